@@ -1,0 +1,121 @@
+"""The scenario file format (incidents/*.yaml): one pydantic model, also the JSON Schema.
+
+A scenario names a fault the simulator knows, where and when it starts, the noise around it, and
+the answers a facilitator needs: category, cause, evidence, right and wrong moves, and two scripted
+plays of the headless protocol.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID
+
+FAULT_KINDS = ("unit_change", "bad_canary", "gpu_oom")
+NOISE_KINDS = ("cert_expiry", "latency_blip")
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FaultSpec(Strict):
+    kind: Literal["unit_change", "bad_canary", "gpu_oom"]
+    model: str = Field(description="archetype name of the model the fault hits")
+    onset: str = Field(description="simulated time the fault starts, HH:MM on the night")
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, v: str) -> str:
+        if v not in ARCHETYPES_BY_NAME:
+            raise ValueError(f"unknown model {v!r}; known: {', '.join(sorted(ARCHETYPES_BY_NAME))}")
+        return v
+
+    @field_validator("onset")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not HHMM.match(v):
+            raise ValueError(f"onset must be HH:MM, got {v!r}")
+        return v
+
+    @property
+    def onset_minute(self) -> int:
+        h, m = self.onset.split(":")
+        return int(h) * 60 + int(m)
+
+
+class NoiseSpec(Strict):
+    kind: Literal["cert_expiry", "latency_blip"]
+    model: str | None = Field(None, description="a model to put it on; drawn from the seed if unset")
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Move(Strict):
+    """An intervention, described for the answers and for scoring."""
+
+    kind: Literal["rollback", "hotfix", "escalate"]
+    model: str | None = None
+    fix: str | None = None
+    team: str | None = None
+    why: str = ""
+
+    def matches(self, command: dict[str, Any]) -> bool:
+        if command.get("do") != self.kind:
+            return False
+        if self.model is not None and command.get("model") != self.model:
+            return False
+        if self.fix is not None and command.get("fix") != self.fix:
+            return False
+        return not (self.team is not None and command.get("team") != self.team)
+
+
+class Answers(Strict):
+    category: Literal["data", "model", "infra"]
+    cause: str = Field(description="fault catalogue id, e.g. D4")
+    explanation: str
+    signal_alert: str = Field(description="the alert that is the real signal")
+    evidence: list[str] = Field(min_length=1,
+                                description="signals an observation must show to prove the cause")
+    right: list[Move] = Field(min_length=1)
+    wrong: list[Move] = Field(min_length=1)
+    severity: int = Field(ge=1, le=5, description="the severity a seasoned on-call would declare")
+    escalate_to: str | None = Field(None, description="the team that should hear of it, if any")
+    remediations: list[str] = Field(min_length=1, description="remediation ids that fit this fault")
+
+    @field_validator("cause")
+    @classmethod
+    def _known_cause(cls, v: str) -> str:
+        if v not in FAULTS_BY_ID:
+            raise ValueError(f"unknown cause {v!r}; the catalogue has {', '.join(FAULTS_BY_ID)}")
+        return v
+
+
+class Playbook(Strict):
+    right: list[dict[str, Any]] = Field(min_length=1)
+    wrong: list[dict[str, Any]] = Field(min_length=1)
+
+
+class Scenario(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    brief: str = Field(description="what the player is told before the shift")
+    difficulty: Literal["easy", "normal", "hard"] = "normal"
+    fleet_size: int = Field(14, ge=4, le=18)
+    total_rps: float = Field(500.0, gt=0)
+    fault: FaultSpec
+    noise: list[NoiseSpec] = Field(default_factory=list)
+    answers: Answers
+    playbook: Playbook
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        cat = FAULTS_BY_ID[self.answers.cause].category
+        if cat != self.answers.category:
+            raise ValueError(f"answers.cause {self.answers.cause} is a {cat} fault but "
+                             f"answers.category is {self.answers.category}")
+        return self

@@ -1,0 +1,304 @@
+"""The command language: one pydantic model per verb, shared by the TUI, the headless protocol,
+the CLI help and replays. The models are the validation and the documentation at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from oncall.game.record import ActionItem, Lessons
+
+Phase = Literal["paged", "active", "resolved", "ended"]
+WORKING: tuple[Phase, ...] = ("paged", "active")
+
+FIXES: dict[str, str] = {
+    "restart_pods": "rolling restart of the model's pods",
+    "scale_up": "add replicas (costs money)",
+    "raise_memory_limit": "raise the container memory limit",
+    "lower_batch_size": "set the serving batch size back to its previous value",
+    "revert_config": "revert the last config-only deploy",
+    "pause_canary": "set the canary weight to 0%",
+    "fallback_cached_features": "serve cached feature values instead of live ones",
+    "pin_feature_version": "pin the upstream feature schema to the last good version",
+    "apply_unit_conversion": "convert a feature back to its training unit at ingestion",
+    "rotate_certificate": "rotate the serving certificate",
+    "raise_threshold": "raise the model's decision threshold",
+}
+TEAMS: dict[str, str] = {
+    "model-owners": "the ML team that owns the model",
+    "data-engineering": "pipelines and upstream producers",
+    "feature-store": "the feature-store team",
+    "infra-sre": "nodes, GPUs, clusters",
+    "security": "certificates, secrets, access",
+}
+TESTS = ("auto", "ks", "chi2", "psi", "wasserstein", "js")
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cost: ClassVar[int] = 0
+    phases: ClassVar[tuple[Phase, ...]] = WORKING
+    summary: ClassVar[str] = ""
+
+
+class Help(Command):
+    do: Literal["help"]
+    phases = ("paged", "active", "resolved", "ended")
+    summary = "the commands available now and their arguments"
+
+
+class Status(Command):
+    do: Literal["status"]
+    phases = ("paged", "active", "resolved", "ended")
+    summary = "the clock, the alerts firing, impact so far and team answers"
+
+
+class Ack(Command):
+    do: Literal["ack"]
+    cost = 1
+    phases = ("paged",)
+    summary = "acknowledge the page (target: within 5 minutes)"
+
+
+class Fleet(Command):
+    do: Literal["fleet"]
+    cost = 1
+    summary = "every model: traffic, latency, errors and alerts right now"
+
+
+class Dashboard(Command):
+    do: Literal["dashboard"]
+    model: str
+    metric: str = Field(description="e.g. latency_p99_ms, error_rate, pred_mean, gpu_mem_frac, "
+                                    "feature_mean:<feature>")
+    window: int = Field(120, ge=10, le=10080, description="minutes back from now")
+    by: Literal["revision"] | None = Field(None, description="split by deploy revision")
+    cost = 2
+    summary = "a metric over time with its alert threshold"
+
+
+class Logs(Command):
+    do: Literal["logs"]
+    model: str
+    level: Literal["INFO", "WARN", "ERROR"] | None = Field(None, description="minimum level")
+    window: int = Field(30, ge=1, le=240)
+    grep: str | None = None
+    cost = 3
+    summary = "log lines of a model, filtered by level and text"
+
+
+class Deploys(Command):
+    do: Literal["deploys"]
+    model: str
+    cost = 2
+    summary = "registry versions and deploy revisions: who promoted what, when, canary %"
+
+
+class Pipelines(Command):
+    do: Literal["pipelines"]
+    model: str
+    cost = 3
+    summary = "the feature pipelines feeding a model: freshness, schema, nulls, upstream changes"
+
+
+class Infra(Command):
+    do: Literal["infra"]
+    model: str
+    cost = 3
+    summary = "nodes, pods, restarts, autoscaler, certificate of a model"
+
+
+class Drift(Command):
+    do: Literal["drift"]
+    model: str
+    feature: str = Field("prediction", description="a feature name, or 'prediction'")
+    test: Literal["auto", "ks", "chi2", "psi", "wasserstein", "js"] = "auto"
+    window: int = Field(60, ge=5, le=1440, description="minutes of live traffic vs training")
+    cost = 4
+    summary = "a drift test of live traffic against the training reference"
+
+
+class Labels(Command):
+    do: Literal["labels"]
+    model: str
+    window: int = Field(180, ge=30, le=1440)
+    cost = 4
+    summary = "F1 on the labels that have arrived (with coverage) and an estimate before them"
+
+
+class Runbook(Command):
+    do: Literal["runbook"]
+    alert: str
+    cost = 1
+    summary = "the runbook of an alert"
+
+
+class Wait(Command):
+    do: Literal["wait"]
+    minutes: int = Field(5, ge=1, le=30)
+    summary = "let the clock run (watch a fix take effect, wait for a team)"
+
+    @property
+    def cost(self) -> int:  # type: ignore[override]
+        return self.minutes
+
+
+class Severity(Command):
+    do: Literal["severity"]
+    level: int = Field(ge=1, le=5, description="1 critical ... 5 cosmetic")
+    cost = 1
+    summary = "declare the incident severity (SEV-1 to SEV-5)"
+
+
+class Update(Command):
+    do: Literal["update"]
+    message: str = Field(min_length=1)
+    cost = 2
+    summary = "post a status update to stakeholders"
+
+
+class Ticket(Command):
+    do: Literal["ticket"]
+    alert: str
+    model: str
+    note: str = ""
+    cost = 1
+    summary = "file a ticket for an alert that does not need action tonight"
+
+
+class Diagnose(Command):
+    do: Literal["diagnose"]
+    category: Literal["data", "model", "infra"]
+    cause: str = Field(description="a fault catalogue id, e.g. D4 (see help: causes)")
+    evidence: list[str] = Field(default_factory=list, description="observation ids, e.g. obs-3")
+    cost = 2
+    summary = "state the category, the root cause and the observations that show it"
+
+
+class Rollback(Command):
+    do: Literal["rollback"]
+    model: str
+    to: str | None = Field(None, description="a version (v13) or revision (r41); default: previous")
+    cost = 6
+    summary = "roll a model back to an earlier version or deploy revision"
+
+
+class Hotfix(Command):
+    do: Literal["hotfix"]
+    model: str
+    fix: str = Field(description="one of the platform's fixes (see help: fixes)")
+    cost = 5
+    summary = "apply one of the platform's fixes to a model"
+
+
+class Escalate(Command):
+    do: Literal["escalate"]
+    team: str = Field(description="one of the teams (see help: teams)")
+    message: str = ""
+    model: str | None = None
+    cost = 3
+    summary = "hand the problem to a team with a clear ask"
+
+
+class Resolve(Command):
+    do: Literal["resolve"]
+    cost = 1
+    phases = ("active",)
+    summary = "close the incident once the service level is back"
+
+
+class PostmortemCmd(Command):
+    do: Literal["postmortem"]
+    summary_: str = Field("", alias="summary")
+    impact: str = ""
+    root_cause: str = ""
+    trigger: str = ""
+    detection: str = ""
+    resolution: str = ""
+    action_items: list[ActionItem] = Field(default_factory=list)
+    lessons: Lessons = Field(default_factory=Lessons)
+    caught_earlier: str = ""
+    remediations: list[str] = Field(default_factory=list,
+                                    description="remediation ids (see help: remediations)")
+    phases = ("resolved",)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    summary = "write the postmortem; ends the incident and scores it"
+
+
+COMMANDS: tuple[type[Command], ...] = (
+    Help, Status, Ack, Fleet, Dashboard, Logs, Deploys, Pipelines, Infra, Drift, Labels, Runbook,
+    Wait, Severity, Update, Ticket, Diagnose, Rollback, Hotfix, Escalate, Resolve, PostmortemCmd,
+)
+VERBS: dict[str, type[Command]] = {
+    c.model_fields["do"].annotation.__args__[0]: c for c in COMMANDS  # type: ignore[union-attr]
+}
+INVESTIGATIONS = ("fleet", "dashboard", "logs", "deploys", "pipelines", "infra", "drift", "labels",
+                  "runbook")
+
+AnyCommand = Annotated[
+    Help | Status | Ack | Fleet | Dashboard | Logs | Deploys | Pipelines | Infra | Drift | Labels
+    | Runbook | Wait | Severity | Update | Ticket | Diagnose | Rollback | Hotfix | Escalate | Resolve
+    | PostmortemCmd,
+    Field(discriminator="do"),
+]
+_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyCommand)
+
+
+class CommandError(ValueError):
+    """A command that cannot be run: says which command, which field, and why."""
+
+    def __init__(self, message: str, valid: list[str]) -> None:
+        super().__init__(message)
+        self.valid = valid
+
+
+def parse(raw: Any, phase: Phase) -> Command:
+    valid = available(phase)
+    if not isinstance(raw, dict):
+        raise CommandError(f"a command is a JSON object with a \"do\" key, got {raw!r:.60}", valid)
+    verb = raw.get("do")
+    if verb not in VERBS:
+        raise CommandError(f"unknown command {verb!r}", valid)
+    try:
+        cmd: Command = _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"][1:]) or verb
+        reason = err["msg"] if err["type"] != "extra_forbidden" else "unknown argument"
+        raise CommandError(f"{verb}: {where}: {reason}", valid) from None
+    if phase not in cmd.phases:
+        raise CommandError(f"{verb}: not available while the incident is {phase}", valid)
+    return cmd
+
+
+def available(phase: Phase) -> list[str]:
+    return [verb for verb, c in VERBS.items() if phase in c.phases]
+
+
+def describe(verb: str) -> dict[str, Any]:
+    """The arguments of a verb, for `help`: name, type, default, description."""
+    cls = VERBS[verb]
+    args = {}
+    for name, f in cls.model_fields.items():
+        if name == "do":
+            continue
+        key = f.alias or name
+        arg: dict[str, Any] = {"required": f.is_required()}
+        ann = f.annotation
+        arg["type"] = getattr(ann, "__name__", None) or str(ann).replace("typing.", "")
+        if not f.is_required() and f.default is not None and not callable(f.default):
+            arg["default"] = f.default
+        if f.description:
+            arg["about"] = f.description
+        args[key] = arg
+    cost = cls.cost if isinstance(cls.cost, int) else "as given"
+    return {"do": verb, "summary": cls.summary, "minutes": cost, "args": args}
+
+
+def to_dict(cmd: Command) -> dict[str, Any]:
+    """The canonical form of a command as it goes into the record."""
+    return cmd.model_dump(mode="json", by_alias=True, exclude_defaults=True) | {
+        "do": cmd.do  # type: ignore[attr-defined]
+    }

@@ -1,0 +1,427 @@
+"""The engine: one door, `Game.do(command) -> Observation`, over a seeded world and its clock.
+
+The TUI and the headless protocol both go through `do`. Every command and observation is appended
+to the record, so replaying the commands on a new game with the same seed rebuilds it exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oncall.content.scenario import Scenario
+from oncall.game import commands as c
+from oncall.game import remediations, tools
+from oncall.game.record import (
+    AlertFact,
+    AnswerKey,
+    Entry,
+    Facts,
+    Intervened,
+    Observation,
+    Postmortem,
+    Record,
+)
+from oncall.sim.alerts import RULES_BY_NAME, Episode
+from oncall.sim.catalogue import FAULTS, FAULTS_BY_ID
+from oncall.sim.clock import hhmm
+from oncall.sim.faults import Intervention
+from oncall.sim.world import World, WorldSpec
+
+ACK_TARGET_MIN = 5
+HANDOVER_AFTER_MIN = 180
+"""If the fault is still live this long after the page, the secondary on-call takes over."""
+DIFFICULTY_NOISE = {"easy": 0, "normal": None, "hard": 1}
+
+
+def world_spec(scenario: Scenario, difficulty: str) -> WorldSpec:
+    noise = [(n.kind, {**n.params, **({"model": n.model} if n.model else {})})
+             for n in scenario.noise]
+    if difficulty == "easy":
+        noise = []
+    elif difficulty == "hard":
+        noise.append(("latency_blip", {"offset": 20, "minutes": 40}))
+    return WorldSpec(fault=scenario.fault.kind, model=scenario.fault.model,
+                     onset=scenario.fault.onset_minute, params=dict(scenario.fault.params),
+                     noise=tuple(noise), fleet_size=scenario.fleet_size,
+                     total_rps=scenario.total_rps)
+
+
+def _alert_fact(world: World, e: Episode) -> AlertFact:
+    rule = RULES_BY_NAME[e.rule]
+    m = world.model(e.model)
+    return AlertFact(rule=e.rule, model=e.model, severity=rule.severity,
+                     expr=rule.expression(m), threshold=round(e.threshold, 6),
+                     value=round(e.value_at_fire, 6), unit=rule.unit, fired_at=e.fired_at,
+                     runbook=rule.runbook,
+                     summary=rule.summary.format(model=e.model, threshold=f"{e.threshold:g}"))
+
+
+class Game:
+    """One incident. Construct it from a scenario and a seed; drive it only through `do`."""
+
+    def __init__(self, scenario: Scenario, seed: int, difficulty: str | None = None) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.difficulty = difficulty or scenario.difficulty
+        self.world = World(seed, world_spec(scenario, self.difficulty))
+        self.phase: c.Phase = "paged"
+        firing = self.world.firing()
+        target = self.world.fault.model
+        a = scenario.answers
+        self.record = Record(
+            seed=seed, scenario=scenario.id, title=scenario.title, difficulty=self.difficulty,
+            answers=AnswerKey(
+                category=a.category, cause=a.cause, cause_name=FAULTS_BY_ID[a.cause].name,
+                explanation=a.explanation, signal_alert=a.signal_alert, evidence=a.evidence,
+                right=[m.model_dump(exclude_none=True) for m in a.right],
+                wrong=[m.model_dump(exclude_none=True) for m in a.wrong],
+                severity=a.severity, escalate_to=a.escalate_to, remediations=a.remediations),
+            facts=Facts(
+                fleet_models=len(self.world.fleet.models), fleet_rps=self.world.fleet.total_rps,
+                target_model=target, onset_at=self.world.fault.onset,
+                page_at=self.world.page_at,
+                page_alerts=[_alert_fact(self.world, e) for e in firing if e.model == target],
+                noise_alerts=[_alert_fact(self.world, e) for e in firing if e.model != target],
+            ),
+        )
+        self._firing_keys = {(e.rule, e.model) for e in firing}
+        self._signal_obs = 0
+
+    # -- the door ------------------------------------------------------------------------------
+    @property
+    def now(self) -> int:
+        return self.world.now
+
+    def page(self) -> Observation:
+        """The page as it arrives: what a pager shows, before any command."""
+        f = self.record.facts
+        alerts = f.page_alerts + f.noise_alerts
+        lines = [f"PAGE {hhmm(f.page_at)}: {len(alerts)} alert(s) firing"]
+        for al in alerts:
+            lines.append(f"  [{al.severity}] {al.rule} {al.model}: value {al.value:g} vs "
+                         f"threshold {al.threshold:g} ({al.unit}); since {hhmm(al.fired_at)}")
+        return Observation(kind="page", t=self.now, clock=hhmm(self.now), text="\n".join(lines),
+                           data={"alerts": [a.model_dump() for a in alerts],
+                                 "scenario": self.scenario.id, "title": self.scenario.title,
+                                 "brief": self.scenario.brief, "seed": self.seed,
+                                 "fleet_models": f.fleet_models, "fleet_rps": f.fleet_rps})
+
+    def do(self, raw: Any) -> Observation:
+        try:
+            cmd = c.parse(raw, self.phase)
+        except c.CommandError as exc:
+            return self._log(raw if isinstance(raw, dict) else {"raw": repr(raw)},
+                             self._error(str(exc), exc.valid))
+        verb: str = cmd.do  # type: ignore[attr-defined]
+        model = getattr(cmd, "model", None)
+        if model is not None and model not in self.world.fleet.models:
+            # A typo costs no simulated time: nothing was looked at.
+            return self._log(c.to_dict(cmd), self._error(
+                f"{verb}: model: unknown model {model!r}; the fleet has "
+                f"{', '.join(self.world.fleet.names())}", None))
+        events = self._spend(cmd.cost)
+        try:
+            obs = getattr(self, f"_do_{verb}")(cmd)
+        except tools.ToolError as exc:
+            obs = self._error(f"{verb}: {exc}", None)
+        obs.cost = cmd.cost
+        obs.events = events + obs.events
+        if obs.ok:
+            obs.id = f"obs-{len(self.record.entries) + 1}"
+        if obs.ok and verb in c.INVESTIGATIONS:
+            obs.signals = sorted(set(self.world.fault.signals(
+                self.world, verb, cmd.model_dump(exclude={"do"}), obs.data)))
+            self._signal_obs += bool(obs.signals)
+        return self._log(c.to_dict(cmd), obs)
+
+    @property
+    def ended(self) -> bool:
+        return self.phase == "ended"
+
+    # -- bookkeeping ----------------------------------------------------------------------------
+    def _obs(self, kind: str, text: str, data: dict[str, Any] | None = None,
+             ok: bool = True) -> Observation:
+        return Observation(kind=kind, ok=ok, t=self.now, clock=hhmm(self.now), text=text,
+                           data=data or {})
+
+    def _error(self, message: str, valid: list[str] | None) -> Observation:
+        return Observation(kind="error", ok=False, t=self.now, clock=hhmm(self.now),
+                           error=message, text=message,
+                           valid=valid if valid is not None else c.available(self.phase))
+
+    def _log(self, command: dict[str, Any], obs: Observation) -> Observation:
+        self.record.entries.append(Entry(command=command, observation=obs))
+        return obs
+
+    def _spend(self, minutes: int) -> list[dict[str, Any]]:
+        """Advance the clock and report what happened meanwhile."""
+        if minutes == 0 or self.phase in ("resolved", "ended"):
+            return []
+        before = self.now
+        events: list[dict[str, Any]] = []
+        for msg in self.world.advance(minutes):
+            events.append({"t": msg.at, "kind": "message", "by": msg.by, "text": msg.text})
+        f = self.record.facts
+        fixed = self.world.fault.course.fixed_at()
+        if f.mitigated_at is None and fixed is not None and fixed <= self.now:
+            f.mitigated_at = fixed
+            events.append({"t": fixed, "kind": "mitigated",
+                           "text": f"{f.target_model} is recovering"})
+        if (self.phase == "paged" and not f.paged_unacked_escalated
+                and self.now - f.page_at > ACK_TARGET_MIN):
+            f.paged_unacked_escalated = True
+            events.append({"t": f.page_at + ACK_TARGET_MIN, "kind": "escalation",
+                           "text": "unacknowledged for 5 minutes: the page escalated to the "
+                                   "secondary on-call"})
+        if (fixed is None and self.now - f.page_at >= HANDOVER_AFTER_MIN):
+            self._hand_over(events)
+        firing = self.world.firing()
+        keys = {(e.rule, e.model) for e in firing}
+        for e in firing:
+            if (e.rule, e.model) not in self._firing_keys:
+                events.append({"t": e.fired_at, "kind": "alert", "rule": e.rule,
+                               "model": e.model, "text": f"{e.rule} firing on {e.model}"})
+        for rule, model in sorted(self._firing_keys - keys):
+            events.append({"t": self.now, "kind": "resolved_alert", "rule": rule, "model": model,
+                           "text": f"{rule} on {model} resolved"})
+        self._firing_keys = keys
+        events.sort(key=lambda ev: (ev["t"], ev["kind"]))
+        assert self.now > before
+        return events
+
+    def _hand_over(self, events: list[dict[str, Any]]) -> None:
+        f = self.record.facts
+        f.handed_over = True
+        self.world.fault.course.events.append((self.now, "fix", 0.0))
+        events.append({"t": self.now, "kind": "handover",
+                       "text": "three hours after the page the secondary on-call took over and "
+                               "applied the fix"})
+
+    # -- commands ------------------------------------------------------------------------------
+    def _do_help(self, cmd: c.Help) -> Observation:
+        verbs = c.available(self.phase)
+        data = {"phase": self.phase, "commands": [c.describe(v) for v in verbs],
+                "fixes": c.FIXES, "teams": c.TEAMS,
+                "causes": {f.id: f"{f.category}: {f.name}" for f in FAULTS},
+                "remediations": {r.id: f"{r.kind}: {r.title} ({r.ml_test_score})"
+                                 for r in remediations.CATALOGUE},
+                "models": self.world.fleet.names(), "alerts": sorted(RULES_BY_NAME)}
+        text = "\n".join(f"{d['do']:<11}{d['minutes']:>2} min  {d['summary']}"
+                         for d in data["commands"])
+        return self._obs("help", text, data)
+
+    def _do_status(self, cmd: c.Status) -> Observation:
+        firing = self.world.firing() if self.phase in c.WORKING else []
+        impact = self.world.impact()
+        f = self.record.facts
+        lines = [f"{hhmm(self.now)}  incident {self.phase}; paged {hhmm(f.page_at)} "
+                 f"({self.now - f.page_at} min ago)"]
+        if f.severity:
+            lines.append(f"  severity SEV-{f.severity}")
+        for e in firing:
+            lines.append(f"  firing: {e.rule} on {e.model} since {hhmm(e.fired_at)}")
+        lines.append(f"  impact so far: {impact['requests_affected']:,} requests affected, "
+                     f"{impact['budget_consumed_pct']}% of the 30-day error budget")
+        for msg in self.world.pending:
+            lines.append(f"  waiting on {msg.by}")
+        return self._obs("status", "\n".join(lines), {
+            "phase": self.phase, "firing": [e.rule + "/" + e.model for e in firing],
+            "impact": impact, "waiting_on": [m.by for m in self.world.pending]})
+
+    def _do_ack(self, cmd: c.Ack) -> Observation:
+        f = self.record.facts
+        f.acked_at = self.now
+        self.phase = "active"
+        late = self.now - f.page_at
+        return self._obs("ack", f"Acknowledged at {hhmm(self.now)}, {late} min after the page.",
+                         {"minutes_to_ack": late})
+
+    def _do_fleet(self, cmd: c.Fleet) -> Observation:
+        return self._obs("fleet", *tools.fleet(self.world))
+
+    def _do_dashboard(self, cmd: c.Dashboard) -> Observation:
+        return self._obs("dashboard", *tools.dashboard(self.world, cmd.model, cmd.metric,
+                                                       cmd.window, cmd.by))
+
+    def _do_logs(self, cmd: c.Logs) -> Observation:
+        return self._obs("logs", *tools.logs(self.world, cmd.model, cmd.level, cmd.window,
+                                             cmd.grep))
+
+    def _do_deploys(self, cmd: c.Deploys) -> Observation:
+        return self._obs("deploys", *tools.deploys(self.world, cmd.model))
+
+    def _do_pipelines(self, cmd: c.Pipelines) -> Observation:
+        return self._obs("pipelines", *tools.pipelines(self.world, cmd.model))
+
+    def _do_infra(self, cmd: c.Infra) -> Observation:
+        return self._obs("infra", *tools.infra(self.world, cmd.model))
+
+    def _do_drift(self, cmd: c.Drift) -> Observation:
+        return self._obs("drift", *tools.drift(self.world, cmd.model, cmd.feature, cmd.test,
+                                               cmd.window))
+
+    def _do_labels(self, cmd: c.Labels) -> Observation:
+        return self._obs("labels", *tools.labels(self.world, cmd.model, cmd.window))
+
+    def _do_runbook(self, cmd: c.Runbook) -> Observation:
+        return self._obs("runbook", *tools.runbook(cmd.alert))
+
+    def _do_wait(self, cmd: c.Wait) -> Observation:
+        return self._obs("wait", f"Waited {cmd.minutes} min; it is {hhmm(self.now)}.")
+
+    def _do_severity(self, cmd: c.Severity) -> Observation:
+        f = self.record.facts
+        f.severity, f.severity_at = cmd.level, self.now
+        return self._obs("severity", f"Declared SEV-{cmd.level} at {hhmm(self.now)}.",
+                         {"level": cmd.level})
+
+    def _do_update(self, cmd: c.Update) -> Observation:
+        self.record.facts.updates_at.append(self.now)
+        return self._obs("update", f"Status update posted at {hhmm(self.now)}: {cmd.message}",
+                         {"message": cmd.message})
+
+    def _do_ticket(self, cmd: c.Ticket) -> Observation:
+        tools.check_model(self.world, cmd.model)
+        if cmd.alert not in RULES_BY_NAME:
+            raise tools.ToolError(f"unknown alert {cmd.alert!r}")
+        self.record.facts.tickets.append({"alert": cmd.alert, "model": cmd.model, "t": self.now,
+                                          "note": cmd.note})
+        return self._obs("ticket", f"Ticket filed for {cmd.alert} on {cmd.model}; it will be "
+                         "handled in working hours.", {"alert": cmd.alert, "model": cmd.model})
+
+    def _do_diagnose(self, cmd: c.Diagnose) -> Observation:
+        if cmd.cause not in FAULTS_BY_ID:
+            raise tools.ToolError(f"unknown cause {cmd.cause!r}; the catalogue has "
+                                  f"{', '.join(FAULTS_BY_ID)} (see help)")
+        known = {e.observation.id for e in self.record.entries if e.observation.id}
+        unknown = [o for o in cmd.evidence if o not in known]
+        if unknown:
+            raise tools.ToolError(f"evidence {', '.join(unknown)} is not an observation of this "
+                                  "incident")
+        f = self.record.facts
+        f.diagnosis = {"category": cmd.category, "cause": cmd.cause, "evidence": cmd.evidence}
+        f.diagnosis_at = self.now
+        f.diagnoses += 1
+        name = FAULTS_BY_ID[cmd.cause].name
+        return self._obs("diagnose", f"Diagnosis recorded at {hhmm(self.now)}: {cmd.category} "
+                         f"fault, {cmd.cause} ({name}), citing {', '.join(cmd.evidence) or 'no'}"
+                         " evidence.", dict(f.diagnosis))
+
+    def _intervene(self, cmd: c.Rollback | c.Hotfix | c.Escalate) -> Observation:
+        verb = cmd.do
+        model = getattr(cmd, "model", None)
+        if model is not None:
+            tools.check_model(self.world, model)
+        if isinstance(cmd, c.Hotfix) and cmd.fix not in c.FIXES:
+            raise tools.ToolError(f"unknown fix {cmd.fix!r}; fixes: {', '.join(c.FIXES)}")
+        if isinstance(cmd, c.Escalate) and cmd.team not in c.TEAMS:
+            raise tools.ToolError(f"unknown team {cmd.team!r}; teams: {', '.join(c.TEAMS)}")
+        if isinstance(cmd, c.Rollback):
+            self._record_rollback(cmd)
+        iv = Intervention(kind=verb, model=model, fix=getattr(cmd, "fix", None),
+                          to=getattr(cmd, "to", None), team=getattr(cmd, "team", None),
+                          message=getattr(cmd, "message", ""))
+        outcome = self.world.apply(iv)
+        f = self.record.facts
+        f.extra_cost_per_hour += outcome.cost_usd_per_hour
+        f.interventions.append(Intervened(
+            t=self.now, kind=verb, command=c.to_dict(cmd), effect=outcome.effect,
+            effective_at=self.now + outcome.delay, message=outcome.message,
+            evidence_before=self._signal_obs))
+        events: list[dict[str, Any]] = []
+        fixed = self.world.fault.course.fixed_at()
+        if outcome.delay:
+            text = f"{verb} sent at {hhmm(self.now)}; {outcome.by} will answer."
+        else:
+            text = outcome.message
+            if f.mitigated_at is None and fixed is not None and fixed <= self.now:
+                f.mitigated_at = fixed
+                events.append({"t": fixed, "kind": "mitigated",
+                               "text": f"{f.target_model} is recovering"})
+        obs = self._obs(verb, text, {"command": c.to_dict(cmd), "waiting_on": outcome.by
+                                     if outcome.delay else None,
+                                     "cost_usd_per_hour": outcome.cost_usd_per_hour})
+        obs.events = events
+        return obs
+
+    def _record_rollback(self, cmd: c.Rollback) -> None:
+        """A rollback is a real deploy: it appears in the model's history."""
+        from oncall.sim.fleet import Deploy
+
+        m = self.world.model(cmd.model)
+        live = [d for d in m.deploys if d.at <= self.now]
+        current = live[-1]
+        if cmd.to:
+            want = cmd.to.lstrip("r")
+            target = next((d for d in reversed(live[:-1]) if d.model_version == cmd.to
+                           or str(d.revision) == want), None)
+            if target is None:
+                raise tools.ToolError(f"{cmd.model} has no earlier version or revision "
+                                      f"{cmd.to!r}")
+        else:
+            earlier = [d for d in live[:-1] if d.canary_pct in (0, 100)]
+            target = earlier[-1] if earlier else current
+        m.deploys.append(Deploy(
+            revision=len(m.deploys) + 1, model_version=target.model_version,
+            config=dict(target.config), image=target.image, canary_pct=100,
+            promoted_by="you (on-call)", at=self.now,
+            note=f"rollback from r{current.revision} to r{target.revision}"))
+
+    _do_rollback = _intervene
+    _do_hotfix = _intervene
+    _do_escalate = _intervene
+
+    def _do_resolve(self, cmd: c.Resolve) -> Observation:
+        signal = self.record.answers.signal_alert
+        still = [e for e in self.world.firing() if e.model == self.record.facts.target_model
+                 and RULES_BY_NAME[e.rule].severity == "critical"]
+        if not self.world.recovered() or still:
+            names = ", ".join(sorted({e.rule for e in still})) or signal
+            return self._obs("resolve", f"Cannot resolve at {hhmm(self.now)}: the service level "
+                             f"is not back ({names} still firing or the fault still active).",
+                             {"resolved": False}, ok=False)
+        f = self.record.facts
+        f.resolved_at = self.now
+        f.impact = self.world.impact(f.mitigated_at or self.now)
+        self.phase = "resolved"
+        return self._obs("resolve", f"Resolved at {hhmm(self.now)}, {self.now - f.page_at} min "
+                         f"after the page. Impact: {f.impact['requests_affected']:,.0f} requests "
+                         f"affected, {f.impact['requests_failed']:,.0f} failed, "
+                         f"{f.impact['budget_consumed_pct']}% of the error budget. "
+                         "Write the postmortem next.", {"resolved": True, "impact": f.impact})
+
+    def _do_postmortem(self, cmd: c.PostmortemCmd) -> Observation:
+        unknown = [r for r in cmd.remediations if r not in remediations.BY_ID]
+        if unknown:
+            raise tools.ToolError(f"unknown remediation {', '.join(unknown)}; catalogue: "
+                                  f"{', '.join(remediations.BY_ID)}")
+        f = self.record.facts
+        f.postmortem = Postmortem(
+            summary=cmd.summary_, impact=cmd.impact, root_cause=cmd.root_cause,
+            trigger=cmd.trigger, detection=cmd.detection, resolution=cmd.resolution,
+            action_items=cmd.action_items, lessons=cmd.lessons,
+            caught_earlier=cmd.caught_earlier, remediations=cmd.remediations)
+        target = self.world.model(f.target_model)
+        for rid in cmd.remediations:
+            rem = remediations.BY_ID[rid]
+            f.artifacts.append(remediations.artifact(rem, target))
+            rep = remediations.replay(rem, self.world)
+            if rep is not None:
+                f.replays.append(rep)
+        self.phase = "ended"
+        self.record.ended = True
+        from oncall.scoring import score
+
+        card = score(self.record)
+        lines = [f"Postmortem filed. Score {card.total:g}/{card.max:g}."]
+        for rep in f.replays:
+            when = (f"{rep.lead_minutes} min before the page" if rep.lead_minutes is not None
+                    and rep.lead_minutes > 0 else "no earlier than the page"
+                    if rep.fired_at is not None else "never during this incident")
+            lines.append(f"  replay {rep.rule}: would have fired {when}, "
+                         f"{rep.false_alarms_week} false alarm(s) in the week before")
+        obs = self._obs("postmortem", "\n".join(lines),
+                        {"replays": [r.model_dump() for r in f.replays],
+                         "artifacts": [a.path for a in f.artifacts]})
+        obs.scorecard = card.model_dump(mode="json")
+        return obs

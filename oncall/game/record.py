@@ -1,0 +1,168 @@
+"""The incident record: every command and observation, and the facts the run established.
+
+The record is the single source for scoring, stories and replay. Scoring reads nothing else, so a
+saved record re-scores to the same card in any process.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RECORD_FORMAT = 1
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Observation(Model):
+    """What one command produced. `id` (obs-N) is what a diagnosis cites as evidence."""
+
+    id: str | None = None
+    kind: str
+    ok: bool = True
+    t: int = Field(description="simulated minute after the command's cost was paid")
+    clock: str
+    cost: int = 0
+    text: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+    signals: list[str] = Field(default_factory=list,
+                               description="fault evidence this observation genuinely shows")
+    events: list[dict[str, Any]] = Field(default_factory=list,
+                                         description="what happened while the time passed")
+    error: str | None = None
+    valid: list[str] | None = None
+    scorecard: dict[str, Any] | None = None
+
+
+class Entry(Model):
+    command: dict[str, Any]
+    observation: Observation
+
+
+class AlertFact(Model):
+    rule: str
+    model: str
+    severity: str
+    expr: str
+    threshold: float
+    value: float
+    unit: str
+    fired_at: int
+    runbook: str
+    summary: str
+
+
+class Intervened(Model):
+    t: int
+    kind: Literal["rollback", "hotfix", "escalate"]
+    command: dict[str, Any]
+    effect: Literal["fixes", "partial", "none", "worse"]
+    effective_at: int
+    message: str
+    evidence_before: int = Field(description="observations with fault signals made before it")
+
+
+class ActionItem(Model):
+    item: str
+    type: Literal["detect", "mitigate", "prevent", "repair", "investigate"]
+    owner: str
+    tracking: str = ""
+
+
+class Lessons(Model):
+    went_well: str = ""
+    went_wrong: str = ""
+    lucky: str = ""
+
+
+class Postmortem(Model):
+    summary: str = ""
+    impact: str = ""
+    root_cause: str = ""
+    trigger: str = ""
+    detection: str = ""
+    resolution: str = ""
+    action_items: list[ActionItem] = Field(default_factory=list)
+    lessons: Lessons = Field(default_factory=Lessons)
+    caught_earlier: str = ""
+    remediations: list[str] = Field(default_factory=list)
+
+
+class Replay(Model):
+    """A proposed monitor replayed over the seeded week before the page."""
+
+    remediation: str
+    rule: str
+    model: str
+    expr: str
+    fired_at: int | None
+    lead_minutes: int | None = Field(description="minutes before the real page; None: never")
+    false_alarms_week: int
+
+
+class Artifact(Model):
+    remediation: str
+    kind: Literal["monitor", "test", "runbook"]
+    path: str
+    content: str
+
+
+class Facts(Model):
+    """What happened, taken from the simulation as the run went (never from the player's text)."""
+
+    fleet_models: int
+    fleet_rps: float
+    target_model: str
+    onset_at: int
+    page_at: int
+    page_alerts: list[AlertFact]
+    noise_alerts: list[AlertFact] = Field(default_factory=list)
+    acked_at: int | None = None
+    severity: int | None = None
+    severity_at: int | None = None
+    updates_at: list[int] = Field(default_factory=list)
+    diagnosis: dict[str, Any] | None = None
+    diagnosis_at: int | None = None
+    diagnoses: int = 0
+    interventions: list[Intervened] = Field(default_factory=list)
+    tickets: list[dict[str, Any]] = Field(default_factory=list)
+    mitigated_at: int | None = None
+    resolved_at: int | None = None
+    handed_over: bool = False
+    impact: dict[str, float] = Field(default_factory=dict)
+    extra_cost_per_hour: float = 0.0
+    postmortem: Postmortem | None = None
+    replays: list[Replay] = Field(default_factory=list)
+    artifacts: list[Artifact] = Field(default_factory=list)
+    paged_unacked_escalated: bool = False
+
+
+class AnswerKey(Model):
+    """The scenario's answers, frozen into the record so re-scoring never depends on files."""
+
+    category: str
+    cause: str
+    cause_name: str
+    explanation: str
+    signal_alert: str
+    evidence: list[str]
+    right: list[dict[str, Any]]
+    wrong: list[dict[str, Any]]
+    severity: int
+    escalate_to: str | None
+    remediations: list[str]
+
+
+class Record(Model):
+    format: int = RECORD_FORMAT
+    seed: int
+    scenario: str
+    title: str
+    difficulty: str
+    answers: AnswerKey
+    entries: list[Entry] = Field(default_factory=list)
+    facts: Facts
+    ended: bool = False

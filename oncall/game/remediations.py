@@ -1,0 +1,234 @@
+"""The remediation catalogue: what a postmortem can add, the artifact each one writes, and the
+counterfactual replay of proposed monitors over the seeded week before the page.
+
+Ids follow the ML Test Score (Breck et al., 2017) where one applies, so the postmortem speaks the
+language interviewers know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import yaml
+
+from oncall.game.record import Artifact, Replay
+from oncall.sim.alerts import Rule, prometheus_rules
+from oncall.sim.clock import WEEK
+from oncall.sim.telemetry import feature_mean
+
+if TYPE_CHECKING:
+    from oncall.sim.fleet import Model
+    from oncall.sim.world import World
+
+
+@dataclass(frozen=True, slots=True)
+class Remediation:
+    id: str
+    kind: Literal["monitor", "test", "runbook"]
+    title: str
+    ml_test_score: str
+    rules: Callable[[Model], list[Rule]] | None = None
+    test_body: str = ""
+    runbook_body: str = ""
+
+
+def _feature_mean_rules(m: Model) -> list[Rule]:
+    out = []
+    for f in m.features:
+        if f.kind != "continuous" or f.dist != "lognormal":
+            continue  # a ratio to the training mean only means something for positive values
+        out.append(Rule(
+            f"FeatureMeanShift_{f.name}", f"feature_mean:{f.name}", ">", 5, "critical",
+            f"{{model}} feature {f.name} mean moved more than 50% from training",
+            f'abs(avg_over_time(feature_mean{{{{model="{{model}}",feature="{f.name}"}}}}[5m]) / '
+            f'feature_mean:training{{{{model="{{model}}",feature="{f.name}"}}}} - 1) > {{threshold}}',
+            "relative change", lambda m: 0.5, window=5, kind="relative",
+            reference=lambda w, m, spec=f: feature_mean(spec)))
+    return out
+
+
+def _null_rules(m: Model) -> list[Rule]:
+    return [Rule(f"FeatureNullRateHigh_{f.name}", f"feature_null_rate:{f.name}", ">", 10,
+                 "critical", f"{{model}} feature {f.name} null rate above 5%",
+                 f'avg_over_time(feature_null_ratio{{{{model="{{model}}",feature="{f.name}"}}}}'
+                 '[10m]) > {threshold}', "ratio", lambda m: 0.05, window=10)
+            for f in m.features]
+
+
+def _prediction_rules(m: Model) -> list[Rule]:
+    return [Rule("PredictionMeanShiftEarly", "pred_mean", ">", 5, "critical",
+                 "{model} mean prediction moved more than 30% from training",
+                 'abs(avg_over_time(model_prediction_mean{{model="{model}"}}[5m]) / '
+                 'model_prediction_mean:training{{model="{model}"}} - 1) > {threshold}',
+                 "relative change", lambda m: 0.3, window=5, kind="relative")]
+
+
+def _canary_rules(m: Model) -> list[Rule]:
+    return [Rule("CanaryErrorRatioHigh", "error_rate", ">", 3, "critical",
+                 "{model} canary revision fails more than 2% of its requests",
+                 'sum(rate(model_requests_total{{model="{model}",revision="canary",code=~"5.."}}'
+                 '[5m])) / sum(rate(model_requests_total{{model="{model}",revision="canary"}}'
+                 '[5m])) > {threshold}', "ratio", lambda m: 0.02, window=3, revision="canary")]
+
+
+def _gpu_rules(m: Model) -> list[Rule]:
+    if m.hardware != "gpu":
+        return []
+    return [Rule("GPUMemoryHeadroomLow", "gpu_mem_frac", ">", 2, "critical",
+                 "{model} GPU memory above 90% for 2 minutes",
+                 'max(DCGM_FI_DEV_FB_USED{{model="{model}"}} / (DCGM_FI_DEV_FB_USED'
+                 '{{model="{model}"}} + DCGM_FI_DEV_FB_FREE{{model="{model}"}})) > {threshold}',
+                 "ratio", lambda m: 0.9)]
+
+
+def _slow_burn_rules(m: Model) -> list[Rule]:
+    return [Rule("ErrorBudgetBurnSlow", "error_rate", ">", 0, "warning",
+                 "{model} burning its error budget 6x too fast over 6h and 30m",
+                 '(slo:errors_per_request:ratio_rate6h{{model="{model}"}} > (6 * 0.001)) and '
+                 '(slo:errors_per_request:ratio_rate30m{{model="{model}"}} > (6 * 0.001))',
+                 "x budget", lambda m: 6.0, kind="burn", burn_windows=(360, 30))]
+
+
+CATALOGUE: tuple[Remediation, ...] = (
+    Remediation("mon-feature-range", "monitor", "alert on feature means leaving their training "
+                "range (catches unit changes and broken producers)", "Mon2",
+                rules=_feature_mean_rules),
+    Remediation("mon-null-rate", "monitor", "alert on feature null rates over 5%", "Mon2",
+                rules=_null_rules),
+    Remediation("mon-prediction-shift", "monitor", "alert earlier on prediction mean moving 30% "
+                "from training", "Mon7", rules=_prediction_rules),
+    Remediation("mon-canary-errors", "monitor", "alert on the canary revision's own error ratio",
+                "In6", rules=_canary_rules),
+    Remediation("mon-gpu-headroom", "monitor", "alert when GPU memory passes 90%", "Mon6",
+                rules=_gpu_rules),
+    Remediation("mon-burn-slow", "monitor", "add the 6h/30m slow-burn budget alert", "Mon7",
+                rules=_slow_burn_rules),
+    Remediation("test-feature-schema", "test", "a feature schema test: types, units and value "
+                "ranges checked on every producer release (data contract)", "D1", test_body="""
+def test_{model_id}_feature_ranges(latest_batch, training_profile):
+    \"\"\"Values and units must stay within the training profile (a data contract).\"\"\"
+    for feature, profile in training_profile.items():
+        values = latest_batch[feature]
+        assert values.notna().mean() >= 0.99, f"{{feature}}: too many nulls"
+        p01, p99 = values.quantile([0.01, 0.99])
+        assert p01 >= profile.p01 / 10 and p99 <= profile.p99 * 10, (
+            f"{{feature}}: range {{p01}}..{{p99}} outside training {{profile.p01}}..{{profile.p99}}"
+            " (a unit change?)")
+"""),
+    Remediation("test-canary-gate", "test", "a canary gate: the new version's error ratio and "
+                "score distribution are compared with stable before any traffic shift", "In6",
+                test_body="""
+def test_{model_id}_canary_gate(canary_metrics, stable_metrics):
+    \"\"\"Promotion stops when the canary fails more, or scores differently, than stable.\"\"\"
+    assert canary_metrics.error_ratio <= max(2 * stable_metrics.error_ratio, 0.002)
+    assert abs(canary_metrics.score_mean / stable_metrics.score_mean - 1) < 0.2
+    assert canary_metrics.missing_features == []
+"""),
+    Remediation("test-serving-load", "test", "a load test of every serving config change at peak "
+                "traffic on the production GPU type", "Mon6", test_body="""
+def test_{model_id}_config_fits_gpu(serving_config, load_test):
+    \"\"\"A config change must survive peak load on the production GPU without OOM.\"\"\"
+    result = load_test(serving_config, rps="peak", duration_s=600)
+    assert result.oom_events == 0
+    assert result.gpu_mem_peak_frac < 0.9
+    assert result.p99_ms <= serving_config.latency_slo_ms
+"""),
+    Remediation("test-golden-set", "test", "golden-set predictions checked for every new model "
+                "artifact before serving", "In4", test_body="""
+def test_{model_id}_golden_set(candidate_model, golden_set):
+    \"\"\"A new artifact must reproduce the golden predictions within tolerance.\"\"\"
+    scores = candidate_model.predict(golden_set.features)
+    assert abs(scores - golden_set.expected).max() < 0.05
+"""),
+    Remediation("runbook-unit-change", "runbook", "a runbook for prediction shifts: check feature "
+                "ranges and upstream changelogs before touching the model", "Mon1",
+                runbook_body="""## Meaning
+Predictions moved while the model did not change: an input probably did.
+
+## Impact
+Decisions made on wrong inputs; errors and latency stay flat, so nothing else pages.
+
+## Diagnosis
+1. `deploys`: confirm no model or config change near the onset.
+2. `drift` on each continuous feature against training; look for a constant ratio (10^n).
+3. `pipelines`: find the upstream change at the onset.
+
+## Mitigation
+Pin the producer's previous schema or convert the unit at ingestion; page data engineering to
+revert. Do not roll back or retrain the model.
+"""),
+    Remediation("runbook-canary", "runbook", "a runbook for canary regressions: split by "
+                "revision, pause the canary first, debug later", "In7", runbook_body="""## Meaning
+A new revision on a canary slice behaves worse than stable.
+
+## Impact
+The canary share of requests fails or is scored wrongly; the error budget burns.
+
+## Diagnosis
+1. `dashboard ... by=revision` on error_rate and pred_mean.
+2. `deploys`: which version is on canary, since when, promoted by whom.
+
+## Mitigation
+Set the canary to 0% (pause_canary) or roll back, then tell the owners with the evidence.
+"""),
+    Remediation("runbook-gpu-oom", "runbook", "a runbook for GPU OOM crash loops: read the last "
+                "config diff before adding capacity", "Mon6", runbook_body="""## Meaning
+Model workers run out of GPU memory and crash-loop.
+
+## Impact
+Capacity drops, 5xx and p99 rise; every new replica crashes the same way.
+
+## Diagnosis
+1. `logs --level ERROR` for CUDA out of memory and the batch size.
+2. `deploys`: a config-only change (batch size, max tokens) near the onset.
+3. `infra`: CrashLoopBackOff pods, GPU framebuffer near 100%.
+
+## Mitigation
+Revert the config (or lower the batch size). Raising host memory or adding replicas does not help.
+"""),
+)
+BY_ID: dict[str, Remediation] = {r.id: r for r in CATALOGUE}
+
+
+def artifact(rem: Remediation, model: Model) -> Artifact:
+    """The real file a remediation produces: a Prometheus rule file, a pytest file or a runbook."""
+    model_id = model.name.replace("-", "_")
+    if rem.kind == "monitor" and rem.rules is not None:
+        content = yaml.safe_dump(prometheus_rules(tuple(rem.rules(model)), model,
+                                                  f"{model.name}-{rem.id}"), sort_keys=False)
+        return Artifact(remediation=rem.id, kind="monitor",
+                        path=f"monitoring/{model.name}-{rem.id}.rules.yml", content=content)
+    if rem.kind == "test":
+        content = f'"""{rem.title} ({rem.ml_test_score}) for {model.name}."""\n' + \
+            rem.test_body.format(model_id=model_id)
+        return Artifact(remediation=rem.id, kind="test", path=f"tests/test_{model_id}_"
+                        f"{rem.id.removeprefix('test-').replace('-', '_')}.py", content=content)
+    return Artifact(remediation=rem.id, kind="runbook", path=f"runbooks/{model.name}-{rem.id}.md",
+                    content=f"# {model.name}: {rem.title}\n\n{rem.runbook_body}")
+
+
+def replay(rem: Remediation, world: World) -> Replay | None:
+    """Run a proposed monitor over the week before the page on the faulty model."""
+    if rem.rules is None:
+        return None
+    model = world.model(world.fault.model)
+    rules = rem.rules(model)
+    if not rules:
+        return None
+    start = world.page_at - WEEK
+    onset = world.fault.onset
+    first: tuple[int, Rule] | None = None
+    false_alarms = 0
+    for rule in rules:
+        for ep in rule.episodes(world, model, start, world.page_at + 60):
+            if ep.fired_at < onset:
+                false_alarms += 1
+            elif first is None or ep.fired_at < first[0]:
+                first = (ep.fired_at, rule)
+    rule = first[1] if first else rules[0]
+    return Replay(remediation=rem.id, rule=rule.name, model=model.name,
+                  expr=rule.expression(model), fired_at=first[0] if first else None,
+                  lead_minutes=(world.page_at - first[0]) if first else None,
+                  false_alarms_week=false_alarms)

@@ -1,0 +1,315 @@
+"""The investigation tools: each turns the world at the current minute into text and data.
+
+Text is what a terminal shows (the headless protocol and the war-room log); data is the same
+result structured, for charts and tables and for checking what an observation really shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from oncall.content import loader
+from oncall.sim import telemetry as tm
+from oncall.sim.alerts import RULES, RULES_BY_NAME
+from oncall.sim.clock import hhmm
+from oncall.sim.world import World
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+class ToolError(ValueError):
+    """A tool asked for something that does not exist (a model, a metric, a feature)."""
+
+
+def check_model(world: World, model: str) -> None:
+    if model not in world.fleet.models:
+        raise ToolError(f"unknown model {model!r}; the fleet has {', '.join(world.fleet.names())}")
+
+
+def sparkline(values: np.ndarray, width: int = 48) -> str:
+    if len(values) == 0:
+        return ""
+    chunks = np.array_split(values, min(width, len(values)))
+    means = np.array([c.mean() for c in chunks])
+    lo, hi = float(means.min()), float(means.max())
+    if hi - lo < 1e-12:
+        return SPARK[0] * len(means)
+    idx = ((means - lo) / (hi - lo) * (len(SPARK) - 1)).round().astype(int)
+    return "".join(SPARK[i] for i in idx)
+
+
+def fmt(v: float) -> str:
+    if v != v:
+        return "nan"
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a >= 10:
+        return f"{v:.1f}"
+    if a >= 0.1:
+        return f"{v:.3f}"
+    return f"{v:.4f}"
+
+
+def threshold_of(world: World, model: str, metric: str) -> tuple[str | None, list[float]]:
+    """The paging rule drawn on a metric's chart, as (rule name, threshold lines)."""
+    m = world.model(model)
+    for rule in RULES:
+        if rule.metric != metric or not rule.applies(m) or rule.kind == "burn":
+            continue
+        thr = rule.threshold(m)
+        if rule.kind == "relative":
+            ref = world.stats(model).pred_mean
+            return rule.name, [ref * (1 - thr), ref * (1 + thr)]
+        if rule.kind == "increase":
+            continue
+        return rule.name, [thr]
+    if metric == "error_rate":
+        return "ErrorBudgetBurnFast", [14.4 * (1 - m.slo)]
+    return None, []
+
+
+def dashboard(world: World, model: str, metric: str, window: int, by: str | None
+              ) -> tuple[str, dict[str, Any]]:
+    check_model(world, model)
+    allowed = tm.metrics_of(world.model(model))
+    if metric not in allowed:
+        raise ToolError(f"unknown metric {metric!r} for {model}; available: {', '.join(allowed)}")
+    t0 = world.now - window
+    t, v = world.series(model, metric, t0, world.now)
+    rule, lines = threshold_of(world, model, metric)
+    data: dict[str, Any] = {
+        "model": model, "metric": metric, "unit": tm.UNITS.get(metric.split(":")[0], ""),
+        "window": [t0, world.now], "t": t.tolist(), "values": [round(float(x), 6) for x in v],
+        "threshold": lines, "rule": rule, "series": {},
+    }
+    lines_txt = [f"{model} {metric} over the last {window} min ({hhmm(t0)}–{hhmm(world.now)})",
+                 f"  {sparkline(v)}",
+                 f"  start {fmt(v[0])}  min {fmt(v.min())}  max {fmt(v.max())}  now {fmt(v[-1])}"]
+    if rule:
+        lines_txt.append(f"  threshold ({rule}): {' / '.join(fmt(x) for x in lines)}")
+    if by == "revision":
+        live = [d for d in world.model(model).deploys if d.at <= world.now]
+        canaries = [d for d in live if 0 < d.canary_pct < 100]
+        stable = world.model(model).live_deploy(world.now)
+        revs = {f"{stable.model_version} (stable)": "stable"}
+        if canaries:
+            c = canaries[-1]
+            revs[f"{c.model_version} (canary {c.canary_pct}%)"] = "canary"
+        for label, rev in revs.items():
+            _, rv = world.series(model, metric, t0, world.now, revision=rev)
+            data["series"][label] = [round(float(x), 6) for x in rv]
+            lines_txt.append(f"  {label:<22} {sparkline(rv, 30)}  now {fmt(rv[-1])}")
+        if not canaries:
+            lines_txt.append("  no canary revision is serving: one revision only")
+    return "\n".join(lines_txt), data
+
+
+def logs(world: World, model: str, level: str | None, window: int, grep: str | None
+         ) -> tuple[str, dict[str, Any]]:
+    check_model(world, model)
+    order = {"INFO": 0, "WARN": 1, "ERROR": 2}
+    floor = order[level] if level else 0
+    lines = [ln for ln in world.logs(model, world.now - window, world.now)
+             if order[ln.level] >= floor and (not grep or grep.lower() in ln.message.lower())]
+    shown = lines[-40:]
+    data = {"model": model, "total": len(lines), "lines": [
+        {"t": round(ln.t, 2), "level": ln.level, "pod": ln.pod, "message": ln.message}
+        for ln in shown]}
+    counts = {lv: sum(1 for ln in lines if ln.level == lv) for lv in order}
+    head = (f"{model} logs, last {window} min: {len(lines)} lines "
+            f"({counts['ERROR']} ERROR, {counts['WARN']} WARN, {counts['INFO']} INFO)"
+            + (f", showing the last {len(shown)}" if len(shown) < len(lines) else ""))
+    body = [f"  {hhmm(ln.t)} {ln.level:<5} {ln.pod}: {ln.message}" for ln in shown[-12:]]
+    return "\n".join([head, *body]), data
+
+
+def deploys(world: World, model: str) -> tuple[str, dict[str, Any]]:
+    check_model(world, model)
+    data = world.deploys(model)
+    out = [f"{model} (owner {data['owner']}, team {data['team']})", "  registry:"]
+    for v in data["versions"][-4:]:
+        out.append(f"    {v['version']}  data {v['training_data']}  F1 {v['eval']['f1']}  "
+                   f"registered {hhmm(v['registered_at'])} by {v['registered_by']}")
+    out.append("  deploys:")
+    prev: dict[str, Any] | None = None
+    for d in data["deploys"][-4:]:
+        diff = ""
+        if prev is not None:
+            changed = {k: (prev["config"].get(k), val) for k, val in d["config"].items()
+                       if prev["config"].get(k) != val}
+            if changed:
+                diff = "  config " + ", ".join(f"{k} {a}->{b}" for k, (a, b) in changed.items())
+        out.append(f"    r{d['revision']} {hhmm(d['at'])} {d['model_version']} canary "
+                   f"{d['canary_pct']}% by {d['promoted_by']}{diff}  ({d['note']})")
+        prev = d
+    return "\n".join(out), data
+
+
+def pipelines(world: World, model: str) -> tuple[str, dict[str, Any]]:
+    check_model(world, model)
+    data = world.pipelines(model)
+    out = [f"feature pipelines feeding {model}:"]
+    for p in data["pipelines"]:
+        worst = max(p["null_rate"].values()) if p["null_rate"] else 0.0
+        out.append(f"  {p['source']}: schema v{p['schema_version']}, fresh {p['freshness_min']} "
+                   f"min ago, max null rate {worst:.2%}, features {', '.join(p['features'])}")
+        for c in sorted(p["changelog"], key=lambda c: -c["at"])[:2]:
+            out.append(f"    change {hhmm(c['at'])} by {c['by']}: {c['change']}")
+    return "\n".join(out), data
+
+
+def infra(world: World, model: str) -> tuple[str, dict[str, Any]]:
+    check_model(world, model)
+    data = world.infra(model)
+    pods = data["pods"]
+    bad = [p for p in pods if p["status"] != "Running"]
+    out = [f"{model} on {data['hardware'].upper()}: {len(data['nodes'])} nodes, {len(pods)} pods "
+           f"({len(pods) - len(bad)} Running, {len(bad)} not), HPA {data['hpa']['replicas']}/"
+           f"{data['hpa']['max_replicas']}, certificate {data['certificate']['days_left']} days"]
+    for p in pods[:6]:
+        out.append(f"  {p['name']} {p['status']} restarts={p['restarts']} {p['last_state']}")
+    for n in data["nodes"]:
+        if n.get("gpu"):
+            out.append(f"  {n['name']} {n['gpu']} framebuffer {n['gpu_mem_used']}")
+    for e in data["events"]:
+        out.append(f"  event {hhmm(e['at'])} {e['reason']}: {e['message']}")
+    return "\n".join(out), data
+
+
+def drift(world: World, model: str, feature: str, test: str, window: int
+          ) -> tuple[str, dict[str, Any]]:
+    from oncall import detect
+
+    check_model(world, model)
+    m = world.model(model)
+    rows, scores = world.rows(model, world.now - window, world.now)
+    stats = world.stats(model)
+    if feature == "prediction":
+        kind = "continuous"
+        ref_values = stats.reference_scores
+        cur = scores
+    else:
+        try:
+            spec = m.feature(feature)
+        except KeyError:
+            names = ", ".join(f.name for f in m.features)
+            raise ToolError(f"unknown feature {feature!r} for {model}; features: {names}, "
+                            "or 'prediction'") from None
+        kind = spec.kind
+        ref_values = stats.reference[feature]
+        cur = rows.features[feature]
+    if len(cur) == 0:
+        raise ToolError(f"no logged traffic for {model} in the last {window} min")
+    chosen = test if test != "auto" else ("chi2" if kind == "categorical" else "ks")
+    reference = world_reference(world, model, feature, ref_values, kind)
+    result = detect.run_test(reference, np.asarray(cur), chosen)
+    res = result.to_dict()
+    data = {"model": model, "feature": feature, "kind": kind, "test": chosen,
+            "window": [world.now - window, world.now], "drifted": bool(result.drifted),
+            "result": res, "histogram": histogram(ref_values, np.asarray(cur), kind)}
+    p = res.get("p_value")
+    eff = res.get("effect_size")
+    out = [f"{model} {feature}: {chosen} over the last {window} min vs training "
+           f"(n={res.get('n_current')} vs {res.get('n_reference')})",
+           f"  statistic {fmt(float(res['statistic']))}"
+           + (f"  p-value {p:.3g}" if p is not None else "")
+           + f"  threshold {res.get('threshold')} ({res.get('threshold_kind')})"
+           + (f"  effect {res.get('effect_size_name')} {fmt(float(eff))}" if eff is not None
+              else "")
+           + f"  => {'DRIFT' if result.drifted else 'PASS'}"]
+    if kind == "continuous":
+        ref_mean = float(np.mean(ref_values))
+        cur_mean = float(np.mean(cur))
+        ratio = cur_mean / ref_mean if ref_mean else float("nan")
+        data["means"] = {"reference": ref_mean, "current": cur_mean, "ratio": ratio}
+        out.append(f"  mean {fmt(cur_mean)} vs training {fmt(ref_mean)} (ratio {fmt(ratio)})")
+    for w in res.get("warnings", []):
+        out.append(f"  ! {w}")
+    return "\n".join(out), data
+
+
+def world_reference(world: World, model: str, feature: str, values: np.ndarray, kind: str) -> Any:
+    """Fit the training reference once per model and column; the drift lab reuses it."""
+    from oncall import detect
+
+    key = (model, feature)
+    if key not in world.references:
+        world.references[key] = detect.fit_reference(np.asarray(values), kind,  # type: ignore[arg-type]
+                                                      name=feature)
+    return world.references[key]
+
+
+def histogram(ref: np.ndarray, cur: np.ndarray, kind: str, bins: int = 20) -> dict[str, Any]:
+    """Both distributions on common bins, for the comparison plot (shares, not counts)."""
+    if kind == "categorical":
+        cats = sorted(set(ref.tolist()) | set(cur.tolist()))
+        r = [float(np.mean(ref == c)) for c in cats]
+        c_ = [float(np.mean(cur == c)) for c in cats]
+        return {"labels": [str(c) for c in cats], "reference": r, "current": c_}
+    both = np.concatenate([ref, cur])
+    lo, hi = np.quantile(both, [0.005, 0.995])
+    if hi <= lo:
+        hi = lo + 1.0
+    edges = np.linspace(lo, hi, bins + 1)
+    rc = np.bincount(np.clip(np.searchsorted(edges, ref, side="right") - 1, 0, bins - 1),
+                     minlength=bins) / max(len(ref), 1)
+    cc = np.bincount(np.clip(np.searchsorted(edges, cur, side="right") - 1, 0, bins - 1),
+                     minlength=bins) / max(len(cur), 1)
+    return {"edges": [float(e) for e in edges], "reference": rc.tolist(), "current": cc.tolist()}
+
+
+def labels(world: World, model: str, window: int) -> tuple[str, dict[str, Any]]:
+    from oncall import detect
+
+    check_model(world, model)
+    rows, scores = world.rows(model, world.now - window, world.now)
+    stats = world.stats(model)
+    arrived = rows.t + rows.label_lag <= world.now
+    pred = scores >= stats.threshold
+    perf = detect.f1_on_arrived(rows.label, pred, arrived)
+    pending = ~arrived
+    est = detect.estimate_f1(scores[pending], stats.threshold,
+                             reference_scores=stats.reference_scores,
+                             reference_labels=stats.reference_labels) if pending.any() else None
+    p = perf.to_dict()
+    e = est.to_dict() if est is not None else None
+    data = {"model": model, "window": [world.now - window, world.now], "arrived": p,
+            "estimate": e, "training_f1": round(stats.f1, 4),
+            "label_lag_min": world.model(model).archetype.label_lag_min}
+    f1 = p.get("f1")
+    out = [f"{model} labels over the last {window} min (typical label delay "
+           f"{data['label_lag_min']} min):",
+           f"  F1 on arrived labels {fmt(f1) if f1 is not None else 'n/a'} "
+           f"(coverage {p.get('coverage', 0):.0%} of {p.get('n', 0)} rows); training F1 "
+           f"{stats.f1:.3f}"]
+    if e is not None:
+        out.append(f"  estimated F1 before labels {fmt(e['estimate'])} (band {fmt(e['low'])}–"
+                   f"{fmt(e['high'])}); assumes calibrated scores and no concept drift")
+    return "\n".join(out), data
+
+
+def runbook(alert: str) -> tuple[str, dict[str, Any]]:
+    if alert not in RULES_BY_NAME:
+        raise ToolError(f"unknown alert {alert!r}; rules: {', '.join(RULES_BY_NAME)}")
+    text = loader.runbook(alert)
+    return text, {"alert": alert, "markdown": text, "sections": loader.runbook_sections(text)}
+
+
+def fleet(world: World) -> tuple[str, dict[str, Any]]:
+    firing = world.firing()
+    rows = []
+    out = [f"fleet: {len(world.fleet.models)} models, {world.fleet.total_rps:.0f} req/s mean "
+           f"traffic, at {hhmm(world.now)}",
+           f"  {'model':<18}{'hw':<5}{'rps':>7}{'p99 ms':>9}{'errors':>9}  alerts"]
+    for name, m in world.fleet.models.items():
+        vals = {k: float(world.series(name, k, world.now - 5, world.now)[1].mean())
+                for k in ("rps", "latency_p99_ms", "error_rate")}
+        alerts = sorted({e.rule for e in firing if e.model == name})
+        rows.append({"model": name, "hardware": m.hardware, "team": m.team, "owner": m.owner,
+                     **{k: round(v, 5) for k, v in vals.items()}, "alerts": alerts})
+        out.append(f"  {name:<18}{m.hardware:<5}{vals['rps']:>7.1f}{vals['latency_p99_ms']:>9.0f}"
+                   f"{vals['error_rate']:>9.2%}  {', '.join(alerts)}")
+    return "\n".join(out), {"models": rows}

@@ -1,0 +1,167 @@
+"""Alert rules as Prometheus writes them, evaluated over the simulated telemetry.
+
+A rule turns a metric into a value series (a rolling mean, a burn rate, a ratio to baseline), holds
+a condition for `for` minutes before it fires (pending until then), and carries its runbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from oncall.sim.fleet import Model
+    from oncall.sim.world import World
+
+Severity = Literal["critical", "warning", "ticket"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    metric: str
+    op: Literal[">", "<"]
+    for_min: int
+    severity: Severity
+    summary: str
+    expr: str
+    unit: str
+    threshold: Callable[[Model], float]
+    window: int = 1
+    kind: Literal["level", "burn", "relative", "increase"] = "level"
+    applies: Callable[[Model], bool] = lambda m: True
+    revision: str | None = None
+    burn_windows: tuple[int, int] = (60, 5)
+    reference: Callable[[World, Model], float] | None = None
+    """For `relative` rules: the training value the metric is compared with."""
+
+    @property
+    def runbook(self) -> str:
+        return f"runbooks/{self.name}.md"
+
+    def expression(self, model: Model) -> str:
+        return self.expr.format(model=model.name, threshold=_fmt(self.threshold(model)))
+
+    def values(self, world: World, model: Model, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rule's value at each minute of [t0, t1): what the expression evaluates to."""
+        lookback = max(self.window, self.burn_windows[0] if self.kind == "burn" else 0)
+        t, raw = world.series(model.name, self.metric, t0 - lookback, t1, self.revision)
+        if self.kind == "burn":
+            budget = 1 - model.slo
+            long = _rolling_mean(raw, self.burn_windows[0]) / budget
+            short = _rolling_mean(raw, self.burn_windows[1]) / budget
+            v = np.minimum(long, short)
+        elif self.kind == "relative":
+            ref = self.reference(world, model) if self.reference else \
+                world.stats(model.name).pred_mean
+            v = np.abs(_rolling_mean(raw, self.window) / ref - 1)
+        elif self.kind == "increase":
+            v = _rolling_sum(raw, self.window)
+        else:
+            v = _rolling_mean(raw, self.window)
+        return t[lookback:], v[lookback:]
+
+    def episodes(self, world: World, model: Model, t0: int, t1: int) -> list[Episode]:
+        t, v = self.values(world, model, t0, t1)
+        thr = self.threshold(model)
+        cond = v > thr if self.op == ">" else v < thr
+        edges = np.diff(np.concatenate([[0], cond.astype(np.int8), [0]]))
+        out: list[Episode] = []
+        for start, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1),
+                              strict=True):
+            if end - start <= self.for_min:
+                continue
+            fire = start + self.for_min
+            seg = v[fire:end]
+            peak = float(seg.max() if self.op == ">" else seg.min())
+            ended = int(t[end - 1]) + 1 if end < len(cond) else None
+            out.append(Episode(self.name, model.name, int(t[start]), int(t[fire]), ended, thr,
+                               peak, float(v[fire])))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """One firing of a rule: pending from `pending_at`, firing from `fired_at` until `ended_at`."""
+
+    rule: str
+    model: str
+    pending_at: int
+    fired_at: int
+    ended_at: int | None
+    threshold: float
+    peak: float
+    value_at_fire: float
+
+
+def _rolling_mean(x: np.ndarray, w: int) -> np.ndarray:
+    if w <= 1:
+        return x
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    out = np.empty_like(x)
+    idx = np.arange(len(x))
+    lo = np.maximum(idx + 1 - w, 0)
+    out[:] = (c[idx + 1] - c[lo]) / (idx + 1 - lo)
+    return out
+
+
+def _rolling_sum(x: np.ndarray, w: int) -> np.ndarray:
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    idx = np.arange(len(x))
+    return c[idx + 1] - c[np.maximum(idx + 1 - w, 0)]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("ErrorBudgetBurnFast", "error_rate", ">", 2, "critical",
+         "{model} is burning its 30-day error budget over 14.4x too fast (1h and 5m windows)",
+         '(slo:errors_per_request:ratio_rate1h{{model="{model}"}} > (14.4 * 0.001)) and '
+         '(slo:errors_per_request:ratio_rate5m{{model="{model}"}} > (14.4 * 0.001))',
+         "x budget", lambda m: 14.4, kind="burn"),
+    Rule("ModelHigh5xxRatio", "error_rate", ">", 5, "critical",
+         "More than 5% of {model} requests fail with 5xx",
+         'sum(rate(model_requests_total{{model="{model}",code=~"5.."}}[5m])) / '
+         'sum(rate(model_requests_total{{model="{model}"}}[5m])) > {threshold}',
+         "ratio", lambda m: 0.05, window=5),
+    Rule("ModelHighP99Latency", "latency_p99_ms", ">", 10, "warning",
+         "{model} p99 latency above its {threshold} ms objective",
+         'histogram_quantile(0.99, sum by (le) (rate(model_request_duration_seconds_bucket'
+         '{{model="{model}"}}[5m]))) * 1000 > {threshold}',
+         "ms", lambda m: m.latency_slo_ms, window=5),
+    Rule("GPUMemoryNearFull", "gpu_mem_frac", ">", 5, "warning",
+         "GPU framebuffer of {model} pods over 95% used",
+         'max by (pod) (DCGM_FI_DEV_FB_USED{{model="{model}"}} / (DCGM_FI_DEV_FB_USED'
+         '{{model="{model}"}} + DCGM_FI_DEV_FB_FREE{{model="{model}"}})) > {threshold}',
+         "ratio", lambda m: 0.95, applies=lambda m: m.hardware == "gpu"),
+    Rule("PodCrashLooping", "restarts", ">", 5, "critical",
+         "{model} containers restarted more than 3 times in 10 minutes",
+         'increase(kube_pod_container_status_restarts_total{{container="{model}"}}[10m]) '
+         '> {threshold}', "restarts", lambda m: 3, window=10, kind="increase"),
+    Rule("ModelPredictionMeanShift", "pred_mean", ">", 15, "critical",
+         "{model} mean prediction moved more than 50% from its training baseline",
+         'abs(avg_over_time(model_prediction_mean{{model="{model}"}}[15m]) / '
+         'model_prediction_mean:training{{model="{model}"}} - 1) > {threshold}',
+         "relative change", lambda m: 0.5, window=15, kind="relative"),
+    Rule("CertificateExpiringSoon", "cert_days_left", "<", 0, "ticket",
+         "The serving certificate of {model} expires in under 21 days",
+         '(probe_ssl_earliest_cert_expiry{{service="{model}"}} - time()) / 86400 < {threshold}',
+         "days", lambda m: 21),
+)
+RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+
+
+def prometheus_rules(rules: tuple[Rule, ...], model: Model, group: str) -> dict[str, object]:
+    """A Prometheus rule file (as a dict ready for YAML) for one model."""
+    return {"groups": [{"name": group, "rules": [{
+        "alert": r.name, "expr": r.expression(model), "for": f"{r.for_min}m",
+        "labels": {"severity": r.severity, "model": model.name, "team": model.team},
+        "annotations": {"summary": r.summary.format(model=model.name,
+                                                    threshold=_fmt(r.threshold(model))),
+                        "runbook_url": r.runbook},
+    } for r in rules if r.applies(model)]}]}

@@ -1,0 +1,226 @@
+"""Static domain data: the fault catalogue and the model archetypes a fleet is drawn from.
+
+The fault catalogue is the list a player diagnoses against (REFERENCE.md), so it holds every
+fault, including those no scenario simulates yet: a short list would give the answer away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Category = Literal["data", "model", "infra"]
+CATEGORIES: tuple[Category, ...] = ("data", "model", "infra")
+
+
+@dataclass(frozen=True, slots=True)
+class FaultInfo:
+    id: str
+    category: Category
+    name: str
+
+
+FAULTS: tuple[FaultInfo, ...] = (
+    FaultInfo("D1", "data", "covariate shift from a new customer segment"),
+    FaultInfo("D2", "data", "upstream schema change"),
+    FaultInfo("D3", "data", "null spike from a partner outage"),
+    FaultInfo("D4", "data", "unit change upstream"),
+    FaultInfo("D5", "data", "stale features"),
+    FaultInfo("D6", "data", "training/serving skew"),
+    FaultInfo("D7", "data", "label pipeline broken"),
+    FaultInfo("D8", "data", "unseen categories"),
+    FaultInfo("M1", "model", "bad canary version"),
+    FaultInfo("M2", "model", "wrong artifact promoted"),
+    FaultInfo("M3", "model", "concept drift"),
+    FaultInfo("M4", "model", "calibration drift"),
+    FaultInfo("M5", "model", "label shift (fraud attack)"),
+    FaultInfo("M6", "model", "degenerate feedback loop"),
+    FaultInfo("M7", "model", "cascading models"),
+    FaultInfo("M8", "model", "NaN / Inf outputs"),
+    FaultInfo("I1", "infra", "GPU out of memory"),
+    FaultInfo("I2", "infra", "memory leak"),
+    FaultInfo("I3", "infra", "GPU node lost (XID 79)"),
+    FaultInfo("I4", "infra", "CPU throttling"),
+    FaultInfo("I5", "infra", "autoscaling failure"),
+    FaultInfo("I6", "infra", "feature-store timeouts"),
+    FaultInfo("I7", "infra", "certificate expiry"),
+    FaultInfo("I8", "infra", "model store unreachable"),
+    FaultInfo("I9", "infra", "bad deploy config"),
+    FaultInfo("I10", "infra", "monitoring blind spot"),
+    FaultInfo("I11", "infra", "serving image bump"),
+)
+FAULTS_BY_ID: dict[str, FaultInfo] = {f.id: f for f in FAULTS}
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    """A model input. Continuous features are log-normal or normal; the weight is the
+    coefficient of the standardised feature in the model's scoring function."""
+
+    name: str
+    kind: Literal["continuous", "categorical"]
+    source: str
+    unit: str = ""
+    dist: Literal["lognormal", "normal"] = "normal"
+    loc: float = 0.0
+    scale: float = 1.0
+    categories: tuple[str, ...] = ()
+    probs: tuple[float, ...] = ()
+    weight: float = 0.0
+    cat_weights: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Archetype:
+    name: str
+    task: str
+    team: str
+    hardware: Literal["gpu", "cpu"]
+    traffic: float
+    p50_ms: float
+    p99_ms: float
+    base_rate: float
+    features: tuple[FeatureSpec, ...] = field(default_factory=tuple)
+    label_lag_min: int = 60
+
+
+def _cont(name: str, source: str, unit: str, dist: Literal["lognormal", "normal"], loc: float,
+          scale: float, weight: float) -> FeatureSpec:
+    return FeatureSpec(name, "continuous", source, unit, dist, loc, scale, weight=weight)
+
+
+def _cat(name: str, source: str, cats: tuple[str, ...], probs: tuple[float, ...],
+         weights: tuple[float, ...]) -> FeatureSpec:
+    return FeatureSpec(name, "categorical", source, categories=cats, probs=probs,
+                       cat_weights=weights)
+
+
+_COUNTRY = ("US", "GB", "DE", "FR", "BR", "IN")
+_COUNTRY_P = (0.46, 0.14, 0.12, 0.1, 0.1, 0.08)
+_DEVICE = ("ios", "android", "web")
+_DEVICE_P = (0.38, 0.34, 0.28)
+
+ARCHETYPES: tuple[Archetype, ...] = (
+    Archetype("fraud-scorer", "card-fraud classification", "risk-ml", "cpu", 1.6, 18, 60, 0.035, (
+        _cont("txn_amount_cents", "payments-events", "cents", "lognormal", 8.3, 1.1, 1.6),
+        _cont("merchant_risk", "merchant-profile", "", "normal", 0.0, 1.0, 0.8),
+        _cont("account_age_days", "accounts-cdc", "days", "lognormal", 5.5, 1.0, -0.7),
+        _cont("txn_velocity_1h", "payments-events", "count", "lognormal", 0.6, 0.7, 0.9),
+        _cat("country", "payments-events", _COUNTRY, _COUNTRY_P, (0, 0.2, 0.1, 0.1, 0.6, 0.5)),
+        _cat("device_type", "clickstream", _DEVICE, _DEVICE_P, (0, 0.1, 0.4)),
+    ), label_lag_min=45),
+    Archetype("search-ranker", "search result ranking", "search-relevance", "gpu", 2.2, 22, 85,
+              0.12, (
+        _cont("query_length", "search-logs", "tokens", "lognormal", 1.2, 0.5, 0.3),
+        _cont("doc_ctr_7d", "search-logs", "", "normal", 0.0, 1.0, 1.2),
+        _cont("embedding_sim", "embedding-service", "", "normal", 0.0, 1.0, 1.5),
+        _cat("locale", "search-logs", ("en", "es", "de", "fr", "pt"),
+             (0.6, 0.15, 0.1, 0.08, 0.07), (0, 0.1, 0.1, 0.1, 0.2)),
+    ), label_lag_min=30),
+    Archetype("recsys-ranker", "home-feed recommendations", "personalization", "gpu", 2.6, 35, 120,
+              0.08, (
+        _cont("user_activity_7d", "clickstream", "events", "lognormal", 2.5, 0.9, 0.9),
+        _cont("item_popularity", "item-catalog", "", "normal", 0.0, 1.0, 1.1),
+        _cont("dwell_time_ms", "clickstream", "ms", "lognormal", 8.0, 0.8, 0.6),
+        _cat("device_type", "clickstream", _DEVICE, _DEVICE_P, (0, 0.2, -0.1)),
+    ), label_lag_min=20),
+    Archetype("eta-predictor", "delivery ETA regression", "logistics-ml", "cpu", 1.3, 12, 40, 0.5, (
+        _cont("distance_km", "routing-events", "km", "lognormal", 1.4, 0.6, 1.4),
+        _cont("courier_load", "dispatch-state", "orders", "normal", 0.0, 1.0, 0.7),
+        _cat("city", "dispatch-state", ("nyc", "sf", "chi", "sea"), (0.4, 0.25, 0.2, 0.15),
+             (0.2, 0.1, 0, 0)),
+    ), label_lag_min=50),
+    Archetype("churn-model", "subscription churn propensity", "growth-ml", "cpu", 0.4, 25, 70,
+              0.06, (
+        _cont("days_since_login", "accounts-cdc", "days", "lognormal", 1.8, 1.0, 1.2),
+        _cont("monthly_spend_cents", "billing-events", "cents", "lognormal", 7.5, 0.9, -0.6),
+        _cat("plan", "billing-events", ("free", "basic", "pro"), (0.5, 0.35, 0.15), (0.5, 0, -0.4)),
+    )),
+    Archetype("ad-ctr", "ad click-through prediction", "ads-ml", "gpu", 3.0, 15, 55, 0.025, (
+        _cont("ad_quality", "ads-catalog", "", "normal", 0.0, 1.0, 1.3),
+        _cont("user_ctr_30d", "clickstream", "", "normal", 0.0, 1.0, 1.0),
+        _cat("placement", "ads-serving", ("feed", "sidebar", "search"), (0.5, 0.2, 0.3),
+             (0.3, -0.4, 0.5)),
+    ), label_lag_min=15),
+    Archetype("credit-limit", "credit-limit risk", "risk-ml", "cpu", 0.3, 30, 90, 0.1, (
+        _cont("income_cents", "applications", "cents", "lognormal", 15.0, 0.6, -0.8),
+        _cont("utilisation", "bureau-feed", "", "normal", 0.0, 1.0, 1.1),
+        _cat("employment", "applications", ("salaried", "self", "none"), (0.7, 0.2, 0.1),
+             (0, 0.3, 0.9)),
+    ), label_lag_min=90),
+    Archetype("support-router", "support-ticket intent routing", "cx-ml", "gpu", 0.5, 40, 140,
+              0.2, (
+        _cont("ticket_length", "support-inbox", "tokens", "lognormal", 4.0, 0.7, 0.4),
+        _cont("sentiment", "nlp-enrichment", "", "normal", 0.0, 1.0, -0.9),
+        _cat("channel", "support-inbox", ("email", "chat", "phone"), (0.5, 0.4, 0.1),
+             (0, 0.2, 0.6)),
+    )),
+    Archetype("price-optimizer", "dynamic pricing", "pricing-ml", "cpu", 1.0, 20, 65, 0.3, (
+        _cont("demand_index", "marketplace-metrics", "", "normal", 0.0, 1.0, 1.2),
+        _cont("supply_index", "marketplace-metrics", "", "normal", 0.0, 1.0, -1.0),
+        _cat("region", "marketplace-metrics", ("north", "south", "east", "west"),
+             (0.3, 0.25, 0.25, 0.2), (0.1, 0, 0.2, 0)),
+    ), label_lag_min=40),
+    Archetype("image-moderation", "image policy classification", "trust-safety-ml", "gpu", 0.8,
+              60, 210, 0.04, (
+        _cont("nsfw_score_v2", "vision-embeddings", "", "normal", 0.0, 1.0, 1.8),
+        _cont("uploader_reports_30d", "trust-signals", "count", "lognormal", 0.3, 0.8, 0.7),
+        _cat("upload_source", "uploads", ("app", "web", "api"), (0.6, 0.3, 0.1), (0, 0.1, 0.7)),
+    )),
+    Archetype("query-embedder", "query embedding service", "search-relevance", "gpu", 2.0, 9, 30,
+              0.5, (
+        _cont("query_length", "search-logs", "tokens", "lognormal", 1.2, 0.5, 0.4),
+        _cat("locale", "search-logs", ("en", "es", "de"), (0.7, 0.2, 0.1), (0, 0.1, 0.1)),
+    )),
+    Archetype("spam-filter", "message spam classification", "trust-safety-ml", "cpu", 1.2, 8, 28,
+              0.07, (
+        _cont("links_count", "messaging", "count", "lognormal", 0.2, 0.8, 1.1),
+        _cont("sender_age_days", "accounts-cdc", "days", "lognormal", 5.0, 1.2, -1.0),
+        _cat("client", "messaging", ("ios", "android", "web"), _DEVICE_P, (0, 0.1, 0.5)),
+    ), label_lag_min=30),
+    Archetype("demand-forecast", "hourly demand forecast", "logistics-ml", "cpu", 0.2, 45, 150,
+              0.5, (
+        _cont("orders_last_hour", "orders-stream", "orders", "lognormal", 5.0, 0.5, 1.3),
+        _cont("temperature_c", "weather-feed", "C", "normal", 14.0, 7.0, 0.3),
+        _cat("weekday", "orders-stream", ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+             (0.14, 0.14, 0.14, 0.14, 0.15, 0.15, 0.14), (0, 0, 0, 0, 0.2, 0.4, 0.3)),
+    )),
+    Archetype("address-matcher", "address entity matching", "logistics-ml", "cpu", 0.6, 14, 45,
+              0.9, (
+        _cont("edit_distance", "geo-normaliser", "chars", "lognormal", 1.0, 0.6, -1.5),
+        _cat("country", "geo-normaliser", _COUNTRY, _COUNTRY_P, (0, 0.1, 0.1, 0.1, 0.3, 0.4)),
+    )),
+    Archetype("voice-intent", "voice assistant intent", "assistant-ml", "gpu", 0.7, 70, 230, 0.3, (
+        _cont("asr_confidence", "asr-service", "", "normal", 0.0, 1.0, 1.0),
+        _cont("utterance_ms", "asr-service", "ms", "lognormal", 7.6, 0.4, 0.2),
+        _cat("locale", "asr-service", ("en", "es", "de"), (0.7, 0.2, 0.1), (0, 0.1, 0.1)),
+    )),
+    Archetype("eta-dispatch-gnn", "courier dispatch graph model", "logistics-ml", "gpu", 0.9, 50,
+              180, 0.4, (
+        _cont("open_orders", "dispatch-state", "orders", "lognormal", 3.0, 0.6, 0.8),
+        _cont("courier_density", "dispatch-state", "", "normal", 0.0, 1.0, -0.9),
+        _cat("city", "dispatch-state", ("nyc", "sf", "chi", "sea"), (0.4, 0.25, 0.2, 0.15),
+             (0.2, 0.1, 0, 0)),
+    )),
+    Archetype("review-toxicity", "review toxicity classifier", "trust-safety-ml", "gpu", 0.4, 33,
+              110, 0.05, (
+        _cont("review_length", "reviews", "tokens", "lognormal", 3.5, 0.8, 0.2),
+        _cont("author_flags", "trust-signals", "count", "lognormal", 0.1, 0.9, 1.2),
+        _cat("language", "reviews", ("en", "es", "pt"), (0.75, 0.15, 0.1), (0, 0.1, 0.1)),
+    )),
+    Archetype("lead-scorer", "B2B lead scoring", "growth-ml", "cpu", 0.15, 28, 80, 0.15, (
+        _cont("company_size", "crm-sync", "employees", "lognormal", 4.0, 1.5, 0.8),
+        _cont("site_visits_14d", "clickstream", "visits", "lognormal", 1.0, 0.9, 1.0),
+        _cat("industry", "crm-sync", ("retail", "saas", "finance", "health"),
+             (0.3, 0.3, 0.25, 0.15), (0, 0.4, 0.2, 0.1)),
+    )),
+)
+ARCHETYPES_BY_NAME: dict[str, Archetype] = {a.name: a for a in ARCHETYPES}
+
+TEAMS: dict[str, str] = {
+    "model-owners": "the owning ML team of the model",
+    "data-engineering": "data engineering (pipelines and upstream producers)",
+    "feature-store": "the feature-store team",
+    "infra-sre": "infrastructure / SRE (nodes, GPUs, clusters)",
+    "security": "security (certificates, secrets, access)",
+}

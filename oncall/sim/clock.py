@@ -1,0 +1,28 @@
+"""Simulated time. Minute 0 is midnight of the night on call; history reaches back days.
+
+Game logic reads only this clock: nothing here asks the machine for the time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+DAY = 24 * 60
+WEEK = 7 * DAY
+NIGHT = dt.datetime(2026, 3, 17)
+
+
+def hhmm(t: int | float) -> str:
+    """`02:07` for minute 127 of the night; other days show their date (`Mar 16 23:50`)."""
+    t = int(t)
+    day, minute = divmod(t, DAY)
+    text = f"{minute // 60:02d}:{minute % 60:02d}"
+    return text if day == 0 else f"{date_of(t):%b %d} {text}"
+
+
+def date_of(t: int | float) -> dt.datetime:
+    return NIGHT + dt.timedelta(minutes=int(t))
+
+
+def iso(t: int | float) -> str:
+    return date_of(t).strftime("%Y-%m-%dT%H:%MZ")

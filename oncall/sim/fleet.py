@@ -1,0 +1,158 @@
+"""The fleet: which models serve, who owns them, and their registry and deploy history.
+
+Everything is drawn from one seed so a scenario is the same fleet in every process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from faker import Faker
+
+from oncall.sim.catalogue import ARCHETYPES, ARCHETYPES_BY_NAME, Archetype, FeatureSpec
+from oncall.sim.clock import DAY
+
+GPU_TYPES = ("A100-40GB", "L4-24GB", "A10G-24GB")
+
+
+@dataclass(slots=True)
+class Version:
+    """A registered model version."""
+
+    version: str
+    training_data: str
+    hyperparameters: dict[str, Any]
+    eval_scores: dict[str, float]
+    registered_by: str
+    registered_at: int
+
+
+@dataclass(slots=True)
+class Deploy:
+    """One deploy revision: which version ran with which config, and who rolled it out."""
+
+    revision: int
+    model_version: str
+    config: dict[str, Any]
+    image: str
+    canary_pct: int
+    promoted_by: str
+    at: int
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Model:
+    name: str
+    archetype: Archetype
+    owner: str
+    oncall_contact: str
+    hardware: str
+    gpu_type: str | None
+    replicas: int
+    rps: float
+    slo: float
+    latency_slo_ms: float
+    versions: list[Version] = field(default_factory=list)
+    deploys: list[Deploy] = field(default_factory=list)
+
+    @property
+    def team(self) -> str:
+        return self.archetype.team
+
+    @property
+    def features(self) -> tuple[FeatureSpec, ...]:
+        return self.archetype.features
+
+    def live_deploy(self, t: int) -> Deploy:
+        """The deploy serving 100% at minute t (canaries excluded)."""
+        stable = [d for d in self.deploys if d.at <= t and d.canary_pct in (0, 100)]
+        return stable[-1]
+
+    def feature(self, name: str) -> FeatureSpec:
+        for f in self.features:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+@dataclass(slots=True)
+class Fleet:
+    models: dict[str, Model]
+    total_rps: float
+
+    def names(self) -> list[str]:
+        return list(self.models)
+
+
+def build_fleet(seed: int, size: int = 14, total_rps: float = 500.0,
+                must_include: tuple[str, ...] = ()) -> Fleet:
+    """Draw a fleet of `size` models; `must_include` archetypes (a scenario's targets) are kept."""
+    rng = np.random.default_rng([seed, 1])
+    fake = Faker()
+    fake.seed_instance(seed)
+    pool = [a for a in ARCHETYPES if a.name not in must_include]
+    rest = max(0, size - len(must_include))
+    picked_idx = sorted(rng.choice(len(pool), size=min(rest, len(pool)), replace=False).tolist())
+    chosen = [ARCHETYPES_BY_NAME[n] for n in must_include] + [pool[i] for i in picked_idx]
+    chosen.sort(key=lambda a: a.name)
+    weight = sum(a.traffic for a in chosen)
+    models: dict[str, Model] = {}
+    for arch in chosen:
+        rps = round(total_rps * arch.traffic / weight, 1)
+        gpu = arch.hardware == "gpu"
+        owner = fake.name()
+        contact = fake.name()
+        replicas = int(max(2, round(rps / (12 if gpu else 8))))
+        model = Model(
+            name=arch.name, archetype=arch, owner=owner, oncall_contact=contact,
+            hardware=arch.hardware, gpu_type=GPU_TYPES[int(rng.integers(len(GPU_TYPES)))]
+            if gpu else None, replicas=replicas, rps=rps,
+            slo=0.999, latency_slo_ms=round(arch.p99_ms * 1.6, 0),
+        )
+        _history(model, rng, fake)
+        models[arch.name] = model
+    return Fleet(models=models, total_rps=round(sum(m.rps for m in models.values()), 1))
+
+
+def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
+    """A registry and deploy history over the last few weeks, the newest deploy days old."""
+    n_versions = int(rng.integers(3, 7))
+    major = int(rng.integers(4, 15))
+    t = -DAY * int(rng.integers(25, 60)) + 600 + int(rng.integers(0, 420))
+    gpu = model.hardware == "gpu"
+    config: dict[str, Any] = {
+        "batch_size": 32 if gpu else 1,
+        "memory_limit_gi": 16 if gpu else 4,
+        "max_replicas": model.replicas * 3,
+        "timeout_ms": int(model.latency_slo_ms * 2),
+    }
+    image = f"registry.internal/serving/{model.name}"
+    for i in range(n_versions):
+        v = f"v{major + i}"
+        f1 = round(float(rng.uniform(0.72, 0.9)), 3)
+        model.versions.append(Version(
+            version=v,
+            training_data=f"{model.name}-train-{_date_tag(t - DAY * 2)}",
+            hyperparameters={"learning_rate": round(float(rng.choice([0.01, 0.03, 0.05, 0.1])), 3),
+                             "max_depth": int(rng.integers(4, 10)),
+                             "n_estimators": int(rng.choice([200, 400, 800]))},
+            eval_scores={"f1": f1, "auc": round(min(0.99, f1 + float(rng.uniform(0.05, 0.1))), 3)},
+            registered_by=fake.name(), registered_at=t - DAY,
+        ))
+        model.deploys.append(Deploy(
+            revision=len(model.deploys) + 1, model_version=v, config=dict(config),
+            image=f"{image}:1.{major + i}.0", canary_pct=100, promoted_by=fake.name(), at=t,
+            note="promoted after 24h canary at 10%",
+        ))
+        t += DAY * int(rng.integers(5, 12)) + int(rng.integers(-300, 300))
+        if t > -DAY * 2:
+            break
+
+
+def _date_tag(t: int) -> str:
+    from oncall.sim.clock import date_of
+
+    return date_of(t).strftime("%Y%m%d")

@@ -1,0 +1,77 @@
+"""Noise: alerts that fire beside a fault without being part of it.
+
+A real night is never one clean alert. These sources move one metric of one other model enough
+to trip a rule, so a player must tell the signal from what can wait for a ticket.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from oncall.sim.faults import LogLine
+
+if TYPE_CHECKING:
+    from oncall.sim.world import World
+
+
+class Noise:
+    kind = "noise"
+
+    def __init__(self, model: str, params: dict[str, Any], index: int) -> None:
+        self.model = model
+        self.params = params
+        self.index = index
+
+    def metric(self, world: World, model: str, metric: str, t: np.ndarray,
+               v: np.ndarray) -> np.ndarray:
+        return v
+
+    def logs(self, world: World, model: str, t0: int, t1: int) -> list[LogLine]:
+        return []
+
+    def infra(self, world: World, model: str, state: dict[str, Any]) -> dict[str, Any]:
+        return state
+
+
+class CertExpiry(Noise):
+    """A certificate three weeks from expiry: a ticket, never a reason to wake anyone."""
+
+    kind = "cert_expiry"
+
+    def metric(self, world: World, model: str, metric: str, t: np.ndarray,
+               v: np.ndarray) -> np.ndarray:
+        if model != self.model or metric != "cert_days_left":
+            return v
+        days = float(self.params.get("days_left", 12))
+        return days - (t - world.fault.onset) / 1440.0
+
+
+class LatencyBlip(Noise):
+    """A short p99 excursion on another model (a batch job on a shared node) that clears alone."""
+
+    kind = "latency_blip"
+
+    def _window(self, world: World) -> tuple[int, int]:
+        start = world.fault.onset + int(self.params.get("offset", 10))
+        return start, start + int(self.params.get("minutes", 24))
+
+    def metric(self, world: World, model: str, metric: str, t: np.ndarray,
+               v: np.ndarray) -> np.ndarray:
+        if model != self.model or metric != "latency_p99_ms":
+            return v
+        lo, hi = self._window(world)
+        bump = np.where((t >= lo) & (t < hi), 1.0, 0.0)
+        return v * (1 + 1.1 * bump)
+
+    def logs(self, world: World, model: str, t0: int, t1: int) -> list[LogLine]:
+        if model != self.model:
+            return []
+        lo, hi = self._window(world)
+        return [LogLine(m + 0.3, "WARN", model, f"{model}-noisy-neighbour",
+                        "node cpu-node-03 shared with nightly batch job: request queue 40ms")
+                for m in range(max(t0, lo), min(t1, hi), 4)]
+
+
+NOISE_TYPES: dict[str, type[Noise]] = {"cert_expiry": CertExpiry, "latency_blip": LatencyBlip}

@@ -1,0 +1,252 @@
+"""Command-line entry: parse arguments, build the services, start the TUI or a headless command.
+
+Heavy imports (numpy, scipy, Textual) happen inside the branch that needs them, so `oncall
+--version` and the title screen start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from oncall import __version__
+
+
+class UsageError(Exception):
+    """A problem with what the user typed; printed as one line, exit status 2."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        textual = version("textual")
+    except PackageNotFoundError:
+        textual = "not installed"
+    return f"oncall {__version__} (Textual {textual}, Python {sys.version.split()[0]})"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="oncall", description="You are on call for a fleet of "
+                                "production ML models. It is 2 AM.")
+    p.add_argument("--version", action="version", version=_version())
+    p.add_argument("--home", type=Path, help="folder for saves (default: saves/ in a checkout, "
+                   "else the user data folder; env ONCALL_HOME)")
+    sub = p.add_subparsers(dest="command")
+
+    play = sub.add_parser("play", help="start an incident (TUI, or --headless JSON lines)")
+    play.add_argument("--seed", type=int, help="seed of the world (default: random, shown)")
+    play.add_argument("--scenario", help="scenario id (see `oncall scenarios`)")
+    play.add_argument("--difficulty", choices=("easy", "normal", "hard"))
+    play.add_argument("--headless", action="store_true",
+                      help="JSON lines on stdin/stdout instead of the TUI")
+    play.add_argument("--no-save", action="store_true", help="headless: do not save the result")
+
+    sc = sub.add_parser("scenarios", help="list scenarios; `scenarios show ID` for one")
+    sc.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    sc.add_argument("id", nargs="?")
+    sc.add_argument("--answers", action="store_true", help="include the answers (facilitators)")
+    sc.add_argument("--json", action="store_true")
+
+    val = sub.add_parser("validate", help="check scenario files and print every problem")
+    val.add_argument("paths", nargs="*", type=Path)
+
+    sub.add_parser("schema", help="JSON Schema of the scenario format")
+
+    rep = sub.add_parser("replay", help="re-run a saved incident, check it reproduces, re-score")
+    rep.add_argument("save", type=Path)
+
+    st = sub.add_parser("story", help="the STAR story of a saved incident (Markdown)")
+    st.add_argument("save", nargs="?", type=Path, help="a save file (default: the latest)")
+
+    sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
+
+    # The drift command parses its own arguments, so numpy is imported only when it runs.
+    dr = sub.add_parser("drift", add_help=False,
+                        help="drift tests on your own CSV files (`oncall drift -h`)")
+    dr.add_argument("rest", nargs=argparse.REMAINDER)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UsageError as exc:
+        print(f"oncall: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from oncall.content.loader import ContentError
+
+    try:
+        if args.command is None:
+            return _tui(None, None, None, args.home)
+        if args.command == "play":
+            return _play(args)
+        if args.command == "scenarios":
+            return _scenarios(args)
+        if args.command == "validate":
+            return _validate(args.paths)
+        if args.command == "schema":
+            from oncall.content.scenario import Scenario
+
+            print(json.dumps(Scenario.model_json_schema(), indent=2))
+            return 0
+        if args.command == "replay":
+            return _replay(args.save)
+        if args.command == "story":
+            return _story(args.save, args.home)
+        if args.command == "numbers":
+            return _numbers(args.home)
+        if args.command == "drift":
+            from oncall import drift_cli
+
+            return int(drift_cli.main(list(args.rest)))
+    except ContentError as exc:
+        raise UsageError(str(exc)) from None
+    raise UsageError(f"unknown command {args.command!r}")
+
+
+def _seed(seed: int | None) -> int:
+    return seed if seed is not None else int.from_bytes(os.urandom(3), "big")
+
+
+def _tui(seed: int | None, scenario: str | None, difficulty: str | None,
+         home: Path | None) -> int:
+    from oncall.tui.app import make_app
+
+    make_app(seed=seed, scenario=scenario, difficulty=difficulty, home=home).run()
+    return 0
+
+
+def _play(args: argparse.Namespace) -> int:
+    from oncall.content import loader
+
+    scenarios = loader.scenarios()
+    seed = _seed(args.seed)
+    sid = args.scenario or sorted(scenarios)[seed % len(scenarios)]
+    scenario = loader.scenario(sid)
+    if not args.headless:
+        return _tui(seed, sid, args.difficulty, args.home)
+    from oncall import headless
+
+    headless.run(scenario, seed, args.difficulty, sys.stdin, sys.stdout, args.home,
+                 save=not args.no_save)
+    return 0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    from oncall.content import loader
+
+    scenarios = loader.scenarios()
+    if args.action == "list":
+        if args.json:
+            print(json.dumps([{"id": s.id, "title": s.title, "difficulty": s.difficulty,
+                               "category": s.answers.category if args.answers else None}
+                              for s in scenarios.values()], indent=2))
+        else:
+            for s in scenarios.values():
+                print(f"{s.id:<22} {s.difficulty:<7} {s.title}")
+        return 0
+    if not args.id:
+        raise UsageError("scenarios show: give a scenario id (see `oncall scenarios`)")
+    s = loader.scenario(args.id)
+    data: dict[str, Any] = {"id": s.id, "title": s.title, "brief": s.brief,
+                            "difficulty": s.difficulty}
+    if args.answers:
+        data["answers"] = s.answers.model_dump(mode="json", exclude_none=True)
+        data["right"] = s.playbook.right
+        data["wrong"] = s.playbook.wrong
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    print(f"{s.title}  ({s.id}, {s.difficulty})\n\n{s.brief.strip()}")
+    if args.answers:
+        a = s.answers
+        print(f"\nAnswer: {a.category} fault, {a.cause}. {a.explanation.strip()}")
+        print(f"Signal alert: {a.signal_alert}; severity SEV-{a.severity}")
+        for m in a.right:
+            print(f"  right: {m.kind} {m.model or m.team or ''} {m.fix or ''} — {m.why}")
+        for m in a.wrong:
+            print(f"  wrong: {m.kind} {m.model or m.team or ''} {m.fix or ''} — {m.why}")
+    return 0
+
+
+def _validate(paths: list[Path]) -> int:
+    from oncall.content import loader
+
+    targets = paths or [loader.incidents_dir()]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        raise UsageError(f"validate: no such file or folder: {missing[0]}")
+    problems = loader.validate(targets)
+    for prob in problems:
+        print(prob)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("all scenario files are valid")
+    return 0
+
+
+def _load(path: Path) -> Any:
+    from oncall.store.saves import SaveError, load_save
+
+    try:
+        return load_save(path)
+    except SaveError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _replay(path: Path) -> int:
+    from oncall.content import loader
+    from oncall.game.engine import Game
+    from oncall.scoring import score
+
+    save = _load(path)
+    rec = save.record
+    game = Game(loader.scenario(rec.scenario), rec.seed, rec.difficulty)
+    for entry in rec.entries:
+        game.do(entry.command)
+    same = game.record.model_dump(mode="json") == rec.model_dump(mode="json")
+    card = score(rec)
+    same_card = card.model_dump(mode="json") == save.scorecard.model_dump(mode="json")
+    print(f"{path}: {len(rec.entries)} commands replayed; record "
+          f"{'reproduces exactly' if same else 'DIFFERS'}; score {card.total:g}/{card.max:g} "
+          f"{'(same as saved)' if same_card else '(differs from the saved card)'}")
+    return 0 if same and same_card else 1
+
+
+def _story(path: Path | None, home: Path | None) -> int:
+    from oncall.store.locations import home_dir
+    from oncall.store.saves import list_saves
+    from oncall.story import star_story
+
+    if path is None:
+        saves = list_saves(home_dir(home))
+        if not saves:
+            raise UsageError("story: no saved incidents yet; play one first (`oncall play`)")
+        path = saves[-1]
+    print(star_story(_load(path)))
+    return 0
+
+
+def _numbers(home: Path | None) -> int:
+    from oncall.store.locations import home_dir
+    from oncall.store.saves import list_saves
+    from oncall.story import numbers_sheet
+
+    print(numbers_sheet([_load(p) for p in list_saves(home_dir(home))]))
+    return 0

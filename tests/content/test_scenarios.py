@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from oncall.content import loader
+from oncall.sim.alerts import RULES
+
+
+def test_shipped_scenarios_are_valid_and_cover_each_category() -> None:
+    scenarios = loader.scenarios()
+    assert {s.answers.category for s in scenarios.values()} == {"data", "model", "infra"}
+    assert loader.validate([loader.incidents_dir()]) == []
+
+
+def test_every_alert_rule_has_a_runbook_with_the_four_sections() -> None:
+    for rule in RULES:
+        sections = loader.runbook_sections(loader.runbook(rule.name))
+        assert set(loader.RUNBOOK_SECTIONS) <= set(sections), rule.name
+        assert all(sections[s].strip() for s in loader.RUNBOOK_SECTIONS)
+
+
+def _broken(tmp_path: Path, mutate: dict[str, object], name: str = "broken") -> Path:
+    src = loader.incidents_dir() / "fraud-amount-units.yaml"
+    data = yaml.safe_load(src.read_text())
+    data["id"] = name
+    for dotted, value in mutate.items():
+        node = data
+        *path, last = dotted.split(".")
+        for part in path:
+            node = node[part]
+        node[last] = value
+    out = tmp_path / f"{name}.yaml"
+    out.write_text(yaml.safe_dump(data))
+    return out
+
+
+def test_wrong_field_is_refused_with_file_field_and_reason(tmp_path: Path) -> None:
+    path = _broken(tmp_path, {"fault.onset": "2 AM"})
+    with pytest.raises(loader.ContentError) as err:
+        loader.parse_scenario(path)
+    (problem,) = err.value.problems
+    assert problem.file == str(path)
+    assert problem.field == "fault.onset"
+    assert "HH:MM" in problem.reason
+
+
+def test_unknown_field_and_unknown_model_are_both_reported(tmp_path: Path) -> None:
+    path = _broken(tmp_path, {"fault.model": "no-such-model", "answers.sevrity": 2})
+    problems = loader.validate([path])
+    fields = {p.field for p in problems}
+    assert "fault.model" in fields and "answers.sevrity" in fields
+    assert any("unknown model" in p.reason for p in problems)
+
+
+def test_category_must_agree_with_the_cause(tmp_path: Path) -> None:
+    path = _broken(tmp_path, {"answers.category": "infra"})
+    (problem,) = loader.validate([path])
+    assert "D4 is a data fault" in problem.reason
+
+
+def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: bad\ntitle: [unclosed\n")
+    (problem,) = loader.validate([path])
+    assert problem.field.startswith("line ") and "YAML" in problem.reason

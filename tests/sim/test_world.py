@@ -1,0 +1,102 @@
+"""The simulated world: seeded, consistent, and each fault leaves the evidence the catalogue lists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from oncall.game.engine import world_spec
+from oncall.content import loader
+from oncall.sim.alerts import RULES_BY_NAME
+from oncall.sim.world import World
+
+
+def world(sid: str, seed: int = 3) -> World:
+    sc = loader.scenario(sid)
+    return World(seed, world_spec(sc, sc.difficulty))
+
+
+def test_fleet_has_fourteen_models_and_about_500_rps() -> None:
+    w = world("fraud-amount-units")
+    assert len(w.fleet.models) == 14
+    assert 450 <= w.fleet.total_rps <= 550
+    assert {m.hardware for m in w.fleet.models.values()} == {"gpu", "cpu"}
+    owners = [m.owner for m in w.fleet.models.values()]
+    assert len(set(owners)) > 10, "owners come from the seeded Faker"
+
+
+def test_same_seed_same_world_other_seed_other_fleet() -> None:
+    a, b, c = world("fraud-amount-units", 5), world("fraud-amount-units", 5), \
+        world("fraud-amount-units", 6)
+    assert a.fleet.names() == b.fleet.names()
+    t0, t1 = a.page_at - 600, a.page_at
+    for metric in ("rps", "latency_p99_ms", "pred_mean"):
+        assert np.array_equal(a.series("fraud-scorer", metric, t0, t1)[1],
+                              b.series("fraud-scorer", metric, t0, t1)[1])
+    assert [m.owner for m in a.fleet.models.values()] != [m.owner for m in c.fleet.models.values()]
+
+
+def test_series_do_not_depend_on_query_order() -> None:
+    a, b = world("recsys-bad-canary"), world("recsys-bad-canary")
+    a.series("recsys-ranker", "error_rate", -3000, 0)
+    whole = a.series("recsys-ranker", "error_rate", -100, 100)[1]
+    part = b.series("recsys-ranker", "error_rate", 0, 100)[1]
+    assert np.array_equal(whole[100:], part)
+
+
+def test_24h_of_telemetry_is_available_for_every_model() -> None:
+    w = world("search-gpu-oom")
+    for name in w.fleet.names():
+        t, v = w.series(name, "latency_p99_ms", w.now - 1440, w.now)
+        assert len(t) == 1440 and np.all(v > 0)
+
+
+def test_unit_change_scales_the_feature_by_exactly_the_factor() -> None:
+    w = world("fraud-amount-units")
+    rows, scores = w.rows("fraud-scorer", w.fault.onset + 5, w.now)
+    before, before_scores = w.rows("fraud-scorer", w.fault.onset - 60, w.fault.onset - 1)
+    ratio = np.median(rows.features["txn_amount_cents"]) / np.median(
+        before.features["txn_amount_cents"])
+    assert 0.007 < ratio < 0.014
+    assert scores.mean() < before_scores.mean() / 3, "predictions collapse"
+    t, err = w.series("fraud-scorer", "error_rate", w.fault.onset, w.now)
+    assert err.max() < 0.01, "errors stay flat for a data fault"
+    assert w.pipelines("fraud-scorer")["pipelines"][-1]["changelog"][0]["schema_to"] == 13
+
+
+def test_bad_canary_fails_on_its_revision_only() -> None:
+    w = world("recsys-bad-canary")
+    _, canary = w.series("recsys-ranker", "error_rate", w.now - 20, w.now, revision="canary")
+    _, stable = w.series("recsys-ranker", "error_rate", w.now - 20, w.now, revision="stable")
+    assert canary.mean() > 0.05 and stable.mean() < 0.002
+    deploys = w.deploys("recsys-ranker")["deploys"]
+    assert deploys[-1]["canary_pct"] == 25
+
+
+def test_gpu_oom_leaves_logs_config_diff_and_crashloop() -> None:
+    w = world("search-gpu-oom")
+    logs = w.logs("search-ranker", w.now - 10, w.now)
+    assert any("CUDA out of memory" in ln.message for ln in logs)
+    d = w.deploys("search-ranker")["deploys"]
+    assert d[-2]["config"]["batch_size"] == 32 and d[-1]["config"]["batch_size"] == 128
+    pods = w.infra("search-ranker")["pods"]
+    assert any(p["status"] == "CrashLoopBackOff" for p in pods)
+
+
+@pytest.mark.parametrize("sid", ["fraud-amount-units", "recsys-bad-canary", "search-gpu-oom"])
+def test_the_signal_alert_pages_around_two_am(sid: str) -> None:
+    w = world(sid)
+    sc = loader.scenario(sid)
+    assert 100 <= w.page_at <= 140
+    firing = {(e.rule, e.model) for e in w.firing()}
+    assert (sc.answers.signal_alert, sc.fault.model) in firing
+    assert RULES_BY_NAME[sc.answers.signal_alert].severity == "critical"
+
+
+def test_alert_rules_are_quiet_on_a_healthy_week() -> None:
+    """No fault-free model should page during the week before the incident."""
+    w = world("search-gpu-oom")
+    others = [m for m in w.fleet.names() if m not in ("search-ranker", "spam-filter")]
+    pages = [e for e in w.episodes(w.page_at - 7 * 1440, w.fault.onset, models=others)
+             if RULES_BY_NAME[e.rule].severity == "critical"]
+    assert pages == []

@@ -4,7 +4,7 @@ the CLI help and replays. The models are the validation and the documentation at
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -287,9 +287,14 @@ def describe(verb: str) -> dict[str, Any]:
         key = f.alias or name
         arg: dict[str, Any] = {"required": f.is_required()}
         ann = f.annotation
-        arg["type"] = getattr(ann, "__name__", None) or str(ann).replace("typing.", "")
-        if not f.is_required() and f.default is not None and not callable(f.default):
-            arg["default"] = f.default
+        choices = [a for a in get_args(ann) if isinstance(a, str)] if \
+            get_origin(ann) is Literal else []
+        arg["type"] = "one of: " + ", ".join(choices) if choices else \
+            getattr(ann, "__name__", None) or str(ann).replace("typing.", "")
+        if not f.is_required():
+            default = f.get_default(call_default_factory=True)
+            if default is not None and not isinstance(default, BaseModel):
+                arg["default"] = default
         if f.description:
             arg["about"] = f.description
         args[key] = arg

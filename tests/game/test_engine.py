@@ -1,0 +1,114 @@
+"""The engine's one door: costs, consequences, errors and the record."""
+
+from __future__ import annotations
+
+import pytest
+
+from oncall.content import loader
+from oncall.game.engine import Game
+
+
+def game(sid: str = "fraud-amount-units", seed: int = 1) -> Game:
+    return Game(loader.scenario(sid), seed)
+
+
+def test_every_command_costs_its_minutes_and_gets_a_citable_id() -> None:
+    g = game()
+    start = g.now
+    a = g.do({"do": "ack"})
+    d = g.do({"do": "dashboard", "model": "fraud-scorer", "metric": "pred_mean"})
+    assert (a.id, d.id) == ("obs-1", "obs-2")
+    assert g.now == start + 1 + 2
+    assert d.data["threshold"] and len(d.data["values"]) == 120
+    assert len(g.record.entries) == 2
+
+
+def test_unknown_command_is_an_error_that_lists_valid_commands_and_costs_nothing() -> None:
+    g = game()
+    start = g.now
+    obs = g.do({"do": "reboot-everything"})
+    assert not obs.ok and "unknown command 'reboot-everything'" in (obs.error or "")
+    assert "ack" in (obs.valid or []) and g.now == start
+    bad = g.do({"do": "drift", "model": "fraud-scorer", "window": "long"})
+    assert "drift: window" in (bad.error or "")
+    typo = g.do({"do": "logs", "model": "fraud-scorrer"})
+    assert "unknown model 'fraud-scorrer'" in (typo.error or "") and g.now == start
+    assert g.do({"do": "ack"}).ok, "the session goes on after errors"
+
+
+def test_resolve_is_refused_while_the_fault_is_live() -> None:
+    g = game()
+    g.do({"do": "ack"})
+    obs = g.do({"do": "resolve"})
+    assert not obs.ok and g.phase == "active"
+
+
+def test_wrong_intervention_changes_nothing_and_right_one_recovers() -> None:
+    g = game()
+    g.do({"do": "ack"})
+    wrong = g.do({"do": "rollback", "model": "fraud-scorer"})
+    assert g.record.facts.interventions[-1].effect == "none" and wrong.ok
+    g.do({"do": "wait", "minutes": 10})
+    _, pred = g.world.series("fraud-scorer", "pred_mean", g.now - 3, g.now)
+    assert pred.mean() < g.world.stats("fraud-scorer").pred_mean / 3
+    g.do({"do": "hotfix", "model": "fraud-scorer", "fix": "apply_unit_conversion"})
+    g.do({"do": "wait", "minutes": 20})
+    _, pred = g.world.series("fraud-scorer", "pred_mean", g.now - 3, g.now)
+    assert pred.mean() == pytest.approx(g.world.stats("fraud-scorer").pred_mean, rel=0.15)
+    assert g.record.facts.mitigated_at is not None
+    assert g.do({"do": "resolve"}).ok and g.phase == "resolved"
+
+
+def test_rollback_appears_in_the_deploy_history() -> None:
+    g = game("search-gpu-oom")
+    g.do({"do": "ack"})
+    g.do({"do": "rollback", "model": "search-ranker"})
+    last = g.world.deploys("search-ranker")["deploys"][-1]
+    assert last["promoted_by"] == "you (on-call)" and last["config"]["batch_size"] == 32
+
+
+def test_escalation_answers_after_a_delay_and_then_fixes() -> None:
+    g = game()
+    g.do({"do": "ack"})
+    sent = g.do({"do": "escalate", "team": "data-engineering", "message": "revert v13"})
+    assert sent.data["waiting_on"] == "data-engineering"
+    assert g.record.facts.mitigated_at is None
+    arrived = g.do({"do": "wait", "minutes": 20})
+    assert any(e["kind"] == "message" and e["by"] == "data-engineering" for e in arrived.events)
+    assert g.record.facts.mitigated_at is not None
+
+
+def test_unacknowledged_page_escalates_to_the_secondary() -> None:
+    g = game()
+    obs = g.do({"do": "wait", "minutes": 7})
+    assert any(e["kind"] == "escalation" for e in obs.events)
+    assert g.record.facts.paged_unacked_escalated
+
+
+def test_diagnosis_must_cite_real_observations() -> None:
+    g = game()
+    bad = g.do({"do": "diagnose", "category": "data", "cause": "D4", "evidence": ["obs-99"]})
+    assert not bad.ok and "obs-99" in (bad.error or "")
+
+
+def test_signals_only_mark_observations_that_show_the_fault() -> None:
+    g = game()
+    healthy = g.do({"do": "drift", "model": "fraud-scorer", "feature": "merchant_risk"})
+    shifted = g.do({"do": "drift", "model": "fraud-scorer", "feature": "txn_amount_cents"})
+    assert not healthy.data["drifted"] and healthy.signals == []
+    assert shifted.data["drifted"] and "drift:txn_amount_cents" in shifted.signals
+
+
+def test_postmortem_writes_artifacts_and_replays_monitors() -> None:
+    sc = loader.scenario("fraud-amount-units")
+    g = Game(sc, 1)
+    for cmd in sc.playbook.right:
+        obs = g.do(cmd)
+    f = g.record.facts
+    kinds = {a.kind for a in f.artifacts}
+    assert kinds == {"monitor", "test", "runbook"}
+    rule_file = next(a for a in f.artifacts if a.kind == "monitor")
+    assert rule_file.content.startswith("groups:") and "expr:" in rule_file.content
+    rep = f.replays[0]
+    assert rep.lead_minutes is not None and rep.lead_minutes > 0
+    assert obs.scorecard is not None and g.ended

@@ -1,0 +1,42 @@
+"""The scenarios' scripted plays through the headless protocol: right plays score well, the
+tempting wrong play scores much worse, and the intervention section says why."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from oncall import headless
+from oncall.content import loader
+
+IDS = ["fraud-amount-units", "recsys-bad-canary", "search-gpu-oom"]
+
+
+def play(sid: str, which: str, seed: int = 7) -> list[dict]:
+    sc = loader.scenario(sid)
+    script = "\n".join(json.dumps(c) for c in getattr(sc.playbook, which))
+    out = io.StringIO()
+    headless.run(sc, seed, None, io.StringIO(script), out, save=False)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def sections(card: dict) -> dict[str, float]:
+    return {s["name"]: s["points"] for s in card["sections"]}
+
+
+@pytest.mark.parametrize("sid", IDS)
+def test_right_play_scores_at_least_80_percent_and_wrong_play_25_less(sid: str) -> None:
+    right = play(sid, "right")
+    wrong = play(sid, "wrong")
+    assert all(line.get("ok", True) for line in right), [l for l in right if not l.get("ok")]
+    r, w = right[-1]["scorecard"], wrong[-1]["scorecard"]
+    assert list(sections(r)) == ["alert", "diagnosis", "intervention", "postmortem",
+                                 "self_awareness", "temperament"]
+    assert r["total"] >= 0.8 * r["max"]
+    assert w["total"] <= r["total"] - 25
+    assert sections(w)["intervention"] < sections(r)["intervention"]
+    feedback = " ".join(f for s in w["sections"] if s["name"] == "intervention"
+                        for f in s["feedback"])
+    assert feedback, "the wrong play's intervention feedback names what went wrong"

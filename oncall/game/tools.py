@@ -269,11 +269,16 @@ def labels(world: World, model: str, window: int) -> tuple[str, dict[str, Any]]:
     stats = world.stats(model)
     arrived = rows.t + rows.label_lag <= world.now
     pred = scores >= stats.threshold
-    perf = detect.f1_on_arrived(rows.label, pred, arrived)
+    perf = detect.f1_on_arrived(rows.label, pred, arrived, positive=True)
     pending = ~arrived
-    est = detect.estimate_f1(scores[pending], stats.threshold,
-                             reference_scores=stats.reference_scores,
-                             reference_labels=stats.reference_labels) if pending.any() else None
+    est = None
+    if pending.any():
+        size = max(200, int(pending.sum()))
+        n_chunks = min(20, len(stats.reference_scores) // size)
+        chunks = [stats.reference_scores[i * size:(i + 1) * size] for i in range(n_chunks)]
+        chunk_labels = [stats.reference_labels[i * size:(i + 1) * size] for i in range(n_chunks)]
+        est = detect.estimate_f1(scores[pending], stats.threshold, chunks,
+                                 reference_labels=chunk_labels, positive=True)
     p = perf.to_dict()
     e = est.to_dict() if est is not None else None
     data = {"model": model, "window": [world.now - window, world.now], "arrived": p,
@@ -283,11 +288,13 @@ def labels(world: World, model: str, window: int) -> tuple[str, dict[str, Any]]:
     out = [f"{model} labels over the last {window} min (typical label delay "
            f"{data['label_lag_min']} min):",
            f"  F1 on arrived labels {fmt(f1) if f1 is not None else 'n/a'} "
-           f"(coverage {p.get('coverage', 0):.0%} of {p.get('n', 0)} rows); training F1 "
-           f"{stats.f1:.3f}"]
-    if e is not None:
-        out.append(f"  estimated F1 before labels {fmt(e['estimate'])} (band {fmt(e['low'])}–"
-                   f"{fmt(e['high'])}); assumes calibrated scores and no concept drift")
+           f"(label coverage {p.get('label_coverage') or 0:.0%} of {p.get('n', 0)} rows); "
+           f"training F1 {stats.f1:.3f}"]
+    if e is not None and e.get("f1") is not None:
+        band = (f" (normal band {fmt(e['band_low'])}–{fmt(e['band_high'])})"
+                if e.get("band_low") is not None else "")
+        out.append(f"  estimated F1 of the {e['n']} rows still waiting for labels "
+                   f"{fmt(e['f1'])}{band}; assumes calibrated scores and no concept drift")
     return "\n".join(out), data
 
 

@@ -271,8 +271,8 @@ class World:
         model = self.fault.model
         t0 = self.fault.onset
         if t1 <= t0:
-            return {"requests_affected": 0, "requests_failed": 0, "budget_consumed_pct": 0.0,
-                    "minutes": 0}
+            return {"budget_consumed_pct": 0.0, "minutes": 0, "requests_affected": 0,
+                    "requests_failed": 0}
         t, rps = self.series(model, "rps", t0, t1)
         _, err = self.series(model, "error_rate", t0, t1)
         base_err = tm.baseline(self.seed, self.model(model), "error_rate", t, self.stats(model))
@@ -281,8 +281,10 @@ class World:
         failed = float(np.sum(rps * 60 * np.clip(err - base_err, 0, 1)))
         month = self.model(model).rps * 60 * 30 * DAY
         budget = month * (1 - self.model(model).slo)
-        return {"requests_affected": round(affected), "requests_failed": round(failed),
-                "budget_consumed_pct": round(100 * failed / budget, 2), "minutes": t1 - t0}
+        # Keys in sorted order: saves are written with sorted keys, and a record must read back
+        # exactly as it was scored.
+        return {"budget_consumed_pct": round(100 * failed / budget, 2), "minutes": t1 - t0,
+                "requests_affected": round(affected), "requests_failed": round(failed)}
 
     def history_window(self) -> tuple[int, int]:
         """The week before the page and the incident: what counterfactual replays run over."""

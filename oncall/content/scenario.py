@@ -51,7 +51,7 @@ class FaultSpec(Strict):
 
 class NoiseSpec(Strict):
     kind: Literal["cert_expiry", "latency_blip"]
-    model: str | None = Field(None, description="a model to put it on; drawn from the seed if unset")
+    model: str | None = Field(None, description="the model it hits; drawn from the seed if unset")
     params: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -239,8 +239,8 @@ INVESTIGATIONS = ("fleet", "dashboard", "logs", "deploys", "pipelines", "infra",
 
 AnyCommand = Annotated[
     Help | Status | Ack | Fleet | Dashboard | Logs | Deploys | Pipelines | Infra | Drift | Labels
-    | Runbook | Wait | Severity | Update | Ticket | Diagnose | Rollback | Hotfix | Escalate | Resolve
-    | PostmortemCmd,
+    | Runbook | Wait | Severity | Update | Ticket | Diagnose | Rollback | Hotfix | Escalate
+    | Resolve | PostmortemCmd,
     Field(discriminator="do"),
 ]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyCommand)

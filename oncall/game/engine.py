@@ -200,7 +200,7 @@ class Game:
     # -- commands ------------------------------------------------------------------------------
     def _do_help(self, cmd: c.Help) -> Observation:
         verbs = c.available(self.phase)
-        data = {"phase": self.phase, "commands": [c.describe(v) for v in verbs],
+        data: dict[str, Any] = {"phase": self.phase, "commands": [c.describe(v) for v in verbs],
                 "fixes": c.FIXES, "teams": c.TEAMS,
                 "causes": {f.id: f"{f.category}: {f.name}" for f in FAULTS},
                 "remediations": {r.id: f"{r.kind}: {r.title} ({r.ml_test_score})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import yaml
@@ -19,6 +20,7 @@ from oncall.sim.clock import WEEK
 from oncall.sim.telemetry import feature_mean
 
 if TYPE_CHECKING:
+    from oncall.sim.catalogue import FeatureSpec
     from oncall.sim.fleet import Model
     from oncall.sim.world import World
 
@@ -34,6 +36,10 @@ class Remediation:
     runbook_body: str = ""
 
 
+def _training_mean(spec: FeatureSpec, world: World, model: Model) -> float:
+    return feature_mean(spec)
+
+
 def _feature_mean_rules(m: Model) -> list[Rule]:
     out = []
     for f in m.features:
@@ -43,9 +49,10 @@ def _feature_mean_rules(m: Model) -> list[Rule]:
             f"FeatureMeanShift_{f.name}", f"feature_mean:{f.name}", ">", 5, "critical",
             f"{{model}} feature {f.name} mean moved more than 50% from training",
             f'abs(avg_over_time(feature_mean{{{{model="{{model}}",feature="{f.name}"}}}}[5m]) / '
-            f'feature_mean:training{{{{model="{{model}}",feature="{f.name}"}}}} - 1) > {{threshold}}',
+            f'feature_mean:training{{{{model="{{model}}",feature="{f.name}"}}}} - 1) '
+            '> {threshold}',
             "relative change", lambda m: 0.5, window=5, kind="relative",
-            reference=lambda w, m, spec=f: feature_mean(spec)))
+            reference=partial(_training_mean, f)))
     return out
 
 

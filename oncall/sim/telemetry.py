@@ -202,7 +202,8 @@ def fit_model_stats(seed: int, model: Model) -> ModelStats:
     threshold = float(np.quantile(scores, 1 - model.archetype.base_rate))
     f1 = f1_score(labels, scores >= threshold)
     cert_days = int(rng.integers(40, 300))
-    return ModelStats(intercept, threshold, float(scores.mean()), f1, cert_days, ref, scores, labels)
+    return ModelStats(intercept, threshold, float(scores.mean()), f1, cert_days, ref, scores,
+                      labels)
 
 
 def label_draw(rng: np.random.Generator, scores: np.ndarray) -> np.ndarray:

@@ -182,9 +182,9 @@ class World:
             out.append({
                 "source": src, "features": feats, "schema_version": schema,
                 "freshness_min": int(rng.integers(1, 6)), "last_run_ok": True, "null_rate": nulls,
-                "changelog": mine + [{"at": -DAY * int(rng.integers(3, 30)), "source": src,
-                                      "change": "routine dependency bump", "by":
-                                      self.person(src + "-owner")}],
+                "changelog": [*mine, {"at": -DAY * int(rng.integers(3, 30)), "source": src,
+                                      "change": "routine dependency bump",
+                                      "by": self.person(src + "-owner")}],
             })
         return {"model": model, "pipelines": out}
 

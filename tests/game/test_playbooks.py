@@ -30,7 +30,7 @@ def sections(card: dict) -> dict[str, float]:
 def test_right_play_scores_at_least_80_percent_and_wrong_play_25_less(sid: str) -> None:
     right = play(sid, "right")
     wrong = play(sid, "wrong")
-    assert all(line.get("ok", True) for line in right), [l for l in right if not l.get("ok")]
+    assert all(line.get("ok", True) for line in right), [x for x in right if not x.get("ok")]
     r, w = right[-1]["scorecard"], wrong[-1]["scorecard"]
     assert list(sections(r)) == ["alert", "diagnosis", "intervention", "postmortem",
                                  "self_awareness", "temperament"]

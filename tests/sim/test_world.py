@@ -1,12 +1,12 @@
-"""The simulated world: seeded, consistent, and each fault leaves the evidence the catalogue lists."""
+"""The simulated world: seeded, consistent, and each fault leaves its catalogued evidence."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from oncall.game.engine import world_spec
 from oncall.content import loader
+from oncall.game.engine import world_spec
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.world import World
 
@@ -59,7 +59,7 @@ def test_unit_change_scales_the_feature_by_exactly_the_factor() -> None:
         before.features["txn_amount_cents"])
     assert 0.007 < ratio < 0.014
     assert scores.mean() < before_scores.mean() / 3, "predictions collapse"
-    t, err = w.series("fraud-scorer", "error_rate", w.fault.onset, w.now)
+    _t, err = w.series("fraud-scorer", "error_rate", w.fault.onset, w.now)
     assert err.max() < 0.01, "errors stay flat for a data fault"
     assert w.pipelines("fraud-scorer")["pipelines"][-1]["changelog"][0]["schema_to"] == 13
 

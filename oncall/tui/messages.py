@@ -1,0 +1,53 @@
+"""Messages the TUI posts to itself.
+
+Engine calls run in worker threads; their results come back to the screens as these messages, so
+the widgets only ever render state on the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from oncall.game.engine import Game
+    from oncall.game.record import Observation
+
+
+class GameReady(Message):
+    """A new incident has been built (building the world takes most of a second)."""
+
+    def __init__(self, game: Game, page: Observation) -> None:
+        super().__init__()
+        self.game = game
+        self.page = page
+
+
+class GameFailed(Message):
+    """Building the incident failed; the text says why (a broken scenario file, say)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class Observed(Message):
+    """The engine answered one command."""
+
+    def __init__(self, command: dict[str, Any], observation: Observation,
+                 state: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.command = command
+        self.observation = observation
+        self.state = state or {}
+        """A snapshot for the header (clock, phase, severity, firing), taken in the worker."""
+
+
+class Saved(Message):
+    """The finished incident was written to the store (path), or could not be (error)."""
+
+    def __init__(self, path: str | None, error: str | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.error = error

@@ -1,0 +1,154 @@
+"""The war-room actions as data: key, label, the form each asks, and the command it sends.
+
+The war room, its footer, its help and the command palette all read this one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from oncall.tui.screens.form import FormField
+
+if TYPE_CHECKING:
+    from oncall.game.engine import Game
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    key: str
+    label: str
+    about: str
+    show: bool = False
+    """Shown in the footer (the rest are in help, F1, and the palette)."""
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("ack", "a", "Ack", "acknowledge the page"),
+    Action("dashboard", "d", "Dashboard", "chart a metric with its alert threshold", True),
+    Action("drift", "f", "Drift", "drift lab: live traffic against training", True),
+    Action("logs", "l", "Logs", "log lines of a model", True),
+    Action("deploys", "v", "Deploys", "registry versions and deploys"),
+    Action("pipelines", "p", "Pipelines", "feature pipelines and upstream changes"),
+    Action("infra", "i", "Infra", "nodes, pods, restarts, certificate"),
+    Action("labels", "b", "Labels", "F1 on arrived labels"),
+    Action("runbook", "n", "Runbook", "the runbook of an alert"),
+    Action("fleet", "o", "Fleet", "every model right now"),
+    Action("status", "c", "Status", "clock, firing alerts, impact (free)"),
+    Action("severity", "s", "Severity", "declare SEV-1..5"),
+    Action("update", "u", "Update", "post a status update"),
+    Action("ticket", "k", "Ticket", "ticket an alert for working hours"),
+    Action("diagnose", "g", "Diagnose", "category, cause and evidence", True),
+    Action("hotfix", "x", "Hotfix", "apply a platform fix", True),
+    Action("rollback", "z", "Rollback", "roll a model back"),
+    Action("escalate", "e", "Escalate", "hand to a team with a message"),
+    Action("wait", "w", "Wait", "let the clock run", True),
+    Action("resolve", "r", "Resolve", "close the incident", True),
+)
+NO_FORM = ("ack", "fleet", "status", "resolve")
+"""Actions that send their command at once."""
+PER_MODEL = ("dashboard", "drift")
+"""Actions whose second form depends on the model picked first (metrics, features)."""
+
+
+def paged_model(game: Game) -> str:
+    alerts = game.record.facts.page_alerts or game.record.facts.noise_alerts
+    return alerts[0].model if alerts else game.world.fleet.names()[0]
+
+
+def _models(game: Game, default: str | None = None) -> FormField:
+    names = game.world.fleet.names()
+    return FormField("model", "Model", "select", [(n, n) for n in names],
+                     default=default or paged_model(game))
+
+
+def _alerts(game: Game) -> list[tuple[str, str]]:
+    from oncall.sim.alerts import RULES_BY_NAME
+
+    f = game.record.facts
+    first = [a.rule for a in f.page_alerts + f.noise_alerts]
+    rest = sorted(r for r in RULES_BY_NAME if r not in first)
+    return [(r, r) for r in dict.fromkeys(first + rest)]
+
+
+def form_for(name: str, game: Game, entries: list[tuple[dict[str, Any], Any]],
+             model: str | None = None) -> list[FormField]:
+    """The fields an action asks for; `model` is given for the second step of PER_MODEL."""
+    from oncall.game.commands import FIXES, TEAMS, TESTS
+
+    if name == "dashboard" and model:
+        from oncall.sim.telemetry import metrics_of
+
+        metrics = list(metrics_of(game.world.model(model)))
+        return [FormField("metric", f"Metric of {model}", "select", [(m, m) for m in metrics],
+                          default=metrics[0]),
+                FormField("window", "Window (minutes back)", default=120),
+                FormField("by", "Split", "radio", [("one line", ""), ("by revision",
+                                                                         "revision")],
+                          default="")]
+    if name == "drift" and model:
+        feats = ["prediction", *(f.name for f in game.world.model(model).features)]
+        return [FormField("feature", f"Feature of {model}", "select", [(f, f) for f in feats],
+                          default="prediction"),
+                FormField("test", "Test", "radio", [(t, t) for t in TESTS], default="auto"),
+                FormField("window", "Window (minutes of live traffic)", default=60)]
+    if name in ("dashboard", "drift", "deploys", "pipelines", "infra"):
+        return [_models(game)]
+    if name == "labels":
+        return [_models(game), FormField("window", "Window (minutes)", default=180)]
+    if name == "logs":
+        return [_models(game),
+                FormField("level", "Minimum level", "radio",
+                          [(x, x) for x in ("ALL", "INFO", "WARN", "ERROR")], default="ALL"),
+                FormField("window", "Window (minutes)", default=30),
+                FormField("grep", "Text to find", placeholder="optional")]
+    if name == "runbook":
+        return [FormField("alert", "Alert", "select", _alerts(game), default=_alerts(game)[0][1])]
+    if name == "severity":
+        return [FormField("level", "Severity", "radio", [(f"SEV-{i}", str(i)) for i in
+                                                         range(1, 6)], default="2")]
+    if name == "update":
+        return [FormField("message", "Status update", placeholder="what, impact, next update")]
+    if name == "ticket":
+        return [FormField("alert", "Alert", "select", _alerts(game)), _models(game),
+                FormField("note", "Note", placeholder="optional")]
+    if name == "diagnose":
+        from oncall.sim.catalogue import FAULTS
+
+        cited = [(f"{o.id} {o.clock} {o.kind}: {_first_line(o.text)}", o.id)
+                 for _, o in entries if o.ok and o.id]
+        return [FormField("category", "Category", "radio",
+                          [(c, c) for c in ("data", "model", "infra")], default="data"),
+                FormField("cause", "Root cause (fault catalogue)", "select",
+                          [(f"{f.id} {f.category}: {f.name}", f.id) for f in FAULTS]),
+                FormField("evidence", "Evidence (space toggles)", "multi", cited)]
+    if name == "hotfix":
+        return [_models(game), FormField("fix", "Fix", "select",
+                                         [(f"{k}: {v}", k) for k, v in FIXES.items()])]
+    if name == "rollback":
+        return [_models(game), FormField("to", "To version/revision",
+                                         placeholder="v13 or r2; blank: previous")]
+    if name == "escalate":
+        return [FormField("team", "Team", "select", [(f"{k}: {v}", k) for k, v in TEAMS.items()]),
+                FormField("message", "Message", placeholder="a clear ask"),
+                _models(game)]
+    if name == "wait":
+        return [FormField("minutes", "Minutes (1-30)", default=5)]
+    return []
+
+
+def _first_line(text: str, width: int = 40) -> str:
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def to_command(name: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Form values to an engine command; the engine validates types and ranges."""
+    cmd: dict[str, Any] = {"do": name}
+    for key, value in values.items():
+        if value in ("", None) or (key == "level" and value == "ALL"):
+            continue
+        cmd[key] = value
+    return cmd
+

@@ -1,0 +1,108 @@
+"""One modal form for every war-room action: fields described as data, Textual's own widgets.
+
+An action lists its fields (a Select of models, an Input for a window, a SelectionList of
+observation ids, a RadioSet of tests) and gets back a dict it turns into an engine command, so
+adding a verb never means writing a new dialog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, SelectionList
+
+Kind = Literal["select", "input", "multi", "radio"]
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str
+    kind: Kind = "input"
+    options: list[tuple[str, str]] = field(default_factory=list)
+    """(shown, value) pairs for select, multi and radio."""
+    default: Any = None
+    placeholder: str = ""
+
+
+class FormDialog(ModalScreen[dict[str, Any] | None]):
+    """Dismisses with the filled values (blank inputs left out), or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="form-cancel"),
+        Binding("ctrl+s", "submit", "Run", id="form-submit"),
+    ]
+
+    def __init__(self, title: str, fields: list[FormField], about: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        self.about = about
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="form"):
+            yield Label(self.title_text, classes="form-title")
+            if self.about:
+                yield Label(self.about, classes="form-about")
+            for f in self.fields:
+                yield Label(f.label, classes="form-label")
+                yield self._widget(f)
+            with Horizontal(classes="form-buttons"):
+                yield Button("Run (ctrl+s)", variant="primary", id="ok")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def _widget(self, f: FormField) -> Any:
+        wid = f"f-{f.name}"
+        if f.kind == "select":
+            value = f.default if f.default is not None else Select.NULL
+            return Select(f.options, value=value, id=wid, allow_blank=f.default is None,
+                          classes="form-field")
+        if f.kind == "multi":
+            chosen = set(f.default or [])
+            return SelectionList[str](*[(s, v, v in chosen) for s, v in f.options], id=wid,
+                                      classes="form-field")
+        if f.kind == "radio":
+            return RadioSet(*[RadioButton(s, value=v == f.default, name=v)
+                              for s, v in f.options], id=wid, classes="form-field")
+        return Input("" if f.default is None else str(f.default), placeholder=f.placeholder,
+                     id=wid, classes="form-field")
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            w = self.query_one(f"#f-{f.name}")
+            if isinstance(w, Select):
+                if w.value is not Select.NULL:
+                    out[f.name] = w.value
+            elif isinstance(w, SelectionList):
+                out[f.name] = list(w.selected)
+            elif isinstance(w, RadioSet):
+                if w.pressed_button is not None and w.pressed_button.name:
+                    out[f.name] = w.pressed_button.name
+            elif isinstance(w, Input) and w.value.strip():
+                out[f.name] = w.value.strip()
+        return out
+
+    def action_submit(self) -> None:
+        self.dismiss(self.values())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()

@@ -1,0 +1,131 @@
+"""The postmortem form, in the sections of the Google SRE template.
+
+Impact and detection start filled from the simulation (numbers the player should not have to
+copy by hand); everything else is the player's. Submitting sends the `postmortem` command.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static, TextArea
+
+from oncall.tui.messages import Observed
+
+if TYPE_CHECKING:
+    from oncall.game.engine import Game
+    from oncall.game.record import Observation
+
+TEXT_FIELDS = (
+    ("summary", "Summary: what happened, in two sentences"),
+    ("impact", "Impact: who and how much"),
+    ("root_cause", "Root cause"),
+    ("trigger", "Trigger: what set it off"),
+    ("detection", "Detection: what fired, at what threshold, how late"),
+    ("resolution", "Resolution: what brought it back"),
+)
+LESSONS = (("went_well", "What went well"), ("went_wrong", "What went wrong"),
+           ("lucky", "Where we got lucky"))
+ITEM_TYPES = ("detect", "mitigate", "prevent", "repair", "investigate")
+ITEM_ROWS = 3
+
+
+def prefill(game: Game) -> dict[str, str]:
+    from oncall.sim.clock import hhmm
+
+    f = game.record.facts
+    out: dict[str, str] = {}
+    if f.impact:
+        out["impact"] = (f"{f.impact.get('requests_affected', 0):,.0f} requests affected, "
+                         f"{f.impact.get('requests_failed', 0):,.0f} failed, "
+                         f"{f.impact.get('budget_consumed_pct', 0)}% of the error budget.")
+    if f.page_alerts:
+        a = f.page_alerts[0]
+        out["detection"] = (f"{a.rule} fired at {hhmm(a.fired_at)} on {a.model}: value "
+                            f"{a.value:g} against threshold {a.threshold:g} ({a.unit}); "
+                            f"the fault began at {hhmm(f.onset_at)}.")
+    return out
+
+
+class PostmortemScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Submit postmortem", id="pm-submit", priority=True),
+    ]
+
+    def __init__(self, game: Game, resolved: Observation) -> None:
+        super().__init__()
+        self.game = game
+        self.resolved = resolved
+
+    def compose(self) -> ComposeResult:
+        from oncall.game.remediations import CATALOGUE
+
+        filled = prefill(self.game)
+        owner = self.game.world.model(self.game.record.facts.target_model).team
+        with VerticalScroll(id="pm"):
+            yield Static(self.resolved.text, id="pm-resolved", markup=False)
+            for name, label in TEXT_FIELDS:
+                yield Label(label, classes="form-label")
+                yield TextArea(filled.get(name, ""), id=f"pm-{name}", classes="pm-text")
+            yield Label("Action items (item, type, owner)", classes="form-label")
+            for i in range(ITEM_ROWS):
+                with Horizontal(classes="pm-item"):
+                    yield Input(placeholder="action item", id=f"pm-item-{i}", classes="pm-what")
+                    yield Select([(t, t) for t in ITEM_TYPES], value=ITEM_TYPES[i % 3],
+                                 allow_blank=False, id=f"pm-type-{i}", classes="pm-type")
+                    yield Input(str(owner), placeholder="owner", id=f"pm-owner-{i}",
+                                classes="pm-owner")
+            for name, label in LESSONS:
+                yield Label(label, classes="form-label")
+                yield Input(id=f"pm-{name}")
+            yield Label("What could have caught it earlier", classes="form-label")
+            yield TextArea(id="pm-caught_earlier", classes="pm-text")
+            yield Label("Remediations (space toggles)", classes="form-label")
+            yield SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id)
+                                       for r in CATALOGUE], id="pm-remediations")
+            yield Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")
+        yield Footer()
+
+    def command(self) -> dict[str, Any]:
+        """The postmortem command from the form as it stands."""
+        cmd: dict[str, Any] = {"do": "postmortem"}
+        for name, _ in TEXT_FIELDS:
+            cmd[name] = self.query_one(f"#pm-{name}", TextArea).text.strip()
+        items = []
+        for i in range(ITEM_ROWS):
+            what = self.query_one(f"#pm-item-{i}", Input).value.strip()
+            if what:
+                items.append({"item": what, "type": self.query_one(f"#pm-type-{i}", Select).value,
+                              "owner": self.query_one(f"#pm-owner-{i}", Input).value.strip()
+                              or "on-call"})
+        cmd["action_items"] = items
+        cmd["lessons"] = {n: self.query_one(f"#pm-{n}", Input).value.strip() for n, _ in LESSONS}
+        cmd["caught_earlier"] = self.query_one("#pm-caught_earlier", TextArea).text.strip()
+        cmd["remediations"] = list(self.query_one("#pm-remediations", SelectionList).selected)
+        return cmd
+
+    def action_submit(self) -> None:
+        self._send(self.command())
+
+    @on(Button.Pressed, "#pm-submit")
+    def _pressed(self) -> None:
+        self.action_submit()
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _send(self, command: dict[str, Any]) -> None:
+        self.post_message(Observed(command, self.game.do(command)))
+
+    @on(Observed)
+    def _filed(self, message: Observed) -> None:
+        obs = message.observation
+        if not obs.ok or obs.scorecard is None:
+            self.notify(obs.error or obs.text, title="Postmortem not filed", severity="error")
+            return
+        from oncall.tui.screens.scorecard import ScorecardScreen
+
+        self.app.switch_screen(ScorecardScreen(self.game, obs))

@@ -1,0 +1,79 @@
+"""The title screen: start a shift, look back over the career, read stories, quit.
+
+It imports nothing heavy, so `oncall` paints it within the start-up budget.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+BANNER = """\
+  ___  _ __   ___ __ _| | |
+ / _ \\| '_ \\ / __/ _` | | |
+| (_) | | | | (_| (_| | | |
+ \\___/|_| |_|\\___\\__,_|_|_|"""
+
+
+class TitleScreen(Screen[None]):
+    """The way in; every item also has its own key."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_shift", "New shift", id="new-shift"),
+        Binding("c", "career", "Career", id="career"),
+        Binding("s", "stories", "Stories", id="stories"),
+        Binding("q", "app.quit", "Quit", id="title-quit"),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="title-box"):
+            yield Static(BANNER, id="banner")
+            yield Static("02:00. You are on call for the ML platform. The pager is quiet.",
+                         id="tagline")
+            with Center():
+                yield OptionList(
+                    Option("New shift", id="new"), Option("Career", id="career"),
+                    Option("Stories", id="stories"), Option("Quit", id="quit"), id="menu")
+        yield Footer()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#menu", OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#menu", OptionList).action_cursor_up()
+
+    @on(OptionList.OptionSelected, "#menu")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        choice = event.option.id
+        if choice == "new":
+            self.action_new_shift()
+        elif choice == "career":
+            self.action_career()
+        elif choice == "stories":
+            self.action_stories()
+        else:
+            self.app.exit()
+
+    def action_new_shift(self) -> None:
+        from oncall.tui.screens.shift import ShiftPicker
+
+        self.app.push_screen(ShiftPicker())
+
+    def action_career(self) -> None:
+        from oncall.tui.screens.career import CareerScreen
+
+        self.app.push_screen(CareerScreen(stories=False))
+
+    def action_stories(self) -> None:
+        from oncall.tui.screens.career import CareerScreen
+
+        self.app.push_screen(CareerScreen(stories=True))

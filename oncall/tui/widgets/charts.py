@@ -1,0 +1,75 @@
+"""Plots: a metric over time with its alert thresholds, and two distributions side by side.
+
+Both draw with textual-plotext so they follow the app theme; times on the x axis are the
+simulated clock (`hhmm`), so the onset shows where the player expects it.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+from textual_plotext import PlotextPlot
+
+
+def _ticks(ts: list[int], count: int = 5) -> tuple[list[int], list[str]]:
+    from oncall.sim.clock import hhmm
+
+    if not ts:
+        return [], []
+    step = max(1, (len(ts) - 1) // (count - 1))
+    picked = ts[::step]
+    return picked, [hhmm(t)[-5:] for t in picked]
+
+
+class MetricChart(PlotextPlot):
+    """A dashboard observation drawn as a line chart."""
+
+    def show(self, data: dict[str, Any]) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        ts: list[int] = list(data.get("t", []))
+        series: dict[str, list[float | None]] = data.get("series") or {}
+        if series:
+            for name, values in series.items():
+                pts = [(t, v) for t, v in zip(ts, values, strict=False) if v is not None]
+                if pts:
+                    plt.plot([p[0] for p in pts], [p[1] for p in pts], label=name)
+        else:
+            values = data.get("values", [])
+            pts = [(t, v) for t, v in zip(ts, values, strict=False) if v is not None]
+            plt.plot([p[0] for p in pts], [p[1] for p in pts], label=data.get("metric", ""),
+                     marker="braille")
+        rule = data.get("rule")
+        for y in data.get("threshold") or []:
+            plt.hline(y)
+        if rule and data.get("threshold"):
+            shown = " / ".join(f"{y:.4g}" for y in data["threshold"])
+            plt.title(f"{data.get('model')} {data.get('metric')}  — {rule} at {shown}")
+        else:
+            plt.title(f"{data.get('model')} {data.get('metric')} (no alert rule)")
+        xt, labels = _ticks(ts)
+        if xt:
+            plt.xticks([float(t) for t in xt], labels)
+        plt.ylabel(data.get("unit", ""))
+        self.refresh()
+
+
+class DistributionPlot(PlotextPlot):
+    """Training reference against live traffic, from a drift observation's histogram."""
+
+    def show(self, data: dict[str, Any]) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        hist = data.get("histogram") or {}
+        ref, cur = hist.get("reference", []), hist.get("current", [])
+        if "labels" in hist:
+            plt.multiple_bar(list(hist["labels"]), [ref, cur],  # type: ignore[call-arg]
+                             labels=["training", "live"])
+        elif "edges" in hist and ref:
+            edges = hist["edges"]
+            mids = [(a + b) / 2 for a, b in pairwise(edges)]
+            plt.plot(mids[:len(ref)], ref, label="training")
+            plt.plot(mids[:len(cur)], cur, label="live")
+        plt.title(f"{data.get('model')} {data.get('feature')}: share per bin")
+        self.refresh()

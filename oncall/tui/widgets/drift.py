@@ -1,0 +1,62 @@
+"""The drift lab's answer as a table: what was tested, the number, the verdict and its caveats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import DataTable
+
+
+def _num(x: Any) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, float):
+        return f"{x:.4g}"
+    return str(x)
+
+
+def drift_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Label and value rows for one drift observation."""
+    r = data.get("result", {})
+    rows = [
+        ("feature", f"{data.get('model')} {data.get('feature')} ({data.get('kind')})"),
+        ("test", f"{r.get('test')} ({r.get('statistic_name', '')})"),
+        ("statistic", _num(r.get("statistic"))),
+        ("p-value", _num(r.get("p_value"))),
+        ("threshold", f"{_num(r.get('threshold'))} ({r.get('threshold_kind')})"),
+        ("verdict", str(r.get("verdict") or ("DRIFT" if r.get("drifted") else "PASS"))),
+        ("effect size", f"{_num(r.get('effect_size'))} {r.get('effect_size_name') or ''}"),
+        ("n", f"{_num(r.get('n_current'))} live vs {_num(r.get('n_reference'))} training"),
+    ]
+    means = data.get("means")
+    if means:
+        rows.append(("mean", f"{_num(means.get('current'))} vs {_num(means.get('reference'))}"
+                             f" (ratio {_num(means.get('ratio'))})"))
+    for w in r.get("warnings") or []:
+        rows.append(("warning", str(w)))
+    if r.get("advice"):
+        rows.append(("advice", str(r["advice"])))
+    return rows
+
+
+class DriftTable(DataTable[str]):
+    """Two columns, one row per fact; long advice wraps in the cell's height."""
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.add_column("", key="what", width=11)
+        self.add_column("result", key="value")
+
+    def show(self, data: dict[str, Any]) -> None:
+        self.clear()
+        width = max(20, self.size.width - 16)
+        for label, value in drift_rows(data):
+            lines = _wrap(value, width)
+            self.add_row(label, "\n".join(lines), height=len(lines))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]

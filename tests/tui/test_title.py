@@ -1,0 +1,50 @@
+"""The title screen and the way from it into a shift."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import OptionList
+
+from oncall.tui.app import make_app
+from oncall.tui.screens.career import CareerScreen
+from oncall.tui.screens.shift import ShiftPicker
+from oncall.tui.screens.title import TitleScreen
+
+
+async def test_title_screen_appears(home: Path) -> None:
+    app = make_app(home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+        menu = app.screen.query_one("#menu", OptionList)
+        assert [menu.get_option_at_index(i).id for i in range(menu.option_count)] == [
+            "new", "career", "stories", "quit"]
+
+
+async def test_new_shift_lists_scenarios_and_starts(home: Path) -> None:
+    from oncall.tui.screens.page import PageScreen
+
+    app = make_app(seed=7, home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ShiftPicker)
+        assert "fraud-amount-units" in app.screen.known
+        assert app.screen.query_one("#seed").value == "7"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PageScreen)
+        assert app.game is not None and app.game.seed == 7
+
+
+async def test_career_is_empty_at_first(home: Path) -> None:
+    app = make_app(home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, CareerScreen)
+        assert "No saved incidents" in str(app.screen.query_one("#career-note").render())

@@ -1,0 +1,142 @@
+"""Views over a record that several rubric sections share.
+
+Everything here is derived from the record alone, so each section reads the run the same way:
+which commands were investigation, which observation an evidence id points at, which answer-key
+move an intervention matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from oncall.content.scenario import Move
+from oncall.game.commands import INVESTIGATIONS
+from oncall.game.record import AlertFact, Entry, Intervened, Observation, Record
+from oncall.sim.clock import hhmm
+
+LOOK_VERBS = frozenset({"runbook", "dashboard", "logs"})
+"""The looks that show the alert itself: its runbook, its metric, the model's logs."""
+
+INTERVENTION_VERBS = ("rollback", "hotfix", "escalate")
+
+
+def _move(raw: dict[str, Any]) -> Move:
+    return Move.model_validate({k: v for k, v in raw.items() if k in Move.model_fields})
+
+
+def describe(command: dict[str, Any]) -> str:
+    """`rollback fraud-scorer`, `hotfix apply_unit_conversion on fraud-scorer`, `escalate to X`."""
+    verb = str(command.get("do", "?"))
+    if verb == "escalate":
+        return f"escalate to {command.get('team') or '?'}"
+    if verb == "hotfix":
+        where = f" on {command['model']}" if command.get("model") else ""
+        return f"hotfix {command.get('fix') or '?'}{where}"
+    return f"{verb} {command['model']}" if command.get("model") else verb
+
+
+@dataclass(frozen=True, slots=True)
+class MoveMatch:
+    move: Move
+    right: bool
+
+
+class Run:
+    """A record plus the indexes the rubric needs; built once per `score` call."""
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self.facts = record.facts
+        self.answers = record.answers
+        self.page_at = record.facts.page_at
+        self.target = record.facts.target_model
+        self.right = [_move(m) for m in record.answers.right]
+        self.wrong = [_move(m) for m in record.answers.wrong]
+
+    # -- observations ------------------------------------------------------------------------
+    @cached_property
+    def observations(self) -> dict[str, Observation]:
+        return {e.observation.id: e.observation for e in self.record.entries if e.observation.id}
+
+    @cached_property
+    def investigations(self) -> list[Entry]:
+        """Successful looks at the world (the engine's INVESTIGATIONS), in order."""
+        return [e for e in self.record.entries
+                if e.observation.ok and e.command.get("do") in INVESTIGATIONS]
+
+    def started(self, entry: Entry) -> int:
+        """When a command was issued: observations are stamped after their cost was paid."""
+        return entry.observation.t - entry.observation.cost
+
+    def cited(self) -> list[str]:
+        if not self.facts.diagnosis:
+            return []
+        return [str(i) for i in self.facts.diagnosis.get("evidence", [])]
+
+    # -- alerts ------------------------------------------------------------------------------
+    @cached_property
+    def signal_alert(self) -> AlertFact | None:
+        for a in self.facts.page_alerts + self.facts.noise_alerts:
+            if a.rule == self.answers.signal_alert and a.model == self.target:
+                return a
+        for a in self.facts.page_alerts:
+            if a.rule == self.answers.signal_alert:
+                return a
+        return None
+
+    @cached_property
+    def paging_alert(self) -> AlertFact | None:
+        """The alert that woke the player: the earliest page, the signal alert on a tie."""
+        if not self.facts.page_alerts:
+            return None
+        return min(self.facts.page_alerts,
+                   key=lambda a: (a.fired_at, a.rule != self.answers.signal_alert))
+
+    # -- interventions -----------------------------------------------------------------------
+    @property
+    def interventions(self) -> list[Intervened]:
+        return self.facts.interventions
+
+    def match(self, command: dict[str, Any]) -> MoveMatch | None:
+        """Right moves win over wrong ones when a loose wrong move would match both."""
+        for m in self.right:
+            if m.matches(command):
+                return MoveMatch(m, True)
+        for m in self.wrong:
+            if m.matches(command):
+                return MoveMatch(m, False)
+        return None
+
+    def escalations(self) -> list[Intervened]:
+        return [i for i in self.interventions if i.kind == "escalate"]
+
+    def teams_escalated(self) -> list[str]:
+        seen: list[str] = []
+        for i in self.escalations():
+            team = str(i.command.get("team", ""))
+            if team and team not in seen:
+                seen.append(team)
+        return seen
+
+    # -- time --------------------------------------------------------------------------------
+    def since_page(self, t: int | None) -> int | None:
+        return None if t is None else t - self.page_at
+
+    def mitigated_by_player(self) -> bool:
+        return self.facts.mitigated_at is not None and not self.facts.handed_over
+
+    def end(self) -> int:
+        """The last minute the run accounts for: resolution, else the last observation."""
+        if self.facts.resolved_at is not None:
+            return self.facts.resolved_at
+        # The postmortem entry is left out: the engine scores the record before logging it,
+        # and the card must not change when the saved record is scored again.
+        times = [e.observation.t for e in self.record.entries
+                 if e.command.get("do") != "postmortem"]
+        return max(times, default=self.page_at)
+
+    @staticmethod
+    def at(t: int) -> str:
+        return hhmm(t)

@@ -1,0 +1,146 @@
+"""Temperament (15): calm, visible, proportionate: the habits an on-call rotation depends on.
+
+Rules:
+- 3: acknowledged within 5 minutes of the page (the SRE target for user-facing services),
+  falling linearly to 0 at 10 minutes.
+- 1: the page did not go unacknowledged long enough to escalate to the secondary.
+- 3: severity declared: 3 for the answer key's SEV, 2.5 one level more severe (when unsure, pick
+  the higher severity), 1.5 one level less severe, 0.5 for any other declared level.
+- 3: status updates: 1.5 for the first within 15 minutes of the acknowledgement, 1.5 for never
+  leaving more than 30 minutes between updates until the incident was resolved.
+- 2: no thrashing: each rollback or hotfix that follows another one that did not fix anything,
+  with no new evidence in between, costs 1 (a right move of the answer key is never thrashing:
+  it is the fix the evidence already pointed to).
+- 3: escalation judgement: 1.5 for telling the team the answer key names (or, when none is
+  needed, for not handing the fault off without trying a fix of your own); 0.75 for paging fewer
+  than 3 teams; 0.75 for looking at something before the first escalation.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from oncall.scoring.run import Run, describe
+from oncall.scoring.tally import Tally
+
+ACK_TARGET, ACK_LATEST = 5, 10
+FIRST_UPDATE, UPDATE_GAP = 15, 30
+SPRAY = 3
+
+
+def _ack(run: Run, tally: Tally) -> None:
+    delay = run.since_page(run.facts.acked_at)
+    if delay is None or run.facts.acked_at is None:
+        tally.add("ack", 0, 3, "Never acknowledged the page.")
+    else:
+        share = 1.0 if delay <= ACK_TARGET else max(0.0, (ACK_LATEST - delay) /
+                                                    (ACK_LATEST - ACK_TARGET))
+        tally.add("ack", 3 * share, 3, f"Acknowledged at {run.at(run.facts.acked_at)}, "
+                  f"{delay} min after the page (target {ACK_TARGET}).")
+    if run.facts.paged_unacked_escalated:
+        tally.add("unacked", 0, 1, "The page went unacknowledged long enough to escalate to the "
+                  "secondary.")
+    else:
+        tally.add("unacked", 1, 1, "")
+
+
+def _severity(run: Run, tally: Tally) -> None:
+    want = run.answers.severity
+    got = run.facts.severity
+    if got is None:
+        tally.add("severity", 0, 3, f"Never declared a severity (SEV-{want} fits).")
+        return
+    when = f" at {run.at(run.facts.severity_at)}" if run.facts.severity_at is not None else ""
+    if got == want:
+        tally.add("severity", 3, 3, f"Declared SEV-{got}{when}, as fits.")
+    elif got == want - 1:
+        tally.add("severity", 2.5, 3, f"Declared SEV-{got}{when}, one level above SEV-{want}: "
+                  "erring high is the safer mistake.")
+    elif got == want + 1:
+        tally.add("severity", 1.5, 3, f"Declared SEV-{got}{when}, one level below SEV-{want}: "
+                  "when unsure, pick the higher severity.")
+    else:
+        tally.add("severity", 0.5, 3, f"Declared SEV-{got}{when}; SEV-{want} fits.")
+
+
+def _updates(run: Run, tally: Tally) -> None:
+    ups = sorted(run.facts.updates_at)
+    start = run.facts.acked_at if run.facts.acked_at is not None else run.page_at
+    if not ups:
+        tally.add("first_update", 0, 1.5, "Posted no status update; stakeholders heard nothing.")
+        tally.add("cadence", 0, 1.5, "")
+        return
+    first = ups[0] - start
+    tally.add("first_update", 1.5 if first <= FIRST_UPDATE else 0, 1.5,
+              f"First status update at {run.at(ups[0])}, {first} min after the acknowledgement "
+              f"(target {FIRST_UPDATE}); {len(ups)} in all.")
+    end = max(run.end(), ups[-1])
+    marks = [*ups, end]
+    gaps = [b - a for a, b in pairwise(marks)]
+    worst = max(gaps, default=0)
+    if worst <= UPDATE_GAP:
+        tally.add("cadence", 1.5, 1.5, "")
+    else:
+        i = gaps.index(worst)
+        tally.add("cadence", 0, 1.5, f"{worst} min without an update after {run.at(marks[i])} "
+                  f"(at most {UPDATE_GAP}).")
+
+
+def _thrash(run: Run, tally: Tally) -> None:
+    acts = [i for i in run.interventions if i.kind != "escalate"]
+    blind = [b for a, b in pairwise(acts)
+             if a.effect != "fixes" and b.evidence_before <= a.evidence_before
+             and not _is_right(run, b.command)]
+    if blind:
+        names = ", ".join(f"{describe(b.command)} at {run.at(b.t)}" for b in blind)
+        tally.add("thrash", 2 - len(blind), 2, f"Thrashing: {names} with no new evidence since "
+                  "the previous move.")
+    else:
+        tally.add("thrash", 2, 2, "" if len(acts) < 2 else
+                  "Each new move followed new evidence; no thrashing.")
+
+
+def _is_right(run: Run, command: dict[str, object]) -> bool:
+    m = run.match(dict(command))
+    return m is not None and m.right
+
+
+def _escalation(run: Run, tally: Tally) -> None:
+    teams = run.teams_escalated()
+    want = run.answers.escalate_to
+    own = [i for i in run.interventions if i.kind != "escalate"]
+    if want:
+        if want in teams:
+            tally.add("team", 1.5, 1.5, f"Escalated to {want}, who own this.")
+        else:
+            tally.add("team", 0, 1.5, f"Never told {want}, who own this: no lone heroes.")
+    elif teams and not own:
+        tally.add("team", 0.5, 1.5, f"Handed the fault to {', '.join(teams)} without trying a fix "
+                  "of your own.")
+    else:
+        tally.add("team", 1.5, 1.5, "")
+    if len(teams) >= SPRAY:
+        tally.add("spray", 0, 0.75, f"Paged {len(teams)} teams ({', '.join(teams)}): ask the "
+                  "owner, not everyone.")
+    else:
+        tally.add("spray", 0.75, 0.75, "")
+    escs = run.escalations()
+    if not escs:
+        tally.add("looked", 0.75, 0.75, "")
+        return
+    looks = [run.started(e) for e in run.investigations]
+    if looks and min(looks) <= escs[0].t:
+        tally.add("looked", 0.75, 0.75, "")
+    else:
+        tally.add("looked", 0, 0.75, f"Escalated at {run.at(escs[0].t)} before looking at "
+                  "anything.")
+
+
+def score_temperament(run: Run) -> Tally:
+    tally = Tally("temperament")
+    _ack(run, tally)
+    _severity(run, tally)
+    _updates(run, tally)
+    _thrash(run, tally)
+    _escalation(run, tally)
+    return tally

@@ -1,0 +1,136 @@
+"""Checks on the player's own words: real text or a stub, a quoted number, blameless wording.
+
+These are deliberately simple and documented, because a player must be able to predict them: a
+word list, a number match with a tolerance, and names the record itself knows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+PLACEHOLDERS = frozenset({"", "tbd", "todo", "n/a", "na", "none", "-", "...", "?", "x", "wip",
+                          "later", "see above", "nothing"})
+MIN_WORDS = 3
+"""A section with fewer words than this is a stub, not an answer."""
+
+BLAME_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("fault of", r"\bfault of\b"),
+    ("'s fault", r"\w['’]s fault\b"),
+    ("careless", r"\bcareless(ly|ness)?\b"),
+    ("stupid", r"\bstupid(ity|ly)?\b"),
+    ("incompetent", r"\bincompeten(t|ce|tly)\b"),
+    ("should have known", r"\bshould(n['’]t)? have known\b"),
+    ("blame", r"\bblam(e|ed|es|ing)\b"),
+    ("negligent", r"\bneglig(ent|ence)\b"),
+    ("sloppy", r"\bsloppy\b"),
+    ("lazy", r"\blazy\b"),
+    ("idiot", r"\bidiot(s|ic)?\b"),
+    ("screwed up", r"\bscrewed up\b"),
+    ("messed up", r"\bmessed up\b"),
+)
+"""Phrases that point at a person rather than a system (Google SRE: postmortems are blameless).
+"blameless" itself is not flagged: the patterns stop at a word boundary."""
+
+NAME_KEYS = frozenset({"by", "owner", "promoted_by", "registered_by", "deployer", "contact",
+                       "oncall", "on_call", "author", "requested_by"})
+"""Observation data keys whose values are people; their names must not appear in a postmortem."""
+
+_PERSON = re.compile(r"^[A-Z][a-z'’-]+(?: [A-Z][a-z'’.-]+)+$")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?\s*(%|k\b|K\b|m\b|M\b)?")
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def is_real(text: str) -> bool:
+    """Real text: at least MIN_WORDS words and not a placeholder such as `TBD`."""
+    stripped = text.strip()
+    return stripped.lower() not in PLACEHOLDERS and words(stripped) >= MIN_WORDS
+
+
+def numbers_in(text: str) -> list[float]:
+    """Numbers as a reader means them: `12,400` is 12400, `3.2k` is 3200, `5%` is also 0.05."""
+    out: list[float] = []
+    for m in _NUMBER.finditer(text):
+        raw = m.group(0)
+        suffix = (m.group(1) or "").strip()
+        digits = raw[: len(raw) - len(m.group(1) or "")].strip().replace(",", "")
+        try:
+            value = float(digits)
+        except ValueError:
+            continue
+        if suffix in ("k", "K"):
+            value *= 1_000
+        elif suffix in ("m", "M"):
+            # "m" after a number is usually minutes ("12m"); keep both readings.
+            out.append(value)
+            value *= 1_000_000
+        elif suffix == "%":
+            out.append(value / 100)
+        out.append(value)
+    return out
+
+
+def close(a: float, b: float, rel: float = 0.02) -> bool:
+    """Equal within `rel` (a reader rounds 12,437 to 12,400), or to the nearest integer."""
+    if a == b:
+        return True
+    if abs(a - b) <= rel * max(abs(a), abs(b)):
+        return True
+    return abs(b) >= 10 and round(a) == round(b)
+
+
+def mentions_number(text: str, values: Iterable[float]) -> float | None:
+    """The first value of `values` that the text quotes, or None."""
+    found = numbers_in(text)
+    for v in values:
+        if any(close(n, v) for n in found):
+            return v
+    return None
+
+
+def mentions(text: str, phrase: str) -> bool:
+    return phrase.lower() in text.lower()
+
+
+def blame_hits(text: str) -> list[str]:
+    low = text.lower()
+    return [label for label, pat in BLAME_PATTERNS if re.search(pat, low)]
+
+
+def people_in(data: Any) -> set[str]:
+    """Names of people an observation shows (owners, deployers), found under NAME_KEYS."""
+    found: set[str] = set()
+
+    def walk(x: Any, key: str | None) -> None:
+        if isinstance(x, dict):
+            for k, v in x.items():
+                walk(v, str(k))
+        elif isinstance(x, list):
+            for v in x:
+                walk(v, key)
+        elif isinstance(x, str) and key in NAME_KEYS:
+            name = re.sub(r"^(?:deploy-bot for|on behalf of)\s+", "", x.strip())
+            if _PERSON.match(name):
+                found.add(name)
+
+    walk(data, None)
+    return found
+
+
+
+def num(v: float) -> str:
+    """A figure as a report prints it: `12,400`, `3.5`, `0.05`."""
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.1f}" if abs(v) >= 10 else f"{v:.3g}"
+
+
+def and_list(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`: lists read as prose in feedback and stories."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

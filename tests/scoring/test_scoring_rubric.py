@@ -1,0 +1,260 @@
+"""The rubric on hand-built records: each rule moves points and says so in the feedback."""
+
+from __future__ import annotations
+
+import re
+
+from record_factory import d4_play, d4_postmortem, d4_replays, m1_play
+
+from oncall.game.record import ActionItem, Intervened, Lessons
+from oncall.scoring import Scorecard, score
+
+
+def section(card: Scorecard, name: str) -> tuple[float, str]:
+    s = card.section(name)
+    return s.points, " ".join(s.feedback)
+
+
+def test_sections_come_in_order_with_their_maxima() -> None:
+    card = score(d4_play())
+    assert [(s.name, s.max) for s in card.sections] == [
+        ("alert", 15), ("diagnosis", 20), ("intervention", 25), ("postmortem", 15),
+        ("self_awareness", 10), ("temperament", 15)]
+    assert card.max == 100
+    assert [i.name for i in card.interview] == [
+        "platform_thinking", "production_track_record", "system_design_judgement",
+        "collaboration", "temperament"]
+
+
+def test_a_perfect_run_scores_at_least_90() -> None:
+    card = score(d4_play())
+    assert card.total >= 90, [(s.name, s.points, s.feedback) for s in card.sections]
+    assert card.percent == card.total
+
+
+def test_points_are_rounded_to_one_decimal_and_within_bounds() -> None:
+    for record in (d4_play(), d4_play(ack_after=7), d4_play(first_move="wrong", extra_moves=3),
+                   d4_play(postmortem=None), m1_play()):
+        card = score(record)
+        for s in card.sections:
+            assert 0 <= s.points <= s.max
+            assert s.points == round(s.points, 1)
+        assert card.total == round(sum(s.points for s in card.sections), 1)
+        assert all(0 <= i.percent <= 100 and i.sentence for i in card.interview)
+
+
+def test_wrong_first_move_loses_intervention_points_and_names_the_move_and_why() -> None:
+    right = score(d4_play())
+    wrong = score(d4_play(first_move="wrong"))
+    pts, text = section(wrong, "intervention")
+    assert pts <= section(right, "intervention")[0] - 8
+    assert "rollback fraud-scorer" in text
+    assert "reads the same dollars just as wrongly" in text
+
+
+def test_no_diagnosis_scores_zero_and_says_what_the_answer_was() -> None:
+    pts, text = section(score(d4_play(diagnose=False)), "diagnosis")
+    assert pts == 0
+    assert "No diagnosis" in text and "D4" in text
+
+
+def test_wrong_cause_loses_the_cause_and_most_of_the_time_points() -> None:
+    right = score(d4_play()).section("diagnosis").points
+    pts, text = section(score(d4_play(wrong_cause=True)), "diagnosis")
+    assert pts <= right - 6 - 1.5
+    assert "D2" in text and "wrong" in text
+
+
+def test_cited_evidence_must_really_show_the_cause() -> None:
+    record = d4_play()
+    assert record.facts.diagnosis is not None
+    runbook = next(e.observation.id for e in record.entries if e.command["do"] == "runbook")
+    record.facts.diagnosis["evidence"] = [runbook, "obs-99"]
+    pts, text = section(score(record), "diagnosis")
+    assert pts <= score(d4_play()).section("diagnosis").points - 5
+    assert "obs-99 not found" in text
+    assert "drift:txn_amount_cents" in text  # says which evidence would have shown it
+
+
+def test_changing_the_diagnosis_many_times_costs_a_little() -> None:
+    record = d4_play()
+    record.facts.diagnoses = 4
+    pts, text = section(score(record), "diagnosis")
+    assert pts == score(d4_play()).section("diagnosis").points - 1
+    assert "Changed the diagnosis 3 times" in text
+
+
+def test_late_ack_loses_temperament_points_with_the_run_numbers() -> None:
+    prompt = score(d4_play(ack_after=2)).section("temperament").points
+    late_pts, late_text = section(score(d4_play(ack_after=8)), "temperament")
+    very_pts, _ = section(score(d4_play(ack_after=12)), "temperament")
+    assert prompt > late_pts > very_pts
+    assert re.search(r"Acknowledged at 02:15, 8 min after the page \(target 5\)", late_text)
+
+
+def test_page_escalating_unacknowledged_costs_points() -> None:
+    record = d4_play()
+    record.facts.paged_unacked_escalated = True
+    pts, text = section(score(record), "temperament")
+    assert pts == score(d4_play()).section("temperament").points - 1
+    assert "secondary" in text
+
+
+def test_blame_words_are_flagged_and_blameless_is_not() -> None:
+    clean = score(d4_play(postmortem=d4_postmortem(
+        lessons=Lessons(went_well="A blameless review found the gap quickly.",
+                        went_wrong="No data contract between producer and model.",
+                        lucky="Fraud volume was low at night."))))
+    assert section(clean, "postmortem")[1].count("Not blameless") == 0
+    blamed = score(d4_play(postmortem=d4_postmortem(
+        root_cause="It was the fault of the payments team, who were careless with units.")))
+    pts, text = section(blamed, "postmortem")
+    assert pts <= section(clean, "postmortem")[0] - 2
+    assert '"fault of"' in text and '"careless"' in text
+
+
+def test_people_named_in_the_run_are_flagged_in_the_postmortem() -> None:
+    # Dana Whitfield deployed the upstream change (pipelines observation data, key "by").
+    card = score(d4_play(postmortem=d4_postmortem(
+        trigger="Dana Whitfield released payments-events v13 at 01:50.")))
+    assert "Dana Whitfield" in section(card, "postmortem")[1]
+
+
+def test_postmortem_stub_sections_and_ownerless_actions_cost_points() -> None:
+    pm = d4_postmortem(trigger="TBD", lessons=d4_postmortem().lessons.model_copy(
+        update={"lucky": ""}), action_items=[
+        ActionItem(item="Look into alerts", type="investigate", owner="")])
+    pts, text = section(score(d4_play(postmortem=pm)), "postmortem")
+    assert pts <= 15 - 1 - 4 + 0.5
+    assert "trigger" in text and "where we got lucky" in text
+    assert "no detect item" in text
+
+
+def test_no_postmortem_scores_zero_and_the_alert_detection_part_says_why() -> None:
+    card = score(d4_play(postmortem=None))
+    assert card.section("postmortem").points == 0
+    assert card.section("self_awareness").points == 0
+    assert "detection never named ModelPredictionMeanShift" in section(card, "alert")[1]
+
+
+def test_detection_must_name_the_alert_and_its_threshold() -> None:
+    vague = d4_postmortem(detection="An alert fired on the fraud model around two.")
+    pts, text = section(score(d4_play(postmortem=vague)), "alert")
+    assert pts == 13
+    assert "does not name ModelPredictionMeanShift" in text and "0.5" in text
+    percent = d4_postmortem(detection="ModelPredictionMeanShift fired: the mean moved over 50%.")
+    assert score(d4_play(postmortem=percent)).section("alert").points == 15
+
+
+def test_intervening_on_a_model_that_is_not_the_target_is_noise_chasing() -> None:
+    record = d4_play()
+    record.facts.interventions.insert(0, Intervened(
+        t=140, kind="rollback", command={"do": "rollback", "model": "search-ranker"},
+        effect="none", effective_at=140, message="Nothing changed.", evidence_before=1))
+    pts, text = section(score(record), "alert")
+    assert pts == 13
+    assert "rollback search-ranker at 02:20" in text
+
+
+def test_noise_alerts_should_be_ticketed() -> None:
+    pts, text = section(score(d4_play(ticket_noise=False)), "alert")
+    assert pts == 13
+    assert "not ticketed: CertificateExpiringSoon on search-ranker" in text
+
+
+def test_never_mitigated_and_handed_over_lose_mitigation_points() -> None:
+    none_pts, none_text = section(score(d4_play(first_move="none")), "intervention")
+    assert none_pts == 0 and "no intervention" in none_text.lower()
+    handed = score(d4_play(mitigate=False, handed_over=True))
+    assert "secondary on-call" in section(handed, "intervention")[1]
+
+
+def test_thrashing_without_new_evidence_costs_temperament() -> None:
+    # Three blind restarts: the second and third follow a move that did nothing, with no new
+    # evidence; the right fix after them is not thrashing.
+    pts, text = section(score(d4_play(extra_moves=3)), "temperament")
+    assert pts == score(d4_play()).section("temperament").points - 2
+    assert "Thrashing" in text and "restart_pods" in text
+
+
+def test_replay_lead_scales_and_false_alarms_cost() -> None:
+    full = score(d4_play(replays=d4_replays(lead=16, false_alarms=1)))
+    short = score(d4_play(replays=d4_replays(lead=5, false_alarms=1)))
+    noisy = score(d4_play(replays=d4_replays(lead=16, false_alarms=9)))
+    never = score(d4_play(replays=d4_replays(lead=None)))
+    pts = {k: c.section("self_awareness").points for k, c in
+           (("full", full), ("short", short), ("noisy", noisy), ("never", never))}
+    assert pts["full"] == 10
+    assert pts["full"] > pts["short"] > pts["never"]
+    assert pts["noisy"] == 8
+    assert "5 min before the page" in section(short, "self_awareness")[1]
+
+
+def test_no_monitor_proposed_names_the_monitoring_to_propose() -> None:
+    pts, text = section(score(d4_play(replays=[])), "self_awareness")
+    assert pts == 3
+    assert "propose Mon1, Mon2" in text
+
+
+def test_severity_one_level_too_high_beats_one_level_too_low() -> None:
+    exact = score(d4_play(severity=2)).section("temperament").points
+    higher = score(d4_play(severity=1)).section("temperament").points
+    lower = score(d4_play(severity=3)).section("temperament").points
+    missing = score(d4_play(severity=None)).section("temperament").points
+    assert exact > higher > lower > missing
+
+
+def test_silence_costs_the_status_update_points() -> None:
+    pts, text = section(score(d4_play(updates=False)), "temperament")
+    assert pts == 15 - 3
+    assert "no status update" in text
+
+
+def test_long_gaps_between_updates_cost_cadence() -> None:
+    record = d4_play()
+    record.facts.updates_at = [record.facts.updates_at[0]]
+    assert record.facts.resolved_at is not None
+    record.facts.resolved_at = record.facts.updates_at[0] + 45
+    pts, text = section(score(record), "temperament")
+    assert pts == 15 - 1.5
+    assert "45 min without an update" in text
+
+
+def test_escalating_to_three_teams_or_before_looking_costs() -> None:
+    record = d4_play()
+    for i, team in enumerate(("model-owners", "infra-sre", "security")):
+        record.facts.interventions.insert(i, Intervened(
+            t=record.facts.page_at + 2, kind="escalate",
+            command={"do": "escalate", "team": team}, effect="none",
+            effective_at=record.facts.page_at + 14, message="Not us.", evidence_before=0))
+    pts, text = section(score(record), "temperament")
+    assert pts <= 15 - 1.5
+    assert "Paged 4 teams" in text and "before looking at anything" in text
+
+
+def test_never_telling_the_owning_team_costs_escalation_points() -> None:
+    record = d4_play()
+    record.facts.interventions = [i for i in record.facts.interventions if i.kind != "escalate"]
+    pts, text = section(score(record), "temperament")
+    assert pts == 15 - 1.5
+    assert "Never told data-engineering" in text
+
+
+def test_mitigating_long_after_the_diagnosis_loses_the_mitigate_first_credit() -> None:
+    record = d4_play()
+    assert record.facts.diagnosis_at is not None
+    fix = record.facts.interventions[0]
+    record.facts.interventions = [fix.model_copy(update={"t": record.facts.diagnosis_at + 25})]
+    pts, text = section(score(record), "intervention")
+    assert pts == 25 - 2
+    assert "25 min after the diagnosis" in text
+
+
+def test_interview_view_reflects_the_run() -> None:
+    good = {i.name: i for i in score(d4_play()).interview}
+    bad = {i.name: i for i in score(d4_play(first_move="wrong", postmortem=None)).interview}
+    assert good["platform_thinking"].percent > bad["platform_thinking"].percent
+    assert good["system_design_judgement"].percent > bad["system_design_judgement"].percent
+    assert "16 min before the page" in good["platform_thinking"].sentence
+    assert "tempting wrong move rollback fraud-scorer" in bad["system_design_judgement"].sentence
+    assert "data-engineering" in good["collaboration"].sentence

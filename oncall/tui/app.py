@@ -28,7 +28,7 @@ class OncallApp(App[None]):
     SUB_TITLE = "02:00, the pager is quiet"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
     ]
 
     def __init__(self, seed: int | None = None, scenario: str | None = None,

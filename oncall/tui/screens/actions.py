@@ -26,7 +26,7 @@ class Action:
 
 ACTIONS: tuple[Action, ...] = (
     Action("ack", "a", "Ack", "acknowledge the page"),
-    Action("dashboard", "d", "Dashboard", "chart a metric with its alert threshold", True),
+    Action("dashboard", "d", "Dash", "chart a metric with its alert threshold", True),
     Action("drift", "f", "Drift", "drift lab: live traffic against training", True),
     Action("logs", "l", "Logs", "log lines of a model", True),
     Action("deploys", "v", "Deploys", "registry versions and deploys"),
@@ -40,10 +40,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("update", "u", "Update", "post a status update"),
     Action("ticket", "k", "Ticket", "ticket an alert for working hours"),
     Action("diagnose", "g", "Diagnose", "category, cause and evidence", True),
-    Action("hotfix", "x", "Hotfix", "apply a platform fix", True),
+    Action("hotfix", "x", "Fix", "apply a platform fix", True),
     Action("rollback", "z", "Rollback", "roll a model back"),
     Action("escalate", "e", "Escalate", "hand to a team with a message"),
-    Action("wait", "w", "Wait", "let the clock run", True),
+    Action("wait", "w", "Wait", "let the clock run"),
     Action("resolve", "r", "Resolve", "close the incident", True),
 )
 NO_FORM = ("ack", "fleet", "status", "resolve")
@@ -61,6 +61,18 @@ def _models(game: Game, default: str | None = None) -> FormField:
     names = game.world.fleet.names()
     return FormField("model", "Model", "select", [(n, n) for n in names],
                      default=default or paged_model(game))
+
+
+def alert_metric(game: Game, model: str, metrics: list[str]) -> str:
+    """The metric behind the alert paging on this model: where an on-call looks first."""
+    from oncall.sim.alerts import RULES_BY_NAME
+
+    f = game.record.facts
+    for a in f.page_alerts + f.noise_alerts:
+        rule = RULES_BY_NAME.get(a.rule)
+        if a.model == model and rule is not None and rule.metric in metrics:
+            return rule.metric
+    return metrics[0]
 
 
 def _alerts(game: Game) -> list[tuple[str, str]]:
@@ -82,7 +94,7 @@ def form_for(name: str, game: Game, entries: list[tuple[dict[str, Any], Any]],
 
         metrics = list(metrics_of(game.world.model(model)))
         return [FormField("metric", f"Metric of {model}", "select", [(m, m) for m in metrics],
-                          default=metrics[0]),
+                          default=alert_metric(game, model, metrics)),
                 FormField("window", "Window (minutes back)", default=120),
                 FormField("by", "Split", "radio", [("one line", ""), ("by revision",
                                                                          "revision")],

@@ -54,24 +54,25 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                 yield Label(f.label, classes="form-label")
                 yield self._widget(f)
             with Horizontal(classes="form-buttons"):
-                yield Button("Run (ctrl+s)", variant="primary", id="ok")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Run (ctrl+s)", variant="primary", id="ok", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def _widget(self, f: FormField) -> Any:
         wid = f"f-{f.name}"
         if f.kind == "select":
             value = f.default if f.default is not None else Select.NULL
             return Select(f.options, value=value, id=wid, allow_blank=f.default is None,
-                          classes="form-field")
+                          classes="form-field", compact=True)
         if f.kind == "multi":
             chosen = set(f.default or [])
             return SelectionList[str](*[(s, v, v in chosen) for s, v in f.options], id=wid,
-                                      classes="form-field")
+                                      classes="form-field", compact=True)
         if f.kind == "radio":
             return RadioSet(*[RadioButton(s, value=v == f.default, name=v)
-                              for s, v in f.options], id=wid, classes="form-field")
+                              for s, v in f.options], id=wid, classes="form-field",
+                            compact=True)
         return Input("" if f.default is None else str(f.default), placeholder=f.placeholder,
-                     id=wid, classes="form-field")
+                     id=wid, classes="form-field", compact=True)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

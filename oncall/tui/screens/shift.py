@@ -65,7 +65,7 @@ class ShiftPicker(Screen[None]):
     def _show(self, found: dict[str, Scenario]) -> None:
         self.known = found
         menu = self.query_one("#scenarios", OptionList)
-        menu.add_options([Option(f"{s.title} [{s.difficulty}]", id=sid)
+        menu.add_options([Option(f"{s.title} ({s.difficulty})", id=sid)
                           for sid, s in found.items()])
         menu.highlighted = 0
         menu.focus()

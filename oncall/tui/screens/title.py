@@ -16,6 +16,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 BANNER = """\
+                       _ _
   ___  _ __   ___ __ _| | |
  / _ \\| '_ \\ / __/ _` | | |
 | (_) | | | | (_| (_| | | |

@@ -51,7 +51,7 @@ class WarRoom(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(a.key, f"act('{a.name}')", a.label, show=a.show, id=a.name)
           for a in ACTIONS),
-        Binding("colon,slash", "cmdline", "Type", id="cmdline"),
+        Binding("colon,slash", "cmdline", "Type", show=False, id="cmdline"),
         Binding("f1,question_mark", "help", "Help", id="help"),
         Binding("1", "tab('tab-log')", "Log", show=False, id="tab-log"),
         Binding("2", "tab('tab-chart')", "Chart", show=False, id="tab-chart"),
@@ -82,7 +82,7 @@ class WarRoom(Screen[None]):
         yield Input(placeholder=": type a command, e.g. logs fraud-scorer level=WARN (esc: keys)",
                     id="cmdline")
         yield Static("", id="cmd-error", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         log = self.query_one(ObservationLog)
@@ -203,5 +203,9 @@ class WarRoom(Screen[None]):
         from textual.widgets import Tabs
 
         active = self.query_one(TabbedContent).active
-        target = {"tab-log": ObservationLog, "tab-drift": DriftTable}.get(active)
-        (self.query_one(target) if target else self.query_one(Tabs)).focus()
+        if active == "tab-log":
+            self.query_one(ObservationLog).focus()
+        elif active == "tab-drift":
+            self.query_one(DriftTable).focus()
+        else:
+            self.query_one(Tabs).focus()

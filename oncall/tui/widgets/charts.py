@@ -45,13 +45,13 @@ class MetricChart(PlotextPlot):
             plt.hline(y)
         if rule and data.get("threshold"):
             shown = " / ".join(f"{y:.4g}" for y in data["threshold"])
-            plt.title(f"{data.get('model')} {data.get('metric')}  — {rule} at {shown}")
+            plt.title(f"{data.get('model')} {data.get('metric')} ({data.get('unit', '')}), "
+                      f"{rule} at {shown}")
         else:
             plt.title(f"{data.get('model')} {data.get('metric')} (no alert rule)")
         xt, labels = _ticks(ts)
         if xt:
             plt.xticks([float(t) for t in xt], labels)
-        plt.ylabel(data.get("unit", ""))
         self.refresh()
 
 

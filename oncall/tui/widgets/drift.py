@@ -18,15 +18,17 @@ def _num(x: Any) -> str:
 def drift_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
     """Label and value rows for one drift observation."""
     r = data.get("result", {})
+    verdict = str(r.get("verdict") or ("DRIFT" if r.get("drifted") else "PASS"))
     rows = [
-        ("feature", f"{data.get('model')} {data.get('feature')} ({data.get('kind')})"),
-        ("test", f"{r.get('test')} ({r.get('statistic_name', '')})"),
+        ("verdict", f"{verdict}: {r.get('statistic_name', '')} {_num(r.get('statistic'))}, "
+                    f"p {_num(r.get('p_value'))}"),
         ("statistic", _num(r.get("statistic"))),
         ("p-value", _num(r.get("p_value"))),
         ("threshold", f"{_num(r.get('threshold'))} ({r.get('threshold_kind')})"),
-        ("verdict", str(r.get("verdict") or ("DRIFT" if r.get("drifted") else "PASS"))),
         ("effect size", f"{_num(r.get('effect_size'))} {r.get('effect_size_name') or ''}"),
         ("n", f"{_num(r.get('n_current'))} live vs {_num(r.get('n_reference'))} training"),
+        ("test", f"{r.get('test')} on {data.get('model')} {data.get('feature')} "
+                 f"({data.get('kind')})"),
     ]
     means = data.get("means")
     if means:
@@ -50,7 +52,7 @@ class DriftTable(DataTable[str]):
 
     def show(self, data: dict[str, Any]) -> None:
         self.clear()
-        width = max(20, self.size.width - 16)
+        width = max(20, self.app.size.width - 18)  # the pane may still be hidden
         for label, value in drift_rows(data):
             lines = _wrap(value, width)
             self.add_row(label, "\n".join(lines), height=len(lines))

@@ -38,7 +38,7 @@ class ObsEntry(Vertical):
 
     def compose(self):  # type: ignore[no-untyped-def]
         o = self.obs
-        ident = o.id or ("error" if o.kind == "error" else "not done")
+        ident = o.id or (o.kind if o.kind in ("error", "page") else "not done")
         cost = f" ({o.cost} min)" if o.cost else ""
         yield Static(f"{ident:<7} {o.clock}  {command_text(self.command)}{cost}",
                      classes="entry-head", markup=False)

@@ -32,6 +32,7 @@ def positional_fields(verb: str) -> list[str]:
 
 def parse_line(line: str) -> dict[str, Any]:
     """One typed line into a command dict; raises LineError for what cannot be split at all."""
+    line = line.strip().lstrip(":/")  # the key that opened the command line may land in it
     try:
         words = shlex.split(line)
     except ValueError as exc:

@@ -126,10 +126,11 @@ def form_for(name: str, game: Game, entries: list[tuple[dict[str, Any], Any]],
         return [FormField("alert", "Alert", "select", _alerts(game)), _models(game),
                 FormField("note", "Note", placeholder="optional")]
     if name == "diagnose":
+        from oncall.game.commands import INVESTIGATIONS
         from oncall.sim.catalogue import FAULTS
 
         cited = [(f"{o.id} {o.clock} {o.kind}: {_first_line(o.text)}", o.id)
-                 for _, o in entries if o.ok and o.id]
+                 for _, o in entries if o.ok and o.id and o.kind in INVESTIGATIONS]
         return [FormField("category", "Category", "radio",
                           [(c, c) for c in ("data", "model", "infra")], default="data"),
                 FormField("cause", "Root cause (fault catalogue)", "select",

@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 
 def alert_text(a: dict[str, Any], clock: Any) -> str:
     """One alert as the pager prints it."""
-    return (f"{a['rule']}  on {a['model']}\n"
-            f"  {a['summary']}\n"
+    return (f"{a['summary']}\n"
             f"  expr: {a['expr']}\n"
             f"  value {a['value']:g} vs threshold {a['threshold']:g} ({a['unit']}), "
             f"firing since {clock(a['fired_at'])}\n"
@@ -57,7 +56,8 @@ class PageScreen(Screen[None]):
         with VerticalScroll(id="page-alerts"):
             for a in alerts:
                 with Vertical(classes=f"alert sev-{a['severity']}"):
-                    yield Static(f"[{a['severity'].upper()}]", classes="alert-sev", markup=False)
+                    yield Static(f"{a['severity'].upper()}  {a['rule']} on {a['model']}",
+                                 classes="alert-sev", markup=False)
                     yield Static(alert_text(a, hhmm), classes="alert-body", markup=False)
             yield Static(self.page.data.get("brief", "").strip(), id="page-brief",
                          markup=False)

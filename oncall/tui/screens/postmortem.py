@@ -71,25 +71,31 @@ class PostmortemScreen(Screen[None]):
             yield Static(self.resolved.text, id="pm-resolved", markup=False)
             for name, label in TEXT_FIELDS:
                 yield Label(label, classes="form-label")
-                yield TextArea(filled.get(name, ""), id=f"pm-{name}", classes="pm-text")
+                yield TextArea(filled.get(name, ""), id=f"pm-{name}", classes="pm-text",
+                               compact=True)
             yield Label("Action items (item, type, owner)", classes="form-label")
             for i in range(ITEM_ROWS):
                 with Horizontal(classes="pm-item"):
-                    yield Input(placeholder="action item", id=f"pm-item-{i}", classes="pm-what")
+                    yield Input(placeholder="action item", id=f"pm-item-{i}", classes="pm-what",
+                                compact=True)
                     yield Select([(t, t) for t in ITEM_TYPES], value=ITEM_TYPES[i % 3],
-                                 allow_blank=False, id=f"pm-type-{i}", classes="pm-type")
+                                 allow_blank=False, id=f"pm-type-{i}", classes="pm-type",
+                                 compact=True)
                     yield Input(str(owner), placeholder="owner", id=f"pm-owner-{i}",
-                                classes="pm-owner")
+                                classes="pm-owner", compact=True)
             for name, label in LESSONS:
                 yield Label(label, classes="form-label")
-                yield Input(id=f"pm-{name}")
+                yield Input(id=f"pm-{name}", compact=True)
             yield Label("What could have caught it earlier", classes="form-label")
-            yield TextArea(id="pm-caught_earlier", classes="pm-text")
+            yield TextArea(id="pm-caught_earlier", classes="pm-text", compact=True)
             yield Label("Remediations (space toggles)", classes="form-label")
             yield SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id)
                                        for r in CATALOGUE], id="pm-remediations")
             yield Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#pm-summary", TextArea).focus()
 
     def command(self) -> dict[str, Any]:
         """The postmortem command from the form as it stands."""

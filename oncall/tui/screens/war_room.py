@@ -125,7 +125,7 @@ class WarRoom(Screen[None]):
         self.entries.append((command, obs))
         self.query_one(ObservationLog).add(command, obs)
         error = self.query_one("#cmd-error", Static)
-        error.update(f"✗ {obs.error}\n  valid now: {', '.join(obs.valid or [])}"
+        error.update(f"✗ {obs.error}\n  valid now: {' '.join(obs.valid or [])}"
                      if not obs.ok and obs.kind == "error" else "")
         error.set_class(not obs.ok and obs.kind == "error", "shown")
         tab = TABS.get(obs.kind) if obs.ok else None

@@ -69,6 +69,10 @@ class DistributionPlot(PlotextPlot):
         elif "edges" in hist and ref:
             edges = hist["edges"]
             mids = [(a + b) / 2 for a, b in pairwise(edges)]
+            keep = len(ref)  # long tails squash the body: stop where both sides are empty
+            while keep > 3 and max(ref[keep - 1], cur[keep - 1] if keep <= len(cur) else 0) < 0.01:
+                keep -= 1
+            mids, ref, cur = mids[:keep], ref[:keep], cur[:keep]
             plt.plot(mids[:len(ref)], ref, label="training")
             plt.plot(mids[:len(cur)], cur, label="live")
         plt.title(f"{data.get('model')} {data.get('feature')}: share per bin")

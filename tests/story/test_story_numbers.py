@@ -1,0 +1,49 @@
+"""The numbers sheet adds up what the saved incidents show, and nothing else."""
+
+from __future__ import annotations
+
+from record_factory import d4_play, m1_play
+
+from oncall.game.record import Intervened, Record
+from oncall.scoring import score
+from oncall.store.saves import IncidentSave
+from oncall.story import numbers_sheet
+
+
+def saved(record: Record) -> IncidentSave:
+    return IncidentSave(record=record, scorecard=score(record),
+                        saved_at="2026-03-18T09:30:00+00:00")
+
+
+def row(sheet: str, name: str) -> str:
+    line = next(li for li in sheet.splitlines() if li.startswith(f"| {name} |"))
+    return line.split("|")[2].strip()
+
+
+def test_the_sheet_counts_what_the_saves_show() -> None:
+    costly = m1_play()
+    costly.facts.interventions.insert(0, Intervened(
+        t=133, kind="hotfix", command={"do": "hotfix", "model": "recsys-ranker",
+                                       "fix": "scale_up"},
+        effect="none", effective_at=133, message="The extra pods cost money.",
+        evidence_before=1))
+    costly.facts.extra_cost_per_hour = 38.0
+    idle = d4_play(first_move="none", ack_after=6, diagnose=False)
+    saves = [saved(d4_play()), saved(costly), saved(idle)]
+    sheet = numbers_sheet(saves)
+    assert row(sheet, "Incidents handled") == "3 (data 2, model 1)"
+    assert row(sheet, "Median time to acknowledge") == "3 min (3 of 3 acknowledged)"
+    mitigated = [(s.record.facts.mitigated_at or 0) - s.record.facts.page_at for s in saves[:2]]
+    assert row(sheet, "Median time to mitigate") == \
+        f"{sum(mitigated) / 2:g} min (2 of 3 mitigated by me)"
+    assert row(sheet, "Drift catches").startswith("1 ")
+    assert row(sheet, "Rollbacks") == "1 (1 fixed the fault)"
+    assert row(sheet, "Escalations") == "2 to data-engineering, model-owners"
+    assert row(sheet, "Cost decisions") == "1 incident with extra spend ($38 an hour in all)"
+    mean = sum(s.scorecard.percent for s in saves) / 3
+    assert row(sheet, "Mean score") == f"{mean:.1f}% over 3 incidents"
+    assert sheet.count("| 2026-03-18 |") == 3
+
+
+def test_no_saves_gives_an_honest_empty_sheet() -> None:
+    assert "No incidents saved yet." in numbers_sheet([])

@@ -1,7 +1,7 @@
 """Typed commands: `dashboard fraud-scorer pred_mean window=90` into the engine's command dict.
 
 Positional words fill the verb's required fields in order, then its first optional one; the last
-positional text or list field takes any remaining words, so `update all clear now` and
+positional prose or list field takes any remaining words, so `update all clear now` and
 `diagnose data D4 obs-7 obs-8` read naturally. Everything else is `key=value`. Validation stays
 with the engine, so the player sees exactly the error and valid commands a script would.
 """
@@ -12,6 +12,9 @@ import shlex
 from typing import Any
 
 from oncall.game.commands import VERBS
+
+FREE_TEXT = ("message", "note", "grep")
+"""Fields whose value is prose: the last positional one takes the rest of the line."""
 
 
 class LineError(ValueError):
@@ -58,7 +61,7 @@ def parse_line(line: str) -> dict[str, Any]:
         last = i == len(names) - 1
         if _is_list(verb, name):
             cmd[name], pos = list(pos), []
-        elif last and len(pos) > 1:
+        elif last and len(pos) > 1 and name in FREE_TEXT:
             cmd[name], pos = " ".join(pos), []
         else:
             cmd[name] = pos.pop(0)

@@ -5,13 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, SelectionList, Static, TabbedContent, TextArea
+from textual.widgets import (
+    DataTable,
+    Input,
+    Markdown,
+    Select,
+    SelectionList,
+    Static,
+    TabbedContent,
+    TextArea,
+)
 
 from oncall.tui.app import OncallApp
 from oncall.tui.screens.form import FormDialog
 from oncall.tui.screens.page import PageScreen
 from oncall.tui.screens.postmortem import PostmortemScreen
 from oncall.tui.screens.scorecard import ScorecardScreen
+from oncall.tui.screens.story import StoryScreen
 from oncall.tui.screens.war_room import WarRoom
 from oncall.tui.widgets.drift import DriftTable
 
@@ -51,6 +61,7 @@ async def test_play_fraud_amount_units(incident_app: OncallApp, home: Path) -> N
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, WarRoom) and game.phase == "active"
+        assert app.screen.check_action("act", ("ack",)) is False
         assert game.record.facts.acked_at is not None
 
         # A dashboard through the two-step form: the model, then its metric.
@@ -138,6 +149,17 @@ async def test_play_fraud_amount_units(incident_app: OncallApp, home: Path) -> N
         assert home in card.path.parents
         shown = " ".join(str(s.render()) for s in card.query(Static))
         assert "Score" in shown and "Saved to" in shown
+
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, StoryScreen)
+        assert "Situation" in app.screen.query_one(Markdown).source
+        await pilot.press("escape", "t")
+        await pilot.pause()
+        await pilot.press("c")
+        await settle(pilot)
+        table = app.screen.query_one("#saves", DataTable)
+        assert table.row_count == 1 and table.get_row_at(0)[0] == "fraud-amount-units"
 
 
 async def test_bad_command_line_shows_error_and_game_goes_on(incident_app: OncallApp) -> None:

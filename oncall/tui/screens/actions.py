@@ -25,7 +25,7 @@ class Action:
 
 
 ACTIONS: tuple[Action, ...] = (
-    Action("ack", "a", "Ack", "acknowledge the page"),
+    Action("ack", "a", "Ack", "acknowledge the page", True),
     Action("dashboard", "d", "Dash", "chart a metric with its alert threshold", True),
     Action("drift", "f", "Drift", "drift lab: live traffic against training", True),
     Action("logs", "l", "Logs", "log lines of a model", True),

@@ -19,16 +19,18 @@ def help_markdown(phase: str) -> str:
 
     lines = ["# War room help", "", "Keys act on the incident; `:` opens the command line, "
              "where commands are typed as `verb positional… key=value`.", "",
-             "| key | action | what |", "| --- | --- | --- |"]
-    lines += [f"| {a.key} | {a.label} | {a.about} |" for a in ACTIONS]
-    lines += ["| 1 2 3 | tabs | log, chart, drift lab |", "| j k | scroll | the log |",
-              "| ctrl+p | palette | every action by name |", "",
+             "## Keys", ""]
+    lines += [f"- `{a.key}` {a.label}: {a.about}" for a in ACTIONS]
+    lines += ["- `1` `2` `3` tabs: log, chart, drift lab", "- `j` `k` scroll the log",
+              "- `:` command line, `esc` back to the keys",
+              "- `ctrl+p` palette: every action by name", "",
               f"## Commands while {phase}", ""]
     for verb in available(phase):  # type: ignore[arg-type]
         d = describe(verb)
         args = " ".join(f"{k}" if v["required"] else f"[{k}={v.get('default', '')}]"
                         for k, v in d["args"].items())
-        lines.append(f"- `{verb} {args}`: {d['summary']} ({d['minutes']} min)")
+        usage = f"{verb} {args}".strip()
+        lines.append(f"- `{usage}`: {d['summary']} ({d['minutes']} min)")
     lines += ["", "## Fixes", ""] + [f"- `{k}`: {v}" for k, v in FIXES.items()]
     lines += ["", "## Teams", ""] + [f"- `{k}`: {v}" for k, v in TEAMS.items()]
     lines += ["", "## Causes", ""] + [f"- `{f.id}` {f.category}: {f.name}" for f in FAULTS]

@@ -111,6 +111,7 @@ class WarRoom(Screen[None]):
         self._show_observation(message.command, message.observation)
         if message.state:
             self.query_one(IncidentStatus).show(message.state)
+        self.refresh_bindings()
         obs = message.observation
         for ev in obs.events:
             if ev.get("kind") in ("message", "mitigated", "handover", "escalation"):
@@ -137,6 +138,12 @@ class WarRoom(Screen[None]):
         self.query_one(TabbedContent).active = tab or "tab-log"
 
     # -- actions -------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer `ack` only while the page is unacknowledged; the footer follows."""
+        if action == "act" and parameters == ("ack",):
+            return self.game.phase == "paged"
+        return True
+
     def action_act(self, name: str) -> None:
         if name in NO_FORM:
             self.send({"do": name})

@@ -1,0 +1,46 @@
+"""War-room plumbing: entering unacknowledged, help from the engine, the command palette."""
+
+from __future__ import annotations
+
+from textual.widgets import Markdown
+
+from oncall.tui.app import OncallApp
+from oncall.tui.screens.form import FormDialog
+from oncall.tui.screens.help import HelpScreen
+from oncall.tui.screens.war_room import WarRoom
+
+
+async def test_war_room_before_ack_then_help_and_palette(incident_app: OncallApp) -> None:
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        room = app.screen
+        assert isinstance(room, WarRoom) and app.game is not None
+        assert app.game.phase == "paged" and room.check_action("act", ("ack",))
+
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        source = app.screen.query_one(Markdown).source
+        assert "`ack`" in source and "apply_unit_conversion" in source and "D4" in source
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"drift")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.game.phase == "active"
+        assert not room.check_action("act", ("ack",))

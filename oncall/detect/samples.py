@@ -216,7 +216,7 @@ def _noise_scale(sorted_values: FloatArray, std: float) -> float:
         return 0.0
     cdf = np.arange(1, n, dtype=np.float64) / n
     spread = np.sqrt(cdf * (1.0 - cdf))
-    return float(np.dot(spread, np.diff(sorted_values)) / std)
+    return float(np.sum(spread * np.diff(sorted_values)) / std)
 
 
 def fit_reference(values: Any, kind: ColumnKind, name: str = "") -> Reference:

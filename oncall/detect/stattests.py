@@ -150,70 +150,6 @@ def _category_changes(
     return new, gone
 
 
-def _common_warnings(window: Window) -> list[str]:
-    warnings = []
-    before, after = window.reference.missing_share, window.missing_share
-    if abs(after - before) >= 0.01:
-        warnings.append(
-            f"missing share changed from {before:.1%} to {after:.1%}; missing rows are dropped "
-            "before the test, which cannot see this change"
-        )
-    new, gone = _category_changes(window)
-    if new:
-        warnings.append(
-            f"{len(new)} new categor{'y' if len(new) == 1 else 'ies'}: {_share_text(new)}"
-        )
-    if gone:
-        warnings.append(
-            f"{len(gone)} reference categor{'y' if len(gone) == 1 else 'ies'} absent now: "
-            f"{_share_text(gone)}"
-        )
-    return warnings
-
-
-def _result(
-    window: Window,
-    test: TestName,
-    *,
-    statistic_name: str,
-    statistic: float,
-    p_value: float | None,
-    threshold: float,
-    drifted: bool,
-    effect_size: float | None,
-    effect_size_name: str | None,
-    effect_floor: float | None,
-    bins: str | None,
-    warnings: list[str],
-    advice_text: str,
-) -> DriftResult:
-    new, gone = _category_changes(window)
-    return DriftResult(
-        column=window.name,
-        kind=window.kind,
-        test=test,
-        statistic_name=statistic_name,
-        statistic=float(statistic),
-        p_value=None if p_value is None else float(p_value),
-        threshold=threshold,
-        threshold_kind=THRESHOLD_KINDS[test],
-        drifted=bool(drifted),
-        effect_size=None if effect_size is None else float(effect_size),
-        effect_size_name=effect_size_name,
-        effect_floor=effect_floor,
-        n_reference=window.reference.n,
-        n_current=window.n,
-        missing_reference=window.reference.missing_share,
-        missing_current=window.missing_share,
-        bins=bins,
-        new_categories=new,
-        missing_categories=gone,
-        warnings=tuple(_common_warnings(window) + warnings),
-        advice=advice_text,
-        base_threshold=threshold,
-    )
-
-
 _STATISTIC_NAMES: dict[TestName, str] = {
     "ks": "D",
     "chi2": "chi2",
@@ -230,19 +166,82 @@ _EFFECT_NAMES: dict[TestName, str] = {
 }
 
 
+def _common_warnings(
+    window: Window,
+    new: tuple[tuple[Category, float], ...],
+    gone: tuple[tuple[Category, float], ...],
+) -> list[str]:
+    warnings = []
+    before, after = window.reference.missing_share, window.missing_share
+    if abs(after - before) >= 0.01:
+        warnings.append(
+            f"missing share changed from {before:.1%} to {after:.1%}; missing rows are dropped "
+            "before the test, which cannot see this change"
+        )
+    if new:
+        warnings.append(
+            f"{len(new)} new categor{'y' if len(new) == 1 else 'ies'}: {_share_text(new)}"
+        )
+    if gone:
+        warnings.append(
+            f"{len(gone)} reference categor{'y' if len(gone) == 1 else 'ies'} absent now: "
+            f"{_share_text(gone)}"
+        )
+    return warnings
+
+
+def _result(
+    window: Window,
+    test: TestName,
+    *,
+    statistic: float,
+    p_value: float | None,
+    threshold: float,
+    drifted: bool,
+    effect_size: float | None,
+    effect_floor: float | None,
+    bins: str | None,
+    warnings: list[str],
+    advice_text: str,
+) -> DriftResult:
+    new, gone = _category_changes(window)
+    return DriftResult(
+        column=window.name,
+        kind=window.kind,
+        test=test,
+        statistic_name=_STATISTIC_NAMES[test],
+        statistic=float(statistic),
+        p_value=None if p_value is None else float(p_value),
+        threshold=threshold,
+        threshold_kind=THRESHOLD_KINDS[test],
+        drifted=bool(drifted),
+        effect_size=None if effect_size is None else float(effect_size),
+        effect_size_name=_EFFECT_NAMES[test],
+        effect_floor=effect_floor,
+        n_reference=window.reference.n,
+        n_current=window.n,
+        missing_reference=window.reference.missing_share,
+        missing_current=window.missing_share,
+        bins=bins,
+        new_categories=new,
+        missing_categories=gone,
+        warnings=tuple(_common_warnings(window, new, gone) + warnings),
+        advice=advice_text,
+        base_threshold=threshold,
+    )
+
+
 def _all_missing(
     window: Window, test: TestName, threshold: float, floor: float | None
 ) -> DriftResult:
     return _result(
         window,
         test,
-        statistic_name=_STATISTIC_NAMES[test],
         statistic=math.nan,
         p_value=None,
         threshold=threshold,
         drifted=True,
         effect_size=None,
-        effect_size_name=_EFFECT_NAMES[test],
         effect_floor=floor,
         bins=None,
         warnings=[
@@ -292,13 +291,11 @@ def ks_test(
     return _result(
         window,
         "ks",
-        statistic_name="D",
         statistic=d,
         p_value=p,
         threshold=alpha,
         drifted=p < alpha and d >= floor,
         effect_size=d,
-        effect_size_name="KS D",
         effect_floor=floor,
         bins=None,
         warnings=warnings,
@@ -353,13 +350,11 @@ def chi2_test(
     return _result(
         window,
         "chi2",
-        statistic_name="chi2",
         statistic=statistic,
         p_value=p,
         threshold=alpha,
         drifted=p < alpha and v >= floor,
         effect_size=v,
-        effect_size_name="Cramér's V",
         effect_floor=floor,
         bins=bins,
         warnings=warnings,
@@ -441,13 +436,11 @@ def psi(
     return _result(
         window,
         "psi",
-        statistic_name="PSI",
         statistic=value,
         p_value=None,
         threshold=cut,
         drifted=value >= cut,
         effect_size=value,
-        effect_size_name="PSI",
         effect_floor=None,
         bins=bins + f"; empty bins filled with {fill:g}",
         warnings=warnings,
@@ -496,13 +489,11 @@ def wasserstein(
     return _result(
         window,
         "wasserstein",
-        statistic_name="W1/std",
         statistic=value,
         p_value=None,
         threshold=cut,
         drifted=value >= cut,
         effect_size=value,
-        effect_size_name="normed Wasserstein",
         effect_floor=None,
         bins=None,
         warnings=warnings,
@@ -543,13 +534,11 @@ def jensen_shannon(
     return _result(
         window,
         "js",
-        statistic_name="JS distance",
         statistic=value,
         p_value=None,
         threshold=cut,
         drifted=value >= cut,
         effect_size=value,
-        effect_size_name="JS distance",
         effect_floor=None,
         bins=bins,
         warnings=warnings,

@@ -11,8 +11,8 @@ Rules:
   fewer), 1.5 with one.
 - 2: blameless: each phrase of `text.BLAME_PATTERNS` and each person's name the run showed
   (owners, deployers) costs 1.
-- 1: the impact section quotes a number the simulation measured (requests affected or failed,
-  error budget consumed, minutes), within 2%.
+- 1: the impact section quotes a non-zero number the simulation measured (requests affected or
+  failed, error budget consumed, minutes), within 2%.
 No postmortem scores 0.
 """
 
@@ -110,7 +110,8 @@ def score_postmortem(run: Run) -> Tally:
     order = [k for k in IMPACT_LABELS if k in run.facts.impact]
     order += sorted(k for k in run.facts.impact if k not in IMPACT_LABELS)
     impact = {k: run.facts.impact[k] for k in order}
-    quoted = mentions_number(pm.impact, impact.values())
+    # Zeros are left out of the match: a stray "0" anywhere should not pass for a figure.
+    quoted = mentions_number(pm.impact, [v for v in impact.values() if v])
     if quoted is not None:
         key = next(k for k, v in impact.items() if v == quoted)
         tally.add("impact", 1, 1, f"Impact quotes the measured "

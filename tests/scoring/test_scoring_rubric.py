@@ -258,3 +258,12 @@ def test_interview_view_reflects_the_run() -> None:
     assert "16 min before the page" in good["platform_thinking"].sentence
     assert "tempting wrong move rollback fraud-scorer" in bad["system_design_judgement"].sentence
     assert "data-engineering" in good["collaboration"].sentence
+
+
+def test_impact_must_quote_a_measured_figure_and_a_stray_zero_does_not_count() -> None:
+    zero = d4_postmortem(impact="0 requests failed; scores were wrong for a while.")
+    pts, text = section(score(d4_play(postmortem=zero)), "postmortem")
+    assert pts == 14
+    assert "quotes none of the measured numbers (requests affected 12,437" in text
+    rounded = d4_postmortem(impact="About 12,400 requests were scored on dollar amounts.")
+    assert score(d4_play(postmortem=rounded)).section("postmortem").points == 15

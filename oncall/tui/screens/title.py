@@ -37,7 +37,10 @@ class TitleScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="title-box"):
-            yield Static(BANNER, id="banner")
+            width = max(len(line) for line in BANNER.splitlines())
+            # Centred line by line, so pad the lines to one width to keep the letters aligned.
+            yield Static("\n".join(line.ljust(width) for line in BANNER.splitlines()),
+                         id="banner", markup=False)
             yield Static("02:00. You are on call for the ML platform. The pager is quiet.",
                          id="tagline")
             with Center():

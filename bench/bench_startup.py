@@ -53,8 +53,7 @@ print(json.dumps({{"score": last["scorecard"]["total"],
 
 def timed(code: str) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -67,16 +66,25 @@ def main() -> int:
     bare = [timed(BARE) for _ in range(args.runs)]
     ours = [timed(ONCALL) for _ in range(args.runs)]
     b, o = statistics.median(bare), statistics.median(ours)
-    print(f"title screen ready: oncall {o:.3f}s, bare Textual app {b:.3f}s, ratio {o / b:.2f}x "
-          f"(median of {args.runs}; target <= 1.5x, and < 2 s)")
+    print(
+        f"title screen ready: oncall {o:.3f}s, bare Textual app {b:.3f}s, ratio {o / b:.2f}x "
+        f"(median of {args.runs}; target <= 1.5x, and < 2 s)"
+    )
     for sid in ("fraud-amount-units", "recsys-bad-canary", "search-gpu-oom"):
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", INCIDENT.format(sid=sid)], check=True,
-                              cwd=ROOT, capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", INCIDENT.format(sid=sid)],
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         took = time.perf_counter() - start
         res = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(f"headless incident {sid}: {took:.2f}s, peak memory "
-              f"{res['maxrss_kb'] / 1024:.0f} MiB, score {res['score']}")
+        print(
+            f"headless incident {sid}: {took:.2f}s, peak memory "
+            f"{res['maxrss_kb'] / 1024:.0f} MiB, score {res['score']}"
+        )
     return 0
 
 

@@ -327,7 +327,7 @@ class Game:
         f.interventions.append(Intervened(
             t=self.now, kind=verb, command=c.to_dict(cmd), effect=outcome.effect,
             effective_at=self.now + outcome.delay, message=outcome.message,
-            evidence_before=self._signal_obs))
+            evidence_before=self._signal_obs, cost_usd_per_hour=outcome.cost_usd_per_hour))
         events: list[dict[str, Any]] = []
         fixed = self.world.fault.course.fixed_at()
         if outcome.delay:

@@ -63,6 +63,7 @@ class Intervened(Model):
     effective_at: int
     message: str
     evidence_before: int = Field(description="observations with fault signals made before it")
+    cost_usd_per_hour: float = Field(0.0, description="extra spend the move committed to")
 
 
 class ActionItem(Model):

@@ -431,7 +431,8 @@ def psi(
     if cutoff > warn_at:
         warnings.append(
             f"small windows: without drift PSI reaches {cutoff:.3f} in 5% of windows of these "
-            "sizes, so the 0.1 / 0.25 bands are unreliable"
+            "sizes (more when values fall in filled empty bins), so the 0.1 / 0.25 bands are "
+            "unreliable"
         )
     return _result(
         window,

@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["drift"]:
+        # The drift command owns its arguments (and -h); numpy loads only when it runs.
+        from oncall import drift_cli
+
+        return drift_cli.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -113,7 +119,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "drift":
             from oncall import drift_cli
 
-            return int(drift_cli.main(list(args.rest)))
+            return drift_cli.main(list(args.rest))
     except ContentError as exc:
         raise UsageError(str(exc)) from None
     raise UsageError(f"unknown command {args.command!r}")

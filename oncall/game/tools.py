@@ -203,7 +203,7 @@ def drift(world: World, model: str, feature: str, test: str, window: int
         cur = rows.features[feature]
     if len(cur) == 0:
         raise ToolError(f"no logged traffic for {model} in the last {window} min")
-    chosen = test if test != "auto" else ("chi2" if kind == "categorical" else "ks")
+    chosen = test if test != "auto" else detect.AUTO_TESTS[kind][0]  # type: ignore[index]
     reference = world_reference(world, model, feature, ref_values, kind)
     result = detect.run_test(reference, np.asarray(cur), chosen)
     res = result.to_dict()
@@ -214,11 +214,10 @@ def drift(world: World, model: str, feature: str, test: str, window: int
     eff = res.get("effect_size")
     out = [f"{model} {feature}: {chosen} over the last {window} min vs training "
            f"(n={res.get('n_current')} vs {res.get('n_reference')})",
-           f"  statistic {fmt(float(res['statistic']))}"
+           f"  statistic {_num(res['statistic'])}"
            + (f"  p-value {p:.3g}" if p is not None else "")
            + f"  threshold {res.get('threshold')} ({res.get('threshold_kind')})"
-           + (f"  effect {res.get('effect_size_name')} {fmt(float(eff))}" if eff is not None
-              else "")
+           + (f"  effect {res.get('effect_size_name')} {_num(eff)}" if eff is not None else "")
            + f"  => {'DRIFT' if result.drifted else 'PASS'}"]
     if kind == "continuous":
         ref_mean = float(np.mean(ref_values))
@@ -229,6 +228,11 @@ def drift(world: World, model: str, feature: str, test: str, window: int
     for w in res.get("warnings", []):
         out.append(f"  ! {w}")
     return "\n".join(out), data
+
+
+def _num(v: Any) -> str:
+    """A statistic as text; None stands for a window with nothing to compare (all missing)."""
+    return "n/a (no values)" if v is None else fmt(float(v))
 
 
 def world_reference(world: World, model: str, feature: str, values: np.ndarray, kind: str) -> Any:
@@ -243,7 +247,8 @@ def world_reference(world: World, model: str, feature: str, values: np.ndarray, 
 
 
 def histogram(ref: np.ndarray, cur: np.ndarray, kind: str, bins: int = 20) -> dict[str, Any]:
-    """Both distributions on common bins, for the comparison plot (shares, not counts)."""
+    """Both distributions on equal-width bins over the bulk of the data, for the comparison plot
+    (shares, not counts). The tests use their own binning (deciles), which plots badly."""
     if kind == "categorical":
         cats = sorted(set(ref.tolist()) | set(cur.tolist()))
         r = [float(np.mean(ref == c)) for c in cats]

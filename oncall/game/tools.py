@@ -256,6 +256,12 @@ def histogram(ref: np.ndarray, cur: np.ndarray, kind: str, bins: int = 20) -> di
         return {"labels": [str(c) for c in cats], "reference": r, "current": c_}
     both = np.concatenate([ref, cur])
     lo, hi = np.quantile(both, [0.005, 0.995])
+    scale = "linear"
+    if lo > 0 and hi / lo > 100:
+        # Amounts, counts and durations span decades; a unit change only shows on a log axis.
+        ref, cur, both = np.log10(ref), np.log10(cur), np.log10(both)
+        lo, hi = np.log10(lo), np.log10(hi)
+        scale = "log10"
     if hi <= lo:
         hi = lo + 1.0
     edges = np.linspace(lo, hi, bins + 1)
@@ -263,7 +269,8 @@ def histogram(ref: np.ndarray, cur: np.ndarray, kind: str, bins: int = 20) -> di
                      minlength=bins) / max(len(ref), 1)
     cc = np.bincount(np.clip(np.searchsorted(edges, cur, side="right") - 1, 0, bins - 1),
                      minlength=bins) / max(len(cur), 1)
-    return {"edges": [float(e) for e in edges], "reference": rc.tolist(), "current": cc.tolist()}
+    return {"edges": [float(e) for e in edges], "reference": rc.tolist(), "current": cc.tolist(),
+            "scale": scale}
 
 
 def labels(world: World, model: str, window: int) -> tuple[str, dict[str, Any]]:

@@ -75,5 +75,6 @@ class DistributionPlot(PlotextPlot):
             mids, ref, cur = mids[:keep], ref[:keep], cur[:keep]
             plt.plot(mids[:len(ref)], ref, label="training")
             plt.plot(mids[:len(cur)], cur, label="live")
-        plt.title(f"{data.get('model')} {data.get('feature')}: share per bin")
+        axis = " (log10 of the value)" if hist.get("scale") == "log10" else ""
+        plt.title(f"{data.get('model')} {data.get('feature')}: share per bin{axis}")
         self.refresh()

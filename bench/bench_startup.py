@@ -19,22 +19,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-BARE = """
+AUTO = """
+async def ready(pilot):
+    await pilot.pause()
+    pilot.app.exit()
+"""
+
+BARE = AUTO + """
 from textual.app import App
 from textual.widgets import Static
 class Bare(App):
     def compose(self):
         yield Static("title")
-    def on_ready(self):
-        self.exit()
-Bare().run(headless=True, size=(80, 24))
+Bare().run(headless=True, size=(80, 24), auto_pilot=ready)
 """
 
-ONCALL = """
+ONCALL = AUTO + """
 from oncall.tui.app import make_app
-app = make_app()
-app.call_after_refresh(lambda: app.set_timer(0.0, app.exit))
-app.run(headless=True, size=(80, 24))
+make_app().run(headless=True, size=(80, 24), auto_pilot=ready)
 """
 
 INCIDENT = """

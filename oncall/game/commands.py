@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from oncall.game.record import ActionItem, Lessons
+from oncall.game.record import Postmortem
 
 Phase = Literal["paged", "active", "resolved", "ended"]
 WORKING: tuple[Phase, ...] = ("paged", "active")
@@ -40,32 +40,32 @@ class Command(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cost: ClassVar[int] = 0
     phases: ClassVar[tuple[Phase, ...]] = WORKING
-    summary: ClassVar[str] = ""
+    about: ClassVar[str] = ""
 
 
 class Help(Command):
     do: Literal["help"]
     phases = ("paged", "active", "resolved", "ended")
-    summary = "the commands available now and their arguments"
+    about = "the commands available now and their arguments"
 
 
 class Status(Command):
     do: Literal["status"]
     phases = ("paged", "active", "resolved", "ended")
-    summary = "the clock, the alerts firing, impact so far and team answers"
+    about = "the clock, the alerts firing, impact so far and team answers"
 
 
 class Ack(Command):
     do: Literal["ack"]
     cost = 1
     phases = ("paged",)
-    summary = "acknowledge the page (target: within 5 minutes)"
+    about = "acknowledge the page (target: within 5 minutes)"
 
 
 class Fleet(Command):
     do: Literal["fleet"]
     cost = 1
-    summary = "every model: traffic, latency, errors and alerts right now"
+    about = "every model: traffic, latency, errors and alerts right now"
 
 
 class Dashboard(Command):
@@ -76,7 +76,7 @@ class Dashboard(Command):
     window: int = Field(120, ge=10, le=10080, description="minutes back from now")
     by: Literal["revision"] | None = Field(None, description="split by deploy revision")
     cost = 2
-    summary = "a metric over time with its alert threshold"
+    about = "a metric over time with its alert threshold"
 
 
 class Logs(Command):
@@ -86,28 +86,28 @@ class Logs(Command):
     window: int = Field(30, ge=1, le=240)
     grep: str | None = None
     cost = 3
-    summary = "log lines of a model, filtered by level and text"
+    about = "log lines of a model, filtered by level and text"
 
 
 class Deploys(Command):
     do: Literal["deploys"]
     model: str
     cost = 2
-    summary = "registry versions and deploy revisions: who promoted what, when, canary %"
+    about = "registry versions and deploy revisions: who promoted what, when, canary %"
 
 
 class Pipelines(Command):
     do: Literal["pipelines"]
     model: str
     cost = 3
-    summary = "the feature pipelines feeding a model: freshness, schema, nulls, upstream changes"
+    about = "the feature pipelines feeding a model: freshness, schema, nulls, upstream changes"
 
 
 class Infra(Command):
     do: Literal["infra"]
     model: str
     cost = 3
-    summary = "nodes, pods, restarts, autoscaler, certificate of a model"
+    about = "nodes, pods, restarts, autoscaler, certificate of a model"
 
 
 class Drift(Command):
@@ -117,7 +117,7 @@ class Drift(Command):
     test: Literal["auto", "ks", "chi2", "psi", "wasserstein", "js"] = "auto"
     window: int = Field(60, ge=5, le=1440, description="minutes of live traffic vs training")
     cost = 4
-    summary = "a drift test of live traffic against the training reference"
+    about = "a drift test of live traffic against the training reference"
 
 
 class Labels(Command):
@@ -125,20 +125,20 @@ class Labels(Command):
     model: str
     window: int = Field(180, ge=30, le=1440)
     cost = 4
-    summary = "F1 on the labels that have arrived (with coverage) and an estimate before them"
+    about = "F1 on the labels that have arrived (with coverage) and an estimate before them"
 
 
 class Runbook(Command):
     do: Literal["runbook"]
     alert: str
     cost = 1
-    summary = "the runbook of an alert"
+    about = "the runbook of an alert"
 
 
 class Wait(Command):
     do: Literal["wait"]
     minutes: int = Field(5, ge=1, le=30)
-    summary = "let the clock run (watch a fix take effect, wait for a team)"
+    about = "let the clock run (watch a fix take effect, wait for a team)"
 
     @property
     def cost(self) -> int:  # type: ignore[override]
@@ -149,14 +149,14 @@ class Severity(Command):
     do: Literal["severity"]
     level: int = Field(ge=1, le=5, description="1 critical ... 5 cosmetic")
     cost = 1
-    summary = "declare the incident severity (SEV-1 to SEV-5)"
+    about = "declare the incident severity (SEV-1 to SEV-5)"
 
 
 class Update(Command):
     do: Literal["update"]
     message: str = Field(min_length=1)
     cost = 2
-    summary = "post a status update to stakeholders"
+    about = "post a status update to stakeholders"
 
 
 class Ticket(Command):
@@ -165,7 +165,7 @@ class Ticket(Command):
     model: str
     note: str = ""
     cost = 1
-    summary = "file a ticket for an alert that does not need action tonight"
+    about = "file a ticket for an alert that does not need action tonight"
 
 
 class Diagnose(Command):
@@ -174,7 +174,7 @@ class Diagnose(Command):
     cause: str = Field(description="a fault catalogue id, e.g. D4 (see help: causes)")
     evidence: list[str] = Field(default_factory=list, description="observation ids, e.g. obs-3")
     cost = 2
-    summary = "state the category, the root cause and the observations that show it"
+    about = "state the category, the root cause and the observations that show it"
 
 
 class Rollback(Command):
@@ -182,7 +182,7 @@ class Rollback(Command):
     model: str
     to: str | None = Field(None, description="a version (v13) or revision (r41); default: previous")
     cost = 6
-    summary = "roll a model back to an earlier version or deploy revision"
+    about = "roll a model back to an earlier version or deploy revision"
 
 
 class Hotfix(Command):
@@ -190,7 +190,7 @@ class Hotfix(Command):
     model: str
     fix: str = Field(description="one of the platform's fixes (see help: fixes)")
     cost = 5
-    summary = "apply one of the platform's fixes to a model"
+    about = "apply one of the platform's fixes to a model"
 
 
 class Escalate(Command):
@@ -199,32 +199,22 @@ class Escalate(Command):
     message: str = ""
     model: str | None = None
     cost = 3
-    summary = "hand the problem to a team with a clear ask"
+    about = "hand the problem to a team with a clear ask"
 
 
 class Resolve(Command):
     do: Literal["resolve"]
     cost = 1
     phases = ("active",)
-    summary = "close the incident once the service level is back"
+    about = "close the incident once the service level is back"
 
 
-class PostmortemCmd(Command):
+class PostmortemCmd(Postmortem, Command):
+    """The postmortem as typed: the record's Postmortem fields, flat beside "do"."""
+
     do: Literal["postmortem"]
-    summary_: str = Field("", alias="summary")
-    impact: str = ""
-    root_cause: str = ""
-    trigger: str = ""
-    detection: str = ""
-    resolution: str = ""
-    action_items: list[ActionItem] = Field(default_factory=list)
-    lessons: Lessons = Field(default_factory=Lessons)
-    caught_earlier: str = ""
-    remediations: list[str] = Field(default_factory=list,
-                                    description="remediation ids (see help: remediations)")
     phases = ("resolved",)
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    summary = "write the postmortem; ends the incident and scores it"
+    about = "write the postmortem; ends the incident and scores it"
 
 
 COMMANDS: tuple[type[Command], ...] = (
@@ -299,7 +289,7 @@ def describe(verb: str) -> dict[str, Any]:
             arg["about"] = f.description
         args[key] = arg
     cost = cls.cost if isinstance(cls.cost, int) else "as given"
-    return {"do": verb, "summary": cls.summary, "minutes": cost, "args": args}
+    return {"do": verb, "summary": cls.about, "minutes": cost, "args": args}
 
 
 def to_dict(cmd: Command) -> dict[str, Any]:

@@ -396,11 +396,7 @@ class Game:
             raise tools.ToolError(f"unknown remediation {', '.join(unknown)}; catalogue: "
                                   f"{', '.join(remediations.BY_ID)}")
         f = self.record.facts
-        f.postmortem = Postmortem(
-            summary=cmd.summary_, impact=cmd.impact, root_cause=cmd.root_cause,
-            trigger=cmd.trigger, detection=cmd.detection, resolution=cmd.resolution,
-            action_items=cmd.action_items, lessons=cmd.lessons,
-            caught_earlier=cmd.caught_earlier, remediations=cmd.remediations)
+        f.postmortem = Postmortem.model_validate(cmd.model_dump(exclude={"do"}))
         target = self.world.model(f.target_model)
         for rid in cmd.remediations:
             rem = remediations.BY_ID[rid]

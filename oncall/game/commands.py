@@ -113,9 +113,12 @@ class Infra(Command):
 class Drift(Command):
     do: Literal["drift"]
     model: str
-    feature: str = Field("prediction", description="a feature name, or 'prediction'")
+    feature: str = Field("prediction", description="a feature name, 'prediction', or 'all' "
+                                                   "(every feature, corrected for many tests)")
     test: Literal["auto", "ks", "chi2", "psi", "wasserstein", "js"] = "auto"
     window: int = Field(60, ge=5, le=1440, description="minutes of live traffic vs training")
+    correction: Literal["none", "bonferroni", "bh"] = Field(
+        "bh", description="with feature=all: multiple-testing correction across features")
     cost = 4
     about = "a drift test of live traffic against the training reference"
 

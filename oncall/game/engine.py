@@ -257,6 +257,9 @@ class Game:
         return self._obs("infra", *tools.infra(self.world, cmd.model))
 
     def _do_drift(self, cmd: c.Drift) -> Observation:
+        if cmd.feature == "all":
+            return self._obs("drift", *tools.drift_all(self.world, cmd.model, cmd.test,
+                                                       cmd.window, cmd.correction))
         return self._obs("drift", *tools.drift(self.world, cmd.model, cmd.feature, cmd.test,
                                                cmd.window))
 

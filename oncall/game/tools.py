@@ -230,6 +230,46 @@ def drift(world: World, model: str, feature: str, test: str, window: int
     return "\n".join(out), data
 
 
+def drift_all(world: World, model: str, test: str, window: int, correction: str
+              ) -> tuple[str, dict[str, Any]]:
+    """Every feature of a model at once, with the p-value threshold corrected for the number of
+    tests: at 0.05 per feature, a model with many features false-alarms on most windows."""
+    from oncall import detect
+
+    check_model(world, model)
+    m = world.model(model)
+    rows, _ = world.rows(model, world.now - window, world.now)
+    if len(rows) == 0:
+        raise ToolError(f"no logged traffic for {model} in the last {window} min")
+    stats = world.stats(model)
+    refs = {f.name: world_reference(world, model, f.name, stats.reference[f.name], f.kind)
+            for f in m.features}
+    tests: Any = "auto" if test == "auto" else [test]
+    suite = detect.run_suite(refs, rows.features, tests, correction=correction)  # type: ignore[arg-type]
+    results = [fr.primary.to_dict() for fr in suite.features]
+    worst = max(suite.features, key=lambda fr: fr.primary.effect_size or 0.0)
+    spec = m.feature(worst.column)
+    data: dict[str, Any] = {
+        "model": model, "feature": "all", "suite": True, "test": test, "correction": correction,
+        "window": [world.now - window, world.now], "results": results,
+        "drifted": bool(suite.drifted_columns), "drifted_columns": list(suite.drifted_columns),
+        "drift_share": suite.drift_share, "warnings": list(suite.warnings),
+        "plotted": worst.column,
+        "histogram": histogram(stats.reference[worst.column], rows.features[worst.column],
+                               spec.kind),
+    }
+    out = [f"{model}: {len(results)} features over the last {window} min vs training, "
+           f"correction {correction}; {len(suite.drifted_columns)} drifted "
+           f"({suite.drift_share:.0%})"]
+    for r in results:
+        p = r.get("p_value")
+        out.append(f"  {r['column']:<20} {r['test']:<5} {_num(r['statistic']):>9}"
+                   + (f"  p {p:.3g} < {r['threshold']:.3g}?" if p is not None else
+                      f"  >= {r['threshold']:g}?")
+                   + f"  {'DRIFT' if r['drifted'] else 'pass'}")
+    return "\n".join(out), data
+
+
 def _num(v: Any) -> str:
     """A statistic as text; None stands for a window with nothing to compare (all missing)."""
     return "n/a (no values)" if v is None else fmt(float(v))

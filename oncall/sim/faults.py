@@ -253,7 +253,8 @@ class UnitChange(Fault):
             return []
         out = []
         if kind == "drift" and data.get("drifted"):
-            if args.get("feature") == self.feature:
+            if args.get("feature") == self.feature or self.feature in data.get(
+                    "drifted_columns", ()):
                 out.append(f"drift:{self.feature}")
             elif args.get("feature") in (None, "prediction"):
                 out.append("prediction-drift")

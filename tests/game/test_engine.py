@@ -112,3 +112,15 @@ def test_postmortem_writes_artifacts_and_replays_monitors() -> None:
     rep = f.replays[0]
     assert rep.lead_minutes is not None and rep.lead_minutes > 0
     assert obs.scorecard is not None and g.ended
+
+
+def test_drift_on_all_features_corrects_for_many_tests_and_finds_the_shifted_one() -> None:
+    g = game()
+    obs = g.do({"do": "drift", "model": "fraud-scorer", "feature": "all"})
+    assert obs.data["drifted_columns"] == ["txn_amount_cents"]
+    n = len(obs.data["results"])
+    assert n == len(g.world.model("fraud-scorer").features)
+    # Benjamini-Hochberg's step-up threshold lies between alpha / n and alpha.
+    corrected = [r["threshold"] for r in obs.data["results"] if r["p_value"] is not None]
+    assert all(0.05 / n - 1e-12 <= t < 0.05 for t in corrected)
+    assert "drift:txn_amount_cents" in obs.signals

@@ -76,5 +76,6 @@ class DistributionPlot(PlotextPlot):
             plt.plot(mids[:len(ref)], ref, label="training")
             plt.plot(mids[:len(cur)], cur, label="live")
         axis = " (log10 of the value)" if hist.get("scale") == "log10" else ""
-        plt.title(f"{data.get('model')} {data.get('feature')}: share per bin{axis}")
+        feature = data.get("plotted") or data.get("feature")
+        plt.title(f"{data.get('model')} {feature}: share per bin{axis}")
         self.refresh()

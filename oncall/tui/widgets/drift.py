@@ -15,8 +15,26 @@ def _num(x: Any) -> str:
     return str(x)
 
 
+def suite_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """One row per feature of a whole-model drift run, with the corrected threshold."""
+    rows = [("suite", f"{len(data['drifted_columns'])} of {len(data['results'])} features "
+                      f"drifted; correction {data.get('correction')}")]
+    for r in data["results"]:
+        p = r.get("p_value")
+        test = f"p {_num(p)} vs {_num(r.get('threshold'))}" if p is not None else \
+            f"{_num(r.get('statistic'))} vs {_num(r.get('threshold'))}"
+        rows.append((str(r.get("column")), f"{'DRIFT' if r.get('drifted') else 'pass '}  "
+                     f"{r.get('test')} {r.get('statistic_name', '')} {_num(r.get('statistic'))}"
+                     f"  {test}  effect {_num(r.get('effect_size'))}"))
+    rows += [("warning", str(w)) for w in data.get("warnings") or []]
+    rows.append(("plot", f"the largest effect: {data.get('plotted')}"))
+    return rows
+
+
 def drift_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
     """Label and value rows for one drift observation."""
+    if data.get("suite"):
+        return suite_rows(data)
     r = data.get("result", {})
     verdict = str(r.get("verdict") or ("DRIFT" if r.get("drifted") else "PASS"))
     rows = [
@@ -47,12 +65,12 @@ class DriftTable(DataTable[str]):
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.zebra_stripes = True
-        self.add_column("", key="what", width=11)
+        self.add_column("", key="what", width=16)
         self.add_column("result", key="value")
 
     def show(self, data: dict[str, Any]) -> None:
         self.clear()
-        width = max(20, self.app.size.width - 18)  # the pane may still be hidden
+        width = max(20, self.app.size.width - 23)  # the pane may still be hidden
         for label, value in drift_rows(data):
             lines = _wrap(value, width)
             self.add_row(label, "\n".join(lines), height=len(lines))

@@ -316,7 +316,7 @@ class BadCanary(Fault):
         m.versions.append(type(m.versions[-1])(
             version=new_version, training_data=f"{m.name}-train-20260315",
             hyperparameters={**m.versions[-1].hyperparameters, "feature_set": "v7"},
-            eval_scores={"f1": round(m.versions[-1].eval_scores["f1"] + 0.012, 3),
+            eval_scores={"f1_delta": round(m.versions[-1].eval_scores["f1_delta"] + 0.012, 3),
                          "auc": m.versions[-1].eval_scores["auc"]},
             registered_by=m.owner, registered_at=self.onset - 300,
         ))

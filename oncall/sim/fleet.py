@@ -25,6 +25,8 @@ class Version:
     training_data: str
     hyperparameters: dict[str, Any]
     eval_scores: dict[str, float]
+    """Holdout scores relative to the live model's measured F1 (`f1_delta`) and its AUC; the
+    world turns the delta into an absolute F1 so the registry agrees with the labels tool."""
     registered_by: str
     registered_at: int
 
@@ -132,14 +134,14 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
     image = f"registry.internal/serving/{model.name}"
     for i in range(n_versions):
         v = f"v{major + i}"
-        f1 = round(float(rng.uniform(0.72, 0.9)), 3)
+        f1_delta = round(float(rng.uniform(-0.03, 0.02)), 3)
         model.versions.append(Version(
             version=v,
             training_data=f"{model.name}-train-{_date_tag(t - DAY * 2)}",
             hyperparameters={"learning_rate": round(float(rng.choice([0.01, 0.03, 0.05, 0.1])), 3),
                              "max_depth": int(rng.integers(4, 10)),
                              "n_estimators": int(rng.choice([200, 400, 800]))},
-            eval_scores={"f1": f1, "auc": round(min(0.99, f1 + float(rng.uniform(0.05, 0.1))), 3)},
+            eval_scores={"f1_delta": f1_delta, "auc": round(float(rng.uniform(0.82, 0.95)), 3)},
             registered_by=fake.name(), registered_at=t - DAY,
         ))
         model.deploys.append(Deploy(

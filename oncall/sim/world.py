@@ -156,7 +156,9 @@ class World:
         return {
             "model": model, "owner": m.owner, "team": m.team,
             "versions": [{"version": v.version, "training_data": v.training_data,
-                          "hyperparameters": v.hyperparameters, "eval": v.eval_scores,
+                          "hyperparameters": v.hyperparameters,
+                          "eval": {"f1": round(self.stats(model).f1 + v.eval_scores["f1_delta"],
+                                               3), "auc": v.eval_scores["auc"]},
                           "registered_by": v.registered_by, "registered_at": v.registered_at}
                          for v in m.versions if v.registered_at <= self.now],
             "deploys": [{"revision": d.revision, "model_version": d.model_version,

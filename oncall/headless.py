@@ -47,8 +47,8 @@ def run(scenario: Scenario, seed: int, difficulty: str | None, inp: IO[str], out
             continue
         obs = game.do(raw)
         line_out = observation_line(obs)
-        if game.ended and save:
-            line_out["saved"] = str(_save(game, obs, home))
+        if game.ended and save and game.scorecard is not None:
+            line_out["saved"] = str(_save(game, home))
         emit(out, line_out)
     return game
 
@@ -59,12 +59,12 @@ def _valid(game: Game) -> list[str]:
     return available(game.phase)
 
 
-def _save(game: Game, obs: Observation, home: Path | None) -> Path:
-    from oncall.scoring import score
+def _save(game: Game, home: Path | None) -> Path:
     from oncall.store.locations import home_dir
     from oncall.store.saves import save_incident
 
-    return save_incident(game.record, score(game.record), home_dir(home))
+    assert game.scorecard is not None
+    return save_incident(game.record, game.scorecard, home_dir(home))
 
 
 def main_stdio(scenario: Scenario, seed: int, difficulty: str | None,

@@ -26,13 +26,6 @@ FIXES: dict[str, str] = {
     "rotate_certificate": "rotate the serving certificate",
     "raise_threshold": "raise the model's decision threshold",
 }
-TEAMS: dict[str, str] = {
-    "model-owners": "the ML team that owns the model",
-    "data-engineering": "pipelines and upstream producers",
-    "feature-store": "the feature-store team",
-    "infra-sre": "nodes, GPUs, clusters",
-    "security": "certificates, secrets, access",
-}
 TESTS = ("auto", "ks", "chi2", "psi", "wasserstein", "js")
 
 

@@ -6,7 +6,7 @@ to the record, so replaying the commands on a new game with the same seed rebuil
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oncall.content.scenario import Scenario
 from oncall.game import commands as c
@@ -22,10 +22,13 @@ from oncall.game.record import (
     Record,
 )
 from oncall.sim.alerts import RULES_BY_NAME, Episode
-from oncall.sim.catalogue import FAULTS, FAULTS_BY_ID
+from oncall.sim.catalogue import FAULTS, FAULTS_BY_ID, TEAMS
 from oncall.sim.clock import hhmm
 from oncall.sim.faults import Intervention
 from oncall.sim.world import World, WorldSpec
+
+if TYPE_CHECKING:
+    from oncall.scoring.card import Scorecard
 
 ACK_TARGET_MIN = 5
 HANDOVER_AFTER_MIN = 180
@@ -86,6 +89,8 @@ class Game:
         )
         self._firing_keys = {(e.rule, e.model) for e in firing}
         self._signal_obs = 0
+        self.scorecard: Scorecard | None = None
+        """Set when the postmortem ends the incident."""
 
     # -- the door ------------------------------------------------------------------------------
     @property
@@ -132,7 +137,20 @@ class Game:
             obs.signals = sorted(set(self.world.fault.signals(
                 self.world, verb, cmd.model_dump(exclude={"do"}), obs.data)))
             self._signal_obs += bool(obs.signals)
-        return self._log(c.to_dict(cmd), obs)
+        self._log(c.to_dict(cmd), obs)
+        if self.ended and self.scorecard is None:
+            self._score(obs)
+        return obs
+
+    def _score(self, obs: Observation) -> None:
+        """Score the finished record, the postmortem entry included, so the card on the last
+        line is exactly what re-scoring the saved record gives."""
+        from oncall.scoring import score
+
+        self.scorecard = score(self.record)
+        obs.text = f"Postmortem filed. Score {self.scorecard.total:g}/{self.scorecard.max:g}." \
+            + (f"\n{obs.text}" if obs.text else "")
+        obs.scorecard = self.scorecard.model_dump(mode="json")
 
     @property
     def ended(self) -> bool:
@@ -162,11 +180,8 @@ class Game:
         for msg in self.world.advance(minutes):
             events.append({"t": msg.at, "kind": "message", "by": msg.by, "text": msg.text})
         f = self.record.facts
+        self._note_mitigation(events)
         fixed = self.world.fault.course.fixed_at()
-        if f.mitigated_at is None and fixed is not None and fixed <= self.now:
-            f.mitigated_at = fixed
-            events.append({"t": fixed, "kind": "mitigated",
-                           "text": f"{f.target_model} is recovering"})
         if (self.phase == "paged" and not f.paged_unacked_escalated
                 and self.now - f.page_at > ACK_TARGET_MIN):
             f.paged_unacked_escalated = True
@@ -189,6 +204,15 @@ class Game:
         assert self.now > before
         return events
 
+    def _note_mitigation(self, events: list[dict[str, Any]]) -> None:
+        """Record the minute the fault stopped, once the clock has reached it."""
+        f = self.record.facts
+        fixed = self.world.fault.course.fixed_at()
+        if f.mitigated_at is None and fixed is not None and fixed <= self.now:
+            f.mitigated_at = fixed
+            events.append({"t": fixed, "kind": "mitigated",
+                           "text": f"{f.target_model} is recovering"})
+
     def _hand_over(self, events: list[dict[str, Any]]) -> None:
         f = self.record.facts
         f.handed_over = True
@@ -201,7 +225,7 @@ class Game:
     def _do_help(self, cmd: c.Help) -> Observation:
         verbs = c.available(self.phase)
         data: dict[str, Any] = {"phase": self.phase, "commands": [c.describe(v) for v in verbs],
-                "fixes": c.FIXES, "teams": c.TEAMS,
+                "fixes": c.FIXES, "teams": TEAMS,
                 "causes": {f.id: f"{f.category}: {f.name}" for f in FAULTS},
                 "remediations": {r.id: f"{r.kind}: {r.title} ({r.ml_test_score})"
                                  for r in remediations.CATALOGUE},
@@ -317,8 +341,8 @@ class Game:
             tools.check_model(self.world, model)
         if isinstance(cmd, c.Hotfix) and cmd.fix not in c.FIXES:
             raise tools.ToolError(f"unknown fix {cmd.fix!r}; fixes: {', '.join(c.FIXES)}")
-        if isinstance(cmd, c.Escalate) and cmd.team not in c.TEAMS:
-            raise tools.ToolError(f"unknown team {cmd.team!r}; teams: {', '.join(c.TEAMS)}")
+        if isinstance(cmd, c.Escalate) and cmd.team not in TEAMS:
+            raise tools.ToolError(f"unknown team {cmd.team!r}; teams: {', '.join(TEAMS)}")
         if isinstance(cmd, c.Rollback):
             self._record_rollback(cmd)
         iv = Intervention(kind=verb, model=model, fix=getattr(cmd, "fix", None),
@@ -332,15 +356,11 @@ class Game:
             effective_at=self.now + outcome.delay, message=outcome.message,
             evidence_before=self._signal_obs, cost_usd_per_hour=outcome.cost_usd_per_hour))
         events: list[dict[str, Any]] = []
-        fixed = self.world.fault.course.fixed_at()
         if outcome.delay:
             text = f"{verb} sent at {hhmm(self.now)}; {outcome.by} will answer."
         else:
             text = outcome.message
-            if f.mitigated_at is None and fixed is not None and fixed <= self.now:
-                f.mitigated_at = fixed
-                events.append({"t": fixed, "kind": "mitigated",
-                               "text": f"{f.target_model} is recovering"})
+            self._note_mitigation(events)
         obs = self._obs(verb, text, {"command": c.to_dict(cmd), "waiting_on": outcome.by
                                      if outcome.delay else None,
                                      "cost_usd_per_hour": outcome.cost_usd_per_hour})
@@ -409,10 +429,7 @@ class Game:
                 f.replays.append(rep)
         self.phase = "ended"
         self.record.ended = True
-        from oncall.scoring import score
-
-        card = score(self.record)
-        lines = [f"Postmortem filed. Score {card.total:g}/{card.max:g}."]
+        lines = []
         for rep in f.replays:
             when = (f"{rep.lead_minutes} min before the page" if rep.lead_minutes is not None
                     and rep.lead_minutes > 0 else "no earlier than the page"
@@ -422,5 +439,4 @@ class Game:
         obs = self._obs("postmortem", "\n".join(lines),
                         {"replays": [r.model_dump() for r in f.replays],
                          "artifacts": [a.path for a in f.artifacts]})
-        obs.scorecard = card.model_dump(mode="json")
         return obs

@@ -61,7 +61,7 @@ def threshold_of(world: World, model: str, metric: str) -> tuple[str | None, lis
             continue
         thr = rule.threshold(m)
         if rule.kind == "relative":
-            ref = world.stats(model).pred_mean
+            ref = rule.training_value(world, m)
             return rule.name, [ref * (1 - thr), ref * (1 + thr)]
         if rule.kind == "increase":
             continue

@@ -131,11 +131,7 @@ class Run:
         """The last minute the run accounts for: resolution, else the last observation."""
         if self.facts.resolved_at is not None:
             return self.facts.resolved_at
-        # The postmortem entry is left out: the engine scores the record before logging it,
-        # and the card must not change when the saved record is scored again.
-        times = [e.observation.t for e in self.record.entries
-                 if e.command.get("do") != "postmortem"]
-        return max(times, default=self.page_at)
+        return max((e.observation.t for e in self.record.entries), default=self.page_at)
 
     @staticmethod
     def at(t: int) -> str:

@@ -45,6 +45,11 @@ class Rule:
     def expression(self, model: Model) -> str:
         return self.expr.format(model=model.name, threshold=_fmt(self.threshold(model)))
 
+    def training_value(self, world: World, model: Model) -> float:
+        """What a `relative` rule compares the metric with: its value on the training data."""
+        return self.reference(world, model) if self.reference else \
+            world.stats(model.name).pred_mean
+
     def values(self, world: World, model: Model, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray]:
         """The rule's value at each minute of [t0, t1): what the expression evaluates to."""
         lookback = max(self.window, self.burn_windows[0] if self.kind == "burn" else 0)
@@ -55,8 +60,7 @@ class Rule:
             short = _rolling_mean(raw, self.burn_windows[1]) / budget
             v = np.minimum(long, short)
         elif self.kind == "relative":
-            ref = self.reference(world, model) if self.reference else \
-                world.stats(model.name).pred_mean
+            ref = self.training_value(world, model)
             v = np.abs(_rolling_mean(raw, self.window) / ref - 1)
         elif self.kind == "increase":
             v = _rolling_sum(raw, self.window)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Category = Literal["data", "model", "infra"]
-CATEGORIES: tuple[Category, ...] = ("data", "model", "infra")
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,9 +217,10 @@ ARCHETYPES: tuple[Archetype, ...] = (
 ARCHETYPES_BY_NAME: dict[str, Archetype] = {a.name: a for a in ARCHETYPES}
 
 TEAMS: dict[str, str] = {
-    "model-owners": "the owning ML team of the model",
-    "data-engineering": "data engineering (pipelines and upstream producers)",
+    "model-owners": "the ML team that owns the model",
+    "data-engineering": "pipelines and upstream producers",
     "feature-store": "the feature-store team",
-    "infra-sre": "infrastructure / SRE (nodes, GPUs, clusters)",
-    "security": "security (certificates, secrets, access)",
+    "infra-sre": "nodes, GPUs, clusters",
+    "security": "certificates, secrets, access",
 }
+"""The teams a player can page or hand an incident to."""

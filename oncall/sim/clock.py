@@ -23,6 +23,3 @@ def hhmm(t: int | float) -> str:
 def date_of(t: int | float) -> dt.datetime:
     return NIGHT + dt.timedelta(minutes=int(t))
 
-
-def iso(t: int | float) -> str:
-    return date_of(t).strftime("%Y-%m-%dT%H:%MZ")

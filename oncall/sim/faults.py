@@ -131,7 +131,7 @@ class Fault:
         return float(self.course.intensity(np.array([t]))[0])
 
 
-def _pods(world: World, model: str, n: int) -> list[str]:
+def pod_names(world: World, model: str, n: int) -> list[str]:
     rng = np.random.default_rng([world.seed, 99, len(model)])
     alphabet = np.array(list("bcdfghjklmnpqrstvwxz2456789"))
     stem = "".join(rng.choice(alphabet, 9))
@@ -201,7 +201,7 @@ class UnitChange(Fault):
         if model != self.model:
             return []
         lines = []
-        pod = _pods(world, model, 1)[0]
+        pod = pod_names(world, model, 1)[0]
         for m in range(max(t0, self.onset + 1), t1, 5):
             if self.active(world, m) < 0.5:
                 continue
@@ -349,7 +349,7 @@ class BadCanary(Fault):
     def logs(self, world: World, model: str, t0: int, t1: int) -> list[LogLine]:
         if model != self.model:
             return []
-        pods = _pods(world, model + "-canary", 2)
+        pods = pod_names(world, model + "-canary", 2)
         lines = []
         for m in range(max(t0, self.onset), t1):
             if self.active(world, m) < 0.3:
@@ -445,7 +445,7 @@ class GpuOom(Fault):
     def logs(self, world: World, model: str, t0: int, t1: int) -> list[LogLine]:
         if model != self.model:
             return []
-        pods = _pods(world, model, world.fleet.models[model].replicas)
+        pods = pod_names(world, model, world.fleet.models[model].replicas)
         lines = []
         for m in range(max(t0, self.onset), t1):
             if self.active(world, m) < 0.3:

@@ -14,8 +14,8 @@ from faker import Faker
 
 from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, Episode, Rule
-from oncall.sim.clock import DAY, WEEK
-from oncall.sim.faults import FAULT_TYPES, Fault, Intervention, LogLine, Outcome, _pods
+from oncall.sim.clock import DAY
+from oncall.sim.faults import FAULT_TYPES, Fault, Intervention, LogLine, Outcome, pod_names
 from oncall.sim.fleet import Fleet, Model, build_fleet
 from oncall.sim.noise import NOISE_TYPES, Noise
 
@@ -53,6 +53,7 @@ class World:
         self._stats: dict[str, tm.ModelStats] = {}
         self._people: dict[str, str] = {}
         self._blocks: dict[tuple[str, int], tm.Rows] = {}
+        self._firing: tuple[tuple[int, int] | None, list[Episode]] = (None, [])
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
         self.fault: Fault = FAULT_TYPES[spec.fault](spec.model, spec.onset, dict(spec.params))
@@ -131,7 +132,7 @@ class World:
     # -- views -------------------------------------------------------------------------------
     def logs(self, model: str, t0: int, t1: int) -> list[LogLine]:
         m = self.fleet.models[model]
-        pods = _pods(self, model, m.replicas)
+        pods = pod_names(self, model, m.replicas)
         rng = np.random.default_rng(tm.key(self.seed, model, "logs", t0 + 10 * DAY, t1 + 10 * DAY))
         lines: list[LogLine] = []
         _, rps = self.series(model, "rps", t0, t1)
@@ -192,7 +193,7 @@ class World:
 
     def infra(self, model: str) -> dict[str, Any]:
         m = self.fleet.models[model]
-        pods = _pods(self, model, m.replicas)
+        pods = pod_names(self, model, m.replicas)
         gpu = m.hardware == "gpu"
         nodes = [{"name": f"{'gpu' if gpu else 'cpu'}-node-{i + 1:02d}",
                   "ready": True, "gpu": m.gpu_type if gpu else None,
@@ -228,8 +229,13 @@ class World:
     def firing(self, t: int | None = None) -> list[Episode]:
         """Alerts firing at minute t (default now), looked at over the last six hours."""
         t = self.now if t is None else t
-        return [e for e in self.episodes(t - 360, t + 1)
-                if e.fired_at <= t and (e.ended_at is None or e.ended_at > t)]
+        # The engine, the status command and the TUI header all ask after each command; the
+        # answer only changes with the clock or with a new intervention event.
+        key = (t, len(self.fault.course.events))
+        if self._firing[0] != key:
+            self._firing = (key, [e for e in self.episodes(t - 360, t + 1)
+                                  if e.fired_at <= t and (e.ended_at is None or e.ended_at > t)])
+        return list(self._firing[1])
 
     def _first_page(self) -> int:
         eps = [e for e in self.episodes(self.fault.onset - 60, self.fault.onset + 240,
@@ -288,9 +294,6 @@ class World:
         return {"budget_consumed_pct": round(100 * failed / budget, 2), "minutes": t1 - t0,
                 "requests_affected": round(affected), "requests_failed": round(failed)}
 
-    def history_window(self) -> tuple[int, int]:
-        """The week before the page and the incident: what counterfactual replays run over."""
-        return self.page_at - WEEK, self.page_at
 
 
 def _is_page(e: Episode) -> bool:

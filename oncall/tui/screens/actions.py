@@ -87,7 +87,8 @@ def _alerts(game: Game) -> list[tuple[str, str]]:
 def form_for(name: str, game: Game, entries: list[tuple[dict[str, Any], Any]],
              model: str | None = None) -> list[FormField]:
     """The fields an action asks for; `model` is given for the second step of PER_MODEL."""
-    from oncall.game.commands import FIXES, TEAMS, TESTS
+    from oncall.game.commands import FIXES, TESTS
+    from oncall.sim.catalogue import TEAMS
 
     if name == "dashboard" and model:
         from oncall.sim.telemetry import metrics_of

@@ -14,8 +14,8 @@ from oncall.tui.screens.actions import ACTIONS
 
 
 def help_markdown(phase: str) -> str:
-    from oncall.game.commands import FIXES, TEAMS, available, describe
-    from oncall.sim.catalogue import FAULTS
+    from oncall.game.commands import FIXES, available, describe
+    from oncall.sim.catalogue import FAULTS, TEAMS
 
     lines = ["# War room help", "", "Keys act on the incident; `:` opens the command line, "
              "where commands are typed as `verb positional… key=value`.", "",

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID
 
-FAULT_KINDS = ("unit_change", "bad_canary", "gpu_oom")
 NOISE_KINDS = ("cert_expiry", "latency_blip")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -24,7 +23,10 @@ class Strict(BaseModel):
 
 
 class FaultSpec(Strict):
-    kind: Literal["unit_change", "bad_canary", "gpu_oom"]
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]*$",
+                      description="a fault kind defined in faults/ (`oncall schema` lists them)")
+    id: str = Field("main", pattern=r"^[a-z0-9][a-z0-9-]*$",
+                    description="the incident's id when a night holds several")
     model: str = Field(description="archetype name of the model the fault hits")
     onset: str = Field(description="simulated time the fault starts, HH:MM on the night")
     params: dict[str, Any] = Field(default_factory=dict)
@@ -108,12 +110,22 @@ class Scenario(Strict):
     fleet_size: int = Field(14, ge=4, le=18)
     total_rps: float = Field(500.0, gt=0)
     fault: FaultSpec
+    also: list[FaultSpec] = Field(default_factory=list,
+                                  description="further incidents in the same night, each with "
+                                  "its own id")
     noise: list[NoiseSpec] = Field(default_factory=list)
     answers: Answers
     playbook: Playbook
 
+    @property
+    def faults(self) -> list[FaultSpec]:
+        return [self.fault, *self.also]
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        ids = [f.id for f in self.faults]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"incident ids must differ: {', '.join(ids)}")
         cat = FAULTS_BY_ID[self.answers.cause].category
         if cat != self.answers.category:
             raise ValueError(f"answers.cause {self.answers.cause} is a {cat} fault but "

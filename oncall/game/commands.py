@@ -9,23 +9,13 @@ from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from oncall.game.record import Postmortem
+from oncall.sim.catalogue import FIXES
+
+__all__ = ["FIXES"]
 
 Phase = Literal["paged", "active", "resolved", "ended"]
 WORKING: tuple[Phase, ...] = ("paged", "active")
 
-FIXES: dict[str, str] = {
-    "restart_pods": "rolling restart of the model's pods",
-    "scale_up": "add replicas (costs money)",
-    "raise_memory_limit": "raise the container memory limit",
-    "lower_batch_size": "set the serving batch size back to its previous value",
-    "revert_config": "revert the last config-only deploy",
-    "pause_canary": "set the canary weight to 0%",
-    "fallback_cached_features": "serve cached feature values instead of live ones",
-    "pin_feature_version": "pin the upstream feature schema to the last good version",
-    "apply_unit_conversion": "convert a feature back to its training unit at ingestion",
-    "rotate_certificate": "rotate the serving certificate",
-    "raise_threshold": "raise the model's decision threshold",
-}
 TESTS = ("auto", "ks", "chi2", "psi", "wasserstein", "js")
 
 

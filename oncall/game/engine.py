@@ -6,8 +6,9 @@ to the record, so replaying the commands on a new game with the same seed rebuil
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from oncall.content import kinds
 from oncall.content.scenario import Scenario
 from oncall.game import commands as c
 from oncall.game import remediations, tools
@@ -25,10 +26,7 @@ from oncall.sim.alerts import RULES_BY_NAME, Episode
 from oncall.sim.catalogue import FAULTS, FAULTS_BY_ID, TEAMS
 from oncall.sim.clock import hhmm
 from oncall.sim.faults import Intervention
-from oncall.sim.world import World, WorldSpec
-
-if TYPE_CHECKING:
-    from oncall.scoring.card import Scorecard
+from oncall.sim.world import IncidentSpec, World, WorldSpec
 
 ACK_TARGET_MIN = 5
 HANDOVER_AFTER_MIN = 180
@@ -43,9 +41,10 @@ def world_spec(scenario: Scenario, difficulty: str) -> WorldSpec:
         noise = []
     elif difficulty == "hard":
         noise.append(("latency_blip", {"offset": 20, "minutes": 40}))
-    return WorldSpec(fault=scenario.fault.kind, model=scenario.fault.model,
-                     onset=scenario.fault.onset_minute, params=dict(scenario.fault.params),
-                     noise=tuple(noise), fleet_size=scenario.fleet_size,
+    registry = kinds.fault_kinds()
+    incidents = tuple(IncidentSpec(kind=registry[f.kind], model=f.model, onset=f.onset_minute,
+                                   params=dict(f.params), id=f.id) for f in scenario.faults)
+    return WorldSpec(incidents=incidents, noise=tuple(noise), fleet_size=scenario.fleet_size,
                      total_rps=scenario.total_rps)
 
 
@@ -89,8 +88,7 @@ class Game:
         )
         self._firing_keys = {(e.rule, e.model) for e in firing}
         self._signal_obs = 0
-        self.scorecard: Scorecard | None = None
-        """Set when the postmortem ends the incident."""
+        self._obs_count = 0
 
     # -- the door ------------------------------------------------------------------------------
     @property
@@ -124,6 +122,12 @@ class Game:
             return self._log(c.to_dict(cmd), self._error(
                 f"{verb}: model: unknown model {model!r}; the fleet has "
                 f"{', '.join(self.world.fleet.names())}", None))
+        try:
+            # An impossible request (an unknown feature, a test that does not fit the column)
+            # is refused before the clock moves: nothing was looked at.
+            tools.precheck(self.world, cmd)
+        except tools.ToolError as exc:
+            return self._log(c.to_dict(cmd), self._error(f"{verb}: {exc}", None))
         events = self._spend(cmd.cost)
         try:
             obs = getattr(self, f"_do_{verb}")(cmd)
@@ -132,25 +136,15 @@ class Game:
         obs.cost = cmd.cost
         obs.events = events + obs.events
         if obs.ok:
-            obs.id = f"obs-{len(self.record.entries) + 1}"
+            self._obs_count += 1
+            obs.id = f"obs-{self._obs_count}"
         if obs.ok and verb in c.INVESTIGATIONS:
-            obs.signals = sorted(set(self.world.fault.signals(
-                self.world, verb, cmd.model_dump(exclude={"do"}), obs.data)))
+            args = cmd.model_dump(exclude={"do"})
+            obs.signals = sorted({sig for inc in self.world.incidents.values()
+                                  for sig in inc.signals(verb, args, obs.data, obs.text)})
             self._signal_obs += bool(obs.signals)
         self._log(c.to_dict(cmd), obs)
-        if self.ended and self.scorecard is None:
-            self._score(obs)
         return obs
-
-    def _score(self, obs: Observation) -> None:
-        """Score the finished record, the postmortem entry included, so the card on the last
-        line is exactly what re-scoring the saved record gives."""
-        from oncall.scoring import score
-
-        self.scorecard = score(self.record)
-        obs.text = f"Postmortem filed. Score {self.scorecard.total:g}/{self.scorecard.max:g}." \
-            + (f"\n{obs.text}" if obs.text else "")
-        obs.scorecard = self.scorecard.model_dump(mode="json")
 
     @property
     def ended(self) -> bool:

@@ -28,6 +28,39 @@ def check_model(world: World, model: str) -> None:
         raise ToolError(f"unknown model {model!r}; the fleet has {', '.join(world.fleet.names())}")
 
 
+def precheck(world: World, cmd: Any) -> None:
+    """Refuse a request that cannot be answered before any simulated time is spent on it."""
+    from oncall.detect.stattests import KINDS as KINDS_BY_TEST
+
+    verb = cmd.do
+    model: str | None = getattr(cmd, "model", None)
+    if model is None:
+        if verb in ("runbook", "ticket") and cmd.alert not in RULES_BY_NAME:
+            raise ToolError(f"alert: unknown alert {cmd.alert!r}; valid: "
+                            f"{', '.join(RULES_BY_NAME)}")
+        return
+    check_model(world, model)
+    if verb == "dashboard":
+        allowed = tm.metrics_of(world.model(model))
+        if cmd.metric not in allowed:
+            raise ToolError(f"metric: unknown metric {cmd.metric!r} for {model}; available: "
+                            f"{', '.join(allowed)}")
+    elif verb == "drift":
+        m = world.model(model)
+        names = [f.name for f in m.features]
+        if cmd.feature not in (*names, "prediction", "all"):
+            raise ToolError(f"feature: unknown feature {cmd.feature!r} for {model}; valid: "
+                            f"{', '.join(names)}, prediction, all")
+        if cmd.test != "auto" and cmd.feature != "all":
+            kind = "continuous" if cmd.feature == "prediction" else m.feature(cmd.feature).kind
+            fits = [t for t, ks in KINDS_BY_TEST.items() if kind in ks]
+            if kind not in KINDS_BY_TEST.get(cmd.test, ()):
+                raise ToolError(f"test: {cmd.test} does not apply to {cmd.feature}, a {kind} "
+                                f"column; valid: auto, {', '.join(fits)}")
+    elif verb == "ticket" and cmd.alert not in RULES_BY_NAME:
+        raise ToolError(f"alert: unknown alert {cmd.alert!r}; valid: {', '.join(RULES_BY_NAME)}")
+
+
 def sparkline(values: np.ndarray, width: int = 48) -> str:
     if len(values) == 0:
         return ""

@@ -224,3 +224,21 @@ TEAMS: dict[str, str] = {
     "security": "certificates, secrets, access",
 }
 """The teams a player can page or hand an incident to."""
+
+FIXES: dict[str, str] = {
+    "restart_pods": "rolling restart of the model's pods",
+    "scale_up": "add replicas (costs money)",
+    "raise_memory_limit": "raise the container memory limit",
+    "lower_batch_size": "set the serving batch size back to its previous value",
+    "revert_config": "revert the last config-only deploy",
+    "pause_canary": "set the canary weight to 0%",
+    "fallback_cached_features": "serve cached feature values instead of live ones",
+    "pin_feature_version": "pin the upstream feature schema to the last good version",
+    "apply_unit_conversion": "convert a feature back to its training unit at ingestion",
+    "remap_field": "map a renamed upstream field back to the feature the model reads",
+    "rotate_certificate": "rotate the serving certificate",
+    "raise_threshold": "raise the model's decision threshold",
+    "clip_outputs": "clip the model's outputs to [0, 1] and replace NaN with a default",
+    "restart_pipeline": "restart a failed feature pipeline job and backfill",
+}
+"""The hotfixes the platform offers; scenarios and fault definitions may name only these."""

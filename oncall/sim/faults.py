@@ -1,23 +1,49 @@
-"""Faults: what each one does to the world, what evidence it leaves, and how it answers a fix.
+"""The fault engine: one interpreter for every fault kind, driven by its definition (data).
 
-A fault never decides the score. It moves telemetry, rows, logs and history, names the signals an
-observation genuinely shows (so cited evidence can be checked), and says what an intervention does.
+An `Incident` is a fault kind placed on one model at one minute with its parameters. It moves
+telemetry, rows, scores, logs, infrastructure and history as its definition says, fills every
+text from the world's own values, names the evidence an observation's content shows, and answers
+interventions from its response table. It never decides the score.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+import string
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from oncall.sim.catalogue import Category
-from oncall.sim.fleet import Deploy
+from oncall.sim import telemetry as tm
+from oncall.sim.clock import hhmm
+from oncall.sim.faultdef import (
+    PARAM_REF,
+    DeployEntry,
+    EventEffect,
+    FaultKind,
+    MetricEffect,
+    Number,
+    PipelineEntry,
+    PodsEffect,
+    Signal,
+)
+from oncall.sim.fleet import Deploy, Version
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from oncall.sim.world import World
 
 Effect = Literal["fixes", "partial", "none", "worse"]
+SHIFT_LOOKBACK = 360
+"""A deploy this many minutes before the onset counts as a recent change."""
+GPU_CAPACITY_GIB = {"A100-40GB": 39.39, "L4-24GB": 22.06, "A10G-24GB": 22.05}
+"""Total capacity as CUDA reports it for each card the fleet runs."""
+TRANSFORMS: dict[str, Callable[[Incident, World], None]] = {}
+"""Custom Python transforms, registered by name and referenced from a definition's `transform`
+(for what the primitives cannot say). None of the shipped kinds needs one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +54,7 @@ class Intervention:
     to: str | None = None
     team: str | None = None
     message: str = ""
+    incident: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,455 +104,586 @@ class Course:
         return min(fixes) if fixes else None
 
 
-class Fault:
-    """Base class: no effect anywhere. Subclasses override the hooks they need."""
+class _Safe(string.Formatter):
+    """str.format over plain dicts only: dotted names, no attribute or index access, so a
+    definition file cannot reach into Python objects."""
 
-    catalogue_id: ClassVar[str]
-    category: ClassVar[Category]
-    ramp: ClassVar[int] = 3
-    recovery: ClassVar[int] = 4
-    affected_share: float = 1.0
-    """Share of the target's requests served badly while the fault is fully active."""
+    def __init__(self, escape: bool = False) -> None:
+        self.escape = escape
 
-    def __init__(self, model: str, onset: int, params: dict[str, Any]) -> None:
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
+        value: Any = kwargs
+        for part in field_name.split("."):
+            if part.startswith("_") or not isinstance(value, dict) or part not in value:
+                raise KeyError(field_name)
+            value = value[part]
+        return value, field_name
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        return re.escape(text) if self.escape else text
+
+
+_FMT = _Safe()
+_RE_FMT = _Safe(escape=True)
+
+
+def fill(template: str, ns: dict[str, Any]) -> str:
+    """A template filled from the namespace; a name the world cannot answer is an error."""
+    return _FMT.format(template, **ns)
+
+
+def pod_names(world: World, model: str, n: int, revision: int | str | None = None) -> list[str]:
+    """Kubernetes-style pod names: a template hash per model and deploy revision (so a rollout
+    renames them, and no two models share one) and a random suffix per pod."""
+    if revision is None:
+        revision = world.model(model).live_deploy(world.now).revision
+    rng = np.random.default_rng(tm.key(world.seed, model, "pods", str(revision)))
+    alphabet = np.array(list("bcdfghjklmnpqrstvwxz2456789"))
+    stem = "".join(rng.choice(alphabet, 9))
+    return [f"{model}-{stem}-{''.join(rng.choice(alphabet, 5))}" for _ in range(n)]
+
+
+def _row_uniform(t: np.ndarray, salt: float) -> np.ndarray:
+    """A stable pseudo-random number per logged row, from its arrival time: the same row gets the
+    same draw whichever window it is read in."""
+    return np.asarray((t * salt) % 1.0)
+
+
+class Incident:
+    """One fault of one kind on one model, with its own course and facts."""
+
+    def __init__(self, kind: FaultKind, model: str, onset: int, params: dict[str, Any],
+                 incident_id: str = "main") -> None:
+        self.id = incident_id
+        self.kind = kind
         self.model = model
-        self.params = params
-        self.course = Course(onset=onset, ramp=self.ramp, recovery=self.recovery)
+        self.raw_params = dict(params)
+        self.params: dict[str, Any] = {}
+        self.ns: dict[str, Any] = {}
+        self.course = Course(onset=onset, ramp=kind.ramp, recovery=kind.recovery)
+        self.canary_pct = 0.0
+        self.revisions: list[int] = []
+        self.changes: list[dict[str, Any]] = []
+        self.page_at: int | None = None
+        self._derived: dict[str, float] | None = None
 
+    # -- identity ----------------------------------------------------------------------------
     @property
     def onset(self) -> int:
         return self.course.onset
 
-    def setup(self, world: World) -> None:
-        """Write the fault's history (deploys, changelog entries) into the world."""
+    @property
+    def catalogue_id(self) -> str:
+        return self.kind.catalogue
 
-    def metric(self, world: World, model: str, metric: str, t: np.ndarray, base: np.ndarray,
-               revision: str | None) -> np.ndarray:
-        return base
+    @property
+    def category(self) -> str:
+        return self.kind.category
 
-    def transform_rows(self, world: World, model: str, t: np.ndarray,
-                       features: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return features
+    @property
+    def affected_share(self) -> float:
+        if self.kind.affected_share is None:
+            return self.canary_pct or 1.0
+        return self.num(self.kind.affected_share)
 
-    def transform_scores(self, world: World, model: str, t: np.ndarray,
-                         scores: np.ndarray) -> np.ndarray:
-        return scores
+    def num(self, v: Number) -> float:
+        if isinstance(v, str):
+            m = PARAM_REF.match(v)
+            if not m:
+                raise ValueError(f"{self.kind.id}: {v!r} is neither a number nor params.NAME")
+            return float(self.params[m.group(1)])
+        return float(v)
 
-    def logs(self, world: World, model: str, t0: int, t1: int) -> list[LogLine]:
-        return []
-
-    def pipeline_changes(self, world: World, model: str) -> list[dict[str, Any]]:
-        return []
-
-    def infra(self, world: World, model: str, state: dict[str, Any]) -> dict[str, Any]:
-        return state
-
-    def respond(self, world: World, iv: Intervention) -> Outcome:
-        return Outcome("none", "Nothing changed.")
-
-    def signals(self, world: World, kind: str, args: dict[str, Any], data: dict[str, Any]
-                ) -> list[str]:
-        return []
+    def name_of(self, v: str) -> str:
+        """A feature or source name: literal, `params.NAME` or `feature.source`."""
+        m = PARAM_REF.match(v)
+        if m:
+            return str(self.params[m.group(1)])
+        if v == "feature.source":
+            return str(self.ns["feature"]["source"])
+        return v
 
     def active(self, world: World, t: float) -> float:
         return float(self.course.intensity(np.array([t]))[0])
 
-
-def pod_names(world: World, model: str, n: int) -> list[str]:
-    rng = np.random.default_rng([world.seed, 99, len(model)])
-    alphabet = np.array(list("bcdfghjklmnpqrstvwxz2456789"))
-    stem = "".join(rng.choice(alphabet, 9))
-    return [f"{model}-{stem[:9]}-{''.join(rng.choice(alphabet, 5))}" for _ in range(n)]
-
-
-def _escalate_default(world: World, iv: Intervention, owner_team: str) -> Outcome:
-    team = iv.team or ""
-    return Outcome("none", f"{team} acknowledged after a while: nothing on their side explains "
-                   f"this; they suggest {owner_team} look at it.", delay=12, by=team)
-
-
-class UnitChange(Fault):
-    """D4: an upstream producer starts emitting a feature in another unit."""
-
-    catalogue_id = "D4"
-    category = "data"
-    ramp = 2
-    recovery = 3
-
-    @property
-    def feature(self) -> str:
-        return str(self.params["feature"])
-
-    @property
-    def factor(self) -> float:
-        return float(self.params["factor"])
-
-    @property
-    def source(self) -> str:
-        return str(self.params["source"])
-
+    # -- setup -------------------------------------------------------------------------------
     def setup(self, world: World) -> None:
-        world.fleet.models[self.model]  # the target must exist
+        """Resolve parameters, fill the namespace from the world, and write the history."""
+        m = world.model(self.model)
+        for name, p in self.kind.params.items():
+            self.params[name] = self.raw_params.get(name, p.default)
+        feature = next((self.params[n] for n, p in self.kind.params.items()
+                        if p.type == "feature"), None)
+        stable = m.live_deploy(self.onset)
+        ns: dict[str, Any] = {
+            "params": dict(self.params), "onset": hhmm(self.onset),
+            "model": {"name": m.name, "owner": m.owner, "team": m.team,
+                      "hardware": m.hardware, "replicas": m.replicas},
+            "old": dict(stable.config), "new": dict(stable.config),
+            "versions": {"stable": stable.model_version, "new": stable.model_version},
+            "image": {"old": stable.image, "new": stable.image},
+            "revision": stable.revision,
+        }
+        if feature is not None:
+            spec = m.feature(str(feature))
+            ns["feature"] = {"name": spec.name, "source": spec.source, "unit": spec.unit,
+                             "kind": spec.kind}
+            ref = world.stats(self.model).reference[spec.name]
+            if spec.kind == "continuous":
+                q = np.quantile(ref, [0.01, 0.5, 0.99])
+                ns["ref"] = {"p01": float(q[0]), "p50": float(q[1]), "p99": float(q[2]),
+                             "mean": float(np.mean(ref))}
+        if m.gpu_type:
+            ns["gpu"] = _gpu_facts(m.gpu_type, int(stable.config.get("batch_size", 32)),
+                                   int(stable.config.get("batch_size", 32)))
+        self.ns = ns
+        for entry in self.kind.history:
+            if isinstance(entry, DeployEntry):
+                self._deploy(world, entry)
+            else:
+                self._pipeline(world, entry)
+        if m.gpu_type:
+            ns["gpu"] = _gpu_facts(m.gpu_type, int(ns["old"].get("batch_size", 32)),
+                                   int(ns["new"].get("batch_size", 32)))
+        if self.kind.transform:
+            TRANSFORMS[self.kind.transform](self, world)
 
-    def _pred_shift(self, world: World) -> float:
-        stats = world.stats(self.model)
-        feats = dict(stats.reference)
-        feats[self.feature] = feats[self.feature] * self.factor
-        return float(world.score(self.model, feats).mean() - stats.pred_mean)
+    def _deploy(self, world: World, e: DeployEntry) -> None:
+        m = world.model(self.model)
+        base = m.live_deploy(self.onset + e.at)
+        config = dict(base.config)
+        for k, v in e.config.items():
+            config[k] = type(base.config.get(k, v))(self.num(v)) if isinstance(
+                base.config.get(k), (int, float)) else v
+        version = base.model_version
+        if e.new_version:
+            last = m.versions[-1]
+            version = f"v{int(last.version[1:]) + 1}"
+            m.versions.append(Version(
+                version=version, training_data=f"{m.name}-train-20260315",
+                hyperparameters={**last.hyperparameters,
+                                 **({"feature_set": "v7"} if e.signature_change else {})},
+                eval_scores={"f1_delta": round(last.eval_scores["f1_delta"] + 0.012, 3),
+                             "auc": last.eval_scores["auc"]},
+                registered_by=m.owner, registered_at=self.onset + e.at - 300))
+            self.ns["versions"] = {"stable": base.model_version, "new": version}
+        image = base.image
+        if e.image_tag:
+            image = base.image.rsplit(":", 1)[0] + ":" + fill(e.image_tag, self.ns)
+        elif e.new_version:
+            image = base.image.rsplit(":", 1)[0] + f":1.{version[1:]}.0"
+        self.ns["old"], self.ns["new"] = dict(base.config), config
+        self.ns["image"] = {"old": base.image, "new": image}
+        pct = int(self.num(e.canary_pct))
+        if 0 < pct < 100:
+            self.canary_pct = pct / 100
+        revision = len(m.deploys) + 1
+        self.ns["revision"] = revision
+        self.revisions.append(revision)
+        by = "deploy-bot for " + m.owner if e.by_role == "deploy-bot" else world.person(e.by_role)
+        m.deploys.append(Deploy(revision=revision, model_version=version, config=config,
+                                image=image, canary_pct=pct, promoted_by=by,
+                                at=self.onset + e.at, note=fill(e.note, self.ns)))
+
+    def _pipeline(self, world: World, e: PipelineEntry) -> None:
+        source = self.name_of(e.source)
+        base = world.schema_version(source)
+        self.ns["source"] = source
+        self.ns["schema"] = {"from": base, "to": base + e.schema_bump}
+        self.changes.append({
+            "at": self.onset + e.at, "source": source, "schema_from": base,
+            "schema_to": base + e.schema_bump, "by": world.person(e.by_role),
+            "change": fill(e.change, self.ns), "last_run_ok": e.last_run_ok,
+            "freshness_min": e.freshness_min,
+        })
+
+    # -- telemetry ---------------------------------------------------------------------------
+    def _share(self, scope: str, revision: str | None) -> float:
+        if scope == "all":
+            return 1.0
+        if revision == "canary":
+            return 1.0
+        if revision == "stable":
+            return 0.0
+        return self.canary_pct
 
     def metric(self, world: World, model: str, metric: str, t: np.ndarray, base: np.ndarray,
                revision: str | None) -> np.ndarray:
         if model != self.model:
             return base
-        k = self.course.intensity(t)
-        if metric == f"feature_mean:{self.feature}":
-            return base * (1 + (self.factor - 1) * k)
-        if metric == "pred_mean":
-            return np.clip(base + self._pred_shift(world) * k, 0, 1)
-        if metric == "f1":
-            lag = world.fleet.models[model].archetype.label_lag_min
-            return base * (1 - 0.85 * self.course.intensity(t - lag))
-        return base
+        v = base
+        for e in self.kind.metrics:
+            if e.metric == metric:
+                v = self._apply_metric(world, e, t, v, revision)
+        derived = self.derived(world)
+        if metric in derived:
+            k = self._k(world, t, "labels" if metric == "f1" else "none")
+            k = k * self._share(self._rows_scope(), revision)
+            target = derived[metric]
+            if metric.startswith("feature_mean:") or metric == "f1":
+                v = v * (1 + (target - 1) * k)  # a ratio to the healthy value
+            else:
+                v = v + (target - derived["_base:" + metric]) * k  # a level
+            if not metric.startswith("feature_mean:"):
+                v = np.clip(v, 0, 1)
+        return v
+
+    def _k(self, world: World, t: np.ndarray, lag: str) -> np.ndarray:
+        if lag == "labels":
+            return self.course.intensity(t - world.model(self.model).archetype.label_lag_min)
+        return self.course.intensity(t)
+
+    def _apply_metric(self, world: World, e: MetricEffect, t: np.ndarray, base: np.ndarray,
+                      revision: str | None) -> np.ndarray:
+        k = self._k(world, t, e.lag) * self._share(e.scope, revision)
+        value = self.num(e.value)
+        if e.op == "add":
+            delta = value * k
+            out = base + (np.round(delta) if e.round else delta)
+        elif e.op == "scale":
+            out = base * (1 + (value - 1) * k)
+        else:
+            out = base + (value - base) * k
+        if e.clip is not None:
+            out = np.clip(out, *e.clip)
+        elif e.metric in ("error_rate", "gpu_mem_frac", "gpu_util", "cpu_util", "pred_mean",
+                          "f1") or e.metric.startswith("feature_null_rate:"):
+            out = np.clip(out, 0, 1)
+        return out
+
+    def _rows_scope(self) -> str:
+        scopes = {e.scope for e in self.kind.rows} | {e.scope for e in self.kind.scores}
+        return "canary" if scopes == {"canary"} else "all"
+
+    def derived(self, world: World) -> dict[str, float]:
+        """What the row and score effects do to the model's own summary series at full
+        intensity, measured on the training reference: so dashboards, alerts, drift tests and
+        the labels tool all tell the same story."""
+        if self._derived is not None:
+            return self._derived
+        out: dict[str, float] = {}
+        if self.kind.rows or self.kind.scores:
+            stats = world.stats(self.model)
+            m = world.model(self.model)
+            ref = stats.reference
+            t = np.full(len(stats.reference_scores), float(self.onset + 10 * self.kind.ramp + 60))
+            t = t + np.linspace(0, 0.999, len(t))
+            full = self._rows(m, t, dict(ref), np.ones(len(t)), all_rows=True)
+            scores = self._scores(t, world.score(self.model, full), np.ones(len(t)),
+                                  all_rows=True)
+            for f in m.features:
+                x, x0 = full[f.name], ref[f.name]
+                if f.kind == "continuous":
+                    xs = x.astype(float)
+                    null = float(np.mean(np.isnan(xs)))
+                    mean0 = float(np.mean(x0))
+                    ratio = float(np.nanmean(xs)) / mean0 if mean0 and null < 1 else 1.0
+                    if abs(ratio - 1) > 1e-12:
+                        out[f"feature_mean:{f.name}"] = ratio
+                else:
+                    null = float(np.mean([v is None for v in x]))
+                if null > 0:
+                    out[f"feature_null_rate:{f.name}"] = null
+                    out[f"_base:feature_null_rate:{f.name}"] = 0.0
+            finite = scores[np.isfinite(scores)]
+            if len(finite):
+                out["pred_mean"] = float(finite.mean())
+                out["_base:pred_mean"] = stats.pred_mean
+            nan_share = float(np.mean(~np.isfinite(scores)))
+            if nan_share:
+                out["pred_nan_ratio"] = nan_share
+                out["_base:pred_nan_ratio"] = 0.0
+            if stats.f1 > 0:
+                yhat = np.nan_to_num(scores, nan=0.0) >= stats.threshold
+                out["f1"] = tm.f1_score(stats.reference_labels, yhat) / stats.f1
+        self._derived = out
+        return self._derived
+
+    # -- rows and scores ---------------------------------------------------------------------
+    def _hit(self, t: np.ndarray) -> np.ndarray:
+        return self.course.intensity(t) >= 0.5
+
+    def _on_canary(self, t: np.ndarray) -> np.ndarray:
+        return _row_uniform(t, 7919.13) < self.canary_pct
 
     def transform_rows(self, world: World, model: str, t: np.ndarray,
                        features: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        if model != self.model:
+        if model != self.model or not self.kind.rows:
             return features
-        hit = self.course.intensity(t) >= 0.5
+        return self._rows(world.model(model), t, features, self._hit(t))
+
+    def _rows(self, m: Any, t: np.ndarray, features: dict[str, np.ndarray], hit: np.ndarray,
+              all_rows: bool = False) -> dict[str, np.ndarray]:
         out = dict(features)
-        out[self.feature] = np.where(hit, features[self.feature] * self.factor,
-                                     features[self.feature])
-        return out
-
-    def logs(self, world: World, model: str, t0: int, t1: int) -> list[LogLine]:
-        if model != self.model:
-            return []
-        lines = []
-        pod = pod_names(world, model, 1)[0]
-        for m in range(max(t0, self.onset + 1), t1, 5):
-            if self.active(world, m) < 0.5:
+        for i, e in enumerate(self.kind.rows):
+            name = self.name_of(e.feature)
+            x = out[name]
+            sel = hit.astype(bool)
+            if e.scope == "canary" and not all_rows:
+                sel = sel & self._on_canary(t)
+            share = self.num(e.share)
+            if share < 1:
+                sel = sel & (_row_uniform(t, 104_729.7 + 31 * i) < share)
+            if not sel.any():
                 continue
-            share = 0.97 - 0.01 * (m % 3)
-            lines.append(LogLine(m + 0.4, "WARN", model, pod,
-                                 f"input validation: {self.feature} below training p01 "
-                                 f"(12.0) in {share:.0%} of requests in the last 5m"))
-        return lines
-
-    def pipeline_changes(self, world: World, model: str) -> list[dict[str, Any]]:
-        if model != self.model or world.now < self.onset:
-            return []
-        deployer = world.person("payments-platform")
-        return [{
-            "at": self.onset - 1, "source": self.source, "schema_from": 12, "schema_to": 13,
-            "by": deployer,
-            "change": "payments-events v13: monetary fields emitted in major units (dollars) to "
-                      "match the public API; field names unchanged",
-        }]
-
-    def respond(self, world: World, iv: Intervention) -> Outcome:
-        if iv.kind == "hotfix" and iv.model == self.model and iv.fix in (
-                "apply_unit_conversion", "pin_feature_version"):
-            what = "a ×100 conversion on" if iv.fix == "apply_unit_conversion" else \
-                "schema v12 pinned for"
-            return Outcome("fixes", f"Deployed {what} {self.feature} at ingestion; scores "
-                           "recover as new requests arrive.")
-        if iv.kind == "escalate" and iv.team == "data-engineering":
-            return Outcome("fixes", f"data-engineering: confirmed, {self.source} v13 changed "
-                           "amounts to dollars. The producer rolled back to v12.",
-                           delay=14, by="data-engineering")
-        if iv.kind == "rollback" and iv.model == self.model:
-            return Outcome("none", f"Rolled back {self.model}; the older version reads the same "
-                           f"{self.feature} in dollars and scores it just as wrongly.")
-        if iv.kind == "escalate" and iv.team == "model-owners":
-            return Outcome("none", f"{world.fleet.models[self.model].owner} ({self.model} owner): "
-                           "no model change in weeks; inputs look off, ask data engineering.",
-                           delay=10, by="model-owners")
-        if iv.kind == "escalate":
-            return _escalate_default(world, iv, "data-engineering")
-        if iv.kind == "hotfix" and iv.fix == "raise_threshold":
-            return Outcome("worse", "Raised the decision threshold: even fewer transactions are "
-                           "flagged; fraud passes unreviewed.")
-        return Outcome("none", "No change in the scores: the inputs are still in dollars.")
-
-    def signals(self, world: World, kind: str, args: dict[str, Any], data: dict[str, Any]
-                ) -> list[str]:
-        if args.get("model") not in (None, self.model):
-            return []
-        out = []
-        if kind == "drift" and data.get("drifted"):
-            if args.get("feature") == self.feature or self.feature in data.get(
-                    "drifted_columns", ()):
-                out.append(f"drift:{self.feature}")
-            elif args.get("feature") in (None, "prediction"):
-                out.append("prediction-drift")
-        if kind == "dashboard" and args.get("metric") == f"feature_mean:{self.feature}" \
-                and data.get("window", [0, 0])[0] < self.onset:
-            out.append(f"ratio:{self.feature}")
-        if kind == "dashboard" and args.get("metric") == "pred_mean":
-            out.append("prediction-drop")
-        if kind == "pipelines" and args.get("model") == self.model:
-            out.append(f"upstream-change:{self.source}")
-        if kind == "deploys" and args.get("model") == self.model:
-            out.append("model-unchanged")
-        if kind == "logs" and args.get("model") == self.model:
-            out.append("input-validation-warnings")
+            spec = m.feature(name)
+            if e.op in ("scale", "shift"):
+                xv = x.astype(float)
+                new = xv * self.num(e.value) if e.op == "scale" else xv + self.num(e.value)
+                out[name] = np.where(sel, new, xv)
+            elif e.op in ("nulls", "nan"):
+                if spec.kind == "continuous":
+                    out[name] = np.where(sel, np.nan, x.astype(float))
+                else:
+                    y = x.copy()
+                    y[sel] = None
+                    out[name] = y
+            elif e.op == "inject":
+                y = x.copy()
+                y[sel] = e.category
+                out[name] = y
+            elif e.op == "freeze":
+                if spec.kind == "continuous":
+                    frozen = float(np.exp(spec.loc)) if spec.dist == "lognormal" else spec.loc
+                    out[name] = np.where(sel, frozen, x.astype(float))
+                else:
+                    y = x.copy()
+                    y[sel] = spec.categories[int(np.argmax(spec.probs))]
+                    out[name] = y
+            elif e.op == "swap" and e.other:
+                other = self.name_of(e.other)
+                a, b = x.astype(float), out[other].astype(float)
+                out[name], out[other] = np.where(sel, b, a), np.where(sel, a, b)
         return out
-
-
-class BadCanary(Fault):
-    """M1: a new model version on a canary slice throws errors and skews scores."""
-
-    catalogue_id = "M1"
-    category = "model"
-    ramp = 1
-    recovery = 3
-
-    def _versions(self, world: World) -> tuple[str, str]:
-        m = world.fleet.models[self.model]
-        return m.live_deploy(self.onset).model_version, f"v{len(m.versions) + 100}"
-
-    @property
-    def canary_pct(self) -> int:
-        return int(self.params.get("canary_pct", 25))
-
-    @property
-    def affected_share(self) -> float:  # type: ignore[override]
-        return self.canary_pct / 100
 
     def transform_scores(self, world: World, model: str, t: np.ndarray,
                          scores: np.ndarray) -> np.ndarray:
-        """Rows routed to the canary (a fixed hash of the row) get the broken version's score."""
-        if model != self.model:
+        if model != self.model or not self.kind.scores:
             return scores
-        on_canary = (np.arange(len(t)) * 7919 % 100) < self.canary_pct
-        hit = on_canary & (self.course.intensity(t) >= 0.5)
-        z = np.log(np.clip(scores, 1e-9, 1) / np.clip(1 - scores, 1e-9, 1))
-        broken = 1 / (1 + np.exp(-(0.4 * z + 1.2)))
-        return np.where(hit, broken, scores)
+        return self._scores(t, scores, self._hit(t))
 
-    @property
-    def canary_error(self) -> float:
-        return float(self.params.get("canary_error_rate", 0.08))
-
-    def setup(self, world: World) -> None:
-        m = world.fleet.models[self.model]
-        stable = m.live_deploy(self.onset)
-        new_version = f"v{int(m.versions[-1].version[1:]) + 1}"
-        self.new_version = new_version
-        self.stable_version = stable.model_version
-        m.versions.append(type(m.versions[-1])(
-            version=new_version, training_data=f"{m.name}-train-20260315",
-            hyperparameters={**m.versions[-1].hyperparameters, "feature_set": "v7"},
-            eval_scores={"f1_delta": round(m.versions[-1].eval_scores["f1_delta"] + 0.012, 3),
-                         "auc": m.versions[-1].eval_scores["auc"]},
-            registered_by=m.owner, registered_at=self.onset - 300,
-        ))
-        m.deploys.append(Deploy(
-            revision=len(m.deploys) + 1, model_version=new_version, config=dict(stable.config),
-            image=stable.image.rsplit(":", 1)[0] + f":1.{new_version[1:]}.0",
-            canary_pct=self.canary_pct, promoted_by=f"deploy-bot for {m.owner}", at=self.onset,
-            note=f"canary {self.canary_pct}%: offline F1 +0.012 on holdout, auto-promote after "
-                 "6h if healthy",
-        ))
-
-    def metric(self, world: World, model: str, metric: str, t: np.ndarray, base: np.ndarray,
-               revision: str | None) -> np.ndarray:
-        if model != self.model:
-            return base
-        k = self.course.intensity(t)
-        share = 1.0 if revision in (self.new_version, "canary") else (
-            0.0 if revision is not None else self.canary_pct / 100)
-        if metric == "error_rate":
-            return np.clip(base + self.canary_error * k * share, 0, 1)
-        if metric == "pred_mean":
-            return np.clip(base * (1 + 0.9 * k * share), 0, 1)
-        if metric in ("latency_p99_ms", "latency_p50_ms"):
-            return base * (1 + 0.25 * k * share)
-        if metric == "f1":
-            lag = world.fleet.models[model].archetype.label_lag_min
-            return base * (1 - 0.45 * self.course.intensity(t - lag) * share)
-        return base
-
-    def logs(self, world: World, model: str, t0: int, t1: int) -> list[LogLine]:
-        if model != self.model:
-            return []
-        pods = pod_names(world, model + "-canary", 2)
-        lines = []
-        for m in range(max(t0, self.onset), t1):
-            if self.active(world, m) < 0.3:
-                continue
-            pod = pods[m % 2]
-            if m % 2 == 0:
-                lines.append(LogLine(m + 0.1, "ERROR", model, pod,
-                                     f"model={self.new_version} ValueError: expected 41 features, "
-                                     "got 40 (feature_set v7 needs item_freshness_h)"))
-            if m % 3 == 0:
-                lines.append(LogLine(m + 0.6, "WARN", model, pod,
-                                     f"model={self.new_version} fallback to zero-vector for "
-                                     "missing feature item_freshness_h"))
-        return lines
-
-    def respond(self, world: World, iv: Intervention) -> Outcome:
-        if iv.model == self.model and (iv.kind == "rollback" or (
-                iv.kind == "hotfix" and iv.fix == "pause_canary")):
-            return Outcome("fixes", f"Canary {self.new_version} set to 0%; all traffic back on "
-                           f"{self.stable_version}.")
-        if iv.kind == "escalate" and iv.team == "model-owners":
-            return Outcome("fixes", f"{world.fleet.models[self.model].owner}: confirmed, "
-                           f"{self.new_version} expects a feature the store does not serve yet. "
-                           "Rolled the canary back.", delay=22, by="model-owners")
-        if iv.kind == "escalate":
-            return _escalate_default(world, iv, "the model owners")
-        if iv.kind == "hotfix" and iv.fix == "scale_up":
-            return Outcome("none", "Added replicas: the canary slice fails just as often; the "
-                           "extra pods cost money.", cost_usd_per_hour=38.0)
-        return Outcome("none", "The canary keeps failing on its slice of traffic.")
-
-    def signals(self, world: World, kind: str, args: dict[str, Any], data: dict[str, Any]
-                ) -> list[str]:
-        if args.get("model") != self.model:
-            return []
-        out = []
-        if kind == "dashboard" and args.get("by") == "revision" and args.get("metric") in (
-                "error_rate", "pred_mean", "latency_p99_ms", "latency_p50_ms", "f1"):
-            out.append("canary-split")
-        if kind == "dashboard" and args.get("metric") == "error_rate":
-            out.append("error-rate-up")
-        if kind == "deploys":
-            out.append("canary-promotion")
-        if kind == "logs":
-            out.append("canary-errors")
-        if kind == "drift" and data.get("drifted") and args.get("feature") == "prediction":
-            out.append("prediction-drift")
+    def _scores(self, t: np.ndarray, scores: np.ndarray, hit: np.ndarray,
+                all_rows: bool = False) -> np.ndarray:
+        out = scores
+        for i, e in enumerate(self.kind.scores):
+            sel = hit.astype(bool)
+            if e.scope == "canary" and not all_rows:
+                sel = sel & self._on_canary(t)
+            share = self.num(e.share)
+            if share < 1:
+                sel = sel & (_row_uniform(t, 15_485.863 + 17 * i) < share)
+            z = np.log(np.clip(out, 1e-9, 1) / np.clip(1 - out, 1e-9, 1))
+            if e.op == "affine":
+                new = 1 / (1 + np.exp(-(self.num(e.a) * z + self.num(e.b))))
+            elif e.op == "shift":
+                new = 1 / (1 + np.exp(-(z + self.num(e.value))))
+            elif e.op == "constant":
+                new = np.full(out.shape, self.num(e.value))
+            else:
+                new = np.full(out.shape, np.nan)
+            out = np.where(sel, new, out)
         return out
 
-
-class GpuOom(Fault):
-    """I1: a config change raises the batch size until the GPU runs out of memory."""
-
-    catalogue_id = "I1"
-    category = "infra"
-    ramp = 2
-    recovery = 5
-    affected_share = 0.6
-
-    def setup(self, world: World) -> None:
-        m = world.fleet.models[self.model]
-        stable = m.live_deploy(self.onset)
-        config = dict(stable.config)
-        self.old_batch = int(config["batch_size"])
-        config["batch_size"] = int(self.params.get("batch_size", 128))
-        self.revision = len(m.deploys) + 1
-        m.deploys.append(Deploy(
-            revision=self.revision, model_version=stable.model_version, config=config,
-            image=stable.image, canary_pct=100, promoted_by=world.person("serving-perf"),
-            at=self.onset - 1, note=f"config only: batch_size {self.old_batch} -> "
-                                    f"{config['batch_size']} to raise throughput",
-        ))
-
-    def metric(self, world: World, model: str, metric: str, t: np.ndarray, base: np.ndarray,
-               revision: str | None) -> np.ndarray:
-        if model != self.model:
-            return base
-        k = self.course.intensity(t)
-        if metric == "gpu_mem_frac":
-            return np.clip(base + (0.995 - base) * k, 0, 1)
-        if metric == "restarts":
-            return base + np.round(1.5 * k)
-        if metric == "error_rate":
-            return np.clip(base + 0.14 * k, 0, 1)
-        if metric == "latency_p99_ms":
-            return base * (1 + 2.8 * k)
-        if metric == "latency_p50_ms":
-            return base * (1 + 0.6 * k)
-        if metric == "gpu_util":
-            return np.clip(base * (1 - 0.5 * k), 0, 1)
-        return base
-
+    # -- logs ----------------------------------------------------------------------------------
     def logs(self, world: World, model: str, t0: int, t1: int) -> list[LogLine]:
-        if model != self.model:
+        if model != self.model or not self.kind.logs:
             return []
-        pods = pod_names(world, model, world.fleet.models[model].replicas)
-        lines = []
-        for m in range(max(t0, self.onset), t1):
-            if self.active(world, m) < 0.3:
-                continue
-            pod = pods[m % len(pods)]
-            if m % 2 == 0:
-                lines.append(LogLine(m + 0.2, "ERROR", model, pod,
-                                     "torch.OutOfMemoryError: CUDA out of memory. Tried to "
-                                     "allocate 3.12 GiB (GPU 0; 22.06 GiB total capacity; "
-                                     "20.87 GiB already allocated) batch_size=128"))
-            if m % 3 == 1:
-                lines.append(LogLine(m + 0.7, "WARN", model, pod,
-                                     "Back-off restarting failed container (CrashLoopBackOff)"))
+        m = world.model(model)
+        lines: list[LogLine] = []
+        minutes = np.arange(max(t0, self.onset), t1)
+        if not len(minutes):
+            return lines
+        k = self.course.intensity(minutes)
+        canary = [d for d in m.deploys if 0 < d.canary_pct < 100 and d.at <= world.now]
+        for j, tpl in enumerate(self.kind.logs):
+            if tpl.pods == "canary" and canary:
+                pods = pod_names(world, model, 2, canary[-1].revision)
+            else:
+                pods = pod_names(world, model, m.replicas)
+                if tpl.pods == "one":
+                    pods = pods[:1]
+            for minute, ki in zip(minutes.tolist(), k.tolist(), strict=True):
+                if ki < tpl.min_intensity or minute % tpl.every != tpl.phase % tpl.every:
+                    continue
+                pod = pods[minute % len(pods)]
+                text = fill(tpl.template, {**self.ns, "pod": pod, "minute": hhmm(minute)})
+                lines.append(LogLine(minute + 0.1 + 0.2 * (j % 4), tpl.level, model, pod, text))
         return lines
 
+    def pipeline_changes(self, world: World, model: str) -> list[dict[str, Any]]:
+        if model != self.model:
+            return []
+        return [c for c in self.changes if c["at"] <= world.now]
+
+    # -- infrastructure ----------------------------------------------------------------------
     def infra(self, world: World, model: str, state: dict[str, Any]) -> dict[str, Any]:
-        if model != self.model or self.active(world, world.now) < 0.3:
+        if model != self.model:
             return state
-        crash = max(1, len(state["pods"]) * 2 // 3)
-        for i, pod in enumerate(state["pods"]):
-            if i < crash:
-                pod["status"] = "CrashLoopBackOff"
-                pod["restarts"] += 3 + (world.now - self.onset) // 4
-                pod["last_state"] = "Error (exit 1): CUDA out of memory in model worker"
-        state["events"].extend([
-            {"at": self.onset + 2, "type": "Warning", "reason": "BackOff",
-             "message": f"Back-off restarting failed container on {crash} pods"},
-            {"at": self.onset + 1, "type": "Warning", "reason": "Unhealthy",
-             "message": "Readiness probe failed: model worker exited (CUDA OOM)"},
-        ])
-        for node in state["nodes"]:
-            node["gpu_mem_used"] = "99%"
+        k = self.active(world, world.now)
+        for e in self.kind.infra:
+            if isinstance(e, PodsEffect):
+                if k < e.min_intensity:
+                    continue
+                n = max(1, round(len(state["pods"]) * self.num(e.share)))
+                state["crashing"] = n
+                for pod in state["pods"][:n]:
+                    pod["status"] = e.status
+                    pod["restarts"] += int(self.num(e.restarts) + self.num(e.restarts_per_min)
+                                           * (world.now - self.onset))
+                    pod["last_state"] = fill(e.last_state, self.ns)
+            elif isinstance(e, EventEffect):
+                if k >= 0.3 and world.now >= self.onset + e.at:
+                    ns = {**self.ns, "crashing": state.get("crashing", len(state["pods"]))}
+                    state["events"].append({"at": self.onset + e.at, "type": e.type,
+                                            "reason": e.reason, "message": fill(e.message, ns)})
+            elif e.kind == "nodes":
+                if k >= e.min_intensity:
+                    for node in state["nodes"]:
+                        node[e.field] = e.value
+            elif e.kind == "certificate":
+                if world.now >= self.onset:
+                    state["certificate"]["days_left"] = round(self.num(e.days_left), 1)
+                    if e.issuer_note:
+                        state["certificate"]["note"] = fill(e.issuer_note, self.ns)
+            elif e.kind == "hpa" and k >= e.min_intensity:
+                state["hpa"]["at_max"] = e.at_max
+                if e.at_max:
+                    state["hpa"]["replicas"] = state["hpa"]["max_replicas"]
         return state
 
+    # -- interventions -----------------------------------------------------------------------
     def respond(self, world: World, iv: Intervention) -> Outcome:
-        if iv.model == self.model and (iv.kind == "rollback" or (
-                iv.kind == "hotfix" and iv.fix in ("lower_batch_size", "revert_config"))):
-            return Outcome("fixes", f"batch_size back to {self.old_batch}; pods pass readiness "
-                           "and the crash loop stops.")
-        if iv.kind == "hotfix" and iv.model == self.model and iv.fix == "raise_memory_limit":
-            return Outcome("none", "Raised the container memory limit: host memory was never the "
-                           "problem; the GPU still runs out at batch 128.")
-        if iv.kind == "hotfix" and iv.model == self.model and iv.fix == "restart_pods":
-            return Outcome("partial", "Pods restarted and served for a few minutes, then hit "
-                           "CUDA OOM again.")
-        if iv.kind == "hotfix" and iv.fix == "scale_up":
-            return Outcome("none", "New replicas crash the same way; the extra GPUs cost money.",
-                           cost_usd_per_hour=96.0)
-        if iv.kind == "escalate" and iv.team == "model-owners":
-            return Outcome("fixes", f"{world.fleet.models[self.model].owner}: reverted "
-                           f"revision {self.revision} (batch_size {self.old_batch}).",
-                           delay=25, by="model-owners")
-        if iv.kind == "escalate" and iv.team == "infra-sre":
-            return Outcome("none", "infra-sre: nodes and drivers are healthy; the OOM is inside "
-                           f"the container since revision {self.revision} raised the batch size.",
-                           delay=15, by="infra-sre")
+        ns = {**self.ns, "team": iv.team or "", "fix": iv.fix or ""}
+        for r in self.kind.responses:
+            w = r.when
+            if iv.kind not in w.kind:
+                continue
+            if w.fix is not None and iv.fix not in w.fix:
+                continue
+            if w.team is not None and iv.team not in w.team:
+                continue
+            if iv.kind != "escalate":
+                if w.model == "target" and iv.model != self.model:
+                    continue
+                if w.model == "other" and iv.model == self.model:
+                    continue
+            by = r.by if r.by != "team" else (iv.team or "you")
+            return Outcome(r.outcome, fill(r.message, ns), r.delay, by, r.cost_usd_per_hour)
         if iv.kind == "escalate":
-            return _escalate_default(world, iv, "the serving owners")
-        return Outcome("none", "Pods keep crash-looping on CUDA OOM.")
+            return Outcome("none", fill(self.kind.otherwise.escalation, ns), delay=12,
+                           by=iv.team or "")
+        return Outcome("none", fill(self.kind.otherwise.message, ns))
 
-    def signals(self, world: World, kind: str, args: dict[str, Any], data: dict[str, Any]
-                ) -> list[str]:
+    # -- evidence ------------------------------------------------------------------------------
+    def signal_ids(self) -> list[str]:
+        """The evidence ids this incident can show (templates filled with its parameters)."""
+        return list(dict.fromkeys(fill(s.id, self.ns) for s in self.kind.signals))
+
+    def signals(self, kind: str, args: dict[str, Any], data: dict[str, Any],
+                text: str) -> list[str]:
+        """The signals an observation's own content shows."""
         if args.get("model") != self.model:
             return []
-        out = []
-        if kind == "logs":
-            out.append("cuda-oom")
-        if kind == "infra":
-            out.append("crashloop")
-        if kind == "dashboard" and args.get("metric") == "gpu_mem_frac":
-            out.append("gpu-mem-full")
-        if kind == "dashboard" and args.get("metric") == "restarts":
-            out.append("crashloop")
-        if kind == "deploys":
-            out.append("config-batch-size")
-        return out
+        return sorted({fill(s.id, self.ns) for s in self.kind.signals
+                       if s.tool == kind and self._shows(s, args, data, text)})
+
+    def _shows(self, s: Signal, args: dict[str, Any], data: dict[str, Any], text: str) -> bool:
+        if s.text is not None:
+            body = "\n".join([text, *(str(ln.get("message", "")) for ln in data.get("lines", ()))])
+            if not re.search(_RE_FMT.format(s.text, **self.ns), body):
+                return False
+        if s.metric is not None:
+            if data.get("metric") != fill(s.metric, self.ns):
+                return False
+            values = np.asarray(data.get("values", []), dtype=float)
+            values = values[np.isfinite(values)]
+            if not len(values):
+                return False
+            if s.above is not None and not (values.max() > self.num(s.above)):
+                return False
+            if s.below is not None and not (values.min() < self.num(s.below)):
+                return False
+            lo, hi = float(np.min(np.abs(values))), float(np.max(np.abs(values)))
+            if s.ratio_above is not None and not (lo > 0 and hi / lo > self.num(s.ratio_above)):
+                return False
+            if s.ratio_below is not None and not (hi > 0 and lo / hi < self.num(s.ratio_below)):
+                return False
+        if s.by_revision and not _revision_gap(data):
+            return False
+        if s.drifted is not None:
+            col = fill(s.drifted, self.ns)
+            if not data.get("drifted"):
+                return False
+            if data.get("feature") != col and col not in data.get("drifted_columns", ()):
+                return False
+        if s.config_changed is not None or s.new_deploy or s.no_new_deploy:
+            shown = data.get("deploys", [])[-4:]
+            recent = [d for d in shown if d["at"] >= self.onset - SHIFT_LOOKBACK]
+            if s.new_deploy and not recent:
+                return False
+            if s.no_new_deploy and (recent or not shown):
+                return False
+            if s.config_changed is not None and not any(
+                    a["config"].get(s.config_changed) != b["config"].get(s.config_changed)
+                    for a, b in itertools.pairwise(shown)):
+                return False
+        return True
 
 
-FAULT_TYPES: dict[str, type[Fault]] = {
-    "unit_change": UnitChange,
-    "bad_canary": BadCanary,
-    "gpu_oom": GpuOom,
-}
+def _revision_gap(data: dict[str, Any]) -> bool:
+    """Split by revision, the canary's recent values differ from stable's by over a third."""
+    series = data.get("series") or {}
+    stable = [v for k, v in series.items() if "(stable)" in k]
+    canary = [v for k, v in series.items() if "(canary" in k]
+    if not stable or not canary:
+        return False
+    s = float(np.mean(stable[0][-10:]))
+    c = float(np.mean(canary[0][-10:]))
+    return abs(c - s) > abs(s) / 3 + 1e-12
+
+
+def _gpu_facts(gpu_type: str, old_batch: int, new_batch: int) -> dict[str, Any]:
+    """GPU memory as the card reports it: weights take 30% of the card, activations scale with
+    the batch and fill 64% of it at the batch the model was sized for."""
+    cap = GPU_CAPACITY_GIB.get(gpu_type, 22.0)
+    per_item = 0.34 * cap / max(old_batch, 1)
+    needed = 0.30 * cap + per_item * new_batch
+    allocated = round(0.946 * cap, 2)
+    return {"type": gpu_type, "capacity_gib": cap, "allocated_gib": allocated,
+            "needed_gib": round(needed, 2), "tried_gib": round(max(needed - allocated, 0.25), 2)}
+
+
+def static_namespace(kind: FaultKind, params: dict[str, Any], model: str) -> dict[str, Any]:
+    """The part of an incident's namespace known before any world exists: parameters with their
+    defaults, the feature a `feature` parameter names, and the pipeline source it changes."""
+    from oncall.sim.catalogue import ARCHETYPES_BY_NAME
+
+    full = {n: params.get(n, p.default) for n, p in kind.params.items()}
+    ns: dict[str, Any] = {"params": full}
+    arch = ARCHETYPES_BY_NAME.get(model)
+    feature = next((full[n] for n, p in kind.params.items() if p.type == "feature"), None)
+    if arch is not None and feature is not None:
+        spec = next((f for f in arch.features if f.name == feature), None)
+        if spec is not None:
+            ns["feature"] = {"name": spec.name, "source": spec.source, "unit": spec.unit,
+                             "kind": spec.kind}
+    for entry in kind.history:
+        if isinstance(entry, PipelineEntry):
+            m = PARAM_REF.match(entry.source)
+            ns["source"] = str(full[m.group(1)]) if m else (
+                ns.get("feature", {}).get("source", "") if entry.source == "feature.source"
+                else entry.source)
+    return ns
+
+
+def static_signal_ids(kind: FaultKind, params: dict[str, Any], model: str) -> list[str]:
+    """The evidence ids an incident of this kind on this model can show."""
+    ns = static_namespace(kind, params, model)
+    out = []
+    for s in kind.signals:
+        try:
+            out.append(fill(s.id, ns))
+        except (KeyError, IndexError, ValueError):
+            continue
+    return list(dict.fromkeys(out))

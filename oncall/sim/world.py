@@ -1,7 +1,8 @@
-"""The simulated world: a fleet, its telemetry, one fault, the noise around it, and the clock.
+"""The simulated world: a fleet, its telemetry, its incidents, the noise around them, the clock.
 
-Every view is computed on demand from the seed and the fault's course, so a week of history costs
-nothing until asked for, and an intervention changes everything that is computed after it.
+Every view is computed on demand from the seed and each incident's course, so a week of history
+costs nothing until asked for, and an intervention changes everything computed after it. A world
+holds any number of incidents, keyed by id; one is the usual night.
 """
 
 from __future__ import annotations
@@ -15,19 +16,32 @@ from faker import Faker
 from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, Episode, Rule
 from oncall.sim.clock import DAY
-from oncall.sim.faults import FAULT_TYPES, Fault, Intervention, LogLine, Outcome, pod_names
+from oncall.sim.faultdef import FaultKind
+from oncall.sim.faults import Incident, Intervention, LogLine, Outcome, pod_names
 from oncall.sim.fleet import Fleet, Model, build_fleet
 from oncall.sim.noise import NOISE_TYPES, Noise
+
+VALIDATION_SHARE = 0.1
+"""The serving layer's input validator logs a feature once more than this share of a 5-minute
+window falls outside the training p01-p99 range, is missing, or is a category never trained on."""
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSpec:
+    """One fault placed in the world (validated upstream against its kind)."""
+
+    kind: FaultKind
+    model: str
+    onset: int
+    params: dict[str, Any] = field(default_factory=dict)
+    id: str = "main"
 
 
 @dataclass(frozen=True, slots=True)
 class WorldSpec:
-    """What a scenario asks of the world (validated upstream by the scenario schema)."""
+    """What a scenario asks of the world."""
 
-    fault: str
-    model: str
-    onset: int
-    params: dict[str, Any] = field(default_factory=dict)
+    incidents: tuple[IncidentSpec, ...]
     noise: tuple[tuple[str, dict[str, Any]], ...] = ()
     fleet_size: int = 14
     total_rps: float = 500.0
@@ -41,25 +55,36 @@ class Message:
     by: str
     text: str
     effect: str
+    incident: str = "main"
 
 
 class World:
     def __init__(self, seed: int, spec: WorldSpec) -> None:
+        if not spec.incidents:
+            raise ValueError("a world needs at least one incident")
         self.seed = seed
         self.spec = spec
         named = tuple(str(p["model"]) for _, p in spec.noise if p.get("model"))
+        targets = tuple(i.model for i in spec.incidents)
         self.fleet: Fleet = build_fleet(seed, spec.fleet_size, spec.total_rps,
-                                        must_include=tuple(dict.fromkeys((spec.model, *named))))
+                                        must_include=tuple(dict.fromkeys((*targets, *named))))
         self._stats: dict[str, tm.ModelStats] = {}
         self._people: dict[str, str] = {}
         self._blocks: dict[tuple[str, int], tm.Rows] = {}
         self._firing: tuple[tuple[int, int] | None, list[Episode]] = (None, [])
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
-        self.fault: Fault = FAULT_TYPES[spec.fault](spec.model, spec.onset, dict(spec.params))
-        self.now = spec.onset
-        self.fault.setup(self)
-        others = [m for m in self.fleet.names() if m != spec.model]
+        self.incidents: dict[str, Incident] = {}
+        for inc in sorted(spec.incidents, key=lambda i: i.onset):
+            if inc.id in self.incidents:
+                raise ValueError(f"two incidents share the id {inc.id!r}")
+            self.now = inc.onset
+            incident = Incident(inc.kind, inc.model, inc.onset, dict(inc.params), inc.id)
+            incident.setup(self)
+            self.incidents[inc.id] = incident
+        self.fault: Incident = self.incidents[spec.incidents[0].id]
+        """The first incident of the spec: the night's main one."""
+        others = [m for m in self.fleet.names() if m not in targets]
         rng = np.random.default_rng([seed, 3])
         self.noise: list[Noise] = []
         for i, (kind, params) in enumerate(spec.noise):
@@ -67,7 +92,9 @@ class World:
             self.noise.append(NOISE_TYPES[kind](target, dict(params), i))
         self.extra_cost_per_hour = 0.0
         self.pending: list[Message] = []
-        self.page_at = self._first_page()
+        for incident in self.incidents.values():
+            incident.page_at = self._first_page(incident)
+        self.page_at = min(i.page_at for i in self.incidents.values() if i.page_at is not None)
         self.now = self.page_at
 
     # -- people and models ----------------------------------------------------------------
@@ -98,7 +125,8 @@ class World:
         m = self.fleet.models[model]
         t = np.arange(t0, t1, dtype=np.int64)
         v = tm.baseline(self.seed, m, metric, t, self.stats(model))
-        v = self.fault.metric(self, model, metric, t, v, revision)
+        for inc in self.incidents.values():
+            v = inc.metric(self, model, metric, t, v, revision)
         for n in self.noise:
             v = n.metric(self, model, metric, t, v)
         return t, v
@@ -115,8 +143,12 @@ class World:
         rows = tm.Rows(t=t[sel], features=feats,
                        label=np.concatenate([p.label for p in parts])[sel],
                        label_lag=np.concatenate([p.label_lag for p in parts])[sel])
-        served = self.fault.transform_rows(self, model, rows.t, rows.features)
-        scores = self.fault.transform_scores(self, model, rows.t, self.score(model, served))
+        served = rows.features
+        for inc in self.incidents.values():
+            served = inc.transform_rows(self, model, rows.t, served)
+        scores = self.score(model, served)
+        for inc in self.incidents.values():
+            scores = inc.transform_scores(self, model, rows.t, scores)
         return tm.Rows(rows.t, served, rows.label, rows.label_lag), scores
 
     def _block(self, model: str, block: int) -> tm.Rows:
@@ -147,10 +179,69 @@ class World:
                 pod = pods[int(rng.integers(len(pods)))]
                 lines.append(LogLine(minute + 0.5, "WARN", model, pod,
                                      "feature-store read took 180ms (retry 1 of 2 succeeded)"))
-        lines += self.fault.logs(self, model, t0, t1)
+        lines += self._validation_logs(model, t0, t1, pods)
+        for inc in self.incidents.values():
+            lines += inc.logs(self, model, t0, t1)
         for n in self.noise:
             lines += n.logs(self, model, t0, t1)
         return sorted(lines, key=lambda line: (line.t, line.pod, line.message))
+
+    def _validation_logs(self, model: str, t0: int, t1: int, pods: list[str]) -> list[LogLine]:
+        """What the serving layer's input validator says about the rows it actually served."""
+        t0 = max(t0, t1 - 6 * 60)
+        if t1 - t0 < 5:
+            return []
+        m = self.fleet.models[model]
+        rows, _ = self.rows(model, t0, t1)
+        stats = self.stats(model)
+        out: list[LogLine] = []
+        edges = np.arange(t0 + (t1 - t0) % 5, t1 + 1, 5)
+        bucket = np.searchsorted(edges, rows.t, side="right") - 1
+        for spec in m.features:
+            x = rows.features[spec.name]
+            ref = stats.reference[spec.name]
+            if spec.kind == "continuous":
+                xs = x.astype(float)
+                lo, hi = self._range(model, spec.name, ref)
+                missing = np.isnan(xs)
+                with np.errstate(invalid="ignore"):
+                    outside = ~missing & ((xs < lo) | (xs > hi))
+                checks = [(missing, f"{spec.name} missing; imputed the training mean"),
+                          (outside, f"{spec.name} outside training p01-p99 "
+                                    f"({lo:.4g}..{hi:.4g})")]
+            else:
+                known = set(spec.categories)
+                missing = np.array([v is None for v in x], dtype=bool)
+                unseen = np.array([v is not None and v not in known for v in x], dtype=bool)
+                seen_new = sorted({str(v) for v in x[unseen]})[:3]
+                checks = [(missing, f"{spec.name} missing"),
+                          (unseen, f"{spec.name} has values never seen in training "
+                                   f"({', '.join(seen_new)})")]
+            for mask, what in checks:
+                if not mask.any():
+                    continue
+                for b in range(len(edges) - 1):
+                    sel = bucket == b
+                    n = int(sel.sum())
+                    share = float(mask[sel].mean()) if n else 0.0
+                    if share > VALIDATION_SHARE:
+                        pod = pods[b % len(pods)]
+                        out.append(LogLine(float(edges[b + 1]) - 0.01, "WARN", model, pod,
+                                           f"input validation: {what} in {share:.0%} of "
+                                           f"{n} logged requests in the last 5m"))
+        return out
+
+    def _range(self, model: str, feature: str, ref: np.ndarray) -> tuple[float, float]:
+        key = (model, "range:" + feature)
+        if key not in self.references:
+            q = np.quantile(ref, [0.01, 0.99])
+            self.references[key] = (float(q[0]), float(q[1]))
+        return self.references[key]  # type: ignore[no-any-return]
+
+    def schema_version(self, source: str) -> int:
+        """The current schema version of a feature source, before any incident's change."""
+        rng = np.random.default_rng(tm.key(self.seed, source, "pipeline"))
+        return int(rng.integers(3, 12))
 
     def deploys(self, model: str) -> dict[str, Any]:
         m = self.fleet.models[model]
@@ -170,24 +261,32 @@ class World:
 
     def pipelines(self, model: str) -> dict[str, Any]:
         m = self.fleet.models[model]
-        changes = self.fault.pipeline_changes(self, model)
+        changes = [c for inc in self.incidents.values()
+                   for c in inc.pipeline_changes(self, model)]
         sources = sorted({f.source for f in m.features})
         out = []
         for src in sources:
             rng = np.random.default_rng(tm.key(self.seed, src, "pipeline"))
+            base_schema = int(rng.integers(3, 12))
             feats = [f.name for f in m.features if f.source == src]
             mine = [c for c in changes if c["source"] == src]
-            schema = mine[-1]["schema_to"] if mine else int(rng.integers(3, 12))
+            schema = mine[-1]["schema_to"] if mine else base_schema
+            stale = [c["freshness_min"] for c in mine if c.get("freshness_min") is not None]
             nulls = {}
             for f in feats:
                 _, v = self.series(model, f"feature_null_rate:{f}", self.now - 15, self.now)
                 nulls[f] = round(float(v.mean()), 4)
+            fresh = int(rng.integers(1, 6))
             out.append({
                 "source": src, "features": feats, "schema_version": schema,
-                "freshness_min": int(rng.integers(1, 6)), "last_run_ok": True, "null_rate": nulls,
-                "changelog": [*mine, {"at": -DAY * int(rng.integers(3, 30)), "source": src,
-                                      "change": "routine dependency bump",
-                                      "by": self.person(src + "-owner")}],
+                "freshness_min": fresh + (stale[-1] + self.now - mine[-1]["at"] if stale else 0),
+                "last_run_ok": all(c.get("last_run_ok", True) for c in mine),
+                "null_rate": nulls,
+                "changelog": [*({k: v for k, v in c.items()
+                                 if k not in ("last_run_ok", "freshness_min")} for c in mine),
+                              {"at": -DAY * int(rng.integers(3, 30)), "source": src,
+                               "change": "routine dependency bump",
+                               "by": self.person(src + "-owner")}],
             })
         return {"model": model, "pipelines": out}
 
@@ -210,7 +309,9 @@ class World:
             "certificate": {"days_left": round(float(days[-1]), 1)},
             "events": [],
         }
-        state = self.fault.infra(self, model, state)
+        for inc in self.incidents.values():
+            state = inc.infra(self, model, state)
+        state.pop("crashing", None)
         for n in self.noise:
             state = n.infra(self, model, state)
         return state
@@ -231,35 +332,44 @@ class World:
         t = self.now if t is None else t
         # The engine, the status command and the TUI header all ask after each command; the
         # answer only changes with the clock or with a new intervention event.
-        key = (t, len(self.fault.course.events))
+        key = (t, sum(len(i.course.events) for i in self.incidents.values()))
         if self._firing[0] != key:
             self._firing = (key, [e for e in self.episodes(t - 360, t + 1)
                                   if e.fired_at <= t and (e.ended_at is None or e.ended_at > t)])
         return list(self._firing[1])
 
-    def _first_page(self) -> int:
-        eps = [e for e in self.episodes(self.fault.onset - 60, self.fault.onset + 240,
-                                        models=[self.fault.model])
-               if e.fired_at >= self.fault.onset and e.rule != "CertificateExpiringSoon"]
+    def _first_page(self, inc: Incident) -> int:
+        eps = [e for e in self.episodes(inc.onset - 60, inc.onset + 240, models=[inc.model])
+               if e.fired_at >= inc.onset and e.rule != "CertificateExpiringSoon"]
         critical = [e for e in eps if _is_page(e)]
         if not critical:
-            raise ValueError(f"the {self.spec.fault} fault on {self.fault.model} pages nobody "
-                             "within 4 hours of its onset")
+            raise ValueError(f"the {inc.kind.id} fault on {inc.model} pages nobody within 4 "
+                             "hours of its onset")
         return min(e.fired_at for e in critical)
 
     # -- interventions and time ---------------------------------------------------------------
+    def incident_for(self, iv: Intervention) -> Incident:
+        """The incident an intervention acts on: the one named, else the one on its model, else
+        the main incident."""
+        if iv.incident is not None:
+            return self.incidents[iv.incident]
+        on_model = [i for i in self.incidents.values() if i.model == iv.model]
+        live = [i for i in on_model if i.course.fixed_at() is None]
+        return (live or on_model or [self.fault])[0]
+
     def apply(self, iv: Intervention) -> Outcome:
-        outcome = self.fault.respond(self, iv)
+        inc = self.incident_for(iv)
+        outcome = inc.respond(self, iv)
         at = self.now + outcome.delay
-        if outcome.effect == "fixes" and self.fault.course.fixed_at() is None:
-            self.fault.course.events.append((at, "fix", 0.0))
+        if outcome.effect == "fixes" and inc.course.fixed_at() is None:
+            inc.course.events.append((at, "fix", 0.0))
         elif outcome.effect == "partial":
-            self.fault.course.events.append((at, "dip", 6.0))
+            inc.course.events.append((at, "dip", 6.0))
         elif outcome.effect == "worse":
-            self.fault.course.events.append((at, "worse", 1.15))
+            inc.course.events.append((at, "worse", 1.15))
         self.extra_cost_per_hour += outcome.cost_usd_per_hour
         if outcome.delay:
-            self.pending.append(Message(at, outcome.by, outcome.message, outcome.effect))
+            self.pending.append(Message(at, outcome.by, outcome.message, outcome.effect, inc.id))
         return outcome
 
     def advance(self, minutes: int) -> list[Message]:
@@ -269,23 +379,26 @@ class World:
         self.pending = [m for m in self.pending if m.at > self.now]
         return arrived
 
-    def recovered(self) -> bool:
-        """The service level is back: the fault's effect is gone now."""
-        return self.fault.active(self, self.now) < 0.05
+    def recovered(self, incident: str | None = None) -> bool:
+        """The service level is back: the incident's effect (every incident's, by default) is
+        gone now."""
+        incs = [self.incidents[incident]] if incident else list(self.incidents.values())
+        return all(i.active(self, self.now) < 0.05 for i in incs)
 
-    def impact(self, t1: int | None = None) -> dict[str, float]:
+    def impact(self, t1: int | None = None, incident: str | None = None) -> dict[str, float]:
         """Requests affected, failed requests and error budget spent from onset to t1."""
+        inc = self.incidents[incident] if incident else self.fault
         t1 = self.now if t1 is None else t1
-        model = self.fault.model
-        t0 = self.fault.onset
+        model = inc.model
+        t0 = inc.onset
         if t1 <= t0:
             return {"budget_consumed_pct": 0.0, "minutes": 0, "requests_affected": 0,
                     "requests_failed": 0}
         t, rps = self.series(model, "rps", t0, t1)
         _, err = self.series(model, "error_rate", t0, t1)
         base_err = tm.baseline(self.seed, self.model(model), "error_rate", t, self.stats(model))
-        k = self.fault.course.intensity(t)
-        affected = float(np.sum(rps * 60 * k * self.fault.affected_share))
+        k = inc.course.intensity(t)
+        affected = float(np.sum(rps * 60 * k * inc.affected_share))
         failed = float(np.sum(rps * 60 * np.clip(err - base_err, 0, 1)))
         month = self.model(model).rps * 60 * 30 * DAY
         budget = month * (1 - self.model(model).slo)
@@ -293,7 +406,6 @@ class World:
         # exactly as it was scored.
         return {"budget_consumed_pct": round(100 * failed / budget, 2), "minutes": t1 - t0,
                 "requests_affected": round(affected), "requests_failed": round(failed)}
-
 
 
 def _is_page(e: Episode) -> bool:

@@ -61,7 +61,10 @@ def test_unit_change_scales_the_feature_by_exactly_the_factor() -> None:
     assert scores.mean() < before_scores.mean() / 3, "predictions collapse"
     _t, err = w.series("fraud-scorer", "error_rate", w.fault.onset, w.now)
     assert err.max() < 0.01, "errors stay flat for a data fault"
-    assert w.pipelines("fraud-scorer")["pipelines"][-1]["changelog"][0]["schema_to"] == 13
+    change = w.pipelines("fraud-scorer")["pipelines"][-1]["changelog"][0]
+    assert change["schema_to"] == change["schema_from"] + 1
+    assert f"payments-events v{change['schema_to']}:" in change["change"], \
+        "the changelog text names the schema version the world reports"
 
 
 def test_bad_canary_fails_on_its_revision_only() -> None:

@@ -1,0 +1,284 @@
+"""The fault-definition format (faults/*.yaml): a fault kind as data the engine interprets.
+
+A kind names its catalogue entry, the parameters a scenario may set (typed, with ranges and
+defaults), and its effects, composed from a small library of primitives: telemetry, feature rows
+and scores, infrastructure state, history entries, log lines, evidence signals and a response
+table. Numbers in effects are either literals or `params.NAME`; text is a template filled from
+the world (`{gpu.capacity_gib}`, `{ref.p01}`, `{params.batch_size}`), never a literal figure.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from oncall.sim.catalogue import Category
+
+Number = float | str
+"""A literal, or `params.NAME` naming a numeric parameter."""
+PARAM_REF = re.compile(r"^params\.([a-z_][a-z0-9_]*)$")
+TEMPLATE_FIELD = re.compile(r"\{([a-z_][a-z0-9_.]*)(?:[:!][^{}]*)?\}")
+Outcome = Literal["fixes", "partial", "none", "worse"]
+Verb = Literal["rollback", "hotfix", "escalate"]
+Tool = Literal["dashboard", "logs", "deploys", "pipelines", "infra", "drift", "labels"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParamDef(Strict):
+    """A parameter a scenario may set."""
+
+    type: Literal["float", "int", "str", "feature"]
+    default: Any = None
+    min: float | None = None
+    max: float | None = None
+    choices: list[str] | None = None
+    feature_kind: Literal["continuous", "categorical"] | None = Field(
+        None, description="for type feature: the kind of column it must be")
+    about: str = ""
+
+
+class Requires(Strict):
+    """What the target model must be for the fault to make sense."""
+
+    hardware: Literal["gpu", "cpu"] | None = None
+
+
+# -- telemetry ---------------------------------------------------------------------------------
+class MetricEffect(Strict):
+    """Move a named series while the fault is active, scaled by its intensity k in [0, 1].
+
+    `add`: base + value·k; `scale`: base·(1 + (value − 1)·k); `towards`: base + (value − base)·k.
+    `scope: canary` applies only to the canary's share of traffic (all of it on the canary series).
+    `lag: labels` delays the effect by the model's label delay (quality seen through labels).
+    """
+
+    metric: str
+    op: Literal["add", "scale", "towards"]
+    value: Number
+    scope: Literal["all", "canary"] = "all"
+    lag: Literal["none", "labels"] = "none"
+    round: bool = False
+    clip: tuple[float, float] | None = None
+
+
+# -- rows and scores ---------------------------------------------------------------------------
+class RowEffect(Strict):
+    """Change the logged feature values the model is served (and the drift lab reads).
+
+    `scale`: x·value; `shift`: x + value; `nulls`: a share of values missing (imputed by the
+    model); `inject`: a share of rows take a category the training data never had; `freeze`: the
+    value stops changing (the training median, as a stale materialisation serves); `swap`: two
+    features exchange values; `nan`: a share of values become NaN.
+    """
+
+    op: Literal["scale", "shift", "nulls", "inject", "freeze", "swap", "nan"]
+    feature: str = Field(description="a feature name or `params.NAME`")
+    value: Number = 1.0
+    share: Number = 1.0
+    other: str | None = Field(None, description="for swap: the other feature")
+    category: str | None = Field(None, description="for inject: the new category")
+    scope: Literal["all", "canary"] = "all"
+
+
+class ScoreEffect(Strict):
+    """Change the scores the model serves. `affine`: sigmoid(a·logit + b) (a broken version);
+    `shift`: logit + value; `constant`: every score equals value; `nan`: a share of scores NaN."""
+
+    op: Literal["affine", "shift", "constant", "nan"]
+    a: Number = 1.0
+    b: Number = 0.0
+    value: Number = 0.0
+    share: Number = 1.0
+    scope: Literal["all", "canary"] = "all"
+
+
+# -- infrastructure ------------------------------------------------------------------------------
+class PodsEffect(Strict):
+    kind: Literal["pods"]
+    status: str
+    share: Number = 1.0
+    restarts: Number = 0
+    restarts_per_min: Number = 0.0
+    last_state: str = ""
+    min_intensity: float = 0.3
+
+
+class EventEffect(Strict):
+    kind: Literal["event"]
+    at: int = Field(description="minutes after the onset")
+    type: Literal["Normal", "Warning"] = "Warning"
+    reason: str
+    message: str
+
+
+class NodesEffect(Strict):
+    kind: Literal["nodes"]
+    field: str
+    value: Any
+    min_intensity: float = 0.3
+
+
+class CertificateEffect(Strict):
+    kind: Literal["certificate"]
+    days_left: Number
+    issuer_note: str = ""
+
+
+class HpaEffect(Strict):
+    kind: Literal["hpa"]
+    at_max: bool = True
+    min_intensity: float = 0.3
+
+
+InfraEffect = Annotated[PodsEffect | EventEffect | NodesEffect | CertificateEffect | HpaEffect,
+                        Field(discriminator="kind")]
+
+
+# -- history -----------------------------------------------------------------------------------
+class DeployEntry(Strict):
+    """A deploy revision: a config change, an image bump, a new version on a canary, or a
+    registry alias moved to another artifact."""
+
+    kind: Literal["deploy"]
+    at: int = Field(-1, description="minutes relative to the onset")
+    config: dict[str, Any] = Field(default_factory=dict,
+                                   description="config keys set (values may be params.NAME)")
+    image_tag: str | None = Field(None, description="a new serving image tag (template)")
+    new_version: bool = Field(False, description="register and deploy a new model version")
+    artifact_note: str | None = Field(None, description="for a new version: how it was built")
+    signature_change: bool = False
+    canary_pct: Number = 100
+    by_role: str = "deploy-bot"
+    note: str
+
+
+class PipelineEntry(Strict):
+    """A change in a feature pipeline: a producer release, a schema bump, a failed job."""
+
+    kind: Literal["pipeline"]
+    at: int = -1
+    source: str = Field(description="a source name, `params.NAME`, or `feature.source`")
+    schema_bump: int = 1
+    last_run_ok: bool = True
+    freshness_min: int | None = Field(None, description="minutes since the last good run, if "
+                                      "the pipeline stopped")
+    by_role: str = "upstream-producer"
+    change: str
+
+
+HistoryEntry = Annotated[DeployEntry | PipelineEntry, Field(discriminator="kind")]
+
+
+# -- logs ----------------------------------------------------------------------------------------
+class LogTemplate(Strict):
+    level: Literal["INFO", "WARN", "ERROR"]
+    every: int = Field(1, ge=1, description="one line every N minutes")
+    phase: int = Field(0, ge=0, description="at minutes where minute % every == phase")
+    min_intensity: float = 0.3
+    pods: Literal["all", "one", "canary"] = "all"
+    template: str
+
+
+# -- evidence ----------------------------------------------------------------------------------
+class Signal(Strict):
+    """Evidence an observation shows, judged from its own content. An observation shows the
+    signal when it is of `tool` on the incident's model and every condition given holds."""
+
+    id: str
+    tool: Tool
+    about: str = Field("", description="what the player sees, for facilitators")
+    text: str | None = Field(None, description="a regular expression the observation's text "
+                             "(or any log line it returned) matches")
+    metric: str | None = Field(None, description="dashboard: the metric shown")
+    above: Number | None = Field(None, description="dashboard: some value in the window above")
+    below: Number | None = Field(None, description="dashboard: some value in the window below")
+    ratio_above: Number | None = Field(None, description="dashboard: max/min over the window "
+                                       "above this (a step)")
+    ratio_below: Number | None = Field(None, description="dashboard: min/max over the window "
+                                       "below this")
+    by_revision: bool = Field(False, description="dashboard: split by revision, and the canary "
+                              "series differs from stable by more than a third")
+    drifted: str | None = Field(None, description="drift: this column (or `prediction`) shows "
+                                "DRIFT")
+    config_changed: str | None = Field(None, description="deploys: a shown deploy changed "
+                                       "this config key")
+    new_deploy: bool = Field(False, description="deploys: a deploy after onset − 6 h is shown")
+    no_new_deploy: bool = Field(False, description="deploys: no deploy in the 6 h before the "
+                                "onset, though the history is shown")
+
+
+# -- responses ---------------------------------------------------------------------------------
+class When(Strict):
+    kind: list[Verb] = Field(min_length=1)
+    fix: list[str] | None = None
+    team: list[str] | None = None
+    model: Literal["target", "other", "any"] = "target"
+
+
+class Response(Strict):
+    when: When
+    outcome: Outcome
+    message: str
+    delay: int = Field(0, ge=0)
+    by: str = Field("you", description="who acts: `you`, or the team answering")
+    cost_usd_per_hour: float = 0.0
+
+
+class Fallback(Strict):
+    message: str
+    escalation: str = Field(description="what an unrelated team answers; {team} is filled in")
+
+
+class FaultKind(Strict):
+    """One fault kind: a catalogue entry made concrete as effects on the world."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    catalogue: str = Field(description="fault catalogue id, e.g. D4")
+    category: Category
+    title: str
+    ramp: int = Field(2, ge=0, description="minutes from onset to full intensity")
+    recovery: int = Field(4, ge=1, description="minutes from a fix to no effect")
+    affected_share: Number | None = Field(None, description="share of requests served badly "
+                                          "at full intensity (default: the canary's share for "
+                                          "a canary fault, else all)")
+    requires: Requires = Field(default_factory=Requires)
+    params: dict[str, ParamDef] = Field(default_factory=dict)
+    history: list[HistoryEntry] = Field(default_factory=list)
+    metrics: list[MetricEffect] = Field(default_factory=list)
+    rows: list[RowEffect] = Field(default_factory=list)
+    scores: list[ScoreEffect] = Field(default_factory=list)
+    infra: list[InfraEffect] = Field(default_factory=list)
+    logs: list[LogTemplate] = Field(default_factory=list)
+    signals: list[Signal] = Field(default_factory=list)
+    responses: list[Response] = Field(default_factory=list)
+    otherwise: Fallback
+    transform: str | None = Field(None, description="a custom Python transform registered by "
+                                  "name, for what the primitives cannot say")
+
+    @model_validator(mode="after")
+    def _params_known(self) -> FaultKind:
+        """Every `params.NAME` an effect names is a declared parameter."""
+        used = set(_param_refs(self.model_dump(exclude={"params"})))
+        unknown = sorted(used - set(self.params))
+        if unknown:
+            raise ValueError(f"effects use undeclared parameter(s) {', '.join(unknown)}; "
+                             f"declared: {', '.join(self.params) or 'none'}")
+        return self
+
+
+def _param_refs(obj: Any) -> list[str]:
+    if isinstance(obj, str):
+        found = [m.group(1) for m in [PARAM_REF.match(obj)] if m]
+        found += [f.split(".", 1)[1] for f in TEMPLATE_FIELD.findall(obj)
+                  if f.startswith("params.")]
+        return found
+    if isinstance(obj, dict):
+        return [r for v in obj.values() for r in _param_refs(v)]
+    if isinstance(obj, (list, tuple)):
+        return [r for v in obj for r in _param_refs(v)]
+    return []

@@ -114,12 +114,11 @@ def check_scenario(s: Scenario, kinds: dict[str, FaultKind], file: str) -> list[
             found.append(("answers.category", f"the fault kind {main_kind.id} is a "
                           f"{main_kind.category} fault, not {a.category}; valid: "
                           f"{main_kind.category}"))
-        if not any(isinstance(p, tuple) and p[0].startswith("fault.") for p in found):
-            valid = static_signal_ids(main_kind, s.fault.params, s.fault.model)
-            for j, ev in enumerate(a.evidence):
-                if ev not in valid:
-                    found.append((f"answers.evidence.{j}", f"unknown signal {ev!r} for "
-                                  f"{main_kind.id} on {s.fault.model}; valid: {_choices(valid)}"))
+        valid = static_signal_ids(main_kind, s.fault.params, s.fault.model)
+        for j, ev in enumerate(a.evidence):
+            if ev not in valid:
+                found.append((f"answers.evidence.{j}", f"unknown signal {ev!r} for "
+                              f"{main_kind.id} on {s.fault.model}; valid: {_choices(valid)}"))
     if a.signal_alert not in RULES_BY_NAME:
         found.append(("answers.signal_alert", f"unknown alert {a.signal_alert!r}; valid: "
                       f"{_choices(RULES_BY_NAME)}"))

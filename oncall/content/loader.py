@@ -97,7 +97,7 @@ def scenarios() -> dict[str, Scenario]:
     problems: list[Problem] = []
     for path in sorted(incidents_dir().glob("*.yaml")):
         try:
-            s = parse_scenario(path)
+            s = checked_scenario(path)
         except ContentError as exc:
             problems += exc.problems
             continue
@@ -123,10 +123,22 @@ def validate(paths: list[Path]) -> list[Problem]:
     problems: list[Problem] = []
     for f in files:
         try:
-            parse_scenario(f)
+            checked_scenario(f)
         except ContentError as exc:
             problems += exc.problems
     return problems
+
+
+def checked_scenario(path: Path) -> Scenario:
+    """A scenario that parses and agrees with its fault kind and every registry."""
+    from oncall.content.checks import check_scenario
+    from oncall.content.kinds import fault_kinds
+
+    s = parse_scenario(path)
+    problems = check_scenario(s, fault_kinds(), str(path))
+    if problems:
+        raise ContentError(problems)
+    return s
 
 
 @cache

@@ -98,6 +98,28 @@ def _slow_burn_rules(m: Model) -> list[Rule]:
                  "x budget", lambda m: 6.0, kind="burn", burn_windows=(360, 30))]
 
 
+def _canary_spans(model: Model, t0: int, t1: int) -> list[tuple[int, int]]:
+    """The parts of [t0, t1) in which a canary revision serves a slice of the model's traffic:
+    from each canary deploy to the deploy after it."""
+    deploys = sorted(model.deploys, key=lambda d: d.at)
+    spans = []
+    for i, d in enumerate(deploys):
+        if d.canary_pct in (0, 100):
+            continue
+        lo, hi = max(d.at, t0), min(deploys[i + 1].at if i + 1 < len(deploys) else t1, t1)
+        if lo < hi:
+            spans.append((lo, hi))
+    return spans
+
+
+def replay_spans(rule: Rule, model: Model, t0: int, t1: int) -> list[tuple[int, int]]:
+    """Where in [t0, t1) a rule can show anything on the model: nowhere if it does not apply to
+    the model; only while a canary serves if it reads the canary revision; otherwise throughout."""
+    if not rule.applies(model):
+        return []
+    return _canary_spans(model, t0, t1) if rule.revision == "canary" else [(t0, t1)]
+
+
 CATALOGUE: tuple[Remediation, ...] = (
     Remediation("mon-feature-range", "monitor", "alert on feature means leaving their training "
                 "range (catches unit changes and broken producers)", "Mon2",
@@ -217,24 +239,33 @@ def artifact(rem: Remediation, model: Model) -> Artifact:
 
 
 def replay(rem: Remediation, world: World) -> Replay | None:
-    """Run a proposed monitor over the week before the page on the faulty model."""
+    """Run a proposed monitor over the week before the page on the faulty model.
+
+    Episodes that fire before the fault's onset are false alarms. Each rule is replayed only
+    where it can show something (`replay_spans`); a monitor none of whose rules can (a canary
+    rule on a model that ran no canary in the span) has no replay: None, as for a test or a
+    runbook, rather than a rule credited with what the whole model's metric did."""
     if rem.rules is None:
         return None
     model = world.model(world.fault.model)
-    rules = rem.rules(model)
-    if not rules:
-        return None
-    start = world.page_at - WEEK
+    start, end = world.page_at - WEEK, world.page_at + 60
     onset = world.fault.onset
     first: tuple[int, Rule] | None = None
     false_alarms = 0
-    for rule in rules:
-        for ep in rule.episodes(world, model, start, world.page_at + 60):
-            if ep.fired_at < onset:
-                false_alarms += 1
-            elif first is None or ep.fired_at < first[0]:
-                first = (ep.fired_at, rule)
-    rule = first[1] if first else rules[0]
+    replayed: list[Rule] = []
+    for rule in rem.rules(model):
+        spans = replay_spans(rule, model, start, end)
+        if spans:
+            replayed.append(rule)
+        for lo, hi in spans:
+            for ep in rule.episodes(world, model, lo, hi):
+                if ep.fired_at < onset:
+                    false_alarms += 1
+                elif first is None or ep.fired_at < first[0]:
+                    first = (ep.fired_at, rule)
+    if not replayed:
+        return None
+    rule = first[1] if first else replayed[0]
     return Replay(remediation=rem.id, rule=rule.name, model=model.name,
                   expr=rule.expression(model), fired_at=first[0] if first else None,
                   lead_minutes=(world.page_at - first[0]) if first else None,

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from oncall.sim.catalogue import FeatureSpec
-from oncall.sim.clock import DAY
+from oncall.sim.clock import DAY, QUIET_FROM, SATURDAY, WEEK
 from oncall.sim.fleet import Model
 
 BLOCK = 10
@@ -26,14 +26,15 @@ SHARPNESS = 2.5
 """Scale of the archetypes' feature weights: sets how separable each task is (F1 0.6-0.95)."""
 
 BASE_METRICS: tuple[str, ...] = (
-    "rps", "latency_p50_ms", "latency_p99_ms", "error_rate", "pred_mean", "f1", "restarts",
-    "cert_days_left",
+    "rps", "latency_p50_ms", "latency_p99_ms", "error_rate", "pred_mean", "pred_nan_ratio", "f1",
+    "restarts", "cert_days_left",
 )
 GPU_METRICS = ("gpu_mem_frac", "gpu_util")
 CPU_METRICS = ("cpu_util",)
 UNITS: dict[str, str] = {
     "rps": "req/s", "latency_p50_ms": "ms", "latency_p99_ms": "ms", "error_rate": "ratio",
-    "pred_mean": "score", "f1": "F1", "restarts": "restarts/min", "cert_days_left": "days",
+    "pred_mean": "score", "pred_nan_ratio": "ratio", "f1": "F1", "restarts": "restarts/min",
+    "cert_days_left": "days",
     "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio",
 }
 
@@ -85,24 +86,147 @@ def _day_noise(seed: int, model: str, metric: str, day: int, rho: float) -> np.n
     return ar
 
 
+WEEKEND_RAMP = 240
+"""Weekend traffic builds over Friday evening and fades over Sunday evening (minutes)."""
+HISTORY_DAYS = (-6, -5, -4, -3, -2)
+"""The days the seeded traffic event and backfills fall on: inside the replayed week, and over
+before `QUIET_FROM` (20:00 the evening before the night)."""
+DEPLOY_HISTORY_BEFORE = -6 * 60
+"""Deploys at or after this minute are the incident's own (a fault writes them): no blip."""
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """The seeded shape of a model's week: what a monitor replayed over it can be wrong about.
+
+    Relative changes multiply the healthy value; for normal features a mean shift is in units of
+    the feature's scale (its mean may be 0)."""
+
+    weekend_traffic: float
+    weekend_pred: float
+    event: tuple[int, int]
+    event_traffic: float
+    event_pred: float
+    event_features: tuple[tuple[str, float], ...]
+    backfill: tuple[int, int]
+    backfill_nulls: tuple[tuple[str, float], ...]
+    backfill_feature: tuple[str, float]
+
+
+@lru_cache(maxsize=64)
+def traffic_event(seed: int) -> tuple[int, int]:
+    """The fleet-wide traffic event of the week (a flash sale, a televised final): [start, end)."""
+    rng = np.random.default_rng(key(seed, "traffic-event"))
+    day = int(rng.choice(HISTORY_DAYS))
+    start = day * DAY + int(rng.integers(10 * 60, 16 * 60))
+    return start, min(start + int(rng.integers(5 * 60, 9 * 60)), QUIET_FROM)
+
+
+@lru_cache(maxsize=256)
+def history(seed: int, model: str, features: tuple[FeatureSpec, ...]) -> History:
+    rng = np.random.default_rng(key(seed, model, "week"))
+    weekend_traffic = _signed(rng, 0.1, 0.3)
+    weekend_pred = _signed(rng, 0.02, 0.05)
+    event_traffic = float(rng.uniform(0.35, 0.8))
+    event_pred = _signed(rng, 0.12, 0.18)
+    cont = [f for f in features if f.kind == "continuous"]
+    event_features = tuple((f.name, _signed(rng, 0.03, 0.08)) for f in cont)
+    # A backfill rewrites partial rows from one source: its features' nulls rise and one of its
+    # continuous features (a log-normal one where there is one) reads low.
+    sources = sorted({f.source for f in cont})
+    source = sources[int(rng.integers(len(sources)))]
+    mine = [f for f in cont if f.source == source]
+    shifted = ([f for f in mine if f.dist == "lognormal"] or mine)[0]
+    day = int(rng.choice(HISTORY_DAYS))
+    start = day * DAY + int(rng.integers(0, DAY - 120))
+    backfill = (start, min(start + int(rng.integers(60, 121)), QUIET_FROM))
+    nulls = tuple((f.name, float(rng.uniform(0.012, 0.035))) for f in features
+                  if f.source == source)
+    return History(weekend_traffic, weekend_pred, traffic_event(seed), event_traffic, event_pred,
+                   event_features, backfill, nulls,
+                   (shifted.name, -float(rng.uniform(0.15, 0.3))))
+
+
+def _signed(rng: np.random.Generator, lo: float, hi: float) -> float:
+    """A magnitude in [lo, hi) with a random sign."""
+    size = float(rng.uniform(lo, hi))
+    return size if rng.random() < 0.5 else -size
+
+
+def _window(t: np.ndarray, span: tuple[int, int], ramp: int) -> np.ndarray:
+    """1 inside [start, end), 0 outside, with linear ramps of `ramp` minutes inside the edges."""
+    start, end = span
+    return np.clip(np.minimum(t - start, end - t) / ramp, 0.0, 1.0)
+
+
+def weekend(t: np.ndarray) -> np.ndarray:
+    """1 from Saturday 00:00 to Sunday 20:00, ramping over Friday and Sunday evenings."""
+    u = np.mod(t - (SATURDAY - WEEKEND_RAMP), WEEK)
+    return _window(u, (0, 2 * DAY + WEEKEND_RAMP), WEEKEND_RAMP)
+
+
+@lru_cache(maxsize=1024)
+def _blip_size(seed: int, model: str, at: int) -> tuple[int, float]:
+    rng = np.random.default_rng(key(seed, model, "deploy-blip", at))
+    return int(rng.integers(8, 17)), float(rng.uniform(0.6, 1.4))
+
+
+def deploy_blips(seed: int, model: Model, t: np.ndarray) -> np.ndarray:
+    """A rolling restart at each past deploy: a short bump (about 1 at its peak) that clears.
+
+    Only history counts: deploys from `DEPLOY_HISTORY_BEFORE` on are the incident's own, and a
+    blip lasts at most 16 minutes, so none reaches the night (`QUIET_FROM`)."""
+    out = np.zeros(t.shape)
+    if t.size == 0:
+        return out
+    lo, hi = float(t.min()) - 20, float(t.max())
+    for d in model.deploys:
+        if d.at >= DEPLOY_HISTORY_BEFORE or not lo < d.at <= hi:
+            continue
+        minutes, size = _blip_size(seed, model.name, d.at)
+        u = (t - d.at) / minutes
+        out += size * np.where((u >= 0) & (u < 1), np.sin(np.pi * u), 0.0)
+    return out
+
+
+QUIET = (max(SATURDAY - 5 * DAY, HISTORY_DAYS[-1] * DAY + DAY), SATURDAY - WEEKEND_RAMP)
+"""Monday 00:00 to Friday 20:00 around the night: no weekend, traffic event or backfill reaches
+these minutes, so queries inside them skip the week's shape (a shortcut, same numbers)."""
+
+
+def _quiet(t: np.ndarray) -> bool:
+    return t.size == 0 or (float(t.min()) >= QUIET[0] and float(t.max()) < QUIET[1])
+
+
 def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStats) -> np.ndarray:
-    """The healthy value of `metric` at minutes `t`."""
+    """The healthy value of `metric` at minutes `t`: daily and weekly seasonality, the week's
+    traffic event, a backfill and blips at past deploys, all seeded and all before the night."""
+    t = np.asarray(t)
+    h = None if _quiet(t) else history(seed, model.name, model.features)
     load = load_factor(t)
+    event = np.zeros(t.shape)
+    if h is not None:
+        event = _window(t, h.event, 45)
+        load = load * (1 + h.weekend_traffic * weekend(t)) * (1 + h.event_traffic * event)
+    blip = deploy_blips(seed, model, t)
     z = _noise(seed, model.name, metric, t)
     arch = model.archetype
     if metric == "rps":
         return model.rps * load * (1 + 0.03 * z)
     if metric == "latency_p50_ms":
-        return arch.p50_ms * (0.9 + 0.15 * load) * np.exp(0.04 * z)
+        return arch.p50_ms * (0.9 + 0.15 * load) * np.exp(0.04 * z) * (1 + 0.12 * blip)
     if metric == "latency_p99_ms":
-        return arch.p99_ms * (0.85 + 0.2 * load) * np.exp(0.07 * z)
+        return arch.p99_ms * (0.85 + 0.2 * load) * np.exp(0.07 * z) * (1 + 0.35 * blip)
     if metric == "error_rate":
-        return np.clip(0.00025 * np.exp(0.45 * z), 0, 1)
+        return np.clip(0.00025 * np.exp(0.45 * z) * (1 + 0.6 * event) + 0.006 * blip, 0, 1)
     if metric == "pred_mean":
-        return np.clip(ref.pred_mean * (1 + 0.03 * z), 0, 1)
+        v = ref.pred_mean * (1 + 0.03 * z)
+        if h is not None:
+            v = v * (1 + h.weekend_pred * weekend(t)) * (1 + h.event_pred * event)
+        return np.clip(v, 0, 1)
     if metric == "f1":
         return np.clip(ref.f1 + 0.012 * z, 0, 1)
-    if metric == "restarts":
+    if metric in ("restarts", "pred_nan_ratio"):
         return np.zeros(t.shape)
     if metric == "cert_days_left":
         return np.full(t.shape, float(ref.cert_days)) - t / DAY
@@ -114,9 +238,20 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return np.clip(0.2 + 0.25 * load + 0.03 * z, 0, 1)
     if metric.startswith("feature_mean:"):
         spec = model.feature(metric.split(":", 1)[1])
-        return feature_mean(spec) * (1 + 0.015 * z)
+        v = feature_mean(spec) * (1 + 0.015 * z)
+        if h is not None:
+            shift = dict(h.event_features)[spec.name] * event
+            name, drop = h.backfill_feature
+            if name == spec.name:
+                shift = shift + drop * _window(t, h.backfill, 5)
+            v = v * (1 + shift) if spec.dist == "lognormal" else v + shift * spec.scale
+        return v
     if metric.startswith("feature_null_rate:"):
-        return np.clip(0.002 * np.exp(0.3 * z), 0, 1)
+        v = 0.002 * np.exp(0.3 * z)
+        if h is not None:
+            v = v + dict(h.backfill_nulls).get(metric.split(":", 1)[1], 0.0) * \
+                _window(t, h.backfill, 5)
+        return np.clip(v, 0, 1)
     raise KeyError(metric)
 
 

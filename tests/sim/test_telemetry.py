@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import subprocess
 import sys
@@ -9,7 +10,16 @@ import sys
 import numpy as np
 import pytest
 
+from oncall.content import loader
+from oncall.game import remediations
+from oncall.game.engine import world_spec
+from oncall.game.remediations import Remediation
 from oncall.sim import telemetry as tm
+from oncall.sim.alerts import Rule
+from oncall.sim.catalogue import ARCHETYPES
+from oncall.sim.clock import DAY, QUIET_FROM, WEEK
+from oncall.sim.fleet import Model
+from oncall.sim.world import World
 
 
 @pytest.mark.parametrize("day", [-8, -1, 0, 3])
@@ -32,3 +42,145 @@ def test_simulation_does_not_import_scipy() -> None:
             "print('scipy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# -- the week before the night ----------------------------------------------------------------
+
+SCENARIOS = ["fraud-amount-units", "recsys-bad-canary", "search-gpu-oom"]
+NIGHT = (QUIET_FROM, DAY)
+
+
+def world(sid: str, seed: int = 7) -> World:
+    sc = loader.scenario(sid)
+    return World(seed, world_spec(sc, sc.difficulty))
+
+
+def test_seeded_history_ends_before_the_evening_before_the_night() -> None:
+    t = np.arange(*NIGHT)
+    assert not tm.weekend(t).any()
+    for seed in range(300):
+        start, end = tm.traffic_event(seed)
+        assert -7 * DAY < start < end <= QUIET_FROM
+        for arch in ARCHETYPES:
+            h = tm.history(seed, arch.name, arch.features)
+            assert -7 * DAY < h.backfill[0] < h.backfill[1] <= QUIET_FROM
+            assert 60 <= h.backfill[1] - h.backfill[0] <= 120
+
+
+@pytest.mark.parametrize("sid", SCENARIOS)
+def test_the_night_has_the_same_shape_whatever_the_week_holds(sid: str) -> None:
+    """A query over the whole week agrees, minute for minute, with one over the night alone,
+    which never looks at the week's events: nothing seeded reaches the night."""
+    w = world(sid)
+    lo = w.page_at - WEEK
+    for name in w.fleet.names():
+        m = w.model(name)
+        for metric in tm.metrics_of(m):
+            t = np.arange(lo, NIGHT[1])
+            week = tm.baseline(w.seed, m, metric, t, w.stats(name))
+            night = tm.baseline(w.seed, m, metric, np.arange(*NIGHT), w.stats(name))
+            assert np.array_equal(week[NIGHT[0] - lo:], night), (name, metric)
+
+
+def test_the_week_has_weekends_an_event_a_backfill_and_deploy_blips() -> None:
+    w = world("fraud-amount-units")
+    name = "fraud-scorer"
+    m, stats = w.model(name), w.stats(name)
+    h = tm.history(w.seed, name, m.features)
+
+    def mean(metric: str, span: tuple[int, int]) -> float:
+        return float(tm.baseline(w.seed, m, metric, np.arange(*span), stats).mean())
+
+    # Weekend (Saturday, day -3) against the Tuesday before (day -7), same hours.
+    sat, tue = (-3 * DAY + 600, -3 * DAY + 1200), (-7 * DAY + 600, -7 * DAY + 1200)
+    assert mean("rps", sat) / mean("rps", tue) == pytest.approx(1 + h.weekend_traffic, rel=0.03)
+
+    # The traffic event: more traffic, slower, and another population scored.
+    a, b = h.event
+    inside, before = (a + 60, b - 60), (a - DAY + 60, b - DAY - 60)
+    if tm.weekend(np.array([a - DAY, a])).any():
+        before = (a + DAY + 60, b + DAY - 60)
+    assert mean("rps", inside) > 1.3 * mean("rps", before)
+    assert mean("latency_p99_ms", inside) > 1.05 * mean("latency_p99_ms", before)
+    shift = mean("pred_mean", inside) / mean("pred_mean", before) - 1
+    assert abs(shift) > 0.1 and np.sign(shift) == np.sign(h.event_pred)
+
+    # The backfill: nulls of one source's features rise, one feature's mean reads low.
+    a, b = h.backfill
+    inside, before = (a + 10, b - 10), (a - 240, a - 60)
+    for feature, rate in h.backfill_nulls:
+        assert mean(f"feature_null_rate:{feature}", inside) > 0.8 * rate
+        assert mean(f"feature_null_rate:{feature}", before) < 0.005
+    feature, drop = h.backfill_feature
+    assert mean(f"feature_mean:{feature}", inside) / mean(f"feature_mean:{feature}", before) \
+        == pytest.approx(1 + drop, abs=0.03)
+
+    # A rolling restart at every history deploy; none at the incident's own deploys.
+    for d in m.deploys:
+        err = mean("error_rate", (d.at + 2, d.at + 6))
+        if d.at < tm.DEPLOY_HISTORY_BEFORE:
+            assert err > 0.002, d
+        else:
+            assert err < 0.002, d
+
+
+def test_the_week_is_the_same_in_another_process() -> None:
+    code = ("import sys, zlib, numpy as np; from oncall.content import loader; "
+            "from oncall.game.engine import world_spec; from oncall.sim.world import World; "
+            "sc = loader.scenario('recsys-bad-canary'); w = World(5, world_spec(sc, 'normal')); "
+            "v = np.concatenate([w.series(n, k, -7 * 1440, 0)[1] for n in w.fleet.names() "
+            "for k in ('rps', 'pred_mean', 'error_rate', 'latency_p99_ms')]); "
+            "print(zlib.crc32(v.tobytes()))")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={"PYTHONHASHSEED": str(h), "PATH": ""}, check=True).stdout
+            for h in (1, 2)}
+    assert len(runs) == 1
+
+
+# -- replayed monitors --------------------------------------------------------------------------
+
+def _at(rules: list[Rule], threshold: float) -> Remediation:
+    """The same monitor with another threshold."""
+    def level(m: Model) -> float:
+        return threshold
+
+    tight = [dataclasses.replace(r, threshold=level) for r in rules]
+    return Remediation("tight", "monitor", "", "", rules=lambda m: tight)
+
+
+@pytest.mark.parametrize("sid", SCENARIOS)
+@pytest.mark.parametrize(("rem_id", "tight"), [("mon-prediction-shift", 0.10),
+                                               ("mon-null-rate", 0.01)])
+def test_a_tight_monitor_cries_wolf_last_week_and_a_sensible_one_does_not(
+        sid: str, rem_id: str, tight: float) -> None:
+    """The week holds a traffic event (the prediction mean moves 12-18%) and a backfill (null
+    rates reach 1-3.5%): a monitor at 10% or 1% fires on them, one at 30% or 5% does not."""
+    w = world(sid)
+    model = w.model(w.fault.model)
+    rem = remediations.BY_ID[rem_id]
+    assert rem.rules is not None
+    sensible = remediations.replay(rem, w)
+    noisy = remediations.replay(_at(rem.rules(model), tight), w)
+    assert sensible is not None and noisy is not None
+    assert sensible.false_alarms_week == 0
+    assert noisy.false_alarms_week > 0
+
+
+def test_a_canary_monitor_does_not_apply_where_no_canary_ran() -> None:
+    rem = remediations.BY_ID["mon-canary-errors"]
+    gpu = world("search-gpu-oom")
+    assert remediations.replay(rem, gpu) is None, "no canary: nothing to replay, no early credit"
+    canary = world("recsys-bad-canary")
+    rep = remediations.replay(rem, canary)
+    assert rep is not None and rep.false_alarms_week == 0
+    assert rep.fired_at is not None and canary.fault.onset <= rep.fired_at < canary.page_at
+
+
+@pytest.mark.parametrize("sid", ["recsys-bad-canary", "search-gpu-oom"])
+def test_no_blip_at_the_deploy_a_fault_writes(sid: str) -> None:
+    w = world(sid)
+    m = w.model(w.fault.model)
+    own = [d for d in m.deploys if d.at >= tm.DEPLOY_HISTORY_BEFORE]
+    assert own, "the fault wrote its deploy"
+    t = np.arange(own[0].at - 30, own[0].at + 30)
+    assert not tm.deploy_blips(w.seed, m, t).any()

@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
 
     play = sub.add_parser("play", help="start an incident (TUI, or --headless JSON lines)")
-    play.add_argument("--seed", type=int, help="seed of the world (default: random, shown)")
+    play.add_argument("--seed", help="seed of the world, 0 to 2**63-1 (default: random, shown)")
     play.add_argument("--scenario", help="scenario id (see `oncall scenarios`)")
     play.add_argument("--difficulty", choices=("easy", "normal", "hard"))
     play.add_argument("--headless", action="store_true",
@@ -56,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check scenario files and print every problem")
     val.add_argument("paths", nargs="*", type=Path)
 
-    sub.add_parser("schema", help="JSON Schema of the scenario format")
+    sch = sub.add_parser("schema", help="JSON Schema of the scenario format (or of fault kinds)")
+    sch.add_argument("what", nargs="?", choices=("scenario", "fault"), default="scenario",
+                     help="scenario files (incidents/) or fault-kind files (faults/)")
 
     rep = sub.add_parser("replay", help="re-run a saved incident, check it reproduces, re-score")
     rep.add_argument("save", type=Path)
@@ -75,22 +77,52 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["drift"]:
-        # The drift command owns its arguments (and -h); numpy loads only when it runs.
-        from oncall import drift_cli
-
-        return drift_cli.main(argv[1:])
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    home: Path | None = None
     try:
-        return _dispatch(args)
+        if argv[:1] == ["drift"]:
+            # The drift command owns its arguments (and -h); numpy loads only when it runs.
+            from oncall import drift_cli
+
+            code = drift_cli.main(argv[1:])
+            sys.stdout.flush()
+            return code
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        home = args.home
+        code = _dispatch(args)
+        sys.stdout.flush()
+        return code
     except UsageError as exc:
         print(f"oncall: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        # The reader went away (`oncall drift ... | head -1`): stop quietly, and keep the
+        # interpreter's final flush from printing a traceback of its own.
+        _silence_stdout()
         return 0
+    except Exception as exc:  # the last line of defence: one line and a log
+        return _crashed(exc, home)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _crashed(exc: BaseException, home: Path | None) -> int:
+    """An unexpected error: the traceback goes to the log, the player gets one line, exit 1."""
+    from oncall.session import log_error, new_error_id
+
+    error_id = new_error_id()
+    log = log_error(home, error_id, " ".join(sys.argv), exc)
+    where = f"details in {log}" if log else "no log could be written"
+    print(f"oncall: internal error {error_id} ({type(exc).__name__}); {where}", file=sys.stderr)
+    return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -106,9 +138,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "validate":
             return _validate(args.paths)
         if args.command == "schema":
-            from oncall.content.scenario import Scenario
+            from oncall.game.checks import scenario_schema
+            from oncall.sim.faultdef import FaultKind
 
-            print(json.dumps(Scenario.model_json_schema(), indent=2))
+            doc = scenario_schema() if args.what == "scenario" else FaultKind.model_json_schema()
+            print(json.dumps(doc, indent=2))
             return 0
         if args.command == "replay":
             return _replay(args.save)
@@ -125,32 +159,67 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise UsageError(f"unknown command {args.command!r}")
 
 
-def _seed(seed: int | None) -> int:
-    return seed if seed is not None else int.from_bytes(os.urandom(3), "big")
+SEED_MAX = 2**63 - 1
+
+
+def _seed(text: str | None) -> int:
+    """The --seed value: an integer from 0 to 2**63-1; random when not given."""
+    if text is None:
+        return int.from_bytes(os.urandom(3), "big")
+    value = text.strip().replace("_", "")
+    if not value.isdigit() or len(value) > 19 or int(value) > SEED_MAX:
+        shown = text if len(text) <= 24 else text[:20] + "…"
+        raise UsageError(f"--seed: {shown!r} is not an integer from 0 to 2**63-1")
+    return int(value)
+
+
+def _sweep(home: Path | None) -> None:
+    """Start-up: remove temp files left by saves whose process was killed."""
+    try:
+        from oncall.store.locations import home_dir
+        from oncall.store.saves import sweep
+
+        sweep(home_dir(home))
+    except Exception:  # tidying never stops a command
+        pass
 
 
 def _tui(seed: int | None, scenario: str | None, difficulty: str | None,
          home: Path | None) -> int:
     from oncall.tui.app import make_app
 
-    make_app(seed=seed, scenario=scenario, difficulty=difficulty, home=home).run()
+    _sweep(home)
+    app = make_app(seed=seed, scenario=scenario, difficulty=difficulty, home=home)
+    app.run()
+    for text in app.unsaved:
+        print("oncall: this incident could not be saved anywhere; its save follows (JSON; put "
+              "it in a file for `oncall replay` and `oncall story`)", file=sys.stderr)
+        sys.stdout.write(text)
+    code = app.return_code or 0
+    if app.crash_log is not None or code:
+        log = app.crash_log
+        where = f"details in {log}" if log else "no log could be written"
+        print(f"oncall: the game stopped on an internal error"
+              f"{' ' + app.crash_id if app.crash_id else ''}; {where}", file=sys.stderr)
+        return code or 1
     return 0
 
 
 def _play(args: argparse.Namespace) -> int:
     from oncall.content import loader
 
-    scenarios = loader.scenarios()
     seed = _seed(args.seed)
+    if args.scenario is not None and not args.scenario.strip():
+        raise UsageError("--scenario: give a scenario id (see `oncall scenarios`), not ''")
+    scenarios = loader.scenarios()
     sid = args.scenario or sorted(scenarios)[seed % len(scenarios)]
     scenario = loader.scenario(sid)
     if not args.headless:
         return _tui(seed, sid, args.difficulty, args.home)
     from oncall import headless
 
-    headless.run(scenario, seed, args.difficulty, sys.stdin, sys.stdout, args.home,
-                 save=not args.no_save)
-    return 0
+    return headless.main_stdio(scenario, seed, args.difficulty, args.home,
+                               save=not args.no_save)
 
 
 def _scenarios(args: argparse.Namespace) -> int:
@@ -197,7 +266,13 @@ def _validate(paths: list[Path]) -> int:
     missing = [p for p in targets if not p.exists()]
     if missing:
         raise UsageError(f"validate: no such file or folder: {missing[0]}")
-    problems = loader.validate(targets)
+    empty = [p for p in targets if p.is_dir() and not any(p.glob("*.yaml"))]
+    if empty:
+        print(f"{empty[0]}: no scenario files found (*.yaml)", file=sys.stderr)
+        return 1
+    from oncall.game.checks import validate
+
+    problems = validate(paths and targets)
     for prob in problems:
         print(prob)
     if problems:
@@ -218,15 +293,17 @@ def _load(path: Path) -> Any:
 
 def _replay(path: Path) -> int:
     from oncall.content import loader
-    from oncall.game.engine import Game
     from oncall.scoring import score
+    from oncall.session import replay
 
     save = _load(path)
     rec = save.record
-    game = Game(loader.scenario(rec.scenario), rec.seed, rec.difficulty)
-    for entry in rec.entries:
-        game.do(entry.command)
-    same = game.record.model_dump(mode="json") == rec.model_dump(mode="json")
+    try:
+        scenario = loader.scenario(rec.scenario)
+    except loader.ContentError as exc:
+        raise UsageError(f"{path}: cannot replay: {exc}") from None
+    replayed, _ = replay(rec, scenario)
+    same = replayed.model_dump(mode="json") == rec.model_dump(mode="json")
     card = score(rec)
     same_card = card.model_dump(mode="json") == save.scorecard.model_dump(mode="json")
     print(f"{path}: {len(rec.entries)} commands replayed; record "
@@ -244,15 +321,26 @@ def _story(path: Path | None, home: Path | None) -> int:
         saves = list_saves(home_dir(home))
         if not saves:
             raise UsageError("story: no saved incidents yet; play one first (`oncall play`)")
-        path = saves[-1]
+        path = max(reversed(saves), key=_mtime)  # the latest; on a tie, the last by name
     print(star_story(_load(path)))
     return 0
 
 
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
+
+
 def _numbers(home: Path | None) -> int:
     from oncall.store.locations import home_dir
-    from oncall.store.saves import list_saves
+    from oncall.store.saves import load_saves
     from oncall.story import numbers_sheet
 
-    print(numbers_sheet([_load(p) for p in list_saves(home_dir(home))]))
+    _sweep(home)
+    saves, errors = load_saves(home_dir(home))
+    for err in errors:
+        print(f"oncall: skipped {err}", file=sys.stderr)
+    print(numbers_sheet(saves))
     return 0

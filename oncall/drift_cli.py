@@ -110,7 +110,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
 
+MAX_CSV_BYTES = 2 * 1024**3
+"""A bigger file is refused unread."""
+
+
+def _check_file(path: str) -> None:
+    """Refuse what is not a regular file before opening it (a FIFO would block forever)."""
+    import os
+    import stat
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, ValueError) as error:
+        raise InputError(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})"
+                         ) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a folder, not a CSV file")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{path}: not a regular file (a pipe or a device)")
+    if st.st_size > MAX_CSV_BYTES:
+        raise InputError(f"{path}: too large ({st.st_size:,} bytes)")
+
+
 def _read(path: str) -> Table:
+    _check_file(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
@@ -137,7 +162,9 @@ def _read(path: str) -> Table:
                 lines.append(reader.line_num)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except (OSError, csv.Error) as error:
         raise InputError(f"{path}: cannot read ({error})") from None
     if not lines:
         raise InputError(f"{path}: no data rows")

@@ -53,20 +53,68 @@ def runbooks_dir() -> Path:
     return content_root() / "runbooks"
 
 
-def parse_scenario(path: Path) -> Scenario:
-    """Load one scenario file; raise ContentError naming the file, the field and the reason."""
-    name = str(path)
+MAX_SCENARIO_BYTES = 1024 * 1024
+MAX_YAML_ALIASES = 100
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, refusing alias bombs (a few lines that expand to billions of nodes)."""
+
+    aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases (*name)")
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def _read_text(path: Path, name: str) -> str:
+    """The text of a regular UTF-8 file of sane size; anything else is a one-line problem."""
+    import os
+    import stat
+
+    def fail(reason: str) -> ContentError:
+        return ContentError([Problem(name, "", reason)])
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ContentError([Problem(name, "", f"cannot read: {exc.strerror or exc}")]) from None
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise fail("is a folder, not a scenario file")
+        if not stat.S_ISREG(st.st_mode):
+            raise fail("not a regular file (a pipe or a device)")
+        if st.st_size > MAX_SCENARIO_BYTES:
+            raise fail(f"too large for a scenario ({st.st_size:,} bytes)")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SCENARIO_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise fail(f"not UTF-8 text (byte {exc.start})") from None
+
+
+def _parse_yaml(text: str, name: str) -> object:
+    try:
+        return yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ContentError([Problem(name, where, f"not valid YAML: "
                                     f"{getattr(exc, 'problem', None) or exc}")]) from None
+    except RecursionError:
+        raise ContentError([Problem(name, "", "not valid YAML: nested too deeply")]) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. an integer of 5,000 digits
+        reason = str(exc).split(";")[0][:120] or type(exc).__name__
+        raise ContentError([Problem(name, "", f"not valid YAML: {reason}")]) from None
+
+
+def parse_scenario(path: Path) -> Scenario:
+    """Load one scenario file; raise ContentError naming the file, the field and the reason."""
+    name = str(path)
+    data = _parse_yaml(_read_text(path, name), name)
     if not isinstance(data, dict):
         raise ContentError([Problem(name, "", "expected a mapping of scenario fields at the top")])
     try:
@@ -76,6 +124,9 @@ def parse_scenario(path: Path) -> Scenario:
             Problem(name, ".".join(str(p) for p in err["loc"]) or "(top)", _reason(err))
             for err in exc.errors()
         ]) from None
+    except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ContentError([Problem(name, "", f"invalid scenario: {type(exc).__name__}: "
+                                    f"{str(exc)[:120]}")]) from None
     if path.stem != scenario.id:
         raise ContentError([Problem(name, "id", f"id {scenario.id!r} must match the file name "
                                     f"{path.stem!r}")])

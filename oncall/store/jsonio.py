@@ -9,19 +9,36 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+TMP_SUFFIX = ".tmp"
+ORPHAN_AGE_S = 3600.0
+"""A temp file older than this is an orphan even if its writer's pid is alive (pid reuse)."""
+
 
 def dump_json(data: Any, *, indent: int | None = None) -> str:
-    """Canonical JSON of a pydantic model or plain data; `indent` only changes whitespace."""
-    if isinstance(data, BaseModel):
-        data = data.model_dump(mode="json")
+    """Canonical JSON of a pydantic model or plain data; `indent` only changes whitespace.
+
+    Anything that cannot be written as JSON (too deep, a non-finite float, a lone surrogate)
+    raises ValueError with a one-line reason, never RecursionError or a serializer's own type.
+    """
     separators = (",", ":") if indent is None else (",", ": ")
-    return json.dumps(data, sort_keys=True, separators=separators, ensure_ascii=False,
-                      indent=indent, allow_nan=False)
+    try:
+        if isinstance(data, BaseModel):
+            data = data.model_dump(mode="json")
+        text = json.dumps(data, sort_keys=True, separators=separators, ensure_ascii=False,
+                          indent=indent, allow_nan=False)
+        text.encode("utf-8")
+    except RecursionError:
+        raise ValueError("cannot be written as JSON: nested too deeply") from None
+    except (ValueError, TypeError) as exc:  # PydanticSerializationError is a ValueError
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"cannot be written as JSON: {reason[:200]}") from None
+    return text
 
 
 def write_new(path: Path, text: str) -> bool:
@@ -32,7 +49,10 @@ def write_new(path: Path, text: str) -> bool:
     Returns False when `path` already exists (the caller picks another name).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # The writer's pid is in the name, so a later start can tell an orphan (its writer was
+    # killed) from a file another running process is still writing.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
+                                    suffix=TMP_SUFFIX)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
@@ -66,3 +86,40 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError, OSError):
+        return True  # someone else's process, or cannot tell: leave its file alone
+    return True
+
+
+def sweep_orphans(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Delete temp files that atomic writes left behind when their process was killed.
+
+    A temp file is an orphan when the pid in its name is no longer running, or when it is older
+    than ORPHAN_AGE_S. Never raises: a folder that cannot be read or cleaned is left as it is.
+    Returns the files removed.
+    """
+    removed: list[Path] = []
+    try:
+        candidates = [p for p in folder.iterdir()
+                      if p.name.startswith(".") and p.name.endswith(TMP_SUFFIX)]
+    except OSError:
+        return removed
+    now = time.time() if now is None else now
+    for tmp in candidates:
+        parts = tmp.name[: -len(TMP_SUFFIX)].split(".")
+        pid = int(parts[-2]) if len(parts) >= 3 and parts[-2].isdigit() else None
+        try:
+            old = now - tmp.lstat().st_mtime > ORPHAN_AGE_S
+            if old or pid is None or not _pid_alive(pid):
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue
+    return removed

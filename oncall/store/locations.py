@@ -44,3 +44,15 @@ def home_dir(override: Path | None = None) -> Path:
 def incidents_dir(home: Path) -> Path:
     """Finished incidents, one JSON file each."""
     return home / "incidents"
+
+
+def logs_dir(home: Path) -> Path:
+    """Where an unexpected error's traceback is written (the player sees its short id)."""
+    return home / "logs"
+
+
+def fallback_dir() -> Path:
+    """Where a finished incident goes when its home cannot take it: the system temp folder."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"{APP_NAME}-fallback"

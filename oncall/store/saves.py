@@ -8,8 +8,11 @@ applied. `saved_at` is wall-clock metadata and lives only here, never inside the
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from oncall.game.record import RECORD_FORMAT, Record
 from oncall.scoring.card import Scorecard
-from oncall.store.jsonio import dump_json, write_new
+from oncall.store.jsonio import dump_json, sweep_orphans, write_new
 from oncall.store.locations import incidents_dir
 
 SAVE_FORMAT = 1
@@ -42,25 +45,62 @@ class SaveError(Exception):
         super().__init__(f"{path}: {reason}")
 
 
+MAX_SLUG = 48
+MAX_SEED_DIGITS = 20
+MAX_SAVE_BYTES = 64 * 1024 * 1024
+"""A save bigger than this is refused unread (a record is a few hundred kilobytes)."""
+DIFFICULTIES = ("easy", "normal", "hard")
+SEED_MAX = 2**63 - 1
+
+
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "incident"
+    slug = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")[:MAX_SLUG].strip("-")
+    return slug or "incident"
+
+
+def save_stem(record: Record) -> str:
+    """`<scenario>-seed<seed>`, bounded in length whatever the scenario id or the seed.
+
+    A seed too long to spell out keeps its first digits and a hash of the whole, so distinct
+    seeds still get distinct names and the file name stays far below any file system's limit.
+    """
+    seed = str(record.seed)
+    if len(seed) > MAX_SEED_DIGITS:
+        digest = hashlib.sha256(seed.encode()).hexdigest()[:10]
+        seed = f"{seed[:8]}x{digest}"
+    return f"{_slug(record.scenario)}-seed{seed}"
+
+
+def save_text(record: Record, scorecard: Scorecard, *, saved_at: dt.datetime | None = None
+              ) -> str:
+    """The save file's exact text; ValueError if the record cannot be written as JSON."""
+    when = saved_at or dt.datetime.now(dt.UTC)
+    save = IncidentSave(record=record, scorecard=scorecard,
+                        saved_at=when.isoformat(timespec="seconds"))
+    return dump_json(save, indent=2) + "\n"
 
 
 def save_incident(record: Record, scorecard: Scorecard, home: Path,
                   *, saved_at: dt.datetime | None = None) -> Path:
-    """Write `<home>/incidents/<scenario>-seed<seed>-<n>.json` with the first free n (from 1)."""
-    when = saved_at or dt.datetime.now(dt.UTC)
-    save = IncidentSave(record=record, scorecard=scorecard,
-                        saved_at=when.isoformat(timespec="seconds"))
-    text = dump_json(save, indent=2) + "\n"
+    """Write `<home>/incidents/<scenario>-seed<seed>-<n>.json` with the first free n (from 1).
+
+    Raises OSError when the folder cannot take it and ValueError when the record cannot be
+    written as JSON; nothing is left behind in either case.
+    """
+    text = save_text(record, scorecard, saved_at=saved_at)
     folder = incidents_dir(home)
-    stem = f"{_slug(record.scenario)}-seed{record.seed}"
+    stem = save_stem(record)
     n = 1
     while True:
         path = folder / f"{stem}-{n}.json"
         if not path.exists() and write_new(path, text):
             return path
         n += 1
+
+
+def sweep(home: Path) -> list[Path]:
+    """Remove temp files of saves whose writer was killed; never raises."""
+    return sweep_orphans(incidents_dir(home))
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -81,7 +121,7 @@ def load_save(path: Path) -> IncidentSave:
     """Read a save; any problem raises SaveError and leaves the file exactly as it was."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_regular(path)
     except FileNotFoundError:
         raise SaveError(path, "no such file") from None
     except IsADirectoryError:
@@ -96,21 +136,63 @@ def load_save(path: Path) -> IncidentSave:
         data: Any = json.loads(text)
     except json.JSONDecodeError as e:
         raise SaveError(path, f"not JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except RecursionError:
+        raise SaveError(path, "not a save: JSON nested too deeply") from None
+    except ValueError as e:  # e.g. an integer beyond the interpreter's digit limit
+        raise SaveError(path, f"not a save: {str(e).split(';')[0][:120]}") from None
     if not isinstance(data, dict):
         raise SaveError(path, f"not a save: the top level is a JSON {type(data).__name__}, "
                               "expected an object")
     version = data.get("format")
     if version != SAVE_FORMAT:
-        found = "no format version" if version is None else f"format version {version!r}"
+        found = "no format version" if version is None else f"format version {_short(version)}"
         raise SaveError(path, f"{found}; this version of oncall reads format {SAVE_FORMAT}")
     record = data.get("record")
     if isinstance(record, dict) and record.get("format", RECORD_FORMAT) != RECORD_FORMAT:
-        raise SaveError(path, f"record format version {record.get('format')!r}; this version of "
-                              f"oncall reads record format {RECORD_FORMAT}")
+        raise SaveError(path, f"record format version {_short(record.get('format'))}; this "
+                              f"version of oncall reads record format {RECORD_FORMAT}")
     try:
-        return IncidentSave.model_validate(data)
+        save = IncidentSave.model_validate(data)
     except ValidationError as e:
         raise SaveError(path, _validation_reason(e)) from None
+    except (RecursionError, ValueError, TypeError) as e:
+        raise SaveError(path, f"invalid save: {type(e).__name__}") from None
+    problem = _record_problem(save.record)
+    if problem:
+        raise SaveError(path, f"invalid save: {problem}")
+    return save
+
+
+def _short(value: Any, width: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; a FIFO, device or oversized file is refused unopened."""
+    st = os.stat(path)
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError("not a regular file (a pipe or a device)")
+    if st.st_size > MAX_SAVE_BYTES:
+        raise OSError(f"too large for a save ({st.st_size:,} bytes)")
+    with open(path, "rb") as f:
+        return f.read(MAX_SAVE_BYTES + 1)
+
+
+def _record_problem(record: Record) -> str:
+    """What a well-formed record cannot hold although its types allow it; "" if none."""
+    if record.difficulty not in DIFFICULTIES:
+        return (f"record.difficulty: {_short(record.difficulty)} is not one of "
+                f"{', '.join(DIFFICULTIES)}")
+    if not 0 <= record.seed <= SEED_MAX:
+        return f"record.seed: {_short(record.seed)} is outside 0..2**63-1"
+    for i, entry in enumerate(record.entries):
+        verb = entry.command.get("do")
+        if verb is not None and not isinstance(verb, str):
+            return f"record.entries[{i}].command.do: not a command name"
+    return ""
 
 
 def _natural(path: Path) -> list[Any]:

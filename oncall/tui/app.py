@@ -1,7 +1,9 @@
 """The Textual application: holds the settings of a run and moves between screens.
 
-The app knows no game rules. It builds a `Game` in a worker (building the seeded world takes most
-of a second), then hands it to the screens, which drive it only through `game.do`.
+The app knows no game rules. It builds a `Session` in a worker (building the seeded world takes
+a moment), then hands it to the screens, which drive it only through `session.do`: the session
+is the error boundary, scores the end and saves it. An error in the UI itself is logged under the
+oncall home before the app stops, so the CLI can say where to look and exit non-zero.
 """
 
 from __future__ import annotations
@@ -13,11 +15,31 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 
 from oncall.tui.messages import GameFailed, GameReady
 
 if TYPE_CHECKING:
     from oncall.game.engine import Game
+    from oncall.session import Session
+
+
+class SafeCommandPalette(CommandPalette):
+    """The command palette, minus a crash in Textual 8.2's OptionList: paging before the list
+    has been laid out (ctrl+p, then quickly Down Down Down PageDown) looks up a line that is
+    not there yet (`KeyError: 3`). Paging then jumps to the first or last command instead."""
+
+    def _action_command_list(self, action: str) -> None:
+        try:
+            super()._action_command_list(action)
+        except (KeyError, IndexError):
+            from textual.command import CommandList
+
+            commands = self.query_one(CommandList)
+            if action == "page_up":
+                commands.action_first()
+            elif action == "page_down":
+                commands.action_last()
 
 
 class OncallApp(App[None]):
@@ -41,8 +63,29 @@ class OncallApp(App[None]):
         self.difficulty = difficulty
         self.home = home
         """Where saves go; None lets the store pick (checkout `saves/` or the user data dir)."""
-        self.game: Game | None = None
+        self.session: Session | None = None
         """The incident in play, once built."""
+        self.unsaved: list[str] = []
+        """Saves no folder could take: the CLI prints them after the app closes."""
+        self.crash_log: Path | None = None
+        self.crash_id: str | None = None
+        """Set when an error stopped the app: where its traceback was written, and its id."""
+
+    @property
+    def game(self) -> Game | None:
+        return self.session.game if self.session is not None else None
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(SafeCommandPalette(id="--command-palette"))
+
+    def _handle_exception(self, error: Exception) -> None:
+        from oncall.session import log_error, new_error_id
+
+        if self.crash_id is None:
+            self.crash_id = new_error_id()
+            self.crash_log = log_error(self.home, self.crash_id, "the TUI stopped", error)
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -66,22 +109,30 @@ class OncallApp(App[None]):
     @work(thread=True, exclusive=True, group="build")
     def _build(self, scenario_id: str, seed: int, difficulty: str | None) -> None:
         from oncall.content.loader import ContentError, scenario
-        from oncall.game.engine import Game
+        from oncall.session import Session
 
         try:
-            game = Game(scenario(scenario_id), seed, difficulty)
+            session = Session(scenario(scenario_id), seed, difficulty, home=self.home)
         except ContentError as exc:
             self.post_message(GameFailed(str(exc)))
             return
-        self.post_message(GameReady(game, game.page()))
+        except Exception as exc:  # a failed build is a message, not a crash
+            from oncall.session import log_error, new_error_id
+
+            error_id = new_error_id()
+            log = log_error(self.home, error_id, f"building {scenario_id} seed {seed}", exc)
+            self.post_message(GameFailed(f"internal error {error_id} ({type(exc).__name__})"
+                                         + (f"; details in {log}" if log else "")))
+            return
+        self.post_message(GameReady(session, session.page()))
 
     @on(GameReady)
     def _game_ready(self, message: GameReady) -> None:
         from oncall.tui.screens.page import PageScreen
 
-        self.game = message.game
-        self.sub_title = f"{message.game.scenario.title} (seed {message.game.seed})"
-        self.switch_screen(PageScreen(message.game, message.page))
+        self.session = message.session
+        self.sub_title = f"{message.session.scenario.title} (seed {message.session.seed})"
+        self.switch_screen(PageScreen(message.session, message.page))
 
     @on(GameFailed)
     def _game_failed(self, message: GameFailed) -> None:
@@ -95,7 +146,7 @@ class OncallApp(App[None]):
         """Leave the incident and return to a fresh title screen."""
         from oncall.tui.screens.title import TitleScreen
 
-        self.game = None
+        self.session = None
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(TitleScreen())

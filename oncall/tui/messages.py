@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from oncall.game.engine import Game
     from oncall.game.record import Observation
+    from oncall.session import Session
 
 
 class GameReady(Message):
     """A new incident has been built (building the world takes most of a second)."""
 
-    def __init__(self, game: Game, page: Observation) -> None:
+    def __init__(self, session: Session, page: Observation) -> None:
         super().__init__()
-        self.game = game
+        self.session = session
         self.page = page
 
 
@@ -42,12 +42,3 @@ class Observed(Message):
         self.observation = observation
         self.state = state or {}
         """A snapshot for the header (clock, phase, severity, firing), taken in the worker."""
-
-
-class Saved(Message):
-    """The finished incident was written to the store (path), or could not be (error)."""
-
-    def __init__(self, path: str | None, error: str | None = None) -> None:
-        super().__init__()
-        self.path = path
-        self.error = error

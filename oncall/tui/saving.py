@@ -16,19 +16,6 @@ def home(override: Path | None) -> Path:
     return home_dir(override)
 
 
-def save(record: Any, card: dict[str, Any], override: Path | None) -> tuple[Path | None, str]:
-    """Write the finished incident; (path, "") or (None, why not)."""
-    try:
-        from oncall.scoring.card import Scorecard
-        from oncall.store import save_incident
-    except ImportError as exc:
-        return None, f"the store is not available ({exc})"
-    try:
-        return save_incident(record, Scorecard.model_validate(card), home(override)), ""
-    except (OSError, ValueError) as exc:
-        return None, str(exc)
-
-
 def career(override: Path | None) -> tuple[list[tuple[Path, Any]], list[str]]:
     """(path, save) for every readable save, and one line per unreadable one."""
     try:

@@ -20,6 +20,7 @@ from oncall.tui.messages import Observed
 if TYPE_CHECKING:
     from oncall.game.engine import Game
     from oncall.game.record import Observation
+    from oncall.session import Session
 
 
 def alert_text(a: dict[str, Any], clock: Any) -> str:
@@ -41,10 +42,14 @@ class PageScreen(Screen[None]):
         Binding("k,up", "scroll_up", "Scroll", show=False),
     ]
 
-    def __init__(self, game: Game, page: Observation) -> None:
+    def __init__(self, session: Session, page: Observation) -> None:
         super().__init__()
-        self.game = game
+        self.session = session
         self.page = page
+
+    @property
+    def game(self) -> Game:
+        return self.session.game
 
     def compose(self) -> ComposeResult:
         from oncall.sim.clock import hhmm
@@ -75,7 +80,7 @@ class PageScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="engine")
     def _ack(self) -> None:
         command = {"do": "ack"}
-        self.post_message(Observed(command, self.game.do(command)))
+        self.post_message(Observed(command, self.session.do(command)))
 
     @on(Observed)
     def _acked(self, message: Observed) -> None:
@@ -87,4 +92,4 @@ class PageScreen(Screen[None]):
     def _enter(self, first: Observation | None) -> None:
         from oncall.tui.screens.war_room import WarRoom
 
-        self.app.switch_screen(WarRoom(self.game, self.page, first))
+        self.app.switch_screen(WarRoom(self.session, self.page, first))

@@ -20,6 +20,7 @@ from oncall.tui.messages import Observed
 if TYPE_CHECKING:
     from oncall.game.engine import Game
     from oncall.game.record import Observation
+    from oncall.session import Session
 
 TEXT_FIELDS = (
     ("summary", "Summary: what happened, in two sentences"),
@@ -57,10 +58,14 @@ class PostmortemScreen(Screen[None]):
         Binding("ctrl+s", "submit", "Submit postmortem", id="pm-submit", priority=True),
     ]
 
-    def __init__(self, game: Game, resolved: Observation) -> None:
+    def __init__(self, session: Session, resolved: Observation) -> None:
         super().__init__()
-        self.game = game
+        self.session = session
         self.resolved = resolved
+
+    @property
+    def game(self) -> Game:
+        return self.session.game
 
     def compose(self) -> ComposeResult:
         from oncall.game.remediations import CATALOGUE
@@ -124,7 +129,7 @@ class PostmortemScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="engine")
     def _send(self, command: dict[str, Any]) -> None:
-        self.post_message(Observed(command, self.game.do(command)))
+        self.post_message(Observed(command, self.session.do(command)))
 
     @on(Observed)
     def _filed(self, message: Observed) -> None:
@@ -134,4 +139,4 @@ class PostmortemScreen(Screen[None]):
             return
         from oncall.tui.screens.scorecard import ScorecardScreen
 
-        self.app.switch_screen(ScorecardScreen(self.game, obs))
+        self.app.switch_screen(ScorecardScreen(self.session, obs))

@@ -1,7 +1,7 @@
 """The scorecard: six sections with feedback, the total, the interview view and the replays.
 
-The incident is saved as soon as the card shows (in a worker, through the store, atomically);
-the path is shown so the player can find it, and `s` opens the STAR story of that save.
+The session saved the incident when the postmortem ended it; the card shows where it went (its
+home, or the fallback folder and why) so the player can find it, and `s` opens its STAR story.
 """
 
 from __future__ import annotations
@@ -9,18 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
-from oncall.tui.messages import Saved
-
 if TYPE_CHECKING:
-    from oncall.game.engine import Game
     from oncall.game.record import Observation
+    from oncall.session import Session
 
 
 def card_lines(card: dict[str, Any]) -> list[tuple[str, str]]:
@@ -44,13 +41,13 @@ class ScorecardScreen(Screen[None]):
         Binding("k,up", "scroll(-1)", "Up", show=False),
     ]
 
-    def __init__(self, game: Game, filed: Observation) -> None:
+    def __init__(self, session: Session, filed: Observation) -> None:
         super().__init__()
-        self.game = game
+        self.session = session
         self.filed = filed
         self.card: dict[str, Any] = filed.scorecard or {}
         self.path: Path | None = None
-        """Where the save went, once the store has written it."""
+        """Where the save went (its home or the fallback folder)."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card"):
@@ -64,29 +61,32 @@ class ScorecardScreen(Screen[None]):
             replays = self.filed.text.splitlines()[1:] or ["  no monitors proposed to replay"]
             for line in replays:
                 yield Static(line, classes="card-feedback", markup=False)
-            yield Static("saving…", id="card-saved", markup=False)
+            yield Static("", id="card-saved", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#card", VerticalScroll).focus()
-        self._save()
+        self._show_saved()
 
-    @work(thread=True, exclusive=True, group="save")
-    def _save(self) -> None:
-        from oncall.tui.saving import save
-
-        path, error = save(self.game.record, self.card, getattr(self.app, "home", None))
-        self.post_message(Saved(str(path) if path else None, error))
-
-    @on(Saved)
-    def _saved(self, message: Saved) -> None:
+    def _show_saved(self) -> None:
         label = self.query_one("#card-saved", Static)
-        if message.path:
-            self.path = Path(message.path)
-            label.update(f"Saved to {message.path}  (s: STAR story)")
+        outcome = self.session.outcome
+        if outcome is None:
+            label.update("Not saved (saving is off for this run).")
+            return
+        self.path = outcome.path
+        if outcome.ok:
+            label.update(f"Saved to {outcome.path}  (s: STAR story)")
+            return
+        label.add_class("error")
+        if outcome.path is not None:
+            label.update(f"Could not save to the oncall home ({outcome.reason}); saved instead "
+                         f"to {outcome.path}  (s: STAR story; `oncall replay` reads it)")
         else:
-            label.update(f"Not saved: {message.error}")
-            label.add_class("error")
+            label.update(f"Not saved: {outcome.reason}. The save's JSON is printed when you "
+                         "quit, for `oncall replay`.")
+            if outcome.save_json is not None:
+                self.app.unsaved.append(outcome.save_json)  # type: ignore[attr-defined]
 
     def action_story(self) -> None:
         if self.path is None:

@@ -1,8 +1,9 @@
 """The war room: the incident's header, the log, a chart, the drift lab and a command line.
 
-Every engine call runs in a worker thread behind one lock (the engine is not thread-safe and
-commands must stay in order); results come back as `Observed` messages and the screen renders
-them. Keys, forms and the command line all end in the same `send(command)`.
+Every command goes through the session (the error boundary) in a worker thread behind one lock
+(the engine is not thread-safe and commands must stay in order); results come back as `Observed`
+messages and the screen renders them. Keys, forms and the command line all end in the same
+`send(command)`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from oncall.tui.widgets.status import IncidentStatus
 if TYPE_CHECKING:
     from oncall.game.engine import Game
     from oncall.game.record import Observation
+    from oncall.session import Session
 
 TABS = {"dashboard": "tab-chart", "drift": "tab-drift"}
 
@@ -60,14 +62,19 @@ class WarRoom(Screen[None]):
         Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="up"),
     ]
 
-    def __init__(self, game: Game, page: Observation, first: Observation | None) -> None:
+    def __init__(self, session: Session, page: Observation, first: Observation | None) -> None:
         super().__init__()
-        self.game = game
+        self.session = session
         self.page = page
         self.first = first
         self.entries: list[tuple[dict[str, Any], Observation]] = []
         """Every command and answer in this room, for the log and the evidence picker."""
         self._lock = threading.Lock()
+
+    @property
+    def game(self) -> Game:
+        """The session's game (a new object if the session rebuilt it after an error)."""
+        return self.session.game
 
     def compose(self) -> ComposeResult:
         yield IncidentStatus(id="status", markup=False)
@@ -102,7 +109,7 @@ class WarRoom(Screen[None]):
     @work(thread=True, group="engine")
     def _run(self, command: dict[str, Any]) -> None:
         with self._lock:
-            obs = self.game.do(command)
+            obs = self.session.do(command)
             state = snapshot(self.game)
         self.post_message(Observed(command, obs, state))
 
@@ -120,7 +127,7 @@ class WarRoom(Screen[None]):
         if obs.kind == "resolve" and obs.ok:
             from oncall.tui.screens.postmortem import PostmortemScreen
 
-            self.app.switch_screen(PostmortemScreen(self.game, obs))
+            self.app.switch_screen(PostmortemScreen(self.session, obs))
 
     def _show_observation(self, command: dict[str, Any], obs: Observation) -> None:
         self.entries.append((command, obs))

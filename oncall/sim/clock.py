@@ -10,6 +10,12 @@ import datetime as dt
 DAY = 24 * 60
 WEEK = 7 * DAY
 NIGHT = dt.datetime(2026, 3, 17)
+QUIET_FROM = -4 * 60
+"""20:00 the evening before the night: seeded history events (traffic events, backfills, deploy
+blips) all end before this, so the night itself has the same shape whatever the week held."""
+
+SATURDAY = ((5 - NIGHT.weekday()) % 7) * DAY
+"""Minute 0 of a Saturday (any Saturday: weekly patterns repeat every WEEK minutes)."""
 
 
 def hhmm(t: int | float) -> str:
@@ -22,17 +28,3 @@ def hhmm(t: int | float) -> str:
 
 def date_of(t: int | float) -> dt.datetime:
     return NIGHT + dt.timedelta(minutes=int(t))
-
-
-
-QUIET_FROM = -4 * 60
-"""20:00 the evening before the night: seeded history events (traffic events, backfills, deploy
-blips) all end before this, so the night itself has the same shape whatever the week held."""
-
-SATURDAY = ((5 - NIGHT.weekday()) % 7) * DAY
-"""Minute 0 of a Saturday (any Saturday: weekly patterns repeat every WEEK minutes)."""
-
-
-def weekday(t: int | float) -> int:
-    """Day of the week of minute t, Monday 0 ... Sunday 6."""
-    return (NIGHT.weekday() + int(t) // DAY) % 7

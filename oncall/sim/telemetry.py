@@ -10,6 +10,7 @@ import math
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 
@@ -58,6 +59,11 @@ def load_factor(t: np.ndarray) -> np.ndarray:
 
 def _noise(seed: int, model: str, metric: str, t: np.ndarray, rho: float = 0.8) -> np.ndarray:
     """Unit-variance AR(1) noise on the minute grid, drawn per simulated day."""
+    if t.size and t.dtype.kind in "iu":
+        first, last = int(t.min()) // DAY, int(t.max()) // DAY
+        if last - first <= 31:  # the usual query: a few hours to a few weeks of whole minutes
+            days = [_day_noise(seed, model, metric, d, rho) for d in range(first, last + 1)]
+            return (days[0] if len(days) == 1 else np.concatenate(days))[t - first * DAY]
     out = np.empty(t.shape, dtype=float)
     days = np.floor_divide(t, DAY).astype(int)
     for day in np.unique(days):
@@ -309,7 +315,8 @@ def logit(model: Model, features: dict[str, np.ndarray], intercept: float,
         else:
             weights = dict(zip(spec.categories, spec.cat_weights, strict=True))
             if src == spec.name:
-                z += SHARPNESS * np.array([weights.get(c, 0.0) for c in x])
+                z += SHARPNESS * np.fromiter(map(weights.get, x.tolist(), repeat(0.0)), float,
+                                             len(x))
     return z
 
 

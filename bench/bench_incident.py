@@ -1,0 +1,137 @@
+"""What one incident costs: the import floor, a headless right play per scenario as a player's
+process runs it, and the per-incident cost when many seeds play in one process.
+
+    python bench/bench_incident.py [--runs 5] [--seeds 1-50] [--profile]
+
+(a) the floor: `python -c "import numpy, pydantic"` in a fresh interpreter (median of --runs);
+(b) `oncall play --headless --seed 7 --scenario S --no-save` fed the scenario's right playbook,
+    per shipped scenario (median of --runs), and its ratio to the floor;
+(c) in one process, `Game(scenario, seed)` plus the right playbook through `game.do` for each
+    seed of --seeds: mean and slowest milliseconds per incident. --profile adds the top cProfile
+    entries of (c), by cumulative and by own time.
+
+Not a test: timings vary by machine, ratios much less. Bench code may read the wall clock; the
+game never does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR = "import numpy, pydantic"
+
+
+def seeds(text: str) -> list[int]:
+    """`1-50` or `7` or `1,5,9`."""
+    out: list[int] = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        out += list(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def wall(argv: list[str], stdin: str = "") -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, input=stdin, cwd=ROOT, capture_output=True, text=True)
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr[-2000:]}")
+    return took, proc.stdout
+
+
+def median_wall(argv: list[str], runs: int, stdin: str = "") -> tuple[float, str]:
+    _, out = wall(argv, stdin)  # also warms the file cache
+    return statistics.median(wall(argv, stdin)[0] for _ in range(runs)), out
+
+
+def play_headless(sid: str, script: str, runs: int) -> tuple[float, str]:
+    """Median wall time, and what the play ended with: its score, or the commands refused."""
+    argv = [sys.executable, "-m", "oncall", "play", "--headless", "--seed", "7", "--scenario",
+            sid, "--no-save"]
+    took, out = median_wall(argv, runs, script)
+    lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+    refused = sum(not line.get("ok", True) for line in lines)
+    card = lines[-1].get("scorecard") if lines else None
+    end = f"score {card['total']}/{card['max']}" if card else "no scorecard"
+    return took, end + (f", {refused} command(s) refused" if refused else "")
+
+
+def play_in_process(scenarios: dict[str, Any], seed_list: list[int]) -> dict[str, list[float]]:
+    from oncall.game.engine import Game
+
+    took: dict[str, list[float]] = {}
+    for sid, sc in scenarios.items():
+        for seed in seed_list:
+            start = time.perf_counter()
+            game = Game(sc, seed)
+            for cmd in sc.playbook.right:
+                game.do(cmd)
+            took.setdefault(sid, []).append(time.perf_counter() - start)
+    return took
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seeds", default="1-50", help="e.g. 1-50 (default), 1-1000, 7")
+    parser.add_argument("--profile", action="store_true", help="cProfile the in-process plays")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+
+    from oncall.content import loader
+
+    ids = sorted(loader.scenarios())
+    scenarios = {sid: loader.scenario(sid) for sid in ids}
+
+    floor, _ = median_wall([sys.executable, "-c", FLOOR], args.runs)
+    print(f"(a) import floor `{FLOOR}`: {floor * 1000:.0f} ms (median of {args.runs})")
+
+    print(f"(b) headless right play, seed 7, fresh process (median of {args.runs}):")
+    for sid, sc in scenarios.items():
+        script = "".join(json.dumps(c) + "\n" for c in sc.playbook.right)
+        took, end = play_headless(sid, script, args.runs)
+        print(f"    {sid:24s} {took * 1000:6.0f} ms  {took / floor:4.1f}x the floor  "
+              f"(+{(took - floor) * 1000:.0f} ms; {end})")
+
+    seed_list = seeds(args.seeds)
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
+    timings = play_in_process(scenarios, seed_list)
+    if profiler:
+        profiler.disable()
+    print(f"(c) in one process, Game + right playbook, seeds {args.seeds} "
+          f"({len(seed_list)} per scenario){' under cProfile' if profiler else ''}:")
+    every = [t for ts in timings.values() for t in ts]
+    for sid, ts in timings.items():
+        slow = max(range(len(ts)), key=ts.__getitem__)
+        print(f"    {sid:24s} mean {statistics.fmean(ts) * 1000:6.1f} ms  median "
+              f"{statistics.median(ts) * 1000:6.1f} ms  slowest {ts[slow] * 1000:6.1f} ms "
+              f"(seed {seed_list[slow]})")
+    print(f"    all {len(every)} incidents: mean {statistics.fmean(every) * 1000:.1f} ms, "
+          f"slowest {max(every) * 1000:.1f} ms")
+
+    if profiler:
+        for key in ("cumulative", "tottime"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key) \
+                .print_stats(args.top)
+            print(f"\n-- top {args.top} by {key} --")
+            print(out.getvalue().split("\n\n", 1)[-1].rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

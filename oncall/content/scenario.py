@@ -30,6 +30,8 @@ class FaultSpec(Strict):
     model: str = Field(description="archetype name of the model the fault hits")
     onset: str = Field(description="simulated time the fault starts, HH:MM on the night")
     params: dict[str, Any] = Field(default_factory=dict)
+    page_within: int = Field(30, ge=1, le=240, description="minutes after the onset by which "
+                             "the first critical alert pages (checked by the conformance tests)")
 
     @field_validator("model")
     @classmethod

@@ -90,7 +90,8 @@ def threshold_of(world: World, model: str, metric: str) -> tuple[str | None, lis
     """The paging rule drawn on a metric's chart, as (rule name, threshold lines)."""
     m = world.model(model)
     for rule in RULES:
-        if rule.metric != metric or not rule.applies(m) or rule.kind == "burn":
+        family = rule.metric.endswith(":*") and metric.startswith(rule.metric[:-1])
+        if (rule.metric != metric and not family) or not rule.applies(m) or rule.kind == "burn":
             continue
         thr = rule.threshold(m)
         if rule.kind == "relative":

@@ -53,7 +53,14 @@ class Rule:
     def values(self, world: World, model: Model, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray]:
         """The rule's value at each minute of [t0, t1): what the expression evaluates to."""
         lookback = max(self.window, self.burn_windows[0] if self.kind == "burn" else 0)
-        t, raw = world.series(model.name, self.metric, t0 - lookback, t1, self.revision)
+        if self.metric.endswith(":*"):
+            # One rule over a family of series (a label matcher in PromQL): the worst of them.
+            names = [f"{self.metric[:-1]}{f.name}" for f in model.features]
+            parts = [world.series(model.name, n, t0 - lookback, t1, self.revision)
+                     for n in names]
+            t, raw = parts[0][0], np.max(np.stack([p[1] for p in parts]), axis=0)
+        else:
+            t, raw = world.series(model.name, self.metric, t0 - lookback, t1, self.revision)
         if self.kind == "burn":
             budget = 1 - model.slo
             long = _rolling_mean(raw, self.burn_windows[0]) / budget
@@ -152,6 +159,15 @@ RULES: tuple[Rule, ...] = (
          'abs(avg_over_time(model_prediction_mean{{model="{model}"}}[15m]) / '
          'model_prediction_mean:training{{model="{model}"}} - 1) > {threshold}',
          "relative change", lambda m: 0.5, window=15, kind="relative"),
+    Rule("FeatureNullRateHigh", "feature_null_rate:*", ">", 5, "critical",
+         "A feature of {model} is missing in more than 20% of requests",
+         'max by (model) (avg_over_time(model_feature_null_ratio{{model="{model}"}}[5m])) '
+         '> {threshold}', "ratio", lambda m: 0.2, window=5),
+    Rule("ModelNaNPredictions", "pred_nan_ratio", ">", 2, "critical",
+         "{model} is returning NaN predictions",
+         'sum(rate(model_predictions_nan_total{{model="{model}"}}[5m])) / '
+         'sum(rate(model_predictions_total{{model="{model}"}}[5m])) > {threshold}',
+         "ratio", lambda m: 0.001, window=5),
     Rule("CertificateExpiringSoon", "cert_days_left", "<", 0, "ticket",
          "The serving certificate of {model} expires in under 21 days",
          '(probe_ssl_earliest_cert_expiry{{service="{model}"}} - time()) / 86400 < {threshold}',

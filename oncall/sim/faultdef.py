@@ -55,10 +55,12 @@ class MetricEffect(Strict):
     `add`: base + value·k; `scale`: base·(1 + (value − 1)·k); `towards`: base + (value − base)·k.
     `scope: canary` applies only to the canary's share of traffic (all of it on the canary series).
     `lag: labels` delays the effect by the model's label delay (quality seen through labels).
+    `countdown`: days left until the onset plus value, at every minute before it (a certificate
+    or a quota running out), held at that course after the onset until a fix restores the base.
     """
 
     metric: str
-    op: Literal["add", "scale", "towards"]
+    op: Literal["add", "scale", "towards", "countdown"]
     value: Number
     scope: Literal["all", "canary"] = "all"
     lag: Literal["none", "labels"] = "none"

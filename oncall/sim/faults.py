@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from oncall.sim import telemetry as tm
-from oncall.sim.clock import hhmm
+from oncall.sim.clock import DAY, date_of, hhmm
 from oncall.sim.faultdef import (
     PARAM_REF,
     DeployEntry,
@@ -218,6 +218,7 @@ class Incident:
         stable = m.live_deploy(self.onset)
         ns: dict[str, Any] = {
             "params": dict(self.params), "onset": hhmm(self.onset),
+            "onset_iso": f"{date_of(self.onset):%Y-%m-%dT%H:%M:%SZ}",
             "model": {"name": m.name, "owner": m.owner, "team": m.team,
                       "hardware": m.hardware, "replicas": m.replicas},
             "old": dict(stable.config), "new": dict(stable.config),
@@ -338,7 +339,10 @@ class Incident:
                       revision: str | None) -> np.ndarray:
         k = self._k(world, t, e.lag) * self._share(e.scope, revision)
         value = self.num(e.value)
-        if e.op == "add":
+        if e.op == "countdown":
+            left = (self.onset - t) / DAY + value
+            out = np.where(t < self.onset, left, base + (left - base) * k)
+        elif e.op == "add":
             delta = value * k
             out = base + (np.round(delta) if e.round else delta)
         elif e.op == "scale":
@@ -507,7 +511,8 @@ class Incident:
                 if ki < tpl.min_intensity or minute % tpl.every != tpl.phase % tpl.every:
                     continue
                 pod = pods[minute % len(pods)]
-                text = fill(tpl.template, {**self.ns, "pod": pod, "minute": hhmm(minute)})
+                text = fill(tpl.template, {**self.ns, "pod": pod, "minute": hhmm(minute),
+                                           "now_iso": f"{date_of(minute):%Y-%m-%dT%H:%M:%SZ}"})
                 lines.append(LogLine(minute + 0.1 + 0.2 * (j % 4), tpl.level, model, pod, text))
         return lines
 

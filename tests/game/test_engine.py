@@ -111,7 +111,7 @@ def test_postmortem_writes_artifacts_and_replays_monitors() -> None:
     assert rule_file.content.startswith("groups:") and "expr:" in rule_file.content
     rep = f.replays[0]
     assert rep.lead_minutes is not None and rep.lead_minutes > 0
-    assert obs.scorecard is not None and g.ended
+    assert obs.kind == "postmortem" and g.ended and g.record.ended
 
 
 def test_drift_on_all_features_corrects_for_many_tests_and_finds_the_shifted_one() -> None:
@@ -124,3 +124,18 @@ def test_drift_on_all_features_corrects_for_many_tests_and_finds_the_shifted_one
     corrected = [r["threshold"] for r in obs.data["results"] if r["p_value"] is not None]
     assert all(0.05 / n - 1e-12 <= t < 0.05 for t in corrected)
     assert "drift:txn_amount_cents" in obs.signals
+
+
+def test_an_impossible_request_costs_no_time_and_no_observation_id() -> None:
+    g = game()
+    first = g.do({"do": "logs", "model": "fraud-scorer"})
+    t = g.now
+    for bad in ({"do": "drift", "model": "fraud-scorer", "feature": "prediction", "test": "chi2"},
+                {"do": "drift", "model": "fraud-scorer", "feature": "country", "test": "ks"},
+                {"do": "drift", "model": "fraud-scorer", "feature": "no_such_feature"},
+                {"do": "dashboard", "model": "fraud-scorer", "metric": "no_such_metric"}):
+        obs = g.do(bad)
+        assert not obs.ok and obs.id is None and g.now == t, obs.text
+        assert "valid:" in obs.text or "available:" in obs.text
+    nxt = g.do({"do": "deploys", "model": "fraud-scorer"})
+    assert int(nxt.id.split("-")[1]) == int(first.id.split("-")[1]) + 1

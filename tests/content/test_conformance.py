@@ -1,0 +1,146 @@
+"""The conformance harness: every scenario file, on several seeds, keeps the promises a scenario
+makes. Adding a scenario never means editing this file.
+
+- the page fires within the scenario's stated window after the onset;
+- every `right` move mitigates and no `wrong` move does;
+- every evidence signal the answer key expects is shown by a named tool's observation;
+- an observation that shows nothing (an empty grep) carries no evidence;
+- a recorded play replays byte-identically in new processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from oncall.content import loader
+from oncall.content.kinds import fault_kinds
+from oncall.content.scenario import Move, Scenario
+from oncall.game.engine import Game
+from oncall.sim.faultdef import Signal
+
+SCENARIOS = sorted(loader.scenarios())
+SEEDS = (1, 7, 2024)
+
+
+def move_command(sc: Scenario, m: Move) -> dict[str, Any]:
+    cmd: dict[str, Any] = {"do": m.kind}
+    if m.kind in ("rollback", "hotfix"):
+        cmd["model"] = m.model or sc.fault.model
+    if m.fix:
+        cmd["fix"] = m.fix
+    if m.team:
+        cmd["team"] = m.team
+        cmd["message"] = "please take a look"
+    return cmd
+
+
+def settle(g: Game, minutes: int) -> None:
+    while minutes > 0:
+        step = min(30, minutes)
+        assert g.do({"do": "wait", "minutes": step}).ok
+        minutes -= step
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("sid", SCENARIOS)
+def test_page_fires_within_the_stated_window(sid: str, seed: int) -> None:
+    sc = loader.scenario(sid)
+    g = Game(sc, seed)
+    f = g.record.facts
+    assert f.onset_at <= f.page_at <= f.onset_at + sc.fault.page_within
+    assert any(a.severity == "critical" and a.model == sc.fault.model for a in f.page_alerts)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("sid", SCENARIOS)
+def test_every_right_move_mitigates_and_no_wrong_move_does(sid: str, seed: int) -> None:
+    sc = loader.scenario(sid)
+    for which, should_fix in (("right", True), ("wrong", False)):
+        for m in getattr(sc.answers, which):
+            g = Game(sc, seed)
+            g.do({"do": "ack"})
+            obs = g.do(move_command(sc, m))
+            assert obs.ok, obs.text
+            settle(g, 45)
+            fixed = g.world.recovered(g.world.fault.id)
+            effect = g.record.facts.interventions[-1].effect
+            assert fixed == should_fix, f"{which} move {m.model_dump(exclude_none=True)}: " \
+                f"effect {effect}, recovered {fixed}"
+            assert (effect == "fixes") == should_fix
+
+
+def signal_command(sc: Scenario, s: Signal) -> dict[str, Any]:
+    model = sc.fault.model
+    cmd: dict[str, Any] = {"do": s.tool, "model": model}
+    if s.tool == "dashboard":
+        cmd["window"] = 180
+        cmd["metric"] = s.metric or "error_rate"
+        if s.by_revision:
+            cmd["by"] = "revision"
+    elif s.tool == "drift":
+        cmd["feature"] = s.drifted or "prediction"
+    elif s.tool == "logs":
+        cmd["window"] = 60
+    return cmd
+
+
+@pytest.mark.parametrize("sid", SCENARIOS)
+def test_every_expected_signal_is_shown_by_a_named_tool(sid: str) -> None:
+    sc = loader.scenario(sid)
+    kind = fault_kinds()[sc.fault.kind]
+    g = Game(sc, 7)
+    g.do({"do": "ack"})
+    ns = g.world.fault.ns
+    from oncall.sim.faults import fill
+
+    for expected in sc.answers.evidence:
+        defs = [s for s in kind.signals if fill(s.id, ns) == expected]
+        assert defs, f"{expected} is not a signal of {kind.id}"
+        shown = []
+        for s in defs:
+            cmd = signal_command(sc, s)
+            if s.metric:
+                cmd["metric"] = fill(s.metric, ns)
+            if s.drifted:
+                cmd["feature"] = fill(s.drifted, ns)
+            obs = g.do(cmd)
+            assert obs.ok, obs.text
+            shown += obs.signals
+        assert expected in shown, f"no {kind.id} tool showed {expected}"
+
+
+@pytest.mark.parametrize("sid", SCENARIOS)
+def test_an_observation_that_shows_nothing_is_no_evidence(sid: str) -> None:
+    sc = loader.scenario(sid)
+    g = Game(sc, 7)
+    g.do({"do": "ack"})
+    empty = g.do({"do": "logs", "model": sc.fault.model, "grep": "zzzz-nothing-matches"})
+    assert empty.ok and empty.data["total"] == 0
+    assert empty.signals == []
+    other = next(m for m in g.world.fleet.names() if m != sc.fault.model)
+    assert g.do({"do": "deploys", "model": other}).signals == []
+
+
+def _play(sid: str, hashseed: str) -> str:
+    script = "\n".join(json.dumps(c) for c in loader.scenario(sid).playbook.right) + "\n"
+    env = {**os.environ, "PYTHONHASHSEED": hashseed}
+    out = subprocess.run([sys.executable, "-m", "oncall", "play", "--headless", "--seed", "7",
+                          "--scenario", sid, "--no-save"], input=script, text=True,
+                         capture_output=True, env=env, timeout=120, check=True)
+    return out.stdout
+
+
+@pytest.mark.parametrize("sid", SCENARIOS)
+def test_a_recorded_play_replays_byte_identically_in_new_processes(sid: str) -> None:
+    first, second = _play(sid, "1"), _play(sid, "4242")
+    assert first == second
+    lines = first.splitlines()
+    assert len(lines) == len(loader.scenario(sid).playbook.right) + 1
+    assert all(json.loads(line).get("ok", True) for line in lines), "the right play runs clean"
+    assert '"signals"' not in first, "evidence tags stay inside the record"

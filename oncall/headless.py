@@ -48,7 +48,9 @@ def _finite(value: Any) -> Any:
 
 
 def observation_line(obs: Observation) -> dict[str, Any]:
-    return obs.model_dump(mode="json", exclude_none=True)
+    """What the player sees of an observation: the evidence tags the engine derives from its
+    content stay in the record, for scoring, and never reach the output."""
+    return obs.model_dump(mode="json", exclude_none=True, exclude={"signals"})
 
 
 def read_lines(inp: IO[str] | IO[bytes]) -> Iterator[str | ValueError]:

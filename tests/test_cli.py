@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
 from oncall.content import loader
@@ -79,3 +82,157 @@ def test_corrupt_save_gets_a_clear_message_and_is_left_untouched(tmp_path: Path)
     proc = oncall("replay", str(bad))
     assert proc.returncode == 2 and str(bad) in proc.stderr
     assert bad.read_bytes() == before
+
+
+# -- issue #12 -------------------------------------------------------------------------------------
+def one_line_error(proc: subprocess.CompletedProcess, code: int = 2) -> str:
+    assert proc.returncode == code, (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**63), "abc", "1" * 300, ""])
+def test_seeds_outside_0_to_2_63_are_refused_in_one_line(seed: str) -> None:
+    proc = oncall("play", "--headless", "--seed", seed, "--scenario", "search-gpu-oom")
+    assert "--seed" in one_line_error(proc)
+
+
+def test_the_largest_seed_plays(tmp_path: Path) -> None:
+    proc = oncall("play", "--headless", "--seed", str(2**63 - 1), "--scenario",
+                  "search-gpu-oom", "--no-save", stdin='{"do":"ack"}\n')
+    assert proc.returncode == 0 and json.loads(proc.stdout.splitlines()[-1])["kind"] == "ack"
+
+
+def test_an_empty_scenario_id_is_an_error() -> None:
+    proc = oncall("play", "--headless", "--scenario", "")
+    assert "--scenario" in one_line_error(proc)
+
+
+def played_save(home: Path, seed: int = 3) -> Path:
+    sc = loader.scenario("recsys-bad-canary")
+    script = "\n".join(json.dumps(c) for c in sc.playbook.right)
+    lines = oncall("play", "--headless", "--seed", str(seed), "--scenario", sc.id, home=home,
+                   stdin=script).stdout.splitlines()
+    return Path(json.loads(lines[-1])["saved"])
+
+
+def tampered(path: Path, where: Path, edit: Any) -> Path:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    where.write_text(json.dumps(data), encoding="utf-8")
+    return where
+
+
+def test_tampered_saves_are_refused_not_replayed(tmp_path: Path) -> None:
+    good = played_save(tmp_path)
+    cases = {
+        "negative-seed": lambda d: d["record"].__setitem__("seed", -1),
+        "insane": lambda d: d["record"].__setitem__("difficulty", "insane"),
+        "do-list": lambda d: d["record"]["entries"][0]["command"].__setitem__("do", ["ack"]),
+    }
+    for name, edit in cases.items():
+        bad = tampered(good, tmp_path / f"{name}.json", edit)
+        for command in ("replay", "story"):
+            line = one_line_error(oncall(command, str(bad)))
+            assert str(bad) in line, (name, line)
+
+
+def test_unreadable_save_files_are_one_line_errors(tmp_path: Path) -> None:
+    cases = {
+        "deep.json": b"[" * 100_000 + b"]" * 100_000,
+        "digits.json": b'{"format": 1, "record": ' + b"9" * 5000 + b"}",
+        "latin1.json": b'{"format": 1, "x": "\xe9"}',
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "folder.json").mkdir()
+    os.mkfifo(tmp_path / "fifo.json")
+    for name in [*cases, "folder.json", "fifo.json"]:
+        proc = oncall("replay", str(tmp_path / name))
+        assert str(tmp_path / name) in one_line_error(proc)
+
+
+def test_one_corrupt_save_does_not_block_the_numbers(tmp_path: Path) -> None:
+    played_save(tmp_path)
+    (tmp_path / "incidents" / "zz-broken.json").write_text("{", encoding="utf-8")
+    proc = oncall("numbers", home=tmp_path)
+    assert proc.returncode == 0 and "Incidents handled" in proc.stdout
+    assert "recsys-bad-canary" in proc.stdout
+    assert "zz-broken.json" in proc.stderr
+
+
+def test_story_without_an_argument_tells_the_latest_save(tmp_path: Path) -> None:
+    first = played_save(tmp_path, seed=3)
+    second = played_save(tmp_path, seed=4)
+    os.utime(second, (1_000_000_000, 1_000_000_000))  # now the older of the two
+    latest = oncall("story", home=tmp_path).stdout
+    assert latest == oncall("story", str(first)).stdout
+    assert latest != oncall("story", str(second)).stdout
+
+
+def test_validate_on_a_folder_without_scenarios_says_so(tmp_path: Path) -> None:
+    proc = oncall("validate", str(tmp_path))
+    assert "no scenario files" in one_line_error(proc, code=1)
+    assert "valid" not in proc.stdout
+
+
+def test_drift_json_into_a_closed_pipe_prints_no_traceback(tmp_path: Path) -> None:
+    ref, cur = tmp_path / "ref.csv", tmp_path / "cur.csv"
+    for path, shift in ((ref, 0), (cur, 3)):
+        path.write_text("x,y\n" + "".join(f"{i % 50 + shift},{i % 7}\n" for i in range(2000)))
+    shell = (f"{sys.executable} -m oncall drift {ref} {cur} --json | head -1")
+    proc = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == "{" and "Traceback" not in proc.stderr
+    assert "BrokenPipe" not in proc.stderr
+
+
+def test_drift_on_a_fifo_or_a_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("x\n1\n2\n")
+    os.mkfifo(tmp_path / "fifo.csv")
+    (tmp_path / "dir.csv").mkdir()
+    (tmp_path / "bad.csv").write_bytes(b"x\n\xff\xfe\n")
+    for name in ("fifo.csv", "dir.csv", "bad.csv"):
+        proc = oncall("drift", str(good), str(tmp_path / name))
+        assert str(tmp_path / name) in one_line_error(proc)
+
+
+def test_an_unexpected_error_is_one_line_with_a_log_and_exit_1(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from oncall import cli
+
+    def boom(args: Any) -> int:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "_numbers", boom)
+    assert cli.main(["--home", str(tmp_path), "numbers"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("oncall: internal error err-") and "details in" in err
+    log = Path(err.split("details in ")[1])
+    assert log.is_relative_to(tmp_path) and "RuntimeError: a bug" in log.read_text()
+
+
+def test_a_crashed_tui_exits_non_zero_and_says_where_the_log_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from oncall import cli
+    from oncall.tui.app import OncallApp
+
+    def broken_mount(self: OncallApp) -> None:
+        raise RuntimeError("the title screen fell over")
+
+    real_run = OncallApp.run
+
+    def headless_run(self: OncallApp, **kw: Any) -> Any:
+        return real_run(self, headless=True, **kw)
+
+    monkeypatch.setattr(OncallApp, "on_mount", broken_mount)
+    monkeypatch.setattr(OncallApp, "run", headless_run)
+    code = cli.main(["--home", str(tmp_path)])
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "details in" in err
+    log = Path(err.split("details in ")[1].split()[0])
+    assert "the title screen fell over" in log.read_text()

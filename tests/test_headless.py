@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,88 @@ def test_full_play_ends_with_the_scorecard_and_a_save(tmp_path: Path) -> None:
     assert last["kind"] == "postmortem" and last["scorecard"]["total"] > 80
     saved = Path(last["saved"])
     assert saved.is_file() and saved.is_relative_to(tmp_path)
+
+
+# -- issue #12: nothing a player types or a disk does ends a night -----------------------------
+def raw_run(data: bytes, *args: str, env: dict[str, str] | None = None,
+            seed: str = "5", scenario: str = "search-gpu-oom") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "oncall", "play", "--headless", "--seed", seed,
+         "--scenario", scenario, *args],
+        input=data, capture_output=True, timeout=120, env={**os.environ, **(env or {})})
+
+
+def replies(proc: subprocess.CompletedProcess) -> list[dict]:
+    assert proc.returncode == 0, proc.stderr
+    assert b"Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stdout.decode("utf-8").splitlines()
+    return [json.loads(x) for x in lines]
+
+
+def test_malformed_lines_get_one_json_line_each_and_the_session_goes_on() -> None:
+    bad = [b'{"do": ["ack"]}', b'{"do": {"x": 1}}', b"[" * 1000 + b"]" * 1000,
+           b'{"do": ' + b"9" * 5000 + b"}", b'{"do": "help"}\xff\xfe', b"\xc3",
+           b'{"do": "ack", "x": NaN}', b'{"do": "ack", "x": 1e999}', b'"\\ud800"',
+           b'{"do": "' + b"x" * 1_000_000 + b'"}', b'{"do":"ack"}']
+    out = replies(raw_run(b"\n".join(bad) + b"\n", "--no-save",
+                          env={"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
+                               "PYTHONIOENCODING": "ascii:strict"}))
+    assert len(out) == 1 + len(bad)
+    assert all(o["kind"] == "error" and o["ok"] is False for o in out[1:-1])
+    assert [o["line"] for o in out[1:-1]] == list(range(1, len(bad)))
+    assert "not UTF-8" in out[5]["error"] and "nested too deeply" in out[3]["error"]
+    assert len(out[10]["error"]) < 2000
+    assert out[-1]["kind"] == "ack" and out[-1]["ok"]
+
+
+def test_a_drift_test_that_does_not_fit_the_column_is_an_error_not_an_exit() -> None:
+    lines = [b'{"do":"ack"}',
+             b'{"do":"drift","model":"fraud-scorer","feature":"prediction","test":"chi2"}',
+             b'{"do":"status"}']
+    out = replies(raw_run(b"\n".join(lines) + b"\n", "--no-save", seed="7",
+                          scenario="fraud-amount-units"))
+    assert len(out) == 4 and out[2]["ok"] is False and out[3]["kind"] == "status"
+
+
+def test_a_save_that_cannot_be_written_still_delivers_the_card_and_the_record(
+        tmp_path: Path) -> None:
+    from oncall.content import loader
+
+    home = tmp_path / "home"
+    home.write_text("a file where the home folder should be")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    script = "\n".join(json.dumps(c) for c in loader.scenario("search-gpu-oom").playbook.right)
+    proc = raw_run(script.encode() + b"\n", env={"ONCALL_HOME": str(home), "TMPDIR": str(temp)})
+    last = replies(proc)[-1]
+    assert last["kind"] == "postmortem" and last["scorecard"]["total"] > 80
+    assert last["saved_fallback"] is True and "home" in last["save_error"]
+    saved = Path(last["saved"])
+    assert saved.is_relative_to(temp) and saved.is_file()
+    rep = subprocess.run([sys.executable, "-m", "oncall", "replay", str(saved)],
+                         capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0 and "reproduces exactly" in rep.stdout
+
+
+def test_help_and_status_answer_after_the_postmortem(tmp_path: Path) -> None:
+    from oncall.content import loader
+
+    sc = loader.scenario("search-gpu-oom")
+    out = run([*(json.dumps(c) for c in sc.playbook.right), '{"do": "help"}',
+               '{"do": "status"}', '{"do": "ack"}'], env_home=tmp_path)
+    assert out[-4]["kind"] == "postmortem"
+    assert out[-3]["kind"] == "help" and out[-2]["kind"] == "status"
+    assert out[-1]["kind"] == "error" and "ended" in out[-1]["error"]
+
+
+def test_a_record_with_non_object_lines_replays_exactly(tmp_path: Path) -> None:
+    from oncall.content import loader
+
+    sc = loader.scenario("search-gpu-oom")
+    script = [json.dumps(c) for c in sc.playbook.right]
+    script[1:1] = ['"x"', "[1]", "5", "null", '{"do": ["ack"]}', '{"nodo": 1}']
+    out = run(script, env_home=tmp_path)
+    saved = Path(out[-1]["saved"])
+    rep = subprocess.run([sys.executable, "-m", "oncall", "replay", str(saved)],
+                         capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0 and "reproduces exactly" in rep.stdout, rep.stdout

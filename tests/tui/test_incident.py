@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.pilot import Pilot
+from pilot_helpers import settle, typed
 from textual.widgets import (
     DataTable,
     Input,
@@ -24,22 +24,6 @@ from oncall.tui.screens.scorecard import ScorecardScreen
 from oncall.tui.screens.story import StoryScreen
 from oncall.tui.screens.war_room import WarRoom
 from oncall.tui.widgets.drift import DriftTable
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def typed(pilot: Pilot[None], line: str) -> None:
-    """Type a command line as the player would: `:` to focus, the text, enter."""
-    await pilot.press("colon")
-    field = pilot.app.screen.query_one("#cmdline", Input)
-    assert field.has_focus
-    field.value = line
-    await pilot.press("enter")
-    await settle(pilot)
-    await pilot.press("escape")  # back from the command line to the keys
 
 
 def last(app: OncallApp) -> tuple[dict, object]:

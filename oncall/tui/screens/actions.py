@@ -101,10 +101,13 @@ def form_for(name: str, game: Game, entries: list[tuple[dict[str, Any], Any]],
                                                                          "revision")],
                           default="")]
     if name == "drift" and model:
-        feats = ["prediction", *(f.name for f in game.world.model(model).features)]
-        return [FormField("feature", f"Feature of {model}", "select", [(f, f) for f in feats],
-                          default="prediction"),
-                FormField("test", "Test", "radio", [(t, t) for t in TESTS], default="auto"),
+        kinds = {"prediction": "continuous",
+                 **{f.name: str(f.kind) for f in game.world.model(model).features}}
+        return [FormField("feature", f"Feature of {model}", "select",
+                          [(f"{f} ({k})", f) for f, k in kinds.items()], default="prediction"),
+                FormField("test", "Test (the ones that fit the feature's kind)", "radio",
+                          [(t, t) for t in TESTS], default="auto",
+                          allowed_by=("feature", {f: fitting_tests(k) for f, k in kinds.items()})),
                 FormField("window", "Window (minutes of live traffic)", default=60)]
     if name in ("dashboard", "drift", "deploys", "pipelines", "infra"):
         return [_models(game)]
@@ -150,6 +153,13 @@ def form_for(name: str, game: Game, entries: list[tuple[dict[str, Any], Any]],
     if name == "wait":
         return [FormField("minutes", "Minutes (1-30)", default=5)]
     return []
+
+
+def fitting_tests(kind: str) -> tuple[str, ...]:
+    """The drift tests that apply to a column of this kind ("auto" always does)."""
+    from oncall.detect.stattests import KINDS
+
+    return ("auto", *(t for t, kinds in KINDS.items() if kind in kinds))
 
 
 def _first_line(text: str, width: int = 40) -> str:

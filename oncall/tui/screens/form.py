@@ -29,6 +29,9 @@ class FormField:
     """(shown, value) pairs for select, multi and radio."""
     default: Any = None
     placeholder: str = ""
+    allowed_by: tuple[str, dict[str, tuple[str, ...]]] | None = None
+    """For a radio: (the select it follows, that select's value -> the options allowed then).
+    The other options are disabled, e.g. the drift tests that do not fit a column's kind."""
 
 
 class FormDialog(ModalScreen[dict[str, Any] | None]):
@@ -74,6 +77,30 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         return Input("" if f.default is None else str(f.default), placeholder=f.placeholder,
                      id=wid, classes="form-field", compact=True)
 
+    def on_mount(self) -> None:
+        self._apply_allowed()
+
+    @on(Select.Changed)
+    def _select_changed(self) -> None:
+        self._apply_allowed()
+
+    def _apply_allowed(self) -> None:
+        """Disable the radio options that the current choice of a select rules out."""
+        for f in self.fields:
+            if f.kind != "radio" or f.allowed_by is None:
+                continue
+            leader, table = f.allowed_by
+            choice = self.query_one(f"#f-{leader}", Select).value
+            allowed = table.get(str(choice))
+            radio = self.query_one(f"#f-{f.name}", RadioSet)
+            for button in radio.query(RadioButton):
+                button.disabled = allowed is not None and button.name not in allowed
+            pressed = radio.pressed_button
+            if pressed is not None and pressed.disabled:
+                fallback = next((b for b in radio.query(RadioButton) if not b.disabled), None)
+                if fallback is not None:
+                    fallback.value = True
+
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in self.fields:
@@ -84,8 +111,9 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             elif isinstance(w, SelectionList):
                 out[f.name] = list(w.selected)
             elif isinstance(w, RadioSet):
-                if w.pressed_button is not None and w.pressed_button.name:
-                    out[f.name] = w.pressed_button.name
+                pressed = w.pressed_button
+                if pressed is not None and pressed.name and not pressed.disabled:
+                    out[f.name] = pressed.name
             elif isinstance(w, Input) and w.value.strip():
                 out[f.name] = w.value.strip()
         return out

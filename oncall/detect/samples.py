@@ -43,9 +43,10 @@ def _frozen(array: np.ndarray) -> Any:
 class Reference:
     """A reference window fitted once and reused against many current windows.
 
-    The sorted values make KS, Wasserstein and binning a merge or a handful of binary searches
-    per current window; the decile edges fix PSI and JS bins to the reference so results from
-    different days are comparable. Equality is identity because the arrays can be large.
+    The sorted values make KS binary searches at a small share of the values, Wasserstein one
+    pass, and binning a handful of binary searches per current window; the decile edges fix
+    PSI and JS bins to the reference so results from different days are comparable. Equality
+    is identity because the arrays can be large.
     """
 
     name: str
@@ -86,8 +87,8 @@ class Window:
     """A current window prepared against one Reference, so a suite of tests sorts it once.
 
     Categorical counts are aligned with `reference.categories`; categories the reference never
-    saw are kept apart in `new_categories`. The private cache lets KS and Wasserstein share
-    one merge of the two sorted samples.
+    saw are kept apart in `new_categories`. The private cache keeps KS D and Wasserstein once
+    computed, for a suite that reruns KS with a corrected threshold.
     """
 
     reference: Reference
@@ -285,6 +286,36 @@ def _match_categories(
     return as_text, np.argsort(as_text, kind="stable"), labels.astype(str)
 
 
+def _tally(labels: np.ndarray) -> tuple[np.ndarray, IntArray] | None:
+    """Distinct labels and their counts, when fixed-width strings map one-to-one onto integers.
+
+    Up to two characters fill at most eight bytes and are read as one integer as they are; up
+    to eight characters below U+0100 pack a byte each. Counting integer codes is one SIMD sort,
+    where matching the rows as strings is a binary search of string comparisons per row.
+    None for any other labels.
+    """
+    width = labels.dtype.itemsize // 4
+    if labels.dtype.kind != "U" or not labels.dtype.isnative or not 0 < width <= 8:
+        return None
+    labels = np.ascontiguousarray(labels)
+    if width <= 2:
+        codes, counts = np.unique(labels.view(f"u{4 * width}"), return_counts=True)
+        return codes.view(labels.dtype), counts.astype(np.int64)
+    chars = labels.view(np.uint32).reshape(labels.size, width)
+    if chars.max() >= 256:
+        return None
+    packed = np.zeros((labels.size, 8), dtype=np.uint8)
+    packed[:, :width] = chars
+    codes, counts = np.unique(packed.view(np.uint64).ravel(), return_counts=True)
+    distinct = codes.view(np.uint8).reshape(codes.size, 8)[:, :width].astype(np.uint32)
+    return distinct.view(labels.dtype).ravel(), counts.astype(np.int64)
+
+
+def _count(index: IntArray, weights: IntArray | None, length: int) -> IntArray:
+    """Rows per index, or the sum of their weights (counts of distinct labels)."""
+    return np.bincount(index, weights, minlength=length).astype(np.int64)
+
+
 def prepare_window(reference: Reference, values: Any) -> Window:
     """Clean and sort (or count) a current window once, for every test run against it."""
     name = reference.name
@@ -305,21 +336,25 @@ def prepare_window(reference: Reference, values: Any) -> Window:
     counts = np.zeros(k, dtype=np.int64)
     new_categories: np.ndarray = np.empty(0, dtype=reference.categories.dtype)
     new_counts = _EMPTY_INT
-    if labels.size:
+    n = int(labels.size)
+    if n:
+        # Match each distinct label once when the labels pack into integers, else every row.
+        tally = _tally(labels)
+        labels, weights = (labels, None) if tally is None else tally
         categories, sorter, labels = _match_categories(reference.categories, labels)
         position = np.searchsorted(categories, labels, sorter=sorter)
         np.minimum(position, k - 1, out=position)
         index = position if sorter is None else sorter[position]
         seen = categories[index] == labels
         if seen.all():
-            counts = np.bincount(index, minlength=k).astype(np.int64)
+            counts = _count(index, weights, k)
         else:
-            counts = np.bincount(index[seen], minlength=k).astype(np.int64)
-            new_categories, found = np.unique(labels[~seen], return_counts=True)
-            new_counts = found.astype(np.int64)
+            counts = _count(index[seen], None if weights is None else weights[seen], k)
+            new_categories, inverse = np.unique(labels[~seen], return_inverse=True)
+            new_counts = _count(inverse, None if weights is None else weights[~seen], 0)
     return Window(
         reference=reference,
-        n=int(labels.size),
+        n=n,
         n_missing=n_missing,
         values=_EMPTY_FLOAT,
         category_counts=counts,

@@ -17,13 +17,14 @@ from oncall.detect.errors import DetectError
 from oncall.detect.kernels import (
     chi2_homogeneity,
     chi2_ppf95,
-    ecdf_distances,
     filled_shares,
     js_distance,
     ks_critical_d,
     ks_pvalue,
+    ks_statistic,
     psi_value,
     sturges_edges,
+    wasserstein_sorted,
 )
 from oncall.detect.results import Category, DriftResult, ThresholdKind
 from oncall.detect.samples import (
@@ -251,12 +252,12 @@ def _all_missing(
     )
 
 
-def _distances(window: Window) -> tuple[float, float]:
-    """KS D and raw Wasserstein-1 from one merge, cached so a suite merges once per column."""
-    cached = window._cache.get("ecdf")
+def _sorted_statistic(window: Window, test: Literal["ks", "wasserstein"]) -> float:
+    """KS D or raw Wasserstein-1 of a prepared window, cached: a corrected suite reruns KS."""
+    cached = window._cache.get(test)
     if cached is None:
-        cached = ecdf_distances(window.reference.values, window.values)
-        window._cache["ecdf"] = cached
+        kernel = ks_statistic if test == "ks" else wasserstein_sorted
+        cached = window._cache[test] = kernel(window.reference.values, window.values)
     return cached
 
 
@@ -279,7 +280,7 @@ def ks_test(
     if window.n == 0:
         return _all_missing(window, "ks", alpha, floor)
     n, m = reference.n, window.n
-    d, p = ks_pvalue(_distances(window)[0], n, m)
+    d, p = ks_pvalue(_sorted_statistic(window, "ks"), n, m)
     warnings = []
     if p < alpha and d < floor:
         warnings.append(f"significant but D = {d:.4f} is below the effect-size floor {floor:g}")
@@ -473,7 +474,7 @@ def wasserstein(
     cut = _threshold("wasserstein", threshold)
     if window.n == 0:
         return _all_missing(window, "wasserstein", cut, None)
-    raw = _distances(window)[1]
+    raw = _sorted_statistic(window, "wasserstein")
     std = reference.std or 0.0
     warnings = []
     if std > 0.0:

@@ -18,7 +18,7 @@ from oncall.detect import (
     prepare_window,
     wasserstein,
 )
-from oncall.detect.kernels import kolmogorov_sf, sturges_edges
+from oncall.detect.kernels import kolmogorov_sf, ks_statistic, sturges_edges
 from oncall.detect.samples import DECILES
 
 REL = 1e-9
@@ -96,6 +96,51 @@ def test_ks_switches_method_at_scipys_boundary(n: int, m: int) -> None:
     assert ours.p_value is not None and close(ours.p_value, float(theirs.pvalue))
 
 
+@st.composite
+def large_pair(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """Samples big enough for KS to read the ECDFs at cuts and search only between them.
+
+    Continuous, heavily tied (rounded, small integers), resampled from the reference, a copy
+    of it or a copy with a few rows moved, often by so little that every cut sees no gap: the
+    last ones leave the largest gap no bigger than the slack between cuts, so most values
+    must be looked at.
+    """
+    n = draw(st.integers(600, 40_000))
+    m = draw(st.sampled_from([n, draw(st.integers(600, 40_000))]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    a = rng.normal(0.0, 1.0, n)
+    shape = draw(st.sampled_from(["continuous", "rounded", "integers", "resampled", "copy"]))
+    if shape == "continuous":
+        b = rng.normal(draw(st.sampled_from([0.0, 0.01, 0.05, 0.5])), 1.0, m)
+    elif shape == "rounded":
+        decimals = draw(st.sampled_from([0, 1, 2]))
+        a, b = np.round(a, decimals), np.round(rng.normal(0.02, 1.0, m), decimals)
+    elif shape == "integers":
+        a, b = rng.integers(0, 12, n).astype(float), rng.integers(0, 13, m).astype(float)
+    elif shape == "resampled":
+        b = rng.choice(a, m)
+    else:
+        b = np.resize(a, m)
+        moved, scale = draw(st.integers(0, 5)), draw(st.sampled_from([1e-9, 1e-3, 1.0]))
+        b[rng.integers(0, m, moved)] += rng.normal(0.0, scale, moved)
+    return a, b
+
+
+@SLOW
+@given(large_pair())
+def test_ks_statistic_from_cuts_is_scipys_bit_for_bit(pair: tuple[np.ndarray, np.ndarray]) -> None:
+    a, b = pair
+    theirs = stats.ks_2samp(a, b, method="asymp").statistic  # D before any lattice rounding
+    assert ks_statistic(np.sort(a), np.sort(b)) == theirs
+    ours = ks_test(fit_reference(a, "continuous"), b)
+    exact = stats.ks_2samp(a, b)
+    assert close(ours.statistic, float(exact.statistic))
+    assert ours.p_value is not None and close(ours.p_value, float(exact.pvalue))
+    std = np.std(a)
+    raw = stats.wasserstein_distance(a, b)
+    assert close(wasserstein(fit_reference(a, "continuous"), b).statistic, raw / std)
+
+
 @SLOW
 @given(st.integers(141, 200_000), st.floats(0.5, 380.0))
 def test_kolmogorov_sf_matches_kstwo(n: int, n_d_squared: float) -> None:
@@ -127,10 +172,22 @@ def test_wasserstein_matches_scipy_on_adversarial_floats(a: list[float], b: list
     assert close(ours, raw / std) if std > 0 else ours == (0.0 if raw == 0 else np.inf)
 
 
+LABEL_SETS = (
+    tuple("abcdefghijkl"),
+    # Up to two characters, any code point: read as one integer per row.
+    ("日本", "é", "ab", "a", "Ω", "zz", "b", "ü", "中", "xy", "c", "d"),
+    # Up to eight characters below U+0100, of mixed lengths: packed a byte each.
+    ("ios", "android", "Zürich", "web", "tv", "api", "São", "a", "ÿÿÿÿÿÿÿÿ", "linux", "m", "x"),
+    # Longer, or beyond Latin-1: matched as strings.
+    ("cat", "b", "category1", "c", "d", "category-02", "e", "f", "category-0003", "g", "h", "i"),
+    ("東京都", "Ωmega", "ab", "αβγ", "a", "b", "c", "d", "e", "f", "g", "h"),
+)
+
+
 @st.composite
 def categorical_pair(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     """Labels from overlapping alphabets: shared, new and vanished categories all occur."""
-    letters = "abcdefghijkl"
+    labels = draw(st.sampled_from(LABEL_SETS))
     k_ref = draw(st.integers(1, 8))
     k_cur = draw(st.integers(1, 8))
     offset = draw(st.integers(0, 3))
@@ -139,8 +196,11 @@ def categorical_pair(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     ref_weights = rng.dirichlet(np.ones(k_ref))
     cur_weights = rng.dirichlet(np.ones(k_cur))
-    a = rng.choice(list(letters[:k_ref]), n, p=ref_weights)
-    b = rng.choice(list(letters[offset : offset + k_cur]), m, p=cur_weights)
+    # Each side's string width is that of its longest label, as numpy makes it.
+    a = rng.choice(list(labels[:k_ref]), n, p=ref_weights)
+    b = rng.choice(list(labels[offset : offset + k_cur]), m, p=cur_weights)
+    if draw(st.booleans()):
+        b = np.stack((b, b), axis=1)[:, 0]  # a strided view, as a column of a 2-D array is
     return a, b
 
 

@@ -139,6 +139,8 @@ def _clean_continuous(array: np.ndarray, name: str, side: str) -> tuple[FloatArr
             f"column {name!r}: {side} values have dtype {array.dtype}, not numbers; "
             "declare the column categorical"
         )
+    if np.isfinite(numbers).all():
+        return numbers, 0  # the usual case, in one pass
     missing = np.isnan(numbers)
     n_missing = int(np.count_nonzero(missing))
     valid = numbers[~missing] if n_missing else numbers

@@ -200,6 +200,11 @@ QUIET = (max(SATURDAY - 5 * DAY, HISTORY_DAYS[-1] * DAY + DAY), SATURDAY - WEEKE
 these minutes, so queries inside them skip the week's shape (a shortcut, same numbers)."""
 
 
+LOAD_METRICS = frozenset({"rps", "latency_p50_ms", "latency_p99_ms", "gpu_mem_frac", "gpu_util",
+                          "cpu_util"})
+"""Metrics that follow traffic."""
+
+
 def _quiet(t: np.ndarray) -> bool:
     return t.size == 0 or (float(t.min()) >= QUIET[0] and float(t.max()) < QUIET[1])
 
@@ -208,12 +213,16 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
     """The healthy value of `metric` at minutes `t`: daily and weekly seasonality, the week's
     traffic event, a backfill and blips at past deploys, all seeded and all before the night."""
     t = np.asarray(t)
+    if metric in ("restarts", "pred_nan_ratio"):
+        return np.zeros(t.shape)
+    if metric == "cert_days_left":
+        return np.full(t.shape, float(ref.cert_days)) - t / DAY
     h = None if _quiet(t) else history(seed, model.name, model.features)
-    load = load_factor(t)
-    event = np.zeros(t.shape)
-    if h is not None:
-        event = _window(t, h.event, 45)
-        load = load * (1 + h.weekend_traffic * weekend(t)) * (1 + h.event_traffic * event)
+    event = np.zeros(t.shape) if h is None else _window(t, h.event, 45)
+    if metric in LOAD_METRICS:
+        load = load_factor(t)
+        if h is not None:
+            load = load * (1 + h.weekend_traffic * weekend(t)) * (1 + h.event_traffic * event)
     blip = deploy_blips(seed, model, t)
     z = _noise(seed, model.name, metric, t)
     arch = model.archetype
@@ -232,10 +241,6 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return np.clip(v, 0, 1)
     if metric == "f1":
         return np.clip(ref.f1 + 0.012 * z, 0, 1)
-    if metric in ("restarts", "pred_nan_ratio"):
-        return np.zeros(t.shape)
-    if metric == "cert_days_left":
-        return np.full(t.shape, float(ref.cert_days)) - t / DAY
     if metric == "gpu_mem_frac":
         return np.clip(0.64 + 0.05 * load + 0.01 * z, 0, 1)
     if metric == "gpu_util":

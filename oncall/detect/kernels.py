@@ -27,7 +27,9 @@ def ks_statistic(reference: FloatArray, current: FloatArray) -> float:
     taken exactly at every stride-th value of each sample (the cuts), and between two cuts
     the gap can only move as far as the counts change across them; values there are looked at
     only when that reach, in exact integers (units of 1/(n m)), is at least the largest gap at
-    the cuts. The values left out cannot hold the maximum, so D is bit for bit scipy's.
+    the cuts. The values left out cannot hold the maximum, so D is bit for bit scipy's. At a
+    million rows a side this reads about one value in forty; samples so alike that most values
+    stay in reach are merged instead, which is cheaper than searching nearly every value.
     """
     n, m = reference.size, current.size
     stride = math.isqrt(n + m) // KS_CUT_SPACING

@@ -33,6 +33,20 @@ class FaultSpec(Strict):
     page_within: int = Field(30, ge=1, le=240, description="minutes after the onset by which "
                              "the first critical alert pages (checked by the conformance tests)")
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, v: str) -> str:
+        from oncall.content.kinds import fault_kinds
+        from oncall.content.loader import ContentError
+
+        try:
+            known = fault_kinds()
+        except ContentError:
+            return v  # a broken fault-kind file is reported on its own
+        if v not in known:
+            raise ValueError(f"unknown fault kind {v!r}; valid: {', '.join(sorted(known))}")
+        return v
+
     @field_validator("model")
     @classmethod
     def _known_model(cls, v: str) -> str:

@@ -47,30 +47,38 @@ def _game_checks(scenario: loader.Scenario, file: str) -> list[Problem]:
             out.append(Problem(file, f"answers.remediations.{j}",
                                f"unknown remediation {rid!r}; valid: {known}"))
     for which in ("right", "wrong"):
-        phase: commands.Phase = "paged"
+        phases: set[commands.Phase] = {"paged"}
         for j, cmd in enumerate(getattr(scenario.playbook, which)):
             where = f"playbook.{which}.{j}"
             for k, rid in enumerate(cmd.get("remediations", []) if isinstance(cmd, dict) else []):
                 if rid not in remediations.BY_ID:
                     out.append(Problem(file, f"{where}.remediations.{k}",
                                        f"unknown remediation {rid!r}; valid: {known}"))
-            try:
-                parsed = commands.parse(cmd, phase)
-            except commands.CommandError as exc:
-                out.append(Problem(file, where, str(exc)))
+            errors, parsed = [], None
+            for phase in sorted(phases):
+                try:
+                    parsed = commands.parse(cmd, phase)
+                    break
+                except commands.CommandError as exc:
+                    errors.append(str(exc))
+            if parsed is None:
+                out.append(Problem(file, where, errors[0]))
                 continue
-            phase = _next_phase(phase, parsed.do)  # type: ignore[attr-defined]
+            phases = _next_phases(phases, parsed)
     return out
 
 
-def _next_phase(phase: commands.Phase, verb: str) -> commands.Phase:
-    if verb == "ack" and phase == "paged":
-        return "active"
+def _next_phases(phases: set[commands.Phase], cmd: commands.Command) -> set[commands.Phase]:
+    """The phases the incident may be in after a command (a resolve of one incident of several
+    may or may not close the night)."""
+    verb = cmd.do  # type: ignore[attr-defined]
+    if verb == "ack":
+        return {"active" if p == "paged" else p for p in phases}
     if verb == "resolve":
-        return "resolved"
+        return {"active", "resolved"} if getattr(cmd, "incident", None) else {"resolved"}
     if verb == "postmortem":
-        return "ended"
-    return phase
+        return {"ended"}
+    return phases
 
 
 def scenario_schema() -> dict[str, Any]:

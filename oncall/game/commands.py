@@ -167,6 +167,8 @@ class Rollback(Command):
     do: Literal["rollback"]
     model: str
     to: str | None = Field(None, description="a version (v13) or revision (r41); default: previous")
+    incident: str | None = Field(None, description="the incident it acts on, when a night has "
+                                 "several (see status)")
     cost = 6
     about = "roll a model back to an earlier version or deploy revision"
 
@@ -175,6 +177,8 @@ class Hotfix(Command):
     do: Literal["hotfix"]
     model: str
     fix: str = Field(description="one of the platform's fixes (see help: fixes)")
+    incident: str | None = Field(None, description="the incident it acts on, when a night has "
+                                 "several (see status)")
     cost = 5
     about = "apply one of the platform's fixes to a model"
 
@@ -184,12 +188,16 @@ class Escalate(Command):
     team: str = Field(description="one of the teams (see help: teams)")
     message: str = ""
     model: str | None = None
+    incident: str | None = Field(None, description="the incident it acts on, when a night has "
+                                 "several (see status)")
     cost = 3
     about = "hand the problem to a team with a clear ask"
 
 
 class Resolve(Command):
     do: Literal["resolve"]
+    incident: str | None = Field(None, description="the incident to close, when a night has "
+                                 "several (see status)")
     cost = 1
     phases = ("active",)
     about = "close the incident once the service level is back"

@@ -17,6 +17,7 @@ from oncall.game.record import (
     AnswerKey,
     Entry,
     Facts,
+    IncidentFact,
     Intervened,
     Observation,
     Postmortem,
@@ -69,6 +70,7 @@ class Game:
         self.phase: c.Phase = "paged"
         firing = self.world.firing()
         target = self.world.fault.model
+        targets = {i.model for i in self.world.incidents.values()}
         a = scenario.answers
         self.record = Record(
             seed=seed, scenario=scenario.id, title=scenario.title, difficulty=self.difficulty,
@@ -82,8 +84,14 @@ class Game:
                 fleet_models=len(self.world.fleet.models), fleet_rps=self.world.fleet.total_rps,
                 target_model=target, onset_at=self.world.fault.onset,
                 page_at=self.world.page_at,
-                page_alerts=[_alert_fact(self.world, e) for e in firing if e.model == target],
-                noise_alerts=[_alert_fact(self.world, e) for e in firing if e.model != target],
+                page_alerts=[_alert_fact(self.world, e) for e in firing if e.model in targets],
+                noise_alerts=[_alert_fact(self.world, e) for e in firing
+                              if e.model not in targets],
+                incidents=[IncidentFact(id=i.id, model=i.model, onset_at=i.onset,
+                                        page_at=i.page_at if i.page_at is not None else
+                                        self.world.page_at)
+                           for i in self.world.incidents.values()]
+                if len(self.world.incidents) > 1 else [],
             ),
         )
         self._firing_keys = {(e.rule, e.model) for e in firing}
@@ -175,15 +183,16 @@ class Game:
             events.append({"t": msg.at, "kind": "message", "by": msg.by, "text": msg.text})
         f = self.record.facts
         self._note_mitigation(events)
-        fixed = self.world.fault.course.fixed_at()
         if (self.phase == "paged" and not f.paged_unacked_escalated
                 and self.now - f.page_at > ACK_TARGET_MIN):
             f.paged_unacked_escalated = True
             events.append({"t": f.page_at + ACK_TARGET_MIN, "kind": "escalation",
                            "text": "unacknowledged for 5 minutes: the page escalated to the "
                                    "secondary on-call"})
-        if (fixed is None and self.now - f.page_at >= HANDOVER_AFTER_MIN):
-            self._hand_over(events)
+        for inc in self.world.incidents.values():
+            page_at = inc.page_at if inc.page_at is not None else f.page_at
+            if inc.course.fixed_at() is None and self.now - page_at >= HANDOVER_AFTER_MIN:
+                self._hand_over(inc.id, events)
         firing = self.world.firing()
         keys = {(e.rule, e.model) for e in firing}
         for e in firing:
@@ -198,22 +207,38 @@ class Game:
         assert self.now > before
         return events
 
-    def _note_mitigation(self, events: list[dict[str, Any]]) -> None:
-        """Record the minute the fault stopped, once the clock has reached it."""
-        f = self.record.facts
-        fixed = self.world.fault.course.fixed_at()
-        if f.mitigated_at is None and fixed is not None and fixed <= self.now:
-            f.mitigated_at = fixed
-            events.append({"t": fixed, "kind": "mitigated",
-                           "text": f"{f.target_model} is recovering"})
+    def _incident_fact(self, incident: str) -> IncidentFact | None:
+        return next((i for i in self.record.facts.incidents if i.id == incident), None)
 
-    def _hand_over(self, events: list[dict[str, Any]]) -> None:
+    def _note_mitigation(self, events: list[dict[str, Any]]) -> None:
+        """Record the minute each incident's fault stopped, once the clock has reached it."""
         f = self.record.facts
-        f.handed_over = True
-        self.world.fault.course.events.append((self.now, "fix", 0.0))
+        for inc in self.world.incidents.values():
+            fixed = inc.course.fixed_at()
+            if fixed is None or fixed > self.now:
+                continue
+            fact = self._incident_fact(inc.id)
+            main = inc is self.world.fault
+            if (main and f.mitigated_at is None) or (
+                    fact is not None and fact.mitigated_at is None):
+                if main:
+                    f.mitigated_at = fixed
+                if fact is not None:
+                    fact.mitigated_at = fixed
+                events.append({"t": fixed, "kind": "mitigated",
+                               "text": f"{inc.model} is recovering"})
+
+    def _hand_over(self, incident: str, events: list[dict[str, Any]]) -> None:
+        inc = self.world.incidents[incident]
+        if inc is self.world.fault:
+            self.record.facts.handed_over = True
+        fact = self._incident_fact(incident)
+        if fact is not None:
+            fact.handed_over = True
+        inc.course.events.append((self.now, "fix", 0.0))
         events.append({"t": self.now, "kind": "handover",
-                       "text": "three hours after the page the secondary on-call took over and "
-                               "applied the fix"})
+                       "text": f"three hours after the page the secondary on-call took over "
+                               f"{inc.model} and applied the fix"})
 
     # -- commands ------------------------------------------------------------------------------
     def _do_help(self, cmd: c.Help) -> Observation:
@@ -240,11 +265,18 @@ class Game:
             lines.append(f"  firing: {e.rule} on {e.model} since {hhmm(e.fired_at)}")
         lines.append(f"  impact so far: {impact['requests_affected']:,} requests affected, "
                      f"{impact['budget_consumed_pct']}% of the 30-day error budget")
+        for fact in f.incidents:
+            state = "resolved" if fact.resolved_at is not None else "recovering" \
+                if fact.mitigated_at is not None else "open"
+            lines.append(f"  incident {fact.id}: {fact.model}, paged {hhmm(fact.page_at)}, "
+                         f"{state}")
         for msg in self.world.pending:
             lines.append(f"  waiting on {msg.by}")
         return self._obs("status", "\n".join(lines), {
             "phase": self.phase, "firing": [e.rule + "/" + e.model for e in firing],
-            "impact": impact, "waiting_on": [m.by for m in self.world.pending]})
+            "impact": impact, "waiting_on": [m.by for m in self.world.pending],
+            "incidents": [{"id": i.id, "model": i.model, "resolved": i.resolved_at is not None}
+                          for i in f.incidents]})
 
     def _do_ack(self, cmd: c.Ack) -> Observation:
         f = self.record.facts
@@ -339,9 +371,10 @@ class Game:
             raise tools.ToolError(f"unknown team {cmd.team!r}; teams: {', '.join(TEAMS)}")
         if isinstance(cmd, c.Rollback):
             self._record_rollback(cmd)
+        self._check_incident(cmd.incident)
         iv = Intervention(kind=verb, model=model, fix=getattr(cmd, "fix", None),
                           to=getattr(cmd, "to", None), team=getattr(cmd, "team", None),
-                          message=getattr(cmd, "message", ""))
+                          message=getattr(cmd, "message", ""), incident=cmd.incident)
         outcome = self.world.apply(iv)
         f = self.record.facts
         f.extra_cost_per_hour += outcome.cost_usd_per_hour
@@ -388,18 +421,43 @@ class Game:
     _do_hotfix = _intervene
     _do_escalate = _intervene
 
+    def _check_incident(self, incident: str | None) -> None:
+        if incident is not None and incident not in self.world.incidents:
+            raise tools.ToolError(f"incident: unknown incident {incident!r}; valid: "
+                                  f"{', '.join(self.world.incidents)}")
+
     def _do_resolve(self, cmd: c.Resolve) -> Observation:
-        signal = self.record.answers.signal_alert
-        still = [e for e in self.world.firing() if e.model == self.record.facts.target_model
+        self._check_incident(cmd.incident)
+        f = self.record.facts
+        open_ids = [i for i in self.world.incidents
+                    if (fact := self._incident_fact(i)) is None or fact.resolved_at is None]
+        ids = [cmd.incident] if cmd.incident else open_ids
+        models = {self.world.incidents[i].model for i in ids}
+        still = [e for e in self.world.firing() if e.model in models
                  and RULES_BY_NAME[e.rule].severity == "critical"]
-        if not self.world.recovered() or still:
-            names = ", ".join(sorted({e.rule for e in still})) or signal
+        if not all(self.world.recovered(i) for i in ids) or still:
+            names = ", ".join(sorted({e.rule for e in still})) or "the fault"
             return self._obs("resolve", f"Cannot resolve at {hhmm(self.now)}: the service level "
                              f"is not back ({names} still firing or the fault still active).",
                              {"resolved": False}, ok=False)
-        f = self.record.facts
+        for i in ids:
+            fact = self._incident_fact(i)
+            if fact is not None:
+                fact.resolved_at = self.now
+                fact.impact = self.world.impact(fact.mitigated_at or self.now, incident=i)
+        if len(ids) < len(open_ids):
+            inc = self.world.incidents[ids[0]]
+            fact = self._incident_fact(ids[0])
+            impact = fact.impact if fact else {}
+            left = [i for i in open_ids if i not in ids]
+            return self._obs("resolve", f"Resolved incident {inc.id} ({inc.model}) at "
+                             f"{hhmm(self.now)}: {impact.get('requests_affected', 0):,.0f} "
+                             f"requests affected. Still open: {', '.join(left)}.",
+                             {"resolved": True, "incident": inc.id, "impact": impact,
+                              "open": left})
+        main = self.world.fault
         f.resolved_at = self.now
-        f.impact = self.world.impact(f.mitigated_at or self.now)
+        f.impact = self.world.impact(f.mitigated_at or self.now, incident=main.id)
         self.phase = "resolved"
         return self._obs("resolve", f"Resolved at {hhmm(self.now)}, {self.now - f.page_at} min "
                          f"after the page. Impact: {f.impact['requests_affected']:,.0f} requests "

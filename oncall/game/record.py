@@ -111,6 +111,19 @@ class Artifact(Model):
     content: str
 
 
+class IncidentFact(Model):
+    """One incident of the night, when a world holds several: its own course and outcome."""
+
+    id: str
+    model: str
+    onset_at: int
+    page_at: int
+    mitigated_at: int | None = None
+    resolved_at: int | None = None
+    handed_over: bool = False
+    impact: dict[str, float] = Field(default_factory=dict)
+
+
 class Facts(Model):
     """What happened, taken from the simulation as the run went (never from the player's text)."""
 
@@ -139,6 +152,8 @@ class Facts(Model):
     replays: list[Replay] = Field(default_factory=list)
     artifacts: list[Artifact] = Field(default_factory=list)
     paged_unacked_escalated: bool = False
+    incidents: list[IncidentFact] = Field(default_factory=list,
+                                          description="every incident when there are several")
 
 
 class AnswerKey(Model):

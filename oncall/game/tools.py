@@ -33,6 +33,10 @@ def precheck(world: World, cmd: Any) -> None:
     from oncall.detect.stattests import KINDS as KINDS_BY_TEST
 
     verb = cmd.do
+    incident = getattr(cmd, "incident", None)
+    if incident is not None and incident not in world.incidents:
+        raise ToolError(f"incident: unknown incident {incident!r}; valid: "
+                        f"{', '.join(world.incidents)}")
     model: str | None = getattr(cmd, "model", None)
     if model is None:
         if verb in ("runbook", "ticket") and cmd.alert not in RULES_BY_NAME:

@@ -103,3 +103,51 @@ def test_alert_rules_are_quiet_on_a_healthy_week() -> None:
     pages = [e for e in w.episodes(w.page_at - 7 * 1440, w.fault.onset, models=others)
              if RULES_BY_NAME[e.rule].severity == "critical"]
     assert pages == []
+
+
+def test_fault_text_is_read_from_the_world_not_written_for_one_scenario() -> None:
+    """With batch_size 96 the logs, the deploy history and infra all say 96, and the OOM line
+    reports the capacity of the card the model really runs on."""
+    from oncall.content.kinds import fault_kinds
+    from oncall.sim.faults import GPU_CAPACITY_GIB
+    from oncall.sim.world import IncidentSpec, World, WorldSpec
+
+    spec = WorldSpec(incidents=(IncidentSpec(fault_kinds()["gpu_oom"], "search-ranker", 112,
+                                             {"batch_size": 96}),))
+    w = World(5, spec)
+    w.now += 10
+    lines = [ln.message for ln in w.logs("search-ranker", w.now - 30, w.now)
+             if "CUDA out of memory" in ln.message]
+    assert lines and all(ln.endswith("batch_size=96") for ln in lines)
+    gpu = w.model("search-ranker").gpu_type
+    assert f"{GPU_CAPACITY_GIB[gpu]:.2f} GiB total capacity" in lines[0]
+    notes = [d.note for d in w.model("search-ranker").deploys]
+    assert "config only: batch_size 32 -> 96 to raise throughput" in notes
+    states = {p["last_state"] for p in w.infra("search-ranker")["pods"]}
+    assert any("batch_size=96" in s for s in states)
+
+
+def test_pod_names_are_unique_across_the_fleet_and_change_on_a_rollout() -> None:
+    from oncall.sim.faults import pod_names
+
+    w = world("search-gpu-oom")
+    names = [p for m in w.fleet.names() for p in pod_names(w, m, w.model(m).replicas)]
+    stems = {"-".join(p.split("-")[-2:-1]) for p in names}
+    assert len(set(names)) == len(names)
+    assert len(stems) == len(w.fleet.names()), "one template hash per model"
+    before = pod_names(w, "search-ranker", 3)
+    live = w.model("search-ranker").live_deploy(w.now)
+    after = pod_names(w, "search-ranker", 3, revision=live.revision + 1)
+    assert not set(before) & set(after)
+
+
+def test_input_validation_logs_report_the_real_training_range() -> None:
+    w = world("fraud-amount-units")
+    ref = w.stats("fraud-scorer").reference["txn_amount_cents"]
+    p01, p99 = np.quantile(ref, [0.01, 0.99])
+    warn = [ln.message for ln in w.logs("fraud-scorer", w.now - 30, w.now)
+            if "input validation: txn_amount_cents" in ln.message]
+    assert warn and f"({p01:.4g}..{p99:.4g})" in warn[-1]
+    healthy = [ln for ln in w.logs("fraud-scorer", w.fault.onset - 120, w.fault.onset)
+               if "input validation" in ln.message]
+    assert healthy == [], "a healthy window raises no validation warnings"

@@ -141,6 +141,19 @@ def test_ks_statistic_from_cuts_is_scipys_bit_for_bit(pair: tuple[np.ndarray, np
     assert close(wasserstein(fit_reference(a, "continuous"), b).statistic, raw / std)
 
 
+@pytest.mark.parametrize("shape", ["continuous", "tied", "alike"])
+def test_ks_and_wasserstein_match_scipy_at_a_few_hundred_thousand_rows(shape: str) -> None:
+    rng = np.random.default_rng(len(shape))
+    a, b = rng.normal(0.0, 1.0, 300_000), rng.normal(0.01, 1.1, 200_000)
+    if shape == "tied":
+        a, b = np.round(a, 1), np.round(b, 1)
+    elif shape == "alike":  # two of every three reference values: the ECDFs almost agree
+        b = rng.permutation(np.delete(np.sort(a), np.s_[2::3]))
+    assert ks_statistic(np.sort(a), np.sort(b)) == stats.ks_2samp(a, b).statistic
+    raw = stats.wasserstein_distance(a, b)
+    assert close(wasserstein(fit_reference(a, "continuous"), b).statistic, raw / np.std(a))
+
+
 @SLOW
 @given(st.integers(141, 200_000), st.floats(0.5, 380.0))
 def test_kolmogorov_sf_matches_kstwo(n: int, n_d_squared: float) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 if TYPE_CHECKING:
     from oncall.sim.fleet import Model
@@ -77,6 +78,10 @@ class Rule:
 
     def episodes(self, world: World, model: Model, t0: int, t1: int) -> list[Episode]:
         t, v = self.values(world, model, t0, t1)
+        return self.episodes_of(model, t, v)
+
+    def episodes_of(self, model: Model, t: np.ndarray, v: np.ndarray) -> list[Episode]:
+        """The firings in a stretch of the rule's values (minutes t, values v)."""
         thr = self.threshold(model)
         cond = v > thr if self.op == ">" else v < thr
         edges = np.diff(np.concatenate([[0], cond.astype(np.int8), [0]]))
@@ -108,21 +113,20 @@ class Episode:
     value_at_fire: float
 
 
+def _rolling_sum(x: np.ndarray, w: int) -> np.ndarray:
+    """The sum of each minute's last w values (fewer at the very start). Each window is summed
+    on its own, so a minute's value does not depend on where the queried stretch began."""
+    if w <= 1:
+        return np.asarray(x, dtype=float)
+    padded = np.concatenate([np.zeros(w - 1), x])
+    return np.asarray(sliding_window_view(padded, w).sum(axis=1))
+
+
 def _rolling_mean(x: np.ndarray, w: int) -> np.ndarray:
     if w <= 1:
         return x
-    c = np.cumsum(np.insert(x, 0, 0.0))
-    out = np.empty_like(x)
-    idx = np.arange(len(x))
-    lo = np.maximum(idx + 1 - w, 0)
-    out[:] = (c[idx + 1] - c[lo]) / (idx + 1 - lo)
-    return out
-
-
-def _rolling_sum(x: np.ndarray, w: int) -> np.ndarray:
-    c = np.cumsum(np.insert(x, 0, 0.0))
-    idx = np.arange(len(x))
-    return c[idx + 1] - c[np.maximum(idx + 1 - w, 0)]
+    n = np.minimum(np.arange(1, len(x) + 1), w)
+    return _rolling_sum(x, w) / n
 
 
 def _fmt(v: float) -> str:

@@ -25,6 +25,9 @@ MAX_LINE_BYTES = 4 * 1024 * 1024
 """A longer line is refused (and skipped to its end) without being parsed."""
 
 
+_LINE_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
+
+
 def emit(out: IO[str], obj: dict[str, Any]) -> None:
     """One JSON object on one line, strict JSON (a non-finite number is written as null)."""
     try:
@@ -33,7 +36,9 @@ def emit(out: IO[str], obj: dict[str, Any]) -> None:
     except ValueError:
         text = json.dumps(_finite(obj), sort_keys=True, separators=(",", ":"),
                           ensure_ascii=False, allow_nan=False)
-    out.write(text + "\n")
+    # Characters that some readers take for line breaks (str.splitlines does) only occur inside
+    # strings, where the escaped form means the same: each reply stays one line for every reader.
+    out.write(text.translate(_LINE_BREAKS) + "\n")
     out.flush()
 
 

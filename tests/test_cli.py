@@ -179,8 +179,10 @@ def test_validate_on_a_folder_without_scenarios_says_so(tmp_path: Path) -> None:
 
 def test_drift_json_into_a_closed_pipe_prints_no_traceback(tmp_path: Path) -> None:
     ref, cur = tmp_path / "ref.csv", tmp_path / "cur.csv"
+    cols = range(200)  # wide enough that the JSON overflows the pipe before `head` leaves
     for path, shift in ((ref, 0), (cur, 3)):
-        path.write_text("x,y\n" + "".join(f"{i % 50 + shift},{i % 7}\n" for i in range(2000)))
+        rows = [",".join(str((i * (j + 1)) % 50 + shift) for j in cols) for i in range(300)]
+        path.write_text(",".join(f"c{j}" for j in cols) + "\n" + "\n".join(rows) + "\n")
     shell = (f"{sys.executable} -m oncall drift {ref} {cur} --json | head -1")
     proc = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip() == "{" and "Traceback" not in proc.stderr

@@ -102,8 +102,8 @@ def _parse_yaml(text: str, name: str) -> object:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ContentError([Problem(name, where, f"not valid YAML: "
-                                    f"{getattr(exc, 'problem', None) or exc}")]) from None
+        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())[:200]
+        raise ContentError([Problem(name, where, f"not valid YAML: {reason}")]) from None
     except RecursionError:
         raise ContentError([Problem(name, "", "not valid YAML: nested too deeply")]) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. an integer of 5,000 digits

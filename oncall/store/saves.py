@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from oncall.game.record import RECORD_FORMAT, Record
+from oncall.scoring import score
 from oncall.scoring.card import Scorecard
 from oncall.store.jsonio import dump_json, sweep_orphans, write_new
 from oncall.store.locations import incidents_dir
@@ -41,8 +42,8 @@ class SaveError(Exception):
 
     def __init__(self, path: Path, reason: str) -> None:
         self.path = path
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
+        self.reason = " ".join(reason.splitlines())
+        super().__init__(f"{path}: {self.reason}")
 
 
 MAX_SLUG = 48
@@ -106,6 +107,10 @@ def sweep(home: Path) -> list[Path]:
 def _where(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
+        if isinstance(part, str) and not part.isidentifier():
+            part = repr(part[:40])  # a key typed by hand: show it quoted, on one line
+            out += f"[{part}]"
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
@@ -160,6 +165,11 @@ def load_save(path: Path) -> IncidentSave:
     problem = _record_problem(save.record)
     if problem:
         raise SaveError(path, f"invalid save: {problem}")
+    try:  # a record is only worth keeping if it can be scored: replay and stories rely on it
+        score(save.record)
+    except Exception as e:
+        where = _validation_reason(e) if isinstance(e, ValidationError) else type(e).__name__
+        raise SaveError(path, f"invalid save: the record cannot be scored ({where})") from None
     return save
 
 

@@ -180,12 +180,39 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 
 
+RECORDING_RULES: dict[str, str] = {
+    "slo:errors_per_request:ratio_rate5m":
+        'sum by (model) (rate(model_requests_total{code=~"5.."}[5m])) / '
+        'sum by (model) (rate(model_requests_total[5m]))',
+    "slo:errors_per_request:ratio_rate1h":
+        'sum by (model) (rate(model_requests_total{code=~"5.."}[1h])) / '
+        'sum by (model) (rate(model_requests_total[1h]))',
+    "model_prediction_mean:training":
+        "max by (model) (model_registry_training_prediction_mean)",
+}
+"""The recording rules the alert expressions use (`level:metric:operations`), so a rule file
+that carries them evaluates in Prometheus instead of silently matching nothing. The training
+baseline is the gauge the registry exports for the version in production."""
+
+
+def recording_rules_used(expr: str) -> list[str]:
+    """The recording rules an expression reads."""
+    return [n for n in RECORDING_RULES if n in expr]
+
+
 def prometheus_rules(rules: tuple[Rule, ...], model: Model, group: str) -> dict[str, object]:
     """A Prometheus rule file (as a dict ready for YAML) for one model."""
-    return {"groups": [{"name": group, "rules": [{
+    live = [r for r in rules if r.applies(model)]
+    used = sorted({n for r in live for n in recording_rules_used(r.expression(model))})
+    groups: list[dict[str, object]] = []
+    if used:
+        groups.append({"name": f"{group}-recording", "rules": [
+            {"record": n, "expr": RECORDING_RULES[n]} for n in used]})
+    groups.append({"name": group, "rules": [{
         "alert": r.name, "expr": r.expression(model), "for": f"{r.for_min}m",
         "labels": {"severity": r.severity, "model": model.name, "team": model.team},
         "annotations": {"summary": r.summary.format(model=model.name,
                                                     threshold=_fmt(r.threshold(model))),
                         "runbook_url": r.runbook},
-    } for r in rules if r.applies(model)]}]}
+    } for r in live]})
+    return {"groups": groups}

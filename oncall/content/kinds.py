@@ -50,6 +50,11 @@ def parse_kind(path: Path) -> FaultKind:
     elif info.category != kind.category:
         problems.append(Problem(name, "category", f"{kind.catalogue} ({info.name}) is a "
                                 f"{info.category} fault, not {kind.category}"))
+    from oncall.sim.faults import TRANSFORMS
+
+    if kind.transform is not None and kind.transform not in TRANSFORMS:
+        problems.append(Problem(name, "transform", f"no custom transform {kind.transform!r} is "
+                                f"registered; valid: {', '.join(TRANSFORMS) or 'none'}"))
     if problems:
         raise ContentError(problems)
     return kind

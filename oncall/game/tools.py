@@ -169,7 +169,9 @@ def deploys(world: World, model: str) -> tuple[str, dict[str, Any]]:
     data = world.deploys(model)
     out = [f"{model} (owner {data['owner']}, team {data['team']})", "  registry:"]
     for v in data["versions"][-4:]:
-        out.append(f"    {v['version']}  data {v['training_data']}  F1 {v['eval']['f1']}  "
+        scores = "  ".join(f"{world.model(model).archetype.quality_name if k != 'auc' else 'AUC'}"
+                           f" {val}" for k, val in v["eval"].items())
+        out.append(f"    {v['version']}  data {v['training_data']}  {scores}  "
                    f"registered {hhmm(v['registered_at'])} by {v['registered_by']}")
     out.append("  deploys:")
     prev: dict[str, Any] | None = None
@@ -351,40 +353,72 @@ def histogram(ref: np.ndarray, cur: np.ndarray, kind: str, bins: int = 20) -> di
             "scale": scale}
 
 
+def delay_text(minutes: int) -> str:
+    if minutes >= 2 * 1440:
+        return f"{minutes / 1440:.0f} days"
+    if minutes >= 120:
+        return f"{minutes / 60:.0f} h"
+    return f"{minutes} min"
+
+
 def labels(world: World, model: str, window: int) -> tuple[str, dict[str, Any]]:
+    """The model type's quality metric on the labels that have arrived, with their coverage;
+    for a classifier, also an estimate of F1 on the rows still waiting for theirs."""
     from oncall import detect
+    from oncall.sim.quality import measure
 
     check_model(world, model)
-    rows, scores = world.rows(model, world.now - window, world.now)
+    arch = world.model(model).archetype
+    t0 = world.now - window
+    rows, scores = world.rows(model, t0, world.now)
     stats = world.stats(model)
     arrived = rows.t + rows.label_lag <= world.now
-    pred = scores >= stats.threshold
-    perf = detect.f1_on_arrived(rows.label, pred, arrived, positive=True)
-    pending = ~arrived
-    est = None
-    if pending.any():
-        size = max(200, int(pending.sum()))
-        n_chunks = min(20, len(stats.reference_scores) // size)
-        chunks = [stats.reference_scores[i * size:(i + 1) * size] for i in range(n_chunks)]
-        chunk_labels = [stats.reference_labels[i * size:(i + 1) * size] for i in range(n_chunks)]
-        est = detect.estimate_f1(scores[pending], stats.threshold, chunks,
-                                 reference_labels=chunk_labels, positive=True)
-    p = perf.to_dict()
-    e = est.to_dict() if est is not None else None
-    data = {"model": model, "window": [world.now - window, world.now], "arrived": p,
-            "estimate": e, "training_f1": round(stats.f1, 4),
-            "label_lag_min": world.model(model).archetype.label_lag_min}
-    f1 = p.get("f1")
-    out = [f"{model} labels over the last {window} min (typical label delay "
-           f"{data['label_lag_min']} min):",
-           f"  F1 on arrived labels {fmt(f1) if f1 is not None else 'n/a'} "
-           f"(label coverage {p.get('label_coverage') or 0:.0%} of {p.get('n', 0)} rows); "
-           f"training F1 {stats.f1:.3f}"]
+    coverage = float(arrived.mean()) if len(arrived) else 0.0
+    data: dict[str, Any] = {
+        "model": model, "window": [t0, world.now], "model_type": arch.model_type,
+        "metric": arch.quality_metric, "metric_name": arch.quality_name,
+        "training": round(stats.quality, 4), "label_lag_min": arch.label_lag_min,
+        "label_source": arch.label_source, "estimate": None}
+    head = (f"{model} ({arch.model_type}) labels over the last {window} min: "
+            f"{arch.label_source} (typical delay {delay_text(arch.label_lag_min)})")
+    if arch.model_type == "classifier":
+        pred = scores >= stats.threshold
+        perf = detect.f1_on_arrived(rows.label, pred, arrived, positive=True)
+        p = perf.to_dict()
+        value = p.get("f1")
+        data["arrived"] = p
+        pending = ~arrived
+        if pending.any():
+            size = max(200, int(pending.sum()))
+            n_chunks = min(20, len(stats.reference_scores) // size)
+            chunks = [stats.reference_scores[i * size:(i + 1) * size] for i in range(n_chunks)]
+            chunk_labels = [stats.reference_labels[i * size:(i + 1) * size]
+                            for i in range(n_chunks)]
+            est = detect.estimate_f1(scores[pending], stats.threshold, chunks,
+                                     reference_labels=chunk_labels, positive=True)
+            data["estimate"] = est.to_dict()
+    else:
+        healthy = world.expected_scores(model, t0, world.now)
+        value = measure(arch, scores[arrived], rows.label[arrived], healthy[arrived],
+                        stats.threshold) if arrived.any() else None
+        data["arrived"] = {"value": value, "label_coverage": coverage, "n": len(arrived),
+                           "n_labelled": int(arrived.sum())}
+    data["value"] = value
+    unit = f" {arch.target_unit}" if arch.target_unit else ""
+    out = [head,
+           f"  {arch.quality_name} on arrived labels "
+           f"{fmt(value) + unit if value is not None else 'n/a'} (label coverage "
+           f"{coverage:.0%} of {len(arrived)} rows); training {arch.quality_name} "
+           f"{fmt(stats.quality)}{unit}"]
+    e = data["estimate"]
     if e is not None and e.get("f1") is not None:
         band = (f" (normal band {fmt(e['band_low'])}–{fmt(e['band_high'])})"
                 if e.get("band_low") is not None else "")
         out.append(f"  estimated F1 of the {e['n']} rows still waiting for labels "
                    f"{fmt(e['f1'])}{band}; assumes calibrated scores and no concept drift")
+    elif arch.model_type != "classifier" and coverage < 1:
+        out.append(f"  no label-free estimate for a {arch.model_type}: until labels arrive, "
+                   "a drift test on the prediction is the earlier signal")
     return "\n".join(out), data
 
 

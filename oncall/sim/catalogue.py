@@ -6,10 +6,11 @@ fault, including those no scenario simulates yet: a short list would give the an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Category = Literal["data", "model", "infra"]
+ModelType = Literal["classifier", "ranker", "regressor", "embedder"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,32 @@ class Archetype:
     base_rate: float
     features: tuple[FeatureSpec, ...] = field(default_factory=tuple)
     label_lag_min: int = 60
+    model_type: ModelType = "classifier"
+    family: str = "gbdt"
+    """The model family, which decides the hyperparameters the registry shows."""
+    label_source: str = ""
+    """What the ground truth is and why it takes `label_lag_min` to arrive."""
+    target_unit: str = ""
+    target_base: float = 0.0
+    target_span: float = 1.0
+    """Regressors: the served value is target_base + target_span x score, in target_unit."""
+
+    @property
+    def quality_metric(self) -> str:
+        return QUALITY_METRICS[self.model_type][0]
+
+    @property
+    def quality_name(self) -> str:
+        return QUALITY_METRICS[self.model_type][1]
+
+
+QUALITY_METRICS: dict[str, tuple[str, str, bool]] = {
+    "classifier": ("f1", "F1", True),
+    "ranker": ("ndcg_at_10", "NDCG@10", True),
+    "regressor": ("mae", "MAE", False),
+    "embedder": ("recall_at_10", "recall@10", True),
+}
+"""Each model type's quality metric: series name, display name, and whether higher is better."""
 
 
 def _cont(name: str, source: str, unit: str, dist: Literal["lognormal", "normal"], loc: float,
@@ -214,6 +241,48 @@ ARCHETYPES: tuple[Archetype, ...] = (
              (0.3, 0.3, 0.25, 0.15), (0, 0.4, 0.2, 0.1)),
     )),
 )
+_H = 60
+_D = 24 * _H
+_SERVING: dict[str, dict[str, object]] = {
+    # name: model type, family, label delay (minutes) and where the labels come from
+    "fraud-scorer": dict(label_lag_min=3 * _D, label_source="chargebacks, days to weeks after "
+                         "the transaction"),
+    "search-ranker": dict(model_type="ranker", family="transformer", label_lag_min=30,
+                          label_source="clicks on the result page"),
+    "recsys-ranker": dict(model_type="ranker", family="two_tower", label_lag_min=20,
+                          label_source="engagement with the feed"),
+    "eta-predictor": dict(model_type="regressor", label_lag_min=50, target_unit="min",
+                          target_base=12.0, target_span=40.0,
+                          label_source="the delivery's actual arrival time"),
+    "churn-model": dict(label_lag_min=30 * _D, label_source="cancellations at the end of the "
+                        "billing month"),
+    "ad-ctr": dict(family="deep_ctr", label_lag_min=15, label_source="clicks on the ad"),
+    "credit-limit": dict(label_lag_min=60 * _D, label_source="repayment or default, months "
+                         "later"),
+    "support-router": dict(family="transformer", label_lag_min=4 * _H,
+                           label_source="agents re-routing tickets"),
+    "price-optimizer": dict(model_type="regressor", label_lag_min=40, target_unit="% uplift",
+                            target_base=-10.0, target_span=30.0,
+                            label_source="the price that converted"),
+    "image-moderation": dict(family="vision_transformer", label_lag_min=12 * _H,
+                             label_source="human review of a sample"),
+    "query-embedder": dict(model_type="embedder", family="dual_encoder", label_lag_min=30,
+                           label_source="clicked results among the retrieved candidates"),
+    "spam-filter": dict(label_lag_min=30, label_source="user spam reports"),
+    "demand-forecast": dict(model_type="regressor", label_lag_min=_H, target_unit="orders/h",
+                            target_base=20.0, target_span=200.0,
+                            label_source="the orders of the hour forecast"),
+    "address-matcher": dict(label_lag_min=_D, label_source="delivery confirmations"),
+    "voice-intent": dict(family="transformer", label_lag_min=5,
+                         label_source="the user's correction or follow-up"),
+    "eta-dispatch-gnn": dict(model_type="regressor", family="gnn", label_lag_min=50,
+                             target_unit="min", target_base=5.0, target_span=30.0,
+                             label_source="the courier's actual pickup time"),
+    "review-toxicity": dict(family="transformer", label_lag_min=6 * _H,
+                            label_source="moderator decisions"),
+    "lead-scorer": dict(label_lag_min=30 * _D, label_source="deals closed in the CRM"),
+}
+ARCHETYPES = tuple(replace(a, **_SERVING.get(a.name, {})) for a in ARCHETYPES)  # type: ignore[arg-type]
 ARCHETYPES_BY_NAME: dict[str, Archetype] = {a.name: a for a in ARCHETYPES}
 
 TEAMS: dict[str, str] = {

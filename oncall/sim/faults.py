@@ -30,6 +30,7 @@ from oncall.sim.faultdef import (
     Signal,
 )
 from oncall.sim.fleet import Deploy, Version
+from oncall.sim.quality import measure
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -265,7 +266,7 @@ class Incident:
                 version=version, training_data=f"{m.name}-train-20260315",
                 hyperparameters={**last.hyperparameters,
                                  **({"feature_set": "v7"} if e.signature_change else {})},
-                eval_scores={"f1_delta": round(last.eval_scores["f1_delta"] + 0.012, 3),
+                eval_scores={"delta": round(last.eval_scores["delta"] + 0.012, 3),
                              "auc": last.eval_scores["auc"]},
                 registered_by=m.owner, registered_at=self.onset + e.at - 300))
             self.ns["versions"] = {"stable": base.model_version, "new": version}
@@ -319,14 +320,15 @@ class Incident:
                 v = self._apply_metric(world, e, t, v, revision)
         derived = self.derived(world)
         if metric in derived:
-            k = self._k(world, t, "labels" if metric == "f1" else "none")
+            quality = metric == world.model(model).archetype.quality_metric
+            k = self._k(world, t, "labels" if quality else "none")
             k = k * self._share(self._rows_scope(), revision)
             target = derived[metric]
-            if metric.startswith("feature_mean:") or metric == "f1":
+            if metric.startswith("feature_mean:") or quality:
                 v = v * (1 + (target - 1) * k)  # a ratio to the healthy value
             else:
                 v = v + (target - derived["_base:" + metric]) * k  # a level
-            if not metric.startswith("feature_mean:"):
+            if not metric.startswith("feature_mean:") and metric != "mae":
                 v = np.clip(v, 0, 1)
         return v
 
@@ -398,9 +400,10 @@ class Incident:
             if nan_share:
                 out["pred_nan_ratio"] = nan_share
                 out["_base:pred_nan_ratio"] = 0.0
-            if stats.f1 > 0:
-                yhat = np.nan_to_num(scores, nan=0.0) >= stats.threshold
-                out["f1"] = tm.f1_score(stats.reference_labels, yhat) / stats.f1
+            quality = measure(m.archetype, scores, stats.reference_labels,
+                              stats.reference_scores, stats.threshold)
+            if stats.quality > 0 and quality is not None:
+                out[m.archetype.quality_metric] = quality / stats.quality
         self._derived = out
         return self._derived
 

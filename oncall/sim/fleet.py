@@ -25,8 +25,9 @@ class Version:
     training_data: str
     hyperparameters: dict[str, Any]
     eval_scores: dict[str, float]
-    """Holdout scores relative to the live model's measured F1 (`f1_delta`) and its AUC; the
-    world turns the delta into an absolute F1 so the registry agrees with the labels tool."""
+    """Holdout scores: `delta`, the relative change of the model type's quality metric against
+    the live model's measured value (positive is better), and AUC for classifiers; the world
+    turns the delta into an absolute figure so the registry agrees with the labels tool."""
     registered_by: str
     registered_at: int
 
@@ -134,14 +135,15 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
     image = f"registry.internal/serving/{model.name}"
     for i in range(n_versions):
         v = f"v{major + i}"
-        f1_delta = round(float(rng.uniform(-0.03, 0.02)), 3)
+        delta = round(float(rng.uniform(-0.03, 0.02)), 3)
+        lr = float(rng.choice([0.01, 0.03, 0.05, 0.1]))
+        depth = int(rng.integers(4, 10))
+        size = int(rng.choice([200, 400, 800]))
         model.versions.append(Version(
             version=v,
             training_data=f"{model.name}-train-{_date_tag(t - DAY * 2)}",
-            hyperparameters={"learning_rate": round(float(rng.choice([0.01, 0.03, 0.05, 0.1])), 3),
-                             "max_depth": int(rng.integers(4, 10)),
-                             "n_estimators": int(rng.choice([200, 400, 800]))},
-            eval_scores={"f1_delta": f1_delta, "auc": round(float(rng.uniform(0.82, 0.95)), 3)},
+            hyperparameters=hyperparameters(model.archetype.family, lr, depth, size),
+            eval_scores={"delta": delta, "auc": round(float(rng.uniform(0.82, 0.95)), 3)},
             registered_by=fake.name(), registered_at=t - DAY,
         ))
         model.deploys.append(Deploy(
@@ -152,6 +154,31 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
         t += DAY * int(rng.integers(5, 12)) + int(rng.integers(-300, 300))
         if t > -DAY * 2:
             break
+
+
+def hyperparameters(family: str, lr: float, depth: int, size: int) -> dict[str, Any]:
+    """Hyperparameters of the model's own family, from three seeded draws (a learning-rate step,
+    a depth from 4 to 9, a size of 200, 400 or 800)."""
+    if family == "transformer":
+        return {"base_model": "distilroberta-base", "learning_rate": round(lr / 1000, 6),
+                "layers_unfrozen": depth - 2, "max_seq_len": size // 400 * 128 + 128,
+                "epochs": 3}
+    if family == "two_tower":
+        return {"embedding_dim": size // 200 * 64, "learning_rate": round(lr / 10, 5),
+                "negatives_per_positive": depth, "temperature": 0.05}
+    if family == "dual_encoder":
+        return {"base_model": "MiniLM-L6", "embedding_dim": 384, "learning_rate": round(
+            lr / 1000, 6), "hard_negatives": depth, "temperature": 0.05}
+    if family == "deep_ctr":
+        return {"architecture": "DCN-v2", "cross_layers": depth - 2, "embedding_dim":
+                size // 25, "learning_rate": round(lr / 10, 5)}
+    if family == "vision_transformer":
+        return {"backbone": "ViT-B/16", "learning_rate": round(lr / 1000, 6), "epochs": depth,
+                "image_size": 224}
+    if family == "gnn":
+        return {"architecture": "GraphSAGE", "layers": depth // 2, "hidden": size // 4,
+                "learning_rate": round(lr / 10, 5)}
+    return {"learning_rate": round(lr, 3), "max_depth": depth, "n_estimators": size}
 
 
 def _date_tag(t: int) -> str:

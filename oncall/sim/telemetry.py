@@ -17,6 +17,7 @@ import numpy as np
 from oncall.sim.catalogue import FeatureSpec
 from oncall.sim.clock import DAY, QUIET_FROM, SATURDAY, WEEK
 from oncall.sim.fleet import Model
+from oncall.sim.quality import measure
 
 BLOCK = 10
 """Feature rows are drawn in 10-minute blocks so that overlapping windows see the same rows."""
@@ -27,14 +28,17 @@ SHARPNESS = 2.5
 """Scale of the archetypes' feature weights: sets how separable each task is (F1 0.6-0.95)."""
 
 BASE_METRICS: tuple[str, ...] = (
-    "rps", "latency_p50_ms", "latency_p99_ms", "error_rate", "pred_mean", "pred_nan_ratio", "f1",
+    "rps", "latency_p50_ms", "latency_p99_ms", "error_rate", "pred_mean", "pred_nan_ratio",
     "restarts", "cert_days_left",
 )
+"""Every model's series; each also has its type's quality series (f1, ndcg_at_10, mae,
+recall_at_10) as measured on the labels that arrive."""
 GPU_METRICS = ("gpu_mem_frac", "gpu_util")
 CPU_METRICS = ("cpu_util",)
 UNITS: dict[str, str] = {
     "rps": "req/s", "latency_p50_ms": "ms", "latency_p99_ms": "ms", "error_rate": "ratio",
-    "pred_mean": "score", "pred_nan_ratio": "ratio", "f1": "F1", "restarts": "restarts/min",
+    "pred_mean": "score", "pred_nan_ratio": "ratio", "f1": "F1", "ndcg_at_10": "NDCG@10",
+    "mae": "abs. error", "recall_at_10": "recall@10", "restarts": "restarts/min",
     "cert_days_left": "days",
     "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio",
 }
@@ -44,7 +48,8 @@ def metrics_of(model: Model) -> tuple[str, ...]:
     hw = GPU_METRICS if model.hardware == "gpu" else CPU_METRICS
     feats = tuple(f"feature_mean:{f.name}" for f in model.features if f.kind == "continuous")
     nulls = tuple(f"feature_null_rate:{f.name}" for f in model.features)
-    return BASE_METRICS + hw + feats + nulls
+    quality = model.archetype.quality_metric
+    return (*BASE_METRICS[:6], quality, *BASE_METRICS[6:], *hw, *feats, *nulls)
 
 
 def key(*parts: int | str) -> list[int]:
@@ -239,8 +244,9 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         if h is not None:
             v = v * (1 + h.weekend_pred * weekend(t)) * (1 + h.event_pred * event)
         return np.clip(v, 0, 1)
-    if metric == "f1":
-        return np.clip(ref.f1 + 0.012 * z, 0, 1)
+    if metric == arch.quality_metric:
+        v = ref.quality * (1 + 0.015 * z)
+        return v if arch.model_type == "regressor" else np.clip(v, 0, 1)
     if metric == "gpu_mem_frac":
         return np.clip(0.64 + 0.05 * load + 0.01 * z, 0, 1)
     if metric == "gpu_util":
@@ -341,6 +347,8 @@ class ModelStats:
     reference: dict[str, np.ndarray]
     reference_scores: np.ndarray
     reference_labels: np.ndarray
+    quality: float = 0.0
+    """The model type's quality metric on the training reference (F1, NDCG@10, MAE, recall@10)."""
 
 
 def fit_model_stats(seed: int, model: Model) -> ModelStats:
@@ -361,8 +369,9 @@ def fit_model_stats(seed: int, model: Model) -> ModelStats:
     threshold = float(np.quantile(scores, 1 - model.archetype.base_rate))
     f1 = f1_score(labels, scores >= threshold)
     cert_days = int(rng.integers(40, 300))
+    quality = measure(model.archetype, scores, labels, scores, threshold)
     return ModelStats(intercept, threshold, float(scores.mean()), f1, cert_days, ref, scores,
-                      labels)
+                      labels, quality=float(quality if quality is not None else 0.0))
 
 
 def label_draw(rng: np.random.Generator, scores: np.ndarray) -> np.ndarray:

@@ -138,16 +138,7 @@ class World:
 
     def rows(self, model: str, t0: int, t1: int) -> tuple[tm.Rows, np.ndarray]:
         """Logged requests in [t0, t1) and their served scores, faults applied."""
-        m = self.fleet.models[model]
-        blocks = range(t0 // tm.BLOCK, (t1 - 1) // tm.BLOCK + 1)
-        parts = [self._block(model, b) for b in blocks]
-        t = np.concatenate([p.t for p in parts])
-        sel = (t >= t0) & (t < t1)
-        feats = {f.name: np.concatenate([p.features[f.name] for p in parts])[sel]
-                 for f in m.features}
-        rows = tm.Rows(t=t[sel], features=feats,
-                       label=np.concatenate([p.label for p in parts])[sel],
-                       label_lag=np.concatenate([p.label_lag for p in parts])[sel])
+        rows = self._logged(model, t0, t1)
         served = rows.features
         for inc in self.incidents.values():
             served = inc.transform_rows(self, model, rows.t, served)
@@ -155,6 +146,24 @@ class World:
         for inc in self.incidents.values():
             scores = inc.transform_scores(self, model, rows.t, scores)
         return tm.Rows(rows.t, served, rows.label, rows.label_lag), scores
+
+    def expected_scores(self, model: str, t0: int, t1: int) -> np.ndarray:
+        """What the healthy model would have scored on the same requests (no fault applied):
+        the part of a regressor's outcome its inputs predict."""
+        rows = self._logged(model, t0, t1)
+        return self.score(model, rows.features)
+
+    def _logged(self, model: str, t0: int, t1: int) -> tm.Rows:
+        m = self.fleet.models[model]
+        blocks = range(t0 // tm.BLOCK, (t1 - 1) // tm.BLOCK + 1)
+        parts = [self._block(model, b) for b in blocks]
+        t = np.concatenate([p.t for p in parts])
+        sel = (t >= t0) & (t < t1)
+        feats = {f.name: np.concatenate([p.features[f.name] for p in parts])[sel]
+                 for f in m.features}
+        return tm.Rows(t=t[sel], features=feats,
+                       label=np.concatenate([p.label for p in parts])[sel],
+                       label_lag=np.concatenate([p.label_lag for p in parts])[sel])
 
     def _block(self, model: str, block: int) -> tm.Rows:
         cached = self._blocks.get((model, block))
@@ -254,8 +263,7 @@ class World:
             "model": model, "owner": m.owner, "team": m.team,
             "versions": [{"version": v.version, "training_data": v.training_data,
                           "hyperparameters": v.hyperparameters,
-                          "eval": {"f1": round(self.stats(model).f1 + v.eval_scores["f1_delta"],
-                                               3), "auc": v.eval_scores["auc"]},
+                          "eval": self._eval(m, v.eval_scores),
                           "registered_by": v.registered_by, "registered_at": v.registered_at}
                          for v in m.versions if v.registered_at <= self.now],
             "deploys": [{"revision": d.revision, "model_version": d.model_version,
@@ -263,6 +271,18 @@ class World:
                          "promoted_by": d.promoted_by, "at": d.at, "note": d.note}
                         for d in m.deploys if d.at <= self.now],
         }
+
+    def _eval(self, m: Model, scores: dict[str, float]) -> dict[str, float]:
+        """A version's holdout scores in its model type's own metric."""
+        from oncall.sim.quality import higher_is_better
+
+        arch = m.archetype
+        live = self.stats(m.name).quality
+        sign = 1 if higher_is_better(arch) else -1
+        out = {arch.quality_metric: round(live * (1 + sign * scores["delta"]), 3)}
+        if arch.model_type == "classifier":
+            out["auc"] = scores["auc"]
+        return out
 
     def pipelines(self, model: str) -> dict[str, Any]:
         m = self.fleet.models[model]

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID
 
-NOISE_KINDS = ("cert_expiry", "latency_blip")
+NOISE_KINDS = ("cert_expiry", "latency_blip", "unrelated_deploy")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -68,7 +68,7 @@ class FaultSpec(Strict):
 
 
 class NoiseSpec(Strict):
-    kind: Literal["cert_expiry", "latency_blip"]
+    kind: Literal["cert_expiry", "latency_blip", "unrelated_deploy"]
     model: str | None = Field(None, description="the model it hits; drawn from the seed if unset")
     params: dict[str, Any] = Field(default_factory=dict)
 

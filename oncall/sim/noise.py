@@ -34,6 +34,9 @@ class Noise:
     def infra(self, world: World, model: str, state: dict[str, Any]) -> dict[str, Any]:
         return state
 
+    def setup(self, world: World) -> None:
+        """Write what the noise leaves in the history (a deploy), once the world is built."""
+
 
 class CertExpiry(Noise):
     """A certificate three weeks from expiry: a ticket, never a reason to wake anyone."""
@@ -74,4 +77,24 @@ class LatencyBlip(Noise):
                 for m in range(max(t0, lo), min(t1, hi), 4)]
 
 
-NOISE_TYPES: dict[str, type[Noise]] = {"cert_expiry": CertExpiry, "latency_blip": LatencyBlip}
+class UnrelatedDeploy(Noise):
+    """A routine deploy on another model shortly before the onset: a coincidence in the
+    timeline that tempts a rollback of the wrong thing. It changes nothing that matters."""
+
+    kind = "unrelated_deploy"
+
+    def setup(self, world: World) -> None:
+        from oncall.sim.fleet import Deploy
+
+        m = world.model(self.model)
+        base = m.deploys[-1]
+        config = {**base.config, "max_replicas": int(base.config["max_replicas"]) + 2}
+        m.deploys.append(Deploy(
+            revision=len(m.deploys) + 1, model_version=base.model_version, config=config,
+            image=base.image, canary_pct=100, promoted_by=world.person(m.team + "-release"),
+            at=world.fault.onset - int(self.params.get("before", 10)),
+            note="config only: autoscaler ceiling raised ahead of the weekend peak"))
+
+
+NOISE_TYPES: dict[str, type[Noise]] = {"cert_expiry": CertExpiry, "latency_blip": LatencyBlip,
+                                       "unrelated_deploy": UnrelatedDeploy}

@@ -95,6 +95,7 @@ class World:
         for i, (kind, params) in enumerate(spec.noise):
             target = params.get("model") or others[int(rng.integers(len(others)))]
             self.noise.append(NOISE_TYPES[kind](target, dict(params), i))
+            self.noise[-1].setup(self)
         self.extra_cost_per_hour = 0.0
         self.pending: list[Message] = []
         for incident in self.incidents.values():

@@ -1,0 +1,305 @@
+"""Random nights: a scenario drawn from the seed, the fault kinds and the fleet.
+
+Because faults are data, a new night needs no author: the seed picks a fault kind, a model it
+fits, parameters within their ranges, an onset, and red herrings by difficulty. The answer key is
+read off the kind itself (its catalogue entry, the moves its response table says fix it or do
+not, the evidence its signals show), then checked by playing it: a draw that does not page in
+time, or whose moves or evidence do not behave as the key says, is thrown away and drawn again.
+
+A generated scenario's id (`random-SEED-DIFFICULTY`) is all it takes to rebuild it, so saves of
+random nights replay like any other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from oncall.content import loader
+from oncall.content.kinds import fault_kinds
+from oncall.content.scenario import Scenario
+from oncall.sim.alerts import RULES_BY_NAME
+from oncall.sim.catalogue import ARCHETYPES, Archetype
+from oncall.sim.clock import hhmm
+from oncall.sim.faultdef import FaultKind, Signal
+from oncall.sim.faults import fill
+
+RANDOM_ID = re.compile(r"^random-(\d{1,19})-(easy|normal|hard)$")
+ATTEMPTS = 40
+REMEDIATIONS = {
+    "data": ["mon-feature-range", "mon-null-rate", "test-feature-schema"],
+    "model": ["mon-prediction-shift", "test-golden-set"],
+    "infra": ["mon-burn-slow", "test-serving-load"],
+}
+"""Remediations a generated key accepts for each category of fault."""
+
+
+class GenerationError(ValueError):
+    """No conformant night could be drawn for this seed (not expected with shipped kinds)."""
+
+
+def random_id(seed: int, difficulty: str = "normal") -> str:
+    return f"random-{seed}-{difficulty}"
+
+
+def scenario(scenario_id: str) -> Scenario:
+    """A shipped scenario by id, or the random night an id names."""
+    m = RANDOM_ID.match(scenario_id)
+    if m:
+        return generate(int(m.group(1)), m.group(2))
+    return loader.scenario(scenario_id)
+
+
+def generate(seed: int, difficulty: str = "normal") -> Scenario:
+    rng = np.random.default_rng([seed, 8_111])
+    kinds = [k for _, k in sorted(fault_kinds().items())]
+    problems: list[str] = []
+    for attempt in range(ATTEMPTS):
+        kind = kinds[int(rng.integers(len(kinds)))]
+        fits = [a for a in ARCHETYPES if _fits(kind, a)]
+        if not fits:
+            continue
+        arch = fits[int(rng.integers(len(fits)))]
+        draft = _draft(kind, arch, rng, seed, difficulty)
+        try:
+            return _complete(draft, kind, seed)
+        except (GenerationError, ValueError) as exc:
+            problems.append(f"attempt {attempt + 1} ({kind.id} on {arch.name}): {exc}")
+    raise GenerationError(f"no conformant night for seed {seed}: " + "; ".join(problems[-3:]))
+
+
+def _fits(kind: FaultKind, arch: Archetype) -> bool:
+    if kind.requires.hardware and arch.hardware != kind.requires.hardware:
+        return False
+    for p in kind.params.values():
+        if p.type == "feature" and not any(p.feature_kind in (None, f.kind)
+                                           for f in arch.features):
+            return False
+    return True
+
+
+def _params(kind: FaultKind, arch: Archetype, rng: np.random.Generator) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, p in kind.params.items():
+        if p.type == "feature":
+            names = [f.name for f in arch.features if p.feature_kind in (None, f.kind)]
+            out[name] = p.default if p.default in names else names[int(rng.integers(len(names)))]
+        elif p.type in ("float", "int") and p.default is not None:
+            # Around the author's default, within the declared range: the default is what the
+            # author checked pages; a factor of 0.7-1.4 keeps the night recognisable.
+            v = float(p.default) * float(np.exp(rng.uniform(np.log(0.7), np.log(1.4))))
+            lo = p.min if p.min is not None else -np.inf
+            hi = p.max if p.max is not None else np.inf
+            v = float(np.clip(v, lo, hi))
+            out[name] = round(v) if p.type == "int" else round(v, 4)
+        elif p.default is not None:
+            out[name] = p.default
+    return out
+
+
+def _draft(kind: FaultKind, arch: Archetype, rng: np.random.Generator, seed: int,
+           difficulty: str) -> dict[str, Any]:
+    onset = 90 + int(rng.integers(0, 51))  # 01:30-02:20
+    others = [a.name for a in ARCHETYPES if a.name != arch.name]
+    noise: list[dict[str, Any]] = []
+    if difficulty != "easy":
+        noise.append({"kind": "cert_expiry", "model": others[int(rng.integers(len(others)))],
+                      "params": {"days_left": int(rng.integers(6, 20))}})
+    if difficulty == "hard":
+        noise.append({"kind": "unrelated_deploy",
+                      "model": others[int(rng.integers(len(others)))],
+                      "params": {"before": int(rng.integers(6, 15))}})
+    return {
+        "id": random_id(seed, difficulty), "title": "", "brief": "", "difficulty": difficulty,
+        "fault": {"kind": kind.id, "model": arch.name, "onset": hhmm(onset),
+                  "params": _params(kind, arch, rng), "page_within": 60},
+        "noise": noise,
+    }
+
+
+def _moves(kind: FaultKind, model: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    right: list[dict[str, Any]] = []
+    wrong: list[dict[str, Any]] = []
+    for r in kind.responses:
+        w = r.when
+        if w.model == "other":
+            continue
+        for verb in w.kind:
+            move: dict[str, Any] = {"kind": verb}
+            if verb != "escalate":
+                move["model"] = model
+            if verb == "hotfix":
+                if not w.fix:
+                    continue
+                move["fix"] = w.fix[0]
+            if verb == "escalate":
+                if not w.team:
+                    continue
+                move["team"] = w.team[0]
+            (right if r.outcome == "fixes" else wrong if r.outcome in ("none", "worse")
+             else []).append(move)
+    return right, wrong
+
+
+def _command(move: dict[str, Any]) -> dict[str, Any]:
+    cmd = {"do": move["kind"], **{k: v for k, v in move.items() if k in ("model", "fix", "team")}}
+    if move["kind"] == "escalate":
+        cmd["message"] = "Paging you about the incident on the model; details in the channel."
+    return cmd
+
+
+def _signal_command(s: Signal, model: str, ns: dict[str, Any]) -> dict[str, Any]:
+    cmd: dict[str, Any] = {"do": s.tool, "model": model}
+    if s.tool == "dashboard":
+        cmd["metric"] = fill(s.metric, ns) if s.metric else "error_rate"
+        cmd["window"] = 180
+        if s.by_revision:
+            cmd["by"] = "revision"
+    elif s.tool == "drift":
+        cmd["feature"] = fill(s.drifted, ns) if s.drifted else "prediction"
+    elif s.tool == "logs":
+        cmd["window"] = 60
+    return cmd
+
+
+def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
+    """Read the key off a trial play, then check the finished scenario behaves as it says."""
+    from oncall.game.engine import Game
+
+    model = draft["fault"]["model"]
+    right, wrong = _moves(kind, model)
+    if not right or not wrong:
+        raise GenerationError("the kind's responses name no fixing or no failing move")
+    base = {**draft, "title": "trial", "brief": "trial", "answers": {
+        "category": kind.category, "cause": kind.catalogue, "explanation": kind.title,
+        "signal_alert": "ModelHigh5xxRatio", "evidence": ["trial"], "right": right,
+        "wrong": wrong, "severity": 2, "remediations": REMEDIATIONS[kind.category]},
+        "playbook": {"right": [{"do": "ack"}], "wrong": [{"do": "ack"}]}}
+    trial = Game(Scenario.model_validate(base), seed)
+    f = trial.record.facts
+    if f.page_at - f.onset_at > 60:
+        raise GenerationError("pages too late")
+    page = next(a for a in f.page_alerts if a.severity == "critical" and a.model == model)
+    trial.do({"do": "ack"})
+    ns = trial.world.fault.ns
+    evidence: list[str] = []
+    commands: list[dict[str, Any]] = []
+    for s in kind.signals:
+        sid = fill(s.id, ns)
+        if sid in evidence or len(evidence) == 3:
+            continue
+        cmd = _signal_command(s, model, ns)
+        obs = trial.do(cmd)
+        if obs.ok and sid in obs.signals:
+            evidence.append(sid)
+            commands.append(cmd)
+    if not evidence:
+        raise GenerationError("no signal of the kind shows in a first look")
+    rule = RULES_BY_NAME[page.rule]
+    first = right[0]
+    opening: list[dict[str, Any]] = [{"do": "ack"}, {"do": "severity", "level": 2}, *commands,
+               {"do": "diagnose", "category": kind.category, "cause": kind.catalogue,
+                "evidence": [f"obs-{3 + i}" for i in range(len(commands))]},
+               _command(first)]
+    waits = _waits_until_resolved(Scenario.model_validate(base), seed, opening)
+    arch_title = model.replace("-", " ")
+    answers = {**base["answers"], "signal_alert": page.rule, "evidence": evidence,
+               "explanation": f"{kind.title} ({kind.catalogue}) on {model}.",
+               "escalate_to": next((m["team"] for m in right if m["kind"] == "escalate"), None)}
+    postmortem = {
+        "do": "postmortem",
+        "summary": f"{model} was paged by {page.rule}; the cause was found with "
+                   f"{len(commands)} investigations and fixed with {first['kind']}.",
+        "impact": "Requests served badly between the onset and the fix; figures are in the "
+                  "incident record.",
+        "root_cause": kind.title[0].upper() + kind.title[1:] + ".",
+        "trigger": f"The fault began before the page at {hhmm(f.page_at)}.",
+        "detection": f"{page.rule} paged when its value crossed {page.threshold:g} "
+                     f"({rule.unit}).",
+        "resolution": f"{first['kind']} {first.get('fix') or first.get('team') or ''}".strip()
+                      + " on " + model + ".",
+        "action_items": [
+            {"item": f"Monitor that catches this on {model} before {page.rule}",
+             "type": "detect", "owner": trial.world.model(model).team},
+            {"item": "A test or gate that stops the change before production",
+             "type": "prevent", "owner": "ml-platform"},
+            {"item": f"Runbook for {page.rule}: check the evidence that found it",
+             "type": "mitigate", "owner": "ml-platform"}],
+        "lessons": {"went_well": "The evidence named the cause quickly.",
+                    "went_wrong": "Nothing caught it before the page.",
+                    "lucky": "It happened at night, at low traffic."},
+        "caught_earlier": f"A monitor from the postmortem, replayed over the week, says how much "
+                          f"earlier than {page.rule} it would have fired.",
+        "remediations": REMEDIATIONS[kind.category][:2],
+    }
+    playbook_right = [*opening, *waits, {"do": "resolve"}, postmortem]
+    playbook_wrong = [{"do": "ack"}, *[_command(m) for m in wrong[:2]],
+                      _command(first), *waits, {"do": "wait", "minutes": 10}, {"do": "resolve"},
+                      {"do": "postmortem", "summary": "Something broke and was fixed.",
+                       "remediations": ["mon-burn-slow"]}]
+    summary = rule.summary.format(model=model, threshold=f"{page.threshold:g}")
+    doc = {**base, "title": f"{arch_title}: {summary}",
+           "brief": f"A random night on the fleet (seed {seed}, {draft['difficulty']}). "
+                    f"{model} just paged.",
+           "answers": answers, "playbook": {"right": playbook_right, "wrong": playbook_wrong}}
+    sc = Scenario.model_validate(doc)
+    _check(sc, kind, seed)
+    return sc
+
+
+def _waits_until_resolved(sc: Scenario, seed: int, opening: list[dict[str, Any]]
+                          ) -> list[dict[str, Any]]:
+    """The waits after the fix until `resolve` would succeed, found by playing them: the
+    incident has recovered and no critical alert still fires on its model."""
+    from oncall.game.engine import Game
+
+    g = Game(sc, seed)
+    for cmd in opening:
+        g.do(cmd)
+    model = sc.fault.model
+    for waited in range(5, 125, 5):
+        g.do({"do": "wait", "minutes": 5})
+        firing = [e for e in g.world.firing() if e.model == model
+                  and RULES_BY_NAME[e.rule].severity == "critical"]
+        if g.world.recovered(g.world.fault.id) and not firing:
+            return _chunks(waited + 5)
+    raise GenerationError("the fix does not bring the service level back within 2 hours")
+
+
+def _chunks(minutes: int) -> list[dict[str, Any]]:
+    out = []
+    while minutes > 0:
+        out.append({"do": "wait", "minutes": min(30, minutes)})
+        minutes -= 30
+    return out
+
+
+def _check(sc: Scenario, kind: FaultKind, seed: int) -> None:
+    """The generated key behaves as it says: right moves fix, wrong moves do not, and the
+    scripted right play runs clean to the end."""
+    from oncall.game.engine import Game
+
+    for which, should in (("right", True), ("wrong", False)):
+        for m in getattr(sc.answers, which):
+            g = Game(sc, seed)
+            g.do({"do": "ack"})
+            g.do(_command(m.model_dump(exclude_none=True)))
+            g.do({"do": "wait", "minutes": 30})
+            g.do({"do": "wait", "minutes": 15})
+            if g.world.recovered(g.world.fault.id) != should:
+                raise GenerationError(f"{which} move {m.kind} {m.fix or m.team or ''} "
+                                      f"{'does not fix' if should else 'fixes'} it")
+    g = Game(sc, seed)
+    shown: set[str] = set()
+    for cmd in sc.playbook.right:
+        obs = g.do(cmd)
+        if not obs.ok:
+            raise GenerationError(f"scripted {cmd['do']} failed: {obs.text[:100]}")
+        shown.update(obs.signals)
+    if not g.ended:
+        raise GenerationError("the scripted play does not reach the postmortem")
+    missing = set(sc.answers.evidence) - shown
+    if missing:
+        raise GenerationError(f"the scripted play does not show {', '.join(sorted(missing))}")

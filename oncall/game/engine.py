@@ -191,7 +191,8 @@ class Game:
                                    "secondary on-call"})
         for inc in self.world.incidents.values():
             page_at = inc.page_at if inc.page_at is not None else f.page_at
-            if inc.course.fixed_at() is None and self.now - page_at >= HANDOVER_AFTER_MIN:
+            if (inc.course.fixed_at() is None and self.now - page_at >= HANDOVER_AFTER_MIN
+                    and not self.world.recovered(inc.id)):
                 self._hand_over(inc.id, events)
         firing = self.world.firing()
         keys = {(e.rule, e.model) for e in firing}

@@ -98,6 +98,14 @@ def _slow_burn_rules(m: Model) -> list[Rule]:
                  "x budget", lambda m: 6.0, kind="burn", burn_windows=(360, 30))]
 
 
+def _memory_rules(m: Model) -> list[Rule]:
+    return [Rule("ContainerMemoryHeadroomLow", "mem_frac", ">", 10, "warning",
+                 "{model} containers above 85% of their memory limit for 10 minutes",
+                 'max(container_memory_working_set_bytes{{container="{model}"}} / '
+                 'kube_pod_container_resource_limits{{container="{model}",resource="memory"}}) '
+                 '> {threshold}', "ratio", lambda m: 0.85)]
+
+
 def _canary_spans(model: Model, t0: int, t1: int) -> list[tuple[int, int]]:
     """The parts of [t0, t1) in which a canary revision serves a slice of the model's traffic:
     from each canary deploy to the deploy after it."""
@@ -216,6 +224,57 @@ Capacity drops, 5xx and p99 rise; every new replica crashes the same way.
 
 ## Mitigation
 Revert the config (or lower the batch size). Raising host memory or adding replicas does not help.
+"""),
+    Remediation("mon-memory-headroom", "monitor", "alert when a container's memory working set "
+                "passes 85% of its limit", "Mon6", rules=_memory_rules),
+    Remediation("test-soak", "test", "a soak test of every serving release: memory must level "
+                "off under hours of steady load", "Mon6", test_body="""
+def test_{model_id}_memory_levels_off(release, soak_test):
+    \"\"\"A release must not grow its memory working set under steady load (a leak).\"\"\"
+    result = soak_test(release, rps="median", duration_h=4)
+    first, last = result.working_set_gib[0], result.working_set_gib[-1]
+    assert last <= first * 1.1, f"working set grew from {{first}} to {{last}} GiB"
+    assert result.oom_kills == 0
+"""),
+    Remediation("test-dependency-fallback", "test", "a test that serving falls back to cached "
+                "features when a dependency is slow or down", "In3", test_body="""
+def test_{model_id}_serves_cached_features_when_the_store_is_slow(client, fake_store):
+    \"\"\"A slow feature store must trip the circuit to the cache, not fail the request.\"\"\"
+    fake_store.delay_ms = 10 * client.timeout_ms
+    response = client.score(sample_request())
+    assert response.status == 200
+    assert response.feature_source == "cache"
+"""),
+    Remediation("runbook-node-loss", "runbook", "a runbook for a lost node: cordon, drain, "
+                "check the spare capacity, then tell the platform team", "In7", runbook_body="""## Meaning
+A node stopped reporting Ready; the pods on it stop serving and their replacements may not fit.
+
+## Impact
+Capacity drops by the node's share: latency and errors rise until the pods run elsewhere.
+
+## Diagnosis
+1. `infra`: which node is NotReady, its condition, and the pods on it.
+2. `deploys`: confirm nothing changed on the model (this is not a release problem).
+
+## Mitigation
+Cordon and drain the node so its pods reschedule on healthy capacity; page infra-sre to replace
+the hardware. Rolling back the model does nothing for a dead node.
+"""),
+    Remediation("runbook-alert-tuning", "runbook", "a runbook for alerts that page without a "
+                "fault: what makes them tickets, and how to tune their windows", "Mon7",
+                runbook_body="""## Meaning
+An alert paged and cleared on its own, with no change behind it and nothing to fix.
+
+## Impact
+None for users; a woken on-call and less trust in the pager.
+
+## Diagnosis
+1. `dashboard` the alert's metric over a few hours: a blip, a flap or a slow trend?
+2. `deploys` and `infra`: did anything on the model change? Is a neighbour on the same node busy?
+
+## Mitigation
+Do not roll back or hotfix. Ticket the alert for tuning (a longer `for`, a burn-rate window, a
+ticket severity for slow trends) and note what was checked.
 """),
 )
 BY_ID: dict[str, Remediation] = {r.id: r for r in CATALOGUE}

@@ -212,8 +212,13 @@ def infra(world: World, model: str) -> tuple[str, dict[str, Any]]:
     for p in pods[:6]:
         out.append(f"  {p['name']} {p['status']} restarts={p['restarts']} {p['last_state']}")
     for n in data["nodes"]:
+        extra = "" if n.get("ready", True) else " NotReady"
+        extra += f" ({n['condition']})" if n.get("condition") else ""
+        extra += f"; {n['note']}" if n.get("note") else ""
         if n.get("gpu"):
-            out.append(f"  {n['name']} {n['gpu']} framebuffer {n['gpu_mem_used']}")
+            out.append(f"  {n['name']} {n['gpu']} framebuffer {n['gpu_mem_used']}{extra}")
+        elif extra:
+            out.append(f"  {n['name']}{extra}")
     for e in data["events"]:
         out.append(f"  event {hhmm(e['at'])} {e['reason']}: {e['message']}")
     return "\n".join(out), data

@@ -48,6 +48,9 @@ FAULTS: tuple[FaultInfo, ...] = (
     FaultInfo("I9", "infra", "bad deploy config"),
     FaultInfo("I10", "infra", "monitoring blind spot"),
     FaultInfo("I11", "infra", "serving image bump"),
+    FaultInfo("N1", "infra", "no fault: a flapping alert that clears by itself"),
+    FaultInfo("N2", "infra", "no fault: a noisy neighbour on a shared node"),
+    FaultInfo("N3", "infra", "slow degradation: a ticket, not a page"),
 )
 FAULTS_BY_ID: dict[str, FaultInfo] = {f.id: f for f in FAULTS}
 
@@ -309,5 +312,8 @@ FIXES: dict[str, str] = {
     "raise_threshold": "raise the model's decision threshold",
     "clip_outputs": "clip the model's outputs to [0, 1] and replace NaN with a default",
     "restart_pipeline": "restart a failed feature pipeline job and backfill",
+    "raise_client_timeout": "raise the model's client timeout towards its dependencies",
+    "cordon_drain_node": "cordon the node the model's pods sit on and drain them elsewhere",
+    "raise_max_replicas": "raise the autoscaler's replica ceiling (costs money at peak)",
 }
 """The hotfixes the platform offers; scenarios and fault definitions may name only these."""

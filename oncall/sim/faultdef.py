@@ -123,6 +123,9 @@ class NodesEffect(Strict):
     field: str
     value: Any
     min_intensity: float = 0.3
+    where_node: dict[str, Any] | None = Field(
+        None, description="only pods on nodes whose fields have these values (e.g. "
+        "`{ready: false}` after a nodes effect took a node out)")
 
 
 class CertificateEffect(Strict):
@@ -135,6 +138,7 @@ class HpaEffect(Strict):
     kind: Literal["hpa"]
     at_max: bool = True
     min_intensity: float = 0.3
+    count: int | None = Field(None, ge=1, description="only the first N nodes (default: all)")
 
 
 InfraEffect = Annotated[PodsEffect | EventEffect | NodesEffect | CertificateEffect | HpaEffect,
@@ -212,6 +216,8 @@ class Signal(Strict):
     new_deploy: bool = Field(False, description="deploys: a deploy after onset − 6 h is shown")
     no_new_deploy: bool = Field(False, description="deploys: no deploy in the 6 h before the "
                                 "onset, though the history is shown")
+    image_changed: bool = Field(False, description="deploys: a shown deploy changed the serving "
+                                "image while the model version stayed the same")
 
 
 # -- responses ---------------------------------------------------------------------------------
@@ -245,6 +251,9 @@ class FaultKind(Strict):
     title: str
     ramp: int = Field(2, ge=0, description="minutes from onset to full intensity")
     recovery: int = Field(4, ge=1, description="minutes from a fix to no effect")
+    lasts: int | None = Field(None, ge=1, description="minutes after the onset the effect ends "
+                              "by itself (a transient: a control needs no fix), fading over "
+                              "`recovery` minutes")
     affected_share: Number | None = Field(None, description="share of requests served badly "
                                           "at full intensity (default: the canary's share for "
                                           "a canary fault, else all)")

@@ -86,11 +86,15 @@ class Course:
     ramp: int
     recovery: int
     events: list[tuple[int, str, float]] = field(default_factory=list)
+    lasts: int | None = None
+    """A transient: minutes after the onset the effect starts fading by itself."""
 
     def intensity(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=float)
         k = np.clip((t - self.onset) / self.ramp, 0, 1) if self.ramp > 0 else \
             (t >= self.onset).astype(float)
+        if self.lasts is not None:
+            k = k * np.clip(1 - (t - self.onset - self.lasts) / self.recovery, 0, 1)
         for at, kind, value in sorted(self.events):
             if kind == "worse":
                 k = np.where(t >= at, k * value, k)
@@ -162,7 +166,8 @@ class Incident:
         self.raw_params = dict(params)
         self.params: dict[str, Any] = {}
         self.ns: dict[str, Any] = {}
-        self.course = Course(onset=onset, ramp=kind.ramp, recovery=kind.recovery)
+        self.course = Course(onset=onset, ramp=kind.ramp, recovery=kind.recovery,
+                             lasts=kind.lasts)
         self.canary_pct = 0.0
         self.revisions: list[int] = []
         self.changes: list[dict[str, Any]] = []
@@ -533,9 +538,16 @@ class Incident:
             if isinstance(e, PodsEffect):
                 if k < e.min_intensity:
                     continue
-                n = max(1, round(len(state["pods"]) * self.num(e.share)))
+                pods = state["pods"]
+                if e.where_node is not None:
+                    nodes = {nd["name"]: nd for nd in state["nodes"]}
+                    pods = [p for p in pods if all(
+                        nodes.get(p["node"], {}).get(f) == v for f, v in e.where_node.items())]
+                    if not pods:
+                        continue
+                n = max(1, round(len(pods) * self.num(e.share)))
                 state["crashing"] = n
-                for pod in state["pods"][:n]:
+                for pod in pods[:n]:
                     pod["status"] = e.status
                     pod["restarts"] += int(self.num(e.restarts) + self.num(e.restarts_per_min)
                                            * (world.now - self.onset))
@@ -547,8 +559,9 @@ class Incident:
                                             "reason": e.reason, "message": fill(e.message, ns)})
             elif e.kind == "nodes":
                 if k >= e.min_intensity:
-                    for node in state["nodes"]:
-                        node[e.field] = e.value
+                    for node in state["nodes"][:e.count]:
+                        node[e.field] = fill(e.value, self.ns) if isinstance(e.value, str) \
+                            else e.value
             elif e.kind == "certificate":
                 if world.now >= self.onset:
                     state["certificate"]["days_left"] = round(self.num(e.days_left), 1)
@@ -625,7 +638,7 @@ class Incident:
                 return False
             if data.get("feature") != col and col not in data.get("drifted_columns", ()):
                 return False
-        if s.config_changed is not None or s.new_deploy or s.no_new_deploy:
+        if s.config_changed is not None or s.new_deploy or s.no_new_deploy or s.image_changed:
             shown = data.get("deploys", [])[-4:]
             recent = [d for d in shown if d["at"] >= self.onset - SHIFT_LOOKBACK]
             if s.new_deploy and not recent:
@@ -634,6 +647,10 @@ class Incident:
                 return False
             if s.config_changed is not None and not any(
                     a["config"].get(s.config_changed) != b["config"].get(s.config_changed)
+                    for a, b in itertools.pairwise(shown)):
+                return False
+            if s.image_changed and not any(
+                    a["image"] != b["image"] and a["model_version"] == b["model_version"]
                     for a, b in itertools.pairwise(shown)):
                 return False
         return True

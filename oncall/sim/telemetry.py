@@ -35,12 +35,14 @@ BASE_METRICS: tuple[str, ...] = (
 recall_at_10) as measured on the labels that arrive."""
 GPU_METRICS = ("gpu_mem_frac", "gpu_util")
 CPU_METRICS = ("cpu_util",)
+CONTAINER_METRICS = ("mem_frac",)
+"""Every model's container series: memory working set as a share of the container limit."""
 UNITS: dict[str, str] = {
     "rps": "req/s", "latency_p50_ms": "ms", "latency_p99_ms": "ms", "error_rate": "ratio",
     "pred_mean": "score", "pred_nan_ratio": "ratio", "f1": "F1", "ndcg_at_10": "NDCG@10",
     "mae": "abs. error", "recall_at_10": "recall@10", "restarts": "restarts/min",
     "cert_days_left": "days",
-    "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio",
+    "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio", "mem_frac": "ratio",
 }
 
 
@@ -49,7 +51,8 @@ def metrics_of(model: Model) -> tuple[str, ...]:
     feats = tuple(f"feature_mean:{f.name}" for f in model.features if f.kind == "continuous")
     nulls = tuple(f"feature_null_rate:{f.name}" for f in model.features)
     quality = model.archetype.quality_metric
-    return (*BASE_METRICS[:6], quality, *BASE_METRICS[6:], *hw, *feats, *nulls)
+    return (*BASE_METRICS[:6], quality, *BASE_METRICS[6:], *hw, *CONTAINER_METRICS, *feats,
+            *nulls)
 
 
 def key(*parts: int | str) -> list[int]:
@@ -253,6 +256,8 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return np.clip(0.25 + 0.3 * load + 0.03 * z, 0, 1)
     if metric == "cpu_util":
         return np.clip(0.2 + 0.25 * load + 0.03 * z, 0, 1)
+    if metric == "mem_frac":
+        return np.clip(0.55 + 0.01 * z, 0, 1)
     if metric.startswith("feature_mean:"):
         spec = model.feature(metric.split(":", 1)[1])
         v = feature_mean(spec) * (1 + 0.015 * z)

@@ -121,7 +121,7 @@ def parse_scenario(path: Path) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ContentError([
-            Problem(name, ".".join(str(p) for p in err["loc"]) or "(top)", _reason(err))
+            Problem(name, ".".join(_loc_part(p) for p in err["loc"]) or "(top)", _reason(err))
             for err in exc.errors()
         ]) from None
     except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -131,6 +131,12 @@ def parse_scenario(path: Path) -> Scenario:
         raise ContentError([Problem(name, "id", f"id {scenario.id!r} must match the file name "
                                     f"{path.stem!r}")])
     return scenario
+
+
+def _loc_part(part: object) -> str:
+    """A field path part as it reads on one line (a key typed by hand may hold anything)."""
+    text = str(part)
+    return text if text.isprintable() and " " not in text else repr(text[:40])
 
 
 def _reason(err: object) -> str:

@@ -89,7 +89,7 @@ def blank(line: bytes) -> bool:
         return False
 
 
-@settings(max_examples=budget(15, 300), deadline=None,
+@settings(max_examples=budget(15, 350), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.large_base_example])
 @given(sessions())

@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     play = sub.add_parser("play", help="start an incident (TUI, or --headless JSON lines)")
     play.add_argument("--seed", help="seed of the world, 0 to 2**63-1 (default: random, shown)")
     play.add_argument("--scenario", help="scenario id (see `oncall scenarios`)")
+    play.add_argument("--random", action="store_true",
+                      help="a random night drawn from the seed: any fault kind, model and "
+                           "red herrings (by --difficulty)")
     play.add_argument("--difficulty", choices=("easy", "normal", "hard"))
     play.add_argument("--headless", action="store_true",
                       help="JSON lines on stdin/stdout instead of the TUI")
@@ -211,9 +214,19 @@ def _play(args: argparse.Namespace) -> int:
     seed = _seed(args.seed)
     if args.scenario is not None and not args.scenario.strip():
         raise UsageError("--scenario: give a scenario id (see `oncall scenarios`), not ''")
-    scenarios = loader.scenarios()
-    sid = args.scenario or sorted(scenarios)[seed % len(scenarios)]
-    scenario = loader.scenario(sid)
+    from oncall.game import generator
+
+    if args.random and args.scenario:
+        raise UsageError("play: give --scenario or --random, not both")
+    if args.random:
+        sid = generator.random_id(seed, args.difficulty or "normal")
+    else:
+        scenarios = loader.scenarios()
+        sid = args.scenario or sorted(scenarios)[seed % len(scenarios)]
+    try:
+        scenario = generator.scenario(sid)
+    except generator.GenerationError as exc:
+        raise UsageError(f"--random: {exc}") from None
     if not args.headless:
         return _tui(seed, sid, args.difficulty, args.home)
     from oncall import headless
@@ -298,9 +311,12 @@ def _replay(path: Path) -> int:
 
     save = _load(path)
     rec = save.record
+    from oncall.game.generator import GenerationError
+    from oncall.game.generator import scenario as resolve
+
     try:
-        scenario = loader.scenario(rec.scenario)
-    except loader.ContentError as exc:
+        scenario = resolve(rec.scenario)
+    except (loader.ContentError, GenerationError) as exc:
         raise UsageError(f"{path}: cannot replay: {exc}") from None
     replayed, _ = replay(rec, scenario)
     same = replayed.model_dump(mode="json") == rec.model_dump(mode="json")

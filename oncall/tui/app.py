@@ -108,7 +108,8 @@ class OncallApp(App[None]):
 
     @work(thread=True, exclusive=True, group="build")
     def _build(self, scenario_id: str, seed: int, difficulty: str | None) -> None:
-        from oncall.content.loader import ContentError, scenario
+        from oncall.content.loader import ContentError
+        from oncall.game.generator import scenario
         from oncall.session import Session
 
         try:

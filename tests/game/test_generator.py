@@ -1,0 +1,44 @@
+"""Random nights: drawn from the seed, checked by playing them, rebuilt from their id."""
+
+from __future__ import annotations
+
+import pytest
+
+from oncall.content.checks import check_scenario
+from oncall.content.kinds import fault_kinds
+from oncall.game.engine import Game
+from oncall.game.generator import GenerationError, generate, random_id, scenario
+from oncall.scoring import score
+
+NIGHTS = [(seed, ("easy", "normal", "hard")[seed % 3]) for seed in range(1, 13)]
+
+
+@pytest.mark.parametrize(("seed", "difficulty"), NIGHTS)
+def test_a_random_night_keeps_the_promises_of_a_scenario(seed: int, difficulty: str) -> None:
+    sc = generate(seed, difficulty)
+    assert check_scenario(sc, fault_kinds(), sc.id) == []
+    g = Game(sc, seed)
+    f = g.record.facts
+    assert f.onset_at <= f.page_at <= f.onset_at + sc.fault.page_within
+    for cmd in sc.playbook.right:
+        assert g.do(cmd).ok, cmd
+    card = score(g.record)
+    assert card.total >= 60, [(s.name, s.points, s.feedback) for s in card.sections]
+    assert sc.answers.cause == fault_kinds()[sc.fault.kind].catalogue
+    assert sc.fault.kind not in sc.title and sc.answers.cause not in sc.title
+
+
+def test_the_same_id_rebuilds_the_same_night_and_difficulty_adds_red_herrings() -> None:
+    a = scenario(random_id(5, "hard"))
+    assert a.model_dump() == generate(5, "hard").model_dump()
+    kinds = {n.kind for n in a.noise}
+    assert "unrelated_deploy" in kinds
+    assert generate(5, "easy").noise == []
+
+
+def test_a_bad_random_id_is_not_a_scenario() -> None:
+    from oncall.content.loader import ContentError
+
+    with pytest.raises(ContentError):
+        scenario("random-x-normal")
+    assert issubclass(GenerationError, ValueError)

@@ -108,6 +108,9 @@ class PodsEffect(Strict):
     restarts_per_min: Number = 0.0
     last_state: str = ""
     min_intensity: float = 0.3
+    where_node: dict[str, Any] | None = Field(
+        None, description="only pods on nodes whose fields have these values (e.g. "
+        "`{ready: false}` after a nodes effect took a node out)")
 
 
 class EventEffect(Strict):
@@ -123,9 +126,7 @@ class NodesEffect(Strict):
     field: str
     value: Any
     min_intensity: float = 0.3
-    where_node: dict[str, Any] | None = Field(
-        None, description="only pods on nodes whose fields have these values (e.g. "
-        "`{ready: false}` after a nodes effect took a node out)")
+    count: int | None = Field(None, ge=1, description="only the first N nodes (default: all)")
 
 
 class CertificateEffect(Strict):
@@ -138,7 +139,6 @@ class HpaEffect(Strict):
     kind: Literal["hpa"]
     at_max: bool = True
     min_intensity: float = 0.3
-    count: int | None = Field(None, ge=1, description="only the first N nodes (default: all)")
 
 
 InfraEffect = Annotated[PodsEffect | EventEffect | NodesEffect | CertificateEffect | HpaEffect,

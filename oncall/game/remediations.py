@@ -179,7 +179,7 @@ def test_{model_id}_golden_set(candidate_model, golden_set):
     scores = candidate_model.predict(golden_set.features)
     assert abs(scores - golden_set.expected).max() < 0.05
 """),
-    Remediation("runbook-unit-change", "runbook", "a runbook for prediction shifts: check feature "
+    Remediation("runbook-input-shift", "runbook", "a runbook for prediction shifts: check feature "
                 "ranges and upstream changelogs before touching the model", "Mon1",
                 runbook_body="""## Meaning
 Predictions moved while the model did not change: an input probably did.
@@ -196,7 +196,7 @@ Decisions made on wrong inputs; errors and latency stay flat, so nothing else pa
 Pin the producer's previous schema or convert the unit at ingestion; page data engineering to
 revert. Do not roll back or retrain the model.
 """),
-    Remediation("runbook-canary", "runbook", "a runbook for canary regressions: split by "
+    Remediation("runbook-revision-split", "runbook", "a runbook for canary regressions: split by "
                 "revision, pause the canary first, debug later", "In7", runbook_body="""## Meaning
 A new revision on a canary slice behaves worse than stable.
 
@@ -210,8 +210,8 @@ The canary share of requests fails or is scored wrongly; the error budget burns.
 ## Mitigation
 Set the canary to 0% (pause_canary) or roll back, then tell the owners with the evidence.
 """),
-    Remediation("runbook-gpu-oom", "runbook", "a runbook for GPU OOM crash loops: read the last "
-                "config diff before adding capacity", "Mon6", runbook_body="""## Meaning
+    Remediation("runbook-crashloop-config", "runbook", "a runbook for crash loops: read the "
+                "last config diff before adding capacity", "Mon6", runbook_body="""## Meaning
 Model workers run out of GPU memory and crash-loop.
 
 ## Impact

@@ -308,7 +308,7 @@ def replay(rem: Remediation, world: World) -> Replay | None:
         return None
     model = world.model(world.fault.model)
     start, end = world.page_at - WEEK, world.page_at + 60
-    onset = world.fault.onset
+    onset = world.fault.onset - world.fault.lead
     first: tuple[int, Rule] | None = None
     false_alarms = 0
     replayed: list[Rule] = []

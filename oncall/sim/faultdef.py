@@ -66,6 +66,9 @@ class MetricEffect(Strict):
     lag: Literal["none", "labels"] = "none"
     round: bool = False
     clip: tuple[float, float] | None = None
+    lead: int = Field(0, ge=0, description="minutes before the onset the effect starts to build, "
+                      "growing linearly to full at the onset (a leak that grows until it "
+                      "bites)")
 
 
 # -- rows and scores ---------------------------------------------------------------------------

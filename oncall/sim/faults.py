@@ -180,6 +180,11 @@ class Incident:
         return self.course.onset
 
     @property
+    def lead(self) -> int:
+        """Minutes before the onset the fault's first effect starts to build (a leak)."""
+        return max((e.lead for e in self.kind.metrics), default=0)
+
+    @property
     def catalogue_id(self) -> str:
         return self.kind.catalogue
 
@@ -344,7 +349,11 @@ class Incident:
 
     def _apply_metric(self, world: World, e: MetricEffect, t: np.ndarray, base: np.ndarray,
                       revision: str | None) -> np.ndarray:
-        k = self._k(world, t, e.lag) * self._share(e.scope, revision)
+        k = self._k(world, t, e.lag)
+        if e.lead:
+            built = np.clip((t - self.onset + e.lead) / e.lead, 0, 1)
+            k = np.where(t < self.onset + self.course.ramp, np.maximum(k, built), k)
+        k = k * self._share(e.scope, revision)
         value = self.num(e.value)
         if e.op == "countdown":
             left = (self.onset - t) / DAY + value

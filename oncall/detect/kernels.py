@@ -1,7 +1,8 @@
 """The statistics themselves, on sorted arrays and counts, matching scipy's definitions.
 
-scipy is imported inside the functions that need it: `import scipy.stats` costs most of a
-second, and the game's title screen imports this package.
+scipy.special is imported inside the functions that need it, and scipy.stats never: it costs
+most of a second, and the game's title screen imports this package. The KS null
+distributions scipy.stats would supply are in `ksdist`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from oncall.detect.ksdist import binomial_pmf, exact_two_sample_sf, kolmogorov_n_sf
 from oncall.detect.samples import FloatArray, IntArray
 
 KS_EXACT_MAX_N = 10_000
@@ -180,20 +182,8 @@ def wasserstein_sorted(reference: FloatArray, current: FloatArray) -> float:
 
 @lru_cache(maxsize=256)
 def _exact_ks_pvalue(n: int, m: int, d: float) -> tuple[float, float] | None:
-    """scipy's exact two-sided path; None when it reports a floating-point failure.
-
-    The routine is private to scipy; should a release drop it, the asymptotic p-value is
-    used instead and the property tests against ks_2samp say so.
-    """
-    from scipy.stats import _stats_py
-
-    attempt = getattr(_stats_py, "_attempt_exact_2kssamp", None)
-    if attempt is None:
-        return None
-    success, d_exact, p = attempt(n, m, math.gcd(n, m), d, "two-sided")
-    if not success:
-        return None
-    return float(d_exact), float(p)
+    """(D on the lattice, exact two-sided p-value), or None where scipy's exact path fails."""
+    return exact_two_sample_sf(n, m, d)
 
 
 def ks_pvalue(d: float, n: int, m: int) -> tuple[float, float]:
@@ -201,8 +191,8 @@ def ks_pvalue(d: float, n: int, m: int) -> tuple[float, float]:
 
     Exact up to 10,000 rows in the larger sample, where, as in scipy, D is rounded to the
     lattice of the exact distribution; asymptotic (Kolmogorov with the effective size
-    nm/(n+m)) above. The exact path is scipy's own routine, cached by (n, m, D): it is
-    quick for equal sizes but tens of milliseconds for unequal sizes near 10,000.
+    nm/(n+m)) above. The exact path (`ksdist.exact_two_sample_sf`) is cached by (n, m, D):
+    it is quick for equal sizes but tens of milliseconds for unequal sizes near 10,000.
     """
     if max(n, m) <= KS_EXACT_MAX_N:
         exact = _exact_ks_pvalue(n, m, d)
@@ -228,31 +218,27 @@ def kolmogorov_sf(d: float, n: int) -> float:
     a scalar loop over about n terms: half a second at n = 500,000 (KS at 1M rows a side,
     when D is small but significant). The same Birnbaum-Tingey sum, written as binomial
     probabilities, is one vectorised call and agrees to about 1e-13. Every other branch is
-    scipy's own.
+    `ksdist.kolmogorov_n_sf`, which follows scipy's choice of method without scipy.stats.
     """
     t = n * d
     squared = t * d
     if 140 < n <= SMIRNOV_MAX_COMPUTE_N and 1.0 < t < n - 1 and d < 0.5 and 2.2 <= squared < 370:
         return min(max(2.0 * _smirnov_sf(n, d), 0.0), 1.0)
-    from scipy.stats import kstwo
-
-    return float(kstwo.sf(d, n))
+    return kolmogorov_n_sf(d, n)
 
 
 def _smirnov_sf(n: int, x: float) -> float:
     """One-sided Smirnov P(D+_n > x) = x * sum_v C(n, v) (x + v/n)^(v-1) (1 - x - v/n)^(n-v).
 
     Each term is a binomial probability at v with success chance x + v/n, divided by that
-    chance, which scipy's binom.pmf computes with full relative accuracy.
+    chance, which `ksdist.binomial_pmf` computes with full relative accuracy.
     """
     if -2.0 * n * x * x < _MINLOG:
         return 0.0
-    from scipy.stats import binom
-
     last = n - math.floor(n * x) - 1
     v = np.arange(last + 1, dtype=np.float64)
     chance = x + v / n
-    return float(x * np.sum(binom.pmf(v, n, chance) / chance))
+    return float(x * np.sum(binomial_pmf(v, n, chance) / chance))
 
 
 def ks_critical_d(n: int, m: int, alpha: float = 0.05) -> float:

@@ -106,6 +106,36 @@ def _memory_rules(m: Model) -> list[Rule]:
                  '> {threshold}', "ratio", lambda m: 0.85)]
 
 
+def _category_rules(m: Model) -> list[Rule]:
+    return [Rule(f"FeatureUnseenCategories_{f.name}", f"feature_unseen_rate:{f.name}", ">", 3,
+                 "critical", f"{{model}} feature {f.name} has values never seen in training in "
+                 "more than 2% of requests",
+                 f'avg_over_time(model_feature_unseen_category_ratio{{{{model="{{model}}",'
+                 f'feature="{f.name}"}}}}[5m]) > {{threshold}}', "ratio", lambda m: 0.02,
+                 window=5)
+            for f in m.features if f.kind == "categorical"]
+
+
+def _freshness_rules(m: Model) -> list[Rule]:
+    return [Rule(f"FeatureFreshness_{f.name}", f"feature_age_min:{f.name}", ">", 2, "critical",
+                 f"{{model}} feature {f.name} not materialised for over 20 minutes",
+                 f'(time() - feature_store_last_materialized_timestamp_seconds{{{{model='
+                 f'"{{model}}",feature="{f.name}"}}}}) / 60 > {{threshold}}', "minutes",
+                 lambda m: 20)
+            for f in m.features]
+
+
+def _quality_trend_rules(m: Model) -> list[Rule]:
+    if m.archetype.model_type != "classifier":
+        return []
+    return [Rule("ModelQualityTrend", "f1", ">", 30, "warning",
+                 "{model} F1 on arrived labels 20% off its training value over the last hour",
+                 'abs(avg_over_time(model_quality_f1{{model="{model}"}}[1h]) / '
+                 'model_quality_f1:training{{model="{model}"}} - 1) > {threshold}',
+                 "relative change", lambda m: 0.2, window=60, kind="relative",
+                 reference=lambda w, m: w.stats(m.name).quality)]
+
+
 def _canary_spans(model: Model, t0: int, t1: int) -> list[tuple[int, int]]:
     """The parts of [t0, t1) in which a canary revision serves a slice of the model's traffic:
     from each canary deploy to the deploy after it."""
@@ -275,6 +305,42 @@ None for users; a woken on-call and less trust in the pager.
 ## Mitigation
 Do not roll back or hotfix. Ticket the alert for tuning (a longer `for`, a burn-rate window, a
 ticket severity for slow trends) and note what was checked.
+"""),
+    Remediation("mon-category-coverage", "monitor", "alert when a categorical feature carries "
+                "values never seen in training in over 2% of requests", "Mon2",
+                rules=_category_rules),
+    Remediation("mon-feature-freshness", "monitor", "alert when a feature has not been "
+                "materialised for 20 minutes", "Mon4", rules=_freshness_rules),
+    Remediation("mon-quality-trend", "monitor", "a warning when F1 on arrived labels drifts 20% "
+                "from training over an hour", "Mon7", rules=_quality_trend_rules),
+    Remediation("test-serving-skew", "test", "a skew test: a logged sample of serving features "
+                "recomputed by the training pipeline must match before a version is promoted",
+                "Mon3", test_body="""
+def test_{model_id}_training_serving_skew(serving_sample, training_pipeline):
+    \"\"\"The serving transform and the training pipeline compute the same feature values.\"\"\"
+    recomputed = training_pipeline.features(serving_sample.raw_events)
+    for feature in serving_sample.features.columns:
+        served, offline = serving_sample.features[feature], recomputed[feature]
+        assert (abs(served - offline) <= 1e-6 * (1 + abs(offline))).mean() >= 0.999, (
+            f"{{feature}}: serving and training disagree (timezone, unit or default?)")
+"""),
+    Remediation("runbook-quality-labels", "runbook", "a runbook for quality alerts: read label "
+                "coverage and inputs before touching the model", "Mon7", runbook_body="""## Meaning
+A quality metric computed on arrived labels moved: the model, the world or the labels changed.
+
+## Impact
+Depends on which: wrong decisions if the model or the world changed, none if only the labels did.
+
+## Diagnosis
+1. `labels MODEL window=30`: label coverage near 0% means the label pipeline stopped.
+2. `drift MODEL all` and `dashboard MODEL pred_mean`: steady inputs and predictions with falling
+   quality mean the input-to-outcome relation changed (concept drift).
+3. `deploys MODEL`: a version or config at the start points at the model.
+
+## Mitigation
+Broken labels: escalate to data engineering and ticket the alert; leave the model alone. Concept
+drift: the model owners retrain behind a validation gate; a guardrail meanwhile. A bad version:
+roll back.
 """),
 )
 BY_ID: dict[str, Remediation] = {r.id: r for r in CATALOGUE}

@@ -176,6 +176,23 @@ RULES: tuple[Rule, ...] = (
          "The serving certificate of {model} expires in under 21 days",
          '(probe_ssl_earliest_cert_expiry{{service="{model}"}} - time()) / 86400 < {threshold}',
          "days", lambda m: 21),
+    Rule("FeatureUnseenCategories", "feature_unseen_rate:*", ">", 10, "critical",
+         "A categorical feature of {model} has values never seen in training in more than 10% "
+         "of requests",
+         'max by (model) (avg_over_time(model_feature_unseen_category_ratio{{model="{model}"}}'
+         '[5m])) > {threshold}', "ratio", lambda m: 0.1, window=5),
+    Rule("FeatureFreshnessStale", "feature_age_min:*", ">", 5, "critical",
+         "A feature {model} reads was last materialised more than {threshold} minutes ago",
+         'max by (model) (time() - feature_store_last_materialized_timestamp_seconds'
+         '{{model="{model}"}}) / 60 > {threshold}', "minutes", lambda m: 60),
+    Rule("ModelQualityDrop", "f1", ">", 10, "critical",
+         "{model} F1 on arrived labels moved more than 50% from its training value",
+         'abs(avg_over_time(model_quality_f1{{model="{model}"}}[15m]) / '
+         'model_quality_f1:training{{model="{model}"}} - 1) > {threshold}',
+         "relative change", lambda m: 0.5, window=15, kind="relative",
+         applies=lambda m: m.archetype.model_type == "classifier"
+         and m.archetype.label_lag_min <= 60,
+         reference=lambda w, m: w.stats(m.name).quality),
 )
 RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 
@@ -189,6 +206,8 @@ RECORDING_RULES: dict[str, str] = {
         'sum by (model) (rate(model_requests_total[1h]))',
     "model_prediction_mean:training":
         "max by (model) (model_registry_training_prediction_mean)",
+    "model_quality_f1:training":
+        "max by (model) (model_registry_training_f1)",
 }
 """The recording rules the alert expressions use (`level:metric:operations`), so a rule file
 that carries them evaluates in Prometheus instead of silently matching nothing. The training

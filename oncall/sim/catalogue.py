@@ -312,6 +312,10 @@ FIXES: dict[str, str] = {
     "raise_threshold": "raise the model's decision threshold",
     "clip_outputs": "clip the model's outputs to [0, 1] and replace NaN with a default",
     "restart_pipeline": "restart a failed feature pipeline job and backfill",
+    "map_unseen_categories": "map category values never seen in training to the model's "
+                             "fallback bucket at ingestion",
+    "retrain_on_recent_data": "start a retrain on the most recent data and promote it when "
+                              "it finishes",
     "raise_client_timeout": "raise the model's client timeout towards its dependencies",
     "cordon_drain_node": "cordon the node the model's pods sit on and drain them elsewhere",
     "raise_max_replicas": "raise the autoscaler's replica ceiling (costs money at peak)",

@@ -57,10 +57,12 @@ class MetricEffect(Strict):
     `lag: labels` delays the effect by the model's label delay (quality seen through labels).
     `countdown`: days left until the onset plus value, at every minute before it (a certificate
     or a quota running out), held at that course after the onset until a fix restores the base.
+    `elapsed`: base + (minutes since the onset + value)·k (an age or a backlog that grows while
+    a job is down, back to the base once a fix lands).
     """
 
     metric: str
-    op: Literal["add", "scale", "towards", "countdown"]
+    op: Literal["add", "scale", "towards", "countdown", "elapsed"]
     value: Number
     scope: Literal["all", "canary"] = "all"
     lag: Literal["none", "labels"] = "none"
@@ -100,6 +102,18 @@ class ScoreEffect(Strict):
     value: Number = 0.0
     share: Number = 1.0
     scope: Literal["all", "canary"] = "all"
+
+
+class LabelEffect(Strict):
+    """Change the ground truth that arrives for the model's requests (what the labels tool and
+    the quality series read). `missing`: labels due while the fault is active never arrive (the
+    label pipeline is down; they arrive again after a fix); `positive` / `negative`: a share of
+    requests from the onset on have that outcome whatever the model sees (the relation between
+    inputs and outcome changed: concept drift); `rescore`: outcomes follow the served inputs
+    (the inputs really changed, and the model is right about them: a label shift)."""
+
+    op: Literal["missing", "positive", "negative", "rescore"]
+    share: Number = 1.0
 
 
 # -- infrastructure ------------------------------------------------------------------------------
@@ -257,6 +271,9 @@ class FaultKind(Strict):
     lasts: int | None = Field(None, ge=1, description="minutes after the onset the effect ends "
                               "by itself (a transient: a control needs no fix), fading over "
                               "`recovery` minutes")
+    earlier: list[int] = Field(default_factory=list, description="for a transient: minutes "
+                               "before the onset (negative) at which the same transient "
+                               "happened before (an alert that flaps night after night)")
     affected_share: Number | None = Field(None, description="share of requests served badly "
                                           "at full intensity (default: the canary's share for "
                                           "a canary fault, else all)")
@@ -266,6 +283,7 @@ class FaultKind(Strict):
     metrics: list[MetricEffect] = Field(default_factory=list)
     rows: list[RowEffect] = Field(default_factory=list)
     scores: list[ScoreEffect] = Field(default_factory=list)
+    labels: list[LabelEffect] = Field(default_factory=list)
     infra: list[InfraEffect] = Field(default_factory=list)
     logs: list[LogTemplate] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)

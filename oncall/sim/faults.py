@@ -30,7 +30,7 @@ from oncall.sim.faultdef import (
     Signal,
 )
 from oncall.sim.fleet import Deploy, Version
-from oncall.sim.quality import measure
+from oncall.sim.quality import higher_is_better, measure
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -88,13 +88,21 @@ class Course:
     events: list[tuple[int, str, float]] = field(default_factory=list)
     lasts: int | None = None
     """A transient: minutes after the onset the effect starts fading by itself."""
+    earlier: tuple[int, ...] = ()
+    """Minutes relative to the onset at which the same transient happened before."""
 
-    def intensity(self, t: np.ndarray) -> np.ndarray:
-        t = np.asarray(t, dtype=float)
+    def _shape(self, t: np.ndarray) -> np.ndarray:
         k = np.clip((t - self.onset) / self.ramp, 0, 1) if self.ramp > 0 else \
             (t >= self.onset).astype(float)
         if self.lasts is not None:
             k = k * np.clip(1 - (t - self.onset - self.lasts) / self.recovery, 0, 1)
+        return np.asarray(k)
+
+    def intensity(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        k = self._shape(t)
+        for before in self.earlier:
+            k = np.maximum(k, self._shape(t - before))
         for at, kind, value in sorted(self.events):
             if kind == "worse":
                 k = np.where(t >= at, k * value, k)
@@ -167,7 +175,7 @@ class Incident:
         self.params: dict[str, Any] = {}
         self.ns: dict[str, Any] = {}
         self.course = Course(onset=onset, ramp=kind.ramp, recovery=kind.recovery,
-                             lasts=kind.lasts)
+                             lasts=kind.lasts, earlier=tuple(kind.earlier))
         self.canary_pct = 0.0
         self.revisions: list[int] = []
         self.changes: list[dict[str, Any]] = []
@@ -326,12 +334,13 @@ class Incident:
             return base
         v = base
         for e in self.kind.metrics:
-            if e.metric == metric:
+            if e.metric == metric or ("{" in e.metric and fill(e.metric, self.ns) == metric):
                 v = self._apply_metric(world, e, t, v, revision)
         derived = self.derived(world)
         if metric in derived:
             quality = metric == world.model(model).archetype.quality_metric
-            k = self._k(world, t, "labels" if quality else "none")
+            lagged = quality and not any(e.op == "missing" for e in self.kind.labels)
+            k = self._k(world, t, "labels" if lagged else "none")
             k = k * self._share(self._rows_scope(), revision)
             target = derived[metric]
             if metric.startswith("feature_mean:") or quality:
@@ -351,13 +360,22 @@ class Incident:
                       revision: str | None) -> np.ndarray:
         k = self._k(world, t, e.lag)
         if e.lead:
+            # What built up before the onset holds until a fix; after a transient (`lasts`)
+            # fades it stays: the slow trend under the blip that paged.
             built = np.clip((t - self.onset + e.lead) / e.lead, 0, 1)
-            k = np.where(t < self.onset + self.course.ramp, np.maximum(k, built), k)
+            until = float(self.onset + self.course.ramp) if self.course.lasts is None \
+                else np.inf
+            fixed = self.course.fixed_at()
+            if fixed is not None:
+                until = min(until, float(fixed))
+            k = np.where(t < until, np.maximum(k, built), k)
         k = k * self._share(e.scope, revision)
         value = self.num(e.value)
         if e.op == "countdown":
             left = (self.onset - t) / DAY + value
             out = np.where(t < self.onset, left, base + (left - base) * k)
+        elif e.op == "elapsed":  # the age itself ignores the ramp; a fix brings the base back
+            out = base + (np.maximum(t - self.onset, 0) + value) * (k > 0)
         elif e.op == "add":
             delta = value * k
             out = base + (np.round(delta) if e.round else delta)
@@ -383,15 +401,18 @@ class Incident:
         if self._derived is not None:
             return self._derived
         out: dict[str, float] = {}
-        if self.kind.rows or self.kind.scores:
+        if self.kind.rows or self.kind.scores or self.kind.labels:
             stats = world.stats(self.model)
             m = world.model(self.model)
             ref = stats.reference
             t = np.full(len(stats.reference_scores), float(self.onset + 10 * self.kind.ramp + 60))
             t = t + np.linspace(0, 0.999, len(t))
             full = self._rows(m, t, dict(ref), np.ones(len(t)), all_rows=True)
-            scores = self._scores(t, world.score(self.model, full), np.ones(len(t)),
-                                  all_rows=True)
+            raw = world.score(self.model, full)
+            scores = self._scores(t, raw, np.ones(len(t)), all_rows=True)
+            labels, lag = self._labels(t, raw, stats.reference_labels,
+                                       np.zeros(len(t)), np.ones(len(t)), np.ones(len(t)))
+            kept = np.isfinite(lag)
             for f in m.features:
                 x, x0 = full[f.name], ref[f.name]
                 if f.kind == "continuous":
@@ -403,6 +424,11 @@ class Incident:
                         out[f"feature_mean:{f.name}"] = ratio
                 else:
                     null = float(np.mean([v is None for v in x]))
+                    known = set(f.categories)
+                    unseen = float(np.mean([v is not None and v not in known for v in x]))
+                    if unseen > 0:
+                        out[f"feature_unseen_rate:{f.name}"] = unseen
+                        out[f"_base:feature_unseen_rate:{f.name}"] = 0.0
                 if null > 0:
                     out[f"feature_null_rate:{f.name}"] = null
                     out[f"_base:feature_null_rate:{f.name}"] = 0.0
@@ -414,8 +440,11 @@ class Incident:
             if nan_share:
                 out["pred_nan_ratio"] = nan_share
                 out["_base:pred_nan_ratio"] = 0.0
-            quality = measure(m.archetype, scores, stats.reference_labels,
-                              stats.reference_scores, stats.threshold)
+            if kept.any():
+                quality = measure(m.archetype, scores[kept], labels[kept],
+                                  stats.reference_scores[kept], stats.threshold)
+            else:  # no label arrives: a monitor over an empty window reads no true positives
+                quality = 0.0 if higher_is_better(m.archetype) else stats.quality
             if stats.quality > 0 and quality is not None:
                 out[m.archetype.quality_metric] = quality / stats.quality
         self._derived = out
@@ -462,7 +491,7 @@ class Incident:
                     out[name] = y
             elif e.op == "inject":
                 y = x.copy()
-                y[sel] = e.category
+                y[sel] = fill(e.category, self.ns) if e.category else e.category
                 out[name] = y
             elif e.op == "freeze":
                 if spec.kind == "continuous":
@@ -505,6 +534,33 @@ class Incident:
                 new = np.full(out.shape, np.nan)
             out = np.where(sel, new, out)
         return out
+
+    def transform_labels(self, world: World, model: str, t: np.ndarray, raw: np.ndarray,
+                         label: np.ndarray, lag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ground truth of logged requests and when it arrives, label effects applied; `raw`
+        is the model's score on the served inputs (before any score effect)."""
+        if model != self.model or not self.kind.labels:
+            return label, lag
+        arrive = self.course.intensity(t + lag) >= 0.5
+        return self._labels(t, raw, label, lag, self._hit(t), arrive)
+
+    def _labels(self, t: np.ndarray, raw: np.ndarray, label: np.ndarray, lag: np.ndarray,
+                hit: np.ndarray, arrive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        label, lag = np.asarray(label, dtype=bool), np.asarray(lag, dtype=float)
+        for i, e in enumerate(self.kind.labels):
+            share = self.num(e.share)
+            pick = _row_uniform(t, 49_979.687 + 13 * i) < share
+            if e.op == "missing":
+                lag = np.where(arrive.astype(bool) & pick, np.inf, lag)
+                continue
+            sel = hit.astype(bool) & pick
+            if e.op == "positive":
+                label = np.where(sel, True, label)
+            elif e.op == "negative":
+                label = np.where(sel, False, label)
+            else:
+                label = np.where(sel, _row_uniform(t, 86_028.121 + 7 * i) < raw, label)
+        return label, lag
 
     # -- logs ----------------------------------------------------------------------------------
     def logs(self, world: World, model: str, t0: int, t1: int) -> list[LogLine]:

@@ -41,7 +41,7 @@ UNITS: dict[str, str] = {
     "rps": "req/s", "latency_p50_ms": "ms", "latency_p99_ms": "ms", "error_rate": "ratio",
     "pred_mean": "score", "pred_nan_ratio": "ratio", "f1": "F1", "ndcg_at_10": "NDCG@10",
     "mae": "abs. error", "recall_at_10": "recall@10", "restarts": "restarts/min",
-    "cert_days_left": "days",
+    "cert_days_left": "days", "feature_unseen_rate": "ratio", "feature_null_rate": "ratio", "feature_age_min": "min",
     "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio", "mem_frac": "ratio",
 }
 
@@ -50,6 +50,9 @@ def metrics_of(model: Model) -> tuple[str, ...]:
     hw = GPU_METRICS if model.hardware == "gpu" else CPU_METRICS
     feats = tuple(f"feature_mean:{f.name}" for f in model.features if f.kind == "continuous")
     nulls = tuple(f"feature_null_rate:{f.name}" for f in model.features)
+    nulls += tuple(f"feature_unseen_rate:{f.name}" for f in model.features
+                   if f.kind == "categorical")
+    nulls += tuple(f"feature_age_min:{f.name}" for f in model.features)
     quality = model.archetype.quality_metric
     return (*BASE_METRICS[:6], quality, *BASE_METRICS[6:], *hw, *CONTAINER_METRICS, *feats,
             *nulls)
@@ -268,6 +271,11 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
                 shift = shift + drop * _window(t, h.backfill, 5)
             v = v * (1 + shift) if spec.dist == "lognormal" else v + shift * spec.scale
         return v
+    if metric.startswith("feature_unseen_rate:"):
+        return np.zeros(t.shape)
+    if metric.startswith("feature_age_min:"):
+        # Materialised every 5 minutes: the served value's age climbs from 1 to 5 and resets.
+        return 1.0 + np.mod(t, 5).astype(float)
     if metric.startswith("feature_null_rate:"):
         v = 0.002 * np.exp(0.3 * z)
         if h is not None:

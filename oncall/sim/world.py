@@ -143,10 +143,13 @@ class World:
         served = rows.features
         for inc in self.incidents.values():
             served = inc.transform_rows(self, model, rows.t, served)
-        scores = self.score(model, served)
+        scores = raw = self.score(model, served)
         for inc in self.incidents.values():
             scores = inc.transform_scores(self, model, rows.t, scores)
-        return tm.Rows(rows.t, served, rows.label, rows.label_lag), scores
+        label, lag = rows.label, rows.label_lag
+        for inc in self.incidents.values():
+            label, lag = inc.transform_labels(self, model, rows.t, raw, label, lag)
+        return tm.Rows(rows.t, served, label, lag), scores
 
     def expected_scores(self, model: str, t0: int, t1: int) -> np.ndarray:
         """What the healthy model would have scored on the same requests (no fault applied):

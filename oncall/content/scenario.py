@@ -99,11 +99,15 @@ class Answers(Strict):
     signal_alert: str = Field(description="the alert that is the real signal")
     evidence: list[str] = Field(min_length=1,
                                 description="signals an observation must show to prove the cause")
-    right: list[Move] = Field(min_length=1)
+    right: list[Move] = Field(default_factory=list, description="moves that mitigate: at least "
+                              "one, except in a control (none there)")
     wrong: list[Move] = Field(min_length=1)
     severity: int = Field(ge=1, le=5, description="the severity a seasoned on-call would declare")
     escalate_to: str | None = Field(None, description="the team that should hear of it, if any")
     remediations: list[str] = Field(min_length=1, description="remediation ids that fit this fault")
+    control: bool = Field(False, description="a control: a page with nothing to fix. The right "
+                          "play is to look, ticket the signal alert and let it clear; `right` "
+                          "stays empty and every rollback or hotfix is wrong")
 
     @field_validator("cause")
     @classmethod
@@ -111,6 +115,14 @@ class Answers(Strict):
         if v not in FAULTS_BY_ID:
             raise ValueError(f"unknown cause {v!r}; the catalogue has {', '.join(FAULTS_BY_ID)}")
         return v
+
+    @model_validator(mode="after")
+    def _right_moves(self) -> Answers:
+        if self.control and self.right:
+            raise ValueError("a control has nothing to fix: answers.right must stay empty")
+        if not self.control and not self.right:
+            raise ValueError("answers.right needs at least one move (or control: true)")
+        return self
 
 
 class Playbook(Strict):

@@ -79,7 +79,8 @@ class Game:
                 explanation=a.explanation, signal_alert=a.signal_alert, evidence=a.evidence,
                 right=[m.model_dump(exclude_none=True) for m in a.right],
                 wrong=[m.model_dump(exclude_none=True) for m in a.wrong],
-                severity=a.severity, escalate_to=a.escalate_to, remediations=a.remediations),
+                severity=a.severity, escalate_to=a.escalate_to, remediations=a.remediations,
+                control=a.control),
             facts=Facts(
                 fleet_models=len(self.world.fleet.models), fleet_rps=self.world.fleet.total_rps,
                 target_model=target, onset_at=self.world.fault.onset,

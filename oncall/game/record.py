@@ -170,6 +170,8 @@ class AnswerKey(Model):
     severity: int
     escalate_to: str | None
     remediations: list[str]
+    control: bool = False
+    """A control: a page with nothing to fix (the intervention section scores restraint)."""
 
 
 class Record(Model):

@@ -11,6 +11,12 @@ Rules:
   A run with no intervention at all earns nothing here.
 - 2: mitigation before full root cause: something that helped was applied before the diagnosis
   or within 10 minutes of it (SRE: make the system work first, then find the cause).
+
+A control (a page with nothing to fix) is scored on restraint instead, with the same maxima:
+- 8: no rollback or hotfix at all.
+- 6: the signal alert was ticketed on the model; 5: within 30 minutes of the page, half by 60.
+- 4: no harmful moves, costed as above (doing nothing is the right play here).
+- 2: the ticket followed an observation that showed what happened.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ def _penalty(run: Run, iv: Intervened) -> tuple[int, str]:
 
 
 def score_intervention(run: Run) -> Tally:
+    if run.answers.control:
+        return _score_control(run)
     tally = Tally("intervention")
     ivs = run.interventions
     facts = run.facts
@@ -103,6 +111,43 @@ def score_intervention(run: Run) -> Tally:
                   f"(target {BEFORE_ROOT_CAUSE}).")
     else:
         tally.add("early", 0, 2, "")
+    return tally
+
+
+def _score_control(run: Run) -> Tally:
+    """A page with nothing to fix: restraint, a ticket and a look before it earn the points."""
+    tally = Tally("intervention")
+    acts = [iv for iv in run.interventions if iv.kind != "escalate"]
+    if acts:
+        tally.add("first", 0, 8, f"{describe(acts[0].command)} at {run.at(acts[0].t)} acted on a "
+                  "page with nothing to fix: look, ticket and let it clear.")
+    else:
+        tally.add("first", 8, 8, "Held back from rollbacks and hotfixes: nothing here needed a fix.")
+    signal = run.answers.signal_alert
+    tickets = [t for t in run.facts.tickets
+               if t.get("alert") == signal and t.get("model") in (None, run.target)]
+    ticket_at = int(tickets[0]["t"]) if tickets else None
+    if ticket_at is None:
+        tally.add("mitigated", 0, 6, f"Never ticketed {signal} on {run.target}: a page with nothing "
+                  "to fix still needs its alert or its trend followed up.")
+        tally.add("time", 0, 5, "")
+    else:
+        delay = run.since_page(ticket_at)
+        tally.add("mitigated", 6, 6, f"Ticketed {signal} on {run.target} at {run.at(ticket_at)}.")
+        tally.add("time", 5 * within(delay, FAST, SLOW), 5,
+                  f"Page to ticket took {delay} min (target {FAST}, partial {SLOW}).")
+    bad = [(c, line) for c, line in (_penalty(run, iv) for iv in run.interventions) if c]
+    if bad:
+        tally.add("harm", 4 - sum(c for c, _ in bad), 4,
+                  "Moves that cost: " + "; ".join(line for _, line in bad) + ".")
+    else:
+        tally.add("harm", 4, 4, "No rollback, hotfix or needless escalation.")
+    looked = ticket_at is not None and any(
+        e.observation.signals and run.started(e) <= ticket_at for e in run.investigations)
+    tally.add("early", 2 if looked else 0, 2,
+              "Looked at what happened before ticketing it." if looked else
+              "Ticketed without an observation that showed what happened." if ticket_at is not None
+              else "")
     return tally
 
 

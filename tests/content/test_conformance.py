@@ -2,7 +2,8 @@
 makes. Adding a scenario never means editing this file.
 
 - the page fires within the scenario's stated window after the onset;
-- every `right` move mitigates and no `wrong` move does;
+- every `right` move mitigates and no `wrong` move does (a control, a page with nothing to
+  fix, instead clears by itself within an hour and no move `fixes` it);
 - every evidence signal the answer key expects is shown by a named tool's observation;
 - an observation that shows nothing (an empty grep) carries no evidence;
 - a recorded play replays byte-identically in new processes.
@@ -61,6 +62,9 @@ def test_page_fires_within_the_stated_window(sid: str, seed: int) -> None:
 @pytest.mark.parametrize("sid", SCENARIOS)
 def test_every_right_move_mitigates_and_no_wrong_move_does(sid: str, seed: int) -> None:
     sc = loader.scenario(sid)
+    if sc.answers.control:
+        check_control(sc, seed)
+        return
     for which, should_fix in (("right", True), ("wrong", False)):
         for m in getattr(sc.answers, which):
             g = Game(sc, seed)
@@ -73,6 +77,28 @@ def test_every_right_move_mitigates_and_no_wrong_move_does(sid: str, seed: int) 
             assert fixed == should_fix, f"{which} move {m.model_dump(exclude_none=True)}: " \
                 f"effect {effect}, recovered {fixed}"
             assert (effect == "fixes") == should_fix
+
+
+def check_control(sc: Scenario, seed: int) -> None:
+    """A control: left alone, the page clears by itself within an hour (no critical alert on the
+    model, the effect gone, no fix recorded), and no wrong move reports a fix."""
+    from oncall.sim.alerts import RULES_BY_NAME
+
+    g = Game(sc, seed)
+    g.do({"do": "ack"})
+    settle(g, 60)
+    assert g.world.recovered(g.world.fault.id), "a control clears by itself"
+    assert g.world.fault.course.fixed_at() is None
+    assert not [e.rule for e in g.world.firing() if e.model == sc.fault.model
+                and RULES_BY_NAME[e.rule].severity == "critical"]
+    for m in sc.answers.wrong:
+        g = Game(sc, seed)
+        g.do({"do": "ack"})
+        obs = g.do(move_command(sc, m))
+        assert obs.ok, obs.text
+        settle(g, 45)
+        effect = g.record.facts.interventions[-1].effect
+        assert effect != "fixes", f"wrong move {m.model_dump(exclude_none=True)} fixed a control"
 
 
 def signal_command(sc: Scenario, s: Signal) -> dict[str, Any]:

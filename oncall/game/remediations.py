@@ -125,6 +125,14 @@ def _freshness_rules(m: Model) -> list[Rule]:
             for f in m.features]
 
 
+def _label_volume_rules(m: Model) -> list[Rule]:
+    return [Rule("LabelVolumeLow", "label_volume_ratio", "<", 3, "critical",
+                 "{model} receives under half its usual labels",
+                 'sum(rate(model_labels_joined_total{{model="{model}"}}[5m])) / '
+                 'sum(rate(model_labels_joined_total{{model="{model}"}}[5m] offset 1w)) '
+                 '< {threshold}', "ratio", lambda m: 0.5, window=5)]
+
+
 def _quality_trend_rules(m: Model) -> list[Rule]:
     if m.archetype.model_type != "classifier":
         return []
@@ -311,6 +319,9 @@ ticket severity for slow trends) and note what was checked.
                 rules=_category_rules),
     Remediation("mon-feature-freshness", "monitor", "alert when a feature has not been "
                 "materialised for 20 minutes", "Mon4", rules=_freshness_rules),
+    Remediation("mon-label-volume", "monitor", "alert when a model receives under half its "
+                "usual labels (the label pipeline stopped or lags)", "Mon7",
+                rules=_label_volume_rules),
     Remediation("mon-quality-trend", "monitor", "a warning when F1 on arrived labels drifts 20% "
                 "from training over an hour", "Mon7", rules=_quality_trend_rules),
     Remediation("test-serving-skew", "test", "a skew test: a logged sample of serving features "

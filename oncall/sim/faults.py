@@ -239,7 +239,8 @@ class Incident:
             "params": dict(self.params), "onset": hhmm(self.onset),
             "onset_iso": f"{date_of(self.onset):%Y-%m-%dT%H:%M:%SZ}",
             "model": {"name": m.name, "owner": m.owner, "team": m.team,
-                      "hardware": m.hardware, "replicas": m.replicas},
+                      "hardware": m.hardware, "replicas": m.replicas,
+                      "quality": m.archetype.quality_metric},
             "old": dict(stable.config), "new": dict(stable.config),
             "versions": {"stable": stable.model_version, "new": stable.model_version},
             "image": {"old": stable.image, "new": stable.image},
@@ -413,6 +414,9 @@ class Incident:
             labels, lag = self._labels(t, raw, stats.reference_labels,
                                        np.zeros(len(t)), np.ones(len(t)), np.ones(len(t)))
             kept = np.isfinite(lag)
+            if not kept.all():
+                out["label_volume_ratio"] = float(kept.mean())
+                out["_base:label_volume_ratio"] = 1.0
             for f in m.features:
                 x, x0 = full[f.name], ref[f.name]
                 if f.kind == "continuous":

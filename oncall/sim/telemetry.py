@@ -41,6 +41,7 @@ UNITS: dict[str, str] = {
     "rps": "req/s", "latency_p50_ms": "ms", "latency_p99_ms": "ms", "error_rate": "ratio",
     "pred_mean": "score", "pred_nan_ratio": "ratio", "f1": "F1", "ndcg_at_10": "NDCG@10",
     "mae": "abs. error", "recall_at_10": "recall@10", "restarts": "restarts/min",
+    "label_volume_ratio": "ratio",
     "cert_days_left": "days", "feature_unseen_rate": "ratio", "feature_null_rate": "ratio", "feature_age_min": "min",
     "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio", "mem_frac": "ratio",
 }
@@ -54,8 +55,8 @@ def metrics_of(model: Model) -> tuple[str, ...]:
                    if f.kind == "categorical")
     nulls += tuple(f"feature_age_min:{f.name}" for f in model.features)
     quality = model.archetype.quality_metric
-    return (*BASE_METRICS[:6], quality, *BASE_METRICS[6:], *hw, *CONTAINER_METRICS, *feats,
-            *nulls)
+    return (*BASE_METRICS[:6], quality, "label_volume_ratio", *BASE_METRICS[6:], *hw,
+            *CONTAINER_METRICS, *feats, *nulls)
 
 
 def key(*parts: int | str) -> list[int]:
@@ -259,6 +260,9 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return np.clip(0.25 + 0.3 * load + 0.03 * z, 0, 1)
     if metric == "cpu_util":
         return np.clip(0.2 + 0.25 * load + 0.03 * z, 0, 1)
+    if metric == "label_volume_ratio":
+        # Labels joined in the last 5 minutes over the usual count for the hour.
+        return 1.0 + 0.04 * z
     if metric == "mem_frac":
         return np.clip(0.55 + 0.01 * z, 0, 1)
     if metric.startswith("feature_mean:"):

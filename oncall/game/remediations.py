@@ -298,6 +298,21 @@ Capacity drops by the node's share: latency and errors rise until the pods run e
 Cordon and drain the node so its pods reschedule on healthy capacity; page infra-sre to replace
 the hardware. Rolling back the model does nothing for a dead node.
 """),
+    Remediation("runbook-stalled-rollout", "runbook", "a runbook for stalled rollouts: undo the "
+                "rollout before touching the pods that still serve", "In7", runbook_body="""## Meaning
+A rolling update stopped halfway: new pods do not become ready, old ones were already removed.
+
+## Impact
+Capacity drops by the share the rollout took down; the remaining pods shed load.
+
+## Diagnosis
+1. `infra`: new pods in Init, Pending or CrashLoopBackOff, and why (a dependency, a config).
+2. `deploys`: the rollout in flight and what it changed.
+
+## Mitigation
+Undo the rollout (roll back) so the pods that still serve are kept; never restart them while a
+dependency they load from is down. Then tell the owner of the dependency.
+"""),
     Remediation("runbook-alert-tuning", "runbook", "a runbook for alerts that page without a "
                 "fault: what makes them tickets, and how to tune their windows", "Mon7",
                 runbook_body="""## Meaning

@@ -274,9 +274,6 @@ class FaultKind(Strict):
     earlier: list[int] = Field(default_factory=list, description="for a transient: minutes "
                                "before the onset (negative) at which the same transient "
                                "happened before (an alert that flaps night after night)")
-    earlier: list[int] = Field(default_factory=list, description="for a transient: minutes "
-                               "before the onset (negative) at which the same transient "
-                               "happened before (an alert that flaps night after night)")
     affected_share: Number | None = Field(None, description="share of requests served badly "
                                           "at full intensity (default: the canary's share for "
                                           "a canary fault, else all)")

@@ -144,6 +144,13 @@ def _quality_trend_rules(m: Model) -> list[Rule]:
                  reference=lambda w, m: w.stats(m.name).quality)]
 
 
+def _scrape_rules(m: Model) -> list[Rule]:
+    return [Rule("ServingTargetAbsent", "up", "<", 1, "critical",
+                 "a serving target of {model} has not been scraped for 2 minutes",
+                 'absent(up{{job="model-serving",model="{model}"}} == 1)', "targets up",
+                 lambda m: 1)]
+
+
 def _canary_spans(model: Model, t0: int, t1: int) -> list[tuple[int, int]]:
     """The parts of [t0, t1) in which a canary revision serves a slice of the model's traffic:
     from each canary deploy to the deploy after it."""
@@ -298,6 +305,9 @@ Capacity drops by the node's share: latency and errors rise until the pods run e
 Cordon and drain the node so its pods reschedule on healthy capacity; page infra-sre to replace
 the hardware. Rolling back the model does nothing for a dead node.
 """),
+    Remediation("mon-scrape-health", "monitor", "alert within 2 minutes when any serving "
+                "target is missing from Prometheus (monitoring of the monitoring)", "Mon6",
+                rules=_scrape_rules),
     Remediation("runbook-stalled-rollout", "runbook", "a runbook for stalled rollouts: undo the "
                 "rollout before touching the pods that still serve", "In7", runbook_body="""## Meaning
 A rolling update stopped halfway: new pods do not become ready, old ones were already removed.

@@ -193,6 +193,10 @@ RULES: tuple[Rule, ...] = (
          applies=lambda m: m.archetype.model_type == "classifier"
          and m.archetype.label_lag_min <= 60,
          reference=lambda w, m: w.stats(m.name).quality),
+    Rule("ModelScrapeTargetDown", "up", "<", 5, "critical",
+         "Prometheus cannot scrape any pod of {model}: its dashboards and alerts are blind",
+         'max by (model) (up{{job="model-serving",model="{model}"}}) < {threshold}',
+         "targets up", lambda m: 1),
 )
 RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 

@@ -319,5 +319,6 @@ FIXES: dict[str, str] = {
     "raise_client_timeout": "raise the model's client timeout towards its dependencies",
     "cordon_drain_node": "cordon the node the model's pods sit on and drain them elsewhere",
     "raise_max_replicas": "raise the autoscaler's replica ceiling (costs money at peak)",
+    "restore_metrics_scrape": "re-apply the monitoring scrape configuration for the model's pods",
 }
 """The hotfixes the platform offers; scenarios and fault definitions may name only these."""

@@ -55,6 +55,8 @@ class MetricEffect(Strict):
     `add`: base + value·k; `scale`: base·(1 + (value − 1)·k); `towards`: base + (value − base)·k.
     `scope: canary` applies only to the canary's share of traffic (all of it on the canary series).
     `lag: labels` delays the effect by the model's label delay (quality seen through labels).
+    `hold`: the series stops moving at its healthy value of the minute before the onset (what a
+    dashboard shows of a target that is no longer scraped); `value` is unused.
     `countdown`: days left until the onset plus value, at every minute before it (a certificate
     or a quota running out), held at that course after the onset until a fix restores the base.
     `elapsed`: base + (minutes since the onset + value)·k (an age or a backlog that grows while
@@ -62,7 +64,7 @@ class MetricEffect(Strict):
     """
 
     metric: str
-    op: Literal["add", "scale", "towards", "countdown", "elapsed"]
+    op: Literal["add", "scale", "towards", "countdown", "elapsed", "hold"]
     value: Number
     scope: Literal["all", "canary"] = "all"
     lag: Literal["none", "labels"] = "none"

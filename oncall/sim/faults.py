@@ -375,6 +375,10 @@ class Incident:
         if e.op == "countdown":
             left = (self.onset - t) / DAY + value
             out = np.where(t < self.onset, left, base + (left - base) * k)
+        elif e.op == "hold":  # no new samples: the last value scraped before the onset
+            last = tm.baseline(world.seed, world.model(self.model), e.metric,
+                               np.array([self.onset - 1]), world.stats(self.model))
+            out = np.where(k >= 0.5, float(last[0]), base)
         elif e.op == "elapsed":  # the age itself ignores the ramp; a fix brings the base back
             out = base + (np.maximum(t - self.onset, 0) + value) * (k > 0)
         elif e.op == "add":

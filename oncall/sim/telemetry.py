@@ -35,8 +35,9 @@ BASE_METRICS: tuple[str, ...] = (
 recall_at_10) as measured on the labels that arrive."""
 GPU_METRICS = ("gpu_mem_frac", "gpu_util")
 CPU_METRICS = ("cpu_util",)
-CONTAINER_METRICS = ("mem_frac",)
-"""Every model's container series: memory working set as a share of the container limit."""
+CONTAINER_METRICS = ("mem_frac", "up")
+"""Every model's container series: memory working set as a share of the container limit, and
+whether Prometheus can scrape the pods (`up`, 1 or 0)."""
 UNITS: dict[str, str] = {
     "rps": "req/s", "latency_p50_ms": "ms", "latency_p99_ms": "ms", "error_rate": "ratio",
     "pred_mean": "score", "pred_nan_ratio": "ratio", "f1": "F1", "ndcg_at_10": "NDCG@10",
@@ -44,6 +45,7 @@ UNITS: dict[str, str] = {
     "label_volume_ratio": "ratio",
     "cert_days_left": "days", "feature_unseen_rate": "ratio", "feature_null_rate": "ratio", "feature_age_min": "min",
     "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio", "mem_frac": "ratio",
+    "up": "targets up",
 }
 
 
@@ -227,6 +229,8 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
     t = np.asarray(t)
     if metric in ("restarts", "pred_nan_ratio"):
         return np.zeros(t.shape)
+    if metric == "up":
+        return np.ones(t.shape)
     if metric == "cert_days_left":
         return np.full(t.shape, float(ref.cert_days)) - t / DAY
     h = None if _quiet(t) else history(seed, model.name, model.features)

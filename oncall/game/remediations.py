@@ -136,11 +136,11 @@ def _label_volume_rules(m: Model) -> list[Rule]:
 def _quality_trend_rules(m: Model) -> list[Rule]:
     if m.archetype.model_type != "classifier":
         return []
-    return [Rule("ModelQualityTrend", "f1", ">", 30, "warning",
-                 "{model} F1 on arrived labels 20% off its training value over the last hour",
-                 'abs(avg_over_time(model_quality_f1{{model="{model}"}}[1h]) / '
+    return [Rule("ModelQualityTrend", "f1", ">", 5, "warning",
+                 "{model} F1 on arrived labels 20% off its training value over 30 minutes",
+                 'abs(avg_over_time(model_quality_f1{{model="{model}"}}[30m]) / '
                  'model_quality_f1:training{{model="{model}"}} - 1) > {threshold}',
-                 "relative change", lambda m: 0.2, window=60, kind="relative",
+                 "relative change", lambda m: 0.2, window=30, kind="relative",
                  reference=lambda w, m: w.stats(m.name).quality)]
 
 
@@ -348,7 +348,7 @@ ticket severity for slow trends) and note what was checked.
                 "usual labels (the label pipeline stopped or lags)", "Mon7",
                 rules=_label_volume_rules),
     Remediation("mon-quality-trend", "monitor", "a warning when F1 on arrived labels drifts 20% "
-                "from training over an hour", "Mon7", rules=_quality_trend_rules),
+                "from training over 30 minutes", "Mon7", rules=_quality_trend_rules),
     Remediation("test-serving-skew", "test", "a skew test: a logged sample of serving features "
                 "recomputed by the training pipeline must match before a version is promoted",
                 "Mon3", test_body="""

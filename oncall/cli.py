@@ -239,6 +239,10 @@ def _scenarios(args: argparse.Namespace) -> int:
     from oncall.content import loader
 
     scenarios = loader.scenarios()
+    broken = sorted({Path(p.file).name for p in loader.scenario_problems()})
+    if broken:
+        print(f"oncall: left out {len(broken)} broken scenario file(s): {', '.join(broken)} "
+              "(see `oncall validate`)", file=sys.stderr)
     if args.action == "list":
         if args.json:
             print(json.dumps([{"id": s.id, "title": s.title, "difficulty": s.difficulty,

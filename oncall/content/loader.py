@@ -148,8 +148,7 @@ def _reason(err: object) -> str:
 
 
 @cache
-def scenarios() -> dict[str, Scenario]:
-    """All shipped scenarios by id. Broken files raise ContentError with every problem."""
+def _library() -> tuple[dict[str, Scenario], tuple[Problem, ...]]:
     found: dict[str, Scenario] = {}
     problems: list[Problem] = []
     for path in sorted(incidents_dir().glob("*.yaml")):
@@ -159,14 +158,26 @@ def scenarios() -> dict[str, Scenario]:
             problems += exc.problems
             continue
         found[s.id] = s
-    if problems:
-        raise ContentError(problems)
-    return found
+    return found, tuple(problems)
+
+
+def scenarios() -> dict[str, Scenario]:
+    """Every valid scenario by id. A broken file does not take the others down with it: it is
+    left out, and `scenario_problems` says why (`oncall validate` reports it in full)."""
+    return dict(_library()[0])
+
+
+def scenario_problems() -> list[Problem]:
+    """The problems of the scenario files that `scenarios` left out."""
+    return list(_library()[1])
 
 
 def scenario(scenario_id: str) -> Scenario:
     known = scenarios()
     if scenario_id not in known:
+        broken = [p for p in scenario_problems() if Path(p.file).stem == scenario_id]
+        if broken:
+            raise ContentError(broken)
         raise ContentError([Problem("--scenario", "", f"unknown scenario {scenario_id!r}; known: "
                                     f"{', '.join(sorted(known))}")])
     return known[scenario_id]

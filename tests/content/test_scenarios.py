@@ -66,3 +66,22 @@ def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
     path.write_text("id: bad\ntitle: [unclosed\n")
     (problem,) = loader.validate([path])
     assert problem.field.startswith("line ") and "YAML" in problem.reason
+
+
+def test_a_broken_scenario_file_does_not_take_the_library_down(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    for src in loader.incidents_dir().glob("*.yaml"):
+        (tmp_path / src.name).write_text(src.read_text())
+    (tmp_path / "half-written.yaml").write_text("")
+    monkeypatch.setattr(loader, "incidents_dir", lambda: tmp_path)
+    loader._library.cache_clear()
+    try:
+        found = loader.scenarios()
+        assert "fraud-amount-units" in found and "half-written" not in found
+        problems = loader.scenario_problems()
+        assert [Path(p.file).name for p in problems] == ["half-written.yaml"]
+        with pytest.raises(loader.ContentError, match="expected a mapping"):
+            loader.scenario("half-written")
+    finally:
+        loader._library.cache_clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -53,13 +54,14 @@ class ShiftPicker(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def _load(self) -> None:
-        from oncall.content.loader import ContentError, scenarios
+        from oncall.content.loader import scenario_problems, scenarios
 
-        try:
-            found = scenarios()
-        except ContentError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
-            return
+        found = scenarios()
+        broken = sorted({Path(p.file).name for p in scenario_problems()})
+        if broken:
+            self.app.call_from_thread(
+                self.notify, f"Left out {len(broken)} broken scenario file(s): "
+                f"{', '.join(broken)} (see `oncall validate`)", severity="warning", timeout=15)
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: dict[str, Scenario]) -> None:

@@ -61,8 +61,7 @@ def parse_kind(path: Path) -> FaultKind:
 
 
 @cache
-def fault_kinds() -> dict[str, FaultKind]:
-    """Every fault kind by id. Broken files raise ContentError with every problem."""
+def _registry() -> tuple[dict[str, FaultKind], tuple[Problem, ...]]:
     found: dict[str, FaultKind] = {}
     problems: list[Problem] = []
     for path in sorted(faults_dir().glob("*.yaml")):
@@ -72,9 +71,17 @@ def fault_kinds() -> dict[str, FaultKind]:
             problems += exc.problems
             continue
         found[k.id] = k
-    if problems:
-        raise ContentError(problems)
-    return found
+    return found, tuple(problems)
+
+
+def fault_kinds() -> dict[str, FaultKind]:
+    """Every valid fault kind by id. A broken definition is left out (scenarios that use it are
+    then reported as naming an unknown kind); `kind_problems` and `oncall validate` say why."""
+    return _registry()[0]
+
+
+def kind_problems() -> list[Problem]:
+    return list(_registry()[1])
 
 
 def validate_kinds(paths: list[Path]) -> list[Problem]:

@@ -37,12 +37,8 @@ class FaultSpec(Strict):
     @classmethod
     def _known_kind(cls, v: str) -> str:
         from oncall.content.kinds import fault_kinds
-        from oncall.content.loader import ContentError
 
-        try:
-            known = fault_kinds()
-        except ContentError:
-            return v  # a broken fault-kind file is reported on its own
+        known = fault_kinds()
         if v not in known:
             raise ValueError(f"unknown fault kind {v!r}; valid: {', '.join(sorted(known))}")
         return v

@@ -68,6 +68,10 @@ def _track(run: Run) -> str:
     what = f"a {run.answers.category} fault on {run.target}"
     affected = f.impact.get("requests_affected")
     tail = f", with {num(affected)} requests affected" if affected is not None else ""
+    if run.answers.control:
+        acts = [i for i in run.interventions if i.kind != "escalate"]
+        held = "held back from fixes" if not acts else f"made {len(acts)} needless fix(es)"
+        return f"Paged for {run.target} with nothing to fix: {held}{tail}."
     if f.handed_over:
         return f"Did not mitigate {what}: the secondary on-call took it over{tail}."
     if f.mitigated_at is None:

@@ -368,11 +368,17 @@ def run(sizes: list[int], repeat: int, seed: int, use_evidently: bool) -> None:
     print("\n".join(details))
     if use_evidently and not evidently_ran:
         print("evidently not installed (pip install 'oncall[bench]'): column skipped")
+    from scipy.stats import _stats_py
+
     start = time.perf_counter()
     kernels.ks_pvalue(0.02, 10_000, 9_999)
+    ours_ms = (time.perf_counter() - start) * 1e3
+    start = time.perf_counter()
+    _stats_py._attempt_exact_2kssamp(10_000, 9_999, 1, 0.02, "two-sided")
+    scipy_ms = (time.perf_counter() - start) * 1e3
     print(
-        "note: exact KS p-value at 10,000 vs 9,999 rows (scipy's routine, first call, then "
-        f"cached): {(time.perf_counter() - start) * 1e3:.1f} ms"
+        "note: exact KS p-value at 10,000 vs 9,999 rows, D = 0.02 (first call, then cached): "
+        f"ours {ours_ms:.1f} ms, scipy's private routine {scipy_ms:.1f} ms"
     )
 
 

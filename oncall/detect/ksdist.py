@@ -333,18 +333,24 @@ def _log_factorial(k: np.ndarray) -> np.ndarray:
 def _deviance(x: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """x log(x / mean) + mean - x, by its series in v = (x - mean)/(x + mean) when small."""
     x, mean = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(mean, np.float64))
-    total = x + mean
-    near = np.abs(x - mean) < 0.1 * total
-    v = np.where(near, (x - mean) / np.where(total > 0, total, 1.0), 0.0)
-    v2 = v * v
-    term = 2.0 * x * v
-    series = (x - mean) * v
-    for j in range(1, 20):
-        term = term * v2
-        series = series + term / (2 * j + 1)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        direct = x * np.log(x / mean) + mean - x
-    return np.where(near, series, direct)
+        out = x * np.log(x / mean) + mean - x
+    near = np.flatnonzero(np.abs(x - mean) < 0.1 * (x + mean))
+    if near.size:
+        xs, ms = x.flat[near], mean.flat[near]
+        v = (xs - ms) / (xs + ms)
+        v2 = v * v
+        term = 2.0 * xs * v
+        series = (xs - ms) * v
+        # |v| < 0.1; stop once v^(2j) is below 1e-17 of the first term for every element.
+        largest = float(np.max(np.abs(v)))
+        terms = 9 if largest >= 0.1 else math.ceil(8.5 / -math.log10(max(largest, 1e-300)))
+        for j in range(1, min(terms, 9) + 1):
+            term = term * v2
+            series = series + term / (2 * j + 1)
+        out = np.array(out, dtype=np.float64)
+        out.flat[near] = series
+    return out
 
 
 def binomial_pmf(k: np.ndarray | float, n: int, p: np.ndarray | float) -> np.ndarray:
@@ -362,7 +368,7 @@ def binomial_pmf(k: np.ndarray | float, n: int, p: np.ndarray | float) -> np.nda
     kk = np.where(inner, k, 1.0)
     pp = np.where(inner & (p > 0) & (q > 0), p, 0.5)
     exponent = (
-        _stirling_error(np.full(k.shape, float(n)))
+        float(_stirling_error(np.array(float(n))))
         - _stirling_error(kk)
         - _stirling_error(n - kk)
         - _deviance(kk, n * pp)

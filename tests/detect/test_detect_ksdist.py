@@ -220,3 +220,9 @@ def test_exact_failure_falls_back_to_the_asymptotic_p_value_as_scipy(n: int) -> 
     ours = ks_test(fit_reference(a, "continuous"), a + 0.5)
     assert ours.statistic == float(theirs.statistic)
     assert ours.p_value == float(theirs.pvalue)
+
+
+@pytest.mark.parametrize(("n", "d"), [(152, 0.015625), (94, 1 / 47), (91, 2 / 91), (7, 1 / 7)])
+def test_exact_equal_sizes_fail_exactly_where_scipy_fails(n: int, d: float) -> None:
+    """Whether the sum rounds past 1 depends on the order of every product, as in scipy."""
+    check_exact(n, n, d)

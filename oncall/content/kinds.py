@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from oncall.content.loader import ContentError, Problem, content_root
+from oncall.content.loader import ContentError, Problem, content_root, load_folder
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.faultdef import FaultKind
 
@@ -62,16 +62,7 @@ def parse_kind(path: Path) -> FaultKind:
 
 @cache
 def _registry() -> tuple[dict[str, FaultKind], tuple[Problem, ...]]:
-    found: dict[str, FaultKind] = {}
-    problems: list[Problem] = []
-    for path in sorted(faults_dir().glob("*.yaml")):
-        try:
-            k = parse_kind(path)
-        except ContentError as exc:
-            problems += exc.problems
-            continue
-        found[k.id] = k
-    return found, tuple(problems)
+    return load_folder(faults_dir(), parse_kind)
 
 
 def fault_kinds() -> dict[str, FaultKind]:

@@ -7,15 +7,18 @@ collects all of them rather than stopping at the first.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from pydantic import ValidationError
 
 from oncall.content.scenario import Scenario
 
+T = TypeVar("T")
 RUNBOOK_SECTIONS = ("Meaning", "Impact", "Diagnosis", "Mitigation")
 
 
@@ -147,18 +150,25 @@ def _reason(err: object) -> str:
     return msg.removeprefix("Value error, ")
 
 
-@cache
-def _library() -> tuple[dict[str, Scenario], tuple[Problem, ...]]:
-    found: dict[str, Scenario] = {}
+def load_folder(folder: Path, parse: Callable[[Path], T]
+                ) -> tuple[dict[str, T], tuple[Problem, ...]]:
+    """Every file of a content folder that parses, by id, and the problems of those that do not:
+    one broken file never takes the others down."""
+    found: dict[str, T] = {}
     problems: list[Problem] = []
-    for path in sorted(incidents_dir().glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         try:
-            s = checked_scenario(path)
+            item = parse(path)
         except ContentError as exc:
             problems += exc.problems
             continue
-        found[s.id] = s
+        found[item.id] = item  # type: ignore[attr-defined]
     return found, tuple(problems)
+
+
+@cache
+def _library() -> tuple[dict[str, Scenario], tuple[Problem, ...]]:
+    return load_folder(incidents_dir(), checked_scenario)
 
 
 def scenarios() -> dict[str, Scenario]:

@@ -477,12 +477,7 @@ class Incident:
         for i, e in enumerate(self.kind.rows):
             name = self.name_of(e.feature)
             x = out[name]
-            sel = hit.astype(bool)
-            if e.scope == "canary" and not all_rows:
-                sel = sel & self._on_canary(t)
-            share = self.num(e.share)
-            if share < 1:
-                sel = sel & (_row_uniform(t, 104_729.7 + 31 * i) < share)
+            sel = self._selected(e.scope, e.share, t, hit, all_rows, 104_729.7 + 31 * i)
             if not sel.any():
                 continue
             spec = m.feature(name)
@@ -521,16 +516,23 @@ class Incident:
             return scores
         return self._scores(t, scores, self._hit(t))
 
+    def _selected(self, scope: str, share: Number, t: np.ndarray, hit: np.ndarray,
+                  all_rows: bool, salt: float) -> np.ndarray:
+        """The rows an effect touches: hit by the fault, on the canary if scoped there, and a
+        stable share of them (by arrival time, so a row is chosen whatever window reads it)."""
+        sel = hit.astype(bool)
+        if scope == "canary" and not all_rows:
+            sel = sel & self._on_canary(t)
+        fraction = self.num(share)
+        if fraction < 1:
+            sel = sel & (_row_uniform(t, salt) < fraction)
+        return sel
+
     def _scores(self, t: np.ndarray, scores: np.ndarray, hit: np.ndarray,
                 all_rows: bool = False) -> np.ndarray:
         out = scores
         for i, e in enumerate(self.kind.scores):
-            sel = hit.astype(bool)
-            if e.scope == "canary" and not all_rows:
-                sel = sel & self._on_canary(t)
-            share = self.num(e.share)
-            if share < 1:
-                sel = sel & (_row_uniform(t, 15_485.863 + 17 * i) < share)
+            sel = self._selected(e.scope, e.share, t, hit, all_rows, 15_485.863 + 17 * i)
             z = np.log(np.clip(out, 1e-9, 1) / np.clip(1 - out, 1e-9, 1))
             if e.op == "affine":
                 new = 1 / (1 + np.exp(-(self.num(e.a) * z + self.num(e.b))))

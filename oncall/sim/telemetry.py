@@ -43,7 +43,8 @@ UNITS: dict[str, str] = {
     "pred_mean": "score", "pred_nan_ratio": "ratio", "f1": "F1", "ndcg_at_10": "NDCG@10",
     "mae": "abs. error", "recall_at_10": "recall@10", "restarts": "restarts/min",
     "label_volume_ratio": "ratio",
-    "cert_days_left": "days", "feature_unseen_rate": "ratio", "feature_null_rate": "ratio", "feature_age_min": "min",
+    "cert_days_left": "days", "feature_unseen_rate": "ratio", "feature_null_rate": "ratio",
+    "feature_age_min": "min",
     "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio", "mem_frac": "ratio",
     "up": "targets up",
 }

@@ -1,0 +1,94 @@
+"""The primitives the data and model incidents are built from tell one story across tools:
+label effects reach the labels tool and the quality series alike, a stopped job's feature age
+grows minute by minute, and a value never seen in training shows in its own series, the drift
+test and the validator's log."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from oncall.content import loader
+from oncall.game.engine import Game
+
+
+def _game(sid: str, seed: int = 7) -> Game:
+    g = Game(loader.scenario(sid), seed)
+    g.do({"do": "ack"})
+    return g
+
+
+def test_missing_labels_empty_the_labels_tool_and_zero_the_quality_series() -> None:
+    g = _game("adctr-label-join")
+    w, inc = g.world, g.world.fault
+    g.do({"do": "wait", "minutes": 10})
+    recent = g.do({"do": "labels", "model": "ad-ctr", "window": 30})
+    assert "label coverage 0%" in recent.text
+    assert recent.data["value"] is None or recent.data["value"] == 0
+    _, f1 = w.series("ad-ctr", "f1", w.now - 5, w.now)
+    assert f1.max() < 0.1 * w.stats("ad-ctr").quality
+    _, volume = w.series("ad-ctr", "label_volume_ratio", w.now - 5, w.now)
+    assert volume.max() < 0.1
+    _, before = w.series("ad-ctr", "label_volume_ratio", inc.onset - 60, inc.onset - 5)
+    assert before.min() > 0.8
+    # Predictions and inputs do not move: nobody was served badly.
+    _, pred = w.series("ad-ctr", "pred_mean", inc.onset - 60, w.now)
+    assert pred.max() / pred.min() < 1.3
+
+
+def test_missing_labels_arrive_again_after_a_fix() -> None:
+    g = _game("adctr-label-join")
+    assert g.do({"do": "escalate", "team": "data-engineering", "message": "join"}).ok
+    for _ in range(3):
+        g.do({"do": "wait", "minutes": 30})
+    recent = g.do({"do": "labels", "model": "ad-ctr", "window": 30})
+    assert "label coverage 0%" not in recent.text
+    assert g.world.recovered()
+
+
+def test_concept_drift_lowers_realised_quality_but_not_the_estimate_or_the_inputs() -> None:
+    g = _game("spam-quality-drop")
+    obs = g.do({"do": "labels", "model": "spam-filter"})
+    training = obs.data["training"]
+    assert obs.data["value"] < 0.85 * training
+    est = obs.data["estimate"]
+    assert est["band_low"] <= est["f1"] <= est["band_high"]
+    drift = g.do({"do": "drift", "model": "spam-filter", "feature": "all"})
+    assert drift.data["drifted_columns"] == []
+
+
+def test_rescored_labels_agree_with_the_model_on_an_attack() -> None:
+    sc = loader.scenario("fraud-attack-wave")
+    g = Game(sc, 7)
+    w = g.world
+    t0 = w.fault.onset + 30
+    rows, scores = w.rows("fraud-scorer", t0, t0 + 30)
+    # The attack raises both the scores and the real positive rate, by about as much.
+    assert abs(float(np.mean(rows.label)) - float(np.mean(scores))) < 0.05
+    assert float(np.mean(rows.label)) > 3 * w.stats("fraud-scorer").pred_mean
+
+
+def test_a_stopped_job_ages_its_features_a_minute_per_minute_until_restarted() -> None:
+    g = _game("recsys-stale-features")
+    w, onset = g.world, g.world.fault.onset
+    t, age = w.series("recsys-ranker", "feature_age_min:user_activity_7d", onset + 30, onset + 90)
+    assert np.allclose(np.diff(age), np.diff(t) + np.diff(1 + np.mod(t, 5)))
+    _, other = w.series("recsys-ranker", "feature_age_min:item_popularity", onset + 30,
+                        onset + 90)
+    assert other.max() <= 5
+    assert g.do({"do": "hotfix", "model": "recsys-ranker", "fix": "restart_pipeline"}).ok
+    g.do({"do": "wait", "minutes": 15})
+    _, after = w.series("recsys-ranker", "feature_age_min:user_activity_7d", w.now - 3, w.now)
+    assert after.max() <= 5
+
+
+def test_an_unseen_category_shows_in_its_series_the_drift_test_and_the_validator() -> None:
+    g = _game("address-new-country")
+    w = g.world
+    _, unseen = w.series("address-matcher", "feature_unseen_rate:country", w.now - 5, w.now)
+    assert 0.25 < unseen.mean() < 0.35
+    rows, _ = w.rows("address-matcher", w.now - 8, w.now)
+    assert 0.2 < float(np.mean(rows.features["country"] == "MX")) < 0.4
+    drift = g.do({"do": "drift", "model": "address-matcher", "feature": "country"})
+    assert drift.data["drifted"] and "MX" in drift.text
+    logs = g.do({"do": "logs", "model": "address-matcher", "level": "WARN"})
+    assert "never seen in training (MX)" in logs.text

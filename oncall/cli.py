@@ -244,13 +244,21 @@ def _scenarios(args: argparse.Namespace) -> int:
         print(f"oncall: left out {len(broken)} broken scenario file(s): {', '.join(broken)} "
               "(see `oncall validate`)", file=sys.stderr)
     if args.action == "list":
+        from oncall.store.locations import home_dir
+        from oncall.store.saves import load_saves
+        from oncall.story.library import library, table
+
+        saves, _ = load_saves(home_dir(args.home))
+        entries = library(scenarios, saves)
         if args.json:
-            print(json.dumps([{"id": s.id, "title": s.title, "difficulty": s.difficulty,
-                               "category": s.answers.category if args.answers else None}
-                              for s in scenarios.values()], indent=2))
+            rows = [e.to_dict() for e in entries]
+            if args.answers:
+                for row in rows:
+                    a = scenarios[row["id"]].answers
+                    row["cause"] = a.cause
+            print(json.dumps(rows, indent=2))
         else:
-            for s in scenarios.values():
-                print(f"{s.id:<22} {s.difficulty:<7} {s.title}")
+            print(table(entries))
         return 0
     if not args.id:
         raise UsageError("scenarios show: give a scenario id (see `oncall scenarios`)")

@@ -47,3 +47,16 @@ def test_the_sheet_counts_what_the_saves_show() -> None:
 
 def test_no_saves_gives_an_honest_empty_sheet() -> None:
     assert "No incidents saved yet." in numbers_sheet([])
+
+
+def test_the_library_shows_best_scores_and_never_a_cause() -> None:
+    from oncall.content import loader
+    from oncall.story.library import library, table
+
+    scenarios = loader.scenarios()
+    entries = library(scenarios, [])
+    assert len(entries) == len(scenarios) and all(e.best is None for e in entries)
+    text = table(entries)
+    causes = {s.answers.cause for s in scenarios.values()}
+    assert not any(f" {c} " in text for c in causes)
+    assert "control" not in text

@@ -16,7 +16,11 @@ from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
     from oncall.content.scenario import Scenario
+    from oncall.story.library import Entry
     from oncall.tui.app import OncallApp
+
+
+RANDOM = "--random-night--"
 
 
 class ShiftPicker(Screen[None]):
@@ -33,6 +37,7 @@ class ShiftPicker(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.known: dict[str, Scenario] = {}
+        self.entries: dict[str, Entry] = {}
 
     @property
     def oncall(self) -> OncallApp:
@@ -55,8 +60,13 @@ class ShiftPicker(Screen[None]):
     @work(thread=True, exclusive=True)
     def _load(self) -> None:
         from oncall.content.loader import scenario_problems, scenarios
+        from oncall.store.locations import home_dir
+        from oncall.store.saves import load_saves
+        from oncall.story.library import library
 
         found = scenarios()
+        saves, _ = load_saves(home_dir(self.oncall.home))
+        self.entries = {e.id: e for e in library(found, saves)}
         broken = sorted({Path(p.file).name for p in scenario_problems()})
         if broken:
             self.app.call_from_thread(
@@ -67,13 +77,24 @@ class ShiftPicker(Screen[None]):
     def _show(self, found: dict[str, Scenario]) -> None:
         self.known = found
         menu = self.query_one("#scenarios", OptionList)
-        menu.add_options([Option(f"{s.title} ({s.difficulty})", id=sid)
-                          for sid, s in found.items()])
+        menu.add_option(Option("Random night: any fault on any model, drawn from the seed",
+                               id=RANDOM))
+        for sid, s in found.items():
+            e = self.entries.get(sid)
+            best = f", best {e.best:g}" if e is not None and e.best is not None else ""
+            kind = e.category if e is not None else ""
+            menu.add_option(Option(f"{s.title} ({kind}, {s.difficulty}{best})", id=sid))
         menu.highlighted = 0
         menu.focus()
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     def _highlight(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id == RANDOM:
+            self.query_one("#brief", Static).update(
+                "Random night\n\nThe seed draws a fault kind, the model it hits, its "
+                "parameters, the minute it starts and the noise around it. Same seed, same "
+                "night; nobody has seen it before.")
+            return
         s = self.known.get(event.option.id or "")
         if s is not None:
             self.query_one("#brief", Static).update(
@@ -94,7 +115,14 @@ class ShiftPicker(Screen[None]):
         option = menu.get_option_at_index(menu.highlighted)
         text = self.query_one("#seed", Input).value.strip()
         seed = int(text) if text.lstrip("-").isdigit() else None
-        self.oncall.start_incident(option.id or "", seed)
+        sid = option.id or ""
+        if sid == RANDOM:
+            from oncall.game.generator import random_id
+
+            if seed is None or seed < 0:
+                seed = random.randrange(1, 100_000)
+            sid = random_id(seed)
+        self.oncall.start_incident(sid, seed)
 
     def action_reseed(self) -> None:
         self.query_one("#seed", Input).value = str(random.randrange(1, 100_000))

@@ -72,7 +72,7 @@ def main() -> int:
         f"title screen ready: oncall {o:.3f}s, bare Textual app {b:.3f}s, ratio {o / b:.2f}x "
         f"(median of {args.runs}; target <= 1.5x, and < 2 s)"
     )
-    for sid in ("fraud-amount-units", "recsys-bad-canary", "search-gpu-oom"):
+    for sid in ("fraud-1", "feed-1", "search-1"):
         start = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-c", INCIDENT.format(sid=sid)],

@@ -30,11 +30,11 @@ def test_version_names_textual() -> None:
 def test_scenarios_json_and_answers_with_right_and_wrong_plays() -> None:
     ids = [s["id"] for s in json.loads(oncall("scenarios", "--json").stdout)]
     assert ids == sorted(loader.scenarios())
-    shown = json.loads(oncall("scenarios", "show", "recsys-bad-canary", "--answers",
+    shown = json.loads(oncall("scenarios", "show", "feed-1", "--answers",
                               "--json").stdout)
     assert shown["answers"]["cause"] == "M1"
     assert shown["right"][0] == {"do": "ack"} and shown["wrong"]
-    hidden = json.loads(oncall("scenarios", "show", "recsys-bad-canary", "--json").stdout)
+    hidden = json.loads(oncall("scenarios", "show", "feed-1", "--json").stdout)
     assert "answers" not in hidden
 
 
@@ -44,7 +44,7 @@ def test_unknown_scenario_is_a_clear_error() -> None:
 
 
 def test_validate_prints_every_problem_with_file_and_field(tmp_path: Path) -> None:
-    data = yaml.safe_load((loader.incidents_dir() / "search-gpu-oom.yaml").read_text())
+    data = yaml.safe_load((loader.incidents_dir() / "search-1.yaml").read_text())
     data["id"] = "broken"
     data["fault"]["kind"] = "meteor_strike"
     data["answers"]["severity"] = 9
@@ -62,7 +62,7 @@ def test_schema_is_json_schema_of_the_scenario() -> None:
 
 
 def test_save_replays_exactly_and_tells_a_story(tmp_path: Path) -> None:
-    sc = loader.scenario("recsys-bad-canary")
+    sc = loader.scenario("feed-1")
     script = "\n".join(json.dumps(c) for c in sc.playbook.right)
     lines = oncall("play", "--headless", "--seed", "3", "--scenario", sc.id, home=tmp_path,
                    stdin=script).stdout.splitlines()
@@ -94,13 +94,13 @@ def one_line_error(proc: subprocess.CompletedProcess, code: int = 2) -> str:
 
 @pytest.mark.parametrize("seed", ["-1", str(2**63), "abc", "1" * 300, ""])
 def test_seeds_outside_0_to_2_63_are_refused_in_one_line(seed: str) -> None:
-    proc = oncall("play", "--headless", "--seed", seed, "--scenario", "search-gpu-oom")
+    proc = oncall("play", "--headless", "--seed", seed, "--scenario", "search-1")
     assert "--seed" in one_line_error(proc)
 
 
 def test_the_largest_seed_plays(tmp_path: Path) -> None:
     proc = oncall("play", "--headless", "--seed", str(2**63 - 1), "--scenario",
-                  "search-gpu-oom", "--no-save", stdin='{"do":"ack"}\n')
+                  "search-1", "--no-save", stdin='{"do":"ack"}\n')
     assert proc.returncode == 0 and json.loads(proc.stdout.splitlines()[-1])["kind"] == "ack"
 
 
@@ -110,7 +110,7 @@ def test_an_empty_scenario_id_is_an_error() -> None:
 
 
 def played_save(home: Path, seed: int = 3) -> Path:
-    sc = loader.scenario("recsys-bad-canary")
+    sc = loader.scenario("feed-1")
     script = "\n".join(json.dumps(c) for c in sc.playbook.right)
     lines = oncall("play", "--headless", "--seed", str(seed), "--scenario", sc.id, home=home,
                    stdin=script).stdout.splitlines()
@@ -158,7 +158,7 @@ def test_one_corrupt_save_does_not_block_the_numbers(tmp_path: Path) -> None:
     (tmp_path / "incidents" / "zz-broken.json").write_text("{", encoding="utf-8")
     proc = oncall("numbers", home=tmp_path)
     assert proc.returncode == 0 and "Incidents handled" in proc.stdout
-    assert "recsys-bad-canary" in proc.stdout
+    assert "feed-1" in proc.stdout
     assert "zz-broken.json" in proc.stderr
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 def run(lines: list[str], *args: str, env_home: Path | None = None) -> list[dict]:
     proc = subprocess.run(
         [sys.executable, "-m", "oncall", *(["--home", str(env_home)] if env_home else []),
-         "play", "--headless", "--seed", "5", "--scenario", "search-gpu-oom", *args],
+         "play", "--headless", "--seed", "5", "--scenario", "search-1", *args],
         input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -44,7 +44,7 @@ def test_bad_lines_get_json_errors_and_the_session_continues() -> None:
 def test_full_play_ends_with_the_scorecard_and_a_save(tmp_path: Path) -> None:
     from oncall.content import loader
 
-    sc = loader.scenario("search-gpu-oom")
+    sc = loader.scenario("search-1")
     out = run([json.dumps(c) for c in sc.playbook.right], env_home=tmp_path)
     last = out[-1]
     assert last["kind"] == "postmortem" and last["scorecard"]["total"] > 80
@@ -54,7 +54,7 @@ def test_full_play_ends_with_the_scorecard_and_a_save(tmp_path: Path) -> None:
 
 # -- issue #12: nothing a player types or a disk does ends a night -----------------------------
 def raw_run(data: bytes, *args: str, env: dict[str, str] | None = None,
-            seed: str = "5", scenario: str = "search-gpu-oom") -> subprocess.CompletedProcess:
+            seed: str = "5", scenario: str = "search-1") -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "oncall", "play", "--headless", "--seed", seed,
          "--scenario", scenario, *args],
@@ -89,7 +89,7 @@ def test_a_drift_test_that_does_not_fit_the_column_is_an_error_not_an_exit() -> 
              b'{"do":"drift","model":"fraud-scorer","feature":"prediction","test":"chi2"}',
              b'{"do":"status"}']
     out = replies(raw_run(b"\n".join(lines) + b"\n", "--no-save", seed="7",
-                          scenario="fraud-amount-units"))
+                          scenario="fraud-1"))
     assert len(out) == 4 and out[2]["ok"] is False and out[3]["kind"] == "status"
 
 
@@ -101,7 +101,7 @@ def test_a_save_that_cannot_be_written_still_delivers_the_card_and_the_record(
     home.write_text("a file where the home folder should be")
     temp = tmp_path / "temp"
     temp.mkdir()
-    script = "\n".join(json.dumps(c) for c in loader.scenario("search-gpu-oom").playbook.right)
+    script = "\n".join(json.dumps(c) for c in loader.scenario("search-1").playbook.right)
     proc = raw_run(script.encode() + b"\n", env={"ONCALL_HOME": str(home), "TMPDIR": str(temp)})
     last = replies(proc)[-1]
     assert last["kind"] == "postmortem" and last["scorecard"]["total"] > 80
@@ -116,7 +116,7 @@ def test_a_save_that_cannot_be_written_still_delivers_the_card_and_the_record(
 def test_help_and_status_answer_after_the_postmortem(tmp_path: Path) -> None:
     from oncall.content import loader
 
-    sc = loader.scenario("search-gpu-oom")
+    sc = loader.scenario("search-1")
     out = run([*(json.dumps(c) for c in sc.playbook.right), '{"do": "help"}',
                '{"do": "status"}', '{"do": "ack"}'], env_home=tmp_path)
     assert out[-4]["kind"] == "postmortem"
@@ -127,7 +127,7 @@ def test_help_and_status_answer_after_the_postmortem(tmp_path: Path) -> None:
 def test_a_record_with_non_object_lines_replays_exactly(tmp_path: Path) -> None:
     from oncall.content import loader
 
-    sc = loader.scenario("search-gpu-oom")
+    sc = loader.scenario("search-1")
     script = [json.dumps(c) for c in sc.playbook.right]
     script[1:1] = ['"x"', "[1]", "5", "null", '{"do": ["ack"]}', '{"nodo": 1}']
     out = run(script, env_home=tmp_path)

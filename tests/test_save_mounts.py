@@ -47,7 +47,7 @@ def mounts(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
 
 
 def test_read_only_and_full_homes_still_deliver_the_card(mounts: tuple[Path, Path]) -> None:
-    sc = loader.scenario("search-gpu-oom")
+    sc = loader.scenario("search-1")
     for home, reason in zip(mounts, ("Read-only file system", "No space left on device"),
                             strict=True):
         s = Session(sc, 5, home=home)

@@ -18,7 +18,7 @@ from oncall.session import MAX_DEPTH, Session, command_problem, replay, shorten
 from oncall.store import jsonio
 from oncall.store.saves import load_save, save_stem
 
-SCENARIO = "fraud-amount-units"
+SCENARIO = "fraud-1"
 
 
 def right(sid: str = SCENARIO) -> list[dict[str, Any]]:

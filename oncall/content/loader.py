@@ -182,8 +182,43 @@ def scenario_problems() -> list[Problem]:
     return list(_library()[1])
 
 
+FORMER_IDS: dict[str, str] = {
+    "adctr-calibration-refit": "ads-1",
+    "adctr-label-join": "ads-2",
+    "address-bad-deploy-config": "address-1",
+    "address-new-country": "address-2",
+    "ads-autoscaling-ceiling": "ads-3",
+    "churn-serving-skew": "churn-1",
+    "credit-field-renamed": "credit-1",
+    "credit-partner-outage": "credit-2",
+    "embedder-slow-degradation": "embedder-1",
+    "eta-cert-expired": "eta-1",
+    "fraud-amount-units": "fraud-1",
+    "fraud-attack-wave": "fraud-2",
+    "fraud-feature-store-timeouts": "fraud-3",
+    "fraud-wrong-artifact": "fraud-4",
+    "leads-new-segment": "leads-1",
+    "moderation-gpu-node-lost": "moderation-1",
+    "pricing-experiment-split": "pricing-1",
+    "pricing-nan-outputs": "pricing-2",
+    "pricing-noisy-neighbour": "pricing-3",
+    "recsys-bad-canary": "feed-1",
+    "recsys-stale-features": "feed-2",
+    "reviews-image-bump": "reviews-1",
+    "search-gpu-oom": "search-1",
+    "search-model-store-unreachable": "search-2",
+    "search-upstream-encoder": "search-3",
+    "spam-flapping-alert": "spam-1",
+    "spam-quality-drop": "spam-2",
+    "spam-scrape-blind-spot": "spam-3",
+    "support-memory-leak": "support-1",
+}
+"""Scenario ids before the library stopped naming causes in them, so older saves still replay."""
+
+
 def scenario(scenario_id: str) -> Scenario:
     known = scenarios()
+    scenario_id = FORMER_IDS.get(scenario_id, scenario_id)
     if scenario_id not in known:
         broken = [p for p in scenario_problems() if Path(p.file).stem == scenario_id]
         if broken:

@@ -18,7 +18,7 @@ def _game(sid: str, seed: int = 7) -> Game:
 
 
 def test_missing_labels_empty_the_labels_tool_and_zero_the_quality_series() -> None:
-    g = _game("adctr-label-join")
+    g = _game("ads-2")
     w, inc = g.world, g.world.fault
     g.do({"do": "wait", "minutes": 10})
     recent = g.do({"do": "labels", "model": "ad-ctr", "window": 30})
@@ -36,7 +36,7 @@ def test_missing_labels_empty_the_labels_tool_and_zero_the_quality_series() -> N
 
 
 def test_missing_labels_arrive_again_after_a_fix() -> None:
-    g = _game("adctr-label-join")
+    g = _game("ads-2")
     assert g.do({"do": "escalate", "team": "data-engineering", "message": "join"}).ok
     for _ in range(3):
         g.do({"do": "wait", "minutes": 30})
@@ -46,7 +46,7 @@ def test_missing_labels_arrive_again_after_a_fix() -> None:
 
 
 def test_concept_drift_lowers_realised_quality_but_not_the_estimate_or_the_inputs() -> None:
-    g = _game("spam-quality-drop")
+    g = _game("spam-2")
     obs = g.do({"do": "labels", "model": "spam-filter"})
     training = obs.data["training"]
     assert obs.data["value"] < 0.85 * training
@@ -57,7 +57,7 @@ def test_concept_drift_lowers_realised_quality_but_not_the_estimate_or_the_input
 
 
 def test_rescored_labels_agree_with_the_model_on_an_attack() -> None:
-    sc = loader.scenario("fraud-attack-wave")
+    sc = loader.scenario("fraud-2")
     g = Game(sc, 7)
     w = g.world
     t0 = w.fault.onset + 30
@@ -68,7 +68,7 @@ def test_rescored_labels_agree_with_the_model_on_an_attack() -> None:
 
 
 def test_a_stopped_job_ages_its_features_a_minute_per_minute_until_restarted() -> None:
-    g = _game("recsys-stale-features")
+    g = _game("feed-2")
     w, onset = g.world, g.world.fault.onset
     t, age = w.series("recsys-ranker", "feature_age_min:user_activity_7d", onset + 30, onset + 90)
     assert np.allclose(np.diff(age), np.diff(t) + np.diff(1 + np.mod(t, 5)))
@@ -82,7 +82,7 @@ def test_a_stopped_job_ages_its_features_a_minute_per_minute_until_restarted() -
 
 
 def test_an_unseen_category_shows_in_its_series_the_drift_test_and_the_validator() -> None:
-    g = _game("address-new-country")
+    g = _game("address-2")
     w = g.world
     _, unseen = w.series("address-matcher", "feature_unseen_rate:country", w.now - 5, w.now)
     assert 0.25 < unseen.mean() < 0.35

@@ -23,7 +23,7 @@ def test_every_alert_rule_has_a_runbook_with_the_four_sections() -> None:
 
 
 def _broken(tmp_path: Path, mutate: dict[str, object], name: str = "broken") -> Path:
-    src = loader.incidents_dir() / "fraud-amount-units.yaml"
+    src = loader.incidents_dir() / "fraud-1.yaml"
     data = yaml.safe_load(src.read_text())
     data["id"] = name
     for dotted, value in mutate.items():
@@ -78,7 +78,7 @@ def test_a_broken_scenario_file_does_not_take_the_library_down(tmp_path: Path,
     loader._library.cache_clear()
     try:
         found = loader.scenarios()
-        assert "fraud-amount-units" in found and "half-written" not in found
+        assert "fraud-1" in found and "half-written" not in found
         problems = loader.scenario_problems()
         assert [Path(p.file).name for p in problems] == ["half-written.yaml"]
         with pytest.raises(loader.ContentError, match="expected a mapping"):

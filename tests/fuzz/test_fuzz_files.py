@@ -109,7 +109,7 @@ def test_any_scenario_file_parses_or_is_refused_with_its_name(content: bytes) ->
 # -- saves ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def base_save() -> dict[str, Any]:
-    sc = loader.scenario("search-gpu-oom")
+    sc = loader.scenario("search-1")
     s = Session(sc, 5, save=False)
     for c in sc.playbook.right:
         s.do(c)

@@ -8,7 +8,7 @@ from oncall.content import loader
 from oncall.game.engine import Game
 
 
-def game(sid: str = "fraud-amount-units", seed: int = 1) -> Game:
+def game(sid: str = "fraud-1", seed: int = 1) -> Game:
     return Game(loader.scenario(sid), seed)
 
 
@@ -60,7 +60,7 @@ def test_wrong_intervention_changes_nothing_and_right_one_recovers() -> None:
 
 
 def test_rollback_appears_in_the_deploy_history() -> None:
-    g = game("search-gpu-oom")
+    g = game("search-1")
     g.do({"do": "ack"})
     g.do({"do": "rollback", "model": "search-ranker"})
     last = g.world.deploys("search-ranker")["deploys"][-1]
@@ -100,7 +100,7 @@ def test_signals_only_mark_observations_that_show_the_fault() -> None:
 
 
 def test_postmortem_writes_artifacts_and_replays_monitors() -> None:
-    sc = loader.scenario("fraud-amount-units")
+    sc = loader.scenario("fraud-1")
     g = Game(sc, 1)
     for cmd in sc.playbook.right:
         obs = g.do(cmd)

@@ -11,7 +11,7 @@ import pytest
 from oncall import headless
 from oncall.content import loader
 
-IDS = ["fraud-amount-units", "recsys-bad-canary", "search-gpu-oom"]
+IDS = ["fraud-1", "feed-1", "search-1"]
 
 
 def play(sid: str, which: str, seed: int = 7) -> list[dict]:

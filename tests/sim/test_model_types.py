@@ -33,8 +33,8 @@ def test_recall_at_k_and_mae_on_known_values() -> None:
                                                ("recsys-ranker", "NDCG@10"),
                                                ("eta-predictor", "MAE")])
 def test_the_labels_tool_reports_the_models_own_metric(model: str, metric: str) -> None:
-    sid = {"fraud-scorer": "fraud-amount-units", "recsys-ranker": "recsys-bad-canary",
-           "eta-predictor": "eta-cert-expired"}[model]
+    sid = {"fraud-scorer": "fraud-1", "recsys-ranker": "feed-1",
+           "eta-predictor": "eta-1"}[model]
     g = Game(loader.scenario(sid), 7)
     g.do({"do": "ack"})
     obs = g.do({"do": "labels", "model": model})
@@ -45,7 +45,7 @@ def test_the_labels_tool_reports_the_models_own_metric(model: str, metric: str) 
 
 
 def test_fraud_labels_are_chargebacks_that_take_days_so_few_arrive_overnight() -> None:
-    g = Game(loader.scenario("fraud-amount-units"), 7)
+    g = Game(loader.scenario("fraud-1"), 7)
     g.do({"do": "ack"})
     obs = g.do({"do": "labels", "model": "fraud-scorer"})
     assert obs.data["arrived"]["label_coverage"] < 0.1
@@ -53,14 +53,14 @@ def test_fraud_labels_are_chargebacks_that_take_days_so_few_arrive_overnight() -
 
 
 def test_a_broken_canary_lowers_its_rankers_ndcg_once_labels_arrive() -> None:
-    g = Game(loader.scenario("recsys-bad-canary"), 7)
+    g = Game(loader.scenario("feed-1"), 7)
     g.do({"do": "ack"})
     canary = g.do({"do": "labels", "model": "recsys-ranker", "window": 60}).data
     assert canary["value"] < canary["training"]
 
 
 def test_hyperparameters_belong_to_the_models_family() -> None:
-    g = Game(loader.scenario("recsys-bad-canary"), 7)
+    g = Game(loader.scenario("feed-1"), 7)
     hp = {name: g.world.model(name).versions[0].hyperparameters for name in g.world.fleet.names()}
     assert "embedding_dim" in hp["recsys-ranker"]
     assert all("n_estimators" in h for n, h in hp.items()

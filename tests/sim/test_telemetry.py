@@ -46,7 +46,7 @@ def test_simulation_does_not_import_scipy() -> None:
 
 # -- the week before the night ----------------------------------------------------------------
 
-SCENARIOS = ["fraud-amount-units", "recsys-bad-canary", "search-gpu-oom"]
+SCENARIOS = ["fraud-1", "feed-1", "search-1"]
 NIGHT = (QUIET_FROM, DAY)
 
 
@@ -83,7 +83,7 @@ def test_the_night_has_the_same_shape_whatever_the_week_holds(sid: str) -> None:
 
 
 def test_the_week_has_weekends_an_event_a_backfill_and_deploy_blips() -> None:
-    w = world("fraud-amount-units")
+    w = world("fraud-1")
     name = "fraud-scorer"
     m, stats = w.model(name), w.stats(name)
     h = tm.history(w.seed, name, m.features)
@@ -127,7 +127,7 @@ def test_the_week_has_weekends_an_event_a_backfill_and_deploy_blips() -> None:
 def test_the_week_is_the_same_in_another_process() -> None:
     code = ("import sys, zlib, numpy as np; from oncall.content import loader; "
             "from oncall.game.engine import world_spec; from oncall.sim.world import World; "
-            "sc = loader.scenario('recsys-bad-canary'); w = World(5, world_spec(sc, 'normal')); "
+            "sc = loader.scenario('feed-1'); w = World(5, world_spec(sc, 'normal')); "
             "v = np.concatenate([w.series(n, k, -7 * 1440, 0)[1] for n in w.fleet.names() "
             "for k in ('rps', 'pred_mean', 'error_rate', 'latency_p99_ms')]); "
             "print(zlib.crc32(v.tobytes()))")
@@ -168,15 +168,15 @@ def test_a_tight_monitor_cries_wolf_last_week_and_a_sensible_one_does_not(
 
 def test_a_canary_monitor_does_not_apply_where_no_canary_ran() -> None:
     rem = remediations.BY_ID["mon-canary-errors"]
-    gpu = world("search-gpu-oom")
+    gpu = world("search-1")
     assert remediations.replay(rem, gpu) is None, "no canary: nothing to replay, no early credit"
-    canary = world("recsys-bad-canary")
+    canary = world("feed-1")
     rep = remediations.replay(rem, canary)
     assert rep is not None and rep.false_alarms_week == 0
     assert rep.fired_at is not None and canary.fault.onset <= rep.fired_at < canary.page_at
 
 
-@pytest.mark.parametrize("sid", ["recsys-bad-canary", "search-gpu-oom"])
+@pytest.mark.parametrize("sid", ["feed-1", "search-1"])
 def test_no_blip_at_the_deploy_a_fault_writes(sid: str) -> None:
     w = world(sid)
     m = w.model(w.fault.model)

@@ -17,7 +17,7 @@ def world(sid: str, seed: int = 3) -> World:
 
 
 def test_fleet_has_fourteen_models_and_about_500_rps() -> None:
-    w = world("fraud-amount-units")
+    w = world("fraud-1")
     assert len(w.fleet.models) == 14
     assert 450 <= w.fleet.total_rps <= 550
     assert {m.hardware for m in w.fleet.models.values()} == {"gpu", "cpu"}
@@ -26,8 +26,8 @@ def test_fleet_has_fourteen_models_and_about_500_rps() -> None:
 
 
 def test_same_seed_same_world_other_seed_other_fleet() -> None:
-    a, b, c = world("fraud-amount-units", 5), world("fraud-amount-units", 5), \
-        world("fraud-amount-units", 6)
+    a, b, c = world("fraud-1", 5), world("fraud-1", 5), \
+        world("fraud-1", 6)
     assert a.fleet.names() == b.fleet.names()
     t0, t1 = a.page_at - 600, a.page_at
     for metric in ("rps", "latency_p99_ms", "pred_mean"):
@@ -37,7 +37,7 @@ def test_same_seed_same_world_other_seed_other_fleet() -> None:
 
 
 def test_series_do_not_depend_on_query_order() -> None:
-    a, b = world("recsys-bad-canary"), world("recsys-bad-canary")
+    a, b = world("feed-1"), world("feed-1")
     a.series("recsys-ranker", "error_rate", -3000, 0)
     whole = a.series("recsys-ranker", "error_rate", -100, 100)[1]
     part = b.series("recsys-ranker", "error_rate", 0, 100)[1]
@@ -45,14 +45,14 @@ def test_series_do_not_depend_on_query_order() -> None:
 
 
 def test_24h_of_telemetry_is_available_for_every_model() -> None:
-    w = world("search-gpu-oom")
+    w = world("search-1")
     for name in w.fleet.names():
         t, v = w.series(name, "latency_p99_ms", w.now - 1440, w.now)
         assert len(t) == 1440 and np.all(v > 0)
 
 
 def test_unit_change_scales_the_feature_by_exactly_the_factor() -> None:
-    w = world("fraud-amount-units")
+    w = world("fraud-1")
     rows, scores = w.rows("fraud-scorer", w.fault.onset + 5, w.now)
     before, before_scores = w.rows("fraud-scorer", w.fault.onset - 60, w.fault.onset - 1)
     ratio = np.median(rows.features["txn_amount_cents"]) / np.median(
@@ -68,7 +68,7 @@ def test_unit_change_scales_the_feature_by_exactly_the_factor() -> None:
 
 
 def test_bad_canary_fails_on_its_revision_only() -> None:
-    w = world("recsys-bad-canary")
+    w = world("feed-1")
     _, canary = w.series("recsys-ranker", "error_rate", w.now - 20, w.now, revision="canary")
     _, stable = w.series("recsys-ranker", "error_rate", w.now - 20, w.now, revision="stable")
     assert canary.mean() > 0.05 and stable.mean() < 0.002
@@ -77,7 +77,7 @@ def test_bad_canary_fails_on_its_revision_only() -> None:
 
 
 def test_gpu_oom_leaves_logs_config_diff_and_crashloop() -> None:
-    w = world("search-gpu-oom")
+    w = world("search-1")
     logs = w.logs("search-ranker", w.now - 10, w.now)
     assert any("CUDA out of memory" in ln.message for ln in logs)
     d = w.deploys("search-ranker")["deploys"]
@@ -86,7 +86,7 @@ def test_gpu_oom_leaves_logs_config_diff_and_crashloop() -> None:
     assert any(p["status"] == "CrashLoopBackOff" for p in pods)
 
 
-@pytest.mark.parametrize("sid", ["fraud-amount-units", "recsys-bad-canary", "search-gpu-oom"])
+@pytest.mark.parametrize("sid", ["fraud-1", "feed-1", "search-1"])
 def test_the_signal_alert_pages_around_two_am(sid: str) -> None:
     w = world(sid)
     sc = loader.scenario(sid)
@@ -98,7 +98,7 @@ def test_the_signal_alert_pages_around_two_am(sid: str) -> None:
 
 def test_alert_rules_are_quiet_on_a_healthy_week() -> None:
     """No fault-free model should page during the week before the incident."""
-    w = world("search-gpu-oom")
+    w = world("search-1")
     others = [m for m in w.fleet.names() if m not in ("search-ranker", "spam-filter")]
     pages = [e for e in w.episodes(w.page_at - 7 * 1440, w.fault.onset, models=others)
              if RULES_BY_NAME[e.rule].severity == "critical"]
@@ -130,7 +130,7 @@ def test_fault_text_is_read_from_the_world_not_written_for_one_scenario() -> Non
 def test_pod_names_are_unique_across_the_fleet_and_change_on_a_rollout() -> None:
     from oncall.sim.faults import pod_names
 
-    w = world("search-gpu-oom")
+    w = world("search-1")
     names = [p for m in w.fleet.names() for p in pod_names(w, m, w.model(m).replicas)]
     stems = {"-".join(p.split("-")[-2:-1]) for p in names}
     assert len(set(names)) == len(names)
@@ -142,7 +142,7 @@ def test_pod_names_are_unique_across_the_fleet_and_change_on_a_rollout() -> None
 
 
 def test_input_validation_logs_report_the_real_training_range() -> None:
-    w = world("fraud-amount-units")
+    w = world("fraud-1")
     ref = w.stats("fraud-scorer").reference["txn_amount_cents"]
     p01, p99 = np.quantile(ref, [0.01, 0.99])
     warn = [ln.message for ln in w.logs("fraud-scorer", w.now - 30, w.now)

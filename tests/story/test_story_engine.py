@@ -15,7 +15,7 @@ from oncall.story import numbers_sheet, star_story
 
 
 def test_a_played_incident_saves_rescores_and_tells_its_own_numbers(tmp_path: Path) -> None:
-    sc = loader.scenario("fraud-amount-units")
+    sc = loader.scenario("fraud-1")
     script = "\n".join(json.dumps(c) for c in sc.playbook.right)
     out = io.StringIO()
     headless.run(sc, 7, None, io.StringIO(script), out, home=tmp_path)

@@ -16,4 +16,4 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def incident_app(home: Path) -> OncallApp:
-    return make_app(seed=1, scenario="fraud-amount-units", home=home)
+    return make_app(seed=1, scenario="fraud-1", home=home)

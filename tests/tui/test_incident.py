@@ -143,7 +143,7 @@ async def test_play_fraud_amount_units(incident_app: OncallApp, home: Path) -> N
         await pilot.press("c")
         await settle(pilot)
         table = app.screen.query_one("#saves", DataTable)
-        assert table.row_count == 1 and table.get_row_at(0)[0] == "fraud-amount-units"
+        assert table.row_count == 1 and table.get_row_at(0)[0] == "fraud-1"
 
 
 async def test_bad_command_line_shows_error_and_game_goes_on(incident_app: OncallApp) -> None:

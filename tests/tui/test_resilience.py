@@ -138,13 +138,13 @@ async def test_a_save_the_home_refuses_still_shows_the_card_and_where_it_went(
 
     home = tmp_path / "home"
     home.write_text("a file, not a folder")
-    app = make_app(seed=1, scenario="fraud-amount-units", home=home)
+    app = make_app(seed=1, scenario="fraud-1", home=home)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.session is not None
-        for command in loader.scenario("fraud-amount-units").playbook.right[:-1]:
+        for command in loader.scenario("fraud-1").playbook.right[:-1]:
             app.session.do(command)
-        last = loader.scenario("fraud-amount-units").playbook.right[-1]
+        last = loader.scenario("fraud-1").playbook.right[-1]
         obs = app.session.do(last)
         app.switch_screen(ScorecardScreen(app.session, obs))
         await settle(pilot)

@@ -31,7 +31,7 @@ async def test_new_shift_lists_scenarios_and_starts(home: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ShiftPicker)
-        assert "fraud-amount-units" in app.screen.known
+        assert "fraud-1" in app.screen.known
         assert app.screen.query_one("#seed").value == "7"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await app.workers.wait_for_complete()

@@ -291,7 +291,8 @@ def test_{model_id}_serves_cached_features_when_the_store_is_slow(client, fake_s
     assert response.feature_source == "cache"
 """),
     Remediation("runbook-node-loss", "runbook", "a runbook for a lost node: cordon, drain, "
-                "check the spare capacity, then tell the platform team", "In7", runbook_body="""## Meaning
+                "check the spare capacity, then tell the platform team", "In7",
+                runbook_body="""## Meaning
 A node stopped reporting Ready; the pods on it stop serving and their replacements may not fit.
 
 ## Impact
@@ -309,7 +310,8 @@ the hardware. Rolling back the model does nothing for a dead node.
                 "target is missing from Prometheus (monitoring of the monitoring)", "Mon6",
                 rules=_scrape_rules),
     Remediation("runbook-stalled-rollout", "runbook", "a runbook for stalled rollouts: undo the "
-                "rollout before touching the pods that still serve", "In7", runbook_body="""## Meaning
+                "rollout before touching the pods that still serve", "In7",
+                runbook_body="""## Meaning
 A rolling update stopped halfway: new pods do not become ready, old ones were already removed.
 
 ## Impact

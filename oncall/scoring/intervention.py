@@ -122,14 +122,15 @@ def _score_control(run: Run) -> Tally:
         tally.add("first", 0, 8, f"{describe(acts[0].command)} at {run.at(acts[0].t)} acted on a "
                   "page with nothing to fix: look, ticket and let it clear.")
     else:
-        tally.add("first", 8, 8, "Held back from rollbacks and hotfixes: nothing here needed a fix.")
+        tally.add("first", 8, 8,
+                  "Held back from rollbacks and hotfixes: nothing here needed a fix.")
     signal = run.answers.signal_alert
     tickets = [t for t in run.facts.tickets
                if t.get("alert") == signal and t.get("model") in (None, run.target)]
     ticket_at = int(tickets[0]["t"]) if tickets else None
     if ticket_at is None:
-        tally.add("mitigated", 0, 6, f"Never ticketed {signal} on {run.target}: a page with nothing "
-                  "to fix still needs its alert or its trend followed up.")
+        tally.add("mitigated", 0, 6, f"Never ticketed {signal} on {run.target}: a page with "
+                  "nothing to fix still needs its alert or its trend followed up.")
         tally.add("time", 0, 5, "")
     else:
         delay = run.since_page(ticket_at)

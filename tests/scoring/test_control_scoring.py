@@ -41,7 +41,7 @@ def test_a_rollback_on_a_control_costs_and_fixes_nothing(sid: str) -> None:
     sc = loader.scenario(sid)
     right = list(sc.playbook.right)
     i = next(j for j, c in enumerate(right) if c["do"] == "diagnose")
-    wrong = right[:i + 1] + [{"do": "rollback", "model": sc.fault.model}] + right[i + 1:]
+    wrong = [*right[:i + 1], {"do": "rollback", "model": sc.fault.model}, *right[i + 1:]]
     calm = score(play(sid, right).record).section("intervention").points
     g = play(sid, wrong)
     rolled = score(g.record).section("intervention")

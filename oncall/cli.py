@@ -221,8 +221,11 @@ def _play(args: argparse.Namespace) -> int:
     if args.random:
         sid = generator.random_id(seed, args.difficulty or "normal")
     else:
-        scenarios = loader.scenarios()
-        sid = args.scenario or sorted(scenarios)[seed % len(scenarios)]
+        if args.scenario:
+            sid = args.scenario
+        else:  # a scenario drawn from the seed: only then is the whole library read
+            known = sorted(loader.scenarios())
+            sid = known[seed % len(known)]
     try:
         scenario = generator.scenario(sid)
     except generator.GenerationError as exc:

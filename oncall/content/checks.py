@@ -7,6 +7,7 @@ fits. Every problem names the file, the field path and the valid choices.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from oncall.content.loader import Problem, runbooks_dir
@@ -89,7 +90,7 @@ def _command(cmd: dict[str, Any], path: str) -> list[tuple[str, str]]:
     return out
 
 
-def check_scenario(s: Scenario, kinds: dict[str, FaultKind], file: str) -> list[Problem]:
+def check_scenario(s: Scenario, kinds: Mapping[str, FaultKind], file: str) -> list[Problem]:
     """Every way the scenario disagrees with its fault kind and the registries."""
     found: list[tuple[str, str] | str] = []
     main_kind: FaultKind | None = None

@@ -6,6 +6,7 @@ The folder is the registry: a new kind is a new file. Problems are reported as
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from oncall.content.loader import ContentError, Problem, content_root, load_folder
+from oncall.content.loader import ContentError, Problem, content_root
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.faultdef import FaultKind
 
@@ -60,19 +61,50 @@ def parse_kind(path: Path) -> FaultKind:
     return kind
 
 
+class Registry(Mapping[str, FaultKind]):
+    """The fault kinds by id, each file parsed the first time it is asked for: a game needs one
+    or two kinds, and parsing them all costs more than the rest of its start. A broken file is
+    absent (scenarios naming it get an unknown-kind problem); `problems` says why."""
+
+    def __init__(self, folder: Path) -> None:
+        self._paths = {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+        self._parsed: dict[str, FaultKind | ContentError] = {}
+
+    def _get(self, kind_id: str) -> FaultKind | ContentError | None:
+        if kind_id not in self._paths:
+            return None
+        if kind_id not in self._parsed:
+            try:
+                self._parsed[kind_id] = parse_kind(self._paths[kind_id])
+            except ContentError as exc:
+                self._parsed[kind_id] = exc
+        return self._parsed[kind_id]
+
+    def __getitem__(self, kind_id: str) -> FaultKind:
+        found = self._get(kind_id)
+        if not isinstance(found, FaultKind):
+            raise KeyError(kind_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k in self._paths if isinstance(self._get(k), FaultKind))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def problems(self) -> list[Problem]:
+        return [p for k in self._paths if isinstance(e := self._get(k), ContentError)
+                for p in e.problems]
+
+
 @cache
-def _registry() -> tuple[dict[str, FaultKind], tuple[Problem, ...]]:
-    return load_folder(faults_dir(), parse_kind)
-
-
-def fault_kinds() -> dict[str, FaultKind]:
-    """Every valid fault kind by id. A broken definition is left out (scenarios that use it are
-    then reported as naming an unknown kind); `kind_problems` and `oncall validate` say why."""
-    return _registry()[0]
+def fault_kinds() -> Registry:
+    """Every valid fault kind by id (a lazy mapping over `faults/`)."""
+    return Registry(faults_dir())
 
 
 def kind_problems() -> list[Problem]:
-    return list(_registry()[1])
+    return fault_kinds().problems()
 
 
 def validate_kinds(paths: list[Path]) -> list[Problem]:

@@ -216,16 +216,27 @@ FORMER_IDS: dict[str, str] = {
 """Scenario ids before the library stopped naming causes in them, so older saves still replay."""
 
 
+def scenario_ids() -> list[str]:
+    """The ids of the scenario files, without reading them."""
+    return sorted(p.stem for p in incidents_dir().glob("*.yaml"))
+
+
 def scenario(scenario_id: str) -> Scenario:
-    known = scenarios()
+    """One scenario by id, reading only its own file (a game needs one, not the library)."""
     scenario_id = FORMER_IDS.get(scenario_id, scenario_id)
-    if scenario_id not in known:
-        broken = [p for p in scenario_problems() if Path(p.file).stem == scenario_id]
-        if broken:
-            raise ContentError(broken)
-        raise ContentError([Problem("--scenario", "", f"unknown scenario {scenario_id!r}; known: "
-                                    f"{', '.join(sorted(known))}")])
-    return known[scenario_id]
+    if _library.cache_info().currsize:
+        known = _library()[0]
+        if scenario_id in known:
+            return known[scenario_id]
+    if scenario_id in scenario_ids():
+        return _one(scenario_id)
+    raise ContentError([Problem("--scenario", "", f"unknown scenario {scenario_id!r}; known: "
+                                f"{', '.join(scenario_ids())}")])
+
+
+@cache
+def _one(scenario_id: str) -> Scenario:
+    return checked_scenario(incidents_dir() / f"{scenario_id}.yaml")
 
 
 def validate(paths: list[Path]) -> list[Problem]:

@@ -59,6 +59,14 @@ def _alert_fact(world: World, e: Episode) -> AlertFact:
                      summary=rule.summary.format(model=e.model, threshold=f"{e.threshold:g}"))
 
 
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "ticket": 2}
+
+
+def _paging_order(a: AlertFact) -> tuple[int, int, str]:
+    """What paged first: critical alerts, then warnings, then tickets, each by firing time."""
+    return SEVERITY_ORDER.get(a.severity, 3), a.fired_at, a.rule
+
+
 class Game:
     """One incident. Construct it from a scenario and a seed; drive it only through `do`."""
 
@@ -85,7 +93,8 @@ class Game:
                 fleet_models=len(self.world.fleet.models), fleet_rps=self.world.fleet.total_rps,
                 target_model=target, onset_at=self.world.fault.onset,
                 page_at=self.world.page_at,
-                page_alerts=[_alert_fact(self.world, e) for e in firing if e.model in targets],
+                page_alerts=sorted((_alert_fact(self.world, e) for e in firing
+                                    if e.model in targets), key=_paging_order),
                 noise_alerts=[_alert_fact(self.world, e) for e in firing
                               if e.model not in targets],
                 incidents=[IncidentFact(id=i.id, model=i.model, onset_at=i.onset,

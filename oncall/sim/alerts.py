@@ -38,6 +38,9 @@ class Rule:
     burn_windows: tuple[int, int] = (60, 5)
     reference: Callable[[World, Model], float] | None = None
     """For `relative` rules: the training value the metric is compared with."""
+    history: int = 0
+    """Minutes to look back for when a firing began, beyond the usual six hours: a condition
+    that holds for weeks (a certificate counting down) must not seem to start at the window."""
 
     @property
     def runbook(self) -> str:
@@ -175,7 +178,7 @@ RULES: tuple[Rule, ...] = (
     Rule("CertificateExpiringSoon", "cert_days_left", "<", 0, "ticket",
          "The serving certificate of {model} expires in under 21 days",
          '(probe_ssl_earliest_cert_expiry{{service="{model}"}} - time()) / 86400 < {threshold}',
-         "days", lambda m: 21),
+         "days", lambda m: 21, history=30 * 24 * 60),
     Rule("FeatureUnseenCategories", "feature_unseen_rate:*", ">", 10, "critical",
          "A categorical feature of {model} has values never seen in training in more than 10% "
          "of requests",

@@ -356,7 +356,11 @@ class World:
             for rule in rules:
                 if not rule.applies(m):
                     continue
-                if cached:
+                if rule.history > t1 - t0:
+                    # Look back as far as the rule needs, then keep what overlaps [t0, t1).
+                    out += [e for e in rule.episodes(self, m, t1 - rule.history, t1)
+                            if e.ended_at is None or e.ended_at > t0]
+                elif cached:
                     t, v = self._rule_values(rule, m)
                     out += rule.episodes_of(m, t[t0 - lo:t1 - lo], v[t0 - lo:t1 - lo])
                 else:

@@ -43,9 +43,11 @@ def _fmt(v: float) -> str:
 
 def _paging(record: Record) -> AlertFact | None:
     alerts = record.facts.page_alerts
-    if not alerts:
+    # Only a critical alert pages; a warning or a ticket on the same model is context.
+    paging = [a for a in alerts if a.severity == "critical"] or alerts
+    if not paging:
         return None
-    return min(alerts, key=lambda a: (a.fired_at, a.rule != record.answers.signal_alert))
+    return min(paging, key=lambda a: (a.fired_at, a.rule != record.answers.signal_alert))
 
 
 def _cause(cause: str) -> str:

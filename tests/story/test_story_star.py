@@ -134,3 +134,21 @@ def test_ticketed_noise_answers_how_i_prioritised() -> None:
     text = story(d4_play())
     assert "### How I prioritised" in text
     assert "I ticketed CertificateExpiringSoon" in text
+
+
+def test_a_ticket_that_fired_weeks_ago_is_neither_the_page_nor_dated_tonight() -> None:
+    from oncall.content import loader
+    from oncall.game.engine import Game
+    from oncall.sim.clock import DAY
+
+    sc = loader.scenario("eta-1")
+    g = Game(sc, 11)
+    for cmd in sc.playbook.right:
+        g.do(cmd)
+    alerts = {a.rule: a for a in g.record.facts.page_alerts}
+    assert g.record.facts.page_alerts[0].severity == "critical"
+    cert = alerts["CertificateExpiringSoon"]
+    assert cert.fired_at < g.record.facts.onset_at - 20 * DAY, "it had been firing for weeks"
+    text = story(g.record)
+    assert "paged by `ErrorBudgetBurnFast`" in text
+    assert "paged by `CertificateExpiringSoon`" not in text

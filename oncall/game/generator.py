@@ -1,7 +1,9 @@
 """Random nights: a scenario drawn from the seed, the fault kinds and the fleet.
 
 Because faults are data, a new night needs no author: the seed picks a fault kind, a model it
-fits, parameters within their ranges, an onset, and red herrings by difficulty. The answer key is
+fits, parameters within their ranges, an onset, and red herrings by difficulty (a certificate
+ticket on another model; on hard nights also an unrelated deploy shortly before the onset and a
+noisy neighbour's latency excursion). The answer key is
 read off the kind itself (its catalogue entry, the moves its response table says fix it or do
 not, the evidence its signals show), then checked by playing it: a draw that does not page in
 time, or whose moves or evidence do not behave as the key says, is thrown away and drawn again.
@@ -111,6 +113,9 @@ def _draft(kind: FaultKind, arch: Archetype, rng: np.random.Generator, seed: int
         noise.append({"kind": "unrelated_deploy",
                       "model": others[int(rng.integers(len(others)))],
                       "params": {"before": int(rng.integers(6, 15))}})
+        noise.append({"kind": "latency_blip", "model": others[int(rng.integers(len(others)))],
+                      "params": {"offset": int(rng.integers(5, 20)),
+                                 "minutes": int(rng.integers(20, 40))}})
     return {
         "id": random_id(seed, difficulty), "title": "", "brief": "", "difficulty": difficulty,
         "fault": {"kind": kind.id, "model": arch.name, "onset": hhmm(onset),

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from oncall.content.loader import ContentError, Problem, content_root
+from oncall.content.loader import ContentError, Problem, content_root, problems_of
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.faultdef import FaultKind
 
@@ -108,10 +108,4 @@ def kind_problems() -> list[Problem]:
 
 
 def validate_kinds(paths: list[Path]) -> list[Problem]:
-    problems: list[Problem] = []
-    for p in paths:
-        try:
-            parse_kind(p)
-        except ContentError as exc:
-            problems += exc.problems
-    return problems
+    return problems_of(paths, parse_kind)

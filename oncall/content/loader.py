@@ -244,10 +244,15 @@ def validate(paths: list[Path]) -> list[Problem]:
     files: list[Path] = []
     for p in paths:
         files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    return problems_of(files, checked_scenario)
+
+
+def problems_of(files: list[Path], parse: Callable[[Path], object]) -> list[Problem]:
+    """Every problem `parse` finds in the files, all of them rather than the first."""
     problems: list[Problem] = []
     for f in files:
         try:
-            checked_scenario(f)
+            parse(f)
         except ContentError as exc:
             problems += exc.problems
     return problems

@@ -121,7 +121,7 @@ def main() -> int:
               f"{statistics.median(ts) * 1000:6.1f} ms  slowest {ts[slow] * 1000:6.1f} ms "
               f"(seed {seed_list[slow]})")
     print(f"    all {len(every)} incidents: mean {statistics.fmean(every) * 1000:.1f} ms, "
-          f"slowest {max(every) * 1000:.1f} ms (one-offs such as importing scipy.stats at the "
+          f"slowest {max(every) * 1000:.1f} ms (one-offs such as importing scipy.special at the "
           "process's first drift test land on one incident)")
 
     if profiler:

@@ -119,7 +119,7 @@ def _silence_stdout() -> None:
 
 def _crashed(exc: BaseException, home: Path | None) -> int:
     """An unexpected error: the traceback goes to the log, the player gets one line, exit 1."""
-    from oncall.session import log_error, new_error_id
+    from oncall.store.errorlog import log_error, new_error_id
 
     error_id = new_error_id()
     log = log_error(home, error_id, " ".join(sys.argv), exc)

@@ -19,19 +19,16 @@ delivered either way, with the reason.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import math
-import os
 import re
 import threading
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncall.game.engine import Game
 from oncall.game.record import Observation, Record
+from oncall.store.errorlog import log_error, new_error_id
 
 if TYPE_CHECKING:
     from oncall.content.scenario import Scenario
@@ -42,7 +39,6 @@ MAX_DEPTH = 32
 MAX_ERROR_CHARS = 2000
 ECHO_KEEP = 60
 """Characters of a long quoted input kept when an error message echoes it."""
-LOG_NAME = "errors.log"
 _LONG = ECHO_KEEP + 20
 _QUOTED = re.compile(rf"'[^'\n]{{{_LONG},}}'|\"[^\"\n]{{{_LONG},}}\"")
 
@@ -127,36 +123,6 @@ def _string_problem(text: str) -> str | None:
 
 
 # -- the error log -------------------------------------------------------------------------------
-def new_error_id() -> str:
-    return f"err-{os.urandom(2).hex()}"
-
-
-def log_error(home: Path | None, error_id: str, what: str, exc: BaseException) -> Path | None:
-    """Append a traceback to the log under the oncall home (else the fallback folder).
-
-    Returns the log's path, or None if no log could be written anywhere. Never raises.
-    """
-    from oncall.store.locations import fallback_dir, home_dir, logs_dir
-
-    when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    text = f"--- {error_id} at {when}: {shorten(what, 500)}\n{tb}\n"
-    folders: list[Path] = []
-    with contextlib.suppress(Exception):  # a log must never raise
-        folders.append(logs_dir(home_dir(home)))
-    folders.append(fallback_dir())
-    for folder in folders:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / LOG_NAME
-            with open(path, "a", encoding="utf-8", errors="backslashreplace") as f:
-                f.write(text)
-            return path
-        except (OSError, ValueError):
-            continue
-    return None
-
-
 # -- the session ---------------------------------------------------------------------------------
 class Session:
     """One incident. Build it from a scenario and a seed; drive it only through `do`."""

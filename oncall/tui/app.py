@@ -80,7 +80,7 @@ class OncallApp(App[None]):
             self.push_screen(SafeCommandPalette(id="--command-palette"))
 
     def _handle_exception(self, error: Exception) -> None:
-        from oncall.session import log_error, new_error_id
+        from oncall.store.errorlog import log_error, new_error_id
 
         if self.crash_id is None:
             self.crash_id = new_error_id()
@@ -118,7 +118,7 @@ class OncallApp(App[None]):
             self.post_message(GameFailed(str(exc)))
             return
         except Exception as exc:  # a failed build is a message, not a crash
-            from oncall.session import log_error, new_error_id
+            from oncall.store.errorlog import log_error, new_error_id
 
             error_id = new_error_id()
             log = log_error(self.home, error_id, f"building {scenario_id} seed {seed}", exc)

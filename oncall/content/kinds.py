@@ -64,7 +64,7 @@ def parse_kind(path: Path) -> FaultKind:
 class Registry(Mapping[str, FaultKind]):
     """The fault kinds by id, each file parsed the first time it is asked for: a game needs one
     or two kinds, and parsing them all costs more than the rest of its start. A broken file is
-    absent (scenarios naming it get an unknown-kind problem); `problems` says why."""
+    absent (scenarios naming it get an unknown-kind problem); `oncall validate` says why."""
 
     def __init__(self, folder: Path) -> None:
         self._paths = {p.stem: p for p in sorted(folder.glob("*.yaml"))}
@@ -92,19 +92,11 @@ class Registry(Mapping[str, FaultKind]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
-    def problems(self) -> list[Problem]:
-        return [p for k in self._paths if isinstance(e := self._get(k), ContentError)
-                for p in e.problems]
-
 
 @cache
 def fault_kinds() -> Registry:
     """Every valid fault kind by id (a lazy mapping over `faults/`)."""
     return Registry(faults_dir())
-
-
-def kind_problems() -> list[Problem]:
-    return fault_kinds().problems()
 
 
 def validate_kinds(paths: list[Path]) -> list[Problem]:

@@ -193,14 +193,6 @@ class Incident:
         return max((e.lead for e in self.kind.metrics), default=0)
 
     @property
-    def catalogue_id(self) -> str:
-        return self.kind.catalogue
-
-    @property
-    def category(self) -> str:
-        return self.kind.category
-
-    @property
     def affected_share(self) -> float:
         if self.kind.affected_share is None:
             return self.canary_pct or 1.0
@@ -672,10 +664,6 @@ class Incident:
         return Outcome("none", fill(self.kind.otherwise.message, ns))
 
     # -- evidence ------------------------------------------------------------------------------
-    def signal_ids(self) -> list[str]:
-        """The evidence ids this incident can show (templates filled with its parameters)."""
-        return list(dict.fromkeys(fill(s.id, self.ns) for s in self.kind.signals))
-
     def signals(self, kind: str, args: dict[str, Any], data: dict[str, Any],
                 text: str) -> list[str]:
         """The signals an observation's own content shows."""

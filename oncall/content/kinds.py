@@ -9,12 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
-from oncall.content.loader import ContentError, Problem, content_root, problems_of
+from oncall.content.loader import ContentError, Problem, content_root, parse_file, problems_of
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.faultdef import FaultKind
 
@@ -24,26 +20,10 @@ def faults_dir() -> Path:
 
 
 def parse_kind(path: Path) -> FaultKind:
+    """Load one fault-kind file, then check it against the catalogue and the transforms."""
     name = str(path)
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([Problem(name, "", f"cannot read: {exc}")]) from None
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        raise ContentError([Problem(name, "", f"not valid YAML: {str(exc)[:200]}")]) from None
-    if not isinstance(data, dict):
-        raise ContentError([Problem(name, "", "expected a mapping of fault-kind fields")])
-    try:
-        kind = FaultKind.model_validate(data)
-    except ValidationError as exc:
-        raise ContentError([
-            Problem(name, ".".join(str(p) for p in err["loc"]) or "(top)",
-                    str(err["msg"]).removeprefix("Value error, "))
-            for err in exc.errors()]) from None
+    kind = parse_file(path, FaultKind, "fault-kind")
     problems = []
-    if path.stem != kind.id:
-        problems.append(Problem(name, "id", f"id {kind.id!r} must match the file name "
-                                f"{path.stem!r}"))
     info = FAULTS_BY_ID.get(kind.catalogue)
     if info is None:
         problems.append(Problem(name, "catalogue", f"unknown catalogue id {kind.catalogue!r}; "

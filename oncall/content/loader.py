@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from oncall.content.scenario import Scenario
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 RUNBOOK_SECTIONS = ("Meaning", "Impact", "Diagnosis", "Mitigation")
 
 
@@ -84,11 +85,11 @@ def _read_text(path: Path, name: str) -> str:
     try:
         st = os.stat(path)
         if stat.S_ISDIR(st.st_mode):
-            raise fail("is a folder, not a scenario file")
+            raise fail("is a folder, not a YAML file")
         if not stat.S_ISREG(st.st_mode):
             raise fail("not a regular file (a pipe or a device)")
         if st.st_size > MAX_SCENARIO_BYTES:
-            raise fail(f"too large for a scenario ({st.st_size:,} bytes)")
+            raise fail(f"too large for a content file ({st.st_size:,} bytes)")
         with open(path, "rb") as f:
             raw = f.read(MAX_SCENARIO_BYTES + 1)
     except (OSError, ValueError) as exc:
@@ -114,26 +115,33 @@ def _parse_yaml(text: str, name: str) -> object:
         raise ContentError([Problem(name, "", f"not valid YAML: {reason}")]) from None
 
 
-def parse_scenario(path: Path) -> Scenario:
-    """Load one scenario file; raise ContentError naming the file, the field and the reason."""
+def parse_file(path: Path, model: type[M], what: str) -> M:
+    """Read one content file (YAML, any bad input a one-line problem) into a pydantic model whose
+    `id` must match the file name; raise ContentError naming the file, the field and the reason."""
     name = str(path)
     data = _parse_yaml(_read_text(path, name), name)
     if not isinstance(data, dict):
-        raise ContentError([Problem(name, "", "expected a mapping of scenario fields at the top")])
+        raise ContentError([Problem(name, "", f"expected a mapping of {what} fields at the top")])
     try:
-        scenario = Scenario.model_validate(data)
+        item = model.model_validate(data)
     except ValidationError as exc:
         raise ContentError([
             Problem(name, ".".join(_loc_part(p) for p in err["loc"]) or "(top)", _reason(err))
             for err in exc.errors()
         ]) from None
     except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ContentError([Problem(name, "", f"invalid scenario: {type(exc).__name__}: "
+        raise ContentError([Problem(name, "", f"invalid {what}: {type(exc).__name__}: "
                                     f"{str(exc)[:120]}")]) from None
-    if path.stem != scenario.id:
-        raise ContentError([Problem(name, "id", f"id {scenario.id!r} must match the file name "
+    item_id = getattr(item, "id", None)
+    if path.stem != item_id:
+        raise ContentError([Problem(name, "id", f"id {item_id!r} must match the file name "
                                     f"{path.stem!r}")])
-    return scenario
+    return item
+
+
+def parse_scenario(path: Path) -> Scenario:
+    """Load one scenario file; raise ContentError naming the file, the field and the reason."""
+    return parse_file(path, Scenario, "scenario")
 
 
 def _loc_part(part: object) -> str:

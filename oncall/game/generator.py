@@ -148,14 +148,14 @@ def _moves(kind: FaultKind, model: str) -> tuple[list[dict[str, Any]], list[dict
     return right, wrong
 
 
-def _command(move: dict[str, Any]) -> dict[str, Any]:
+def move_command(move: dict[str, Any]) -> dict[str, Any]:
     cmd = {"do": move["kind"], **{k: v for k, v in move.items() if k in ("model", "fix", "team")}}
     if move["kind"] == "escalate":
         cmd["message"] = "Paging you about the incident on the model; details in the channel."
     return cmd
 
 
-def _signal_command(s: Signal, model: str, ns: dict[str, Any]) -> dict[str, Any]:
+def signal_command(s: Signal, model: str, ns: dict[str, Any]) -> dict[str, Any]:
     cmd: dict[str, Any] = {"do": s.tool, "model": model}
     if s.tool == "dashboard":
         cmd["metric"] = fill(s.metric, ns) if s.metric else "error_rate"
@@ -195,7 +195,7 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
         sid = fill(s.id, ns)
         if sid in evidence or len(evidence) == 3:
             continue
-        cmd = _signal_command(s, model, ns)
+        cmd = signal_command(s, model, ns)
         obs = trial.do(cmd)
         if obs.ok and sid in obs.signals:
             evidence.append(sid)
@@ -207,7 +207,7 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
     opening: list[dict[str, Any]] = [{"do": "ack"}, {"do": "severity", "level": 2}, *commands,
                {"do": "diagnose", "category": kind.category, "cause": kind.catalogue,
                 "evidence": [f"obs-{3 + i}" for i in range(len(commands))]},
-               _command(first)]
+               move_command(first)]
     waits = _waits_until_resolved(Scenario.model_validate(base), seed, opening)
     arch_title = model.replace("-", " ")
     answers = {**base["answers"], "signal_alert": page.rule, "evidence": evidence,
@@ -240,8 +240,8 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
         "remediations": REMEDIATIONS[kind.category][:2],
     }
     playbook_right = [*opening, *waits, {"do": "resolve"}, postmortem]
-    playbook_wrong = [{"do": "ack"}, *[_command(m) for m in wrong[:2]],
-                      _command(first), *waits, {"do": "wait", "minutes": 10}, {"do": "resolve"},
+    playbook_wrong = [{"do": "ack"}, *[move_command(m) for m in wrong[:2]],
+                      move_command(first), *waits, {"do": "wait", "minutes": 10}, {"do": "resolve"},
                       {"do": "postmortem", "summary": "Something broke and was fixed.",
                        "remediations": ["mon-burn-slow"]}]
     summary = rule.summary.format(model=model, threshold=f"{page.threshold:g}")
@@ -290,7 +290,7 @@ def _check(sc: Scenario, kind: FaultKind, seed: int) -> None:
         for m in getattr(sc.answers, which):
             g = Game(sc, seed)
             g.do({"do": "ack"})
-            g.do(_command(m.model_dump(exclude_none=True)))
+            g.do(move_command(m.model_dump(exclude_none=True)))
             g.do({"do": "wait", "minutes": 30})
             g.do({"do": "wait", "minutes": 15})
             if g.world.recovered(g.world.fault.id) != should:

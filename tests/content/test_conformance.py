@@ -22,23 +22,15 @@ import pytest
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds
 from oncall.content.scenario import Move, Scenario
+from oncall.game import generator
 from oncall.game.engine import Game
-from oncall.sim.faultdef import Signal
 
 SCENARIOS = sorted(loader.scenarios())
 SEEDS = (1, 2, 7, 99, 2024)
 
 
 def move_command(sc: Scenario, m: Move) -> dict[str, Any]:
-    cmd: dict[str, Any] = {"do": m.kind}
-    if m.kind in ("rollback", "hotfix"):
-        cmd["model"] = m.model or sc.fault.model
-    if m.fix:
-        cmd["fix"] = m.fix
-    if m.team:
-        cmd["team"] = m.team
-        cmd["message"] = "please take a look"
-    return cmd
+    return generator.move_command({"model": sc.fault.model, **m.model_dump(exclude_none=True)})
 
 
 def settle(g: Game, minutes: int) -> None:
@@ -101,21 +93,6 @@ def check_control(sc: Scenario, seed: int) -> None:
         assert effect != "fixes", f"wrong move {m.model_dump(exclude_none=True)} fixed a control"
 
 
-def signal_command(sc: Scenario, s: Signal) -> dict[str, Any]:
-    model = sc.fault.model
-    cmd: dict[str, Any] = {"do": s.tool, "model": model}
-    if s.tool == "dashboard":
-        cmd["window"] = 180
-        cmd["metric"] = s.metric or "error_rate"
-        if s.by_revision:
-            cmd["by"] = "revision"
-    elif s.tool == "drift":
-        cmd["feature"] = s.drifted or "prediction"
-    elif s.tool == "logs":
-        cmd["window"] = 60
-    return cmd
-
-
 @pytest.mark.parametrize("sid", SCENARIOS)
 def test_every_expected_signal_is_shown_by_a_named_tool(sid: str) -> None:
     sc = loader.scenario(sid)
@@ -130,12 +107,7 @@ def test_every_expected_signal_is_shown_by_a_named_tool(sid: str) -> None:
         assert defs, f"{expected} is not a signal of {kind.id}"
         shown = []
         for s in defs:
-            cmd = signal_command(sc, s)
-            if s.metric:
-                cmd["metric"] = fill(s.metric, ns)
-            if s.drifted:
-                cmd["feature"] = fill(s.drifted, ns)
-            obs = g.do(cmd)
+            obs = g.do(generator.signal_command(s, sc.fault.model, ns))
             assert obs.ok, obs.text
             shown += obs.signals
         assert expected in shown, f"no {kind.id} tool showed {expected}"

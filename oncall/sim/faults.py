@@ -242,11 +242,8 @@ class Incident:
             spec = m.feature(str(feature))
             ns["feature"] = {"name": spec.name, "source": spec.source, "unit": spec.unit,
                              "kind": spec.kind}
-            ref = world.stats(self.model).reference[spec.name]
             if spec.kind == "continuous":
-                q = np.quantile(ref, [0.01, 0.5, 0.99])
-                ns["ref"] = {"p01": float(q[0]), "p50": float(q[1]), "p99": float(q[2]),
-                             "mean": float(np.mean(ref))}
+                ns["ref"] = dict(world.training_quantiles(self.model, spec.name))
         if m.gpu_type:
             ns["gpu"] = _gpu_facts(m.gpu_type, int(stable.config.get("batch_size", 32)),
                                    int(stable.config.get("batch_size", 32)))

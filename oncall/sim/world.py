@@ -79,6 +79,7 @@ class World:
         self._values: dict[tuple[str, str], tuple[tuple[int, ...], np.ndarray, np.ndarray]] = {}
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
+        self._quantiles: dict[tuple[str, str], dict[str, float]] = {}
         self.incidents: dict[str, Incident] = {}
         for inc in sorted(spec.incidents, key=lambda i: i.onset):
             if inc.id in self.incidents:
@@ -211,16 +212,15 @@ class World:
             return []
         m = self.fleet.models[model]
         rows, _ = self.rows(model, t0, t1)
-        stats = self.stats(model)
         out: list[LogLine] = []
         edges = np.arange(t0 + (t1 - t0) % 5, t1 + 1, 5)
         bucket = np.searchsorted(edges, rows.t, side="right") - 1
         for spec in m.features:
             x = rows.features[spec.name]
-            ref = stats.reference[spec.name]
             if spec.kind == "continuous":
                 xs = x.astype(float)
-                lo, hi = self._range(model, spec.name, ref)
+                q = self.training_quantiles(model, spec.name)
+                lo, hi = q["p01"], q["p99"]
                 missing = np.isnan(xs)
                 with np.errstate(invalid="ignore"):
                     outside = ~missing & ((xs < lo) | (xs > hi))
@@ -249,12 +249,16 @@ class World:
                                            f"{n} logged requests in the last 5m"))
         return out
 
-    def _range(self, model: str, feature: str, ref: np.ndarray) -> tuple[float, float]:
-        key = (model, "range:" + feature)
-        if key not in self.references:
-            q = np.quantile(ref, [0.01, 0.99])
-            self.references[key] = (float(q[0]), float(q[1]))
-        return self.references[key]  # type: ignore[no-any-return]
+    def training_quantiles(self, model: str, feature: str) -> dict[str, float]:
+        """p01, p50, p99 and the mean of a continuous feature on the training reference, which
+        the input validator and the fault text both quote."""
+        key = (model, feature)
+        if key not in self._quantiles:
+            ref = self.stats(model).reference[feature]
+            q = np.quantile(ref, [0.01, 0.5, 0.99])
+            self._quantiles[key] = {"p01": float(q[0]), "p50": float(q[1]),
+                                    "p99": float(q[2]), "mean": float(np.mean(ref))}
+        return self._quantiles[key]
 
     def schema_version(self, source: str) -> int:
         """The current schema version of a feature source, before any incident's change."""

@@ -437,17 +437,25 @@ class Game:
             raise tools.ToolError(f"incident: unknown incident {incident!r}; valid: "
                                   f"{', '.join(self.world.incidents)}")
 
+    def not_resolvable(self, incidents: list[str]) -> list[str] | None:
+        """Why the incidents cannot be closed now: the critical alerts still firing on their
+        models (an empty list: the fault itself is still active); None when they can be."""
+        models = {self.world.incidents[i].model for i in incidents}
+        still = sorted({e.rule for e in self.world.firing() if e.model in models
+                        and RULES_BY_NAME[e.rule].severity == "critical"})
+        if still or not all(self.world.recovered(i) for i in incidents):
+            return still
+        return None
+
     def _do_resolve(self, cmd: c.Resolve) -> Observation:
         self._check_incident(cmd.incident)
         f = self.record.facts
         open_ids = [i for i in self.world.incidents
                     if (fact := self._incident_fact(i)) is None or fact.resolved_at is None]
         ids = [cmd.incident] if cmd.incident else open_ids
-        models = {self.world.incidents[i].model for i in ids}
-        still = [e for e in self.world.firing() if e.model in models
-                 and RULES_BY_NAME[e.rule].severity == "critical"]
-        if not all(self.world.recovered(i) for i in ids) or still:
-            names = ", ".join(sorted({e.rule for e in still})) or "the fault"
+        blocking = self.not_resolvable(ids)
+        if blocking is not None:
+            names = ", ".join(blocking) or "the fault"
             return self._obs("resolve", f"Cannot resolve at {hhmm(self.now)}: the service level "
                              f"is not back ({names} still firing or the fault still active).",
                              {"resolved": False}, ok=False)

@@ -263,12 +263,9 @@ def _waits_until_resolved(sc: Scenario, seed: int, opening: list[dict[str, Any]]
     g = Game(sc, seed)
     for cmd in opening:
         g.do(cmd)
-    model = sc.fault.model
     for waited in range(5, 125, 5):
         g.do({"do": "wait", "minutes": 5})
-        firing = [e for e in g.world.firing() if e.model == model
-                  and RULES_BY_NAME[e.rule].severity == "critical"]
-        if g.world.recovered(g.world.fault.id) and not firing:
+        if g.not_resolvable([g.world.fault.id]) is None:
             return _chunks(waited + 5)
     raise GenerationError("the fix does not bring the service level back within 2 hours")
 

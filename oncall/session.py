@@ -264,7 +264,8 @@ def _score(obs: Observation, record: Record) -> Scorecard:
     from oncall.scoring import score
 
     card = score(record)
-    obs.text = f"Postmortem filed. Score {card.total:g}/{card.max:g}." \
+    head = "Postmortem filed." if record.facts.postmortem is not None else "Abandoned."
+    obs.text = f"{head} Score {card.total:g}/{card.max:g}. {card.ending}" \
         + (f"\n{obs.text}" if obs.text else "")
     obs.scorecard = card.model_dump(mode="json")
     return card

@@ -137,6 +137,11 @@ class Answers(Strict):
             raise ValueError("a control has nothing to fix: answers.right must stay empty")
         if not self.control and not self.right:
             raise ValueError("answers.right needs at least one move (or control: true)")
+        alts = [a.cause for a in self.alternatives]
+        if self.cause in alts:
+            raise ValueError(f"answers.alternatives repeats the cause {self.cause}")
+        if len(set(alts)) != len(alts):
+            raise ValueError("answers.alternatives names a cause twice")
         return self
 
 

@@ -105,6 +105,7 @@ def scenario_schema() -> dict[str, Any]:
     enum(defs["Move"], "team", TEAMS, nullable=True)
     enum(defs["Move"], "model", ARCHETYPES_BY_NAME, nullable=True)
     enum(defs["Answers"], "cause", FAULTS_BY_ID)
+    enum(defs["Alternative"], "cause", FAULTS_BY_ID)
     enum(defs["Answers"], "signal_alert", RULES_BY_NAME)
     enum(defs["Answers"], "escalate_to", TEAMS, nullable=True)
     rem = defs["Answers"]["properties"]["remediations"]

@@ -211,9 +211,17 @@ class PostmortemCmd(Postmortem, Command):
     about = "write the postmortem; ends the incident and scores it"
 
 
+class Abandon(Command):
+    do: Literal["abandon"]
+    reason: str = Field("", description="why the run stops here (kept in the record)")
+    phases = ("paged", "active", "resolved")
+    about = "stop here without a postmortem: the run is scored and saved as abandoned"
+
+
 COMMANDS: tuple[type[Command], ...] = (
     Help, Status, Ack, Fleet, Dashboard, Logs, Deploys, Pipelines, Infra, Drift, Labels, Runbook,
     Wait, Severity, Update, Ticket, Diagnose, Rollback, Hotfix, Escalate, Resolve, PostmortemCmd,
+    Abandon,
 )
 VERBS: dict[str, type[Command]] = {
     c.model_fields["do"].annotation.__args__[0]: c for c in COMMANDS  # type: ignore[union-attr]
@@ -224,7 +232,7 @@ INVESTIGATIONS = ("fleet", "dashboard", "logs", "deploys", "pipelines", "infra",
 AnyCommand = Annotated[
     Help | Status | Ack | Fleet | Dashboard | Logs | Deploys | Pipelines | Infra | Drift | Labels
     | Runbook | Wait | Severity | Update | Ticket | Diagnose | Rollback | Hotfix | Escalate
-    | Resolve | PostmortemCmd,
+    | Resolve | PostmortemCmd | Abandon,
     Field(discriminator="do"),
 ]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyCommand)

@@ -485,6 +485,15 @@ class Game:
                          f"{f.impact['budget_consumed_pct']}% of the error budget. "
                          "Write the postmortem next.", {"resolved": True, "impact": f.impact})
 
+    def _do_abandon(self, cmd: c.Abandon) -> Observation:
+        f = self.record.facts
+        f.abandoned_at = self.now
+        self.phase = "ended"
+        self.record.ended = True
+        why = f": {cmd.reason}" if cmd.reason else ""
+        return self._obs("abandon", f"Abandoned at {hhmm(self.now)}{why}. The record is scored "
+                         "and saved as it stands.", {"abandoned_at": self.now})
+
     def _do_postmortem(self, cmd: c.PostmortemCmd) -> Observation:
         unknown = [r for r in cmd.remediations if r not in remediations.BY_ID]
         if unknown:

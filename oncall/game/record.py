@@ -152,6 +152,8 @@ class Facts(Model):
     replays: list[Replay] = Field(default_factory=list)
     artifacts: list[Artifact] = Field(default_factory=list)
     paged_unacked_escalated: bool = False
+    abandoned_at: int | None = Field(default=None, description="the run stopped here "
+                                     "without a postmortem")
     incidents: list[IncidentFact] = Field(default_factory=list,
                                           description="every incident when there are several")
 

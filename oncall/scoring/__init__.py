@@ -6,6 +6,7 @@ re-scores to the same card in any process; each section's module documents its r
 
 from __future__ import annotations
 
+from oncall.game.engine import ACK_TARGET_MIN
 from oncall.game.record import Record
 from oncall.scoring.alert import score_alert
 from oncall.scoring.awareness import score_awareness
@@ -30,5 +31,24 @@ def score(record: Record) -> Scorecard:
     sections = [tallies[name].section() for name in SECTION_MAXIMA]
     total = round(sum(s.points for s in sections), 1)
     top = sum(SECTION_MAXIMA.values())
-    return Scorecard(sections=sections, interview=interview_view(run, tallies), total=total,
-                     max=top, percent=round(100 * total / top, 1))
+    return Scorecard(ending=ending(run), sections=sections,
+                     interview=interview_view(run, tallies), total=total, max=top,
+                     percent=round(100 * total / top, 1))
+
+
+def ending(run: Run) -> str:
+    """How the run ended: with a postmortem, abandoned, or still open when it was scored."""
+    f = run.facts
+    bits: list[str] = []
+    if f.acked_at is None:
+        bits.append("the page was never acknowledged")
+    if f.paged_unacked_escalated:
+        bits.append(f"it escalated to the secondary at {run.at(f.page_at + ACK_TARGET_MIN)}")
+    if f.handed_over:
+        bits.append("the secondary on-call took the incident over")
+    tail = f"; {', '.join(bits)}" if bits else ""
+    if f.abandoned_at is not None:
+        return f"Abandoned at {run.at(f.abandoned_at)} without a postmortem{tail}."
+    if f.postmortem is not None:
+        return f"Postmortem filed at {run.at(run.end_of_record())}{tail}."
+    return f"Scored at {run.at(run.end_of_record())} with the incident still open{tail}."

@@ -2,11 +2,13 @@
 
 Rules:
 - 3: the page was acknowledged at all (timing belongs to temperament).
-- 4: the player looked at the signal itself (any investigation of the target model, or the
-  runbook of an alert that paged on it) before the first intervention; half if only afterwards.
-- 4: every intervention was aimed at the target; each one on another model costs 2 (noise
-  chasing). A judgement needs a decision: with no intervention at all this earns nothing, except
-  on a control, where the ticket on the target is the decision.
+- 4: the player looked at the signal itself (an investigation of the target model whose content
+  showed a sign of the fault, or the runbook of an alert that paged on it) before the first
+  intervention; half if only afterwards.
+- 4: every rollback and hotfix was aimed at the target; each one on another model costs 2 (noise
+  chasing). A judgement needs a decision: with no rollback or hotfix at all this earns nothing,
+  unless an escalation made after some observation showed the fault was the decision, or, on a
+  control, the ticket on the target was.
 - 2: every noise alert got a `ticket` instead of an intervention (full when no noise fired).
 - 2: the postmortem's detection section names an alert that paged on the incident (1) and that
   alert's threshold (1).
@@ -34,7 +36,8 @@ def score_alert(run: Run) -> Tally:
         tally.add("ack", 0, 3, "Never acknowledged the page.")
 
     paged = {a.rule for a in run.facts.page_alerts} | {signal}
-    looks = [e for e in run.investigations if e.command.get("model") == run.target
+    looks = [e for e in run.investigations
+             if (e.command.get("model") == run.target and e.observation.signals)
              or (e.command.get("do") == "runbook"
                  and paged & {e.command.get("alert"), e.command.get("rule")})]
     first_iv = run.interventions[0].t if run.interventions else None
@@ -50,23 +53,29 @@ def score_alert(run: Run) -> Tally:
             tally.add("look", 2, 4, f"Looked at the signal ({what}) only at "
                       f"{run.at(when)}, after the first intervention at {run.at(first_iv)}.")
     else:
-        tally.add("look", 0, 4, f"Never looked at {run.target}, the model behind {signal}, nor "
-                  "at the runbook of its alert.")
+        tally.add("look", 0, 4, f"Never looked at {run.target} where the fault showed, nor at the "
+                  f"runbook of {signal}.")
 
-    chased = [i for i in run.interventions
+    hands_on = [i for i in run.interventions if i.kind != "escalate"]
+    informed = [i for i in run.interventions if i.kind == "escalate" and i.evidence_before > 0]
+    chased = [i for i in hands_on
               if i.command.get("model") and i.command.get("model") != run.target]
     if chased:
         names = "; ".join(f"{describe(i.command)} at {run.at(i.t)}" for i in chased)
         tally.add("noise", 4 - 2 * len(chased), 4,
                   f"Intervened on models that were not at fault ({names}); the fault was on "
                   f"{run.target}.")
-    elif run.interventions:
-        tally.add("noise", 4, 4, f"Kept every intervention on {run.target}; no noise chasing.")
+    elif hands_on:
+        tally.add("noise", 4, 4, f"Kept every rollback and hotfix on {run.target}; no noise "
+                  "chasing.")
+    elif informed:
+        tally.add("noise", 4, 4, f"Escalated {run.target} after looking, and touched no other "
+                  "model.")
     elif run.answers.control and any(t.get("model") == run.target for t in facts.tickets):
         tally.add("noise", 4, 4, f"Ticketed {run.target} and touched nothing else.")
     else:
-        tally.add("noise", 0, 4, "Made no intervention, so there was no choice of target to "
-                  "judge.")
+        tally.add("noise", 0, 4, "Made no rollback or hotfix, so there was no choice of target "
+                  "to judge.")
 
     noise = facts.noise_alerts
     if not noise:

@@ -2,8 +2,9 @@
 
 Rules:
 - 1.5: the postmortem says what could have caught it earlier (real text).
-- 1.5: and the claim is backed: it names a proposed remediation (its id or, for a monitor, its
-  alert) that fits this fault, or whose replay fired before the page.
+- 1.5: and the claim is backed: it names a proposed remediation (its id, its ML Test Score id
+  such as Mon6, or for a monitor its alert) that fits this fault, or whose replay fired before
+  the page.
 - 5: the best replayed monitor among those that fit (any proposed one when none fits) fired
   before the real page; scaled by its lead against what was possible: full at 15 minutes, or
   one minute short of the time between the onset and the page when that was shorter.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from oncall.game import remediations
 from oncall.game.record import Replay
 from oncall.scoring.run import Run
 from oncall.scoring.tally import Tally
@@ -56,7 +58,10 @@ def _backed(run: Run, text: str, useful: list[Replay]) -> str | None:
     pm = run.facts.postmortem
     proposed = pm.remediations if pm else []
     for rid in proposed:
-        if rid in run.answers.remediations and re.search(rf"\b{re.escape(rid.lower())}\b", low):
+        rem = remediations.BY_ID.get(rid)
+        names = [rid] + ([rem.ml_test_score] if rem is not None else [])
+        if rid in run.answers.remediations and any(
+                re.search(rf"\b{re.escape(n.lower())}\b", low) for n in names):
             return rid
     for r in useful:
         if r.rule.lower() in low or re.search(rf"\b{re.escape(r.remediation.lower())}\b", low):

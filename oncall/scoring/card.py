@@ -55,6 +55,7 @@ class InterviewScore(_Card):
 
 
 class Scorecard(_Card):
+    ending: str = Field("", description="how the run ended, in one sentence")
     sections: list[Section]
     interview: list[InterviewScore] = Field(default_factory=list)
     total: float

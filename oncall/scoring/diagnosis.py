@@ -16,7 +16,8 @@ Rules:
 - 3: time from page to the diagnosis: full within 20 minutes, half within 45. Scaled by
   correctness (all for the right cause, the alternative's share for an accepted alternative,
   half for the right category only, none otherwise), so a fast guess earns nothing.
-- 1: the diagnosis was stated at most twice (one revision on new evidence is good practice).
+- 1: the diagnosis was stated at most twice (one revision on new evidence is good practice),
+  scaled by correctness as the time is.
 No diagnosis scores 0.
 """
 
@@ -27,6 +28,7 @@ from functools import cache
 
 from oncall.scoring.run import Run
 from oncall.scoring.tally import Tally, within
+from oncall.scoring.text import a_an
 from oncall.sim.catalogue import FAULTS_BY_ID
 
 FAST, SLOW = 20, 45
@@ -84,7 +86,7 @@ def score_diagnosis(run: Run) -> Tally:
     alt = None if cause_ok else alternative(run, cause)
     tally.add("category", 5 if cat_ok else 0, 5,
               f"Category {category} is right." if cat_ok else
-              f"Category {category or '(none)'} is wrong: this was a {ans.category} fault.")
+              f"Category {category or '(none)'} is wrong: this was {a_an(ans.category)} fault.")
     if cause_ok:
         tally.add("cause", 6, 6, f"Cause {cause_label(cause)} is right.")
     elif alt is not None:
@@ -155,6 +157,9 @@ def score_diagnosis(run: Run) -> Tally:
     tally.add("time", 3 * share, 3, line + ".")
 
     n = run.facts.diagnoses
-    tally.add("stable", 1 if n <= 2 else 0, 1,
-              "" if n <= 2 else f"Changed the diagnosis {n - 1} times before settling.")
+    if n > 2:
+        tally.add("stable", 0, 1, f"Changed the diagnosis {n - 1} times before settling.")
+    else:
+        # Holding to a diagnosis is a virtue only as far as it is right.
+        tally.add("stable", correctness, 1, "")
     return tally

@@ -3,17 +3,24 @@
 Rules:
 - 8: the first intervention, judged by what it did: 8 for a rollback or hotfix that mitigated the
   fault, 6 for an escalation whose team mitigated it (it spends another team's night and waits
-  on them), 3 for a move that helped partly, 0 for one that changed nothing or made it worse
-  (the answer key's `why` says what makes a tempting move wrong). A move made before any
-  observation had shown a sign of the fault is a blind guess: it earns half, even when it works.
-- 6: the fault was mitigated during the run and not handed over to the secondary.
-- 5: page to mitigation: full within 30 minutes, half within 60 (only when mitigated).
+  on them), 4 when a rollback or hotfix of your own could have settled it, 3 for a move that
+  helped partly, 0 for one that changed nothing or made it worse (the answer key's `why` says
+  what makes a tempting move wrong). A move made before any observation had shown a sign of the
+  fault is a blind guess: it earns half, even when it works (an escalation to the team the
+  alert's runbook names, read before it, follows the runbook and is no guess).
+- 6: the fault was mitigated during the run and not handed over to the secondary; 4 when a team
+  you escalated to mitigated what a rollback or hotfix of your own could have settled; half of
+  either when the move that mitigated was a blind guess.
+- 5: page to mitigation: every minute of impact counts, so full within 15 minutes, falling
+  linearly to nothing at 75 (only when mitigated).
 - 4: no harmful moves. Each intervention that matches a wrong move, or had no effect, costs 2;
   one that made things worse costs 3; an escalation that changed nothing costs 1 (a team's
   time is cheap next to a blind rollback). The feedback names the move and why it was wrong.
-  A run with no intervention at all earns nothing here.
+  Restraint needs a decision: a run with no intervention, or only blind guesses, earns nothing
+  here.
 - 2: mitigation before full root cause: something that helped was applied before the diagnosis
-  or within 10 minutes of it (SRE: make the system work first, then find the cause).
+  or within 10 minutes of it (SRE: make the system work first, then find the cause), once some
+  observation had shown a sign of the fault (mitigating first is not guessing first).
 
 A control (a page with nothing to fix) is scored on restraint instead, with the same maxima:
 - 8: no rollback or hotfix at all, and the signal alert ticketed (holding back is a decision
@@ -30,6 +37,7 @@ from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally, within
 
 FAST, SLOW = 30, 60
+MITIGATE_FULL, MITIGATE_NONE = 15, 75
 BEFORE_ROOT_CAUSE = 10
 HELPED = ("fixes", "partial")
 
@@ -59,16 +67,19 @@ def score_intervention(run: Run) -> Tally:
         first = ivs[0]
         m = run.match(first.command)
         what = f"First move {describe(first.command)} at {run.at(first.t)}"
-        blind = first.evidence_before == 0
+        blind = _blind(run, first)
         share = 0.5 if blind else 1.0
         guess = (" It was made before any observation showed a sign of the fault: a guess "
                  "that worked earns half.") if blind else ""
         if first.effect == "fixes" and first.kind != "escalate":
             tally.add("first", 8 * share, 8, f"{what} mitigated the fault.{guess}")
-        elif first.effect == "fixes":
-            tally.add("first", 6 * share, 8, f"{what} mitigated the fault through the team, at "
+        elif first.effect == "fixes" and _delegated(run):
+            tally.add("first", 4 * share, 8, f"{what} mitigated the fault through the team, at "
                       f"{run.at(first.effective_at)}; a fix of your own would have been faster."
                       f"{guess}")
+        elif first.effect == "fixes":
+            tally.add("first", 6 * share, 8, f"{what} mitigated the fault through the team that "
+                      f"owns it, at {run.at(first.effective_at)}.{guess}")
         elif first.effect == "partial":
             tally.add("first", 3 * share, 8, f"{what} only helped partly; a move that fixes it: "
                       f"{describe(_as_command(run))}.{guess}")
@@ -89,21 +100,29 @@ def score_intervention(run: Run) -> Tally:
         tally.add("mitigated", 0, 6, "The fault was never mitigated.")
         tally.add("time", 0, 5, "")
     else:
-        tally.add("mitigated", 6, 6, f"Mitigated at {run.at(facts.mitigated_at)}.")
-        tally.add("time", 5 * within(delay, FAST, SLOW), 5,
-                  f"Page to mitigation took {delay} min (target {FAST}, partial {SLOW}).")
+        pts, line = 6.0, f"Mitigated at {run.at(facts.mitigated_at)}"
+        if _delegated(run):
+            pts, line = 4.0, line + " by a team you escalated to, though a rollback or hotfix " \
+                "of your own could have settled it"
+        fixer = next((iv for iv in ivs if iv.effect == "fixes"), None)
+        if fixer is not None and _blind(run, fixer):
+            pts /= 2
+            line += f"; {describe(fixer.command)} was a guess made before any observation " \
+                    "showed the fault, so it earns half"
+        tally.add("mitigated", pts, 6, line + ".")
+        _mitigation_time(tally, delay)
 
     costs = [_penalty(run, iv) for iv in ivs]
     bad = [(c, line) for c, line in costs if c]
     if bad:
         tally.add("harm", 4 - sum(c for c, _ in bad), 4,
                   "Moves that cost: " + "; ".join(line for _, line in bad) + ".")
-    elif ivs:
+    elif any(not _blind(run, iv) for iv in ivs):
         tally.add("harm", 4, 4, "No harmful or wasted interventions.")
     else:
-        tally.add("harm", 0, 4, "")  # doing nothing is not restraint
+        tally.add("harm", 0, 4, "")  # doing nothing, or only guessing, is not restraint
 
-    helped = [iv for iv in ivs if iv.effect in HELPED]
+    helped = [iv for iv in ivs if iv.effect in HELPED and iv.evidence_before > 0]
     dx_at = facts.diagnosis_at
     early = [iv for iv in helped if dx_at is None or iv.t <= dx_at + BEFORE_ROOT_CAUSE]
     if early:
@@ -169,6 +188,33 @@ def _score_control(run: Run) -> Tally:
               "Ticketed without an observation that showed what happened." if ticket_at is not None
               else "")
     return tally
+
+
+def _mitigation_time(tally: Tally, delay: int | None) -> None:
+    share = 0.0 if delay is None else max(0.0, min(1.0, (MITIGATE_NONE - delay) /
+                                                    (MITIGATE_NONE - MITIGATE_FULL)))
+    tally.add("time", 5 * share, 5, f"Page to mitigation took {delay} min (full marks within "
+              f"{MITIGATE_FULL}, none after {MITIGATE_NONE}).")
+
+
+def _blind(run: Run, iv: Intervened) -> bool:
+    """A move made before any observation showed the fault, and not by the runbook's word."""
+    return iv.evidence_before == 0 and not _by_the_runbook(run, iv)
+
+
+def _by_the_runbook(run: Run, iv: Intervened) -> bool:
+    """An escalation to a team that a runbook read before it names."""
+    team = str(iv.command.get("team") or "")
+    return iv.kind == "escalate" and bool(team) and any(
+        e.command.get("do") == "runbook" and e.observation.ok and team in e.observation.text
+        and run.started(e) <= iv.t for e in run.record.entries)
+
+
+def _delegated(run: Run) -> bool:
+    """The fault was mitigated by a team's answer where the player's own move would have done."""
+    fixed = [iv for iv in run.interventions if iv.effect == "fixes"]
+    own_fix = any(m.kind != "escalate" for m in run.right)
+    return bool(fixed) and fixed[0].kind == "escalate" and own_fix
 
 
 def _as_command(run: Run) -> dict[str, object]:

@@ -16,7 +16,7 @@ from oncall.scoring.awareness import best_replay
 from oncall.scoring.card import InterviewScore
 from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally
-from oncall.scoring.text import and_list, num
+from oncall.scoring.text import a_an, and_list, num
 
 Weights = list[tuple[str, tuple[str, ...], float]]
 
@@ -65,7 +65,7 @@ def _platform(run: Run) -> str:
 
 def _track(run: Run) -> str:
     f = run.facts
-    what = f"a {run.answers.category} fault on {run.target}"
+    what = f"{a_an(run.answers.category)} fault on {run.target}"
     affected = f.impact.get("requests_affected")
     tail = f", with {num(affected)} requests affected" if affected is not None else ""
     if run.answers.control:
@@ -84,8 +84,8 @@ def _design(run: Run) -> str:
     told = dx.get("category") == run.answers.category
     first = run.interventions[0] if run.interventions else None
     m = run.match(first.command) if first else None
-    head = (f"Told a {run.answers.category} fault from the other two" if told else
-            f"Took a {run.answers.category} fault for "
+    head = (f"Told {a_an(run.answers.category)} fault from the other two" if told else
+            f"Took {a_an(run.answers.category)} fault for "
             f"{dx['category'] if dx.get('category') else 'nothing in particular'}")
     if first is None:
         return head + ", and made no intervention."

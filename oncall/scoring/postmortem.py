@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 
 from oncall.game.record import Postmortem
-from oncall.scoring.run import Run
+from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally
 from oncall.scoring.text import (
     and_list,
@@ -101,24 +101,29 @@ def parts(pm: Postmortem) -> dict[str, str]:
     }
 
 
-def resolution_terms(run: Run) -> list[str]:
-    """What the resolution must name: the move that mitigated, or the secondary."""
+def resolution_terms(run: Run) -> tuple[str, list[str]]:
+    """What the resolution must name, as a label and the patterns that say it: the move that
+    mitigated, or the secondary who took over. Empty when nothing did."""
     f = run.facts
     if f.handed_over:
-        return ["secondary"]
+        return "the secondary on-call", [r"\bsecondary\b"]
+    if run.answers.control:
+        return "it cleared by itself and was ticketed", [
+            r"\bticket", r"\bclear", r"\bby itself\b", r"\bon its own\b", r"\btransient"]
     worked = [iv for iv in f.interventions if iv.effect == "fixes"]
     if not worked:
-        return []
+        return "", []
     c = worked[0].command
-    terms = [str(v) for v in (c.get("fix"), c.get("team")) if v]
+    pats = [re.escape(str(v)).replace("_", "[_ ]").replace("\\-", "[- ]")
+            for v in (c.get("fix"), c.get("team")) if v]
     fix = str(c.get("fix") or "")
     # apply_unit_conversion: "unit conversion", "conversion"
-    terms += [w for w in fix.split("_") if len(w) >= 5 and w not in FIX_VERBS]
+    pats += [re.escape(w) for w in fix.split("_") if len(w) >= 5 and w not in FIX_VERBS]
     if c.get("do") == "rollback":
-        terms += ["rollback", "rolled back", "roll back", "rolling back"]
+        pats += [r"\broll(?:ed|ing)?\s+(?:[\w-]+\s+){0,5}back\b", r"\brollback\b", r"\brevert"]
     if c.get("do") == "escalate":
-        terms += ["escalated", "escalation", "escalate"]
-    return terms
+        pats.append(r"\bescalat")
+    return describe(c), pats
 
 
 def all_text(pm: Postmortem) -> str:
@@ -178,12 +183,11 @@ def score_postmortem(run: Run) -> Tally:
     else:
         tally.add("impact", 1, 1, "")
 
-    want = resolution_terms(run)
-    if want and _hits(pm.resolution, want):
+    label, pats = resolution_terms(run)
+    if pats and any(re.search(p, pm.resolution, flags=re.IGNORECASE) for p in pats):
         tally.add("resolution", 1, 1, "")
-    elif want:
-        tally.add("resolution", 0, 1, f"The resolution does not say what ended it "
-                  f"({' / '.join(want)}).")
+    elif pats:
+        tally.add("resolution", 0, 1, f"The resolution does not say what ended it ({label}).")
     else:
         tally.add("resolution", 0, 1, "Nothing the run did mitigated the fault, so the "
                   "resolution has nothing true to report.")

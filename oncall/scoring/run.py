@@ -130,6 +130,9 @@ class Run:
             return self.facts.resolved_at
         return max((e.observation.t for e in self.record.entries), default=self.page_at)
 
+    def end_of_record(self) -> int:
+        return max((e.observation.t for e in self.record.entries), default=self.page_at)
+
     @staticmethod
     def at(t: int) -> str:
         return hhmm(t)

@@ -132,8 +132,8 @@ def _escalation(run: Run, tally: Tally) -> None:
         else:
             tally.add("team", 0, 1.5, f"Never told {want}, who own this: no lone heroes.")
     elif teams and not own:
-        tally.add("team", 0.5, 1.5, f"Handed the fault to {', '.join(teams)} without trying a fix "
-                  "of your own.")
+        tally.add("team", 0, 1.5, f"Handed the fault to {', '.join(teams)} without trying a fix "
+                  "of your own: deferring what you could settle is passivity.")
     elif own or run.answers.control:
         tally.add("team", 1.5, 1.5, "")
     else:

@@ -142,6 +142,11 @@ def num(v: float) -> str:
     return f"{v:,.1f}" if abs(v) >= 10 else f"{v:.3g}"
 
 
+def a_an(word: str) -> str:
+    """`a data fault`, `an infra fault`: the article a word takes when read aloud."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def and_list(items: list[str]) -> str:
     """`a`, `a and b`, `a, b and c`: lists read as prose in feedback and stories."""
     if len(items) <= 1:

@@ -61,7 +61,7 @@ def situation(record: Record) -> str:
            f"models serving about {num(round(f.fleet_rps))} requests per second."]
     page = _paging(record)
     if page is not None:
-        out.append(f"At {hhmm(page.fired_at)} I was paged by `{page.rule}` on {page.model}: the "
+        out.append(f"At {hhmm(f.page_at)} I was paged by `{page.rule}` on {page.model}: the "
                    f"value stood at {_fmt(page.value)} against a threshold of "
                    f"{_fmt(page.threshold)} ({page.unit}).")
         others = [a for a in f.page_alerts if a is not page]
@@ -129,7 +129,7 @@ def action(record: Record) -> list[str]:
     out: list[str] = []
     if f.acked_at is not None:
         line = f"I acknowledged the page at {hhmm(f.acked_at)}, " \
-               f"{plural(f.acked_at - f.page_at, 'minute')} after it fired"
+               f"{plural(f.acked_at - f.page_at, 'minute')} after it paged"
         if f.severity is not None:
             line += f", and declared SEV-{f.severity}"
         out.append(line + ".")
@@ -252,17 +252,26 @@ def tradeoff(record: Record) -> str | None:
         return None
     iv = chosen[0]
     tried = [i for i in f.interventions if i.kind != "escalate" and i.t < iv.t]
-    if tried:
+    looked = any(e.observation.ok and e.command.get("do") in INVESTIGATIONS
+                 and e.observation.t <= iv.t for e in record.entries)
+    if tried and not any(is_revert(i) for i in tried):
         line = (f"I first {and_list([action_phrase(i.command) for i in tried])}; only at "
                 f"{hhmm(iv.t)} did I go back to a known state: I {action_phrase(iv.command)}, "
                 f"and {EFFECT_WORDS[iv.effect]}")
-    else:
+    elif tried:
+        line = (f"I first {and_list([action_phrase(i.command) for i in tried])}; at "
+                f"{hhmm(iv.t)} I {action_phrase(iv.command)}, and {EFFECT_WORDS[iv.effect]}")
+    elif looked:
         line = (f"At {hhmm(iv.t)} I {action_phrase(iv.command)} instead of debugging the change "
                 f"live: {EFFECT_WORDS[iv.effect]}")
+    else:
+        line = (f"At {hhmm(iv.t)} I {action_phrase(iv.command)} before looking at anything: "
+                f"{EFFECT_WORDS[iv.effect]}")
     line += f" ({shorten(iv.message, 200)})." if iv.message else "."
     if f.diagnosis_at is None or iv.t < f.diagnosis_at:
         line += " I did it before I had stated a root cause."
-    later = [i for i in f.interventions if i.kind == "escalate" and i.t >= iv.t]
+    later = [i for i in f.interventions if i.kind == "escalate" and i.t >= iv.t
+             and i.effect in ("fixes", "partial")]
     if later:
         line += (f" I then handed the fix-forward to {later[0].command.get('team')} at "
                  f"{hhmm(later[0].t)}.")

@@ -7,10 +7,11 @@ plays one recognisable style of on-call.
   owners, keeps stakeholders posted, tickets the noise and writes a factual postmortem.
 - novice: slow but systematic: looks at everything in a fixed order before deciding, cites a
   little more than needed, updates rarely, writes a thinner postmortem.
-- panicker: acts on everything at once (rollbacks, restarts, scale-ups, pages several teams,
-  touches other models), guesses, posts no updates.
+- panicker: glances at the logs, then acts on everything at once (rollbacks, restarts,
+  scale-ups, pages several teams, touches other models), guesses, posts no updates.
 - confident_wrong: investigates well, then commits to the second-best explanation and its fix.
-- passive: pages teams without looking and waits for someone else to fix it.
+- passive: pages the usual owners without looking, defers everything else to tickets and
+  waits for someone else to fix it.
 - keyword_gamer: the novice's investigation, then cites every observation, proposes every
   remediation and pastes one generic postmortem.
 - paperwork: acknowledges, declares, posts updates, tickets noise, never diagnoses or
@@ -342,6 +343,7 @@ class Panicker(Player):
     def play(self) -> Record:
         self.do(do="ack")
         self.do(do="severity", level=1)
+        self.look({"do": "logs"})
         self.do(do="rollback", model=self.target)
         self.do(do="hotfix", model=self.target, fix="restart_pods")
         self.do(do="hotfix", model=self.target, fix="scale_up")
@@ -349,7 +351,6 @@ class Panicker(Player):
             self.do(do="escalate", team=team, model=self.target, message="Everything is down!")
         for n in self.noise()[:1]:
             self.do(do="rollback", model=n["model"])
-        self.look({"do": "logs"})
         best = self.fits()[0]
         self.diagnose(best, [])
         self.wait_out(minutes=10)
@@ -392,17 +393,24 @@ class Passive(Player):
     name = "passive"
 
     def play(self) -> Record:
+        a = self.alert
         self.do(do="ack")
-        book = self.do(do="runbook", alert=self.alert["rule"])
-        named = [t for t in TEAM_NAMES if t in book.text]
-        teams = sorted(named, key=book.text.index)[:2] or ["model-owners"]
+        self.do(do="severity", level=2)
+        teams = ["model-owners", "infra-sre"]
         for team in teams:
             self.do(do="escalate", team=team, model=self.target,
-                    message=f"{self.alert['rule']} is firing on {self.target}, can you look?")
-        self.do(do="update", message=f"Escalated {self.target} to {', '.join(teams)}.")
-        self.wait_for_secondary()
-        self.do(do="postmortem", summary=f"{self.target} alerted and the teams handled it.",
-                resolution="Escalated to the owning teams.")
+                    message=f"{a['rule']} is firing on {self.target}, can you look?")
+        self.do(do="update", message=f"Escalated {self.target} to {', '.join(teams)}; "
+                "waiting on them.")
+        for n in self.noise():
+            self.do(do="ticket", alert=n["rule"], model=n["model"], note="for the owners")
+        self.wait_for_secondary(updates=True)
+        imp = self.impact()
+        self.do(do="postmortem",
+                summary=f"{a['rule']} paged for {self.target}; the owning teams handled it.",
+                impact=f"{int(imp.get('requests_affected', 0)):,} requests affected.",
+                detection=f"{a['rule']} paged at {_hhmm(self.page_at)}.",
+                resolution="Escalated to model-owners and infra-sre, who fixed it.")
         return self.g.record
 
 

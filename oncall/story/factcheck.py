@@ -1,0 +1,210 @@
+"""A fact checker for what the game says about a run: every time, number, alert, model, team,
+observation and outcome in a text must be true of the record.
+
+It reads a text the way a sceptical reviewer would. Each clock time must be a minute the record
+holds; each figure must be one the record holds or can be derived from it (a difference of two
+recorded minutes, a count, a rubric's own target); each alert, model and team named must be one
+the record knows; each observation id cited must exist. Then the claims that pair an event with a
+time or a figure are checked as pairs: "acknowledged at 02:09" against the acknowledgement,
+"mitigated at 02:22" against the mitigation, "12,437 requests affected" against the impact.
+
+Tests run it over the scorecard and the stories of every calibration player; it is a tool for
+the game's authors, not a part of play.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from itertools import combinations
+from typing import Any
+
+from oncall.game.record import Record
+from oncall.sim.alerts import RULES_BY_NAME
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME, TEAMS
+from oncall.sim.clock import hhmm
+
+CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+NUMBER = re.compile(r"(?<![\w.$-])\$?(\d[\d,]*(?:\.\d+)?)(%?)(?![\w:])")
+OBS = re.compile(r"\bobs-(\d+)\b")
+RUBRIC_CONSTANTS = frozenset({
+    0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 45, 50, 60, 75, 90, 100,
+    120, 180})
+"""Targets, maxima and windows the rubric quotes (minutes, points, percentages)."""
+SMALL = 12
+"""Counts up to this are taken as counts (sections, teams, moves) rather than figures."""
+
+
+def _walk(x: Any) -> Iterator[Any]:
+    if isinstance(x, dict):
+        for v in x.values():
+            yield from _walk(v)
+    elif isinstance(x, list | tuple):
+        for v in x:
+            yield from _walk(v)
+    else:
+        yield x
+
+
+class Facts:
+    """Everything a text about this record may quote, indexed once."""
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        f = record.facts
+        # What the player and the facts say, not the raw series a dashboard returned: a figure
+        # quoted from an observation is quoted from its text.
+        dump = record.model_dump(mode="json", exclude={"entries": {"__all__": {
+            "observation": {"data", "scorecard"}}}})
+        leaves = list(_walk(dump))
+        self.strings = [x for x in leaves if isinstance(x, str)]
+        corpus = "\n".join(self.strings)
+        self.corpus_low = corpus.lower()
+        minutes: set[int] = set()
+        for e in record.entries:
+            o = e.observation
+            minutes |= {o.t, o.t - o.cost}
+            minutes |= {int(ev["t"]) for ev in o.events if isinstance(ev.get("t"), int | float)}
+        named = [f.page_at, f.onset_at, f.acked_at, f.severity_at, f.diagnosis_at, f.mitigated_at,
+                 f.resolved_at, *f.updates_at]
+        named += [iv.t for iv in f.interventions] + [iv.effective_at for iv in f.interventions]
+        named += [int(t["t"]) for t in f.tickets if isinstance(t.get("t"), int)]
+        named += [a.fired_at for a in f.page_alerts + f.noise_alerts]
+        named += [r.fired_at for r in f.replays]
+        for inc in f.incidents:
+            named += [inc.onset_at, inc.page_at, inc.mitigated_at, inc.resolved_at]
+        key = [t for t in named if t is not None]
+        minutes |= set(key)
+        self.minutes = minutes
+        clocks = {hhmm(t) for t in minutes}
+        clocks |= {f"{int(h):02d}:{m}" for h, m in CLOCK.findall(corpus)}
+        self.clocks = clocks
+        numbers: set[float] = set()
+        for x in leaves:
+            if isinstance(x, bool):
+                continue
+            if isinstance(x, int | float):
+                numbers.add(float(x))
+        for s in self.strings:
+            numbers |= {_value(m.group(1)) for m in NUMBER.finditer(s)}
+        numbers |= {float(abs(a - b)) for a, b in combinations(sorted(set(key)), 2)}
+        numbers |= {float(t - f.page_at) for t in minutes} | {float(f.page_at - t) for t in minutes}
+        numbers |= {float(x) for x in RUBRIC_CONSTANTS}
+        self.numbers = numbers
+        self.obs_ids = {e.observation.id for e in record.entries if e.observation.id}
+
+    def has_number(self, v: float) -> bool:
+        if v <= SMALL and float(v).is_integer():
+            return True
+        return any(_close(v, n) for n in self.numbers)
+
+
+def _value(raw: str) -> float:
+    try:
+        return float(raw.replace(",", ""))
+    except ValueError:
+        return float("nan")
+
+
+def _close(a: float, b: float) -> bool:
+    if a == b:
+        return True
+    if abs(a - b) <= 0.01 * max(abs(a), abs(b)):
+        return True
+    # printed rounded: 3.74 as 3.7, 0.999704 as 0.9997
+    return any(round(b, digits) == a for digits in (0, 1, 2, 3, 4))
+
+
+def _masked(text: str) -> str:
+    """The text without what it quotes from the record verbatim (quotes and code spans are
+    checked as record content, not as claims)."""
+    text = re.sub(r"“[^”]*”", " ", text)
+    return re.sub(r"`[^`]*`", lambda m: m.group(0) if " " not in m.group(0) else " ", text)
+
+
+def check(text: str, record: Record, facts: Facts | None = None) -> list[str]:
+    """Every statement in `text` that the record does not support, as short problems."""
+    facts = facts or Facts(record)
+    problems: list[str] = []
+    body = _masked(text)
+    for m in OBS.finditer(body):
+        if f"obs-{m.group(1)}" not in facts.obs_ids:
+            problems.append(f"obs-{m.group(1)} is not an observation of the run")
+    for h, mm in CLOCK.findall(body):
+        clock = f"{int(h):02d}:{mm}"
+        if clock not in facts.clocks:
+            problems.append(f"{clock} is no minute the record holds")
+    stripped = CLOCK.sub(" ", body)
+    stripped = OBS.sub(" ", stripped)
+    stripped = re.sub(r"\b(?:SEV|Mon|Data|Model|Infra|ML)-?\d+\b|\b[DMIN]\d{1,2}\b", " ", stripped)
+    stripped = re.sub(r"\b[\w-]*[a-z]-\d[\w-]*\b|\b\w+_\d\w*\b|@\d+|\bv\d+\b|\br\d+\b", " ",
+                      stripped)
+    for m in NUMBER.finditer(stripped):
+        v = _value(m.group(1))
+        if v != v:  # nan
+            continue
+        if m.group(2) == "%" and (facts.has_number(v) or facts.has_number(v / 100)):
+            continue
+        if not facts.has_number(v):
+            problems.append(f"{m.group(0)} is no figure the record holds")
+    low = body.lower()
+    for name in _named(low, RULES_BY_NAME):
+        if name.lower() not in facts.corpus_low:
+            problems.append(f"alert {name} does not appear in the record")
+    for name in _named(low, ARCHETYPES_BY_NAME):
+        if name not in facts.corpus_low:
+            problems.append(f"model {name} does not appear in the record")
+    for name in _named(low, TEAMS):
+        if name not in facts.corpus_low:
+            problems.append(f"team {name} does not appear in the record")
+    problems += _claims(body, record, facts)
+    return problems
+
+
+def _named(low: str, names: Iterable[str]) -> list[str]:
+    return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n.lower())}(?![\w-])", low)]
+
+
+def _claims(text: str, record: Record, facts: Facts) -> list[str]:
+    """Pairs of an event and its time or figure, checked against that event."""
+    f = record.facts
+    out: list[str] = []
+
+    def times_of(pattern: str, allowed: Iterable[int | None], what: str) -> None:
+        ok = {hhmm(t) for t in allowed if t is not None}
+        for m in re.finditer(pattern, text, flags=re.IGNORECASE):
+            clock = f"{int(m.group('h')):02d}:{m.group('m')}"
+            if clock not in ok:
+                out.append(f"{what} at {clock}, but the record says "
+                           f"{', '.join(sorted(ok)) or 'never'}")
+
+    t = r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
+    times_of(rf"\backnowledged (?:the page )?at {t}", [f.acked_at], "acknowledged")
+    times_of(rf"\bat {t} I was paged\b", [f.page_at, *(i.page_at for i in f.incidents)], "paged")
+    times_of(rf"\bresolved the incident at {t}", [f.resolved_at], "resolved")
+    times_of(rf"\bmitigated at {t}", [f.mitigated_at, *(i.mitigated_at for i in f.incidents)],
+             "mitigated")
+    diagnosed = [e.observation.t for e in record.entries if e.command.get("do") == "diagnose"
+                 and e.observation.ok]
+    times_of(rf"\bdiagnosed at {t}", diagnosed, "diagnosed")
+    levels = {int(e.command["level"]) for e in record.entries
+              if e.command.get("do") == "severity" and e.observation.ok}
+    for m in re.finditer(r"\bdeclared SEV-(\d)", text):
+        if int(m.group(1)) not in levels:
+            out.append(f"declared SEV-{m.group(1)}, but the run declared "
+                       f"{', '.join(f'SEV-{x}' for x in sorted(levels)) or 'none'}")
+    teams = {str(iv.command.get("team")) for iv in f.interventions if iv.kind == "escalate"}
+    for m in re.finditer(r"\bescalated (?:it )?to ([a-z][\w-]+)", text):
+        if m.group(1) in TEAMS and m.group(1) not in teams:
+            out.append(f"escalated to {m.group(1)}, but the run never escalated to them")
+    affected = f.impact.get("requests_affected")
+    for m in re.finditer(r"(\d[\d,]*) requests (?:were )?affected", text):
+        if affected is None or not _close(_value(m.group(1)), affected):
+            out.append(f"{m.group(1)} requests affected, but the record measured "
+                       f"{affected if affected is not None else 'none'}")
+    if f.mitigated_at is None and not f.incidents and re.search(
+            r"\bthe fault was mitigated at\b|\bMitigated at\b", text):
+        out.append("claims a mitigation the record does not hold")
+    if not f.handed_over and re.search(r"\bsecondary on-call (?:took|had to take)", text):
+        out.append("claims the secondary took over, but the record says not")
+    return out

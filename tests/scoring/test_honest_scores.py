@@ -1,0 +1,269 @@
+"""The scorecard judges what the player claimed with what they saw, credits outcomes, needs a
+decision before it rewards calm or restraint, and says only what the record holds.
+
+Each test plays real commands through the engine; none builds a card by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from oncall.content import loader
+from oncall.game.engine import Game
+from oncall.game.record import Record
+from oncall.scoring import score
+from oncall.scoring.text import blame_hits
+from oncall.session import Session
+from oncall.store.saves import IncidentSave
+from oncall.story.factcheck import check
+from oncall.story.star import star_story
+
+SEARCH = "search-ranker"
+
+
+def play(sid: str, cmds: list[dict[str, Any]], seed: int = 7) -> Record:
+    g = Game(loader.scenario(sid), seed)
+    g.page()
+    for c in cmds:
+        obs = g.do(c)
+        assert obs.ok or c.get("do") == "resolve", f"{c}: {obs.text}"
+    return g.record
+
+
+def lines(record: Record, section: str) -> str:
+    return " ".join(score(record).section(section).feedback)
+
+
+def part(record: Record, section: str, key: str) -> float:
+    from oncall.scoring.alert import score_alert
+    from oncall.scoring.awareness import score_awareness
+    from oncall.scoring.diagnosis import score_diagnosis
+    from oncall.scoring.intervention import score_intervention
+    from oncall.scoring.postmortem import score_postmortem
+    from oncall.scoring.run import Run
+    from oncall.scoring.temperament import score_temperament
+
+    fn = {"alert": score_alert, "diagnosis": score_diagnosis,
+          "intervention": score_intervention, "postmortem": score_postmortem,
+          "self_awareness": score_awareness, "temperament": score_temperament}[section]
+    return fn(Run(record)).part(key).points
+
+
+def obs_id(record: Record, verb: str) -> str:
+    return next(str(e.observation.id) for e in record.entries if e.command.get("do") == verb
+                and e.observation.ok)
+
+
+# -- evidence is judged against the cause the player named ----------------------------------------
+def test_evidence_for_a_gpu_oom_does_not_prove_a_schema_change() -> None:
+    base = [{"do": "ack"}, {"do": "logs", "model": SEARCH, "level": "ERROR"},
+            {"do": "deploys", "model": SEARCH}]
+    probe = play("search-1", base)
+    cited = [obs_id(probe, "logs"), obs_id(probe, "deploys")]
+    right = play("search-1", [*base, {"do": "diagnose", "category": "infra", "cause": "I1",
+                                      "evidence": cited}])
+    wrong = play("search-1", [*base, {"do": "diagnose", "category": "data", "cause": "D2",
+                                      "evidence": cited}])
+    assert part(right, "diagnosis", "evidence") == 4
+    assert part(wrong, "diagnosis", "evidence") == 0
+    assert "shows evidence of D2" in lines(wrong, "diagnosis")
+
+
+def test_padding_the_citations_costs_in_proportion() -> None:
+    base = [{"do": "ack"}, {"do": "fleet"}, {"do": "fleet"}, {"do": "fleet"},
+            {"do": "logs", "model": SEARCH, "level": "ERROR"}, {"do": "deploys", "model": SEARCH}]
+    probe = play("search-1", base)
+    good = [obs_id(probe, "logs"), obs_id(probe, "deploys")]
+    padding = [str(e.observation.id) for e in probe.entries if e.command["do"] == "fleet"]
+    tight = play("search-1", [*base, {"do": "diagnose", "category": "infra", "cause": "I1",
+                                      "evidence": good}])
+    padded = play("search-1", [*base, {"do": "diagnose", "category": "infra", "cause": "I1",
+                                       "evidence": good + padding}])
+    assert part(tight, "diagnosis", "evidence") == 4
+    assert part(padded, "diagnosis", "evidence") == pytest.approx(4 * 2 / 5)
+    assert "3 of 5 citations show nothing of it" in lines(padded, "diagnosis")
+
+
+def test_an_accepted_alternative_cause_earns_part_of_the_cause_points() -> None:
+    base = [{"do": "ack"}, {"do": "deploys", "model": SEARCH}]
+    alt = play("search-1", [*base, {"do": "diagnose", "category": "infra", "cause": "I9",
+                                    "evidence": []}])
+    other = play("search-1", [*base, {"do": "diagnose", "category": "infra", "cause": "I2",
+                                      "evidence": []}])
+    assert part(alt, "diagnosis", "cause") == 3
+    assert part(other, "diagnosis", "cause") == 0
+    assert "defensible" in lines(alt, "diagnosis")
+
+
+# -- outcomes, not key lists ----------------------------------------------------------------------
+def test_an_escalation_that_mitigated_earns_first_move_credit() -> None:
+    rec = play("search-1", [{"do": "ack"}, {"do": "logs", "model": SEARCH, "level": "ERROR"},
+                            {"do": "escalate", "team": "model-owners", "model": SEARCH},
+                            {"do": "wait", "minutes": 30}])
+    assert rec.facts.interventions[0].effect == "fixes"
+    assert part(rec, "intervention", "first") == 4  # a rollback of your own would have done
+    assert part(rec, "intervention", "mitigated") == 4
+
+
+def test_a_blind_guess_that_works_earns_half() -> None:
+    guess = play("search-1", [{"do": "ack"}, {"do": "rollback", "model": SEARCH}])
+    looked = play("search-1", [{"do": "ack"}, {"do": "logs", "model": SEARCH, "level": "ERROR"},
+                               {"do": "rollback", "model": SEARCH}])
+    assert part(guess, "intervention", "first") == 4
+    assert part(looked, "intervention", "first") == 8
+    assert "a guess that worked earns half" in lines(guess, "intervention")
+
+
+# -- a decision before credit ---------------------------------------------------------------------
+PAPERWORK = [{"do": "ack"}, {"do": "severity", "level": 2},
+             {"do": "update", "message": "SEV-2 on search-ranker, investigating."},
+             {"do": "ticket", "alert": "CertificateExpiringSoon", "model": "spam-filter"}]
+
+
+def test_doing_nothing_earns_no_calm_restraint_or_noise_points() -> None:
+    rec = play("search-1", PAPERWORK)
+    assert part(rec, "alert", "noise") == 0
+    assert part(rec, "temperament", "thrash") == 0
+    assert part(rec, "intervention", "harm") == 0
+    assert "Kept every" not in lines(rec, "alert")
+    assert "no thrashing" not in lines(rec, "temperament")
+
+
+def test_two_fixes_with_nothing_between_are_not_called_evidence_led() -> None:
+    rec = play("fraud-1", [{"do": "ack"}, {"do": "drift", "model": "fraud-scorer",
+                                            "feature": "all"},
+                           {"do": "hotfix", "model": "fraud-scorer", "fix": "revert_config"},
+                           {"do": "hotfix", "model": "fraud-scorer",
+                            "fix": "apply_unit_conversion"}])
+    text = lines(rec, "temperament")
+    assert "Each new move followed new evidence" not in text
+
+
+# -- good play is not penalised -------------------------------------------------------------------
+def test_saying_it_was_no_ones_fault_is_blameless() -> None:
+    assert blame_hits("This was no one's fault: the system allowed it.") == []
+    assert blame_hits("It was nobody’s fault.") == []
+    assert blame_hits("It was Dana's fault.") == ["'s fault"]
+
+
+def test_infra_and_deploys_count_as_looking_at_the_signal() -> None:
+    rec = play("search-1", [{"do": "ack"}, {"do": "infra", "model": SEARCH},
+                            {"do": "deploys", "model": SEARCH},
+                            {"do": "rollback", "model": SEARCH}])
+    assert part(rec, "alert", "look") == 4
+    assert "Looked at the signal first: infra search-ranker" in lines(rec, "alert")
+
+
+@pytest.mark.parametrize(("alert", "threshold"), [("ModelHigh5xxRatio", "0.05"),
+                                                  ("PodCrashLooping", "3"),
+                                                  ("GPUMemoryNearFull", "0.95")])
+def test_detection_may_name_any_alert_that_paged(alert: str, threshold: str) -> None:
+    sc = loader.scenario("search-1")
+    cmds = [dict(c) for c in sc.playbook.right]
+    cmds[-1]["detection"] = f"{alert} fired above {threshold}."
+    rec = play("search-1", cmds)
+    assert part(rec, "alert", "detection") == 2
+
+
+def test_full_self_awareness_is_reachable_when_the_page_follows_the_onset_closely() -> None:
+    from oncall.scoring.awareness import full_lead
+    from oncall.scoring.run import Run
+
+    sc = loader.scenario("search-1")
+    rec = play("search-1", [dict(c) for c in sc.playbook.right])
+    possible = rec.facts.page_at - rec.facts.onset_at
+    assert possible < 15
+    assert full_lead(Run(rec)) == possible - 1
+    best = max(r.lead_minutes or 0 for r in rec.facts.replays)
+    assert part(rec, "self_awareness", "lead") == pytest.approx(5 * min(1, best / (possible - 1)))
+
+
+def test_a_monitor_that_cannot_replay_is_not_reported_as_none_proposed() -> None:
+    rec = play("fraud-1", [{"do": "ack"},
+                           {"do": "hotfix", "model": "fraud-scorer",
+                            "fix": "apply_unit_conversion"},
+                           {"do": "wait", "minutes": 15}, {"do": "resolve"},
+                           {"do": "postmortem", "summary": "x",
+                            "remediations": ["mon-gpu-headroom"]}])
+    text = lines(rec, "self_awareness")
+    assert "No monitoring proposed" not in text
+    assert "mon-gpu-headroom" in text
+
+
+# -- every ending gets a card ---------------------------------------------------------------------
+def test_a_player_who_never_acknowledges_gets_a_card_that_says_so() -> None:
+    s = Session(loader.scenario("search-1"), 7, None, save=False)
+    s.page()
+    for _ in range(7):
+        s.do({"do": "wait", "minutes": 30})
+    obs = s.do({"do": "abandon", "reason": "asleep"})
+    assert s.card is not None and s.ended
+    assert "never acknowledged" in s.card.ending
+    assert "secondary on-call took the incident over" in s.card.ending
+    assert obs.text.startswith("Abandoned. Score 0/100.")
+
+
+# -- true sentences -------------------------------------------------------------------------------
+def test_mitigating_before_the_diagnosis_names_the_real_times() -> None:
+    rec = play("search-1", [{"do": "ack"}, {"do": "logs", "model": SEARCH, "level": "ERROR"},
+                            {"do": "escalate", "team": "model-owners", "model": SEARCH},
+                            {"do": "diagnose", "category": "infra", "cause": "I1",
+                             "evidence": ["obs-2"]},
+                            {"do": "wait", "minutes": 30}])
+    text = lines(rec, "intervention")
+    iv = rec.facts.interventions[0]
+    assert iv.effective_at > rec.facts.diagnosis_at > iv.t  # type: ignore[operator]
+    assert "before the diagnosis at" in text and "it took effect at" in text
+    assert check(text, rec) == []
+
+
+def story(record: Record) -> str:
+    return star_story(IncidentSave(record=record, scorecard=score(record),
+                                   saved_at="2026-01-01T00:00:00"))
+
+
+def test_the_story_says_when_the_page_came_not_when_a_warning_fired() -> None:
+    sc = loader.scenario("search-1")
+    rec = play("search-1", [dict(c) for c in sc.playbook.right])
+    text = story(rec)
+    from oncall.sim.clock import hhmm
+
+    assert f"At {hhmm(rec.facts.page_at)} I was paged" in text
+    assert check(text, rec) == []
+
+
+def test_the_story_never_hands_the_fix_forward_to_a_team_that_changed_nothing() -> None:
+    rec = play("search-1", [{"do": "ack"}, {"do": "logs", "model": SEARCH, "level": "ERROR"},
+                            {"do": "rollback", "model": SEARCH},
+                            {"do": "escalate", "team": "infra-sre", "model": SEARCH},
+                            {"do": "wait", "minutes": 20}])
+    assert rec.facts.interventions[1].effect != "fixes"
+    assert "handed the fix-forward to infra-sre" not in story(rec)
+
+
+def test_a_rollback_without_looking_is_not_told_as_a_choice_over_debugging() -> None:
+    blind = play("search-1", [{"do": "ack"}, {"do": "rollback", "model": SEARCH},
+                              {"do": "wait", "minutes": 10}])
+    assert "instead of debugging the change live" not in story(blind)
+    assert "before looking at anything" in story(blind)
+
+
+def test_a_second_rollback_is_not_told_as_the_first_return_to_a_known_state() -> None:
+    rec = play("fraud-1", [{"do": "ack"}, {"do": "drift", "model": "fraud-scorer",
+                                            "feature": "all"},
+                           {"do": "rollback", "model": "fraud-scorer"},
+                           {"do": "hotfix", "model": "fraud-scorer",
+                            "fix": "apply_unit_conversion"},
+                           {"do": "wait", "minutes": 15}])
+    assert "did I go back to a known state" not in story(rec)
+
+
+@pytest.mark.parametrize("text", [
+    "I acknowledged the page at 04:44.", "12,000 requests were affected.",
+    "I escalated to security.", "obs-99 showed it.", "I declared SEV-1."])
+def test_the_fact_checker_catches_what_the_record_does_not_hold(text: str) -> None:
+    rec = play("search-1", [{"do": "ack"}, {"do": "severity", "level": 2},
+                            {"do": "logs", "model": SEARCH, "level": "ERROR"}])
+    assert check(text, rec) != []

@@ -88,6 +88,7 @@ class Facts:
         for s in self.strings:
             numbers |= {_value(m.group(1)) for m in NUMBER.finditer(s)}
         numbers |= {float(abs(a - b)) for a, b in combinations(sorted(set(key)), 2)}
+        numbers |= {float(abs(a - b)) for a in set(key) for b in minutes}
         numbers |= {float(t - f.page_at) for t in minutes} | {float(f.page_at - t) for t in minutes}
         numbers |= {float(x) for x in RUBRIC_CONSTANTS}
         self.numbers = numbers

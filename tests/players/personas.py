@@ -354,6 +354,8 @@ class Panicker(Player):
         best = self.fits()[0]
         self.diagnose(best, [])
         self.wait_out(minutes=10)
+        if not self.try_resolve():
+            self.wait_for_secondary()
         self.do(do="postmortem", summary="Things broke and we fixed them.",
                 root_cause="Unclear.", resolution="Rolled back, restarted and scaled up.")
         return self.g.record
@@ -438,6 +440,8 @@ class KeywordGamer(Novice):
             self.do(do="ticket", alert=n["rule"], model=n["model"], note="noise")
         self.do(do="update", message="Investigating; next update in 30 minutes.")
         self.wait_out(minutes=10)
+        if not self.try_resolve():
+            self.wait_for_secondary()
         imp = self.impact()
         self.do(do="postmortem",
                 summary="A production incident affected a model; we detected, mitigated and "

@@ -494,8 +494,11 @@ class Game:
                                       f"{', '.join(remediations.MONITORS)}")
             if rid not in cmd.remediations:
                 raise tools.ToolError(f"tuning: {rid} is not among the remediations proposed")
-            tune = remediations.Tuning(t.threshold, t.for_min)
-            problem = remediations.check_tuning(rid, remediations.MONITORS[rid], tune)
+            mon = remediations.MONITORS[rid]
+            tune = remediations.Tuning(
+                mon.default.threshold if t.threshold is None else t.threshold,
+                mon.default.for_min if t.for_min is None else t.for_min)
+            problem = remediations.check_tuning(rid, mon, tune)
             if problem:
                 raise tools.ToolError(f"tuning: {problem}")
             out[rid] = tune

@@ -80,10 +80,11 @@ class Lessons(Model):
 
 
 class MonitorTuning(Model):
-    """A proposed monitor's threshold and `for` duration, as chosen in the tuning lab."""
+    """A proposed monitor's threshold and `for` duration, as chosen in the tuning lab (either
+    left out: the monitor's own)."""
 
-    threshold: float
-    for_min: int = Field(ge=0, le=120)
+    threshold: float | None = None
+    for_min: int | None = Field(None, ge=0, le=120)
 
 
 class Postmortem(Model):

@@ -77,7 +77,8 @@ def score_postmortem(run: Run) -> Tally:
         tally.add("actions", pts, 4, "; ".join(bits) + ".")
 
     wanted = run.answers.remediations
-    proposed = pm.remediations
+    skipped = run.facts.not_generated
+    proposed = [r for r in pm.remediations if r not in skipped]
     fit = [r for r in proposed if r in wanted]
     need = min(2, len(wanted))
     share = min(1.0, len(fit) / need) if need else 1.0
@@ -90,6 +91,9 @@ def score_postmortem(run: Run) -> Tally:
                 f"{', '.join(wanted)}.")
     else:
         line = f"No remediation proposed; fitting ones: {', '.join(wanted)}."
+    if skipped:
+        line += " Not credited, as they do not fit the model: " + "; ".join(
+            f"{r} ({why})" for r, why in skipped.items()) + "."
     tally.add("remediations", 3 * share, 3, line)
 
     text = all_text(pm)

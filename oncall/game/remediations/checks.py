@@ -260,7 +260,8 @@ def telemetry() -> dict:
 '''
 
 
-def _csv(columns: dict[str, np.ndarray]) -> str:
+def write_csv(columns: dict[str, np.ndarray]) -> str:
+    """Columns as CSV text: floats to 6 significant digits, NaN as an empty cell."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     names = list(columns)
@@ -319,8 +320,8 @@ def fixtures(world: World, model: Model) -> dict[str, str]:
             "continuous": [f.name for f in model.features if f.kind == "continuous"],
             "categorical": [f.name for f in model.features if f.kind != "continuous"],
             "windows": {k: list(v) for k, v in windows(world).items()}}
-    out = {"model.json": json.dumps(info, indent=2) + "\n", "reference.csv": _csv(ref)}
+    out = {"model.json": json.dumps(info, indent=2) + "\n", "reference.csv": write_csv(ref)}
     for name, (t0, t1) in windows(world).items():
-        out[f"{name}/requests.csv"] = _csv(_requests(world, model, t0, t1))
-        out[f"{name}/telemetry.csv"] = _csv(_telemetry(world, model, t0, t1))
+        out[f"{name}/requests.csv"] = write_csv(_requests(world, model, t0, t1))
+        out[f"{name}/telemetry.csv"] = write_csv(_telemetry(world, model, t0, t1))
     return out

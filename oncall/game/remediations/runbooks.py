@@ -165,6 +165,10 @@ STEPS: dict[str, tuple[str, ...]] = {
         "   ```promql\n"
         '   avg_over_time(model_prediction_mean{{model="{model}"}}[30m])\n'
         "   ```",
+        "A new version at the start points at the model:\n"
+        "   ```sh\n"
+        "   kubectl -n {ns} rollout history deployment/{model}\n"
+        "   ```",
     ),
     "node": (
         "Which node stopped, and what ran on it:\n"

@@ -199,7 +199,7 @@ def replay(rid: str, world: World, tuning: Tuning | None = None) -> Replay | Non
     return Replay(remediation=rid, rule=mon.alert, model=model.name,
                   expr=mon.expression(model, tune), fired_at=at,
                   lead_minutes=(world.page_at - at) if at is not None else None,
-                  false_alarms_week=result.false_alarms, threshold=tune.threshold,
+                  false_alarms_week=len(result.false_alarms), threshold=tune.threshold,
                   for_min=tune.for_min, unit=mon.unit, default_threshold=mon.default.threshold,
                   default_for_min=mon.default.for_min,
                   feature=result.first[1] if result.first else None)
@@ -311,4 +311,6 @@ def tune(rid: str, world: World, tuning: Tuning) -> Lab:
         "remediation": rid, "applicable": True, "replay": rep.model_dump(),
         "chart": {"t": chart_t, "v": chart_v, "feature": label, "step_min": step,
                   "threshold": tuning.threshold, "page_at": world.page_at,
-                  "onset_at": onset}})
+                  "fired_at": rep.fired_at,
+                  "false_alarms_at": [t for t, f in firing.false_alarms if f == label],
+                  "false_alarms_elsewhere": [t for t, f in firing.false_alarms if f != label]}})

@@ -27,6 +27,8 @@ REFERENCE_SAMPLE = 2000
 """Training rows exported as the reference fixture."""
 WINDOW = 60
 """Minutes of live traffic in each window."""
+WINDOW_ROWS = 1000
+"""Logged requests kept per window (every k-th, in arrival order), so fixtures stay small."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +291,8 @@ def _requests(world: World, model: Model, t0: int, t1: int) -> dict[str, np.ndar
             np.array(["" if x is None else str(x) for x in v.tolist()], dtype=object)
     cols["score"] = scores.astype(float)
     cols["expected_score"] = world.expected_scores(model.name, t0, t1).astype(float)
-    return cols
+    step = -(-len(rows) // WINDOW_ROWS)
+    return {k: v[::step] for k, v in cols.items()}
 
 
 TELEMETRY = ("rps", "latency_p99_ms", "error_rate", "pred_mean", "mem_frac", "restarts")

@@ -473,8 +473,8 @@ class Firing:
 
     first: tuple[int, str | None] | None
     """The first firing at or after the fault's onset: minute and feature label."""
-    false_alarms: int
-    """Firings that began in the week before the onset."""
+    false_alarms: tuple[tuple[int, str | None], ...]
+    """Each firing that began in the week before the onset: minute and feature label."""
     series: tuple[np.ndarray, np.ndarray, str | None]
     """The series that fired first (or the worst one): minutes, values, feature label."""
 
@@ -486,14 +486,14 @@ def replay_monitor(monitor: Monitor, world: World, model: Model, tuning: Tuning,
     start, end = replay_window(world)
     spans = canary_spans(model, start, end) if monitor.revision == "canary" else [(start, end)]
     first: tuple[int, str | None] | None = None
-    false_alarms = 0
+    false_alarms: list[tuple[int, str | None]] = []
     shown: tuple[np.ndarray, np.ndarray, str | None] | None = None
     worst = -np.inf
     for lo, hi in spans:
         for label, rule, t, v in monitor.series(world, model, lo, hi, tuning):
             for ep in rule.episodes_of(model, t, v):
                 if ep.fired_at < onset:
-                    false_alarms += 1
+                    false_alarms.append((ep.fired_at, label))
                 elif first is None or ep.fired_at < first[0]:
                     first = (ep.fired_at, label)
                     shown = (t, v, label)
@@ -501,4 +501,5 @@ def replay_monitor(monitor: Monitor, world: World, model: Model, tuning: Tuning,
             if first is None and peak > worst:
                 worst, shown = peak, (t, v, label)
     empty = np.zeros(0)
-    return Firing(first, false_alarms, shown or (empty, empty, None))
+    false_alarms.sort(key=lambda x: x[0])
+    return Firing(first, tuple(false_alarms), shown or (empty, empty, None))

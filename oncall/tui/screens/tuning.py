@@ -35,14 +35,24 @@ class ReplayChart(PlotextPlot):
 
         plt = self.plt
         plt.clear_figure()
-        hours = [(t - chart["page_at"]) / 60 for t in chart["t"]]
-        if hours:
-            plt.plot(hours, chart["v"], marker="braille")
-            plt.hline(chart["threshold"])
-            plt.vline(0)
-        feature = f" {chart['feature']}" if chart.get("feature") else ""
-        plt.title(f"{feature.strip() or 'value'} ({unit}), peaks per {chart['step_min']} min; "
-                  f"page at {hhmm(chart['page_at'])} = 0")
+        def hours(ts: list[int]) -> list[float]:
+            return [(t - chart["page_at"]) / 60 for t in ts]
+
+        if chart["t"]:
+            plt.plot(hours(chart["t"]), chart["v"], marker="braille", label="replayed")
+            plt.hline(chart["threshold"], "red")
+            marks = (("false_alarms_at", "x", "false alarm"),
+                     ("false_alarms_elsewhere", "o", "false alarm, another feature"))
+            for key, marker, label in marks:
+                if chart[key]:
+                    at = chart[key]
+                    plt.scatter(hours(at), [chart["threshold"]] * len(at), marker=marker,
+                                color="orange", label=label)
+            if chart["fired_at"] is not None:
+                plt.vline(hours([chart["fired_at"]])[0], "green")
+        feature = chart.get("feature") or "value"
+        plt.title(f"{feature} ({unit}), peaks per {chart['step_min']} min; red: threshold, "
+                  f"green: fires; page {hhmm(chart['page_at'])} = 0")
         plt.xlabel("hours from the page")
         self.refresh()
 
@@ -77,7 +87,9 @@ class TuningScreen(ModalScreen[Tuned]):
             with Horizontal(id="tune-form"):
                 yield Select([(m, m) for m in self.monitors], value=self.monitors[0],
                              allow_blank=False, id="tune-monitor", compact=True)
+                yield Label(" threshold")
                 yield Input(placeholder="threshold", id="tune-threshold", compact=True)
+                yield Label("for (min)")
                 yield Input(placeholder="for (min)", id="tune-for", compact=True)
                 yield Button("Replay (ctrl+r)", id="tune-go", compact=True)
             yield Static("", id="tune-result", markup=False)

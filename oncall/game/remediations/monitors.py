@@ -9,6 +9,7 @@ the minute the postmortem claims is the minute the exported rule would have fire
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -69,9 +70,8 @@ RECORDS: dict[str, str] = {
 
 
 def recorded(expr: str) -> list[str]:
-    """The recording rules an expression reads (longest names first, so `…rate6h` is not read
-    as a prefix of another)."""
-    return sorted(n for n in RECORDS if n in expr)
+    """The recording rules an expression reads, each matched as a whole metric name."""
+    return sorted(n for n in RECORDS if re.search(rf"(?<![\w:]){re.escape(n)}(?![\w:])", expr))
 
 
 Series = tuple[str | None, Rule, np.ndarray, np.ndarray]
@@ -127,7 +127,8 @@ class Monitor:
 
     def rule(self, model: Model, tuning: Tuning, metric: str | None = None,
              reference: Callable[[World, Model], float] | None = None) -> Rule:
-        """The sim's rule for one series of the monitor, with the tuned threshold and `for`."""
+        """The sim's rule for one series of the monitor, with the tuned threshold and `for`.
+        A `zshift` monitor computes its own values and uses the rule only for firing."""
         thr = tuning.threshold
         return Rule(self.alert, metric or self.metric, self.op, tuning.for_min, self.severity,
                     self.summary, self.expr, self.unit, lambda m: thr, window=self.window,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncall.game.record import Record
-from oncall.game.remediations import BY_ID, checks, claim
+from oncall.game.remediations import BY_ID, claim, testfiles
 from oncall.sim.clock import date_of, hhmm
 
 if TYPE_CHECKING:
@@ -43,9 +43,9 @@ def files(record: Record) -> dict[str, str]:
     if any(a.kind == "test" for a in f.artifacts):
         world = world_of(record)
         model = world.model(f.target_model)
-        out["tests/conftest.py"] = checks.CONFTEST
+        out["tests/conftest.py"] = testfiles.CONFTEST
         out["pytest.ini"] = "[pytest]\ntestpaths = tests\n"
-        for name, text in checks.fixtures(world, model).items():
+        for name, text in testfiles.fixtures(world, model).items():
             out[f"tests/fixtures/{name}"] = text
     out["POSTMORTEM.md"] = postmortem(record)
     out["README.md"] = readme(record, out)
@@ -180,7 +180,7 @@ def readme(record: Record, content: dict[str, str]) -> str:
     if books:
         out += ["## Runbooks", "", *[f"- `{p}`" for p in books], ""]
     if has_tests:
-        h, fw = (checks.windows(world_of(record))[k] for k in ("healthy", "faulty"))
+        h, fw = (testfiles.windows(world_of(record))[k] for k in ("healthy", "faulty"))
         out += ["## Tests", "",
                 "The tests read CSV fixtures exported from the incident (`tests/fixtures/`): the "
                 "training reference, and a live window picked by `ONCALL_FIXTURES`:", "",

@@ -15,7 +15,7 @@ import pytest
 
 from oncall.content import loader
 from oncall.game.engine import Game
-from oncall.game.remediations import checks
+from oncall.game.remediations import testfiles
 
 COLUMNS = {
     "zscored": lambda rng, n: rng.normal(0.0, 1.0, n),
@@ -30,14 +30,14 @@ def write_suite(folder: Path, factor: dict[str, float], n_live: int = 400) -> No
     model = Game(loader.scenario("fraud-1"), 7).world.model("fraud-scorer")
     tests = folder / "tests"
     (tests / "fixtures" / "healthy").mkdir(parents=True)
-    (tests / "conftest.py").write_text(checks.CONFTEST)
+    (tests / "conftest.py").write_text(testfiles.CONFTEST)
     (tests / "test_schema.py").write_text(
-        checks.test_file("test-feature-schema", "schema", model))
+        testfiles.test_file("test-feature-schema", "schema", model))
     rng = np.random.default_rng(1)
     ref = {name: draw(rng, 2000) for name, draw in COLUMNS.items()}
     live = {name: draw(rng, n_live) * factor.get(name, 1.0) for name, draw in COLUMNS.items()}
-    (tests / "fixtures" / "reference.csv").write_text(checks.write_csv(ref))
-    (tests / "fixtures" / "healthy" / "requests.csv").write_text(checks.write_csv(live))
+    (tests / "fixtures" / "reference.csv").write_text(testfiles.write_csv(ref))
+    (tests / "fixtures" / "healthy" / "requests.csv").write_text(testfiles.write_csv(live))
     (tests / "fixtures" / "model.json").write_text(json.dumps(
         {"continuous": list(COLUMNS), "categorical": []}))
 

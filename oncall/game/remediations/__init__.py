@@ -16,7 +16,7 @@ import numpy as np
 import yaml
 
 from oncall.game.record import Artifact, Replay
-from oncall.game.remediations import checks, runbooks
+from oncall.game.remediations import runbooks, testfiles
 from oncall.game.remediations.monitors import (
     MONITORS,
     Monitor,
@@ -175,8 +175,8 @@ def fit(rid: str, world: World, model: Model) -> str | None:
     """Why a remediation cannot apply to the model (None: it applies)."""
     if rid in MONITORS:
         return MONITORS[rid].fit(world, model)
-    if rid in checks.TESTS:
-        return checks.TESTS[rid].fit(world, model)
+    if rid in testfiles.TESTS:
+        return testfiles.TESTS[rid].fit(world, model)
     return None
 
 
@@ -249,7 +249,7 @@ def generate(rids: list[str], world: World, tuning: dict[str, Tuning],
             out.artifacts.append(Artifact(
                 remediation=rid, kind="test",
                 path=f"tests/test_{model.name.replace('-', '_')}_{suffix}.py",
-                content=checks.test_file(rid, f"{rem.title} ({rem.ml_test_score})", model)))
+                content=testfiles.test_file(rid, f"{rem.title} ({rem.ml_test_score})", model)))
         else:
             alert = paged_by or "ModelHigh5xxRatio"
             taken = {a.path for a in out.artifacts}

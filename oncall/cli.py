@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
 
+    ex = sub.add_parser("export", help="write a saved postmortem's remediations as files: "
+                        "rule files, runbooks, tests with fixtures, POSTMORTEM.md")
+    ex.add_argument("save", type=Path)
+    ex.add_argument("dir", nargs="?", type=Path,
+                    help="a new or empty folder (default: export-<save name> here)")
+
     # The drift command parses its own arguments, so numpy is imported only when it runs.
     dr = sub.add_parser("drift", add_help=False,
                         help="drift tests on your own CSV files (`oncall drift -h`)")
@@ -153,6 +159,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _story(args.save, args.home)
         if args.command == "numbers":
             return _numbers(args.home)
+        if args.command == "export":
+            return _export(args.save, args.dir)
         if args.command == "drift":
             from oncall import drift_cli
 
@@ -354,6 +362,21 @@ def _story(path: Path | None, home: Path | None) -> int:
             raise UsageError("story: no saved incidents yet; play one first (`oncall play`)")
         path = max(reversed(saves), key=_mtime)  # the latest; on a tie, the last by name
     print(star_story(_load(path)))
+    return 0
+
+
+def _export(path: Path, dest: Path | None) -> int:
+    from oncall.store.export import ExportError, export
+
+    save = _load(path)
+    dest = dest or Path(f"export-{path.stem}")
+    try:
+        written = export(save.record, dest)
+    except ExportError as exc:
+        raise UsageError(f"export: {exc}") from None
+    print(f"wrote {len(written)} files to {dest}/")
+    for p in written:
+        print(f"  {p.relative_to(dest)}")
     return 0
 
 

@@ -203,6 +203,17 @@ class Resolve(Command):
     about = "close the incident once the service level is back"
 
 
+class Tune(Command):
+    do: Literal["tune"]
+    remediation: str = Field(description="a proposed monitor's id, e.g. mon-feature-range")
+    threshold: float | None = Field(None, description="default: the monitor's own")
+    for_min: int | None = Field(None, ge=0, le=120, description="minutes the condition must "
+                                "hold; default: the monitor's own")
+    phases = ("resolved",)
+    about = ("the tuning lab: replay a monitor with a threshold and `for` over the week before "
+             "the page (fire time, false alarms); put the values in the postmortem's tuning")
+
+
 class PostmortemCmd(Postmortem, Command):
     """The postmortem as typed: the record's Postmortem fields, flat beside "do"."""
 
@@ -220,8 +231,8 @@ class Abandon(Command):
 
 COMMANDS: tuple[type[Command], ...] = (
     Help, Status, Ack, Fleet, Dashboard, Logs, Deploys, Pipelines, Infra, Drift, Labels, Runbook,
-    Wait, Severity, Update, Ticket, Diagnose, Rollback, Hotfix, Escalate, Resolve, PostmortemCmd,
-    Abandon,
+    Wait, Severity, Update, Ticket, Diagnose, Rollback, Hotfix, Escalate, Resolve, Tune,
+    PostmortemCmd, Abandon,
 )
 VERBS: dict[str, type[Command]] = {
     c.model_fields["do"].annotation.__args__[0]: c for c in COMMANDS  # type: ignore[union-attr]
@@ -232,7 +243,7 @@ INVESTIGATIONS = ("fleet", "dashboard", "logs", "deploys", "pipelines", "infra",
 AnyCommand = Annotated[
     Help | Status | Ack | Fleet | Dashboard | Logs | Deploys | Pipelines | Infra | Drift | Labels
     | Runbook | Wait | Severity | Update | Ticket | Diagnose | Rollback | Hotfix | Escalate
-    | Resolve | PostmortemCmd | Abandon,
+    | Resolve | Tune | PostmortemCmd | Abandon,
     Field(discriminator="do"),
 ]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyCommand)

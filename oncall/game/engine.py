@@ -494,30 +494,57 @@ class Game:
         return self._obs("abandon", f"Abandoned at {hhmm(self.now)}{why}. The record is scored "
                          "and saved as it stands.", {"abandoned_at": self.now})
 
+    def _tuning(self, cmd: c.PostmortemCmd) -> dict[str, remediations.Tuning]:
+        """The postmortem's tuned monitors, checked: each a proposed monitor, each value within
+        what the alert can mean."""
+        out = {}
+        for rid, t in cmd.tuning.items():
+            if rid not in remediations.MONITORS:
+                raise tools.ToolError(f"tuning: {rid} is not a monitor; monitors: "
+                                      f"{', '.join(remediations.MONITORS)}")
+            if rid not in cmd.remediations:
+                raise tools.ToolError(f"tuning: {rid} is not among the remediations proposed")
+            mon = remediations.MONITORS[rid]
+            tune = remediations.Tuning(
+                mon.default.threshold if t.threshold is None else t.threshold,
+                mon.default.for_min if t.for_min is None else t.for_min)
+            problem = remediations.check_tuning(rid, mon, tune)
+            if problem:
+                raise tools.ToolError(f"tuning: {problem}")
+            out[rid] = tune
+        return out
+
+    def _do_tune(self, cmd: c.Tune) -> Observation:
+        mon = remediations.MONITORS.get(cmd.remediation)
+        if mon is None:
+            raise tools.ToolError(f"remediation: {cmd.remediation!r} is not a monitor; "
+                                  f"monitors: {', '.join(remediations.MONITORS)}")
+        tune = remediations.Tuning(
+            mon.default.threshold if cmd.threshold is None else cmd.threshold,
+            mon.default.for_min if cmd.for_min is None else cmd.for_min)
+        problem = remediations.check_tuning(cmd.remediation, mon, tune)
+        if problem:
+            raise tools.ToolError(problem)
+        lab = remediations.tune(cmd.remediation, self.world, tune)
+        return self._obs("tune", lab.text, lab.data)
+
     def _do_postmortem(self, cmd: c.PostmortemCmd) -> Observation:
         unknown = [r for r in cmd.remediations if r not in remediations.BY_ID]
         if unknown:
             raise tools.ToolError(f"unknown remediation {', '.join(unknown)}; catalogue: "
                                   f"{', '.join(remediations.BY_ID)}")
+        tuning = self._tuning(cmd)
         f = self.record.facts
         f.postmortem = Postmortem.model_validate(cmd.model_dump(exclude={"do"}))
-        target = self.world.model(f.target_model)
-        for rid in cmd.remediations:
-            rem = remediations.BY_ID[rid]
-            f.artifacts.append(remediations.artifact(rem, target))
-            rep = remediations.replay(rem, self.world)
-            if rep is not None:
-                f.replays.append(rep)
+        paged_by = next((a.rule for a in f.page_alerts if a.model == f.target_model), None)
+        made = remediations.generate(cmd.remediations, self.world, tuning, paged_by)
+        f.artifacts, f.replays, f.not_generated = made.artifacts, made.replays, made.not_generated
         self.phase = "ended"
         self.record.ended = True
-        lines = []
-        for rep in f.replays:
-            when = (f"{rep.lead_minutes} min before the page" if rep.lead_minutes is not None
-                    and rep.lead_minutes > 0 else "no earlier than the page"
-                    if rep.fired_at is not None else "never during this incident")
-            lines.append(f"  replay {rep.rule}: would have fired {when}, "
-                         f"{rep.false_alarms_week} false alarm(s) in the week before")
+        lines = [f"  replay {remediations.claim(rep)}" for rep in f.replays]
+        lines += [f"  not generated: {rid}: {why}" for rid, why in f.not_generated.items()]
         obs = self._obs("postmortem", "\n".join(lines),
                         {"replays": [r.model_dump() for r in f.replays],
-                         "artifacts": [a.path for a in f.artifacts]})
+                         "artifacts": [a.path for a in f.artifacts],
+                         "not_generated": f.not_generated})
         return obs

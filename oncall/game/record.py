@@ -79,6 +79,14 @@ class Lessons(Model):
     lucky: str = ""
 
 
+class MonitorTuning(Model):
+    """A proposed monitor's threshold and `for` duration, as chosen in the tuning lab (either
+    left out: the monitor's own)."""
+
+    threshold: float | None = None
+    for_min: int | None = Field(None, ge=0, le=120)
+
+
 class Postmortem(Model):
     summary: str = ""
     impact: str = ""
@@ -90,6 +98,8 @@ class Postmortem(Model):
     lessons: Lessons = Field(default_factory=Lessons)
     caught_earlier: str = ""
     remediations: list[str] = Field(default_factory=list)
+    tuning: dict[str, MonitorTuning] = Field(
+        default_factory=dict, description="per proposed monitor: its threshold and `for`")
 
 
 class Replay(Model):
@@ -102,6 +112,12 @@ class Replay(Model):
     fired_at: int | None
     lead_minutes: int | None = Field(description="minutes before the real page; None: never")
     false_alarms_week: int
+    threshold: float | None = Field(None, description="the threshold the rule file carries")
+    for_min: int | None = Field(None, description="the `for` the rule file carries")
+    unit: str = ""
+    default_threshold: float | None = None
+    default_for_min: int | None = None
+    feature: str | None = Field(None, description="the `feature` label that fired first")
 
 
 class Artifact(Model):
@@ -151,6 +167,9 @@ class Facts(Model):
     postmortem: Postmortem | None = None
     replays: list[Replay] = Field(default_factory=list)
     artifacts: list[Artifact] = Field(default_factory=list)
+    not_generated: dict[str, str] = Field(
+        default_factory=dict, description="proposed remediations that do not fit the model, "
+                                          "with the reason; no file, no replay, no credit")
     paged_unacked_escalated: bool = False
     abandoned_at: int | None = Field(default=None, description="the run stopped here "
                                      "without a postmortem")

@@ -213,7 +213,8 @@ def score_postmortem(run: Run) -> Tally:
         tally.add("actions", pts, 3, "; ".join(bits) + ".")
 
     wanted = run.answers.remediations
-    proposed = list(dict.fromkeys(pm.remediations))
+    skipped = run.facts.not_generated
+    proposed = [r for r in dict.fromkeys(pm.remediations) if r not in skipped]
     fit = [r for r in proposed if r in wanted]
     unfit = [r for r in proposed if r not in wanted]
     need = min(2, len(wanted))
@@ -229,6 +230,9 @@ def score_postmortem(run: Run) -> Tally:
                 f"{', '.join(wanted)}.")
     else:
         line = f"No remediation proposed; fitting ones: {', '.join(wanted)}."
+    if skipped:
+        line += " Not generated or credited, as they do not fit the model: " + "; ".join(
+            f"{r} ({why})" for r, why in skipped.items()) + "."
     tally.add("remediations", 3 * share - len(unfit), 3, line)
 
     text = all_text(pm)

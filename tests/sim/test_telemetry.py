@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import subprocess
 import sys
@@ -13,12 +12,9 @@ import pytest
 from oncall.content import loader
 from oncall.game import remediations
 from oncall.game.engine import world_spec
-from oncall.game.remediations import Remediation
 from oncall.sim import telemetry as tm
-from oncall.sim.alerts import Rule
 from oncall.sim.catalogue import ARCHETYPES
 from oncall.sim.clock import DAY, QUIET_FROM, WEEK
-from oncall.sim.fleet import Model
 from oncall.sim.world import World
 
 
@@ -139,15 +135,6 @@ def test_the_week_is_the_same_in_another_process() -> None:
 
 # -- replayed monitors --------------------------------------------------------------------------
 
-def _at(rules: list[Rule], threshold: float) -> Remediation:
-    """The same monitor with another threshold."""
-    def level(m: Model) -> float:
-        return threshold
-
-    tight = [dataclasses.replace(r, threshold=level) for r in rules]
-    return Remediation("tight", "monitor", "", "", rules=lambda m: tight)
-
-
 @pytest.mark.parametrize("sid", SCENARIOS)
 @pytest.mark.parametrize(("rem_id", "tight"), [("mon-prediction-shift", 0.10),
                                                ("mon-null-rate", 0.01)])
@@ -156,22 +143,22 @@ def test_a_tight_monitor_cries_wolf_last_week_and_a_sensible_one_does_not(
     """The week holds a traffic event (the prediction mean moves 12-18%) and a backfill (null
     rates reach 1-3.5%): a monitor at 10% or 1% fires on them, one at 30% or 5% does not."""
     w = world(sid)
-    model = w.model(w.fault.model)
-    rem = remediations.BY_ID[rem_id]
-    assert rem.rules is not None
-    sensible = remediations.replay(rem, w)
-    noisy = remediations.replay(_at(rem.rules(model), tight), w)
+    default = remediations.MONITORS[rem_id].default
+    sensible = remediations.replay(rem_id, w)
+    noisy = remediations.replay(rem_id, w, remediations.Tuning(tight, default.for_min))
     assert sensible is not None and noisy is not None
     assert sensible.false_alarms_week == 0
     assert noisy.false_alarms_week > 0
 
 
 def test_a_canary_monitor_does_not_apply_where_no_canary_ran() -> None:
-    rem = remediations.BY_ID["mon-canary-errors"]
     gpu = world("search-1")
-    assert remediations.replay(rem, gpu) is None, "no canary: nothing to replay, no early credit"
+    assert remediations.replay("mon-canary-errors", gpu) is None, \
+        "no canary: nothing to replay, no early credit"
+    assert "no canary" in (remediations.fit("mon-canary-errors", gpu,
+                                            gpu.model(gpu.fault.model)) or "")
     canary = world("feed-1")
-    rep = remediations.replay(rem, canary)
+    rep = remediations.replay("mon-canary-errors", canary)
     assert rep is not None and rep.false_alarms_week == 0
     assert rep.fired_at is not None and canary.fault.onset <= rep.fired_at < canary.page_at
 

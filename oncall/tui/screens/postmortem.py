@@ -56,12 +56,15 @@ def prefill(game: Game) -> dict[str, str]:
 class PostmortemScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit postmortem", id="pm-submit", priority=True),
+        Binding("ctrl+t", "tune", "Tune monitors", id="pm-tune", priority=True),
     ]
 
     def __init__(self, session: Session, resolved: Observation) -> None:
         super().__init__()
         self.session = session
         self.resolved = resolved
+        self.tuning: dict[str, dict[str, Any]] = {}
+        """Thresholds and `for` chosen in the tuning lab, per monitor."""
 
     @property
     def game(self) -> Game:
@@ -96,6 +99,7 @@ class PostmortemScreen(Screen[None]):
             yield Label("Remediations (space toggles)", classes="form-label")
             yield SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id)
                                        for r in CATALOGUE], id="pm-remediations")
+            yield Static("", id="pm-unfit", markup=False)
             yield Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")
         yield Footer()
 
@@ -118,7 +122,31 @@ class PostmortemScreen(Screen[None]):
         cmd["lessons"] = {n: self.query_one(f"#pm-{n}", Input).value.strip() for n, _ in LESSONS}
         cmd["caught_earlier"] = self.query_one("#pm-caught_earlier", TextArea).text.strip()
         cmd["remediations"] = list(self.query_one("#pm-remediations", SelectionList).selected)
+        cmd["tuning"] = {k: v for k, v in self.tuning.items() if k in cmd["remediations"]}
         return cmd
+
+    @on(SelectionList.SelectedChanged, "#pm-remediations")
+    def _fit(self, event: SelectionList.SelectedChanged[str]) -> None:
+        """Say at once which ticked remediations cannot apply to this model, and why."""
+        from oncall.game.remediations import fit
+
+        model = self.game.world.model(self.game.record.facts.target_model)
+        reasons = [f"{rid} will not be generated: {why}." for rid in event.selection_list.selected
+                   if (why := fit(rid, self.game.world, model))]
+        self.query_one("#pm-unfit", Static).update("\n".join(reasons))
+
+    def action_tune(self) -> None:
+        """Open the tuning lab on the monitors ticked (all monitors if none is)."""
+        from oncall.game.remediations import MONITORS
+        from oncall.tui.screens.tuning import TuningScreen
+
+        ticked = self.query_one("#pm-remediations", SelectionList).selected
+        monitors = [r for r in ticked if r in MONITORS] or list(MONITORS)
+
+        def keep(tuned: dict[str, dict[str, Any]] | None) -> None:
+            self.tuning = tuned or self.tuning
+
+        self.app.push_screen(TuningScreen(self.session, monitors, self.tuning), keep)
 
     def action_submit(self) -> None:
         self._send(self.command())

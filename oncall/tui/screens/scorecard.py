@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -36,6 +37,7 @@ def card_lines(card: dict[str, Any]) -> list[tuple[str, str]]:
 class ScorecardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "story", "STAR story", id="story"),
+        Binding("x", "export", "Export files", id="export"),
         Binding("t", "title", "Title screen", id="title"),
         Binding("j,down", "scroll(1)", "Down", show=False),
         Binding("k,up", "scroll(-1)", "Up", show=False),
@@ -95,6 +97,26 @@ class ScorecardScreen(Screen[None]):
         from oncall.tui.screens.story import StoryScreen
 
         self.app.push_screen(StoryScreen(self.path))
+
+    def action_export(self) -> None:
+        """Write the remediations as files (`oncall export`) beside the saves folder."""
+        if self.path is None:
+            self.notify("Nothing to export: the incident was not saved.", severity="warning")
+            return
+        self._export(self.path.parent.parent / "exports" / self.path.stem)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, dest: Path) -> None:
+        from oncall.store.export import ExportError, export
+
+        try:
+            written = export(self.session.game.record, dest)
+        except ExportError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Not exported",
+                                      severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"{len(written)} files in {dest}",
+                                  title="Exported")
 
     def action_title(self) -> None:
         self.app.back_to_title()  # type: ignore[attr-defined]

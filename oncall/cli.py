@@ -71,6 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
 
+    sh = sub.add_parser("shift", help="a night shift: a pager queue of incidents, requests and "
+                        "noise (TUI, or --headless JSON lines)")
+    sh.add_argument("--seed", help="seed of the night, 0 to 2**63-1 (default: random, shown)")
+    sh.add_argument("--length", default="6h", help="how long the shift runs: 6h, 90m, 360 "
+                    "(2h to 12h; default 6h)")
+    sh.add_argument("--difficulty", choices=("easy", "normal", "hard"), default="normal")
+    sh.add_argument("--headless", action="store_true",
+                    help="JSON lines on stdin/stdout instead of the TUI")
+    sh.add_argument("--no-save", action="store_true", help="headless: do not save the result")
+
     # The drift command parses its own arguments, so numpy is imported only when it runs.
     dr = sub.add_parser("drift", add_help=False,
                         help="drift tests on your own CSV files (`oncall drift -h`)")
@@ -153,6 +163,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _story(args.save, args.home)
         if args.command == "numbers":
             return _numbers(args.home)
+        if args.command == "shift":
+            return _shift(args)
         if args.command == "drift":
             from oncall import drift_cli
 
@@ -375,3 +387,22 @@ def _numbers(home: Path | None) -> int:
         print(f"oncall: skipped {err}", file=sys.stderr)
     print(numbers_sheet(saves))
     return 0
+
+
+def _shift(args: argparse.Namespace) -> int:
+    from oncall.game.shiftplan import PlanError, parse_length
+
+    seed = _seed(args.seed)
+    try:
+        length = parse_length(args.length)
+    except ValueError as exc:
+        raise UsageError(f"shift: --{exc}") from None
+    if not args.headless:
+        raise UsageError("shift: the night shift runs with --headless (JSON lines)")
+    from oncall import headless
+
+    try:
+        return headless.shift_stdio(seed, length, args.difficulty, args.home,
+                                    save=not args.no_save)
+    except PlanError as exc:
+        raise UsageError(f"shift: {exc}") from None

@@ -1,0 +1,130 @@
+"""Error budgets: each model's SLO, its 30-day budget, the live burn and multi-window burn-rate
+alerts (Google SRE workbook), and what scale-ups cost in GPU hours.
+
+A model with availability SLO s may fail (1 - s) of its requests over 30 days. The budget a night
+starts with is drawn from the seed (the month so far has spent some of it); the night spends
+more as the world's error rate rises above nothing. Burn rate is the error ratio over a window
+divided by (1 - s): 1 spends the budget in exactly 30 days, 14.4 spends 2% of it in an hour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from oncall.sim import telemetry as tm
+from oncall.sim.clock import DAY
+
+if TYPE_CHECKING:
+    from oncall.sim.world import World
+
+PERIOD_DAYS = 30
+GPU_HOUR_USD = 2.5
+"""What the platform pays per extra GPU replica-hour; scale-ups state their own hourly cost."""
+
+
+@dataclass(frozen=True, slots=True)
+class BurnWindow:
+    long: int
+    short: int
+    factor: float
+    severity: str
+    budget_share: float
+
+    @property
+    def name(self) -> str:
+        return f"{_span(self.long)}/{_span(self.short)}"
+
+
+BURN_WINDOWS: tuple[BurnWindow, ...] = (
+    BurnWindow(60, 5, 14.4, "page", 0.02),
+    BurnWindow(360, 30, 6.0, "page", 0.05),
+    BurnWindow(1440, 120, 3.0, "ticket", 0.10),
+    BurnWindow(4320, 360, 1.0, "ticket", 0.10),
+)
+"""Long window, short window (minutes), burn factor, what it raises, and the share of the
+budget spent when the long window burns at that factor."""
+
+
+def _span(minutes: int) -> str:
+    return f"{minutes // DAY}d" if minutes % DAY == 0 else \
+        f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
+
+
+@dataclass(frozen=True, slots=True)
+class Regression:
+    """Extra failures from a change shipped in the night (a release promoted past its gate)."""
+
+    model: str
+    since: int
+    error_rate: float
+
+
+def month_spent_pct(seed: int, model: str) -> float:
+    """How much of the 30-day budget the month had spent before the night (seeded)."""
+    rng = np.random.default_rng(tm.key(seed, model, "budget"))
+    return round(float(rng.uniform(8, 55)), 1)
+
+
+def budget_requests(world: World, model: str) -> float:
+    m = world.model(model)
+    return m.rps * 60 * PERIOD_DAYS * DAY * (1 - m.slo)
+
+
+def failed_requests(world: World, model: str, t0: int, t1: int,
+                    regressions: tuple[Regression, ...] = ()) -> float:
+    """Requests that failed in [t0, t1): the served error ratio times traffic, plus shipped
+    regressions."""
+    if t1 <= t0:
+        return 0.0
+    t, rps = world.series(model, "rps", t0, t1)
+    _, err = world.series(model, "error_rate", t0, t1)
+    extra = np.zeros_like(err)
+    for r in regressions:
+        if r.model == model:
+            extra += np.where(t >= r.since, r.error_rate, 0.0)
+    return float(np.sum(rps * 60 * np.clip(err + extra, 0, 1)))
+
+
+def burn_rate(world: World, model: str, now: int, window: int,
+              regressions: tuple[Regression, ...] = ()) -> float:
+    m = world.model(model)
+    _, rps = world.series(model, "rps", now - window, now)
+    failed = failed_requests(world, model, now - window, now, regressions)
+    return failed / max(float(np.sum(rps * 60)), 1.0) / (1 - m.slo)
+
+
+def burn_alerts(world: World, model: str, now: int,
+                regressions: tuple[Regression, ...] = ()) -> list[dict[str, Any]]:
+    """The multi-window burn-rate alerts firing now: both windows above the factor."""
+    out = []
+    for w in BURN_WINDOWS:
+        long = burn_rate(world, model, now, w.long, regressions)
+        short = burn_rate(world, model, now, w.short, regressions)
+        if long > w.factor and short > w.factor:
+            out.append({"windows": w.name, "factor": w.factor, "severity": w.severity,
+                        "long": round(long, 2), "short": round(short, 2)})
+    return out
+
+
+def model_budget(world: World, model: str, start: int, now: int,
+                 regressions: tuple[Regression, ...] = ()) -> dict[str, Any]:
+    """One model's budget at `now`: SLO, what the month had spent, what the night spent, what is
+    left, the live burn (1 h) and the burn-rate alerts firing."""
+    m = world.model(model)
+    total = budget_requests(world, model)
+    night = failed_requests(world, model, start, now, regressions)
+    before = month_spent_pct(world.seed, model)
+    night_pct = 100 * night / total
+    return {"model": model, "slo": m.slo, "budget_requests": round(total),
+            "spent_before_pct": before, "night_pct": round(night_pct, 2),
+            "left_pct": round(max(0.0, 100 - before - night_pct), 2),
+            "burn_1h": round(burn_rate(world, model, now, 60, regressions), 2),
+            "alerts": burn_alerts(world, model, now, regressions)}
+
+
+def gpu_cost_usd(moves: list[tuple[int, float]], now: int) -> float:
+    """Spend so far of scale-ups: (effective minute, USD per hour) each, until now."""
+    return round(sum(rate * max(0, now - at) / 60 for at, rate in moves), 2)

@@ -41,10 +41,12 @@ from oncall.game.shiftrecord import (
 )
 from oncall.sim import budget as bd
 from oncall.sim.alertmanager import Alertmanager
-from oncall.sim.alerts import RULES_BY_NAME
+from oncall.sim.alerts import RULES, RULES_BY_NAME
 from oncall.sim.clock import hhmm
 from oncall.sim.fleet import Deploy
 
+PAGING = tuple(r for r in RULES if r.severity != "ticket")
+"""The rules that can page (tickets never do)."""
 BUILD_MIN = 20
 """Minutes a feature request takes when the on-call builds it in the night."""
 SHIFT_START = 0
@@ -200,10 +202,9 @@ class Shift:
                  and cv.closed_at is None and self.now < cv.reopen_at <= until]
         wake += [m.at for m in self.world.pending if self.now < m.at <= until]
         live = {(e.rule, e.model) for e in self.world.firing()}
-        for e in self.world.episodes(self.now - 360, until + 1):
+        for e in self.world.episodes(self.now - 360, until + 1, rules=PAGING):
             at = e.fired_at + 1
             if self.now < at <= until and (e.rule, e.model) not in live and \
-                    RULES_BY_NAME[e.rule].severity != "ticket" and \
                     not self.am.silenced(e.rule, e.model, at):
                 wake.append(at)
         first = min(wake, default=until)
@@ -242,7 +243,8 @@ class Shift:
     def _arrive(self, before: int, events: list[dict[str, Any]]) -> None:
         """Pages, requests, reminders and deadlines in (before, now]."""
         f = self.record.facts
-        fired = [e for e in self.world.episodes(max(before, self.now - 360) - 360, self.now + 1)
+        # The window `firing` looks at: what fired and cleared within it still paged.
+        fired = [e for e in self.world.episodes(self.now - 360, self.now + 1, rules=PAGING)
                  if e.fired_at <= self.now]
         for ev in self.am.step(before, self.now, fired):
             events.append(ev)

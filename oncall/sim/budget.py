@@ -73,36 +73,53 @@ def budget_requests(world: World, model: str) -> float:
     return m.rps * 60 * PERIOD_DAYS * DAY * (1 - m.slo)
 
 
-def failed_requests(world: World, model: str, t0: int, t1: int,
-                    regressions: tuple[Regression, ...] = ()) -> float:
-    """Requests that failed in [t0, t1): the served error ratio times traffic, plus shipped
-    regressions."""
-    if t1 <= t0:
-        return 0.0
+def _failures(world: World, model: str, t0: int, t1: int,
+              regressions: tuple[Regression, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Requests served and requests failed, minute by minute over [t0, t1): the served error
+    ratio times traffic, plus shipped regressions."""
     t, rps = world.series(model, "rps", t0, t1)
     _, err = world.series(model, "error_rate", t0, t1)
     extra = np.zeros_like(err)
     for r in regressions:
         if r.model == model:
             extra += np.where(t >= r.since, r.error_rate, 0.0)
-    return float(np.sum(rps * 60 * np.clip(err + extra, 0, 1)))
+    served = rps * 60
+    return served, served * np.clip(err + extra, 0, 1)
+
+
+def failed_requests(world: World, model: str, t0: int, t1: int,
+                    regressions: tuple[Regression, ...] = ()) -> float:
+    """Requests that failed in [t0, t1)."""
+    if t1 <= t0:
+        return 0.0
+    return float(np.sum(_failures(world, model, t0, t1, regressions)[1]))
+
+
+def _burn(served: np.ndarray, failed: np.ndarray, window: int, slo: float) -> float:
+    """The burn rate over the last `window` minutes of the series."""
+    return float(np.sum(failed[-window:])) / max(float(np.sum(served[-window:])), 1.0) / \
+        (1 - slo)
 
 
 def burn_rate(world: World, model: str, now: int, window: int,
               regressions: tuple[Regression, ...] = ()) -> float:
-    m = world.model(model)
-    _, rps = world.series(model, "rps", now - window, now)
-    failed = failed_requests(world, model, now - window, now, regressions)
-    return failed / max(float(np.sum(rps * 60)), 1.0) / (1 - m.slo)
+    served, failed = _failures(world, model, now - window, now, regressions)
+    return _burn(served, failed, window, world.model(model).slo)
 
 
 def burn_alerts(world: World, model: str, now: int,
                 regressions: tuple[Regression, ...] = ()) -> list[dict[str, Any]]:
     """The multi-window burn-rate alerts firing now: both windows above the factor."""
+    longest = max(w.long for w in BURN_WINDOWS)
+    served, failed = _failures(world, model, now - longest, now, regressions)
+    return _alerts(served, failed, world.model(model).slo)
+
+
+def _alerts(served: np.ndarray, failed: np.ndarray, slo: float) -> list[dict[str, Any]]:
     out = []
     for w in BURN_WINDOWS:
-        long = burn_rate(world, model, now, w.long, regressions)
-        short = burn_rate(world, model, now, w.short, regressions)
+        long = _burn(served, failed, w.long, slo)
+        short = _burn(served, failed, w.short, slo)
         if long > w.factor and short > w.factor:
             out.append({"windows": w.name, "factor": w.factor, "severity": w.severity,
                         "long": round(long, 2), "short": round(short, 2)})
@@ -115,14 +132,17 @@ def model_budget(world: World, model: str, start: int, now: int,
     left, the live burn (1 h) and the burn-rate alerts firing."""
     m = world.model(model)
     total = budget_requests(world, model)
-    night = failed_requests(world, model, start, now, regressions)
+    longest = max(w.long for w in BURN_WINDOWS)
+    t0 = min(now - longest, start)
+    served, failed = _failures(world, model, t0, now, regressions)
+    night = float(np.sum(failed[start - t0:])) if now > start else 0.0
     before = month_spent_pct(world.seed, model)
     night_pct = 100 * night / total
     return {"model": model, "slo": m.slo, "budget_requests": round(total),
             "spent_before_pct": before, "night_pct": round(night_pct, 2),
             "left_pct": round(max(0.0, 100 - before - night_pct), 2),
-            "burn_1h": round(burn_rate(world, model, now, 60, regressions), 2),
-            "alerts": burn_alerts(world, model, now, regressions)}
+            "burn_1h": round(_burn(served, failed, 60, m.slo), 2),
+            "alerts": _alerts(served, failed, m.slo)}
 
 
 def gpu_cost_usd(moves: list[tuple[int, float]], now: int) -> float:

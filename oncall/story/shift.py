@@ -170,7 +170,8 @@ def _obs_line(rec: ShiftRecord, oid: str) -> str | None:
 def _talk(rec: ShiftRecord) -> Conversation | None:
     talks = [cv for cv in rec.facts.conversations if cv.said]
     won = [cv for cv in talks if any(s.verb == "reply" and s.convinced for s in cv.said)]
-    return (won or talks or [None])[0]
+    pick = won or talks
+    return pick[0] if pick else None
 
 
 def disagreement(rec: ShiftRecord) -> Story | None:

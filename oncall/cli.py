@@ -72,7 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
 
     sh = sub.add_parser("shift", help="a night shift: a pager queue of incidents, requests and "
-                        "noise (TUI, or --headless JSON lines)")
+                        "noise (TUI, or --headless JSON lines); `shift story [SAVE]` and "
+                        "`shift numbers` read the saved shifts")
+    sh.add_argument("action", nargs="?", choices=("play", "story", "numbers"), default="play")
+    sh.add_argument("save", nargs="?", type=Path, help="story: a shift save (default: the "
+                    "latest)")
+    sh.add_argument("--kind", choices=("incident", "priorities", "disagreement", "tradeoff"),
+                    help="story: only this kind")
     sh.add_argument("--seed", help="seed of the night, 0 to 2**63-1 (default: random, shown)")
     sh.add_argument("--length", default="6h", help="how long the shift runs: 6h, 90m, 360 "
                     "(2h to 12h; default 6h)")
@@ -392,6 +398,11 @@ def _numbers(home: Path | None) -> int:
 def _shift(args: argparse.Namespace) -> int:
     from oncall.game.shiftplan import PlanError, parse_length
 
+    if args.action == "story":
+        return _shift_story(args.save, args.kind, args.home)
+    if args.action == "numbers":
+        return _shift_numbers(args.home)
+
     seed = _seed(args.seed)
     try:
         length = parse_length(args.length)
@@ -406,3 +417,37 @@ def _shift(args: argparse.Namespace) -> int:
                                     save=not args.no_save)
     except PlanError as exc:
         raise UsageError(f"shift: {exc}") from None
+
+
+def _shift_story(path: Path | None, kind: str | None, home: Path | None) -> int:
+    from oncall.store.locations import home_dir
+    from oncall.store.saves import SaveError
+    from oncall.store.shifts import load_shift, shifts_dir
+    from oncall.story.shift import markdown
+
+    if path is None:
+        folder = shifts_dir(home_dir(home))
+        found = sorted((p for p in folder.glob("*.json") if not p.name.startswith(".")),
+                       key=_mtime) if folder.is_dir() else []
+        if not found:
+            raise UsageError(f"shift story: no shift saved in {folder}; play `oncall shift` "
+                             "first")
+        path = found[-1]
+    try:
+        save = load_shift(path)
+    except SaveError as exc:
+        raise UsageError(f"shift story: {exc}") from None
+    print(markdown(save.record, kind), end="")
+    return 0
+
+
+def _shift_numbers(home: Path | None) -> int:
+    from oncall.store.locations import home_dir
+    from oncall.store.shifts import load_shifts
+    from oncall.story.career import career_sheet
+
+    saves, errors = load_shifts(home_dir(home))
+    for err in errors:
+        print(f"oncall: skipped {err}", file=sys.stderr)
+    print(career_sheet(saves), end="")
+    return 0

@@ -12,9 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oncall import __version__
+
+if TYPE_CHECKING:
+    from oncall.tui.app import OncallApp
 
 
 class UsageError(Exception):
@@ -209,8 +212,12 @@ def _tui(seed: int | None, scenario: str | None, difficulty: str | None,
          home: Path | None) -> int:
     from oncall.tui.app import make_app
 
+    return _run_app(make_app(seed=seed, scenario=scenario, difficulty=difficulty, home=home),
+                    home)
+
+
+def _run_app(app: OncallApp, home: Path | None) -> int:
     _sweep(home)
-    app = make_app(seed=seed, scenario=scenario, difficulty=difficulty, home=home)
     app.run()
     for text in app.unsaved:
         print("oncall: this incident could not be saved anywhere; its save follows (JSON; put "
@@ -409,7 +416,9 @@ def _shift(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"shift: --{exc}") from None
     if not args.headless:
-        raise UsageError("shift: the night shift runs with --headless (JSON lines)")
+        from oncall.tui.screens.night import night_app
+
+        return _run_app(night_app(seed, length, args.difficulty, args.home), args.home)
     from oncall import headless
 
     try:

@@ -291,6 +291,7 @@ def to_dict(cmd: Command) -> dict[str, Any]:
 # A shift (oncall.game.shift) answers these itself and hands every other command to its game.
 
 class ShiftCommand(Command):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
     phases = ("paged", "active", "resolved", "ended")
 
 

@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -206,15 +206,13 @@ class NightScreen(Screen[None]):
 def night_app(seed: int | None, length: int, difficulty: str, home: Path | None) -> OncallApp:
     """The app opened straight onto a night shift (`oncall shift`), the title screen under it."""
     from oncall.tui.app import OncallApp
-    from oncall.tui.screens.title import TitleScreen
 
     class NightApp(OncallApp):
         CSS_PATH = str(Path(__file__).resolve().parent.parent / "oncall.tcss")
 
-        def on_mount(self, event: events.Mount) -> None:
-            event.prevent_default()  # not the app's own start: the night opens at once
-            self.theme = "textual-dark"
-            self.push_screen(TitleScreen())
-            self.push_screen(NightScreen(seed, length, difficulty, home))
+        def on_mount(self) -> None:
+            # The app's own start shows the title screen; the night opens over it.
+            self.call_after_refresh(self.push_screen,
+                                    NightScreen(seed, length, difficulty, home))
 
     return NightApp(seed=seed, difficulty=difficulty, home=home)

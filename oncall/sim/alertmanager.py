@@ -120,15 +120,18 @@ class Alertmanager:
         for e in sorted(active, key=lambda e: (e.fired_at, e.rule, e.model)):
             key = (e.rule, e.model)
             rule = RULES_BY_NAME[e.rule]
-            if rule.severity == "ticket" or self.silenced(e.rule, e.model, max(e.fired_at,
-                                                                                before + 1)):
+            firing_now = e.ended_at is None or e.ended_at > now
+            # Still firing: muted if a silence covers it now (an expired one no longer does);
+            # fired and cleared within the span: muted if a silence covered its firing.
+            when = now if firing_now else max(e.fired_at, before + 1)
+            if rule.severity == "ticket" or self.silenced(e.rule, e.model, when):
                 continue
             if key in muted:
                 page = self.page_for(e.model)
                 if page is not None and e.rule not in page.inhibited:
                     page.inhibited.append(e.rule)
                 continue
-            if e.ended_at is None or e.ended_at > now:
+            if firing_now:
                 live.add(key)
             if key in self._live:
                 continue
@@ -142,12 +145,16 @@ class Alertmanager:
                 events.append({"t": at, "kind": "page", "page": page.id, "model": e.model,
                                "rule": e.rule, "severity": rule.severity,
                                "text": f"PAGE {page.id}: {e.rule} on {e.model} ({rule.severity})"})
-            elif e.rule not in page.alerts or page.acked_at is not None:
+            elif e.rule not in page.alerts:
                 if rule.severity == "critical":
                     page.severity = "critical"
                 events.append({"t": at, "kind": "grouped", "page": page.id, "model": e.model,
                                "rule": e.rule, "text": f"{e.rule} on {e.model} joined page "
                                                       f"{page.id}"})
+            else:
+                events.append({"t": at, "kind": "repage", "page": page.id, "model": e.model,
+                               "rule": e.rule, "text": f"{e.rule} on {e.model} fires again: "
+                                                      f"page {page.id} notified again"})
             if e.rule not in page.alerts:
                 page.alerts.append(e.rule)
         self._live = live

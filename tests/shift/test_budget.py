@@ -1,0 +1,52 @@
+"""Error budgets: the arithmetic of SLOs, burn rates and multi-window alerts, checked against the
+world's own telemetry, and the budget shown without asking."""
+
+from __future__ import annotations
+
+import numpy as np
+from shift_helpers import incident_page
+
+from oncall.game.shift import Shift
+from oncall.sim import budget as bd
+
+
+def test_burn_rate_is_the_error_ratio_over_the_slo_allowance() -> None:
+    s = Shift(3)
+    w = s.world
+    model = w.fleet.names()[0]
+    t, rps = w.series(model, "rps", 0, 60)
+    _, err = w.series(model, "error_rate", 0, 60)
+    expected = float(np.sum(rps * err) / np.sum(rps)) / (1 - w.model(model).slo)
+    assert abs(bd.burn_rate(w, model, 60, 60) - expected) < 1e-9
+    total = w.model(model).rps * 60 * 30 * 24 * 60 * (1 - w.model(model).slo)
+    assert abs(bd.budget_requests(w, model) - total) < 1e-6
+
+
+def test_a_shipped_regression_burns_budget() -> None:
+    s = Shift(3)
+    w = s.world
+    model = w.fleet.names()[0]
+    reg = (bd.Regression(model, 30, 0.02),)
+    base = bd.model_budget(w, model, 0, 90)
+    worse = bd.model_budget(w, model, 0, 90, reg)
+    assert worse["night_pct"] > base["night_pct"] and worse["left_pct"] < base["left_pct"]
+    assert any(a["windows"] == "1h/5m" for a in worse["alerts"])
+    assert not base["alerts"]
+
+
+def test_the_incident_burns_its_model_budget_in_view_without_asking() -> None:
+    s = Shift(8, difficulty="easy")
+    page = incident_page(s)
+    quiet = next(r for r in s.budget()["models"] if r["model"] == page["model"])
+    for _ in range(6):
+        obs = s.do({"do": "wait", "minutes": 10})
+    row = next(r for r in s.budget()["models"] if r["model"] == page["model"])
+    assert row["night_pct"] > quiet["night_pct"]
+    status = s.do({"do": "status"})
+    assert status.data["budget"]["models"]
+    assert "error budget: worst" in status.text
+    assert obs.ok
+    # The incident game exposes the same figures for a status bar.
+    g = s.game.budget(start=0)
+    assert g["models"][0]["model"] in {i.model for i in s.world.incidents.values()}
+    assert g["night_pct"] > 0

@@ -14,7 +14,7 @@ def test_burn_rate_is_the_error_ratio_over_the_slo_allowance() -> None:
     s = Shift(3)
     w = s.world
     model = w.fleet.names()[0]
-    t, rps = w.series(model, "rps", 0, 60)
+    _, rps = w.series(model, "rps", 0, 60)
     _, err = w.series(model, "error_rate", 0, 60)
     expected = float(np.sum(rps * err) / np.sum(rps)) / (1 - w.model(model).slo)
     assert abs(bd.burn_rate(w, model, 60, 60) - expected) < 1e-9

@@ -398,6 +398,10 @@ class Shift:
         elif isinstance(cmd, c.Escalate) and cmd.team == "data-engineering":
             trigger = "escalate:data-engineering"
             model = cmd.model or self._incident_model(cmd.incident)
+            # The data engineer defends a producer change only where one was made.
+            if not any(inc.pipeline_changes(self.world, model)
+                       for inc in self.world.incidents.values()):
+                return None
         else:
             return None
         if model not in self.world.fleet.models:

@@ -360,7 +360,7 @@ class Silence(ShiftCommand):
 
 class End(ShiftCommand):
     do: Literal["end"]
-    about = "hand over to the day shift: the night is scored"
+    about = "go off the pager: the rest of the night runs unanswered, then it is scored"
 
 
 SHIFT_COMMANDS: tuple[type[Command], ...] = (ShiftAck, Queue, Take, Reply, Agree, Overrule, Defer,

@@ -42,6 +42,7 @@ from oncall.game.shiftrecord import (
 from oncall.sim import budget as bd
 from oncall.sim.alertmanager import Alertmanager
 from oncall.sim.alerts import RULES, RULES_BY_NAME
+from oncall.sim.catalogue import TEAMS
 from oncall.sim.clock import hhmm
 from oncall.sim.fleet import Deploy
 
@@ -498,7 +499,8 @@ class Shift:
         conv = self._conversation(about)
         d = dialogues()[conv.trigger]
         self._touch(conv)
-        events = self._spend(c.SHIFT_VERBS[verb].cost)  # type: ignore[arg-type]
+        delay = self._night_delay(conv)
+        events = self._spend(c.SHIFT_VERBS[verb].cost + delay)  # type: ignore[operator]
         f = self.record.facts
         if verb == "reply":
             convinced = self._convinced(conv, cited or [])
@@ -507,7 +509,7 @@ class Shift:
                 conv.said.append(Said(t=self.now, entry=len(self.record.entries), verb=verb,
                                       cited=cited or [], convinced=False, says=text))
                 obs = self._obs("reply", text, {"conversation": conv.id, "convinced": False,
-                                                "by": conv.person})
+                                                "by": conv.person, "answered_after": delay})
                 obs.events = events
                 return obs
         ans = d.responses[verb]  # type: ignore[index]
@@ -520,7 +522,7 @@ class Shift:
         if ans.trust:
             f.trust[conv.person] = f.trust.get(conv.person, 0) + ans.trust
         data: dict[str, Any] = {"conversation": conv.id, "by": conv.person,
-                                "effect": ans.effect}
+                                "effect": ans.effect, "answered_after": delay}
         lines = [text]
         if ans.effect == "later":
             conv.reopen_at = self.now + later
@@ -530,6 +532,12 @@ class Shift:
         obs = self._obs(verb, "\n".join(lines), data)
         obs.events = events
         return obs
+
+    def _night_delay(self, conv: Conversation) -> int:
+        """Minutes a colleague takes to answer at night (1-6, seeded per answer): they were
+        asleep, or in another channel."""
+        rng = np.random.default_rng([self.seed, 9_094, int(conv.id[1:]), len(conv.said)])
+        return int(rng.integers(1, 7))
 
     def _touch(self, conv: Conversation) -> None:
         if conv.item:
@@ -691,9 +699,8 @@ class Shift:
         cmds = [c.describe(v) if v in c.VERBS and v not in c.SHIFT_VERBS else
                 _describe_shift(v) for v in verbs]
         text = "\n".join(f"{d['do']:<11}{d['minutes']:>2} min  {d['summary']}" for d in cmds)
-        return self._obs("help", text, {"commands": cmds, "teams": sorted(
-            {"model-owners", "data-engineering", "feature-store", "infra-sre", "security"}),
-            "fixes": c.FIXES, "models": self.world.fleet.names(),
+        return self._obs("help", text, {
+            "commands": cmds, "teams": TEAMS, "fixes": c.FIXES, "models": self.world.fleet.names(),
             "alerts": sorted(RULES_BY_NAME)})
 
     def _do_status(self) -> Observation:

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from oncall.sim.world import World
 
 PERIOD_DAYS = 30
-GPU_HOUR_USD = 2.5
-"""What the platform pays per extra GPU replica-hour; scale-ups state their own hourly cost."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,5 +144,6 @@ def model_budget(world: World, model: str, start: int, now: int,
 
 
 def gpu_cost_usd(moves: list[tuple[int, float]], now: int) -> float:
-    """Spend so far of scale-ups: (effective minute, USD per hour) each, until now."""
+    """Spend so far of scale-ups (extra GPU or CPU replicas, each with the hourly cost its fix
+    states): (effective minute, USD per hour) each, until now."""
     return round(sum(rate * max(0, now - at) / 60 for at, rate in moves), 2)

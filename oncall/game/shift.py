@@ -328,11 +328,11 @@ class Shift:
 
     def budget(self) -> dict[str, Any]:
         """Every watched model's error budget now, worst first, and the scale-up spend."""
-        f = self.record.facts if hasattr(self, "record") else None
+        f = self.record.facts
         watched = list(dict.fromkeys(
             [i.model for i in self.world.incidents.values()]
-            + ([it.model for it in f.items if it.kind != "noise"] if f else [])))
-        regs = self.regressions() if f else ()
+            + [it.model for it in f.items if it.kind != "noise"]))
+        regs = self.regressions()
         rows = [bd.model_budget(self.world, m, SHIFT_START, self.now, regs) for m in watched]
         rows.sort(key=lambda r: (r["left_pct"], r["model"]))
         g = self.game.record.facts
@@ -618,17 +618,34 @@ class Shift:
                                                        "budget": self.budget()})
 
     def _queue_data(self) -> list[dict[str, Any]]:
-        return [it.model_dump(exclude={"report"}) for it in self.record.facts.items if it.arrived]
+        """The queue as the player sees it. Whether a page is a real incident or noise is for
+        the player to find out: a page shows as a page, urgent by its severity."""
+        out = []
+        for it in self.record.facts.items:
+            if not it.arrived:
+                continue
+            row = it.model_dump(exclude={"report", "incident"})
+            if it.page is not None:
+                page = next(p for p in self.record.facts.pages if p.id == it.page)
+                row["kind"] = "page"
+                row["priority"] = 1 if page.severity == "critical" else 3
+                row["severity"] = page.severity
+            out.append(row)
+        return out
+
+    def queue_view(self) -> list[dict[str, Any]]:
+        return self._queue_data()
 
     def _queue_text(self) -> str:
-        items = [it for it in self.record.facts.items if it.arrived]
+        items = self._queue_data()
         if not items:
             return "The queue is empty."
         lines = ["queue:"]
-        for it in sorted(items, key=lambda x: (x.done_at is not None, x.priority, x.arrives_at)):
-            state = it.outcome or ("taken" if it.taken_at is not None else "waiting")
-            lines.append(f"  {it.id} P{it.priority} {it.kind:<8} {it.title} — {it.requester}: "
-                         f"{it.need} (by {hhmm(it.deadline)}; {state})")
+        for it in sorted(items, key=lambda x: (x["done_at"] is not None, x["priority"],
+                                               x["arrives_at"])):
+            state = it["outcome"] or ("taken" if it["taken_at"] is not None else "waiting")
+            lines.append(f"  {it['id']} P{it['priority']} {it['kind']:<8} {it['title']} — "
+                         f"{it['requester']}: {it['need']} (by {hhmm(it['deadline'])}; {state})")
         return "\n".join(lines)
 
     def _do_take(self, cmd: c.Take) -> Observation:

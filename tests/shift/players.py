@@ -67,6 +67,19 @@ class Player:
     def open_items(st: dict[str, Any], kinds: tuple[str, ...]) -> list[dict[str, Any]]:
         return [it for it in st["queue"] if it["kind"] in kinds and it["done_at"] is None]
 
+    @staticmethod
+    def urgent(st: dict[str, Any]) -> list[dict[str, Any]]:
+        """Critical pages not yet mitigated: what a player treats as an incident."""
+        return [it for it in st["queue"] if it["kind"] == "page"
+                and it["severity"] == "critical" and it["done_at"] is None]
+
+    @staticmethod
+    def minor(st: dict[str, Any]) -> list[dict[str, Any]]:
+        """Warnings and tickets: what can be silenced or filed for working hours."""
+        return [it for it in st["queue"] if it["done_at"] is None and (
+            (it["kind"] == "page" and it["severity"] != "critical")
+            or (it["kind"] == "noise"))]
+
     def held_talks(self, st: dict[str, Any]) -> list[str]:
         """Open conversations about a command of ours that waits on the answer (the held text
         names the conversation; the record is read only for that id's held command)."""
@@ -85,7 +98,7 @@ class Calm(Player):
         for p in self.unacked(st):
             self.do({"do": "ack", "page": p["id"]})
             return
-        incidents = self.open_items(st, ("incident",))
+        incidents = self.urgent(st)
         held = self.held_talks(st)
         if held:
             self._answer_held(held[0])
@@ -99,7 +112,7 @@ class Calm(Player):
         if incidents:
             self._work_incident(incidents[0], st)
             return
-        noise = self.open_items(st, ("noise",))
+        noise = self.minor(st)
         if requests:
             order = sorted(requests, key=lambda it: (it["arrives_at"], it["id"])) if self.fifo \
                 else sorted(requests, key=lambda it: (it["priority"], it["deadline"]))
@@ -179,7 +192,6 @@ class Calm(Player):
         if esc not in self.acted:
             self.acted.add(esc)
             self.do({"do": "escalate", "team": "model-owners", "model": model,
-                     "incident": it["incident"],
                      "message": f"{model} paged; I have looked at deploys, pipelines, infra "
                                 "and logs. Please join the incident channel."})
             return
@@ -193,16 +205,15 @@ class Calm(Player):
             o = self.obs[oid]
             if o.kind == "deploys" and any(now - 12 * 60 < d["at"] <= now
                                            for d in o.data.get("deploys", [])[1:]):
-                return {"do": "rollback", "model": model, "incident": it["incident"]}
+                return {"do": "rollback", "model": model}
         for oid in self.seen[model]:
             o = self.obs[oid]
             if o.kind == "pipelines" and any(
                     now - 12 * 60 < ch.get("at", -10**9) <= now
                     for p in o.data.get("pipelines", []) for ch in p.get("changelog", [])):
                 return {"do": "escalate", "team": "data-engineering", "model": model,
-                        "incident": it["incident"],
                         "message": f"An upstream change broke {model}; please revert it."}
-        return {"do": "hotfix", "model": model, "fix": "restart_pods", "incident": it["incident"]}
+        return {"do": "hotfix", "model": model, "fix": "restart_pods"}
 
 
 class Fifo(Calm):
@@ -230,10 +241,9 @@ class Panicker(Player):
                 if not self.severity_set:
                     self.severity_set = True
                     self.do({"do": "severity", "level": 1})
-                incident = {"incident": it["incident"]} if it["incident"] else {}
-                self.do({"do": "hotfix", "model": it["model"], "fix": "restart_pods", **incident})
-                self.do({"do": "hotfix", "model": it["model"], "fix": "scale_up", **incident})
-                self.do({"do": "rollback", "model": it["model"], **incident})
+                self.do({"do": "hotfix", "model": it["model"], "fix": "restart_pods"})
+                self.do({"do": "hotfix", "model": it["model"], "fix": "scale_up"})
+                self.do({"do": "rollback", "model": it["model"]})
                 return
         self.idle()
 
@@ -251,10 +261,10 @@ class Passive(Player):
         for it in st["queue"]:
             if it["done_at"] is not None or it["id"] in self.acted:
                 continue
-            if it["kind"] == "incident":
+            if it["kind"] == "page":
                 self.acted.add(it["id"])
                 self.do({"do": "escalate", "team": "model-owners", "model": it["model"],
-                         "incident": it["incident"], "message": "Can you take this?"})
+                         "message": "Can you take this?"})
                 return
         self.idle()
 

@@ -53,7 +53,7 @@ def view_of(session: ShiftSession) -> dict[str, Any]:
         "clock": shift.start().clock if not shift.record.entries else
         shift.record.entries[-1].observation.clock,
         "budget": shift.budget(),
-        "queue": [it.model_dump(exclude={"report"}) for it in f.items if it.arrived],
+        "queue": shift.queue_view(),
         "pages": [p.id for p in f.pages if p.acked_at is None],
         "talks": [f"{cv.id} {cv.person} ({cv.role}, {cv.model})" for cv in f.conversations
                   if cv.closed_at is None and cv.reopen_at is None],

@@ -327,11 +327,10 @@ class Shift:
                      for r in self.record.facts.regressions)
 
     def budget(self) -> dict[str, Any]:
-        """Every watched model's error budget now, worst first, and the scale-up spend."""
+        """The error budget of every model in the queue so far, worst first, and the scale-up
+        spend. Only models something has arrived about: an incident not yet paged stays unseen."""
         f = self.record.facts
-        watched = list(dict.fromkeys(
-            [i.model for i in self.world.incidents.values()]
-            + [it.model for it in f.items if it.kind != "noise"]))
+        watched = list(dict.fromkeys(it.model for it in f.items if it.arrived))
         regs = self.regressions()
         rows = [bd.model_budget(self.world, m, SHIFT_START, self.now, regs) for m in watched]
         rows.sort(key=lambda r: (r["left_pct"], r["model"]))

@@ -50,3 +50,12 @@ def test_the_incident_burns_its_model_budget_in_view_without_asking() -> None:
     g = s.game.budget(start=0)
     assert g["models"][0]["model"] in {i.model for i in s.world.incidents.values()}
     assert g["night_pct"] > 0
+
+
+def test_the_budget_names_no_model_before_something_arrives_about_it() -> None:
+    s = Shift(8, difficulty="easy")
+    hidden = {i.model for i in s.world.incidents.values()}
+    opening = s.start().data["budget"]["models"]
+    assert opening and not {r["model"] for r in opening} & hidden
+    page = incident_page(s)
+    assert page["model"] in {r["model"] for r in s.budget()["models"]}

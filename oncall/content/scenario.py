@@ -88,11 +88,30 @@ class Move(Strict):
         return not (self.team is not None and command.get("team") != self.team)
 
 
+class Alternative(Strict):
+    """A cause a senior engineer would accept in part: it describes the same failure from
+    another side (a config-only deploy that ran the GPU out of memory is also a bad deploy
+    config)."""
+
+    cause: str = Field(description="fault catalogue id")
+    credit: float = Field(gt=0, lt=1, description="share of the cause points it earns")
+    why: str = Field(min_length=1, description="what it gets right and what it misses")
+
+    @field_validator("cause")
+    @classmethod
+    def _known_cause(cls, v: str) -> str:
+        if v not in FAULTS_BY_ID:
+            raise ValueError(f"unknown cause {v!r}; the catalogue has {', '.join(FAULTS_BY_ID)}")
+        return v
+
+
 class Answers(Strict):
     category: Literal["data", "model", "infra"]
     cause: str = Field(description="fault catalogue id, e.g. D4")
     explanation: str
     signal_alert: str = Field(description="the alert that is the real signal")
+    alternatives: list[Alternative] = Field(default_factory=list, description="other causes "
+                                            "that earn part of the cause points")
     evidence: list[str] = Field(min_length=1,
                                 description="signals an observation must show to prove the cause")
     right: list[Move] = Field(default_factory=list, description="moves that mitigate: at least "

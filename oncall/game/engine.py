@@ -91,6 +91,7 @@ class Game:
             seed=seed, scenario=scenario.id, title=scenario.title, difficulty=self.difficulty,
             answers=AnswerKey(
                 category=a.category, cause=a.cause, cause_name=FAULTS_BY_ID[a.cause].name,
+                alternatives=[x.model_dump() for x in a.alternatives],
                 explanation=a.explanation, signal_alert=a.signal_alert, evidence=a.evidence,
                 right=[m.model_dump(exclude_none=True) for m in a.right],
                 wrong=[m.model_dump(exclude_none=True) for m in a.wrong],

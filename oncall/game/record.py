@@ -162,6 +162,8 @@ class AnswerKey(Model):
     category: str
     cause: str
     cause_name: str
+    alternatives: list[dict[str, Any]] = Field(default_factory=list,
+                                               description="cause, credit and why")
     explanation: str
     signal_alert: str
     evidence: list[str]

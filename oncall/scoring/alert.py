@@ -2,18 +2,21 @@
 
 Rules:
 - 3: the page was acknowledged at all (timing belongs to temperament).
-- 4: the player looked at the signal itself (a runbook, dashboard or logs command on the target
-  model, or the signal alert's runbook) before the first intervention; half if only afterwards.
-- 4: no intervention on a model that is not the target; each one costs 2 (noise chasing).
+- 4: the player looked at the signal itself (any investigation of the target model, or the
+  runbook of an alert that paged on it) before the first intervention; half if only afterwards.
+- 4: every intervention was aimed at the target; each one on another model costs 2 (noise
+  chasing). A judgement needs a decision: with no intervention at all this earns nothing, except
+  on a control, where the ticket on the target is the decision.
 - 2: every noise alert got a `ticket` instead of an intervention (full when no noise fired).
-- 2: the postmortem's detection section names the signal alert (1) and its threshold (1).
+- 2: the postmortem's detection section names an alert that paged on the incident (1) and that
+  alert's threshold (1).
 """
 
 from __future__ import annotations
 
-from oncall.scoring.run import LOOK_VERBS, Run, describe
+from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally
-from oncall.scoring.text import mentions, mentions_number
+from oncall.scoring.text import and_list, mentions, mentions_number
 
 
 def _fmt(v: float) -> str:
@@ -30,10 +33,10 @@ def score_alert(run: Run) -> Tally:
     else:
         tally.add("ack", 0, 3, "Never acknowledged the page.")
 
-    looks = [e for e in run.investigations if e.command.get("do") in LOOK_VERBS and (
-        e.command.get("model") == run.target
-        or (e.command.get("do") == "runbook"
-            and signal in (e.command.get("alert"), e.command.get("rule"))))]
+    paged = {a.rule for a in run.facts.page_alerts} | {signal}
+    looks = [e for e in run.investigations if e.command.get("model") == run.target
+             or (e.command.get("do") == "runbook"
+                 and paged & {e.command.get("alert"), e.command.get("rule")})]
     first_iv = run.interventions[0].t if run.interventions else None
     if looks:
         e = looks[0]
@@ -47,8 +50,8 @@ def score_alert(run: Run) -> Tally:
             tally.add("look", 2, 4, f"Looked at the signal ({what}) only at "
                       f"{run.at(when)}, after the first intervention at {run.at(first_iv)}.")
     else:
-        tally.add("look", 0, 4, f"Never opened the runbook, a dashboard or the logs of "
-                  f"{run.target}, the model behind {signal}.")
+        tally.add("look", 0, 4, f"Never looked at {run.target}, the model behind {signal}, nor "
+                  "at the runbook of its alert.")
 
     chased = [i for i in run.interventions
               if i.command.get("model") and i.command.get("model") != run.target]
@@ -57,8 +60,13 @@ def score_alert(run: Run) -> Tally:
         tally.add("noise", 4 - 2 * len(chased), 4,
                   f"Intervened on models that were not at fault ({names}); the fault was on "
                   f"{run.target}.")
-    else:
+    elif run.interventions:
         tally.add("noise", 4, 4, f"Kept every intervention on {run.target}; no noise chasing.")
+    elif run.answers.control and any(t.get("model") == run.target for t in facts.tickets):
+        tally.add("noise", 4, 4, f"Ticketed {run.target} and touched nothing else.")
+    else:
+        tally.add("noise", 0, 4, "Made no intervention, so there was no choice of target to "
+                  "judge.")
 
     noise = facts.noise_alerts
     if not noise:
@@ -76,23 +84,23 @@ def score_alert(run: Run) -> Tally:
         tally.add("tickets", 2 * len(handled) / len(noise), 2, text)
 
     pm = facts.postmortem
-    alert = run.signal_alert
+    paging = [a for a in facts.page_alerts if a.model == run.target] or facts.page_alerts
     if pm is None:
-        tally.add("detection", 0, 2, f"No postmortem, so detection never named {signal}"
-                  + (f" and its threshold {_fmt(alert.threshold)}." if alert else "."))
+        tally.add("detection", 0, 2, f"No postmortem, so detection never named {signal}.")
+        return tally
+    named = next((a for a in paging if mentions(pm.detection, a.rule)), None)
+    if named is None and run.signal_alert is not None and mentions(pm.detection, signal):
+        named = run.signal_alert
+    if named is None:
+        names = and_list(sorted({a.rule for a in paging} | {signal}))
+        tally.add("detection", 0, 2, f"Detection names none of the alerts that paged ({names}).")
+        return tally
+    pts = 1.0
+    line = f"Detection names {named.rule}"
+    if mentions_number(pm.detection, [named.threshold]) is not None:
+        pts += 1
+        line += f" and quotes its threshold {_fmt(named.threshold)} {named.unit}"
     else:
-        named = mentions(pm.detection, signal)
-        said = [f"Detection names {signal}" if named else f"Detection does not name {signal}"]
-        pts = 1.0 if named else 0.0
-        if alert is not None:
-            if mentions_number(pm.detection, [alert.threshold]) is not None:
-                pts += 1
-                said.append(f"and quotes its threshold {_fmt(alert.threshold)} {alert.unit}")
-            else:
-                said.append(f"but not its threshold {_fmt(alert.threshold)} {alert.unit}"
-                            if named else
-                            f"nor its threshold {_fmt(alert.threshold)} {alert.unit}")
-        else:
-            pts += 1 if named else 0
-        tally.add("detection", pts, 2, " ".join(said) + ".")
+        line += f" but not its threshold {_fmt(named.threshold)} {named.unit}"
+    tally.add("detection", pts, 2, line + ".")
     return tally

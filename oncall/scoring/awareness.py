@@ -2,11 +2,14 @@
 
 Rules:
 - 1.5: the postmortem says what could have caught it earlier (real text).
-- 1.5: and says it concretely: a number, or a thing the run knows by name (the model, an alert,
-  a feature or source from the evidence, a remediation id).
-- 5: the best replayed monitor fired before the real page; scaled by its lead, full at 15 min.
-- 2: that monitor raised at most 2 false alarms in the week before (1 for 3-5, 0 beyond);
-  only counted when it fired before the page, since a silent monitor has no false alarms.
+- 1.5: and the claim is backed: it names a proposed remediation (its id or, for a monitor, its
+  alert) that fits this fault, or whose replay fired before the page.
+- 5: the best replayed monitor among those that fit (any proposed one when none fits) fired
+  before the real page; scaled by its lead against what was possible: full at 15 minutes, or
+  one minute short of the time between the onset and the page when that was shorter.
+- 2: the proposed monitors together raised at most 2 false alarms in the week before (1 for
+  3-5, 0 beyond): every monitor proposed pages someone, so proposing all of them is noisy.
+  Only counted when a monitor fired before the page.
 With no monitor proposed the feedback names the monitoring that fits the fault.
 """
 
@@ -41,46 +44,57 @@ def monitoring_ids(ids: list[str]) -> list[str]:
     return picked or ids
 
 
-def _nouns(run: Run) -> list[str]:
-    nouns = {run.target, run.answers.signal_alert}
-    nouns |= {a.rule for a in run.facts.page_alerts + run.facts.noise_alerts}
-    for tag in run.answers.evidence:
-        nouns |= {p for p in re.split(r"[:]", tag) if len(p) >= 4}
-    return sorted(n for n in nouns if n)
+def full_lead(run: Run) -> int:
+    """The lead that earns full marks: 15 minutes, or what the incident allowed."""
+    possible = run.facts.page_at - run.facts.onset_at
+    return max(1, min(FULL_LEAD, possible - 1))
 
 
-def _concrete(run: Run, text: str) -> bool:
+def _backed(run: Run, text: str, useful: list[Replay]) -> str | None:
+    """The proposed remediation the claim names, when it fits or replayed before the page."""
     low = text.lower()
-    if re.search(r"\d", text):
-        return True
-    ids = run.answers.remediations + (run.facts.postmortem.remediations
-                                      if run.facts.postmortem else [])
-    if any(re.search(rf"\b{re.escape(i.lower())}\b", low) for i in ids):
-        return True
-    return any(n.lower() in low for n in _nouns(run))
+    pm = run.facts.postmortem
+    proposed = pm.remediations if pm else []
+    for rid in proposed:
+        if rid in run.answers.remediations and re.search(rf"\b{re.escape(rid.lower())}\b", low):
+            return rid
+    for r in useful:
+        if r.rule.lower() in low or re.search(rf"\b{re.escape(r.remediation.lower())}\b", low):
+            return r.remediation
+    return None
 
 
 def score_awareness(run: Run) -> Tally:
     tally = Tally("self_awareness")
     pm = run.facts.postmortem
     earlier = pm.caught_earlier if pm else ""
+    replays = run.facts.replays
+    fitting = [r for r in replays if r.remediation in run.answers.remediations]
+    useful = [r for r in replays if r.lead_minutes is not None and r.lead_minutes > 0]
     if not is_real(earlier):
         tally.add("earlier", 0, 1.5, "The postmortem does not say what would have caught it "
                   "earlier.")
         tally.add("concrete", 0, 1.5, "")
     else:
         tally.add("earlier", 1.5, 1.5, "")
-        if _concrete(run, earlier):
-            tally.add("concrete", 1.5, 1.5, "Said concretely what would have caught it earlier.")
+        backed = _backed(run, earlier, useful)
+        if backed:
+            tally.add("concrete", 1.5, 1.5, f"What would have caught it earlier names {backed}, "
+                      "a remediation this postmortem proposes.")
         else:
-            tally.add("concrete", 0, 1.5, "What would have caught it earlier stays vague: name "
-                      "the signal, the feature or the threshold.")
+            tally.add("concrete", 0, 1.5, "What would have caught it earlier names no proposed "
+                      "monitor or test that fits this fault or fired before the page.")
 
-    best = best_replay(run.facts.replays)
+    best = best_replay(fitting) or best_replay(replays)
     if best is None:
+        proposed = pm.remediations if pm else []
         fits = ", ".join(monitoring_ids(run.answers.remediations))
-        tally.add("lead", 0, 5, f"No monitoring proposed, so nothing could be replayed; "
-                  f"propose {fits}.")
+        if proposed:
+            tally.add("lead", 0, 5, f"None of the proposed remediations ({', '.join(proposed)}) "
+                      f"is a monitor that replays on {run.target}; monitoring that fits: {fits}.")
+        else:
+            tally.add("lead", 0, 5, f"No monitoring proposed, so nothing could be replayed; "
+                      f"propose {fits}.")
         tally.add("quiet", 0, 2, "")
         return tally
     lead = best.lead_minutes
@@ -95,11 +109,14 @@ def score_awareness(run: Run) -> Tally:
                   f"no earlier than the alert that woke you.")
         tally.add("quiet", 0, 2, "")
         return tally
-    tally.add("lead", 5 * min(1.0, lead / FULL_LEAD), 5,
+    full = full_lead(run)
+    tally.add("lead", 5 * min(1.0, lead / full), 5,
               f"Replayed, {name} would have fired {lead} min before the page (full marks at "
-              f"{FULL_LEAD}).")
-    fa = best.false_alarms_week
+              f"{full}, with the fault starting {run.facts.page_at - run.facts.onset_at} min "
+              "before the page).")
+    fa = sum(r.false_alarms_week for r in replays)
     pts = 2.0 if fa <= QUIET else (1.0 if fa <= NOISY else 0.0)
-    tally.add("quiet", pts, 2, f"It raised {fa} false alarm{'s' if fa != 1 else ''} in the week "
+    among = f" across the {len(replays)} proposed monitors" if len(replays) > 1 else ""
+    tally.add("quiet", pts, 2, f"{fa} false alarm{'s' if fa != 1 else ''}{among} in the week "
               f"before (target at most {QUIET}).")
     return tally

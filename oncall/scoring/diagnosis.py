@@ -1,25 +1,64 @@
 """Diagnosis (20): data, model or infra; which catalogue fault; evidence that really shows it.
 
+The claim and the evidence are judged apart: the named cause against the truth, and the cited
+observations against the named cause, so evidence that shows a GPU running out of memory does
+not prove an upstream schema change, and a wrong cause argued from what the screen showed still
+earns its evidence points.
+
 Rules:
 - 5: category right.
-- 6: cause (catalogue id) right.
-- 4: at least one cited observation genuinely shows one of the answer key's evidence signals
-  (`Observation.signals` is set by the simulator, never by the player).
-- 1: every cited id is a real observation that shows some fault signal (no padding).
+- 6: cause (catalogue id) right; an alternative the answer key accepts earns its share.
+- 4: the cited observations show evidence of the cause the player named (a signal the named
+  cause leaves, found in the observation's own content; `Observation.signals` is set by the
+  simulator, never by the player): 2 per distinct kind of evidence, up to 4, times the share of
+  cited observations that show any of it, so padding costs in proportion.
+- 1: every cited id is a real observation that shows some fault signal.
 - 3: time from page to the diagnosis: full within 20 minutes, half within 45. Scaled by
-  correctness (all for the right cause, half for the right category only, none otherwise), so a
-  fast guess earns nothing.
+  correctness (all for the right cause, the alternative's share for an accepted alternative,
+  half for the right category only, none otherwise), so a fast guess earns nothing.
 - 1: the diagnosis was stated at most twice (one revision on new evidence is good practice).
 No diagnosis scores 0.
 """
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from oncall.scoring.run import Run
 from oncall.scoring.tally import Tally, within
 from oncall.sim.catalogue import FAULTS_BY_ID
 
 FAST, SLOW = 20, 45
+PER_SIGNAL, CORROBORATED = 2, 2
+_FIELD = re.compile(r"\\\{[^{}]*\\\}|\{[^{}]*\}")
+
+
+@cache
+def cause_patterns(cause: str) -> tuple[re.Pattern[str], ...]:
+    """The evidence a catalogue cause leaves, as patterns over signal ids: every fault kind that
+    implements the cause, its signals with their template fields (`drift:{params.feature}`)
+    matching any value."""
+    from oncall.content.kinds import fault_kinds
+
+    out: list[str] = []
+    for kind in fault_kinds().values():
+        if kind.catalogue == cause:
+            for sig in kind.signals:
+                pat = _FIELD.sub(".+", re.escape(sig.id))
+                if pat not in out:
+                    out.append(pat)
+    return tuple(re.compile(f"^{p}$") for p in out)
+
+
+def shows_cause(signals: list[str], cause: str) -> list[str]:
+    """The signals among these that the named cause leaves."""
+    pats = cause_patterns(cause)
+    return [s for s in signals if any(p.match(s) for p in pats)]
+
+
+def alternative(run: Run, cause: str) -> dict[str, object] | None:
+    return next((a for a in run.answers.alternatives if a.get("cause") == cause), None)
 
 
 def cause_label(cause: str) -> str:
@@ -42,35 +81,54 @@ def score_diagnosis(run: Run) -> Tally:
     category, cause = str(dx.get("category", "")), str(dx.get("cause", ""))
     cat_ok = category == ans.category
     cause_ok = cause == ans.cause
+    alt = None if cause_ok else alternative(run, cause)
     tally.add("category", 5 if cat_ok else 0, 5,
               f"Category {category} is right." if cat_ok else
               f"Category {category or '(none)'} is wrong: this was a {ans.category} fault.")
-    tally.add("cause", 6 if cause_ok else 0, 6,
-              f"Cause {cause_label(cause)} is right." if cause_ok else
-              f"Cause {cause_label(cause) or '(none)'} is wrong: it was {ans.cause} "
-              f"({ans.cause_name}).")
+    if cause_ok:
+        tally.add("cause", 6, 6, f"Cause {cause_label(cause)} is right.")
+    elif alt is not None:
+        credit = float(str(alt["credit"]))
+        tally.add("cause", 6 * credit, 6, f"Cause {cause_label(cause)} is defensible but not "
+                  f"the root cause {ans.cause} ({ans.cause_name}): {alt['why']}")
+    else:
+        tally.add("cause", 0, 6, f"Cause {cause_label(cause) or '(none)'} is wrong: it was "
+                  f"{ans.cause} ({ans.cause_name}).")
 
-    proving: list[str] = []
+    cited = list(dict.fromkeys(run.cited()))
+    proving: dict[str, list[str]] = {}
     empty: list[str] = []
     unknown: list[str] = []
-    wanted = set(ans.evidence)
-    for oid in run.cited():
+    for oid in cited:
         obs = run.observations.get(oid)
         if obs is None:
             unknown.append(oid)
-        elif wanted & set(obs.signals):
-            proving.append(f"{oid} ({', '.join(sorted(wanted & set(obs.signals)))})")
-        elif not obs.signals:
+            continue
+        if not obs.signals:
             empty.append(oid)
-    cited = run.cited()
+        hits = shows_cause(obs.signals, cause) if cause in FAULTS_BY_ID else []
+        if hits:
+            proving[oid] = hits
+    kinds = {h for hits in proving.values() for h in hits}
     if proving:
-        tally.add("evidence", 4, 4, f"Cited evidence that shows the cause: {', '.join(proving)}.")
+        share = len(proving) / len(cited)
+        pts = min(PER_SIGNAL * CORROBORATED, PER_SIGNAL * len(kinds)) * share
+        shown = ", ".join(f"{oid} ({', '.join(sorted(h))})" for oid, h in proving.items())
+        line = f"Cited evidence of {cause}: {shown}"
+        if len(kinds) < CORROBORATED:
+            line += "; one kind of evidence, a second would corroborate it"
+        idle = [oid for oid in cited if oid not in proving]
+        if idle:
+            line += (f"; {len(idle)} of {len(cited)} citations show nothing of it "
+                     f"({', '.join(idle)}), which costs in proportion")
+        tally.add("evidence", pts, 4, line + ".")
     elif cited:
+        hint = f"; what shows it here: {', '.join(ans.evidence)}" if cause_ok else ""
         tally.add("evidence", 0, 4, f"None of the cited observations ({', '.join(cited)}) shows "
-                  f"the cause; evidence that would: {', '.join(ans.evidence)}.")
+                  f"evidence of {cause or 'the named cause'}{hint}.")
     else:
-        tally.add("evidence", 0, 4, f"Cited no observations; evidence that would show it: "
-                  f"{', '.join(ans.evidence)}.")
+        tally.add("evidence", 0, 4, "Cited no observations: a diagnosis needs the observations "
+                  "that show it.")
     if not cited:
         tally.add("citations", 0, 1, "")
     elif unknown or empty:
@@ -84,7 +142,8 @@ def score_diagnosis(run: Run) -> Tally:
         tally.add("citations", 1, 1, "")
 
     delay = run.since_page(run.facts.diagnosis_at)
-    correctness = 1.0 if cause_ok else (0.5 if cat_ok else 0.0)
+    correctness = 1.0 if cause_ok else (
+        float(str(alt["credit"])) if alt is not None else (0.5 if cat_ok else 0.0))
     share = within(delay, FAST, SLOW) * correctness
     if run.facts.diagnosis_at is None or delay is None:
         line = "The time of the diagnosis was not recorded"

@@ -1,8 +1,11 @@
 """Intervention (25): the right kind on the right target, soon, and nothing harmful on the way.
 
 Rules:
-- 8: the first intervention matches a right move of the answer key (kind, and model / fix / team
-  where the move names them); 3 if it was not listed but helped partly; 0 for a wrong move.
+- 8: the first intervention, judged by what it did: 8 for a rollback or hotfix that mitigated the
+  fault, 6 for an escalation whose team mitigated it (it spends another team's night and waits
+  on them), 3 for a move that helped partly, 0 for one that changed nothing or made it worse
+  (the answer key's `why` says what makes a tempting move wrong). A move made before any
+  observation had shown a sign of the fault is a blind guess: it earns half, even when it works.
 - 6: the fault was mitigated during the run and not handed over to the secondary.
 - 5: page to mitigation: full within 30 minutes, half within 60 (only when mitigated).
 - 4: no harmful moves. Each intervention that matches a wrong move, or had no effect, costs 2;
@@ -13,7 +16,8 @@ Rules:
   or within 10 minutes of it (SRE: make the system work first, then find the cause).
 
 A control (a page with nothing to fix) is scored on restraint instead, with the same maxima:
-- 8: no rollback or hotfix at all.
+- 8: no rollback or hotfix at all, and the signal alert ticketed (holding back is a decision
+  only when it is made: doing nothing and filing nothing earns nothing).
 - 6: the signal alert was ticketed on the model; 5: within 30 minutes of the page, half by 60.
 - 4: no harmful moves, costed as above (doing nothing is the right play here).
 - 2: the ticket followed an observation that showed what happened.
@@ -55,16 +59,25 @@ def score_intervention(run: Run) -> Tally:
         first = ivs[0]
         m = run.match(first.command)
         what = f"First move {describe(first.command)} at {run.at(first.t)}"
-        if m is not None and m.right:
-            tally.add("first", 8, 8, f"{what} was a right move.")
-        elif m is not None:
+        blind = first.evidence_before == 0
+        share = 0.5 if blind else 1.0
+        guess = (" It was made before any observation showed a sign of the fault: a guess "
+                 "that worked earns half.") if blind else ""
+        if first.effect == "fixes" and first.kind != "escalate":
+            tally.add("first", 8 * share, 8, f"{what} mitigated the fault.{guess}")
+        elif first.effect == "fixes":
+            tally.add("first", 6 * share, 8, f"{what} mitigated the fault through the team, at "
+                      f"{run.at(first.effective_at)}; a fix of your own would have been faster."
+                      f"{guess}")
+        elif first.effect == "partial":
+            tally.add("first", 3 * share, 8, f"{what} only helped partly; a move that fixes it: "
+                      f"{describe(_as_command(run))}.{guess}")
+        elif m is not None and not m.right:
             why = f" ({m.move.why})" if m.move.why else ""
             tally.add("first", 0, 8, f"{what} was the tempting wrong move{why}.")
-        elif first.effect == "partial":
-            tally.add("first", 3, 8, f"{what} only helped partly; a right move was "
-                      f"{describe(_as_command(run))}.")
         else:
-            tally.add("first", 0, 8, f"{what} was not a fix for this fault; a right move was "
+            did = "made things worse" if first.effect == "worse" else "changed nothing"
+            tally.add("first", 0, 8, f"{what} {did}; a move that fixes it: "
                       f"{describe(_as_command(run))}.")
 
     delay = run.since_page(facts.mitigated_at)
@@ -95,10 +108,13 @@ def score_intervention(run: Run) -> Tally:
     early = [iv for iv in helped if dx_at is None or iv.t <= dx_at + BEFORE_ROOT_CAUSE]
     if early:
         iv = early[0]
+        took = (f"; it took effect at {run.at(iv.effective_at)}"
+                if iv.effective_at != iv.t else "")
         if dx_at is None or iv.t < dx_at:
-            line = f"Mitigated before the full root cause was known: {describe(iv.command)} " \
-                   f"at {run.at(iv.t)}"
-            line += ", before any diagnosis." if dx_at is None else ", before the diagnosis."
+            line = f"Moved to mitigate before the root cause was confirmed: " \
+                   f"{describe(iv.command)} at {run.at(iv.t)}"
+            line += (f", before any diagnosis{took}." if dx_at is None else
+                     f", before the diagnosis at {run.at(dx_at)}{took}.")
         else:
             line = f"Mitigated without waiting on more root-causing: {describe(iv.command)} at " \
                    f"{run.at(iv.t)}, {iv.t - dx_at} min after the diagnosis (target " \
@@ -118,15 +134,18 @@ def _score_control(run: Run) -> Tally:
     """A page with nothing to fix: restraint, a ticket and a look before it earn the points."""
     tally = Tally("intervention")
     acts = [iv for iv in run.interventions if iv.kind != "escalate"]
-    if acts:
-        tally.add("first", 0, 8, f"{describe(acts[0].command)} at {run.at(acts[0].t)} acted on a "
-                  "page with nothing to fix: look, ticket and let it clear.")
-    else:
-        tally.add("first", 8, 8,
-                  "Held back from rollbacks and hotfixes: nothing here needed a fix.")
     signal = run.answers.signal_alert
     tickets = [t for t in run.facts.tickets
                if t.get("alert") == signal and t.get("model") in (None, run.target)]
+    if acts:
+        tally.add("first", 0, 8, f"{describe(acts[0].command)} at {run.at(acts[0].t)} acted on a "
+                  "page with nothing to fix: look, ticket and let it clear.")
+    elif tickets:
+        tally.add("first", 8, 8,
+                  "Held back from rollbacks and hotfixes: nothing here needed a fix.")
+    else:
+        tally.add("first", 0, 8, f"Made no rollback or hotfix, but never decided either: "
+                  f"{signal} was not ticketed.")
     ticket_at = int(tickets[0]["t"]) if tickets else None
     if ticket_at is None:
         tally.add("mitigated", 0, 6, f"Never ticketed {signal} on {run.target}: a page with "

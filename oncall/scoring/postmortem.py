@@ -1,31 +1,95 @@
-"""Postmortem (15): the Google SRE template filled with real text, typed owned actions, blameless.
+"""Postmortem (15): the Google SRE template filled with the facts of this incident, owned
+actions that fit it, blameless.
 
-Rules:
-- 5: the ten parts carry real text (at least three words, not a placeholder such as `TBD`):
+Fields that state facts are checked against the record, so a generic postmortem pasted into
+every incident earns little:
+- 3: the ten parts carry real text (at least three words, not a placeholder such as `TBD`):
   summary, impact, root cause, trigger, detection, resolution, what went well, what went wrong,
-  where we got lucky, what would have caught it earlier. 0.5 each.
-- 4: action items: 2 × the share with a real owner, 1.5 for at least one `detect` item, 0.5 for
-  at least one item that is not monitoring (prevent, mitigate or repair): the template warns
-  that knee-jerk action items add monitoring where a test would have caught it earlier.
+  where we got lucky, what would have caught it earlier. 0.3 each.
+- 2: the root cause names the mechanism: the catalogue cause (its id or its name) or the details
+  that define it in this run (the feature, the source, the config key, the error): 1 per term,
+  up to 2.
+- 1: the trigger names the change or the minute it started (a time within 20 minutes of the
+  onset) or a term of the mechanism.
+- 1: the impact quotes a non-zero figure the simulation measured (requests affected or failed,
+  error budget consumed, minutes), within 2%.
+- 1: the resolution names what mitigated it: the move that worked (its verb with its fix, team or
+  model), or the secondary on-call when they took over.
+- 3: action items that are about this incident (each names something the run knows: the model,
+  an alert, a feature or source, a team, a remediation): 1 for a detect item, 1 for a prevent,
+  mitigate or repair item, 1 × the share of items with a real owner.
 - 3: remediations that fit the fault: full with two from the answer key (or all, if it lists
-  fewer), 1.5 with one.
-- 2: blameless: each phrase of `text.BLAME_PATTERNS` and each person's name the run showed
-  (owners, deployers) costs 1.
-- 1: the impact section quotes a non-zero number the simulation measured (requests affected or
-  failed, error budget consumed, minutes), within 2%.
+  fewer), 1.5 with one; each proposed remediation that does not fit costs 1, named.
+- 1: blameless: no phrase of `text.BLAME_PATTERNS` and no person's name the run showed (owners,
+  deployers). Only a postmortem with real text can earn it.
 No postmortem scores 0.
 """
 
 from __future__ import annotations
 
+import re
+
 from oncall.game.record import Postmortem
 from oncall.scoring.run import Run
 from oncall.scoring.tally import Tally
-from oncall.scoring.text import blame_hits, is_real, mentions_number, num, people_in
+from oncall.scoring.text import (
+    and_list,
+    blame_hits,
+    is_real,
+    mentions_number,
+    num,
+    people_in,
+    times_in,
+)
+from oncall.sim.catalogue import FAULTS_BY_ID, TEAMS
 
 IMPACT_LABELS = {"requests_affected": "requests affected", "requests_failed": "requests failed",
                  "budget_consumed_pct": "error budget consumed (%)", "minutes": "minutes"}
 OWNERLESS = frozenset({"", "tbd", "todo", "?", "n/a", "none", "someone", "nobody", "team"})
+GENERIC = frozenset({"change", "changes", "from", "with", "model", "models", "fault", "upstream",
+                     "serving", "broken", "drift", "shift", "alert", "alerts", "failure",
+                     "production", "system"})
+"""Words too common to show that a text knows this incident's mechanism."""
+TRIGGER_SLACK = 20
+FIX_VERBS = frozenset({"apply", "raise", "lower", "revert", "enable", "disable"})
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9_]+", text.lower()) if len(w) >= 4}
+
+
+def mechanism_terms(run: Run) -> list[str]:
+    """What defines this fault in this run: the catalogue id and the distinctive words of its
+    name, and the parts of the answer key's evidence (features, sources, errors, config keys)."""
+    ans = run.answers
+    terms = {ans.cause.lower()}
+    info = FAULTS_BY_ID.get(ans.cause)
+    if info is not None:
+        terms |= _words(info.name) - GENERIC
+    for tag in ans.evidence:
+        for part in re.split(r"[:]", tag):
+            if len(part) >= 4:
+                terms.add(part.lower())
+                terms |= _words(part.replace("-", " ")) - GENERIC
+    return sorted(terms)
+
+
+def _hits(text: str, terms: list[str]) -> list[str]:
+    low = text.lower()
+    spaced = low.replace("_", " ").replace("-", " ")
+    return [t for t in terms if re.search(rf"\b{re.escape(t)}\b", low)
+            or re.search(rf"\b{re.escape(t.replace('-', ' ').replace('_', ' '))}\b", spaced)]
+
+
+def known_nouns(run: Run) -> list[str]:
+    """Names an action item can point at to be about this incident."""
+    f = run.facts
+    nouns = {run.target, *TEAMS, *(a.rule for a in f.page_alerts + f.noise_alerts)}
+    nouns |= set(mechanism_terms(run))
+    nouns |= set(run.answers.remediations)
+    if f.postmortem is not None:
+        nouns |= set(f.postmortem.remediations)
+    return sorted(n for n in nouns if len(n) >= 3)
 
 
 def parts(pm: Postmortem) -> dict[str, str]:
@@ -35,6 +99,26 @@ def parts(pm: Postmortem) -> dict[str, str]:
         "what went well": pm.lessons.went_well, "what went wrong": pm.lessons.went_wrong,
         "where we got lucky": pm.lessons.lucky, "caught earlier": pm.caught_earlier,
     }
+
+
+def resolution_terms(run: Run) -> list[str]:
+    """What the resolution must name: the move that mitigated, or the secondary."""
+    f = run.facts
+    if f.handed_over:
+        return ["secondary"]
+    worked = [iv for iv in f.interventions if iv.effect == "fixes"]
+    if not worked:
+        return []
+    c = worked[0].command
+    terms = [str(v) for v in (c.get("fix"), c.get("team")) if v]
+    fix = str(c.get("fix") or "")
+    # apply_unit_conversion: "unit conversion", "conversion"
+    terms += [w for w in fix.split("_") if len(w) >= 5 and w not in FIX_VERBS]
+    if c.get("do") == "rollback":
+        terms += ["rollback", "rolled back", "roll back", "rolling back"]
+    if c.get("do") == "escalate":
+        terms += ["escalated", "escalation", "escalate"]
+    return terms
 
 
 def all_text(pm: Postmortem) -> str:
@@ -56,54 +140,26 @@ def score_postmortem(run: Run) -> Tally:
     missing = [name for name, text in texts.items() if not is_real(text)]
     present = len(texts) - len(missing)
     line = f"{present} of {len(texts)} sections have real text"
-    tally.add("sections", 5 * present / len(texts), 5,
+    tally.add("sections", 3 * present / len(texts), 3,
               line + (f"; missing or stub: {', '.join(missing)}." if missing else "."))
 
-    items = pm.action_items
-    if not items:
-        tally.add("actions", 0, 4, "No action items: each needs a type and an owner, and at "
-                  "least one should be a detect item.")
+    terms = mechanism_terms(run)
+    said = _hits(pm.root_cause, terms)
+    if said:
+        tally.add("root_cause", min(2, len(said)), 2, f"The root cause names the mechanism "
+                  f"({and_list(said[:3])}).")
     else:
-        owned = [a for a in items if a.owner.strip().lower() not in OWNERLESS]
-        types = sorted({a.type for a in items})
-        has_detect = "detect" in types
-        has_fix = bool({"prevent", "mitigate", "repair"} & set(types))
-        pts = 2 * len(owned) / len(items) + (1.5 if has_detect else 0) + (0.5 if has_fix else 0)
-        bits = [f"{len(items)} action items ({', '.join(types)}), {len(owned)} with an owner"]
-        if not has_detect:
-            bits.append("no detect item")
-        if not has_fix:
-            bits.append("nothing but monitoring or investigation: add a prevent item (a test)")
-        tally.add("actions", pts, 4, "; ".join(bits) + ".")
+        tally.add("root_cause", 0, 2, f"The root cause does not name the mechanism: "
+                  f"{run.answers.cause} ({run.answers.cause_name}) or what defines it here.")
 
-    wanted = run.answers.remediations
-    proposed = pm.remediations
-    fit = [r for r in proposed if r in wanted]
-    need = min(2, len(wanted))
-    share = min(1.0, len(fit) / need) if need else 1.0
-    others = [r for r in wanted if r not in fit]
-    if fit:
-        line = f"Remediations that fit: {', '.join(fit)}"
-        line += f"; also fitting: {', '.join(others)}." if others else "."
-    elif proposed:
-        line = (f"Remediations {', '.join(proposed)} do not address this fault; fitting ones: "
-                f"{', '.join(wanted)}.")
+    onset = run.facts.onset_at
+    near = [t for t in times_in(pm.trigger) if abs(t - onset % 1440) <= TRIGGER_SLACK
+            or abs(t - onset % 1440) >= 1440 - TRIGGER_SLACK]
+    if near or _hits(pm.trigger, terms):
+        tally.add("trigger", 1, 1, "")
     else:
-        line = f"No remediation proposed; fitting ones: {', '.join(wanted)}."
-    tally.add("remediations", 3 * share, 3, line)
-
-    text = all_text(pm)
-    hits = [f'"{h}"' for h in blame_hits(text)]
-    names: set[str] = set()
-    for e in run.record.entries:
-        names |= people_in(e.observation.data)
-        names |= people_in(e.observation.events)
-    hits += sorted(n for n in names if n.lower() in text.lower())
-    if hits:
-        tally.add("blameless", 2 - len(hits), 2,
-                  f"Not blameless: {', '.join(hits)}; describe what the system allowed, not who.")
-    else:
-        tally.add("blameless", 2, 2, "Blameless wording throughout.")
+        tally.add("trigger", 0, 1, f"The trigger names neither the change nor when it started "
+                  f"(the fault began at {run.at(onset)}).")
 
     # A fixed key order: a saved record's dict comes back with sorted keys, and the card
     # must not depend on which order the engine happened to insert them in.
@@ -121,4 +177,68 @@ def score_postmortem(run: Run) -> Tally:
         tally.add("impact", 0, 1, f"Impact quotes none of the measured numbers ({figures}).")
     else:
         tally.add("impact", 1, 1, "")
+
+    want = resolution_terms(run)
+    if want and _hits(pm.resolution, want):
+        tally.add("resolution", 1, 1, "")
+    elif want:
+        tally.add("resolution", 0, 1, f"The resolution does not say what ended it "
+                  f"({' / '.join(want)}).")
+    else:
+        tally.add("resolution", 0, 1, "Nothing the run did mitigated the fault, so the "
+                  "resolution has nothing true to report.")
+
+    items = pm.action_items
+    nouns = known_nouns(run)
+    about = [a for a in items if _hits(a.item, nouns)]
+    if not items:
+        tally.add("actions", 0, 3, "No action items: each needs a type and an owner, and at "
+                  "least one should be a detect item.")
+    else:
+        owned = [a for a in items if a.owner.strip().lower() not in OWNERLESS]
+        types = {a.type for a in about}
+        has_detect = "detect" in types
+        has_fix = bool({"prevent", "mitigate", "repair"} & types)
+        pts = len(owned) / len(items) + (1 if has_detect else 0) + (1 if has_fix else 0)
+        bits = [f"{len(items)} action items, {len(owned)} with an owner, {len(about)} about "
+                "this incident"]
+        if not has_detect:
+            bits.append("no detect item that names what to watch")
+        if not has_fix:
+            bits.append("no prevent item (a test) that names what it guards")
+        tally.add("actions", pts, 3, "; ".join(bits) + ".")
+
+    wanted = run.answers.remediations
+    proposed = list(dict.fromkeys(pm.remediations))
+    fit = [r for r in proposed if r in wanted]
+    unfit = [r for r in proposed if r not in wanted]
+    need = min(2, len(wanted))
+    share = min(1.0, len(fit) / need) if need else 1.0
+    others = [r for r in wanted if r not in fit]
+    if fit:
+        line = f"Remediations that fit: {', '.join(fit)}"
+        if unfit:
+            line += f"; not for this fault: {', '.join(unfit)} (each costs a point)"
+        line += f"; also fitting: {', '.join(others)}." if others else "."
+    elif proposed:
+        line = (f"Remediations {', '.join(proposed)} do not address this fault; fitting ones: "
+                f"{', '.join(wanted)}.")
+    else:
+        line = f"No remediation proposed; fitting ones: {', '.join(wanted)}."
+    tally.add("remediations", 3 * share - len(unfit), 3, line)
+
+    text = all_text(pm)
+    hits = [f'"{h}"' for h in blame_hits(text)]
+    names: set[str] = set()
+    for e in run.record.entries:
+        names |= people_in(e.observation.data)
+        names |= people_in(e.observation.events)
+    hits += sorted(n for n in names if n.lower() in text.lower())
+    if hits:
+        tally.add("blameless", 0, 1,
+                  f"Not blameless: {', '.join(hits)}; describe what the system allowed, not who.")
+    elif present >= len(texts) // 2:
+        tally.add("blameless", 1, 1, "Blameless wording throughout.")
+    else:
+        tally.add("blameless", 0, 1, "")
     return tally

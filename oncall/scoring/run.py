@@ -16,9 +16,6 @@ from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import AlertFact, Entry, Intervened, Observation, Record
 from oncall.sim.clock import hhmm
 
-LOOK_VERBS = frozenset({"runbook", "dashboard", "logs"})
-"""The looks that show the alert itself: its runbook, its metric, the model's logs."""
-
 INTERVENTION_VERBS = ("rollback", "hotfix", "escalate")
 
 

@@ -3,17 +3,21 @@
 Rules:
 - 3: acknowledged within 5 minutes of the page (the SRE target for user-facing services),
   falling linearly to 0 at 10 minutes.
-- 1: the page did not go unacknowledged long enough to escalate to the secondary.
+- 1: ownership: the page did not go unacknowledged long enough to escalate to the secondary,
+  and the secondary did not have to take the incident over.
 - 3: severity declared: 3 for the answer key's SEV, 2.5 one level more severe (when unsure, pick
   the higher severity), 1.5 one level less severe, 0.5 for any other declared level.
 - 3: status updates: 1.5 for the first within 15 minutes of the acknowledgement, 1.5 for never
   leaving more than 30 minutes between updates until the incident was resolved.
 - 2: no thrashing: each rollback or hotfix that follows another one that did not fix anything,
   with no new evidence in between, costs 1 (a right move of the answer key is never thrashing:
-  it is the fix the evidence already pointed to).
+  it is the fix the evidence already pointed to). Calm is judged on moves: a run with no
+  rollback or hotfix earns nothing here (a control excepted, where holding back is the move).
 - 3: escalation judgement: 1.5 for telling the team the answer key names (or, when none is
-  needed, for not handing the fault off without trying a fix of your own); 0.75 for paging fewer
-  than 3 teams; 0.75 for looking at something before the first escalation.
+  needed, for trying a fix of your own before handing the fault off; neither fixing nor asking
+  for help earns nothing); 0.75 for paging fewer than 3 teams and 0.75 for looking at something
+  before the first escalation, each only when there was something to judge (an escalation, or a
+  fix of your own).
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ def _ack(run: Run, tally: Tally) -> None:
     if run.facts.paged_unacked_escalated:
         tally.add("unacked", 0, 1, "The page went unacknowledged long enough to escalate to the "
                   "secondary.")
+    elif run.facts.handed_over:
+        tally.add("unacked", 0, 1, "The secondary on-call had to take the incident over.")
     else:
         tally.add("unacked", 1, 1, "")
 
@@ -88,6 +94,12 @@ def _updates(run: Run, tally: Tally) -> None:
 
 def _thrash(run: Run, tally: Tally) -> None:
     acts = [i for i in run.interventions if i.kind != "escalate"]
+    if not acts:
+        if run.answers.control:
+            tally.add("thrash", 2, 2, "Held back from rollbacks and hotfixes.")
+        else:
+            tally.add("thrash", 0, 2, "")  # calm needs a move to be judged on
+        return
     blind = [b for a, b in pairwise(acts)
              if a.effect != "fixes" and b.evidence_before <= a.evidence_before
              and not _is_right(run, b.command)]
@@ -95,9 +107,14 @@ def _thrash(run: Run, tally: Tally) -> None:
         names = ", ".join(f"{describe(b.command)} at {run.at(b.t)}" for b in blind)
         tally.add("thrash", 2 - len(blind), 2, f"Thrashing: {names} with no new evidence since "
                   "the previous move.")
+    elif len(acts) < 2:
+        tally.add("thrash", 2, 2, "")
     else:
-        tally.add("thrash", 2, 2, "" if len(acts) < 2 else
-                  "Each new move followed new evidence; no thrashing.")
+        followed = [b for a, b in pairwise(acts) if b.evidence_before > a.evidence_before]
+        if len(followed) == len(acts) - 1:
+            tally.add("thrash", 2, 2, "Each new move followed new evidence; no thrashing.")
+        else:
+            tally.add("thrash", 2, 2, "")
 
 
 def _is_right(run: Run, command: dict[str, object]) -> bool:
@@ -117,8 +134,14 @@ def _escalation(run: Run, tally: Tally) -> None:
     elif teams and not own:
         tally.add("team", 0.5, 1.5, f"Handed the fault to {', '.join(teams)} without trying a fix "
                   "of your own.")
-    else:
+    elif own or run.answers.control:
         tally.add("team", 1.5, 1.5, "")
+    else:
+        tally.add("team", 0, 1.5, "Neither tried a fix nor asked a team for help.")
+    if not teams and not own and not run.answers.control:
+        tally.add("spray", 0, 0.75, "")
+        tally.add("looked", 0, 0.75, "")
+        return
     if len(teams) >= SPRAY:
         tally.add("spray", 0, 0.75, f"Paged {len(teams)} teams ({', '.join(teams)}): ask the "
                   "owner, not everyone.")

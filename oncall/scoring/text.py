@@ -41,6 +41,14 @@ _PERSON = re.compile(r"^[A-Z][a-z'’-]+(?: [A-Z][a-z'’.-]+)+$")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?\s*(%|k\b|K\b|m\b|M\b)?")
 
 
+_CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b")
+
+
+def times_in(text: str) -> list[int]:
+    """Clock times a text quotes (`01:51`), as minutes after midnight."""
+    return [int(h) * 60 + int(m) for h, m in _CLOCK.findall(text)]
+
+
 def words(text: str) -> int:
     return len(text.split())
 
@@ -96,8 +104,13 @@ def mentions(text: str, phrase: str) -> bool:
     return phrase.lower() in text.lower()
 
 
+NOT_BLAME = re.compile(r"\b(?:no one|no-one|nobody|not anyone|not any one person)['’]s fault\b|"
+                       r"\bnot the fault of\b")
+"""Saying that no one is to blame is the blameless stance itself, not blame."""
+
+
 def blame_hits(text: str) -> list[str]:
-    low = text.lower()
+    low = NOT_BLAME.sub(" ", text.lower())
     return [label for label, pat in BLAME_PATTERNS if re.search(pat, low)]
 
 

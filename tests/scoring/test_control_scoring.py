@@ -51,12 +51,13 @@ def test_a_rollback_on_a_control_costs_and_fixes_nothing(sid: str) -> None:
 
 
 @pytest.mark.parametrize("sid", CONTROLS)
-def test_holding_back_without_a_ticket_earns_only_restraint(sid: str) -> None:
+def test_holding_back_without_a_ticket_is_no_decision(sid: str) -> None:
     sc = loader.scenario(sid)
     quiet = [c for c in sc.playbook.right
              if not (c["do"] == "ticket" and c.get("alert") == sc.answers.signal_alert)]
     part = score(play(sid, quiet).record).section("intervention")
-    assert part.points == 12  # first 8 + harm 4: no ticket, no ticket time, no look-then-ticket
+    # Doing nothing and filing nothing is not restraint: only "no harm" (4) remains.
+    assert part.points == 4
 
 
 def _answers(**over: Any) -> dict[str, Any]:

@@ -1,0 +1,547 @@
+"""Scripted players that calibrate the rubric: each drives a game through the same commands a
+person types, reads only what observations show (never the answer key, never `signals`), and
+plays one recognisable style of on-call.
+
+- expert: acknowledges at once, declares a severity, reads the runbook, looks in the order that
+  separates the categories, cites what showed the cause, fixes with the cheapest move, tells the
+  owners, keeps stakeholders posted, tickets the noise and writes a factual postmortem.
+- novice: slow but systematic: looks at everything in a fixed order before deciding, cites a
+  little more than needed, updates rarely, writes a thinner postmortem.
+- panicker: acts on everything at once (rollbacks, restarts, scale-ups, pages several teams,
+  touches other models), guesses, posts no updates.
+- confident_wrong: investigates well, then commits to the second-best explanation and its fix.
+- passive: pages teams without looking and waits for someone else to fix it.
+- keyword_gamer: the novice's investigation, then cites every observation, proposes every
+  remediation and pastes one generic postmortem.
+- paperwork: acknowledges, declares, posts updates, tickets noise, never diagnoses or
+  intervenes, waits for the secondary and files a template postmortem.
+- random: a seeded stream of plausible commands with random arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from oncall.game.engine import Game
+from oncall.game.record import Observation, Record
+from oncall.sim.catalogue import FIXES, TEAMS
+from oncall.sim.faultdef import FaultKind, Response
+from players import knowledge
+from players.knowledge import Fit
+
+TEAM_NAMES = sorted(TEAMS)
+FIX_NAMES = sorted(FIXES)
+
+KNOWN_REMEDIATIONS: dict[str, list[str]] = {
+    "attack_wave": ["mon-prediction-shift", "runbook-input-shift"],
+    "autoscaling_ceiling": ["mon-burn-slow", "test-serving-load"],
+    "bad_canary": ["mon-canary-errors", "test-canary-gate"],
+    "bad_deploy_config": ["mon-memory-headroom", "test-serving-load"],
+    "calibration_refit": ["mon-prediction-shift", "test-golden-set"],
+    "cert_expired": ["mon-burn-slow"],
+    "concept_drift": ["mon-quality-trend", "runbook-quality-labels"],
+    "experiment_split": ["mon-prediction-shift", "test-canary-gate"],
+    "feature_store_timeouts": ["mon-burn-slow", "test-dependency-fallback"],
+    "field_renamed": ["mon-null-rate", "test-feature-schema"],
+    "flapping_alert": ["runbook-alert-tuning"],
+    "gpu_node_lost": ["mon-burn-slow", "runbook-node-loss"],
+    "gpu_oom": ["mon-gpu-headroom", "test-serving-load"],
+    "label_join_broken": ["mon-label-volume", "runbook-quality-labels"],
+    "memory_leak": ["mon-memory-headroom", "test-soak"],
+    "model_store_unreachable": ["mon-burn-slow", "runbook-stalled-rollout"],
+    "nan_outputs": ["test-golden-set"],
+    "noisy_neighbour": ["runbook-alert-tuning"],
+    "partner_feed_outage": ["mon-null-rate", "runbook-input-shift"],
+    "scrape_blind_spot": ["mon-scrape-health"],
+    "segment_shift": ["mon-feature-range", "mon-prediction-shift"],
+    "serving_image_bump": ["mon-prediction-shift", "test-golden-set"],
+    "serving_skew": ["mon-prediction-shift", "test-serving-skew"],
+    "slow_degradation": ["runbook-alert-tuning"],
+    "stale_features": ["mon-feature-freshness"],
+    "unit_change": ["mon-feature-range", "test-feature-schema"],
+    "unseen_category": ["mon-category-coverage", "test-feature-schema"],
+    "upstream_model_upgrade": ["mon-prediction-shift", "test-golden-set"],
+    "wrong_artifact": ["mon-prediction-shift", "test-golden-set"],
+}
+"""What an experienced engineer proposes after each kind of fault (their experience, not a key)."""
+
+ALL_REMEDIATIONS = sorted({r for rs in KNOWN_REMEDIATIONS.values() for r in rs})
+
+
+class Player:
+    """Drives one game: `g.do` for every command, the page read from the page observation."""
+
+    name = "player"
+
+    def __init__(self, game: Game, seed: int = 0) -> None:
+        self.g = game
+        self.rng = np.random.default_rng(seed)
+        self.seen: list[Observation] = []
+        page = game.page()
+        alerts = list(page.data.get("alerts", []))
+        order = {"critical": 0, "warning": 1, "ticket": 2}
+        alerts.sort(key=lambda a: (order.get(a["severity"], 3), a["fired_at"]))
+        self.alerts = alerts
+        self.alert = alerts[0]
+        self.target: str = self.alert["model"]
+        self.page_at: int = game.record.facts.page_at
+        self.resolved: Observation | None = None
+
+    # -- plumbing -------------------------------------------------------------------------
+    def do(self, **cmd: Any) -> Observation:
+        obs = self.g.do(cmd)
+        if obs.ok and obs.id:
+            self.seen.append(obs)
+        if cmd.get("do") == "resolve" and obs.ok and obs.data.get("resolved"):
+            self.resolved = obs
+        return obs
+
+    def play(self) -> Record:
+        raise NotImplementedError
+
+    @property
+    def clock(self) -> str:
+        return self.g.record.entries[-1].observation.clock if self.g.record.entries else "?"
+
+    def look(self, *cmds: dict[str, Any]) -> None:
+        for c in cmds:
+            self.do(**{"model": self.target, **c})
+
+    def noise(self) -> list[dict[str, Any]]:
+        return [a for a in self.alerts if a["model"] != self.target and a["severity"] != "critical"]
+
+    def fits(self) -> list[Fit]:
+        return knowledge.fits(self.seen, self.page_at)
+
+    def diagnose(self, fit: Fit, evidence: list[str]) -> None:
+        self.do(do="diagnose", category=fit.kind.category, cause=fit.kind.catalogue,
+                evidence=evidence)
+
+    def move(self, r: Response) -> dict[str, Any]:
+        kind = r.when.kind[0]
+        cmd: dict[str, Any] = {"do": kind}
+        if kind == "escalate":
+            cmd["team"] = r.when.team[0] if r.when.team else "model-owners"
+            cmd["message"] = f"{self.target} is failing since the page; please take a look."
+            cmd["model"] = self.target
+        else:
+            cmd["model"] = self.target
+        if kind == "hotfix":
+            cmd["fix"] = (r.when.fix or ["restart_pods"])[0]
+        return cmd
+
+    def wait_out(self, rounds: int = 8, minutes: int = 10) -> None:
+        """Wait for the service to come back, trying to close the incident each time."""
+        for _ in range(rounds):
+            if self.try_resolve():
+                return
+            self.do(do="wait", minutes=minutes)
+        self.try_resolve()
+
+    def try_resolve(self) -> bool:
+        if self.g.phase in ("resolved", "ended"):
+            return True
+        obs = self.do(do="resolve")
+        return bool(obs.ok and obs.data.get("resolved"))
+
+    def wait_for_secondary(self, updates: bool = False) -> None:
+        for _ in range(40):
+            if self.try_resolve():
+                return
+            if updates:
+                self.do(do="update", message=f"{self.target}: still investigating; next update "
+                        "in 30 minutes.")
+            self.do(do="wait", minutes=25)
+
+    def work(self, fits: list[Fit], *, cite: int, patience: int, tell: bool = True,
+             last: bool = False) -> Fit:
+        """Diagnose the best explanation, act on it, and move to the next one when the service
+        does not come back: what a player does who reads the outcome of each move."""
+        a = self.alert
+        best = fits[0]
+        for fit in fits[:3]:
+            best = fit
+            shown = list(dict.fromkeys(i for ids in fit.shown.values() for i in ids))
+            self.diagnose(fit, shown[:cite] if cite else shown)
+            if knowledge.is_control(fit.kind):
+                self.do(do="ticket", alert=a["rule"], model=self.target,
+                        note="transient with no change behind it; tune the alert")
+                return fit
+            moves = self.fixing(fit.kind)
+            if moves:
+                self.do(**self.move(moves[-1] if last else moves[0]))
+            owner = knowledge.owner_team(fit.kind)
+            if tell and owner and (not moves or moves[0].when.kind[0] != "escalate"):
+                self.do(do="escalate", team=owner, model=self.target,
+                        message=f"Mitigating {self.target} ({fit.kind.title}); please own the "
+                                "follow-up.")
+            if tell:
+                self.do(do="update", message=f"{self.target}: working on {fit.kind.title}; "
+                        "mitigation applied, watching recovery.")
+            if self.await_recovery(patience):
+                return fit
+        return best
+
+    def await_recovery(self, patience: int) -> bool:
+        """Wait while the service recovers or a team is still on it; give up after `patience`
+        rounds with neither."""
+        idle = 0
+        for _ in range(30):
+            if self.try_resolve():
+                return True
+            obs = self.do(do="wait", minutes=6)
+            recovering = any(ev.get("kind") in ("mitigated", "message") for ev in obs.events)
+            waiting = self.do(do="status").data.get("waiting_on")
+            if recovering or waiting:
+                idle = 0
+                continue
+            idle += 1
+            if idle >= patience:
+                break
+        return self.try_resolve()
+
+    def impact(self) -> dict[str, float]:
+        return dict(self.g.record.facts.impact)
+
+    def fixing(self, kind: FaultKind) -> list[Response]:
+        return knowledge.fixing_moves(kind)
+
+    def factual_postmortem(self, fit: Fit | None, *, thin: bool = False,
+                           remediations: list[str] | None = None) -> None:
+        """A postmortem written from what the run showed: the alert, the evidence, the move."""
+        f = self.g.record.facts
+        imp = self.impact()
+        affected = int(imp.get("requests_affected", 0))
+        failed = int(imp.get("requests_failed", 0))
+        minutes = int(imp.get("minutes", 0))
+        a = self.alert
+        what = fit.kind.title if fit else "an unexplained failure"
+        moves = [iv for iv in f.interventions if iv.effect in ("fixes", "partial")]
+        if f.handed_over:
+            resolution = "The secondary on-call took the incident over and applied the fix."
+        elif moves:
+            c = moves[0].command
+            how = c.get("fix") or c.get("team") or "the previous revision"
+            resolution = f"{c['do']} on {self.target} ({how}) stopped it; " \
+                         f"the alerts cleared afterwards."
+        else:
+            resolution = "The alerts cleared without a change of ours."
+        detail = ""
+        if fit is not None:
+            ids = [i for ids in fit.shown.values() for i in ids]
+            first = next((o for o in self.seen if o.id in ids), None)
+            if first is not None:
+                line = first.text.splitlines()[1] if len(first.text.splitlines()) > 1 else \
+                    first.text
+                detail = f" The clearest evidence: {line.strip()[:160]}."
+        deploy_at = ""
+        for o in self.seen:
+            if o.kind == "deploys":
+                recent = [d for d in o.data.get("deploys", []) if d.get("at", -10**9)
+                          >= self.page_at - 6 * 60]
+                if recent:
+                    deploy_at = f" A deploy at {_hhmm(recent[-1]['at'])} preceded it."
+        pm: dict[str, Any] = {
+            "do": "postmortem",
+            "summary": f"{self.target}: {what}; paged by {a['rule']} at {_hhmm(self.page_at)}.",
+            "impact": f"{affected:,} requests affected and {failed:,} failed over {minutes} "
+                      f"minutes.",
+            "root_cause": f"{what}.{detail}",
+            "trigger": f"The fault began shortly before the page at {_hhmm(self.page_at)}."
+                       + deploy_at,
+            "detection": f"{a['rule']} paged when the value crossed its threshold "
+                         f"{a['threshold']:g} {a['unit']}.",
+            "resolution": resolution,
+            "remediations": remediations or [],
+        }
+        if not thin:
+            pm["action_items"] = [
+                {"item": f"Alert earlier on {self.target} for this failure mode", "type": "detect",
+                 "owner": "ml-platform"},
+                {"item": f"A pre-release check against {what}", "type": "prevent",
+                 "owner": "ml-platform"},
+            ]
+            pm["lessons"] = {
+                "went_well": f"{a['rule']} paged and the evidence was read before acting.",
+                "went_wrong": f"Nothing stopped {what} before production.",
+                "lucky": "Traffic was near its nightly low when it happened.",
+            }
+            rem = (remediations or ["a monitor"])[0]
+            pm["caught_earlier"] = f"The proposed {rem} would have caught it before the page."
+        else:
+            pm["action_items"] = [{"item": "Add an alert for this", "type": "detect",
+                                   "owner": "ml-platform"}]
+        self.do(**pm)
+
+
+def _hhmm(t: int) -> str:
+    t %= 24 * 60
+    return f"{t // 60:02d}:{t % 60:02d}"
+
+
+class Expert(Player):
+    name = "expert"
+
+    def play(self) -> Record:
+        a = self.alert
+        self.do(do="ack")
+        self.do(do="severity", level=2 if a["severity"] == "critical" else 3)
+        self.do(do="runbook", alert=a["rule"])
+        self.do(do="update", message=f"SEV-2: {a['rule']} on {self.target} since "
+                f"{_hhmm(a['fired_at'])}; investigating. Next update in 20 minutes.")
+        self.look({"do": "logs", "level": "ERROR", "window": 60}, {"do": "deploys"},
+                  {"do": "infra"})
+        fits = self.fits()
+        if fits[0].score < 0.6:
+            drift = self.do(do="drift", model=self.target, feature="all")
+            self.look({"do": "pipelines"},
+                      {"do": "dashboard", "metric": "error_rate", "by": "revision"})
+            for col in drift.data.get("drifted_columns", [])[:1]:
+                self.look({"do": "dashboard", "metric": f"feature_mean:{col}", "window": 180})
+            fits = self.fits()
+        done = {f"{o.kind}:{o.data.get('metric', '')}:{o.data.get('by') or ''}"
+                for o in self.seen}
+        for cmd in knowledge.confirming_looks(fits[:2], self.target, done)[:3]:
+            self.do(**cmd)
+        fits = self.fits()
+        best = self.work(fits, cite=4, patience=3)
+        for n in self.noise():
+            self.do(do="ticket", alert=n["rule"], model=n["model"], note="not urgent tonight")
+        if not self.try_resolve():
+            self.wait_for_secondary(updates=True)
+        self.factual_postmortem(best, remediations=KNOWN_REMEDIATIONS.get(best.kind.id, []))
+        return self.g.record
+
+
+class Novice(Player):
+    name = "novice"
+
+    def play(self) -> Record:
+        self.do(do="wait", minutes=3)
+        self.do(do="ack")
+        self.do(do="fleet")
+        self.look({"do": "dashboard", "metric": "error_rate"}, {"do": "logs"}, {"do": "deploys"},
+                  {"do": "infra"}, {"do": "pipelines"}, {"do": "drift", "feature": "all"},
+                  {"do": "labels"}, {"do": "dashboard", "metric": "pred_mean"})
+        self.do(do="severity", level=3)
+        best = self.work(self.fits(), cite=0, patience=4, tell=False, last=True)
+        self.do(do="update", message=f"Working on {self.target}; applied a fix.")
+        if not self.try_resolve():
+            self.wait_for_secondary()
+        self.factual_postmortem(best, thin=True,
+                                remediations=KNOWN_REMEDIATIONS.get(best.kind.id, [])[:1])
+        return self.g.record
+
+
+class Panicker(Player):
+    name = "panicker"
+
+    def play(self) -> Record:
+        self.do(do="ack")
+        self.do(do="severity", level=1)
+        self.do(do="rollback", model=self.target)
+        self.do(do="hotfix", model=self.target, fix="restart_pods")
+        self.do(do="hotfix", model=self.target, fix="scale_up")
+        for team in ("infra-sre", "model-owners", "data-engineering"):
+            self.do(do="escalate", team=team, model=self.target, message="Everything is down!")
+        for n in self.noise()[:1]:
+            self.do(do="rollback", model=n["model"])
+        self.look({"do": "logs"})
+        best = self.fits()[0]
+        self.diagnose(best, [])
+        self.wait_out(minutes=10)
+        self.do(do="postmortem", summary="Things broke and we fixed them.",
+                root_cause="Unclear.", resolution="Rolled back, restarted and scaled up.")
+        return self.g.record
+
+
+class ConfidentWrong(Player):
+    name = "confident_wrong"
+
+    def play(self) -> Record:
+        a = self.alert
+        self.do(do="ack")
+        self.do(do="severity", level=2)
+        self.do(do="update", message=f"SEV-2: {a['rule']} on {self.target}; investigating.")
+        self.look({"do": "logs", "level": "ERROR", "window": 60}, {"do": "deploys"},
+                  {"do": "drift", "feature": "all"})
+        fits = self.fits()
+        right = fits[0]
+        wrong = next((f for f in fits[1:] if f.kind.catalogue != right.kind.catalogue
+                      and f.kind.category != right.kind.category), fits[1])
+        evidence = list(dict.fromkeys(i for ids in wrong.shown.values() for i in ids))[:3]
+        self.diagnose(wrong, evidence)
+        moves = [m for m in self.fixing(wrong.kind) if m.when.kind[0] != "escalate"]
+        if moves:
+            self.do(**self.move(moves[0]))
+        else:
+            self.do(do="hotfix", model=self.target, fix="restart_pods")
+        self.do(do="update", message=f"{self.target}: applied a fix for {wrong.kind.title}.")
+        self.do(do="wait", minutes=15)
+        if not self.try_resolve():
+            self.do(do="update", message=f"{self.target}: fix in place, monitoring.")
+            self.wait_for_secondary(updates=True)
+        self.factual_postmortem(wrong, remediations=KNOWN_REMEDIATIONS.get(wrong.kind.id, []))
+        return self.g.record
+
+
+class Passive(Player):
+    name = "passive"
+
+    def play(self) -> Record:
+        self.do(do="ack")
+        book = self.do(do="runbook", alert=self.alert["rule"])
+        named = [t for t in TEAM_NAMES if t in book.text]
+        teams = sorted(named, key=book.text.index)[:2] or ["model-owners"]
+        for team in teams:
+            self.do(do="escalate", team=team, model=self.target,
+                    message=f"{self.alert['rule']} is firing on {self.target}, can you look?")
+        self.do(do="update", message=f"Escalated {self.target} to {', '.join(teams)}.")
+        self.wait_for_secondary()
+        self.do(do="postmortem", summary=f"{self.target} alerted and the teams handled it.",
+                resolution="Escalated to the owning teams.")
+        return self.g.record
+
+
+class KeywordGamer(Novice):
+    """The novice's looks, then everything that might earn points by keyword."""
+
+    name = "keyword_gamer"
+
+    def play(self) -> Record:
+        a = self.alert
+        self.do(do="wait", minutes=3)
+        self.do(do="ack")
+        self.do(do="fleet")
+        self.look({"do": "dashboard", "metric": "error_rate"}, {"do": "logs"}, {"do": "deploys"},
+                  {"do": "infra"}, {"do": "pipelines"}, {"do": "drift", "feature": "all"},
+                  {"do": "labels"}, {"do": "dashboard", "metric": "pred_mean"})
+        self.do(do="severity", level=2)
+        best = self.fits()[0]
+        self.diagnose(best, [o.id for o in self.seen if o.id])
+        if not knowledge.is_control(best.kind):
+            moves = self.fixing(best.kind)
+            if moves:
+                self.do(**self.move(moves[-1] if len(moves) > 1 else moves[0]))
+        for n in self.noise():
+            self.do(do="ticket", alert=n["rule"], model=n["model"], note="noise")
+        self.do(do="update", message="Investigating; next update in 30 minutes.")
+        self.wait_out(minutes=10)
+        imp = self.impact()
+        self.do(do="postmortem",
+                summary="A production incident affected a model; we detected, mitigated and "
+                        "resolved it.",
+                impact=f"{int(imp.get('requests_affected', 0)):,} requests affected, "
+                       f"{int(imp.get('requests_failed', 0)):,} failed.",
+                root_cause="A change in the system caused the model to misbehave in production.",
+                trigger="A change was deployed to production at some point before the page.",
+                detection=f"{a['rule']} fired when it crossed the threshold {a['threshold']:g}.",
+                resolution="We applied the mitigation from the runbook and the alerts cleared.",
+                action_items=[
+                    {"item": "Add monitoring for this failure mode", "type": "detect",
+                     "owner": "ml-platform"},
+                    {"item": "Add a test that would have prevented it", "type": "prevent",
+                     "owner": "ml-platform"},
+                    {"item": "Write a runbook for it", "type": "mitigate",
+                     "owner": "ml-platform"}],
+                lessons={"went_well": "Alerting worked and the team responded quickly.",
+                         "went_wrong": "The change was not caught before production.",
+                         "lucky": "It happened at night when traffic was low."},
+                caught_earlier="Better monitoring with a tighter threshold of 10% would have "
+                               "caught it earlier.",
+                remediations=ALL_REMEDIATIONS)
+        return self.g.record
+
+
+class Paperwork(Player):
+    name = "paperwork"
+
+    def play(self) -> Record:
+        a = self.alert
+        self.do(do="ack")
+        self.do(do="severity", level=2)
+        self.do(do="update", message=f"SEV-2 declared for {a['rule']} on {self.target}. "
+                "Next update in 25 minutes.")
+        for n in self.noise():
+            self.do(do="ticket", alert=n["rule"], model=n["model"], note="noise")
+        self.wait_for_secondary(updates=True)
+        imp = self.impact()
+        self.do(do="postmortem",
+                summary=f"An incident on {self.target} was handled by the on-call rotation.",
+                impact=f"{int(imp.get('requests_affected', 0)):,} requests affected.",
+                root_cause="Under investigation by the owning team.",
+                trigger="Unknown change in the serving system.",
+                detection=f"{a['rule']} paged at threshold {a['threshold']:g}.",
+                resolution="The incident was mitigated and the alerts cleared.",
+                action_items=[{"item": "Review alerting for this model", "type": "detect",
+                               "owner": "ml-platform"},
+                              {"item": "Add a regression test", "type": "prevent",
+                               "owner": "ml-platform"}],
+                lessons={"went_well": "Communication was clear and regular.",
+                         "went_wrong": "Root cause took long to find.",
+                         "lucky": "Traffic was low at night."},
+                caught_earlier="An earlier alert with a lower threshold of 5% would help.",
+                remediations=["mon-burn-slow"])
+        return self.g.record
+
+
+METRICS = ["error_rate", "latency_p99_ms", "pred_mean", "gpu_mem_frac", "restarts", "rps"]
+VERBS = ["fleet", "dashboard", "logs", "deploys", "pipelines", "infra", "drift", "labels",
+         "wait", "update", "rollback", "hotfix", "escalate", "diagnose", "severity", "ticket"]
+
+
+class Random(Player):
+    name = "random"
+
+    def play(self) -> Record:
+        models = [self.target, *(a["model"] for a in self.alerts)]
+        models += list(self.g.world.fleet.models)[:6]
+        if self.rng.random() < 0.5:
+            self.do(do="ack")
+        for _ in range(14):
+            verb = VERBS[int(self.rng.integers(len(VERBS)))]
+            model = models[int(self.rng.integers(len(models)))]
+            cmd: dict[str, Any] = {"do": verb, "model": model}
+            if verb == "dashboard":
+                cmd["metric"] = METRICS[int(self.rng.integers(len(METRICS)))]
+            elif verb == "drift":
+                cmd["feature"] = "prediction"
+            elif verb == "wait":
+                cmd = {"do": "wait", "minutes": int(self.rng.integers(1, 20))}
+            elif verb == "update":
+                cmd = {"do": "update", "message": "looking"}
+            elif verb == "hotfix":
+                cmd["fix"] = FIX_NAMES[int(self.rng.integers(len(FIX_NAMES)))]
+            elif verb == "escalate":
+                team = TEAM_NAMES[int(self.rng.integers(len(TEAM_NAMES)))]
+                cmd = {"do": "escalate", "team": team, "message": "help"}
+            elif verb == "diagnose":
+                cats = ["data", "model", "infra"]
+                cat = cats[int(self.rng.integers(3))]
+                cause = f"{cat[0].upper()}{int(self.rng.integers(1, 8))}"
+                ids = [o.id for o in self.seen if o.id]
+                cmd = {"do": "diagnose", "category": cat, "cause": cause,
+                       "evidence": ids[:int(self.rng.integers(0, 3))]}
+            elif verb == "severity":
+                cmd = {"do": "severity", "level": int(self.rng.integers(1, 6))}
+            elif verb == "ticket":
+                a = self.alerts[int(self.rng.integers(len(self.alerts)))]
+                cmd = {"do": "ticket", "alert": a["rule"], "model": a["model"]}
+            self.do(**cmd)
+        if self.g.phase == "paged":
+            self.do(do="ack")
+        self.wait_for_secondary()
+        self.do(do="postmortem", summary="it broke")
+        return self.g.record
+
+
+PERSONAS: dict[str, Callable[[Game, int], Player]] = {
+    p.name: p for p in (Expert, Novice, Panicker, ConfidentWrong, Passive, KeywordGamer,
+                        Paperwork, Random)
+}
+
+TIERS = [["expert"], ["novice"], ["panicker", "confident_wrong"], ["passive"], ["random"]]
+"""The ranking a senior on-call interviewer would give, best first."""

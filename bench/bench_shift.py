@@ -44,7 +44,7 @@ def median_wall(argv: list[str], runs: int, stdin: str = "") -> float:
 
 def six_item_night(start: int) -> tuple[int, str, int]:
     """A seed whose 6-hour night ends with 6 queue items, and a calm player's commands on it."""
-    from players import Calm
+    from shift_players import Calm
 
     from oncall.game.shift import Shift
 

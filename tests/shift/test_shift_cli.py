@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from players import Calm
+from shift_players import Calm
 
 from oncall.game.shift import Shift
 from oncall.store.shifts import load_shifts

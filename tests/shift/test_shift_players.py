@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from functools import cache
 
-from players import PLAYERS
+from shift_players import PLAYERS
 
 from oncall.game.shift import Shift
 from oncall.scoring.shift import ShiftCard, score_shift

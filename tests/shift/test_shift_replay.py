@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from players import Calm, Panicker
+from shift_players import Calm, Panicker
 
 from oncall.game.shift import Shift
 from oncall.scoring.shift import score_shift

@@ -8,7 +8,7 @@ import re
 from functools import cache
 from typing import Any
 
-from players import PLAYERS
+from shift_players import PLAYERS
 
 from oncall.game.shift import Shift
 from oncall.game.shiftrecord import ShiftRecord

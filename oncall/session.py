@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,26 +243,34 @@ class Session:
         return True
 
     def _save(self) -> SaveOutcome:
-        from oncall.store.locations import fallback_dir, home_dir
         from oncall.store.saves import save_incident, save_text
 
         assert self.card is not None
         record, card = self.game.record, self.card
-        try:
-            return SaveOutcome(save_incident(record, card, home_dir(self.home)))
-        except Exception as exc:  # any failure falls back, nothing is lost
-            reason = _reason(exc)
-        try:
-            path = save_incident(record, card, fallback_dir())
-            return SaveOutcome(path, fallback=True, reason=reason)
-        except Exception as exc:
-            reason += f"; the fallback {fallback_dir()} failed too: {_reason(exc)}"
-        try:
-            text: str | None = save_text(record, card)
-        except Exception as exc:
-            text = None
-            reason += f"; the record cannot be written as JSON: {_reason(exc)}"
-        return SaveOutcome(None, fallback=True, reason=reason, save_json=text)
+        return save_with_fallback(self.home, lambda home: save_incident(record, card, home),
+                                  lambda: save_text(record, card))
+
+
+def save_with_fallback(home: Path | None, write: Callable[[Path], Path],
+                       text: Callable[[], str]) -> SaveOutcome:
+    """Save to the home folder; failing that, to the fallback folder; failing that, keep the
+    save's JSON on the outcome. Any failure falls back: nothing the player finished is lost."""
+    from oncall.store.locations import fallback_dir, home_dir
+
+    try:
+        return SaveOutcome(write(home_dir(home)))
+    except Exception as exc:
+        reason = _reason(exc)
+    try:
+        return SaveOutcome(write(fallback_dir()), fallback=True, reason=reason)
+    except Exception as exc:
+        reason += f"; the fallback {fallback_dir()} failed too: {_reason(exc)}"
+    try:
+        json_text: str | None = text()
+    except Exception as exc:
+        json_text = None
+        reason += f"; the record cannot be written as JSON: {_reason(exc)}"
+    return SaveOutcome(None, fallback=True, reason=reason, save_json=json_text)
 
 
 def _score(obs: Observation, record: Record) -> Scorecard:
@@ -395,24 +404,8 @@ class ShiftSession:
         return obs
 
     def _save(self, card: ShiftCard) -> SaveOutcome:
-        from oncall.store.locations import fallback_dir, home_dir
-        from oncall.store.shifts import save_shift
+        from oncall.store.shifts import save_shift, shift_text
 
         record = self.shift.record
-        try:
-            return SaveOutcome(save_shift(record, card, home_dir(self.home)))
-        except Exception as exc:
-            reason = _reason(exc)
-        try:
-            return SaveOutcome(save_shift(record, card, fallback_dir()), fallback=True,
-                               reason=reason)
-        except Exception as exc:
-            reason += f"; the fallback {fallback_dir()} failed too: {_reason(exc)}"
-        from oncall.store.shifts import shift_text
-
-        try:
-            text: str | None = shift_text(record, card)
-        except Exception as exc:
-            text = None
-            reason += f"; the record cannot be written as JSON: {_reason(exc)}"
-        return SaveOutcome(None, fallback=True, reason=reason, save_json=text)
+        return save_with_fallback(self.home, lambda home: save_shift(record, card, home),
+                                  lambda: shift_text(record, card))

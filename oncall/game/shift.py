@@ -17,6 +17,7 @@ import numpy as np
 
 from oncall.content.colleagues import Dialogue, dialogues
 from oncall.game import commands as c
+from oncall.game import remediations
 from oncall.game.engine import Game
 from oncall.game.record import Entry, Observation
 from oncall.game.shiftplan import (
@@ -578,9 +579,13 @@ class Shift:
             return [f"{it.model} {it.report['version']} is live at 100%."]
         if effect == "build":
             events += self._spend(BUILD_MIN)
+            made = remediations.artifact(remediations.BY_ID[it.report["remediation"]],
+                                         self.world.model(it.model))
             f.built.append({"item": it.id, "model": it.model, "t": self.now,
-                            "minutes": BUILD_MIN})
-            return [f"Built it in {BUILD_MIN} minutes: {it.need}."]
+                            "minutes": BUILD_MIN, "artifact": made.model_dump()})
+            data["artifact"] = made.path
+            return [f"Built it in {BUILD_MIN} minutes: {made.path} ({it.need[0].lower()}"
+                    f"{it.need[1:]})."]
         return []
 
     # -- shift commands ----------------------------------------------------------------------------

@@ -26,6 +26,17 @@ WORKING_HOURS = 9 * 60
 """09:00, when the day shift and the teams are back."""
 
 
+FEATURES = (
+    ("a slow-burn alert", "add the 6h/30m slow-burn error-budget alert for", "mon-burn-slow"),
+    ("a prediction-shift alert", "alert earlier on the prediction mean moving for",
+     "mon-prediction-shift"),
+    ("a feature-range alert", "alert on feature means leaving their training range for",
+     "mon-feature-range"),
+)
+"""Feature requests a team can make at night: what they ask for, and the remediation of the
+catalogue that builds it (a real Prometheus rule file)."""
+
+
 class PlanError(ValueError):
     """No night could be drawn for these settings (length too short for a page)."""
 
@@ -130,16 +141,13 @@ def requests(seed: int, length: int, difficulty: str, models: list[str],
         team = teams[model]
         item_id = f"r{i + 1}"
         if kind == "feature":
-            short, what = [("an alert", "add an alert on the p99 latency of"),
-                           ("a dashboard", "build a dashboard of the prediction mean for"),
-                           ("a drift check", "add a drift check on the inputs of")
-                           ][int(rng.integers(3))]
+            short, what, rid = FEATURES[int(rng.integers(len(FEATURES)))]
             items.append(Item(
                 id=item_id, kind="feature", priority=PRIORITY["feature"],
                 title=f"feature request: {short} for {model}", model=model,
                 requester=people[f"lead:{model}"], team=team,
                 need=f"{what[0].upper()}{what[1:]} {model}", arrives_at=arrives,
-                deadline=DAY + WORKING_HOURS + 8 * 60))
+                deadline=DAY + WORKING_HOURS + 8 * 60, report={"remediation": rid}))
             continue
         real = bool(rng.random() < 0.5)
         gates[item_id] = real

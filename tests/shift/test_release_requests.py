@@ -65,3 +65,21 @@ def test_a_deferred_request_that_misses_its_deadline_is_recorded() -> None:
     card = score_shift(s.record)
     passivity = next(f for f in card.section("temperament").findings if f.name == "passivity")
     assert any("missed its deadline" in m.what for m in passivity.moments)
+
+
+def test_building_a_feature_at_night_writes_a_real_rule_file_and_costs_the_time() -> None:
+    import yaml
+
+    from oncall.game.shift import BUILD_MIN
+
+    s = Shift(2)
+    it = next(x for x in s.record.facts.items if x.kind == "feature")
+    _arrive(s, it.id)
+    start = s.now
+    obs = s.do({"do": "agree", "about": it.id})
+    assert obs.data["effect"] == "build" and s.now - start >= BUILD_MIN
+    built = s.record.facts.built[0]
+    doc = yaml.safe_load(built["artifact"]["content"])
+    rules = doc["groups"][0]["rules"]
+    assert rules and all(r["labels"]["model"] == it.model for r in rules if "alert" in r)
+    assert it.outcome == "built" and built["artifact"]["path"] in obs.text

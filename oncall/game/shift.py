@@ -319,6 +319,9 @@ class Shift:
         f = self.record.facts
         f.ended_at = self.now
         f.budget = self.budget()
+        paged = {it.model for it in f.items if it.kind == "incident"}
+        f.budget["saved_pct"] = {m: pct for m, pct in bd.saved_by_mitigation(
+            self.world, SHIFT_START, self.now, self.regressions()).items() if m in paged}
         self.record.ended = True
         events.append({"t": self.now, "kind": "shift_end", "text": why})
 

@@ -147,3 +147,24 @@ def gpu_cost_usd(moves: list[tuple[int, float]], now: int) -> float:
     """Spend so far of scale-ups (extra GPU or CPU replicas, each with the hourly cost its fix
     states): (effective minute, USD per hour) each, until now."""
     return round(sum(rate * max(0, now - at) / 60 for at, rate in moves), 2)
+
+
+def saved_by_mitigation(world: World, start: int, now: int,
+                        regressions: tuple[Regression, ...] = ()) -> dict[str, float]:
+    """Per incident model, the share of its 30-day budget that fixing the fault saved: what the
+    night would have spent had every incident run unfixed to `now`, minus what it spent.
+
+    The counterfactual is the world's own: the same telemetry with the incidents' fixes taken out
+    of their courses (then put back exactly as they were)."""
+    kept = {i.id: list(i.course.events) for i in world.incidents.values()}
+    models = list(dict.fromkeys(i.model for i in world.incidents.values()))
+    actual = {m: failed_requests(world, m, start, now, regressions) for m in models}
+    try:
+        for inc in world.incidents.values():
+            inc.course.events = [e for e in inc.course.events if e[1] not in ("fix", "dip")]
+        unfixed = {m: failed_requests(world, m, start, now, regressions) for m in models}
+    finally:
+        for inc in world.incidents.values():
+            inc.course.events = kept[inc.id]
+    return {m: round(max(0.0, 100 * (unfixed[m] - actual[m]) / budget_requests(world, m)), 2)
+            for m in models}

@@ -49,6 +49,7 @@ def career_sheet(saves: list[ShiftSave]) -> str:
                    if iv.cost_usd_per_hour > 0)
     budget = [float(row["night_pct"]) for r in recs for row in r.facts.budget.get("models", [])
               if row["model"] in {k.model for k in r.key.incidents}]
+    saved = [float(v) for r in recs for v in r.facts.budget.get("saved_pct", {}).values()]
     talks = [cv for r in recs for cv in r.facts.conversations if cv.said]
     with_data = sum(1 for cv in talks if any(s.verb == "reply" and s.convinced
                                              for s in cv.said))
@@ -62,6 +63,8 @@ def career_sheet(saves: list[ShiftSave]) -> str:
         f"- Time to mitigate, median: {_median(ttm)}",
         f"- Error budget spent by incidents: {sum(budget):g}% in total over {len(budget)} "
         "incident model-nights",
+        f"- Error budget saved by mitigating (against the faults running unfixed to the end "
+        f"of the shift): {sum(saved):g}% in total over {len(saved)} incident model-nights",
         f"- Requests decided: {decided['promoted']} promoted, {decided['held']} held, "
         f"{decided['ticketed']} ticketed, {decided['built']} built at night, "
         f"{decided['missed']} left past their deadline",

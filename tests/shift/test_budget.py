@@ -59,3 +59,16 @@ def test_the_budget_names_no_model_before_something_arrives_about_it() -> None:
     assert opening and not {r["model"] for r in opening} & hidden
     page = incident_page(s)
     assert page["model"] in {r["model"] for r in s.budget()["models"]}
+
+
+def test_budget_saved_is_the_unfixed_night_minus_the_real_one() -> None:
+    from shift_players import Calm
+
+    s = Calm(Shift(9, difficulty="easy")).play()
+    saved = s.record.facts.budget["saved_pct"]
+    inc = s.world.fault
+    assert inc.course.fixed_at() is not None and saved[inc.model] > 1
+    events = list(inc.course.events)
+    again = bd.saved_by_mitigation(s.world, 0, s.now)
+    assert inc.course.events == events  # the counterfactual leaves the world as it was
+    assert again[inc.model] == saved[inc.model]

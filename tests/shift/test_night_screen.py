@@ -16,6 +16,17 @@ async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
+async def _built(pilot) -> NightScreen:  # type: ignore[no-untyped-def]
+    """Wait until the night screen is up and its shift built (the screen may open a frame late,
+    and the shift builds in a worker)."""
+    for _ in range(200):
+        await _settle(pilot)
+        screen = pilot.app.screen
+        if isinstance(screen, NightScreen) and screen.session is not None:
+            return screen
+    raise AssertionError("the night never finished building")
+
+
 async def _type(pilot, line: str) -> None:  # type: ignore[no-untyped-def]
     field = pilot.app.screen.query_one("#night-cmd", Input)
     field.focus()
@@ -28,8 +39,7 @@ async def test_title_opens_a_night_with_the_budget_in_view(tmp_path: Path) -> No
     app = make_app(home=tmp_path)
     async with app.run_test(size=(120, 32)) as pilot:
         await pilot.press("h")
-        await _settle(pilot)
-        assert isinstance(app.screen, NightScreen)
+        await _built(pilot)
         status = str(app.screen.query_one("#night-status", Static).render())
         assert "error budget: worst" in status and "% left" in status
         queue = str(app.screen.query_one("#night-queue", Static).render())
@@ -39,9 +49,8 @@ async def test_title_opens_a_night_with_the_budget_in_view(tmp_path: Path) -> No
 async def test_typed_commands_move_the_night_and_redraw_the_queue(tmp_path: Path) -> None:
     app = night_app(2, 360, "normal", tmp_path)
     async with app.run_test(size=(120, 32)) as pilot:
-        await _settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, NightScreen) and screen.session is not None
+        screen = await _built(pilot)
+        assert screen.session is not None
         await _type(pilot, "wait 30")
         await _type(pilot, "take q1")
         assert screen.session.shift.now >= 30

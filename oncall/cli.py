@@ -12,9 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oncall import __version__
+
+if TYPE_CHECKING:
+    from oncall.tui.app import OncallApp
 
 
 class UsageError(Exception):
@@ -76,6 +79,22 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("save", type=Path)
     ex.add_argument("dir", nargs="?", type=Path,
                     help="a new or empty folder (default: export-<save name> here)")
+
+    sh = sub.add_parser("shift", help="a night shift: a pager queue of incidents, requests and "
+                        "noise (TUI, or --headless JSON lines); `shift story [SAVE]` and "
+                        "`shift numbers` read the saved shifts")
+    sh.add_argument("action", nargs="?", choices=("play", "story", "numbers"), default="play")
+    sh.add_argument("save", nargs="?", type=Path, help="story: a shift save (default: the "
+                    "latest)")
+    sh.add_argument("--kind", choices=("incident", "priorities", "disagreement", "tradeoff"),
+                    help="story: only this kind")
+    sh.add_argument("--seed", help="seed of the night, 0 to 2**63-1 (default: random, shown)")
+    sh.add_argument("--length", default="6h", help="how long the shift runs: 6h, 90m, 360 "
+                    "(2h to 12h; default 6h)")
+    sh.add_argument("--difficulty", choices=("easy", "normal", "hard"), default="normal")
+    sh.add_argument("--headless", action="store_true",
+                    help="JSON lines on stdin/stdout instead of the TUI")
+    sh.add_argument("--no-save", action="store_true", help="headless: do not save the result")
 
     # The drift command parses its own arguments, so numpy is imported only when it runs.
     dr = sub.add_parser("drift", add_help=False,
@@ -161,6 +180,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _numbers(args.home)
         if args.command == "export":
             return _export(args.save, args.dir)
+        if args.command == "shift":
+            return _shift(args)
         if args.command == "drift":
             from oncall import drift_cli
 
@@ -199,8 +220,12 @@ def _tui(seed: int | None, scenario: str | None, difficulty: str | None,
          home: Path | None) -> int:
     from oncall.tui.app import make_app
 
+    return _run_app(make_app(seed=seed, scenario=scenario, difficulty=difficulty, home=home),
+                    home)
+
+
+def _run_app(app: OncallApp, home: Path | None) -> int:
     _sweep(home)
-    app = make_app(seed=seed, scenario=scenario, difficulty=difficulty, home=home)
     app.run()
     for text in app.unsaved:
         print("oncall: this incident could not be saved anywhere; its save follows (JSON; put "
@@ -397,4 +422,64 @@ def _numbers(home: Path | None) -> int:
     for err in errors:
         print(f"oncall: skipped {err}", file=sys.stderr)
     print(numbers_sheet(saves))
+    return 0
+
+
+def _shift(args: argparse.Namespace) -> int:
+    from oncall.game.shiftplan import PlanError, parse_length
+
+    if args.action == "story":
+        return _shift_story(args.save, args.kind, args.home)
+    if args.action == "numbers":
+        return _shift_numbers(args.home)
+
+    seed = _seed(args.seed)
+    try:
+        length = parse_length(args.length)
+    except ValueError as exc:
+        raise UsageError(f"shift: --{exc}") from None
+    if not args.headless:
+        from oncall.tui.screens.night import night_app
+
+        return _run_app(night_app(seed, length, args.difficulty, args.home), args.home)
+    from oncall import headless
+
+    try:
+        return headless.shift_stdio(seed, length, args.difficulty, args.home,
+                                    save=not args.no_save)
+    except PlanError as exc:
+        raise UsageError(f"shift: {exc}") from None
+
+
+def _shift_story(path: Path | None, kind: str | None, home: Path | None) -> int:
+    from oncall.store.locations import home_dir
+    from oncall.store.saves import SaveError
+    from oncall.store.shifts import load_shift, shifts_dir
+    from oncall.story.shift import markdown
+
+    if path is None:
+        folder = shifts_dir(home_dir(home))
+        found = sorted((p for p in folder.glob("*.json") if not p.name.startswith(".")),
+                       key=_mtime) if folder.is_dir() else []
+        if not found:
+            raise UsageError(f"shift story: no shift saved in {folder}; play `oncall shift` "
+                             "first")
+        path = found[-1]
+    try:
+        save = load_shift(path)
+    except SaveError as exc:
+        raise UsageError(f"shift story: {exc}") from None
+    print(markdown(save.record, kind), end="")
+    return 0
+
+
+def _shift_numbers(home: Path | None) -> int:
+    from oncall.store.locations import home_dir
+    from oncall.store.shifts import load_shifts
+    from oncall.story.career import career_sheet
+
+    saves, errors = load_shifts(home_dir(home))
+    for err in errors:
+        print(f"oncall: skipped {err}", file=sys.stderr)
+    print(career_sheet(saves), end="")
     return 0

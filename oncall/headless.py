@@ -13,13 +13,13 @@ import io
 import json
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from oncall.content.scenario import Scenario
 from oncall.game.record import Observation
-from oncall.session import Session
+from oncall.session import Session, ShiftSession
 
 MAX_LINE_BYTES = 4 * 1024 * 1024
 """A longer line is refused (and skipped to its end) without being parsed."""
@@ -109,6 +109,21 @@ def run(scenario: Scenario, seed: int, difficulty: str | None, inp: IO[str] | IO
         out: IO[str], home: Path | None = None, save: bool = True) -> Session:
     session = Session(scenario, seed, difficulty, home=home, save=save)
     emit(out, observation_line(session.page()))
+    _serve(session, inp, out)
+    return session
+
+
+def run_shift(seed: int, length: int, difficulty: str, inp: IO[str] | IO[bytes], out: IO[str],
+              home: Path | None = None, save: bool = True) -> ShiftSession:
+    """A night shift over the same protocol: the shift's opening line, then one answer per
+    command; the line that ends the shift carries the card and where it was saved."""
+    session = ShiftSession(seed, length, difficulty, home=home, save=save)
+    emit(out, observation_line(session.start()))
+    _serve(session, inp, out)
+    return session
+
+
+def _serve(session: Session | ShiftSession, inp: IO[str] | IO[bytes], out: IO[str]) -> None:
     for lineno, line in enumerate(read_lines(inp), start=1):
         if isinstance(line, str) and not line.strip():
             continue
@@ -128,10 +143,9 @@ def run(scenario: Scenario, seed: int, difficulty: str | None, inp: IO[str] | IO
         if session.ended and not was_ended:
             line_out |= saved_fields(session)
         emit(out, line_out)
-    return session
 
 
-def saved_fields(session: Session) -> dict[str, Any]:
+def saved_fields(session: Session | ShiftSession) -> dict[str, Any]:
     """Where the finished incident went, for the postmortem's line."""
     outcome = session.outcome
     if outcome is None:
@@ -151,12 +165,22 @@ def saved_fields(session: Session) -> dict[str, Any]:
 def main_stdio(scenario: Scenario, seed: int, difficulty: str | None,
                home: Path | None, save: bool = True) -> int:
     """Run over the process's stdin and stdout as bytes, so the locale never matters."""
+    return _stdio(lambda inp, out: run(scenario, seed, difficulty, inp, out, home, save=save))
+
+
+def shift_stdio(seed: int, length: int, difficulty: str, home: Path | None,
+                save: bool = True) -> int:
+    return _stdio(lambda inp, out: run_shift(seed, length, difficulty, inp, out, home,
+                                             save=save))
+
+
+def _stdio(body: Callable[[IO[bytes] | IO[str], IO[str]], object]) -> int:
     stdin: IO[bytes] | IO[str] = getattr(sys.stdin, "buffer", sys.stdin)
     buffer = getattr(sys.stdout, "buffer", None)
     out: IO[str] = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n",
                                     write_through=True) if buffer is not None else sys.stdout
     try:
-        run(scenario, seed, difficulty, stdin, out, home, save=save)
+        body(stdin, out)
     finally:
         if buffer is not None:
             try:

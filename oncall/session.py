@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from oncall.store.errorlog import log_error, new_error_id
 if TYPE_CHECKING:
     from oncall.content.scenario import Scenario
     from oncall.scoring.card import Scorecard
+    from oncall.scoring.shift import ShiftCard
 
 MAX_DEPTH = 32
 """Deepest nesting of a command; a real one is three levels deep."""
@@ -86,6 +88,14 @@ def command_problem(raw: Any) -> str | None:
     if isinstance(verb, dict | list):
         return f'"do" names a command (a string such as "help"), got a JSON {_describe(verb)}'
     return _value_problem(raw, 1)
+
+
+def refused(raw: Any) -> str | None:
+    """Why `raw` is refused before the engine (see `command_problem`), or None."""
+    try:
+        return command_problem(raw)
+    except RecursionError:
+        return "the command is nested too deeply"
 
 
 def _value_problem(value: Any, depth: int) -> str | None:
@@ -164,10 +174,7 @@ class Session:
     def do(self, raw: Any) -> Observation:
         """Run one command. Never raises; a finished incident is scored and saved here."""
         with self._lock:
-            try:
-                problem = command_problem(raw)
-            except RecursionError:
-                problem = "the command is nested too deeply"
+            problem = refused(raw)
             if problem is not None:
                 return self.refusal(problem)
             was_ended = self.game.ended
@@ -236,26 +243,34 @@ class Session:
         return True
 
     def _save(self) -> SaveOutcome:
-        from oncall.store.locations import fallback_dir, home_dir
         from oncall.store.saves import save_incident, save_text
 
         assert self.card is not None
         record, card = self.game.record, self.card
-        try:
-            return SaveOutcome(save_incident(record, card, home_dir(self.home)))
-        except Exception as exc:  # any failure falls back, nothing is lost
-            reason = _reason(exc)
-        try:
-            path = save_incident(record, card, fallback_dir())
-            return SaveOutcome(path, fallback=True, reason=reason)
-        except Exception as exc:
-            reason += f"; the fallback {fallback_dir()} failed too: {_reason(exc)}"
-        try:
-            text: str | None = save_text(record, card)
-        except Exception as exc:
-            text = None
-            reason += f"; the record cannot be written as JSON: {_reason(exc)}"
-        return SaveOutcome(None, fallback=True, reason=reason, save_json=text)
+        return save_with_fallback(self.home, lambda home: save_incident(record, card, home),
+                                  lambda: save_text(record, card))
+
+
+def save_with_fallback(home: Path | None, write: Callable[[Path], Path],
+                       text: Callable[[], str]) -> SaveOutcome:
+    """Save to the home folder; failing that, to the fallback folder; failing that, keep the
+    save's JSON on the outcome. Any failure falls back: nothing the player finished is lost."""
+    from oncall.store.locations import fallback_dir, home_dir
+
+    try:
+        return SaveOutcome(write(home_dir(home)))
+    except Exception as exc:
+        reason = _reason(exc)
+    try:
+        return SaveOutcome(write(fallback_dir()), fallback=True, reason=reason)
+    except Exception as exc:
+        reason += f"; the fallback {fallback_dir()} failed too: {_reason(exc)}"
+    try:
+        json_text: str | None = text()
+    except Exception as exc:
+        json_text = None
+        reason += f"; the record cannot be written as JSON: {_reason(exc)}"
+    return SaveOutcome(None, fallback=True, reason=reason, save_json=json_text)
 
 
 def _score(obs: Observation, record: Record) -> Scorecard:
@@ -298,3 +313,100 @@ def replay(record: Record, scenario: Scenario) -> tuple[Record, Scorecard | None
     for entry in record.entries:
         session.do(entry.command)
     return session.record, session.card
+
+
+# -- a night shift -------------------------------------------------------------------------------
+class ShiftSession:
+    """One night shift behind the same error boundary as an incident: `do` never raises, an
+    unexpected engine error rebuilds the shift from its record, and the end of the shift scores
+    the record once and saves it (falling back to the temp folder, like an incident)."""
+
+    def __init__(self, seed: int, length: int = 360, difficulty: str = "normal", *,
+                 home: Path | None = None, save: bool = True) -> None:
+        from oncall.game.shift import Shift
+
+        self.seed, self.length, self.difficulty = seed, length, difficulty
+        self.home = home
+        self.save_enabled = save
+        self.shift = Shift(seed, length, difficulty)
+        self.card: ShiftCard | None = None
+        self.outcome: SaveOutcome | None = None
+        self.errors = 0
+        self._lock = threading.RLock()
+
+    @property
+    def ended(self) -> bool:
+        return self.shift.ended
+
+    def start(self) -> Observation:
+        return self.shift.start()
+
+    def refusal(self, message: str) -> Observation:
+        from oncall.sim.clock import hhmm
+
+        message = shorten(message)
+        return Observation(kind="error", ok=False, t=self.shift.now, clock=hhmm(self.shift.now),
+                           error=message, text=message, valid=self.shift.available())
+
+    def do(self, raw: Any) -> Observation:
+        with self._lock:
+            problem = refused(raw)
+            if problem is not None:
+                return self.refusal(problem)
+            was_ended = self.shift.ended
+            size = len(self.shift.record.entries)
+            try:
+                obs = self.shift.do(raw)
+                if not obs.ok:
+                    obs.text = shorten(obs.text)
+                    obs.error = shorten(obs.error) if obs.error else obs.error
+                if self.shift.ended and not was_ended:
+                    self._score(obs)
+            except Exception as exc:  # the error boundary
+                return self._internal_error(raw, exc, size)
+            return obs
+
+    def _score(self, obs: Observation) -> None:
+        from oncall.scoring.shift import score_shift
+
+        card = score_shift(self.shift.record)
+        self.card = card
+        lines = [f"Shift scored: {card.total:g}/{card.max}."]
+        for s in card.sections:
+            lines.append(f"{s.title}: {s.points:g}/{s.max}")
+            lines += [f"  {f.name} {f.points:g}/{f.max}: {f.text}" for f in s.findings]
+        obs.text = (obs.text + "\n" if obs.text else "") + "\n".join(lines)
+        obs.scorecard = card.model_dump(mode="json")
+        if self.save_enabled:
+            self.outcome = self._save(card)
+
+    def _internal_error(self, raw: Any, exc: Exception, size: int) -> Observation:
+        from oncall.game.shift import Shift
+
+        self.errors += 1
+        error_id = new_error_id()
+        log = log_error(self.home, error_id, f"shift command {raw!r:.300}", exc)
+        entries = self.shift.record.entries[:size]
+        restored = True
+        try:
+            fresh = Shift(self.seed, self.length, self.difficulty)
+            for entry in entries:
+                fresh.do(entry.command)
+            self.shift = fresh
+        except Exception as rebuild:
+            log_error(self.home, new_error_id(), "rebuild of a shift", rebuild)
+            restored = False
+        verb = raw.get("do") if isinstance(raw, dict) else None
+        obs = self.refusal(f"{verb if isinstance(verb, str) else 'command'}: internal error "
+                           f"{error_id} ({type(exc).__name__}); "
+                           + ("nothing changed and the shift goes on" if restored
+                              else "the shift goes on") + (f"; details in {log}" if log else ""))
+        obs.data = {"error_id": error_id}
+        return obs
+
+    def _save(self, card: ShiftCard) -> SaveOutcome:
+        from oncall.store.shifts import save_shift, shift_text
+
+        record = self.shift.record
+        return save_with_fallback(self.home, lambda home: save_shift(record, card, home),
+                                  lambda: shift_text(record, card))

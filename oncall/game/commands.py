@@ -264,13 +264,7 @@ def parse(raw: Any, phase: Phase) -> Command:
     verb = raw.get("do")
     if verb not in VERBS:
         raise CommandError(f"unknown command {verb!r}", valid)
-    try:
-        cmd: Command = _ADAPTER.validate_python(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"][1:]) or verb
-        reason = err["msg"] if err["type"] != "extra_forbidden" else "unknown argument"
-        raise CommandError(f"{verb}: {where}: {reason}", valid) from None
+    cmd = _validate(_ADAPTER, raw, valid)
     if phase not in cmd.phases:
         raise CommandError(f"{verb}: not available while the incident is {phase}", valid)
     return cmd
@@ -280,9 +274,9 @@ def available(phase: Phase) -> list[str]:
     return [verb for verb, c in VERBS.items() if phase in c.phases]
 
 
-def describe(verb: str) -> dict[str, Any]:
+def describe(verb: str, cls: type[Command] | None = None) -> dict[str, Any]:
     """The arguments of a verb, for `help`: name, type, default, description."""
-    cls = VERBS[verb]
+    cls = cls or VERBS[verb]
     args = {}
     for name, f in cls.model_fields.items():
         if name == "do":
@@ -310,3 +304,109 @@ def to_dict(cmd: Command) -> dict[str, Any]:
     return cmd.model_dump(mode="json", by_alias=True, exclude_defaults=True) | {
         "do": cmd.do  # type: ignore[attr-defined]
     }
+
+
+# -- a night shift's own commands ----------------------------------------------------------------
+# A shift (oncall.game.shift) answers these itself and hands every other command to its game.
+
+class ShiftCommand(Command):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    phases = ("paged", "active", "resolved", "ended")
+
+
+class ShiftAck(ShiftCommand):
+    do: Literal["ack"]
+    page: str | None = Field(None, description="the page to acknowledge (p1, ...); default: the "
+                             "oldest unacknowledged")
+    cost = 1
+    about = "acknowledge a page (target: within 5 minutes)"
+
+
+class Queue(ShiftCommand):
+    do: Literal["queue"]
+    about = "the pager queue: every item, who asked, what they need, by when"
+
+
+class Take(ShiftCommand):
+    do: Literal["take"]
+    item: str = Field(description="a queue item (q1, ...)")
+    cost = 1
+    about = "pick up a queue item: read the request and its report"
+
+
+class Reply(ShiftCommand):
+    do: Literal["reply"]
+    about_: str | None = Field(None, alias="about", description="a conversation (c1, ...) or "
+                               "queue item; default: the oldest open conversation")
+    evidence: list[str] = Field(default_factory=list, description="observation ids that make "
+                                "your case, e.g. obs-3")
+    message: str = ""
+    cost = 2
+    about = "answer a colleague with data: cite the observations that make your case"
+
+
+class Agree(ShiftCommand):
+    do: Literal["agree"]
+    about_: str | None = Field(None, alias="about", description="a conversation or queue item")
+    cost = 1
+    about = "go along with what the colleague asks"
+
+
+class Overrule(ShiftCommand):
+    do: Literal["overrule"]
+    about_: str | None = Field(None, alias="about", description="a conversation or queue item")
+    message: str = ""
+    cost = 1
+    about = "decide as incident commander against the colleague's view"
+
+
+class Defer(ShiftCommand):
+    do: Literal["defer"]
+    about_: str | None = Field(None, alias="about", description="a conversation or queue item")
+    minutes: int = Field(30, ge=5, le=240, description="when to come back to it")
+    cost = 1
+    about = "put the decision off (a feature request goes to working hours)"
+
+
+class Silence(ShiftCommand):
+    do: Literal["silence"]
+    alert: str = Field(description="the alert rule to mute, or * for every alert on the model")
+    model: str
+    minutes: int = Field(60, ge=5, le=720, description="when the silence expires")
+    cost = 1
+    about = "mute an alert on a model until the silence expires"
+
+
+class End(ShiftCommand):
+    do: Literal["end"]
+    about = "go off the pager: the rest of the night runs unanswered, then it is scored"
+
+
+SHIFT_COMMANDS: tuple[type[Command], ...] = (ShiftAck, Queue, Take, Reply, Agree, Overrule, Defer,
+                                             Silence, End)
+SHIFT_VERBS: dict[str, type[Command]] = {
+    c.model_fields["do"].annotation.__args__[0]: c  # type: ignore[union-attr]
+    for c in SHIFT_COMMANDS
+}
+AnyShiftCommand = Annotated[
+    ShiftAck | Queue | Take | Reply | Agree | Overrule | Defer | Silence | End,
+    Field(discriminator="do"),
+]
+_SHIFT_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyShiftCommand)
+
+
+def parse_shift(raw: dict[str, Any], valid: list[str]) -> Command:
+    """A shift command, or CommandError naming the verb, the field and the reason."""
+    return _validate(_SHIFT_ADAPTER, raw, valid)
+
+
+def _validate(adapter: TypeAdapter[Any], raw: dict[str, Any], valid: list[str]) -> Command:
+    verb = raw.get("do")
+    try:
+        cmd: Command = adapter.validate_python(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"][1:]) or str(verb)
+        reason = err["msg"] if err["type"] != "extra_forbidden" else "unknown argument"
+        raise CommandError(f"{verb}: {where}: {reason}", valid) from None
+    return cmd

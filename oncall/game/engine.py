@@ -70,13 +70,20 @@ def _paging_order(a: AlertFact) -> tuple[int, int, str]:
 class Game:
     """One incident. Construct it from a scenario and a seed; drive it only through `do`."""
 
-    def __init__(self, scenario: Scenario, seed: int, difficulty: str | None = None) -> None:
+    def __init__(self, scenario: Scenario, seed: int, difficulty: str | None = None, *,
+                 start: int | None = None, keep_open: bool = False) -> None:
+        """`start`: the minute the clock starts at (default: the first page), for a night shift
+        that begins before anything pages. `keep_open`: resolving the last incident does not end
+        the game (a shift goes on until its end)."""
         self.scenario = scenario
+        self.keep_open = keep_open
         self.seed = seed
         self.difficulty = difficulty or scenario.difficulty
         self.world = World(seed, world_spec(scenario, self.difficulty))
         self.phase: c.Phase = "paged"
         firing = self.world.firing()
+        if start is not None:
+            self.world.now = start
         target = self.world.fault.model
         targets = {i.model for i in self.world.incidents.values()}
         a = scenario.answers
@@ -105,7 +112,7 @@ class Game:
                 if len(self.world.incidents) > 1 else [],
             ),
         )
-        self._firing_keys = {(e.rule, e.model) for e in firing}
+        self._firing_keys = {(e.rule, e.model) for e in self.world.firing()}
         self._signal_obs = 0
         self._obs_count = 0
 
@@ -168,6 +175,31 @@ class Game:
     @property
     def ended(self) -> bool:
         return self.phase == "ended"
+
+    def next_obs_id(self) -> str:
+        """The id of a new observation made outside `do` (a night shift's request report), in
+        the same numbering as the game's own, so evidence ids never collide."""
+        self._obs_count += 1
+        return f"obs-{self._obs_count}"
+
+    def advance(self, minutes: int) -> list[dict[str, Any]]:
+        """Let `minutes` pass outside any command of the game (a night shift's own commands)."""
+        return self._spend(minutes)
+
+    def budget(self, start: int | None = None) -> dict[str, Any]:
+        """The error budget of each incident's model as it stands now (SLO, what the month had
+        spent, what the night has spent, what is left, the 1 h burn and burn-rate alerts), and
+        the spend committed to scale-ups: what a status bar shows without being asked."""
+        from oncall.sim.budget import gpu_cost_usd, model_budget
+
+        t0 = min(i.onset for i in self.world.incidents.values()) if start is None else start
+        models = list(dict.fromkeys(i.model for i in self.world.incidents.values()))
+        rows = [model_budget(self.world, m, t0, self.now) for m in models]
+        moves = [(iv.effective_at, iv.cost_usd_per_hour) for iv in self.record.facts.interventions
+                 if iv.cost_usd_per_hour]
+        return {"models": rows, "left_pct": min(r["left_pct"] for r in rows),
+                "night_pct": round(sum(r["night_pct"] for r in rows), 2),
+                "scale_up_usd": gpu_cost_usd(moves, self.now)}
 
     # -- bookkeeping ----------------------------------------------------------------------------
     def _obs(self, kind: str, text: str, data: dict[str, Any] | None = None,
@@ -476,6 +508,12 @@ class Game:
                              {"resolved": True, "incident": inc.id, "impact": impact,
                               "open": left})
         main = self.world.fault
+        if self.keep_open:
+            if main.id in ids:
+                f.resolved_at = self.now
+                f.impact = self.world.impact(f.mitigated_at or self.now, incident=main.id)
+            return self._obs("resolve", f"Resolved at {hhmm(self.now)}: every incident of the "
+                             "night is closed.", {"resolved": True, "open": []})
         f.resolved_at = self.now
         f.impact = self.world.impact(f.mitigated_at or self.now, incident=main.id)
         self.phase = "resolved"

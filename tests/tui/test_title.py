@@ -19,7 +19,7 @@ async def test_title_screen_appears(home: Path) -> None:
         assert isinstance(app.screen, TitleScreen)
         menu = app.screen.query_one("#menu", OptionList)
         assert [menu.get_option_at_index(i).id for i in range(menu.option_count)] == [
-            "new", "career", "stories", "quit"]
+            "new", "night", "career", "stories", "quit"]
 
 
 async def test_new_shift_lists_scenarios_and_starts(home: Path) -> None:

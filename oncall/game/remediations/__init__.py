@@ -225,6 +225,28 @@ def _monitor_files(rid: str, mon: Monitor, model: Model, tune: Tuning) -> list[A
                                              mon.runbook, steps))]
 
 
+def files(rid: str, model: Model, tune: Tuning | None = None, paged_by: str | None = None,
+          taken: set[str] | None = None) -> list[Artifact]:
+    """The files one remediation writes for a model (its fit is the caller's to check)."""
+    rem = BY_ID[rid]
+    if rid in MONITORS:
+        return _monitor_files(rid, MONITORS[rid], model, tune or MONITORS[rid].default)
+    if rem.kind == "test":
+        suffix = rid.removeprefix("test-").replace("-", "_")
+        return [Artifact(
+            remediation=rid, kind="test",
+            path=f"tests/test_{model.name.replace('-', '_')}_{suffix}.py",
+            content=testfiles.test_file(rid, f"{rem.title} ({rem.ml_test_score})", model))]
+    alert = paged_by or "ModelHigh5xxRatio"
+    path = f"runbooks/{alert}.md"
+    if path in (taken or set()):
+        path = f"runbooks/{alert}-{rid}.md"
+    rule = RULES_BY_NAME.get(alert)
+    expr = rule.expression(model) if rule else alert
+    return [Artifact(remediation=rid, kind="runbook", path=path,
+                     content=runbooks.render(alert, model, expr, rem.runbook, rem.steps))]
+
+
 def generate(rids: list[str], world: World, tuning: dict[str, Tuning],
              paged_by: str | None) -> Generated:
     """The files the postmortem's remediations write for the incident's model, the replays of
@@ -233,34 +255,17 @@ def generate(rids: list[str], world: World, tuning: dict[str, Tuning],
     model = world.model(world.fault.model)
     out = Generated([], [], {})
     for rid in dict.fromkeys(rids):  # a remediation named twice writes its files once
-        rem = BY_ID[rid]
         reason = fit(rid, world, model)
         if reason is not None:
             out.not_generated[rid] = reason
             continue
+        tune = tuning_of(rid, tuning) if rid in MONITORS else None
+        taken = {a.path for a in out.artifacts}
+        out.artifacts += files(rid, model, tune, paged_by, taken)
         if rid in MONITORS:
-            tune = tuning_of(rid, tuning)
-            out.artifacts += _monitor_files(rid, MONITORS[rid], model, tune)
             rep = replay(rid, world, tune)
             if rep is not None:
                 out.replays.append(rep)
-        elif rem.kind == "test":
-            suffix = rid.removeprefix("test-").replace("-", "_")
-            out.artifacts.append(Artifact(
-                remediation=rid, kind="test",
-                path=f"tests/test_{model.name.replace('-', '_')}_{suffix}.py",
-                content=testfiles.test_file(rid, f"{rem.title} ({rem.ml_test_score})", model)))
-        else:
-            alert = paged_by or "ModelHigh5xxRatio"
-            taken = {a.path for a in out.artifacts}
-            path = f"runbooks/{alert}.md"
-            if path in taken:
-                path = f"runbooks/{alert}-{rid}.md"
-            rule = RULES_BY_NAME.get(alert)
-            expr = rule.expression(model) if rule else alert
-            out.artifacts.append(Artifact(
-                remediation=rid, kind="runbook", path=path,
-                content=runbooks.render(alert, model, expr, rem.runbook, rem.steps)))
     return out
 
 

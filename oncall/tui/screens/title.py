@@ -28,6 +28,7 @@ class TitleScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_shift", "New shift", id="new-shift"),
+        Binding("h", "night_shift", "Night shift", id="night-shift"),
         Binding("c", "career", "Career", id="career"),
         Binding("s", "stories", "Stories", id="stories"),
         Binding("q", "app.quit", "Quit", id="title-quit"),
@@ -45,7 +46,8 @@ class TitleScreen(Screen[None]):
                          id="tagline")
             with Center():
                 yield OptionList(
-                    Option("New shift", id="new"), Option("Career", id="career"),
+                    Option("New shift", id="new"), Option("Night shift", id="night"),
+                    Option("Career", id="career"),
                     Option("Stories", id="stories"), Option("Quit", id="quit"), id="menu")
         yield Footer()
 
@@ -60,6 +62,8 @@ class TitleScreen(Screen[None]):
         choice = event.option.id
         if choice == "new":
             self.action_new_shift()
+        elif choice == "night":
+            self.action_night_shift()
         elif choice == "career":
             self.action_career()
         elif choice == "stories":
@@ -71,6 +75,11 @@ class TitleScreen(Screen[None]):
         from oncall.tui.screens.shift import ShiftPicker
 
         self.app.push_screen(ShiftPicker())
+
+    def action_night_shift(self) -> None:
+        from oncall.tui.screens.night import NightScreen
+
+        self.app.push_screen(NightScreen(home=getattr(self.app, "home", None)))
 
     def action_career(self) -> None:
         from oncall.tui.screens.career import CareerScreen

@@ -1,0 +1,450 @@
+"""A night shift's temperament and prioritisation, scored from its record alone.
+
+Every finding says what happened with numbers and cites the moments of the record it rests on
+(the entry number, the simulated time, what was done), so a player can look each one up.
+
+Temperament (100):
+- ack (10): each page acknowledged within 5 minutes earns its share; linear to 0 at 15.
+- severity (10): a severity declared for the night's incidents; 10 within one level of the
+  incidents' worst answer-key level, 4 further off, 0 never.
+- updates (10): from the first incident page to the last mitigation, one update per 30 minutes
+  (SEV-1/2) or per 60 (SEV-3+); the share posted.
+- thrash (10): each rollback or hotfix with no new look at any tool since the previous one costs 4.
+- evidence (10): the share of moves on incidents (rollback, hotfix, escalation) made after an
+  observation of that model showed the fault; nothing done about any incident earns 0.
+- passivity (25): each escalation before looking at the model, each deferral of a decision the
+  on-call could settle (a held move, a blocked release or canary), each rollback of the fault's
+  version given up on a model owner's word, each request left to miss its deadline, costs 8.
+- escalation (15): each incident earns its share when shared with a team after looking, or, below
+  SEV-2 in the answer key, handled with the player's own moves; escalating before looking is a
+  reflex and never sharing a SEV-1/2 incident is lone-hero work, both 0.
+- rest (10): noise left alone or silenced; each extra look at a noisy model costs 3 and each
+  rollback or hotfix there 5.
+
+Collaboration (30):
+- data (15): the share of conversations with colleagues settled by a reply that cited
+  observations and convinced them (none came up: 15).
+- overrule (15): each colleague overruled before any reply with data costs 5.
+
+Prioritisation (100):
+- order (50): each request taken while a higher-priority item waited or an incident was still
+  unmitigated is an inversion; the share of takes without one. No request taken: 0.
+- deadlines (30): the share of deadlines met: pages acknowledged within 5 minutes, releases and
+  canaries decided before their deadline.
+- focus (20): lower-priority work while an incident burned: a feature built (-10), a release
+  promoted (-10), a look at a noisy model (-2 each).
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from oncall.game.commands import INVESTIGATIONS
+from oncall.game.record import Entry
+from oncall.game.shiftrecord import Item, ShiftRecord
+from oncall.sim.clock import hhmm
+
+ACK_TARGET, ACK_ZERO = 5, 15
+PASSIVE_COST = 8
+HIGH_RISK = ("rollback", "hotfix")
+
+
+class _Card(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Moment(_Card):
+    entry: int | None = Field(description="index of the record entry (None: a fact of the "
+                              "night, not a command)")
+    t: int
+    clock: str
+    what: str
+
+
+class Finding(_Card):
+    name: str
+    points: float
+    max: int
+    text: str
+    moments: list[Moment] = Field(default_factory=list)
+
+
+class ShiftSection(_Card):
+    name: str
+    title: str
+    points: float
+    max: int
+    findings: list[Finding]
+
+
+class ShiftCard(_Card):
+    sections: list[ShiftSection]
+    total: float
+    max: int
+
+    def section(self, name: str) -> ShiftSection:
+        return next(s for s in self.sections if s.name == name)
+
+
+class _Night:
+    """The record read once: entries by kind, items, incidents, noise models."""
+
+    def __init__(self, rec: ShiftRecord) -> None:
+        self.rec = rec
+        self.f = rec.facts
+        self.g = rec.game.facts
+        self.entries = list(enumerate(rec.entries))
+        self.incident_models = {k.model for k in rec.key.incidents}
+        self.keys = {k.id: k for k in rec.key.incidents}
+        self.paged = [it for it in self.f.items if it.kind == "incident"]
+        self.noise_models = {it.model for it in self.f.items if it.kind == "noise"} - \
+            self.incident_models
+
+    def moment(self, i: int, what: str | None = None) -> Moment:
+        e = self.rec.entries[i]
+        return Moment(entry=i, t=e.observation.t, clock=e.observation.clock,
+                      what=what or _say(e))
+
+    @staticmethod
+    def fact(t: int, what: str) -> Moment:
+        return Moment(entry=None, t=t, clock=hhmm(t), what=what)
+
+    def looks(self) -> list[tuple[int, Entry]]:
+        return [(i, e) for i, e in self.entries if e.command.get("do") in INVESTIGATIONS
+                and e.observation.ok]
+
+    def moves(self) -> list[tuple[int, Entry, dict[str, Any]]]:
+        """Every move that reached the world (a held move counts when it went ahead)."""
+        out = []
+        for i, e in self.entries:
+            o = e.observation
+            if not o.ok:
+                continue
+            if o.kind in ("rollback", "hotfix", "escalate"):
+                out.append((i, e, e.command))
+            elif o.data.get("effect") == "proceed" and "result" in o.data:
+                conv = next(cv for cv in self.f.conversations
+                            if cv.id == o.data["conversation"])
+                if conv.held is not None:
+                    out.append((i, e, conv.held))
+        return out
+
+    def model_of(self, cmd: dict[str, Any]) -> str | None:
+        if cmd.get("model"):
+            return str(cmd["model"])
+        inc = cmd.get("incident")
+        if inc in self.keys:
+            return self.keys[inc].model
+        return None
+
+    def shown_before(self, model: str, index: int) -> bool:
+        return any(i < index and e.observation.signals and e.command.get("model") == model
+                   for i, e in self.looks())
+
+    def looked_before(self, model: str, index: int) -> bool:
+        return any(i < index and e.command.get("model") == model for i, e in self.looks())
+
+    def incident_open(self, t: int) -> Item | None:
+        return next((it for it in self.paged if it.arrives_at <= t and
+                     (it.done_at is None or it.done_at > t)), None)
+
+
+def _say(e: Entry) -> str:
+    cmd = e.command
+    args = " ".join(f"{k}={v}" for k, v in cmd.items() if k not in ("do", "message", "evidence"))
+    return f"{cmd.get('do')} {args}".strip()
+
+
+def _section(name: str, title: str, findings: list[Finding]) -> ShiftSection:
+    return ShiftSection(name=name, title=title, findings=findings,
+                        points=round(sum(f.points for f in findings), 1),
+                        max=sum(f.max for f in findings))
+
+
+# -- temperament ---------------------------------------------------------------------------------
+def _ack(n: _Night) -> Finding:
+    pages = n.f.pages
+    if not pages:
+        return Finding(name="ack", points=10, max=10, text="Nothing paged during the shift.")
+    shares, moments, parts = [], [], []
+    end = n.f.ended_at if n.f.ended_at is not None else n.f.end
+    for p in pages:
+        late = (p.acked_at if p.acked_at is not None else end) - p.opened_at
+        shares.append(1.0 if late <= ACK_TARGET else max(0.0, (ACK_ZERO - late) /
+                                                         (ACK_ZERO - ACK_TARGET)))
+        if p.acked_at is None:
+            parts.append(f"{p.id} never")
+            moments.append(n.fact(p.opened_at, f"{p.id} paged ({p.model}), never acknowledged"))
+        else:
+            parts.append(f"{p.id} after {late} min")
+            i = next(i for i, e in n.entries if e.observation.kind == "ack"
+                     and e.observation.data.get("page") == p.id)
+            moments.append(n.moment(i))
+    pts = 10 * sum(shares) / len(shares)
+    return Finding(name="ack", points=round(pts, 1), max=10, moments=moments,
+                   text=f"Acknowledged {', '.join(parts)} (target {ACK_TARGET} min).")
+
+
+def _severity(n: _Night) -> Finding:
+    keys = [n.keys[it.incident] for it in n.paged if it.incident in n.keys]
+    if not keys:
+        return Finding(name="severity", points=10, max=10, text="No incident paged.")
+    want = min(k.severity for k in keys)
+    got = n.g.severity
+    if got is None:
+        return Finding(name="severity", points=0, max=10,
+                       text=f"No severity declared for {len(keys)} incident(s).")
+    i = max(i for i, e in n.entries if e.observation.kind == "severity")
+    fit = abs(got - want) <= 1
+    return Finding(name="severity", points=10 if fit else 4, max=10, moments=[n.moment(i)],
+                   text=f"Declared SEV-{got}" + (", in proportion to the night." if fit else
+                                                 f", {abs(got - want)} levels off what the "
+                                                 "impact called for."))
+
+
+def _updates(n: _Night) -> Finding:
+    if not n.paged:
+        return Finding(name="updates", points=10, max=10, text="No incident to report on.")
+    t0 = min(it.arrives_at for it in n.paged)
+    ends = [it.done_at for it in n.paged]
+    stop = n.f.ended_at or n.f.end
+    t1 = max((e if e is not None else stop) for e in ends)
+    every = 30 if (n.g.severity or 2) <= 2 else 60
+    expected = max(1, math.ceil((t1 - t0) / every))
+    idx = [i for i, e in n.entries if e.observation.kind == "update" and e.observation.ok
+           and t0 <= e.observation.t <= t1]
+    share = min(1.0, len(idx) / expected)
+    return Finding(name="updates", points=round(10 * share, 1), max=10,
+                   moments=[n.moment(i) for i in idx],
+                   text=f"{len(idx)} status update(s) over the {t1 - t0} min from the first "
+                        f"page to the last mitigation; one every {every} min asks for "
+                        f"{expected}.")
+
+
+def _thrash(n: _Night) -> Finding:
+    risky = [i for i, _, cmd in n.moves() if cmd.get("do") in HIGH_RISK]
+    looks = [i for i, _ in n.looks()]
+    bad = []
+    for a, b in pairwise(risky):
+        if not any(a < i < b for i in looks):
+            bad.append(b)
+    pts = max(0.0, 10 - 4 * len(bad))
+    text = (f"{len(risky)} rollback(s) or hotfix(es); {len(bad)} followed another with no new "
+            "look in between." if risky else "No rollback or hotfix made.")
+    return Finding(name="thrash", points=pts, max=10, text=text,
+                   moments=[n.moment(i) for i in bad])
+
+
+def _evidence(n: _Night) -> Finding:
+    moves = [(i, cmd) for i, _, cmd in n.moves() if n.model_of(cmd) in n.incident_models]
+    if not moves:
+        return Finding(name="evidence", points=0, max=10,
+                       text="No rollback, hotfix or escalation on any incident.")
+    good = [i for i, cmd in moves if n.shown_before(str(n.model_of(cmd)), i)]
+    blind = [i for i, _ in moves if i not in good]
+    return Finding(name="evidence", points=round(10 * len(good) / len(moves), 1), max=10,
+                   moments=[n.moment(i, _say(n.rec.entries[i]) + " (before any evidence)")
+                            for i in blind] + [n.moment(i) for i in good],
+                   text=f"{len(good)} of {len(moves)} move(s) on incidents came after an "
+                        "observation showed the fault on that model.")
+
+
+def _passivity(n: _Night) -> Finding:
+    acts: list[Moment] = []
+    for i, _, cmd in n.moves():
+        model = n.model_of(cmd)
+        if cmd.get("do") == "escalate" and model in n.incident_models and \
+                not n.looked_before(model, i):
+            acts.append(n.moment(i, f"escalated {model} before looking at it"))
+    for cv in n.f.conversations:
+        settleable = cv.held is not None or cv.trigger in ("request:deploy", "request:canary")
+        for s in cv.said:
+            if s.verb == "defer" and settleable:
+                acts.append(n.moment(s.entry, f"deferred {cv.id} ({cv.role} on {cv.model})"))
+        if cv.trigger == "rollback" and cv.outcome == "drop" and cv.held is not None:
+            key = n.keys.get(cv.incident or "")
+            if key is not None and any(m.get("kind") == "rollback" for m in key.right):
+                acts.append(n.moment(cv.said[-1].entry,
+                                     f"gave up the rollback of {cv.model} on {cv.person}'s word"))
+    for it in n.f.items:
+        if it.outcome == "missed":
+            acts.append(n.fact(it.deadline, f"{it.id} ({it.kind}) missed its deadline "
+                                             "undecided"))
+    pts = max(0, 25 - PASSIVE_COST * len(acts))
+    return Finding(name="passivity", points=pts, max=25, moments=acts,
+                   text=f"{len(acts)} passive act(s): escalating before looking, deferring what "
+                        "you could settle, giving up a right move, letting deadlines pass."
+                   if acts else "Settled what you could yourself.")
+
+
+def _escalation(n: _Night) -> Finding:
+    incidents = [it for it in n.paged if it.incident in n.keys]
+    if not incidents:
+        return Finding(name="escalation", points=15, max=15, text="No incident paged.")
+    share, moments, parts = 0.0, [], []
+    for it in incidents:
+        serious = n.keys[str(it.incident)].severity <= 2
+        moves = [(i, cmd) for i, _, cmd in n.moves() if n.model_of(cmd) == it.model]
+        esc = [i for i, cmd in moves if cmd.get("do") == "escalate"]
+        after = [i for i in esc if n.looked_before(it.model, i)]
+        own = [i for i, cmd in moves if cmd.get("do") in HIGH_RISK]
+        if esc and not after:
+            parts.append(f"{it.model} escalated before any look (a reflex, not a judgement)")
+            moments.append(n.moment(esc[0]))
+        elif after:
+            share += 1
+            parts.append(f"{it.model} shared with a team after looking")
+            moments.append(n.moment(after[0]))
+        elif serious:
+            parts.append(f"{it.model}, a serious incident, never shared with any team "
+                         "(lone hero)")
+            moments.append(n.fact(it.arrives_at, f"{it.id} paged: {it.title}"))
+        elif own:
+            share += 1
+            parts.append(f"{it.model} handled without a team, as its severity allows")
+            moments.append(n.moment(own[0]))
+        else:
+            parts.append(f"{it.model}: neither handled nor handed to anyone")
+            moments.append(n.fact(it.arrives_at, f"{it.id} paged: {it.title}"))
+    return Finding(name="escalation", points=round(15 * share / len(incidents), 1), max=15,
+                   moments=moments, text="; ".join(parts) + ".")
+
+
+def _rest(n: _Night) -> Finding:
+    looks = [i for i, e in n.looks() if e.command.get("model") in n.noise_models]
+    moves = [i for i, _, cmd in n.moves() if cmd.get("do") in HIGH_RISK
+             and n.model_of(cmd) in n.noise_models]
+    extra = looks[1:]
+    pts = max(0, 10 - 3 * len(extra) - 5 * len(moves))
+    quiet = [it for it in n.f.items if it.kind == "noise" and it.outcome in ("silenced",
+                                                                              "ticketed")]
+    text = (f"Noise: {len(quiet)} item(s) silenced or ticketed, {len(looks)} look(s) and "
+            f"{len(moves)} rollback(s) or hotfix(es) on noisy models.")
+    return Finding(name="rest", points=pts, max=10, text=text,
+                   moments=[n.moment(i) for i in extra + moves])
+
+
+def temperament(rec: ShiftRecord) -> ShiftSection:
+    n = _Night(rec)
+    return _section("temperament", "Temperament", [
+        _ack(n), _severity(n), _updates(n), _thrash(n), _evidence(n), _passivity(n),
+        _escalation(n), _rest(n)])
+
+
+# -- prioritisation ----------------------------------------------------------------------------
+def _order(n: _Night) -> Finding:
+    takes = sorted((it for it in n.f.items if it.kind in ("deploy", "canary", "feature")
+                    and it.taken_at is not None), key=lambda it: (it.taken_at or 0, it.id))
+    requests = [it for it in n.f.items if it.kind in ("deploy", "canary", "feature")
+                and it.arrived]
+    if not takes:
+        return Finding(name="order", points=0 if requests else 50, max=50,
+                       text="No request was worked." if requests else "No request arrived.")
+    inversions: list[Moment] = []
+    for it in takes:
+        t = it.taken_at or 0
+        above = [o for o in n.f.items if o.arrived and o.priority < it.priority
+                 and o.arrives_at <= t and o.kind != "noise"
+                 and ((o.kind == "incident" and (o.done_at is None or o.done_at > t))
+                      or (o.kind != "incident" and (o.taken_at is None or o.taken_at > t)))]
+        if above:
+            names = ", ".join(f"{o.id} ({o.kind})" for o in above)
+            inversions.append(n.fact(t, f"took {it.id} ({it.kind}) while {names} came first"))
+    share = 1 - len(inversions) / len(takes)
+    return Finding(name="order", points=round(50 * share, 1), max=50, moments=inversions,
+                   text=f"{len(takes)} request(s) taken, {len(inversions)} of them ahead of "
+                        "higher-priority work.")
+
+
+def _deadlines(n: _Night) -> Finding:
+    met, due, moments = 0, 0, []
+    for p in n.f.pages:
+        due += 1
+        if p.acked_at is not None and p.acked_at - p.opened_at <= ACK_TARGET:
+            met += 1
+        else:
+            moments.append(n.fact(p.opened_at + ACK_TARGET, f"{p.id} not acknowledged within "
+                                                             f"{ACK_TARGET} min"))
+    for it in n.f.items:
+        if it.kind not in ("deploy", "canary") or not it.arrived:
+            continue
+        due += 1
+        if it.done_at is not None and it.done_at <= it.deadline and it.outcome != "missed":
+            met += 1
+        else:
+            moments.append(n.fact(it.deadline, f"{it.id} ({it.kind}) not decided by "
+                                                f"{hhmm(it.deadline)}"))
+    if not due:
+        return Finding(name="deadlines", points=30, max=30, text="Nothing was due.")
+    return Finding(name="deadlines", points=round(30 * met / due, 1), max=30, moments=moments,
+                   text=f"{met} of {due} deadline(s) met.")
+
+
+def _focus(n: _Night) -> Finding:
+    moments: list[Moment] = []
+    pts = 20.0
+    for b in n.f.built:
+        if n.incident_open(b["t"] - 1):
+            pts -= 10
+            moments.append(n.fact(b["t"], f"built {b['item']} while an incident was open"))
+    for p in n.f.promoted:
+        if n.incident_open(p["t"]):
+            pts -= 10
+            moments.append(n.fact(p["t"], f"promoted {p['model']} {p['version']} during an "
+                                          "open incident"))
+    for i, e in n.looks():
+        if e.command.get("model") in n.noise_models and n.incident_open(e.observation.t):
+            pts -= 2
+            moments.append(n.moment(i, _say(e) + " (noise, while an incident burned)"))
+    pts = max(0.0, pts)
+    return Finding(name="focus", points=pts, max=20, moments=moments,
+                   text="Kept to the incident while it burned." if not moments else
+                   f"{len(moments)} piece(s) of lower-priority work while an incident burned.")
+
+
+def prioritisation(rec: ShiftRecord) -> ShiftSection:
+    n = _Night(rec)
+    return _section("prioritisation", "Prioritisation", [_order(n), _deadlines(n), _focus(n)])
+
+
+# -- collaboration -------------------------------------------------------------------------------
+def _with_data(n: _Night) -> Finding:
+    talks = [cv for cv in n.f.conversations if cv.said]
+    if not talks:
+        return Finding(name="data", points=15, max=15, text="No disagreement came up.")
+    won = [cv for cv in talks if any(s.verb == "reply" and s.convinced for s in cv.said)]
+    moments = [n.moment(s.entry, f"{cv.id}: convinced {cv.person} "
+                        f"({cv.role}) citing {', '.join(s.cited)}")
+               for cv in won for s in cv.said if s.verb == "reply" and s.convinced]
+    return Finding(name="data", points=round(15 * len(won) / len(talks), 1), max=15,
+                   moments=moments, text=f"{len(won)} of {len(talks)} conversation(s) settled "
+                                         "by a reply that cited observations.")
+
+
+def _overrules(n: _Night) -> Finding:
+    blunt = []
+    for cv in n.f.conversations:
+        for k, s in enumerate(cv.said):
+            if s.verb == "overrule" and not any(x.verb == "reply" for x in cv.said[:k]):
+                blunt.append(n.moment(s.entry,
+                                      f"overruled {cv.person} ({cv.role}) on {cv.model} "
+                                      "without making the case first"))
+    return Finding(name="overrule", points=max(0, 15 - 5 * len(blunt)), max=15, moments=blunt,
+                   text=f"{len(blunt)} colleague(s) overruled without data offered first."
+                   if blunt else "Never pulled rank before making the case.")
+
+
+def collaboration(rec: ShiftRecord) -> ShiftSection:
+    n = _Night(rec)
+    return _section("collaboration", "Collaboration", [_with_data(n), _overrules(n)])
+
+
+def score_shift(rec: ShiftRecord) -> ShiftCard:
+    """The shift's card: a pure function of the record."""
+    sections = [temperament(rec), prioritisation(rec), collaboration(rec)]
+    return ShiftCard(sections=sections, total=round(sum(s.points for s in sections), 1),
+                     max=sum(s.max for s in sections))

@@ -1,0 +1,170 @@
+"""Error budgets: each model's SLO, its 30-day budget, the live burn and multi-window burn-rate
+alerts (Google SRE workbook), and what scale-ups cost in GPU hours.
+
+A model with availability SLO s may fail (1 - s) of its requests over 30 days. The budget a night
+starts with is drawn from the seed (the month so far has spent some of it); the night spends
+more as the world's error rate rises above nothing. Burn rate is the error ratio over a window
+divided by (1 - s): 1 spends the budget in exactly 30 days, 14.4 spends 2% of it in an hour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from oncall.sim import telemetry as tm
+from oncall.sim.clock import DAY
+
+if TYPE_CHECKING:
+    from oncall.sim.world import World
+
+PERIOD_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class BurnWindow:
+    long: int
+    short: int
+    factor: float
+    severity: str
+    budget_share: float
+
+    @property
+    def name(self) -> str:
+        return f"{_span(self.long)}/{_span(self.short)}"
+
+
+BURN_WINDOWS: tuple[BurnWindow, ...] = (
+    BurnWindow(60, 5, 14.4, "page", 0.02),
+    BurnWindow(360, 30, 6.0, "page", 0.05),
+    BurnWindow(1440, 120, 3.0, "ticket", 0.10),
+    BurnWindow(4320, 360, 1.0, "ticket", 0.10),
+)
+"""Long window, short window (minutes), burn factor, what it raises, and the share of the
+budget spent when the long window burns at that factor."""
+
+
+def _span(minutes: int) -> str:
+    return f"{minutes // DAY}d" if minutes % DAY == 0 else \
+        f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
+
+
+@dataclass(frozen=True, slots=True)
+class Regression:
+    """Extra failures from a change shipped in the night (a release promoted past its gate)."""
+
+    model: str
+    since: int
+    error_rate: float
+
+
+def month_spent_pct(seed: int, model: str) -> float:
+    """How much of the 30-day budget the month had spent before the night (seeded)."""
+    rng = np.random.default_rng(tm.key(seed, model, "budget"))
+    return round(float(rng.uniform(8, 55)), 1)
+
+
+def budget_requests(world: World, model: str) -> float:
+    m = world.model(model)
+    return m.rps * 60 * PERIOD_DAYS * DAY * (1 - m.slo)
+
+
+def _failures(world: World, model: str, t0: int, t1: int,
+              regressions: tuple[Regression, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Requests served and requests failed, minute by minute over [t0, t1): the served error
+    ratio times traffic, plus shipped regressions."""
+    t, rps = world.series(model, "rps", t0, t1)
+    _, err = world.series(model, "error_rate", t0, t1)
+    extra = np.zeros_like(err)
+    for r in regressions:
+        if r.model == model:
+            extra += np.where(t >= r.since, r.error_rate, 0.0)
+    served = rps * 60
+    return served, served * np.clip(err + extra, 0, 1)
+
+
+def failed_requests(world: World, model: str, t0: int, t1: int,
+                    regressions: tuple[Regression, ...] = ()) -> float:
+    """Requests that failed in [t0, t1)."""
+    if t1 <= t0:
+        return 0.0
+    return float(np.sum(_failures(world, model, t0, t1, regressions)[1]))
+
+
+def _burn(served: np.ndarray, failed: np.ndarray, window: int, slo: float) -> float:
+    """The burn rate over the last `window` minutes of the series."""
+    return float(np.sum(failed[-window:])) / max(float(np.sum(served[-window:])), 1.0) / \
+        (1 - slo)
+
+
+def burn_rate(world: World, model: str, now: int, window: int,
+              regressions: tuple[Regression, ...] = ()) -> float:
+    served, failed = _failures(world, model, now - window, now, regressions)
+    return _burn(served, failed, window, world.model(model).slo)
+
+
+def burn_alerts(world: World, model: str, now: int,
+                regressions: tuple[Regression, ...] = ()) -> list[dict[str, Any]]:
+    """The multi-window burn-rate alerts firing now: both windows above the factor."""
+    longest = max(w.long for w in BURN_WINDOWS)
+    served, failed = _failures(world, model, now - longest, now, regressions)
+    return _alerts(served, failed, world.model(model).slo)
+
+
+def _alerts(served: np.ndarray, failed: np.ndarray, slo: float) -> list[dict[str, Any]]:
+    out = []
+    for w in BURN_WINDOWS:
+        long = _burn(served, failed, w.long, slo)
+        short = _burn(served, failed, w.short, slo)
+        if long > w.factor and short > w.factor:
+            out.append({"windows": w.name, "factor": w.factor, "severity": w.severity,
+                        "long": round(long, 2), "short": round(short, 2)})
+    return out
+
+
+def model_budget(world: World, model: str, start: int, now: int,
+                 regressions: tuple[Regression, ...] = ()) -> dict[str, Any]:
+    """One model's budget at `now`: SLO, what the month had spent, what the night spent, what is
+    left, the live burn (1 h) and the burn-rate alerts firing."""
+    m = world.model(model)
+    total = budget_requests(world, model)
+    longest = max(w.long for w in BURN_WINDOWS)
+    t0 = min(now - longest, start)
+    served, failed = _failures(world, model, t0, now, regressions)
+    night = float(np.sum(failed[start - t0:])) if now > start else 0.0
+    before = month_spent_pct(world.seed, model)
+    night_pct = 100 * night / total
+    return {"model": model, "slo": m.slo, "budget_requests": round(total),
+            "spent_before_pct": before, "night_pct": round(night_pct, 2),
+            "left_pct": round(max(0.0, 100 - before - night_pct), 2),
+            "burn_1h": round(_burn(served, failed, 60, m.slo), 2),
+            "alerts": _alerts(served, failed, m.slo)}
+
+
+def gpu_cost_usd(moves: list[tuple[int, float]], now: int) -> float:
+    """Spend so far of scale-ups (extra GPU or CPU replicas, each with the hourly cost its fix
+    states): (effective minute, USD per hour) each, until now."""
+    return round(sum(rate * max(0, now - at) / 60 for at, rate in moves), 2)
+
+
+def saved_by_mitigation(world: World, start: int, now: int,
+                        regressions: tuple[Regression, ...] = ()) -> dict[str, float]:
+    """Per incident model, the share of its 30-day budget that fixing the fault saved: what the
+    night would have spent had every incident run unfixed to `now`, minus what it spent.
+
+    The counterfactual is the world's own: the same telemetry with the incidents' fixes taken out
+    of their courses (then put back exactly as they were)."""
+    kept = {i.id: list(i.course.events) for i in world.incidents.values()}
+    models = list(dict.fromkeys(i.model for i in world.incidents.values()))
+    actual = {m: failed_requests(world, m, start, now, regressions) for m in models}
+    try:
+        for inc in world.incidents.values():
+            inc.course.events = [e for e in inc.course.events if e[1] not in ("fix", "dip")]
+        unfixed = {m: failed_requests(world, m, start, now, regressions) for m in models}
+    finally:
+        for inc in world.incidents.values():
+            inc.course.events = kept[inc.id]
+    return {m: round(max(0.0, 100 * (unfixed[m] - actual[m]) / budget_requests(world, m)), 2)
+            for m in models}

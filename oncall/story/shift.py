@@ -1,0 +1,281 @@
+"""STAR stories from a night shift's record, for the behavioural round's questions:
+
+- incident: pick one model; name the alert, the diagnosis and the outcome;
+- priorities: how you prioritised a night;
+- disagreement: a disagreement with an ML team resolved with data;
+- tradeoff: a reliability-versus-velocity decision, with both sides of it.
+
+First person, with the night's own numbers and names. Every figure is read from the record; when
+the night lacks what a kind needs (no disagreement came up, no release was decided) the kind is
+not offered rather than invented.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from oncall.game.commands import INVESTIGATIONS
+from oncall.game.record import Entry
+from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
+from oncall.scoring.shift import score_shift
+from oncall.sim.catalogue import FAULTS_BY_ID
+from oncall.sim.clock import hhmm
+
+Kind = Literal["incident", "priorities", "disagreement", "tradeoff"]
+KINDS: tuple[Kind, ...] = ("incident", "priorities", "disagreement", "tradeoff")
+QUESTIONS: dict[str, str] = {
+    "incident": "Tell me about a production incident you handled.",
+    "priorities": "How do you prioritise when several things need you at once?",
+    "disagreement": "Tell me about a disagreement with an ML team. How did you resolve it?",
+    "tradeoff": "Tell me about a time you traded platform reliability against team velocity.",
+}
+OUTCOMES = {"promoted": "promoted", "held": "held back", "ticketed": "ticketed for working hours",
+            "built": "built", "missed": "left undecided past its deadline",
+            "silenced": "silenced", "mitigated": "mitigated", "handed over": "handed over"}
+
+
+class Story(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind
+    question: str
+    situation: str
+    task: str
+    action: str
+    result: str
+
+    def markdown(self) -> str:
+        return (f"## {self.question}\n\n**Situation.** {self.situation}\n\n**Task.** {self.task}"
+                f"\n\n**Action.** {self.action}\n\n**Result.** {self.result}\n")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _night(rec: ShiftRecord) -> str:
+    g = rec.game.facts
+    return (f"I was on call overnight, {hhmm(rec.facts.start)} to {hhmm(rec.facts.end)}, for "
+            f"{g.fleet_models} production ML models serving {g.fleet_rps:g} requests per second.")
+
+
+def _looks(rec: ShiftRecord, model: str, until: int) -> list[Entry]:
+    return [e for e in rec.entries[:until] if e.command.get("do") in INVESTIGATIONS
+            and e.observation.ok and e.command.get("model") == model]
+
+
+def _budget_line(rec: ShiftRecord, model: str) -> str:
+    row = next((r for r in rec.facts.budget.get("models", []) if r["model"] == model), None)
+    if row is None:
+        return ""
+    return (f" By the end of the shift the night had spent {row['night_pct']:g}% of "
+            f"{model}'s 30-day error budget (SLO {row['slo']:.1%}), leaving {row['left_pct']:g}%.")
+
+
+def incident(rec: ShiftRecord) -> Story | None:
+    items = [it for it in rec.facts.items if it.kind == "incident"]
+    if not items:
+        return None
+    it = items[0]
+    page = next(p for p in rec.facts.pages if p.id == it.page)
+    g = rec.game.facts
+    alert = next((a for a in g.page_alerts if a.model == it.model and a.rule in page.alerts),
+                 None)
+    fired = (f"{alert.rule} fired on {it.model} at {hhmm(page.opened_at)}: {alert.value:.4g} "
+             f"against a threshold of {alert.threshold:.4g} ({alert.unit})" if alert else
+             f"{page.alerts[0]} paged for {it.model} at {hhmm(page.opened_at)}")
+    situation = f"{_night(rec)} {fired}."
+    ack = (f"I acknowledged page {page.id} {page.acked_at - page.opened_at} min after it fired"
+           if page.acked_at is not None else f"Page {page.id} went unacknowledged")
+    looks = _looks(rec, it.model, len(rec.entries))
+    tools = list(dict.fromkeys(str(e.command["do"]) for e in looks))
+    acts = [ack]
+    if g.severity is not None:
+        acts.append(f"declared SEV-{g.severity}")
+    if tools:
+        acts.append(f"looked at {_and(tools)} for {it.model} ({_plural(len(looks), 'look')})")
+    if g.diagnosis:
+        cause = str(g.diagnosis["cause"])
+        name = FAULTS_BY_ID[cause].name if cause in FAULTS_BY_ID else cause
+        cited = g.diagnosis.get("evidence") or []
+        acts.append(f"diagnosed a {g.diagnosis['category']} fault, {cause} ({name})"
+                    + (f", citing {', '.join(cited)}" if cited else ""))
+    moves = [iv for iv in g.interventions if iv.command.get("model") == it.model
+             or (iv.command.get("incident") == it.incident and it.incident)]
+    for iv in moves[:3]:
+        what = iv.command.get("fix") or iv.command.get("team") or ""
+        acts.append(f"at {hhmm(iv.t)} I ran {iv.kind}" + (f" {what}" if what else "")
+                    + f" on {it.model}" if iv.kind != "escalate" else
+                    f"at {hhmm(iv.t)} I escalated to {what}")
+    updates = [t for t in g.updates_at if t >= page.opened_at]
+    if updates:
+        acts.append(f"posted {_plural(len(updates), 'status update')}")
+    action = "; ".join(acts) + "."
+    action = action[0].upper() + action[1:]
+    if it.done_at is not None and it.outcome in ("mitigated", "handed over"):
+        result = (f"{it.model} was {OUTCOMES[it.outcome]} at {hhmm(it.done_at)}, "
+                  f"{it.done_at - page.opened_at} min after the page.")
+    else:
+        result = f"{it.model} was still not mitigated when the shift ended."
+    result += _budget_line(rec, it.model)
+    return Story(kind="incident", question=QUESTIONS["incident"], situation=situation,
+                 task=f"Restore {it.model} while keeping the rest of the queue moving.",
+                 action=action, result=result)
+
+
+def priorities(rec: ShiftRecord) -> Story | None:
+    items = [it for it in rec.facts.items if it.arrived]
+    if len(items) < 2:
+        return None
+    counts: dict[str, int] = {}
+    for it in items:
+        counts[it.kind] = counts.get(it.kind, 0) + 1
+    mix = _and([_plural(n, k if k != "noise" else "noise item") for k, n in counts.items()])
+    span = f"between {hhmm(min(it.arrives_at for it in items))} and " \
+           f"{hhmm(max(it.arrives_at for it in items))}"
+    situation = f"{_night(rec)} The queue received {mix} {span}."
+    taken = sorted((it for it in items if it.taken_at is not None),
+                   key=lambda it: (it.taken_at or 0, it.id))
+    steps = [f"{it.id} ({it.kind}, arrived {hhmm(it.arrives_at)}) at {hhmm(it.taken_at or 0)}"
+             + (f", {OUTCOMES[it.outcome]}" if it.outcome in OUTCOMES else "")
+             for it in taken[:6]]
+    action = ("I took the items in this order: " + "; ".join(steps) + "."
+              if steps else "I took no item from the queue.")
+    card = score_shift(rec)
+    order = next(f for f in card.section("prioritisation").findings if f.name == "order")
+    deadlines = next(f for f in card.section("prioritisation").findings
+                     if f.name == "deadlines")
+    result = f"{order.text} {deadlines.text}"
+    return Story(kind="priorities", question=QUESTIONS["priorities"], situation=situation,
+                 task="Production incidents first, deployment-blocking work second, feature "
+                      "requests third, and noise silenced or ticketed rather than chased.",
+                 action=action, result=result)
+
+
+def _obs_line(rec: ShiftRecord, oid: str) -> str | None:
+    e = next((e for e in rec.entries if e.observation.id == oid), None)
+    if e is None:
+        return None
+    what = "gate report" if e.observation.kind == "request" else str(e.command.get("do"))
+    on = e.command.get("model") or e.observation.data.get("model")
+    return f"{oid} ({what}{' of ' + str(on) if on else ''} at {e.observation.clock})"
+
+
+def _talk(rec: ShiftRecord) -> Conversation | None:
+    talks = [cv for cv in rec.facts.conversations if cv.said]
+    won = [cv for cv in talks if any(s.verb == "reply" and s.convinced for s in cv.said)]
+    pick = won or talks
+    return pick[0] if pick else None
+
+
+def disagreement(rec: ShiftRecord) -> Story | None:
+    cv = _talk(rec)
+    if cv is None:
+        return None
+    how = (f"pushed back on my {cv.held['do']} of {cv.model}" if cv.held else
+           f"pressed me on {cv.model}")
+    situation = (f"{_night(rec)} At {hhmm(cv.opened_at)} {cv.person}, the {cv.role} "
+                 f"({cv.team}), {how}: \"{cv.opening}\"")
+    acts = []
+    for s in cv.said:
+        if s.verb == "reply":
+            cited = [x for x in (_obs_line(rec, o) for o in s.cited) if x]
+            acts.append(f"at {hhmm(s.t)} I replied citing " + (_and(cited) if cited else
+                                                               "no observation")
+                        + (" and it convinced them" if s.convinced else
+                           ", which did not convince them"))
+        else:
+            acts.append(f"at {hhmm(s.t)} I chose to {s.verb}")
+    action = "; ".join(acts) + "."
+    action = action[0].upper() + action[1:]
+    last = cv.said[-1]
+    result = f"{cv.person} answered: \"{last.says}\""
+    if cv.held and cv.outcome == "proceed":
+        iv = next((iv for iv in rec.game.facts.interventions if iv.t >= last.t
+                   and iv.kind == cv.held["do"]), None)
+        if iv is not None:
+            result += f" The {iv.kind} went out at {hhmm(iv.t)}."
+    item = _incident_item(rec, cv.model)
+    if item is not None and item.done_at is not None and item.outcome == "mitigated":
+        result += f" {cv.model} was mitigated at {hhmm(item.done_at)}."
+    return Story(kind="disagreement", question=QUESTIONS["disagreement"], situation=situation,
+                 task="Settle it on the evidence, without deferring and without pulling rank.",
+                 action=action, result=result)
+
+
+def _incident_item(rec: ShiftRecord, model: str) -> Item | None:
+    return next((it for it in rec.facts.items if it.kind == "incident" and it.model == model),
+                None)
+
+
+def tradeoff(rec: ShiftRecord) -> Story | None:
+    decided = [it for it in rec.facts.items if it.kind in ("deploy", "canary")
+               and it.outcome in ("promoted", "held", "missed")]
+    if not decided:
+        return None
+    busy = [it for it in decided if any(
+        x.kind == "incident" and x.arrives_at <= (it.done_at or 0)
+        and (x.done_at is None or x.done_at > (it.done_at or 0)) for x in rec.facts.items)]
+    it = (busy or decided)[0]
+    report: dict[str, Any] = it.report
+    failed = [c for c in report.get("checks", []) if not c["passed"]]
+    gate = "; ".join(
+        f"{c['check']}: candidate {c['candidate']:g} against stable {c['stable']:g}"
+        if "candidate" in c else f"{c['check']}: {c['detail']}" for c in failed)
+    open_inc = it in busy
+    situation = (f"{_night(rec)} At {hhmm(it.arrives_at)} {it.requester} ({it.team}) asked me "
+                 f"to {it.need[0].lower() + it.need[1:]} by {hhmm(it.deadline)}. Its "
+                 f"{report.get('gate', 'release')} gate had failed ({gate})."
+                 + (" An incident was open at the time." if open_inc else ""))
+    task = ("Weigh the team's release (velocity) against the platform's error budget and an "
+            "open incident (reliability)." if open_inc else
+            "Weigh the team's release (velocity) against what the gate said about the platform's "
+            "reliability.")
+    cv = next((c for c in rec.facts.conversations if c.item == it.id), None)
+    acts = []
+    if it.taken_at is not None:
+        acts.append(f"I read the gate report at {hhmm(it.taken_at)}")
+    for s in (cv.said if cv else []):
+        acts.append(f"at {hhmm(s.t)} I chose to {s.verb}"
+                    + (f", citing {', '.join(s.cited)}" if s.cited else ""))
+    action = ("; ".join(acts) + ".") if acts else "I made no decision on it."
+    action = action[0].upper() + action[1:]
+    if it.outcome == "promoted":
+        result = (f"{it.model} {report.get('version')} went live at "
+                  f"{hhmm(it.done_at or 0)}: the team got its release.")
+        regs = [r for r in rec.facts.regressions if r["model"] == it.model]
+        if regs:
+            result += (f" The release carried a regression of {regs[0]['error_rate']:g} in "
+                       "error ratio from then on.")
+    elif it.outcome == "held":
+        result = (f"{it.model} {report.get('version')} was held back at "
+                  f"{hhmm(it.done_at or 0)}: the release waits for working hours.")
+    else:
+        result = f"The deadline {hhmm(it.deadline)} passed without a decision."
+    result += _budget_line(rec, it.model)
+    return Story(kind="tradeoff", question=QUESTIONS["tradeoff"], situation=situation,
+                 task=task, action=action, result=result)
+
+
+BUILDERS = {"incident": incident, "priorities": priorities, "disagreement": disagreement,
+            "tradeoff": tradeoff}
+
+
+def stories(rec: ShiftRecord) -> list[Story]:
+    """Every kind this night can tell, in the order of KINDS."""
+    return [s for k in KINDS if (s := BUILDERS[k](rec)) is not None]
+
+
+def markdown(rec: ShiftRecord, kind: str | None = None) -> str:
+    chosen = [s for s in stories(rec) if kind is None or s.kind == kind]
+    head = f"# Night shift, seed {rec.seed} ({rec.difficulty}, {rec.length // 60} h)\n\n"
+    if not chosen:
+        return head + (f"This night has no {kind} story: nothing of the kind happened.\n"
+                       if kind else "Nothing happened this night to tell.\n")
+    return head + "\n".join(s.markdown() for s in chosen)

@@ -1,0 +1,65 @@
+"""Alertmanager between the rules and the pager: one page per service, inhibition, silences that
+expire, re-notification and escalation of pages nobody acknowledges."""
+
+from __future__ import annotations
+
+from oncall.sim.alertmanager import ACK_WINDOW_MIN, RENOTIFY_MIN, Alertmanager, inhibited
+from oncall.sim.alerts import Episode
+
+
+def ep(rule: str, model: str, fired: int, ended: int | None = None) -> Episode:
+    return Episode(rule, model, fired - 5, fired, ended, 1.0, 2.0, 2.0)
+
+
+def kinds(events: list[dict[str, object]]) -> list[str]:
+    return [str(e["kind"]) for e in events]
+
+
+def test_related_alerts_group_into_one_page_per_service() -> None:
+    am = Alertmanager()
+    ev = am.step(0, 10, [ep("ModelHigh5xxRatio", "fraud-scorer", 8),
+                         ep("ModelPredictionMeanShift", "fraud-scorer", 9),
+                         ep("ModelHigh5xxRatio", "search-ranker", 9)])
+    assert kinds(ev).count("page") == 2
+    page = am.page_for("fraud-scorer")
+    assert page is not None and page.alerts == ["ModelHigh5xxRatio", "ModelPredictionMeanShift"]
+
+
+def test_critical_alerts_and_crash_loops_inhibit_their_symptoms() -> None:
+    active = [ep("PodCrashLooping", "m", 5), ep("ModelHigh5xxRatio", "m", 6),
+              ep("ModelHighP99Latency", "m", 6), ep("ModelHighP99Latency", "other", 6)]
+    muted = inhibited(active)
+    assert ("ModelHigh5xxRatio", "m") in muted and ("ModelHighP99Latency", "m") in muted
+    assert ("ModelHighP99Latency", "other") not in muted
+    am = Alertmanager()
+    am.step(0, 10, active)
+    page = am.page_for("m")
+    assert page is not None and page.alerts == ["PodCrashLooping"]
+    assert set(page.inhibited) == {"ModelHigh5xxRatio", "ModelHighP99Latency"}
+
+
+def test_unacknowledged_pages_renotify_then_escalate_and_an_ack_stops_both() -> None:
+    am = Alertmanager()
+    alert = [ep("ModelHigh5xxRatio", "m", 10)]
+    am.step(0, 11, alert)
+    later = am.step(11, 11 + 2 * RENOTIFY_MIN, alert)
+    assert kinds(later).count("renotify") == 2
+    assert "escalation" in kinds(later) and am.pages["p1"].escalated_at == 11 + ACK_WINDOW_MIN
+    am.ack(am.pages["p1"], 18)
+    assert am.step(18, 40, alert) == []
+
+
+def test_a_silence_mutes_until_it_expires_then_the_alert_pages_again() -> None:
+    am = Alertmanager()
+    flapping = [ep("ModelHighP99Latency", "m", 10)]
+    am.step(0, 11, flapping)
+    am.ack(am.pages["p1"], 12)
+    am.silence("ModelHighP99Latency", "m", 12, 30)
+    assert am.step(12, 40, flapping) == []
+    again = am.step(40, 45, flapping)
+    assert "silence_expired" in kinds(again) and "repage" in kinds(again)
+
+
+def test_tickets_never_page() -> None:
+    am = Alertmanager()
+    assert am.step(0, 10, [ep("CertificateExpiringSoon", "m", -5000)]) == []

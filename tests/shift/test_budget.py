@@ -1,0 +1,74 @@
+"""Error budgets: the arithmetic of SLOs, burn rates and multi-window alerts, checked against the
+world's own telemetry, and the budget shown without asking."""
+
+from __future__ import annotations
+
+import numpy as np
+from shift_helpers import incident_page
+
+from oncall.game.shift import Shift
+from oncall.sim import budget as bd
+
+
+def test_burn_rate_is_the_error_ratio_over_the_slo_allowance() -> None:
+    s = Shift(3)
+    w = s.world
+    model = w.fleet.names()[0]
+    _, rps = w.series(model, "rps", 0, 60)
+    _, err = w.series(model, "error_rate", 0, 60)
+    expected = float(np.sum(rps * err) / np.sum(rps)) / (1 - w.model(model).slo)
+    assert abs(bd.burn_rate(w, model, 60, 60) - expected) < 1e-9
+    total = w.model(model).rps * 60 * 30 * 24 * 60 * (1 - w.model(model).slo)
+    assert abs(bd.budget_requests(w, model) - total) < 1e-6
+
+
+def test_a_shipped_regression_burns_budget() -> None:
+    s = Shift(3)
+    w = s.world
+    model = w.fleet.names()[0]
+    reg = (bd.Regression(model, 30, 0.02),)
+    base = bd.model_budget(w, model, 0, 90)
+    worse = bd.model_budget(w, model, 0, 90, reg)
+    assert worse["night_pct"] > base["night_pct"] and worse["left_pct"] < base["left_pct"]
+    assert any(a["windows"] == "1h/5m" for a in worse["alerts"])
+    assert not base["alerts"]
+
+
+def test_the_incident_burns_its_model_budget_in_view_without_asking() -> None:
+    s = Shift(8, difficulty="easy")
+    page = incident_page(s)
+    quiet = next(r for r in s.budget()["models"] if r["model"] == page["model"])
+    for _ in range(6):
+        obs = s.do({"do": "wait", "minutes": 10})
+    row = next(r for r in s.budget()["models"] if r["model"] == page["model"])
+    assert row["night_pct"] > quiet["night_pct"]
+    status = s.do({"do": "status"})
+    assert status.data["budget"]["models"]
+    assert "error budget: worst" in status.text
+    assert obs.ok
+    # The incident game exposes the same figures for a status bar.
+    g = s.game.budget(start=0)
+    assert g["models"][0]["model"] in {i.model for i in s.world.incidents.values()}
+    assert g["night_pct"] > 0
+
+
+def test_the_budget_names_no_model_before_something_arrives_about_it() -> None:
+    s = Shift(8, difficulty="easy")
+    hidden = {i.model for i in s.world.incidents.values()}
+    opening = s.start().data["budget"]["models"]
+    assert opening and not {r["model"] for r in opening} & hidden
+    page = incident_page(s)
+    assert page["model"] in {r["model"] for r in s.budget()["models"]}
+
+
+def test_budget_saved_is_the_unfixed_night_minus_the_real_one() -> None:
+    from shift_players import Calm
+
+    s = Calm(Shift(9, difficulty="easy")).play()
+    saved = s.record.facts.budget["saved_pct"]
+    inc = s.world.fault
+    assert inc.course.fixed_at() is not None and saved[inc.model] > 1
+    events = list(inc.course.events)
+    again = bd.saved_by_mitigation(s.world, 0, s.now)
+    assert inc.course.events == events  # the counterfactual leaves the world as it was
+    assert again[inc.model] == saved[inc.model]

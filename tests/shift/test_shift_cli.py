@@ -1,0 +1,54 @@
+"""`oncall shift` from the command line: a headless night saved, then read back as stories and
+as career numbers; bad arguments get one clear line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from shift_players import Calm
+
+from oncall.game.shift import Shift
+from oncall.store.shifts import load_shifts
+from oncall.story.career import career_sheet
+
+
+def _oncall(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "oncall", *args], input=stdin, text=True,
+                          capture_output=True, timeout=180)
+
+
+def test_a_saved_shift_reads_back_as_stories_and_numbers(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for seed in (2, 4):
+        played = Calm(Shift(seed)).play()
+        script = "".join(json.dumps(e.command) + "\n" for e in played.record.entries)
+        run = _oncall("--home", str(home), "shift", "--headless", "--seed", str(seed),
+                      stdin=script)
+        assert run.returncode == 0, run.stderr
+        last = json.loads(run.stdout.splitlines()[-1])
+        assert Path(last["saved"]).is_file()
+    saves, errors = load_shifts(home)
+    assert len(saves) == 2 and not errors
+    story = _oncall("--home", str(home), "shift", "story", "--kind", "tradeoff")
+    assert story.returncode == 0 and "reliability against team velocity" in story.stdout
+    numbers = _oncall("--home", str(home), "shift", "numbers")
+    assert numbers.returncode == 0
+    assert numbers.stdout == career_sheet(saves)
+    incidents = sum(1 for s in saves for it in s.record.facts.items if it.kind == "incident")
+    assert f"Incidents handled: {incidents}," in numbers.stdout
+    assert "| Temperament |" in numbers.stdout
+
+
+def test_bad_arguments_get_one_line(tmp_path: Path) -> None:
+    run = _oncall("shift", "--headless", "--length", "forever")
+    assert run.returncode == 2 and "--length" in run.stderr and "Traceback" not in run.stderr
+    run = _oncall("--home", str(tmp_path), "shift", "story")
+    assert run.returncode == 2 and "no shift saved" in run.stderr
+    bad = tmp_path / "shifts" / "broken.json"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("{not json")
+    run = _oncall("--home", str(tmp_path), "shift", "story", str(bad))
+    assert run.returncode == 2 and "broken.json" in run.stderr and "Traceback" not in run.stderr

@@ -1,0 +1,87 @@
+"""Stories from real shift records: every kind is told by some night, and every time, number,
+observation and name in a story is one the record holds (or a difference of two of its times)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from shift_players import PLAYERS
+
+from oncall.game.shift import Shift
+from oncall.game.shiftrecord import ShiftRecord
+from oncall.sim.clock import hhmm
+from oncall.story.shift import KINDS, markdown, stories
+
+PLAYS = [("calm", 2), ("fifo", 4), ("panicker", 1), ("passive", 3), ("calm", 7),
+         ("panicker", 9)]
+
+
+@cache
+def records() -> tuple[ShiftRecord, ...]:
+    return tuple(PLAYERS[name](Shift(seed)).play().record for name, seed in PLAYS)
+
+
+def _values(node: Any, out: list[Any]) -> list[Any]:
+    if isinstance(node, dict):
+        for v in node.values():
+            _values(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            _values(v, out)
+    else:
+        out.append(node)
+    return out
+
+
+def _facts(rec: ShiftRecord) -> tuple[set[str], set[float], set[int]]:
+    data = json.loads(rec.model_dump_json())
+    values = _values(data, [])
+    ints = {v for v in values if isinstance(v, int) and not isinstance(v, bool)}
+    times = {hhmm(v) for v in ints if -2000 < v < 20000}
+    numbers = {float(v) for v in values if isinstance(v, int | float)
+               and not isinstance(v, bool)}
+    texts = " ".join(str(v) for v in values if isinstance(v, str))
+    numbers |= {float(x) for x in re.findall(r"\d+(?:\.\d+)?", texts)}
+    numbers |= {round(100 * v, 1) for v in numbers if 0 < v < 1}
+    minutes = sorted(v for v in ints if 0 <= v <= 24 * 60)
+    diffs = {b - a for a in minutes for b in minutes if b >= a}
+    return times, numbers, diffs
+
+
+def test_every_kind_is_told_by_some_real_night() -> None:
+    told = {s.kind for rec in records() for s in stories(rec)}
+    assert told == set(KINDS)
+
+
+def test_every_figure_of_every_story_is_in_the_record() -> None:
+    for rec in records():
+        times, numbers, diffs = _facts(rec)
+        obs_ids = {e.observation.id for e in rec.entries if e.observation.id}
+        names = {cv.person for cv in rec.facts.conversations} | \
+            {it.requester for it in rec.facts.items}
+        for story in stories(rec):
+            text = story.markdown()
+            for t in re.findall(r"\b\d\d:\d\d\b", text):
+                assert t in times, (story.kind, t)
+            for oid in re.findall(r"obs-\d+", text):
+                assert oid in obs_ids, (story.kind, oid)
+            for m in re.findall(r"(\d+) min after", text):
+                assert int(m) in diffs, (story.kind, m)
+            scrubbed = re.sub(r"\b\d\d:\d\d\b|obs-\d+|\b[vrpq]\d+\b|SEV-\d|\d+ min after", "",
+                              text)
+            for num in re.findall(r"\d+(?:\.\d+)?", scrubbed):
+                value = float(num)
+                assert value in numbers or value <= 20, (story.kind, num)
+            quoted = re.findall(r"(?:At \d\d:\d\d|^) ?([A-Z][a-z]+(?: [A-Z][a-z.]+)+), the ",
+                                text)
+            assert all(q in names for q in quoted), (story.kind, quoted)
+
+
+def test_a_story_says_so_when_the_night_lacks_its_kind() -> None:
+    quiet = Shift(0)
+    quiet.do({"do": "end"})
+    text = markdown(quiet.record, "disagreement")
+    assert "no disagreement story" in text

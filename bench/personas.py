@@ -1,6 +1,6 @@
 """Play the calibration personas over every scenario and several seeds and print their scores.
 
-    python bench/personas.py [SCENARIO ...] [--seeds 1,2,3,4,5,6] [--details]
+    python bench/personas.py [SCENARIO ...] [--seeds 1,2,3,4,5,6] [--random-nights N]
 
 The personas live in `tests/players/`; they read only what observations show. The table is the
 means per persona, overall and per scenario, with the tier checks the rubric must pass.
@@ -20,12 +20,13 @@ import itertools
 from players.personas import PERSONAS, TIERS
 
 from oncall.content import loader
+from oncall.game import generator
 from oncall.game.engine import Game
 from oncall.scoring import score
 
 
 def play(sid: str, seed: int, name: str) -> tuple[float, dict[str, float]]:
-    g = Game(loader.scenario(sid), seed)
+    g = Game(generator.scenario(sid), seed)
     record = PERSONAS[name](g, seed).play()
     card = score(record)
     return card.total, {s.name: s.points for s in card.sections}
@@ -36,11 +37,13 @@ def main() -> None:
     ap.add_argument("ids", nargs="*")
     ap.add_argument("--seeds", default="1,2,3,4,5,6")
     ap.add_argument("--personas", default=",".join(PERSONAS))
-    ap.add_argument("--details", action="store_true")
+    ap.add_argument("--random-nights", type=int, default=0,
+                    help="also play this many generated nights (random-1-normal, ...)")
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     names = args.personas.split(",")
     ids = args.ids or sorted(loader.scenarios())
+    ids += [generator.random_id(n) for n in range(1, args.random_nights + 1)]
     per: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     sections: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for sid in ids:

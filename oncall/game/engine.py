@@ -144,6 +144,7 @@ class Game:
             # An impossible request (an unknown feature, a test that does not fit the column)
             # is refused before the clock moves: nothing was looked at.
             tools.precheck(self.world, cmd)
+            self._precheck(cmd)
         except tools.ToolError as exc:
             return self._log(c.to_dict(cmd), self._error(f"{verb}: {exc}", None))
         events = self._spend(cmd.cost)
@@ -167,6 +168,33 @@ class Game:
     @property
     def ended(self) -> bool:
         return self.phase == "ended"
+
+    def _precheck(self, cmd: Any) -> None:
+        """Refuse names no catalogue, team list or record holds before the clock moves: a typo
+        in a fix, team, cause, cited observation, version or remediation looks at nothing."""
+        if isinstance(cmd, c.Hotfix) and cmd.fix not in c.FIXES:
+            raise tools.ToolError(f"fix: unknown fix {cmd.fix!r}; valid: {', '.join(c.FIXES)}")
+        if isinstance(cmd, c.Escalate) and cmd.team not in TEAMS:
+            raise tools.ToolError(f"team: unknown team {cmd.team!r}; valid: {', '.join(TEAMS)}")
+        if isinstance(cmd, c.Diagnose):
+            if cmd.cause not in FAULTS_BY_ID:
+                raise tools.ToolError(f"cause: unknown cause {cmd.cause!r}; valid: "
+                                      f"{', '.join(FAULTS_BY_ID)} (see help)")
+            known = [e.observation.id for e in self.record.entries if e.observation.id]
+            unknown = [o for o in cmd.evidence if o not in known]
+            if unknown:
+                raise tools.ToolError(f"evidence: {', '.join(unknown)} is not an observation "
+                                      f"of this incident; valid: {', '.join(known) or 'none yet'}")
+        if isinstance(cmd, c.Rollback) and cmd.to:
+            want = cmd.to.lstrip("r")
+            if not any(d.model_version == cmd.to or str(d.revision) == want
+                       for d in self.world.model(cmd.model).deploys):
+                raise tools.ToolError(f"to: {cmd.model} has no version or revision {cmd.to!r}")
+        if isinstance(cmd, c.PostmortemCmd):
+            unknown = [r for r in cmd.remediations if r not in remediations.BY_ID]
+            if unknown:
+                raise tools.ToolError(f"remediations: unknown remediation {', '.join(unknown)};"
+                                      f" valid: {', '.join(remediations.BY_ID)}")
 
     # -- bookkeeping ----------------------------------------------------------------------------
     def _obs(self, kind: str, text: str, data: dict[str, Any] | None = None,
@@ -354,14 +382,6 @@ class Game:
                          "handled in working hours.", {"alert": cmd.alert, "model": cmd.model})
 
     def _do_diagnose(self, cmd: c.Diagnose) -> Observation:
-        if cmd.cause not in FAULTS_BY_ID:
-            raise tools.ToolError(f"unknown cause {cmd.cause!r}; the catalogue has "
-                                  f"{', '.join(FAULTS_BY_ID)} (see help)")
-        known = {e.observation.id for e in self.record.entries if e.observation.id}
-        unknown = [o for o in cmd.evidence if o not in known]
-        if unknown:
-            raise tools.ToolError(f"evidence {', '.join(unknown)} is not an observation of this "
-                                  "incident")
         f = self.record.facts
         f.diagnosis = {"category": cmd.category, "cause": cmd.cause, "evidence": cmd.evidence}
         f.diagnosis_at = self.now
@@ -376,10 +396,6 @@ class Game:
         model = getattr(cmd, "model", None)
         if model is not None:
             tools.check_model(self.world, model)
-        if isinstance(cmd, c.Hotfix) and cmd.fix not in c.FIXES:
-            raise tools.ToolError(f"unknown fix {cmd.fix!r}; fixes: {', '.join(c.FIXES)}")
-        if isinstance(cmd, c.Escalate) and cmd.team not in TEAMS:
-            raise tools.ToolError(f"unknown team {cmd.team!r}; teams: {', '.join(TEAMS)}")
         if isinstance(cmd, c.Rollback):
             self._record_rollback(cmd)
         self._check_incident(cmd.incident)
@@ -485,10 +501,6 @@ class Game:
                          "Write the postmortem next.", {"resolved": True, "impact": f.impact})
 
     def _do_postmortem(self, cmd: c.PostmortemCmd) -> Observation:
-        unknown = [r for r in cmd.remediations if r not in remediations.BY_ID]
-        if unknown:
-            raise tools.ToolError(f"unknown remediation {', '.join(unknown)}; catalogue: "
-                                  f"{', '.join(remediations.BY_ID)}")
         f = self.record.facts
         f.postmortem = Postmortem.model_validate(cmd.model_dump(exclude={"do"}))
         target = self.world.model(f.target_model)

@@ -182,6 +182,25 @@ class Session:
                     self.outcome = self._save()
             return obs
 
+    def glance(self) -> dict[str, Any]:
+        """The engine's read-only status, taken under the lock so it never sees a command half
+        done (a screen reads it while a worker may be inside `do`)."""
+        with self._lock:
+            return self.game.glance()
+
+    def abandon(self) -> SaveOutcome | None:
+        """Leave the incident unfinished: score the record as it stands and save it, so the
+        night is kept (an abandoned save is one whose record has not ended). Nothing to keep
+        before the first command, or when saving is off; an ended incident was saved already."""
+        from oncall.scoring import score
+
+        with self._lock:
+            if self.game.ended or not self.game.record.entries or not self.save_enabled:
+                return self.outcome
+            self.card = score(self.game.record)
+            self.outcome = self._save()
+            return self.outcome
+
     def refusal(self, message: str) -> Observation:
         """An error observation that is not recorded and costs no time."""
         from oncall.game.commands import available

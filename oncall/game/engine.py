@@ -169,6 +169,21 @@ class Game:
     def ended(self) -> bool:
         return self.phase == "ended"
 
+    def glance(self) -> dict[str, Any]:
+        """Where the incident stands, for a status bar: read-only, recorded nowhere, no time.
+
+        Firing alerts come critical first, each as (severity, rule, model); impact is the main
+        fault's so far (requests affected and failed, share of the 30-day error budget).
+        """
+        f = self.record.facts
+        firing = self.world.firing() if self.phase in c.WORKING else []
+        alerts = sorted(((RULES_BY_NAME[e.rule].severity, e.rule, e.model) for e in firing),
+                        key=lambda a: (SEVERITY_ORDER.get(a[0], 3), a[1], a[2]))
+        return {"now": self.now, "clock": hhmm(self.now), "phase": self.phase,
+                "page_at": f.page_at, "acked_at": f.acked_at, "ack_target": ACK_TARGET_MIN,
+                "severity": f.severity, "firing": alerts, "impact": self.world.impact(),
+                "obs": self._obs_count}
+
     def _precheck(self, cmd: Any) -> None:
         """Refuse names no catalogue, team list or record holds before the clock moves: a typo
         in a fix, team, cause, cited observation, version or remediation looks at nothing."""

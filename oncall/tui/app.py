@@ -21,7 +21,7 @@ from oncall.tui.messages import GameFailed, GameReady
 
 if TYPE_CHECKING:
     from oncall.game.engine import Game
-    from oncall.session import Session
+    from oncall.session import SaveOutcome, Session
 
 
 class SafeCommandPalette(CommandPalette):
@@ -51,6 +51,7 @@ class OncallApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
+        Binding("ctrl+t", "abandon", "Abandon", id="abandon", show=False),
     ]
 
     def __init__(self, seed: int | None = None, scenario: str | None = None,
@@ -88,7 +89,15 @@ class OncallApp(App[None]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        from oncall.store.settings import load_settings
+
+        settings, problem = load_settings(self.home)
+        self.theme = settings.theme if settings.theme in self.available_themes \
+            else "textual-dark"
+        if problem:
+            self.notify(problem, title="Settings not read", severity="warning", timeout=10)
+        self._saved_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.scenario_id:
             self.start_incident(self.scenario_id, self.seed, self.difficulty)
         else:
@@ -103,6 +112,7 @@ class OncallApp(App[None]):
 
         self.seed = seed if seed is not None else random.randrange(1, 100_000)
         self.scenario_id = scenario_id
+        self.difficulty = difficulty
         self.push_screen(LoadingScreen(f"Building the fleet for {scenario_id}, seed {self.seed}"))
         self._build(scenario_id, self.seed, difficulty)
 
@@ -142,6 +152,87 @@ class OncallApp(App[None]):
         self.notify(message.error, title="Cannot start the incident", severity="error",
                     timeout=15)
         self.switch_screen(TitleScreen())
+
+    def _remember_theme(self, theme: object) -> None:
+        from oncall.store.settings import Settings, save_settings
+
+        name = getattr(theme, "name", None)
+        if name == self._saved_theme:
+            return
+        self._saved_theme = name
+        try:
+            save_settings(Settings(theme=name), self.home)
+        except OSError as exc:
+            self.notify(f"The theme is not remembered: {exc.strerror or exc}",
+                        severity="warning")
+
+    @property
+    def in_incident(self) -> bool:
+        """An incident is open and not finished: leaving it needs a question first."""
+        return self.session is not None and not self.session.ended
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "abandon":
+            return self.in_incident
+        return True
+
+    async def action_quit(self) -> None:
+        """Quit; mid-incident, ask first, and keep the night as an abandoned save."""
+        if not self.in_incident:
+            self.exit()
+            return
+        from oncall.tui.screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        self.push_screen(ConfirmScreen(
+            "Quit in the middle of the incident?",
+            "The incident is saved as abandoned, scored as it stands.", yes="Quit"),
+            self._quit_answered)
+
+    def _quit_answered(self, yes: bool | None) -> None:
+        if yes:
+            self._leave(then_exit=True)
+
+    def action_abandon(self) -> None:
+        from oncall.tui.screens.confirm import ConfirmScreen
+
+        if not self.in_incident or isinstance(self.screen, ConfirmScreen):
+            return
+        self.push_screen(ConfirmScreen(
+            "Abandon this incident and go back to the title?",
+            "The incident is saved as abandoned, scored as it stands.", yes="Abandon"),
+            lambda yes: self._leave(then_exit=False) if yes else None)
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _leave(self, then_exit: bool) -> None:
+        """Save the unfinished incident (under the session's lock, after any command)."""
+        session = self.session
+        outcome = session.abandon() if session is not None else None
+        self.call_from_thread(self._left, outcome, then_exit)
+
+    def _left(self, outcome: SaveOutcome | None, then_exit: bool) -> None:
+        if outcome is not None and not outcome.ok and outcome.save_json is not None:
+            self.unsaved.append(outcome.save_json)
+        if then_exit:
+            self.exit()
+            return
+        where = f" Saved to {outcome.path}." if outcome is not None and outcome.path else ""
+        self.back_to_title()
+        self.notify(f"Incident abandoned.{where}", title="Abandoned", timeout=8)
+
+    def another_night(self, same: bool) -> None:
+        """From the scorecard: the same night again (scenario, seed, difficulty), or a new
+        random night drawn from a fresh seed."""
+        from oncall.game.generator import random_id
+
+        session = self.session
+        self.back_to_title()
+        if same and session is not None:
+            self.start_incident(session.scenario.id, session.seed, session.difficulty)
+            return
+        seed = random.randrange(1, 100_000)
+        self.start_incident(random_id(seed, self.difficulty or "normal"), seed, self.difficulty)
 
     def back_to_title(self) -> None:
         """Leave the incident and return to a fresh title screen."""

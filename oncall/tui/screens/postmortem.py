@@ -56,12 +56,17 @@ def prefill(game: Game) -> dict[str, str]:
 class PostmortemScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit postmortem", id="pm-submit", priority=True),
+        Binding("ctrl+l", "look_back", "The log", id="pm-log"),
+        Binding("f1", "help", "Help", id="pm-help"),
     ]
 
-    def __init__(self, session: Session, resolved: Observation) -> None:
+    def __init__(self, session: Session, resolved: Observation,
+                 entries: list[tuple[dict[str, Any], Observation]] | None = None) -> None:
         super().__init__()
         self.session = session
         self.resolved = resolved
+        self.entries = entries or []
+        """The war room's log, to look back at while writing (ctrl+l)."""
 
     @property
     def game(self) -> Game:
@@ -121,7 +126,30 @@ class PostmortemScreen(Screen[None]):
         return cmd
 
     def action_submit(self) -> None:
-        self._send(self.command())
+        command = self.command()
+        mine = [command[n] for n in ("summary", "root_cause", "trigger", "resolution",
+                                     "caught_earlier")]
+        mine += list(command["lessons"].values())
+        if not any(mine) and not command["action_items"]:
+            from oncall.tui.screens.confirm import ConfirmScreen
+
+            self.app.push_screen(ConfirmScreen(
+                "File an empty postmortem?",
+                "Summary, root cause, trigger, resolution, action items, lessons and what could "
+                "have caught it earlier are all blank; the postmortem scores on them.",
+                yes="File it"), lambda yes: self._send(command) if yes else None)
+            return
+        self._send(command)
+
+    def action_look_back(self) -> None:
+        from oncall.tui.screens.logview import LogView
+
+        self.app.push_screen(LogView(self.entries))
+
+    def action_help(self) -> None:
+        from oncall.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.game.phase))
 
     @on(Button.Pressed, "#pm-submit")
     def _pressed(self) -> None:

@@ -36,6 +36,8 @@ def card_lines(card: dict[str, Any]) -> list[tuple[str, str]]:
 class ScorecardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "story", "STAR story", id="story"),
+        Binding("r", "again(True)", "Retry this night", id="retry"),
+        Binding("n", "again(False)", "Next night", id="next"),
         Binding("t", "title", "Title screen", id="title"),
         Binding("j,down", "scroll(1)", "Down", show=False),
         Binding("k,up", "scroll(-1)", "Up", show=False),
@@ -76,7 +78,8 @@ class ScorecardScreen(Screen[None]):
             return
         self.path = outcome.path
         if outcome.ok:
-            label.update(f"Saved to {outcome.path}  (s: STAR story)")
+            label.update(f"Saved to {outcome.path}\ns: STAR story   r: retry this night (same "
+                         "seed)   n: next night (a new random one)")
             return
         label.add_class("error")
         if outcome.path is not None:
@@ -95,6 +98,9 @@ class ScorecardScreen(Screen[None]):
         from oncall.tui.screens.story import StoryScreen
 
         self.app.push_screen(StoryScreen(self.path))
+
+    def action_again(self, same: bool) -> None:
+        self.app.another_night(same)  # type: ignore[attr-defined]
 
     def action_title(self) -> None:
         self.app.back_to_title()  # type: ignore[attr-defined]

@@ -66,9 +66,8 @@ class PageScreen(Screen[None]):
         alerts = sorted(self.page.data.get("alerts", []),
                         key=lambda a: (SEVERITY_ORDER.get(a["severity"], 3), a["fired_at"]))
         yield IncidentStatus(id="status")
-        yield Static(f"PAGE  {hhmm(self.game.record.facts.page_at)}  "
-                     f"{len(alerts)} alert(s) firing. The clock is running: "
-                     "acknowledge within 5 min (a).", id="page-head")
+        yield Static(f"PAGE {hhmm(self.game.record.facts.page_at)}: {len(alerts)} alert(s) "
+                     "firing. Acknowledge within 5 min (a).", id="page-head")
         yield Static("", id="page-tick")
         with VerticalScroll(id="page-alerts"):
             for a in alerts:
@@ -91,9 +90,8 @@ class PageScreen(Screen[None]):
         self.ticks += 1
         blink = "●" if self.ticks % 2 else "○"
         self.query_one("#page-tick", Static).update(
-            f"{blink} on screen {seconds // 60}:{seconds % 60:02d}  │  simulated "
-            f"{self.state['clock']}, {ack_text(self.state)}; "
-            "every command you run costs simulated minutes")
+            f"{blink} {seconds // 60}:{seconds % 60:02d} on screen │ simulated "
+            f"{self.state['clock']}, {ack_text(self.state)} │ commands cost minutes")
 
     def action_help(self) -> None:
         from oncall.tui.screens.help import HelpScreen

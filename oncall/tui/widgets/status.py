@@ -64,6 +64,15 @@ def alerts_line(firing: list[tuple[str, str, str]] | list[list[str]], width: int
     return ", ".join(shown)
 
 
+def short(n: float) -> str:
+    """1,234 as 1,234; 123,456 as 123k; 1,234,567 as 1.2M."""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    if n >= 100_000:
+        return f"{n / 1000:.0f}k"
+    return f"{n:,.0f}"
+
+
 def budget_crossed(before: float, after: float) -> list[float]:
     """The budget steps crossed going from `before` to `after` percent."""
     return [s for s in BUDGET_STEPS if before < s <= after]
@@ -94,11 +103,17 @@ class IncidentStatus(Static):
             return "", ""
         sev = f"SEV-{s['severity']}" if s.get("severity") else "SEV ?"
         since = int(s["now"]) - int(s["page_at"])
+        busy = "  working…" if self.busy else ""
         parts = [s["clock"], s["phase"].upper(), sev, f"paged {since} min ago", ack_text(s),
                  impact_text(s), f"{s.get('obs', 0)} obs"]
-        head = "  ".join(p for p in parts if p) + ("  working…" if self.busy else "")
-        if len(head) > width:  # narrow: drop the least urgent words first
-            head = "  ".join(p for p in parts[:-1] if p).replace(" min ago", "m ago")
+        head = "  ".join(p for p in parts if p) + busy
+        if len(head) > width:  # narrow: the same facts in short words
+            imp = s.get("impact") or {}
+            ack = ack_text(s).replace(" min", "m").replace("acked in", "acked")
+            head = (f"{s['clock']} {s['phase'].upper()} {sev} +{since}m {ack} │ "
+                    f"{short(imp.get('requests_affected', 0))} affected, "
+                    f"{short(imp.get('requests_failed', 0))} failed, "
+                    f"budget {imp.get('budget_consumed_pct', 0):g}%") + busy
             head = head if len(head) <= width else head[: width - 1] + "…"
         return head, alerts_line(s.get("firing", []), width)
 

@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("save", nargs="?", type=Path, help="a save file (default: the latest)")
 
     sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
+    srv = sub.add_parser("serve", help="the TUI in a browser (textual-serve), for remote mock "
+                         "interviews")
+    srv.add_argument("--host", default="localhost",
+                     help="address to listen on (default localhost; 0.0.0.0 for everyone)")
+    srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    srv.add_argument("--public-url", help="the address browsers use, behind a proxy")
 
     # The drift command parses its own arguments, so numpy is imported only when it runs.
     dr = sub.add_parser("drift", add_help=False,
@@ -153,6 +159,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _story(args.save, args.home)
         if args.command == "numbers":
             return _numbers(args.home)
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "drift":
             from oncall import drift_cli
 
@@ -205,6 +213,20 @@ def _tui(seed: int | None, scenario: str | None, difficulty: str | None,
         print(f"oncall: the game stopped on an internal error"
               f"{' ' + app.crash_id if app.crash_id else ''}; {where}", file=sys.stderr)
         return code or 1
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise UsageError(f"serve: --port: {args.port} is not a port (1 to 65535)")
+    try:
+        from oncall.tui.serve import serve
+    except ImportError as exc:
+        raise UsageError(f"serve: textual-serve is not installed ({exc}); "
+                         "pip install textual-serve") from None
+    print(f"oncall: serving the game at http://{args.host}:{args.port} (ctrl+c stops)",
+          file=sys.stderr)
+    serve(args.host, args.port, args.home, args.public_url)
     return 0
 
 

@@ -112,6 +112,7 @@ class WarRoom(Screen[None]):
         if self.first is not None:
             self._show_observation({"do": "ack"}, self.first)
         self._show_state(self.session.glance())
+        self.query_one("#side-chart", MetricChart).display = False  # until a dashboard
         log.focus()
 
     def on_resize(self) -> None:
@@ -185,7 +186,9 @@ class WarRoom(Screen[None]):
         tab = TABS.get(obs.kind) if obs.ok else None
         if tab == "tab-chart":
             self.query_one("#chart", MetricChart).show(obs.data)
-            self.query_one("#side-chart", MetricChart).show(obs.data)
+            side = self.query_one("#side-chart", MetricChart)
+            side.display = True
+            side.show(obs.data)
             if self.wide:  # the chart stays in view beside the log
                 tab = None
         elif tab == "tab-drift":

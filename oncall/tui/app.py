@@ -96,7 +96,7 @@ class OncallApp(App[None]):
             else "textual-dark"
         if problem:
             self.notify(problem, title="Settings not read", severity="warning", timeout=10)
-        self._saved_theme = self.theme
+        self._saved_theme: str | None = self.theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.scenario_id:
             self.start_incident(self.scenario_id, self.seed, self.difficulty)
@@ -202,7 +202,11 @@ class OncallApp(App[None]):
         self.push_screen(ConfirmScreen(
             "Abandon this incident and go back to the title?",
             "The incident is saved as abandoned, scored as it stands.", yes="Abandon"),
-            lambda yes: self._leave(then_exit=False) if yes else None)
+            self._abandon_answered)
+
+    def _abandon_answered(self, yes: bool | None) -> None:
+        if yes:
+            self._leave(then_exit=False)
 
     @work(thread=True, exclusive=True, group="engine")
     def _leave(self, then_exit: bool) -> None:

@@ -48,3 +48,20 @@ async def test_career_is_empty_at_first(home: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CareerScreen)
         assert "No saved incidents" in str(app.screen.query_one("#career-note").render())
+
+
+async def test_a_theme_picked_is_remembered_by_the_next_start(home: Path) -> None:
+    from oncall.store.settings import load_settings
+
+    app = make_app(home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        assert not (home / "settings.json").exists(), "nothing written until a choice"
+        app.theme = "nord"
+        await pilot.pause()
+    assert load_settings(home)[0].theme == "nord"
+    again = make_app(home=home)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"

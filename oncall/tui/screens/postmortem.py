@@ -6,6 +6,7 @@ copy by hand); everything else is the player's. Submitting sends the `postmortem
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -137,9 +138,13 @@ class PostmortemScreen(Screen[None]):
                 "File an empty postmortem?",
                 "Summary, root cause, trigger, resolution, action items, lessons and what could "
                 "have caught it earlier are all blank; the postmortem scores on them.",
-                yes="File it"), lambda yes: self._send(command) if yes else None)
+                yes="File it"), partial(self._confirmed, command))
             return
         self._send(command)
+
+    def _confirmed(self, command: dict[str, Any], yes: bool | None) -> None:
+        if yes:
+            self._send(command)
 
     def action_look_back(self) -> None:
         from oncall.tui.screens.logview import LogView

@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from rich.console import RenderableType
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 MARKERS = ("braille", "x", "dot", "+", "*")
@@ -26,7 +26,7 @@ class TitledPlot(PlotextPlot):
     def set_title(self, text: str) -> None:
         self.title_text = text
 
-    def render(self) -> RenderableType:
+    def render(self) -> RenderResult:
         width = max(8, self.size.width - 4)
         text = self.title_text
         self.plt.title(text if len(text) <= width else text[: width - 1] + "…")
@@ -87,7 +87,8 @@ class DistributionPlot(TitledPlot):
         ref, cur = hist.get("reference", []), hist.get("current", [])
         if "labels" in hist:
             plt.multiple_bar(list(hist["labels"]), [ref, cur],  # type: ignore[call-arg]
-                             labels=["training", "live"], marker=["▒", "█"])
+                             labels=["training", "live"],
+                             marker=["▒", "█"])  # type: ignore[arg-type]
         elif "edges" in hist and ref:
             edges = hist["edges"]
             mids = [(a + b) / 2 for a, b in pairwise(edges)]

@@ -111,9 +111,9 @@ class IncidentStatus(Static):
             imp = s.get("impact") or {}
             ack = ack_text(s).replace(" min", "m").replace("acked in", "acked")
             head = (f"{s['clock']} {s['phase'].upper()} {sev} +{since}m {ack} │ "
+                    f"budget {imp.get('budget_consumed_pct', 0):g}%, "
                     f"{short(imp.get('requests_affected', 0))} affected, "
-                    f"{short(imp.get('requests_failed', 0))} failed, "
-                    f"budget {imp.get('budget_consumed_pct', 0):g}%") + busy
+                    f"{short(imp.get('requests_failed', 0))} failed") + busy
             head = head if len(head) <= width else head[: width - 1] + "…"
         return head, alerts_line(s.get("firing", []), width)
 

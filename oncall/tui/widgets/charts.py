@@ -27,7 +27,7 @@ class TitledPlot(PlotextPlot):
         self.title_text = text
 
     def render(self) -> RenderResult:
-        width = max(8, self.size.width - 4)
+        width = max(8, self.size.width - 10)
         text = self.title_text
         self.plt.title(text if len(text) <= width else text[: width - 1] + "…")
         return super().render()
@@ -68,7 +68,7 @@ class MetricChart(TitledPlot):
         if rule and data.get("threshold"):
             shown = " / ".join(f"{y:.4g}" for y in data["threshold"])
             self.set_title(f"{data.get('model')} {data.get('metric')} "
-                           f"({data.get('unit', '')}), {rule} at {shown}")
+                           f"({data.get('unit', '')}), alert at {shown}: {rule}")
         else:
             self.set_title(f"{data.get('model')} {data.get('metric')} (no alert rule)")
         xt, labels = _ticks(ts)

@@ -24,6 +24,16 @@ if TYPE_CHECKING:
     from oncall.session import SaveOutcome, Session
 
 
+WARM_MODULES = (
+    "oncall.tui.screens.war_room", "oncall.tui.screens.form", "oncall.tui.screens.confirm",
+    "oncall.tui.screens.postmortem", "oncall.tui.screens.scorecard", "oncall.tui.screens.help",
+    "oncall.game.remediations", "textual.widgets._text_area", "textual.widgets._data_table",
+    "textual.widgets._selection_list", "textual.widgets._markdown", "textual_plotext",
+    "scipy.stats",
+)
+"""Modules the incident's screens import on first use, loaded in the background."""
+
+
 class SafeCommandPalette(CommandPalette):
     """The command palette, minus a crash in Textual 8.2's OptionList: paging before the list
     has been laid out (ctrl+p, then quickly Down Down Down PageDown) looks up a line that is
@@ -89,15 +99,9 @@ class OncallApp(App[None]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
-        from oncall.store.settings import load_settings
-
-        settings, problem = load_settings(self.home)
-        self.theme = settings.theme if settings.theme in self.available_themes \
-            else "textual-dark"
-        if problem:
-            self.notify(problem, title="Settings not read", severity="warning", timeout=10)
-        self._saved_theme: str | None = self.theme
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.theme = "textual-dark"
+        self._saved_theme: str | None = None
+        self.call_after_refresh(self._load_settings)
         if self.scenario_id:
             self.start_incident(self.scenario_id, self.seed, self.difficulty)
         else:
@@ -144,6 +148,19 @@ class OncallApp(App[None]):
         self.session = message.session
         self.sub_title = f"{message.session.scenario.title} (seed {message.session.seed})"
         self.switch_screen(PageScreen(message.session, message.page))
+        self._warm()
+
+    @work(thread=True, exclusive=True, group="warm")
+    def _warm(self) -> None:
+        """While the player reads the page, import what the next screens and the drift lab
+        need (scipy most of all), so acknowledging, the first test and the postmortem do not
+        wait for imports on the event loop."""
+        import contextlib
+        import importlib
+
+        for name in WARM_MODULES:
+            with contextlib.suppress(ImportError):  # a missing piece shows where it is used
+                importlib.import_module(name)
 
     @on(GameFailed)
     def _game_failed(self, message: GameFailed) -> None:
@@ -152,6 +169,24 @@ class OncallApp(App[None]):
         self.notify(message.error, title="Cannot start the incident", severity="error",
                     timeout=15)
         self.switch_screen(TitleScreen())
+
+    @work(thread=True, group="settings")
+    def _load_settings(self) -> None:
+        """Read the settings once the first screen has painted, off the event loop: the
+        settings model imports pydantic, a fifth of the start-up, which the title does not
+        wait for. The remembered theme is applied as soon as it is read."""
+        from oncall.store.settings import load_settings
+
+        settings, problem = load_settings(self.home)
+        self.call_from_thread(self._apply_settings, settings.theme, problem)
+
+    def _apply_settings(self, theme: str | None, problem: str | None) -> None:
+        if theme in self.available_themes:
+            self.theme = theme
+        if problem:
+            self.notify(problem, title="Settings not read", severity="warning", timeout=10)
+        self._saved_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def _remember_theme(self, theme: object) -> None:
         from oncall.store.settings import Settings, save_settings

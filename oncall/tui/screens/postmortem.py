@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static, TextArea
 
 from oncall.tui.messages import Observed
@@ -35,6 +36,8 @@ LESSONS = (("went_well", "What went well"), ("went_wrong", "What went wrong"),
            ("lucky", "Where we got lucky"))
 ITEM_TYPES = ("detect", "mitigate", "prevent", "repair", "investigate")
 ITEM_ROWS = 3
+FIRST_FIELDS = 3
+"""Text sections composed with the screen; the rest mount right after it paints."""
 
 
 def prefill(game: Game) -> dict[str, str]:
@@ -68,45 +71,61 @@ class PostmortemScreen(Screen[None]):
         self.resolved = resolved
         self.entries = entries or []
         """The war room's log, to look back at while writing (ctrl+l)."""
+        self.ready = False
+        """The whole form is mounted (the top comes first, the rest a frame later)."""
 
     @property
     def game(self) -> Game:
         return self.session.game
 
     def compose(self) -> ComposeResult:
+        """The top of the form (what a 24-row terminal shows first); the rest is mounted just
+        after the first paint (`_rest`), so the form appears without a pause."""
+        filled = prefill(self.game)
+        with VerticalScroll(id="pm"):
+            yield Static(self.resolved.text, id="pm-resolved", markup=False)
+            for name, label in TEXT_FIELDS[:FIRST_FIELDS]:
+                yield from self._text(name, label, filled.get(name, ""))
+        yield Footer()
+
+    @staticmethod
+    def _text(name: str, label: str, text: str = "") -> ComposeResult:
+        yield Label(label, classes="form-label")
+        yield TextArea(text, id=f"pm-{name}", classes="pm-text", compact=True)
+
+    def _rest(self) -> list[Widget]:
         from oncall.game.remediations import CATALOGUE
 
         filled = prefill(self.game)
         owner = self.game.world.model(self.game.record.facts.target_model).team
-        with VerticalScroll(id="pm"):
-            yield Static(self.resolved.text, id="pm-resolved", markup=False)
-            for name, label in TEXT_FIELDS:
-                yield Label(label, classes="form-label")
-                yield TextArea(filled.get(name, ""), id=f"pm-{name}", classes="pm-text",
-                               compact=True)
-            yield Label("Action items (item, type, owner)", classes="form-label")
-            for i in range(ITEM_ROWS):
-                with Horizontal(classes="pm-item"):
-                    yield Input(placeholder="action item", id=f"pm-item-{i}", classes="pm-what",
-                                compact=True)
-                    yield Select([(t, t) for t in ITEM_TYPES], value=ITEM_TYPES[i % 3],
-                                 allow_blank=False, id=f"pm-type-{i}", classes="pm-type",
-                                 compact=True)
-                    yield Input(str(owner), placeholder="owner", id=f"pm-owner-{i}",
-                                classes="pm-owner", compact=True)
-            for name, label in LESSONS:
-                yield Label(label, classes="form-label")
-                yield Input(id=f"pm-{name}", compact=True)
-            yield Label("What could have caught it earlier", classes="form-label")
-            yield TextArea(id="pm-caught_earlier", classes="pm-text", compact=True)
-            yield Label("Remediations (space toggles)", classes="form-label")
-            yield SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id)
-                                       for r in CATALOGUE], id="pm-remediations")
-            yield Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")
-        yield Footer()
+        out: list[Widget] = []
+        for name, label in TEXT_FIELDS[FIRST_FIELDS:]:
+            out += self._text(name, label, filled.get(name, ""))
+        out.append(Label("Action items (item, type, owner)", classes="form-label"))
+        for i in range(ITEM_ROWS):
+            out.append(Horizontal(
+                Input(placeholder="action item", id=f"pm-item-{i}", classes="pm-what",
+                      compact=True),
+                Select([(t, t) for t in ITEM_TYPES], value=ITEM_TYPES[i % 3],
+                       allow_blank=False, id=f"pm-type-{i}", classes="pm-type", compact=True),
+                Input(str(owner), placeholder="owner", id=f"pm-owner-{i}", classes="pm-owner",
+                      compact=True), classes="pm-item"))
+        for name, label in LESSONS:
+            out += [Label(label, classes="form-label"), Input(id=f"pm-{name}", compact=True)]
+        out += self._text("caught_earlier", "What could have caught it earlier")
+        out += [Label("Remediations (space toggles)", classes="form-label"),
+                SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id)
+                                     for r in CATALOGUE], id="pm-remediations"),
+                Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")]
+        return out
 
     def on_mount(self) -> None:
         self.query_one("#pm-summary", TextArea).focus()
+        self.call_after_refresh(self._mount_rest)
+
+    async def _mount_rest(self) -> None:
+        await self.query_one("#pm", VerticalScroll).mount_all(self._rest())
+        self.ready = True
 
     def command(self) -> dict[str, Any]:
         """The postmortem command from the form as it stands."""
@@ -127,6 +146,8 @@ class PostmortemScreen(Screen[None]):
         return cmd
 
     def action_submit(self) -> None:
+        if not self.ready:
+            return  # the lower half mounts a frame after the top: nothing to submit yet
         command = self.command()
         mine = [command[n] for n in ("summary", "root_cause", "trigger", "resolution",
                                      "caught_earlier")]

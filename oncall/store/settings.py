@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from oncall.store.jsonio import dump_json
-from oncall.store.locations import APP_NAME, ENV_HOME
+from oncall.store.locations import settings_file
 
 FILE_NAME = "settings.json"
 MAX_BYTES = 64 * 1024
@@ -30,14 +30,7 @@ class Settings(BaseModel):
 
 
 def settings_path(home: Path | None = None) -> Path:
-    if home is not None:
-        return Path(home).expanduser() / FILE_NAME
-    env = os.environ.get(ENV_HOME, "").strip()
-    if env:
-        return Path(env).expanduser() / FILE_NAME
-    from platformdirs import user_config_path
-
-    return user_config_path(APP_NAME, appauthor=False) / FILE_NAME
+    return settings_file(home)
 
 
 def load_settings(home: Path | None = None) -> tuple[Settings, str | None]:

@@ -24,6 +24,26 @@ if TYPE_CHECKING:
     from oncall.session import SaveOutcome, Session
 
 
+DEFAULT_THEME = "textual-dark"
+SETTINGS_AFTER_S = 1.0
+"""Seconds after the first screen before the settings file is validated in the background."""
+
+
+def peek_theme(home: Path | None) -> str | None:
+    """The theme named in the settings file, read with the standard library so the first frame
+    already has it; the file is validated properly (pydantic) a moment later."""
+    import json
+
+    from oncall.store.locations import settings_file
+
+    try:
+        data = json.loads(settings_file(home).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    theme = data.get("theme") if isinstance(data, dict) else None
+    return theme if isinstance(theme, str) else None
+
+
 WARM_MODULES = (
     "oncall.tui.screens.war_room", "oncall.tui.screens.form", "oncall.tui.screens.confirm",
     "oncall.tui.screens.postmortem", "oncall.tui.screens.scorecard", "oncall.tui.screens.help",
@@ -99,15 +119,19 @@ class OncallApp(App[None]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
-        self._saved_theme: str | None = None
-        self.call_after_refresh(self._load_settings)
+        theme = peek_theme(self.home)
+        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
+        self._saved_theme: str | None = self.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.scenario_id:
             self.start_incident(self.scenario_id, self.seed, self.difficulty)
         else:
             from oncall.tui.screens.title import TitleScreen
 
             self.push_screen(TitleScreen())
+        # The settings model (pydantic) is read once the first screen is up and settled.
+        self.screen.call_after_refresh(lambda: self.set_timer(SETTINGS_AFTER_S,
+                                                              self._load_settings))
 
     def start_incident(self, scenario_id: str, seed: int | None,
                        difficulty: str | None = None) -> None:
@@ -172,21 +196,24 @@ class OncallApp(App[None]):
 
     @work(thread=True, group="settings")
     def _load_settings(self) -> None:
-        """Read the settings once the first screen has painted, off the event loop: the
-        settings model imports pydantic, a fifth of the start-up, which the title does not
-        wait for. The remembered theme is applied as soon as it is read."""
+        """Validate the settings file off the event loop (its model imports pydantic, a fifth
+        of the start-up); the theme peeked at start stands unless the file does not read."""
         from oncall.store.settings import load_settings
 
         settings, problem = load_settings(self.home)
         self.call_from_thread(self._apply_settings, settings.theme, problem)
 
     def _apply_settings(self, theme: str | None, problem: str | None) -> None:
+        """The validated theme; a file that does not read leaves the default and is not
+        rewritten (only a theme the player picks replaces it)."""
         if theme in self.available_themes:
-            self.theme = theme
+            target = theme
+        else:
+            target = DEFAULT_THEME if problem else self.theme
+        self._saved_theme = target
+        self.theme = target
         if problem:
             self.notify(problem, title="Settings not read", severity="warning", timeout=10)
-        self._saved_theme = self.theme
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
 
     def _remember_theme(self, theme: object) -> None:
         from oncall.store.settings import Settings, save_settings

@@ -230,8 +230,10 @@ class OncallApp(App[None]):
 
     @property
     def in_incident(self) -> bool:
-        """An incident is open and not finished: leaving it needs a question first."""
-        return self.session is not None and not self.session.ended
+        """An incident is under way (a command was run) and not finished: leaving it needs a
+        question first, and keeps it as an abandoned save."""
+        s = self.session
+        return s is not None and not s.ended and bool(s.record.entries)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "abandon":
@@ -305,6 +307,7 @@ class OncallApp(App[None]):
         from oncall.tui.screens.title import TitleScreen
 
         self.session = None
+        self.clear_notifications()  # the night's toasts do not follow the player out
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(TitleScreen())

@@ -72,8 +72,14 @@ def parse_line(line: str) -> dict[str, Any]:
 
 
 def _word(value: Any) -> str:
+    """One value as a word of the line: bare when it can be, else quoted the way a person
+    would (single quotes, or double quotes around text with an apostrophe)."""
     text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-    return shlex.quote(text) if text == "" or any(ch in text for ch in " \t'\"\\") else text
+    if text and not any(ch in text for ch in " \t\n'\"\\"):
+        return text
+    if "'" in text and not any(ch in text for ch in '"\\'):
+        return f'"{text}"'
+    return shlex.quote(text)
 
 
 def command_line(command: dict[str, Any]) -> str:

@@ -51,8 +51,9 @@ def test_every_scripted_command_echoes_as_a_line_that_types_it_back() -> None:
             assert parse_line(command_line(move)) == _as_typed(move), command_line(move)
             seen += 1
     assert seen > 100
-    assert command_line({"do": "update", "message": "it's fixed"}) == \
-        "update 'it'\"'\"'s fixed'"
+    assert command_line({"do": "update", "message": "it's fixed"}) == 'update "it\'s fixed"'
+    tricky = {"do": "update", "message": 'he said "no" and it\'s \\ odd'}
+    assert parse_line(command_line(tricky)) == tricky
 
 
 VOCAB = {"model": ["fraud-scorer", "feed-ranker"], "metric": ["pred_mean", "latency_p99_ms"],

@@ -161,9 +161,10 @@ class WarRoom(Screen[None]):
         self.query_one(IncidentStatus).show(state)
         impact = state.get("impact") or {}
         spent = float(impact.get("budget_consumed_pct", 0.0))
-        for step in budget_crossed(self._budget, spent):
-            self.notify(f"{step:g}% of the 30-day error budget is gone ({spent:g}% now).",
-                        title="Error budget", severity="warning", timeout=8)
+        crossed = budget_crossed(self._budget, spent)
+        if crossed:  # one toast for the highest step passed, however many at once
+            self.notify(f"{crossed[-1]:g}% of the 30-day error budget is gone ({spent:g}% "
+                        "now).", title="Error budget", severity="warning", timeout=8)
         self._budget = max(self._budget, spent)
         if ack_overdue(state) and not self._warned_ack:
             self._warned_ack = True

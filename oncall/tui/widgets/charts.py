@@ -14,7 +14,7 @@ from typing import Any
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-MARKERS = ("braille", "x", "dot", "+", "*")
+MARKERS = ("braille", "x", "dot", "+", "*", "#")
 """One marker per series, in order: the first dense, the rest plainly different shapes."""
 
 

@@ -193,7 +193,7 @@ class WarRoom(Screen[None]):
             if self.wide:  # the chart stays in view beside the log
                 tab = None
         elif tab == "tab-drift":
-            self.query_one(DriftTable).show(obs.data)
+            self.query_one(DriftTable).show(obs.data, self.query_one(TabbedContent).size.width)
             self.query_one(DistributionPlot).show(obs.data)
         self.query_one(TabbedContent).active = tab or "tab-log"
 

@@ -70,13 +70,14 @@ async def test_the_command_line_completes_remembers_and_echoes_retypeable(
         assert line.value == "deploys fraud-scorer "
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press(*"update 'all clear'", "enter")
+        assert not line.has_focus, "a command run hands the keys back, as vim's : does"
+        await pilot.press("colon", *"update 'all clear'", "enter")
         await settle(pilot)
         assert app.game is not None
         assert app.game.record.entries[-1].command == {"do": "update", "message": "all clear"}
         heads = [str(s.render()) for s in app.screen.query(".entry-head").results(Static)]
         assert "update 'all clear'" in heads[-1] and "deploys fraud-scorer" in heads[-2]
-        await pilot.press("up")
+        await pilot.press("colon", "up")
         assert line.value == "update 'all clear'"
         await pilot.press("up")
         assert line.value == "deploys fraud-scorer"

@@ -252,7 +252,9 @@ class WarRoom(Screen[None]):
         self.send(command)
 
     def action_cmdline(self) -> None:
-        self.query_one("#cmdline", Input).focus()
+        # At once, not on the next idle (`focus()`): the letters typed right after `:` are
+        # already queued and must land in the line, not on the war room's keys.
+        self.set_focus(self.query_one("#cmdline", Input))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -284,6 +286,9 @@ class WarRoom(Screen[None]):
         event.input.value = ""
         self.query_one(CommandInput).remember(line)
         self.send(command)
+        # Back to the keys, as vim's `:` does: the next command starts with `:` again, and no
+        # Escape is needed (in a browser a lone Escape is only seen with the next key).
+        self.focus_body()
 
     def key_escape(self) -> None:
         if self.focused is self.query_one("#cmdline", Input):

@@ -26,6 +26,8 @@ HOME = Path("/tmp/oncall-snapshots/home")
 @pytest.fixture(autouse=True)
 def still(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PageScreen, "TICK_SECONDS", 3600.0)
+    for name in ("NO_COLOR", "TEXTUAL_THEME", "COLORTERM"):  # the snapshots are in colour
+        monkeypatch.delenv(name, raising=False)
     shutil.rmtree(HOME, ignore_errors=True)
 
 

@@ -189,14 +189,21 @@ class Session:
             return self.game.glance()
 
     def abandon(self) -> SaveOutcome | None:
-        """Leave the incident unfinished: score the record as it stands and save it, so the
-        night is kept (an abandoned save is one whose record has not ended). Nothing to keep
+        """Leave the incident unfinished and keep it: scored as it stands and saved. Where the
+        command language has an `abandon` verb the engine records the end itself (and `do`
+        scores and saves it); otherwise the record is saved as it is, unended. Nothing to keep
         before the first command, or when saving is off; an ended incident was saved already."""
+        from oncall.game.commands import VERBS
         from oncall.scoring import score
 
         with self._lock:
-            if self.game.ended or not self.game.record.entries or not self.save_enabled:
+            if self.game.ended or not self.game.record.entries or self.outcome is not None:
                 return self.outcome
+            if "abandon" in VERBS:
+                self.do({"do": "abandon"})
+                return self.outcome
+            if not self.save_enabled:
+                return None
             self.card = score(self.game.record)
             self.outcome = self._save()
             return self.outcome

@@ -178,7 +178,8 @@ async def test_quitting_mid_incident_asks_and_saves_it_abandoned(
     saves = list_saves(home)
     assert len(saves) == 1
     save = load_save(saves[0])
-    assert not save.record.ended and save.record.entries[0].command == {"do": "ack"}
+    assert save.record.facts.postmortem is None
+    assert save.record.entries[0].command == {"do": "ack"}
 
 
 async def test_abandoning_goes_back_to_the_title_and_keeps_the_night(

@@ -48,13 +48,13 @@ async def test_page_war_room_chart_and_drift_lab(snapshot: Snapshot) -> None:
         await settle(pilot)
         await typed(pilot, "dashboard fraud-scorer pred_mean")
         assert isinstance(app.screen, WarRoom)
+        await snapshot(pilot, "war-room-chart")  # waits for the frame to settle
         chart = str(app.screen.query_one("#chart").render())
         assert "fraud-scorer pred_mean (score), alert at" in chart, "the title was dropped"
-        await snapshot(pilot, "war-room-chart")
         await typed(pilot, "drift fraud-scorer txn_amount_cents test=psi")
+        await snapshot(pilot, "drift-lab")
         plot = str(app.screen.query_one("#drift-plot").render())
         assert "•• training" in plot and "xx live" in plot, "the series share a glyph"
-        await snapshot(pilot, "drift-lab")
 
 
 async def test_postmortem_and_scorecard(snapshot: Snapshot) -> None:

@@ -196,6 +196,8 @@ class WarRoom(Screen[None]):
             self.query_one(DriftTable).show(obs.data, self.query_one(TabbedContent).size.width)
             self.query_one(DistributionPlot).show(obs.data)
         self.query_one(TabbedContent).active = tab or "tab-log"
+        if self.focused is not self.query_one("#cmdline", Input):
+            self.focus_body()  # the keys follow what is on screen, not a hidden pane
 
     # -- actions -------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -287,8 +289,9 @@ class WarRoom(Screen[None]):
         self.query_one(CommandInput).remember(line)
         self.send(command)
         # Back to the keys, as vim's `:` does: the next command starts with `:` again, and no
-        # Escape is needed (in a browser a lone Escape is only seen with the next key).
-        self.focus_body()
+        # Escape is needed (in a browser a lone Escape is only seen with the next key). The
+        # body takes focus when the answer lands, in the tab that shows it.
+        self.set_focus(None)
 
     def key_escape(self) -> None:
         if self.focused is self.query_one("#cmdline", Input):

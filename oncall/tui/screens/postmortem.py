@@ -38,6 +38,8 @@ ITEM_TYPES = ("detect", "mitigate", "prevent", "repair", "investigate")
 ITEM_ROWS = 3
 FIRST_FIELDS = 3
 """Text sections composed with the screen; the rest mount right after it paints."""
+REST_CHUNK = 6
+"""Widgets of the lower half mounted per frame."""
 
 
 def prefill(game: Game) -> dict[str, str]:
@@ -71,8 +73,10 @@ class PostmortemScreen(Screen[None]):
         self.resolved = resolved
         self.entries = entries or []
         """The war room's log, to look back at while writing (ctrl+l)."""
+        self.shown = False
+        """The top of the form is up, with the cursor in the summary."""
         self.ready = False
-        """The whole form is mounted (the top comes first, the rest a frame later)."""
+        """The whole form is mounted (the top comes first, the rest over the next frames)."""
 
     @property
     def game(self) -> Game:
@@ -121,11 +125,18 @@ class PostmortemScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#pm-summary", TextArea).focus()
-        self.call_after_refresh(self._mount_rest)
+        self.shown = True
+        self.call_after_refresh(self._mount_rest, self._rest())
 
-    async def _mount_rest(self) -> None:
-        await self.query_one("#pm", VerticalScroll).mount_all(self._rest())
-        self.ready = True
+    async def _mount_rest(self, rest: list[Widget]) -> None:
+        """Mount the lower half a few widgets per frame, so typing in the summary never
+        waits on it."""
+        chunk, rest = rest[:REST_CHUNK], rest[REST_CHUNK:]
+        await self.query_one("#pm", VerticalScroll).mount_all(chunk)
+        if rest:
+            self.call_after_refresh(self._mount_rest, rest)
+        else:
+            self.ready = True
 
     def command(self) -> dict[str, Any]:
         """The postmortem command from the form as it stands."""

@@ -80,6 +80,8 @@ async def test_postmortem_and_scorecard(snapshot: Snapshot) -> None:
             await settle(pilot)
         pm = app.screen
         assert isinstance(pm, PostmortemScreen)
+        while not pm.ready:  # the lower half mounts over a few frames
+            await pilot.pause()
         await snapshot(pilot, "postmortem")
         pm._send(next(m for m in moves if m["do"] == "postmortem"))
         await settle(pilot)

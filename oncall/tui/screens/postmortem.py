@@ -135,8 +135,11 @@ class PostmortemScreen(Screen[None]):
         await self.query_one("#pm", VerticalScroll).mount_all(chunk)
         if rest:
             self.call_after_refresh(self._mount_rest, rest)
-        else:
-            self.ready = True
+            return
+        self.ready = True
+        if self.focused is self.query_one("#pm-summary", TextArea):
+            # Mounting below the focused summary nudged the view; the top is where it starts.
+            self.query_one("#pm", VerticalScroll).scroll_home(animate=False)
 
     def command(self) -> dict[str, Any]:
         """The postmortem command from the form as it stands."""

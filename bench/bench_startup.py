@@ -182,7 +182,8 @@ async def oncall_steps() -> dict[str, tuple[float, float]]:
                       lambda: isinstance(app.screen, PostmortemScreen) and app.screen.ready)
         whole = (time.thread_time() - start) * 1000
         out["resolve -> postmortem form shown"] = ((painted[0] - start) * 1000, engine[0] * 1000)
-        out["  the whole form, lower half mounted a few widgets per frame"] = (whole, 0.0)
+        out[" the whole postmortem form, its lower half mounted a few widgets per frame"] = (
+            whole, 0.0)
     return out
 
 
@@ -201,6 +202,9 @@ def main() -> int:
     base = statistics.median(asyncio.run(bare_step()) for _ in range(3))
     print(f"UI work of a step, bare Textual app pushing a 10-line screen: {base:.0f} ms")
     for name, (ui, engine) in asyncio.run(oncall_steps()).items():
+        if name.startswith(" "):  # not a wait: frames spread while the player types
+            print(f"UI work, {name.strip()}: {ui:.0f} ms in all, over many frames")
+            continue
         verdict = "ok" if ui <= TARGET_STEP_MS else "OVER"
         print(f"UI work, {name}: {ui:.0f} ms, ratio {ui / base:.2f}x to bare "
               f"(target <= {TARGET_STEP_MS:.0f} ms: {verdict}); engine {engine:.0f} ms "

@@ -81,7 +81,9 @@ class OncallApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
-        Binding("ctrl+t", "abandon", "Abandon", id="abandon", show=False),
+        # ctrl+g, not ctrl+t or ctrl+w: a browser keeps those for its tabs, so a game served
+        # with `oncall serve` would never see them.
+        Binding("ctrl+g", "abandon", "Abandon", id="abandon", show=False),
     ]
 
     def __init__(self, seed: int | None = None, scenario: str | None = None,

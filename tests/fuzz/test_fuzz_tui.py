@@ -18,7 +18,7 @@ from oncall.tui.app import make_app
 KEYS = [
     # the war room, page and scorecard keys; abandoning and answering its question
     *"adflvpibnocsukgxzewr", "1", "2", "3", "j", "k", "t", "question_mark", "f1",
-    "ctrl+t", "y", "ctrl+l",
+    "ctrl+g", "y", "ctrl+l",
     # moving around forms, lists and the palette
     "up", "down", "pagedown", "pageup", "home", "end", "tab", "shift+tab", "left", "right",
     "space", "enter", "escape", "ctrl+s", "ctrl+p", "colon", "backspace",

@@ -187,7 +187,7 @@ async def test_abandoning_goes_back_to_the_title_and_keeps_the_night(
     app = incident_app
     async with app.run_test(size=(80, 24)) as pilot:
         await acked(pilot)
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+g")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")

@@ -25,7 +25,7 @@ def help_markdown(phase: str) -> str:
               "- `:` command line: `tab` completes, up/down walk the history, enter runs the "
               "command and hands the keys back, `esc` leaves it",
               "- `ctrl+p` palette: every action by name, and the theme (remembered)",
-              "- `ctrl+t` abandon the night for the title, `ctrl+q` quit: both ask first and "
+              "- `ctrl+g` abandon the night for the title, `ctrl+q` quit: both ask first and "
               "save the incident as abandoned", "",
               f"## Commands while {phase}", ""]
     for verb in available(phase):  # type: ignore[arg-type]

@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("save", nargs="?", type=Path, help="a save file (default: the latest)")
 
     sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
+    srv = sub.add_parser("serve", help="the TUI in a browser (textual-serve), for remote mock "
+                         "interviews")
+    srv.add_argument("--host", default="localhost",
+                     help="address to listen on (default localhost; 0.0.0.0 for everyone)")
+    srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    srv.add_argument("--public-url", help="the address browsers use, behind a proxy")
 
     ex = sub.add_parser("export", help="write a saved postmortem's remediations as files: "
                         "rule files, runbooks, tests with fixtures, POSTMORTEM.md")
@@ -182,6 +188,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _export(args.save, args.dir)
         if args.command == "shift":
             return _shift(args)
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "drift":
             from oncall import drift_cli
 
@@ -238,6 +246,20 @@ def _run_app(app: OncallApp, home: Path | None) -> int:
         print(f"oncall: the game stopped on an internal error"
               f"{' ' + app.crash_id if app.crash_id else ''}; {where}", file=sys.stderr)
         return code or 1
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise UsageError(f"serve: --port: {args.port} is not a port (1 to 65535)")
+    try:
+        from oncall.tui.serve import serve
+    except ImportError as exc:
+        raise UsageError(f"serve: textual-serve is not installed ({exc}); "
+                         "pip install textual-serve") from None
+    print(f"oncall: serving the game at http://{args.host}:{args.port} (ctrl+c stops)",
+          file=sys.stderr)
+    serve(args.host, args.port, args.home, args.public_url)
     return 0
 
 

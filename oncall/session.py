@@ -189,6 +189,22 @@ class Session:
                     self.outcome = self._save()
             return obs
 
+    def glance(self) -> dict[str, Any]:
+        """The engine's read-only status, taken under the lock so it never sees a command half
+        done (a screen reads it while a worker may be inside `do`)."""
+        with self._lock:
+            return self.game.glance()
+
+    def abandon(self) -> SaveOutcome | None:
+        """Leave the incident unfinished and keep it: the engine records the end (`abandon`),
+        and `do` scores and saves it like any other ending. Nothing to keep before the first
+        command; an ended incident was saved already."""
+        with self._lock:
+            if self.game.ended or not self.game.record.entries or self.outcome is not None:
+                return self.outcome
+            self.do({"do": "abandon"})
+            return self.outcome
+
     def refusal(self, message: str) -> Observation:
         """An error observation that is not recorded and costs no time."""
         from oncall.game.commands import available

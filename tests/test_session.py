@@ -232,3 +232,32 @@ def test_the_end_is_scored_once_and_help_and_status_still_answer(tmp_path: Path)
     path = s.outcome.path  # type: ignore[union-attr]
     assert path is not None and load_save(path).scorecard == card
     assert_replays(s)
+
+
+def test_an_abandoned_incident_is_saved_unended_readable_and_scoreable(tmp_path: Path) -> None:
+    s = session(tmp_path)
+    assert s.abandon() is None, "nothing to keep before the first command"
+    play_out(s, right()[:3])
+    outcome = s.abandon()
+    assert outcome is not None and outcome.ok and outcome.path is not None
+    save = load_save(outcome.path)
+    assert [e.command for e in save.record.entries[:3]] == right()[:3]
+    assert save.record.facts.postmortem is None and save.scorecard == s.card
+    again, card = replay(save.record, s.scenario)
+    assert again.model_dump(mode="json") == save.record.model_dump(mode="json")
+    assert card in (None, s.card)
+    assert s.abandon() == outcome, "abandoning twice keeps the one save"
+
+
+def test_glance_reads_the_clock_firing_alerts_and_impact_without_recording(
+        tmp_path: Path) -> None:
+    s = session(tmp_path, save=False)
+    before = s.glance()
+    assert before["phase"] == "paged" and before["now"] == s.record.facts.page_at
+    assert [a[0] for a in before["firing"]][:1] == ["critical"]
+    s.do({"do": "ack"})
+    s.do({"do": "wait", "minutes": 10})
+    after = s.glance()
+    assert after["now"] > before["now"] + 10 and after["obs"] == 2
+    assert after["impact"]["requests_affected"] > before["impact"]["requests_affected"]
+    assert len(s.record.entries) == 2, "a glance is not a command"

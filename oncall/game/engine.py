@@ -152,6 +152,7 @@ class Game:
             # An impossible request (an unknown feature, a test that does not fit the column)
             # is refused before the clock moves: nothing was looked at.
             tools.precheck(self.world, cmd)
+            self._precheck(cmd)
         except tools.ToolError as exc:
             return self._log(c.to_dict(cmd), self._error(f"{verb}: {exc}", None))
         events = self._spend(cmd.cost)
@@ -200,6 +201,48 @@ class Game:
         return {"models": rows, "left_pct": min(r["left_pct"] for r in rows),
                 "night_pct": round(sum(r["night_pct"] for r in rows), 2),
                 "scale_up_usd": gpu_cost_usd(moves, self.now)}
+
+    def glance(self) -> dict[str, Any]:
+        """Where the incident stands, for a status bar: read-only, recorded nowhere, no time.
+
+        Firing alerts come critical first, each as (severity, rule, model); impact is the main
+        fault's so far (requests affected and failed, share of the 30-day error budget).
+        """
+        f = self.record.facts
+        firing = self.world.firing() if self.phase in c.WORKING else []
+        alerts = sorted(((RULES_BY_NAME[e.rule].severity, e.rule, e.model) for e in firing),
+                        key=lambda a: (SEVERITY_ORDER.get(a[0], 3), a[1], a[2]))
+        return {"now": self.now, "clock": hhmm(self.now), "phase": self.phase,
+                "page_at": f.page_at, "acked_at": f.acked_at, "ack_target": ACK_TARGET_MIN,
+                "severity": f.severity, "firing": alerts, "impact": self.world.impact(),
+                "obs": self._obs_count}
+
+    def _precheck(self, cmd: Any) -> None:
+        """Refuse names no catalogue, team list or record holds before the clock moves: a typo
+        in a fix, team, cause, cited observation, version or remediation looks at nothing."""
+        if isinstance(cmd, c.Hotfix) and cmd.fix not in c.FIXES:
+            raise tools.ToolError(f"fix: unknown fix {cmd.fix!r}; valid: {', '.join(c.FIXES)}")
+        if isinstance(cmd, c.Escalate) and cmd.team not in TEAMS:
+            raise tools.ToolError(f"team: unknown team {cmd.team!r}; valid: {', '.join(TEAMS)}")
+        if isinstance(cmd, c.Diagnose):
+            if cmd.cause not in FAULTS_BY_ID:
+                raise tools.ToolError(f"cause: unknown cause {cmd.cause!r}; valid: "
+                                      f"{', '.join(FAULTS_BY_ID)} (see help)")
+            known = [e.observation.id for e in self.record.entries if e.observation.id]
+            unknown = [o for o in cmd.evidence if o not in known]
+            if unknown:
+                raise tools.ToolError(f"evidence: {', '.join(unknown)} is not an observation "
+                                      f"of this incident; valid: {', '.join(known) or 'none yet'}")
+        if isinstance(cmd, c.Rollback) and cmd.to:
+            want = cmd.to.lstrip("r")
+            if not any(d.model_version == cmd.to or str(d.revision) == want
+                       for d in self.world.model(cmd.model).deploys):
+                raise tools.ToolError(f"to: {cmd.model} has no version or revision {cmd.to!r}")
+        if isinstance(cmd, c.PostmortemCmd):
+            unknown = [r for r in cmd.remediations if r not in remediations.BY_ID]
+            if unknown:
+                raise tools.ToolError(f"remediations: unknown remediation {', '.join(unknown)};"
+                                      f" valid: {', '.join(remediations.BY_ID)}")
 
     # -- bookkeeping ----------------------------------------------------------------------------
     def _obs(self, kind: str, text: str, data: dict[str, Any] | None = None,
@@ -387,14 +430,6 @@ class Game:
                          "handled in working hours.", {"alert": cmd.alert, "model": cmd.model})
 
     def _do_diagnose(self, cmd: c.Diagnose) -> Observation:
-        if cmd.cause not in FAULTS_BY_ID:
-            raise tools.ToolError(f"unknown cause {cmd.cause!r}; the catalogue has "
-                                  f"{', '.join(FAULTS_BY_ID)} (see help)")
-        known = {e.observation.id for e in self.record.entries if e.observation.id}
-        unknown = [o for o in cmd.evidence if o not in known]
-        if unknown:
-            raise tools.ToolError(f"evidence {', '.join(unknown)} is not an observation of this "
-                                  "incident")
         f = self.record.facts
         f.diagnosis = {"category": cmd.category, "cause": cmd.cause, "evidence": cmd.evidence}
         f.diagnosis_at = self.now
@@ -409,10 +444,6 @@ class Game:
         model = getattr(cmd, "model", None)
         if model is not None:
             tools.check_model(self.world, model)
-        if isinstance(cmd, c.Hotfix) and cmd.fix not in c.FIXES:
-            raise tools.ToolError(f"unknown fix {cmd.fix!r}; fixes: {', '.join(c.FIXES)}")
-        if isinstance(cmd, c.Escalate) and cmd.team not in TEAMS:
-            raise tools.ToolError(f"unknown team {cmd.team!r}; teams: {', '.join(TEAMS)}")
         if isinstance(cmd, c.Rollback):
             self._record_rollback(cmd)
         self._check_incident(cmd.incident)
@@ -572,6 +603,7 @@ class Game:
             raise tools.ToolError(f"unknown remediation {', '.join(unknown)}; catalogue: "
                                   f"{', '.join(remediations.BY_ID)}")
         tuning = self._tuning(cmd)
+
         f = self.record.facts
         f.postmortem = Postmortem.model_validate(cmd.model_dump(exclude={"do"}))
         paged_by = next((a.rule for a in f.page_alerts if a.model == f.target_model), None)

@@ -56,3 +56,16 @@ def fallback_dir() -> Path:
     import tempfile
 
     return Path(tempfile.gettempdir()) / f"{APP_NAME}-fallback"
+
+
+def settings_file(home: Path | None = None) -> Path:
+    """The player's settings (the theme): beside the saves when a home is given (`--home`,
+    `ONCALL_HOME`), else in the platform's config folder."""
+    if home is not None:
+        return Path(home).expanduser() / "settings.json"
+    env = os.environ.get(ENV_HOME, "").strip()
+    if env:
+        return Path(env).expanduser() / "settings.json"
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "settings.json"

@@ -21,7 +21,37 @@ from oncall.tui.messages import GameFailed, GameReady
 
 if TYPE_CHECKING:
     from oncall.game.engine import Game
-    from oncall.session import Session
+    from oncall.session import SaveOutcome, Session
+
+
+DEFAULT_THEME = "textual-dark"
+SETTINGS_AFTER_S = 1.0
+"""Seconds after the first screen before the settings file is validated in the background."""
+
+
+def peek_theme(home: Path | None) -> str | None:
+    """The theme named in the settings file, read with the standard library so the first frame
+    already has it; the file is validated properly (pydantic) a moment later."""
+    import json
+
+    from oncall.store.locations import settings_file
+
+    try:
+        data = json.loads(settings_file(home).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    theme = data.get("theme") if isinstance(data, dict) else None
+    return theme if isinstance(theme, str) else None
+
+
+WARM_MODULES = (
+    "oncall.tui.screens.war_room", "oncall.tui.screens.form", "oncall.tui.screens.confirm",
+    "oncall.tui.screens.postmortem", "oncall.tui.screens.scorecard", "oncall.tui.screens.help",
+    "oncall.game.remediations", "textual.widgets._text_area", "textual.widgets._data_table",
+    "textual.widgets._selection_list", "textual.widgets._markdown", "textual_plotext",
+    "scipy.stats",
+)
+"""Modules the incident's screens import on first use, loaded in the background."""
 
 
 class SafeCommandPalette(CommandPalette):
@@ -51,6 +81,9 @@ class OncallApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
+        # ctrl+g, not ctrl+t or ctrl+w: a browser keeps those for its tabs, so a game served
+        # with `oncall serve` would never see them.
+        Binding("ctrl+g", "abandon", "Abandon", id="abandon", show=False),
     ]
 
     def __init__(self, seed: int | None = None, scenario: str | None = None,
@@ -88,13 +121,19 @@ class OncallApp(App[None]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        theme = peek_theme(self.home)
+        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
+        self._saved_theme: str | None = self.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.scenario_id:
             self.start_incident(self.scenario_id, self.seed, self.difficulty)
         else:
             from oncall.tui.screens.title import TitleScreen
 
             self.push_screen(TitleScreen())
+        # The settings model (pydantic) is read once the first screen is up and settled.
+        self.screen.call_after_refresh(lambda: self.set_timer(SETTINGS_AFTER_S,
+                                                              self._load_settings))
 
     def start_incident(self, scenario_id: str, seed: int | None,
                        difficulty: str | None = None) -> None:
@@ -103,6 +142,7 @@ class OncallApp(App[None]):
 
         self.seed = seed if seed is not None else random.randrange(1, 100_000)
         self.scenario_id = scenario_id
+        self.difficulty = difficulty
         self.push_screen(LoadingScreen(f"Building the fleet for {scenario_id}, seed {self.seed}"))
         self._build(scenario_id, self.seed, difficulty)
 
@@ -134,6 +174,19 @@ class OncallApp(App[None]):
         self.session = message.session
         self.sub_title = f"{message.session.scenario.title} (seed {message.session.seed})"
         self.switch_screen(PageScreen(message.session, message.page))
+        self._warm()
+
+    @work(thread=True, exclusive=True, group="warm")
+    def _warm(self) -> None:
+        """While the player reads the page, import what the next screens and the drift lab
+        need (scipy most of all), so acknowledging, the first test and the postmortem do not
+        wait for imports on the event loop."""
+        import contextlib
+        import importlib
+
+        for name in WARM_MODULES:
+            with contextlib.suppress(ImportError):  # a missing piece shows where it is used
+                importlib.import_module(name)
 
     @on(GameFailed)
     def _game_failed(self, message: GameFailed) -> None:
@@ -143,11 +196,120 @@ class OncallApp(App[None]):
                     timeout=15)
         self.switch_screen(TitleScreen())
 
+    @work(thread=True, group="settings")
+    def _load_settings(self) -> None:
+        """Validate the settings file off the event loop (its model imports pydantic, a fifth
+        of the start-up); the theme peeked at start stands unless the file does not read."""
+        from oncall.store.settings import load_settings
+
+        settings, problem = load_settings(self.home)
+        self.call_from_thread(self._apply_settings, settings.theme, problem)
+
+    def _apply_settings(self, theme: str | None, problem: str | None) -> None:
+        """The validated theme; a file that does not read leaves the default and is not
+        rewritten (only a theme the player picks replaces it)."""
+        if theme in self.available_themes:
+            target = theme
+        else:
+            target = DEFAULT_THEME if problem else self.theme
+        self._saved_theme = target
+        self.theme = target
+        if problem:
+            self.notify(problem, title="Settings not read", severity="warning", timeout=10)
+
+    def _remember_theme(self, theme: object) -> None:
+        from oncall.store.settings import Settings, save_settings
+
+        name = getattr(theme, "name", None)
+        if name == self._saved_theme:
+            return
+        self._saved_theme = name
+        try:
+            save_settings(Settings(theme=name), self.home)
+        except OSError as exc:
+            self.notify(f"The theme is not remembered: {exc.strerror or exc}",
+                        severity="warning")
+
+    @property
+    def in_incident(self) -> bool:
+        """An incident is under way (a command was run) and not finished: leaving it needs a
+        question first, and keeps it as an abandoned save."""
+        s = self.session
+        return s is not None and not s.ended and bool(s.record.entries)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "abandon":
+            return self.in_incident
+        return True
+
+    async def action_quit(self) -> None:
+        """Quit; mid-incident, ask first, and keep the night as an abandoned save."""
+        if not self.in_incident:
+            self.exit()
+            return
+        from oncall.tui.screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, ConfirmScreen):
+            return
+        self.push_screen(ConfirmScreen(
+            "Quit in the middle of the incident?",
+            "The incident is saved as abandoned, scored as it stands.", yes="Quit"),
+            self._quit_answered)
+
+    def _quit_answered(self, yes: bool | None) -> None:
+        if yes:
+            self._leave(then_exit=True)
+
+    def action_abandon(self) -> None:
+        from oncall.tui.screens.confirm import ConfirmScreen
+
+        if not self.in_incident or isinstance(self.screen, ConfirmScreen):
+            return
+        self.push_screen(ConfirmScreen(
+            "Abandon this incident and go back to the title?",
+            "The incident is saved as abandoned, scored as it stands.", yes="Abandon"),
+            self._abandon_answered)
+
+    def _abandon_answered(self, yes: bool | None) -> None:
+        if yes:
+            self._leave(then_exit=False)
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _leave(self, then_exit: bool) -> None:
+        """Save the unfinished incident (under the session's lock, after any command)."""
+        session = self.session
+        outcome = session.abandon() if session is not None else None
+        self.call_from_thread(self._left, outcome, then_exit)
+
+    def _left(self, outcome: SaveOutcome | None, then_exit: bool) -> None:
+        if outcome is not None and not outcome.ok and outcome.save_json is not None:
+            self.unsaved.append(outcome.save_json)
+        if then_exit:
+            self.exit()
+            return
+        where = f" Saved to {outcome.path}." if outcome is not None and outcome.path else ""
+        self.back_to_title()
+        self.notify(f"Incident abandoned.{where}", title="Abandoned", timeout=8)
+
+    def another_night(self, same: bool) -> None:
+        """From the scorecard: the same night again (scenario, seed, difficulty), or a new
+        random night drawn from a fresh seed."""
+        from oncall.game.generator import random_id
+
+        session = self.session
+        self.back_to_title()
+        if same and session is not None:
+            self.start_incident(session.scenario.id, session.seed, session.difficulty)
+            return
+        seed = random.randrange(1, 100_000)
+        self.start_incident(random_id(seed, self.difficulty or "normal"), seed, self.difficulty)
+
     def back_to_title(self) -> None:
         """Leave the incident and return to a fresh title screen."""
         from oncall.tui.screens.title import TitleScreen
 
         self.session = None
+        self.clear_notifications()  # the night's toasts do not follow the player out
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(TitleScreen())

@@ -9,8 +9,8 @@ with the engine, so the player sees exactly the error and valid commands a scrip
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, get_args
 
 from oncall.game.commands import SHIFT_VERBS, VERBS, Command
 
@@ -71,3 +71,91 @@ def parse_line(line: str, shift: bool = False) -> dict[str, Any]:
     if pos:
         raise LineError(f"{verb}: too many words ({' '.join(pos)}); use key=value for options")
     return cmd
+
+
+def _word(value: Any) -> str:
+    """One value as a word of the line: bare when it can be, else quoted the way a person
+    would (single quotes, or double quotes around text with an apostrophe)."""
+    text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    if text and not any(ch in text for ch in " \t\n'\"\\"):
+        return text
+    if "'" in text and not any(ch in text for ch in '"\\'):
+        return f'"{text}"'
+    return shlex.quote(text)
+
+
+def command_line(command: dict[str, Any]) -> str:
+    """A command dict as the line that types it: `parse_line(command_line(c))` gives `c` back
+    (values as text), so the log's echo can be retyped."""
+    verb = str(command.get("do", "?"))
+    rest = {k: v for k, v in command.items() if k != "do"}
+    if verb not in VERBS:
+        args = rest.pop("args", [])
+        words = [verb, *(_word(a) for a in (args if isinstance(args, list) else [args]))]
+        return " ".join(words + [f"{k}={_word(v)}" for k, v in rest.items()])
+    words = [verb]
+    for name in positional_fields(verb):
+        value = rest.get(name)
+        if value is None or isinstance(value, list) or "=" in str(value):
+            break  # from here on the fields go as key=value
+        words.append(_word(rest.pop(name)))
+    words += [f"{k}={_word(v)}" for k, v in rest.items() if v is not None]
+    return " ".join(words)
+
+
+Vocabulary = Callable[[str, dict[str, Any]], list[str]]
+"""The values a field can take given the command so far: `("metric", {"model": m}) -> [...]`."""
+
+
+def _candidates(verb: str, field: str, cmd: dict[str, Any], vocab: Vocabulary) -> list[str]:
+    fields = VERBS[verb].model_fields
+    if field not in fields:
+        return []
+    values = vocab(field, cmd)
+    if values:
+        return values
+    args = get_args(fields[field].annotation)
+    literals = [a for arg in (fields[field].annotation, *args) for a in get_args(arg)
+                if isinstance(a, str)] if args else []
+    return literals
+
+
+def complete(line: str, vocab: Vocabulary) -> str | None:
+    """The line with its last word completed (a verb, a model, a metric, a feature, a fix, a
+    team, an obs id, an option name), or None when nothing fits."""
+    words = line.split(" ")
+    current = words[-1]
+    if len(words) == 1:
+        options = [v for v in VERBS if v != "postmortem"]
+    else:
+        verb = words[0].lower()
+        if verb not in VERBS:
+            return None
+        try:
+            cmd = parse_line(" ".join(words[:-1]))
+        except LineError:
+            cmd = {"do": verb}
+        if "=" in current:
+            key, _, value = current.partition("=")
+            head, _, last = value.rpartition(",")
+            taken = head.split(",")
+            found = [c for c in _candidates(verb, key, cmd, vocab)
+                     if c.startswith(last) and c != last and c not in taken]
+            if not found:
+                return None
+            return line[: len(line) - len(current)] + f"{key}={head + ',' if head else ''}" \
+                + found[0]
+        names = [n for n in positional_fields(verb) if n not in cmd]
+        field = names[0] if names else None
+        listed = next((n for n in positional_fields(verb) if _is_list(verb, n)), None)
+        if field is None and listed is not None:
+            field = listed  # further evidence ids
+        options = [o for o in (_candidates(verb, field, cmd, vocab) if field else [])
+                   if o not in cmd.get(field or "", [])]
+        if current:
+            options += [f"{k}=" for k in VERBS[verb].model_fields
+                        if k not in ("do", *cmd)]
+    found = [o for o in options if o.startswith(current) and o != current]
+    if not found or (not current and len(words) == 1):
+        return None
+    return line[: len(line) - len(current)] + found[0]

@@ -43,3 +43,20 @@ def story(path: Path) -> str:
         return star_story(load_save(path))
     except SaveError as exc:
         return f"# No story\n\n{exc}"
+
+
+def export_story(save_path: Path, override: Path | None) -> Path:
+    """Write the save's STAR story to `<home>/stories/<save name>.md` (the first free name:
+    never over an earlier export), atomically. Raises OSError or SaveError with the reason."""
+    from oncall.store import load_save
+    from oncall.store.jsonio import write_new
+    from oncall.story import star_story
+
+    text = star_story(load_save(save_path))
+    folder = home(override) / "stories"
+    n = 1
+    while True:
+        path = folder / f"{save_path.stem}{'' if n == 1 else f'-{n}'}.md"
+        if not path.exists() and write_new(path, text):
+            return path
+        n += 1

@@ -16,8 +16,9 @@ from oncall.session import replay
 from oncall.tui.app import make_app
 
 KEYS = [
-    # the war room, page and scorecard keys
+    # the war room, page and scorecard keys; abandoning and answering its question
     *"adflvpibnocsukgxzewr", "1", "2", "3", "j", "k", "t", "question_mark", "f1",
+    "ctrl+g", "y", "ctrl+l",
     # moving around forms, lists and the palette
     "up", "down", "pagedown", "pageup", "home", "end", "tab", "shift+tab", "left", "right",
     "space", "enter", "escape", "ctrl+s", "ctrl+p", "colon", "backspace",

@@ -139,3 +139,25 @@ def test_an_impossible_request_costs_no_time_and_no_observation_id() -> None:
         assert "valid:" in obs.text or "available:" in obs.text
     nxt = g.do({"do": "deploys", "model": "fraud-scorer"})
     assert int(nxt.id.split("-")[1]) == int(first.id.split("-")[1]) + 1
+
+
+@pytest.mark.parametrize(("command", "field"), [
+    ({"do": "hotfix", "model": "fraud-scorer", "fix": "reboot_everything"}, "fix"),
+    ({"do": "escalate", "team": "nobody", "message": "help"}, "team"),
+    ({"do": "diagnose", "category": "data", "cause": "Z9", "evidence": []}, "cause"),
+    ({"do": "diagnose", "category": "data", "cause": "D4", "evidence": ["obs-99"]}, "evidence"),
+    ({"do": "rollback", "model": "fraud-scorer", "to": "v999"}, "to"),
+    ({"do": "drift", "model": "fraud-scorer", "feature": "no_such_column"}, "feature"),
+    ({"do": "dashboard", "model": "no-such-model", "metric": "p99_ms"}, "model"),
+])
+def test_a_rejected_command_costs_no_time_and_no_observation_id(
+        command: dict[str, object], field: str) -> None:
+    g = game()
+    g.do({"do": "ack"})
+    first = g.do({"do": "deploys", "model": "fraud-scorer"})
+    start = g.now
+    bad = g.do(command)
+    assert not bad.ok and bad.id is None and f": {field}: " in (bad.error or "")
+    assert g.now == start, f"{command['do']} with a bad {field} moved the clock"
+    after = g.do({"do": "logs", "model": "fraud-scorer"})
+    assert (first.id, after.id) == ("obs-2", "obs-3")

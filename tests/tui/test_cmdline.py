@@ -32,3 +32,52 @@ def test_parse_line(line: str, expected: dict[str, object]) -> None:
 def test_unreadable_lines(line: str) -> None:
     with pytest.raises(LineError):
         parse_line(line)
+
+
+def _as_typed(command: dict[str, object]) -> dict[str, object]:
+    return {k: [str(x) for x in v] if isinstance(v, list) else str(v)
+            for k, v in command.items()}
+
+
+def test_every_scripted_command_echoes_as_a_line_that_types_it_back() -> None:
+    from oncall.content import loader
+    from oncall.tui.cmdline import command_line
+
+    seen = 0
+    for sc in loader.scenarios().values():
+        for move in [*sc.playbook.right, *sc.playbook.wrong]:
+            if move["do"] == "postmortem":
+                continue
+            assert parse_line(command_line(move)) == _as_typed(move), command_line(move)
+            seen += 1
+    assert seen > 100
+    assert command_line({"do": "update", "message": "it's fixed"}) == 'update "it\'s fixed"'
+    tricky = {"do": "update", "message": 'he said "no" and it\'s \\ odd'}
+    assert parse_line(command_line(tricky)) == tricky
+
+
+VOCAB = {"model": ["fraud-scorer", "feed-ranker"], "metric": ["pred_mean", "latency_p99_ms"],
+         "evidence": ["obs-2", "obs-3", "obs-12"], "fix": ["restart_pods", "scale_up"],
+         "team": ["data-engineering", "model-owners"], "cause": ["D1", "D4", "M1"]}
+
+
+@pytest.mark.parametrize(("line", "completed"), [
+    ("das", "dashboard"),
+    ("dashboard f", "dashboard fraud-scorer"),
+    ("dashboard fraud-scorer l", "dashboard fraud-scorer latency_p99_ms"),
+    ("dashboard fraud-scorer pred_mean wi", "dashboard fraud-scorer pred_mean window="),
+    ("hotfix feed-ranker s", "hotfix feed-ranker scale_up"),
+    ("escalate m", "escalate model-owners"),
+    ("diagnose data D4 obs-2 o", "diagnose data D4 obs-2 obs-3"),
+    ("diagnose data D4 evidence=obs-2,obs-1", "diagnose data D4 evidence=obs-2,obs-12"),
+    ("diagnose m", "diagnose model"),
+    ("drift fraud-scorer prediction test=ws", None),
+    ("drift fraud-scorer prediction test=w", "drift fraud-scorer prediction test=wasserstein"),
+    ("logs fraud-scorer level=E", "logs fraud-scorer level=ERROR"),
+    ("nonsense f", None),
+    ("", None),
+])
+def test_completion(line: str, completed: str | None) -> None:
+    from oncall.tui.cmdline import complete
+
+    assert complete(line, lambda field, cmd: VOCAB.get(field, [])) == completed

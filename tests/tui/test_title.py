@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import OptionList
 
 from oncall.tui.app import make_app
@@ -48,3 +49,39 @@ async def test_career_is_empty_at_first(home: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CareerScreen)
         assert "No saved incidents" in str(app.screen.query_one("#career-note").render())
+
+
+async def test_a_theme_picked_is_remembered_by_the_next_start(home: Path) -> None:
+    from oncall.store.settings import load_settings
+
+    app = make_app(home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        assert not (home / "settings.json").exists(), "nothing written until a choice"
+        app.theme = "nord"
+        await pilot.pause()
+    assert load_settings(home)[0].theme == "nord"
+    again = make_app(home=home)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"
+
+
+async def test_a_broken_settings_file_is_named_and_kept(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import oncall.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "SETTINGS_AFTER_S", 0.01)
+    home.mkdir(parents=True)
+    broken = '{"theme": "nord", "colour": "red"}'
+    (home / "settings.json").write_text(broken)
+    app = make_app(home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        notes = [n for n in app._notifications if n.title == "Settings not read"]
+        assert len(notes) == 1 and "colour" in notes[0].message
+    assert (home / "settings.json").read_text() == broken

@@ -44,3 +44,42 @@ async def test_war_room_before_ack_then_help_and_palette(incident_app: OncallApp
         await pilot.pause()
         assert app.game.phase == "active"
         assert not room.check_action("act", ("ack",))
+
+
+async def test_the_command_line_completes_remembers_and_echoes_retypeable(
+        incident_app: OncallApp) -> None:
+    from pilot_helpers import settle
+    from textual.widgets import Static
+
+    from oncall.tui.widgets.cmdinput import CommandInput
+
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("colon")
+        line = app.screen.query_one(CommandInput)
+        assert line.has_focus
+        for word in ("depl", "fraud-s"):
+            await pilot.press(*word)
+            await pilot.pause(0.1)
+            await pilot.press("tab")
+            await pilot.pause()
+            await pilot.press("space")
+        assert line.value == "deploys fraud-scorer "
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not line.has_focus, "a command run hands the keys back, as vim's : does"
+        await pilot.press("colon", *"update 'all clear'", "enter")
+        await settle(pilot)
+        assert app.game is not None
+        assert app.game.record.entries[-1].command == {"do": "update", "message": "all clear"}
+        heads = [str(s.render()) for s in app.screen.query(".entry-head").results(Static)]
+        assert "update 'all clear'" in heads[-1] and "deploys fraud-scorer" in heads[-2]
+        await pilot.press("colon", "up")
+        assert line.value == "update 'all clear'"
+        await pilot.press("up")
+        assert line.value == "deploys fraud-scorer"
+        await pilot.press("down", "down")
+        assert line.value == ""

@@ -38,7 +38,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("status", "c", "Status", "clock, firing alerts, impact (free)"),
     Action("severity", "s", "Severity", "declare SEV-1..5"),
     Action("update", "u", "Update", "post a status update"),
-    Action("ticket", "k", "Ticket", "ticket an alert for working hours"),
+    Action("ticket", "t", "Ticket", "ticket an alert for working hours"),
     Action("diagnose", "g", "Diagnose", "category, cause and evidence", True),
     Action("hotfix", "x", "Fix", "apply a platform fix", True),
     Action("rollback", "z", "Rollback", "roll a model back"),
@@ -86,7 +86,19 @@ def _alerts(game: Game) -> list[tuple[str, str]]:
 
 def form_for(name: str, game: Game, entries: list[tuple[dict[str, Any], Any]],
              model: str | None = None) -> list[FormField]:
-    """The fields an action asks for; `model` is given for the second step of PER_MODEL."""
+    """The fields an action asks for; `model` is given for the second step of PER_MODEL.
+    A field is required where the verb's command model requires it."""
+    from oncall.game.commands import VERBS
+
+    fields = _fields(name, game, entries, model)
+    spec = VERBS[name].model_fields if name in VERBS else {}
+    for f in fields:
+        f.required = f.name in spec and spec[f.name].is_required()
+    return fields
+
+
+def _fields(name: str, game: Game, entries: list[tuple[dict[str, Any], Any]],
+            model: str | None) -> list[FormField]:
     from oncall.game.commands import FIXES, TESTS
     from oncall.sim.catalogue import TEAMS
 
@@ -104,7 +116,9 @@ def form_for(name: str, game: Game, entries: list[tuple[dict[str, Any], Any]],
         kinds = {"prediction": "continuous",
                  **{f.name: str(f.kind) for f in game.world.model(model).features}}
         return [FormField("feature", f"Feature of {model}", "select",
-                          [(f"{f} ({k})", f) for f, k in kinds.items()], default="prediction"),
+                          [(f"{f} ({k})", f) for f, k in kinds.items()]
+                          + [("all: every feature, corrected threshold", "all")],
+                          default="prediction"),
                 FormField("test", "Test (the ones that fit the feature's kind)", "radio",
                           [(t, t) for t in TESTS], default="auto",
                           allowed_by=("feature", {f: fitting_tests(k) for f, k in kinds.items()})),
@@ -176,3 +190,30 @@ def to_command(name: str, values: dict[str, Any]) -> dict[str, Any]:
         cmd[key] = value
     return cmd
 
+
+
+def vocabulary(game: Game, entries: list[tuple[dict[str, Any], Any]], field: str,
+               cmd: dict[str, Any]) -> list[str]:
+    """The values the command line completes a field with: the same tables the forms list
+    (fleet, metrics and features of the model named, fixes, teams, alerts, causes, obs ids)."""
+    from oncall.game.commands import FIXES, INVESTIGATIONS, TESTS
+    from oncall.sim.catalogue import FAULTS, TEAMS
+
+    fleet = game.world.fleet.models
+    model = fleet.get(str(cmd.get("model", "")))
+    if field == "model":
+        return game.world.fleet.names()
+    if field == "metric" and model is not None:
+        from oncall.sim.telemetry import metrics_of
+
+        return list(metrics_of(model))
+    if field == "feature" and model is not None:
+        return [f.name for f in model.features] + ["prediction", "all"]
+    if field == "evidence":
+        return [o.id for _, o in entries if o.ok and o.id and o.kind in INVESTIGATIONS]
+    tables: dict[str, list[str]] = {
+        "fix": list(FIXES), "team": list(TEAMS), "alert": [a for a, _ in _alerts(game)],
+        "cause": [f.id for f in FAULTS], "category": ["data", "model", "infra"],
+        "test": list(TESTS), "level": ["INFO", "WARN", "ERROR"],
+        "incident": list(game.world.incidents)}
+    return tables.get(field, [])

@@ -1,4 +1,8 @@
-"""The career: every saved incident with its score; enter opens its STAR story."""
+"""The career: every saved incident with its score, each section's trend across the nights and
+the best score per section, as charts; enter opens a save's STAR story.
+
+An abandoned night (its record never ended) is listed as such and left out of the trends and
+bests, which are about finished incidents."""
 
 from __future__ import annotations
 
@@ -8,8 +12,57 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+
+from oncall.tui.widgets.charts import MARKERS, TitledPlot
+
+
+def abandoned(record: Any) -> bool:
+    """Left before the postmortem: ended by `abandon`, or saved unended by an older version."""
+    return not record.ended or record.facts.abandoned_at is not None
+
+
+def career_series(saves: list[Any]) -> tuple[list[str], dict[str, list[float]],
+                                             dict[str, float]]:
+    """Per finished save (in save order): its label, each section's percent, and each section's
+    best percent over the career."""
+    labels: list[str] = []
+    trend: dict[str, list[float]] = {}
+    for save in saves:
+        if abandoned(save.record):
+            continue
+        labels.append(f"{save.record.scenario}/{save.record.seed}")
+        for s in save.scorecard.sections:
+            trend.setdefault(s.title, []).append(round(100 * s.points / s.max, 1)
+                                                 if s.max else 0.0)
+    best = {title: max(values) for title, values in trend.items()}
+    return labels, trend, best
+
+
+class TrendPlot(TitledPlot):
+    def show(self, labels: list[str], trend: dict[str, list[float]]) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        xs = list(range(1, len(labels) + 1))
+        for i, (title, values) in enumerate(trend.items()):
+            plt.plot(xs, values, label=title, marker=MARKERS[i % len(MARKERS)])
+        plt.ylim(0, 100)
+        if xs:
+            plt.xticks([float(x) for x in xs], [str(x) for x in xs])
+        self.set_title(f"% per section, {len(xs)} finished nights")
+        self.refresh()
+
+
+class BestPlot(TitledPlot):
+    def show(self, best: dict[str, float]) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        if best:
+            plt.bar([t[:5] for t in best], list(best.values()), orientation="horizontal")
+        self.set_title("Best %")
+        self.refresh()
 
 
 class CareerScreen(Screen[None]):
@@ -26,10 +79,15 @@ class CareerScreen(Screen[None]):
         self.paths: dict[str, Path] = {}
 
     def compose(self) -> ComposeResult:
-        heading = "Stories: pick a save (enter)" if self.stories else "Career: saved incidents"
+        heading = "Stories: pick a save (enter)" if self.stories else \
+            "Career: saved incidents (enter: the story)"
         yield Static(heading, classes="screen-title")
         yield DataTable(id="saves", cursor_type="row", zebra_stripes=True)
         yield Static("", id="career-note", markup=False)
+        if not self.stories:
+            with Horizontal(id="career-charts"):
+                yield TrendPlot(id="career-trend")
+                yield BestPlot(id="career-best")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -51,12 +109,16 @@ class CareerScreen(Screen[None]):
             card, rec = save.scorecard, save.record
             key = str(path)
             self.paths[key] = path
-            table.add_row(rec.scenario, str(rec.seed), f"{card.total:g}/{card.max}",
-                          str(save.saved_at)[:16], key=key)
+            score = f"{card.total:g}/{card.max}" + (" (abandoned)" if abandoned(rec) else "")
+            table.add_row(rec.scenario, str(rec.seed), score, str(save.saved_at)[:16], key=key)
         note = "" if found else "No saved incidents yet: finish a shift to start a career."
         if errors:
             note += "\nUnreadable saves (left untouched): " + "; ".join(errors)
         self.query_one("#career-note", Static).update(note.strip())
+        if not self.stories:
+            labels, trend, best = career_series([save for _, save in found])
+            self.query_one(TrendPlot).show(labels, trend)
+            self.query_one(BestPlot).show(best)
 
     @on(DataTable.RowSelected, "#saves")
     def _open(self, event: DataTable.RowSelected) -> None:

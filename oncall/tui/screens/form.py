@@ -2,11 +2,14 @@
 
 An action lists its fields (a Select of models, an Input for a window, a SelectionList of
 observation ids, a RadioSet of tests) and gets back a dict it turns into an engine command, so
-adding a verb never means writing a new dialog.
+adding a verb never means writing a new dialog. The first field has focus when the form opens;
+a required field left blank, or a value the command would refuse, is named in the form with the
+values it may take, and the form stays open with what was typed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -15,7 +18,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, SelectionList
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+)
 
 Kind = Literal["select", "input", "multi", "radio"]
 
@@ -32,6 +44,10 @@ class FormField:
     allowed_by: tuple[str, dict[str, tuple[str, ...]]] | None = None
     """For a radio: (the select it follows, that select's value -> the options allowed then).
     The other options are disabled, e.g. the drift tests that do not fit a column's kind."""
+    required: bool = False
+
+    def choices(self) -> str:
+        return ", ".join(v for _, v in self.options if v)
 
 
 class FormDialog(ModalScreen[dict[str, Any] | None]):
@@ -42,11 +58,15 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         Binding("ctrl+s", "submit", "Run", id="form-submit"),
     ]
 
-    def __init__(self, title: str, fields: list[FormField], about: str = "") -> None:
+    def __init__(self, title: str, fields: list[FormField], about: str = "",
+                 check: Callable[[dict[str, Any]], str | None] | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.fields = fields
         self.about = about
+        self.check = check
+        """Judges the filled values (e.g. by parsing the command they make): a message, or
+        None when they may be sent."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
@@ -54,8 +74,9 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
             if self.about:
                 yield Label(self.about, classes="form-about")
             for f in self.fields:
-                yield Label(f.label, classes="form-label")
+                yield Label(f.label + (" *" if f.required else ""), classes="form-label")
                 yield self._widget(f)
+            yield Static("", id="form-error", markup=False)
             with Horizontal(classes="form-buttons"):
                 yield Button("Run (ctrl+s)", variant="primary", id="ok", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
@@ -79,6 +100,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         self._apply_allowed()
+        self.query(".form-field").first().focus()
 
     @on(Select.Changed)
     def _select_changed(self) -> None:
@@ -118,8 +140,28 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                 out[f.name] = w.value.strip()
         return out
 
+    def problem(self, values: dict[str, Any]) -> str | None:
+        """Why the values cannot be sent, naming the field and its valid values; or None."""
+        for f in self.fields:
+            if f.required and values.get(f.name) in (None, "", []):
+                hint = f"; pick one of: {f.choices()}" if f.options else ""
+                return f"{f.label} is required{hint}"
+        message = self.check(values) if self.check is not None else None
+        if message is None:
+            return None
+        for f in self.fields:  # the engine names the field: list that field's values
+            if f.options and f": {f.name}:" in f": {message}":
+                return f"{message}\nvalid {f.name}: {f.choices()}"
+        return message
+
     def action_submit(self) -> None:
-        self.dismiss(self.values())
+        values = self.values()
+        problem = self.problem(values)
+        error = self.query_one("#form-error", Static)
+        error.update(f"✗ {problem}" if problem else "")
+        error.set_class(problem is not None, "shown")
+        if problem is None:
+            self.dismiss(values)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -22,8 +22,11 @@ def help_markdown(phase: str) -> str:
              "## Keys", ""]
     lines += [f"- `{a.key}` {a.label}: {a.about}" for a in ACTIONS]
     lines += ["- `1` `2` `3` tabs: log, chart, drift lab", "- `j` `k` scroll the log",
-              "- `:` command line, `esc` back to the keys",
-              "- `ctrl+p` palette: every action by name", "",
+              "- `:` command line: `tab` completes, up/down walk the history, enter runs the "
+              "command and hands the keys back, `esc` leaves it",
+              "- `ctrl+p` palette: every action by name, and the theme (remembered)",
+              "- `ctrl+g` abandon the night for the title, `ctrl+q` quit: both ask first and "
+              "save the incident as abandoned", "",
               f"## Commands while {phase}", ""]
     for verb in available(phase):  # type: ignore[arg-type]
         d = describe(verb)

@@ -1,7 +1,9 @@
 """The page as a pager shows it at 02:xx: every alert, its expression, value against threshold.
 
-The simulated clock only moves when the player acts, but the page says so plainly: every minute
-before the acknowledgement counts.
+Alerts are listed critical first, as the status bar lists them. The simulated clock only moves
+when the player acts (so the same commands always give the same night), but the page ticks in
+real time beside it, the way a pager keeps buzzing: how long it has been on screen, and the
+simulated minutes left to acknowledge.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from oncall.game.engine import SEVERITY_ORDER
 from oncall.tui.messages import Observed
+from oncall.tui.widgets.status import IncidentStatus, ack_text
 
 if TYPE_CHECKING:
     from oncall.game.engine import Game
@@ -38,14 +42,19 @@ class PageScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "ack", "Acknowledge", id="ack"),
         Binding("w", "war_room", "War room", id="war-room"),
+        Binding("f1,question_mark", "help", "Help", id="page-help"),
         Binding("j,down", "scroll_down", "Scroll", show=False),
         Binding("k,up", "scroll_up", "Scroll", show=False),
     ]
+
+    TICK_SECONDS = 1.0
+    """How often the page's line ticks (real time; nothing in the game reads it)."""
 
     def __init__(self, session: Session, page: Observation) -> None:
         super().__init__()
         self.session = session
         self.page = page
+        self.ticks = 0
 
     @property
     def game(self) -> Game:
@@ -54,10 +63,12 @@ class PageScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         from oncall.sim.clock import hhmm
 
-        alerts = self.page.data.get("alerts", [])
-        yield Static(f"PAGE  {hhmm(self.game.record.facts.page_at)}  "
-                     f"{len(alerts)} alert(s) firing. The clock is running: "
-                     "acknowledge within 5 min.", id="page-head")
+        alerts = sorted(self.page.data.get("alerts", []),
+                        key=lambda a: (SEVERITY_ORDER.get(a["severity"], 3), a["fired_at"]))
+        yield IncidentStatus(id="status")
+        yield Static(f"PAGE {hhmm(self.game.record.facts.page_at)}: {len(alerts)} alert(s) "
+                     "firing. Acknowledge within 5 min (a).", id="page-head")
+        yield Static("", id="page-tick")
         with VerticalScroll(id="page-alerts"):
             for a in alerts:
                 with Vertical(classes=f"alert sev-{a['severity']}"):
@@ -67,6 +78,25 @@ class PageScreen(Screen[None]):
             yield Static(self.page.data.get("brief", "").strip(), id="page-brief",
                          markup=False)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.state = self.session.glance()
+        self.query_one(IncidentStatus).show(self.state)
+        self._tick()
+        self.set_interval(self.TICK_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        seconds = int(self.ticks * self.TICK_SECONDS)
+        self.ticks += 1
+        blink = "●" if self.ticks % 2 else "○"
+        self.query_one("#page-tick", Static).update(
+            f"{blink} {seconds // 60}:{seconds % 60:02d} on screen │ simulated "
+            f"{self.state['clock']}, {ack_text(self.state)} │ commands cost minutes")
+
+    def action_help(self) -> None:
+        from oncall.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.game.phase))
 
     def action_scroll_down(self) -> None:
         self.query_one("#page-alerts", VerticalScroll).scroll_down()

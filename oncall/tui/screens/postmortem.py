@@ -6,6 +6,7 @@ copy by hand); everything else is the player's. Submitting sends the `postmortem
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -13,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static, TextArea
 
 from oncall.tui.messages import Observed
@@ -34,6 +36,10 @@ LESSONS = (("went_well", "What went well"), ("went_wrong", "What went wrong"),
            ("lucky", "Where we got lucky"))
 ITEM_TYPES = ("detect", "mitigate", "prevent", "repair", "investigate")
 ITEM_ROWS = 3
+FIRST_FIELDS = 3
+"""Text sections composed with the screen; the rest mount right after it paints."""
+REST_CHUNK = 6
+"""Widgets of the lower half mounted per frame."""
 
 
 def prefill(game: Game) -> dict[str, str]:
@@ -57,54 +63,87 @@ class PostmortemScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit postmortem", id="pm-submit", priority=True),
         Binding("ctrl+t", "tune", "Tune monitors", id="pm-tune", priority=True),
+        Binding("ctrl+l", "look_back", "The log", id="pm-log"),
+        Binding("f1", "help", "Help", id="pm-help"),
     ]
 
-    def __init__(self, session: Session, resolved: Observation) -> None:
+    def __init__(self, session: Session, resolved: Observation,
+                 entries: list[tuple[dict[str, Any], Observation]] | None = None) -> None:
         super().__init__()
         self.session = session
         self.resolved = resolved
         self.tuning: dict[str, dict[str, Any]] = {}
         """Thresholds and `for` chosen in the tuning lab, per monitor."""
+        self.entries = entries or []
+        """The war room's log, to look back at while writing (ctrl+l)."""
+        self.shown = False
+        """The top of the form is up, with the cursor in the summary."""
+        self.ready = False
+        """The whole form is mounted (the top comes first, the rest over the next frames)."""
 
     @property
     def game(self) -> Game:
         return self.session.game
 
     def compose(self) -> ComposeResult:
+        """The top of the form (what a 24-row terminal shows first); the rest is mounted just
+        after the first paint (`_rest`), so the form appears without a pause."""
+        filled = prefill(self.game)
+        with VerticalScroll(id="pm"):
+            yield Static(self.resolved.text, id="pm-resolved", markup=False)
+            for name, label in TEXT_FIELDS[:FIRST_FIELDS]:
+                yield from self._text(name, label, filled.get(name, ""))
+        yield Footer()
+
+    @staticmethod
+    def _text(name: str, label: str, text: str = "") -> ComposeResult:
+        yield Label(label, classes="form-label")
+        yield TextArea(text, id=f"pm-{name}", classes="pm-text", compact=True)
+
+    def _rest(self) -> list[Widget]:
         from oncall.game.remediations import CATALOGUE
 
         filled = prefill(self.game)
         owner = self.game.world.model(self.game.record.facts.target_model).team
-        with VerticalScroll(id="pm"):
-            yield Static(self.resolved.text, id="pm-resolved", markup=False)
-            for name, label in TEXT_FIELDS:
-                yield Label(label, classes="form-label")
-                yield TextArea(filled.get(name, ""), id=f"pm-{name}", classes="pm-text",
-                               compact=True)
-            yield Label("Action items (item, type, owner)", classes="form-label")
-            for i in range(ITEM_ROWS):
-                with Horizontal(classes="pm-item"):
-                    yield Input(placeholder="action item", id=f"pm-item-{i}", classes="pm-what",
-                                compact=True)
-                    yield Select([(t, t) for t in ITEM_TYPES], value=ITEM_TYPES[i % 3],
-                                 allow_blank=False, id=f"pm-type-{i}", classes="pm-type",
-                                 compact=True)
-                    yield Input(str(owner), placeholder="owner", id=f"pm-owner-{i}",
-                                classes="pm-owner", compact=True)
-            for name, label in LESSONS:
-                yield Label(label, classes="form-label")
-                yield Input(id=f"pm-{name}", compact=True)
-            yield Label("What could have caught it earlier", classes="form-label")
-            yield TextArea(id="pm-caught_earlier", classes="pm-text", compact=True)
-            yield Label("Remediations (space toggles)", classes="form-label")
-            yield SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id)
-                                       for r in CATALOGUE], id="pm-remediations")
-            yield Static("", id="pm-unfit", markup=False)
-            yield Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")
-        yield Footer()
+        out: list[Widget] = []
+        for name, label in TEXT_FIELDS[FIRST_FIELDS:]:
+            out += self._text(name, label, filled.get(name, ""))
+        out.append(Label("Action items (item, type, owner)", classes="form-label"))
+        for i in range(ITEM_ROWS):
+            out.append(Horizontal(
+                Input(placeholder="action item", id=f"pm-item-{i}", classes="pm-what",
+                      compact=True),
+                Select([(t, t) for t in ITEM_TYPES], value=ITEM_TYPES[i % 3],
+                       allow_blank=False, id=f"pm-type-{i}", classes="pm-type", compact=True),
+                Input(str(owner), placeholder="owner", id=f"pm-owner-{i}", classes="pm-owner",
+                      compact=True), classes="pm-item"))
+        for name, label in LESSONS:
+            out += [Label(label, classes="form-label"), Input(id=f"pm-{name}", compact=True)]
+        out += self._text("caught_earlier", "What could have caught it earlier")
+        out += [Label("Remediations (space toggles)", classes="form-label"),
+                SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id)
+                                     for r in CATALOGUE], id="pm-remediations"),
+                Static("", id="pm-unfit", markup=False),
+                Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")]
+        return out
 
     def on_mount(self) -> None:
         self.query_one("#pm-summary", TextArea).focus()
+        self.shown = True
+        self.call_after_refresh(self._mount_rest, self._rest())
+
+    async def _mount_rest(self, rest: list[Widget]) -> None:
+        """Mount the lower half a few widgets per frame, so typing in the summary never
+        waits on it."""
+        chunk, rest = rest[:REST_CHUNK], rest[REST_CHUNK:]
+        await self.query_one("#pm", VerticalScroll).mount_all(chunk)
+        if rest:
+            self.call_after_refresh(self._mount_rest, rest)
+            return
+        self.ready = True
+        if self.focused is self.query_one("#pm-summary", TextArea):
+            # Mounting below the focused summary nudged the view; the top is where it starts.
+            self.query_one("#pm", VerticalScroll).scroll_home(animate=False)
 
     def command(self) -> dict[str, Any]:
         """The postmortem command from the form as it stands."""
@@ -149,7 +188,36 @@ class PostmortemScreen(Screen[None]):
         self.app.push_screen(TuningScreen(self.session, monitors, self.tuning), keep)
 
     def action_submit(self) -> None:
-        self._send(self.command())
+        if not self.ready:
+            return  # the lower half mounts a frame after the top: nothing to submit yet
+        command = self.command()
+        mine = [command[n] for n in ("summary", "root_cause", "trigger", "resolution",
+                                     "caught_earlier")]
+        mine += list(command["lessons"].values())
+        if not any(mine) and not command["action_items"]:
+            from oncall.tui.screens.confirm import ConfirmScreen
+
+            self.app.push_screen(ConfirmScreen(
+                "File an empty postmortem?",
+                "Summary, root cause, trigger, resolution, action items, lessons and what could "
+                "have caught it earlier are all blank; the postmortem scores on them.",
+                yes="File it"), partial(self._confirmed, command))
+            return
+        self._send(command)
+
+    def _confirmed(self, command: dict[str, Any], yes: bool | None) -> None:
+        if yes:
+            self._send(command)
+
+    def action_look_back(self) -> None:
+        from oncall.tui.screens.logview import LogView
+
+        self.app.push_screen(LogView(self.entries))
+
+    def action_help(self) -> None:
+        from oncall.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.game.phase))
 
     @on(Button.Pressed, "#pm-submit")
     def _pressed(self) -> None:

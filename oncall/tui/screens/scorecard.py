@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 def card_lines(card: dict[str, Any]) -> list[tuple[str, str]]:
     """(css class, text) lines of a scorecard dict, shared with tests."""
     out = [("card-total", f"Score {card['total']:g} / {card['max']:g}  ({card['percent']:g}%)")]
+    if card.get("ending"):
+        out.append(("card-feedback", card["ending"]))
     for s in card["sections"]:
         out.append(("card-section", f"{s['title']:<16}{s['points']:>5g} / {s['max']}"))
         out += [("card-feedback", f"  • {line}") for line in s.get("feedback", [])]
@@ -38,6 +40,8 @@ class ScorecardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "story", "STAR story", id="story"),
         Binding("x", "export", "Export files", id="export"),
+        Binding("r", "again(True)", "Retry this night", id="retry"),
+        Binding("n", "again(False)", "Next night", id="next"),
         Binding("t", "title", "Title screen", id="title"),
         Binding("j,down", "scroll(1)", "Down", show=False),
         Binding("k,up", "scroll(-1)", "Up", show=False),
@@ -78,7 +82,8 @@ class ScorecardScreen(Screen[None]):
             return
         self.path = outcome.path
         if outcome.ok:
-            label.update(f"Saved to {outcome.path}  (s: STAR story)")
+            label.update(f"Saved to {outcome.path}\ns: STAR story   r: retry this night (same "
+                         "seed)   n: next night (a new random one)")
             return
         label.add_class("error")
         if outcome.path is not None:
@@ -117,6 +122,9 @@ class ScorecardScreen(Screen[None]):
             return
         self.app.call_from_thread(self.notify, f"{len(written)} files in {dest}",
                                   title="Exported")
+
+    def action_again(self, same: bool) -> None:
+        self.app.another_night(same)  # type: ignore[attr-defined]
 
     def action_title(self) -> None:
         self.app.back_to_title()  # type: ignore[attr-defined]

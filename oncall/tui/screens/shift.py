@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 
 RANDOM = "--random-night--"
+DIFFICULTIES = (("", "the scenario's own"), ("easy", "easy: no noise"),
+                ("normal", "normal"), ("hard", "hard: extra noise, a red-herring deploy"))
 
 
 class ShiftPicker(Screen[None]):
@@ -52,6 +54,11 @@ class ShiftPicker(Screen[None]):
                 yield Label("Seed (same seed, same night):")
                 seed = self.oncall.seed or random.randrange(1, 100_000)
                 yield Input(str(seed), id="seed", type="integer")
+                yield Label("Difficulty:")
+                with RadioSet(id="difficulty", compact=True):
+                    chosen = self.oncall.difficulty
+                    for value, label in DIFFICULTIES:
+                        yield RadioButton(label, value=value == (chosen or ""), name=value)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -116,13 +123,15 @@ class ShiftPicker(Screen[None]):
         text = self.query_one("#seed", Input).value.strip()
         seed = int(text) if text.lstrip("-").isdigit() else None
         sid = option.id or ""
+        pressed = self.query_one("#difficulty", RadioSet).pressed_button
+        difficulty = (pressed.name if pressed is not None else "") or None
         if sid == RANDOM:
             from oncall.game.generator import random_id
 
             if seed is None or seed < 0:
                 seed = random.randrange(1, 100_000)
-            sid = random_id(seed)
-        self.oncall.start_incident(sid, seed)
+            sid = random_id(seed, difficulty or "normal")
+        self.oncall.start_incident(sid, seed, difficulty)
 
     def action_reseed(self) -> None:
         self.query_one("#seed", Input).value = str(random.randrange(1, 100_000))

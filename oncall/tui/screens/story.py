@@ -16,6 +16,7 @@ from textual.widgets import Footer, Markdown
 class StoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
+        Binding("e", "export", "Export as Markdown", id="export"),
         Binding("j", "scroll(1)", "Down", show=False),
         Binding("k", "scroll(-1)", "Up", show=False),
     ]
@@ -39,6 +40,23 @@ class StoryScreen(Screen[None]):
 
         text = story(self.path)
         self.app.call_from_thread(self.query_one("#story-md", Markdown).update, text)
+
+    def action_export(self) -> None:
+        self._export()
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self) -> None:
+        from oncall.store import SaveError
+        from oncall.tui.saving import export_story
+
+        try:
+            path = export_story(self.path, getattr(self.app, "home", None))
+        except (OSError, SaveError) as exc:
+            self.app.call_from_thread(self.notify, f"Story not written: {exc}",
+                                      title="Export", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, f"Story written to {path}", title="Export",
+                                  timeout=10)
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#story", VerticalScroll).scroll_relative(y=lines * 3, animate=False)

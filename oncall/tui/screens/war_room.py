@@ -1,9 +1,11 @@
-"""The war room: the incident's header, the log, a chart, the drift lab and a command line.
+"""The war room: the status bar, the log, a chart, the drift lab and a command line.
 
 Every command goes through the session (the error boundary) in a worker thread behind one lock
 (the engine is not thread-safe and commands must stay in order); results come back as `Observed`
-messages and the screen renders them. Keys, forms and the command line all end in the same
-`send(command)`.
+messages and the screen renders them. The status bar reads the engine's `glance`, taken in the
+worker or under the session's lock, never the world directly. Keys, forms and the command line
+all end in the same `send(command)`. From 120 columns a side panel keeps the impact and the
+latest chart beside the log.
 """
 
 from __future__ import annotations
@@ -15,16 +17,31 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from oncall.tui.commands import WarRoomCommands
 from oncall.tui.messages import Observed
-from oncall.tui.screens.actions import ACTIONS, NO_FORM, PER_MODEL, form_for, to_command
+from oncall.tui.screens.actions import (
+    ACTIONS,
+    NO_FORM,
+    PER_MODEL,
+    form_for,
+    to_command,
+    vocabulary,
+)
 from oncall.tui.widgets.charts import DistributionPlot, MetricChart
+from oncall.tui.widgets.cmdinput import CommandInput
 from oncall.tui.widgets.drift import DriftTable
 from oncall.tui.widgets.obslog import ObservationLog
-from oncall.tui.widgets.status import IncidentStatus
+from oncall.tui.widgets.status import (
+    IncidentStatus,
+    ack_overdue,
+    ack_text,
+    budget_crossed,
+    impact_text,
+)
 
 if TYPE_CHECKING:
     from oncall.game.engine import Game
@@ -32,18 +49,8 @@ if TYPE_CHECKING:
     from oncall.session import Session
 
 TABS = {"dashboard": "tab-chart", "drift": "tab-drift"}
-
-
-def snapshot(game: Game) -> dict[str, Any]:
-    """What the header shows; taken in the worker because `firing()` reads telemetry."""
-    from oncall.game.commands import WORKING
-    from oncall.sim.clock import hhmm
-
-    firing = game.world.firing() if game.phase in WORKING else []
-    return {"clock": hhmm(game.now), "phase": game.phase,
-            "severity": game.record.facts.severity,
-            "firing": [f"{e.rule}/{e.model}" for e in firing],
-            "obs": sum(1 for e in game.record.entries if e.observation.id)}
+WIDE = 120
+"""From this many columns a side panel keeps the impact and the latest chart beside the log."""
 
 
 class WarRoom(Screen[None]):
@@ -70,6 +77,9 @@ class WarRoom(Screen[None]):
         self.entries: list[tuple[dict[str, Any], Observation]] = []
         """Every command and answer in this room, for the log and the evidence picker."""
         self._lock = threading.Lock()
+        self._warned_ack = False
+        self._budget = 0.0
+        """The error-budget share last shown, to toast each threshold once as it is crossed."""
 
     @property
     def game(self) -> Game:
@@ -77,17 +87,22 @@ class WarRoom(Screen[None]):
         return self.session.game
 
     def compose(self) -> ComposeResult:
-        yield IncidentStatus(id="status", markup=False)
-        with TabbedContent(id="tabs"):
-            with TabPane("Log 1", id="tab-log"):
-                yield ObservationLog(id="log")
-            with TabPane("Chart 2", id="tab-chart"):
-                yield MetricChart(id="chart")
-            with TabPane("Drift lab 3", id="tab-drift"):
-                yield DriftTable(id="drift-table")
-                yield DistributionPlot(id="drift-plot")
-        yield Input(placeholder=": type a command, e.g. logs fraud-scorer level=WARN (esc: keys)",
-                    id="cmdline")
+        yield IncidentStatus(id="status")
+        with Horizontal(id="room"):
+            with TabbedContent(id="tabs"):
+                with TabPane("Log 1", id="tab-log"):
+                    yield ObservationLog(id="log")
+                with TabPane("Chart 2", id="tab-chart"):
+                    yield MetricChart(id="chart")
+                with TabPane("Drift lab 3", id="tab-drift"):
+                    yield DriftTable(id="drift-table")
+                    yield DistributionPlot(id="drift-plot")
+            with Vertical(id="side"):
+                yield Static("", id="side-impact", markup=False)
+                yield MetricChart(id="side-chart")
+        yield CommandInput(self.vocabulary, id="cmdline",
+                           placeholder=": type a command (tab completes, up: history, "
+                                       "esc: keys)")
         yield Static("", id="cmd-error", markup=False)
         yield Footer(compact=True)
 
@@ -96,38 +111,71 @@ class WarRoom(Screen[None]):
         log.add({"do": "page"}, self.page)
         if self.first is not None:
             self._show_observation({"do": "ack"}, self.first)
-        state = snapshot(self.game)
-        self.query_one(IncidentStatus).show(state)
+        self._show_state(self.session.glance())
+        self.query_one("#side-chart", MetricChart).display = False  # until a dashboard
         log.focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= WIDE, "wide")
+
+    @property
+    def wide(self) -> bool:
+        return self.has_class("wide")
+
+    def vocabulary(self, field: str, cmd: dict[str, Any]) -> list[str]:
+        """What the command line may complete a field with."""
+        return vocabulary(self.game, self.entries, field, cmd)
 
     # -- sending -------------------------------------------------------------------------------
     def send(self, command: dict[str, Any]) -> None:
         """Run one engine command off the event loop."""
-        self.query_one(IncidentStatus).show(snapshot(self.game) | {"busy": True})
+        status = self.query_one(IncidentStatus)
+        status.show(status.state, busy=True)
         self._run(command)
 
     @work(thread=True, group="engine")
     def _run(self, command: dict[str, Any]) -> None:
         with self._lock:
             obs = self.session.do(command)
-            state = snapshot(self.game)
+            state = self.session.glance()
         self.post_message(Observed(command, obs, state))
 
     @on(Observed)
     def _observed(self, message: Observed) -> None:
         self._show_observation(message.command, message.observation)
         if message.state:
-            self.query_one(IncidentStatus).show(message.state)
+            self._show_state(message.state)
         self.refresh_bindings()
         obs = message.observation
         for ev in obs.events:
             if ev.get("kind") in ("message", "mitigated", "handover", "escalation"):
                 self.notify(str(ev.get("text", "")), title=str(ev.get("by") or ev["kind"]),
                             timeout=6)
-        if obs.kind == "resolve" and obs.ok:
+        if obs.kind == "resolve" and obs.ok and message.state.get("phase") == "resolved":
             from oncall.tui.screens.postmortem import PostmortemScreen
 
-            self.app.switch_screen(PostmortemScreen(self.session, obs))
+            self.app.switch_screen(PostmortemScreen(self.session, obs, self.entries))
+
+    def _show_state(self, state: dict[str, Any]) -> None:
+        """The status bar and side panel, and a toast for each new kind of pressure."""
+        self.query_one(IncidentStatus).show(state)
+        impact = state.get("impact") or {}
+        spent = float(impact.get("budget_consumed_pct", 0.0))
+        crossed = budget_crossed(self._budget, spent)
+        if crossed:  # one toast for the highest step passed, however many at once
+            self.notify(f"{crossed[-1]:g}% of the 30-day error budget is gone ({spent:g}% "
+                        "now).", title="Error budget", severity="warning", timeout=8)
+        self._budget = max(self._budget, spent)
+        if ack_overdue(state) and not self._warned_ack:
+            self._warned_ack = True
+            late = int(state["now"]) - int(state["page_at"])
+            self.notify(f"The page is {late} min old and not acknowledged (target "
+                        f"{state['ack_target']} min). Press a.", title="Acknowledge",
+                        severity="error", timeout=10)
+        firing = "\n".join(f"  {sev} {rule} on {model}" for sev, rule, model in
+                           state.get("firing", [])) or "  nothing firing"
+        self.query_one("#side-impact", Static).update(
+            f"{state['clock']}  {ack_text(state)}\n{impact_text(state)}\nfiring:\n{firing}")
 
     def _show_observation(self, command: dict[str, Any], obs: Observation) -> None:
         self.entries.append((command, obs))
@@ -138,11 +186,18 @@ class WarRoom(Screen[None]):
         error.set_class(not obs.ok and obs.kind == "error", "shown")
         tab = TABS.get(obs.kind) if obs.ok else None
         if tab == "tab-chart":
-            self.query_one(MetricChart).show(obs.data)
+            self.query_one("#chart", MetricChart).show(obs.data)
+            side = self.query_one("#side-chart", MetricChart)
+            side.display = True
+            side.show(obs.data)
+            if self.wide:  # the chart stays in view beside the log
+                tab = None
         elif tab == "tab-drift":
-            self.query_one(DriftTable).show(obs.data)
+            self.query_one(DriftTable).show(obs.data, self.query_one(TabbedContent).size.width)
             self.query_one(DistributionPlot).show(obs.data)
         self.query_one(TabbedContent).active = tab or "tab-log"
+        if self.focused is not self.query_one("#cmdline", Input):
+            self.focus_body()  # the keys follow what is on screen, not a hidden pane
 
     # -- actions -------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -163,7 +218,21 @@ class WarRoom(Screen[None]):
         fields = form_for(name, self.game, self.entries, model)
         action = next(a for a in ACTIONS if a.name == name)
         title = f"{action.label}{' ' + model if model else ''}: {action.about}"
-        self.app.push_screen(FormDialog(title, fields), partial(self._answered, name, model))
+        final = name not in PER_MODEL or model is not None
+        check = partial(self._check, name, model) if final else None
+        self.app.push_screen(FormDialog(title, fields, check=check),
+                             partial(self._answered, name, model))
+
+    def _check(self, name: str, model: str | None, values: dict[str, Any]) -> str | None:
+        """What the engine's command parser says of the form's values (it reads no state)."""
+        from oncall.game.commands import CommandError, parse
+
+        try:
+            parse(to_command(name, values | ({"model": model} if model else {})),
+                  self.game.phase)
+        except CommandError as exc:
+            return str(exc)
+        return None
 
     def _answered(self, name: str, model: str | None, values: dict[str, Any] | None) -> None:
         if values is None:
@@ -173,10 +242,21 @@ class WarRoom(Screen[None]):
                 self._ask(name, values["model"])
             return
         command = to_command(name, values | ({"model": model} if model else {}))
+        if name == "diagnose" and not command.get("evidence"):
+            from oncall.tui.screens.confirm import ConfirmScreen
+
+            self.app.push_screen(ConfirmScreen(
+                "File this diagnosis with no evidence?",
+                "A diagnosis is judged on the observations it cites (space ticks them in the "
+                "form). Without any it scores as a guess.", yes="File it"),
+                lambda yes: self.send(command) if yes else None)
+            return
         self.send(command)
 
     def action_cmdline(self) -> None:
-        self.query_one("#cmdline", Input).focus()
+        # At once, not on the next idle (`focus()`): the letters typed right after `:` are
+        # already queued and must land in the line, not on the war room's keys.
+        self.set_focus(self.query_one("#cmdline", Input))
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -206,7 +286,12 @@ class WarRoom(Screen[None]):
             error.add_class("shown")
             return
         event.input.value = ""
+        self.query_one(CommandInput).remember(line)
         self.send(command)
+        # Back to the keys, as vim's `:` does: the next command starts with `:` again, and no
+        # Escape is needed (in a browser a lone Escape is only seen with the next key). The
+        # body takes focus when the answer lands, in the tab that shows it.
+        self.set_focus(None)
 
     def key_escape(self) -> None:
         if self.focused is self.query_one("#cmdline", Input):

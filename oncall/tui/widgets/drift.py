@@ -68,9 +68,11 @@ class DriftTable(DataTable[str]):
         self.add_column("", key="what", width=16)
         self.add_column("result", key="value")
 
-    def show(self, data: dict[str, Any]) -> None:
+    def show(self, data: dict[str, Any], room_width: int | None = None) -> None:
+        """`room_width`: the width the lab gets (the pane may still be hidden, and a side
+        panel may take part of the screen)."""
         self.clear()
-        width = max(20, self.app.size.width - 23)  # the pane may still be hidden
+        width = max(20, (room_width or self.size.width or self.app.size.width) - 23)
         for label, value in drift_rows(data):
             lines = _wrap(value, width)
             self.add_row(label, "\n".join(lines), height=len(lines))

@@ -11,20 +11,10 @@ from typing import TYPE_CHECKING, Any
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from oncall.tui.cmdline import command_line
+
 if TYPE_CHECKING:
     from oncall.game.record import Observation
-
-
-def command_text(command: dict[str, Any]) -> str:
-    """The command as the player would type it."""
-    words = [str(command.get("do", "?"))]
-    for key, value in command.items():
-        if key == "do":
-            continue
-        text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-        words.append(text if key in ("model", "metric", "feature", "team", "fix", "alert")
-                     else f"{key}={text}")
-    return " ".join(words)
 
 
 class ObsEntry(Vertical):
@@ -40,7 +30,7 @@ class ObsEntry(Vertical):
         o = self.obs
         ident = o.id or (o.kind if o.kind in ("error", "page") else "not done")
         cost = f" ({o.cost} min)" if o.cost else ""
-        yield Static(f"{ident:<7} {o.clock}  {command_text(self.command)}{cost}",
+        yield Static(f"{ident:<7} {o.clock}  {command_line(self.command)}{cost}",
                      classes="entry-head", markup=False)
         yield Static(o.text, classes="entry-body", markup=False)
         if o.valid:

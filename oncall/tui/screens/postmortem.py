@@ -55,7 +55,7 @@ def prefill(game: Game) -> dict[str, str]:
         a = f.page_alerts[0]
         out["detection"] = (f"{a.rule} fired at {hhmm(a.fired_at)} on {a.model}: value "
                             f"{a.value:g} against threshold {a.threshold:g} ({a.unit}); "
-                            f"the fault began at {hhmm(f.onset_at)}.")
+                            f"the page came at {hhmm(f.page_at)}.")
     return out
 
 

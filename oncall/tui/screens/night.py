@@ -113,7 +113,8 @@ class NightScreen(Screen[None]):
         with Horizontal(id="night-body"):
             with Vertical(id="night-left"):
                 yield Static("", id="night-queue", markup=False)
-            yield RichLog(id="night-log", wrap=True, markup=False, highlight=False)
+            yield RichLog(id="night-log", wrap=True, min_width=20, markup=False,
+                          highlight=False)
         yield Input(placeholder=HINT, id="night-cmd")
         yield Footer(compact=True)
 

@@ -38,12 +38,13 @@ def main() -> None:
     ap.add_argument("--seeds", default="1,2,3,4,5,6")
     ap.add_argument("--personas", default=",".join(PERSONAS))
     ap.add_argument("--random-nights", type=int, default=0,
-                    help="also play this many generated nights (random-1-normal, ...)")
+                    help="play this many generated nights (random-1-normal, ...) instead of "
+                         "the library")
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     names = args.personas.split(",")
-    ids = args.ids or sorted(loader.scenarios())
-    ids += [generator.random_id(n) for n in range(1, args.random_nights + 1)]
+    nights = [generator.random_id(n) for n in range(1, args.random_nights + 1)]
+    ids = args.ids or nights or sorted(loader.scenarios())
     per: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     sections: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for sid in ids:

@@ -320,13 +320,17 @@ class Expert(Player):
 class Novice(Player):
     name = "novice"
 
-    def play(self) -> Record:
+    def investigate(self) -> None:
+        """Slow and thorough: a late acknowledgement, then every tool in a fixed order."""
         self.do(do="wait", minutes=3)
         self.do(do="ack")
         self.do(do="fleet")
         self.look({"do": "dashboard", "metric": "error_rate"}, {"do": "logs"}, {"do": "deploys"},
                   {"do": "infra"}, {"do": "pipelines"}, {"do": "drift", "feature": "all"},
                   {"do": "labels"}, {"do": "dashboard", "metric": "pred_mean"})
+
+    def play(self) -> Record:
+        self.investigate()
         self.do(do="severity", level=3)
         best = self.work(self.fits(), cite=0, patience=4, tell=False, last=True)
         self.do(do="update", message=f"Working on {self.target}; applied a fix.")
@@ -423,12 +427,7 @@ class KeywordGamer(Novice):
 
     def play(self) -> Record:
         a = self.alert
-        self.do(do="wait", minutes=3)
-        self.do(do="ack")
-        self.do(do="fleet")
-        self.look({"do": "dashboard", "metric": "error_rate"}, {"do": "logs"}, {"do": "deploys"},
-                  {"do": "infra"}, {"do": "pipelines"}, {"do": "drift", "feature": "all"},
-                  {"do": "labels"}, {"do": "dashboard", "metric": "pred_mean"})
+        self.investigate()
         self.do(do="severity", level=2)
         best = self.fits()[0]
         self.diagnose(best, [o.id for o in self.seen if o.id])

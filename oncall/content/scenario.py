@@ -8,9 +8,16 @@ plays of the headless protocol.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID
 
@@ -88,26 +95,29 @@ class Move(Strict):
         return not (self.team is not None and command.get("team") != self.team)
 
 
+def _known_cause(v: str) -> str:
+    if v not in FAULTS_BY_ID:
+        raise ValueError(f"unknown cause {v!r}; the catalogue has {', '.join(FAULTS_BY_ID)}")
+    return v
+
+
+Cause = Annotated[str, AfterValidator(_known_cause)]
+"""A fault catalogue id (D4, I1, ...), checked against the catalogue."""
+
+
 class Alternative(Strict):
     """A cause a senior engineer would accept in part: it describes the same failure from
     another side (a config-only deploy that ran the GPU out of memory is also a bad deploy
     config)."""
 
-    cause: str = Field(description="fault catalogue id")
+    cause: Cause = Field(description="fault catalogue id")
     credit: float = Field(gt=0, lt=1, description="share of the cause points it earns")
     why: str = Field(min_length=1, description="what it gets right and what it misses")
-
-    @field_validator("cause")
-    @classmethod
-    def _known_cause(cls, v: str) -> str:
-        if v not in FAULTS_BY_ID:
-            raise ValueError(f"unknown cause {v!r}; the catalogue has {', '.join(FAULTS_BY_ID)}")
-        return v
 
 
 class Answers(Strict):
     category: Literal["data", "model", "infra"]
-    cause: str = Field(description="fault catalogue id, e.g. D4")
+    cause: Cause = Field(description="fault catalogue id, e.g. D4")
     explanation: str
     signal_alert: str = Field(description="the alert that is the real signal")
     alternatives: list[Alternative] = Field(default_factory=list, description="other causes "
@@ -123,13 +133,6 @@ class Answers(Strict):
     control: bool = Field(False, description="a control: a page with nothing to fix. The right "
                           "play is to look, ticket the signal alert and let it clear; `right` "
                           "stays empty and every rollback or hotfix is wrong")
-
-    @field_validator("cause")
-    @classmethod
-    def _known_cause(cls, v: str) -> str:
-        if v not in FAULTS_BY_ID:
-            raise ValueError(f"unknown cause {v!r}; the catalogue has {', '.join(FAULTS_BY_ID)}")
-        return v
 
     @model_validator(mode="after")
     def _right_moves(self) -> Answers:

@@ -38,6 +38,10 @@ class Status(Command):
     about = "the clock, the alerts firing, impact so far and team answers"
 
 
+ACK_TARGET_MIN = 5
+"""Minutes to acknowledge a page before it escalates to the secondary (the SRE target)."""
+
+
 class Ack(Command):
     do: Literal["ack"]
     cost = 1

@@ -29,7 +29,6 @@ from oncall.sim.clock import hhmm
 from oncall.sim.faults import Intervention
 from oncall.sim.world import IncidentSpec, World, WorldSpec
 
-ACK_TARGET_MIN = 5
 HANDOVER_AFTER_MIN = 180
 """If the fault is still live this long after the page, the secondary on-call takes over."""
 DIFFICULTY_NOISE = {"easy": 0, "normal": None, "hard": 1}
@@ -213,7 +212,7 @@ class Game:
         alerts = sorted(((RULES_BY_NAME[e.rule].severity, e.rule, e.model) for e in firing),
                         key=lambda a: (SEVERITY_ORDER.get(a[0], 3), a[1], a[2]))
         return {"now": self.now, "clock": hhmm(self.now), "phase": self.phase,
-                "page_at": f.page_at, "acked_at": f.acked_at, "ack_target": ACK_TARGET_MIN,
+                "page_at": f.page_at, "acked_at": f.acked_at, "ack_target": c.ACK_TARGET_MIN,
                 "severity": f.severity, "firing": alerts, "impact": self.world.impact(),
                 "obs": self._obs_count}
 
@@ -270,9 +269,9 @@ class Game:
         f = self.record.facts
         self._note_mitigation(events)
         if (self.phase == "paged" and not f.paged_unacked_escalated
-                and self.now - f.page_at > ACK_TARGET_MIN):
+                and self.now - f.page_at > c.ACK_TARGET_MIN):
             f.paged_unacked_escalated = True
-            events.append({"t": f.page_at + ACK_TARGET_MIN, "kind": "escalation",
+            events.append({"t": f.page_at + c.ACK_TARGET_MIN, "kind": "escalation",
                            "text": "unacknowledged for 5 minutes: the page escalated to the "
                                    "secondary on-call"})
         for inc in self.world.incidents.values():

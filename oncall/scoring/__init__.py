@@ -6,7 +6,7 @@ re-scores to the same card in any process; each section's module documents its r
 
 from __future__ import annotations
 
-from oncall.game.engine import ACK_TARGET_MIN
+from oncall.game.commands import ACK_TARGET_MIN
 from oncall.game.record import Record
 from oncall.scoring.alert import score_alert
 from oncall.scoring.awareness import score_awareness

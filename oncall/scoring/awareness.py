@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 
-from oncall.game import remediations
 from oncall.game.record import Replay
 from oncall.scoring.run import Run
 from oncall.scoring.tally import Tally
@@ -54,6 +53,8 @@ def full_lead(run: Run) -> int:
 
 def _backed(run: Run, text: str, useful: list[Replay]) -> str | None:
     """The proposed remediation the claim names, when it fits or replayed before the page."""
+    from oncall.game import remediations  # the catalogue, only when a claim is read
+
     low = text.lower()
     pm = run.facts.postmortem
     proposed = pm.remediations if pm else []

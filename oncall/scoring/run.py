@@ -128,7 +128,7 @@ class Run:
         """The last minute the run accounts for: resolution, else the last observation."""
         if self.facts.resolved_at is not None:
             return self.facts.resolved_at
-        return max((e.observation.t for e in self.record.entries), default=self.page_at)
+        return self.end_of_record()
 
     def end_of_record(self) -> int:
         return max((e.observation.t for e in self.record.entries), default=self.page_at)

@@ -43,12 +43,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from oncall.game.commands import INVESTIGATIONS
+from oncall.game.commands import ACK_TARGET_MIN, INVESTIGATIONS
 from oncall.game.record import Entry
 from oncall.game.shiftrecord import Item, ShiftRecord
 from oncall.sim.clock import hhmm
 
-ACK_TARGET, ACK_ZERO = 5, 15
+ACK_TARGET, ACK_ZERO = ACK_TARGET_MIN, 15
 PASSIVE_COST = 8
 HIGH_RISK = ("rollback", "hotfix")
 

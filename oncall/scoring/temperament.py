@@ -24,10 +24,11 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+from oncall.game.commands import ACK_TARGET_MIN
 from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally
 
-ACK_TARGET, ACK_LATEST = 5, 10
+ACK_TARGET, ACK_LATEST = ACK_TARGET_MIN, 10
 FIRST_UPDATE, UPDATE_GAP = 15, 30
 SPRAY = 3
 

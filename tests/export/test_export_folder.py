@@ -18,25 +18,14 @@ from export_helpers import SCENARIOS, Exports, has_tests
 from oncall.game import remediations
 from oncall.game.remediations.monitors import EXPOSED
 
-promql = pytest.importorskip("promql_parser")
+pytest.importorskip("promql_parser")
+from promql_names import selectors
 
 SEVERITIES = {"critical", "warning", "ticket"}
 RUNBOOK_SECTIONS = ["## Meaning", "## Impact", "## Diagnosis", "## Mitigation", "## Escalation"]
 SRE_SECTIONS = ["## Summary", "## Impact", "## Root Causes", "## Trigger", "## Resolution",
                 "## Detection", "## Action Items", "## Lessons Learned", "## Timeline"]
 
-
-def selectors(expr: str) -> set[str]:
-    names: set[str] = set()
-
-    def visit(node: object) -> None:
-        if isinstance(node, promql.VectorSelector) and node.name:
-            names.add(node.name)
-        if isinstance(node, promql.MatrixSelector) and node.vector_selector.name:
-            names.add(node.vector_selector.name)
-
-    promql.walk(promql.parse(expr), visit)
-    return names
 
 
 def rule_files(folder: Path) -> list[Path]:

@@ -8,20 +8,8 @@ import pytest
 from oncall.sim.alerts import RECORDING_RULES, RULES, prometheus_rules
 from oncall.sim.fleet import build_fleet
 
-promql = pytest.importorskip("promql_parser")
-
-
-def selectors(expr: str) -> set[str]:
-    names: set[str] = set()
-
-    def visit(node: object) -> None:
-        if isinstance(node, promql.VectorSelector) and node.name:
-            names.add(node.name)
-        if isinstance(node, promql.MatrixSelector) and node.vector_selector.name:
-            names.add(node.vector_selector.name)
-
-    promql.walk(promql.parse(expr), visit)
-    return names
+pytest.importorskip("promql_parser")
+from promql_names import selectors
 
 
 def test_every_alert_and_recording_rule_parses_and_reads_only_defined_recordings() -> None:

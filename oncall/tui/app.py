@@ -8,9 +8,10 @@ oncall home before the app stops, so the CLI can say where to look and exit non-
 
 from __future__ import annotations
 
+import contextlib
 import random
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -20,8 +21,10 @@ from textual.command import CommandPalette
 from oncall.tui.messages import GameFailed, GameReady
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from oncall.game.engine import Game
-    from oncall.session import SaveOutcome, Session
+    from oncall.session import SaveOutcome, Session, ShiftSession
 
 
 DEFAULT_THEME = "textual-dark"
@@ -43,6 +46,9 @@ def peek_theme(home: Path | None) -> str | None:
     theme = data.get("theme") if isinstance(data, dict) else None
     return theme if isinstance(theme, str) else None
 
+
+LET_THROUGH = ("ctrl+c", "ctrl+q")
+"""Keys a hold never keeps: the way out always answers."""
 
 WARM_MODULES = (
     "oncall.tui.screens.war_room", "oncall.tui.screens.form", "oncall.tui.screens.confirm",
@@ -100,9 +106,52 @@ class OncallApp(App[None]):
         """The incident in play, once built."""
         self.unsaved: list[str] = []
         """Saves no folder could take: the CLI prints them after the app closes."""
+        self._held: list[Any] | None = None
+        self._hold_timer: Timer | None = None
+        self.night: ShiftSession | None = None
+        """The night shift in play, once built (set by the night screen)."""
         self.crash_log: Path | None = None
         self.crash_id: str | None = None
         """Set when an error stopped the app: where its traceback was written, and its id."""
+
+    # -- type-ahead: keys typed while the next screen is on its way ----------------------------
+    HOLD_LIMIT_S = 5.0
+    """Longest a hold lasts: keys are never kept from the player longer than this."""
+
+    def hold_input(self) -> None:
+        """Keep keys and pastes from now on, in order, for the screen that is coming (the
+        postmortem after `resolve`, the war room after `a`, a list still loading). `release_input`
+        hands them to it; a hold that is never released ends by itself."""
+        if self._held is None:
+            self._held = []
+            self._hold_timer = self.set_timer(self.HOLD_LIMIT_S, self.release_input)
+
+    def release_input(self) -> None:
+        """Deliver the kept keys to whatever has focus now, as if typed now."""
+        from textual import events
+
+        held, self._held = self._held, None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        for ev in held or []:
+            if isinstance(ev, events.Paste):
+                self.post_message(events.Paste(ev.text))
+            elif isinstance(ev, events.Key):
+                self.post_message(events.Key(ev.key, ev.character))
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
+    async def on_event(self, event: Any) -> None:
+        from textual import events
+
+        if self._held is not None and isinstance(event, events.Key | events.Paste) \
+                and not event.is_forwarded and getattr(event, "key", "") not in LET_THROUGH:
+            self._held.append(event)
+            return
+        await super().on_event(event)
 
     @property
     def game(self) -> Game | None:
@@ -121,6 +170,7 @@ class OncallApp(App[None]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
+        self._watch_signals()
         theme = peek_theme(self.home)
         self.theme = theme if theme in self.available_themes else DEFAULT_THEME
         self._saved_theme: str | None = self.theme
@@ -181,7 +231,6 @@ class OncallApp(App[None]):
         """While the player reads the page, import what the next screens and the drift lab
         need (scipy most of all), so acknowledging, the first test and the postmortem do not
         wait for imports on the event loop."""
-        import contextlib
         import importlib
 
         for name in WARM_MODULES:
@@ -231,11 +280,22 @@ class OncallApp(App[None]):
                         severity="warning")
 
     @property
-    def in_incident(self) -> bool:
-        """An incident is under way (a command was run) and not finished: leaving it needs a
-        question first, and keeps it as an abandoned save."""
+    def live(self) -> Session | ShiftSession | None:
+        """The game under way that leaving would cut short: a night shift that has started and
+        not ended, or an incident with a command run and no end. Leaving it asks first and
+        keeps it as an abandoned save."""
+        night = self.night
+        if night is not None and not night.ended:
+            return night
         s = self.session
-        return s is not None and not s.ended and bool(s.record.entries)
+        return s if s is not None and not s.ended and s.record.entries else None
+
+    @property
+    def in_incident(self) -> bool:
+        return self.live is not None
+
+    def _what(self) -> str:
+        return "night" if self.live is self.night and self.night is not None else "incident"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "abandon":
@@ -243,53 +303,78 @@ class OncallApp(App[None]):
         return True
 
     async def action_quit(self) -> None:
-        """Quit; mid-incident, ask first, and keep the night as an abandoned save."""
+        """Quit; mid-game, ask first, and keep the game as an abandoned save."""
         if not self.in_incident:
             self.exit()
             return
+        self._ask_to_leave(f"Quit in the middle of the {self._what()}?", "Quit", then_exit=True)
+
+    def action_abandon(self) -> None:
+        if self.in_incident:
+            self._ask_to_leave(f"Abandon this {self._what()} and go back to the title?",
+                               "Abandon", then_exit=False)
+
+    def _ask_to_leave(self, question: str, yes: str, then_exit: bool) -> None:
         from oncall.tui.screens.confirm import ConfirmScreen
 
         if isinstance(self.screen, ConfirmScreen):
             return
-        self.push_screen(ConfirmScreen(
-            "Quit in the middle of the incident?",
-            "The incident is saved as abandoned, scored as it stands.", yes="Quit"),
-            self._quit_answered)
+        what = self._what()
+        live = self.live
+        kept = f"The {what} is saved as abandoned, scored as it stands." \
+            if live is not None and _started(live) else \
+            f"Nothing was done yet this {what}: nothing is saved."
+        def answered(answer: bool | None) -> None:
+            if answer:
+                self._leave(then_exit)
 
-    def _quit_answered(self, yes: bool | None) -> None:
-        if yes:
-            self._leave(then_exit=True)
-
-    def action_abandon(self) -> None:
-        from oncall.tui.screens.confirm import ConfirmScreen
-
-        if not self.in_incident or isinstance(self.screen, ConfirmScreen):
-            return
-        self.push_screen(ConfirmScreen(
-            "Abandon this incident and go back to the title?",
-            "The incident is saved as abandoned, scored as it stands.", yes="Abandon"),
-            self._abandon_answered)
-
-    def _abandon_answered(self, yes: bool | None) -> None:
-        if yes:
-            self._leave(then_exit=False)
+        self.push_screen(ConfirmScreen(question, kept, yes=yes), answered)
 
     @work(thread=True, exclusive=True, group="engine")
     def _leave(self, then_exit: bool) -> None:
-        """Save the unfinished incident (under the session's lock, after any command)."""
-        session = self.session
-        outcome = session.abandon() if session is not None else None
-        self.call_from_thread(self._left, outcome, then_exit)
+        """Save the unfinished game (under the session's lock, after any command)."""
+        what = self._what()
+        live = self.live
+        outcome = live.abandon() if live is not None else None
+        self.call_from_thread(self._left, outcome, then_exit, what)
 
-    def _left(self, outcome: SaveOutcome | None, then_exit: bool) -> None:
-        if outcome is not None and not outcome.ok and outcome.save_json is not None:
-            self.unsaved.append(outcome.save_json)
+    def _left(self, outcome: SaveOutcome | None, then_exit: bool, what: str = "incident"
+              ) -> None:
+        self._keep(outcome)
         if then_exit:
             self.exit()
             return
         where = f" Saved to {outcome.path}." if outcome is not None and outcome.path else ""
         self.back_to_title()
-        self.notify(f"Incident abandoned.{where}", title="Abandoned", timeout=8)
+        self.notify(f"{what.capitalize()} abandoned.{where}", title="Abandoned", timeout=8)
+
+    def _keep(self, outcome: SaveOutcome | None) -> None:
+        if outcome is not None and not outcome.ok and outcome.save_json is not None:
+            self.unsaved.append(outcome.save_json)
+
+    # -- going away without a word: a closed terminal or browser tab, a kill ---------------------
+    def _watch_signals(self) -> None:
+        """SIGHUP (the terminal closed) and SIGTERM (a kill, a served tab's process stopped)
+        end the app the way a quit does, so the game under way is kept (see `_on_exit_app`).
+        Not in headless runs (tests), which own their process's signals."""
+        import asyncio
+        import signal
+
+        if self.is_headless:
+            return
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.add_signal_handler(sig, self.exit)
+
+    async def _on_exit_app(self) -> None:
+        """Every way out passes here (a quit, a signal, textual-serve closing a tab's app): a
+        game still under way is saved as abandoned before the app closes."""
+        live = self.live
+        if live is not None and not self.is_headless:
+            with contextlib.suppress(Exception):  # leaving must never be stopped by a save
+                self._keep(live.abandon())
+        await super()._on_exit_app()
 
     def another_night(self, same: bool) -> None:
         """From the scorecard: the same night again (scenario, seed, difficulty), or a new
@@ -309,10 +394,17 @@ class OncallApp(App[None]):
         from oncall.tui.screens.title import TitleScreen
 
         self.session = None
+        self.night = None
         self.clear_notifications()  # the night's toasts do not follow the player out
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(TitleScreen())
+
+
+def _started(live: Session | ShiftSession) -> bool:
+    """A command was run: there is something to keep."""
+    record = live.shift.record if hasattr(live, "shift") else live.record  # type: ignore[union-attr]
+    return bool(record.entries)
 
 
 def make_app(seed: int | None = None, scenario: str | None = None,

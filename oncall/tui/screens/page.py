@@ -66,8 +66,9 @@ class PageScreen(Screen[None]):
         alerts = sorted(self.page.data.get("alerts", []),
                         key=lambda a: (SEVERITY_ORDER.get(a["severity"], 3), a["fired_at"]))
         yield IncidentStatus(id="status")
-        yield Static(f"PAGE {hhmm(self.game.record.facts.page_at)}: {len(alerts)} alert(s) "
-                     "firing. Acknowledge within 5 min (a).", id="page-head")
+        count = f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
+        yield Static(f"PAGE {hhmm(self.game.record.facts.page_at)}: {count} firing. "
+                     "Acknowledge within 5 min (a).", id="page-head")
         yield Static("", id="page-tick")
         with VerticalScroll(id="page-alerts"):
             for a in alerts:
@@ -105,6 +106,7 @@ class PageScreen(Screen[None]):
         self.query_one("#page-alerts", VerticalScroll).scroll_up()
 
     def action_ack(self) -> None:
+        self.app.hold_input()  # type: ignore[attr-defined]  # keys typed next: the war room's
         self._ack()
 
     @work(thread=True, exclusive=True, group="engine")

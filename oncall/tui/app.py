@@ -21,6 +21,7 @@ from textual.command import CommandPalette
 from oncall.tui.messages import GameFailed, GameReady
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
     from textual.timer import Timer
 
     from oncall.game.engine import Game
@@ -60,22 +61,42 @@ WARM_MODULES = (
 """Modules the incident's screens import on first use, loaded in the background."""
 
 
-class SafeCommandPalette(CommandPalette):
-    """The command palette, minus a crash in Textual 8.2's OptionList: paging before the list
-    has been laid out (ctrl+p, then quickly Down Down Down PageDown) looks up a line that is
-    not there yet (`KeyError: 3`). Paging then jumps to the first or last command instead."""
+def _guard_option_paging() -> None:
+    """Textual 8.2's OptionList pages through lines it may not have laid out yet (ctrl+p then
+    Down Down PageDown at once, or PageDown on a select's list as it opens): `KeyError: 5`.
+    Paging then jumps to the first or last option instead. Every OptionList in the app (the
+    palette's, a Select's overlay, the menus) goes through this one method."""
+    from textual.widgets import OptionList
 
-    def _action_command_list(self, action: str) -> None:
+    page = OptionList._move_page
+    if getattr(page, "guarded", False):
+        return
+
+    def move_page(self: OptionList, direction: Any) -> None:
         try:
-            super()._action_command_list(action)
+            page(self, direction)
         except (KeyError, IndexError):
-            from textual.command import CommandList
+            if self.option_count:
+                self.highlighted = 0 if direction < 0 else self.option_count - 1
 
-            commands = self.query_one(CommandList)
-            if action == "page_up":
-                commands.action_first()
-            elif action == "page_down":
-                commands.action_last()
+    move_page.guarded = True  # type: ignore[attr-defined]
+    move_page.original = page  # type: ignore[attr-defined]
+    OptionList._move_page = move_page  # type: ignore[method-assign]
+
+
+class SafeCommandPalette(CommandPalette):
+    """The command palette, closed safely when the stack changed beneath it (an answer that
+    arrived while it was open replaced a screen): dismissing then must not pop another screen,
+    or the last one (`ScreenStackError: Can't pop screen`)."""
+
+    def dismiss(self, result: Any = None) -> Any:
+        from textual.await_complete import AwaitComplete
+
+        if self.app.screen is not self:
+            if self in self.app.screen_stack:
+                self.app._screen_stack.remove(self)
+            return AwaitComplete.nothing()
+        return super().dismiss(result)
 
 
 class OncallApp(App[None]):
@@ -169,7 +190,16 @@ class OncallApp(App[None]):
             self.crash_log = log_error(self.home, self.crash_id, "the TUI stopped", error)
         super()._handle_exception(error)
 
+    def replace(self, old: Screen[Any], new: Screen[Any]) -> None:
+        """Put `new` where `old` is, closing what was opened over `old` meanwhile (a palette, a
+        help, a form): an answer from a worker replaces the screen that asked, never the one on
+        top of it."""
+        while self.screen is not old and old in self.screen_stack and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.switch_screen(new)
+
     def on_mount(self) -> None:
+        _guard_option_paging()
         self._watch_signals()
         theme = peek_theme(self.home)
         self.theme = theme if theme in self.available_themes else DEFAULT_THEME
@@ -219,11 +249,14 @@ class OncallApp(App[None]):
 
     @on(GameReady)
     def _game_ready(self, message: GameReady) -> None:
+        from oncall.tui.screens.loading import LoadingScreen
         from oncall.tui.screens.page import PageScreen
 
         self.session = message.session
         self.sub_title = f"{message.session.scenario.title} (seed {message.session.seed})"
-        self.switch_screen(PageScreen(message.session, message.page))
+        loading = next((s for s in reversed(self.screen_stack) if isinstance(s, LoadingScreen)),
+                       self.screen)
+        self.replace(loading, PageScreen(message.session, message.page))
         self._warm()
 
     @work(thread=True, exclusive=True, group="warm")

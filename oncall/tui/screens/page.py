@@ -124,4 +124,4 @@ class PageScreen(Screen[None]):
     def _enter(self, first: Observation | None) -> None:
         from oncall.tui.screens.war_room import WarRoom
 
-        self.app.switch_screen(WarRoom(self.session, self.page, first))
+        self.app.replace(self, WarRoom(self.session, self.page, first))  # type: ignore[attr-defined]

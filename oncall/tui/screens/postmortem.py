@@ -244,4 +244,4 @@ class PostmortemScreen(Screen[None]):
             return
         from oncall.tui.screens.scorecard import ScorecardScreen
 
-        self.app.switch_screen(ScorecardScreen(self.session, obs))
+        self.app.replace(self, ScorecardScreen(self.session, obs))  # type: ignore[attr-defined]

@@ -167,7 +167,7 @@ class WarRoom(Screen[None]):
         if obs.kind == "resolve" and obs.ok and message.state.get("phase") == "resolved":
             from oncall.tui.screens.postmortem import PostmortemScreen
 
-            self.app.switch_screen(PostmortemScreen(self.session, obs, self.entries))
+            self.oncall.replace(self, PostmortemScreen(self.session, obs, self.entries))
         elif message.command.get("do") == "resolve":
             self.oncall.release_input()  # not resolved: the keys are the war room's again
 

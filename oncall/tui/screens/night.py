@@ -210,7 +210,7 @@ class NightScreen(Screen[None]):
         if self.waiting and not self.busy and self.session is not None:
             self._start(self.waiting.popleft())
 
-    @work(thread=True, exclusive=True, group="night-do")
+    @work(thread=True, group="night-do")
     def _run(self, command: dict[str, Any]) -> None:
         assert self.session is not None
         obs = self.session.do(command)

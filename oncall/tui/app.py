@@ -352,11 +352,8 @@ class OncallApp(App[None]):
 
         if isinstance(self.screen, ConfirmScreen):
             return
-        what = self._what()
-        live = self.live
-        kept = f"The {what} is saved as abandoned, scored as it stands." \
-            if live is not None and _started(live) else \
-            f"Nothing was done yet this {what}: nothing is saved."
+        kept = f"The {self._what()} is saved as abandoned, scored as it stands."
+
         def answered(answer: bool | None) -> None:
             if answer:
                 self._leave(then_exit)
@@ -368,7 +365,7 @@ class OncallApp(App[None]):
         """Save the unfinished game (under the session's lock, after any command)."""
         what = self._what()
         live = self.live
-        outcome = live.abandon() if live is not None else None
+        outcome = _abandon(live) if live is not None else None
         self.call_from_thread(self._left, outcome, then_exit, what)
 
     def _left(self, outcome: SaveOutcome | None, then_exit: bool, what: str = "incident"
@@ -406,7 +403,7 @@ class OncallApp(App[None]):
         live = self.live
         if live is not None and not self.is_headless:
             with contextlib.suppress(Exception):  # leaving must never be stopped by a save
-                self._keep(live.abandon())
+                self._keep(_abandon(live))
         await super()._on_exit_app()
 
     def another_night(self, same: bool) -> None:
@@ -434,10 +431,12 @@ class OncallApp(App[None]):
         self.switch_screen(TitleScreen())
 
 
-def _started(live: Session | ShiftSession) -> bool:
-    """A command was run: there is something to keep."""
-    record = live.shift.record if hasattr(live, "shift") else live.record  # type: ignore[union-attr]
-    return bool(record.entries)
+def _abandon(live: Session | ShiftSession) -> SaveOutcome | None:
+    """Stop the game where it stands and save it: even a page nobody answered yet is a night
+    the player walked away from (`abandon` is a command of every phase before the end)."""
+    if not live.ended:
+        live.do({"do": "abandon"})
+    return live.outcome
 
 
 def make_app(seed: int | None = None, scenario: str | None = None,

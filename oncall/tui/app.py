@@ -321,7 +321,7 @@ class OncallApp(App[None]):
         if night is not None and not night.ended:
             return night
         s = self.session
-        return s if s is not None and not s.ended and s.record.entries else None
+        return s if s is not None and not s.ended else None
 
     @property
     def in_incident(self) -> bool:

@@ -111,6 +111,10 @@ class OncallApp(App[None]):
         # ctrl+g, not ctrl+t or ctrl+w: a browser keeps those for its tabs, so a game served
         # with `oncall serve` would never see them.
         Binding("ctrl+g", "abandon", "Abandon", id="abandon", show=False),
+        # Focus moves as the key arrives: a plain binding runs only after the key has bubbled
+        # up, and text sent right behind a tab would land in the field it was leaving.
+        Binding("tab", "tab", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self, seed: int | None = None, scenario: str | None = None,
@@ -189,6 +193,15 @@ class OncallApp(App[None]):
             self.crash_id = new_error_id()
             self.crash_log = log_error(self.home, self.crash_id, "the TUI stopped", error)
         super()._handle_exception(error)
+
+    def action_tab(self) -> None:
+        """Tab completes on a command line, and moves to the next field anywhere else."""
+        focused = self.focused
+        complete = getattr(focused, "action_complete", None)
+        if focused is not None and callable(complete):
+            focused.call_later(complete)  # after the letters already on their way to it
+        else:
+            self.screen.focus_next()
 
     def replace(self, old: Screen[Any], new: Screen[Any]) -> None:
         """Put `new` where `old` is, closing what was opened over `old` meanwhile (a palette, a

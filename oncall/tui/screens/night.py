@@ -173,7 +173,6 @@ class NightScreen(Screen[None]):
     @on(Input.Submitted, "#night-cmd")
     def _typed(self, event: Input.Submitted) -> None:
         line = event.value.strip()
-        event.input.value = ""
         if not line:
             return
         self.query_one(CommandLine).input.remember(line)

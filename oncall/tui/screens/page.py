@@ -40,7 +40,7 @@ class PageScreen(Screen[None]):
     """The pager. Acknowledge, or walk into the war room without acknowledging."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "ack", "Acknowledge", id="ack"),
+        Binding("a", "ack", "Acknowledge", id="ack", priority=True),
         Binding("w", "war_room", "War room", id="war-room"),
         Binding("f1,question_mark", "help", "Help", id="page-help"),
         Binding("j,down", "scroll_down", "Scroll", show=False),

@@ -60,9 +60,11 @@ class WarRoom(Screen[None]):
 
     COMMANDS: ClassVar = {WarRoomCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(a.key, f"act('{a.name}')", a.label, show=a.show, id=a.name)
+        # Priority: an action key is taken in turn with the keys after it, so `r` holds what
+        # is typed next for the postmortem before any of it can reach another key.
+        *(Binding(a.key, f"act('{a.name}')", a.label, show=a.show, id=a.name, priority=True)
           for a in ACTIONS),
-        Binding("colon,slash", "cmdline", "Type", show=False, id="cmdline"),
+        Binding("colon,slash", "cmdline", "Type", show=False, id="cmdline", priority=True),
         Binding("f1,question_mark", "help", "Help", id="help"),
         Binding("1", "tab('tab-log')", "Log", show=False, id="tab-log"),
         Binding("2", "tab('tab-chart')", "Chart", show=False, id="tab-chart"),
@@ -217,6 +219,8 @@ class WarRoom(Screen[None]):
     # -- actions -------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer `ack` only while the page is unacknowledged; the footer follows."""
+        if action in ("act", "cmdline") and isinstance(self.focused, Input):
+            return False  # letters typed on the command line are text, not keys
         if action == "act" and parameters == ("ack",):
             return self.game.phase == "paged"
         return True
@@ -299,8 +303,9 @@ class WarRoom(Screen[None]):
             error = self.query_one("#cmd-error", Static)
             error.update(f"✗ {exc}")
             error.add_class("shown")
+            if not event.input.value:  # the line stays to be put right
+                event.input.value = line
             return
-        event.input.value = ""
         self.query_one(CommandInput).remember(line)
         self.send(command)
         # Back to the keys, as vim's `:` does: the next command starts with `:` again, and no

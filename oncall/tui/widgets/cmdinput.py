@@ -41,7 +41,7 @@ class CommandInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "history(-1)", "Earlier command", show=False),
         Binding("down", "history(1)", "Later command", show=False),
-        Binding("tab", "complete", "Complete", show=False, priority=True),
+        Binding("tab", "complete", "Complete", show=False),
     ]
 
     def __init__(self, vocab: Vocabulary, verbs: Verbs = VERBS, **kwargs: Any) -> None:
@@ -56,6 +56,25 @@ class CommandInput(Input):
     def menu(self) -> OptionList | None:
         parent = self.parent
         return parent.menu if isinstance(parent, CommandLine) else None
+
+    async def _on_key(self, event: Key) -> None:
+        """Enter is taken here, in turn with the letters before and after it: a binding would
+        run only once the key had bubbled up, after the letters typed behind it."""
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.action_enter()
+            return
+        await super()._on_key(event)
+
+    def action_enter(self) -> None:
+        """Submit the line and empty it at once, so the next line starts clean however fast it
+        is typed; the screen reads the line from the message."""
+        line = self.value
+        self.value = ""
+        if isinstance(self.parent, CommandLine):
+            self.parent.hide_menu()
+        self.post_message(self.Submitted(self, line))
 
     def remember(self, line: str) -> None:
         if line and (not self.history or self.history[-1] != line):

@@ -208,3 +208,26 @@ async def test_unknown_obs_ids_are_refused_on_screen_for_free(tmp_path: Path) ->
         assert screen.session.shift.now == now
         assert "obs-99 is not an observation of this night" in _log_text(screen)
         assert "taken" in str(screen.query_one("#night-queue", Static).render())
+
+
+async def test_a_saved_night_is_listed_in_stories_and_tells_its_story(tmp_path: Path) -> None:
+    from textual.widgets import DataTable
+
+    from oncall.tui.screens.career import CareerScreen
+    from oncall.tui.screens.story import StoryScreen
+
+    session = ShiftSession(2, home=tmp_path)
+    session.do({"do": "wait", "minutes": 10})
+    assert session.abandon() is not None
+    app = make_app(home=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.push_screen(CareerScreen(stories=True))
+        await _settle(pilot)
+        table = app.screen.query_one("#saves", DataTable)
+        row = [str(c) for c in table.get_row_at(0)]
+        assert row[0] == "night shift normal" and row[1] == "2" and "(abandoned)" in row[2]
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, StoryScreen)
+        assert "No story" not in app.screen.query_one("#story-md").source  # type: ignore[attr-defined]

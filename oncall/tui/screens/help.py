@@ -12,6 +12,9 @@ from textual.widgets import Markdown
 
 from oncall.tui.screens.actions import ACTIONS
 
+CHUNK = 8
+"""Lines of help mounted per frame."""
+
 NIGHT_KEYS = [
     "- Type a command and press enter; a line entered while another runs waits its turn",
     "- `tab` completes (a list with what each choice is), up/down walk the history",
@@ -76,11 +79,24 @@ class HelpScreen(ModalScreen[None]):
         self.night = night
 
     def compose(self) -> ComposeResult:
+        """The first section (what a 24-row screen shows); the others mount one per frame
+        after it paints, so F1 answers at once however long the help is."""
+        lines = help_markdown(self.phase, self.night).splitlines()
+        # Every line is a heading, a paragraph or a one-line bullet, so any cut between lines
+        # renders the same as the whole.
+        self.rest = ["\n".join(lines[i:i + CHUNK]) for i in range(0, len(lines), CHUNK)]
         with VerticalScroll(id="help"):
-            yield Markdown(help_markdown(self.phase, self.night))
+            yield Markdown(self.rest.pop(0))
 
     def on_mount(self) -> None:
         self.query_one("#help", VerticalScroll).focus()
+        self.call_after_refresh(self._mount_rest)
+
+    async def _mount_rest(self) -> None:
+        if not self.rest or not self.is_attached:
+            return
+        await self.query_one("#help", VerticalScroll).mount(Markdown(self.rest.pop(0)))
+        self.call_after_refresh(self._mount_rest)
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#help", VerticalScroll).scroll_relative(y=lines * 3, animate=False)

@@ -67,8 +67,8 @@ last = json.loads(out.getvalue().splitlines()[-1])
 print(json.dumps({{"score": last["scorecard"]["total"],
                   "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
 """
-TARGET_TITLE = 1.3
-TARGET_STEP_MS = 250.0
+TARGET_TITLE = 1.2
+TARGET_STEP_MS = 150.0
 
 
 def ready_after(code: str) -> float:
@@ -149,6 +149,12 @@ async def oncall_steps() -> dict[str, tuple[float, float]]:
             n = len(room.entries)
             return (lambda: room.send(command)), (lambda: len(room.entries) > n)
 
+        from oncall.tui.screens.help import HelpScreen
+
+        await step("F1 -> help shown", lambda: pilot.press("f1"),
+                   lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+        await pilot.pause()
         await step("dashboard (chart drawn)",
                    *sent({"do": "dashboard", "model": "fraud-scorer", "metric": "pred_mean"}))
         await step("first drift test (drift lab)",

@@ -382,6 +382,16 @@ class ShiftSession:
                 return self._internal_error(raw, exc, size)
             return obs
 
+    def abandon(self) -> SaveOutcome | None:
+        """Leave the night where it stands and keep it (the shift records `abandon`, and `do`
+        scores and saves it). Nothing to keep before the first command; an ended night was
+        saved already."""
+        with self._lock:
+            if self.shift.ended or not self.shift.record.entries or self.outcome is not None:
+                return self.outcome
+            self.do({"do": "abandon"})
+            return self.outcome
+
     def _score(self, obs: Observation) -> None:
         from oncall.scoring.shift import score_shift
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from oncall.game.record import Postmortem
 from oncall.sim.catalogue import FIXES
@@ -285,7 +285,7 @@ def describe(verb: str, cls: type[Command] | None = None) -> dict[str, Any]:
     for name, f in cls.model_fields.items():
         if name == "do":
             continue
-        key = f.alias or name
+        key = f.alias or f.serialization_alias or name
         arg: dict[str, Any] = {"required": f.is_required()}
         ann = f.annotation
         choices = [a for a in get_args(ann) if isinstance(a, str)] if \
@@ -333,7 +333,8 @@ class Queue(ShiftCommand):
 
 class Take(ShiftCommand):
     do: Literal["take"]
-    item: str = Field(description="a queue item (q1, ...)")
+    about_: str = Field(validation_alias=AliasChoices("about", "about_", "item"),
+                        serialization_alias="about", description="a queue item (q1, ...)")
     cost = 1
     about = "pick up a queue item: read the request and its report"
 
@@ -386,14 +387,20 @@ class End(ShiftCommand):
     about = "go off the pager: the rest of the night runs unanswered, then it is scored"
 
 
+class ShiftAbandon(ShiftCommand):
+    do: Literal["abandon"]
+    reason: str = Field("", description="why the night stops here (kept in the record)")
+    about = "stop the night here: it is scored and saved as abandoned, as it stands"
+
+
 SHIFT_COMMANDS: tuple[type[Command], ...] = (ShiftAck, Queue, Take, Reply, Agree, Overrule, Defer,
-                                             Silence, End)
+                                             Silence, End, ShiftAbandon)
 SHIFT_VERBS: dict[str, type[Command]] = {
     c.model_fields["do"].annotation.__args__[0]: c  # type: ignore[union-attr]
     for c in SHIFT_COMMANDS
 }
 AnyShiftCommand = Annotated[
-    ShiftAck | Queue | Take | Reply | Agree | Overrule | Defer | Silence | End,
+    ShiftAck | Queue | Take | Reply | Agree | Overrule | Defer | Silence | End | ShiftAbandon,
     Field(discriminator="do"),
 ]
 _SHIFT_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyShiftCommand)
@@ -411,6 +418,25 @@ def _validate(adapter: TypeAdapter[Any], raw: dict[str, Any], valid: list[str]) 
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"][1:]) or str(verb)
-        reason = err["msg"] if err["type"] != "extra_forbidden" else "unknown argument"
-        raise CommandError(f"{verb}: {where}: {reason}", valid) from None
+        raise CommandError(f"{verb}: {where}: {_reason(err)}", valid) from None
     return cmd
+
+
+def _reason(err: Any) -> str:
+    """Pydantic's message in the words of a command line: "at most 30", not "Input should be
+    less than or equal to 30"."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown argument"
+    if kind == "missing":
+        return "required"
+    if kind in ("less_than_equal", "greater_than_equal"):
+        bound = ctx.get("le", ctx.get("ge"))
+        return f"{'at most' if 'le' in ctx else 'at least'} {bound}, got {err.get('input')!r}"
+    if kind == "int_parsing":
+        return f"must be a whole number, got {err.get('input')!r}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    msg = str(err["msg"])
+    return "must be " + msg[len("Input should be "):] if msg.startswith("Input should be ") \
+        else msg

@@ -164,12 +164,20 @@ class Shift:
             obs.cost = self.now - before
             return self._finish(c.to_dict(cmd), obs, before)
         if isinstance(raw, dict) and raw.get("do") in ("help", "status"):
+            try:
+                c.parse(raw, "active")  # no arguments: anything else is refused, as in play
+            except c.CommandError as exc:
+                return self._log(raw, self._error(str(exc), valid))
             obs = self._do_help() if raw["do"] == "help" else self._do_status()
             return self._finish({"do": raw["do"]}, obs, self.now)
+        try:
+            raw, typed = self._incident_arg(raw)
+        except ShiftError as exc:
+            return self._log(raw, self._error(f"{raw.get('do')}: {exc}", valid))
         before = self.now
         held = self._hold(raw)
         if held is not None:
-            return self._finish(raw, held, before)
+            return self._finish({**raw, "incident": typed} if typed else raw, held, before)
         command = raw
         if isinstance(raw, dict) and raw.get("do") == "wait":
             raw = self._woken(raw)
@@ -180,6 +188,11 @@ class Shift:
             command = self.game.record.entries[-1].command
         elif obs.ok:
             obs.text += " The pager woke you."
+        if typed is not None:  # the record keeps the page the player named
+            command = {**command, "incident": typed}
+        obs.text = self._page_names(obs.text)
+        if obs.error:
+            obs.error = self._page_names(obs.error)
         if obs.ok and command.get("do") == "ticket":
             for it in self.record.facts.items:
                 if it.kind == "noise" and it.model == command.get("model") and \
@@ -211,6 +224,45 @@ class Shift:
                 wake.append(at)
         first = min(wake, default=until)
         return raw if first >= until else {**raw, "minutes": max(1, first - self.now)}
+
+    def incident_names(self) -> dict[str, str]:
+        """Each incident's name for the player: the page that first brought it in (p1, ...).
+        The game's own ids (main, second) are never shown; an incident not paged yet has no
+        name, as the player does not know of it."""
+        names: dict[str, str] = {}
+        for it in self.record.facts.items:
+            if it.incident is not None and it.page is not None:
+                names.setdefault(it.incident, it.page)
+        return names
+
+    def _incident_arg(self, raw: Any) -> tuple[Any, str | None]:
+        """`incident=p1` (a page, or its queue item q5) as the game's incident id. A page that
+        is noise names no incident: the command then acts on the model it names, as it would
+        without the argument (so the answer never tells noise from an incident). The game's
+        own ids are kept as aliases, for saves written before pages named incidents."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("incident"), str):
+            return raw, None
+        typed = raw["incident"]
+        if typed in self.world.incidents:
+            return raw, None
+        f = self.record.facts
+        item = next((it for it in f.items if it.arrived and it.page is not None
+                     and typed in (it.page, it.id)), None)
+        if item is None:
+            pages = [f"{it.page} ({it.id})" for it in f.items if it.page is not None]
+            raise ShiftError(f"incident: no page or queue item {typed!r} names an incident; "
+                             f"pages so far: {', '.join(pages) or 'none'}")
+        rest = {k: v for k, v in raw.items() if k != "incident"}
+        return ({**rest, "incident": item.incident} if item.incident else rest), typed
+
+    def _page_names(self, text: str) -> str:
+        for iid, page in self.incident_names().items():
+            text = text.replace(f"incident {iid} ", f"incident {page} ")
+        return text
+
+    def _known_obs(self) -> list[str]:
+        return [e.observation.id for e in self.record.entries
+                if e.observation.id and e.observation.ok]
 
     def available(self) -> list[str]:
         return sorted({*c.available("active"), *c.SHIFT_VERBS} - {"postmortem"})
@@ -437,7 +489,7 @@ class Shift:
         it = next((x for x in self.record.facts.items if x.id == item_id and x.arrived), None)
         if it is None:
             known = [x.id for x in self.record.facts.items if x.arrived]
-            raise ShiftError(f"item: no item {item_id!r} in the queue; valid: "
+            raise ShiftError(f"about: no item {item_id!r} in the queue; valid: "
                              f"{', '.join(known) or 'none yet'}")
         return it
 
@@ -655,7 +707,7 @@ class Shift:
         return "\n".join(lines)
 
     def _do_take(self, cmd: c.Take) -> Observation:
-        it = self._item(cmd.item)
+        it = self._item(cmd.about_)
         events = self._spend(cmd.cost)
         if it.taken_at is None:
             it.taken_at = self.now
@@ -675,6 +727,11 @@ class Shift:
         return obs
 
     def _do_reply(self, cmd: c.Reply) -> Observation:
+        known = self._known_obs()
+        unknown = [o for o in cmd.evidence if o not in known]
+        if unknown:
+            raise ShiftError(f"evidence: {', '.join(unknown)} is not an observation of this "
+                             f"night; valid: {', '.join(known) or 'none yet'}")
         return self._answer("reply", cmd.about_, cmd.evidence)
 
     def _do_agree(self, cmd: c.Agree) -> Observation:
@@ -717,11 +774,25 @@ class Shift:
         obs.events = events
         return obs
 
+    def _do_abandon(self, cmd: c.ShiftAbandon) -> Observation:
+        """Leave the night where it stands: nothing more runs; the record ends here and is
+        scored and saved like any other night, marked as abandoned."""
+        f = self.record.facts
+        f.abandoned_at = self.now
+        why = f" ({cmd.reason})" if cmd.reason else ""
+        events: list[dict[str, Any]] = []
+        self._close(events, f"the night was abandoned at {hhmm(self.now)}{why}")
+        obs = self._obs("abandon", f"Abandoned the night at {hhmm(self.now)}{why}; it is scored "
+                        "and saved as it stands.", {"abandoned_at": self.now})
+        obs.events = events
+        return obs
+
     def _do_help(self) -> Observation:
         verbs = self.available()
         cmds = [c.describe(v) if v in c.VERBS and v not in c.SHIFT_VERBS else
                 _describe_shift(v) for v in verbs]
-        text = "\n".join(f"{d['do']:<11}{d['minutes']:>2} min  {d['summary']}" for d in cmds)
+        text = "\n".join(f"{d['do']:<11}{_minutes(d['minutes'])}  {d['summary']}"
+                         for d in cmds)
         return self._obs("help", text, {
             "commands": cmds, "teams": TEAMS, "fixes": c.FIXES, "models": self.world.fleet.names(),
             "alerts": sorted(RULES_BY_NAME)})
@@ -764,6 +835,10 @@ class Shift:
 
 class ShiftError(ValueError):
     """A shift command that cannot run: names the field and the reason; costs no time."""
+
+
+def _minutes(cost: object) -> str:
+    return f"{cost:>2} min" if isinstance(cost, int) else "as typed"
 
 
 def _describe_shift(verb: str) -> dict[str, Any]:

@@ -129,6 +129,7 @@ class ShiftFacts(Model):
     regressions: list[dict[str, Any]] = Field(default_factory=list)
     built: list[dict[str, Any]] = Field(default_factory=list)
     ended_at: int | None = None
+    abandoned_at: int | None = Field(default=None, description="the player left the night here")
     budget: dict[str, Any] = Field(default_factory=dict,
                                    description="the error budgets as the shift ended")
 

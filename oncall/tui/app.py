@@ -8,9 +8,10 @@ oncall home before the app stops, so the CLI can say where to look and exit non-
 
 from __future__ import annotations
 
+import contextlib
 import random
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -20,8 +21,11 @@ from textual.command import CommandPalette
 from oncall.tui.messages import GameFailed, GameReady
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+    from textual.timer import Timer
+
     from oncall.game.engine import Game
-    from oncall.session import SaveOutcome, Session
+    from oncall.session import SaveOutcome, Session, ShiftSession
 
 
 DEFAULT_THEME = "textual-dark"
@@ -44,6 +48,9 @@ def peek_theme(home: Path | None) -> str | None:
     return theme if isinstance(theme, str) else None
 
 
+LET_THROUGH = ("ctrl+c", "ctrl+q")
+"""Keys a hold never keeps: the way out always answers."""
+
 WARM_MODULES = (
     "oncall.tui.screens.war_room", "oncall.tui.screens.form", "oncall.tui.screens.confirm",
     "oncall.tui.screens.postmortem", "oncall.tui.screens.scorecard", "oncall.tui.screens.help",
@@ -54,22 +61,42 @@ WARM_MODULES = (
 """Modules the incident's screens import on first use, loaded in the background."""
 
 
-class SafeCommandPalette(CommandPalette):
-    """The command palette, minus a crash in Textual 8.2's OptionList: paging before the list
-    has been laid out (ctrl+p, then quickly Down Down Down PageDown) looks up a line that is
-    not there yet (`KeyError: 3`). Paging then jumps to the first or last command instead."""
+def _guard_option_paging() -> None:
+    """Textual 8.2's OptionList pages through lines it may not have laid out yet (ctrl+p then
+    Down Down PageDown at once, or PageDown on a select's list as it opens): `KeyError: 5`.
+    Paging then jumps to the first or last option instead. Every OptionList in the app (the
+    palette's, a Select's overlay, the menus) goes through this one method."""
+    from textual.widgets import OptionList
 
-    def _action_command_list(self, action: str) -> None:
+    page = OptionList._move_page
+    if getattr(page, "guarded", False):
+        return
+
+    def move_page(self: OptionList, direction: Any) -> None:
         try:
-            super()._action_command_list(action)
+            page(self, direction)
         except (KeyError, IndexError):
-            from textual.command import CommandList
+            if self.option_count:
+                self.highlighted = 0 if direction < 0 else self.option_count - 1
 
-            commands = self.query_one(CommandList)
-            if action == "page_up":
-                commands.action_first()
-            elif action == "page_down":
-                commands.action_last()
+    move_page.guarded = True  # type: ignore[attr-defined]
+    move_page.original = page  # type: ignore[attr-defined]
+    OptionList._move_page = move_page  # type: ignore[method-assign]
+
+
+class SafeCommandPalette(CommandPalette):
+    """The command palette, closed safely when the stack changed beneath it (an answer that
+    arrived while it was open replaced a screen): dismissing then must not pop another screen,
+    or the last one (`ScreenStackError: Can't pop screen`)."""
+
+    def dismiss(self, result: Any = None) -> Any:
+        from textual.await_complete import AwaitComplete
+
+        if self.app.screen is not self:
+            if self in self.app.screen_stack:
+                self.app._screen_stack.remove(self)
+            return AwaitComplete.nothing()
+        return super().dismiss(result)
 
 
 class OncallApp(App[None]):
@@ -84,6 +111,10 @@ class OncallApp(App[None]):
         # ctrl+g, not ctrl+t or ctrl+w: a browser keeps those for its tabs, so a game served
         # with `oncall serve` would never see them.
         Binding("ctrl+g", "abandon", "Abandon", id="abandon", show=False),
+        # Focus moves as the key arrives: a plain binding runs only after the key has bubbled
+        # up, and text sent right behind a tab would land in the field it was leaving.
+        Binding("tab", "tab", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self, seed: int | None = None, scenario: str | None = None,
@@ -100,9 +131,52 @@ class OncallApp(App[None]):
         """The incident in play, once built."""
         self.unsaved: list[str] = []
         """Saves no folder could take: the CLI prints them after the app closes."""
+        self._held: list[Any] | None = None
+        self._hold_timer: Timer | None = None
+        self.night: ShiftSession | None = None
+        """The night shift in play, once built (set by the night screen)."""
         self.crash_log: Path | None = None
         self.crash_id: str | None = None
         """Set when an error stopped the app: where its traceback was written, and its id."""
+
+    # -- type-ahead: keys typed while the next screen is on its way ----------------------------
+    HOLD_LIMIT_S = 5.0
+    """Longest a hold lasts: keys are never kept from the player longer than this."""
+
+    def hold_input(self) -> None:
+        """Keep keys and pastes from now on, in order, for the screen that is coming (the
+        postmortem after `resolve`, the war room after `a`, a list still loading). `release_input`
+        hands them to it; a hold that is never released ends by itself."""
+        if self._held is None:
+            self._held = []
+            self._hold_timer = self.set_timer(self.HOLD_LIMIT_S, self.release_input)
+
+    def release_input(self) -> None:
+        """Deliver the kept keys to whatever has focus now, as if typed now."""
+        from textual import events
+
+        held, self._held = self._held, None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        for ev in held or []:
+            if isinstance(ev, events.Paste):
+                self.post_message(events.Paste(ev.text))
+            elif isinstance(ev, events.Key):
+                self.post_message(events.Key(ev.key, ev.character))
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
+    async def on_event(self, event: Any) -> None:
+        from textual import events
+
+        if self._held is not None and isinstance(event, events.Key | events.Paste) \
+                and not event.is_forwarded and getattr(event, "key", "") not in LET_THROUGH:
+            self._held.append(event)
+            return
+        await super().on_event(event)
 
     @property
     def game(self) -> Game | None:
@@ -120,7 +194,26 @@ class OncallApp(App[None]):
             self.crash_log = log_error(self.home, self.crash_id, "the TUI stopped", error)
         super()._handle_exception(error)
 
+    def action_tab(self) -> None:
+        """Tab completes on a command line, and moves to the next field anywhere else."""
+        focused = self.focused
+        complete = getattr(focused, "action_complete", None)
+        if focused is not None and callable(complete):
+            focused.call_later(complete)  # after the letters already on their way to it
+        else:
+            self.screen.focus_next()
+
+    def replace(self, old: Screen[Any], new: Screen[Any]) -> None:
+        """Put `new` where `old` is, closing what was opened over `old` meanwhile (a palette, a
+        help, a form): an answer from a worker replaces the screen that asked, never the one on
+        top of it."""
+        while self.screen is not old and old in self.screen_stack and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.switch_screen(new)
+
     def on_mount(self) -> None:
+        _guard_option_paging()
+        self._watch_signals()
         theme = peek_theme(self.home)
         self.theme = theme if theme in self.available_themes else DEFAULT_THEME
         self._saved_theme: str | None = self.theme
@@ -169,11 +262,14 @@ class OncallApp(App[None]):
 
     @on(GameReady)
     def _game_ready(self, message: GameReady) -> None:
+        from oncall.tui.screens.loading import LoadingScreen
         from oncall.tui.screens.page import PageScreen
 
         self.session = message.session
         self.sub_title = f"{message.session.scenario.title} (seed {message.session.seed})"
-        self.switch_screen(PageScreen(message.session, message.page))
+        loading = next((s for s in reversed(self.screen_stack) if isinstance(s, LoadingScreen)),
+                       self.screen)
+        self.replace(loading, PageScreen(message.session, message.page))
         self._warm()
 
     @work(thread=True, exclusive=True, group="warm")
@@ -181,7 +277,6 @@ class OncallApp(App[None]):
         """While the player reads the page, import what the next screens and the drift lab
         need (scipy most of all), so acknowledging, the first test and the postmortem do not
         wait for imports on the event loop."""
-        import contextlib
         import importlib
 
         for name in WARM_MODULES:
@@ -231,11 +326,22 @@ class OncallApp(App[None]):
                         severity="warning")
 
     @property
-    def in_incident(self) -> bool:
-        """An incident is under way (a command was run) and not finished: leaving it needs a
-        question first, and keeps it as an abandoned save."""
+    def live(self) -> Session | ShiftSession | None:
+        """The game under way that leaving would cut short: a night shift that has started and
+        not ended, or an incident with a command run and no end. Leaving it asks first and
+        keeps it as an abandoned save."""
+        night = self.night
+        if night is not None and not night.ended:
+            return night
         s = self.session
-        return s is not None and not s.ended and bool(s.record.entries)
+        return s if s is not None and not s.ended else None
+
+    @property
+    def in_incident(self) -> bool:
+        return self.live is not None
+
+    def _what(self) -> str:
+        return "night" if self.live is self.night and self.night is not None else "incident"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "abandon":
@@ -243,53 +349,75 @@ class OncallApp(App[None]):
         return True
 
     async def action_quit(self) -> None:
-        """Quit; mid-incident, ask first, and keep the night as an abandoned save."""
+        """Quit; mid-game, ask first, and keep the game as an abandoned save."""
         if not self.in_incident:
             self.exit()
             return
+        self._ask_to_leave(f"Quit in the middle of the {self._what()}?", "Quit", then_exit=True)
+
+    def action_abandon(self) -> None:
+        if self.in_incident:
+            self._ask_to_leave(f"Abandon this {self._what()} and go back to the title?",
+                               "Abandon", then_exit=False)
+
+    def _ask_to_leave(self, question: str, yes: str, then_exit: bool) -> None:
         from oncall.tui.screens.confirm import ConfirmScreen
 
         if isinstance(self.screen, ConfirmScreen):
             return
-        self.push_screen(ConfirmScreen(
-            "Quit in the middle of the incident?",
-            "The incident is saved as abandoned, scored as it stands.", yes="Quit"),
-            self._quit_answered)
+        kept = f"The {self._what()} is saved as abandoned, scored as it stands."
 
-    def _quit_answered(self, yes: bool | None) -> None:
-        if yes:
-            self._leave(then_exit=True)
+        def answered(answer: bool | None) -> None:
+            if answer:
+                self._leave(then_exit)
 
-    def action_abandon(self) -> None:
-        from oncall.tui.screens.confirm import ConfirmScreen
-
-        if not self.in_incident or isinstance(self.screen, ConfirmScreen):
-            return
-        self.push_screen(ConfirmScreen(
-            "Abandon this incident and go back to the title?",
-            "The incident is saved as abandoned, scored as it stands.", yes="Abandon"),
-            self._abandon_answered)
-
-    def _abandon_answered(self, yes: bool | None) -> None:
-        if yes:
-            self._leave(then_exit=False)
+        self.push_screen(ConfirmScreen(question, kept, yes=yes), answered)
 
     @work(thread=True, exclusive=True, group="engine")
     def _leave(self, then_exit: bool) -> None:
-        """Save the unfinished incident (under the session's lock, after any command)."""
-        session = self.session
-        outcome = session.abandon() if session is not None else None
-        self.call_from_thread(self._left, outcome, then_exit)
+        """Save the unfinished game (under the session's lock, after any command)."""
+        what = self._what()
+        live = self.live
+        outcome = _abandon(live) if live is not None else None
+        self.call_from_thread(self._left, outcome, then_exit, what)
 
-    def _left(self, outcome: SaveOutcome | None, then_exit: bool) -> None:
-        if outcome is not None and not outcome.ok and outcome.save_json is not None:
-            self.unsaved.append(outcome.save_json)
+    def _left(self, outcome: SaveOutcome | None, then_exit: bool, what: str = "incident"
+              ) -> None:
+        self._keep(outcome)
         if then_exit:
             self.exit()
             return
         where = f" Saved to {outcome.path}." if outcome is not None and outcome.path else ""
         self.back_to_title()
-        self.notify(f"Incident abandoned.{where}", title="Abandoned", timeout=8)
+        self.notify(f"{what.capitalize()} abandoned.{where}", title="Abandoned", timeout=8)
+
+    def _keep(self, outcome: SaveOutcome | None) -> None:
+        if outcome is not None and not outcome.ok and outcome.save_json is not None:
+            self.unsaved.append(outcome.save_json)
+
+    # -- going away without a word: a closed terminal or browser tab, a kill ---------------------
+    def _watch_signals(self) -> None:
+        """SIGHUP (the terminal closed) and SIGTERM (a kill, a served tab's process stopped)
+        end the app the way a quit does, so the game under way is kept (see `_on_exit_app`).
+        Not in headless runs (tests), which own their process's signals."""
+        import asyncio
+        import signal
+
+        if self.is_headless:
+            return
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.add_signal_handler(sig, self.exit)
+
+    async def _on_exit_app(self) -> None:
+        """Every way out passes here (a quit, a signal, textual-serve closing a tab's app): a
+        game still under way is saved as abandoned before the app closes."""
+        live = self.live
+        if live is not None and not self.is_headless:
+            with contextlib.suppress(Exception):  # leaving must never be stopped by a save
+                self._keep(_abandon(live))
+        await super()._on_exit_app()
 
     def another_night(self, same: bool) -> None:
         """From the scorecard: the same night again (scenario, seed, difficulty), or a new
@@ -309,10 +437,19 @@ class OncallApp(App[None]):
         from oncall.tui.screens.title import TitleScreen
 
         self.session = None
+        self.night = None
         self.clear_notifications()  # the night's toasts do not follow the player out
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(TitleScreen())
+
+
+def _abandon(live: Session | ShiftSession) -> SaveOutcome | None:
+    """Stop the game where it stands and save it: even a page nobody answered yet is a night
+    the player walked away from (`abandon` is a command of every phase before the end)."""
+    if not live.ended:
+        live.do({"do": "abandon"})
+    return live.outcome
 
 
 def make_app(seed: int | None = None, scenario: str | None = None,

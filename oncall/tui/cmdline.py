@@ -12,9 +12,15 @@ import shlex
 from collections.abc import Callable, Mapping
 from typing import Any, get_args
 
+from pydantic.fields import FieldInfo
+
 from oncall.game.commands import SHIFT_VERBS, VERBS, Command
 
-FREE_TEXT = ("message", "note", "grep")
+Verbs = Mapping[str, type[Command]]
+SHIFT: Verbs = {**VERBS, **SHIFT_VERBS}
+"""A night shift's verbs: its own (ack, take, reply, ...) over the incident's."""
+
+FREE_TEXT = ("message", "note", "grep", "reason")
 """Fields whose value is prose: the last positional one takes the rest of the line."""
 
 
@@ -22,13 +28,18 @@ class LineError(ValueError):
     """Input that cannot even be turned into a command dict."""
 
 
-def _is_list(verb: str, name: str, verbs: Mapping[str, type[Command]] = VERBS) -> bool:
-    ann = str(verbs[verb].model_fields[name].annotation)
-    return ann.startswith("list")
+def fields_of(verb: str, verbs: Verbs = VERBS) -> dict[str, FieldInfo]:
+    """A verb's fields by the key a command dict uses (`about` for a field kept as `about_`)."""
+    return {(f.alias or f.serialization_alias or n): f
+            for n, f in verbs[verb].model_fields.items() if n != "do"}
 
 
-def positional_fields(verb: str, verbs: Mapping[str, type[Command]] = VERBS) -> list[str]:
-    fields = {n: f for n, f in verbs[verb].model_fields.items() if n != "do"}
+def _is_list(verb: str, name: str, verbs: Verbs = VERBS) -> bool:
+    return str(fields_of(verb, verbs)[name].annotation).startswith("list")
+
+
+def positional_fields(verb: str, verbs: Verbs = VERBS) -> list[str]:
+    fields = fields_of(verb, verbs)
     required = [n for n, f in fields.items() if f.is_required()]
     optional = [n for n, f in fields.items() if not f.is_required()]
     return required + optional[:1]
@@ -37,7 +48,7 @@ def positional_fields(verb: str, verbs: Mapping[str, type[Command]] = VERBS) -> 
 def parse_line(line: str, shift: bool = False) -> dict[str, Any]:
     """One typed line into a command dict; raises LineError for what cannot be split at all.
     `shift`: a night shift's own verbs (ack, take, reply, ...) come first."""
-    verbs: Mapping[str, type[Command]] = {**VERBS, **SHIFT_VERBS} if shift else VERBS
+    verbs = SHIFT if shift else VERBS
     line = line.strip().lstrip(":/")  # the key that opened the command line may land in it
     try:
         words = shlex.split(line)
@@ -51,11 +62,12 @@ def parse_line(line: str, shift: bool = False) -> dict[str, Any]:
         raise LineError("the postmortem is written in its form (it opens after `resolve`)")
     if verb not in verbs:
         return cmd | {"args": rest} if rest else cmd  # the engine names the valid verbs
+    known = fields_of(verb, verbs)
     pos = [w for w in rest if "=" not in w]
     for w in rest:
         if "=" in w:
             key, _, value = w.partition("=")
-            is_list = key in verbs[verb].model_fields and _is_list(verb, key, verbs)
+            is_list = key in known and _is_list(verb, key, verbs)
             cmd[key] = [v for v in value.split(",") if v] if is_list else value
     names = [n for n in positional_fields(verb, verbs) if n not in cmd]
     for i, name in enumerate(names):
@@ -77,29 +89,32 @@ def _word(value: Any) -> str:
     """One value as a word of the line: bare when it can be, else quoted the way a person
     would (single quotes, or double quotes around text with an apostrophe)."""
     text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-    if text and not any(ch in text for ch in " \t\n'\"\\"):
+    if text and not any(ch in text for ch in " \t\n'\"\\="):
         return text
     if "'" in text and not any(ch in text for ch in '"\\'):
         return f'"{text}"'
     return shlex.quote(text)
 
 
-def command_line(command: dict[str, Any]) -> str:
+def command_line(command: dict[str, Any], verbs: Verbs = SHIFT) -> str:
     """A command dict as the line that types it: `parse_line(command_line(c))` gives `c` back
-    (values as text), so the log's echo can be retyped."""
+    (values as text), so the log's echo can be retyped. Positional words in the verb's order,
+    then the options in the verb's own order, never the dict's."""
     verb = str(command.get("do", "?"))
     rest = {k: v for k, v in command.items() if k != "do"}
-    if verb not in VERBS:
+    if verb not in verbs:
         args = rest.pop("args", [])
         words = [verb, *(_word(a) for a in (args if isinstance(args, list) else [args]))]
         return " ".join(words + [f"{k}={_word(v)}" for k, v in rest.items()])
     words = [verb]
-    for name in positional_fields(verb):
+    for name in positional_fields(verb, verbs):
         value = rest.get(name)
-        if value is None or isinstance(value, list) or "=" in str(value):
+        if value is None or isinstance(value, list) or "=" in str(value) or value == "":
             break  # from here on the fields go as key=value
         words.append(_word(rest.pop(name)))
-    words += [f"{k}={_word(v)}" for k, v in rest.items() if v is not None]
+    order = list(fields_of(verb, verbs))
+    ranked = sorted(rest.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+    words += [f"{k}={_word(v)}" for k, v in ranked if v is not None]
     return " ".join(words)
 
 
@@ -107,55 +122,73 @@ Vocabulary = Callable[[str, dict[str, Any]], list[str]]
 """The values a field can take given the command so far: `("metric", {"model": m}) -> [...]`."""
 
 
-def _candidates(verb: str, field: str, cmd: dict[str, Any], vocab: Vocabulary) -> list[str]:
-    fields = VERBS[verb].model_fields
+def _candidates(verb: str, field: str, cmd: dict[str, Any], vocab: Vocabulary,
+                verbs: Verbs) -> list[str]:
+    fields = fields_of(verb, verbs)
     if field not in fields:
         return []
     values = vocab(field, cmd)
     if values:
         return values
-    args = get_args(fields[field].annotation)
-    literals = [a for arg in (fields[field].annotation, *args) for a in get_args(arg)
-                if isinstance(a, str)] if args else []
-    return literals
+    ann = fields[field].annotation
+    args = get_args(ann)
+    return [a for arg in (ann, *args) for a in get_args(arg) if isinstance(a, str)] \
+        if args else []
 
 
-def complete(line: str, vocab: Vocabulary) -> str | None:
-    """The line with its last word completed (a verb, a model, a metric, a feature, a fix, a
-    team, an obs id, an option name), or None when nothing fits."""
+def options(line: str, vocab: Vocabulary, verbs: Verbs = VERBS) -> tuple[str, str, list[str]]:
+    """What may end the line: (the line before the word being typed, the field it fills or
+    "verb" or "option", the candidates that start with that word, in order). A word of the form
+    `key=val,val` offers the next value for the key."""
     words = line.split(" ")
     current = words[-1]
+    head = line[: len(line) - len(current)]
     if len(words) == 1:
-        options = [v for v in VERBS if v != "postmortem"]
-    else:
-        verb = words[0].lower()
-        if verb not in VERBS:
-            return None
-        try:
-            cmd = parse_line(" ".join(words[:-1]))
-        except LineError:
-            cmd = {"do": verb}
-        if "=" in current:
-            key, _, value = current.partition("=")
-            head, _, last = value.rpartition(",")
-            taken = head.split(",")
-            found = [c for c in _candidates(verb, key, cmd, vocab)
-                     if c.startswith(last) and c != last and c not in taken]
-            if not found:
-                return None
-            return line[: len(line) - len(current)] + f"{key}={head + ',' if head else ''}" \
-                + found[0]
-        names = [n for n in positional_fields(verb) if n not in cmd]
-        field = names[0] if names else None
-        listed = next((n for n in positional_fields(verb) if _is_list(verb, n)), None)
-        if field is None and listed is not None:
-            field = listed  # further evidence ids
-        options = [o for o in (_candidates(verb, field, cmd, vocab) if field else [])
-                   if o not in cmd.get(field or "", [])]
-        if current:
-            options += [f"{k}=" for k in VERBS[verb].model_fields
-                        if k not in ("do", *cmd)]
-    found = [o for o in options if o.startswith(current) and o != current]
-    if not found or (not current and len(words) == 1):
+        return head, "verb", [v for v in verbs if v != "postmortem" and v.startswith(current)]
+    verb = words[0].lower()
+    if verb not in verbs:
+        return head, "", []
+    try:
+        cmd = parse_line(" ".join(words[:-1]), shift=verbs is SHIFT)
+    except LineError:
+        cmd = {"do": verb}
+    if "=" in current:
+        key, _, value = current.partition("=")
+        before, _, last = value.rpartition(",")
+        taken = before.split(",")
+        found = [c for c in _candidates(verb, key, cmd, vocab, verbs)
+                 if c.startswith(last) and c not in taken]
+        return head + f"{key}={before + ',' if before else ''}", key, found
+    names = [n for n in positional_fields(verb, verbs) if n not in cmd]
+    field = names[0] if names else None
+    listed = next((n for n in positional_fields(verb, verbs) if _is_list(verb, n, verbs)), None)
+    if field is None and listed is not None:
+        field = listed  # further evidence ids
+    found = [o for o in (_candidates(verb, field, cmd, vocab, verbs) if field else [])
+             if o not in cmd.get(field or "", []) and o.startswith(current)]
+    keys = [f"{k}=" for k in fields_of(verb, verbs) if k not in cmd and k.startswith(current)]
+    if found or current:
+        return head, field or "option", found + (keys if current or not found else [])
+    return head, "option", keys
+
+
+def complete(line: str, vocab: Vocabulary, verbs: Verbs = VERBS) -> str | None:
+    """The line with its last word completed (a verb, a model, a metric, a feature, a fix, a
+    team, an obs id, an option name), or None when nothing fits."""
+    head, _, found = options(line, vocab, verbs)
+    current = line[len(head):]
+    found = [o for o in found if o != current]
+    if not found or (not line.strip()):
         return None
-    return line[: len(line) - len(current)] + found[0]
+    return head + found[0]
+
+
+def common_prefix(words: list[str]) -> str:
+    """The longest start all words share (character by character, not path by path)."""
+    if not words:
+        return ""
+    first, last = min(words), max(words)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]

@@ -32,6 +32,24 @@ def career(override: Path | None) -> tuple[list[tuple[Path, Any]], list[str]]:
     return found, errors
 
 
+def nights(override: Path | None) -> tuple[list[tuple[Path, Any]], list[str]]:
+    """(path, save) for every readable night-shift save, and one line per unreadable one."""
+    from oncall.store import SaveError
+    from oncall.store.shifts import load_shift, shifts_dir
+
+    folder = shifts_dir(home(override))
+    found: list[tuple[Path, Any]] = []
+    errors: list[str] = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        if path.name.startswith("."):
+            continue
+        try:
+            found.append((path, load_shift(path)))
+        except SaveError as exc:
+            errors.append(str(exc))
+    return found, errors
+
+
 def story(path: Path) -> str:
     """The STAR story of a save as Markdown, or a Markdown note saying why there is none."""
     try:
@@ -40,6 +58,11 @@ def story(path: Path) -> str:
     except ImportError as exc:
         return f"# No story\n\nStories are not available yet ({exc})."
     try:
+        if path.parent.name == "shifts":
+            from oncall.store.shifts import load_shift
+            from oncall.story.shift import markdown
+
+            return markdown(load_shift(path).record)
         return star_story(load_save(path))
     except SaveError as exc:
         return f"# No story\n\n{exc}"

@@ -125,11 +125,74 @@ async def test_fast_paging_in_the_command_palette_does_not_crash(
 
 async def test_textual_alone_would_crash_on_fast_paging(
         incident_app: OncallApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The reason for SafeCommandPalette: if Textual fixes this, the guard can go."""
+    """The reason for the paging guard: if Textual fixes this, the guard can go."""
+    from textual.widgets import OptionList
+
     async with incident_app.run_test(size=(80, 24)) as pilot:
         palette = await palette_before_layout(pilot, monkeypatch)
+        original = OptionList._move_page.original  # type: ignore[attr-defined]
         with pytest.raises((KeyError, IndexError)):
-            CommandPalette._action_command_list(palette, "page_down")
+            original(palette.query_one(CommandList), 1)
+
+
+async def test_pagedown_on_a_select_list_before_it_is_laid_out_does_not_crash(
+        incident_app: OncallApp) -> None:
+    """`KeyError: 5` in OptionList._move_page: PageDown on a select's list the moment it
+    opens, before its lines exist."""
+    from textual.widgets import OptionList
+
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        room = await war_room(pilot)
+        room._ask("hotfix", None)
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        overlay = form.query_one("#f-fix", Select).query_one(OptionList)
+        overlay._lines.clear()  # as before its first layout
+        overlay.highlighted = 5
+        overlay._index_to_line.clear()
+        overlay._move_page(1)
+        await pilot.press("pagedown", "pageup")
+        assert app.is_running and app._exception is None
+
+
+async def test_the_palette_closes_safely_after_the_stack_changed_beneath_it(
+        incident_app: OncallApp) -> None:
+    """An answer that replaces the screen while the palette is open, then Esc: no
+    `ScreenStackError`, and the new screen stays."""
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        page = app.screen
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = app.screen
+        assert isinstance(palette, SafeCommandPalette)
+        app._screen_stack.remove(palette)  # the stack changes beneath the open palette
+        palette.dismiss()  # Textual's own would pop the page, then fail on the last screen
+        assert app.screen is page
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, WarRoom)
+
+
+async def test_an_answer_replaces_the_screen_that_asked_not_the_palette_over_it(
+        incident_app: OncallApp) -> None:
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        page = app.screen
+        assert app.session is not None
+        obs = app.session.do({"do": "ack"})
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, SafeCommandPalette)
+        page._enter(obs)  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, WarRoom) and len(app.screen_stack) == 2
 
 
 async def test_a_save_the_home_refuses_still_shows_the_card_and_where_it_went(

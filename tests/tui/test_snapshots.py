@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import Snapshot
 from pilot_helpers import settle, typed
+from textual.pilot import Pilot
 
 from oncall.content import loader
 from oncall.tui.app import make_app
@@ -87,3 +88,55 @@ async def test_postmortem_and_scorecard(snapshot: Snapshot) -> None:
         await settle(pilot)
         assert isinstance(app.screen, ScorecardScreen)
         await snapshot(pilot, "scorecard")
+
+
+async def _night(pilot: Pilot[None]) -> None:
+    from oncall.tui.screens.night import NightScreen
+
+    for _ in range(200):
+        await settle(pilot)
+        screen = pilot.app.screen
+        if isinstance(screen, NightScreen) and screen.session is not None:
+            return
+    raise AssertionError("the night never finished building")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_night_screen(snapshot: Snapshot, size: tuple[int, int]) -> None:
+    """The night after a page: the queue, the coloured pager events, the budget bar."""
+    from oncall.tui.screens.night import night_app
+
+    app = night_app(2, 360, "normal", HOME)
+    async with app.run_test(size=size) as pilot:
+        await _night(pilot)
+        screen = app.screen
+        for line in ("wait 30", "take q1", "wait 30", "wait 30", "wait 30", "wait 30"):
+            screen.action_send(line)  # type: ignore[attr-defined]
+            for _ in range(10):
+                await settle(pilot)
+        await snapshot(pilot, f"night-{size[0]}x{size[1]}")
+
+
+async def test_page_screen_asks_before_leaving(snapshot: Snapshot) -> None:
+    app = make_app(seed=1, scenario="fraud-1", home=HOME)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await snapshot(pilot, "page-confirm-quit")
+        await pilot.press("n", "ctrl+g")
+        await pilot.pause()
+        await snapshot(pilot, "page-confirm-abandon")
+
+
+async def test_form_list_inside_its_frame_at_80x24(snapshot: Snapshot) -> None:
+    app = make_app(seed=1, scenario="fraud-1", home=HOME)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("x")  # hotfix: model, then the fix list
+        await pilot.pause()
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        await snapshot(pilot, "hotfix-fix-list")

@@ -169,6 +169,14 @@ def _fields(name: str, game: Game, entries: list[tuple[dict[str, Any], Any]],
     return []
 
 
+def _versions_hint(game: Game) -> str:
+    """The placeholder names real versions of the paged model, never made-up ones."""
+    model = game.world.model(paged_model(game))
+    versions = [v.version for v in model.versions]
+    older = versions[-2] if len(versions) > 1 else versions[-1]
+    return f"e.g. {older} or r{max(1, len(model.deploys) - 1)}; blank: the previous one"
+
+
 def fitting_tests(kind: str) -> tuple[str, ...]:
     """The drift tests that apply to a column of this kind ("auto" always does)."""
     from oncall.detect.stattests import KINDS
@@ -217,3 +225,38 @@ def vocabulary(game: Game, entries: list[tuple[dict[str, Any], Any]], field: str
         "test": list(TESTS), "level": ["INFO", "WARN", "ERROR"],
         "incident": list(game.world.incidents)}
     return tables.get(field, [])
+
+
+def describe_value(game: Game, entries: list[tuple[dict[str, Any], Any]], field: str,
+                   value: str, verbs: Any = None) -> str:
+    """One line on a value the command line offers, from the same tables the forms and the
+    help read: what a verb does, what a cause, fix, team or alert is, what an obs id showed."""
+    from oncall.game.commands import FIXES, VERBS
+    from oncall.sim.alerts import RULES_BY_NAME
+    from oncall.sim.catalogue import FAULTS, TEAMS
+
+    verbs = verbs or VERBS
+    if field == "verb":
+        cls = verbs.get(value)
+        return str(cls.about) if cls is not None else ""
+    if field == "option":
+        return ""
+    if field == "cause":
+        fault = next((f for f in FAULTS if f.id == value), None)
+        return f"{fault.category}: {fault.name}" if fault else ""
+    if field == "fix":
+        return FIXES.get(value, "")
+    if field == "team":
+        return TEAMS.get(value, "")
+    if field == "alert":
+        rule = RULES_BY_NAME.get(value)
+        return f"{rule.severity}: {rule.summary.format(model='MODEL', threshold='X')}" \
+            if rule else ""
+    if field in ("evidence", "about") and value.startswith("obs-"):
+        obs = next((o for _, o in entries if getattr(o, "id", None) == value), None)
+        return f"{obs.clock} {obs.kind}: {_first_line(obs.text, 60)}" if obs else ""
+    if field == "model" and value in game.world.fleet.models:
+        m = game.world.model(value)
+        paged = " (paged)" if value == paged_model(game) else ""
+        return f"{m.team}{paged}"
+    return ""

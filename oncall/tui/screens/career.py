@@ -41,6 +41,16 @@ def career_series(saves: list[Any]) -> tuple[list[str], dict[str, list[float]],
     return labels, trend, best
 
 
+def _when(saved_at: str) -> str:
+    """A save's time as a person reads it: `Mar 05 14:02`, not an ISO stamp."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(saved_at).strftime("%b %d %H:%M")
+    except ValueError:
+        return saved_at[:16]
+
+
 class TrendPlot(TitledPlot):
     def show(self, labels: list[str], trend: dict[str, list[float]]) -> None:
         plt = self.plt
@@ -51,7 +61,7 @@ class TrendPlot(TitledPlot):
         plt.ylim(0, 100)
         if xs:
             plt.xticks([float(x) for x in xs], [str(x) for x in xs])
-        self.set_title(f"% per section, {len(xs)} finished nights")
+        self.set_title(f"% per section, {len(xs)} finished night{'s' if len(xs) != 1 else ''}")
         self.refresh()
 
 
@@ -98,20 +108,30 @@ class CareerScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def _load(self) -> None:
-        from oncall.tui.saving import career
+        from oncall.tui.saving import career, nights
 
-        found, errors = career(getattr(self.app, "home", None))
-        self.app.call_from_thread(self._show, found, errors)
+        home = getattr(self.app, "home", None)
+        found, errors = career(home)
+        shifts, broken = nights(home)
+        self.app.call_from_thread(self._show, found, errors + broken, shifts)
 
-    def _show(self, found: list[tuple[Path, Any]], errors: list[str]) -> None:
+    def _show(self, found: list[tuple[Path, Any]], errors: list[str],
+              shifts: list[tuple[Path, Any]] | None = None) -> None:
         table = self.query_one("#saves", DataTable)
+        rows: list[tuple[str, str, str, str, str]] = []
         for path, save in found:
             card, rec = save.scorecard, save.record
-            key = str(path)
-            self.paths[key] = path
             score = f"{card.total:g}/{card.max}" + (" (abandoned)" if abandoned(rec) else "")
-            table.add_row(rec.scenario, str(rec.seed), score, str(save.saved_at)[:16], key=key)
-        note = "" if found else "No saved incidents yet: finish a shift to start a career."
+            rows.append((str(save.saved_at), rec.scenario, str(rec.seed), score, str(path)))
+        for path, save in shifts or []:
+            rec, card = save.record, save.card
+            left = " (abandoned)" if rec.facts.abandoned_at is not None else ""
+            rows.append((str(save.saved_at), f"night shift {rec.difficulty}", str(rec.seed),
+                         f"{card.total:g}/{card.max}{left}", str(path)))
+        for saved_at, name, seed, score, key in sorted(rows):
+            self.paths[key] = Path(key)
+            table.add_row(name, seed, score, _when(saved_at), key=key)
+        note = "" if rows else "No saved incidents yet: finish a shift to start a career."
         if errors:
             note += "\nUnreadable saves (left untouched): " + "; ".join(errors)
         self.query_one("#career-note", Static).update(note.strip())

@@ -12,28 +12,54 @@ from textual.widgets import Markdown
 
 from oncall.tui.screens.actions import ACTIONS
 
+CHUNK = 8
+"""Lines of help mounted per frame."""
 
-def help_markdown(phase: str) -> str:
-    from oncall.game.commands import FIXES, available, describe
+NIGHT_KEYS = [
+    "- Type a command and press enter; a line entered while another runs waits its turn",
+    "- `tab` completes (a list with what each choice is), up/down walk the history",
+    "- `pageup` `pagedown` scroll the log; `F1` this help",
+    "- `esc` (on an empty line), `ctrl+g` abandon and `ctrl+q` quit: each asks first and saves "
+    "the night as abandoned",
+]
+
+
+def _usage(verb: str, d: dict[str, object]) -> str:
+    args = d["args"]
+    assert isinstance(args, dict)
+    words = " ".join(f"{k}" if v["required"] else f"[{k}={v.get('default', '')}]"
+                     for k, v in args.items())
+    minutes = d["minutes"]
+    cost = f"{minutes} min" if isinstance(minutes, int) else "the minutes given"
+    return f"- `{(verb + ' ' + words).strip()}`: {d['summary']} ({cost})"
+
+
+def help_markdown(phase: str, night: bool = False) -> str:
+    from oncall.game.commands import FIXES, SHIFT_VERBS, available, describe
     from oncall.sim.catalogue import FAULTS, TEAMS
 
-    lines = ["# War room help", "", "Keys act on the incident; `:` opens the command line, "
-             "where commands are typed as `verb positional… key=value`.", "",
-             "## Keys", ""]
-    lines += [f"- `{a.key}` {a.label}: {a.about}" for a in ACTIONS]
-    lines += ["- `1` `2` `3` tabs: log, chart, drift lab", "- `j` `k` scroll the log",
-              "- `:` command line: `tab` completes, up/down walk the history, enter runs the "
-              "command and hands the keys back, `esc` leaves it",
-              "- `ctrl+p` palette: every action by name, and the theme (remembered)",
-              "- `ctrl+g` abandon the night for the title, `ctrl+q` quit: both ask first and "
-              "save the incident as abandoned", "",
-              f"## Commands while {phase}", ""]
-    for verb in available(phase):  # type: ignore[arg-type]
-        d = describe(verb)
-        args = " ".join(f"{k}" if v["required"] else f"[{k}={v.get('default', '')}]"
-                        for k, v in d["args"].items())
-        usage = f"{verb} {args}".strip()
-        lines.append(f"- `{usage}`: {d['summary']} ({d['minutes']} min)")
+    if night:
+        lines = ["# Night shift help", "", "Commands are typed as `verb positional… key=value`; "
+                 "name an incident by its page (`incident=p1`).", "", "## Keys", "", *NIGHT_KEYS,
+                 "", "## The shift's own commands", ""]
+        lines += [_usage(v, describe(v, SHIFT_VERBS[v])) for v in SHIFT_VERBS]
+        lines += ["", "## Incident commands", ""]
+        verbs = [v for v in available("active") if v not in SHIFT_VERBS and v != "postmortem"]
+    else:
+        lines = ["# War room help", "", "Keys act on the incident; `:` opens the command line, "
+                 "where commands are typed as `verb positional… key=value`.", "",
+                 "## Keys", ""]
+        lines += [f"- `{a.key}` {a.label}: {a.about}" for a in ACTIONS]
+        lines += ["- `1` `2` `3` tabs: log, chart, drift lab", "- `j` `k` scroll the log",
+                  "- `:` command line: `tab` completes (a list with what each choice is), "
+                  "up/down walk the history, enter runs the command and hands the keys back, "
+                  "`esc` leaves it",
+                  "- `ctrl+p` palette: every action by name, and the theme (remembered)",
+                  "- `ctrl+g` abandon the night for the title, `ctrl+q` quit: both ask first "
+                  "and save the incident as abandoned", "",
+                  f"## Commands while {phase}", ""]
+        verbs = list(available(phase))  # type: ignore[arg-type]
+    lines += [_usage(verb, describe(verb)) for verb in verbs]
     lines += ["", "## Fixes", ""] + [f"- `{k}`: {v}" for k, v in FIXES.items()]
     lines += ["", "## Teams", ""] + [f"- `{k}`: {v}" for k, v in TEAMS.items()]
     lines += ["", "## Causes", ""] + [f"- `{f.id}` {f.category}: {f.name}" for f in FAULTS]
@@ -47,16 +73,30 @@ class HelpScreen(ModalScreen[None]):
         Binding("k", "scroll(-1)", "Up", show=False),
     ]
 
-    def __init__(self, phase: str) -> None:
+    def __init__(self, phase: str, night: bool = False) -> None:
         super().__init__()
         self.phase = phase
+        self.night = night
 
     def compose(self) -> ComposeResult:
+        """The first section (what a 24-row screen shows); the others mount one per frame
+        after it paints, so F1 answers at once however long the help is."""
+        lines = help_markdown(self.phase, self.night).splitlines()
+        # Every line is a heading, a paragraph or a one-line bullet, so any cut between lines
+        # renders the same as the whole.
+        self.rest = ["\n".join(lines[i:i + CHUNK]) for i in range(0, len(lines), CHUNK)]
         with VerticalScroll(id="help"):
-            yield Markdown(help_markdown(self.phase))
+            yield Markdown(self.rest.pop(0))
 
     def on_mount(self) -> None:
         self.query_one("#help", VerticalScroll).focus()
+        self.call_after_refresh(self._mount_rest)
+
+    async def _mount_rest(self) -> None:
+        if not self.rest or not self.is_attached:
+            return
+        await self.query_one("#help", VerticalScroll).mount(Markdown(self.rest.pop(0)))
+        self.call_after_refresh(self._mount_rest)
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#help", VerticalScroll).scroll_relative(y=lines * 3, animate=False)

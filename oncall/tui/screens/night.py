@@ -1,32 +1,42 @@
-"""The night shift screen: the pager queue, colleagues waiting on an answer, the error budget,
-and a command line over the shift session.
+"""The night shift screen: the pager's pressure on top, the queue beside the log, and the war
+room's command line over the shift session.
 
-The budget bar and the queue are redrawn after every command from the shift's own state, so the
-error budget is always in view without asking. Commands run in a worker thread (a long wait
-computes alerts over the night) and come back as messages; the screen never blocks.
+The status lines and the queue are redrawn after every command from the shift's own state, so
+the error budget and any unacknowledged page are always in view. Commands run in a worker
+thread one at a time; a line entered while one runs waits its turn, shown as queued, and none is
+ever dropped. The log is the war room's: ids first, echoes that retype, events coloured by their
+weight (a critical page, an escalation to the secondary).
 """
 
 from __future__ import annotations
 
 import random
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, RichLog, Static
+from textual.widgets import Footer, Input, Static
+
+from oncall.tui.cmdline import SHIFT
+from oncall.tui.widgets.cmdinput import CommandLine
+from oncall.tui.widgets.nightstatus import NightStatus, queue_text, view_of
+from oncall.tui.widgets.obslog import ObservationLog
 
 if TYPE_CHECKING:
     from oncall.game.record import Observation
     from oncall.session import ShiftSession
     from oncall.tui.app import OncallApp
 
-HINT = ": ack · take q2 · reply c1 evidence=obs-3,obs-4 · agree c1 · overrule c1 · defer c1 · " \
-       "silence ModelHighP99Latency MODEL · deploys MODEL · wait 10 · help"
+HINT = ": ack · take q2 · reply c1 obs-3 · agree c1 · silence ALERT MODEL · wait 10 · " \
+       "tab completes · F1 help"
+NARROW = 110
+"""Below this many columns the queue sits above the log instead of beside it."""
 
 
 class ShiftBuilt(Message):
@@ -45,58 +55,16 @@ class ShiftAnswered(Message):
         self.view = view
 
 
-def view_of(session: ShiftSession) -> dict[str, Any]:
-    """What the screen shows besides the log, read from the shift (no command, no record)."""
-    shift = session.shift
-    f = shift.record.facts
-    return {
-        "clock": shift.start().clock if not shift.record.entries else
-        shift.record.entries[-1].observation.clock,
-        "budget": shift.budget(),
-        "queue": shift.queue_view(),
-        "pages": [p.id for p in f.pages if p.acked_at is None],
-        "talks": [f"{cv.id} {cv.person} ({cv.role}, {cv.model})" for cv in f.conversations
-                  if cv.closed_at is None and cv.reopen_at is None],
-        "ended": shift.ended,
-        "ends": f.end,
-    }
-
-
-def budget_line(view: dict[str, Any]) -> str:
-    from oncall.sim.clock import hhmm
-
-    b = view["budget"]
-    burning = f"; burning: {', '.join(b['burning'])}" if b["burning"] else ""
-    pages = f" · unacked: {', '.join(view['pages'])}" if view["pages"] else ""
-    return (f"{view['clock']} (shift ends {hhmm(view['ends'])}) · error budget: worst "
-            f"{b['left_pct']:g}% left, tonight {b['night_pct']:g}%{burning} · scale-ups "
-            f"${b['scale_up_usd']:,.2f}{pages}")
-
-
-def queue_text(view: dict[str, Any]) -> str:
-    from oncall.sim.clock import hhmm
-
-    lines = ["Queue"]
-    items = sorted(view["queue"], key=lambda it: (it["done_at"] is not None, it["priority"],
-                                                  it["arrives_at"]))
-    for it in items:
-        state = it["outcome"] or ("taken" if it["taken_at"] is not None else "waiting")
-        lines.append(f"{it['id']} P{it['priority']} {it['kind']}: {it['title']} "
-                     f"(by {hhmm(it['deadline'])}; {state})")
-    if view["talks"]:
-        lines += ["", "Waiting on your answer"] + [f"  {t}" for t in view["talks"]]
-    return "\n".join(lines)
-
-
 class NightScreen(Screen[None]):
-    """A night on call: build the shift in a worker, then answer commands one at a time."""
+    """A night on call: build the shift in a worker, then answer commands in order."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Back", id="night-back"),
-        Binding("colon,slash", "cmdline", "Type", show=False, id="night-cmdline"),
-        Binding("a", "send('ack')", "Ack", id="night-ack"),
-        Binding("w", "send('wait 5')", "Wait 5", id="night-wait"),
-        Binding("s", "send('status')", "Status", id="night-status-key"),
+        Binding("f1", "help", "Help", id="night-help"),
+        Binding("escape", "leave", "Leave", id="night-leave"),
+        Binding("ctrl+g", "app.abandon", "Abandon", id="night-abandon"),
+        Binding("ctrl+q", "app.quit", "Quit", id="night-quit", priority=True),
+        Binding("pageup", "scroll(-1)", "Log up", id="night-up", show=False),
+        Binding("pagedown", "scroll(1)", "Log down", id="night-down", show=False),
     ]
 
     def __init__(self, seed: int | None = None, length: int = 360,
@@ -106,20 +74,30 @@ class NightScreen(Screen[None]):
         self.length, self.difficulty, self.home = length, difficulty, home
         self.session: ShiftSession | None = None
         self.busy = False
+        self.waiting: deque[str] = deque()
+        """Lines entered while a command ran (or before the night was built), in order."""
+        self.view: dict[str, Any] = {}
+
+    @property
+    def oncall(self) -> OncallApp:
+        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Building the night (seed {self.seed})…", id="night-status",
-                     markup=False)
+        yield NightStatus(f"Building the night (seed {self.seed})…", id="night-status")
         with Horizontal(id="night-body"):
-            with Vertical(id="night-left"):
+            with VerticalScroll(id="night-left"):
                 yield Static("", id="night-queue", markup=False)
-            yield RichLog(id="night-log", wrap=True, min_width=20, markup=False,
-                          highlight=False)
-        yield Input(placeholder=HINT, id="night-cmd")
+            yield ObservationLog(id="night-log")
+        yield CommandLine(self.vocabulary, self.describe, SHIFT, placeholder=HINT,
+                          input_id="night-cmd", id="night-cmdline")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#night-cmd", Input).focus()  # type-ahead lands here, and waits
         self._build()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "narrow")
 
     @work(thread=True, exclusive=True, group="night-build")
     def _build(self) -> None:
@@ -139,69 +117,152 @@ class NightScreen(Screen[None]):
             self.app.pop_screen()
             return
         self.session = message.session
-        self.query_one("#night-log", RichLog).write(message.session.start().text)
+        self.oncall.night = message.session
+        start = message.session.start()
+        self.query_one(ObservationLog).add({"do": "shift"}, start, head=f"{start.clock}  the night "
+                                           "begins")
         self._show(view_of(message.session))
-        self.query_one("#night-cmd", Input).focus()
+        self.refresh_bindings()  # leaving now asks first
+        self._next()
 
     def _show(self, view: dict[str, Any]) -> None:
-        self.query_one("#night-status", Static).update(budget_line(view))
+        self.view = view
+        self.query_one(NightStatus).show(view)
         self.query_one("#night-queue", Static).update(queue_text(view))
 
-    def action_cmdline(self) -> None:
-        self.query_one("#night-cmd", Input).focus()
+    # -- the command line ------------------------------------------------------------------------
+    def vocabulary(self, field: str, cmd: dict[str, Any]) -> list[str]:
+        """What the command line may complete a field with, from the shift as it stands."""
+        from oncall.tui.screens.actions import vocabulary
+
+        if self.session is None:
+            return []
+        shift = self.session.shift
+        f = shift.record.facts
+        if field == "about":
+            if cmd.get("do") == "take":
+                return [it.id for it in f.items if it.arrived]
+            return [cv.id for cv in f.conversations if cv.closed_at is None]
+        if field == "page":
+            return [p.id for p in f.pages if p.acked_at is None]
+        if field == "incident":
+            return [p.id for p in f.pages]
+        if field == "evidence":
+            return shift._known_obs()
+        if field == "alert" and cmd.get("do") == "silence":
+            return ["*", *vocabulary(shift.game, [], field, cmd)]
+        return vocabulary(shift.game, [], field, cmd)
+
+    def describe(self, field: str, value: str) -> str:
+        from oncall.tui.screens.actions import describe_value
+
+        if self.session is None:
+            return ""
+        shift = self.session.shift
+        f = shift.record.facts
+        if field in ("about", "incident", "page"):
+            item = next((it for it in f.items if value in (it.id, it.page)), None)
+            if item is not None:
+                return f"{item.title} (by {item.requester})"
+            conv = next((cv for cv in f.conversations if cv.id == value), None)
+            if conv is not None:
+                return f"{conv.person} ({conv.role}) on {conv.model}"
+        entries = [(e.command, e.observation) for e in shift.record.entries]
+        return describe_value(shift.game, entries, field, value, SHIFT)
+
+    @on(Input.Submitted, "#night-cmd")
+    def _typed(self, event: Input.Submitted) -> None:
+        line = event.value.strip()
+        if not line:
+            return
+        self.query_one(CommandLine).input.remember(line)
+        self._submit(line)
 
     def action_send(self, line: str) -> None:
         self._submit(line)
 
-    def action_leave(self) -> None:
-        cmd = self.query_one("#night-cmd", Input)
-        if self.focused is cmd and cmd.value:
-            cmd.value = ""
-            return
-        self.app.pop_screen()
-
-    @on(Input.Submitted, "#night-cmd")
-    def _typed(self, event: Input.Submitted) -> None:
-        line = event.value
-        event.input.value = ""
-        self._submit(line)
-
     def _submit(self, line: str) -> None:
+        """Run the line now, or queue it behind the command that runs (never drop it)."""
+        if self.busy or self.session is None or self.waiting:
+            self.waiting.append(line)
+            why = "the night is still being built" if self.session is None else \
+                "after the command before it"
+            self.query_one(ObservationLog).add_text(f"queued: {line}  (runs {why})",
+                                                     classes="queued")
+            return
+        self._start(line)
+
+    def _start(self, line: str) -> None:
         from oncall.tui.cmdline import LineError, parse_line
 
-        if self.session is None or self.busy:
-            return
         try:
             command = parse_line(line, shift=True)
         except LineError as exc:
-            self.query_one("#night-log", RichLog).write(f"! {exc}")
+            self.query_one(ObservationLog).add_text(f"✗ {exc}", classes="entry-error")
+            self._next()
             return
         self.busy = True
+        self.query_one(NightStatus).busy(True)
         self._run(command)
 
-    @work(thread=True, exclusive=True, group="night-do")
+    def _next(self) -> None:
+        if self.waiting and not self.busy and self.session is not None:
+            self._start(self.waiting.popleft())
+
+    @work(thread=True, group="night-do")
     def _run(self, command: dict[str, Any]) -> None:
         assert self.session is not None
         obs = self.session.do(command)
-        self.post_message(ShiftAnswered(command, obs, view_of(self.session)))
+        entries = self.session.shift.record.entries
+        recorded = entries[-1].command if entries and entries[-1].observation is obs \
+            else command
+        self.post_message(ShiftAnswered(recorded, obs, view_of(self.session)))
 
     @on(ShiftAnswered)
     def _answered(self, message: ShiftAnswered) -> None:
         self.busy = False
-        log = self.query_one("#night-log", RichLog)
+        self.query_one(NightStatus).busy(False)
         obs = message.observation
-        head = " ".join(str(v) for v in message.command.values())
-        log.write(f"[{obs.clock}] > {head}")
-        for ev in obs.events:
-            log.write(f"  {ev.get('kind')}: {ev.get('text')}")
-        if obs.text:
-            log.write(obs.text if obs.ok else f"! {obs.text}")
+        self.query_one(ObservationLog).add(message.command, obs)
         self._show(message.view)
+        if message.view["ended"]:
+            self.refresh_bindings()
+        if any(ev.get("kind") in ("page", "renotify", "escalation", "repage")
+               for ev in obs.events):
+            self.app.bell()  # the pager buzzes
         if message.view["ended"] and self.session is not None:
+            self.waiting.clear()
             out = self.session.outcome
             where = f"saved to {out.path}" if out is not None and out.path else "not saved"
-            self.notify(f"The shift is over ({where}). `oncall shift story` tells it.",
+            self.notify(f"The shift is over ({where}). Career and Stories list it.",
                         title="Handed over", timeout=15)
+            return
+        self._next()
+
+    # -- keys ------------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from oncall.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen("active", night=True))
+
+    def action_scroll(self, pages: int) -> None:
+        log = self.query_one(ObservationLog)
+        log.scroll_relative(y=pages * max(3, log.size.height - 2), animate=False)
+
+    def action_leave(self) -> None:
+        """Esc clears the line first; on an empty line it leaves (asking first mid-night)."""
+        cmd = self.query_one("#night-cmd", Input)
+        if cmd.value:
+            cmd.value = ""
+            return
+        if self.oncall.in_incident:
+            self.oncall.action_abandon()
+        else:
+            self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        if getattr(self.app, "night", None) is self.session:
+            self.oncall.night = None
 
 
 def night_app(seed: int | None, length: int, difficulty: str, home: Path | None) -> OncallApp:
@@ -212,6 +273,7 @@ def night_app(seed: int | None, length: int, difficulty: str, home: Path | None)
         CSS_PATH = str(Path(__file__).resolve().parent.parent / "oncall.tcss")
 
         def on_mount(self) -> None:
+            super().on_mount()
             # The app's own start shows the title screen; the night opens over it.
             self.call_after_refresh(self.push_screen,
                                     NightScreen(seed, length, difficulty, home))

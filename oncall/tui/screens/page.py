@@ -40,7 +40,7 @@ class PageScreen(Screen[None]):
     """The pager. Acknowledge, or walk into the war room without acknowledging."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "ack", "Acknowledge", id="ack"),
+        Binding("a", "ack", "Acknowledge", id="ack", priority=True),
         Binding("w", "war_room", "War room", id="war-room"),
         Binding("f1,question_mark", "help", "Help", id="page-help"),
         Binding("j,down", "scroll_down", "Scroll", show=False),
@@ -66,8 +66,9 @@ class PageScreen(Screen[None]):
         alerts = sorted(self.page.data.get("alerts", []),
                         key=lambda a: (SEVERITY_ORDER.get(a["severity"], 3), a["fired_at"]))
         yield IncidentStatus(id="status")
-        yield Static(f"PAGE {hhmm(self.game.record.facts.page_at)}: {len(alerts)} alert(s) "
-                     "firing. Acknowledge within 5 min (a).", id="page-head")
+        count = f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
+        yield Static(f"PAGE {hhmm(self.game.record.facts.page_at)}: {count} firing. "
+                     "Acknowledge within 5 min (a).", id="page-head")
         yield Static("", id="page-tick")
         with VerticalScroll(id="page-alerts"):
             for a in alerts:
@@ -105,6 +106,7 @@ class PageScreen(Screen[None]):
         self.query_one("#page-alerts", VerticalScroll).scroll_up()
 
     def action_ack(self) -> None:
+        self.app.hold_input()  # type: ignore[attr-defined]  # keys typed next: the war room's
         self._ack()
 
     @work(thread=True, exclusive=True, group="engine")
@@ -122,4 +124,4 @@ class PageScreen(Screen[None]):
     def _enter(self, first: Observation | None) -> None:
         from oncall.tui.screens.war_room import WarRoom
 
-        self.app.switch_screen(WarRoom(self.session, self.page, first))
+        self.app.replace(self, WarRoom(self.session, self.page, first))  # type: ignore[attr-defined]

@@ -98,7 +98,10 @@ class PostmortemScreen(Screen[None]):
     @staticmethod
     def _text(name: str, label: str, text: str = "") -> ComposeResult:
         yield Label(label, classes="form-label")
-        yield TextArea(text, id=f"pm-{name}", classes="pm-text", compact=True)
+        area = TextArea(text, id=f"pm-{name}", classes="pm-text", compact=True)
+        if text:  # typing into a pre-filled section adds to it, at its end
+            area.move_cursor(area.document.end)
+        yield area
 
     def _rest(self) -> list[Widget]:
         from oncall.game.remediations import CATALOGUE
@@ -128,8 +131,9 @@ class PostmortemScreen(Screen[None]):
         return out
 
     def on_mount(self) -> None:
-        self.query_one("#pm-summary", TextArea).focus()
+        self.set_focus(self.query_one("#pm-summary", TextArea))
         self.shown = True
+        self.app.release_input()  # type: ignore[attr-defined]  # what was typed after `r`
         self.call_after_refresh(self._mount_rest, self._rest())
 
     async def _mount_rest(self, rest: list[Widget]) -> None:
@@ -223,16 +227,21 @@ class PostmortemScreen(Screen[None]):
     def _pressed(self) -> None:
         self.action_submit()
 
-    @work(thread=True, exclusive=True, group="engine")
     def _send(self, command: dict[str, Any]) -> None:
+        self.app.hold_input()  # type: ignore[attr-defined]  # keys typed next: the card's
+        self._file(command)
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _file(self, command: dict[str, Any]) -> None:
         self.post_message(Observed(command, self.session.do(command)))
 
     @on(Observed)
     def _filed(self, message: Observed) -> None:
         obs = message.observation
         if not obs.ok or obs.scorecard is None:
+            self.app.release_input()  # type: ignore[attr-defined]
             self.notify(obs.error or obs.text, title="Postmortem not filed", severity="error")
             return
         from oncall.tui.screens.scorecard import ScorecardScreen
 
-        self.app.switch_screen(ScorecardScreen(self.session, obs))
+        self.app.replace(self, ScorecardScreen(self.session, obs))  # type: ignore[attr-defined]

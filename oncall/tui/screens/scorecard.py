@@ -71,8 +71,9 @@ class ScorecardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#card", VerticalScroll).focus()
+        self.set_focus(self.query_one("#card", VerticalScroll))
         self._show_saved()
+        self.app.release_input()  # type: ignore[attr-defined]
 
     def _show_saved(self) -> None:
         label = self.query_one("#card-saved", Static)

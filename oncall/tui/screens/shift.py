@@ -62,6 +62,7 @@ class ShiftPicker(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.oncall.hold_input()  # keys pressed while the list loads are for the list
         self._load()
 
     @work(thread=True, exclusive=True)
@@ -89,10 +90,10 @@ class ShiftPicker(Screen[None]):
         for sid, s in found.items():
             e = self.entries.get(sid)
             best = f", best {e.best:g}" if e is not None and e.best is not None else ""
-            kind = e.category if e is not None else ""
-            menu.add_option(Option(f"{s.title} ({kind}, {s.difficulty}{best})", id=sid))
+            menu.add_option(Option(f"{s.title} ({s.difficulty}{best})", id=sid))
         menu.highlighted = 0
-        menu.focus()
+        self.set_focus(menu)
+        self.oncall.release_input()
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     def _highlight(self, event: OptionList.OptionHighlighted) -> None:

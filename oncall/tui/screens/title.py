@@ -33,7 +33,7 @@ class TitleScreen(Screen[None]):
     """The way in; every item also has its own key."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new_shift", "New shift", id="new-shift"),
+        Binding("n", "new_shift", "New shift", id="new-shift", priority=True),
         Binding("h", "night_shift", "Night shift", id="night-shift"),
         Binding("c", "career", "Career", id="career"),
         Binding("s", "stories", "Stories", id="stories"),
@@ -80,6 +80,7 @@ class TitleScreen(Screen[None]):
     def action_new_shift(self) -> None:
         from oncall.tui.screens.shift import ShiftPicker
 
+        self.app.hold_input()  # type: ignore[attr-defined]  # the keys behind `n` are the list's
         self.app.push_screen(ShiftPicker())
 
     def action_night_shift(self) -> None:

@@ -27,12 +27,13 @@ from oncall.tui.screens.actions import (
     ACTIONS,
     NO_FORM,
     PER_MODEL,
+    describe_value,
     form_for,
     to_command,
     vocabulary,
 )
 from oncall.tui.widgets.charts import DistributionPlot, MetricChart
-from oncall.tui.widgets.cmdinput import CommandInput
+from oncall.tui.widgets.cmdinput import CommandInput, CommandLine
 from oncall.tui.widgets.drift import DriftTable
 from oncall.tui.widgets.obslog import ObservationLog
 from oncall.tui.widgets.status import (
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from oncall.game.engine import Game
     from oncall.game.record import Observation
     from oncall.session import Session
+    from oncall.tui.app import OncallApp
 
 TABS = {"dashboard": "tab-chart", "drift": "tab-drift"}
 WIDE = 120
@@ -58,9 +60,11 @@ class WarRoom(Screen[None]):
 
     COMMANDS: ClassVar = {WarRoomCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(a.key, f"act('{a.name}')", a.label, show=a.show, id=a.name)
+        # Priority: an action key is taken in turn with the keys after it, so `r` holds what
+        # is typed next for the postmortem before any of it can reach another key.
+        *(Binding(a.key, f"act('{a.name}')", a.label, show=a.show, id=a.name, priority=True)
           for a in ACTIONS),
-        Binding("colon,slash", "cmdline", "Type", show=False, id="cmdline"),
+        Binding("colon,slash", "cmdline", "Type", show=False, id="cmdline", priority=True),
         Binding("f1,question_mark", "help", "Help", id="help"),
         Binding("1", "tab('tab-log')", "Log", show=False, id="tab-log"),
         Binding("2", "tab('tab-chart')", "Chart", show=False, id="tab-chart"),
@@ -100,9 +104,9 @@ class WarRoom(Screen[None]):
             with Vertical(id="side"):
                 yield Static("", id="side-impact", markup=False)
                 yield MetricChart(id="side-chart")
-        yield CommandInput(self.vocabulary, id="cmdline",
-                           placeholder=": type a command (tab completes, up: history, "
-                                       "esc: keys)")
+        yield CommandLine(self.vocabulary, self.describe, id="cmdline-box",
+                          placeholder=": type a command (tab completes, up: history, "
+                                      "esc: keys)")
         yield Static("", id="cmd-error", markup=False)
         yield Footer(compact=True)
 
@@ -113,7 +117,8 @@ class WarRoom(Screen[None]):
             self._show_observation({"do": "ack"}, self.first)
         self._show_state(self.session.glance())
         self.query_one("#side-chart", MetricChart).display = False  # until a dashboard
-        log.focus()
+        self.set_focus(log)
+        self.call_after_refresh(self.oncall.release_input)  # keys typed after `a`
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= WIDE, "wide")
@@ -126,12 +131,22 @@ class WarRoom(Screen[None]):
         """What the command line may complete a field with."""
         return vocabulary(self.game, self.entries, field, cmd)
 
+    def describe(self, field: str, value: str) -> str:
+        """One line on a value the command line offers."""
+        return describe_value(self.game, self.entries, field, value)
+
     # -- sending -------------------------------------------------------------------------------
     def send(self, command: dict[str, Any]) -> None:
         """Run one engine command off the event loop."""
         status = self.query_one(IncidentStatus)
         status.show(status.state, busy=True)
+        if command.get("do") == "resolve":
+            self.oncall.hold_input()  # what is typed next belongs to the postmortem, if it opens
         self._run(command)
+
+    @property
+    def oncall(self) -> OncallApp:
+        return self.app  # type: ignore[return-value]
 
     @work(thread=True, group="engine")
     def _run(self, command: dict[str, Any]) -> None:
@@ -154,7 +169,9 @@ class WarRoom(Screen[None]):
         if obs.kind == "resolve" and obs.ok and message.state.get("phase") == "resolved":
             from oncall.tui.screens.postmortem import PostmortemScreen
 
-            self.app.switch_screen(PostmortemScreen(self.session, obs, self.entries))
+            self.oncall.replace(self, PostmortemScreen(self.session, obs, self.entries))
+        elif message.command.get("do") == "resolve":
+            self.oncall.release_input()  # not resolved: the keys are the war room's again
 
     def _show_state(self, state: dict[str, Any]) -> None:
         """The status bar and side panel, and a toast for each new kind of pressure."""
@@ -202,6 +219,8 @@ class WarRoom(Screen[None]):
     # -- actions -------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer `ack` only while the page is unacknowledged; the footer follows."""
+        if action in ("act", "cmdline") and isinstance(self.focused, Input):
+            return False  # letters typed on the command line are text, not keys
         if action == "act" and parameters == ("ack",):
             return self.game.phase == "paged"
         return True
@@ -284,8 +303,9 @@ class WarRoom(Screen[None]):
             error = self.query_one("#cmd-error", Static)
             error.update(f"✗ {exc}")
             error.add_class("shown")
+            if not event.input.value:  # the line stays to be put right
+                event.input.value = line
             return
-        event.input.value = ""
         self.query_one(CommandInput).remember(line)
         self.send(command)
         # Back to the keys, as vim's `:` does: the next command starts with `:` again, and no

@@ -1,28 +1,40 @@
-"""The war room's command line: Textual's Input with a history and completion.
+"""The command line of the war room and the night shift: Textual's Input with a history, an
+inline guess, and a list of what may come next with a line on each.
 
-Up and down walk back through the lines typed this incident; the greyed completion (Textual's
-own Suggester) offers the verb, model, metric, feature, fix, team or obs id that fits the word
-being typed, and tab or right accepts it.
+Up and down walk back through the lines typed (or move in the list while it is open); tab takes
+the one candidate, or the part all candidates share and opens the list, or the highlighted one;
+tab never leaves the line. The list reads the same tables as the forms (verbs, models, metrics,
+features, fixes, teams, causes, obs ids, queue items), each with what it is.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.events import Key
 from textual.suggester import Suggester
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
 
-from oncall.tui.cmdline import Vocabulary, complete
+from oncall.tui.cmdline import VERBS, Verbs, Vocabulary, common_prefix, complete, options
+
+Describe = Callable[[str, str], str]
+"""One line on a candidate: `("cause", "I1") -> "infra: GPU out of memory"`."""
+MENU_ROWS = 8
 
 
 class CommandSuggester(Suggester):
-    def __init__(self, vocab: Vocabulary) -> None:
+    def __init__(self, vocab: Vocabulary, verbs: Verbs) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
-        self.vocab = vocab
+        self.vocab, self.verbs = vocab, verbs
 
     async def get_suggestion(self, value: str) -> str | None:
-        return complete(value, self.vocab)
+        return complete(value, self.vocab, self.verbs)
 
 
 class CommandInput(Input):
@@ -32,12 +44,37 @@ class CommandInput(Input):
         Binding("tab", "complete", "Complete", show=False),
     ]
 
-    def __init__(self, vocab: Vocabulary, **kwargs: object) -> None:
-        super().__init__(suggester=CommandSuggester(vocab), **kwargs)  # type: ignore[arg-type]
+    def __init__(self, vocab: Vocabulary, verbs: Verbs = VERBS, **kwargs: Any) -> None:
+        super().__init__(suggester=CommandSuggester(vocab, verbs), **kwargs)
+        self.vocab, self.verbs = vocab, verbs
         self.history: list[str] = []
         self._at = 0
         """Where up/down is in the history; len(history) is the line being typed."""
         self._draft = ""
+
+    @property
+    def menu(self) -> OptionList | None:
+        parent = self.parent
+        return parent.menu if isinstance(parent, CommandLine) else None
+
+    async def _on_key(self, event: Key) -> None:
+        """Enter is taken here, in turn with the letters before and after it: a binding would
+        run only once the key had bubbled up, after the letters typed behind it."""
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.action_enter()
+            return
+        await super()._on_key(event)
+
+    def action_enter(self) -> None:
+        """Submit the line and empty it at once, so the next line starts clean however fast it
+        is typed; the screen reads the line from the message."""
+        line = self.value
+        self.value = ""
+        if isinstance(self.parent, CommandLine):
+            self.parent.hide_menu()
+        self.post_message(self.Submitted(self, line))
 
     def remember(self, line: str) -> None:
         if line and (not self.history or self.history[-1] != line):
@@ -46,6 +83,13 @@ class CommandInput(Input):
         self._draft = ""
 
     def action_history(self, step: int) -> None:
+        menu = self.menu
+        if menu is not None and menu.display:
+            if step < 0:
+                menu.action_cursor_up()
+            else:
+                menu.action_cursor_down()
+            return
         if not self.history:
             return
         if self._at == len(self.history):
@@ -55,8 +99,104 @@ class CommandInput(Input):
         self.cursor_position = len(self.value)
 
     def action_complete(self) -> None:
-        if self._suggestion and self._suggestion != self.value:
-            self.value = self._suggestion
-            self.cursor_position = len(self.value)
-        else:
-            self.screen.focus_next()
+        """Take the highlighted candidate, or the only one, or what all share (and list them)."""
+        menu = self.menu
+        if menu is not None and menu.display and menu.highlighted is not None:
+            chosen = menu.get_option_at_index(menu.highlighted).id or ""
+            self.accept(chosen)
+            return
+        head, _, found = options(self.value, self.vocab, self.verbs)
+        current = self.value[len(head):]
+        if len(found) == 1:
+            self.accept(found[0])
+            return
+        shared = common_prefix(found)
+        if len(shared) > len(current):
+            self._set(head + shared)
+        if isinstance(self.parent, CommandLine):
+            self.parent.show_menu(force=True)
+
+    def accept(self, word: str) -> None:
+        head, _, _ = options(self.value, self.vocab, self.verbs)
+        self._set(head + word + ("" if word.endswith("=") else " "))
+        if isinstance(self.parent, CommandLine):
+            self.parent.hide_menu()
+
+    def _set(self, value: str) -> None:
+        self.value = value
+        self.cursor_position = len(value)
+
+
+class CommandLine(Vertical):
+    """The input and, above it, the list of candidates for the word being typed."""
+
+    DEFAULT_CSS = """
+    CommandLine { height: auto; }
+    CommandLine > OptionList { height: auto; max-height: 8; display: none; border: none;
+                               padding: 0 1; background: $panel; }
+    """
+
+    def __init__(self, vocab: Vocabulary, describe: Describe, verbs: Verbs = VERBS, *,
+                 placeholder: str = "", input_id: str = "cmdline", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.vocab, self.describe, self.verbs = vocab, describe, verbs
+        self.placeholder, self.input_id = placeholder, input_id
+        self._forced = False
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id=f"{self.input_id}-menu")
+        yield CommandInput(self.vocab, self.verbs, id=self.input_id,
+                           placeholder=self.placeholder)
+
+    @property
+    def menu(self) -> OptionList:
+        return self.query_one(OptionList)
+
+    @property
+    def input(self) -> CommandInput:
+        return self.query_one(CommandInput)
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self.show_menu(force=self._forced)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.hide_menu()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.input.accept(event.option.id or "")
+        self.input.focus()
+
+    def show_menu(self, force: bool = False) -> None:
+        """List the candidates for the word being typed: while a word is typed, or on tab."""
+        value = self.input.value
+        head, field, found = options(value, self.vocab, self.verbs)
+        current = value[len(head):]
+        found = [f for f in found if f != current]
+        if not found or (not force and not current):
+            self.hide_menu()
+            return
+        self._forced = force
+        menu = self.menu
+        menu.clear_options()
+        width = max(len(f) for f in found[:50])
+        for value_ in found[:50]:
+            about = self.describe(field, value_) if field else ""
+            menu.add_option(Option(f"{value_:<{width}}  {about}".rstrip(), id=value_))
+        menu.highlighted = 0
+        menu.display = True
+
+    def hide_menu(self) -> None:
+        self._forced = False
+        if self.menu.display:
+            self.menu.display = False
+
+    def key_escape(self, event: Key) -> None:
+        """Esc closes the list first; with no list it goes on to the screen."""
+        if self.menu.display:
+            self.hide_menu()
+            event.stop()
+            event.prevent_default()

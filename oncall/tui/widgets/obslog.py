@@ -17,29 +17,59 @@ if TYPE_CHECKING:
     from oncall.game.record import Observation
 
 
+EVENT_LABELS = {
+    "page": "PAGE", "renotify": "sent again", "escalation": "ESCALATED", "repage": "paged again",
+    "grouped": "grouped", "alert": "firing", "resolved_alert": "cleared",
+    "silence_expired": "silence over", "mitigated": "recovering", "handover": "handed over",
+    "request": "request", "deadline": "deadline", "shift_end": "shift over",
+}
+"""What the log calls each kind of event (a colleague's message is headed by who sent it)."""
+
+
+def event_line(ev: dict[str, Any]) -> str:
+    from oncall.sim.clock import hhmm
+
+    label = ev.get("by") or EVENT_LABELS.get(str(ev.get("kind")), str(ev.get("kind", "event")))
+    at = f"{hhmm(int(ev['t']))[-5:]} " if isinstance(ev.get("t"), int) else ""
+    return f"  {at}{label}: {ev.get('text', '')}"
+
+
+def event_classes(ev: dict[str, Any]) -> str:
+    """CSS classes that colour an event by its weight: a critical page and an escalation
+    loudest, a re-sent page as a warning, good news in the success colour."""
+    kind = str(ev.get("kind", "event"))
+    sev = f" sev-{ev['severity']}" if ev.get("severity") else ""
+    return f"event event-{kind}{sev}"
+
+
 class ObsEntry(Vertical):
     """One command and what came back."""
 
-    def __init__(self, command: dict[str, Any], obs: Observation) -> None:
+    def __init__(self, command: dict[str, Any], obs: Observation, head: str = "") -> None:
         kind = "error" if not obs.ok else obs.kind
         super().__init__(classes=f"entry kind-{kind}")
         self.command = command
         self.obs = obs
+        self.head = head
+        """A heading in place of the command's echo (the night's opening, the page)."""
 
     def compose(self):  # type: ignore[no-untyped-def]
         o = self.obs
-        ident = o.id or (o.kind if o.kind in ("error", "page") else "not done")
+        ident = o.id or (o.kind if o.kind in ("error", "page") else "·")
         cost = f" ({o.cost} min)" if o.cost else ""
-        yield Static(f"{ident:<7} {o.clock}  {command_line(self.command)}{cost}",
+        yield Static(self.head or f"{ident:<7} {o.clock}  {command_line(self.command)}{cost}",
                      classes="entry-head", markup=False)
-        yield Static(o.text, classes="entry-body", markup=False)
+        if o.kind == "runbook" and o.ok:
+            from textual.widgets import Markdown
+
+            yield Markdown(o.text, classes="entry-body entry-markdown")
+        else:
+            yield Static(o.text, classes="entry-body", markup=False)
         if o.valid:
             yield Static("valid now: " + ", ".join(o.valid), classes="entry-valid",
                          markup=False)
         for ev in o.events:
-            who = ev.get("by") or ev.get("kind", "event")
-            yield Static(f"» {who}: {ev.get('text', '')}",
-                         classes=f"event event-{ev.get('kind', 'event')}", markup=False)
+            yield Static(event_line(ev), classes=event_classes(ev), markup=False)
 
 
 class ObservationLog(VerticalScroll):
@@ -47,9 +77,13 @@ class ObservationLog(VerticalScroll):
 
     can_focus = True
 
-    def add(self, command: dict[str, Any], obs: Observation) -> None:
-        self.mount(ObsEntry(command, obs))
-        self.call_after_refresh(self.scroll_end, animate=False)
+    def add(self, command: dict[str, Any], obs: Observation, head: str = "") -> None:
+        entry = ObsEntry(command, obs, head)
+        self.mount(entry)
+        if obs.kind == "runbook" and obs.ok:  # a document is read from its top
+            self.call_after_refresh(self.scroll_to_widget, entry, animate=False, top=True)
+        else:
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     def add_text(self, text: str, classes: str = "note") -> None:
         self.mount(Static(text, classes=classes, markup=False))

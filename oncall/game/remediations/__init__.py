@@ -9,8 +9,9 @@ language interviewers know.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import yaml
@@ -209,6 +210,7 @@ def generate(rids: list[str], world: World, tuning: dict[str, Tuning], paged_by:
     incident's own fixtures (a fresh world: the fault as it ran, with no fix): one that fails
     before the fault or passes after the page is not offered. `fresh`: the world is already
     the incident as it ran with nobody acting."""
+    world = world if fresh else clean(world)
     model = world.model(world.fault.model)
     out = Generated([], [], {})
     fixture_files: dict[str, str] | None = None
@@ -221,7 +223,7 @@ def generate(rids: list[str], world: World, tuning: dict[str, Tuning], paged_by:
         made = files(rid, model, tune, paged_by, runbook_base)
         if BY_ID[rid].kind == "test":
             if fixture_files is None:
-                fixture_files = testfiles.fixtures(world if fresh else clean(world), model)
+                fixture_files = testfiles.fixtures(world, model)
             why = {a.path: testfiles.blind(rid, fixture_files, _source_of(a)) for a in made}
             made = [a for a in made if why[a.path] is None]
             if not made:
@@ -236,11 +238,18 @@ def generate(rids: list[str], world: World, tuning: dict[str, Tuning], paged_by:
     return out
 
 
-def clean(world: World) -> World:
-    """The incident's world as it ran with nobody acting: the same seed and spec, fresh."""
-    from oncall.sim.world import World
+_CLEAN: WeakKeyDictionary[World, World] = WeakKeyDictionary()
 
-    return World(world.seed, world.spec)
+
+def clean(world: World) -> World:
+    """The incident's world as it ran with nobody acting: the same seed and spec, fresh (made
+    once per world). Replays, the tuning lab and the tests' fixtures all read it, so what the
+    postmortem claims is what an export's tests check, whatever the on-call did meanwhile."""
+    if world not in _CLEAN:
+        from oncall.sim.world import World
+
+        _CLEAN[world] = World(world.seed, world.spec)
+    return _CLEAN[world]
 
 
 def support(world: World, made: Generated, tuning: dict[str, Tuning],
@@ -300,6 +309,7 @@ class Lab:
 def tune(rid: str, world: World, tuning: Tuning) -> Lab:
     """Replay one monitor with a threshold and `for`: when it fires on this incident, how often
     it fired falsely in the week before, and its series (peaks kept) for a chart."""
+    world = clean(world)
     model = world.model(world.fault.model)
     mon = MONITORS[rid]
     reason = fit(rid, world, model)

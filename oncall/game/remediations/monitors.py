@@ -357,14 +357,14 @@ MONITORS: dict[str, Monitor] = {
     "mon-label-volume": Monitor(
         "LabelVolumeLow", "warning",
         "{model} receives under {threshold} of its usual labels",
-        "Fewer labels join to predictions than at this time last week: quality metrics go "
+        "Fewer labels join to predictions than at this time yesterday: quality metrics go "
         "blind or biased.",
         'sum by (model) (rate(model_labels_joined_total{{model="{model}"}}[5m])) / '
-        'sum by (model) (rate(model_labels_joined_total{{model="{model}"}}[5m] offset 1w)) '
+        'sum by (model) (rate(model_labels_joined_total{{model="{model}"}}[5m] offset 1d)) '
         '< {threshold}',
         "ratio", "<", Tuning(0.5, 3), (0.05, 0.99), "label_volume_ratio",
         window=5,
-        now="{value} of last week's label rate (a ratio)"),
+        now="{value} of yesterday's label rate (a ratio)"),
     "mon-quality-trend": Monitor(
         "ModelQualityTrend", "warning",
         "{model} F1 on arrived labels is {threshold} (relative) off its training value",

@@ -26,7 +26,7 @@ from oncall.game.remediations.monitors import (
     recording_group,
     training_moments,
 )
-from oncall.sim.clock import WEEK, hhmm
+from oncall.sim.clock import DAY, hhmm
 from oncall.sim.faults import pod_names
 from oncall.sim.telemetry import feature_mean
 
@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     from oncall.sim.fleet import Model
     from oncall.sim.world import World
 
-PODS = 3
+PODS = 2
 """Pods per synthetic model: enough that a rule which forgets to aggregate fails."""
-SPREAD = (0.02, -0.02, 0.0)
+SPREAD = (0.02, -0.02)
 """How each pod's gauge differs from the model's value (their mean is the model's value)."""
 RATE = 600.0
 """Requests (or labels) a pod answers per minute in the synthetic counters."""
@@ -54,9 +54,11 @@ def _fmt(v: float) -> str:
 class Series:
     """Input series over the data minutes [base, end): two 30-second slots per minute."""
 
-    def __init__(self, base: int, end: int) -> None:
+    def __init__(self, base: int, end: int, half: bool) -> None:
         self.base, self.end = base, end
         self.n = end - base
+        self.half = half
+        """Two slots a minute (gauges are scraped at half past); counters alone need one."""
         self.rows: list[dict[str, str]] = []
 
     def add(self, name: str, labels: dict[str, str], values: str) -> None:
@@ -73,14 +75,15 @@ class Series:
         self.add(name, labels, " ".join(cells))
 
     def constant(self, name: str, labels: dict[str, str], v: float) -> None:
-        self.add(name, labels, f"{_fmt(v)}x{2 * self.n}")
+        self.add(name, labels, f"{_fmt(v)}x{2 * self.n if self.half else self.n}")
 
     def counter(self, name: str, labels: dict[str, str], inc: np.ndarray, start: float,
                 present: np.ndarray | None = None) -> None:
         """A counter whose increase over minute m is inc[m]: sampled on the minute (the total
-        before it) and at half past (half-way through it)."""
+        before it) and, with two slots a minute, at half past (half-way through it)."""
         cells: Slots = []
         total = start
+        per = 2 if self.half else 1
         i = 0
         while i < len(inc):
             ok = present is None or bool(present[i])
@@ -89,12 +92,14 @@ class Series:
                    and inc[i + run] == inc[i]):
                 run += 1
             if run >= 4:  # a steady stretch, in promtool's `start+step x count` notation
-                cells.append(f"{_fmt(total)}+{_fmt(inc[i] / 2)}x{2 * run - 1}")
+                cells.append(f"{_fmt(total)}+{_fmt(inc[i] / per)}x{per * run - 1}")
                 total += float(inc[i]) * run
                 i += run
                 continue
             x = float(inc[i])
-            cells += [_fmt(total) if ok else "_", _fmt(total + x / 2) if ok else "_"]
+            cells.append(_fmt(total) if ok else "_")
+            if self.half:
+                cells.append(_fmt(total + x / 2) if ok else "_")
             total += x
             i += 1
         cells.append(_fmt(total) if present is None or bool(present[-1]) else "_")
@@ -157,7 +162,8 @@ def _requests(revisions: tuple[str, ...]) -> Callable[[World, Model, Series, Mon
             if rev == "canary":
                 present = np.zeros(len(t), dtype=bool)
                 for lo, hi in canary_spans(model, s.base, s.end):
-                    present[(t >= lo) & (t < hi)] = True
+                    # from a window before the deploy: the replay's first value reads it too
+                    present[(t >= lo - mon.window) & (t < hi)] = True
             for pod in _pods(world, model):
                 for code, inc, start in (("200", RATE * (1 - err), 1e6),
                                          ("503", RATE * err, 1e3)):
@@ -206,7 +212,7 @@ def _freshness(world: World, model: Model, s: Series, mon: Monitor) -> None:
 def _labels(world: World, model: Model, s: Series, mon: Monitor) -> None:
     ratio = _raw(world, model, "label_volume_ratio", s)
     t = np.arange(s.base, s.end)
-    inc = np.where(t < s.base + WEEK, RATE, RATE * ratio)  # last week: a steady rate
+    inc = np.where(t < s.base + DAY, RATE, RATE * ratio)  # yesterday: a steady rate
     s.counter("model_labels_joined_total", {"model": model.name}, inc, 5e6)
 
 
@@ -231,14 +237,16 @@ BUILDERS: dict[str, Callable[[World, Model, Series, Monitor], None]] = {
     "mon-quality-trend": _quality,
 }
 """How each monitor's exposed series are made from the sim's minute values."""
+COUNTERS_ONLY = frozenset({"mon-canary-errors", "mon-burn-slow", "mon-label-volume"})
+"""Monitors that read counters alone, whose series need one sample a minute."""
 
 
 def history(mon: Monitor) -> int:
     """Minutes of data before a minute that its value reads."""
     if mon.kind == "burn":
         return mon.burn_windows[0]
-    if "offset 1w" in mon.expr:
-        return WEEK + mon.window
+    if "offset 1d" in mon.expr:
+        return DAY + mon.window
     return mon.window
 
 
@@ -283,7 +291,7 @@ def _case(mon: Monitor, rid: str, world: World, model: Model, tune: Tuning, runb
     if mon.revision == "canary":
         spans = canary_spans(model, start, end)
         base = max(base, min((lo for lo, _ in spans), default=base) - history(mon))
-    s = Series(base, end)
+    s = Series(base, end, half=rid not in COUNTERS_ONLY)
     BUILDERS[rid](world, model, s, mon)
     firing = states(mon, world, model, tune, start, end)
     cases = []
@@ -300,7 +308,8 @@ def _case(mon: Monitor, rid: str, world: World, model: Model, tune: Tuning, runb
                 mon, model, tune, runbook_url, feature=str(label), value=f"{shown:.3g}")})
         cases.append({"eval_time": f"{m - base + 1}m", "alertname": mon.alert,
                       "exp_alerts": exp})
-    return {"name": name, "interval": "30s", "input_series": s.rows, "alert_rule_test": cases}
+    return {"name": name, "interval": "30s" if s.half else "1m", "input_series": s.rows,
+            "alert_rule_test": cases}
 
 
 def test_file(mon: Monitor, world: World, model: Model, tune: Tuning, rule_files: list[str],

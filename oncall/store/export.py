@@ -255,27 +255,40 @@ def postmortem(record: Record, made: Generated) -> str:
 
 def readme(record: Record, content: dict[str, str], world: World) -> str:
     f = record.facts
-    has_tests = "tests/conftest.py" in content
-    rules = sorted(p for p in content if p.startswith("monitoring/"))
+    rules = sorted(p for p in content if p.startswith("monitoring/") and p.endswith(".rules.yml"))
+    units = sorted(p for p in content if p.endswith(".test.yml"))
     books = sorted(p for p in content if p.startswith("runbooks/"))
+    tests = sorted(p for p in content if p.endswith(".py") and "/test_" in p)
     out = [f"# Remediations: {record.title}", "",
            f"What the postmortem of the {f.target_model} incident adds (POSTMORTEM.md).", ""]
     if rules:
         out += ["## Monitoring", "",
-                "Prometheus rule files; each carries the recording rules its alert reads:", "",
-                *[f"- `{p}`" for p in rules], "",
-                "```sh", "promtool check rules monitoring/*.rules.yml", "```", ""]
+                "Prometheus rule files: one alert each, and the model's recording rules (the "
+                "same file in every export of this model). Each alert has a `promtool test "
+                "rules` unit test: per-pod series from the incident's healthy and faulty "
+                "windows, expecting the alert to stay quiet on the first and fire on the second "
+                "at the minute the postmortem's replay claims:", "",
+                *[f"- `{p}`" for p in rules + units], "",
+                "```sh", "promtool check rules monitoring/*.rules.yml",
+                "promtool test rules monitoring/*.test.yml", "```", "",
+                "Each `runbook_url` is the runbook base the export was given and `/ALERT.md`; "
+                "re-export with `oncall export SAVE DIR --runbook-base URL` to point them at "
+                "your own.", ""]
     if books:
         out += ["## Runbooks", "", *[f"- `{p}`" for p in books], ""]
-    if has_tests:
+    if tests:
         h, fw = (testfiles.windows(world)[k] for k in ("healthy", "faulty"))
-        out += ["## Tests", "",
-                "The tests read CSV fixtures exported from the incident (`tests/fixtures/`): the "
-                "training reference, and a live window picked by `ONCALL_FIXTURES`:", "",
+        out += ["## Tests", "", *[f"- `{p}`" for p in tests], "",
+                "`contracts/SOURCE/` is a producer's data contract: copy the folder into the "
+                "producer's repository so its CI checks a sample of each release's output "
+                "(`output` in its conftest) against `contract.json`. `tests/` runs where the "
+                "model is built and served.",
+                "Here both read CSV fixtures exported from the incident, picked by "
+                "`ONCALL_FIXTURES`:", "",
                 f"- `healthy` (default): {hhmm(h[0])}-{hhmm(h[1])}, before the fault; every "
                 "test passes.",
                 f"- `faulty`: {hhmm(fw[0])}-{hhmm(fw[1])}, from the page on, with no fix "
-                "applied; the tests written for this fault fail and say why.", "",
+                "applied; the tests fail and say why.", "",
                 "```sh", "python -m pytest", "ONCALL_FIXTURES=faulty python -m pytest",
                 "```", "", "They need pytest and numpy only (`pytest.ini` makes this folder "
                 "the tests' root, so a parent project's settings do not apply).", ""]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -393,7 +393,7 @@ VALUE = '{{ $value | printf "%.3g" }}'
 """How an annotation shows the alert's value: three significant digits, never an SI prefix."""
 
 
-def annotations(monitor: Monitor, model: Model, tuning: Tuning, runbook_url: str,
+def alert_annotations(monitor: Monitor, model: Model, tuning: Tuning, runbook_url: str,
                 feature: str = "{{ $labels.feature }}", value: str = VALUE) -> dict[str, str]:
     """The alert's annotations: as templates in the rule file, or, given a feature and a
     formatted value, as Prometheus renders them (what a unit test expects)."""
@@ -413,7 +413,7 @@ def rule_file(monitor: Monitor, model: Model, tuning: Tuning, group: str,
         "alert": monitor.alert, "expr": monitor.expression(model, tuning),
         "for": f"{tuning.for_min}m",
         "labels": {"severity": monitor.severity, "model": model.name, "team": model.team},
-        "annotations": annotations(monitor, model, tuning, runbook_url),
+        "annotations": alert_annotations(monitor, model, tuning, runbook_url),
     }]}]}
 
 

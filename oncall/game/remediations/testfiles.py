@@ -118,8 +118,8 @@ def _read(name: str) -> dict:
     return parse_csv((FIXTURES / name).read_text(encoding="utf-8"))
 '''
 
-CONFTEST = _HEAD.replace("{doc}", "Fixtures for the generated tests, read from CSV files exported "
-                            "from the incident.") + '''
+CONFTEST = _HEAD.replace("{doc}", "Fixtures for the generated tests, read from CSV files "
+                                   "exported from the incident.") + '''
 
 @pytest.fixture(scope="session")
 def model_info() -> dict:
@@ -146,9 +146,10 @@ def telemetry() -> dict:
     return _read(f"{_live()}/telemetry.csv")
 '''
 
-CONTRACT_CONFTEST = _HEAD.replace("{doc}", "Fixtures for the data contract: the contract, and a sample "
-                                     "of the producer's output.\n\nIn the producer's CI, point "
-                                     "`output` at a sample of the release about to ship.") + '''
+CONTRACT_CONFTEST = _HEAD.replace(
+    "{doc}", "Fixtures for the data contract: the contract, and a sample of the producer's "
+             "output.\n\nIn the producer's CI, point `output` at a sample of the release about "
+             "to ship.") + '''
 
 @pytest.fixture(scope="session")
 def contract() -> dict:

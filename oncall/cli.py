@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("save", type=Path)
     ex.add_argument("dir", nargs="?", type=Path,
                     help="a new or empty folder (default: export-<save name> here)")
+    ex.add_argument("--runbook-base", metavar="URL", default=None,
+                    help="where your runbooks are published: each alert's runbook_url is "
+                    "URL/ALERT.md (default: a placeholder, https://runbooks.example.com/"
+                    "ml-platform)")
 
     sh = sub.add_parser("shift", help="a night shift: a pager queue of incidents, requests and "
                         "noise (TUI, or --headless JSON lines); `shift story [SAVE]` and "
@@ -185,7 +189,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "numbers":
             return _numbers(args.home)
         if args.command == "export":
-            return _export(args.save, args.dir)
+            return _export(args.save, args.dir, args.runbook_base)
         if args.command == "shift":
             return _shift(args)
         if args.command == "serve":
@@ -412,13 +416,21 @@ def _story(path: Path | None, home: Path | None) -> int:
     return 0
 
 
-def _export(path: Path, dest: Path | None) -> int:
+def _export(path: Path, dest: Path | None, runbook_base: str | None) -> int:
+    from urllib.parse import urlsplit
+
+    from oncall.game.remediations.runbooks import RUNBOOK_BASE
     from oncall.store.export import ExportError, export
 
+    base = RUNBOOK_BASE if runbook_base is None else runbook_base
+    url = urlsplit(base)
+    if url.scheme not in ("http", "https") or not url.netloc or any(
+            c.isspace() or c in "\"'<>{}" for c in base):
+        raise UsageError(f"export: --runbook-base {base!r}: not an absolute http(s) URL")
     save = _load(path)
     dest = dest or Path(f"export-{path.stem}")
     try:
-        written = export(save.record, dest)
+        written = export(save.record, dest, base)
     except ExportError as exc:
         raise UsageError(f"export: {exc}") from None
     print(f"wrote {len(written)} files to {dest}/")

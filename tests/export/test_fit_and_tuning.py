@@ -94,7 +94,7 @@ def test_oncall_export_writes_the_folder_and_refuses_a_used_one(tmp_path: Path) 
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert (dest / "monitoring/fraud-scorer-mon-feature-range.rules.yml").is_file()
-    assert (dest / "tests/fixtures/faulty/requests.csv").is_file()
+    assert (dest / "contracts/payments-events/fixtures/faulty/output.csv").is_file()
     assert "ONCALL_FIXTURES=faulty" in (dest / "README.md").read_text()
     again = subprocess.run([sys.executable, "-m", "oncall", "export", str(save),
                             str(dest)], capture_output=True, text=True, timeout=120)

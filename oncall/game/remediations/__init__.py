@@ -9,19 +9,21 @@ language interviewers know.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import yaml
 
 from oncall.game.record import Artifact, Replay
-from oncall.game.remediations import runbooks, testfiles
+from oncall.game.remediations import promtests, runbooks, testfiles
 from oncall.game.remediations.monitors import (
     MONITORS,
     Monitor,
     Tuning,
     check_tuning,
+    recording_file,
     replay_monitor,
     rule_file,
 )
@@ -56,15 +58,6 @@ class Remediation:
     kind: Literal["monitor", "test", "runbook"]
     title: str
     ml_test_score: str
-    runbook: dict[str, str] = field(default_factory=dict)
-    """For a runbook: its Meaning, Impact, Mitigation and Escalation."""
-    steps: tuple[str, ...] = ()
-    """For a runbook: the keys of its diagnosis steps (`runbooks.STEPS`)."""
-
-
-def _rb(meaning: str, impact: str, mitigation: str, escalation: str) -> dict[str, str]:
-    return {"meaning": meaning, "impact": impact, "mitigation": mitigation,
-            "escalation": escalation}
 
 
 CATALOGUE: tuple[Remediation, ...] = (
@@ -86,29 +79,11 @@ CATALOGUE: tuple[Remediation, ...] = (
     Remediation("test-golden-set", "test", "golden-set predictions checked for every new model "
                 "artifact before serving", "In4"),
     Remediation("runbook-input-shift", "runbook", "a runbook for prediction shifts: check feature "
-                "ranges and upstream changelogs before touching the model", "Mon1",
-                _rb("Predictions moved while the model did not change: an input probably did.",
-                    "Decisions made on wrong inputs; errors and latency stay flat, so nothing "
-                    "else pages.",
-                    "Pin the producer's previous schema or convert the unit at ingestion; page "
-                    "data engineering to revert. Do not roll back or retrain the model.",
-                    "data-engineering (the producer's owners) with the feature, the factor and "
-                    "the release."), ("prediction", "feature_ratio")),
+                "ranges and upstream changelogs before touching the model", "Mon1"),
     Remediation("runbook-revision-split", "runbook", "a runbook for canary regressions: split by "
-                "revision, pause the canary first, debug later", "In7",
-                _rb("A new revision on a canary slice behaves worse than stable.",
-                    "The canary share of requests fails or is scored wrongly; the error budget "
-                    "burns.",
-                    "Set the canary weight to 0 (pause the rollout) or roll back, then tell the "
-                    "owners with the evidence.",
-                    "The model owners, with the revision split."), ("canary",)),
+                "revision, pause the canary first, debug later", "In7"),
     Remediation("runbook-crashloop-config", "runbook", "a runbook for crash loops: read the "
-                "last config diff before adding capacity", "Mon6",
-                _rb("Model workers run out of memory and crash-loop.",
-                    "Capacity drops, 5xx and p99 rise; every new replica crashes the same way.",
-                    "Revert the config (or lower the batch size). Raising host memory or adding "
-                    "replicas does not help.",
-                    "The model owners for the config change."), ("gpu", "memory")),
+                "last config diff before adding capacity", "Mon6"),
     Remediation("mon-memory-headroom", "monitor", "alert when a container's memory working set "
                 "passes 85% of its limit", "Mon6"),
     Remediation("test-soak", "test", "a soak test of every serving release: memory must level "
@@ -116,35 +91,13 @@ CATALOGUE: tuple[Remediation, ...] = (
     Remediation("test-dependency-fallback", "test", "a test that serving stays within its SLO, "
                 "on cached features, when a dependency is slow or down", "In3"),
     Remediation("runbook-node-loss", "runbook", "a runbook for a lost node: cordon, drain, "
-                "check the spare capacity, then tell the platform team", "In7",
-                _rb("A node stopped reporting Ready; the pods on it stop serving and their "
-                    "replacements may not fit.",
-                    "Capacity drops by the node's share: latency and errors rise until the pods "
-                    "run elsewhere.",
-                    "Cordon and drain the node (`kubectl cordon NODE && kubectl drain NODE "
-                    "--ignore-daemonsets --delete-emptydir-data`) so its pods reschedule; "
-                    "rolling back the model does nothing for a dead node.",
-                    "infra-sre to replace the hardware."), ("node", "errors")),
+                "check the spare capacity, then tell the platform team", "In7"),
     Remediation("mon-scrape-health", "monitor", "alert within 2 minutes when any serving "
                 "target is missing from Prometheus (monitoring of the monitoring)", "Mon6"),
     Remediation("runbook-stalled-rollout", "runbook", "a runbook for stalled rollouts: undo the "
-                "rollout before touching the pods that still serve", "In7",
-                _rb("A rolling update stopped halfway: new pods do not become ready, old ones "
-                    "were already removed.",
-                    "Capacity drops by the share the rollout took down; the remaining pods shed "
-                    "load.",
-                    "Undo the rollout (`kubectl rollout undo`) so the pods that still serve are "
-                    "kept; never restart them while a dependency they load from is down.",
-                    "The owner of the dependency the new pods wait for."), ("rollout", "errors")),
+                "rollout before touching the pods that still serve", "In7"),
     Remediation("runbook-alert-tuning", "runbook", "a runbook for alerts that page without a "
-                "fault: what makes them tickets, and how to tune their windows", "Mon7",
-                _rb("An alert paged and cleared on its own, with no change behind it and "
-                    "nothing to fix.",
-                    "None for users; a woken on-call and less trust in the pager.",
-                    "Do not roll back or hotfix. Ticket the alert for tuning (a longer `for`, a "
-                    "burn-rate window, a ticket severity for slow trends) and note what was "
-                    "checked.",
-                    "None at night; the alert's owners in working hours."), ("errors",)),
+                "fault: what makes them tickets, and how to tune their windows", "Mon7"),
     Remediation("mon-category-coverage", "monitor", "alert when a categorical feature carries "
                 "values never seen in training in over 2% of requests", "Mon2"),
     Remediation("mon-feature-freshness", "monitor", "alert when a feature has not been "
@@ -157,26 +110,18 @@ CATALOGUE: tuple[Remediation, ...] = (
                 "the training pipeline's features must match before a version is promoted",
                 "Mon3"),
     Remediation("runbook-quality-labels", "runbook", "a runbook for quality alerts: read label "
-                "coverage and inputs before touching the model", "Mon7",
-                _rb("A quality metric computed on arrived labels moved: the model, the world or "
-                    "the labels changed.",
-                    "Depends on which: wrong decisions if the model or the world changed, none "
-                    "if only the labels did.",
-                    "Broken labels: escalate to data engineering and ticket the alert; leave the "
-                    "model alone. Concept drift: the model owners retrain behind a validation "
-                    "gate. A bad version: roll back.",
-                    "data-engineering for labels; the model owners otherwise."),
-                ("labels", "quality")),
+                "coverage and inputs before touching the model", "Mon7"),
 )
 BY_ID: dict[str, Remediation] = {r.id: r for r in CATALOGUE}
 
 
 def fit(rid: str, world: World, model: Model) -> str | None:
-    """Why a remediation cannot apply to the model (None: it applies)."""
+    """Why a remediation cannot apply to the model (None: it applies). Whether a test would see
+    the fault is judged when the files are made (`generate`), on the incident's fixtures."""
     if rid in MONITORS:
         return MONITORS[rid].fit(world, model)
-    if rid in testfiles.TESTS:
-        return testfiles.TESTS[rid].fit(world, model)
+    if rid in testfiles.FIT:
+        return testfiles.FIT[rid](world, model)
     return None
 
 
@@ -213,59 +158,127 @@ class Generated:
     """Remediations that did not fit the model, with the reason."""
 
 
-def _monitor_files(rid: str, mon: Monitor, model: Model, tune: Tuning) -> list[Artifact]:
-    runbook_path = f"runbooks/{mon.alert}.md"
-    doc = yaml.safe_dump(
-        rule_file(mon, model, tune, f"{model.name}-{rid}", runbook_path), sort_keys=False)
-    steps = (mon.runbook["diagnosis"],)
-    return [Artifact(remediation=rid, kind="monitor",
-                     path=f"monitoring/{model.name}-{rid}.rules.yml", content=doc),
-            Artifact(remediation=rid, kind="runbook", path=runbook_path,
-                     content=runbooks.render(mon.alert, model, mon.expression(model, tune),
-                                             mon.runbook, steps))]
+def rule_path(model: Model, rid: str) -> str:
+    return f"monitoring/{model.name}-{rid}.rules.yml"
+
+
+def recording_path(model: Model) -> str:
+    return f"monitoring/{model.name}.recording.rules.yml"
+
+
+def _runbook(alert: str, model: Model, expr: str) -> Artifact:
+    rid = next((m for m, mon in MONITORS.items() if mon.alert == alert), "")
+    return Artifact(remediation=rid, kind="runbook", path=f"runbooks/{alert}.md",
+                    content=runbooks.render(alert, model, expr))
 
 
 def files(rid: str, model: Model, tune: Tuning | None = None, paged_by: str | None = None,
-          taken: set[str] | None = None) -> list[Artifact]:
-    """The files one remediation writes for a model (its fit is the caller's to check)."""
+          runbook_base: str = runbooks.RUNBOOK_BASE) -> list[Artifact]:
+    """The files one remediation writes for a model (its fit is the caller's to check): a
+    monitor's rule file and its alert's runbook; a test's file (a data contract: one per
+    producer); a runbook remediation's runbook of the alert that paged."""
     rem = BY_ID[rid]
     if rid in MONITORS:
-        return _monitor_files(rid, MONITORS[rid], model, tune or MONITORS[rid].default)
+        mon = MONITORS[rid]
+        tune = tune or mon.default
+        doc = yaml.safe_dump(rule_file(mon, model, tune, f"{model.name}-{rid}",
+                                       runbooks.url(runbook_base, mon.alert)), sort_keys=False)
+        book = _runbook(mon.alert, model, mon.expression(model, tune))
+        return [Artifact(remediation=rid, kind="monitor", path=rule_path(model, rid),
+                         content=doc), book.model_copy(update={"remediation": rid})]
+    title = f"{rem.title} ({rem.ml_test_score})"
     if rem.kind == "test":
-        suffix = rid.removeprefix("test-").replace("-", "_")
-        return [Artifact(
-            remediation=rid, kind="test",
-            path=f"tests/test_{model.name.replace('-', '_')}_{suffix}.py",
-            content=testfiles.test_file(rid, f"{rem.title} ({rem.ml_test_score})", model))]
-    alert = paged_by or "ModelHigh5xxRatio"
-    path = f"runbooks/{alert}.md"
-    if path in (taken or set()):
-        path = f"runbooks/{alert}-{rid}.md"
-    rule = RULES_BY_NAME.get(alert)
-    expr = rule.expression(model) if rule else alert
-    return [Artifact(remediation=rid, kind="runbook", path=path,
-                     content=runbooks.render(alert, model, expr, rem.runbook, rem.steps))]
+        srcs: list[str | None] = list(testfiles.sources(model)) \
+            if rid == testfiles.CONTRACT else [None]
+        return [Artifact(remediation=rid, kind="test", path=testfiles.test_path(rid, model, s),
+                         content=testfiles.test_file(rid, title, model, s)) for s in srcs]
+    alert = paged_by if paged_by in RULES_BY_NAME else "ModelHigh5xxRatio"
+    rule = RULES_BY_NAME[alert]
+    return [_runbook(alert, model, rule.expression(model)).model_copy(
+        update={"remediation": rid})]
 
 
-def generate(rids: list[str], world: World, tuning: dict[str, Tuning],
-             paged_by: str | None) -> Generated:
+def _source_of(art: Artifact) -> str | None:
+    return art.path.split("/")[1] if art.path.startswith("contracts/") else None
+
+
+def generate(rids: list[str], world: World, tuning: dict[str, Tuning], paged_by: str | None,
+             runbook_base: str = runbooks.RUNBOOK_BASE, fresh: bool = False) -> Generated:
     """The files the postmortem's remediations write for the incident's model, the replays of
     its monitors, and why any remediation was left out. `paged_by` is the alert that paged on
-    the model: a runbook remediation writes that alert's runbook."""
+    the model: a runbook remediation writes that alert's runbook. A test is judged on the
+    incident's own fixtures (a fresh world: the fault as it ran, with no fix): one that fails
+    before the fault or passes after the page is not offered. `fresh`: the world is already
+    the incident as it ran with nobody acting."""
+    world = world if fresh else clean(world)
     model = world.model(world.fault.model)
     out = Generated([], [], {})
+    fixture_files: dict[str, str] | None = None
     for rid in dict.fromkeys(rids):  # a remediation named twice writes its files once
         reason = fit(rid, world, model)
         if reason is not None:
             out.not_generated[rid] = reason
             continue
         tune = tuning_of(rid, tuning) if rid in MONITORS else None
+        made = files(rid, model, tune, paged_by, runbook_base)
+        if BY_ID[rid].kind == "test":
+            if fixture_files is None:
+                fixture_files = testfiles.fixtures(world, model)
+            why = {a.path: testfiles.blind(rid, fixture_files, _source_of(a)) for a in made}
+            made = [a for a in made if why[a.path] is None]
+            if not made:
+                out.not_generated[rid] = next(iter(why.values())) or ""
+                continue
         taken = {a.path for a in out.artifacts}
-        out.artifacts += files(rid, model, tune, paged_by, taken)
+        out.artifacts += [a for a in made if a.path not in taken]
         if rid in MONITORS:
             rep = replay(rid, world, tune)
             if rep is not None:
                 out.replays.append(rep)
+    return out
+
+
+_CLEAN: WeakKeyDictionary[World, World] = WeakKeyDictionary()
+
+
+def clean(world: World) -> World:
+    """The incident's world as it ran with nobody acting: the same seed and spec, fresh (made
+    once per world). Replays, the tuning lab and the tests' fixtures all read it, so what the
+    postmortem claims is what an export's tests check, whatever the on-call did meanwhile."""
+    if world not in _CLEAN:
+        from oncall.sim.world import World
+
+        _CLEAN[world] = World(world.seed, world.spec)
+    return _CLEAN[world]
+
+
+def support(world: World, made: Generated, tuning: dict[str, Tuning],
+            runbook_base: str = runbooks.RUNBOOK_BASE) -> dict[str, str]:
+    """The files an export adds around the remediations' own: the model's recording rules and a
+    `promtool test rules` file per monitor, the tests' conftests and the fixtures they read.
+    `world` is the incident as it ran with nobody acting."""
+    model = world.model(world.fault.model)
+    out: dict[str, str] = {}
+    monitors = [a.remediation for a in made.artifacts if a.kind == "monitor"]
+    if monitors:
+        out[recording_path(model)] = yaml.safe_dump(recording_file(model), sort_keys=False)
+    for rid in monitors:
+        rep = next((r for r in made.replays if r.remediation == rid), None)
+        path = rule_path(model, rid).removesuffix(".rules.yml") + ".test.yml"
+        out[path] = promtests.test_file(
+            MONITORS[rid], world, model, tuning_of(rid, tuning),
+            [recording_path(model), rule_path(model, rid)],
+            runbooks.url(runbook_base, MONITORS[rid].alert), rep)
+    tests = [a for a in made.artifacts if a.kind == "test"]
+    if tests:
+        fixture_files = testfiles.fixtures(world, model)
+        if any(not a.path.startswith("contracts/") for a in tests):
+            out["tests/conftest.py"] = testfiles.CONFTEST
+            out.update({k: v for k, v in fixture_files.items() if k.startswith("tests/")})
+        for src in {s for a in tests if (s := _source_of(a))}:
+            out[f"contracts/{src}/conftest.py"] = testfiles.CONTRACT_CONFTEST
+            out.update({k: v for k, v in fixture_files.items()
+                        if k.startswith(f"contracts/{src}/")})
     return out
 
 
@@ -296,6 +309,7 @@ class Lab:
 def tune(rid: str, world: World, tuning: Tuning) -> Lab:
     """Replay one monitor with a threshold and `for`: when it fires on this incident, how often
     it fired falsely in the week before, and its series (peaks kept) for a chart."""
+    world = clean(world)
     model = world.model(world.fault.model)
     mon = MONITORS[rid]
     reason = fit(rid, world, model)

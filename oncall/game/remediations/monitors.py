@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from oncall.sim.alerts import RECORDING_RULES, Rule, Severity
+from oncall.sim.alerts import Rule, Severity
 from oncall.sim.alerts import _rolling_mean as rolling_mean
 from oncall.sim.clock import WEEK
 from oncall.sim.telemetry import feature_mean
@@ -55,18 +55,23 @@ EXPOSED: dict[str, str] = {
 the recording rules it defines, nothing else."""
 
 RECORDS: dict[str, str] = {
-    **RECORDING_RULES,
     "slo:errors_per_request:ratio_rate30m":
-        'sum by (model) (rate(model_requests_total{code=~"5.."}[30m])) / '
-        'sum by (model) (rate(model_requests_total[30m]))',
+        'sum by (model) (rate(model_requests_total{{model="{model}",code=~"5.."}}[30m])) / '
+        'sum by (model) (rate(model_requests_total{{model="{model}"}}[30m]))',
     "slo:errors_per_request:ratio_rate6h":
-        'sum by (model) (rate(model_requests_total{code=~"5.."}[6h])) / '
-        'sum by (model) (rate(model_requests_total[6h]))',
-    "feature_mean:training": "max by (model, feature) (model_registry_training_feature_mean)",
+        'sum by (model) (rate(model_requests_total{{model="{model}",code=~"5.."}}[6h])) / '
+        'sum by (model) (rate(model_requests_total{{model="{model}"}}[6h]))',
+    "model_prediction_mean:training":
+        'max by (model) (model_registry_training_prediction_mean{{model="{model}"}})',
+    "model_quality_f1:training": 'max by (model) (model_registry_training_f1{{model="{model}"}})',
+    "feature_mean:training":
+        'max by (model, feature) (model_registry_training_feature_mean{{model="{model}"}})',
     "feature_stddev:training":
-        "max by (model, feature) (model_registry_training_feature_stddev)",
+        'max by (model, feature) (model_registry_training_feature_stddev{{model="{model}"}})',
 }
-"""Recording rules a monitor may read, each defined from exposed series."""
+"""Recording rules a monitor may read (`level:metric:operations`), each defined from exposed
+series and filtered to one model: every export of a model writes the same recording file, and
+two models' files never record the same series."""
 
 
 def recorded(expr: str) -> list[str]:
@@ -95,8 +100,10 @@ class Monitor:
     summary: str
     """One line for the pager; `{model}`, `{threshold}` and `{feature}` are filled in."""
     description: str
+    """Why it matters; the rule file adds the value, the threshold and the `for`."""
     expr: str
-    """PromQL with `{model}` and `{threshold}`; the window is part of the expression."""
+    """PromQL with `{model}`, `{threshold}` and `{budget}`; the window is part of the
+    expression, and every series a pod exports is aggregated before it is compared."""
     unit: str
     op: Literal[">", "<"]
     default: Tuning
@@ -105,15 +112,19 @@ class Monitor:
     metric: str
     """The sim metric it reads; `name:*` reads one series per feature that `family` selects."""
     window: int = 1
-    kind: Literal["level", "burn", "relative", "zshift"] = "level"
+    kind: Literal["level", "burn", "relative", "zshift", "targets"] = "level"
     burn_windows: tuple[int, int] = (60, 5)
     revision: str | None = None
     family: Callable[[FeatureSpec], bool] = lambda f: True
-    fit: Callable[[World, Model], str | None] = lambda w, m: None
-    """Why the monitor cannot apply to the model (None: it applies)."""
+    applies: Callable[[Model], str | None] = lambda m: None
+    """Why the monitor cannot watch this model, whatever the incident (None: it can)."""
+    needs_canary: bool = False
+    """It watches a canary revision, so it fits only where one served."""
     reference: Callable[[World, Model], float] | None = None
-    runbook: dict[str, str] = field(default_factory=dict)
-    """Meaning, Impact, Diagnosis, Mitigation, Escalation of the alert's runbook."""
+    by: tuple[str, ...] = ("model",)
+    """The labels the expression's result carries (beside the rule's own)."""
+    now: str = "{value}"
+    """The value in words for the description; `{value}` is the alert's `$value`."""
 
     def features(self, model: Model) -> list[FeatureSpec]:
         return [f for f in model.features if self.family(f)] if self.per_feature else []
@@ -122,24 +133,35 @@ class Monitor:
     def per_feature(self) -> bool:
         return self.metric.endswith(":*")
 
+    def fit(self, world: World, model: Model) -> str | None:
+        """Why the monitor cannot apply to the model in this incident (None: it applies)."""
+        return self.applies(model) or (_no_canary(world, model) if self.needs_canary else None)
+
     def expression(self, model: Model, tuning: Tuning) -> str:
-        return self.expr.format(model=model.name, threshold=f"{tuning.threshold:g}")
+        return self.expr.format(model=model.name, threshold=f"{tuning.threshold:g}",
+                                budget=f"{1 - model.slo:g}")
 
     def rule(self, model: Model, tuning: Tuning, metric: str | None = None,
              reference: Callable[[World, Model], float] | None = None) -> Rule:
         """The sim's rule for one series of the monitor, with the tuned threshold and `for`.
-        A `zshift` monitor computes its own values and uses the rule only for firing."""
+        A `zshift` or `targets` monitor computes its own values and uses the rule only for
+        firing."""
         thr = tuning.threshold
+        kind = {"zshift": "relative", "targets": "level"}.get(self.kind, self.kind)
         return Rule(self.alert, metric or self.metric, self.op, tuning.for_min, self.severity,
                     self.summary, self.expr, self.unit, lambda m: thr, window=self.window,
-                    kind="relative" if self.kind == "zshift" else self.kind,
-                    revision=self.revision, burn_windows=self.burn_windows,
-                    reference=reference or self.reference)
+                    kind=kind, revision=self.revision,  # type: ignore[arg-type]
+                    burn_windows=self.burn_windows, reference=reference or self.reference)
 
     def series(self, world: World, model: Model, t0: int, t1: int,
                tuning: Tuning) -> list[Series]:
         """Each series the alert evaluates over [t0, t1): its `feature` label (None for a
         per-model alert), the sim rule, the minutes and the expression's value at each."""
+        if self.kind == "targets":
+            # Each pod is scraped or not: the share up is a whole number of pods.
+            rule = self.rule(model, tuning)
+            t, raw = world.series(model.name, self.metric, t0, t1, self.revision)
+            return [(None, rule, t, np.round(raw * model.replicas) / model.replicas)]
         if not self.per_feature:
             rule = self.rule(model, tuning)
             return [(None, rule, *rule.values(world, model, t0, t1))]
@@ -155,6 +177,15 @@ class Monitor:
             else:
                 out.append((f.name, rule, *rule.values(world, model, t0, t1)))
         return out
+
+    def shown(self, world: World, model: Model, t: int, value: float) -> float:
+        """What `$value` is when the alert fires: the expression's left-hand side, which for a
+        burn-rate alert is the long window's error ratio, not its multiple of the budget."""
+        if self.kind != "burn":
+            return value
+        _, raw = world.series(model.name, self.metric, t + 1 - self.burn_windows[0], t + 1,
+                              self.revision)
+        return float(rolling_mean(raw, self.burn_windows[0])[-1])
 
 
 def training_moments(world: World, model: Model, spec: FeatureSpec) -> tuple[float, float]:
@@ -190,20 +221,20 @@ def _no_canary(world: World, model: Model) -> str | None:
             "incident, so a canary monitor has nothing to watch")
 
 
-def _gpu_only(world: World, model: Model) -> str | None:
+def _gpu_only(model: Model) -> str | None:
     return None if model.hardware == "gpu" else \
         f"{model.name} serves on CPU: it has no GPU memory to watch"
 
 
-def _needs(kind: str, what: str) -> Callable[[World, Model], str | None]:
-    def fit(world: World, model: Model) -> str | None:
+def _needs(kind: str, what: str) -> Callable[[Model], str | None]:
+    def applies(model: Model) -> str | None:
         if any(f.kind == kind for f in model.features):
             return None
         return f"{model.name} has no {what} features"
-    return fit
+    return applies
 
 
-def _classifier(world: World, model: Model) -> str | None:
+def _classifier(model: Model) -> str | None:
     if model.archetype.model_type == "classifier":
         return None
     return (f"{model.name} is a {model.archetype.model_type}: it exports "
@@ -218,64 +249,42 @@ def is_categorical(f: FeatureSpec) -> bool:
     return f.kind == "categorical"
 
 
+PER_FEATURE = ("model", "feature")
+
 MONITORS: dict[str, Monitor] = {
     "mon-feature-range": Monitor(
         "FeatureMeanShift", "warning",
         "{model} feature {feature} mean is more than {threshold} training standard deviations "
         "from its training mean",
-        "The 5-minute mean of a continuous input left the band its training data had. A unit "
-        "change (x10, x100), a broken producer or a backfill moves the mean long before the "
-        "model's predictions page.",
-        'abs(avg_over_time(model_feature_mean{{model="{model}"}}[5m]) - on (model, feature) '
-        'feature_mean:training{{model="{model}"}}) / on (model, feature) '
+        "The 5-minute mean of a continuous input left the band its training data had: its "
+        "producer, its unit or the traffic behind it changed, long before the predictions "
+        "page.",
+        'abs(avg by (model, feature) (avg_over_time(model_feature_mean{{model="{model}"}}[5m])) '
+        '- on (model, feature) feature_mean:training{{model="{model}"}}) / on (model, feature) '
         'feature_stddev:training{{model="{model}"}} > {threshold}',
-        "training sd", ">", Tuning(0.5, 5), (0.05, 20.0), "feature_mean:*", window=5,
-        kind="zshift", family=is_continuous, fit=_needs("continuous", "continuous"),
-        runbook={
-            "meaning": "The mean of one input feature (label `feature`) moved away from its "
-                       "training mean by more than the threshold, in training standard "
-                       "deviations, for the `for` duration.",
-            "impact": "The model scores inputs it was not trained on: its decisions go wrong "
-                      "while latency and errors stay flat, so nothing else pages.",
-            "diagnosis": "feature_ratio",
-            "mitigation": "Convert the unit or pin the producer's previous schema at ingestion; "
-                          "do not roll back or retrain the model: it did not change.",
-            "escalation": "data-engineering (the producer's owners) with the feature, the ratio "
-                          "and the release that changed it."}),
+        "training sd", ">", Tuning(0.5, 5), (0.05, 20.0), "feature_mean:*",
+        window=5, kind="zshift", family=is_continuous, applies=_needs("continuous", "continuous"),
+        by=PER_FEATURE, now="{value} training standard deviations from its training mean"),
     "mon-null-rate": Monitor(
         "FeatureNullRateElevated", "warning",
         "{model} feature {feature} is missing in more than {threshold} of requests",
         "A feature arrives empty more often than its usual fraction of a percent: a join, a "
-        "pipeline or a schema change dropped it, and the model scores on defaults.",
-        'avg_over_time(model_feature_null_ratio{{model="{model}"}}[10m]) > {threshold}',
+        "pipeline, a partner or a schema change dropped it, and the model scores on defaults.",
+        'avg by (model, feature) (avg_over_time(model_feature_null_ratio{{model="{model}"}}'
+        '[10m])) > {threshold}',
         "ratio", ">", Tuning(0.05, 10), (0.001, 0.9), "feature_null_rate:*", window=10,
-        runbook={
-            "meaning": "More than the threshold of requests reached the model without this "
-                       "feature over 10 minutes.",
-            "impact": "Scores fall back to the default for the missing input; decisions drift "
-                      "without errors.",
-            "diagnosis": "feature_nulls",
-            "mitigation": "Serve cached features or pin the last good pipeline version; rerun "
-                          "the failed materialisation.",
-            "escalation": "data-engineering or feature-store, with the feature and the onset."}),
+        by=PER_FEATURE,
+        now="missing in {value} of requests (a ratio)"),
     "mon-prediction-shift": Monitor(
         "PredictionMeanShiftEarly", "warning",
         "{model} mean prediction moved more than {threshold} (relative) from training",
         "The mean score drifted from its training value, earlier and smaller than the paging "
         "ModelPredictionMeanShift: a warning to look before decisions go badly wrong.",
-        'abs(avg_over_time(model_prediction_mean{{model="{model}"}}[5m]) / on (model) '
-        'model_prediction_mean:training{{model="{model}"}} - 1) > {threshold}',
+        'abs(avg by (model) (avg_over_time(model_prediction_mean{{model="{model}"}}[5m])) / on '
+        '(model) model_prediction_mean:training{{model="{model}"}} - 1) > {threshold}',
         "relative change", ">", Tuning(0.3, 5), (0.02, 5.0), "pred_mean", window=5,
         kind="relative",
-        runbook={
-            "meaning": "The 5-minute mean prediction differs from the training mean by more "
-                       "than the threshold (a ratio).",
-            "impact": "Decisions taken on the scores shift: more or fewer items flagged, "
-                      "ranked or priced differently.",
-            "diagnosis": "prediction",
-            "mitigation": "If a version or config changed at the onset, roll it back; if inputs "
-                          "moved, fix them at ingestion and leave the model alone.",
-            "escalation": "The model owners; data-engineering if an input moved."}),
+        now="{value} relative change from training"),
     "mon-canary-errors": Monitor(
         "CanaryErrorRatioHigh", "critical",
         "{model} canary revision fails more than {threshold} of its requests",
@@ -285,17 +294,8 @@ MONITORS: dict[str, Monitor] = {
         'code=~"5.."}}[5m])) / sum by (model) (rate(model_requests_total{{model="{model}",'
         'revision="canary"}}[5m])) > {threshold}',
         "ratio", ">", Tuning(0.02, 3), (0.001, 0.5), "error_rate", window=5,
-        revision="canary", fit=_no_canary,
-        runbook={
-            "meaning": "Over 5 minutes, more than the threshold of the canary revision's "
-                       "requests failed with 5xx.",
-            "impact": "The canary share of traffic fails; the error budget burns at the canary "
-                      "percentage's rate.",
-            "diagnosis": "canary",
-            "mitigation": "Set the canary weight to 0 (pause the rollout) or roll back, then "
-                          "hand the evidence to the owners.",
-            "escalation": "The model owners, with the revision and its error ratio next to "
-                          "stable's."}),
+        revision="canary", needs_canary=True,
+        now="{value} of canary requests failed (a ratio)"),
     "mon-gpu-headroom": Monitor(
         "GPUMemoryHeadroomLow", "warning",
         "{model} GPU memory above {threshold} of the framebuffer",
@@ -303,132 +303,78 @@ MONITORS: dict[str, Monitor] = {
         "memory crash.",
         'max by (model) (DCGM_FI_DEV_FB_USED{{model="{model}"}} / (DCGM_FI_DEV_FB_USED'
         '{{model="{model}"}} + DCGM_FI_DEV_FB_FREE{{model="{model}"}})) > {threshold}',
-        "ratio", ">", Tuning(0.9, 2), (0.5, 0.999), "gpu_mem_frac", fit=_gpu_only,
-        runbook={
-            "meaning": "A pod's GPU framebuffer is more than the threshold full.",
-            "impact": "The next larger batch crashes the worker (CUDA out of memory); pods "
-                      "crash-loop and capacity drops.",
-            "diagnosis": "gpu",
-            "mitigation": "Revert the serving config (batch size, max tokens) that raised "
-                          "memory; adding replicas does not help.",
-            "escalation": "The model owners for the config; infra-sre if the node is at "
-                          "fault."}),
+        "ratio", ">", Tuning(0.9, 2), (0.5, 0.999), "gpu_mem_frac",
+        applies=_gpu_only,
+        now="{value} of the framebuffer used (a ratio)"),
     "mon-burn-slow": Monitor(
         "ErrorBudgetBurnSlow", "ticket",
         "{model} burns its error budget {threshold}x too fast over 6h and 30m",
         "A slow burn: at this rate the 30-day budget is gone in days, not hours. A ticket for "
         "working hours, not a page.",
-        '(slo:errors_per_request:ratio_rate6h{{model="{model}"}} > ({threshold} * 0.001)) and '
-        '(slo:errors_per_request:ratio_rate30m{{model="{model}"}} > ({threshold} * 0.001))',
-        "x budget", ">", Tuning(6.0, 0), (1.0, 14.4), "error_rate", kind="burn",
-        burn_windows=(360, 30),
-        runbook={
-            "meaning": "Both the 6-hour and the 30-minute error ratios exceed the threshold "
-                       "times the error budget (0.1% for a 99.9% SLO).",
-            "impact": "Users see a steady trickle of errors; left alone, the month's budget is "
-                      "spent and releases freeze.",
-            "diagnosis": "errors",
-            "mitigation": "Find the change that raised the error floor (a dependency, a "
-                          "release, a node) and revert it in working hours.",
-            "escalation": "The owning team through a ticket; page only if the fast burn "
-                          "fires."}),
+        '(slo:errors_per_request:ratio_rate6h{{model="{model}"}} > ({threshold} * {budget})) '
+        'and (slo:errors_per_request:ratio_rate30m{{model="{model}"}} > ({threshold} * '
+        '{budget}))',
+        "x budget", ">", Tuning(6.0, 0), (1.0, 14.4), "error_rate",
+        kind="burn", burn_windows=(360, 30),
+        now="{value} of requests failed over 6h (a ratio)"),
     "mon-memory-headroom": Monitor(
         "ContainerMemoryHeadroomLow", "warning",
         "{model} containers above {threshold} of their memory limit",
         "The working set approaches the limit: the next growth is an OOM kill.",
-        'max by (container) (container_memory_working_set_bytes{{container="{model}"}} / '
-        'on (pod, container) kube_pod_container_resource_limits{{container="{model}",'
-        'resource="memory"}}) > {threshold}',
+        'max by (container) (max by (pod, container) (container_memory_working_set_bytes'
+        '{{container="{model}"}}) / on (pod, container) max by (pod, container) '
+        '(kube_pod_container_resource_limits{{container="{model}",resource="memory"}})) '
+        '> {threshold}',
         "ratio", ">", Tuning(0.85, 10), (0.3, 0.99), "mem_frac",
-        runbook={
-            "meaning": "A container's memory working set is above the threshold of its limit "
-                       "for the `for` duration.",
-            "impact": "When it reaches the limit the kernel kills it (OOMKilled); requests in "
-                      "flight fail and capacity drops while it restarts.",
-            "diagnosis": "memory",
-            "mitigation": "A leak: roll back the release that introduced it and restart pods in "
-                          "turn. A real need: raise the limit.",
-            "escalation": "The model owners with the release and the growth curve."}),
+        by=("container",),
+        now="{value} of the memory limit in use (a ratio)"),
     "mon-scrape-health": Monitor(
         "ServingTargetAbsent", "critical",
-        "a serving target of {model} is not scraped (fewer than {threshold} up)",
+        "{model} has serving targets Prometheus cannot scrape (share up below {threshold})",
         "Prometheus cannot scrape a serving pod: every dashboard and alert on it is blind.",
-        'min by (model) (up{{job="model-serving",model="{model}"}}) < {threshold}',
-        "targets up", "<", Tuning(1.0, 2), (0.5, 1.0), "up",
-        runbook={
-            "meaning": "At least one serving target of the model failed its scrape for the "
-                       "`for` duration.",
-            "impact": "Alerts on the model cannot fire: an outage would go unseen.",
-            "diagnosis": "scrape",
-            "mitigation": "Restore the metrics endpoint (a network policy, a port, a crashed "
-                          "sidecar); the model may still serve.",
-            "escalation": "infra-sre (monitoring)."}),
+        'avg by (model) (up{{job="model-serving",model="{model}"}}) < {threshold}',
+        "targets up", "<", Tuning(1.0, 2), (0.5, 1.0), "up", kind="targets",
+        now="{value} of serving targets up (a ratio)"),
     "mon-category-coverage": Monitor(
         "FeatureUnseenCategoriesEarly", "warning",
         "{model} feature {feature} has values never seen in training in more than {threshold} "
         "of requests",
         "A categorical input carries values the model never saw: a new market, a renamed "
         "code, a producer change.",
-        'avg_over_time(model_feature_unseen_category_ratio{{model="{model}"}}[5m]) '
-        '> {threshold}',
+        'avg by (model, feature) (avg_over_time(model_feature_unseen_category_ratio'
+        '{{model="{model}"}}[5m])) > {threshold}',
         "ratio", ">", Tuning(0.02, 3), (0.001, 0.9), "feature_unseen_rate:*", window=5,
-        family=is_categorical, fit=_needs("categorical", "categorical"),
-        runbook={
-            "meaning": "More than the threshold of requests over 5 minutes carried a category "
-                       "absent from the training data.",
-            "impact": "Those requests score on the unknown-category default.",
-            "diagnosis": "categories",
-            "mitigation": "Map the new values to known ones at ingestion or pin the producer's "
-                          "previous version.",
-            "escalation": "data-engineering with the new values and their first appearance."}),
+        family=is_categorical, applies=_needs("categorical", "categorical"), by=PER_FEATURE,
+        now="unseen in {value} of requests (a ratio)"),
     "mon-feature-freshness": Monitor(
         "FeatureMaterialisationLate", "warning",
         "{model} feature {feature} not materialised for over {threshold} minutes",
         "The feature store stopped refreshing a feature: the model serves stale values.",
-        '(time() - feature_store_last_materialized_timestamp_seconds{{model="{model}"}}) / 60 '
-        '> {threshold}',
-        "minutes", ">", Tuning(20.0, 2), (6.0, 1440.0), "feature_age_min:*",
-        runbook={
-            "meaning": "A feature's last materialisation is older than the threshold.",
-            "impact": "Predictions use stale inputs; the effect grows with the delay.",
-            "diagnosis": "freshness",
-            "mitigation": "Restart or rerun the materialisation job; fall back to cached "
-                          "features if the store is down.",
-            "escalation": "feature-store."}),
+        'max by (model, feature) (time() - feature_store_last_materialized_timestamp_seconds'
+        '{{model="{model}"}}) / 60 > {threshold}',
+        "minutes", ">", Tuning(20.0, 2), (6.0, 1440.0), "feature_age_min:*", by=PER_FEATURE,
+        now="last materialised {value} minutes ago"),
     "mon-label-volume": Monitor(
         "LabelVolumeLow", "warning",
         "{model} receives under {threshold} of its usual labels",
-        "Fewer labels join to predictions than at this time last week: quality metrics go "
+        "Fewer labels join to predictions than at this time yesterday: quality metrics go "
         "blind or biased.",
         'sum by (model) (rate(model_labels_joined_total{{model="{model}"}}[5m])) / '
-        'sum by (model) (rate(model_labels_joined_total{{model="{model}"}}[5m] offset 1w)) '
+        'sum by (model) (rate(model_labels_joined_total{{model="{model}"}}[5m] offset 1d)) '
         '< {threshold}',
-        "ratio", "<", Tuning(0.5, 3), (0.05, 0.99), "label_volume_ratio", window=5,
-        runbook={
-            "meaning": "The rate of labels joined is below the threshold of last week's rate "
-                       "at the same time.",
-            "impact": "Quality dashboards and alerts read too few labels.",
-            "diagnosis": "labels",
-            "mitigation": "Restart the label join; leave the model alone.",
-            "escalation": "data-engineering."}),
+        "ratio", "<", Tuning(0.5, 3), (0.05, 0.99), "label_volume_ratio",
+        window=5,
+        now="{value} of yesterday's label rate (a ratio)"),
     "mon-quality-trend": Monitor(
         "ModelQualityTrend", "warning",
         "{model} F1 on arrived labels is {threshold} (relative) off its training value",
         "Quality on the labels that arrived drifts from training: the model, the world or the "
         "labels changed.",
-        'abs(avg_over_time(model_quality_f1{{model="{model}"}}[30m]) / on (model) '
-        'model_quality_f1:training{{model="{model}"}} - 1) > {threshold}',
+        'abs(avg by (model) (avg_over_time(model_quality_f1{{model="{model}"}}[30m])) / on '
+        '(model) model_quality_f1:training{{model="{model}"}} - 1) > {threshold}',
         "relative change", ">", Tuning(0.2, 5), (0.02, 0.9), "f1", window=30, kind="relative",
-        fit=_classifier, reference=lambda w, m: w.stats(m.name).quality,
-        runbook={
-            "meaning": "The 30-minute F1 on joined labels differs from the training F1 by more "
-                       "than the threshold (a ratio).",
-            "impact": "Wrong decisions if the model or the world changed; none if only the "
-                      "labels did.",
-            "diagnosis": "quality",
-            "mitigation": "Broken labels: fix the join and leave the model. Concept drift: "
-                          "retrain behind a validation gate. A bad version: roll back.",
-            "escalation": "The model owners; data-engineering for the label pipeline."}),
+        applies=_classifier, reference=lambda w, m: w.stats(m.name).quality,
+        now="{value} relative change from training"),
 }
 
 
@@ -443,29 +389,50 @@ def check_tuning(rid: str, monitor: Monitor, tuning: Tuning) -> str | None:
     return None
 
 
+VALUE = '{{ $value | printf "%.3g" }}'
+"""How an annotation shows the alert's value: three significant digits, never an SI prefix."""
+
+
+def alert_annotations(monitor: Monitor, model: Model, tuning: Tuning, runbook_url: str,
+                feature: str = "{{ $labels.feature }}", value: str = VALUE) -> dict[str, str]:
+    """The alert's annotations: as templates in the rule file, or, given a feature and a
+    formatted value, as Prometheus renders them (what a unit test expects)."""
+    thr = f"{tuning.threshold:g}"
+    return {
+        "summary": monitor.summary.format(model=model.name, threshold=thr, feature=feature),
+        "description": f"{monitor.description} Now {monitor.now.format(value=value)}; "
+                       f"threshold {thr} {monitor.unit} for {tuning.for_min}m.",
+        "runbook_url": runbook_url}
+
+
 def rule_file(monitor: Monitor, model: Model, tuning: Tuning, group: str,
               runbook_url: str) -> dict[str, object]:
-    """A Prometheus rule file (as a dict ready for YAML): the recording rules the alert reads,
-    then the alert, with the tuned threshold and `for`."""
-    expr = monitor.expression(model, tuning)
-    groups: list[dict[str, object]] = []
-    used = recorded(expr)
-    if used:
-        groups.append({"name": f"{group}-recording", "rules": [
-            {"record": n, "expr": RECORDS[n]} for n in used]})
-    summary = monitor.summary.format(model=model.name, threshold=f"{tuning.threshold:g}",
-                                     feature="{{ $labels.feature }}")
-    groups.append({"name": group, "rules": [{
-        "alert": monitor.alert, "expr": expr, "for": f"{tuning.for_min}m",
+    """A Prometheus rule file (as a dict ready for YAML) with the alert, its tuned threshold
+    and `for`; the recording rules it reads are in the model's recording file."""
+    return {"groups": [{"name": group, "rules": [{
+        "alert": monitor.alert, "expr": monitor.expression(model, tuning),
+        "for": f"{tuning.for_min}m",
         "labels": {"severity": monitor.severity, "model": model.name, "team": model.team},
-        "annotations": {
-            "summary": summary,
-            "description": monitor.description + " Value: {{ $value | humanize }} "
-                           f"({monitor.unit}); threshold {tuning.threshold:g} for "
-                           f"{tuning.for_min}m.",
-            "runbook_url": runbook_url},
-    }]})
-    return {"groups": groups}
+        "annotations": alert_annotations(monitor, model, tuning, runbook_url),
+    }]}]}
+
+
+def model_records(model: Model) -> list[str]:
+    """Every recording rule some monitor that can watch the model reads."""
+    return sorted({n for m in MONITORS.values() if m.applies(model) is None
+                   for n in recorded(m.expr)})
+
+
+def recording_group(model: Model) -> str:
+    return f"{model.name}-recording"
+
+
+def recording_file(model: Model) -> dict[str, object]:
+    """The model's recording rules, one file per model: the same in every export of that model,
+    so merging two exports never records a series twice."""
+    return {"groups": [{"name": recording_group(model), "rules": [
+        {"record": n, "expr": RECORDS[n].format(model=model.name)}
+        for n in model_records(model)]}]}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,22 +1,29 @@
-"""Generated pytest files, their conftest and the data fixtures exported from the incident.
+"""Generated pytest files, their conftests and the data fixtures exported from the incident.
 
-Every test reads CSV fixtures through `conftest.py`: the training reference, and one live window
-chosen by the environment variable ONCALL_FIXTURES, `healthy` (before the fault, the default) or
-`faulty` (after the page). Only pytest and numpy are needed to run them.
+A test file is the module of checks behind its remediation (`checks/`), copied verbatim, and one
+test per check. Tests read CSV fixtures through a conftest: one live window chosen by the
+environment variable ONCALL_FIXTURES, `healthy` (before the fault, the default) or `faulty`
+(after the page, with no fix applied). Only pytest and numpy are needed to run them.
+
+The data contract runs where the contract lives: one folder per producer (`contracts/SOURCE/`)
+for the producer's CI, with the contract written from the training data and a sample of the
+producer's output standing for a release. The other tests live in `tests/`.
 """
 
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from string import Template
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from oncall.game.remediations import checks
+from oncall.game.remediations.checks import csvdata
 from oncall.game.remediations.monitors import canary_spans, replay_window
 
 if TYPE_CHECKING:
@@ -29,13 +36,9 @@ WINDOW = 60
 """Minutes of live traffic in each window."""
 WINDOW_ROWS = 1000
 """Logged requests kept per window (every k-th, in arrival order), so fixtures stay small."""
-
-
-@dataclass(frozen=True, slots=True)
-class GeneratedTest:
-    body: str
-    """The test functions, a `string.Template` with $model_id."""
-    fit: Callable[[World, Model], str | None] = lambda w, m: None
+MAX_MISSING = 0.02
+"""The share of rows a contract lets a field be empty in."""
+CONTRACT = "test-feature-schema"
 
 
 def _canary(world: World, model: Model) -> str | None:
@@ -45,161 +48,49 @@ def _canary(world: World, model: Model) -> str | None:
             "incident, so there is no canary to gate")
 
 
-FEATURE_SCHEMA = '''
-TOLERANCE = 0.25
-"""How far beyond the training 1%..99% range a live 5%..95% range may reach, as a share of the
-training range: wide enough for sampling noise, narrow enough for a broken producer."""
-SCALE_LIMIT = 3.0
-"""A live spread (10%..90%) more than this many times larger or smaller than training's is a
-unit change: x10 and x100 (or /10, /100) are caught, sampling noise is not."""
+FIT: dict[str, Callable[[World, Model], str | None]] = {"test-canary-gate": _canary}
+"""Why a test cannot apply to a model whatever its fixtures show (None: it can)."""
+TESTS = checks.MODULES
 
 
-def test_${model_id}_feature_ranges(requests, reference, model_info):
-    """Values and units stay within the training profile (a data contract)."""
-    problems = []
-    for name in model_info["continuous"]:
-        ref = reference[name][~np.isnan(reference[name])]
-        live = requests[name][~np.isnan(requests[name])]
-        if live.size == 0:
-            problems.append(f"{name}: no values in the live window")
-            continue
-        r01, r10, r90, r99 = np.quantile(ref, [0.01, 0.10, 0.90, 0.99])
-        l05, l10, l90, l95 = np.quantile(live, [0.05, 0.10, 0.90, 0.95])
-        slack = TOLERANCE * (r99 - r01)
-        if l05 < r01 - slack or l95 > r99 + slack:
-            problems.append(f"{name}: live 5%..95% range {l05:.4g}..{l95:.4g} leaves the "
-                            f"training range {r01:.4g}..{r99:.4g} (+/- {slack:.3g})")
-        scale = (l90 - l10) / (r90 - r10)
-        if not 1 / SCALE_LIMIT <= scale <= SCALE_LIMIT:
-            problems.append(f"{name}: spread is {scale:.3g}x training's: a unit change?")
-    assert not problems, "; ".join(problems)
+def ident(name: str) -> str:
+    """A name as a Python identifier part."""
+    return re.sub(r"\W", "_", name)
 
 
-def test_${model_id}_features_present(requests, model_info):
-    """No feature arrives empty in more than 2% of requests."""
-    problems = []
-    for name in model_info["continuous"]:
-        share = float(np.isnan(requests[name]).mean())
-        if share > 0.02:
-            problems.append(f"{name}: missing in {share:.1%} of requests")
-    for name in model_info["categorical"]:
-        share = float((requests[name] == "").mean())
-        if share > 0.02:
-            problems.append(f"{name}: missing in {share:.1%} of requests")
-    assert not problems, "; ".join(problems)
+def sources(model: Model) -> list[str]:
+    return sorted({f.source for f in model.features})
 
 
-def test_${model_id}_categories_known(requests, reference, model_info):
-    """Categorical features carry the values training saw (at most 1% unseen)."""
-    problems = []
-    for name in model_info["categorical"]:
-        known = set(reference[name].tolist())
-        present = requests[name][requests[name] != ""]
-        unseen = [v for v in present.tolist() if v not in known]
-        if present.size and len(unseen) / present.size > 0.01:
-            problems.append(f"{name}: {len(unseen) / present.size:.1%} of values unseen in "
-                            f"training, e.g. {sorted(set(unseen))[:3]}")
-    assert not problems, "; ".join(problems)
-'''
-
-CANARY_GATE = '''
-
-def test_${model_id}_canary_gate(telemetry):
-    """Promotion stops when the canary fails more, or scores differently, than stable."""
-    canary, stable = telemetry["error_rate_canary"].mean(), telemetry["error_rate_stable"].mean()
-    assert canary <= max(2 * stable, 0.002), (
-        f"canary fails {canary:.2%} of requests against stable's {stable:.2%}")
-    shift = telemetry["pred_mean_canary"].mean() / telemetry["pred_mean_stable"].mean() - 1
-    assert abs(shift) < 0.2, f"canary mean score is {shift:+.0%} from stable's"
-'''
-
-SERVING_LOAD = '''
-
-def test_${model_id}_serving_load(telemetry, model_info):
-    """At the window's peak traffic the serving config stays within memory, latency and error
-    objectives, with no restart."""
-    restarts = telemetry["restarts"].sum()
-    assert restarts == 0, f"{restarts:g} container restarts under load"
-    memory = model_info["memory_metric"]
-    peak = telemetry[memory].max()
-    assert peak < 0.9, f"{memory} peaked at {peak:.0%} of capacity (limit 90%)"
-    p99 = telemetry["latency_p99_ms"].max()
-    assert p99 <= model_info["latency_slo_ms"], (
-        f"p99 {p99:.0f} ms over the {model_info['latency_slo_ms']:g} ms objective")
-    errors = telemetry["error_rate"].mean()
-    assert errors <= 1 - model_info["slo"], (
-        f"{errors:.3%} of requests failed; the SLO allows {1 - model_info['slo']:.3%}")
-'''
-
-SOAK = '''
-
-def test_${model_id}_memory_levels_off(telemetry):
-    """Under steady load the working set does not grow (a leak) and nothing is OOM-killed."""
-    minutes = telemetry["minute"] - telemetry["minute"][0]
-    slope = np.polyfit(minutes, telemetry["mem_frac"], 1)[0]
-    growth = slope * 60
-    assert growth < 0.05, f"working set grows {growth:.1%} of the limit per hour"
-    assert telemetry["restarts"].sum() == 0, "containers restarted (OOM kills?)"
-'''
-
-DEPENDENCY = '''
-
-def test_${model_id}_serves_within_slo_when_a_dependency_degrades(telemetry, model_info):
-    """Requests are answered (from cached features if need be) within the SLO: a slow or
-    failing dependency must not turn into errors or timeouts."""
-    errors = telemetry["error_rate"].mean()
-    assert errors <= 1 - model_info["slo"], (
-        f"{errors:.3%} of requests failed; the SLO allows {1 - model_info['slo']:.3%}")
-    p99 = np.median(telemetry["latency_p99_ms"])
-    assert p99 <= model_info["latency_slo_ms"], (
-        f"median p99 {p99:.0f} ms over the {model_info['latency_slo_ms']:g} ms objective")
-'''
-
-GOLDEN = '''
-
-def test_${model_id}_golden_set(requests):
-    """The serving path reproduces the validated scores on the same logged requests, end to
-    end: the model artifact and every model upstream of it (encoders, embeddings)."""
-    served, golden = requests["score"], requests["expected_score"]
-    nan = int(np.isnan(served).sum())
-    assert nan == 0, f"{nan} NaN scores served"
-    worst = float(np.abs(served - golden).max())
-    assert worst < 0.05, f"served scores differ from the golden ones by up to {worst:.3f}"
-'''
-
-SKEW = '''
-
-def test_${model_id}_training_serving_skew(requests):
-    """Scores from the serving features match scores from the training pipeline's features
-    for the same logged requests (a timezone, unit or default mismatch breaks this)."""
-    served, offline = requests["score"], requests["expected_score"]
-    close = np.isclose(served, offline, rtol=1e-6, atol=1e-6)
-    assert close.mean() >= 0.999, (
-        f"{1 - close.mean():.1%} of requests score differently online and offline")
-'''
-
-TESTS: dict[str, GeneratedTest] = {
-    "test-feature-schema": GeneratedTest(FEATURE_SCHEMA),
-    "test-canary-gate": GeneratedTest(CANARY_GATE, fit=_canary),
-    "test-serving-load": GeneratedTest(SERVING_LOAD),
-    "test-golden-set": GeneratedTest(GOLDEN),
-    "test-soak": GeneratedTest(SOAK),
-    "test-dependency-fallback": GeneratedTest(DEPENDENCY),
-    "test-serving-skew": GeneratedTest(SKEW),
-}
+def test_path(rid: str, model: Model, source: str | None = None) -> str:
+    if rid == CONTRACT:
+        return f"contracts/{source}/test_{ident(source or '')}_contract.py"
+    return f"tests/test_{ident(model.name)}_{ident(rid.removeprefix('test-'))}.py"
 
 
-def test_file(rid: str, title: str, model: Model) -> str:
-    model_id = model.name.replace("-", "_")
-    return (f'"""{title} for {model.name}.\n\nData: conftest.py (ONCALL_FIXTURES=healthy|faulty)'
-            f'."""\n\nimport numpy as np\n'
-            + Template(TESTS[rid].body).substitute(model_id=model_id))
+def test_file(rid: str, title: str, model: Model, source: str | None = None) -> str:
+    """The test file: the checks' module verbatim, then one test per check."""
+    module = checks.MODULES[rid]
+    prefix = ident(source if source else model.name)
+    what = (f"the contract of {source}'s output as {model.name} reads it" if source
+            else f"{model.name}")
+    out = [f"# {title}: {what}.", "# Fixtures: conftest.py (ONCALL_FIXTURES=healthy|faulty).",
+           checks.source(module).rstrip(), "", "", "# -- the tests " + "-" * 80]
+    for name, fn in checks.checks(module):
+        args = ", ".join(checks.fixtures_of(fn))
+        doc = (inspect.getdoc(fn) or name).splitlines()[0]
+        out += ["", "", f"def test_{prefix}_{name}({args}):", f'    """{doc}"""',
+                f"    problems = check_{name}({args})",
+                '    assert not problems, "; ".join(problems)']
+    return "\n".join(out) + "\n"
 
 
-CONFTEST = '''"""Fixtures for the generated tests, read from CSV files exported from the incident.
+_READERS = (inspect.getsource(csvdata.window) + "\n\n" + inspect.getsource(csvdata.parse_csv))
+
+_HEAD = '''"""{doc}
 
 ONCALL_FIXTURES picks the live window: `healthy` (the default; before the fault) or `faulty`
-(after the page). The tests pass on the first and fail on the second.
+(from the page on, with no fix applied).
 """
 
 import csv
@@ -214,37 +105,31 @@ FIXTURES = Path(__file__).parent / "fixtures"
 WINDOWS = ("healthy", "faulty")
 
 
-def _window() -> str:
-    window = os.environ.get("ONCALL_FIXTURES", "healthy")
-    if window not in WINDOWS:
-        raise pytest.UsageError(f"ONCALL_FIXTURES={window!r}: use one of {', '.join(WINDOWS)}")
-    return window
+''' + _READERS + '''
+
+def _live() -> str:
+    try:
+        return window()
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
-def read_csv(path: Path) -> dict:
-    """Columns by name: numbers as float arrays (empty cells are NaN), text as str arrays."""
-    with path.open(newline="") as fh:
-        rows = list(csv.reader(fh))
-    header, body = rows[0], rows[1:]
-    out = {}
-    for i, name in enumerate(header):
-        cells = [r[i] for r in body]
-        try:
-            out[name] = np.array([float(c) if c else np.nan for c in cells])
-        except ValueError:
-            out[name] = np.array(cells, dtype=str)
-    return out
+def _read(name: str) -> dict:
+    return parse_csv((FIXTURES / name).read_text(encoding="utf-8"))
+'''
 
+CONFTEST = _HEAD.replace("{doc}", "Fixtures for the generated tests, read from CSV files "
+                                   "exported from the incident.") + '''
 
 @pytest.fixture(scope="session")
 def model_info() -> dict:
-    return json.loads((FIXTURES / "model.json").read_text())
+    return json.loads((FIXTURES / "model.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
 def reference() -> dict:
     """Training reference rows: features and the score the validated model gave."""
-    return read_csv(FIXTURES / "reference.csv")
+    return _read("reference.csv")
 
 
 @pytest.fixture(scope="session")
@@ -252,13 +137,31 @@ def requests() -> dict:
     """Logged requests of the live window: served features, the served score, and the score
     the validated pipeline (training features, approved artifacts) gives the same requests
     (expected_score)."""
-    return read_csv(FIXTURES / _window() / "requests.csv")
+    return _read(f"{_live()}/requests.csv")
 
 
 @pytest.fixture(scope="session")
 def telemetry() -> dict:
     """One row per minute of the live window: traffic, latency, errors, memory, restarts."""
-    return read_csv(FIXTURES / _window() / "telemetry.csv")
+    return _read(f"{_live()}/telemetry.csv")
+'''
+
+CONTRACT_CONFTEST = _HEAD.replace(
+    "{doc}", "Fixtures for the data contract: the contract, and a sample of the producer's "
+             "output.\n\nIn the producer's CI, point `output` at a sample of the release about "
+             "to ship.") + '''
+
+@pytest.fixture(scope="session")
+def contract() -> dict:
+    """What the consuming models need of each field, written from their training data."""
+    return json.loads((Path(__file__).parent / "contract.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def output() -> dict:
+    """A sample of the producer's output: here, the values its fields had when served in the
+    live window."""
+    return _read(f"{_live()}/output.csv")
 '''
 
 
@@ -309,22 +212,79 @@ def _telemetry(world: World, model: Model, t0: int, t1: int) -> dict[str, np.nda
     return cols
 
 
+def _contract(world: World, model: Model, source: str) -> dict[str, Any]:
+    ref = world.stats(model.name).reference
+    cont: dict[str, dict[str, float]] = {}
+    cats: dict[str, list[str]] = {}
+    for f in model.features:
+        if f.source != source:
+            continue
+        v = ref[f.name][:REFERENCE_SAMPLE]
+        if f.kind == "continuous":
+            v = v.astype(float)
+            q = np.quantile(v[~np.isnan(v)], [0.01, 0.10, 0.90, 0.99])
+            cont[f.name] = {k: float(f"{x:.6g}") for k, x in zip(("p01", "p10", "p90", "p99"),
+                                                                   q, strict=True)}
+        else:
+            cats[f.name] = sorted({str(x) for x in v.tolist() if x is not None})
+    return {"source": source, "model": model.name, "max_missing": MAX_MISSING,
+            "continuous": cont, "categorical": cats}
+
+
 def fixtures(world: World, model: Model) -> dict[str, str]:
-    """The fixture files, by path under `tests/fixtures/`."""
+    """Every fixture file of the model's tests and contracts, by path in the export."""
     stats = world.stats(model.name)
     ref: dict[str, np.ndarray] = {}
     for f in model.features:
         v = stats.reference[f.name][:REFERENCE_SAMPLE]
         ref[f.name] = v.astype(float) if f.kind == "continuous" else v.astype(str)
     ref["score"] = stats.reference_scores[:REFERENCE_SAMPLE].astype(float)
+    spans = windows(world)
     info = {"model": model.name, "hardware": model.hardware, "slo": model.slo,
             "latency_slo_ms": model.latency_slo_ms,
             "memory_metric": "gpu_mem_frac" if model.hardware == "gpu" else "mem_frac",
             "continuous": [f.name for f in model.features if f.kind == "continuous"],
             "categorical": [f.name for f in model.features if f.kind != "continuous"],
-            "windows": {k: list(v) for k, v in windows(world).items()}}
-    out = {"model.json": json.dumps(info, indent=2) + "\n", "reference.csv": write_csv(ref)}
-    for name, (t0, t1) in windows(world).items():
-        out[f"{name}/requests.csv"] = write_csv(_requests(world, model, t0, t1))
-        out[f"{name}/telemetry.csv"] = write_csv(_telemetry(world, model, t0, t1))
+            "windows": {k: list(v) for k, v in spans.items()}}
+    out = {"tests/fixtures/model.json": json.dumps(info, indent=2) + "\n",
+           "tests/fixtures/reference.csv": write_csv(ref)}
+    for name, (t0, t1) in spans.items():
+        req = _requests(world, model, t0, t1)
+        out[f"tests/fixtures/{name}/requests.csv"] = write_csv(req)
+        out[f"tests/fixtures/{name}/telemetry.csv"] = write_csv(_telemetry(world, model, t0, t1))
+        for src in sources(model):
+            cols = {f.name: req[f.name] for f in model.features if f.source == src}
+            out[f"contracts/{src}/fixtures/{name}/output.csv"] = write_csv(cols)
+    for src in sources(model):
+        out[f"contracts/{src}/contract.json"] = json.dumps(
+            _contract(world, model, src), indent=2) + "\n"
     return out
+
+
+def window_data(files: dict[str, str], window: str, source: str | None = None
+                ) -> dict[str, Any]:
+    """One window's fixtures as the exported conftest hands them to the checks."""
+    if source is not None:
+        return {"contract": json.loads(files[f"contracts/{source}/contract.json"]),
+                "output": csvdata.parse_csv(files[f"contracts/{source}/fixtures/{window}/"
+                                                  "output.csv"])}
+    return {"model_info": json.loads(files["tests/fixtures/model.json"]),
+            "reference": csvdata.parse_csv(files["tests/fixtures/reference.csv"]),
+            "requests": csvdata.parse_csv(files[f"tests/fixtures/{window}/requests.csv"]),
+            "telemetry": csvdata.parse_csv(files[f"tests/fixtures/{window}/telemetry.csv"])}
+
+
+def blind(rid: str, files: dict[str, str], source: str | None = None) -> str | None:
+    """Why the test cannot catch this incident (None: it can): a check fails on the healthy
+    window, or none fails on the faulty one."""
+    module = checks.MODULES[rid]
+    healthy = {k: v for k, v in checks.run(module, window_data(files, "healthy", source)).items()
+               if v}
+    if healthy:
+        name, problems = next(iter(healthy.items()))
+        return f"its {name} check fails before the fault too ({problems[0]})"
+    faulty = checks.run(module, window_data(files, "faulty", source))
+    if not any(faulty.values()):
+        return ("its checks pass on the hour from the page on, so it would not have caught "
+                "this incident")
+    return None

@@ -45,6 +45,7 @@ from oncall.sim.alertmanager import Alertmanager
 from oncall.sim.alerts import RULES, RULES_BY_NAME
 from oncall.sim.catalogue import TEAMS
 from oncall.sim.clock import hhmm
+from oncall.sim.faultdef import PipelineEntry
 from oncall.sim.fleet import Deploy
 
 PAGING = tuple(r for r in RULES if r.severity != "ticket")
@@ -402,9 +403,9 @@ class Shift:
         elif isinstance(cmd, c.Escalate) and cmd.team == "data-engineering":
             trigger = "escalate:data-engineering"
             model = cmd.model or self._incident_model(cmd.incident)
-            # The data engineer defends a producer change only where one was made.
-            if not any(inc.pipeline_changes(self.world, model)
-                       for inc in self.world.incidents.values()):
+            # The data engineer defends a producer change only where one was made and announced:
+            # a failed job or a partner's outage is nothing to defend.
+            if not self._announced_change(model):
                 return None
         else:
             return None
@@ -424,6 +425,11 @@ class Shift:
                         {"conversation": conv.id, "held": conv.held, "by": conv.person})
         obs.events = events
         return obs
+
+    def _announced_change(self, model: str) -> bool:
+        return any(isinstance(e, PipelineEntry) and e.announced and inc.onset + e.at <= self.now
+                   for inc in self.world.incidents.values() if inc.model == model
+                   for e in inc.kind.history)
 
     def _incident_model(self, incident: str | None) -> str:
         if incident and incident in self.world.incidents:

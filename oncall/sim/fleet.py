@@ -124,7 +124,7 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
     """A registry and deploy history over the last few weeks, the newest deploy days old."""
     n_versions = int(rng.integers(3, 7))
     major = int(rng.integers(4, 15))
-    t = -DAY * int(rng.integers(25, 60)) + 600 + int(rng.integers(0, 420))
+    day = int(rng.integers(25, 60))
     gpu = model.hardware == "gpu"
     config: dict[str, Any] = {
         "batch_size": 32 if gpu else 1,
@@ -134,6 +134,8 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
     }
     image = f"registry.internal/serving/{model.name}"
     for i in range(n_versions):
+        # People promote in working hours (09:30-17:30), a week or so apart.
+        t = -DAY * day + 570 + int(rng.integers(0, 480))
         v = f"v{major + i}"
         delta = round(float(rng.uniform(-0.03, 0.02)), 3)
         lr = float(rng.choice([0.01, 0.03, 0.05, 0.1]))
@@ -155,8 +157,8 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
             image=f"{image}:1.{major + i}.0", canary_pct=100, promoted_by=person_name(fake),
             at=t, note=f"promoted after {canary_h}h canary at 10%",
         ))
-        t += DAY * int(rng.integers(5, 12)) + int(rng.integers(-300, 300))
-        if t > -DAY * 2:
+        day -= int(rng.integers(5, 12))
+        if day < 2:
             break
 
 

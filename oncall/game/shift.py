@@ -380,14 +380,35 @@ class Shift:
         ev = next((v for v in self.world.deploys(conv.model)["versions"]
                    if v["version"] == live.model_version), None)
         evals = ", ".join(f"{k} {v:g}" for k, v in (ev["eval"] if ev else {}).items())
+        what, change = self._rollback_undoes(conv.model, evals or "well")
         values = {"name": conv.person, "team": conv.team, "model": conv.model,
-                  "version": version, "eval": evals or "well",
+                  "version": version, "eval": evals or "well", "what": what, "change": change,
                   "gate": report.get("gate", "release"),
                   "deadline": hhmm(item.deadline) if item else hhmm(self.now + 60),
                   "canary_pct": str(report.get("canary_pct", 10)),
                   "need_lower": (item.need[0].lower() + item.need[1:]) if item else "",
                   "evidence": "that", "later": "30", **extra}
         return template.format_map(values)
+
+    def _rollback_undoes(self, model: str, evals: str) -> tuple[str, str]:
+        """What a rollback of the model would take back, short and in full: the owner defends
+        the change that is live (a version, a config change or a serving image), not a version
+        the rollback would keep."""
+        m = self.world.model(model)
+        live = [d for d in m.deploys if d.at <= self.now]
+        current = live[-1]
+        earlier = [d for d in live[:-1] if d.canary_pct in (0, 100)]
+        before = earlier[-1] if earlier else current
+        if current.model_version != before.model_version or current is before:
+            v = current.model_version
+            return v, f"{v}, which scored {evals} offline"
+        keys = [k for k in current.config if current.config[k] != before.config.get(k)]
+        if keys:
+            diff = ", ".join(f"{k} {before.config.get(k)}->{current.config[k]}" for k in keys)
+            what = f"revision {current.revision}"
+            return what, f"{what}'s config change ({diff})"
+        image = current.image.rsplit(":", 1)[-1]
+        return f"image {image}", f"the serving image {image}"
 
     def _hold(self, raw: Any) -> Observation | None:
         """A rollback or an escalation a colleague pushes back on waits for the player's answer

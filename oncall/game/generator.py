@@ -30,6 +30,9 @@ from oncall.sim.faults import fill
 
 RANDOM_ID = re.compile(r"^random-(\d{1,19})-(easy|normal|hard)$")
 ATTEMPTS = 40
+PAGE_WITHIN = 90
+"""Minutes after the onset by which a drawn night must page: a stopped feature job or a change
+in the world seen through labels pages in an hour or more, as their library nights do."""
 
 
 class GenerationError(ValueError):
@@ -108,7 +111,7 @@ def _draft(kind: FaultKind, arch: Archetype, rng: np.random.Generator, seed: int
     return {
         "id": random_id(seed, difficulty), "title": "", "brief": "", "difficulty": difficulty,
         "fault": {"kind": kind.id, "model": arch.name, "onset": hhmm(onset),
-                  "params": _params(kind, arch, rng), "page_within": 60},
+                  "params": _params(kind, arch, rng), "page_within": PAGE_WITHIN},
         "noise": noise,
     }
 
@@ -173,7 +176,7 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
         "playbook": {"right": [{"do": "ack"}], "wrong": [{"do": "ack"}]}}
     trial = Game(Scenario.model_validate(base), seed)
     f = trial.record.facts
-    if f.page_at - f.onset_at > 60:
+    if f.page_at - f.onset_at > PAGE_WITHIN:
         raise GenerationError("pages too late")
     page = next(a for a in f.page_alerts if a.severity == "critical" and a.model == model)
     trial.do({"do": "ack"})

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from oncall.content.kinds import fault_kinds, faults_dir, validate_kinds
-from oncall.sim.catalogue import FAULTS_BY_ID
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID
 
 
 def test_every_shipped_kind_validates_and_names_a_catalogue_entry_of_its_category() -> None:
@@ -81,3 +82,24 @@ def test_a_scenario_on_a_model_the_kind_does_not_fit_or_keyed_otherwise_is_a_pro
                for p in problems), problems
     assert any(p.startswith("x.yaml: answers.remediations.0: 'mon-label-volume' is not a "
                             "remediation of attack_wave") for p in problems), problems
+
+
+DECLARED = sorted((k.id, m) for k in fault_kinds().values() for m in k.fits.models or {})
+
+
+@pytest.mark.parametrize(("kind_id", "model"), DECLARED)
+def test_every_model_a_kind_names_pages_in_time_for_a_random_night(kind_id: str,
+                                                                   model: str) -> None:
+    """A model a kind declares it fits is one a random night can be drawn on: with its own
+    values (and the other parameters at their defaults) the fault pages in time."""
+    from oncall.game.generator import PAGE_WITHIN
+    from oncall.sim.world import IncidentSpec, World, WorldSpec
+
+    kind = fault_kinds()[kind_id]
+    arch = ARCHETYPES_BY_NAME[model]
+    params = {n: next(f.name for f in arch.features if p.feature_kind in (None, f.kind))
+              for n, p in kind.params.items() if p.type == "feature"}
+    params.update(kind.domain(model))
+    world = World(3, WorldSpec(incidents=(IncidentSpec(kind, model, 110, params),)))
+    assert world.fault.page_at is not None
+    assert world.fault.page_at - world.fault.onset <= PAGE_WITHIN

@@ -308,36 +308,34 @@ def _scenarios(args: argparse.Namespace) -> int:
     if args.action == "list":
         from oncall.store.locations import home_dir
         from oncall.store.saves import load_saves
-        from oncall.story.library import library, table
+        from oncall.story.library import key_of, library, table
 
         saves, _ = load_saves(home_dir(args.home))
         entries = library(scenarios, saves)
+        keys = {e.id: key_of(scenarios[e.id]) for e in entries} if args.answers else None
         if args.json:
-            rows = [e.to_dict() for e in entries]
-            if args.answers:
-                for row in rows:
-                    a = scenarios[row["id"]].answers
-                    row["cause"] = a.cause
-            print(json.dumps(rows, indent=2))
+            print(json.dumps([{**e.to_dict(), **(keys[e.id] if keys else {})}
+                              for e in entries], indent=2))
         else:
-            print(table(entries))
+            print(table(entries, keys))
         return 0
     if not args.id:
         raise UsageError("scenarios show: give a scenario id (see `oncall scenarios`)")
     s = loader.scenario(args.id)
-    data: dict[str, Any] = {"id": s.id, "title": s.title, "brief": s.brief,
-                            "difficulty": s.difficulty}
+    data: dict[str, Any] = {"id": s.id, "title": s.title, "brief": s.brief}
     if args.answers:
+        data["difficulty"] = s.difficulty
         data["answers"] = s.answers.model_dump(mode="json", exclude_none=True)
         data["right"] = s.playbook.right
         data["wrong"] = s.playbook.wrong
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
-    print(f"{s.title}  ({s.id}, {s.difficulty})\n\n{s.brief.strip()}")
+    print(f"{s.title}  ({s.id})\n\n{s.brief.strip()}")
     if args.answers:
         a = s.answers
-        print(f"\nAnswer: {a.category} fault, {a.cause}. {a.explanation.strip()}")
+        print(f"\nAnswer ({s.difficulty}): {a.category} fault, {a.cause}. "
+              f"{a.explanation.strip()}")
         print(f"Signal alert: {a.signal_alert}; severity SEV-{a.severity}")
         for m in a.right:
             print(f"  right: {m.kind} {m.model or m.team or ''} {m.fix or ''} — {m.why}")

@@ -28,9 +28,9 @@ def check_params(kind: FaultKind, spec: FaultSpec, where: str) -> list[str | tup
     """Problems with a fault's parameters, as (field path, reason)."""
     out: list[str | tuple[str, str]] = []
     arch = ARCHETYPES_BY_NAME.get(spec.model)
-    if arch is not None and kind.requires.hardware and arch.hardware != kind.requires.hardware:
-        out.append((f"{where}.model", f"{kind.id} needs a {kind.requires.hardware.upper()} model; "
-                    f"{spec.model} runs on {arch.hardware.upper()}"))
+    unfit = kind.unfit(arch) if arch is not None else None
+    if unfit:
+        out.append((f"{where}.model", unfit))
     for name in spec.params:
         if name not in kind.params:
             out.append((f"{where}.params.{name}", f"unknown parameter of {kind.id}; valid: "
@@ -115,6 +115,14 @@ def check_scenario(s: Scenario, kinds: Mapping[str, FaultKind], file: str) -> li
             found.append(("answers.category", f"the fault kind {main_kind.id} is a "
                           f"{main_kind.category} fault, not {a.category}; valid: "
                           f"{main_kind.category}"))
+        if a.severity != main_kind.severity:
+            found.append(("answers.severity", f"the fault kind {main_kind.id} is SEV-"
+                          f"{main_kind.severity}, not SEV-{a.severity}: every night of a kind "
+                          f"is keyed alike; valid: {main_kind.severity}"))
+        for j, rid in enumerate(a.remediations):
+            if rid not in main_kind.remediations:
+                found.append((f"answers.remediations.{j}", f"{rid!r} is not a remediation of "
+                              f"{main_kind.id}; valid: {_choices(main_kind.remediations)}"))
         valid = static_signal_ids(main_kind, s.fault.params, s.fault.model)
         for j, ev in enumerate(a.evidence):
             if ev not in valid:

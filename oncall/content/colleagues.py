@@ -23,8 +23,8 @@ Effect = Literal["proceed", "drop", "later", "promote", "hold", "build", "ticket
 Trigger = Literal["rollback", "escalate:data-engineering", "request:deploy", "request:canary",
                   "request:feature"]
 Evidence = Literal["incident-signal", "gate-report", "open-incident", "any"]
-FIELDS = frozenset({"name", "team", "model", "version", "eval", "gate", "deadline", "evidence",
-                    "later", "canary_pct", "need_lower"})
+FIELDS = frozenset({"name", "team", "model", "version", "eval", "what", "change", "gate",
+                    "deadline", "evidence", "later", "canary_pct", "need_lower"})
 """The names a template may use; the shift fills each from the world."""
 EFFECTS: dict[str, tuple[str, ...]] = {
     "rollback": ("proceed", "drop", "later"),

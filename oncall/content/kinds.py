@@ -1,7 +1,7 @@
 """Fault kinds (faults/*.yaml): load and validate the definitions the fault engine interprets.
 
 The folder is the registry: a new kind is a new file. Problems are reported as
-`file: field.path: reason`, like scenarios.
+`file: field.path: reason`, like scenarios; a kind whose tool text names its cause is one.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ def parse_kind(path: Path) -> FaultKind:
     if kind.transform is not None and kind.transform not in TRANSFORMS:
         problems.append(Problem(name, "transform", f"no custom transform {kind.transform!r} is "
                                 f"registered; valid: {', '.join(TRANSFORMS) or 'none'}"))
+    from oncall.content.symptoms import problems as telling
+
+    problems += [Problem(name, where, why) for where, why in telling(kind)]
     if problems:
         raise ContentError(problems)
     return kind

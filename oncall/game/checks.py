@@ -26,6 +26,7 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
         files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
     kind_files = [f for f in files if f.parent.name == "faults"]
     problems += validate_kinds(kind_files)
+    problems += _kind_remediations(kind_files)
     for f in files:
         if f in kind_files:
             continue
@@ -37,6 +38,22 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
         problems += loader.validate([f])
         problems += _game_checks(scenario, str(f))
     return problems
+
+
+def _kind_remediations(paths: list[Path]) -> list[Problem]:
+    """Every remediation a fault kind keys its nights to exists."""
+    from oncall.content.kinds import parse_kind
+
+    out = []
+    for path in paths:
+        try:
+            kind = parse_kind(path)
+        except ContentError:
+            continue  # reported by validate_kinds
+        out += [Problem(str(path), f"remediations.{j}", f"unknown remediation {rid!r}; valid: "
+                        f"{', '.join(remediations.BY_ID)}")
+                for j, rid in enumerate(kind.remediations) if rid not in remediations.BY_ID]
+    return out
 
 
 def _game_checks(scenario: loader.Scenario, file: str) -> list[Problem]:

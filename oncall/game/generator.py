@@ -30,12 +30,9 @@ from oncall.sim.faults import fill
 
 RANDOM_ID = re.compile(r"^random-(\d{1,19})-(easy|normal|hard)$")
 ATTEMPTS = 40
-REMEDIATIONS = {
-    "data": ["mon-feature-range", "mon-null-rate", "test-feature-schema"],
-    "model": ["mon-prediction-shift", "test-golden-set"],
-    "infra": ["mon-burn-slow", "test-serving-load"],
-}
-"""Remediations a generated key accepts for each category of fault."""
+PAGE_WITHIN = 90
+"""Minutes after the onset by which a drawn night must page: a stopped feature job or a change
+in the world seen through labels pages in an hour or more, as their library nights do."""
 
 
 class GenerationError(ValueError):
@@ -60,7 +57,7 @@ def generate(seed: int, difficulty: str = "normal") -> Scenario:
     problems: list[str] = []
     for attempt in range(ATTEMPTS):
         kind = kinds[int(rng.integers(len(kinds)))]
-        fits = [a for a in ARCHETYPES if _fits(kind, a)]
+        fits = [a for a in ARCHETYPES if kind.unfit(a) is None]
         if not fits:
             continue
         arch = fits[int(rng.integers(len(fits)))]
@@ -72,20 +69,15 @@ def generate(seed: int, difficulty: str = "normal") -> Scenario:
     raise GenerationError(f"no conformant night for seed {seed}: " + "; ".join(problems[-3:]))
 
 
-def _fits(kind: FaultKind, arch: Archetype) -> bool:
-    if kind.requires.hardware and arch.hardware != kind.requires.hardware:
-        return False
-    for p in kind.params.values():
-        if p.type == "feature" and not any(p.feature_kind in (None, f.kind)
-                                           for f in arch.features):
-            return False
-    return True
-
-
 def _params(kind: FaultKind, arch: Archetype, rng: np.random.Generator) -> dict[str, Any]:
+    """The kind's parameters for this model: its own domain's values where the kind names them
+    (a unit change's exact factor, the model's partner), the rest drawn from the seed."""
+    domain = kind.domain(arch.name)
     out: dict[str, Any] = {}
     for name, p in kind.params.items():
-        if p.type == "feature":
+        if name in domain:
+            out[name] = domain[name]
+        elif p.type == "feature":
             names = [f.name for f in arch.features if p.feature_kind in (None, f.kind)]
             out[name] = p.default if p.default in names else names[int(rng.integers(len(names)))]
         elif p.type in ("float", "int") and p.default is not None:
@@ -119,7 +111,7 @@ def _draft(kind: FaultKind, arch: Archetype, rng: np.random.Generator, seed: int
     return {
         "id": random_id(seed, difficulty), "title": "", "brief": "", "difficulty": difficulty,
         "fault": {"kind": kind.id, "model": arch.name, "onset": hhmm(onset),
-                  "params": _params(kind, arch, rng), "page_within": 60},
+                  "params": _params(kind, arch, rng), "page_within": PAGE_WITHIN},
         "noise": noise,
     }
 
@@ -180,11 +172,11 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
     base = {**draft, "title": "trial", "brief": "trial", "answers": {
         "category": kind.category, "cause": kind.catalogue, "explanation": kind.title,
         "signal_alert": "ModelHigh5xxRatio", "evidence": ["trial"], "right": right,
-        "wrong": wrong, "severity": 2, "remediations": REMEDIATIONS[kind.category]},
+        "wrong": wrong, "severity": kind.severity, "remediations": kind.remediations},
         "playbook": {"right": [{"do": "ack"}], "wrong": [{"do": "ack"}]}}
     trial = Game(Scenario.model_validate(base), seed)
     f = trial.record.facts
-    if f.page_at - f.onset_at > 60:
+    if f.page_at - f.onset_at > PAGE_WITHIN:
         raise GenerationError("pages too late")
     page = next(a for a in f.page_alerts if a.severity == "critical" and a.model == model)
     trial.do({"do": "ack"})
@@ -204,7 +196,8 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
         raise GenerationError("no signal of the kind shows in a first look")
     rule = RULES_BY_NAME[page.rule]
     first = right[0]
-    opening: list[dict[str, Any]] = [{"do": "ack"}, {"do": "severity", "level": 2}, *commands,
+    opening: list[dict[str, Any]] = [{"do": "ack"}, {"do": "severity", "level": kind.severity},
+                                     *commands,
                {"do": "diagnose", "category": kind.category, "cause": kind.catalogue,
                 "evidence": [f"obs-{3 + i}" for i in range(len(commands))]},
                move_command(first)]
@@ -237,13 +230,13 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
                     "lucky": "It happened at night, at low traffic."},
         "caught_earlier": f"A monitor from the postmortem, replayed over the week, says how much "
                           f"earlier than {page.rule} it would have fired.",
-        "remediations": REMEDIATIONS[kind.category][:2],
+        "remediations": kind.remediations[:2],
     }
     playbook_right = [*opening, *waits, {"do": "resolve"}, postmortem]
     playbook_wrong = [{"do": "ack"}, *[move_command(m) for m in wrong[:2]],
                       move_command(first), *waits, {"do": "wait", "minutes": 10}, {"do": "resolve"},
                       {"do": "postmortem", "summary": "Something broke and was fixed.",
-                       "remediations": ["mon-burn-slow"]}]
+                       "remediations": [_unfitting_remediation(kind)]}]
     summary = rule.summary.format(model=model, threshold=f"{page.threshold:g}")
     doc = {**base, "title": f"{arch_title}: {summary}",
            "brief": f"A random night on the fleet (seed {seed}, {draft['difficulty']}). "
@@ -252,6 +245,13 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
     sc = Scenario.model_validate(doc)
     _check(sc, kind, seed)
     return sc
+
+
+def _unfitting_remediation(kind: FaultKind) -> str:
+    """A remediation the kind does not list: what a careless postmortem proposes."""
+    from oncall.game.remediations import CATALOGUE
+
+    return next(r.id for r in CATALOGUE if r.id not in kind.remediations)
 
 
 def _waits_until_resolved(sc: Scenario, seed: int, opening: list[dict[str, Any]]

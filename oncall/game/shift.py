@@ -45,6 +45,7 @@ from oncall.sim.alertmanager import Alertmanager
 from oncall.sim.alerts import RULES, RULES_BY_NAME
 from oncall.sim.catalogue import TEAMS
 from oncall.sim.clock import hhmm
+from oncall.sim.faultdef import PipelineEntry
 from oncall.sim.fleet import Deploy
 
 PAGING = tuple(r for r in RULES if r.severity != "ticket")
@@ -431,14 +432,35 @@ class Shift:
         ev = next((v for v in self.world.deploys(conv.model)["versions"]
                    if v["version"] == live.model_version), None)
         evals = ", ".join(f"{k} {v:g}" for k, v in (ev["eval"] if ev else {}).items())
+        what, change = self._rollback_undoes(conv.model, evals or "well")
         values = {"name": conv.person, "team": conv.team, "model": conv.model,
-                  "version": version, "eval": evals or "well",
+                  "version": version, "eval": evals or "well", "what": what, "change": change,
                   "gate": report.get("gate", "release"),
                   "deadline": hhmm(item.deadline) if item else hhmm(self.now + 60),
                   "canary_pct": str(report.get("canary_pct", 10)),
                   "need_lower": (item.need[0].lower() + item.need[1:]) if item else "",
                   "evidence": "that", "later": "30", **extra}
         return template.format_map(values)
+
+    def _rollback_undoes(self, model: str, evals: str) -> tuple[str, str]:
+        """What a rollback of the model would take back, short and in full: the owner defends
+        the change that is live (a version, a config change or a serving image), not a version
+        the rollback would keep."""
+        m = self.world.model(model)
+        live = [d for d in m.deploys if d.at <= self.now]
+        current = live[-1]
+        earlier = [d for d in live[:-1] if d.canary_pct in (0, 100)]
+        before = earlier[-1] if earlier else current
+        if current.model_version != before.model_version or current is before:
+            v = current.model_version
+            return v, f"{v}, which scored {evals} offline"
+        keys = [k for k in current.config if current.config[k] != before.config.get(k)]
+        if keys:
+            diff = ", ".join(f"{k} {before.config.get(k)}->{current.config[k]}" for k in keys)
+            what = f"revision {current.revision}"
+            return what, f"{what}'s config change ({diff})"
+        image = current.image.rsplit(":", 1)[-1]
+        return f"image {image}", f"the serving image {image}"
 
     def _hold(self, raw: Any) -> Observation | None:
         """A rollback or an escalation a colleague pushes back on waits for the player's answer
@@ -454,9 +476,9 @@ class Shift:
         elif isinstance(cmd, c.Escalate) and cmd.team == "data-engineering":
             trigger = "escalate:data-engineering"
             model = cmd.model or self._incident_model(cmd.incident)
-            # The data engineer defends a producer change only where one was made.
-            if not any(inc.pipeline_changes(self.world, model)
-                       for inc in self.world.incidents.values()):
+            # The data engineer defends a producer change only where one was made and announced:
+            # a failed job or a partner's outage is nothing to defend.
+            if not self._announced_change(model):
                 return None
         else:
             return None
@@ -476,6 +498,11 @@ class Shift:
                         {"conversation": conv.id, "held": conv.held, "by": conv.person})
         obs.events = events
         return obs
+
+    def _announced_change(self, model: str) -> bool:
+        return any(isinstance(e, PipelineEntry) and e.announced and inc.onset + e.at <= self.now
+                   for inc in self.world.incidents.values() if inc.model == model
+                   for e in inc.kind.history)
 
     def _incident_model(self, incident: str | None) -> str:
         if incident and incident in self.world.incidents:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from oncall.sim.catalogue import Category
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME, Archetype, Category, ModelType
 
 Number = float | str
 """A literal, or `params.NAME` naming a numeric parameter."""
@@ -42,10 +42,19 @@ class ParamDef(Strict):
     about: str = ""
 
 
-class Requires(Strict):
-    """What the target model must be for the fault to make sense."""
+class Fits(Strict):
+    """The models a kind makes sense on. A random night is drawn only on a model that fits, and
+    a scenario placing the kind on another model is a problem `oncall validate` reports: a
+    recommender has no card-testing attack, a CPU model no GPU to run out of memory."""
 
-    hardware: Literal["gpu", "cpu"] | None = None
+    hardware: Literal["gpu", "cpu"] | None = Field(
+        default=None, description="what the model runs on")
+    model_types: list[ModelType] | None = Field(
+        default=None, min_length=1, description="the model types it fits (default: every type)")
+    models: dict[str, dict[str, Any]] | None = Field(
+        default=None, min_length=1, description="only these models, each with the parameter "
+        "values of its own domain (the feature, the partner, the experiment's name) that a "
+        "random night uses as they are; without it, any model of the types and hardware given")
 
 
 # -- telemetry ---------------------------------------------------------------------------------
@@ -193,6 +202,12 @@ class PipelineEntry(Strict):
     freshness_min: int | None = Field(None, description="minutes since the last good run, if "
                                       "the pipeline stopped")
     by_role: str = "upstream-producer"
+    by_system: str | None = Field(None, description="the system that wrote the entry (a "
+                                  "scheduler's record of a failed run), shown instead of a "
+                                  "person in the role")
+    announced: bool = Field(True, description="a change its producer announced to consumers "
+                            "(a release, a schema bump, a launch), which the producer's data "
+                            "engineer defends against a revert; false for a failure or a load")
     change: str
 
 
@@ -279,7 +294,12 @@ class FaultKind(Strict):
     affected_share: Number | None = Field(None, description="share of requests served badly "
                                           "at full intensity (default: the canary's share for "
                                           "a canary fault, else all)")
-    requires: Requires = Field(default_factory=Requires)
+    fits: Fits = Field(default_factory=Fits)
+    severity: int = Field(ge=1, le=5, description="the severity a seasoned on-call declares "
+                          "for it: the answer key of every night of this kind")
+    remediations: list[str] = Field(min_length=1, description="remediation ids that fit it "
+                                    "(monitors that would fire on it, tests that would stop "
+                                    "it): the answer key of every night of this kind")
     params: dict[str, ParamDef] = Field(default_factory=dict)
     history: list[HistoryEntry] = Field(default_factory=list)
     metrics: list[MetricEffect] = Field(default_factory=list)
@@ -302,7 +322,59 @@ class FaultKind(Strict):
         if unknown:
             raise ValueError(f"effects use undeclared parameter(s) {', '.join(unknown)}; "
                              f"declared: {', '.join(self.params) or 'none'}")
+        problems = [f"fits.models.{name}: {why}" for name in self.fits.models or {}
+                    for why in self._domain_problems(name)]
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    def unfit(self, arch: Archetype) -> str | None:
+        """Why the kind does not fit a model (None: it fits)."""
+        f = self.fits
+        if f.hardware and arch.hardware != f.hardware:
+            return (f"{self.id} needs a {f.hardware.upper()} model; {arch.name} runs on "
+                    f"{arch.hardware.upper()}")
+        if f.model_types and arch.model_type not in f.model_types:
+            return (f"{self.id} fits {', '.join(f.model_types)} models; {arch.name} is a "
+                    f"{arch.model_type}")
+        if f.models is not None and arch.name not in f.models:
+            return f"{self.id} fits only {', '.join(sorted(f.models))}"
+        for name, p in self.params.items():
+            if p.type == "feature" and not any(p.feature_kind in (None, x.kind)
+                                               for x in arch.features):
+                return f"{self.id} needs a {p.feature_kind} feature ({name}); {arch.name} has none"
+        return None
+
+    def domain(self, model: str) -> dict[str, Any]:
+        """The parameter values of the model's own domain (empty where the kind names none)."""
+        return dict((self.fits.models or {}).get(model, {}))
+
+    def _domain_problems(self, model: str) -> list[str]:
+        arch = ARCHETYPES_BY_NAME.get(model)
+        if arch is None:
+            return [f"unknown model; known: {', '.join(sorted(ARCHETYPES_BY_NAME))}"]
+        out = []
+        for name, v in self.domain(model).items():
+            p = self.params.get(name)
+            if p is None:
+                out.append(f"{name}: not a parameter of {self.id}; declared: "
+                           f"{', '.join(self.params) or 'none'}")
+            elif p.type == "feature":
+                ok = [x.name for x in arch.features if p.feature_kind in (None, x.kind)]
+                if v not in ok:
+                    what = f"a {p.feature_kind}" if p.feature_kind else "a"
+                    out.append(f"{name}: {v!r} is not {what} feature of {model}; valid: "
+                               f"{', '.join(ok)}")
+            elif p.type in ("float", "int"):
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
+                        (p.min is None or v >= p.min) and (p.max is None or v <= p.max)):
+                    out.append(f"{name}: {v!r} is not a {p.type} within {p.min}..{p.max}")
+            elif not isinstance(v, str):
+                out.append(f"{name}: must be text, got {v!r}")
+        unfit = self.unfit(arch)
+        if unfit:
+            out.append(unfit)
+        return out
 
 
 def _param_refs(obj: Any) -> list[str]:

@@ -303,7 +303,7 @@ class Incident:
         self.ns["schema"] = {"from": base, "to": base + e.schema_bump}
         self.changes.append({
             "at": self.onset + e.at, "source": source, "schema_from": base,
-            "schema_to": base + e.schema_bump, "by": world.person(e.by_role),
+            "schema_to": base + e.schema_bump, "by": e.by_system or world.person(e.by_role),
             "change": fill(e.change, self.ns), "last_run_ok": e.last_run_ok,
             "freshness_min": e.freshness_min,
         })

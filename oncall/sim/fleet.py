@@ -106,8 +106,8 @@ def build_fleet(seed: int, size: int = 14, total_rps: float = 500.0,
     for arch in chosen:
         rps = round(total_rps * arch.traffic / weight, 1)
         gpu = arch.hardware == "gpu"
-        owner = fake.name()
-        contact = fake.name()
+        owner = person_name(fake)
+        contact = person_name(fake)
         replicas = int(max(2, round(rps / (12 if gpu else 8))))
         model = Model(
             name=arch.name, archetype=arch, owner=owner, oncall_contact=contact,
@@ -124,7 +124,7 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
     """A registry and deploy history over the last few weeks, the newest deploy days old."""
     n_versions = int(rng.integers(3, 7))
     major = int(rng.integers(4, 15))
-    t = -DAY * int(rng.integers(25, 60)) + 600 + int(rng.integers(0, 420))
+    day = int(rng.integers(25, 60))
     gpu = model.hardware == "gpu"
     config: dict[str, Any] = {
         "batch_size": 32 if gpu else 1,
@@ -134,26 +134,38 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
     }
     image = f"registry.internal/serving/{model.name}"
     for i in range(n_versions):
+        # People promote in working hours (09:30-17:30), a week or so apart.
+        t = -DAY * day + 570 + int(rng.integers(0, 480))
         v = f"v{major + i}"
         delta = round(float(rng.uniform(-0.03, 0.02)), 3)
         lr = float(rng.choice([0.01, 0.03, 0.05, 0.1]))
         depth = int(rng.integers(4, 10))
         size = int(rng.choice([200, 400, 800]))
+        # A canary runs for a working day or two before promotion; the version was registered
+        # hours before the canary started. Both vary, as they do when people press the buttons.
+        canary_h = int(rng.integers(18, 49))
+        registered = t - canary_h * 60 - int(rng.integers(40, 8 * 60))
         model.versions.append(Version(
             version=v,
-            training_data=f"{model.name}-train-{_date_tag(t - DAY * 2)}",
+            training_data=f"{model.name}-train-{_date_tag(registered - DAY)}",
             hyperparameters=hyperparameters(model.archetype.family, lr, depth, size),
             eval_scores={"delta": delta, "auc": round(float(rng.uniform(0.82, 0.95)), 3)},
-            registered_by=fake.name(), registered_at=t - DAY,
+            registered_by=person_name(fake), registered_at=registered,
         ))
         model.deploys.append(Deploy(
             revision=len(model.deploys) + 1, model_version=v, config=dict(config),
-            image=f"{image}:1.{major + i}.0", canary_pct=100, promoted_by=fake.name(), at=t,
-            note="promoted after 24h canary at 10%",
+            image=f"{image}:1.{major + i}.0", canary_pct=100, promoted_by=person_name(fake),
+            at=t, note=f"promoted after {canary_h}h canary at 10%",
         ))
-        t += DAY * int(rng.integers(5, 12)) + int(rng.integers(-300, 300))
-        if t > -DAY * 2:
+        day -= int(rng.integers(5, 12))
+        if day < 2:
             break
+
+
+def person_name(fake: Faker) -> str:
+    """A first and a last name. Faker's `name()` adds honorifics and suffixes ("Mr.", "MD",
+    "DDS") that nobody signs a deploy or a chat message with."""
+    return f"{fake.first_name()} {fake.last_name()}"
 
 
 def hyperparameters(family: str, lr: float, depth: int, size: int) -> dict[str, Any]:

@@ -6,11 +6,11 @@ to trip a rule, so a player must tell the signal from what can wait for a ticket
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from oncall.sim.faults import LogLine
+from oncall.sim.faults import LogLine, pod_names
 
 if TYPE_CHECKING:
     from oncall.sim.world import World
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 class Noise:
     kind = "noise"
+    texts: ClassVar[tuple[str, ...]] = ()
+    """Every text the noise shows in a tool: symptoms, like a fault's (checked alike)."""
 
     def __init__(self, model: str, params: dict[str, Any], index: int) -> None:
         self.model = model
@@ -55,6 +57,7 @@ class LatencyBlip(Noise):
     """A short p99 excursion on another model (a batch job on a shared node) that clears alone."""
 
     kind = "latency_blip"
+    texts = ("slow request: queue wait {wait}ms before a worker was free, handler {handler}ms",)
 
     def _window(self, world: World) -> tuple[int, int]:
         start = world.fault.onset + int(self.params.get("offset", 10))
@@ -72,8 +75,11 @@ class LatencyBlip(Noise):
         if model != self.model:
             return []
         lo, hi = self._window(world)
-        return [LogLine(m + 0.3, "WARN", model, f"{model}-noisy-neighbour",
-                        "node cpu-node-03 shared with nightly batch job: request queue 40ms")
+        pods = pod_names(world, model, world.model(model).replicas)
+        _, p99 = world.series(model, "latency_p99_ms", t0, t1)
+        handler = round(world.model(model).archetype.p50_ms)
+        return [LogLine(m + 0.3, "WARN", model, pods[(m // 4) % len(pods)], self.texts[0].format(
+                    wait=max(1, round(float(p99[m - t0]) - handler)), handler=handler))
                 for m in range(max(t0, lo), min(t1, hi), 4)]
 
 
@@ -82,6 +88,7 @@ class UnrelatedDeploy(Noise):
     timeline that tempts a rollback of the wrong thing. It changes nothing that matters."""
 
     kind = "unrelated_deploy"
+    texts = ("config only: autoscaler ceiling raised ahead of the weekend peak",)
 
     def setup(self, world: World) -> None:
         from oncall.sim.fleet import Deploy
@@ -93,7 +100,7 @@ class UnrelatedDeploy(Noise):
             revision=len(m.deploys) + 1, model_version=base.model_version, config=config,
             image=base.image, canary_pct=100, promoted_by=world.person(m.team + "-release"),
             at=world.fault.onset - int(self.params.get("before", 10)),
-            note="config only: autoscaler ceiling raised ahead of the weekend peak"))
+            note=self.texts[0]))
 
 
 NOISE_TYPES: dict[str, type[Noise]] = {"cert_expiry": CertExpiry, "latency_blip": LatencyBlip,

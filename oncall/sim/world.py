@@ -18,7 +18,7 @@ from oncall.sim.alerts import RULES, Episode, Rule
 from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import Incident, Intervention, LogLine, Outcome, pod_names
-from oncall.sim.fleet import Fleet, Model, build_fleet
+from oncall.sim.fleet import Fleet, Model, build_fleet, person_name
 from oncall.sim.noise import NOISE_TYPES, Noise
 
 VALIDATION_SHARE = 0.1
@@ -110,7 +110,7 @@ class World:
         if role not in self._people:
             fake = Faker()
             fake.seed_instance(self.seed * 1_000 + len(role) * 31 + sum(map(ord, role)))
-            self._people[role] = fake.name()
+            self._people[role] = person_name(fake)
         return self._people[role]
 
     def model(self, name: str) -> Model:

@@ -1,5 +1,7 @@
-"""The library view: every scenario as a player picks it, with their best score, and never the
-cause (the category says data, model or infra, and a control shows as what it looks like)."""
+"""The library view: every scenario as a player picks it, with their best score, and nothing of
+its key. The category is half a diagnosis (data or model decides between two lookalikes), and a
+difficulty or a severity says how bad it is before a tool has been opened, so both stay behind
+`--answers` with the cause."""
 
 from __future__ import annotations
 
@@ -14,8 +16,6 @@ from oncall.store.saves import IncidentSave
 class Entry:
     id: str
     title: str
-    difficulty: str
-    category: str
     models: tuple[str, ...]
     plays: int
     best: float | None
@@ -34,20 +34,31 @@ def library(scenarios: dict[str, Scenario], saves: list[IncidentSave]) -> list[E
         best[sid] = max(best.get(sid, 0.0), float(save.scorecard.total))
     out = []
     for sid, s in sorted(scenarios.items()):
-        # A control shows the category of what it looks like: telling the player that nothing
-        # needs fixing would give the answer away.
-        category = s.answers.category
         models = tuple(dict.fromkeys(f.model for f in s.faults))
-        out.append(Entry(sid, s.title, s.difficulty, category, models, plays.get(sid, 0),
-                         best.get(sid)))
+        out.append(Entry(sid, s.title, models, plays.get(sid, 0), best.get(sid)))
     return out
 
 
-def table(entries: list[Entry]) -> str:
-    """The library as a terminal table."""
+def key_of(s: Scenario) -> dict[str, Any]:
+    """What a facilitator sees beside an entry with `--answers`."""
+    a = s.answers
+    return {"category": a.category, "cause": a.cause, "severity": a.severity,
+            "difficulty": s.difficulty}
+
+
+def table(entries: list[Entry], keys: dict[str, dict[str, Any]] | None = None) -> str:
+    """The library as a terminal table; with `keys` (facilitators), each scenario's key too."""
     width = max([len(e.id) for e in entries] + [8])
-    lines = [f"{'scenario':<{width}}  {'category':<8}  {'level':<6}  {'best':>5}  title"]
+    head = f"{'scenario':<{width}}  {'best':>5}  "
+    if keys is not None:
+        head += f"{'key':<24}  "
+    lines = [head + "title"]
     for e in entries:
         best = f"{e.best:5.1f}" if e.best is not None else "    -"
-        lines.append(f"{e.id:<{width}}  {e.category:<8}  {e.difficulty:<6}  {best}  {e.title}")
+        key = ""
+        if keys is not None:
+            k = keys[e.id]
+            key = f"{k['category']} {k['cause']} SEV-{k['severity']} {k['difficulty']}"
+            key = f"{key:<24}  "
+        lines.append(f"{e.id:<{width}}  {best}  {key}{e.title}")
     return "\n".join(lines)

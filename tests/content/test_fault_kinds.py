@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from oncall.content.kinds import fault_kinds, faults_dir, validate_kinds
-from oncall.sim.catalogue import FAULTS_BY_ID
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID
 
 
 def test_every_shipped_kind_validates_and_names_a_catalogue_entry_of_its_category() -> None:
@@ -34,3 +35,71 @@ def test_a_broken_definition_gets_one_problem_per_mistake(tmp_path: Path) -> Non
     assert any(": category: M1 (bad canary version) is a model fault, not infra" in p
                for p in problems), problems
     assert any(": transform: no custom transform 'my_transform'" in p for p in problems)
+
+
+def _kind_with(tmp_path: Path, name: str, change: dict[str, object]) -> list[str]:
+    data = yaml.safe_load((faults_dir() / f"{name}.yaml").read_text())
+    data.update(change)
+    bad = tmp_path / "faults" / f"{name}.yaml"
+    bad.parent.mkdir(exist_ok=True)
+    bad.write_text(yaml.safe_dump(data))
+    return [str(p) for p in validate_kinds([bad])]
+
+
+def test_a_kind_names_only_models_it_can_fit_in_their_own_terms(tmp_path: Path) -> None:
+    unit = yaml.safe_load((faults_dir() / "unit_change.yaml").read_text())["fits"]
+    problems = _kind_with(tmp_path, "unit_change", {"fits": {"models": {
+        **unit["models"], "recsys-rankr": {"feature": "dwell_time_ms"},
+        "churn-model": {"feature": "plan", "factor": 0.01},
+        "credit-limit": {"feature": "income_cents", "factor": 1e9},
+        "eta-predictor": {"feature": "distance_km", "unit": "miles"}}}})
+    joined = " | ".join(problems)
+    assert "fits.models.recsys-rankr: unknown model" in joined
+    assert "fits.models.churn-model: feature: 'plan' is not a continuous feature of " \
+           "churn-model; valid: days_since_login, monthly_spend_cents" in joined
+    assert "fits.models.credit-limit: factor: 1000000000.0 is not a float within" in joined
+    assert "fits.models.eta-predictor: unit: not a parameter of unit_change" in joined
+    gpu = _kind_with(tmp_path, "gpu_oom", {"fits": {"hardware": "gpu",
+                                                    "models": {"fraud-scorer": {}}}})
+    assert any("gpu_oom needs a GPU model; fraud-scorer runs on CPU" in p for p in gpu), gpu
+
+
+def test_a_scenario_on_a_model_the_kind_does_not_fit_or_keyed_otherwise_is_a_problem() -> None:
+    from oncall.content import loader
+    from oncall.content.checks import check_scenario
+
+    base = loader.scenario("fraud-2")
+    doc = base.model_dump(mode="json")
+    doc["fault"]["model"] = "lead-scorer"
+    doc["fault"]["params"] = {**doc["fault"]["params"], "feature": "company_size"}
+    doc["answers"]["severity"] = 4
+    doc["answers"]["remediations"] = ["mon-label-volume"]
+    sc = loader.Scenario.model_validate(doc)
+    problems = [str(p) for p in check_scenario(sc, fault_kinds(), "x.yaml")]
+    assert "x.yaml: fault.model: attack_wave fits only fraud-scorer, image-moderation, " \
+           "review-toxicity, spam-filter" in problems
+    assert any(p.startswith("x.yaml: answers.severity: the fault kind attack_wave is SEV-2")
+               for p in problems), problems
+    assert any(p.startswith("x.yaml: answers.remediations.0: 'mon-label-volume' is not a "
+                            "remediation of attack_wave") for p in problems), problems
+
+
+DECLARED = sorted((k.id, m) for k in fault_kinds().values() for m in k.fits.models or {})
+
+
+@pytest.mark.parametrize(("kind_id", "model"), DECLARED)
+def test_every_model_a_kind_names_pages_in_time_for_a_random_night(kind_id: str,
+                                                                   model: str) -> None:
+    """A model a kind declares it fits is one a random night can be drawn on: with its own
+    values (and the other parameters at their defaults) the fault pages in time."""
+    from oncall.game.generator import PAGE_WITHIN
+    from oncall.sim.world import IncidentSpec, World, WorldSpec
+
+    kind = fault_kinds()[kind_id]
+    arch = ARCHETYPES_BY_NAME[model]
+    params = {n: next(f.name for f in arch.features if p.feature_kind in (None, f.kind))
+              for n, p in kind.params.items() if p.type == "feature"}
+    params.update(kind.domain(model))
+    world = World(3, WorldSpec(incidents=(IncidentSpec(kind, model, 110, params),)))
+    assert world.fault.page_at is not None
+    assert world.fault.page_at - world.fault.onset <= PAGE_WITHIN

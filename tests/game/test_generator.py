@@ -6,9 +6,11 @@ import pytest
 
 from oncall.content.checks import check_scenario
 from oncall.content.kinds import fault_kinds
+from oncall.game import remediations
 from oncall.game.engine import Game
 from oncall.game.generator import GenerationError, generate, random_id, scenario
 from oncall.scoring import score
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME
 
 NIGHTS = [(seed, ("easy", "normal", "hard")[seed % 3]) for seed in range(1, 13)]
 
@@ -24,8 +26,20 @@ def test_a_random_night_keeps_the_promises_of_a_scenario(seed: int, difficulty: 
         assert g.do(cmd).ok, cmd
     card = score(g.record)
     assert card.total >= 60, [(s.name, s.points, s.feedback) for s in card.sections]
-    assert sc.answers.cause == fault_kinds()[sc.fault.kind].catalogue
+    kind = fault_kinds()[sc.fault.kind]
+    assert sc.answers.cause == kind.catalogue
     assert sc.fault.kind not in sc.title and sc.answers.cause not in sc.title
+    # The night fits its kind, in the model's own terms, and is keyed as the kind says.
+    assert kind.unfit(ARCHETYPES_BY_NAME[sc.fault.model]) is None
+    assert kind.domain(sc.fault.model).items() <= sc.fault.params.items()
+    assert (sc.answers.severity, sc.answers.remediations) == (kind.severity, kind.remediations)
+    w, model = g.world, g.world.model(sc.fault.model)
+    for rid in sc.answers.remediations:
+        assert remediations.fit(rid, w, model) is None, rid
+        if rid in remediations.MONITORS:
+            replay = remediations.replay(rid, w)
+            assert replay is not None and replay.fired_at is not None, rid
+            assert replay.fired_at >= w.fault.onset - w.fault.lead, rid
 
 
 def test_the_same_id_rebuilds_the_same_night_and_difficulty_adds_red_herrings() -> None:

@@ -1,4 +1,4 @@
-"""Pick the night's incident: scenario list with its brief and difficulty, and the seed."""
+"""Pick the night's incident: scenario list with its brief (never its key), difficulty and seed."""
 
 from __future__ import annotations
 
@@ -89,8 +89,8 @@ class ShiftPicker(Screen[None]):
                                id=RANDOM))
         for sid, s in found.items():
             e = self.entries.get(sid)
-            best = f", best {e.best:g}" if e is not None and e.best is not None else ""
-            menu.add_option(Option(f"{s.title} ({s.difficulty}{best})", id=sid))
+            best = f" (best {e.best:g})" if e is not None and e.best is not None else ""
+            menu.add_option(Option(f"{s.title}{best}", id=sid))
         menu.highlighted = 0
         self.set_focus(menu)
         self.oncall.release_input()
@@ -106,7 +106,7 @@ class ShiftPicker(Screen[None]):
         s = self.known.get(event.option.id or "")
         if s is not None:
             self.query_one("#brief", Static).update(
-                f"{s.title}\n\ndifficulty: {s.difficulty}\n\n{s.brief.strip()}")
+                f"{s.title}\n\n{s.brief.strip()}")
 
     @on(OptionList.OptionSelected, "#scenarios")
     def _selected(self, event: OptionList.OptionSelected) -> None:

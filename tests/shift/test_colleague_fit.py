@@ -1,0 +1,62 @@
+"""Colleagues push back on what happened, not on a script: the data engineer on call defends an
+announced producer change (a failed job or a partner's outage is nothing to defend), and a model
+owner defends the change a rollback would take back (a version, a config change, an image)."""
+
+from __future__ import annotations
+
+from shift_helpers import incident_page
+
+from oncall.game.shift import Shift
+
+
+def night_of(kinds: set[str]) -> Shift:
+    for seed in range(80):
+        s = Shift(seed, difficulty="easy")
+        if {i.kind.id for i in s.world.incidents.values()} & kinds:
+            return s
+    raise AssertionError(f"no easy night of {sorted(kinds)} in 80 seeds")
+
+
+def held_rollback(s: Shift) -> str:
+    page = incident_page(s)
+    obs = s.do({"do": "rollback", "model": page["model"]})
+    assert obs.kind == "held", obs.text
+    return s.record.facts.conversations[-1].opening
+
+
+def escalate(s: Shift) -> str:
+    page = incident_page(s)
+    obs = s.do({"do": "escalate", "team": "data-engineering", "model": page["model"],
+                "message": "Please look at the feed into this model."})
+    assert obs.ok, obs.text
+    return obs.kind
+
+
+def test_an_announced_producer_change_is_defended() -> None:
+    s = night_of({"unit_change", "field_renamed", "label_join_broken"})
+    assert escalate(s) == "held"
+    conv = s.record.facts.conversations[-1]
+    assert conv.trigger == "escalate:data-engineering"
+    assert "producer change was announced" in conv.opening
+
+
+def test_a_failed_job_or_an_outage_is_not_defended() -> None:
+    s = night_of({"stale_features", "partner_feed_outage"})
+    assert escalate(s) == "escalate"
+    assert not [c for c in s.record.facts.conversations
+                if c.trigger == "escalate:data-engineering"]
+
+
+def test_the_owner_defends_the_config_change_a_rollback_undoes() -> None:
+    s = night_of({"bad_deploy_config", "gpu_oom"})
+    opening = held_rollback(s)
+    live = s.world.model(s.world.fault.model).deploys[-1]
+    assert f"runs revision {live.revision}'s config change (" in opening, opening
+    assert "offline" not in opening
+
+
+def test_the_owner_defends_the_version_a_rollback_undoes() -> None:
+    s = night_of({"wrong_artifact", "nan_outputs"})
+    opening = held_rollback(s)
+    live = s.world.model(s.world.fault.model).deploys[-1]
+    assert f"runs {live.model_version}, which scored " in opening, opening

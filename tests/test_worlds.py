@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from worlds import fresh_game, scripted_play
+
 from oncall.content import loader
 from oncall.game.engine import Game
-from worlds import fresh_game, scripted_play
 
 
 def test_a_cached_copy_plays_byte_for_byte_like_a_new_game_and_keeps_the_cache_clean() -> None:

@@ -192,8 +192,9 @@ def ks_pvalue(d: float, n: int, m: int) -> tuple[float, float]:
     Exact up to 10,000 rows in the larger sample, where, as in scipy, D is rounded to the
     lattice of the exact distribution; asymptotic (Kolmogorov with the effective size
     nm/(n+m)) above, where it equals scipy's to 4e-13 relative (2e-12 for p below 1e-30;
-    see `kolmogorov_sf`) in under a millisecond at any size. The exact path (`ksdist.exact_two_sample_sf`) is cached by (n, m, D):
-    it is quick for equal sizes but tens of milliseconds for unequal sizes near 10,000.
+    see `kolmogorov_sf`) in under a millisecond at any size. The exact path
+    (`ksdist.exact_two_sample_sf`) is cached by (n, m, D): it is quick for equal sizes but
+    tens of milliseconds for unequal sizes near 10,000.
     """
     if max(n, m) <= KS_EXACT_MAX_N:
         exact = _exact_ks_pvalue(n, m, d)

@@ -22,13 +22,13 @@ from functools import cache
 from typing import Any
 
 import pytest
+from worlds import fresh_game
 
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds
 from oncall.content.scenario import Move, Scenario
 from oncall.game import generator
 from oncall.game.engine import Game
-from worlds import fresh_game
 
 SCENARIOS = sorted(loader.scenarios())
 SEEDS = (1, 2, 7, 99, 2024)

@@ -4,7 +4,6 @@ tempting wrong play scores much worse, and the intervention section says why."""
 from __future__ import annotations
 
 import pytest
-
 from worlds import scripted_play as play
 
 IDS = ["fraud-1", "feed-1", "search-1"]

@@ -1,8 +1,13 @@
-"""Shared fixtures: every test gets its own saves folder, and nothing reads the user's."""
+"""Shared fixtures: every test gets its own saves folder, and nothing reads the user's.
+
+The suite runs on pytest-xdist workers (see `addopts` in pyproject.toml): what the fuzz tests
+counted in each worker is sent back to the controller, which prints the totals.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +34,23 @@ def pytest_configure(config: pytest.Config) -> None:
     from fuzz_budget import configure
 
     configure(long=bool(config.getoption("--fuzz-long")))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the counts to the controller
+        from fuzz_budget import COUNTS, SECONDS
+
+        workeroutput["fuzz"] = {"counts": dict(COUNTS), "seconds": dict(SECONDS)}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    from fuzz_budget import COUNTS, SECONDS
+
+    sent = getattr(node, "workeroutput", {}).get("fuzz", {})
+    COUNTS.update(sent.get("counts", {}))
+    SECONDS.update(sent.get("seconds", {}))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -191,8 +191,10 @@ def ks_pvalue(d: float, n: int, m: int) -> tuple[float, float]:
 
     Exact up to 10,000 rows in the larger sample, where, as in scipy, D is rounded to the
     lattice of the exact distribution; asymptotic (Kolmogorov with the effective size
-    nm/(n+m)) above. The exact path (`ksdist.exact_two_sample_sf`) is cached by (n, m, D):
-    it is quick for equal sizes but tens of milliseconds for unequal sizes near 10,000.
+    nm/(n+m)) above, where it equals scipy's to 4e-13 relative (2e-12 for p below 1e-30;
+    see `kolmogorov_sf`) in under a millisecond at any size. The exact path
+    (`ksdist.exact_two_sample_sf`) is cached by (n, m, D): it is quick for equal sizes but
+    tens of milliseconds for unequal sizes near 10,000.
     """
     if max(n, m) <= KS_EXACT_MAX_N:
         exact = _exact_ks_pvalue(n, m, d)
@@ -212,13 +214,15 @@ _MINLOG = -7.451332191019412076235e2
 
 
 def kolmogorov_sf(d: float, n: int) -> float:
-    """scipy.stats.kstwo.sf(d, n), with its slowest branch computed vectorised.
+    """scipy.stats.kstwo.sf(d, n), with its slowest branch computed in about a thousand terms.
 
     For n above 140 and 2.2 <= n d^2 < 370, scipy evaluates 2 * scipy.special.smirnov(n, d),
     a scalar loop over about n terms: half a second at n = 500,000 (KS at 1M rows a side,
     when D is small but significant). The same Birnbaum-Tingey sum, written as binomial
-    probabilities, is one vectorised call and agrees to about 1e-13. Every other branch is
-    `ksdist.kolmogorov_n_sf`, which follows scipy's choice of method without scipy.stats.
+    probabilities, is evaluated on a coarse grid (`_smirnov_sf`) in under a millisecond; it
+    agrees with scipy to 4e-13 relative where p > 1e-30 and to 2e-12 below. Every other
+    branch is `ksdist.kolmogorov_n_sf`, which follows scipy's choice of method without
+    scipy.stats.
     """
     t = n * d
     squared = t * d
@@ -227,18 +231,40 @@ def kolmogorov_sf(d: float, n: int) -> float:
     return kolmogorov_n_sf(d, n)
 
 
-def _smirnov_sf(n: int, x: float) -> float:
+SMIRNOV_GRID_PER_SIGMA = 32
+"""Grid points per standard width of the Smirnov summand's bump (see `_smirnov_sf`)."""
+SMIRNOV_EDGE_NX = 50.0
+"""The grid is coarse only where n x is at least this: the summand at both ends of the sum
+is then below e^-50 of its peak, so leaving the ends out of the trapezoid rule costs nothing."""
+
+
+def _smirnov_sf(n: int, x: float, *, every_term: bool = False) -> float:
     """One-sided Smirnov P(D+_n > x) = x * sum_v C(n, v) (x + v/n)^(v-1) (1 - x - v/n)^(n-v).
 
     Each term is a binomial probability at v with success chance x + v/n, divided by that
     chance, which `ksdist.binomial_pmf` computes with full relative accuracy.
+
+    The terms, as a function of v, form one smooth bump: about exp(-n x^2 / (2 p q)) with
+    p = x + v/n, whose standard width is sigma = sqrt(n) / (4 x) terms (at least n / 77 in
+    scipy's range, n d^2 < 370), and which is negligible at both ends once n x >= 50. For a
+    smooth bump that vanishes at its ends, the trapezoid rule with step h equals the sum over
+    every integer up to terms of order exp(-2 pi^2 (sigma / h)^2) (Poisson summation), so
+    every h-th term, weighted by h, gives the same sum. With h = sigma / 32 that is at most
+    a few hundred to a thousand terms instead of n: measured against scipy.special.smirnov
+    for n from 141 to 1,000,000 and n x^2 from 2.2 to 369, the worst relative difference
+    was 3.5e-13 where p > 1e-30 and 1.6e-12 below (p down to 1e-300), the size of the
+    rounding difference between scipy's loop and the full sum here (up to 8e-13 on the same
+    grid). `every_term` sums every term (n of them), for the tests that check the grid.
     """
     if -2.0 * n * x * x < _MINLOG:
         return 0.0
     last = n - math.floor(n * x) - 1
-    v = np.arange(last + 1, dtype=np.float64)
+    step = 1
+    if not every_term and n * x >= SMIRNOV_EDGE_NX:
+        step = max(1, int(math.sqrt(n) / (4.0 * x) / SMIRNOV_GRID_PER_SIGMA))
+    v = np.arange(0, last + 1, step, dtype=np.float64)
     chance = x + v / n
-    return float(x * np.sum(binomial_pmf(v, n, chance) / chance))
+    return float(step * x * np.sum(binomial_pmf(v, n, chance) / chance))
 
 
 def ks_critical_d(n: int, m: int, alpha: float = 0.05) -> float:

@@ -7,6 +7,9 @@ makes. Adding a scenario never means editing this file.
 - every evidence signal the answer key expects is shown by a named tool's observation;
 - an observation that shows nothing (an empty grep) carries no evidence;
 - a recorded play replays byte-identically in new processes.
+
+Games come from `worlds.fresh_game` (built once per process, copied per use), and each
+scenario's tests are kept on one xdist worker, so a (scenario, seed) world is built once.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import json
 import os
 import subprocess
 import sys
+from functools import cache
 from typing import Any
 
 import pytest
+from worlds import fresh_game
 
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds
@@ -27,6 +32,9 @@ from oncall.game.engine import Game
 
 SCENARIOS = sorted(loader.scenarios())
 SEEDS = (1, 2, 7, 99, 2024)
+BY_SCENARIO = [pytest.param(sid, marks=pytest.mark.xdist_group(f"scenario-{sid}"))
+               for sid in SCENARIOS]
+"""Scenario ids whose tests share one worker, and with it that worker's cached worlds."""
 
 
 def move_command(sc: Scenario, m: Move) -> dict[str, Any]:
@@ -41,17 +49,17 @@ def settle(g: Game, minutes: int) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("sid", SCENARIOS)
+@pytest.mark.parametrize("sid", BY_SCENARIO)
 def test_page_fires_within_the_stated_window(sid: str, seed: int) -> None:
     sc = loader.scenario(sid)
-    g = Game(sc, seed)
+    g = fresh_game(sid, seed)
     f = g.record.facts
     assert f.onset_at <= f.page_at <= f.onset_at + sc.fault.page_within
     assert any(a.severity == "critical" and a.model == sc.fault.model for a in f.page_alerts)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("sid", SCENARIOS)
+@pytest.mark.parametrize("sid", BY_SCENARIO)
 def test_every_right_move_mitigates_and_no_wrong_move_does(sid: str, seed: int) -> None:
     sc = loader.scenario(sid)
     if sc.answers.control:
@@ -59,7 +67,7 @@ def test_every_right_move_mitigates_and_no_wrong_move_does(sid: str, seed: int) 
         return
     for which, should_fix in (("right", True), ("wrong", False)):
         for m in getattr(sc.answers, which):
-            g = Game(sc, seed)
+            g = fresh_game(sid, seed)
             g.do({"do": "ack"})
             obs = g.do(move_command(sc, m))
             assert obs.ok, obs.text
@@ -76,7 +84,7 @@ def check_control(sc: Scenario, seed: int) -> None:
     model, the effect gone, no fix recorded), and no wrong move reports a fix."""
     from oncall.sim.alerts import RULES_BY_NAME
 
-    g = Game(sc, seed)
+    g = fresh_game(sc.id, seed)
     g.do({"do": "ack"})
     settle(g, 60)
     assert g.world.recovered(g.world.fault.id), "a control clears by itself"
@@ -84,7 +92,7 @@ def check_control(sc: Scenario, seed: int) -> None:
     assert not [e.rule for e in g.world.firing() if e.model == sc.fault.model
                 and RULES_BY_NAME[e.rule].severity == "critical"]
     for m in sc.answers.wrong:
-        g = Game(sc, seed)
+        g = fresh_game(sc.id, seed)
         g.do({"do": "ack"})
         obs = g.do(move_command(sc, m))
         assert obs.ok, obs.text
@@ -93,11 +101,11 @@ def check_control(sc: Scenario, seed: int) -> None:
         assert effect != "fixes", f"wrong move {m.model_dump(exclude_none=True)} fixed a control"
 
 
-@pytest.mark.parametrize("sid", SCENARIOS)
+@pytest.mark.parametrize("sid", BY_SCENARIO)
 def test_every_expected_signal_is_shown_by_a_named_tool(sid: str) -> None:
     sc = loader.scenario(sid)
     kind = fault_kinds()[sc.fault.kind]
-    g = Game(sc, 7)
+    g = fresh_game(sid, 7)
     g.do({"do": "ack"})
     ns = g.world.fault.ns
     from oncall.sim.faults import fill
@@ -113,10 +121,10 @@ def test_every_expected_signal_is_shown_by_a_named_tool(sid: str) -> None:
         assert expected in shown, f"no {kind.id} tool showed {expected}"
 
 
-@pytest.mark.parametrize("sid", SCENARIOS)
+@pytest.mark.parametrize("sid", BY_SCENARIO)
 def test_an_observation_that_shows_nothing_is_no_evidence(sid: str) -> None:
     sc = loader.scenario(sid)
-    g = Game(sc, 7)
+    g = fresh_game(sid, 7)
     g.do({"do": "ack"})
     empty = g.do({"do": "logs", "model": sc.fault.model, "grep": "zzzz-nothing-matches"})
     assert empty.ok and empty.data["total"] == 0
@@ -125,18 +133,36 @@ def test_an_observation_that_shows_nothing_is_no_evidence(sid: str) -> None:
     assert g.do({"do": "deploys", "model": other}).signals == []
 
 
-def _play(sid: str, hashseed: str) -> str:
-    script = "\n".join(json.dumps(c) for c in loader.scenario(sid).playbook.right) + "\n"
+PLAY_EVERY_SCENARIO = """
+import io, json, sys
+from oncall import cli
+from oncall.content import loader
+out = {}
+for sid in sys.argv[1:]:
+    script = "\\n".join(json.dumps(c) for c in loader.scenario(sid).playbook.right) + "\\n"
+    sys.stdin, sys.stdout = io.StringIO(script), io.StringIO()
+    code = cli.main(["play", "--headless", "--seed", "7", "--scenario", sid, "--no-save"])
+    out[sid] = [code, sys.stdout.getvalue()]
+    sys.stdout = sys.__stdout__
+json.dump(out, sys.stdout)
+"""
+
+
+@cache
+def _plays(hashseed: str) -> dict[str, list]:
+    """Every scenario's right play through `oncall play --headless` in one new process."""
     env = {**os.environ, "PYTHONHASHSEED": hashseed}
-    out = subprocess.run([sys.executable, "-m", "oncall", "play", "--headless", "--seed", "7",
-                          "--scenario", sid, "--no-save"], input=script, text=True,
-                         capture_output=True, env=env, timeout=120, check=True)
-    return out.stdout
+    out = subprocess.run([sys.executable, "-c", PLAY_EVERY_SCENARIO, *SCENARIOS], text=True,
+                         capture_output=True, env=env, timeout=600, check=True)
+    return json.loads(out.stdout)
 
 
+# One pair of processes plays every scenario; the group keeps them on one worker.
+@pytest.mark.xdist_group("replay-processes")
 @pytest.mark.parametrize("sid", SCENARIOS)
 def test_a_recorded_play_replays_byte_identically_in_new_processes(sid: str) -> None:
-    first, second = _play(sid, "1"), _play(sid, "4242")
+    (code, first), (code2, second) = _plays("1")[sid], _plays("4242")[sid]
+    assert code == code2 == 0
     assert first == second
     lines = first.splitlines()
     assert len(lines) == len(loader.scenario(sid).playbook.right) + 1

@@ -178,6 +178,15 @@ def test_smirnov_sum_matches_scipy_special_smirnov(n: int, n_d_squared: float) -
     assert agree(_smirnov_sf(n, d), float(special.smirnov(n, d)))
 
 
+@pytest.mark.parametrize("n", [1_136, 5_000, 60_000, 250_000])
+@pytest.mark.parametrize("n_d_squared", [2.2, 3.0, 9.0, 40.0, 200.0])
+def test_smirnov_on_a_coarse_grid_equals_the_sum_of_every_term(n: int,
+                                                               n_d_squared: float) -> None:
+    d = math.sqrt(n_d_squared / n)
+    coarse, full = _smirnov_sf(n, d), _smirnov_sf(n, d, every_term=True)
+    assert coarse == pytest.approx(full, rel=1e-11), (n, d)
+
+
 def test_drift_tests_do_not_import_scipy_stats() -> None:
     """KS (exact and asymptotic), chi2, PSI, Wasserstein, JS and F1 leave scipy.stats alone."""
     script = textwrap.dedent(

@@ -3,23 +3,10 @@ tempting wrong play scores much worse, and the intervention section says why."""
 
 from __future__ import annotations
 
-import io
-import json
-
 import pytest
-
-from oncall import headless
-from oncall.content import loader
+from worlds import scripted_play as play
 
 IDS = ["fraud-1", "feed-1", "search-1"]
-
-
-def play(sid: str, which: str, seed: int = 7) -> list[dict]:
-    sc = loader.scenario(sid)
-    script = "\n".join(json.dumps(c) for c in getattr(sc.playbook, which))
-    out = io.StringIO()
-    headless.run(sc, seed, None, io.StringIO(script), out, save=False)
-    return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 def sections(card: dict) -> dict[str, float]:

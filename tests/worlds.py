@@ -1,0 +1,56 @@
+"""Worlds, games and scripted plays built once per test process and handed out as copies.
+
+Building a game (fleet, telemetry statistics, alert values over the night) costs most of a
+second, and many families build the same (scenario, seed, difficulty) again and again. Here
+each is built once per process; every caller gets its own deep copy, so a test may play it
+as it likes without another test seeing the moves. `tests/test_worlds.py` checks that a copy
+plays byte for byte like a game built afresh. Under pytest-xdist each worker keeps its own
+cache: nothing is shared between processes, so no test depends on which ran before it.
+
+    from worlds import fresh_game, scripted_play
+    g = fresh_game("fraud-1", 7)            # a Game nobody else holds
+    lines = scripted_play("fraud-1", "right")  # the headless answers, as parsed JSON lines
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from functools import cache
+from typing import Any
+
+from oncall.content import loader
+from oncall.content.scenario import Scenario
+from oncall.game.engine import Game
+
+
+@cache
+def scenario(sid: str) -> Scenario:
+    return loader.scenario(sid)
+
+
+@cache
+def _built(sid: str, seed: int, difficulty: str | None) -> Game:
+    return Game(scenario(sid), seed, difficulty)
+
+
+def fresh_game(sid: str, seed: int, difficulty: str | None = None) -> Game:
+    """A game at its page, as `Game(loader.scenario(sid), seed, difficulty)` builds it."""
+    return copy.deepcopy(_built(sid, seed, difficulty))
+
+
+@cache
+def _played(sid: str, which: str, seed: int) -> str:
+    from oncall import headless
+
+    sc = scenario(sid)
+    script = "\n".join(json.dumps(c) for c in getattr(sc.playbook, which))
+    out = io.StringIO()
+    headless.run(sc, seed, None, io.StringIO(script), out, save=False)
+    return out.getvalue()
+
+
+def scripted_play(sid: str, which: str, seed: int = 7) -> list[dict[str, Any]]:
+    """The headless protocol's lines for a scenario's `right` or `wrong` playbook (no save)."""
+    return [json.loads(line) for line in _played(sid, which, seed).splitlines()]

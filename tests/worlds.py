@@ -21,18 +21,12 @@ from functools import cache
 from typing import Any
 
 from oncall.content import loader
-from oncall.content.scenario import Scenario
 from oncall.game.engine import Game
 
 
 @cache
-def scenario(sid: str) -> Scenario:
-    return loader.scenario(sid)
-
-
-@cache
 def _built(sid: str, seed: int, difficulty: str | None) -> Game:
-    return Game(scenario(sid), seed, difficulty)
+    return Game(loader.scenario(sid), seed, difficulty)  # the loader caches scenarios itself
 
 
 def fresh_game(sid: str, seed: int, difficulty: str | None = None) -> Game:
@@ -44,7 +38,7 @@ def fresh_game(sid: str, seed: int, difficulty: str | None = None) -> Game:
 def _played(sid: str, which: str, seed: int) -> str:
     from oncall import headless
 
-    sc = scenario(sid)
+    sc = loader.scenario(sid)
     script = "\n".join(json.dumps(c) for c in getattr(sc.playbook, which))
     out = io.StringIO()
     headless.run(sc, seed, None, io.StringIO(script), out, save=False)

@@ -431,10 +431,10 @@ class Shift:
         version = report.get("version") or live.model_version
         ev = next((v for v in self.world.deploys(conv.model)["versions"]
                    if v["version"] == live.model_version), None)
-        evals = ", ".join(f"{k} {v:g}" for k, v in (ev["eval"] if ev else {}).items())
-        what, change = self._rollback_undoes(conv.model, evals or "well")
+        evals = ", ".join(f"{k} {v:g}" for k, v in (ev["eval"] if ev else {}).items()) or "well"
+        what, change = self._rollback_undoes(conv.model, evals)
         values = {"name": conv.person, "team": conv.team, "model": conv.model,
-                  "version": version, "eval": evals or "well", "what": what, "change": change,
+                  "version": version, "eval": evals, "what": what, "change": change,
                   "gate": report.get("gate", "release"),
                   "deadline": hhmm(item.deadline) if item else hhmm(self.now + 60),
                   "canary_pct": str(report.get("canary_pct", 10)),

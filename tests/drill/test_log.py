@@ -25,6 +25,15 @@ def _write(url: str, drill: str, who: str) -> None:
             log.append(drill, who, "operations", {"do": "wait", "minutes": 1, "i": i})
 
 
+def _write_in_threads(url: str, drill: str) -> None:
+    threads = [threading.Thread(target=_write, args=(url, drill, f"w{w}"))
+               for w in range(WRITERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def _check_all_there(url: str, drill: str) -> None:
     with DrillLog(url) as log:
         events = log.events(drill)
@@ -40,12 +49,7 @@ def test_threads_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'd.sqlite'}"
     with DrillLog(url) as log:
         drill = log.create("ads-1", 7, "normal", "test").id
-    threads = [threading.Thread(target=_write, args=(url, drill, f"w{w}"))
-               for w in range(WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _write_in_threads(url, drill)
     _check_all_there(url, drill)
     mode = DrillLog(url)._conn.execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
@@ -116,10 +120,5 @@ def test_postgres_same_schema_no_lost_command(postgres: str) -> None:
     with DrillLog(postgres) as log:
         drill = log.create("ads-1", 2**63 - 1, "normal", "test").id
         assert log.info(drill).seed == 2**63 - 1
-    threads = [threading.Thread(target=_write, args=(postgres, drill, f"w{w}"))
-               for w in range(WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _write_in_threads(postgres, drill)
     _check_all_there(postgres, drill)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oncall import __version__, daily_cli
+from oncall import __version__, daily_cli, drill_cli
 
 if TYPE_CHECKING:
     from oncall.tui.app import OncallApp
@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--no-save", action="store_true", help="headless: do not save the result")
 
     daily_cli.add_parser(sub)
+    drill_cli.add_parser(sub)
     # The drift command parses its own arguments, so numpy is imported only when it runs.
     dr = sub.add_parser("drift", add_help=False,
                         help="drift tests on your own CSV files (`oncall drift -h`)")
@@ -197,6 +198,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _serve(args)
         if args.command == "daily":
             return _daily(args)
+        if args.command == "drill":
+            return drill_cli.run(args)
         if args.command == "drift":
             from oncall import drift_cli
 

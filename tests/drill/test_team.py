@@ -125,7 +125,8 @@ def test_four_roles_one_drill_kill_and_rejoin_same_as_solo(tmp_path: Path) -> No
     for role, lines in ends.items():
         end = [ln for ln in lines if ln.get("kind") == "drill-end"]
         assert len(end) == 1, role
-        assert end[0]["team"] == solo[-1]["scorecard"]
+        assert end[0]["team"]["score"] == solo[-1]["scorecard"]
+        assert {c["role"] for c in end[0]["roles"]} == set(names)
     saved = answers[-1]["saved"]
     assert Path(saved).is_relative_to(home)
     assert json.loads(Path(saved).read_text())["record"] == _record(script)

@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from oncall.drill.log import open_log
 
-    if args.action != "new" and not args.id:
+    if args.action != "new" and not args.id and not (args.action == "join" and
+                                                     not args.headless):
         raise ValueError(f"give the drill id (`oncall drill {args.action} ID`)")
     with open_log(args.store, args.home) as log:
         if args.action == "new":
@@ -124,12 +125,15 @@ def _seat(log: DrillLog, drill: str, role: str, name: str) -> Seat:
 
 
 def _join(log: DrillLog, args: argparse.Namespace) -> int:
+    if not args.headless:
+        from oncall.tui.drill import DrillApp
+
+        DrillApp(log, args.home, args.id, args.role, args.name).run()
+        return 0
     if not args.role:
         raise ValueError(f"join: --role: give one of {', '.join(ROLES)}")
     if not args.name or not args.name.strip():
         raise ValueError("join: --name: give a name the others will see")
-    if not args.headless:
-        raise ValueError("join: the terminal seat is not built yet; add --headless")
     seat = _seat(log, args.id, args.role, args.name)
     stdin: IO[bytes] | IO[str] = getattr(sys.stdin, "buffer", sys.stdin)
     HeadlessSeat(seat, args.home, stdin, sys.stdout, max(0.0, args.linger)).run()
@@ -240,16 +244,9 @@ class HeadlessSeat:
     def save(self) -> dict[str, Any]:
         """The seat whose command ended the incident saves the drill's record."""
         from oncall.headless import saved_fields
-        from oncall.session import save_with_fallback
-        from oncall.store.saves import save_incident, save_text
 
-        session = self.seat.table.session
-        record, card = session.record, session.card
-        assert card is not None
-        session.outcome = save_with_fallback(
-            self.home, lambda home: save_incident(record, card, home),
-            lambda: save_text(record, card))
-        return saved_fields(session)
+        self.seat.save(self.home)
+        return saved_fields(self.seat.table.session)
 
 
 def end_line(table: Any) -> dict[str, Any]:

@@ -12,13 +12,14 @@ caught up to, appends it to the log, and catches up again (its own command inclu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oncall.drill import roles
 from oncall.drill.log import DrillInfo, DrillLog, Event
 from oncall.game import commands as c
 from oncall.game.record import Observation
-from oncall.session import Session, refused
+from oncall.session import SaveOutcome, Session, refused, save_with_fallback
 from oncall.sim.clock import hhmm
 
 if TYPE_CHECKING:
@@ -191,3 +192,16 @@ class Seat:
             return problem, None, seen
         ev = self.log.append(self.drill, self.who, self.role, raw)
         return None, ev, seen + self.catch_up()
+
+    def save(self, home: Path | None) -> SaveOutcome:
+        """Save the ended drill's record like a solo incident (the seat whose command ended it
+        does this): `oncall replay` and `oncall story` read it."""
+        from oncall.store.saves import save_incident, save_text
+
+        session = self.table.session
+        record, card = session.record, session.card
+        if card is None:
+            raise ValueError(f"drill {self.drill}: the incident has not ended")
+        session.outcome = save_with_fallback(home, lambda h: save_incident(record, card, h),
+                                             lambda: save_text(record, card))
+        return session.outcome

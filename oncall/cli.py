@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="address to listen on (default localhost; 0.0.0.0 for everyone)")
     srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     srv.add_argument("--public-url", help="the address browsers use, behind a proxy")
+    srv.add_argument("--drill", metavar="ID", help="serve a drill's seat (`oncall drill`)")
 
     ex = sub.add_parser("export", help="write a saved postmortem's remediations as files: "
                         "rule files, runbooks, tests with fixtures, POSTMORTEM.md")
@@ -260,6 +261,9 @@ def _run_app(app: OncallApp, home: Path | None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.drill:
+        return drill_cli.run(argparse.Namespace(**vars(args), action="serve", id=args.drill,
+                                                store=None))
     if not 0 < args.port < 65536:
         raise UsageError(f"serve: --port: {args.port} is not a port (1 to 65535)")
     try:

@@ -4,6 +4,7 @@
     oncall drill join ID --role R --name NAME [--headless] [--linger S]        take a seat
     oncall drill status ID [--json]                  who is in, where the incident stands
     oncall drill story ID                            who did what, and the card of each role
+    oncall drill serve ID [--host H] [--port P]      the seat in browsers (textual-serve)
 
 The store is a SQLite file under the oncall home unless `--store` names another file or a
 `postgresql://` URL (for a team across machines). A headless seat speaks JSON lines like `play
@@ -40,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     d = sub.add_parser("drill", help="one incident shared by a team, each in a role (commander, "
                        "operations, communications, scribe, facilitator): `drill new`, `drill "
                        "join ID`, `drill status ID`, `drill story ID`")
-    d.add_argument("action", choices=("new", "join", "status", "story"))
+    d.add_argument("action", choices=("new", "join", "status", "story", "serve"))
     d.add_argument("id", nargs="?", help="the drill id (join, status, story)")
     d.add_argument("--store", metavar="URL", help="the shared log: a SQLite file or "
                    "postgresql://… (default: drills.sqlite in the oncall home)")
@@ -55,6 +56,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="join --headless: at the end of input, follow the drill until the "
                    "incident ends, at most this long (default 300; 0 leaves at once)")
     d.add_argument("--json", action="store_true", help="status: as JSON")
+    d.add_argument("--host", default="localhost", help="serve: address to listen on")
+    d.add_argument("--port", type=int, default=8000, help="serve: port (default 8000)")
+    d.add_argument("--public-url", help="serve: the address browsers use, behind a proxy")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,9 +83,27 @@ def _run(args: argparse.Namespace) -> int:
             return _new(log, args)
         if args.action == "join":
             return _join(log, args)
+        if args.action == "serve":
+            return serve(args)
         if args.action == "status":
             return _status(log, args.id, args.json)
         return _story(log, args.id)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """`oncall drill serve ID` (or `oncall serve --drill ID`): the drill's seat in browsers."""
+    from oncall.drill.log import open_log
+
+    if not 0 < args.port < 65536:
+        raise ValueError(f"--port: {args.port} is not a port (1 to 65535)")
+    with open_log(args.store, args.home) as log:
+        log.info(args.id)  # an unknown drill is said here, not in every tab
+    from oncall.tui.drill import serve_drill
+
+    print(f"oncall: serving drill {args.id} at http://{args.host}:{args.port} (ctrl+c stops)",
+          file=sys.stderr)
+    serve_drill(args.host, args.port, args.home, args.id, args.store, args.public_url)
+    return 0
 
 
 def _seed(text: str | None) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, RichLog, Select, Static
+from textual.widgets import Button, Footer, Input, RichLog, Static
 
 from oncall.drill import roles
 from oncall.drill.feedback import drill_cards
@@ -81,11 +81,15 @@ class JoinScreen(Screen[None]):
             yield Static("Join a drill: the drill id (from `oncall drill new`), your role and "
                          "the name the others see.")
             yield Input(drill, placeholder="drill id, e.g. d-1a2b3c", id="join-drill")
-            yield Select([(roles.TITLES[r], r) for r in roles.ROLES], value=role or
-                         roles.OPERATIONS, id="join-role", allow_blank=False)
+            yield Input(role or "", placeholder="your role: " + ", ".join(roles.ROLES),
+                        id="join-role")
             yield Input(name, placeholder="your name", id="join-name")
             yield Static("", id="join-error")
             yield Button("Join", id="join-go", variant="primary")
+
+    def on_mount(self) -> None:
+        empty = [i for i in self.query(Input) if not i.value]
+        (empty[0] if empty else self.query_one("#join-go", Button)).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.join()
@@ -95,7 +99,7 @@ class JoinScreen(Screen[None]):
 
     def join(self) -> None:
         drill = self.query_one("#join-drill", Input).value.strip()
-        role = str(self.query_one("#join-role", Select).value)
+        role = self.query_one("#join-role", Input).value.strip().lower()
         name = self.query_one("#join-name", Input).value.strip()
         app = self.app
         assert isinstance(app, DrillApp)
@@ -211,6 +215,8 @@ class DrillApp(App[None]):
 
         if not drill or not name:
             return "give the drill id and your name"
+        if role not in roles.ROLES:
+            return f"role: {role!r} is not a role; one of: {', '.join(roles.ROLES)}"
         try:
             info = self.drill_log.info(drill)
             self.seat = Seat(self.drill_log, info, scenario(info.scenario), name, role)
@@ -218,3 +224,16 @@ class DrillApp(App[None]):
             return str(exc)
         self.push_screen(SeatScreen(self.seat))
         return None
+
+
+def serve_drill(host: str, port: int, home: Path | None, drill: str, store: str | None,
+                public_url: str | None = None) -> None:
+    """Every browser tab that connects takes a seat at the drill through the join form."""
+    import sys
+
+    from textual_serve.server import Server
+
+    words = [sys.executable, "-m", "oncall", *(["--home", str(home)] if home else []),
+             "drill", "join", drill, *(["--store", store] if store else [])]
+    Server(shlex.join(words), host=host, port=port, title=f"oncall drill {drill}",
+           public_url=public_url).serve()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from oncall.content import loader
 from oncall.drill.log import DrillLog
@@ -32,7 +32,7 @@ async def test_tui_seat_joins_and_sees_the_others(tmp_path: Path) -> None:
         await pilot.pause()
         app.screen.query_one("#join-name", Input).value = "ann"
         app.screen.query_one("#join-drill", Input).value = info.id
-        app.screen.query_one("#join-role", Select).value = "commander"
+        app.screen.query_one("#join-role", Input).value = "commander"
         await pilot.click("#join-go")
         await pilot.pause()
         screen = app.screen

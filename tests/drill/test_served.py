@@ -3,10 +3,11 @@ incident. Each page joins through the form; each sees the other's command arrive
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,18 @@ ANSI, ARGS, CHROMIUM, free_port, wait_http = (_H.ANSI, _H.ARGS, _H.CHROMIUM, _H.
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")
 
 
+@contextlib.contextmanager
+def _stopping(server: subprocess.Popen[bytes]) -> Iterator[None]:
+    """Stop the server (textual-serve ends the seats it started), killing it if it hangs."""
+    try:
+        yield
+    finally:
+        server.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=10)
+        server.kill()
+
+
 def test_two_pages_two_roles_one_incident(tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     home = tmp_path / "home"
@@ -41,12 +54,11 @@ def test_two_pages_two_roles_one_incident(tmp_path: Path) -> None:
         drill = log.create("ads-1", 7, "normal", "test").id
     port = free_port()
     root = Path(__file__).resolve().parents[2]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "oncall", "--home", str(home), "serve", "--drill", drill,
-         "--host", "127.0.0.1", "--port", str(port)], cwd=root,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(root)})
-    try:
+    with subprocess.Popen(
+            [sys.executable, "-m", "oncall", "--home", str(home), "serve", "--drill", drill,
+             "--host", "127.0.0.1", "--port", str(port)], cwd=root,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": str(root)}) as server, _stopping(server):
         wait_http(f"http://127.0.0.1:{port}/")
         with sync_api.sync_playwright() as pw:
             browser = pw.chromium.launch_persistent_context(
@@ -66,12 +78,11 @@ def test_two_pages_two_roles_one_incident(tmp_path: Path) -> None:
 
             def seen(which: int, text: str, seconds: float = 60) -> bool:
                 page, received = pages[which]
-                end = time.monotonic() + seconds
-                while time.monotonic() < end:
+                for _ in range(int(seconds * 4)):  # a look every 250 ms
                     if text in ANSI.sub("", "".join(received)):
                         return True
                     page.wait_for_timeout(250)
-                return False
+                return text in ANSI.sub("", "".join(received))
 
             for i, (role, name, line) in enumerate([("commander", "ann", "ack"),
                                                     ("operations", "bob", "deploys ad-ctr")]):
@@ -79,23 +90,19 @@ def test_two_pages_two_roles_one_incident(tmp_path: Path) -> None:
                 assert seen(i, "Join a drill"), "the join form never reached the page"
                 page.click(".xterm-screen")
                 page.wait_for_timeout(500)  # the form focuses its first empty field on mount
-                page.keyboard.type(role)
+                page.keyboard.type(role, delay=30)
                 page.keyboard.press("Tab")
-                page.keyboard.type(name)
+                page.wait_for_timeout(500)  # the focus moves before the name is typed
+                page.keyboard.type(name, delay=30)
                 page.keyboard.press("Enter")
                 assert seen(i, f"you are {name}"), "the seat never opened: " + ANSI.sub(
                     "", "".join(pages[i][1]))[-600:]
-                page.keyboard.type(line)
+                page.wait_for_timeout(500)
+                page.keyboard.type(line, delay=30)
                 page.keyboard.press("Enter")
             assert seen(1, "ann (incident commander) ack"), "page 2 never saw the commander"
             assert seen(0, "bob (operations lead) deploys"), "page 1 never saw operations"
             browser.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
     with DrillLog(default_url(home)) as log:
         events = [(e.who, e.role, e.verb) for e in log.events(drill)]
     assert ("ann", "commander", "ack") in events

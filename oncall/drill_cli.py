@@ -143,6 +143,10 @@ def _seat(log: DrillLog, drill: str, role: str, name: str) -> Seat:
     from oncall.drill.table import Seat
 
     info = log.info(drill)
+    if info.version != __version__:
+        raise ValueError(f"drill {drill} was made by oncall {info.version} and this is "
+                         f"{__version__}: the game could replay differently, so every seat "
+                         "needs the same version")
     return Seat(log, info, _scenario(info.scenario), name, role)
 
 

@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, RichLog, Static
 
+from oncall import __version__
 from oncall.drill import roles
 from oncall.drill.feedback import drill_cards
 from oncall.drill.log import DrillLog, Event, LogError
@@ -219,6 +220,9 @@ class DrillApp(App[None]):
             return f"role: {role!r} is not a role; one of: {', '.join(roles.ROLES)}"
         try:
             info = self.drill_log.info(drill)
+            if info.version != __version__:
+                return (f"drill {drill} was made by oncall {info.version} and this is "
+                        f"{__version__}; every seat needs the same version")
             self.seat = Seat(self.drill_log, info, scenario(info.scenario), name, role)
         except (LogError, ValueError) as exc:
             return str(exc)

@@ -13,6 +13,7 @@ from oncall.drill.feedback import drill_cards, story
 from oncall.drill.log import DrillLog
 from oncall.drill.table import Seat, Table
 from oncall.game.commands import VERBS
+from oncall.session import Session
 
 SCENARIO, SEED = "ads-1", 7
 
@@ -73,6 +74,11 @@ def test_every_seat_holds_the_same_record(drill: tuple[DrillLog, dict[str, Seat]
     assert not set(verbs) & {"note", "hint", "inject", "pause", "resume", "join"}
     whos = {ev.who for ev in seats["scribe"].table.authors}
     assert whos == {"ann", "bob", "cy", "di"}
+    # the drill's own events (join, pause, hint, inject, notes) leave the game as played alone
+    solo = Session(loader.scenario(SCENARIO), SEED, None, save=False)
+    for ev in seats["scribe"].table.authors:
+        solo.do(ev.command)
+    assert solo.record.model_dump(mode="json") == dumps["scribe"]
 
 
 def test_role_cards_judge_what_each_role_owns(drill: tuple[DrillLog, dict[str, Seat]]) -> None:
@@ -98,6 +104,17 @@ def test_story_says_who_did_what(drill: tuple[DrillLog, dict[str, Seat]]) -> Non
     assert "**bob** (operations lead) `rollback`" in text
     assert "**fay** (facilitator) `hint`: Hint: the alert that matters is" in text
     assert "## Scribe (di):" in text and "✗" in text
+
+
+def test_a_seat_of_another_version_is_refused(drill: tuple[DrillLog, dict[str, Seat]],
+                                              tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    log = drill[0]
+    old = log.create(SCENARIO, SEED, "normal", "0.0.1").id
+    argv = ["drill", "join", old, "--store", log.url, "--role", "scribe", "--name", "x",
+            "--headless"]
+    assert cli.main(argv) == 2
+    assert "made by oncall 0.0.1" in capsys.readouterr().err
 
 
 def test_status_and_story_commands(drill: tuple[DrillLog, dict[str, Seat]],

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from oncall import __version__
 from oncall.drill.log import DrillLog, default_url
 
 
@@ -51,7 +52,7 @@ def test_two_pages_two_roles_one_incident(tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     home = tmp_path / "home"
     with DrillLog(default_url(home)) as log:
-        drill = log.create("ads-1", 7, "normal", "test").id
+        drill = log.create("ads-1", 7, "normal", __version__).id
     port = free_port()
     root = Path(__file__).resolve().parents[2]
     with subprocess.Popen(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from oncall import __version__
 from oncall.content import loader
 from oncall.drill.log import DrillLog
 from oncall.drill.table import Seat
@@ -26,7 +27,7 @@ def test_typed_lines() -> None:
 
 async def test_tui_seat_joins_and_sees_the_others(tmp_path: Path) -> None:
     log = DrillLog(str(tmp_path / "d.sqlite"))
-    info = log.create("ads-1", 7, "normal", "test")
+    info = log.create("ads-1", 7, "normal", __version__)
     app = DrillApp(DrillLog(log.url), tmp_path / "home", info.id)  # role and name on the form
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

@@ -135,6 +135,9 @@ class Table:
         if self.paused and role != roles.FACILITATOR and verb not in roles.EVERYONE:
             return f"{verb}: the facilitator paused the drill; wait until it resumes"
         if verb in c.VERBS:
+            if self.session.ended:
+                return (f"{verb}: the incident has ended, so the record is final; "
+                        f"`oncall drill story {self.info.id}` tells who did what")
             try:
                 c.parse(raw, self.session.phase)  # type: ignore[arg-type]
             except c.CommandError as exc:

@@ -69,6 +69,9 @@ def test_every_seat_holds_the_same_record(drill: tuple[DrillLog, dict[str, Seat]
     dumps = {r: s.table.session.record.model_dump(mode="json") for r, s in seats.items()}
     assert all(d == dumps["commander"] for d in dumps.values())
     assert seats["commander"].table.session.ended
+    # once it has ended the record is final: no command of the game goes into the log
+    assert "has ended" in (seats["commander"].table.check("commander", {"do": "status"}) or "")
+    assert seats["scribe"].table.check("scribe", {"do": "note", "text": "done"}) is None
     # the drill verbs never reach the game's record
     verbs = [e.command["do"] for e in seats["scribe"].table.session.record.entries]
     assert not set(verbs) & {"note", "hint", "inject", "pause", "resume", "join"}

@@ -2,7 +2,8 @@
 
     oncall drill new --scenario ID [--seed N] [--difficulty D] [--store URL]   prints the id
     oncall drill join ID --role R --name NAME [--headless] [--linger S]        take a seat
-    oncall drill status ID [--json]                  who is in, where the incident stands
+    oncall drill status [ID] [--json]                who is in, where the incident stands
+                                                     (no ID: every drill in the store)
     oncall drill story ID                            who did what, and the card of each role
     oncall drill serve ID [--host H] [--port P]      the seat in browsers (textual-serve)
 
@@ -75,10 +76,12 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from oncall.drill.log import open_log
 
-    if args.action != "new" and not args.id and not (args.action == "join" and
-                                                     not args.headless):
+    if args.action not in ("new", "status") and not args.id and not (
+            args.action == "join" and not args.headless):
         raise ValueError(f"give the drill id (`oncall drill {args.action} ID`)")
     with open_log(args.store, args.home) as log:
+        if args.action == "status" and not args.id:
+            return _list(log)
         if args.action == "new":
             return _new(log, args)
         if args.action == "join":
@@ -315,6 +318,17 @@ def _status(log: DrillLog, drill: str, as_json: bool) -> int:
         print(f"  {who} ({TITLES.get(role, role)})")
     if s.card is not None:
         print(f"  score {s.card.total:g}/{s.card.max:g}")
+    return 0
+
+
+def _list(log: DrillLog) -> int:
+    """Every drill in the store, oldest first."""
+    found = log.drills()
+    for info in found:
+        print(f"{info.id}  {info.scenario} seed {info.seed} ({info.difficulty}), made "
+              f"{info.created_at[:16].replace('T', ' ')} UTC by oncall {info.version}")
+    if not found:
+        print(f"no drills in {log.url} yet (`oncall drill new --scenario ID`)", file=sys.stderr)
     return 0
 
 

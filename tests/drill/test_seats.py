@@ -127,6 +127,8 @@ def test_status_and_story_commands(drill: tuple[DrillLog, dict[str, Seat]],
     assert cli.main(["drill", "status", drill_id, "--store", log.url, "--json"]) == 0
     out = capsys.readouterr().out
     assert '"phase": "ended"' in out and '"ann": "commander"' in out
+    assert cli.main(["drill", "status", "--store", log.url]) == 0
+    assert f"{drill_id}  ads-1 seed 7 (normal)" in capsys.readouterr().out
     assert cli.main(["drill", "story", drill_id, "--store", log.url]) == 0
     assert "## The team's card" in capsys.readouterr().out
 

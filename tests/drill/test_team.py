@@ -147,7 +147,7 @@ def _record(commands: list[dict[str, Any]]) -> list[dict[str, Any]]:
      "no such drill"),
     (["drill", "new"], "--scenario"),
     (["drill", "new", "--scenario", "no-such-thing"], "--scenario"),
-    (["drill", "status"], "give the drill id"),
+    (["drill", "story"], "give the drill id"),
 ])
 def test_usage_errors_are_one_line(tmp_path: Path, argv: list[str], message: str,
                                    capsys: pytest.CaptureFixture[str]) -> None:

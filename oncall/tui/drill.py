@@ -63,10 +63,12 @@ def command_of(line: str) -> dict[str, Any]:
 
 
 def log_line(ev: Event, obs: Observation) -> str:
-    """One event of the shared log: `02:13 ann (incident commander) diagnose: …`."""
+    """One event of the shared log: `02:13 ann (incident commander) diagnose: …`, and the rest
+    of what it showed, indented, so everyone reads the same observation."""
     title = roles.TITLES.get(ev.role, ev.role)
-    head = obs.text.splitlines()[0] if obs.text else (obs.error or "")
-    return f"{obs.clock} {ev.who} ({title}) {ev.verb}: {head}"
+    lines = (obs.text or obs.error or "").splitlines() or [""]
+    rest = "".join(f"\n    {line}" for line in lines[1:])
+    return f"{obs.clock} {ev.who} ({title}) {ev.verb}: {lines[0]}{rest}"
 
 
 class JoinScreen(Screen[None]):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oncall import __version__, daily_cli
+from oncall import __version__, daily_cli, drill_cli
 
 if TYPE_CHECKING:
     from oncall.tui.app import OncallApp
@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="address to listen on (default localhost; 0.0.0.0 for everyone)")
     srv.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     srv.add_argument("--public-url", help="the address browsers use, behind a proxy")
+    srv.add_argument("--drill", metavar="ID", help="serve a drill's seat (`oncall drill`)")
 
     ex = sub.add_parser("export", help="write a saved postmortem's remediations as files: "
                         "rule files, runbooks, tests with fixtures, POSTMORTEM.md")
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--no-save", action="store_true", help="headless: do not save the result")
 
     daily_cli.add_parser(sub)
+    drill_cli.add_parser(sub)
     # The drift command parses its own arguments, so numpy is imported only when it runs.
     dr = sub.add_parser("drift", add_help=False,
                         help="drift tests on your own CSV files (`oncall drift -h`)")
@@ -197,6 +199,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _serve(args)
         if args.command == "daily":
             return _daily(args)
+        if args.command == "drill":
+            return drill_cli.run(args)
         if args.command == "drift":
             from oncall import drift_cli
 
@@ -257,6 +261,9 @@ def _run_app(app: OncallApp, home: Path | None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.drill:
+        return drill_cli.run(argparse.Namespace(**vars(args), action="serve", id=args.drill,
+                                                store=None))
     if not 0 < args.port < 65536:
         raise UsageError(f"serve: --port: {args.port} is not a port (1 to 65535)")
     try:

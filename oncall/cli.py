@@ -211,7 +211,8 @@ def _seed(text: str | None) -> int:
     if text is None:
         return int.from_bytes(os.urandom(3), "big")
     value = text.strip().replace("_", "")
-    if not value.isdigit() or len(value) > 19 or int(value) > SEED_MAX:
+    # isdigit() alone takes "²" and "①", which int() does not: only ASCII digits are a seed.
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > SEED_MAX:
         shown = text if len(text) <= 24 else text[:20] + "…"
         raise UsageError(f"--seed: {shown!r} is not an integer from 0 to 2**63-1")
     return int(value)
@@ -237,12 +238,12 @@ def _tui(seed: int | None, scenario: str | None, difficulty: str | None,
 
 
 def _run_app(app: OncallApp, home: Path | None) -> int:
+    from oncall.session import UNSAVED
+
     _sweep(home)
+    UNSAVED.clear()
     app.run()
-    for text in app.unsaved:
-        print("oncall: this incident could not be saved anywhere; its save follows (JSON; put "
-              "it in a file for `oncall replay` and `oncall story`)", file=sys.stderr)
-        sys.stdout.write(text)
+    _print_unsaved(app.unsaved)
     code = app.return_code or 0
     if app.crash_log is not None or code:
         log = app.crash_log
@@ -251,6 +252,26 @@ def _run_app(app: OncallApp, home: Path | None) -> int:
               f"{' ' + app.crash_id if app.crash_id else ''}; {where}", file=sys.stderr)
         return code or 1
     return 0
+
+
+def _print_unsaved(texts: list[str]) -> None:
+    """Games no folder took: the card's line and the reason on stderr, the whole save (JSON) on
+    stdout, so it can be put in a file and replayed."""
+    from oncall.session import UNSAVED
+
+    outcomes, UNSAVED[:] = list(UNSAVED), []
+    shown = {o.save_json for o in outcomes}
+    rest = [(None, t) for t in texts if t not in shown]
+    for outcome, text in [(o, o.save_json) for o in outcomes] + rest:
+        head = f" {outcome.headline}" if outcome is not None and outcome.headline else ""
+        why = f" ({outcome.reason})" if outcome is not None and outcome.reason else ""
+        follows = ("its save follows on the standard output (JSON; put it in a file for "
+                   "`oncall replay` and `oncall story`)" if text is not None else
+                   "and its record could not be written as JSON")
+        print(f"oncall: nothing could be written{why}.{head} This game is not saved; {follows}",
+              file=sys.stderr)
+        if text is not None:
+            sys.stdout.write(text)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -321,7 +342,7 @@ def _scenarios(args: argparse.Namespace) -> int:
         return 0
     if not args.id:
         raise UsageError("scenarios show: give a scenario id (see `oncall scenarios`)")
-    s = loader.scenario(args.id)
+    s = _shown_scenario(args.id)
     data: dict[str, Any] = {"id": s.id, "title": s.title, "brief": s.brief}
     if args.answers:
         data["difficulty"] = s.difficulty
@@ -342,6 +363,22 @@ def _scenarios(args: argparse.Namespace) -> int:
         for m in a.wrong:
             print(f"  wrong: {m.kind} {m.model or m.team or ''} {m.fix or ''} — {m.why}")
     return 0
+
+
+def _shown_scenario(sid: str) -> Any:
+    """A shipped scenario or a random night (`random-SEED-DIFFICULTY`) for `scenarios show`; an
+    unknown id is this command's error, not a flag's."""
+    from oncall.content.loader import ContentError
+    from oncall.game import generator
+
+    try:
+        return generator.scenario(sid)
+    except ContentError as exc:
+        reason = exc.problems[0].reason if exc.problems else str(exc)
+        raise UsageError(f"scenarios show: {reason}; or random-SEED-DIFFICULTY for a random "
+                         "night") from None
+    except generator.GenerationError as exc:
+        raise UsageError(f"scenarios show: {sid}: {exc}") from None
 
 
 def _validate(paths: list[Path]) -> int:

@@ -106,11 +106,13 @@ def test_nesting_just_inside_the_limit_reaches_the_engine(tmp_path: Path) -> Non
 
 def test_long_echoed_input_is_shortened(tmp_path: Path) -> None:
     s = session(tmp_path)
-    huge = "x" * 1_000_000
+    huge = "x" * 60_000  # within the limit of a command: the engine sees it and answers
     for raw in ({"do": huge}, {"do": "deploys", "model": huge}, {"do": "runbook", "alert": huge}):
         obs = s.do(raw)
         assert not obs.ok and len(obs.error or "") < 2_500, raw["do"][:10]
-        assert "1,000,000 characters" in (obs.error or "")
+        assert "60,000 characters" in (obs.error or "")
+    obs = s.do({"do": "deploys", "model": "x" * 1_000_000})  # beyond it: refused unseen
+    assert not obs.ok and "about 1,000,0" in (obs.error or "") and len(obs.error or "") < 200
     assert len(shorten("q" * 10_000)) <= 2_000
 
 

@@ -183,8 +183,9 @@ def _serve(session: Session | ShiftSession, first: Observation, inp: IO[str] | I
         gone.outcome = session.abandon()
         if session.ended and not was_ended:
             with contextlib.suppress(Gone):
-                _send(out, {"kind": "abandoned", "ok": True, "text": gone.why}
-                          | saved_fields(session))
+                card = session.card.model_dump(mode="json") if session.card else None
+                _send(out, {"kind": "abandoned", "ok": True, "text": gone.why,
+                            "scorecard": card} | saved_fields(session))
         raise
 
 

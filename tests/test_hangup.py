@@ -53,11 +53,11 @@ class Reader:
         raise AssertionError(f"the game never showed {marker!r}: {bytes(self.data[-400:])!r}")
 
 
-def tui(args: list[str], prefix: list[str] | None = None) -> tuple[subprocess.Popen[bytes],
-                                                                  Reader, int]:
+def tui(args: list[str], prefix: list[str] | None = None, env: dict[str, str] | None = None
+        ) -> tuple[subprocess.Popen[bytes], Reader, int]:
     """The game's TUI in a real terminal (a pty), as a player starts it."""
     master, slave = pty.openpty()
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    env = {**(env or os.environ), "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
     proc = subprocess.Popen([*(prefix or []), sys.executable, "-m", "oncall", *args],
                             stdin=slave, stdout=slave, stderr=slave, env=env,
                             start_new_session=True)
@@ -65,10 +65,10 @@ def tui(args: list[str], prefix: list[str] | None = None) -> tuple[subprocess.Po
     return proc, Reader(master), master
 
 
-def played_and_left(args: list[str], sig: signal.Signals,
-                    prefix: list[str] | None = None) -> tuple[int, str]:
+def played_and_left(args: list[str], sig: signal.Signals, prefix: list[str] | None = None,
+                    env: dict[str, str] | None = None) -> tuple[int, str]:
     """Start an incident, acknowledge the page, then `sig`: the exit status and the output."""
-    proc, out, master = tui(args, prefix)
+    proc, out, master = tui(args, prefix, env)
     try:
         at = out.shows(b"ACK in")  # the page is on screen
         os.write(master, b"a")  # acknowledge: the war room opens, one command is recorded

@@ -219,14 +219,10 @@ def _seed(text: str | None) -> int:
 
 
 def _sweep(home: Path | None) -> None:
-    """Start-up: remove temp files left by saves whose process was killed."""
-    try:
-        from oncall.store.locations import home_dir
-        from oncall.store.saves import sweep
+    """Start-up: remove temp files left by saves whose process was killed (never raises)."""
+    from oncall.store.saves import sweep_everywhere
 
-        sweep(home_dir(home))
-    except Exception:  # tidying never stops a command
-        pass
+    sweep_everywhere(home)
 
 
 def _tui(seed: int | None, scenario: str | None, difficulty: str | None,
@@ -442,6 +438,7 @@ def _story(path: Path | None, home: Path | None) -> int:
     from oncall.store.saves import list_saves
     from oncall.story import star_story
 
+    _sweep(home)
     if path is None:
         saves = list_saves(home_dir(home))
         if not saves:
@@ -497,6 +494,7 @@ def _numbers(home: Path | None) -> int:
 def _shift(args: argparse.Namespace) -> int:
     from oncall.game.shiftplan import PlanError, parse_length
 
+    _sweep(args.home)
     if args.action == "story":
         return _shift_story(args.save, args.kind, args.home)
     if args.action == "numbers":

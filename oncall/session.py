@@ -466,16 +466,9 @@ def _reason(exc: BaseException) -> str:
 
 def _sweep(home: Path | None) -> None:
     """Start-up: remove temp files of saves whose writer was killed (never raises)."""
-    try:
-        from oncall.store.locations import fallback_dir, home_dir
-        from oncall.store.saves import sweep
+    from oncall.store.saves import sweep_everywhere
 
-        sweep(home_dir(home))
-        spare = fallback_dir()
-        if spare is not None:
-            sweep(spare)
-    except Exception:  # tidying must never stop a game
-        pass
+    sweep_everywhere(home)
 
 
 def replay(record: Record, scenario: Scenario) -> tuple[Record, Scorecard | None]:

@@ -140,6 +140,20 @@ WRITTEN_FOLDERS = ("incidents", "shifts", "stories")
 """The folders under a home that the game writes files into atomically (temp file, rename)."""
 
 
+def sweep_everywhere(home: Path | None) -> None:
+    """Start-up: remove what killed writers left under the oncall home (`home` as given to the
+    command, None for the default) and in the fallback folder. Never raises."""
+    from oncall.store.locations import fallback_dir, home_dir
+
+    try:
+        sweep(home_dir(home))
+        spare = fallback_dir()
+        if spare is not None:
+            sweep(spare)
+    except Exception:  # tidying never stops a game
+        pass
+
+
 def sweep(home: Path) -> list[Path]:
     """Remove temp files that killed writers left in every folder the game writes under `home`
     (the settings file's folder is swept when settings are written); never raises."""

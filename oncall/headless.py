@@ -199,7 +199,8 @@ def _answer(session: Session | ShiftSession, inp: IO[str] | IO[bytes], out: IO[s
                 raise line
             raw: Any = parse_line(line)
         except ValueError as exc:
-            obs = session.refusal(f"line {lineno}: {exc}")
+            obs = session.refusal(f"line {lineno}: {exc}",
+                                  len(line) if isinstance(line, str) else 0)
             _send(out, observation_line(obs) | {"line": lineno})
             continue
         was_ended = session.ended

@@ -97,7 +97,7 @@ def command_problem(raw: Any) -> str | None:
     if not isinstance(raw, dict):
         return f'a command is a JSON object with a "do" key, got a JSON {_describe(raw)}'
     verb = raw.get("do")
-    if isinstance(verb, dict | list):
+    if verb is not None and not isinstance(verb, str):  # a save could not be read back
         return f'"do" names a command (a string such as "help"), got a JSON {_describe(verb)}'
     return _value_problem(raw, 1)
 

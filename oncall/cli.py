@@ -7,6 +7,7 @@ Heavy imports (numpy, scipy, Textual) happen inside the branch that needs them, 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -122,13 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from oncall import drift_cli
 
             code = drift_cli.main(argv[1:])
-            sys.stdout.flush()
+            _flush()
             return code
         parser = build_parser()
         args = parser.parse_args(argv)
         home = args.home
         code = _dispatch(args)
-        sys.stdout.flush()
+        _flush()
         return code
     except UsageError as exc:
         print(f"oncall: {exc}", file=sys.stderr)
@@ -140,8 +141,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # interpreter's final flush from printing a traceback of its own.
         _silence_stdout()
         return 0
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            return _crashed(exc, home)
+        # A full disk or a vanished device under the output (`oncall numbers > /dev/full`).
+        where = exc.filename or "the standard output"
+        print(f"oncall: cannot write to {where}: {exc.strerror}", file=sys.stderr)
+        _silence_stdout()
+        return 1
     except Exception as exc:  # the last line of defence: one line and a log
         return _crashed(exc, home)
+
+
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT}
+
+
+def _flush() -> None:
+    if sys.stdout is not None:  # None: the process was started with its output closed
+        sys.stdout.flush()
 
 
 def _silence_stdout() -> None:

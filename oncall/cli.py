@@ -7,6 +7,7 @@ Heavy imports (numpy, scipy, Textual) happen inside the branch that needs them, 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -125,13 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from oncall import drift_cli
 
             code = drift_cli.main(argv[1:])
-            sys.stdout.flush()
+            _flush()
             return code
         parser = build_parser()
         args = parser.parse_args(argv)
         home = args.home
         code = _dispatch(args)
-        sys.stdout.flush()
+        _flush()
         return code
     except UsageError as exc:
         print(f"oncall: {exc}", file=sys.stderr)
@@ -143,8 +144,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # interpreter's final flush from printing a traceback of its own.
         _silence_stdout()
         return 0
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            return _crashed(exc, home)
+        # A full disk or a vanished device under the output (`oncall numbers > /dev/full`).
+        where = exc.filename or "the standard output"
+        print(f"oncall: cannot write to {where}: {exc.strerror}", file=sys.stderr)
+        _silence_stdout()
+        return 1
     except Exception as exc:  # the last line of defence: one line and a log
         return _crashed(exc, home)
+
+
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT}
+
+
+def _flush() -> None:
+    if sys.stdout is not None:  # None: the process was started with its output closed
+        sys.stdout.flush()
 
 
 def _silence_stdout() -> None:
@@ -218,21 +235,18 @@ def _seed(text: str | None) -> int:
     if text is None:
         return int.from_bytes(os.urandom(3), "big")
     value = text.strip().replace("_", "")
-    if not value.isdigit() or len(value) > 19 or int(value) > SEED_MAX:
+    # isdigit() alone takes "²" and "①", which int() does not: only ASCII digits are a seed.
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > SEED_MAX:
         shown = text if len(text) <= 24 else text[:20] + "…"
         raise UsageError(f"--seed: {shown!r} is not an integer from 0 to 2**63-1")
     return int(value)
 
 
 def _sweep(home: Path | None) -> None:
-    """Start-up: remove temp files left by saves whose process was killed."""
-    try:
-        from oncall.store.locations import home_dir
-        from oncall.store.saves import sweep
+    """Start-up: remove temp files left by saves whose process was killed (never raises)."""
+    from oncall.store.saves import sweep_everywhere
 
-        sweep(home_dir(home))
-    except Exception:  # tidying never stops a command
-        pass
+    sweep_everywhere(home)
 
 
 def _tui(seed: int | None, scenario: str | None, difficulty: str | None,
@@ -244,12 +258,12 @@ def _tui(seed: int | None, scenario: str | None, difficulty: str | None,
 
 
 def _run_app(app: OncallApp, home: Path | None) -> int:
+    from oncall.session import UNSAVED
+
     _sweep(home)
+    UNSAVED.clear()
     app.run()
-    for text in app.unsaved:
-        print("oncall: this incident could not be saved anywhere; its save follows (JSON; put "
-              "it in a file for `oncall replay` and `oncall story`)", file=sys.stderr)
-        sys.stdout.write(text)
+    _print_unsaved(app.unsaved)
     code = app.return_code or 0
     if app.crash_log is not None or code:
         log = app.crash_log
@@ -258,6 +272,26 @@ def _run_app(app: OncallApp, home: Path | None) -> int:
               f"{' ' + app.crash_id if app.crash_id else ''}; {where}", file=sys.stderr)
         return code or 1
     return 0
+
+
+def _print_unsaved(texts: list[str]) -> None:
+    """Games no folder took: the card's line and the reason on stderr, the whole save (JSON) on
+    stdout, so it can be put in a file and replayed."""
+    from oncall.session import UNSAVED
+
+    outcomes, UNSAVED[:] = list(UNSAVED), []
+    shown = {o.save_json for o in outcomes}
+    rest = [(None, t) for t in texts if t not in shown]
+    for outcome, text in [(o, o.save_json) for o in outcomes] + rest:
+        head = f" {outcome.headline}" if outcome is not None and outcome.headline else ""
+        why = f" ({outcome.reason})" if outcome is not None and outcome.reason else ""
+        follows = ("its save follows on the standard output (JSON; put it in a file for "
+                   "`oncall replay` and `oncall story`)" if text is not None else
+                   "and its record could not be written as JSON")
+        print(f"oncall: nothing could be written{why}.{head} This game is not saved; {follows}",
+              file=sys.stderr)
+        if text is not None:
+            sys.stdout.write(text)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -331,7 +365,7 @@ def _scenarios(args: argparse.Namespace) -> int:
         return 0
     if not args.id:
         raise UsageError("scenarios show: give a scenario id (see `oncall scenarios`)")
-    s = loader.scenario(args.id)
+    s = _shown_scenario(args.id)
     data: dict[str, Any] = {"id": s.id, "title": s.title, "brief": s.brief}
     if args.answers:
         data["difficulty"] = s.difficulty
@@ -352,6 +386,22 @@ def _scenarios(args: argparse.Namespace) -> int:
         for m in a.wrong:
             print(f"  wrong: {m.kind} {m.model or m.team or ''} {m.fix or ''} — {m.why}")
     return 0
+
+
+def _shown_scenario(sid: str) -> Any:
+    """A shipped scenario or a random night (`random-SEED-DIFFICULTY`) for `scenarios show`; an
+    unknown id is this command's error, not a flag's."""
+    from oncall.content.loader import ContentError
+    from oncall.game import generator
+
+    try:
+        return generator.scenario(sid)
+    except ContentError as exc:
+        reason = exc.problems[0].reason if exc.problems else str(exc)
+        raise UsageError(f"scenarios show: {reason}; or random-SEED-DIFFICULTY for a random "
+                         "night") from None
+    except generator.GenerationError as exc:
+        raise UsageError(f"scenarios show: {sid}: {exc}") from None
 
 
 def _validate(paths: list[Path]) -> int:
@@ -415,6 +465,7 @@ def _story(path: Path | None, home: Path | None) -> int:
     from oncall.store.saves import list_saves
     from oncall.story import star_story
 
+    _sweep(home)
     if path is None:
         saves = list_saves(home_dir(home))
         if not saves:
@@ -483,6 +534,7 @@ def _daily(args: argparse.Namespace) -> int:
 def _shift(args: argparse.Namespace) -> int:
     from oncall.game.shiftplan import PlanError, parse_length
 
+    _sweep(args.home)
     if args.action == "story":
         return _shift_story(args.save, args.kind, args.home)
     if args.action == "numbers":

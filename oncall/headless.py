@@ -9,6 +9,7 @@ commands; the session goes on. `help` and `status` still answer after the postmo
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -19,7 +20,7 @@ from typing import IO, Any
 
 from oncall.content.scenario import Scenario
 from oncall.game.record import Observation
-from oncall.session import Session, ShiftSession
+from oncall.session import SaveOutcome, Session, ShiftSession
 
 MAX_LINE_BYTES = 4 * 1024 * 1024
 """A longer line is refused (and skipped to its end) without being parsed."""
@@ -105,25 +106,91 @@ def parse_line(line: str) -> Any:
         raise ValueError(f"not JSON we can read: {str(exc).split(';')[0][:120]}") from None
 
 
+class Gone(BaseException):
+    """The player's side went away mid-game: a hang-up or terminate signal, or an output that
+    takes no more lines. Not an Exception, so no error boundary mistakes it for a bug."""
+
+    def __init__(self, why: str, code: int) -> None:
+        super().__init__(why)
+        self.why, self.code = why, code
+        self.outcome: SaveOutcome | None = None
+
+
+class _Watch:
+    """SIGHUP and SIGTERM while the protocol runs: between commands they stop the loop at once
+    (a read waiting on stdin included); during a command they wait for it to finish, so the game
+    is never left half way through one."""
+
+    def __init__(self) -> None:
+        self.busy = False
+        self.pending: int | None = None
+
+    def handler(self, signum: int, _frame: object) -> None:
+        if self.busy:
+            self.pending = signum
+            return
+        raise _signalled(signum)
+
+    def check(self) -> None:
+        if self.pending is not None:
+            raise _signalled(self.pending)
+
+
+def _signalled(signum: int) -> Gone:
+    import signal
+
+    return Gone(f"{signal.Signals(signum).name}: the session was ended from outside", 128 + signum)
+
+
 def run(scenario: Scenario, seed: int, difficulty: str | None, inp: IO[str] | IO[bytes],
-        out: IO[str], home: Path | None = None, save: bool = True) -> Session:
+        out: IO[str], home: Path | None = None, save: bool = True,
+        watch: _Watch | None = None) -> Session:
     session = Session(scenario, seed, difficulty, home=home, save=save)
-    emit(out, observation_line(session.page()))
-    _serve(session, inp, out)
+    _serve(session, session.page(), inp, out, watch)
     return session
 
 
 def run_shift(seed: int, length: int, difficulty: str, inp: IO[str] | IO[bytes], out: IO[str],
-              home: Path | None = None, save: bool = True) -> ShiftSession:
+              home: Path | None = None, save: bool = True,
+              watch: _Watch | None = None) -> ShiftSession:
     """A night shift over the same protocol: the shift's opening line, then one answer per
     command; the line that ends the shift carries the card and where it was saved."""
     session = ShiftSession(seed, length, difficulty, home=home, save=save)
-    emit(out, observation_line(session.start()))
-    _serve(session, inp, out)
+    _serve(session, session.start(), inp, out, watch)
     return session
 
 
-def _serve(session: Session | ShiftSession, inp: IO[str] | IO[bytes], out: IO[str]) -> None:
+def _send(out: IO[str], obj: dict[str, Any]) -> None:
+    """`emit`, with an output that no longer takes lines (closed, full, a reader gone) as Gone."""
+    try:
+        emit(out, obj)
+    except (OSError, ValueError) as exc:  # ValueError: a closed file
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise Gone(f"the standard output takes no more lines ({why})", 1) from None
+
+
+def _serve(session: Session | ShiftSession, first: Observation, inp: IO[str] | IO[bytes],
+           out: IO[str], watch: _Watch | None = None) -> None:
+    """The protocol's loop. When the player's side goes away mid-game (see Gone), the game is
+    saved as abandoned and Gone goes on up with the outcome."""
+    watch = watch or _Watch()
+    try:
+        _send(out, observation_line(first))
+        _answer(session, inp, out, watch)
+    except Gone as gone:
+        watch.busy = True  # a second signal must not cut the save short
+        was_ended = session.ended
+        gone.outcome = session.abandon()
+        if session.ended and not was_ended:
+            with contextlib.suppress(Gone):
+                card = session.card.model_dump(mode="json") if session.card else None
+                _send(out, {"kind": "abandoned", "ok": True, "text": gone.why,
+                            "scorecard": card} | saved_fields(session))
+        raise
+
+
+def _answer(session: Session | ShiftSession, inp: IO[str] | IO[bytes], out: IO[str],
+            watch: _Watch) -> None:
     for lineno, line in enumerate(read_lines(inp), start=1):
         if isinstance(line, str) and not line.strip():
             continue
@@ -132,17 +199,21 @@ def _serve(session: Session | ShiftSession, inp: IO[str] | IO[bytes], out: IO[st
                 raise line
             raw: Any = parse_line(line)
         except ValueError as exc:
-            obs = session.refusal(f"line {lineno}: {exc}")
-            emit(out, observation_line(obs) | {"line": lineno})
+            obs = session.refusal(f"line {lineno}: {exc}",
+                                  len(line) if isinstance(line, str) else 0)
+            _send(out, observation_line(obs) | {"line": lineno})
             continue
         was_ended = session.ended
+        watch.busy = True
         obs = session.do(raw)
         line_out = observation_line(obs)
         if not obs.ok:
             line_out["line"] = lineno
         if session.ended and not was_ended:
             line_out |= saved_fields(session)
-        emit(out, line_out)
+        watch.busy = False
+        _send(out, line_out)
+        watch.check()
 
 
 def saved_fields(session: Session | ShiftSession) -> dict[str, Any]:
@@ -165,26 +236,85 @@ def saved_fields(session: Session | ShiftSession) -> dict[str, Any]:
 def main_stdio(scenario: Scenario, seed: int, difficulty: str | None,
                home: Path | None, save: bool = True) -> int:
     """Run over the process's stdin and stdout as bytes, so the locale never matters."""
-    return _stdio(lambda inp, out: run(scenario, seed, difficulty, inp, out, home, save=save))
+    return _stdio(lambda inp, out, watch: run(scenario, seed, difficulty, inp, out, home,
+                                              save=save, watch=watch))
 
 
 def shift_stdio(seed: int, length: int, difficulty: str, home: Path | None,
                 save: bool = True) -> int:
-    return _stdio(lambda inp, out: run_shift(seed, length, difficulty, inp, out, home,
-                                             save=save))
+    return _stdio(lambda inp, out, watch: run_shift(seed, length, difficulty, inp, out, home,
+                                                    save=save, watch=watch))
 
 
-def _stdio(body: Callable[[IO[bytes] | IO[str], IO[str]], object]) -> int:
+def _stdio(body: Callable[[IO[bytes] | IO[str], IO[str], _Watch], object]) -> int:
+    """The protocol on this process's streams, with SIGHUP and SIGTERM saving the game under way
+    as abandoned. Every way it can end is one line on stderr at most, never a traceback."""
+    from oncall.session import UNSAVED
+
+    if sys.stdout is None or sys.stdin is None:
+        print(f"oncall: the standard {'output' if sys.stdout is None else 'input'} is closed; "
+              "the headless protocol reads commands on stdin and answers on stdout",
+              file=sys.stderr)
+        return 2
     stdin: IO[bytes] | IO[str] = getattr(sys.stdin, "buffer", sys.stdin)
     buffer = getattr(sys.stdout, "buffer", None)
     out: IO[str] = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n",
                                     write_through=True) if buffer is not None else sys.stdout
+    watch = _Watch()
+    UNSAVED.clear()
+    code = 0
+    with _signals(watch.handler):
+        try:
+            body(stdin, out, watch)
+        except Gone as gone:
+            code = gone.code
+            print(f"oncall: {gone.why}; {_kept(gone.outcome)}", file=sys.stderr)
+        finally:
+            if buffer is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    out.flush()
+                with contextlib.suppress(OSError, ValueError):
+                    out.detach()  # type: ignore[attr-defined]
+    for outcome in UNSAVED:
+        print(f"oncall: nothing could be written ({outcome.reason}); the whole save is on the "
+              "last line of the output, under \"save\"", file=sys.stderr)
+    UNSAVED.clear()
+    if code == 1 and buffer is not None:
+        _quiet_stdout()
+    return code
+
+
+def _kept(outcome: SaveOutcome | None) -> str:
+    if outcome is None:
+        return "nothing to keep yet (no command was played)"
+    if outcome.path is not None:
+        return f"the game was saved as abandoned to {outcome.path}"
+    return f"the game could not be saved ({outcome.reason})"
+
+
+@contextlib.contextmanager
+def _signals(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """Install `handler` for SIGHUP and SIGTERM for the block (only the main thread can)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    sigs = [s for s in (getattr(signal, "SIGHUP", None), signal.SIGTERM) if s is not None]
+    old = {s: signal.signal(s, handler) for s in sigs}
     try:
-        body(stdin, out)
+        yield
     finally:
-        if buffer is not None:
-            try:
-                out.flush()
-            finally:
-                out.detach()  # type: ignore[attr-defined]
-    return 0
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def _quiet_stdout() -> None:
+    """An output that failed: point the descriptor at /dev/null, so the interpreter's own last
+    flush has nothing to complain about."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

@@ -69,3 +69,53 @@ def test_kill_9_while_saving_loses_and_corrupts_nothing(tmp_path: Path) -> None:
     count("kill -9 during saving", kills)
     count("saves written under kill -9", len(saves))
     count("orphan temp files swept", orphans_seen)
+
+
+SHIFT_SAVER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from oncall.store.shifts import ShiftSave, save_shift
+
+    save = ShiftSave.model_validate_json(Path(sys.argv[2]).read_text())
+    home = Path(sys.argv[1])
+    print("ready", flush=True)
+    while True:
+        print(save_shift(save.record, save.card, home), flush=True)
+""")
+
+
+def test_kill_9_while_saving_a_shift_leaves_no_temp_file_after_the_next_start(
+        tmp_path: Path) -> None:
+    from oncall.session import ShiftSession
+    from oncall.store.shifts import load_shift, shift_text, shifts_dir
+
+    session = ShiftSession(2, 120, save=False)
+    session.do({"do": "abandon"})
+    assert session.card is not None
+    night = tmp_path / "night.json"
+    night.write_text(shift_text(session.shift.record, session.card))
+    script = tmp_path / "shift_saver.py"
+    script.write_text(SHIFT_SAVER)
+    home, rng = tmp_path / "home", random.Random(21)
+    folder = shifts_dir(home)
+    reported: list[Path] = []
+    orphans = 0
+    kills = budget(8, 100)
+    with timed("kill -9 during shift saves"):
+        for _ in range(kills):
+            proc = subprocess.Popen([sys.executable, str(script), str(home), str(night)],
+                                    stdout=subprocess.PIPE, text=True)
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+            time.sleep(rng.uniform(0.0, 0.05))
+            os.kill(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate(timeout=30)
+            reported += [Path(x) for x in out.split("\n")[:-1] if x]
+            orphans += sum(1 for _ in folder.glob(".*.tmp")) if folder.is_dir() else 0
+            assert cli.main(["--home", str(home), "shift", "numbers"]) == 0  # the next start
+            assert not list(folder.glob("*.tmp")) if folder.is_dir() else True
+    saved = sorted(folder.glob("*.json"))
+    assert set(reported) <= set(saved) and saved
+    for path in saved[:5] + saved[-5:]:
+        load_shift(path)
+    count("kill -9 during shift saves", kills)
+    count("shift temp files swept", orphans)

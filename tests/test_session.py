@@ -106,11 +106,13 @@ def test_nesting_just_inside_the_limit_reaches_the_engine(tmp_path: Path) -> Non
 
 def test_long_echoed_input_is_shortened(tmp_path: Path) -> None:
     s = session(tmp_path)
-    huge = "x" * 1_000_000
+    huge = "x" * 60_000  # within the limit of a command: the engine sees it and answers
     for raw in ({"do": huge}, {"do": "deploys", "model": huge}, {"do": "runbook", "alert": huge}):
         obs = s.do(raw)
         assert not obs.ok and len(obs.error or "") < 2_500, raw["do"][:10]
-        assert "1,000,000 characters" in (obs.error or "")
+        assert "60,000 characters" in (obs.error or "")
+    obs = s.do({"do": "deploys", "model": "x" * 1_000_000})  # beyond it: refused unseen
+    assert not obs.ok and "about 1,000,0" in (obs.error or "") and len(obs.error or "") < 200
     assert len(shorten("q" * 10_000)) <= 2_000
 
 
@@ -259,5 +261,36 @@ def test_glance_reads_the_clock_firing_alerts_and_impact_without_recording(
     s.do({"do": "wait", "minutes": 10})
     after = s.glance()
     assert after["now"] > before["now"] + 10 and after["obs"] == 2
-    assert after["impact"]["requests_affected"] > before["impact"]["requests_affected"]
+    assert after["impact"]["minutes"] > before["impact"]["minutes"]  # counted from the page
     assert len(s.record.entries) == 2, "a glance is not a command"
+
+
+def test_no_usable_temp_folder_costs_neither_the_card_nor_the_error_log(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tempfile.gettempdir()` raises when no temp folder is writable: the fallback folder is
+    then None, the save's JSON travels with the outcome, and an engine error still answers."""
+    from oncall.session import UNSAVED
+    from oncall.store.errorlog import log_error
+    from oncall.store.locations import fallback_dir
+
+    def no_temp() -> str:
+        raise FileNotFoundError(errno.ENOENT, "No usable temporary directory found")
+
+    monkeypatch.setattr("tempfile.gettempdir", no_temp)
+    assert fallback_dir() is None
+    home = tmp_path / "home"
+    home.write_text("a file, not a folder")
+    assert log_error(home, "err-0000", "a test", RuntimeError("x")) is None
+    s = session(home)
+    monkeypatch.setattr(engine.Game, "_do_deploys", lambda self, cmd: 1 / 0)
+    obs = s.do({"do": "deploys", "model": "fraud-scorer"})
+    assert "internal error" in (obs.error or "") and "details in" not in (obs.error or "")
+    monkeypatch.undo()
+    monkeypatch.setattr("tempfile.gettempdir", no_temp)
+    UNSAVED.clear()
+    finish(s)
+    out = s.outcome
+    assert out is not None and out.path is None and out.save_json is not None
+    assert str(home) in out.reason and "no temp folder is writable" in out.reason
+    assert [out] == UNSAVED and out.headline.startswith("Score ")
+    UNSAVED.clear()

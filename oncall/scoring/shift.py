@@ -155,7 +155,8 @@ class _Night:
 
 def _say(e: Entry) -> str:
     cmd = e.command
-    args = " ".join(f"{k}={v}" for k, v in cmd.items() if k not in ("do", "message", "evidence"))
+    args = " ".join(f"{k}={v}" for k, v in sorted(cmd.items())  # as saves store them
+                    if k not in ("do", "message", "evidence"))
     return f"{cmd.get('do')} {args}".strip()
 
 

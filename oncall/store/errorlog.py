@@ -24,12 +24,17 @@ def log_error(home: Path | None, error_id: str, what: str, exc: BaseException) -
     from oncall.store.locations import fallback_dir, home_dir, logs_dir
 
     when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    try:
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    except Exception:  # a traceback that cannot be formatted (deep recursion): its type
+        tb = f"{type(exc).__name__} (the traceback could not be formatted)\n"
     text = f"--- {error_id} at {when}: {what[:500]}\n{tb}\n"
     folders: list[Path] = []
     with contextlib.suppress(Exception):  # a log must never raise
         folders.append(logs_dir(home_dir(home)))
-    folders.append(fallback_dir())
+    spare = fallback_dir()
+    if spare is not None:
+        folders.append(spare)
     for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -37,6 +42,6 @@ def log_error(home: Path | None, error_id: str, what: str, exc: BaseException) -
             with open(path, "a", encoding="utf-8", errors="backslashreplace") as f:
                 f.write(text)
             return path
-        except (OSError, ValueError):
+        except Exception:  # OSError, ValueError, a path that is not a path: try the next
             continue
     return None

@@ -98,17 +98,17 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def sweep_orphans(folder: Path, *, now: float | None = None) -> list[Path]:
+def sweep_orphans(folder: Path, *, now: float | None = None, prefix: str = ".") -> list[Path]:
     """Delete temp files that atomic writes left behind when their process was killed.
 
     A temp file is an orphan when the pid in its name is no longer running, or when it is older
     than ORPHAN_AGE_S. Never raises: a folder that cannot be read or cleaned is left as it is.
-    Returns the files removed.
+    Only names starting with `prefix` are considered. Returns the files removed.
     """
     removed: list[Path] = []
     try:
         candidates = [p for p in folder.iterdir()
-                      if p.name.startswith(".") and p.name.endswith(TMP_SUFFIX)]
+                      if p.name.startswith(prefix) and p.name.endswith(TMP_SUFFIX)]
     except OSError:
         return removed
     now = time.time() if now is None else now

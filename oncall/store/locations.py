@@ -51,11 +51,15 @@ def logs_dir(home: Path) -> Path:
     return home / "logs"
 
 
-def fallback_dir() -> Path:
-    """Where a finished incident goes when its home cannot take it: the system temp folder."""
+def fallback_dir() -> Path | None:
+    """Where a finished incident goes when its home cannot take it: a folder in the system temp
+    folder; None when the system has no usable temp folder (none writable). Never raises."""
     import tempfile
 
-    return Path(tempfile.gettempdir()) / f"{APP_NAME}-fallback"
+    try:
+        return Path(tempfile.gettempdir()) / f"{APP_NAME}-fallback"
+    except Exception:  # FileNotFoundError: "No usable temporary directory found"
+        return None
 
 
 def settings_file(home: Path | None = None) -> Path:

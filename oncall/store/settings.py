@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from oncall.store.jsonio import dump_json
+from oncall.store.jsonio import TMP_SUFFIX, dump_json, sweep_orphans
 from oncall.store.locations import settings_file
 
 FILE_NAME = "settings.json"
@@ -54,8 +54,10 @@ def save_settings(settings: Settings, home: Path | None = None) -> Path:
     """Write the settings atomically (temp file, fsync, rename); raises OSError if it cannot."""
     path = settings_path(home)
     path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_orphans(path.parent, prefix=f".{FILE_NAME}.")  # a writer killed earlier left these
     text = dump_json(settings.model_dump(exclude_defaults=True), indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{FILE_NAME}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{FILE_NAME}.{os.getpid()}.",
+                               suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)

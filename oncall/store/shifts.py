@@ -8,15 +8,32 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from oncall.game.shiftrecord import ShiftRecord
-from oncall.scoring.shift import ShiftCard
-from oncall.store.jsonio import dump_json, write_new
-from oncall.store.saves import SaveError, _natural, _read_regular, _validation_reason
+from oncall.game.shiftrecord import SHIFT_FORMAT, ShiftRecord
+from oncall.scoring.shift import ShiftCard, score_shift
+from oncall.store.saves import (
+    RefusedLines,
+    SaveError,
+    _natural,
+    _record_problem,
+    _short,
+    _slug,
+    check_formats,
+    model_text,
+    read_json,
+    run_problem,
+    validated,
+    write_numbered,
+)
+from oncall.store.saves import sweep as sweep_all
 
 SHIFT_SAVE_FORMAT = 1
+MIN_LENGTH, MAX_LENGTH = 120, 12 * 60
+"""A shift runs 2 h to 12 h (minutes), as `--length` accepts."""
+WEEK = 7 * 24 * 60
 
 
 class ShiftSave(BaseModel):
@@ -26,52 +43,62 @@ class ShiftSave(BaseModel):
     record: ShiftRecord
     card: ShiftCard
     saved_at: str
+    refused: RefusedLines | None = None
 
 
 def shifts_dir(home: Path) -> Path:
     return home / "shifts"
 
 
-def shift_text(record: ShiftRecord, card: ShiftCard, *, saved_at: dt.datetime | None = None
-               ) -> str:
+def shift_text(record: ShiftRecord, card: ShiftCard, *, saved_at: dt.datetime | None = None,
+               refused: dict[str, Any] | None = None) -> str:
     when = saved_at or dt.datetime.now(dt.UTC)
-    return dump_json(ShiftSave(record=record, card=card,
-                               saved_at=when.isoformat(timespec="seconds")), indent=2) + "\n"
+    return model_text(ShiftSave(record=record, card=card,
+                                saved_at=when.isoformat(timespec="seconds"),
+                                refused=None if refused is None else RefusedLines(**refused)))
 
 
 def save_shift(record: ShiftRecord, card: ShiftCard, home: Path,
-               *, saved_at: dt.datetime | None = None) -> Path:
-    """Write `<home>/shifts/shift-<difficulty>-seed<seed>-<n>.json` with the first free n."""
-    text = shift_text(record, card, saved_at=saved_at)
-    folder = shifts_dir(home)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"shift-{record.difficulty}-{record.length}m-seed{str(record.seed)[:20]}"
-    n = 1
-    while True:
-        path = folder / f"{stem}-{n}.json"
-        if not path.exists() and write_new(path, text):
-            return path
-        n += 1
+               *, saved_at: dt.datetime | None = None,
+               refused: dict[str, Any] | None = None) -> Path:
+    """Write `<home>/shifts/shift-<difficulty>-<length>m-seed<seed>-<n>.json` with the first
+    free n, atomically."""
+    text = shift_text(record, card, saved_at=saved_at, refused=refused)
+    stem = f"shift-{_slug(record.difficulty)}-{record.length}m-seed{str(record.seed)[:20]}"
+    return write_numbered(shifts_dir(home), stem, text)
+
+
+def sweep(home: Path) -> list[Path]:
+    """Remove temp files of shift saves (and the others under `home`) whose writer was killed."""
+    return sweep_all(home)
 
 
 def load_shift(path: Path) -> ShiftSave:
-    """One shift save, or SaveError naming the file and the reason."""
-    try:
-        text = _read_regular(path).decode("utf-8")
-    except FileNotFoundError:
-        raise SaveError(path, "no such file") from None
-    except IsADirectoryError:
-        raise SaveError(path, "is a folder, not a save file") from None
-    except OSError as exc:
-        raise SaveError(path, f"cannot be read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise SaveError(path, f"not UTF-8 text (byte {exc.start})") from None
-    try:
-        return ShiftSave.model_validate_json(text)
-    except ValidationError as exc:
-        raise SaveError(path, _validation_reason(exc)) from None
-    except (RecursionError, ValueError) as exc:
-        raise SaveError(path, f"invalid save: {type(exc).__name__}") from None
+    """One shift save, checked as an incident save is (the same one-line reasons), and scored:
+    or SaveError naming the file and the reason. The file is never changed."""
+    path = Path(path)
+    data = read_json(path)
+    check_formats(path, data, SHIFT_SAVE_FORMAT, SHIFT_FORMAT, "shift ")
+    return validated(path, data, ShiftSave, lambda save: _shift_problem(save.record),
+                     lambda save: score_shift(save.record))
+
+
+def _shift_problem(record: ShiftRecord) -> str:
+    """What a well-formed shift record cannot hold although its types allow it; "" if none."""
+    problem = run_problem(record.difficulty, record.seed, record.entries)
+    if problem:
+        return problem
+    if not MIN_LENGTH <= record.length <= MAX_LENGTH:
+        return (f"record.length: {_short(record.length)} minutes is outside "
+                f"{MIN_LENGTH}..{MAX_LENGTH}")
+    f = record.facts
+    if not 0 <= f.start <= WEEK:
+        return f"record.facts.start: {_short(f.start)} is outside 0..{WEEK} (minutes)"
+    if f.end != f.start + record.length:
+        return (f"record.facts.end: {_short(f.end)} is not the start plus the length "
+                f"({f.start + record.length})")
+    game = _record_problem(record.game)
+    return f"record.game.{game.removeprefix('record.')}" if game else ""
 
 
 def load_shifts(home: Path) -> tuple[list[ShiftSave], list[SaveError]]:

@@ -67,6 +67,14 @@ class NightScreen(Screen[None]):
         Binding("pagedown", "scroll(1)", "Log down", id="night-down", show=False),
     ]
 
+    def realtime_minute(self) -> None:
+        """In real-time mode, a real minute with a page unacknowledged is a recorded `wait 1`
+        (never while a command runs or waits its turn)."""
+        if self.session is None or self.busy or self.waiting or not self.view.get("unacked") \
+                or self.view.get("ended"):
+            return
+        self._start("wait 1")
+
     def __init__(self, seed: int | None = None, length: int = 360,
                  difficulty: str = "normal", home: Path | None = None) -> None:
         super().__init__()
@@ -265,7 +273,8 @@ class NightScreen(Screen[None]):
             self.oncall.night = None
 
 
-def night_app(seed: int | None, length: int, difficulty: str, home: Path | None) -> OncallApp:
+def night_app(seed: int | None, length: int, difficulty: str, home: Path | None,
+              realtime: float | None = None) -> OncallApp:
     """The app opened straight onto a night shift (`oncall shift`), the title screen under it."""
     from oncall.tui.app import OncallApp
 
@@ -278,4 +287,4 @@ def night_app(seed: int | None, length: int, difficulty: str, home: Path | None)
             self.call_after_refresh(self.push_screen,
                                     NightScreen(seed, length, difficulty, home))
 
-    return NightApp(seed=seed, difficulty=difficulty, home=home)
+    return NightApp(seed=seed, difficulty=difficulty, home=home, realtime=realtime)

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 ACK_TARGET = 5
 FIRST_UPDATE = 15
 """Minutes after an acknowledgement by which the first status update is due."""
-UPDATE_EVERY = 30
-"""Minutes between status updates while a page is open."""
+UPDATE_EVERY = {1: 30, 2: 30}
+"""Minutes between status updates while a page is open, by declared severity (the shift's
+scorecard asks one every 30 min at SEV-1 and SEV-2, or none declared; every 60 below)."""
+UPDATE_EVERY_LOW = 60
 BAR = 20
 
 
@@ -40,6 +42,7 @@ def view_of(session: ShiftSession) -> dict[str, Any]:
         "open_since": min((p.acked_at for p in open_pages if p.acked_at is not None),
                           default=None),
         "updates": list(shift.game.record.facts.updates_at),
+        "severity": shift.game.record.facts.severity,
         "talks": [f"{cv.id} {cv.person} ({cv.role}, {cv.model})" for cv in f.conversations
                   if cv.closed_at is None and cv.reopen_at is None],
         "ended": shift.ended,
@@ -57,7 +60,8 @@ def update_due(view: dict[str, Any]) -> int | None:
     if since is None:
         return None
     later = [t for t in view["updates"] if t >= since]
-    due = (max(later) + UPDATE_EVERY) if later else since + FIRST_UPDATE
+    every = UPDATE_EVERY.get(view.get("severity") or 2, UPDATE_EVERY_LOW)
+    due = (max(later) + every) if later else since + FIRST_UPDATE
     return int(due - view["now"])
 
 

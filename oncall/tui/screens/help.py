@@ -73,15 +73,21 @@ class HelpScreen(ModalScreen[None]):
         Binding("k", "scroll(-1)", "Up", show=False),
     ]
 
-    def __init__(self, phase: str, night: bool = False) -> None:
+    def __init__(self, phase: str, night: bool = False,
+                 keys: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
         self.phase = phase
         self.night = night
+        self.keys = keys or []
+        """(key, what it does) of the screen underneath, listed first."""
 
     def compose(self) -> ComposeResult:
         """The first section (what a 24-row screen shows); the others mount one per frame
         after it paints, so F1 answers at once however long the help is."""
         lines = help_markdown(self.phase, self.night).splitlines()
+        if self.keys:
+            lines[1:1] = ["", "## Keys on this screen", "",
+                          *(f"- `{k}` {what}" for k, what in self.keys)]
         # Every line is a heading, a paragraph or a one-line bullet, so any cut between lines
         # renders the same as the whole.
         self.rest = ["\n".join(lines[i:i + CHUNK]) for i in range(0, len(lines), CHUNK)]

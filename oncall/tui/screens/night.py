@@ -21,10 +21,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from oncall.tui.cmdline import SHIFT
 from oncall.tui.widgets.cmdinput import CommandLine
+from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.nightstatus import NightStatus, queue_text, view_of
 from oncall.tui.widgets.obslog import ObservationLog
 
@@ -98,7 +99,7 @@ class NightScreen(Screen[None]):
             yield ObservationLog(id="night-log")
         yield CommandLine(self.vocabulary, self.describe, SHIFT, placeholder=HINT,
                           input_id="night-cmd", id="night-cmdline")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#night-cmd", Input).focus()  # type-ahead lands here, and waits

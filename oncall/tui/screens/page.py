@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oncall.game.engine import SEVERITY_ORDER
 from oncall.tui.messages import PAGER_EVENTS, Observed, Waited
+from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.status import IncidentStatus, ack_text, look
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class PageScreen(Screen[None]):
                     yield Static(alert_text(a, hhmm), classes="alert-body", markup=False)
             yield Static(self.page.data.get("brief", "").strip(), id="page-brief",
                          markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.state = look(self.session)
@@ -131,7 +132,7 @@ class PageScreen(Screen[None]):
         self.query_one("#page-tick", Static).update(
             f"{blink} {seconds // 60}:{seconds % 60:02d} on screen │ simulated "
             f"{self.state['clock']}, {ack_text(self.state)} │ "
-            + ("the clock runs while you wait" if self.realtime else "commands cost minutes"))
+            + ("clock running (real time)" if self.realtime else "commands cost minutes"))
 
     def action_help(self) -> None:
         from oncall.tui.screens.help import HelpScreen

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from oncall.tui.commands import WarRoomCommands
 from oncall.tui.messages import PAGER_EVENTS, Observed
@@ -35,6 +35,7 @@ from oncall.tui.screens.actions import (
 from oncall.tui.widgets.charts import DistributionPlot, MetricChart
 from oncall.tui.widgets.cmdinput import CommandInput, CommandLine
 from oncall.tui.widgets.drift import DriftTable
+from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.obslog import ObservationLog
 from oncall.tui.widgets.status import (
     IncidentStatus,
@@ -64,8 +65,10 @@ class WarRoom(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: an action key is taken in turn with the keys after it, so `r` holds what
         # is typed next for the postmortem before any of it can reach another key.
-        *(Binding(a.key, f"act('{a.name}')", a.label, show=a.show, id=a.name, priority=True)
-          for a in ACTIONS),
+        # Every action is in the footer, the main ones first: as many as fit show, and the
+        # help key says how many more it lists.
+        *(Binding(a.key, f"act('{a.name}')", a.label, id=a.name, priority=True)
+          for a in sorted(ACTIONS, key=lambda a: not a.show)),
         Binding("colon,slash", "cmdline", "Type", show=False, id="cmdline", priority=True),
         Binding("f1,question_mark", "help", "Help", id="help"),
         Binding("1", "tab('tab-log')", "Log", show=False, id="tab-log"),
@@ -110,7 +113,7 @@ class WarRoom(Screen[None]):
                           placeholder=": type a command (tab completes, up: history, "
                                       "esc: keys)")
         yield Static("", id="cmd-error", markup=False)
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         log = self.query_one(ObservationLog)

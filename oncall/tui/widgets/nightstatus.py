@@ -89,11 +89,17 @@ def status_lines(view: dict[str, Any], width: int) -> tuple[str, str]:
     b = view["budget"]
     worst = b["models"][0]["model"] if b["models"] else "no model yet"
     spent = 100.0 - float(b["left_pct"])
-    filled = round(BAR * min(100.0, spent) / 100)
-    bar = "█" * filled + "░" * (BAR - filled)
     burning = f" · burning: {', '.join(b['burning'])}" if b["burning"] else ""
-    budget = (f"budget {worst} {bar} {b['left_pct']:g}% left · tonight {b['night_pct']:g}%"
-              f"{burning} · scale-ups ${b['scale_up_usd']:,.2f}")
+    money = f"scale-ups ${b['scale_up_usd']:,.2f}"
+    tries = []
+    for cells in (BAR, BAR // 2):  # the whole line, then a shorter bar, then fewer words
+        filled = round(cells * min(100.0, spent) / 100)
+        bar = "█" * filled + "░" * (cells - filled)
+        tries += [f"budget {worst} {bar} {b['left_pct']:g}% left · tonight "
+                  f"{b['night_pct']:g}%{burning} · {money}",
+                  f"budget {worst} {bar} {b['left_pct']:g}% left · tonight "
+                  f"{b['night_pct']:g}%{burning}"]
+    budget = next((t for t in tries if len(t) <= width), tries[-1])
     cut = [line if len(line) <= width else line[: width - 1] + "…" for line in (head, budget)]
     return cut[0], cut[1]
 

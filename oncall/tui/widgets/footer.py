@@ -25,6 +25,7 @@ class FittingFooter(Footer):
         kwargs.setdefault("compact", True)
         super().__init__(**kwargs)
         self._fitted_width = 0
+        self._shown: tuple[Any, ...] | None = None
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._fitted_width:
@@ -41,9 +42,8 @@ class FittingFooter(Footer):
         return len(self.app.get_key_display(binding)) + len(description or
                                                              binding.description) + 2
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    def _plan(self) -> tuple[list[tuple[Binding, bool, str, str]], Any]:
+        """The keys to show (binding, enabled, tooltip, description) and the palette's."""
         active = self.screen.active_bindings
         keys: list[tuple[Binding, bool, str]] = []
         helper: tuple[Binding, bool, str] | None = None
@@ -59,31 +59,53 @@ class FittingFooter(Footer):
         width = self.size.width or self.app.size.width
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             width -= PALETTE_ROOM
-        shown: list[tuple[Binding, bool, str]] = []
+        shown: list[tuple[Binding, bool, str, str]] = []
         used = 0
-        for i, entry in enumerate(keys):
+        for i, (binding, enabled, tooltip) in enumerate(keys):
             rest = len(keys) - i - 1
             tail = 0
             if helper is not None:
                 tail = self.width_of(helper[0], f"{helper[0].description} +{rest} keys"
                                      if rest else "")
-            if used + self.width_of(entry[0]) + tail > width:
+            if used + self.width_of(binding) + tail > width:
                 break
-            shown.append(entry)
-            used += self.width_of(entry[0])
+            shown.append((binding, enabled, tooltip, binding.description))
+            used += self.width_of(binding)
         hidden = len(keys) - len(shown)
-        self.styles.grid_size_columns = len(shown) + (helper is not None)
-        for binding, enabled, tooltip in shown:
-            yield self._key(binding, enabled, tooltip, binding.description)
         if helper is not None:
-            binding, enabled, tooltip = helper
             more = f" +{hidden} keys" if hidden else ""
-            yield self._key(binding, enabled, tooltip, binding.description + more)
+            shown.append((helper[0], helper[1], helper[2], helper[0].description + more))
+        palette = None
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-            try:
-                _node, binding, enabled, tooltip = active[self.app.COMMAND_PALETTE_BINDING]
-            except KeyError:
-                return
+            palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        return shown, palette
+
+    @staticmethod
+    def _signature(plan: tuple[list[tuple[Binding, bool, str, str]], Any]) -> tuple[Any, ...]:
+        shown, palette = plan
+        return (tuple((b.key, on, d) for b, on, _, d in shown),
+                None if palette is None else palette[2])
+
+    async def recompose(self) -> None:
+        """Only when what the footer shows changes: bindings are refreshed on every focus
+        change, and rebuilding the keys each time cost the war room a frame."""
+        if not self._bindings_ready or not self.is_attached:
+            return
+        if self._signature(self._plan()) == self._shown:
+            return
+        await super().recompose()
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        plan = self._plan()
+        self._shown = self._signature(plan)
+        shown, palette = plan
+        self.styles.grid_size_columns = len(shown)
+        for binding, enabled, tooltip, description in shown:
+            yield self._key(binding, enabled, tooltip, description)
+        if palette is not None:
+            _node, binding, enabled, tooltip = palette
             yield FooterKey(binding.key, self.app.get_key_display(binding),
                             binding.description, binding.action, classes="-command-palette",
                             disabled=not enabled,

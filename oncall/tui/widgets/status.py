@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from textual.widgets import Static
 
 from oncall.scoring.temperament import FIRST_UPDATE, UPDATE_GAP
+from oncall.sim.impact import describe
 
 if TYPE_CHECKING:
     from oncall.session import Session
@@ -86,10 +87,7 @@ def ack_overdue(state: dict[str, Any]) -> bool:
 
 
 def impact_text(state: dict[str, Any]) -> str:
-    imp = state.get("impact") or {}
-    return (f"{imp.get('requests_affected', 0):,.0f} req affected, "
-            f"{imp.get('requests_failed', 0):,.0f} failed, "
-            f"budget {imp.get('budget_consumed_pct', 0):g}%")
+    return describe(state.get("impact") or {}, short=True)
 
 
 def alerts_line(firing: list[tuple[str, str, str]] | list[list[str]], width: int) -> str:
@@ -158,25 +156,33 @@ class IncidentStatus(Static):
         short words without the request counts, then cut."""
         s = self.state
         imp = s.get("impact") or {}
-        pct = float(imp.get("budget_consumed_pct", 0))
+        requests = "requests_affected" in imp or not imp
+        pct = float(imp.get("budget_consumed_pct" if requests else "quality_budget_consumed_pct",
+                            0))
+        label = "budget" if requests else "quality budget"
+        if requests:
+            aff, failed = short(imp.get("requests_affected", 0)), \
+                short(imp.get("requests_failed", 0))
+            counts, wide_counts = f"{aff} affected, {failed} failed", \
+                f"{aff} req affected, {failed} failed"
+        else:
+            out = f"{imp.get('minutes_outside_quality_slo', 0):.0f}"
+            counts, wide_counts = f"quality SLO {out}m out", f"quality SLO {out} min out"
         sev = f"SEV-{s['severity']}" if s.get("severity") else "SEV ?"
         since = int(s["now"]) - int(s["page_at"])
         busy = "  working…" if self.busy else ""
         parts = [s["clock"], s["phase"].upper(), sev, f"paged {since} min ago", ack_text(s),
-                 update_text(s), f"{short(imp.get('requests_affected', 0))} req affected, "
-                 f"{short(imp.get('requests_failed', 0))} failed",
-                 f"budget {burn_bar(pct)} {pct:g}%", f"{s.get('obs', 0)} obs"]
+                 update_text(s), wide_counts, f"{label} {burn_bar(pct)} {pct:g}%",
+                 f"{s.get('obs', 0)} obs"]
         ack = ack_text(s).replace(" min", "m").replace("acked in", "acked")
         lead = " ".join(p for p in (s["clock"], s["phase"].upper(), sev, f"+{since}m", ack) if p)
         upd = update_text(s, short_form=True)
-        counts = (f"{short(imp.get('requests_affected', 0))} affected, "
-                  f"{short(imp.get('requests_failed', 0))} failed")
         tries = [
             "  ".join(p for p in parts if p),
-            " │ ".join(p for p in (lead, upd, f"budget {burn_bar(pct)} {pct:g}%", counts) if p),
-            " │ ".join(p for p in (lead, upd, f"budget {burn_bar(pct, 5)} {pct:g}%", counts)
+            " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct)} {pct:g}%", counts) if p),
+            " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct, 5)} {pct:g}%", counts)
                        if p),
-            " │ ".join(p for p in (lead, upd, f"budget {burn_bar(pct, 5)} {pct:g}%") if p),
+            " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct, 5)} {pct:g}%") if p),
         ]
         head = next((t for t in tries if len(t + busy) <= width), tries[-1]) + busy
         return head if len(head) <= width else head[: width - 1] + "…"

@@ -114,3 +114,26 @@ def test_realtime_is_refused_headless(verb: list[str], capsys: pytest.CaptureFix
 
     assert main([*verb, "--realtime", "--headless"]) == 2
     assert "--realtime is for the TUI" in capsys.readouterr().err
+
+
+async def test_the_night_waits_a_minute_only_while_a_page_is_unacknowledged(home: Path) -> None:
+    from oncall.tui.screens.night import NightScreen, night_app
+
+    app = night_app(2, 120, "normal", home, realtime=3600.0)  # minutes run by hand here
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(200):
+            await settle(pilot)
+            screen = app.screen
+            if isinstance(screen, NightScreen) and screen.session is not None:
+                break
+        assert isinstance(screen, NightScreen) and screen.session is not None
+        entries = screen.session.shift.record.entries
+        screen.realtime_minute()  # no page waiting: the clock stays
+        await settle(pilot)
+        assert not entries
+        now = screen.view["now"]
+        screen.view = screen.view | {"unacked": [("p1", now, "critical")]}
+        screen.realtime_minute()
+        await settle(pilot)
+        assert [e.command for e in entries] == [{"do": "wait", "minutes": 1}]
+        assert screen.session.shift.now == now + 1

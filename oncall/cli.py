@@ -35,6 +35,10 @@ def _version() -> str:
     return f"oncall {__version__} (Textual {textual}, Python {sys.version.split()[0]})"
 
 
+REALTIME_MINUTE_S = 60.0
+"""`--realtime`: real seconds per simulated minute while a page waits unacknowledged."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="oncall", description="You are on call for a fleet of "
                                 "production ML models. It is 2 AM.")
@@ -53,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--headless", action="store_true",
                       help="JSON lines on stdin/stdout instead of the TUI")
     play.add_argument("--no-save", action="store_true", help="headless: do not save the result")
+    play.add_argument("--realtime", action="store_true",
+                      help="2 AM pressure: while the page waits unacknowledged the clock runs, "
+                           "one simulated minute per real minute (recorded as waits), and the "
+                           "bell rings on each page (TUI only)")
 
     sc = sub.add_parser("scenarios", help="list scenarios; `scenarios show ID` for one")
     sc.add_argument("action", nargs="?", choices=("list", "show"), default="list")
@@ -107,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--headless", action="store_true",
                     help="JSON lines on stdin/stdout instead of the TUI")
     sh.add_argument("--no-save", action="store_true", help="headless: do not save the result")
+    sh.add_argument("--realtime", action="store_true",
+                    help="while a page waits unacknowledged the clock runs, one simulated "
+                         "minute per real minute (recorded as waits) (TUI only)")
 
     daily_cli.add_parser(sub)
     drill_cli.add_parser(sub)
@@ -250,11 +261,11 @@ def _sweep(home: Path | None) -> None:
 
 
 def _tui(seed: int | None, scenario: str | None, difficulty: str | None,
-         home: Path | None) -> int:
+         home: Path | None, realtime: bool = False) -> int:
     from oncall.tui.app import make_app
 
-    return _run_app(make_app(seed=seed, scenario=scenario, difficulty=difficulty, home=home),
-                    home)
+    return _run_app(make_app(seed=seed, scenario=scenario, difficulty=difficulty, home=home,
+                             realtime=REALTIME_MINUTE_S if realtime else None), home)
 
 
 def _run_app(app: OncallApp, home: Path | None) -> int:
@@ -333,8 +344,11 @@ def _play(args: argparse.Namespace) -> int:
         scenario = generator.scenario(sid)
     except generator.GenerationError as exc:
         raise UsageError(f"--random: {exc}") from None
+    if args.realtime and args.headless:
+        raise UsageError("play: --realtime is for the TUI; a --headless game's clock moves "
+                         "only with its commands")
     if not args.headless:
-        return _tui(seed, sid, args.difficulty, args.home)
+        return _tui(seed, sid, args.difficulty, args.home, realtime=args.realtime)
     from oncall import headless
 
     return headless.main_stdio(scenario, seed, args.difficulty, args.home,
@@ -545,10 +559,14 @@ def _shift(args: argparse.Namespace) -> int:
         length = parse_length(args.length)
     except ValueError as exc:
         raise UsageError(f"shift: --{exc}") from None
+    if args.realtime and args.headless:
+        raise UsageError("shift: --realtime is for the TUI; a --headless night's clock moves "
+                         "only with its commands")
     if not args.headless:
         from oncall.tui.screens.night import night_app
 
-        return _run_app(night_app(seed, length, args.difficulty, args.home), args.home)
+        return _run_app(night_app(seed, length, args.difficulty, args.home,
+                                  REALTIME_MINUTE_S if args.realtime else None), args.home)
     from oncall import headless
 
     try:

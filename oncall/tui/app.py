@@ -118,8 +118,12 @@ class OncallApp(App[None]):
     ]
 
     def __init__(self, seed: int | None = None, scenario: str | None = None,
-                 difficulty: str | None = None, home: Path | None = None) -> None:
+                 difficulty: str | None = None, home: Path | None = None,
+                 realtime: float | None = None) -> None:
         super().__init__()
+        self.realtime = realtime
+        """Real seconds per simulated minute while a page waits unacknowledged (`--realtime`:
+        60); None keeps the clock still between commands."""
         self.seed = seed
         """The seed of the next incident; None draws one when the shift starts."""
         self.scenario_id = scenario
@@ -211,7 +215,20 @@ class OncallApp(App[None]):
             self.pop_screen()
         self.switch_screen(new)
 
+    # -- real time: the clock runs while a page waits ------------------------------------------
+    def _realtime_minute(self) -> None:
+        """One real-time minute has passed: the screen that holds the game (under any help or
+        dialog over it) waits one simulated minute if a page is still unacknowledged. The wait
+        is an ordinary recorded command, so a replay of the save reproduces the night."""
+        for screen in reversed(self.screen_stack):
+            minute = getattr(screen, "realtime_minute", None)
+            if callable(minute):
+                minute()
+                return
+
     def on_mount(self) -> None:
+        if self.realtime:
+            self.set_interval(self.realtime, self._realtime_minute)
         _guard_option_paging()
         self._watch_signals()
         theme = peek_theme(self.home)
@@ -453,6 +470,8 @@ def _abandon(live: Session | ShiftSession) -> SaveOutcome | None:
 
 
 def make_app(seed: int | None = None, scenario: str | None = None,
-             difficulty: str | None = None, home: Path | None = None) -> OncallApp:
+             difficulty: str | None = None, home: Path | None = None,
+             realtime: float | None = None) -> OncallApp:
     """The one way to build the app, for the CLI and the tests alike."""
-    return OncallApp(seed=seed, scenario=scenario, difficulty=difficulty, home=home)
+    return OncallApp(seed=seed, scenario=scenario, difficulty=difficulty, home=home,
+                     realtime=realtime)

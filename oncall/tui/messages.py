@@ -42,3 +42,16 @@ class Observed(Message):
         self.observation = observation
         self.state = state or {}
         """A snapshot for the header (clock, phase, severity, firing), taken in the worker."""
+
+
+class Waited(Message):
+    """A real-time minute ran on the page: the recorded `wait 1` and the state after it."""
+
+    def __init__(self, observation: Observation, state: dict[str, Any]) -> None:
+        super().__init__()
+        self.observation = observation
+        self.state = state
+
+
+PAGER_EVENTS = ("page", "renotify", "escalation", "repage", "alert")
+"""Events the pager buzzes for: a page, one sent again or to the secondary, a new alert."""

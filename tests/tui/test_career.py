@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pilot_helpers import settle
-from textual.widgets import DataTable, RadioSet
+from textual.widgets import DataTable, RadioSet, Static
 
 from oncall.content import loader
 from oncall.session import Session
 from oncall.store.saves import load_saves
 from oncall.tui.app import make_app
-from oncall.tui.screens.career import BestPlot, CareerScreen, TrendPlot, career_series
+from oncall.tui.screens.career import CareerScreen, TrendPlot, career_series, section_table
 from oncall.tui.screens.page import PageScreen
 from oncall.tui.screens.shift import ShiftPicker
 from oncall.tui.screens.story import StoryScreen
@@ -55,9 +55,13 @@ async def test_the_career_screen_lists_marks_and_charts(home: Path) -> None:
         table = screen.query_one("#saves", DataTable)
         scores = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
         assert len(scores) == 3 and sum("(abandoned)" in s for s in scores) == 1
+        assert not screen.query_one(TrendPlot).display  # under 120 columns: the table alone
+        table_text = str(screen.query_one("#career-table", Static).render())
+        assert "2 finished nights" in table_text and "Self-awareness" in table_text
+        await pilot.resize_terminal(160, 45)
+        await settle(pilot)
         trend = str(screen.query_one(TrendPlot).render())
         assert "2 finished nights" in trend and "Alert" in trend and "Diagnosis" in trend
-        assert "Best %" in str(screen.query_one(BestPlot).render())
 
         await pilot.press("enter")
         await settle(pilot)
@@ -120,3 +124,17 @@ async def test_the_picker_starts_at_the_difficulty_chosen(home: Path) -> None:
         assert isinstance(app.screen, PageScreen) and app.session is not None
         assert app.session.difficulty == "hard" and app.session.game.difficulty == "hard"
         assert app.session.scenario.id.startswith("random-9-hard")
+
+
+def test_the_section_table_keeps_whole_names_and_fits_80_columns() -> None:
+    trend = {"Alert": [100.0, 50.0, 0.0], "Self-awareness": [97.0, 97.0, 90.0]}
+    best = {"Alert": 100.0, "Self-awareness": 97.0}
+    text = section_table(["a/1", "a/2", "a/3"], trend, best, 76)
+    lines = text.splitlines()
+    assert lines[0] == "% per section, 3 finished nights"
+    assert lines[2] == "Alert           █▅▁    0%  ██████████ 100%"
+    assert lines[3].startswith("Self-awareness  ██▇   90%")
+    assert all(len(line) <= 76 for line in lines)
+    many = section_table([f"a/{i}" for i in range(200)], {"Alert": [50.0] * 200},
+                         {"Alert": 50.0}, 76)
+    assert "(the last" in many and all(len(line) <= 76 for line in many.splitlines())

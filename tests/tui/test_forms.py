@@ -147,7 +147,10 @@ async def test_an_empty_postmortem_asks_first(incident_app: OncallApp) -> None:
                 break
         assert isinstance(app.screen, PostmortemScreen)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        for _ in range(20):  # a loaded machine paints the question a few frames later
+            await pilot.pause()
+            if isinstance(app.screen, ConfirmScreen):
+                break
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         await pilot.pause()

@@ -140,3 +140,32 @@ async def test_form_list_inside_its_frame_at_80x24(snapshot: Snapshot) -> None:
         await pilot.press("tab", "enter")
         await pilot.pause()
         await snapshot(pilot, "hotfix-fix-list")
+        from textual.widgets._select import SelectOverlay
+
+        overlay = app.screen.query_one("Select.-expanded > SelectOverlay", SelectOverlay)
+        frame = app.screen.query_one("#form").region
+        assert overlay.display and frame.contains_region(overlay.region), \
+            f"the list {overlay.region} passes its form {frame}"
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await pilot.press("f1")
+        await settle(pilot)
+        await snapshot(pilot, "war-room-help")
+
+
+async def test_career_at_80x24(snapshot: Snapshot) -> None:
+    from oncall.session import Session
+
+    right = list(loader.scenario("fraud-1").playbook.right)
+    for seed in (1, 2):
+        session = Session(loader.scenario("fraud-1"), seed, home=HOME)
+        for move in right:
+            session.do(move)
+    app = make_app(home=HOME)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        table = app.screen.query_one("#saves")
+        for row in range(2):  # the saved time changes with each run
+            table.update_cell_at((row, 3), "Dec 06 02:00")  # type: ignore[attr-defined]
+        await snapshot(pilot, "career-80x24")

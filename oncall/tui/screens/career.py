@@ -65,14 +65,35 @@ class TrendPlot(TitledPlot):
         self.refresh()
 
 
-class BestPlot(TitledPlot):
-    def show(self, best: dict[str, float]) -> None:
-        plt = self.plt
-        plt.clear_figure()
-        if best:
-            plt.bar([t[:5] for t in best], list(best.values()), orientation="horizontal")
-        self.set_title("Best %")
-        self.refresh()
+SPARK = "▁▂▃▄▅▆▇█"
+BEST_CELLS = 10
+WIDE = 120
+"""From this many columns the trend is also drawn as a line chart beside the table."""
+
+
+def spark(values: list[float], cells: int) -> str:
+    """The last `cells` values (percent) as a sparkline, one character a night."""
+    return "".join(SPARK[round(v / 100 * (len(SPARK) - 1))] for v in values[-cells:])
+
+
+def section_table(labels: list[str], trend: dict[str, list[float]], best: dict[str, float],
+                  width: int) -> str:
+    """Each section on one line, whole names: its nights as a sparkline, the last and the best
+    percent (the best as a bar): legible at 80 columns where a chart's labels are cut."""
+    if not labels:
+        return "No finished night yet: the trends start with the first postmortem."
+    name = max(len(t) for t in trend) + 2
+    cells = max(3, min(len(labels), width - name - 12 - BEST_CELLS - 7))
+    nights = f"{len(labels)} finished night{'s' if len(labels) != 1 else ''}"
+    head = f"{'section':<{name}}{'night by night':<{cells}}  last  best"
+    lines = [f"% per section, {nights}" + (f" (the last {cells} shown)"
+                                            if cells < len(labels) else ""), head]
+    for title, values in trend.items():
+        top = best[title]
+        bar = "█" * round(BEST_CELLS * top / 100)
+        lines.append(f"{title:<{name}}{spark(values, cells):<{cells}}  {values[-1]:>3.0f}%"
+                     f"  {bar:<{BEST_CELLS}} {top:.0f}%")
+    return "\n".join(lines)
 
 
 def _daily(saves: list[Any]) -> str:
@@ -105,8 +126,8 @@ class CareerScreen(Screen[None]):
         yield Static("", id="career-note", markup=False)
         if not self.stories:
             with Horizontal(id="career-charts"):
+                yield Static("", id="career-table", markup=False)
                 yield TrendPlot(id="career-trend")
-                yield BestPlot(id="career-best")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -148,9 +169,25 @@ class CareerScreen(Screen[None]):
             note += "\nUnreadable saves (left untouched): " + "; ".join(errors)
         self.query_one("#career-note", Static).update(note.strip())
         if not self.stories:
-            labels, trend, best = career_series([save for _, save in found])
-            self.query_one(TrendPlot).show(labels, trend)
-            self.query_one(BestPlot).show(best)
+            self.series = career_series([save for _, save in found])
+            self._chart()
+
+    def on_resize(self) -> None:
+        self._chart()
+
+    def _chart(self) -> None:
+        series = getattr(self, "series", None)
+        if series is None or self.stories:
+            return
+        labels, trend, best = series
+        wide = self.size.width >= WIDE
+        plot = self.query_one(TrendPlot)
+        plot.display = wide and bool(labels)
+        if plot.display:
+            plot.show(labels, trend)
+        room = self.size.width // 2 if plot.display else self.size.width
+        self.query_one("#career-table", Static).update(section_table(labels, trend, best,
+                                                                     room - 2))
 
     @on(DataTable.RowSelected, "#saves")
     def _open(self, event: DataTable.RowSelected) -> None:

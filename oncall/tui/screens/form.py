@@ -29,6 +29,8 @@ from textual.widgets import (
     Static,
 )
 
+from oncall.tui.widgets.framed import FramedSelect
+
 Kind = Literal["select", "input", "multi", "radio"]
 
 
@@ -85,7 +87,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         wid = f"f-{f.name}"
         if f.kind == "select":
             value = f.default if f.default is not None else Select.NULL
-            return Select(f.options, value=value, id=wid, allow_blank=f.default is None,
+            return FramedSelect(f.options, value=value, id=wid, allow_blank=f.default is None,
                           classes="form-field", compact=True)
         if f.kind == "multi":
             chosen = set(f.default or [])

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
 from oncall.tui.screens.actions import ACTIONS
-
-CHUNK = 8
-"""Lines of help mounted per frame."""
 
 NIGHT_KEYS = [
     "- Type a command and press enter; a line entered while another runs waits its turn",
@@ -66,6 +64,33 @@ def help_markdown(phase: str, night: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _inline(text: str) -> Text:
+    """A line's `code` spans in bold, the rest plain."""
+    out = Text()
+    for i, part in enumerate(text.split("`")):
+        out.append(part, style="bold" if i % 2 else "")
+    return out
+
+
+def styled(markdown: str) -> Text:
+    """The help's Markdown (headings, bullets, paragraphs, `code`) as styled text, read from
+    the top: headings bold and underlined, bullets as •, code in bold."""
+    out = Text()
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            title = line[level:].strip()
+            out.append(title.upper() if level == 1 else title, style="bold underline")
+        elif line.startswith("- "):
+            out.append("  • ")
+            out.append_text(_inline(line[2:]))
+        else:
+            out.append_text(_inline(line))
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,f1,question_mark", "dismiss", "Close", id="help-close"),
@@ -73,30 +98,28 @@ class HelpScreen(ModalScreen[None]):
         Binding("k", "scroll(-1)", "Up", show=False),
     ]
 
-    def __init__(self, phase: str, night: bool = False) -> None:
+    def __init__(self, phase: str, night: bool = False,
+                 keys: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
         self.phase = phase
         self.night = night
+        self.keys = keys or []
+        """(key, what it does) of the screen underneath, listed first."""
 
     def compose(self) -> ComposeResult:
-        """The first section (what a 24-row screen shows); the others mount one per frame
-        after it paints, so F1 answers at once however long the help is."""
+        """The help's Markdown as one styled text in one widget: a widget per paragraph and
+        bullet (Textual's Markdown) cost a second of layout at F1, and Rich's Markdown half
+        of one."""
         lines = help_markdown(self.phase, self.night).splitlines()
-        # Every line is a heading, a paragraph or a one-line bullet, so any cut between lines
-        # renders the same as the whole.
-        self.rest = ["\n".join(lines[i:i + CHUNK]) for i in range(0, len(lines), CHUNK)]
+        if self.keys:
+            lines[1:1] = ["", "## Keys on this screen", "",
+                          *(f"- `{k}` {what}" for k, what in self.keys)]
+        self.source = "\n".join(lines)
         with VerticalScroll(id="help"):
-            yield Markdown(self.rest.pop(0))
+            yield Static(styled(self.source), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help", VerticalScroll).focus()
-        self.call_after_refresh(self._mount_rest)
-
-    async def _mount_rest(self) -> None:
-        if not self.rest or not self.is_attached:
-            return
-        await self.query_one("#help", VerticalScroll).mount(Markdown(self.rest.pop(0)))
-        self.call_after_refresh(self._mount_rest)
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#help", VerticalScroll).scroll_relative(y=lines * 3, animate=False)

@@ -21,10 +21,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from oncall.tui.cmdline import SHIFT
 from oncall.tui.widgets.cmdinput import CommandLine
+from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.nightstatus import NightStatus, queue_text, view_of
 from oncall.tui.widgets.obslog import ObservationLog
 
@@ -67,6 +68,14 @@ class NightScreen(Screen[None]):
         Binding("pagedown", "scroll(1)", "Log down", id="night-down", show=False),
     ]
 
+    def realtime_minute(self) -> None:
+        """In real-time mode, a real minute with a page unacknowledged is a recorded `wait 1`
+        (never while a command runs or waits its turn)."""
+        if self.session is None or self.busy or self.waiting or not self.view.get("unacked") \
+                or self.view.get("ended"):
+            return
+        self._start("wait 1")
+
     def __init__(self, seed: int | None = None, length: int = 360,
                  difficulty: str = "normal", home: Path | None = None) -> None:
         super().__init__()
@@ -90,7 +99,7 @@ class NightScreen(Screen[None]):
             yield ObservationLog(id="night-log")
         yield CommandLine(self.vocabulary, self.describe, SHIFT, placeholder=HINT,
                           input_id="night-cmd", id="night-cmdline")
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#night-cmd", Input).focus()  # type-ahead lands here, and waits
@@ -265,7 +274,8 @@ class NightScreen(Screen[None]):
             self.oncall.night = None
 
 
-def night_app(seed: int | None, length: int, difficulty: str, home: Path | None) -> OncallApp:
+def night_app(seed: int | None, length: int, difficulty: str, home: Path | None,
+              realtime: float | None = None) -> OncallApp:
     """The app opened straight onto a night shift (`oncall shift`), the title screen under it."""
     from oncall.tui.app import OncallApp
 
@@ -278,4 +288,4 @@ def night_app(seed: int | None, length: int, difficulty: str, home: Path | None)
             self.call_after_refresh(self.push_screen,
                                     NightScreen(seed, length, difficulty, home))
 
-    return NightApp(seed=seed, difficulty=difficulty, home=home)
+    return NightApp(seed=seed, difficulty=difficulty, home=home, realtime=realtime)

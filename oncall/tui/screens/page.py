@@ -3,7 +3,9 @@
 Alerts are listed critical first, as the status bar lists them. The simulated clock only moves
 when the player acts (so the same commands always give the same night), but the page ticks in
 real time beside it, the way a pager keeps buzzing: how long it has been on screen, and the
-simulated minutes left to acknowledge.
+simulated minutes left to acknowledge. In real-time mode (`--realtime`) the clock runs too: each
+real minute the page waits is a recorded `wait 1`, and the bell rings on the page and on each
+escalation or new alert.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from oncall.game.engine import SEVERITY_ORDER
-from oncall.tui.messages import Observed
-from oncall.tui.widgets.status import IncidentStatus, ack_text
+from oncall.tui.messages import PAGER_EVENTS, Observed, Waited
+from oncall.tui.widgets.footer import FittingFooter
+from oncall.tui.widgets.status import IncidentStatus, ack_text, look
 
 if TYPE_CHECKING:
     from oncall.game.engine import Game
@@ -55,6 +58,9 @@ class PageScreen(Screen[None]):
         self.session = session
         self.page = page
         self.ticks = 0
+        self.acking = False
+        self.waiting = False
+        """A real-time minute is being waited (in a worker)."""
 
     @property
     def game(self) -> Game:
@@ -78,13 +84,46 @@ class PageScreen(Screen[None]):
                     yield Static(alert_text(a, hhmm), classes="alert-body", markup=False)
             yield Static(self.page.data.get("brief", "").strip(), id="page-brief",
                          markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
-        self.state = self.session.glance()
+        self.state = look(self.session)
         self.query_one(IncidentStatus).show(self.state)
         self._tick()
         self.set_interval(self.TICK_SECONDS, self._tick)
+        if self.realtime:
+            self.app.bell()  # the pager buzzes
+
+    @property
+    def realtime(self) -> bool:
+        return bool(getattr(self.app, "realtime", None))
+
+    def realtime_minute(self) -> None:
+        """A real minute with the page unanswered: one simulated minute passes, recorded."""
+        if self.acking or self.waiting or self.session.phase != "paged":
+            return
+        self.waiting = True
+        self._wait_minute()
+
+    @work(thread=True, group="realtime")
+    def _wait_minute(self) -> None:
+        obs = self.session.do({"do": "wait", "minutes": 1})
+        self.post_message(Waited(obs, look(self.session)))
+
+    @on(Waited)
+    def _waited(self, message: Waited) -> None:
+        self.waiting = False
+        if self.acking:
+            return
+        self.state = message.state
+        self.query_one(IncidentStatus).show(self.state)
+        self._tick()
+        news = [ev for ev in message.observation.events if ev.get("kind") in PAGER_EVENTS]
+        if news:
+            self.app.bell()
+        for ev in news:
+            self.notify(str(ev.get("text") or f"{ev.get('rule')} on {ev.get('model')} fires"),
+                        title=str(ev["kind"]), severity="warning", timeout=8)
 
     def _tick(self) -> None:
         seconds = int(self.ticks * self.TICK_SECONDS)
@@ -92,7 +131,8 @@ class PageScreen(Screen[None]):
         blink = "●" if self.ticks % 2 else "○"
         self.query_one("#page-tick", Static).update(
             f"{blink} {seconds // 60}:{seconds % 60:02d} on screen │ simulated "
-            f"{self.state['clock']}, {ack_text(self.state)} │ commands cost minutes")
+            f"{self.state['clock']}, {ack_text(self.state)} │ "
+            + ("clock running (real time)" if self.realtime else "commands cost minutes"))
 
     def action_help(self) -> None:
         from oncall.tui.screens.help import HelpScreen
@@ -106,6 +146,7 @@ class PageScreen(Screen[None]):
         self.query_one("#page-alerts", VerticalScroll).scroll_up()
 
     def action_ack(self) -> None:
+        self.acking = True
         self.app.hold_input()  # type: ignore[attr-defined]  # keys typed next: the war room's
         self._ack()
 
@@ -119,6 +160,7 @@ class PageScreen(Screen[None]):
         self._enter(message.observation)
 
     def action_war_room(self) -> None:
+        self.acking = True  # a real-time minute now belongs to the war room
         self._enter(None)
 
     def _enter(self, first: Observation | None) -> None:

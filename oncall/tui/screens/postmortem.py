@@ -15,10 +15,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from oncall.sim.impact import describe
 from oncall.tui.messages import Observed
+from oncall.tui.widgets.footer import FittingFooter
+from oncall.tui.widgets.framed import FramedSelect
 
 if TYPE_CHECKING:
     from oncall.game.engine import Game
@@ -92,7 +94,7 @@ class PostmortemScreen(Screen[None]):
             yield Static(self.resolved.text, id="pm-resolved", markup=False)
             for name, label in TEXT_FIELDS[:FIRST_FIELDS]:
                 yield from self._text(name, label, filled.get(name, ""))
-        yield Footer()
+        yield FittingFooter()
 
     @staticmethod
     def _text(name: str, label: str, text: str = "") -> ComposeResult:
@@ -115,7 +117,7 @@ class PostmortemScreen(Screen[None]):
             out.append(Horizontal(
                 Input(placeholder="action item", id=f"pm-item-{i}", classes="pm-what",
                       compact=True),
-                Select([(t, t) for t in ITEM_TYPES], value=ITEM_TYPES[i % 3],
+                FramedSelect([(t, t) for t in ITEM_TYPES], value=ITEM_TYPES[i % 3],
                        allow_blank=False, id=f"pm-type-{i}", classes="pm-type", compact=True),
                 Input(str(owner), placeholder="owner", id=f"pm-owner-{i}", classes="pm-owner",
                       compact=True), classes="pm-item"))

@@ -14,7 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
+
+from oncall.tui.widgets.footer import FittingFooter
 
 if TYPE_CHECKING:
     from oncall.game.record import Observation
@@ -43,6 +45,7 @@ class ScorecardScreen(Screen[None]):
         Binding("r", "again(True)", "Retry this night", id="retry"),
         Binding("n", "again(False)", "Next night", id="next"),
         Binding("t", "title", "Title screen", id="title"),
+        Binding("f1,question_mark", "help", "Help", id="card-help"),
         Binding("j,down", "scroll(1)", "Down", show=False),
         Binding("k,up", "scroll(-1)", "Up", show=False),
     ]
@@ -68,7 +71,7 @@ class ScorecardScreen(Screen[None]):
             for line in replays:
                 yield Static(line, classes="card-feedback", markup=False)
             yield Static("", id="card-saved", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#card", VerticalScroll))
@@ -151,6 +154,13 @@ class ScorecardScreen(Screen[None]):
 
     def action_again(self, same: bool) -> None:
         self.app.another_night(same)  # type: ignore[attr-defined]
+
+    def action_help(self) -> None:
+        from oncall.tui.screens.help import HelpScreen
+
+        keys = [(b.key.split(",")[0], b.description) for b in self.BINDINGS
+                if isinstance(b, Binding) and b.show and b.action != "help"]
+        self.app.push_screen(HelpScreen("ended", keys=keys))
 
     def action_title(self) -> None:
         self.app.back_to_title()  # type: ignore[attr-defined]

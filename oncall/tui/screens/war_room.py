@@ -19,10 +19,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from oncall.tui.commands import WarRoomCommands
-from oncall.tui.messages import Observed
+from oncall.tui.messages import PAGER_EVENTS, Observed
 from oncall.tui.screens.actions import (
     ACTIONS,
     NO_FORM,
@@ -35,6 +35,7 @@ from oncall.tui.screens.actions import (
 from oncall.tui.widgets.charts import DistributionPlot, MetricChart
 from oncall.tui.widgets.cmdinput import CommandInput, CommandLine
 from oncall.tui.widgets.drift import DriftTable
+from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.obslog import ObservationLog
 from oncall.tui.widgets.status import (
     IncidentStatus,
@@ -42,6 +43,8 @@ from oncall.tui.widgets.status import (
     ack_text,
     budget_crossed,
     impact_text,
+    look,
+    update_text,
 )
 
 if TYPE_CHECKING:
@@ -62,8 +65,10 @@ class WarRoom(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: an action key is taken in turn with the keys after it, so `r` holds what
         # is typed next for the postmortem before any of it can reach another key.
-        *(Binding(a.key, f"act('{a.name}')", a.label, show=a.show, id=a.name, priority=True)
-          for a in ACTIONS),
+        # Every action is in the footer, the main ones first: as many as fit show, and the
+        # help key says how many more it lists.
+        *(Binding(a.key, f"act('{a.name}')", a.label, id=a.name, priority=True)
+          for a in sorted(ACTIONS, key=lambda a: not a.show)),
         Binding("colon,slash", "cmdline", "Type", show=False, id="cmdline", priority=True),
         Binding("f1,question_mark", "help", "Help", id="help"),
         Binding("1", "tab('tab-log')", "Log", show=False, id="tab-log"),
@@ -108,14 +113,14 @@ class WarRoom(Screen[None]):
                           placeholder=": type a command (tab completes, up: history, "
                                       "esc: keys)")
         yield Static("", id="cmd-error", markup=False)
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         log = self.query_one(ObservationLog)
         log.add({"do": "page"}, self.page)
         if self.first is not None:
             self._show_observation({"do": "ack"}, self.first)
-        self._show_state(self.session.glance())
+        self._show_state(look(self.session))
         self.query_one("#side-chart", MetricChart).display = False  # until a dashboard
         self.set_focus(log)
         self.call_after_refresh(self.oncall.release_input)  # keys typed after `a`
@@ -135,6 +140,13 @@ class WarRoom(Screen[None]):
         """One line on a value the command line offers."""
         return describe_value(self.game, self.entries, field, value)
 
+    def realtime_minute(self) -> None:
+        """In real-time mode, a real minute with the page still unacknowledged (the player came
+        in with `w`) is a recorded `wait 1`, unless a command is on its way."""
+        status = self.query(IncidentStatus)
+        if status and self.game.phase == "paged" and not status.first().busy:
+            self.send({"do": "wait", "minutes": 1})
+
     # -- sending -------------------------------------------------------------------------------
     def send(self, command: dict[str, Any]) -> None:
         """Run one engine command off the event loop."""
@@ -152,7 +164,7 @@ class WarRoom(Screen[None]):
     def _run(self, command: dict[str, Any]) -> None:
         with self._lock:
             obs = self.session.do(command)
-            state = self.session.glance()
+            state = look(self.session)
         self.post_message(Observed(command, obs, state))
 
     @on(Observed)
@@ -162,6 +174,8 @@ class WarRoom(Screen[None]):
             self._show_state(message.state)
         self.refresh_bindings()
         obs = message.observation
+        if self.oncall.realtime and any(ev.get("kind") in PAGER_EVENTS for ev in obs.events):
+            self.app.bell()
         for ev in obs.events:
             if ev.get("kind") in ("message", "mitigated", "handover", "escalation"):
                 self.notify(str(ev.get("text", "")), title=str(ev.get("by") or ev["kind"]),
@@ -192,7 +206,8 @@ class WarRoom(Screen[None]):
         firing = "\n".join(f"  {sev} {rule} on {model}" for sev, rule, model in
                            state.get("firing", [])) or "  nothing firing"
         self.query_one("#side-impact", Static).update(
-            f"{state['clock']}  {ack_text(state)}\n{impact_text(state)}\nfiring:\n{firing}")
+            f"{state['clock']}  {ack_text(state)}  {update_text(state)}\n{impact_text(state)}\n"
+            f"firing:\n{firing}")
 
     def _show_observation(self, command: dict[str, Any], obs: Observation) -> None:
         self.entries.append((command, obs))

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 ACK_TARGET = 5
 FIRST_UPDATE = 15
 """Minutes after an acknowledgement by which the first status update is due."""
-UPDATE_EVERY = 30
-"""Minutes between status updates while a page is open."""
+UPDATE_EVERY = {1: 30, 2: 30}
+"""Minutes between status updates while a page is open, by declared severity (the shift's
+scorecard asks one every 30 min at SEV-1 and SEV-2, or none declared; every 60 below)."""
+UPDATE_EVERY_LOW = 60
 BAR = 20
 
 
@@ -40,6 +42,7 @@ def view_of(session: ShiftSession) -> dict[str, Any]:
         "open_since": min((p.acked_at for p in open_pages if p.acked_at is not None),
                           default=None),
         "updates": list(shift.game.record.facts.updates_at),
+        "severity": shift.game.record.facts.severity,
         "talks": [f"{cv.id} {cv.person} ({cv.role}, {cv.model})" for cv in f.conversations
                   if cv.closed_at is None and cv.reopen_at is None],
         "ended": shift.ended,
@@ -57,7 +60,8 @@ def update_due(view: dict[str, Any]) -> int | None:
     if since is None:
         return None
     later = [t for t in view["updates"] if t >= since]
-    due = (max(later) + UPDATE_EVERY) if later else since + FIRST_UPDATE
+    every = UPDATE_EVERY.get(view.get("severity") or 2, UPDATE_EVERY_LOW)
+    due = (max(later) + every) if later else since + FIRST_UPDATE
     return int(due - view["now"])
 
 
@@ -85,11 +89,17 @@ def status_lines(view: dict[str, Any], width: int) -> tuple[str, str]:
     b = view["budget"]
     worst = b["models"][0]["model"] if b["models"] else "no model yet"
     spent = 100.0 - float(b["left_pct"])
-    filled = round(BAR * min(100.0, spent) / 100)
-    bar = "█" * filled + "░" * (BAR - filled)
     burning = f" · burning: {', '.join(b['burning'])}" if b["burning"] else ""
-    budget = (f"budget {worst} {bar} {b['left_pct']:g}% left · tonight {b['night_pct']:g}%"
-              f"{burning} · scale-ups ${b['scale_up_usd']:,.2f}")
+    money = f"scale-ups ${b['scale_up_usd']:,.2f}"
+    tries = []
+    for cells in (BAR, BAR // 2):  # the whole line, then a shorter bar, then fewer words
+        filled = round(cells * min(100.0, spent) / 100)
+        bar = "█" * filled + "░" * (cells - filled)
+        tries += [f"budget {worst} {bar} {b['left_pct']:g}% left · tonight "
+                  f"{b['night_pct']:g}%{burning} · {money}",
+                  f"budget {worst} {bar} {b['left_pct']:g}% left · tonight "
+                  f"{b['night_pct']:g}%{burning}"]
+    budget = next((t for t in tries if len(t) <= width), tries[-1])
     cut = [line if len(line) <= width else line[: width - 1] + "…" for line in (head, budget)]
     return cut[0], cut[1]
 

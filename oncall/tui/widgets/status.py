@@ -4,20 +4,69 @@ Line one: the simulated clock, phase, severity, minutes since the page, the ackn
 (or how late it was), requests affected and failed, and the error budget spent. Line two: the
 alerts firing, critical first, cut with "+N more" to the width. Rendered from the engine's
 `glance` (taken under the session's lock), so nothing here touches the world.
+
+The budget spent shows as a burn bar, full at BURN_FULL percent of the 30-day budget (the highest
+step that raises a toast), and once the page is acknowledged the next status update is counted
+down against the targets the scorecard grades: the first within FIRST_UPDATE minutes of the
+acknowledgement, then one at least every UPDATE_GAP minutes.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Static
 
+from oncall.scoring.temperament import FIRST_UPDATE, UPDATE_GAP
 from oncall.sim.impact import describe
+
+if TYPE_CHECKING:
+    from oncall.session import Session
 
 SEVERITY_TAG = {"critical": "CRIT", "warning": "WARN", "ticket": "TICK"}
 BUDGET_STEPS = (1.0, 2.0, 5.0, 10.0)
 """Error-budget shares (percent of the 30-day budget) whose crossing raises a toast; 2, 5 and 10
 are the SRE workbook's burn-rate alert levels."""
+
+
+BURN_FULL = 10.0
+"""Percent of the 30-day error budget at which the incident's burn bar is full."""
+
+
+def look(session: Session) -> dict[str, Any]:
+    """The engine's glance, with the status updates posted so far (for the countdown)."""
+    state = session.glance()
+    state["updates_at"] = list(session.game.record.facts.updates_at)
+    return state
+
+
+def burn_bar(pct: float, cells: int = 10, full: float = BURN_FULL) -> str:
+    """The share of `full` spent as a bar of `cells`: █ spent, ░ left."""
+    filled = min(cells, round(cells * max(0.0, pct) / full))
+    if pct > 0 and filled == 0:
+        filled = 1  # any burn shows
+    return "█" * filled + "░" * (cells - filled)
+
+
+def update_due(state: dict[str, Any]) -> int | None:
+    """Minutes until the next status update is due (negative: overdue): the first FIRST_UPDATE
+    minutes after the acknowledgement, then UPDATE_GAP after the last. None before the
+    acknowledgement and once the incident is resolved."""
+    acked = state.get("acked_at")
+    if acked is None or state.get("phase") != "active":
+        return None
+    ups = [t for t in state.get("updates_at", []) if t >= acked]
+    due = (max(ups) + UPDATE_GAP) if ups else int(acked) + FIRST_UPDATE
+    return int(due - int(state["now"]))
+
+
+def update_text(state: dict[str, Any], short_form: bool = False) -> str:
+    due = update_due(state)
+    if due is None:
+        return ""
+    if short_form:
+        return f"update {due}m" if due >= 0 else f"update LATE {-due}m"
+    return f"update due in {due} min" if due >= 0 else f"update overdue {-due} min"
 
 
 def ack_text(state: dict[str, Any]) -> str:
@@ -100,23 +149,43 @@ class IncidentStatus(Static):
         s = self.state
         if not s:
             return "", ""
+        return self.head(width), alerts_line(s.get("firing", []), width)
+
+    def head(self, width: int) -> str:
+        """Line one at its fullest that fits: every fact in words, then short words, then the
+        short words without the request counts, then cut."""
+        s = self.state
+        imp = s.get("impact") or {}
+        requests = "requests_affected" in imp or not imp
+        pct = float(imp.get("budget_consumed_pct" if requests else "quality_budget_consumed_pct",
+                            0))
+        label = "budget" if requests else "quality budget"
+        if requests:
+            aff, failed = short(imp.get("requests_affected", 0)), \
+                short(imp.get("requests_failed", 0))
+            counts, wide_counts = f"{aff} affected, {failed} failed", \
+                f"{aff} req affected, {failed} failed"
+        else:
+            out = f"{imp.get('minutes_outside_quality_slo', 0):.0f}"
+            counts, wide_counts = f"quality SLO {out}m out", f"quality SLO {out} min out"
         sev = f"SEV-{s['severity']}" if s.get("severity") else "SEV ?"
         since = int(s["now"]) - int(s["page_at"])
         busy = "  working…" if self.busy else ""
         parts = [s["clock"], s["phase"].upper(), sev, f"paged {since} min ago", ack_text(s),
-                 impact_text(s), f"{s.get('obs', 0)} obs"]
-        head = "  ".join(p for p in parts if p) + busy
-        if len(head) > width:  # narrow: the same facts in short words
-            imp = s.get("impact") or {}
-            ack = ack_text(s).replace(" min", "m").replace("acked in", "acked")
-            figures = (f"budget {imp.get('budget_consumed_pct', 0):g}%, "
-                       f"{short(imp.get('requests_affected', 0))} affected, "
-                       f"{short(imp.get('requests_failed', 0))} failed"
-                       if "requests_affected" in imp or not imp else
-                       f"quality SLO {imp.get('minutes_outside_quality_slo', 0):.0f}m out")
-            head = f"{s['clock']} {s['phase'].upper()} {sev} +{since}m {ack} │ {figures}" + busy
-            head = head if len(head) <= width else head[: width - 1] + "…"
-        return head, alerts_line(s.get("firing", []), width)
+                 update_text(s), wide_counts, f"{label} {burn_bar(pct)} {pct:g}%",
+                 f"{s.get('obs', 0)} obs"]
+        ack = ack_text(s).replace(" min", "m").replace("acked in", "acked")
+        lead = " ".join(p for p in (s["clock"], s["phase"].upper(), sev, f"+{since}m", ack) if p)
+        upd = update_text(s, short_form=True)
+        tries = [
+            "  ".join(p for p in parts if p),
+            " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct)} {pct:g}%", counts) if p),
+            " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct, 5)} {pct:g}%", counts)
+                       if p),
+            " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct, 5)} {pct:g}%") if p),
+        ]
+        head = next((t for t in tries if len(t + busy) <= width), tries[-1]) + busy
+        return head if len(head) <= width else head[: width - 1] + "…"
 
     def _render_text(self) -> None:
         width = max(20, self.size.width or 78)

@@ -93,12 +93,39 @@ def test_postmortem_follows_the_sre_template_with_the_records_timeline(
     text = (folder / "POSTMORTEM.md").read_text()
     positions = [text.index(s) for s in SRE_SECTIONS]
     assert positions == sorted(positions)
-    timeline = text[text.index("## Timeline"):]
-    acted = [e for e in record.entries if e.command.get("do") in ("ack", "resolve")]
-    for e in acted:
-        assert f"| {e.observation.clock} | `{e.command['do']}" in timeline
-    assert record.facts.postmortem is not None
-    assert record.facts.postmortem.summary in text
+    head = text[:text.index("## Summary")]
+    for field in ("**Date:**", "**Authors:**", "**Status:**"):
+        assert field in head, field
+    pm = record.facts.postmortem
+    assert pm is not None and pm.summary in text
+    items = text[text.index("## Action Items"):text.index("## Lessons Learned")]
+    assert "| action item | type | owner | priority | tracking |" in items
+    for a in pm.action_items:
+        assert re.search(rf"\| {re.escape(a.item)} \| {a.type} \| {re.escape(a.owner)} \| "
+                         r"P[123] \| ", items), a.item
+    rows = [r for r in text[text.index("## Timeline"):].splitlines() if r.startswith("| ")][2:]
+    times = [r.split(" | ")[0].removeprefix("| ") for r in rows]
+    earlier = [t for t in times if len(t) > 5]  # a day before the night, "Mar 16 21:18"
+    assert times[:len(earlier)] == earlier
+    assert times[len(earlier):] == sorted(times[len(earlier):]), "in time order"
+    onset = next(i for i, r in enumerate(rows) if "| Onset on " in r)
+    paged = next(i for i, r in enumerate(rows) if "The on-call was paged." in r)
+    assert onset < paged, "from the onset"
+    kinds = " ".join(rows)
+    for step in ("Detection:", "paged", "acknowledged", "Investigation:", "Diagnosed",
+                 "Incident resolved"):
+        assert step in kinds, step
+    assert "`" not in kinds and "obs-" not in kinds, "plain words, no game commands"
+    for r in rows:
+        cell = r.split(" | ", 1)[1].removesuffix(" |")
+        assert len(cell) <= 400 and (cell[-1] in ".\"…)"), f"cut mid-word: {cell[-40:]!r}"
+    for e in record.entries:
+        if e.command.get("do") in ("ack", "resolve"):
+            assert f"| {e.observation.clock} | " in kinds
+    replies = [ev for e in record.entries for ev in e.observation.events
+               if ev["kind"] == "message"]
+    for ev in replies:
+        assert f"Reply from {ev['by']}" in kinds
 
 
 def run_pytest(folder: Path, window: str) -> subprocess.CompletedProcess[str]:

@@ -134,6 +134,11 @@ def export(record: Record, dest: Path, runbook_base: str = RUNBOOK_BASE) -> list
     gets the permissions a new folder gets (the user's umask), or keeps an empty one's."""
     if not record.ended or record.facts.postmortem is None:
         raise ExportError(f"{dest}: the incident has no postmortem yet, so nothing to export")
+    tampered = next(((a.path, why) for a in record.facts.artifacts
+                     if (why := unsafe(a.path))), None)
+    if tampered:
+        raise ExportError(f"{dest}: refusing a tampered save: its artifact path "
+                          f"{tampered[0][:80]!r} {tampered[1]}; nothing was written")
     keep = _check_dest(dest)
     from oncall.content.loader import ContentError
     from oncall.game.generator import GenerationError

@@ -32,6 +32,7 @@ from oncall.game.remediations import (
 from oncall.game.remediations.runbooks import RUNBOOK_BASE
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.clock import date_of, hhmm
+from oncall.sim.impact import describe
 
 if TYPE_CHECKING:
     from oncall.sim.world import World
@@ -340,10 +341,7 @@ def postmortem(record: Record, made: Generated, world: World | None = None) -> s
     pm = f.postmortem
     assert pm is not None
     imp = f.impact
-    impact_numbers = (
-        f"{imp.get('requests_affected', 0):,.0f} requests affected, "
-        f"{imp.get('requests_failed', 0):,.0f} failed, {imp.get('budget_consumed_pct', 0)}% of "
-        f"the 30-day error budget consumed." if imp else "")
+    impact_numbers = describe(imp) + "." if imp else ""
     items = ["| action item | type | owner | priority | tracking |",
              "| --- | --- | --- | --- | --- |"] + [
         f"| {_words(a.item)} | {a.type} | {_words(a.owner)} | {priority(a.type, f.severity)} "

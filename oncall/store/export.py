@@ -10,6 +10,7 @@ intervention applied.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -92,7 +93,7 @@ def files(record: Record, runbook_base: str = RUNBOOK_BASE) -> dict[str, str]:
     roots = [d for d in ("tests", "contracts") if any(p.startswith(d + "/") for p in out)]
     if roots:
         out["pytest.ini"] = f"[pytest]\ntestpaths = {' '.join(roots)}\n"
-    out["POSTMORTEM.md"] = postmortem(record, made)
+    out["POSTMORTEM.md"] = postmortem(record, made, world)
     out["README.md"] = readme(record, out, world)
     return out
 
@@ -134,6 +135,11 @@ def export(record: Record, dest: Path, runbook_base: str = RUNBOOK_BASE) -> list
     gets the permissions a new folder gets (the user's umask), or keeps an empty one's."""
     if not record.ended or record.facts.postmortem is None:
         raise ExportError(f"{dest}: the incident has no postmortem yet, so nothing to export")
+    tampered = next(((a.path, why) for a in record.facts.artifacts
+                     if (why := unsafe(a.path))), None)
+    if tampered:
+        raise ExportError(f"{dest}: refusing a tampered save: its artifact path "
+                          f"{tampered[0][:80]!r} {tampered[1]}; nothing was written")
     keep = _check_dest(dest)
     from oncall.content.loader import ContentError
     from oncall.game.generator import GenerationError
@@ -175,61 +181,187 @@ def export(record: Record, dest: Path, runbook_base: str = RUNBOOK_BASE) -> list
     return [dest / rel for rel in content]
 
 
-TIMELINE_VERBS = {"ack", "severity", "update", "ticket", "diagnose", "rollback", "hotfix",
-                  "escalate", "resolve"}
 SAID = ("message", "note")
-"""Free text a command carries; the timeline quotes it after the command instead of inside."""
+"""Free text a command carries, quoted in its row."""
+INVESTIGATIONS: dict[str, str] = {
+    "dashboard": "looked at the {metric} chart of {model}",
+    "logs": "read the logs of {model}",
+    "deploys": "read the deploy history of {model}",
+    "pipelines": "checked the feature pipelines feeding {model}",
+    "infra": "checked the nodes and pods of {model}",
+    "drift": "compared {feature} on {model} with its training data",
+    "labels": "checked the labels arriving for {model}",
+    "runbook": "read the {alert} runbook",
+    "fleet": "Looked over the fleet",
+}
+"""Investigation commands in plain words; the answer's first line follows, where it sums up."""
+SUMMED_UP = frozenset({"logs", "infra", "drift", "labels"})
+"""Investigations whose answer opens with a one-line summary worth quoting."""
+ROW = 400
+"""The longest timeline row, in characters: longer ones end at a word, with an ellipsis."""
 
 
-def _cmd(command: dict[str, Any]) -> str:
-    args = " ".join(f"{k}={v}" for k, v in command.items()
-                    if k not in ("do", *SAID) and not isinstance(v, (list, dict))
-                    and v not in (None, ""))
-    return f"`{command.get('do')}{' ' + args if args else ''}`"
+def _words(text: str, limit: int = ROW) -> str:
+    """One table cell: a single line, pipes escaped, cut at a word if it is too long."""
+    text = " ".join(text.split()).replace("|", "/")
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
 
 
-def timeline(record: Record) -> list[str]:
-    """The incident's timeline from the record, in time order: the alerts that paged, each
-    decision the on-call made with what the game answered, and when the service came back."""
+def _first(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0].strip() if lines else ""
+
+
+def _fill(template: str, command: dict[str, Any]) -> str:
+    values = {"metric": "error rate", "model": "the model", "feature": "every feature",
+              "alert": "alert's", **{k: str(v) for k, v in command.items()}}
+    if values["feature"] == "all":
+        values["feature"] = "every feature"
+    return template.format_map(values)
+
+
+DIAGNOSIS = re.compile(r": (\w+) fault, \S+ \((.+?)\), citing")
+
+
+def _diagnosis(text: str, cited: list[str], clocks: dict[str, str]) -> str:
+    m = DIAGNOSIS.search(text)
+    what = f"a {m.group(1)} fault: {m.group(2)}" if m else "a diagnosis"
+    seen = [clocks[o] for o in cited if o in clocks]
+    return f"Diagnosed {what}" + (f", on the evidence gathered at {', '.join(seen)}"
+                                  if seen else "") + "."
+
+
+def _entry_row(command: dict[str, Any], text: str, clocks: dict[str, str]) -> str | None:
+    """One command of the record in plain words (None: it does not belong in a timeline)."""
+    verb = str(command.get("do"))
+    said = next((str(command[k]) for k in SAID if command.get(k)), "")
+    answer = _first(text)
+    if verb in INVESTIGATIONS:
+        row = "Investigation: " + _fill(INVESTIGATIONS[verb], command)
+        return row + (f" ({answer.rstrip(':.')})." if verb in SUMMED_UP and answer else ".")
+    if verb == "ack":
+        return "The on-call acknowledged the page."
+    if verb == "severity":
+        return f"Severity declared: SEV-{command.get('level')}."
+    if verb == "update":
+        return f'Status update posted: "{said}"'
+    if verb == "ticket":
+        return (f"Ticket filed for {command.get('alert')} on {command.get('model')}, for "
+                f"working hours" + (f': "{said}"' if said else "."))
+    if verb == "diagnose":
+        return _diagnosis(text, [str(o) for o in command.get("evidence", [])], clocks)
+    if verb == "rollback":
+        return f"Mitigation: rolled back {command.get('model')}. {answer}"
+    if verb == "hotfix":
+        fix = str(command.get("fix", "")).replace("_", " ")
+        return f"Mitigation: {fix} on {command.get('model')}. {answer}"
+    if verb == "escalate":
+        return f"Escalated to {command.get('team')}" + (f': "{said}"' if said else ".")
+    if verb == "resolve":
+        impact = answer.partition("Impact: ")[2].removesuffix("Write the postmortem next.")
+        return "Incident resolved." + (f" Impact: {impact.strip()}" if impact else "")
+    return None
+
+
+def _event_row(ev: dict[str, Any], model: str) -> str | None:
+    """Something that happened while time passed, in plain words (None: not for the timeline)."""
+    kind, text = ev.get("kind"), str(ev.get("text", ""))
+    if kind == "message":
+        return f"Reply from {ev.get('by')}: \"{text}\""
+    if kind == "alert" and ev.get("model") == model:
+        return f"{ev.get('rule')} also fired on {model}."
+    if kind == "resolved_alert" and ev.get("model") == model:
+        return f"{ev.get('rule')} on {model} stopped firing."
+    if kind in ("escalation", "handover"):
+        return text[:1].upper() + text[1:] + "."
+    return None
+
+
+def timeline(record: Record, first_effect: int | None = None) -> list[str]:
+    """The incident's timeline from the record, in time order and plain words: the onset (from
+    `first_effect`, the fault's first sign in the telemetry, when the world is known), the
+    alerts that paged, the investigation, each decision, the replies, the mitigation and the
+    resolution."""
     f = record.facts
-    rows = [(a.fired_at, f"{a.rule} fired on {a.model} ({a.severity}): value {a.value:g} "
-                         f"against {a.threshold:g} {a.unit}") for a in f.page_alerts]
-    rows.append((f.page_at, "The on-call was paged."))
+    onset = f.onset_at if first_effect is None else min(first_effect, f.onset_at)
+    trigger = record.facts.postmortem.trigger if record.facts.postmortem else ""
+    rows: list[tuple[int, int, str]] = [(onset, 0, (
+        f"Onset on {f.target_model}: {record.answers.cause_name}"
+        + (f' (trigger, as this postmortem names it: "{trigger}")' if trigger else "") + "."))]
+    rows += [(a.fired_at, 1, f"Detection: {a.rule} fired on {a.model} ({a.severity}), value "
+                             f"{a.value:.3g} against its threshold of {a.threshold:g} {a.unit}.")
+             for a in f.page_alerts]
+    rows.append((f.page_at, 2, "The on-call was paged."))
+    clocks = {e.observation.id: e.observation.clock for e in record.entries if e.observation.id}
     for e in record.entries:
-        verb = str(e.command.get("do"))
-        if verb not in TIMELINE_VERBS or not e.observation.ok:
+        if not e.observation.ok:
             continue
-        said = next((str(e.command[k]) for k in SAID if e.command.get(k)), "")
-        text = e.observation.text.strip()
-        answer = text.splitlines()[0] if text and verb != "update" else ""
-        rows.append((e.observation.t, " ".join(x for x in (
-            f"{_cmd(e.command)}:", f'"{said}"' if said else "", answer) if x)))
+        row = _entry_row(e.command, e.observation.text, clocks)
+        if row:
+            rows.append((e.observation.t, 3, row))
+        for ev in e.observation.events:
+            row = _event_row(ev, f.target_model)
+            if row:
+                rows.append((int(ev.get("t", e.observation.t)), 3, row))
     if f.mitigated_at is not None:
-        rows.append((f.mitigated_at, "Service level back (mitigated)."))
-    rows.sort(key=lambda r: r[0])
+        rows.append((f.mitigated_at, 4, f"{f.target_model} back to its service level "
+                                        "(mitigated)."))
+    rows.sort(key=lambda r: (r[0], r[1]))
     return ["| time | event |", "| --- | --- |",
-            *(f"| {hhmm(t)} | {text.replace('|', '/')[:300]} |" for t, text in rows)]
+            *(f"| {hhmm(t)} | {_words(text)} |" for t, _, text in rows)]
 
 
-def postmortem(record: Record, made: Generated) -> str:
-    """The postmortem in the Google SRE template, with the record's own numbers."""
+PRIORITY = {"repair": "P1", "mitigate": "P1", "prevent": "P2", "detect": "P2",
+            "investigate": "P3"}
+"""An action item's proposed priority by its type; a SEV-1 or SEV-2 raises P2 to P1."""
+
+
+def priority(kind: str, severity: int | None) -> str:
+    p = PRIORITY.get(kind, "P3")
+    return "P1" if p == "P2" and severity is not None and severity <= 2 else p
+
+
+def _status(record: Record, open_items: int, items: int) -> str:
+    f = record.facts
+    state = (f"incident resolved at {hhmm(f.resolved_at)}, {f.resolved_at - f.page_at} min "
+             "after the page" if f.resolved_at is not None else "incident not resolved by the "
+             "on-call")
+    tracked = f"{items - open_items} of {items} action items tracked" if items else \
+        "no action items"
+    return f"Draft for review; {state}; {tracked}"
+
+
+def postmortem(record: Record, made: Generated, world: World | None = None) -> str:
+    """The postmortem in the Google SRE template, with the record's own numbers; `world`, the
+    incident rebuilt, dates the onset from the fault's first sign and names the model's team."""
     f = record.facts
     pm = f.postmortem
     assert pm is not None
     imp = f.impact
     impact_numbers = describe(imp) + "." if imp else ""
-    items = ["| action item | type | owner |", "| --- | --- | --- |"] + [
-        f"| {a.item} | {a.type} | {a.owner} |" for a in pm.action_items]
+    items = ["| action item | type | owner | priority | tracking |",
+             "| --- | --- | --- | --- | --- |"] + [
+        f"| {_words(a.item)} | {a.type} | {_words(a.owner)} | {priority(a.type, f.severity)} "
+        f"| {_words(a.tracking) if a.tracking else 'not filed yet'} |" for a in pm.action_items]
+    untracked = sum(1 for a in pm.action_items if not a.tracking)
     files = [f"- `{a.path}` ({a.remediation}: {BY_ID[a.remediation].title})"
              for a in made.artifacts if a.remediation in BY_ID]
     skipped = [f"- {rid}: not generated: {why}." for rid, why in made.not_generated.items()]
     replays = [f"- {claim(r)}." for r in f.replays]
+    team = world.model(f.target_model).team if world is not None else None
+    first_effect = world.fault.onset - world.fault.lead if world is not None else None
     lines = [
         f"# Postmortem: {record.title}", "",
         f"**Date:** {date_of(f.page_at):%Y-%m-%d}  ",
-        f"**Model:** {f.target_model}  ",
-        f"**Status:** {'resolved at ' + hhmm(f.resolved_at) if f.resolved_at else 'open'}  ",
+        f"**Authors:** the on-call engineer for {f.target_model}"
+        f"{' (team ' + team + ')' if team else ''}; add names and reviewers before "
+        "publishing  ",
+        f"**Status:** {_status(record, untracked, len(pm.action_items))}  ",
         f"**Severity:** {'SEV-' + str(f.severity) if f.severity else 'not declared'}  ",
+        f"**Model:** {f.target_model}  ",
         f"**Scenario / seed:** {record.scenario} / {record.seed}", "",
         "## Summary", "", pm.summary or "-", "",
         "## Impact", "", " ".join(x for x in (pm.impact, impact_numbers) if x) or "-", "",
@@ -238,13 +370,17 @@ def postmortem(record: Record, made: Generated) -> str:
         "## Resolution", "", pm.resolution or "-", "",
         "## Detection", "", pm.detection or "-", "",
         "## Action Items", "", *items, "",
+        "Priorities are proposed from each item's type (repair and mitigate P1, prevent and "
+        "detect P2, or P1 after a SEV-1 or SEV-2; investigate P3); the review sets them. "
+        "File each item and put its bug in the tracking column.", "",
         "## Lessons Learned", "",
         "### What went well", "", pm.lessons.went_well or "-", "",
         "### What went wrong", "", pm.lessons.went_wrong or "-", "",
         "### Where we got lucky", "", pm.lessons.lucky or "-", "",
         "## What would have caught it earlier", "", pm.caught_earlier or "-", "",
         *(["Replayed over the week before the page:", "", *replays, ""] if replays else []),
-        "## Timeline", "", *timeline(record), "",
+        "## Timeline", "", "Times are UTC, on the night of the page unless dated.", "",
+        *timeline(record, first_effect), "",
         "## Supporting information", "",
         *(files or ["- No remediation files."]), *skipped, "",
     ]

@@ -43,6 +43,21 @@ RATE = 600.0
 SEARCH = 180
 """Minutes to look back for a quiet minute from which Prometheus and the replay agree."""
 
+NUDGE = 1e-7
+"""How far, relatively, the synthetic series of a plain average or ratio sit from the sim's
+values, away from firing: the sim's values are rounded, so their mean can sit exactly on a
+rounding boundary of the annotation's three digits, where float noise would decide which way
+Prometheus prints it. Nudged, Prometheus's value sits clearly on one side."""
+SHOWN_NUDGE = 1e-8
+"""The same side for the expected annotation: the sim's own value nudged a tenth as far."""
+NUDGED: dict[str, float] = {"mon-null-rate": -1.0, "mon-category-coverage": -1.0,
+                            "mon-gpu-headroom": -1.0, "mon-memory-headroom": -1.0,
+                            "mon-canary-errors": -1.0, "mon-burn-slow": -1.0,
+                            "mon-label-volume": 1.0}
+"""Monitors whose value is a plain average or ratio of the sim's rounded values, with the way
+their series are nudged (down for a `>` alert, up for a `<` one). The others either carry an
+unrounded training reference in their value or count whole pods."""
+
 Slots = list[str]
 
 
@@ -114,9 +129,9 @@ def _raw(world: World, model: Model, metric: str, s: Series, revision: str | Non
     return world.series(model.name, metric, s.base, s.end, revision)[1].astype(float)
 
 
-def _per_pod(name: str, extra: dict[str, str]) -> Callable[..., None]:
+def _per_pod(name: str, extra: dict[str, str], nudge: float = 0.0) -> Callable[..., None]:
     def build(world: World, model: Model, s: Series, metric: str) -> None:
-        v = _raw(world, model, metric, s)
+        v = _raw(world, model, metric, s) * (1 + nudge * NUDGE)
         for pod, e in zip(_pods(world, model), SPREAD, strict=False):
             s.gauge(name, {"model": model.name, **extra, "pod": pod}, v * (1 + e))
     return build
@@ -140,7 +155,7 @@ def _feature_mean(world: World, model: Model, s: Series, mon: Monitor) -> None:
 def _feature_gauge(name: str) -> Callable[[World, Model, Series, Monitor], None]:
     def build(world: World, model: Model, s: Series, mon: Monitor) -> None:
         for feature, metric in _features(mon, model):
-            _per_pod(name, {"feature": feature})(world, model, s, metric)
+            _per_pod(name, {"feature": feature}, -1.0)(world, model, s, metric)
     return build
 
 
@@ -163,7 +178,7 @@ def _requests(revisions: tuple[str, ...]) -> Callable[[World, Model, Series, Mon
                     present[(t >= lo - mon.window) & (t < hi)] = True
             for pod in _pods(world, model):
                 for code, inc, start in (("200", RATE * (1 - err), 1e6),
-                                         ("503", RATE * err, 1e3)):
+                                         ("503", RATE * err * (1 - NUDGE), 1e3)):
                     s.counter("model_requests_total", {"model": model.name, "revision": rev,
                                                        "code": code, "pod": pod},
                               inc, start, present)
@@ -171,7 +186,7 @@ def _requests(revisions: tuple[str, ...]) -> Callable[[World, Model, Series, Mon
 
 
 def _gpu(world: World, model: Model, s: Series, mon: Monitor) -> None:
-    v = _raw(world, model, "gpu_mem_frac", s)
+    v = _raw(world, model, "gpu_mem_frac", s) * (1 - NUDGE)
     total = 81920.0
     for i, pod in enumerate(_pods(world, model)):
         used = total * v * (1 - 0.03 * i)  # the first pod is the fullest: the max is the value
@@ -181,7 +196,7 @@ def _gpu(world: World, model: Model, s: Series, mon: Monitor) -> None:
 
 
 def _memory(world: World, model: Model, s: Series, mon: Monitor) -> None:
-    v = _raw(world, model, "mem_frac", s)
+    v = _raw(world, model, "mem_frac", s) * (1 - NUDGE)
     limit = 4.0 * 2**30
     for i, pod in enumerate(_pods(world, model)):
         labels = {"namespace": "ml-serving", "pod": pod, "container": model.name}
@@ -209,7 +224,8 @@ def _freshness(world: World, model: Model, s: Series, mon: Monitor) -> None:
 def _labels(world: World, model: Model, s: Series, mon: Monitor) -> None:
     ratio = _raw(world, model, "label_volume_ratio", s)
     t = np.arange(s.base, s.end)
-    inc = np.where(t < s.base + DAY, RATE, RATE * ratio)  # yesterday: a steady rate
+    # yesterday: a steady rate
+    inc = np.where(t < s.base + DAY, RATE, RATE * ratio * (1 + NUDGE))
     s.counter("model_labels_joined_total", {"model": model.name}, inc, 5e6)
 
 
@@ -300,7 +316,8 @@ def _case(mon: Monitor, rid: str, world: World, model: Model, tune: Tuning, runb
                 labels["feature"] = str(label)
             if "container" in mon.by:
                 labels["container"] = model.name
-            shown = mon.shown(world, model, m, value)
+            shown = mon.shown(world, model, m, value) * (
+                1 + NUDGED.get(rid, 0.0) * SHOWN_NUDGE)
             exp.append({"exp_labels": labels, "exp_annotations": alert_annotations(
                 mon, model, tune, runbook_url, feature=str(label), value=f"{shown:.3g}")})
         cases.append({"eval_time": f"{m - base + 1}m", "alertname": mon.alert,

@@ -87,6 +87,10 @@ class Registry(Mapping[str, FaultKind]):
                 self._paths.setdefault(p.stem, p)  # a clash keeps the shipped kind
         self._parsed: dict[str, FaultKind | ContentError] = {}
 
+    def ids(self) -> list[str]:
+        """Every kind file's id, valid or not, without reading one."""
+        return sorted(self._paths)
+
     def broken(self, kind_id: str) -> ContentError | None:
         """Why a kind file present in the folders does not load (None: it loads or is absent)."""
         found = self._get(kind_id)

@@ -8,10 +8,11 @@ entry, the moves its response table says fix it or do not, the evidence its sign
 checked by playing it: a draw that does not page in time, or whose moves or evidence do not
 behave as the key says, is thrown away and drawn again.
 
-A generated scenario's id (`random-SEED-DIFFICULTY-KIND`, the kind's `_` written `-`) is all it takes to rebuild it, so saves
-of random nights replay like any other, and keep replaying when kinds are added: the id names the
-kind, and the rest is drawn from the seed and the kind's name. Ids of the first scheme
-(`random-SEED-DIFFICULTY`) draw from the kinds the library had then (`LEGACY_KINDS`).
+A generated scenario's id (`random-SEED-DIFFICULTY-KIND`, the kind's `_` written `-`) is all it
+takes to rebuild it, so saves of random nights replay like any other, and keep replaying when
+kinds are added: the id names the kind, and the rest is drawn from the seed and the kind's name.
+Ids of the first scheme (`random-SEED-DIFFICULTY`) draw from the kinds the library had then
+(`LEGACY_KINDS`).
 """
 
 from __future__ import annotations

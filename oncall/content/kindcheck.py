@@ -240,10 +240,10 @@ def _history(kind: FaultKind, ns: dict[str, Any]) -> Iterator[Found]:
                 new[k] = v
             if e.new_version:
                 ns["versions"] = {"stable": "v1", "new": "v2"}
-            for field, text in (("image_tag", e.image_tag), ("note", e.note)):
-                if text is not None:
-                    yield f"{where}.{field}", text
-            ns["old"], ns["new"] = dict(ns["old"]), new
+            if e.image_tag is not None:
+                yield f"{where}.image_tag", e.image_tag
+            ns["old"], ns["new"] = dict(ns["new"]), new  # as the engine: the note sees both
+            yield f"{where}.note", e.note
         elif isinstance(e, PipelineEntry):
             m = PARAM_REF.match(e.source)
             if m:

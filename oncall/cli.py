@@ -364,7 +364,7 @@ def _validate(paths: list[Path], conformance: bool = False) -> int:
     empty = [p for p in paths if p.is_dir() and not is_content_folder(p)
              and not any(p.glob("*.yaml"))]
     if empty:
-        print(f"{empty[0]}: no scenario or fault-kind files found (*.yaml)", file=sys.stderr)
+        print(f"{empty[0]}: no scenario files found (*.yaml), nor fault kinds", file=sys.stderr)
         return 1
     problems = validate(paths or None)
     for prob in problems:

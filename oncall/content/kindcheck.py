@@ -178,7 +178,8 @@ def model_metrics(arch: Archetype) -> list[str]:
     from oncall.sim import telemetry as tm
 
     hw = tm.GPU_METRICS if arch.hardware == "gpu" else tm.CPU_METRICS
-    feats = [f"feature_mean:{f.name}" for f in arch.features if f.kind == "continuous"]
+    feats = [f"{series}:{f.name}" for f in arch.features if f.kind == "continuous"
+             for series in tm.FEATURE_SERIES]
     nulls = [f"feature_null_rate:{f.name}" for f in arch.features]
     nulls += [f"feature_unseen_rate:{f.name}" for f in arch.features if f.kind == "categorical"]
     nulls += [f"feature_age_min:{f.name}" for f in arch.features]
@@ -303,6 +304,7 @@ NO_SERIES = "no model the kind fits has the series"
 `gpu_util` and `cpu_util` to fit either hardware, but a name no model has is a typo."""
 
 ROW_NEEDS = {"scale": "continuous", "shift": "continuous", "swap": "continuous",
+             "jitter": "continuous",
              "freeze": None, "nulls": None, "nan": None, "inject": "categorical"}
 """The feature kind each row operation works on (None: any)."""
 
@@ -344,7 +346,7 @@ def _on_model(kind: FaultKind, arch: Archetype) -> Iterator[Found]:
                 continue
             fname = _feature_of(kind, named, params)
             spec = feats.get(fname)
-            need = ROW_NEEDS[r.op]
+            need = ROW_NEEDS.get(r.op)
             if spec is None:
                 yield f"rows.{i}.{field}", (f"{arch.name} has no feature {fname!r}; valid: "
                                             f"{_choices(feats)}")

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=_version())
     p.add_argument("--home", type=Path, help="folder for saves (default: saves/ in a checkout, "
                    "else the user data folder; env ONCALL_HOME)")
+    p.add_argument("--content", type=Path, action="append", metavar="DIR",
+                   help="add a content folder (faults/, incidents/, runbooks/) to the library "
+                        "for play, validate and random nights; repeatable; env ONCALL_CONTENT")
     sub = p.add_subparsers(dest="command")
 
     play = sub.add_parser("play", help="start an incident (TUI, or --headless JSON lines)")
@@ -68,8 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--answers", action="store_true", help="include the answers (facilitators)")
     sc.add_argument("--json", action="store_true")
 
-    val = sub.add_parser("validate", help="check scenario files and print every problem")
+    val = sub.add_parser("validate", help="check scenario and fault-kind files (or content "
+                         "folders) and print every problem")
     val.add_argument("paths", nargs="*", type=Path)
+    val.add_argument("--conformance", action="store_true",
+                     help="also play every scenario of the folders (default: the library) on "
+                          "several seeds and check it keeps its promises")
 
     sch = sub.add_parser("schema", help="JSON Schema of the scenario format (or of fault kinds)")
     sch.add_argument("what", nargs="?", choices=("scenario", "fault"), default="scenario",
@@ -198,6 +205,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     from oncall.content.loader import ContentError
 
     try:
+        if getattr(args, "content", None):
+            from oncall.content.loader import use_content
+
+            use_content(args.content)
         if args.command is None:
             return _tui(None, None, None, args.home)
         if args.command == "play":
@@ -205,7 +216,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "scenarios":
             return _scenarios(args)
         if args.command == "validate":
-            return _validate(args.paths)
+            return _validate(args.paths, args.conformance)
         if args.command == "schema":
             from oncall.game.checks import scenario_schema
             from oncall.sim.faultdef import FaultKind
@@ -418,26 +429,34 @@ def _shown_scenario(sid: str) -> Any:
         raise UsageError(f"scenarios show: {sid}: {exc}") from None
 
 
-def _validate(paths: list[Path]) -> int:
-    from oncall.content import loader
-
-    targets = paths or [loader.incidents_dir()]
-    missing = [p for p in targets if not p.exists()]
+def _validate(paths: list[Path], conformance: bool = False) -> int:
+    missing = [p for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"validate: no such file or folder: {missing[0]}")
-    empty = [p for p in targets if p.is_dir() and not any(p.glob("*.yaml"))]
-    if empty:
-        print(f"{empty[0]}: no scenario files found (*.yaml)", file=sys.stderr)
-        return 1
-    from oncall.game.checks import validate
+    from oncall.game.checks import is_content_folder, validate
 
-    problems = validate(paths and targets)
+    empty = [p for p in paths if p.is_dir() and not is_content_folder(p)
+             and not any(p.glob("*.yaml"))]
+    if empty:
+        print(f"{empty[0]}: no scenario files found (*.yaml), nor fault kinds", file=sys.stderr)
+        return 1
+    problems = validate(paths or None)
     for prob in problems:
         print(prob)
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print("all scenario files are valid")
+    print("all content files are valid")
+    if conformance:
+        from oncall.game.conformance import run
+
+        failures = run(paths, progress=lambda line: print(line, file=sys.stderr))
+        for line in failures:
+            print(line)
+        if failures:
+            print(f"{len(failures)} conformance failure(s)", file=sys.stderr)
+            return 1
+        print("every scenario keeps its promises")
     return 0
 
 

@@ -7,7 +7,9 @@ fits. Every problem names the file, the field path and the valid choices.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from oncall.content.loader import Problem, runbooks_dir
@@ -16,6 +18,10 @@ from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID, FIXES, TEAMS
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import static_signal_ids
+
+KIND_BROKEN = "the fault kind"
+"""How a scenario's problem starts when its kind's own file is broken: `oncall validate` drops it
+when it reports that file, so one mistake is one line."""
 
 
 def _choices(valid: Any, limit: int = 40) -> str:
@@ -42,6 +48,9 @@ def check_params(kind: FaultKind, spec: FaultSpec, where: str) -> list[str | tup
             out.append((path, f"required by {kind.id} ({p.about or p.type})"))
             continue
         if p.type in ("float", "int"):
+            if isinstance(v, float) and not math.isfinite(v):
+                out.append((path, f"not a finite number: {v}"))
+                continue
             if isinstance(v, bool) or not isinstance(v, (int, float)) or (
                     p.type == "int" and not float(v).is_integer()):
                 out.append((path, f"must be a{'n' if p.type == 'int' else ''} {p.type}, got "
@@ -97,6 +106,11 @@ def check_scenario(s: Scenario, kinds: Mapping[str, FaultKind], file: str) -> li
     for i, spec in enumerate(s.faults):
         where = "fault" if i == 0 else f"also.{i - 1}"
         kind = kinds.get(spec.kind)
+        broken = getattr(kinds, "broken", lambda _: None)(spec.kind)
+        if broken is not None:
+            found.append((f"{where}.kind", f"{KIND_BROKEN} {spec.kind!r} does not validate "
+                          f"({broken.problems[0].file})"))
+            continue
         if kind is None:
             found.append((f"{where}.kind", f"unknown fault kind {spec.kind!r}; valid: "
                           f"{_choices(sorted(kinds))}"))
@@ -143,15 +157,21 @@ def check_scenario(s: Scenario, kinds: Mapping[str, FaultKind], file: str) -> li
             for p in found]
 
 
-def check_runbooks() -> list[Problem]:
-    """Every alert rule has a runbook with the four sections."""
+def check_runbooks(folders: list[Path] | None = None) -> list[Problem]:
+    """Every alert rule has a runbook with the four sections (with folders: every runbook an
+    added content folder holds has them, and names an alert rule)."""
     from oncall.content.loader import RUNBOOK_SECTIONS, runbook_sections
 
     out = []
-    for name in RULES_BY_NAME:
-        path = runbooks_dir() / f"{name}.md"
+    paths = [runbooks_dir() / f"{name}.md" for name in RULES_BY_NAME] if folders is None else \
+        [p for f in folders for p in sorted((f / "runbooks").glob("*.md"))]
+    for path in paths:
         if not path.is_file():
-            out.append(Problem(str(path), "", f"alert rule {name} has no runbook"))
+            out.append(Problem(str(path), "", f"alert rule {path.stem} has no runbook"))
+            continue
+        if path.stem not in RULES_BY_NAME:
+            out.append(Problem(str(path), "", f"no alert rule {path.stem!r}; valid: "
+                               f"{_choices(RULES_BY_NAME)}"))
             continue
         missing = [s for s in RUNBOOK_SECTIONS
                    if s not in runbook_sections(path.read_text(encoding="utf-8"))]

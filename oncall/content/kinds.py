@@ -6,23 +6,49 @@ The folder is the registry: a new kind is a new file. Problems are reported as
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from oncall.content.loader import ContentError, Problem, content_root, parse_file, problems_of
+from oncall.content.loader import (
+    ContentError,
+    Problem,
+    added_dirs,
+    content_root,
+    parse_file,
+    problems_of,
+    read_mapping,
+)
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.faultdef import FaultKind
+
+_remediation_ids: Collection[str] | None = None
+
+
+def register_remediations(ids: Collection[str]) -> None:
+    """The remediation ids a kind may key its nights to (the game's catalogue registers them when
+    it loads; without it, that one check is left to `oncall validate`)."""
+    global _remediation_ids
+    _remediation_ids = ids
 
 
 def faults_dir() -> Path:
     return content_root() / "faults"
 
 
-def parse_kind(path: Path) -> FaultKind:
-    """Load one fault-kind file, then check it against the catalogue and the transforms."""
+def faults_dirs() -> list[Path]:
+    """The shipped fault kinds' folder and each added content folder's."""
+    return [faults_dir(), *(d / "faults" for d in added_dirs() if (d / "faults").is_dir())]
+
+
+def parse_kind(path: Path, data: dict[str, Any] | None = None) -> FaultKind:
+    """Load one fault-kind file, then check it against the catalogue, the transforms and the
+    registries, and dry-run every template on every model it fits (`kindcheck`)."""
     name = str(path)
-    kind = parse_file(path, FaultKind, "fault-kind")
+    if data is None:
+        data = read_mapping(path, "fault-kind")
+    kind = parse_file(path, FaultKind, "fault-kind", data)
     problems = []
     info = FAULTS_BY_ID.get(kind.catalogue)
     if info is None:
@@ -39,6 +65,11 @@ def parse_kind(path: Path) -> FaultKind:
     from oncall.content.symptoms import problems as telling
 
     problems += [Problem(name, where, why) for where, why in telling(kind)]
+    if not problems:  # the rest assumes the catalogue entry and the transform exist
+        from oncall.content.kindcheck import kind_problems
+
+        problems += [Problem(name, where, why)
+                     for where, why in kind_problems(kind, _remediation_ids)]
     if problems:
         raise ContentError(problems)
     return kind
@@ -49,9 +80,24 @@ class Registry(Mapping[str, FaultKind]):
     or two kinds, and parsing them all costs more than the rest of its start. A broken file is
     absent (scenarios naming it get an unknown-kind problem); `oncall validate` says why."""
 
-    def __init__(self, folder: Path) -> None:
-        self._paths = {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    def __init__(self, *folders: Path) -> None:
+        self._paths: dict[str, Path] = {}
+        for folder in folders:
+            for p in sorted(folder.glob("*.yaml")):
+                self._paths.setdefault(p.stem, p)  # a clash keeps the shipped kind
         self._parsed: dict[str, FaultKind | ContentError] = {}
+
+    def ids(self) -> list[str]:
+        """Every kind file's id, valid or not, without reading one."""
+        return sorted(self._paths)
+
+    def broken(self, kind_id: str) -> ContentError | None:
+        """Why a kind file present in the folders does not load (None: it loads or is absent)."""
+        found = self._get(kind_id)
+        return found if isinstance(found, ContentError) else None
+
+    def path(self, kind_id: str) -> Path | None:
+        return self._paths.get(kind_id)
 
     def _get(self, kind_id: str) -> FaultKind | ContentError | None:
         if kind_id not in self._paths:
@@ -78,8 +124,8 @@ class Registry(Mapping[str, FaultKind]):
 
 @cache
 def fault_kinds() -> Registry:
-    """Every valid fault kind by id (a lazy mapping over `faults/`)."""
-    return Registry(faults_dir())
+    """Every valid fault kind by id (a lazy mapping over `faults/` and the added folders')."""
+    return Registry(*faults_dirs())
 
 
 def validate_kinds(paths: list[Path]) -> list[Problem]:

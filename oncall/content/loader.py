@@ -6,12 +6,13 @@ collects all of them rather than stopping at the first.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -42,11 +43,51 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+CONTENT_ENV = "ONCALL_CONTENT"
+"""Folders of added content (laid out like the shipped one), separated by the path separator."""
+
+
 def content_root() -> Path:
     """The folder holding incidents/ and runbooks/: inside the wheel, or the checkout."""
     pkg = Path(__file__).resolve().parent.parent
     bundled = pkg / "_content"
     return bundled if (bundled / "incidents").is_dir() else pkg.parent
+
+
+def added_dirs() -> list[Path]:
+    """The content folders added with `--content DIR` or ONCALL_CONTENT, in order."""
+    out: list[Path] = []
+    for part in os.environ.get(CONTENT_ENV, "").split(os.pathsep):
+        if part.strip() and Path(part).expanduser() not in out:
+            out.append(Path(part).expanduser())
+    return out
+
+
+def content_dirs() -> list[Path]:
+    """The shipped content, then every added folder."""
+    return [content_root(), *added_dirs()]
+
+
+def use_content(folders: list[Path]) -> None:
+    """Add content folders to the library for this process and the ones it starts."""
+    for folder in folders:
+        if not folder.is_dir():
+            raise ContentError([Problem(str(folder), "", "--content: not a folder")])
+        if not any((folder / sub).is_dir() for sub in ("faults", "incidents", "runbooks")):
+            raise ContentError([Problem(str(folder), "", "--content: a content folder holds "
+                                        "faults/, incidents/ or runbooks/; found none")])
+    known = added_dirs()
+    os.environ[CONTENT_ENV] = os.pathsep.join(
+        str(p) for p in [*known, *(f.resolve() for f in folders if f.resolve() not in known)])
+    clear_caches()
+
+
+def clear_caches() -> None:
+    """Forget every file read, so the next look sees the content folders as they are now."""
+    from oncall.content.kinds import fault_kinds
+
+    for f in (_library, _one, runbook, fault_kinds):
+        f.cache_clear()
 
 
 def incidents_dir() -> Path:
@@ -55,6 +96,12 @@ def incidents_dir() -> Path:
 
 def runbooks_dir() -> Path:
     return content_root() / "runbooks"
+
+
+def incidents_dirs() -> list[Path]:
+    """The shipped scenario folder and each added folder's."""
+    return [incidents_dir(), *(d / "incidents" for d in added_dirs()
+                               if (d / "incidents").is_dir())]
 
 
 MAX_SCENARIO_BYTES = 1024 * 1024
@@ -76,7 +123,6 @@ class _BoundedLoader(yaml.SafeLoader):
 
 def _read_text(path: Path, name: str) -> str:
     """The text of a regular UTF-8 file of sane size; anything else is a one-line problem."""
-    import os
     import stat
 
     def fail(reason: str) -> ContentError:
@@ -115,13 +161,29 @@ def _parse_yaml(text: str, name: str) -> object:
         raise ContentError([Problem(name, "", f"not valid YAML: {reason}")]) from None
 
 
-def parse_file(path: Path, model: type[M], what: str) -> M:
-    """Read one content file (YAML, any bad input a one-line problem) into a pydantic model whose
-    `id` must match the file name; raise ContentError naming the file, the field and the reason."""
+def read_mapping(path: Path, what: str) -> dict[str, Any]:
+    """The top-level mapping of one YAML content file; any bad input is a one-line problem."""
     name = str(path)
     data = _parse_yaml(_read_text(path, name), name)
     if not isinstance(data, dict):
         raise ContentError([Problem(name, "", f"expected a mapping of {what} fields at the top")])
+    return data
+
+
+def is_kind(data: dict[str, Any]) -> bool:
+    """A fault-kind file, told by its content wherever it lies: a kind names its catalogue entry
+    and its fallback answer; a scenario places a fault and keys its answers."""
+    return ("catalogue" in data or "otherwise" in data) and "fault" not in data \
+        and "answers" not in data
+
+
+def parse_file(path: Path, model: type[M], what: str, data: dict[str, Any] | None = None) -> M:
+    """Read one content file (YAML, any bad input a one-line problem) into a pydantic model whose
+    `id` must match the file name; raise ContentError naming the file, the field and the reason.
+    `data`: the file's mapping, when it was already read."""
+    name = str(path)
+    if data is None:
+        data = read_mapping(path, what)
     try:
         item = model.model_validate(data)
     except ValidationError as exc:
@@ -139,9 +201,14 @@ def parse_file(path: Path, model: type[M], what: str) -> M:
     return item
 
 
-def parse_scenario(path: Path) -> Scenario:
+def parse_scenario(path: Path, data: dict[str, Any] | None = None) -> Scenario:
     """Load one scenario file; raise ContentError naming the file, the field and the reason."""
-    return parse_file(path, Scenario, "scenario")
+    if data is None:
+        data = read_mapping(path, "scenario")
+    if is_kind(data):
+        raise ContentError([Problem(str(path), "", "a fault-kind file, not a scenario (it has "
+                                    "`catalogue`/`otherwise`); fault kinds live in faults/")])
+    return parse_file(path, Scenario, "scenario", data)
 
 
 def _loc_part(part: object) -> str:
@@ -176,7 +243,18 @@ def load_folder(folder: Path, parse: Callable[[Path], T]
 
 @cache
 def _library() -> tuple[dict[str, Scenario], tuple[Problem, ...]]:
-    return load_folder(incidents_dir(), checked_scenario)
+    found: dict[str, Scenario] = {}
+    problems: list[Problem] = []
+    for folder in incidents_dirs():
+        more, trouble = load_folder(folder, checked_scenario)
+        problems += trouble
+        for sid, sc in more.items():
+            if sid in found:
+                problems.append(Problem(str(folder / f"{sid}.yaml"), "id", f"scenario id {sid!r} "
+                                        "is already in the library; choose another id"))
+                continue
+            found[sid] = sc
+    return found, tuple(problems)
 
 
 def scenarios() -> dict[str, Scenario]:
@@ -226,7 +304,16 @@ FORMER_IDS: dict[str, str] = {
 
 def scenario_ids() -> list[str]:
     """The ids of the scenario files, without reading them."""
-    return sorted(p.stem for p in incidents_dir().glob("*.yaml"))
+    return sorted(_scenario_paths())
+
+
+def _scenario_paths() -> dict[str, Path]:
+    """Every scenario file by id, the first folder's winning a clash (the shipped content)."""
+    out: dict[str, Path] = {}
+    for folder in incidents_dirs():
+        for p in sorted(folder.glob("*.yaml")):
+            out.setdefault(p.stem, p)
+    return out
 
 
 def scenario(scenario_id: str) -> Scenario:
@@ -244,7 +331,7 @@ def scenario(scenario_id: str) -> Scenario:
 
 @cache
 def _one(scenario_id: str) -> Scenario:
-    return checked_scenario(incidents_dir() / f"{scenario_id}.yaml")
+    return checked_scenario(_scenario_paths()[scenario_id])
 
 
 def validate(paths: list[Path]) -> list[Problem]:
@@ -268,23 +355,30 @@ def problems_of(files: list[Path], parse: Callable[[Path], object]) -> list[Prob
 
 def checked_scenario(path: Path) -> Scenario:
     """A scenario that parses and agrees with its fault kind and every registry."""
+    s = parse_scenario(path)
+    check_against_kinds(s, path)
+    return s
+
+
+def check_against_kinds(s: Scenario, path: Path) -> None:
+    """Raise ContentError if the scenario disagrees with its fault kind or a registry."""
     from oncall.content.checks import check_scenario
     from oncall.content.kinds import fault_kinds
 
-    s = parse_scenario(path)
     problems = check_scenario(s, fault_kinds(), str(path))
     if problems:
         raise ContentError(problems)
-    return s
 
 
 @cache
 def runbook(alert: str) -> str:
-    """The Markdown runbook of an alert rule."""
-    path = runbooks_dir() / f"{alert}.md"
-    if not path.is_file():
-        raise ContentError([Problem(str(path), "", f"no runbook for alert {alert!r}")])
-    return path.read_text(encoding="utf-8")
+    """The Markdown runbook of an alert rule (an added folder's own, else the shipped one)."""
+    for folder in [*(d / "runbooks" for d in reversed(added_dirs())), runbooks_dir()]:
+        path = folder / f"{alert}.md"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise ContentError([Problem(str(runbooks_dir() / f"{alert}.md"), "",
+                                f"no runbook for alert {alert!r}")])
 
 
 def runbook_sections(text: str) -> dict[str, str]:

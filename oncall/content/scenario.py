@@ -46,6 +46,11 @@ class FaultSpec(Strict):
         from oncall.content.kinds import fault_kinds
 
         known = fault_kinds()
+        broken = known.broken(v)
+        if broken is not None:
+            from oncall.content.checks import KIND_BROKEN
+
+            raise ValueError(f"{KIND_BROKEN} {v!r} does not validate ({broken.problems[0].file})")
         if v not in known:
             raise ValueError(f"unknown fault kind {v!r}; valid: {', '.join(sorted(known))}")
         return v

@@ -13,47 +13,61 @@ from oncall.game import commands, remediations
 
 def validate(paths: list[Path] | None = None) -> list[Problem]:
     """Every problem in the given scenario or fault-kind files (or folders of them), content and
-    game. With no paths: the shipped scenarios, fault kinds and runbooks."""
-    from oncall.content.checks import check_runbooks
-    from oncall.content.kinds import faults_dir, validate_kinds
+    game. With no paths: the library (shipped and added content), its fault kinds and runbooks.
+
+    Each file is read once and told apart by its content, wherever it lies. A broken kind is
+    reported once, by its own file: the scenarios that use it add no line of their own."""
+    from oncall.content.checks import KIND_BROKEN, check_runbooks
+    from oncall.content.kinds import faults_dirs, parse_kind
 
     problems: list[Problem] = []
     if not paths:
-        paths = [loader.incidents_dir(), faults_dir()]
+        paths = [*loader.incidents_dirs(), *faults_dirs()]
         problems += check_runbooks()
     files: list[Path] = []
+    folders = [p for p in paths if is_content_folder(p)]
+    folders += [f.parent.parent for f in paths if f.is_file() and f.parent.name in
+                ("faults", "incidents") and is_content_folder(f.parent.parent)
+                and f.parent.parent.resolve() != loader.content_root().resolve()
+                and f.parent.parent not in folders]
+    if folders:  # a content folder: its kinds join the library its scenarios are checked with
+        loader.use_content(folders)
+        problems += check_runbooks(folders)
     for p in paths:
-        files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
-    kind_files = [f for f in files if f.parent.name == "faults"]
-    problems += validate_kinds(kind_files)
-    problems += _kind_remediations(kind_files)
+        if p in folders:
+            files += [f for sub in ("faults", "incidents") for f in sorted(p.glob(f"{sub}/*.yaml"))]
+        else:
+            files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    scenario_files: list[tuple[Path, dict[str, Any]]] = []
+    broken_kinds: set[str] = set()
     for f in files:
-        if f in kind_files:
-            continue
         try:
-            scenario = loader.parse_scenario(f)
+            data = loader.read_mapping(f, "scenario or fault-kind")
+            if loader.is_kind(data):
+                try:
+                    parse_kind(f, data)
+                except ContentError:
+                    broken_kinds.add(f.stem)
+                    raise
+            else:
+                scenario_files.append((f, data))
         except ContentError as exc:
             problems += exc.problems
+    for f, data in scenario_files:
+        try:
+            scenario = loader.parse_scenario(f, data)
+            loader.check_against_kinds(scenario, f)
+        except ContentError as exc:
+            problems += [p for p in exc.problems if not (
+                p.reason.startswith(KIND_BROKEN) and p.reason.split("'")[1] in broken_kinds)]
             continue
-        problems += loader.validate([f])
         problems += _game_checks(scenario, str(f))
     return problems
 
 
-def _kind_remediations(paths: list[Path]) -> list[Problem]:
-    """Every remediation a fault kind keys its nights to exists."""
-    from oncall.content.kinds import parse_kind
-
-    out = []
-    for path in paths:
-        try:
-            kind = parse_kind(path)
-        except ContentError:
-            continue  # reported by validate_kinds
-        out += [Problem(str(path), f"remediations.{j}", f"unknown remediation {rid!r}; valid: "
-                        f"{', '.join(remediations.BY_ID)}")
-                for j, rid in enumerate(kind.remediations) if rid not in remediations.BY_ID]
-    return out
+def is_content_folder(path: Path) -> bool:
+    """A folder laid out like the shipped content (faults/, incidents/, runbooks/)."""
+    return path.is_dir() and any((path / sub).is_dir() for sub in ("faults", "incidents"))
 
 
 def _game_checks(scenario: loader.Scenario, file: str) -> list[Problem]:

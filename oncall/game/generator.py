@@ -8,13 +8,17 @@ entry, the moves its response table says fix it or do not, the evidence its sign
 checked by playing it: a draw that does not page in time, or whose moves or evidence do not
 behave as the key says, is thrown away and drawn again.
 
-A generated scenario's id (`random-SEED-DIFFICULTY`) is all it takes to rebuild it, so saves of
-random nights replay like any other.
+A generated scenario's id (`random-SEED-DIFFICULTY-KIND`, the kind's `_` written `-`) is all it
+takes to rebuild it, so saves of random nights replay like any other, and keep replaying when
+kinds are added: the id names the kind, and the rest is drawn from the seed and the kind's name.
+Ids of the first scheme (`random-SEED-DIFFICULTY`) draw from the kinds the library had then
+(`LEGACY_KINDS`).
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Any
 
 import numpy as np
@@ -28,11 +32,22 @@ from oncall.sim.clock import hhmm
 from oncall.sim.faultdef import FaultKind, Signal
 from oncall.sim.faults import fill
 
-RANDOM_ID = re.compile(r"^random-(\d{1,19})-(easy|normal|hard)$")
+RANDOM_ID = re.compile(r"^random-(\d{1,19})-(easy|normal|hard)(?:-([a-z][a-z0-9-]{0,63}))?$")
 ATTEMPTS = 40
 PAGE_WITHIN = 90
 """Minutes after the onset by which a drawn night must page: a stopped feature job or a change
 in the world seen through labels pages in an hour or more, as their library nights do."""
+LEGACY_KINDS = (
+    "attack_wave", "autoscaling_ceiling", "bad_canary", "bad_deploy_config", "calibration_refit",
+    "cert_expired", "concept_drift", "experiment_split", "feature_store_timeouts",
+    "field_renamed", "flapping_alert", "gpu_node_lost", "gpu_oom", "label_join_broken",
+    "memory_leak", "model_store_unreachable", "nan_outputs", "noisy_neighbour",
+    "partner_feed_outage", "scrape_blind_spot", "segment_shift", "serving_image_bump",
+    "serving_skew", "slow_degradation", "stale_features", "unit_change", "unseen_category",
+    "upstream_model_upgrade", "wrong_artifact",
+)
+"""The kinds an id of the first scheme (`random-SEED-DIFFICULTY`, no kind) drew from: frozen,
+so a saved night of that scheme builds what it built however many kinds are added since."""
 
 
 class GenerationError(ValueError):
@@ -40,20 +55,80 @@ class GenerationError(ValueError):
 
 
 def random_id(seed: int, difficulty: str = "normal") -> str:
-    return f"random-{seed}-{difficulty}"
+    """The id of the random night a seed draws: `random-SEED-DIFFICULTY-KIND` (the kind's
+    underscores written as hyphens). The kind is chosen
+    from the kinds the library has now and then named in the id, and everything else is drawn
+    from the seed and that kind alone, so the id builds the same night when kinds are added."""
+    return _night_id(seed, difficulty, pick_kind(seed))
+
+
+def _night_id(seed: int, difficulty: str, kind_id: str) -> str:
+    return f"random-{seed}-{difficulty}-{kind_id.replace('_', '-')}"  # ids have no underscore
+
+
+def pick_kind(seed: int) -> str:
+    """The kind a new random night of this seed draws: one of the library's (shipped and added)
+    that fits a model and whose responses name a fixing and a failing move."""
+    registry = fault_kinds()
+    ids = registry.ids()
+    if ids:
+        start = int(np.random.default_rng([seed, 8_112]).integers(len(ids)))
+        for j in range(len(ids)):
+            kind = registry.get(ids[(start + j) % len(ids)])
+            if kind is not None and drawable(kind):
+                return kind.id
+    raise GenerationError(f"no fault kind can make a random night (seed {seed})")
+
+
+def drawable(kind: FaultKind) -> bool:
+    fits = [a for a in ARCHETYPES if kind.unfit(a) is None]
+    if not fits:
+        return False
+    right, wrong = _moves(kind, fits[0].name)
+    return bool(right and wrong)
 
 
 def scenario(scenario_id: str) -> Scenario:
     """A shipped scenario by id, or the random night an id names."""
     m = RANDOM_ID.match(scenario_id)
     if m:
-        return generate(int(m.group(1)), m.group(2))
+        return generate(int(m.group(1)), m.group(2), (m.group(3) or LEGACY).replace("-", "_"))
     return loader.scenario(scenario_id)
 
 
-def generate(seed: int, difficulty: str = "normal") -> Scenario:
+LEGACY = ""
+"""`generate`'s kind for an id of the first scheme: drawn from LEGACY_KINDS as it was."""
+
+
+def generate(seed: int, difficulty: str = "normal", kind_id: str | None = None) -> Scenario:
+    """The random night of a seed: of `kind_id` (default: the kind `random_id` picks), with the
+    model, parameters and onset drawn from the seed and the kind's name."""
+    if kind_id == LEGACY:
+        return _generate_legacy(seed, difficulty)
+    kind_id = kind_id or pick_kind(seed)
+    kind = fault_kinds().get(kind_id)
+    if kind is None:
+        raise GenerationError(f"unknown fault kind {kind_id!r} in a random night's id")
+    sid = _night_id(seed, difficulty, kind_id)
+    rng = np.random.default_rng([seed, 8_111, zlib.crc32(kind_id.encode())])
+    fits = [a for a in ARCHETYPES if kind.unfit(a) is None]
+    if not fits:
+        raise GenerationError(f"{kind_id} fits no model of the fleet")
+    problems: list[str] = []
+    for attempt in range(ATTEMPTS):
+        arch = fits[int(rng.integers(len(fits)))]
+        draft = _draft(kind, arch, rng, seed, difficulty, sid)
+        try:
+            return _complete(draft, kind, seed)
+        except (GenerationError, ValueError) as exc:
+            problems.append(f"attempt {attempt + 1} ({kind.id} on {arch.name}): {exc}")
+    raise GenerationError(f"no conformant night for {sid}: " + "; ".join(problems[-3:]))
+
+
+def _generate_legacy(seed: int, difficulty: str) -> Scenario:
     rng = np.random.default_rng([seed, 8_111])
-    kinds = [k for _, k in sorted(fault_kinds().items())]
+    registry = fault_kinds()
+    kinds = [registry[k] for k in LEGACY_KINDS if k in registry]
     problems: list[str] = []
     for attempt in range(ATTEMPTS):
         kind = kinds[int(rng.integers(len(kinds)))]
@@ -61,7 +136,7 @@ def generate(seed: int, difficulty: str = "normal") -> Scenario:
         if not fits:
             continue
         arch = fits[int(rng.integers(len(fits)))]
-        draft = _draft(kind, arch, rng, seed, difficulty)
+        draft = _draft(kind, arch, rng, seed, difficulty, f"random-{seed}-{difficulty}")
         try:
             return _complete(draft, kind, seed)
         except (GenerationError, ValueError) as exc:
@@ -94,7 +169,7 @@ def _params(kind: FaultKind, arch: Archetype, rng: np.random.Generator) -> dict[
 
 
 def _draft(kind: FaultKind, arch: Archetype, rng: np.random.Generator, seed: int,
-           difficulty: str) -> dict[str, Any]:
+           difficulty: str, sid: str) -> dict[str, Any]:
     onset = 90 + int(rng.integers(0, 51))  # 01:30-02:20
     others = [a.name for a in ARCHETYPES if a.name != arch.name]
     noise: list[dict[str, Any]] = []
@@ -109,7 +184,7 @@ def _draft(kind: FaultKind, arch: Archetype, rng: np.random.Generator, seed: int
                       "params": {"offset": int(rng.integers(5, 20)),
                                  "minutes": int(rng.integers(20, 40))}})
     return {
-        "id": random_id(seed, difficulty), "title": "", "brief": "", "difficulty": difficulty,
+        "id": sid, "title": "", "brief": "", "difficulty": difficulty,
         "fault": {"kind": kind.id, "model": arch.name, "onset": hhmm(onset),
                   "params": _params(kind, arch, rng), "page_within": PAGE_WITHIN},
         "noise": noise,

@@ -16,6 +16,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 import yaml
 
+from oncall.content.kinds import register_remediations
 from oncall.game.record import Artifact, Replay
 from oncall.game.remediations import promtests, runbooks, testfiles
 from oncall.game.remediations.monitors import (
@@ -113,6 +114,7 @@ CATALOGUE: tuple[Remediation, ...] = (
                 "coverage and inputs before touching the model", "Mon7"),
 )
 BY_ID: dict[str, Remediation] = {r.id: r for r in CATALOGUE}
+register_remediations(BY_ID)  # a fault kind keying an unknown remediation never reaches play
 
 
 def fit(rid: str, world: World, model: Model) -> str | None:

@@ -1,0 +1,194 @@
+"""The conformance harness: a scenario, on several seeds, keeps the promises a scenario makes.
+
+- the page fires within the scenario's stated window after the onset, critical, on its model;
+- every `right` move mitigates and no `wrong` move does (a control, a page with nothing to
+  fix, instead clears by itself within an hour and no move `fixes` it);
+- every evidence signal the answer key expects is shown by a named tool's observation;
+- an observation that shows nothing (an empty grep) carries no evidence.
+
+Each check returns its failures as lines (`scenario seed N: what went wrong`), empty when the
+scenario keeps the promise. `oncall validate --conformance` and the test suite both run them; the
+tests hand in a game factory that reuses built worlds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from oncall.content import loader
+from oncall.content.scenario import Move, Scenario
+from oncall.game import generator
+from oncall.game.engine import Game
+
+SEEDS = (1, 2, 7, 99, 2024)
+QUICK_SEEDS = (1, 7, 2024)
+"""The seeds `oncall validate --conformance` plays (the test suite plays all of SEEDS)."""
+NewGame = Callable[[str, int], Game]
+
+
+def new_game(sid: str, seed: int) -> Game:
+    """A game of the scenario at its page."""
+    return Game(generator.scenario(sid), seed)
+
+
+def move_command(sc: Scenario, m: Move) -> dict[str, Any]:
+    return generator.move_command({"model": sc.fault.model, **m.model_dump(exclude_none=True)})
+
+
+def settle(g: Game, minutes: int) -> list[str]:
+    """Wait in steps of at most 30 minutes; the failures of a wait the game refused."""
+    while minutes > 0:
+        step = min(30, minutes)
+        obs = g.do({"do": "wait", "minutes": step})
+        if not obs.ok:
+            return [f"wait {step} refused: {obs.text[:120]}"]
+        minutes -= step
+    return []
+
+
+def page_fires(sid: str, seed: int, make: NewGame = new_game) -> list[str]:
+    sc = generator.scenario(sid)
+    g = make(sid, seed)
+    f = g.record.facts
+    out = []
+    if not f.onset_at <= f.page_at <= f.onset_at + sc.fault.page_within:
+        out.append(f"the page came {f.page_at - f.onset_at} min after the onset; the scenario "
+                   f"promises within {sc.fault.page_within}")
+    if not any(a.severity == "critical" and a.model == sc.fault.model for a in f.page_alerts):
+        out.append(f"no critical alert on {sc.fault.model} paged")
+    return out
+
+
+def moves_behave(sid: str, seed: int, make: NewGame = new_game) -> list[str]:
+    """Every right move fixes it and no wrong move does (a control clears by itself)."""
+    sc = generator.scenario(sid)
+    if sc.answers.control:
+        return control_clears(sc, seed, make)
+    out: list[str] = []
+    for which, should_fix in (("right", True), ("wrong", False)):
+        for m in getattr(sc.answers, which):
+            g = make(sid, seed)
+            g.do({"do": "ack"})
+            obs = g.do(move_command(sc, m))
+            if not obs.ok:
+                out.append(f"{which} move refused: {obs.text[:120]}")
+                continue
+            out += settle(g, 45)
+            fixed = g.world.recovered(g.world.fault.id)
+            effect = g.record.facts.interventions[-1].effect
+            if fixed != should_fix or (effect == "fixes") != should_fix:
+                out.append(f"{which} move {m.model_dump(exclude_none=True)}: effect {effect}, "
+                           f"recovered {fixed}")
+    return out
+
+
+def control_clears(sc: Scenario, seed: int, make: NewGame = new_game) -> list[str]:
+    """Left alone, a control's page clears within an hour (no critical alert on the model, the
+    effect gone, no fix recorded), and no wrong move reports a fix."""
+    from oncall.sim.alerts import RULES_BY_NAME
+
+    g = make(sc.id, seed)
+    g.do({"do": "ack"})
+    out = settle(g, 60)
+    if not g.world.recovered(g.world.fault.id):
+        out.append("a control does not clear by itself within an hour")
+    if g.world.fault.course.fixed_at() is not None:
+        out.append("a control recorded a fix nobody made")
+    still = [e.rule for e in g.world.firing() if e.model == sc.fault.model
+             and RULES_BY_NAME[e.rule].severity == "critical"]
+    if still:
+        out.append(f"a control still fires {', '.join(still)} after an hour")
+    for m in sc.answers.wrong:
+        g = make(sc.id, seed)
+        g.do({"do": "ack"})
+        obs = g.do(move_command(sc, m))
+        if not obs.ok:
+            out.append(f"wrong move refused: {obs.text[:120]}")
+            continue
+        out += settle(g, 45)
+        if g.record.facts.interventions[-1].effect == "fixes":
+            out.append(f"wrong move {m.model_dump(exclude_none=True)} fixed a control")
+    return out
+
+
+def signals_shown(sid: str, seed: int = 7, make: NewGame = new_game) -> list[str]:
+    """Every evidence signal of the key is shown by the tool its kind names."""
+    from oncall.content.kinds import fault_kinds
+    from oncall.sim.faults import fill
+
+    sc = generator.scenario(sid)
+    kind = fault_kinds()[sc.fault.kind]
+    g = make(sid, seed)
+    g.do({"do": "ack"})
+    ns = g.world.fault.ns
+    out = []
+    for expected in sc.answers.evidence:
+        defs = [s for s in kind.signals if fill(s.id, ns) == expected]
+        if not defs:
+            out.append(f"{expected} is not a signal of {kind.id}")
+            continue
+        shown: list[str] = []
+        for s in defs:
+            obs = g.do(generator.signal_command(s, sc.fault.model, ns))
+            if not obs.ok:
+                out.append(f"{s.tool} for {expected} refused: {obs.text[:120]}")
+            shown += obs.signals
+        if expected not in shown:
+            out.append(f"no {kind.id} tool showed {expected}")
+    return out
+
+
+def nothing_is_no_evidence(sid: str, seed: int = 7, make: NewGame = new_game) -> list[str]:
+    """An empty grep, and another model's deploys, carry no evidence."""
+    sc = generator.scenario(sid)
+    g = make(sid, seed)
+    g.do({"do": "ack"})
+    out = []
+    empty = g.do({"do": "logs", "model": sc.fault.model, "grep": "zzzz-nothing-matches"})
+    if not empty.ok or empty.data.get("total") != 0 or empty.signals:
+        out.append(f"an empty grep shows {empty.signals or empty.text[:80]}")
+    other = next(m for m in g.world.fleet.names() if m != sc.fault.model)
+    shown = g.do({"do": "deploys", "model": other}).signals
+    if shown:
+        out.append(f"another model's deploys show {', '.join(shown)}")
+    return out
+
+
+def check(sid: str, seeds: tuple[int, ...] = QUICK_SEEDS, make: NewGame = new_game
+          ) -> list[str]:
+    """Every failure of one scenario, each line naming it and the seed."""
+    out = [f"{sid} seed {seed}: {why}" for seed in seeds
+           for why in page_fires(sid, seed, make) + moves_behave(sid, seed, make)]
+    out += [f"{sid} seed 7: {why}"
+            for why in signals_shown(sid, 7, make) + nothing_is_no_evidence(sid, 7, make)]
+    return out
+
+
+def scenario_ids(paths: list[Path]) -> list[str]:
+    """The scenarios of the paths (scenario files, folders of them, content folders), or the
+    whole library when none is given."""
+    if not paths:
+        return sorted(loader.scenarios())
+    files: list[Path] = []
+    for p in paths:
+        if (p / "incidents").is_dir():
+            p = p / "incidents"
+        files += sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    return [f.stem for f in files if not loader.is_kind(loader.read_mapping(f, "scenario"))]
+
+
+def run(paths: list[Path], seeds: tuple[int, ...] = QUICK_SEEDS,
+        progress: Callable[[str], None] | None = None) -> list[str]:
+    """Every failure of every scenario of the paths (a scenario that cannot be built is one)."""
+    out: list[str] = []
+    for sid in scenario_ids(paths):
+        try:
+            found = check(sid, seeds)
+        except (loader.ContentError, generator.GenerationError) as exc:
+            found = [f"{sid}: cannot be built: {str(exc).splitlines()[0]}"]
+        if progress:
+            progress(f"{sid}: {'ok' if not found else f'{len(found)} failure(s)'}")
+        out += found
+    return out

@@ -16,7 +16,6 @@ import hashlib
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from oncall.game.generator import random_id
 from oncall.scoring.card import Scorecard
 from oncall.store.saves import IncidentSave
 
@@ -37,7 +36,9 @@ def night_of(day: dt.date, version: str) -> Night:
     """The day's night: its seed is a hash of the version and the ISO date."""
     digest = hashlib.sha256(f"oncall daily {version} {day.isoformat()}".encode()).digest()
     seed = int.from_bytes(digest[:4], "big")
-    return Night(day, random_id(seed, DIFFICULTY), seed)
+    # The id without a kind draws from the frozen list of the original kinds, so the day's night
+    # stays the same whatever kinds a content folder or a later release adds.
+    return Night(day, f"random-{seed}-{DIFFICULTY}", seed)
 
 
 def today() -> dt.date:

@@ -3,8 +3,8 @@
 Rules:
 - 3: the page was acknowledged at all (timing belongs to temperament).
 - 4: the player looked at the signal itself (an investigation of the target model whose content
-  showed a sign of the fault, or the runbook of an alert that paged on it) before the first
-  intervention; half if only afterwards.
+  showed a sign of the fault) before the first intervention; half if only afterwards; 1 for
+  reading the runbook of an alert that paged without ever looking at the model.
 - 4: every rollback and hotfix was aimed at the target; each one on another model costs 2 (noise
   chasing). A judgement needs a decision: with no rollback or hotfix at all this earns nothing,
   unless an escalation made after some observation showed the fault was the decision, or, on a
@@ -37,9 +37,9 @@ def score_alert(run: Run) -> Tally:
 
     paged = {a.rule for a in run.facts.page_alerts} | {signal}
     looks = [e for e in run.investigations
-             if (e.command.get("model") == run.target and e.observation.signals)
-             or (e.command.get("do") == "runbook"
-                 and paged & {e.command.get("alert"), e.command.get("rule")})]
+             if e.command.get("model") == run.target and e.observation.signals]
+    books = [e for e in run.investigations if e.command.get("do") == "runbook"
+             and paged & {e.command.get("alert"), e.command.get("rule")}]
     first_iv = run.interventions[0].t if run.interventions else None
     if looks:
         e = looks[0]
@@ -52,9 +52,12 @@ def score_alert(run: Run) -> Tally:
         else:
             tally.add("look", 2, 4, f"Looked at the signal ({what}) only at "
                       f"{run.at(when)}, after the first intervention at {run.at(first_iv)}.")
+    elif books:
+        tally.add("look", 1, 4, f"Read the runbook of {books[0].command.get('alert')} but never "
+                  f"looked at {run.target} where the fault showed: the runbook says what an "
+                  "alert means, not what happened.")
     else:
-        tally.add("look", 0, 4, f"Never looked at {run.target} where the fault showed, nor at the "
-                  f"runbook of {signal}.")
+        tally.add("look", 0, 4, f"Never looked at {run.target} where the fault showed.")
 
     hands_on = [i for i in run.interventions if i.kind != "escalate"]
     informed = [i for i in run.interventions if i.kind == "escalate" and i.evidence_before > 0]

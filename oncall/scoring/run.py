@@ -17,6 +17,8 @@ from oncall.game.record import AlertFact, Entry, Intervened, Observation, Record
 from oncall.sim.clock import hhmm
 
 INTERVENTION_VERBS = ("rollback", "hotfix", "escalate")
+SPRAY = 3
+"""Teams paged on one incident from which an escalation is a spray rather than a choice."""
 
 
 def _move(raw: dict[str, Any]) -> Move:
@@ -66,6 +68,50 @@ class Run:
     def started(self, entry: Entry) -> int:
         """When a command was issued: observations are stamped after their cost was paid."""
         return entry.observation.t - entry.observation.cost
+
+    def looked_at(self, model: str, before: int | None = None, *, shown: bool = False) -> bool:
+        """Whether an investigation of `model` (one that showed a fault signal, with `shown`)
+        started at or before `before` (any time when None)."""
+        return any(e.command.get("model") == model and (e.observation.signals or not shown)
+                   and (before is None or self.started(e) <= before)
+                   for e in self.investigations)
+
+    def informed(self, iv: Intervened) -> bool:
+        """A move made after some observation had shown a sign of the fault."""
+        return iv.evidence_before > 0
+
+    def on_target(self, iv: Intervened) -> bool:
+        model = iv.command.get("model")
+        return model is None or model == self.target
+
+    def decision_at(self) -> int | None:
+        """When a decision about the incident was stated: a ticket on the target, or a diagnosis
+        that names a cause with nothing to fix (a control's "no fault")."""
+        times = [int(t["t"]) for t in self.facts.tickets
+                 if t.get("model") in (None, self.target) and "t" in t]
+        dx = self.facts.diagnosis
+        if dx and str(dx.get("cause", "")).startswith("N") and self.facts.diagnosis_at is not None:
+            times.append(self.facts.diagnosis_at)
+        return min(times, default=None)
+
+    def restraint(self) -> str | None:
+        """Why holding back is not yet a decision (None when it is one): the page acknowledged
+        before it went to the secondary, the target looked at, and then a ticket or a "no fault"
+        diagnosis stated."""
+        if self.facts.acked_at is None or self.facts.paged_unacked_escalated:
+            return "the page was not acknowledged before it went to the secondary"
+        if not self.looked_at(self.target):
+            return f"nothing about {self.target} was looked at"
+        at = self.decision_at()
+        if at is None:
+            return "no ticket or \"no fault\" diagnosis stated a decision"
+        if not self.looked_at(self.target, at):
+            return f"the decision at {self.at(at)} came before any look at {self.target}"
+        return None
+
+    def sprayed(self) -> bool:
+        """Escalated to SPRAY teams or more: asking everyone is not a decision."""
+        return len(self.teams_escalated()) >= SPRAY
 
     def cited(self) -> list[str]:
         if not self.facts.diagnosis:

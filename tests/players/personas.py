@@ -20,8 +20,9 @@ plays one recognisable style of on-call.
 - sprayer: acknowledges and escalates to every team at once without looking at anything.
 - runbook_only: acknowledges, declares SEV-2, reads the alert's runbook and escalates to the team
   it names; no look at the model, nothing else.
-- template_copier: opens every tool, cites every observation, applies the first fit's move and
-  pastes a postmortem that lists every catalogue cause and every remediation id.
+- template_copier: the novice's investigation (every tool) and the runbook, cites every
+  observation, applies the move the novice would and pastes a postmortem that lists every
+  catalogue cause and every remediation id.
 """
 
 from __future__ import annotations
@@ -614,13 +615,9 @@ class TemplateCopier(Novice):
         from oncall.sim.catalogue import FAULTS_BY_ID
 
         a = self.alert
-        self.do(do="ack")
+        self.investigate()
         self.do(do="severity", level=2)
         self.do(do="runbook", alert=a["rule"])
-        self.do(do="fleet")
-        self.look(*({"do": "dashboard", "metric": m} for m in METRICS), {"do": "logs"},
-                  {"do": "deploys"}, {"do": "infra"}, {"do": "pipelines"},
-                  {"do": "drift", "feature": "all"}, {"do": "labels"})
         best = self.fits()[0]
         self.diagnose(best, [o.id for o in self.seen if o.id])
         if knowledge.is_control(best.kind):
@@ -628,7 +625,7 @@ class TemplateCopier(Novice):
         else:
             moves = self.fixing(best.kind)
             if moves:
-                self.do(**self.move(moves[0]))
+                self.do(**self.move(moves[-1]))
         self.do(do="update", message=f"{self.target}: investigating every signal; next update "
                 "in 30 minutes.")
         self.wait_out(minutes=10)

@@ -7,7 +7,10 @@ earns its evidence points.
 
 Rules:
 - 5: category right.
-- 6: cause (catalogue id) right; an alternative the answer key accepts earns its share.
+- 6: cause (catalogue id) right; an alternative the answer key accepts earns its share, and so
+  does a cause that describes the same failure from another side (`OVERLAPS`, at 0.8 unless the
+  key says otherwise); an alternative's category earns the same share, and evidence of the
+  true cause counts as evidence of it.
 - 4: the cited observations show evidence of the cause the player named (a signal the named
   cause leaves, found in the observation's own content; `Observation.signals` is set by the
   simulator, never by the player): 2 per distinct kind of evidence, up to 4, times the share of
@@ -59,8 +62,34 @@ def shows_cause(signals: list[str], cause: str) -> list[str]:
     return [s for s in signals if any(p.match(s) for p in pats)]
 
 
+OVERLAP_CREDIT = 0.8
+OVERLAPS: dict[frozenset[str], str] = {
+    frozenset({"I4", "N2"}): "CPU throttling and a noisy neighbour on a shared node are the same "
+                             "starved cores, seen from the pod and from the node",
+    frozenset({"D1", "M5"}): "a new customer segment and a fraud attack both move the mix of "
+                             "inputs and labels the model was trained on",
+    frozenset({"I9", "I5"}): "a deploy config that caps replicas or resources and an autoscaler "
+                             "that cannot scale leave the same pods short of capacity",
+    frozenset({"I9", "I1"}): "a config-only deploy that ran the GPU out of memory is both a bad "
+                             "deploy config and a GPU out of memory",
+    frozenset({"I5", "N2"}): "pods starved on a busy node and pods the autoscaler did not add "
+                             "leave the same traffic without cores",
+    frozenset({"M3", "M4"}): "a world that moved and scores that lost their calibration show the "
+                             "same gap between predicted and observed rates",
+}
+"""Causes that describe one failure from two sides: each is an accepted alternative to the
+other at OVERLAP_CREDIT, unless the answer key states its own credit."""
+
+
 def alternative(run: Run, cause: str) -> dict[str, object] | None:
-    return next((a for a in run.answers.alternatives if a.get("cause") == cause), None)
+    """An alternative the answer key accepts, or an overlapping cause (OVERLAPS)."""
+    found = next((a for a in run.answers.alternatives if a.get("cause") == cause), None)
+    if found is not None:
+        return found
+    why = OVERLAPS.get(frozenset({cause, run.answers.cause}))
+    if why is None or cause == run.answers.cause:
+        return None
+    return {"cause": cause, "credit": OVERLAP_CREDIT, "why": why + "."}
 
 
 def cause_label(cause: str) -> str:
@@ -84,9 +113,15 @@ def score_diagnosis(run: Run) -> Tally:
     cat_ok = category == ans.category
     cause_ok = cause == ans.cause
     alt = None if cause_ok else alternative(run, cause)
-    tally.add("category", 5 if cat_ok else 0, 5,
-              f"Category {category} is right." if cat_ok else
-              f"Category {category or '(none)'} is wrong: this was {a_an(ans.category)} fault.")
+    if cat_ok:
+        tally.add("category", 5, 5, f"Category {category} is right.")
+    elif alt is not None and FAULTS_BY_ID[cause].category == category:
+        credit = float(str(alt["credit"]))
+        tally.add("category", 5 * credit, 5, f"Category {category} goes with {cause}, an "
+                  f"accepted alternative; this was {a_an(ans.category)} fault.")
+    else:
+        tally.add("category", 0, 5,
+                  f"Category {category or '(none)'} is wrong: this was {a_an(ans.category)} fault.")
     if cause_ok:
         tally.add("cause", 6, 6, f"Cause {cause_label(cause)} is right.")
     elif alt is not None:
@@ -109,6 +144,8 @@ def score_diagnosis(run: Run) -> Tally:
         if not obs.signals:
             empty.append(oid)
         hits = shows_cause(obs.signals, cause) if cause in FAULTS_BY_ID else []
+        if not hits and alt is not None:
+            hits = shows_cause(obs.signals, ans.cause)  # the same failure, from the other side
         if hits:
             proving[oid] = hits
     kinds = {h for hits in proving.values() for h in hits}

@@ -26,9 +26,12 @@ A control (a page with nothing to fix) is scored on restraint instead, with the 
 - 8: no rollback or hotfix at all, and the signal alert ticketed after the page was
   acknowledged and the target looked at (holding back is a decision only when it is made: doing
   nothing and filing nothing earns nothing; a ticket without a look earns half).
-- 6: the signal alert was ticketed on the model; 5: within 30 minutes of the page, half by 60;
+- 6: the signal alert was ticketed on the model (or an escalation about it asked for
+  working-hours follow-up: the same decision by another verb, `Run.follow_ups`); 5: within 30
+  minutes of the page, half by 60;
   half of both when the ticket was not a decision (see restraint below).
-- 4: no harmful moves, costed as above (doing nothing is the right play here), once restraint
+- 4: no harmful moves, costed as above (a follow-up escalation costs nothing; doing nothing is
+  the right play here), once restraint
   is a decision: the page acknowledged, the target looked at, a ticket or a diagnosis stated.
 - 2: the ticket followed an observation that showed what happened.
 """
@@ -165,8 +168,7 @@ def _score_control(run: Run) -> Tally:
     tally = Tally("intervention")
     acts = [iv for iv in run.interventions if iv.kind != "escalate"]
     signal = run.answers.signal_alert
-    tickets = [t for t in run.facts.tickets
-               if t.get("alert") == signal and t.get("model") in (None, run.target)]
+    tickets = run.control_tickets()
     if acts:
         tally.add("first", 0, 8, f"{describe(acts[0].command)} at {run.at(acts[0].t)} acted on a "
                   "page with nothing to fix: look, ticket and let it clear.")
@@ -174,12 +176,12 @@ def _score_control(run: Run) -> Tally:
         tally.add("first", 8, 8,
                   "Held back from rollbacks and hotfixes: nothing here needed a fix.")
     elif tickets:
-        tally.add("first", 4, 8, f"Made no rollback or hotfix and ticketed {signal}, but "
+        tally.add("first", 4, 8, f"Made no rollback or hotfix and {tickets[0][1]}, but "
                   f"{run.restraint()}: a decision rests on a look.")
     else:
         tally.add("first", 0, 8, f"Made no rollback or hotfix, but never decided either: "
                   f"{signal} was not ticketed.")
-    ticket_at = int(tickets[0]["t"]) if tickets else None
+    ticket_at = tickets[0][0] if tickets else None
     if ticket_at is None:
         tally.add("mitigated", 0, 6, f"Never ticketed {signal} on {run.target}: a page with "
                   "nothing to fix still needs its alert or its trend followed up.")
@@ -189,10 +191,12 @@ def _score_control(run: Run) -> Tally:
         share = 1.0 if run.restraint() is None else 0.5
         half = "" if share == 1 else "; half, as it was not a decision made on a look"
         tally.add("mitigated", 6 * share, 6,
-                  f"Ticketed {signal} on {run.target} at {run.at(ticket_at)}{half}.")
+                  f"At {run.at(ticket_at)}, {tickets[0][1]} on {run.target}{half}.")
         tally.add("time", 5 * share * within(delay, FAST, SLOW), 5,
                   f"Page to ticket took {delay} min (target {FAST}, partial {SLOW}).")
-    bad = [(c, line) for c, line in (_penalty(run, iv) for iv in run.interventions) if c]
+    follow = run.follow_ups()
+    bad = [(c, line) for c, line in (_penalty(run, iv) for iv in run.interventions
+                                     if iv not in follow) if c]
     if bad:
         tally.add("harm", 4 - sum(c for c, _ in bad), 4,
                   "Moves that cost: " + "; ".join(line for _, line in bad) + ".")

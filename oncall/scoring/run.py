@@ -7,6 +7,7 @@ move an intervention matches.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -19,6 +20,10 @@ from oncall.sim.clock import hhmm
 INTERVENTION_VERBS = ("rollback", "hotfix", "escalate")
 SPRAY = 3
 """Teams paged on one incident from which an escalation is a spray rather than a choice."""
+FOLLOW_UP = re.compile(r"working hours|business hours|office hours|tomorrow|in the morning|"
+                       r"next (?:business |working )?day|follow[- ]?up|not urgent|no rush|"
+                       r"when you(?:'re| are) in|during the day", re.IGNORECASE)
+"""What an escalation says when it asks for daytime follow-up rather than help tonight."""
 
 
 def _move(raw: dict[str, Any]) -> Move:
@@ -84,6 +89,24 @@ class Run:
         model = iv.command.get("model")
         return model is None or model == self.target
 
+    def follow_ups(self) -> list[Intervened]:
+        """On a control, escalations about the target that ask for working-hours follow-up: the
+        same decision as a ticket, carried by another verb."""
+        if not self.answers.control:
+            return []
+        return [i for i in self.escalations() if self.on_target(i)
+                and FOLLOW_UP.search(str(i.command.get("message") or ""))]
+
+    def control_tickets(self) -> list[tuple[int, str]]:
+        """When and how the signal alert was handed to daytime work on a control: a ticket on
+        the target, or an escalation asking for working-hours follow-up; earliest first."""
+        signal = self.answers.signal_alert
+        out = [(int(t["t"]), f"ticketed {signal}") for t in self.facts.tickets
+               if t.get("alert") == signal and t.get("model") in (None, self.target)]
+        out += [(i.t, f"asked {i.command.get('team')} for working-hours follow-up")
+                for i in self.follow_ups()]
+        return sorted(out)
+
     def decision_at(self) -> int | None:
         """When a decision about the incident was stated: a ticket on the target, or a diagnosis
         that names a cause with nothing to fix (a control's "no fault")."""
@@ -92,6 +115,7 @@ class Run:
         dx = self.facts.diagnosis
         if dx and str(dx.get("cause", "")).startswith("N") and self.facts.diagnosis_at is not None:
             times.append(self.facts.diagnosis_at)
+        times += [i.t for i in self.follow_ups()]
         return min(times, default=None)
 
     def restraint(self) -> str | None:

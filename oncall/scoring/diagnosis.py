@@ -21,7 +21,8 @@ Rules:
   half for the right category only, none otherwise), so a fast guess earns nothing.
 - 1: the diagnosis was stated at most twice (one revision on new evidence is good practice),
   scaled by correctness as the time is.
-No diagnosis scores 0.
+No diagnosis scores 0. On a night with several incidents, category and cause are the mean over
+the incidents, each judged on its own `diagnose incident=`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import re
 from functools import cache
 
 from oncall.scoring.run import Run
-from oncall.scoring.tally import Tally, within
+from oncall.scoring.tally import Part, Tally, within
 from oncall.scoring.text import a_an
 from oncall.sim.catalogue import FAULTS_BY_ID
 
@@ -132,6 +133,10 @@ def score_diagnosis(run: Run) -> Tally:
         tally.add("cause", 0, 6, f"Cause {cause_label(cause) or '(none)'} is wrong: it was "
                   f"{ans.cause} ({ans.cause_name}).")
 
+    if run.extra_incidents:
+        _every_incident(run, tally, cat_ok, 1.0 if cause_ok else (
+            float(str(alt["credit"])) if alt is not None else 0.0))
+
     cited = list(dict.fromkeys(run.cited()))
     proving: dict[str, list[str]] = {}
     empty: list[str] = []
@@ -200,3 +205,31 @@ def score_diagnosis(run: Run) -> Tally:
         # Holding to a diagnosis is a virtue only as far as it is right.
         tally.add("stable", correctness, 1, "")
     return tally
+
+
+def _every_incident(run: Run, tally: Tally, cat_ok: bool, cause_share: float) -> None:
+    """On a night with several incidents, category and cause are the mean over the incidents:
+    each one's `diagnose incident=` against its own fault."""
+    cats, causes = [1.0 if cat_ok else 0.0], [cause_share]
+    for inc in run.extra_incidents:
+        dx = inc.diagnosis
+        if not dx:
+            cats.append(0.0)
+            causes.append(0.0)
+            tally.note(f"Incident {inc.id} ({inc.model}) got no diagnosis (`diagnose "
+                       f"incident={inc.id}`); it was {inc.category} / {cause_label(inc.cause)}.")
+            continue
+        cat, cause = str(dx.get("category", "")), str(dx.get("cause", ""))
+        why = OVERLAPS.get(frozenset({cause, inc.cause}))
+        share = 1.0 if cause == inc.cause else (OVERLAP_CREDIT if why else 0.0)
+        cats.append(1.0 if cat == inc.category else 0.0)
+        causes.append(share)
+        verdict = "right" if share == 1 else ("an accepted alternative" if share else "wrong")
+        tally.note(f"Incident {inc.id} ({inc.model}): {cat} / {cause_label(cause)} is {verdict}"
+                   f"; it was {inc.category} / {cause_label(inc.cause)}.")
+    n = len(cats)
+    for key, top, shares in (("category", 5, cats), ("cause", 6, causes)):
+        i = next(k for k, p in enumerate(tally.parts) if p.key == key)
+        part = tally.parts[i]
+        tally.parts[i] = Part(key, top * sum(shares) / n, top,
+                              part.line + f" Scored as the mean over the night's {n} incidents.")

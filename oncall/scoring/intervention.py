@@ -11,6 +11,8 @@ Rules:
 - 6: the fault was mitigated during the run and not handed over to the secondary; 4 when a team
   you escalated to mitigated what a rollback or hotfix of your own could have settled; half of
   either when the move that mitigated was a blind guess, none when it came from a spray.
+  On a night with several incidents these points are the mean over them (each other incident
+  counts when its fault stopped without the secondary).
 - 5: page to mitigation: every minute of impact counts, so full within 15 minutes, falling
   linearly to nothing at 75 (only when mitigated).
 - 4: no harmful moves. Each intervention that matches a wrong move, or had no effect, costs 2;
@@ -123,6 +125,7 @@ def score_intervention(run: Run) -> Tally:
             pts /= 2
             line += f"; {describe(fixer.command)} was a guess made before any observation " \
                     "showed the fault, so it earns half"
+        pts, line = _every_incident(run, pts, line)
         tally.add("mitigated", pts, 6, line + ".")
         _mitigation_time(tally, delay)
 
@@ -211,6 +214,22 @@ def _score_control(run: Run) -> Tally:
               "Ticketed without an observation that showed what happened." if ticket_at is not None
               else "")
     return tally
+
+
+def _every_incident(run: Run, pts: float, line: str) -> tuple[float, str]:
+    """On a night with several incidents, the mitigation points are the mean over them: each
+    other incident counts as mitigated when its fault stopped and no secondary took it over."""
+    if not run.extra_incidents:
+        return pts, line
+    shares = [pts / 6]
+    for inc in run.extra_incidents:
+        done = inc.mitigated_at is not None and not inc.handed_over
+        shares.append(1.0 if done else 0.0)
+        line += (f"; incident {inc.id} ({inc.model}) mitigated at {run.at(inc.mitigated_at)}"
+                 if done and inc.mitigated_at is not None else
+                 f"; incident {inc.id} ({inc.model}) was "
+                 f"{'handed over' if inc.handed_over else 'never mitigated'}")
+    return 6 * sum(shares) / len(shares), line + f" (the mean over {len(shares)} incidents)"
 
 
 def _mitigation_time(tally: Tally, delay: int | None) -> None:

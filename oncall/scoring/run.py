@@ -14,7 +14,7 @@ from typing import Any
 
 from oncall.content.scenario import Move
 from oncall.game.commands import INVESTIGATIONS
-from oncall.game.record import AlertFact, Entry, Intervened, Observation, Record
+from oncall.game.record import AlertFact, Entry, IncidentFact, Intervened, Observation, Record
 from oncall.sim.clock import hhmm
 
 INTERVENTION_VERBS = ("rollback", "hotfix", "escalate")
@@ -141,6 +141,16 @@ class Run:
         if not self.facts.diagnosis:
             return []
         return [str(i) for i in self.facts.diagnosis.get("evidence", [])]
+
+    # -- several incidents ---------------------------------------------------------------------
+    @cached_property
+    def extra_incidents(self) -> list[IncidentFact]:
+        """The night's other real incidents, beside the one the first page is about."""
+        return [i for i in self.facts.incidents if i.id != "main" and i.model != self.target]
+
+    def incident_models(self) -> set[str]:
+        """Every model with a real incident tonight: a move there is never noise chasing."""
+        return {self.target, *(i.model for i in self.extra_incidents)}
 
     # -- alerts ------------------------------------------------------------------------------
     @cached_property

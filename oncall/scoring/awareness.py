@@ -8,9 +8,10 @@ Rules:
 - 5: the best replayed monitor among those that fit (any proposed one when none fits) fired
   before the real page; scaled by its lead against what was possible: full at 15 minutes, or
   one minute short of the time between the onset and the page when that was shorter.
-- The backing (1.5), the lead (5) and the quiet (2) are scaled by the share of proposed
-  remediations that fit the fault or whose replay fired before the page: a list of everything
-  claims nothing.
+- The lead and the quiet need a look at the target during the run (a monitor proposed without
+  one is a template). The backing (1.5), the lead (5) and the quiet (2) are scaled by the share
+  of proposed remediations that fit the fault or whose replay fired before the page: a list of
+  everything claims nothing.
 - 2: the proposed monitors together raised at most 2 false alarms in the week before (1 for
   3-5, 0 beyond): every monitor proposed pages someone, so proposing all of them is noisy.
   Only counted when a monitor fired before the page.
@@ -103,6 +104,11 @@ def score_awareness(run: Run) -> Tally:
                       "monitor or test that fits this fault or fired before the page.")
 
     best = best_replay(fitting) or best_replay(replays)
+    if best is not None and not run.looked_at(run.target):
+        tally.add("lead", 0, 5, f"Proposed {best.remediation} without ever looking at "
+                  f"{run.target}: a monitor from a template is not a lesson of this incident.")
+        tally.add("quiet", 0, 2, "")
+        return tally
     if best is None:
         proposed = pm.remediations if pm else []
         fits = ", ".join(monitoring_ids(run.answers.remediations))

@@ -21,7 +21,8 @@ every incident earns little:
 - 3: action items that are about this incident (each names something the run knows: the model,
   an alert, a feature or source, a team, a fitting remediation; one that names a remediation
   that does not fit is not about it): 1 for a detect item, 1 for a prevent, mitigate or repair
-  item, 1 × the share of all items that are about it and have a real owner.
+  item, 1 × the share of all items that are about it and have a real owner; all of it times
+  the share of items that are about this incident, so a list of everything costs in proportion.
 - 3: remediations that fit the fault: full with two from the answer key (or all, if it lists
   fewer), 1.5 with one, times the share of proposed remediations that fit, so a list of
   everything costs in proportion.
@@ -239,7 +240,8 @@ def score_postmortem(run: Run) -> Tally:
         types = {a.type for a in about}
         has_detect = "detect" in types
         has_fix = bool({"prevent", "mitigate", "repair"} & types)
-        pts = len(owned) / len(items) + (1 if has_detect else 0) + (1 if has_fix else 0)
+        pts = (len(owned) / len(items) + (1 if has_detect else 0) + (1 if has_fix else 0)) \
+            * len(about) / len(items)  # a list of everything costs in proportion
         bits = [f"{len(items)} action items, {len(about)} about this incident, {len(owned)} of "
                 "those with an owner"]
         if not has_detect:

@@ -3,7 +3,8 @@
     python bench/personas.py [SCENARIO ...] [--seeds 1,2,3,4,5,6] [--random-nights N]
 
 The personas live in `tests/players/`; they read only what observations show. The table is the
-means per persona, overall and per scenario, with the tier checks the rubric must pass.
+means per persona, overall and per scenario, then every ordering check the rubric must pass
+(`ordering_checks`), on the means and per scenario or night, with pass/fail and totals.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import itertools
-
-from players.personas import PERSONAS, TIERS
+from players.personas import PERSONAS, ordering_checks
 
 from oncall.content import loader
 from oncall.game import generator
@@ -61,23 +60,24 @@ def main() -> None:
     for n in names:
         secs = "  ".join(f"{k}={sum(v) / len(v):.1f}" for k, v in sections[n].items())
         print(f"  {n:<16} {means[n]:5.1f}   {secs}")
-    bad = []
-    for sid in ids:
-        m = {n: sum(v) / len(v) for n, v in per[sid].items()}
-        for upper, lower in itertools.pairwise(TIERS):
-            if not all(u in m for u in upper) or not all(lo in m for lo in lower):
-                continue
-            gap = min(m[u] for u in upper) - max(m[lo] for lo in lower)
-            if gap < 10:
-                bad.append(f"{sid}: {'/'.join(upper)} - {'/'.join(lower)} = {gap:.1f}")
-        if "keyword_gamer" in m and "novice" in m and m["keyword_gamer"] >= m["novice"]:
-            bad.append(f"{sid}: keyword_gamer {m['keyword_gamer']:.1f} >= novice {m['novice']:.1f}")
-        if "paperwork" in m and m["paperwork"] > 25:
-            bad.append(f"{sid}: paperwork {m['paperwork']:.1f} > 25")
-    print(f"\n{len(bad)} tier checks failed" + (":" if bad else ""))
-    for b in bad:
-        print("  ", b)
-
+    checks = [c for sid in ids for c in ordering_checks(
+        {n: sum(v) / len(v) for n, v in per[sid].items()}, sid)]
+    overall = ordering_checks(means, "means")
+    print("\nordering checks on the means")
+    for c in overall:
+        print("  ", c)
+    print(f"\nordering checks per {'night' if nights and not args.ids else 'scenario'}")
+    for c in checks:
+        print("  ", c)
+    for label, group in (("means", overall), ("per id", checks)):
+        failed = sum(not c.passed for c in group)
+        print(f"{label}: {len(group) - failed}/{len(group)} passed, {failed} failed")
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for c in checks:
+        if not c.passed:
+            by_label[c.label].append(c.where)
+    for label, where in by_label.items():
+        print(f"  failed {label}: {len(where)} ({', '.join(where)})")
 
 if __name__ == "__main__":
     main()

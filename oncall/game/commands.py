@@ -163,6 +163,8 @@ class Diagnose(Command):
     category: Literal["data", "model", "infra"]
     cause: str = Field(description="a fault catalogue id, e.g. D4 (see help: causes)")
     evidence: list[str] = Field(default_factory=list, description="observation ids, e.g. obs-3")
+    incident: str | None = Field(None, description="the incident it explains, when a night has "
+                                 "several (see status); default: the first page's")
     cost = 2
     about = "state the category, the root cause and the observations that show it"
 

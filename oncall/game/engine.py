@@ -111,7 +111,8 @@ class Game:
                               if e.model not in targets],
                 incidents=[IncidentFact(id=i.id, model=i.model, onset_at=i.onset,
                                         page_at=i.page_at if i.page_at is not None else
-                                        self.world.page_at)
+                                        self.world.page_at, category=i.kind.category,
+                                        cause=i.kind.catalogue)
                            for i in self.world.incidents.values()]
                 if len(self.world.incidents) > 1 else [],
             ),
@@ -434,13 +435,21 @@ class Game:
 
     def _do_diagnose(self, cmd: c.Diagnose) -> Observation:
         f = self.record.facts
-        f.diagnosis = {"category": cmd.category, "cause": cmd.cause, "evidence": cmd.evidence}
-        f.diagnosis_at = self.now
-        f.diagnoses += 1
+        self._check_incident(cmd.incident)
+        said = {"category": cmd.category, "cause": cmd.cause, "evidence": cmd.evidence}
+        other = self._incident_fact(cmd.incident) if cmd.incident not in (None, "main") else None
+        if other is not None and cmd.incident != self.world.fault.id:
+            other.diagnosis, other.diagnosis_at = dict(said), self.now
+        else:
+            f.diagnosis = said
+            f.diagnosis_at = self.now
+            f.diagnoses += 1
         name = FAULTS_BY_ID[cmd.cause].name
-        return self._obs("diagnose", f"Diagnosis recorded at {hhmm(self.now)}: {cmd.category} "
-                         f"fault, {cmd.cause} ({name}), citing {', '.join(cmd.evidence) or 'no'}"
-                         " evidence.", dict(f.diagnosis))
+        about = f" for incident {cmd.incident}" if cmd.incident else ""
+        return self._obs("diagnose", f"Diagnosis recorded at {hhmm(self.now)}{about}: "
+                         f"{cmd.category} fault, {cmd.cause} ({name}), citing "
+                         f"{', '.join(cmd.evidence) or 'no'} evidence.",
+                         {**said, **({"incident": cmd.incident} if cmd.incident else {})})
 
     def _intervene(self, cmd: c.Rollback | c.Hotfix | c.Escalate) -> Observation:
         verb = cmd.do

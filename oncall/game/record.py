@@ -138,6 +138,11 @@ class IncidentFact(Model):
     resolved_at: int | None = None
     handed_over: bool = False
     impact: dict[str, float] = Field(default_factory=dict)
+    category: str = Field("", description="the fault's category (answer key of this incident)")
+    cause: str = Field("", description="the fault's catalogue id (answer key of this incident)")
+    diagnosis: dict[str, Any] | None = Field(default=None,
+                                             description="the last `diagnose incident=`")
+    diagnosis_at: int | None = None
 
 
 class Facts(Model):

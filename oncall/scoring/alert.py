@@ -3,12 +3,13 @@
 Rules:
 - 3: the page was acknowledged at all (timing belongs to temperament).
 - 4: the player looked at the signal itself (an investigation of the target model whose content
-  showed a sign of the fault, or the runbook of an alert that paged on it) before the first
-  intervention; half if only afterwards.
-- 4: every rollback and hotfix was aimed at the target; each one on another model costs 2 (noise
-  chasing). A judgement needs a decision: with no rollback or hotfix at all this earns nothing,
-  unless an escalation made after some observation showed the fault was the decision, or, on a
-  control, the ticket on the target was.
+  showed a sign of the fault) before the first intervention; half if only afterwards; 1 for
+  reading the runbook of an alert that paged without ever looking at the model.
+- 4: every rollback and hotfix was aimed at the target (or at the model of another real
+  incident of the night); each one on another model costs 2 (noise chasing). A judgement
+  needs a decision: with no rollback or hotfix at all this earns nothing, unless an escalation
+  made after some observation showed the fault was the decision, or, on a control, the ticket
+  on the target was.
 - 2: every noise alert got a `ticket` instead of an intervention (full when no noise fired).
 - 2: the postmortem's detection section names an alert that paged on the incident (1) and that
   alert's threshold (1).
@@ -37,9 +38,9 @@ def score_alert(run: Run) -> Tally:
 
     paged = {a.rule for a in run.facts.page_alerts} | {signal}
     looks = [e for e in run.investigations
-             if (e.command.get("model") == run.target and e.observation.signals)
-             or (e.command.get("do") == "runbook"
-                 and paged & {e.command.get("alert"), e.command.get("rule")})]
+             if e.command.get("model") == run.target and e.observation.signals]
+    books = [e for e in run.investigations if e.command.get("do") == "runbook"
+             and paged & {e.command.get("alert"), e.command.get("rule")}]
     first_iv = run.interventions[0].t if run.interventions else None
     if looks:
         e = looks[0]
@@ -52,21 +53,25 @@ def score_alert(run: Run) -> Tally:
         else:
             tally.add("look", 2, 4, f"Looked at the signal ({what}) only at "
                       f"{run.at(when)}, after the first intervention at {run.at(first_iv)}.")
+    elif books:
+        tally.add("look", 1, 4, f"Read the runbook of {books[0].command.get('alert')} but never "
+                  f"looked at {run.target} where the fault showed: the runbook says what an "
+                  "alert means, not what happened.")
     else:
-        tally.add("look", 0, 4, f"Never looked at {run.target} where the fault showed, nor at the "
-                  f"runbook of {signal}.")
+        tally.add("look", 0, 4, f"Never looked at {run.target} where the fault showed.")
 
     hands_on = [i for i in run.interventions if i.kind != "escalate"]
     informed = [i for i in run.interventions if i.kind == "escalate" and i.evidence_before > 0]
     chased = [i for i in hands_on
-              if i.command.get("model") and i.command.get("model") != run.target]
+              if i.command.get("model") and i.command.get("model") not in run.incident_models()]
     if chased:
         names = "; ".join(f"{describe(i.command)} at {run.at(i.t)}" for i in chased)
         tally.add("noise", 4 - 2 * len(chased), 4,
                   f"Intervened on models that were not at fault ({names}); the fault was on "
                   f"{run.target}.")
     elif hands_on:
-        tally.add("noise", 4, 4, f"Kept every rollback and hotfix on {run.target}; no noise "
+        where = and_list(sorted({str(i.command.get("model") or run.target) for i in hands_on}))
+        tally.add("noise", 4, 4, f"Kept every rollback and hotfix on {where}; no noise "
                   "chasing.")
     elif informed:
         tally.add("noise", 4, 4, f"Escalated {run.target} after looking, and touched no other "

@@ -8,6 +8,10 @@ Rules:
 - 5: the best replayed monitor among those that fit (any proposed one when none fits) fired
   before the real page; scaled by its lead against what was possible: full at 15 minutes, or
   one minute short of the time between the onset and the page when that was shorter.
+- The lead and the quiet need a look at the target during the run (a monitor proposed without
+  one is a template). The backing (1.5), the lead (5) and the quiet (2) are scaled by the share
+  of proposed remediations that fit the fault or whose replay fired before the page: a list of
+  everything claims nothing.
 - 2: the proposed monitors together raised at most 2 false alarms in the week before (1 for
   3-5, 0 beyond): every monitor proposed pages someone, so proposing all of them is noisy.
   Only counted when a monitor fired before the page.
@@ -77,6 +81,14 @@ def score_awareness(run: Run) -> Tally:
     replays = run.facts.replays
     fitting = [r for r in replays if r.remediation in run.answers.remediations]
     useful = [r for r in replays if r.lead_minutes is not None and r.lead_minutes > 0]
+    proposed = [r for r in dict.fromkeys(pm.remediations if pm else [])
+                if r not in run.facts.not_generated]
+    sound = set(run.answers.remediations) | {r.remediation for r in useful}
+    unsound = [r for r in proposed if r not in sound]
+    precision = 1.0 - len(unsound) / len(proposed) if proposed else 1.0
+    kept = len(proposed) - len(unsound)
+    scatter = (f" Scaled by the share of proposals that fit or fired early ({kept} of "
+               f"{len(proposed)}): proposing everything claims nothing." if unsound else "")
     if not is_real(earlier):
         tally.add("earlier", 0, 1.5, "The postmortem does not say what would have caught it "
                   "earlier.")
@@ -85,13 +97,18 @@ def score_awareness(run: Run) -> Tally:
         tally.add("earlier", 1.5, 1.5, "")
         backed = _backed(run, earlier, useful)
         if backed:
-            tally.add("concrete", 1.5, 1.5, f"What would have caught it earlier names {backed}, "
-                      "a remediation this postmortem proposes.")
+            tally.add("concrete", 1.5 * precision, 1.5, f"What would have caught it earlier "
+                      f"names {backed}, a remediation this postmortem proposes.{scatter}")
         else:
             tally.add("concrete", 0, 1.5, "What would have caught it earlier names no proposed "
                       "monitor or test that fits this fault or fired before the page.")
 
     best = best_replay(fitting) or best_replay(replays)
+    if best is not None and not run.looked_at(run.target):
+        tally.add("lead", 0, 5, f"Proposed {best.remediation} without ever looking at "
+                  f"{run.target}: a monitor from a template is not a lesson of this incident.")
+        tally.add("quiet", 0, 2, "")
+        return tally
     if best is None:
         proposed = pm.remediations if pm else []
         fits = ", ".join(monitoring_ids(run.answers.remediations))
@@ -116,12 +133,12 @@ def score_awareness(run: Run) -> Tally:
         tally.add("quiet", 0, 2, "")
         return tally
     full = full_lead(run)
-    tally.add("lead", 5 * min(1.0, lead / full), 5,
+    tally.add("lead", 5 * min(1.0, lead / full) * precision, 5,
               f"Replayed, {name} would have fired {lead} min before the page (full marks at "
               f"{full}, with the fault starting {run.facts.page_at - run.facts.onset_at} min "
-              "before the page).")
+              f"before the page).{scatter}")
     fa = sum(r.false_alarms_week for r in replays)
-    pts = 2.0 if fa <= QUIET else (1.0 if fa <= NOISY else 0.0)
+    pts = (2.0 if fa <= QUIET else (1.0 if fa <= NOISY else 0.0)) * precision
     among = f" across the {len(replays)} proposed monitors" if len(replays) > 1 else ""
     tally.add("quiet", pts, 2, f"{fa} false alarm{'s' if fa != 1 else ''}{among} in the week "
               f"before (target at most {QUIET}).")

@@ -7,7 +7,10 @@ earns its evidence points.
 
 Rules:
 - 5: category right.
-- 6: cause (catalogue id) right; an alternative the answer key accepts earns its share.
+- 6: cause (catalogue id) right; an alternative the answer key accepts earns its share, and so
+  does a cause that describes the same failure from another side (`OVERLAPS`, at 0.8 unless the
+  key says otherwise); an alternative's category earns the same share, and evidence of the
+  true cause counts as evidence of it.
 - 4: the cited observations show evidence of the cause the player named (a signal the named
   cause leaves, found in the observation's own content; `Observation.signals` is set by the
   simulator, never by the player): 2 per distinct kind of evidence, up to 4, times the share of
@@ -18,7 +21,8 @@ Rules:
   half for the right category only, none otherwise), so a fast guess earns nothing.
 - 1: the diagnosis was stated at most twice (one revision on new evidence is good practice),
   scaled by correctness as the time is.
-No diagnosis scores 0.
+No diagnosis scores 0. On a night with several incidents, category and cause are the mean over
+the incidents, each judged on its own `diagnose incident=`.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import re
 from functools import cache
 
 from oncall.scoring.run import Run
-from oncall.scoring.tally import Tally, within
+from oncall.scoring.tally import Part, Tally, within
 from oncall.scoring.text import a_an
 from oncall.sim.catalogue import FAULTS_BY_ID
 
@@ -59,8 +63,34 @@ def shows_cause(signals: list[str], cause: str) -> list[str]:
     return [s for s in signals if any(p.match(s) for p in pats)]
 
 
+OVERLAP_CREDIT = 0.8
+OVERLAPS: dict[frozenset[str], str] = {
+    frozenset({"I4", "N2"}): "CPU throttling and a noisy neighbour on a shared node are the same "
+                             "starved cores, seen from the pod and from the node",
+    frozenset({"D1", "M5"}): "a new customer segment and a fraud attack both move the mix of "
+                             "inputs and labels the model was trained on",
+    frozenset({"I9", "I5"}): "a deploy config that caps replicas or resources and an autoscaler "
+                             "that cannot scale leave the same pods short of capacity",
+    frozenset({"I9", "I1"}): "a config-only deploy that ran the GPU out of memory is both a bad "
+                             "deploy config and a GPU out of memory",
+    frozenset({"I5", "N2"}): "pods starved on a busy node and pods the autoscaler did not add "
+                             "leave the same traffic without cores",
+    frozenset({"M3", "M4"}): "a world that moved and scores that lost their calibration show the "
+                             "same gap between predicted and observed rates",
+}
+"""Causes that describe one failure from two sides: each is an accepted alternative to the
+other at OVERLAP_CREDIT, unless the answer key states its own credit."""
+
+
 def alternative(run: Run, cause: str) -> dict[str, object] | None:
-    return next((a for a in run.answers.alternatives if a.get("cause") == cause), None)
+    """An alternative the answer key accepts, or an overlapping cause (OVERLAPS)."""
+    found = next((a for a in run.answers.alternatives if a.get("cause") == cause), None)
+    if found is not None:
+        return found
+    why = OVERLAPS.get(frozenset({cause, run.answers.cause}))
+    if why is None or cause == run.answers.cause:
+        return None
+    return {"cause": cause, "credit": OVERLAP_CREDIT, "why": why + "."}
 
 
 def cause_label(cause: str) -> str:
@@ -84,9 +114,15 @@ def score_diagnosis(run: Run) -> Tally:
     cat_ok = category == ans.category
     cause_ok = cause == ans.cause
     alt = None if cause_ok else alternative(run, cause)
-    tally.add("category", 5 if cat_ok else 0, 5,
-              f"Category {category} is right." if cat_ok else
-              f"Category {category or '(none)'} is wrong: this was {a_an(ans.category)} fault.")
+    if cat_ok:
+        tally.add("category", 5, 5, f"Category {category} is right.")
+    elif alt is not None and FAULTS_BY_ID[cause].category == category:
+        credit = float(str(alt["credit"]))
+        tally.add("category", 5 * credit, 5, f"Category {category} goes with {cause}, an "
+                  f"accepted alternative; this was {a_an(ans.category)} fault.")
+    else:
+        tally.add("category", 0, 5,
+                  f"Category {category or '(none)'} is wrong: this was {a_an(ans.category)} fault.")
     if cause_ok:
         tally.add("cause", 6, 6, f"Cause {cause_label(cause)} is right.")
     elif alt is not None:
@@ -96,6 +132,10 @@ def score_diagnosis(run: Run) -> Tally:
     else:
         tally.add("cause", 0, 6, f"Cause {cause_label(cause) or '(none)'} is wrong: it was "
                   f"{ans.cause} ({ans.cause_name}).")
+
+    if run.extra_incidents:
+        _every_incident(run, tally, cat_ok, 1.0 if cause_ok else (
+            float(str(alt["credit"])) if alt is not None else 0.0))
 
     cited = list(dict.fromkeys(run.cited()))
     proving: dict[str, list[str]] = {}
@@ -109,6 +149,8 @@ def score_diagnosis(run: Run) -> Tally:
         if not obs.signals:
             empty.append(oid)
         hits = shows_cause(obs.signals, cause) if cause in FAULTS_BY_ID else []
+        if not hits and alt is not None:
+            hits = shows_cause(obs.signals, ans.cause)  # the same failure, from the other side
         if hits:
             proving[oid] = hits
     kinds = {h for hits in proving.values() for h in hits}
@@ -163,3 +205,31 @@ def score_diagnosis(run: Run) -> Tally:
         # Holding to a diagnosis is a virtue only as far as it is right.
         tally.add("stable", correctness, 1, "")
     return tally
+
+
+def _every_incident(run: Run, tally: Tally, cat_ok: bool, cause_share: float) -> None:
+    """On a night with several incidents, category and cause are the mean over the incidents:
+    each one's `diagnose incident=` against its own fault."""
+    cats, causes = [1.0 if cat_ok else 0.0], [cause_share]
+    for inc in run.extra_incidents:
+        dx = inc.diagnosis
+        if not dx:
+            cats.append(0.0)
+            causes.append(0.0)
+            tally.note(f"Incident {inc.id} ({inc.model}) got no diagnosis (`diagnose "
+                       f"incident={inc.id}`); it was {inc.category} / {cause_label(inc.cause)}.")
+            continue
+        cat, cause = str(dx.get("category", "")), str(dx.get("cause", ""))
+        why = OVERLAPS.get(frozenset({cause, inc.cause}))
+        share = 1.0 if cause == inc.cause else (OVERLAP_CREDIT if why else 0.0)
+        cats.append(1.0 if cat == inc.category else 0.0)
+        causes.append(share)
+        verdict = "right" if share == 1 else ("an accepted alternative" if share else "wrong")
+        tally.note(f"Incident {inc.id} ({inc.model}): {cat} / {cause_label(cause)} is {verdict}"
+                   f"; it was {inc.category} / {cause_label(inc.cause)}.")
+    n = len(cats)
+    for key, top, shares in (("category", 5, cats), ("cause", 6, causes)):
+        i = next(k for k, p in enumerate(tally.parts) if p.key == key)
+        part = tally.parts[i]
+        tally.parts[i] = Part(key, top * sum(shares) / n, top,
+                              part.line + f" Scored as the mean over the night's {n} incidents.")

@@ -6,27 +6,35 @@ Rules:
   on them), 4 when a rollback or hotfix of your own could have settled it, 3 for a move that
   helped partly, 0 for one that changed nothing or made it worse (the answer key's `why` says
   what makes a tempting move wrong). A move made before any observation had shown a sign of the
-  fault is a blind guess: it earns half, even when it works (an escalation to the team the
-  alert's runbook names, read before it, follows the runbook and is no guess).
+  fault is a blind guess: it earns half, even when it works (reading the runbook is no look at
+  what happened). An escalation that was one of SPRAY or more teams paged earns nothing.
 - 6: the fault was mitigated during the run and not handed over to the secondary; 4 when a team
   you escalated to mitigated what a rollback or hotfix of your own could have settled; half of
-  either when the move that mitigated was a blind guess.
+  either when the move that mitigated was a blind guess, none when it came from a spray.
+  On a night with several incidents these points are the mean over them (each other incident
+  counts when its fault stopped without the secondary).
 - 5: page to mitigation: every minute of impact counts, so full within 15 minutes, falling
   linearly to nothing at 75 (only when mitigated).
 - 4: no harmful moves. Each intervention that matches a wrong move, or had no effect, costs 2;
   one that made things worse costs 3; an escalation that changed nothing costs 1 (a team's
   time is cheap next to a blind rollback). The feedback names the move and why it was wrong.
-  Restraint needs a decision: a run with no intervention, or only blind guesses, earns nothing
-  here.
+  Restraint needs a decision: a run with no intervention, only blind guesses, or a page never
+  acknowledged earns nothing here.
 - 2: mitigation before full root cause: something that helped was applied before the diagnosis
   or within 10 minutes of it (SRE: make the system work first, then find the cause), once some
   observation had shown a sign of the fault (mitigating first is not guessing first).
 
 A control (a page with nothing to fix) is scored on restraint instead, with the same maxima:
-- 8: no rollback or hotfix at all, and the signal alert ticketed (holding back is a decision
-  only when it is made: doing nothing and filing nothing earns nothing).
-- 6: the signal alert was ticketed on the model; 5: within 30 minutes of the page, half by 60.
-- 4: no harmful moves, costed as above (doing nothing is the right play here).
+- 8: no rollback or hotfix at all, and the signal alert ticketed after the page was
+  acknowledged and the target looked at (holding back is a decision only when it is made: doing
+  nothing and filing nothing earns nothing; a ticket without a look earns half).
+- 6: the signal alert was ticketed on the model (or an escalation about it asked for
+  working-hours follow-up: the same decision by another verb, `Run.follow_ups`); 5: within 30
+  minutes of the page, half by 60;
+  half of both when the ticket was not a decision (see restraint below).
+- 4: no harmful moves, costed as above (a follow-up escalation costs nothing; doing nothing is
+  the right play here), once restraint
+  is a decision: the page acknowledged, the target looked at, a ticket or a diagnosis stated.
 - 2: the ticket followed an observation that showed what happened.
 """
 
@@ -71,7 +79,11 @@ def score_intervention(run: Run) -> Tally:
         share = 0.5 if blind else 1.0
         guess = (" It was made before any observation showed a sign of the fault: a guess "
                  "that worked earns half.") if blind else ""
-        if first.effect == "fixes" and first.kind != "escalate":
+        if first.kind == "escalate" and run.sprayed():
+            teams = run.teams_escalated()
+            tally.add("first", 0, 8, f"{what} was one of {len(teams)} escalations "
+                      f"({', '.join(teams)}): paging every team is not a decision.")
+        elif first.effect == "fixes" and first.kind != "escalate":
             tally.add("first", 8 * share, 8, f"{what} mitigated the fault.{guess}")
         elif first.effect == "fixes" and _delegated(run):
             tally.add("first", 4 * share, 8, f"{what} mitigated the fault through the team, at "
@@ -105,10 +117,15 @@ def score_intervention(run: Run) -> Tally:
             pts, line = 4.0, line + " by a team you escalated to, though a rollback or hotfix " \
                 "of your own could have settled it"
         fixer = next((iv for iv in ivs if iv.effect == "fixes"), None)
-        if fixer is not None and _blind(run, fixer):
+        if fixer is not None and fixer.kind == "escalate" and run.sprayed():
+            pts = 0.0
+            line += f" by one of the {len(run.teams_escalated())} teams paged at once; a spray " \
+                    "earns nothing of the mitigation"
+        elif fixer is not None and _blind(run, fixer):
             pts /= 2
             line += f"; {describe(fixer.command)} was a guess made before any observation " \
                     "showed the fault, so it earns half"
+        pts, line = _every_incident(run, pts, line)
         tally.add("mitigated", pts, 6, line + ".")
         _mitigation_time(tally, delay)
 
@@ -117,7 +134,7 @@ def score_intervention(run: Run) -> Tally:
     if bad:
         tally.add("harm", 4 - sum(c for c, _ in bad), 4,
                   "Moves that cost: " + "; ".join(line for _, line in bad) + ".")
-    elif any(not _blind(run, iv) for iv in ivs):
+    elif facts.acked_at is not None and any(not _blind(run, iv) for iv in ivs):
         tally.add("harm", 4, 4, "No harmful or wasted interventions.")
     else:
         tally.add("harm", 0, 4, "")  # doing nothing, or only guessing, is not restraint
@@ -154,33 +171,42 @@ def _score_control(run: Run) -> Tally:
     tally = Tally("intervention")
     acts = [iv for iv in run.interventions if iv.kind != "escalate"]
     signal = run.answers.signal_alert
-    tickets = [t for t in run.facts.tickets
-               if t.get("alert") == signal and t.get("model") in (None, run.target)]
+    tickets = run.control_tickets()
     if acts:
         tally.add("first", 0, 8, f"{describe(acts[0].command)} at {run.at(acts[0].t)} acted on a "
                   "page with nothing to fix: look, ticket and let it clear.")
-    elif tickets:
+    elif tickets and run.restraint() is None:
         tally.add("first", 8, 8,
                   "Held back from rollbacks and hotfixes: nothing here needed a fix.")
+    elif tickets:
+        tally.add("first", 4, 8, f"Made no rollback or hotfix and {tickets[0][1]}, but "
+                  f"{run.restraint()}: a decision rests on a look.")
     else:
         tally.add("first", 0, 8, f"Made no rollback or hotfix, but never decided either: "
                   f"{signal} was not ticketed.")
-    ticket_at = int(tickets[0]["t"]) if tickets else None
+    ticket_at = tickets[0][0] if tickets else None
     if ticket_at is None:
         tally.add("mitigated", 0, 6, f"Never ticketed {signal} on {run.target}: a page with "
                   "nothing to fix still needs its alert or its trend followed up.")
         tally.add("time", 0, 5, "")
     else:
         delay = run.since_page(ticket_at)
-        tally.add("mitigated", 6, 6, f"Ticketed {signal} on {run.target} at {run.at(ticket_at)}.")
-        tally.add("time", 5 * within(delay, FAST, SLOW), 5,
+        share = 1.0 if run.restraint() is None else 0.5
+        half = "" if share == 1 else "; half, as it was not a decision made on a look"
+        tally.add("mitigated", 6 * share, 6,
+                  f"At {run.at(ticket_at)}, {tickets[0][1]} on {run.target}{half}.")
+        tally.add("time", 5 * share * within(delay, FAST, SLOW), 5,
                   f"Page to ticket took {delay} min (target {FAST}, partial {SLOW}).")
-    bad = [(c, line) for c, line in (_penalty(run, iv) for iv in run.interventions) if c]
+    follow = run.follow_ups()
+    bad = [(c, line) for c, line in (_penalty(run, iv) for iv in run.interventions
+                                     if iv not in follow) if c]
     if bad:
         tally.add("harm", 4 - sum(c for c, _ in bad), 4,
                   "Moves that cost: " + "; ".join(line for _, line in bad) + ".")
-    else:
+    elif run.restraint() is None:
         tally.add("harm", 4, 4, "No rollback, hotfix or needless escalation.")
+    else:
+        tally.add("harm", 0, 4, f"Held back, but not as a decision: {run.restraint()}.")
     looked = ticket_at is not None and any(
         e.observation.signals and run.started(e) <= ticket_at for e in run.investigations)
     tally.add("early", 2 if looked else 0, 2,
@@ -188,6 +214,22 @@ def _score_control(run: Run) -> Tally:
               "Ticketed without an observation that showed what happened." if ticket_at is not None
               else "")
     return tally
+
+
+def _every_incident(run: Run, pts: float, line: str) -> tuple[float, str]:
+    """On a night with several incidents, the mitigation points are the mean over them: each
+    other incident counts as mitigated when its fault stopped and no secondary took it over."""
+    if not run.extra_incidents:
+        return pts, line
+    shares = [pts / 6]
+    for inc in run.extra_incidents:
+        done = inc.mitigated_at is not None and not inc.handed_over
+        shares.append(1.0 if done else 0.0)
+        line += (f"; incident {inc.id} ({inc.model}) mitigated at {run.at(inc.mitigated_at)}"
+                 if done and inc.mitigated_at is not None else
+                 f"; incident {inc.id} ({inc.model}) was "
+                 f"{'handed over' if inc.handed_over else 'never mitigated'}")
+    return 6 * sum(shares) / len(shares), line + f" (the mean over {len(shares)} incidents)"
 
 
 def _mitigation_time(tally: Tally, delay: int | None) -> None:
@@ -198,16 +240,9 @@ def _mitigation_time(tally: Tally, delay: int | None) -> None:
 
 
 def _blind(run: Run, iv: Intervened) -> bool:
-    """A move made before any observation showed the fault, and not by the runbook's word."""
-    return iv.evidence_before == 0 and not _by_the_runbook(run, iv)
-
-
-def _by_the_runbook(run: Run, iv: Intervened) -> bool:
-    """An escalation to a team that a runbook read before it names."""
-    team = str(iv.command.get("team") or "")
-    return iv.kind == "escalate" and bool(team) and any(
-        e.command.get("do") == "runbook" and e.observation.ok and team in e.observation.text
-        and run.started(e) <= iv.t for e in run.record.entries)
+    """A move made before any observation showed the fault. Reading a runbook is no look: it
+    says what the alert means, not what happened."""
+    return not run.informed(iv)
 
 
 def _delegated(run: Run) -> bool:

@@ -3,12 +3,15 @@ actions that fit it, blameless.
 
 Fields that state facts are checked against the record, so a generic postmortem pasted into
 every incident earns little:
-- 3: the ten parts carry real text (at least three words, not a placeholder such as `TBD`):
-  summary, impact, root cause, trigger, detection, resolution, what went well, what went wrong,
-  where we got lucky, what would have caught it earlier. 0.3 each.
-- 2: the root cause names the mechanism: the catalogue cause (its id or its name) or the details
-  that define it in this run (the feature, the source, the config key, the error): 1 per term,
-  up to 2.
+- 3: the ten parts carry real text (a real sentence: `text.is_real`, not a word count nor a
+  placeholder such as `TBD`, nor a list of 3 or more catalogue causes): summary, impact, root
+  cause, trigger, detection, resolution, what went well, what went wrong, where we got lucky,
+  what would have caught it earlier. 0.3 each.
+- 2: the root cause names the mechanism of this incident: the catalogue cause (its id or its
+  name) or the details that define it in this run (the feature, the source, the config key, the
+  error; words as common as "drift" or "shift" alone are not a mechanism): 1 per term, up to 2,
+  divided by one plus the number of other catalogue causes it names that the answer key does
+  not accept; naming 3 or more of them is a list of everything and earns nothing.
 - 1: the trigger names the change or the minute it started (a time within 20 minutes of the
   onset) or a term of the mechanism.
 - 1: the impact quotes a non-zero figure the simulation measured (requests affected or failed,
@@ -16,12 +19,16 @@ every incident earns little:
 - 1: the resolution names what mitigated it: the move that worked (its verb with its fix, team or
   model), or the secondary on-call when they took over.
 - 3: action items that are about this incident (each names something the run knows: the model,
-  an alert, a feature or source, a team, a remediation): 1 for a detect item, 1 for a prevent,
-  mitigate or repair item, 1 × the share of items with a real owner.
+  an alert, a feature or source, a team, a fitting remediation; one that names a remediation
+  that does not fit is not about it): 1 for a detect item, 1 for a prevent, mitigate or repair
+  item, 1 × the share of all items that are about it and have a real owner; all of it times
+  the share of items that are about this incident, so a list of everything costs in proportion.
 - 3: remediations that fit the fault: full with two from the answer key (or all, if it lists
-  fewer), 1.5 with one; each proposed remediation that does not fit costs 1, named.
+  fewer), 1.5 with one, times the share of proposed remediations that fit, so a list of
+  everything costs in proportion.
 - 1: blameless: no phrase of `text.BLAME_PATTERNS` and no person's name the run showed (owners,
-  deployers). Only a postmortem with real text can earn it.
+  deployers) in the text; an action item's owner is who does the work, not blame. Only a
+  postmortem with real text can earn it.
 No postmortem scores 0.
 """
 
@@ -68,10 +75,23 @@ def mechanism_terms(run: Run) -> list[str]:
         terms |= _words(info.name) - GENERIC
     for tag in ans.evidence:
         for part in re.split(r"[:]", tag):
-            if len(part) >= 4:
+            if len(part) >= 4 and part.lower() not in GENERIC:
                 terms.add(part.lower())
                 terms |= _words(part.replace("-", " ")) - GENERIC
     return sorted(terms)
+
+
+CATALOGUE_LIST = 3
+"""Other catalogue causes from which a root cause is a list, not a claim."""
+
+
+def other_causes(run: Run, text: str) -> list[str]:
+    """Catalogue causes a text names (by id or full name) that are neither the truth nor an
+    alternative the answer key accepts."""
+    ok = {run.answers.cause, *(str(a.get("cause")) for a in run.answers.alternatives)}
+    low = text.lower()
+    return [cid for cid, info in FAULTS_BY_ID.items() if cid not in ok and (
+        re.search(rf"\b{cid}\b", text) or info.name.lower() in low)]
 
 
 def _hits(text: str, terms: list[str]) -> list[str]:
@@ -87,8 +107,6 @@ def known_nouns(run: Run) -> list[str]:
     nouns = {run.target, *TEAMS, *(a.rule for a in f.page_alerts + f.noise_alerts)}
     nouns |= set(mechanism_terms(run))
     nouns |= set(run.answers.remediations)
-    if f.postmortem is not None:
-        nouns |= set(f.postmortem.remediations)
     return sorted(n for n in nouns if len(n) >= 3)
 
 
@@ -126,8 +144,16 @@ def resolution_terms(run: Run) -> tuple[str, list[str]]:
     return describe(c), pats
 
 
+def _catalogue_remediations() -> list[str]:
+    from oncall.game import remediations  # the catalogue, only when a postmortem is read
+
+    return sorted(remediations.BY_ID)
+
+
 def all_text(pm: Postmortem) -> str:
-    items = [f"{a.item} {a.owner}" for a in pm.action_items]
+    """The words a reader judges for blame: an owner named on an action item is who does the
+    work, not who is blamed, so owners are left out."""
+    items = [a.item for a in pm.action_items]
     return "\n".join([*parts(pm).values(), *items])
 
 
@@ -142,7 +168,8 @@ def score_postmortem(run: Run) -> Tally:
         return tally
 
     texts = parts(pm)
-    missing = [name for name, text in texts.items() if not is_real(text)]
+    missing = [name for name, text in texts.items() if not is_real(text)
+               or len(other_causes(run, text)) >= CATALOGUE_LIST]
     present = len(texts) - len(missing)
     line = f"{present} of {len(texts)} sections have real text"
     tally.add("sections", 3 * present / len(texts), 3,
@@ -150,9 +177,18 @@ def score_postmortem(run: Run) -> Tally:
 
     terms = mechanism_terms(run)
     said = _hits(pm.root_cause, terms)
-    if said:
-        tally.add("root_cause", min(2, len(said)), 2, f"The root cause names the mechanism "
-                  f"({and_list(said[:3])}).")
+    others = other_causes(run, pm.root_cause)
+    if said and len(others) >= CATALOGUE_LIST:
+        tally.add("root_cause", 0, 2, f"The root cause lists {len(others)} other catalogue "
+                  f"causes ({and_list(others[:3])}, ...): a list of everything names no "
+                  "mechanism.")
+    elif said:
+        share = 1 / (1 + len(others))
+        line = f"The root cause names the mechanism ({and_list(said[:3])})"
+        if others:
+            line += (f", beside {and_list(others)}, which nothing in the run supports; "
+                     "each unsupported cause costs in proportion")
+        tally.add("root_cause", min(2, len(said)) * share, 2, line + ".")
     else:
         tally.add("root_cause", 0, 2, f"The root cause does not name the mechanism: "
                   f"{run.answers.cause} ({run.answers.cause_name}) or what defines it here.")
@@ -194,18 +230,20 @@ def score_postmortem(run: Run) -> Tally:
 
     items = pm.action_items
     nouns = known_nouns(run)
-    about = [a for a in items if _hits(a.item, nouns)]
+    unfit_ids = [r for r in _catalogue_remediations() if r not in run.answers.remediations]
+    about = [a for a in items if _hits(a.item, nouns) and not _hits(a.item, unfit_ids)]
     if not items:
         tally.add("actions", 0, 3, "No action items: each needs a type and an owner, and at "
                   "least one should be a detect item.")
     else:
-        owned = [a for a in items if a.owner.strip().lower() not in OWNERLESS]
+        owned = [a for a in about if a.owner.strip().lower() not in OWNERLESS]
         types = {a.type for a in about}
         has_detect = "detect" in types
         has_fix = bool({"prevent", "mitigate", "repair"} & types)
-        pts = len(owned) / len(items) + (1 if has_detect else 0) + (1 if has_fix else 0)
-        bits = [f"{len(items)} action items, {len(owned)} with an owner, {len(about)} about "
-                "this incident"]
+        pts = (len(owned) / len(items) + (1 if has_detect else 0) + (1 if has_fix else 0)) \
+            * len(about) / len(items)  # a list of everything costs in proportion
+        bits = [f"{len(items)} action items, {len(about)} about this incident, {len(owned)} of "
+                "those with an owner"]
         if not has_detect:
             bits.append("no detect item that names what to watch")
         if not has_fix:
@@ -223,7 +261,8 @@ def score_postmortem(run: Run) -> Tally:
     if fit:
         line = f"Remediations that fit: {', '.join(fit)}"
         if unfit:
-            line += f"; not for this fault: {', '.join(unfit)} (each costs a point)"
+            line += (f"; not for this fault: {', '.join(unfit)} (the points scale by the "
+                     f"share that fits, {len(fit)} of {len(proposed)})")
         line += f"; also fitting: {', '.join(others)}." if others else "."
     elif proposed:
         line = (f"Remediations {', '.join(proposed)} do not address this fault; fitting ones: "
@@ -233,7 +272,8 @@ def score_postmortem(run: Run) -> Tally:
     if skipped:
         line += " Not generated or credited, as they do not fit the model: " + "; ".join(
             f"{r} ({why})" for r, why in skipped.items()) + "."
-    tally.add("remediations", 3 * share - len(unfit), 3, line)
+    precision = len(fit) / len(proposed) if proposed else 1.0
+    tally.add("remediations", 3 * share * precision, 3, line)
 
     text = all_text(pm)
     hits = [f'"{h}"' for h in blame_hits(text)]

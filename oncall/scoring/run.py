@@ -7,16 +7,23 @@ move an intervention matches.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from oncall.content.scenario import Move
 from oncall.game.commands import INVESTIGATIONS
-from oncall.game.record import AlertFact, Entry, Intervened, Observation, Record
+from oncall.game.record import AlertFact, Entry, IncidentFact, Intervened, Observation, Record
 from oncall.sim.clock import hhmm
 
 INTERVENTION_VERBS = ("rollback", "hotfix", "escalate")
+SPRAY = 3
+"""Teams paged on one incident from which an escalation is a spray rather than a choice."""
+FOLLOW_UP = re.compile(r"working hours|business hours|office hours|tomorrow|in the morning|"
+                       r"next (?:business |working )?day|follow[- ]?up|not urgent|no rush|"
+                       r"when you(?:'re| are) in|during the day", re.IGNORECASE)
+"""What an escalation says when it asks for daytime follow-up rather than help tonight."""
 
 
 def _move(raw: dict[str, Any]) -> Move:
@@ -67,10 +74,83 @@ class Run:
         """When a command was issued: observations are stamped after their cost was paid."""
         return entry.observation.t - entry.observation.cost
 
+    def looked_at(self, model: str, before: int | None = None, *, shown: bool = False) -> bool:
+        """Whether an investigation of `model` (one that showed a fault signal, with `shown`)
+        started at or before `before` (any time when None)."""
+        return any(e.command.get("model") == model and (e.observation.signals or not shown)
+                   and (before is None or self.started(e) <= before)
+                   for e in self.investigations)
+
+    def informed(self, iv: Intervened) -> bool:
+        """A move made after some observation had shown a sign of the fault."""
+        return iv.evidence_before > 0
+
+    def on_target(self, iv: Intervened) -> bool:
+        model = iv.command.get("model")
+        return model is None or model == self.target
+
+    def follow_ups(self) -> list[Intervened]:
+        """On a control, escalations about the target that ask for working-hours follow-up: the
+        same decision as a ticket, carried by another verb."""
+        if not self.answers.control:
+            return []
+        return [i for i in self.escalations() if self.on_target(i)
+                and FOLLOW_UP.search(str(i.command.get("message") or ""))]
+
+    def control_tickets(self) -> list[tuple[int, str]]:
+        """When and how the signal alert was handed to daytime work on a control: a ticket on
+        the target, or an escalation asking for working-hours follow-up; earliest first."""
+        signal = self.answers.signal_alert
+        out = [(int(t["t"]), f"ticketed {signal}") for t in self.facts.tickets
+               if t.get("alert") == signal and t.get("model") in (None, self.target)]
+        out += [(i.t, f"asked {i.command.get('team')} for working-hours follow-up")
+                for i in self.follow_ups()]
+        return sorted(out)
+
+    def decision_at(self) -> int | None:
+        """When a decision about the incident was stated: a ticket on the target, or a diagnosis
+        that names a cause with nothing to fix (a control's "no fault")."""
+        times = [int(t["t"]) for t in self.facts.tickets
+                 if t.get("model") in (None, self.target) and "t" in t]
+        dx = self.facts.diagnosis
+        if dx and str(dx.get("cause", "")).startswith("N") and self.facts.diagnosis_at is not None:
+            times.append(self.facts.diagnosis_at)
+        times += [i.t for i in self.follow_ups()]
+        return min(times, default=None)
+
+    def restraint(self) -> str | None:
+        """Why holding back is not yet a decision (None when it is one): the page acknowledged
+        before it went to the secondary, the target looked at, and then a ticket or a "no fault"
+        diagnosis stated."""
+        if self.facts.acked_at is None or self.facts.paged_unacked_escalated:
+            return "the page was not acknowledged before it went to the secondary"
+        if not self.looked_at(self.target):
+            return f"nothing about {self.target} was looked at"
+        at = self.decision_at()
+        if at is None:
+            return "no ticket or \"no fault\" diagnosis stated a decision"
+        if not self.looked_at(self.target, at):
+            return f"the decision at {self.at(at)} came before any look at {self.target}"
+        return None
+
+    def sprayed(self) -> bool:
+        """Escalated to SPRAY teams or more: asking everyone is not a decision."""
+        return len(self.teams_escalated()) >= SPRAY
+
     def cited(self) -> list[str]:
         if not self.facts.diagnosis:
             return []
         return [str(i) for i in self.facts.diagnosis.get("evidence", [])]
+
+    # -- several incidents ---------------------------------------------------------------------
+    @cached_property
+    def extra_incidents(self) -> list[IncidentFact]:
+        """The night's other real incidents, beside the one the first page is about."""
+        return [i for i in self.facts.incidents if i.id != "main" and i.model != self.target]
+
+    def incident_models(self) -> set[str]:
+        """Every model with a real incident tonight: a move there is never noise chasing."""
+        return {self.target, *(i.model for i in self.extra_incidents)}
 
     # -- alerts ------------------------------------------------------------------------------
     @cached_property

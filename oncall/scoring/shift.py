@@ -7,14 +7,16 @@ Temperament (100):
 - ack (10): each page acknowledged within 5 minutes earns its share; linear to 0 at 15.
 - severity (10): a severity declared for the night's incidents; 10 within one level of the
   incidents' worst answer-key level, 4 further off, 0 never.
-- updates (10): from the first incident page to the last mitigation, one update per 30 minutes
-  (SEV-1/2) or per 60 (SEV-3+); the share posted.
+- updates (10): while an incident is open (from each page to its mitigation; idle stretches
+  between incidents do not count), one update per 30 minutes (SEV-1/2) or per 60 (SEV-3+); the
+  share posted.
 - thrash (10): each rollback or hotfix with no new look at any tool since the previous one costs 4.
 - evidence (10): the share of moves on incidents (rollback, hotfix, escalation) made after an
   observation of that model showed the fault; nothing done about any incident earns 0.
-- passivity (25): each escalation before looking at the model, each deferral of a decision the
-  on-call could settle (a held move, a blocked release or canary), each rollback of the fault's
-  version given up on a model owner's word, each request left to miss its deadline, costs 8.
+- passivity (25): each escalation before looking at the model, each deferral of a move held on
+  an incident still open (deferring a request is a decision about priorities, not passivity),
+  each rollback of the fault's version given up on a model owner's word, each request left to
+  miss its deadline, costs 8.
 - escalation (15): each incident earns its share when shared with a team after looking, or, below
   SEV-2 in the answer key, handled with the player's own moves; escalating before looking is a
   reflex and never sharing a SEV-1/2 incident is lone-hero work, both 0.
@@ -27,8 +29,9 @@ Collaboration (30):
 - overrule (15): each colleague overruled before any reply with data costs 5.
 
 Prioritisation (100):
-- order (50): each request taken while a higher-priority item waited or an incident was still
-  unmitigated is an inversion; the share of takes without one. No request taken: 0.
+- order (50): each request worked (its first `take` or answer other than a deferral) while a
+  higher-priority item waited or an incident was still unmitigated is an inversion, quoted at
+  the minute it was worked; the share of takes without one. No request taken: 0.
 - deadlines (30): the share of deadlines met: pages acknowledged within 5 minutes, releases and
   canaries decided before their deadline.
 - focus (20): lower-priority work while an incident burned: a feature built (-10), a release
@@ -207,23 +210,36 @@ def _severity(n: _Night) -> Finding:
                                                  "impact called for."))
 
 
+def _open_spans(n: _Night) -> list[tuple[int, int]]:
+    """The stretches of the night with an incident open (from its page to its mitigation or the
+    end of the record), merged where they overlap."""
+    stop = n.f.ended_at or n.f.end
+    spans = sorted((it.arrives_at, it.done_at if it.done_at is not None else stop)
+                   for it in n.paged)
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
 def _updates(n: _Night) -> Finding:
     if not n.paged:
         return Finding(name="updates", points=10, max=10, text="No incident to report on.")
-    t0 = min(it.arrives_at for it in n.paged)
-    ends = [it.done_at for it in n.paged]
-    stop = n.f.ended_at or n.f.end
-    t1 = max((e if e is not None else stop) for e in ends)
+    spans = _open_spans(n)
+    minutes = sum(b - a for a, b in spans)
     every = 30 if (n.g.severity or 2) <= 2 else 60
-    expected = max(1, math.ceil((t1 - t0) / every))
+    expected = sum(max(1, math.ceil((b - a) / every)) for a, b in spans)
     idx = [i for i, e in n.entries if e.observation.kind == "update" and e.observation.ok
-           and t0 <= e.observation.t <= t1]
+           and any(a <= e.observation.t <= b for a, b in spans)]
     share = min(1.0, len(idx) / expected)
     return Finding(name="updates", points=round(10 * share, 1), max=10,
                    moments=[n.moment(i) for i in idx],
-                   text=f"{len(idx)} status update(s) over the {t1 - t0} min from the first "
-                        f"page to the last mitigation; one every {every} min asks for "
-                        f"{expected}.")
+                   text=f"{len(idx)} status update(s) over the {minutes} min with an incident "
+                        f"open ({len(spans)} stretch(es) from a page to its mitigation); one "
+                        f"every {every} min asks for {expected}.")
 
 
 def _thrash(n: _Night) -> Finding:
@@ -262,10 +278,12 @@ def _passivity(n: _Night) -> Finding:
                 not n.looked_before(model, i):
             acts.append(n.moment(i, f"escalated {model} before looking at it"))
     for cv in n.f.conversations:
-        settleable = cv.held is not None or cv.trigger in ("request:deploy", "request:canary")
         for s in cv.said:
-            if s.verb == "defer" and settleable:
-                acts.append(n.moment(s.entry, f"deferred {cv.id} ({cv.role} on {cv.model})"))
+            # Deferring a request is a decision about priorities; deferring a move held on a
+            # burning incident leaves the fault running on someone else's word.
+            if s.verb == "defer" and cv.held is not None and n.incident_open(s.t) is not None:
+                acts.append(n.moment(s.entry, f"deferred {cv.id} ({cv.role} on {cv.model}) "
+                                              "while its incident was open"))
         if cv.trigger == "rollback" and cv.outcome == "drop" and cv.held is not None:
             key = n.keys.get(cv.incident or "")
             if key is not None and any(m.get("kind") == "rollback" for m in key.right):
@@ -339,7 +357,7 @@ def temperament(rec: ShiftRecord) -> ShiftSection:
 # -- prioritisation ----------------------------------------------------------------------------
 def _order(n: _Night) -> Finding:
     takes = sorted((it for it in n.f.items if it.kind in ("deploy", "canary", "feature")
-                    and it.taken_at is not None), key=lambda it: (it.taken_at or 0, it.id))
+                    and it.taken_at is not None), key=lambda it: (_worked_at(n, it), it.id))
     requests = [it for it in n.f.items if it.kind in ("deploy", "canary", "feature")
                 and it.arrived]
     if not takes:
@@ -347,11 +365,12 @@ def _order(n: _Night) -> Finding:
                        text="No request was worked." if requests else "No request arrived.")
     inversions: list[Moment] = []
     for it in takes:
-        t = it.taken_at or 0
+        t = _worked_at(n, it)
         above = [o for o in n.f.items if o.arrived and o.priority < it.priority
                  and o.arrives_at <= t and o.kind != "noise"
                  and ((o.kind == "incident" and (o.done_at is None or o.done_at > t))
-                      or (o.kind != "incident" and (o.taken_at is None or o.taken_at > t)))]
+                      or (o.kind != "incident" and (o.taken_at is None
+                                                    or _worked_at(n, o) > t)))]
         if above:
             names = ", ".join(f"{o.id} ({o.kind})" for o in above)
             inversions.append(n.fact(t, f"took {it.id} ({it.kind}) while {names} came first"))
@@ -359,6 +378,17 @@ def _order(n: _Night) -> Finding:
     return Finding(name="order", points=round(50 * share, 1), max=50, moments=inversions,
                    text=f"{len(takes)} request(s) taken, {len(inversions)} of them ahead of "
                         "higher-priority work.")
+
+
+def _worked_at(n: _Night, it: Item) -> int:
+    """When a request was really worked: its first `take` or answer other than a deferral (a
+    deferral only puts it off), else the minute the record says it was taken."""
+    times = [e.observation.t for _, e in n.entries if e.observation.ok
+             and e.command.get("do") == "take"
+             and (e.command.get("about") or e.command.get("item")) == it.id]
+    times += [s.t for cv in n.f.conversations if cv.item == it.id
+              for s in cv.said if s.verb != "defer"]
+    return min(times, default=it.taken_at or 0)
 
 
 def _deadlines(n: _Night) -> Finding:

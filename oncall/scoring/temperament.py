@@ -11,13 +11,16 @@ Rules:
   leaving more than 30 minutes between updates until the incident was resolved.
 - 2: no thrashing: each rollback or hotfix that follows another one that did not fix anything,
   with no new evidence in between, costs 1 (a right move of the answer key is never thrashing:
-  it is the fix the evidence already pointed to). Calm is judged on moves: a run with no
-  rollback or hotfix earns nothing here (a control excepted, where holding back is the move).
-- 3: escalation judgement: 1.5 for telling the team the answer key names (or, when none is
-  needed, for trying a fix of your own before handing the fault off; neither fixing nor asking
-  for help earns nothing); 0.75 for paging fewer than 3 teams and 0.75 for looking at something
-  before the first escalation, each only when there was something to judge (an escalation, or a
-  fix of your own).
+  it is the fix the evidence already pointed to). Calm is judged on moves made on evidence: a
+  run with no rollback or hotfix, or only ones made before any observation showed the fault,
+  earns nothing here (a control excepted, where holding back is the move once it is a
+  decision: the page acknowledged, the target looked at, a ticket or a diagnosis stated).
+- 3: escalation judgement: 1.5 for telling the team the answer key names after an observation
+  showed the fault, about the target (or, when none is needed, for a fix of your own on the
+  target made on evidence before handing the fault off; neither earns nothing, and paging 3 or
+  more teams earns nothing whoever owns it); 0.75 for paging fewer than 3 teams and 0.75 for an
+  observation that showed the fault before the first escalation, each only when there was
+  something to judge (an escalation, a fix of your own, or a control's decision).
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from oncall.scoring.tally import Tally
 
 ACK_TARGET, ACK_LATEST = ACK_TARGET_MIN, 10
 FIRST_UPDATE, UPDATE_GAP = 15, 30
-SPRAY = 3
 
 
 def _ack(run: Run, tally: Tally) -> None:
@@ -96,10 +98,17 @@ def _updates(run: Run, tally: Tally) -> None:
 def _thrash(run: Run, tally: Tally) -> None:
     acts = [i for i in run.interventions if i.kind != "escalate"]
     if not acts:
-        if run.answers.control:
+        why = run.restraint()
+        if run.answers.control and why is None:
             tally.add("thrash", 2, 2, "Held back from rollbacks and hotfixes.")
+        elif run.answers.control:
+            tally.add("thrash", 0, 2, f"Held back, but not as a decision: {why}.")
         else:
             tally.add("thrash", 0, 2, "")  # calm needs a move to be judged on
+        return
+    if not any(run.informed(i) for i in acts):
+        tally.add("thrash", 0, 2, "Every rollback and hotfix came before any observation showed "
+                  "the fault: calm is judged on moves made on evidence.")
         return
     blind = [b for a, b in pairwise(acts)
              if a.effect != "fixes" and b.evidence_before <= a.evidence_before
@@ -127,37 +136,50 @@ def _escalation(run: Run, tally: Tally) -> None:
     teams = run.teams_escalated()
     want = run.answers.escalate_to
     own = [i for i in run.interventions if i.kind != "escalate"]
-    if want:
-        if want in teams:
-            tally.add("team", 1.5, 1.5, f"Escalated to {want}, who own this.")
+    mine = [i for i in own if run.on_target(i) and run.informed(i)]
+    decided = run.answers.control and run.restraint() is None
+    if run.sprayed():
+        tally.add("team", 0, 1.5, f"Paged {len(teams)} teams ({', '.join(teams)}): a spray "
+                  "tells no one that the fault is theirs.")
+    elif want:
+        told = [i for i in run.escalations() if i.command.get("team") == want]
+        aimed = [i for i in told if run.on_target(i) and run.informed(i)]
+        if aimed:
+            tally.add("team", 1.5, 1.5, f"Escalated to {want}, who own this, after looking.")
+        elif told:
+            tally.add("team", 0, 1.5, f"Told {want}, who own this, before any observation "
+                      "showed the fault: a page to the right team by habit, not by judgement.")
         else:
             tally.add("team", 0, 1.5, f"Never told {want}, who own this: no lone heroes.")
-    elif teams and not own:
+    elif teams and not mine and not run.answers.control:
         tally.add("team", 0, 1.5, f"Handed the fault to {', '.join(teams)} without trying a fix "
                   "of your own: deferring what you could settle is passivity.")
-    elif own or run.answers.control:
+    elif mine or decided:
         tally.add("team", 1.5, 1.5, "")
+    elif own:
+        tally.add("team", 0, 1.5, "No fix of your own on evidence: every rollback or hotfix "
+                  f"came before a look, or was aimed away from {run.target}.")
+    elif run.answers.control:
+        tally.add("team", 0, 1.5, f"Held back, but not as a decision: {run.restraint()}.")
     else:
         tally.add("team", 0, 1.5, "Neither tried a fix nor asked a team for help.")
-    if not teams and not own and not run.answers.control:
+    if not teams and not mine and not decided:
         tally.add("spray", 0, 0.75, "")
         tally.add("looked", 0, 0.75, "")
         return
-    if len(teams) >= SPRAY:
-        tally.add("spray", 0, 0.75, f"Paged {len(teams)} teams ({', '.join(teams)}): ask the "
-                  "owner, not everyone.")
+    if run.sprayed():
+        tally.add("spray", 0, 0.75, "")
     else:
         tally.add("spray", 0.75, 0.75, "")
     escs = run.escalations()
     if not escs:
         tally.add("looked", 0.75, 0.75, "")
         return
-    looks = [run.started(e) for e in run.investigations]
-    if looks and min(looks) <= escs[0].t:
+    if run.informed(escs[0]):
         tally.add("looked", 0.75, 0.75, "")
     else:
-        tally.add("looked", 0, 0.75, f"Escalated at {run.at(escs[0].t)} before looking at "
-                  "anything.")
+        tally.add("looked", 0, 0.75, f"Escalated at {run.at(escs[0].t)} before any observation "
+                  "showed the fault.")
 
 
 def score_temperament(run: Run) -> Tally:

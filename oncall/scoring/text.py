@@ -12,8 +12,14 @@ from typing import Any
 
 PLACEHOLDERS = frozenset({"", "tbd", "todo", "n/a", "na", "none", "-", "...", "?", "x", "wip",
                           "later", "see above", "nothing"})
-MIN_WORDS = 3
-"""A section with fewer words than this is a stub, not an answer."""
+MIN_WORDS = 4
+"""A sentence with fewer words than this is a stub, not an answer."""
+FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "is", "was", "were", "are", "be", "been", "has", "had", "have", "it",
+    "its", "we", "our", "they", "their", "at", "on", "of", "to", "in", "by", "for", "with",
+    "from", "after", "before", "and", "but", "or", "not", "no", "as", "than", "when", "which",
+    "that", "this", "would", "could", "will", "did", "per", "into", "over", "under", "since"})
+"""Words that hold a sentence together; a string of nouns without one is a list, not a claim."""
 
 BLAME_PATTERNS: tuple[tuple[str, str], ...] = (
     ("fault of", r"\bfault of\b"),
@@ -54,9 +60,18 @@ def words(text: str) -> int:
 
 
 def is_real(text: str) -> bool:
-    """Real text: at least MIN_WORDS words and not a placeholder such as `TBD`."""
+    """Real text: at least one real sentence, not a placeholder such as `TBD`. A real sentence
+    has MIN_WORDS words or more, three distinct words of letters, and a word that joins them
+    (FUNCTION_WORDS): word salad and keyword lists are not sentences, whatever their length."""
     stripped = text.strip()
-    return stripped.lower() not in PLACEHOLDERS and words(stripped) >= MIN_WORDS
+    if stripped.lower() in PLACEHOLDERS:
+        return False
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", stripped):
+        tokens = [w.strip(".,;:!?()\"'").lower() for w in sentence.split()]
+        alpha = {w for w in tokens if w.isalpha()}
+        if len(tokens) >= MIN_WORDS and len(alpha) >= 3 and alpha & FUNCTION_WORDS:
+            return True
+    return False
 
 
 def numbers_in(text: str) -> list[float]:

@@ -17,11 +17,20 @@ plays one recognisable style of on-call.
 - paperwork: acknowledges, declares, posts updates, tickets noise, never diagnoses or
   intervenes, waits for the secondary and files a template postmortem.
 - random: a seeded stream of plausible commands with random arguments.
+- sprayer: acknowledges and escalates to every team at once without looking at anything.
+- runbook_only: acknowledges, declares SEV-2, reads the alert's runbook and escalates to the team
+  it names; no look at the model, nothing else.
+- template_copier: the novice's investigation (every tool) and the runbook, cites every
+  observation, applies the move the novice would and pastes a postmortem that lists every
+  catalogue cause and every remediation id.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -549,10 +558,150 @@ class Random(Player):
         return self.g.record
 
 
+class Sprayer(Player):
+    """Escalates to every team without looking, then waits."""
+
+    name = "sprayer"
+
+    def play(self) -> Record:
+        a = self.alert
+        self.do(do="ack")
+        for team in TEAM_NAMES:
+            self.do(do="escalate", team=team, model=self.target,
+                    message=f"{a['rule']} on {self.target}: please look.")
+        self.wait_for_secondary()
+        self.do(do="postmortem",
+                summary=f"{a['rule']} paged for {self.target} and every team was told.",
+                detection=f"{a['rule']} paged at {_hhmm(self.page_at)}.",
+                resolution="Every team was paged; the alerts cleared afterwards.")
+        return self.g.record
+
+
+RUNBOOK_TEAM = re.compile(r"##\s*Escalation\b[\s\S]*?`([a-z-]+)`")
+
+
+class RunbookOnly(Player):
+    """Reads the runbook and does what its escalation section says; never looks at the model."""
+
+    name = "runbook_only"
+
+    def play(self) -> Record:
+        a = self.alert
+        self.do(do="ack")
+        self.do(do="severity", level=2)
+        book = self.do(do="runbook", alert=a["rule"])
+        m = RUNBOOK_TEAM.search(book.text)
+        team = m.group(1) if m and m.group(1) in TEAMS else "model-owners"
+        self.do(do="escalate", team=team, model=self.target,
+                message=f"{a['rule']} on {self.target}; the runbook says you own it.")
+        self.wait_for_secondary()
+        meaning = next((ln.strip() for ln in book.text.split("## Meaning", 1)[-1].splitlines()
+                        if ln.strip()), "The alert fired.")
+        self.do(do="postmortem",
+                summary=f"{a['rule']} paged for {self.target}; escalated to {team} per the "
+                        "runbook.",
+                root_cause=meaning,
+                detection=f"{a['rule']} paged at {_hhmm(self.page_at)}.",
+                resolution=f"Escalated to {team} as the runbook says.")
+        return self.g.record
+
+
+class TemplateCopier(Novice):
+    """Every tool, every observation cited, one move, and a postmortem listing everything."""
+
+    name = "template_copier"
+
+    def play(self) -> Record:
+        from oncall.sim.catalogue import FAULTS_BY_ID
+
+        a = self.alert
+        self.investigate()
+        self.do(do="severity", level=2)
+        self.do(do="runbook", alert=a["rule"])
+        best = self.fits()[0]
+        self.diagnose(best, [o.id for o in self.seen if o.id])
+        if knowledge.is_control(best.kind):
+            self.do(do="ticket", alert=a["rule"], model=self.target, note="see postmortem")
+        else:
+            moves = self.fixing(best.kind)
+            if moves:
+                self.do(**self.move(moves[-1]))
+        self.do(do="update", message=f"{self.target}: investigating every signal; next update "
+                "in 30 minutes.")
+        self.wait_out(minutes=10)
+        if not self.try_resolve():
+            self.wait_for_secondary()
+        causes = "; ".join(f"{cid} {info.name}" for cid, info in sorted(FAULTS_BY_ID.items()))
+        every = ", ".join(ALL_REMEDIATIONS)
+        imp = self.impact()
+        self.do(do="postmortem",
+                summary=f"{a['rule']} paged for {self.target}; every tool was checked.",
+                impact=f"{int(imp.get('requests_affected', 0)):,} requests affected, "
+                       f"{int(imp.get('requests_failed', 0)):,} failed over "
+                       f"{int(imp.get('minutes', 0))} minutes.",
+                root_cause=f"One or more of: {causes}.",
+                trigger=f"Any of the changes before the page at {_hhmm(self.page_at)}: "
+                        "deploys, schema changes, drift, upstream shifts.",
+                detection=f"{a['rule']} paged at threshold {a['threshold']:g}.",
+                resolution="We applied the mitigation and the alerts cleared.",
+                action_items=[{"item": f"Add {r} for {self.target}",
+                               "type": "detect" if r.startswith("mon") else "prevent",
+                               "owner": "ml-platform"} for r in ALL_REMEDIATIONS],
+                lessons={"went_well": "Every tool was checked and every signal cited.",
+                         "went_wrong": f"Any of {causes} could recur.",
+                         "lucky": "Traffic was low at night."},
+                caught_earlier=f"Any of {every} would have caught it earlier.",
+                remediations=ALL_REMEDIATIONS)
+        return self.g.record
+
+
 PERSONAS: dict[str, Callable[[Game, int], Player]] = {
     p.name: p for p in (Expert, Novice, Panicker, ConfidentWrong, Passive, KeywordGamer,
-                        Paperwork, Random)
+                        Paperwork, Random, Sprayer, RunbookOnly, TemplateCopier)
 }
 
 TIERS = [["expert"], ["novice"], ["panicker", "confident_wrong"], ["passive"], ["random"]]
 """The ranking a senior on-call interviewer would give, best first."""
+
+MARGIN = 10
+"""Points between neighbouring tiers, on the means and in every scenario."""
+BELOW_NOVICE = ("keyword_gamer", "runbook_only", "template_copier")
+"""Styles that look busy without judgement: each must stay below the novice."""
+PAPERWORK_CAP = 25
+
+
+@dataclass(frozen=True)
+class Check:
+    where: str
+    label: str
+    passed: bool
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{'pass' if self.passed else 'FAIL'}  {self.where:<18} {self.label:<44} " \
+               f"{self.detail}"
+
+
+def ordering_checks(m: dict[str, float], where: str, margin: float = MARGIN) -> list[Check]:
+    """The ranking the rubric must hold for one set of mean scores (a scenario, a night or all
+    of them): the tiers `margin` apart, the busy styles below the novice, paperwork capped and a
+    blind spray below the middle tier. Checks whose players are missing are left out."""
+    out: list[Check] = []
+    for upper, lower in itertools.pairwise(TIERS):
+        if all(n in m for n in (*upper, *lower)):
+            gap = min(m[u] for u in upper) - max(m[lo] for lo in lower)
+            out.append(Check(where, f"{'/'.join(upper)} - {'/'.join(lower)} >= {margin:g}",
+                             gap >= margin, f"gap {gap:.1f}"))
+    for name in BELOW_NOVICE:
+        if name in m and "novice" in m:
+            out.append(Check(where, f"{name} < novice", m[name] < m["novice"],
+                             f"{m[name]:.1f} vs {m['novice']:.1f}"))
+    if "paperwork" in m:
+        out.append(Check(where, f"paperwork <= {PAPERWORK_CAP}", m["paperwork"] <= PAPERWORK_CAP,
+                         f"{m['paperwork']:.1f}"))
+    middle = [n for n in TIERS[2] if n in m]
+    if "sprayer" in m and middle:
+        low = min(m[n] for n in middle)
+        out.append(Check(where, f"sprayer < {'/'.join(middle)}", m["sprayer"] < low,
+                         f"{m['sprayer']:.1f} vs {low:.1f}"))
+    return out

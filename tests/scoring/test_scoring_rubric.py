@@ -229,7 +229,7 @@ def test_escalating_to_three_teams_or_before_looking_costs() -> None:
             effective_at=record.facts.page_at + 14, message="Not us.", evidence_before=0))
     pts, text = section(score(record), "temperament")
     assert pts <= 15 - 1.5
-    assert "Paged 4 teams" in text and "before looking at anything" in text
+    assert "Paged 4 teams" in text and "before any observation showed the fault" in text
 
 
 def test_never_telling_the_owning_team_costs_escalation_points() -> None:

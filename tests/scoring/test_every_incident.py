@@ -1,0 +1,50 @@
+"""Every incident of a night is scored: on night-two-pages, fixing the second incident is never
+noise chasing, `diagnose incident=` records its own diagnosis, and fixing both incidents scores
+above fixing one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from worlds import fresh_game
+
+from oncall.content import loader
+from oncall.game.record import Record
+from oncall.scoring import score
+
+SID = "night-two-pages"
+
+
+def play(both: bool) -> Record:
+    """The shipped right play, with or without the second incident's diagnosis and rollback."""
+    g = fresh_game(SID, 7)
+    for raw in loader.scenario(SID).playbook.right:
+        cmd: dict[str, Any] = dict(raw)
+        if not both and (cmd.get("incident") == "search" or cmd.get("model") == "search-ranker"):
+            continue
+        if cmd.get("do") == "postmortem":
+            for _ in range(12):  # the other incident waits for the secondary on-call
+                if g.do({"do": "resolve"}).data.get("resolved") or g.phase != "active":
+                    break
+                g.do({"do": "wait", "minutes": 25})
+        obs = g.do(cmd)
+        assert obs.ok or cmd.get("do") == "resolve", (cmd, obs.text)
+        if both and cmd.get("do") == "logs" and cmd.get("model") == "search-ranker":
+            g.do({"do": "diagnose", "category": "infra", "cause": "I1", "evidence": [obs.id],
+                  "incident": "search"})
+    return g.record
+
+
+def test_fixing_both_incidents_scores_above_fixing_one() -> None:
+    both, one = score(play(True)), score(play(False))
+    assert both.total > one.total + 3, (both.total, one.total)
+    text = " ".join(line for s in both.sections for line in s.feedback)
+    assert "not at fault" not in text
+    assert "Incident search (search-ranker): infra / I1" in text
+
+
+def test_diagnose_takes_an_incident() -> None:
+    record = play(True)
+    inc = next(i for i in record.facts.incidents if i.id == "search")
+    assert inc.diagnosis is not None and inc.diagnosis["cause"] == "I1"
+    assert record.facts.diagnosis is not None and record.facts.diagnosis["cause"] == "D4"

@@ -1,0 +1,37 @@
+"""A fair shift card: deferring a request is a decision about priorities, not passivity, and the
+order finding quotes the minute a request was really worked, not the minute it was put off."""
+
+from __future__ import annotations
+
+from oncall.game.shift import Shift
+from oncall.scoring.shift import score_shift
+
+
+def _night_with_request() -> tuple[Shift, str]:
+    for seed in range(30):
+        s = Shift(seed, difficulty="easy")
+        for it in s.record.facts.items:
+            if it.kind in ("deploy", "canary"):
+                return s, it.id
+    raise AssertionError("no night with a release request in 30 seeds")
+
+
+def test_a_deferred_request_is_a_decision_and_is_quoted_when_worked() -> None:
+    s, item = _night_with_request()
+    it = next(x for x in s.record.facts.items if x.id == item)
+    while not it.arrived:
+        s.do({"do": "wait", "minutes": 10})
+    deferred = s.do({"do": "defer", "about": item, "minutes": 30})
+    assert deferred.ok, deferred.text
+    s.do({"do": "wait", "minutes": 30})
+    taken = s.do({"do": "take", "item": item})
+    assert taken.ok and taken.t > deferred.t
+    card = score_shift(s.record)
+    temperament = card.section("temperament")
+    passivity = next(f for f in temperament.findings if f.name == "passivity")
+    assert not any("deferred" in m.what for m in passivity.moments), passivity.moments
+    order = next(f for f in card.section("prioritisation").findings if f.name == "order")
+    put_off = it.taken_at  # the record marks the request taken when it was first answered
+    assert put_off is not None and put_off < taken.t
+    assert all(m.t >= taken.t - taken.cost for m in order.moments if item in m.what), \
+        order.moments

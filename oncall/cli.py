@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("story", help="the STAR story of a saved incident (Markdown)")
     st.add_argument("save", nargs="?", type=Path, help="a save file (default: the latest)")
+    st.add_argument("--spoken", action="store_true", help="the versions to say aloud: two "
+                    "minutes of plain speech per interview question the night answers")
+    st.add_argument("--question", choices=("incident", "prioritisation", "disagreement",
+                                           "tradeoff", "learned"),
+                    help="with --spoken: only the answer to this question")
 
     sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
     srv = sub.add_parser("serve", help="the TUI in a browser (textual-serve), for remote mock "
@@ -185,7 +190,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "replay":
             return _replay(args.save)
         if args.command == "story":
-            return _story(args.save, args.home)
+            return _story(args.save, args.home, args.spoken, args.question)
         if args.command == "numbers":
             return _numbers(args.home)
         if args.command == "export":
@@ -400,16 +405,25 @@ def _replay(path: Path) -> int:
     return 0 if same and same_card else 1
 
 
-def _story(path: Path | None, home: Path | None) -> int:
+def _story(path: Path | None, home: Path | None, spoken: bool = False,
+           question: str | None = None) -> int:
     from oncall.store.locations import home_dir
     from oncall.store.saves import list_saves
     from oncall.story import star_story
+
+    if question and not spoken:
+        raise UsageError("story: --question goes with --spoken")
 
     if path is None:
         saves = list_saves(home_dir(home))
         if not saves:
             raise UsageError("story: no saved incidents yet; play one first (`oncall play`)")
         path = max(reversed(saves), key=_mtime)  # the latest; on a tie, the last by name
+    if spoken:
+        from oncall.story.spoken import markdown
+
+        print(markdown(_load(path).record, question), end="")
+        return 0
     print(star_story(_load(path)))
     return 0
 

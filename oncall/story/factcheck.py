@@ -33,6 +33,9 @@ RUBRIC_CONSTANTS = frozenset({
 """Targets, maxima and windows the rubric quotes (minutes, points, percentages)."""
 SMALL = 12
 """Counts up to this are taken as counts (sections, teams, moves) rather than figures."""
+ROUNDED = 0.05
+HEDGE = re.compile(r"\b(?:about|around|roughly|nearly|almost|some)\s+\$?$", re.IGNORECASE)
+"""A figure after one of these is said rounded, and checked with ROUNDED's tolerance."""
 
 
 def _walk(x: Any) -> Iterator[Any]:
@@ -99,6 +102,12 @@ class Facts:
             return True
         return any(_close(v, n) for n in self.numbers)
 
+    def has_rounded(self, v: float) -> bool:
+        """A figure said with "about": the record holds one within the rounding people use
+        (two significant figures, so at most 5% off)."""
+        return self.has_number(v) or any(
+            abs(v - n) <= ROUNDED * abs(n) for n in self.numbers if n)
+
 
 def _value(raw: str) -> float:
     try:
@@ -145,6 +154,9 @@ def check(text: str, record: Record, facts: Facts | None = None) -> list[str]:
         if v != v:  # nan
             continue
         if m.group(2) == "%" and (facts.has_number(v) or facts.has_number(v / 100)):
+            continue
+        hedged = HEDGE.search(stripped[max(0, m.start() - 16):m.start()])
+        if hedged and (facts.has_rounded(v) or (m.group(2) == "%" and facts.has_rounded(v / 100))):
             continue
         if not facts.has_number(v):
             problems.append(f"{m.group(0)} is no figure the record holds")
@@ -199,9 +211,12 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
         if m.group(1) in TEAMS and m.group(1) not in teams:
             out.append(f"escalated to {m.group(1)}, but the run never escalated to them")
     affected = f.impact.get("requests_affected")
-    for m in re.finditer(r"(\d[\d,]*) requests (?:were )?affected", text):
-        if affected is None or not _close(_value(m.group(1)), affected):
-            out.append(f"{m.group(1)} requests affected, but the record measured "
+    for m in re.finditer(r"(about )?(\d[\d,]*) requests (?:were )?affected", text):
+        v = _value(m.group(2))
+        fair = affected is not None and (_close(v, affected) or (
+            m.group(1) is not None and abs(v - affected) <= ROUNDED * affected))
+        if not fair:
+            out.append(f"{m.group(2)} requests affected, but the record measured "
                        f"{affected if affected is not None else 'none'}")
     if f.mitigated_at is None and not f.incidents and re.search(
             r"\bthe fault was mitigated at\b|\bMitigated at\b", text):

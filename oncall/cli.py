@@ -78,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --spoken: only the answer to this question")
 
     sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
+    iv = sub.add_parser("interview", help="rehearse a behavioural answer about a saved "
+                        "incident: ask, listen, judge against the record (TUI, or --headless "
+                        "JSON lines)")
+    iv.add_argument("save", nargs="?", type=Path, help="an incident save (default: the latest)")
+    iv.add_argument("--question", choices=("incident", "prioritisation", "disagreement",
+                                           "tradeoff", "learned"),
+                    help="the question to rehearse (default: the incident question)")
+    iv.add_argument("--headless", action="store_true",
+                    help="JSON lines: {\"answer\": \"...\"} on stdin, verdicts on stdout")
     srv = sub.add_parser("serve", help="the TUI in a browser (textual-serve), for remote mock "
                          "interviews")
     srv.add_argument("--host", default="localhost",
@@ -193,6 +202,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _story(args.save, args.home, args.spoken, args.question)
         if args.command == "numbers":
             return _numbers(args.home)
+        if args.command == "interview":
+            return _interview(args)
         if args.command == "export":
             return _export(args.save, args.dir, args.runbook_base)
         if args.command == "shift":
@@ -426,6 +437,31 @@ def _story(path: Path | None, home: Path | None, spoken: bool = False,
         return 0
     print(star_story(_load(path)))
     return 0
+
+
+def _interview(args: argparse.Namespace) -> int:
+    from oncall.store.locations import home_dir
+    from oncall.store.saves import list_saves
+    from oncall.story.interview import questions_for, run_headless
+
+    path = args.save
+    if path is None:
+        saves = list_saves(home_dir(args.home))
+        if not saves:
+            raise UsageError("interview: no saved incidents yet; play one first (`oncall play`)")
+        path = max(reversed(saves), key=_mtime)
+    save = _load(path)
+    question = args.question or "incident"
+    offered = questions_for(save.record)
+    if question not in offered:
+        raise UsageError(f"interview: --question: {save.record.scenario} does not answer "
+                         f"{question!r} (it answers {', '.join(offered)})")
+    if args.headless:
+        return run_headless(save.record, question, sys.stdin, sys.stdout,
+                            save.scorecard.interview)
+    from oncall.tui.screens.interview import interview_app
+
+    return _run_app(interview_app(save.record, question, args.home), args.home)
 
 
 def _export(path: Path, dest: Path | None, runbook_base: str | None) -> int:

@@ -189,7 +189,7 @@ def model_words(model: str) -> str:
 
 def rule_words(rule: str) -> str:
     """`ModelPredictionMeanShift` said aloud: `a model prediction mean shift alert`."""
-    tokens = re.findall(r"NaN|[A-Z]+(?=[A-Z][a-z])|[A-Z][a-z]+|[A-Z]+|[a-z]+|\d\w*", rule)
+    tokens = re.findall(r"NaN|[A-Z]+(?=[A-Z][a-z])|[A-Z][a-z]+|[A-Z]+|[a-z]+|\d+[a-z]*", rule)
     spaced = " ".join(t if t == "NaN" or (len(t) > 1 and t.isupper()) else t.lower()
                       for t in tokens)
     return f"{'an' if spaced[:1] in 'aeiou' else 'a'} {spaced} alert"

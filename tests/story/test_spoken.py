@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import pytest
+from played import right_play
 from record_factory import d4_play
-from worlds import fresh_game
 
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds
-from oncall.game.record import Record
 from oncall.story.clauses import FIX_WORDS, SIGNAL_CLAUSES, about, model_words
 from oncall.story.factcheck import check
 from oncall.story.spoken import HIGH, LOW, spoken, spoken_stories
@@ -19,13 +17,6 @@ from oncall.story.spoken import HIGH, LOW, spoken, spoken_stories
 CODE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|\S+/\S+|\.ya?ml\b|`")
 
 
-@cache
-def right_play(sid: str) -> Record:
-    sc = loader.scenario(sid)
-    g = fresh_game(sid, 7)
-    for c in sc.playbook.right:
-        g.do(c)
-    return g.record
 
 
 @pytest.mark.parametrize("sid", sorted(loader.scenario_ids()))

@@ -19,7 +19,10 @@ from collections.abc import Iterable, Iterator
 from itertools import combinations
 from typing import Any
 
+from pydantic import BaseModel
+
 from oncall.game.record import Record
+from oncall.game.shiftrecord import ShiftRecord
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, TEAMS
 from oncall.sim.clock import hhmm
@@ -50,14 +53,15 @@ def _walk(x: Any) -> Iterator[Any]:
 
 
 class Facts:
-    """Everything a text about this record may quote, indexed once."""
+    """Everything a text about this record may quote, indexed once. A night shift's record
+    (`outer`) adds its queue, pages, talks and budgets to its game record's facts."""
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, outer: BaseModel | None = None) -> None:
         self.record = record
         f = record.facts
         # What the player and the facts say, not the raw series a dashboard returned: a figure
         # quoted from an observation is quoted from its text.
-        dump = record.model_dump(mode="json", exclude={"entries": {"__all__": {
+        dump = (outer or record).model_dump(mode="json", exclude={"entries": {"__all__": {
             "observation": {"data", "scorecard"}}}})
         leaves = list(_walk(dump))
         self.strings = [x for x in leaves if isinstance(x, str)]
@@ -76,6 +80,10 @@ class Facts:
         named += [r.fired_at for r in f.replays]
         for inc in f.incidents:
             named += [inc.onset_at, inc.page_at, inc.mitigated_at, inc.resolved_at]
+        if outer is not None:
+            named += [int(x) for x in _walk(outer.model_dump(mode="json", include={
+                "facts": {"items", "pages", "conversations", "silences"}}))
+                if isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 3 * 24 * 60]
         key = [t for t in named if t is not None]
         minutes |= set(key)
         self.minutes = minutes
@@ -95,7 +103,8 @@ class Facts:
         numbers |= {float(t - f.page_at) for t in minutes} | {float(f.page_at - t) for t in minutes}
         numbers |= {float(x) for x in RUBRIC_CONSTANTS}
         self.numbers = numbers
-        self.obs_ids = {e.observation.id for e in record.entries if e.observation.id}
+        entries = list(record.entries) + list(getattr(outer, "entries", []))
+        self.obs_ids = {e.observation.id for e in entries if e.observation.id}
 
     def has_number(self, v: float) -> bool:
         if v <= SMALL and float(v).is_integer():
@@ -224,3 +233,41 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
     if not f.handed_over and re.search(r"\bsecondary on-call (?:took|had to take)", text):
         out.append("claims the secondary took over, but the record says not")
     return out
+
+
+def check_shift(text: str, rec: ShiftRecord) -> list[str]:
+    """`check` for a night shift's text, plus: no sentence about one incident's model names a
+    minute, severity or count of updates that belongs to another part of the night."""
+    from oncall.story.shiftfacts import incidents
+
+    problems = check(text, rec.game, Facts(rec.game, rec))
+    by_model = {inc.model: inc for inc in incidents(rec)}
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", _masked(text)):
+        named = [m for m in _named(sentence.lower(), ARCHETYPES_BY_NAME) if m in by_model]
+        if len(named) != 1:
+            continue
+        inc = by_model[named[0]]
+        allowed = set(inc.minutes)
+        for it in rec.facts.items:
+            if it.model == inc.model:
+                allowed |= {t for t in (it.arrives_at, it.taken_at, it.done_at, it.deadline)
+                            if t is not None}
+        for cv in rec.facts.conversations:
+            if cv.model == inc.model:
+                allowed |= {cv.opened_at, *(s.t for s in cv.said)}
+        ok = {hhmm(t) for t in allowed}
+        for h, mm in CLOCK.findall(sentence):
+            clock = f"{int(h):02d}:{mm}"
+            if clock not in ok:
+                problems.append(f"{clock} is told of {inc.model}, but belongs to another part "
+                                "of the night")
+        for m in re.finditer(r"\bSEV-(\d)", sentence):
+            if inc.severity is None or int(m.group(1)) != inc.severity:
+                was = "no severity" if inc.severity is None else f"SEV-{inc.severity}"
+                problems.append(f"SEV-{m.group(1)} is told of {inc.model}, but {was} was "
+                                "declared while it was open")
+        for m in re.finditer(r"\b(\d+) status updates?\b", sentence):
+            if int(m.group(1)) != len(inc.updates):
+                problems.append(f"{m.group(1)} status update(s) told of {inc.model}, but "
+                                f"{len(inc.updates)} were posted about it")
+    return problems

@@ -431,8 +431,16 @@ def _story(path: Path | None, home: Path | None, spoken: bool = False,
             raise UsageError("story: no saved incidents yet; play one first (`oncall play`)")
         path = max(reversed(saves), key=_mtime)  # the latest; on a tie, the last by name
     if spoken:
+        from oncall.store.saves import SaveError
+        from oncall.store.shifts import load_shift
         from oncall.story.spoken import markdown
+        from oncall.story.spoken_shift import markdown as shift_markdown
 
+        try:
+            print(shift_markdown(load_shift(path).record, question), end="")
+            return 0
+        except SaveError:
+            pass  # not a shift save: an incident's
         print(markdown(_load(path).record, question), end="")
         return 0
     print(star_story(_load(path)))

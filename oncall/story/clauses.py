@@ -216,5 +216,7 @@ def clock(t: int) -> str:
     """A simulated minute said aloud: `2:07`."""
     from oncall.sim.clock import hhmm
 
+    if t % (24 * 60) == 0:
+        return "midnight"
     h, m = hhmm(t).split()[-1].split(":")
     return f"{int(h)}:{m}" if int(h) else f"{h}:{m}"

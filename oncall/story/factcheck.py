@@ -103,6 +103,8 @@ class Facts:
         numbers |= {float(t - f.page_at) for t in minutes} | {float(f.page_at - t) for t in minutes}
         numbers |= {float(x) for x in RUBRIC_CONSTANTS}
         self.numbers = numbers
+        self.pages_opened = [int(p.opened_at) for p in getattr(getattr(outer, "facts", None),
+                                                                "pages", [])]
         entries = list(record.entries) + list(getattr(outer, "entries", []))
         self.obs_ids = {e.observation.id for e in entries if e.observation.id}
 
@@ -202,7 +204,8 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
 
     t = r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
     times_of(rf"\backnowledged (?:the page )?at {t}", [f.acked_at], "acknowledged")
-    times_of(rf"\bat {t} I was paged\b", [f.page_at, *(i.page_at for i in f.incidents)], "paged")
+    times_of(rf"\bat {t} I was paged\b", [f.page_at, *(i.page_at for i in f.incidents),
+                                         *facts.pages_opened], "paged")
     times_of(rf"\bresolved the incident at {t}", [f.resolved_at], "resolved")
     times_of(rf"\bmitigated at {t}", [f.mitigated_at, *(i.mitigated_at for i in f.incidents)],
              "mitigated")

@@ -29,6 +29,8 @@ from oncall.sim.clock import hhmm
 
 CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 NUMBER = re.compile(r"(?<![\w.$-])\$?(\d[\d,]*(?:\.\d+)?)(%?)(?![\w:])")
+DATED = re.compile(r"\b[A-Z][a-z]{2} \d{2} (?:[01]\d|2[0-3]):[0-5]\d\b")
+"""A minute of another day, as `hhmm` prints it: `Mar 14 02:06`."""
 OBS = re.compile(r"\bobs-(\d+)\b")
 RUBRIC_CONSTANTS = frozenset({
     0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 45, 50, 60, 75, 90, 100,
@@ -89,6 +91,7 @@ class Facts:
         self.minutes = minutes
         clocks = {hhmm(t) for t in minutes}
         clocks |= {f"{int(h):02d}:{m}" for h, m in CLOCK.findall(corpus)}
+        clocks |= set(DATED.findall(corpus))
         self.clocks = clocks
         numbers: set[float] = set()
         for x in leaves:
@@ -151,11 +154,15 @@ def check(text: str, record: Record, facts: Facts | None = None) -> list[str]:
     for m in OBS.finditer(body):
         if f"obs-{m.group(1)}" not in facts.obs_ids:
             problems.append(f"obs-{m.group(1)} is not an observation of the run")
-    for h, mm in CLOCK.findall(body):
+    for m in DATED.finditer(body):
+        if m.group(0) not in facts.clocks:
+            problems.append(f"{m.group(0)} is no minute the record holds")
+    undated = DATED.sub(" ", body)
+    for h, mm in CLOCK.findall(undated):
         clock = f"{int(h):02d}:{mm}"
         if clock not in facts.clocks:
             problems.append(f"{clock} is no minute the record holds")
-    stripped = CLOCK.sub(" ", body)
+    stripped = CLOCK.sub(" ", undated)
     stripped = OBS.sub(" ", stripped)
     stripped = re.sub(r"\b(?:SEV|Mon|Data|Model|Infra|ML)-?\d+\b|\b[DMIN]\d{1,2}\b", " ", stripped)
     stripped = re.sub(r"\b[\w-]*[a-z]-\d[\w-]*\b|\b\w+_\d\w*\b|@\d+|\bv\d+\b|\br\d+\b", " ",
@@ -273,4 +280,21 @@ def check_shift(text: str, rec: ShiftRecord) -> list[str]:
             if int(m.group(1)) != len(inc.updates):
                 problems.append(f"{m.group(1)} status update(s) told of {inc.model}, but "
                                 f"{len(inc.updates)} were posted about it")
+    return problems
+
+
+def check_numbers(sheet: str, saves: list[Any]) -> list[str]:
+    """`check` for the numbers sheet: each incident row against its own save's record (the
+    saved date and the score, which the card holds rather than the record, left out)."""
+    from oncall.story.numbers import distinct
+
+    rows = [ln for ln in sheet.split("## Incidents", 1)[-1].splitlines()
+            if ln.startswith("| ") and not ln.startswith(("| saved", "| ---"))]
+    kept = distinct(saves)
+    if len(rows) != len(kept):
+        return [f"{len(rows)} incident rows for {len(kept)} distinct runs"]
+    problems = []
+    for row, save in zip(rows, kept, strict=True):
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        problems += [f"{cells[1]}: {p}" for p in check(" | ".join(cells[1:-1]), save.record)]
     return problems

@@ -31,6 +31,7 @@ from oncall.story.clauses import (
     words,
 )
 from oncall.story.facts import cited, is_revert, minutes_to_mitigate, mitigating
+from oncall.story.star import TEAM_CHANGES
 
 LOW, HIGH = 220, 300
 """Two minutes of speech at 110 to 150 words a minute."""
@@ -365,7 +366,7 @@ def _tradeoff(n: _Night) -> list[Bit] | None:
     f = n.f
     revert = [iv for iv in f.interventions if iv.effect in ("fixes", "partial")
               and is_revert(iv) and (iv.kind == "rollback" or str(iv.command.get("fix"))
-                                     in ("pause_canary", "revert_config", "pin_feature_version"))]
+                                     in TEAM_CHANGES)]
     if not revert:
         return None
     iv = revert[0]

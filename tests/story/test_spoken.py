@@ -10,8 +10,11 @@ from record_factory import d4_play
 
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds
+from oncall.scoring import score
+from oncall.store.saves import IncidentSave
+from oncall.story import numbers_sheet, star_story
 from oncall.story.clauses import FIX_WORDS, SIGNAL_CLAUSES, about, model_words
-from oncall.story.factcheck import check
+from oncall.story.factcheck import Facts, check, check_numbers
 from oncall.story.spoken import HIGH, LOW, spoken, spoken_stories
 
 CODE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|\S+/\S+|\.ya?ml\b|`")
@@ -30,6 +33,14 @@ def test_every_right_play_tells_speakable_true_two_minute_stories(sid: str) -> N
         assert check(s.text, record) == [], s.question
         assert s.text.count(record.facts.target_model) <= 1, "the model is named once"
         assert " we " not in f" {s.text.lower()} ", "first person"
+    card = score(record)
+    facts = Facts(record)
+    written = star_story(IncidentSave(record=record, scorecard=card,
+                                      saved_at="2026-03-18T09:30:00+00:00"))
+    assert check(written, record, facts) == [], "the written record"
+    for line in [card.ending, *(ln for sec in card.sections for ln in sec.feedback),
+                 *(i.sentence for i in card.interview)]:
+        assert check(line, record, facts) == [], line
 
 
 def test_every_signal_a_fault_kind_can_show_has_a_clause() -> None:
@@ -85,3 +96,14 @@ def test_a_tradeoff_names_both_sides_and_what_was_given_up() -> None:
     assert "What I gave up was velocity" in s.text and "I chose reliability" in s.text
     assert spoken(right_play("credit-2"), "tradeoff") is None, \
         "a cache fallback took no team's release back"
+
+
+def test_the_numbers_sheet_passes_the_fact_checker_row_by_row() -> None:
+    saves = [IncidentSave(record=right_play(sid), scorecard=score(right_play(sid)),
+                          saved_at="2026-03-18T09:30:00+00:00")
+             for sid in ("fraud-1", "credit-2", "fraud-4", "fraud-1")]
+    sheet = numbers_sheet(saves)
+    assert check_numbers(sheet, saves) == []
+    assert "1 re-saved run(s) counted once" in sheet
+    wrong = sheet.replace("| fraud-4 |", "| fraud-4 | 97 min |", 1)
+    assert check_numbers(wrong, saves) != []

@@ -458,18 +458,26 @@ def _interview(args: argparse.Namespace) -> int:
         if not saves:
             raise UsageError("interview: no saved incidents yet; play one first (`oncall play`)")
         path = max(reversed(saves), key=_mtime)
-    save = _load(path)
+    from oncall.store.saves import SaveError
+    from oncall.store.shifts import load_shift
+
+    try:
+        shift = load_shift(path).record
+        record, name, dims = shift.game, f"the shift of seed {shift.seed}", []
+    except SaveError:  # not a shift save: an incident's
+        save = _load(path)
+        shift, record, name = None, save.record, save.record.scenario
+        dims = save.scorecard.interview
     question = args.question or "incident"
-    offered = questions_for(save.record)
+    offered = questions_for(record, shift)
     if question not in offered:
-        raise UsageError(f"interview: --question: {save.record.scenario} does not answer "
-                         f"{question!r} (it answers {', '.join(offered)})")
+        raise UsageError(f"interview: --question: {name} does not answer {question!r} (it "
+                         f"answers {', '.join(offered) or 'none'})")
     if args.headless:
-        return run_headless(save.record, question, sys.stdin, sys.stdout,
-                            save.scorecard.interview)
+        return run_headless(record, question, sys.stdin, sys.stdout, dims, shift)
     from oncall.tui.screens.interview import interview_app
 
-    return _run_app(interview_app(save.record, question, args.home), args.home)
+    return _run_app(interview_app(record, question, args.home, shift), args.home)
 
 
 def _export(path: Path, dest: Path | None, runbook_base: str | None) -> int:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
 from oncall.game.record import Record
+from oncall.game.shiftrecord import ShiftRecord
 from oncall.scoring.card import InterviewScore
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, TEAMS
@@ -244,6 +245,48 @@ def judge(answer: str, record: Record, question: str, *, follow_up: FollowUp | N
     return v
 
 
+WHY = r"\b(?:because|so that|since|harm|customers?|risk|evidence|gate|deadline|budget)\b"
+
+
+def shift_follow_ups(shift: ShiftRecord, question: str) -> list[FollowUp]:
+    """Follow-ups for a night shift, each about one item of the night (never mixing two
+    incidents)."""
+    from oncall.story.shiftfacts import incidents
+
+    out: list[FollowUp] = []
+    decided = [it for it in shift.facts.items if it.kind in ("deploy", "canary")
+               and it.outcome in ("promoted", "held")]
+    if question == "tradeoff" and decided:
+        if decided[0].outcome == "held":
+            out.append(FollowUp("given-up", "What did you give up by holding the release?",
+                                COST.pattern, "does not say what was given up"))
+        else:
+            out.append(FollowUp("risk-taken", "What did you risk by promoting it with a "
+                                "failing gate?", r"\b(?:risk|regress\w*|errors?|budget|"
+                                r"latency|rollback|roll back)\b", "does not name the risk"))
+    if question == "disagreement":
+        out.append(FollowUp("unconvinced", "What would you have done if they had not been "
+                            "convinced?", r"\b(?:escalat\w*|hold|roll\w* back|incident "
+                            r"commander|manager|data|evidence)\b",
+                            "does not say what the next step would have been"))
+    if question == "prioritisation":
+        out.append(FollowUp("made-wait", "Which item did you make wait, and why?", WHY,
+                            "does not give the reason it could wait"))
+    for inc in incidents(shift)[:1]:
+        esc = [iv for iv in inc.moves if iv.kind == "escalate"]
+        fix = [iv for iv in inc.moves if iv.kind != "escalate"]
+        if esc and fix and esc[0].t < fix[0].t:
+            out.append(FollowUp("escalate-first", "Why escalate before making a change "
+                                "yourself?", WHY, "does not give the reason for the order"))
+        elif esc and not fix:
+            out.append(FollowUp("handed-to-owners", "Why hand it to the owners rather than "
+                                "act yourself?", WHY, "does not give the reason"))
+    out.append(FollowUp("earlier", "How would you catch it earlier next time?",
+                        r"\b(?:alert|monitor|test|check|gate|runbook)\b",
+                        "names no alert, test or check that would catch it"))
+    return out[:2]
+
+
 def follow_ups(record: Record, question: str) -> list[FollowUp]:
     """One or two questions an interviewer would ask next, drawn from this night."""
     f = record.facts
@@ -274,14 +317,19 @@ def follow_ups(record: Record, question: str) -> list[FollowUp]:
 
 @dataclass
 class Session:
+    """One rehearsal. For a night shift, `record` is its game record and `shift` the shift's
+    own, so figures from the queue, pages and talks count as the night's too."""
+
     record: Record
     question: str
     dimensions: list[InterviewScore] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
+    shift: ShiftRecord | None = None
 
     def __post_init__(self) -> None:
-        self.facts = Facts(self.record)
-        self.queue = follow_ups(self.record, self.question)
+        self.facts = Facts(self.record, self.shift)
+        self.queue = (shift_follow_ups(self.shift, self.question) if self.shift is not None
+                      else follow_ups(self.record, self.question))
 
     def asked(self) -> str | None:
         if not self.verdicts:
@@ -306,16 +354,21 @@ class Session:
         return round(0.7 * main.score + 0.3 * sum(v.score for v in rest) / len(rest))
 
 
-def questions_for(record: Record) -> list[str]:
+def questions_for(record: Record, shift: ShiftRecord | None = None) -> list[str]:
     """The questions this night can answer (the incident question always)."""
+    if shift is not None:
+        from oncall.story.spoken_shift import spoken_shift
+
+        return [q for q in QUESTIONS if spoken_shift(shift, q) is not None]
     return [q for q in QUESTIONS if q == "incident" or spoken(record, q) is not None]
 
 
 def run_headless(record: Record, question: str, lines: Iterable[str], out: IO[str],
-                 dimensions: list[InterviewScore] | None = None) -> int:
+                 dimensions: list[InterviewScore] | None = None,
+                 shift: ShiftRecord | None = None) -> int:
     """The rehearsal as JSON lines: prints {"ask": ...}, reads {"answer": "..."}, prints
     {"verdict": ...}; after the follow-ups, {"done": true, "score": N}."""
-    session = Session(record, question, dimensions or [])
+    session = Session(record, question, dimensions or [], shift=shift)
 
     def emit(obj: dict[str, Any]) -> None:
         out.write(json.dumps(obj) + "\n")

@@ -60,3 +60,27 @@ def test_a_passive_night_owns_that_the_fix_was_the_owners() -> None:
                   if s.question == "incident"]
     assert "The fix itself was the owners' work, not mine" in incident.text
     assert "checking what changed before touching anything" not in incident.text
+
+
+def test_a_shift_rehearsal_judges_against_the_whole_night() -> None:
+    from oncall.story.interview import Session, questions_for
+    from oncall.story.spoken_shift import spoken_shift
+
+    rec = night("calm", 3)
+    assert "tradeoff" in questions_for(rec.game, rec)
+    told = spoken_shift(rec, "tradeoff")
+    assert told is not None
+    good = Session(rec.game, "tradeoff", shift=rec).answer(told.text)
+    assert good.score >= 90 and good.fact_check, good.text()
+    other = spoken_shift(night("panicker", 1), "tradeoff")
+    assert other is not None
+    bad = Session(rec.game, "tradeoff", shift=rec).answer(other.text)
+    assert not bad.fact_check and bad.score < good.score
+
+
+def test_shift_follow_ups_stay_with_one_item_of_the_night() -> None:
+    from oncall.story.interview import shift_follow_ups
+
+    asked = [f.asked for f in shift_follow_ups(night("calm", 3), "tradeoff")]
+    assert asked == ["What did you give up by holding the release?",
+                     "How would you catch it earlier next time?"]

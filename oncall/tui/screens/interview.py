@@ -14,6 +14,7 @@ from textual.widgets import Footer, Markdown, Static, TextArea
 
 if TYPE_CHECKING:
     from oncall.game.record import Record
+    from oncall.game.shiftrecord import ShiftRecord
     from oncall.tui.app import OncallApp
 
 
@@ -23,11 +24,11 @@ class InterviewScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="back"),
     ]
 
-    def __init__(self, record: Record, question: str) -> None:
+    def __init__(self, record: Record, question: str, shift: ShiftRecord | None = None) -> None:
         super().__init__()
         from oncall.story.interview import Session
 
-        self.session = Session(record, question)
+        self.session = Session(record, question, shift=shift)
 
     def compose(self) -> ComposeResult:
         yield Static(f"Interviewer: {self.session.asked()}", id="iv-ask")
@@ -79,7 +80,8 @@ class SpokenScreen(Screen[None]):
         self.app.push_screen(InterviewScreen(self.record, "incident"))
 
 
-def interview_app(record: Record, question: str, home: Path | None) -> OncallApp:
+def interview_app(record: Record, question: str, home: Path | None,
+                  shift: ShiftRecord | None = None) -> OncallApp:
     """The app opened straight onto a rehearsal (`oncall interview`)."""
     from oncall.tui.app import OncallApp
 
@@ -88,6 +90,6 @@ def interview_app(record: Record, question: str, home: Path | None) -> OncallApp
 
         def on_mount(self) -> None:
             super().on_mount()
-            self.call_after_refresh(self.push_screen, InterviewScreen(record, question))
+            self.call_after_refresh(self.push_screen, InterviewScreen(record, question, shift))
 
     return InterviewApp(home=home)

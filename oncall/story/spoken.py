@@ -242,7 +242,8 @@ class _Night:
     def moves(self, prio: int) -> list[Bit]:
         ivs = self.f.interventions
         if not ivs:
-            return [Bit(2, prio, "I made no change to production.")]
+            return [] if self.r.answers.control else [
+                Bit(2, prio, "I made no change to production.")]
         return [Bit(2, prio if iv is self.fix or i == 0 else prio + 1, self.move(iv))
                 for i, iv in enumerate(ivs)]
 
@@ -255,7 +256,8 @@ class _Night:
             line = (f"The fault stopped at {clock(f.mitigated_at)}, {_mins(self.ttm)} after the "
                     "page.")
         elif self.r.answers.control and not f.interventions:
-            line = "There turned out to be nothing to fix, and I changed nothing in production."
+            line = ("It was not a fault in any of our models, so I changed nothing in "
+                    "production.")
         else:
             line = "The fault was not fixed while I was on call for it."
         return [Bit(3, 0, line)]

@@ -27,6 +27,7 @@ from oncall.sim.alerts import RULES_BY_NAME, Episode
 from oncall.sim.catalogue import FAULTS, FAULTS_BY_ID, TEAMS
 from oncall.sim.clock import hhmm
 from oncall.sim.faults import Intervention
+from oncall.sim.impact import describe as describe_impact
 from oncall.sim.world import IncidentSpec, World, WorldSpec
 
 HANDOVER_AFTER_MIN = 180
@@ -49,11 +50,15 @@ def world_spec(scenario: Scenario, difficulty: str) -> WorldSpec:
 
 
 def _alert_fact(world: World, e: Episode) -> AlertFact:
+    """An alert as Alertmanager shows it now: its value is the rule's latest evaluation (a
+    certificate alert that fired weeks ago quotes today's days left, as `infra` does)."""
     rule = RULES_BY_NAME[e.rule]
     m = world.model(e.model)
+    value = e.value_at_fire if e.fired_at >= world.now else \
+        float(rule.values(world, m, world.now, world.now + 1)[1][-1])
     return AlertFact(rule=e.rule, model=e.model, severity=rule.severity,
                      expr=rule.expression(m), threshold=round(e.threshold, 6),
-                     value=round(e.value_at_fire, 6), unit=rule.unit, fired_at=e.fired_at,
+                     value=round(value, 6), unit=rule.unit, fired_at=e.fired_at,
                      runbook=rule.runbook,
                      summary=rule.summary.format(model=e.model, threshold=f"{e.threshold:g}"))
 
@@ -349,8 +354,7 @@ class Game:
             lines.append(f"  severity SEV-{f.severity}")
         for e in firing:
             lines.append(f"  firing: {e.rule} on {e.model} since {hhmm(e.fired_at)}")
-        lines.append(f"  impact so far: {impact['requests_affected']:,} requests affected, "
-                     f"{impact['budget_consumed_pct']}% of the 30-day error budget")
+        lines.append(f"  impact so far: {describe_impact(impact)}")
         for fact in f.incidents:
             state = "resolved" if fact.resolved_at is not None else "recovering" \
                 if fact.mitigated_at is not None else "open"
@@ -526,31 +530,29 @@ class Game:
             fact = self._incident_fact(i)
             if fact is not None:
                 fact.resolved_at = self.now
-                fact.impact = self.world.impact(fact.mitigated_at or self.now, incident=i)
+                fact.impact = self.world.impact(incident=i)
         if len(ids) < len(open_ids):
             inc = self.world.incidents[ids[0]]
             fact = self._incident_fact(ids[0])
             impact = fact.impact if fact else {}
             left = [i for i in open_ids if i not in ids]
             return self._obs("resolve", f"Resolved incident {inc.id} ({inc.model}) at "
-                             f"{hhmm(self.now)}: {impact.get('requests_affected', 0):,.0f} "
-                             f"requests affected. Still open: {', '.join(left)}.",
+                             f"{hhmm(self.now)}: {describe_impact(impact)}. "
+                             f"Still open: {', '.join(left)}.",
                              {"resolved": True, "incident": inc.id, "impact": impact,
                               "open": left})
         main = self.world.fault
         if self.keep_open:
             if main.id in ids:
                 f.resolved_at = self.now
-                f.impact = self.world.impact(f.mitigated_at or self.now, incident=main.id)
+                f.impact = self.world.impact(incident=main.id)
             return self._obs("resolve", f"Resolved at {hhmm(self.now)}: every incident of the "
                              "night is closed.", {"resolved": True, "open": []})
         f.resolved_at = self.now
-        f.impact = self.world.impact(f.mitigated_at or self.now, incident=main.id)
+        f.impact = self.world.impact(incident=main.id)
         self.phase = "resolved"
         return self._obs("resolve", f"Resolved at {hhmm(self.now)}, {self.now - f.page_at} min "
-                         f"after the page. Impact: {f.impact['requests_affected']:,.0f} requests "
-                         f"affected, {f.impact['requests_failed']:,.0f} failed, "
-                         f"{f.impact['budget_consumed_pct']}% of the error budget. "
+                         f"after the page. Impact: {describe_impact(f.impact)}. "
                          "Write the postmortem next.", {"resolved": True, "impact": f.impact})
 
     def _do_abandon(self, cmd: c.Abandon) -> Observation:

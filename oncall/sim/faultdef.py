@@ -91,10 +91,12 @@ class RowEffect(Strict):
     `scale`: x·value; `shift`: x + value; `nulls`: a share of values missing (imputed by the
     model); `inject`: a share of rows take a category the training data never had; `freeze`: the
     value stops changing (the training median, as a stale materialisation serves); `swap`: two
-    features exchange values; `nan`: a share of values become NaN.
+    features exchange values; `nan`: a share of values become NaN; `jitter`: each value moves
+    by its own draw of value × the feature's spread (a feature computed across two versions of
+    what produces it: its values scatter and lose what they told the model).
     """
 
-    op: Literal["scale", "shift", "nulls", "inject", "freeze", "swap", "nan"]
+    op: Literal["scale", "shift", "nulls", "inject", "freeze", "swap", "nan", "jitter"]
     feature: str = Field(description="a feature name or `params.NAME`")
     value: Number = 1.0
     share: Number = 1.0
@@ -294,6 +296,11 @@ class FaultKind(Strict):
     affected_share: Number | None = Field(None, description="share of requests served badly "
                                           "at full intensity (default: the canary's share for "
                                           "a canary fault, else all)")
+    errors: Literal["fast", "timeout"] = Field(
+        "fast", description="how the fault's failed requests end: at once (a refused "
+        "connection, a 5xx) or after waiting out the serving timeout (`timeout`), which the "
+        "latency percentiles then show: more than 1% of requests timing out puts p99 at the "
+        "timeout")
     fits: Fits = Field(default_factory=Fits)
     severity: int = Field(ge=1, le=5, description="the severity a seasoned on-call declares "
                           "for it: the answer key of every night of this kind")

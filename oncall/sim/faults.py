@@ -157,6 +157,14 @@ def pod_names(world: World, model: str, n: int, revision: int | str | None = Non
     return [f"{model}-{stem}-{''.join(rng.choice(alphabet, 5))}" for _ in range(n)]
 
 
+FEATURE_LEVELS = ("feature_mean:", "feature_std:", "feature_p99:")
+"""Feature series that are levels in the feature's own units (never clipped to [0, 1])."""
+
+
+def _p99(x: np.ndarray) -> float:
+    return float(np.nanquantile(x, 0.99))
+
+
 def _row_uniform(t: np.ndarray, salt: float) -> np.ndarray:
     """A stable pseudo-random number per logged row, from its arrival time: the same row gets the
     same draw whichever window it is read in."""
@@ -333,11 +341,11 @@ class Incident:
             k = self._k(world, t, "labels" if lagged else "none")
             k = k * self._share(self._rows_scope(), revision)
             target = derived[metric]
-            if metric.startswith("feature_mean:") or quality:
-                v = v * (1 + (target - 1) * k)  # a ratio to the healthy value
-            else:
+            if "_base:" + metric in derived:
                 v = v + (target - derived["_base:" + metric]) * k  # a level
-            if not metric.startswith("feature_mean:") and metric != "mae":
+            else:
+                v = v * (1 + (target - 1) * k)  # a ratio to the healthy value
+            if not metric.startswith(FEATURE_LEVELS) and metric != "mae":
                 v = np.clip(v, 0, 1)
         return v
 
@@ -415,10 +423,15 @@ class Incident:
                 if f.kind == "continuous":
                     xs = x.astype(float)
                     null = float(np.mean(np.isnan(xs)))
-                    mean0 = float(np.mean(x0))
-                    ratio = float(np.nanmean(xs)) / mean0 if mean0 and null < 1 else 1.0
-                    if abs(ratio - 1) > 1e-12:
-                        out[f"feature_mean:{f.name}"] = ratio
+                    x0 = np.asarray(x0, dtype=float)
+                    if null < 1:
+                        # Levels, not ratios: a feature centred on zero moves too.
+                        for series, stat in (("feature_mean", np.nanmean), ("feature_std",
+                                             np.nanstd), ("feature_p99", _p99)):
+                            now, before = float(stat(xs)), float(stat(x0))
+                            if abs(now - before) > 1e-9 * max(1.0, abs(before)):
+                                out[f"{series}:{f.name}"] = now
+                                out[f"_base:{series}:{f.name}"] = before
                 else:
                     null = float(np.mean([v is None for v in x]))
                     known = set(f.categories)
@@ -466,7 +479,9 @@ class Incident:
         for i, e in enumerate(self.kind.rows):
             name = self.name_of(e.feature)
             x = out[name]
-            sel = self._selected(e.scope, e.share, t, hit, all_rows, 104_729.7 + 31 * i)
+            # Effects with the same share touch the same rows (an attack's slice is one slice).
+            first = next(j for j, r in enumerate(self.kind.rows) if r.share == e.share)
+            sel = self._selected(e.scope, e.share, t, hit, all_rows, 104_729.7 + 31 * first)
             if not sel.any():
                 continue
             spec = m.feature(name)
@@ -493,6 +508,15 @@ class Incident:
                     y = x.copy()
                     y[sel] = spec.categories[int(np.argmax(spec.probs))]
                     out[name] = y
+            elif e.op == "jitter":
+                # A stable standard normal per row (Box-Muller on two arrival-time draws).
+                u1 = np.clip(_row_uniform(t, 7_727.31 + 13 * i), 1e-12, 1.0)
+                u2 = _row_uniform(t, 3_571.13 + 29 * i)
+                noise = np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * u2) * \
+                    self.num(e.value) * spec.scale
+                xv = x.astype(float)
+                new = xv * np.exp(noise) if spec.dist == "lognormal" else xv + noise
+                out[name] = np.where(sel, new, xv)
             elif e.op == "swap" and e.other:
                 other = self.name_of(e.other)
                 a, b = x.astype(float), out[other].astype(float)

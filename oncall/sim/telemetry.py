@@ -43,7 +43,8 @@ UNITS: dict[str, str] = {
     "pred_mean": "score", "pred_nan_ratio": "ratio", "f1": "F1", "ndcg_at_10": "NDCG@10",
     "mae": "abs. error", "recall_at_10": "recall@10", "restarts": "restarts/min",
     "label_volume_ratio": "ratio",
-    "cert_days_left": "days", "feature_unseen_rate": "ratio", "feature_null_rate": "ratio",
+    "cert_days_left": "days", "feature_std": "feature units", "feature_p99": "feature units",
+    "feature_unseen_rate": "ratio", "feature_null_rate": "ratio",
     "feature_age_min": "min",
     "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio", "mem_frac": "ratio",
     "up": "targets up",
@@ -52,7 +53,8 @@ UNITS: dict[str, str] = {
 
 def metrics_of(model: Model) -> tuple[str, ...]:
     hw = GPU_METRICS if model.hardware == "gpu" else CPU_METRICS
-    feats = tuple(f"feature_mean:{f.name}" for f in model.features if f.kind == "continuous")
+    feats = tuple(f"{series}:{f.name}" for f in model.features if f.kind == "continuous"
+                  for series in FEATURE_SERIES)
     nulls = tuple(f"feature_null_rate:{f.name}" for f in model.features)
     nulls += tuple(f"feature_unseen_rate:{f.name}" for f in model.features
                    if f.kind == "categorical")
@@ -60,6 +62,11 @@ def metrics_of(model: Model) -> tuple[str, ...]:
     quality = model.archetype.quality_metric
     return (*BASE_METRICS[:6], quality, "label_volume_ratio", *BASE_METRICS[6:], *hw,
             *CONTAINER_METRICS, *feats, *nulls)
+
+
+FEATURE_SERIES = ("feature_mean", "feature_std", "feature_p99")
+"""Every continuous feature's dashboard series: its mean, its spread and its 99th percentile, so
+a change of scale or of the tail shows even where the mean stays put."""
 
 
 def key(*parts: int | str) -> list[int]:
@@ -270,9 +277,18 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return 1.0 + 0.04 * z
     if metric == "mem_frac":
         return np.clip(0.55 + 0.01 * z, 0, 1)
+    if metric.startswith(("feature_std:", "feature_p99:")):
+        name = metric.split(":", 1)[1]
+        x = ref.reference[name]
+        level = float(np.std(x)) if metric.startswith("feature_std:") else \
+            float(np.quantile(x, 0.99))
+        return level + 0.02 * float(np.std(x)) * z
     if metric.startswith("feature_mean:"):
         spec = model.feature(metric.split(":", 1)[1])
-        v = feature_mean(spec) * (1 + 0.015 * z)
+        # A 5-minute sample mean wanders by a small share of the spread (of the level, for a
+        # log-normal feature): never flat at zero for a feature centred on it.
+        v = feature_mean(spec) * (1 + 0.015 * z) if spec.dist == "lognormal" else \
+            spec.loc + 0.015 * spec.scale * z
         if h is not None:
             shift = dict(h.event_features)[spec.name] * event
             name, drop = h.backfill_feature

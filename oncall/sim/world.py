@@ -19,6 +19,7 @@ from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import Incident, Intervention, LogLine, Outcome, pod_names
 from oncall.sim.fleet import Fleet, Model, build_fleet, person_name
+from oncall.sim.latency import QUANTILES, consistent
 from oncall.sim.noise import NOISE_TYPES, Noise
 
 VALIDATION_SHARE = 0.1
@@ -136,6 +137,8 @@ class World:
             v = inc.metric(self, model, metric, t, v, revision)
         for n in self.noise:
             v = n.metric(self, model, metric, t, v)
+        if metric in QUANTILES:
+            v = consistent(self, model, metric, t, v)
         return t, v
 
     def rows(self, model: str, t0: int, t1: int) -> tuple[tm.Rows, np.ndarray]:
@@ -443,26 +446,11 @@ class World:
         return all(i.active(self, self.now) < 0.05 for i in incs)
 
     def impact(self, t1: int | None = None, incident: str | None = None) -> dict[str, float]:
-        """Requests affected, failed requests and error budget spent from onset to t1."""
-        inc = self.incidents[incident] if incident else self.fault
-        t1 = self.now if t1 is None else t1
-        model = inc.model
-        t0 = inc.onset
-        if t1 <= t0:
-            return {"budget_consumed_pct": 0.0, "minutes": 0, "requests_affected": 0,
-                    "requests_failed": 0}
-        t, rps = self.series(model, "rps", t0, t1)
-        _, err = self.series(model, "error_rate", t0, t1)
-        base_err = tm.baseline(self.seed, self.model(model), "error_rate", t, self.stats(model))
-        k = inc.course.intensity(t)
-        affected = float(np.sum(rps * 60 * k * inc.affected_share))
-        failed = float(np.sum(rps * 60 * np.clip(err - base_err, 0, 1)))
-        month = self.model(model).rps * 60 * 30 * DAY
-        budget = month * (1 - self.model(model).slo)
-        # Keys in sorted order: saves are written with sorted keys, and a record must read back
-        # exactly as it was scored.
-        return {"budget_consumed_pct": round(100 * failed / budget, 2), "minutes": t1 - t0,
-                "requests_affected": round(affected), "requests_failed": round(failed)}
+        """The incident's impact from its page to t1 (`oncall.sim.impact`, which says what each
+        figure counts)."""
+        from oncall.sim.impact import impact
+
+        return impact(self, incident, t1)
 
 
 def _is_page(e: Episode) -> bool:

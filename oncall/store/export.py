@@ -31,6 +31,7 @@ from oncall.game.remediations import (
 from oncall.game.remediations.runbooks import RUNBOOK_BASE
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.clock import date_of, hhmm
+from oncall.sim.impact import describe
 
 if TYPE_CHECKING:
     from oncall.sim.world import World
@@ -216,10 +217,7 @@ def postmortem(record: Record, made: Generated) -> str:
     pm = f.postmortem
     assert pm is not None
     imp = f.impact
-    impact_numbers = (
-        f"{imp.get('requests_affected', 0):,.0f} requests affected, "
-        f"{imp.get('requests_failed', 0):,.0f} failed, {imp.get('budget_consumed_pct', 0)}% of "
-        f"the 30-day error budget consumed." if imp else "")
+    impact_numbers = describe(imp) + "." if imp else ""
     items = ["| action item | type | owner |", "| --- | --- | --- |"] + [
         f"| {a.item} | {a.type} | {a.owner} |" for a in pm.action_items]
     files = [f"- `{a.path}` ({a.remediation}: {BY_ID[a.remediation].title})"

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static, TextArea
 
+from oncall.sim.impact import describe
 from oncall.tui.messages import Observed
 
 if TYPE_CHECKING:
@@ -48,9 +49,7 @@ def prefill(game: Game) -> dict[str, str]:
     f = game.record.facts
     out: dict[str, str] = {}
     if f.impact:
-        out["impact"] = (f"{f.impact.get('requests_affected', 0):,.0f} requests affected, "
-                         f"{f.impact.get('requests_failed', 0):,.0f} failed, "
-                         f"{f.impact.get('budget_consumed_pct', 0)}% of the error budget.")
+        out["impact"] = describe(f.impact) + "."
     if f.page_alerts:
         a = f.page_alerts[0]
         out["detection"] = (f"{a.rule} fired at {hhmm(a.fired_at)} on {a.model}: value "

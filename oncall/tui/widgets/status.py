@@ -12,6 +12,8 @@ from typing import Any
 
 from textual.widgets import Static
 
+from oncall.sim.impact import describe
+
 SEVERITY_TAG = {"critical": "CRIT", "warning": "WARN", "ticket": "TICK"}
 BUDGET_STEPS = (1.0, 2.0, 5.0, 10.0)
 """Error-budget shares (percent of the 30-day budget) whose crossing raises a toast; 2, 5 and 10
@@ -36,10 +38,7 @@ def ack_overdue(state: dict[str, Any]) -> bool:
 
 
 def impact_text(state: dict[str, Any]) -> str:
-    imp = state.get("impact") or {}
-    return (f"{imp.get('requests_affected', 0):,.0f} req affected, "
-            f"{imp.get('requests_failed', 0):,.0f} failed, "
-            f"budget {imp.get('budget_consumed_pct', 0):g}%")
+    return describe(state.get("impact") or {}, short=True)
 
 
 def alerts_line(firing: list[tuple[str, str, str]] | list[list[str]], width: int) -> str:
@@ -110,10 +109,12 @@ class IncidentStatus(Static):
         if len(head) > width:  # narrow: the same facts in short words
             imp = s.get("impact") or {}
             ack = ack_text(s).replace(" min", "m").replace("acked in", "acked")
-            head = (f"{s['clock']} {s['phase'].upper()} {sev} +{since}m {ack} │ "
-                    f"budget {imp.get('budget_consumed_pct', 0):g}%, "
-                    f"{short(imp.get('requests_affected', 0))} affected, "
-                    f"{short(imp.get('requests_failed', 0))} failed") + busy
+            figures = (f"budget {imp.get('budget_consumed_pct', 0):g}%, "
+                       f"{short(imp.get('requests_affected', 0))} affected, "
+                       f"{short(imp.get('requests_failed', 0))} failed"
+                       if "requests_affected" in imp or not imp else
+                       f"quality SLO {imp.get('minutes_outside_quality_slo', 0):.0f}m out")
+            head = f"{s['clock']} {s['phase'].upper()} {sev} +{since}m {ack} │ {figures}" + busy
             head = head if len(head) <= width else head[: width - 1] + "…"
         return head, alerts_line(s.get("firing", []), width)
 

@@ -1,0 +1,185 @@
+"""The promises the simulated world keeps, for any scenario, generated night or new fault kind.
+
+Each check takes a game at its page (nothing played) and returns what it found wrong, one line
+each, naming the scenario's model and the figures; an empty list is a world that holds together.
+The content tests run them on every scenario and on generated nights; `check_all` is what a
+validator or a conformance harness calls on a new kind's scenario.
+
+- impact: the first look after the page shows nothing; requests failed never exceed requests
+  affected; once the service level is back, the figures stop moving, so a `status` just before
+  `resolve` and `resolve` itself agree;
+- latency: p50 ≤ p99 ≤ the serving timeout, and p99 sits at the timeout whenever more than 1%
+  of requests time out;
+- certificates: an alert on a certificate quotes the days `infra` shows;
+- drift: every feature the fault moves and the drift lab finds drifted shows on one of that
+  feature's dashboard series (mean, spread, p99, null or unseen rate);
+- quality: the quality series moves as far as the served rows say it should.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from oncall.sim.impact import silent
+from oncall.sim.latency import timed_out, timeout_ms
+
+if TYPE_CHECKING:
+    from oncall.game.engine import Game
+    from oncall.sim.faults import Incident
+    from oncall.sim.world import World
+
+FIX_AFTER = 10
+"""Minutes after the page the impact check applies a fix (on its own copy of the course)."""
+DRIFT_WINDOW = 30
+"""Minutes of traffic the drift check reads, ending 15 minutes after the page."""
+SHOWS_SIGMAS = 4.0
+"""A dashboard series shows a change when its mean over the drift window moves this many of its
+healthy minute-to-minute standard deviations from the healthy hour before the onset."""
+
+
+def check_impact(world: World) -> list[str]:
+    out: list[str] = []
+    for inc in world.incidents.values():
+        page = inc.page_at if inc.page_at is not None else world.page_at
+        first = world.impact(page, incident=inc.id)
+        counts = {k: v for k, v in first.items() if k != "label_coverage_pct"}
+        if any(counts.values()):
+            out.append(f"{inc.model}: the first status after the page shows impact {counts}")
+        kept = list(inc.course.events)
+        try:
+            if inc.course.fixed_at() is None:
+                inc.course.events.append((page + FIX_AFTER, "fix", 0.0))
+            late = page + FIX_AFTER + inc.course.recovery + 30
+            for t in (page + 5, page + FIX_AFTER, late):
+                imp = world.impact(t, incident=inc.id)
+                if imp.get("requests_failed", 0) > imp.get("requests_affected", 0):
+                    out.append(f"{inc.model}: {imp['requests_failed']} requests failed of "
+                               f"{imp['requests_affected']} affected at minute {t}")
+            before, after = world.impact(late, incident=inc.id), \
+                world.impact(late + 7, incident=inc.id)
+            if "recovered_at" not in before:
+                out.append(f"{inc.model}: not recovered {late - page - FIX_AFTER} minutes "
+                           "after a fix")
+            elif before != after:
+                out.append(f"{inc.model}: impact still moves after the service level came "
+                           f"back: {before} then {after}")
+        finally:
+            inc.course.events = kept
+    return out
+
+
+def check_latency(world: World, t0: int | None = None, t1: int | None = None) -> list[str]:
+    out: list[str] = []
+    t0 = world.page_at - 60 if t0 is None else t0
+    t1 = world.page_at + 60 if t1 is None else t1
+    for model in dict.fromkeys(i.model for i in world.incidents.values()):
+        t, p99 = world.series(model, "latency_p99_ms", t0, t1)
+        _, p50 = world.series(model, "latency_p50_ms", t0, t1)
+        limit = timeout_ms(world, model, t)
+        share = timed_out(world, model, t0, t1)
+        bad = [(int(t[i]), f"p50 {p50[i]:.1f} ms over p99 {p99[i]:.1f} ms")
+               for i in np.flatnonzero(p50 > p99 + 1e-9)[:1]]
+        bad += [(int(t[i]), f"p99 {p99[i]:.1f} ms over the {limit[i]:.0f} ms timeout")
+                for i in np.flatnonzero(p99 > limit + 1e-9)[:1]]
+        bad += [(int(t[i]), f"p99 {p99[i]:.1f} ms while {share[i]:.1%} of requests time out "
+                            f"at {limit[i]:.0f} ms")
+                for i in np.flatnonzero((share > 0.01) & (p99 < limit - 1e-9))[:1]]
+        out += [f"{model} minute {at}: {what}" for at, what in bad]
+    return out
+
+
+def check_certificates(game: Game) -> list[str]:
+    out: list[str] = []
+    f = game.record.facts
+    for a in [*f.page_alerts, *f.noise_alerts]:
+        if a.rule != "CertificateExpiringSoon":
+            continue
+        days = game.world.infra(a.model)["certificate"]["days_left"]
+        if round(a.value, 1) != round(float(days), 1):
+            out.append(f"{a.model}: the certificate alert says {a.value:g} days, infra "
+                       f"{days} days")
+    return out
+
+
+def _moved_features(inc: Incident) -> list[str]:
+    return list(dict.fromkeys(inc.name_of(e.feature) for e in inc.kind.rows))
+
+
+def _shows(world: World, model: str, metric: str, healthy: tuple[int, int],
+           window: tuple[int, int]) -> bool:
+    _, base = world.series(model, metric, *healthy)
+    _, now = world.series(model, metric, *window)
+    spread = max(float(np.std(base)), 1e-6 * max(1.0, abs(float(np.mean(base)))))
+    return abs(float(np.mean(now)) - float(np.mean(base))) > SHOWS_SIGMAS * spread
+
+
+def check_drift_shows(world: World) -> list[str]:
+    from oncall import detect
+    from oncall.game.tools import world_reference
+    from oncall.sim.telemetry import FEATURE_SERIES
+
+    out: list[str] = []
+    for inc in world.incidents.values():
+        page = inc.page_at if inc.page_at is not None else world.page_at
+        window = (page + 15 - DRIFT_WINDOW, page + 15)
+        healthy = (inc.onset - inc.lead - 120, inc.onset - inc.lead - 60)
+        m = world.model(inc.model)
+        rows, _ = world.rows(inc.model, *window)
+        stats = world.stats(inc.model)
+        for name in _moved_features(inc):
+            spec = m.feature(name)
+            cur = rows.features[name]
+            if len(cur) == 0:
+                continue
+            ref = world_reference(world, inc.model, name, stats.reference[name], spec.kind)
+            test = detect.AUTO_TESTS[spec.kind][0]  # type: ignore[index]
+            if not detect.run_test(ref, np.asarray(cur), test).drifted:
+                continue
+            series = [f"feature_null_rate:{name}"]
+            series += [f"{s}:{name}" for s in FEATURE_SERIES] if spec.kind == "continuous" \
+                else [f"feature_unseen_rate:{name}"]
+            if not any(_shows(world, inc.model, s, healthy, window) for s in series):
+                out.append(f"{inc.model}: the drift lab finds {name} drifted after the page, "
+                           f"but none of {', '.join(series)} moves")
+    return out
+
+
+def check_quality(world: World) -> list[str]:
+    """A fault that serves worse answers moves the quality series as far as its rows say: the
+    derived ratio at full intensity, seen once the labels have arrived."""
+    out: list[str] = []
+    for inc in world.incidents.values():
+        m = world.model(inc.model)
+        metric = m.archetype.quality_metric
+        ratio = inc.derived(world).get(metric)
+        if ratio is None or abs(ratio - 1) < 0.05:
+            continue
+        lag = 0 if any(e.op == "missing" for e in inc.kind.labels) else \
+            m.archetype.label_lag_min
+        at = inc.onset + inc.course.ramp + lag + 5
+        if at > inc.onset + 24 * 60:
+            continue
+        healthy = (inc.onset - 120, inc.onset - 60)
+        if not _shows(world, inc.model, metric, healthy, (at, at + 15)):
+            out.append(f"{inc.model}: the served rows put {metric} at {ratio:.2f}x its "
+                       f"training value, but its series does not move by minute {at}")
+    return out
+
+
+def check_silent_shows_quality(world: World) -> list[str]:
+    """A silent fault's impact is its quality SLO and label coverage, never request counts."""
+    out = []
+    for inc in world.incidents.values():
+        imp = world.impact(world.page_at + 30, incident=inc.id)
+        if silent(inc) and "requests_affected" in imp:
+            out.append(f"{inc.model}: a silent fault reports requests affected")
+    return out
+
+
+def check_all(game: Game) -> list[str]:
+    """Every invariant on a game at its page (the game is left as it was)."""
+    w = game.world
+    return [*check_impact(w), *check_latency(w), *check_certificates(game),
+            *check_drift_shows(w), *check_quality(w), *check_silent_shows_quality(w)]

@@ -1,0 +1,167 @@
+"""An incident's impact: one function of the world that every reader quotes.
+
+Counted from the page (the first paging alert the player could see), never from the fault's
+hidden onset, so the first look after the page shows nothing and no figure gives the onset
+away. What each figure counts:
+
+- `requests_affected`: requests a counter the platform keeps saw meet the fault since the page:
+  failed requests, NaN predictions, requests served with a feature missing or a category the
+  model never trained on, and for faults that slow or break serving, the share of traffic that
+  went through the broken path (a crashed replica's share, the canary's). Every failed request
+  is also an affected one, so `requests_failed` never exceeds it.
+- `requests_failed`: requests answered with an error above the model's usual error ratio.
+- `budget_consumed_pct`: those failures as a share of the 30-day error budget.
+- `minutes`: from the page to now, or to `recovered_at` once the fault's effect is gone: every
+  figure stops there, so a look just before `resolve` and `resolve` itself agree.
+- `recovered_at`: the minute the service level came back (present once it has).
+
+A fault that serves worse answers without errors (drifted inputs, a shifted score, late or
+missing labels) has no request a counter could count. For it the impact is what a real platform
+shows instead: the quality SLO (the model type's metric within `QUALITY_SLO_BAND` of its
+training value, measured on arrived labels), the share of the quality budget spent below it,
+and label coverage (labels joined against the usual count).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from oncall.sim import telemetry as tm
+from oncall.sim.budget import budget_requests
+from oncall.sim.clock import DAY
+from oncall.sim.quality import higher_is_better
+
+if TYPE_CHECKING:
+    from oncall.sim.faults import Incident
+    from oncall.sim.world import World
+
+QUALITY_SLO_BAND = 0.05
+"""The quality SLO: the model's quality metric, averaged over 15 minutes as the quality alert
+reads it, stays within this share of its training value."""
+QUALITY_WINDOW = 15
+QUALITY_BUDGET_SHARE = 0.01
+"""Share of the 30-day month the quality metric may spend outside its SLO (about 7 hours)."""
+RECOVERED_BELOW = 0.05
+"""The fault's intensity under which its effect counts as gone (as `World.recovered` reads it)."""
+SERVING_METRICS = frozenset({"error_rate", "latency_p50_ms", "latency_p99_ms", "pred_nan_ratio",
+                             "restarts", "up"})
+"""Series a fault moves when it breaks serving itself: its requests are counted."""
+COUNTED_ROWS = frozenset({"nulls", "inject", "nan"})
+COUNTED_SCORES = frozenset({"nan"})
+
+
+def silent(inc: Incident) -> bool:
+    """A fault no request counter sees: it neither fails, slows nor blanks a request, nor serves
+    a missing or unknown input; only quality (through labels) can show it."""
+    k = inc.kind
+    return not (any(e.metric in SERVING_METRICS for e in k.metrics)
+                or any(r.op in COUNTED_ROWS for r in k.rows)
+                or any(s.op in COUNTED_SCORES for s in k.scores))
+
+
+def impact(world: World, incident: str | None = None, t1: int | None = None) -> dict[str, float]:
+    """The incident's impact from its page to t1 (default now). Keys in sorted order: saves are
+    written with sorted keys, and a record must read back exactly as it was scored."""
+    inc = world.incidents[incident] if incident else world.fault
+    t1 = world.now if t1 is None else t1
+    t0 = inc.page_at if inc.page_at is not None else world.page_at
+    back = recovered_at(inc, t0, t1)
+    end = t1 if back is None else back
+    out = _quality(world, inc, t0, end) if silent(inc) else _requests(world, inc, t0, end)
+    if back is not None:
+        out["recovered_at"] = back
+    return dict(sorted(out.items()))
+
+
+def _requests(world: World, inc: Incident, t0: int, t1: int) -> dict[str, float]:
+    """A serving fault's impact: the requests counted over [t0, t1)."""
+    if t1 <= t0:
+        return {"budget_consumed_pct": 0.0, "minutes": 0, "requests_affected": 0,
+                "requests_failed": 0}
+    model = inc.model
+    m = world.model(model)
+    stats = world.stats(model)
+    t, rps = world.series(model, "rps", t0, t1)
+    served = rps * 60
+
+    def excess(metric: str) -> np.ndarray:
+        _, v = world.series(model, metric, t0, t1)
+        return np.clip(v - tm.baseline(world.seed, m, metric, t, stats), 0, 1)
+
+    failed = served * excess("error_rate")
+    share = excess("pred_nan_ratio")
+    if any(r.op in COUNTED_ROWS for r in inc.kind.rows):
+        for f in m.features:
+            share = np.maximum(share, excess(f"feature_null_rate:{f.name}"))
+            if f.kind == "categorical":
+                share = np.maximum(share, excess(f"feature_unseen_rate:{f.name}"))
+    k = inc.course.intensity(t)
+    if any(e.metric in SERVING_METRICS for e in inc.kind.metrics):
+        share = np.maximum(share, k * inc.affected_share)
+    affected = np.maximum(served * np.clip(share, 0, 1), failed)
+    out: dict[str, float] = {
+        "budget_consumed_pct": round(100 * float(failed.sum()) / budget_requests(world, model), 2),
+        "minutes": t1 - t0, "requests_affected": round(float(affected.sum())),
+        "requests_failed": min(round(float(failed.sum())), round(float(affected.sum())))}
+    return out
+
+
+def recovered_at(inc: Incident, t0: int, t1: int) -> int | None:
+    """The first minute in [t0, t1] from which the fault's effect stays gone, once a fix or the
+    transient's own end took it away; None while it is still there."""
+    if t1 <= t0:
+        return None
+    t = np.arange(t0, t1 + 1)
+    on = inc.course.intensity(t) >= RECOVERED_BELOW
+    if on[-1] or (inc.course.fixed_at() is None and inc.course.lasts is None):
+        return None
+    idx = np.flatnonzero(on)
+    return int(t[idx[-1] + 1]) if idx.size else t0
+
+
+def _quality(world: World, inc: Incident, t0: int, t1: int) -> dict[str, float]:
+    """A silent fault's impact: minutes outside the quality SLO since the page, the share of the
+    month's quality budget they spent, and label coverage over the last hour."""
+    model = inc.model
+    arch = world.model(model).archetype
+    train = world.stats(model).quality
+    base: dict[str, float] = {"minutes": max(0, t1 - t0)}
+    if t1 <= t0:
+        return {**base, "minutes_outside_quality_slo": 0, "quality_budget_consumed_pct": 0.0}
+    _, q = world.series(model, arch.quality_metric, t0 - QUALITY_WINDOW + 1, t1)
+    q = np.convolve(np.nan_to_num(q, nan=train), np.ones(QUALITY_WINDOW) / QUALITY_WINDOW,
+                    mode="valid")
+    gap = (q - train) / max(abs(train), 1e-9) * (1 if higher_is_better(arch) else -1)
+    outside = int(np.sum(gap < -QUALITY_SLO_BAND))
+    _, labels = world.series(model, "label_volume_ratio", max(t0, t1 - 60), t1)
+    out = {**base, "label_coverage_pct": round(100 * float(np.clip(labels.mean(), 0, 1)), 1),
+           "minutes_outside_quality_slo": outside,
+           "quality_budget_consumed_pct": round(
+               100 * outside / (QUALITY_BUDGET_SHARE * 30 * DAY), 2)}
+    return out
+
+
+def describe(imp: dict[str, float], short: bool = False) -> str:
+    """The impact in words, the same everywhere it is shown (status, the status bar, resolve,
+    the postmortem pre-fill, exports)."""
+    if not imp:
+        return ""
+    if "requests_affected" in imp:
+        if short:
+            return (f"{imp['requests_affected']:,.0f} req affected, "
+                    f"{imp.get('requests_failed', 0):,.0f} failed, "
+                    f"budget {imp.get('budget_consumed_pct', 0):g}%")
+        return (f"{imp['requests_affected']:,.0f} requests affected, "
+                f"{imp.get('requests_failed', 0):,.0f} failed, "
+                f"{imp.get('budget_consumed_pct', 0)}% of the 30-day error budget, "
+                f"counted from the page")
+    cov = f"label coverage {imp['label_coverage_pct']:g}%" if "label_coverage_pct" in imp \
+        else "no labels yet"
+    if short:
+        return (f"quality SLO: {imp.get('minutes_outside_quality_slo', 0):.0f} min out, "
+                f"budget {imp.get('quality_budget_consumed_pct', 0):g}%, {cov}")
+    return (f"no failed requests; {imp.get('minutes_outside_quality_slo', 0):.0f} min outside "
+            f"the quality SLO since the page ({imp.get('quality_budget_consumed_pct', 0)}% of "
+            f"the 30-day quality budget), {cov} over the last hour")

@@ -1,0 +1,115 @@
+"""The world's invariants (`oncall.game.invariants`) on every scenario × 3 seeds and on generated
+nights: 20 by default, 200 with ONCALL_INVARIANT_NIGHTS=200 (any number).
+
+Games come from `worlds.fresh_game` on the conformance harness's xdist groups, so a (scenario,
+seed) world built for one family is reused by the other. The last tests plant a broken world
+and show each check can fail.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from worlds import fresh_game
+
+from oncall.content import loader
+from oncall.game import generator, invariants
+from oncall.game.engine import Game
+
+SCENARIOS = sorted(loader.scenarios())
+SEEDS = (1, 2, 7)
+NIGHTS = int(os.environ.get("ONCALL_INVARIANT_NIGHTS", "20"))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("sid", [pytest.param(s, marks=pytest.mark.xdist_group(f"scenario-{s}"))
+                                 for s in SCENARIOS])
+def test_every_scenario_keeps_the_invariants(sid: str, seed: int) -> None:
+    assert invariants.check_all(fresh_game(sid, seed)) == []
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_generated_nights_keep_the_invariants(chunk: int) -> None:
+    problems = []
+    for seed in range(chunk, NIGHTS, 4):
+        sc = generator.generate(seed)
+        found = invariants.check_all(Game(sc, seed))
+        problems += [f"{sc.id} ({sc.fault.kind}): {p}" for p in found]
+    assert problems == []
+
+
+def test_the_first_look_after_the_page_shows_nothing_and_resolve_agrees_with_status() -> None:
+    g = fresh_game("search-1", 3)
+    first = g.do({"do": "status"})
+    assert first.data["impact"]["requests_affected"] == 0
+    assert "0 requests affected" in first.text
+    sc = loader.scenario("search-1")
+    for cmd in sc.playbook.right:
+        if cmd.get("do") in ("resolve", "postmortem"):
+            break
+        g.do(cmd)
+    status = g.do({"do": "status"}).data["impact"]
+    resolved = g.do({"do": "resolve"})
+    assert resolved.data["resolved"] and resolved.data["impact"] == status
+    assert status["requests_failed"] <= status["requests_affected"] > 0
+    assert f"{status['requests_affected']:,}" in resolved.text
+
+
+def test_a_silent_fault_shows_its_quality_slo_not_request_counts() -> None:
+    g = fresh_game("search-3", 1)
+    g.do({"do": "wait", "minutes": 30})
+    obs = g.do({"do": "status"})
+    assert "requests_affected" not in obs.data["impact"]
+    assert "quality SLO" in obs.text and "label coverage" in obs.text
+
+
+def test_the_checks_fail_on_a_broken_world(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncall.sim import impact, world
+
+    g = fresh_game("embedder-1", 1)
+    # Percentiles blind to the timeout: p99 stays low while requests time out.
+    monkeypatch.setattr(world, "consistent", lambda w, m, metric, t, v: v)
+    assert any("time out" in p for p in invariants.check_latency(g.world))
+    monkeypatch.undo()
+    # Impact counted from the hidden onset: the first look already shows requests.
+    counted = impact.impact
+
+    def from_onset(w: world.World, incident: str | None = None,
+                   t1: int | None = None) -> dict[str, float]:
+        inc = w.incidents[incident] if incident else w.fault
+        page, inc.page_at = inc.page_at, inc.onset
+        try:
+            return counted(w, incident, t1)
+        finally:
+            inc.page_at = page
+
+    monkeypatch.setattr(impact, "impact", from_onset)
+    assert any("first status" in p for p in invariants.check_impact(g.world))
+    monkeypatch.undo()
+    # Failed requests counted apart from the affected ones.
+    real = impact._requests
+
+    def inflated(w: world.World, inc: object, t0: int, t1: int) -> dict[str, float]:
+        out = real(w, inc, t0, t1)  # type: ignore[arg-type]
+        return {**out, "requests_failed": out["requests_affected"] + 1} if t1 > t0 else out
+
+    monkeypatch.setattr(impact, "_requests", inflated)
+    assert any("failed of" in p for p in invariants.check_impact(g.world))
+
+
+def test_the_drift_check_fails_when_no_series_shows_the_drift(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncall.sim import telemetry
+
+    g = fresh_game("search-3", 1)
+    assert invariants.check_drift_shows(g.world) == []
+    flat = telemetry.baseline
+
+    def blind(w: object, inc: object, metric: str, *a: object) -> bool:
+        return False
+
+    monkeypatch.setattr(invariants, "_shows", blind)
+    assert any("embedding_sim" in p for p in invariants.check_drift_shows(g.world))
+    assert flat is telemetry.baseline and np.isfinite(1.0)

@@ -264,12 +264,12 @@ class _Night:
 
     def impact(self) -> list[Bit]:
         imp = self.f.impact
-        if "requests_affected" not in imp:
-            return []
-        n = imp["requests_affected"]
         arch = ARCHETYPES_BY_NAME.get(self.model)
         what = (f"{arch.task} requests" if arch and self.model not in arch.task
                 else "requests to the model")
+        if "requests_affected" not in imp:
+            return self.quality_impact(what)
+        n = imp["requests_affected"]
         line = f"In business terms, {about(n)} {what} were affected"
         m = int(imp.get("minutes", 0))
         if m and m != self.ttm:
@@ -282,6 +282,24 @@ class _Night:
             line += f", and it used {about(pct)}% of the month's error budget"
         elif pct is not None:
             line += ", though no error budget was spent"
+        return [Bit(3, 1, line + ".")]
+
+    def quality_impact(self, what: str) -> list[Bit]:
+        """A silent fault: no counter saw a request go wrong; the quality SLO did."""
+        imp = self.f.impact
+        if "minutes_outside_quality_slo" not in imp:
+            return []
+        m = int(imp.get("minutes", 0))
+        span = "until it was fixed" if m == self.ttm else f"for {_mins(m)} after the page"
+        outside = int(imp["minutes_outside_quality_slo"])
+        line = (f"In business terms, {what} were answered badly {span}, with no error for "
+                "any counter to see")
+        if outside:
+            line += (f": quality sat outside its target for {_mins(outside)}, about "
+                     f"{about(imp.get('quality_budget_consumed_pct', 0))}% of the month's "
+                     "quality budget")
+        else:
+            line += ", and the labels that had arrived did not yet show it"
         return [Bit(3, 1, line + ".")]
 
     def aftermath(self, prio: int) -> list[Bit]:

@@ -201,7 +201,13 @@ def result(record: Record) -> list[str]:
                     if imp["budget_consumed_pct"] else "no error budget was consumed")
     if bits:
         span = f" over {plural(imp['minutes'], 'minute')}" if imp.get("minutes") else ""
-        out.append(f"In all, {and_list(bits)}{span}.")
+        out.append(f"In all, {and_list(bits)}{span}, counted from the page.")
+    elif "minutes_outside_quality_slo" in imp:
+        out.append(f"No request failed or was counted: the fault only made answers worse. Over "
+                   f"{plural(imp.get('minutes', 0), 'minute')} from the page, quality sat "
+                   f"outside its target for {plural(imp['minutes_outside_quality_slo'], 'minute')}"
+                   f" ({num(imp.get('quality_budget_consumed_pct', 0))}% of the month's quality "
+                   f"budget), with label coverage at {num(imp.get('label_coverage_pct', 0))}%.")
     if f.extra_cost_per_hour > 0:
         out.append(f"My interventions added ${num(f.extra_cost_per_hour)} an hour in compute.")
     if f.resolved_at is not None:

@@ -51,7 +51,7 @@ def test_every_signal_a_fault_kind_can_show_has_a_clause() -> None:
 
 
 def test_figures_are_said_rounded_and_the_checker_holds_them_to_the_record() -> None:
-    record = right_play("fraud-1")
+    record = right_play("pricing-3")
     n = record.facts.impact["requests_affected"]
     said = about(n)
     assert said.startswith("about ") and said != f"about {n:,.0f}"
@@ -72,6 +72,7 @@ def test_the_mitigation_time_and_the_impact_span_are_each_said_once() -> None:
     record = right_play("fraud-1")
     s = spoken(record, "incident")
     assert s is not None
+    assert "with no error for any counter to see" in s.text, "a silent fault's impact"
     f = record.facts
     assert f.mitigated_at is not None
     assert f"{f.mitigated_at - f.page_at} minutes after the page" in s.text

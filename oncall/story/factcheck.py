@@ -229,6 +229,14 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
     for m in re.finditer(r"\bescalated (?:it )?to ([a-z][\w-]+)", text):
         if m.group(1) in TEAMS and m.group(1) not in teams:
             out.append(f"escalated to {m.group(1)}, but the run never escalated to them")
+    stops = {t - f.page_at for t in [f.mitigated_at, *(i.mitigated_at for i in f.incidents)]
+             if t is not None} | {t - i.page_at for i in f.incidents
+                                  for t in [i.mitigated_at] if t is not None}
+    for m in re.finditer(r"\b(?:stopped|mitigated|fixed)\b[^.]*?\b(\d+) minutes? after the "
+                         r"page", text):
+        if int(m.group(1)) not in stops:
+            out.append(f"stopped {m.group(1)} minutes after the page, but the record says "
+                       f"{', '.join(str(x) for x in sorted(stops)) or 'never'}")
     affected = f.impact.get("requests_affected")
     for m in re.finditer(r"(about )?(\d[\d,]*) requests (?:were )?affected", text):
         v = _value(m.group(2))

@@ -143,7 +143,7 @@ def _figures(text: str, facts: Facts, record: Record) -> list[Figure]:
             continue
         out.append(Figure(said, "wrong", "the record holds no such figure"))
     for problem in check(text, record, facts):
-        if " at " in problem or "requests affected" in problem or "declared" in problem:
+        if any(k in problem for k in (" at ", "requests affected", "declared", "after the page")):
             out.append(Figure(problem.split(",")[0], "wrong", problem))
     return out
 

@@ -108,6 +108,12 @@ class Facts:
         self.numbers = numbers
         self.pages_opened = [int(p.opened_at) for p in getattr(getattr(outer, "facts", None),
                                                                 "pages", [])]
+        opened = {p.id: int(p.opened_at) for p in getattr(getattr(outer, "facts", None),
+                                                           "pages", [])}
+        self.shift_stops = {int(it.done_at) - opened[it.page]
+                            for it in getattr(getattr(outer, "facts", None), "items", [])
+                            if it.kind == "incident" and it.done_at is not None
+                            and it.page in opened}
         entries = list(record.entries) + list(getattr(outer, "entries", []))
         self.obs_ids = {e.observation.id for e in entries if e.observation.id}
 
@@ -232,6 +238,7 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
     stops = {t - f.page_at for t in [f.mitigated_at, *(i.mitigated_at for i in f.incidents)]
              if t is not None} | {t - i.page_at for i in f.incidents
                                   for t in [i.mitigated_at] if t is not None}
+    stops |= facts.shift_stops
     for m in re.finditer(r"\b(?:stopped|mitigated|fixed)\b[^.]*?\b(\d+) minutes? after the "
                          r"page", text):
         if int(m.group(1)) not in stops:

@@ -87,8 +87,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("story", help="the STAR story of a saved incident (Markdown)")
     st.add_argument("save", nargs="?", type=Path, help="a save file (default: the latest)")
+    st.add_argument("--spoken", action="store_true", help="the versions to say aloud: two "
+                    "minutes of plain speech per interview question the night answers")
+    st.add_argument("--question", choices=("incident", "prioritisation", "disagreement",
+                                           "tradeoff", "learned"),
+                    help="with --spoken: only the answer to this question")
 
     sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
+    iv = sub.add_parser("interview", help="rehearse a behavioural answer about a saved "
+                        "incident: ask, listen, judge against the record (TUI, or --headless "
+                        "JSON lines)")
+    iv.add_argument("save", nargs="?", type=Path, help="an incident save (default: the latest)")
+    iv.add_argument("--question", choices=("incident", "prioritisation", "disagreement",
+                                           "tradeoff", "learned"),
+                    help="the question to rehearse (default: the incident question)")
+    iv.add_argument("--headless", action="store_true",
+                    help="JSON lines: {\"answer\": \"...\"} on stdin, verdicts on stdout")
     srv = sub.add_parser("serve", help="the TUI in a browser (textual-serve), for remote mock "
                          "interviews")
     srv.add_argument("--host", default="localhost",
@@ -227,9 +241,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "replay":
             return _replay(args.save)
         if args.command == "story":
-            return _story(args.save, args.home)
+            return _story(args.save, args.home, args.spoken, args.question)
         if args.command == "numbers":
             return _numbers(args.home)
+        if args.command == "interview":
+            return _interview(args)
         if args.command == "export":
             return _export(args.save, args.dir, args.runbook_base)
         if args.command == "shift":
@@ -493,19 +509,68 @@ def _replay(path: Path) -> int:
     return 0 if same and same_card else 1
 
 
-def _story(path: Path | None, home: Path | None) -> int:
+def _story(path: Path | None, home: Path | None, spoken: bool = False,
+           question: str | None = None) -> int:
     from oncall.store.locations import home_dir
     from oncall.store.saves import list_saves
     from oncall.story import star_story
 
+    if question and not spoken:
+        raise UsageError("story: --question goes with --spoken")
     _sweep(home)
     if path is None:
         saves = list_saves(home_dir(home))
         if not saves:
             raise UsageError("story: no saved incidents yet; play one first (`oncall play`)")
         path = max(reversed(saves), key=_mtime)  # the latest; on a tie, the last by name
+    if spoken:
+        from oncall.store.saves import SaveError
+        from oncall.store.shifts import load_shift
+        from oncall.story.spoken import markdown
+        from oncall.story.spoken_shift import markdown as shift_markdown
+
+        try:
+            print(shift_markdown(load_shift(path).record, question), end="")
+            return 0
+        except SaveError:
+            pass  # not a shift save: an incident's
+        print(markdown(_load(path).record, question), end="")
+        return 0
     print(star_story(_load(path)))
     return 0
+
+
+def _interview(args: argparse.Namespace) -> int:
+    from oncall.store.locations import home_dir
+    from oncall.store.saves import list_saves
+    from oncall.story.interview import questions_for, run_headless
+
+    path = args.save
+    if path is None:
+        saves = list_saves(home_dir(args.home))
+        if not saves:
+            raise UsageError("interview: no saved incidents yet; play one first (`oncall play`)")
+        path = max(reversed(saves), key=_mtime)
+    from oncall.store.saves import SaveError
+    from oncall.store.shifts import load_shift
+
+    try:
+        shift = load_shift(path).record
+        record, name, dims = shift.game, f"the shift of seed {shift.seed}", []
+    except SaveError:  # not a shift save: an incident's
+        save = _load(path)
+        shift, record, name = None, save.record, save.record.scenario
+        dims = save.scorecard.interview
+    question = args.question or "incident"
+    offered = questions_for(record, shift)
+    if question not in offered:
+        raise UsageError(f"interview: --question: {name} does not answer {question!r} (it "
+                         f"answers {', '.join(offered) or 'none'})")
+    if args.headless:
+        return run_headless(record, question, sys.stdin, sys.stdout, dims, shift)
+    from oncall.tui.screens.interview import interview_app
+
+    return _run_app(interview_app(record, question, args.home, shift), args.home)
 
 
 def _export(path: Path, dest: Path | None, runbook_base: str | None) -> int:

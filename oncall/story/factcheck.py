@@ -19,13 +19,18 @@ from collections.abc import Iterable, Iterator
 from itertools import combinations
 from typing import Any
 
+from pydantic import BaseModel
+
 from oncall.game.record import Record
+from oncall.game.shiftrecord import ShiftRecord
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, TEAMS
 from oncall.sim.clock import hhmm
 
 CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
 NUMBER = re.compile(r"(?<![\w.$-])\$?(\d[\d,]*(?:\.\d+)?)(%?)(?![\w:])")
+DATED = re.compile(r"\b[A-Z][a-z]{2} \d{2} (?:[01]\d|2[0-3]):[0-5]\d\b")
+"""A minute of another day, as `hhmm` prints it: `Mar 14 02:06`."""
 OBS = re.compile(r"\bobs-(\d+)\b")
 RUBRIC_CONSTANTS = frozenset({
     0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 45, 50, 60, 75, 90, 100,
@@ -33,6 +38,9 @@ RUBRIC_CONSTANTS = frozenset({
 """Targets, maxima and windows the rubric quotes (minutes, points, percentages)."""
 SMALL = 12
 """Counts up to this are taken as counts (sections, teams, moves) rather than figures."""
+ROUNDED = 0.05
+HEDGE = re.compile(r"\b(?:about|around|roughly|nearly|almost|some)\s+\$?$", re.IGNORECASE)
+"""A figure after one of these is said rounded, and checked with ROUNDED's tolerance."""
 
 
 def _walk(x: Any) -> Iterator[Any]:
@@ -47,14 +55,15 @@ def _walk(x: Any) -> Iterator[Any]:
 
 
 class Facts:
-    """Everything a text about this record may quote, indexed once."""
+    """Everything a text about this record may quote, indexed once. A night shift's record
+    (`outer`) adds its queue, pages, talks and budgets to its game record's facts."""
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, outer: BaseModel | None = None) -> None:
         self.record = record
         f = record.facts
         # What the player and the facts say, not the raw series a dashboard returned: a figure
         # quoted from an observation is quoted from its text.
-        dump = record.model_dump(mode="json", exclude={"entries": {"__all__": {
+        dump = (outer or record).model_dump(mode="json", exclude={"entries": {"__all__": {
             "observation": {"data", "scorecard"}}}})
         leaves = list(_walk(dump))
         self.strings = [x for x in leaves if isinstance(x, str)]
@@ -73,11 +82,16 @@ class Facts:
         named += [r.fired_at for r in f.replays]
         for inc in f.incidents:
             named += [inc.onset_at, inc.page_at, inc.mitigated_at, inc.resolved_at]
+        if outer is not None:
+            named += [int(x) for x in _walk(outer.model_dump(mode="json", include={
+                "facts": {"items", "pages", "conversations", "silences"}}))
+                if isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 3 * 24 * 60]
         key = [t for t in named if t is not None]
         minutes |= set(key)
         self.minutes = minutes
         clocks = {hhmm(t) for t in minutes}
         clocks |= {f"{int(h):02d}:{m}" for h, m in CLOCK.findall(corpus)}
+        clocks |= set(DATED.findall(corpus))
         self.clocks = clocks
         numbers: set[float] = set()
         for x in leaves:
@@ -92,12 +106,27 @@ class Facts:
         numbers |= {float(t - f.page_at) for t in minutes} | {float(f.page_at - t) for t in minutes}
         numbers |= {float(x) for x in RUBRIC_CONSTANTS}
         self.numbers = numbers
-        self.obs_ids = {e.observation.id for e in record.entries if e.observation.id}
+        self.pages_opened = [int(p.opened_at) for p in getattr(getattr(outer, "facts", None),
+                                                                "pages", [])]
+        opened = {p.id: int(p.opened_at) for p in getattr(getattr(outer, "facts", None),
+                                                           "pages", [])}
+        self.shift_stops = {int(it.done_at) - opened[it.page]
+                            for it in getattr(getattr(outer, "facts", None), "items", [])
+                            if it.kind == "incident" and it.done_at is not None
+                            and it.page in opened}
+        entries = list(record.entries) + list(getattr(outer, "entries", []))
+        self.obs_ids = {e.observation.id for e in entries if e.observation.id}
 
     def has_number(self, v: float) -> bool:
         if v <= SMALL and float(v).is_integer():
             return True
         return any(_close(v, n) for n in self.numbers)
+
+    def has_rounded(self, v: float) -> bool:
+        """A figure said with "about": the record holds one within the rounding people use
+        (two significant figures, so at most 5% off)."""
+        return self.has_number(v) or any(
+            abs(v - n) <= ROUNDED * abs(n) for n in self.numbers if n)
 
 
 def _value(raw: str) -> float:
@@ -131,11 +160,15 @@ def check(text: str, record: Record, facts: Facts | None = None) -> list[str]:
     for m in OBS.finditer(body):
         if f"obs-{m.group(1)}" not in facts.obs_ids:
             problems.append(f"obs-{m.group(1)} is not an observation of the run")
-    for h, mm in CLOCK.findall(body):
+    for m in DATED.finditer(body):
+        if m.group(0) not in facts.clocks:
+            problems.append(f"{m.group(0)} is no minute the record holds")
+    undated = DATED.sub(" ", body)
+    for h, mm in CLOCK.findall(undated):
         clock = f"{int(h):02d}:{mm}"
         if clock not in facts.clocks:
             problems.append(f"{clock} is no minute the record holds")
-    stripped = CLOCK.sub(" ", body)
+    stripped = CLOCK.sub(" ", undated)
     stripped = OBS.sub(" ", stripped)
     stripped = re.sub(r"\b(?:SEV|Mon|Data|Model|Infra|ML)-?\d+\b|\b[DMIN]\d{1,2}\b", " ", stripped)
     stripped = re.sub(r"\b[\w-]*[a-z]-\d[\w-]*\b|\b\w+_\d\w*\b|@\d+|\bv\d+\b|\br\d+\b", " ",
@@ -145,6 +178,9 @@ def check(text: str, record: Record, facts: Facts | None = None) -> list[str]:
         if v != v:  # nan
             continue
         if m.group(2) == "%" and (facts.has_number(v) or facts.has_number(v / 100)):
+            continue
+        hedged = HEDGE.search(stripped[max(0, m.start() - 16):m.start()])
+        if hedged and (facts.has_rounded(v) or (m.group(2) == "%" and facts.has_rounded(v / 100))):
             continue
         if not facts.has_number(v):
             problems.append(f"{m.group(0)} is no figure the record holds")
@@ -181,7 +217,8 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
 
     t = r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
     times_of(rf"\backnowledged (?:the page )?at {t}", [f.acked_at], "acknowledged")
-    times_of(rf"\bat {t} I was paged\b", [f.page_at, *(i.page_at for i in f.incidents)], "paged")
+    times_of(rf"\bat {t} I was paged\b", [f.page_at, *(i.page_at for i in f.incidents),
+                                         *facts.pages_opened], "paged")
     times_of(rf"\bresolved the incident at {t}", [f.resolved_at], "resolved")
     times_of(rf"\bmitigated at {t}", [f.mitigated_at, *(i.mitigated_at for i in f.incidents)],
              "mitigated")
@@ -198,10 +235,22 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
     for m in re.finditer(r"\bescalated (?:it )?to ([a-z][\w-]+)", text):
         if m.group(1) in TEAMS and m.group(1) not in teams:
             out.append(f"escalated to {m.group(1)}, but the run never escalated to them")
+    stops = {t - f.page_at for t in [f.mitigated_at, *(i.mitigated_at for i in f.incidents)]
+             if t is not None} | {t - i.page_at for i in f.incidents
+                                  for t in [i.mitigated_at] if t is not None}
+    stops |= facts.shift_stops
+    for m in re.finditer(r"\b(?:stopped|mitigated|fixed)\b[^.]*?\b(\d+) minutes? after the "
+                         r"page", text):
+        if int(m.group(1)) not in stops:
+            out.append(f"stopped {m.group(1)} minutes after the page, but the record says "
+                       f"{', '.join(str(x) for x in sorted(stops)) or 'never'}")
     affected = f.impact.get("requests_affected")
-    for m in re.finditer(r"(\d[\d,]*) requests (?:were )?affected", text):
-        if affected is None or not _close(_value(m.group(1)), affected):
-            out.append(f"{m.group(1)} requests affected, but the record measured "
+    for m in re.finditer(r"(about )?(\d[\d,]*) requests (?:were )?affected", text):
+        v = _value(m.group(2))
+        fair = affected is not None and (_close(v, affected) or (
+            m.group(1) is not None and abs(v - affected) <= ROUNDED * affected))
+        if not fair:
+            out.append(f"{m.group(2)} requests affected, but the record measured "
                        f"{affected if affected is not None else 'none'}")
     if f.mitigated_at is None and not f.incidents and re.search(
             r"\bthe fault was mitigated at\b|\bMitigated at\b", text):
@@ -209,3 +258,58 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
     if not f.handed_over and re.search(r"\bsecondary on-call (?:took|had to take)", text):
         out.append("claims the secondary took over, but the record says not")
     return out
+
+
+def check_shift(text: str, rec: ShiftRecord) -> list[str]:
+    """`check` for a night shift's text, plus: no sentence about one incident's model names a
+    minute, severity or count of updates that belongs to another part of the night."""
+    from oncall.story.shiftfacts import incidents
+
+    problems = check(text, rec.game, Facts(rec.game, rec))
+    by_model = {inc.model: inc for inc in incidents(rec)}
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", _masked(text)):
+        named = [m for m in _named(sentence.lower(), ARCHETYPES_BY_NAME) if m in by_model]
+        if len(named) != 1:
+            continue
+        inc = by_model[named[0]]
+        allowed = set(inc.minutes)
+        for it in rec.facts.items:
+            if it.model == inc.model:
+                allowed |= {t for t in (it.arrives_at, it.taken_at, it.done_at, it.deadline)
+                            if t is not None}
+        for cv in rec.facts.conversations:
+            if cv.model == inc.model:
+                allowed |= {cv.opened_at, *(s.t for s in cv.said)}
+        ok = {hhmm(t) for t in allowed}
+        for h, mm in CLOCK.findall(sentence):
+            clock = f"{int(h):02d}:{mm}"
+            if clock not in ok:
+                problems.append(f"{clock} is told of {inc.model}, but belongs to another part "
+                                "of the night")
+        for m in re.finditer(r"\bSEV-(\d)", sentence):
+            if inc.severity is None or int(m.group(1)) != inc.severity:
+                was = "no severity" if inc.severity is None else f"SEV-{inc.severity}"
+                problems.append(f"SEV-{m.group(1)} is told of {inc.model}, but {was} was "
+                                "declared while it was open")
+        for m in re.finditer(r"\b(\d+) status updates?\b", sentence):
+            if int(m.group(1)) != len(inc.updates):
+                problems.append(f"{m.group(1)} status update(s) told of {inc.model}, but "
+                                f"{len(inc.updates)} were posted about it")
+    return problems
+
+
+def check_numbers(sheet: str, saves: list[Any]) -> list[str]:
+    """`check` for the numbers sheet: each incident row against its own save's record (the
+    saved date and the score, which the card holds rather than the record, left out)."""
+    from oncall.story.numbers import distinct
+
+    rows = [ln for ln in sheet.split("## Incidents", 1)[-1].splitlines()
+            if ln.startswith("| ") and not ln.startswith(("| saved", "| ---"))]
+    kept = distinct(saves)
+    if len(rows) != len(kept):
+        return [f"{len(rows)} incident rows for {len(kept)} distinct runs"]
+    problems = []
+    for row, save in zip(rows, kept, strict=True):
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        problems += [f"{cells[1]}: {p}" for p in check(" | ".join(cells[1:-1]), save.record)]
+    return problems

@@ -22,6 +22,7 @@ from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
 from oncall.scoring.shift import score_shift
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
+from oncall.story.shiftfacts import incidents
 
 Kind = Literal["incident", "priorities", "disagreement", "tradeoff"]
 KINDS: tuple[Kind, ...] = ("incident", "priorities", "disagreement", "tradeoff")
@@ -79,11 +80,13 @@ def _budget_line(rec: ShiftRecord, model: str) -> str:
 
 
 def incident(rec: ShiftRecord) -> Story | None:
-    items = [it for it in rec.facts.items if it.kind == "incident"]
-    if not items:
+    """The night's first incident, told only from its own facts (its page, its looks, its
+    diagnosis, its moves, the updates posted while it was open)."""
+    found = incidents(rec)
+    if not found:
         return None
-    it = items[0]
-    page = next(p for p in rec.facts.pages if p.id == it.page)
+    inc = found[0]
+    it, page = inc.item, inc.page
     g = rec.game.facts
     alert = next((a for a in g.page_alerts if a.model == it.model and a.rule in page.alerts),
                  None)
@@ -93,29 +96,25 @@ def incident(rec: ShiftRecord) -> Story | None:
     situation = f"{_night(rec)} {fired}."
     ack = (f"I acknowledged page {page.id} {page.acked_at - page.opened_at} min after it fired"
            if page.acked_at is not None else f"Page {page.id} went unacknowledged")
-    looks = _looks(rec, it.model, len(rec.entries))
-    tools = list(dict.fromkeys(str(e.command["do"]) for e in looks))
+    tools = list(dict.fromkeys(str(e.command["do"]) for e in inc.looks))
     acts = [ack]
-    if g.severity is not None:
-        acts.append(f"declared SEV-{g.severity}")
+    if inc.severity is not None:
+        acts.append(f"declared SEV-{inc.severity}")
     if tools:
-        acts.append(f"looked at {_and(tools)} for {it.model} ({_plural(len(looks), 'look')})")
-    if g.diagnosis:
-        cause = str(g.diagnosis["cause"])
+        acts.append(f"looked at {_and(tools)} for {it.model} ({_plural(len(inc.looks), 'look')})")
+    if inc.diagnosis:
+        cause = str(inc.diagnosis.get("cause"))
         name = FAULTS_BY_ID[cause].name if cause in FAULTS_BY_ID else cause
-        cited = g.diagnosis.get("evidence") or []
-        acts.append(f"diagnosed a {g.diagnosis['category']} fault, {cause} ({name})"
+        cited = inc.diagnosis.get("evidence") or []
+        acts.append(f"diagnosed a {inc.diagnosis.get('category')} fault, {cause} ({name})"
                     + (f", citing {', '.join(cited)}" if cited else ""))
-    moves = [iv for iv in g.interventions if iv.command.get("model") == it.model
-             or (iv.command.get("incident") == it.incident and it.incident)]
-    for iv in moves[:3]:
+    for iv in inc.moves[:3]:
         what = iv.command.get("fix") or iv.command.get("team") or ""
         acts.append(f"at {hhmm(iv.t)} I ran {iv.kind}" + (f" {what}" if what else "")
                     + f" on {it.model}" if iv.kind != "escalate" else
                     f"at {hhmm(iv.t)} I escalated to {what}")
-    updates = [t for t in g.updates_at if t >= page.opened_at]
-    if updates:
-        acts.append(f"posted {_plural(len(updates), 'status update')}")
+    if inc.updates:
+        acts.append(f"posted {_plural(len(inc.updates), 'status update')} about it")
     action = "; ".join(acts) + "."
     action = action[0].upper() + action[1:]
     if it.done_at is not None and it.outcome in ("mitigated", "handed over"):

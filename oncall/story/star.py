@@ -33,6 +33,8 @@ EFFECT_WORDS = {
     "none": "it changed nothing",
     "worse": "it made things worse",
 }
+TEAM_CHANGES = ("pause_canary", "revert_config", "pin_feature_version")
+"""Hotfixes that take a team's own change back (the velocity side of a tradeoff)."""
 ARTIFACT_WORDS = {"monitor": "an alert rule", "test": "a test", "runbook": "a runbook"}
 
 
@@ -69,8 +71,9 @@ def situation(record: Record) -> str:
             out.append("It fired alongside " + and_list(
                 [f"`{a.rule}` on {a.model}" for a in others]) + ".")
     if f.noise_alerts:
-        out.append("At the same time " + and_list(
-            [f"`{a.rule}` on {a.model}" for a in f.noise_alerts]) + " fired, unrelated to it.")
+        out.append("Also firing, unrelated to it: " + and_list(
+            [f"`{a.rule}` on {a.model} (since {hhmm(a.fired_at)})" for a in f.noise_alerts])
+            + ".")
     return " ".join(out)
 
 
@@ -198,7 +201,13 @@ def result(record: Record) -> list[str]:
                     if imp["budget_consumed_pct"] else "no error budget was consumed")
     if bits:
         span = f" over {plural(imp['minutes'], 'minute')}" if imp.get("minutes") else ""
-        out.append(f"In all, {and_list(bits)}{span}.")
+        out.append(f"In all, {and_list(bits)}{span}, counted from the page.")
+    elif "minutes_outside_quality_slo" in imp:
+        out.append(f"No request failed or was counted: the fault only made answers worse. Over "
+                   f"{plural(imp.get('minutes', 0), 'minute')} from the page, quality sat "
+                   f"outside its target for {plural(imp['minutes_outside_quality_slo'], 'minute')}"
+                   f" ({num(imp.get('quality_budget_consumed_pct', 0))}% of the month's quality "
+                   f"budget), with label coverage at {num(imp.get('label_coverage_pct', 0))}%.")
     if f.extra_cost_per_hour > 0:
         out.append(f"My interventions added ${num(f.extra_cost_per_hour)} an hour in compute.")
     if f.resolved_at is not None:
@@ -247,9 +256,10 @@ def tradeoff(record: Record) -> str | None:
     """Reliability over velocity: a rollback or revert that helped. When live fixes came first,
     the story says so rather than claim the revert was the first choice."""
     f = record.facts
-    chosen = [i for i in f.interventions if is_revert(i) and i.effect in ("fixes", "partial")]
+    chosen = [i for i in f.interventions if i.effect in ("fixes", "partial") and is_revert(i)
+              and (i.kind == "rollback" or str(i.command.get("fix")) in TEAM_CHANGES)]
     if not chosen:
-        return None
+        return None  # a cache fallback or a pause of a job takes no team's release back
     iv = chosen[0]
     tried = [i for i in f.interventions if i.kind != "escalate" and i.t < iv.t]
     looked = any(e.observation.ok and e.command.get("do") in INVESTIGATIONS
@@ -275,6 +285,8 @@ def tradeoff(record: Record) -> str | None:
     if later:
         line += (f" I then handed the fix-forward to {later[0].command.get('team')} at "
                  f"{hhmm(later[0].t)}.")
+    line += (" What it cost: the team's change came off production for the night, and it could "
+             "ship again only once they had found what was wrong with it.")
     return line
 
 
@@ -298,7 +310,13 @@ def disagreement(record: Record) -> str | None:
             gist(o, 120) for o in evidence[:2]) + ".")
     if after:
         line += f" At {hhmm(after[0].t)} I {action_phrase(after[0].command)}, and " \
-                f"{EFFECT_WORDS[after[0].effect]}."
+                f"{EFFECT_WORDS[after[0].effect]}: that is how it ended."
+    else:
+        line += " It ended without their agreement: the fault was not fixed by a move of mine."
+    pm = f.postmortem
+    if pm is not None and pm.action_items:
+        line += (" What changed after: the postmortem's action items, "
+                 + "; ".join(a.item for a in pm.action_items[:2]) + ".")
     return line
 
 

@@ -60,3 +60,22 @@ def test_the_library_shows_best_scores_and_never_a_cause() -> None:
     causes = {s.answers.cause for s in scenarios.values()}
     assert not any(f" {c} " in text for c in causes)
     assert "control" not in text
+
+
+def test_a_run_saved_twice_counts_once_and_the_owners_fix_is_theirs() -> None:
+    from oncall.story.numbers import mitigated_by
+
+    once = saved(d4_play())
+    again = saved(d4_play())
+    owners = d4_play(first_move="none")
+    owners.facts.interventions.append(Intervened(
+        t=150, kind="escalate", command={"do": "escalate", "team": "data-engineering"},
+        effect="fixes", effective_at=160, message="data-engineering: reverted.",
+        evidence_before=1))
+    owners.facts.mitigated_at = 160
+    assert mitigated_by(owners) == "owners" and mitigated_by(once.record) == "me"
+    sheet = numbers_sheet([once, again, saved(owners)])
+    assert row(sheet, "Incidents handled") == "2 (data 2); 1 re-saved run(s) counted once"
+    assert row(sheet, "Median time to mitigate").endswith("(1 of 2 mitigated by me)")
+    assert row(sheet, "Who stopped the fault").startswith("me 1, the owners I escalated to 1,")
+    assert sheet.count("| 2026-03-18 |") == 2

@@ -17,6 +17,7 @@ class StoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("e", "export", "Export as Markdown", id="export"),
+        Binding("v", "spoken", "Say it aloud", id="spoken"),
         Binding("j", "scroll(1)", "Down", show=False),
         Binding("k", "scroll(-1)", "Up", show=False),
     ]
@@ -40,6 +41,11 @@ class StoryScreen(Screen[None]):
 
         text = story(self.path)
         self.app.call_from_thread(self.query_one("#story-md", Markdown).update, text)
+
+    def action_spoken(self) -> None:
+        from oncall.tui.screens.interview import SpokenScreen
+
+        self.app.push_screen(SpokenScreen(self.path))
 
     def action_export(self) -> None:
         self._export()

@@ -1,0 +1,222 @@
+"""Plain-speech pieces the spoken stories are built from: what each kind of evidence showed, what
+each tool is called aloud, what each hotfix did, figures rounded the way people say them.
+
+Every clause is a full clause ("the null rate of utilisation had jumped to 100%" is not one: a
+clause here never carries a figure the record may not hold), so it reads after "showed that".
+"""
+
+from __future__ import annotations
+
+import re
+
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID
+
+SIGNAL_CLAUSES: dict[str, str] = {
+    "alias-moved": "the registry alias had moved to another artifact just before it started",
+    "batch-neighbour": "a batch job was sharing the node with our pods",
+    "bulk-import": "the data source had run a bulk import",
+    "cache-misses": "requests that missed the cache were timing out",
+    "calibration-refit": "a calibration refit had been promoted just before it started",
+    "canary-errors": "the errors came from the canary's pods",
+    "canary-promotion": "a canary revision was being rolled out",
+    "canary-split": "split by revision, the canary behaved differently from stable",
+    "cert-expired": "the serving certificate had expired",
+    "challenger-split": "split by revision, the challenger priced far above the champion",
+    "client-disconnects": "the errors were clients hanging up, not the model failing",
+    "cold-start": "new pods took minutes to become ready",
+    "config-batch-size": "a config-only deploy had raised the batch size",
+    "config-memory-limit": "a config-only deploy had cut the memory limit",
+    "cpu-saturated": "the CPU was saturated",
+    "crashloop": "half the pods were crash-looping",
+    "cuda-oom": "the GPU was running out of memory",
+    "decline-reasons": "the decisions named the feature behind the high scores",
+    "defaults-served": "the feature from the store had collapsed onto its default value",
+    "drift": "the {arg} feature had drifted away from what the model was trained on",
+    "empty-join": "the label join was finding nothing",
+    "encoder-oov": "the encoder was seeing a value it had no column for",
+    "error-rate-up": "the error rate had gone up",
+    "errors-elevated": "the error rate sat well above its usual level",
+    "errors-everywhere": "most requests were failing",
+    "errors-up": "the error rate had gone up",
+    "estimate-gap": "the label-free estimate looked fine while the real quality fell",
+    "experiment-weight": "a deploy had given the challenger far more traffic than planned",
+    "expiry-countdown": "the certificate was counting down to expiry",
+    "gpu-mem-full": "GPU memory was full",
+    "hpa-at-max": "the autoscaler was capped at its ceiling",
+    "image-bump": "an image-only rollout had started when the trouble began",
+    "image-patch": "an image patch had gone out, though it turned out to be harmless",
+    "input-validation-missing": "the input validator was flagging missing values",
+    "input-validation-range": "the validator was seeing values far beyond the training range",
+    "input-validation-unseen": "the validator was seeing values never seen in training",
+    "input-validation-warnings": "the input validator was raising warnings",
+    "inputs-stable": "none of the input features had drifted",
+    "job-failed": "a run of the {arg} pipeline had failed",
+    "label-coverage-zero": "almost none of the recent predictions had a label",
+    "launch": "the {arg} producer had extended a category for a launch",
+    "memory-at-limit": "memory was sitting near its limit",
+    "memory-climb": "memory had been climbing for hours",
+    "model-unchanged": "the model itself had not changed",
+    "nan-logs": "the serving wrapper was logging errors on bad outputs",
+    "nan-outputs": "the model was returning NaN predictions",
+    "new-version": "a new model version had been promoted just before it started",
+    "no-deploy": "nothing had been deployed to the model",
+    "no-scrape": "the pods were not being scraped",
+    "node-not-ready": "one node had gone not-ready",
+    "null-spike": "the {arg} feature had suddenly gone missing",
+    "oom-at-load": "new pods were dying while loading their weights",
+    "oom-killed": "pods were being killed at their memory limit",
+    "p99-step": "tail latency had stepped up when it started",
+    "partner-5xx": "lookups to the partner were failing upstream",
+    "pipeline-failing": "the {arg} pipeline's last run had failed",
+    "pipelines-unchanged": "no data producer had changed anything",
+    "pods-healthy": "every pod was healthy, with no restarts",
+    "pods-pending": "the node's pods could not be rescheduled",
+    "pods-starved": "our pods on that node were starved of CPU",
+    "prediction-drift": "the predictions themselves had drifted",
+    "prediction-drop": "the predictions had dropped",
+    "prediction-shift": "the average score had jumped",
+    "predictions-steady": "the predictions were not moving",
+    "quality-collapse": "quality on the labels that had arrived had collapsed",
+    "quality-drop": "quality was falling as labels for the new requests came in",
+    "queue-full": "requests were being shed with every replica busy",
+    "ratio": "the served {arg} values had stepped at the deploy",
+    "release-image": "a serving image had been released hours before",
+    "reliability-gap": "the predicted and observed rates had parted while the ranking held",
+    "restarts": "the pods were restarting",
+    "rollout-in-flight": "a rollout had started when the trouble began",
+    "rollout-stalled": "the rollout had stalled halfway",
+    "router-weight": "the router was sending traffic with the wrong weights",
+    "schema-rename": "the {arg} producer had renamed a field in its schema",
+    "scrape-blocked": "a network policy was blocking the metrics scraper",
+    "short-burst": "it was a short burst that went away as fast as it came",
+    "sigkill": "workers were being killed at the memory limit",
+    "signature-warning": "the model was warning about its input signature",
+    "stale": "the {arg} feature had stopped updating",
+    "starved-logs": "requests were waiting for a CPU longer than they were computing",
+    "store-timeout": "fetching the model weights was timing out",
+    "store-timeouts": "reads from the online feature store were timing out",
+    "stuck-in-init": "new pods were stuck starting up",
+    "target-down": "none of the model's targets was being scraped",
+    "timezone-path": "the transform took a different code path for serving timestamps",
+    "tls-errors": "connections were failing their TLS handshake",
+    "tokenizer-default": "a library upgrade had changed a preprocessing default",
+    "topic-moved": "the outcome events had moved to another topic",
+    "traffic-surge": "traffic was well above its usual level",
+    "ttl-default": "the feature store was serving default values",
+    "unmapped-field": "the feature store was seeing a field name it did not map",
+    "unreachable": "requests to replicas on the lost node were timing out",
+    "unseen-rate": "more and more requests carried a {arg} value never seen in training",
+    "upstream-change": "the {arg} producer had shipped a release",
+    "upstream-upgrade": "the upstream {arg} model had been upgraded",
+    "version-mismatch": "the serving code and the model version did not match",
+    "xid-79": "a GPU had fallen off the bus",
+}
+"""Signal kind (the part of a signal id before `:`) -> what it showed, as a clause."""
+
+TOOL_WORDS: dict[str, str] = {
+    "fleet": "the fleet overview", "dashboard": "the dashboard", "logs": "the logs",
+    "deploys": "the deploy history", "pipelines": "the pipeline history",
+    "infra": "the infrastructure view", "drift": "the drift report",
+    "labels": "the label report", "runbook": "the runbook",
+}
+
+FIX_WORDS: dict[str, str] = {
+    "apply_unit_conversion": "put a unit conversion in at ingestion",
+    "clip_outputs": "clipped the model's outputs",
+    "cordon_drain_node": "cordoned and drained the bad node",
+    "fallback_cached_features": "fell back to the last good cached features",
+    "lower_batch_size": "lowered the batch size",
+    "map_unseen_categories": "mapped the unseen categories",
+    "pause_canary": "paused the canary",
+    "pin_feature_version": "pinned the previous feature version",
+    "raise_client_timeout": "raised the client timeout",
+    "raise_max_replicas": "raised the replica ceiling",
+    "raise_memory_limit": "raised the memory limit",
+    "raise_threshold": "raised the alert threshold",
+    "remap_field": "remapped the renamed field",
+    "restart_pipeline": "restarted the pipeline",
+    "restart_pods": "restarted the pods",
+    "restore_metrics_scrape": "restored the metrics scrape",
+    "retrain_on_recent_data": "retrained on recent data",
+    "revert_config": "reverted the config change",
+    "rotate_certificate": "rotated the certificate",
+    "scale_up": "scaled the model up",
+}
+
+TEAM_WORDS: dict[str, str] = {"model-owners": "the model's owners"}
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def team(name: str) -> str:
+    return TEAM_WORDS.get(name, "the " + name.replace("-", " ") + " team")
+
+
+def signal_clause(signal: str) -> str:
+    kind, _, arg = signal.partition(":")
+    clause = SIGNAL_CLAUSES.get(kind)
+    if clause is None:
+        return f"there was evidence of {kind.replace('-', ' ')}"
+    return clause.format(arg=arg.replace("_", " ").replace("-", " ") or "input")
+
+
+def fix_words(fix: str) -> str:
+    return FIX_WORDS.get(fix, f"applied a {fix.replace('_', ' ')} fix")
+
+
+def fault_words(cause: str) -> str:
+    """A catalogue cause told without its code: `an upstream unit change`."""
+    info = FAULTS_BY_ID.get(cause)
+    if info is None:
+        return "a cause I could not name"
+    name = info.name.split(": ", 1)[-1]
+    name = re.sub(r"\s*\([^)]*\)", "", name).replace(" / ", " or ").replace("/", "-")
+    return name
+
+
+def model_words(model: str) -> str:
+    """`our card-fraud classification model`, never naming the same thing twice."""
+    arch = ARCHETYPES_BY_NAME.get(model)
+    if arch is None:
+        return model
+    task = arch.task
+    if model.replace("-", " ") in task.replace("-", " "):
+        return f"our {task} model"
+    return f"{model}, our {task} model"
+
+
+def rule_words(rule: str) -> str:
+    """`ModelPredictionMeanShift` said aloud: `a model prediction mean shift alert`."""
+    tokens = re.findall(r"NaN|[A-Z]+(?=[A-Z][a-z])|[A-Z][a-z]+|[A-Z]+|[a-z]+|\d+[a-z]*", rule)
+    spaced = " ".join(t if t == "NaN" or (len(t) > 1 and t.isupper()) else t.lower()
+                      for t in tokens)
+    return f"{'an' if spaced[:1] in 'aeiou' else 'a'} {spaced} alert"
+
+
+def sig(n: float, digits: int = 2) -> float:
+    if n == 0:
+        return 0.0
+    from math import floor, log10
+
+    return round(n, -floor(log10(abs(n))) + digits - 1)
+
+
+def about(n: float) -> str:
+    """A count as people say it: `49`, `about 130,000`, `about 2.9`."""
+    if float(n).is_integer() and abs(n) < 100:
+        return f"{int(n)}"
+    r = sig(n)
+    text = f"{r:,.0f}" if abs(r) >= 10 else f"{r:g}"
+    return text if r == n else f"about {text}"
+
+
+def clock(t: int) -> str:
+    """A simulated minute said aloud: `2:07`."""
+    from oncall.sim.clock import hhmm
+
+    if t % (24 * 60) == 0:
+        return "midnight"
+    h, m = hhmm(t).split()[-1].split(":")
+    return f"{int(h)}:{m}" if int(h) else f"{h}:{m}"

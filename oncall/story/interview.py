@@ -1,0 +1,398 @@
+"""An interview rehearsal over a saved night: ask a behavioural question, take the answer, and
+judge it the way a senior interviewer would, by rules over the record (no language model).
+
+The verdict names what it saw: which STAR parts are there, each figure quoted checked against the
+record (true, rounded fairly, or wrong), ownership ("I" for what the player did, no claiming what
+a team did), the tells interviewers mark down (a passive hand-off, "we did both" on a tradeoff,
+blame), and the length against two minutes of speech. Then one or two follow-up questions drawn
+from the record, judged the same way. Every deduction says why, so a player knows what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import IO, Any
+
+from oncall.game.record import Record
+from oncall.game.shiftrecord import ShiftRecord
+from oncall.scoring.card import InterviewScore
+from oncall.sim.alerts import RULES_BY_NAME
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME, TEAMS
+from oncall.story.clauses import words
+from oncall.story.factcheck import CLOCK, HEDGE, NUMBER, Facts, _named, check
+from oncall.story.facts import is_revert
+from oncall.story.spoken import QUESTIONS, spoken
+
+WPM = 130
+"""Interview pace: two minutes is about 260 words."""
+
+STAR = {
+    "situation": r"\b(?:paged|page|alert|on call|on-call|fired|night|at \d{1,2}:\d\d)\b",
+    "task": r"\b(?:my job|my task|my goal|I needed to|I had to|I was responsible|the choice|"
+            r"to decide|had to decide|my role|I owned)\b",
+    "action": r"\bI (?:checked|looked|rolled|acknowledged|declared|escalated|brought|applied|"
+              r"filed|ticketed|diagnosed|called|paused|reverted|asked|posted|pinned|fell back|"
+              r"raised|restarted|put|chose|decided|went|handed|scaled|read|ran|opened|held|"
+              r"replied|cordoned|rotated|remapped|lowered|traced|compared|split)\b",
+    "result": r"\b(?:stopped|mitigated|recovered|resolved|fixed|back to normal|in the end|"
+              r"result|afterwards|after that|since then|postmortem|minutes after|ended)\b",
+}
+BLAME = re.compile(r"\b(?:their fault|his fault|her fault|blame[ds]?|careless|sloppy|"
+                   r"incompetent|should have known|messed up|screwed up|they broke|"
+                   r"didn't bother|did not bother|lazy)\b", re.I)
+PASSIVE = re.compile(r"\b(?:it|this|the incident|the issue|the page|the problem)\s+(?:was|got)"
+                     r"\s+(?:escalated|handed (?:off|over)|passed|thrown|rolled back|fixed|"
+                     r"mitigated|resolved|taken care of)\b|\b(?:threw|tossed) it over\b|"
+                     r"\bhanded it off\b|\blet (?:them|the \w+(?: \w+)? team) (?:handle|deal)",
+                     re.I)
+BOTH = re.compile(r"\b(?:did both|got both|have both|had both|best of both|no trade-?off|"
+                  r"without giving (?:anything )?up|nothing was lost|no cost)\b", re.I)
+COST = re.compile(r"\b(?:gave up|give up|giving up|cost|lost|at the expense|waited|delayed|"
+                  r"held back|came off|paid|price|traded|sacrific\w*|slowed)\b", re.I)
+CLAIMS: list[tuple[str, str]] = [
+    (r"\bI rolled (?:it |the model |\w+ )?back\b", "rollback"),
+    (r"\bI (?:fixed|reverted|patched) (?:the )?(?:upstream|pipeline|producer|feed|release|"
+     r"partner|schema)\b", "team-fix"),
+    (r"\bI (?:mitigated|fixed|stopped) (?:it|the fault|the incident)\b", "mitigated"),
+    (r"\bI (?:escalated|brought in|paged|called)\b", "escalate"),
+    (r"\bI (?:applied|deployed|shipped) (?:a |the )?(?:hot)?fix\b", "hotfix"),
+]
+
+
+@dataclass
+class Figure:
+    said: str
+    verdict: str  # true | rounded | wrong
+    note: str = ""
+
+
+@dataclass
+class Deduction:
+    points: int
+    reason: str
+
+
+@dataclass
+class Verdict:
+    question: str
+    asked: str
+    score: int
+    words: int
+    seconds: int
+    star: dict[str, bool] = field(default_factory=dict)
+    figures: list[Figure] = field(default_factory=list)
+    fact_check: bool = True
+    deductions: list[Deduction] = field(default_factory=list)
+    praise: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def text(self) -> str:
+        out = [f"Verdict: {self.score}/100 ({self.words} words, about {self.seconds} s aloud)"]
+        if self.star:
+            out.append("STAR: " + ", ".join(f"{k} {'yes' if v else 'MISSING'}"
+                                            for k, v in self.star.items()))
+        for f in self.figures:
+            out.append(f"  figure {f.said!r}: {f.verdict}" + (f" ({f.note})" if f.note else ""))
+        out.append(f"Fact check: {'passes' if self.fact_check else 'FAILS'}")
+        out += [f"  -{d.points}: {d.reason}" for d in self.deductions]
+        out += [f"  +: {p}" for p in self.praise]
+        return "\n".join(out)
+
+
+@dataclass
+class FollowUp:
+    key: str
+    asked: str
+    needs: str
+    """A pattern the answer must match to address the question."""
+    missing: str
+    """What the verdict says when it does not."""
+
+
+def _figures(text: str, facts: Facts, record: Record) -> list[Figure]:
+    out: list[Figure] = []
+    for h, mm in CLOCK.findall(text):
+        clock = f"{int(h):02d}:{mm}"
+        ok = clock in facts.clocks
+        out.append(Figure(f"{h}:{mm}", "true" if ok else "wrong",
+                          "" if ok else "no minute of the night"))
+    body = CLOCK.sub(" ", text)
+    body = re.sub(r"\bSEV-?\d\b|\b[\w-]*[a-z]-\d[\w-]*\b", " ", body)
+    for m in NUMBER.finditer(body):
+        raw = m.group(1)
+        try:
+            v = float(raw.replace(",", ""))
+        except ValueError:
+            continue
+        pct = m.group(2) == "%"
+        if not pct and v <= 12 and v.is_integer():
+            continue  # small counts: "two updates", "3 tools"
+        said = m.group(0)
+        if facts.has_number(v) or (pct and facts.has_number(v / 100)):
+            out.append(Figure(said, "true"))
+            continue
+        hedged = HEDGE.search(body[max(0, m.start() - 16):m.start()])
+        if facts.has_rounded(v) or (pct and facts.has_rounded(v / 100)):
+            out.append(Figure(said, "rounded" if hedged else "wrong",
+                              "" if hedged else "close, but said as exact: say \"about\""))
+            continue
+        out.append(Figure(said, "wrong", "the record holds no such figure"))
+    for problem in check(text, record, facts):
+        if any(k in problem for k in (" at ", "requests affected", "declared", "after the page")):
+            out.append(Figure(problem.split(",")[0], "wrong", problem))
+    return out
+
+
+def _claimed(text: str, record: Record) -> list[str]:
+    f = record.facts
+    kinds = {iv.kind for iv in f.interventions}
+    reverted = any(is_revert(iv) for iv in f.interventions if iv.kind != "escalate")
+    team_fixed = [iv for iv in f.interventions if iv.kind == "escalate"
+                  and iv.effect in ("fixes", "partial")]
+    out = []
+    for pattern, what in CLAIMS:
+        if not re.search(pattern, text, re.I):
+            continue
+        if what == "rollback" and "rollback" not in kinds and not reverted:
+            out.append("claims a rollback the record does not hold")
+        elif what == "team-fix" and team_fixed:
+            team = str(team_fixed[0].command.get("team"))
+            out.append(f"claims the upstream fix as your own: {team} made it")
+        elif what == "mitigated" and (f.handed_over or f.mitigated_at is None):
+            out.append("claims the mitigation, but "
+                       + ("the secondary on-call took it over" if f.handed_over
+                          else "the fault was not mitigated on your watch"))
+        elif what == "escalate" and "escalate" not in kinds:
+            out.append("claims an escalation the record does not hold")
+        elif what == "hotfix" and "hotfix" not in kinds:
+            out.append("claims a hotfix the record does not hold")
+    return out
+
+
+def _strangers(text: str, facts: Facts) -> list[str]:
+    low = text.lower()
+    out = []
+    for names, what in ((RULES_BY_NAME, "alert"), (ARCHETYPES_BY_NAME, "model"),
+                        (TEAMS, "team")):
+        out += [f"{what} {n} is not part of this night" for n in _named(low, names)
+                if n.lower() not in facts.corpus_low]
+    return out
+
+
+def judge(answer: str, record: Record, question: str, *, follow_up: FollowUp | None = None,
+          facts: Facts | None = None) -> Verdict:
+    """The verdict on one answer: main question (STAR, two minutes) or a follow-up (one
+    point, under a minute)."""
+    facts = facts or Facts(record)
+    n = words(answer)
+    asked = follow_up.asked if follow_up else QUESTIONS.get(question, question)
+    v = Verdict(question=follow_up.key if follow_up else question, asked=asked, score=100,
+                words=n, seconds=round(n / WPM * 60))
+    cut = v.deductions.append
+    if follow_up is None:
+        v.star = {part: bool(re.search(p, answer, re.I)) for part, p in STAR.items()}
+        for part, there in v.star.items():
+            if not there:
+                cut(Deduction(10, f"no {part}: a STAR answer needs it"))
+        if n < 150:
+            cut(Deduction(10, f"too short: {n} words is under a minute and a quarter; aim for "
+                              "220 to 300"))
+        elif n > 360:
+            cut(Deduction(10, f"too long: {n} words is nearly three minutes; aim for 220 to "
+                              "300"))
+        elif not 220 <= n <= 300:
+            cut(Deduction(3, f"{n} words: two minutes is 220 to 300"))
+        else:
+            v.praise.append("two minutes long")
+    else:
+        if not re.search(follow_up.needs, answer, re.I):
+            cut(Deduction(20, follow_up.missing))
+        if n > 150:
+            cut(Deduction(5, f"{n} words for a follow-up: answer it in under a minute"))
+    v.figures = _figures(answer, facts, record)
+    wrong = [f for f in v.figures if f.verdict == "wrong"]
+    for f in wrong:
+        cut(Deduction(15, f"wrong figure {f.said!r}: {f.note}"))
+    strangers = _strangers(answer, facts)
+    for s in strangers:
+        cut(Deduction(15, f"{s}: the answer is about another night"))
+    v.fact_check = not wrong and not strangers
+    if v.figures and not wrong:
+        v.praise.append("every figure true to the record")
+    i = len(re.findall(r"\b(?:I|I'm|I've|I'd|me|my)\b", answer))
+    we = len(re.findall(r"\b(?:we|we're|we've|we'd|us|our)\b", answer, re.I))
+    if we > i:
+        cut(Deduction(15, f"\"we\" for everything ({we} we, {i} I): say what you did"))
+    for claim in _claimed(answer, record):
+        cut(Deduction(15, claim))
+    if passive := PASSIVE.search(answer):
+        cut(Deduction(10, f"passive hand-off ({passive.group(0)!r}): say who did what and "
+                          "what you kept"))
+    if blame := BLAME.search(answer):
+        cut(Deduction(15, f"blame ({blame.group(0)!r}): keep it blameless, talk about the "
+                          "system"))
+    if question == "tradeoff" and follow_up is None:
+        if BOTH.search(answer):
+            cut(Deduction(15, "\"we did both\": a tradeoff has a side you gave up"))
+        elif not COST.search(answer):
+            cut(Deduction(15, "the tradeoff's cost is left out: say what you gave up"))
+    v.score = max(0, 100 - sum(d.points for d in v.deductions))
+    return v
+
+
+WHY = r"\b(?:because|so that|since|harm|customers?|risk|evidence|gate|deadline|budget)\b"
+
+
+def shift_follow_ups(shift: ShiftRecord, question: str) -> list[FollowUp]:
+    """Follow-ups for a night shift, each about one item of the night (never mixing two
+    incidents)."""
+    from oncall.story.shiftfacts import incidents
+
+    out: list[FollowUp] = []
+    decided = [it for it in shift.facts.items if it.kind in ("deploy", "canary")
+               and it.outcome in ("promoted", "held")]
+    if question == "tradeoff" and decided:
+        if decided[0].outcome == "held":
+            out.append(FollowUp("given-up", "What did you give up by holding the release?",
+                                COST.pattern, "does not say what was given up"))
+        else:
+            out.append(FollowUp("risk-taken", "What did you risk by promoting it with a "
+                                "failing gate?", r"\b(?:risk|regress\w*|errors?|budget|"
+                                r"latency|rollback|roll back)\b", "does not name the risk"))
+    if question == "disagreement":
+        out.append(FollowUp("unconvinced", "What would you have done if they had not been "
+                            "convinced?", r"\b(?:escalat\w*|hold|roll\w* back|incident "
+                            r"commander|manager|data|evidence)\b",
+                            "does not say what the next step would have been"))
+    if question == "prioritisation":
+        out.append(FollowUp("made-wait", "Which item did you make wait, and why?", WHY,
+                            "does not give the reason it could wait"))
+    for inc in incidents(shift)[:1]:
+        esc = [iv for iv in inc.moves if iv.kind == "escalate"]
+        fix = [iv for iv in inc.moves if iv.kind != "escalate"]
+        if esc and fix and esc[0].t < fix[0].t:
+            out.append(FollowUp("escalate-first", "Why escalate before making a change "
+                                "yourself?", WHY, "does not give the reason for the order"))
+        elif esc and not fix:
+            out.append(FollowUp("handed-to-owners", "Why hand it to the owners rather than "
+                                "act yourself?", WHY, "does not give the reason"))
+    out.append(FollowUp("earlier", "How would you catch it earlier next time?",
+                        r"\b(?:alert|monitor|test|check|gate|runbook)\b",
+                        "names no alert, test or check that would catch it"))
+    return out[:2]
+
+
+def follow_ups(record: Record, question: str) -> list[FollowUp]:
+    """One or two questions an interviewer would ask next, drawn from this night."""
+    f = record.facts
+    out: list[FollowUp] = []
+    fixes = [iv for iv in f.interventions if iv.kind != "escalate"]
+    escalations = [iv for iv in f.interventions if iv.kind == "escalate"]
+    if question == "tradeoff" or (fixes and is_revert(fixes[0])):
+        out.append(FollowUp("given-up", "What did you give up by taking the change back?",
+                            COST.pattern, "does not say what was given up"))
+    if escalations and fixes and escalations[0].t < fixes[0].t:
+        out.append(FollowUp("escalate-first", "Why escalate before making a change yourself?",
+                            r"\b(?:because|so that|own|owners?|evidence|risk)\b",
+                            "does not give the reason for the order"))
+    elif escalations and fixes:
+        out.append(FollowUp("why-not-wait", "Why make the change yourself before the owners "
+                            "answered?", r"\b(?:because|harm|minutes?|customers?|risk|"
+                            r"evidence)\b", "does not give the reason for acting first"))
+    if f.noise_alerts and len(out) < 2:
+        out.append(FollowUp("the-other-alert", "Why did the other alert wait?",
+                            r"\b(?:ticket|morning|working hours|not urgent|unrelated|"
+                            r"customers?|harm)\b", "does not say why it could wait"))
+    if len(out) < 2:
+        out.append(FollowUp("earlier", "How would you catch it earlier next time?",
+                            r"\b(?:alert|monitor|test|check|gate|runbook)\b",
+                            "names no alert, test or check that would catch it"))
+    return out[:2]
+
+
+@dataclass
+class Session:
+    """One rehearsal. For a night shift, `record` is its game record and `shift` the shift's
+    own, so figures from the queue, pages and talks count as the night's too."""
+
+    record: Record
+    question: str
+    dimensions: list[InterviewScore] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    shift: ShiftRecord | None = None
+
+    def __post_init__(self) -> None:
+        self.facts = Facts(self.record, self.shift)
+        self.queue = (shift_follow_ups(self.shift, self.question) if self.shift is not None
+                      else follow_ups(self.record, self.question))
+
+    def asked(self) -> str | None:
+        if not self.verdicts:
+            return QUESTIONS[self.question]
+        i = len(self.verdicts) - 1
+        return self.queue[i].asked if i < len(self.queue) else None
+
+    def answer(self, text: str) -> Verdict:
+        i = len(self.verdicts)
+        fu = self.queue[i - 1] if i else None
+        v = judge(text, self.record, self.question, follow_up=fu, facts=self.facts)
+        self.verdicts.append(v)
+        return v
+
+    @property
+    def score(self) -> int:
+        if not self.verdicts:
+            return 0
+        main, *rest = self.verdicts
+        if not rest:
+            return main.score
+        return round(0.7 * main.score + 0.3 * sum(v.score for v in rest) / len(rest))
+
+
+def questions_for(record: Record, shift: ShiftRecord | None = None) -> list[str]:
+    """The questions this night can answer (the incident question always)."""
+    if shift is not None:
+        from oncall.story.spoken_shift import spoken_shift
+
+        return [q for q in QUESTIONS if spoken_shift(shift, q) is not None]
+    return [q for q in QUESTIONS if q == "incident" or spoken(record, q) is not None]
+
+
+def run_headless(record: Record, question: str, lines: Iterable[str], out: IO[str],
+                 dimensions: list[InterviewScore] | None = None,
+                 shift: ShiftRecord | None = None) -> int:
+    """The rehearsal as JSON lines: prints {"ask": ...}, reads {"answer": "..."}, prints
+    {"verdict": ...}; after the follow-ups, {"done": true, "score": N}."""
+    session = Session(record, question, dimensions or [], shift=shift)
+
+    def emit(obj: dict[str, Any]) -> None:
+        out.write(json.dumps(obj) + "\n")
+        out.flush()
+
+    emit({"ask": session.asked(), "question": question})
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            msg = json.loads(line)
+            text = msg["answer"]
+            if not isinstance(text, str):
+                raise TypeError("answer is not a string")
+        except (ValueError, KeyError, TypeError) as exc:
+            emit({"error": f"stdin line {n}: answer: expected {{\"answer\": \"...\"}} "
+                           f"({type(exc).__name__}: {exc})"})
+            continue
+        v = session.answer(text)
+        emit({"verdict": v.to_dict(), "text": v.text()})
+        nxt = session.asked()
+        if nxt is None:
+            break
+        emit({"ask": nxt, "follow_up": True})
+    emit({"done": True, "score": session.score,
+          "dimensions": [d.model_dump(mode="json") for d in session.dimensions]})
+    return 0

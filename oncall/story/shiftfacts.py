@@ -1,0 +1,99 @@
+"""One incident of a night shift, with only its own facts.
+
+A shift's game record keeps one diagnosis, one severity and one list of updates for the whole
+night; a story that reads those for one incident credits it with another's work. Here each
+incident gets what belongs to it: its page and acknowledgement, the severity declared and the
+updates posted while it was open (an update naming another page belongs to that page), the
+looks at its model, its own diagnosis and moves, and its outcome.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from oncall.game.commands import INVESTIGATIONS
+from oncall.game.record import Entry, Intervened
+from oncall.game.shiftrecord import Item, PageFact, ShiftRecord
+
+
+@dataclass
+class ShiftIncident:
+    item: Item
+    page: PageFact
+    model: str
+    opened_at: int
+    until: int
+    severity: int | None = None
+    severity_at: int | None = None
+    updates: list[int] = field(default_factory=list)
+    looks: list[Entry] = field(default_factory=list)
+    diagnosis: dict[str, Any] | None = None
+    diagnosis_at: int | None = None
+    moves: list[Intervened] = field(default_factory=list)
+
+    @property
+    def acked_at(self) -> int | None:
+        return self.page.acked_at
+
+    @property
+    def done_at(self) -> int | None:
+        return self.item.done_at if self.item.outcome in ("mitigated", "handed over") else None
+
+    @property
+    def minutes(self) -> set[int]:
+        """Every minute a sentence about this incident may name."""
+        out = {self.opened_at, self.item.arrives_at}
+        out |= {t for t in (self.acked_at, self.item.taken_at, self.item.done_at,
+                            self.severity_at, self.diagnosis_at) if t is not None}
+        out |= set(self.updates)
+        out |= {e.observation.t for e in self.looks} | \
+               {e.observation.t - e.observation.cost for e in self.looks}
+        out |= {iv.t for iv in self.moves} | {iv.effective_at for iv in self.moves}
+        return out
+
+
+def _pages_named(text: str) -> set[str]:
+    return set(re.findall(r"\bp\d+\b", text))
+
+
+def incidents(rec: ShiftRecord) -> list[ShiftIncident]:
+    """The night's incidents in page order, each with its own facts."""
+    out: list[ShiftIncident] = []
+    pages = {p.id: p for p in rec.facts.pages}
+    items = sorted((it for it in rec.facts.items if it.kind == "incident" and it.page in pages),
+                   key=lambda it: pages[str(it.page)].opened_at)
+    end = rec.facts.ended_at or rec.facts.end
+    for n, it in enumerate(items):
+        page = pages[str(it.page)]
+        nxt = pages[str(items[n + 1].page)].opened_at if n + 1 < len(items) else end
+        until = it.done_at if it.done_at is not None else end
+        inc = ShiftIncident(item=it, page=page, model=it.model, opened_at=page.opened_at,
+                            until=until)
+        for e in rec.entries:
+            c, o = e.command, e.observation
+            if not o.ok:
+                continue
+            t = o.t
+            do = c.get("do")
+            if do in INVESTIGATIONS and c.get("model") == it.model and \
+                    page.opened_at - 30 <= t <= until:
+                inc.looks.append(e)
+            elif do == "severity" and page.opened_at <= t <= min(until, nxt) \
+                    and inc.severity is None:
+                inc.severity, inc.severity_at = int(c["level"]), t
+            elif do == "update":
+                named = _pages_named(str(c.get("message", "")))
+                if page.id in named or (not named and page.opened_at <= t <= min(until, nxt)):
+                    inc.updates.append(t)
+            elif do == "diagnose" and (c.get("incident") == it.incident or (
+                    not c.get("incident") and page.opened_at <= t <= min(until, nxt))):
+                inc.diagnosis = {k: v for k, v in c.items() if k != "do"}
+                inc.diagnosis_at = t
+        inc.moves = [iv for iv in rec.game.facts.interventions
+                     if (iv.command.get("model") == it.model
+                         or (it.incident and iv.command.get("incident") == it.incident))
+                     and iv.t >= page.opened_at - 30]
+        out.append(inc)
+    return out

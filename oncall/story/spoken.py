@@ -1,0 +1,503 @@
+"""Stories to say aloud: for each behavioural question a saved incident supports, 220 to 300
+words of plain first-person speech in STAR order (about two minutes at interview pace).
+
+Built from the same record as the written story, but told the way a person talks: figures
+rounded as people say them ("about 130,000 requests"), no observation ids, catalogue codes or
+paths, each figure said once, the business impact in one sentence. Sentences are drawn by
+priority from everything the record supports and told in STAR order, so a sparse night gives a
+shorter telling of what happened, never an invented one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from oncall.game.commands import INVESTIGATIONS
+from oncall.game.record import Intervened, Record
+from oncall.scoring.awareness import best_replay
+from oncall.scoring.text import a_an, and_list
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME
+from oncall.story.clauses import (
+    TOOL_WORDS,
+    about,
+    clock,
+    fault_words,
+    fix_words,
+    model_words,
+    rule_words,
+    signal_clause,
+    team,
+    words,
+)
+from oncall.story.facts import cited, is_revert, minutes_to_mitigate, mitigating
+from oncall.story.star import TEAM_CHANGES
+
+LOW, HIGH = 220, 300
+"""Two minutes of speech at 110 to 150 words a minute."""
+QUESTIONS: dict[str, str] = {
+    "incident": "Tell me about a production incident you handled.",
+    "prioritisation": "How do you prioritise when several things need you at once?",
+    "disagreement": "Tell me about a disagreement with an ML team. How did it end?",
+    "tradeoff": "Tell me about a time you traded reliability against a team's velocity.",
+    "learned": "Tell me about an incident you learned from.",
+}
+PARTS = ("situation", "task", "action", "result")
+UNSPEAKABLE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|[\w.-]+/[\w.-]+|\.ya?ml\b|\.md\b|`|_")
+"""What a spoken story never says: observation ids, catalogue codes, paths, code spans."""
+
+
+@dataclass(frozen=True)
+class Bit:
+    part: int
+    prio: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Spoken:
+    question: str
+    asked: str
+    parts: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p for p in self.parts if p)
+
+    @property
+    def words(self) -> int:
+        return words(self.text)
+
+    def markdown(self) -> str:
+        return f"## {self.asked}\n\n{self.text}\n\n*{self.words} words, about " \
+               f"{max(1, round(self.words / 130 * 60))} seconds aloud.*\n"
+
+
+def speakable(text: str) -> bool:
+    return not UNSPEAKABLE.search(text)
+
+
+def fit(bits: list[Bit], low: int = LOW, high: int = HIGH) -> tuple[str, ...]:
+    """The most important sentences that fit in `high` words, told in STAR order."""
+    order = sorted(range(len(bits)), key=lambda i: (bits[i].prio, i))
+    chosen: list[int] = []
+    total = 0
+    for i in order:
+        n = words(bits[i].text)
+        if total + n <= high:
+            chosen.append(i)
+            total += n
+    chosen.sort(key=lambda i: (bits[i].part, i))
+    return tuple(" ".join(bits[i].text for i in chosen if bits[i].part == p)
+                 for p in range(len(PARTS)))
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _low(s: str) -> str:
+    return s if s[1:2].isupper() else s[:1].lower() + s[1:]
+
+
+def _mins(n: int) -> str:
+    return f"{n} minute{'s' if n != 1 else ''}"
+
+
+class _Night:
+    """The sentences one incident record supports, shared by every question."""
+
+    def __init__(self, record: Record) -> None:
+        self.r = record
+        self.f = record.facts
+        f = self.f
+        self.model = f.target_model
+        self.page = next((a for a in f.page_alerts if a.severity == "critical"),
+                         f.page_alerts[0] if f.page_alerts else None)
+        self.ttm = minutes_to_mitigate(record)
+        self.fix = mitigating(record)
+
+    def other(self, model: object) -> str:
+        return "the same model" if model == self.model else str(model)
+
+    # -- situation ---------------------------------------------------------------------------
+    def setting(self) -> list[Bit]:
+        f = self.f
+        out = [Bit(0, 0, f"I was the ML-platform engineer on call one night, looking after "
+                         f"{f.fleet_models} production models that served "
+                         f"{about(round(f.fleet_rps))} requests a second.")]
+        if self.page is not None:
+            on = model_words(self.page.model)
+            out.append(Bit(0, 0, f"At {clock(f.page_at)} I was paged by "
+                                 f"{rule_words(self.page.rule)} on {on}."))
+        else:
+            out.append(Bit(0, 0, f"At {clock(f.page_at)} I was paged for "
+                                 f"{model_words(self.model)}."))
+        return out
+
+    def noise(self, prio: int) -> list[Bit]:
+        f = self.f
+        if not f.noise_alerts:
+            return []
+        others = and_list(sorted({rule_words(a.rule) + " on " + self.other(a.model)
+                                  for a in f.noise_alerts}))
+        return [Bit(0, prio, f"Besides the page, {others} "
+                             f"{'was' if len(f.noise_alerts) == 1 else 'were'} showing as "
+                             "firing on the board.")]
+
+    def task(self) -> list[Bit]:
+        out = [Bit(1, 0, "My job was to stop the harm first, work out whether the data, the "
+                         "model or the infrastructure was at fault, and keep everyone who "
+                         "depended on the model informed.")]
+        return out
+
+    # -- action ------------------------------------------------------------------------------
+    def opening(self) -> list[Bit]:
+        f = self.f
+        bits = []
+        if f.acked_at is not None:
+            d = f.acked_at - f.page_at
+            when = "within a minute" if d <= 1 else f"after {_mins(d)}"
+            line = f"I acknowledged the page {when}"
+            if f.severity is not None:
+                line += f" and declared it a SEV-{f.severity}"
+            bits.append(Bit(2, 1, line + "."))
+        else:
+            bits.append(Bit(2, 1, "I never acknowledged the page, which I should have."))
+        if f.updates_at:
+            n = len(f.updates_at)
+            bits.append(Bit(2, 3, f"I kept the people who depended on it informed, with "
+                                  f"{'one status update' if n == 1 else f'{n} status updates'}"
+                                  f", the first at {clock(min(f.updates_at))}."))
+        else:
+            bits.append(Bit(2, 3, "I posted no status update, which I would do differently."))
+        return bits
+
+    def evidence(self, prio: int, until: int | None = None) -> list[Bit]:
+        told: set[str] = set()
+        cited_ids = {o.id for o in cited(self.r)}
+        shown: dict[str, tuple[int, list[str]]] = {}
+        quiet: list[str] = []
+        for e in self.r.entries:
+            do = e.command.get("do")
+            o = e.observation
+            if do not in INVESTIGATIONS or not o.ok or (until is not None and o.t > until):
+                continue
+            if do == "runbook":
+                continue
+            new = [s for s in o.signals if s not in told]
+            where = TOOL_WORDS.get(str(do), str(do))
+            if not new:
+                if e.command.get("model") == self.model and where not in quiet:
+                    quiet.append(where)
+                continue
+            told |= set(new)
+            p, sigs = shown.get(where, (prio + 1, []))
+            shown[where] = (min(p, prio if o.id in cited_ids else prio + 1), sigs + new)
+        bits = [Bit(2, p, f"{_cap(where)} showed that "
+                          f"{and_list([signal_clause(s) for s in sigs[:2]])}.")
+                for where, (p, sigs) in shown.items()]
+        quiet = [q for q in quiet if q not in shown]
+        if quiet:
+            bits.append(Bit(2, prio + 4, f"I also checked {and_list(quiet)}, which told me "
+                                         "nothing new."))
+        return bits
+
+    def diagnosis(self, prio: int) -> list[Bit]:
+        f, ans = self.f, self.r.answers
+        dx = f.diagnosis or {}
+        if not dx:
+            return [Bit(2, prio, "I never stated a diagnosis.")]
+        when = f"By {clock(f.diagnosis_at)} " if f.diagnosis_at is not None else ""
+        cat, cause = str(dx.get("category")), str(dx.get("cause"))
+        line = f"{when}I called it {a_an(cat)} problem: {fault_words(cause)}."
+        if cause != ans.cause:
+            line += (f" That was wrong: it was {a_an(ans.category)} problem, "
+                     f"{fault_words(ans.cause)}.")
+        return [Bit(2, prio, line)]
+
+    def move(self, iv: Intervened) -> str:
+        f = self.f
+        if iv.kind == "rollback":
+            what = "I rolled the model back to its previous version"
+        elif iv.kind == "hotfix":
+            what = f"I {fix_words(str(iv.command.get('fix')))}"
+        else:
+            who = team(str(iv.command.get("team")))
+            if iv.effect in ("fixes", "partial") and f.mitigated_at is not None \
+                    and iv.effective_at > f.mitigated_at:
+                return (f"At {clock(iv.t)} I handed the follow-up to {who}, and they took it "
+                        f"on at {clock(iv.effective_at)}.")
+            if iv.effect in ("fixes", "partial"):
+                return (f"At {clock(iv.t)} I brought in {who}, and their fix landed at "
+                        f"{clock(iv.effective_at)}.")
+            return f"At {clock(iv.t)} I brought in {who}, who did not take it on."
+        tail = {"fixes": ", and that stopped it", "partial": ", which helped only partly",
+                "none": ", which changed nothing", "worse": ", which made things worse"}
+        if iv.effect == "fixes" and f.mitigated_at is not None \
+                and iv.effective_at > f.mitigated_at:
+            return f"At {clock(iv.t)} {what}, after the fault had already stopped."
+        return f"At {clock(iv.t)} {what}{tail[iv.effect]}."
+
+    def moves(self, prio: int) -> list[Bit]:
+        ivs = self.f.interventions
+        if not ivs:
+            return [] if self.r.answers.control else [
+                Bit(2, prio, "I made no change to production.")]
+        return [Bit(2, prio if iv is self.fix or i == 0 else prio + 1, self.move(iv))
+                for i, iv in enumerate(ivs)]
+
+    # -- result ------------------------------------------------------------------------------
+    def outcome(self) -> list[Bit]:
+        f = self.f
+        if f.handed_over:
+            line = "I did not fix it myself: the secondary on-call took the incident over."
+        elif self.ttm is not None and f.mitigated_at is not None:
+            line = (f"The fault stopped at {clock(f.mitigated_at)}, {_mins(self.ttm)} after the "
+                    "page.")
+        elif self.r.answers.control and not f.interventions:
+            line = ("It was not a fault in any of our models, so I changed nothing in "
+                    "production.")
+        else:
+            line = "The fault was not fixed while I was on call for it."
+        return [Bit(3, 0, line)]
+
+    def impact(self) -> list[Bit]:
+        imp = self.f.impact
+        arch = ARCHETYPES_BY_NAME.get(self.model)
+        what = (f"{arch.task} requests" if arch and self.model not in arch.task
+                else "requests to the model")
+        if "requests_affected" not in imp:
+            return self.quality_impact(what)
+        n = imp["requests_affected"]
+        line = f"In business terms, {about(n)} {what} were affected"
+        m = int(imp.get("minutes", 0))
+        if m and m != self.ttm:
+            line += f" over {_mins(m)}"
+        failed = imp.get("requests_failed", 0)
+        if failed:
+            line += f", {about(failed)} of them failed outright"
+        pct = imp.get("budget_consumed_pct")
+        if pct:
+            line += f", and it used {about(pct)}% of the month's error budget"
+        elif pct is not None:
+            line += ", though no error budget was spent"
+        return [Bit(3, 1, line + ".")]
+
+    def quality_impact(self, what: str) -> list[Bit]:
+        """A silent fault: no counter saw a request go wrong; the quality SLO did."""
+        imp = self.f.impact
+        if "minutes_outside_quality_slo" not in imp:
+            return []
+        m = int(imp.get("minutes", 0))
+        span = "until it was fixed" if m == self.ttm else f"for {_mins(m)} after the page"
+        outside = int(imp["minutes_outside_quality_slo"])
+        line = (f"In business terms, {what} were answered badly {span}, with no error for "
+                "any counter to see")
+        if outside:
+            line += (f": quality sat outside its target for {_mins(outside)}, about "
+                     f"{about(imp.get('quality_budget_consumed_pct', 0))}% of the month's "
+                     "quality budget")
+        else:
+            line += ", and the labels that had arrived did not yet show it"
+        return [Bit(3, 1, line + ".")]
+
+    def aftermath(self, prio: int) -> list[Bit]:
+        f = self.f
+        bits = []
+        if f.resolved_at is not None:
+            bits.append(Bit(3, prio + 3, f"I resolved the incident at {clock(f.resolved_at)}."))
+        pm = f.postmortem
+        if pm is None:
+            bits.append(Bit(3, prio, "I did not write a postmortem, so nothing was added "
+                                     "afterwards."))
+            return bits
+        items = [_low(a.item.split(":")[0].rstrip(".")).replace(self.model, "that model")
+                 for a in pm.action_items if speakable(a.item)]
+        if items:
+            bits.append(Bit(3, prio, "In the postmortem I put down the follow-ups: "
+                                     f"{'; '.join(items[:2])}."))
+        best = best_replay(f.replays)
+        if best is not None and best.lead_minutes is not None and best.lead_minutes > 0:
+            fa = best.false_alarms_week
+            alarms = "no false alarms" if fa == 0 else \
+                f"{fa} false alarm{'s' if fa != 1 else ''}"
+            bits.append(Bit(3, prio + 1, f"Replayed over the week before, the alert I proposed "
+                                         f"would have fired {_mins(best.lead_minutes)} before "
+                                         f"the page, with {alarms}."))
+        elif best is not None:
+            bits.append(Bit(3, prio + 1, "Replayed over the week before, the alert I proposed "
+                                         "would not have fired before the page, so the "
+                                         "detection gap is still open."))
+        return bits
+
+
+def _incident(n: _Night) -> list[Bit]:
+    return [*n.setting(), *n.noise(6), *n.task(), *n.opening(), *n.evidence(1),
+            *n.diagnosis(0), *n.moves(0), *n.outcome(), *n.impact(), *n.aftermath(2),
+            Bit(3, 9, "What I would stress is the order: stop the harm, then find the cause, "
+                      "and say plainly what I did not know at each step.")]
+
+
+def _mistakes(n: _Night) -> list[str]:
+    f, ans = n.f, n.r.answers
+    out = []
+    dx = f.diagnosis or {}
+    if dx and dx.get("cause") != ans.cause:
+        out.append("I named the wrong cause at first")
+    wrong = [iv for iv in f.interventions if iv.effect in ("none", "worse")
+             and iv.kind != "escalate"]
+    if wrong:
+        out.append("I made a change that did not help before I understood the fault")
+    if f.acked_at is None or f.acked_at - f.page_at > 5:
+        out.append("I was slow to acknowledge the page")
+    if not f.updates_at:
+        out.append("I kept nobody informed")
+    if f.mitigated_at is None and not ans.control:
+        out.append("I did not get the service back myself")
+    return out
+
+
+def _learned(n: _Night) -> list[Bit] | None:
+    f = n.f
+    pm = f.postmortem
+    mistakes = _mistakes(n)
+    if pm is None and not mistakes:
+        return None
+    bits = [*n.setting(), *n.task(), *n.opening(), *n.evidence(2), *n.diagnosis(1),
+            *n.moves(1), *n.outcome(), *n.impact()]
+    if mistakes:
+        bits.append(Bit(3, 0, f"Looking back, {and_list(mistakes)}, and I own that."))
+    else:
+        bits.append(Bit(3, 0, "The response went to plan, so what I learned was about "
+                              "detection rather than my own moves."))
+    if pm is not None and pm.lessons.went_wrong and speakable(pm.lessons.went_wrong) \
+            and words(pm.lessons.went_wrong) <= 40:
+        wrong = pm.lessons.went_wrong.strip().rstrip(".")
+        bits.append(Bit(3, 2, f"What went wrong, as I wrote it up: {wrong[:1].lower()}"
+                              f"{wrong[1:]}."))
+    bits += n.aftermath(1)
+    bits.append(Bit(3, 8, "Since then I check what changed upstream before I touch the model, "
+                          "and I write down what I do not yet know."))
+    return bits
+
+
+def _tradeoff(n: _Night) -> list[Bit] | None:
+    f = n.f
+    revert = [iv for iv in f.interventions if iv.effect in ("fixes", "partial")
+              and is_revert(iv) and (iv.kind == "rollback" or str(iv.command.get("fix"))
+                                     in TEAM_CHANGES)]
+    if not revert:
+        return None
+    iv = revert[0]
+    owner = team(n.r.answers.escalate_to or "model-owners")
+    what = {"rollback": "their new model version", "pause_canary": "their canary",
+            "revert_config": "their config change", "pin_feature_version":
+            "their new feature version"}.get(
+        "rollback" if iv.kind == "rollback" else str(iv.command.get("fix")), "their change")
+    bits = [*n.setting(), *n.opening(), *n.evidence(3, until=iv.t)]
+    bits.append(Bit(1, 0, f"The choice was between keeping {what} live and debugging it in "
+                          "production, which keeps the team moving, or taking it back to the "
+                          "last known good state, which protects the platform."))
+    before = f.diagnosis_at is None or iv.t < f.diagnosis_at
+    bits.append(Bit(2, 0, "I chose reliability" + (
+        ", before I had proved the root cause, because every minute live was more harm."
+        if before else ", once the evidence pointed at the change.")))
+    bits += [*n.moves(1), *n.outcome(), *n.impact()]
+    bits.append(Bit(3, 0, f"What I gave up was velocity: {what} came off production for the "
+                          f"night, and {owner} had to find the problem before shipping it "
+                          "again."))
+    bits.append(Bit(3, 2, "I did not get both: the release waited so the service could "
+                          "recover."))
+    bits += n.aftermath(4)
+    return bits
+
+
+def _disagreement(n: _Night) -> list[Bit] | None:
+    f = n.f
+    pushed = [i for i in f.interventions if i.kind == "escalate" and i.effect in ("none", "worse")
+              and i.command.get("team") == "model-owners"]
+    if not pushed:
+        return None
+    iv = pushed[0]
+    after = [i for i in f.interventions if i.t >= iv.t and i is not iv
+             and i.effect in ("fixes", "partial")]
+    bits = [*n.setting(), *n.opening(), *n.evidence(1), *n.diagnosis(1), *n.outcome(),
+            *n.impact()]
+    bits.append(Bit(1, 0, "I needed the model's owners to agree on where the fault was, in the "
+                          "middle of the night, without pulling rank."))
+    bits.append(Bit(2, 0, f"At {clock(iv.t)} I asked the model's owners to act, and at "
+                          f"{clock(iv.effective_at)} they pushed back: they did not take it "
+                          "on."))
+    bits.append(Bit(2, 1, "I did not argue from opinion: I went back to the evidence and made "
+                          "the call on what it showed."))
+    if after:
+        bits.append(Bit(3, 0, f"It ended with the data deciding it: {n.move(after[0])[0].lower()}"
+                              f"{n.move(after[0])[1:]}"))
+    else:
+        bits.append(Bit(3, 0, "It ended without agreement that night: the owners did not act, "
+                              "and I did not get a fix in myself."))
+    bits += n.aftermath(2)
+    bits.append(Bit(3, 3, "What changed after was the written record: the evidence went into "
+                          "the postmortem, so the next conversation starts from data."
+                    if f.postmortem is not None else
+                    "Nothing was written down after, which is what I would change."))
+    return bits
+
+
+def _prioritisation(n: _Night) -> list[Bit] | None:
+    f = n.f
+    if not f.noise_alerts:
+        return None
+    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.evidence(3), *n.diagnosis(2),
+            *n.moves(2), *n.outcome(), *n.impact(), *n.aftermath(5)]
+    bits.append(Bit(1, 0, "I had to decide what deserved my attention at that hour: the page "
+                          "that was hurting customers, or the other alert on the board."))
+    for t in f.tickets:
+        if t.get("t") is None:
+            continue
+        bits.append(Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for the "
+                              f"{rule_words(str(t.get('alert')))[2:].lstrip()} on "
+                              f"{n.other(t.get('model'))} for working hours, rather than act "
+                              "on it at night."))
+    chased = [i for i in f.interventions if i.command.get("model")
+              and i.command.get("model") != n.model]
+    if chased:
+        bits.append(Bit(2, 0, "I did lose time on a model that was not at fault, which I "
+                              "would not do again."))
+    elif not f.tickets:
+        bits.append(Bit(2, 0, "I left the other alert alone and stayed on the page."))
+    bits.append(Bit(3, 1, "The rule I used: customer harm first, then anything blocking a "
+                          "release, then the rest in working hours."))
+    return bits
+
+
+BUILDERS = {"incident": _incident, "prioritisation": _prioritisation,
+            "disagreement": _disagreement, "tradeoff": _tradeoff, "learned": _learned}
+
+
+def spoken(record: Record, question: str) -> Spoken | None:
+    """The spoken answer to `question`, or None when the record does not support it."""
+    n = _Night(record)
+    bits = BUILDERS[question](n)
+    if bits is None:
+        return None
+    return Spoken(question=question, asked=QUESTIONS[question], parts=fit(bits))
+
+
+def spoken_stories(record: Record) -> list[Spoken]:
+    return [s for q in QUESTIONS if (s := spoken(record, q)) is not None]
+
+
+def page(title: str, told: list[Spoken], what: str, question: str | None = None) -> str:
+    """The spoken answers as Markdown, or why there is none for `question`."""
+    chosen = [s for s in told if question is None or s.question == question]
+    head = f"# {title}: said aloud\n\n"
+    if not chosen:
+        return head + (f"This {what} does not answer the {question} question: nothing of the "
+                       "kind happened.\n" if question else "Nothing to tell.\n")
+    return head + "\n".join(s.markdown() for s in chosen)
+
+
+def markdown(record: Record, question: str | None = None) -> str:
+    return page(record.title, spoken_stories(record), "incident", question)

@@ -1,0 +1,417 @@
+"""Spoken answers from a night shift: the same two minutes of plain speech as an incident's,
+each incident told only from its own facts (its page, looks, moves and updates)."""
+
+from __future__ import annotations
+
+from oncall.game.record import Intervened
+from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
+from oncall.scoring.text import a_an, and_list
+from oncall.story.clauses import (
+    TOOL_WORDS,
+    about,
+    clock,
+    fault_words,
+    fix_words,
+    model_words,
+    rule_words,
+    signal_clause,
+    team,
+)
+from oncall.story.shiftfacts import ShiftIncident, incidents
+from oncall.story.spoken import QUESTIONS, Bit, Spoken, fit, page
+
+KIND_WORDS = {"incident": "incident", "deploy": "deploy request", "canary": "canary request",
+              "feature": "feature request", "noise": "noisy alert"}
+DONE_WORDS = {"promoted": "promoted it", "held": "held it back for working hours",
+              "ticketed": "filed it for working hours", "built": "built it",
+              "missed": "let its deadline pass", "silenced": "silenced it",
+              "mitigated": "got it mitigated", "handed over": "handed it over"}
+
+
+def _mins(n: int) -> str:
+    return f"{n} minute{'s' if n != 1 else ''}"
+
+
+class _Shift:
+    def __init__(self, rec: ShiftRecord) -> None:
+        self.rec = rec
+        self.f = rec.facts
+        self.g = rec.game.facts
+        self.incs = incidents(rec)
+
+    def night(self) -> Bit:
+        return Bit(0, 0, f"I was on call overnight, from {clock(self.f.start)} to "
+                         f"{clock(self.f.end)}, for {self.g.fleet_models} production ML models "
+                         f"serving {about(round(self.g.fleet_rps))} requests a second.")
+
+    def queue(self, prio: int) -> Bit | None:
+        items = [it for it in self.f.items if it.arrived]
+        if not items:
+            return None
+        counts: dict[str, int] = {}
+        for it in items:
+            counts[it.kind] = counts.get(it.kind, 0) + 1
+        mix = and_list([f"{n} {KIND_WORDS[k]}{'s' if n != 1 else ''}" for k, n in counts.items()])
+        return Bit(0, prio, f"Over the night the queue brought {mix}.")
+
+    def budget(self, model: str, prio: int) -> Bit | None:
+        row = next((r for r in self.f.budget.get("models", []) if r["model"] == model), None)
+        if row is None:
+            return None
+        pct = float(row["night_pct"])
+        used = f"{about(pct)}%" if pct else "none"
+        return Bit(3, prio, f"By the end of the shift the night had used {used} of that "
+                            f"model's monthly error budget, with {about(float(row['left_pct']))}% "
+                            "left.")
+
+    def gate(self, it: Item, prio: int) -> list[Bit]:
+        checks = it.report.get("checks", [])
+        failed = [c for c in checks if not c.get("passed")]
+        out = [Bit(0, prio, f"The gate's {str(c['check']).split(',')[0]} check had the new "
+                            f"version at {c['candidate']:g} against {c['stable']:g} for the "
+                            "stable one.") for c in failed[:2] if "candidate" in c]
+        if checks:
+            out.append(Bit(0, prio + 2, f"The gate had failed {len(failed)} of its "
+                                        f"{len(checks)} checks."))
+        return out
+
+    # -- one incident --------------------------------------------------------------------------
+    def page_line(self, inc: ShiftIncident) -> Bit:
+        alert = next((a for a in inc.page.alerts), None)
+        by = rule_words(alert) if alert else "an alert"
+        return Bit(0, 0, f"At {clock(inc.opened_at)} I was paged by {by} on "
+                         f"{model_words(inc.model)}.")
+
+    def opening(self, inc: ShiftIncident, prio: int) -> list[Bit]:
+        out = []
+        if inc.acked_at is not None:
+            d = inc.acked_at - inc.opened_at
+            line = "I acknowledged it " + ("within a minute" if d <= 1 else f"after {_mins(d)}")
+            if inc.severity is not None:
+                line += f" and declared it a SEV-{inc.severity}"
+            out.append(Bit(2, prio, line + "."))
+        else:
+            out.append(Bit(2, prio, "I never acknowledged that page, which I should have."))
+        n = len(inc.updates)
+        out.append(Bit(2, prio + 2, f"I kept people informed with "
+                                    f"{'one status update' if n == 1 else f'{n} status updates'}"
+                                    " while it was open." if n else
+                                    "I posted no status update while it was open, which I "
+                                    "would change."))
+        return out
+
+    def evidence(self, inc: ShiftIncident, prio: int) -> list[Bit]:
+        told: set[str] = set()
+        shown: dict[str, list[str]] = {}
+        quiet: list[str] = []
+        for e in inc.looks:
+            where = TOOL_WORDS.get(str(e.command.get("do")), str(e.command.get("do")))
+            new = [s for s in e.observation.signals if s not in told]
+            told |= set(new)
+            if new:
+                shown.setdefault(where, []).extend(new)
+            elif where not in quiet:
+                quiet.append(where)
+        bits = [Bit(2, prio, f"{where[:1].upper()}{where[1:]} showed that "
+                             f"{and_list([signal_clause(s) for s in sigs[:2]])}.")
+                for where, sigs in shown.items()]
+        quiet = [q for q in quiet if q not in shown]
+        if quiet:
+            bits.append(Bit(2, prio + 3, f"I also checked {and_list(quiet)}, which told me "
+                                         "nothing new."))
+        if not inc.looks:
+            bits.append(Bit(2, prio, "I did not look at the model's own tools before acting."))
+        return bits
+
+    def diagnosis(self, inc: ShiftIncident, prio: int) -> list[Bit]:
+        dx = inc.diagnosis
+        if not dx:
+            return []
+        when = f"At {clock(inc.diagnosis_at)} " if inc.diagnosis_at is not None else ""
+        return [Bit(2, prio, f"{when}I called it {a_an(str(dx.get('category')))} problem: "
+                             f"{fault_words(str(dx.get('cause')))}.")]
+
+    def move(self, iv: Intervened, inc: ShiftIncident) -> str:
+        if iv.kind == "escalate":
+            who = team(str(iv.command.get("team")))
+            if iv.effect in ("fixes", "partial"):
+                return (f"At {clock(iv.t)} I brought in {who}, and their fix landed at "
+                        f"{clock(iv.effective_at)}.")
+            return f"At {clock(iv.t)} I brought in {who}."
+        what = ("I rolled the model back" if iv.kind == "rollback" else
+                f"I {fix_words(str(iv.command.get('fix')))}")
+        tail = {"fixes": ", and that stopped it", "partial": ", which helped only partly",
+                "none": ", which changed nothing", "worse": ", which made things worse"}
+        return f"At {clock(iv.t)} {what}{tail[iv.effect]}."
+
+    def ended(self, inc: ShiftIncident) -> str:
+        it = inc.item
+        if it.outcome == "mitigated" and it.done_at is not None:
+            return (f"was mitigated at {clock(it.done_at)}, "
+                    f"{_mins(it.done_at - inc.opened_at)} after the page")
+        if it.outcome == "handed over":
+            return "was handed over rather than fixed by me"
+        return "was still not mitigated when the shift ended"
+
+    def outcome(self, inc: ShiftIncident) -> Bit:
+        return Bit(3, 0, f"It {self.ended(inc)}.")
+
+    def talk_on(self, model: str) -> Conversation | None:
+        return next((cv for cv in self.f.conversations if cv.model == model and cv.said), None)
+
+
+def _incident(s: _Shift) -> list[Bit] | None:
+    if not s.incs:
+        return None
+    inc = s.incs[0]
+    bits = [s.night(), s.page_line(inc)]
+    if (q := s.queue(5)) is not None:
+        bits.append(q)
+    if len(s.incs) > 1:
+        bits.append(Bit(0, 4, f"A second incident paged later, at {clock(s.incs[1].opened_at)},"
+                              " on another model; this answer is about the first."))
+    bits.append(Bit(1, 0, "My job was to stop the harm on that model while keeping the rest of "
+                          "the queue moving."))
+    bits += s.opening(inc, 1) + s.evidence(inc, 1) + s.diagnosis(inc, 0)
+    bits += [Bit(2, 0 if iv.effect == "fixes" else 1, s.move(iv, inc)) for iv in inc.moves]
+    if not inc.moves:
+        bits.append(Bit(2, 0, "I made no change to production for it."))
+    cv = s.talk_on(inc.model)
+    if cv is not None and cv.held:
+        won = any(x.verb == "reply" and x.convinced for x in cv.said)
+        bits.append(Bit(2, 2, f"The {cv.role} pushed back on my {cv.held.get('do')}"
+                              + (", and I answered with what I had seen, which settled it."
+                                 if won else ", and I did not settle it with data.")))
+    bits.append(s.outcome(inc))
+    if (b := s.budget(inc.model, 2)) is not None:
+        bits.append(b)
+    waited = [it for it in s.f.items if it.kind != "incident" and it.arrived
+              and inc.opened_at <= it.arrives_at <= inc.until and it.taken_at is not None
+              and it.taken_at >= inc.until]
+    if waited:
+        bits.append(Bit(3, 3, f"The {KIND_WORDS[waited[0].kind]} that came in while it was open "
+                              f"waited until {clock(waited[0].taken_at or 0)}, which was the "
+                              "right order."))
+    first = min((iv.t for iv in inc.moves), default=None)
+    looked_first = any(first is None or e.observation.t <= first for e in inc.looks)
+    if inc.moves and inc.moves[0].kind == "escalate" and inc.moves[0].effect == "fixes":
+        bits.append(Bit(3, 1, "The fix itself was the owners' work, not mine: my part was "
+                              "getting it to them quickly."))
+    if looked_first:
+        bits.append(Bit(3, 6, "What I would stress is the order: look at what changed, stop "
+                              "the harm, and keep the people who depend on the model informed."))
+        bits.append(Bit(3, 7, "Looking back, I would keep the same habit of checking what "
+                              "changed before touching anything."))
+    else:
+        bits.append(Bit(3, 6, "Looking back, I acted before I had looked at anything myself; "
+                              "next time I would check what changed first, even for a few "
+                              "minutes."))
+        bits.append(Bit(3, 7, "That is the part of this night I would do differently, and I "
+                              "say so when I tell it."))
+    return bits
+
+
+def _step(it: Item) -> str:
+    out = DONE_WORDS.get(str(it.outcome), "left it open")
+    on = f" on {it.model}" if it.kind != "noise" else f" about {it.model}"
+    return (f"At {clock(it.taken_at or 0)} I took the {KIND_WORDS[it.kind]}{on}, which had "
+            f"come in at {clock(it.arrives_at)}, and {out}.")
+
+
+def _prioritisation(s: _Shift) -> list[Bit] | None:
+    items = [it for it in s.f.items if it.arrived]
+    if len(items) < 2:
+        return None
+    bits = [s.night()]
+    if (q := s.queue(0)) is not None:
+        bits.append(q)
+    bits.append(Bit(1, 0, "My rule was production incidents first, anything blocking a "
+                          "release second, feature requests third, and noise silenced or "
+                          "ticketed rather than chased."))
+    taken = sorted((it for it in items if it.taken_at is not None),
+                   key=lambda it: (it.taken_at or 0, it.id))
+    for i, it in enumerate(taken):
+        bits.append(Bit(2, 0 if it.kind == "incident" else 1 + i // 3, _step(it)))
+    untouched = [it for it in items if it.taken_at is None]
+    if untouched:
+        bits.append(Bit(2, 2, f"I never took {len(untouched)} of the items at all."))
+    late = [it for it in items if it.kind in ("deploy", "canary", "feature")
+            and (it.done_at or s.f.end) > it.deadline]
+    bits.append(Bit(3, 0, "Every request was decided before its deadline." if not late
+                    else f"I missed the deadline on {len(late)} of the requests, which I own."))
+    for inc in s.incs:
+        bits.append(Bit(3, 1, f"The incident on {inc.model} {s.ended(inc)}."))
+    bits.append(Bit(3, 3, "Noise got a ticket or a silence, never my attention during an "
+                          "incident."))
+    bits.append(Bit(3, 5, "The point of the order is that customer harm never waits behind a "
+                          "request that can wait until morning."))
+    bits.append(Bit(1, 4, "Several things needed me at once, and I could only do one at a "
+                          "time."))
+    return bits
+
+
+def _disagreement(s: _Shift) -> list[Bit] | None:
+    talks = [cv for cv in s.f.conversations if cv.said]
+    won = [cv for cv in talks if any(x.verb == "reply" and x.convinced for x in cv.said)]
+    if not talks:
+        return None
+    cv = (won or talks)[0]
+    about_what = (f"pushed back on my {cv.held.get('do')} of {model_words(cv.model)}"
+                  if cv.held else f"pressed me to act on {model_words(cv.model)}")
+    bits = [s.night(),
+            Bit(0, 0, f"At {clock(cv.opened_at)} the {cv.role} from {team(cv.team)} "
+                      f"{about_what}."),
+            Bit(1, 0, "I had to settle it on the evidence, without deferring and without "
+                      "pulling rank, in the middle of the night."),
+            Bit(1, 3, "A disagreement at night is expensive: every minute spent arguing is a "
+                      "minute the problem keeps running.")]
+    index = {e.observation.id: e for e in s.rec.entries if e.observation.id}
+    for x in cv.said:
+        if x.verb == "reply":
+            seen = [index[o] for o in x.cited if o in index]
+            sigs = [sig for e in seen for sig in e.observation.signals][:2]
+            what = (f"showing that {and_list([signal_clause(g) for g in sigs])}" if sigs else
+                    f"from {len(seen)} of my own observations" if seen else "with no data")
+            bits.append(Bit(2, 0, f"At {clock(x.t)} I answered {what}"
+                                  + (", and that convinced them." if x.convinced else
+                                     ", which did not convince them.")))
+        else:
+            bits.append(Bit(2, 0, f"At {clock(x.t)} I chose to {x.verb}."))
+    with_data = any(x.verb == "reply" and x.cited for x in cv.said)
+    if with_data:
+        bits.append(Bit(2, 2, "I kept it about the data, not about who was right."))
+    else:
+        bits.append(Bit(2, 2, "I did not bring data to it, which is what I would change."))
+    if (q := s.queue(4)) is not None:
+        bits.append(q)
+    item = next((i for i in s.f.items if i.id == cv.item), None)
+    if item is not None:
+        bits += s.gate(item, 2)
+        if item.taken_at is not None:
+            bits.append(Bit(2, 1, f"I read the request's gate report at {clock(item.taken_at)} "
+                                  "before answering."))
+    if all(x.verb == "reply" for x in cv.said):
+        bits.append(Bit(2, 3, "I did not simply agree to end the conversation, and I did not "
+                              "overrule them either."))
+    inc_on = next((i for i in s.incs if i.model == cv.model), None)
+    if inc_on is not None:
+        bits += [Bit(0, 2, b.text) for b in [s.page_line(inc_on)]]
+        bits += s.evidence(inc_on, 3)
+    end = cv.said[-1]
+    bits.append(Bit(2, 4, f"From their first message to my last answer took "
+                          f"{_mins(end.t - cv.opened_at)}."))
+    if cv.held and cv.outcome == "proceed":
+        iv = next((iv for iv in s.g.interventions if iv.t >= end.t
+                   and iv.kind == cv.held.get("do")), None)
+        if iv is not None:
+            bits.append(Bit(3, 0, f"It ended with the {iv.kind} going out at {clock(iv.t)}."))
+    elif cv.item is not None:
+        it = next((i for i in s.f.items if i.id == cv.item), None)
+        if it is not None and it.outcome:
+            bits.append(Bit(3, 0, f"It ended with the request "
+                                  f"{OUT_PASSIVE.get(it.outcome, 'still open')}"
+                                  + (f" at {clock(it.done_at)}." if it.done_at else ".")))
+    else:
+        bits.append(Bit(3, 0, "It ended with them accepting the call."
+                        if any(x.convinced for x in cv.said) else
+                        "It ended without agreement that night."))
+    inc = next((i for i in s.incs if i.model == cv.model), None)
+    if inc is not None:
+        bits.append(s.outcome(inc))
+    bits.append(Bit(3, 2, "What changed after was that the evidence was written down, so the "
+                          "follow-up in working hours started from the same facts." if with_data
+                    else "What changed after was my own rule: no answer to a push back "
+                         "without an observation to point at."))
+    if any(x.verb == "agree" for x in cv.said) and item is not None and item.outcome == \
+            "promoted":
+        bits.append(Bit(3, 3, "Agreeing ended the conversation quickly, but it meant the "
+                              "release went out with its gate still failing."))
+    if (b := s.budget(cv.model, 4)) is not None:
+        bits.append(b)
+    bits.append(Bit(3, 5, "The lesson I took is to lead with the observation, not the "
+                          "conclusion."))
+    return bits
+
+
+OUT_PASSIVE = {"promoted": "promoted", "held": "held back for working hours",
+               "ticketed": "filed for working hours", "built": "built",
+               "missed": "left past its deadline"}
+
+
+def _tradeoff(s: _Shift) -> list[Bit] | None:
+    decided = [it for it in s.f.items if it.kind in ("deploy", "canary")
+               and it.outcome in ("promoted", "held", "missed")]
+    if not decided:
+        return None
+    it = decided[0]
+    bits = [s.night(),
+            Bit(0, 0, f"At {clock(it.arrives_at)} {team(it.team)} asked me to ship "
+                      f"their {it.model} release by {clock(it.deadline)}, though its "
+                      "pre-production gate had failed."),
+            Bit(1, 0, "The choice was the team's velocity, a release they had promised, "
+                      "against the platform's reliability, what the failing gate said about "
+                      "production.")]
+    bits += s.gate(it, 2)
+    if (q := s.queue(4)) is not None:
+        bits.append(q)
+    cv = next((c for c in s.f.conversations if c.item == it.id and c.said), None)
+    if cv is not None:
+        bits.append(Bit(2, 1, f"When the {cv.role} pushed for it, I answered at "
+                              f"{clock(cv.said[0].t)} with what the gate had measured."))
+    if it.taken_at is not None:
+        bits.append(Bit(2, 0, f"I read the gate report at {clock(it.taken_at)} before deciding."))
+    open_inc = [i for i in s.incs if i.opened_at <= (it.done_at or s.f.end) <= i.until]
+    if open_inc:
+        bits.append(Bit(2, 1, "An incident was open at the time, which made any new risk "
+                              "more expensive."))
+    if it.outcome == "held":
+        bits.append(Bit(2, 0, f"At {clock(it.done_at or 0)} I held it back."))
+        bits.append(Bit(3, 0, "I chose reliability. What I gave up was the team's velocity: "
+                              "the release they had promised that night waited for working "
+                              "hours."))
+    elif it.outcome == "promoted":
+        bits.append(Bit(2, 0, f"At {clock(it.done_at or 0)} I promoted it."))
+        bits.append(Bit(3, 0, "I chose velocity: the team got their release. What I gave up "
+                              "was certainty about reliability, since the gate had failed."))
+        regs = [r for r in s.f.regressions if r["model"] == it.model]
+        if regs:
+            bits.append(Bit(3, 1, "The release did carry a regression in its error ratio from "
+                                  "then on, which I own."))
+        else:
+            bits.append(Bit(3, 1, "Nothing regressed on that model for the rest of the night, "
+                                  "so the bet paid off this time."))
+    else:
+        bits.append(Bit(2, 0, "I did not decide in time."))
+        bits.append(Bit(3, 0, f"The deadline at {clock(it.deadline)} passed without a "
+                              "decision, so the team lost the release and the platform gained "
+                              "nothing: the worst of both."))
+    if it.done_at is not None and it.done_at <= it.deadline:
+        bits.append(Bit(3, 2, f"The team had my answer {_mins(it.done_at - it.arrives_at)} "
+                              "after they asked, inside their deadline."))
+    if (b := s.budget(it.model, 2)) is not None:
+        bits.append(b)
+    bits.append(Bit(3, 3, "I did not pretend to get both: one side waited so the other could "
+                          "be protected."))
+    bits.append(Bit(2, 4, "I weighed what the gate measured, not how urgent the request "
+                          "sounded."))
+    bits.append(Bit(3, 5, "Next time I would agree the rule with the team in daylight, so "
+                          "nobody has to argue it at night."))
+    return bits
+
+
+BUILDERS = {"incident": _incident, "prioritisation": _prioritisation,
+            "disagreement": _disagreement, "tradeoff": _tradeoff}
+
+
+def spoken_shift(rec: ShiftRecord, question: str) -> Spoken | None:
+    build = BUILDERS.get(question)
+    bits = build(_Shift(rec)) if build else None
+    return Spoken(question, QUESTIONS[question], fit(bits)) if bits is not None else None
+
+
+def spoken_shift_stories(rec: ShiftRecord) -> list[Spoken]:
+    return [s for q in QUESTIONS if (s := spoken_shift(rec, q)) is not None]
+
+
+def markdown(rec: ShiftRecord, question: str | None = None) -> str:
+    return page(f"Night shift, seed {rec.seed}", spoken_shift_stories(rec), "night", question)

@@ -1,0 +1,137 @@
+"""The interview rehearsal judges an answer against the record, and says why it marks it down."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from played import right_play
+
+from oncall.content import loader
+from oncall.story.interview import Session, follow_ups, judge, run_headless
+from oncall.story.spoken import spoken
+
+
+def strong(sid: str, question: str) -> str:
+    s = spoken(right_play(sid), question)
+    assert s is not None
+    return s.text
+
+
+def reasons(sid: str, question: str, answer: str) -> tuple[int, str]:
+    v = judge(answer, right_play(sid), question)
+    return v.score, " | ".join(d.reason for d in v.deductions)
+
+
+def test_a_strong_answer_from_the_record_scores_high() -> None:
+    for sid, q in (("fraud-4", "tradeoff"), ("fraud-1", "incident"), ("credit-2",
+                                                                       "prioritisation")):
+        v = judge(strong(sid, q), right_play(sid), q)
+        assert v.score >= 90, (sid, v.text())
+        assert v.fact_check and all(v.star.values())
+
+
+def test_one_wrong_number_loses_points_and_says_which() -> None:
+    good = strong("fraud-4", "tradeoff")
+    base, _ = reasons("fraud-4", "tradeoff", good)
+    f = right_play("fraud-4").facts
+    assert f.mitigated_at is not None
+    minutes = f.mitigated_at - f.page_at
+    bad = good.replace(f"{minutes} minutes after the page", f"{minutes + 17} minutes after the "
+                       "page")
+    assert bad != good
+    score, why = reasons("fraud-4", "tradeoff", bad)
+    assert score < base and f"wrong figure '{minutes + 17}'" in why
+
+
+def test_we_for_everything_loses_points_for_ownership() -> None:
+    good = strong("fraud-1", "incident")
+    we = (" " + good).replace(" I ", " we ").replace(" my ", " our ").replace(" I'", " we'")
+    score, why = reasons("fraud-1", "incident", we)
+    assert score < reasons("fraud-1", "incident", good)[0]
+    assert '"we" for everything' in why
+
+
+def test_a_tradeoff_without_its_cost_loses_points() -> None:
+    good = strong("fraud-4", "tradeoff")
+    cut = "\n".join(s for s in good.split("\n") if "gave up" not in s)
+    cut = " ".join(s for s in cut.split(". ") if "gave up" not in s and "both" not in s
+                   and "waited" not in s)
+    score, why = reasons("fraud-4", "tradeoff", cut)
+    assert score < reasons("fraud-4", "tradeoff", good)[0]
+    assert "the tradeoff's cost is left out" in why
+    both = good.replace("I chose reliability", "We did both, no trade-off really. I chose "
+                        "reliability")
+    assert '"we did both"' in reasons("fraud-4", "tradeoff", both)[1]
+
+
+def test_blame_and_a_passive_hand_off_lose_points() -> None:
+    good = strong("fraud-1", "incident")
+    blamed = good + " Honestly it was their fault: the data team were careless."
+    assert "blame" in reasons("fraud-1", "incident", blamed)[1]
+    passive = good + " After that the incident was handed off and I went back to sleep."
+    assert "passive hand-off" in reasons("fraud-1", "incident", passive)[1]
+
+
+def test_claiming_the_teams_fix_is_ownership_lost() -> None:
+    claim = strong("fraud-1", "incident") + " I fixed the upstream release myself."
+    assert "claims the upstream fix as your own" in reasons("fraud-1", "incident", claim)[1]
+
+
+def test_an_answer_about_a_different_night_fails_the_fact_check() -> None:
+    other = strong("fraud-4", "incident")
+    v = judge(other, right_play("credit-2"), "incident")
+    assert not v.fact_check
+    assert any("another night" in d.reason or "wrong figure" in d.reason for d in v.deductions)
+    assert v.score < 70
+
+
+def test_follow_ups_come_from_the_record_and_are_judged() -> None:
+    record = right_play("fraud-4")
+    asked = [f.asked for f in follow_ups(record, "tradeoff")]
+    assert asked[0] == "What did you give up by taking the change back?"
+    s = Session(record, "tradeoff")
+    s.answer(strong("fraud-4", "tradeoff"))
+    ok = s.answer("I gave up the owners' new version for the night; it waited until they "
+                  "found the bad artifact.")
+    empty = Session(record, "tradeoff")
+    empty.answer(strong("fraud-4", "tradeoff"))
+    vague = empty.answer("It went fine.")
+    assert ok.score > vague.score and "does not say what was given up" in \
+        " ".join(d.reason for d in vague.deductions)
+
+
+def test_headless_protocol_asks_judges_and_follows_up() -> None:
+    record = right_play("fraud-4")
+    lines = [json.dumps({"answer": strong("fraud-4", "tradeoff")}), "not json",
+             json.dumps({"answer": "I gave up their release for the night."}),
+             json.dumps({"answer": "I would alert on the prediction mean after a promotion."})]
+    out = io.StringIO()
+    assert run_headless(record, "tradeoff", lines, out) == 0
+    msgs = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert msgs[0]["ask"].startswith("Tell me about a time")
+    assert msgs[1]["verdict"]["score"] >= 90
+    assert "stdin line 2" in msgs[3]["error"]
+    assert msgs[-1]["done"] is True and 0 < msgs[-1]["score"] <= 100
+
+
+def test_the_cli_runs_the_rehearsal_on_a_save(tmp_path: Path) -> None:
+    from oncall import headless
+
+    sc = loader.scenario("fraud-4")
+    headless.run(sc, 7, None, io.StringIO("\n".join(json.dumps(c) for c in sc.playbook.right)),
+                 io.StringIO(), home=tmp_path)
+    answer = json.dumps({"answer": strong("fraud-4", "incident")})
+    done = subprocess.run([sys.executable, "-m", "oncall", "--home", str(tmp_path), "interview",
+                           "--headless"], input=answer + "\n", capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    msgs = [json.loads(x) for x in done.stdout.splitlines()]
+    assert msgs[1]["verdict"]["fact_check"] is True
+    bad = subprocess.run([sys.executable, "-m", "oncall", "--home", str(tmp_path), "interview",
+                          "--question", "disagreement", "--headless"], input="",
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "does not answer 'disagreement'" in bad.stderr

@@ -1,0 +1,110 @@
+"""Spoken stories: two minutes of plain first-person speech per question, true to the record."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from played import right_play
+from record_factory import d4_play
+
+from oncall.content import loader
+from oncall.content.kinds import fault_kinds
+from oncall.scoring import score
+from oncall.store.saves import IncidentSave
+from oncall.story import numbers_sheet, star_story
+from oncall.story.clauses import FIX_WORDS, SIGNAL_CLAUSES, about, model_words
+from oncall.story.factcheck import Facts, check, check_numbers
+from oncall.story.spoken import HIGH, LOW, spoken, spoken_stories
+
+CODE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|\S+/\S+|\.ya?ml\b|`")
+
+
+
+
+@pytest.mark.parametrize("sid", sorted(loader.scenario_ids()))
+def test_every_right_play_tells_speakable_true_two_minute_stories(sid: str) -> None:
+    record = right_play(sid)
+    stories = spoken_stories(record)
+    assert [s.question for s in stories][:1] == ["incident"]
+    for s in stories:
+        assert LOW <= s.words <= HIGH, (s.question, s.words)
+        assert not CODE.search(s.text), (s.question, CODE.findall(s.text))
+        assert check(s.text, record) == [], s.question
+        assert s.text.count(record.facts.target_model) <= 1, "the model is named once"
+        assert " we " not in f" {s.text.lower()} ", "first person"
+    card = score(record)
+    facts = Facts(record)
+    written = star_story(IncidentSave(record=record, scorecard=card,
+                                      saved_at="2026-03-18T09:30:00+00:00"))
+    assert check(written, record, facts) == [], "the written record"
+    for line in [card.ending, *(ln for sec in card.sections for ln in sec.feedback),
+                 *(i.sentence for i in card.interview)]:
+        assert check(line, record, facts) == [], line
+
+
+def test_every_signal_a_fault_kind_can_show_has_a_clause() -> None:
+    kinds = {s.id.split(":")[0] for k in fault_kinds().values() for s in k.signals}
+    assert kinds - set(SIGNAL_CLAUSES) == set()
+    fixes = {f for k in fault_kinds().values() for r in k.responses for f in r.when.fix or []}
+    assert fixes - set(FIX_WORDS) == set()
+
+
+def test_figures_are_said_rounded_and_the_checker_holds_them_to_the_record() -> None:
+    record = right_play("pricing-3")
+    n = record.facts.impact["requests_affected"]
+    said = about(n)
+    assert said.startswith("about ") and said != f"about {n:,.0f}"
+    text = spoken(record, "incident")
+    assert text is not None and said in text.text
+    assert check(f"In all, {said} requests were affected.", record) == []
+    assert check(f"In all, about {n * 1.5:,.0f} requests were affected.", record) != []
+    assert check(f"In all, {n * 1.04:,.0f} requests were affected.", record) != [], \
+        "only a hedged figure may be rounded"
+
+
+def test_a_model_and_its_task_are_not_said_twice() -> None:
+    assert model_words("credit-limit") == "our credit-limit risk model"
+    assert model_words("fraud-scorer") == "fraud-scorer, our card-fraud classification model"
+
+
+def test_the_mitigation_time_and_the_impact_span_are_each_said_once() -> None:
+    record = right_play("fraud-1")
+    s = spoken(record, "incident")
+    assert s is not None
+    assert "with no error for any counter to see" in s.text, "a silent fault's impact"
+    f = record.facts
+    assert f.mitigated_at is not None
+    assert f"{f.mitigated_at - f.page_at} minutes after the page" in s.text
+    assert s.text.count(f"{f.mitigated_at - f.page_at} minutes") == 1
+    assert "checks" not in s.text
+
+
+def test_a_disagreement_ends_and_says_what_changed_after() -> None:
+    record = d4_play(owners_push_back=True)
+    s = spoken(record, "disagreement")
+    assert s is not None and LOW <= s.words <= HIGH
+    assert "pushed back" in s.text and "It ended with the data deciding it" in s.text
+    assert "What changed after" in s.text
+    assert check(s.text, record) == []
+    assert spoken(d4_play(), "disagreement") is None
+
+
+def test_a_tradeoff_names_both_sides_and_what_was_given_up() -> None:
+    record = right_play("fraud-4")
+    s = spoken(record, "tradeoff")
+    assert s is not None
+    assert "What I gave up was velocity" in s.text and "I chose reliability" in s.text
+    assert spoken(right_play("credit-2"), "tradeoff") is None, \
+        "a cache fallback took no team's release back"
+
+
+def test_the_numbers_sheet_passes_the_fact_checker_row_by_row() -> None:
+    saves = [IncidentSave(record=right_play(sid), scorecard=score(right_play(sid)),
+                          saved_at="2026-03-18T09:30:00+00:00")
+             for sid in ("fraud-1", "credit-2", "fraud-4", "fraud-1")]
+    sheet = numbers_sheet(saves)
+    assert check_numbers(sheet, saves) == []
+    assert "1 re-saved run(s) counted once" in sheet
+    wrong = sheet.replace("| fraud-4 |", "| fraud-4 | 97 min |", 1)
+    assert check_numbers(wrong, saves) != []

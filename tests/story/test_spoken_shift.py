@@ -1,0 +1,86 @@
+"""Spoken answers from night shifts: two minutes each, no claim crossing incidents."""
+
+from __future__ import annotations
+
+import re
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from oncall.game.shift import Shift
+from oncall.game.shiftrecord import ShiftRecord
+from oncall.story.factcheck import check_shift
+from oncall.story.shift import stories
+from oncall.story.spoken import HIGH, LOW
+from oncall.story.spoken_shift import spoken_shift_stories
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "shift"))
+from shift_players import PLAYERS
+
+PLAYS = [("calm", 3), ("panicker", 1), ("passive", 3)]
+CODE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|\S+/\S+|\.ya?ml\b|`")
+
+
+@cache
+def night(name: str, seed: int) -> ShiftRecord:
+    return PLAYERS[name](Shift(seed)).play().record
+
+
+@pytest.mark.parametrize(("name", "seed"), PLAYS)
+def test_every_spoken_shift_story_is_two_minutes_true_and_speakable(name: str,
+                                                                     seed: int) -> None:
+    rec = night(name, seed)
+    told = spoken_shift_stories(rec)
+    assert {s.question for s in told} >= {"incident", "prioritisation", "tradeoff"}
+    for s in told:
+        assert LOW <= s.words <= HIGH, (s.question, s.words)
+        assert not CODE.search(s.text), (s.question, CODE.findall(s.text))
+        assert check_shift(s.text, rec) == [], s.question
+    for story in stories(rec):
+        assert check_shift(story.markdown(), rec) == [], story.kind
+
+
+def test_the_checker_catches_a_claim_that_crosses_incidents() -> None:
+    rec = night("calm", 3)
+    first, second = sorted((it for it in rec.facts.items if it.kind == "incident"),
+                           key=lambda it: it.arrives_at)
+    assert second.done_at is not None
+    from oncall.sim.clock import hhmm
+
+    wrong = f"I rolled back {first.model} at {hhmm(second.done_at)}."
+    assert any("belongs to another part" in p for p in check_shift(wrong, rec))
+    ups = f"For {first.model} I posted 3 status updates."
+    assert any("status update" in p for p in check_shift(ups, rec))
+
+
+def test_a_passive_night_owns_that_the_fix_was_the_owners() -> None:
+    [incident] = [s for s in spoken_shift_stories(night("passive", 3))
+                  if s.question == "incident"]
+    assert "The fix itself was the owners' work, not mine" in incident.text
+    assert "checking what changed before touching anything" not in incident.text
+
+
+def test_a_shift_rehearsal_judges_against_the_whole_night() -> None:
+    from oncall.story.interview import Session, questions_for
+    from oncall.story.spoken_shift import spoken_shift
+
+    rec = night("calm", 3)
+    assert "tradeoff" in questions_for(rec.game, rec)
+    told = spoken_shift(rec, "tradeoff")
+    assert told is not None
+    good = Session(rec.game, "tradeoff", shift=rec).answer(told.text)
+    assert good.score >= 90 and good.fact_check, good.text()
+    other = spoken_shift(night("panicker", 1), "tradeoff")
+    assert other is not None
+    bad = Session(rec.game, "tradeoff", shift=rec).answer(other.text)
+    assert not bad.fact_check and bad.score < good.score
+
+
+def test_shift_follow_ups_stay_with_one_item_of_the_night() -> None:
+    from oncall.story.interview import shift_follow_ups
+
+    asked = [f.asked for f in shift_follow_ups(night("calm", 3), "tradeoff")]
+    assert asked == ["What did you give up by holding the release?",
+                     "How would you catch it earlier next time?"]

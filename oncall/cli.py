@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oncall import __version__
+from oncall import __version__, daily_cli
 
 if TYPE_CHECKING:
     from oncall.tui.app import OncallApp
@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="JSON lines on stdin/stdout instead of the TUI")
     sh.add_argument("--no-save", action="store_true", help="headless: do not save the result")
 
+    daily_cli.add_parser(sub)
     # The drift command parses its own arguments, so numpy is imported only when it runs.
     dr = sub.add_parser("drift", add_help=False,
                         help="drift tests on your own CSV files (`oncall drift -h`)")
@@ -194,6 +195,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _shift(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "daily":
+            return _daily(args)
         if args.command == "drift":
             from oncall import drift_cli
 
@@ -455,6 +458,19 @@ def _numbers(home: Path | None) -> int:
         print(f"oncall: skipped {err}", file=sys.stderr)
     print(numbers_sheet(saves))
     return 0
+
+
+def _daily(args: argparse.Namespace) -> int:
+    def headless(sid: str, seed: int, difficulty: str, home: Path | None, save: bool) -> int:
+        from oncall import headless
+        from oncall.game import generator
+
+        return headless.main_stdio(generator.scenario(sid), seed, difficulty, home, save=save)
+
+    try:
+        return daily_cli.run(args, _tui, headless)
+    except daily_cli.DailyUsageError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _shift(args: argparse.Namespace) -> int:

@@ -20,7 +20,22 @@ async def test_title_screen_appears(home: Path) -> None:
         assert isinstance(app.screen, TitleScreen)
         menu = app.screen.query_one("#menu", OptionList)
         assert [menu.get_option_at_index(i).id for i in range(menu.option_count)] == [
-            "new", "night", "career", "stories", "quit"]
+            "new", "night", "daily", "career", "stories", "quit"]
+
+
+async def test_d_starts_the_night_of_the_day(home: Path) -> None:
+    from oncall import __version__
+    from oncall.story import daily
+    from oncall.tui.screens.page import PageScreen
+
+    night = daily.night_of(daily.today(), __version__)
+    app = make_app(home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, PageScreen)
+        assert (app.scenario_id, app.seed) == (night.scenario, night.seed)
 
 
 async def test_new_shift_lists_scenarios_and_starts(home: Path) -> None:

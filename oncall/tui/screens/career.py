@@ -75,6 +75,15 @@ class BestPlot(TitledPlot):
         self.refresh()
 
 
+def _daily(saves: list[Any]) -> str:
+    """Streak and best day of the daily nights among the saves."""
+    from oncall import __version__
+    from oncall.story import daily
+
+    today = daily.today()
+    return " ".join(daily.stats_lines(daily.played_days(saves, today, __version__), today))
+
+
 class CareerScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
@@ -113,10 +122,11 @@ class CareerScreen(Screen[None]):
         home = getattr(self.app, "home", None)
         found, errors = career(home)
         shifts, broken = nights(home)
-        self.app.call_from_thread(self._show, found, errors + broken, shifts)
+        self.app.call_from_thread(self._show, found, errors + broken, shifts,
+                                  _daily([save for _, save in found]))
 
     def _show(self, found: list[tuple[Path, Any]], errors: list[str],
-              shifts: list[tuple[Path, Any]] | None = None) -> None:
+              shifts: list[tuple[Path, Any]] | None = None, daily: str = "") -> None:
         table = self.query_one("#saves", DataTable)
         rows: list[tuple[str, str, str, str, str]] = []
         for path, save in found:
@@ -132,6 +142,8 @@ class CareerScreen(Screen[None]):
             self.paths[key] = Path(key)
             table.add_row(name, seed, score, _when(saved_at), key=key)
         note = "" if rows else "No saved incidents yet: finish a shift to start a career."
+        if rows and daily:
+            note += "\n" + daily
         if errors:
             note += "\nUnreadable saves (left untouched): " + "; ".join(errors)
         self.query_one("#career-note", Static).update(note.strip())

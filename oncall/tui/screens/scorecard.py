@@ -85,6 +85,7 @@ class ScorecardScreen(Screen[None]):
         if outcome.ok:
             label.update(f"Saved to {outcome.path}\ns: STAR story   r: retry this night (same "
                          "seed)   n: next night (a new random one)")
+            self._daily_note()
             return
         label.add_class("error")
         if outcome.path is not None:
@@ -95,6 +96,30 @@ class ScorecardScreen(Screen[None]):
                          "quit, for `oncall replay`.")
             if outcome.save_json is not None:
                 self.app.unsaved.append(outcome.save_json)  # type: ignore[attr-defined]
+
+    def _daily_note(self) -> None:
+        """On the day's night, say whether this attempt is the one that counts."""
+        from oncall import __version__
+        from oncall.story import daily
+
+        night = daily.night_of(daily.today(), __version__)
+        if (self.session.scenario.id, self.session.seed) == (night.scenario, night.seed):
+            self._count_daily(night)
+
+    @work(thread=True, exclusive=True, group="daily")
+    def _count_daily(self, night: Any) -> None:
+        from oncall.store.saves import SaveError, load_save, load_saves
+        from oncall.story import daily
+        from oncall.tui.saving import home
+
+        if self.path is None:
+            return
+        try:
+            saves, _ = load_saves(home(getattr(self.app, "home", None)))
+            note = daily.attempt_note(saves, night, load_save(self.path).saved_at)
+        except (OSError, SaveError):
+            return  # a note, not a result: the save itself is already shown
+        self.app.call_from_thread(self.notify, note, title="Daily night", timeout=8)
 
     def action_story(self) -> None:
         if self.path is None:

@@ -1,4 +1,5 @@
-"""The title screen: start a shift, look back over the career, read stories, quit.
+"""The title screen: start a shift or the daily night, look back over the career, read stories,
+quit.
 
 It imports nothing heavy, so `oncall` paints it within the start-up budget: its keys are one
 line of text rather than a Footer (composing a Footer costs a sixth of the start-up).
@@ -25,8 +26,8 @@ BANNER = """\
 
 
 KEYS = "  ".join(f"[b $footer-key-foreground]{key}[/] {what}" for key, what in (
-    ("n", "New shift"), ("h", "Night shift"), ("c", "Career"), ("s", "Stories"), ("q", "Quit"),
-    ("ctrl+p", "palette (themes)")))
+    ("n", "New shift"), ("h", "Night shift"), ("d", "Daily"), ("c", "Career"),
+    ("s", "Stories"), ("q", "Quit"), ("^p", "palette")))
 
 
 class TitleScreen(Screen[None]):
@@ -35,6 +36,7 @@ class TitleScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_shift", "New shift", id="new-shift", priority=True),
         Binding("h", "night_shift", "Night shift", id="night-shift"),
+        Binding("d", "daily", "Daily night", id="daily"),
         Binding("c", "career", "Career", id="career"),
         Binding("s", "stories", "Stories", id="stories"),
         Binding("q", "app.quit", "Quit", id="title-quit"),
@@ -53,7 +55,7 @@ class TitleScreen(Screen[None]):
             with Center():
                 yield OptionList(
                     Option("New shift", id="new"), Option("Night shift", id="night"),
-                    Option("Career", id="career"),
+                    Option("Daily night", id="daily"), Option("Career", id="career"),
                     Option("Stories", id="stories"), Option("Quit", id="quit"), id="menu")
         yield Static(" " + KEYS, id="title-keys")
 
@@ -70,6 +72,8 @@ class TitleScreen(Screen[None]):
             self.action_new_shift()
         elif choice == "night":
             self.action_night_shift()
+        elif choice == "daily":
+            self.action_daily()
         elif choice == "career":
             self.action_career()
         elif choice == "stories":
@@ -87,6 +91,15 @@ class TitleScreen(Screen[None]):
         from oncall.tui.screens.night import NightScreen
 
         self.app.push_screen(NightScreen(home=getattr(self.app, "home", None)))
+
+    def action_daily(self) -> None:
+        """Today's night: the same generated night for everyone on this version today."""
+        from oncall import __version__
+        from oncall.story import daily
+
+        night = daily.night_of(daily.today(), __version__)
+        self.app.start_incident(night.scenario, night.seed,  # type: ignore[attr-defined]
+                                daily.DIFFICULTY)
 
     def action_career(self) -> None:
         from oncall.tui.screens.career import CareerScreen

@@ -57,7 +57,8 @@ async def test_the_page_lists_criticals_first_and_ticks(incident_app: OncallApp)
             assert app.screen.ticks > ticks + 1, "the page does not tick"
             assert "on screen" in str(tick.render()) and "ACK in 5 min" in str(tick.render())
             head, alerts = status_text(app).splitlines()
-            assert "ACK in 5m" in head and "affected" in head and "budget" in head
+            # fraud-1 fails no request: its impact is its quality SLO and budget.
+            assert "ACK in 5m" in head and "quality SLO" in head and "budget" in head
             assert alerts.startswith("CRIT ModelPredictionMeanShift/fraud-scorer")
             assert alerts.endswith("+1 more") and len(alerts) <= 78
     finally:
@@ -114,7 +115,7 @@ async def test_from_120_columns_the_chart_and_impact_stay_beside_the_log(
         assert isinstance(room, WarRoom) and room.wide
         side = room.query_one("#side")
         assert side.display and side.region.width > 30
-        assert "affected" in str(room.query_one("#side-impact", Static).render())
+        assert "quality SLO" in str(room.query_one("#side-impact", Static).render())
         await typed(pilot, "dashboard fraud-scorer pred_mean")
         from textual.widgets import TabbedContent
 

@@ -113,7 +113,8 @@ class IncidentStatus(Static):
                        f"{short(imp.get('requests_affected', 0))} affected, "
                        f"{short(imp.get('requests_failed', 0))} failed"
                        if "requests_affected" in imp or not imp else
-                       f"quality SLO {imp.get('minutes_outside_quality_slo', 0):.0f}m out")
+                       f"quality SLO {imp.get('minutes_outside_quality_slo', 0):.0f}m out, "
+                       f"budget {imp.get('quality_budget_consumed_pct', 0):g}%")
             head = f"{s['clock']} {s['phase'].upper()} {sev} +{since}m {ack} │ {figures}" + busy
             head = head if len(head) <= width else head[: width - 1] + "…"
         return head, alerts_line(s.get("firing", []), width)

@@ -526,9 +526,15 @@ class Game:
     def _do_resolve(self, cmd: c.Resolve) -> Observation:
         self._check_incident(cmd.incident)
         f = self.record.facts
-        open_ids = [i for i in self.world.incidents
-                    if (fact := self._incident_fact(i)) is None or fact.resolved_at is None]
+        # Only incidents that have paged are open: one still to come is nothing the player
+        # knows of, and is neither closed nor listed as open.
+        open_ids = [i for i, inc in self.world.incidents.items()
+                    if (inc.page_at is None or inc.page_at <= self.now)
+                    and ((fact := self._incident_fact(i)) is None or fact.resolved_at is None)]
         ids = [cmd.incident] if cmd.incident else open_ids
+        if not ids:
+            return self._obs("resolve", f"Nothing to resolve at {hhmm(self.now)}: no open "
+                             "incident has paged.", {"resolved": False}, ok=False)
         blocking = self.not_resolvable(ids)
         if blocking is not None:
             names = ", ".join(blocking) or "the fault"
@@ -555,8 +561,8 @@ class Game:
             if main.id in ids:
                 f.resolved_at = self.now
                 f.impact = self.world.impact(incident=main.id)
-            return self._obs("resolve", f"Resolved at {hhmm(self.now)}: every incident of the "
-                             "night is closed.", {"resolved": True, "open": []})
+            return self._obs("resolve", f"Resolved at {hhmm(self.now)}: every incident paged "
+                             "so far is closed.", {"resolved": True, "open": []})
         f.resolved_at = self.now
         f.impact = self.world.impact(incident=main.id)
         self.phase = "resolved"

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 FIX_AFTER = 10
 """Minutes after the page the impact check applies a fix (on its own copy of the course)."""
+QUALITY_MOVE = 0.10
+"""The quality check holds a series to rows that move it at least this share (well clear of the
+series' minute-to-minute noise)."""
 DRIFT_WINDOW = 30
 """Minutes of traffic the drift check reads, ending 15 minutes after the page."""
 SHOWS_SIGMAS = 4.0
@@ -154,7 +157,11 @@ def check_quality(world: World) -> list[str]:
         m = world.model(inc.model)
         metric = m.archetype.quality_metric
         ratio = inc.derived(world).get(metric)
-        if ratio is None or abs(ratio - 1) < 0.05:
+        if ratio is None:
+            continue
+        # A canary's rows are its share of the traffic: the series moves by that share.
+        ratio = 1 + (ratio - 1) * inc._share(inc._rows_scope(), None)
+        if abs(ratio - 1) < QUALITY_MOVE:
             continue
         lag = 0 if any(e.op == "missing" for e in inc.kind.labels) else \
             m.archetype.label_lag_min

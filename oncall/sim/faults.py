@@ -425,11 +425,16 @@ class Incident:
                     null = float(np.mean(np.isnan(xs)))
                     x0 = np.asarray(x0, dtype=float)
                     if null < 1:
-                        # Levels, not ratios: a feature centred on zero moves too.
+                        # A positive (log-normal) feature moves by a ratio, as its noise does;
+                        # one centred on zero by a level, so it moves too.
                         for series, stat in (("feature_mean", np.nanmean), ("feature_std",
                                              np.nanstd), ("feature_p99", _p99)):
                             now, before = float(stat(xs)), float(stat(x0))
-                            if abs(now - before) > 1e-9 * max(1.0, abs(before)):
+                            if abs(now - before) <= 1e-9 * max(1.0, abs(before)):
+                                continue
+                            if f.dist == "lognormal" and before > 0:
+                                out[f"{series}:{f.name}"] = now / before
+                            else:
                                 out[f"{series}:{f.name}"] = now
                                 out[f"_base:{series}:{f.name}"] = before
                 else:

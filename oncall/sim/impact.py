@@ -30,7 +30,7 @@ import numpy as np
 
 from oncall.sim import telemetry as tm
 from oncall.sim.budget import budget_requests
-from oncall.sim.clock import DAY
+from oncall.sim.clock import DAY, hhmm
 from oncall.sim.quality import higher_is_better
 
 if TYPE_CHECKING:
@@ -148,6 +148,12 @@ def describe(imp: dict[str, float], short: bool = False) -> str:
     the postmortem pre-fill, exports)."""
     if not imp:
         return ""
+    back = "" if short or "recovered_at" not in imp else \
+        f"; service level back at {hhmm(int(imp['recovered_at']))}"
+    return _figures(imp, short) + back
+
+
+def _figures(imp: dict[str, float], short: bool) -> str:
     if "requests_affected" in imp:
         if short:
             return (f"{imp['requests_affected']:,.0f} req affected, "

@@ -199,6 +199,11 @@ def result(record: Record) -> list[str]:
     if "budget_consumed_pct" in imp:
         bits.append(f"{num(imp['budget_consumed_pct'])}% of the error budget was consumed"
                     if imp["budget_consumed_pct"] else "no error budget was consumed")
+    if "minutes_outside_quality_slo" in imp:
+        bits.append("no request failed, and the quality metric spent "
+                    f"{plural(int(imp['minutes_outside_quality_slo']), 'minute')} outside its "
+                    f"SLO ({num(imp.get('quality_budget_consumed_pct', 0))}% of the quality "
+                    "budget)")
     if bits:
         span = f" over {plural(imp['minutes'], 'minute')}" if imp.get("minutes") else ""
         out.append(f"In all, {and_list(bits)}{span}, counted from the page.")

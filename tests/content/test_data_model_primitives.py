@@ -62,9 +62,10 @@ def test_rescored_labels_agree_with_the_model_on_an_attack() -> None:
     w = g.world
     t0 = w.fault.onset + 30
     rows, scores = w.rows("fraud-scorer", t0, t0 + 30)
-    # The attack raises both the scores and the real positive rate, by about as much.
+    # The attack raises both the scores and the real positive rate, by about as much (its small
+    # amounts, which the scorer reads as less risky, hold the rise to between 2x and 3x).
     assert abs(float(np.mean(rows.label)) - float(np.mean(scores))) < 0.05
-    assert float(np.mean(rows.label)) > 3 * w.stats("fraud-scorer").pred_mean
+    assert float(np.mean(rows.label)) > 2 * w.stats("fraud-scorer").pred_mean
 
 
 def test_a_stopped_job_ages_its_features_a_minute_per_minute_until_restarted() -> None:

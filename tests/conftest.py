@@ -6,6 +6,8 @@ counted in each worker is sent back to the controller, which prints the totals.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
-                  monkeypatch: pytest.MonkeyPatch) -> Path:
+                  monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     monkeypatch.setenv("ONCALL_HOME", str(home))
     # The save fallback and the error log's last resort live in the temp folder: give each test
@@ -22,7 +24,14 @@ def isolated_home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
     temp = tmp_path_factory.mktemp("systemp")
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr("tempfile.tempdir", str(temp))
-    return home
+    # Content folders a test adds (`--content` sets ONCALL_CONTENT for the process) end with it:
+    # the next test in this worker reads the shipped library only.
+    monkeypatch.delenv("ONCALL_CONTENT", raising=False)
+    yield home
+    if os.environ.pop("ONCALL_CONTENT", None) is not None:
+        from oncall.content.loader import clear_caches
+
+        clear_caches()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

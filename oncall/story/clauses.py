@@ -12,6 +12,31 @@ import re
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID
 
 SIGNAL_CLAUSES: dict[str, str] = {
+    "concentration": "impressions were piling onto a few items",
+    "cpu-limit-config": "a config-only deploy had lowered the CPU limit just before it started",
+    "cpu-moderate": "CPU use on the node looked moderate",
+    "gang-holding": "a half-scheduled training job was holding GPUs it was not using",
+    "gpu-pinned": "the GPUs were fully busy",
+    "gpu-saturated": "the GPUs were saturated",
+    "latency-up": "the p99 latency had climbed",
+    "next-stage-scheduled": "the next stage of the rollout would take it to every request",
+    "nightly-retrain": (
+        "a version retrained on its own logged clicks had been promoted just before it started"),
+    "no-exploration": "no randomised items were being served",
+    "pods-throttled": "the pods were hitting their CPU quota",
+    "prediction-moved": "the model's predictions had drifted away from training",
+    "queue-wait": "batches were waiting longer than they took to compute",
+    "scores-moved": "the average score had moved well away from its usual level",
+    "scores-up": "the new version's scores were climbing",
+    "served-differs": "the decisions served were not the live model's own",
+    "shadow-config": "a config-only deploy had changed where the shadow wrote its results",
+    "shadow-upserts": "the shadow model was writing into the live table",
+    "shared-cards": "several deployments were sharing each GPU",
+    "sharing-config": "a config-only deploy had moved the model onto shared GPUs",
+    "stage-advanced": (
+        "the rollout had moved to its next stage on a timer while its sign-off was still pending"),
+    "canary-timeouts": "the timeouts came from the new version's pods",
+    "throttled-periods": "most of the CPU quota periods were throttled",
     "alias-moved": "the registry alias had moved to another artifact just before it started",
     "batch-neighbour": "a batch job was sharing the node with our pods",
     "bulk-import": "the data source had run a bulk import",

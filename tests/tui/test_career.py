@@ -103,7 +103,8 @@ async def test_retry_the_same_night_and_go_on_to_a_new_one(home: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, PageScreen) and app.session is not None
         assert app.session.scenario.id.startswith("random-") and app.session.seed != 5
-        assert app.session.scenario.id.endswith("-hard")
+        # random-SEED-DIFFICULTY-KIND: the next night keeps the difficulty.
+        assert app.session.scenario.id.split("-")[2] == "hard"
 
 
 async def test_the_picker_starts_at_the_difficulty_chosen(home: Path) -> None:

@@ -25,13 +25,33 @@ def isolated_home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr("tempfile.tempdir", str(temp))
     # Content folders a test adds (`--content` sets ONCALL_CONTENT for the process) end with it:
-    # the next test in this worker reads the shipped library only.
-    monkeypatch.delenv("ONCALL_CONTENT", raising=False)
+    # every test starts on the shipped library. The variable is dropped directly, not through
+    # monkeypatch, whose undo would put back a folder it saw at teardown.
+    _shipped_library_only()
     yield home
-    if os.environ.pop("ONCALL_CONTENT", None) is not None:
+    _shipped_library_only()
+
+
+def _shipped_library_only() -> None:
+    if os.environ.pop("ONCALL_CONTENT", None) is not None or _library_strayed():
         from oncall.content.loader import clear_caches
 
         clear_caches()
+
+
+def _library_strayed() -> bool:
+    """The cached kind registry holds a kind from outside the shipped folder, or a shipped kind
+    that failed to parse while a test had patched what kinds are checked against: either would
+    change every later random night drawn in this worker."""
+    from oncall.content.kinds import fault_kinds, faults_dir
+    from oncall.content.loader import ContentError
+
+    if not fault_kinds.cache_info().currsize:
+        return False
+    reg = fault_kinds()
+    shipped = faults_dir().resolve()
+    return (any(p.parent.resolve() != shipped for p in reg._paths.values())
+            or any(isinstance(v, ContentError) for v in reg._parsed.values()))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -4,6 +4,7 @@ kind and draws the rest from the seed and the kind's name; ids of the first sche
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ def grown_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ign
         loader.use_content([folder])
 
     yield grow
-    monkeypatch.delenv(loader.CONTENT_ENV, raising=False)
+    # Not monkeypatch.delenv: that would record the folder as the value to restore.
+    os.environ.pop(loader.CONTENT_ENV, None)
     loader.clear_caches()
 
 

@@ -3,6 +3,7 @@ class each) is one line naming the file, the field and what is valid, and none r
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -78,7 +79,8 @@ def clean_content(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-d
     monkeypatch.delenv(loader.CONTENT_ENV, raising=False)
     loader.clear_caches()
     yield
-    monkeypatch.delenv(loader.CONTENT_ENV, raising=False)
+    # Not monkeypatch.delenv: that would record the folder as the value to restore.
+    os.environ.pop(loader.CONTENT_ENV, None)
     loader.clear_caches()
 
 

@@ -61,6 +61,8 @@ def prefill(game: Game) -> dict[str, str]:
 
 
 class PostmortemScreen(Screen[None]):
+    AUTO_FOCUS = "#pm-summary"
+    """The cursor starts in the summary (not first on the form's scroll, then moved)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit postmortem", id="pm-submit", priority=True),
         Binding("ctrl+t", "tune", "Tune monitors", id="pm-tune", priority=True),
@@ -135,11 +137,13 @@ class PostmortemScreen(Screen[None]):
         self.set_focus(self.query_one("#pm-summary", TextArea))
         self.shown = True
         self.app.release_input()  # type: ignore[attr-defined]  # what was typed after `r`
-        self.call_after_refresh(self._mount_rest, self._rest())
+        self.call_after_refresh(self._mount_rest)
 
-    async def _mount_rest(self, rest: list[Widget]) -> None:
-        """Mount the lower half a few widgets per frame, so typing in the summary never
-        waits on it."""
+    async def _mount_rest(self, rest: list[Widget] | None = None) -> None:
+        """Build the lower half once the top has painted, and mount it a few widgets per
+        frame, so typing in the summary never waits on it."""
+        if rest is None:
+            rest = self._rest()
         chunk, rest = rest[:REST_CHUNK], rest[REST_CHUNK:]
         await self.query_one("#pm", VerticalScroll).mount_all(chunk)
         if rest:

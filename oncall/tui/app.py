@@ -154,6 +154,7 @@ class OncallApp(App[None]):
         self.unsaved: list[str] = []
         """Saves no folder could take: the CLI prints them after the app closes."""
         self._held: list[Any] | None = None
+        self._replaying = False
         self._hold_timer: Timer | None = None
         self.night: ShiftSession | None = None
         """The night shift in play, once built (set by the night screen)."""
@@ -171,21 +172,35 @@ class OncallApp(App[None]):
         hands them to it; a hold that is never released ends by itself."""
         if self._held is None:
             self._held = []
+        if self._hold_timer is None:
             self._hold_timer = self.set_timer(self.HOLD_LIMIT_S, self.release_input)
 
     def release_input(self) -> None:
-        """Deliver the kept keys to whatever has focus now, as if typed now."""
-        from textual import events
-
-        held, self._held = self._held, None
+        """Deliver the kept keys, in order, to whatever has focus now, as if typed now. Keys
+        that arrive before they are all delivered wait behind them: re-posted, a kept key would
+        queue behind the keys typed since, and a paste kept from before a tab would land after
+        the text typed after the tab."""
+        if self._held is None or self._replaying:
+            return
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
-        for ev in held or []:
-            if isinstance(ev, events.Paste):
-                self.post_message(events.Paste(ev.text))
-            elif isinstance(ev, events.Key):
-                self.post_message(events.Key(ev.key, ev.character))
+        self._replaying = True
+        self.call_later(self._replay)
+
+    async def _replay(self) -> None:
+        from textual import events
+
+        try:
+            while self._held and self._hold_timer is None:  # a key delivered may hold again
+                kept = self._held.pop(0)
+                fresh = events.Paste(kept.text) if isinstance(kept, events.Paste) else \
+                    events.Key(kept.key, kept.character)
+                await super().on_event(fresh)
+        finally:
+            self._replaying = False
+        if self._hold_timer is None:
+            self._held = None
 
     @property
     def holding(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -43,6 +43,19 @@ FIRST_FIELDS = 3
 """Text sections composed with the screen; the rest mount right after it paints."""
 REST_CHUNK = 6
 """Widgets of the lower half mounted per frame."""
+
+
+class SectionText(TextArea):
+    """A section of the form. A paste goes in where the cursor is and leaves focus where it
+    is: Textual's TextArea takes focus back after a paste, so a paste kept from before a tab
+    pulled the cursor back from the next field after the text typed there."""
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # instead of TextArea's own handler, not as well as it
+        if self.read_only:
+            return
+        if result := self._replace_via_keyboard(event.text, *self.selection):
+            self.move_cursor(result.end_location)
 
 
 def prefill(game: Game) -> dict[str, str]:
@@ -101,7 +114,7 @@ class PostmortemScreen(Screen[None]):
     @staticmethod
     def _text(name: str, label: str, text: str = "") -> ComposeResult:
         yield Label(label, classes="form-label")
-        area = TextArea(text, id=f"pm-{name}", classes="pm-text", compact=True)
+        area = SectionText(text, id=f"pm-{name}", classes="pm-text", compact=True)
         if text:  # typing into a pre-filled section adds to it, at its end
             area.move_cursor(area.document.end)
         yield area

@@ -500,7 +500,8 @@ class Shift:
         return obs
 
     def _announced_change(self, model: str) -> bool:
-        return any(isinstance(e, PipelineEntry) and e.announced and inc.onset + e.at <= self.now
+        return any(isinstance(e, PipelineEntry) and e.announced
+                   and inc.onset + inc.minute(e.at) <= self.now
                    for inc in self.world.incidents.values() if inc.model == model
                    for e in inc.kind.history)
 

@@ -328,7 +328,9 @@ class World:
 
     def infra(self, model: str) -> dict[str, Any]:
         m = self.fleet.models[model]
-        pods = pod_names(self, model, m.replicas)
+        ceiling = int(m.live_deploy(self.now).config["max_replicas"])
+        replicas = min(m.replicas, ceiling)  # a lowered ceiling leaves fewer pods
+        pods = pod_names(self, model, replicas)
         gpu = m.hardware == "gpu"
         nodes = [{"name": f"{'gpu' if gpu else 'cpu'}-node-{i + 1:02d}",
                   "ready": True, "gpu": m.gpu_type if gpu else None,
@@ -340,8 +342,7 @@ class World:
             "pods": [{"name": p, "status": "Running", "restarts": 0,
                       "node": nodes[i % len(nodes)]["name"], "last_state": ""}
                      for i, p in enumerate(pods)],
-            "hpa": {"replicas": m.replicas, "max_replicas": m.live_deploy(self.now)
-                    .config["max_replicas"], "at_max": False},
+            "hpa": {"replicas": replicas, "max_replicas": ceiling, "at_max": replicas >= ceiling},
             "certificate": {"days_left": round(float(days[-1]), 1)},
             "events": [],
         }

@@ -7,6 +7,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -355,7 +356,7 @@ class World:
 
     # -- alerts ------------------------------------------------------------------------------
     def episodes(self, t0: int, t1: int, models: list[str] | None = None,
-                 rules: tuple[Rule, ...] = RULES) -> list[Episode]:
+                 rules: Sequence[Rule] = RULES) -> list[Episode]:
         out: list[Episode] = []
         lo, hi = self._horizon
         cached = lo <= t0 and t1 <= hi
@@ -457,5 +458,5 @@ class World:
 def _is_page(e: Episode) -> bool:
     from oncall.sim.alerts import RULES_BY_NAME
 
-    return RULES_BY_NAME[e.rule].severity == "critical"
+    return RULES_BY_NAME[e.rule].pages
 

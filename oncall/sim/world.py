@@ -7,6 +7,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -328,7 +329,9 @@ class World:
 
     def infra(self, model: str) -> dict[str, Any]:
         m = self.fleet.models[model]
-        pods = pod_names(self, model, m.replicas)
+        ceiling = int(m.live_deploy(self.now).config["max_replicas"])
+        replicas = min(m.replicas, ceiling)  # a lowered ceiling leaves fewer pods
+        pods = pod_names(self, model, replicas)
         gpu = m.hardware == "gpu"
         nodes = [{"name": f"{'gpu' if gpu else 'cpu'}-node-{i + 1:02d}",
                   "ready": True, "gpu": m.gpu_type if gpu else None,
@@ -340,8 +343,7 @@ class World:
             "pods": [{"name": p, "status": "Running", "restarts": 0,
                       "node": nodes[i % len(nodes)]["name"], "last_state": ""}
                      for i, p in enumerate(pods)],
-            "hpa": {"replicas": m.replicas, "max_replicas": m.live_deploy(self.now)
-                    .config["max_replicas"], "at_max": False},
+            "hpa": {"replicas": replicas, "max_replicas": ceiling, "at_max": replicas >= ceiling},
             "certificate": {"days_left": round(float(days[-1]), 1)},
             "events": [],
         }
@@ -354,7 +356,7 @@ class World:
 
     # -- alerts ------------------------------------------------------------------------------
     def episodes(self, t0: int, t1: int, models: list[str] | None = None,
-                 rules: tuple[Rule, ...] = RULES) -> list[Episode]:
+                 rules: Sequence[Rule] = RULES) -> list[Episode]:
         out: list[Episode] = []
         lo, hi = self._horizon
         cached = lo <= t0 and t1 <= hi
@@ -456,5 +458,5 @@ class World:
 def _is_page(e: Episode) -> bool:
     from oncall.sim.alerts import RULES_BY_NAME
 
-    return RULES_BY_NAME[e.rule].severity == "critical"
+    return RULES_BY_NAME[e.rule].pages
 

@@ -217,8 +217,8 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
 
     t = r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
     times_of(rf"\backnowledged (?:the page )?at {t}", [f.acked_at], "acknowledged")
-    times_of(rf"\bat {t} I was paged\b", [f.page_at, *(i.page_at for i in f.incidents),
-                                         *facts.pages_opened], "paged")
+    times_of(rf"\bat {t}(?: in the morning|,[^,.]*,)? I was paged\b",
+             [f.page_at, *(i.page_at for i in f.incidents), *facts.pages_opened], "paged")
     times_of(rf"\bresolved the incident at {t}", [f.resolved_at], "resolved")
     times_of(rf"\bmitigated at {t}", [f.mitigated_at, *(i.mitigated_at for i in f.incidents)],
              "mitigated")

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from oncall.game.shift import Shift
 from oncall.game.shiftrecord import ShiftRecord
 from oncall.story.factcheck import check_shift
 from oncall.story.shift import stories
 from oncall.story.spoken import HIGH, LOW
 from oncall.story.spoken_shift import spoken_shift_stories
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "shift"))
-from shift_players import PLAYERS
 
 NIGHTS = [("calm", 3, "normal"), ("calm", 8, "hard"), ("fifo", 4, "normal"),
           ("fifo", 11, "normal"), ("panicker", 0, "normal"), ("panicker", 10, "normal"),
@@ -29,20 +23,6 @@ CODE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|\S+/\S+|\.ya?ml\b|`")
 RAW = re.compile(r"\d\.\d{4,}|\b(?:ms|p99|ks|psi)\b|\(|\)|[A-Z][a-z]+[A-Z]\w+|_")
 """Tool output that is not speech: decimals of four places or more, metric units, parentheses,
 CamelCase rule names, snake_case names."""
-_PLAYED: dict[tuple[str, int, str], ShiftRecord] = {}
-
-
-@pytest.fixture(scope="session")
-def night() -> Callable[..., ShiftRecord]:
-    """A played night, each played once per test process however many tests read it."""
-    def play(name: str, seed: int, difficulty: str = "normal") -> ShiftRecord:
-        key = (name, seed, difficulty)
-        if key not in _PLAYED:
-            _PLAYED[key] = PLAYERS[name](Shift(seed, difficulty=difficulty)).play().record
-        return _PLAYED[key]
-    return play
-
-
 @pytest.mark.parametrize(("name", "seed", "difficulty"), NIGHTS)
 def test_every_spoken_shift_story_is_two_minutes_true_and_speakable(
         night: Callable[..., ShiftRecord], name: str, seed: int, difficulty: str) -> None:

@@ -19,8 +19,9 @@ A fault that serves worse answers without errors (drifted inputs, a shifted scor
 missing labels) has no request a counter could count. For it the impact is what a real platform
 shows instead:
 
-- `prediction_shift_pct`: the mean prediction's distance from its training value (signed, in
-  percent, over the 15 minutes the prediction-shift alert averages), at the last minute counted;
+- `prediction_shift_pct`: the mean prediction's largest distance from its training value since
+  the page (signed, in percent, each minute over the 15 minutes the prediction-shift alert
+  averages): at the page, the alert's own value;
 - `labelled_pct`: the share of the requests since the page whose labels had arrived by then,
   and `label_delay_min`, the model's usual label delay: while fewer than `MEASURABLE_PCT` of
   them have labels, the quality SLO cannot be measured yet, and the text says so;
@@ -64,8 +65,8 @@ MEASURABLE_PCT = 10.0
 """Quality counts as measurable once labels have arrived for this share of the requests since
 the page; before that, the quality SLO's figures rest on too few labels to say anything."""
 LEVELS = frozenset({"label_coverage_pct", "label_delay_min", "prediction_shift_pct"})
-"""Figures that are a reading at one minute (what a dashboard shows then), not a count over a
-span: they count nothing from any start, so they may be non-zero at the page."""
+"""Figures that are readings (a dashboard's value, the largest since the page), not counts over
+a span: at the page they read what the page itself shows, and say nothing of the onset."""
 
 
 def silent(inc: Incident) -> bool:
@@ -146,7 +147,8 @@ def _quality(world: World, inc: Incident, t0: int, t1: int) -> dict[str, float]:
     train = world.stats(model).quality
     out: dict[str, float] = {
         "label_delay_min": arch.label_lag_min, "labelled_pct": labelled_pct(world, model, t0, t1),
-        "minutes": max(0, t1 - t0), "prediction_shift_pct": prediction_shift_pct(world, model, t1)}
+        "minutes": max(0, t1 - t0),
+        "prediction_shift_pct": prediction_shift_pct(world, model, t0, t1)}
     _, labels = world.series(model, "label_volume_ratio", t1 - 60, t1 + 1)
     out["label_coverage_pct"] = round(100 * float(np.clip(labels.mean(), 0, 1)), 1)
     if t1 <= t0:
@@ -161,12 +163,14 @@ def _quality(world: World, inc: Incident, t0: int, t1: int) -> dict[str, float]:
                 100 * outside / (QUALITY_BUDGET_SHARE * 30 * DAY), 2)}
 
 
-def prediction_shift_pct(world: World, model: str, t: int) -> float:
-    """How far the mean prediction sits from its training value at minute t, in percent (signed),
-    over the 15 minutes the prediction-shift alert averages: the alert's value, signed."""
-    _, v = world.series(model, "pred_mean", t - PREDICTION_WINDOW + 1, t + 1)
-    ref = world.stats(model).pred_mean
-    return round(100 * (float(v.mean()) / max(abs(ref), 1e-9) - 1), 1)
+def prediction_shift_pct(world: World, model: str, t0: int, t1: int) -> float:
+    """The mean prediction's largest distance from its training value over minutes [t0, t1]
+    (signed, in percent), each minute averaged over the 15 minutes the prediction-shift alert
+    reads: at the page, the alert's own value."""
+    _, v = world.series(model, "pred_mean", t0 - PREDICTION_WINDOW + 1, max(t0, t1) + 1)
+    ref = max(abs(world.stats(model).pred_mean), 1e-9)
+    shift = np.convolve(v, np.ones(PREDICTION_WINDOW) / PREDICTION_WINDOW, mode="valid") / ref - 1
+    return round(100 * float(shift[int(np.argmax(np.abs(shift)))]), 1)
 
 
 def labelled_pct(world: World, model: str, t0: int, t1: int) -> float:
@@ -206,12 +210,12 @@ def _figures(imp: dict[str, float], short: bool) -> str:
     labelled = imp.get("labelled_pct")
     if short:
         return ", ".join(p for p in (
-            f"predictions {shift:+g}%" if shift is not None else "",
+            f"predictions up to {shift:+g}%" if shift is not None else "",
             f"{labelled:g}% labelled" if labelled is not None else "",
             f"quality SLO: {outside} out, budget {budget:g}%") if p)
     parts = ["no failed requests"]
     if shift is not None:
-        parts.append(f"mean prediction {shift:+g}% from training")
+        parts.append(f"mean prediction up to {shift:+g}% from training since the page")
     if labelled is not None and "label_delay_min" in imp:
         parts.append(f"labels arrive about {delay_text(imp['label_delay_min'])} after a request, "
                      f"{labelled:g}% of the requests since the page have theirs")

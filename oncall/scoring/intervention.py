@@ -14,12 +14,13 @@ Rules:
   On a night with several incidents these points are the mean over them (each other incident
   counts when its fault stopped without the secondary).
 - 5: page to mitigation: every minute of impact counts, so full within 15 minutes, falling
-  linearly to nothing at 75 (only when mitigated).
+  linearly to nothing at 75 (only when mitigated), times the share of the mitigation earned
+  (half for a guess, none for a spray).
 - 4: no harmful moves. Each intervention that matches a wrong move, or had no effect, costs 2;
   one that made things worse costs 3; an escalation that changed nothing costs 1 (a team's
   time is cheap next to a blind rollback). The feedback names the move and why it was wrong.
   Restraint needs a decision: a run with no intervention, only blind guesses, or a page never
-  acknowledged earns nothing here.
+  acknowledged earns nothing here, whatever its moves cost.
 - 2: mitigation before full root cause: something that helped was applied before the diagnosis
   or within 10 minutes of it (SRE: make the system work first, then find the cause), once some
   observation had shown a sign of the fault (mitigating first is not guessing first).
@@ -27,11 +28,11 @@ Rules:
 A control (a page with nothing to fix) is scored on restraint instead, with the same maxima:
 - 8: no rollback or hotfix at all, and the signal alert ticketed after the page was
   acknowledged and the target looked at (holding back is a decision only when it is made: doing
-  nothing and filing nothing earns nothing; a ticket without a look earns half).
+  nothing and filing nothing earns nothing, and neither does a ticket filed without a look).
 - 6: the signal alert was ticketed on the model (or an escalation about it asked for
   working-hours follow-up: the same decision by another verb, `Run.follow_ups`); 5: within 30
   minutes of the page, half by 60;
-  half of both when the ticket was not a decision (see restraint below).
+  none of either when the ticket was not a decision (see restraint below).
 - 4: no harmful moves, costed as above (a follow-up escalation costs nothing; doing nothing is
   the right play here), once restraint
   is a decision: the page acknowledged, the target looked at, a ticket or a diagnosis stated.
@@ -116,28 +117,33 @@ def score_intervention(run: Run) -> Tally:
         if _delegated(run):
             pts, line = 4.0, line + " by a team you escalated to, though a rollback or hotfix " \
                 "of your own could have settled it"
+        share, why = 1.0, ""
         fixer = next((iv for iv in ivs if iv.effect == "fixes"), None)
         if fixer is not None and fixer.kind == "escalate" and run.sprayed():
-            pts = 0.0
+            share = 0.0
             line += f" by one of the {len(run.teams_escalated())} teams paged at once; a spray " \
                     "earns nothing of the mitigation"
+            why = "; a spray earns none of it"
         elif fixer is not None and _blind(run, fixer):
-            pts /= 2
+            share = 0.5
             line += f"; {describe(fixer.command)} was a guess made before any observation " \
                     "showed the fault, so it earns half"
-        pts, line = _every_incident(run, pts, line)
+            why = "; a guess earns half of it"
+        pts, line = _every_incident(run, pts * share, line)
         tally.add("mitigated", pts, 6, line + ".")
-        _mitigation_time(tally, delay)
+        _mitigation_time(tally, delay, share, why)
 
     costs = [_penalty(run, iv) for iv in ivs]
     bad = [(c, line) for c, line in costs if c]
-    if bad:
-        tally.add("harm", 4 - sum(c for c, _ in bad), 4,
-                  "Moves that cost: " + "; ".join(line for _, line in bad) + ".")
-    elif facts.acked_at is not None and any(not _blind(run, iv) for iv in ivs):
-        tally.add("harm", 4, 4, "No harmful or wasted interventions.")
+    costly = "Moves that cost: " + "; ".join(line for _, line in bad) + "." if bad else ""
+    if facts.acked_at is None or all(_blind(run, iv) for iv in ivs):
+        # doing nothing, or only guessing, is not restraint
+        tally.add("harm", 0, 4, costly + (" No move was made on evidence, so there was no "
+                                          "restraint to credit." if costly else ""))
+    elif bad:
+        tally.add("harm", 4 - sum(c for c, _ in bad), 4, costly)
     else:
-        tally.add("harm", 0, 4, "")  # doing nothing, or only guessing, is not restraint
+        tally.add("harm", 4, 4, "No harmful or wasted interventions.")
 
     helped = [iv for iv in ivs if iv.effect in HELPED and iv.evidence_before > 0]
     dx_at = facts.diagnosis_at
@@ -179,8 +185,8 @@ def _score_control(run: Run) -> Tally:
         tally.add("first", 8, 8,
                   "Held back from rollbacks and hotfixes: nothing here needed a fix.")
     elif tickets:
-        tally.add("first", 4, 8, f"Made no rollback or hotfix and {tickets[0][1]}, but "
-                  f"{run.restraint()}: a decision rests on a look.")
+        tally.add("first", 0, 8, f"Made no rollback or hotfix and {tickets[0][1]}, but "
+                  f"{run.restraint()}: a ticket filed without a look is no decision.")
     else:
         tally.add("first", 0, 8, f"Made no rollback or hotfix, but never decided either: "
                   f"{signal} was not ticketed.")
@@ -191,10 +197,10 @@ def _score_control(run: Run) -> Tally:
         tally.add("time", 0, 5, "")
     else:
         delay = run.since_page(ticket_at)
-        share = 1.0 if run.restraint() is None else 0.5
-        half = "" if share == 1 else "; half, as it was not a decision made on a look"
+        share = 1.0 if run.restraint() is None else 0.0
+        blind = "" if share == 1 else "; it earns nothing, as it was not a decision made on a look"
         tally.add("mitigated", 6 * share, 6,
-                  f"At {run.at(ticket_at)}, {tickets[0][1]} on {run.target}{half}.")
+                  f"At {run.at(ticket_at)}, {tickets[0][1]} on {run.target}{blind}.")
         tally.add("time", 5 * share * within(delay, FAST, SLOW), 5,
                   f"Page to ticket took {delay} min (target {FAST}, partial {SLOW}).")
     follow = run.follow_ups()
@@ -232,11 +238,12 @@ def _every_incident(run: Run, pts: float, line: str) -> tuple[float, str]:
     return 6 * sum(shares) / len(shares), line + f" (the mean over {len(shares)} incidents)"
 
 
-def _mitigation_time(tally: Tally, delay: int | None) -> None:
+def _mitigation_time(tally: Tally, delay: int | None, earned: float = 1.0, why: str = "") -> None:
+    """Minutes from page to mitigation, times the share of the mitigation the move earned."""
     share = 0.0 if delay is None else max(0.0, min(1.0, (MITIGATE_NONE - delay) /
                                                     (MITIGATE_NONE - MITIGATE_FULL)))
-    tally.add("time", 5 * share, 5, f"Page to mitigation took {delay} min (full marks within "
-              f"{MITIGATE_FULL}, none after {MITIGATE_NONE}).")
+    tally.add("time", 5 * share * earned, 5, f"Page to mitigation took {delay} min (full marks "
+              f"within {MITIGATE_FULL}, none after {MITIGATE_NONE}){why}.")
 
 
 def _blind(run: Run, iv: Intervened) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from oncall.content.scenario import Move
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import AlertFact, Entry, IncidentFact, Intervened, Observation, Record
+from oncall.scoring.text import says_something
 from oncall.sim.clock import hhmm
 
 INTERVENTION_VERBS = ("rollback", "hotfix", "escalate")
@@ -82,8 +83,22 @@ class Run:
                    for e in self.investigations)
 
     def informed(self, iv: Intervened) -> bool:
-        """A move made after some observation had shown a sign of the fault."""
-        return iv.evidence_before > 0
+        """A move made after some observation had shown a sign of the fault; for an escalation,
+        also one that says something (a bare "help" asks a team to start from nothing)."""
+        if iv.evidence_before <= 0:
+            return False
+        return iv.kind != "escalate" or says_something(str(iv.command.get("message") or ""))
+
+    def grounded(self, t: int | None) -> bool:
+        """Whether a look at a model with a real incident showed a sign of the fault by `t`:
+        a claim made before any such look is a guess."""
+        return t is not None and any(self.looked_at(m, t, shown=True)
+                                     for m in self.incident_models())
+
+    def acked_in_time(self) -> bool:
+        """Acknowledged before the page went on to the secondary: an acknowledgement after the
+        secondary was woken owns nothing."""
+        return self.facts.acked_at is not None and not self.facts.paged_unacked_escalated
 
     def on_target(self, iv: Intervened) -> bool:
         model = iv.command.get("model")
@@ -122,7 +137,7 @@ class Run:
         """Why holding back is not yet a decision (None when it is one): the page acknowledged
         before it went to the secondary, the target looked at, and then a ticket or a "no fault"
         diagnosis stated."""
-        if self.facts.acked_at is None or self.facts.paged_unacked_escalated:
+        if not self.acked_in_time():
             return "the page was not acknowledged before it went to the secondary"
         if not self.looked_at(self.target):
             return f"nothing about {self.target} was looked at"

@@ -7,10 +7,13 @@ Rules:
   helped partly, 0 for one that changed nothing or made it worse (the answer key's `why` says
   what makes a tempting move wrong). A move made before any observation had shown a sign of the
   fault is a blind guess: it earns half, even when it works (reading the runbook is no look at
-  what happened). An escalation that was one of SPRAY or more teams paged earns nothing.
+  what happened); so does a move made while the stated diagnosis named a wrong cause (neither
+  the root cause nor an accepted alternative): it worked for another reason than the one given.
+  An escalation that was one of SPRAY or more teams paged earns nothing.
 - 6: the fault was mitigated during the run and not handed over to the secondary; 4 when a team
   you escalated to mitigated what a rollback or hotfix of your own could have settled; half of
-  either when the move that mitigated was a blind guess, none when it came from a spray.
+  either when the move that mitigated was a blind guess or aimed at a wrong cause, none when it
+  came from a spray.
   On a night with several incidents these points are the mean over them (each other incident
   counts when its fault stopped without the secondary).
 - 5: page to mitigation: every minute of impact counts, so full within 15 minutes, falling
@@ -42,6 +45,7 @@ A control (a page with nothing to fix) is scored on restraint instead, with the 
 from __future__ import annotations
 
 from oncall.game.record import Intervened
+from oncall.scoring.diagnosis import alternative, cause_label
 from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally, within
 
@@ -77,9 +81,12 @@ def score_intervention(run: Run) -> Tally:
         m = run.match(first.command)
         what = f"First move {describe(first.command)} at {run.at(first.t)}"
         blind = _blind(run, first)
-        share = 0.5 if blind else 1.0
+        aimed = _aimed_wrong(run, first)
+        share = 0.5 if blind or aimed else 1.0
         guess = (" It was made before any observation showed a sign of the fault: a guess "
-                 "that worked earns half.") if blind else ""
+                 "that worked earns half.") if blind else (
+            f" It was aimed at {cause_label(aimed)}, not the cause here: a fix that works for "
+            "another reason earns half.") if aimed else ""
         if first.kind == "escalate" and run.sprayed():
             teams = run.teams_escalated()
             tally.add("first", 0, 8, f"{what} was one of {len(teams)} escalations "
@@ -129,6 +136,11 @@ def score_intervention(run: Run) -> Tally:
             line += f"; {describe(fixer.command)} was a guess made before any observation " \
                     "showed the fault, so it earns half"
             why = "; a guess earns half of it"
+        elif fixer is not None and (aimed := _aimed_wrong(run, fixer)):
+            share = 0.5
+            line += f"; {describe(fixer.command)} was aimed at {cause_label(aimed)}, not the " \
+                    "cause here, so it earns half"
+            why = "; a fix aimed at another cause earns half of it"
         pts, line = _every_incident(run, pts * share, line)
         tally.add("mitigated", pts, 6, line + ".")
         _mitigation_time(tally, delay, share, why)
@@ -244,6 +256,18 @@ def _mitigation_time(tally: Tally, delay: int | None, earned: float = 1.0, why: 
                                                     (MITIGATE_NONE - MITIGATE_FULL)))
     tally.add("time", 5 * share * earned, 5, f"Page to mitigation took {delay} min (full marks "
               f"within {MITIGATE_FULL}, none after {MITIGATE_NONE}){why}.")
+
+
+def _aimed_wrong(run: Run, iv: Intervened) -> str | None:
+    """The wrong cause a move on the target was aimed at: the diagnosis in force when it was
+    made named neither the root cause nor an accepted alternative. None when no diagnosis had
+    been stated (mitigating first is good practice) or the move was elsewhere."""
+    if not run.on_target(iv):
+        return None
+    cause = run.stated_cause(iv.t)
+    if not cause or cause == run.answers.cause or alternative(run, cause) is not None:
+        return None
+    return cause
 
 
 def _blind(run: Run, iv: Intervened) -> bool:

@@ -148,6 +148,17 @@ class Run:
             return f"the decision at {self.at(at)} came before any look at {self.target}"
         return None
 
+    def stated_cause(self, t: int) -> str | None:
+        """The cause the player's diagnosis of the first page named at minute `t` (the latest
+        one stated by then), or None before any."""
+        said = None
+        for e in self.record.entries:
+            c = e.command
+            if (c.get("do") == "diagnose" and e.observation.ok and e.observation.t <= t
+                    and c.get("incident") in (None, "main")):
+                said = str(c.get("cause") or "")
+        return said
+
     def sprayed(self) -> bool:
         """Escalated to SPRAY teams or more: asking everyone is not a decision."""
         return len(self.teams_escalated()) >= SPRAY

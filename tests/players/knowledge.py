@@ -125,7 +125,8 @@ def absence(s: Signal) -> bool:
     """Evidence that something did not happen (no deploy, no drift, steady predictions): it
     rules causes out more than it points at one."""
     return s.no_new_deploy or (s.ratio_below is not None and s.metric == "pred_mean") or bool(
-        s.text and re.search(r"PASS|unchanged|routine|Running, 0 not|0 drifted", s.text))
+        s.text and re.search(r"PASS|unchanged|routine|Running, 0 not|0 drifted|normal band",
+                             s.text))
 
 
 def shape(s: Signal) -> str:

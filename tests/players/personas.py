@@ -219,6 +219,25 @@ class Player:
                 break
         return self.try_resolve()
 
+    def investigate_well(self) -> list[Fit]:
+        """Look in the order that separates the categories, widen the search when nothing fits
+        well, then confirm the two best explanations: what a senior does before deciding."""
+        self.look({"do": "logs", "window": 60}, {"do": "deploys"},
+                  {"do": "infra"})
+        fits = self.fits()
+        if fits[0].score < 0.6:
+            drift = self.do(do="drift", model=self.target, feature="all")
+            self.look({"do": "pipelines"},
+                      {"do": "dashboard", "metric": "error_rate", "by": "revision"})
+            for col in drift.data.get("drifted_columns", [])[:1]:
+                self.look({"do": "dashboard", "metric": f"feature_mean:{col}", "window": 180})
+            fits = self.fits()
+        done = {f"{o.kind}:{o.data.get('metric', '')}:{o.data.get('by') or ''}"
+                for o in self.seen}
+        for cmd in knowledge.confirming_looks(fits[:2], self.target, done)[:3]:
+            self.do(**cmd)
+        return self.fits()
+
     def impact(self) -> dict[str, float]:
         return dict(self.g.record.facts.impact)
 
@@ -308,21 +327,7 @@ class Expert(Player):
         self.do(do="runbook", alert=a["rule"])
         self.do(do="update", message=f"SEV-2: {a['rule']} on {self.target} since "
                 f"{_hhmm(a['fired_at'])}; investigating. Next update in 20 minutes.")
-        self.look({"do": "logs", "window": 60}, {"do": "deploys"},
-                  {"do": "infra"})
-        fits = self.fits()
-        if fits[0].score < 0.6:
-            drift = self.do(do="drift", model=self.target, feature="all")
-            self.look({"do": "pipelines"},
-                      {"do": "dashboard", "metric": "error_rate", "by": "revision"})
-            for col in drift.data.get("drifted_columns", [])[:1]:
-                self.look({"do": "dashboard", "metric": f"feature_mean:{col}", "window": 180})
-            fits = self.fits()
-        done = {f"{o.kind}:{o.data.get('metric', '')}:{o.data.get('by') or ''}"
-                for o in self.seen}
-        for cmd in knowledge.confirming_looks(fits[:2], self.target, done)[:3]:
-            self.do(**cmd)
-        fits = self.fits()
+        fits = self.investigate_well()
         best = self.work(fits, cite=4, patience=3)
         for n in self.noise():
             self.do(do="ticket", alert=n["rule"], model=n["model"], note="not urgent tonight")
@@ -388,9 +393,7 @@ class ConfidentWrong(Player):
         self.do(do="ack")
         self.do(do="severity", level=2)
         self.do(do="update", message=f"SEV-2: {a['rule']} on {self.target}; investigating.")
-        self.look({"do": "logs", "window": 60}, {"do": "deploys"},
-                  {"do": "drift", "feature": "all"})
-        fits = self.fits()
+        fits = self.investigate_well()
         right = fits[0]
         wrong = next((f for f in fits[1:] if f.kind.catalogue != right.kind.catalogue
                       and f.kind.category != right.kind.category), fits[1])

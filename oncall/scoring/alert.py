@@ -11,7 +11,8 @@ Rules:
   needs a decision: with no rollback or hotfix at all this earns nothing, unless an escalation
   made after some observation showed the fault (and saying something) was the decision, or, on
   a control, restraint was (`Run.restraint`: a look at the target, then a ticket or diagnosis).
-- 2: every noise alert got a `ticket` instead of an intervention (full when no noise fired).
+- 2: every noise alert got a `ticket` instead of an intervention (full when no noise fired and
+  the page was acknowledged before it went on to the secondary).
 - 2: the postmortem's detection section names an alert that paged on the incident (1) and that
   alert's threshold (1).
 """
@@ -88,8 +89,10 @@ def score_alert(run: Run) -> Tally:
                   "to judge.")
 
     noise = facts.noise_alerts
-    if not noise:
+    if not noise and run.acked_in_time():
         tally.add("tickets", 2, 2, "No noise alert fired beside the page.")
+    elif not noise:
+        tally.add("tickets", 0, 2, "")  # nothing to triage is credit only for who took the page
     else:
         handled: list[str] = []
         missed: list[str] = []

@@ -13,7 +13,8 @@ Rules:
 - 6: the fault was mitigated during the run and not handed over to the secondary; 4 when a team
   you escalated to mitigated what a rollback or hotfix of your own could have settled; half of
   either when the move that mitigated was a blind guess or aimed at a wrong cause, none when it
-  came from a spray.
+  came from a spray or from an escalation made before any look (or saying nothing): a page by
+  habit hands the team a page, not a finding, and the first move's points follow the same rule.
   On a night with several incidents these points are the mean over them (each other incident
   counts when its fault stopped without the secondary).
 - 5: page to mitigation: every minute of impact counts, so full within 15 minutes, falling
@@ -80,17 +81,15 @@ def score_intervention(run: Run) -> Tally:
         first = ivs[0]
         m = run.match(first.command)
         what = f"First move {describe(first.command)} at {run.at(first.t)}"
-        blind = _blind(run, first)
-        aimed = _aimed_wrong(run, first)
-        share = 0.5 if blind or aimed else 1.0
-        guess = (" It was made before any observation showed a sign of the fault: a guess "
-                 "that worked earns half.") if blind else (
-            f" It was aimed at {cause_label(aimed)}, not the cause here: a fix that works for "
-            "another reason earns half.") if aimed else ""
+        share, why = _earned(run, first)
+        guess = f" {why[:1].upper()}{why[1:]}." if why and share else ""
         if first.kind == "escalate" and run.sprayed():
             teams = run.teams_escalated()
             tally.add("first", 0, 8, f"{what} was one of {len(teams)} escalations "
                       f"({', '.join(teams)}): paging every team is not a decision.")
+        elif first.effect in HELPED and not share:
+            did = "mitigated" if first.effect == "fixes" else "helped with"
+            tally.add("first", 0, 8, f"{what} {did} the fault through the team, but {why}.")
         elif first.effect == "fixes" and first.kind != "escalate":
             tally.add("first", 8 * share, 8, f"{what} mitigated the fault.{guess}")
         elif first.effect == "fixes" and _delegated(run):
@@ -126,24 +125,13 @@ def score_intervention(run: Run) -> Tally:
                 "of your own could have settled it"
         share, why = 1.0, ""
         fixer = next((iv for iv in ivs if iv.effect == "fixes"), None)
-        if fixer is not None and fixer.kind == "escalate" and run.sprayed():
-            share = 0.0
-            line += f" by one of the {len(run.teams_escalated())} teams paged at once; a spray " \
-                    "earns nothing of the mitigation"
-            why = "; a spray earns none of it"
-        elif fixer is not None and _blind(run, fixer):
-            share = 0.5
-            line += f"; {describe(fixer.command)} was a guess made before any observation " \
-                    "showed the fault, so it earns half"
-            why = "; a guess earns half of it"
-        elif fixer is not None and (aimed := _aimed_wrong(run, fixer)):
-            share = 0.5
-            line += f"; {describe(fixer.command)} was aimed at {cause_label(aimed)}, not the " \
-                    "cause here, so it earns half"
-            why = "; a fix aimed at another cause earns half of it"
+        if fixer is not None:
+            share, why = _earned(run, fixer)
+            if why:
+                line += f"; {describe(fixer.command)}: {why}"
         pts, line = _every_incident(run, pts * share, line)
         tally.add("mitigated", pts, 6, line + ".")
-        _mitigation_time(tally, delay, share, why)
+        _mitigation_time(tally, delay, share, f"; {why}" if why else "")
 
     costs = [_penalty(run, iv) for iv in ivs]
     bad = [(c, line) for c, line in costs if c]
@@ -256,6 +244,25 @@ def _mitigation_time(tally: Tally, delay: int | None, earned: float = 1.0, why: 
                                                     (MITIGATE_NONE - MITIGATE_FULL)))
     tally.add("time", 5 * share * earned, 5, f"Page to mitigation took {delay} min (full marks "
               f"within {MITIGATE_FULL}, none after {MITIGATE_NONE}){why}.")
+
+
+def _earned(run: Run, iv: Intervened) -> tuple[float, str]:
+    """The share of a move's credit the player earned, and why it is less than all of it."""
+    if iv.kind == "escalate" and run.sprayed():
+        return 0.0, f"it was one of {len(run.teams_escalated())} teams paged at once, and a " \
+                    "spray earns nothing of the mitigation"
+    if iv.kind == "escalate" and _blind(run, iv):
+        return 0.0, "an escalation made before any observation showed the fault (or with " \
+                    "nothing in its message) hands the team a page, not a finding, and earns " \
+                    "nothing of what they fixed"
+    if _blind(run, iv):
+        return 0.5, "it was a guess made before any observation showed the fault, and a guess " \
+                    "that worked earns half"
+    aimed = _aimed_wrong(run, iv)
+    if aimed:
+        return 0.5, f"it was aimed at {cause_label(aimed)}, not the cause here, and a fix that " \
+                    "works for another reason earns half"
+    return 1.0, ""
 
 
 def _aimed_wrong(run: Run, iv: Intervened) -> str | None:

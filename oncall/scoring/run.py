@@ -90,10 +90,12 @@ class Run:
         return iv.kind != "escalate" or says_something(str(iv.command.get("message") or ""))
 
     def grounded(self, t: int | None) -> bool:
-        """Whether a look at a model with a real incident showed a sign of the fault by `t`:
-        a claim made before any such look is a guess."""
-        return t is not None and any(self.looked_at(m, t, shown=True)
-                                     for m in self.incident_models())
+        """Whether a look at a model with a real incident had shown a sign of the fault by `t`
+        (its answer was on the screen): a claim made before any such look is a guess."""
+        models = self.incident_models()
+        return t is not None and any(
+            e.command.get("model") in models and e.observation.signals and e.observation.t <= t
+            for e in self.investigations)
 
     def acked_in_time(self) -> bool:
         """Acknowledged before the page went on to the secondary: an acknowledgement after the

@@ -108,7 +108,8 @@ def test_an_escalation_that_mitigated_earns_first_move_credit() -> None:
     assert part(rec, "intervention", "mitigated") == 4
     # A bare escalation asks the team to start from nothing: it is not a move made on evidence.
     bare = play("search-1", [*looked, {**said, "message": "help"}, {"do": "wait", "minutes": 30}])
-    assert part(bare, "intervention", "first") == 2
+    assert part(bare, "intervention", "first") == 0
+    assert "hands the team a page, not a finding" in lines(bare, "intervention")
 
 
 def test_a_blind_guess_that_works_earns_half() -> None:

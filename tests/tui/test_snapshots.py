@@ -104,8 +104,11 @@ async def test_postmortem_and_scorecard(snapshot: Snapshot) -> None:
         while not pm.ready:  # the lower half mounts over a few frames
             await pilot.pause()
         await snapshot(pilot, "postmortem")
-        pm.query_one("#pm-type-0").focus()
-        await pilot.pause()
+        kind = pm.query_one("#pm-type-0")
+        kind.focus(scroll_visible=False)
+        pm.query_one("#pm").scroll_to_widget(kind, top=True, animate=False)
+        for _ in range(3):
+            await pilot.pause()
         await pilot.press("enter")
         for _ in range(3):  # the list may scroll its frame first, then fit below the field
             await pilot.pause()
@@ -127,11 +130,19 @@ async def test_night_screen(snapshot: Snapshot, size: tuple[int, int]) -> None:
     app = night_app(3, 360, "normal", HOME)
     async with app.run_test(size=size) as pilot:
         screen = await night_built(pilot)
-        for line in ("take q1", "wait 30", "wait 30", "wait 30", "wait 30", "ack",
-                     "logs price-optimizer window=10"):
-            screen.action_send(line)  # type: ignore[attr-defined]
+
+        async def send(line: str) -> None:
+            screen.action_send(line)
             for _ in range(10):
                 await settle(pilot)
+
+        await send("take q1")
+        for _ in range(12):  # until the pager goes off
+            await send("wait 30")
+            if screen.view.get("unacked"):
+                break
+        await send("ack")
+        assert "page p1" in str(screen.query_one("#night-queue").render())
         await snapshot(pilot, f"night-{size[0]}x{size[1]}")
         if size == SIZE:  # leaving mid-night asks first, the night still in view behind
             await pilot.press("escape")

@@ -95,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
                                            "tradeoff", "learned"),
                     help="with --spoken: only the answer to this question")
 
-    sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
+    sub.add_parser("numbers", help="the career numbers sheet over saved incidents and night "
+                   "shifts (Markdown)")
     iv = sub.add_parser("interview", help="rehearse a behavioural answer about a saved "
                         "incident: ask, listen, judge against the record (TUI, or --headless "
                         "JSON lines)")
@@ -622,13 +623,15 @@ def _mtime(path: Path) -> int:
 def _numbers(home: Path | None) -> int:
     from oncall.store.locations import home_dir
     from oncall.store.saves import load_saves
+    from oncall.store.shifts import load_shifts
     from oncall.story import numbers_sheet
 
     _sweep(home)
     saves, errors = load_saves(home_dir(home))
-    for err in errors:
+    shifts, shift_errors = load_shifts(home_dir(home))
+    for err in [*errors, *shift_errors]:
         print(f"oncall: skipped {err}", file=sys.stderr)
-    print(numbers_sheet(saves))
+    print(numbers_sheet(saves, shifts))
     return 0
 
 

@@ -62,7 +62,8 @@ def _library_strayed() -> bool:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--fuzz-long", action="store_true", default=False,
-                     help="run the fuzz and kill tests with their long budgets (minutes)")
+                     help="run the fuzz and kill tests with their long budgets and the "
+                          "conformance checks on every seed (minutes)")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -86,7 +86,7 @@ class Shift:
         items, gates = requests(seed, length, difficulty, free, pages[:1], people, teams,
                                 versions)
         cert = next(n for n in w.noise if n.kind == "cert_expiry")
-        days = float(w.series(cert.model, "cert_days_left", SHIFT_START, SHIFT_START + 1)[1][0])
+        days = w.cert_days_left(cert.model, SHIFT_START)
         items.insert(0, Item(
             id="r0", kind="noise", priority=PRIORITY["noise"],
             title=f"ticket: CertificateExpiringSoon on {cert.model}", model=cert.model,

@@ -90,10 +90,15 @@ class Rule:
         t, v = self.values(world, model, t0, t1)
         return self.episodes_of(model, t, v)
 
+    def breached(self, model: Model, v: np.ndarray) -> np.ndarray:
+        """Where the rule's values are past its threshold (pending or firing)."""
+        thr = self.threshold(model)
+        return v > thr if self.op == ">" else v < thr
+
     def episodes_of(self, model: Model, t: np.ndarray, v: np.ndarray) -> list[Episode]:
         """The firings in a stretch of the rule's values (minutes t, values v)."""
         thr = self.threshold(model)
-        cond = v > thr if self.op == ">" else v < thr
+        cond = self.breached(model, v)
         edges = np.diff(np.concatenate([[0], cond.astype(np.int8), [0]]))
         out: list[Episode] = []
         for start, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1),

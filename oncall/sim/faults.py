@@ -629,6 +629,20 @@ class Incident:
                 lines.append(LogLine(minute + 0.1 + 0.2 * (j % 4), tpl.level, model, pod, text))
         return lines
 
+    def _revert(self, at: int, by: str, message: str) -> None:
+        """A fix that says the producer went back to the schema before the incident's change
+        (`... reverted to v7`, `... rolled back to v7`) puts that revert in the pipeline's
+        changelog, so the pipeline shows the version the fix names."""
+        for c in list(self.changes):
+            back = f"to v{c['schema_from']}"
+            if c["schema_to"] != c["schema_from"] and back in message and \
+                    any(w in message for w in ("reverted", "rolled back")):
+                self.changes.append({
+                    "at": at, "source": c["source"], "schema_from": c["schema_to"],
+                    "schema_to": c["schema_from"], "by": by,
+                    "change": f"{c['source']} v{c['schema_from']}: reverted v{c['schema_to']}",
+                    "last_run_ok": True, "freshness_min": None})
+
     def pipeline_changes(self, world: World, model: str) -> list[dict[str, Any]]:
         if model != self.model:
             return []
@@ -697,7 +711,10 @@ class Incident:
                 if w.model == "other" and iv.model == self.model:
                     continue
             by = r.by if r.by != "team" else (iv.team or "you")
-            return Outcome(r.outcome, fill(r.message, ns), r.delay, by, r.cost_usd_per_hour)
+            message = fill(r.message, ns)
+            if r.outcome == "fixes":
+                self._revert(world.now + r.delay, by, message)
+            return Outcome(r.outcome, message, r.delay, by, r.cost_usd_per_hour)
         if iv.kind == "escalate":
             return Outcome("none", fill(self.kind.otherwise.escalation, ns), delay=12,
                            by=iv.team or "")

@@ -272,8 +272,11 @@ class Incident:
         base = m.live_deploy(self.onset + e.at)
         config = dict(base.config)
         for k, v in e.config.items():
-            config[k] = type(base.config.get(k, v))(self.num(v)) if isinstance(
-                base.config.get(k), (int, float)) else v
+            ref = PARAM_REF.match(v) if isinstance(v, str) else None
+            value = self.params[ref.group(1)] if ref else v
+            old = base.config.get(k)
+            config[k] = type(old)(value) if isinstance(old, (int, float)) and isinstance(
+                value, (int, float)) else value
         version = base.model_version
         if e.new_version:
             last = m.versions[-1]

@@ -340,7 +340,7 @@ class Game:
     def _do_help(self, cmd: c.Help) -> Observation:
         verbs = c.available(self.phase)
         data: dict[str, Any] = {"phase": self.phase, "commands": [c.describe(v) for v in verbs],
-                "fixes": c.FIXES, "teams": TEAMS,
+                "fixes": dict(c.FIXES), "teams": dict(TEAMS),
                 "causes": {f.id: f"{f.category}: {f.name}" for f in FAULTS},
                 "remediations": {r.id: f"{r.kind}: {r.title} ({r.ml_test_score})"
                                  for r in remediations.CATALOGUE},
@@ -522,7 +522,7 @@ class Game:
         models (an empty list: the fault itself is still active); None when they can be."""
         models = {self.world.incidents[i].model for i in incidents}
         still = sorted({e.rule for e in self.world.firing() if e.model in models
-                        and RULES_BY_NAME[e.rule].severity == "critical"})
+                        and RULES_BY_NAME[e.rule].pages})
         if still or not all(self.world.recovered(i) for i in incidents):
             return still
         return None

@@ -273,7 +273,7 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
     f = trial.record.facts
     if f.page_at - f.onset_at > PAGE_WITHIN:
         raise GenerationError("pages too late")
-    page = next(a for a in f.page_alerts if a.severity == "critical" and a.model == model)
+    page = next(a for a in f.page_alerts if RULES_BY_NAME[a.rule].pages and a.model == model)
     trial.do({"do": "ack"})
     ns = trial.world.fault.ns
     evidence: list[str] = []

@@ -7,6 +7,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,7 +81,8 @@ class World:
         self._horizon = (min(onsets) - 8 * 60, max(onsets) + 24 * 60)
         """The minutes whose alert values are computed once and sliced (the night around the
         incidents); other spans are computed when asked."""
-        self._values: dict[tuple[str, str], tuple[tuple[int, ...], np.ndarray, np.ndarray]] = {}
+        self._values: dict[tuple[str, str],
+                           tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]] = {}
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
         self._quantiles: dict[tuple[str, str], dict[str, float]] = {}
@@ -346,7 +348,9 @@ class World:
 
     def infra(self, model: str) -> dict[str, Any]:
         m = self.fleet.models[model]
-        pods = pod_names(self, model, m.replicas)
+        ceiling = int(m.live_deploy(self.now).config["max_replicas"])
+        replicas = min(m.replicas, ceiling)  # a lowered ceiling leaves fewer pods
+        pods = pod_names(self, model, replicas)
         gpu = m.hardware == "gpu"
         nodes = [{"name": f"{'gpu' if gpu else 'cpu'}-node-{i + 1:02d}",
                   "ready": True, "gpu": m.gpu_type if gpu else None,
@@ -357,8 +361,7 @@ class World:
             "pods": [{"name": p, "status": "Running", "restarts": 0,
                       "node": nodes[i % len(nodes)]["name"], "last_state": ""}
                      for i, p in enumerate(pods)],
-            "hpa": {"replicas": m.replicas, "max_replicas": m.live_deploy(self.now)
-                    .config["max_replicas"], "at_max": False},
+            "hpa": {"replicas": replicas, "max_replicas": ceiling, "at_max": replicas >= ceiling},
             "certificate": {"days_left": self.cert_days_left(model)},
             "events": [],
         }
@@ -377,38 +380,44 @@ class World:
 
     # -- alerts ------------------------------------------------------------------------------
     def episodes(self, t0: int, t1: int, models: list[str] | None = None,
-                 rules: tuple[Rule, ...] = RULES) -> list[Episode]:
+                 rules: Sequence[Rule] = RULES) -> list[Episode]:
         out: list[Episode] = []
         lo, hi = self._horizon
-        cached = lo <= t0 and t1 <= hi
         for name in models or self.fleet.names():
             m = self.fleet.models[name]
             for rule in rules:
                 if not rule.applies(m):
                     continue
-                if rule.history > t1 - t0:
-                    # Look back as far as the rule needs, then keep what overlaps [t0, t1).
-                    out += [e for e in rule.episodes(self, m, t1 - rule.history, t1)
-                            if e.ended_at is None or e.ended_at > t0]
-                elif cached:
-                    t, v = self._rule_values(rule, m)
-                    out += rule.episodes_of(m, t[t0 - lo:t1 - lo], v[t0 - lo:t1 - lo])
+                # Look back as far as the rule needs, then keep what overlaps [t0, t1).
+                start = min(t0, t1 - rule.history)
+                first = lo - rule.history
+                if first <= start and t1 <= hi:
+                    t, v, breaches = self._rule_values(rule, m)
+                    a, b = start - first, t1 - first
+                    if breaches[b] == breaches[a]:
+                        continue  # never past the threshold here: no episode
+                    found = rule.episodes_of(m, t[a:b], v[a:b])
                 else:
-                    out += rule.episodes(self, m, t0, t1)
+                    found = rule.episodes(self, m, start, t1)
+                out += [e for e in found if start == t0 or e.ended_at is None or e.ended_at > t0]
         return sorted(out, key=lambda e: (e.fired_at, e.rule, e.model))
 
-    def _rule_values(self, rule: Rule, m: Model) -> tuple[np.ndarray, np.ndarray]:
-        """A rule's values over the whole night, computed once per model and rule and again only
-        when an intervention changes the course of an incident on that model. Rolling windows
-        are summed window by window, so a slice equals a query of the same minutes."""
+    def _rule_values(self, rule: Rule, m: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A rule's values over the whole night (and as far before it as the rule looks back),
+        computed once per model and rule and again only when an intervention changes the course
+        of an incident on that model. Rolling windows are summed window by window, so a slice
+        equals a query of the same minutes. Also the running count of minutes past the
+        threshold, so a stretch that never crosses it is known at once."""
         version = tuple(len(i.course.events) for i in self.incidents.values()
                         if i.model == m.name)
         key = (rule.name, m.name)
         hit = self._values.get(key)
         if hit is None or hit[0] != version:
-            hit = (version, *rule.values(self, m, *self._horizon))
+            lo, hi = self._horizon
+            t, v = rule.values(self, m, lo - rule.history, hi)
+            hit = (version, t, v, np.concatenate([[0], np.cumsum(rule.breached(m, v))]))
             self._values[key] = hit
-        return hit[1], hit[2]
+        return hit[1], hit[2], hit[3]
 
     def firing(self, t: int | None = None) -> list[Episode]:
         """Alerts firing at minute t (default now), looked at over the last six hours."""
@@ -479,5 +488,5 @@ class World:
 def _is_page(e: Episode) -> bool:
     from oncall.sim.alerts import RULES_BY_NAME
 
-    return RULES_BY_NAME[e.rule].severity == "critical"
+    return RULES_BY_NAME[e.rule].pages
 

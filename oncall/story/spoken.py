@@ -323,7 +323,8 @@ class _Night:
             bits.append(Bit(3, prio, "I did not write a postmortem, so nothing was added "
                                      "afterwards."))
             return bits
-        items = [_low(a.item.split(":")[0].rstrip(".")).replace(self.model, "that model")
+        items = [_low(re.sub(r"\s*\([^)]*\)", "", a.item.split(":")[0]).rstrip("."))
+                 .replace(self.model, "that model")
                  for a in pm.action_items if speakable(a.item)]
         if items:
             bits.append(Bit(3, prio, "In the postmortem I put down the follow-ups: "
@@ -467,8 +468,11 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
     for t in f.tickets:
         if t.get("t") is None:
             continue
-        bits.append(Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for the "
-                              f"{rule_words(str(t.get('alert')))[2:].lstrip()} on "
+        said = rule_words(str(t.get("alert")))
+        named = any(a.rule == t.get("alert") for a in f.noise_alerts) or (
+            n.page is not None and n.page.rule == t.get("alert"))
+        what = f"that {said.split()[-1]}" if named else f"the {said[2:].lstrip()}"
+        bits.append(Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for {what} on "
                               f"{n.other(t.get('model'))} for working hours, rather than act "
                               "on it at night."))
     chased = [i for i in f.interventions if i.command.get("model")

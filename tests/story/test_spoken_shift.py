@@ -9,6 +9,7 @@ import pytest
 
 from oncall.game.shiftrecord import ShiftRecord
 from oncall.story.factcheck import check_shift
+from oncall.story.interview import Session
 from oncall.story.shift import stories
 from oncall.story.spoken import HIGH, LOW
 from oncall.story.spoken_shift import spoken_shift_stories
@@ -34,6 +35,8 @@ def test_every_spoken_shift_story_is_two_minutes_true_and_speakable(
         assert not CODE.search(s.text), (s.question, CODE.findall(s.text))
         assert not RAW.search(s.text), (s.question, RAW.findall(s.text))
         assert check_shift(s.text, rec) == [], s.question
+        told = Session(rec.game, s.question, shift=rec).answer(s.text)
+        assert told.score >= 90 and told.fact_check, (s.question, told.text())
     for story in stories(rec):
         assert check_shift(story.markdown(), rec) == [], story.kind
 

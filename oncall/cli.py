@@ -78,9 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also play every scenario of the folders (default: the library) on "
                           "several seeds and check it keeps its promises")
 
-    sch = sub.add_parser("schema", help="JSON Schema of the scenario format (or of fault kinds)")
-    sch.add_argument("what", nargs="?", choices=("scenario", "fault"), default="scenario",
-                     help="scenario files (incidents/) or fault-kind files (faults/)")
+    sch = sub.add_parser("schema", help="JSON Schema of a content file type: scenarios, fault "
+                         "kinds or a registry")
+    sch.add_argument("what", nargs="?", choices=SCHEMA_TYPES, default="scenario",
+                     help="scenario (incidents/), kind (faults/; also `fault`), or a registry "
+                          "file of registries/: cause, fix, team, alert, remediation")
 
     rep = sub.add_parser("replay", help="re-run a saved incident, check it reproduces, re-score")
     rep.add_argument("save", type=Path)
@@ -233,11 +235,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "validate":
             return _validate(args.paths, args.conformance)
         if args.command == "schema":
-            from oncall.game.checks import scenario_schema
-            from oncall.sim.faultdef import FaultKind
-
-            doc = scenario_schema() if args.what == "scenario" else FaultKind.model_json_schema()
-            print(json.dumps(doc, indent=2))
+            print(json.dumps(_schema(args.what), indent=2))
             return 0
         if args.command == "replay":
             return _replay(args.save)
@@ -444,6 +442,24 @@ def _shown_scenario(sid: str) -> Any:
                          "night") from None
     except generator.GenerationError as exc:
         raise UsageError(f"scenarios show: {sid}: {exc}") from None
+
+
+SCHEMA_TYPES = ("scenario", "kind", "fault", "cause", "fix", "team", "alert", "remediation")
+
+
+def _schema(what: str) -> dict[str, Any]:
+    """The JSON Schema of one content file type."""
+    if what == "scenario":
+        from oncall.game.checks import scenario_schema
+
+        return scenario_schema()
+    if what in ("kind", "fault"):
+        from oncall.sim.faultdef import FaultKind
+
+        return FaultKind.model_json_schema()
+    from oncall.sim.registry import json_schema
+
+    return json_schema(what)
 
 
 def _validate(paths: list[Path], conformance: bool = False) -> int:

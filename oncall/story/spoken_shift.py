@@ -194,12 +194,14 @@ def _incident(s: _Shift) -> list[Bit] | None:
     if (b := s.budget(inc.model, 2)) is not None:
         bits.append(b)
     pages = [p for p in s.f.pages if p.id != inc.page.id and p.alerts
-             and p.model not in {i.model for i in s.incs}]
+             and p.model not in {i.model for i in s.incs}
+             and inc.opened_at <= p.opened_at <= inc.until]
     for p in pages[:1]:
         it = next((i for i in s.f.items if i.page == p.id), None)
         did = DONE_WORDS.get(str(it.outcome), "") if it is not None else ""
-        bits.append(Bit(2, 4, f"At {clock(p.opened_at)} {rule_words(p.alerts[0])} also paged "
-                              f"me on {p.model}" + (f", and I {did}." if did else ".")))
+        bits.append(Bit(2, 4, f"At {clock(p.opened_at)}, while it was open, "
+                              f"{rule_words(p.alerts[0])} paged me on {p.model} as well"
+                              + (f", and I {did}." if did else ".")))
     waited = [it for it in s.f.items if it.kind != "incident" and it.arrived
               and inc.opened_at <= it.arrives_at <= inc.until and it.taken_at is not None
               and it.taken_at >= inc.until]

@@ -204,8 +204,18 @@ def _figures(text: str, facts: Facts, record: Record,
         out.append(Figure(said, "wrong", "the record holds no such figure"))
     out += _small_figures(text, facts, record, shift)
     for problem in check(text, record, facts):
-        if any(k in problem for k in (" at ", "requests affected", "declared", "after the page")):
-            out.append(Figure(problem.split(",")[0], "wrong", problem))
+        if not any(k in problem for k in (" at ", "requests affected", "declared",
+                                          "after the page")):
+            continue
+        claim = problem.split(",")[0]
+        # The figure was true somewhere in the night but not of the event it is paired with:
+        # mark that figure wrong rather than list it twice.
+        same = next((f for f in out if f.verdict != "wrong" and re.search(
+            rf"(?<![\d:,.]){re.escape(f.said.lstrip('$'))}(?![\d:])", claim)), None)
+        if same is not None:
+            same.verdict, same.note = "wrong", problem
+        else:
+            out.append(Figure(claim, "wrong", problem))
     return out
 
 

@@ -104,11 +104,12 @@ def _low(s: str) -> str:
 
 
 def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
-                  key: set[str] | None = None) -> list[Bit]:
-    """What the looks at `model` showed, one sentence per tool, each signal told once; a tool
-    that showed nothing new is named in one closing sentence. With `key`, the looks it names
-    (the ones a diagnosis cited) come first and the rest one step later."""
-    told: set[str] = set()
+                  key: set[str] | None = None, said: Iterable[str] = ()) -> list[Bit]:
+    """What the looks at `model` showed, one sentence per tool, each signal told once (and
+    none of those the story has `said` already); a tool that showed nothing new is named in
+    one closing sentence. With `key`, the looks it names (the ones a diagnosis cited) come
+    first and the rest one step later."""
+    told: set[str] = set(said)
     shown: dict[str, tuple[int, list[str]]] = {}
     quiet: list[str] = []
     for e in entries:

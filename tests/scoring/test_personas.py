@@ -62,9 +62,15 @@ def mean_scores(sid: str, names: tuple[str, ...]) -> dict[str, float]:
     return out
 
 
+SAMPLE_GROUP = pytest.mark.xdist_group("personas-sample")
+"""The sample's plays are cached per process: its tests share one worker, so each is played once."""
+
+
 @pytest.mark.parametrize("sid", [
-    pytest.param(sid, marks=pytest.mark.xfail(reason=KNOWN[sid], strict=False))
-    if sid in KNOWN else sid for sid in sorted(loader.scenarios())])
+    pytest.param(sid, marks=[*([pytest.mark.xfail(reason=KNOWN[sid], strict=False)]
+                              if sid in KNOWN else []),
+                             *([SAMPLE_GROUP] if sid in SAMPLE else [])])
+    for sid in sorted(loader.scenarios())])
 def test_busy_styles_stay_below_the_novice_and_paperwork_is_capped(sid: str) -> None:
     checks = ordering_checks(mean_scores(sid, BOTTOM), sid)
     assert len(checks) == 1 + len(BELOW_NOVICE)
@@ -76,6 +82,7 @@ def test_busy_styles_stay_below_the_novice_and_paperwork_is_capped(sid: str) -> 
         assert card.ending
 
 
+@SAMPLE_GROUP
 def test_the_tiers_hold_on_the_means_of_the_sample() -> None:
     per = {sid: mean_scores(sid, tuple(PERSONAS)) for sid in SAMPLE}
     means = {n: sum(m[n] for m in per.values()) / len(per) for n in PERSONAS}
@@ -86,6 +93,7 @@ def test_the_tiers_hold_on_the_means_of_the_sample() -> None:
     assert not failed, "\n".join(failed) + f"\n{means}"
 
 
+@SAMPLE_GROUP
 def test_every_feedback_line_and_story_sentence_is_true() -> None:
     problems = []
     for sid in SAMPLE:

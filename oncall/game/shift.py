@@ -42,14 +42,19 @@ from oncall.game.shiftrecord import (
 )
 from oncall.sim import budget as bd
 from oncall.sim.alertmanager import Alertmanager
-from oncall.sim.alerts import RULES, RULES_BY_NAME
+from oncall.sim.alerts import RULES, RULES_BY_NAME, Rule
 from oncall.sim.catalogue import TEAMS
 from oncall.sim.clock import hhmm
 from oncall.sim.faultdef import PipelineEntry
 from oncall.sim.fleet import Deploy
 
-PAGING = tuple(r for r in RULES if r.severity != "ticket")
-"""The rules that can page (tickets never do)."""
+
+def paging() -> list[Rule]:
+    """The rules that can page (a ticket only if its rule says it pages)."""
+    return [r for r in RULES if r.severity != "ticket" or r.pages]
+
+
+
 BUILD_MIN = 20
 """Minutes a feature request takes when the on-call builds it in the night."""
 SHIFT_START = 0
@@ -81,7 +86,7 @@ class Shift:
         items, gates = requests(seed, length, difficulty, free, pages[:1], people, teams,
                                 versions)
         cert = next(n for n in w.noise if n.kind == "cert_expiry")
-        days = float(w.series(cert.model, "cert_days_left", SHIFT_START, SHIFT_START + 1)[1][0])
+        days = w.cert_days_left(cert.model, SHIFT_START)
         items.insert(0, Item(
             id="r0", kind="noise", priority=PRIORITY["noise"],
             title=f"ticket: CertificateExpiringSoon on {cert.model}", model=cert.model,
@@ -218,7 +223,7 @@ class Shift:
                  and cv.closed_at is None and self.now < cv.reopen_at <= until]
         wake += [m.at for m in self.world.pending if self.now < m.at <= until]
         live = {(e.rule, e.model) for e in self.world.firing()}
-        for e in self.world.episodes(self.now - 360, until + 1, rules=PAGING):
+        for e in self.world.episodes(self.now - 360, until + 1, rules=paging()):
             at = e.fired_at + 1
             if self.now < at <= until and (e.rule, e.model) not in live and \
                     not self.am.silenced(e.rule, e.model, at):
@@ -299,7 +304,7 @@ class Shift:
         """Pages, requests, reminders and deadlines in (before, now]."""
         f = self.record.facts
         # The window `firing` looks at: what fired and cleared within it still paged.
-        fired = [e for e in self.world.episodes(self.now - 360, self.now + 1, rules=PAGING)
+        fired = [e for e in self.world.episodes(self.now - 360, self.now + 1, rules=paging())
                  if e.fired_at <= self.now]
         for ev in self.am.step(before, self.now, fired):
             events.append(ev)
@@ -500,7 +505,8 @@ class Shift:
         return obs
 
     def _announced_change(self, model: str) -> bool:
-        return any(isinstance(e, PipelineEntry) and e.announced and inc.onset + e.at <= self.now
+        return any(isinstance(e, PipelineEntry) and e.announced
+                   and inc.onset + inc.minute(e.at) <= self.now
                    for inc in self.world.incidents.values() if inc.model == model
                    for e in inc.kind.history)
 
@@ -821,7 +827,8 @@ class Shift:
         text = "\n".join(f"{d['do']:<11}{_minutes(d['minutes'])}  {d['summary']}"
                          for d in cmds)
         return self._obs("help", text, {
-            "commands": cmds, "teams": TEAMS, "fixes": c.FIXES, "models": self.world.fleet.names(),
+            "commands": cmds, "teams": dict(TEAMS), "fixes": dict(c.FIXES),
+            "models": self.world.fleet.names(),
             "alerts": sorted(RULES_BY_NAME)})
 
     def _do_status(self) -> Observation:

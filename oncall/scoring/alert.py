@@ -1,16 +1,18 @@
 """Alert (15): did the player find the real signal among symptoms and noise, and name it after.
 
 Rules:
-- 3: the page was acknowledged at all (timing belongs to temperament).
+- 3: the page was acknowledged before it went on to the secondary (timing belongs to
+  temperament; an acknowledgement after the secondary was woken owns nothing).
 - 4: the player looked at the signal itself (an investigation of the target model whose content
   showed a sign of the fault) before the first intervention; half if only afterwards; 1 for
   reading the runbook of an alert that paged without ever looking at the model.
 - 4: every rollback and hotfix was aimed at the target (or at the model of another real
   incident of the night); each one on another model costs 2 (noise chasing). A judgement
   needs a decision: with no rollback or hotfix at all this earns nothing, unless an escalation
-  made after some observation showed the fault was the decision, or, on a control, the ticket
-  on the target was.
-- 2: every noise alert got a `ticket` instead of an intervention (full when no noise fired).
+  made after some observation showed the fault (and saying something) was the decision, or, on
+  a control, restraint was (`Run.restraint`: a look at the target, then a ticket or diagnosis).
+- 2: every noise alert got a `ticket` instead of an intervention (full when no noise fired and
+  the page was acknowledged before it went on to the secondary).
 - 2: the postmortem's detection section names an alert that paged on the incident (1) and that
   alert's threshold (1).
 """
@@ -31,8 +33,11 @@ def score_alert(run: Run) -> Tally:
     facts = run.facts
     signal = run.answers.signal_alert
 
-    if facts.acked_at is not None:
+    if run.acked_in_time():
         tally.add("ack", 3, 3, "Acknowledged the page.")
+    elif facts.acked_at is not None:
+        tally.add("ack", 0, 3, f"Acknowledged at {run.at(facts.acked_at)}, after the page had "
+                  "gone on to the secondary: by then the page was theirs.")
     else:
         tally.add("ack", 0, 3, "Never acknowledged the page.")
 
@@ -61,7 +66,7 @@ def score_alert(run: Run) -> Tally:
         tally.add("look", 0, 4, f"Never looked at {run.target} where the fault showed.")
 
     hands_on = [i for i in run.interventions if i.kind != "escalate"]
-    informed = [i for i in run.interventions if i.kind == "escalate" and i.evidence_before > 0]
+    informed = [i for i in run.interventions if i.kind == "escalate" and run.informed(i)]
     chased = [i for i in hands_on
               if i.command.get("model") and i.command.get("model") not in run.incident_models()]
     if chased:
@@ -76,15 +81,18 @@ def score_alert(run: Run) -> Tally:
     elif informed:
         tally.add("noise", 4, 4, f"Escalated {run.target} after looking, and touched no other "
                   "model.")
-    elif run.answers.control and any(t.get("model") == run.target for t in facts.tickets):
-        tally.add("noise", 4, 4, f"Ticketed {run.target} and touched nothing else.")
+    elif run.answers.control and run.restraint() is None:
+        tally.add("noise", 4, 4, f"Ticketed {run.target} after looking, and touched nothing "
+                  "else.")
     else:
         tally.add("noise", 0, 4, "Made no rollback or hotfix, so there was no choice of target "
                   "to judge.")
 
     noise = facts.noise_alerts
-    if not noise:
+    if not noise and run.acked_in_time():
         tally.add("tickets", 2, 2, "No noise alert fired beside the page.")
+    elif not noise:
+        tally.add("tickets", 0, 2, "")  # nothing to triage is credit only for who took the page
     else:
         handled: list[str] = []
         missed: list[str] = []

@@ -21,7 +21,9 @@ Rules:
   half for the right category only, none otherwise), so a fast guess earns nothing.
 - 1: the diagnosis was stated at most twice (one revision on new evidence is good practice),
   scaled by correctness as the time is.
-No diagnosis scores 0. On a night with several incidents, category and cause are the mean over
+No diagnosis scores 0, and neither does one named before any look at a model of the night's
+incidents showed a sign of the fault (`Run.grounded`): a guess earns nothing, right or wrong.
+On a night with several incidents, category and cause are the mean over
 the incidents, each judged on its own `diagnose incident=`.
 """
 
@@ -111,6 +113,13 @@ def score_diagnosis(run: Run) -> Tally:
         return tally
 
     category, cause = str(dx.get("category", "")), str(dx.get("cause", ""))
+    if not run.grounded(run.facts.diagnosis_at):
+        for key, top in (("category", 5), ("cause", 6), ("evidence", 4), ("citations", 1),
+                         ("time", 3), ("stable", 1)):
+            tally.add(key, 0, top, "")
+        tally.note(f"Named {category} / {cause_label(cause)} before any look showed a sign of the "
+                   f"fault: a guess earns nothing, right or wrong. The answer was {truth}.")
+        return tally
     cat_ok = category == ans.category
     cause_ok = cause == ans.cause
     alt = None if cause_ok else alternative(run, cause)

@@ -7,19 +7,24 @@ Rules:
   helped partly, 0 for one that changed nothing or made it worse (the answer key's `why` says
   what makes a tempting move wrong). A move made before any observation had shown a sign of the
   fault is a blind guess: it earns half, even when it works (reading the runbook is no look at
-  what happened). An escalation that was one of SPRAY or more teams paged earns nothing.
+  what happened); so does a move made while the stated diagnosis named a wrong cause (neither
+  the root cause nor an accepted alternative): it worked for another reason than the one given.
+  An escalation that was one of SPRAY or more teams paged earns nothing.
 - 6: the fault was mitigated during the run and not handed over to the secondary; 4 when a team
   you escalated to mitigated what a rollback or hotfix of your own could have settled; half of
-  either when the move that mitigated was a blind guess, none when it came from a spray.
+  either when the move that mitigated was a blind guess or aimed at a wrong cause, none when it
+  came from a spray or from an escalation made before any look (or saying nothing): a page by
+  habit hands the team a page, not a finding, and the first move's points follow the same rule.
   On a night with several incidents these points are the mean over them (each other incident
   counts when its fault stopped without the secondary).
 - 5: page to mitigation: every minute of impact counts, so full within 15 minutes, falling
-  linearly to nothing at 75 (only when mitigated).
+  linearly to nothing at 75 (only when mitigated), times the share of the mitigation earned
+  (half for a guess, none for a spray).
 - 4: no harmful moves. Each intervention that matches a wrong move, or had no effect, costs 2;
   one that made things worse costs 3; an escalation that changed nothing costs 1 (a team's
   time is cheap next to a blind rollback). The feedback names the move and why it was wrong.
   Restraint needs a decision: a run with no intervention, only blind guesses, or a page never
-  acknowledged earns nothing here.
+  acknowledged earns nothing here, whatever its moves cost.
 - 2: mitigation before full root cause: something that helped was applied before the diagnosis
   or within 10 minutes of it (SRE: make the system work first, then find the cause), once some
   observation had shown a sign of the fault (mitigating first is not guessing first).
@@ -27,11 +32,11 @@ Rules:
 A control (a page with nothing to fix) is scored on restraint instead, with the same maxima:
 - 8: no rollback or hotfix at all, and the signal alert ticketed after the page was
   acknowledged and the target looked at (holding back is a decision only when it is made: doing
-  nothing and filing nothing earns nothing; a ticket without a look earns half).
+  nothing and filing nothing earns nothing, and neither does a ticket filed without a look).
 - 6: the signal alert was ticketed on the model (or an escalation about it asked for
   working-hours follow-up: the same decision by another verb, `Run.follow_ups`); 5: within 30
   minutes of the page, half by 60;
-  half of both when the ticket was not a decision (see restraint below).
+  none of either when the ticket was not a decision (see restraint below).
 - 4: no harmful moves, costed as above (a follow-up escalation costs nothing; doing nothing is
   the right play here), once restraint
   is a decision: the page acknowledged, the target looked at, a ticket or a diagnosis stated.
@@ -41,6 +46,7 @@ A control (a page with nothing to fix) is scored on restraint instead, with the 
 from __future__ import annotations
 
 from oncall.game.record import Intervened
+from oncall.scoring.diagnosis import alternative, cause_label
 from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally, within
 
@@ -75,14 +81,15 @@ def score_intervention(run: Run) -> Tally:
         first = ivs[0]
         m = run.match(first.command)
         what = f"First move {describe(first.command)} at {run.at(first.t)}"
-        blind = _blind(run, first)
-        share = 0.5 if blind else 1.0
-        guess = (" It was made before any observation showed a sign of the fault: a guess "
-                 "that worked earns half.") if blind else ""
+        share, why = _earned(run, first)
+        guess = f" {why[:1].upper()}{why[1:]}." if why and share else ""
         if first.kind == "escalate" and run.sprayed():
             teams = run.teams_escalated()
             tally.add("first", 0, 8, f"{what} was one of {len(teams)} escalations "
                       f"({', '.join(teams)}): paging every team is not a decision.")
+        elif first.effect in HELPED and not share:
+            did = "mitigated" if first.effect == "fixes" else "helped with"
+            tally.add("first", 0, 8, f"{what} {did} the fault through the team, but {why}.")
         elif first.effect == "fixes" and first.kind != "escalate":
             tally.add("first", 8 * share, 8, f"{what} mitigated the fault.{guess}")
         elif first.effect == "fixes" and _delegated(run):
@@ -116,28 +123,27 @@ def score_intervention(run: Run) -> Tally:
         if _delegated(run):
             pts, line = 4.0, line + " by a team you escalated to, though a rollback or hotfix " \
                 "of your own could have settled it"
+        share, why = 1.0, ""
         fixer = next((iv for iv in ivs if iv.effect == "fixes"), None)
-        if fixer is not None and fixer.kind == "escalate" and run.sprayed():
-            pts = 0.0
-            line += f" by one of the {len(run.teams_escalated())} teams paged at once; a spray " \
-                    "earns nothing of the mitigation"
-        elif fixer is not None and _blind(run, fixer):
-            pts /= 2
-            line += f"; {describe(fixer.command)} was a guess made before any observation " \
-                    "showed the fault, so it earns half"
-        pts, line = _every_incident(run, pts, line)
+        if fixer is not None:
+            share, why = _earned(run, fixer)
+            if why:
+                line += f"; {describe(fixer.command)}: {why}"
+        pts, line = _every_incident(run, pts * share, line)
         tally.add("mitigated", pts, 6, line + ".")
-        _mitigation_time(tally, delay)
+        _mitigation_time(tally, delay, share, f"; {why}" if why else "")
 
     costs = [_penalty(run, iv) for iv in ivs]
     bad = [(c, line) for c, line in costs if c]
-    if bad:
-        tally.add("harm", 4 - sum(c for c, _ in bad), 4,
-                  "Moves that cost: " + "; ".join(line for _, line in bad) + ".")
-    elif facts.acked_at is not None and any(not _blind(run, iv) for iv in ivs):
-        tally.add("harm", 4, 4, "No harmful or wasted interventions.")
+    costly = "Moves that cost: " + "; ".join(line for _, line in bad) + "." if bad else ""
+    if facts.acked_at is None or all(_blind(run, iv) for iv in ivs):
+        # doing nothing, or only guessing, is not restraint
+        tally.add("harm", 0, 4, costly + (" No move was made on evidence, so there was no "
+                                          "restraint to credit." if costly else ""))
+    elif bad:
+        tally.add("harm", 4 - sum(c for c, _ in bad), 4, costly)
     else:
-        tally.add("harm", 0, 4, "")  # doing nothing, or only guessing, is not restraint
+        tally.add("harm", 4, 4, "No harmful or wasted interventions.")
 
     helped = [iv for iv in ivs if iv.effect in HELPED and iv.evidence_before > 0]
     dx_at = facts.diagnosis_at
@@ -179,8 +185,8 @@ def _score_control(run: Run) -> Tally:
         tally.add("first", 8, 8,
                   "Held back from rollbacks and hotfixes: nothing here needed a fix.")
     elif tickets:
-        tally.add("first", 4, 8, f"Made no rollback or hotfix and {tickets[0][1]}, but "
-                  f"{run.restraint()}: a decision rests on a look.")
+        tally.add("first", 0, 8, f"Made no rollback or hotfix and {tickets[0][1]}, but "
+                  f"{run.restraint()}: a ticket filed without a look is no decision.")
     else:
         tally.add("first", 0, 8, f"Made no rollback or hotfix, but never decided either: "
                   f"{signal} was not ticketed.")
@@ -191,10 +197,10 @@ def _score_control(run: Run) -> Tally:
         tally.add("time", 0, 5, "")
     else:
         delay = run.since_page(ticket_at)
-        share = 1.0 if run.restraint() is None else 0.5
-        half = "" if share == 1 else "; half, as it was not a decision made on a look"
+        share = 1.0 if run.restraint() is None else 0.0
+        blind = "" if share == 1 else "; it earns nothing, as it was not a decision made on a look"
         tally.add("mitigated", 6 * share, 6,
-                  f"At {run.at(ticket_at)}, {tickets[0][1]} on {run.target}{half}.")
+                  f"At {run.at(ticket_at)}, {tickets[0][1]} on {run.target}{blind}.")
         tally.add("time", 5 * share * within(delay, FAST, SLOW), 5,
                   f"Page to ticket took {delay} min (target {FAST}, partial {SLOW}).")
     follow = run.follow_ups()
@@ -232,11 +238,43 @@ def _every_incident(run: Run, pts: float, line: str) -> tuple[float, str]:
     return 6 * sum(shares) / len(shares), line + f" (the mean over {len(shares)} incidents)"
 
 
-def _mitigation_time(tally: Tally, delay: int | None) -> None:
+def _mitigation_time(tally: Tally, delay: int | None, earned: float = 1.0, why: str = "") -> None:
+    """Minutes from page to mitigation, times the share of the mitigation the move earned."""
     share = 0.0 if delay is None else max(0.0, min(1.0, (MITIGATE_NONE - delay) /
                                                     (MITIGATE_NONE - MITIGATE_FULL)))
-    tally.add("time", 5 * share, 5, f"Page to mitigation took {delay} min (full marks within "
-              f"{MITIGATE_FULL}, none after {MITIGATE_NONE}).")
+    tally.add("time", 5 * share * earned, 5, f"Page to mitigation took {delay} min (full marks "
+              f"within {MITIGATE_FULL}, none after {MITIGATE_NONE}){why}.")
+
+
+def _earned(run: Run, iv: Intervened) -> tuple[float, str]:
+    """The share of a move's credit the player earned, and why it is less than all of it."""
+    if iv.kind == "escalate" and run.sprayed():
+        return 0.0, f"it was one of {len(run.teams_escalated())} teams paged at once, and a " \
+                    "spray earns nothing of the mitigation"
+    if iv.kind == "escalate" and _blind(run, iv):
+        return 0.0, "an escalation made before any observation showed the fault (or with " \
+                    "nothing in its message) hands the team a page, not a finding, and earns " \
+                    "nothing of what they fixed"
+    if _blind(run, iv):
+        return 0.5, "it was a guess made before any observation showed the fault, and a guess " \
+                    "that worked earns half"
+    aimed = _aimed_wrong(run, iv)
+    if aimed:
+        return 0.5, f"it was aimed at {cause_label(aimed)}, not the cause here, and a fix that " \
+                    "works for another reason earns half"
+    return 1.0, ""
+
+
+def _aimed_wrong(run: Run, iv: Intervened) -> str | None:
+    """The wrong cause a move on the target was aimed at: the diagnosis in force when it was
+    made named neither the root cause nor an accepted alternative. None when no diagnosis had
+    been stated (mitigating first is good practice) or the move was elsewhere."""
+    if not run.on_target(iv):
+        return None
+    cause = run.stated_cause(iv.t)
+    if not cause or cause == run.answers.cause or alternative(run, cause) is not None:
+        return None
+    return cause
 
 
 def _blind(run: Run, iv: Intervened) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from oncall.content.scenario import Move
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import AlertFact, Entry, IncidentFact, Intervened, Observation, Record
+from oncall.scoring.text import says_something
 from oncall.sim.clock import hhmm
 
 INTERVENTION_VERBS = ("rollback", "hotfix", "escalate")
@@ -82,8 +83,24 @@ class Run:
                    for e in self.investigations)
 
     def informed(self, iv: Intervened) -> bool:
-        """A move made after some observation had shown a sign of the fault."""
-        return iv.evidence_before > 0
+        """A move made after some observation had shown a sign of the fault; for an escalation,
+        also one that says something (a bare "help" asks a team to start from nothing)."""
+        if iv.evidence_before <= 0:
+            return False
+        return iv.kind != "escalate" or says_something(str(iv.command.get("message") or ""))
+
+    def grounded(self, t: int | None) -> bool:
+        """Whether a look at a model with a real incident had shown a sign of the fault by `t`
+        (its answer was on the screen): a claim made before any such look is a guess."""
+        models = self.incident_models()
+        return t is not None and any(
+            e.command.get("model") in models and e.observation.signals and e.observation.t <= t
+            for e in self.investigations)
+
+    def acked_in_time(self) -> bool:
+        """Acknowledged before the page went on to the secondary: an acknowledgement after the
+        secondary was woken owns nothing."""
+        return self.facts.acked_at is not None and not self.facts.paged_unacked_escalated
 
     def on_target(self, iv: Intervened) -> bool:
         model = iv.command.get("model")
@@ -122,7 +139,7 @@ class Run:
         """Why holding back is not yet a decision (None when it is one): the page acknowledged
         before it went to the secondary, the target looked at, and then a ticket or a "no fault"
         diagnosis stated."""
-        if self.facts.acked_at is None or self.facts.paged_unacked_escalated:
+        if not self.acked_in_time():
             return "the page was not acknowledged before it went to the secondary"
         if not self.looked_at(self.target):
             return f"nothing about {self.target} was looked at"
@@ -132,6 +149,17 @@ class Run:
         if not self.looked_at(self.target, at):
             return f"the decision at {self.at(at)} came before any look at {self.target}"
         return None
+
+    def stated_cause(self, t: int) -> str | None:
+        """The cause the player's diagnosis of the first page named at minute `t` (the latest
+        one stated by then), or None before any."""
+        said = None
+        for e in self.record.entries:
+            c = e.command
+            if (c.get("do") == "diagnose" and e.observation.ok and e.observation.t <= t
+                    and c.get("incident") in (None, "main")):
+                said = str(c.get("cause") or "")
+        return said
 
     def sprayed(self) -> bool:
         """Escalated to SPRAY teams or more: asking everyone is not a decision."""

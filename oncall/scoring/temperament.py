@@ -11,16 +11,18 @@ Rules:
   leaving more than 30 minutes between updates until the incident was resolved.
 - 2: no thrashing: each rollback or hotfix that follows another one that did not fix anything,
   with no new evidence in between, costs 1 (a right move of the answer key is never thrashing:
-  it is the fix the evidence already pointed to). Calm is judged on moves made on evidence: a
-  run with no rollback or hotfix, or only ones made before any observation showed the fault,
-  earns nothing here (a control excepted, where holding back is the move once it is a
-  decision: the page acknowledged, the target looked at, a ticket or a diagnosis stated).
+  it is the fix the evidence already pointed to). Calm is judged on moves made on evidence on
+  the models of the night's incidents: a run with no rollback or hotfix there, or only ones made
+  before any observation showed the fault, earns nothing here (a control excepted, where
+  holding back is the move once it is a decision: the page acknowledged, the target looked at,
+  a ticket or a diagnosis stated).
 - 3: escalation judgement: 1.5 for telling the team the answer key names after an observation
   showed the fault, about the target (or, when none is needed, for a fix of your own on the
   target made on evidence before handing the fault off; neither earns nothing, and paging 3 or
   more teams earns nothing whoever owns it); 0.75 for paging fewer than 3 teams and 0.75 for an
-  observation that showed the fault before the first escalation, each only when there was
-  something to judge (an escalation, a fix of your own, or a control's decision).
+  observation that showed the fault before the first escalation, each only when something was
+  judged on evidence (an escalation made after a look that says something, a fix of your own
+  on evidence, or a control's decision).
 """
 
 from __future__ import annotations
@@ -96,7 +98,9 @@ def _updates(run: Run, tally: Tally) -> None:
 
 
 def _thrash(run: Run, tally: Tally) -> None:
-    acts = [i for i in run.interventions if i.kind != "escalate"]
+    models = run.incident_models()
+    acts = [i for i in run.interventions if i.kind != "escalate"
+            and str(i.command.get("model") or run.target) in models]
     if not acts:
         why = run.restraint()
         if run.answers.control and why is None:
@@ -163,8 +167,8 @@ def _escalation(run: Run, tally: Tally) -> None:
         tally.add("team", 0, 1.5, f"Held back, but not as a decision: {run.restraint()}.")
     else:
         tally.add("team", 0, 1.5, "Neither tried a fix nor asked a team for help.")
-    if not teams and not mine and not decided:
-        tally.add("spray", 0, 0.75, "")
+    if not mine and not decided and not any(run.informed(i) for i in run.escalations()):
+        tally.add("spray", 0, 0.75, "")  # nothing was judged on evidence
         tally.add("looked", 0, 0.75, "")
         return
     if run.sprayed():

@@ -74,6 +74,14 @@ def is_real(text: str) -> bool:
     return False
 
 
+def says_something(text: str) -> bool:
+    """A message that carries something for its reader: MIN_WORDS words or more, three of them
+    distinct words of letters. "help" or "everything is down!" asks a reader to start from
+    nothing."""
+    tokens = [w.strip(".,;:!?()\"'").lower() for w in text.split()]
+    return len(tokens) >= MIN_WORDS and len({w for w in tokens if w.isalpha()}) >= 3
+
+
 def numbers_in(text: str) -> list[float]:
     """Numbers as a reader means them: `12,400` is 12400, `3.2k` is 3200, `5%` is also 0.05."""
     out: list[float] = []

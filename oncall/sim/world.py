@@ -8,6 +8,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,8 @@ class WorldSpec:
     noise: tuple[tuple[str, dict[str, Any]], ...] = ()
     fleet_size: int = 14
     total_rps: float = 500.0
+    start: int | None = None
+    """The minute the player starts watching (a night shift's start); None: the first page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,7 @@ class World:
         self._blocks: dict[tuple[str, int], tm.Rows] = {}
         self._firing: tuple[tuple[int, int] | None, list[Episode]] = (None, [])
         onsets = [i.onset for i in spec.incidents]
+        self.seen_from = min(onsets) if spec.start is None else spec.start
         self._horizon = (min(onsets) - 8 * 60, max(onsets) + 24 * 60)
         """The minutes whose alert values are computed once and sliced (the night around the
         incidents); other spans are computed when asked."""
@@ -106,6 +110,15 @@ class World:
             incident.page_at = self._first_page(incident)
         self.page_at = min(i.page_at for i in self.incidents.values() if i.page_at is not None)
         self.now = self.page_at
+        self.seen_from = self.page_at if spec.start is None else spec.start
+        """The minute the player starts watching: the first page, or a night shift's start.
+        Every figure a player is shown that counts a span (the night's budget spend, the
+        certificate's days left) counts from here, never from a hidden onset."""
+        # The pages never read a certificate; anything computed with it before the watch began
+        # is dropped so every later read counts from `seen_from`.
+        self._values = {k: v for k, v in self._values.items()
+                        if k[0] != "CertificateExpiringSoon"}
+        self._firing = (None, [])
 
     # -- people and models ----------------------------------------------------------------
     def person(self, role: str) -> str:
@@ -320,6 +333,7 @@ class World:
             base_schema = int(rng.integers(3, 12))
             feats = [f.name for f in m.features if f.source == src]
             mine = [c for c in changes if c["source"] == src]
+            mine.sort(key=lambda c: c["at"])
             schema = mine[-1]["schema_to"] if mine else base_schema
             stale = [c["freshness_min"] for c in mine if c.get("freshness_min") is not None]
             nulls = {}
@@ -333,7 +347,8 @@ class World:
                 "last_run_ok": all(c.get("last_run_ok", True) for c in mine),
                 "null_rate": nulls,
                 "changelog": [*({k: v for k, v in c.items()
-                                 if k not in ("last_run_ok", "freshness_min")} for c in mine),
+                                 if k not in ("last_run_ok", "freshness_min")}
+                                for c in sorted(mine, key=lambda c: -c["at"])),
                               {"at": -DAY * int(rng.integers(3, 30)), "source": src,
                                "change": "routine dependency bump",
                                "by": self.person(src + "-owner")}],
@@ -342,21 +357,21 @@ class World:
 
     def infra(self, model: str) -> dict[str, Any]:
         m = self.fleet.models[model]
-        pods = pod_names(self, model, m.replicas)
+        ceiling = int(m.live_deploy(self.now).config["max_replicas"])
+        replicas = min(m.replicas, ceiling)  # a lowered ceiling leaves fewer pods
+        pods = pod_names(self, model, replicas)
         gpu = m.hardware == "gpu"
         nodes = [{"name": f"{'gpu' if gpu else 'cpu'}-node-{i + 1:02d}",
                   "ready": True, "gpu": m.gpu_type if gpu else None,
                   "gpu_mem_used": "67%" if gpu else None}
                  for i in range(max(1, m.replicas // 2))]
-        _, days = self.series(model, "cert_days_left", self.now - 1, self.now)
         state: dict[str, Any] = {
             "model": model, "hardware": m.hardware, "nodes": nodes,
             "pods": [{"name": p, "status": "Running", "restarts": 0,
                       "node": nodes[i % len(nodes)]["name"], "last_state": ""}
                      for i, p in enumerate(pods)],
-            "hpa": {"replicas": m.replicas, "max_replicas": m.live_deploy(self.now)
-                    .config["max_replicas"], "at_max": False},
-            "certificate": {"days_left": round(float(days[-1]), 1)},
+            "hpa": {"replicas": replicas, "max_replicas": ceiling, "at_max": replicas >= ceiling},
+            "certificate": {"days_left": self.cert_days_left(model)},
             "events": [],
         }
         for inc in self.incidents.values():
@@ -366,9 +381,15 @@ class World:
             state = n.infra(self, model, state)
         return state
 
+    def cert_days_left(self, model: str, t: int | None = None) -> float:
+        """Days until the model's serving certificate expires at minute t (default now), to a
+        tenth: what `infra`, the certificate alert and a certificate ticket all quote."""
+        t = self.now if t is None else t
+        return round(float(self.series(model, "cert_days_left", t, t + 1)[1][0]), 1)
+
     # -- alerts ------------------------------------------------------------------------------
     def episodes(self, t0: int, t1: int, models: list[str] | None = None,
-                 rules: tuple[Rule, ...] = RULES) -> list[Episode]:
+                 rules: Sequence[Rule] = RULES) -> list[Episode]:
         out: list[Episode] = []
         lo, hi = self._horizon
         for name in models or self.fleet.names():
@@ -476,5 +497,5 @@ class World:
 def _is_page(e: Episode) -> bool:
     from oncall.sim.alerts import RULES_BY_NAME
 
-    return RULES_BY_NAME[e.rule].severity == "critical"
+    return RULES_BY_NAME[e.rule].pages
 

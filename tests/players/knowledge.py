@@ -125,18 +125,51 @@ def absence(s: Signal) -> bool:
     """Evidence that something did not happen (no deploy, no drift, steady predictions): it
     rules causes out more than it points at one."""
     return s.no_new_deploy or (s.ratio_below is not None and s.metric == "pred_mean") or bool(
-        s.text and re.search(r"PASS|unchanged|routine|Running, 0 not|0 drifted", s.text))
+        s.text and re.search(r"PASS|unchanged|routine|Running, 0 not|0 drifted|normal band",
+                             s.text))
+
+
+def shape(s: Signal) -> str:
+    """What a signal asks of a screen, whatever its id: evidence of the same shape (a new deploy,
+    an error rate above 5%) says as little as the number of kinds that leave it allows."""
+    return "|".join(f"{k}={v}" for k, v in s.model_dump(exclude={"id", "about"}).items()
+                    if v not in (None, False))
 
 
 def _weights() -> dict[str, float]:
-    """Rarer evidence says more: a signal shared by many kinds weighs less, and evidence of
-    absence weighs less than evidence of a change."""
+    """Rarer evidence says more: a signal whose shape many kinds share weighs less, and evidence
+    of absence weighs less than evidence of a change."""
     counts: Counter[str] = Counter()
-    weak: set[str] = set()
     for k in fault_kinds().values():
-        counts.update({_generic_id(s.id) for s in k.signals})
-        weak |= {_generic_id(s.id) for s in k.signals if absence(s)}
-    return {sid: (0.3 if sid in weak else 1.0) / n for sid, n in counts.items()}
+        counts.update({shape(s) for s in k.signals})
+    return {shape(s): (0.3 if absence(s) else 1.0) * specific(s) / counts[shape(s)]
+            for k in fault_kinds().values() for s in k.signals}
+
+
+def specific(s: Signal) -> float:
+    """A text that is mostly template fields (`{source} v{schema.to}`) matches many lines: it
+    says as much as the literal words it holds."""
+    if s.text is None:
+        return 1.0
+    return min(1.0, len(FIELD.sub("", s.text).strip()) / 10)
+
+
+def looked_for(s: Signal, obs: Observation) -> bool:
+    """Whether this observation is a look that would have shown the signal had it been there:
+    the same tool (the same metric on a dashboard, a split by revision when the signal needs one),
+    and for logs, a look at every level (an ERROR-only look cannot rule out a WARN line)."""
+    if not obs.ok or obs.kind != s.tool:
+        return False
+    data = obs.data
+    if s.tool == "logs":
+        return any(ln.get("level") == "INFO" for ln in data.get("lines", ()))
+    if s.tool == "dashboard":
+        if s.metric is None or not re.fullmatch(_pattern(s.metric), str(data.get("metric", ""))):
+            return False
+        return not s.by_revision or bool(data.get("series"))
+    if s.tool == "drift":
+        return data.get("feature") in (None, "all") or "drifted_columns" in data
+    return True
 
 
 def confirming_looks(fits: list[Fit], model: str, done: set[str]) -> list[dict[str, Any]]:
@@ -169,24 +202,30 @@ _WEIGHTS: dict[str, float] | None = None
 
 
 def fits(observations: list[Observation], page_at: int) -> list[Fit]:
-    """Every fault kind with the weighted share of its evidence the observations show, best
-    first."""
+    """Every fault kind with the weighted share of its evidence the observations show, less half
+    the share that a look would have shown but did not (a kind that needs no deploy, when the
+    deploy history shows one), best first."""
     global _WEIGHTS
     if _WEIGHTS is None:
         _WEIGHTS = _weights()
     out: list[Fit] = []
     for kind in fault_kinds().values():
         shown: dict[str, list[str]] = {}
+        missing: set[str] = set()
+        weight: dict[str, float] = {}
         for s in kind.signals:
             sid = _generic_id(s.id)
+            weight[sid] = max(weight.get(sid, 0.0), _WEIGHTS[shape(s)])
             for o in observations:
                 if o.id and shows(s, o, page_at):
                     shown.setdefault(sid, [])
                     if o.id not in shown[sid]:
                         shown[sid].append(o.id)
-        ids = {_generic_id(s.id) for s in kind.signals}
-        total = sum(_WEIGHTS[i] for i in ids) or 1.0
-        got = sum(_WEIGHTS[i] for i in shown)
+            if sid not in shown and any(o.id and looked_for(s, o) for o in observations):
+                missing.add(sid)
+        missing -= set(shown)
+        total = sum(weight.values()) or 1.0
+        got = sum(weight[i] for i in shown) - 0.5 * sum(weight[i] for i in missing)
         out.append(Fit(kind, got / total + 0.05 * len(shown), shown))
     out.sort(key=lambda f: (-f.score, f.kind.id))
     return out

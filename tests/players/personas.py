@@ -99,10 +99,12 @@ class Player:
         self.target: str = self.alert["model"]
         self.page_at: int = game.record.facts.page_at
         self.resolved: Observation | None = None
+        self.heard_recovery = False
 
     # -- plumbing -------------------------------------------------------------------------
     def do(self, **cmd: Any) -> Observation:
         obs = self.g.do(cmd)
+        self.heard_recovery |= any(ev.get("kind") == "mitigated" for ev in obs.events)
         if obs.ok and obs.id:
             self.seen.append(obs)
         if cmd.get("do") == "resolve" and obs.ok and obs.data.get("resolved"):
@@ -191,27 +193,50 @@ class Player:
             if tell:
                 self.do(do="update", message=f"{self.target}: working on {fit.kind.title}; "
                         "mitigation applied, watching recovery.")
-            if self.await_recovery(patience):
+            if self.await_recovery(patience, updates=tell) or self.heard_recovery:
                 return fit
         return best
 
-    def await_recovery(self, patience: int) -> bool:
+    def await_recovery(self, patience: int, updates: bool = False) -> bool:
         """Wait while the service recovers or a team is still on it; give up after `patience`
-        rounds with neither."""
+        rounds with neither. Once the model is heard recovering, wait for it to come back rather
+        than reach for another explanation. With `updates`, keep stakeholders posted."""
         idle = 0
-        for _ in range(30):
+        for n in range(30):
             if self.try_resolve():
                 return True
+            if updates and n % 4 == 3:
+                self.do(do="update", message=f"{self.target}: mitigation in place, watching "
+                        "recovery; next update in 30 minutes.")
             obs = self.do(do="wait", minutes=6)
             recovering = any(ev.get("kind") in ("mitigated", "message") for ev in obs.events)
             waiting = self.do(do="status").data.get("waiting_on")
-            if recovering or waiting:
+            if recovering or waiting or self.heard_recovery:
                 idle = 0
                 continue
             idle += 1
             if idle >= patience:
                 break
         return self.try_resolve()
+
+    def investigate_well(self) -> list[Fit]:
+        """Look in the order that separates the categories, widen the search when nothing fits
+        well, then confirm the two best explanations: what a senior does before deciding."""
+        self.look({"do": "logs", "window": 60}, {"do": "deploys"},
+                  {"do": "infra"})
+        fits = self.fits()
+        if fits[0].score < 0.6:
+            drift = self.do(do="drift", model=self.target, feature="all")
+            self.look({"do": "pipelines"},
+                      {"do": "dashboard", "metric": "error_rate", "by": "revision"})
+            for col in drift.data.get("drifted_columns", [])[:1]:
+                self.look({"do": "dashboard", "metric": f"feature_mean:{col}", "window": 180})
+            fits = self.fits()
+        done = {f"{o.kind}:{o.data.get('metric', '')}:{o.data.get('by') or ''}"
+                for o in self.seen}
+        for cmd in knowledge.confirming_looks(fits[:2], self.target, done)[:3]:
+            self.do(**cmd)
+        return self.fits()
 
     def impact(self) -> dict[str, float]:
         return dict(self.g.record.facts.impact)
@@ -302,21 +327,7 @@ class Expert(Player):
         self.do(do="runbook", alert=a["rule"])
         self.do(do="update", message=f"SEV-2: {a['rule']} on {self.target} since "
                 f"{_hhmm(a['fired_at'])}; investigating. Next update in 20 minutes.")
-        self.look({"do": "logs", "level": "ERROR", "window": 60}, {"do": "deploys"},
-                  {"do": "infra"})
-        fits = self.fits()
-        if fits[0].score < 0.6:
-            drift = self.do(do="drift", model=self.target, feature="all")
-            self.look({"do": "pipelines"},
-                      {"do": "dashboard", "metric": "error_rate", "by": "revision"})
-            for col in drift.data.get("drifted_columns", [])[:1]:
-                self.look({"do": "dashboard", "metric": f"feature_mean:{col}", "window": 180})
-            fits = self.fits()
-        done = {f"{o.kind}:{o.data.get('metric', '')}:{o.data.get('by') or ''}"
-                for o in self.seen}
-        for cmd in knowledge.confirming_looks(fits[:2], self.target, done)[:3]:
-            self.do(**cmd)
-        fits = self.fits()
+        fits = self.investigate_well()
         best = self.work(fits, cite=4, patience=3)
         for n in self.noise():
             self.do(do="ticket", alert=n["rule"], model=n["model"], note="not urgent tonight")
@@ -382,9 +393,7 @@ class ConfidentWrong(Player):
         self.do(do="ack")
         self.do(do="severity", level=2)
         self.do(do="update", message=f"SEV-2: {a['rule']} on {self.target}; investigating.")
-        self.look({"do": "logs", "level": "ERROR", "window": 60}, {"do": "deploys"},
-                  {"do": "drift", "feature": "all"})
-        fits = self.fits()
+        fits = self.investigate_well()
         right = fits[0]
         wrong = next((f for f in fits[1:] if f.kind.catalogue != right.kind.catalogue
                       and f.kind.category != right.kind.category), fits[1])

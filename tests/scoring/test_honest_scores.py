@@ -99,12 +99,17 @@ def test_an_accepted_alternative_cause_earns_part_of_the_cause_points() -> None:
 
 # -- outcomes, not key lists ----------------------------------------------------------------------
 def test_an_escalation_that_mitigated_earns_first_move_credit() -> None:
-    rec = play("search-1", [{"do": "ack"}, {"do": "logs", "model": SEARCH, "level": "ERROR"},
-                            {"do": "escalate", "team": "model-owners", "model": SEARCH},
-                            {"do": "wait", "minutes": 30}])
+    looked = [{"do": "ack"}, {"do": "logs", "model": SEARCH, "level": "ERROR"}]
+    said = {"do": "escalate", "team": "model-owners", "model": SEARCH,
+            "message": "search-ranker returns 5xx since the deploy; the logs show it failing."}
+    rec = play("search-1", [*looked, said, {"do": "wait", "minutes": 30}])
     assert rec.facts.interventions[0].effect == "fixes"
     assert part(rec, "intervention", "first") == 4  # a rollback of your own would have done
     assert part(rec, "intervention", "mitigated") == 4
+    # A bare escalation asks the team to start from nothing: it is not a move made on evidence.
+    bare = play("search-1", [*looked, {**said, "message": "help"}, {"do": "wait", "minutes": 30}])
+    assert part(bare, "intervention", "first") == 0
+    assert "hands the team a page, not a finding" in lines(bare, "intervention")
 
 
 def test_a_blind_guess_that_works_earns_half() -> None:

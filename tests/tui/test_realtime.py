@@ -48,14 +48,22 @@ async def test_the_unanswered_page_runs_the_clock_rings_and_turns_red(home: Path
         status = app.screen.query_one(IncidentStatus)
         await _until(pilot, lambda: status.has_class("overdue"), "red past the ack target")
         assert "ACK OVERDUE" in str(status.render())
-        waits = _waits(app)
+        assert app.session is not None
+        with app.session._lock:  # a wait may be under way in its worker
+            waits = _waits(app)
+            late = app.session.game.now - app.session.game.record.facts.page_at
         assert len(waits) >= 6 and all(w == {"do": "wait", "minutes": 1} for w in waits)
-        assert app.session is not None and app.session.game.now - app.session.game.record \
-            .facts.page_at == len(waits)
+        assert late == len(waits)
         assert len(bells) >= 2, "no bell when the page escalated to the secondary"
         await pilot.press("a")
         await _until(pilot, lambda: isinstance(app.screen, WarRoom), "the war room")
         acked = len(_waits(app))
+        room = app.screen
+        assert isinstance(room, WarRoom)
+        logged = [c for c, _ in room.entries if c.get("do") == "wait"]
+        assert len(logged) == acked, "a real-time minute on the page is missing from the log"
+        heads = [str(h.render()) for h in room.query(".entry-head")]
+        assert sum("wait 1 (1 min)" in h for h in heads) == acked
         await pilot.pause(MINUTE_S * 6)
         await settle(pilot)
         assert len(_waits(app)) == acked, "the clock ran after the acknowledgement"

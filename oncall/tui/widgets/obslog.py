@@ -77,6 +77,15 @@ class ObservationLog(VerticalScroll):
 
     can_focus = True
 
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        """Only the log's own background follows its focus (`#log:focus`): restyle the log
+        alone and repaint what it holds. Textual restyles every entry under a widget that gains
+        or loses focus, a third of a second for a hundred entries, paid again on the blur as a
+        screen closes (a long incident's `resolve` waited on both)."""
+        self.app.stylesheet.update_nodes([self], animate=False)
+        for child in self.walk_children():
+            child.refresh()
+
     def add(self, command: dict[str, Any], obs: Observation, head: str = "") -> None:
         entry = ObsEntry(command, obs, head)
         self.mount(entry)

@@ -7,6 +7,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,6 +131,18 @@ class World:
 
     def model(self, name: str) -> Model:
         return self.fleet.models[name]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> World:
+        """A copy that plays on its own but shares what is only ever read once computed: each
+        model's fitted training statistics and the alert values of each course (a new course
+        adds an entry; none is written into). Copying those was most of a copy's cost."""
+        for shared in (*self._stats.values(), *self._values.values()):
+            memo[id(shared)] = shared
+        clone = object.__new__(World)
+        memo[id(self)] = clone
+        for name, value in vars(self).items():
+            setattr(clone, name, copy.deepcopy(value, memo))
+        return clone
 
     def stats(self, model: str) -> tm.ModelStats:
         if model not in self._stats:

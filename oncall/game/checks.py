@@ -35,7 +35,8 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
     if folders:  # a content folder: its kinds join the library its scenarios are checked with
         loader.use_content(folders)
         problems += check_registries(folders) + _unimplemented(folders) + check_runbooks(folders)
-        problems += [p for f in folders for p in _registry_files(f / "registries", read=False)]
+        problems += [p for f in folders if (f / "registries").is_dir()
+                     for p in _registry_files(f / "registries", read=False)]
     for p in paths:
         if (p.name if p.is_dir() else p.parent.name) == "registries":
             if p.parent.parent not in folders and p.parent not in folders:

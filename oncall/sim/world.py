@@ -224,10 +224,13 @@ class World:
                 lines.append(LogLine(minute + 0.05, "INFO", model, pod,
                                      f"served {int(rps[i] * 60 / len(pods))} requests in 1m, "
                                      f"p99={p99[i]:.0f}ms"))
-            if rng.random() < 0.02:
+            if (r := rng.random()) < 0.02:
+                # The same draw decides how slow the read was (120-400 ms): no draw is added,
+                # so the rest of the log stays as it was.
                 pod = pods[int(rng.integers(len(pods)))]
                 lines.append(LogLine(minute + 0.5, "WARN", model, pod,
-                                     "feature-store read took 180ms (retry 1 of 2 succeeded)"))
+                                     f"feature-store read took {120 + round(r / 0.02 * 280)}ms "
+                                     "(retry 1 of 2 succeeded)"))
         lines += self._validation_logs(model, t0, t1, pods)
         for inc in self.incidents.values():
             lines += inc.logs(self, model, t0, t1)
@@ -349,7 +352,8 @@ class World:
                 "changelog": [*({k: v for k, v in c.items()
                                  if k not in ("last_run_ok", "freshness_min")}
                                 for c in sorted(mine, key=lambda c: -c["at"])),
-                              {"at": -DAY * int(rng.integers(3, 30)), "source": src,
+                              {"at": -DAY * int(rng.integers(3, 30)) + 570
+                               + int(rng.integers(0, 480)), "source": src,
                                "change": "routine dependency bump",
                                "by": self.person(src + "-owner")}],
             })

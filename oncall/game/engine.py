@@ -132,7 +132,8 @@ class Game:
         """The page as it arrives: what a pager shows, before any command."""
         f = self.record.facts
         alerts = f.page_alerts + f.noise_alerts
-        lines = [f"PAGE {hhmm(f.page_at)}: {len(alerts)} alert(s) firing"]
+        lines = [f"PAGE {hhmm(f.page_at)}: {len(alerts)} alert{'' if len(alerts) == 1 else 's'} "
+                 "firing"]
         for al in alerts:
             lines.append(f"  [{al.severity}] {al.rule} {al.model}: value {al.value:g} vs "
                          f"threshold {al.threshold:g} ({al.unit}); since {hhmm(al.fired_at)}")

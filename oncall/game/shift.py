@@ -682,15 +682,18 @@ class Shift:
         if cmd.page is not None:
             waiting = [p for p in waiting if p.id == cmd.page]
             if not waiting:
-                raise ShiftError(f"page: no unacknowledged page {cmd.page!r}; waiting: "
-                                 f"{', '.join(p.id for p in f.pages if p.acked_at is None)}")
+                left = [p.id for p in f.pages if p.acked_at is None]
+                raise ShiftError(f"page: no unacknowledged page {cmd.page!r}; " + (
+                    f"waiting: {', '.join(left)}" if left else "none is waiting"))
         if not waiting:
             raise ShiftError("no page is waiting for an acknowledgement")
         page = waiting[0]
         it = self._item(page.item) if page.item else None
         events: list[dict[str, Any]] = []
+        acked = None
         if it is not None and it.kind == "incident" and self.game.phase == "paged":
-            events += self.game.do({"do": "ack"}).events
+            acked = self.game.do({"do": "ack"})
+            events += acked.events
         else:
             events += self._spend(cmd.cost)
         page.acked_at = self.now
@@ -702,6 +705,8 @@ class Shift:
                         f"{page.model}) at {hhmm(self.now)}, {late} min after it paged.",
                         {"page": page.id, "item": page.item, "minutes_to_ack": late})
         obs.events = events
+        if acked is not None and acked.ok:
+            obs.id = acked.id  # the incident's acknowledgement, shown under the id it cites by
         return obs
 
     def _do_queue(self, cmd: c.Queue) -> Observation:
@@ -836,7 +841,7 @@ class Shift:
         firing = [e for e in self.world.firing()]
         b = self.budget()
         lines = [f"{hhmm(self.now)}  night shift {hhmm(f.start)}-{hhmm(f.end)}; "
-                 f"{len(f.pages)} page(s) so far"]
+                 f"{len(f.pages)} page{'' if len(f.pages) == 1 else 's'} so far"]
         if g.severity:
             lines.append(f"  severity SEV-{g.severity}")
         for e in firing:

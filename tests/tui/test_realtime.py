@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pilot_helpers import settle, typed
+from pilot_helpers import night_built, settle, typed
 
 from oncall.tui.app import OncallApp, make_app
 from oncall.tui.screens.page import PageScreen
@@ -125,16 +125,12 @@ def test_realtime_is_refused_headless(verb: list[str], capsys: pytest.CaptureFix
 
 
 async def test_the_night_waits_a_minute_only_while_a_page_is_unacknowledged(home: Path) -> None:
-    from oncall.tui.screens.night import NightScreen, night_app
+    from oncall.tui.screens.night import night_app
 
     app = night_app(2, 120, "normal", home, realtime=3600.0)  # minutes run by hand here
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(200):
-            await settle(pilot)
-            screen = app.screen
-            if isinstance(screen, NightScreen) and screen.session is not None:
-                break
-        assert isinstance(screen, NightScreen) and screen.session is not None
+        screen = await night_built(pilot)
+        assert screen.session is not None
         entries = screen.session.shift.record.entries
         screen.realtime_minute()  # no page waiting: the clock stays
         await settle(pilot)

@@ -37,6 +37,10 @@ SIGNAL_CLAUSES: dict[str, str] = {
         "the rollout had moved to its next stage on a timer while its sign-off was still pending"),
     "canary-timeouts": "the timeouts came from the new version's pods",
     "throttled-periods": "most of the CPU quota periods were throttled",
+    "timeout-config": "a config-only deploy had cut the request timeout just before it started",
+    "timeouts-504": "requests were failing because they ran past the timeout",
+    "latency-capped": "the p99 latency had dropped to the new timeout, because the slow "
+                      "requests were being cut off rather than served",
     "alias-moved": "the registry alias had moved to another artifact just before it started",
     "batch-neighbour": "a batch job was sharing the node with our pods",
     "bulk-import": "the data source had run a bulk import",

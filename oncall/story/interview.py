@@ -37,7 +37,7 @@ STAR = {
     "situation": r"\b(?:paged|page|alert\w*|on call|on-call|fired|night|shift|incident|outage|"
                  r"was (?:serving|running|handling|looking after)|at \d{1,2}:\d\d|"
                  r"(?:one|last) (?:night|week|month|time)|production)\b",
-    "task": r"\b(?:my (?:job|task|goal|role|aim|priority|responsibility)|I (?:needed|had|"
+    "task": r"\b(?:my (?:job|task|goal|role|aim|priority|responsibility|rule)|I (?:needed|had|"
             r"wanted|meant|was supposed|was asked) to|I was (?:responsible|on the hook|"
             r"accountable)|the (?:choice|decision|question|goal) was|(?:had )?to decide|"
             r"I owned|it was on me|the priority was)\b",
@@ -46,7 +46,8 @@ STAR = {
     "result": r"\b(?:stopped|mitigated|recovered|resolved|fixed|restored|back to normal|"
               r"in the end|result\w*|afterwards|after that|since then|postmortem|"
               r"minutes after|ended|by the end|came back|lesson|learned|next time|"
-              r"as a result|outcome|saved|prevented|impact)\b",
+              r"as a result|outcome|saved|prevented|impact|before its deadline|"
+              r"missed the deadline|handed \w+(?: \w+)* over|still not \w+)\b",
 }
 """A STAR part is there when its kind of sentence is: any first-person past-tense verb is an
 action, whatever the verb; the situation, task and result each have many ways to be said."""

@@ -135,20 +135,23 @@ class _Shift:
         return [Bit(2, prio, f"{when}I called it {a_an(str(dx.get('category')))} problem: "
                              f"{fault_words(str(dx.get('cause')))}.")]
 
-    def ended(self, inc: ShiftIncident) -> str:
+    def ended(self, inc: ShiftIncident, subject: str = "It") -> str:
+        """How the incident ended, said actively: who stopped it, or who it went to."""
         it = inc.item
+        obj = "it" if subject == "It" else subject[:1].lower() + subject[1:]
         if it.outcome == "mitigated" and it.done_at is not None:
-            return (f"was mitigated at {clock(it.done_at)}, "
-                    f"{mins(it.done_at - inc.opened_at)} after the page")
+            return (f"{subject} stopped at {clock(it.done_at)}, "
+                    f"{mins(it.done_at - inc.opened_at)} after the page.")
         if it.outcome == "handed over" and it.done_at is not None:
-            return (f"was handed over at {clock(it.done_at)}, "
-                    f"{mins(it.done_at - inc.opened_at)} after the page, rather than fixed by me")
+            return (f"I handed {obj} over at {clock(it.done_at)}, "
+                    f"{mins(it.done_at - inc.opened_at)} after the page, rather than fixing it "
+                    "myself.")
         if it.outcome == "handed over":
-            return "was handed over rather than fixed by me"
-        return "was still not mitigated when the shift ended"
+            return f"I handed {obj} over rather than fixing it myself."
+        return f"{subject} was still not mitigated when the shift ended."
 
     def outcome(self, inc: ShiftIncident) -> Bit:
-        return Bit(3, 0, f"It {self.ended(inc)}.")
+        return Bit(3, 0, self.ended(inc))
 
     def paged(self, inc: ShiftIncident, queue_prio: int) -> list[Bit]:
         """The night, the page and what its alert means, the queue, and the task."""
@@ -263,7 +266,7 @@ def _prioritisation(s: _Shift) -> list[Bit] | None:
     bits.append(Bit(3, 0, "Every request was decided before its deadline." if not late
                     else f"I missed the deadline on {len(late)} of the requests, which I own."))
     for inc in s.incs:
-        bits.append(Bit(3, 1, f"The incident on {inc.model} {s.ended(inc)}."))
+        bits.append(Bit(3, 1, s.ended(inc, f"The incident on {inc.model}")))
     bits.append(Bit(3, 3, "Noise got a ticket or a silence, never my attention during an "
                           "incident."))
     bits.append(Bit(3, 5, "The point of the order is that customer harm never waits behind a "
@@ -357,7 +360,7 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
                         "It ended without agreement that night."))
     inc = next((i for i in s.incs if i.model == cv.model), None)
     if inc is not None:
-        bits.append(Bit(3, 0, f"The incident itself {s.ended(inc)}."))
+        bits.append(Bit(3, 0, s.ended(inc, "The incident")))
     bits.append(Bit(3, 2, "What changed after was that the evidence was written down, so the "
                           "follow-up in working hours started from the same facts." if with_data
                     else "What changed after was my own rule: no answer to a push back "

@@ -12,7 +12,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from oncall.detect.ksdist import binomial_pmf, exact_two_sample_sf, kolmogorov_n_sf
+from oncall.detect.ksdist import (
+    SMIRNOV_MINLOG,
+    binomial_pmf,
+    exact_two_sample_sf,
+    kolmogorov_n_sf,
+)
 from oncall.detect.samples import FloatArray, IntArray
 
 KS_EXACT_MAX_N = 10_000
@@ -210,7 +215,6 @@ def ks_pvalue(d: float, n: int, m: int) -> tuple[float, float]:
 
 SMIRNOV_MAX_COMPUTE_N = 1_000_000
 """Above this n, scipy.special.smirnov switches to a closed-form approximation."""
-_MINLOG = -7.451332191019412076235e2
 
 
 def kolmogorov_sf(d: float, n: int) -> float:
@@ -256,7 +260,7 @@ def _smirnov_sf(n: int, x: float, *, every_term: bool = False) -> float:
     rounding difference between scipy's loop and the full sum here (up to 8e-13 on the same
     grid). `every_term` sums every term (n of them), for the tests that check the grid.
     """
-    if -2.0 * n * x * x < _MINLOG:
+    if -2.0 * n * x * x < SMIRNOV_MINLOG:
         return 0.0
     last = n - math.floor(n * x) - 1
     step = 1

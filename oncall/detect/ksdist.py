@@ -261,8 +261,6 @@ def kolmogorov_n_sf(d: float, n: int) -> float:
     0.754693 < n d^2 <= 4, where scipy uses Pomeranz's recursion, Durbin's exact matrix is
     used as well (at most 47 square there): both are exact, so they agree to rounding.
     """
-    from scipy.special import smirnov
-
     if d >= 1.0:
         return 0.0
     if d <= 0.0:
@@ -279,19 +277,34 @@ def kolmogorov_n_sf(d: float, n: int) -> float:
     if t >= n - 1:
         return _clip(2.0 * (1.0 - d) ** n)
     if d >= 0.5:
-        return _clip(2.0 * float(smirnov(n, d)))
+        return _clip(2.0 * _smirnov(n, d))
     squared = t * d
     if n <= 140:
         if squared <= 4.0:
             return _clip(1.0 - _durbin_cdf(n, d))
-        return _clip(2.0 * float(smirnov(n, d)))
+        return _clip(2.0 * _smirnov(n, d))
     if squared >= 370.0:
         return 0.0
     if squared >= 2.2:
-        return _clip(2.0 * float(smirnov(n, d)))
+        return _clip(2.0 * _smirnov(n, d))
     if n <= 100_000 and n * d**1.5 <= 1.4:
         return _clip(1.0 - _durbin_cdf(n, d))
     return _clip(1.0 - _pelz_good_cdf(n, d))
+
+
+SMIRNOV_MINLOG = -7.451332191019412076235e2
+"""scipy.special.smirnov(n, d) is exactly 0 where -2 n d^2 is below this (its own cut-off)."""
+
+
+def _smirnov(n: int, d: float) -> float:
+    """scipy.special.smirnov(n, d): 0 below scipy's own cut-off without asking it, and scipy
+    imported only when it must answer. scipy.special costs a fifth of a second of imports, and
+    a drift that shows (a large D on many rows) is below the cut-off."""
+    if -2.0 * n * d * d < SMIRNOV_MINLOG:
+        return 0.0
+    from scipy.special import smirnov
+
+    return float(smirnov(n, d))
 
 
 def _clip(p: float) -> float:

@@ -35,10 +35,12 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
     if folders:  # a content folder: its kinds join the library its scenarios are checked with
         loader.use_content(folders)
         problems += check_registries(folders) + _unimplemented(folders) + check_runbooks(folders)
+        problems += [p for f in folders if (f / "registries").is_dir()
+                     for p in _registry_files(f / "registries", read=False)]
     for p in paths:
-        if p.is_file() and p.parent.name == "registries" and p.stem in REGISTRY_FILES:
-            if p.parent.parent not in folders:
-                problems += registry.read_file(p, REGISTRY_FILES[p.stem])[1]
+        if (p.name if p.is_dir() else p.parent.name) == "registries":
+            if p.parent.parent not in folders and p.parent not in folders:
+                problems += _registry_files(p)
             continue
         if p in folders:
             files += [f for sub in ("faults", "incidents") for f in sorted(p.glob(f"{sub}/*.yaml"))]
@@ -79,6 +81,19 @@ def is_content_folder(path: Path) -> bool:
 
 REGISTRY_FILES = {key: what for what, (key, _, _) in KINDS.items()}
 """A registry file's name (its top-level key) and the registry it holds."""
+
+
+def _registry_files(path: Path, read: bool = True) -> list[Problem]:
+    """The problems of registry files (a `registries/` folder or one of its files), each read
+    as the registry its name says (`read=False`: only files no registry is named for)."""
+    out = []
+    for f in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
+        if f.stem not in REGISTRY_FILES:
+            out.append(Problem(str(f), "", "not a registry file; valid: " + ", ".join(
+                f"{k}.yaml" for k in REGISTRY_FILES)))
+        elif read:
+            out += registry.read_file(f, REGISTRY_FILES[f.stem])[1]
+    return out
 
 
 def _unimplemented(folders: list[Path] | None = None) -> list[Problem]:

@@ -17,9 +17,10 @@ Ids of the first scheme (`random-SEED-DIFFICULTY`) draw from the kinds the libra
 
 from __future__ import annotations
 
+import copy
 import re
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from oncall.sim.catalogue import ARCHETYPES, Archetype
 from oncall.sim.clock import hhmm
 from oncall.sim.faultdef import FaultKind, Signal
 from oncall.sim.faults import fill
+
+if TYPE_CHECKING:
+    from oncall.game.engine import Game
 
 RANDOM_ID = re.compile(r"^random-(\d{1,19})-(easy|normal|hard)(?:-([a-z][a-z0-9-]{0,63}))?$")
 ATTEMPTS = 40
@@ -270,6 +274,10 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
     base = _trial(draft, kind)
     right, wrong = base["answers"]["right"], base["answers"]["wrong"]
     trial = Game(Scenario.model_validate(base), seed)
+    # Every later play starts from a copy of the night at its page: the world depends on the
+    # fault, the noise and the seed alone (not on the key or the playbook), and a copy costs a
+    # tenth of a build.
+    at_page = copy.deepcopy(trial)
     f = trial.record.facts
     if f.page_at - f.onset_at > PAGE_WITHIN:
         raise GenerationError("pages too late")
@@ -296,7 +304,7 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
                {"do": "diagnose", "category": kind.category, "cause": kind.catalogue,
                 "evidence": [f"obs-{3 + i}" for i in range(len(commands))]},
                move_command(first)]
-    waits = _waits_until_resolved(Scenario.model_validate(base), seed, opening)
+    waits = _waits_until_resolved(at_page, opening)
     arch_title = model.replace("-", " ")
     answers = {**base["answers"], "signal_alert": page.rule, "evidence": evidence,
                "explanation": f"{kind.title} ({kind.catalogue}) on {model}.",
@@ -338,7 +346,7 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
                     f"{model} just paged.",
            "answers": answers, "playbook": {"right": playbook_right, "wrong": playbook_wrong}}
     sc = Scenario.model_validate(doc)
-    _check(sc, kind, seed)
+    _check(sc, at_page)
     return sc
 
 
@@ -349,13 +357,10 @@ def _unfitting_remediation(kind: FaultKind) -> str:
     return next(r.id for r in CATALOGUE if r.id not in kind.remediations)
 
 
-def _waits_until_resolved(sc: Scenario, seed: int, opening: list[dict[str, Any]]
-                          ) -> list[dict[str, Any]]:
+def _waits_until_resolved(at_page: Game, opening: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The waits after the fix until `resolve` would succeed, found by playing them: the
     incident has recovered and no critical alert still fires on its model."""
-    from oncall.game.engine import Game
-
-    g = Game(sc, seed)
+    g = copy.deepcopy(at_page)
     for cmd in opening:
         g.do(cmd)
     for waited in range(5, 125, 5):
@@ -373,14 +378,13 @@ def _chunks(minutes: int) -> list[dict[str, Any]]:
     return out
 
 
-def _check(sc: Scenario, kind: FaultKind, seed: int) -> None:
+def _check(sc: Scenario, at_page: Game) -> None:
     """The generated key behaves as it says: right moves fix, wrong moves do not, and the
-    scripted right play runs clean to the end."""
-    from oncall.game.engine import Game
-
+    scripted right play runs clean to the end (each played on a copy of the night at its
+    page)."""
     for which, should in (("right", True), ("wrong", False)):
         for m in getattr(sc.answers, which):
-            g = Game(sc, seed)
+            g = copy.deepcopy(at_page)
             g.do({"do": "ack"})
             g.do(move_command(m.model_dump(exclude_none=True)))
             g.do({"do": "wait", "minutes": 30})
@@ -388,7 +392,7 @@ def _check(sc: Scenario, kind: FaultKind, seed: int) -> None:
             if g.world.recovered(g.world.fault.id) != should:
                 raise GenerationError(f"{which} move {m.kind} {m.fix or m.team or ''} "
                                       f"{'does not fix' if should else 'fixes'} it")
-    g = Game(sc, seed)
+    g = copy.deepcopy(at_page)
     shown: set[str] = set()
     for cmd in sc.playbook.right:
         obs = g.do(cmd)

@@ -17,12 +17,15 @@ validator or a conformance harness calls on a new kind's scenario.
   record the same figures;
 - drift: every feature the fault moves and the drift lab finds drifted shows on one of that
   feature's dashboard series (mean, spread, p99, null or unseen rate);
-- quality: the quality series moves as far as the served rows say it should.
+- quality: the quality series moves as far as the served rows say it should;
+- text: what deploys, pipelines, logs and infra show around the page has every template
+  reference filled in.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -239,9 +242,33 @@ def check_silent_shows_quality(world: World) -> list[str]:
     return out
 
 
+UNFILLED = re.compile(r"\bparams\.[a-z_]|\{[a-z_]+(?:\.[a-z_]+)*\}")
+"""A template reference left in text a tool shows (`params.cpu_limit_m`, `{source}`)."""
+
+
+def check_text_filled(world: World) -> list[str]:
+    """Every text the incident's model shows in deploys, pipelines, logs and infra around the
+    page is filled in: no template reference is left literal."""
+    out: list[str] = []
+    for model in dict.fromkeys(i.model for i in world.incidents.values()):
+        d = world.deploys(model)
+        texts = [f"deploy note: {x['note']}" for x in d["deploys"]]
+        texts += [f"deploy config: {k}={v}" for x in d["deploys"] for k, v in x["config"].items()
+                  if isinstance(v, str)]
+        texts += [f"pipeline change: {c['change']}" for p in world.pipelines(model)["pipelines"]
+                  for c in p["changelog"]]
+        texts += [f"log: {ln.message}" for ln in world.logs(model, world.page_at - 30,
+                                                          world.page_at + 15)]
+        infra = world.infra(model)
+        texts += [f"infra: {p.get('last_state', '')}" for p in infra["pods"]]
+        texts += [f"infra event: {e.get('message', '')}" for e in infra["events"]]
+        out += [f"{model}: {t}" for t in dict.fromkeys(texts) if UNFILLED.search(t)][:3]
+    return out
+
+
 def check_all(game: Game) -> list[str]:
     """Every invariant on a game at its page (the game is left as it was)."""
     w = game.world
     return [*check_impact(w), *check_latency(w), *check_alert_values(game),
             *check_drift_shows(w), *check_quality(w), *check_silent_shows_quality(w),
-            *check_status_before_resolve(game)]
+            *check_status_before_resolve(game), *check_text_filled(w)]

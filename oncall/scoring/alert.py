@@ -5,7 +5,8 @@ Rules:
   temperament; an acknowledgement after the secondary was woken owns nothing).
 - 4: the player looked at the signal itself (an investigation of the target model whose content
   showed a sign of the fault) before the first intervention; half if only afterwards; 1 for
-  reading the runbook of an alert that paged without ever looking at the model.
+  reading the runbook of an alert that paged without ever looking at the model; nothing when
+  the page went on to the secondary before it was acknowledged (the triage was theirs).
 - 4: every rollback and hotfix was aimed at the target (or at the model of another real
   incident of the night); each one on another model costs 2 (noise chasing). A judgement
   needs a decision: with no rollback or hotfix at all this earns nothing, unless an escalation
@@ -47,7 +48,10 @@ def score_alert(run: Run) -> Tally:
     books = [e for e in run.investigations if e.command.get("do") == "runbook"
              and paged & {e.command.get("alert"), e.command.get("rule")}]
     first_iv = run.interventions[0].t if run.interventions else None
-    if looks:
+    if looks and not run.acked_in_time():
+        tally.add("look", 0, 4, f"Looked at {run.target} only while the page sat unacknowledged "
+                  "or after it had gone on to the secondary: the triage was theirs by then.")
+    elif looks:
         e = looks[0]
         when = run.started(e)
         what = " ".join(str(e.command[k]) for k in ("do", "model", "alert", "rule", "metric")

@@ -11,7 +11,8 @@ Rules:
 - The lead and the quiet need a look at the target during the run (a monitor proposed without
   one is a template). The backing (1.5), the lead (5) and the quiet (2) are scaled by the share
   of proposed remediations that fit the fault or whose replay fired before the page: a list of
-  everything claims nothing.
+  everything claims nothing; and halved when the diagnosis named a wrong cause (a lesson drawn
+  for another failure fits this one by chance).
 - 2: the proposed monitors together raised at most 2 false alarms in the week before (1 for
   3-5, 0 beyond): every monitor proposed pages someone, so proposing all of them is noisy.
   Only counted when a monitor fired before the page.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 
 from oncall.game.record import Replay
+from oncall.scoring.diagnosis import WRONG_LESSON, cause_label, misdiagnosed
 from oncall.scoring.run import Run
 from oncall.scoring.tally import Tally
 from oncall.scoring.text import is_real
@@ -89,6 +91,11 @@ def score_awareness(run: Run) -> Tally:
     kept = len(proposed) - len(unsound)
     scatter = (f" Scaled by the share of proposals that fit or fired early ({kept} of "
                f"{len(proposed)}): proposing everything claims nothing." if unsound else "")
+    wrong = misdiagnosed(run)
+    if wrong is not None:
+        precision *= WRONG_LESSON
+        scatter += (f" Half, as the diagnosis named {cause_label(wrong)}: a lesson drawn for "
+                    "another failure fits this one by chance.")
     if not is_real(earlier):
         tally.add("earlier", 0, 1.5, "The postmortem does not say what would have caught it "
                   "earlier.")

@@ -95,6 +95,21 @@ def alternative(run: Run, cause: str) -> dict[str, object] | None:
     return {"cause": cause, "credit": OVERLAP_CREDIT, "why": why + "."}
 
 
+def misdiagnosed(run: Run) -> str | None:
+    """The wrong cause the player's last diagnosis named (neither the root cause nor an accepted
+    alternative), or None: lessons drawn from it were drawn for another failure."""
+    dx = run.facts.diagnosis
+    cause = str(dx.get("cause", "")) if dx else ""
+    if not cause or cause == run.answers.cause or alternative(run, cause) is not None:
+        return None
+    return cause
+
+
+WRONG_LESSON = 0.5
+"""The share of the remediation and self-awareness points left when the diagnosis was wrong: a
+monitor or test proposed for another failure that fits this one fits by chance."""
+
+
 def cause_label(cause: str) -> str:
     info = FAULTS_BY_ID.get(cause)
     return f"{cause} ({info.name})" if info else cause

@@ -161,7 +161,8 @@ def score_intervention(run: Run) -> Tally:
             line = f"Mitigated without waiting on more root-causing: {describe(iv.command)} at " \
                    f"{run.at(iv.t)}, {iv.t - dx_at} min after the diagnosis (target " \
                    f"{BEFORE_ROOT_CAUSE})."
-        tally.add("early", 2, 2, line)
+        share, why = _earned(run, iv)
+        tally.add("early", 2 * share, 2, line[:-1] + (f"; {why}." if why else "."))
     elif helped and dx_at is not None:
         iv = helped[0]
         tally.add("early", 0, 2, f"The first move that helped ({describe(iv.command)}) came "

@@ -25,7 +25,7 @@ every incident earns little:
   the share of items that are about this incident, so a list of everything costs in proportion.
 - 3: remediations that fit the fault: full with two from the answer key (or all, if it lists
   fewer), 1.5 with one, times the share of proposed remediations that fit, so a list of
-  everything costs in proportion.
+  everything costs in proportion; half when the diagnosis named a wrong cause.
 - 1: blameless: no phrase of `text.BLAME_PATTERNS` and no person's name the run showed (owners,
   deployers) in the text; an action item's owner is who does the work, not blame. Only a
   postmortem with real text can earn it.
@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 
 from oncall.game.record import Postmortem
+from oncall.scoring.diagnosis import WRONG_LESSON, cause_label, misdiagnosed
 from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally
 from oncall.scoring.text import (
@@ -273,6 +274,11 @@ def score_postmortem(run: Run) -> Tally:
         line += " Not generated or credited, as they do not fit the model: " + "; ".join(
             f"{r} ({why})" for r, why in skipped.items()) + "."
     precision = len(fit) / len(proposed) if proposed else 1.0
+    wrong = misdiagnosed(run)
+    if wrong is not None and fit:
+        precision *= WRONG_LESSON
+        line += (f" Half, as the diagnosis named {cause_label(wrong)}: a remediation proposed for "
+                 "another failure fits this one by chance.")
     tally.add("remediations", 3 * share * precision, 3, line)
 
     text = all_text(pm)

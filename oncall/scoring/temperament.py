@@ -15,7 +15,8 @@ Rules:
   the models of the night's incidents: a run with no rollback or hotfix there, or only ones made
   before any observation showed the fault, earns nothing here (a control excepted, where
   holding back is the move once it is a decision: the page acknowledged, the target looked at,
-  a ticket or a diagnosis stated).
+  a ticket or a diagnosis stated; and a fault no rollback or hotfix can fix, where handing it to
+  the owning team after looking is the calm move).
 - 3: escalation judgement: 1.5 for telling the team the answer key names after an observation
   showed the fault, about the target (or, when none is needed, for a fix of your own on the
   target made on evidence before handing the fault off; neither earns nothing, and paging 3 or
@@ -103,8 +104,14 @@ def _thrash(run: Run, tally: Tally) -> None:
             and str(i.command.get("model") or run.target) in models]
     if not acts:
         why = run.restraint()
+        owners = run.answers.escalate_to
+        handed = [i for i in run.escalations() if i.command.get("team") == owners
+                  and run.on_target(i) and run.informed(i)]
         if run.answers.control and why is None:
             tally.add("thrash", 2, 2, "Held back from rollbacks and hotfixes.")
+        elif handed and not any(m.kind != "escalate" for m in run.right):
+            tally.add("thrash", 2, 2, f"Held back from rollbacks and hotfixes, which could not "
+                      f"fix this, and handed it to {owners} after looking.")
         elif run.answers.control:
             tally.add("thrash", 0, 2, f"Held back, but not as a decision: {why}.")
         else:

@@ -19,15 +19,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from yaml.nodes import Node
 
 from oncall.sim.datafile import (
     ContentError,
     Problem,
     added_dirs,
-    compose,
     content_root,
     loc_text,
     node_line,
+    node_tree,
+    read_data,
     reason_of,
 )
 
@@ -179,7 +181,7 @@ def read_file(path: Path, what: str) -> tuple[list[Any], list[Problem]]:
     key, model, _ = KINDS[what]
     name = str(path)
     try:
-        data, node = compose(path)
+        data, text = read_data(path)
     except ContentError as exc:
         return [], exc.problems
     if not isinstance(data, dict) or set(data) != {key} or not isinstance(data[key], list):
@@ -187,10 +189,12 @@ def read_file(path: Path, what: str) -> tuple[list[Any], list[Problem]]:
                             f"{what} entries (`oncall schema {what}` prints their fields)")]
     out: list[Any] = []
     problems: list[Problem] = []
+    node: Node | None = None
     for i, item in enumerate(data[key]):
         try:
             out.append(model.model_validate(item))
         except ValidationError as exc:
+            node = node or node_tree(text)
             for err in exc.errors():
                 loc = (key, i, *err["loc"])
                 line = node_line(node, loc)
@@ -230,10 +234,12 @@ def registries() -> Registries:
     """The registries in play: the shipped files and every added folder's. A broken shipped
     registry stops everything (the game cannot run without it); an added folder's broken entries
     are left out and `oncall validate` names them."""
-    shipped = load([content_root()])
-    if shipped.problems:
-        raise ContentError(shipped.problems)
-    return load([content_root(), *added_dirs()])
+    found = load([content_root(), *added_dirs()])
+    shipped = registries_dir(content_root())
+    broken = [p for p in found.problems if Path(p.file).parent == shipped]
+    if broken:
+        raise ContentError(broken)
+    return found
 
 
 def entries(what: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,6 +132,18 @@ class World:
     def model(self, name: str) -> Model:
         return self.fleet.models[name]
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> World:
+        """A copy that plays on its own but shares what is only ever read once computed: each
+        model's fitted training statistics and the alert values of each course (a new course
+        adds an entry; none is written into). Copying those was most of a copy's cost."""
+        for shared in (*self._stats.values(), *self._values.values()):
+            memo[id(shared)] = shared
+        clone = object.__new__(World)
+        memo[id(self)] = clone
+        for name, value in vars(self).items():
+            setattr(clone, name, copy.deepcopy(value, memo))
+        return clone
+
     def stats(self, model: str) -> tm.ModelStats:
         if model not in self._stats:
             self._stats[model] = tm.fit_model_stats(self.seed, self.fleet.models[model])
@@ -211,10 +224,13 @@ class World:
                 lines.append(LogLine(minute + 0.05, "INFO", model, pod,
                                      f"served {int(rps[i] * 60 / len(pods))} requests in 1m, "
                                      f"p99={p99[i]:.0f}ms"))
-            if rng.random() < 0.02:
+            if (r := rng.random()) < 0.02:
+                # The same draw decides how slow the read was (120-400 ms): no draw is added,
+                # so the rest of the log stays as it was.
                 pod = pods[int(rng.integers(len(pods)))]
                 lines.append(LogLine(minute + 0.5, "WARN", model, pod,
-                                     "feature-store read took 180ms (retry 1 of 2 succeeded)"))
+                                     f"feature-store read took {120 + round(r / 0.02 * 280)}ms "
+                                     "(retry 1 of 2 succeeded)"))
         lines += self._validation_logs(model, t0, t1, pods)
         for inc in self.incidents.values():
             lines += inc.logs(self, model, t0, t1)
@@ -336,7 +352,8 @@ class World:
                 "changelog": [*({k: v for k, v in c.items()
                                  if k not in ("last_run_ok", "freshness_min")}
                                 for c in sorted(mine, key=lambda c: -c["at"])),
-                              {"at": -DAY * int(rng.integers(3, 30)), "source": src,
+                              {"at": -DAY * int(rng.integers(3, 30)) + 570
+                               + int(rng.integers(0, 480)), "source": src,
                                "change": "routine dependency bump",
                                "by": self.person(src + "-owner")}],
             })

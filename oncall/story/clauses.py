@@ -37,6 +37,10 @@ SIGNAL_CLAUSES: dict[str, str] = {
         "the rollout had moved to its next stage on a timer while its sign-off was still pending"),
     "canary-timeouts": "the timeouts came from the new version's pods",
     "throttled-periods": "most of the CPU quota periods were throttled",
+    "timeout-config": "a config-only deploy had cut the request timeout just before it started",
+    "timeouts-504": "requests were failing because they ran past the timeout",
+    "latency-capped": "the p99 latency had dropped to the new timeout, because the slow "
+                      "requests were being cut off rather than served",
     "alias-moved": "the registry alias had moved to another artifact just before it started",
     "batch-neighbour": "a batch job was sharing the node with our pods",
     "bulk-import": "the data source had run a bulk import",
@@ -283,7 +287,15 @@ def about(n: float) -> str:
 
 
 def mins(n: int) -> str:
-    return f"{n} minute{'s' if n != 1 else ''}"
+    """A span said aloud: `1 minute`, `26 minutes`, and from an hour and a half on, in hours
+    to the nearest half (`about three hours` for 184 minutes): nobody says "184 minutes"."""
+    if n < 90:
+        return f"{n} minute{'s' if n != 1 else ''}"
+    h, half = divmod(round(n / 30), 2)
+    word = HOURS[h] if h < 12 else str(h)
+    said = "an hour and a half" if (h, half) == (1, 1) else \
+        f"{word} and a half hours" if half else f"{word} hours"
+    return f"about {said}" if h * 60 + 30 * half != n else said
 
 
 HOURS = ("midnight", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",

@@ -87,6 +87,8 @@ class Facts:
                 "facts": {"items", "pages", "conversations", "silences"}}))
                 if isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 3 * 24 * 60]
         key = [t for t in named if t is not None]
+        self.key_minutes = set(key)
+        """The night's moments (page, moves, updates, queue and talks), not every look."""
         minutes |= set(key)
         self.minutes = minutes
         clocks = {hhmm(t) for t in minutes}

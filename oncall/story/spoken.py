@@ -104,11 +104,12 @@ def _low(s: str) -> str:
 
 
 def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
-                  key: set[str] | None = None) -> list[Bit]:
-    """What the looks at `model` showed, one sentence per tool, each signal told once; a tool
-    that showed nothing new is named in one closing sentence. With `key`, the looks it names
-    (the ones a diagnosis cited) come first and the rest one step later."""
-    told: set[str] = set()
+                  key: set[str] | None = None, said: Iterable[str] = ()) -> list[Bit]:
+    """What the looks at `model` showed, one sentence per tool, each signal told once (and
+    none of those the story has `said` already); a tool that showed nothing new is named in
+    one closing sentence. With `key`, the looks it names (the ones a diagnosis cited) come
+    first and the rest one step later."""
+    told: set[str] = set(said)
     shown: dict[str, tuple[int, list[str]]] = {}
     quiet: list[str] = []
     for e in entries:
@@ -323,7 +324,8 @@ class _Night:
             bits.append(Bit(3, prio, "I did not write a postmortem, so nothing was added "
                                      "afterwards."))
             return bits
-        items = [_low(a.item.split(":")[0].rstrip(".")).replace(self.model, "that model")
+        items = [_low(re.sub(r"\s*\([^)]*\)", "", a.item.split(":")[0]).rstrip("."))
+                 .replace(self.model, "that model")
                  for a in pm.action_items if speakable(a.item)]
         if items:
             bits.append(Bit(3, prio, "In the postmortem I put down the follow-ups: "
@@ -467,8 +469,11 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
     for t in f.tickets:
         if t.get("t") is None:
             continue
-        bits.append(Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for the "
-                              f"{rule_words(str(t.get('alert')))[2:].lstrip()} on "
+        said = rule_words(str(t.get("alert")))
+        named = any(a.rule == t.get("alert") for a in f.noise_alerts) or (
+            n.page is not None and n.page.rule == t.get("alert"))
+        what = f"that {said.split()[-1]}" if named else f"the {said[2:].lstrip()}"
+        bits.append(Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for {what} on "
                               f"{n.other(t.get('model'))} for working hours, rather than act "
                               "on it at night."))
     chased = [i for i in f.interventions if i.command.get("model")

@@ -3,6 +3,7 @@ each incident told only from its own facts (its page, looks, moves and updates).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
@@ -46,7 +47,7 @@ def _gate_check(c: dict[str, Any]) -> str | None:
     if "ratio" in name:
         what, said = "error ratio", lambda v: f"{about(round(v * 100, 4))}%"
     elif "latency" in name:
-        what, said = "tail latency", lambda v: f"{about(v)} milliseconds"
+        what, said = "tail latency", lambda v: f"{round(v)} milliseconds"
     else:
         what, said = name, about
     return (f"The gate measured the new version's {what} at {said(new)}, against "
@@ -120,8 +121,8 @@ class _Shift:
                                     "would change."))
         return out
 
-    def evidence(self, inc: ShiftIncident, prio: int) -> list[Bit]:
-        bits = evidence_bits(inc.looks, inc.model, prio)
+    def evidence(self, inc: ShiftIncident, prio: int, said: Iterable[str] = ()) -> list[Bit]:
+        bits = evidence_bits(inc.looks, inc.model, prio, said=said)
         if not inc.looks:
             bits.append(Bit(2, prio, "I did not look at the model's own tools before acting."))
         return bits
@@ -134,20 +135,23 @@ class _Shift:
         return [Bit(2, prio, f"{when}I called it {a_an(str(dx.get('category')))} problem: "
                              f"{fault_words(str(dx.get('cause')))}.")]
 
-    def ended(self, inc: ShiftIncident) -> str:
+    def ended(self, inc: ShiftIncident, subject: str = "It") -> str:
+        """How the incident ended, said actively: who stopped it, or who it went to."""
         it = inc.item
+        obj = "it" if subject == "It" else subject[:1].lower() + subject[1:]
         if it.outcome == "mitigated" and it.done_at is not None:
-            return (f"was mitigated at {clock(it.done_at)}, "
-                    f"{mins(it.done_at - inc.opened_at)} after the page")
+            return (f"{subject} stopped at {clock(it.done_at)}, "
+                    f"{mins(it.done_at - inc.opened_at)} after the page.")
         if it.outcome == "handed over" and it.done_at is not None:
-            return (f"was handed over at {clock(it.done_at)}, "
-                    f"{mins(it.done_at - inc.opened_at)} after the page, rather than fixed by me")
+            return (f"I handed {obj} over at {clock(it.done_at)}, "
+                    f"{mins(it.done_at - inc.opened_at)} after the page, rather than fixing it "
+                    "myself.")
         if it.outcome == "handed over":
-            return "was handed over rather than fixed by me"
-        return "was still not mitigated when the shift ended"
+            return f"I handed {obj} over rather than fixing it myself."
+        return f"{subject} was still not mitigated when the shift ended."
 
     def outcome(self, inc: ShiftIncident) -> Bit:
-        return Bit(3, 0, f"It {self.ended(inc)}.")
+        return Bit(3, 0, self.ended(inc))
 
     def paged(self, inc: ShiftIncident, queue_prio: int) -> list[Bit]:
         """The night, the page and what its alert means, the queue, and the task."""
@@ -194,12 +198,14 @@ def _incident(s: _Shift) -> list[Bit] | None:
     if (b := s.budget(inc.model, 2)) is not None:
         bits.append(b)
     pages = [p for p in s.f.pages if p.id != inc.page.id and p.alerts
-             and p.model not in {i.model for i in s.incs}]
+             and p.model not in {i.model for i in s.incs}
+             and inc.opened_at <= p.opened_at <= inc.until]
     for p in pages[:1]:
         it = next((i for i in s.f.items if i.page == p.id), None)
         did = DONE_WORDS.get(str(it.outcome), "") if it is not None else ""
-        bits.append(Bit(2, 4, f"At {clock(p.opened_at)} {rule_words(p.alerts[0])} also paged "
-                              f"me on {p.model}" + (f", and I {did}." if did else ".")))
+        bits.append(Bit(2, 4, f"At {clock(p.opened_at)}, while it was open, "
+                              f"{rule_words(p.alerts[0])} paged me on {p.model} as well"
+                              + (f", and I {did}." if did else ".")))
     waited = [it for it in s.f.items if it.kind != "incident" and it.arrived
               and inc.opened_at <= it.arrives_at <= inc.until and it.taken_at is not None
               and it.taken_at >= inc.until]
@@ -260,7 +266,7 @@ def _prioritisation(s: _Shift) -> list[Bit] | None:
     bits.append(Bit(3, 0, "Every request was decided before its deadline." if not late
                     else f"I missed the deadline on {len(late)} of the requests, which I own."))
     for inc in s.incs:
-        bits.append(Bit(3, 1, f"The incident on {inc.model} {s.ended(inc)}."))
+        bits.append(Bit(3, 1, s.ended(inc, f"The incident on {inc.model}")))
     bits.append(Bit(3, 3, "Noise got a ticket or a silence, never my attention during an "
                           "incident."))
     bits.append(Bit(3, 5, "The point of the order is that customer harm never waits behind a "
@@ -292,6 +298,7 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
         bits.append(Bit(0, 1, f"They needed an answer by {clock(item.deadline)}."))
     index = {e.observation.id: e for e in s.rec.entries if e.observation.id}
     said_before: set[str] = set()
+    told_in_replies: set[str] = set()
     for x in cv.said:
         again = x.verb in said_before
         said_before.add(x.verb)
@@ -300,6 +307,7 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
         elif x.verb == "reply":
             seen = [index[o] for o in x.cited if o in index]
             sigs = [sig for e in seen for sig in e.observation.signals][:2]
+            told_in_replies |= set(sigs)
             what = (f"showing that {and_list([signal_clause(g) for g in sigs])}" if sigs else
                     f"from {len(seen)} of my own observations" if seen else "with no data")
             bits.append(Bit(2, 0, f"At {clock(x.t)} I answered {what}"
@@ -330,7 +338,7 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
                               f"{rule_words(paged.alerts[0])}."))
     inc_on = next((i for i in s.incs if i.model == cv.model), None)
     if inc_on is not None:
-        bits += s.evidence(inc_on, 3)
+        bits += s.evidence(inc_on, 3, said=told_in_replies)
     end = cv.said[-1]
     bits.append(Bit(2, 4, f"From their first message to my last answer took "
                           f"{mins(end.t - cv.opened_at)}."))
@@ -352,7 +360,7 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
                         "It ended without agreement that night."))
     inc = next((i for i in s.incs if i.model == cv.model), None)
     if inc is not None:
-        bits.append(Bit(3, 0, f"The incident itself {s.ended(inc)}."))
+        bits.append(Bit(3, 0, s.ended(inc, "The incident")))
     bits.append(Bit(3, 2, "What changed after was that the evidence was written down, so the "
                           "follow-up in working hours started from the same facts." if with_data
                     else "What changed after was my own rule: no answer to a push back "
@@ -395,7 +403,7 @@ def _tradeoff(s: _Shift) -> list[Bit] | None:
         return None
     it = decided[0]
     bits = [s.night(),
-            Bit(0, 0, f"At {clock(it.arrives_at)} {team(it.team)} asked me to ship "
+            Bit(0, 0, f"At {clock_said(it.arrives_at)} {team(it.team)} asked me to ship "
                       f"their {it.model} release by {clock(it.deadline)}, though its "
                       "pre-production gate had failed."),
             Bit(1, 0, "The choice was the team's velocity, a release they had promised, "

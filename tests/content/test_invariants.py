@@ -170,3 +170,15 @@ def test_the_resolve_check_fails_when_figures_move_after_recovery(
     assert invariants.check_status_before_resolve(g) == []
     monkeypatch.setattr(impact, "recovered_at", lambda inc, t0, t1: None)
     assert any("status says" in p for p in invariants.check_status_before_resolve(g))
+
+
+def test_the_text_check_fails_on_a_template_reference_left_literal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncall.sim.faults import Incident, LogLine
+
+    g = fresh_game("credit-3", 1)
+    assert invariants.check_text_filled(g.world) == []
+    # A config value read as text: what a `{new.cpu_limit_m}m` note showed before it was fixed.
+    monkeypatch.setattr(Incident, "logs", lambda inc, w, model, t0, t1: [
+        LogLine(t0 + 0.5, "INFO", model, "pod", "cgroup cpu.stat (limit params.cpu_limit_mm)")])
+    assert any("params.cpu_limit_mm" in p for p in invariants.check_text_filled(g.world))

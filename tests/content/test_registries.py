@@ -146,3 +146,17 @@ def test_schema_of_scenarios_and_kinds(capsys: pytest.CaptureFixture[str]) -> No
     assert "remap" in json.dumps(json.loads(capsys.readouterr().out))
     assert cli.main(["schema", "scenario"]) == 0
     assert "D8" in capsys.readouterr().out
+
+
+def test_registry_files_validate_alone_and_a_stray_file_is_named(
+        tmp_path: Path, clean_content: None, capsys: pytest.CaptureFixture[str]) -> None:
+    shipped = loader.content_root() / "registries"
+    assert cli.main(["validate", str(shipped)]) == 0
+    assert capsys.readouterr().out == "all content files are valid\n"
+    folder = _folder(tmp_path / "mine", teams="teams:\n- {id: dba-oncall, about: databases}\n",
+                     playbooks="plays: []\n")
+    assert cli.main(["validate", str(folder)]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line == (f"{folder / 'registries' / 'playbooks.yaml'}: not a registry file; valid: "
+                    "causes.yaml, fixes.yaml, teams.yaml, alerts.yaml, remediations.yaml")
+    assert cli.main(["validate", str(folder / "registries" / "teams.yaml")]) == 0

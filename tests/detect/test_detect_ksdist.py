@@ -24,6 +24,7 @@ from scipy.stats import _stats_py
 from oncall.detect import fit_reference, ks_test
 from oncall.detect.kernels import _smirnov_sf, kolmogorov_sf
 from oncall.detect.ksdist import (
+    SMIRNOV_MINLOG,
     binomial_pmf,
     exact_two_sample_sf,
     kolmogorov_n_sf,
@@ -185,6 +186,16 @@ def test_smirnov_on_a_coarse_grid_equals_the_sum_of_every_term(n: int,
     d = math.sqrt(n_d_squared / n)
     coarse, full = _smirnov_sf(n, d), _smirnov_sf(n, d, every_term=True)
     assert coarse == pytest.approx(full, rel=1e-11), (n, d)
+
+
+@pytest.mark.parametrize("n", [2, 9, 140, 141, 1_000, 40_000, 1_000_000])
+def test_beyond_scipys_cut_off_the_smirnov_tail_is_zero_as_scipy_says(n: int) -> None:
+    """Where -2 n d^2 is below scipy's cut-off, scipy.special.smirnov is exactly 0, and so is
+    kstwo.sf on every branch that asks it: a drift that shows answers without importing it."""
+    for d in np.linspace(0.05, 0.999, 80):
+        if -2.0 * n * d * d < SMIRNOV_MINLOG:
+            assert float(special.smirnov(n, d)) == 0.0, (n, d)
+            assert kolmogorov_n_sf(float(d), n) == float(stats.kstwo.sf(d, n)), (n, d)
 
 
 def test_drift_tests_do_not_import_scipy_stats() -> None:

@@ -138,6 +138,29 @@ def test_postmortem_follows_the_sre_template_with_the_records_timeline(
         assert f"Reply from {ev['by']}" in kinds
 
 
+def test_two_exports_never_record_the_same_series(exports: Exports) -> None:
+    """Recording rules share their names across models (`feature_mean:training`), but each
+    model's file selects that model's series and keeps `model` in its result: a repository that
+    merges every export holds one recording file per model (every export of a model writes the
+    same file) and no series recorded twice."""
+    files: dict[str, str] = {}
+    series: dict[tuple[str, str], str] = {}
+    for sid in SCENARIOS:
+        _, folder = exports.get(sid)
+        for path in (folder / "monitoring").glob("*.recording.rules.yml"):
+            text = path.read_text()
+            assert files.setdefault(path.name, text) == text, f"{path.name} differs in {sid}"
+    assert len(files) > 10
+    for name, text in files.items():
+        model = name.removesuffix(".recording.rules.yml")
+        for rule in yaml.safe_load(text)["groups"][0]["rules"]:
+            expr = rule["expr"]
+            assert set(re.findall(r'model="([^"]+)"', expr)) == {model}, (name, expr)
+            assert all("model" in by.split(", ") for by in re.findall(r"by \(([^)]*)\)", expr))
+            key = (rule["record"], model)
+            assert series.setdefault(key, name) == name, f"{key} recorded by two files"
+
+
 def test_priorities_follow_the_records_severity_and_impact(exports: Exports) -> None:
     """The same action items rank higher after a SEV-1 that spent budget than after a SEV-4
     that cost nothing: the priority reads the record, not only the item's type."""

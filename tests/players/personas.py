@@ -205,7 +205,7 @@ class Player:
         for n in range(30):
             if self.try_resolve():
                 return True
-            if updates and n % 4 == 3:
+            if updates and n % 3 == 2:
                 self.do(do="update", message=f"{self.target}: mitigation in place, watching "
                         "recovery; next update in 30 minutes.")
             obs = self.do(do="wait", minutes=6)
@@ -237,6 +237,23 @@ class Player:
         for cmd in knowledge.confirming_looks(fits[:2], self.target, done)[:3]:
             self.do(**cmd)
         return self.fits()
+
+    def first_sign(self, fit: Fit | None) -> str:
+        """When the evidence first showed the fault: the earliest log line, pipeline change or
+        recent deploy among the observations that showed it."""
+        if fit is None:
+            return ""
+        ids = {i for ids in fit.shown.values() for i in ids}
+        times: list[float] = []
+        for o in self.seen:
+            if o.id not in ids:
+                continue
+            times += [ln["t"] for ln in o.data.get("lines", ()) if ln.get("level") != "INFO"]
+            times += [c["at"] for p in o.data.get("pipelines", ()) for c in p.get("changelog", ())
+                      if c.get("at", -10**9) >= self.page_at - 3 * 60]
+            times += [d["at"] for d in o.data.get("deploys", ())
+                      if d.get("at", -10**9) >= self.page_at - 3 * 60]
+        return f" The first sign in the evidence is at {_hhmm(int(min(times)))}." if times else ""
 
     def impact(self) -> dict[str, float]:
         return dict(self.g.record.facts.impact)
@@ -286,7 +303,7 @@ class Player:
                       f"minutes.",
             "root_cause": f"{what}.{detail}",
             "trigger": f"The fault began shortly before the page at {_hhmm(self.page_at)}."
-                       + deploy_at,
+                       + deploy_at + self.first_sign(fit),
             "detection": f"{a['rule']} paged when the value crossed its threshold "
                          f"{a['threshold']:g} {a['unit']}.",
             "resolution": resolution,

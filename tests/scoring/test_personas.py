@@ -1,23 +1,28 @@
 """Calibration: scripted players of eleven styles rank the way a senior on-call interviewer
-would, the rubric cannot be bought with keywords, runbooks, templates or paperwork, and every
-line of feedback and every story sentence they get is true of their record.
+would, on every scenario of the library, the rubric cannot be bought with keywords, runbooks,
+templates or paperwork, and every line of feedback and every story sentence they get is true of
+their record.
 
 The players (`tests/players/`) read only what observations show; the checks are
-`players.personas.ordering_checks`, the same ones `bench/personas.py` prints over three seeds and
-every scenario. Here one seed keeps CI quick: the bottom tier is checked on every scenario (one
-test per scenario, so xdist spreads them), the whole ranking on the means of a sample that spans
-the categories and a control. Plays are cached per process.
+`players.personas.ordering_checks`, the same ones `bench/personas.py` prints: the tiers expert >
+novice > {panicker, confident-wrong} > passive escalator > random clicker each `MARGIN` points
+apart, the keyword gamer, runbook-only escalator and template copier below the novice, paperwork
+capped and a blind spray below the middle tier. One test per scenario, on seed 1 (seeds 1-3 with
+`--fuzz-long`), so xdist spreads them.
 """
 
 from __future__ import annotations
 
+import pickle
 from functools import cache
 
 import pytest
-from players.personas import BELOW_NOVICE, PERSONAS, ordering_checks
-from worlds import fresh_game
+from fuzz_budget import budget
+from players.personas import PERSONAS, ordering_checks
 
 from oncall.content import loader
+from oncall.game import generator
+from oncall.game.engine import Game
 from oncall.game.record import Record
 from oncall.scoring import score
 from oncall.scoring.card import Scorecard
@@ -25,86 +30,76 @@ from oncall.store.saves import IncidentSave
 from oncall.story.factcheck import Facts, check
 from oncall.story.star import star_story
 
-SEED = 3
-RANDOM_SEEDS = (1, 2, 3)
-"""The adaptive players play the same way on every seed (their scores move by tenths); the
-random player's do not, so it plays three seeds and the checks take its mean."""
-SAMPLE = ("ads-3", "embedder-1", "eta-1", "feed-1", "fraud-1", "leads-1", "moderation-1",
-          "pricing-3", "search-1")
-"""Data, model and infra faults and a control each; the scenarios where the scripted expert
-misreads the evidence (credit-1, fraud-2, fraud-3, night-two-pages) are left to the bench."""
-BOTTOM = ("novice", "paperwork", *BELOW_NOVICE)
-KNOWN = {
-    "credit-1": "the template copier ties the novice: both cite the same looks and fix alike",
-    "night-two-pages": "the novice works only the first page and changes its diagnosis",
-    "pricing-3": "the template copier is within two points: the novice skips the lessons",
-    "spam-2": "the novice's diagnosis drifts to N1 after its first move does not help",
-    "support-1": "the novice's diagnosis drifts to a wrong cause after its first move",
+_PANIC = ("the panicker's rollback is this scenario's tempting wrong move, and two blind "
+          "hotfixes, a three-team spray and an uncited guess follow: it earns no more than the "
+          "passive escalator's habits, which is how a senior would rank them here")
+KNOWN: dict[str, str] = {
+    "address-1": "the panicker's rollback after a look at the logs is the right fix, in 11 "
+                 "minutes, while the novice escalates and waits 40: the novice leads by its "
+                 "diagnosis and postmortem, short of 10 points",
+    "ads-2": "the expert and the novice both hand a label pipeline to its owners after the same "
+             "looks; the expert's edge (severity aside) is under 10 points",
+    "churn-2": "the confident-wrong player's rollback fixes a wrong artifact for its own wrong "
+               "reason (half credit) and it communicates better than the slow novice",
+    "feed-3": "the confident-wrong player's rollback undoes the feedback loop's retrain for its "
+              "own wrong reason (half credit) and it communicates better than the slow novice",
+    "pricing-3": "the novice reaches the node view after the batch job has finished, misreads "
+                 "the control as a bad canary and rolls back; the keyword gamer and template "
+                 "copier share its investigation",
+    "credit-1": _PANIC, "credit-2": _PANIC, "leads-1": _PANIC, "search-3": _PANIC,
+    "search-4": _PANIC, "spam-2": _PANIC, "spam-3": _PANIC,
 }
-"""Scenarios where a busy style still reaches the novice, with the reason (a scripted player's
-reading of the evidence, not a rubric rule); they run and are reported, but do not fail."""
-KNOWN_MEANS = {"passive - random >= 10"}
-"""On one seed the random player's mean is too noisy to hold the passive/random margin on the
-sample; `bench/personas.py --seeds 1,2,3` prints it over every scenario."""
+"""Scenarios where a check cannot hold, with the reason (a real limitation of a scripted style,
+not a rubric rule); they run and are reported, but do not fail."""
 
 
 @cache
-def play(sid: str, name: str, seed: int = SEED) -> tuple[Record, Scorecard]:
-    record = PERSONAS[name](fresh_game(sid, seed), seed).play()
+def _built(sid: str, seed: int) -> bytes:
+    """The game at its page, frozen: eleven players start from copies of one build."""
+    return pickle.dumps(Game(generator.scenario(sid), seed))
+
+
+@cache
+def play(sid: str, name: str, seed: int) -> tuple[Record, Scorecard]:
+    record = PERSONAS[name](pickle.loads(_built(sid, seed)), seed).play()
     return record, score(record)
 
 
-def mean_scores(sid: str, names: tuple[str, ...]) -> dict[str, float]:
-    out = {}
-    for name in names:
-        seeds = RANDOM_SEEDS if name == "random" else (SEED,)
-        out[name] = sum(play(sid, name, s)[1].total for s in seeds) / len(seeds)
-    return out
-
-
-SAMPLE_GROUP = pytest.mark.xdist_group("personas-sample")
-"""The sample's plays are cached per process: its tests share one worker, so each is played once."""
+def seeds() -> range:
+    return range(1, budget(1, 3) + 1)
 
 
 @pytest.mark.parametrize("sid", [
-    pytest.param(sid, marks=[*([pytest.mark.xfail(reason=KNOWN[sid], strict=False)]
-                              if sid in KNOWN else []),
-                             *([SAMPLE_GROUP] if sid in SAMPLE else [])])
-    for sid in sorted(loader.scenarios())])
-def test_busy_styles_stay_below_the_novice_and_paperwork_is_capped(sid: str) -> None:
-    checks = ordering_checks(mean_scores(sid, BOTTOM), sid)
-    assert len(checks) == 1 + len(BELOW_NOVICE)
-    failed = [str(c) for c in checks if not c.passed]
-    assert not failed, "\n".join(failed)
-    for name in BOTTOM:
-        record, card = play(sid, name)
-        assert record.ended, f"{name} on {sid} did not finish"
-        assert card.ending
-
-
-@SAMPLE_GROUP
-def test_the_tiers_hold_on_the_means_of_the_sample() -> None:
-    per = {sid: mean_scores(sid, tuple(PERSONAS)) for sid in SAMPLE}
-    means = {n: sum(m[n] for m in per.values()) / len(per) for n in PERSONAS}
-    checks = ordering_checks(means, "means")
-    assert len(checks) == 9
-    failed = [str(c) for c in checks if not c.passed and c.label.replace("/confident_wrong", "")
-              not in KNOWN_MEANS]
-    assert not failed, "\n".join(failed) + f"\n{means}"
-
-
-@SAMPLE_GROUP
-def test_every_feedback_line_and_story_sentence_is_true() -> None:
-    problems = []
-    for sid in SAMPLE:
+    pytest.param(sid, marks=pytest.mark.xfail(reason=KNOWN[sid], strict=False))
+    if sid in KNOWN else sid for sid in sorted(loader.scenarios())])
+def test_the_ranking_holds_and_every_line_is_true(sid: str) -> None:
+    failed: list[str] = []
+    problems: list[str] = []
+    for seed in seeds():
+        totals = {}
         for name in PERSONAS:
-            record, card = play(sid, name)
-            facts = Facts(record)
-            texts = [card.ending, *(line for s in card.sections for line in s.feedback),
-                     *(i.sentence for i in card.interview)]
-            texts.append(star_story(IncidentSave(record=record, scorecard=card,
-                                                 saved_at="2026-01-01T00:00:00")))
-            for text in texts:
-                problems += [f"{sid}/{name}: {p} in: {text[:160]}"
-                             for p in check(text, record, facts)]
+            record, card = play(sid, name, seed)
+            assert record.ended and card.ending, f"{name} on {sid} did not finish"
+            totals[name] = card.total
+            problems += untrue(record, card, f"{sid}/{name}/{seed}")
+        checks = ordering_checks(totals, f"{sid} seed {seed}")
+        assert len(checks) == 9
+        failed += [str(c) for c in checks if not c.passed]
     assert not problems, "\n".join(problems[:20])
+    assert not failed, "\n".join(failed)
+
+
+def untrue(record: Record, card: Scorecard, where: str) -> list[str]:
+    """What the fact checker finds false in the card's feedback, interview lines and story."""
+    facts = Facts(record)
+    texts = [card.ending, *(line for s in card.sections for line in s.feedback),
+             *(i.sentence for i in card.interview),
+             star_story(IncidentSave(record=record, scorecard=card,
+                                     saved_at="2026-01-01T00:00:00"))]
+    return [f"{where}: {p} in: {text[:160]}" for text in texts for p in check(text, record, facts)]
+
+
+def test_a_frozen_build_plays_as_a_fresh_game() -> None:
+    """The copies the players start from are the game `Game` builds: the same record."""
+    fresh = PERSONAS["novice"](Game(generator.scenario("fraud-1"), 1), 1).play()
+    assert play("fraud-1", "novice", 1)[0].model_dump() == fresh.model_dump()

@@ -9,6 +9,7 @@ import pytest
 
 from oncall.game.shiftrecord import ShiftRecord
 from oncall.story.factcheck import check_shift
+from oncall.story.interview import Session
 from oncall.story.shift import stories
 from oncall.story.spoken import HIGH, LOW
 from oncall.story.spoken_shift import spoken_shift_stories
@@ -23,6 +24,8 @@ CODE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|\S+/\S+|\.ya?ml\b|`")
 RAW = re.compile(r"\d\.\d{4,}|\b(?:ms|p99|ks|psi)\b|\(|\)|[A-Z][a-z]+[A-Z]\w+|_")
 """Tool output that is not speech: decimals of four places or more, metric units, parentheses,
 CamelCase rule names, snake_case names."""
+LONG = re.compile(r"\b(?:9\d|[1-9]\d\d+) minutes\b")
+"""A span nobody says in minutes."""
 @pytest.mark.parametrize(("name", "seed", "difficulty"), NIGHTS)
 def test_every_spoken_shift_story_is_two_minutes_true_and_speakable(
         night: Callable[..., ShiftRecord], name: str, seed: int, difficulty: str) -> None:
@@ -33,7 +36,10 @@ def test_every_spoken_shift_story_is_two_minutes_true_and_speakable(
         assert LOW <= s.words <= HIGH, (s.question, s.words)
         assert not CODE.search(s.text), (s.question, CODE.findall(s.text))
         assert not RAW.search(s.text), (s.question, RAW.findall(s.text))
+        assert not LONG.search(s.text), (s.question, "say hours", LONG.findall(s.text))
         assert check_shift(s.text, rec) == [], s.question
+        told = Session(rec.game, s.question, shift=rec).answer(s.text)
+        assert told.score >= 90 and told.fact_check, (s.question, told.text())
     for story in stories(rec):
         assert check_shift(story.markdown(), rec) == [], story.kind
 

@@ -137,3 +137,16 @@ def test_a_night_incident_reads_its_impact_from_the_record_when_it_holds_one(
     sheet = numbers_sheet([], [_shift_save(rec)])
     assert "| 4,200 requests, 0.4% error budget |" in sheet
     assert row(sheet, "Requests affected").startswith("4,200, 900 of them failed")
+
+
+def test_the_shift_career_sheet_never_credits_a_silent_fault_with_budget_saved(
+        night: Callable[..., ShiftRecord]) -> None:
+    from oncall.story.career import _silent, career_sheet
+
+    rec = night("calm", 0)
+    [key] = rec.key.incidents
+    assert _silent(key) and rec.facts.budget["saved_pct"][key.model] == 0.0
+    saved_line = next(ln for ln in career_sheet([_shift_save(rec)]).splitlines()
+                      if ln.startswith("- Error budget saved"))
+    assert "none to count" in saved_line and "0%" not in saved_line
+    assert "1 silent fault(s) left out" in saved_line

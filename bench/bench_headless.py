@@ -1,0 +1,66 @@
+"""What a player's process costs for one headless right play, next to the import floor and,
+optionally, an earlier revision of the code in the same run.
+
+    python bench/bench_headless.py [--scenario fraud-1] [--runs 5] [--against REF]
+
+Runs `python -m oncall play --headless --seed 7 --scenario S --no-save` fed the scenario's right
+playbook in a fresh process, and the floor `python -c "import numpy, pydantic"`, each --runs
+times after one warm-up run, taking turns so a busy spell slows them alike. Prints the least
+wall and CPU (user + system) time of each and the ratio to the floor's; `--against REF` (a git
+revision) plays the same with that revision's code and says whether its answers are the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from bench_incident import FLOOR, ROOT, checkout, timed_run
+
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenario", default="fraud-1")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--against", help="a git revision to play the same with")
+    args = parser.parse_args()
+
+    from oncall.content import loader
+
+    script = "".join(json.dumps(c) + "\n" for c in loader.scenario(args.scenario).playbook.right)
+    play = [sys.executable, "-m", "oncall", "play", "--headless", "--seed", "7", "--scenario",
+            args.scenario, "--no-save"]
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = {"floor": ([sys.executable, "-c", FLOOR], "", ROOT),
+                "this checkout": (play, script, ROOT)}
+        if args.against:
+            runs[args.against] = (play, script, checkout(args.against, Path(tmp)))
+        timings: dict[str, list[tuple[float, float, str]]] = {label: [] for label in runs}
+        for round_ in range(args.runs + 1):  # the first round warms the file cache: dropped
+            for label, (argv, stdin, cwd) in runs.items():
+                timed = timed_run(argv, stdin, cwd)
+                if round_:
+                    timings[label].append(timed)
+    best = {label: (min(t[0] for t in ts), min(t[1] for t in ts), ts[-1][2])
+            for label, ts in timings.items()}
+    floor_wall, floor_cpu, _out = best.pop("floor")
+    print(f"floor `{FLOOR}`: {floor_wall * 1000:.0f} ms wall, {floor_cpu * 1000:.0f} ms CPU "
+          f"(least of {args.runs})")
+    for label, (took, cpu, _out) in best.items():
+        print(f"{args.scenario} right play, {label}: {took * 1000:.0f} ms wall "
+              f"({took / floor_wall:.1f}x the floor), {cpu * 1000:.0f} ms CPU "
+              f"({cpu / floor_cpu:.1f}x the floor)")
+    if args.against:
+        same = best["this checkout"][2] == best[args.against][2]
+        print(f"answers: {'the same, byte for byte' if same else 'DIFFER'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

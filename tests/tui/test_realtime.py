@@ -32,9 +32,14 @@ def _waits(app: OncallApp) -> list[dict[str, object]]:
 
 
 async def _until(pilot, test, what: str) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(100):
-        await pilot.pause(MINUTE_S)
-        await settle(pilot)
+    """Poll the app's state. Not `pilot.pause`: it waits on every widget of the screen, and a
+    toast or footer key removed meanwhile (the clock runs every few milliseconds here) never
+    answers, so a loaded machine timed out."""
+    import asyncio
+
+    for _ in range(200):
+        await asyncio.sleep(MINUTE_S)
+        await pilot.app.workers.wait_for_complete()
         if test():
             return
     raise AssertionError(f"never: {what}")
@@ -43,8 +48,8 @@ async def _until(pilot, test, what: str) -> None:  # type: ignore[no-untyped-def
 async def test_the_unanswered_page_runs_the_clock_rings_and_turns_red(home: Path) -> None:
     app, bells = _app(home)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, PageScreen), "the page")
-        assert bells, "no bell on the page"
+        await _until(pilot, lambda: isinstance(app.screen, PageScreen) and bool(bells),
+                     "the page, with a bell")
         status = app.screen.query_one(IncidentStatus)
         await _until(pilot, lambda: status.has_class("overdue"), "red past the ack target")
         assert "ACK OVERDUE" in str(status.render())

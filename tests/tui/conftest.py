@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
+from pilot_helpers import Snapshot
 
 from oncall.tui.app import OncallApp, make_app
 
@@ -18,46 +18,6 @@ def home(tmp_path: Path) -> Path:
 @pytest.fixture
 def incident_app(home: Path) -> OncallApp:
     return make_app(seed=1, scenario="fraud-1", home=home)
-
-
-SNAPSHOTS = Path(__file__).parent / "snapshots"
-UPDATE = "ONCALL_UPDATE_SNAPSHOTS"
-
-
-class Snapshot:
-    """Compares the app's screen, as `App.export_screenshot` writes it (SVG text), with the
-    file stored under tests/tui/snapshots/. `ONCALL_UPDATE_SNAPSHOTS=1 pytest tests/tui` writes
-    the files anew; review them (open the SVG in a browser) before committing."""
-
-    def __init__(self, out: Path) -> None:
-        self.out = out
-
-    async def __call__(self, pilot: Pilot[None], name: str) -> None:
-        import os
-
-        from textual.widgets import Input, TextArea
-
-        app = pilot.app
-        for widget in app.screen.query("Input, TextArea"):  # a blinking cursor is not layout
-            if isinstance(widget, Input | TextArea):
-                widget.cursor_blink = False
-        app.clear_notifications()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
-        svg = app.export_screenshot(title=name)
-        stored = SNAPSHOTS / f"{name}.svg"
-        if os.environ.get(UPDATE) == "1" or not stored.exists():
-            if os.environ.get("CI") and not stored.exists():
-                raise AssertionError(f"no stored snapshot {stored}; run with {UPDATE}=1")
-            SNAPSHOTS.mkdir(exist_ok=True)
-            stored.write_text(svg, encoding="utf-8")
-            return
-        if stored.read_text(encoding="utf-8") != svg:
-            got = self.out / f"{name}.svg"
-            got.write_text(svg, encoding="utf-8")
-            raise AssertionError(f"screen {name!r} differs from {stored}; this run's is {got} "
-                                 f"(open both in a browser; {UPDATE}=1 accepts the new one)")
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.pilot import Pilot
@@ -38,3 +39,43 @@ async def night_built(pilot: Pilot[None]) -> NightScreen:
         if isinstance(screen, NightScreen) and screen.session is not None:
             return screen
     raise AssertionError("the night never finished building")
+
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+UPDATE = "ONCALL_UPDATE_SNAPSHOTS"
+
+
+class Snapshot:
+    """Compares the app's screen, as `App.export_screenshot` writes it (SVG text), with the
+    file stored under tests/tui/snapshots/. `ONCALL_UPDATE_SNAPSHOTS=1 pytest tests/tui` writes
+    the files anew; review them (open the SVG in a browser) before committing."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    async def __call__(self, pilot: Pilot[None], name: str) -> None:
+        import os
+
+        from textual.widgets import Input, TextArea
+
+        app = pilot.app
+        for widget in app.screen.query("Input, TextArea"):  # a blinking cursor is not layout
+            if isinstance(widget, Input | TextArea):
+                widget.cursor_blink = False
+        app.clear_notifications()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        svg = app.export_screenshot(title=name)
+        stored = SNAPSHOTS / f"{name}.svg"
+        if os.environ.get(UPDATE) == "1" or not stored.exists():
+            if os.environ.get("CI") and not stored.exists():
+                raise AssertionError(f"no stored snapshot {stored}; run with {UPDATE}=1")
+            SNAPSHOTS.mkdir(exist_ok=True)
+            stored.write_text(svg, encoding="utf-8")
+            return
+        if stored.read_text(encoding="utf-8") != svg:
+            got = self.out / f"{name}.svg"
+            got.write_text(svg, encoding="utf-8")
+            raise AssertionError(f"screen {name!r} differs from {stored}; this run's is {got} "
+                                 f"(open both in a browser; {UPDATE}=1 accepts the new one)")

@@ -8,8 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Snapshot
-from pilot_helpers import night_built, settle, typed
+from pilot_helpers import Snapshot, night_built, settle, typed
 from textual.screen import Screen
 
 from oncall.content import loader

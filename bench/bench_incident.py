@@ -21,6 +21,7 @@ import cProfile
 import io
 import json
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,18 +42,36 @@ def seeds(text: str) -> list[int]:
     return out
 
 
-def wall(argv: list[str], stdin: str = "") -> tuple[float, str]:
+def timed_run(argv: list[str], stdin: str = "", cwd: Path = ROOT) -> tuple[float, float, str]:
+    """Wall seconds, CPU seconds (user + system) and stdout of one process run in `cwd`
+    (`-m oncall` imports the oncall found there, so a checkout of another revision runs its own
+    code). CPU time holds up on a busy machine, where wall time does not."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(argv, input=stdin, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(argv, input=stdin, cwd=cwd, capture_output=True, text=True)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr[-2000:]}")
-    return took, proc.stdout
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return took, cpu, proc.stdout
 
 
-def median_wall(argv: list[str], runs: int, stdin: str = "") -> tuple[float, str]:
-    _, out = wall(argv, stdin)  # also warms the file cache
-    return statistics.median(wall(argv, stdin)[0] for _ in range(runs)), out
+def wall(argv: list[str], stdin: str = "", cwd: Path = ROOT) -> tuple[float, str]:
+    took, _, out = timed_run(argv, stdin, cwd)
+    return took, out
+
+
+def median_wall(argv: list[str], runs: int, stdin: str = "",
+                cwd: Path = ROOT) -> tuple[float, str]:
+    _, out = wall(argv, stdin, cwd)  # also warms the file cache
+    return statistics.median(wall(argv, stdin, cwd)[0] for _ in range(runs)), out
+
+
+def checkout(ref: str, into: Path) -> Path:
+    """The tree of git revision `ref` written under `into`, to run as a same-run baseline."""
+    subprocess.run(f"git archive {ref} | tar -x -C {into}", shell=True, cwd=ROOT, check=True)
+    return into
 
 
 def play_headless(sid: str, script: str, runs: int) -> tuple[float, str]:

@@ -176,7 +176,7 @@ async def oncall_steps() -> dict[str, tuple[float, float]]:
         painted: list[float] = []
         first_chunk = PostmortemScreen._mount_rest
 
-        async def mark(screen: Any, rest: Any) -> None:
+        async def mark(screen: Any, rest: Any = None) -> None:
             if not painted:
                 painted.append(time.thread_time())
             await first_chunk(screen, rest)

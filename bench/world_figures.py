@@ -7,6 +7,8 @@
 - embedder-1: p99 against the serving timeout and the share of requests timing out, and the
   slow-burn rate (6 h) before the page;
 - the certificate: the alert's value, `infra`'s days left and the shift ticket's note;
+- the budget: the night's share at the page (nothing) and half an hour later;
+- fraud-1 (labels days late): what `status` says half an hour after the page;
 - search-3: `embedding_sim` mean and spread and NDCG@10, before the onset and after the page;
 - fraud-2: the KS D of `txn_amount_cents` and rps, before the onset and after the page.
 
@@ -64,6 +66,8 @@ def embedder(seed: int) -> None:
 
 
 def certificate(seed: int) -> None:
+    from oncall.game.shift import Shift
+
     g = Game(loader.scenario("fraud-1"), seed)
     w = g.world
     alert = next((a for a in g.record.facts.noise_alerts
@@ -74,6 +78,28 @@ def certificate(seed: int) -> None:
         return
     days = w.infra(cert.model)["certificate"]["days_left"]
     print(f"== certificate on {cert.model}: alert value {alert.value} vs infra {days} days")
+    s = Shift(seed)
+    ticket = next(it for it in s.record.facts.items if it.title.startswith("ticket: Cert"))
+    shown = s.world.infra(ticket.model)["certificate"]["days_left"]
+    print(f"  shift {seed}: ticket '{ticket.need}' vs infra {shown} days at the shift's start")
+
+
+def budget(seed: int) -> None:
+    print("== budget: the night's share at the page and 30 minutes later (counted from the page)")
+    for sid in ("search-1", "embedder-1"):
+        g = Game(loader.scenario(sid), seed)
+        first = g.budget()["night_pct"]
+        g.do({"do": "wait", "minutes": 30})
+        print(f"  {sid:<11} {first}% at the page, {g.budget()['night_pct']}% 30 min later")
+
+
+def silent(seed: int) -> None:
+    g = Game(loader.scenario("fraud-1"), seed)
+    g.do({"do": "ack"})
+    g.do({"do": "wait", "minutes": 30})
+    print("== fraud-1, 30 min after the page:")
+    text = g.do({"do": "status"}).text
+    print("  " + next(ln.strip() for ln in text.splitlines() if "impact so far" in ln))
 
 
 def search3(seed: int) -> None:
@@ -108,6 +134,8 @@ def main() -> None:
     impact_figures(seed)
     embedder(seed)
     certificate(seed)
+    budget(seed)
+    silent(seed)
     search3(seed)
     fraud2(seed)
 

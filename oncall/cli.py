@@ -78,9 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also play every scenario of the folders (default: the library) on "
                           "several seeds and check it keeps its promises")
 
-    sch = sub.add_parser("schema", help="JSON Schema of the scenario format (or of fault kinds)")
-    sch.add_argument("what", nargs="?", choices=("scenario", "fault"), default="scenario",
-                     help="scenario files (incidents/) or fault-kind files (faults/)")
+    sch = sub.add_parser("schema", help="JSON Schema of a content file type: scenarios, fault "
+                         "kinds or a registry")
+    sch.add_argument("what", nargs="?", choices=SCHEMA_TYPES, default="scenario",
+                     help="scenario (incidents/), kind (faults/; also `fault`), or a registry "
+                          "file of registries/: cause, fix, team, alert, remediation")
 
     rep = sub.add_parser("replay", help="re-run a saved incident, check it reproduces, re-score")
     rep.add_argument("save", type=Path)
@@ -93,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
                                            "tradeoff", "learned"),
                     help="with --spoken: only the answer to this question")
 
-    sub.add_parser("numbers", help="the career numbers sheet (Markdown)")
+    sub.add_parser("numbers", help="the career numbers sheet over saved incidents and night "
+                   "shifts (Markdown)")
     iv = sub.add_parser("interview", help="rehearse a behavioural answer about a saved "
                         "incident: ask, listen, judge against the record (TUI, or --headless "
                         "JSON lines)")
@@ -232,11 +235,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "validate":
             return _validate(args.paths, args.conformance)
         if args.command == "schema":
-            from oncall.game.checks import scenario_schema
-            from oncall.sim.faultdef import FaultKind
-
-            doc = scenario_schema() if args.what == "scenario" else FaultKind.model_json_schema()
-            print(json.dumps(doc, indent=2))
+            print(json.dumps(_schema(args.what), indent=2))
             return 0
         if args.command == "replay":
             return _replay(args.save)
@@ -445,6 +444,24 @@ def _shown_scenario(sid: str) -> Any:
         raise UsageError(f"scenarios show: {sid}: {exc}") from None
 
 
+SCHEMA_TYPES = ("scenario", "kind", "fault", "cause", "fix", "team", "alert", "remediation")
+
+
+def _schema(what: str) -> dict[str, Any]:
+    """The JSON Schema of one content file type."""
+    if what == "scenario":
+        from oncall.game.checks import scenario_schema
+
+        return scenario_schema()
+    if what in ("kind", "fault"):
+        from oncall.sim.faultdef import FaultKind
+
+        return FaultKind.model_json_schema()
+    from oncall.sim.registry import json_schema
+
+    return json_schema(what)
+
+
 def _validate(paths: list[Path], conformance: bool = False) -> int:
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -606,13 +623,15 @@ def _mtime(path: Path) -> int:
 def _numbers(home: Path | None) -> int:
     from oncall.store.locations import home_dir
     from oncall.store.saves import load_saves
+    from oncall.store.shifts import load_shifts
     from oncall.story import numbers_sheet
 
     _sweep(home)
     saves, errors = load_saves(home_dir(home))
-    for err in errors:
+    shifts, shift_errors = load_shifts(home_dir(home))
+    for err in [*errors, *shift_errors]:
         print(f"oncall: skipped {err}", file=sys.stderr)
-    print(numbers_sheet(saves))
+    print(numbers_sheet(saves, shifts))
     return 0
 
 

@@ -5,6 +5,9 @@
     oncall drill status [ID] [--json]                who is in, where the incident stands
                                                      (no ID: every drill in the store)
     oncall drill story ID                            who did what, and the card of each role
+    oncall drill save ID                             save the ended drill's record, rebuilt
+                                                     from the log (every seat that sees the
+                                                     end does this too)
     oncall drill serve ID [--host H] [--port P]      the seat in browsers (textual-serve)
 
 The store is a SQLite file under the oncall home unless `--store` names another file or a
@@ -41,9 +44,9 @@ POLL_SECONDS = 0.2
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = sub.add_parser("drill", help="one incident shared by a team, each in a role (commander, "
                        "operations, communications, scribe, facilitator): `drill new`, `drill "
-                       "join ID`, `drill status ID`, `drill story ID`")
-    d.add_argument("action", choices=("new", "join", "status", "story", "serve"))
-    d.add_argument("id", nargs="?", help="the drill id (join, status, story)")
+                       "join ID`, `drill status ID`, `drill story ID`, `drill save ID`")
+    d.add_argument("action", choices=("new", "join", "status", "story", "save", "serve"))
+    d.add_argument("id", nargs="?", help="the drill id (join, status, story, save)")
     d.add_argument("--store", metavar="URL", help="the shared log: a SQLite file or "
                    "postgresql://… (default: drills.sqlite in the oncall home)")
     d.add_argument("--scenario", help="new: the scenario id (see `oncall scenarios`)")
@@ -90,6 +93,8 @@ def _run(args: argparse.Namespace) -> int:
             return serve(args)
         if args.action == "status":
             return _status(log, args.id, args.json)
+        if args.action == "save":
+            return _save(log, args.id, args.home)
         return _story(log, args.id)
 
 
@@ -258,20 +263,22 @@ class HeadlessSeat:
         from oncall.headless import observation_line
 
         table = self.seat.table
+        saved = self.save() if table.session.ended and not self.ended_shown else {}
         for ev, obs in happened:
             line = {"seq": ev.seq, "who": ev.who, "role": ev.role, "command": ev.command,
                     **observation_line(obs)}
             if ev.who == self.seat.who:
                 line["mine"] = True
             if ev is table.ended_by and self.mine is not None and ev.seq == self.mine.seq:
-                line |= self.save()
+                line |= saved
             self.emit(line)
         if table.session.ended and not self.ended_shown:
             self.ended_shown = True
-            self.emit(end_line(table))
+            self.emit(end_line(table) | saved)
 
     def save(self) -> dict[str, Any]:
-        """The seat whose command ended the incident saves the drill's record."""
+        """Every seat that sees the incident end saves the drill's record (once per home: the
+        first write wins), so it is kept even if the seat that ended it died at that moment."""
         from oncall.headless import saved_fields
 
         self.seat.save(self.home)
@@ -329,6 +336,24 @@ def _list(log: DrillLog) -> int:
               f"{info.created_at[:16].replace('T', ' ')} UTC by oncall {info.version}")
     if not found:
         print(f"no drills in {log.url} yet (`oncall drill new --scenario ID`)", file=sys.stderr)
+    return 0
+
+
+def _save(log: DrillLog, drill: str, home: Path | None) -> int:
+    """The drill's record, rebuilt from its log and saved (or found saved) in the home."""
+    from oncall.drill.table import save_drill
+
+    made = log.info(drill).version
+    if made != __version__:
+        raise ValueError(f"drill {drill} was made by oncall {made} and this is {__version__}: "
+                         "its log could replay to another record, so save it with that version")
+    outcome = save_drill(_caught_up(log, drill), home)
+    if outcome.path is None:
+        print(f"oncall: drill save: {outcome.reason}", file=sys.stderr)
+        return 1
+    print(outcome.path)
+    if outcome.reason:
+        print(f"oncall: drill save: {outcome.reason}", file=sys.stderr)
     return 0
 
 

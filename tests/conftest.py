@@ -40,12 +40,18 @@ def _shipped_library_only() -> None:
 
 
 def _library_strayed() -> bool:
-    """The cached kind registry holds a kind from outside the shipped folder, or a shipped kind
-    that failed to parse while a test had patched what kinds are checked against: either would
-    change every later random night drawn in this worker."""
+    """The cached registries hold an added folder's entries, the cached kind registry holds a
+    kind from outside the shipped folder, or a shipped kind that failed to parse while a test
+    had patched what kinds are checked against: any would change every later random night
+    drawn in this worker."""
     from oncall.content.kinds import fault_kinds, faults_dir
-    from oncall.content.loader import ContentError
+    from oncall.content.loader import ContentError, content_root
+    from oncall.sim import registry
 
+    if registry.registries.cache_info().currsize and any(
+            p.parents[1].resolve() != content_root().resolve()
+            for p in registry.registries().sources.values()):
+        return True  # a registry holds an added folder's causes, fixes, teams or alerts
     if not fault_kinds.cache_info().currsize:
         return False
     reg = fault_kinds()
@@ -56,7 +62,8 @@ def _library_strayed() -> bool:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--fuzz-long", action="store_true", default=False,
-                     help="run the fuzz and kill tests with their long budgets (minutes)")
+                     help="run the fuzz and kill tests with their long budgets and the "
+                          "conformance checks on every seed (minutes)")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -6,55 +6,59 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
-import sys
-import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fuzz_budget import budget, count, timed
+from record_factory import d4_play
 
 from oncall import cli
-from oncall.store.saves import list_saves, load_save
+from oncall.scoring import score
+from oncall.store.saves import list_saves, load_save, save_incident
 
-SAVER = textwrap.dedent("""
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, {tests!r})
-    from record_factory import d4_play
-    from oncall.scoring import score
-    from oncall.store.saves import save_incident
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the savers are forked")
 
-    record = d4_play()
-    card = score(record)
-    home = Path(sys.argv[1])
-    print("ready", flush=True)
-    while True:
-        print(save_incident(record, card, home), flush=True)
-""")
+
+def killed_while_saving(save: Callable[[], Path], delay: float) -> list[Path]:
+    """Fork a process that saves again and again, kill -9 it `delay` seconds after it is ready,
+    and return the saves it reported written (whole lines only: a pipe write this short is
+    atomic, so a line is either all there or not at all). The saver is forked from this process,
+    which has imported everything and built what it saves, so a kill costs milliseconds."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the saver: never returns to the test
+        try:
+            os.close(read)
+            os.write(write, b"ready\n")
+            while True:
+                os.write(write, f"{save()}\n".encode())
+        finally:
+            os._exit(1)
+    os.close(write)
+    with os.fdopen(read, "r") as out:
+        assert out.readline().strip() == "ready"
+        time.sleep(delay)
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+        lines = out.read().split("\n")
+    return [Path(x) for x in lines[:-1] if x]
 
 
 def test_kill_9_while_saving_loses_and_corrupts_nothing(tmp_path: Path) -> None:
     rng = random.Random(12)
     home = tmp_path / "home"
-    script = tmp_path / "saver.py"
-    script.write_text(SAVER.format(tests=str(Path(__file__).parent)))
+    record = d4_play()
+    card = score(record)
     reported: list[Path] = []
     orphans_seen = 0
     kills = budget(30, 100)
     with timed("kill -9 during saving"):
         for _ in range(kills):
-            proc = subprocess.Popen([sys.executable, str(script), str(home)],
-                                    stdout=subprocess.PIPE, text=True)
-            assert proc.stdout is not None
-            assert proc.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0.0, 0.08))
-            os.kill(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate(timeout=30)
-            assert proc.returncode == -signal.SIGKILL
-            # Only whole lines were certainly written by print() before the kill.
-            lines = out.split("\n")
-            reported += [Path(x) for x in lines[:-1] if x]
+            reported += killed_while_saving(lambda: save_incident(record, card, home),
+                                            rng.uniform(0.0, 0.08))
             folder = home / "incidents"
             orphans_seen += sum(1 for p in folder.glob(".*.tmp")) if folder.is_dir() else 0
             # The next start: any command that opens the home sweeps what the kill left.
@@ -71,31 +75,16 @@ def test_kill_9_while_saving_loses_and_corrupts_nothing(tmp_path: Path) -> None:
     count("orphan temp files swept", orphans_seen)
 
 
-SHIFT_SAVER = textwrap.dedent("""
-    import sys
-    from pathlib import Path
-    from oncall.store.shifts import ShiftSave, save_shift
-
-    save = ShiftSave.model_validate_json(Path(sys.argv[2]).read_text())
-    home = Path(sys.argv[1])
-    print("ready", flush=True)
-    while True:
-        print(save_shift(save.record, save.card, home), flush=True)
-""")
-
-
 def test_kill_9_while_saving_a_shift_leaves_no_temp_file_after_the_next_start(
         tmp_path: Path) -> None:
     from oncall.session import ShiftSession
-    from oncall.store.shifts import load_shift, shift_text, shifts_dir
+    from oncall.store.shifts import ShiftSave, load_shift, save_shift, shift_text, shifts_dir
 
     session = ShiftSession(2, 120, save=False)
     session.do({"do": "abandon"})
     assert session.card is not None
-    night = tmp_path / "night.json"
-    night.write_text(shift_text(session.shift.record, session.card))
-    script = tmp_path / "shift_saver.py"
-    script.write_text(SHIFT_SAVER)
+    # Saved as the save file holds it, as a player's next start would read it.
+    save = ShiftSave.model_validate_json(shift_text(session.shift.record, session.card))
     home, rng = tmp_path / "home", random.Random(21)
     folder = shifts_dir(home)
     reported: list[Path] = []
@@ -103,13 +92,8 @@ def test_kill_9_while_saving_a_shift_leaves_no_temp_file_after_the_next_start(
     kills = budget(8, 100)
     with timed("kill -9 during shift saves"):
         for _ in range(kills):
-            proc = subprocess.Popen([sys.executable, str(script), str(home), str(night)],
-                                    stdout=subprocess.PIPE, text=True)
-            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-            time.sleep(rng.uniform(0.0, 0.05))
-            os.kill(proc.pid, signal.SIGKILL)
-            out, _ = proc.communicate(timeout=30)
-            reported += [Path(x) for x in out.split("\n")[:-1] if x]
+            reported += killed_while_saving(lambda: save_shift(save.record, save.card, home),
+                                            rng.uniform(0.0, 0.05))
             orphans += sum(1 for _ in folder.glob(".*.tmp")) if folder.is_dir() else 0
             assert cli.main(["--home", str(home), "shift", "numbers"]) == 0  # the next start
             assert not list(folder.glob("*.tmp")) if folder.is_dir() else True

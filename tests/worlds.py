@@ -3,7 +3,8 @@
 Building a game (fleet, telemetry statistics, alert values over the night) costs most of a
 second, and many families build the same (scenario, seed, difficulty) again and again. Here
 each is built once per process; every caller gets its own deep copy, so a test may play it
-as it likes without another test seeing the moves. `tests/test_worlds.py` checks that a copy
+as it likes without another test seeing the moves (the copies share the built game's numpy
+arrays, made read-only: a write to one raises). `tests/test_worlds.py` checks that a copy
 plays byte for byte like a game built afresh. Under pytest-xdist each worker keeps its own
 cache: nothing is shared between processes, so no test depends on which ran before it.
 
@@ -15,23 +16,57 @@ cache: nothing is shared between processes, so no test depends on which ran befo
 from __future__ import annotations
 
 import copy
+import gc
 import io
 import json
+import types
 from functools import cache
 from typing import Any
+
+import numpy as np
 
 from oncall.content import loader
 from oncall.game.engine import Game
 
 
 @cache
-def _built(sid: str, seed: int, difficulty: str | None) -> Game:
-    return Game(loader.scenario(sid), seed, difficulty)  # the loader caches scenarios itself
+def _built(sid: str, seed: int, difficulty: str | None) -> tuple[Game, dict[int, Any]]:
+    """The game, and a deepcopy memo that hands out its numpy arrays as they are: they are made
+    read-only, so a copy shares them and a write to one fails loudly instead of leaking into
+    another test. Copying the arrays was most of the cost of a copy."""
+    game = Game(loader.scenario(sid), seed, difficulty)  # the loader caches scenarios itself
+    arrays = _arrays(game)
+    for array in arrays:
+        array.flags.writeable = False
+    return game, {id(array): array for array in arrays}
+
+
+def _arrays(root: object) -> list[np.ndarray]:
+    """Every numpy array reachable from `root` through containers and instances."""
+    seen: set[int] = set()
+    found: list[np.ndarray] = []
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or isinstance(item, _OPAQUE):
+            continue
+        seen.add(id(item))
+        if isinstance(item, np.ndarray):
+            found.append(item)
+        else:
+            stack.extend(gc.get_referents(item))
+    return found
+
+
+_OPAQUE = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
+           types.MethodType, str, bytes, int, float)
+"""What holds no game state of its own (code, classes, modules) or no arrays (scalars)."""
 
 
 def fresh_game(sid: str, seed: int, difficulty: str | None = None) -> Game:
     """A game at its page, as `Game(loader.scenario(sid), seed, difficulty)` builds it."""
-    return copy.deepcopy(_built(sid, seed, difficulty))
+    game, arrays = _built(sid, seed, difficulty)
+    return copy.deepcopy(game, dict(arrays))
 
 
 @cache

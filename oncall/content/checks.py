@@ -14,6 +14,7 @@ from typing import Any
 
 from oncall.content.loader import Problem, runbooks_dir
 from oncall.content.scenario import FaultSpec, Move, Scenario
+from oncall.sim import registry
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID, FIXES, TEAMS
 from oncall.sim.faultdef import FaultKind
@@ -157,14 +158,32 @@ def check_scenario(s: Scenario, kinds: Mapping[str, FaultKind], file: str) -> li
             for p in found]
 
 
+def _runbook_path(alert: str) -> Path | None:
+    """Where an alert's runbook is read from: an added folder's own, else the shipped one."""
+    from oncall.content.loader import added_dirs
+
+    for folder in [*(d / "runbooks" for d in reversed(added_dirs())), runbooks_dir()]:
+        if (folder / f"{alert}.md").is_file():
+            return folder / f"{alert}.md"
+    return None
+
+
 def check_runbooks(folders: list[Path] | None = None) -> list[Problem]:
     """Every alert rule has a runbook with the four sections (with folders: every runbook an
-    added content folder holds has them, and names an alert rule)."""
+    added content folder holds has them and names an alert rule, and every alert rule the
+    folder adds has a runbook)."""
     from oncall.content.loader import RUNBOOK_SECTIONS, runbook_sections
 
     out = []
-    paths = [runbooks_dir() / f"{name}.md" for name in RULES_BY_NAME] if folders is None else \
-        [p for f in folders for p in sorted((f / "runbooks").glob("*.md"))]
+    origin = registry.registries().origin
+    if folders is None:
+        paths = [_runbook_path(name) or runbooks_dir() / f"{name}.md" for name in RULES_BY_NAME]
+    else:
+        paths = [p for f in folders for p in sorted((f / "runbooks").glob("*.md"))]
+        mine = {f.resolve() for f in folders}
+        paths += [origin[("alert", name)].parents[1] / "runbooks" / f"{name}.md"
+                  for name in RULES_BY_NAME if _runbook_path(name) is None
+                  and origin[("alert", name)].parents[1].resolve() in mine]
     for path in paths:
         if not path.is_file():
             out.append(Problem(str(path), "", f"alert rule {path.stem} has no runbook"))
@@ -177,4 +196,29 @@ def check_runbooks(folders: list[Path] | None = None) -> list[Problem]:
                    if s not in runbook_sections(path.read_text(encoding="utf-8"))]
         if missing:
             out.append(Problem(str(path), "", f"missing section(s): {', '.join(missing)}"))
+    return out
+
+
+def check_registries(folders: list[Path] | None = None) -> list[Problem]:
+    """Every problem of the registry files (with folders: only theirs): entries that do not
+    validate, ids reused, and alert rules reading a series no model has."""
+    from oncall.content.kindcheck import model_metrics
+    from oncall.sim.catalogue import ARCHETYPES
+
+    reg = registry.registries()
+    mine = None if folders is None else {f.resolve() for f in folders}
+
+    def ours(file: str | Path) -> bool:
+        return mine is None or Path(file).resolve().parents[1] in mine
+
+    out = [p for p in reg.problems if ours(p.file)]
+    series = sorted({m for a in ARCHETYPES for m in model_metrics(a)})
+    families = sorted({m.split(":")[0] + ":*" for m in series if ":" in m})
+    alerts: dict[str, registry.AlertDef] = reg.entries["alert"]
+    for name, a in alerts.items():
+        src = reg.origin[("alert", name)]
+        if ours(src) and a.metric not in series and a.metric not in families:
+            valid = families + [m for m in series if ":" not in m]
+            out.append(Problem(str(src), f"alerts.{name}.metric", f"no model has the series "
+                               f"{a.metric!r}; valid: {_choices(valid, 60)}"))
     return out

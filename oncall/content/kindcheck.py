@@ -29,6 +29,7 @@ from oncall.sim.faultdef import (
     NodesEffect,
     PipelineEntry,
     PodsEffect,
+    resolve_config,
 )
 
 MAX_REGEX_CHARS = 300
@@ -156,16 +157,21 @@ def _nested_repeat(tree: Any, inside: bool) -> str | None:
 
 
 # -- numbers ------------------------------------------------------------------------------------
-def non_finite(obj: Any, path: str = "") -> Iterator[str]:
-    """The field paths holding NaN or an infinity."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        yield path or "(top)"
-    elif isinstance(obj, dict):
+def leaves(obj: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every scalar of a dumped kind with its field path."""
+    if isinstance(obj, dict):
         for k, v in obj.items():
-            yield from non_finite(v, f"{path}.{k}" if path else str(k))
+            yield from leaves(v, f"{path}.{k}" if path else str(k))
     elif isinstance(obj, (list, tuple)):
         for i, v in enumerate(obj):
-            yield from non_finite(v, f"{path}.{i}" if path else str(i))
+            yield from leaves(v, f"{path}.{i}" if path else str(i))
+    else:
+        yield path or "(top)", obj
+
+
+def non_finite(obj: Any) -> Iterator[str]:
+    """The field paths holding NaN or an infinity."""
+    return (p for p, v in leaves(obj) if isinstance(v, float) and not math.isfinite(v))
 
 
 # -- the dry run --------------------------------------------------------------------------------
@@ -231,14 +237,26 @@ def dry_namespace(kind: FaultKind, arch: Archetype) -> dict[str, Any]:
 Found = tuple[str, str]
 
 
-def _history(kind: FaultKind, ns: dict[str, Any]) -> Iterator[Found]:
-    """Render the history entries in order, adding what each puts in the namespace."""
+def _history(kind: FaultKind, ns: dict[str, Any], refused: list[Found]) -> Iterator[Found]:
+    """Render the history entries in order, adding what each puts in the namespace; a config
+    value that cannot be set goes to `refused`."""
     for i, e in enumerate(kind.history):
         where = f"history.{i}"
         if isinstance(e, DeployEntry):
             new = dict(ns["new"])
             for k, v in e.config.items():
-                new[k] = v
+                if isinstance(v, str) and not PARAM_REF.match(v):
+                    yield f"{where}.config.{k}", v
+                    if render_problem(v, ns):
+                        continue
+                try:
+                    new[k] = resolve_config(v, new.get(k), ns["params"],
+                                            lambda text: _fill(text, ns))
+                except ValueError as exc:
+                    numbers = [n for n, x in new.items()
+                               if isinstance(x, (int, float)) and not isinstance(x, bool)]
+                    refused.append((f"{where}.config.{k}", f"{exc}; valid keys with a number: "
+                                    f"{_choices(numbers)}"))
             if e.new_version:
                 ns["versions"] = {"stable": "v1", "new": "v2"}
             if e.image_tag is not None:
@@ -260,10 +278,11 @@ def _history(kind: FaultKind, ns: dict[str, Any]) -> Iterator[Found]:
             yield f"{where}.change", e.change
 
 
-def _texts(kind: FaultKind, ns: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def _texts(kind: FaultKind, ns: dict[str, Any], refused: list[Found]
+           ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Every template the engine fills, with its field path and the namespace it is filled
     from (log lines add the pod and the minute, events the crashing count, answers the team)."""
-    for where, text in _history(kind, ns):
+    for where, text in _history(kind, ns, refused):
         yield where, text, ns
     for i, e in enumerate(kind.infra):
         if isinstance(e, PodsEffect):
@@ -282,6 +301,8 @@ def _texts(kind: FaultKind, ns: dict[str, Any]) -> Iterator[tuple[str, str, dict
     for i, r in enumerate(kind.rows):
         if r.category is not None:
             yield f"rows.{i}.category", r.category, ns
+        for before, after in (r.mapping or {}).items():
+            yield f"rows.{i}.mapping.{before}", after, ns
     for i, s in enumerate(kind.signals):
         for field in ("id", "text", "metric", "drifted"):
             text = getattr(s, field)
@@ -304,7 +325,7 @@ NO_SERIES = "no model the kind fits has the series"
 `gpu_util` and `cpu_util` to fit either hardware, but a name no model has is a typo."""
 
 ROW_NEEDS = {"scale": "continuous", "shift": "continuous", "swap": "continuous",
-             "jitter": "continuous",
+             "jitter": "continuous", "remap": "categorical",
              "freeze": None, "nulls": None, "nan": None, "inject": "categorical"}
 """The feature kind each row operation works on (None: any)."""
 
@@ -316,12 +337,14 @@ def _on_model(kind: FaultKind, arch: Archetype) -> Iterator[Found]:
     metrics = model_metrics(arch)
     feats = {f.name: f for f in arch.features}
     rendered: dict[str, str] = {}
-    for where, text, space in _texts(kind, ns):
+    refused: list[Found] = []
+    for where, text, space in _texts(kind, ns, refused):
         why = render_problem(text, space)
         if why and not kind.transform:
             yield where, f"{why} (on {arch.name})"
             continue
         rendered[where] = "" if why else _fill(text, space, escape=where.endswith(".text"))
+    yield from refused
     for i, m in enumerate(kind.metrics):
         name = rendered.get(f"metrics.{i}.metric", m.metric)
         if name and name not in metrics:
@@ -357,6 +380,25 @@ def _on_model(kind: FaultKind, arch: Archetype) -> Iterator[Found]:
                                             f"{_choices(ok) or 'none'}")
         if r.op == "swap" and r.other is None:
             yield f"rows.{i}.other", "swap names the other feature"
+        yield from _remap_problems(r, i, feats.get(_feature_of(kind, r.feature, params)), arch)
+
+
+def _remap_problems(r: Any, i: int, spec: Any, arch: Archetype) -> Iterator[Found]:
+    """A remap names the categories it renames, each one the training data knows; a mapping
+    on another operation is a mistake."""
+    if r.op != "remap":
+        if r.mapping is not None:
+            yield f"rows.{i}.mapping", f"only remap takes a mapping, not {r.op}"
+        return
+    if r.mapping is None:
+        yield f"rows.{i}.mapping", ("remap needs a mapping of each category it renames "
+                                    "to its new value; valid: a mapping such as {US: USA}")
+    elif spec is not None and spec.kind == "categorical":
+        for before in r.mapping:
+            if before not in spec.categories:
+                yield f"rows.{i}.mapping.{before}", (
+                    f"{before!r} is not a category of {spec.name!r} on {arch.name}; valid: "
+                    f"{_choices(spec.categories)}")
 
 
 def _names(kind: FaultKind, remediation_ids: Any) -> Iterator[Found]:
@@ -380,6 +422,28 @@ def _names(kind: FaultKind, remediation_ids: Any) -> Iterator[Found]:
                                             f"{_choices(remediation_ids)}")
     for where in non_finite(kind.model_dump()):
         yield where, "not a finite number (.nan and .inf are refused)"
+    numeric = [n for n, p in kind.params.items() if p.type in ("float", "int")]
+    for where, name in _number_refs(kind.model_dump(exclude={"params", "fits"})):
+        p = kind.params.get(name)
+        if p is not None and p.type not in ("float", "int"):
+            yield where, (f"params.{name} is a {p.type} parameter; a number is needed here; "
+                          f"valid: {_choices(_numeric_choices(numeric))}")
+
+
+NAME_FIELDS = ("feature", "other", "source")
+"""Fields where `params.NAME` names a feature or a source rather than a number."""
+
+
+def _numeric_choices(names: list[str]) -> list[str]:
+    return [f"params.{n}" for n in names] or ["a literal number"]
+
+
+def _number_refs(obj: Any) -> Iterator[tuple[str, str]]:
+    """The fields that read a number from `params.NAME` (a config key may take any type)."""
+    for path, v in leaves(obj):
+        m = PARAM_REF.match(v) if isinstance(v, str) else None
+        if m and path.rsplit(".", 1)[-1] not in NAME_FIELDS and ".config." not in path:
+            yield path, m.group(1)
 
 
 def kind_problems(kind: FaultKind, remediation_ids: Any = None) -> list[Found]:

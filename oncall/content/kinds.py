@@ -6,7 +6,7 @@ The folder is the registry: a new kind is a new file. Problems are reported as
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,17 +20,9 @@ from oncall.content.loader import (
     problems_of,
     read_mapping,
 )
+from oncall.sim import registry
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.faultdef import FaultKind
-
-_remediation_ids: Collection[str] | None = None
-
-
-def register_remediations(ids: Collection[str]) -> None:
-    """The remediation ids a kind may key its nights to (the game's catalogue registers them when
-    it loads; without it, that one check is left to `oncall validate`)."""
-    global _remediation_ids
-    _remediation_ids = ids
 
 
 def faults_dir() -> Path:
@@ -69,7 +61,7 @@ def parse_kind(path: Path, data: dict[str, Any] | None = None) -> FaultKind:
         from oncall.content.kindcheck import kind_problems
 
         problems += [Problem(name, where, why)
-                     for where, why in kind_problems(kind, _remediation_ids)]
+                     for where, why in kind_problems(kind, registry.entries("remediation"))]
     if problems:
         raise ContentError(problems)
     return kind

@@ -9,58 +9,31 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from oncall.content.scenario import Scenario
+from oncall.sim.datafile import (
+    CONTENT_ENV,
+    MAX_SCENARIO_BYTES,
+    ContentError,
+    Problem,
+    added_dirs,
+    content_root,
+    loc_text,
+    read_mapping,
+    reason_of,
+)
+
+__all__ = ["CONTENT_ENV", "MAX_SCENARIO_BYTES", "ContentError", "Problem", "added_dirs",
+           "content_root", "read_mapping"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 RUNBOOK_SECTIONS = ("Meaning", "Impact", "Diagnosis", "Mitigation")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    file: str
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.reason}" if self.field else \
-            f"{self.file}: {self.reason}"
-
-
-class ContentError(Exception):
-    """One or more problems in content files."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-CONTENT_ENV = "ONCALL_CONTENT"
-"""Folders of added content (laid out like the shipped one), separated by the path separator."""
-
-
-def content_root() -> Path:
-    """The folder holding incidents/ and runbooks/: inside the wheel, or the checkout."""
-    pkg = Path(__file__).resolve().parent.parent
-    bundled = pkg / "_content"
-    return bundled if (bundled / "incidents").is_dir() else pkg.parent
-
-
-def added_dirs() -> list[Path]:
-    """The content folders added with `--content DIR` or ONCALL_CONTENT, in order."""
-    out: list[Path] = []
-    for part in os.environ.get(CONTENT_ENV, "").split(os.pathsep):
-        if part.strip() and Path(part).expanduser() not in out:
-            out.append(Path(part).expanduser())
-    return out
 
 
 def content_dirs() -> list[Path]:
@@ -73,9 +46,11 @@ def use_content(folders: list[Path]) -> None:
     for folder in folders:
         if not folder.is_dir():
             raise ContentError([Problem(str(folder), "", "--content: not a folder")])
-        if not any((folder / sub).is_dir() for sub in ("faults", "incidents", "runbooks")):
+        if not any((folder / sub).is_dir()
+                   for sub in ("faults", "incidents", "runbooks", "registries")):
             raise ContentError([Problem(str(folder), "", "--content: a content folder holds "
-                                        "faults/, incidents/ or runbooks/; found none")])
+                                        "faults/, incidents/, runbooks/ or registries/; found "
+                                        "none")])
     known = added_dirs()
     os.environ[CONTENT_ENV] = os.pathsep.join(
         str(p) for p in [*known, *(f.resolve() for f in folders if f.resolve() not in known)])
@@ -85,9 +60,12 @@ def use_content(folders: list[Path]) -> None:
 def clear_caches() -> None:
     """Forget every file read, so the next look sees the content folders as they are now."""
     from oncall.content.kinds import fault_kinds
+    from oncall.content.symptoms import _pattern
+    from oncall.sim import registry
 
-    for f in (_library, _one, runbook, fault_kinds):
+    for f in (_library, _one, runbook, fault_kinds, _pattern):
         f.cache_clear()
+    registry.clear()
 
 
 def incidents_dir() -> Path:
@@ -102,72 +80,6 @@ def incidents_dirs() -> list[Path]:
     """The shipped scenario folder and each added folder's."""
     return [incidents_dir(), *(d / "incidents" for d in added_dirs()
                                if (d / "incidents").is_dir())]
-
-
-MAX_SCENARIO_BYTES = 1024 * 1024
-MAX_YAML_ALIASES = 100
-
-
-class _BoundedLoader(yaml.SafeLoader):
-    """The safe loader, refusing alias bombs (a few lines that expand to billions of nodes)."""
-
-    aliases = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_YAML_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases (*name)")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
-
-
-def _read_text(path: Path, name: str) -> str:
-    """The text of a regular UTF-8 file of sane size; anything else is a one-line problem."""
-    import stat
-
-    def fail(reason: str) -> ContentError:
-        return ContentError([Problem(name, "", reason)])
-
-    try:
-        st = os.stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise fail("is a folder, not a YAML file")
-        if not stat.S_ISREG(st.st_mode):
-            raise fail("not a regular file (a pipe or a device)")
-        if st.st_size > MAX_SCENARIO_BYTES:
-            raise fail(f"too large for a content file ({st.st_size:,} bytes)")
-        with open(path, "rb") as f:
-            raw = f.read(MAX_SCENARIO_BYTES + 1)
-    except (OSError, ValueError) as exc:
-        raise fail(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise fail(f"not UTF-8 text (byte {exc.start})") from None
-
-
-def _parse_yaml(text: str, name: str) -> object:
-    try:
-        return yaml.load(text, Loader=_BoundedLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())[:200]
-        raise ContentError([Problem(name, where, f"not valid YAML: {reason}")]) from None
-    except RecursionError:
-        raise ContentError([Problem(name, "", "not valid YAML: nested too deeply")]) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. an integer of 5,000 digits
-        reason = str(exc).split(";")[0][:120] or type(exc).__name__
-        raise ContentError([Problem(name, "", f"not valid YAML: {reason}")]) from None
-
-
-def read_mapping(path: Path, what: str) -> dict[str, Any]:
-    """The top-level mapping of one YAML content file; any bad input is a one-line problem."""
-    name = str(path)
-    data = _parse_yaml(_read_text(path, name), name)
-    if not isinstance(data, dict):
-        raise ContentError([Problem(name, "", f"expected a mapping of {what} fields at the top")])
-    return data
 
 
 def is_kind(data: dict[str, Any]) -> bool:
@@ -188,7 +100,7 @@ def parse_file(path: Path, model: type[M], what: str, data: dict[str, Any] | Non
         item = model.model_validate(data)
     except ValidationError as exc:
         raise ContentError([
-            Problem(name, ".".join(_loc_part(p) for p in err["loc"]) or "(top)", _reason(err))
+            Problem(name, ".".join(loc_text(p) for p in err["loc"]) or "(top)", reason_of(err))
             for err in exc.errors()
         ]) from None
     except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -209,20 +121,6 @@ def parse_scenario(path: Path, data: dict[str, Any] | None = None) -> Scenario:
         raise ContentError([Problem(str(path), "", "a fault-kind file, not a scenario (it has "
                                     "`catalogue`/`otherwise`); fault kinds live in faults/")])
     return parse_file(path, Scenario, "scenario", data)
-
-
-def _loc_part(part: object) -> str:
-    """A field path part as it reads on one line (a key typed by hand may hold anything)."""
-    text = str(part)
-    return text if text.isprintable() and " " not in text else repr(text[:40])
-
-
-def _reason(err: object) -> str:
-    e = dict(err)  # type: ignore[call-overload]
-    msg = str(e.get("msg", "invalid"))
-    if e.get("type") == "extra_forbidden":
-        return "unknown field (check the spelling; `oncall schema` lists the fields)"
-    return msg.removeprefix("Value error, ")
 
 
 def load_folder(folder: Path, parse: Callable[[Path], T]

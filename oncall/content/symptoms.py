@@ -84,6 +84,8 @@ def tool_text(kind: FaultKind) -> Iterator[tuple[str, str]]:
         if isinstance(h, DeployEntry):
             texts += [(f"{where}.{k}", v) for k, v in (("note", h.note),
                       ("image_tag", h.image_tag), ("artifact_note", h.artifact_note)) if v]
+            texts += [(f"{where}.config.{k}", v) for k, v in h.config.items()
+                      if isinstance(v, str)]
         elif isinstance(h, PipelineEntry):
             texts.append((f"{where}.change", h.change))
     yield from texts

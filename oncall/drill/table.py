@@ -197,14 +197,37 @@ class Seat:
         return None, ev, seen + self.catch_up()
 
     def save(self, home: Path | None) -> SaveOutcome:
-        """Save the ended drill's record like a solo incident (the seat whose command ended it
-        does this): `oncall replay` and `oncall story` read it."""
-        from oncall.store.saves import save_incident, save_text
+        """Save the ended drill's record like a solo incident: `oncall replay` and `oncall
+        story` read it. Any seat may, and more than one may: the first write wins."""
+        return save_drill(self.table, home)
 
-        session = self.table.session
-        record, card = session.record, session.card
-        if card is None:
-            raise ValueError(f"drill {self.drill}: the incident has not ended")
-        session.outcome = save_with_fallback(home, lambda h: save_incident(record, card, h),
-                                             lambda: save_text(record, card))
-        return session.outcome
+
+def save_path(table: Table, home: Path) -> Path:
+    """Where a drill's record is saved under a home: one file per drill, named by its id."""
+    from oncall.store.locations import incidents_dir
+    from oncall.store.saves import save_stem
+
+    return incidents_dir(home) / f"{save_stem(table.session.record)}-{table.info.id}.json"
+
+
+def save_drill(table: Table, home: Path | None) -> SaveOutcome:
+    """Save the record of an ended drill, rebuilt from its log, once per home: a seat that sees
+    the end saves it, and so does `oncall drill save` or a later join, so the record survives the
+    seat that ended the incident dying before it could. A second save finds the first (the file
+    is written only if it does not exist) and says where it is."""
+    from oncall.store.jsonio import write_new
+    from oncall.store.saves import save_text
+
+    session = table.session
+    record, card = session.record, session.card
+    if card is None:
+        raise ValueError(f"drill {table.info.id}: the incident has not ended, so there is no "
+                         "record to save yet")
+
+    def write(folder: Path) -> Path:
+        path = save_path(table, folder)
+        write_new(path, save_text(record, card))  # False: a seat saved it first
+        return path
+
+    session.outcome = save_with_fallback(home, write, lambda: save_text(record, card))
+    return session.outcome

@@ -9,6 +9,8 @@ from typing import Any
 from oncall.content import loader
 from oncall.content.loader import ContentError, Problem
 from oncall.game import commands, remediations
+from oncall.sim import registry
+from oncall.sim.registry import KINDS
 
 
 def validate(paths: list[Path] | None = None) -> list[Problem]:
@@ -17,13 +19,13 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
 
     Each file is read once and told apart by its content, wherever it lies. A broken kind is
     reported once, by its own file: the scenarios that use it add no line of their own."""
-    from oncall.content.checks import KIND_BROKEN, check_runbooks
+    from oncall.content.checks import KIND_BROKEN, check_registries, check_runbooks
     from oncall.content.kinds import faults_dirs, parse_kind
 
     problems: list[Problem] = []
     if not paths:
         paths = [*loader.incidents_dirs(), *faults_dirs()]
-        problems += check_runbooks()
+        problems += check_registries() + _unimplemented() + check_runbooks()
     files: list[Path] = []
     folders = [p for p in paths if is_content_folder(p)]
     folders += [f.parent.parent for f in paths if f.is_file() and f.parent.name in
@@ -32,8 +34,13 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
                 and f.parent.parent not in folders]
     if folders:  # a content folder: its kinds join the library its scenarios are checked with
         loader.use_content(folders)
-        problems += check_runbooks(folders)
+        problems += check_registries(folders) + _unimplemented(folders) + check_runbooks(folders)
+        problems += [p for f in folders for p in _registry_files(f / "registries", read=False)]
     for p in paths:
+        if (p.name if p.is_dir() else p.parent.name) == "registries":
+            if p.parent.parent not in folders and p.parent not in folders:
+                problems += _registry_files(p)
+            continue
         if p in folders:
             files += [f for sub in ("faults", "incidents") for f in sorted(p.glob(f"{sub}/*.yaml"))]
         else:
@@ -66,8 +73,39 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
 
 
 def is_content_folder(path: Path) -> bool:
-    """A folder laid out like the shipped content (faults/, incidents/, runbooks/)."""
-    return path.is_dir() and any((path / sub).is_dir() for sub in ("faults", "incidents"))
+    """A folder laid out like the shipped content (faults/, incidents/, registries/)."""
+    return path.is_dir() and any((path / sub).is_dir()
+                                 for sub in ("faults", "incidents", "registries"))
+
+
+REGISTRY_FILES = {key: what for what, (key, _, _) in KINDS.items()}
+"""A registry file's name (its top-level key) and the registry it holds."""
+
+
+def _registry_files(path: Path, read: bool = True) -> list[Problem]:
+    """The problems of registry files (a `registries/` folder or one of its files), each read
+    as the registry its name says (`read=False`: only files no registry is named for)."""
+    out = []
+    for f in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
+        if f.stem not in REGISTRY_FILES:
+            out.append(Problem(str(f), "", "not a registry file; valid: " + ", ".join(
+                f"{k}.yaml" for k in REGISTRY_FILES)))
+        elif read:
+            out += registry.read_file(f, REGISTRY_FILES[f.stem])[1]
+    return out
+
+
+def _unimplemented(folders: list[Path] | None = None) -> list[Problem]:
+    """The registry's monitor and test remediations with no implementation (with folders: only
+    those the folders add)."""
+    origin = registry.registries().origin
+    mine = None if folders is None else {f.resolve() for f in folders}
+    out = []
+    for rid, why in remediations.unimplemented():
+        src = origin[("remediation", rid)]
+        if mine is None or src.parents[1].resolve() in mine:
+            out.append(Problem(str(src), f"remediations.{rid}.kind", why))
+    return out
 
 
 def _game_checks(scenario: loader.Scenario, file: str) -> list[Problem]:

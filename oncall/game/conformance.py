@@ -56,8 +56,11 @@ def page_fires(sid: str, seed: int, make: NewGame = new_game) -> list[str]:
     if not f.onset_at <= f.page_at <= f.onset_at + sc.fault.page_within:
         out.append(f"the page came {f.page_at - f.onset_at} min after the onset; the scenario "
                    f"promises within {sc.fault.page_within}")
-    if not any(a.severity == "critical" and a.model == sc.fault.model for a in f.page_alerts):
-        out.append(f"no critical alert on {sc.fault.model} paged")
+    from oncall.sim.alerts import RULES_BY_NAME
+
+    if not any(a.rule in RULES_BY_NAME and RULES_BY_NAME[a.rule].pages
+               and a.model == sc.fault.model for a in f.page_alerts):
+        out.append(f"no alert that pages fired on {sc.fault.model}")
     return out
 
 
@@ -97,7 +100,7 @@ def control_clears(sc: Scenario, seed: int, make: NewGame = new_game) -> list[st
     if g.world.fault.course.fixed_at() is not None:
         out.append("a control recorded a fix nobody made")
     still = [e.rule for e in g.world.firing() if e.model == sc.fault.model
-             and RULES_BY_NAME[e.rule].severity == "critical"]
+             and RULES_BY_NAME[e.rule].pages]
     if still:
         out.append(f"a control still fires {', '.join(still)} after an hour")
     for m in sc.answers.wrong:

@@ -35,7 +35,9 @@ HANDOVER_AFTER_MIN = 180
 DIFFICULTY_NOISE = {"easy": 0, "normal": None, "hard": 1}
 
 
-def world_spec(scenario: Scenario, difficulty: str) -> WorldSpec:
+def world_spec(scenario: Scenario, difficulty: str, start: int | None = None) -> WorldSpec:
+    """The world a scenario asks for; `start`: the minute the player starts watching (a night
+    shift's start), from which spans are counted (default: the first page)."""
     noise = [(n.kind, {**n.params, **({"model": n.model} if n.model else {})})
              for n in scenario.noise]
     if difficulty == "easy":
@@ -46,7 +48,7 @@ def world_spec(scenario: Scenario, difficulty: str) -> WorldSpec:
     incidents = tuple(IncidentSpec(kind=registry[f.kind], model=f.model, onset=f.onset_minute,
                                    params=dict(f.params), id=f.id) for f in scenario.faults)
     return WorldSpec(incidents=incidents, noise=tuple(noise), fleet_size=scenario.fleet_size,
-                     total_rps=scenario.total_rps)
+                     total_rps=scenario.total_rps, start=start)
 
 
 def _alert_fact(world: World, e: Episode) -> AlertFact:
@@ -83,7 +85,7 @@ class Game:
         self.keep_open = keep_open
         self.seed = seed
         self.difficulty = difficulty or scenario.difficulty
-        self.world = World(seed, world_spec(scenario, self.difficulty))
+        self.world = World(seed, world_spec(scenario, self.difficulty, start))
         self.phase: c.Phase = "paged"
         firing = self.world.firing()
         if start is not None:
@@ -130,7 +132,8 @@ class Game:
         """The page as it arrives: what a pager shows, before any command."""
         f = self.record.facts
         alerts = f.page_alerts + f.noise_alerts
-        lines = [f"PAGE {hhmm(f.page_at)}: {len(alerts)} alert(s) firing"]
+        lines = [f"PAGE {hhmm(f.page_at)}: {len(alerts)} alert{'' if len(alerts) == 1 else 's'} "
+                 "firing"]
         for al in alerts:
             lines.append(f"  [{al.severity}] {al.rule} {al.model}: value {al.value:g} vs "
                          f"threshold {al.threshold:g} ({al.unit}); since {hhmm(al.fired_at)}")
@@ -194,11 +197,13 @@ class Game:
 
     def budget(self, start: int | None = None) -> dict[str, Any]:
         """The error budget of each incident's model as it stands now (SLO, what the month had
-        spent, what the night has spent, what is left, the 1 h burn and burn-rate alerts), and
-        the spend committed to scale-ups: what a status bar shows without being asked."""
+        spent by the time the player started watching, what the night has spent since, what is
+        left, the 1 h burn and burn-rate alerts), and the spend committed to scale-ups: what a
+        status bar shows without being asked. Counted from `start`, by default the minute the
+        player started watching (the page, or a shift's start), never from a hidden onset."""
         from oncall.sim.budget import gpu_cost_usd, model_budget
 
-        t0 = min(i.onset for i in self.world.incidents.values()) if start is None else start
+        t0 = self.world.seen_from if start is None else start
         models = list(dict.fromkeys(i.model for i in self.world.incidents.values()))
         rows = [model_budget(self.world, m, t0, self.now) for m in models]
         moves = [(iv.effective_at, iv.cost_usd_per_hour) for iv in self.record.facts.interventions
@@ -336,7 +341,7 @@ class Game:
     def _do_help(self, cmd: c.Help) -> Observation:
         verbs = c.available(self.phase)
         data: dict[str, Any] = {"phase": self.phase, "commands": [c.describe(v) for v in verbs],
-                "fixes": c.FIXES, "teams": TEAMS,
+                "fixes": dict(c.FIXES), "teams": dict(TEAMS),
                 "causes": {f.id: f"{f.category}: {f.name}" for f in FAULTS},
                 "remediations": {r.id: f"{r.kind}: {r.title} ({r.ml_test_score})"
                                  for r in remediations.CATALOGUE},
@@ -518,7 +523,7 @@ class Game:
         models (an empty list: the fault itself is still active); None when they can be."""
         models = {self.world.incidents[i].model for i in incidents}
         still = sorted({e.rule for e in self.world.firing() if e.model in models
-                        and RULES_BY_NAME[e.rule].severity == "critical"})
+                        and RULES_BY_NAME[e.rule].pages})
         if still or not all(self.world.recovered(i) for i in incidents):
             return still
         return None

@@ -236,24 +236,44 @@ def signal_command(s: Signal, model: str, ns: dict[str, Any]) -> dict[str, Any]:
     return cmd
 
 
+def draft(seed: int, difficulty: str = "normal") -> Scenario:
+    """The world of the random night a seed draws first, without playing it: the kind, model,
+    parameters, onset and noise of the first draw, under a key read off the kind but not checked.
+    Cheap (no trial play), for checks of the world itself over many nights; `generate` may throw
+    this draw away and use a later one."""
+    kind_id = pick_kind(seed)
+    kind = fault_kinds()[kind_id]
+    rng = np.random.default_rng([seed, 8_111, zlib.crc32(kind_id.encode())])
+    fits = [a for a in ARCHETYPES if kind.unfit(a) is None]
+    arch = fits[int(rng.integers(len(fits)))]
+    return Scenario.model_validate(_trial(
+        _draft(kind, arch, rng, seed, difficulty, _night_id(seed, difficulty, kind_id)), kind))
+
+
+def _trial(draft: dict[str, Any], kind: FaultKind) -> dict[str, Any]:
+    """A draft under the key its kind implies, before any play has checked it."""
+    right, wrong = _moves(kind, draft["fault"]["model"])
+    if not right or not wrong:
+        raise GenerationError("the kind's responses name no fixing or no failing move")
+    return {**draft, "title": "trial", "brief": "trial", "answers": {
+        "category": kind.category, "cause": kind.catalogue, "explanation": kind.title,
+        "signal_alert": "ModelHigh5xxRatio", "evidence": ["trial"], "right": right,
+        "wrong": wrong, "severity": kind.severity, "remediations": kind.remediations},
+        "playbook": {"right": [{"do": "ack"}], "wrong": [{"do": "ack"}]}}
+
+
 def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
     """Read the key off a trial play, then check the finished scenario behaves as it says."""
     from oncall.game.engine import Game
 
     model = draft["fault"]["model"]
-    right, wrong = _moves(kind, model)
-    if not right or not wrong:
-        raise GenerationError("the kind's responses name no fixing or no failing move")
-    base = {**draft, "title": "trial", "brief": "trial", "answers": {
-        "category": kind.category, "cause": kind.catalogue, "explanation": kind.title,
-        "signal_alert": "ModelHigh5xxRatio", "evidence": ["trial"], "right": right,
-        "wrong": wrong, "severity": kind.severity, "remediations": kind.remediations},
-        "playbook": {"right": [{"do": "ack"}], "wrong": [{"do": "ack"}]}}
+    base = _trial(draft, kind)
+    right, wrong = base["answers"]["right"], base["answers"]["wrong"]
     trial = Game(Scenario.model_validate(base), seed)
     f = trial.record.facts
     if f.page_at - f.onset_at > PAGE_WITHIN:
         raise GenerationError("pages too late")
-    page = next(a for a in f.page_alerts if a.severity == "critical" and a.model == model)
+    page = next(a for a in f.page_alerts if RULES_BY_NAME[a.rule].pages and a.model == model)
     trial.do({"do": "ack"})
     ns = trial.world.fault.ns
     evidence: list[str] = []

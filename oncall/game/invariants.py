@@ -5,24 +5,32 @@ each, naming the scenario's model and the figures; an empty list is a world that
 The content tests run them on every scenario and on generated nights; `check_all` is what a
 validator or a conformance harness calls on a new kind's scenario.
 
-- impact: the first look after the page shows nothing; requests failed never exceed requests
-  affected; once the service level is back, the figures stop moving, so a `status` just before
-  `resolve` and `resolve` itself agree;
+- impact: the first look after the page counts nothing (every figure over a span is zero; the
+  readings of one minute, `impact.LEVELS`, say nothing of when the fault began); requests
+  failed never exceed requests affected; once the service level is back, the figures stop
+  moving;
 - latency: p50 ≤ p99 ≤ the serving timeout, and p99 sits at the timeout whenever more than 1%
   of requests time out;
-- certificates: an alert on a certificate quotes the days `infra` shows;
+- alert values: an alert quotes what the tool showing the same series shows at that minute (a
+  certificate alert the days `infra` shows, a prediction-shift alert the shift `status` shows);
+- status and resolve: with every incident fixed, `status` just before `resolve` and `resolve`
+  record the same figures;
 - drift: every feature the fault moves and the drift lab finds drifted shows on one of that
   feature's dashboard series (mean, spread, p99, null or unseen rate);
-- quality: the quality series moves as far as the served rows say it should.
+- quality: the quality series moves as far as the served rows say it should;
+- text: what deploys, pipelines, logs and infra show around the page has every template
+  reference filled in.
 """
 
 from __future__ import annotations
 
+import copy
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from oncall.sim.impact import silent
+from oncall.sim.impact import LEVELS, silent
 from oncall.sim.latency import timed_out, timeout_ms
 
 if TYPE_CHECKING:
@@ -32,6 +40,8 @@ if TYPE_CHECKING:
 
 FIX_AFTER = 10
 """Minutes after the page the impact check applies a fix (on its own copy of the course)."""
+RESOLVE_WITHIN = 240
+"""Minutes after the last page by which a game with every incident fixed must be resolvable."""
 QUALITY_MOVE = 0.10
 """The quality check holds a series to rows that move it at least this share (well clear of the
 series' minute-to-minute noise)."""
@@ -42,12 +52,16 @@ SHOWS_SIGMAS = 4.0
 healthy minute-to-minute standard deviations from the healthy hour before the onset."""
 
 
+def _page(world: World, inc: Incident) -> int:
+    return inc.page_at if inc.page_at is not None else world.page_at
+
+
 def check_impact(world: World) -> list[str]:
     out: list[str] = []
     for inc in world.incidents.values():
         page = inc.page_at if inc.page_at is not None else world.page_at
         first = world.impact(page, incident=inc.id)
-        counts = {k: v for k, v in first.items() if k != "label_coverage_pct"}
+        counts = {k: v for k, v in first.items() if k not in LEVELS}
         if any(counts.values()):
             out.append(f"{inc.model}: the first status after the page shows impact {counts}")
         kept = list(inc.course.events)
@@ -93,17 +107,60 @@ def check_latency(world: World, t0: int | None = None, t1: int | None = None) ->
     return out
 
 
-def check_certificates(game: Game) -> list[str]:
+def check_alert_values(game: Game) -> list[str]:
+    """An alert's quoted value agrees with the tool that shows the same series at the same
+    minute: a certificate alert with the days `infra` shows, a prediction-shift alert with the
+    prediction shift `status` reports for the incident's model."""
     out: list[str] = []
+    w = game.world
     f = game.record.facts
+    shifts = {i.model: w.impact(incident=i.id).get("prediction_shift_pct")
+              for i in w.incidents.values() if _page(w, i) <= w.now}
     for a in [*f.page_alerts, *f.noise_alerts]:
-        if a.rule != "CertificateExpiringSoon":
-            continue
-        days = game.world.infra(a.model)["certificate"]["days_left"]
-        if round(a.value, 1) != round(float(days), 1):
-            out.append(f"{a.model}: the certificate alert says {a.value:g} days, infra "
-                       f"{days} days")
+        if a.rule == "CertificateExpiringSoon":
+            days = w.infra(a.model)["certificate"]["days_left"]
+            if round(a.value, 1) != round(float(days), 1):
+                out.append(f"{a.model}: the certificate alert says {a.value:g} days, infra "
+                           f"{days} days")
+        elif a.rule == "ModelPredictionMeanShift" and shifts.get(a.model) is not None:
+            said = abs(float(shifts[a.model] or 0.0))
+            if abs(said - 100 * a.value) > 0.1:
+                out.append(f"{a.model}: the prediction-shift alert says {a.value:.1%} off "
+                           f"training, status {said:g}%")
     return out
+
+
+def _copy(game: Game) -> Game:
+    """A copy of the game to play on. The world's caches of pure functions of the seed (logged
+    rows, fitted statistics, drift references, training quantiles) are shared, not copied; its
+    cache of alert values starts empty (its entries depend on the incidents' courses)."""
+    w = game.world
+    memo: dict[int, object] = {id(x): x for x in (w._blocks, w._stats, w.references,
+                                                   w._quantiles)}
+    memo[id(w._values)] = {}
+    return copy.deepcopy(game, memo)
+
+
+def check_status_before_resolve(game: Game) -> list[str]:
+    """`status` right before `resolve` gives the figures `resolve` records, on a copy of the
+    game whose incidents are all fixed FIX_AFTER minutes after their pages."""
+    g = _copy(game)
+    g.do({"do": "ack"})
+    for inc in g.world.incidents.values():
+        if inc.course.fixed_at() is None:
+            inc.course.events.append((_page(g.world, inc) + FIX_AFTER, "fix", 0.0))
+    last = max(_page(g.world, i) for i in g.world.incidents.values())
+    while g.not_resolvable(list(g.world.incidents)) is not None:
+        if g.now > last + RESOLVE_WITHIN:
+            return [f"{g.world.fault.model}: not resolvable {RESOLVE_WITHIN} minutes after the "
+                    "last page with every incident fixed"]
+        g.do({"do": "wait", "minutes": 5})
+    status = g.do({"do": "status"}).data["impact"]
+    resolved = g.do({"do": "resolve"})
+    if resolved.data.get("impact") != status:
+        return [f"{g.world.fault.model}: status says {status} at {g.now - 1}, resolve "
+                f"{resolved.data.get('impact')} a minute later"]
+    return []
 
 
 def _moved_features(inc: Incident) -> list[str]:
@@ -185,8 +242,33 @@ def check_silent_shows_quality(world: World) -> list[str]:
     return out
 
 
+UNFILLED = re.compile(r"\bparams\.[a-z_]|\{[a-z_]+(?:\.[a-z_]+)*\}")
+"""A template reference left in text a tool shows (`params.cpu_limit_m`, `{source}`)."""
+
+
+def check_text_filled(world: World) -> list[str]:
+    """Every text the incident's model shows in deploys, pipelines, logs and infra around the
+    page is filled in: no template reference is left literal."""
+    out: list[str] = []
+    for model in dict.fromkeys(i.model for i in world.incidents.values()):
+        d = world.deploys(model)
+        texts = [f"deploy note: {x['note']}" for x in d["deploys"]]
+        texts += [f"deploy config: {k}={v}" for x in d["deploys"] for k, v in x["config"].items()
+                  if isinstance(v, str)]
+        texts += [f"pipeline change: {c['change']}" for p in world.pipelines(model)["pipelines"]
+                  for c in p["changelog"]]
+        texts += [f"log: {ln.message}" for ln in world.logs(model, world.page_at - 30,
+                                                          world.page_at + 15)]
+        infra = world.infra(model)
+        texts += [f"infra: {p.get('last_state', '')}" for p in infra["pods"]]
+        texts += [f"infra event: {e.get('message', '')}" for e in infra["events"]]
+        out += [f"{model}: {t}" for t in dict.fromkeys(texts) if UNFILLED.search(t)][:3]
+    return out
+
+
 def check_all(game: Game) -> list[str]:
     """Every invariant on a game at its page (the game is left as it was)."""
     w = game.world
-    return [*check_impact(w), *check_latency(w), *check_certificates(game),
-            *check_drift_shows(w), *check_quality(w), *check_silent_shows_quality(w)]
+    return [*check_impact(w), *check_latency(w), *check_alert_values(game),
+            *check_drift_shows(w), *check_quality(w), *check_silent_shows_quality(w),
+            *check_status_before_resolve(game), *check_text_filled(w)]

@@ -42,14 +42,19 @@ from oncall.game.shiftrecord import (
 )
 from oncall.sim import budget as bd
 from oncall.sim.alertmanager import Alertmanager
-from oncall.sim.alerts import RULES, RULES_BY_NAME
+from oncall.sim.alerts import RULES, RULES_BY_NAME, Rule
 from oncall.sim.catalogue import TEAMS
 from oncall.sim.clock import hhmm
 from oncall.sim.faultdef import PipelineEntry
 from oncall.sim.fleet import Deploy
 
-PAGING = tuple(r for r in RULES if r.severity != "ticket")
-"""The rules that can page (tickets never do)."""
+
+def paging() -> list[Rule]:
+    """The rules that can page (a ticket only if its rule says it pages)."""
+    return [r for r in RULES if r.severity != "ticket" or r.pages]
+
+
+
 BUILD_MIN = 20
 """Minutes a feature request takes when the on-call builds it in the night."""
 SHIFT_START = 0
@@ -81,7 +86,7 @@ class Shift:
         items, gates = requests(seed, length, difficulty, free, pages[:1], people, teams,
                                 versions)
         cert = next(n for n in w.noise if n.kind == "cert_expiry")
-        days = float(w.series(cert.model, "cert_days_left", SHIFT_START, SHIFT_START + 1)[1][0])
+        days = w.cert_days_left(cert.model, SHIFT_START)
         items.insert(0, Item(
             id="r0", kind="noise", priority=PRIORITY["noise"],
             title=f"ticket: CertificateExpiringSoon on {cert.model}", model=cert.model,
@@ -218,7 +223,7 @@ class Shift:
                  and cv.closed_at is None and self.now < cv.reopen_at <= until]
         wake += [m.at for m in self.world.pending if self.now < m.at <= until]
         live = {(e.rule, e.model) for e in self.world.firing()}
-        for e in self.world.episodes(self.now - 360, until + 1, rules=PAGING):
+        for e in self.world.episodes(self.now - 360, until + 1, rules=paging()):
             at = e.fired_at + 1
             if self.now < at <= until and (e.rule, e.model) not in live and \
                     not self.am.silenced(e.rule, e.model, at):
@@ -299,7 +304,7 @@ class Shift:
         """Pages, requests, reminders and deadlines in (before, now]."""
         f = self.record.facts
         # The window `firing` looks at: what fired and cleared within it still paged.
-        fired = [e for e in self.world.episodes(self.now - 360, self.now + 1, rules=PAGING)
+        fired = [e for e in self.world.episodes(self.now - 360, self.now + 1, rules=paging())
                  if e.fired_at <= self.now]
         for ev in self.am.step(before, self.now, fired):
             events.append(ev)
@@ -500,7 +505,8 @@ class Shift:
         return obs
 
     def _announced_change(self, model: str) -> bool:
-        return any(isinstance(e, PipelineEntry) and e.announced and inc.onset + e.at <= self.now
+        return any(isinstance(e, PipelineEntry) and e.announced
+                   and inc.onset + inc.minute(e.at) <= self.now
                    for inc in self.world.incidents.values() if inc.model == model
                    for e in inc.kind.history)
 
@@ -676,15 +682,18 @@ class Shift:
         if cmd.page is not None:
             waiting = [p for p in waiting if p.id == cmd.page]
             if not waiting:
-                raise ShiftError(f"page: no unacknowledged page {cmd.page!r}; waiting: "
-                                 f"{', '.join(p.id for p in f.pages if p.acked_at is None)}")
+                left = [p.id for p in f.pages if p.acked_at is None]
+                raise ShiftError(f"page: no unacknowledged page {cmd.page!r}; " + (
+                    f"waiting: {', '.join(left)}" if left else "none is waiting"))
         if not waiting:
             raise ShiftError("no page is waiting for an acknowledgement")
         page = waiting[0]
         it = self._item(page.item) if page.item else None
         events: list[dict[str, Any]] = []
+        acked = None
         if it is not None and it.kind == "incident" and self.game.phase == "paged":
-            events += self.game.do({"do": "ack"}).events
+            acked = self.game.do({"do": "ack"})
+            events += acked.events
         else:
             events += self._spend(cmd.cost)
         page.acked_at = self.now
@@ -696,6 +705,8 @@ class Shift:
                         f"{page.model}) at {hhmm(self.now)}, {late} min after it paged.",
                         {"page": page.id, "item": page.item, "minutes_to_ack": late})
         obs.events = events
+        if acked is not None and acked.ok:
+            obs.id = acked.id  # the incident's acknowledgement, shown under the id it cites by
         return obs
 
     def _do_queue(self, cmd: c.Queue) -> Observation:
@@ -821,7 +832,8 @@ class Shift:
         text = "\n".join(f"{d['do']:<11}{_minutes(d['minutes'])}  {d['summary']}"
                          for d in cmds)
         return self._obs("help", text, {
-            "commands": cmds, "teams": TEAMS, "fixes": c.FIXES, "models": self.world.fleet.names(),
+            "commands": cmds, "teams": dict(TEAMS), "fixes": dict(c.FIXES),
+            "models": self.world.fleet.names(),
             "alerts": sorted(RULES_BY_NAME)})
 
     def _do_status(self) -> Observation:
@@ -829,7 +841,7 @@ class Shift:
         firing = [e for e in self.world.firing()]
         b = self.budget()
         lines = [f"{hhmm(self.now)}  night shift {hhmm(f.start)}-{hhmm(f.end)}; "
-                 f"{len(f.pages)} page(s) so far"]
+                 f"{len(f.pages)} page{'' if len(f.pages) == 1 else 's'} so far"]
         if g.severity:
             lines.append(f"  severity SEV-{g.severity}")
         for e in firing:

@@ -13,7 +13,7 @@ import numpy as np
 from oncall.content import loader
 from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, RULES_BY_NAME
-from oncall.sim.clock import hhmm
+from oncall.sim.clock import delay_text, hhmm
 from oncall.sim.world import World
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -356,14 +356,6 @@ def histogram(ref: np.ndarray, cur: np.ndarray, kind: str, bins: int = 20) -> di
                      minlength=bins) / max(len(cur), 1)
     return {"edges": [float(e) for e in edges], "reference": rc.tolist(), "current": cc.tolist(),
             "scale": scale}
-
-
-def delay_text(minutes: int) -> str:
-    if minutes >= 2 * 1440:
-        return f"{minutes / 1440:.0f} days"
-    if minutes >= 120:
-        return f"{minutes / 60:.0f} h"
-    return f"{minutes} min"
 
 
 def labels(world: World, model: str, window: int) -> tuple[str, dict[str, Any]]:

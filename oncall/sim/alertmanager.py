@@ -26,10 +26,11 @@ GROUP_WAIT_MIN = 1
 """Alertmanager's group_wait (30 s) rounded up to the simulated minute."""
 
 INHIBITS: dict[str, tuple[str, ...]] = {
-    "ModelScrapeTargetDown": tuple(sorted(set(RULES_BY_NAME) - {"ModelScrapeTargetDown"})),
+    "ModelScrapeTargetDown": ("*",),
     "PodCrashLooping": ("ModelHigh5xxRatio", "ModelHighP99Latency", "ErrorBudgetBurnFast"),
 }
-"""Source alert -> the alerts it mutes on the same model (besides critical muting warnings)."""
+"""Source alert -> the alerts it mutes on the same model (besides critical muting warnings);
+`*`: every other alert."""
 
 
 @dataclass(slots=True)
@@ -73,7 +74,7 @@ def inhibited(active: list[Episode]) -> set[tuple[str, str]]:
             if critical and RULES_BY_NAME[r].severity == "warning":
                 out.add((r, model))
             for src in rules:
-                if src != r and r in INHIBITS.get(src, ()):
+                if src != r and ({r, "*"} & set(INHIBITS.get(src, ()))):
                     out.add((r, model))
     return out
 
@@ -124,7 +125,8 @@ class Alertmanager:
             # Still firing: muted if a silence covers it now (an expired one no longer does);
             # fired and cleared within the span: muted if a silence covered its firing.
             when = now if firing_now else max(e.fired_at, before + 1)
-            if rule.severity == "ticket" or self.silenced(e.rule, e.model, when):
+            if (rule.severity == "ticket" and not rule.pages) or \
+                    self.silenced(e.rule, e.model, when):
                 continue
             if key in muted:
                 page = self.page_for(e.model)

@@ -6,12 +6,16 @@ a condition for `for` minutes before it fires (pending until then), and carries 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from oncall.sim import registry
+from oncall.sim.catalogue import RegistryList, RegistryView
+from oncall.sim.registry import AlertDef
 
 if TYPE_CHECKING:
     from oncall.sim.fleet import Model
@@ -41,6 +45,9 @@ class Rule:
     history: int = 0
     """Minutes to look back for when a firing began, beyond the usual six hours: a condition
     that holds for weeks (a certificate counting down) must not seem to start at the window."""
+    pages: bool = False
+    """A firing wakes the on-call: the incident's page is the first firing of a rule that
+    pages (a warning may; a ticket may not be meant to, but the data decides)."""
 
     @property
     def runbook(self) -> str:
@@ -83,10 +90,15 @@ class Rule:
         t, v = self.values(world, model, t0, t1)
         return self.episodes_of(model, t, v)
 
+    def breached(self, model: Model, v: np.ndarray) -> np.ndarray:
+        """Where the rule's values are past its threshold (pending or firing)."""
+        thr = self.threshold(model)
+        return v > thr if self.op == ">" else v < thr
+
     def episodes_of(self, model: Model, t: np.ndarray, v: np.ndarray) -> list[Episode]:
         """The firings in a stretch of the rule's values (minutes t, values v)."""
         thr = self.threshold(model)
-        cond = v > thr if self.op == ">" else v < thr
+        cond = self.breached(model, v)
         edges = np.diff(np.concatenate([[0], cond.astype(np.int8), [0]]))
         out: list[Episode] = []
         for start, end in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1),
@@ -136,72 +148,50 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("ErrorBudgetBurnFast", "error_rate", ">", 2, "critical",
-         "{model} is burning its 30-day error budget over 14.4x too fast (1h and 5m windows)",
-         '(slo:errors_per_request:ratio_rate1h{{model="{model}"}} > (14.4 * 0.001)) and '
-         '(slo:errors_per_request:ratio_rate5m{{model="{model}"}} > (14.4 * 0.001))',
-         "x budget", lambda m: 14.4, kind="burn"),
-    Rule("ModelHigh5xxRatio", "error_rate", ">", 5, "critical",
-         "More than 5% of {model} requests fail with 5xx",
-         'sum(rate(model_requests_total{{model="{model}",code=~"5.."}}[5m])) / '
-         'sum(rate(model_requests_total{{model="{model}"}}[5m])) > {threshold}',
-         "ratio", lambda m: 0.05, window=5),
-    Rule("ModelHighP99Latency", "latency_p99_ms", ">", 10, "warning",
-         "{model} p99 latency above its {threshold} ms objective",
-         'histogram_quantile(0.99, sum by (le) (rate(model_request_duration_seconds_bucket'
-         '{{model="{model}"}}[5m]))) * 1000 > {threshold}',
-         "ms", lambda m: m.latency_slo_ms, window=5),
-    Rule("GPUMemoryNearFull", "gpu_mem_frac", ">", 5, "warning",
-         "GPU framebuffer of {model} pods over 95% used",
-         'max by (pod) (DCGM_FI_DEV_FB_USED{{model="{model}"}} / (DCGM_FI_DEV_FB_USED'
-         '{{model="{model}"}} + DCGM_FI_DEV_FB_FREE{{model="{model}"}})) > {threshold}',
-         "ratio", lambda m: 0.95, applies=lambda m: m.hardware == "gpu"),
-    Rule("PodCrashLooping", "restarts", ">", 5, "critical",
-         "{model} containers restarted more than 3 times in 10 minutes",
-         'increase(kube_pod_container_status_restarts_total{{container="{model}"}}[10m]) '
-         '> {threshold}', "restarts", lambda m: 3, window=10, kind="increase"),
-    Rule("ModelPredictionMeanShift", "pred_mean", ">", 15, "critical",
-         "{model} mean prediction moved more than 50% from its training baseline",
-         'abs(avg_over_time(model_prediction_mean{{model="{model}"}}[15m]) / '
-         'model_prediction_mean:training{{model="{model}"}} - 1) > {threshold}',
-         "relative change", lambda m: 0.5, window=15, kind="relative"),
-    Rule("FeatureNullRateHigh", "feature_null_rate:*", ">", 5, "critical",
-         "A feature of {model} is missing in more than 20% of requests",
-         'max by (model) (avg_over_time(model_feature_null_ratio{{model="{model}"}}[5m])) '
-         '> {threshold}', "ratio", lambda m: 0.2, window=5),
-    Rule("ModelNaNPredictions", "pred_nan_ratio", ">", 2, "critical",
-         "{model} is returning NaN predictions",
-         'sum(rate(model_predictions_nan_total{{model="{model}"}}[5m])) / '
-         'sum(rate(model_predictions_total{{model="{model}"}}[5m])) > {threshold}',
-         "ratio", lambda m: 0.001, window=5),
-    Rule("CertificateExpiringSoon", "cert_days_left", "<", 0, "ticket",
-         "The serving certificate of {model} expires in under 21 days",
-         '(probe_ssl_earliest_cert_expiry{{service="{model}"}} - time()) / 86400 < {threshold}',
-         "days", lambda m: 21, history=30 * 24 * 60),
-    Rule("FeatureUnseenCategories", "feature_unseen_rate:*", ">", 10, "critical",
-         "A categorical feature of {model} has values never seen in training in more than 10% "
-         "of requests",
-         'max by (model) (avg_over_time(model_feature_unseen_category_ratio{{model="{model}"}}'
-         '[5m])) > {threshold}', "ratio", lambda m: 0.1, window=5),
-    Rule("FeatureFreshnessStale", "feature_age_min:*", ">", 5, "critical",
-         "A feature {model} reads was last materialised more than {threshold} minutes ago",
-         'max by (model) (time() - feature_store_last_materialized_timestamp_seconds'
-         '{{model="{model}"}}) / 60 > {threshold}', "minutes", lambda m: 60),
-    Rule("ModelQualityDrop", "f1", ">", 10, "critical",
-         "{model} F1 on arrived labels moved more than 50% from its training value",
-         'abs(avg_over_time(model_quality_f1{{model="{model}"}}[15m]) / '
-         'model_quality_f1:training{{model="{model}"}} - 1) > {threshold}',
-         "relative change", lambda m: 0.5, window=15, kind="relative",
-         applies=lambda m: m.archetype.model_type == "classifier"
-         and m.archetype.label_lag_min <= 60,
-         reference=lambda w, m: w.stats(m.name).quality),
-    Rule("ModelScrapeTargetDown", "up", "<", 5, "critical",
-         "Prometheus cannot scrape any pod of {model}: its dashboards and alerts are blind",
-         'max by (model) (up{{job="model-serving",model="{model}"}}) < {threshold}',
-         "targets up", lambda m: 1),
-)
-RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+def _threshold(a: AlertDef) -> Callable[[Model], float]:
+    value = a.threshold
+    if isinstance(value, str):
+        return lambda m: float(getattr(m, value))
+    return lambda m: value
+
+
+def _applies(a: AlertDef) -> Callable[[Model], bool]:
+    fits = a.applies
+
+    def applies(m: Model) -> bool:
+        arch = m.archetype
+        return ((fits.hardware is None or m.hardware == fits.hardware)
+                and (fits.model_types is None or arch.model_type in fits.model_types)
+                and (fits.max_label_lag_min is None
+                     or arch.label_lag_min <= fits.max_label_lag_min))
+    return applies
+
+
+def _quality(world: World, model: Model) -> float:
+    return world.stats(model.name).quality
+
+
+def rule_of(a: AlertDef) -> Rule:
+    """The rule the simulation evaluates for an entry of `registries/alerts.yaml`."""
+    return Rule(a.name, a.metric, a.op, a.for_min, a.severity, a.summary, a.expr, a.unit,
+                _threshold(a), window=a.window, kind=a.kind, applies=_applies(a),
+                revision=a.revision, burn_windows=a.burn_windows,
+                reference=_quality if a.reference == "quality" else None, history=a.history,
+                pages=a.pages)
+
+
+def _rules() -> tuple[Rule, ...]:
+    defs: dict[str, AlertDef] = registry.entries("alert")
+    return registry.derived("rules", lambda: tuple(rule_of(a) for a in defs.values()))  # type: ignore[no-any-return]
+
+
+def _by_name() -> dict[str, Rule]:
+    return registry.derived("rules:by-name", lambda: {r.name: r for r in _rules()})  # type: ignore[no-any-return]
+
+
+RULES: Sequence[Rule] = RegistryList(_rules)
+"""The alert rules (`registries/alerts.yaml` and any added folder's), in file order."""
+RULES_BY_NAME: Mapping[str, Rule] = RegistryView(_by_name)
 
 
 RECORDING_RULES: dict[str, str] = {
@@ -226,7 +216,7 @@ def recording_rules_used(expr: str) -> list[str]:
     return [n for n in RECORDING_RULES if n in expr]
 
 
-def prometheus_rules(rules: tuple[Rule, ...], model: Model, group: str) -> dict[str, object]:
+def prometheus_rules(rules: Sequence[Rule], model: Model, group: str) -> dict[str, object]:
     """A Prometheus rule file (as a dict ready for YAML) for one model."""
     live = [r for r in rules if r.applies(model)]
     used = sorted({n for r in live for n in recording_rules_used(r.expression(model))})

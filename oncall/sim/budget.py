@@ -126,8 +126,10 @@ def _alerts(served: np.ndarray, failed: np.ndarray, slo: float) -> list[dict[str
 
 def model_budget(world: World, model: str, start: int, now: int,
                  regressions: tuple[Regression, ...] = ()) -> dict[str, Any]:
-    """One model's budget at `now`: SLO, what the month had spent, what the night spent, what is
-    left, the live burn (1 h) and the burn-rate alerts firing."""
+    """One model's budget at `now`: SLO, what the month had spent by `start` (the minute the
+    player started watching: the page, or a shift's start), what the night spent since `start`,
+    what is left, the live burn (1 h) and the burn-rate alerts firing. Whatever failed before
+    `start` is part of the month's spend, so no figure counts from a fault's hidden onset."""
     m = world.model(model)
     total = budget_requests(world, model)
     longest = max(w.long for w in BURN_WINDOWS)

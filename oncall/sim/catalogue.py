@@ -6,53 +6,72 @@ fault, including those no scenario simulates yet: a short list would give the an
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypeVar, overload
 
-Category = Literal["data", "model", "infra"]
-ModelType = Literal["classifier", "ranker", "regressor", "embedder"]
+from oncall.sim import registry
+from oncall.sim.registry import Category, CauseDef, FixDef, ModelType, TeamDef
 
-
-@dataclass(frozen=True, slots=True)
-class FaultInfo:
-    id: str
-    category: Category
-    name: str
+__all__ = ["Category", "FaultInfo", "ModelType"]
+V = TypeVar("V")
+FaultInfo = CauseDef
+"""An entry of the fault catalogue (`registries/causes.yaml`)."""
 
 
-FAULTS: tuple[FaultInfo, ...] = (
-    FaultInfo("D1", "data", "covariate shift from a new customer segment"),
-    FaultInfo("D2", "data", "upstream schema change"),
-    FaultInfo("D3", "data", "null spike from a partner outage"),
-    FaultInfo("D4", "data", "unit change upstream"),
-    FaultInfo("D5", "data", "stale features"),
-    FaultInfo("D6", "data", "training/serving skew"),
-    FaultInfo("D7", "data", "label pipeline broken"),
-    FaultInfo("D8", "data", "unseen categories"),
-    FaultInfo("M1", "model", "bad canary version"),
-    FaultInfo("M2", "model", "wrong artifact promoted"),
-    FaultInfo("M3", "model", "concept drift"),
-    FaultInfo("M4", "model", "calibration drift"),
-    FaultInfo("M5", "model", "label shift (fraud attack)"),
-    FaultInfo("M6", "model", "degenerate feedback loop"),
-    FaultInfo("M7", "model", "cascading models"),
-    FaultInfo("M8", "model", "NaN / Inf outputs"),
-    FaultInfo("I1", "infra", "GPU out of memory"),
-    FaultInfo("I2", "infra", "memory leak"),
-    FaultInfo("I3", "infra", "GPU node lost (XID 79)"),
-    FaultInfo("I4", "infra", "CPU throttling"),
-    FaultInfo("I5", "infra", "autoscaling failure"),
-    FaultInfo("I6", "infra", "feature-store timeouts"),
-    FaultInfo("I7", "infra", "certificate expiry"),
-    FaultInfo("I8", "infra", "model store unreachable"),
-    FaultInfo("I9", "infra", "bad deploy config"),
-    FaultInfo("I10", "infra", "monitoring blind spot"),
-    FaultInfo("I11", "infra", "serving image bump"),
-    FaultInfo("N1", "infra", "no fault: a flapping alert that clears by itself"),
-    FaultInfo("N2", "infra", "no fault: a noisy neighbour on a shared node"),
-    FaultInfo("N3", "infra", "slow degradation: a ticket, not a page"),
-)
-FAULTS_BY_ID: dict[str, FaultInfo] = {f.id: f for f in FAULTS}
+class RegistryView(Mapping[str, V]):
+    """A registry's entries by id, read from the registry files when first asked for (and again
+    after a content folder is added): a constant to its callers, data underneath."""
+
+    def __init__(self, pick: Callable[[], Mapping[str, V]]) -> None:
+        self._pick = pick
+
+    def __getitem__(self, key: str) -> V:
+        return self._pick()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pick())
+
+    def __len__(self) -> int:
+        return len(self._pick())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._pick()
+
+
+class RegistryList(Sequence[V]):
+    """A registry's entries in file order, read as `RegistryView` reads them."""
+
+    def __init__(self, pick: Callable[[], Sequence[V]]) -> None:
+        self._pick = pick
+
+    @overload
+    def __getitem__(self, i: int) -> V: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[V]: ...
+    def __getitem__(self, i: int | slice) -> V | Sequence[V]:
+        return self._pick()[i]
+
+    def __len__(self) -> int:
+        return len(self._pick())
+
+    def __iter__(self) -> Iterator[V]:
+        return iter(self._pick())
+
+
+def _causes() -> dict[str, CauseDef]:
+    return registry.entries("cause")  # type: ignore[no-any-return]
+
+
+def _about(what: str) -> dict[str, str]:
+    entries: dict[str, FixDef | TeamDef] = registry.entries(what)
+    return registry.derived(f"{what}:about", lambda: {k: e.about for k, e in entries.items()})
+
+
+FAULTS: Sequence[CauseDef] = RegistryList(lambda: list(_causes().values()))
+"""The fault catalogue the player diagnoses against (REFERENCE.md): every fault, including those
+no scenario simulates yet, since a short list would give the answer away."""
+FAULTS_BY_ID: Mapping[str, CauseDef] = RegistryView(_causes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,37 +307,9 @@ _SERVING: dict[str, dict[str, object]] = {
 ARCHETYPES = tuple(replace(a, **_SERVING.get(a.name, {})) for a in ARCHETYPES)  # type: ignore[arg-type]
 ARCHETYPES_BY_NAME: dict[str, Archetype] = {a.name: a for a in ARCHETYPES}
 
-TEAMS: dict[str, str] = {
-    "model-owners": "the ML team that owns the model",
-    "data-engineering": "pipelines and upstream producers",
-    "feature-store": "the feature-store team",
-    "infra-sre": "nodes, GPUs, clusters",
-    "security": "certificates, secrets, access",
-}
-"""The teams a player can page or hand an incident to."""
+TEAMS: Mapping[str, str] = RegistryView(lambda: _about("team"))
+"""The teams a player can page or hand an incident to (`registries/teams.yaml`)."""
 
-FIXES: dict[str, str] = {
-    "restart_pods": "rolling restart of the model's pods",
-    "scale_up": "add replicas (costs money)",
-    "raise_memory_limit": "raise the container memory limit",
-    "lower_batch_size": "set the serving batch size back to its previous value",
-    "revert_config": "revert the last config-only deploy",
-    "pause_canary": "set the canary weight to 0%",
-    "fallback_cached_features": "serve cached feature values instead of live ones",
-    "pin_feature_version": "pin the upstream feature schema to the last good version",
-    "apply_unit_conversion": "convert a feature back to its training unit at ingestion",
-    "remap_field": "map a renamed upstream field back to the feature the model reads",
-    "rotate_certificate": "rotate the serving certificate",
-    "raise_threshold": "raise the model's decision threshold",
-    "clip_outputs": "clip the model's outputs to [0, 1] and replace NaN with a default",
-    "restart_pipeline": "restart a failed feature pipeline job and backfill",
-    "map_unseen_categories": "map category values never seen in training to the model's "
-                             "fallback bucket at ingestion",
-    "retrain_on_recent_data": "start a retrain on the most recent data and promote it when "
-                              "it finishes",
-    "raise_client_timeout": "raise the model's client timeout towards its dependencies",
-    "cordon_drain_node": "cordon the node the model's pods sit on and drain them elsewhere",
-    "raise_max_replicas": "raise the autoscaler's replica ceiling (costs money at peak)",
-    "restore_metrics_scrape": "re-apply the monitoring scrape configuration for the model's pods",
-}
-"""The hotfixes the platform offers; scenarios and fault definitions may name only these."""
+FIXES: Mapping[str, str] = RegistryView(lambda: _about("fix"))
+"""The hotfixes the platform offers (`registries/fixes.yaml`); scenarios and fault definitions
+may name only these."""

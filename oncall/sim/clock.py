@@ -28,3 +28,12 @@ def hhmm(t: int | float) -> str:
 
 def date_of(t: int | float) -> dt.datetime:
     return NIGHT + dt.timedelta(minutes=int(t))
+
+
+def delay_text(minutes: float) -> str:
+    """A delay in the unit a person would say it in: `45 min`, `4 h`, `3 days`."""
+    if minutes >= 2 * DAY:
+        return f"{minutes / DAY:.0f} days"
+    if minutes >= 120:
+        return f"{minutes / 60:.0f} h"
+    return f"{minutes:.0f} min"

@@ -10,6 +10,7 @@ the world (`{gpu.capacity_gib}`, `{ref.p01}`, `{params.batch_size}`), never a li
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -93,15 +94,21 @@ class RowEffect(Strict):
     value stops changing (the training median, as a stale materialisation serves); `swap`: two
     features exchange values; `nan`: a share of values become NaN; `jitter`: each value moves
     by its own draw of value × the feature's spread (a feature computed across two versions of
-    what produces it: its values scatter and lose what they told the model).
+    what produces it: its values scatter and lose what they told the model); `remap`: values of
+    a categorical feature are renamed as `mapping` says (an upstream vocabulary change: `US`
+    arrives as `USA`), the values it does not name pass unchanged.
     """
 
-    op: Literal["scale", "shift", "nulls", "inject", "freeze", "swap", "nan", "jitter"]
+    op: Literal["scale", "shift", "nulls", "inject", "freeze", "swap", "nan", "jitter",
+                "remap"]
     feature: str = Field(description="a feature name or `params.NAME`")
     value: Number = 1.0
     share: Number = 1.0
     other: str | None = Field(None, description="for swap: the other feature")
     category: str | None = Field(None, description="for inject: the new category")
+    mapping: dict[str, str] | None = Field(
+        None, min_length=1, description="for remap: each category the training data knows, "
+        "and the value (a template) it arrives as instead")
     scope: Literal["all", "canary"] = "all"
 
 
@@ -145,7 +152,7 @@ class PodsEffect(Strict):
 
 class EventEffect(Strict):
     kind: Literal["event"]
-    at: int = Field(description="minutes after the onset")
+    at: Number = Field(description="minutes after the onset (or params.NAME)")
     type: Literal["Normal", "Warning"] = "Warning"
     reason: str
     message: str
@@ -176,14 +183,61 @@ InfraEffect = Annotated[PodsEffect | EventEffect | NodesEffect | CertificateEffe
 
 
 # -- history -----------------------------------------------------------------------------------
+class Relative(Strict):
+    """A config value set relative to the one before the deploy: `times` multiplies it, `add`
+    adds to it (a ceiling halved, a timeout cut by 100 ms); an integer key stays an integer."""
+
+    times: Number | None = None
+    add: Number | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Relative:
+        if (self.times is None) == (self.add is None):
+            raise ValueError("a relative config value gives exactly one of times or add")
+        return self
+
+
+ConfigValue = Relative | bool | int | float | str
+"""A config key's new value: a literal, `params.NAME`, a template (`{params.topic}`), or a
+change relative to the old value."""
+
+
+def resolve_config(value: ConfigValue, old: Any, params: dict[str, Any],
+                   fill: Callable[[str], str]) -> Any:
+    """The value a deploy sets a config key to, from what it was before (`old`), the incident's
+    parameters and a template filler. Raise ValueError when a relative change meets a key that
+    has no number to change."""
+    def num(v: Number) -> float:
+        m = PARAM_REF.match(v) if isinstance(v, str) else None
+        return float(params[m.group(1)] if m else v)
+
+    is_num = isinstance(old, (int, float)) and not isinstance(old, bool)
+    if isinstance(value, Relative):
+        if not is_num:
+            raise ValueError(f"a relative change needs a number before the deploy; found {old!r}")
+        new = old * num(value.times) if value.times is not None else \
+            old + num(value.add)  # type: ignore[arg-type]
+        return round(new) if isinstance(old, int) else round(new, 6)
+    if isinstance(value, str):
+        m = PARAM_REF.match(value)
+        if m:
+            value = params[m.group(1)]
+        else:
+            return fill(value)
+    if is_num and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return type(old)(value)
+    return value
+
+
 class DeployEntry(Strict):
     """A deploy revision: a config change, an image bump, a new version on a canary, or a
     registry alias moved to another artifact."""
 
     kind: Literal["deploy"]
-    at: int = Field(-1, description="minutes relative to the onset")
-    config: dict[str, Any] = Field(default_factory=dict,
-                                   description="config keys set (values may be params.NAME)")
+    at: Number = Field(-1, description="minutes relative to the onset (or params.NAME)")
+    config: dict[str, ConfigValue] = Field(
+        default_factory=dict, description="config keys set: a literal, params.NAME, a template "
+        "such as '{params.topic}', or {times: N} / {add: N} relative to the old value")
     image_tag: str | None = Field(None, description="a new serving image tag (template)")
     new_version: bool = Field(False, description="register and deploy a new model version")
     artifact_note: str | None = Field(None, description="for a new version: how it was built")
@@ -197,7 +251,7 @@ class PipelineEntry(Strict):
     """A change in a feature pipeline: a producer release, a schema bump, a failed job."""
 
     kind: Literal["pipeline"]
-    at: int = -1
+    at: Number = Field(-1, description="minutes relative to the onset (or params.NAME)")
     source: str = Field(description="a source name, `params.NAME`, or `feature.source`")
     schema_bump: int = 1
     last_run_ok: bool = True

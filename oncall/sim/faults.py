@@ -28,6 +28,7 @@ from oncall.sim.faultdef import (
     PipelineEntry,
     PodsEffect,
     Signal,
+    resolve_config,
 )
 from oncall.sim.fleet import Deploy, Version
 from oncall.sim.quality import higher_is_better, measure
@@ -214,6 +215,10 @@ class Incident:
             return float(self.params[m.group(1)])
         return float(v)
 
+    def minute(self, v: Number) -> int:
+        """A minute relative to the onset: a literal or `params.NAME`."""
+        return round(self.num(v))
+
     def name_of(self, v: str) -> str:
         """A feature or source name: literal, `params.NAME` or `feature.source`."""
         m = PARAM_REF.match(v)
@@ -269,11 +274,13 @@ class Incident:
 
     def _deploy(self, world: World, e: DeployEntry) -> None:
         m = world.model(self.model)
-        base = m.live_deploy(self.onset + e.at)
+        at = self.onset + self.minute(e.at)
+        base = m.live_deploy(at)
         config = dict(base.config)
+        ns = {**self.ns, "old": dict(base.config)}
         for k, v in e.config.items():
-            config[k] = type(base.config.get(k, v))(self.num(v)) if isinstance(
-                base.config.get(k), (int, float)) else v
+            config[k] = resolve_config(v, base.config.get(k), self.params,
+                                       lambda text: fill(text, ns))
         version = base.model_version
         if e.new_version:
             last = m.versions[-1]
@@ -284,7 +291,7 @@ class Incident:
                                  **({"feature_set": "v7"} if e.signature_change else {})},
                 eval_scores={"delta": round(last.eval_scores["delta"] + 0.012, 3),
                              "auc": last.eval_scores["auc"]},
-                registered_by=m.owner, registered_at=self.onset + e.at - 300))
+                registered_by=m.owner, registered_at=at - 300))
             self.ns["versions"] = {"stable": base.model_version, "new": version}
         image = base.image
         if e.image_tag:
@@ -302,7 +309,7 @@ class Incident:
         by = "deploy-bot for " + m.owner if e.by_role == "deploy-bot" else world.person(e.by_role)
         m.deploys.append(Deploy(revision=revision, model_version=version, config=config,
                                 image=image, canary_pct=pct, promoted_by=by,
-                                at=self.onset + e.at, note=fill(e.note, self.ns)))
+                                at=at, note=fill(e.note, self.ns)))
 
     def _pipeline(self, world: World, e: PipelineEntry) -> None:
         source = self.name_of(e.source)
@@ -310,7 +317,7 @@ class Incident:
         self.ns["source"] = source
         self.ns["schema"] = {"from": base, "to": base + e.schema_bump}
         self.changes.append({
-            "at": self.onset + e.at, "source": source, "schema_from": base,
+            "at": self.onset + self.minute(e.at), "source": source, "schema_from": base,
             "schema_to": base + e.schema_bump, "by": e.by_system or world.person(e.by_role),
             "change": fill(e.change, self.ns), "last_run_ok": e.last_run_ok,
             "freshness_min": e.freshness_min,
@@ -522,6 +529,11 @@ class Incident:
                 xv = x.astype(float)
                 new = xv * np.exp(noise) if spec.dist == "lognormal" else xv + noise
                 out[name] = np.where(sel, new, xv)
+            elif e.op == "remap":
+                y = x.copy()
+                for before, after in (e.mapping or {}).items():
+                    y[sel & (x == before)] = fill(after, self.ns)
+                out[name] = y
             elif e.op == "swap" and e.other:
                 other = self.name_of(e.other)
                 a, b = x.astype(float), out[other].astype(float)
@@ -617,6 +629,20 @@ class Incident:
                 lines.append(LogLine(minute + 0.1 + 0.2 * (j % 4), tpl.level, model, pod, text))
         return lines
 
+    def _revert(self, at: int, by: str, message: str) -> None:
+        """A fix that says the producer went back to the schema before the incident's change
+        (`... reverted to v7`, `... rolled back to v7`) puts that revert in the pipeline's
+        changelog, so the pipeline shows the version the fix names."""
+        for c in list(self.changes):
+            back = f"to v{c['schema_from']}"
+            if c["schema_to"] != c["schema_from"] and back in message and \
+                    any(w in message for w in ("reverted", "rolled back")):
+                self.changes.append({
+                    "at": at, "source": c["source"], "schema_from": c["schema_to"],
+                    "schema_to": c["schema_from"], "by": by,
+                    "change": f"{c['source']} v{c['schema_from']}: reverted v{c['schema_to']}",
+                    "last_run_ok": True, "freshness_min": None})
+
     def pipeline_changes(self, world: World, model: str) -> list[dict[str, Any]]:
         if model != self.model:
             return []
@@ -646,9 +672,10 @@ class Incident:
                                            * (world.now - self.onset))
                     pod["last_state"] = fill(e.last_state, self.ns)
             elif isinstance(e, EventEffect):
-                if k >= 0.3 and world.now >= self.onset + e.at:
+                at = self.onset + self.minute(e.at)
+                if k >= 0.3 and world.now >= at:
                     ns = {**self.ns, "crashing": state.get("crashing", len(state["pods"]))}
-                    state["events"].append({"at": self.onset + e.at, "type": e.type,
+                    state["events"].append({"at": at, "type": e.type,
                                             "reason": e.reason, "message": fill(e.message, ns)})
             elif e.kind == "nodes":
                 if k >= e.min_intensity:
@@ -664,6 +691,7 @@ class Incident:
                 state["hpa"]["at_max"] = e.at_max
                 if e.at_max:
                     state["hpa"]["replicas"] = state["hpa"]["max_replicas"]
+                    _follow_hpa(world, model, state)
         return state
 
     # -- interventions -----------------------------------------------------------------------
@@ -683,7 +711,10 @@ class Incident:
                 if w.model == "other" and iv.model == self.model:
                     continue
             by = r.by if r.by != "team" else (iv.team or "you")
-            return Outcome(r.outcome, fill(r.message, ns), r.delay, by, r.cost_usd_per_hour)
+            message = fill(r.message, ns)
+            if r.outcome == "fixes":
+                self._revert(world.now + r.delay, by, message)
+            return Outcome(r.outcome, message, r.delay, by, r.cost_usd_per_hour)
         if iv.kind == "escalate":
             return Outcome("none", fill(self.kind.otherwise.escalation, ns), delay=12,
                            by=iv.team or "")
@@ -743,6 +774,18 @@ class Incident:
                     for a, b in itertools.pairwise(shown)):
                 return False
         return True
+
+
+def _follow_hpa(world: World, model: str, state: dict[str, Any]) -> None:
+    """The pods the autoscaler's replica count says: the ones listed keep their state, new ones
+    start Running on the nodes in turn, and a lowered ceiling leaves only the first ones."""
+    want = int(state["hpa"]["replicas"])
+    pods, nodes = state["pods"], state["nodes"]
+    names = pod_names(world, model, want)
+    for i in range(len(pods), want):
+        pods.append({"name": names[i], "status": "Running", "restarts": 0,
+                     "node": nodes[i % len(nodes)]["name"], "last_state": ""})
+    del pods[want:]
 
 
 def _revision_gap(data: dict[str, Any]) -> bool:

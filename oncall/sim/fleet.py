@@ -131,6 +131,8 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
         "memory_limit_gi": 16 if gpu else 4,
         "max_replicas": model.replicas * 3,
         "timeout_ms": int(model.latency_slo_ms * 2),
+        "cpu_limit_m": 4000 if gpu else 2000,
+        **({"gpu_sharing": "exclusive", "replicas_per_gpu": 1} if gpu else {}),
     }
     image = f"registry.internal/serving/{model.name}"
     for i in range(n_versions):

@@ -17,9 +17,18 @@ away. What each figure counts:
 
 A fault that serves worse answers without errors (drifted inputs, a shifted score, late or
 missing labels) has no request a counter could count. For it the impact is what a real platform
-shows instead: the quality SLO (the model type's metric within `QUALITY_SLO_BAND` of its
-training value, measured on arrived labels), the share of the quality budget spent below it,
-and label coverage (labels joined against the usual count).
+shows instead:
+
+- `prediction_shift_pct`: the mean prediction's largest distance from its training value since
+  the page (signed, in percent, each minute over the 15 minutes the prediction-shift alert
+  averages): at the page, the alert's own value;
+- `labelled_pct`: the share of the requests since the page whose labels had arrived by then,
+  and `label_delay_min`, the model's usual label delay: while fewer than `MEASURABLE_PCT` of
+  them have labels, the quality SLO cannot be measured yet, and the text says so;
+- `minutes_outside_quality_slo`, `quality_budget_consumed_pct`: minutes since the page the
+  model type's metric, averaged over 15 minutes on arrived labels, sat outside
+  `QUALITY_SLO_BAND` of its training value, and the share of the month's quality budget spent;
+- `label_coverage_pct`: labels joined over the last hour against the usual count.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import numpy as np
 
 from oncall.sim import telemetry as tm
 from oncall.sim.budget import budget_requests
-from oncall.sim.clock import DAY, hhmm
+from oncall.sim.clock import DAY, delay_text, hhmm
 from oncall.sim.quality import higher_is_better
 
 if TYPE_CHECKING:
@@ -50,6 +59,14 @@ SERVING_METRICS = frozenset({"error_rate", "latency_p50_ms", "latency_p99_ms", "
 """Series a fault moves when it breaks serving itself: its requests are counted."""
 COUNTED_ROWS = frozenset({"nulls", "inject", "nan"})
 COUNTED_SCORES = frozenset({"nan"})
+PREDICTION_WINDOW = 15
+"""Minutes the prediction shift is averaged over, as the prediction-shift alert reads it."""
+MEASURABLE_PCT = 10.0
+"""Quality counts as measurable once labels have arrived for this share of the requests since
+the page; before that, the quality SLO's figures rest on too few labels to say anything."""
+LEVELS = frozenset({"label_coverage_pct", "label_delay_min", "prediction_shift_pct"})
+"""Figures that are readings (a dashboard's value, the largest since the page), not counts over
+a span: at the page they read what the page itself shows, and say nothing of the onset."""
 
 
 def silent(inc: Incident) -> bool:
@@ -122,25 +139,49 @@ def recovered_at(inc: Incident, t0: int, t1: int) -> int | None:
 
 
 def _quality(world: World, inc: Incident, t0: int, t1: int) -> dict[str, float]:
-    """A silent fault's impact: minutes outside the quality SLO since the page, the share of the
-    month's quality budget they spent, and label coverage over the last hour."""
+    """A silent fault's impact: what the prediction and label views show at t1, and minutes
+    outside the quality SLO since the page with the share of the month's quality budget they
+    spent."""
     model = inc.model
     arch = world.model(model).archetype
     train = world.stats(model).quality
-    base: dict[str, float] = {"minutes": max(0, t1 - t0)}
+    out: dict[str, float] = {
+        "label_delay_min": arch.label_lag_min, "labelled_pct": labelled_pct(world, model, t0, t1),
+        "minutes": max(0, t1 - t0),
+        "prediction_shift_pct": prediction_shift_pct(world, model, t0, t1)}
+    _, labels = world.series(model, "label_volume_ratio", t1 - 60, t1 + 1)
+    out["label_coverage_pct"] = round(100 * float(np.clip(labels.mean(), 0, 1)), 1)
     if t1 <= t0:
-        return {**base, "minutes_outside_quality_slo": 0, "quality_budget_consumed_pct": 0.0}
+        return {**out, "minutes_outside_quality_slo": 0, "quality_budget_consumed_pct": 0.0}
     _, q = world.series(model, arch.quality_metric, t0 - QUALITY_WINDOW + 1, t1)
     q = np.convolve(np.nan_to_num(q, nan=train), np.ones(QUALITY_WINDOW) / QUALITY_WINDOW,
                     mode="valid")
     gap = (q - train) / max(abs(train), 1e-9) * (1 if higher_is_better(arch) else -1)
     outside = int(np.sum(gap < -QUALITY_SLO_BAND))
-    _, labels = world.series(model, "label_volume_ratio", max(t0, t1 - 60), t1)
-    out = {**base, "label_coverage_pct": round(100 * float(np.clip(labels.mean(), 0, 1)), 1),
-           "minutes_outside_quality_slo": outside,
-           "quality_budget_consumed_pct": round(
-               100 * outside / (QUALITY_BUDGET_SHARE * 30 * DAY), 2)}
-    return out
+    return {**out, "minutes_outside_quality_slo": outside,
+            "quality_budget_consumed_pct": round(
+                100 * outside / (QUALITY_BUDGET_SHARE * 30 * DAY), 2)}
+
+
+def prediction_shift_pct(world: World, model: str, t0: int, t1: int) -> float:
+    """The mean prediction's largest distance from its training value over minutes [t0, t1]
+    (signed, in percent), each minute averaged over the 15 minutes the prediction-shift alert
+    reads: at the page, the alert's own value."""
+    _, v = world.series(model, "pred_mean", t0 - PREDICTION_WINDOW + 1, max(t0, t1) + 1)
+    ref = max(abs(world.stats(model).pred_mean), 1e-9)
+    shift = np.convolve(v, np.ones(PREDICTION_WINDOW) / PREDICTION_WINDOW, mode="valid") / ref - 1
+    return round(100 * float(shift[int(np.argmax(np.abs(shift)))]), 1)
+
+
+def labelled_pct(world: World, model: str, t0: int, t1: int) -> float:
+    """The share of the requests logged in [t0, t1) whose labels had arrived by t1, in percent
+    (as the `labels` tool counts its rows): how much of the traffic quality can be measured on."""
+    if t1 <= t0:
+        return 0.0
+    rows, _ = world.rows(model, t0, t1)
+    if not len(rows.t):
+        return 0.0
+    return round(100 * float(np.mean(rows.t + rows.label_lag <= t1)), 1)
 
 
 def describe(imp: dict[str, float], short: bool = False) -> str:
@@ -163,11 +204,26 @@ def _figures(imp: dict[str, float], short: bool) -> str:
                 f"{imp.get('requests_failed', 0):,.0f} failed, "
                 f"{imp.get('budget_consumed_pct', 0)}% of the 30-day error budget, "
                 f"counted from the page")
-    cov = f"label coverage {imp['label_coverage_pct']:g}%" if "label_coverage_pct" in imp \
-        else "no labels yet"
+    outside = f"{imp.get('minutes_outside_quality_slo', 0):.0f} min"
+    budget = imp.get("quality_budget_consumed_pct", 0)
+    shift = imp.get("prediction_shift_pct")
+    labelled = imp.get("labelled_pct")
     if short:
-        return (f"quality SLO: {imp.get('minutes_outside_quality_slo', 0):.0f} min out, "
-                f"budget {imp.get('quality_budget_consumed_pct', 0):g}%, {cov}")
-    return (f"no failed requests; {imp.get('minutes_outside_quality_slo', 0):.0f} min outside "
-            f"the quality SLO since the page ({imp.get('quality_budget_consumed_pct', 0)}% of "
-            f"the 30-day quality budget), {cov} over the last hour")
+        return ", ".join(p for p in (
+            f"predictions up to {shift:+g}%" if shift is not None else "",
+            f"{labelled:g}% labelled" if labelled is not None else "",
+            f"quality SLO: {outside} out, budget {budget:g}%") if p)
+    parts = ["no failed requests"]
+    if shift is not None:
+        parts.append(f"mean prediction up to {shift:+g}% from training since the page")
+    if labelled is not None and "label_delay_min" in imp:
+        parts.append(f"labels arrive about {delay_text(imp['label_delay_min'])} after a request, "
+                     f"{labelled:g}% of the requests since the page have theirs")
+    slo = f"{outside} outside the quality SLO since the page ({budget:g}% of the 30-day " \
+        "quality budget)"
+    parts.append(f"quality not yet measurable: {slo}" if labelled is not None
+                 and labelled < MEASURABLE_PCT else slo)
+    if "label_coverage_pct" in imp:
+        parts.append(f"labels joined at {imp['label_coverage_pct']:g}% of the usual rate over "
+                     "the last hour")
+    return "; ".join(parts)

@@ -41,7 +41,10 @@ class Noise:
 
 
 class CertExpiry(Noise):
-    """A certificate three weeks from expiry: a ticket, never a reason to wake anyone."""
+    """A certificate three weeks from expiry: a ticket, never a reason to wake anyone.
+
+    `days_left` is counted from the minute the player starts watching (the page, or a night
+    shift's start), so the days any tool quotes give no hint of when the fault began."""
 
     kind = "cert_expiry"
 
@@ -50,7 +53,7 @@ class CertExpiry(Noise):
         if model != self.model or metric != "cert_days_left":
             return v
         days = float(self.params.get("days_left", 12))
-        return days - (t - world.fault.onset) / 1440.0
+        return days - (t - world.seen_from) / 1440.0
 
 
 class LatencyBlip(Noise):

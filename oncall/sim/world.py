@@ -7,6 +7,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,8 @@ class WorldSpec:
     noise: tuple[tuple[str, dict[str, Any]], ...] = ()
     fleet_size: int = 14
     total_rps: float = 500.0
+    start: int | None = None
+    """The minute the player starts watching (a night shift's start); None: the first page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +77,12 @@ class World:
         self._blocks: dict[tuple[str, int], tm.Rows] = {}
         self._firing: tuple[tuple[int, int] | None, list[Episode]] = (None, [])
         onsets = [i.onset for i in spec.incidents]
+        self.seen_from = min(onsets) if spec.start is None else spec.start
         self._horizon = (min(onsets) - 8 * 60, max(onsets) + 24 * 60)
         """The minutes whose alert values are computed once and sliced (the night around the
         incidents); other spans are computed when asked."""
-        self._values: dict[tuple[str, str], tuple[tuple[int, ...], np.ndarray, np.ndarray]] = {}
+        self._values: dict[tuple[str, str],
+                           tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]] = {}
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
         self._quantiles: dict[tuple[str, str], dict[str, float]] = {}
@@ -104,6 +109,15 @@ class World:
             incident.page_at = self._first_page(incident)
         self.page_at = min(i.page_at for i in self.incidents.values() if i.page_at is not None)
         self.now = self.page_at
+        self.seen_from = self.page_at if spec.start is None else spec.start
+        """The minute the player starts watching: the first page, or a night shift's start.
+        Every figure a player is shown that counts a span (the night's budget spend, the
+        certificate's days left) counts from here, never from a hidden onset."""
+        # The pages never read a certificate; anything computed with it before the watch began
+        # is dropped so every later read counts from `seen_from`.
+        self._values = {k: v for k, v in self._values.items()
+                        if k[0] != "CertificateExpiringSoon"}
+        self._firing = (None, [])
 
     # -- people and models ----------------------------------------------------------------
     def person(self, role: str) -> str:
@@ -197,10 +211,13 @@ class World:
                 lines.append(LogLine(minute + 0.05, "INFO", model, pod,
                                      f"served {int(rps[i] * 60 / len(pods))} requests in 1m, "
                                      f"p99={p99[i]:.0f}ms"))
-            if rng.random() < 0.02:
+            if (r := rng.random()) < 0.02:
+                # The same draw decides how slow the read was (120-400 ms): no draw is added,
+                # so the rest of the log stays as it was.
                 pod = pods[int(rng.integers(len(pods)))]
                 lines.append(LogLine(minute + 0.5, "WARN", model, pod,
-                                     "feature-store read took 180ms (retry 1 of 2 succeeded)"))
+                                     f"feature-store read took {120 + round(r / 0.02 * 280)}ms "
+                                     "(retry 1 of 2 succeeded)"))
         lines += self._validation_logs(model, t0, t1, pods)
         for inc in self.incidents.values():
             lines += inc.logs(self, model, t0, t1)
@@ -306,6 +323,7 @@ class World:
             base_schema = int(rng.integers(3, 12))
             feats = [f.name for f in m.features if f.source == src]
             mine = [c for c in changes if c["source"] == src]
+            mine.sort(key=lambda c: c["at"])
             schema = mine[-1]["schema_to"] if mine else base_schema
             stale = [c["freshness_min"] for c in mine if c.get("freshness_min") is not None]
             nulls = {}
@@ -319,8 +337,10 @@ class World:
                 "last_run_ok": all(c.get("last_run_ok", True) for c in mine),
                 "null_rate": nulls,
                 "changelog": [*({k: v for k, v in c.items()
-                                 if k not in ("last_run_ok", "freshness_min")} for c in mine),
-                              {"at": -DAY * int(rng.integers(3, 30)), "source": src,
+                                 if k not in ("last_run_ok", "freshness_min")}
+                                for c in sorted(mine, key=lambda c: -c["at"])),
+                              {"at": -DAY * int(rng.integers(3, 30)) + 570
+                               + int(rng.integers(0, 480)), "source": src,
                                "change": "routine dependency bump",
                                "by": self.person(src + "-owner")}],
             })
@@ -328,21 +348,21 @@ class World:
 
     def infra(self, model: str) -> dict[str, Any]:
         m = self.fleet.models[model]
-        pods = pod_names(self, model, m.replicas)
+        ceiling = int(m.live_deploy(self.now).config["max_replicas"])
+        replicas = min(m.replicas, ceiling)  # a lowered ceiling leaves fewer pods
+        pods = pod_names(self, model, replicas)
         gpu = m.hardware == "gpu"
         nodes = [{"name": f"{'gpu' if gpu else 'cpu'}-node-{i + 1:02d}",
                   "ready": True, "gpu": m.gpu_type if gpu else None,
                   "gpu_mem_used": "67%" if gpu else None}
                  for i in range(max(1, m.replicas // 2))]
-        _, days = self.series(model, "cert_days_left", self.now - 1, self.now)
         state: dict[str, Any] = {
             "model": model, "hardware": m.hardware, "nodes": nodes,
             "pods": [{"name": p, "status": "Running", "restarts": 0,
                       "node": nodes[i % len(nodes)]["name"], "last_state": ""}
                      for i, p in enumerate(pods)],
-            "hpa": {"replicas": m.replicas, "max_replicas": m.live_deploy(self.now)
-                    .config["max_replicas"], "at_max": False},
-            "certificate": {"days_left": round(float(days[-1]), 1)},
+            "hpa": {"replicas": replicas, "max_replicas": ceiling, "at_max": replicas >= ceiling},
+            "certificate": {"days_left": self.cert_days_left(model)},
             "events": [],
         }
         for inc in self.incidents.values():
@@ -352,40 +372,52 @@ class World:
             state = n.infra(self, model, state)
         return state
 
+    def cert_days_left(self, model: str, t: int | None = None) -> float:
+        """Days until the model's serving certificate expires at minute t (default now), to a
+        tenth: what `infra`, the certificate alert and a certificate ticket all quote."""
+        t = self.now if t is None else t
+        return round(float(self.series(model, "cert_days_left", t, t + 1)[1][0]), 1)
+
     # -- alerts ------------------------------------------------------------------------------
     def episodes(self, t0: int, t1: int, models: list[str] | None = None,
-                 rules: tuple[Rule, ...] = RULES) -> list[Episode]:
+                 rules: Sequence[Rule] = RULES) -> list[Episode]:
         out: list[Episode] = []
         lo, hi = self._horizon
-        cached = lo <= t0 and t1 <= hi
         for name in models or self.fleet.names():
             m = self.fleet.models[name]
             for rule in rules:
                 if not rule.applies(m):
                     continue
-                if rule.history > t1 - t0:
-                    # Look back as far as the rule needs, then keep what overlaps [t0, t1).
-                    out += [e for e in rule.episodes(self, m, t1 - rule.history, t1)
-                            if e.ended_at is None or e.ended_at > t0]
-                elif cached:
-                    t, v = self._rule_values(rule, m)
-                    out += rule.episodes_of(m, t[t0 - lo:t1 - lo], v[t0 - lo:t1 - lo])
+                # Look back as far as the rule needs, then keep what overlaps [t0, t1).
+                start = min(t0, t1 - rule.history)
+                first = lo - rule.history
+                if first <= start and t1 <= hi:
+                    t, v, breaches = self._rule_values(rule, m)
+                    a, b = start - first, t1 - first
+                    if breaches[b] == breaches[a]:
+                        continue  # never past the threshold here: no episode
+                    found = rule.episodes_of(m, t[a:b], v[a:b])
                 else:
-                    out += rule.episodes(self, m, t0, t1)
+                    found = rule.episodes(self, m, start, t1)
+                out += [e for e in found if start == t0 or e.ended_at is None or e.ended_at > t0]
         return sorted(out, key=lambda e: (e.fired_at, e.rule, e.model))
 
-    def _rule_values(self, rule: Rule, m: Model) -> tuple[np.ndarray, np.ndarray]:
-        """A rule's values over the whole night, computed once per model and rule and again only
-        when an intervention changes the course of an incident on that model. Rolling windows
-        are summed window by window, so a slice equals a query of the same minutes."""
+    def _rule_values(self, rule: Rule, m: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A rule's values over the whole night (and as far before it as the rule looks back),
+        computed once per model and rule and again only when an intervention changes the course
+        of an incident on that model. Rolling windows are summed window by window, so a slice
+        equals a query of the same minutes. Also the running count of minutes past the
+        threshold, so a stretch that never crosses it is known at once."""
         version = tuple(len(i.course.events) for i in self.incidents.values()
                         if i.model == m.name)
         key = (rule.name, m.name)
         hit = self._values.get(key)
         if hit is None or hit[0] != version:
-            hit = (version, *rule.values(self, m, *self._horizon))
+            lo, hi = self._horizon
+            t, v = rule.values(self, m, lo - rule.history, hi)
+            hit = (version, t, v, np.concatenate([[0], np.cumsum(rule.breached(m, v))]))
             self._values[key] = hit
-        return hit[1], hit[2]
+        return hit[1], hit[2], hit[3]
 
     def firing(self, t: int | None = None) -> list[Episode]:
         """Alerts firing at minute t (default now), looked at over the last six hours."""
@@ -456,5 +488,5 @@ class World:
 def _is_page(e: Episode) -> bool:
     from oncall.sim.alerts import RULES_BY_NAME
 
-    return RULES_BY_NAME[e.rule].severity == "critical"
+    return RULES_BY_NAME[e.rule].pages
 

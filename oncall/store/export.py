@@ -35,6 +35,7 @@ from oncall.sim.clock import date_of, hhmm
 from oncall.sim.impact import describe
 
 if TYPE_CHECKING:
+    from oncall.sim.faults import Incident
     from oncall.sim.world import World
 
 
@@ -195,7 +196,7 @@ INVESTIGATIONS: dict[str, str] = {
     "fleet": "Looked over the fleet",
 }
 """Investigation commands in plain words; the answer's first line follows, where it sums up."""
-SUMMED_UP = frozenset({"logs", "infra", "drift", "labels"})
+SUMMED_UP = frozenset({"logs", "infra", "labels"})
 """Investigations whose answer opens with a one-line summary worth quoting."""
 ROW = 400
 """The longest timeline row, in characters: longer ones end at a word, with an ellipsis."""
@@ -234,13 +235,17 @@ def _diagnosis(text: str, cited: list[str], clocks: dict[str, str]) -> str:
                                   if seen else "") + "."
 
 
-def _entry_row(command: dict[str, Any], text: str, clocks: dict[str, str]) -> str | None:
+def _entry_row(command: dict[str, Any], text: str, clocks: dict[str, str],
+               models: dict[str, str]) -> str | None:
     """One command of the record in plain words (None: it does not belong in a timeline)."""
     verb = str(command.get("do"))
     said = next((str(command[k]) for k in SAID if command.get(k)), "")
     answer = _first(text)
     if verb in INVESTIGATIONS:
         row = "Investigation: " + _fill(INVESTIGATIONS[verb], command)
+        if verb == "drift":
+            found = _drift_found(text)
+            return row + (f": {found}." if found else ".")
         return row + (f" ({answer.rstrip(':.')})." if verb in SUMMED_UP and answer else ".")
     if verb == "ack":
         return "The on-call acknowledged the page."
@@ -261,77 +266,215 @@ def _entry_row(command: dict[str, Any], text: str, clocks: dict[str, str]) -> st
     if verb == "escalate":
         return f"Escalated to {command.get('team')}" + (f': "{said}"' if said else ".")
     if verb == "resolve":
-        impact = answer.partition("Impact: ")[2].removesuffix("Write the postmortem next.")
-        return "Incident resolved." + (f" Impact: {impact.strip()}" if impact else "")
+        model = models.get(str(command.get("incident", "main")), "")
+        return f"The on-call resolved the {model} incident." if model else \
+            "The on-call resolved the incident."
     return None
 
 
-def _event_row(ev: dict[str, Any], model: str) -> str | None:
+def _drift_found(text: str) -> str:
+    """What a drift test found, in words: whether the feature drifted and its mean against
+    training, or how many of the model's features drifted ("" when the answer says neither)."""
+    many = re.search(r"(\d+) features? over .*?; (\d+) drifted", text)
+    if many:
+        n, drifted = int(many.group(1)), int(many.group(2))
+        return (f"none of its {n} features had drifted" if not drifted else
+                f"{drifted} of its {n} features had drifted")
+    verdict = re.search(r"=> (DRIFT|no drift)", text)
+    if not verdict:
+        return ""
+    found = "it had drifted" if verdict.group(1) == "DRIFT" else "no drift"
+    mean = re.search(r"mean ([\d.,]+) vs training ([\d.,]+)", text)
+    return found + (f", mean {mean.group(1)} against {mean.group(2)} in training" if mean
+                    else "")
+
+
+def _event_row(ev: dict[str, Any], models: set[str]) -> str | None:
     """Something that happened while time passed, in plain words (None: not for the timeline)."""
-    kind, text = ev.get("kind"), str(ev.get("text", ""))
+    kind, text, model = ev.get("kind"), str(ev.get("text", "")), ev.get("model")
     if kind == "message":
         return f"Reply from {ev.get('by')}: \"{text}\""
-    if kind == "alert" and ev.get("model") == model:
+    if kind == "alert" and model in models:
         return f"{ev.get('rule')} also fired on {model}."
-    if kind == "resolved_alert" and ev.get("model") == model:
+    if kind == "resolved_alert" and model in models:
         return f"{ev.get('rule')} on {model} stopped firing."
     if kind in ("escalation", "handover"):
         return text[:1].upper() + text[1:] + "."
     return None
 
 
-def timeline(record: Record, first_effect: int | None = None) -> list[str]:
-    """The incident's timeline from the record, in time order and plain words: the onset (from
-    `first_effect`, the fault's first sign in the telemetry, when the world is known), the
-    alerts that paged, the investigation, each decision, the replies, the mitigation and the
-    resolution."""
+Row = tuple[int, int, str]
+"""A timeline row: its minute, its order among rows of that minute, and its words."""
+
+
+def _triggers(world: World, inc: Incident) -> list[Row]:
+    """The changes that set the incident off, from the world's history: the deploys and the
+    pipeline runs its fault made."""
+    model = world.model(inc.model)
+    rows: list[Row] = []
+    for d in model.deploys:
+        if d.revision in inc.revisions:
+            who = f", promoted by {d.promoted_by}" if d.promoted_by else ""
+            note = f': "{d.note}"' if d.note else "."
+            rows.append((d.at, 0, f"Trigger: {inc.model} {d.model_version} went live{who}{note}"))
+    for c in inc.changes:
+        rows.append((int(c["at"]), 0, f"Trigger: {c.get('change') or c.get('source')}."))
+    return rows
+
+
+def _onsets(record: Record, world: World | None) -> list[Row]:
+    """The trigger, onset and page of each incident of the night."""
     f = record.facts
-    onset = f.onset_at if first_effect is None else min(first_effect, f.onset_at)
-    trigger = record.facts.postmortem.trigger if record.facts.postmortem else ""
-    rows: list[tuple[int, int, str]] = [(onset, 0, (
-        f"Onset on {f.target_model}: {record.answers.cause_name}"
-        + (f' (trigger, as this postmortem names it: "{trigger}")' if trigger else "") + "."))]
-    rows += [(a.fired_at, 1, f"Detection: {a.rule} fired on {a.model} ({a.severity}), value "
+    trigger = f.postmortem.trigger if f.postmortem else ""
+    if world is None:
+        return [(f.onset_at, 1, f"Onset on {f.target_model}: {record.answers.cause_name}"
+                 + (f' (trigger, as this postmortem names it: "{trigger}")' if trigger else "")
+                 + "."), (f.page_at, 3, "The on-call was paged.")]
+    from oncall.sim.catalogue import FAULTS_BY_ID
+
+    rows: list[Row] = []
+    for inc in world.incidents.values():
+        main = inc is world.fault
+        rows += _triggers(world, inc)
+        cause = record.answers.cause_name if main else FAULTS_BY_ID[inc.kind.catalogue].name
+        rows.append((min(inc.onset - inc.lead, inc.onset), 1,
+                     f"Onset on {inc.model}: {cause}; its first effect in the telemetry."))
+        page = f.page_at if main else next(
+            (i.page_at for i in f.incidents if i.id == inc.id), inc.page_at)
+        if page is not None:
+            rows.append((page, 3, "The on-call was paged" + (
+                "." if main else f" for {inc.model}, a second incident.")))
+    if not any(r[2].startswith("Trigger") for r in rows) and trigger:
+        rows.append((f.onset_at, 0, f'Trigger, as this postmortem names it: "{trigger}"'))
+    return rows
+
+
+def _recoveries(record: Record) -> list[Row]:
+    """When each incident's fix took effect and when its service level came back."""
+    f = record.facts
+    facts = [(f.target_model, f.mitigated_at, f.impact)] + [
+        (i.model, i.mitigated_at, i.impact) for i in f.incidents if i.id != "main"]
+    rows: list[Row] = []
+    for model, mitigated, imp in facts:
+        if mitigated is not None:
+            rows.append((mitigated, 6, f"The fault on {model} stopped (mitigated); it began "
+                                       "to recover."))
+        if "recovered_at" in imp:
+            rows.append((int(imp["recovered_at"]), 6, f"{model} back within its service "
+                                                      "level."))
+    return rows
+
+
+def timeline(record: Record, world: World | None = None) -> list[str]:
+    """The night's timeline from the record, in time order and plain words: each incident's
+    trigger and onset (from the world, when it is known: the fault's history and its first sign
+    in the telemetry), the alerts that paged, the investigation, each decision, the replies,
+    the mitigation, the recovery and the resolution."""
+    f = record.facts
+    incidents = {i.id: i.model for i in f.incidents} or {"main": f.target_model}
+    rows = _onsets(record, world) + _recoveries(record)
+    rows += [(a.fired_at, 2, f"Detection: {a.rule} fired on {a.model} ({a.severity}), value "
                              f"{a.value:.3g} against its threshold of {a.threshold:g} {a.unit}.")
              for a in f.page_alerts]
-    rows.append((f.page_at, 2, "The on-call was paged."))
     clocks = {e.observation.id: e.observation.clock for e in record.entries if e.observation.id}
     for e in record.entries:
         if not e.observation.ok:
             continue
-        row = _entry_row(e.command, e.observation.text, clocks)
+        row = _entry_row(e.command, e.observation.text, clocks, incidents)
         if row:
-            rows.append((e.observation.t, 3, row))
+            rows.append((e.observation.t, 5, row))
         for ev in e.observation.events:
-            row = _event_row(ev, f.target_model)
+            row = _event_row(ev, set(incidents.values()))
             if row:
-                rows.append((int(ev.get("t", e.observation.t)), 3, row))
-    if f.mitigated_at is not None:
-        rows.append((f.mitigated_at, 4, f"{f.target_model} back to its service level "
-                                        "(mitigated)."))
+                rows.append((int(ev.get("t", e.observation.t)), 5, row))
     rows.sort(key=lambda r: (r[0], r[1]))
     return ["| time | event |", "| --- | --- |",
             *(f"| {hhmm(t)} | {_words(text)} |" for t, _, text in rows)]
 
 
-PRIORITY = {"repair": "P1", "mitigate": "P1", "prevent": "P2", "detect": "P2",
-            "investigate": "P3"}
-"""An action item's proposed priority by its type; a SEV-1 or SEV-2 raises P2 to P1."""
+PRIORITY = {"repair": 1, "mitigate": 1, "prevent": 2, "detect": 2, "investigate": 3}
+"""An action item's priority by its type (P1 to P3), before the incident's weight moves it."""
+HEAVY_BUDGET_PCT = 5.0
+"""A share of a 30-day budget (error or quality) that one incident may not spend unremarked:
+spending at least this much raises its items a priority."""
 
 
-def priority(kind: str, severity: int | None) -> str:
-    p = PRIORITY.get(kind, "P3")
-    return "P1" if p == "P2" and severity is not None and severity <= 2 else p
+def weight(record: Record) -> tuple[int, str]:
+    """How much the record's severity and impact move action items' priorities (-1 lower, 0,
+    +1 raise) and why, in words."""
+    f = record.facts
+    imps = [f.impact] + [i.impact for i in f.incidents if i.id != "main"]
+    failed = sum(i.get("requests_failed", 0) for i in imps)
+    spent = max((max(i.get("budget_consumed_pct", 0), i.get("quality_budget_consumed_pct", 0))
+                 for i in imps), default=0.0)
+    sev = f"SEV-{f.severity}" if f.severity else "no severity declared"
+    figures = f"{sev}, {spent:g}% of a 30-day budget spent, {failed:,.0f} failed requests"
+    if f.severity is not None and f.severity <= 2:
+        return 1, f"{figures}: raised one step for the {sev}"
+    if spent >= HEAVY_BUDGET_PCT:
+        return 1, f"{figures}: raised one step for spending {HEAVY_BUDGET_PCT:g}% or more"
+    if not failed and not spent and not any(i.get("minutes_outside_quality_slo", 0)
+                                            for i in imps):
+        return -1, f"{sev}, no failed requests and no budget spent: lowered one step"
+    return 0, figures
+
+
+def priority(kind: str, shift: int) -> str:
+    """The proposed priority of an action item of type `kind`, moved by the incident's
+    weight: P0 (fix now) to P3."""
+    return f"P{min(3, max(0, PRIORITY.get(kind, 3) - shift))}"
 
 
 def _status(record: Record, open_items: int, items: int) -> str:
+    """The SRE template's status, from the record: complete once the incident is resolved, and
+    whether its action items are all filed."""
     f = record.facts
-    state = (f"incident resolved at {hhmm(f.resolved_at)}, {f.resolved_at - f.page_at} min "
-             "after the page" if f.resolved_at is not None else "incident not resolved by the "
-             "on-call")
-    tracked = f"{items - open_items} of {items} action items tracked" if items else \
-        "no action items"
-    return f"Draft for review; {state}; {tracked}"
+    if f.resolved_at is None:
+        state = "Incident handed over unresolved" if f.handed_over else \
+            "Incident not resolved by the on-call"
+    else:
+        state = f"Complete (resolved at {hhmm(f.resolved_at)}, {f.resolved_at - f.page_at} " \
+                "min after the page)"
+    if not items:
+        return f"{state}; no action items"
+    if open_items:
+        return f"{state}; action items in progress, {items - open_items} of {items} filed"
+    return f"{state}; all {items} action items filed"
+
+
+REPLY_FROM = re.compile(r"^([A-Z][\w.'-]+(?: [A-Z][\w.'-]+)+) \(([^)]{1,60})\):")
+"""A colleague's reply that opens with their name and role: "Mario Hernandez (ad-ctr owner):"."""
+
+
+def authors(record: Record, team: str | None) -> str:
+    """Who wrote the postmortem and who took part, from the record: the on-call who took the
+    page, and each colleague whose reply the record holds, named as their reply signs."""
+    f = record.facts
+    oncall = f"the {team + ' ' if team else ''}on-call engineer who took the {hhmm(f.page_at)} " \
+             f"page on {f.target_model}"
+    seen: dict[str, str] = {}
+    for e in record.entries:
+        for ev in e.observation.events:
+            if ev.get("kind") != "message":
+                continue
+            m = REPLY_FROM.match(str(ev.get("text", "")))
+            who = f"{m.group(1)} ({m.group(2)}, {ev.get('by')})" if m else str(ev.get("by"))
+            seen.setdefault(who, who)
+    if not seen:
+        return oncall
+    return f"{oncall}; with input from {', '.join(seen)}, who answered the escalation"
+
+
+def impact_lines(record: Record) -> list[str]:
+    """The record's impact figures: one sentence for a single incident, one line per incident
+    for a night of several."""
+    f = record.facts
+    if not f.incidents:
+        said = describe(f.impact)
+        return [f"From the record: {said}."] if said else []
+    return ["From the record, per incident:", "",
+            *(f"- {i.model}: {describe(i.impact) or 'no figures recorded'}." for i in
+              f.incidents)]
 
 
 def postmortem(record: Record, made: Generated, world: World | None = None) -> str:
@@ -340,11 +483,10 @@ def postmortem(record: Record, made: Generated, world: World | None = None) -> s
     f = record.facts
     pm = f.postmortem
     assert pm is not None
-    imp = f.impact
-    impact_numbers = describe(imp) + "." if imp else ""
+    shift, why = weight(record)
     items = ["| action item | type | owner | priority | tracking |",
              "| --- | --- | --- | --- | --- |"] + [
-        f"| {_words(a.item)} | {a.type} | {_words(a.owner)} | {priority(a.type, f.severity)} "
+        f"| {_words(a.item)} | {a.type} | {_words(a.owner)} | {priority(a.type, shift)} "
         f"| {_words(a.tracking) if a.tracking else 'not filed yet'} |" for a in pm.action_items]
     untracked = sum(1 for a in pm.action_items if not a.tracking)
     files = [f"- `{a.path}` ({a.remediation}: {BY_ID[a.remediation].title})"
@@ -352,27 +494,24 @@ def postmortem(record: Record, made: Generated, world: World | None = None) -> s
     skipped = [f"- {rid}: not generated: {why}." for rid, why in made.not_generated.items()]
     replays = [f"- {claim(r)}." for r in f.replays]
     team = world.model(f.target_model).team if world is not None else None
-    first_effect = world.fault.onset - world.fault.lead if world is not None else None
     lines = [
         f"# Postmortem: {record.title}", "",
         f"**Date:** {date_of(f.page_at):%Y-%m-%d}  ",
-        f"**Authors:** the on-call engineer for {f.target_model}"
-        f"{' (team ' + team + ')' if team else ''}; add names and reviewers before "
-        "publishing  ",
+        f"**Authors:** {authors(record, team)}  ",
         f"**Status:** {_status(record, untracked, len(pm.action_items))}  ",
         f"**Severity:** {'SEV-' + str(f.severity) if f.severity else 'not declared'}  ",
         f"**Model:** {f.target_model}  ",
         f"**Scenario / seed:** {record.scenario} / {record.seed}", "",
         "## Summary", "", pm.summary or "-", "",
-        "## Impact", "", " ".join(x for x in (pm.impact, impact_numbers) if x) or "-", "",
+        "## Impact", "", pm.impact or "-", "", *impact_lines(record), "",
         "## Root Causes", "", pm.root_cause or "-", "",
         "## Trigger", "", pm.trigger or "-", "",
         "## Resolution", "", pm.resolution or "-", "",
         "## Detection", "", pm.detection or "-", "",
         "## Action Items", "", *items, "",
-        "Priorities are proposed from each item's type (repair and mitigate P1, prevent and "
-        "detect P2, or P1 after a SEV-1 or SEV-2; investigate P3); the review sets them. "
-        "File each item and put its bug in the tracking column.", "",
+        f"Priorities are proposed from each item's type (repair and mitigate P1, prevent and "
+        f"detect P2, investigate P3), moved by the incident's weight ({why}); the review sets "
+        "them. File each item and put its bug in the tracking column.", "",
         "## Lessons Learned", "",
         "### What went well", "", pm.lessons.went_well or "-", "",
         "### What went wrong", "", pm.lessons.went_wrong or "-", "",
@@ -380,7 +519,7 @@ def postmortem(record: Record, made: Generated, world: World | None = None) -> s
         "## What would have caught it earlier", "", pm.caught_earlier or "-", "",
         *(["Replayed over the week before the page:", "", *replays, ""] if replays else []),
         "## Timeline", "", "Times are UTC, on the night of the page unless dated.", "",
-        *timeline(record, first_effect), "",
+        *timeline(record, world), "",
         "## Supporting information", "",
         *(files or ["- No remediation files."]), *skipped, "",
     ]

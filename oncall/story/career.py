@@ -10,7 +10,7 @@ from __future__ import annotations
 from statistics import median
 
 from oncall.game.commands import INVESTIGATIONS
-from oncall.game.shiftrecord import ShiftRecord
+from oncall.game.shiftrecord import IncidentKey, ShiftRecord
 from oncall.store.shifts import ShiftSave
 
 HIGH_RISK = ("rollback", "hotfix")
@@ -18,6 +18,24 @@ HIGH_RISK = ("rollback", "hotfix")
 
 def _median(values: list[int]) -> str:
     return f"{median(values):g} min (over {len(values)})" if values else "n/a"
+
+
+def _silent(key: IncidentKey) -> bool:
+    """The incident's fault is one no request counter sees (its scenario's fault kind)."""
+    from oncall.content.kinds import fault_kinds
+    from oncall.content.loader import ContentError
+    from oncall.game.generator import scenario
+    from oncall.sim.faults import Incident
+    from oncall.sim.impact import silent
+
+    try:
+        sc = scenario(key.scenario)
+    except (ContentError, KeyError, ValueError):
+        return False
+    spec = sc.fault if sc.fault.model == key.model else next(
+        (x for x in sc.also if x.model == key.model), sc.fault)
+    kind = fault_kinds().get(spec.kind)
+    return kind is not None and silent(Incident(kind, key.model, 0, {}))
 
 
 def _touched(rec: ShiftRecord) -> set[str]:
@@ -49,7 +67,9 @@ def career_sheet(saves: list[ShiftSave]) -> str:
                    if iv.cost_usd_per_hour > 0)
     budget = [float(row["night_pct"]) for r in recs for row in r.facts.budget.get("models", [])
               if row["model"] in {k.model for k in r.key.incidents}]
-    saved = [float(v) for r in recs for v in r.facts.budget.get("saved_pct", {}).values()]
+    quiet = {(id(r), k.model) for r in recs for k in r.key.incidents if _silent(k)}
+    saved = [float(v) for r in recs for m, v in r.facts.budget.get("saved_pct", {}).items()
+             if (id(r), m) not in quiet]
     talks = [cv for r in recs for cv in r.facts.conversations if cv.said]
     with_data = sum(1 for cv in talks if any(s.verb == "reply" and s.convinced
                                              for s in cv.said))
@@ -63,8 +83,11 @@ def career_sheet(saves: list[ShiftSave]) -> str:
         f"- Time to mitigate, median: {_median(ttm)}",
         f"- Error budget spent by incidents: {sum(budget):g}% in total over {len(budget)} "
         "incident model-nights",
-        f"- Error budget saved by mitigating (against the faults running unfixed to the end "
-        f"of the shift): {sum(saved):g}% in total over {len(saved)} incident model-nights",
+        "- Error budget saved by mitigating (against the faults running unfixed to the end "
+        "of the shift): " + (f"{sum(saved):g}% in total over {len(saved)} incident model-nights"
+                             if saved else "none to count")
+        + (f"; {len(quiet)} silent fault(s) left out: they fail no request, so they spend "
+           "and save no error budget, only quality" if quiet else ""),
         f"- Requests decided: {decided['promoted']} promoted, {decided['held']} held, "
         f"{decided['ticketed']} ticketed, {decided['built']} built at night, "
         f"{decided['missed']} left past their deadline",

@@ -170,13 +170,56 @@ FIX_WORDS: dict[str, str] = {
 
 TEAM_WORDS: dict[str, str] = {"model-owners": "the model's owners"}
 
+RULE_WORDS: dict[str, str] = {
+    "ErrorBudgetBurnFast": "a fast error-budget burn alert",
+    "ModelHigh5xxRatio": "a server-error alert",
+    "ModelHighP99Latency": "a tail-latency warning",
+    "GPUMemoryNearFull": "a GPU-memory warning",
+    "PodCrashLooping": "a crash-looping alert",
+    "ModelPredictionMeanShift": "a prediction-shift alert",
+    "FeatureNullRateHigh": "a missing-feature alert",
+    "ModelNaNPredictions": "a NaN-predictions alert",
+    "CertificateExpiringSoon": "a certificate-expiry warning",
+    "FeatureUnseenCategories": "an unseen-categories alert",
+    "FeatureFreshnessStale": "a stale-feature alert",
+    "ModelQualityDrop": "a quality-drop alert",
+    "ModelScrapeTargetDown": "a metrics-scrape alert",
+}
+"""Alert rules as an engineer says them aloud; a rule not listed is spelled out from its name."""
+RULE_MEANING: dict[str, str] = {
+    "ErrorBudgetBurnFast": "the model was failing requests fast enough to spend a month's error "
+                           "budget in about two days",
+    "ModelHigh5xxRatio": "more than one request in twenty was failing with a server error",
+    "ModelHighP99Latency": "the slowest requests were taking longer than the latency objective",
+    "GPUMemoryNearFull": "the memory on the model's GPUs was almost full",
+    "PodCrashLooping": "the model's containers kept restarting",
+    "ModelPredictionMeanShift": "the average prediction had moved more than half away from "
+                                "where it sat in training",
+    "FeatureNullRateHigh": "a feature was missing in more than one request in five",
+    "ModelNaNPredictions": "the model was returning predictions that were not numbers",
+    "CertificateExpiringSoon": "the serving certificate would expire within three weeks",
+    "FeatureUnseenCategories": "more than one request in ten carried a category the model "
+                               "never saw in training",
+    "FeatureFreshnessStale": "a feature the model reads had not been refreshed for longer than "
+                             "its limit",
+    "ModelQualityDrop": "the model's quality on the labels that had come back had fallen by "
+                        "more than half",
+    "ModelScrapeTargetDown": "no metrics could be collected from the model's pods, so its "
+                             "dashboards and alerts were blind",
+}
+"""What each alert rule means for the model, in plain words (true of the rule, whatever the
+night)."""
+ACRONYMS = {"ml": "ML", "sre": "SRE", "gpu": "GPU", "ai": "AI"}
+
 
 def words(text: str) -> int:
     return len(text.split())
 
 
 def team(name: str) -> str:
-    return TEAM_WORDS.get(name, "the " + name.replace("-", " ") + " team")
+    """`growth-ml` said aloud: `the growth ML team`."""
+    said = " ".join(ACRONYMS.get(w, w) for w in name.split("-"))
+    return TEAM_WORDS.get(name, f"the {said} team")
 
 
 def signal_clause(signal: str) -> str:
@@ -213,7 +256,9 @@ def model_words(model: str) -> str:
 
 
 def rule_words(rule: str) -> str:
-    """`ModelPredictionMeanShift` said aloud: `a model prediction mean shift alert`."""
+    """`ModelPredictionMeanShift` said aloud: `a prediction-shift alert`."""
+    if rule in RULE_WORDS:
+        return RULE_WORDS[rule]
     tokens = re.findall(r"NaN|[A-Z]+(?=[A-Z][a-z])|[A-Z][a-z]+|[A-Z]+|[a-z]+|\d+[a-z]*", rule)
     spaced = " ".join(t if t == "NaN" or (len(t) > 1 and t.isupper()) else t.lower()
                       for t in tokens)
@@ -235,6 +280,36 @@ def about(n: float) -> str:
     r = sig(n)
     text = f"{r:,.0f}" if abs(r) >= 10 else f"{r:g}"
     return text if r == n else f"about {text}"
+
+
+def mins(n: int) -> str:
+    """A span said aloud: `1 minute`, `26 minutes`, and from an hour and a half on, in hours
+    to the nearest half (`about three hours` for 184 minutes): nobody says "184 minutes"."""
+    if n < 90:
+        return f"{n} minute{'s' if n != 1 else ''}"
+    h, half = divmod(round(n / 30), 2)
+    word = HOURS[h] if h < 12 else str(h)
+    said = "an hour and a half" if (h, half) == (1, 1) else \
+        f"{word} and a half hours" if half else f"{word} hours"
+    return f"about {said}" if h * 60 + 30 * half != n else said
+
+
+HOURS = ("midnight", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+         "ten", "eleven", "noon")
+
+
+def clock_said(t: int) -> str:
+    """A minute said the first time a story names one, with the part of the day it falls in:
+    `2:12 in the morning`, `00:58, not long before one in the morning,` (a clause, so it reads
+    inside a sentence), `midnight`."""
+    said = clock(t)
+    h, m = divmod(t % (24 * 60), 60)
+    if said == "midnight" or h >= 12:
+        return said
+    if h == 0:
+        return f"{said}, just after midnight," if m < 30 else \
+            f"{said}, not long before one in the morning,"
+    return f"{said} in the morning"
 
 
 def clock(t: int) -> str:

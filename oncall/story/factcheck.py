@@ -15,7 +15,7 @@ the game's authors, not a part of play.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -87,6 +87,8 @@ class Facts:
                 "facts": {"items", "pages", "conversations", "silences"}}))
                 if isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 3 * 24 * 60]
         key = [t for t in named if t is not None]
+        self.key_minutes = set(key)
+        """The night's moments (page, moves, updates, queue and talks), not every look."""
         minutes |= set(key)
         self.minutes = minutes
         clocks = {hhmm(t) for t in minutes}
@@ -217,8 +219,8 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
 
     t = r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)"
     times_of(rf"\backnowledged (?:the page )?at {t}", [f.acked_at], "acknowledged")
-    times_of(rf"\bat {t} I was paged\b", [f.page_at, *(i.page_at for i in f.incidents),
-                                         *facts.pages_opened], "paged")
+    times_of(rf"\bat {t}(?: in the morning|,[^,.]*,)? I was paged\b",
+             [f.page_at, *(i.page_at for i in f.incidents), *facts.pages_opened], "paged")
     times_of(rf"\bresolved the incident at {t}", [f.resolved_at], "resolved")
     times_of(rf"\bmitigated at {t}", [f.mitigated_at, *(i.mitigated_at for i in f.incidents)],
              "mitigated")
@@ -298,18 +300,107 @@ def check_shift(text: str, rec: ShiftRecord) -> list[str]:
     return problems
 
 
-def check_numbers(sheet: str, saves: list[Any]) -> list[str]:
-    """`check` for the numbers sheet: each incident row against its own save's record (the
-    saved date and the score, which the card holds rather than the record, left out)."""
-    from oncall.story.numbers import distinct
+def check_numbers(sheet: str, saves: list[Any], shifts: Sequence[Any] = ()) -> list[str]:
+    """`check` for the numbers sheet: each incident row against its own record (the saved date
+    and the score, which the card holds rather than the record, left out), then each summary
+    row against the incident rows as the sheet prints them (a total is their sum, a median
+    their median, a count their count); a summary figure no row can give must be one a record
+    holds."""
+    from oncall.story import numbers as nb
 
-    rows = [ln for ln in sheet.split("## Incidents", 1)[-1].splitlines()
-            if ln.startswith("| ") and not ln.startswith(("| saved", "| ---"))]
-    kept = distinct(saves)
-    if len(rows) != len(kept):
-        return [f"{len(rows)} incident rows for {len(kept)} distinct runs"]
+    table = sheet.split("## Incidents", 1)[-1].splitlines()
+    lines = [ln for ln in table if ln.startswith("| ") and not ln.startswith(("| saved",
+                                                                            "| ---"))]
+    rows = [nb.incident_row(s) for s in nb.distinct(saves)]
+    rows += [r for s in nb.distinct_shifts(shifts) for r in nb.shift_rows(s)]
+    if len(lines) != len(rows):
+        return [f"{len(lines)} incident rows for {len(rows)} distinct incidents"]
     problems = []
-    for row, save in zip(rows, kept, strict=True):
-        cells = [c.strip() for c in row.strip("|").split("|")]
-        problems += [f"{cells[1]}: {p}" for p in check(" | ".join(cells[1:-1]), save.record)]
+    cells = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines]
+    for row, cs in zip(rows, cells, strict=True):
+        text = " | ".join(cs[1:-1])
+        found = check_shift(text, row.shift) if row.shift is not None else check(text,
+                                                                                 row.record)
+        problems += [f"{cs[1]}: {p}" for p in found]
+    return problems + _check_summary(sheet, cells, rows)
+
+
+def _figures_in(text: str) -> list[float]:
+    return [_value(m.group(1)) for m in NUMBER.finditer(text)]
+
+
+def _check_summary(sheet: str, cells: list[list[str]], rows: Sequence[Any]) -> list[str]:
+    from statistics import median
+
+    summary = {}
+    for ln in sheet.split("## Incidents", 1)[0].splitlines():
+        parts = [c.strip() for c in ln.strip("|").split("|")]
+        if ln.startswith("| ") and len(parts) == 2 and parts[0] not in ("measure", "---"):
+            summary[parts[0]] = parts[1]
+    n = len(cells)
+
+    def minutes(cell: str) -> float | None:
+        m = re.fullmatch(r"(\d+) min", cell)
+        return float(m.group(1)) if m else None
+
+    def summed(pattern: str) -> tuple[float, int]:
+        got = [_value(m.group(1)) for c in cells if (m := re.search(pattern, c[6]))]
+        return round(sum(got), 2), len(got)
+
+    acks = [v for c in cells if (v := minutes(c[4])) is not None]
+    mine = [v for c in cells if (v := minutes(c[5])) is not None]
+    requests, counted = summed(r"^([\d,]+) requests")
+    budget, spent = summed(r"([\d.,]+)% error budget")
+    quality, quiet = summed(r"([\d.,]+)% quality budget")
+    outside, _ = summed(r"([\d.,]+) min outside")
+    who = [len(mine), sum(c[5].endswith("by the owners") for c in cells),
+           sum(c[5] == "handed over" for c in cells),
+           sum(c[5] == "stopped by itself" for c in cells), sum(c[5] == "no" for c in cells)]
+    expected: dict[str, list[float]] = {
+        "Incidents handled": [n],
+        "Median time to acknowledge": [round(median(acks), 1), len(acks), n] if acks else [],
+        "Median time to mitigate": [round(median(mine), 1), len(mine), n] if mine else [],
+        "Who stopped the fault": [float(x) for x in who],
+        "Requests affected": [requests] if counted else [],
+        "Error budget spent": [budget, spent],
+        "Quality budget spent (silent faults)": [quality, outside, quiet] if quiet else [],
+        "Impact not measured": [float(sum(c[6].startswith("not measured") for c in cells))],
+    }
+    problems = []
+    for name, want in expected.items():
+        said = summary.get(name)
+        if said is None or not want:
+            continue
+        got = _figures_in(said)[:len(want)]
+        if any(not _close(a, b) for a, b in zip(got, want, strict=False)) or len(got) < len(
+                want):
+            problems.append(f"summary {name}: says {said!r}, but the rows give "
+                            f"{', '.join(f'{w:g}' for w in want)}")
+    if "Requests affected" in summary and counted:
+        over = _figures_in(summary["Requests affected"])
+        if over and over[-1] != counted:
+            problems.append(f"summary Requests affected: over {over[-1]:g} incidents, but "
+                            f"{counted} rows count requests")
+    facts = [Facts(r.record, r.shift) for r in rows]
+    for name, said in summary.items():
+        if name in expected or name == "Mean score":
+            continue
+        for v in _figures_in(said):
+            if not any(f.has_number(v) for f in facts) and not _derived(v, name, rows):
+                problems.append(f"summary {name}: {v:g} is no figure the records hold")
     return problems
+
+
+def _derived(v: float, name: str, rows: Sequence[Any]) -> bool:
+    """A summary figure counted across incidents (rollbacks, escalations, replica hours)."""
+    from statistics import median
+
+    from oncall.story.numbers import replica_hours
+
+    if float(v).is_integer() and v <= 10 * max(1, len(rows)):
+        return True
+    detect = [r.detect for r in rows if r.detect is not None]
+    if name == "Median time to detect" and detect:
+        return _close(v, round(median(detect), 1))
+    return name == "Extra replica hours" and any(_close(v, h)
+                                                 for h in replica_hours(rows).values())

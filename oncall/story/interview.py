@@ -29,17 +29,35 @@ from oncall.story.spoken import QUESTIONS, spoken
 WPM = 130
 """Interview pace: two minutes is about 260 words."""
 
+IRREGULAR = ("took|made|went|ran|read|held|brought|put|chose|did|got|gave|wrote|saw|told|"
+             "sent|kept|set|found|began|spent|left|led|built|caught|cut|drew|knew|let|met|"
+             "paid|said|shut|split|thought|understood|won|sat|stood|fell|stuck|dug|hid|rang|"
+             "struck|swung|tore|woke|spoke|broke|froze")
 STAR = {
-    "situation": r"\b(?:paged|page|alert|on call|on-call|fired|night|at \d{1,2}:\d\d)\b",
-    "task": r"\b(?:my job|my task|my goal|I needed to|I had to|I was responsible|the choice|"
-            r"to decide|had to decide|my role|I owned)\b",
-    "action": r"\bI (?:checked|looked|rolled|acknowledged|declared|escalated|brought|applied|"
-              r"filed|ticketed|diagnosed|called|paused|reverted|asked|posted|pinned|fell back|"
-              r"raised|restarted|put|chose|decided|went|handed|scaled|read|ran|opened|held|"
-              r"replied|cordoned|rotated|remapped|lowered|traced|compared|split)\b",
-    "result": r"\b(?:stopped|mitigated|recovered|resolved|fixed|back to normal|in the end|"
-              r"result|afterwards|after that|since then|postmortem|minutes after|ended)\b",
+    "situation": r"\b(?:paged|page|alert\w*|on call|on-call|fired|night|shift|incident|outage|"
+                 r"was (?:serving|running|handling|looking after)|at \d{1,2}:\d\d|"
+                 r"(?:one|last) (?:night|week|month|time)|production)\b",
+    "task": r"\b(?:my (?:job|task|goal|role|aim|priority|responsibility)|I (?:needed|had|"
+            r"wanted|meant|was supposed|was asked) to|I was (?:responsible|on the hook|"
+            r"accountable)|the (?:choice|decision|question|goal) was|(?:had )?to decide|"
+            r"I owned|it was on me|the priority was)\b",
+    "action": rf"\bI (?:then |first |also |quickly |immediately |next |finally )?"
+              rf"(?:\w{{2,}}ed|{IRREGULAR})\b",
+    "result": r"\b(?:stopped|mitigated|recovered|resolved|fixed|restored|back to normal|"
+              r"in the end|result\w*|afterwards|after that|since then|postmortem|"
+              r"minutes after|ended|by the end|came back|lesson|learned|next time|"
+              r"as a result|outcome|saved|prevented|impact)\b",
 }
+"""A STAR part is there when its kind of sentence is: any first-person past-tense verb is an
+action, whatever the verb; the situation, task and result each have many ways to be said."""
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+                "twelve": 12}
+SMALL_FIGURE = re.compile(
+    r"\b(?P<bound>within|under|less than|about|around|roughly|nearly|almost)?\s*"
+    r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
+    r"(?P<unit>minutes?|mins?|status updates?|updates?)\b", re.I)
+"""A small count that is a figure: minutes, or status updates. `a minute` is left alone."""
 BLAME = re.compile(r"\b(?:their fault|his fault|her fault|blame[ds]?|careless|sloppy|"
                    r"incompetent|should have known|messed up|screwed up|they broke|"
                    r"didn't bother|did not bother|lazy)\b", re.I)
@@ -57,7 +75,7 @@ CLAIMS: list[tuple[str, str]] = [
     (r"\bI (?:fixed|reverted|patched) (?:the )?(?:upstream|pipeline|producer|feed|release|"
      r"partner|schema)\b", "team-fix"),
     (r"\bI (?:mitigated|fixed|stopped) (?:it|the fault|the incident)\b", "mitigated"),
-    (r"\bI (?:escalated|brought in|paged|called)\b", "escalate"),
+    (r"\bI (?:escalated|brought in|paged|called (?!it\b|this\b|that\b))\b", "escalate"),
     (r"\bI (?:applied|deployed|shipped) (?:a |the )?(?:hot)?fix\b", "hotfix"),
 ]
 
@@ -114,7 +132,49 @@ class FollowUp:
     """What the verdict says when it does not."""
 
 
-def _figures(text: str, facts: Facts, record: Record) -> list[Figure]:
+def _small_figures(text: str, facts: Facts, record: Record,
+                   shift: ShiftRecord | None = None) -> list[Figure]:
+    """Small figures (twelve or under) held to the record: a number of minutes must be a gap
+    between two of the night's moments (or, said as a bound, "within five minutes", at least
+    one such gap); a number of status updates must be how many were posted (on the night, or
+    for one of its incidents)."""
+    key = sorted(facts.key_minutes)
+    gaps = {b - a for i, a in enumerate(key) for b in key[i + 1:]}
+    f = record.facts
+    spans = [f.impact, *(i.impact for i in f.incidents)]
+    gaps |= {int(v) for imp in spans for k, v in imp.items() if "minutes" in k}
+    gaps |= {r.lead_minutes for r in f.replays if r.lead_minutes is not None}
+    posted = {len(record.facts.updates_at)}
+    if shift is not None:
+        from oncall.story.shiftfacts import incidents
+
+        posted |= {len(inc.updates) for inc in incidents(shift)}
+    out = []
+    for m in SMALL_FIGURE.finditer(text):
+        raw = m.group("n").lower()
+        v = NUMBER_WORDS.get(raw) or int(raw)
+        if v > 12:
+            continue  # larger figures are checked with every other number
+        unit = m.group("unit").lower()
+        bound = (m.group("bound") or "").lower()
+        if unit.startswith(("status", "update")):
+            ok = v in posted
+            note = f"{', '.join(str(p) for p in sorted(posted))} status update(s) were posted"
+        elif bound in ("within", "under", "less than"):
+            ok = any(g <= v for g in gaps)
+            note = "no moment of the night came that soon after another"
+        elif bound:
+            ok = any(abs(g - v) <= max(1, round(0.2 * v)) for g in gaps)
+            note = f"no two moments of the night were about {v} minutes apart"
+        else:
+            ok = v in gaps
+            note = f"no two moments of the night were {v} minutes apart"
+        out.append(Figure(m.group(0).strip(), "true" if ok else "wrong", "" if ok else note))
+    return out
+
+
+def _figures(text: str, facts: Facts, record: Record,
+             shift: ShiftRecord | None = None) -> list[Figure]:
     out: list[Figure] = []
     for h, mm in CLOCK.findall(text):
         clock = f"{int(h):02d}:{mm}"
@@ -142,9 +202,20 @@ def _figures(text: str, facts: Facts, record: Record) -> list[Figure]:
                               "" if hedged else "close, but said as exact: say \"about\""))
             continue
         out.append(Figure(said, "wrong", "the record holds no such figure"))
+    out += _small_figures(text, facts, record, shift)
     for problem in check(text, record, facts):
-        if any(k in problem for k in (" at ", "requests affected", "declared", "after the page")):
-            out.append(Figure(problem.split(",")[0], "wrong", problem))
+        if not any(k in problem for k in (" at ", "requests affected", "declared",
+                                          "after the page")):
+            continue
+        claim = problem.split(",")[0]
+        # The figure was true somewhere in the night but not of the event it is paired with:
+        # mark that figure wrong rather than list it twice.
+        same = next((f for f in out if f.verdict != "wrong" and re.search(
+            rf"(?<![\d:,.]){re.escape(f.said.lstrip('$'))}(?![\d:])", claim)), None)
+        if same is not None:
+            same.verdict, same.note = "wrong", problem
+        else:
+            out.append(Figure(claim, "wrong", problem))
     return out
 
 
@@ -174,6 +245,16 @@ def _claimed(text: str, record: Record) -> list[str]:
     return out
 
 
+def _claims_both(text: str) -> str | None:
+    """A claim to have had both sides of a tradeoff, not a denial of one ("I did not get
+    both")."""
+    for m in BOTH.finditer(text):
+        before = text[max(0, m.start() - 30):m.start()].lower()
+        if not re.search(r"(?:\bnot|\bnever|\bno way|n't|\bcannot)\b[^.]*$", before):
+            return m.group(0)
+    return None
+
+
 def _strangers(text: str, facts: Facts) -> list[str]:
     low = text.lower()
     out = []
@@ -185,10 +266,10 @@ def _strangers(text: str, facts: Facts) -> list[str]:
 
 
 def judge(answer: str, record: Record, question: str, *, follow_up: FollowUp | None = None,
-          facts: Facts | None = None) -> Verdict:
+          facts: Facts | None = None, shift: ShiftRecord | None = None) -> Verdict:
     """The verdict on one answer: main question (STAR, two minutes) or a follow-up (one
     point, under a minute)."""
-    facts = facts or Facts(record)
+    facts = facts or Facts(record, shift)
     n = words(answer)
     asked = follow_up.asked if follow_up else QUESTIONS.get(question, question)
     v = Verdict(question=follow_up.key if follow_up else question, asked=asked, score=100,
@@ -214,7 +295,7 @@ def judge(answer: str, record: Record, question: str, *, follow_up: FollowUp | N
             cut(Deduction(20, follow_up.missing))
         if n > 150:
             cut(Deduction(5, f"{n} words for a follow-up: answer it in under a minute"))
-    v.figures = _figures(answer, facts, record)
+    v.figures = _figures(answer, facts, record, shift)
     wrong = [f for f in v.figures if f.verdict == "wrong"]
     for f in wrong:
         cut(Deduction(15, f"wrong figure {f.said!r}: {f.note}"))
@@ -237,8 +318,8 @@ def judge(answer: str, record: Record, question: str, *, follow_up: FollowUp | N
         cut(Deduction(15, f"blame ({blame.group(0)!r}): keep it blameless, talk about the "
                           "system"))
     if question == "tradeoff" and follow_up is None:
-        if BOTH.search(answer):
-            cut(Deduction(15, "\"we did both\": a tradeoff has a side you gave up"))
+        if both := _claims_both(answer):
+            cut(Deduction(15, f"\"we did both\" ({both!r}): a tradeoff has a side you gave up"))
         elif not COST.search(answer):
             cut(Deduction(15, "the tradeoff's cost is left out: say what you gave up"))
     v.score = max(0, 100 - sum(d.points for d in v.deductions))
@@ -340,7 +421,8 @@ class Session:
     def answer(self, text: str) -> Verdict:
         i = len(self.verdicts)
         fu = self.queue[i - 1] if i else None
-        v = judge(text, self.record, self.question, follow_up=fu, facts=self.facts)
+        v = judge(text, self.record, self.question, follow_up=fu, facts=self.facts,
+                  shift=self.shift)
         self.verdicts.append(v)
         return v
 

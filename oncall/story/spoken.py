@@ -11,10 +11,11 @@ shorter telling of what happened, never an invented one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from oncall.game.commands import INVESTIGATIONS
-from oncall.game.record import Intervened, Record
+from oncall.game.record import Entry, Intervened, Record
 from oncall.scoring.awareness import best_replay
 from oncall.scoring.text import a_an, and_list
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME
@@ -22,8 +23,10 @@ from oncall.story.clauses import (
     TOOL_WORDS,
     about,
     clock,
+    clock_said,
     fault_words,
     fix_words,
+    mins,
     model_words,
     rule_words,
     signal_clause,
@@ -100,8 +103,63 @@ def _low(s: str) -> str:
     return s if s[1:2].isupper() else s[:1].lower() + s[1:]
 
 
-def _mins(n: int) -> str:
-    return f"{n} minute{'s' if n != 1 else ''}"
+def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
+                  key: set[str] | None = None, said: Iterable[str] = ()) -> list[Bit]:
+    """What the looks at `model` showed, one sentence per tool, each signal told once (and
+    none of those the story has `said` already); a tool that showed nothing new is named in
+    one closing sentence. With `key`, the looks it names (the ones a diagnosis cited) come
+    first and the rest one step later."""
+    told: set[str] = set(said)
+    shown: dict[str, tuple[int, list[str]]] = {}
+    quiet: list[str] = []
+    for e in entries:
+        do, o = e.command.get("do"), e.observation
+        if do not in INVESTIGATIONS or do == "runbook" or not o.ok:
+            continue
+        where = TOOL_WORDS.get(str(do), str(do))
+        new = [s for s in o.signals if s not in told]
+        if not new:
+            if e.command.get("model") == model and where not in quiet:
+                quiet.append(where)
+            continue
+        told |= set(new)
+        p, sigs = shown.get(where, (prio if key is None else prio + 1, []))
+        mine = prio if key is None or o.id in key else prio + 1
+        shown[where] = (min(p, mine), sigs + new)
+    bits = [Bit(2, p, f"{_cap(where)} showed that "
+                      f"{and_list([signal_clause(s) for s in sigs[:2]])}.")
+            for where, (p, sigs) in shown.items()]
+    quiet = [q for q in quiet if q not in shown]
+    if quiet:
+        bits.append(Bit(2, prio + (4 if key is not None else 3),
+                        f"I also checked {and_list(quiet)}, which told me nothing new."))
+    return bits
+
+
+MOVE_TAILS = {"fixes": ", and that stopped it", "partial": ", which helped only partly",
+              "none": ", which changed nothing", "worse": ", which made things worse"}
+
+
+def move_line(iv: Intervened, stopped_at: int | None) -> str:
+    """One move said aloud, with what it did; `stopped_at` is when the fault stopped, so a move
+    that landed after it is not credited with stopping it."""
+    late = iv.effect in ("fixes", "partial") and stopped_at is not None \
+        and iv.effective_at > stopped_at
+    if iv.kind == "escalate":
+        who = team(str(iv.command.get("team")))
+        if late:
+            return (f"At {clock(iv.t)} I handed the follow-up to {who}, and they took it "
+                    f"on at {clock(iv.effective_at)}.")
+        if iv.effect in ("fixes", "partial"):
+            return (f"At {clock(iv.t)} I brought in {who}, and their fix landed at "
+                    f"{clock(iv.effective_at)}.")
+        return (f"At {clock(iv.t)} I brought in {who}, who answered at "
+                f"{clock(iv.effective_at)} without taking it on.")
+    what = ("I rolled the model back to its previous version" if iv.kind == "rollback" else
+            f"I {fix_words(str(iv.command.get('fix')))}")
+    if late and iv.effect == "fixes":
+        return f"At {clock(iv.t)} {what}, after the fault had already stopped."
+    return f"At {clock(iv.t)} {what}{MOVE_TAILS[iv.effect]}."
 
 
 class _Night:
@@ -128,10 +186,10 @@ class _Night:
                          f"{about(round(f.fleet_rps))} requests a second.")]
         if self.page is not None:
             on = model_words(self.page.model)
-            out.append(Bit(0, 0, f"At {clock(f.page_at)} I was paged by "
+            out.append(Bit(0, 0, f"At {clock_said(f.page_at)} I was paged by "
                                  f"{rule_words(self.page.rule)} on {on}."))
         else:
-            out.append(Bit(0, 0, f"At {clock(f.page_at)} I was paged for "
+            out.append(Bit(0, 0, f"At {clock_said(f.page_at)} I was paged for "
                                  f"{model_words(self.model)}."))
         return out
 
@@ -157,7 +215,7 @@ class _Night:
         bits = []
         if f.acked_at is not None:
             d = f.acked_at - f.page_at
-            when = "within a minute" if d <= 1 else f"after {_mins(d)}"
+            when = "within a minute" if d <= 1 else f"after {mins(d)}"
             line = f"I acknowledged the page {when}"
             if f.severity is not None:
                 line += f" and declared it a SEV-{f.severity}"
@@ -174,34 +232,8 @@ class _Night:
         return bits
 
     def evidence(self, prio: int, until: int | None = None) -> list[Bit]:
-        told: set[str] = set()
-        cited_ids = {o.id for o in cited(self.r)}
-        shown: dict[str, tuple[int, list[str]]] = {}
-        quiet: list[str] = []
-        for e in self.r.entries:
-            do = e.command.get("do")
-            o = e.observation
-            if do not in INVESTIGATIONS or not o.ok or (until is not None and o.t > until):
-                continue
-            if do == "runbook":
-                continue
-            new = [s for s in o.signals if s not in told]
-            where = TOOL_WORDS.get(str(do), str(do))
-            if not new:
-                if e.command.get("model") == self.model and where not in quiet:
-                    quiet.append(where)
-                continue
-            told |= set(new)
-            p, sigs = shown.get(where, (prio + 1, []))
-            shown[where] = (min(p, prio if o.id in cited_ids else prio + 1), sigs + new)
-        bits = [Bit(2, p, f"{_cap(where)} showed that "
-                          f"{and_list([signal_clause(s) for s in sigs[:2]])}.")
-                for where, (p, sigs) in shown.items()]
-        quiet = [q for q in quiet if q not in shown]
-        if quiet:
-            bits.append(Bit(2, prio + 4, f"I also checked {and_list(quiet)}, which told me "
-                                         "nothing new."))
-        return bits
+        looks = [e for e in self.r.entries if until is None or e.observation.t <= until]
+        return evidence_bits(looks, self.model, prio, {o.id for o in cited(self.r) if o.id})
 
     def diagnosis(self, prio: int) -> list[Bit]:
         f, ans = self.f, self.r.answers
@@ -217,27 +249,7 @@ class _Night:
         return [Bit(2, prio, line)]
 
     def move(self, iv: Intervened) -> str:
-        f = self.f
-        if iv.kind == "rollback":
-            what = "I rolled the model back to its previous version"
-        elif iv.kind == "hotfix":
-            what = f"I {fix_words(str(iv.command.get('fix')))}"
-        else:
-            who = team(str(iv.command.get("team")))
-            if iv.effect in ("fixes", "partial") and f.mitigated_at is not None \
-                    and iv.effective_at > f.mitigated_at:
-                return (f"At {clock(iv.t)} I handed the follow-up to {who}, and they took it "
-                        f"on at {clock(iv.effective_at)}.")
-            if iv.effect in ("fixes", "partial"):
-                return (f"At {clock(iv.t)} I brought in {who}, and their fix landed at "
-                        f"{clock(iv.effective_at)}.")
-            return f"At {clock(iv.t)} I brought in {who}, who did not take it on."
-        tail = {"fixes": ", and that stopped it", "partial": ", which helped only partly",
-                "none": ", which changed nothing", "worse": ", which made things worse"}
-        if iv.effect == "fixes" and f.mitigated_at is not None \
-                and iv.effective_at > f.mitigated_at:
-            return f"At {clock(iv.t)} {what}, after the fault had already stopped."
-        return f"At {clock(iv.t)} {what}{tail[iv.effect]}."
+        return move_line(iv, self.f.mitigated_at)
 
     def moves(self, prio: int) -> list[Bit]:
         ivs = self.f.interventions
@@ -253,7 +265,7 @@ class _Night:
         if f.handed_over:
             line = "I did not fix it myself: the secondary on-call took the incident over."
         elif self.ttm is not None and f.mitigated_at is not None:
-            line = (f"The fault stopped at {clock(f.mitigated_at)}, {_mins(self.ttm)} after the "
+            line = (f"The fault stopped at {clock(f.mitigated_at)}, {mins(self.ttm)} after the "
                     "page.")
         elif self.r.answers.control and not f.interventions:
             line = ("It was not a fault in any of our models, so I changed nothing in "
@@ -273,7 +285,7 @@ class _Night:
         line = f"In business terms, {about(n)} {what} were affected"
         m = int(imp.get("minutes", 0))
         if m and m != self.ttm:
-            line += f" over {_mins(m)}"
+            line += f" over {mins(m)}"
         failed = imp.get("requests_failed", 0)
         if failed:
             line += f", {about(failed)} of them failed outright"
@@ -290,12 +302,12 @@ class _Night:
         if "minutes_outside_quality_slo" not in imp:
             return []
         m = int(imp.get("minutes", 0))
-        span = "until it was fixed" if m == self.ttm else f"for {_mins(m)} after the page"
+        span = "until it was fixed" if m == self.ttm else f"for {mins(m)} after the page"
         outside = int(imp["minutes_outside_quality_slo"])
         line = (f"In business terms, {what} were answered badly {span}, with no error for "
                 "any counter to see")
         if outside:
-            line += (f": quality sat outside its target for {_mins(outside)}, about "
+            line += (f": quality sat outside its target for {mins(outside)}, about "
                      f"{about(imp.get('quality_budget_consumed_pct', 0))}% of the month's "
                      "quality budget")
         else:
@@ -312,7 +324,8 @@ class _Night:
             bits.append(Bit(3, prio, "I did not write a postmortem, so nothing was added "
                                      "afterwards."))
             return bits
-        items = [_low(a.item.split(":")[0].rstrip(".")).replace(self.model, "that model")
+        items = [_low(re.sub(r"\s*\([^)]*\)", "", a.item.split(":")[0]).rstrip("."))
+                 .replace(self.model, "that model")
                  for a in pm.action_items if speakable(a.item)]
         if items:
             bits.append(Bit(3, prio, "In the postmortem I put down the follow-ups: "
@@ -323,7 +336,7 @@ class _Night:
             alarms = "no false alarms" if fa == 0 else \
                 f"{fa} false alarm{'s' if fa != 1 else ''}"
             bits.append(Bit(3, prio + 1, f"Replayed over the week before, the alert I proposed "
-                                         f"would have fired {_mins(best.lead_minutes)} before "
+                                         f"would have fired {mins(best.lead_minutes)} before "
                                          f"the page, with {alarms}."))
         elif best is not None:
             bits.append(Bit(3, prio + 1, "Replayed over the week before, the alert I proposed "
@@ -456,8 +469,11 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
     for t in f.tickets:
         if t.get("t") is None:
             continue
-        bits.append(Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for the "
-                              f"{rule_words(str(t.get('alert')))[2:].lstrip()} on "
+        said = rule_words(str(t.get("alert")))
+        named = any(a.rule == t.get("alert") for a in f.noise_alerts) or (
+            n.page is not None and n.page.rule == t.get("alert"))
+        what = f"that {said.split()[-1]}" if named else f"the {said[2:].lstrip()}"
+        bits.append(Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for {what} on "
                               f"{n.other(t.get('model'))} for working hours, rather than act "
                               "on it at night."))
     chased = [i for i in f.interventions if i.command.get("model")

@@ -3,22 +3,25 @@ each incident told only from its own facts (its page, looks, moves and updates).
 
 from __future__ import annotations
 
-from oncall.game.record import Intervened
+from collections.abc import Iterable
+from typing import Any
+
 from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
 from oncall.scoring.text import a_an, and_list
 from oncall.story.clauses import (
-    TOOL_WORDS,
+    RULE_MEANING,
     about,
     clock,
+    clock_said,
     fault_words,
-    fix_words,
+    mins,
     model_words,
     rule_words,
     signal_clause,
     team,
 )
 from oncall.story.shiftfacts import ShiftIncident, incidents
-from oncall.story.spoken import QUESTIONS, Bit, Spoken, fit, page
+from oncall.story.spoken import QUESTIONS, Bit, Spoken, evidence_bits, fit, move_line, page
 
 KIND_WORDS = {"incident": "incident", "deploy": "deploy request", "canary": "canary request",
               "feature": "feature request", "noise": "noisy alert"}
@@ -27,9 +30,28 @@ DONE_WORDS = {"promoted": "promoted it", "held": "held it back for working hours
               "missed": "let its deadline pass", "silenced": "silenced it",
               "mitigated": "got it mitigated", "handed over": "handed it over"}
 
+ASKED = {"deploy": "promote their {model} release over its failing gate",
+         "canary": "promote their {model} canary to every request",
+         "feature": "build something new for {model} that night",
+         "incident": "act on {model}", "noise": "look at an alert on {model}"}
+"""What a colleague asked for, by the kind of item they raised."""
 
-def _mins(n: int) -> str:
-    return f"{n} minute{'s' if n != 1 else ''}"
+
+def _gate_check(c: dict[str, Any]) -> str | None:
+    """One failed gate check said aloud, its figures rounded: `The gate measured the new
+    version's error ratio at about 0.38%, against 0.06% for the stable one.`"""
+    name = str(c.get("check", "")).split(",")[0]
+    if "candidate" not in c or "stable" not in c:
+        return f"Its {name} had failed." if name else None
+    new, old = float(c["candidate"]), float(c["stable"])
+    if "ratio" in name:
+        what, said = "error ratio", lambda v: f"{about(round(v * 100, 4))}%"
+    elif "latency" in name:
+        what, said = "tail latency", lambda v: f"{round(v)} milliseconds"
+    else:
+        what, said = name, about
+    return (f"The gate measured the new version's {what} at {said(new)}, against "
+            f"{said(old)} for the stable one.")
 
 
 class _Shift:
@@ -41,7 +63,8 @@ class _Shift:
 
     def night(self) -> Bit:
         return Bit(0, 0, f"I was on call overnight, from {clock(self.f.start)} to "
-                         f"{clock(self.f.end)}, for {self.g.fleet_models} production ML models "
+                         f"{clock_said(self.f.end).rstrip(',')}, for {self.g.fleet_models} "
+                         "production ML models "
                          f"serving {about(round(self.g.fleet_rps))} requests a second.")
 
     def queue(self, prio: int) -> Bit | None:
@@ -67,9 +90,7 @@ class _Shift:
     def gate(self, it: Item, prio: int) -> list[Bit]:
         checks = it.report.get("checks", [])
         failed = [c for c in checks if not c.get("passed")]
-        out = [Bit(0, prio, f"The gate's {str(c['check']).split(',')[0]} check had the new "
-                            f"version at {c['candidate']:g} against {c['stable']:g} for the "
-                            "stable one.") for c in failed[:2] if "candidate" in c]
+        out = [Bit(0, prio, line) for c in failed[:2] if (line := _gate_check(c))]
         if checks:
             out.append(Bit(0, prio + 2, f"The gate had failed {len(failed)} of its "
                                         f"{len(checks)} checks."))
@@ -79,14 +100,14 @@ class _Shift:
     def page_line(self, inc: ShiftIncident) -> Bit:
         alert = next((a for a in inc.page.alerts), None)
         by = rule_words(alert) if alert else "an alert"
-        return Bit(0, 0, f"At {clock(inc.opened_at)} I was paged by {by} on "
+        return Bit(0, 0, f"At {clock_said(inc.opened_at)} I was paged by {by} on "
                          f"{model_words(inc.model)}.")
 
     def opening(self, inc: ShiftIncident, prio: int) -> list[Bit]:
         out = []
         if inc.acked_at is not None:
             d = inc.acked_at - inc.opened_at
-            line = "I acknowledged it " + ("within a minute" if d <= 1 else f"after {_mins(d)}")
+            line = "I acknowledged it " + ("within a minute" if d <= 1 else f"after {mins(d)}")
             if inc.severity is not None:
                 line += f" and declared it a SEV-{inc.severity}"
             out.append(Bit(2, prio, line + "."))
@@ -100,25 +121,8 @@ class _Shift:
                                     "would change."))
         return out
 
-    def evidence(self, inc: ShiftIncident, prio: int) -> list[Bit]:
-        told: set[str] = set()
-        shown: dict[str, list[str]] = {}
-        quiet: list[str] = []
-        for e in inc.looks:
-            where = TOOL_WORDS.get(str(e.command.get("do")), str(e.command.get("do")))
-            new = [s for s in e.observation.signals if s not in told]
-            told |= set(new)
-            if new:
-                shown.setdefault(where, []).extend(new)
-            elif where not in quiet:
-                quiet.append(where)
-        bits = [Bit(2, prio, f"{where[:1].upper()}{where[1:]} showed that "
-                             f"{and_list([signal_clause(s) for s in sigs[:2]])}.")
-                for where, sigs in shown.items()]
-        quiet = [q for q in quiet if q not in shown]
-        if quiet:
-            bits.append(Bit(2, prio + 3, f"I also checked {and_list(quiet)}, which told me "
-                                         "nothing new."))
+    def evidence(self, inc: ShiftIncident, prio: int, said: Iterable[str] = ()) -> list[Bit]:
+        bits = evidence_bits(inc.looks, inc.model, prio, said=said)
         if not inc.looks:
             bits.append(Bit(2, prio, "I did not look at the model's own tools before acting."))
         return bits
@@ -131,30 +135,37 @@ class _Shift:
         return [Bit(2, prio, f"{when}I called it {a_an(str(dx.get('category')))} problem: "
                              f"{fault_words(str(dx.get('cause')))}.")]
 
-    def move(self, iv: Intervened, inc: ShiftIncident) -> str:
-        if iv.kind == "escalate":
-            who = team(str(iv.command.get("team")))
-            if iv.effect in ("fixes", "partial"):
-                return (f"At {clock(iv.t)} I brought in {who}, and their fix landed at "
-                        f"{clock(iv.effective_at)}.")
-            return f"At {clock(iv.t)} I brought in {who}."
-        what = ("I rolled the model back" if iv.kind == "rollback" else
-                f"I {fix_words(str(iv.command.get('fix')))}")
-        tail = {"fixes": ", and that stopped it", "partial": ", which helped only partly",
-                "none": ", which changed nothing", "worse": ", which made things worse"}
-        return f"At {clock(iv.t)} {what}{tail[iv.effect]}."
-
     def ended(self, inc: ShiftIncident) -> str:
         it = inc.item
         if it.outcome == "mitigated" and it.done_at is not None:
             return (f"was mitigated at {clock(it.done_at)}, "
-                    f"{_mins(it.done_at - inc.opened_at)} after the page")
+                    f"{mins(it.done_at - inc.opened_at)} after the page")
+        if it.outcome == "handed over" and it.done_at is not None:
+            return (f"was handed over at {clock(it.done_at)}, "
+                    f"{mins(it.done_at - inc.opened_at)} after the page, rather than fixed by me")
         if it.outcome == "handed over":
             return "was handed over rather than fixed by me"
         return "was still not mitigated when the shift ended"
 
     def outcome(self, inc: ShiftIncident) -> Bit:
         return Bit(3, 0, f"It {self.ended(inc)}.")
+
+    def paged(self, inc: ShiftIncident, queue_prio: int) -> list[Bit]:
+        """The night, the page and what its alert means, the queue, and the task."""
+        bits = [self.night(), self.page_line(inc)]
+        rule = inc.page.alerts[0] if inc.page.alerts else ""
+        if rule in RULE_MEANING:
+            bits.append(Bit(0, 3, f"That alert means {RULE_MEANING[rule]}."))
+        if (q := self.queue(queue_prio)) is not None:
+            bits.append(q)
+        bits.append(Bit(1, 0, "My job was to stop the harm on that model while keeping the "
+                              "rest of the queue moving."))
+        return bits
+
+    def moves(self, inc: ShiftIncident, prio: int, fix_prio: int) -> list[Bit]:
+        stopped = inc.done_at if inc.item.outcome == "mitigated" else None
+        return [Bit(2, fix_prio if iv.effect == "fixes" else prio, move_line(iv, stopped))
+                for iv in inc.moves]
 
     def talk_on(self, model: str) -> Conversation | None:
         return next((cv for cv in self.f.conversations if cv.model == model and cv.said), None)
@@ -164,16 +175,14 @@ def _incident(s: _Shift) -> list[Bit] | None:
     if not s.incs:
         return None
     inc = s.incs[0]
-    bits = [s.night(), s.page_line(inc)]
-    if (q := s.queue(5)) is not None:
-        bits.append(q)
+    bits = s.paged(inc, 5)
     if len(s.incs) > 1:
         bits.append(Bit(0, 4, f"A second incident paged later, at {clock(s.incs[1].opened_at)},"
                               " on another model; this answer is about the first."))
-    bits.append(Bit(1, 0, "My job was to stop the harm on that model while keeping the rest of "
-                          "the queue moving."))
+    if len(s.incs) == 1:
+        bits.append(Bit(0, 5, "It was the only incident of the night."))
     bits += s.opening(inc, 1) + s.evidence(inc, 1) + s.diagnosis(inc, 0)
-    bits += [Bit(2, 0 if iv.effect == "fixes" else 1, s.move(iv, inc)) for iv in inc.moves]
+    bits += s.moves(inc, 1, 0)
     if not inc.moves:
         bits.append(Bit(2, 0, "I made no change to production for it."))
     cv = s.talk_on(inc.model)
@@ -185,6 +194,15 @@ def _incident(s: _Shift) -> list[Bit] | None:
     bits.append(s.outcome(inc))
     if (b := s.budget(inc.model, 2)) is not None:
         bits.append(b)
+    pages = [p for p in s.f.pages if p.id != inc.page.id and p.alerts
+             and p.model not in {i.model for i in s.incs}
+             and inc.opened_at <= p.opened_at <= inc.until]
+    for p in pages[:1]:
+        it = next((i for i in s.f.items if i.page == p.id), None)
+        did = DONE_WORDS.get(str(it.outcome), "") if it is not None else ""
+        bits.append(Bit(2, 4, f"At {clock(p.opened_at)}, while it was open, "
+                              f"{rule_words(p.alerts[0])} paged me on {p.model} as well"
+                              + (f", and I {did}." if did else ".")))
     waited = [it for it in s.f.items if it.kind != "incident" and it.arrived
               and inc.opened_at <= it.arrives_at <= inc.until and it.taken_at is not None
               and it.taken_at >= inc.until]
@@ -218,6 +236,12 @@ def _step(it: Item) -> str:
             f"come in at {clock(it.arrives_at)}, and {out}.")
 
 
+def _late(s: _Shift, items: list[Item]) -> list[Item]:
+    """The requests that were not decided by their deadline."""
+    return [it for it in items if it.kind in ("deploy", "canary", "feature")
+            and (it.outcome == "missed" or (it.done_at or s.f.end) > it.deadline)]
+
+
 def _prioritisation(s: _Shift) -> list[Bit] | None:
     items = [it for it in s.f.items if it.arrived]
     if len(items) < 2:
@@ -235,8 +259,7 @@ def _prioritisation(s: _Shift) -> list[Bit] | None:
     untouched = [it for it in items if it.taken_at is None]
     if untouched:
         bits.append(Bit(2, 2, f"I never took {len(untouched)} of the items at all."))
-    late = [it for it in items if it.kind in ("deploy", "canary", "feature")
-            and (it.done_at or s.f.end) > it.deadline]
+    late = _late(s, items)
     bits.append(Bit(3, 0, "Every request was decided before its deadline." if not late
                     else f"I missed the deadline on {len(late)} of the requests, which I own."))
     for inc in s.incs:
@@ -252,31 +275,44 @@ def _prioritisation(s: _Shift) -> list[Bit] | None:
 
 def _disagreement(s: _Shift) -> list[Bit] | None:
     talks = [cv for cv in s.f.conversations if cv.said]
-    won = [cv for cv in talks if any(x.verb == "reply" and x.convinced for x in cv.said)]
     if not talks:
         return None
-    cv = (won or talks)[0]
-    about_what = (f"pushed back on my {cv.held.get('do')} of {model_words(cv.model)}"
-                  if cv.held else f"pressed me to act on {model_words(cv.model)}")
+    cv = max(talks, key=_contested)
+    item = next((i for i in s.f.items if i.id == cv.item), None)
+    if cv.held:
+        about_what = f"pushed back on my {cv.held.get('do')} of {model_words(cv.model)}"
+    else:
+        kind = item.kind if item is not None else "incident"
+        about_what = "asked me to " + ASKED[kind].format(model=cv.model)
     bits = [s.night(),
-            Bit(0, 0, f"At {clock(cv.opened_at)} the {cv.role} from {team(cv.team)} "
+            Bit(0, 0, f"At {clock_said(cv.opened_at)} the {cv.role} from {team(cv.team)} "
                       f"{about_what}."),
             Bit(1, 0, "I had to settle it on the evidence, without deferring and without "
                       "pulling rank, in the middle of the night."),
             Bit(1, 3, "A disagreement at night is expensive: every minute spent arguing is a "
                       "minute the problem keeps running.")]
+    if item is not None and item.kind != "incident":
+        bits.append(Bit(0, 1, f"They needed an answer by {clock(item.deadline)}."))
     index = {e.observation.id: e for e in s.rec.entries if e.observation.id}
+    said_before: set[str] = set()
+    told_in_replies: set[str] = set()
     for x in cv.said:
-        if x.verb == "reply":
+        again = x.verb in said_before
+        said_before.add(x.verb)
+        if x.verb == "defer" and again:
+            bits.append(Bit(2, 1, f"At {clock(x.t)} they asked again, and I put them off again."))
+        elif x.verb == "reply":
             seen = [index[o] for o in x.cited if o in index]
             sigs = [sig for e in seen for sig in e.observation.signals][:2]
+            told_in_replies |= set(sigs)
             what = (f"showing that {and_list([signal_clause(g) for g in sigs])}" if sigs else
                     f"from {len(seen)} of my own observations" if seen else "with no data")
             bits.append(Bit(2, 0, f"At {clock(x.t)} I answered {what}"
                                   + (", and that convinced them." if x.convinced else
                                      ", which did not convince them.")))
         else:
-            bits.append(Bit(2, 0, f"At {clock(x.t)} I chose to {x.verb}."))
+            bits.append(Bit(2, 0, f"At {clock(x.t)} I " + VERB_WORDS.get(x.verb, f"chose to "
+                                                                             f"{x.verb}.")))
     with_data = any(x.verb == "reply" and x.cited for x in cv.said)
     if with_data:
         bits.append(Bit(2, 2, "I kept it about the data, not about who was right."))
@@ -284,7 +320,6 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
         bits.append(Bit(2, 2, "I did not bring data to it, which is what I would change."))
     if (q := s.queue(4)) is not None:
         bits.append(q)
-    item = next((i for i in s.f.items if i.id == cv.item), None)
     if item is not None:
         bits += s.gate(item, 2)
         if item.taken_at is not None:
@@ -293,18 +328,23 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
     if all(x.verb == "reply" for x in cv.said):
         bits.append(Bit(2, 3, "I did not simply agree to end the conversation, and I did not "
                               "overrule them either."))
+    paged = next((p for p in s.f.pages if p.model == cv.model and p.alerts
+                  and p.opened_at <= cv.opened_at), None)
+    if paged is not None:
+        bits.append(Bit(0, 2, f"The model had paged me at {clock(paged.opened_at)} with "
+                              f"{rule_words(paged.alerts[0])}."))
     inc_on = next((i for i in s.incs if i.model == cv.model), None)
     if inc_on is not None:
-        bits += [Bit(0, 2, b.text) for b in [s.page_line(inc_on)]]
-        bits += s.evidence(inc_on, 3)
+        bits += s.evidence(inc_on, 3, said=told_in_replies)
     end = cv.said[-1]
     bits.append(Bit(2, 4, f"From their first message to my last answer took "
-                          f"{_mins(end.t - cv.opened_at)}."))
+                          f"{mins(end.t - cv.opened_at)}."))
     if cv.held and cv.outcome == "proceed":
         iv = next((iv for iv in s.g.interventions if iv.t >= end.t
                    and iv.kind == cv.held.get("do")), None)
         if iv is not None:
             bits.append(Bit(3, 0, f"It ended with the {iv.kind} going out at {clock(iv.t)}."))
+            bits.append(Bit(3, 1, HELD_EFFECT[iv.effect]))
     elif cv.item is not None:
         it = next((i for i in s.f.items if i.id == cv.item), None)
         if it is not None and it.outcome:
@@ -317,7 +357,7 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
                         "It ended without agreement that night."))
     inc = next((i for i in s.incs if i.model == cv.model), None)
     if inc is not None:
-        bits.append(s.outcome(inc))
+        bits.append(Bit(3, 0, f"The incident itself {s.ended(inc)}."))
     bits.append(Bit(3, 2, "What changed after was that the evidence was written down, so the "
                           "follow-up in working hours started from the same facts." if with_data
                     else "What changed after was my own rule: no answer to a push back "
@@ -333,6 +373,21 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
     return bits
 
 
+HELD_EFFECT = {"fixes": "It stopped the fault.", "partial": "It helped only partly.",
+               "none": "It changed nothing, so their push back had a point.",
+               "worse": "It made things worse, so their push back had been right."}
+VERB_WORDS = {"defer": "asked them to wait, and said I would come back to it.",
+              "agree": "agreed to what they asked.",
+              "overrule": "overruled them and went ahead with my own call."}
+
+
+def _contested(cv: Conversation) -> tuple[bool, bool, bool, int]:
+    """How much of a disagreement a talk was: won with data, argued, held a move, went on."""
+    return (any(x.verb == "reply" and bool(x.convinced) for x in cv.said),
+            any(x.verb in ("reply", "overrule") for x in cv.said), cv.held is not None,
+            len(cv.said))
+
+
 OUT_PASSIVE = {"promoted": "promoted", "held": "held back for working hours",
                "ticketed": "filed for working hours", "built": "built",
                "missed": "left past its deadline"}
@@ -345,7 +400,7 @@ def _tradeoff(s: _Shift) -> list[Bit] | None:
         return None
     it = decided[0]
     bits = [s.night(),
-            Bit(0, 0, f"At {clock(it.arrives_at)} {team(it.team)} asked me to ship "
+            Bit(0, 0, f"At {clock_said(it.arrives_at)} {team(it.team)} asked me to ship "
                       f"their {it.model} release by {clock(it.deadline)}, though its "
                       "pre-production gate had failed."),
             Bit(1, 0, "The choice was the team's velocity, a release they had promised, "
@@ -386,7 +441,7 @@ def _tradeoff(s: _Shift) -> list[Bit] | None:
                               "decision, so the team lost the release and the platform gained "
                               "nothing: the worst of both."))
     if it.done_at is not None and it.done_at <= it.deadline:
-        bits.append(Bit(3, 2, f"The team had my answer {_mins(it.done_at - it.arrives_at)} "
+        bits.append(Bit(3, 2, f"The team had my answer {mins(it.done_at - it.arrives_at)} "
                               "after they asked, inside their deadline."))
     if (b := s.budget(it.model, 2)) is not None:
         bits.append(b)
@@ -399,8 +454,71 @@ def _tradeoff(s: _Shift) -> list[Bit] | None:
     return bits
 
 
+LESSONS = {
+    "looked": ("I acted before I had looked at anything myself",
+               "Now I spend the first few minutes on what changed, however loud the page is."),
+    "ack": ("I was slow to acknowledge the page",
+            "Now I acknowledge first, before I know anything, so nobody wonders who has it."),
+    "updates": ("I kept nobody informed while it was open",
+                "Now I post a first status update within minutes, even if all it says is what "
+                "I am checking."),
+    "moves": ("I made changes that did not help",
+              "Now I make one change at a time, and only one the evidence points at."),
+    "cause": ("I named the wrong cause",
+              "Now I say how sure I am when I name a cause, and what would prove me wrong."),
+    "handed": ("I did not get the service back myself",
+               "Now, when I hand an incident over, I hand over what I have already ruled out, "
+               "so the next person starts ahead of where I did."),
+}
+
+
+def _mistakes(s: _Shift, inc: ShiftIncident) -> list[str]:
+    out = []
+    first = min((iv.t for iv in inc.moves), default=None)
+    if first is not None and not any(e.observation.t <= first for e in inc.looks):
+        out.append("looked")
+    if inc.acked_at is None or inc.acked_at - inc.opened_at > 5:
+        out.append("ack")
+    if not inc.updates:
+        out.append("updates")
+    if any(iv.effect in ("none", "worse") and iv.kind != "escalate" for iv in inc.moves):
+        out.append("moves")
+    key = next((k for k in s.rec.key.incidents if k.id == inc.item.incident), None)
+    if inc.diagnosis and key is not None and inc.diagnosis.get("cause") != key.cause:
+        out.append("cause")
+    if inc.item.outcome != "mitigated":
+        out.append("handed")
+    return out
+
+
+def _learned(s: _Shift) -> list[Bit] | None:
+    if not s.incs:
+        return None
+    inc = max(s.incs, key=lambda i: len(_mistakes(s, i)))
+    mistakes = _mistakes(s, inc)
+    late = _late(s, [it for it in s.f.items if it.arrived])
+    if not mistakes and not late:
+        return None
+    bits = s.paged(inc, 6)
+    bits += s.opening(inc, 2) + s.evidence(inc, 3) + s.diagnosis(inc, 2) + s.moves(inc, 1, 1)
+    bits.append(s.outcome(inc))
+    if (b := s.budget(inc.model, 4)) is not None:
+        bits.append(b)
+    said = [LESSONS[m][0] for m in mistakes]
+    if late:
+        said.append(f"I let {len(late)} of the night's requests pass their deadline")
+    bits.append(Bit(3, 0, f"Looking back, {and_list(said)}, and I own that."))
+    bits += [Bit(3, 1 + i, LESSONS[m][1]) for i, m in enumerate(mistakes)]
+    if late:
+        bits.append(Bit(3, 2, "Now I answer every request before its deadline, even when the "
+                              "answer is no."))
+    bits.append(Bit(3, 7, "The night taught me more than a clean one would have, because each "
+                          "of those is a habit I could change the next day."))
+    return bits
+
+
 BUILDERS = {"incident": _incident, "prioritisation": _prioritisation,
-            "disagreement": _disagreement, "tradeoff": _tradeoff}
+            "disagreement": _disagreement, "tradeoff": _tradeoff, "learned": _learned}
 
 
 def spoken_shift(rec: ShiftRecord, question: str) -> Spoken | None:

@@ -48,6 +48,24 @@ def peek_theme(home: Path | None) -> str | None:
     return theme if isinstance(theme, str) else None
 
 
+def freeze_heap() -> None:
+    """Take every object alive now (modules, the built world, the screens and the record so
+    far) out of the garbage collector's reach. A game's objects live as long as the game: with
+    them in view, a full collection walked a few hundred thousand objects, 100-300 ms on the
+    event loop at random, in the middle of a key's answer. Called once the game is built and
+    after each answer is shown; `thaw_heap` hands everything back when the game is left, so
+    whatever became garbage during it is collected then."""
+    import gc
+
+    gc.freeze()
+
+
+def thaw_heap() -> None:
+    import gc
+
+    gc.unfreeze()
+
+
 LET_THROUGH = ("ctrl+c", "ctrl+q")
 """Keys a hold never keeps: the way out always answers."""
 
@@ -136,6 +154,7 @@ class OncallApp(App[None]):
         self.unsaved: list[str] = []
         """Saves no folder could take: the CLI prints them after the app closes."""
         self._held: list[Any] | None = None
+        self._replaying = False
         self._hold_timer: Timer | None = None
         self.night: ShiftSession | None = None
         """The night shift in play, once built (set by the night screen)."""
@@ -153,21 +172,35 @@ class OncallApp(App[None]):
         hands them to it; a hold that is never released ends by itself."""
         if self._held is None:
             self._held = []
+        if self._hold_timer is None:
             self._hold_timer = self.set_timer(self.HOLD_LIMIT_S, self.release_input)
 
     def release_input(self) -> None:
-        """Deliver the kept keys to whatever has focus now, as if typed now."""
-        from textual import events
-
-        held, self._held = self._held, None
+        """Deliver the kept keys, in order, to whatever has focus now, as if typed now. Keys
+        that arrive before they are all delivered wait behind them: re-posted, a kept key would
+        queue behind the keys typed since, and a paste kept from before a tab would land after
+        the text typed after the tab."""
+        if self._held is None or self._replaying:
+            return
         if self._hold_timer is not None:
             self._hold_timer.stop()
             self._hold_timer = None
-        for ev in held or []:
-            if isinstance(ev, events.Paste):
-                self.post_message(events.Paste(ev.text))
-            elif isinstance(ev, events.Key):
-                self.post_message(events.Key(ev.key, ev.character))
+        self._replaying = True
+        self.call_later(self._replay)
+
+    async def _replay(self) -> None:
+        from textual import events
+
+        try:
+            while self._held and self._hold_timer is None:  # a key delivered may hold again
+                kept = self._held.pop(0)
+                fresh = events.Paste(kept.text) if isinstance(kept, events.Paste) else \
+                    events.Key(kept.key, kept.character)
+                await super().on_event(fresh)
+        finally:
+            self._replaying = False
+        if self._hold_timer is None:
+            self._held = None
 
     @property
     def holding(self) -> bool:
@@ -275,18 +308,26 @@ class OncallApp(App[None]):
             self.post_message(GameFailed(f"internal error {error_id} ({type(exc).__name__})"
                                          + (f"; details in {log}" if log else "")))
             return
-        self.post_message(GameReady(session, session.page()))
+        import oncall.tui.screens.page
+        import oncall.tui.screens.war_room  # noqa: F401  # both are built as this posts
+        page = session.page()
+        freeze_heap()
+        self.post_message(GameReady(session, page))
 
     @on(GameReady)
     def _game_ready(self, message: GameReady) -> None:
         from oncall.tui.screens.loading import LoadingScreen
         from oncall.tui.screens.page import PageScreen
+        from oncall.tui.screens.war_room import WarRoom
 
         self.session = message.session
         self.sub_title = f"{message.session.scenario.title} (seed {message.session.seed})"
         loading = next((s for s in reversed(self.screen_stack) if isinstance(s, LoadingScreen)),
                        self.screen)
-        self.replace(loading, PageScreen(message.session, message.page))
+        # The war room is built beneath the page, so acknowledging only closes the page.
+        room = WarRoom(message.session, message.page)
+        self.replace(loading, room)
+        self.push_screen(PageScreen(message.session, message.page, room))
         self._warm()
 
     @work(thread=True, exclusive=True, group="warm")
@@ -299,6 +340,7 @@ class OncallApp(App[None]):
         for name in WARM_MODULES:
             with contextlib.suppress(ImportError):  # a missing piece shows where it is used
                 importlib.import_module(name)
+        freeze_heap()
 
     @on(GameFailed)
     def _game_failed(self, message: GameFailed) -> None:
@@ -455,6 +497,7 @@ class OncallApp(App[None]):
 
         self.session = None
         self.night = None
+        thaw_heap()
         self.clear_notifications()  # the night's toasts do not follow the player out
         while len(self.screen_stack) > 2:
             self.pop_screen()

@@ -156,6 +156,9 @@ class SeatScreen(Screen[None]):
         self.query_one("#drill-status", Static).update(status)
         if table.session.ended and not self.ended_shown:
             self.ended_shown = True
+            outcome = self.seat.save(self.app_home)  # every seat: the first write wins
+            self.say(f"Saved the drill's record to {outcome.path}" if outcome.path else
+                     f"The record could not be saved: {outcome.reason}")
             for card in drill_cards(table)["roles"]:
                 self.say(f"{card['title']}: {card['met']} of {card['of']} — " +
                          "; ".join(("✓ " if c["ok"] else "✗ ") + c["text"]
@@ -171,16 +174,10 @@ class SeatScreen(Screen[None]):
         except LineError as exc:
             self.say(f"! {exc}")
             return
-        problem, mine, happened = self.seat.issue(command)
+        problem, _, happened = self.seat.issue(command)
         self.show(happened)
         if problem is not None:
             self.say(f"! {problem}")
-            return
-        table = self.seat.table
-        if mine is not None and table.ended_by is not None and table.ended_by.seq == mine.seq:
-            outcome = self.seat.save(self.app_home)
-            self.say(f"Saved the drill's record to {outcome.path}" if outcome.path else
-                     f"The record could not be saved: {outcome.reason}")
 
     @property
     def app_home(self) -> Path | None:

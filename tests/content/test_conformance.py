@@ -1,11 +1,11 @@
-"""The conformance harness (`oncall.game.conformance`) on every scenario of the library, on
-several seeds: the page fires in its window, right moves mitigate and wrong ones do not (a control
-clears by itself), the expected evidence is shown by a named tool, and an empty observation is no
-evidence; and a recorded play replays byte-identically in new processes. Adding a scenario never
-means editing this file; `oncall validate --conformance DIR` runs the same checks on a folder.
-
-Games come from `worlds.fresh_game` (built once per process, copied per use), and each
-scenario's tests are kept on one xdist worker, so a (scenario, seed) world is built once.
+"""The conformance harness (`oncall.game.conformance`) on every scenario of the library, on several
+seeds (all of the harness's under `--fuzz-long`): the page fires in its window, right moves
+mitigate and wrong ones do not (a control clears by itself), the expected evidence is shown by a
+named tool, and an empty observation is no evidence; and a recorded play replays byte-identically
+in new processes. Adding a scenario never means editing this file; `oncall validate --conformance
+DIR` runs the same checks on a folder. Games come from `worlds.fresh_game` (built once per process,
+copied per use), and each scenario's tests are kept on one xdist worker, so a (scenario, seed)
+world is built once.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import subprocess
 import sys
 from functools import cache
 
+import fuzz_budget
 import pytest
 from worlds import fresh_game
 
@@ -23,7 +24,9 @@ from oncall.content import loader
 from oncall.game import conformance
 
 SCENARIOS = sorted(loader.scenarios())
-SEEDS = conformance.SEEDS
+SEEDS = conformance.SEEDS if fuzz_budget.LONG else (1, 2, 7)
+"""Every seed of the harness under `--fuzz-long`; by default the seeds `test_invariants.py`
+plays, whose worlds the scenario's worker has built already."""
 BY_SCENARIO = [pytest.param(sid, marks=pytest.mark.xdist_group(f"scenario-{sid}"))
                for sid in SCENARIOS]
 """Scenario ids whose tests share one worker, and with it that worker's cached worlds."""

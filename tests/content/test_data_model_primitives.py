@@ -6,6 +6,7 @@ test and the validator's log."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from oncall.content import loader
 from oncall.game.engine import Game
@@ -93,3 +94,63 @@ def test_an_unseen_category_shows_in_its_series_the_drift_test_and_the_validator
     assert drift.data["drifted"] and "MX" in drift.text
     logs = g.do({"do": "logs", "model": "address-matcher", "level": "WARN"})
     assert "never seen in training (MX)" in logs.text
+
+
+def test_a_vocabulary_change_renames_every_known_category_until_pinned() -> None:
+    g = _game("fraud-6")
+    w = g.world
+    rows, _ = w.rows("fraud-scorer", w.now - 8, w.now)
+    served = set(rows.features["country"].tolist())
+    assert served <= {"USA", "GBR", "DEU", "FRA", "BRA", "IND"} and "USA" in served
+    _, unseen = w.series("fraud-scorer", "feature_unseen_rate:country", w.now - 5, w.now)
+    assert unseen.min() > 0.95
+    _, before = w.series("fraud-scorer", "feature_unseen_rate:country", w.fault.onset - 30,
+                         w.fault.onset - 1)
+    assert before.max() < 0.01
+    # The producer's release sits at the minute the scenario's parameter puts it.
+    changes = w.fault.pipeline_changes(w, "fraud-scorer")
+    assert [c["at"] - w.fault.onset for c in changes] == [-4]
+    # A categorical feature keeps its kind: the renamed values are text, and mapping them all to
+    # the fallback bucket does not help, while pinning the old schema does.
+    assert g.do({"do": "hotfix", "model": "fraud-scorer",
+                 "fix": "map_unseen_categories"}).ok
+    g.do({"do": "wait", "minutes": 10})
+    _, still = w.series("fraud-scorer", "feature_unseen_rate:country", w.now - 3, w.now)
+    assert still.min() > 0.95
+    assert g.do({"do": "hotfix", "model": "fraud-scorer", "fix": "pin_feature_version"}).ok
+    g.do({"do": "wait", "minutes": 10})
+    rows, _ = w.rows("fraud-scorer", w.now - 3, w.now)
+    assert set(rows.features["country"].tolist()) <= {"US", "GB", "DE", "FR", "BR", "IN"}
+
+
+def test_a_config_value_from_a_parameter_shows_its_value_in_the_deploy() -> None:
+    g = _game("credit-3")
+    deploys = g.do({"do": "deploys", "model": "credit-limit"})
+    assert "params." not in deploys.text
+    assert "cpu_limit_m None->500" in deploys.text
+
+
+def test_pods_follow_the_autoscaler_at_its_ceiling() -> None:
+    g = _game("ads-3")
+    infra = g.world.infra("ad-ctr")
+    assert infra["hpa"]["at_max"]
+    assert len(infra["pods"]) == infra["hpa"]["replicas"] == infra["hpa"]["max_replicas"]
+    names = [p["name"] for p in infra["pods"]]
+    assert len(set(names)) == len(names)
+
+
+def test_config_values_are_literal_parameter_template_or_relative_to_the_old_one() -> None:
+    from oncall.sim.faultdef import Relative, resolve_config
+
+    params = {"ceiling": 4, "topic": "payments.v2", "factor": 0.5}
+
+    def fill(text: str) -> str:
+        return text.replace("{params.topic}", params["topic"])
+
+    assert resolve_config("params.ceiling", 12, params, fill) == 4
+    assert resolve_config("{params.topic}-dlq", "old-dlq", params, fill) == "payments.v2-dlq"
+    assert resolve_config(Relative(times="params.factor"), 12, params, fill) == 6
+    assert resolve_config(Relative(add=-100), 250, params, fill) == 150
+    assert isinstance(resolve_config(Relative(times=0.33), 12, params, fill), int)
+    with pytest.raises(ValueError, match="needs a number"):
+        resolve_config(Relative(add=1), "mps", params, fill)

@@ -1,5 +1,5 @@
 """The world's invariants (`oncall.game.invariants`) on every scenario × 3 seeds and on generated
-nights: 20 by default, 200 with ONCALL_INVARIANT_NIGHTS=200 (any number).
+nights: 200 by default (about a minute of CPU), any number with ONCALL_INVARIANT_NIGHTS.
 
 Games come from `worlds.fresh_game` on the conformance harness's xdist groups, so a (scenario,
 seed) world built for one family is reused by the other. The last tests plant a broken world
@@ -20,7 +20,7 @@ from oncall.game.engine import Game
 
 SCENARIOS = sorted(loader.scenarios())
 SEEDS = (1, 2, 7)
-NIGHTS = int(os.environ.get("ONCALL_INVARIANT_NIGHTS", "20"))
+NIGHTS = int(os.environ.get("ONCALL_INVARIANT_NIGHTS", "200"))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -32,12 +32,21 @@ def test_every_scenario_keeps_the_invariants(sid: str, seed: int) -> None:
 
 @pytest.mark.parametrize("chunk", range(4))
 def test_generated_nights_keep_the_invariants(chunk: int) -> None:
+    # Each seed's first draw (`generator.draft`): the world a random night is built on, without
+    # the trial plays that check its key. A draw that pages nobody is one `generate` throws away.
     problems = []
+    checked = 0
     for seed in range(chunk, NIGHTS, 4):
-        sc = generator.generate(seed)
-        found = invariants.check_all(Game(sc, seed))
-        problems += [f"{sc.id} ({sc.fault.kind}): {p}" for p in found]
+        sc = generator.draft(seed)
+        try:
+            game = Game(sc, seed)
+        except ValueError as exc:
+            assert "pages nobody" in str(exc)
+            continue
+        checked += 1
+        problems += [f"{sc.id}: {p}" for p in invariants.check_all(game)]
     assert problems == []
+    assert checked >= 0.8 * len(range(chunk, NIGHTS, 4))
 
 
 def test_the_first_look_after_the_page_shows_nothing_and_resolve_agrees_with_status() -> None:
@@ -62,7 +71,26 @@ def test_a_silent_fault_shows_its_quality_slo_not_request_counts() -> None:
     g.do({"do": "wait", "minutes": 30})
     obs = g.do({"do": "status"})
     assert "requests_affected" not in obs.data["impact"]
-    assert "quality SLO" in obs.text and "label coverage" in obs.text
+    assert "quality SLO" in obs.text and "labels joined at" in obs.text
+
+
+def test_late_labels_say_quality_is_not_yet_measurable_and_show_the_prediction_shift() -> None:
+    # fraud-scorer's labels are chargebacks, days after the request: half an hour after the page
+    # almost nothing is labelled, so the quality SLO cannot speak yet; the prediction shift can.
+    g = fresh_game("fraud-1", 3)
+    g.do({"do": "ack"})
+    g.do({"do": "wait", "minutes": 30})
+    page_at = g.record.facts.page_at
+    obs = g.do({"do": "status"})
+    imp = obs.data["impact"]
+    assert imp["label_delay_min"] == 3 * 24 * 60 and imp["labelled_pct"] < 1
+    assert "quality not yet measurable" in obs.text and "about 3 days after a request" in obs.text
+    alert = next(a for a in g.record.facts.page_alerts if a.rule == "ModelPredictionMeanShift")
+    assert imp["prediction_shift_pct"] < -50 and alert.value > 0.5
+    assert f"mean prediction up to {imp['prediction_shift_pct']:+g}% from training" in obs.text
+    # The share labelled is the labels tool's coverage over the same minutes.
+    labels = g.do({"do": "labels", "model": "fraud-scorer", "window": g.now - page_at})
+    assert abs(100 * labels.data["arrived"]["label_coverage"] - imp["labelled_pct"]) < 0.05
 
 
 def test_the_checks_fail_on_a_broken_world(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,3 +141,44 @@ def test_the_drift_check_fails_when_no_series_shows_the_drift(
     monkeypatch.setattr(invariants, "_shows", blind)
     assert any("embedding_sim" in p for p in invariants.check_drift_shows(g.world))
     assert flat is telemetry.baseline and np.isfinite(1.0)
+
+
+def test_the_alert_value_check_fails_when_a_tool_reads_another_minute(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncall.sim import impact
+    from oncall.sim.clock import DAY
+    from oncall.sim.world import World
+
+    g = fresh_game("fraud-1", 1)
+    assert invariants.check_alert_values(g) == []
+    # infra reading the certificate a day late: the alert and infra disagree.
+    days = World.cert_days_left
+    monkeypatch.setattr(World, "cert_days_left", lambda w, model, t=None:
+                        days(w, model, (w.now if t is None else t) - DAY))
+    assert any("certificate alert" in p for p in invariants.check_alert_values(g))
+    monkeypatch.undo()
+    # The prediction shift averaged over an hour the alert does not read.
+    monkeypatch.setattr(impact, "PREDICTION_WINDOW", 60)
+    assert any("prediction-shift alert" in p for p in invariants.check_alert_values(g))
+
+
+def test_the_resolve_check_fails_when_figures_move_after_recovery(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncall.sim import impact
+
+    g = fresh_game("search-1", 1)
+    assert invariants.check_status_before_resolve(g) == []
+    monkeypatch.setattr(impact, "recovered_at", lambda inc, t0, t1: None)
+    assert any("status says" in p for p in invariants.check_status_before_resolve(g))
+
+
+def test_the_text_check_fails_on_a_template_reference_left_literal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncall.sim.faults import Incident, LogLine
+
+    g = fresh_game("credit-3", 1)
+    assert invariants.check_text_filled(g.world) == []
+    # A config value read as text: what a `{new.cpu_limit_m}m` note showed before it was fixed.
+    monkeypatch.setattr(Incident, "logs", lambda inc, w, model, t0, t1: [
+        LogLine(t0 + 0.5, "INFO", model, "pod", "cgroup cpu.stat (limit params.cpu_limit_mm)")])
+    assert any("params.cpu_limit_mm" in p for p in invariants.check_text_filled(g.world))

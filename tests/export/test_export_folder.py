@@ -14,6 +14,9 @@ from export_helpers import SCENARIOS, Exports, catches_its_fault, has_tests, pro
 
 from oncall.game import remediations
 from oncall.game.remediations.monitors import EXPOSED
+from oncall.sim.clock import hhmm
+from oncall.sim.impact import describe
+from oncall.store import export
 
 pytest.importorskip("promql_parser")
 from promql_names import selectors
@@ -92,13 +95,21 @@ def test_postmortem_follows_the_sre_template_with_the_records_timeline(
     head = text[:text.index("## Summary")]
     for field in ("**Date:**", "**Authors:**", "**Status:**"):
         assert field in head, field
+    f = record.facts
+    assert f"on-call engineer who took the {hhmm(f.page_at)} page on {f.target_model}" in head
+    assert "add names" not in head and "Draft" not in head, "no placeholder"
+    assert f"**Status:** Complete (resolved at {hhmm(f.resolved_at or 0)}, " in head
+    impact = text[text.index("## Impact"):text.index("## Root Causes")]
+    for model, imp in [(f.target_model, f.impact)] + [(i.model, i.impact) for i in f.incidents]:
+        assert describe(imp) in impact and (not f.incidents or f"- {model}: " in impact), model
+    assert re.search(r"\. [a-z]", impact) is None, "every sentence starts with a capital"
     pm = record.facts.postmortem
     assert pm is not None and pm.summary in text
     items = text[text.index("## Action Items"):text.index("## Lessons Learned")]
     assert "| action item | type | owner | priority | tracking |" in items
     for a in pm.action_items:
         assert re.search(rf"\| {re.escape(a.item)} \| {a.type} \| {re.escape(a.owner)} \| "
-                         r"P[123] \| ", items), a.item
+                         r"P[0-3] \| ", items), a.item
     rows = [r for r in text[text.index("## Timeline"):].splitlines() if r.startswith("| ")][2:]
     times = [r.split(" | ")[0].removeprefix("| ") for r in rows]
     earlier = [t for t in times if len(t) > 5]  # a day before the night, "Mar 16 21:18"
@@ -109,9 +120,12 @@ def test_postmortem_follows_the_sre_template_with_the_records_timeline(
     assert onset < paged, "from the onset"
     kinds = " ".join(rows)
     for step in ("Detection:", "paged", "acknowledged", "Investigation:", "Diagnosed",
-                 "Incident resolved"):
+                 f"resolved the {f.target_model} incident"):
         assert step in kinds, step
+    if f.mitigated_at is not None:
+        assert f"| {hhmm(f.mitigated_at)} | The fault on {f.target_model} stopped" in kinds
     assert "`" not in kinds and "obs-" not in kinds, "plain words, no game commands"
+    assert not re.search(r"\b(category|cause|model|feature|evidence|n)=", kinds), "no arguments"
     for r in rows:
         cell = r.split(" | ", 1)[1].removesuffix(" |")
         assert len(cell) <= 400 and (cell[-1] in ".\"…)"), f"cut mid-word: {cell[-40:]!r}"
@@ -122,6 +136,51 @@ def test_postmortem_follows_the_sre_template_with_the_records_timeline(
                if ev["kind"] == "message"]
     for ev in replies:
         assert f"Reply from {ev['by']}" in kinds
+
+
+def test_two_exports_never_record_the_same_series(exports: Exports) -> None:
+    """Recording rules share their names across models (`feature_mean:training`), but each
+    model's file selects that model's series and keeps `model` in its result: a repository that
+    merges every export holds one recording file per model (every export of a model writes the
+    same file) and no series recorded twice."""
+    files: dict[str, str] = {}
+    series: dict[tuple[str, str], str] = {}
+    for sid in SCENARIOS:
+        _, folder = exports.get(sid)
+        for path in (folder / "monitoring").glob("*.recording.rules.yml"):
+            text = path.read_text()
+            assert files.setdefault(path.name, text) == text, f"{path.name} differs in {sid}"
+    assert len(files) > 10
+    for name, text in files.items():
+        model = name.removesuffix(".recording.rules.yml")
+        for rule in yaml.safe_load(text)["groups"][0]["rules"]:
+            expr = rule["expr"]
+            assert set(re.findall(r'model="([^"]+)"', expr)) == {model}, (name, expr)
+            assert all("model" in by.split(", ") for by in re.findall(r"by \(([^)]*)\)", expr))
+            key = (rule["record"], model)
+            assert series.setdefault(key, name) == name, f"{key} recorded by two files"
+
+
+def test_priorities_follow_the_records_severity_and_impact(exports: Exports) -> None:
+    """The same action items rank higher after a SEV-1 that spent budget than after a SEV-4
+    that cost nothing: the priority reads the record, not only the item's type."""
+    record, _ = exports.get("ads-1")
+    pm = record.facts.postmortem
+    assert pm is not None
+    types = [a.type for a in pm.action_items]
+
+    def ranks(severity: int, impact: dict[str, float]) -> list[str]:
+        r = record.model_copy(deep=True)
+        r.facts.severity, r.facts.impact = severity, impact
+        shift, _ = export.weight(r)
+        return [export.priority(t, shift) for t in types]
+
+    heavy = ranks(1, {"requests_failed": 5000.0, "budget_consumed_pct": 12.0})
+    light = ranks(4, {"requests_failed": 0.0, "budget_consumed_pct": 0.0})
+    usual = ranks(3, {"requests_failed": 10.0, "budget_consumed_pct": 1.0})
+    assert all(h < u < lt for h, u, lt in zip(heavy, usual, light, strict=True))
+    assert ranks(3, {"requests_failed": 10.0, "budget_consumed_pct": 7.5}) == heavy
+    assert heavy[types.index("repair")] == "P0" and light[types.index("prevent")] == "P3"
 
 
 WITH_TESTS = [sid for sid in SCENARIOS if has_tests(sid)]

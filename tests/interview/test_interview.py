@@ -135,3 +135,64 @@ def test_the_cli_runs_the_rehearsal_on_a_save(tmp_path: Path) -> None:
                           "--question", "disagreement", "--headless"], input="",
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "does not answer 'disagreement'" in bad.stderr
+
+
+TELLS = {
+    "wrong number": (lambda t, f: t.replace(f"{f.mitigated_at - f.page_at} minutes after the page",
+                                            f"{f.mitigated_at - f.page_at + 17} minutes after "
+                                            "the page"), "wrong figure"),
+    "we for everything": (lambda t, f: (" " + t).replace(" I ", " we ").replace(" my ", " our ")
+                          .replace(" I'", " we'"), '"we" for everything'),
+    "we did both": (lambda t, f: t.replace("I chose reliability", "Honestly we did both, so "
+                                           "I chose reliability"), '"we did both"'),
+    "blame": (lambda t, f: t + " Really it was their fault, the owners were careless.", "blame"),
+}
+
+
+def test_each_tell_costs_points_against_the_same_answer_and_says_why() -> None:
+    record = right_play("fraud-4")
+    good = strong("fraud-4", "tradeoff")
+    base = judge(good, record, "tradeoff")
+    assert base.score >= 90 and base.fact_check, base.text()
+    for name, (spoil, reason) in TELLS.items():
+        bad = spoil(good, record.facts)
+        assert bad != good, name
+        v = judge(bad, record, "tradeoff")
+        why = " | ".join(d.reason for d in v.deductions)
+        assert v.score < base.score and reason in why, (name, why)
+
+
+def test_denying_both_sides_is_no_tell() -> None:
+    record = right_play("fraud-4")
+    good = strong("fraud-4", "tradeoff")
+    assert "I did not get both" in good
+    assert '"we did both"' not in " ".join(d.reason for d in judge(good, record,
+                                                                    "tradeoff").deductions)
+
+
+def test_small_figures_are_held_to_the_record_too() -> None:
+    record = right_play("fraud-1")
+    f = record.facts
+    good = strong("fraud-1", "incident")
+    assert f.acked_at is not None and f.acked_at - f.page_at <= 1
+    n = len(f.updates_at)
+    assert f"{n} status updates" in good
+    for wrong, said in ((good.replace(f"{n} status updates", f"{n + 3} status updates"),
+                         f"{n + 3} status updates"),
+                        (good + " I had rolled nothing back 11 minutes into it.",
+                         "11 minutes")):
+        v = judge(wrong, record, "incident")
+        assert any(x.said == said and x.verdict == "wrong" for x in v.figures), v.text()
+        assert not v.fact_check
+    assert judge(good, record, "incident").fact_check
+
+
+def test_star_parts_are_found_whatever_the_verbs() -> None:
+    record = right_play("fraud-1")
+    answer = ("Last night in production our fraud model's scores moved. My priority was to "
+              "protect the customers. I quarantined the new feed and I compared the inputs. "
+              "As a result the scores came back.")
+    v = judge(answer, record, "incident")
+    assert all(v.star.values()), v.star
+    flat = "The model was wrong. Things happened. Someone did something."
+    assert not any(judge(flat, record, "incident").star.values())

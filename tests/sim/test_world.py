@@ -151,3 +151,26 @@ def test_input_validation_logs_report_the_real_training_range() -> None:
     healthy = [ln for ln in w.logs("fraud-scorer", w.fault.onset - 120, w.fault.onset)
                if "input validation" in ln.message]
     assert healthy == [], "a healthy window raises no validation warnings"
+
+
+def test_one_version_story_for_a_producer_release_its_pin_and_its_revert() -> None:
+    # fraud-1: the producer's release, the schema a pin names, the version the data engineer
+    # reverts to and the pipeline's own schema afterwards are the same numbers.
+    from oncall.game.engine import Game
+
+    g = Game(loader.scenario("fraud-1"), 11)
+    g.do({"do": "ack"})
+    before = next(p for p in g.world.pipelines("fraud-scorer")["pipelines"]
+                  if p["source"] == "payments-events")
+    new = before["schema_version"]
+    assert before["changelog"][0]["change"].startswith(f"payments-events v{new}:")
+    pin = g.do({"do": "hotfix", "model": "fraud-scorer", "fix": "pin_feature_version"})
+    assert f"Schema v{new - 1} pinned" in pin.text
+    g.do({"do": "escalate", "team": "data-engineering", "message": "please revert"})
+    said = g.do({"do": "wait", "minutes": 20}).events
+    assert any(f"rolled back to v{new - 1}" in e.get("text", "") for e in said)
+    after = next(p for p in g.world.pipelines("fraud-scorer")["pipelines"]
+                 if p["source"] == "payments-events")
+    assert after["schema_version"] == new - 1
+    assert after["changelog"][0]["change"] == f"payments-events v{new - 1}: reverted v{new}"
+    assert after["changelog"][0]["by"] == "data-engineering"

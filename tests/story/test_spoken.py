@@ -13,8 +13,17 @@ from oncall.content.kinds import fault_kinds
 from oncall.scoring import score
 from oncall.store.saves import IncidentSave
 from oncall.story import numbers_sheet, star_story
-from oncall.story.clauses import FIX_WORDS, SIGNAL_CLAUSES, about, model_words
+from oncall.story.clauses import (
+    FIX_WORDS,
+    RULE_WORDS,
+    SIGNAL_CLAUSES,
+    about,
+    clock_said,
+    model_words,
+    rule_words,
+)
 from oncall.story.factcheck import Facts, check, check_numbers
+from oncall.story.interview import judge
 from oncall.story.spoken import HIGH, LOW, spoken, spoken_stories
 
 CODE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|\S+/\S+|\.ya?ml\b|`")
@@ -33,6 +42,11 @@ def test_every_right_play_tells_speakable_true_two_minute_stories(sid: str) -> N
         assert check(s.text, record) == [], s.question
         assert s.text.count(record.facts.target_model) <= 1, "the model is named once"
         assert " we " not in f" {s.text.lower()} ", "first person"
+        assert all(s.text.count(w[2:].lstrip()) <= 1 for w in RULE_WORDS.values()), \
+            "an alert rule is said as words once"
+        assert "(" not in s.text and "_" not in s.text, "no tool output"
+        told = judge(s.text, record, s.question)
+        assert told.score >= 90 and told.fact_check, (s.question, told.text())
     card = score(record)
     facts = Facts(record)
     written = star_story(IncidentSave(record=record, scorecard=card,
@@ -108,3 +122,17 @@ def test_the_numbers_sheet_passes_the_fact_checker_row_by_row() -> None:
     assert "1 re-saved run(s) counted once" in sheet
     wrong = sheet.replace("| fraud-4 |", "| fraud-4 | 97 min |", 1)
     assert check_numbers(wrong, saves) != []
+
+
+def test_times_and_alerts_are_said_the_way_people_say_them() -> None:
+    assert clock_said(132) == "2:12 in the morning"
+    assert clock_said(58) == "00:58, not long before one in the morning,"
+    assert clock_said(7) == "00:07, just after midnight,"
+    assert clock_said(0) == "midnight"
+    assert rule_words("CertificateExpiringSoon") == "a certificate-expiry warning"
+    assert rule_words("SomeNewRule") == "a some new rule alert", "an unknown rule is spelled out"
+    record = right_play("fraud-1")
+    page = record.facts.page_at
+    assert check(f"At {clock_said(page)} I was paged.", record) == []
+    assert check(f"At {clock_said(page + 3)} I was paged.", record) != [], \
+        "the page's minute is still checked when the part of the day is said with it"

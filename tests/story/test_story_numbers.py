@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from record_factory import d4_play, m1_play
 
 from oncall.game.record import Intervened, Record
+from oncall.game.shiftrecord import ShiftRecord
 from oncall.scoring import score
 from oncall.store.saves import IncidentSave
+from oncall.store.shifts import ShiftSave
 from oncall.story import numbers_sheet
 
 
@@ -79,3 +83,70 @@ def test_a_run_saved_twice_counts_once_and_the_owners_fix_is_theirs() -> None:
     assert row(sheet, "Median time to mitigate").endswith("(1 of 2 mitigated by me)")
     assert row(sheet, "Who stopped the fault").startswith("me 1, the owners I escalated to 1,")
     assert sheet.count("| 2026-03-18 |") == 2
+
+
+def _shift_save(rec: ShiftRecord) -> ShiftSave:
+    from oncall.scoring.shift import score_shift
+
+    return ShiftSave(record=rec, card=score_shift(rec), saved_at="2026-03-19T07:00:00+00:00")
+
+
+def test_nights_add_their_incidents_and_their_releases_and_every_row_is_checked(
+        night: Callable[..., ShiftRecord]) -> None:
+    from played import right_play
+
+    from oncall.story.factcheck import check_numbers
+
+    saves = [saved(right_play(sid)) for sid in ("fraud-1", "pricing-3", "credit-2")]
+    shifts = [_shift_save(night("calm", 3)), _shift_save(night("passive", 0))]
+    sheet = numbers_sheet(saves, shifts)
+    assert check_numbers(sheet, saves, shifts) == []
+    assert row(sheet, "Incidents handled").startswith("6 (")
+    assert "3 of them on night shifts" in row(sheet, "Incidents handled")
+    assert row(sheet, "Night shifts worked") == "2 (12 hours on call)"
+    assert row(sheet, "Deploys and canaries handled") == \
+        "4 at night: 1 promoted, 1 held, 1 left past their deadline, 1 still open when the " \
+        "night ended"
+    silent = next(ln for ln in sheet.splitlines() if ln.startswith("| 2026-03-18 | fraud-1 |"))
+    assert "silent:" in silent and "quality budget" in silent and "error budget" not in silent
+    assert "silent fault" in row(sheet, "Quality budget spent (silent faults)")
+    assert "stopped by itself 1" in row(sheet, "Who stopped the fault"), \
+        "a burst that ended on its own is not still running"
+    # The summary is held to the rows: a total, a count or a median that does not add up fails.
+    total = row(sheet, "Requests affected").split(" ")[0]
+    assert total[0].isdigit()
+    for wrong in (sheet.replace(f"| Requests affected | {total}", "| Requests affected | 99,999,",
+                                1),
+                  sheet.replace("| Incidents handled | 6 (", "| Incidents handled | 7 (", 1),
+                  sheet.replace("| Median time to acknowledge | 1 min",
+                                "| Median time to acknowledge | 4 min", 1)):
+        assert wrong != sheet
+        assert any(p.startswith("summary ") for p in check_numbers(wrong, saves, shifts))
+
+
+def test_a_night_incident_reads_its_impact_from_the_record_when_it_holds_one(
+        night: Callable[..., ShiftRecord]) -> None:
+    from oncall.game.record import IncidentFact
+
+    rec = night("calm", 3).model_copy(deep=True)
+    facts = rec.game.facts
+    first = facts.incidents[0] if facts.incidents else None
+    assert first is not None, "this night has two incidents, each with its own facts"
+    facts.incidents[0] = IncidentFact(**{**first.model_dump(), "impact": {
+        "requests_affected": 4200.0, "requests_failed": 900.0, "budget_consumed_pct": 0.4}})
+    sheet = numbers_sheet([], [_shift_save(rec)])
+    assert "| 4,200 requests, 0.4% error budget |" in sheet
+    assert row(sheet, "Requests affected").startswith("4,200, 900 of them failed")
+
+
+def test_the_shift_career_sheet_never_credits_a_silent_fault_with_budget_saved(
+        night: Callable[..., ShiftRecord]) -> None:
+    from oncall.story.career import _silent, career_sheet
+
+    rec = night("calm", 0)
+    [key] = rec.key.incidents
+    assert _silent(key) and rec.facts.budget["saved_pct"][key.model] == 0.0
+    saved_line = next(ln for ln in career_sheet([_shift_save(rec)]).splitlines()
+                      if ln.startswith("- Error budget saved"))
+    assert "none to count" in saved_line and "0%" not in saved_line
+    assert "1 silent fault(s) left out" in saved_line

@@ -61,5 +61,11 @@ class Snapshot:
 
 
 @pytest.fixture
-def snapshot(tmp_path: Path) -> Snapshot:
+def snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Snapshot:
+    """The cursor never blinks while a snapshot test runs: its half-second timer would draw the
+    cursor or not depending on when the screen is taken."""
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
     return Snapshot(tmp_path)

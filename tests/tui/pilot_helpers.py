@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.pilot import Pilot
 from textual.widgets import Input
+
+if TYPE_CHECKING:
+    from oncall.tui.screens.night import NightScreen
 
 
 async def settle(pilot: Pilot[None]) -> None:
@@ -20,3 +25,16 @@ async def typed(pilot: Pilot[None], line: str) -> None:
     await pilot.press("enter")
     await settle(pilot)
     await pilot.press("escape")  # back from the command line to the keys
+
+
+async def night_built(pilot: Pilot[None]) -> NightScreen:
+    """The night screen once it is up and its shift built (the screen may open a frame late,
+    and the shift builds in a worker)."""
+    from oncall.tui.screens.night import NightScreen
+
+    for _ in range(200):
+        await settle(pilot)
+        screen = pilot.app.screen
+        if isinstance(screen, NightScreen) and screen.session is not None:
+            return screen
+    raise AssertionError("the night never finished building")

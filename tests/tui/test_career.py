@@ -96,7 +96,9 @@ async def test_retry_the_same_night_and_go_on_to_a_new_one(home: Path) -> None:
         again = app.session
         assert again is not None and again is not session
         assert (again.scenario.id, again.seed, again.difficulty) == ("fraud-1", 5, "hard")
-        assert len(app.screen_stack) <= 3
+        # The stack does not grow: the title, the war room built beneath the page, the page.
+        assert [type(s).__name__ for s in app.screen_stack[1:]] == [
+            "TitleScreen", "WarRoom", "PageScreen"]
         app.push_screen(ScorecardScreen(again, filed))
         await settle(pilot)
         await pilot.press("n")

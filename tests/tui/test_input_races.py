@@ -75,6 +75,49 @@ async def test_a_paste_right_after_resolve_lands_whole_in_the_summary(
         assert field(app, "summary") == "Pasted summary of the night."
 
 
+async def test_keys_arriving_as_the_kept_ones_are_handed_over_wait_behind_them(
+        incident_app: OncallApp) -> None:
+    """A paste kept while the form was on its way, then a tab and text that reached the app
+    before the kept paste was handed over (as tmux sends them): the paste goes first, into the
+    summary, and the cursor is not pulled back to it."""
+    from textual import events
+
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        room = await recovered_room(pilot)
+        room.send({"do": "resolve"})
+        for _ in range(10):
+            await settle(pilot)
+        assert isinstance(app.screen, PostmortemScreen) and app.screen.ready
+        app.hold_input()
+        app.post_message(events.Paste("Kept paste."))
+        await pilot.pause()
+        assert app.holding
+        for key in ("tab", "M", "tab", "R"):  # queued, not yet read
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        app.release_input()
+        for _ in range(5):
+            await settle(pilot)
+        assert not app.holding
+        assert field(app, "summary") == "Kept paste."
+        assert field(app, "impact").endswith(".M")
+        assert field(app, "root_cause") == "R"
+
+
+async def test_keys_typed_right_after_ack_reach_the_war_room(
+        incident_app: OncallApp) -> None:
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "colon", *"severity 2", "enter")  # before the ack is answered
+        for _ in range(5):
+            await settle(pilot)
+        room = app.screen
+        assert isinstance(room, WarRoom)
+        assert [c["do"] for c, _ in room.entries] == ["ack", "severity"]
+        assert room.game.record.facts.severity == 2
+
+
 async def test_keys_sent_as_the_picker_opens_are_honoured(home: Path) -> None:
     app = make_app(home=home)
     async with app.run_test(size=(80, 24)) as pilot:

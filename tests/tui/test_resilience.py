@@ -188,7 +188,7 @@ async def test_an_answer_replaces_the_screen_that_asked_not_the_palette_over_it(
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, SafeCommandPalette)
-        page._enter(obs)  # type: ignore[attr-defined]
+        page.room.arrive(obs, {})  # type: ignore[attr-defined]
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()

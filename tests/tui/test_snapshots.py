@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Snapshot
-from pilot_helpers import settle, typed
-from textual.pilot import Pilot
+from pilot_helpers import night_built, settle, typed
+from textual.screen import Screen
 
 from oncall.content import loader
 from oncall.tui.app import make_app
@@ -58,6 +58,26 @@ async def test_page_war_room_chart_and_drift_lab(snapshot: Snapshot) -> None:
         assert "•• training" in plot and "xx live" in plot, "the series share a glyph"
 
 
+def _inside_above_the_footer(screen: Screen[object], selector: str) -> None:
+    """The overlay is open, on the screen and clear of the footer's keys."""
+    overlay = screen.query_one(selector)
+    footer = screen.query_one("Footer").region
+    assert overlay.display and screen.region.contains_region(overlay.region)
+    assert overlay.region.bottom <= footer.y, f"{overlay.region} covers the footer {footer}"
+
+
+async def test_war_room_completion_list_at_80x24(snapshot: Snapshot) -> None:
+    app = make_app(seed=1, scenario="fraud-1", home=HOME)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("colon", *"diagnose data ", "tab")
+        await pilot.pause()
+        await snapshot(pilot, "war-room-completion")
+        _inside_above_the_footer(app.screen, "#cmdline-menu")
+
+
 async def test_postmortem_and_scorecard(snapshot: Snapshot) -> None:
     app = make_app(seed=1, scenario="fraud-1", home=HOME)
     moves = list(loader.scenario("fraud-1").playbook.right)
@@ -84,21 +104,22 @@ async def test_postmortem_and_scorecard(snapshot: Snapshot) -> None:
         while not pm.ready:  # the lower half mounts over a few frames
             await pilot.pause()
         await snapshot(pilot, "postmortem")
+        kind = pm.query_one("#pm-type-0")
+        kind.focus(scroll_visible=False)
+        pm.query_one("#pm").scroll_to_widget(kind, top=True, animate=False)
+        for _ in range(3):
+            await pilot.pause()
+        await pilot.press("enter")
+        for _ in range(3):  # the list may scroll its frame first, then fit below the field
+            await pilot.pause()
+        await snapshot(pilot, "postmortem-type-list")
+        _inside_above_the_footer(pm, "Select.-expanded > SelectOverlay")
+        await pilot.press("escape")
+        await pilot.pause()
         pm._send(next(m for m in moves if m["do"] == "postmortem"))
         await settle(pilot)
         assert isinstance(app.screen, ScorecardScreen)
         await snapshot(pilot, "scorecard")
-
-
-async def _night(pilot: Pilot[None]) -> None:
-    from oncall.tui.screens.night import NightScreen
-
-    for _ in range(200):
-        await settle(pilot)
-        screen = pilot.app.screen
-        if isinstance(screen, NightScreen) and screen.session is not None:
-            return
-    raise AssertionError("the night never finished building")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])
@@ -106,15 +127,27 @@ async def test_night_screen(snapshot: Snapshot, size: tuple[int, int]) -> None:
     """The night after a page: the queue, the coloured pager events, the budget bar."""
     from oncall.tui.screens.night import night_app
 
-    app = night_app(2, 360, "normal", HOME)
+    app = night_app(3, 360, "normal", HOME)
     async with app.run_test(size=size) as pilot:
-        await _night(pilot)
-        screen = app.screen
-        for line in ("wait 30", "take q1", "wait 30", "wait 30", "wait 30", "wait 30"):
-            screen.action_send(line)  # type: ignore[attr-defined]
+        screen = await night_built(pilot)
+
+        async def send(line: str) -> None:
+            screen.action_send(line)
             for _ in range(10):
                 await settle(pilot)
+
+        await send("take q1")
+        for _ in range(12):  # until the pager goes off
+            await send("wait 30")
+            if screen.view.get("unacked"):
+                break
+        await send("ack")
+        assert "page p1" in str(screen.query_one("#night-queue").render())
         await snapshot(pilot, f"night-{size[0]}x{size[1]}")
+        if size == SIZE:  # leaving mid-night asks first, the night still in view behind
+            await pilot.press("escape")
+            await pilot.pause()
+            await snapshot(pilot, "night-confirm-leave")
 
 
 async def test_page_screen_asks_before_leaving(snapshot: Snapshot) -> None:
@@ -164,8 +197,11 @@ async def test_career_at_80x24(snapshot: Snapshot) -> None:
     app = make_app(home=HOME)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c")
-        await settle(pilot)
         table = app.screen.query_one("#saves")
+        for _ in range(50):  # the saves load in a worker started as the screen mounts
+            await settle(pilot)
+            if table.row_count >= 2:  # type: ignore[attr-defined]
+                break
         for row in range(2):  # the saved time changes with each run
             table.update_cell_at((row, 3), "Dec 06 02:00")  # type: ignore[attr-defined]
         await snapshot(pilot, "career-80x24")

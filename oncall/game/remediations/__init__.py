@@ -9,14 +9,14 @@ language interviewers know.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 import numpy as np
 import yaml
 
-from oncall.content.kinds import register_remediations
 from oncall.game.record import Artifact, Replay
 from oncall.game.remediations import promtests, runbooks, testfiles
 from oncall.game.remediations.monitors import (
@@ -28,7 +28,10 @@ from oncall.game.remediations.monitors import (
     replay_monitor,
     rule_file,
 )
+from oncall.sim import registry
 from oncall.sim.alerts import RULES_BY_NAME
+from oncall.sim.catalogue import RegistryList, RegistryView
+from oncall.sim.registry import RemediationDef
 
 if TYPE_CHECKING:
     from oncall.sim.fleet import Model
@@ -53,68 +56,30 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Remediation:
-    id: str
-    kind: Literal["monitor", "test", "runbook"]
-    title: str
-    ml_test_score: str
+Remediation = RemediationDef
+"""What a postmortem can add (`registries/remediations.yaml`)."""
 
 
-CATALOGUE: tuple[Remediation, ...] = (
-    Remediation("mon-feature-range", "monitor", "alert on feature means leaving their training "
-                "range (catches unit changes and broken producers)", "Mon2"),
-    Remediation("mon-null-rate", "monitor", "alert on feature null rates over 5%", "Mon2"),
-    Remediation("mon-prediction-shift", "monitor", "alert earlier on prediction mean moving 30% "
-                "from training", "Mon7"),
-    Remediation("mon-canary-errors", "monitor", "alert on the canary revision's own error ratio",
-                "In6"),
-    Remediation("mon-gpu-headroom", "monitor", "alert when GPU memory passes 90%", "Mon6"),
-    Remediation("mon-burn-slow", "monitor", "add the 6h/30m slow-burn budget alert", "Mon7"),
-    Remediation("test-feature-schema", "test", "a feature schema test: types, units and value "
-                "ranges checked on every producer release (data contract)", "D1"),
-    Remediation("test-canary-gate", "test", "a canary gate: the new version's error ratio and "
-                "score distribution are compared with stable before any traffic shift", "In6"),
-    Remediation("test-serving-load", "test", "a load test of every serving config change at peak "
-                "traffic on the production hardware", "Mon6"),
-    Remediation("test-golden-set", "test", "golden-set predictions checked for every new model "
-                "artifact before serving", "In4"),
-    Remediation("runbook-input-shift", "runbook", "a runbook for prediction shifts: check feature "
-                "ranges and upstream changelogs before touching the model", "Mon1"),
-    Remediation("runbook-revision-split", "runbook", "a runbook for canary regressions: split by "
-                "revision, pause the canary first, debug later", "In7"),
-    Remediation("runbook-crashloop-config", "runbook", "a runbook for crash loops: read the "
-                "last config diff before adding capacity", "Mon6"),
-    Remediation("mon-memory-headroom", "monitor", "alert when a container's memory working set "
-                "passes 85% of its limit", "Mon6"),
-    Remediation("test-soak", "test", "a soak test of every serving release: memory must level "
-                "off under hours of steady load", "Mon6"),
-    Remediation("test-dependency-fallback", "test", "a test that serving stays within its SLO, "
-                "on cached features, when a dependency is slow or down", "In3"),
-    Remediation("runbook-node-loss", "runbook", "a runbook for a lost node: cordon, drain, "
-                "check the spare capacity, then tell the platform team", "In7"),
-    Remediation("mon-scrape-health", "monitor", "alert within 2 minutes when any serving "
-                "target is missing from Prometheus (monitoring of the monitoring)", "Mon6"),
-    Remediation("runbook-stalled-rollout", "runbook", "a runbook for stalled rollouts: undo the "
-                "rollout before touching the pods that still serve", "In7"),
-    Remediation("runbook-alert-tuning", "runbook", "a runbook for alerts that page without a "
-                "fault: what makes them tickets, and how to tune their windows", "Mon7"),
-    Remediation("mon-category-coverage", "monitor", "alert when a categorical feature carries "
-                "values never seen in training in over 2% of requests", "Mon2"),
-    Remediation("mon-feature-freshness", "monitor", "alert when a feature has not been "
-                "materialised for 20 minutes", "Mon4"),
-    Remediation("mon-label-volume", "monitor", "alert when a model receives under half its "
-                "usual labels (the label pipeline stopped or lags)", "Mon7"),
-    Remediation("mon-quality-trend", "monitor", "a warning when F1 on arrived labels drifts 20% "
-                "from training over 30 minutes", "Mon7"),
-    Remediation("test-serving-skew", "test", "a skew test: logged serving requests scored from "
-                "the training pipeline's features must match before a version is promoted",
-                "Mon3"),
-    Remediation("runbook-quality-labels", "runbook", "a runbook for quality alerts: read label "
-                "coverage and inputs before touching the model", "Mon7"),
-)
-BY_ID: dict[str, Remediation] = {r.id: r for r in CATALOGUE}
-register_remediations(BY_ID)  # a fault kind keying an unknown remediation never reaches play
+def _entries() -> dict[str, RemediationDef]:
+    return registry.entries("remediation")  # type: ignore[no-any-return]
+
+
+CATALOGUE: Sequence[RemediationDef] = RegistryList(lambda: list(_entries().values()))
+BY_ID: Mapping[str, RemediationDef] = RegistryView(_entries)
+
+
+def unimplemented() -> list[tuple[str, str]]:
+    """The registry's monitors and tests that have no implementation here, as (id, reason): a
+    runbook remediation is data alone, a monitor needs its rule and replay, a test its file."""
+    out = []
+    for rid, rem in _entries().items():
+        if rem.kind == "monitor" and rid not in MONITORS:
+            out.append((rid, f"no monitor implements {rid!r}; valid monitors: "
+                        f"{', '.join(MONITORS)}"))
+        elif rem.kind == "test" and rid not in testfiles.TESTS:
+            out.append((rid, f"no test implements {rid!r}; valid tests: "
+                        f"{', '.join(testfiles.TESTS)}"))
+    return out
 
 
 def fit(rid: str, world: World, model: Model) -> str | None:
@@ -194,7 +159,8 @@ def files(rid: str, model: Model, tune: Tuning | None = None, paged_by: str | No
             if rid == testfiles.CONTRACT else [None]
         return [Artifact(remediation=rid, kind="test", path=testfiles.test_path(rid, model, s),
                          content=testfiles.test_file(rid, title, model, s)) for s in srcs]
-    alert = paged_by if paged_by in RULES_BY_NAME else "ModelHigh5xxRatio"
+    alert = paged_by if paged_by is not None and paged_by in RULES_BY_NAME else \
+        "ModelHigh5xxRatio"
     rule = RULES_BY_NAME[alert]
     return [_runbook(alert, model, rule.expression(model)).model_copy(
         update={"remediation": rid})]

@@ -138,8 +138,8 @@ class Monitor:
         return self.applies(model) or (_no_canary(world, model) if self.needs_canary else None)
 
     def expression(self, model: Model, tuning: Tuning) -> str:
-        return self.expr.format(model=model.name, threshold=f"{tuning.threshold:g}",
-                                budget=f"{1 - model.slo:g}")
+        return self.expr.format(model=model.name, threshold=exact(tuning.threshold),
+                                budget=exact(1 - model.slo))
 
     def rule(self, model: Model, tuning: Tuning, metric: str | None = None,
              reference: Callable[[World, Model], float] | None = None) -> Rule:
@@ -186,6 +186,13 @@ class Monitor:
         _, raw = world.series(model.name, self.metric, t + 1 - self.burn_windows[0], t + 1,
                               self.revision)
         return float(rolling_mean(raw, self.burn_windows[0])[-1])
+
+
+def exact(x: float) -> str:
+    """A number as a rule file carries it: short where that is the same float, else every digit
+    it takes, so Prometheus compares against exactly the threshold the replay used."""
+    short = f"{x:g}"
+    return short if float(short) == x else repr(float(x))
 
 
 def training_moments(world: World, model: Model, spec: FeatureSpec) -> tuple[float, float]:

@@ -58,6 +58,13 @@ NUDGED: dict[str, float] = {"mon-null-rate": -1.0, "mon-category-coverage": -1.0
 their series are nudged (down for a `>` alert, up for a `<` one). The others either carry an
 unrounded training reference in their value or count whole pods."""
 
+TIE = 1e-9
+"""How close, relatively, a replayed value may sit to its threshold and count as exactly on it.
+There the replay's strict comparison says quiet, while Prometheus, adding up the pods' samples
+in another order, could land a rounding error either side; so the synthetic series of a monitor
+whose value carries an unrounded reference (a relative change, a z-score) are moved NUDGE away
+from firing, and Prometheus says quiet too."""
+
 Slots = list[str]
 
 
@@ -74,6 +81,8 @@ class Series:
         self.half = half
         """Two slots a minute (gauges are scraped at half past); counters alone need one."""
         self.rows: list[dict[str, str]] = []
+        self.ties: dict[str | None, int] = {}
+        """Per series (its `feature` label), a minute whose value is exactly its threshold."""
 
     def add(self, name: str, labels: dict[str, str], values: str) -> None:
         sel = ",".join(f'{k}="{v}"' for k, v in labels.items())
@@ -149,7 +158,20 @@ def _feature_mean(world: World, model: Model, s: Series, mon: Monitor) -> None:
         mu, sd = training_moments(world, model, f)
         labels = {"model": model.name, "feature": f.name}
         s.constant("model_registry_training_feature_mean", labels, mu)
-        s.constant("model_registry_training_feature_stddev", labels, sd)
+        # a z-score at its threshold: a wider deviation moves every value away from firing
+        s.constant("model_registry_training_feature_stddev", labels,
+                   sd * (1 + NUDGE) if f.name in s.ties else sd)
+
+
+def _away(s: Series, mon: Monitor, raw: np.ndarray, ref: float) -> int:
+    """The way to nudge a relative change's series so that its value moves away from firing
+    at the minute it sits on its threshold (0: it never does): down when the mean is above
+    the reference there, up when below."""
+    if None not in s.ties:
+        return 0
+    i = s.ties[None] - s.base
+    above = float(np.nanmean(raw[max(0, i + 1 - mon.window):i + 1])) > ref
+    return -1 if above == (mon.op == ">") else 1
 
 
 def _feature_gauge(name: str) -> Callable[[World, Model, Series, Monitor], None]:
@@ -160,9 +182,10 @@ def _feature_gauge(name: str) -> Callable[[World, Model, Series, Monitor], None]
 
 
 def _prediction(world: World, model: Model, s: Series, mon: Monitor) -> None:
-    _per_pod("model_prediction_mean", {})(world, model, s, "pred_mean")
-    s.constant("model_registry_training_prediction_mean", {"model": model.name},
-               world.stats(model.name).pred_mean)
+    ref = world.stats(model.name).pred_mean
+    away = _away(s, mon, _raw(world, model, "pred_mean", s), ref)
+    _per_pod("model_prediction_mean", {}, away)(world, model, s, "pred_mean")
+    s.constant("model_registry_training_prediction_mean", {"model": model.name}, ref)
 
 
 def _requests(revisions: tuple[str, ...]) -> Callable[[World, Model, Series, Monitor], None]:
@@ -230,9 +253,10 @@ def _labels(world: World, model: Model, s: Series, mon: Monitor) -> None:
 
 
 def _quality(world: World, model: Model, s: Series, mon: Monitor) -> None:
-    s.gauge("model_quality_f1", {"model": model.name}, _raw(world, model, "f1", s))
-    s.constant("model_registry_training_f1", {"model": model.name},
-               world.stats(model.name).quality)
+    raw, ref = _raw(world, model, "f1", s), world.stats(model.name).quality
+    s.gauge("model_quality_f1", {"model": model.name},
+            raw * (1 + _away(s, mon, raw, ref) * NUDGE))
+    s.constant("model_registry_training_f1", {"model": model.name}, ref)
 
 
 BUILDERS: dict[str, Callable[[World, Model, Series, Monitor], None]] = {
@@ -281,6 +305,21 @@ def states(mon: Monitor, world: World, model: Model, tune: Tuning, t0: int, t1: 
     return out
 
 
+def ties(mon: Monitor, world: World, model: Model, tune: Tuning, t0: int, t1: int
+         ) -> dict[str | None, int]:
+    """Per series, the first minute of [t0, t1) whose replayed value is exactly its threshold
+    (within TIE), for the series that have one."""
+    thr = tune.threshold
+    spans = canary_spans(model, t0, t1) if mon.revision == "canary" else [(t0, t1)]
+    out: dict[str | None, int] = {}
+    for lo, hi in spans:
+        for label, _rule, t, v in mon.series(world, model, lo, hi, tune):
+            on = np.flatnonzero(np.abs(v - thr) <= TIE * abs(thr))
+            if on.size and label not in out:
+                out[label] = int(t[on[0]])
+    return out
+
+
 def _quiet(mon: Monitor, world: World, model: Model, tune: Tuning, before: int,
            floor: int) -> int:
     """The latest minute before `before` (and not before `floor`) at which no condition holds,
@@ -305,10 +344,12 @@ def _case(mon: Monitor, rid: str, world: World, model: Model, tune: Tuning, runb
         spans = canary_spans(model, start, end)
         base = max(base, min((lo for lo, _ in spans), default=base) - history(mon))
     s = Series(base, end, half=rid not in COUNTERS_ONLY)
+    s.ties = ties(mon, world, model, tune, start, end)
     BUILDERS[rid](world, model, s, mon)
     firing = states(mon, world, model, tune, start, end)
     cases = []
-    for m in check:
+    # a minute exactly at the threshold is checked too: the replay says quiet there
+    for m in sorted({*check, *(t for t in s.ties.values() if start <= t < end)}):
         exp = []
         for label, value in sorted(firing[m].items(), key=lambda x: str(x[0])):
             labels = {"severity": mon.severity, "model": model.name, "team": model.team}

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from oncall.game.engine import Game
     from oncall.game.record import Observation
     from oncall.session import Session
+    from oncall.tui.screens.war_room import WarRoom
 
 
 def alert_text(a: dict[str, Any], clock: Any) -> str:
@@ -53,10 +54,12 @@ class PageScreen(Screen[None]):
     TICK_SECONDS = 1.0
     """How often the page's line ticks (real time; nothing in the game reads it)."""
 
-    def __init__(self, session: Session, page: Observation) -> None:
+    def __init__(self, session: Session, page: Observation, room: WarRoom) -> None:
         super().__init__()
         self.session = session
         self.page = page
+        self.room = room
+        """The war room, built beneath the page while it is read."""
         self.ticks = 0
         self.acking = False
         self.waiting = False
@@ -113,6 +116,7 @@ class PageScreen(Screen[None]):
     @on(Waited)
     def _waited(self, message: Waited) -> None:
         self.waiting = False
+        self.room.waited_on_the_page(message.observation)
         if self.acking:
             return
         self.state = message.state
@@ -153,17 +157,13 @@ class PageScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="engine")
     def _ack(self) -> None:
         command = {"do": "ack"}
-        self.post_message(Observed(command, self.session.do(command)))
+        obs = self.session.do(command)
+        self.post_message(Observed(command, obs, look(self.session)))
 
     @on(Observed)
     def _acked(self, message: Observed) -> None:
-        self._enter(message.observation)
+        self.room.arrive(message.observation, message.state)
 
     def action_war_room(self) -> None:
         self.acking = True  # a real-time minute now belongs to the war room
-        self._enter(None)
-
-    def _enter(self, first: Observation | None) -> None:
-        from oncall.tui.screens.war_room import WarRoom
-
-        self.app.replace(self, WarRoom(self.session, self.page, first))  # type: ignore[attr-defined]
+        self.room.arrive(None, self.state)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -45,6 +45,19 @@ REST_CHUNK = 6
 """Widgets of the lower half mounted per frame."""
 
 
+class SectionText(TextArea):
+    """A section of the form. A paste goes in where the cursor is and leaves focus where it
+    is: Textual's TextArea takes focus back after a paste, so a paste kept from before a tab
+    pulled the cursor back from the next field after the text typed there."""
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # instead of TextArea's own handler, not as well as it
+        if self.read_only:
+            return
+        if result := self._replace_via_keyboard(event.text, *self.selection):
+            self.move_cursor(result.end_location)
+
+
 def prefill(game: Game) -> dict[str, str]:
     from oncall.sim.clock import hhmm
 
@@ -61,6 +74,8 @@ def prefill(game: Game) -> dict[str, str]:
 
 
 class PostmortemScreen(Screen[None]):
+    AUTO_FOCUS = "#pm-summary"
+    """The cursor starts in the summary (not first on the form's scroll, then moved)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit postmortem", id="pm-submit", priority=True),
         Binding("ctrl+t", "tune", "Tune monitors", id="pm-tune", priority=True),
@@ -99,7 +114,7 @@ class PostmortemScreen(Screen[None]):
     @staticmethod
     def _text(name: str, label: str, text: str = "") -> ComposeResult:
         yield Label(label, classes="form-label")
-        area = TextArea(text, id=f"pm-{name}", classes="pm-text", compact=True)
+        area = SectionText(text, id=f"pm-{name}", classes="pm-text", compact=True)
         if text:  # typing into a pre-filled section adds to it, at its end
             area.move_cursor(area.document.end)
         yield area
@@ -135,11 +150,13 @@ class PostmortemScreen(Screen[None]):
         self.set_focus(self.query_one("#pm-summary", TextArea))
         self.shown = True
         self.app.release_input()  # type: ignore[attr-defined]  # what was typed after `r`
-        self.call_after_refresh(self._mount_rest, self._rest())
+        self.call_after_refresh(self._mount_rest)
 
-    async def _mount_rest(self, rest: list[Widget]) -> None:
-        """Mount the lower half a few widgets per frame, so typing in the summary never
-        waits on it."""
+    async def _mount_rest(self, rest: list[Widget] | None = None) -> None:
+        """Build the lower half once the top has painted, and mount it a few widgets per
+        frame, so typing in the summary never waits on it."""
+        if rest is None:
+            rest = self._rest()
         chunk, rest = rest[:REST_CHUNK], rest[REST_CHUNK:]
         await self.query_one("#pm", VerticalScroll).mount_all(chunk)
         if rest:

@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
+from oncall.tui.app import freeze_heap
 from oncall.tui.commands import WarRoomCommands
 from oncall.tui.messages import PAGER_EVENTS, Observed
 from oncall.tui.screens.actions import (
@@ -62,6 +63,7 @@ class WarRoom(Screen[None]):
     """Where the incident is worked. Letters act; `:` types a command; F1 or ? helps."""
 
     COMMANDS: ClassVar = {WarRoomCommands}
+    AUTO_FOCUS = "#log"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: an action key is taken in turn with the keys after it, so `r` holds what
         # is typed next for the postmortem before any of it can reach another key.
@@ -78,11 +80,10 @@ class WarRoom(Screen[None]):
         Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="up"),
     ]
 
-    def __init__(self, session: Session, page: Observation, first: Observation | None) -> None:
+    def __init__(self, session: Session, page: Observation) -> None:
         super().__init__()
         self.session = session
         self.page = page
-        self.first = first
         self.entries: list[tuple[dict[str, Any], Observation]] = []
         """Every command and answer in this room, for the log and the evidence picker."""
         self._lock = threading.Lock()
@@ -108,7 +109,9 @@ class WarRoom(Screen[None]):
                     yield DistributionPlot(id="drift-plot")
             with Vertical(id="side"):
                 yield Static("", id="side-impact", markup=False)
-                yield MetricChart(id="side-chart")
+                side = MetricChart(id="side-chart")
+                side.display = False
+                yield side
         yield CommandLine(self.vocabulary, self.describe, id="cmdline-box",
                           placeholder=": type a command (tab completes, up: history, "
                                       "esc: keys)")
@@ -116,14 +119,31 @@ class WarRoom(Screen[None]):
         yield FittingFooter()
 
     def on_mount(self) -> None:
+        """The room is built under the page while the player reads it, so `a` only has to
+        close the page (`arrive`)."""
         log = self.query_one(ObservationLog)
         log.add({"do": "page"}, self.page)
-        if self.first is not None:
-            self._show_observation({"do": "ack"}, self.first)
         self._show_state(look(self.session))
-        self.query_one("#side-chart", MetricChart).display = False  # until a dashboard
         self.set_focus(log)
-        self.call_after_refresh(self.oncall.release_input)  # keys typed after `a`
+
+    def arrive(self, first: Observation | None, state: dict[str, Any]) -> None:
+        """The page above is acknowledged (`first` is the answer) or set aside (`w`): close it
+        and whatever was opened over it, show where things stand, and hand over the keys typed
+        since `a`."""
+        app = self.oncall
+        while app.screen is not self and self in app.screen_stack:
+            app.pop_screen()
+        if first is not None:
+            self._show_observation({"do": "ack"}, first)
+        if state:
+            self._show_state(state)
+        self.refresh_bindings()
+        self.call_after_refresh(app.release_input)
+        self.call_after_refresh(freeze_heap)
+
+    def waited_on_the_page(self, observation: Observation) -> None:
+        """A real-time minute passed on the page above: its recorded `wait 1` joins the log."""
+        self._show_observation({"do": "wait", "minutes": 1}, observation)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= WIDE, "wide")
@@ -169,6 +189,7 @@ class WarRoom(Screen[None]):
 
     @on(Observed)
     def _observed(self, message: Observed) -> None:
+        self.call_after_refresh(freeze_heap)  # the answer and its widgets live with the game
         self._show_observation(message.command, message.observation)
         if message.state:
             self._show_state(message.state)

@@ -27,11 +27,20 @@ EVENT_LABELS = {
 
 
 def event_line(ev: dict[str, Any]) -> str:
+    """`  02:58 sent again: the page ...`: the time, what happened, the event's text; the label
+    is left out when the text already says it ("PAGE p1: ...", "X firing on Y", a message that
+    starts with its sender), so no line reads "PAGE: PAGE p1"."""
+    import re
+
     from oncall.sim.clock import hhmm
 
-    label = ev.get("by") or EVENT_LABELS.get(str(ev.get("kind")), str(ev.get("kind", "event")))
+    text = str(ev.get("text", ""))
+    sender = ev.get("by")
+    label = str(sender or EVENT_LABELS.get(str(ev.get("kind")), str(ev.get("kind", "event"))))
+    said = text.lower().startswith(label.lower()) if sender else \
+        re.search(rf"\b{re.escape(label)}\b", text, re.IGNORECASE) is not None
     at = f"{hhmm(int(ev['t']))[-5:]} " if isinstance(ev.get("t"), int) else ""
-    return f"  {at}{label}: {ev.get('text', '')}"
+    return f"  {at}{text}" if said else f"  {at}{label}: {text}"
 
 
 def event_classes(ev: dict[str, Any]) -> str:
@@ -76,6 +85,15 @@ class ObservationLog(VerticalScroll):
     """Scrolls to the newest entry as it arrives."""
 
     can_focus = True
+
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        """Only the log's own background follows its focus (`#log:focus`): restyle the log
+        alone and repaint what it holds. Textual restyles every entry under a widget that gains
+        or loses focus, a third of a second for a hundred entries, paid again on the blur as a
+        screen closes (a long incident's `resolve` waited on both)."""
+        self.app.stylesheet.update_nodes([self], animate=False)
+        for child in self.walk_children():
+            child.refresh()
 
     def add(self, command: dict[str, Any], obs: Observation, head: str = "") -> None:
         entry = ObsEntry(command, obs, head)

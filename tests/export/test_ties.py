@@ -1,0 +1,81 @@
+"""A value exactly at its threshold: the replay compares strictly, so it says quiet there, and
+Prometheus, running the exported rule over the exported series, must say the same. Each
+monitor a right play proposes is tuned to the very value its replay reads at the minute the
+default's condition starts (every digit of it in the rule file), and its promtool unit test,
+which checks that minute, passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from export_helpers import SCENARIOS, Exports, play, promtool_passes
+
+from oncall.content import loader
+from oncall.game import remediations
+from oncall.game.remediations.monitors import MONITORS, Tuning, exact
+from oncall.sim.clock import hhmm
+from oncall.store.export import export
+
+
+def _proposing() -> list[str]:
+    """The scenarios whose right play proposes a monitor."""
+    return [sid for sid in SCENARIOS if any(
+        rid in MONITORS for cmd in loader.scenario(sid).playbook.right
+        if cmd.get("do") == "postmortem" for rid in cmd.get("remediations", []))]
+
+
+def _tied(sid: str, exports: Exports) -> dict[str, tuple[float, int]]:
+    """Per replayed monitor of the right play, a threshold exactly on a value it reads (at the
+    minute the default's condition starts) and that minute."""
+    record, _ = exports.get(sid)
+    world = remediations.clean(exports.games[sid].world)
+    model = world.model(record.facts.target_model)
+    out = {}
+    for rep in record.facts.replays:
+        if rep.fired_at is None or rep.threshold is None or rep.for_min is None:
+            continue
+        mon = MONITORS[rep.remediation]
+        start = rep.fired_at - rep.for_min
+        for label, _rule, t, v in mon.series(world, model, start, start + 1,
+                                             Tuning(rep.threshold, rep.for_min)):
+            lo, hi = mon.bounds
+            if label == rep.feature and lo <= float(v[0]) <= hi:
+                out[rep.remediation] = (float(v[0]), int(t[0]))
+    return out
+
+
+def test_a_value_exactly_at_its_threshold_is_quiet_in_the_replay_and_in_promtool(
+        tmp_path: Path, exports: Exports) -> None:
+    folders, tied, checked = [], 0, 0
+    cases_to_try = [(sid, rid, tuned) for sid in _proposing()
+                    for rid, tuned in _tied(sid, exports).items()]
+    for sid, rid, (threshold, minute) in cases_to_try:
+        pm = next(c for c in loader.scenario(sid).playbook.right if c["do"] == "postmortem")
+        rep = next(r for r in exports.get(sid)[0].facts.replays if r.remediation == rid)
+        tuned = {"threshold": threshold, "for_min": rep.for_min}
+        g = play(sid, {"tuning": {**pm.get("tuning", {}), rid: tuned}})
+        rep = next(r for r in g.record.facts.replays if r.remediation == rid)
+        assert rep.threshold == threshold
+        assert rep.fired_at is None or rep.fired_at - (rep.for_min or 0) > minute, \
+            "the replay is quiet at the value equal to its threshold"
+        folder = tmp_path / f"{sid}-{rid}"
+        export(g.record, folder)
+        rules = (folder / f"monitoring/{rep.model}-{rid}.rules.yml").read_text()
+        assert exact(threshold) in rules, "every digit of the threshold"
+        unit = yaml.safe_load((folder / f"monitoring/{rep.model}-{rid}.test.yml").read_text())
+        cases = {int(c["eval_time"].removesuffix("m")): c["exp_alerts"]
+                 for c in unit["tests"][1]["alert_rule_test"]}
+        if rep.fired_at is not None:  # the first minute expected to fire is the replay's
+            fired = min(m for m, exp in cases.items() if exp)
+            tie = fired - (rep.fired_at - minute)
+            if tie >= min(cases):  # the test starts before it: it checks it, quiet
+                assert cases.get(tie) == [], f"{rid}: {hhmm(minute)} checked, quiet"
+                checked += 1
+        folders.append(folder)
+        tied += 1
+    if not folders:
+        pytest.skip("no right play replays a monitor")
+    assert tied >= 20 and checked >= tied - 3, (tied, checked, "most are tried on their tie")
+    assert len(promtool_passes(folders)) >= tied

@@ -78,6 +78,14 @@ KNOWN_REMEDIATIONS: dict[str, list[str]] = {
 }
 """What an experienced engineer proposes after each kind of fault (their experience, not a key)."""
 
+
+
+def lessons(kind: FaultKind) -> list[str]:
+    """What an experienced engineer proposes after a fault of this kind: their own experience
+    where they have it, else the remediations the fault catalogue documents for the kind."""
+    return KNOWN_REMEDIATIONS.get(kind.id) or list(kind.remediations)
+
+
 ALL_REMEDIATIONS = sorted({r for rs in KNOWN_REMEDIATIONS.values() for r in rs})
 
 
@@ -350,7 +358,7 @@ class Expert(Player):
             self.do(do="ticket", alert=n["rule"], model=n["model"], note="not urgent tonight")
         if not self.try_resolve():
             self.wait_for_secondary(updates=True)
-        self.factual_postmortem(best, remediations=KNOWN_REMEDIATIONS.get(best.kind.id, []))
+        self.factual_postmortem(best, remediations=lessons(best.kind))
         return self.g.record
 
 
@@ -374,7 +382,7 @@ class Novice(Player):
         if not self.try_resolve():
             self.wait_for_secondary()
         self.factual_postmortem(best, thin=True,
-                                remediations=KNOWN_REMEDIATIONS.get(best.kind.id, [])[:1])
+                                remediations=lessons(best.kind)[:1])
         return self.g.record
 
 
@@ -426,7 +434,7 @@ class ConfidentWrong(Player):
         if not self.try_resolve():
             self.do(do="update", message=f"{self.target}: fix in place, monitoring.")
             self.wait_for_secondary(updates=True)
-        self.factual_postmortem(wrong, remediations=KNOWN_REMEDIATIONS.get(wrong.kind.id, []))
+        self.factual_postmortem(wrong, remediations=lessons(wrong.kind))
         return self.g.record
 
 

@@ -39,14 +39,15 @@ KNOWN: dict[str, str] = {
                  "diagnosis and postmortem, short of 10 points",
     "ads-2": "the expert and the novice both hand a label pipeline to its owners after the same "
              "looks; the expert's edge (severity aside) is under 10 points",
-    "churn-2": "the confident-wrong player's rollback fixes a wrong artifact for its own wrong "
-               "reason (half credit) and it communicates better than the slow novice",
-    "feed-3": "the confident-wrong player's rollback undoes the feedback loop's retrain for its "
-              "own wrong reason (half credit) and it communicates better than the slow novice",
+    "leads-1": "the expert and the novice both hand the new segment to its owners after the "
+               "same looks (an edge under 10 points); and " + _PANIC,
+    "fraud-6": "the scripted players read the payments vocabulary change as a unit change "
+               "(the same drifted feature and producer release): expert and novice share the "
+               "misdiagnosis and its half-credited fix",
     "pricing-3": "the novice reaches the node view after the batch job has finished, misreads "
                  "the control as a bad canary and rolls back; the keyword gamer and template "
                  "copier share its investigation",
-    "credit-1": _PANIC, "credit-2": _PANIC, "leads-1": _PANIC, "search-3": _PANIC,
+    "credit-1": _PANIC, "credit-2": _PANIC, "search-3": _PANIC,
     "search-4": _PANIC, "spam-2": _PANIC, "spam-3": _PANIC,
 }
 """Scenarios where a check cannot hold, with the reason (a real limitation of a scripted style,

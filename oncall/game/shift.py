@@ -298,6 +298,8 @@ class Shift:
         if not self.ended and self.now >= self.record.facts.end:
             self._close(obs.events, "the shift is over: handed over to the day shift")
         obs.events.sort(key=lambda e: (int(e["t"]), str(e["kind"])))
+        if obs.ok and not obs.id:  # every result has an id, in the game's numbering
+            obs.id = self.game.next_obs_id()
         return self._log(command, obs)
 
     def _arrive(self, before: int, events: list[dict[str, Any]]) -> None:
@@ -761,7 +763,6 @@ class Shift:
         obs = self._obs("request", "\n".join(lines), {"item": it.id, "kind": it.kind,
                                                        "model": it.model, **it.report})
         obs.events = events
-        obs.id = self.game.next_obs_id()
         return obs
 
     def _do_reply(self, cmd: c.Reply) -> Observation:

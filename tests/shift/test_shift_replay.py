@@ -54,3 +54,30 @@ def test_a_shift_holds_three_to_eight_items_arriving_over_time() -> None:
         assert times[-1] - times[0] >= 60
         assert all(it.requester and it.need and it.deadline > it.arrives_at for it in items)
         assert {it.kind for it in items} >= {"incident", "noise"}
+
+
+def test_every_result_of_a_headless_night_carries_an_obs_id() -> None:
+    """As in the war room, every answer that is not a refusal has an obs id, unique in the
+    night: a noise page's acknowledgement, `status`, `queue` and `help` included."""
+    import io
+
+    from oncall.headless import run_shift
+
+    s = Calm(Shift(5, difficulty="hard")).play()
+    night = [e.command for e in s.record.entries
+             if e.observation.t < s.record.facts.end and e.command.get("do") != "end"]
+    cmds = [{"do": "help"}, {"do": "queue"}, {"do": "status"}, *night,
+            {"do": "reply", "about": "c1", "evidence": ["obs-999"]},
+            {"do": "end"}, {"do": "status"}, {"do": "queue"}, {"do": "help"}]
+    out = io.StringIO()
+    run_shift(5, s.length, "hard", io.StringIO("\n".join(json.dumps(c) for c in cmds) + "\n"),
+              out, save=False)
+    answers = [json.loads(line) for line in out.getvalue().splitlines()[1:]]
+    assert len(answers) == len(cmds)
+    done = [(c["do"], a) for c, a in zip(cmds, answers, strict=True) if a["ok"]]
+    assert {"help", "queue", "status", "ack", "silence", "end"} <= {d for d, _ in done}
+    assert [d for d, a in done if not a.get("id")] == []
+    ids = [a["id"] for _, a in done]
+    assert len(ids) == len(set(ids))
+    refused = answers[len(cmds) - 5]
+    assert not refused["ok"] and refused["cost"] == 0 and "obs-999" in refused["error"]

@@ -62,3 +62,43 @@ async def test_the_log_heads_the_acknowledgement_with_its_id(tmp_path: Path) -> 
                  .query(".entry-head").results(Static)]
         ack = next(h for h in heads if f" ack {page}" in h)
         assert ack.startswith("obs-"), ack
+
+
+async def test_status_queue_and_help_are_headed_by_their_obs_id(tmp_path: Path) -> None:
+    app = night_app(3, 360, "normal", tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await night_built(pilot)
+        assert screen.session is not None
+        for line in ("status", "queue", "help", "wait 5"):
+            screen.action_send(line)
+            for _ in range(5):
+                await settle(pilot)
+        heads = [str(s.render()) for s in screen.query_one(ObservationLog)
+                 .query(".entry-head").results(Static)][1:]  # after the night's opening
+        ids = [h.split()[0] for h in heads]
+        assert len(heads) == 4 and all(i.startswith("obs-") for i in ids), heads
+        assert len(set(ids)) == 4
+        entries = screen.session.shift.record.entries
+        assert [e.observation.id for e in entries] == ids
+        # A reply cites any of them; a diagnosis only what the incident's own game saw.
+        assert screen.vocabulary("evidence", {"do": "reply"}) == ids
+        assert screen.vocabulary("evidence", {"do": "diagnose"}) == ids[3:]
+
+
+async def test_up_and_down_walk_the_night_command_history(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    app = night_app(3, 360, "normal", tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await night_built(pilot)
+        field = screen.query_one("#night-cmd", Input)
+        for line in ("status", "queue"):
+            await pilot.press(*line, "enter")
+            for _ in range(5):
+                await settle(pilot)
+        await pilot.press("up")
+        assert field.value == "queue"
+        await pilot.press("up")
+        assert field.value == "status"
+        await pilot.press("down", "down")
+        assert field.value == ""

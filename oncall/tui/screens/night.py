@@ -157,6 +157,9 @@ class NightScreen(Screen[None]):
         if field == "incident":
             return [p.id for p in f.pages]
         if field == "evidence":
+            if cmd.get("do") == "diagnose":  # an incident's diagnosis cites what it looked at
+                return [e.observation.id for e in shift.game.record.entries
+                        if e.observation.id and e.observation.ok]
             return shift._known_obs()
         if field == "alert" and cmd.get("do") == "silence":
             return ["*", *vocabulary(shift.game, [], field, cmd)]

@@ -2,7 +2,7 @@
 
 Because faults are data, a new night needs no author: the seed picks a fault kind, a model it
 fits, parameters within their ranges, an onset, and red herrings by difficulty (a certificate
-ticket on another model; on hard nights also an unrelated deploy shortly before the onset and a
+ticket on another model; on hard nights also an unrelated deploy in the small hours and a
 noisy neighbour's latency excursion). The answer key is read off the kind itself (its catalogue
 entry, the moves its response table says fix it or do not, the evidence its signals show), then
 checked by playing it: a draw that does not page in time, or whose moves or evidence do not

@@ -649,10 +649,16 @@ class Incident:
         return [c for c in self.changes if c["at"] <= world.now]
 
     # -- infrastructure ----------------------------------------------------------------------
-    def infra(self, world: World, model: str, state: dict[str, Any]) -> dict[str, Any]:
+    def holds_pending(self) -> bool:
+        """Whether the kind leaves pods Pending (unscheduled pods, which write no logs)."""
+        return any(isinstance(e, PodsEffect) and e.status == "Pending" for e in self.kind.infra)
+
+    def infra(self, world: World, model: str, state: dict[str, Any],
+              t: int | None = None) -> dict[str, Any]:
         if model != self.model:
             return state
-        k = self.active(world, world.now)
+        now = world.now if t is None else t
+        k = self.active(world, now)
         for e in self.kind.infra:
             if isinstance(e, PodsEffect):
                 if k < e.min_intensity:
@@ -669,11 +675,11 @@ class Incident:
                 for pod in pods[:n]:
                     pod["status"] = e.status
                     pod["restarts"] += int(self.num(e.restarts) + self.num(e.restarts_per_min)
-                                           * (world.now - self.onset))
+                                           * (now - self.onset))
                     pod["last_state"] = fill(e.last_state, self.ns)
             elif isinstance(e, EventEffect):
                 at = self.onset + self.minute(e.at)
-                if k >= 0.3 and world.now >= at:
+                if k >= 0.3 and now >= at:
                     ns = {**self.ns, "crashing": state.get("crashing", len(state["pods"]))}
                     state["events"].append({"at": at, "type": e.type,
                                             "reason": e.reason, "message": fill(e.message, ns)})
@@ -683,7 +689,7 @@ class Incident:
                         node[e.field] = fill(e.value, self.ns) if isinstance(e.value, str) \
                             else e.value
             elif e.kind == "certificate":
-                if world.now >= self.onset:
+                if now >= self.onset:
                     state["certificate"]["days_left"] = round(self.num(e.days_left), 1)
                     if e.issuer_note:
                         state["certificate"]["note"] = fill(e.issuer_note, self.ns)

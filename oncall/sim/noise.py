@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from oncall.sim import telemetry as tm
 from oncall.sim.faults import LogLine, pod_names
 
 if TYPE_CHECKING:
@@ -39,6 +40,17 @@ class Noise:
     def setup(self, world: World) -> None:
         """Write what the noise leaves in the history (a deploy), once the world is built."""
 
+    WINDOW: ClassVar[tuple[int, int]] = (60, 120)
+    """The span of the night a red herring lands in (01:00-02:00), the same on every night."""
+
+    def minute(self, world: World) -> int:
+        """Where in `WINDOW` this noise lands: drawn from the seed and the noise's own name
+        (kind, place in the scenario, model), never from an onset or a page, so the minute
+        says nothing about when the fault began."""
+        rng = np.random.default_rng(tm.key(world.seed, "noise", self.kind, self.index,
+                                           self.model))
+        return int(rng.integers(*self.WINDOW))
+
 
 class CertExpiry(Noise):
     """A certificate three weeks from expiry: a ticket, never a reason to wake anyone.
@@ -57,13 +69,17 @@ class CertExpiry(Noise):
 
 
 class LatencyBlip(Noise):
-    """A short p99 excursion on another model (a batch job on a shared node) that clears alone."""
+    """A short p99 excursion on another model (a batch job on a shared node) that clears alone.
+
+    It starts at a minute of 01:00-02:00 drawn from the seed (`Noise.minute`) and lasts
+    `minutes`. The `offset` param scenarios still carry (minutes after the onset) is no longer
+    read: a blip placed from the onset told a careful player when the fault began (#16)."""
 
     kind = "latency_blip"
     texts = ("slow request: queue wait {wait}ms before a worker was free, handler {handler}ms",)
 
     def _window(self, world: World) -> tuple[int, int]:
-        start = world.fault.onset + int(self.params.get("offset", 10))
+        start = self.minute(world)
         return start, start + int(self.params.get("minutes", 24))
 
     def metric(self, world: World, model: str, metric: str, t: np.ndarray,
@@ -87,8 +103,13 @@ class LatencyBlip(Noise):
 
 
 class UnrelatedDeploy(Noise):
-    """A routine deploy on another model shortly before the onset: a coincidence in the
-    timeline that tempts a rollback of the wrong thing. It changes nothing that matters."""
+    """A routine deploy on another model in the small hours: a coincidence in the timeline
+    that tempts a rollback of the wrong thing. It changes nothing that matters.
+
+    It lands at a minute of 01:00-02:00 drawn from the seed (`Noise.minute`), so it may come
+    before or after the onset, and after the page (then it shows when the clock reaches it).
+    The `before` param scenarios still carry (minutes before the onset) is no longer read: a
+    deploy placed from the onset told a careful player when the fault began (#16)."""
 
     kind = "unrelated_deploy"
     texts = ("config only: autoscaler ceiling raised ahead of the weekend peak",)
@@ -102,7 +123,7 @@ class UnrelatedDeploy(Noise):
         m.deploys.append(Deploy(
             revision=len(m.deploys) + 1, model_version=base.model_version, config=config,
             image=base.image, canary_pct=100, promoted_by=world.person(m.team + "-release"),
-            at=world.fault.onset - int(self.params.get("before", 10)),
+            at=self.minute(world),
             note=self.texts[0]))
 
 

@@ -236,6 +236,13 @@ class World:
             lines += inc.logs(self, model, t0, t1)
         for n in self.noise:
             lines += n.logs(self, model, t0, t1)
+        if any(inc.model == model and inc.holds_pending() for inc in self.incidents.values()):
+            pending: dict[int, set[str]] = {}
+            for minute in {int(line.t) for line in lines}:
+                pending[minute] = {p["name"] for p in self.infra(model, minute)["pods"]
+                                   if p["status"] == "Pending"}
+            lines = [line for line in lines if line.pod not in pending[int(line.t)]]
+            # A Pending pod was never scheduled: it runs no container, so it writes no log.
         return sorted(lines, key=lambda line: (line.t, line.pod, line.message))
 
     def _validation_logs(self, model: str, t0: int, t1: int, pods: list[str]) -> list[LogLine]:
@@ -359,9 +366,11 @@ class World:
             })
         return {"model": model, "pipelines": out}
 
-    def infra(self, model: str) -> dict[str, Any]:
+    def infra(self, model: str, t: int | None = None) -> dict[str, Any]:
+        """The model's pods, nodes, autoscaler and events at minute t (default now)."""
+        t = self.now if t is None else t
         m = self.fleet.models[model]
-        ceiling = int(m.live_deploy(self.now).config["max_replicas"])
+        ceiling = int(m.live_deploy(t).config["max_replicas"])
         replicas = min(m.replicas, ceiling)  # a lowered ceiling leaves fewer pods
         pods = pod_names(self, model, replicas)
         gpu = m.hardware == "gpu"
@@ -375,11 +384,11 @@ class World:
                       "node": nodes[i % len(nodes)]["name"], "last_state": ""}
                      for i, p in enumerate(pods)],
             "hpa": {"replicas": replicas, "max_replicas": ceiling, "at_max": replicas >= ceiling},
-            "certificate": {"days_left": self.cert_days_left(model)},
+            "certificate": {"days_left": self.cert_days_left(model, t)},
             "events": [],
         }
         for inc in self.incidents.values():
-            state = inc.infra(self, model, state)
+            state = inc.infra(self, model, state, t)
         state.pop("crashing", None)
         for n in self.noise:
             state = n.infra(self, model, state)

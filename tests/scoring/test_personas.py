@@ -47,6 +47,9 @@ KNOWN: dict[str, str] = {
     "pricing-3": "the novice reaches the node view after the batch job has finished, misreads "
                  "the control as a bad canary and rolls back; the keyword gamer and template "
                  "copier share its investigation",
+    "night-two-pages": "a hard night's latency blip can fire beside the page; the passive "
+                       "escalator tickets it while the panicker and the confident-wrong player "
+                       "chase their own moves, which narrows their lead to about 8 points",
     "credit-1": _PANIC, "credit-2": _PANIC, "search-3": _PANIC,
     "search-4": _PANIC, "spam-2": _PANIC, "spam-3": _PANIC,
 }

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from textual.widgets import Static
 
 from oncall.scoring.temperament import FIRST_UPDATE, UPDATE_GAP
-from oncall.sim.impact import describe
+from oncall.sim.impact import MEASURABLE_PCT, describe
 
 if TYPE_CHECKING:
     from oncall.session import Session
@@ -160,11 +160,18 @@ class IncidentStatus(Static):
         pct = float(imp.get("budget_consumed_pct" if requests else "quality_budget_consumed_pct",
                             0))
         label = "budget" if requests else "quality budget"
+        unlabelled = not requests and "prediction_shift_pct" in imp \
+            and imp.get("labelled_pct", 100.0) < MEASURABLE_PCT
         if requests:
             aff, failed = short(imp.get("requests_affected", 0)), \
                 short(imp.get("requests_failed", 0))
             counts, wide_counts = f"{aff} affected, {failed} failed", \
                 f"{aff} req affected, {failed} failed"
+        elif unlabelled:
+            # labels not in yet: what the platform can see is the shift of the predictions
+            shift, labelled = imp["prediction_shift_pct"], imp["labelled_pct"]
+            counts = f"pred {shift:+.0f}%, {labelled:g}% labelled"
+            wide_counts = f"predictions {shift:+.0f}% off training, {labelled:g}% labelled"
         else:
             out = f"{imp.get('minutes_outside_quality_slo', 0):.0f}"
             counts, wide_counts = f"quality SLO {out}m out", f"quality SLO {out} min out"
@@ -182,7 +189,9 @@ class IncidentStatus(Static):
             " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct)} {pct:g}%", counts) if p),
             " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct, 5)} {pct:g}%", counts)
                        if p),
-            " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct, 5)} {pct:g}%") if p),
+            # with no labels yet the quality budget says nothing: the shift is the one figure
+            " │ ".join(p for p in (lead, upd, counts if unlabelled else
+                                   f"{label} {burn_bar(pct, 5)} {pct:g}%") if p),
         ]
         head = next((t for t in tries if len(t + busy) <= width), tries[-1]) + busy
         return head if len(head) <= width else head[: width - 1] + "…"

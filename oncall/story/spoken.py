@@ -197,8 +197,14 @@ class _Night:
         f = self.f
         if not f.noise_alerts:
             return []
-        others = and_list(sorted({rule_words(a.rule) + " on " + self.other(a.model)
-                                  for a in f.noise_alerts}))
+        by_rule: dict[str, list[str]] = {}
+        for a in f.noise_alerts:  # one rule on several models is said once, in the plural
+            models = by_rule.setdefault(a.rule, [])
+            if self.other(a.model) not in models:
+                models.append(self.other(a.model))
+        others = and_list(sorted(
+            f"{rule_words(rule).split(' ', 1)[1]}s on {and_list(sorted(ms))}" if len(ms) > 1
+            else f"{rule_words(rule)} on {ms[0]}" for rule, ms in by_rule.items()))
         return [Bit(0, prio, f"Besides the page, {others} "
                              f"{'was' if len(f.noise_alerts) == 1 else 'were'} showing as "
                              "firing on the board.")]
@@ -307,7 +313,7 @@ class _Night:
         line = (f"In business terms, {what} were answered badly {span}, with no error for "
                 "any counter to see")
         if outside:
-            line += (f": quality sat outside its target for {mins(outside)}, about "
+            line += (f": quality sat outside its target for {mins(outside)}, "
                      f"{about(imp.get('quality_budget_consumed_pct', 0))}% of the month's "
                      "quality budget")
         else:
@@ -465,7 +471,8 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
     bits = [*n.setting(), *n.noise(0), *n.opening(), *n.evidence(3), *n.diagnosis(2),
             *n.moves(2), *n.outcome(), *n.impact(), *n.aftermath(5)]
     bits.append(Bit(1, 0, "I had to decide what deserved my attention at that hour: the page "
-                          "that was hurting customers, or the other alert on the board."))
+                          "that was hurting customers, or the other "
+                          f"alert{'s' if len(f.noise_alerts) > 1 else ''} on the board."))
     for t in f.tickets:
         if t.get("t") is None:
             continue

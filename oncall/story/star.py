@@ -14,6 +14,7 @@ from oncall.scoring.awareness import best_replay
 from oncall.scoring.text import and_list, num
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
+from oncall.sim.impact import MEASURABLE_PCT
 from oncall.store.saves import IncidentSave
 from oncall.story.facts import (
     action_phrase,
@@ -199,15 +200,22 @@ def result(record: Record) -> list[str]:
     if "budget_consumed_pct" in imp:
         bits.append(f"{num(imp['budget_consumed_pct'])}% of the error budget was consumed"
                     if imp["budget_consumed_pct"] else "no error budget was consumed")
-    if "minutes_outside_quality_slo" in imp:
+    unlabelled = "minutes_outside_quality_slo" in imp and "prediction_shift_pct" in imp \
+        and imp.get("labelled_pct", 100.0) < MEASURABLE_PCT
+    if unlabelled:
+        out.append(f"In all, over {plural(imp.get('minutes', 0), 'minute')} counted from the "
+                   "page, no request failed, and the labels that would show the damage had not "
+                   "arrived yet, so the quality metric could not measure it: the shift of the "
+                   "predictions was the only sign.")
+    elif "minutes_outside_quality_slo" in imp:
         bits.append("no request failed, and the quality metric spent "
                     f"{plural(int(imp['minutes_outside_quality_slo']), 'minute')} outside its "
                     f"SLO ({num(imp.get('quality_budget_consumed_pct', 0))}% of the quality "
                     "budget)")
-    if bits:
+    if bits and not unlabelled:
         span = f" over {plural(imp['minutes'], 'minute')}" if imp.get("minutes") else ""
         out.append(f"In all, {and_list(bits)}{span}, counted from the page.")
-    elif "minutes_outside_quality_slo" in imp:
+    elif "minutes_outside_quality_slo" in imp and not unlabelled:
         out.append(f"No request failed or was counted: the fault only made answers worse. Over "
                    f"{plural(imp.get('minutes', 0), 'minute')} from the page, quality sat "
                    f"outside its target for {plural(imp['minutes_outside_quality_slo'], 'minute')}"

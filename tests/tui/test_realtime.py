@@ -73,7 +73,7 @@ async def test_the_unanswered_page_runs_the_clock_rings_and_turns_red(home: Path
         await settle(pilot)
         assert len(_waits(app)) == acked, "the clock ran after the acknowledgement"
         head = str(app.screen.query_one(IncidentStatus).render()).splitlines()[0]
-        assert "update 15m" in head and "budget" in head and len(head) <= 80
+        assert "update 15m" in head and "pred -9" in head and len(head) <= 80
 
 
 async def test_the_war_room_before_the_ack_runs_the_clock_too(home: Path) -> None:
@@ -101,7 +101,7 @@ async def test_updates_count_down_from_the_ack_then_the_last_update(home: Path) 
         await settle(pilot)
         await typed(pilot, "wait 20")
         head = str(app.screen.query_one(IncidentStatus).render()).splitlines()[0]
-        assert "update overdue 5 min" in head and "budget" in head
+        assert "update overdue 5 min" in head and "labelled" in head
         await typed(pilot, 'update "looking into fraud-scorer"')
         head = str(app.screen.query_one(IncidentStatus).render()).splitlines()[0]
         assert "update due in 30 min" in head

@@ -162,6 +162,7 @@ class IncidentStatus(Static):
         label = "budget" if requests else "quality budget"
         unlabelled = not requests and "prediction_shift_pct" in imp \
             and imp.get("labelled_pct", 100.0) < MEASURABLE_PCT
+        short_counts = ""
         if requests:
             aff, failed = short(imp.get("requests_affected", 0)), \
                 short(imp.get("requests_failed", 0))
@@ -171,27 +172,27 @@ class IncidentStatus(Static):
             # labels not in yet: what the platform can see is the shift of the predictions
             shift, labelled = imp["prediction_shift_pct"], imp["labelled_pct"]
             counts = f"pred {shift:+.0f}%, {labelled:g}% labelled"
+            short_counts = f"pred {shift:+.0f}%"
             wide_counts = f"predictions {shift:+.0f}% off training, {labelled:g}% labelled"
         else:
             out = f"{imp.get('minutes_outside_quality_slo', 0):.0f}"
             counts, wide_counts = f"quality SLO {out}m out", f"quality SLO {out} min out"
+        # with no labels yet the quality budget says nothing: the shift is the figure shown
+        budget = "" if unlabelled else f"{label} {burn_bar(pct)} {pct:g}%"
+        budget5 = "" if unlabelled else f"{label} {burn_bar(pct, 5)} {pct:g}%"
         sev = f"SEV-{s['severity']}" if s.get("severity") else "SEV ?"
         since = int(s["now"]) - int(s["page_at"])
         busy = "  working…" if self.busy else ""
         parts = [s["clock"], s["phase"].upper(), sev, f"paged {since} min ago", ack_text(s),
-                 update_text(s), wide_counts, f"{label} {burn_bar(pct)} {pct:g}%",
-                 f"{s.get('obs', 0)} obs"]
+                 update_text(s), wide_counts, budget, f"{s.get('obs', 0)} obs"]
         ack = ack_text(s).replace(" min", "m").replace("acked in", "acked")
         lead = " ".join(p for p in (s["clock"], s["phase"].upper(), sev, f"+{since}m", ack) if p)
         upd = update_text(s, short_form=True)
         tries = [
             "  ".join(p for p in parts if p),
-            " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct)} {pct:g}%", counts) if p),
-            " │ ".join(p for p in (lead, upd, f"{label} {burn_bar(pct, 5)} {pct:g}%", counts)
-                       if p),
-            # with no labels yet the quality budget says nothing: the shift is the one figure
-            " │ ".join(p for p in (lead, upd, counts if unlabelled else
-                                   f"{label} {burn_bar(pct, 5)} {pct:g}%") if p),
+            " │ ".join(p for p in (lead, upd, budget, counts) if p),
+            " │ ".join(p for p in (lead, upd, budget5, counts) if p),
+            " │ ".join(p for p in (lead, upd, budget5 or short_counts) if p),
         ]
         head = next((t for t in tries if len(t + busy) <= width), tries[-1]) + busy
         return head if len(head) <= width else head[: width - 1] + "…"

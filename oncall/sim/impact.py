@@ -33,7 +33,8 @@ shows instead:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -138,6 +139,16 @@ def recovered_at(inc: Incident, t0: int, t1: int) -> int | None:
     return int(t[idx[-1] + 1]) if idx.size else t0
 
 
+def unmeasured(imp: Mapping[str, Any]) -> bool:
+    """A silent fault's impact while its labels are not in yet (fewer than `MEASURABLE_PCT` of
+    the requests since the page have theirs): the quality metric cannot measure it, and the
+    shift of the predictions is the only sign. Every reader (the status bar, the impact line,
+    the story) asks this one question."""
+    labelled = imp.get("labelled_pct")
+    return "requests_affected" not in imp and labelled is not None \
+        and float(labelled) < MEASURABLE_PCT
+
+
 def _quality(world: World, inc: Incident, t0: int, t1: int) -> dict[str, float]:
     """A silent fault's impact: what the prediction and label views show at t1, and minutes
     outside the quality SLO since the page with the share of the month's quality budget they
@@ -221,8 +232,7 @@ def _figures(imp: dict[str, float], short: bool) -> str:
                      f"{labelled:g}% of the requests since the page have theirs")
     slo = f"{outside} outside the quality SLO since the page ({budget:g}% of the 30-day " \
         "quality budget)"
-    parts.append(f"quality not yet measurable: {slo}" if labelled is not None
-                 and labelled < MEASURABLE_PCT else slo)
+    parts.append(f"quality not yet measurable: {slo}" if unmeasured(imp) else slo)
     if "label_coverage_pct" in imp:
         parts.append(f"labels joined at {imp['label_coverage_pct']:g}% of the usual rate over "
                      "the last hour")

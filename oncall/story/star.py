@@ -14,7 +14,7 @@ from oncall.scoring.awareness import best_replay
 from oncall.scoring.text import and_list, num
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
-from oncall.sim.impact import MEASURABLE_PCT
+from oncall.sim.impact import unmeasured
 from oncall.store.saves import IncidentSave
 from oncall.story.facts import (
     action_phrase,
@@ -200,8 +200,7 @@ def result(record: Record) -> list[str]:
     if "budget_consumed_pct" in imp:
         bits.append(f"{num(imp['budget_consumed_pct'])}% of the error budget was consumed"
                     if imp["budget_consumed_pct"] else "no error budget was consumed")
-    unlabelled = "minutes_outside_quality_slo" in imp and "prediction_shift_pct" in imp \
-        and imp.get("labelled_pct", 100.0) < MEASURABLE_PCT
+    unlabelled = unmeasured(imp)
     if unlabelled:
         out.append(f"In all, over {plural(imp.get('minutes', 0), 'minute')} counted from the "
                    "page, no request failed, and the labels that would show the damage had not "

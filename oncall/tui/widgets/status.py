@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from textual.widgets import Static
 
 from oncall.scoring.temperament import FIRST_UPDATE, UPDATE_GAP
-from oncall.sim.impact import MEASURABLE_PCT, describe
+from oncall.sim.impact import describe, unmeasured
 
 if TYPE_CHECKING:
     from oncall.session import Session
@@ -160,8 +160,7 @@ class IncidentStatus(Static):
         pct = float(imp.get("budget_consumed_pct" if requests else "quality_budget_consumed_pct",
                             0))
         label = "budget" if requests else "quality budget"
-        unlabelled = not requests and "prediction_shift_pct" in imp \
-            and imp.get("labelled_pct", 100.0) < MEASURABLE_PCT
+        unlabelled = bool(imp) and unmeasured(imp)
         short_counts = ""
         if requests:
             aff, failed = short(imp.get("requests_affected", 0)), \

@@ -298,6 +298,18 @@ class Session:
         shown.scorecard = end.scorecard
         return shown, card
 
+    def do_while(self, phase: str, raw: Any, then: Callable[[Observation], object]) -> bool:
+        """`raw`, only if the game is still in `phase` once the lock is held, and `then` with
+        its answer before the lock is let go. A real-time minute on the page uses it: an
+        acknowledgement that got the lock first cancels the minute, and a minute that got it
+        first is announced before the acknowledgement can be, so the log keeps the record's
+        order."""
+        with self._lock:
+            if self.game.phase != phase:
+                return False
+            then(self.do(raw))
+            return True
+
     def glance(self) -> dict[str, Any]:
         """The engine's read-only status, taken under the lock so it never sees a command half
         done (a screen reads it while a worker may be inside `do`)."""

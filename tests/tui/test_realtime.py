@@ -5,6 +5,7 @@ bar and the next update's countdown."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,9 @@ async def test_the_unanswered_page_runs_the_clock_rings_and_turns_red(home: Path
         await settle(pilot)
         assert len(_waits(app)) == acked, "the clock ran after the acknowledgement"
         head = str(app.screen.query_one(IncidentStatus).render()).splitlines()[0]
-        assert "update 15m" in head and "pred -9" in head and len(head) <= 80
+        # a silent fault with no labels in yet: the bar gives the predictions' shift (its size
+        # depends on how many real-time minutes the loaded machine let pass)
+        assert "update 15m" in head and re.search(r"pred -\d+%", head) and len(head) <= 80
 
 
 async def test_the_war_room_before_the_ack_runs_the_clock_too(home: Path) -> None:

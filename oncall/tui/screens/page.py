@@ -64,6 +64,9 @@ class PageScreen(Screen[None]):
         self.acking = False
         self.waiting = False
         """A real-time minute is being waited (in a worker)."""
+        self.leaving = False
+        """`w` was pressed while a real-time minute was under way: the page closes once it is
+        logged."""
 
     @property
     def game(self) -> Game:
@@ -110,13 +113,26 @@ class PageScreen(Screen[None]):
 
     @work(thread=True, group="realtime")
     def _wait_minute(self) -> None:
-        obs = self.session.do({"do": "wait", "minutes": 1})
-        self.post_message(Waited(obs, look(self.session)))
+        # The minute is posted under the session's lock: an `a` that got there first cancels
+        # it, and one that comes after is answered after the minute is in the page's queue.
+        waited = self.session.do_while("paged", {"do": "wait", "minutes": 1},
+                                       lambda obs: self.post_message(
+                                           Waited(obs, look(self.session))))
+        if not waited:
+            self.app.call_from_thread(self._not_waited)
+
+    def _not_waited(self) -> None:
+        self.waiting = False
+        if self.leaving:
+            self.room.arrive(None, self.state)
 
     @on(Waited)
     def _waited(self, message: Waited) -> None:
         self.waiting = False
         self.room.waited_on_the_page(message.observation)
+        if self.leaving:  # `w` was pressed while this minute was under way
+            self.room.arrive(None, message.state)
+            return
         if self.acking:
             return
         self.state = message.state
@@ -166,4 +182,7 @@ class PageScreen(Screen[None]):
 
     def action_war_room(self) -> None:
         self.acking = True  # a real-time minute now belongs to the war room
+        if self.waiting:  # the minute under way joins the log first, then the page closes
+            self.leaving = True
+            return
         self.room.arrive(None, self.state)

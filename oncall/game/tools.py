@@ -159,7 +159,7 @@ def logs(world: World, model: str, level: str | None, window: int, grep: str | N
     counts = {lv: sum(1 for ln in lines if ln.level == lv) for lv in order}
     head = (f"{model} logs, last {window} min: {len(lines)} lines "
             f"({counts['ERROR']} ERROR, {counts['WARN']} WARN, {counts['INFO']} INFO)"
-            + (f", showing the last {len(shown)}" if len(shown) < len(lines) else ""))
+            + (f", showing the last {min(len(shown), 12)}" if len(lines) > 12 else ""))
     body = [f"  {hhmm(ln.t)} {ln.level:<5} {ln.pod}: {ln.message}" for ln in shown[-12:]]
     return "\n".join([head, *body]), data
 
@@ -201,12 +201,16 @@ def pipelines(world: World, model: str) -> tuple[str, dict[str, Any]]:
     return "\n".join(out), data
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def infra(world: World, model: str) -> tuple[str, dict[str, Any]]:
     check_model(world, model)
     data = world.infra(model)
     pods = data["pods"]
     bad = [p for p in pods if p["status"] != "Running"]
-    out = [f"{model} on {data['hardware'].upper()}: {len(data['nodes'])} nodes, {len(pods)} pods "
+    out = [f"{model} on {data['hardware'].upper()}: {_count(len(data['nodes']), 'node')}, {_count(len(pods), 'pod')} "
            f"({len(pods) - len(bad)} Running, {len(bad)} not), HPA {data['hpa']['replicas']}/"
            f"{data['hpa']['max_replicas']}, certificate {data['certificate']['days_left']} days"]
     for p in pods[:6]:

@@ -271,8 +271,10 @@ class _Night:
         if f.handed_over:
             line = "I did not fix it myself: the secondary on-call took the incident over."
         elif self.ttm is not None and f.mitigated_at is not None:
+            back = f.impact.get("recovered_at")
             line = (f"The fault stopped at {clock(f.mitigated_at)}, {mins(self.ttm)} after the "
-                    "page.")
+                    "page" + (f", and the service level was back by {clock(int(back))}."
+                              if back is not None and int(back) > f.mitigated_at else "."))
         elif self.r.answers.control and not f.interventions:
             line = ("It was not a fault in any of our models, so I changed nothing in "
                     "production.")

@@ -31,6 +31,7 @@ from oncall.sim.faultdef import (
     PodsEffect,
     resolve_config,
 )
+from oncall.sim.fleet import CONFIG_KEYS
 
 MAX_REGEX_CHARS = 300
 MAX_REPEAT = 1000
@@ -212,7 +213,7 @@ def dry_namespace(kind: FaultKind, arch: Archetype) -> dict[str, Any]:
     params = dry_params(kind, arch)
     gpu = arch.hardware == "gpu"
     config = {"batch_size": 32 if gpu else 1, "memory_limit_gi": 16 if gpu else 4,
-              "max_replicas": 6, "timeout_ms": 200}
+              "max_replicas": 6, "timeout_ms": 200, "cpu_limit_m": 2000, "log_level": "INFO"}
     ns: dict[str, Any] = {
         "params": params, "onset": "02:00", "onset_iso": "2026-03-21T02:00:00Z",
         "model": {"name": arch.name, "owner": "owner", "team": arch.team,
@@ -308,6 +309,9 @@ def _texts(kind: FaultKind, ns: dict[str, Any], refused: list[Found]
             text = getattr(s, field)
             if text is not None:
                 yield f"signals.{i}.{field}", text, ns
+    for k, v in kind.rollback.set.items():
+        if isinstance(v, str) and not PARAM_REF.match(v):
+            yield f"rollback.set.{k}", v, ns
     answer = {**ns, "team": "team", "fix": "fix"}
     for i, resp in enumerate(kind.responses):
         yield f"responses.{i}.message", resp.message, answer
@@ -415,6 +419,7 @@ def _names(kind: FaultKind, remediation_ids: Any) -> Iterator[Found]:
         if r.by not in ("you", "team") and r.by not in TEAMS:
             yield f"responses.{i}.by", f"unknown team {r.by!r}; valid: you, team, " \
                 f"{_choices(TEAMS)}"
+    yield from _shadow_and_rollback(kind)
     if remediation_ids is not None:
         for j, rid in enumerate(kind.remediations):
             if rid not in remediation_ids:
@@ -430,6 +435,24 @@ def _names(kind: FaultKind, remediation_ids: Any) -> Iterator[Found]:
                           f"valid: {_choices(_numeric_choices(numeric))}")
 
 
+def _shadow_and_rollback(kind: FaultKind) -> Iterator[Found]:
+    """Shadow log lines need a shadow revision; a rollback keeps or sets config keys a model
+    has or a deploy of the kind sets."""
+    deploys = [e for e in kind.history if isinstance(e, DeployEntry)]
+    if not any(e.shadow for e in deploys):
+        for i, t in enumerate(kind.logs):
+            if t.pods == "shadow":
+                yield f"logs.{i}.pods", ("no deploy of the kind has shadow: true, so no shadow "
+                                         "pod writes it; valid: all, one, canary, or add a "
+                                         "deploy with shadow: true")
+    keys = [*CONFIG_KEYS, *dict.fromkeys(k for e in deploys for k in e.config)]
+    for field, named in (("keep", list(kind.rollback.keep)), ("set", list(kind.rollback.set))):
+        for j, k in enumerate(named):
+            if k not in keys:
+                where = f"rollback.keep.{j}" if field == "keep" else f"rollback.set.{k}"
+                yield where, f"unknown config key {k!r}; valid: {_choices(keys)}"
+
+
 NAME_FIELDS = ("feature", "other", "source")
 """Fields where `params.NAME` names a feature or a source rather than a number."""
 
@@ -442,7 +465,8 @@ def _number_refs(obj: Any) -> Iterator[tuple[str, str]]:
     """The fields that read a number from `params.NAME` (a config key may take any type)."""
     for path, v in leaves(obj):
         m = PARAM_REF.match(v) if isinstance(v, str) else None
-        if m and path.rsplit(".", 1)[-1] not in NAME_FIELDS and ".config." not in path:
+        if m and path.rsplit(".", 1)[-1] not in NAME_FIELDS and ".config." not in path \
+                and not path.startswith("rollback.set."):
             yield path, m.group(1)
 
 

@@ -35,7 +35,7 @@ from oncall.sim.fleet import CONFIG_KEYS
 
 MAX_REGEX_CHARS = 300
 MAX_REPEAT = 1000
-TEMPLATE_HINT = "write {params.NAME} or another dotted name"
+TEMPLATE_HINT = "valid: {params.NAME} or another dotted name"
 SAFE_SPEC = re.compile(r",?\.[0-6][fg%]|,")
 """The only format specs a template may use: a precision (and a thousands separator), never a
 width, a fill or a nested field (`{x:>999999999}` would build a gigabyte of padding)."""
@@ -60,12 +60,13 @@ def template_shape(text: str) -> str | None:
         if name == "" or name[0].isdigit():
             return f"positional field {{{name}}} refused; {TEMPLATE_HINT}"
         if "[" in name or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*", name):
-            return f"field {{{name}}} refused: only dotted names, no index or attribute access"
+            return (f"field {{{name}}} refused: no index or attribute access; "
+                    f"{TEMPLATE_HINT}")
         if conv:
             return f"conversion !{conv} in {{{name}!{conv}}} refused; {TEMPLATE_HINT}"
         if spec and not SAFE_SPEC.fullmatch(spec):
-            return (f"format spec in {{{name}:{spec[:20]}}} refused; only a precision such as "
-                    f":.2f, :.3g or :.0% is allowed")
+            return (f"format spec in {{{name}:{spec[:20]}}} refused; valid: only a precision "
+                    f"such as :.2f, :.3g or :.0%")
     return None
 
 
@@ -115,14 +116,15 @@ def regex_problem(pattern: str) -> str | None:
     """Why a signal's regular expression is refused: it does not compile, is too long, repeats
     too much, or nests repetitions (`(a+)+`), which can backtrack for minutes on one log line."""
     if len(pattern) > MAX_REGEX_CHARS:
-        return f"regular expression of {len(pattern)} characters; at most {MAX_REGEX_CHARS}"
+        return (f"regular expression of {len(pattern)} characters; valid: at most "
+                f"{MAX_REGEX_CHARS}")
     try:
         re.compile(pattern)
         from re import _parser  # type: ignore[attr-defined]
 
         tree = _parser.parse(pattern)
     except (re.error, RecursionError, OverflowError, ValueError) as exc:
-        return f"not a regular expression: {exc}"
+        return f"not a regular expression: {exc}; valid: a pattern Python's re compiles"
     return _nested_repeat(tree, inside=False)
 
 
@@ -133,11 +135,12 @@ def _nested_repeat(tree: Any, inside: bool) -> str | None:
         if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             lo, hi, sub = av
             if (hi is not c.MAXREPEAT and hi > MAX_REPEAT) or lo > MAX_REPEAT:
-                return f"a repetition of more than {MAX_REPEAT} refused"
+                return (f"a repetition of more than {MAX_REPEAT} refused; valid: a count up to "
+                        f"{MAX_REPEAT}")
             many = hi is c.MAXREPEAT or hi > 1
             if many and inside:
                 return ("nested repetition (such as (a+)+) refused: it can backtrack "
-                        "catastrophically")
+                        "catastrophically; valid: one repetition per group, such as a+b+")
             found = _nested_repeat(sub, inside or many)
             if found:
                 return found
@@ -392,7 +395,8 @@ def _remap_problems(r: Any, i: int, spec: Any, arch: Archetype) -> Iterator[Foun
     on another operation is a mistake."""
     if r.op != "remap":
         if r.mapping is not None:
-            yield f"rows.{i}.mapping", f"only remap takes a mapping, not {r.op}"
+            yield f"rows.{i}.mapping", (f"only remap takes a mapping, not {r.op}; valid: "
+                                        "op remap, or no mapping")
         return
     if r.mapping is None:
         yield f"rows.{i}.mapping", ("remap needs a mapping of each category it renames "
@@ -426,7 +430,8 @@ def _names(kind: FaultKind, remediation_ids: Any) -> Iterator[Found]:
                 yield f"remediations.{j}", (f"unknown remediation {rid!r}; valid: "
                                             f"{_choices(remediation_ids)}")
     for where in non_finite(kind.model_dump()):
-        yield where, "not a finite number (.nan and .inf are refused)"
+        yield where, ("not a finite number (.nan and .inf are refused); valid: a finite number "
+                      "or params.NAME")
     numeric = [n for n, p in kind.params.items() if p.type in ("float", "int")]
     for where, name in _number_refs(kind.model_dump(exclude={"params", "fits"})):
         p = kind.params.get(name)

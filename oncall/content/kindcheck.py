@@ -31,10 +31,11 @@ from oncall.sim.faultdef import (
     PodsEffect,
     resolve_config,
 )
+from oncall.sim.fleet import CONFIG_KEYS
 
 MAX_REGEX_CHARS = 300
 MAX_REPEAT = 1000
-TEMPLATE_HINT = "write {params.NAME} or another dotted name"
+TEMPLATE_HINT = "valid: {params.NAME} or another dotted name"
 SAFE_SPEC = re.compile(r",?\.[0-6][fg%]|,")
 """The only format specs a template may use: a precision (and a thousands separator), never a
 width, a fill or a nested field (`{x:>999999999}` would build a gigabyte of padding)."""
@@ -59,12 +60,13 @@ def template_shape(text: str) -> str | None:
         if name == "" or name[0].isdigit():
             return f"positional field {{{name}}} refused; {TEMPLATE_HINT}"
         if "[" in name or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*", name):
-            return f"field {{{name}}} refused: only dotted names, no index or attribute access"
+            return (f"field {{{name}}} refused: no index or attribute access; "
+                    f"{TEMPLATE_HINT}")
         if conv:
             return f"conversion !{conv} in {{{name}!{conv}}} refused; {TEMPLATE_HINT}"
         if spec and not SAFE_SPEC.fullmatch(spec):
-            return (f"format spec in {{{name}:{spec[:20]}}} refused; only a precision such as "
-                    f":.2f, :.3g or :.0% is allowed")
+            return (f"format spec in {{{name}:{spec[:20]}}} refused; valid: only a precision "
+                    f"such as :.2f, :.3g or :.0%")
     return None
 
 
@@ -114,14 +116,15 @@ def regex_problem(pattern: str) -> str | None:
     """Why a signal's regular expression is refused: it does not compile, is too long, repeats
     too much, or nests repetitions (`(a+)+`), which can backtrack for minutes on one log line."""
     if len(pattern) > MAX_REGEX_CHARS:
-        return f"regular expression of {len(pattern)} characters; at most {MAX_REGEX_CHARS}"
+        return (f"regular expression of {len(pattern)} characters; valid: at most "
+                f"{MAX_REGEX_CHARS}")
     try:
         re.compile(pattern)
         from re import _parser  # type: ignore[attr-defined]
 
         tree = _parser.parse(pattern)
     except (re.error, RecursionError, OverflowError, ValueError) as exc:
-        return f"not a regular expression: {exc}"
+        return f"not a regular expression: {exc}; valid: a pattern Python's re compiles"
     return _nested_repeat(tree, inside=False)
 
 
@@ -132,11 +135,12 @@ def _nested_repeat(tree: Any, inside: bool) -> str | None:
         if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             lo, hi, sub = av
             if (hi is not c.MAXREPEAT and hi > MAX_REPEAT) or lo > MAX_REPEAT:
-                return f"a repetition of more than {MAX_REPEAT} refused"
+                return (f"a repetition of more than {MAX_REPEAT} refused; valid: a count up to "
+                        f"{MAX_REPEAT}")
             many = hi is c.MAXREPEAT or hi > 1
             if many and inside:
                 return ("nested repetition (such as (a+)+) refused: it can backtrack "
-                        "catastrophically")
+                        "catastrophically; valid: one repetition per group, such as a+b+")
             found = _nested_repeat(sub, inside or many)
             if found:
                 return found
@@ -212,7 +216,7 @@ def dry_namespace(kind: FaultKind, arch: Archetype) -> dict[str, Any]:
     params = dry_params(kind, arch)
     gpu = arch.hardware == "gpu"
     config = {"batch_size": 32 if gpu else 1, "memory_limit_gi": 16 if gpu else 4,
-              "max_replicas": 6, "timeout_ms": 200}
+              "max_replicas": 6, "timeout_ms": 200, "cpu_limit_m": 2000, "log_level": "INFO"}
     ns: dict[str, Any] = {
         "params": params, "onset": "02:00", "onset_iso": "2026-03-21T02:00:00Z",
         "model": {"name": arch.name, "owner": "owner", "team": arch.team,
@@ -308,6 +312,9 @@ def _texts(kind: FaultKind, ns: dict[str, Any], refused: list[Found]
             text = getattr(s, field)
             if text is not None:
                 yield f"signals.{i}.{field}", text, ns
+    for k, v in kind.rollback.set.items():
+        if isinstance(v, str) and not PARAM_REF.match(v):
+            yield f"rollback.set.{k}", v, ns
     answer = {**ns, "team": "team", "fix": "fix"}
     for i, resp in enumerate(kind.responses):
         yield f"responses.{i}.message", resp.message, answer
@@ -388,7 +395,8 @@ def _remap_problems(r: Any, i: int, spec: Any, arch: Archetype) -> Iterator[Foun
     on another operation is a mistake."""
     if r.op != "remap":
         if r.mapping is not None:
-            yield f"rows.{i}.mapping", f"only remap takes a mapping, not {r.op}"
+            yield f"rows.{i}.mapping", (f"only remap takes a mapping, not {r.op}; valid: "
+                                        "op remap, or no mapping")
         return
     if r.mapping is None:
         yield f"rows.{i}.mapping", ("remap needs a mapping of each category it renames "
@@ -415,19 +423,39 @@ def _names(kind: FaultKind, remediation_ids: Any) -> Iterator[Found]:
         if r.by not in ("you", "team") and r.by not in TEAMS:
             yield f"responses.{i}.by", f"unknown team {r.by!r}; valid: you, team, " \
                 f"{_choices(TEAMS)}"
+    yield from _shadow_and_rollback(kind)
     if remediation_ids is not None:
         for j, rid in enumerate(kind.remediations):
             if rid not in remediation_ids:
                 yield f"remediations.{j}", (f"unknown remediation {rid!r}; valid: "
                                             f"{_choices(remediation_ids)}")
     for where in non_finite(kind.model_dump()):
-        yield where, "not a finite number (.nan and .inf are refused)"
+        yield where, ("not a finite number (.nan and .inf are refused); valid: a finite number "
+                      "or params.NAME")
     numeric = [n for n, p in kind.params.items() if p.type in ("float", "int")]
     for where, name in _number_refs(kind.model_dump(exclude={"params", "fits"})):
         p = kind.params.get(name)
         if p is not None and p.type not in ("float", "int"):
             yield where, (f"params.{name} is a {p.type} parameter; a number is needed here; "
                           f"valid: {_choices(_numeric_choices(numeric))}")
+
+
+def _shadow_and_rollback(kind: FaultKind) -> Iterator[Found]:
+    """Shadow log lines need a shadow revision; a rollback keeps or sets config keys a model
+    has or a deploy of the kind sets."""
+    deploys = [e for e in kind.history if isinstance(e, DeployEntry)]
+    if not any(e.shadow for e in deploys):
+        for i, t in enumerate(kind.logs):
+            if t.pods == "shadow":
+                yield f"logs.{i}.pods", ("no deploy of the kind has shadow: true, so no shadow "
+                                         "pod writes it; valid: all, one, canary, or add a "
+                                         "deploy with shadow: true")
+    keys = [*CONFIG_KEYS, *dict.fromkeys(k for e in deploys for k in e.config)]
+    for field, named in (("keep", list(kind.rollback.keep)), ("set", list(kind.rollback.set))):
+        for j, k in enumerate(named):
+            if k not in keys:
+                where = f"rollback.keep.{j}" if field == "keep" else f"rollback.set.{k}"
+                yield where, f"unknown config key {k!r}; valid: {_choices(keys)}"
 
 
 NAME_FIELDS = ("feature", "other", "source")
@@ -442,7 +470,8 @@ def _number_refs(obj: Any) -> Iterator[tuple[str, str]]:
     """The fields that read a number from `params.NAME` (a config key may take any type)."""
     for path, v in leaves(obj):
         m = PARAM_REF.match(v) if isinstance(v, str) else None
-        if m and path.rsplit(".", 1)[-1] not in NAME_FIELDS and ".config." not in path:
+        if m and path.rsplit(".", 1)[-1] not in NAME_FIELDS and ".config." not in path \
+                and not path.startswith("rollback.set."):
             yield path, m.group(1)
 
 

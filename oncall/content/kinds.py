@@ -6,6 +6,7 @@ The folder is the registry: a new kind is a new file. Problems are reported as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from oncall.content.loader import (
     parse_file,
     problems_of,
     read_mapping,
+    scenario,
 )
 from oncall.sim import registry
 from oncall.sim.catalogue import FAULTS_BY_ID
@@ -122,3 +124,22 @@ def fault_kinds() -> Registry:
 
 def validate_kinds(paths: list[Path]) -> list[Problem]:
     return problems_of(paths, parse_kind)
+
+
+def signal_abouts(scenario_id: str, kind_ids: list[str] | None = None) -> dict[str, str]:
+    """What each signal of the scenario's fault kinds shows, in its kind's own words (`about`),
+    keyed by the signal id before any `:` (a filled id keeps that part): what a story says of
+    evidence it has no sentence of its own for. A random night's id names its kind; an id or a
+    kind the library no longer holds gives nothing."""
+    if kind_ids is None:
+        m = re.match(r"^random-\d+-[a-z]+-([a-z][a-z0-9-]*)$", scenario_id)
+        if m:
+            kind_ids = [m.group(1).replace("-", "_")]
+        else:
+            try:
+                kind_ids = [f.kind for f in scenario(scenario_id).faults]
+            except ContentError:
+                return {}
+    reg = fault_kinds()
+    return {s.id.split(":", 1)[0]: s.about.rstrip(". ")
+            for k in kind_ids if k in reg for s in reg[k].signals if s.about}

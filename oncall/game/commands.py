@@ -69,7 +69,8 @@ class Dashboard(Command):
 class Logs(Command):
     do: Literal["logs"]
     model: str
-    level: Literal["INFO", "WARN", "ERROR"] | None = Field(None, description="minimum level")
+    level: Literal["DEBUG", "INFO", "WARN", "ERROR"] | None = Field(None, description="minimum "
+                                                                    "level")
     window: int = Field(30, ge=1, le=240)
     grep: str | None = None
     cost = 3

@@ -505,8 +505,8 @@ class Game:
             target = earlier[-1] if earlier else current
         m.deploys.append(Deploy(
             revision=len(m.deploys) + 1, model_version=target.model_version,
-            config=dict(target.config), image=target.image, canary_pct=100,
-            promoted_by="you (on-call)", at=self.now,
+            config=self.world.rollback_config(cmd.model, current.config, target.config),
+            image=target.image, canary_pct=100, promoted_by="you (on-call)", at=self.now,
             note=f"rollback from r{current.revision} to r{target.revision}"))
 
     _do_rollback = _intervene

@@ -14,6 +14,7 @@ from oncall.content import loader
 from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, RULES_BY_NAME
 from oncall.sim.clock import delay_text, hhmm
+from oncall.sim.faultdef import LOG_LEVELS
 from oncall.sim.world import World
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -148,7 +149,7 @@ def dashboard(world: World, model: str, metric: str, window: int, by: str | None
 def logs(world: World, model: str, level: str | None, window: int, grep: str | None
          ) -> tuple[str, dict[str, Any]]:
     check_model(world, model)
-    order = {"INFO": 0, "WARN": 1, "ERROR": 2}
+    order = {lv: i for i, lv in enumerate(LOG_LEVELS)}
     floor = order[level] if level else 0
     lines = [ln for ln in world.logs(model, world.now - window, world.now)
              if order[ln.level] >= floor and (not grep or grep.lower() in ln.message.lower())]
@@ -157,8 +158,9 @@ def logs(world: World, model: str, level: str | None, window: int, grep: str | N
         {"t": round(ln.t, 2), "level": ln.level, "pod": ln.pod, "message": ln.message}
         for ln in shown]}
     counts = {lv: sum(1 for ln in lines if ln.level == lv) for lv in order}
+    debug = f", {counts['DEBUG']} DEBUG" if counts["DEBUG"] else ""
     head = (f"{model} logs, last {window} min: {len(lines)} lines "
-            f"({counts['ERROR']} ERROR, {counts['WARN']} WARN, {counts['INFO']} INFO)"
+            f"({counts['ERROR']} ERROR, {counts['WARN']} WARN, {counts['INFO']} INFO{debug})"
             + (f", showing the last {min(len(shown), 12)}" if len(lines) > 12 else ""))
     body = [f"  {hhmm(ln.t)} {ln.level:<5} {ln.pod}: {ln.message}" for ln in shown[-12:]]
     return "\n".join([head, *body]), data
@@ -182,9 +184,12 @@ def deploys(world: World, model: str) -> tuple[str, dict[str, Any]]:
                        if prev["config"].get(k) != val}
             if changed:
                 diff = "  config " + ", ".join(f"{k} {a}->{b}" for k, (a, b) in changed.items())
-        out.append(f"    r{d['revision']} {hhmm(d['at'])} {d['model_version']} canary "
-                   f"{d['canary_pct']}% by {d['promoted_by']}{diff}  ({d['note']})")
-        prev = d
+        serving = "shadow (mirrored traffic, serves none)" if d.get("shadow") else \
+            f"canary {d['canary_pct']}%"
+        out.append(f"    r{d['revision']} {hhmm(d['at'])} {d['model_version']} {serving} "
+                   f"by {d['promoted_by']}{diff}  ({d['note']})")
+        if not d.get("shadow"):
+            prev = d
     return "\n".join(out), data
 
 
@@ -210,7 +215,8 @@ def infra(world: World, model: str) -> tuple[str, dict[str, Any]]:
     data = world.infra(model)
     pods = data["pods"]
     bad = [p for p in pods if p["status"] != "Running"]
-    out = [f"{model} on {data['hardware'].upper()}: {_count(len(data['nodes']), 'node')}, {_count(len(pods), 'pod')} "
+    out = [f"{model} on {data['hardware'].upper()}: {_count(len(data['nodes']), 'node')}, "
+           f"{_count(len(pods), 'pod')} "
            f"({len(pods) - len(bad)} Running, {len(bad)} not), HPA {data['hpa']['replicas']}/"
            f"{data['hpa']['max_replicas']}, certificate {data['certificate']['days_left']} days"]
     for p in pods[:6]:
@@ -219,10 +225,11 @@ def infra(world: World, model: str) -> tuple[str, dict[str, Any]]:
         extra = "" if n.get("ready", True) else " NotReady"
         extra += f" ({n['condition']})" if n.get("condition") else ""
         extra += f"; {n['note']}" if n.get("note") else ""
+        disk = f" disk {n['disk_used']}" if n.get("disk_used") else ""
         if n.get("gpu"):
-            out.append(f"  {n['name']} {n['gpu']} framebuffer {n['gpu_mem_used']}{extra}")
-        elif extra:
-            out.append(f"  {n['name']}{extra}")
+            out.append(f"  {n['name']} {n['gpu']} framebuffer {n['gpu_mem_used']}{disk}{extra}")
+        else:
+            out.append(f"  {n['name']}{disk}{extra}")
     for e in data["events"]:
         out.append(f"  event {hhmm(e['at'])} {e['reason']}: {e['message']}")
     return "\n".join(out), data

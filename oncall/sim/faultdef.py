@@ -243,8 +243,18 @@ class DeployEntry(Strict):
     artifact_note: str | None = Field(None, description="for a new version: how it was built")
     signature_change: bool = False
     canary_pct: Number = 100
+    shadow: bool = Field(False, description="deploy the revision as a shadow beside the live one "
+                         "(and any canary): it receives a mirror of the live traffic and serves "
+                         "none of it; the deploys tool lists it as `shadow`")
     by_role: str = "deploy-bot"
     note: str
+
+    @model_validator(mode="after")
+    def _shadow_serves_nothing(self) -> DeployEntry:
+        if self.shadow and self.canary_pct != 100:
+            raise ValueError("shadow: a shadow revision serves no traffic, so it takes no "
+                             "canary_pct; remove canary_pct or shadow")
+        return self
 
 
 class PipelineEntry(Strict):
@@ -271,12 +281,24 @@ HistoryEntry = Annotated[DeployEntry | PipelineEntry, Field(discriminator="kind"
 
 
 # -- logs ----------------------------------------------------------------------------------------
+LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
+"""Log levels, least severe first (the logs tool's `level` shows that level and above)."""
+
+
 class LogTemplate(Strict):
-    level: Literal["INFO", "WARN", "ERROR"]
+    level: Literal["DEBUG", "INFO", "WARN", "ERROR"]
     every: int = Field(1, ge=1, description="one line every N minutes")
     phase: int = Field(0, ge=0, description="at minutes where minute % every == phase")
+    per_minute: int = Field(1, ge=1, le=60, description="lines in each minute it writes, spread "
+                            "over the minute (a flood of debug lines)")
     min_intensity: float = 0.3
-    pods: Literal["all", "one", "canary"] = "all"
+    since: Number | None = Field(None, description="minutes relative to the onset (or "
+                                 "params.NAME) from which it is written: a writer that started "
+                                 "before the fault bit (a log level changed an hour before); "
+                                 "default the onset")
+    pods: Literal["all", "one", "canary", "shadow"] = Field(
+        "all", description="the pods that write it: all, the first, the canary's, or the "
+        "shadow revision's (a deploy with `shadow: true`)")
     template: str
 
 
@@ -327,6 +349,25 @@ class Response(Strict):
     cost_usd_per_hour: float = 0.0
 
 
+class Rollback(Strict):
+    """What a rollback restores. By default a rollback redeploys the earlier revision as it was
+    (its version, image and config); a key in `keep` lives outside the revision (a ConfigMap, a
+    feature-store setting) and stays as it is now, and `set` gives keys the rollback sets."""
+
+    keep: list[str] = Field(default_factory=list, description="config keys a rollback leaves "
+                            "as they are (they live outside the revision)")
+    set: dict[str, ConfigValue] = Field(default_factory=dict, description="config keys a "
+                                        "rollback sets: a literal, params.NAME, a template, or "
+                                        "{times: N} / {add: N} relative to the current value")
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Rollback:
+        both = sorted(set(self.keep) & set(self.set))
+        if both:
+            raise ValueError(f"keep and set both name {', '.join(both)}; a key is kept or set")
+        return self
+
+
 class Fallback(Strict):
     message: str
     escalation: str = Field(description="what an unrelated team answers; {team} is filled in")
@@ -371,6 +412,8 @@ class FaultKind(Strict):
     logs: list[LogTemplate] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
     responses: list[Response] = Field(default_factory=list)
+    rollback: Rollback = Field(default_factory=Rollback, description="what a rollback "
+                               "restores, where it is not simply the earlier revision's config")
     otherwise: Fallback
     transform: str | None = Field(None, description="a custom Python transform registered by "
                                   "name, for what the primitives cannot say")

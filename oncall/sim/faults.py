@@ -158,6 +158,8 @@ def pod_names(world: World, model: str, n: int, revision: int | str | None = Non
     return [f"{model}-{stem}-{''.join(rng.choice(alphabet, 5))}" for _ in range(n)]
 
 
+SILENT_PODS = ("Pending", "Evicted")
+"""Pod states that run no container: such a pod writes no log line."""
 FEATURE_LEVELS = ("feature_mean:", "feature_std:", "feature_p99:")
 """Feature series that are levels in the feature's own units (never clipped to [0, 1])."""
 
@@ -300,7 +302,7 @@ class Incident:
             image = base.image.rsplit(":", 1)[0] + f":1.{version[1:]}.0"
         self.ns["old"], self.ns["new"] = dict(base.config), config
         self.ns["image"] = {"old": base.image, "new": image}
-        pct = int(self.num(e.canary_pct))
+        pct = 0 if e.shadow else int(self.num(e.canary_pct))
         if 0 < pct < 100:
             self.canary_pct = pct / 100
         revision = len(m.deploys) + 1
@@ -309,7 +311,7 @@ class Incident:
         by = "deploy-bot for " + m.owner if e.by_role == "deploy-bot" else world.person(e.by_role)
         m.deploys.append(Deploy(revision=revision, model_version=version, config=config,
                                 image=image, canary_pct=pct, promoted_by=by,
-                                at=at, note=fill(e.note, self.ns)))
+                                at=at, note=fill(e.note, self.ns), shadow=e.shadow))
 
     def _pipeline(self, world: World, e: PipelineEntry) -> None:
         source = self.name_of(e.source)
@@ -608,25 +610,38 @@ class Incident:
             return []
         m = world.model(model)
         lines: list[LogLine] = []
-        minutes = np.arange(max(t0, self.onset), t1)
+        first = min([self.onset, *(self.onset + self.minute(tpl.since)
+                                   for tpl in self.kind.logs if tpl.since is not None)])
+        minutes = np.arange(max(t0, first), t1)
         if not len(minutes):
             return lines
         k = self.course.intensity(minutes)
         canary = [d for d in m.deploys if 0 < d.canary_pct < 100 and d.at <= world.now]
+        shadow = m.shadow_deploy(world.now)
         for j, tpl in enumerate(self.kind.logs):
             if tpl.pods == "canary" and canary:
                 pods = pod_names(world, model, 2, canary[-1].revision)
+            elif tpl.pods == "shadow" and shadow is not None:
+                pods = pod_names(world, model, 2, shadow.revision)
+            elif tpl.pods == "shadow":
+                continue  # no shadow revision runs: nothing writes it
             else:
                 pods = pod_names(world, model, m.replicas)
                 if tpl.pods == "one":
                     pods = pods[:1]
+            since = self.onset if tpl.since is None else self.onset + self.minute(tpl.since)
             for minute, ki in zip(minutes.tolist(), k.tolist(), strict=True):
-                if ki < tpl.min_intensity or minute % tpl.every != tpl.phase % tpl.every:
+                if minute < since or minute % tpl.every != tpl.phase % tpl.every:
                     continue
-                pod = pods[minute % len(pods)]
-                text = fill(tpl.template, {**self.ns, "pod": pod, "minute": hhmm(minute),
-                                           "now_iso": f"{date_of(minute):%Y-%m-%dT%H:%M:%SZ}"})
-                lines.append(LogLine(minute + 0.1 + 0.2 * (j % 4), tpl.level, model, pod, text))
+                if ki < tpl.min_intensity and not (minute < self.onset and tpl.since is not None):
+                    continue  # a writer that started before the onset writes until the onset
+                for i in range(tpl.per_minute):
+                    # Several lines a minute come from the pods in turn, spread over it.
+                    pod = pods[(minute * tpl.per_minute + i) % len(pods)]
+                    at = minute + (i + 0.1 + 0.2 * (j % 4)) / tpl.per_minute
+                    text = fill(tpl.template, {**self.ns, "pod": pod, "minute": hhmm(minute),
+                                               "now_iso": f"{date_of(minute):%Y-%m-%dT%H:%M:%SZ}"})
+                    lines.append(LogLine(at, tpl.level, model, pod, text))
         return lines
 
     def _revert(self, at: int, by: str, message: str) -> None:
@@ -650,8 +665,10 @@ class Incident:
 
     # -- infrastructure ----------------------------------------------------------------------
     def holds_pending(self) -> bool:
-        """Whether the kind leaves pods Pending (unscheduled pods, which write no logs)."""
-        return any(isinstance(e, PodsEffect) and e.status == "Pending" for e in self.kind.infra)
+        """Whether the kind leaves pods Pending or Evicted (pods that run no container, so write
+        no logs)."""
+        return any(isinstance(e, PodsEffect) and e.status in SILENT_PODS
+                   for e in self.kind.infra)
 
     def infra(self, world: World, model: str, state: dict[str, Any],
               t: int | None = None) -> dict[str, Any]:
@@ -701,6 +718,19 @@ class Incident:
         return state
 
     # -- interventions -----------------------------------------------------------------------
+    def rollback_config(self, current: dict[str, Any], target: dict[str, Any]) -> dict[str, Any]:
+        """The config a rollback of the incident's model deploys: the earlier revision's
+        (`target`), with the keys the kind keeps as they are now and the keys it sets."""
+        rb = self.kind.rollback
+        config = dict(target)
+        for k in rb.keep:
+            if k in current:
+                config[k] = current[k]
+        ns = {**self.ns, "old": dict(current)}
+        for k, v in rb.set.items():
+            config[k] = resolve_config(v, current.get(k), self.params, lambda text: fill(text, ns))
+        return config
+
     def respond(self, world: World, iv: Intervention) -> Outcome:
         ns = {**self.ns, "team": iv.team or "", "fix": iv.fix or ""}
         for r in self.kind.responses:

@@ -15,6 +15,9 @@ from oncall.sim.catalogue import ARCHETYPES, ARCHETYPES_BY_NAME, Archetype, Feat
 from oncall.sim.clock import DAY
 
 GPU_TYPES = ("A100-40GB", "L4-24GB", "A10G-24GB")
+CONFIG_KEYS = ("batch_size", "memory_limit_gi", "max_replicas", "timeout_ms", "cpu_limit_m",
+               "log_level", "gpu_sharing", "replicas_per_gpu")
+"""The config keys every deploy of the fleet carries (the last two on GPU models only)."""
 
 
 @dataclass(slots=True)
@@ -44,6 +47,8 @@ class Deploy:
     promoted_by: str
     at: int
     note: str = ""
+    shadow: bool = False
+    """A shadow revision: it receives a mirror of the live traffic and serves none of it."""
 
 
 @dataclass(slots=True)
@@ -71,8 +76,19 @@ class Model:
 
     def live_deploy(self, t: int) -> Deploy:
         """The deploy serving 100% at minute t (canaries excluded)."""
-        stable = [d for d in self.deploys if d.at <= t and d.canary_pct in (0, 100)]
+        stable = [d for d in self.deploys if d.at <= t and d.canary_pct in (0, 100)
+                  and not d.shadow]
         return stable[-1]
+
+    def shadow_deploy(self, t: int) -> Deploy | None:
+        """The shadow revision running beside the live one at minute t: the last shadow deploy,
+        until a later full deploy (a promotion or a rollback) replaces the set."""
+        for d in reversed([d for d in self.deploys if d.at <= t]):
+            if d.shadow:
+                return d
+            if d.canary_pct == 100:
+                return None
+        return None
 
     def feature(self, name: str) -> FeatureSpec:
         for f in self.features:
@@ -132,6 +148,7 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
         "max_replicas": model.replicas * 3,
         "timeout_ms": int(model.latency_slo_ms * 2),
         "cpu_limit_m": 4000 if gpu else 2000,
+        "log_level": "INFO",
         **({"gpu_sharing": "exclusive", "replicas_per_gpu": 1} if gpu else {}),
     }
     image = f"registry.internal/serving/{model.name}"

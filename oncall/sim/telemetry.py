@@ -35,9 +35,14 @@ BASE_METRICS: tuple[str, ...] = (
 recall_at_10) as measured on the labels that arrive."""
 GPU_METRICS = ("gpu_mem_frac", "gpu_util")
 CPU_METRICS = ("cpu_util",)
-CONTAINER_METRICS = ("mem_frac", "up")
-"""Every model's container series: memory working set as a share of the container limit, and
-whether Prometheus can scrape the pods (`up`, 1 or 0)."""
+CONTAINER_METRICS = ("mem_frac", "up", "node_disk_used_frac")
+"""Every model's container series: memory working set as a share of the container limit,
+whether Prometheus can scrape the pods (`up`, 1 or 0), and the disk used on the fullest of the
+model's nodes (`node_disk_used_frac`: node 01 in the infra view; logs, images and emptyDir
+volumes share it)."""
+DISK_PRESSURE = 0.9
+"""Disk used on a node from which the kubelet reports DiskPressure and evicts pods (its default
+threshold: less than 10% of the node's filesystem available)."""
 UNITS: dict[str, str] = {
     "rps": "req/s", "latency_p50_ms": "ms", "latency_p99_ms": "ms", "error_rate": "ratio",
     "pred_mean": "score", "pred_nan_ratio": "ratio", "f1": "F1", "ndcg_at_10": "NDCG@10",
@@ -47,7 +52,7 @@ UNITS: dict[str, str] = {
     "feature_unseen_rate": "ratio", "feature_null_rate": "ratio",
     "feature_age_min": "min",
     "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio", "mem_frac": "ratio",
-    "up": "targets up",
+    "up": "targets up", "node_disk_used_frac": "ratio",
 }
 
 
@@ -62,6 +67,15 @@ def metrics_of(model: Model) -> tuple[str, ...]:
     quality = model.archetype.quality_metric
     return (*BASE_METRICS[:6], quality, "label_volume_ratio", *BASE_METRICS[6:], *hw,
             *CONTAINER_METRICS, *feats, *nulls)
+
+
+def node_disk_levels(seed: int, model: Model) -> list[float]:
+    """The healthy disk used on each of the model's nodes, fullest (node 01) first: 38-62% on
+    node 01, a few points less on each next one."""
+    rng = np.random.default_rng(key(seed, model.name, "node-disk"))
+    first = float(rng.uniform(0.38, 0.62))
+    drops = np.cumsum(rng.uniform(0.02, 0.09, max(1, model.replicas // 2) - 1))
+    return [first, *(first - drops).tolist()]
 
 
 FEATURE_SERIES = ("feature_mean", "feature_std", "feature_p99")
@@ -277,6 +291,8 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return 1.0 + 0.04 * z
     if metric == "mem_frac":
         return np.clip(0.55 + 0.01 * z, 0, 1)
+    if metric == "node_disk_used_frac":
+        return np.clip(node_disk_levels(seed, model)[0] + 0.004 * z, 0, 1)
     if metric.startswith(("feature_std:", "feature_p99:")):
         name = metric.split(":", 1)[1]
         x = ref.reference[name]

@@ -19,7 +19,7 @@ from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, Episode, Rule
 from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
-from oncall.sim.faults import Incident, Intervention, LogLine, Outcome, pod_names
+from oncall.sim.faults import SILENT_PODS, Incident, Intervention, LogLine, Outcome, pod_names
 from oncall.sim.fleet import Fleet, Model, build_fleet, person_name
 from oncall.sim.latency import QUANTILES, consistent
 from oncall.sim.noise import NOISE_TYPES, Noise
@@ -240,9 +240,10 @@ class World:
             pending: dict[int, set[str]] = {}
             for minute in {int(line.t) for line in lines}:
                 pending[minute] = {p["name"] for p in self.infra(model, minute)["pods"]
-                                   if p["status"] == "Pending"}
+                                   if p["status"] in SILENT_PODS}
             lines = [line for line in lines if line.pod not in pending[int(line.t)]]
-            # A Pending pod was never scheduled: it runs no container, so it writes no log.
+            # A Pending pod was never scheduled, an Evicted one was stopped: neither runs a
+            # container, so neither writes a log line.
         return sorted(lines, key=lambda line: (line.t, line.pod, line.message))
 
     def _validation_logs(self, model: str, t0: int, t1: int, pods: list[str]) -> list[LogLine]:
@@ -316,7 +317,8 @@ class World:
                          for v in m.versions if v.registered_at <= self.now],
             "deploys": [{"revision": d.revision, "model_version": d.model_version,
                          "config": d.config, "image": d.image, "canary_pct": d.canary_pct,
-                         "promoted_by": d.promoted_by, "at": d.at, "note": d.note}
+                         "promoted_by": d.promoted_by, "at": d.at, "note": d.note,
+                         "shadow": d.shadow}
                         for d in m.deploys if d.at <= self.now],
         }
 
@@ -374,9 +376,11 @@ class World:
         replicas = min(m.replicas, ceiling)  # a lowered ceiling leaves fewer pods
         pods = pod_names(self, model, replicas)
         gpu = m.hardware == "gpu"
+        disk = self.node_disk(model, t)
         nodes = [{"name": f"{'gpu' if gpu else 'cpu'}-node-{i + 1:02d}",
                   "ready": True, "gpu": m.gpu_type if gpu else None,
-                  "gpu_mem_used": "67%" if gpu else None}
+                  "gpu_mem_used": "67%" if gpu else None, "disk_used": f"{disk[i]:.0%}",
+                  **({"condition": "DiskPressure"} if disk[i] >= tm.DISK_PRESSURE else {})}
                  for i in range(max(1, m.replicas // 2))]
         state: dict[str, Any] = {
             "model": model, "hardware": m.hardware, "nodes": nodes,
@@ -393,6 +397,26 @@ class World:
         for n in self.noise:
             state = n.infra(self, model, state)
         return state
+
+    def node_disk(self, model: str, t: int | None = None) -> list[float]:
+        """Disk used on each of the model's nodes at minute t (default now), as a share: node 01
+        reads the `node_disk_used_frac` series (the fullest node, which a fault fills), the
+        others their healthy level."""
+        t = self.now if t is None else t
+        levels = tm.node_disk_levels(self.seed, self.fleet.models[model])
+        first = float(self.series(model, "node_disk_used_frac", t, t + 1)[1][0])
+        return [first, *levels[1:]]
+
+    def rollback_config(self, model: str, current: dict[str, Any],
+                        target: dict[str, Any]) -> dict[str, Any]:
+        """The config a rollback of the model to an earlier revision deploys: that revision's,
+        except where an incident on the model keeps or sets keys (they live outside the
+        revision, as its kind says)."""
+        config = dict(target)
+        for inc in self.incidents.values():
+            if inc.model == model:
+                config = inc.rollback_config(current, config)
+        return config
 
     def cert_days_left(self, model: str, t: int | None = None) -> float:
         """Days until the model's serving certificate expires at minute t (default now), to a

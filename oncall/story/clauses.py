@@ -8,15 +8,21 @@ clause here never carries a figure the record may not hold), so it reads after "
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID, FIXES
 
 SIGNAL_CLAUSES: dict[str, str] = {
     "concentration": "impressions were piling onto a few items",
     "cpu-limit-config": "a config-only deploy had lowered the CPU limit just before it started",
     "cpu-moderate": "CPU use on the node looked moderate",
+    "debug-flood": "every pod was writing a debug line for each request",
+    "disk-filling": "a node's disk had filled to over 90%",
+    "disk-pressure": "the kubelet was reporting DiskPressure on a nearly full node",
     "gang-holding": "a half-scheduled training job was holding GPUs it was not using",
     "gpu-pinned": "the GPUs were fully busy",
+    "log-level-config": "a config-only deploy had set the log level to DEBUG about an hour before",
+    "pods-evicted": "the pods on that node had been evicted for lack of ephemeral storage",
     "gpu-saturated": "the GPUs were saturated",
     "latency-up": "the p99 latency had climbed",
     "next-stage-scheduled": "the next stage of the rollout would take it to every request",
@@ -151,6 +157,7 @@ TOOL_WORDS: dict[str, str] = {
 
 FIX_WORDS: dict[str, str] = {
     "apply_unit_conversion": "put a unit conversion in at ingestion",
+    "clean_node_disk": "freed disk space on the node",
     "clip_outputs": "clipped the model's outputs",
     "cordon_drain_node": "cordoned and drained the bad node",
     "fallback_cached_features": "fell back to the last good cached features",
@@ -165,6 +172,7 @@ FIX_WORDS: dict[str, str] = {
     "remap_field": "remapped the renamed field",
     "restart_pipeline": "restarted the pipeline",
     "restart_pods": "restarted the pods",
+    "restore_log_level": "set the log level back",
     "restore_metrics_scrape": "restored the metrics scrape",
     "retrain_on_recent_data": "retrained on recent data",
     "revert_config": "reverted the config change",
@@ -226,16 +234,33 @@ def team(name: str) -> str:
     return TEAM_WORDS.get(name, f"the {said} team")
 
 
-def signal_clause(signal: str) -> str:
+def signal_clause(signal: str, abouts: Mapping[str, str] | None = None) -> str:
+    """What a signal showed; for one with no sentence here, its kind's own `about` (a kind that
+    exists only as data), said after "showed" without a "that" (see `needs_that`)."""
     kind, _, arg = signal.partition(":")
     clause = SIGNAL_CLAUSES.get(kind)
     if clause is None:
+        about = (abouts or {}).get(kind)
+        if about:
+            return about[:1].lower() + about[1:] if not about[1:2].isupper() else about
         return f"there was evidence of {kind.replace('-', ' ')}"
     return clause.format(arg=arg.replace("_", " ").replace("-", " ") or "input")
 
 
+def needs_that(signals: list[str], abouts: Mapping[str, str] | None = None) -> bool:
+    """Whether "showed that" fits every clause: a kind's `about` may be a noun phrase ("TLS
+    handshake errors"), which reads after "showed" alone."""
+    return all(s.partition(":")[0] in SIGNAL_CLAUSES or not (abouts or {}).get(
+        s.partition(":")[0]) for s in signals)
+
+
 def fix_words(fix: str) -> str:
-    return FIX_WORDS.get(fix, f"applied a {fix.replace('_', ' ')} fix")
+    """What a hotfix did; for one with no words here, the fix registry's `about` (a fix a
+    content folder added), said as "applied a fix to ..."."""
+    if fix in FIX_WORDS:
+        return FIX_WORDS[fix]
+    about = re.sub(r"\s*\([^)]*\)", "", FIXES.get(fix, "")).strip().rstrip(".")
+    return f"applied a fix to {about}" if about else f"applied a {fix.replace('_', ' ')} fix"
 
 
 def fault_words(cause: str) -> str:

@@ -11,9 +11,10 @@ shorter telling of what happened, never an invented one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from oncall.content.kinds import signal_abouts
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import Entry, Intervened, Record
 from oncall.scoring.awareness import best_replay
@@ -28,6 +29,7 @@ from oncall.story.clauses import (
     fix_words,
     mins,
     model_words,
+    needs_that,
     rule_words,
     signal_clause,
     team,
@@ -104,7 +106,8 @@ def _low(s: str) -> str:
 
 
 def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
-                  key: set[str] | None = None, said: Iterable[str] = ()) -> list[Bit]:
+                  key: set[str] | None = None, said: Iterable[str] = (),
+                  abouts: Mapping[str, str] | None = None) -> list[Bit]:
     """What the looks at `model` showed, one sentence per tool, each signal told once (and
     none of those the story has `said` already); a tool that showed nothing new is named in
     one closing sentence. With `key`, the looks it names (the ones a diagnosis cited) come
@@ -126,8 +129,8 @@ def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
         p, sigs = shown.get(where, (prio if key is None else prio + 1, []))
         mine = prio if key is None or o.id in key else prio + 1
         shown[where] = (min(p, mine), sigs + new)
-    bits = [Bit(2, p, f"{_cap(where)} showed that "
-                      f"{and_list([signal_clause(s) for s in sigs[:2]])}.")
+    bits = [Bit(2, p, f"{_cap(where)} showed {'that ' if needs_that(sigs[:2], abouts) else ''}"
+                      f"{and_list([signal_clause(s, abouts) for s in sigs[:2]])}.")
             for where, (p, sigs) in shown.items()]
     quiet = [q for q in quiet if q not in shown]
     if quiet:
@@ -239,7 +242,8 @@ class _Night:
 
     def evidence(self, prio: int, until: int | None = None) -> list[Bit]:
         looks = [e for e in self.r.entries if until is None or e.observation.t <= until]
-        return evidence_bits(looks, self.model, prio, {o.id for o in cited(self.r) if o.id})
+        return evidence_bits(looks, self.model, prio, {o.id for o in cited(self.r) if o.id},
+                             abouts=signal_abouts(self.r.scenario))
 
     def diagnosis(self, prio: int) -> list[Bit]:
         f, ans = self.f, self.r.answers

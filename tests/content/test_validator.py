@@ -28,7 +28,7 @@ def test_each_broken_kind_is_one_line_naming_file_and_field(capsys: pytest.Captu
     for line in lines:
         _, field, reason = line.split(": ", 2)
         assert field and " " not in field, line
-        assert any(w in reason for w in ("valid", "refused", "not a", "only")), line
+        assert "valid" in reason, line  # every line names what would be valid
 
 
 def test_no_broken_kind_reaches_play() -> None:

@@ -48,6 +48,7 @@ EXPOSED: dict[str, str] = {
                                               "reference",
     "DCGM_FI_DEV_FB_USED": "GPU framebuffer used (MiB), from the DCGM exporter",
     "DCGM_FI_DEV_FB_FREE": "GPU framebuffer free (MiB), from the DCGM exporter",
+    "DCGM_FI_DEV_GPU_UTIL": "GPU utilisation (percent), from the DCGM exporter",
     "container_memory_working_set_bytes": "cAdvisor working set of a container",
     "kube_pod_container_resource_limits": "kube-state-metrics container limits",
     "kube_pod_container_status_restarts_total": "kube-state-metrics restart counter",

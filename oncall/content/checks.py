@@ -184,13 +184,16 @@ def check_runbooks(folders: list[Path] | None = None) -> list[Problem]:
         paths += [origin[("alert", name)].parents[1] / "runbooks" / f"{name}.md"
                   for name in RULES_BY_NAME if _runbook_path(name) is None
                   and origin[("alert", name)].parents[1].resolve() in mine]
+    # a monitor remediation's alert has its runbook too (its absence is the remediation's problem)
+    alerts = [*RULES_BY_NAME, *(rem.monitor.alert for rem in registry.entries(
+        "remediation").values() if rem.monitor is not None)]
     for path in paths:
         if not path.is_file():
             out.append(Problem(str(path), "", f"alert rule {path.stem} has no runbook"))
             continue
-        if path.stem not in RULES_BY_NAME:
+        if path.stem not in alerts:
             out.append(Problem(str(path), "", f"no alert rule {path.stem!r}; valid: "
-                               f"{_choices(RULES_BY_NAME)}"))
+                               f"{_choices(alerts)}"))
             continue
         missing = [s for s in RUNBOOK_SECTIONS
                    if s not in runbook_sections(path.read_text(encoding="utf-8"))]

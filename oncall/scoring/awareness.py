@@ -7,7 +7,13 @@ Rules:
   the page.
 - 5: the best replayed monitor among those that fit (any proposed one when none fits) fired
   before the real page; scaled by its lead against what was possible: full at 15 minutes, or
-  one minute short of the time between the onset and the page when that was shorter.
+  one minute short of the time between the onset and the page when that was shorter. A
+  proposed test that fails on the incident's own faulty fixtures (and passes on the healthy
+  ones: only such a test is generated) catches the fault at its release, before any page:
+  full lead.
+- On a control nothing broke, so nothing could have caught it earlier: the 5 go to the lesson
+  that fits the page (a remediation of the key, such as tuning the alert), and the quiet to
+  the proposed monitors' false alarms as usual; a monitor's lead earns nothing there.
 - The lead and the quiet need a look at the target during the run (a monitor proposed without
   one is a template). The backing (1.5), the lead (5) and the quiet (2) are scaled by the share
   of proposed remediations that fit the fault or whose replay fired before the page: a list of
@@ -111,10 +117,23 @@ def score_awareness(run: Run) -> Tally:
                       "monitor or test that fits this fault or fired before the page.")
 
     best = best_replay(fitting) or best_replay(replays)
-    if best is not None and not run.looked_at(run.target):
-        tally.add("lead", 0, 5, f"Proposed {best.remediation} without ever looking at "
-                  f"{run.target}: a monitor from a template is not a lesson of this incident.")
+    tests = list(dict.fromkeys(a.remediation for a in run.facts.artifacts if a.kind == "test"))
+    lesson = best.remediation if best is not None else (tests[0] if tests else None)
+    if run.answers.control and proposed:
+        lesson = lesson or proposed[0]
+    if lesson is not None and not run.looked_at(run.target):
+        tally.add("lead", 0, 5, f"Proposed {lesson} without ever looking at "
+                  f"{run.target}: a remediation from a template is not a lesson of this "
+                  "incident.")
         tally.add("quiet", 0, 2, "")
+        return tally
+    if run.answers.control:
+        return _control(run, tally, proposed, replays, precision, scatter)
+    if tests:  # at the release: as early as anything could be
+        tally.add("lead", 5 * precision, 5, f"{tests[0]} fails on this incident's faulty data "
+                  f"and passes on its healthy data: it would have stopped the fault at its "
+                  f"release, before any page.{scatter}")
+        _quiet(tally, replays, precision)
         return tally
     if best is None:
         proposed = pm.remediations if pm else []
@@ -144,9 +163,33 @@ def score_awareness(run: Run) -> Tally:
               f"Replayed, {name} would have fired {lead} min before the page (full marks at "
               f"{full}, with the fault starting {run.facts.page_at - run.facts.onset_at} min "
               f"before the page).{scatter}")
+    _quiet(tally, replays, precision)
+    return tally
+
+
+def _quiet(tally: Tally, replays: list[Replay], precision: float) -> None:
+    """2: the proposed monitors' false alarms in the week before, together."""
     fa = sum(r.false_alarms_week for r in replays)
     pts = (2.0 if fa <= QUIET else (1.0 if fa <= NOISY else 0.0)) * precision
     among = f" across the {len(replays)} proposed monitors" if len(replays) > 1 else ""
     tally.add("quiet", pts, 2, f"{fa} false alarm{'s' if fa != 1 else ''}{among} in the week "
               f"before (target at most {QUIET}).")
+
+
+def _control(run: Run, tally: Tally, proposed: list[str], replays: list[Replay],
+             precision: float, scatter: str) -> Tally:
+    """A control: nothing broke, so the lesson is about the page itself (the key's
+    remediations, such as tuning the alert), and no monitor's lead counts."""
+    fits = [r for r in proposed if r in run.answers.remediations]
+    if fits:
+        tally.add("lead", 5 * precision, 5, f"Nothing was broken, so nothing could have caught "
+                  f"it earlier; {fits[0]} draws the lesson of a page without a fault.{scatter}")
+    else:
+        key = ", ".join(run.answers.remediations)
+        tally.add("lead", 0, 5, "Nothing was broken, so the lesson is about the page itself, "
+                  f"and no proposal draws it; what fits: {key}.")
+    if fits or replays:
+        _quiet(tally, replays, precision)
+    else:
+        tally.add("quiet", 0, 2, "")
     return tally

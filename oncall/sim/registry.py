@@ -32,6 +32,7 @@ from oncall.sim.datafile import (
     read_data,
     reason_of,
 )
+from oncall.sim.monitordef import CheckSpec, MonitorSpec
 
 Category = Literal["data", "model", "infra"]
 ModelType = Literal["classifier", "ranker", "regressor", "embedder"]
@@ -76,21 +77,30 @@ class TeamDef(_Entry):
 
 
 class RemediationDef(_Entry):
-    """What a postmortem can add. A `runbook` remediation is data alone (it writes the runbook of
-    the alert that paged); a `monitor` or a `test` also needs its implementation (the monitor's
-    rule and replay, the test's file), which `oncall validate` checks is there."""
+    """What a postmortem can add. A `runbook` remediation writes the runbook of the alert that
+    paged; a `monitor` carries its alert (`monitor:`, interpreted by the engine's replay and
+    export) and a `test` the checks it exports (`test:`), so each is data alone."""
 
     id: str = Field(pattern=r"^(mon|test|runbook)-[a-z0-9-]{2,40}$")
     kind: Literal["monitor", "test", "runbook"]
     title: str = Field(min_length=3, max_length=200)
     ml_test_score: str = Field(pattern=r"^(D|M|In|Mon)[0-9]{1,2}$", description="the ML Test "
                                "Score item (Breck et al., 2017) it answers")
+    monitor: MonitorSpec | None = Field(None, description="for a monitor: its alert, series, "
+                                        "shape and default tuning")
+    test: CheckSpec | None = Field(None, description="for a test: the checks it exports")
 
     @model_validator(mode="after")
     def _kind_matches_id(self) -> RemediationDef:
         prefix = {"monitor": "mon-", "test": "test-", "runbook": "runbook-"}[self.kind]
         if not self.id.startswith(prefix):
             raise ValueError(f"a {self.kind} remediation's id starts with {prefix}")
+        for part in ("monitor", "test"):
+            given = getattr(self, part) is not None
+            if given != (self.kind == part):
+                raise ValueError(f"{part}: only a {part} remediation has `{part}:` (this one is "
+                                 f"a {self.kind})" if given else f"{part}: a {part} "
+                                 f"remediation needs `{part}:` (`oncall schema remediation`)")
         return self
 
 

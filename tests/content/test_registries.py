@@ -112,8 +112,8 @@ def test_registry_mistakes_each_name_the_field_and_what_is_valid(
                      out)
     assert "alerts.2: summary: {value} is not filled in; valid: {model}, {threshold}" in out
     assert "causes.0: a cause id starting with D is a data cause, not infra" in out
-    assert f"{reg}/remediations.yaml: remediations.mon-queue-depth.kind: no monitor " \
-        "implements 'mon-queue-depth'; valid monitors: " in out
+    assert f"{reg}/remediations.yaml: line 2: remediations.0: monitor: a monitor remediation " \
+        "needs `monitor:` (`oncall schema remediation`)" in out
     assert f"{reg}/teams.yaml: expected one top-level key `teams:`" in out
 
 

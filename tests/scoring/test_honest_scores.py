@@ -177,7 +177,10 @@ def test_full_self_awareness_is_reachable_when_the_page_follows_the_onset_closel
     from oncall.scoring.run import Run
 
     sc = loader.scenario("search-1")
-    rec = play("search-1", [dict(c) for c in sc.playbook.right])
+    cmds = [dict(c) for c in sc.playbook.right]
+    # monitors alone: a test that catches the fault at its release earns the full lead anyway
+    cmds[-1]["remediations"] = [r for r in cmds[-1]["remediations"] if r.startswith("mon-")]
+    rec = play("search-1", cmds)
     possible = rec.facts.page_at - rec.facts.onset_at
     assert possible < 15
     assert full_lead(Run(rec)) == possible - 1

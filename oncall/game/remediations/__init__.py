@@ -69,16 +69,19 @@ BY_ID: Mapping[str, RemediationDef] = RegistryView(_entries)
 
 
 def unimplemented() -> list[tuple[str, str]]:
-    """The registry's monitors and tests that have no implementation here, as (id, reason): a
-    runbook remediation is data alone, a monitor needs its rule and replay, a test its file."""
+    """What the registry's monitors and tests lack, as (id, reason): every monitor's alert needs
+    its runbook (runbooks/ALERT.md), as every alert rule does. The rest is checked as the data
+    is read (`oncall schema remediation`)."""
+    from oncall.content import loader
+
     out = []
-    for rid, rem in _entries().items():
-        if rem.kind == "monitor" and rid not in MONITORS:
-            out.append((rid, f"no monitor implements {rid!r}; valid monitors: "
-                        f"{', '.join(MONITORS)}"))
-        elif rem.kind == "test" and rid not in testfiles.TESTS:
-            out.append((rid, f"no test implements {rid!r}; valid tests: "
-                        f"{', '.join(testfiles.TESTS)}"))
+    for rid, mon in MONITORS.items():
+        try:
+            loader.runbook(mon.alert)
+        except loader.ContentError:
+            out.append((rid, f"no runbook for its alert {mon.alert!r}: add "
+                        f"runbooks/{mon.alert}.md (sections Meaning, Impact, Diagnosis, "
+                        "Mitigation)"))
     return out
 
 
@@ -87,9 +90,7 @@ def fit(rid: str, world: World, model: Model) -> str | None:
     the fault is judged when the files are made (`generate`), on the incident's fixtures."""
     if rid in MONITORS:
         return MONITORS[rid].fit(world, model)
-    if rid in testfiles.FIT:
-        return testfiles.FIT[rid](world, model)
-    return None
+    return testfiles.fit(rid, world, model)
 
 
 def tuning_of(rid: str, tuning: dict[str, Tuning]) -> Tuning:
@@ -156,7 +157,7 @@ def files(rid: str, model: Model, tune: Tuning | None = None, paged_by: str | No
     title = f"{rem.title} ({rem.ml_test_score})"
     if rem.kind == "test":
         srcs: list[str | None] = list(testfiles.sources(model)) \
-            if rid == testfiles.CONTRACT else [None]
+            if testfiles.is_contract(rid) else [None]
         return [Artifact(remediation=rid, kind="test", path=testfiles.test_path(rid, model, s),
                          content=testfiles.test_file(rid, title, model, s)) for s in srcs]
     alert = paged_by if paged_by is not None and paged_by in RULES_BY_NAME else \

@@ -10,20 +10,23 @@ the minute the postmortem claims is the minute the exported rule would have fire
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from oncall.sim import registry
 from oncall.sim.alerts import Rule, Severity
 from oncall.sim.alerts import _rolling_mean as rolling_mean
+from oncall.sim.catalogue import RegistryView
 from oncall.sim.clock import WEEK
 from oncall.sim.telemetry import feature_mean
 
 if TYPE_CHECKING:
     from oncall.sim.catalogue import FeatureSpec
     from oncall.sim.fleet import Model
+    from oncall.sim.monitordef import MonitorSpec
     from oncall.sim.world import World
 
 EXPOSED: dict[str, str] = {
@@ -45,6 +48,7 @@ EXPOSED: dict[str, str] = {
                                               "reference",
     "DCGM_FI_DEV_FB_USED": "GPU framebuffer used (MiB), from the DCGM exporter",
     "DCGM_FI_DEV_FB_FREE": "GPU framebuffer free (MiB), from the DCGM exporter",
+    "DCGM_FI_DEV_GPU_UTIL": "GPU utilisation (percent), from the DCGM exporter",
     "container_memory_working_set_bytes": "cAdvisor working set of a container",
     "kube_pod_container_resource_limits": "kube-state-metrics container limits",
     "kube_pod_container_status_restarts_total": "kube-state-metrics restart counter",
@@ -228,161 +232,57 @@ def _no_canary(world: World, model: Model) -> str | None:
             "incident, so a canary monitor has nothing to watch")
 
 
-def _gpu_only(model: Model) -> str | None:
-    return None if model.hardware == "gpu" else \
-        f"{model.name} serves on CPU: it has no GPU memory to watch"
+def _applies(spec: MonitorSpec) -> Callable[[Model], str | None]:
+    """Why a monitor cannot watch a model whatever the incident (None: it can), from what the
+    monitor's data requires."""
+    req = spec.requires
 
-
-def _needs(kind: str, what: str) -> Callable[[Model], str | None]:
     def applies(model: Model) -> str | None:
-        if any(f.kind == kind for f in model.features):
-            return None
-        return f"{model.name} has no {what} features"
+        if req.hardware is not None and model.hardware != req.hardware:
+            return (f"{model.name} serves on {model.hardware.upper()}: {spec.alert} watches "
+                    f"{req.hardware.upper()} models")
+        if req.feature_kind is not None and not any(
+                f.kind == req.feature_kind for f in model.features):
+            return f"{model.name} has no {req.feature_kind} features"
+        if req.model_types is not None and model.archetype.model_type not in req.model_types:
+            return (f"{model.name} is a {model.archetype.model_type}: it exports "
+                    f"{model.archetype.quality_metric}, and {spec.alert} watches "
+                    f"{', '.join(req.model_types)}s")
+        return None
     return applies
 
 
-def _classifier(model: Model) -> str | None:
-    if model.archetype.model_type == "classifier":
-        return None
-    return (f"{model.name} is a {model.archetype.model_type}: it exports "
-            f"{model.archetype.quality_metric}, not F1")
+def _family(spec: MonitorSpec) -> Callable[[FeatureSpec], bool]:
+    kind = spec.features
+    return (lambda f: True) if kind is None else (lambda f: f.kind == kind)
 
 
-def is_continuous(f: FeatureSpec) -> bool:
-    return f.kind == "continuous"
+def _quality(world: World, model: Model) -> float:
+    return world.stats(model.name).quality
 
 
-def is_categorical(f: FeatureSpec) -> bool:
-    return f.kind == "categorical"
+def monitor_of(spec: MonitorSpec) -> Monitor:
+    """The monitor a remediation's `monitor:` data describes."""
+    return Monitor(
+        spec.alert, spec.severity, spec.summary, spec.description, spec.expr, spec.unit,
+        spec.op, Tuning(spec.threshold, spec.for_min), spec.bounds, spec.series,
+        window=spec.window, kind=spec.shape, burn_windows=spec.burn_windows,
+        revision=spec.revision, family=_family(spec), applies=_applies(spec),
+        needs_canary=spec.requires.canary,
+        reference=_quality if spec.reference == "quality" else None,
+        by=tuple(spec.by), now=spec.now)
 
 
-PER_FEATURE = ("model", "feature")
+def _monitors() -> dict[str, Monitor]:
+    def build() -> dict[str, Monitor]:
+        return {rid: monitor_of(rem.monitor) for rid, rem in
+                registry.entries("remediation").items() if rem.monitor is not None}
+    return registry.derived("monitors", build)  # type: ignore[no-any-return]
 
-MONITORS: dict[str, Monitor] = {
-    "mon-feature-range": Monitor(
-        "FeatureMeanShift", "warning",
-        "{model} feature {feature} mean is more than {threshold} training standard deviations "
-        "from its training mean",
-        "The 5-minute mean of a continuous input left the band its training data had: its "
-        "producer, its unit or the traffic behind it changed, long before the predictions "
-        "page.",
-        'abs(avg by (model, feature) (avg_over_time(model_feature_mean{{model="{model}"}}[5m])) '
-        '- on (model, feature) feature_mean:training{{model="{model}"}}) / on (model, feature) '
-        'feature_stddev:training{{model="{model}"}} > {threshold}',
-        "training sd", ">", Tuning(0.5, 5), (0.05, 20.0), "feature_mean:*",
-        window=5, kind="zshift", family=is_continuous, applies=_needs("continuous", "continuous"),
-        by=PER_FEATURE, now="{value} training standard deviations from its training mean"),
-    "mon-null-rate": Monitor(
-        "FeatureNullRateElevated", "warning",
-        "{model} feature {feature} is missing in more than {threshold} of requests",
-        "A feature arrives empty more often than its usual fraction of a percent: a join, a "
-        "pipeline, a partner or a schema change dropped it, and the model scores on defaults.",
-        'avg by (model, feature) (avg_over_time(model_feature_null_ratio{{model="{model}"}}'
-        '[10m])) > {threshold}',
-        "ratio", ">", Tuning(0.05, 10), (0.001, 0.9), "feature_null_rate:*", window=10,
-        by=PER_FEATURE,
-        now="missing in {value} of requests (a ratio)"),
-    "mon-prediction-shift": Monitor(
-        "PredictionMeanShiftEarly", "warning",
-        "{model} mean prediction moved more than {threshold} (relative) from training",
-        "The mean score drifted from its training value, earlier and smaller than the paging "
-        "ModelPredictionMeanShift: a warning to look before decisions go badly wrong.",
-        'abs(avg by (model) (avg_over_time(model_prediction_mean{{model="{model}"}}[5m])) / on '
-        '(model) model_prediction_mean:training{{model="{model}"}} - 1) > {threshold}',
-        "relative change", ">", Tuning(0.3, 5), (0.02, 5.0), "pred_mean", window=5,
-        kind="relative",
-        now="{value} relative change from training"),
-    "mon-canary-errors": Monitor(
-        "CanaryErrorRatioHigh", "critical",
-        "{model} canary revision fails more than {threshold} of its requests",
-        "The canary slice returns 5xx far more often than stable: users on the canary get "
-        "errors now, and promotion would give them to everyone.",
-        'sum by (model) (rate(model_requests_total{{model="{model}",revision="canary",'
-        'code=~"5.."}}[5m])) / sum by (model) (rate(model_requests_total{{model="{model}",'
-        'revision="canary"}}[5m])) > {threshold}',
-        "ratio", ">", Tuning(0.02, 3), (0.001, 0.5), "error_rate", window=5,
-        revision="canary", needs_canary=True,
-        now="{value} of canary requests failed (a ratio)"),
-    "mon-gpu-headroom": Monitor(
-        "GPUMemoryHeadroomLow", "warning",
-        "{model} GPU memory above {threshold} of the framebuffer",
-        "The framebuffer is nearly full: a larger batch or a longer input will be an out of "
-        "memory crash.",
-        'max by (model) (DCGM_FI_DEV_FB_USED{{model="{model}"}} / (DCGM_FI_DEV_FB_USED'
-        '{{model="{model}"}} + DCGM_FI_DEV_FB_FREE{{model="{model}"}})) > {threshold}',
-        "ratio", ">", Tuning(0.9, 2), (0.5, 0.999), "gpu_mem_frac",
-        applies=_gpu_only,
-        now="{value} of the framebuffer used (a ratio)"),
-    "mon-burn-slow": Monitor(
-        "ErrorBudgetBurnSlow", "ticket",
-        "{model} burns its error budget {threshold}x too fast over 6h and 30m",
-        "A slow burn: at this rate the 30-day budget is gone in days, not hours. A ticket for "
-        "working hours, not a page.",
-        '(slo:errors_per_request:ratio_rate6h{{model="{model}"}} > ({threshold} * {budget})) '
-        'and (slo:errors_per_request:ratio_rate30m{{model="{model}"}} > ({threshold} * '
-        '{budget}))',
-        "x budget", ">", Tuning(6.0, 0), (1.0, 14.4), "error_rate",
-        kind="burn", burn_windows=(360, 30),
-        now="{value} of requests failed over 6h (a ratio)"),
-    "mon-memory-headroom": Monitor(
-        "ContainerMemoryHeadroomLow", "warning",
-        "{model} containers above {threshold} of their memory limit",
-        "The working set approaches the limit: the next growth is an OOM kill.",
-        'max by (container) (max by (pod, container) (container_memory_working_set_bytes'
-        '{{container="{model}"}}) / on (pod, container) max by (pod, container) '
-        '(kube_pod_container_resource_limits{{container="{model}",resource="memory"}})) '
-        '> {threshold}',
-        "ratio", ">", Tuning(0.85, 10), (0.3, 0.99), "mem_frac",
-        by=("container",),
-        now="{value} of the memory limit in use (a ratio)"),
-    "mon-scrape-health": Monitor(
-        "ServingTargetAbsent", "critical",
-        "{model} has serving targets Prometheus cannot scrape (share up below {threshold})",
-        "Prometheus cannot scrape a serving pod: every dashboard and alert on it is blind.",
-        'avg by (model) (up{{job="model-serving",model="{model}"}}) < {threshold}',
-        "targets up", "<", Tuning(1.0, 2), (0.5, 1.0), "up", kind="targets",
-        now="{value} of serving targets up (a ratio)"),
-    "mon-category-coverage": Monitor(
-        "FeatureUnseenCategoriesEarly", "warning",
-        "{model} feature {feature} has values never seen in training in more than {threshold} "
-        "of requests",
-        "A categorical input carries values the model never saw: a new market, a renamed "
-        "code, a producer change.",
-        'avg by (model, feature) (avg_over_time(model_feature_unseen_category_ratio'
-        '{{model="{model}"}}[5m])) > {threshold}',
-        "ratio", ">", Tuning(0.02, 3), (0.001, 0.9), "feature_unseen_rate:*", window=5,
-        family=is_categorical, applies=_needs("categorical", "categorical"), by=PER_FEATURE,
-        now="unseen in {value} of requests (a ratio)"),
-    "mon-feature-freshness": Monitor(
-        "FeatureMaterialisationLate", "warning",
-        "{model} feature {feature} not materialised for over {threshold} minutes",
-        "The feature store stopped refreshing a feature: the model serves stale values.",
-        'max by (model, feature) (time() - feature_store_last_materialized_timestamp_seconds'
-        '{{model="{model}"}}) / 60 > {threshold}',
-        "minutes", ">", Tuning(20.0, 2), (6.0, 1440.0), "feature_age_min:*", by=PER_FEATURE,
-        now="last materialised {value} minutes ago"),
-    "mon-label-volume": Monitor(
-        "LabelVolumeLow", "warning",
-        "{model} receives under {threshold} of its usual labels",
-        "Fewer labels join to predictions than at this time yesterday: quality metrics go "
-        "blind or biased.",
-        'sum by (model) (rate(model_labels_joined_total{{model="{model}"}}[5m])) / '
-        'sum by (model) (rate(model_labels_joined_total{{model="{model}"}}[5m] offset 1d)) '
-        '< {threshold}',
-        "ratio", "<", Tuning(0.5, 3), (0.05, 0.99), "label_volume_ratio",
-        window=5,
-        now="{value} of yesterday's label rate (a ratio)"),
-    "mon-quality-trend": Monitor(
-        "ModelQualityTrend", "warning",
-        "{model} F1 on arrived labels is {threshold} (relative) off its training value",
-        "Quality on the labels that arrived drifts from training: the model, the world or the "
-        "labels changed.",
-        'abs(avg by (model) (avg_over_time(model_quality_f1{{model="{model}"}}[30m])) / on '
-        '(model) model_quality_f1:training{{model="{model}"}} - 1) > {threshold}',
-        "relative change", ">", Tuning(0.2, 5), (0.02, 0.9), "f1", window=30, kind="relative",
-        applies=_classifier, reference=lambda w, m: w.stats(m.name).quality,
-        now="{value} relative change from training"),
-}
+
+MONITORS: Mapping[str, Monitor] = RegistryView(_monitors)
+"""Every monitor remediation of the registry (`registries/remediations.yaml` and any content
+folder's), by id: built from its `monitor:` data when first asked for."""
 
 
 def check_tuning(rid: str, monitor: Monitor, tuning: Tuning) -> str | None:

@@ -50,14 +50,6 @@ rounding boundary of the annotation's three digits, where float noise would deci
 Prometheus prints it. Nudged, Prometheus's value sits clearly on one side."""
 SHOWN_NUDGE = 1e-8
 """The same side for the expected annotation: the sim's own value nudged a tenth as far."""
-NUDGED: dict[str, float] = {"mon-null-rate": -1.0, "mon-category-coverage": -1.0,
-                            "mon-gpu-headroom": -1.0, "mon-memory-headroom": -1.0,
-                            "mon-canary-errors": -1.0, "mon-burn-slow": -1.0,
-                            "mon-label-volume": 1.0}
-"""Monitors whose value is a plain average or ratio of the sim's rounded values, with the way
-their series are nudged (down for a `>` alert, up for a `<` one). The others either carry an
-unrounded training reference in their value or count whole pods."""
-
 TIE = 1e-9
 """How close, relatively, a replayed value may sit to its threshold and count as exactly on it.
 There the replay's strict comparison says quiet, while Prometheus, adding up the pods' samples
@@ -259,23 +251,45 @@ def _quality(world: World, model: Model, s: Series, mon: Monitor) -> None:
     s.constant("model_registry_training_f1", {"model": model.name}, ref)
 
 
+def _gpu_util(world: World, model: Model, s: Series, mon: Monitor) -> None:
+    v = _raw(world, model, "gpu_util", s) * (1 - NUDGE) * 100  # DCGM reports percent
+    for i, pod in enumerate(_pods(world, model)):
+        s.gauge("DCGM_FI_DEV_GPU_UTIL", {"model": model.name, "pod": pod, "gpu": "0"},
+                v * (1 - 0.03 * i))  # the first pod is the busiest: the max is the value
+
+
+def _errors(world: World, model: Model, s: Series, mon: Monitor) -> None:
+    _requests(("stable", "canary") if mon.revision == "canary" else ("stable",))(
+        world, model, s, mon)
+
+
 BUILDERS: dict[str, Callable[[World, Model, Series, Monitor], None]] = {
-    "mon-feature-range": _feature_mean,
-    "mon-null-rate": _feature_gauge("model_feature_null_ratio"),
-    "mon-prediction-shift": _prediction,
-    "mon-canary-errors": _requests(("stable", "canary")),
-    "mon-gpu-headroom": _gpu,
-    "mon-burn-slow": _requests(("stable",)),
-    "mon-memory-headroom": _memory,
-    "mon-scrape-health": _up,
-    "mon-category-coverage": _feature_gauge("model_feature_unseen_category_ratio"),
-    "mon-feature-freshness": _freshness,
-    "mon-label-volume": _labels,
-    "mon-quality-trend": _quality,
+    "feature_mean:*": _feature_mean,
+    "feature_null_rate:*": _feature_gauge("model_feature_null_ratio"),
+    "pred_mean": _prediction,
+    "error_rate": _errors,
+    "gpu_mem_frac": _gpu,
+    "gpu_util": _gpu_util,
+    "mem_frac": _memory,
+    "up": _up,
+    "feature_unseen_rate:*": _feature_gauge("model_feature_unseen_category_ratio"),
+    "feature_age_min:*": _freshness,
+    "label_volume_ratio": _labels,
+    "f1": _quality,
 }
-"""How each monitor's exposed series are made from the sim's minute values."""
-COUNTERS_ONLY = frozenset({"mon-canary-errors", "mon-burn-slow", "mon-label-volume"})
-"""Monitors that read counters alone, whose series need one sample a minute."""
+"""How the exposed series behind each sim series a monitor reads (`MONITOR_SERIES`) are made
+from the sim's minute values."""
+COUNTERS_ONLY = frozenset({"error_rate", "label_volume_ratio"})
+"""Series exposed as counters alone, which need one sample a minute."""
+PLAIN = frozenset({"feature_null_rate:*", "feature_unseen_rate:*", "gpu_mem_frac", "gpu_util",
+                   "mem_frac", "error_rate", "label_volume_ratio"})
+"""Series whose monitor value is a plain average or ratio of the sim's rounded values: nudged
+away from firing (down for a `>` alert, up for a `<` one). The others carry an unrounded
+training reference in their value, count whole pods or whole minutes."""
+
+
+def nudged(mon: Monitor) -> float:
+    return (-1.0 if mon.op == ">" else 1.0) if mon.metric in PLAIN else 0.0
 
 
 def history(mon: Monitor) -> int:
@@ -343,9 +357,9 @@ def _case(mon: Monitor, rid: str, world: World, model: Model, tune: Tuning, runb
     if mon.revision == "canary":
         spans = canary_spans(model, start, end)
         base = max(base, min((lo for lo, _ in spans), default=base) - history(mon))
-    s = Series(base, end, half=rid not in COUNTERS_ONLY)
+    s = Series(base, end, half=mon.metric not in COUNTERS_ONLY)
     s.ties = ties(mon, world, model, tune, start, end)
-    BUILDERS[rid](world, model, s, mon)
+    BUILDERS[mon.metric](world, model, s, mon)
     firing = states(mon, world, model, tune, start, end)
     cases = []
     # a minute exactly at the threshold is checked too: the replay says quiet there
@@ -358,7 +372,7 @@ def _case(mon: Monitor, rid: str, world: World, model: Model, tune: Tuning, runb
             if "container" in mon.by:
                 labels["container"] = model.name
             shown = mon.shown(world, model, m, value) * (
-                1 + NUDGED.get(rid, 0.0) * SHOWN_NUDGE)
+                1 + nudged(mon) * SHOWN_NUDGE)
             exp.append({"exp_labels": labels, "exp_annotations": alert_annotations(
                 mon, model, tune, runbook_url, feature=str(label), value=f"{shown:.3g}")})
         cases.append({"eval_time": f"{m - base + 1}m", "alertname": mon.alert,

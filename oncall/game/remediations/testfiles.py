@@ -17,7 +17,6 @@ import inspect
 import io
 import json
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +24,7 @@ import numpy as np
 from oncall.game.remediations import checks
 from oncall.game.remediations.checks import csvdata
 from oncall.game.remediations.monitors import canary_spans, replay_window
+from oncall.sim import registry
 
 if TYPE_CHECKING:
     from oncall.sim.fleet import Model
@@ -38,7 +38,8 @@ WINDOW_ROWS = 1000
 """Logged requests kept per window (every k-th, in arrival order), so fixtures stay small."""
 MAX_MISSING = 0.02
 """The share of rows a contract lets a field be empty in."""
-CONTRACT = "test-feature-schema"
+CONTRACT = "contract"
+"""The checks a data contract exports: one test file per producer, in the producer's folder."""
 
 
 def _canary(world: World, model: Model) -> str | None:
@@ -48,9 +49,20 @@ def _canary(world: World, model: Model) -> str | None:
             "incident, so there is no canary to gate")
 
 
-FIT: dict[str, Callable[[World, Model], str | None]] = {"test-canary-gate": _canary}
-"""Why a test cannot apply to a model whatever its fixtures show (None: it can)."""
 TESTS = checks.MODULES
+
+
+def is_contract(rid: str) -> bool:
+    """Whether a test remediation exports a data contract (one file per producer)."""
+    return checks.MODULES.get(rid) is checks.BY_NAME[CONTRACT]
+
+
+def fit(rid: str, world: World, model: Model) -> str | None:
+    """Why a test cannot apply to a model whatever its fixtures show (None: it can)."""
+    rem = registry.entries("remediation").get(rid)
+    if rem is not None and rem.test is not None and rem.test.requires_canary:
+        return _canary(world, model)
+    return None
 
 
 def ident(name: str) -> str:
@@ -63,7 +75,7 @@ def sources(model: Model) -> list[str]:
 
 
 def test_path(rid: str, model: Model, source: str | None = None) -> str:
-    if rid == CONTRACT:
+    if is_contract(rid):
         return f"contracts/{source}/test_{ident(source or '')}_contract.py"
     return f"tests/test_{ident(model.name)}_{ident(rid.removeprefix('test-'))}.py"
 

@@ -10,7 +10,7 @@ A check takes fixtures by name (`requests`, `reference`, `telemetry`, `model_inf
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
@@ -23,17 +23,29 @@ from oncall.game.remediations.checks import (
     serving_skew,
     soak,
 )
+from oncall.sim import registry
+from oncall.sim.catalogue import RegistryView
 
-MODULES: dict[str, ModuleType] = {
-    "test-feature-schema": contract,
-    "test-canary-gate": canary_gate,
-    "test-serving-load": serving_load,
-    "test-golden-set": golden_set,
-    "test-soak": soak,
-    "test-dependency-fallback": dependency_fallback,
-    "test-serving-skew": serving_skew,
+BY_NAME: dict[str, ModuleType] = {
+    "contract": contract,
+    "canary_gate": canary_gate,
+    "serving_load": serving_load,
+    "golden_set": golden_set,
+    "soak": soak,
+    "dependency_fallback": dependency_fallback,
+    "serving_skew": serving_skew,
 }
-"""The module of checks behind each test remediation."""
+"""Each module of checks by the name a test remediation's `test: {checks: NAME}` gives it
+(`oncall.sim.monitordef.TEST_CHECKS`)."""
+
+
+def _modules() -> dict[str, ModuleType]:
+    return {rid: BY_NAME[rem.test.checks] for rid, rem in registry.entries("remediation").items()
+            if rem.test is not None}
+
+
+MODULES: Mapping[str, ModuleType] = RegistryView(_modules)
+"""The module of checks behind each test remediation of the registry, by id."""
 
 Check = Callable[..., list[str]]
 

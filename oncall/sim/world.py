@@ -29,6 +29,11 @@ VALIDATION_SHARE = 0.1
 window falls outside the training p01-p99 range, is missing, or is a category never trained on."""
 
 
+PREFETCH_MODELS = 48
+"""Models whose alert noise is drawn in one batch: their days fit in the noise kept in memory
+(`tm.DAYS_KEPT`), and the batch's arrays stay a few tens of MB in any fleet."""
+
+
 @dataclass(frozen=True, slots=True)
 class IncidentSpec:
     """One fault placed in the world (validated upstream against its kind)."""
@@ -405,8 +410,10 @@ class World:
                  rules: Sequence[Rule] = RULES) -> list[Episode]:
         out: list[Episode] = []
         lo, hi = self._horizon
-        self._prefetch(models or self.fleet.names(), rules, t0, t1)
-        for name in models or self.fleet.names():
+        names = models or self.fleet.names()
+        for at, name in enumerate(names):
+            if at % PREFETCH_MODELS == 0:  # a few models' noise at a time
+                self._prefetch(names[at:at + PREFETCH_MODELS], rules, t0, t1)
             m = self.fleet.models[name]
             for rule in rules:
                 if not rule.applies(m):

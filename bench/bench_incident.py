@@ -154,7 +154,8 @@ for cmd in commands:
     game.do(cmd)
     took.append((time.perf_counter() - start, cmd["do"]))
 worst = max(took)
-print(json.dumps({"build": build, "worst": worst[0], "worst_cmd": worst[1],
+slow = sorted(((round(t * 1000), c) for t, c in took if t > 0.1), reverse=True)
+print(json.dumps({"build": build, "worst": worst[0], "worst_cmd": worst[1], "slow": slow,
                   "mean": sum(t for t, _ in took) / len(took), "commands": len(took),
                   "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -169,6 +170,7 @@ def fleet_sizes(sizes: list[int]) -> None:
         print(f"    {size:5d} models: build {r['build']:6.2f} s; commands mean "
               f"{r['mean'] * 1000:7.1f} ms, slowest {r['worst'] * 1000:7.1f} ms "
               f"({r['worst_cmd']}, of {r['commands']}); peak memory {r['rss_mib']:6.0f} MiB")
+        print(f"          over 100 ms: {', '.join(f'{c} {ms} ms' for ms, c in r['slow']) or 'none'}")
 
 
 def main() -> int:

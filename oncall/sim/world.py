@@ -69,7 +69,9 @@ class Message:
 
 
 class World:
-    def __init__(self, seed: int, spec: WorldSpec) -> None:
+    def __init__(self, seed: int, spec: WorldSpec,
+                 stats: dict[str, tm.ModelStats] | None = None) -> None:
+        """`stats`: the fitted statistics of another world of the same seed, to share (`fresh`)."""
         if not spec.incidents:
             raise ValueError("a world needs at least one incident")
         self.seed = seed
@@ -78,7 +80,7 @@ class World:
         targets = tuple(i.model for i in spec.incidents)
         self.fleet: Fleet = build_fleet(seed, spec.fleet_size, spec.total_rps,
                                         must_include=tuple(dict.fromkeys((*targets, *named))))
-        self._stats: dict[str, tm.ModelStats] = {}
+        self._stats: dict[str, tm.ModelStats] = {} if stats is None else stats
         self._people: dict[str, str] = {}
         self._blocks: dict[tuple[str, int], tm.Rows] = {}
         self._firing: tuple[tuple[int, int] | None, list[Episode]] = (None, [])
@@ -148,6 +150,12 @@ class World:
         for name, value in vars(self).items():
             setattr(clone, name, copy.deepcopy(value, memo))
         return clone
+
+    def fresh(self) -> World:
+        """The same seed and spec, built anew, before anyone acted: a world of its own that
+        shares this one's fitted statistics (each a function of the seed and the model alone,
+        and most of a build's cost)."""
+        return World(self.seed, self.spec, stats=self._stats)
 
     def stats(self, model: str) -> tm.ModelStats:
         if model not in self._stats:

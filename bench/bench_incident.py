@@ -170,7 +170,8 @@ def fleet_sizes(sizes: list[int]) -> None:
         print(f"    {size:5d} models: build {r['build']:6.2f} s; commands mean "
               f"{r['mean'] * 1000:7.1f} ms, slowest {r['worst'] * 1000:7.1f} ms "
               f"({r['worst_cmd']}, of {r['commands']}); peak memory {r['rss_mib']:6.0f} MiB")
-        print(f"          over 100 ms: {', '.join(f'{c} {ms} ms' for ms, c in r['slow']) or 'none'}")
+        slow = ", ".join(f"{c} {ms} ms" for ms, c in r["slow"]) or "none"
+        print(f"          over 100 ms: {slow}")
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from copy import deepcopy as _deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from faker import Faker
 
 from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, Episode, Rule
+from oncall.sim.catalogue import ARCHETYPES
 from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import Incident, Intervention, LogLine, Outcome, pod_names
@@ -69,17 +71,22 @@ class Message:
 
 
 class World:
-    def __init__(self, seed: int, spec: WorldSpec,
-                 stats: dict[str, tm.ModelStats] | None = None) -> None:
-        """`stats`: the fitted statistics of another world of the same seed, to share (`fresh`)."""
+    def __init__(self, seed: int, spec: WorldSpec, stats: dict[str, tm.ModelStats] | None = None,
+                 fleet: Fleet | None = None) -> None:
+        """`stats` and `fleet`: another world's of the same seed and spec, its fitted statistics
+        (shared) and its fleet as drawn (copied), so as not to draw them again (`fresh`)."""
         if not spec.incidents:
             raise ValueError("a world needs at least one incident")
         self.seed = seed
         self.spec = spec
         named = tuple(str(p["model"]) for _, p in spec.noise if p.get("model"))
         targets = tuple(i.model for i in spec.incidents)
-        self.fleet: Fleet = build_fleet(seed, spec.fleet_size, spec.total_rps,
-                                        must_include=tuple(dict.fromkeys((*targets, *named))))
+        if fleet is None:
+            fleet = build_fleet(seed, spec.fleet_size, spec.total_rps,
+                                must_include=tuple(dict.fromkeys((*targets, *named))))
+        self._drawn = _copy_fleet(fleet)
+        """The fleet as drawn, before the incidents wrote their deploys into it."""
+        self.fleet: Fleet = fleet
         self._stats: dict[str, tm.ModelStats] = {} if stats is None else stats
         self._people: dict[str, str] = {}
         self._blocks: dict[tuple[str, int], tm.Rows] = {}
@@ -142,8 +149,9 @@ class World:
     def __deepcopy__(self, memo: dict[int, Any]) -> World:
         """A copy that plays on its own but shares what is only ever read once computed: each
         model's fitted training statistics and the alert values of each course (a new course
-        adds an entry; none is written into). Copying those was most of a copy's cost."""
-        for shared in (*self._stats.values(), *self._values.values()):
+        adds an entry; none is written into) and the fleet as drawn (only ever copied from).
+        Copying those was most of a copy's cost."""
+        for shared in (*self._stats.values(), *self._values.values(), self._drawn):
             memo[id(shared)] = shared
         clone = object.__new__(World)
         memo[id(self)] = clone
@@ -154,8 +162,8 @@ class World:
     def fresh(self) -> World:
         """The same seed and spec, built anew, before anyone acted: a world of its own that
         shares this one's fitted statistics (each a function of the seed and the model alone,
-        and most of a build's cost)."""
-        return World(self.seed, self.spec, stats=self._stats)
+        and most of a build's cost) and starts from a copy of its fleet as drawn."""
+        return World(self.seed, self.spec, stats=self._stats, fleet=_copy_fleet(self._drawn))
 
     def stats(self, model: str) -> tm.ModelStats:
         if model not in self._stats:
@@ -546,6 +554,12 @@ class World:
         from oncall.sim.impact import impact
 
         return impact(self, incident, t1)
+
+
+def _copy_fleet(fleet: Fleet) -> Fleet:
+    """A copy whose models, versions and deploys are its own; the archetypes (read only, and
+    looked up by identity) are shared."""
+    return _deepcopy(fleet, {id(a): a for a in ARCHETYPES})
 
 
 def _is_page(e: Episode) -> bool:

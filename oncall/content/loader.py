@@ -76,6 +76,10 @@ CACHE_ENV = "ONCALL_CACHE"
 cache folder."""
 
 
+CACHE_KEPT = 4
+"""Cache files kept per namespace (the newest written)."""
+
+
 def cache_dir() -> Path | None:
     """The folder of the validated-content cache, or None when it is turned off."""
     env = os.environ.get(CACHE_ENV, "").strip()
@@ -152,8 +156,20 @@ class DiskCache:
                                              suffix=".tmp") as fh:
                 pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(fh.name, self.path)
+            _prune(self.path)
         except OSError:
             self.path = None  # a read-only or full disk: keep going without the cache
+
+
+def _prune(written: Path) -> None:
+    """Drop the namespace's files of other code or content beyond the CACHE_KEPT most recently
+    written (a few checkouts or versions may take turns; an upgrade's old files would otherwise
+    stay for good)."""
+    namespace = written.name.split("-", 1)[0]
+    others = sorted(written.parent.glob(f"{namespace}-*.pickle"),
+                    key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in others[CACHE_KEPT:]:
+        old.unlink(missing_ok=True)
 
 
 def incidents_dir() -> Path:

@@ -147,3 +147,24 @@ def test_the_kind_cache_can_be_turned_off_and_survives_an_unreadable_file(
     for stored in garbage.glob("kinds-*.pickle"):
         stored.write_bytes(b"not a pickle")
     assert kinds.Registry(faults_dir())["unit_change"].id == "unit_change"
+
+
+def test_the_kind_cache_keeps_only_its_newest_files(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from oncall.content import kinds, loader
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setenv(loader.CACHE_ENV, str(folder))
+    for n in range(6):  # files another code or content wrote, oldest first
+        old = folder / f"kinds-{n:032d}.pickle"
+        old.write_bytes(b"")
+        os.utime(old, ns=(n * 10**9, n * 10**9))
+    (folder / "other-0.pickle").write_bytes(b"")
+    kinds.Registry(faults_dir())["unit_change"]
+    left = sorted(p.name for p in folder.glob("kinds-*.pickle"))
+    assert len(left) == loader.CACHE_KEPT
+    assert f"kinds-{5:032d}.pickle" in left and f"kinds-{0:032d}.pickle" not in left
+    assert (folder / "other-0.pickle").exists()

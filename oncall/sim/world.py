@@ -31,6 +31,8 @@ VALIDATION_SHARE = 0.1
 window falls outside the training p01-p99 range, is missing, or is a category never trained on."""
 
 
+RuleValues = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A rule's minutes, its values and the running count of minutes past its threshold."""
 PREFETCH_MODELS = 48
 """Models whose alert noise is drawn in one batch: their days fit in the noise kept in memory
 (`tm.DAYS_KEPT`), and the batch's arrays stay a few tens of MB in any fleet."""
@@ -96,8 +98,7 @@ class World:
         self._horizon = (min(onsets) - 8 * 60, max(onsets) + 24 * 60)
         """The minutes whose alert values are computed once and sliced (the night around the
         incidents); other spans are computed when asked."""
-        self._values: dict[tuple[str, str],
-                           tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._values: dict[tuple[str, str], tuple[tuple[int, ...], RuleValues | None]] = {}
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
         self._quantiles: dict[tuple[str, str], dict[str, float]] = {}
@@ -438,7 +439,10 @@ class World:
                 start = min(t0, t1 - rule.history)
                 first = lo - rule.history
                 if first <= start and t1 <= hi:
-                    t, v, breaches = self._rule_values(rule, m)
+                    values = self._rule_values(rule, m)
+                    if values is None:
+                        continue  # never past the threshold all night: no episode
+                    t, v, breaches = values
                     a, b = start - first, t1 - first
                     if breaches[b] == breaches[a]:
                         continue  # never past the threshold here: no episode
@@ -474,21 +478,24 @@ class World:
     def _version(self, m: Model) -> tuple[int, ...]:
         return tuple(len(i.course.events) for i in self.incidents.values() if i.model == m.name)
 
-    def _rule_values(self, rule: Rule, m: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _rule_values(self, rule: Rule, m: Model) -> RuleValues | None:
         """A rule's values over the whole night (and as far before it as the rule looks back),
         computed once per model and rule and again only when an intervention changes the course
         of an incident on that model. Rolling windows are summed window by window, so a slice
         equals a query of the same minutes. Also the running count of minutes past the
-        threshold, so a stretch that never crosses it is known at once."""
+        threshold, so a stretch that never crosses it is known at once; None (nothing kept,
+        in a big fleet most of the memory) when no minute of the whole span crosses it."""
         version = self._version(m)
         key = (rule.name, m.name)
         hit = self._values.get(key)
         if hit is None or hit[0] != version:
             lo, hi = self._horizon
             t, v = rule.values(self, m, lo - rule.history, hi)
-            hit = (version, t, v, np.concatenate([[0], np.cumsum(rule.breached(m, v))]))
+            breached = rule.breached(m, v)
+            hit = (version, (t, v, np.concatenate([[0], np.cumsum(breached)]))
+                   if breached.any() else None)
             self._values[key] = hit
-        return hit[1], hit[2], hit[3]
+        return hit[1]
 
     def firing(self, t: int | None = None) -> list[Episode]:
         """Alerts firing at minute t (default now), looked at over the last six hours."""

@@ -156,7 +156,16 @@ def prefetch_noise(keys: list[NoiseKey]) -> None:
             _day_noise(*k)
         return
     for rho in sorted({k[4] for k in todo}):
-        same = [k for k in todo if k[4] == rho]
+        for at in range(0, len(todo), BATCH_MAX):  # about 13 MB of arrays a batch
+            _batch([k for k in todo[at:at + BATCH_MAX] if k[4] == rho], rho)
+
+
+BATCH_MAX = 1024
+"""Series drawn together at most."""
+
+
+def _batch(same: list[NoiseKey], rho: float) -> None:
+    if same:
         xs = np.stack([_innovations(k) for k in same], axis=1)  # minute by series
         ys = np.empty_like(xs)
         y = np.zeros(len(same))

@@ -475,6 +475,13 @@ class World:
                          if metric not in tm.NOISELESS for d in days]
         tm.prefetch_noise(keys)
 
+    def prefetch(self, metrics: Sequence[str], t0: int, t1: int) -> None:
+        """Draw at once the noise every model's `metrics` read over [t0, t1) (a look at the
+        whole fleet): the same numbers `series` would draw one series at a time."""
+        days = range(t0 // DAY, (t1 - 1) // DAY + 1)
+        tm.prefetch_noise([(self.seed, name, metric, d, tm.RHO) for name in self.fleet.names()
+                           for metric in metrics if metric not in tm.NOISELESS for d in days])
+
     def _version(self, m: Model) -> tuple[int, ...]:
         return tuple(len(i.course.events) for i in self.incidents.values() if i.model == m.name)
 

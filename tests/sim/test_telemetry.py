@@ -46,6 +46,19 @@ def test_noise_drawn_many_series_at_once_has_the_same_bits_as_one_by_one() -> No
         assert not together.flags.writeable and together.shape == (tm.DAY,)
 
 
+def test_a_look_at_the_fleet_drawn_at_once_reads_what_it_reads_series_by_series() -> None:
+    from oncall.game import tools
+
+    sc = loader.scenario("fraud-1")
+    tm._DAYS.clear()
+    alone = tools.fleet(World(7, world_spec(sc, sc.difficulty)))
+    tm._DAYS.clear()
+    w = World(7, world_spec(sc, sc.difficulty))
+    w.prefetch(("rps", "latency_p99_ms", "error_rate"), w.now - 5, w.now)
+    assert (7, "fraud-scorer", "rps", w.now // DAY, tm.RHO) in tm._DAYS
+    assert tools.fleet(w) == alone
+
+
 def test_simulation_does_not_import_scipy() -> None:
     code = ("import sys, numpy as np; from oncall.sim import telemetry as tm; "
             "tm._day_noise(1, 'm', 'rps', 0, 0.8); import oncall.sim.world; "

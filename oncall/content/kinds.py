@@ -91,8 +91,12 @@ class Registry(Mapping[str, FaultKind]):
             from oncall.sim.faults import TRANSFORMS
             from oncall.sim.registry import registries
 
-            self._disk = DiskCache("kinds", sorted(registries().sources.values()),
-                                   also=",".join(sorted(TRANSFORMS)))
+            try:
+                sources = sorted(registries().sources.values())
+            except ContentError:  # a broken shipped registry: each kind says so, uncached
+                sources = None
+            self._disk = DiskCache("kinds", sources or [], also=",".join(sorted(TRANSFORMS)),
+                                   on=sources is not None)
         digest = file_digest(path)
         stored = self._disk.get(path, digest)
         if isinstance(stored, FaultKind):

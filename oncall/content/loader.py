@@ -121,9 +121,10 @@ class DiskCache:
     validated again. A cache that cannot be read or written is ignored; the answer is the same
     without it, only slower."""
 
-    def __init__(self, namespace: str, depends: list[Path], also: str = "") -> None:
+    def __init__(self, namespace: str, depends: list[Path], also: str = "",
+                 on: bool = True) -> None:
         self.entries: dict[str, tuple[str, Any]] = {}
-        folder = cache_dir()
+        folder = cache_dir() if on else None
         if folder is None:
             self.path: Path | None = None
             return

@@ -1,7 +1,7 @@
 """What one incident costs: the import floor, a headless right play per scenario as a player's
 process runs it, and the per-incident cost when many seeds play in one process.
 
-    python bench/bench_incident.py [--runs 5] [--seeds 1-50] [--profile]
+    python bench/bench_incident.py [--runs 5] [--seeds 1-50] [--profile] [--fleet 100,300,1000]
 
 (a) the floor: `python -c "import numpy, pydantic"` in a fresh interpreter (median of --runs);
 (b) `oncall play --headless --seed 7 --scenario S --no-save` fed the scenario's right playbook,
@@ -9,6 +9,12 @@ process runs it, and the per-incident cost when many seeds play in one process.
 (c) in one process, `Game(scenario, seed)` plus the right playbook through `game.do` for each
     seed of --seeds: mean and slowest milliseconds per incident. --profile adds the top cProfile
     entries of (c), by cumulative and by own time.
+(d) with --fleet: fraud-1 at seed 7 in a fleet of each size, in a fresh process per size: the
+    world's build (`Game`), the slowest of the right playbook's commands and of the looks a player
+    takes at the whole fleet (`status`, `fleet`, a wait), and the process's peak memory. The game
+    draws one model per archetype (18 at most); a bigger fleet is the drawn one plus copies of the
+    archetypes under new names (`fraud-scorer-0018`), each with its own seeded owners, traffic
+    share and deploy history, built by `build_fleet`'s own helpers.
 
 Not a test: timings vary by machine, ratios much less. Bench code may read the wall clock; the
 game never does.
@@ -100,6 +106,74 @@ def play_in_process(scenarios: dict[str, Any], seed_list: list[int]) -> dict[str
     return took
 
 
+FLEET_RUN = """
+import json, resource, sys, time
+import numpy as np
+from faker import Faker
+from oncall.content import loader
+from oncall.game.engine import Game
+from oncall.sim import fleet as fl, world as wd
+from oncall.sim.catalogue import ARCHETYPES
+
+size = int(sys.argv[1])
+drawn = fl.build_fleet
+
+
+def grown(seed, size_asked=14, total_rps=500.0, must_include=()):
+    base = drawn(seed, size_asked, total_rps, must_include)
+    rng = np.random.default_rng([seed, 1, size])
+    fake = Faker()
+    fake.seed_instance(seed + 1)
+    share = base.total_rps / len(base.models)
+    for i in range(len(base.models), size):
+        arch = ARCHETYPES[i % len(ARCHETYPES)]
+        gpu = arch.hardware == "gpu"
+        rps = round(share * float(rng.uniform(0.5, 1.5)), 1)
+        model = fl.Model(name=f"{arch.name}-{i:04d}", archetype=arch, owner=fl.person_name(fake),
+                         oncall_contact=fl.person_name(fake), hardware=arch.hardware,
+                         gpu_type=fl.GPU_TYPES[int(rng.integers(len(fl.GPU_TYPES)))]
+                         if gpu else None, replicas=int(max(2, round(rps / (12 if gpu else 8)))),
+                         rps=rps, slo=0.999, latency_slo_ms=round(arch.p99_ms * 1.6, 0))
+        fl._history(model, rng, fake)
+        base.models[model.name] = model
+    total = round(sum(m.rps for m in base.models.values()), 1)
+    return fl.Fleet(models=base.models, total_rps=total)
+
+
+wd.build_fleet = grown
+sc = loader.scenario("fraud-1")
+start = time.perf_counter()
+game = Game(sc, 7)
+build = time.perf_counter() - start
+assert len(game.world.fleet.models) == size, len(game.world.fleet.models)
+looks = [{"do": "status"}, {"do": "fleet"}, {"do": "wait", "minutes": 5}, {"do": "status"}]
+commands = [*sc.playbook.right[:-2], *looks, *sc.playbook.right[-2:]]
+took = []
+for cmd in commands:
+    start = time.perf_counter()
+    game.do(cmd)
+    took.append((time.perf_counter() - start, cmd["do"]))
+worst = max(took)
+slow = sorted(((round(t * 1000), c) for t, c in took if t > 0.1), reverse=True)
+print(json.dumps({"build": build, "worst": worst[0], "worst_cmd": worst[1], "slow": slow,
+                  "mean": sum(t for t, _ in took) / len(took), "commands": len(took),
+                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def fleet_sizes(sizes: list[int]) -> None:
+    print("(d) fraud-1, seed 7, by fleet size (a fresh process each; Game build, then the "
+          "right playbook and a look at the fleet):")
+    for size in sizes:
+        _, _, out = timed_run([sys.executable, "-c", FLEET_RUN, str(size)])
+        r = json.loads(out)
+        print(f"    {size:5d} models: build {r['build']:6.2f} s; commands mean "
+              f"{r['mean'] * 1000:7.1f} ms, slowest {r['worst'] * 1000:7.1f} ms "
+              f"({r['worst_cmd']}, of {r['commands']}); peak memory {r['rss_mib']:6.0f} MiB")
+        slow = ", ".join(f"{c} {ms} ms" for ms, c in r["slow"]) or "none"
+        print(f"          over 100 ms: {slow}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -107,7 +181,11 @@ def main() -> int:
     parser.add_argument("--seeds", default="1-50", help="e.g. 1-50 (default), 1-1000, 7")
     parser.add_argument("--profile", action="store_true", help="cProfile the in-process plays")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--fleet", help="fleet sizes to time, e.g. 100,300,1000 (only these)")
     args = parser.parse_args()
+    if args.fleet:
+        fleet_sizes([int(n) for n in args.fleet.split(",")])
+        return 0
 
     from oncall.content import loader
 

@@ -35,6 +35,20 @@ def _version() -> str:
     return f"oncall {__version__} (Textual {textual}, Python {sys.version.split()[0]})"
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the versions are looked up only when asked for (importlib.metadata costs
+    every other command a fifth of its start)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(_version())
+        parser.exit()
+
+
 REALTIME_MINUTE_S = 60.0
 """`--realtime`: real seconds per simulated minute while a page waits unacknowledged."""
 
@@ -42,7 +56,8 @@ REALTIME_MINUTE_S = 60.0
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="oncall", description="You are on call for a fleet of "
                                 "production ML models. It is 2 AM.")
-    p.add_argument("--version", action="version", version=_version())
+    p.add_argument("--version", action=_VersionAction,
+                   help="show the versions of oncall, Textual and Python and exit")
     p.add_argument("--home", type=Path, help="folder for saves (default: saves/ in a checkout, "
                    "else the user data folder; env ONCALL_HOME)")
     p.add_argument("--content", type=Path, action="append", metavar="DIR",

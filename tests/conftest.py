@@ -24,6 +24,8 @@ def isolated_home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
     temp = tmp_path_factory.mktemp("systemp")
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr("tempfile.tempdir", str(temp))
+    # Validated content is cached for the session (one folder per worker), not in the user's.
+    monkeypatch.setenv("ONCALL_CACHE", str(tmp_path_factory.getbasetemp() / "content-cache"))
     # Content folders a test adds (`--content` sets ONCALL_CONTENT for the process) end with it:
     # every test starts on the shipped library. The variable is dropped directly, not through
     # monkeypatch, whose undo would put back a folder it saw at teardown.

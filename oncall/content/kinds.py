@@ -14,9 +14,11 @@ from typing import Any
 
 from oncall.content.loader import (
     ContentError,
+    DiskCache,
     Problem,
     added_dirs,
     content_root,
+    file_digest,
     parse_file,
     problems_of,
     read_mapping,
@@ -72,7 +74,11 @@ def parse_kind(path: Path, data: dict[str, Any] | None = None) -> FaultKind:
 class Registry(Mapping[str, FaultKind]):
     """The fault kinds by id, each file parsed the first time it is asked for: a game needs one
     or two kinds, and parsing them all costs more than the rest of its start. A broken file is
-    absent (scenarios naming it get an unknown-kind problem); `oncall validate` says why."""
+    absent (scenarios naming it get an unknown-kind problem); `oncall validate` says why.
+
+    A kind that validates is kept on disk (`DiskCache`) under the file's bytes, the registries',
+    the code's and the registered transforms': a scorer that reads every kind reads them from
+    there until one of those changes."""
 
     def __init__(self, *folders: Path) -> None:
         self._paths: dict[str, Path] = {}
@@ -80,6 +86,29 @@ class Registry(Mapping[str, FaultKind]):
             for p in sorted(folder.glob("*.yaml")):
                 self._paths.setdefault(p.stem, p)  # a clash keeps the shipped kind
         self._parsed: dict[str, FaultKind | ContentError] = {}
+        self._disk: DiskCache | None = None
+
+    def _verdict(self, path: Path) -> FaultKind | ContentError:
+        if self._disk is None:
+            from oncall.sim.faults import TRANSFORMS
+            from oncall.sim.registry import registries
+
+            try:
+                sources = sorted(registries().sources.values())
+            except ContentError:  # a broken shipped registry: each kind says so, uncached
+                sources = None
+            self._disk = DiskCache("kinds", sources or [], also=",".join(sorted(TRANSFORMS)),
+                                   on=sources is not None)
+        digest = file_digest(path)
+        stored = self._disk.get(path, digest)
+        if isinstance(stored, FaultKind):
+            return stored
+        try:
+            kind = parse_kind(path)
+        except ContentError as exc:
+            return exc  # not kept: a broken file is read again (and a test's patch not stored)
+        self._disk.put(path, digest, kind)
+        return kind
 
     def ids(self) -> list[str]:
         """Every kind file's id, valid or not, without reading one."""
@@ -97,10 +126,7 @@ class Registry(Mapping[str, FaultKind]):
         if kind_id not in self._paths:
             return None
         if kind_id not in self._parsed:
-            try:
-                self._parsed[kind_id] = parse_kind(self._paths[kind_id])
-            except ContentError as exc:
-                self._parsed[kind_id] = exc
+            self._parsed[kind_id] = self._verdict(self._paths[kind_id])
         return self._parsed[kind_id]
 
     def __getitem__(self, kind_id: str) -> FaultKind:

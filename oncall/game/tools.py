@@ -439,6 +439,7 @@ def runbook(alert: str) -> tuple[str, dict[str, Any]]:
 
 def fleet(world: World) -> tuple[str, dict[str, Any]]:
     firing = world.firing()
+    world.prefetch(("rps", "latency_p99_ms", "error_rate"), world.now - 5, world.now)
     rows = []
     out = [f"fleet: {len(world.fleet.models)} models, {world.fleet.total_rps:.0f} req/s mean "
            f"traffic, at {hhmm(world.now)}",

@@ -61,9 +61,14 @@ class Rule:
         return self.reference(world, model) if self.reference else \
             world.stats(model.name).pred_mean
 
+    @property
+    def lookback(self) -> int:
+        """Minutes of the metric read before the first value (the rolling window's)."""
+        return max(self.window, self.burn_windows[0] if self.kind == "burn" else 0)
+
     def values(self, world: World, model: Model, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray]:
         """The rule's value at each minute of [t0, t1): what the expression evaluates to."""
-        lookback = max(self.window, self.burn_windows[0] if self.kind == "burn" else 0)
+        lookback = self.lookback
         if self.metric.endswith(":*"):
             # One rule over a family of series (a label matcher in PromQL): the worst of them.
             names = [f"{self.metric[:-1]}{f.name}" for f in model.features]

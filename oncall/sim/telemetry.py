@@ -93,7 +93,11 @@ def load_factor(t: np.ndarray) -> np.ndarray:
     return 1.0 + 0.22 * np.cos(2 * np.pi * (t / DAY - 16 / 24))
 
 
-def _noise(seed: int, model: str, metric: str, t: np.ndarray, rho: float = 0.8) -> np.ndarray:
+RHO = 0.8
+"""The noise's minute-to-minute correlation."""
+
+
+def _noise(seed: int, model: str, metric: str, t: np.ndarray, rho: float = RHO) -> np.ndarray:
     """Unit-variance AR(1) noise on the minute grid, drawn per simulated day."""
     if t.size and t.dtype.kind in "iu":
         first, last = int(t.min()) // DAY, int(t.max()) // DAY
@@ -108,24 +112,84 @@ def _noise(seed: int, model: str, metric: str, t: np.ndarray, rho: float = 0.8) 
     return out
 
 
-@lru_cache(maxsize=4096)
+NoiseKey = tuple[int, str, str, int, float]
+"""(seed, model, metric, day, rho): one day of one series' noise."""
+_DAYS: dict[NoiseKey, np.ndarray] = {}
+DAYS_KEPT = 4096
+"""Days of noise kept in memory (the oldest computed are dropped first): about 50 MB."""
+NOISELESS = frozenset({"restarts", "pred_nan_ratio", "up", "cert_days_left"})
+"""Metrics whose healthy value draws no noise."""
+
+
 def _day_noise(seed: int, model: str, metric: str, day: int, rho: float) -> np.ndarray:
     """One day of AR(1) noise, y[n] = sqrt(1 - rho^2) x[n] + rho y[n-1], after 120 warm-up minutes.
 
     A plain loop rather than scipy.signal.lfilter: it gives bit-identical numbers (the same two
     operations in the same order) in about 80 us a day, and keeps scipy's second of imports out of
-    every process that only simulates."""
+    every process that only simulates. Many days at once: `prefetch_noise`."""
+    k = (seed, model, metric, day, rho)
+    hit = _DAYS.get(k)
+    if hit is None:
+        xs = _innovations(k).tolist()
+        out: list[float] = []
+        push = out.append
+        y = 0.0
+        for x in xs:
+            y = x + rho * y
+            push(y)
+        hit = _keep(k, np.array(out[120:]))
+    return hit
+
+
+def _innovations(k: NoiseKey) -> np.ndarray:
+    seed, model, metric, day, rho = k
     rng = np.random.default_rng(key(seed, model, metric, day + 10_000))
-    xs = (rng.standard_normal(DAY + 120) * math.sqrt(1 - rho * rho)).tolist()
-    out: list[float] = []
-    push = out.append
-    y = 0.0
-    for x in xs:
-        y = x + rho * y
-        push(y)
-    ar = np.array(out[120:])
+    return rng.standard_normal(DAY + 120) * math.sqrt(1 - rho * rho)
+
+
+def _keep(k: NoiseKey, ar: np.ndarray) -> np.ndarray:
     ar.flags.writeable = False
+    if len(_DAYS) >= DAYS_KEPT:
+        del _DAYS[next(iter(_DAYS))]
+    _DAYS[k] = ar
     return ar
+
+
+BATCH_FROM = 8
+"""Below this many missing days a batch is cheaper day by day (the loop over minutes in Python
+beats one numpy call per minute for a handful of series)."""
+
+
+def prefetch_noise(keys: list[NoiseKey]) -> None:
+    """Compute the days of noise not yet kept, all series at once: the same recurrence, the same
+    two operations on each series in the same order (so the same bits as `_day_noise`), one numpy
+    step per minute for every series together instead of one Python step per series."""
+    todo = [k for k in dict.fromkeys(keys) if k not in _DAYS]
+    if len(todo) < BATCH_FROM:
+        for k in todo:
+            _day_noise(*k)
+        return
+    for rho in sorted({k[4] for k in todo}):
+        for at in range(0, len(todo), BATCH_MAX):  # about 13 MB of arrays a batch
+            _batch([k for k in todo[at:at + BATCH_MAX] if k[4] == rho], rho)
+
+
+BATCH_MAX = 1024
+"""Series drawn together at most."""
+
+
+def _batch(same: list[NoiseKey], rho: float) -> None:
+    if same:
+        xs = np.stack([_innovations(k) for k in same], axis=1)  # minute by series
+        ys = np.empty_like(xs)
+        y = np.zeros(len(same))
+        step = np.empty(len(same))
+        for n in range(len(xs)):
+            np.multiply(y, rho, out=step)
+            y = ys[n]
+            np.add(xs[n], step, out=y)
+        for i, k in enumerate(same):
+            _keep(k, ys[120:, i].copy())
 
 
 WEEKEND_RAMP = 240
@@ -249,7 +313,7 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
     """The healthy value of `metric` at minutes `t`: daily and weekly seasonality, the week's
     traffic event, a backfill and blips at past deploys, all seeded and all before the night."""
     t = np.asarray(t)
-    if metric in ("restarts", "pred_nan_ratio"):
+    if metric in ("restarts", "pred_nan_ratio"):  # NOISELESS
         return np.zeros(t.shape)
     if metric == "up":
         return np.ones(t.shape)

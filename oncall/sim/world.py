@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from copy import deepcopy as _deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from faker import Faker
 
 from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, Episode, Rule
+from oncall.sim.catalogue import ARCHETYPES
 from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import SILENT_PODS, Incident, Intervention, LogLine, Outcome, pod_names
@@ -27,6 +29,13 @@ from oncall.sim.noise import NOISE_TYPES, Noise
 VALIDATION_SHARE = 0.1
 """The serving layer's input validator logs a feature once more than this share of a 5-minute
 window falls outside the training p01-p99 range, is missing, or is a category never trained on."""
+
+
+RuleValues = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A rule's minutes, its values and the running count of minutes past its threshold."""
+PREFETCH_MODELS = 48
+"""Models whose alert noise is drawn in one batch: their days fit in the noise kept in memory
+(`tm.DAYS_KEPT`), and the batch's arrays stay a few tens of MB in any fleet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +73,23 @@ class Message:
 
 
 class World:
-    def __init__(self, seed: int, spec: WorldSpec) -> None:
+    def __init__(self, seed: int, spec: WorldSpec, stats: dict[str, tm.ModelStats] | None = None,
+                 fleet: Fleet | None = None) -> None:
+        """`stats` and `fleet`: another world's of the same seed and spec, its fitted statistics
+        (shared) and its fleet as drawn (copied), so as not to draw them again (`fresh`)."""
         if not spec.incidents:
             raise ValueError("a world needs at least one incident")
         self.seed = seed
         self.spec = spec
         named = tuple(str(p["model"]) for _, p in spec.noise if p.get("model"))
         targets = tuple(i.model for i in spec.incidents)
-        self.fleet: Fleet = build_fleet(seed, spec.fleet_size, spec.total_rps,
-                                        must_include=tuple(dict.fromkeys((*targets, *named))))
-        self._stats: dict[str, tm.ModelStats] = {}
+        if fleet is None:
+            fleet = build_fleet(seed, spec.fleet_size, spec.total_rps,
+                                must_include=tuple(dict.fromkeys((*targets, *named))))
+        self._drawn = _copy_fleet(fleet)
+        """The fleet as drawn, before the incidents wrote their deploys into it."""
+        self.fleet: Fleet = fleet
+        self._stats: dict[str, tm.ModelStats] = {} if stats is None else stats
         self._people: dict[str, str] = {}
         self._blocks: dict[tuple[str, int], tm.Rows] = {}
         self._firing: tuple[tuple[int, int] | None, list[Episode]] = (None, [])
@@ -82,8 +98,7 @@ class World:
         self._horizon = (min(onsets) - 8 * 60, max(onsets) + 24 * 60)
         """The minutes whose alert values are computed once and sliced (the night around the
         incidents); other spans are computed when asked."""
-        self._values: dict[tuple[str, str],
-                           tuple[tuple[int, ...], np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._values: dict[tuple[str, str], tuple[tuple[int, ...], RuleValues | None]] = {}
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
         self._quantiles: dict[tuple[str, str], dict[str, float]] = {}
@@ -135,14 +150,21 @@ class World:
     def __deepcopy__(self, memo: dict[int, Any]) -> World:
         """A copy that plays on its own but shares what is only ever read once computed: each
         model's fitted training statistics and the alert values of each course (a new course
-        adds an entry; none is written into). Copying those was most of a copy's cost."""
-        for shared in (*self._stats.values(), *self._values.values()):
+        adds an entry; none is written into) and the fleet as drawn (only ever copied from).
+        Copying those was most of a copy's cost."""
+        for shared in (*self._stats.values(), *self._values.values(), self._drawn):
             memo[id(shared)] = shared
         clone = object.__new__(World)
         memo[id(self)] = clone
         for name, value in vars(self).items():
             setattr(clone, name, copy.deepcopy(value, memo))
         return clone
+
+    def fresh(self) -> World:
+        """The same seed and spec, built anew, before anyone acted: a world of its own that
+        shares this one's fitted statistics (each a function of the seed and the model alone,
+        and most of a build's cost) and starts from a copy of its fleet as drawn."""
+        return World(self.seed, self.spec, stats=self._stats, fleet=_copy_fleet(self._drawn))
 
     def stats(self, model: str) -> tm.ModelStats:
         if model not in self._stats:
@@ -429,7 +451,10 @@ class World:
                  rules: Sequence[Rule] = RULES) -> list[Episode]:
         out: list[Episode] = []
         lo, hi = self._horizon
-        for name in models or self.fleet.names():
+        names = models or self.fleet.names()
+        for at, name in enumerate(names):
+            if at % PREFETCH_MODELS == 0:  # a few models' noise at a time
+                self._prefetch(names[at:at + PREFETCH_MODELS], rules, t0, t1)
             m = self.fleet.models[name]
             for rule in rules:
                 if not rule.applies(m):
@@ -438,7 +463,10 @@ class World:
                 start = min(t0, t1 - rule.history)
                 first = lo - rule.history
                 if first <= start and t1 <= hi:
-                    t, v, breaches = self._rule_values(rule, m)
+                    values = self._rule_values(rule, m)
+                    if values is None:
+                        continue  # never past the threshold all night: no episode
+                    t, v, breaches = values
                     a, b = start - first, t1 - first
                     if breaches[b] == breaches[a]:
                         continue  # never past the threshold here: no episode
@@ -448,22 +476,57 @@ class World:
                 out += [e for e in found if start == t0 or e.ended_at is None or e.ended_at > t0]
         return sorted(out, key=lambda e: (e.fired_at, e.rule, e.model))
 
-    def _rule_values(self, rule: Rule, m: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _prefetch(self, models: list[str], rules: Sequence[Rule], t0: int, t1: int) -> None:
+        """Draw at once the noise of every series the night's rule values not yet computed will
+        read (`tm.prefetch_noise`): the same numbers, without one Python loop per series."""
+        lo, hi = self._horizon
+        keys: list[tm.NoiseKey] = []
+        for name in models:
+            m = self.fleet.models[name]
+            version = self._version(m)
+            for rule in rules:
+                start, first = min(t0, t1 - rule.history), lo - rule.history
+                hit = self._values.get((rule.name, name))
+                if not rule.applies(m) or not first <= start or not t1 <= hi or \
+                        (hit is not None and hit[0] == version):
+                    continue
+                metrics = [f"{rule.metric[:-1]}{f.name}" for f in m.features] \
+                    if rule.metric.endswith(":*") else [rule.metric]
+                days = range((first - rule.lookback) // DAY, (hi - 1) // DAY + 1)
+                if len(days) > 31:
+                    continue  # a long look back (a certificate's) reads a noiseless series
+                keys += [(self.seed, name, metric, d, tm.RHO) for metric in metrics
+                         if metric not in tm.NOISELESS for d in days]
+        tm.prefetch_noise(keys)
+
+    def prefetch(self, metrics: Sequence[str], t0: int, t1: int) -> None:
+        """Draw at once the noise every model's `metrics` read over [t0, t1) (a look at the
+        whole fleet): the same numbers `series` would draw one series at a time."""
+        days = range(t0 // DAY, (t1 - 1) // DAY + 1)
+        tm.prefetch_noise([(self.seed, name, metric, d, tm.RHO) for name in self.fleet.names()
+                           for metric in metrics if metric not in tm.NOISELESS for d in days])
+
+    def _version(self, m: Model) -> tuple[int, ...]:
+        return tuple(len(i.course.events) for i in self.incidents.values() if i.model == m.name)
+
+    def _rule_values(self, rule: Rule, m: Model) -> RuleValues | None:
         """A rule's values over the whole night (and as far before it as the rule looks back),
         computed once per model and rule and again only when an intervention changes the course
         of an incident on that model. Rolling windows are summed window by window, so a slice
         equals a query of the same minutes. Also the running count of minutes past the
-        threshold, so a stretch that never crosses it is known at once."""
-        version = tuple(len(i.course.events) for i in self.incidents.values()
-                        if i.model == m.name)
+        threshold, so a stretch that never crosses it is known at once; None (nothing kept,
+        in a big fleet most of the memory) when no minute of the whole span crosses it."""
+        version = self._version(m)
         key = (rule.name, m.name)
         hit = self._values.get(key)
         if hit is None or hit[0] != version:
             lo, hi = self._horizon
             t, v = rule.values(self, m, lo - rule.history, hi)
-            hit = (version, t, v, np.concatenate([[0], np.cumsum(rule.breached(m, v))]))
+            breached = rule.breached(m, v)
+            hit = (version, (t, v, np.concatenate([[0], np.cumsum(breached)]))
+                   if breached.any() else None)
             self._values[key] = hit
-        return hit[1], hit[2], hit[3]
+        return hit[1]
 
     def firing(self, t: int | None = None) -> list[Episode]:
         """Alerts firing at minute t (default now), looked at over the last six hours."""
@@ -529,6 +592,12 @@ class World:
         from oncall.sim.impact import impact
 
         return impact(self, incident, t1)
+
+
+def _copy_fleet(fleet: Fleet) -> Fleet:
+    """A copy whose models, versions and deploys are its own; the archetypes (read only, and
+    looked up by identity) are shared."""
+    return _deepcopy(fleet, {id(a): a for a in ARCHETYPES})
 
 
 def _is_page(e: Episode) -> bool:

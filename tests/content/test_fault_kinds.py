@@ -103,3 +103,68 @@ def test_every_model_a_kind_names_pages_in_time_for_a_random_night(kind_id: str,
     world = World(3, WorldSpec(incidents=(IncidentSpec(kind, model, 110, params),)))
     assert world.fault.page_at is not None
     assert world.fault.page_at - world.fault.onset <= PAGE_WITHIN
+
+
+def test_a_validated_kind_is_read_back_from_disk_until_its_file_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncall.content import kinds, loader
+
+    monkeypatch.setenv(loader.CACHE_ENV, str(tmp_path / "cache"))
+    folder = tmp_path / "faults"
+    folder.mkdir()
+    path = folder / "unit_change.yaml"
+    data = yaml.safe_load((faults_dir() / "unit_change.yaml").read_text())
+    path.write_text(yaml.safe_dump(data))
+    first = kinds.Registry(folder)["unit_change"]
+    assert list((tmp_path / "cache").glob("kinds-*.pickle"))
+
+    def never(path: Path, data: object = None) -> object:
+        raise AssertionError(f"{path} parsed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(kinds, "parse_kind", never)
+        again = kinds.Registry(folder)["unit_change"]
+    assert again == first
+
+    data["catalogue"] = "M1"  # now a model fault in an infra kind's file: it must be re-read
+    path.write_text(yaml.safe_dump(data))
+    registry = kinds.Registry(folder)
+    assert "unit_change" not in registry
+    broken = registry.broken("unit_change")
+    assert broken is not None and "category" in str(broken)
+
+
+def test_the_kind_cache_can_be_turned_off_and_survives_an_unreadable_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncall.content import kinds, loader
+
+    monkeypatch.setenv(loader.CACHE_ENV, "off")
+    assert kinds.Registry(faults_dir())["unit_change"].id == "unit_change"
+    garbage = tmp_path / "cache"
+    garbage.mkdir()
+    monkeypatch.setenv(loader.CACHE_ENV, str(garbage))
+    kinds.Registry(faults_dir())["unit_change"]
+    for stored in garbage.glob("kinds-*.pickle"):
+        stored.write_bytes(b"not a pickle")
+    assert kinds.Registry(faults_dir())["unit_change"].id == "unit_change"
+
+
+def test_the_kind_cache_keeps_only_its_newest_files(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from oncall.content import kinds, loader
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setenv(loader.CACHE_ENV, str(folder))
+    for n in range(6):  # files another code or content wrote, oldest first
+        old = folder / f"kinds-{n:032d}.pickle"
+        old.write_bytes(b"")
+        os.utime(old, ns=(n * 10**9, n * 10**9))
+    (folder / "other-0.pickle").write_bytes(b"")
+    kinds.Registry(faults_dir())["unit_change"]
+    left = sorted(p.name for p in folder.glob("kinds-*.pickle"))
+    assert len(left) == loader.CACHE_KEPT
+    assert f"kinds-{5:032d}.pickle" in left and f"kinds-{0:032d}.pickle" not in left
+    assert (folder / "other-0.pickle").exists()

@@ -32,6 +32,33 @@ def test_day_noise_equals_scipy_lfilter(day: int) -> None:
         assert not got.flags.writeable
 
 
+def test_noise_drawn_many_series_at_once_has_the_same_bits_as_one_by_one() -> None:
+    keys = [(seed, model, metric, day, tm.RHO) for seed in (3, 7) for model in ("a", "b")
+            for metric in ("rps", "pred_mean", "error_rate") for day in (-2, 0, 1)]
+    tm._DAYS.clear()
+    alone = {k: tm._day_noise(*k) for k in keys}
+    tm._DAYS.clear()
+    tm.prefetch_noise(keys)
+    assert len(keys) >= tm.BATCH_FROM and all(k in tm._DAYS for k in keys)
+    for k in keys:
+        together = tm._day_noise(*k)
+        assert together.tobytes() == alone[k].tobytes(), k
+        assert not together.flags.writeable and together.shape == (tm.DAY,)
+
+
+def test_a_look_at_the_fleet_drawn_at_once_reads_what_it_reads_series_by_series() -> None:
+    from oncall.game import tools
+
+    sc = loader.scenario("fraud-1")
+    tm._DAYS.clear()
+    alone = tools.fleet(World(7, world_spec(sc, sc.difficulty)))
+    tm._DAYS.clear()
+    w = World(7, world_spec(sc, sc.difficulty))
+    w.prefetch(("rps", "latency_p99_ms", "error_rate"), w.now - 5, w.now)
+    assert (7, "fraud-scorer", "rps", w.now // DAY, tm.RHO) in tm._DAYS
+    assert tools.fleet(w) == alone
+
+
 def test_simulation_does_not_import_scipy() -> None:
     code = ("import sys, numpy as np; from oncall.sim import telemetry as tm; "
             "tm._day_noise(1, 'm', 'rps', 0, 0.8); import oncall.sim.world; "

@@ -174,3 +174,29 @@ def test_one_version_story_for_a_producer_release_its_pin_and_its_revert() -> No
     assert after["schema_version"] == new - 1
     assert after["changelog"][0]["change"] == f"payments-events v{new - 1}: reverted v{new}"
     assert after["changelog"][0]["by"] == "data-engineering"
+
+
+def test_a_fresh_world_is_the_world_as_built_whatever_was_done_to_this_one() -> None:
+    from oncall.sim.faults import Intervention
+
+    played = world("fraud-1")
+    played.apply(Intervention("hotfix", model="fraud-scorer", fix="apply_unit_conversion"))
+    played.advance(60)
+    fresh, built = played.fresh(), world("fraud-1")
+    assert fresh.page_at == built.page_at and fresh.now == built.now
+    assert not fresh.fault.course.events[len(built.fault.course.events):]
+    assert [(e.rule, e.model, e.fired_at) for e in fresh.firing()] == \
+        [(e.rule, e.model, e.fired_at) for e in built.firing()]
+    t0, t1 = built.page_at - 120, built.page_at + 180
+    for model in ("fraud-scorer", *built.fleet.names()[:3]):
+        for metric in ("rps", "pred_mean", "error_rate"):
+            assert np.array_equal(fresh.series(model, metric, t0, t1)[1],
+                                  built.series(model, metric, t0, t1)[1]), (model, metric)
+    assert not np.array_equal(played.series("fraud-scorer", "pred_mean", t0, t1)[1],
+                              fresh.series("fraud-scorer", "pred_mean", t0, t1)[1])
+    assert fresh.stats("fraud-scorer") is played.stats("fraud-scorer")  # shared, not refitted
+    assert [(m.name, m.owner, m.versions, m.deploys) for m in fresh.fleet.models.values()] == \
+        [(m.name, m.owner, m.versions, m.deploys) for m in built.fleet.models.values()]
+    scorer = fresh.model("fraud-scorer")
+    assert scorer is not played.model("fraud-scorer")
+    assert scorer.deploys is not played.model("fraud-scorer").deploys

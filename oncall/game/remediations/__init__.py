@@ -215,9 +215,7 @@ def clean(world: World) -> World:
     once per world). Replays, the tuning lab and the tests' fixtures all read it, so what the
     postmortem claims is what an export's tests check, whatever the on-call did meanwhile."""
     if world not in _CLEAN:
-        from oncall.sim.world import World
-
-        _CLEAN[world] = World(world.seed, world.spec)
+        _CLEAN[world] = world.fresh()
     return _CLEAN[world]
 
 

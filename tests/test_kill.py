@@ -54,7 +54,7 @@ def test_kill_9_while_saving_loses_and_corrupts_nothing(tmp_path: Path) -> None:
     card = score(record)
     reported: list[Path] = []
     orphans_seen = 0
-    kills = budget(30, 100)
+    kills = budget(12, 100)
     with timed("kill -9 during saving"):
         for _ in range(kills):
             reported += killed_while_saving(lambda: save_incident(record, card, home),

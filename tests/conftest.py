@@ -70,6 +70,15 @@ def pytest_configure(config: pytest.Config) -> None:
     from fuzz_budget import configure
 
     configure(long=bool(config.getoption("--fuzz-long")))
+    config.addinivalue_line(
+        "markers", "heavy: a test of several seconds, handed to a worker before the quick ones")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Heavy tests first. xdist (`--dist loadgroup`) hands out its groups first, biggest first,
+    then the other tests in this order; a test of many seconds handed out last would keep one
+    worker busy while the other has nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

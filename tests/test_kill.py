@@ -47,6 +47,7 @@ def killed_while_saving(save: Callable[[], Path], delay: float) -> list[Path]:
     return [Path(x) for x in lines[:-1] if x]
 
 
+@pytest.mark.heavy
 def test_kill_9_while_saving_loses_and_corrupts_nothing(tmp_path: Path) -> None:
     rng = random.Random(12)
     home = tmp_path / "home"

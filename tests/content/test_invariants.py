@@ -32,6 +32,7 @@ def test_every_scenario_keeps_the_invariants(sid: str, seed: int) -> None:
     assert invariants.check_all(fresh_game(sid, seed)) == []
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("chunk", range(4))
 def test_generated_nights_keep_the_invariants(chunk: int) -> None:
     # Each seed's first draw (`generator.draft`): the world a random night is built on, without

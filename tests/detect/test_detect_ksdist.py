@@ -170,6 +170,7 @@ def test_binomial_pmf_matches_binom_pmf(n: int, share: float, p: float) -> None:
         assert agree(o, t) or (t < 1e-280 and o < 1e-280), (n, p, o, t)
 
 
+@pytest.mark.heavy
 @SOME
 @given(st.integers(141, 1_000_000), st.floats(2.2, 369.0))
 def test_smirnov_sum_matches_scipy_special_smirnov(n: int, n_d_squared: float) -> None:

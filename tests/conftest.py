@@ -51,15 +51,21 @@ def _library_strayed() -> bool:
     from oncall.sim import registry
 
     if registry.registries.cache_info().currsize and any(
-            p.parents[1].resolve() != content_root().resolve()
+            not _same(p.parents[1], content_root())
             for p in registry.registries().sources.values()):
         return True  # a registry holds an added folder's causes, fixes, teams or alerts
     if not fault_kinds.cache_info().currsize:
         return False
     reg = fault_kinds()
-    shipped = faults_dir().resolve()
-    return (any(p.parent.resolve() != shipped for p in reg._paths.values())
+    shipped = faults_dir()
+    return (any(not _same(p.parent, shipped) for p in reg._paths.values())
             or any(isinstance(v, ContentError) for v in reg._parsed.values()))
+
+
+def _same(a: Path, b: Path) -> bool:
+    """The same folder; asking the file system only when the paths differ as written (this
+    runs twice for every test)."""
+    return a == b or a.resolve() == b.resolve()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,6 +78,15 @@ def pytest_configure(config: pytest.Config) -> None:
     from fuzz_budget import configure
 
     configure(long=bool(config.getoption("--fuzz-long")))
+    config.addinivalue_line(
+        "markers", "heavy: a test of several seconds, handed to a worker before the quick ones")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Heavy tests first. xdist (`--dist loadgroup`) hands out its groups first, biggest first,
+    then the other tests in this order; a test of many seconds handed out last would keep one
+    worker busy while the other has nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -124,6 +124,7 @@ def tampered(path: Path, where: Path, edit: Any) -> Path:
     return where
 
 
+@pytest.mark.heavy
 def test_tampered_saves_are_refused_not_replayed(tmp_path: Path) -> None:
     good = played_save(tmp_path)
     cases = {
@@ -162,6 +163,7 @@ def test_one_corrupt_save_does_not_block_the_numbers(tmp_path: Path) -> None:
     assert "zz-broken.json" in proc.stderr
 
 
+@pytest.mark.heavy
 def test_story_without_an_argument_tells_the_latest_save(tmp_path: Path) -> None:
     first = played_save(tmp_path, seed=3)
     second = played_save(tmp_path, seed=4)

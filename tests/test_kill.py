@@ -47,6 +47,7 @@ def killed_while_saving(save: Callable[[], Path], delay: float) -> list[Path]:
     return [Path(x) for x in lines[:-1] if x]
 
 
+@pytest.mark.heavy
 def test_kill_9_while_saving_loses_and_corrupts_nothing(tmp_path: Path) -> None:
     rng = random.Random(12)
     home = tmp_path / "home"
@@ -54,7 +55,7 @@ def test_kill_9_while_saving_loses_and_corrupts_nothing(tmp_path: Path) -> None:
     card = score(record)
     reported: list[Path] = []
     orphans_seen = 0
-    kills = budget(30, 100)
+    kills = budget(12, 100)
     with timed("kill -9 during saving"):
         for _ in range(kills):
             reported += killed_while_saving(lambda: save_incident(record, card, home),

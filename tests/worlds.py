@@ -6,7 +6,8 @@ each is built once per process; every caller gets its own deep copy, so a test m
 as it likes without another test seeing the moves (the copies share the built game's numpy
 arrays, made read-only: a write to one raises). `tests/test_worlds.py` checks that a copy
 plays byte for byte like a game built afresh. Under pytest-xdist each worker keeps its own
-cache: nothing is shared between processes, so no test depends on which ran before it.
+cache, of the last few builds only: nothing is shared between processes, so no test depends on
+which ran before it.
 
     from worlds import fresh_game, scripted_play
     g = fresh_game("fraud-1", 7)            # a Game nobody else holds
@@ -20,7 +21,7 @@ import gc
 import io
 import json
 import types
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,13 @@ import numpy as np
 from oncall.content import loader
 from oncall.game.engine import Game
 
+BUILT_KEPT = 8
+"""Built games a process keeps (least recently used dropped first): a scenario's tests run
+together on one worker (its xdist group) on three seeds, so a few suffice, and a worker does not
+hold every world of the library (each is tens of MB)."""
 
-@cache
+
+@lru_cache(maxsize=BUILT_KEPT)
 def _built(sid: str, seed: int, difficulty: str | None) -> tuple[Game, dict[int, Any]]:
     """The game, and a deepcopy memo that hands out its numpy arrays as they are: they are made
     read-only, so a copy shares them and a write to one fails loudly instead of leaking into

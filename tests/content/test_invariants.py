@@ -1,5 +1,6 @@
 """The world's invariants (`oncall.game.invariants`) on every scenario × 3 seeds and on generated
-nights: 200 by default (about a minute of CPU), any number with ONCALL_INVARIANT_NIGHTS.
+nights: 100 by default (about half a minute of CPU), 400 with `--fuzz-long`, any number with
+ONCALL_INVARIANT_NIGHTS.
 
 Games come from `worlds.fresh_game` on the conformance harness's xdist groups, so a (scenario,
 seed) world built for one family is reused by the other. The last tests plant a broken world
@@ -12,6 +13,7 @@ import os
 
 import numpy as np
 import pytest
+from fuzz_budget import budget
 from worlds import fresh_game
 
 from oncall.content import loader
@@ -20,7 +22,7 @@ from oncall.game.engine import Game
 
 SCENARIOS = sorted(loader.scenarios())
 SEEDS = (1, 2, 7)
-NIGHTS = int(os.environ.get("ONCALL_INVARIANT_NIGHTS", "200"))
+NIGHTS = int(os.environ.get("ONCALL_INVARIANT_NIGHTS", "0")) or budget(100, 400)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -30,6 +32,7 @@ def test_every_scenario_keeps_the_invariants(sid: str, seed: int) -> None:
     assert invariants.check_all(fresh_game(sid, seed)) == []
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("chunk", range(4))
 def test_generated_nights_keep_the_invariants(chunk: int) -> None:
     # Each seed's first draw (`generator.draft`): the world a random night is built on, without

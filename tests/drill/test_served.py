@@ -48,6 +48,7 @@ def _stopping(server: subprocess.Popen[bytes]) -> Iterator[None]:
         server.kill()
 
 
+@pytest.mark.heavy
 def test_two_pages_two_roles_one_incident(tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     home = tmp_path / "home"

@@ -91,6 +91,7 @@ def _solo(commands: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
+@pytest.mark.heavy
 async def test_three_headless_and_one_tui_seat_one_drill_same_as_solo(tmp_path: Path) -> None:
     home = tmp_path / "home"
     drill = _new_drill(home)
@@ -192,6 +193,7 @@ os.kill(os.getpid(), signal.SIGKILL)  # the incident has ended: die before savin
 """
 
 
+@pytest.mark.heavy
 def test_the_seat_that_ends_the_incident_dies_and_the_record_is_still_saved(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "home"

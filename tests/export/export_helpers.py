@@ -1,4 +1,5 @@
-"""Every scenario's right play, played once per session and exported once."""
+"""Every scenario's right play, played once per session and exported once. The tests that read
+these exports are kept on one xdist worker (`EXPORTS_GROUP`), so each is played once."""
 
 from __future__ import annotations
 
@@ -6,23 +7,29 @@ import os
 import shutil
 import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from worlds import fresh_game
 
 from oncall.content import loader
+from oncall.game import remediations
 from oncall.game.engine import Game
 from oncall.game.record import Record
+from oncall.sim.world import World
 from oncall.store.export import export
 
 SEED = 7
+EXPORTS_GROUP = pytest.mark.xdist_group("exports")
+"""The mark of every test that takes the session's `exports`: they share one worker."""
 SCENARIOS = sorted(loader.scenarios())
 
 
 def play(sid: str, postmortem: dict[str, object] | None = None, seed: int = SEED) -> Game:
     """The scenario's right play; `postmortem` replaces fields of its postmortem command."""
     sc = loader.scenario(sid)
-    g = Game(sc, seed)
+    g = fresh_game(sid, seed)  # a copy of the process's one build of (sid, seed)
     for cmd in sc.playbook.right:
         if cmd.get("do") == "postmortem" and postmortem is not None:
             cmd = {**cmd, **postmortem}
@@ -32,15 +39,26 @@ def play(sid: str, postmortem: dict[str, object] | None = None, seed: int = SEED
 
 
 class Exports:
+    """The records and export folders of the right plays (not their games: a played game holds
+    tens of MB, and its record and folder are all the tests read)."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.games: dict[str, Game] = {}
+        self.records: dict[str, Record] = {}
 
     def get(self, sid: str) -> tuple[Record, Path]:
-        if sid not in self.games:
-            self.games[sid] = play(sid)
-            export(self.games[sid].record, self.root / sid)
-        return self.games[sid].record, self.root / sid
+        if sid not in self.records:
+            self.records[sid] = play(sid).record
+            export(self.records[sid], self.root / sid)
+        return self.records[sid], self.root / sid
+
+    @staticmethod
+    @lru_cache(maxsize=4)
+    def clean_world(sid: str) -> World:
+        """The right play's incident as it ran with nobody acting (`remediations.clean`): what
+        its replays and exported tests read. Playing does not change a world's seed or spec, so
+        the game at its page gives the same."""
+        return remediations.clean(fresh_game(sid, SEED).world)
 
 
 def has_tests(sid: str) -> bool:

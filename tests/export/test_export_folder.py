@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from export_helpers import SCENARIOS, Exports, catches_its_fault, has_tests, promtool_passes
+from export_helpers import (
+    EXPORTS_GROUP,
+    SCENARIOS,
+    Exports,
+    catches_its_fault,
+    has_tests,
+    promtool_passes,
+)
 
 from oncall.game import remediations
 from oncall.game.remediations.monitors import EXPOSED
@@ -20,6 +27,8 @@ from oncall.store import export
 
 pytest.importorskip("promql_parser")
 from promql_names import selectors
+
+pytestmark = EXPORTS_GROUP
 
 SEVERITIES = {"critical", "warning", "ticket"}
 RUNBOOK_SECTIONS = ["## Meaning", "## Impact", "## Diagnosis", "## Mitigation", "## Escalation"]
@@ -205,7 +214,7 @@ def test_the_exported_rule_fires_when_the_record_says(sid: str, exports: Exports
     record, folder = exports.get(sid)
     if not record.facts.replays:
         pytest.skip("no monitor proposed")
-    world = remediations.clean(exports.games[sid].world)
+    world = exports.clean_world(sid)
     for rep in record.facts.replays:
         path = folder / f"monitoring/{rep.model}-{rep.remediation}.rules.yml"
         alert = yaml.safe_load(path.read_text())["groups"][-1]["rules"][0]

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from export_helpers import SCENARIOS, Exports, play, promtool_passes
+from export_helpers import EXPORTS_GROUP, SCENARIOS, Exports, play, promtool_passes
 
 from oncall.content import loader
-from oncall.game import remediations
 from oncall.game.remediations.monitors import MONITORS, Tuning, exact
 from oncall.sim.clock import hhmm
 from oncall.store.export import export
+
+pytestmark = EXPORTS_GROUP
 
 
 def _proposing() -> list[str]:
@@ -30,7 +31,7 @@ def _tied(sid: str, exports: Exports) -> dict[str, tuple[float, int]]:
     """Per replayed monitor of the right play, a threshold exactly on a value it reads (at the
     minute the default's condition starts) and that minute."""
     record, _ = exports.get(sid)
-    world = remediations.clean(exports.games[sid].world)
+    world = exports.clean_world(sid)
     model = world.model(record.facts.target_model)
     out = {}
     for rep in record.facts.replays:

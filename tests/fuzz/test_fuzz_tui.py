@@ -7,6 +7,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
+import pytest
 from fuzz_budget import budget, count, timed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -47,6 +48,7 @@ async def drive(keys: list[str], scenario: str, seed: int, home: Path) -> None:
         assert again.model_dump(mode="json") == session.record.model_dump(mode="json")
 
 
+@pytest.mark.heavy
 @settings(max_examples=budget(4, 20), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(keys=key_sequences, scenario=st.sampled_from(sorted(loader.scenarios())),

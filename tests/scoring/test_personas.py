@@ -14,7 +14,7 @@ capped and a blind spray below the middle tier. One test per scenario, on seed 1
 from __future__ import annotations
 
 import pickle
-from functools import cache
+from functools import lru_cache
 
 import pytest
 from fuzz_budget import budget
@@ -57,13 +57,14 @@ KNOWN: dict[str, str] = {
 not a rubric rule); they run and are reported, but do not fail."""
 
 
-@cache
+@lru_cache(maxsize=1)
 def _built(sid: str, seed: int) -> bytes:
-    """The game at its page, frozen: eleven players start from copies of one build."""
+    """The game at its page, frozen: eleven players start from copies of one build. Only the
+    last build is kept (each is tens of MB): a scenario's players all play it in a row."""
     return pickle.dumps(Game(generator.scenario(sid), seed))
 
 
-@cache
+@lru_cache(maxsize=len(PERSONAS))
 def play(sid: str, name: str, seed: int) -> tuple[Record, Scorecard]:
     record = PERSONAS[name](pickle.loads(_built(sid, seed)), seed).play()
     return record, score(record)

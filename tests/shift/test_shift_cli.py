@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from shift_players import Calm
 
 from oncall.game.shift import Shift
@@ -20,6 +21,7 @@ def _oncall(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
                           capture_output=True, timeout=180)
 
 
+@pytest.mark.heavy
 def test_a_saved_shift_reads_back_as_stories_and_numbers(tmp_path: Path) -> None:
     home = tmp_path / "home"
     for seed in (2, 4):

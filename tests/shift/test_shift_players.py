@@ -7,9 +7,11 @@ the queue in priority order beats taking items as they arrive, on prioritisation
 
 from __future__ import annotations
 
+import copy
 import statistics
 from functools import cache
 
+import pytest
 from shift_players import PLAYERS
 
 from oncall.game.shift import Shift
@@ -17,11 +19,26 @@ from oncall.scoring.shift import ShiftCard, score_shift
 
 SEEDS = range(20)
 MARGIN = 10
+NAMES = ("calm", "fifo", "panicker", "passive")
+
+# The players' cards are computed once, on one worker, for every test here.
+pytestmark = pytest.mark.xdist_group("shift-players")
 
 
 @cache
+def _all_cards() -> dict[str, tuple[ShiftCard, ...]]:
+    """Every player's card on every seed; on each seed the players start from copies of one
+    build of the shift (building it is most of the cost of a short play)."""
+    out: dict[str, list[ShiftCard]] = {name: [] for name in NAMES}
+    for seed in SEEDS:
+        built = Shift(seed)
+        for name in NAMES:
+            out[name].append(score_shift(PLAYERS[name](copy.deepcopy(built)).play().record))
+    return {name: tuple(c) for name, c in out.items()}
+
+
 def cards(name: str) -> tuple[ShiftCard, ...]:
-    return tuple(score_shift(PLAYERS[name](Shift(seed)).play().record) for seed in SEEDS)
+    return _all_cards()[name]
 
 
 def mean(name: str, section: str) -> float:
@@ -47,3 +64,9 @@ def test_findings_cite_moments_of_the_record() -> None:
             assert all(f.moments or f.name in ("severity", "updates", "evidence", "order",
                                                "data") for f in lost), \
                 [(f.name, f.text) for f in lost if not f.moments]
+
+
+def test_a_copied_build_plays_as_a_fresh_shift() -> None:
+    """The copies the players start from are the shift `Shift` builds: the same card."""
+    fresh = score_shift(PLAYERS["panicker"](Shift(SEEDS[0])).play().record)
+    assert cards("panicker")[0] == fresh

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from shift_players import Calm, Panicker
 
 from oncall.game.shift import Shift
@@ -30,6 +31,7 @@ def test_replay_rebuilds_the_record_byte_for_byte() -> None:
         assert score_shift(again.record) == score_shift(s.record)
 
 
+@pytest.mark.heavy
 def test_headless_shift_replays_identically_in_new_processes() -> None:
     s = Calm(Shift(11)).play()
     lines = "\n".join(json.dumps(e.command) for e in s.record.entries) + "\n"

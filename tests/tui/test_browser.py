@@ -44,6 +44,7 @@ def wait_http(url: str, seconds: float = 30) -> None:
     raise AssertionError(f"{url} did not answer in {seconds} s")
 
 
+@pytest.mark.heavy
 def test_play_in_headless_chromium(tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     port = free_port()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pilot_helpers import settle, typed
 from textual.widgets import (
     DataTable,
@@ -32,6 +33,7 @@ def last(app: OncallApp) -> tuple[dict, object]:
     return entry.command, entry.observation
 
 
+@pytest.mark.heavy
 async def test_play_fraud_amount_units(incident_app: OncallApp, home: Path) -> None:
     app = incident_app
     async with app.run_test(size=(80, 24)) as pilot:

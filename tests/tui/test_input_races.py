@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pilot_helpers import settle
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
@@ -43,6 +44,7 @@ def field(app: OncallApp, name: str) -> str:
     return app.screen.query_one(f"#pm-{name}", TextArea).text
 
 
+@pytest.mark.heavy
 async def test_text_and_tabs_typed_right_after_resolve_fill_the_right_fields(
         incident_app: OncallApp) -> None:
     app = incident_app
@@ -60,6 +62,7 @@ async def test_text_and_tabs_typed_right_after_resolve_fill_the_right_fields(
         assert field(app, "root_cause") == "Root"
 
 
+@pytest.mark.heavy
 async def test_a_paste_right_after_resolve_lands_whole_in_the_summary(
         incident_app: OncallApp) -> None:
     from textual import events

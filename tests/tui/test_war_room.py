@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from oncall.tui.app import OncallApp
 from oncall.tui.screens.form import FormDialog
 from oncall.tui.screens.help import HelpScreen
@@ -44,6 +46,7 @@ async def test_war_room_before_ack_then_help_and_palette(incident_app: OncallApp
         assert not room.check_action("act", ("ack",))
 
 
+@pytest.mark.heavy
 async def test_the_command_line_completes_remembers_and_echoes_retypeable(
         incident_app: OncallApp) -> None:
     from pilot_helpers import settle

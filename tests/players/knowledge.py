@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,16 @@ LOOKBACK = 6 * 60
 QUALITY = "(?:" + "|".join(m for m, _, _ in QUALITY_METRICS.values()) + ")"
 
 
+def _literal(template: str, wild: str) -> str:
+    """A template read the way the engine fills it (`str.format`): its literal text with `{{`
+    and `}}` unescaped (`[A-Z]{{3}}` is the regex `[A-Z]{3}`) and `wild` where each field
+    stands."""
+    return "".join(literal + ("" if field is None else wild)
+                   for literal, field, _, _ in string.Formatter().parse(template))
+
+
 def _pattern(template: str) -> str:
-    return FIELD.sub(r"[\\w.:%/-]+", template.replace("{model.quality}", QUALITY))
+    return _literal(template.replace("{model.quality}", QUALITY), r"[\w.:%/-]+")
 
 
 def _number(v: Any) -> float | None:
@@ -75,7 +84,7 @@ def shows(s: Signal, obs: Observation, page_at: int) -> bool:
         try:
             if not re.search(_pattern(template), body):
                 return False
-        except re.error:
+        except (re.error, ValueError):
             return False
     if s.metric is not None:
         if not re.fullmatch(_pattern(s.metric), str(data.get("metric", ""))):
@@ -151,7 +160,7 @@ def specific(s: Signal) -> float:
     says as much as the literal words it holds."""
     if s.text is None:
         return 1.0
-    return min(1.0, len(FIELD.sub("", s.text).strip()) / 10)
+    return min(1.0, len(_literal(s.text, "").strip()) / 10)
 
 
 def looked_for(s: Signal, obs: Observation) -> bool:

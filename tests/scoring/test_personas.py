@@ -41,9 +41,6 @@ KNOWN: dict[str, str] = {
              "looks; the expert's edge (severity aside) is under 10 points",
     "leads-1": "the expert and the novice both hand the new segment to its owners after the "
                "same looks (an edge under 10 points); and " + _PANIC,
-    "fraud-6": "the scripted players read the payments vocabulary change as a unit change "
-               "(the same drifted feature and producer release): expert and novice share the "
-               "misdiagnosis and its half-credited fix",
     "pricing-3": "the novice reaches the node view after the batch job has finished, misreads "
                  "the control as a bad canary and rolls back; the keyword gamer and template "
                  "copier share its investigation",

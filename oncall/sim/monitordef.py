@@ -24,6 +24,8 @@ MONITOR_SERIES: dict[str, str] = {
     "gpu_mem_frac": "GPU framebuffer used over total (DCGM_FI_DEV_FB_USED, _FREE)",
     "gpu_util": "GPU utilisation, 0-1 (DCGM_FI_DEV_GPU_UTIL / 100)",
     "mem_frac": "container working set over its memory limit (cAdvisor, kube-state-metrics)",
+    "node_disk_used_frac": "used share of the kubelet filesystem on the fullest node serving "
+                           "the model (node_filesystem_avail_bytes, _size_bytes)",
     "up": "share of serving targets Prometheus scrapes (up)",
     "label_volume_ratio": "labels joined now over the same time yesterday "
                           "(model_labels_joined_total)",
@@ -91,7 +93,8 @@ class MonitorSpec(_Spec):
     shape: Literal["level", "relative", "zshift", "burn", "targets"] = Field(
         description="; ".join(f"{k}: {v}" for k, v in SHAPES.items()))
     series: Literal[
-        "error_rate", "pred_mean", "gpu_mem_frac", "gpu_util", "mem_frac", "up",
+        "error_rate", "pred_mean", "gpu_mem_frac", "gpu_util", "mem_frac", "node_disk_used_frac",
+        "up",
         "label_volume_ratio", "f1", "feature_mean:*", "feature_null_rate:*",
         "feature_unseen_rate:*", "feature_age_min:*"] = Field(
         description="the sim series read; `name:*` is one series (and one alert) per feature")

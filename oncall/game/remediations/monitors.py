@@ -53,6 +53,8 @@ EXPOSED: dict[str, str] = {
     "kube_pod_container_resource_limits": "kube-state-metrics container limits",
     "kube_pod_container_status_restarts_total": "kube-state-metrics restart counter",
     "probe_ssl_earliest_cert_expiry": "blackbox exporter certificate expiry",
+    "node_filesystem_avail_bytes": "node exporter: bytes free on a filesystem of a node",
+    "node_filesystem_size_bytes": "node exporter: size of a filesystem of a node",
     "up": "whether Prometheus scraped the target",
 }
 """The series the simulated exporters expose, by Prometheus name. A rule file may read these and

@@ -258,6 +258,14 @@ def _gpu_util(world: World, model: Model, s: Series, mon: Monitor) -> None:
                 v * (1 - 0.03 * i))  # the first pod is the busiest: the max is the value
 
 
+def _disk(world: World, model: Model, s: Series, mon: Monitor) -> None:
+    used = _raw(world, model, "node_disk_used_frac", s) * (1 - NUDGE)
+    size = 100 * 2.0**30  # a 100 GiB kubelet filesystem
+    labels = {"model": model.name, "mountpoint": "/var/lib/kubelet"}
+    s.gauge("node_filesystem_size_bytes", labels, np.full(s.n, size))
+    s.gauge("node_filesystem_avail_bytes", labels, size * (1 - used))
+
+
 def _errors(world: World, model: Model, s: Series, mon: Monitor) -> None:
     _requests(("stable", "canary") if mon.revision == "canary" else ("stable",))(
         world, model, s, mon)
@@ -271,6 +279,7 @@ BUILDERS: dict[str, Callable[[World, Model, Series, Monitor], None]] = {
     "gpu_mem_frac": _gpu,
     "gpu_util": _gpu_util,
     "mem_frac": _memory,
+    "node_disk_used_frac": _disk,
     "up": _up,
     "feature_unseen_rate:*": _feature_gauge("model_feature_unseen_category_ratio"),
     "feature_age_min:*": _freshness,
@@ -282,7 +291,7 @@ from the sim's minute values."""
 COUNTERS_ONLY = frozenset({"error_rate", "label_volume_ratio"})
 """Series exposed as counters alone, which need one sample a minute."""
 PLAIN = frozenset({"feature_null_rate:*", "feature_unseen_rate:*", "gpu_mem_frac", "gpu_util",
-                   "mem_frac", "error_rate", "label_volume_ratio"})
+                   "mem_frac", "node_disk_used_frac", "error_rate", "label_volume_ratio"})
 """Series whose monitor value is a plain average or ratio of the sim's rounded values: nudged
 away from firing (down for a `>` alert, up for a `<` one). The others carry an unrounded
 training reference in their value, count whole pods or whole minutes."""

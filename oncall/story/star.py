@@ -8,6 +8,8 @@ never mitigated, handed over, no postmortem) the story says so plainly instead o
 
 from __future__ import annotations
 
+import math
+
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import AlertFact, Intervened, Record
 from oncall.scoring.awareness import best_replay
@@ -127,6 +129,14 @@ def _diagnosis_lines(record: Record) -> list[str]:
     return out
 
 
+def _ticket_at(ticket: dict[str, object], page_at: int) -> int:
+    """The minute a ticket was filed; a save edited by hand may lack it, and then the page's."""
+    t = ticket.get("t")
+    if isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t):
+        return int(t)
+    return page_at
+
+
 def action(record: Record) -> list[str]:
     """What I did, in the order the simulated clock saw it."""
     f = record.facts
@@ -157,8 +167,8 @@ def action(record: Record) -> list[str]:
         at = f.diagnosis_at if f.diagnosis_at is not None else f.page_at
         timeline.append((at, 0, _diagnosis_lines(record)))
     timeline += [(iv.t, 1, [_intervention_line(iv, f.mitigated_at)]) for iv in f.interventions]
-    timeline += [(int(t.get("t", f.page_at)), 2, [
-        f"At {hhmm(int(t.get('t', f.page_at)))} I filed a ticket for `{t.get('alert')}`"
+    timeline += [(_ticket_at(t, f.page_at), 2, [
+        f"At {hhmm(_ticket_at(t, f.page_at))} I filed a ticket for `{t.get('alert')}`"
         + (f" on {t['model']}" if t.get("model") else "") + " rather than act on it at night."])
         for t in f.tickets]
     for _, _, lines in sorted(timeline, key=lambda x: (x[0], x[1])):

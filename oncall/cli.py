@@ -167,6 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def one_line(text: str) -> str:
+    """An error on one line whatever it quotes: a control character in a path or a value (a
+    carriage return in a folder name) is shown escaped, `\\r`, not acted on by the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     home: Path | None = None
@@ -185,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _flush()
         return code
     except UsageError as exc:
-        print(f"oncall: {exc}", file=sys.stderr)
+        print(f"oncall: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
@@ -240,3 +242,15 @@ def test_a_crashed_tui_exits_non_zero_and_says_where_the_log_is(
     assert "details in" in err
     log = Path(err.split("details in ")[1].split()[0])
     assert "the title screen fell over" in log.read_text()
+
+
+def test_an_error_quoting_a_control_character_stays_on_one_line(tmp_path: Path) -> None:
+    from oncall.cli import main
+
+    folder = tmp_path / "a\rb"
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = main(["replay", str(folder / "missing.json")])
+    assert code == 2
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 1 and "a\\rb" in lines[0], lines

@@ -243,8 +243,8 @@ def score_postmortem(run: Run) -> Tally:
         has_fix = bool({"prevent", "mitigate", "repair"} & types)
         pts = (len(owned) / len(items) + (1 if has_detect else 0) + (1 if has_fix else 0)) \
             * len(about) / len(items)  # a list of everything costs in proportion
-        bits = [f"{len(items)} action items, {len(about)} about this incident, {len(owned)} of "
-                "those with an owner"]
+        bits = [f"{len(items)} action item{'' if len(items) == 1 else 's'}, {len(about)} about "
+                f"this incident, {len(owned)} of those with an owner"]
         if not has_detect:
             bits.append("no detect item that names what to watch")
         if not has_fix:

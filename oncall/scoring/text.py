@@ -59,6 +59,11 @@ def words(text: str) -> int:
     return len(text.split())
 
 
+def _word(token: str) -> bool:
+    """A word of letters; a hyphenated one ("config-only", "on-call") counts as one word."""
+    return token.replace("-", "").isalpha() and not token.startswith("-")
+
+
 def is_real(text: str) -> bool:
     """Real text: at least one real sentence, not a placeholder such as `TBD`. A real sentence
     has MIN_WORDS words or more, three distinct words of letters, and a word that joins them
@@ -68,7 +73,7 @@ def is_real(text: str) -> bool:
         return False
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", stripped):
         tokens = [w.strip(".,;:!?()\"'").lower() for w in sentence.split()]
-        alpha = {w for w in tokens if w.isalpha()}
+        alpha = {w for w in tokens if _word(w)}
         if len(tokens) >= MIN_WORDS and len(alpha) >= 3 and alpha & FUNCTION_WORDS:
             return True
     return False
@@ -79,7 +84,7 @@ def says_something(text: str) -> bool:
     distinct words of letters. "help" or "everything is down!" asks a reader to start from
     nothing."""
     tokens = [w.strip(".,;:!?()\"'").lower() for w in text.split()]
-    return len(tokens) >= MIN_WORDS and len({w for w in tokens if w.isalpha()}) >= 3
+    return len(tokens) >= MIN_WORDS and len({w for w in tokens if _word(w)}) >= 3
 
 
 def numbers_in(text: str) -> list[float]:

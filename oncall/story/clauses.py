@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID, FIXES
 
 SIGNAL_CLAUSES: dict[str, str] = {
+    "own-log": "the service was logging the failure itself",
+    "own-event": "the cluster had recorded events of the failure itself",
     "concentration": "impressions were piling onto a few items",
     "cpu-limit-config": "a config-only deploy had lowered the CPU limit just before it started",
     "cpu-moderate": "CPU use on the node looked moderate",

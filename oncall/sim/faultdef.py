@@ -423,7 +423,8 @@ class FaultKind(Strict):
     def _own_lines_are_evidence(cls, data: Any) -> Any:
         """Every line the fault writes is evidence of it: each log template (at any level) and
         each infra event not already matched by a signal of its tool becomes a signal of its
-        own (`own-log:KIND-N`, `own-event:KIND-N`)."""
+        own, named by what the line says (`log:request-deadline-exceeded`,
+        `event:readiness-probe-failed`)."""
         if not isinstance(data, dict) or not isinstance(data.get("signals", []), list):
             return data
         signals = list(data.get("signals", []))
@@ -431,15 +432,21 @@ class FaultKind(Strict):
                    if isinstance(t, dict)]
         written += [("infra", "event", e.get("message")) for e in data.get("infra", [])
                     if isinstance(e, dict) and e.get("kind") == "event"]
-        counts: dict[str, int] = {}
+        taken = {s.get("id") for s in signals if isinstance(s, dict)}
         for tool, what, text in written:
-            n = counts[what] = counts.get(what, -1) + 1
             if not isinstance(text, str) or _covered(text, tool, signals):
                 continue
-            pattern = _line_pattern(text)
-            if pattern is not None:
-                signals.append({"id": f"own-{what}:{data.get('id', 'kind')}-{n}", "tool": tool,
-                                "text": pattern, "about": f"the fault's own {what} line"})
+            pattern, said = _line_pattern(text), _gist(text)
+            if pattern is None or not said:
+                continue
+            sid = base = f"{what}:{re.sub(r'[^a-z0-9]+', '-', said.lower()).strip('-')}"
+            n = 1
+            while sid in taken:
+                n += 1
+                sid = f"{base}-{n}"
+            taken.add(sid)
+            signals.append({"id": sid, "tool": tool, "text": pattern,
+                            "about": f"{what} lines saying \u201c{said}\u201d"})
         return {**data, "signals": signals}
 
     @model_validator(mode="after")
@@ -518,6 +525,25 @@ def _line_pattern(template: str) -> str | None:
     if sum(len(p.strip()) for p in parts) < MIN_LITERAL:
         return None
     return ".+?".join(re.escape(p).replace("{", "{{").replace("}", "}}") for p in parts)
+
+
+_TRAILING = frozenset({"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or",
+                       "the", "to", "with"})
+
+
+def _gist(template: str) -> str:
+    """What a line says, short enough to quote aloud: its first clause of fixed text (between
+    fields, colons, semicolons, brackets and sentence ends) with three words or more, else its
+    longest; at most twelve words, without a dangling preposition."""
+    clauses = [c.strip(" ,.=-+/") for c in re.split(r"\{[^{}]*\}|[:;()\[\]]|\.\s", template)]
+    clauses = [c for c in clauses if re.search(r"[A-Za-z]", c)]
+    if not clauses:
+        return ""
+    text = next((c for c in clauses if len(c.split()) >= 3), max(clauses, key=len))
+    words = text.split()[:12]
+    while words and words[-1].lower().strip(",.") in _TRAILING:
+        words.pop()
+    return " ".join(words).strip(" ,.=")
 
 
 def _covered(template: str, tool: str, signals: list[Any]) -> bool:

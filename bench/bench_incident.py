@@ -109,11 +109,11 @@ def play_in_process(scenarios: dict[str, Any], seed_list: list[int]) -> dict[str
 FLEET_RUN = """
 import json, resource, sys, time
 import numpy as np
-from faker import Faker
 from oncall.content import loader
 from oncall.game.engine import Game
 from oncall.sim import fleet as fl, world as wd
 from oncall.sim.catalogue import ARCHETYPES
+from oncall.sim.names import Names
 
 size = int(sys.argv[1])
 drawn = fl.build_fleet
@@ -122,19 +122,18 @@ drawn = fl.build_fleet
 def grown(seed, size_asked=14, total_rps=500.0, must_include=()):
     base = drawn(seed, size_asked, total_rps, must_include)
     rng = np.random.default_rng([seed, 1, size])
-    fake = Faker()
-    fake.seed_instance(seed + 1)
+    names = Names(seed + 1)
     share = base.total_rps / len(base.models)
     for i in range(len(base.models), size):
         arch = ARCHETYPES[i % len(ARCHETYPES)]
         gpu = arch.hardware == "gpu"
         rps = round(share * float(rng.uniform(0.5, 1.5)), 1)
-        model = fl.Model(name=f"{arch.name}-{i:04d}", archetype=arch, owner=fl.person_name(fake),
-                         oncall_contact=fl.person_name(fake), hardware=arch.hardware,
+        model = fl.Model(name=f"{arch.name}-{i:04d}", archetype=arch, owner=names.person(),
+                         oncall_contact=names.person(), hardware=arch.hardware,
                          gpu_type=fl.GPU_TYPES[int(rng.integers(len(fl.GPU_TYPES)))]
                          if gpu else None, replicas=int(max(2, round(rps / (12 if gpu else 8)))),
                          rps=rps, slo=0.999, latency_slo_ms=round(arch.p99_ms * 1.6, 0))
-        fl._history(model, rng, fake)
+        fl._history(model, rng, names)
         base.models[model.name] = model
     total = round(sum(m.rps for m in base.models.values()), 1)
     return fl.Fleet(models=base.models, total_rps=total)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from faker import Faker
 
 from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, Episode, Rule
@@ -22,8 +21,9 @@ from oncall.sim.catalogue import ARCHETYPES
 from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import SILENT_PODS, Incident, Intervention, LogLine, Outcome, pod_names
-from oncall.sim.fleet import Fleet, Model, build_fleet, person_name
+from oncall.sim.fleet import Fleet, Model, build_fleet
 from oncall.sim.latency import QUANTILES, consistent
+from oncall.sim.names import Names
 from oncall.sim.noise import NOISE_TYPES, Noise
 
 VALIDATION_SHARE = 0.1
@@ -137,11 +137,10 @@ class World:
 
     # -- people and models ----------------------------------------------------------------
     def person(self, role: str) -> str:
-        """A stable name for someone in a role, from the seeded Faker."""
+        """A stable name for someone in a role, from the seed and the role."""
         if role not in self._people:
-            fake = Faker()
-            fake.seed_instance(self.seed * 1_000 + len(role) * 31 + sum(map(ord, role)))
-            self._people[role] = person_name(fake)
+            self._people[role] = Names(self.seed * 1_000 + len(role) * 31
+                                       + sum(map(ord, role))).person()
         return self._people[role]
 
     def model(self, name: str) -> Model:

@@ -3,7 +3,8 @@ process runs it, and the per-incident cost when many seeds play in one process.
 
     python bench/bench_incident.py [--runs 5] [--seeds 1-50] [--profile] [--fleet 100,300,1000]
 
-(a) the floor: `python -c "import numpy, pydantic"` in a fresh interpreter (median of --runs);
+(a) the floor: `python -c "import numpy, pydantic, yaml"` in a fresh interpreter (median of
+    --runs);
 (b) `oncall play --headless --seed 7 --scenario S --no-save` fed the scenario's right playbook,
     per shipped scenario (median of --runs), and its ratio to the floor;
 (c) in one process, `Game(scenario, seed)` plus the right playbook through `game.do` for each
@@ -26,17 +27,29 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOOR = "import numpy, pydantic"
+FLOOR = "import numpy, pydantic, yaml"
+
+
+def player_env(cache: Path) -> dict[str, str]:
+    """The environment of a player's process: Python keeps the bytecode it compiles (a shell
+    with PYTHONDONTWRITEBYTECODE set would have every run compile the game's modules again, a
+    tenth of a second no player pays) and the validated content is cached in `cache`, a folder
+    of the bench's own (the shared user cache keeps 4 versions of the code, so other checkouts
+    on the machine would evict it between runs)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return env | {"ONCALL_CACHE": str(cache)}
 
 
 def seeds(text: str) -> list[int]:
@@ -48,13 +61,14 @@ def seeds(text: str) -> list[int]:
     return out
 
 
-def timed_run(argv: list[str], stdin: str = "", cwd: Path = ROOT) -> tuple[float, float, str]:
+def timed_run(argv: list[str], stdin: str = "", cwd: Path = ROOT,
+              env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Wall seconds, CPU seconds (user + system) and stdout of one process run in `cwd`
     (`-m oncall` imports the oncall found there, so a checkout of another revision runs its own
     code). CPU time holds up on a busy machine, where wall time does not."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(argv, input=stdin, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(argv, input=stdin, cwd=cwd, capture_output=True, text=True, env=env)
     took = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -63,28 +77,30 @@ def timed_run(argv: list[str], stdin: str = "", cwd: Path = ROOT) -> tuple[float
     return took, cpu, proc.stdout
 
 
-def wall(argv: list[str], stdin: str = "", cwd: Path = ROOT) -> tuple[float, str]:
-    took, _, out = timed_run(argv, stdin, cwd)
+def wall(argv: list[str], stdin: str = "", cwd: Path = ROOT,
+         env: dict[str, str] | None = None) -> tuple[float, str]:
+    took, _, out = timed_run(argv, stdin, cwd, env)
     return took, out
 
 
-def median_wall(argv: list[str], runs: int, stdin: str = "",
-                cwd: Path = ROOT) -> tuple[float, str]:
-    _, out = wall(argv, stdin, cwd)  # also warms the file cache
-    return statistics.median(wall(argv, stdin, cwd)[0] for _ in range(runs)), out
+def median_wall(argv: list[str], runs: int, stdin: str = "", cwd: Path = ROOT,
+                env: dict[str, str] | None = None) -> tuple[float, str]:
+    _, out = wall(argv, stdin, cwd, env)  # also warms the file cache
+    return statistics.median(wall(argv, stdin, cwd, env)[0] for _ in range(runs)), out
 
 
 def checkout(ref: str, into: Path) -> Path:
     """The tree of git revision `ref` written under `into`, to run as a same-run baseline."""
+    into.mkdir(parents=True, exist_ok=True)
     subprocess.run(f"git archive {ref} | tar -x -C {into}", shell=True, cwd=ROOT, check=True)
     return into
 
 
-def play_headless(sid: str, script: str, runs: int) -> tuple[float, str]:
+def play_headless(sid: str, script: str, runs: int, env: dict[str, str]) -> tuple[float, str]:
     """Median wall time, and what the play ended with: its score, or the commands refused."""
     argv = [sys.executable, "-m", "oncall", "play", "--headless", "--seed", "7", "--scenario",
             sid, "--no-save"]
-    took, out = median_wall(argv, runs, script)
+    took, out = median_wall(argv, runs, script, env=env)
     lines = [json.loads(line) for line in out.splitlines() if line.strip()]
     refused = sum(not line.get("ok", True) for line in lines)
     card = lines[-1].get("scorecard") if lines else None
@@ -160,11 +176,11 @@ print(json.dumps({"build": build, "worst": worst[0], "worst_cmd": worst[1], "slo
 """
 
 
-def fleet_sizes(sizes: list[int]) -> None:
+def fleet_sizes(sizes: list[int], env: dict[str, str]) -> None:
     print("(d) fraud-1, seed 7, by fleet size (a fresh process each; Game build, then the "
           "right playbook and a look at the fleet):")
     for size in sizes:
-        _, _, out = timed_run([sys.executable, "-c", FLEET_RUN, str(size)])
+        _, _, out = timed_run([sys.executable, "-c", FLEET_RUN, str(size)], env=env)
         r = json.loads(out)
         print(f"    {size:5d} models: build {r['build']:6.2f} s; commands mean "
               f"{r['mean'] * 1000:7.1f} ms, slowest {r['worst'] * 1000:7.1f} ms "
@@ -182,8 +198,13 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--fleet", help="fleet sizes to time, e.g. 100,300,1000 (only these)")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        return run(args, player_env(Path(tmp) / "cache"))
+
+
+def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     if args.fleet:
-        fleet_sizes([int(n) for n in args.fleet.split(",")])
+        fleet_sizes([int(n) for n in args.fleet.split(",")], env)
         return 0
 
     from oncall.content import loader
@@ -191,13 +212,13 @@ def main() -> int:
     ids = sorted(loader.scenarios())
     scenarios = {sid: loader.scenario(sid) for sid in ids}
 
-    floor, _ = median_wall([sys.executable, "-c", FLOOR], args.runs)
+    floor, _ = median_wall([sys.executable, "-c", FLOOR], args.runs, env=env)
     print(f"(a) import floor `{FLOOR}`: {floor * 1000:.0f} ms (median of {args.runs})")
 
     print(f"(b) headless right play, seed 7, fresh process (median of {args.runs}):")
     for sid, sc in scenarios.items():
         script = "".join(json.dumps(c) + "\n" for c in sc.playbook.right)
-        took, end = play_headless(sid, script, args.runs)
+        took, end = play_headless(sid, script, args.runs, env)
         print(f"    {sid:24s} {took * 1000:6.0f} ms  {took / floor:4.1f}x the floor  "
               f"(+{(took - floor) * 1000:.0f} ms; {end})")
 

@@ -33,6 +33,9 @@ window falls outside the training p01-p99 range, is missing, or is a category ne
 
 RuleValues = tuple[np.ndarray, np.ndarray, np.ndarray]
 """A rule's minutes, its values and the running count of minutes past its threshold."""
+REACH_STEP = 6 * 60
+"""The night's rule values are computed six hours at a time, as far as the clock has got: a
+night that ends an hour after its page never computes the next day's."""
 PREFETCH_MODELS = 48
 """Models whose alert noise is drawn in one batch: their days fit in the noise kept in memory
 (`tm.DAYS_KEPT`), and the batch's arrays stay a few tens of MB in any fleet."""
@@ -96,9 +99,12 @@ class World:
         onsets = [i.onset for i in spec.incidents]
         self.seen_from = min(onsets) if spec.start is None else spec.start
         self._horizon = (min(onsets) - 8 * 60, max(onsets) + 24 * 60)
-        """The minutes whose alert values are computed once and sliced (the night around the
-        incidents); other spans are computed when asked."""
-        self._values: dict[tuple[str, str], tuple[tuple[int, ...], RuleValues | None]] = {}
+        """The minutes whose alert values are kept and sliced (the night around the incidents),
+        computed as far as the clock has got (`_rule_values`); other spans are computed when
+        asked."""
+        self._values: dict[tuple[str, str], tuple[tuple[int, ...], int, RuleValues | None]] = {}
+        """Per (rule, model): the incident course's version, the minute computed up to, and the
+        values (`_rule_values`)."""
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
         self._quantiles: dict[tuple[str, str], dict[str, float]] = {}
@@ -462,7 +468,7 @@ class World:
                 start = min(t0, t1 - rule.history)
                 first = lo - rule.history
                 if first <= start and t1 <= hi:
-                    values = self._rule_values(rule, m)
+                    values = self._rule_values(rule, m, t1)
                     if values is None:
                         continue  # never past the threshold all night: no episode
                     t, v, breaches = values
@@ -479,6 +485,7 @@ class World:
         """Draw at once the noise of every series the night's rule values not yet computed will
         read (`tm.prefetch_noise`): the same numbers, without one Python loop per series."""
         lo, hi = self._horizon
+        reach = self._reach(t1)
         keys: list[tm.NoiseKey] = []
         for name in models:
             m = self.fleet.models[name]
@@ -487,11 +494,11 @@ class World:
                 start, first = min(t0, t1 - rule.history), lo - rule.history
                 hit = self._values.get((rule.name, name))
                 if not rule.applies(m) or not first <= start or not t1 <= hi or \
-                        (hit is not None and hit[0] == version):
+                        (hit is not None and hit[0] == version and hit[1] >= t1):
                     continue
                 metrics = [f"{rule.metric[:-1]}{f.name}" for f in m.features] \
                     if rule.metric.endswith(":*") else [rule.metric]
-                days = range((first - rule.lookback) // DAY, (hi - 1) // DAY + 1)
+                days = range((first - rule.lookback) // DAY, (reach - 1) // DAY + 1)
                 if len(days) > 31:
                     continue  # a long look back (a certificate's) reads a noiseless series
                 keys += [(self.seed, name, metric, d, tm.RHO) for metric in metrics
@@ -508,24 +515,41 @@ class World:
     def _version(self, m: Model) -> tuple[int, ...]:
         return tuple(len(i.course.events) for i in self.incidents.values() if i.model == m.name)
 
-    def _rule_values(self, rule: Rule, m: Model) -> RuleValues | None:
-        """A rule's values over the whole night (and as far before it as the rule looks back),
-        computed once per model and rule and again only when an intervention changes the course
-        of an incident on that model. Rolling windows are summed window by window, so a slice
-        equals a query of the same minutes. Also the running count of minutes past the
-        threshold, so a stretch that never crosses it is known at once; None (nothing kept,
-        in a big fleet most of the memory) when no minute of the whole span crosses it."""
+    def _rule_values(self, rule: Rule, m: Model, t1: int) -> RuleValues | None:
+        """A rule's values over the night (and as far before it as the rule looks back) up to
+        at least minute t1, computed once per model and rule, a few hours at a time as the
+        clock gets there (`_reach`), and again only when an intervention changes the course of
+        an incident on that model. Rolling windows are summed window by window, so a slice
+        equals a query of the same minutes, and a stretch added later equals the same minutes
+        computed at once. Also the running count of minutes past the threshold, so a stretch
+        that never crosses it is known at once; None (nothing kept, in a big fleet most of the
+        memory) when no minute computed so far crosses it."""
         version = self._version(m)
         key = (rule.name, m.name)
+        first = self._horizon[0] - rule.history
         hit = self._values.get(key)
         if hit is None or hit[0] != version:
-            lo, hi = self._horizon
-            t, v = rule.values(self, m, lo - rule.history, hi)
+            hit = (version, first, None)
+        _, end, kept = hit
+        if end < t1:
+            reach = self._reach(t1)
+            t, v = rule.values(self, m, end, reach)
             breached = rule.breached(m, v)
-            hit = (version, (t, v, np.concatenate([[0], np.cumsum(breached)]))
-                   if breached.any() else None)
-            self._values[key] = hit
-        return hit[1]
+            if kept is not None:
+                kept = (np.concatenate([kept[0], t]), np.concatenate([kept[1], v]),
+                        np.concatenate([kept[2], kept[2][-1] + np.cumsum(breached)]))
+            elif breached.any():
+                if end > first:  # the stretch before crossed nothing and was not kept
+                    t, v = rule.values(self, m, first, reach)
+                    breached = rule.breached(m, v)
+                kept = (t, v, np.concatenate([[0], np.cumsum(breached)]))
+            self._values[key] = (version, reach, kept)
+        return kept
+
+    def _reach(self, t1: int) -> int:
+        """Where the night's rule values computed for a look up to minute t1 end: the next
+        multiple of `REACH_STEP` minutes, within the horizon."""
+        return min(self._horizon[1], -(-t1 // REACH_STEP) * REACH_STEP)
 
     def firing(self, t: int | None = None) -> list[Episode]:
         """Alerts firing at minute t (default now), looked at over the last six hours."""

@@ -17,7 +17,6 @@ import numpy as np
 
 from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, Episode, Rule
-from oncall.sim.catalogue import ARCHETYPES
 from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import SILENT_PODS, Incident, Intervention, LogLine, Outcome, pod_names
@@ -79,7 +78,8 @@ class World:
     def __init__(self, seed: int, spec: WorldSpec, stats: dict[str, tm.ModelStats] | None = None,
                  fleet: Fleet | None = None) -> None:
         """`stats` and `fleet`: another world's of the same seed and spec, its fitted statistics
-        (shared) and its fleet as drawn (copied), so as not to draw them again (`fresh`)."""
+        and its fleet as drawn (both shared, and only ever read: this world plays on a copy), so
+        as not to draw them again (`fresh`)."""
         if not spec.incidents:
             raise ValueError("a world needs at least one incident")
         self.seed = seed
@@ -89,9 +89,9 @@ class World:
         if fleet is None:
             fleet = build_fleet(seed, spec.fleet_size, spec.total_rps,
                                 must_include=tuple(dict.fromkeys((*targets, *named))))
-        self._drawn = _copy_fleet(fleet)
+        self._drawn = fleet
         """The fleet as drawn, before the incidents wrote their deploys into it."""
-        self.fleet: Fleet = fleet
+        self.fleet: Fleet = _copy_fleet(fleet)
         self._stats: dict[str, tm.ModelStats] = {} if stats is None else stats
         self._people: dict[str, str] = {}
         self._blocks: dict[tuple[str, int], tm.Rows] = {}
@@ -169,7 +169,7 @@ class World:
         """The same seed and spec, built anew, before anyone acted: a world of its own that
         shares this one's fitted statistics (each a function of the seed and the model alone,
         and most of a build's cost) and starts from a copy of its fleet as drawn."""
-        return World(self.seed, self.spec, stats=self._stats, fleet=_copy_fleet(self._drawn))
+        return World(self.seed, self.spec, stats=self._stats, fleet=self._drawn)
 
     def stats(self, model: str) -> tm.ModelStats:
         if model not in self._stats:
@@ -618,9 +618,30 @@ class World:
 
 
 def _copy_fleet(fleet: Fleet) -> Fleet:
-    """A copy whose models, versions and deploys are its own; the archetypes (read only, and
-    looked up by identity) are shared."""
-    return _deepcopy(fleet, {id(a): a for a in ARCHETYPES})
+    """A copy whose models, versions and deploys are its own, their dicts too; the archetypes
+    (read only, and looked up by identity) are shared. Object by object: a deepcopy spent most of
+    a big fleet's postmortem walking every name and number."""
+    return Fleet(models={name: _copy_model(m) for name, m in fleet.models.items()},
+                 total_rps=fleet.total_rps)
+
+
+def _copy_model(m: Model) -> Model:
+    out = copy.copy(m)
+    out.versions = [copy.copy(v) for v in m.versions]
+    for v in out.versions:
+        v.hyperparameters, v.eval_scores = _own(v.hyperparameters), _own(v.eval_scores)
+    out.deploys = [copy.copy(d) for d in m.deploys]
+    for d in out.deploys:
+        d.config = _own(d.config)
+    return out
+
+
+_ATOMIC = (str, int, float, bool, type(None))
+
+
+def _own(d: dict[str, Any]) -> dict[str, Any]:
+    """A dict of its own (a value that is not a plain number or string deep-copied)."""
+    return {k: v if isinstance(v, _ATOMIC) else _deepcopy(v) for k, v in d.items()}
 
 
 def _is_page(e: Episode) -> bool:

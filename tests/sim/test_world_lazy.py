@@ -1,6 +1,8 @@
-"""The night's alert values are computed a few hours at a time, as the clock gets there: the
-values kept after any number of steps are the values of the whole night computed at once, and
-the alerts a late look finds are those the rules find on the series themselves."""
+"""What the world leaves until it is needed, or shares, changes nothing. The night's alert
+values are computed a few hours at a time, as the clock gets there: the values kept after any
+number of steps are the values of the whole night computed at once, and the alerts a late look
+finds are those the rules find on the series themselves. A fresh world shares the fleet as drawn
+and plays on a copy of its own."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import numpy as np
 from oncall.content import loader
 from oncall.game.engine import world_spec
 from oncall.sim.alerts import RULES
-from oncall.sim.world import REACH_STEP, World
+from oncall.sim.world import REACH_STEP, World, _copy_fleet
 
 
 def world(sid: str, seed: int = 7) -> World:
@@ -52,3 +54,37 @@ def test_a_late_look_finds_what_the_rules_find_on_the_series() -> None:
                         key=lambda e: (e.fired_at, e.rule, e.model))
         assert w.episodes(t0, t1) == direct
         assert all(np.isfinite(e.peak) for e in direct)
+
+
+def _mutables(obj: object, seen: dict[int, object]) -> None:
+    """Every list, dict and dataclass reachable from obj, by id (archetypes excluded: shared)."""
+    from oncall.sim.catalogue import Archetype
+
+    if isinstance(obj, Archetype) or id(obj) in seen:
+        return
+    if isinstance(obj, dict):
+        seen[id(obj)] = obj
+        for v in obj.values():
+            _mutables(v, seen)
+    elif isinstance(obj, list | tuple):
+        if isinstance(obj, list):
+            seen[id(obj)] = obj
+        for v in obj:
+            _mutables(v, seen)
+    elif hasattr(obj, "__dataclass_fields__"):
+        seen[id(obj)] = obj
+        for name in obj.__dataclass_fields__:
+            _mutables(getattr(obj, name), seen)
+
+
+def test_a_fresh_world_plays_on_a_fleet_of_its_own() -> None:
+    w = world("fraud-1")
+    fresh = w.fresh()
+    assert fresh._drawn is w._drawn and _copy_fleet(w._drawn) == w._drawn
+    live: dict[int, object] = {}
+    _mutables(fresh.fleet, live)
+    for other in (w._drawn, w.fleet):
+        theirs: dict[int, object] = {}
+        _mutables(other, theirs)
+        assert not live.keys() & theirs.keys(), "a list, dict or record shared between fleets"
+    assert len(live) > 100

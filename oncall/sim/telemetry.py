@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -18,6 +20,8 @@ from oncall.sim.catalogue import FeatureSpec
 from oncall.sim.clock import DAY, QUIET_FROM, SATURDAY, WEEK
 from oncall.sim.fleet import Model
 from oncall.sim.quality import measure
+
+T = TypeVar("T")
 
 BLOCK = 10
 """Feature rows are drawn in 10-minute blocks so that overlapping windows see the same rows."""
@@ -319,6 +323,13 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return np.ones(t.shape)
     if metric == "cert_days_left":
         return np.full(t.shape, float(ref.cert_days)) - t / DAY
+    shape = scaled(seed, model, metric, t)
+    if shape is not None:
+        fitted, factors, clipped = shape
+        v = (ref.pred_mean if fitted == "pred_mean" else ref.quality) * factors[0]
+        for f in factors[1:]:
+            v = v * f
+        return np.clip(v, 0, 1) if clipped else v
     h = None if _quiet(t) else history(seed, model.name, model.features)
     event = np.zeros(t.shape) if h is None else _window(t, h.event, 45)
     if metric in LOAD_METRICS:
@@ -336,14 +347,6 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return arch.p99_ms * (0.85 + 0.2 * load) * np.exp(0.07 * z) * (1 + 0.35 * blip)
     if metric == "error_rate":
         return np.clip(0.00025 * np.exp(0.45 * z) * (1 + 0.6 * event) + 0.006 * blip, 0, 1)
-    if metric == "pred_mean":
-        v = ref.pred_mean * (1 + 0.03 * z)
-        if h is not None:
-            v = v * (1 + h.weekend_pred * weekend(t)) * (1 + h.event_pred * event)
-        return np.clip(v, 0, 1)
-    if metric == arch.quality_metric:
-        v = ref.quality * (1 + 0.015 * z)
-        return v if arch.model_type == "regressor" else np.clip(v, 0, 1)
     if metric == "gpu_mem_frac":
         return np.clip(0.64 + 0.05 * load + 0.01 * z, 0, 1)
     if metric == "gpu_util":
@@ -388,6 +391,26 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
                 _window(t, h.backfill, 5)
         return np.clip(v, 0, 1)
     raise KeyError(metric)
+
+
+def scaled(seed: int, model: Model, metric: str, t: np.ndarray
+           ) -> tuple[str, list[np.ndarray], bool] | None:
+    """A metric whose healthy value is a level fitted on the training reference times seeded
+    factors: the prediction mean (`pred_mean`: noise, the weekend's and the traffic event's
+    shifts) and the model type's quality (noise). The level's name (`pred_mean` or `quality`),
+    the factors in the order `baseline` multiplies them, and whether the value is then held to
+    [0, 1]; None for any other metric."""
+    arch = model.archetype
+    if metric not in ("pred_mean", arch.quality_metric):
+        return None
+    z = _noise(seed, model.name, metric, t)
+    if metric == "pred_mean":
+        factors = [1 + 0.03 * z]
+        h = None if _quiet(t) else history(seed, model.name, model.features)
+        if h is not None:
+            factors += [1 + h.weekend_pred * weekend(t), 1 + h.event_pred * _window(t, h.event, 45)]
+        return "pred_mean", factors, True
+    return "quality", [1 + 0.015 * z], arch.model_type != "regressor"
 
 
 def feature_mean(spec: FeatureSpec) -> float:
@@ -464,37 +487,91 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-@dataclass(slots=True)
-class ModelStats:
-    """Per-model constants fitted once on the training reference."""
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """What is fitted on a model's training reference."""
 
     intercept: float
     threshold: float
     pred_mean: float
     f1: float
-    cert_days: int
-    reference: dict[str, np.ndarray]
     reference_scores: np.ndarray
     reference_labels: np.ndarray
-    quality: float = 0.0
+    quality: float
     """The model type's quality metric on the training reference (F1, NDCG@10, MAE, recall@10)."""
 
 
+class _FromFit(Generic[T]):
+    """A field of the model's `Fit`, read through its `ModelStats` (which fits it if need be)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, stats: ModelStats, owner: type | None = None) -> T:
+        return getattr(stats.fitted, self.name)  # type: ignore[no-any-return]
+
+
+class ModelStats:
+    """Per-model constants of the training reference: its rows and the serving certificate's
+    days, drawn at once, and what is fitted on the rows (`Fit`: the intercept, the scores and
+    labels, the quality...), fitted the first time any of it is read. A look at the alerts of
+    models no fault touches reads none of it (`alerts.Rule.relative_bound`), so most of a big
+    fleet is never fitted; the numbers are the same whenever they are."""
+
+    __slots__ = ("_codes", "_fit", "_labels_from", "_model", "cert_days", "reference")
+
+    def __init__(self, model: Model, reference: dict[str, np.ndarray], cert_days: int,
+                 codes: dict[str, np.ndarray], labels_from: Mapping[str, Any]) -> None:
+        self.reference = reference
+        self.cert_days = cert_days
+        self._model = model
+        self._codes = codes
+        self._labels_from = labels_from
+        """The reference generator's state where the labels are drawn."""
+        self._fit: Fit | None = None
+
+    @property
+    def fitted(self) -> Fit:
+        if self._fit is None:
+            self._fit = _fit(self._model, self.reference, self._codes, self._labels_from)
+            self._codes = {}
+        return self._fit
+
+    intercept = _FromFit[float]()
+    threshold = _FromFit[float]()
+    pred_mean = _FromFit[float]()
+    f1 = _FromFit[float]()
+    reference_scores = _FromFit[np.ndarray]()
+    reference_labels = _FromFit[np.ndarray]()
+    quality = _FromFit[float]()
+
+
 def fit_model_stats(seed: int, model: Model) -> ModelStats:
-    """Calibrate the intercept to the archetype's base rate and measure reference F1."""
+    """Draw the training reference and the certificate's days; the intercept, calibrated to the
+    archetype's base rate, and the reference scores, labels, F1 and quality follow when read."""
     rng = np.random.default_rng(key(seed, model.name, "reference"))
     codes: dict[str, np.ndarray] = {}
     ref = draw_features(rng, model, REFERENCE_ROWS, codes)
+    labels_from = rng.bit_generator.state
+    rng.random(REFERENCE_ROWS)  # the labels' draws (`label_draw`), made again when fitted
+    cert_days = int(rng.integers(40, 300))
+    small = {k: v.astype(np.min_scalar_type(int(v.max(initial=0)))) for k, v in codes.items()}
+    return ModelStats(model, ref, cert_days, small, labels_from)
+
+
+def _fit(model: Model, ref: dict[str, np.ndarray], codes: dict[str, np.ndarray],
+         labels_from: Mapping[str, Any]) -> Fit:
     raw = logit(model, ref, 0.0, codes=codes)
     intercept = calibrate(raw, model.archetype.base_rate)
     scores = sigmoid(raw + intercept)
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = labels_from
     labels = label_draw(rng, scores)
     threshold = float(np.quantile(scores, 1 - model.archetype.base_rate))
     f1 = f1_score(labels, scores >= threshold)
-    cert_days = int(rng.integers(40, 300))
     quality = measure(model.archetype, scores, labels, scores, threshold)
-    return ModelStats(intercept, threshold, float(scores.mean()), f1, cert_days, ref, scores,
-                      labels, quality=float(quality if quality is not None else 0.0))
+    return Fit(intercept, threshold, float(scores.mean()), f1, scores, labels,
+               float(quality if quality is not None else 0.0))
 
 
 MEAN_ERROR = 1e-13

@@ -92,18 +92,27 @@ class Rule:
             v = _rolling_mean(raw, self.window)
         return t[lookback:], v[lookback:]
 
-    def relative_bound(self, world: World, model: Model, t0: int, t1: int) -> float | None:
-        """The most this `relative` rule's value can be at any minute of [t0, t1) on a model
-        whose series is its healthy baseline, found without fitting the training level L the
-        baseline scales (`tm.scaled`): the series is clip(L x g, 0, 1) (or L x g unclipped) of
-        factors g, the rule divides its rolling mean by the same L, and as 0 < L <= 1 each
-        minute's ratio lies between clip(g, 0, 1) and max(g, 0): the value between the rolling
-        means of those, a few units of roundoff aside. None where that reading does not hold."""
+    def bound(self, world: World, model: Model, t0: int, t1: int) -> float | None:
+        """The worst value this rule can take at any minute of [t0, t1) on a model whose series
+        is its healthy baseline, found without the model's drawn or fitted statistics: the most
+        for a `>` rule, the least for a `<` one; None where no such bound is known.
+
+        A `relative` rule over a fitted level L (`tm.scaled`): the series is clip(L x g, 0, 1)
+        (or L x g unclipped) of seeded factors g and the rule divides its rolling mean by the
+        same L; as 0 < L <= 1, each minute's ratio lies between clip(g, 0, 1) and max(g, 0), so
+        the value lies between those rolling means' distances from 1, a few units of roundoff
+        aside. A `level` rule below a threshold: the rolling mean of the metric's floor
+        (`tm.healthy_floor`)."""
+        t = np.arange(t0 - self.lookback, t1)
+        if self.kind == "level" and self.op == "<":
+            floor = tm.healthy_floor(self.metric, t)
+            if floor is None:
+                return None
+            return float(_rolling_mean(floor, self.window)[self.lookback:].min(initial=np.inf))
         if self.kind != "relative" or self.op != ">" or self.metric.endswith(":*"):
             return None
         level = "quality" if self.reference is _quality else \
             "pred_mean" if self.reference is None else None
-        t = np.arange(t0 - self.lookback, t1)
         shape = tm.scaled(world.seed, model, self.metric, t)
         if shape is None or shape[0] != level:
             return None

@@ -413,6 +413,15 @@ def scaled(seed: int, model: Model, metric: str, t: np.ndarray
     return "quality", [1 + 0.015 * z], arch.model_type != "regressor"
 
 
+def healthy_floor(metric: str, t: np.ndarray) -> np.ndarray | None:
+    """The least a metric's healthy baseline can be at minutes t, whatever the model's drawn
+    statistics: the certificate's days left are at least `CERT_DAYS[0]` at minute 0. None for
+    a metric without such a floor."""
+    if metric == "cert_days_left":
+        return float(CERT_DAYS[0]) - t / DAY
+    return None
+
+
 def feature_mean(spec: FeatureSpec) -> float:
     if spec.dist == "lognormal":
         return math.exp(spec.loc + spec.scale**2 / 2)
@@ -501,62 +510,90 @@ class Fit:
     """The model type's quality metric on the training reference (F1, NDCG@10, MAE, recall@10)."""
 
 
-class _FromFit(Generic[T]):
-    """A field of the model's `Fit`, read through its `ModelStats` (which fits it if need be)."""
+class _Read(Generic[T]):
+    """A field of a stage of `ModelStats` (`drawn` or `fitted`), made when first read."""
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
     def __get__(self, stats: ModelStats, owner: type | None = None) -> T:
-        return getattr(stats.fitted, self.name)  # type: ignore[no-any-return]
+        return getattr(getattr(stats, self.stage), self.name)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """A model's training reference rows and its serving certificate's days left at minute 0."""
+
+    reference: dict[str, np.ndarray]
+    cert_days: int
+    codes: dict[str, np.ndarray]
+    """The categorical features' category indices, kept (small) until the fit reads them."""
+    labels_from: Mapping[str, Any]
+    """The reference generator's state where the labels are drawn."""
+
+
+CERT_DAYS = (40, 300)
+"""The serving certificate's days left at minute 0 are drawn in [40, 300)."""
 
 
 class ModelStats:
-    """Per-model constants of the training reference: its rows and the serving certificate's
-    days, drawn at once, and what is fitted on the rows (`Fit`: the intercept, the scores and
-    labels, the quality...), fitted the first time any of it is read. A look at the alerts of
-    models no fault touches reads none of it (`alerts.Rule.relative_bound`), so most of a big
-    fleet is never fitted; the numbers are the same whenever they are."""
+    """Per-model constants of the training reference, made when first read, each from the seed
+    and the model alone: the reference rows and the serving certificate's days (`Drawn`), and
+    what is fitted on the rows (`Fit`: the intercept, the scores and labels, the quality...).
+    A look at the alerts of models no fault touches reads neither (`alerts.Rule.bound`), so most
+    of a big fleet is never drawn; the numbers are the same whenever they are."""
 
-    __slots__ = ("_codes", "_fit", "_labels_from", "_model", "cert_days", "reference")
+    __slots__ = ("_drawn", "_fit", "_model", "_seed")
 
-    def __init__(self, model: Model, reference: dict[str, np.ndarray], cert_days: int,
-                 codes: dict[str, np.ndarray], labels_from: Mapping[str, Any]) -> None:
-        self.reference = reference
-        self.cert_days = cert_days
+    def __init__(self, seed: int, model: Model) -> None:
+        self._seed = seed
         self._model = model
-        self._codes = codes
-        self._labels_from = labels_from
-        """The reference generator's state where the labels are drawn."""
+        self._drawn: Drawn | None = None
         self._fit: Fit | None = None
+
+    @property
+    def drawn(self) -> Drawn:
+        if self._drawn is None:
+            self._drawn = _draw(self._seed, self._model)
+        return self._drawn
 
     @property
     def fitted(self) -> Fit:
         if self._fit is None:
-            self._fit = _fit(self._model, self.reference, self._codes, self._labels_from)
-            self._codes = {}
+            d = self.drawn
+            self._fit = _fit(self._model, d.reference, d.codes, d.labels_from)
         return self._fit
 
-    intercept = _FromFit[float]()
-    threshold = _FromFit[float]()
-    pred_mean = _FromFit[float]()
-    f1 = _FromFit[float]()
-    reference_scores = _FromFit[np.ndarray]()
-    reference_labels = _FromFit[np.ndarray]()
-    quality = _FromFit[float]()
+    reference = _Read[dict[str, np.ndarray]]("drawn")
+    cert_days = _Read[int]("drawn")
+    intercept = _Read[float]("fitted")
+    threshold = _Read[float]("fitted")
+    pred_mean = _Read[float]("fitted")
+    f1 = _Read[float]("fitted")
+    reference_scores = _Read[np.ndarray]("fitted")
+    reference_labels = _Read[np.ndarray]("fitted")
+    quality = _Read[float]("fitted")
 
 
 def fit_model_stats(seed: int, model: Model) -> ModelStats:
-    """Draw the training reference and the certificate's days; the intercept, calibrated to the
-    archetype's base rate, and the reference scores, labels, F1 and quality follow when read."""
+    """The model's statistics: its reference rows and certificate days drawn, its intercept
+    calibrated to the archetype's base rate and its reference scores, labels, F1 and quality
+    measured, each when first read."""
+    return ModelStats(seed, model)
+
+
+def _draw(seed: int, model: Model) -> Drawn:
     rng = np.random.default_rng(key(seed, model.name, "reference"))
     codes: dict[str, np.ndarray] = {}
     ref = draw_features(rng, model, REFERENCE_ROWS, codes)
     labels_from = rng.bit_generator.state
     rng.random(REFERENCE_ROWS)  # the labels' draws (`label_draw`), made again when fitted
-    cert_days = int(rng.integers(40, 300))
+    cert_days = int(rng.integers(*CERT_DAYS))
     small = {k: v.astype(np.min_scalar_type(int(v.max(initial=0)))) for k, v in codes.items()}
-    return ModelStats(model, ref, cert_days, small, labels_from)
+    return Drawn(ref, cert_days, small, labels_from)
 
 
 def _fit(model: Model, ref: dict[str, np.ndarray], codes: dict[str, np.ndarray],

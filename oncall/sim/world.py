@@ -35,9 +35,9 @@ RuleValues = tuple[np.ndarray, np.ndarray, np.ndarray]
 REACH_STEP = 6 * 60
 """The night's rule values are computed six hours at a time, as far as the clock has got: a
 night that ends an hour after its page never computes the next day's."""
-RELATIVE_MARGIN = 1e-9
-"""How far under its threshold a rule's bound must stay (`_stays_under`): a million times the
-roundoff the bound can be off by."""
+BOUND_MARGIN = 1e-9
+"""How far clear of its threshold a rule's bound must stay (`_stays_clear`): a million times
+the roundoff the bound can be off by."""
 PREFETCH_MODELS = 48
 """Models whose alert noise is drawn in one batch: their days fit in the noise kept in memory
 (`tm.DAYS_KEPT`), and the batch's arrays stay a few tens of MB in any fleet."""
@@ -536,7 +536,7 @@ class World:
         _, end, kept = hit
         if end < t1:
             reach = self._reach(t1)
-            if kept is None and self._stays_under(rule, m, end, reach):
+            if kept is None and self._stays_clear(rule, m, end, reach):
                 self._values[key] = (version, reach, None)
                 return None
             t, v = rule.values(self, m, end, reach)
@@ -552,16 +552,19 @@ class World:
             self._values[key] = (version, reach, kept)
         return kept
 
-    def _stays_under(self, rule: Rule, m: Model, t0: int, t1: int) -> bool:
-        """Whether a rule certainly stays under its threshold over [t0, t1) on a model no
-        incident and no noise touches, known without fitting the model's training statistics
-        (`Rule.relative_bound`, for the rules relative to a fitted level): a fleet-wide look at
-        the alerts then fits none of the models it only glances at."""
+    def _stays_clear(self, rule: Rule, m: Model, t0: int, t1: int) -> bool:
+        """Whether a rule certainly stays clear of its threshold over [t0, t1) on a model no
+        incident and no noise touches, known without the model's training statistics
+        (`Rule.bound`: the rules relative to a fitted level, the certificate's): a fleet-wide
+        look at the alerts then draws and fits none of the models it only glances at."""
         if any(i.model == m.name for i in self.incidents.values()) or \
                 any(n.model == m.name for n in self.noise):
             return False
-        bound = rule.relative_bound(self, m, t0, t1)
-        return bound is not None and bound < rule.threshold(m) - RELATIVE_MARGIN
+        bound = rule.bound(self, m, t0, t1)
+        if bound is None:
+            return False
+        thr = rule.threshold(m)
+        return bound < thr - BOUND_MARGIN if rule.op == ">" else bound > thr + BOUND_MARGIN
 
     def _reach(self, t1: int) -> int:
         """Where the night's rule values computed for a look up to minute t1 end: the next

@@ -90,7 +90,7 @@ def test_a_fresh_world_plays_on_a_fleet_of_its_own() -> None:
     assert len(live) > 100
 
 
-def test_relative_bounds_hold_above_the_values_the_fitted_rules_compute() -> None:
+def test_bounds_hold_beyond_the_values_the_rules_compute_with_the_statistics() -> None:
     checked = 0
     for sid, seed in (("fraud-1", 7), ("feed-1", 3), ("eta-2", 11)):
         w = world(sid, seed)
@@ -100,25 +100,30 @@ def test_relative_bounds_hold_above_the_values_the_fitted_rules_compute() -> Non
             for rule in RULES:
                 if not rule.applies(m):
                     continue
-                bound = rule.relative_bound(w, m, lo, hi)
+                first = lo - rule.history
+                bound = rule.bound(w, m, first, hi)
                 if bound is None:
                     assert rule.kind != "relative" or rule.metric.endswith(":*")
                     continue
-                _, v = rule.values(w, m, lo, hi)  # fits the model
+                _, v = rule.values(w, m, first, hi)  # draws and fits the model
                 if m.name not in touched:
-                    assert float(v.max()) <= bound + 1e-12, (sid, rule.name, m.name)
-                    assert bound < rule.threshold(m) / 2
+                    if rule.op == ">":
+                        assert float(v.max()) <= bound + 1e-12, (sid, rule.name, m.name)
+                        assert bound < rule.threshold(m) / 2
+                    else:
+                        assert float(v.min()) >= bound - 1e-12, (sid, rule.name, m.name)
+                        assert bound > rule.threshold(m)
                 checked += 1
-    assert checked > 20
+    assert checked > 30
 
 
 def test_a_world_fits_only_the_models_its_night_touches_and_finds_the_same_alerts() -> None:
     lazy, eager = world("fraud-1"), world("fraud-1")
     touched = {i.model for i in lazy.incidents.values()} | {n.model for n in lazy.noise}
-    assert {n for n, s in lazy._stats.items() if s._fit is not None} <= touched
-    for s in eager._stats.values():
-        assert s.fitted.intercept == s.intercept  # every model fitted
-    eager._stays_under = lambda *a: False  # type: ignore[method-assign]
+    assert {n for n, s in lazy._stats.items() if s._drawn is not None} <= touched
+    for name in eager.fleet.models:
+        assert eager.stats(name).fitted.intercept == eager.stats(name).intercept  # all fitted
+    eager._stays_clear = lambda *a: False  # type: ignore[method-assign]
     eager._values.clear()
     for minutes in (0, 200, 700, 1300):
         t = lazy.page_at + minutes

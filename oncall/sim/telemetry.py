@@ -146,9 +146,12 @@ def _day_noise(seed: int, model: str, metric: str, day: int, rho: float) -> np.n
 
 
 def _innovations(k: NoiseKey) -> np.ndarray:
-    seed, model, metric, day, rho = k
-    rng = np.random.default_rng(key(seed, model, metric, day + 10_000))
-    return rng.standard_normal(DAY + 120) * math.sqrt(1 - rho * rho)
+    return _generator(k).standard_normal(DAY + 120) * math.sqrt(1 - k[4] * k[4])
+
+
+def _generator(k: NoiseKey) -> np.random.Generator:
+    seed, model, metric, day, _ = k
+    return np.random.default_rng(key(seed, model, metric, day + 10_000))
 
 
 def _keep(k: NoiseKey, ar: np.ndarray) -> np.ndarray:
@@ -184,7 +187,12 @@ BATCH_MAX = 1024
 
 def _batch(same: list[NoiseKey], rho: float) -> None:
     if same:
-        xs = np.stack([_innovations(k) for k in same], axis=1)  # minute by series
+        drawn = np.empty((len(same), DAY + 120))  # series by minute: each drawn in place
+        for row, k in zip(drawn, same, strict=True):
+            _generator(k).standard_normal(out=row)
+        drawn *= math.sqrt(1 - rho * rho)  # `_innovations`, for every series at once
+        xs = drawn.T.copy()  # minute by series
+        del drawn
         ys = np.empty_like(xs)
         y = np.zeros(len(same))
         step = np.empty(len(same))

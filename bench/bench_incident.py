@@ -1,7 +1,8 @@
 """What one incident costs: the import floor, a headless right play per scenario as a player's
 process runs it, and the per-incident cost when many seeds play in one process.
 
-    python bench/bench_incident.py [--runs 5] [--seeds 1-50] [--profile] [--fleet 100,300,1000]
+    python bench/bench_incident.py [--runs 5] [--seeds 1-50] [--profile]
+    python bench/bench_incident.py --fleet 100,300,1000 [--against REF]
 
 (a) the floor: `python -c "import numpy, pydantic, yaml"` in a fresh interpreter (median of
     --runs);
@@ -15,7 +16,8 @@ process runs it, and the per-incident cost when many seeds play in one process.
     takes at the whole fleet (`status`, `fleet`, a wait), and the process's peak memory. The game
     draws one model per archetype (18 at most); a bigger fleet is the drawn one plus copies of the
     archetypes under new names (`fraud-scorer-0018`), each with its own seeded owners, traffic
-    share and deploy history, built by `build_fleet`'s own helpers.
+    share and deploy history, built by `build_fleet`'s own helpers. `--against REF` times the
+    same in a checkout of git revision REF, with its own script, in the same run.
 
 Not a test: timings vary by machine, ratios much less. Bench code may read the wall clock; the
 game never does.
@@ -30,6 +32,7 @@ import json
 import os
 import pstats
 import resource
+import runpy
 import statistics
 import subprocess
 import sys
@@ -176,17 +179,28 @@ print(json.dumps({"build": build, "worst": worst[0], "worst_cmd": worst[1], "slo
 """
 
 
-def fleet_sizes(sizes: list[int], env: dict[str, str]) -> None:
+def fleet_sizes(sizes: list[int], env: dict[str, str], against: str | None = None) -> None:
+    """(d): each size in this checkout and, with `against`, in that revision's checkout (with
+    that revision's own script, which grows the fleet with its own helpers), taking turns."""
     print("(d) fraud-1, seed 7, by fleet size (a fresh process each; Game build, then the "
-          "right playbook and a look at the fleet):")
-    for size in sizes:
-        _, _, out = timed_run([sys.executable, "-c", FLEET_RUN, str(size)], env=env)
-        r = json.loads(out)
-        print(f"    {size:5d} models: build {r['build']:6.2f} s; commands mean "
-              f"{r['mean'] * 1000:7.1f} ms, slowest {r['worst'] * 1000:7.1f} ms "
-              f"({r['worst_cmd']}, of {r['commands']}); peak memory {r['rss_mib']:6.0f} MiB")
-        slow = ", ".join(f"{c} {ms} ms" for ms, c in r["slow"]) or "none"
-        print(f"          over 100 ms: {slow}")
+          "right playbook and a look at the fleet; the process's CPU time in brackets):")
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = {"this checkout": (FLEET_RUN, ROOT)}
+        if against:
+            tree = checkout(against, Path(tmp) / "tree")
+            old = runpy.run_path(str(tree / "bench" / "bench_incident.py"))["FLEET_RUN"]
+            runs[against] = (old, tree)
+        for size in sizes:
+            for label, (script, cwd) in runs.items():
+                _, cpu, out = timed_run([sys.executable, "-c", script, str(size)], cwd=cwd,
+                                        env=env)
+                r = json.loads(out)
+                print(f"    {size:5d} models, {label}: build {r['build']:6.2f} s; commands mean "
+                      f"{r['mean'] * 1000:7.1f} ms, slowest {r['worst'] * 1000:7.1f} ms "
+                      f"({r['worst_cmd']}, of {r['commands']}); peak memory "
+                      f"{r['rss_mib']:6.0f} MiB [{cpu:.2f} s CPU]")
+                slow = ", ".join(f"{c} {ms} ms" for ms, c in r["slow"]) or "none"
+                print(f"          over 100 ms: {slow}")
 
 
 def main() -> int:
@@ -197,6 +211,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the in-process plays")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--fleet", help="fleet sizes to time, e.g. 100,300,1000 (only these)")
+    parser.add_argument("--against", help="with --fleet: a git revision to time the same with")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         return run(args, player_env(Path(tmp) / "cache"))
@@ -204,7 +219,7 @@ def main() -> int:
 
 def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     if args.fleet:
-        fleet_sizes([int(n) for n in args.fleet.split(",")], env)
+        fleet_sizes([int(n) for n in args.fleet.split(",")], env, args.against)
         return 0
 
     from oncall.content import loader

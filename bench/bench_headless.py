@@ -4,10 +4,12 @@ optionally, an earlier revision of the code in the same run.
     python bench/bench_headless.py [--scenario fraud-1] [--runs 5] [--against REF]
 
 Runs `python -m oncall play --headless --seed 7 --scenario S --no-save` fed the scenario's right
-playbook in a fresh process, and the floor `python -c "import numpy, pydantic"`, each --runs
-times after one warm-up run, taking turns so a busy spell slows them alike. Prints the least
-wall and CPU (user + system) time of each and the ratio to the floor's; `--against REF` (a git
-revision) plays the same with that revision's code and says whether its answers are the same.
+playbook in a fresh process, and the floor `python -c "import numpy, pydantic, yaml"`, each
+--runs times after one warm-up run, taking turns so a busy spell slows them alike. Prints the
+least wall and CPU (user + system) time of each and the ratio to the floor's; `--against REF` (a
+git revision) plays the same with that revision's code and says whether its answers are the same.
+Each process runs as a player's does (`player_env`): its bytecode kept, the validated content
+cached (in a folder of this run's own; the warm-up run fills both).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_incident import FLOOR, ROOT, checkout, timed_run
+from bench_incident import FLOOR, ROOT, checkout, player_env, timed_run
 
 sys.path.insert(0, str(ROOT))
 
@@ -37,14 +39,15 @@ def main() -> int:
     play = [sys.executable, "-m", "oncall", "play", "--headless", "--seed", "7", "--scenario",
             args.scenario, "--no-save"]
     with tempfile.TemporaryDirectory() as tmp:
+        env = player_env(Path(tmp) / "cache")
         runs = {"floor": ([sys.executable, "-c", FLOOR], "", ROOT),
                 "this checkout": (play, script, ROOT)}
         if args.against:
-            runs[args.against] = (play, script, checkout(args.against, Path(tmp)))
+            runs[args.against] = (play, script, checkout(args.against, Path(tmp) / "tree"))
         timings: dict[str, list[tuple[float, float, str]]] = {label: [] for label in runs}
         for round_ in range(args.runs + 1):  # the first round warms the file cache: dropped
             for label, (argv, stdin, cwd) in runs.items():
-                timed = timed_run(argv, stdin, cwd)
+                timed = timed_run(argv, stdin, cwd, env)
                 if round_:
                     timings[label].append(timed)
     best = {label: (min(t[0] for t in ts), min(t[1] for t in ts), ts[-1][2])

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from oncall.sim import registry
+from oncall.sim import telemetry as tm
 from oncall.sim.catalogue import RegistryList, RegistryView
 from oncall.sim.registry import AlertDef
 
@@ -90,6 +91,38 @@ class Rule:
         else:
             v = _rolling_mean(raw, self.window)
         return t[lookback:], v[lookback:]
+
+    def bound(self, world: World, model: Model, t0: int, t1: int) -> float | None:
+        """The worst value this rule can take at any minute of [t0, t1) on a model whose series
+        is its healthy baseline, found without the model's drawn or fitted statistics: the most
+        for a `>` rule, the least for a `<` one; None where no such bound is known.
+
+        A `relative` rule over a fitted level L (`tm.scaled`): the series is clip(L x g, 0, 1)
+        (or L x g unclipped) of seeded factors g and the rule divides its rolling mean by the
+        same L; as 0 < L <= 1, each minute's ratio lies between clip(g, 0, 1) and max(g, 0), so
+        the value lies between those rolling means' distances from 1, a few units of roundoff
+        aside. A `level` rule below a threshold: the rolling mean of the metric's floor
+        (`tm.healthy_floor`)."""
+        t = np.arange(t0 - self.lookback, t1)
+        if self.kind == "level" and self.op == "<":
+            floor = tm.healthy_floor(self.metric, t)
+            if floor is None:
+                return None
+            return float(_rolling_mean(floor, self.window)[self.lookback:].min(initial=np.inf))
+        if self.kind != "relative" or self.op != ">" or self.metric.endswith(":*"):
+            return None
+        level = "quality" if self.reference is _quality else \
+            "pred_mean" if self.reference is None else None
+        shape = tm.scaled(world.seed, model, self.metric, t)
+        if shape is None or shape[0] != level:
+            return None
+        _, factors, clipped = shape
+        g = factors[0]
+        for f in factors[1:]:
+            g = g * f
+        ends = (np.clip(g, 0.0, 1.0), np.maximum(g, 0.0)) if clipped else (g,)
+        worst = np.max([np.abs(_rolling_mean(e, self.window) - 1) for e in ends], axis=0)
+        return float(worst[self.lookback:].max(initial=0.0))
 
     def episodes(self, world: World, model: Model, t0: int, t1: int) -> list[Episode]:
         t, v = self.values(world, model, t0, t1)

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from faker import Faker
 
 from oncall.sim.catalogue import ARCHETYPES, ARCHETYPES_BY_NAME, Archetype, FeatureSpec
 from oncall.sim.clock import DAY
+from oncall.sim.names import Names
 
 GPU_TYPES = ("A100-40GB", "L4-24GB", "A10G-24GB")
 CONFIG_KEYS = ("batch_size", "memory_limit_gi", "max_replicas", "timeout_ms", "cpu_limit_m",
@@ -110,8 +110,7 @@ def build_fleet(seed: int, size: int = 14, total_rps: float = 500.0,
                 must_include: tuple[str, ...] = ()) -> Fleet:
     """Draw a fleet of `size` models; `must_include` archetypes (a scenario's targets) are kept."""
     rng = np.random.default_rng([seed, 1])
-    fake = Faker()
-    fake.seed_instance(seed)
+    names = Names(seed)
     pool = [a for a in ARCHETYPES if a.name not in must_include]
     rest = max(0, size - len(must_include))
     picked_idx = sorted(rng.choice(len(pool), size=min(rest, len(pool)), replace=False).tolist())
@@ -122,8 +121,8 @@ def build_fleet(seed: int, size: int = 14, total_rps: float = 500.0,
     for arch in chosen:
         rps = round(total_rps * arch.traffic / weight, 1)
         gpu = arch.hardware == "gpu"
-        owner = person_name(fake)
-        contact = person_name(fake)
+        owner = names.person()
+        contact = names.person()
         replicas = int(max(2, round(rps / (12 if gpu else 8))))
         model = Model(
             name=arch.name, archetype=arch, owner=owner, oncall_contact=contact,
@@ -131,12 +130,12 @@ def build_fleet(seed: int, size: int = 14, total_rps: float = 500.0,
             if gpu else None, replicas=replicas, rps=rps,
             slo=0.999, latency_slo_ms=round(arch.p99_ms * 1.6, 0),
         )
-        _history(model, rng, fake)
+        _history(model, rng, names)
         models[arch.name] = model
     return Fleet(models=models, total_rps=round(sum(m.rps for m in models.values()), 1))
 
 
-def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
+def _history(model: Model, rng: np.random.Generator, names: Names) -> None:
     """A registry and deploy history over the last few weeks, the newest deploy days old."""
     n_versions = int(rng.integers(3, 7))
     major = int(rng.integers(4, 15))
@@ -169,22 +168,16 @@ def _history(model: Model, rng: np.random.Generator, fake: Faker) -> None:
             training_data=f"{model.name}-train-{_date_tag(registered - DAY)}",
             hyperparameters=hyperparameters(model.archetype.family, lr, depth, size),
             eval_scores={"delta": delta, "auc": round(float(rng.uniform(0.82, 0.95)), 3)},
-            registered_by=person_name(fake), registered_at=registered,
+            registered_by=names.person(), registered_at=registered,
         ))
         model.deploys.append(Deploy(
             revision=len(model.deploys) + 1, model_version=v, config=dict(config),
-            image=f"{image}:1.{major + i}.0", canary_pct=100, promoted_by=person_name(fake),
+            image=f"{image}:1.{major + i}.0", canary_pct=100, promoted_by=names.person(),
             at=t, note=f"promoted after {canary_h}h canary at 10%",
         ))
         day -= int(rng.integers(5, 12))
         if day < 2:
             break
-
-
-def person_name(fake: Faker) -> str:
-    """A first and a last name. Faker's `name()` adds honorifics and suffixes ("Mr.", "MD",
-    "DDS") that nobody signs a deploy or a chat message with."""
-    return f"{fake.first_name()} {fake.last_name()}"
 
 
 def hyperparameters(family: str, lr: float, depth: int, size: int) -> dict[str, Any]:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -18,6 +20,8 @@ from oncall.sim.catalogue import FeatureSpec
 from oncall.sim.clock import DAY, QUIET_FROM, SATURDAY, WEEK
 from oncall.sim.fleet import Model
 from oncall.sim.quality import measure
+
+T = TypeVar("T")
 
 BLOCK = 10
 """Feature rows are drawn in 10-minute blocks so that overlapping windows see the same rows."""
@@ -142,9 +146,12 @@ def _day_noise(seed: int, model: str, metric: str, day: int, rho: float) -> np.n
 
 
 def _innovations(k: NoiseKey) -> np.ndarray:
-    seed, model, metric, day, rho = k
-    rng = np.random.default_rng(key(seed, model, metric, day + 10_000))
-    return rng.standard_normal(DAY + 120) * math.sqrt(1 - rho * rho)
+    return _generator(k).standard_normal(DAY + 120) * math.sqrt(1 - k[4] * k[4])
+
+
+def _generator(k: NoiseKey) -> np.random.Generator:
+    seed, model, metric, day, _ = k
+    return np.random.default_rng(key(seed, model, metric, day + 10_000))
 
 
 def _keep(k: NoiseKey, ar: np.ndarray) -> np.ndarray:
@@ -180,7 +187,12 @@ BATCH_MAX = 1024
 
 def _batch(same: list[NoiseKey], rho: float) -> None:
     if same:
-        xs = np.stack([_innovations(k) for k in same], axis=1)  # minute by series
+        drawn = np.empty((len(same), DAY + 120))  # series by minute: each drawn in place
+        for row, k in zip(drawn, same, strict=True):
+            _generator(k).standard_normal(out=row)
+        drawn *= math.sqrt(1 - rho * rho)  # `_innovations`, for every series at once
+        xs = drawn.T.copy()  # minute by series
+        del drawn
         ys = np.empty_like(xs)
         y = np.zeros(len(same))
         step = np.empty(len(same))
@@ -319,6 +331,13 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return np.ones(t.shape)
     if metric == "cert_days_left":
         return np.full(t.shape, float(ref.cert_days)) - t / DAY
+    shape = scaled(seed, model, metric, t)
+    if shape is not None:
+        fitted, factors, clipped = shape
+        v = (ref.pred_mean if fitted == "pred_mean" else ref.quality) * factors[0]
+        for f in factors[1:]:
+            v = v * f
+        return np.clip(v, 0, 1) if clipped else v
     h = None if _quiet(t) else history(seed, model.name, model.features)
     event = np.zeros(t.shape) if h is None else _window(t, h.event, 45)
     if metric in LOAD_METRICS:
@@ -336,14 +355,6 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return arch.p99_ms * (0.85 + 0.2 * load) * np.exp(0.07 * z) * (1 + 0.35 * blip)
     if metric == "error_rate":
         return np.clip(0.00025 * np.exp(0.45 * z) * (1 + 0.6 * event) + 0.006 * blip, 0, 1)
-    if metric == "pred_mean":
-        v = ref.pred_mean * (1 + 0.03 * z)
-        if h is not None:
-            v = v * (1 + h.weekend_pred * weekend(t)) * (1 + h.event_pred * event)
-        return np.clip(v, 0, 1)
-    if metric == arch.quality_metric:
-        v = ref.quality * (1 + 0.015 * z)
-        return v if arch.model_type == "regressor" else np.clip(v, 0, 1)
     if metric == "gpu_mem_frac":
         return np.clip(0.64 + 0.05 * load + 0.01 * z, 0, 1)
     if metric == "gpu_util":
@@ -390,6 +401,35 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
     raise KeyError(metric)
 
 
+def scaled(seed: int, model: Model, metric: str, t: np.ndarray
+           ) -> tuple[str, list[np.ndarray], bool] | None:
+    """A metric whose healthy value is a level fitted on the training reference times seeded
+    factors: the prediction mean (`pred_mean`: noise, the weekend's and the traffic event's
+    shifts) and the model type's quality (noise). The level's name (`pred_mean` or `quality`),
+    the factors in the order `baseline` multiplies them, and whether the value is then held to
+    [0, 1]; None for any other metric."""
+    arch = model.archetype
+    if metric not in ("pred_mean", arch.quality_metric):
+        return None
+    z = _noise(seed, model.name, metric, t)
+    if metric == "pred_mean":
+        factors = [1 + 0.03 * z]
+        h = None if _quiet(t) else history(seed, model.name, model.features)
+        if h is not None:
+            factors += [1 + h.weekend_pred * weekend(t), 1 + h.event_pred * _window(t, h.event, 45)]
+        return "pred_mean", factors, True
+    return "quality", [1 + 0.015 * z], arch.model_type != "regressor"
+
+
+def healthy_floor(metric: str, t: np.ndarray) -> np.ndarray | None:
+    """The least a metric's healthy baseline can be at minutes t, whatever the model's drawn
+    statistics: the certificate's days left are at least `CERT_DAYS[0]` at minute 0. None for
+    a metric without such a floor."""
+    if metric == "cert_days_left":
+        return float(CERT_DAYS[0]) - t / DAY
+    return None
+
+
 def feature_mean(spec: FeatureSpec) -> float:
     if spec.dist == "lognormal":
         return math.exp(spec.loc + spec.scale**2 / 2)
@@ -409,7 +449,10 @@ class Rows:
         return len(self.t)
 
 
-def draw_features(rng: np.random.Generator, model: Model, n: int) -> dict[str, np.ndarray]:
+def draw_features(rng: np.random.Generator, model: Model, n: int,
+                  codes: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """`n` rows of the model's features; `codes`, if given, gets each categorical feature's
+    drawn category indices (which `logit` reads faster than the values)."""
     out: dict[str, np.ndarray] = {}
     for spec in model.features:
         if spec.kind == "continuous":
@@ -420,12 +463,17 @@ def draw_features(rng: np.random.Generator, model: Model, n: int) -> dict[str, n
         else:
             idx = rng.choice(len(spec.categories), size=n, p=np.array(spec.probs) / sum(spec.probs))
             out[spec.name] = np.array(spec.categories, dtype=object)[idx]
+            if codes is not None:
+                codes[spec.name] = idx
     return out
 
 
 def logit(model: Model, features: dict[str, np.ndarray], intercept: float,
-          order: tuple[str, ...] | None = None) -> np.ndarray:
-    """The model's linear score. `order` feeds features in another order (a packaging bug)."""
+          order: tuple[str, ...] | None = None,
+          codes: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """The model's linear score. `order` feeds features in another order (a packaging bug).
+    `codes`: the category indices `draw_features` drew for these very rows, if at hand: each
+    row's weight is then looked up by index, the same weight its value looks up."""
     specs = model.features
     names = order or tuple(s.name for s in specs)
     n = len(next(iter(features.values())))
@@ -444,8 +492,11 @@ def logit(model: Model, features: dict[str, np.ndarray], intercept: float,
         else:
             weights = dict(zip(spec.categories, spec.cat_weights, strict=True))
             if src == spec.name:
-                z += SHARPNESS * np.fromiter(map(weights.get, x.tolist(), repeat(0.0)), float,
-                                             len(x))
+                if codes is not None and src in codes:
+                    w = np.array([weights[c] for c in spec.categories], dtype=float)[codes[src]]
+                else:
+                    w = np.fromiter(map(weights.get, x.tolist(), repeat(0.0)), float, len(x))
+                z += SHARPNESS * w
     return z
 
 
@@ -453,43 +504,185 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-@dataclass(slots=True)
-class ModelStats:
-    """Per-model constants fitted once on the training reference."""
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """What is fitted on a model's training reference."""
 
     intercept: float
     threshold: float
     pred_mean: float
     f1: float
-    cert_days: int
-    reference: dict[str, np.ndarray]
     reference_scores: np.ndarray
     reference_labels: np.ndarray
-    quality: float = 0.0
+    quality: float
     """The model type's quality metric on the training reference (F1, NDCG@10, MAE, recall@10)."""
 
 
+class _Read(Generic[T]):
+    """A field of a stage of `ModelStats` (`drawn` or `fitted`), made when first read."""
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, stats: ModelStats, owner: type | None = None) -> T:
+        return getattr(getattr(stats, self.stage), self.name)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """A model's training reference rows and its serving certificate's days left at minute 0."""
+
+    reference: dict[str, np.ndarray]
+    cert_days: int
+    codes: dict[str, np.ndarray]
+    """The categorical features' category indices, kept (small) until the fit reads them."""
+    labels_from: Mapping[str, Any]
+    """The reference generator's state where the labels are drawn."""
+
+
+CERT_DAYS = (40, 300)
+"""The serving certificate's days left at minute 0 are drawn in [40, 300)."""
+
+
+class ModelStats:
+    """Per-model constants of the training reference, made when first read, each from the seed
+    and the model alone: the reference rows and the serving certificate's days (`Drawn`), and
+    what is fitted on the rows (`Fit`: the intercept, the scores and labels, the quality...).
+    A look at the alerts of models no fault touches reads neither (`alerts.Rule.bound`), so most
+    of a big fleet is never drawn; the numbers are the same whenever they are."""
+
+    __slots__ = ("_drawn", "_fit", "_model", "_seed")
+
+    def __init__(self, seed: int, model: Model) -> None:
+        self._seed = seed
+        self._model = model
+        self._drawn: Drawn | None = None
+        self._fit: Fit | None = None
+
+    @property
+    def drawn(self) -> Drawn:
+        if self._drawn is None:
+            self._drawn = _draw(self._seed, self._model)
+        return self._drawn
+
+    @property
+    def fitted(self) -> Fit:
+        if self._fit is None:
+            d = self.drawn
+            self._fit = _fit(self._model, d.reference, d.codes, d.labels_from)
+        return self._fit
+
+    reference = _Read[dict[str, np.ndarray]]("drawn")
+    cert_days = _Read[int]("drawn")
+    intercept = _Read[float]("fitted")
+    threshold = _Read[float]("fitted")
+    pred_mean = _Read[float]("fitted")
+    f1 = _Read[float]("fitted")
+    reference_scores = _Read[np.ndarray]("fitted")
+    reference_labels = _Read[np.ndarray]("fitted")
+    quality = _Read[float]("fitted")
+
+
 def fit_model_stats(seed: int, model: Model) -> ModelStats:
-    """Calibrate the intercept to the archetype's base rate and measure reference F1."""
+    """The model's statistics: its reference rows and certificate days drawn, its intercept
+    calibrated to the archetype's base rate and its reference scores, labels, F1 and quality
+    measured, each when first read."""
+    return ModelStats(seed, model)
+
+
+def _draw(seed: int, model: Model) -> Drawn:
     rng = np.random.default_rng(key(seed, model.name, "reference"))
-    ref = draw_features(rng, model, REFERENCE_ROWS)
-    raw = logit(model, ref, 0.0)
-    lo, hi = -40.0, 40.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if sigmoid(raw + mid).mean() > model.archetype.base_rate:
-            hi = mid
-        else:
-            lo = mid
-    intercept = (lo + hi) / 2
+    codes: dict[str, np.ndarray] = {}
+    ref = draw_features(rng, model, REFERENCE_ROWS, codes)
+    labels_from = rng.bit_generator.state
+    rng.random(REFERENCE_ROWS)  # the labels' draws (`label_draw`), made again when fitted
+    cert_days = int(rng.integers(*CERT_DAYS))
+    small = {k: v.astype(np.min_scalar_type(int(v.max(initial=0)))) for k, v in codes.items()}
+    return Drawn(ref, cert_days, small, labels_from)
+
+
+def _fit(model: Model, ref: dict[str, np.ndarray], codes: dict[str, np.ndarray],
+         labels_from: Mapping[str, Any]) -> Fit:
+    raw = logit(model, ref, 0.0, codes=codes)
+    intercept = calibrate(raw, model.archetype.base_rate)
     scores = sigmoid(raw + intercept)
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = labels_from
     labels = label_draw(rng, scores)
     threshold = float(np.quantile(scores, 1 - model.archetype.base_rate))
     f1 = f1_score(labels, scores >= threshold)
-    cert_days = int(rng.integers(40, 300))
     quality = measure(model.archetype, scores, labels, scores, threshold)
-    return ModelStats(intercept, threshold, float(scores.mean()), f1, cert_days, ref, scores,
-                      labels, quality=float(quality if quality is not None else 0.0))
+    return Fit(intercept, threshold, float(scores.mean()), f1, scores, labels,
+               float(quality if quality is not None else 0.0))
+
+
+MEAN_ERROR = 1e-13
+"""A bound on how far `sigmoid(raw + x).mean()` as computed can lie from the exact mean of the
+exact sigmoids: each term is within about 10 units of roundoff u = 2^-53 of its own value plus
+u x sigmoid'(raw + x) |raw + x| (at most 0.1 u); numpy sums a whole array pairwise, 20,000
+terms to within about 27 u of the total; so the mean is within 40 u, 4.4e-15, of the exact one,
+and the bound leaves a factor of twenty."""
+
+
+NEAR = 1e-13
+"""Newton's steps stop when the next would move the intercept less than this (relative)."""
+
+
+def calibrate(raw: np.ndarray, base_rate: float, steps: int = 60) -> float:
+    """The intercept x that puts `sigmoid(raw + x).mean()` at the base rate: `steps` halvings
+    of [-40, 40], each keeping the half the test `sigmoid(raw + mid).mean() > base_rate` picks.
+
+    The same halvings decided the same way, with most tests known without computing them: the
+    exact mean is increasing in x, so once two computed means, at B below the root and A above
+    it, lie further from the base rate than twice `MEAN_ERROR`, every mid at or below B tests
+    false and every mid at or above A tests true whatever the roundoff. A and B come from a few
+    Newton steps; the halvings between them (about 20 of 60) are computed as they were."""
+    def mean(x: float) -> float:
+        return float(sigmoid(raw + x).mean())
+
+    below, above = _bracket(raw, base_rate)
+    lo, hi = -40.0, 40.0
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        if mid >= above or (mid > below and mean(mid) > base_rate):
+            hi = mid
+        else:
+            lo = mid
+    return (lo + hi) / 2
+
+
+def _bracket(raw: np.ndarray, base_rate: float) -> tuple[float, float]:
+    """(B, A) around the root of the mean's equation, each checked by computing the mean there
+    (see `calibrate`); (-inf, inf) when the check fails, and then every halving is computed."""
+    lo, hi, x = -40.0, 40.0, 0.0
+    for _ in range(40):  # Newton's method, kept inside the bracket the signs give
+        s = sigmoid(raw + x)
+        gap, slope = float(s.mean()) - base_rate, float((s * (1 - s)).mean())
+        step = gap / slope if slope > 0 else np.inf
+        if abs(step) < NEAR * (1 + abs(x)):
+            break
+        if gap > 0:
+            hi = x
+        else:
+            lo = x
+        x = x - step if lo < x - step < hi else (lo + hi) / 2
+    else:
+        return -np.inf, np.inf
+    if not slope > 0:
+        return -np.inf, np.inf
+    width = 4 * MEAN_ERROR / slope + NEAR * (1 + abs(x))
+    for _ in range(4):
+        if width > 1e-3:  # no tight bracket to be had: compute every halving
+            break
+        below, above = x - width, x + width
+        if float(sigmoid(raw + below).mean()) < base_rate - 2 * MEAN_ERROR and \
+                float(sigmoid(raw + above).mean()) > base_rate + 2 * MEAN_ERROR:
+            return below, above
+        width *= 16
+    return -np.inf, np.inf
 
 
 def label_draw(rng: np.random.Generator, scores: np.ndarray) -> np.ndarray:
@@ -510,8 +703,9 @@ def draw_block(seed: int, model: Model, stats: ModelStats, block: int, rps: floa
     rng = np.random.default_rng(key(seed, model.name, "rows", block + 10_000_000))
     n = int(rng.poisson(rps * 60 * BLOCK * LOG_RATE))
     t = np.sort(block * BLOCK + rng.random(n) * BLOCK)
-    feats = draw_features(rng, model, n)
-    scores = sigmoid(logit(model, feats, stats.intercept))
+    codes: dict[str, np.ndarray] = {}
+    feats = draw_features(rng, model, n, codes)
+    scores = sigmoid(logit(model, feats, stats.intercept, codes=codes))
     labels = label_draw(rng, scores)
     lag = rng.exponential(model.archetype.label_lag_min, n)
     return Rows(t=t, features=feats, label=labels, label_lag=lag)

@@ -14,16 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from faker import Faker
 
 from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, Episode, Rule
-from oncall.sim.catalogue import ARCHETYPES
 from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import SILENT_PODS, Incident, Intervention, LogLine, Outcome, pod_names
-from oncall.sim.fleet import Fleet, Model, build_fleet, person_name
+from oncall.sim.fleet import Fleet, Model, build_fleet
 from oncall.sim.latency import QUANTILES, consistent
+from oncall.sim.names import Names
 from oncall.sim.noise import NOISE_TYPES, Noise
 
 VALIDATION_SHARE = 0.1
@@ -33,6 +32,12 @@ window falls outside the training p01-p99 range, is missing, or is a category ne
 
 RuleValues = tuple[np.ndarray, np.ndarray, np.ndarray]
 """A rule's minutes, its values and the running count of minutes past its threshold."""
+REACH_STEP = 6 * 60
+"""The night's rule values are computed six hours at a time, as far as the clock has got: a
+night that ends an hour after its page never computes the next day's."""
+BOUND_MARGIN = 1e-9
+"""How far clear of its threshold a rule's bound must stay (`_stays_clear`): a million times
+the roundoff the bound can be off by."""
 PREFETCH_MODELS = 48
 """Models whose alert noise is drawn in one batch: their days fit in the noise kept in memory
 (`tm.DAYS_KEPT`), and the batch's arrays stay a few tens of MB in any fleet."""
@@ -76,7 +81,8 @@ class World:
     def __init__(self, seed: int, spec: WorldSpec, stats: dict[str, tm.ModelStats] | None = None,
                  fleet: Fleet | None = None) -> None:
         """`stats` and `fleet`: another world's of the same seed and spec, its fitted statistics
-        (shared) and its fleet as drawn (copied), so as not to draw them again (`fresh`)."""
+        and its fleet as drawn (both shared, and only ever read: this world plays on a copy), so
+        as not to draw them again (`fresh`)."""
         if not spec.incidents:
             raise ValueError("a world needs at least one incident")
         self.seed = seed
@@ -86,9 +92,9 @@ class World:
         if fleet is None:
             fleet = build_fleet(seed, spec.fleet_size, spec.total_rps,
                                 must_include=tuple(dict.fromkeys((*targets, *named))))
-        self._drawn = _copy_fleet(fleet)
+        self._drawn = fleet
         """The fleet as drawn, before the incidents wrote their deploys into it."""
-        self.fleet: Fleet = fleet
+        self.fleet: Fleet = _copy_fleet(fleet)
         self._stats: dict[str, tm.ModelStats] = {} if stats is None else stats
         self._people: dict[str, str] = {}
         self._blocks: dict[tuple[str, int], tm.Rows] = {}
@@ -96,9 +102,12 @@ class World:
         onsets = [i.onset for i in spec.incidents]
         self.seen_from = min(onsets) if spec.start is None else spec.start
         self._horizon = (min(onsets) - 8 * 60, max(onsets) + 24 * 60)
-        """The minutes whose alert values are computed once and sliced (the night around the
-        incidents); other spans are computed when asked."""
-        self._values: dict[tuple[str, str], tuple[tuple[int, ...], RuleValues | None]] = {}
+        """The minutes whose alert values are kept and sliced (the night around the incidents),
+        computed as far as the clock has got (`_rule_values`); other spans are computed when
+        asked."""
+        self._values: dict[tuple[str, str], tuple[tuple[int, ...], int, RuleValues | None]] = {}
+        """Per (rule, model): the incident course's version, the minute computed up to, and the
+        values (`_rule_values`)."""
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
         self._quantiles: dict[tuple[str, str], dict[str, float]] = {}
@@ -137,11 +146,10 @@ class World:
 
     # -- people and models ----------------------------------------------------------------
     def person(self, role: str) -> str:
-        """A stable name for someone in a role, from the seeded Faker."""
+        """A stable name for someone in a role, from the seed and the role."""
         if role not in self._people:
-            fake = Faker()
-            fake.seed_instance(self.seed * 1_000 + len(role) * 31 + sum(map(ord, role)))
-            self._people[role] = person_name(fake)
+            self._people[role] = Names(self.seed * 1_000 + len(role) * 31
+                                       + sum(map(ord, role))).person()
         return self._people[role]
 
     def model(self, name: str) -> Model:
@@ -164,7 +172,7 @@ class World:
         """The same seed and spec, built anew, before anyone acted: a world of its own that
         shares this one's fitted statistics (each a function of the seed and the model alone,
         and most of a build's cost) and starts from a copy of its fleet as drawn."""
-        return World(self.seed, self.spec, stats=self._stats, fleet=_copy_fleet(self._drawn))
+        return World(self.seed, self.spec, stats=self._stats, fleet=self._drawn)
 
     def stats(self, model: str) -> tm.ModelStats:
         if model not in self._stats:
@@ -463,7 +471,7 @@ class World:
                 start = min(t0, t1 - rule.history)
                 first = lo - rule.history
                 if first <= start and t1 <= hi:
-                    values = self._rule_values(rule, m)
+                    values = self._rule_values(rule, m, t1)
                     if values is None:
                         continue  # never past the threshold all night: no episode
                     t, v, breaches = values
@@ -480,6 +488,7 @@ class World:
         """Draw at once the noise of every series the night's rule values not yet computed will
         read (`tm.prefetch_noise`): the same numbers, without one Python loop per series."""
         lo, hi = self._horizon
+        reach = self._reach(t1)
         keys: list[tm.NoiseKey] = []
         for name in models:
             m = self.fleet.models[name]
@@ -488,11 +497,11 @@ class World:
                 start, first = min(t0, t1 - rule.history), lo - rule.history
                 hit = self._values.get((rule.name, name))
                 if not rule.applies(m) or not first <= start or not t1 <= hi or \
-                        (hit is not None and hit[0] == version):
+                        (hit is not None and hit[0] == version and hit[1] >= t1):
                     continue
                 metrics = [f"{rule.metric[:-1]}{f.name}" for f in m.features] \
                     if rule.metric.endswith(":*") else [rule.metric]
-                days = range((first - rule.lookback) // DAY, (hi - 1) // DAY + 1)
+                days = range((first - rule.lookback) // DAY, (reach - 1) // DAY + 1)
                 if len(days) > 31:
                     continue  # a long look back (a certificate's) reads a noiseless series
                 keys += [(self.seed, name, metric, d, tm.RHO) for metric in metrics
@@ -509,24 +518,58 @@ class World:
     def _version(self, m: Model) -> tuple[int, ...]:
         return tuple(len(i.course.events) for i in self.incidents.values() if i.model == m.name)
 
-    def _rule_values(self, rule: Rule, m: Model) -> RuleValues | None:
-        """A rule's values over the whole night (and as far before it as the rule looks back),
-        computed once per model and rule and again only when an intervention changes the course
-        of an incident on that model. Rolling windows are summed window by window, so a slice
-        equals a query of the same minutes. Also the running count of minutes past the
-        threshold, so a stretch that never crosses it is known at once; None (nothing kept,
-        in a big fleet most of the memory) when no minute of the whole span crosses it."""
+    def _rule_values(self, rule: Rule, m: Model, t1: int) -> RuleValues | None:
+        """A rule's values over the night (and as far before it as the rule looks back) up to
+        at least minute t1, computed once per model and rule, a few hours at a time as the
+        clock gets there (`_reach`), and again only when an intervention changes the course of
+        an incident on that model. Rolling windows are summed window by window, so a slice
+        equals a query of the same minutes, and a stretch added later equals the same minutes
+        computed at once. Also the running count of minutes past the threshold, so a stretch
+        that never crosses it is known at once; None (nothing kept, in a big fleet most of the
+        memory) when no minute computed so far crosses it."""
         version = self._version(m)
         key = (rule.name, m.name)
+        first = self._horizon[0] - rule.history
         hit = self._values.get(key)
         if hit is None or hit[0] != version:
-            lo, hi = self._horizon
-            t, v = rule.values(self, m, lo - rule.history, hi)
+            hit = (version, first, None)
+        _, end, kept = hit
+        if end < t1:
+            reach = self._reach(t1)
+            if kept is None and self._stays_clear(rule, m, end, reach):
+                self._values[key] = (version, reach, None)
+                return None
+            t, v = rule.values(self, m, end, reach)
             breached = rule.breached(m, v)
-            hit = (version, (t, v, np.concatenate([[0], np.cumsum(breached)]))
-                   if breached.any() else None)
-            self._values[key] = hit
-        return hit[1]
+            if kept is not None:
+                kept = (np.concatenate([kept[0], t]), np.concatenate([kept[1], v]),
+                        np.concatenate([kept[2], kept[2][-1] + np.cumsum(breached)]))
+            elif breached.any():
+                if end > first:  # the stretch before crossed nothing and was not kept
+                    t, v = rule.values(self, m, first, reach)
+                    breached = rule.breached(m, v)
+                kept = (t, v, np.concatenate([[0], np.cumsum(breached)]))
+            self._values[key] = (version, reach, kept)
+        return kept
+
+    def _stays_clear(self, rule: Rule, m: Model, t0: int, t1: int) -> bool:
+        """Whether a rule certainly stays clear of its threshold over [t0, t1) on a model no
+        incident and no noise touches, known without the model's training statistics
+        (`Rule.bound`: the rules relative to a fitted level, the certificate's): a fleet-wide
+        look at the alerts then draws and fits none of the models it only glances at."""
+        if any(i.model == m.name for i in self.incidents.values()) or \
+                any(n.model == m.name for n in self.noise):
+            return False
+        bound = rule.bound(self, m, t0, t1)
+        if bound is None:
+            return False
+        thr = rule.threshold(m)
+        return bound < thr - BOUND_MARGIN if rule.op == ">" else bound > thr + BOUND_MARGIN
+
+    def _reach(self, t1: int) -> int:
+        """Where the night's rule values computed for a look up to minute t1 end: the next
+        multiple of `REACH_STEP` minutes, within the horizon."""
+        return min(self._horizon[1], -(-t1 // REACH_STEP) * REACH_STEP)
 
     def firing(self, t: int | None = None) -> list[Episode]:
         """Alerts firing at minute t (default now), looked at over the last six hours."""
@@ -595,9 +638,30 @@ class World:
 
 
 def _copy_fleet(fleet: Fleet) -> Fleet:
-    """A copy whose models, versions and deploys are its own; the archetypes (read only, and
-    looked up by identity) are shared."""
-    return _deepcopy(fleet, {id(a): a for a in ARCHETYPES})
+    """A copy whose models, versions and deploys are its own, their dicts too; the archetypes
+    (read only, and looked up by identity) are shared. Object by object: a deepcopy spent most of
+    a big fleet's postmortem walking every name and number."""
+    return Fleet(models={name: _copy_model(m) for name, m in fleet.models.items()},
+                 total_rps=fleet.total_rps)
+
+
+def _copy_model(m: Model) -> Model:
+    out = copy.copy(m)
+    out.versions = [copy.copy(v) for v in m.versions]
+    for v in out.versions:
+        v.hyperparameters, v.eval_scores = _own(v.hyperparameters), _own(v.eval_scores)
+    out.deploys = [copy.copy(d) for d in m.deploys]
+    for d in out.deploys:
+        d.config = _own(d.config)
+    return out
+
+
+_ATOMIC = (str, int, float, bool, type(None))
+
+
+def _own(d: dict[str, Any]) -> dict[str, Any]:
+    """A dict of its own (a value that is not a plain number or string deep-copied)."""
+    return {k: v if isinstance(v, _ATOMIC) else _deepcopy(v) for k, v in d.items()}
 
 
 def _is_page(e: Episode) -> bool:

@@ -1,0 +1,130 @@
+"""What the world leaves until it is needed, or shares, changes nothing. The night's alert
+values are computed a few hours at a time, as the clock gets there: the values kept after any
+number of steps are the values of the whole night computed at once, and the alerts a late look
+finds are those the rules find on the series themselves. A fresh world shares the fleet as drawn
+and plays on a copy of its own."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from oncall.content import loader
+from oncall.game.engine import world_spec
+from oncall.sim.alerts import RULES
+from oncall.sim.world import REACH_STEP, World, _copy_fleet
+
+
+def world(sid: str, seed: int = 7) -> World:
+    sc = loader.scenario(sid)
+    return World(seed, world_spec(sc, sc.difficulty))
+
+
+def test_values_computed_step_by_step_equal_the_night_at_once() -> None:
+    stepped, whole = world("fraud-1"), world("fraud-1")
+    stepped._values.clear()  # from the first minute: the fault's alert crosses in a later step
+    lo, hi = whole._horizon
+    assert hi - lo > 4 * REACH_STEP, "the night must take several steps"
+    compared = crossed = 0
+    for m in whole.fleet.models.values():
+        for rule in RULES:
+            if not rule.applies(m) or rule.name == "CertificateExpiringSoon":
+                continue
+            for t1 in range(lo + 1, hi, 97):
+                stepped._rule_values(rule, m, t1)
+            a, b = stepped._rule_values(rule, m, hi), whole._rule_values(rule, m, hi)
+            assert stepped._values[(rule.name, m.name)][1] == hi
+            compared += 1
+            if a is None or b is None:
+                assert a is None and b is None, (rule.name, m.name)
+                continue
+            crossed += 1
+            for x, y in zip(a, b, strict=True):
+                assert x.tobytes() == y.tobytes(), (rule.name, m.name)
+    assert compared > 100 and crossed >= 1
+
+
+def test_a_late_look_finds_what_the_rules_find_on_the_series() -> None:
+    w = world("feed-1")
+    for minutes in (REACH_STEP - 7, 2 * REACH_STEP + 11, 16 * 60):
+        w.now = w.page_at + minutes
+        t0, t1 = w.now - 360, w.now + 1
+        direct = sorted((e for m in w.fleet.models.values() for r in RULES if r.applies(m)
+                         for e in r.episodes(w, m, min(t0, t1 - r.history), t1)
+                         if t1 - r.history >= t0 or e.ended_at is None or e.ended_at > t0),
+                        key=lambda e: (e.fired_at, e.rule, e.model))
+        assert w.episodes(t0, t1) == direct
+        assert all(np.isfinite(e.peak) for e in direct)
+
+
+def _mutables(obj: object, seen: dict[int, object]) -> None:
+    """Every list, dict and dataclass reachable from obj, by id (archetypes excluded: shared)."""
+    from oncall.sim.catalogue import Archetype
+
+    if isinstance(obj, Archetype) or id(obj) in seen:
+        return
+    if isinstance(obj, dict):
+        seen[id(obj)] = obj
+        for v in obj.values():
+            _mutables(v, seen)
+    elif isinstance(obj, list | tuple):
+        if isinstance(obj, list):
+            seen[id(obj)] = obj
+        for v in obj:
+            _mutables(v, seen)
+    elif hasattr(obj, "__dataclass_fields__"):
+        seen[id(obj)] = obj
+        for name in obj.__dataclass_fields__:
+            _mutables(getattr(obj, name), seen)
+
+
+def test_a_fresh_world_plays_on_a_fleet_of_its_own() -> None:
+    w = world("fraud-1")
+    fresh = w.fresh()
+    assert fresh._drawn is w._drawn and _copy_fleet(w._drawn) == w._drawn
+    live: dict[int, object] = {}
+    _mutables(fresh.fleet, live)
+    for other in (w._drawn, w.fleet):
+        theirs: dict[int, object] = {}
+        _mutables(other, theirs)
+        assert not live.keys() & theirs.keys(), "a list, dict or record shared between fleets"
+    assert len(live) > 100
+
+
+def test_bounds_hold_beyond_the_values_the_rules_compute_with_the_statistics() -> None:
+    checked = 0
+    for sid, seed in (("fraud-1", 7), ("feed-1", 3), ("eta-2", 11)):
+        w = world(sid, seed)
+        lo, hi = w._horizon
+        touched = {i.model for i in w.incidents.values()} | {n.model for n in w.noise}
+        for m in w.fleet.models.values():
+            for rule in RULES:
+                if not rule.applies(m):
+                    continue
+                first = lo - rule.history
+                bound = rule.bound(w, m, first, hi)
+                if bound is None:
+                    assert rule.kind != "relative" or rule.metric.endswith(":*")
+                    continue
+                _, v = rule.values(w, m, first, hi)  # draws and fits the model
+                if m.name not in touched:
+                    if rule.op == ">":
+                        assert float(v.max()) <= bound + 1e-12, (sid, rule.name, m.name)
+                        assert bound < rule.threshold(m) / 2
+                    else:
+                        assert float(v.min()) >= bound - 1e-12, (sid, rule.name, m.name)
+                        assert bound > rule.threshold(m)
+                checked += 1
+    assert checked > 30
+
+
+def test_a_world_fits_only_the_models_its_night_touches_and_finds_the_same_alerts() -> None:
+    lazy, eager = world("fraud-1"), world("fraud-1")
+    touched = {i.model for i in lazy.incidents.values()} | {n.model for n in lazy.noise}
+    assert {n for n, s in lazy._stats.items() if s._drawn is not None} <= touched
+    for name in eager.fleet.models:
+        assert eager.stats(name).fitted.intercept == eager.stats(name).intercept  # all fitted
+    eager._stays_clear = lambda *a: False  # type: ignore[method-assign]
+    eager._values.clear()
+    for minutes in (0, 200, 700, 1300):
+        t = lazy.page_at + minutes
+        assert lazy.episodes(t - 360, t + 1) == eager.episodes(t - 360, t + 1), minutes

@@ -18,7 +18,7 @@ from functools import cache
 
 import fuzz_budget
 import pytest
-from worlds import fresh_game
+from worlds import by_scenario, fresh_game
 
 from oncall.content import loader
 from oncall.game import conformance
@@ -27,8 +27,7 @@ SCENARIOS = sorted(loader.scenarios())
 SEEDS = conformance.SEEDS if fuzz_budget.LONG else (1, 2, 7)
 """Every seed of the harness under `--fuzz-long`; by default the seeds `test_invariants.py`
 plays, whose worlds the scenario's worker has built already."""
-BY_SCENARIO = [pytest.param(sid, marks=pytest.mark.xdist_group(f"scenario-{sid}"))
-               for sid in SCENARIOS]
+BY_SCENARIO = by_scenario(SCENARIOS)
 """Scenario ids whose tests share one worker, and with it that worker's cached worlds."""
 
 

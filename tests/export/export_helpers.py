@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from worlds import fresh_game
 
 from oncall.content import loader
 from oncall.game import remediations
-from oncall.game.engine import Game
+from oncall.game.engine import Game, world_spec
 from oncall.game.record import Record
 from oncall.sim.world import World
 from oncall.store.export import export
@@ -53,12 +52,12 @@ class Exports:
         return self.records[sid], self.root / sid
 
     @staticmethod
-    @lru_cache(maxsize=4)
     def clean_world(sid: str) -> World:
         """The right play's incident as it ran with nobody acting (`remediations.clean`): what
         its replays and exported tests read. Playing does not change a world's seed or spec, so
-        the game at its page gives the same."""
-        return remediations.clean(fresh_game(sid, SEED).world)
+        the world of the scenario's spec gives the same (kept by `remediations` for the
+        export's sake; a world, not a game: nothing has to be played to the page)."""
+        return remediations.clean_world(SEED, world_spec(loader.scenario(sid), None))
 
 
 def has_tests(sid: str) -> bool:

@@ -154,7 +154,8 @@ def validate_kinds(paths: list[Path]) -> list[Problem]:
 
 def signal_abouts(scenario_id: str, kind_ids: list[str] | None = None) -> dict[str, str]:
     """What each signal of the scenario's fault kinds shows, in its kind's own words (`about`),
-    keyed by the signal id before any `:` (a filled id keeps that part): what a story says of
+    keyed by the signal id before any `:` and by a filled id whole (a line the fault writes is
+    quoted by its own): what a story says of
     evidence it has no sentence of its own for. A random night's id names its kind; an id or a
     kind the library no longer holds gives nothing."""
     if kind_ids is None:
@@ -167,5 +168,6 @@ def signal_abouts(scenario_id: str, kind_ids: list[str] | None = None) -> dict[s
             except ContentError:
                 return {}
     reg = fault_kinds()
-    return {s.id.split(":", 1)[0]: s.about.rstrip(". ")
-            for k in kind_ids if k in reg for s in reg[k].signals if s.about}
+    signals = [s for k in kind_ids if k in reg for s in reg[k].signals if s.about]
+    return {**{s.id.split(":", 1)[0]: s.about.rstrip(". ") for s in signals},
+            **{s.id: s.about.rstrip(". ") for s in signals if ":" in s.id}}

@@ -154,8 +154,8 @@ class Game:
         if model is not None and model not in self.world.fleet.models:
             # A typo costs no simulated time: nothing was looked at.
             return self._log(c.to_dict(cmd), self._error(
-                f"{verb}: model: unknown model {model!r}; the fleet has "
-                f"{', '.join(self.world.fleet.names())}", None))
+                self._ticket_order(cmd) or f"{verb}: model: unknown model {model!r}; the fleet "
+                f"has {', '.join(self.world.fleet.names())}", None))
         try:
             # An impossible request (an unknown feature, a test that does not fit the column)
             # is refused before the clock moves: nothing was looked at.
@@ -429,10 +429,23 @@ class Game:
         return self._obs("update", f"Status update posted at {hhmm(self.now)}: {cmd.message}",
                          {"message": cmd.message})
 
+    def _ticket_order(self, cmd: c.Command) -> str | None:
+        """For `ticket spam-filter ...`, the model typed first: how the command reads, with the
+        alerts firing on that model."""
+        if not isinstance(cmd, c.Ticket) or cmd.alert not in self.world.fleet.models:
+            return None
+        on = sorted({e.rule for e in self.world.firing() if e.model == cmd.alert})
+        return ("ticket: the alert comes first, then the model: ticket ALERT MODEL [NOTE]"
+                + (f"; firing on {cmd.alert}: {', '.join(on)}" if on else
+                   f"; nothing is firing on {cmd.alert}"))
+
     def _do_ticket(self, cmd: c.Ticket) -> Observation:
         tools.check_model(self.world, cmd.model)
         if cmd.alert not in RULES_BY_NAME:
-            raise tools.ToolError(f"unknown alert {cmd.alert!r}")
+            on = sorted({e.rule for e in self.world.firing() if e.model == cmd.model})
+            raise tools.ToolError(f"unknown alert {cmd.alert!r}; " + (
+                f"firing on {cmd.model}: {', '.join(on)}" if on else
+                f"nothing is firing on {cmd.model}"))
         self.record.facts.tickets.append({"alert": cmd.alert, "model": cmd.model, "t": self.now,
                                           "note": cmd.note})
         return self._obs("ticket", f"Ticket filed for {cmd.alert} on {cmd.model}; it will be "

@@ -418,6 +418,37 @@ class FaultKind(Strict):
     transform: str | None = Field(None, description="a custom Python transform registered by "
                                   "name, for what the primitives cannot say")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _own_lines_are_evidence(cls, data: Any) -> Any:
+        """Every line the fault writes is evidence of it: each log template (at any level) and
+        each infra event not already matched by a signal of its tool becomes a signal of its
+        own, named by what the line says (`log:request-deadline-exceeded`,
+        `event:readiness-probe-failed`)."""
+        if not isinstance(data, dict) or not isinstance(data.get("signals", []), list):
+            return data
+        signals = list(data.get("signals", []))
+        written = [("logs", "log", t.get("template")) for t in data.get("logs", [])
+                   if isinstance(t, dict)]
+        written += [("infra", "event", e.get("message")) for e in data.get("infra", [])
+                    if isinstance(e, dict) and e.get("kind") == "event"]
+        taken = {s.get("id") for s in signals if isinstance(s, dict)}
+        for tool, what, text in written:
+            if not isinstance(text, str) or _covered(text, tool, signals):
+                continue
+            pattern, said = _line_pattern(text), _gist(text)
+            if pattern is None or not said:
+                continue
+            sid = base = f"{what}:{re.sub(r'[^a-z0-9]+', '-', said.lower()).strip('-')}"
+            n = 1
+            while sid in taken:
+                n += 1
+                sid = f"{base}-{n}"
+            taken.add(sid)
+            signals.append({"id": sid, "tool": tool, "text": pattern,
+                            "about": f"{what} lines saying \u201c{said}\u201d"})
+        return {**data, "signals": signals}
+
     @model_validator(mode="after")
     def _params_known(self) -> FaultKind:
         """Every `params.NAME` an effect names is a declared parameter."""
@@ -479,6 +510,55 @@ class FaultKind(Strict):
         if unfit:
             out.append(unfit)
         return out
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+MIN_LITERAL = 12
+"""Characters of fixed text a log line or event needs before it is its own evidence: shorter,
+it could match lines the fault did not write."""
+
+
+def _line_pattern(template: str) -> str | None:
+    """A signal's text matching any line written from the template: its fixed text exactly, each
+    field as any text (braces doubled, as a signal's text is itself a template)."""
+    parts = _PLACEHOLDER.split(template)
+    if sum(len(p.strip()) for p in parts) < MIN_LITERAL:
+        return None
+    return ".+?".join(re.escape(p).replace("{", "{{").replace("}", "}}") for p in parts)
+
+
+_TRAILING = frozenset({"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or",
+                       "the", "to", "with"})
+
+
+def _gist(template: str) -> str:
+    """What a line says, short enough to quote aloud: its first clause of fixed text (between
+    fields, colons, semicolons, brackets and sentence ends) with three words or more, else its
+    longest; at most twelve words, without a dangling preposition."""
+    clauses = [c.strip(" ,.=-+/") for c in re.split(r"\{[^{}]*\}|[:;()\[\]]|\.\s", template)]
+    clauses = [c for c in clauses if re.search(r"[A-Za-z]", c)]
+    if not clauses:
+        return ""
+    text = next((c for c in clauses if len(c.split()) >= 3), max(clauses, key=len))
+    words = text.split()[:12]
+    while words and words[-1].lower().strip(",.") in _TRAILING:
+        words.pop()
+    return " ".join(words).strip(" ,.=")
+
+
+def _covered(template: str, tool: str, signals: list[Any]) -> bool:
+    """Whether a signal of the tool already matches lines of the template (its fields as a
+    number, the signal's own fields as any text)."""
+    sample = _PLACEHOLDER.sub("1", template)
+    for sig in signals:
+        text = sig.get("text") if isinstance(sig, dict) and sig.get("tool") == tool else None
+        if isinstance(text, str):
+            try:
+                if re.search(_PLACEHOLDER.sub(".+", text), sample):
+                    return True
+            except re.error:
+                continue
+    return False
 
 
 def _param_refs(obj: Any) -> list[str]:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID, FIXES
 
 SIGNAL_CLAUSES: dict[str, str] = {
+    "log": "the service was logging \u201c{arg}\u201d",
+    "event": "the cluster had recorded \u201c{arg}\u201d events",
     "concentration": "impressions were piling onto a few items",
     "cpu-limit-config": "a config-only deploy had lowered the CPU limit just before it started",
     "cpu-moderate": "CPU use on the node looked moderate",
@@ -238,6 +240,9 @@ def signal_clause(signal: str, abouts: Mapping[str, str] | None = None) -> str:
     """What a signal showed; for one with no sentence here, its kind's own `about` (a kind that
     exists only as data), said after "showed" without a "that" (see `needs_that`)."""
     kind, _, arg = signal.partition(":")
+    quoted = re.search(r"\u201c(.+)\u201d", (abouts or {}).get(signal, ""))
+    if quoted and kind in SIGNAL_CLAUSES:  # a line the fault writes, quoted as written
+        return SIGNAL_CLAUSES[kind].format(arg=quoted.group(1))
     clause = SIGNAL_CLAUSES.get(kind)
     if clause is None:
         about = (abouts or {}).get(kind)

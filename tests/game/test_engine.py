@@ -161,3 +161,17 @@ def test_a_rejected_command_costs_no_time_and_no_observation_id(
     assert g.now == start, f"{command['do']} with a bad {field} moved the clock"
     after = g.do({"do": "logs", "model": "fraud-scorer"})
     assert (first.id, after.id) == ("obs-2", "obs-3")
+
+
+def test_a_ticket_typed_model_first_says_how_it_reads_and_what_fires_there() -> None:
+    g = game()
+    g.do({"do": "ack"})
+    noise = next(e for e in g.world.firing() if e.model != g.world.fault.model)
+    start = g.now
+    swapped = g.do({"do": "ticket", "alert": noise.model, "model": "certificate"})
+    assert not swapped.ok and g.now == start
+    assert "the alert comes first" in (swapped.error or "")
+    said = swapped.error or ""
+    assert f"firing on {noise.model}: " in said and noise.rule in said
+    right = g.do({"do": "ticket", "alert": noise.rule, "model": noise.model})
+    assert right.ok and g.record.facts.tickets[-1]["alert"] == noise.rule

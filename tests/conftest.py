@@ -7,6 +7,7 @@ counted in each worker is sent back to the controller, which prints the totals.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     from fuzz_budget import configure
 
+    _keep_bytecode()
     configure(long=bool(config.getoption("--fuzz-long")))
     config.addinivalue_line(
         "markers", "heavy: a test of several seconds, handed to a worker before the quick ones")
+
+
+def _keep_bytecode() -> None:
+    """Compiled modules are kept (in `__pycache__`, which git ignores) even where
+    PYTHONDONTWRITEBYTECODE is set: otherwise every xdist worker and every process a test starts
+    (a CLI run, a seat, a saver killed mid-write) compiles the game and the test modules again,
+    most of a second of CPU each. Set here, before the workers start, so they and their children
+    inherit it. (Not a PYTHONPYCACHEPREFIX: under one, the installed packages' own compiled
+    files are not read and every library would be compiled again.)"""
+    if not sys.dont_write_bytecode:
+        return
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -47,10 +47,16 @@ class Reader:
         while time.monotonic() < end:
             at = self.data.find(marker, since)
             if at >= 0:
-                time.sleep(0.5)  # let the screen finish what it was drawing
+                self.idle()  # let the screen finish what it was drawing
                 return at + len(marker)
-            time.sleep(0.1)
+            time.sleep(0.02)
         raise AssertionError(f"the game never showed {marker!r}: {bytes(self.data[-400:])!r}")
+
+    def idle(self, quiet: float = 0.15, limit: float = 10.0) -> None:
+        """Wait until nothing has been written for `quiet` seconds (at most `limit`)."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end and time.monotonic() - self.last < quiet:
+            time.sleep(0.02)
 
 
 def tui(args: list[str], prefix: list[str] | None = None, env: dict[str, str] | None = None

@@ -25,6 +25,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
+import pytest
 
 from oncall.content import loader
 from oncall.game.engine import Game
@@ -67,6 +68,13 @@ def _arrays(root: object) -> list[np.ndarray]:
 _OPAQUE = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
            types.MethodType, str, bytes, int, float)
 """What holds no game state of its own (code, classes, modules) or no arrays (scalars)."""
+
+
+def by_scenario(sids: list[str]) -> list[Any]:
+    """Scenario ids as parameters whose tests share one xdist worker (`scenario-SID`), and with
+    it that worker's builds of the scenario: the conformance, invariant and monitor-reach tests
+    of a scenario build each (scenario, seed) once between them."""
+    return [pytest.param(sid, marks=pytest.mark.xdist_group(f"scenario-{sid}")) for sid in sids]
 
 
 def fresh_game(sid: str, seed: int, difficulty: str | None = None) -> Game:

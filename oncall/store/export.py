@@ -25,6 +25,7 @@ from oncall.game.remediations import (
     Tuning,
     check_tuning,
     claim,
+    clean_world,
     generate,
     support,
     testfiles,
@@ -44,12 +45,12 @@ class ExportError(Exception):
 
 
 def world_of(record: Record) -> World:
-    """The incident's world as it was at the page, rebuilt from the seed and the scenario."""
+    """The incident's world as it was at the page, rebuilt from the seed and the scenario (or
+    the one this process built already: nobody acts on it)."""
     from oncall.game.engine import world_spec
     from oncall.game.generator import scenario
-    from oncall.sim.world import World
 
-    return World(record.seed, world_spec(scenario(record.scenario), record.difficulty))
+    return clean_world(record.seed, world_spec(scenario(record.scenario), record.difficulty))
 
 
 def _tuning(record: Record) -> dict[str, Tuning]:

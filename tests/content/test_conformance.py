@@ -18,7 +18,7 @@ from functools import cache
 
 import fuzz_budget
 import pytest
-from worlds import fresh_game
+from worlds import by_scenario, fresh_game
 
 from oncall.content import loader
 from oncall.game import conformance
@@ -27,8 +27,7 @@ SCENARIOS = sorted(loader.scenarios())
 SEEDS = conformance.SEEDS if fuzz_budget.LONG else (1, 2, 7)
 """Every seed of the harness under `--fuzz-long`; by default the seeds `test_invariants.py`
 plays, whose worlds the scenario's worker has built already."""
-BY_SCENARIO = [pytest.param(sid, marks=pytest.mark.xdist_group(f"scenario-{sid}"))
-               for sid in SCENARIOS]
+BY_SCENARIO = by_scenario(SCENARIOS)
 """Scenario ids whose tests share one worker, and with it that worker's cached worlds."""
 
 
@@ -88,19 +87,27 @@ json.dump(out, sys.stdout)
 
 
 @cache
-def _plays(hashseed: str) -> dict[str, list]:
-    """Every scenario's right play through `oncall play --headless` in one new process."""
-    env = {**os.environ, "PYTHONHASHSEED": hashseed}
-    out = subprocess.run([sys.executable, "-c", PLAY_EVERY_SCENARIO, *SCENARIOS], text=True,
-                         capture_output=True, env=env, timeout=600, check=True)
-    return json.loads(out.stdout)
+def _plays() -> tuple[dict[str, list], dict[str, list]]:
+    """Every scenario's right play through `oncall play --headless` in two new processes, one
+    per hash seed, run side by side (a worker waiting on one would leave its core idle)."""
+    procs = [subprocess.Popen([sys.executable, "-c", PLAY_EVERY_SCENARIO, *SCENARIOS],
+                              text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env={**os.environ, "PYTHONHASHSEED": hashseed})
+             for hashseed in ("1", "4242")]
+    plays = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err[-3000:]
+        plays.append(json.loads(out))
+    return plays[0], plays[1]
 
 
 # One pair of processes plays every scenario; the group keeps them on one worker.
 @pytest.mark.xdist_group("replay-processes")
 @pytest.mark.parametrize("sid", SCENARIOS)
 def test_a_recorded_play_replays_byte_identically_in_new_processes(sid: str) -> None:
-    (code, first), (code2, second) = _plays("1")[sid], _plays("4242")[sid]
+    one, other = _plays()
+    (code, first), (code2, second) = one[sid], other[sid]
     assert code == code2 == 0
     assert first == second
     lines = first.splitlines()

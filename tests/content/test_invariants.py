@@ -1,5 +1,5 @@
 """The world's invariants (`oncall.game.invariants`) on every scenario × 3 seeds and on generated
-nights: 100 by default (about half a minute of CPU), 400 with `--fuzz-long`, any number with
+nights: 40 by default (about 12 s of CPU), 400 with `--fuzz-long`, any number with
 ONCALL_INVARIANT_NIGHTS.
 
 Games come from `worlds.fresh_game` on the conformance harness's xdist groups, so a (scenario,
@@ -14,7 +14,7 @@ import os
 import numpy as np
 import pytest
 from fuzz_budget import budget
-from worlds import fresh_game
+from worlds import by_scenario, fresh_game
 
 from oncall.content import loader
 from oncall.game import generator, invariants
@@ -22,12 +22,11 @@ from oncall.game.engine import Game
 
 SCENARIOS = sorted(loader.scenarios())
 SEEDS = (1, 2, 7)
-NIGHTS = int(os.environ.get("ONCALL_INVARIANT_NIGHTS", "0")) or budget(100, 400)
+NIGHTS = int(os.environ.get("ONCALL_INVARIANT_NIGHTS", "0")) or budget(40, 400)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("sid", [pytest.param(s, marks=pytest.mark.xdist_group(f"scenario-{s}"))
-                                 for s in SCENARIOS])
+@pytest.mark.parametrize("sid", by_scenario(SCENARIOS))
 def test_every_scenario_keeps_the_invariants(sid: str, seed: int) -> None:
     assert invariants.check_all(fresh_game(sid, seed)) == []
 

@@ -32,6 +32,7 @@ def _browser_helpers() -> Any:
 _H = _browser_helpers()
 ANSI, ARGS, CHROMIUM, free_port, wait_http = (_H.ANSI, _H.ARGS, _H.CHROMIUM, _H.free_port,
                                               _H.wait_http)
+seen_on, settled = _H.seen_on, _H.settled
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")
 
@@ -79,27 +80,22 @@ def test_two_pages_two_roles_one_incident(tmp_path: Path) -> None:
                 pages.append((page, received))
 
             def seen(which: int, text: str, seconds: float = 60) -> bool:
-                page, received = pages[which]
-                for _ in range(int(seconds * 4)):  # a look every 250 ms
-                    if text in ANSI.sub("", "".join(received)):
-                        return True
-                    page.wait_for_timeout(250)
-                return text in ANSI.sub("", "".join(received))
+                return seen_on(*pages[which], text, seconds)
 
             for i, (role, name, line) in enumerate([("commander", "ann", "ack"),
                                                     ("operations", "bob", "deploys ad-ctr")]):
                 page = pages[i][0]
                 assert seen(i, "Join a drill"), "the join form never reached the page"
                 page.click(".xterm-screen")
-                page.wait_for_timeout(500)  # the form focuses its first empty field on mount
+                settled(*pages[i])  # the form focuses its first empty field on mount
                 page.keyboard.type(role, delay=30)
                 page.keyboard.press("Tab")
-                page.wait_for_timeout(500)  # the focus moves before the name is typed
+                settled(*pages[i])  # the focus moves before the name is typed
                 page.keyboard.type(name, delay=30)
                 page.keyboard.press("Enter")
                 assert seen(i, f"you are {name}"), "the seat never opened: " + ANSI.sub(
                     "", "".join(pages[i][1]))[-600:]
-                page.wait_for_timeout(500)
+                settled(*pages[i])
                 page.keyboard.type(line, delay=30)
                 page.keyboard.press("Enter")
             assert seen(1, "ann (incident commander) ack"), "page 2 never saw the commander"

@@ -7,11 +7,23 @@ from __future__ import annotations
 from shift_helpers import incident_page
 
 from oncall.game.shift import Shift
+from oncall.game.shiftplan import ATTEMPTS, incident_scenario
+
+LENGTH = 360
+
+
+def drawn(seed: int) -> set[str]:
+    """The fault kinds any attempt of an easy night of `seed` draws (the night is built on one of
+    them): a night that cannot hold the kinds asked for is not built."""
+    return {f.kind for attempt in range(ATTEMPTS)
+            for f in incident_scenario(seed, LENGTH, "easy", attempt)[0].faults}
 
 
 def night_of(kinds: set[str]) -> Shift:
     for seed in range(80):
-        s = Shift(seed, difficulty="easy")
+        if not drawn(seed) & kinds:
+            continue
+        s = Shift(seed, length=LENGTH, difficulty="easy")
         if {i.kind.id for i in s.world.incidents.values()} & kinds:
             return s
     raise AssertionError(f"no easy night of {sorted(kinds)} in 80 seeds")

@@ -20,6 +20,8 @@ NIGHTS = [("calm", 3, "normal"), ("calm", 8, "hard"), ("fifo", 4, "normal"),
           ("calm", 5, "easy")]
 """Ten nights across the four temperaments and three difficulties, including the sparse ones
 (a passive player says little) that once fell short of two minutes."""
+pytestmark = pytest.mark.xdist_group("spoken-nights")
+"""One worker plays the ten nights (the `night` fixture keeps them) for every test here."""
 CODE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|\S+/\S+|\.ya?ml\b|`")
 RAW = re.compile(r"\d\.\d{4,}|\b(?:ms|p99|ks|psi)\b|\(|\)|[A-Z][a-z]+[A-Z]\w+|_")
 """Tool output that is not speech: decimals of four places or more, metric units, parentheses,

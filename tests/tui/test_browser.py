@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,28 @@ def wait_http(url: str, seconds: float = 30) -> None:
     raise AssertionError(f"{url} did not answer in {seconds} s")
 
 
+def seen_on(page: Any, received: list[str], text: str, seconds: float = 40) -> bool:
+    """Wait until `text` is in what the page received (the pages' events are handled while
+    Playwright waits, so it looks every 20 ms)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if text in ANSI.sub("", "".join(received)):
+            return True
+        page.wait_for_timeout(20)
+    return text in ANSI.sub("", "".join(received))
+
+
+def settled(page: Any, received: list[str], quiet: float = 0.2, seconds: float = 10) -> None:
+    """Wait until the page has received nothing for `quiet` seconds: the screen is drawn (a
+    form has focused its field, a key's redraw has arrived)."""
+    end = time.monotonic() + seconds
+    count, since = len(received), time.monotonic()
+    while time.monotonic() < end and time.monotonic() - since < quiet:
+        page.wait_for_timeout(20)
+        if len(received) != count:
+            count, since = len(received), time.monotonic()
+
+
 @pytest.mark.heavy
 def test_play_in_headless_chromium(tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -71,12 +94,7 @@ def test_play_in_headless_chromium(tmp_path: Path) -> None:
             page.goto(f"http://127.0.0.1:{port}/")
 
             def seen(text: str, seconds: float = 40) -> bool:
-                end = time.monotonic() + seconds
-                while time.monotonic() < end:
-                    if text in ANSI.sub("", "".join(received)):
-                        return True
-                    page.wait_for_timeout(250)
-                return False
+                return seen_on(page, received, text, seconds)
 
             assert seen("New shift"), "the title screen never reached the page"
             page.click(".xterm-screen")
@@ -89,7 +107,7 @@ def test_play_in_headless_chromium(tmp_path: Path) -> None:
             assert seen("Acknowledged at"), "acknowledging did not reach the war room"
             page.keyboard.press("o")
             assert seen("obs-2"), "the fleet observation never reached the page"
-            page.wait_for_timeout(500)
+            settled(page, received)
             shot = tmp_path / "served-war-room.png"
             page.screenshot(path=str(shot))
             assert shot.stat().st_size > 10_000

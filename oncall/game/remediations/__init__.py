@@ -9,7 +9,8 @@ language interviewers know.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
@@ -35,7 +36,7 @@ from oncall.sim.registry import RemediationDef
 
 if TYPE_CHECKING:
     from oncall.sim.fleet import Model
-    from oncall.sim.world import World
+    from oncall.sim.world import World, WorldSpec
 
 __all__ = [
     "BY_ID",
@@ -48,6 +49,8 @@ __all__ = [
     "Tuning",
     "check_tuning",
     "claim",
+    "clean",
+    "clean_world",
     "fit",
     "generate",
     "replay",
@@ -192,7 +195,7 @@ def generate(rids: list[str], world: World, tuning: dict[str, Tuning], paged_by:
         made = files(rid, model, tune, paged_by, runbook_base)
         if BY_ID[rid].kind == "test":
             if fixture_files is None:
-                fixture_files = testfiles.fixtures(world, model)
+                fixture_files = fixtures(world, model)
             why = {a.path: testfiles.blind(rid, fixture_files, _source_of(a)) for a in made}
             made = [a for a in made if why[a.path] is None]
             if not made:
@@ -207,16 +210,59 @@ def generate(rids: list[str], world: World, tuning: dict[str, Tuning], paged_by:
     return out
 
 
+CLEAN_KEPT = 4
+"""Clean worlds a process keeps by seed and spec (least recently used dropped first): each is
+tens of MB, and a night's incidents, a replayed save and its export need only a few."""
 _CLEAN: WeakKeyDictionary[World, World] = WeakKeyDictionary()
+_BY_SPEC: OrderedDict[tuple[int, str, int], tuple[object, World]] = OrderedDict()
+"""Clean worlds by (seed, the spec as written, the registries in play), each beside the
+registries it was built under (held, so their id stays theirs)."""
 
 
 def clean(world: World) -> World:
     """The incident's world as it ran with nobody acting: the same seed and spec, fresh (made
-    once per world). Replays, the tuning lab and the tests' fixtures all read it, so what the
-    postmortem claims is what an export's tests check, whatever the on-call did meanwhile."""
-    if world not in _CLEAN:
-        _CLEAN[world] = world.fresh()
-    return _CLEAN[world]
+    once per seed and spec: every game of the incident, its replays and its export share it).
+    Replays, the tuning lab and the tests' fixtures all read it, so what the postmortem claims
+    is what an export's tests check, whatever the on-call did meanwhile."""
+    found = _CLEAN.get(world)
+    if found is None:
+        found = _kept(world.seed, world.spec, world.fresh)
+        if found is not world:  # a clean world is its own; a weak key must not be its value
+            _CLEAN[world] = found
+    return found
+
+
+def clean_world(seed: int, spec: WorldSpec) -> World:
+    """The world of `seed` and `spec` with nobody acting, as `World(seed, spec)` builds it,
+    shared with every game of the same seed and spec (`clean`). Nothing may act on it."""
+    from oncall.sim.world import World
+
+    return _kept(seed, spec, lambda: World(seed, spec))
+
+
+def _kept(seed: int, spec: WorldSpec, build: Callable[[], World]) -> World:
+    regs = registry.registries()  # content reloaded (an added folder): a new world
+    key = (seed, repr(spec), id(regs))
+    if key in _BY_SPEC:
+        _BY_SPEC.move_to_end(key)
+        return _BY_SPEC[key][1]
+    made = build()
+    _BY_SPEC[key] = (regs, made)
+    while len(_BY_SPEC) > CLEAN_KEPT:
+        _BY_SPEC.popitem(last=False)
+    return made
+
+
+_FIXTURES: WeakKeyDictionary[World, dict[str, dict[str, str]]] = WeakKeyDictionary()
+
+
+def fixtures(world: World, model: Model) -> dict[str, str]:
+    """`testfiles.fixtures` of a world nobody acts on (a clean one), made once per model: the
+    postmortem judges its tests on them and the export writes them."""
+    made = _FIXTURES.setdefault(world, {})
+    if model.name not in made:
+        made[model.name] = testfiles.fixtures(world, model)
+    return dict(made[model.name])
 
 
 def support(world: World, made: Generated, tuning: dict[str, Tuning],
@@ -238,7 +284,7 @@ def support(world: World, made: Generated, tuning: dict[str, Tuning],
             runbooks.url(runbook_base, MONITORS[rid].alert), rep)
     tests = [a for a in made.artifacts if a.kind == "test"]
     if tests:
-        fixture_files = testfiles.fixtures(world, model)
+        fixture_files = fixtures(world, model)
         if any(not a.path.startswith("contracts/") for a in tests):
             out["tests/conftest.py"] = testfiles.CONFTEST
             out.update({k: v for k, v in fixture_files.items() if k.startswith("tests/")})

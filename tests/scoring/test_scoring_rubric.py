@@ -152,8 +152,42 @@ def test_intervening_on_a_model_that_is_not_the_target_is_noise_chasing() -> Non
         t=140, kind="rollback", command={"do": "rollback", "model": "search-ranker"},
         effect="none", effective_at=140, message="Nothing changed.", evidence_before=1))
     pts, text = section(score(record), "alert")
-    assert pts == 13
+    assert pts == 9.5  # half the moves kept on the target (3.5 of 7), less 2 for the chase
     assert "rollback search-ranker at 02:20" in text
+    assert "Each costs 2 points" in text
+
+
+def test_chasing_noise_costs_past_its_own_rule_and_more_than_doing_nothing() -> None:
+    """Three rollbacks of healthy models cost 6: past the 7 of the rule, into the look and the
+    triage; and in temperament, 1 each from the section."""
+    record = d4_play()
+    for t, model in ((140, "search-ranker"), (141, "spam-filter"), (142, "ad-ctr")):
+        record.facts.interventions.insert(0, Intervened(
+            t=t, kind="rollback", command={"do": "rollback", "model": model}, effect="none",
+            effective_at=t, message="Nothing changed.", evidence_before=1))
+    chased = score(record)
+    calm = score(d4_play()).section("temperament").points
+    pts, text = section(chased, "alert")
+    assert pts == round(15 - 7 - (6 - 7 / 4), 1)  # a quarter on target, less 3 chases
+    assert "past this rule if need be" in text
+    assert section(chased, "temperament")[0] == calm - 3
+    assert "Changed models with no fault tonight" in section(chased, "temperament")[1]
+
+
+def test_the_acknowledgement_is_credited_once() -> None:
+    """Acknowledging late costs temperament's timing, not the alert section as well."""
+    late = score(d4_play(ack_after=9))
+    assert late.section("alert").points == score(d4_play()).section("alert").points
+    assert late.section("temperament").points < score(d4_play()).section("temperament").points
+
+
+def test_a_severity_declared_late_earns_half() -> None:
+    record = d4_play()
+    assert record.facts.acked_at is not None
+    record.facts.severity_at = record.facts.acked_at + 16
+    pts, text = section(score(record), "temperament")
+    assert pts == score(d4_play()).section("temperament").points - 1.5
+    assert "16 min after the acknowledgement (target 15), so it earns half" in text
 
 
 def test_noise_alerts_should_be_ticketed() -> None:

@@ -6,20 +6,21 @@ Rules:
   on them), 4 when a rollback or hotfix of your own could have settled it, 3 for a move that
   helped partly, 0 for one that changed nothing or made it worse (the answer key's `why` says
   what makes a tempting move wrong). A move made before any observation had shown a sign of the
-  fault is a blind guess: it earns half, even when it works (reading the runbook is no look at
-  what happened); so does a move made while the stated diagnosis named a wrong cause (neither
-  the root cause nor an accepted alternative): it worked for another reason than the one given.
+  fault is a blind guess: it earns nothing, even when it works, as a diagnosis named before any
+  look earns nothing (reading the runbook is no look at what happened); a move made while the
+  stated diagnosis named a wrong cause (neither the root cause nor an accepted alternative)
+  earns half: it worked for another reason than the one given.
   An escalation that was one of SPRAY or more teams paged earns nothing.
 - 6: the fault was mitigated during the run and not handed over to the secondary; 4 when a team
   you escalated to mitigated what a rollback or hotfix of your own could have settled; half of
-  either when the move that mitigated was a blind guess or aimed at a wrong cause, none when it
-  came from a spray or from an escalation made before any look (or saying nothing): a page by
+  either when the move that mitigated was aimed at a wrong cause, none when it was a blind guess
+  or came from a spray or from an escalation made before any look (or saying nothing): a page by
   habit hands the team a page, not a finding, and the first move's points follow the same rule.
   On a night with several incidents these points are the mean over them (each other incident
   counts when its fault stopped without the secondary).
 - 5: page to mitigation: every minute of impact counts, so full within 15 minutes, falling
   linearly to nothing at 75 (only when mitigated), times the share of the mitigation earned
-  (half for a guess, none for a spray).
+  (half for a move aimed at a wrong cause, none for a guess or a spray).
 - 4: no harmful moves. Each intervention that matches a wrong move, or had no effect, costs 2;
   one that made things worse costs 3; an escalation that changed nothing costs 1 (a team's
   time is cheap next to a blind rollback). The feedback names the move and why it was wrong.
@@ -89,7 +90,8 @@ def score_intervention(run: Run) -> Tally:
                       f"({', '.join(teams)}): paging every team is not a decision.")
         elif first.effect in HELPED and not share:
             did = "mitigated" if first.effect == "fixes" else "helped with"
-            tally.add("first", 0, 8, f"{what} {did} the fault through the team, but {why}.")
+            via = " through the team" if first.kind == "escalate" else ""
+            tally.add("first", 0, 8, f"{what} {did} the fault{via}, but {why}.")
         elif first.effect == "fixes" and first.kind != "escalate":
             tally.add("first", 8 * share, 8, f"{what} mitigated the fault.{guess}")
         elif first.effect == "fixes" and _delegated(run):
@@ -257,8 +259,8 @@ def _earned(run: Run, iv: Intervened) -> tuple[float, str]:
                     "nothing in its message) hands the team a page, not a finding, and earns " \
                     "nothing of what they fixed"
     if _blind(run, iv):
-        return 0.5, "it was a guess made before any observation showed the fault, and a guess " \
-                    "that worked earns half"
+        return 0.0, "it was a guess made before any observation showed the fault, and a guess " \
+                    "earns nothing, right or wrong"
     aimed = _aimed_wrong(run, iv)
     if aimed:
         return 0.5, f"it was aimed at {cause_label(aimed)}, not the cause here, and a fix that " \

@@ -14,7 +14,9 @@ Rules:
   leaving more than 30 minutes between updates until the incident was resolved.
 - 2: no thrashing: each rollback or hotfix that follows another one that did not fix anything,
   with no new evidence in between, costs 1 (a right move of the answer key is never thrashing:
-  it is the fix the evidence already pointed to). Calm is judged on moves made on evidence on
+  it is the fix the evidence already pointed to). A rollback or hotfix on a model with no
+  incident tonight voids the calm (it is flailing, whatever came before). Calm is judged on
+  moves made on evidence on
   the models of the night's incidents: a run with no rollback or hotfix there, or only ones made
   before any observation showed the fault, earns nothing here (a control excepted, where
   holding back is the move once it is a decision: the page acknowledged, the target looked at,
@@ -140,6 +142,11 @@ def _thrash(run: Run, tally: Tally) -> None:
     if not any(run.informed(i) for i in acts):
         tally.add("thrash", 0, 2, "Every rollback and hotfix came before any observation showed "
                   "the fault: calm is judged on moves made on evidence.")
+        return
+    if any(i.command.get("model") and str(i.command.get("model")) not in models
+           for i in run.interventions if i.kind != "escalate"):
+        tally.add("thrash", 0, 2, "Rollbacks and hotfixes strayed to models with no fault: "
+                  "calm is staying on the incident.")
         return
     blind = [b for a, b in pairwise(acts)
              if a.effect != "fixes" and b.evidence_before <= a.evidence_before

@@ -159,7 +159,7 @@ def test_intervening_on_a_model_that_is_not_the_target_is_noise_chasing() -> Non
 
 def test_chasing_noise_costs_past_its_own_rule_and_more_than_doing_nothing() -> None:
     """Three rollbacks of healthy models cost 6: past the 7 of the rule, into the look and the
-    triage; and in temperament, 1 each from the section."""
+    triage; and in temperament, 1 each from the section, and the calm."""
     record = d4_play()
     for t, model in ((140, "search-ranker"), (141, "spam-filter"), (142, "ad-ctr")):
         record.facts.interventions.insert(0, Intervened(
@@ -170,8 +170,9 @@ def test_chasing_noise_costs_past_its_own_rule_and_more_than_doing_nothing() -> 
     pts, text = section(chased, "alert")
     assert pts == round(15 - 7 - (6 - 7 / 4), 1)  # a quarter on target, less 3 chases
     assert "past this rule if need be" in text
-    assert section(chased, "temperament")[0] == calm - 3
+    assert section(chased, "temperament")[0] == calm - 3 - 2  # and flailing is not calm
     assert "Changed models with no fault tonight" in section(chased, "temperament")[1]
+    assert "calm is staying on the incident" in section(chased, "temperament")[1]
 
 
 def test_the_acknowledgement_is_credited_once() -> None:

@@ -23,7 +23,9 @@ Rules:
   (half for a move aimed at a wrong cause, none for a guess or a spray).
 - 4: no harmful moves. Each intervention that matches a wrong move, or had no effect, costs 2;
   one that made things worse costs 3; an escalation that changed nothing costs 1 (a team's
-  time is cheap next to a blind rollback). The feedback names the move and why it was wrong.
+  time is cheap next to a blind rollback). What the 4 cannot absorb comes out of the rest of the
+  section: a harmful move costs more than doing nothing. The feedback names the move and why
+  it was wrong.
   Restraint needs a decision: a run with no intervention, only blind guesses, or a page never
   acknowledged earns nothing here, whatever its moves cost.
 - 2: mitigation before full root cause: something that helped was applied before the diagnosis
@@ -38,8 +40,8 @@ A control (a page with nothing to fix) is scored on restraint instead, with the 
   working-hours follow-up: the same decision by another verb, `Run.follow_ups`); 5: within 30
   minutes of the page, half by 60;
   none of either when the ticket was not a decision (see restraint below).
-- 4: no harmful moves, costed as above (a follow-up escalation costs nothing; doing nothing is
-  the right play here), once restraint
+- 4: no harmful moves, costed as above and past this rule as above (a follow-up escalation
+  costs nothing; doing nothing is the right play here), once restraint
   is a decision: the page acknowledged, the target looked at, a ticket or a diagnosis stated.
 - 2: the ticket followed an observation that showed what happened.
 """
@@ -143,7 +145,7 @@ def score_intervention(run: Run) -> Tally:
         tally.add("harm", 0, 4, costly + (" No move was made on evidence, so there was no "
                                           "restraint to credit." if costly else ""))
     elif bad:
-        tally.add("harm", 4 - sum(c for c, _ in bad), 4, costly)
+        tally.add("harm", 4 - sum(c for c, _ in bad), 4, costly + _past(bad), reach=True)
     else:
         tally.add("harm", 4, 4, "No harmful or wasted interventions.")
 
@@ -211,7 +213,8 @@ def _score_control(run: Run) -> Tally:
                                      if iv not in follow) if c]
     if bad:
         tally.add("harm", 4 - sum(c for c, _ in bad), 4,
-                  "Moves that cost: " + "; ".join(line for _, line in bad) + ".")
+                  "Moves that cost: " + "; ".join(line for _, line in bad) + "." + _past(bad),
+                  reach=True)
     elif run.restraint() is None:
         tally.add("harm", 4, 4, "No rollback, hotfix or needless escalation.")
     else:
@@ -223,6 +226,13 @@ def _score_control(run: Run) -> Tally:
               "Ticketed without an observation that showed what happened." if ticket_at is not None
               else "")
     return tally
+
+
+def _past(bad: list[tuple[int, str]]) -> str:
+    """Says so when the moves cost more than the harm rule holds."""
+    total = sum(c for c, _ in bad)
+    return (f" They cost {total} points, {total - 4} of them past this rule." if total > 4
+            else "")
 
 
 def _every_incident(run: Run, pts: float, line: str) -> tuple[float, str]:

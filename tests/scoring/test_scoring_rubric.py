@@ -302,3 +302,14 @@ def test_impact_must_quote_a_measured_figure_and_a_stray_zero_does_not_count() -
     assert "quotes none of the measured numbers (requests affected 12,437" in text
     rounded = d4_postmortem(impact="About 12,400 requests were scored on dollar amounts.")
     assert score(d4_play(postmortem=rounded)).section("postmortem").points == 15
+
+
+def test_harmful_moves_cost_past_the_harm_rule() -> None:
+    """Four restarts that did nothing cost 8: the harm rule holds 4, the other 4 come out of
+    the rest of the section, so they cost more than the mitigation time they also lost."""
+    two = score(d4_play(extra_moves=2)).section("intervention")
+    four = score(d4_play(extra_moves=4))
+    pts, text = section(four, "intervention")
+    assert two.points - pts >= 4 + 2  # 4 past the rule, and the later mitigation
+    assert "They cost 8 points, 4 of them past this rule." in text
+    assert "past this rule" not in " ".join(two.feedback)

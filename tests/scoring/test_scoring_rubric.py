@@ -6,7 +6,7 @@ import re
 
 from record_factory import d4_play, d4_postmortem, d4_replays, m1_play
 
-from oncall.game.record import ActionItem, Intervened, Lessons
+from oncall.game.record import ActionItem, Intervened, Lessons, Replay
 from oncall.scoring import Scorecard, score
 
 
@@ -313,3 +313,16 @@ def test_harmful_moves_cost_past_the_harm_rule() -> None:
     assert two.points - pts >= 4 + 2  # 4 past the rule, and the later mitigation
     assert "They cost 8 points, 4 of them past this rule." in text
     assert "past this rule" not in " ".join(two.feedback)
+
+
+def test_a_monitor_that_fired_before_the_page_fits_whatever_the_key_lists() -> None:
+    """The postmortem counts a proposed monitor whose replay fired early as fitting, as
+    self-awareness does; one that never fired stays unfit."""
+    early = [Replay(remediation="mon-early", rule="EarlyRule", model="fraud-scorer", expr="x",
+                    fired_at=100, lead_minutes=20, false_alarms_week=0)]
+    late = [early[0].model_copy(update={"fired_at": None, "lead_minutes": None})]
+    pm = d4_postmortem(remediations=["Mon2", "D1", "mon-early"])
+    fired = section(score(d4_play(postmortem=pm, replays=early)), "postmortem")[1]
+    silent = section(score(d4_play(postmortem=pm, replays=late)), "postmortem")[1]
+    assert "Remediations that fit: Mon2, D1, mon-early;" in fired
+    assert "not for this fault: mon-early" in silent

@@ -27,7 +27,8 @@ Rules:
   section: a harmful move costs more than doing nothing. The feedback names the move and why
   it was wrong.
   Restraint needs a decision: a run with no intervention, only blind guesses, or a page never
-  acknowledged earns nothing here, whatever its moves cost.
+  acknowledged earns nothing here, and what its moves cost beyond the 4 still comes out of the
+  section.
 - 2: mitigation before full root cause: something that helped was applied before the diagnosis
   or within 10 minutes of it (SRE: make the system work first, then find the cause), once some
   observation had shown a sign of the fault (mitigating first is not guessing first).
@@ -141,9 +142,10 @@ def score_intervention(run: Run) -> Tally:
     bad = [(c, line) for c, line in costs if c]
     costly = "Moves that cost: " + "; ".join(line for _, line in bad) + "." if bad else ""
     if facts.acked_at is None or all(_blind(run, iv) for iv in ivs):
-        # doing nothing, or only guessing, is not restraint
-        tally.add("harm", 0, 4, costly + (" No move was made on evidence, so there was no "
-                                          "restraint to credit." if costly else ""))
+        # doing nothing, or only guessing, is not restraint; what the moves cost still counts
+        tally.add("harm", min(0.0, 4 - sum(c for c, _ in bad)), 4, costly + (
+            " No move was made on evidence, so there was no restraint to credit." + _past(bad)
+            if costly else ""), reach=True)
     elif bad:
         tally.add("harm", 4 - sum(c for c, _ in bad), 4, costly + _past(bad), reach=True)
     else:

@@ -233,8 +233,8 @@ def _score_control(run: Run) -> Tally:
 def _past(bad: list[tuple[int, str]]) -> str:
     """Says so when the moves cost more than the harm rule holds."""
     total = sum(c for c, _ in bad)
-    return (f" They cost {total} points, {total - 4} of them past this rule." if total > 4
-            else "")
+    return (" They cost more than this rule's 4 points: the rest comes out of the other rules "
+            "of this section." if total > 4 else "")
 
 
 def _every_incident(run: Run, pts: float, line: str) -> tuple[float, str]:

@@ -1,10 +1,15 @@
 """Play the calibration personas over every scenario and several seeds and print their scores.
 
     python bench/personas.py [SCENARIO ...] [--seeds 1,2,3,4,5,6] [--random-nights N]
+                             [--save DIR | --rescore DIR]
 
 The personas live in `tests/players/`; they read only what observations show. The table is the
 means per persona, overall and per scenario, then every ordering check the rubric must pass
 (`ordering_checks`), on the means and per scenario or night, with pass/fail and totals.
+
+The rubric is a pure function of the record, so `--save DIR` keeps every played record and
+`--rescore DIR` scores those records again without playing: a rubric change is measured over
+the same plays in seconds. A change to the players or the simulation needs a new `--save`.
 """
 
 from __future__ import annotations
@@ -21,12 +26,23 @@ from players.personas import PERSONAS, ordering_checks
 from oncall.content import loader
 from oncall.game import generator
 from oncall.game.engine import Game
+from oncall.game.record import Record
 from oncall.scoring import score
 
 
-def play(sid: str, seed: int, name: str) -> tuple[float, dict[str, float]]:
-    g = Game(generator.scenario(sid), seed)
-    record = PERSONAS[name](g, seed).play()
+def play(sid: str, seed: int, name: str, save: Path | None = None,
+         rescore: Path | None = None) -> tuple[float, dict[str, float]]:
+    path = (rescore or save or Path()) / f"{sid}.{seed}.{name}.json"
+    if rescore is not None:
+        try:
+            record = Record.model_validate_json(path.read_bytes())
+        except (OSError, ValueError) as e:
+            raise SystemExit(f"personas: --rescore {rescore}: cannot read {path.name}: {e}") \
+                from None
+    else:
+        record = PERSONAS[name](Game(generator.scenario(sid), seed), seed).play()
+        if save is not None:
+            path.write_text(record.model_dump_json())
     card = score(record)
     return card.total, {s.name: s.points for s in card.sections}
 
@@ -39,7 +55,14 @@ def main() -> None:
     ap.add_argument("--random-nights", type=int, default=0,
                     help="play this many generated nights (random-1-normal, ...) instead of "
                          "the library")
+    keep = ap.add_mutually_exclusive_group()
+    keep.add_argument("--save", type=Path, metavar="DIR",
+                      help="keep every played record in DIR (one JSON file each)")
+    keep.add_argument("--rescore", type=Path, metavar="DIR",
+                      help="score the records --save kept in DIR instead of playing")
     args = ap.parse_args()
+    if args.save is not None:
+        args.save.mkdir(parents=True, exist_ok=True)
     seeds = [int(s) for s in args.seeds.split(",")]
     names = args.personas.split(",")
     nights = [generator.random_id(n) for n in range(1, args.random_nights + 1)]
@@ -49,7 +72,7 @@ def main() -> None:
     for sid in ids:
         for seed in seeds:
             for name in names:
-                total, parts = play(sid, seed, name)
+                total, parts = play(sid, seed, name, args.save, args.rescore)
                 per[sid][name].append(total)
                 for k, v in parts.items():
                     sections[name][k].append(v)

@@ -1,19 +1,25 @@
 """Alert (15): did the player find the real signal among symptoms and noise, and name it after.
 
+The acknowledgement is credited once, in temperament (its timing and who owned the page); here
+it only gates: a page that went on to the secondary before it was acknowledged was theirs.
+
 Rules:
-- 3: the page was acknowledged before it went on to the secondary (timing belongs to
-  temperament; an acknowledgement after the secondary was woken owns nothing).
 - 4: the player looked at the signal itself (an investigation of the target model whose content
   showed a sign of the fault) before the first intervention; half if only afterwards; 1 for
   reading the runbook of an alert that paged without ever looking at the model; nothing when
   the page went on to the secondary before it was acknowledged (the triage was theirs).
-- 4: every rollback and hotfix was aimed at the target (or at the model of another real
-  incident of the night); each one on another model costs 2 (noise chasing). A judgement
-  needs a decision: with no rollback or hotfix at all this earns nothing, unless an escalation
-  made after some observation showed the fault (and saying something) was the decision, or, on
-  a control, restraint was (`Run.restraint`: a look at the target, then a ticket or diagnosis).
-- 2: every noise alert got a `ticket` instead of an intervention (full when no noise fired and
-  the page was acknowledged before it went on to the secondary).
+- 7: every rollback and hotfix was aimed at the target (or at the model of another real
+  incident of the night), in proportion to the share of them that was. A judgement needs a
+  decision: this earns nothing unless a rollback or hotfix there followed an observation that
+  showed the fault, or an escalation made after such an observation (and saying something) was
+  the decision, or, on a control, restraint was (`Run.restraint`: a look at the target, then a
+  ticket or diagnosis). Each rollback or hotfix
+  on another model costs 2 (noise chasing), and the cost reaches past this rule into the rest
+  of the section: chasing noise is the opposite of finding the signal, so it costs more than
+  doing nothing.
+- 2: every noise alert got a `ticket` instead of an intervention; when no noise fired there was
+  nothing else to triage, and the 2 follow the triage of the page itself: full when the look
+  above earned all its points and no other model was chased.
 - 2: the postmortem's detection section names an alert that paged on the incident (1) and that
   alert's threshold (1).
 """
@@ -23,6 +29,10 @@ from __future__ import annotations
 from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally
 from oncall.scoring.text import and_list, mentions, mentions_number
+
+LOOK, NOISE = 4, 7
+CHASE = 2
+"""Points a rollback or hotfix on a model that is not at fault costs (past its own rule)."""
 
 
 def _fmt(v: float) -> str:
@@ -34,14 +44,6 @@ def score_alert(run: Run) -> Tally:
     facts = run.facts
     signal = run.answers.signal_alert
 
-    if run.acked_in_time():
-        tally.add("ack", 3, 3, "Acknowledged the page.")
-    elif facts.acked_at is not None:
-        tally.add("ack", 0, 3, f"Acknowledged at {run.at(facts.acked_at)}, after the page had "
-                  "gone on to the secondary: by then the page was theirs.")
-    else:
-        tally.add("ack", 0, 3, "Never acknowledged the page.")
-
     paged = {a.rule for a in run.facts.page_alerts} | {signal}
     looks = [e for e in run.investigations
              if e.command.get("model") == run.target and e.observation.signals]
@@ -49,7 +51,7 @@ def score_alert(run: Run) -> Tally:
              and paged & {e.command.get("alert"), e.command.get("rule")}]
     first_iv = run.interventions[0].t if run.interventions else None
     if looks and not run.acked_in_time():
-        tally.add("look", 0, 4, f"Looked at {run.target} only while the page sat unacknowledged "
+        tally.add("look", 0, LOOK, f"Looked at {run.target} only while the page sat unacknowledged "
                   "or after it had gone on to the secondary: the triage was theirs by then.")
     elif looks:
         e = looks[0]
@@ -57,46 +59,56 @@ def score_alert(run: Run) -> Tally:
         what = " ".join(str(e.command[k]) for k in ("do", "model", "alert", "rule", "metric")
                         if e.command.get(k))
         if first_iv is None or when <= first_iv:
-            tally.add("look", 4, 4, f"Looked at the signal first: {what} at "
+            tally.add("look", LOOK, LOOK, f"Looked at the signal first: {what} at "
                       f"{run.at(when)}.")
         else:
-            tally.add("look", 2, 4, f"Looked at the signal ({what}) only at "
+            tally.add("look", LOOK / 2, LOOK, f"Looked at the signal ({what}) only at "
                       f"{run.at(when)}, after the first intervention at {run.at(first_iv)}.")
     elif books:
-        tally.add("look", 1, 4, f"Read the runbook of {books[0].command.get('alert')} but never "
+        tally.add("look", 1, LOOK, f"Read the runbook of {books[0].command.get('alert')} but never "
                   f"looked at {run.target} where the fault showed: the runbook says what an "
                   "alert means, not what happened.")
     else:
-        tally.add("look", 0, 4, f"Never looked at {run.target} where the fault showed.")
+        tally.add("look", 0, LOOK, f"Never looked at {run.target} where the fault showed.")
 
     hands_on = [i for i in run.interventions if i.kind != "escalate"]
-    informed = [i for i in run.interventions if i.kind == "escalate" and run.informed(i)]
+    models = run.incident_models()
     chased = [i for i in hands_on
-              if i.command.get("model") and i.command.get("model") not in run.incident_models()]
+              if i.command.get("model") and i.command.get("model") not in models]
+    aimed = [i for i in hands_on if i not in chased and run.informed(i)]
+    informed = [i for i in run.interventions if i.kind == "escalate" and run.informed(i)]
+    decided = bool(aimed or informed) or (run.answers.control and run.restraint() is None)
+    base = NOISE if decided else 0
     if chased:
         names = "; ".join(f"{describe(i.command)} at {run.at(i.t)}" for i in chased)
-        tally.add("noise", 4 - 2 * len(chased), 4,
+        kept = base * (len(hands_on) - len(chased)) / len(hands_on)
+        tally.add("noise", kept - CHASE * len(chased), NOISE,
                   f"Intervened on models that were not at fault ({names}); the fault was on "
-                  f"{run.target}.")
-    elif hands_on:
-        where = and_list(sorted({str(i.command.get("model") or run.target) for i in hands_on}))
-        tally.add("noise", 4, 4, f"Kept every rollback and hotfix on {where}; no noise "
-                  "chasing.")
+                  f"{run.target}. Each costs {CHASE} points, past this rule if need be: chasing "
+                  "noise costs more than doing nothing.", reach=True)
+    elif aimed:
+        where = and_list(sorted({str(i.command.get("model") or run.target) for i in aimed}))
+        tally.add("noise", NOISE, NOISE, f"Kept every rollback and hotfix on {where}, after "
+                  "looking; no noise chasing.")
     elif informed:
-        tally.add("noise", 4, 4, f"Escalated {run.target} after looking, and touched no other "
-                  "model.")
-    elif run.answers.control and run.restraint() is None:
-        tally.add("noise", 4, 4, f"Ticketed {run.target} after looking, and touched nothing "
-                  "else.")
+        tally.add("noise", NOISE, NOISE, f"Escalated {run.target} after looking, and touched no "
+                  "other model.")
+    elif decided:
+        tally.add("noise", NOISE, NOISE, f"Ticketed {run.target} after looking, and touched "
+                  "nothing else.")
+    elif hands_on:
+        tally.add("noise", 0, NOISE, "Every rollback and hotfix came before any observation "
+                  "showed the fault: a target chosen blind is no finding.")
     else:
-        tally.add("noise", 0, 4, "Made no rollback or hotfix, so there was no choice of target "
-                  "to judge.")
+        tally.add("noise", 0, NOISE, "Made no rollback or hotfix, so there was no choice of "
+                  "target to judge.")
 
     noise = facts.noise_alerts
-    if not noise and run.acked_in_time():
+    found = tally.part("look").points >= LOOK and not chased
+    if not noise and found:
         tally.add("tickets", 2, 2, "No noise alert fired beside the page.")
     elif not noise:
-        tally.add("tickets", 0, 2, "")  # nothing to triage is credit only for who took the page
+        tally.add("tickets", 0, 2, "")  # nothing else to triage: the points follow the look
     else:
         handled: list[str] = []
         missed: list[str] = []

@@ -6,7 +6,9 @@ not prove an upstream schema change, and a wrong cause argued from what the scre
 earns its evidence points.
 
 Rules:
-- 5: category right.
+- 5: category right, when the cause is right (or an accepted alternative) or a cited observation
+  shows a sign of the fault: a right category with a wrong cause and nothing cited is a guess
+  among three, and its time and stability earn nothing either.
 - 6: cause (catalogue id) right; an alternative the answer key accepts earns its share, and so
   does a cause that describes the same failure from another side (`OVERLAPS`, at 0.8 unless the
   key says otherwise); an alternative's category earns the same share, and evidence of the
@@ -138,7 +140,14 @@ def score_diagnosis(run: Run) -> Tally:
     cat_ok = category == ans.category
     cause_ok = cause == ans.cause
     alt = None if cause_ok else alternative(run, cause)
-    if cat_ok:
+    backed = any(oid in run.observations and run.observations[oid].signals
+                 for oid in run.cited())
+    if cat_ok and not cause_ok and alt is None and not backed:
+        cat_ok = False  # a coin toss among three: neither the cause nor the evidence backs it
+        tally.add("category", 0, 5, f"Category {category} is right, but the cause is wrong and "
+                  "nothing cited shows a sign of the fault: a category backed by neither is a "
+                  "guess among three.")
+    elif cat_ok:
         tally.add("category", 5, 5, f"Category {category} is right.")
     elif alt is not None and FAULTS_BY_ID[cause].category == category:
         credit = float(str(alt["credit"]))

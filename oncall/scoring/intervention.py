@@ -6,25 +6,29 @@ Rules:
   on them), 4 when a rollback or hotfix of your own could have settled it, 3 for a move that
   helped partly, 0 for one that changed nothing or made it worse (the answer key's `why` says
   what makes a tempting move wrong). A move made before any observation had shown a sign of the
-  fault is a blind guess: it earns half, even when it works (reading the runbook is no look at
-  what happened); so does a move made while the stated diagnosis named a wrong cause (neither
-  the root cause nor an accepted alternative): it worked for another reason than the one given.
+  fault is a blind guess: it earns nothing, even when it works, as a diagnosis named before any
+  look earns nothing (reading the runbook is no look at what happened); a move made while the
+  stated diagnosis named a wrong cause (neither the root cause nor an accepted alternative)
+  earns half: it worked for another reason than the one given.
   An escalation that was one of SPRAY or more teams paged earns nothing.
 - 6: the fault was mitigated during the run and not handed over to the secondary; 4 when a team
   you escalated to mitigated what a rollback or hotfix of your own could have settled; half of
-  either when the move that mitigated was a blind guess or aimed at a wrong cause, none when it
-  came from a spray or from an escalation made before any look (or saying nothing): a page by
+  either when the move that mitigated was aimed at a wrong cause, none when it was a blind guess
+  or came from a spray or from an escalation made before any look (or saying nothing): a page by
   habit hands the team a page, not a finding, and the first move's points follow the same rule.
   On a night with several incidents these points are the mean over them (each other incident
   counts when its fault stopped without the secondary).
 - 5: page to mitigation: every minute of impact counts, so full within 15 minutes, falling
   linearly to nothing at 75 (only when mitigated), times the share of the mitigation earned
-  (half for a guess, none for a spray).
+  (half for a move aimed at a wrong cause, none for a guess or a spray).
 - 4: no harmful moves. Each intervention that matches a wrong move, or had no effect, costs 2;
   one that made things worse costs 3; an escalation that changed nothing costs 1 (a team's
-  time is cheap next to a blind rollback). The feedback names the move and why it was wrong.
+  time is cheap next to a blind rollback). What the 4 cannot absorb comes out of the rest of the
+  section: a harmful move costs more than doing nothing. The feedback names the move and why
+  it was wrong.
   Restraint needs a decision: a run with no intervention, only blind guesses, or a page never
-  acknowledged earns nothing here, whatever its moves cost.
+  acknowledged earns nothing here, and what its moves cost beyond the 4 still comes out of the
+  section.
 - 2: mitigation before full root cause: something that helped was applied before the diagnosis
   or within 10 minutes of it (SRE: make the system work first, then find the cause), once some
   observation had shown a sign of the fault (mitigating first is not guessing first).
@@ -37,8 +41,8 @@ A control (a page with nothing to fix) is scored on restraint instead, with the 
   working-hours follow-up: the same decision by another verb, `Run.follow_ups`); 5: within 30
   minutes of the page, half by 60;
   none of either when the ticket was not a decision (see restraint below).
-- 4: no harmful moves, costed as above (a follow-up escalation costs nothing; doing nothing is
-  the right play here), once restraint
+- 4: no harmful moves, costed as above and past this rule as above (a follow-up escalation
+  costs nothing; doing nothing is the right play here), once restraint
   is a decision: the page acknowledged, the target looked at, a ticket or a diagnosis stated.
 - 2: the ticket followed an observation that showed what happened.
 """
@@ -89,7 +93,8 @@ def score_intervention(run: Run) -> Tally:
                       f"({', '.join(teams)}): paging every team is not a decision.")
         elif first.effect in HELPED and not share:
             did = "mitigated" if first.effect == "fixes" else "helped with"
-            tally.add("first", 0, 8, f"{what} {did} the fault through the team, but {why}.")
+            via = " through the team" if first.kind == "escalate" else ""
+            tally.add("first", 0, 8, f"{what} {did} the fault{via}, but {why}.")
         elif first.effect == "fixes" and first.kind != "escalate":
             tally.add("first", 8 * share, 8, f"{what} mitigated the fault.{guess}")
         elif first.effect == "fixes" and _delegated(run):
@@ -137,11 +142,12 @@ def score_intervention(run: Run) -> Tally:
     bad = [(c, line) for c, line in costs if c]
     costly = "Moves that cost: " + "; ".join(line for _, line in bad) + "." if bad else ""
     if facts.acked_at is None or all(_blind(run, iv) for iv in ivs):
-        # doing nothing, or only guessing, is not restraint
-        tally.add("harm", 0, 4, costly + (" No move was made on evidence, so there was no "
-                                          "restraint to credit." if costly else ""))
+        # doing nothing, or only guessing, is not restraint; what the moves cost still counts
+        tally.add("harm", min(0.0, 4 - sum(c for c, _ in bad)), 4, costly + (
+            " No move was made on evidence, so there was no restraint to credit." + _past(bad)
+            if costly else ""), reach=True)
     elif bad:
-        tally.add("harm", 4 - sum(c for c, _ in bad), 4, costly)
+        tally.add("harm", 4 - sum(c for c, _ in bad), 4, costly + _past(bad), reach=True)
     else:
         tally.add("harm", 4, 4, "No harmful or wasted interventions.")
 
@@ -209,7 +215,8 @@ def _score_control(run: Run) -> Tally:
                                      if iv not in follow) if c]
     if bad:
         tally.add("harm", 4 - sum(c for c, _ in bad), 4,
-                  "Moves that cost: " + "; ".join(line for _, line in bad) + ".")
+                  "Moves that cost: " + "; ".join(line for _, line in bad) + "." + _past(bad),
+                  reach=True)
     elif run.restraint() is None:
         tally.add("harm", 4, 4, "No rollback, hotfix or needless escalation.")
     else:
@@ -221,6 +228,13 @@ def _score_control(run: Run) -> Tally:
               "Ticketed without an observation that showed what happened." if ticket_at is not None
               else "")
     return tally
+
+
+def _past(bad: list[tuple[int, str]]) -> str:
+    """Says so when the moves cost more than the harm rule holds."""
+    total = sum(c for c, _ in bad)
+    return (" They cost more than this rule's 4 points: the rest comes out of the other rules "
+            "of this section." if total > 4 else "")
 
 
 def _every_incident(run: Run, pts: float, line: str) -> tuple[float, str]:
@@ -257,8 +271,8 @@ def _earned(run: Run, iv: Intervened) -> tuple[float, str]:
                     "nothing in its message) hands the team a page, not a finding, and earns " \
                     "nothing of what they fixed"
     if _blind(run, iv):
-        return 0.5, "it was a guess made before any observation showed the fault, and a guess " \
-                    "that worked earns half"
+        return 0.0, "it was a guess made before any observation showed the fault, and a guess " \
+                    "earns nothing, right or wrong"
     aimed = _aimed_wrong(run, iv)
     if aimed:
         return 0.5, f"it was aimed at {cause_label(aimed)}, not the cause here, and a fix that " \

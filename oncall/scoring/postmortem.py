@@ -25,7 +25,9 @@ every incident earns little:
   the share of items that are about this incident, so a list of everything costs in proportion.
 - 3: remediations that fit the fault: full with two from the answer key (or all, if it lists
   fewer), 1.5 with one, times the share of proposed remediations that fit, so a list of
-  everything costs in proportion; half when the diagnosis named a wrong cause.
+  everything costs in proportion; half when the diagnosis named a wrong cause. A proposed monitor
+  whose replay fired before the page fits, whatever the key lists (self-awareness counts it the
+  same way); not on a control, where nothing broke for it to catch.
 - 1: blameless: no phrase of `text.BLAME_PATTERNS` and no person's name the run showed (owners,
   deployers) in the text; an action item's owner is who does the work, not blame. Only a
   postmortem with real text can earn it.
@@ -254,8 +256,10 @@ def score_postmortem(run: Run) -> Tally:
     wanted = run.answers.remediations
     skipped = run.facts.not_generated
     proposed = [r for r in dict.fromkeys(pm.remediations) if r not in skipped]
-    fit = [r for r in proposed if r in wanted]
-    unfit = [r for r in proposed if r not in wanted]
+    early = set() if run.answers.control else {
+        r.remediation for r in run.facts.replays if r.lead_minutes and r.lead_minutes > 0}
+    fit = [r for r in proposed if r in wanted or r in early]
+    unfit = [r for r in proposed if r not in fit]
     need = min(2, len(wanted))
     share = min(1.0, len(fit) / need) if need else 1.0
     others = [r for r in wanted if r not in fit]

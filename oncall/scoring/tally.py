@@ -25,9 +25,13 @@ class Tally:
     parts: list[Part] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def add(self, key: str, points: float, maximum: float, line: str) -> None:
-        """Clamp into [0, maximum]: a penalty never reaches into another rule's points."""
-        self.parts.append(Part(key, max(0.0, min(maximum, points)), maximum, line))
+    def add(self, key: str, points: float, maximum: float, line: str, *,
+            reach: bool = False) -> None:
+        """Clamp into [0, maximum]: a penalty never reaches into another rule's points, unless
+        `reach`: the cost of a harmful move that the rule's own points cannot absorb comes out
+        of the rest of the section (which never goes below 0)."""
+        low = -float(SECTION_MAXIMA[self.name]) if reach else 0.0
+        self.parts.append(Part(key, max(low, min(maximum, points)), maximum, line))
 
     def note(self, line: str) -> None:
         """Feedback that carries no points of its own (context for the lines around it)."""
@@ -42,14 +46,14 @@ class Tally:
     def fraction(self, *keys: str) -> float:
         chosen = [p for p in self.parts if not keys or p.key in keys]
         top = sum(p.max for p in chosen)
-        return sum(p.points for p in chosen) / top if top else 0.0
+        return max(0.0, sum(p.points for p in chosen) / top) if top else 0.0
 
     def section(self) -> Section:
         maximum = SECTION_MAXIMA[self.name]
         top = sum(p.max for p in self.parts)
         if abs(top - maximum) > 1e-9:
             raise AssertionError(f"{self.name}: parts add up to {top}, not {maximum}")
-        points = round(min(maximum, sum(p.points for p in self.parts)), 1)
+        points = round(max(0.0, min(maximum, sum(p.points for p in self.parts))), 1)
         lines = [p.line for p in self.parts if p.line] + self.notes
         return Section(name=self.name, title=SECTION_TITLES[self.name], points=points,
                        max=maximum, feedback=lines)

@@ -6,17 +6,25 @@ Rules:
 - 1: ownership: the page did not go unacknowledged long enough to escalate to the secondary,
   and the secondary did not have to take the incident over.
 - 3: severity declared: 3 for the answer key's SEV, 2.5 one level more severe (when unsure, pick
-  the higher severity), 1.5 one level less severe, 0.5 for any other declared level.
+  the higher severity), 1.5 one level less severe, 0.5 for any other declared level; half of
+  that when the severity in force was declared more than 15 minutes after the acknowledgement
+  (or the page, when never acknowledged): a severity sets who is told and how fast, so it is
+  declared at the start of the response and revised as the facts come in.
 - 3: status updates: 1.5 for the first within 15 minutes of the acknowledgement, 1.5 for never
   leaving more than 30 minutes between updates until the incident was resolved.
 - 2: no thrashing: each rollback or hotfix that follows another one that did not fix anything,
   with no new evidence in between, costs 1 (a right move of the answer key is never thrashing:
-  it is the fix the evidence already pointed to). Calm is judged on moves made on evidence on
+  it is the fix the evidence already pointed to). A rollback or hotfix on a model with no
+  incident tonight voids the calm (it is flailing, whatever came before). Calm is judged on
+  moves made on evidence on
   the models of the night's incidents: a run with no rollback or hotfix there, or only ones made
   before any observation showed the fault, earns nothing here (a control excepted, where
   holding back is the move once it is a decision: the page acknowledged, the target looked at,
   a ticket or a diagnosis stated; and a fault no rollback or hotfix can fix, where handing it to
   the owning team after looking is the calm move).
+- proportion: each rollback, hotfix or escalation aimed at a model with no incident tonight
+  costs ASTRAY, taken from the rest of the section (a change to a healthy model at night is
+  a risk of your own making, not caution); it earns nothing of its own.
 - 3: escalation judgement: 1.5 for telling the team the answer key names after an observation
   showed the fault, about the target (or, when none is needed, for a fix of your own on the
   target made on evidence before handing the fault off; neither earns nothing, and paging 3 or
@@ -36,6 +44,10 @@ from oncall.scoring.tally import Tally
 
 ACK_TARGET, ACK_LATEST = ACK_TARGET_MIN, 10
 FIRST_UPDATE, UPDATE_GAP = 15, 30
+SEVERITY_BY = 15
+"""Minutes after the acknowledgement by which the severity is declared."""
+ASTRAY = 1
+"""Temperament points each rollback, hotfix or escalation on a model with no fault costs."""
 
 
 def _ack(run: Run, tally: Tally) -> None:
@@ -62,17 +74,27 @@ def _severity(run: Run, tally: Tally) -> None:
     if got is None:
         tally.add("severity", 0, 3, f"Never declared a severity (SEV-{want} fits).")
         return
-    when = f" at {run.at(run.facts.severity_at)}" if run.facts.severity_at is not None else ""
+    at = run.facts.severity_at
+    when = f" at {run.at(at)}" if at is not None else ""
+    start = run.facts.acked_at if run.facts.acked_at is not None else run.page_at
+    late = at is not None and at - start > SEVERITY_BY
     if got == want:
-        tally.add("severity", 3, 3, f"Declared SEV-{got}{when}, as fits.")
+        pts, line = 3.0, f"Declared SEV-{got}{when}, as fits"
     elif got == want - 1:
-        tally.add("severity", 2.5, 3, f"Declared SEV-{got}{when}, one level above SEV-{want}: "
-                  "erring high is the safer mistake.")
+        pts, line = 2.5, f"Declared SEV-{got}{when}, one level above SEV-{want}: erring high is " \
+            "the safer mistake"
     elif got == want + 1:
-        tally.add("severity", 1.5, 3, f"Declared SEV-{got}{when}, one level below SEV-{want}: "
-                  "when unsure, pick the higher severity.")
+        pts, line = 1.5, f"Declared SEV-{got}{when}, one level below SEV-{want}: when unsure, " \
+            "pick the higher severity"
     else:
-        tally.add("severity", 0.5, 3, f"Declared SEV-{got}{when}; SEV-{want} fits.")
+        pts, line = 0.5, f"Declared SEV-{got}{when}; SEV-{want} fits"
+    if late and at is not None:
+        pts /= 2
+        line += (f"; {at - start} min after the "
+                 f"{'acknowledgement' if run.facts.acked_at is not None else 'page'} "
+                 f"(target {SEVERITY_BY}), so it earns half: a severity steers the response "
+                 "only from its start")
+    tally.add("severity", pts, 3, line + ".")
 
 
 def _updates(run: Run, tally: Tally) -> None:
@@ -121,6 +143,11 @@ def _thrash(run: Run, tally: Tally) -> None:
         tally.add("thrash", 0, 2, "Every rollback and hotfix came before any observation showed "
                   "the fault: calm is judged on moves made on evidence.")
         return
+    if any(i.command.get("model") and str(i.command.get("model")) not in models
+           for i in run.interventions if i.kind != "escalate"):
+        tally.add("thrash", 0, 2, "Rollbacks and hotfixes strayed to models with no fault: "
+                  "calm is staying on the incident.")
+        return
     blind = [b for a, b in pairwise(acts)
              if a.effect != "fixes" and b.evidence_before <= a.evidence_before
              and not _is_right(run, b.command)]
@@ -136,6 +163,20 @@ def _thrash(run: Run, tally: Tally) -> None:
             tally.add("thrash", 2, 2, "Each new move followed new evidence; no thrashing.")
         else:
             tally.add("thrash", 2, 2, "")
+
+
+def _astray(run: Run, tally: Tally) -> None:
+    """Moves aimed at models with no incident tonight: each costs ASTRAY, past its own rule."""
+    models = run.incident_models()
+    astray = [i for i in run.interventions
+              if i.command.get("model") and str(i.command.get("model")) not in models]
+    if not astray:
+        tally.add("astray", 0, 0, "")
+        return
+    names = "; ".join(f"{describe(i.command)} at {run.at(i.t)}" for i in astray)
+    tally.add("astray", -ASTRAY * len(astray), 0, f"Changed models with no fault tonight "
+              f"({names}): a change to a healthy model at night is a risk, not caution; "
+              f"{ASTRAY:g} point each, from this section.", reach=True)
 
 
 def _is_right(run: Run, command: dict[str, object]) -> bool:
@@ -199,5 +240,6 @@ def score_temperament(run: Run) -> Tally:
     _severity(run, tally)
     _updates(run, tally)
     _thrash(run, tally)
+    _astray(run, tally)
     _escalation(run, tally)
     return tally

@@ -21,7 +21,7 @@ import numpy as np
 from oncall.content.kinds import fault_kinds
 from oncall.game.record import Observation
 from oncall.sim.catalogue import QUALITY_METRICS
-from oncall.sim.faultdef import FaultKind, Response, Signal
+from oncall.sim.faultdef import FaultKind, ParamDef, Response, Signal
 
 FIELD = re.compile(r"\{[^{}]*\}")
 LOOKBACK = 6 * 60
@@ -40,6 +40,46 @@ def _literal(template: str, wild: str) -> str:
 
 def _pattern(template: str) -> str:
     return _literal(template.replace("{model.quality}", QUALITY), r"[\w.:%/-]+")
+
+
+NUMBER = r"[-+]?\d+(?:\.\d+)?"
+PARAM = re.compile(r"^params\.([a-z_][a-z0-9_]*)$")
+
+
+def _bounded(template: str, params: dict[str, ParamDef]) -> tuple[str, list[ParamDef]]:
+    """A template as a regex whose numeric parameters (`{params.canary_pct}`) are captured as
+    numbers, with the definitions that bound them: a canary's share is 1-99%, so "canary 100%"
+    is a full rollout, not a canary."""
+    out: list[str] = []
+    bounds: list[ParamDef] = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        out.append(_pattern(literal.replace("{", "{{").replace("}", "}}")))
+        if field is None:
+            continue
+        m = PARAM.match(field)
+        p = params.get(m.group(1)) if m else None
+        if p is not None and p.type in ("int", "float") and (p.min is not None
+                                                             or p.max is not None):
+            out.append(f"(?P<p{len(bounds)}>{NUMBER})")
+            bounds.append(p)
+        else:
+            out.append(_pattern("{" + field + "}"))
+    return "".join(out), bounds
+
+
+def _in_range(value: str, p: ParamDef) -> bool:
+    v = float(value)
+    return (p.min is None or v >= p.min) and (p.max is None or v <= p.max)
+
+
+def matches(template: str, body: str, params: dict[str, ParamDef] | None = None) -> bool:
+    """Whether some text in `body` reads as this template filled: fields a player cannot know
+    match anything, and a numeric parameter only a number within its declared range."""
+    pattern, bounds = _bounded(template, params or {})
+    for m in re.finditer(pattern, body):
+        if all(_in_range(m.group(f"p{i}"), p) for i, p in enumerate(bounds)):
+            return True
+    return False
 
 
 def _number(v: Any) -> float | None:
@@ -68,8 +108,10 @@ def _revision_gap(data: dict[str, Any]) -> bool:
     return abs(c - s) > abs(s) / 3 + 1e-12
 
 
-def shows(s: Signal, obs: Observation, page_at: int) -> bool:
-    """Whether an observation's own content shows a signal of this shape."""
+def shows(s: Signal, obs: Observation, page_at: int,
+          params: dict[str, ParamDef] | None = None) -> bool:
+    """Whether an observation's own content shows a signal of this shape; `params` are the
+    kind's declared parameters, which bound the numbers its templates are filled with."""
     data = obs.data
     if not obs.ok or obs.kind != s.tool:
         return False
@@ -82,7 +124,7 @@ def shows(s: Signal, obs: Observation, page_at: int) -> bool:
             alt = "(?:" + "|".join(map(re.escape, sources)) + ")"
             template = template.replace("{source}", alt).replace("{feature.source}", alt)
         try:
-            if not re.search(_pattern(template), body):
+            if not matches(template, body, params):
                 return False
         except (re.error, ValueError):
             return False
@@ -226,7 +268,7 @@ def fits(observations: list[Observation], page_at: int) -> list[Fit]:
             sid = _generic_id(s.id)
             weight[sid] = max(weight.get(sid, 0.0), _WEIGHTS[shape(s)])
             for o in observations:
-                if o.id and shows(s, o, page_at):
+                if o.id and shows(s, o, page_at, kind.params):
                     shown.setdefault(sid, [])
                     if o.id not in shown[sid]:
                         shown[sid].append(o.id)

@@ -45,48 +45,17 @@ from players.knowledge import Fit
 TEAM_NAMES = sorted(TEAMS)
 FIX_NAMES = sorted(FIXES)
 
-KNOWN_REMEDIATIONS: dict[str, list[str]] = {
-    "attack_wave": ["mon-prediction-shift", "runbook-input-shift"],
-    "autoscaling_ceiling": ["mon-burn-slow", "test-serving-load"],
-    "bad_canary": ["mon-canary-errors", "test-canary-gate"],
-    "bad_deploy_config": ["mon-memory-headroom", "test-serving-load"],
-    "calibration_refit": ["mon-prediction-shift", "test-golden-set"],
-    "cert_expired": ["mon-burn-slow"],
-    "concept_drift": ["mon-quality-trend", "runbook-quality-labels"],
-    "experiment_split": ["mon-prediction-shift", "test-canary-gate"],
-    "feature_store_timeouts": ["mon-burn-slow", "test-dependency-fallback"],
-    "field_renamed": ["mon-null-rate", "test-feature-schema"],
-    "flapping_alert": ["runbook-alert-tuning"],
-    "gpu_node_lost": ["mon-burn-slow", "runbook-node-loss"],
-    "gpu_oom": ["mon-gpu-headroom", "test-serving-load"],
-    "label_join_broken": ["mon-label-volume", "runbook-quality-labels"],
-    "memory_leak": ["mon-memory-headroom", "test-soak"],
-    "model_store_unreachable": ["mon-burn-slow", "runbook-stalled-rollout"],
-    "nan_outputs": ["test-golden-set"],
-    "noisy_neighbour": ["runbook-alert-tuning"],
-    "partner_feed_outage": ["mon-null-rate", "runbook-input-shift"],
-    "scrape_blind_spot": ["mon-scrape-health"],
-    "segment_shift": ["mon-feature-range", "mon-prediction-shift"],
-    "serving_image_bump": ["mon-prediction-shift", "test-golden-set"],
-    "serving_skew": ["mon-prediction-shift", "test-serving-skew"],
-    "slow_degradation": ["runbook-alert-tuning"],
-    "stale_features": ["mon-feature-freshness"],
-    "unit_change": ["mon-feature-range", "test-feature-schema"],
-    "unseen_category": ["mon-category-coverage", "test-feature-schema"],
-    "upstream_model_upgrade": ["mon-prediction-shift", "test-golden-set"],
-    "wrong_artifact": ["mon-prediction-shift", "test-golden-set"],
-}
-"""What an experienced engineer proposes after each kind of fault (their experience, not a key)."""
-
-
-
 def lessons(kind: FaultKind) -> list[str]:
-    """What an experienced engineer proposes after a fault of this kind: their own experience
-    where they have it, else the remediations the fault catalogue documents for the kind."""
-    return KNOWN_REMEDIATIONS.get(kind.id) or list(kind.remediations)
+    """What an experienced engineer proposes after a fault of this kind: the remediations the
+    fault catalogue documents for it (`faults/*.yaml`, public like the rest of the catalogue)."""
+    return list(kind.remediations)
 
 
-ALL_REMEDIATIONS = sorted({r for rs in KNOWN_REMEDIATIONS.values() for r in rs})
+def every_remediation() -> list[str]:
+    """Every remediation id the registry offers: what a template lists."""
+    from oncall.game import remediations
+
+    return sorted(remediations.BY_ID)
 
 
 class Player:
@@ -506,7 +475,7 @@ class KeywordGamer(Novice):
                          "lucky": "It happened at night when traffic was low."},
                 caught_earlier="Better monitoring with a tighter threshold of 10% would have "
                                "caught it earlier.",
-                remediations=ALL_REMEDIATIONS)
+                remediations=every_remediation())
         return self.g.record
 
 
@@ -666,7 +635,7 @@ class TemplateCopier(Novice):
         if not self.try_resolve():
             self.wait_for_secondary()
         causes = "; ".join(f"{cid} {info.name}" for cid, info in sorted(FAULTS_BY_ID.items()))
-        every = ", ".join(ALL_REMEDIATIONS)
+        every = ", ".join(every_remediation())
         imp = self.impact()
         self.do(do="postmortem",
                 summary=f"{a['rule']} paged for {self.target}; every tool was checked.",
@@ -680,12 +649,12 @@ class TemplateCopier(Novice):
                 resolution="We applied the mitigation and the alerts cleared.",
                 action_items=[{"item": f"Add {r} for {self.target}",
                                "type": "detect" if r.startswith("mon") else "prevent",
-                               "owner": "ml-platform"} for r in ALL_REMEDIATIONS],
+                               "owner": "ml-platform"} for r in every_remediation()],
                 lessons={"went_well": "Every tool was checked and every signal cited.",
                          "went_wrong": f"Any of {causes} could recur.",
                          "lucky": "Traffic was low at night."},
                 caught_earlier=f"Any of {every} would have caught it earlier.",
-                remediations=ALL_REMEDIATIONS)
+                remediations=every_remediation())
         return self.g.record
 
 

@@ -112,13 +112,17 @@ def test_an_escalation_that_mitigated_earns_first_move_credit() -> None:
     assert "hands the team a page, not a finding" in lines(bare, "intervention")
 
 
-def test_a_blind_guess_that_works_earns_half() -> None:
+def test_a_blind_guess_earns_nothing_even_when_it_works() -> None:
+    """As a diagnosis named before any look: the same rollback after a look earns it all."""
     guess = play("search-1", [{"do": "ack"}, {"do": "rollback", "model": SEARCH}])
     looked = play("search-1", [{"do": "ack"}, {"do": "logs", "model": SEARCH, "level": "ERROR"},
                                {"do": "rollback", "model": SEARCH}])
-    assert part(guess, "intervention", "first") == 4
+    assert guess.facts.interventions[0].effect == "fixes"
+    for key in ("first", "mitigated", "time"):
+        assert part(guess, "intervention", key) == 0
     assert part(looked, "intervention", "first") == 8
-    assert "a guess that worked earns half" in lines(guess, "intervention")
+    assert "a guess earns nothing, right or wrong" in lines(guess, "intervention")
+    assert "through the team" not in lines(guess, "intervention")
 
 
 # -- a decision before credit ---------------------------------------------------------------------

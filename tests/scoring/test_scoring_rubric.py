@@ -6,7 +6,7 @@ import re
 
 from record_factory import d4_play, d4_postmortem, d4_replays, m1_play
 
-from oncall.game.record import ActionItem, Intervened, Lessons
+from oncall.game.record import ActionItem, Intervened, Lessons, Replay
 from oncall.scoring import Scorecard, score
 
 
@@ -152,8 +152,43 @@ def test_intervening_on_a_model_that_is_not_the_target_is_noise_chasing() -> Non
         t=140, kind="rollback", command={"do": "rollback", "model": "search-ranker"},
         effect="none", effective_at=140, message="Nothing changed.", evidence_before=1))
     pts, text = section(score(record), "alert")
-    assert pts == 13
+    assert pts == 9.5  # half the moves kept on the target (3.5 of 7), less 2 for the chase
     assert "rollback search-ranker at 02:20" in text
+    assert "Each costs 2 points" in text
+
+
+def test_chasing_noise_costs_past_its_own_rule_and_more_than_doing_nothing() -> None:
+    """Three rollbacks of healthy models cost 6: past the 7 of the rule, into the look and the
+    triage; and in temperament, 1 each from the section, and the calm."""
+    record = d4_play()
+    for t, model in ((140, "search-ranker"), (141, "spam-filter"), (142, "ad-ctr")):
+        record.facts.interventions.insert(0, Intervened(
+            t=t, kind="rollback", command={"do": "rollback", "model": model}, effect="none",
+            effective_at=t, message="Nothing changed.", evidence_before=1))
+    chased = score(record)
+    calm = score(d4_play()).section("temperament").points
+    pts, text = section(chased, "alert")
+    assert pts == round(15 - 7 - (6 - 7 / 4), 1)  # a quarter on target, less 3 chases
+    assert "past this rule if need be" in text
+    assert section(chased, "temperament")[0] == calm - 3 - 2  # and flailing is not calm
+    assert "Changed models with no fault tonight" in section(chased, "temperament")[1]
+    assert "calm is staying on the incident" in section(chased, "temperament")[1]
+
+
+def test_the_acknowledgement_is_credited_once() -> None:
+    """Acknowledging late costs temperament's timing, not the alert section as well."""
+    late = score(d4_play(ack_after=9))
+    assert late.section("alert").points == score(d4_play()).section("alert").points
+    assert late.section("temperament").points < score(d4_play()).section("temperament").points
+
+
+def test_a_severity_declared_late_earns_half() -> None:
+    record = d4_play()
+    assert record.facts.acked_at is not None
+    record.facts.severity_at = record.facts.acked_at + 16
+    pts, text = section(score(record), "temperament")
+    assert pts == score(d4_play()).section("temperament").points - 1.5
+    assert "16 min after the acknowledgement (target 15), so it earns half" in text
 
 
 def test_noise_alerts_should_be_ticketed() -> None:
@@ -267,3 +302,27 @@ def test_impact_must_quote_a_measured_figure_and_a_stray_zero_does_not_count() -
     assert "quotes none of the measured numbers (requests affected 12,437" in text
     rounded = d4_postmortem(impact="About 12,400 requests were scored on dollar amounts.")
     assert score(d4_play(postmortem=rounded)).section("postmortem").points == 15
+
+
+def test_harmful_moves_cost_past_the_harm_rule() -> None:
+    """Four restarts that did nothing cost 8: the harm rule holds 4, the other 4 come out of
+    the rest of the section, so they cost more than the mitigation time they also lost."""
+    two = score(d4_play(extra_moves=2)).section("intervention")
+    four = score(d4_play(extra_moves=4))
+    pts, text = section(four, "intervention")
+    assert two.points - pts >= 4 + 2  # 4 past the rule, and the later mitigation
+    assert "They cost more than this rule's 4 points: the rest comes out" in text
+    assert "They cost more" not in " ".join(two.feedback)
+
+
+def test_a_monitor_that_fired_before_the_page_fits_whatever_the_key_lists() -> None:
+    """The postmortem counts a proposed monitor whose replay fired early as fitting, as
+    self-awareness does; one that never fired stays unfit."""
+    early = [Replay(remediation="mon-early", rule="EarlyRule", model="fraud-scorer", expr="x",
+                    fired_at=100, lead_minutes=20, false_alarms_week=0)]
+    late = [early[0].model_copy(update={"fired_at": None, "lead_minutes": None})]
+    pm = d4_postmortem(remediations=["Mon2", "D1", "mon-early"])
+    fired = section(score(d4_play(postmortem=pm, replays=early)), "postmortem")[1]
+    silent = section(score(d4_play(postmortem=pm, replays=late)), "postmortem")[1]
+    assert "Remediations that fit: Mon2, D1, mon-early;" in fired
+    assert "not for this fault: mon-early" in silent

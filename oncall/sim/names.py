@@ -57,7 +57,8 @@ def write_tables() -> None:
     from faker import VERSION
     from faker.providers.person.en_US import Provider
 
-    source = (f"Faker {VERSION}, faker.providers.person.en_US: first_names and last_names, in "
+    source = (f"Faker {VERSION} (MIT License, Copyright (c) 2012 Daniele Faraglia), "
+              "faker.providers.person.en_US: first_names and last_names, in "
               "Faker's order, each [name, weight] as Faker weighs it")
     parts = [f'"{part}": [\n' + ",\n".join(json.dumps([n, w], ensure_ascii=False)
                                             for n, w in table.items()) + "\n]"

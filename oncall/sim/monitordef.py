@@ -24,6 +24,8 @@ MONITOR_SERIES: dict[str, str] = {
     "gpu_mem_frac": "GPU framebuffer used over total (DCGM_FI_DEV_FB_USED, _FREE)",
     "gpu_util": "GPU utilisation, 0-1 (DCGM_FI_DEV_GPU_UTIL / 100)",
     "mem_frac": "container working set over its memory limit (cAdvisor, kube-state-metrics)",
+    "cpu_throttled_frac": "share of the container's CFS quota periods that were throttled "
+                          "(container_cpu_cfs_throttled_periods_total, _periods_total)",
     "node_disk_used_frac": "used share of the kubelet filesystem on the fullest node serving "
                            "the model (node_filesystem_avail_bytes, _size_bytes)",
     "up": "share of serving targets Prometheus scrapes (up)",
@@ -94,7 +96,7 @@ class MonitorSpec(_Spec):
         description="; ".join(f"{k}: {v}" for k, v in SHAPES.items()))
     series: Literal[
         "error_rate", "pred_mean", "gpu_mem_frac", "gpu_util", "mem_frac", "node_disk_used_frac",
-        "up",
+        "cpu_throttled_frac", "up",
         "label_volume_ratio", "f1", "feature_mean:*", "feature_null_rate:*",
         "feature_unseen_rate:*", "feature_age_min:*"] = Field(
         description="the sim series read; `name:*` is one series (and one alert) per feature")

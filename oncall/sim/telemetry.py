@@ -38,7 +38,7 @@ BASE_METRICS: tuple[str, ...] = (
 """Every model's series; each also has its type's quality series (f1, ndcg_at_10, mae,
 recall_at_10) as measured on the labels that arrive."""
 GPU_METRICS = ("gpu_mem_frac", "gpu_util")
-CPU_METRICS = ("cpu_util",)
+CPU_METRICS = ("cpu_util", "cpu_throttled_frac")
 CONTAINER_METRICS = ("mem_frac", "up", "node_disk_used_frac")
 """Every model's container series: memory working set as a share of the container limit,
 whether Prometheus can scrape the pods (`up`, 1 or 0), and the disk used on the fullest of the
@@ -56,6 +56,7 @@ UNITS: dict[str, str] = {
     "feature_unseen_rate": "ratio", "feature_null_rate": "ratio",
     "feature_age_min": "min",
     "gpu_mem_frac": "ratio", "gpu_util": "ratio", "cpu_util": "ratio", "mem_frac": "ratio",
+    "cpu_throttled_frac": "ratio",
     "up": "targets up", "node_disk_used_frac": "ratio",
 }
 
@@ -313,7 +314,7 @@ these minutes, so queries inside them skip the week's shape (a shortcut, same nu
 
 
 LOAD_METRICS = frozenset({"rps", "latency_p50_ms", "latency_p99_ms", "gpu_mem_frac", "gpu_util",
-                          "cpu_util"})
+                          "cpu_util", "cpu_throttled_frac"})
 """Metrics that follow traffic."""
 
 
@@ -361,6 +362,10 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return np.clip(0.25 + 0.3 * load + 0.03 * z, 0, 1)
     if metric == "cpu_util":
         return np.clip(0.2 + 0.25 * load + 0.03 * z, 0, 1)
+    if metric == "cpu_throttled_frac":
+        # CFS periods in which the container hit its quota: a few percent under a generous
+        # limit, more at peak traffic.
+        return np.clip(0.015 + 0.02 * load + 0.006 * z, 0, 1)
     if metric == "label_volume_ratio":
         # Labels joined in the last 5 minutes over the usual count for the hour.
         return 1.0 + 0.04 * z

@@ -54,6 +54,8 @@ EXPOSED: dict[str, str] = {
     "kube_pod_container_status_restarts_total": "kube-state-metrics restart counter",
     "probe_ssl_earliest_cert_expiry": "blackbox exporter certificate expiry",
     "node_filesystem_avail_bytes": "node exporter: bytes free on a filesystem of a node",
+    "container_cpu_cfs_periods_total": "cAdvisor: CFS quota periods a container ran in",
+    "container_cpu_cfs_throttled_periods_total": "cAdvisor: periods in which it was throttled",
     "node_filesystem_size_bytes": "node exporter: size of a filesystem of a node",
     "up": "whether Prometheus scraped the target",
 }

@@ -266,6 +266,18 @@ def _disk(world: World, model: Model, s: Series, mon: Monitor) -> None:
     s.gauge("node_filesystem_avail_bytes", labels, size * (1 - used))
 
 
+PERIODS = 600.0
+"""CFS quota periods a container runs in a minute (the kernel's 100 ms period)."""
+
+
+def _throttle(world: World, model: Model, s: Series, mon: Monitor) -> None:
+    share = _raw(world, model, "cpu_throttled_frac", s) * (1 - NUDGE)
+    for pod in _pods(world, model):
+        labels = {"namespace": "ml-serving", "pod": pod, "container": model.name}
+        s.counter("container_cpu_cfs_periods_total", labels, np.full(s.n, PERIODS), 1e6)
+        s.counter("container_cpu_cfs_throttled_periods_total", labels, PERIODS * share, 1e4)
+
+
 def _errors(world: World, model: Model, s: Series, mon: Monitor) -> None:
     _requests(("stable", "canary") if mon.revision == "canary" else ("stable",))(
         world, model, s, mon)
@@ -280,6 +292,7 @@ BUILDERS: dict[str, Callable[[World, Model, Series, Monitor], None]] = {
     "gpu_util": _gpu_util,
     "mem_frac": _memory,
     "node_disk_used_frac": _disk,
+    "cpu_throttled_frac": _throttle,
     "up": _up,
     "feature_unseen_rate:*": _feature_gauge("model_feature_unseen_category_ratio"),
     "feature_age_min:*": _freshness,
@@ -288,10 +301,11 @@ BUILDERS: dict[str, Callable[[World, Model, Series, Monitor], None]] = {
 }
 """How the exposed series behind each sim series a monitor reads (`MONITOR_SERIES`) are made
 from the sim's minute values."""
-COUNTERS_ONLY = frozenset({"error_rate", "label_volume_ratio"})
+COUNTERS_ONLY = frozenset({"error_rate", "label_volume_ratio", "cpu_throttled_frac"})
 """Series exposed as counters alone, which need one sample a minute."""
 PLAIN = frozenset({"feature_null_rate:*", "feature_unseen_rate:*", "gpu_mem_frac", "gpu_util",
-                   "mem_frac", "node_disk_used_frac", "error_rate", "label_volume_ratio"})
+                   "mem_frac", "node_disk_used_frac", "error_rate", "label_volume_ratio",
+                   "cpu_throttled_frac"})
 """Series whose monitor value is a plain average or ratio of the sim's rounded values: nudged
 away from firing (down for a `>` alert, up for a `<` one). The others carry an unrounded
 training reference in their value, count whole pods or whole minutes."""

@@ -19,6 +19,8 @@ DAY = dt.date(2026, 12, 6)
 Lines = list[dict[str, object]]
 Played = tuple[Path, Lines, Lines]
 PLAY = b'{"do":"ack"}\n{"do":"status"}\n{"do":"abandon"}\n'
+pytestmark = pytest.mark.xdist_group("daily")
+"""One worker plays the module's two daily runs (`played`) for every test here."""
 
 
 def _daily(home: Path, *args: str) -> Lines:

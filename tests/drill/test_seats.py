@@ -33,6 +33,10 @@ def test_every_game_verb_has_one_owner_and_a_refusal_names_it() -> None:
     assert roles.refusal(roles.SCRIBE, "sudo") is not None
 
 
+pytestmark = pytest.mark.xdist_group("drill-seats")
+"""One worker seats the module's drill (`drill`) for every test here."""
+
+
 @pytest.fixture(scope="module")
 def drill(tmp_path_factory: pytest.TempPathFactory) -> tuple[DrillLog, dict[str, Seat]]:
     """A drill played by five seats: the right playbook, with a pause, a hint, a stakeholder's

@@ -183,10 +183,18 @@ def write_csv(columns: dict[str, np.ndarray]) -> str:
     w = csv.writer(out, lineterminator="\n")
     names = list(columns)
     w.writerow(names)
-    for row in zip(*(columns[n] for n in names), strict=True):
-        w.writerow(["" if isinstance(v, float) and np.isnan(v) else
-                    (f"{v:.6g}" if isinstance(v, float) else v) for v in row])
+    w.writerows(zip(*(_cells(columns[n]) for n in names), strict=True))
     return out.getvalue()
+
+
+def _cells(col: np.ndarray) -> list[object]:
+    """A column's cells: a float to 6 significant digits, NaN empty, anything else as it is
+    (a float column formatted as Python floats, which format as numpy's do, at a fraction of
+    the cost)."""
+    if col.dtype.kind == "f":
+        return ["" if x != x else f"{x:.6g}" for x in col.tolist()]
+    return ["" if isinstance(v, float) and v != v else (f"{v:.6g}" if isinstance(v, float)
+                                                         else v) for v in col]
 
 
 def windows(world: World) -> dict[str, tuple[int, int]]:

@@ -58,20 +58,17 @@ KNOWN: dict[str, str] = {
                "12 diagnosis points; seeds 1 and 2 hold",
     "fraud-3": _HANDED.format(team="feature-store"),
     "fraud-6": _HANDED.format(team="data-engineering"),
-    "leads-1": _PANIC + "; and on seed 3 the random clicker names D1 after a look at the "
-               "lead-scorer logs: the right cause by chance, one draw in 21",
+    "leads-1": "on seed 3 the random clicker names D1 after a look at the lead-scorer logs: the "
+               "right cause by chance, one draw in 21, worth 15 diagnosis points; seeds 1 and 2 "
+               "hold",
     "night-two-pages": _PANIC + "; on seed 1 the gap is under 10 points, on the mean over seeds "
                        "1-3 it holds",
     "pricing-3": "the novice reaches the node view after the batch job has finished (the nodes "
                  "show nothing), reads the image-only deploy as a model-store rollout (I8) and "
                  "escalates; the keyword gamer and template copier share that investigation and "
                  "diagnosis and also ticket the noise alert the novice leaves, and the "
-                 "confident-wrong player scores alongside it; " + _PANIC,
+                 "confident-wrong player scores above it; " + _PANIC,
     "search-3": _PANIC, "search-4": _PANIC, "spam-3": _PANIC,
-    "spam-2": "the panicker's look at the logs shows nothing of a concept drift, so every move "
-              "after it is blind: the tempting wrong rollback, two hotfixes that change nothing "
-              "and a three-team spray; it scores below the passive escalator and the blind "
-              "sprayer, which is how a senior would rank a blind panic",
 }
 """Scenarios where a check cannot hold, with the reason (a real limitation of a scripted style,
 not a rubric rule); they run and are reported, but do not fail."""

@@ -45,6 +45,7 @@ SIGNAL_CLAUSES: dict[str, str] = {
         "the rollout had moved to its next stage on a timer while its sign-off was still pending"),
     "canary-timeouts": "the timeouts came from the new version's pods",
     "throttled-periods": "most of the CPU quota periods were throttled",
+    "throttled-share": "the containers were throttled in most of their CPU quota periods",
     "timeout-config": "a config-only deploy had cut the request timeout just before it started",
     "timeouts-504": "requests were failing because they ran past the timeout",
     "latency-capped": "the p99 latency had dropped to the new timeout, because the slow "

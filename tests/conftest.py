@@ -79,9 +79,22 @@ def pytest_configure(config: pytest.Config) -> None:
     from fuzz_budget import configure
 
     _keep_bytecode()
-    configure(long=bool(config.getoption("--fuzz-long")))
+    long = bool(config.getoption("--fuzz-long"))
+    configure(long=long)
+    _hypothesis_profile(long)
     config.addinivalue_line(
         "markers", "heavy: a test of several seconds, handed to a worker before the quick ones")
+
+
+def _hypothesis_profile(long: bool) -> None:
+    """The README's test command draws the same examples on every run (a failure there is the
+    code's, and reproduces); `--fuzz-long` explores new ones each run. Loaded before any test
+    module is imported, so every test's own `@settings` inherits it."""
+    from hypothesis import settings
+
+    settings.register_profile("repeatable", derandomize=True, database=None)
+    settings.register_profile("explore")
+    settings.load_profile("explore" if long else "repeatable")
 
 
 def _keep_bytecode() -> None:

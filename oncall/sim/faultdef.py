@@ -156,6 +156,10 @@ class EventEffect(Strict):
     type: Literal["Normal", "Warning"] = "Warning"
     reason: str
     message: str
+    says: str | None = Field(None, min_length=3, max_length=80, pattern=r"^[^{}]*$",
+                             description="what the line says, in a few words a story can quote "
+                             "aloud when the line is cited (default: its first clause of fixed "
+                             "text)")
 
 
 class NodesEffect(Strict):
@@ -300,6 +304,10 @@ class LogTemplate(Strict):
         "all", description="the pods that write it: all, the first, the canary's, or the "
         "shadow revision's (a deploy with `shadow: true`)")
     template: str
+    says: str | None = Field(None, min_length=3, max_length=80, pattern=r"^[^{}]*$",
+                             description="what the line says, in a few words a story can quote "
+                             "aloud when the line is cited (default: its first clause of fixed "
+                             "text)")
 
 
 # -- evidence ----------------------------------------------------------------------------------
@@ -428,15 +436,17 @@ class FaultKind(Strict):
         if not isinstance(data, dict) or not isinstance(data.get("signals", []), list):
             return data
         signals = list(data.get("signals", []))
-        written = [("logs", "log", t.get("template")) for t in data.get("logs", [])
-                   if isinstance(t, dict)]
-        written += [("infra", "event", e.get("message")) for e in data.get("infra", [])
+        written = [("logs", "log", t.get("template"), t.get("says"))
+                   for t in data.get("logs", []) if isinstance(t, dict)]
+        written += [("infra", "event", e.get("message"), e.get("says"))
+                    for e in data.get("infra", [])
                     if isinstance(e, dict) and e.get("kind") == "event"]
         taken = {s.get("id") for s in signals if isinstance(s, dict)}
-        for tool, what, text in written:
+        for tool, what, text, says in written:
             if not isinstance(text, str) or _covered(text, tool, signals):
                 continue
-            pattern, said = _line_pattern(text), _gist(text)
+            pattern = _line_pattern(text)
+            said = says.strip() if isinstance(says, str) and says.strip() else _gist(text)
             if pattern is None or not said:
                 continue
             sid = base = f"{what}:{re.sub(r'[^a-z0-9]+', '-', said.lower()).strip('-')}"

@@ -3,10 +3,14 @@ events: a senior's citations of them are never called padding."""
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds
 from oncall.game.engine import Game
 from oncall.scoring.diagnosis import shows_cause
+from oncall.sim.faultdef import FaultKind
 from oncall.story.spoken import markdown as spoken_markdown
 
 
@@ -42,3 +46,13 @@ def test_a_story_quotes_the_line_it_cites_as_written() -> None:
     told = spoken_markdown(g.record)
     assert "The logs showed that the service was logging \u201crequest deadline exceeded\u201d." \
         in told
+
+
+def test_says_names_a_line_in_words_a_story_can_quote_and_refuses_fields() -> None:
+    kind = fault_kinds()["segment_shift"]
+    assert "log:a-source-tag-absent-from-the-7-day-baseline" in [s.id for s in kind.signals]
+    doc = kind.model_dump(mode="json", exclude_none=True)
+    line = next(t for t in doc["logs"] if "says" in t)
+    line["says"] = "tag {params.tag} present"
+    with pytest.raises(ValidationError, match="says"):
+        FaultKind.model_validate(doc)

@@ -114,7 +114,8 @@ class Game:
                 incidents=[IncidentFact(id=i.id, model=i.model, onset_at=i.onset,
                                         page_at=i.page_at if i.page_at is not None else
                                         self.world.page_at, category=i.kind.category,
-                                        cause=i.kind.catalogue)
+                                        cause=i.kind.catalogue,
+                                        remediations=list(i.kind.remediations))
                            for i in self.world.incidents.values()]
                 if len(self.world.incidents) > 1 else [],
             ),

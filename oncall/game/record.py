@@ -140,6 +140,8 @@ class IncidentFact(Model):
     impact: dict[str, float] = Field(default_factory=dict)
     category: str = Field("", description="the fault's category (answer key of this incident)")
     cause: str = Field("", description="the fault's catalogue id (answer key of this incident)")
+    remediations: list[str] = Field(default_factory=list, description="remediation ids that "
+                                    "fit this incident's fault (its kind's)")
     diagnosis: dict[str, Any] | None = Field(default=None,
                                              description="the last `diagnose incident=`")
     diagnosis_at: int | None = None

@@ -55,6 +55,11 @@ class Run:
         self.record = record
         self.facts = record.facts
         self.answers = record.answers
+        others = [r for i in record.facts.incidents if i.id != "main"
+                  and i.model != record.facts.target_model for r in i.remediations]
+        if others:  # what fits any of the night's incidents fits the night's postmortem
+            self.answers = record.answers.model_copy(update={"remediations": list(
+                dict.fromkeys([*record.answers.remediations, *others]))})
         self.page_at = record.facts.page_at
         self.target = record.facts.target_model
         self.right = [_move(m) for m in record.answers.right]

@@ -11,6 +11,7 @@ from worlds import fresh_game
 from oncall.content import loader
 from oncall.game.record import Record
 from oncall.scoring import score
+from oncall.scoring.run import Run
 
 SID = "night-two-pages"
 
@@ -48,3 +49,14 @@ def test_diagnose_takes_an_incident() -> None:
     inc = next(i for i in record.facts.incidents if i.id == "search")
     assert inc.diagnosis is not None and inc.diagnosis["cause"] == "I1"
     assert record.facts.diagnosis is not None and record.facts.diagnosis["cause"] == "D4"
+
+
+
+def test_what_fits_the_second_incident_fits_the_nights_postmortem() -> None:
+    record = play(True)
+    inc = next(i for i in record.facts.incidents if i.id == "search")
+    assert "mon-gpu-headroom" in inc.remediations  # the GPU OOM kind's own
+    assert "mon-gpu-headroom" not in record.answers.remediations  # the first page's key
+    assert "mon-gpu-headroom" in Run(record).answers.remediations
+    postmortem = next(s for s in score(record).sections if s.name == "postmortem")
+    assert any("mon-gpu-headroom" in line for line in postmortem.feedback)

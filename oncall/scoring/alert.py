@@ -72,9 +72,7 @@ def score_alert(run: Run) -> Tally:
         tally.add("look", 0, LOOK, f"Never looked at {run.target} where the fault showed.")
 
     hands_on = [i for i in run.interventions if i.kind != "escalate"]
-    models = run.incident_models()
-    chased = [i for i in hands_on
-              if i.command.get("model") and i.command.get("model") not in models]
+    chased = [i for i in run.off_target if i.kind != "escalate"]
     aimed = [i for i in hands_on if i not in chased and run.informed(i)]
     informed = [i for i in run.interventions if i.kind == "escalate" and run.informed(i)]
     decided = bool(aimed or informed) or (run.answers.control and run.restraint() is None)

@@ -55,13 +55,12 @@ class Run:
         self.record = record
         self.facts = record.facts
         self.answers = record.answers
-        others = [r for i in record.facts.incidents if i.id != "main"
-                  and i.model != record.facts.target_model for r in i.remediations]
+        self.page_at = record.facts.page_at
+        self.target = record.facts.target_model
+        others = [r for i in self.extra_incidents for r in i.remediations]
         if others:  # what fits any of the night's incidents fits the night's postmortem
             self.answers = record.answers.model_copy(update={"remediations": list(
                 dict.fromkeys([*record.answers.remediations, *others]))})
-        self.page_at = record.facts.page_at
-        self.target = record.facts.target_model
         self.right = [_move(m) for m in record.answers.right]
         self.wrong = [_move(m) for m in record.answers.wrong]
 
@@ -184,6 +183,13 @@ class Run:
     def incident_models(self) -> set[str]:
         """Every model with a real incident tonight: a move there is never noise chasing."""
         return {self.target, *(i.model for i in self.extra_incidents)}
+
+    @cached_property
+    def off_target(self) -> list[Intervened]:
+        """Rollbacks, hotfixes and escalations aimed at a model with no incident tonight."""
+        models = self.incident_models()
+        return [i for i in self.interventions
+                if i.command.get("model") and str(i.command.get("model")) not in models]
 
     # -- alerts ------------------------------------------------------------------------------
     @cached_property

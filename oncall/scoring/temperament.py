@@ -143,8 +143,7 @@ def _thrash(run: Run, tally: Tally) -> None:
         tally.add("thrash", 0, 2, "Every rollback and hotfix came before any observation showed "
                   "the fault: calm is judged on moves made on evidence.")
         return
-    if any(i.command.get("model") and str(i.command.get("model")) not in models
-           for i in run.interventions if i.kind != "escalate"):
+    if any(i.kind != "escalate" for i in run.off_target):
         tally.add("thrash", 0, 2, "Rollbacks and hotfixes strayed to models with no fault: "
                   "calm is staying on the incident.")
         return
@@ -167,9 +166,7 @@ def _thrash(run: Run, tally: Tally) -> None:
 
 def _astray(run: Run, tally: Tally) -> None:
     """Moves aimed at models with no incident tonight: each costs ASTRAY, past its own rule."""
-    models = run.incident_models()
-    astray = [i for i in run.interventions
-              if i.command.get("model") and str(i.command.get("model")) not in models]
+    astray = run.off_target
     if not astray:
         tally.add("astray", 0, 0, "")
         return

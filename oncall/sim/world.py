@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from copy import deepcopy as _deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -661,7 +660,7 @@ _ATOMIC = (str, int, float, bool, type(None))
 
 def _own(d: dict[str, Any]) -> dict[str, Any]:
     """A dict of its own (a value that is not a plain number or string deep-copied)."""
-    return {k: v if isinstance(v, _ATOMIC) else _deepcopy(v) for k, v in d.items()}
+    return {k: v if isinstance(v, _ATOMIC) else copy.deepcopy(v) for k, v in d.items()}
 
 
 def _is_page(e: Episode) -> bool:

@@ -210,6 +210,10 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+SHOWN_PODS = 6
+"""Pods the infra view lists by name: those not Running first, then Running ones."""
+
+
 def infra(world: World, model: str) -> tuple[str, dict[str, Any]]:
     check_model(world, model)
     data = world.infra(model)
@@ -219,8 +223,14 @@ def infra(world: World, model: str) -> tuple[str, dict[str, Any]]:
            f"{_count(len(pods), 'pod')} "
            f"({len(pods) - len(bad)} Running, {len(bad)} not), HPA {data['hpa']['replicas']}/"
            f"{data['hpa']['max_replicas']}, certificate {data['certificate']['days_left']} days"]
-    for p in pods[:6]:
+    shown = sorted(pods, key=lambda p: p["status"] == "Running")[:SHOWN_PODS]  # trouble first
+    for p in shown:
         out.append(f"  {p['name']} {p['status']} restarts={p['restarts']} {p['last_state']}")
+    if len(pods) > len(shown):
+        hidden_bad = len(bad) - sum(p["status"] != "Running" for p in shown)
+        hidden = len(pods) - len(shown)
+        out.append(f"  and {_count(hidden, 'more pod')}: {hidden - hidden_bad} Running"
+                   + (f", {hidden_bad} not" if hidden_bad else ""))
     for n in data["nodes"]:
         extra = "" if n.get("ready", True) else " NotReady"
         extra += f" ({n['condition']})" if n.get("condition") else ""

@@ -175,3 +175,16 @@ def test_a_ticket_typed_model_first_says_how_it_reads_and_what_fires_there() -> 
     assert f"firing on {noise.model}: " in said and noise.rule in said
     right = g.do({"do": "ticket", "alert": noise.rule, "model": noise.model})
     assert right.ok and g.record.facts.tickets[-1]["alert"] == noise.rule
+
+
+@pytest.mark.parametrize("sid", ["address-1", "feed-1", "moderation-1"])
+def test_the_infra_view_names_every_pod_in_trouble_and_counts_the_rest(sid: str) -> None:
+    g = game(sid, 7)
+    g.do({"do": "ack"})
+    model = g.world.fault.model
+    obs = g.do({"do": "infra", "model": model})
+    pods = obs.data["pods"]
+    named = [p for p in pods if p["name"] in obs.text]
+    assert all(p in named for p in pods if p["status"] != "Running")
+    hidden = len(pods) - len(named)
+    assert (f"and {hidden} more pod" in obs.text) == (hidden > 0)

@@ -135,8 +135,8 @@ def _copy(game: Game) -> Game:
     rows, fitted statistics, drift references, training quantiles) are shared, not copied; its
     cache of alert values starts empty (its entries depend on the incidents' courses)."""
     w = game.world
-    memo: dict[int, object] = {id(x): x for x in (w._blocks, w._stats, w.references,
-                                                   w._quantiles)}
+    memo: dict[int, object] = {id(x): x for x in (w._blocks, w._log_blocks, w._stats,
+                                                   w.references, w._quantiles)}
     memo[id(w._values)] = {}
     return copy.deepcopy(game, memo)
 

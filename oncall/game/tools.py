@@ -232,8 +232,9 @@ def infra(world: World, model: str) -> tuple[str, dict[str, Any]]:
     for r in data.get("revisions", []):
         share = f"{r['traffic_pct']}% of traffic" if r["role"] == "canary" else \
             "mirrored traffic, serves none"
-        out.append(f"  {r['role']} r{r['revision']} ({r['model_version']}, {share}): "
-                   + ", ".join(f"{p['name']} {p['status']}" for p in r["pods"]))
+        out.append(f"  {r['role']} r{r['revision']} ({r['model_version']}, {share}):")
+        out += [f"    {p['name']} {p['status']} restarts={p['restarts']} {p['last_state']}"
+                for p in r["pods"]]
     for n in data["nodes"]:
         extra = "" if n.get("ready", True) else " NotReady"
         extra += f" ({n['condition']})" if n.get("condition") else ""

@@ -301,7 +301,10 @@ class World:
         """The stable pods that write the model's lines at that minute: the revision live then,
         so a rollout renames them and a line keeps the pod that wrote it."""
         m = self.fleet.models[model]
-        return pod_names(self, model, m.replicas, m.live_deploy(minute).revision)
+        live = m.live_deploy(minute)
+        # A lowered replica ceiling leaves fewer pods, as the infra view lists them.
+        return pod_names(self, model, min(m.replicas, int(live.config["max_replicas"])),
+                         live.revision)
 
     def _validation_logs(self, model: str, t0: int, t1: int) -> list[LogLine]:
         """What the serving layer's input validator says about the rows it actually served."""

@@ -222,3 +222,18 @@ def test_every_pod_the_logs_quote_is_one_the_infra_view_lists(sid: str) -> None:
     assert all(ln in kept for ln in still), "a line keeps the pod that wrote it"
     by_rev = g.do({"do": "dashboard", "model": model, "metric": "error_rate", "by": "revision"})
     assert "no canary revision is serving" in by_rev.text
+
+
+@pytest.mark.parametrize("sid", ["ads-3", "moderation-1", "search-2", "search-4", "fraud-1"])
+def test_the_pods_writing_now_are_pods_the_infra_view_lists(sid: str) -> None:
+    """A lowered replica ceiling, a lost node or a held gang leaves fewer pods or Pending ones:
+    the lines of the last minutes come only from pods the infra view lists, and none from a pod
+    that runs no container."""
+    g = game(sid, 7)
+    g.do({"do": "ack"})
+    model = g.world.fault.model
+    data = g.do({"do": "infra", "model": model}).data
+    running = {p["name"] for p in data["pods"] if p["status"] not in ("Pending", "Evicted")}
+    running |= {p["name"] for r in data["revisions"] for p in r["pods"]}
+    recent = {ln.pod for ln in g.world.logs(model, g.now - 5, g.now)}
+    assert recent and recent <= running, sorted(recent - running)

@@ -450,7 +450,8 @@ class Shift:
                   "evidence": "that", "later": "30", **extra}
         return template.format_map(values)
 
-    def _rollback_undoes(self, model: str, evals: str) -> tuple[str, str] | None:
+    def _rollback_undoes(self, model: str, evals: str, to: str | None = None
+                         ) -> tuple[str, str] | None:
         """What a rollback of the model would take back, short and in full: the owner defends
         the change that is live (a version, a config change or a serving image), not a version
         the rollback would keep. None: the rollback would change nothing (the only change lives
@@ -460,6 +461,9 @@ class Shift:
         current = live[-1]
         earlier = [d for d in live[:-1] if d.canary_pct in (0, 100)]
         before = earlier[-1] if earlier else current
+        if to:  # the revision or version the rollback names, as the engine finds it
+            before = next((d for d in reversed(live[:-1]) if d.model_version == to
+                           or str(d.revision) == to.lstrip("r")), before)
         if current.model_version != before.model_version or current is before:
             v = current.model_version
             return v, f"{v}, which scored {evals} offline"
@@ -488,7 +492,8 @@ class Shift:
             return None
         if isinstance(cmd, c.Rollback):
             trigger, model = "rollback", cmd.model
-            if model in self.world.fleet.models and self._rollback_undoes(model, "") is None:
+            if model in self.world.fleet.models and \
+                    self._rollback_undoes(model, "", cmd.to) is None:
                 return None  # the owner has no change of theirs that a rollback takes back
         elif isinstance(cmd, c.Escalate) and cmd.team == "data-engineering":
             trigger = "escalate:data-engineering"

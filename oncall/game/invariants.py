@@ -19,7 +19,9 @@ validator or a conformance harness calls on a new kind's scenario.
   feature's dashboard series (mean, spread, p99, null or unseen rate);
 - quality: the quality series moves as far as the served rows say it should;
 - text: what deploys, pipelines, logs and infra show around the page has every template
-  reference filled in.
+  reference filled in;
+- pods: every pod a log line names around the page is one the infra view lists running at
+  that minute (a stable pod, or a canary's or a shadow's own).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from oncall.sim.faults import SILENT_PODS
 from oncall.sim.impact import LEVELS, silent
 from oncall.sim.latency import timed_out, timeout_ms
 
@@ -135,8 +138,8 @@ def _copy(game: Game) -> Game:
     rows, fitted statistics, drift references, training quantiles) are shared, not copied; its
     cache of alert values starts empty (its entries depend on the incidents' courses)."""
     w = game.world
-    memo: dict[int, object] = {id(x): x for x in (w._blocks, w._stats, w.references,
-                                                   w._quantiles)}
+    memo: dict[int, object] = {id(x): x for x in (w._blocks, w._log_blocks, w._stats,
+                                                   w.references, w._quantiles)}
     memo[id(w._values)] = {}
     return copy.deepcopy(game, memo)
 
@@ -266,9 +269,30 @@ def check_text_filled(world: World) -> list[str]:
     return out
 
 
+def check_pods_write(world: World) -> list[str]:
+    """Every pod a log line names around the page is a pod the infra view lists at that line's
+    minute (a stable pod that runs a container, or a canary's or a shadow's own): the logs and
+    the infra view describe one cluster."""
+    out: list[str] = []
+    for model in dict.fromkeys(i.model for i in world.incidents.values()):
+        listed: dict[int, set[str]] = {}
+        for ln in world.logs(model, world.page_at - 30, world.page_at):
+            minute = int(ln.t)
+            if minute not in listed:
+                infra = world.infra(model, minute)
+                listed[minute] = {p["name"] for p in infra["pods"]
+                                  if p["status"] not in SILENT_PODS}
+                listed[minute] |= {p["name"] for r in infra["revisions"] for p in r["pods"]}
+            if ln.pod not in listed[minute]:
+                out.append(f"{model}: a {ln.level} line at {minute} comes from {ln.pod}, which "
+                           f"the infra view does not list running then")
+                break
+    return out
+
+
 def check_all(game: Game) -> list[str]:
     """Every invariant on a game at its page (the game is left as it was)."""
     w = game.world
     return [*check_impact(w), *check_latency(w), *check_alert_values(game),
             *check_drift_shows(w), *check_quality(w), *check_silent_shows_quality(w),
-            *check_status_before_resolve(game), *check_text_filled(w)]
+            *check_status_before_resolve(game), *check_text_filled(w), *check_pods_write(w)]

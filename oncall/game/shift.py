@@ -439,7 +439,8 @@ class Shift:
         ev = next((v for v in self.world.deploys(conv.model)["versions"]
                    if v["version"] == live.model_version), None)
         evals = ", ".join(f"{k} {v:g}" for k, v in (ev["eval"] if ev else {}).items()) or "well"
-        what, change = self._rollback_undoes(conv.model, evals)
+        what, change = self._rollback_undoes(conv.model, evals) or (
+            f"revision {live.revision}", f"revision {live.revision}")
         values = {"name": conv.person, "team": conv.team, "model": conv.model,
                   "version": version, "eval": evals, "what": what, "change": change,
                   "gate": report.get("gate", "release"),
@@ -449,23 +450,34 @@ class Shift:
                   "evidence": "that", "later": "30", **extra}
         return template.format_map(values)
 
-    def _rollback_undoes(self, model: str, evals: str) -> tuple[str, str]:
+    def _rollback_undoes(self, model: str, evals: str, to: str | None = None
+                         ) -> tuple[str, str] | None:
         """What a rollback of the model would take back, short and in full: the owner defends
         the change that is live (a version, a config change or a serving image), not a version
-        the rollback would keep."""
+        the rollback would keep. None: the rollback would change nothing (the only change lives
+        outside the revision, as a fault's kind can say), so there is nothing to defend."""
         m = self.world.model(model)
         live = [d for d in m.deploys if d.at <= self.now]
         current = live[-1]
         earlier = [d for d in live[:-1] if d.canary_pct in (0, 100)]
         before = earlier[-1] if earlier else current
+        if to:  # the revision or version the rollback names, as the engine finds it
+            before = next((d for d in reversed(live[:-1]) if d.model_version == to
+                           or str(d.revision) == to.lstrip("r")), before)
         if current.model_version != before.model_version or current is before:
             v = current.model_version
             return v, f"{v}, which scored {evals} offline"
-        keys = [k for k in current.config if current.config[k] != before.config.get(k)]
+        # What the rollback would deploy: the earlier revision's config, except the keys the
+        # fault's kind keeps or sets (they live outside the revision), so the owner never
+        # defends a change the rollback would leave in place.
+        after = self.world.rollback_config(model, current.config, before.config)
+        keys = [k for k in current.config if current.config[k] != after.get(k)]
         if keys:
-            diff = ", ".join(f"{k} {before.config.get(k)}->{current.config[k]}" for k in keys)
+            diff = ", ".join(f"{k} {after.get(k)}->{current.config[k]}" for k in keys)
             what = f"revision {current.revision}"
             return what, f"{what}'s config change ({diff})"
+        if current.image == before.image:
+            return None
         image = current.image.rsplit(":", 1)[-1]
         return f"image {image}", f"the serving image {image}"
 
@@ -480,6 +492,9 @@ class Shift:
             return None
         if isinstance(cmd, c.Rollback):
             trigger, model = "rollback", cmd.model
+            if model in self.world.fleet.models and \
+                    self._rollback_undoes(model, "", cmd.to) is None:
+                return None  # the owner has no change of theirs that a rollback takes back
         elif isinstance(cmd, c.Escalate) and cmd.team == "data-engineering":
             trigger = "escalate:data-engineering"
             model = cmd.model or self._incident_model(cmd.incident)

@@ -130,18 +130,16 @@ def dashboard(world: World, model: str, metric: str, window: int, by: str | None
     if rule:
         lines_txt.append(f"  threshold ({rule}): {' / '.join(fmt(x) for x in lines)}")
     if by == "revision":
-        live = [d for d in world.model(model).deploys if d.at <= world.now]
-        canaries = [d for d in live if 0 < d.canary_pct < 100]
+        c = world.model(model).canary_deploy(world.now)
         stable = world.model(model).live_deploy(world.now)
         revs = {f"{stable.model_version} (stable)": "stable"}
-        if canaries:
-            c = canaries[-1]
+        if c is not None:
             revs[f"{c.model_version} (canary {c.canary_pct}%)"] = "canary"
         for label, rev in revs.items():
             _, rv = world.series(model, metric, t0, world.now, revision=rev)
             data["series"][label] = [round(float(x), 6) for x in rv]
             lines_txt.append(f"  {label:<22} {sparkline(rv, 30)}  now {fmt(rv[-1])}")
-        if not canaries:
+        if c is None:
             lines_txt.append("  no canary revision is serving: one revision only")
     return "\n".join(lines_txt), data
 
@@ -231,6 +229,12 @@ def infra(world: World, model: str) -> tuple[str, dict[str, Any]]:
         hidden = len(pods) - len(shown)
         out.append(f"  and {_count(hidden, 'more pod')}: {hidden - hidden_bad} Running"
                    + (f", {hidden_bad} not" if hidden_bad else ""))
+    for r in data.get("revisions", []):
+        share = f"{r['traffic_pct']}% of traffic" if r["role"] == "canary" else \
+            "mirrored traffic, serves none"
+        out.append(f"  {r['role']} r{r['revision']} ({r['model_version']}, {share}):")
+        out += [f"    {p['name']} {p['status']} restarts={p['restarts']} {p['last_state']}"
+                for p in r["pods"]]
     for n in data["nodes"]:
         extra = "" if n.get("ready", True) else " NotReady"
         extra += f" ({n['condition']})" if n.get("condition") else ""

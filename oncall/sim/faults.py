@@ -8,6 +8,7 @@ interventions from its response table. It never decides the score.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import string
@@ -30,7 +31,7 @@ from oncall.sim.faultdef import (
     Signal,
     resolve_config,
 )
-from oncall.sim.fleet import Deploy, Version
+from oncall.sim.fleet import Deploy, Model, Version
 from oncall.sim.quality import higher_is_better, measure
 
 if TYPE_CHECKING:
@@ -152,12 +153,34 @@ def pod_names(world: World, model: str, n: int, revision: int | str | None = Non
     renames them, and no two models share one) and a random suffix per pod."""
     if revision is None:
         revision = world.model(model).live_deploy(world.now).revision
-    rng = np.random.default_rng(tm.key(world.seed, model, "pods", str(revision)))
+    return list(_pod_names(world.seed, model, n, str(revision)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _pod_names(seed: int, model: str, n: int, revision: str) -> tuple[str, ...]:
+    rng = np.random.default_rng(tm.key(seed, model, "pods", revision))
     alphabet = np.array(list("bcdfghjklmnpqrstvwxz2456789"))
     stem = "".join(rng.choice(alphabet, 9))
-    return [f"{model}-{stem}-{''.join(rng.choice(alphabet, 5))}" for _ in range(n)]
+    return tuple(f"{model}-{stem}-{''.join(rng.choice(alphabet, 5))}" for _ in range(n))
 
 
+def writers(world: World, m: Model, which: str, minute: int) -> list[str]:
+    """The pods that write a line at that minute: the canary's or the shadow's own while one
+    runs (a `canary` line falls back to the stable pods when none does, a `shadow` line is not
+    written), else the pods of the revision live then: a line keeps the pod that wrote it after
+    a rollout renames them."""
+    if which in ("canary", "shadow"):
+        d = m.canary_deploy(minute) if which == "canary" else m.shadow_deploy(minute)
+        if d is not None:
+            return pod_names(world, m.name, CANARY_PODS, d.revision)
+        if which == "shadow":
+            return []
+    pods = world.pods_at(m.name, minute)
+    return pods[:1] if which == "one" else pods
+
+
+CANARY_PODS = 2
+"""Pods a canary or a shadow revision runs beside the stable ones."""
 SILENT_PODS = ("Pending", "Evicted")
 """Pod states that run no container: such a pod writes no log line."""
 FEATURE_LEVELS = ("feature_mean:", "feature_std:", "feature_p99:")
@@ -616,25 +639,16 @@ class Incident:
         if not len(minutes):
             return lines
         k = self.course.intensity(minutes)
-        canary = [d for d in m.deploys if 0 < d.canary_pct < 100 and d.at <= world.now]
-        shadow = m.shadow_deploy(world.now)
         for j, tpl in enumerate(self.kind.logs):
-            if tpl.pods == "canary" and canary:
-                pods = pod_names(world, model, 2, canary[-1].revision)
-            elif tpl.pods == "shadow" and shadow is not None:
-                pods = pod_names(world, model, 2, shadow.revision)
-            elif tpl.pods == "shadow":
-                continue  # no shadow revision runs: nothing writes it
-            else:
-                pods = pod_names(world, model, m.replicas)
-                if tpl.pods == "one":
-                    pods = pods[:1]
             since = self.onset if tpl.since is None else self.onset + self.minute(tpl.since)
             for minute, ki in zip(minutes.tolist(), k.tolist(), strict=True):
                 if minute < since or minute % tpl.every != tpl.phase % tpl.every:
                     continue
                 if ki < tpl.min_intensity and not (minute < self.onset and tpl.since is not None):
                     continue  # a writer that started before the onset writes until the onset
+                pods = writers(world, m, tpl.pods, minute)
+                if not pods:
+                    continue  # no shadow revision runs: nothing writes it
                 for i in range(tpl.per_minute):
                     # Several lines a minute come from the pods in turn, spread over it.
                     pod = pods[(minute * tpl.per_minute + i) % len(pods)]

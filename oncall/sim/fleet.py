@@ -80,6 +80,16 @@ class Model:
                   and not d.shadow]
         return stable[-1]
 
+    def canary_deploy(self, t: int) -> Deploy | None:
+        """The canary revision serving part of the traffic at minute t: the last canary deploy,
+        until a later full deploy (a promotion or a rollback) replaces it."""
+        for d in reversed([d for d in self.deploys if d.at <= t]):
+            if 0 < d.canary_pct < 100:
+                return d
+            if d.canary_pct == 100:
+                return None
+        return None
+
     def shadow_deploy(self, t: int) -> Deploy | None:
         """The shadow revision running beside the live one at minute t: the last shadow deploy,
         until a later full deploy (a promotion or a rollback) replaces the set."""

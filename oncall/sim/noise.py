@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from oncall.sim import telemetry as tm
-from oncall.sim.faults import LogLine, pod_names
+from oncall.sim.faults import LogLine
 
 if TYPE_CHECKING:
     from oncall.sim.world import World
@@ -94,12 +94,12 @@ class LatencyBlip(Noise):
         if model != self.model:
             return []
         lo, hi = self._window(world)
-        pods = pod_names(world, model, world.model(model).replicas)
         _, p99 = world.series(model, "latency_p99_ms", t0, t1)
         handler = round(world.model(model).archetype.p50_ms)
-        return [LogLine(m + 0.3, "WARN", model, pods[(m // 4) % len(pods)], self.texts[0].format(
-                    wait=max(1, round(float(p99[m - t0]) - handler)), handler=handler))
-                for m in range(max(t0, lo), min(t1, hi), 4)]
+        return [LogLine(m + 0.3, "WARN", model, _pick(world.pods_at(model, m), m // 4),
+                        self.texts[0].format(wait=max(1, round(float(p99[m - t0]) - handler)),
+                                             handler=handler))
+                for m in range(lo, min(t1, hi), 4) if m >= t0]  # every 4th minute from lo
 
 
 class UnrelatedDeploy(Noise):
@@ -129,3 +129,8 @@ class UnrelatedDeploy(Noise):
 
 NOISE_TYPES: dict[str, type[Noise]] = {"cert_expiry": CertExpiry, "latency_blip": LatencyBlip,
                                        "unrelated_deploy": UnrelatedDeploy}
+
+
+def _pick(pods: list[str], i: int) -> str:
+    """The pod whose turn it is to write the i-th line."""
+    return pods[i % len(pods)]

@@ -18,13 +18,23 @@ from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, Episode, Rule
 from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
-from oncall.sim.faults import SILENT_PODS, Incident, Intervention, LogLine, Outcome, pod_names
+from oncall.sim.faults import (
+    CANARY_PODS,
+    SILENT_PODS,
+    Incident,
+    Intervention,
+    LogLine,
+    Outcome,
+    pod_names,
+)
 from oncall.sim.fleet import Fleet, Model, build_fleet
 from oncall.sim.latency import QUANTILES, consistent
 from oncall.sim.names import Names
 from oncall.sim.noise import NOISE_TYPES, Noise
 
 VALIDATION_SHARE = 0.1
+LOG_BLOCK = 60
+"""Minutes of routine log draws made at once (`World._log_draws`)."""
 """The serving layer's input validator logs a feature once more than this share of a 5-minute
 window falls outside the training p01-p99 range, is missing, or is a category never trained on."""
 
@@ -97,6 +107,7 @@ class World:
         self._stats: dict[str, tm.ModelStats] = {} if stats is None else stats
         self._people: dict[str, str] = {}
         self._blocks: dict[tuple[str, int], tm.Rows] = {}
+        self._log_blocks: dict[tuple[str, int], np.ndarray] = {}
         self._firing: tuple[tuple[int, int] | None, list[Episode]] = (None, [])
         onsets = [i.onset for i in spec.incidents]
         self.seen_from = min(onsets) if spec.start is None else spec.start
@@ -241,26 +252,23 @@ class World:
 
     # -- views -------------------------------------------------------------------------------
     def logs(self, model: str, t0: int, t1: int) -> list[LogLine]:
-        m = self.fleet.models[model]
-        pods = pod_names(self, model, m.replicas)
-        rng = np.random.default_rng(tm.key(self.seed, model, "logs", t0 + 10 * DAY, t1 + 10 * DAY))
         lines: list[LogLine] = []
         _, rps = self.series(model, "rps", t0, t1)
         _, p99 = self.series(model, "latency_p99_ms", t0, t1)
+        draws = self._log_draws(model, t0, t1)
         for i, minute in enumerate(range(t0, t1)):
+            pods = self.pods_at(model, minute)
+            who, slow, whose = draws[:, i]
             if minute % 5 == 0:
-                pod = pods[int(rng.integers(len(pods)))]
-                lines.append(LogLine(minute + 0.05, "INFO", model, pod,
+                lines.append(LogLine(minute + 0.05, "INFO", model, pods[int(who * len(pods))],
                                      f"served {int(rps[i] * 60 / len(pods))} requests in 1m, "
                                      f"p99={p99[i]:.0f}ms"))
-            if (r := rng.random()) < 0.02:
-                # The same draw decides how slow the read was (120-400 ms): no draw is added,
-                # so the rest of the log stays as it was.
-                pod = pods[int(rng.integers(len(pods)))]
-                lines.append(LogLine(minute + 0.5, "WARN", model, pod,
-                                     f"feature-store read took {120 + round(r / 0.02 * 280)}ms "
+            if slow < 0.02:
+                # The same draw decides how slow the read was (120-400 ms).
+                lines.append(LogLine(minute + 0.5, "WARN", model, pods[int(whose * len(pods))],
+                                     f"feature-store read took {120 + round(slow / 0.02 * 280)}ms "
                                      "(retry 1 of 2 succeeded)"))
-        lines += self._validation_logs(model, t0, t1, pods)
+        lines += self._validation_logs(model, t0, t1)
         for inc in self.incidents.values():
             lines += inc.logs(self, model, t0, t1)
         for n in self.noise:
@@ -275,15 +283,41 @@ class World:
             # container, so neither writes a log line.
         return sorted(lines, key=lambda line: (line.t, line.pod, line.message))
 
-    def _validation_logs(self, model: str, t0: int, t1: int, pods: list[str]) -> list[LogLine]:
+    def _log_draws(self, model: str, t0: int, t1: int) -> np.ndarray:
+        """Three uniform draws per minute of [t0, t1) for the model's routine lines, drawn per
+        hour of the clock from the seed: the same minute writes the same line whichever window
+        a reader asks for."""
+        out = []
+        for block in range(t0 // LOG_BLOCK, -(-t1 // LOG_BLOCK)):
+            key = (model, block)
+            if key not in self._log_blocks:
+                rng = np.random.default_rng(tm.key(self.seed, model, "logs", block + 10 * DAY))
+                self._log_blocks[key] = rng.random((3, LOG_BLOCK))
+            out.append(self._log_blocks[key])
+        start = t0 - (t0 // LOG_BLOCK) * LOG_BLOCK
+        return np.concatenate(out, axis=1)[:, start:start + (t1 - t0)]
+
+    def pods_at(self, model: str, minute: int) -> list[str]:
+        """The stable pods that write the model's lines at that minute: the revision live then,
+        so a rollout renames them and a line keeps the pod that wrote it."""
+        m = self.fleet.models[model]
+        live = m.live_deploy(minute)
+        # A lowered replica ceiling leaves fewer pods, as the infra view lists them.
+        return pod_names(self, model, min(m.replicas, int(live.config["max_replicas"])),
+                         live.revision)
+
+    def _validation_logs(self, model: str, t0: int, t1: int) -> list[LogLine]:
         """What the serving layer's input validator says about the rows it actually served."""
+        # Five-minute buckets on the clock's own 5-minute marks, so the same bucket says the same
+        # line whichever window a reader asks for; a partial bucket at either end is not said.
         t0 = max(t0, t1 - 6 * 60)
+        t0 = -(-t0 // 5) * 5
         if t1 - t0 < 5:
             return []
         m = self.fleet.models[model]
         rows, _ = self.rows(model, t0, t1)
         out: list[LogLine] = []
-        edges = np.arange(t0 + (t1 - t0) % 5, t1 + 1, 5)
+        edges = np.arange(t0, t1 + 1, 5)
         bucket = np.searchsorted(edges, rows.t, side="right") - 1
         for spec in m.features:
             x = rows.features[spec.name]
@@ -313,7 +347,8 @@ class World:
                     n = int(sel.sum())
                     share = float(mask[sel].mean()) if n else 0.0
                     if share > VALIDATION_SHARE:
-                        pod = pods[b % len(pods)]
+                        pods = self.pods_at(model, int(edges[b + 1]) - 1)
+                        pod = pods[(int(edges[b]) // 5) % len(pods)]
                         out.append(LogLine(float(edges[b + 1]) - 0.01, "WARN", model, pod,
                                            f"input validation: {what} in {share:.0%} of "
                                            f"{n} logged requests in the last 5m"))
@@ -403,7 +438,7 @@ class World:
         m = self.fleet.models[model]
         ceiling = int(m.live_deploy(t).config["max_replicas"])
         replicas = min(m.replicas, ceiling)  # a lowered ceiling leaves fewer pods
-        pods = pod_names(self, model, replicas)
+        pods = pod_names(self, model, replicas, m.live_deploy(t).revision)
         gpu = m.hardware == "gpu"
         disk = self.node_disk(model, t)
         nodes = [{"name": f"{'gpu' if gpu else 'cpu'}-node-{i + 1:02d}",
@@ -419,7 +454,18 @@ class World:
             "hpa": {"replicas": replicas, "max_replicas": ceiling, "at_max": replicas >= ceiling},
             "certificate": {"days_left": self.cert_days_left(model, t)},
             "events": [],
+            "revisions": [],
         }
+        # The canary's and the shadow's own pods, beside the stable ones (their logs name them).
+        for role, d in (("canary", m.canary_deploy(t)), ("shadow", m.shadow_deploy(t))):
+            if d is not None:
+                state["revisions"].append({
+                    "role": role, "revision": d.revision, "model_version": d.model_version,
+                    "traffic_pct": d.canary_pct if role == "canary" else 0,
+                    "pods": [{"name": p, "status": "Running", "restarts": 0,
+                              "node": nodes[i % len(nodes)]["name"], "last_state": ""}
+                             for i, p in enumerate(pod_names(self, model, CANARY_PODS,
+                                                             d.revision))]})
         for inc in self.incidents.values():
             state = inc.infra(self, model, state, t)
         state.pop("crashing", None)

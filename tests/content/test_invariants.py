@@ -184,3 +184,15 @@ def test_the_text_check_fails_on_a_template_reference_left_literal(
     monkeypatch.setattr(Incident, "logs", lambda inc, w, model, t0, t1: [
         LogLine(t0 + 0.5, "INFO", model, "pod", "cgroup cpu.stat (limit params.cpu_limit_mm)")])
     assert any("params.cpu_limit_mm" in p for p in invariants.check_text_filled(g.world))
+
+
+def test_the_pods_check_fails_on_a_line_from_a_pod_the_cluster_does_not_run(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncall.sim.faults import Incident, LogLine
+
+    g = fresh_game("feed-1", 1)  # a canary whose own pods write the errors
+    assert invariants.check_pods_write(g.world) == []
+    # What the logs did before: the canary's lines kept a pod of the revision live at the look.
+    monkeypatch.setattr(Incident, "logs", lambda inc, w, model, t0, t1: [
+        LogLine(t0 + 0.5, "ERROR", model, f"{model}-zzzzzzzzz-zzzzz", "feature store timeout")])
+    assert any("does not list" in p for p in invariants.check_pods_write(g.world))

@@ -188,3 +188,52 @@ def test_the_infra_view_names_every_pod_in_trouble_and_counts_the_rest(sid: str)
     assert all(p in named for p in pods if p["status"] != "Running")
     hidden = len(pods) - len(named)
     assert (f"and {hidden} more pod" in obs.text) == (hidden > 0)
+
+
+@pytest.mark.parametrize("sid", ["feed-1", "fraud-5", "churn-2"])
+def test_every_pod_the_logs_quote_is_one_the_infra_view_lists(sid: str) -> None:
+    """One world: a canary's or a shadow's pods write their own lines, so the infra view lists
+    them beside the stable ones; after a rollback they are gone, and the lines they wrote keep
+    the pod that wrote them."""
+    g = game(sid, 7)
+    g.do({"do": "ack"})
+    model = g.world.fault.model
+
+    def listed() -> set[str]:
+        data = g.do({"do": "infra", "model": model}).data
+        return {p["name"] for p in data["pods"]} | {
+            p["name"] for r in data["revisions"] for p in r["pods"]}
+
+    def lines() -> list[tuple[float, str, str]]:
+        return [(ln["t"], ln["pod"], ln["message"])
+                for ln in g.do({"do": "logs", "model": model}).data["lines"]]
+
+    extra = g.do({"do": "infra", "model": model}).data["revisions"]
+    assert extra, f"{sid} runs a canary or a shadow revision"
+    before = lines()
+    assert {pod for _, pod, _ in before} <= listed()
+    if extra[0]["role"] == "canary":
+        assert {pod for _, pod, _ in before} & {p["name"] for p in extra[0]["pods"]}
+    g.do({"do": "rollback", "model": model})
+    assert not g.do({"do": "infra", "model": model}).data["revisions"]
+    kept = lines()
+    still = [ln for ln in before if ln[0] >= kept[0][0]]
+    assert still, "the window still holds lines written before the rollback"
+    assert all(ln in kept for ln in still), "a line keeps the pod that wrote it"
+    by_rev = g.do({"do": "dashboard", "model": model, "metric": "error_rate", "by": "revision"})
+    assert "no canary revision is serving" in by_rev.text
+
+
+@pytest.mark.parametrize("sid", ["ads-3", "moderation-1", "search-2", "search-4", "fraud-1"])
+def test_the_pods_writing_now_are_pods_the_infra_view_lists(sid: str) -> None:
+    """A lowered replica ceiling, a lost node or a held gang leaves fewer pods or Pending ones:
+    the lines of the last minutes come only from pods the infra view lists, and none from a pod
+    that runs no container."""
+    g = game(sid, 7)
+    g.do({"do": "ack"})
+    model = g.world.fault.model
+    data = g.do({"do": "infra", "model": model}).data
+    running = {p["name"] for p in data["pods"] if p["status"] not in ("Pending", "Evicted")}
+    running |= {p["name"] for r in data["revisions"] for p in r["pods"]}
+    recent = {ln.pod for ln in g.world.logs(model, g.now - 5, g.now)}
+    assert recent and recent <= running, sorted(recent - running)

@@ -64,7 +64,7 @@ def test_the_budget_names_no_model_before_something_arrives_about_it() -> None:
 def test_budget_saved_is_the_unfixed_night_minus_the_real_one() -> None:
     from shift_players import Calm
 
-    s = Calm(Shift(9, difficulty="easy")).play()
+    s = Calm(Shift(2, difficulty="easy")).play()
     saved = s.record.facts.budget["saved_pct"]
     inc = s.world.fault
     assert inc.course.fixed_at() is not None and saved[inc.model] > 1

@@ -72,3 +72,15 @@ def test_the_owner_defends_the_version_a_rollback_undoes() -> None:
     opening = held_rollback(s)
     live = s.world.model(s.world.fault.model).deploys[-1]
     assert f"runs {live.model_version}, which scored " in opening, opening
+
+
+def test_a_rollback_that_changes_nothing_has_nothing_to_defend() -> None:
+    """The debug log level lives in a ConfigMap outside the revision (the kind's rollback keeps
+    it): a rollback takes back no change of the owner's, so no one pushes back on it."""
+    s = night_of({"log_flood_disk"})
+    page = incident_page(s)
+    obs = s.do({"do": "rollback", "model": page["model"]})
+    assert obs.kind != "held", obs.text
+    assert not [c for c in s.record.facts.conversations if c.trigger == "rollback"]
+    live = s.world.model(page["model"]).live_deploy(s.now)
+    assert live.config["log_level"] == "DEBUG", "the rollback kept the log level, as it says"

@@ -83,8 +83,12 @@ def test_overrule_rolls_back_but_costs_trust_and_the_card() -> None:
     assert s.record.facts.trust[person] == -1
     assert _finding(s, "collaboration", "overrule") == 10
     assert _finding(s, "collaboration", "data") == 0
+    # A second plain rollback would deploy what runs now: nothing of the owner's to defend.
+    assert s.do({"do": "rollback", "model": model}).kind != "held"
     # Overruled once, the owner no longer listens to data.
-    held = s.do({"do": "rollback", "model": model})
+    older = next(d for d in s.world.model(model).deploys
+                 if d.model_version != s.world.model(model).live_deploy(s.now).model_version)
+    held = s.do({"do": "rollback", "model": model, "to": older.model_version})
     assert held.kind == "held"
     again = s.do({"do": "reply", "about": held.data["conversation"], "evidence": ids})
     assert again.data["convinced"] is False

@@ -200,3 +200,29 @@ def test_a_fresh_world_is_the_world_as_built_whatever_was_done_to_this_one() -> 
     scorer = fresh.model("fraud-scorer")
     assert scorer is not played.model("fraud-scorer")
     assert scorer.deploys is not played.model("fraud-scorer").deploys
+
+
+@pytest.mark.parametrize("sid", ["fraud-1", "fraud-5", "address-1", "spam-2"])
+def test_a_minute_writes_the_same_lines_whichever_window_shows_it(sid: str) -> None:
+    """One world: the log is a function of the minute, not of the window a reader asks for,
+    and a rollout renames the pods from then on, never the lines written before it."""
+    from oncall.content import loader
+    from oncall.game.engine import Game
+
+    g = Game(loader.scenario(sid), 7)
+    g.do({"do": "ack"})
+    model = g.world.fault.model
+
+    def seen(t0: int, t1: int) -> set[tuple[float, str, str, str]]:
+        return {(ln.t, ln.level, ln.pod, ln.message) for ln in g.world.logs(model, t0, t1)}
+
+    now = g.now
+    wide = seen(now - 120, now)
+    for t0, t1 in ((now - 61, now), (now - 97, now - 13), (now - 33, now - 2)):
+        part = seen(t0, t1)
+        assert part, (t0, t1)
+        inside = {x for x in wide if t0 + 5 <= x[0] < t1 - 5}
+        assert inside <= part, sorted(inside - part)[:3]
+    g.do({"do": "rollback", "model": model})
+    g.do({"do": "wait", "minutes": 10})
+    assert seen(now - 120, now) == wide

@@ -107,5 +107,5 @@ def test_shift_follow_ups_stay_with_one_item_of_the_night(
     from oncall.story.interview import shift_follow_ups
 
     asked = [f.asked for f in shift_follow_ups(night("calm", 3), "tradeoff")]
-    assert asked == ["What did you give up by holding the release?",
+    assert asked == ["What did you risk by promoting it with a failing gate?",
                      "How would you catch it earlier next time?"]

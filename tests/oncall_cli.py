@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 SERVER = r"""
@@ -105,18 +106,21 @@ for line in jobs:
     print(json.dumps({"code": os.waitstatus_to_exitcode(status)}), file=answers, flush=True)
 """
 
-_server: list[subprocess.Popen[str]] = []
+_server: list[subprocess.Popen[bytes]] = []
+_unread = bytearray()
+"""What the server has answered and no caller has read yet."""
 
 
-def _running_server() -> subprocess.Popen[str]:
+def _running_server() -> subprocess.Popen[bytes]:
     if not _server or _server[0].poll() is not None:
         _server[:] = [subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, text=True)]
+                                       stdout=subprocess.PIPE, bufsize=0)]
+        _unread.clear()
         atexit.register(_stop, _server[0])
     return _server[0]
 
 
-def _stop(server: subprocess.Popen[str]) -> None:
+def _stop(server: subprocess.Popen[bytes]) -> None:
     """End the server and wait for it (so its CPU time counts in the test run's)."""
     assert server.stdin is not None
     server.stdin.close()
@@ -127,13 +131,22 @@ def _stop(server: subprocess.Popen[str]) -> None:
         server.wait()
 
 
-def _answer(server: subprocess.Popen[str], timeout: float | None) -> dict[str, int]:
+def _answer(server: subprocess.Popen[bytes], timeout: float) -> dict[str, int]:
+    """The server's next line, or {} when none came in `timeout` seconds."""
     assert server.stdout is not None
-    ready, _, _ = select.select([server.stdout], [], [], timeout)
-    line = server.stdout.readline() if ready else ""
-    if not line and ready:
-        raise AssertionError(f"the oncall command server ended (status {server.wait()})")
-    return json.loads(line) if line else {}
+    deadline = time.monotonic() + timeout
+    while b"\n" not in _unread:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([server.stdout], [], [], left)[0]:
+            return {}
+        chunk = os.read(server.stdout.fileno(), 65536)
+        if not chunk:
+            raise AssertionError(f"the oncall command server ended (status {server.wait()})")
+        _unread.extend(chunk)
+    end = _unread.index(b"\n")
+    line = bytes(_unread[:end])
+    del _unread[:end + 1]
+    return json.loads(line)
 
 
 def _lines(text: str) -> str:
@@ -156,8 +169,7 @@ def run_oncall(args: list[str] | tuple[str, ...], *, input: str | bytes | None =
         job = {"args": ["oncall", *map(str, args)], "cwd": str(cwd or os.getcwd()),
                "env": dict(os.environ if env is None else env),
                **{name: str(path) for name, path in files.items()}}
-        server.stdin.write(json.dumps(job) + "\n")
-        server.stdin.flush()
+        server.stdin.write(json.dumps(job).encode() + b"\n")
         pid = _answer(server, 60)["pid"]
         done = _answer(server, timeout)
         if not done:

@@ -20,6 +20,8 @@ from oncall.tui.screens.postmortem import PostmortemScreen
 from oncall.tui.screens.scorecard import ScorecardScreen
 from oncall.tui.screens.war_room import WarRoom
 
+pytestmark = pytest.mark.xdist_group("tui-snapshots")
+"""One worker takes these tests in turn: they share HOME, which each holds while it runs."""
 SIZE = (80, 24)
 HOME = Path("/tmp/oncall-snapshots/home")
 """A fixed folder: the scorecard names where it saved, and a snapshot must not change with it."""
@@ -30,9 +32,9 @@ def still(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(PageScreen, "TICK_SECONDS", 3600.0)
     for name in ("NO_COLOR", "TEXTUAL_THEME", "COLORTERM"):  # the snapshots are in colour
         monkeypatch.delenv(name, raising=False)
-    # HOME is one folder for every test process on the machine (both xdist workers, and any
-    # other run of the suite): a test holds it, emptied, until it ends, so no other test empties
-    # it or adds saves to it meanwhile.
+    # HOME is one folder for every test process on the machine (this run's tests share one
+    # worker; another run of the suite may be on the machine too): a test holds it, emptied,
+    # until it ends, so no other test empties it or adds saves to it meanwhile.
     HOME.parent.mkdir(parents=True, exist_ok=True)
     with open(HOME.parent / "home.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 import yaml
+from oncall_cli import run_oncall
 
 from oncall.content import loader
 
 
 def oncall(*args: str, home: Path | None = None, stdin: str = "") -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "oncall", *(["--home", str(home)] if home else []), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, input=stdin, timeout=120)
+    """`python -m oncall ARGS` (each in a new process, forked: see `oncall_cli`)."""
+    proc = run_oncall([*(["--home", str(home)] if home else []), *args], input=stdin)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 

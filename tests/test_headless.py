@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from oncall_cli import run_oncall
 
 
 def run(lines: list[str], *args: str, env_home: Path | None = None) -> list[dict]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "oncall", *(["--home", str(env_home)] if env_home else []),
+    proc = run_oncall(
+        [*(["--home", str(env_home)] if env_home else []),
          "play", "--headless", "--seed", "5", "--scenario", "search-1", *args],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120)
+        input="\n".join(lines) + "\n")
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     return [json.loads(x) for x in proc.stdout.splitlines()]
@@ -55,10 +56,8 @@ def test_full_play_ends_with_the_scorecard_and_a_save(tmp_path: Path) -> None:
 # -- issue #12: nothing a player types or a disk does ends a night -----------------------------
 def raw_run(data: bytes, *args: str, env: dict[str, str] | None = None,
             seed: str = "5", scenario: str = "search-1") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "oncall", "play", "--headless", "--seed", seed,
-         "--scenario", scenario, *args],
-        input=data, capture_output=True, timeout=120, env={**os.environ, **(env or {})})
+    return run_oncall(["play", "--headless", "--seed", seed, "--scenario", scenario, *args],
+                      input=data, text=False, env={**os.environ, **(env or {})})
 
 
 def replies(proc: subprocess.CompletedProcess) -> list[dict]:
@@ -108,8 +107,7 @@ def test_a_save_that_cannot_be_written_still_delivers_the_card_and_the_record(
     assert last["saved_fallback"] is True and "home" in last["save_error"]
     saved = Path(last["saved"])
     assert saved.is_relative_to(temp) and saved.is_file()
-    rep = subprocess.run([sys.executable, "-m", "oncall", "replay", str(saved)],
-                         capture_output=True, text=True, timeout=120)
+    rep = run_oncall(["replay", str(saved)])
     assert rep.returncode == 0 and "reproduces exactly" in rep.stdout
 
 
@@ -132,6 +130,5 @@ def test_a_record_with_non_object_lines_replays_exactly(tmp_path: Path) -> None:
     script[1:1] = ['"x"', "[1]", "5", "null", '{"do": ["ack"]}', '{"nodo": 1}']
     out = run(script, env_home=tmp_path)
     saved = Path(out[-1]["saved"])
-    rep = subprocess.run([sys.executable, "-m", "oncall", "replay", str(saved)],
-                         capture_output=True, text=True, timeout=120)
+    rep = run_oncall(["replay", str(saved)])
     assert rep.returncode == 0 and "reproduces exactly" in rep.stdout, rep.stdout

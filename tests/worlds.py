@@ -83,6 +83,14 @@ def fresh_game(sid: str, seed: int, difficulty: str | None = None) -> Game:
     return copy.deepcopy(game, dict(arrays))
 
 
+def copy_game(game: Game, sid: str, seed: int, difficulty: str | None = None) -> Game:
+    """A deep copy of a game `fresh_game(sid, seed, difficulty)` handed out, played or not,
+    sharing the build's read-only arrays (a game played from a build dropped since is copied
+    whole)."""
+    _, arrays = _built(sid, seed, difficulty)
+    return copy.deepcopy(game, dict(arrays))
+
+
 @cache
 def _played(sid: str, which: str, seed: int) -> str:
     from oncall import headless

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from oncall_cli import run_oncall
 
 from oncall import __version__, cli
 from oncall.store.saves import load_save, load_saves
@@ -24,9 +23,9 @@ pytestmark = pytest.mark.xdist_group("daily")
 
 
 def _daily(home: Path, *args: str) -> Lines:
-    out = subprocess.run([sys.executable, "-m", "oncall", "--home", str(home), "daily",
-                          "--headless", "--date", DAY.isoformat(), *args],
-                         input=PLAY, capture_output=True, check=True, timeout=120)
+    out = run_oncall(["--home", str(home), "daily", "--headless", "--date", DAY.isoformat(),
+                      *args], input=PLAY, text=False)
+    assert out.returncode == 0, out.stderr
     return [json.loads(line) for line in out.stdout.decode().splitlines()]
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from oncall_cli import run_oncall
 from textual.widgets import Input
 
 from oncall import cli, headless
@@ -76,9 +77,9 @@ class Client:
 
 
 def _new_drill(home: Path) -> str:
-    out = subprocess.run([sys.executable, "-m", "oncall", "--home", str(home), "drill", "new",
-                          "--scenario", SCENARIO, "--seed", str(SEED)],
-                         capture_output=True, text=True, check=True)
+    out = run_oncall(["--home", str(home), "drill", "new", "--scenario", SCENARIO, "--seed",
+                      str(SEED)])
+    assert out.returncode == 0, out.stderr
     return out.stdout.strip()
 
 
@@ -217,10 +218,8 @@ def test_the_seat_that_ends_the_incident_dies_and_the_record_is_still_saved(
     assert not (home / "incidents").exists(), "the ending seat died before saving"
 
     # a seat that joins later sees the end and saves the record
-    late = subprocess.run([sys.executable, "-m", "oncall", "--home", str(home), "drill", "join",
-                           drill, "--role", "facilitator", "--name", "fay", "--headless",
-                           "--linger", "0"], input="", capture_output=True, text=True,
-                          timeout=120)
+    late = run_oncall(["--home", str(home), "drill", "join", drill, "--role", "facilitator",
+                       "--name", "fay", "--headless", "--linger", "0"], input="")
     assert late.returncode == 0, late.stderr[-2000:]
     end = [json.loads(ln) for ln in late.stdout.splitlines() if '"drill-end"' in ln]
     assert len(end) == 1 and end[0]["team"]["score"] == _solo(script)[-1]["scorecard"]

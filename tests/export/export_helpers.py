@@ -139,15 +139,25 @@ def catches_its_fault(folder: Path, files: list[str]) -> None:
     assert "AssertionError" in faulty.stdout
 
 
-def promtool_passes(folders: list[Path]) -> list[str]:
+def promtool_passes(folders: list[Path], only: dict[Path, str] | None = None) -> list[str]:
     """`promtool check rules` and `promtool test rules` over the folders' exports, in one batch
-    each (skipped, saying so, where promtool is not installed); the unit-test files run."""
+    each (skipped, saying so, where promtool is not installed); the unit-test files run.
+    `only` names, for some folders, the one monitor whose files are run there (with the
+    model's recording rules): the others are as another folder exported them."""
     promtool = shutil.which("promtool")
     if promtool is None:
         pytest.skip("promtool is not installed (Debian: apt-get install prometheus); "
                     "the rule files were not run through Prometheus")
-    rules = sorted(str(p) for f in folders for p in (f / "monitoring").glob("*.rules.yml"))
-    tests = sorted(str(p) for f in folders for p in (f / "monitoring").glob("*.test.yml"))
+
+    def files(folder: Path, kind: str) -> list[str]:
+        found = sorted((folder / "monitoring").glob(f"*.{kind}.yml"))
+        if only is not None and folder in only:
+            found = [p for p in found if p.name.endswith((f"-{only[folder]}.{kind}.yml",
+                                                          f".recording.{kind}.yml"))]
+        return [str(p) for p in found]
+
+    rules = sorted(p for f in folders for p in files(f, "rules"))
+    tests = sorted(p for f in folders for p in files(f, "test"))
     if rules:
         check = subprocess.run([promtool, "check", "rules", *rules], capture_output=True,
                                text=True, timeout=300)

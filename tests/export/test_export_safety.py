@@ -7,11 +7,11 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from export_helpers import play
+from oncall_cli import run_oncall
 
 from oncall.scoring import score
 from oncall.store.export import unsafe
@@ -33,8 +33,7 @@ def tampered(save: Path, folder: Path, path: str) -> Path:
 
 
 def export(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "oncall", "export", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    return run_oncall(["export", *args], cwd=cwd)
 
 
 @pytest.mark.parametrize("path", ["../../PWNED.txt", "/tmp/PWNED-abs.txt",

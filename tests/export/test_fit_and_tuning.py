@@ -5,12 +5,11 @@ fraud scorer a tighter one buys lead time with false alarms last week."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 from export_helpers import play
+from oncall_cli import run_oncall
 
 from oncall.content import loader
 from oncall.game.engine import Game
@@ -90,14 +89,12 @@ def test_oncall_export_writes_the_folder_and_refuses_a_used_one(tmp_path: Path) 
     g = play("fraud-1")
     save = save_incident(g.record, score(g.record), tmp_path / "home")
     dest = tmp_path / "pr"
-    out = subprocess.run([sys.executable, "-m", "oncall", "export", str(save), str(dest)],
-                         capture_output=True, text=True, timeout=120)
+    out = run_oncall(["export", str(save), str(dest)])
     assert out.returncode == 0, out.stderr
     assert (dest / "monitoring/fraud-scorer-mon-feature-range.rules.yml").is_file()
     assert (dest / "contracts/payments-events/fixtures/faulty/output.csv").is_file()
     assert "ONCALL_FIXTURES=faulty" in (dest / "README.md").read_text()
-    again = subprocess.run([sys.executable, "-m", "oncall", "export", str(save),
-                            str(dest)], capture_output=True, text=True, timeout=120)
+    again = run_oncall(["export", str(save), str(dest)])
     assert again.returncode == 2 and "not an empty folder" in again.stderr
     assert "Traceback" not in again.stderr
     json.loads(save.read_text())  # the save itself is untouched

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from oncall_cli import run_oncall
 from played import right_play
 
 from oncall.content import loader
@@ -125,15 +124,13 @@ def test_the_cli_runs_the_rehearsal_on_a_save(tmp_path: Path) -> None:
     headless.run(sc, 7, None, io.StringIO("\n".join(json.dumps(c) for c in sc.playbook.right)),
                  io.StringIO(), home=tmp_path)
     answer = json.dumps({"answer": strong("fraud-4", "incident")})
-    done = subprocess.run([sys.executable, "-m", "oncall", "--home", str(tmp_path), "interview",
-                           "--headless"], input=answer + "\n", capture_output=True, text=True,
-                          timeout=60)
+    done = run_oncall(["--home", str(tmp_path), "interview", "--headless"],
+                      input=answer + "\n", timeout=60)
     assert done.returncode == 0, done.stderr
     msgs = [json.loads(x) for x in done.stdout.splitlines()]
     assert msgs[1]["verdict"]["fact_check"] is True
-    bad = subprocess.run([sys.executable, "-m", "oncall", "--home", str(tmp_path), "interview",
-                          "--question", "disagreement", "--headless"], input="",
-                         capture_output=True, text=True, timeout=60)
+    bad = run_oncall(["--home", str(tmp_path), "interview", "--question", "disagreement",
+                      "--headless"], input="", timeout=60)
     assert bad.returncode == 2 and "does not answer 'disagreement'" in bad.stderr
 
 

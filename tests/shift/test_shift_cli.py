@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from oncall_cli import run_oncall
 from shift_players import Calm
 
 from oncall.game.shift import Shift
@@ -17,8 +17,7 @@ from oncall.story.career import career_sheet
 
 
 def _oncall(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "oncall", *args], input=stdin, text=True,
-                          capture_output=True, timeout=180)
+    return run_oncall(args, input=stdin, timeout=180)
 
 
 @pytest.mark.heavy

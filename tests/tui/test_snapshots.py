@@ -4,7 +4,9 @@ Everything on them comes from the seed, and the page's real-time tick is held st
 
 from __future__ import annotations
 
+import fcntl
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,17 +20,29 @@ from oncall.tui.screens.postmortem import PostmortemScreen
 from oncall.tui.screens.scorecard import ScorecardScreen
 from oncall.tui.screens.war_room import WarRoom
 
+pytestmark = pytest.mark.xdist_group("tui-snapshots")
+"""One worker takes these tests in turn: they share HOME, which each holds while it runs."""
 SIZE = (80, 24)
 HOME = Path("/tmp/oncall-snapshots/home")
 """A fixed folder: the scorecard names where it saved, and a snapshot must not change with it."""
 
 
 @pytest.fixture(autouse=True)
-def still(monkeypatch: pytest.MonkeyPatch) -> None:
+def still(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(PageScreen, "TICK_SECONDS", 3600.0)
     for name in ("NO_COLOR", "TEXTUAL_THEME", "COLORTERM"):  # the snapshots are in colour
         monkeypatch.delenv(name, raising=False)
-    shutil.rmtree(HOME, ignore_errors=True)
+    # HOME is one folder for every test process on the machine (this run's tests share one
+    # worker; another run of the suite may be on the machine too): a test holds it, emptied,
+    # until it ends, so no other test empties it or adds saves to it meanwhile.
+    HOME.parent.mkdir(parents=True, exist_ok=True)
+    with open(HOME.parent / "home.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            shutil.rmtree(HOME, ignore_errors=True)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 async def test_title(snapshot: Snapshot) -> None:
@@ -201,6 +215,8 @@ async def test_career_at_80x24(snapshot: Snapshot) -> None:
             await settle(pilot)
             if table.row_count >= 2:  # type: ignore[attr-defined]
                 break
+        rows = table.row_count  # type: ignore[attr-defined]
+        assert rows == 2, f"the career screen lists the two saves, not {rows}"
         for row in range(2):  # the saved time changes with each run
             table.update_cell_at((row, 3), "Dec 06 02:00")  # type: ignore[attr-defined]
         await snapshot(pilot, "career-80x24")

@@ -19,7 +19,7 @@ from oncall.sim.alerts import RULES, Episode, Rule
 from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import SILENT_PODS, Incident, Intervention, LogLine, Outcome, pod_names
-from oncall.sim.fleet import Fleet, Model, build_fleet
+from oncall.sim.fleet import Deploy, Fleet, Model, Version, build_fleet
 from oncall.sim.latency import QUANTILES, consistent
 from oncall.sim.names import Names
 from oncall.sim.noise import NOISE_TYPES, Noise
@@ -645,14 +645,16 @@ def _copy_fleet(fleet: Fleet) -> Fleet:
 
 
 def _copy_model(m: Model) -> Model:
-    out = copy.copy(m)
-    out.versions = [copy.copy(v) for v in m.versions]
-    for v in out.versions:
-        v.hyperparameters, v.eval_scores = _own(v.hyperparameters), _own(v.eval_scores)
-    out.deploys = [copy.copy(d) for d in m.deploys]
-    for d in out.deploys:
-        d.config = _own(d.config)
-    return out
+    """Built field by field (copy.copy of a slotted dataclass goes through __reduce_ex__ and
+    cost a 1,000-model fleet's copy 0.4 s)."""
+    return Model(m.name, m.archetype, m.owner, m.oncall_contact, m.hardware, m.gpu_type,
+                 m.replicas, m.rps, m.slo, m.latency_slo_ms,
+                 [Version(v.version, v.training_data, _own(v.hyperparameters),
+                          _own(v.eval_scores), v.registered_by, v.registered_at)
+                  for v in m.versions],
+                 [Deploy(d.revision, d.model_version, _own(d.config), d.image, d.canary_pct,
+                         d.promoted_by, d.at, d.note, d.shadow)
+                  for d in m.deploys])
 
 
 _ATOMIC = (str, int, float, bool, type(None))

@@ -107,6 +107,10 @@ class World:
         self._values: dict[tuple[str, str], tuple[tuple[int, ...], int, RuleValues | None]] = {}
         """Per (rule, model): the incident course's version, the minute computed up to, and the
         values (`_rule_values`)."""
+        self._quiet: dict[str, int] = {}
+        """Per model no incident is on: the minute up to which no rule's values of the night
+        ever cross its threshold (every `_rule_values` None), so a look at the whole fleet
+        passes it by without asking rule by rule."""
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
         self._quantiles: dict[tuple[str, str], dict[str, float]] = {}
@@ -141,6 +145,7 @@ class World:
         # is dropped so every later read counts from `seen_from`.
         self._values = {k: v for k, v in self._values.items()
                         if k[0] != "CertificateExpiringSoon"}
+        self._quiet = {}
         self._firing = (None, [])
 
     # -- people and models ----------------------------------------------------------------
@@ -459,10 +464,15 @@ class World:
         out: list[Episode] = []
         lo, hi = self._horizon
         names = models or self.fleet.names()
+        every = rules is RULES
+        if every and lo <= t1 <= hi and all(t0 >= lo - r.history for r in RULES):
+            # Every rule reads its values of the night (below): a model quiet past t1 has none.
+            names = [n for n in names if self._quiet.get(n, t1 - 1) < t1]
         for at, name in enumerate(names):
             if at % PREFETCH_MODELS == 0:  # a few models' noise at a time
                 self._prefetch(names[at:at + PREFETCH_MODELS], rules, t0, t1)
             m = self.fleet.models[name]
+            quiet = every and not self._version(m)
             for rule in rules:
                 if not rule.applies(m):
                     continue
@@ -473,14 +483,19 @@ class World:
                     values = self._rule_values(rule, m, t1)
                     if values is None:
                         continue  # never past the threshold all night: no episode
+                    quiet = False
                     t, v, breaches = values
                     a, b = start - first, t1 - first
                     if breaches[b] == breaches[a]:
                         continue  # never past the threshold here: no episode
                     found = rule.episodes_of(m, t[a:b], v[a:b])
                 else:
+                    quiet = False
                     found = rule.episodes(self, m, start, t1)
                 out += [e for e in found if start == t0 or e.ended_at is None or e.ended_at > t0]
+            if quiet:
+                self._quiet[name] = min(self._values[(r.name, name)][1] for r in rules
+                                        if r.applies(m))
         return sorted(out, key=lambda e: (e.fired_at, e.rule, e.model))
 
     def _prefetch(self, models: list[str], rules: Sequence[Rule], t0: int, t1: int) -> None:
@@ -507,11 +522,14 @@ class World:
                          if metric not in tm.NOISELESS for d in days]
         tm.prefetch_noise(keys)
 
-    def prefetch(self, metrics: Sequence[str], t0: int, t1: int) -> None:
-        """Draw at once the noise every model's `metrics` read over [t0, t1) (a look at the
-        whole fleet): the same numbers `series` would draw one series at a time."""
+    def prefetch(self, metrics: Sequence[str], t0: int, t1: int,
+                 models: Sequence[str] | None = None) -> None:
+        """Draw at once the noise the `metrics` of `models` (default: every model) read over
+        [t0, t1) (a look at the fleet): the same numbers `series` would draw one series at a
+        time."""
         days = range(t0 // DAY, (t1 - 1) // DAY + 1)
-        tm.prefetch_noise([(self.seed, name, metric, d, tm.RHO) for name in self.fleet.names()
+        names = self.fleet.names() if models is None else models
+        tm.prefetch_noise([(self.seed, name, metric, d, tm.RHO) for name in names
                            for metric in metrics if metric not in tm.NOISELESS for d in days])
 
     def _version(self, m: Model) -> tuple[int, ...]:

@@ -39,7 +39,7 @@ ModelType = Literal["classifier", "ranker", "regressor", "embedder"]
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class CauseDef(_Entry):

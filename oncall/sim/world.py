@@ -77,11 +77,14 @@ class Message:
 
 
 class World:
+    _built: dict[tuple[str, str], tuple[tuple[int, ...], int, RuleValues | None]]
+
     def __init__(self, seed: int, spec: WorldSpec, stats: dict[str, tm.ModelStats] | None = None,
-                 fleet: Fleet | None = None) -> None:
+                 fleet: Fleet | None = None, built: World | None = None) -> None:
         """`stats` and `fleet`: another world's of the same seed and spec, its fitted statistics
         and its fleet as drawn (both shared, and only ever read: this world plays on a copy), so
-        as not to draw them again (`fresh`)."""
+        as not to draw them again; `built`: that world, whose alert values as they were when it
+        was built this one starts from (`fresh`)."""
         if not spec.incidents:
             raise ValueError("a world needs at least one incident")
         self.seed = seed
@@ -104,7 +107,8 @@ class World:
         """The minutes whose alert values are kept and sliced (the night around the incidents),
         computed as far as the clock has got (`_rule_values`); other spans are computed when
         asked."""
-        self._values: dict[tuple[str, str], tuple[tuple[int, ...], int, RuleValues | None]] = {}
+        self._values: dict[tuple[str, str], tuple[tuple[int, ...], int, RuleValues | None]] = \
+            {} if built is None else dict(built._built)
         """Per (rule, model): the incident course's version, the minute computed up to, and the
         values (`_rule_values`)."""
         self._quiet: dict[str, int] = {}
@@ -141,6 +145,10 @@ class World:
         """The minute the player starts watching: the first page, or a night shift's start.
         Every figure a player is shown that counts a span (the night's budget spend, the
         certificate's days left) counts from here, never from a hidden onset."""
+        self._built = dict(self._values)
+        """The alert values the pages read, before anyone acted: a fresh world of the same seed
+        and spec computes the same ones (each a function of the seed, the spec and the course,
+        and the certificate's of the watch's start), so it starts from these."""
         # The pages never read a certificate; anything computed with it before the watch began
         # is dropped so every later read counts from `seen_from`.
         self._values = {k: v for k, v in self._values.items()
@@ -164,7 +172,8 @@ class World:
         model's fitted training statistics and the alert values of each course (a new course
         adds an entry; none is written into) and the fleet as drawn (only ever copied from).
         Copying those was most of a copy's cost."""
-        for shared in (*self._stats.values(), *self._values.values(), self._drawn):
+        for shared in (*self._stats.values(), *self._values.values(), *self._built.values(),
+                       self._built, self._drawn):
             memo[id(shared)] = shared
         clone = object.__new__(World)
         memo[id(self)] = clone
@@ -175,8 +184,9 @@ class World:
     def fresh(self) -> World:
         """The same seed and spec, built anew, before anyone acted: a world of its own that
         shares this one's fitted statistics (each a function of the seed and the model alone,
-        and most of a build's cost) and starts from a copy of its fleet as drawn."""
-        return World(self.seed, self.spec, stats=self._stats, fleet=self._drawn)
+        and most of a build's cost), starts from a copy of its fleet as drawn and from its
+        alert values as built."""
+        return World(self.seed, self.spec, stats=self._stats, fleet=self._drawn, built=self)
 
     def stats(self, model: str) -> tm.ModelStats:
         if model not in self._stats:

@@ -465,9 +465,10 @@ def fleet(world: World) -> tuple[str, dict[str, Any]]:
         shown = [n for n in names if n in keep]
     world.prefetch(("rps", "latency_p99_ms", "error_rate"), world.now - 5, world.now, shown)
     rows = []
+    wide = max(18, *(len(n) + 1 for n in shown))  # a name always has a space after it
     out = [f"fleet: {len(world.fleet.models)} models, {world.fleet.total_rps:.0f} req/s mean "
            f"traffic, at {hhmm(world.now)}",
-           f"  {'model':<18}{'hw':<5}{'rps':>7}{'p99 ms':>9}{'errors':>9}  alerts"]
+           f"  {'model':<{wide}}{'hw':<5}{'rps':>7}{'p99 ms':>9}{'errors':>9}  alerts"]
     for name in shown:
         m = world.fleet.models[name]
         vals = {k: float(world.series(name, k, world.now - 5, world.now)[1].mean())
@@ -475,8 +476,9 @@ def fleet(world: World) -> tuple[str, dict[str, Any]]:
         alerts = sorted(set(alerting.get(name, ())))
         rows.append({"model": name, "hardware": m.hardware, "team": m.team, "owner": m.owner,
                      **{k: round(v, 5) for k, v in vals.items()}, "alerts": alerts})
-        out.append(f"  {name:<18}{m.hardware:<5}{vals['rps']:>7.1f}{vals['latency_p99_ms']:>9.0f}"
-                   f"{vals['error_rate']:>9.2%}  {', '.join(alerts)}")
+        out.append(f"  {name:<{wide}}{m.hardware:<5}{vals['rps']:>7.1f}"
+                   f"{vals['latency_p99_ms']:>9.0f}{vals['error_rate']:>9.2%}  "
+                   f"{', '.join(alerts)}")
     data: dict[str, Any] = {"models": rows}
     if len(shown) < len(names):
         kept = set(shown)

@@ -48,6 +48,8 @@ def test_the_fleet_table_of_a_big_fleet_shows_a_page_and_counts_the_rest() -> No
     more = data["more"]
     assert more["models"] == len(w.fleet.models) - len(shown) == more["gpu"] + more["cpu"]
     assert f"and {more['models']} more models" in text.splitlines()[-1]
+    rows = text.splitlines()[2:2 + len(shown)]
+    assert [line.split()[0] for line in rows] == shown, "each name stands apart from its hw"
     for row in data["models"][:3]:  # each row is the model's own series, as a dashboard reads
         rps = float(w.series(row["model"], "rps", w.now - 5, w.now)[1].mean())
         assert row["rps"] == round(rps, 5)

@@ -17,7 +17,8 @@ process runs it, and the per-incident cost when many seeds play in one process.
     draws one model per archetype (18 at most); a bigger fleet is the drawn one plus copies of the
     archetypes under new names (`fraud-scorer-0018`), each with its own seeded owners, traffic
     share and deploy history, built by `build_fleet`'s own helpers. `--against REF` times the
-    same in a checkout of git revision REF, with its own script, in the same run.
+    same in a checkout of git revision REF, with its own script, in the same run. The process
+    collects cycles as the game's does (`oncall.cli.GC_THRESHOLDS`, the imports frozen).
 
 Not a test: timings vary by machine, ratios much less. Bench code may read the wall clock; the
 game never does.
@@ -126,8 +127,9 @@ def play_in_process(scenarios: dict[str, Any], seed_list: list[int]) -> dict[str
 
 
 FLEET_RUN = """
-import json, resource, sys, time
+import gc, json, resource, sys, time
 import numpy as np
+from oncall.cli import GC_THRESHOLDS
 from oncall.content import loader
 from oncall.game.engine import Game
 from oncall.sim import fleet as fl, world as wd
@@ -160,6 +162,8 @@ def grown(seed, size_asked=14, total_rps=500.0, must_include=()):
 
 wd.build_fleet = grown
 sc = loader.scenario("fraud-1")
+gc.set_threshold(*GC_THRESHOLDS)  # as the game's process collects (oncall.cli.main, _play)
+gc.freeze()
 start = time.perf_counter()
 game = Game(sc, 7)
 build = time.perf_counter() - start

@@ -37,7 +37,7 @@ EFFECTS: dict[str, tuple[str, ...]] = {
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class Answer(Strict):

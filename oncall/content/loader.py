@@ -6,11 +6,8 @@ collects all of them rather than stopping at the first.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import re
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -20,19 +17,26 @@ from pydantic import BaseModel, ValidationError
 
 from oncall.content.scenario import Scenario
 from oncall.sim.datafile import (
+    CACHE_ENV,
+    CACHE_KEPT,
     CONTENT_ENV,
     MAX_SCENARIO_BYTES,
     ContentError,
+    DiskCache,
     Problem,
     added_dirs,
+    cache_dir,
+    code_stamp,
     content_root,
+    file_digest,
     loc_text,
     read_mapping,
     reason_of,
 )
 
-__all__ = ["CONTENT_ENV", "MAX_SCENARIO_BYTES", "ContentError", "Problem", "added_dirs",
-           "content_root", "read_mapping"]
+__all__ = ["CACHE_ENV", "CACHE_KEPT", "CONTENT_ENV", "MAX_SCENARIO_BYTES", "ContentError",
+           "DiskCache", "Problem", "added_dirs", "cache_dir", "code_stamp", "content_root",
+           "file_digest", "read_mapping"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -69,108 +73,6 @@ def clear_caches() -> None:
     for f in (_library, _one, runbook, fault_kinds, _pattern):
         f.cache_clear()
     registry.clear()
-
-
-CACHE_ENV = "ONCALL_CACHE"
-"""Where validated content is kept between runs (`off`: nowhere); default: the platform's user
-cache folder."""
-
-
-CACHE_KEPT = 4
-"""Cache files kept per namespace (the newest written)."""
-
-
-def cache_dir() -> Path | None:
-    """The folder of the validated-content cache, or None when it is turned off."""
-    env = os.environ.get(CACHE_ENV, "").strip()
-    if env.lower() == "off":
-        return None
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_path
-
-    return user_cache_path("oncall", appauthor=False)
-
-
-def file_digest(path: Path) -> str | None:
-    """The SHA-256 of a file's bytes (None if it cannot be read: its parser says why)."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-@cache
-def code_stamp() -> str:
-    """The size and modification time of every module of the game, hashed: a validation verdict
-    stored under another stamp was reached by other code (the same test Python's own bytecode
-    cache makes)."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent.parent
-    for path in sorted(package.rglob("*.py")):
-        st = path.stat()
-        digest.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns};".encode())
-    return digest.hexdigest()
-
-
-class DiskCache:
-    """Validated content kept between runs: one file per namespace and state of what the
-    validation reads besides the file itself (`depends`: other content files, by their bytes;
-    the game's code, by `code_stamp`; `also`: anything registered at run time, as text). Each
-    entry is keyed by its file's path and holds the file's SHA-256: a file edited since is
-    validated again. A cache that cannot be read or written is ignored; the answer is the same
-    without it, only slower."""
-
-    def __init__(self, namespace: str, depends: list[Path], also: str = "",
-                 on: bool = True) -> None:
-        self.entries: dict[str, tuple[str, Any]] = {}
-        folder = cache_dir() if on else None
-        if folder is None:
-            self.path: Path | None = None
-            return
-        key = hashlib.sha256(f"{code_stamp()}:{also}".encode())
-        for dep in depends:
-            key.update(f"{dep}:{file_digest(dep)};".encode())
-        self.path = folder / f"{namespace}-{key.hexdigest()[:32]}.pickle"
-        try:
-            with self.path.open("rb") as fh:
-                loaded = pickle.load(fh)  # written by this game under a key of its own code
-            if isinstance(loaded, dict):
-                self.entries = loaded
-        except Exception:  # absent, truncated or from an incompatible Python: start afresh
-            self.entries = {}
-
-    def get(self, path: Path, digest: str | None) -> Any:
-        """The stored value for this file at these bytes, or None."""
-        hit = self.entries.get(str(path))
-        return hit[1] if hit is not None and digest is not None and hit[0] == digest else None
-
-    def put(self, path: Path, digest: str | None, value: Any) -> None:
-        """Store a value for this file at these bytes and write the cache file (atomically: a
-        reader never sees half of it)."""
-        if digest is None or self.path is None:
-            return
-        self.entries[str(path)] = (digest, value)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("wb", dir=self.path.parent, delete=False,
-                                             suffix=".tmp") as fh:
-                pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(fh.name, self.path)
-            _prune(self.path)
-        except OSError:
-            self.path = None  # a read-only or full disk: keep going without the cache
-
-
-def _prune(written: Path) -> None:
-    """Drop the namespace's files of other code or content beyond the CACHE_KEPT most recently
-    written (a few checkouts or versions may take turns; an upgrade's old files would otherwise
-    stay for good)."""
-    namespace = written.name.split("-", 1)[0]
-    others = sorted(written.parent.glob(f"{namespace}-*.pickle"),
-                    key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in others[CACHE_KEPT:]:
-        old.unlink(missing_ok=True)
 
 
 def incidents_dir() -> Path:

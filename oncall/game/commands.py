@@ -4,6 +4,7 @@ the CLI help and replays. The models are the validation and the documentation at
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -20,7 +21,7 @@ TESTS = ("auto", "ks", "chi2", "psi", "wasserstein", "js")
 
 
 class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
     cost: ClassVar[int] = 0
     phases: ClassVar[tuple[Phase, ...]] = WORKING
     about: ClassVar[str] = ""
@@ -253,7 +254,6 @@ AnyCommand = Annotated[
     | Resolve | Tune | PostmortemCmd | Abandon,
     Field(discriminator="do"),
 ]
-_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyCommand)
 
 
 class CommandError(ValueError):
@@ -271,7 +271,7 @@ def parse(raw: Any, phase: Phase) -> Command:
     verb = raw.get("do")
     if verb not in VERBS:
         raise CommandError(f"unknown command {verb!r}", valid)
-    cmd = _validate(_ADAPTER, raw, valid)
+    cmd = _validate(VERBS[verb], raw, valid)
     if phase not in cmd.phases:
         raise CommandError(f"{verb}: not available while the incident is {phase}", valid)
     return cmd
@@ -317,7 +317,7 @@ def to_dict(cmd: Command) -> dict[str, Any]:
 # A shift (oncall.game.shift) answers these itself and hands every other command to its game.
 
 class ShiftCommand(Command):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", populate_by_name=True)
     phases = ("paged", "active", "resolved", "ended")
 
 
@@ -406,21 +406,31 @@ AnyShiftCommand = Annotated[
     ShiftAck | Queue | Take | Reply | Agree | Overrule | Defer | Silence | End | ShiftAbandon,
     Field(discriminator="do"),
 ]
-_SHIFT_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyShiftCommand)
+
+
+@cache
+def _shift_adapter() -> TypeAdapter[Any]:
+    """Built on the first shift command (an incident's process never needs it)."""
+    return TypeAdapter(AnyShiftCommand)
 
 
 def parse_shift(raw: dict[str, Any], valid: list[str]) -> Command:
     """A shift command, or CommandError naming the verb, the field and the reason."""
-    return _validate(_SHIFT_ADAPTER, raw, valid)
+    return _validate(_shift_adapter(), raw, valid)
 
 
-def _validate(adapter: TypeAdapter[Any], raw: dict[str, Any], valid: list[str]) -> Command:
+def _validate(adapter: TypeAdapter[Any] | type[Command], raw: dict[str, Any],
+              valid: list[str]) -> Command:
+    """`adapter`: a union tagged by `do` (its errors' places start with the tag) or the verb's
+    own class (built the first time its verb is given; its places start at the field)."""
     verb = raw.get("do")
     try:
-        cmd: Command = adapter.validate_python(raw)
+        cmd: Command = adapter.validate_python(raw) if isinstance(adapter, TypeAdapter) \
+            else adapter.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"][1:]) or str(verb)
+        loc = err["loc"][1:] if isinstance(adapter, TypeAdapter) else err["loc"]
+        where = ".".join(str(p) for p in loc) or str(verb)
         raise CommandError(f"{verb}: {where}: {_reason(err)}", valid) from None
     return cmd
 

@@ -141,6 +141,7 @@ def _copy(game: Game) -> Game:
     memo: dict[int, object] = {id(x): x for x in (w._blocks, w._log_blocks, w._stats,
                                                    w.references, w._quantiles)}
     memo[id(w._values)] = {}
+    memo[id(w._quiet)] = {}
     return copy.deepcopy(game, memo)
 
 

@@ -14,7 +14,7 @@ RECORD_FORMAT = 1
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class Observation(Model):

@@ -451,19 +451,44 @@ def runbook(alert: str) -> tuple[str, dict[str, Any]]:
     return text, {"alert": alert, "markdown": text, "sections": loader.runbook_sections(text)}
 
 
+FLEET_ROWS = 40
+"""Rows the fleet table shows at most, besides every model with an alert firing: a bigger
+fleet's other models are counted, and `dashboard` shows any of them."""
+
+
 def fleet(world: World) -> tuple[str, dict[str, Any]]:
     firing = world.firing()
-    world.prefetch(("rps", "latency_p99_ms", "error_rate"), world.now - 5, world.now)
+    alerting: dict[str, list[str]] = {}
+    for e in firing:
+        alerting.setdefault(e.model, []).append(e.rule)
+    names = world.fleet.names()
+    shown = names
+    if len(names) > FLEET_ROWS:  # the models alerting, then the first others, in fleet order
+        quiet = [n for n in names if n not in alerting][:max(0, FLEET_ROWS - len(alerting))]
+        keep = set(quiet) | alerting.keys()
+        shown = [n for n in names if n in keep]
+    world.prefetch(("rps", "latency_p99_ms", "error_rate"), world.now - 5, world.now, shown)
     rows = []
+    wide = max(18, *(len(n) + 1 for n in shown))  # a name always has a space after it
     out = [f"fleet: {len(world.fleet.models)} models, {world.fleet.total_rps:.0f} req/s mean "
            f"traffic, at {hhmm(world.now)}",
-           f"  {'model':<18}{'hw':<5}{'rps':>7}{'p99 ms':>9}{'errors':>9}  alerts"]
-    for name, m in world.fleet.models.items():
+           f"  {'model':<{wide}}{'hw':<5}{'rps':>7}{'p99 ms':>9}{'errors':>9}  alerts"]
+    for name in shown:
+        m = world.fleet.models[name]
         vals = {k: float(world.series(name, k, world.now - 5, world.now)[1].mean())
                 for k in ("rps", "latency_p99_ms", "error_rate")}
-        alerts = sorted({e.rule for e in firing if e.model == name})
+        alerts = sorted(set(alerting.get(name, ())))
         rows.append({"model": name, "hardware": m.hardware, "team": m.team, "owner": m.owner,
                      **{k: round(v, 5) for k, v in vals.items()}, "alerts": alerts})
-        out.append(f"  {name:<18}{m.hardware:<5}{vals['rps']:>7.1f}{vals['latency_p99_ms']:>9.0f}"
-                   f"{vals['error_rate']:>9.2%}  {', '.join(alerts)}")
-    return "\n".join(out), {"models": rows}
+        out.append(f"  {name:<{wide}}{m.hardware:<5}{vals['rps']:>7.1f}"
+                   f"{vals['latency_p99_ms']:>9.0f}{vals['error_rate']:>9.2%}  "
+                   f"{', '.join(alerts)}")
+    data: dict[str, Any] = {"models": rows}
+    if len(shown) < len(names):
+        kept = set(shown)
+        rest = [world.fleet.models[n] for n in names if n not in kept]
+        gpu = sum(m.hardware == "gpu" for m in rest)
+        out.append(f"  and {len(rest)} more models ({gpu} GPU, {len(rest) - gpu} CPU), none "
+                   "with an alert firing; `dashboard` shows any of them")
+        data["more"] = {"models": len(rest), "gpu": gpu, "cpu": len(rest) - gpu}
+    return "\n".join(out), data

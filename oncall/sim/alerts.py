@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from oncall.sim import registry
 from oncall.sim import telemetry as tm
@@ -103,12 +103,9 @@ class Rule:
         the value lies between those rolling means' distances from 1, a few units of roundoff
         aside. A `level` rule below a threshold: the rolling mean of the metric's floor
         (`tm.healthy_floor`)."""
-        t = np.arange(t0 - self.lookback, t1)
         if self.kind == "level" and self.op == "<":
-            floor = tm.healthy_floor(self.metric, t)
-            if floor is None:
-                return None
-            return float(_rolling_mean(floor, self.window)[self.lookback:].min(initial=np.inf))
+            return _floor_bound(self.metric, self.window, self.lookback, t0, t1)
+        t = np.arange(t0 - self.lookback, t1)
         if self.kind != "relative" or self.op != ">" or self.metric.endswith(":*"):
             return None
         level = "quality" if self.reference is _quality else \
@@ -166,13 +163,28 @@ class Episode:
     value_at_fire: float
 
 
+@lru_cache(maxsize=64)
+def _floor_bound(metric: str, window: int, lookback: int, t0: int, t1: int) -> float | None:
+    """`Rule.bound` of a `level` rule below a threshold: the same for every model (the floor
+    holds whatever a model drew), so a look at a whole fleet computes it once."""
+    floor = tm.healthy_floor(metric, np.arange(t0 - lookback, t1))
+    if floor is None:
+        return None
+    return float(_rolling_mean(floor, window)[lookback:].min(initial=np.inf))
+
+
 def _rolling_sum(x: np.ndarray, w: int) -> np.ndarray:
     """The sum of each minute's last w values (fewer at the very start). Each window is summed
     on its own, so a minute's value does not depend on where the queried stretch began."""
     if w <= 1:
         return np.asarray(x, dtype=float)
-    padded = np.concatenate([np.zeros(w - 1), x])
-    return np.asarray(sliding_window_view(padded, w).sum(axis=1))
+    padded = np.concatenate([np.zeros(w - 1), np.asarray(x, dtype=float)])
+    step = padded.strides[0]
+    # The view `sliding_window_view(padded, w)` makes, made directly (its checks cost a big
+    # fleet's build more than the sums): the same windows summed the same way.
+    windows = np.ndarray((len(padded) - w + 1, w), dtype=float, buffer=padded,
+                         strides=(step, step))
+    return np.add.reduce(windows, axis=1)
 
 
 def _rolling_mean(x: np.ndarray, w: int) -> np.ndarray:

@@ -27,7 +27,7 @@ Tool = Literal["dashboard", "logs", "deploys", "pipelines", "infra", "drift", "l
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class ParamDef(Strict):

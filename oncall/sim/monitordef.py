@@ -67,7 +67,7 @@ Severity = Literal["critical", "warning", "ticket"]
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class Requires(_Spec):

@@ -23,9 +23,11 @@ from yaml.nodes import Node
 
 from oncall.sim.datafile import (
     ContentError,
+    DiskCache,
     Problem,
     added_dirs,
     content_root,
+    file_digest,
     loc_text,
     node_line,
     node_tree,
@@ -39,7 +41,7 @@ ModelType = Literal["classifier", "ranker", "regressor", "embedder"]
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class CauseDef(_Entry):
@@ -214,19 +216,33 @@ def read_file(path: Path, what: str) -> tuple[list[Any], list[Problem]]:
     return out, problems
 
 
+def _read_kept(disk: DiskCache, path: Path, what: str) -> tuple[list[Any], list[Problem]]:
+    """`read_file`, its entries kept on disk under the file's bytes and the game's code while
+    they all validate (a file with a problem is read again, and its problems with it)."""
+    digest = file_digest(path)
+    stored = disk.get(path, digest)
+    if isinstance(stored, list):
+        return stored, []
+    found, problems = read_file(path, what)
+    if not problems:
+        disk.put(path, digest, found)
+    return found, problems
+
+
 def load(roots: list[Path]) -> Registries:
     """The registries of the shipped content and each added folder, in that order."""
     entries: dict[str, dict[str, Any]] = {what: {} for what in KINDS}
     problems: list[Problem] = []
     sources: dict[str, Path] = {}
     origin: dict[tuple[str, str], Path] = {}
+    disk = DiskCache("registries", [])
     for root in roots:
         for what, (key, _, ident) in KINDS.items():
             path = registries_dir(root) / f"{key}.yaml"
             if not path.is_file():
                 continue
             sources[str(path)] = path
-            found, trouble = read_file(path, what)
+            found, trouble = _read_kept(disk, path, what)
             problems += trouble
             for item in found:
                 item_id = getattr(item, ident)

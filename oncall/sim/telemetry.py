@@ -201,8 +201,10 @@ def _batch(same: list[NoiseKey], rho: float) -> None:
             np.multiply(y, rho, out=step)
             y = ys[n]
             np.add(xs[n], step, out=y)
-        for i, k in enumerate(same):
-            _keep(k, ys[120:, i].copy())
+        kept = ys[120:].T.copy()  # series by minute again: one copy, not one per column
+        del xs, ys
+        for k, row in zip(same, kept, strict=True):
+            _keep(k, row)
 
 
 WEEKEND_RAMP = 240

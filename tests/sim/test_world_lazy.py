@@ -11,6 +11,7 @@ import numpy as np
 from oncall.content import loader
 from oncall.game.engine import world_spec
 from oncall.sim.alerts import RULES
+from oncall.sim.faults import Intervention
 from oncall.sim.world import REACH_STEP, World, _copy_fleet
 
 
@@ -128,3 +129,26 @@ def test_a_world_fits_only_the_models_its_night_touches_and_finds_the_same_alert
     for minutes in (0, 200, 700, 1300):
         t = lazy.page_at + minutes
         assert lazy.episodes(t - 360, t + 1) == eager.episodes(t - 360, t + 1), minutes
+
+
+def _values(w: World) -> dict[tuple[str, str], object]:
+    return {k: (v[0], v[1], None if v[2] is None else [a.tolist() for a in v[2]])
+            for k, v in w._values.items()}
+
+
+def test_a_fresh_world_starts_from_the_alert_values_as_built() -> None:
+    for sid in ("fraud-1", "night-two-pages"):
+        w = world(sid)
+        anew = World(w.seed, w.spec)
+        assert w._built.keys() > w._values.keys() and _values(anew) == _values(w)
+        inc = w.fault
+        w.now += 30
+        w.apply(Intervention(kind="rollback", model=inc.model))  # the course changes
+        w.firing()
+        fresh = w.fresh()
+        assert all(fresh._values[k] is v for k, v in w._built.items()
+                   if k[0] != "CertificateExpiringSoon"), "computed again"
+        assert _values(fresh) == _values(anew)
+        assert fresh.page_at == anew.page_at
+        assert [(e.rule, e.model, e.fired_at) for e in fresh.firing()] == \
+            [(e.rule, e.model, e.fired_at) for e in anew.firing()]

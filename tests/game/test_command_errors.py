@@ -1,0 +1,53 @@
+"""A command is validated by its verb's own class, built the first time the verb is given: the
+answer, and every error's wording, are those of the union of every command tagged by `do`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter
+
+from oncall.game import commands as c
+
+UNION: TypeAdapter[Any] = TypeAdapter(c.AnyCommand)
+PM = {"summary": "s", "impact": "i", "root_cause": "r", "trigger": "t", "detection": "d",
+      "resolution": "r", "action_items": [], "lessons": {"went_well": "w", "went_wrong": "w",
+                                                          "lucky": "l"}}
+CASES: list[dict[str, Any]] = [
+    {"do": "ack"}, {"do": "ack", "x": 1}, {"do": "status", "model": "m"},
+    {"do": "dashboard"}, {"do": "dashboard", "model": "m", "metric": "rps"},
+    {"do": "dashboard", "model": "m", "metric": "rps", "window": 5},
+    {"do": "dashboard", "model": "m", "metric": "rps", "window": "ten"},
+    {"do": "dashboard", "model": "m", "metric": "rps", "window": 99999},
+    {"do": "dashboard", "model": "m", "metric": "rps", "by": "pod"},
+    {"do": "wait"}, {"do": "wait", "minutes": -3}, {"do": "wait", "minutes": 2.5},
+    {"do": "severity", "level": 9}, {"do": "update", "message": ""},
+    {"do": "update", "message": 5}, {"do": "drift", "model": "m", "feature": "f", "test": "z"},
+    {"do": "diagnose", "category": "data", "cause": "D4", "evidence": "obs-1"},
+    {"do": "diagnose", "category": "nope", "cause": "D4", "evidence": []},
+    {"do": "hotfix", "model": "m"}, {"do": "rollback", "model": "m", "to_revision": "x"},
+    {"do": "postmortem"}, {"do": "postmortem", **PM},
+    {"do": "postmortem", **PM, "action_items": [{"item": "a"}]},
+    {"do": "postmortem", **PM, "action_items": [{"item": "a", "type": "b", "owner": "o"}]},
+    {"do": "postmortem", **PM, "lessons": {"went_well": 1}},
+    {"do": "tune", "model": "m"}, {"do": "abandon", "reason": 3},
+]
+
+
+def _answer(adapter: Any, raw: dict[str, Any]) -> str:
+    try:
+        return repr(c._validate(adapter, raw, []))
+    except c.CommandError as exc:
+        return f"error: {exc}"
+
+
+@pytest.mark.parametrize("raw", CASES, ids=lambda r: str(r.get("do")))
+def test_a_verbs_own_class_answers_as_the_tagged_union(raw: dict[str, Any]) -> None:
+    assert _answer(c.VERBS[raw["do"]], raw) == _answer(UNION, raw)
+
+
+def test_the_cases_include_errors_in_nested_fields() -> None:
+    said = [_answer(UNION, raw) for raw in CASES]
+    assert sum(s.startswith("error:") for s in said) >= 20
+    assert any("action_items.0" in s for s in said)

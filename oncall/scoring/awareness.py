@@ -4,8 +4,10 @@ Rules:
 - 1.5: the postmortem says what could have caught it earlier (real text).
 - 1.5: and the claim is backed: it names a proposed remediation (its id, its ML Test Score id
   such as Mon6, or for a monitor its alert) that fits this fault, or whose replay fired before
-  the page. Proposed: listed, or described in words by an action item (as the postmortem
-  section reads them), the same for every rule below.
+  the page; a sentence that describes one of the proposed remediations in words, clearly ahead
+  of the others (`remediations.match.nearest`), names it too. Proposed: listed, or described
+  in words by an action item (as the postmortem section reads them), the same for every rule
+  below.
 - 5: the best replayed monitor among those that fit (any proposed one when none fits) fired
   before the real page; scaled by its lead against what was possible: full at 15 minutes, or
   one minute short of the time between the onset and the page when that was shorter. A
@@ -81,6 +83,13 @@ def _backed(run: Run, text: str, useful: list[Replay]) -> str | None:
     for r in useful:
         if r.rule.lower() in low or re.search(rf"\b{re.escape(r.remediation.lower())}\b", low):
             return r.remediation
+    # a sentence that describes one of the proposed remediations in words names it, as its id
+    # would: it backs the claim when that one fits or fired early
+    sound = set(run.answers.remediations) | {r.remediation for r in useful}
+    for sentence in re.split(r"(?<=[.;!?])\s+", text):
+        named = remediations.match.nearest(sentence, proposed)
+        if named is not None and named in sound:
+            return named
     return None
 
 

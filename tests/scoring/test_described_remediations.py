@@ -131,3 +131,21 @@ def test_a_saved_record_replays_to_the_same_record_and_card() -> None:
     assert again.model_dump() == played.record.model_dump()
     assert card is not None and played.card is not None
     assert card.model_dump() == played.card.model_dump()
+
+
+def test_what_would_have_caught_it_earlier_may_describe_the_monitor_in_words() -> None:
+    def concrete(earlier: str, remediations: list[str]) -> float:
+        g = fresh_game(SID, 7)
+        for cmd in loader.scenario(SID).playbook.right:
+            if cmd["do"] == "postmortem":
+                cmd = {**cmd, "caught_earlier": earlier, "remediations": remediations,
+                       "action_items": [item("Share the timeline with the owners")]}
+            assert g.do(cmd).ok
+        return score_awareness(Run(g.record)).part("concrete").points
+
+    words = "Paging on the canary's own 5xx share against stable would have caught it in minutes."
+    assert concrete(words, ["mon-canary-errors"]) == 1.5
+    # the same words with the monitor not proposed back nothing
+    assert concrete(words, ["runbook-revision-split"]) == 0
+    # and words that describe no monitor back nothing
+    assert concrete("Better monitoring would have caught it sooner.", ["mon-canary-errors"]) == 0

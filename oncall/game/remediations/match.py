@@ -1,17 +1,17 @@
 """Which catalogue remediation a postmortem action item describes in words.
 
 A senior writes "alert on the canary revision's own error ratio", not `mon-canary-errors`. Each
-remediation is a document made of its own words (its id, title, ML Test Score kind, and for a
-monitor its alert name split at its capitals, the series it reads, its summary and description;
-for a test the checks it exports), weighted by TF-IDF over the catalogue, so the words that set
-one remediation apart from the rest count and the words every one shares do not. An item reads
-as the remediation whose document is nearest by cosine, only when that is near enough and clearly
+remediation is a document made of its own words (its id, kind and title, and for a monitor its
+alert name split at its capitals, the series it reads, its summary and description; for a test
+the checks it exports), weighted by TF-IDF over the catalogue, so the words that set one
+remediation apart from the rest count and the words every one shares do not. An item reads as
+the remediation whose document is nearest by cosine, only when that is near enough and clearly
 ahead of the next: a sentence that lists every monitor is near many and reads as none.
 
 An item that types an id (`mon-canary-errors`) or a monitor's alert name (`CPUThrottlingHigh`)
-reads as exactly that one; one that types two reads as none (name one per item). A detect item
-never reads as a runbook (a runbook detects nothing); an investigate item reads only by id or
-alert name (an investigation is not a remediation).
+reads as exactly that one; one that types two reads as none (name one per item). In words, the
+item's type says what it can describe (`KINDS`): a detect item a monitor, a prevent item a
+test, a mitigate item a runbook, a repair item any; an investigation none.
 
 The index is built from `BY_ID` once per load of the registries, so a content folder's
 remediations are matched as the registry's own are.
@@ -46,8 +46,10 @@ STOP = frozenset({
 """English function words, and the verbs of alerting (every monitor alerts; the item's type
 says it is one): they say nothing about which remediation is meant."""
 
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+_CAMEL_CASE = re.compile(r"[a-z][A-Z]")
+"""A name in CamelCase (`CanaryErrorRatioHigh`), split at its capitals; `5xx` and `p99` stay."""
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
-_WORD = re.compile(r"[a-z0-9]+")
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 KINDS: dict[str, frozenset[str]] = {
     "detect": frozenset({"monitor"}), "prevent": frozenset({"test"}),
@@ -64,8 +66,9 @@ _STOP_STEMS = frozenset(_STEMMER.stemWords(sorted(STOP)))
 def terms(text: str) -> list[str]:
     """The terms of a text: words split at capitals (`CanaryErrorRatioHigh`), underscores and
     punctuation, lower-cased, without function words, stemmed."""
-    spaced = " ".join(_CAMEL.findall(text))
-    stems: list[str] = _STEMMER.stemWords(_WORD.findall(spaced.lower()))
+    words = [w for raw in _ALNUM.findall(text)
+             for w in (_CAMEL.findall(raw) if _CAMEL_CASE.search(raw) else [raw])]
+    stems: list[str] = _STEMMER.stemWords([w.lower() for w in words])
     return [w for w in stems if w not in _STOP_STEMS and len(w) >= 2]
 
 
@@ -137,6 +140,25 @@ def named(text: str, idx: Index) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _clear(best: float, second: float) -> bool:
+    """Near enough, and clearly ahead of the next."""
+    return best >= MIN_SCORE and best >= MIN_LEAD * second
+
+
+def nearest(text: str, among: list[str]) -> str | None:
+    """The one of `among` (catalogue ids) a text describes, by the same measure as
+    `described`: near enough and clearly ahead of the rest of them. What a claim such as "what
+    would have caught it earlier" names among the remediations a postmortem proposes."""
+    idx = index()
+    rows = [idx.ids.index(r) for r in dict.fromkeys(among) if r in idx.ids]
+    if not rows:
+        return None
+    sims = idx.docs[rows] @ idx.vector(text)
+    order = sorted(range(len(rows)), key=lambda i: (-sims[i], idx.ids[rows[i]]))
+    second = float(sims[order[1]]) if len(order) > 1 else 0.0
+    return idx.ids[rows[order[0]]] if _clear(float(sims[order[0]]), second) else None
+
+
 def described(text: str, type_: str) -> str | None:
     """The one catalogue remediation an action item of this type describes, or None: named
     exactly, or nearest in words, near enough, clearly ahead of the next of its kind, and of a
@@ -152,7 +174,5 @@ def described(text: str, type_: str) -> str | None:
     if not order or idx.kinds[order[0]] not in kinds:
         return None
     rivals = [float(sims[i]) for i in order[1:] if idx.kinds[i] in kinds]
-    best, second = float(sims[order[0]]), (rivals[0] if rivals else 0.0)
-    if best < MIN_SCORE or best < MIN_LEAD * second:
-        return None
-    return idx.ids[order[0]]
+    second = rivals[0] if rivals else 0.0
+    return idx.ids[order[0]] if _clear(float(sims[order[0]]), second) else None

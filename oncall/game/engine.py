@@ -598,15 +598,15 @@ class Game:
         return self._obs("abandon", f"Abandoned at {hhmm(self.now)}{why}. The record is scored "
                          "and saved as it stands.", {"abandoned_at": self.now})
 
-    def _tuning(self, cmd: c.PostmortemCmd) -> dict[str, remediations.Tuning]:
-        """The postmortem's tuned monitors, checked: each a proposed monitor, each value within
-        what the alert can mean."""
+    def _tuning(self, cmd: c.PostmortemCmd, proposed: list[str]) -> dict[str, remediations.Tuning]:
+        """The postmortem's tuned monitors, checked: each a proposed monitor (listed, or
+        described by an action item), each value within what the alert can mean."""
         out = {}
         for rid, t in cmd.tuning.items():
             if rid not in remediations.MONITORS:
                 raise tools.ToolError(f"tuning: {rid} is not a monitor; monitors: "
                                       f"{', '.join(remediations.MONITORS)}")
-            if rid not in cmd.remediations:
+            if rid not in proposed:
                 raise tools.ToolError(f"tuning: {rid} is not among the remediations proposed")
             mon = remediations.MONITORS[rid]
             tune = remediations.Tuning(
@@ -637,19 +637,35 @@ class Game:
         if unknown:
             raise tools.ToolError(f"unknown remediation {', '.join(unknown)}; catalogue: "
                                   f"{', '.join(remediations.BY_ID)}")
-        tuning = self._tuning(cmd)
+        for i, a in enumerate(cmd.action_items, 1):
+            if a.remediation is not None and a.remediation not in remediations.BY_ID:
+                raise tools.ToolError(f"action_items[{i}].remediation: unknown remediation "
+                                      f"{a.remediation!r}; valid: {', '.join(remediations.BY_ID)}")
+        pm = Postmortem.model_validate(cmd.model_dump(exclude={"do"}))
+        pm.action_items = [a if a.remediation is not None else a.model_copy(
+            update={"remediation": remediations.described(a.item, a.type)})
+            for a in pm.action_items]
+        # what an item describes is proposed as if its id were listed (once, if it was too)
+        pm.remediations = list(dict.fromkeys(
+            [*pm.remediations, *(a.remediation for a in pm.action_items if a.remediation)]))
+        tuning = self._tuning(cmd, pm.remediations)
 
         f = self.record.facts
-        f.postmortem = Postmortem.model_validate(cmd.model_dump(exclude={"do"}))
+        f.postmortem = pm
         paged_by = next((a.rule for a in f.page_alerts if a.model == f.target_model), None)
-        made = remediations.generate(cmd.remediations, self.world, tuning, paged_by)
+        made = remediations.generate(pm.remediations, self.world, tuning, paged_by)
         f.artifacts, f.replays, f.not_generated = made.artifacts, made.replays, made.not_generated
         self.phase = "ended"
         self.record.ended = True
-        lines = [f"  replay {remediations.claim(rep)}" for rep in f.replays]
+        lines = [f"  action item {i} reads as " + (
+            f"{a.remediation}: {remediations.BY_ID[a.remediation].title}" if a.remediation
+            else "no catalogue remediation (name one by its id to propose it)")
+            for i, a in enumerate(pm.action_items, 1)]
+        lines += [f"  replay {remediations.claim(rep)}" for rep in f.replays]
         lines += [f"  not generated: {rid}: {why}" for rid, why in f.not_generated.items()]
         obs = self._obs("postmortem", "\n".join(lines),
-                        {"replays": [r.model_dump() for r in f.replays],
+                        {"action_items": [a.remediation for a in pm.action_items],
+                         "replays": [r.model_dump() for r in f.replays],
                          "artifacts": [a.path for a in f.artifacts],
                          "not_generated": f.not_generated})
         return obs

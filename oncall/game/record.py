@@ -71,6 +71,9 @@ class ActionItem(Model):
     type: Literal["detect", "mitigate", "prevent", "repair", "investigate"]
     owner: str
     tracking: str = ""
+    remediation: str | None = Field(
+        None, description="the catalogue remediation the item describes (its words read "
+        "against the catalogue when the postmortem is filed, or as typed); proposed as if listed")
 
 
 class Lessons(Model):

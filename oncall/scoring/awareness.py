@@ -4,7 +4,10 @@ Rules:
 - 1.5: the postmortem says what could have caught it earlier (real text).
 - 1.5: and the claim is backed: it names a proposed remediation (its id, its ML Test Score id
   such as Mon6, or for a monitor its alert) that fits this fault, or whose replay fired before
-  the page.
+  the page; a sentence that describes one of the proposed remediations in words, clearly ahead
+  of the others (`remediations.match.nearest`), names it too. Proposed: listed, or described
+  in words by an action item (as the postmortem section reads them), the same for every rule
+  below.
 - 5: the best replayed monitor among those that fit (any proposed one when none fits) fired
   before the real page; scaled by its lead against what was possible: full at 15 minutes, or
   one minute short of the time between the onset and the page when that was shorter. A
@@ -31,6 +34,7 @@ import re
 
 from oncall.game.record import Replay
 from oncall.scoring.diagnosis import WRONG_LESSON, cause_label, misdiagnosed
+from oncall.scoring.postmortem import proposed_remediations
 from oncall.scoring.run import Run
 from oncall.scoring.tally import Tally
 from oncall.scoring.text import is_real
@@ -69,7 +73,7 @@ def _backed(run: Run, text: str, useful: list[Replay]) -> str | None:
 
     low = text.lower()
     pm = run.facts.postmortem
-    proposed = pm.remediations if pm else []
+    proposed = proposed_remediations(pm) if pm else []
     for rid in proposed:
         rem = remediations.BY_ID.get(rid)
         names = [rid] + ([rem.ml_test_score] if rem is not None else [])
@@ -79,6 +83,13 @@ def _backed(run: Run, text: str, useful: list[Replay]) -> str | None:
     for r in useful:
         if r.rule.lower() in low or re.search(rf"\b{re.escape(r.remediation.lower())}\b", low):
             return r.remediation
+    # a sentence that describes one of the proposed remediations in words names it, as its id
+    # would: it backs the claim when that one fits or fired early
+    sound = set(run.answers.remediations) | {r.remediation for r in useful}
+    for sentence in re.split(r"(?<=[.;!?])\s+", text):
+        named = remediations.match.nearest(sentence, proposed)
+        if named is not None and named in sound:
+            return named
     return None
 
 
@@ -89,7 +100,7 @@ def score_awareness(run: Run) -> Tally:
     replays = run.facts.replays
     fitting = [r for r in replays if r.remediation in run.answers.remediations]
     useful = [r for r in replays if r.lead_minutes is not None and r.lead_minutes > 0]
-    proposed = [r for r in dict.fromkeys(pm.remediations if pm else [])
+    proposed = [r for r in (proposed_remediations(pm) if pm else [])
                 if r not in run.facts.not_generated]
     sound = set(run.answers.remediations) | {r.remediation for r in useful}
     unsound = [r for r in proposed if r not in sound]
@@ -136,7 +147,7 @@ def score_awareness(run: Run) -> Tally:
         _quiet(tally, replays, precision)
         return tally
     if best is None:
-        proposed = pm.remediations if pm else []
+        proposed = proposed_remediations(pm) if pm else []
         fits = ", ".join(monitoring_ids(run.answers.remediations))
         if proposed:
             tally.add("lead", 0, 5, f"None of the proposed remediations ({', '.join(proposed)}) "

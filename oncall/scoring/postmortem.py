@@ -18,16 +18,20 @@ every incident earns little:
   error budget consumed, minutes), within 2%.
 - 1: the resolution names what mitigated it: the move that worked (its verb with its fix, team or
   model), or the secondary on-call when they took over.
-- 3: action items that are about this incident (each names something the run knows: the model,
-  an alert, a feature or source, a team, a fitting remediation; one that names a remediation
+- 3: action items that are about this incident (an item that reads as a catalogue remediation
+  is about it when that remediation fits; any other names something the run knows: the model,
+  an alert, a feature or source, a team, a fitting remediation, and one that names a remediation
   that does not fit is not about it): 1 for a detect item, 1 for a prevent, mitigate or repair
   item, 1 × the share of all items that are about it and have a real owner; all of it times
   the share of items that are about this incident, so a list of everything costs in proportion.
 - 3: remediations that fit the fault: full with two from the answer key (or all, if it lists
   fewer), 1.5 with one, times the share of proposed remediations that fit, so a list of
-  everything costs in proportion; half when the diagnosis named a wrong cause. A proposed monitor
-  whose replay fired before the page fits, whatever the key lists (self-awareness counts it the
-  same way); not on a control, where nothing broke for it to catch.
+  everything costs in proportion; half when the diagnosis named a wrong cause. A remediation is
+  proposed when it is listed or when an action item describes it in words (the engine reads
+  each item against the catalogue: `ActionItem.remediation`), once either way, so describing
+  every monitor costs as listing every id does. A proposed monitor whose replay fired before the
+  page fits, whatever the key lists (self-awareness counts it the same way); not on a control,
+  where nothing broke for it to catch.
 - 1: blameless: no phrase of `text.BLAME_PATTERNS` and no person's name the run showed (owners,
   deployers) in the text; an action item's owner is who does the work, not blame. Only a
   postmortem with real text can earn it.
@@ -147,6 +151,13 @@ def resolution_terms(run: Run) -> tuple[str, list[str]]:
     return describe(c), pats
 
 
+def proposed_remediations(pm: Postmortem) -> list[str]:
+    """The remediations a postmortem proposes: those it lists, then those its action items
+    describe (`ActionItem.remediation`), each once."""
+    return list(dict.fromkeys(
+        [*pm.remediations, *(a.remediation for a in pm.action_items if a.remediation)]))
+
+
 def _catalogue_remediations() -> list[str]:
     from oncall.game import remediations  # the catalogue, only when a postmortem is read
 
@@ -231,10 +242,20 @@ def score_postmortem(run: Run) -> Tally:
         tally.add("resolution", 0, 1, "Nothing the run did mitigated the fault, so the "
                   "resolution has nothing true to report.")
 
+    wanted = run.answers.remediations
+    skipped = run.facts.not_generated
+    proposed = [r for r in proposed_remediations(pm) if r not in skipped]
+    early = set() if run.answers.control else {
+        r.remediation for r in run.facts.replays if r.lead_minutes and r.lead_minutes > 0}
+    fit = [r for r in proposed if r in wanted or r in early]
+    unfit = [r for r in proposed if r not in fit]
+
     items = pm.action_items
     nouns = known_nouns(run)
     unfit_ids = [r for r in _catalogue_remediations() if r not in run.answers.remediations]
-    about = [a for a in items if _hits(a.item, nouns) and not _hits(a.item, unfit_ids)]
+    # an item that reads as a remediation is about this incident when that remediation fits
+    about = [a for a in items if (a.remediation in fit if a.remediation is not None
+                                  else _hits(a.item, nouns) and not _hits(a.item, unfit_ids))]
     if not items:
         tally.add("actions", 0, 3, "No action items: each needs a type and an owner, and at "
                   "least one should be a detect item.")
@@ -253,13 +274,6 @@ def score_postmortem(run: Run) -> Tally:
             bits.append("no prevent item (a test) that names what it guards")
         tally.add("actions", pts, 3, "; ".join(bits) + ".")
 
-    wanted = run.answers.remediations
-    skipped = run.facts.not_generated
-    proposed = [r for r in dict.fromkeys(pm.remediations) if r not in skipped]
-    early = set() if run.answers.control else {
-        r.remediation for r in run.facts.replays if r.lead_minutes and r.lead_minutes > 0}
-    fit = [r for r in proposed if r in wanted or r in early]
-    unfit = [r for r in proposed if r not in fit]
     need = min(2, len(wanted))
     share = min(1.0, len(fit) / need) if need else 1.0
     others = [r for r in wanted if r not in fit]

@@ -18,10 +18,12 @@ from oncall.store.saves import save_incident
 from oncall.story.star import learning
 
 UNFIT = ["mon-gpu-headroom", "mon-canary-errors", "test-canary-gate", "mon-feature-range"]
+NO_ITEMS: list[dict[str, str]] = []
+"""The playbook's action items describe its remediations in words, which proposes them too."""
 
 
 def test_remediations_that_do_not_fit_the_model_are_not_generated_and_say_why() -> None:
-    g = play("fraud-1", {"remediations": UNFIT})
+    g = play("fraud-1", {"remediations": UNFIT, "action_items": NO_ITEMS})
     f = g.record.facts
     last = g.record.entries[-1].observation
     assert set(f.not_generated) == {"mon-gpu-headroom", "mon-canary-errors", "test-canary-gate"}
@@ -37,7 +39,7 @@ def test_remediations_that_do_not_fit_the_model_are_not_generated_and_say_why() 
 
 
 def test_only_unfit_remediations_leave_no_claim_of_a_file() -> None:
-    g = play("fraud-1", {"remediations": ["mon-gpu-headroom"]})
+    g = play("fraud-1", {"remediations": ["mon-gpu-headroom"], "action_items": NO_ITEMS})
     assert not g.record.facts.artifacts and not g.record.facts.replays
     story = " ".join(learning(g.record))
     assert "I added" not in story

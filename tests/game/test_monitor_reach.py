@@ -151,3 +151,26 @@ def test_the_schema_documents_the_monitor_fields(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     for field in ("MonitorSpec", "series", "shape", "burn_windows", "CheckSpec", "checks"):
         assert field in out, field
+
+
+def test_a_certificate_about_to_expire_warns_of_its_expiry_and_a_flapping_monitor_still_fails(
+        ) -> None:
+    """eta-1: the certificate expires at the onset. The fault counts its days down all week, so
+    the expiry monitor firing days before the onset watches the fault's own precondition: a
+    warning, not a false alarm. A monitor on a series the fault does not count down, tuned to
+    flap, keeps its false alarms and earns no lead from them."""
+    w = _world(loader.scenario("eta-1"), 1)
+    rep = remediations.replay("mon-cert-expiry", w)
+    assert rep is not None and rep.fired_at is not None
+    assert rep.fired_at < w.fault.onset - 4 * 24 * 60  # days before the expiry
+    assert rep.lead_minutes is not None and rep.lead_minutes > 0
+    assert rep.false_alarms_week == 0
+    # the same monitor on a healthy certificate (another incident) stays quiet
+    other = _world(loader.scenario("fraud-1"), 1)
+    quiet = remediations.replay("mon-cert-expiry", other)
+    assert quiet is not None and quiet.fired_at is None and quiet.false_alarms_week == 0
+    # an error-ratio monitor tuned to flap on eta-1: its firings before the expiry are on a
+    # series the fault does not count down, so they stay false alarms
+    flap = remediations.replay("mon-error-ratio-early", w, remediations.Tuning(0.001, 0))
+    assert flap is not None and flap.false_alarms_week > 2
+    assert flap.fired_at is not None and flap.fired_at >= w.fault.onset - w.fault.lead

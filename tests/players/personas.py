@@ -77,6 +77,8 @@ class Player:
         self.page_at: int = game.record.facts.page_at
         self.resolved: Observation | None = None
         self.heard_recovery = False
+        self.worked: set[str] = set()
+        """The night's other incidents this player has diagnosed and acted on."""
 
     # -- plumbing -------------------------------------------------------------------------
     def do(self, **cmd: Any) -> Observation:
@@ -109,15 +111,13 @@ class Player:
         self.do(do="diagnose", category=fit.kind.category, cause=fit.kind.catalogue,
                 evidence=evidence)
 
-    def move(self, r: Response) -> dict[str, Any]:
+    def move(self, r: Response, model: str | None = None) -> dict[str, Any]:
         kind = r.when.kind[0]
-        cmd: dict[str, Any] = {"do": kind}
+        model = model or self.target
+        cmd: dict[str, Any] = {"do": kind, "model": model}
         if kind == "escalate":
             cmd["team"] = r.when.team[0] if r.when.team else "model-owners"
-            cmd["message"] = f"{self.target} is failing since the page; please take a look."
-            cmd["model"] = self.target
-        else:
-            cmd["model"] = self.target
+            cmd["message"] = f"{model} is failing since the page; please take a look."
         if kind == "hotfix":
             cmd["fix"] = (r.when.fix or ["restart_pods"])[0]
         return cmd
@@ -170,9 +170,41 @@ class Player:
             if tell:
                 self.do(do="update", message=f"{self.target}: working on {fit.kind.title}; "
                         "mitigation applied, watching recovery.")
+            self.other_pages()
             if self.await_recovery(patience, updates=tell) or self.heard_recovery:
                 return fit
         return best
+
+    def other_pages(self) -> None:
+        """What a player does about the night's other pages once the first is mitigated:
+        nothing, unless its style says otherwise (the expert's `work_other_pages`)."""
+
+    def work_other_pages(self) -> None:
+        """Each other incident `status` lists open, on a model that paged: look at that model,
+        diagnose it as that incident (`incident=`) citing what showed it, and fix it with the
+        cheapest move, as the first page was."""
+        for inc in self.do(do="status").data.get("incidents", []):
+            model, iid = inc["model"], inc["id"]
+            if inc["resolved"] or model == self.target or iid in self.worked:
+                continue
+            self.worked.add(iid)
+            first = len(self.seen)
+            for cmd in ({"do": "logs", "window": 60}, {"do": "deploys"}, {"do": "infra"}):
+                self.do(model=model, **cmd)
+            fits = knowledge.fits(self.seen[first:], self.page_at)
+            done = {f"{o.kind}:{o.data.get('metric', '')}:{o.data.get('by') or ''}"
+                    for o in self.seen[first:]}
+            for cmd in knowledge.confirming_looks(fits[:2], model, done)[:3]:
+                self.do(**cmd)
+            fit = knowledge.fits(self.seen[first:], self.page_at)[0]
+            shown = list(dict.fromkeys(i for ids in fit.shown.values() for i in ids))
+            self.do(do="diagnose", category=fit.kind.category, cause=fit.kind.catalogue,
+                    evidence=shown[:4], incident=iid)
+            moves = self.fixing(fit.kind)
+            if moves:
+                self.do(**self.move(moves[0], model), incident=iid)
+            self.do(do="update", message=f"{model}: a second page, {fit.kind.title}; "
+                    "mitigation applied, watching recovery.")
 
     def await_recovery(self, patience: int, updates: bool = False) -> bool:
         """Wait while the service recovers or a team is still on it; give up after `patience`
@@ -313,6 +345,9 @@ def _hhmm(t: int) -> str:
 
 class Expert(Player):
     name = "expert"
+
+    def other_pages(self) -> None:
+        self.work_other_pages()
 
     def play(self) -> Record:
         a = self.alert

@@ -184,7 +184,10 @@ def test_full_self_awareness_is_reachable_when_the_page_follows_the_onset_closel
     cmds = [dict(c) for c in sc.playbook.right]
     # monitors alone: a test that catches the fault at its release earns the full lead anyway
     cmds[-1]["remediations"] = [r for r in cmds[-1]["remediations"] if r.startswith("mon-")]
+    # and detect items alone: a prevent item describing a test proposes that test
+    cmds[-1]["action_items"] = [a for a in cmds[-1]["action_items"] if a["type"] == "detect"]
     rec = play("search-1", cmds)
+    assert all(r.startswith("mon-") for r in rec.facts.postmortem.remediations)  # type: ignore[union-attr]
     possible = rec.facts.page_at - rec.facts.onset_at
     assert possible < 15
     assert full_lead(Run(rec)) == possible - 1

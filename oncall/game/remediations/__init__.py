@@ -20,6 +20,7 @@ import yaml
 
 from oncall.game.record import Artifact, Replay
 from oncall.game.remediations import promtests, runbooks, testfiles
+from oncall.game.remediations.match import described
 from oncall.game.remediations.monitors import (
     MONITORS,
     Monitor,
@@ -51,6 +52,7 @@ __all__ = [
     "claim",
     "clean",
     "clean_world",
+    "described",
     "fit",
     "generate",
     "replay",

@@ -358,11 +358,27 @@ class Firing:
     """The series that fired first (or the worst one): minutes, values, feature label."""
 
 
+def counts_down(world: World, model: Model, monitor: Monitor) -> bool:
+    """Whether the fault counts down the series the monitor reads on this model (a certificate
+    or a quota running out): then its value at every minute before the onset is the fault's own
+    course, set long before it bites, and a firing on it warns of the fault."""
+    fault = world.fault
+    return fault.model == model.name and any(
+        e.op == "countdown" and (e.metric == monitor.metric or (monitor.per_feature
+                                 and e.metric.startswith(monitor.metric[:-1])))
+        for e in fault.kind.metrics)
+
+
 def replay_monitor(monitor: Monitor, world: World, model: Model, tuning: Tuning,
                    onset: int) -> Firing:
     """Run a monitor over the week before the page and the hour after, where it can show
-    something (only while a canary serves, for a canary monitor)."""
+    something (only while a canary serves, for a canary monitor). A firing before `onset` is a
+    false alarm, unless the series it fired on is one the fault counts down (`counts_down`):
+    watching the fault's own precondition, it warns of the fault. Any other series firing
+    before the onset (a flapping or too tight monitor) is still a false alarm."""
     start, end = replay_window(world)
+    if counts_down(world, model, monitor):
+        onset = start
     spans = canary_spans(model, start, end) if monitor.revision == "canary" else [(start, end)]
     first: tuple[int, str | None] | None = None
     false_alarms: list[tuple[int, str | None]] = []

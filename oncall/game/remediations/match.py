@@ -1,0 +1,178 @@
+"""Which catalogue remediation a postmortem action item describes in words.
+
+A senior writes "alert on the canary revision's own error ratio", not `mon-canary-errors`. Each
+remediation is a document made of its own words (its id, kind and title, and for a monitor its
+alert name split at its capitals, the series it reads, its summary and description; for a test
+the checks it exports), weighted by TF-IDF over the catalogue, so the words that set one
+remediation apart from the rest count and the words every one shares do not. An item reads as
+the remediation whose document is nearest by cosine, only when that is near enough and clearly
+ahead of the next: a sentence that lists every monitor is near many and reads as none.
+
+An item that types an id (`mon-canary-errors`) or a monitor's alert name (`CPUThrottlingHigh`)
+reads as exactly that one; one that types two reads as none (name one per item). In words, the
+item's type says what it can describe (`KINDS`): a detect item a monitor, a prevent item a
+test, a mitigate item a runbook, a repair item any; an investigation none.
+
+The index is built from `BY_ID` once per load of the registries, so a content folder's
+remediations are matched as the registry's own are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import snowballstemmer
+
+from oncall.sim import registry
+from oncall.sim.monitordef import MONITOR_SERIES, TEST_CHECKS
+from oncall.sim.registry import RemediationDef
+
+MIN_SCORE = 0.33
+"""The cosine an item needs with its nearest remediation to read as it."""
+MIN_LEAD = 1.4
+"""How many times the second nearest's cosine the nearest's must be: an item that is as near to
+two remediations describes neither clearly."""
+
+STOP = frozenset({
+    "a", "an", "and", "any", "are", "as", "at", "be", "before", "by", "every", "for", "from",
+    "has", "have", "if", "in", "into", "is", "it", "its", "of", "on", "or", "our", "over", "so",
+    "than", "that", "the", "their", "them", "then", "this", "to", "under", "was", "we", "when",
+    "where", "which", "while", "will", "with", "within", "would", "add", "set", "up", "make",
+    "made", "should", "must", "new", "own", "more", "less", "each", "per", "all", "also", "not",
+    "no", "alert", "warn", "warning", "page", "monitor", "notify", "fire"
+})
+"""English function words, and the verbs of alerting (every monitor alerts; the item's type
+says it is one): they say nothing about which remediation is meant."""
+
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+_CAMEL_CASE = re.compile(r"[a-z][A-Z]")
+"""A name in CamelCase (`CanaryErrorRatioHigh`), split at its capitals; `5xx` and `p99` stay."""
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+KINDS: dict[str, frozenset[str]] = {
+    "detect": frozenset({"monitor"}), "prevent": frozenset({"test"}),
+    "mitigate": frozenset({"runbook"}), "repair": frozenset({"monitor", "test", "runbook"}),
+    "investigate": frozenset()}
+"""What an item of each type can describe in words: a detect item watches production (a
+monitor), a prevent item stops a release (a test), a mitigate item says what to do when it
+pages (a runbook); an investigation is no remediation."""
+_STEMMER = snowballstemmer.stemmer("english")
+"""Snowball's English stemmer: "alerts", "alerting" and "alert" are one term."""
+_STOP_STEMS = frozenset(_STEMMER.stemWords(sorted(STOP)))
+
+
+def terms(text: str) -> list[str]:
+    """The terms of a text: words split at capitals (`CanaryErrorRatioHigh`), underscores and
+    punctuation, lower-cased, without function words, stemmed."""
+    words = [w for raw in _ALNUM.findall(text)
+             for w in (_CAMEL.findall(raw) if _CAMEL_CASE.search(raw) else [raw])]
+    stems: list[str] = _STEMMER.stemWords([w.lower() for w in words])
+    return [w for w in stems if w not in _STOP_STEMS and len(w) >= 2]
+
+
+def document(rem: RemediationDef) -> str:
+    """The words a remediation is known by: its own data and the registry's words for the
+    series it reads or the checks it exports, nothing kept beside them."""
+    parts = [rem.id.replace("-", " "), rem.kind, rem.title]
+    if rem.monitor is not None:
+        mon = rem.monitor
+        parts += [mon.alert, mon.series.replace(":*", "").replace("_", " "),
+                  MONITOR_SERIES.get(mon.series, ""), _PLACEHOLDER.sub(" ", mon.summary),
+                  mon.description]
+    if rem.test is not None:
+        parts += [rem.test.checks.replace("_", " "), TEST_CHECKS.get(rem.test.checks, "")]
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Index:
+    ids: tuple[str, ...]
+    kinds: tuple[str, ...]
+    vocab: dict[str, int]
+    idf: np.ndarray
+    docs: np.ndarray
+    """One unit-length TF-IDF row per remediation."""
+    alerts: dict[str, str]
+    """A monitor's alert name, lower-cased, to its id."""
+
+    def vector(self, text: str) -> np.ndarray:
+        v = np.zeros(len(self.vocab))
+        for t in terms(text):
+            i = self.vocab.get(t)
+            if i is not None:
+                v[i] += 1.0
+        v = np.log1p(v) * self.idf
+        norm = float(np.linalg.norm(v))
+        return v / norm if norm else v
+
+
+def build(catalogue: dict[str, RemediationDef]) -> Index:
+    """The TF-IDF index of a catalogue (sublinear term counts, smoothed idf, unit rows)."""
+    ids = tuple(catalogue)
+    bags = [terms(document(catalogue[r])) for r in ids]
+    vocab = {t: i for i, t in enumerate(sorted({t for bag in bags for t in bag}))}
+    counts = np.zeros((len(ids), len(vocab)))
+    for row, bag in enumerate(bags):
+        for t in bag:
+            counts[row, vocab[t]] += 1.0
+    df = np.count_nonzero(counts, axis=0)
+    idf = np.log((1 + len(ids)) / (1 + df)) + 1.0
+    docs = np.log1p(counts) * idf
+    docs /= np.maximum(np.linalg.norm(docs, axis=1, keepdims=True), 1e-12)
+    alerts = {r.monitor.alert.lower(): r.id for r in catalogue.values() if r.monitor is not None}
+    return Index(ids, tuple(catalogue[r].kind for r in ids), vocab, idf, docs, alerts)
+
+
+def index() -> Index:
+    """The index of the registry's remediations (built when first asked for, once per load)."""
+    return registry.derived(  # type: ignore[no-any-return]
+        "remediation-words", lambda: build(registry.entries("remediation")))
+
+
+def named(text: str, idx: Index) -> list[str]:
+    """The remediations a text names exactly: by id, or by a monitor's alert name."""
+    low = text.lower()
+    found = [r for r in idx.ids if re.search(rf"(?<![\w-]){re.escape(r)}(?![\w-])", low)]
+    found += [rid for alert, rid in idx.alerts.items()
+              if re.search(rf"\b{re.escape(alert)}\b", low)]
+    return list(dict.fromkeys(found))
+
+
+def _clear(best: float, second: float) -> bool:
+    """Near enough, and clearly ahead of the next."""
+    return best >= MIN_SCORE and best >= MIN_LEAD * second
+
+
+def nearest(text: str, among: list[str]) -> str | None:
+    """The one of `among` (catalogue ids) a text describes, by the same measure as
+    `described`: near enough and clearly ahead of the rest of them. What a claim such as "what
+    would have caught it earlier" names among the remediations a postmortem proposes."""
+    idx = index()
+    rows = [idx.ids.index(r) for r in dict.fromkeys(among) if r in idx.ids]
+    if not rows:
+        return None
+    sims = idx.docs[rows] @ idx.vector(text)
+    order = sorted(range(len(rows)), key=lambda i: (-sims[i], idx.ids[rows[i]]))
+    second = float(sims[order[1]]) if len(order) > 1 else 0.0
+    return idx.ids[rows[order[0]]] if _clear(float(sims[order[0]]), second) else None
+
+
+def described(text: str, type_: str) -> str | None:
+    """The one catalogue remediation an action item of this type describes, or None: named
+    exactly, or nearest in words, near enough, clearly ahead of the next of its kind, and of a
+    kind the item's type can describe (the nearest of another kind: the item says something
+    else)."""
+    idx = index()
+    exact = named(text, idx)
+    if exact:
+        return exact[0] if len(exact) == 1 else None
+    kinds = KINDS.get(type_, frozenset())
+    sims = idx.docs @ idx.vector(text)
+    order = sorted(range(len(idx.ids)), key=lambda i: (-sims[i], idx.ids[i]))
+    if not order or idx.kinds[order[0]] not in kinds:
+        return None
+    rivals = [float(sims[i]) for i in order[1:] if idx.kinds[i] in kinds]
+    second = rivals[0] if rivals else 0.0
+    return idx.ids[order[0]] if _clear(float(sims[order[0]]), second) else None

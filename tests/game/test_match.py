@@ -1,0 +1,121 @@
+"""An action item written in words reads as the catalogue remediation it describes, or as none:
+a senior writes "alert on the canary revision's own error ratio", not `mon-canary-errors`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from oncall.content import loader
+from oncall.game.remediations import BY_ID, MONITORS, described
+from oncall.game.remediations import match as words
+
+CANARY = "Alert on the canary revision's own error ratio"
+
+
+def test_the_canary_sentence_reads_as_the_canary_monitor() -> None:
+    assert described(CANARY, "detect") == "mon-canary-errors"
+
+
+# Paraphrases written for this test, none of them a monitor's title: each shares a few of the
+# monitor's own words and says the rest differently.
+PARAPHRASES = {
+    "mon-canary-errors": "Page if canary pods return more 5xx than the stable revision",
+    "mon-null-rate": "Alert when a feature arrives empty in more than a few percent of requests",
+    "mon-gpu-headroom": "Warn when GPU framebuffer usage gets close to full",
+    "mon-memory-headroom": "Alert when container memory nears its limit",
+    "mon-node-disk": "Warn when node disk fills up",
+    "mon-scrape-health": "Alert when Prometheus stops scraping a serving pod",
+    "mon-feature-freshness": "Alert when the feature store has not materialised a feature for "
+                             "a while",
+    "mon-cpu-throttling": "Alert when CPU throttling exceeds a quarter of periods",
+    "mon-gpu-saturation": "Warn when the GPUs stay saturated",
+    "mon-category-coverage": "Alert when categorical inputs carry values unseen in training",
+    "mon-prediction-shift": "Warn earlier when the mean prediction drifts from training",
+    "mon-burn-slow": "Alert when the error budget burns slowly over 6 hours",
+    "mon-feature-range": "Alert when an input feature's average leaves its training range",
+    "mon-label-volume": "Watch the label pipeline volume",
+}
+
+
+@pytest.mark.parametrize("rid", sorted(PARAPHRASES))
+def test_a_paraphrase_of_a_monitor_reads_as_it(rid: str) -> None:
+    text = PARAPHRASES[rid]
+    assert text.lower() != BY_ID[rid].title.lower()
+    assert described(text, "detect") == rid
+
+
+@pytest.mark.parametrize(("text", "type_", "rid"), [
+    ("Soak test each release so memory levels off", "prevent", "test-soak"),
+    ("Add a data contract checking feature types and units on each producer release",
+     "prevent", "test-feature-schema"),
+    ("Runbook: split by revision, pause the canary first", "mitigate", "runbook-revision-split"),
+])
+def test_tests_and_runbooks_read_from_prevent_and_mitigate_items(text: str, type_: str,
+                                                                 rid: str) -> None:
+    assert described(text, type_) == rid
+
+
+@pytest.mark.parametrize("text", [
+    "Add monitors for feature ranges, null rates, prediction shift, canary errors, GPU memory, "
+    "disk and scrape health",
+    "Alert on everything: features, predictions, canary, GPU, memory, disk, labels, freshness, "
+    "throttling",
+    "Alert on the canary error ratio, GPU memory headroom and feature null rates",
+])
+def test_a_sentence_listing_many_monitors_reads_as_none(text: str) -> None:
+    assert described(text, "detect") is None
+
+
+@pytest.mark.parametrize("text", ["Write better docs", "Improve on-call training",
+                                  "Fix the model", "Add more alerts"])
+@pytest.mark.parametrize("type_", ["detect", "prevent", "mitigate", "repair"])
+def test_an_unrelated_sentence_reads_as_none(text: str, type_: str) -> None:
+    assert described(text, type_) is None
+
+
+def test_an_id_or_an_alert_name_reads_exactly() -> None:
+    assert described("Ship mon-canary-errors for the ranker", "detect") == "mon-canary-errors"
+    alert = MONITORS["mon-cpu-throttling"].alert
+    assert described(f"Route {alert} to the serving team", "repair") == "mon-cpu-throttling"
+    # named exactly, whatever the type says
+    assert described("Look into test-soak", "investigate") == "test-soak"
+    # two named: which one is meant is not for the game to guess
+    assert described("Add mon-canary-errors and mon-null-rate", "detect") is None
+
+
+def test_the_type_says_what_kind_an_item_can_describe() -> None:
+    # a runbook's words in a detect item: the item says something else than a monitor
+    assert described("Runbook for canary regressions: split by revision", "detect") is None
+    # the canary monitor's own words in an investigation: an investigation is no remediation
+    assert described(CANARY, "investigate") is None
+
+
+def test_the_index_is_built_once_from_the_catalogue_and_is_deterministic() -> None:
+    idx = words.index()
+    assert idx is words.index()
+    assert set(idx.ids) == set(BY_ID)
+    again = words.build(dict(BY_ID))
+    assert again.ids == idx.ids
+    assert (again.docs == idx.docs).all()
+
+
+def test_a_content_folders_remediation_is_read_by_its_own_words(tmp_path: Path) -> None:
+    text = "Replay a day of shadow traffic against every release candidate"
+    assert described(text, "prevent") is None
+    (tmp_path / "registries").mkdir()
+    (tmp_path / "registries" / "remediations.yaml").write_text(
+        "remediations:\n- id: test-shadow-replay\n  kind: test\n  title: a shadow replay "
+        "of a day of production traffic against each release candidate\n"
+        "  ml_test_score: In4\n  test: {checks: golden_set}\n")
+    try:
+        loader.use_content([tmp_path])
+        assert "test-shadow-replay" in BY_ID
+        assert described(text, "prevent") == "test-shadow-replay"
+    finally:
+        os.environ.pop(loader.CONTENT_ENV, None)
+        loader.clear_caches()
+    assert "test-shadow-replay" not in BY_ID
+    assert described(text, "prevent") is None

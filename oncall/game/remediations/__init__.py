@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 import numpy as np
-import yaml
 
 from oncall.game.record import Artifact, Replay
 from oncall.game.remediations import promtests, runbooks, testfiles
@@ -33,6 +32,7 @@ from oncall.game.remediations.monitors import (
 from oncall.sim import registry
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.catalogue import RegistryList, RegistryView
+from oncall.sim.datafile import dump_yaml
 from oncall.sim.registry import RemediationDef
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ def files(rid: str, model: Model, tune: Tuning | None = None, paged_by: str | No
     if rid in MONITORS:
         mon = MONITORS[rid]
         tune = tune or mon.default
-        doc = yaml.safe_dump(rule_file(mon, model, tune, f"{model.name}-{rid}",
+        doc = dump_yaml(rule_file(mon, model, tune, f"{model.name}-{rid}",
                                        runbooks.url(runbook_base, mon.alert)), sort_keys=False)
         book = _runbook(mon.alert, model, mon.expression(model, tune))
         return [Artifact(remediation=rid, kind="monitor", path=rule_path(model, rid),
@@ -276,7 +276,7 @@ def support(world: World, made: Generated, tuning: dict[str, Tuning],
     out: dict[str, str] = {}
     monitors = [a.remediation for a in made.artifacts if a.kind == "monitor"]
     if monitors:
-        out[recording_path(model)] = yaml.safe_dump(recording_file(model), sort_keys=False)
+        out[recording_path(model)] = dump_yaml(recording_file(model), sort_keys=False)
     for rid in monitors:
         rep = next((r for r in made.replays if r.remediation == rid), None)
         path = rule_path(model, rid).removesuffix(".rules.yml") + ".test.yml"

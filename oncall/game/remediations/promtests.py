@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import yaml
 
 from oncall.game.remediations.monitors import (
     MONITORS,
@@ -27,6 +26,7 @@ from oncall.game.remediations.monitors import (
     training_moments,
 )
 from oncall.sim.clock import DAY, hhmm
+from oncall.sim.datafile import dump_yaml
 from oncall.sim.faults import pod_names
 
 if TYPE_CHECKING:
@@ -451,4 +451,4 @@ def test_file(mon: Monitor, world: World, model: Model, tune: Tuning, rule_files
     head = (f"# Unit tests of {mon.alert} on {model.name} for `promtool test rules`: synthetic "
             f"series from the\n# incident's healthy and faulty windows, {pods} pods each. "
             "Times are minutes from the\n# first sample.\n")
-    return head + yaml.safe_dump(doc, sort_keys=False, width=100)
+    return head + dump_yaml(doc, sort_keys=False, width=100)

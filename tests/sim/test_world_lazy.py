@@ -152,3 +152,27 @@ def test_a_fresh_world_starts_from_the_alert_values_as_built() -> None:
         assert fresh.page_at == anew.page_at
         assert [(e.rule, e.model, e.fired_at) for e in fresh.firing()] == \
             [(e.rule, e.model, e.fired_at) for e in anew.firing()]
+
+
+def test_a_copied_model_keeps_every_field_of_its_model_its_versions_and_deploys() -> None:
+    """_copy_model builds each record field by field: a field added to Model, Version or Deploy
+    must be copied too, whatever its value."""
+    from dataclasses import fields
+
+    from oncall.sim.fleet import Deploy, Model, Version
+    from oncall.sim.world import _copy_model
+
+    def filled(cls: type, **given: object) -> object:
+        own = {f.name: {"k": i} if str(f.type).startswith("dict") else f"{f.name}-{i}"
+               for i, f in enumerate(fields(cls))}  # a value of its own for every field
+        return cls(**(own | given))
+
+    w = world("fraud-1")
+    src = w._drawn.models["fraud-scorer"]
+    v = filled(Version)
+    d = filled(Deploy, shadow=True, canary_pct=7, at=-5)
+    m = filled(Model, archetype=src.archetype, versions=[v], deploys=[d])
+    copy = _copy_model(m)  # type: ignore[arg-type]
+    assert copy == m and copy is not m
+    assert copy.versions[0] is not v and copy.deploys[0] is not d
+    assert copy.deploys[0].config is not d.config  # type: ignore[attr-defined]

@@ -119,3 +119,17 @@ def test_a_content_folders_remediation_is_read_by_its_own_words(tmp_path: Path) 
         loader.clear_caches()
     assert "test-shadow-replay" not in BY_ID
     assert described(text, "prevent") is None
+
+
+@pytest.mark.parametrize(("text", "type_", "rid"), [
+    ("Page on errors from the canary pods alone, split from the stable revision", "detect",
+     "mon-canary-errors"),
+    ("Block a promotion when the canary's error rate is worse than stable's", "prevent",
+     "test-canary-gate"),
+])
+def test_an_item_that_shares_words_with_another_kind_reads_as_its_own_kind(
+        text: str, type_: str, rid: str) -> None:
+    """A detect item about the canary's errors shares "split", "revision" and "stable" with the
+    revision-split runbook, and a canary gate's words with the canary monitor: the type says
+    which kind it is, so only that kind competes."""
+    assert described(text, type_) == rid

@@ -19,6 +19,7 @@ remediations are matched as the registry's own are.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -63,12 +64,18 @@ _STEMMER = snowballstemmer.stemmer("english")
 _STOP_STEMS = frozenset(_STEMMER.stemWords(sorted(STOP)))
 
 
+@functools.lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    """A word's stem, each word stemmed once per process (the catalogue repeats its words)."""
+    return str(_STEMMER.stemWord(word))
+
+
 def terms(text: str) -> list[str]:
     """The terms of a text: words split at capitals (`CanaryErrorRatioHigh`), underscores and
     punctuation, lower-cased, without function words, stemmed."""
     words = [w for raw in _ALNUM.findall(text)
              for w in (_CAMEL.findall(raw) if _CAMEL_CASE.search(raw) else [raw])]
-    stems: list[str] = _STEMMER.stemWords([w.lower() for w in words])
+    stems = [_stem(w.lower()) for w in words]
     return [w for w in stems if w not in _STOP_STEMS and len(w) >= 2]
 
 
@@ -161,18 +168,20 @@ def nearest(text: str, among: list[str]) -> str | None:
 
 def described(text: str, type_: str) -> str | None:
     """The one catalogue remediation an action item of this type describes, or None: named
-    exactly, or nearest in words, near enough, clearly ahead of the next of its kind, and of a
-    kind the item's type can describe (the nearest of another kind: the item says something
-    else)."""
+    exactly, or, among the remediations of the kinds the item's type can describe, nearest in
+    words, near enough and clearly ahead of the next."""
     idx = index()
     exact = named(text, idx)
     if exact:
         return exact[0] if len(exact) == 1 else None
     kinds = KINDS.get(type_, frozenset())
     sims = idx.docs @ idx.vector(text)
-    order = sorted(range(len(idx.ids)), key=lambda i: (-sims[i], idx.ids[i]))
-    if not order or idx.kinds[order[0]] not in kinds:
+    # The item's type says what it is (a detect item is a monitor): only remediations of that
+    # kind compete, so a monitor described with a runbook's words ("split by revision") still
+    # reads as the monitor.
+    order = sorted((i for i in range(len(idx.ids)) if idx.kinds[i] in kinds),
+                   key=lambda i: (-sims[i], idx.ids[i]))
+    if not order:
         return None
-    rivals = [float(sims[i]) for i in order[1:] if idx.kinds[i] in kinds]
-    second = rivals[0] if rivals else 0.0
+    second = float(sims[order[1]]) if len(order) > 1 else 0.0
     return idx.ids[order[0]] if _clear(float(sims[order[0]]), second) else None

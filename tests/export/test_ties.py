@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from export_helpers import EXPORTS_GROUP, SCENARIOS, SEED, Exports, promtool_passes
+from fuzz_budget import budget
 from worlds import copy_game, fresh_game
 
 from oncall.content import loader
@@ -66,8 +67,17 @@ def test_a_value_exactly_at_its_threshold_is_quiet_in_the_replay_and_in_promtool
     # A scenario's cases follow its own export, so its game is built once (`worlds` keeps the
     # last few builds, not all of them), and played up to its postmortem once: each case plays
     # its tuned postmortem, and what follows it, on a copy.
+    # By default each monitor is tried at its tie once, on the first scenario that replays it
+    # (a second scenario ties the same rule at another value); --fuzz-long tries every one.
+    seen: set[str] = set()
+
+    def first_time(rid: str) -> bool:
+        fresh = budget(0, 1) == 1 or rid not in seen
+        seen.add(rid)
+        return fresh
+
     cases_to_try = ((sid, rid, tuned) for sid in _proposing()
-                    for rid, tuned in _tied(sid, exports).items())
+                    for rid, tuned in _tied(sid, exports).items() if first_time(rid))
     before: tuple[str, Game] | None = None
     for sid, rid, (threshold, minute) in cases_to_try:
         right = loader.scenario(sid).playbook.right
@@ -102,7 +112,8 @@ def test_a_value_exactly_at_its_threshold_is_quiet_in_the_replay_and_in_promtool
         tied += 1
     if not folders:
         pytest.skip("no right play replays a monitor")
-    assert tied >= 20 and checked >= tied - 3, (tied, checked, "most are tried on their tie")
+    assert tied >= budget(12, 20) and checked >= tied - 3, \
+        (tied, checked, "most are tried on their tie")
     # Each folder's tuned monitor (its other monitors are as the right play exported them,
     # which test_export_folder runs through promtool)
     assert len(promtool_passes(list(folders), only=folders)) == tied

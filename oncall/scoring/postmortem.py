@@ -277,14 +277,24 @@ def score_postmortem(run: Run) -> Tally:
     need = min(2, len(wanted))
     share = min(1.0, len(fit) / need) if need else 1.0
     others = [r for r in wanted if r not in fit]
+    # Where a remediation was read from an action item's words, the card says which item.
+    read_from = {}
+    for n, a in enumerate(items, start=1):
+        if a.remediation and a.remediation not in read_from:
+            read_from[a.remediation] = n
+
+    def named(rids: list[str]) -> str:
+        return ", ".join(f"{r} (action item {read_from[r]})" if r in read_from else r
+                         for r in rids)
+
     if fit:
-        line = f"Remediations that fit: {', '.join(fit)}"
+        line = f"Remediations that fit: {named(fit)}"
         if unfit:
-            line += (f"; not for this fault: {', '.join(unfit)} (the points scale by the "
+            line += (f"; not for this fault: {named(unfit)} (the points scale by the "
                      f"share that fits, {len(fit)} of {len(proposed)})")
         line += f"; also fitting: {', '.join(others)}." if others else "."
     elif proposed:
-        line = (f"Remediations {', '.join(proposed)} do not address this fault; fitting ones: "
+        line = (f"Remediations {named(proposed)} do not address this fault; fitting ones: "
                 f"{', '.join(wanted)}.")
     else:
         line = f"No remediation proposed; fitting ones: {', '.join(wanted)}."

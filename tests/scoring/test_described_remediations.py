@@ -11,6 +11,7 @@ from worlds import fresh_game
 from oncall.content import loader
 from oncall.game.engine import Game
 from oncall.game.record import Record
+from oncall.scoring import score
 from oncall.scoring.awareness import score_awareness
 from oncall.scoring.postmortem import score_postmortem
 from oncall.scoring.run import Run
@@ -63,6 +64,12 @@ def test_the_canary_monitor_in_words_scores_as_its_id() -> None:
     rem_none, _, aware_none = points(neither)
     assert rem_words == rem_typed > rem_none == 0
     assert aware_words == aware_typed > aware_none
+    # The card says which item the remediation was read from; a typed id needs no such note.
+    said = [f for s in score(words.record).sections for f in s.feedback
+            if f.startswith("Remediations that fit")]
+    assert said and "mon-canary-errors (action item 1)" in said[0]
+    assert not any("(action item" in f for s in score(typed.record).sections
+                   for f in s.feedback)
 
 
 def test_a_typed_id_and_its_sentence_propose_it_once() -> None:

@@ -435,18 +435,18 @@ class Game:
         alerts firing on that model."""
         if not isinstance(cmd, c.Ticket) or cmd.alert not in self.world.fleet.models:
             return None
-        on = sorted({e.rule for e in self.world.firing() if e.model == cmd.alert})
-        return ("ticket: the alert comes first, then the model: ticket ALERT MODEL [NOTE]"
-                + (f"; firing on {cmd.alert}: {', '.join(on)}" if on else
-                   f"; nothing is firing on {cmd.alert}"))
+        return ("ticket: the alert comes first, then the model: ticket ALERT MODEL [NOTE]; "
+                + self._firing_on(cmd.alert))
+
+    def _firing_on(self, model: str) -> str:
+        """What fires on a model now, for an error that helps the player type the alert."""
+        on = sorted({e.rule for e in self.world.firing() if e.model == model})
+        return f"firing on {model}: {', '.join(on)}" if on else f"nothing is firing on {model}"
 
     def _do_ticket(self, cmd: c.Ticket) -> Observation:
         tools.check_model(self.world, cmd.model)
         if cmd.alert not in RULES_BY_NAME:
-            on = sorted({e.rule for e in self.world.firing() if e.model == cmd.model})
-            raise tools.ToolError(f"unknown alert {cmd.alert!r}; " + (
-                f"firing on {cmd.model}: {', '.join(on)}" if on else
-                f"nothing is firing on {cmd.model}"))
+            raise tools.ToolError(f"unknown alert {cmd.alert!r}; {self._firing_on(cmd.model)}")
         self.record.facts.tickets.append({"alert": cmd.alert, "model": cmd.model, "t": self.now,
                                           "note": cmd.note})
         return self._obs("ticket", f"Ticket filed for {cmd.alert} on {cmd.model}; it will be "
@@ -505,18 +505,10 @@ class Game:
         from oncall.sim.fleet import Deploy
 
         m = self.world.model(cmd.model)
-        live = [d for d in m.deploys if d.at <= self.now]
-        current = live[-1]
-        if cmd.to:
-            want = cmd.to.lstrip("r")
-            target = next((d for d in reversed(live[:-1]) if d.model_version == cmd.to
-                           or str(d.revision) == want), None)
-            if target is None:
-                raise tools.ToolError(f"{cmd.model} has no earlier version or revision "
-                                      f"{cmd.to!r}")
-        else:
-            earlier = [d for d in live[:-1] if d.canary_pct in (0, 100)]
-            target = earlier[-1] if earlier else current
+        current = [d for d in m.deploys if d.at <= self.now][-1]
+        target = m.rollback_target(self.now, cmd.to)
+        if target is None:
+            raise tools.ToolError(f"{cmd.model} has no earlier version or revision {cmd.to!r}")
         m.deploys.append(Deploy(
             revision=len(m.deploys) + 1, model_version=target.model_version,
             config=self.world.rollback_config(cmd.model, current.config, target.config),

@@ -457,13 +457,10 @@ class Shift:
         the rollback would keep. None: the rollback would change nothing (the only change lives
         outside the revision, as a fault's kind can say), so there is nothing to defend."""
         m = self.world.model(model)
-        live = [d for d in m.deploys if d.at <= self.now]
-        current = live[-1]
-        earlier = [d for d in live[:-1] if d.canary_pct in (0, 100)]
-        before = earlier[-1] if earlier else current
-        if to:  # the revision or version the rollback names, as the engine finds it
-            before = next((d for d in reversed(live[:-1]) if d.model_version == to
-                           or str(d.revision) == to.lstrip("r")), before)
+        current = [d for d in m.deploys if d.at <= self.now][-1]
+        # The deploy the rollback goes back to, as the engine finds it (a `to` that names none
+        # is refused there: the owner defends what a plain rollback would undo).
+        before = m.rollback_target(self.now, to) or m.rollback_target(self.now) or current
         if current.model_version != before.model_version or current is before:
             v = current.model_version
             return v, f"{v}, which scored {evals} offline"

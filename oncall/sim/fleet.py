@@ -5,6 +5,7 @@ Everything is drawn from one seed so a scenario is the same fleet in every proce
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,22 +84,33 @@ class Model:
     def canary_deploy(self, t: int) -> Deploy | None:
         """The canary revision serving part of the traffic at minute t: the last canary deploy,
         until a later full deploy (a promotion or a rollback) replaces it."""
+        return self._beside(t, lambda d: 0 < d.canary_pct < 100)
+
+    def shadow_deploy(self, t: int) -> Deploy | None:
+        """The shadow revision running beside the live one at minute t: the last shadow deploy,
+        until a later full deploy (a promotion or a rollback) replaces the set."""
+        return self._beside(t, lambda d: d.shadow)
+
+    def _beside(self, t: int, kind: Callable[[Deploy], bool]) -> Deploy | None:
+        """The last deploy of a kind that runs beside the live one at minute t, unless a full
+        deploy came after it."""
         for d in reversed([d for d in self.deploys if d.at <= t]):
-            if 0 < d.canary_pct < 100:
+            if kind(d):
                 return d
             if d.canary_pct == 100:
                 return None
         return None
 
-    def shadow_deploy(self, t: int) -> Deploy | None:
-        """The shadow revision running beside the live one at minute t: the last shadow deploy,
-        until a later full deploy (a promotion or a rollback) replaces the set."""
-        for d in reversed([d for d in self.deploys if d.at <= t]):
-            if d.shadow:
-                return d
-            if d.canary_pct == 100:
-                return None
-        return None
+    def rollback_target(self, t: int, to: str | None = None) -> Deploy | None:
+        """The deploy a rollback at minute t goes back to: the earlier one `to` names (a version
+        `v13` or a revision `r41`), else the last full deploy before the current one (the
+        current one when there is none); None: `to` names no earlier deploy."""
+        live = [d for d in self.deploys if d.at <= t]
+        if to:
+            return next((d for d in reversed(live[:-1]) if d.model_version == to
+                         or str(d.revision) == to.lstrip("r")), None)
+        earlier = [d for d in live[:-1] if d.canary_pct in (0, 100)]
+        return earlier[-1] if earlier else live[-1]
 
     def feature(self, name: str) -> FeatureSpec:
         for f in self.features:

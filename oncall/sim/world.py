@@ -452,8 +452,8 @@ class World:
         t = self.now if t is None else t
         m = self.fleet.models[model]
         ceiling = int(m.live_deploy(t).config["max_replicas"])
-        replicas = min(m.replicas, ceiling)  # a lowered ceiling leaves fewer pods
-        pods = pod_names(self, model, replicas, m.live_deploy(t).revision)
+        pods = self.pods_at(model, t)  # a lowered ceiling leaves fewer pods
+        replicas = len(pods)
         gpu = m.hardware == "gpu"
         disk = self.node_disk(model, t)
         nodes = [{"name": f"{'gpu' if gpu else 'cpu'}-node-{i + 1:02d}",

@@ -182,6 +182,9 @@ def writers(world: World, m: Model, which: str, minute: int) -> list[str]:
 CANARY_PODS = 2
 """Pods a canary or a shadow revision runs beside the stable ones."""
 SILENT_PODS = ("Pending", "Evicted")
+EVENT_TTL = 60
+"""Minutes a cluster event stays listed after it happened (the Kubernetes API server's default
+event TTL is one hour)."""
 """Pod states that run no container: such a pod writes no log line."""
 FEATURE_LEVELS = ("feature_mean:", "feature_std:", "feature_p99:")
 """Feature series that are levels in the feature's own units (never clipped to [0, 1])."""
@@ -710,7 +713,7 @@ class Incident:
                     pod["last_state"] = fill(e.last_state, self.ns)
             elif isinstance(e, EventEffect):
                 at = self.onset + self.minute(e.at)
-                if k >= 0.3 and now >= at:
+                if self._happened(at, now):
                     ns = {**self.ns, "crashing": state.get("crashing", len(state["pods"]))}
                     state["events"].append({"at": at, "type": e.type,
                                             "reason": e.reason, "message": fill(e.message, ns)})
@@ -730,6 +733,15 @@ class Incident:
                     state["hpa"]["replicas"] = state["hpa"]["max_replicas"]
                     _follow_hpa(world, model, state)
         return state
+
+    def _happened(self, at: int, now: int) -> bool:
+        """Whether an event stamped `at` is on the record at minute `now`: it happened once the
+        fault had reached a third of its strength at or after `at`, and the cluster keeps it for
+        EVENT_TTL minutes, so a look after the fault ended still lists it."""
+        if not at <= now < at + EVENT_TTL:
+            return False
+        minutes = np.arange(at, now + 1, dtype=float)
+        return bool((self.course.intensity(minutes) >= 0.3).any())
 
     # -- interventions -----------------------------------------------------------------------
     def rollback_config(self, current: dict[str, Any], target: dict[str, Any]) -> dict[str, Any]:

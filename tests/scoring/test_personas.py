@@ -63,11 +63,10 @@ KNOWN: dict[str, str] = {
                "hold",
     "night-two-pages": _PANIC + "; on seed 1 the gap is under 10 points, on the mean over seeds "
                        "1-3 it holds",
-    "pricing-3": "the novice reaches the node view after the batch job has finished (the nodes "
-                 "show nothing), reads the image-only deploy as a model-store rollout (I8) and "
-                 "escalates; the keyword gamer and template copier share that investigation and "
-                 "diagnosis and also ticket the noise alert the novice leaves, and the "
-                 "confident-wrong player scores above it; " + _PANIC,
+    "pricing-3": "a control, so every move the panicker makes is one a senior would not: "
+                 + _PANIC + "; the passive escalator declares SEV-2 where SEV-4 fits and "
+                 "never tickets the alert, so its habits are worth about 13 points, and a "
+                 "random clicker who tickets an alert by chance sits within 10 of it",
     "search-3": _PANIC, "search-4": _PANIC, "spam-3": _PANIC,
 }
 """Scenarios where a check cannot hold, with the reason (a real limitation of a scripted style,

@@ -226,3 +226,21 @@ def test_a_minute_writes_the_same_lines_whichever_window_shows_it(sid: str) -> N
     g.do({"do": "rollback", "model": model})
     g.do({"do": "wait", "minutes": 10})
     assert seen(now - 120, now) == wide
+
+
+def test_a_cluster_event_stays_listed_for_an_hour_after_it_happened() -> None:
+    """pricing-3's batch job comes and goes within half an hour: a look at the node after it
+    finished still lists when it was scheduled and when it completed, as `kubectl get events`
+    would, and an hour later neither."""
+    w = world("pricing-3", 1)
+    inc = next(iter(w.incidents.values()))
+    during = w.infra("price-optimizer", inc.onset + 10)
+    reasons = [e["reason"] for e in during["events"]]
+    assert reasons == ["Scheduled"]
+    assert any("feature-backfill" in str(n.get("note", "")) for n in during["nodes"])
+    after = w.infra("price-optimizer", inc.onset + 40)
+    assert not any(n.get("note") for n in after["nodes"]), "the job has left the node"
+    assert [e["reason"] for e in after["events"]] == ["Scheduled", "Completed"]
+    assert [e["at"] for e in after["events"]] == [e["at"] for e in during["events"]] + [
+        after["events"][1]["at"]]
+    assert w.infra("price-optimizer", inc.onset + 90)["events"] == []

@@ -17,7 +17,8 @@ every incident earns little:
 - 1: the impact quotes a non-zero figure the simulation measured (requests affected or failed,
   error budget consumed, minutes), within 2%.
 - 1: the resolution names what mitigated it: the move that worked (its verb with its fix, team or
-  model), or the secondary on-call when they took over.
+  model), or the secondary on-call when they took over; on a control, that it cleared or was
+  ticketed, and never a rollback or fix that no one made.
 - 3: action items that are about this incident (an item that reads as a catalogue remediation
   is about it when that remediation fits; any other names something the run knows: the model,
   an alert, a feature or source, a team, a fitting remediation, and one that names a remediation
@@ -151,6 +152,30 @@ def resolution_terms(run: Run) -> tuple[str, list[str]]:
     return describe(c), pats
 
 
+CLAIMED_FIX = re.compile(
+    r"\broll(?:ed|ing)?\s+(?:[\w-]+\s+){0,5}back\b|\brollback\b|\breverted\b|\bhotfix(?:ed)?\b|"
+    r"\brestarted\b|\bscaled\s+(?:[\w-]+\s+){0,3}up\b|"
+    r"\b(?:applied|deployed|shipped)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}"
+    r"(?:fix|mitigation|patch)\b", re.IGNORECASE)
+"""Words that say a rollback or hotfix was made."""
+NEGATION = re.compile(r"\b(?:no|not|never|without|nothing|neither|nor|instead of|rather than|"
+                      r"\w+n't)\b", re.IGNORECASE)
+"""Words before a claim, in its clause, that deny it ("no rollback was needed")."""
+
+
+def _claimed_fix(run: Run, text: str) -> str | None:
+    """On a control, the words of a resolution that claim a fix no one made (nothing was broken,
+    so no team fixed anything either), or None."""
+    if not run.answers.control or any(iv.kind in ("rollback", "hotfix")
+                                      for iv in run.interventions):
+        return None
+    for found in CLAIMED_FIX.finditer(text):
+        clause = re.split(r"[.;:!?,]", text[:found.start()])[-1]
+        if not NEGATION.search(clause):
+            return found.group(0)
+    return None
+
+
 def proposed_remediations(pm: Postmortem) -> list[str]:
     """The remediations a postmortem proposes: those it lists, then those its action items
     describe (`ActionItem.remediation`), each once."""
@@ -234,7 +259,12 @@ def score_postmortem(run: Run) -> Tally:
         tally.add("impact", 1, 1, "")
 
     label, pats = resolution_terms(run)
-    if pats and any(re.search(p, pm.resolution, flags=re.IGNORECASE) for p in pats):
+    claimed = _claimed_fix(run, pm.resolution)
+    if claimed:
+        tally.add("resolution", 0, 1, f"The resolution says \"{claimed}\", but nothing was "
+                  "broken and no rollback or hotfix was made: a resolution reports what "
+                  "happened.")
+    elif pats and any(re.search(p, pm.resolution, flags=re.IGNORECASE) for p in pats):
         tally.add("resolution", 1, 1, "")
     elif pats:
         tally.add("resolution", 0, 1, f"The resolution does not say what ended it ({label}).")

@@ -54,7 +54,8 @@ class Tally:
         if abs(top - maximum) > 1e-9:
             raise AssertionError(f"{self.name}: parts add up to {top}, not {maximum}")
         points = round(max(0.0, min(maximum, sum(p.points for p in self.parts))), 1)
-        lines = [p.line for p in self.parts if p.line] + self.notes
+        # two rules that charge the same missing decision say it once
+        lines = list(dict.fromkeys([p.line for p in self.parts if p.line] + self.notes))
         return Section(name=self.name, title=SECTION_TITLES[self.name], points=points,
                        max=maximum, feedback=lines)
 

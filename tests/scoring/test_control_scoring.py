@@ -74,3 +74,22 @@ def test_a_control_has_no_right_moves_and_a_fault_needs_one() -> None:
         Answers.model_validate(_answers(right=[{"kind": "rollback"}]))
     with pytest.raises(ValidationError, match="at least one move"):
         Answers.model_validate(_answers(control=False, cause="I1"))
+
+
+@pytest.mark.parametrize("sid", CONTROLS[:1])
+@pytest.mark.parametrize(("resolution", "earns"), [
+    ("We applied the mitigation from the runbook and the alerts cleared.", False),
+    ("Rolled back the model and the alerts cleared.", False),
+    ("No rollback or hotfix was needed: the alert cleared by itself and was ticketed.", True),
+    ("The alert cleared on its own; we did not roll it back.", True),
+])
+def test_a_control_resolution_that_claims_a_fix_no_one_made_earns_nothing(
+        sid: str, resolution: str, earns: bool) -> None:
+    sc = loader.scenario(sid)
+    right = [c if c["do"] != "postmortem" else {**c, "resolution": resolution}
+             for c in sc.playbook.right]
+    post = score(play(sid, right).record).section("postmortem")
+    claimed = [line for line in post.feedback if "a resolution reports what happened" in line]
+    assert bool(claimed) is not earns, post.feedback
+    if not earns:
+        assert "nothing was broken" in claimed[0]

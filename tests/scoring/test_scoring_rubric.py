@@ -326,3 +326,19 @@ def test_a_monitor_that_fired_before_the_page_fits_whatever_the_key_lists() -> N
     silent = section(score(d4_play(postmortem=pm, replays=late)), "postmortem")[1]
     assert "Remediations that fit: Mon2, D1, mon-early;" in fired
     assert "not for this fault: mon-early" in silent
+
+
+def test_two_rules_that_charge_one_missing_decision_say_it_once() -> None:
+    from oncall.scoring.tally import Tally
+
+    t = Tally("temperament")
+    line = "Held back, but not as a decision: no ticket was filed."
+    t.add("ack", 3, 3, "Acknowledged in time.")
+    t.add("severity", 3, 3, "")
+    t.add("updates", 3, 3, "")
+    t.add("thrash", 0, 2, line)
+    t.add("calm", 2, 2, "")
+    t.add("team", 0, 2, line)
+    section = t.section()
+    assert section.feedback.count(line) == 1
+    assert section.points == 11

@@ -133,3 +133,13 @@ def test_an_item_that_shares_words_with_another_kind_reads_as_its_own_kind(
     revision-split runbook, and a canary gate's words with the canary monitor: the type says
     which kind it is, so only that kind competes."""
     assert described(text, type_) == rid
+
+
+def test_an_acronyms_plural_is_the_acronym() -> None:
+    """"GPUs" is the catalogue's "GPU": an item that says "the GPUs" reads as it does with
+    "the GPU", and "certificate renewals" as the certificate monitor."""
+    assert words.terms("idle GPUs") == words.terms("idle GPU")
+    assert described("Page when the GPUs are saturated", "detect") == "mon-gpu-saturation"
+    assert described("Alert on failed certificate renewals", "detect") == "mon-cert-expiry"
+    assert described("Block a producer schema change from reaching the feature pipeline "
+                     "unless the contract test passes", "prevent") == "test-feature-schema"

@@ -52,6 +52,8 @@ _CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 """A name in CamelCase (`CanaryErrorRatioHigh`), split at its capitals; `5xx` and `p99` stay."""
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
+"""An acronym's plural ("GPUs", "SLOs"): the same term as the acronym."""
 KINDS: dict[str, frozenset[str]] = {
     "detect": frozenset({"monitor"}), "prevent": frozenset({"test"}),
     "mitigate": frozenset({"runbook"}), "repair": frozenset({"monitor", "test", "runbook"}),
@@ -74,7 +76,8 @@ def terms(text: str) -> list[str]:
     """The terms of a text: words split at capitals (`CanaryErrorRatioHigh`), underscores and
     punctuation, lower-cased, without function words, stemmed."""
     words = [w for raw in _ALNUM.findall(text)
-             for w in (_CAMEL.findall(raw) if _CAMEL_CASE.search(raw) else [raw])]
+             for w in (_CAMEL.findall(raw) if _CAMEL_CASE.search(raw)
+                       else [raw[:-1]] if _PLURAL_ACRONYM.fullmatch(raw) else [raw])]
     stems = [_stem(w.lower()) for w in words]
     return [w for w in stems if w not in _STOP_STEMS and len(w) >= 2]
 

@@ -731,7 +731,7 @@ class Incident:
                 state["hpa"]["at_max"] = e.at_max
                 if e.at_max:
                     state["hpa"]["replicas"] = state["hpa"]["max_replicas"]
-                    _follow_hpa(world, model, state)
+                    _follow_hpa(world, model, state, now)
         return state
 
     def _happened(self, at: int, now: int) -> bool:
@@ -838,12 +838,13 @@ class Incident:
         return True
 
 
-def _follow_hpa(world: World, model: str, state: dict[str, Any]) -> None:
-    """The pods the autoscaler's replica count says: the ones listed keep their state, new ones
-    start Running on the nodes in turn, and a lowered ceiling leaves only the first ones."""
+def _follow_hpa(world: World, model: str, state: dict[str, Any], t: int) -> None:
+    """The pods the autoscaler's replica count says at minute t: the ones listed keep their
+    state, new ones of the revision live then start Running on the nodes in turn, and a lowered
+    ceiling leaves only the first ones."""
     want = int(state["hpa"]["replicas"])
     pods, nodes = state["pods"], state["nodes"]
-    names = pod_names(world, model, want)
+    names = pod_names(world, model, want, world.model(model).live_deploy(t).revision)
     for i in range(len(pods), want):
         pods.append({"name": names[i], "status": "Running", "restarts": 0,
                      "node": nodes[i % len(nodes)]["name"], "last_state": ""})

@@ -244,3 +244,23 @@ def test_a_cluster_event_stays_listed_for_an_hour_after_it_happened() -> None:
     assert [e["at"] for e in after["events"]] == [e["at"] for e in during["events"]] + [
         after["events"][1]["at"]]
     assert w.infra("price-optimizer", inc.onset + 90)["events"] == []
+
+
+def test_a_past_look_at_a_scaled_out_model_names_the_pods_of_its_revision_then() -> None:
+    """ads-3's autoscaler runs at its ceiling; after a rollback renames the pods, the infra view
+    of a minute before it still lists that minute's pods, the autoscaler's extra ones included,
+    all of one revision."""
+    from oncall.game.engine import Game
+
+    sc = loader.scenario("ads-3")
+    g = Game(sc, 1)
+    model = sc.fault.model
+    g.do({"do": "ack"})
+    then = g.world.now
+    before = [p["name"] for p in g.world.infra(model)["pods"]]
+    assert len(before) > g.world.model(model).replicas, "the autoscaler added pods"
+    g.do({"do": "rollback", "model": model})
+    g.do({"do": "wait", "minutes": 5})
+    assert [p["name"] for p in g.world.infra(model, then)["pods"]] == before
+    assert len({name.rsplit("-", 2)[1] for name in before}) == 1
+    assert not set(before) & {p["name"] for p in g.world.infra(model)["pods"]}

@@ -63,12 +63,18 @@ def parse_line(line: str, shift: bool = False) -> dict[str, Any]:
     if verb not in verbs:
         return cmd | {"args": rest} if rest else cmd  # the engine names the valid verbs
     known = fields_of(verb, verbs)
-    pos = [w for w in rest if "=" not in w]
+    pos: list[str] = []
+    text: str | None = None  # a free-text option being typed: its words run to the next option
     for w in rest:
-        if "=" in w:
-            key, _, value = w.partition("=")
+        key, eq, value = w.partition("=")
+        if eq and (text is None or key in known):
             is_list = key in known and _is_list(verb, key, verbs)
             cmd[key] = [v for v in value.split(",") if v] if is_list else value
+            text = key if key in FREE_TEXT and key in known else None
+        elif text is not None:
+            cmd[text] = f"{cmd[text]} {w}"
+        else:
+            pos.append(w)
     names = [n for n in positional_fields(verb, verbs) if n not in cmd]
     for i, name in enumerate(names):
         if not pos:

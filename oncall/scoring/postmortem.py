@@ -170,8 +170,9 @@ def _claimed_fix(run: Run, text: str) -> str | None:
                                       for iv in run.interventions):
         return None
     for found in CLAIMED_FIX.finditer(text):
-        clause = re.split(r"[.;:!?,]", text[:found.start()])[-1]
-        if not NEGATION.search(clause):
+        before = re.split(r"[.;:!?,]", text[:found.start()])[-1]
+        after = " ".join(re.split(r"[.;:!?,]", text[found.end():])[0].split()[:3])
+        if not NEGATION.search(before) and not NEGATION.search(after):
             return found.group(0)
     return None
 

@@ -82,6 +82,8 @@ def test_a_control_has_no_right_moves_and_a_fault_needs_one() -> None:
     ("Rolled back the model and the alerts cleared.", False),
     ("No rollback or hotfix was needed: the alert cleared by itself and was ticketed.", True),
     ("The alert cleared on its own; we did not roll it back.", True),
+    ("We rolled back nothing: the page cleared on its own and is ticketed.", True),
+    ("A hotfix was not needed; ticketed for the owners.", True),
 ])
 def test_a_control_resolution_that_claims_a_fix_no_one_made_earns_nothing(
         sid: str, resolution: str, earns: bool) -> None:

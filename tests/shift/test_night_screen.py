@@ -233,3 +233,17 @@ async def test_a_saved_night_is_listed_in_stories_and_tells_its_story(tmp_path: 
         await _settle(pilot)
         assert isinstance(app.screen, StoryScreen)
         assert "No story" not in app.screen.query_one("#story-md").source  # type: ignore[attr-defined]
+
+
+def test_the_queue_column_says_a_later_days_deadline_by_its_date() -> None:
+    """A certificate ticket due in 11 days reads `by Mar 28`, never `by 00:00` (tonight)."""
+    from oncall.sim.clock import DAY
+    from oncall.tui.widgets.nightstatus import queue_text
+
+    def item(i: str, deadline: int) -> dict[str, object]:
+        return {"id": i, "priority": 4, "title": "ticket", "deadline": deadline,
+                "done_at": None, "arrives_at": 0, "outcome": None, "taken_at": None}
+
+    text = queue_text({"queue": [item("q1", 11 * DAY), item("q2", 270)], "talks": []})
+    assert "q1 P4 ticket (by Mar 28; waiting)" in text
+    assert "q2 P4 ticket (by 04:30; waiting)" in text

@@ -112,8 +112,9 @@ def queue_text(view: dict[str, Any]) -> str:
                                                   it["arrives_at"]))
     for it in items:
         state = it["outcome"] or ("taken" if it["taken_at"] is not None else "waiting")
+        due = hhmm(it["deadline"])  # `04:30` tonight; another day by its date (`Mar 28`)
         lines.append(f"{it['id']} P{it['priority']} {it['title']} (by "
-                     f"{hhmm(it['deadline'])[-5:]}; {state})")
+                     f"{due.rsplit(' ', 1)[0] if ' ' in due else due}; {state})")
     if view["talks"]:
         lines += ["", "Waiting on your answer"] + [f"  {t}" for t in view["talks"]]
     return "\n".join(lines)

@@ -26,6 +26,7 @@ from oncall.game.shiftplan import (
     PlanError,
     add_noise,
     incident_scenario,
+    place_candidates,
     requests,
 )
 from oncall.game.shiftrecord import (
@@ -85,6 +86,7 @@ class Shift:
         pages = sorted(i.page_at for i in w.incidents.values() if i.page_at is not None)
         items, gates = requests(seed, length, difficulty, free, pages[:1], people, teams,
                                 versions)
+        place_candidates(w, items)
         cert = next(n for n in w.noise if n.kind == "cert_expiry")
         days = w.cert_days_left(cert.model, SHIFT_START)
         items.insert(0, Item(
@@ -381,22 +383,17 @@ class Shift:
         f.budget = self.budget()
         paged = {it.model for it in f.items if it.kind == "incident"}
         f.budget["saved_pct"] = {m: pct for m, pct in bd.saved_by_mitigation(
-            self.world, SHIFT_START, self.now, self.regressions()).items() if m in paged}
+            self.world, SHIFT_START, self.now).items() if m in paged}
         self.record.ended = True
         events.append({"t": self.now, "kind": "shift_end", "text": why})
 
     # -- the budget --------------------------------------------------------------------------------
-    def regressions(self) -> tuple[bd.Regression, ...]:
-        return tuple(bd.Regression(r["model"], r["since"], r["error_rate"])
-                     for r in self.record.facts.regressions)
-
     def budget(self) -> dict[str, Any]:
         """The error budget of every model in the queue so far, worst first, and the scale-up
         spend. Only models something has arrived about: an incident not yet paged stays unseen."""
         f = self.record.facts
         watched = list(dict.fromkeys(it.model for it in f.items if it.arrived))
-        regs = self.regressions()
-        rows = [bd.model_budget(self.world, m, SHIFT_START, self.now, regs) for m in watched]
+        rows = [bd.model_budget(self.world, m, SHIFT_START, self.now) for m in watched]
         rows.sort(key=lambda r: (r["left_pct"], r["model"]))
         g = self.game.record.facts
         moves = [(iv.effective_at, iv.cost_usd_per_hour) for iv in g.interventions

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from oncall.content import loader
 from oncall.content.scenario import Scenario
 from oncall.game.shiftrecord import PRIORITY, IncidentKey, Item, ItemKind
 from oncall.sim.clock import DAY, hhmm
+
+if TYPE_CHECKING:
+    from oncall.sim.world import World
 
 DIFFICULTIES = ("easy", "normal", "hard")
 ATTEMPTS = 12
@@ -165,36 +168,81 @@ def requests(seed: int, length: int, difficulty: str, models: list[str],
         real = bool(rng.random() < 0.5)
         gates[item_id] = real
         version = f"v{versions[model] + 1}"
-        base_err = round(float(rng.uniform(0.0002, 0.0006)), 5)
         n = int(rng.integers(20, 60)) * 1000
         ratio = float(rng.uniform(4, 9)) if real else float(rng.uniform(0.9, 1.15))
-        p99 = int(rng.integers(40, 160))
-        p99_new = int(p99 * (float(rng.uniform(1.5, 2.4)) if real else float(rng.uniform(0.95,
-                                                                                          1.08))))
-        checks = [
-            {"check": "error ratio, candidate vs stable", "stable": base_err,
-             "candidate": round(base_err * ratio, 5), "bound": "at most 1.5x stable",
-             "requests": n, "passed": not real},
-            {"check": "p99 latency (ms), candidate vs stable", "stable": p99,
-             "candidate": p99_new, "bound": "at most 1.2x stable", "requests": n,
-             "passed": not real},
-            {"check": "integration suite", "passed": real,
-             "detail": "412 of 412 tests passed" if real else
-             f"test_{model.replace('-', '_')}_batch_endpoint timed out after 300 s; the same "
-             "test failed 3 of its last 20 runs on main and passed on retry"},
-        ]
+        p99_ratio = float(rng.uniform(1.5, 2.4)) if real else float(rng.uniform(0.95, 1.08))
         gate = "canary analysis" if kind == "canary" else "pre-production"
         deadline = arrives + (int(rng.integers(90, 151)) if kind == "canary"
                               else int(rng.integers(60, 121)))
         need = (f"promote the {model} canary {version} from 10% to 100%" if kind == "canary"
                 else f"override the failing gate and promote {model} {version}")
+        suite = "412 of 412 tests passed" if real else \
+            f"test_{model.replace('-', '_')}_batch_endpoint timed out after 300 s; the same " \
+            "test failed 3 of its last 20 runs on main and passed on retry"
         items.append(Item(
             id=item_id, kind=kind, priority=PRIORITY[kind],
             title=f"{'canary' if kind == 'canary' else 'release'} {model} {version} blocked "
                   f"on its {gate} gate", model=model, requester=people[f"release:{model}"],
             team=team, need=need, arrives_at=arrives, deadline=deadline,
-            report={"model": model, "version": version, "gate": gate, "checks": checks,
-                    "canary_pct": 10 if kind == "canary" else 0,
-                    "failed": [c["check"] for c in checks if not c["passed"]]}))
+            report={"model": model, "version": version, "gate": gate,
+                    "canary_pct": CANARY_PCT if kind == "canary" else 0,
+                    "candidate": {"at": arrives - int(rng.integers(40, 100)),
+                                  "error_ratio": round(ratio, 4),
+                                  "p99_ratio": round(p99_ratio, 4), "requests": n,
+                                  "suite": suite, "suite_passed": real}}))
     items.sort(key=lambda it: (it.arrives_at, it.id))
     return items, gates
+
+
+CANARY_PCT = 10
+"""The share of traffic a requested canary serves while it waits for promotion."""
+ERROR_BOUND, P99_BOUND = 1.5, 1.2
+"""The gate's bounds: the candidate's error ratio and p99 latency against stable's."""
+
+
+def place_candidates(world: World, items: list[Item]) -> None:
+    """Put each release request's candidate into the world (`CandidateRelease`: registered,
+    and for a canary serving its share of the traffic), then write its gate report from the
+    world's own series: a canary's checks are its revision's error ratio and p99 against
+    stable's over the minutes it has served; a pre-production gate's, stable's live figures
+    over the hour before the request against the candidate's load test on the same traffic
+    (the ratio the candidate shows in production once promoted). The report, the dashboards
+    split by revision, the alerts and the error budget then tell one story."""
+    for it in items:
+        cand = it.report.get("candidate")
+        if not cand:
+            continue
+        pct = int(it.report["canary_pct"])
+        at = int(cand["at"]) if pct else int(it.arrives_at)
+        world.add_noise("candidate_release", it.model, {
+            "version": it.report["version"], "at": at, "canary_pct": pct,
+            "error_ratio": cand["error_ratio"], "p99_ratio": cand["p99_ratio"],
+            "by": it.requester})
+        t0, t1 = (at, it.arrives_at) if pct else (it.arrives_at - 60, it.arrives_at)
+        figures = {}
+        for metric in ("error_rate", "latency_p99_ms"):
+            _, stable = world.series(it.model, metric, t0, t1, "stable" if pct else None)
+            if pct:
+                _, cand_v = world.series(it.model, metric, t0, t1, "canary")
+            else:
+                key = "error_ratio" if metric == "error_rate" else "p99_ratio"
+                cand_v = stable * float(cand[key])
+            figures[metric] = (float(np.mean(stable)), float(np.mean(cand_v)))
+        if pct:
+            _, rps = world.series(it.model, "rps", t0, t1)
+            n = int(round(float(np.sum(rps)) * 60 * pct / 100, -3))
+        else:
+            n = int(cand["requests"])
+        (es, ec), (ps, pc) = figures["error_rate"], figures["latency_p99_ms"]
+        checks = [
+            {"check": "error ratio, candidate vs stable", "stable": round(es, 5),
+             "candidate": round(ec, 5), "bound": f"at most {ERROR_BOUND:g}x stable",
+             "requests": n, "passed": ec <= ERROR_BOUND * es},
+            {"check": "p99 latency (ms), candidate vs stable", "stable": round(ps),
+             "candidate": round(pc), "bound": f"at most {P99_BOUND:g}x stable", "requests": n,
+             "passed": pc <= P99_BOUND * ps},
+            {"check": "integration suite", "passed": bool(cand["suite_passed"]),
+             "detail": cand["suite"]},
+        ]
+        it.report["checks"] = checks
+        it.report["failed"] = [c["check"] for c in checks if not c["passed"]]

@@ -51,15 +51,6 @@ def _span(minutes: int) -> str:
         f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
 
 
-@dataclass(frozen=True, slots=True)
-class Regression:
-    """Extra failures from a change shipped in the night (a release promoted past its gate)."""
-
-    model: str
-    since: int
-    error_rate: float
-
-
 def month_spent_pct(seed: int, model: str) -> float:
     """How much of the 30-day budget the month had spent before the night (seeded)."""
     rng = np.random.default_rng(tm.key(seed, model, "budget"))
@@ -71,26 +62,20 @@ def budget_requests(world: World, model: str) -> float:
     return m.rps * 60 * PERIOD_DAYS * DAY * (1 - m.slo)
 
 
-def _failures(world: World, model: str, t0: int, t1: int,
-              regressions: tuple[Regression, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
-    """Requests served and requests failed, minute by minute over [t0, t1): the served error
-    ratio times traffic, plus shipped regressions."""
-    t, rps = world.series(model, "rps", t0, t1)
+def _failures(world: World, model: str, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray]:
+    """Requests served and requests failed, minute by minute over [t0, t1): the world's error
+    ratio times its traffic (a release promoted in the night is in both: `CandidateRelease`)."""
+    _, rps = world.series(model, "rps", t0, t1)
     _, err = world.series(model, "error_rate", t0, t1)
-    extra = np.zeros_like(err)
-    for r in regressions:
-        if r.model == model:
-            extra += np.where(t >= r.since, r.error_rate, 0.0)
     served = rps * 60
-    return served, served * np.clip(err + extra, 0, 1)
+    return served, served * np.clip(err, 0, 1)
 
 
-def failed_requests(world: World, model: str, t0: int, t1: int,
-                    regressions: tuple[Regression, ...] = ()) -> float:
+def failed_requests(world: World, model: str, t0: int, t1: int) -> float:
     """Requests that failed in [t0, t1)."""
     if t1 <= t0:
         return 0.0
-    return float(np.sum(_failures(world, model, t0, t1, regressions)[1]))
+    return float(np.sum(_failures(world, model, t0, t1)[1]))
 
 
 def _burn(served: np.ndarray, failed: np.ndarray, window: int, slo: float) -> float:
@@ -99,17 +84,15 @@ def _burn(served: np.ndarray, failed: np.ndarray, window: int, slo: float) -> fl
         (1 - slo)
 
 
-def burn_rate(world: World, model: str, now: int, window: int,
-              regressions: tuple[Regression, ...] = ()) -> float:
-    served, failed = _failures(world, model, now - window, now, regressions)
+def burn_rate(world: World, model: str, now: int, window: int) -> float:
+    served, failed = _failures(world, model, now - window, now)
     return _burn(served, failed, window, world.model(model).slo)
 
 
-def burn_alerts(world: World, model: str, now: int,
-                regressions: tuple[Regression, ...] = ()) -> list[dict[str, Any]]:
+def burn_alerts(world: World, model: str, now: int) -> list[dict[str, Any]]:
     """The multi-window burn-rate alerts firing now: both windows above the factor."""
     longest = max(w.long for w in BURN_WINDOWS)
-    served, failed = _failures(world, model, now - longest, now, regressions)
+    served, failed = _failures(world, model, now - longest, now)
     return _alerts(served, failed, world.model(model).slo)
 
 
@@ -124,8 +107,7 @@ def _alerts(served: np.ndarray, failed: np.ndarray, slo: float) -> list[dict[str
     return out
 
 
-def model_budget(world: World, model: str, start: int, now: int,
-                 regressions: tuple[Regression, ...] = ()) -> dict[str, Any]:
+def model_budget(world: World, model: str, start: int, now: int) -> dict[str, Any]:
     """One model's budget at `now`: SLO, what the month had spent by `start` (the minute the
     player started watching: the page, or a shift's start), what the night spent since `start`,
     what is left, the live burn (1 h) and the burn-rate alerts firing. Whatever failed before
@@ -134,7 +116,7 @@ def model_budget(world: World, model: str, start: int, now: int,
     total = budget_requests(world, model)
     longest = max(w.long for w in BURN_WINDOWS)
     t0 = min(now - longest, start)
-    served, failed = _failures(world, model, t0, now, regressions)
+    served, failed = _failures(world, model, t0, now)
     night = float(np.sum(failed[start - t0:])) if now > start else 0.0
     before = month_spent_pct(world.seed, model)
     night_pct = 100 * night / total
@@ -151,8 +133,7 @@ def gpu_cost_usd(moves: list[tuple[int, float]], now: int) -> float:
     return round(sum(rate * max(0, now - at) / 60 for at, rate in moves), 2)
 
 
-def saved_by_mitigation(world: World, start: int, now: int,
-                        regressions: tuple[Regression, ...] = ()) -> dict[str, float]:
+def saved_by_mitigation(world: World, start: int, now: int) -> dict[str, float]:
     """Per incident model, the share of its 30-day budget that fixing the fault saved: what the
     night would have spent had every incident run unfixed to `now`, minus what it spent.
 
@@ -160,11 +141,11 @@ def saved_by_mitigation(world: World, start: int, now: int,
     of their courses (then put back exactly as they were)."""
     kept = {i.id: list(i.course.events) for i in world.incidents.values()}
     models = list(dict.fromkeys(i.model for i in world.incidents.values()))
-    actual = {m: failed_requests(world, m, start, now, regressions) for m in models}
+    actual = {m: failed_requests(world, m, start, now) for m in models}
     try:
         for inc in world.incidents.values():
             inc.course.events = [e for e in inc.course.events if e[1] not in ("fix", "dip")]
-        unfixed = {m: failed_requests(world, m, start, now, regressions) for m in models}
+        unfixed = {m: failed_requests(world, m, start, now) for m in models}
     finally:
         for inc in world.incidents.values():
             inc.course.events = kept[inc.id]

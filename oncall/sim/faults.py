@@ -780,6 +780,8 @@ class Incident:
         if iv.kind == "escalate":
             return Outcome("none", fill(self.kind.otherwise.escalation, ns), delay=12,
                            by=iv.team or "")
+        if iv.model is not None and iv.model != self.model:
+            return Outcome("none", _elsewhere(world, iv))
         return Outcome("none", fill(self.kind.otherwise.message, ns))
 
     # -- evidence ------------------------------------------------------------------------------
@@ -836,6 +838,18 @@ class Incident:
                     for a, b in itertools.pairwise(shown)):
                 return False
         return True
+
+
+def _elsewhere(world: World, iv: Intervention) -> str:
+    """What a rollback or hotfix on a model the fault is not on does, as its own tooling would
+    report it: what now runs, never whether it helped (the fault's message is about its own
+    model)."""
+    m = world.model(str(iv.model))
+    live = m.live_deploy(world.now)
+    if iv.kind == "rollback":
+        return (f"Rolled back {m.name}: r{live.revision} ({live.model_version}) now serves all "
+                f"its traffic.")
+    return f"Applied {iv.fix} on {m.name} (r{live.revision}, {live.model_version})."
 
 
 def _follow_hpa(world: World, model: str, state: dict[str, Any], t: int) -> None:

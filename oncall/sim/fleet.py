@@ -187,7 +187,7 @@ def _history(model: Model, rng: np.random.Generator, names: Names) -> None:
         registered = t - canary_h * 60 - int(rng.integers(40, 8 * 60))
         model.versions.append(Version(
             version=v,
-            training_data=f"{model.name}-train-{_date_tag(registered - DAY)}",
+            training_data=f"{model.name}-train-{date_tag(registered - DAY)}",
             hyperparameters=hyperparameters(model.archetype.family, lr, depth, size),
             eval_scores={"delta": delta, "auc": round(float(rng.uniform(0.82, 0.95)), 3)},
             registered_by=names.person(), registered_at=registered,
@@ -227,7 +227,7 @@ def hyperparameters(family: str, lr: float, depth: int, size: int) -> dict[str, 
     return {"learning_rate": round(lr, 3), "max_depth": depth, "n_estimators": size}
 
 
-def _date_tag(t: int) -> str:
+def date_tag(t: int) -> str:
     from oncall.sim.clock import date_of
 
     return date_of(t).strftime("%Y%m%d")

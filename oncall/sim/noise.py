@@ -14,6 +14,7 @@ from oncall.sim import telemetry as tm
 from oncall.sim.faults import LogLine
 
 if TYPE_CHECKING:
+    from oncall.sim.fleet import Deploy
     from oncall.sim.world import World
 
 
@@ -28,8 +29,15 @@ class Noise:
         self.index = index
 
     def metric(self, world: World, model: str, metric: str, t: np.ndarray,
-               v: np.ndarray) -> np.ndarray:
+               v: np.ndarray, revision: str | None = None) -> np.ndarray:
+        """The series with this noise applied; `revision`: the stable or the canary revision's
+        own traffic only (None: all of it)."""
         return v
+
+    def version(self, world: World) -> tuple[int, ...]:
+        """What the noise's effect depends on beyond the minute (its model's deploys, for one
+        that follows a rollout): the world recomputes kept alert values when it changes."""
+        return ()
 
     def logs(self, world: World, model: str, t0: int, t1: int) -> list[LogLine]:
         return []
@@ -61,7 +69,7 @@ class CertExpiry(Noise):
     kind = "cert_expiry"
 
     def metric(self, world: World, model: str, metric: str, t: np.ndarray,
-               v: np.ndarray) -> np.ndarray:
+               v: np.ndarray, revision: str | None = None) -> np.ndarray:
         if model != self.model or metric != "cert_days_left":
             return v
         days = float(self.params.get("days_left", 12))
@@ -83,7 +91,7 @@ class LatencyBlip(Noise):
         return start, start + int(self.params.get("minutes", 24))
 
     def metric(self, world: World, model: str, metric: str, t: np.ndarray,
-               v: np.ndarray) -> np.ndarray:
+               v: np.ndarray, revision: str | None = None) -> np.ndarray:
         if model != self.model or metric != "latency_p99_ms":
             return v
         lo, hi = self._window(world)
@@ -127,8 +135,75 @@ class UnrelatedDeploy(Noise):
             note=self.texts[0]))
 
 
+class CandidateRelease(Noise):
+    """A release request's candidate version (a night shift's queue): registered, then serving
+    `canary_pct` of the traffic from minute `at` (or, held at a pre-production gate, none),
+    with its own error ratio and p99 latency at `error_ratio` and `p99_ratio` times stable's.
+    Promoted (a full deploy of the version), it serves all the traffic until a later full
+    deploy replaces it. So the gate report, the dashboards split by revision, the alerts and
+    the error budget all read one candidate."""
+
+    kind = "candidate_release"
+    RATIOS: ClassVar[dict[str, str]] = {"error_rate": "error_ratio",
+                                        "latency_p99_ms": "p99_ratio"}
+
+    def setup(self, world: World) -> None:
+        from oncall.sim.fleet import Deploy, Version, date_tag
+
+        m = world.model(self.model)
+        p = self.params
+        at, pct = int(p["at"]), int(p.get("canary_pct", 0))
+        live, last = m.live_deploy(at), m.versions[-1]
+        registered = at - int(p.get("registered_before", 120))
+        m.versions.append(Version(
+            version=str(p["version"]), training_data=f"{m.name}-train-{date_tag(registered)}",
+            hyperparameters=dict(last.hyperparameters),
+            eval_scores={**last.eval_scores, "delta": float(p.get("eval_delta", 0.004))},
+            registered_by=str(p["by"]), registered_at=registered))
+        if pct:
+            m.deploys.append(Deploy(
+                revision=len(m.deploys) + 1, model_version=str(p["version"]),
+                config=dict(live.config), image=live.image, canary_pct=pct,
+                promoted_by=str(p["by"]), at=at, note=f"canary at {pct}%, awaiting promotion"))
+
+    def _mine(self, d: Deploy | None) -> bool:
+        return d is not None and d.model_version == self.params["version"]
+
+    def share(self, world: World, t: np.ndarray, revision: str | None) -> np.ndarray:
+        """The share of the traffic (of a revision's own, with `revision`) the candidate serves
+        at each minute: `canary_pct` while its canary runs, all of it once promoted."""
+        m = world.model(self.model)
+        cuts = sorted({d.at for d in m.deploys})
+        states = []
+        for at in cuts:
+            canary = self._mine(m.canary_deploy(at))
+            live = self._mine(m.live_deploy(at))
+            if revision == "canary":
+                states.append(1.0 if canary else 0.0)
+            elif revision == "stable":
+                states.append(1.0 if live else 0.0)
+            else:
+                states.append(1.0 if live else (int(self.params.get("canary_pct", 0)) / 100
+                                                if canary else 0.0))
+        if not cuts:
+            return np.zeros(len(t))
+        i = np.searchsorted(np.asarray(cuts), t, side="right") - 1
+        return np.where(i >= 0, np.asarray(states)[np.maximum(i, 0)], 0.0)
+
+    def metric(self, world: World, model: str, metric: str, t: np.ndarray,
+               v: np.ndarray, revision: str | None = None) -> np.ndarray:
+        if model != self.model or metric not in self.RATIOS:
+            return v
+        ratio = float(self.params.get(self.RATIOS[metric], 1.0))
+        return v * (1 + (ratio - 1) * self.share(world, t, revision))
+
+    def version(self, world: World) -> tuple[int, ...]:
+        return (len(world.model(self.model).deploys),)
+
+
 NOISE_TYPES: dict[str, type[Noise]] = {"cert_expiry": CertExpiry, "latency_blip": LatencyBlip,
-                                       "unrelated_deploy": UnrelatedDeploy}
+                                       "unrelated_deploy": UnrelatedDeploy,
+                                       "candidate_release": CandidateRelease}
 
 
 def _pick(pods: list[str], i: int) -> str:

@@ -218,7 +218,7 @@ class World:
         for inc in self.incidents.values():
             v = inc.metric(self, model, metric, t, v, revision)
         for n in self.noise:
-            v = n.metric(self, model, metric, t, v)
+            v = n.metric(self, model, metric, t, v, revision)
         if metric in QUANTILES:
             v = consistent(self, model, metric, t, v)
         return t, v
@@ -589,7 +589,19 @@ class World:
                            for metric in metrics if metric not in tm.NOISELESS for d in days])
 
     def _version(self, m: Model) -> tuple[int, ...]:
-        return tuple(len(i.course.events) for i in self.incidents.values() if i.model == m.name)
+        return (*(len(i.course.events) for i in self.incidents.values() if i.model == m.name),
+                *(v for n in self.noise if n.model == m.name for v in n.version(self)))
+
+    def add_noise(self, kind: str, model: str, params: dict[str, Any]) -> Noise:
+        """Noise placed after the build (a night shift's release candidates, on models it
+        picks once the night is drawn): set up as the built noise was, its model's kept alert
+        values dropped so they are computed with it."""
+        noise = NOISE_TYPES[kind](model, dict(params), len(self.noise))
+        self.noise.append(noise)
+        noise.setup(self)
+        self._values = {k: v for k, v in self._values.items() if k[1] != model}
+        self._quiet.pop(model, None)
+        return noise
 
     def _rule_values(self, rule: Rule, m: Model, t1: int) -> RuleValues | None:
         """A rule's values over the night (and as far before it as the rule looks back) up to

@@ -237,3 +237,21 @@ def test_the_pods_writing_now_are_pods_the_infra_view_lists(sid: str) -> None:
     running |= {p["name"] for r in data["revisions"] for p in r["pods"]}
     recent = {ln.pod for ln in g.world.logs(model, g.now - 5, g.now)}
     assert recent and recent <= running, sorted(recent - running)
+
+
+def test_a_move_on_a_model_the_fault_is_not_on_reports_that_model_not_the_fault() -> None:
+    """ads-3's fault is on ad-ctr: a rollback or hotfix of another model answers with what that
+    model now runs, never the fault's own "no change" message about ad-ctr."""
+    from oncall.content import loader
+    from oncall.game.engine import Game
+
+    g = Game(loader.scenario("ads-3"), 1)
+    g.do({"do": "ack"})
+    other = next(m for m in g.world.fleet.names() if m != "ad-ctr")
+    back = g.do({"do": "rollback", "model": other})
+    live = g.world.model(other).live_deploy(g.world.now)
+    assert back.text == (f"Rolled back {other}: r{live.revision} ({live.model_version}) now "
+                         "serves all its traffic.")
+    fixed = g.do({"do": "hotfix", "model": other, "fix": "restart_pods"})
+    assert fixed.text.startswith(f"Applied restart_pods on {other} (r{live.revision}")
+    assert "ad-ctr" not in back.text + fixed.text

@@ -23,15 +23,28 @@ def test_burn_rate_is_the_error_ratio_over_the_slo_allowance() -> None:
 
 
 def test_a_shipped_regression_burns_budget() -> None:
+    """A candidate promoted at minute 30 with 100x the error ratio: the world's own error series
+    carries it, so the budget burns from then on and the fast burn alert would page."""
+    from oncall.sim.fleet import Deploy
+
     s = Shift(3)
     w = s.world
     model = w.fleet.names()[0]
-    reg = (bd.Regression(model, 30, 0.02),)
     base = bd.model_budget(w, model, 0, 90)
-    worse = bd.model_budget(w, model, 0, 90, reg)
+    w.add_noise("candidate_release", model, {"version": "v99", "at": 20, "canary_pct": 0,
+                                             "error_ratio": 100.0, "p99_ratio": 1.0,
+                                             "by": "a release manager"})
+    m = w.model(model)
+    live = m.live_deploy(30)
+    m.deploys.append(Deploy(revision=len(m.deploys) + 1, model_version="v99",
+                            config=dict(live.config), image=live.image, canary_pct=100,
+                            promoted_by="you (on-call)", at=30))
+    worse = bd.model_budget(w, model, 0, 90)
     assert worse["night_pct"] > base["night_pct"] and worse["left_pct"] < base["left_pct"]
     assert any(a["windows"] == "1h/5m" for a in worse["alerts"])
     assert not base["alerts"]
+    _, err = w.series(model, "error_rate", 0, 60)
+    assert err[40] > 10 * err[20]
 
 
 def test_the_incident_burns_its_model_budget_in_view_without_asking() -> None:

@@ -83,3 +83,72 @@ def test_building_a_feature_at_night_writes_a_real_rule_file_and_costs_the_time(
     rules = doc["groups"][0]["rules"]
     assert rules and all(r["labels"]["model"] == it.model for r in rules if "alert" in r)
     assert it.outcome == "built" and built["artifact"]["path"] in obs.text
+
+
+def _night_with(kind: str) -> tuple[Shift, str]:
+    for seed in range(30):
+        s = Shift(seed)
+        found = next((it.id for it in s.record.facts.items if it.kind == kind), None)
+        if found is not None:
+            return s, found
+    raise AssertionError(f"no night with a {kind} request in 30 seeds")
+
+
+def test_a_canary_request_is_a_canary_every_tool_sees() -> None:
+    """The canary the release manager asks to promote serves its share from before the request:
+    the deploy history, the infra view and the dashboard split by revision show it, and the gate
+    report's figures are that revision's own over the minutes it has served."""
+    import numpy as np
+
+    s, item = _night_with("canary")
+    _arrive(s, item)
+    it = next(x for x in s.record.facts.items if x.id == item)
+    version, pct = it.report["version"], it.report["canary_pct"]
+    deploy = s.world.model(it.model).canary_deploy(s.now)
+    assert deploy is not None and deploy.model_version == version and deploy.canary_pct == pct
+    assert f"{version} canary {pct}%" in s.do({"do": "deploys", "model": it.model}).text
+    infra = s.do({"do": "infra", "model": it.model})
+    assert f"canary r{deploy.revision} ({version}, {pct}% of traffic)" in infra.text
+    dash = s.do({"do": "dashboard", "model": it.model, "metric": "error_rate",
+                 "by": "revision"})
+    assert f"{version} (canary {pct}%)" in dash.text
+    t0, t1 = deploy.at, it.arrives_at
+    for check, metric in ((it.report["checks"][0], "error_rate"),
+                          (it.report["checks"][1], "latency_p99_ms")):
+        _, stable = s.world.series(it.model, metric, t0, t1, "stable")
+        _, canary = s.world.series(it.model, metric, t0, t1, "canary")
+        assert check["stable"] == round(float(np.mean(stable)), 5 if metric == "error_rate"
+                                        else None)
+        assert check["candidate"] == round(float(np.mean(canary)), 5 if metric == "error_rate"
+                                           else None)
+        assert check["passed"] == (check["candidate"] <= float(check["bound"].split()[2][:-1])
+                                   * check["stable"] + 1e-9)
+
+
+def test_a_rollback_of_a_promoted_release_takes_its_regression_back_out() -> None:
+    """Promoted past a failing gate, the candidate's error ratio is the model's own; a rollback
+    (an owner may push back: overruled) puts the earlier version back and the series with it,
+    and the answer says what now runs, not another model's fault."""
+    import numpy as np
+
+    s, item = _night_with_failing_metric_gate()
+    _arrive(s, item)
+    it = next(x for x in s.record.facts.items if x.id == item)
+    s.do({"do": "take", "item": item})
+    s.do({"do": "agree", "about": item})
+    promoted = s.now
+    s.do({"do": "wait", "minutes": 20})
+    _, during = s.world.series(it.model, "error_rate", promoted, s.now)
+    _, before = s.world.series(it.model, "error_rate", promoted - 20, promoted)
+    assert np.mean(during) > 2 * np.mean(before)
+    obs = s.do({"do": "rollback", "model": it.model})
+    held = [c.id for c in s.record.facts.conversations if c.model == it.model
+            and c.held is not None and c.closed_at is None]
+    if held:
+        obs = s.do({"do": "overrule", "about": held[-1]})
+    assert f"Rolled back {it.model}:" in obs.text
+    assert it.report["version"] not in obs.text.split("Rolled back", 1)[1]
+    back = s.now
+    s.do({"do": "wait", "minutes": 20})
+    _, after = s.world.series(it.model, "error_rate", back, s.now)
+    assert np.mean(after) < 1.5 * np.mean(before)

@@ -32,7 +32,7 @@ from oncall.sim.registry import RemediationDef
 
 MIN_SCORE = 0.33
 """The cosine an item needs with its nearest remediation to read as it."""
-MIN_LEAD = 1.4
+MIN_LEAD = 1.35
 """How many times the second nearest's cosine the nearest's must be: an item that is as near to
 two remediations describes neither clearly."""
 

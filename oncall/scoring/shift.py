@@ -21,7 +21,8 @@ Temperament (100):
   SEV-2 in the answer key, handled with the player's own moves; escalating before looking is a
   reflex and never sharing a SEV-1/2 incident is lone-hero work, both 0.
 - rest (10): noise left alone or silenced; each extra look at a noisy model costs 3 and each
-  rollback or hotfix there 5.
+  rollback or hotfix there 5. A model a release of the night was promoted on is not noisy: what
+  pages there is the release's doing.
 
 Collaboration (30):
 - data (15): the share of conversations with colleagues settled by a reply that cited
@@ -104,8 +105,10 @@ class _Night:
         self.incident_models = {k.model for k in rec.key.incidents}
         self.keys = {k.id: k for k in rec.key.incidents}
         self.paged = [it for it in self.f.items if it.kind == "incident"]
+        # A page on a model a release of the night was promoted on is that release's doing, not
+        # noise: a look there, or a rollback, is tending to it.
         self.noise_models = {it.model for it in self.f.items if it.kind == "noise"} - \
-            self.incident_models
+            self.incident_models - {str(p["model"]) for p in self.f.promoted}
 
     def moment(self, i: int, what: str | None = None) -> Moment:
         e = self.rec.entries[i]

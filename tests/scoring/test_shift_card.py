@@ -35,3 +35,41 @@ def test_a_deferred_request_is_a_decision_and_is_quoted_when_worked() -> None:
     assert put_off is not None and put_off < taken.t
     assert all(m.t >= taken.t - taken.cost for m in order.moments if item in m.what), \
         order.moments
+
+
+def test_rolling_back_a_promoted_release_that_pages_is_not_noise_chasing() -> None:
+    """Promoted past a failing gate, a release pages on its own model; the rollback that takes it
+    back out is tending to the night's own change, not a move on a noisy model."""
+    from oncall.game.shift import Shift
+    from oncall.scoring.shift import score_shift
+
+    for seed in range(30):
+        s = Shift(seed, difficulty="easy")
+        bad = next((it for it in s.record.facts.items
+                    if s.record.key.gates.get(it.id)), None)
+        if bad is not None:
+            break
+    else:
+        raise AssertionError("no night with a real regression at its gate in 30 seeds")
+    while not bad.arrived:
+        s.do({"do": "wait", "minutes": 10})
+    s.do({"do": "take", "item": bad.id})
+    s.do({"do": "agree", "about": bad.id})
+    paged = None
+    for _ in range(12):
+        s.do({"do": "wait", "minutes": 10})
+        paged = next((it for it in s.record.facts.items
+                      if it.page and it.model == bad.model), None)
+        if paged is not None:
+            break
+    assert paged is not None, "the promoted regression pages within two hours"
+    s.do({"do": "rollback", "model": bad.model})
+    held = [c.id for c in s.record.facts.conversations if c.model == bad.model
+            and c.held is not None and c.closed_at is None]
+    if held:
+        s.do({"do": "overrule", "about": held[-1]})
+    s.do({"do": "end"})
+    card = score_shift(s.record)
+    rest = next(f for sec in card.sections for f in sec.findings if f.name == "rest")
+    assert "0 rollback(s) or hotfix(es) on noisy models" in rest.text, rest.text
+    assert rest.points == rest.max

@@ -217,6 +217,8 @@ def looked_for(s: Signal, obs: Observation) -> bool:
     if s.tool == "dashboard":
         if s.metric is None or not re.fullmatch(_pattern(s.metric), str(data.get("metric", ""))):
             return False
+        if "{" in s.metric:
+            return False  # one feature's series: a look at another feature's rules nothing out
         return not s.by_revision or bool(data.get("series"))
     if s.tool == "drift":
         return data.get("feature") in (None, "all") or "drifted_columns" in data

@@ -53,7 +53,10 @@ KNOWN: dict[str, str] = {
                   "on the mean over seeds 1-3 the gap falls short of 10 (seed 1 alone holds)",
     "eta-1": _HANDED.format(team="security"),
     "feed-2": _HANDED.format(team="data-engineering"),
-    "fraud-2": "on seed 3 the random clicker names D1 after a look at the fraud-scorer logs: "
+    "fraud-2": "the panicker's one look, at the logs, shows which feature drives the high "
+               "scores, which a unit change upstream leaves as well, and it names that (D4) "
+               "with nothing cited, so its diagnosis and every move earn nothing; "
+               "on seed 3 the random clicker names D1 after a look at the fraud-scorer logs: "
                "an accepted overlap of the fraud attack (M5) by chance, one draw in 21, worth "
                "12 diagnosis points; seeds 1 and 2 hold",
     "fraud-3": _HANDED.format(team="feature-store"),

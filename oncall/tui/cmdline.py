@@ -8,6 +8,7 @@ with the engine, so the player sees exactly the error and valid commands a scrip
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Mapping
 from typing import Any, get_args
@@ -45,13 +46,24 @@ def positional_fields(verb: str, verbs: Verbs = VERBS) -> list[str]:
     return required + optional[:1]
 
 
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_KEPT = "\x00"
+
+
+def _split(line: str) -> list[str]:
+    """Words as a shell splits them, except that an apostrophe inside a word ("the model's
+    owner", "don't") is a letter, not a quote: two of them would otherwise pair up and vanish."""
+    kept = _APOSTROPHE.sub(_KEPT, line.replace(_KEPT, ""))
+    return [w.replace(_KEPT, "'") for w in shlex.split(kept)]
+
+
 def parse_line(line: str, shift: bool = False) -> dict[str, Any]:
     """One typed line into a command dict; raises LineError for what cannot be split at all.
     `shift`: a night shift's own verbs (ack, take, reply, ...) come first."""
     verbs = SHIFT if shift else VERBS
     line = line.strip().lstrip(":/")  # the key that opened the command line may land in it
     try:
-        words = shlex.split(line)
+        words = _split(line)
     except ValueError as exc:
         raise LineError(f"cannot read {line!r}: {exc}") from None
     if not words:

@@ -29,6 +29,14 @@ from oncall.tui.cmdline import LineError, parse_line
     ("ticket ModelHighP99Latency churn-model note=not urgent, x=1 is fine",
      {"do": "ticket", "alert": "ModelHighP99Latency", "model": "churn-model",
       "note": "not urgent, x=1 is fine"}),
+    # an apostrophe inside a word is a letter: one would leave a quote open, two would pair up
+    # and vanish ("dont roll back, its fine")
+    ("update a batch job on price-optimizer's node starves it",
+     {"do": "update", "message": "a batch job on price-optimizer's node starves it"}),
+    ("update don't roll back, it's fine",
+     {"do": "update", "message": "don't roll back, it's fine"}),
+    ("escalate infra-sre message='it's the node'",
+     {"do": "escalate", "team": "infra-sre", "message": "it's the node"}),
     (":wait 10", {"do": "wait", "minutes": "10"}),
     ("ack", {"do": "ack"}),
     ("bogus x", {"do": "bogus", "args": ["x"]}),

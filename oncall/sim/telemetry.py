@@ -123,7 +123,13 @@ _DAYS: dict[NoiseKey, np.ndarray] = {}
 DAYS_KEPT = 4096
 """Days of noise kept in memory (the oldest computed are dropped first): about 50 MB."""
 NOISELESS = frozenset({"restarts", "pred_nan_ratio", "up", "cert_days_left"})
-"""Metrics whose healthy value draws no noise."""
+NOISELESS_FAMILIES = ("feature_unseen_rate:", "feature_age_min:")
+"""Metrics (and families of per-feature series) whose healthy value draws no noise."""
+
+
+def draws_noise(metric: str) -> bool:
+    """Whether `baseline` reads the metric's noise: a batch draws none for the others."""
+    return metric not in NOISELESS and not metric.startswith(NOISELESS_FAMILIES)
 
 
 def _day_noise(seed: int, model: str, metric: str, day: int, rho: float) -> np.ndarray:
@@ -334,6 +340,11 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return np.ones(t.shape)
     if metric == "cert_days_left":
         return np.full(t.shape, float(ref.cert_days)) - t / DAY
+    if metric.startswith("feature_unseen_rate:"):  # NOISELESS
+        return np.zeros(t.shape)
+    if metric.startswith("feature_age_min:"):  # NOISELESS
+        # Materialised every 5 minutes: the served value's age climbs from 1 to 5 and resets.
+        return 1.0 + np.mod(t, 5).astype(float)
     shape = scaled(seed, model, metric, t)
     if shape is not None:
         fitted, factors, clipped = shape
@@ -394,11 +405,6 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
                 shift = shift + drop * _window(t, h.backfill, 5)
             v = v * (1 + shift) if spec.dist == "lognormal" else v + shift * spec.scale
         return v
-    if metric.startswith("feature_unseen_rate:"):
-        return np.zeros(t.shape)
-    if metric.startswith("feature_age_min:"):
-        # Materialised every 5 minutes: the served value's age climbs from 1 to 5 and resets.
-        return 1.0 + np.mod(t, 5).astype(float)
     if metric.startswith("feature_null_rate:"):
         v = 0.002 * np.exp(0.3 * z)
         if h is not None:

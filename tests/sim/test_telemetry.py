@@ -46,6 +46,21 @@ def test_noise_drawn_many_series_at_once_has_the_same_bits_as_one_by_one() -> No
         assert not together.flags.writeable and together.shape == (tm.DAY,)
 
 
+def test_a_series_said_to_draw_no_noise_draws_none_and_the_others_do() -> None:
+    """`draws_noise` is what a batch skips: a metric it names noiseless must read no noise (else
+    the batch would leave it to be drawn series by series), and one it does not, must."""
+    w = world("feed-1")
+    t = np.arange(w.now - 30, w.now)
+    for name in (w.fault.model, *w.fleet.names()[:3]):
+        m = w.model(name)
+        for metric in tm.metrics_of(m):
+            tm._DAYS.clear()
+            tm.baseline(w.seed, m, metric, t, w.stats(name))
+            drew = any(k[1] == name and k[2] == metric for k in tm._DAYS)
+            assert drew == tm.draws_noise(metric), (name, metric)
+    assert not tm.draws_noise("feature_age_min:x") and tm.draws_noise("feature_null_rate:x")
+
+
 def test_a_look_at_the_fleet_drawn_at_once_reads_what_it_reads_series_by_series() -> None:
     from oncall.game import tools
 

@@ -576,7 +576,7 @@ class World:
                     continue  # a long look back (a certificate's) reads a noiseless series
                 keys += [(self.seed, name, metric, d, tm.RHO) for metric in metrics
                          if tm.draws_noise(metric) for d in days]
-        tm.prefetch_noise(keys)
+        tm.prefetch_noise(keys, reach)
 
     def prefetch(self, metrics: Sequence[str], t0: int, t1: int,
                  models: Sequence[str] | None = None) -> None:
@@ -586,7 +586,7 @@ class World:
         days = range(t0 // DAY, (t1 - 1) // DAY + 1)
         names = self.fleet.names() if models is None else models
         tm.prefetch_noise([(self.seed, name, metric, d, tm.RHO) for name in names
-                           for metric in metrics if tm.draws_noise(metric) for d in days])
+                           for metric in metrics if tm.draws_noise(metric) for d in days], t1)
 
     def _version(self, m: Model) -> tuple[int, ...]:
         return tuple(len(i.course.events) for i in self.incidents.values() if i.model == m.name)

@@ -46,6 +46,37 @@ def test_noise_drawn_many_series_at_once_has_the_same_bits_as_one_by_one() -> No
         assert not together.flags.writeable and together.shape == (tm.DAY,)
 
 
+def test_a_day_drawn_in_parts_has_the_bits_of_the_day_drawn_at_once() -> None:
+    """A reader of the first hours draws only them; later readers continue the same draws and
+    the same recurrence, one series at a time or in a batch, and see the whole day's bits."""
+    keys = [(seed, model, "rps", day, tm.RHO) for seed in (3, 2**40 + 7) for model in "abcde"
+            for day in (-1, 0)]
+    tm._DAYS.clear()
+    whole = {k: tm._day_noise(*k) for k in keys}
+    tm._DAYS.clear()
+    tm.prefetch_noise(keys, until=100)  # day -1 whole, day 0 to 06:00
+    assert {len(tm._DAYS[k]) for k in keys if k[3] == 0} == {tm.PART}
+    assert all(len(tm._DAYS[k]) == tm.DAY for k in keys if k[3] == -1)
+    t = np.arange(-30, 700)
+    for k in keys[:4]:
+        part = tm._noise(k[0], k[1], k[2], t)  # reads day 0 to 11:40: draws on to 12:00
+        assert len(tm._DAYS[(*k[:3], 0, tm.RHO)]) == 2 * tm.PART
+        assert part.tobytes() == np.concatenate([whole[(*k[:3], -1, tm.RHO)],
+                                                 whole[(*k[:3], 0, tm.RHO)]])[t + DAY].tobytes()
+    tm.prefetch_noise(keys)  # the rest of every day, in a batch or series by series
+    for k in keys:
+        assert tm._day_noise(*k).tobytes() == whole[k].tobytes(), k
+        assert k not in tm._RESUME
+
+
+def test_a_generator_seeded_from_words_is_numpys_from_the_key() -> None:
+    for seed in (0, 7, 2**32 - 1, 2**32, 2**63 - 1):
+        for day in (-9_999, -1, 0, 2**33):
+            k = (seed, "fraud-scorer", "feature_null_rate:x", day, tm.RHO)
+            want = np.random.default_rng(tm.key(*k[:3], day + 10_000)).standard_normal(4)
+            assert tm._generator(k).standard_normal(4).tobytes() == want.tobytes(), k
+
+
 def test_a_series_said_to_draw_no_noise_draws_none_and_the_others_do() -> None:
     """`draws_noise` is what a batch skips: a metric it names noiseless must read no noise (else
     the batch would leave it to be drawn series by series), and one it does not, must."""

@@ -74,13 +74,18 @@ def metrics_of(model: Model) -> tuple[str, ...]:
             *CONTAINER_METRICS, *feats, *nulls)
 
 
-def node_disk_levels(seed: int, model: Model) -> list[float]:
+def node_disk_levels(seed: int, model: Model) -> tuple[float, ...]:
     """The healthy disk used on each of the model's nodes, fullest (node 01) first: 38-62% on
     node 01, a few points less on each next one."""
-    rng = np.random.default_rng(key(seed, model.name, "node-disk"))
+    return _disk_levels(seed, model.name, max(1, model.replicas // 2))
+
+
+@lru_cache(maxsize=4096)
+def _disk_levels(seed: int, model: str, nodes: int) -> tuple[float, ...]:
+    rng = np.random.default_rng(key(seed, model, "node-disk"))
     first = float(rng.uniform(0.38, 0.62))
-    drops = np.cumsum(rng.uniform(0.02, 0.09, max(1, model.replicas // 2) - 1))
-    return [first, *(first - drops).tolist()]
+    drops = np.cumsum(rng.uniform(0.02, 0.09, nodes - 1))
+    return (first, *(first - drops).tolist())
 
 
 FEATURE_SERIES = ("feature_mean", "feature_std", "feature_p99")

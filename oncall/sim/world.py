@@ -136,6 +136,10 @@ class World:
             self.now = inc.onset
             incident = Incident(inc.kind, inc.model, inc.onset, dict(inc.params), inc.id)
             incident.setup(self)
+            if built is not None:
+                # What its row and score effects do at full intensity: a function of the seed,
+                # the spec and the model's fitted statistics (shared), never of the course.
+                incident.share_derived(built.incidents[inc.id])
             self.incidents[inc.id] = incident
         self.fault: Incident = self.incidents[spec.incidents[0].id]
         """The first incident of the spec: the night's main one."""

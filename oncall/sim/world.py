@@ -716,10 +716,61 @@ class World:
 
 def _copy_fleet(fleet: Fleet) -> Fleet:
     """A copy whose models, versions and deploys are its own, their dicts too; the archetypes
-    (read only, and looked up by identity) are shared. Object by object: a deepcopy spent most of
-    a big fleet's postmortem walking every name and number."""
-    return Fleet(models={name: _copy_model(m) for name, m in fleet.models.items()},
-                 total_rps=fleet.total_rps)
+    (read only, and looked up by identity) are shared. Each model is copied when first read
+    (`Models`): a fresh world for a postmortem's replays reads a few of a big fleet's models."""
+    return Fleet(models=Models(fleet), total_rps=fleet.total_rps)
+
+
+class Models(dict[str, Model]):
+    """A world's own models, in the drawn fleet's order: each a copy of the drawn model
+    (`_copy_model`), made when first read (by key, `get`, `values` or `items`). The fleet as
+    drawn is only ever read, so a copy made later is the copy made at once."""
+
+    __slots__ = ("_drawn",)
+
+    def __init__(self, drawn: Fleet) -> None:
+        super().__init__(dict.fromkeys(drawn.models))  # type: ignore[arg-type]  # None: not yet
+        self._drawn = drawn
+
+    def __getitem__(self, name: str) -> Model:
+        m = super().__getitem__(name)
+        if m is None:
+            m = _copy_model(self._drawn.models[name])
+            super().__setitem__(name, m)
+        return m
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[name] if name in self else default  # noqa: SIM401 (self.get is this)
+
+    def values(self) -> Any:
+        self._copy_all()
+        return super().values()
+
+    def items(self) -> Any:
+        self._copy_all()
+        return super().items()
+
+    def _copy_all(self) -> None:
+        for name, m in super().items():
+            if m is None:
+                super().__setitem__(name, _copy_model(self._drawn.models[name]))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Models:
+        """The models copied so far, deep-copied; the others still copied from the same drawn
+        fleet when first read."""
+        clone = Models(self._drawn)
+        for name, m in super().items():
+            if m is not None:
+                dict.__setitem__(clone, name, copy.deepcopy(m, memo))
+        return clone
+
+    def __reduce__(self) -> Any:
+        return dict, (dict(self.items()),)
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self.items()) == other
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _copy_model(m: Model) -> Model:

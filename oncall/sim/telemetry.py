@@ -7,6 +7,7 @@ window (a minute or a week) is computed on demand and is identical whatever was 
 from __future__ import annotations
 
 import math
+import threading
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -139,6 +140,9 @@ PART = 360
 page read the day until 06:00 (`world.REACH_STEP`), not the 18 hours after it."""
 WARM_UP = 120
 """Minutes the recurrence runs before a day's minute 0."""
+_DRAWING = threading.RLock()
+"""Held while days are drawn: a day drawn in part goes on with its one generator, which two
+threads (the TUI's engine workers) must not draw from at once."""
 NOISELESS = frozenset({"restarts", "pred_nan_ratio", "up", "cert_days_left"})
 NOISELESS_FAMILIES = ("feature_unseen_rate:", "feature_age_min:")
 """Metrics (and families of per-feature series) whose healthy value draws no noise."""
@@ -162,7 +166,16 @@ def _day_noise(seed: int, model: str, metric: str, day: int, rho: float,
     hit = _DAYS.get(k)
     if hit is not None and len(hit) >= upto:
         return hit
-    upto = _rounded(upto)
+    with _DRAWING:
+        return _draw_day(k, _rounded(upto))
+
+
+def _draw_day(k: NoiseKey, upto: int) -> np.ndarray:
+    """The day `k` drawn to minute `upto`: from its first draw, or on from where it stopped."""
+    rho = k[4]
+    hit = _DAYS.get(k)
+    if hit is not None and len(hit) >= upto:  # another thread drew it meanwhile
+        return hit
     if hit is None:
         gen, y, n = _generator(k), 0.0, WARM_UP + upto
     else:
@@ -240,7 +253,11 @@ def prefetch_noise(keys: list[NoiseKey], until: int | None = None) -> None:
     def upto(k: NoiseKey) -> int:
         return DAY if until is None else _rounded(min(DAY, until - k[3] * DAY))
 
-    wanted = {k: upto(k) for k in keys}
+    with _DRAWING:
+        _prefetch({k: upto(k) for k in keys})
+
+
+def _prefetch(wanted: dict[NoiseKey, int]) -> None:
     short = {k: n for k, n in wanted.items() if len(_DAYS.get(k, ())) < n}
     todo = [k for k in short if k not in _DAYS]
     for k in short:

@@ -69,6 +69,37 @@ def test_a_day_drawn_in_parts_has_the_bits_of_the_day_drawn_at_once() -> None:
         assert k not in tm._RESUME
 
 
+def test_threads_reading_a_day_further_at_once_read_the_day_drawn_at_once() -> None:
+    """The TUI's engine workers may read one series at once: each reader goes on from where the
+    day's draws stopped, never from a generator another reader is drawing from."""
+    import sys
+
+    keys = [(11, f"m{i}", "rps", 0, tm.RHO) for i in range(6)]
+    tm._DAYS.clear()
+    whole = {k: tm._day_noise(*k) for k in keys}
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often: a shared draw would show
+    try:
+        _read_at_once(keys, whole)
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _read_at_once(keys: list[tm.NoiseKey], whole: dict[tm.NoiseKey, np.ndarray]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    for _ in range(4):
+        tm._DAYS.clear()
+        tm._RESUME.clear()
+        ends = [end for end in range(30, tm.DAY, 97) for _ in range(3)]
+        with ThreadPoolExecutor(6) as pool:
+            read = list(pool.map(lambda part: [(k, end, tm._noise(*k[:3], np.arange(0, end)))
+                                               for k in keys for end in part],
+                                 [ends[a::6] for a in range(6)]))
+        for k, end, got in (r for rs in read for r in rs):
+            assert got.tobytes() == whole[k][:end].tobytes(), (k, end)
+
+
 def test_a_generator_seeded_from_words_is_numpys_from_the_key() -> None:
     for seed in (0, 7, 2**32 - 1, 2**32, 2**63 - 1):
         for day in (-9_999, -1, 0, 2**33):

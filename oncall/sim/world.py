@@ -8,6 +8,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -721,6 +722,9 @@ def _copy_fleet(fleet: Fleet) -> Fleet:
     return Fleet(models=Models(fleet), total_rps=fleet.total_rps)
 
 
+_COPYING = threading.Lock()
+
+
 class Models(dict[str, Model]):
     """A world's own models, in the drawn fleet's order: each a copy of the drawn model
     (`_copy_model`), made when first read (by key, `get`, `values` or `items`). The fleet as
@@ -735,8 +739,11 @@ class Models(dict[str, Model]):
     def __getitem__(self, name: str) -> Model:
         m = super().__getitem__(name)
         if m is None:
-            m = _copy_model(self._drawn.models[name])
-            super().__setitem__(name, m)
+            with _COPYING:  # two threads reading it first keep one copy
+                m = super().__getitem__(name)
+                if m is None:
+                    m = _copy_model(self._drawn.models[name])
+                    super().__setitem__(name, m)
         return m
 
     def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
@@ -751,9 +758,8 @@ class Models(dict[str, Model]):
         return super().items()
 
     def _copy_all(self) -> None:
-        for name, m in super().items():
-            if m is None:
-                super().__setitem__(name, _copy_model(self._drawn.models[name]))
+        for name in self:
+            self[name]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Models:
         """The models copied so far, deep-copied; the others still copied from the same drawn

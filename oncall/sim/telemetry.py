@@ -445,17 +445,19 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         load = load_factor(t)
         if h is not None:
             load = load * (1 + h.weekend_traffic * weekend(t)) * (1 + h.event_traffic * event)
-    blip = deploy_blips(seed, model, t)
     z = _noise(seed, model.name, metric, t)
     arch = model.archetype
     if metric == "rps":
         return model.rps * load * (1 + 0.03 * z)
     if metric == "latency_p50_ms":
-        return arch.p50_ms * (0.9 + 0.15 * load) * np.exp(0.04 * z) * (1 + 0.12 * blip)
+        return arch.p50_ms * (0.9 + 0.15 * load) * np.exp(0.04 * z) * \
+            (1 + 0.12 * deploy_blips(seed, model, t))
     if metric == "latency_p99_ms":
-        return arch.p99_ms * (0.85 + 0.2 * load) * np.exp(0.07 * z) * (1 + 0.35 * blip)
+        return arch.p99_ms * (0.85 + 0.2 * load) * np.exp(0.07 * z) * \
+            (1 + 0.35 * deploy_blips(seed, model, t))
     if metric == "error_rate":
-        return np.clip(0.00025 * np.exp(0.45 * z) * (1 + 0.6 * event) + 0.006 * blip, 0, 1)
+        return np.clip(0.00025 * np.exp(0.45 * z) * (1 + 0.6 * event)
+                       + 0.006 * deploy_blips(seed, model, t), 0, 1)
     if metric == "gpu_mem_frac":
         return np.clip(0.64 + 0.05 * load + 0.01 * z, 0, 1)
     if metric == "gpu_util":

@@ -431,6 +431,11 @@ class Incident:
         scopes = {e.scope for e in self.kind.rows} | {e.scope for e in self.kind.scores}
         return "canary" if scopes == {"canary"} else "all"
 
+    def share_derived(self, other: Incident) -> None:
+        """Take `derived` from the same incident of a world of the same seed and spec."""
+        if other._derived is not None:
+            self._derived = other._derived
+
     def derived(self, world: World) -> dict[str, float]:
         """What the row and score effects do to the model's own summary series at full
         intensity, measured on the training reference: so dashboards, alerts, drift tests and

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -178,9 +178,9 @@ def _history(model: Model, rng: np.random.Generator, names: Names) -> None:
         t = -DAY * day + 570 + int(rng.integers(0, 480))
         v = f"v{major + i}"
         delta = round(float(rng.uniform(-0.03, 0.02)), 3)
-        lr = float(rng.choice([0.01, 0.03, 0.05, 0.1]))
+        lr = pick(rng, (0.01, 0.03, 0.05, 0.1))
         depth = int(rng.integers(4, 10))
-        size = int(rng.choice([200, 400, 800]))
+        size = pick(rng, (200, 400, 800))
         # A canary runs for a working day or two before promotion; the version was registered
         # hours before the canary started. Both vary, as they do when people press the buttons.
         canary_h = int(rng.integers(18, 49))
@@ -200,6 +200,17 @@ def _history(model: Model, rng: np.random.Generator, names: Names) -> None:
         day -= int(rng.integers(5, 12))
         if day < 2:
             break
+
+
+T = TypeVar("T")
+
+
+def pick(rng: np.random.Generator, options: tuple[T, ...]) -> T:
+    """One of `options`, as `rng.choice(options)` picks it (numpy draws its index as
+    `rng.integers(len(options))`: the same draw, the same state after), without the conversion
+    of the options to an array that makes `choice` five times slower (a 1,000-model fleet's
+    history picks some 8,000 times)."""
+    return options[int(rng.integers(len(options)))]
 
 
 def hyperparameters(family: str, lr: float, depth: int, size: int) -> dict[str, Any]:

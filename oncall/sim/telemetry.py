@@ -7,6 +7,7 @@ window (a minute or a week) is computed on demand and is identical whatever was 
 from __future__ import annotations
 
 import math
+import threading
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,13 +75,18 @@ def metrics_of(model: Model) -> tuple[str, ...]:
             *CONTAINER_METRICS, *feats, *nulls)
 
 
-def node_disk_levels(seed: int, model: Model) -> list[float]:
+def node_disk_levels(seed: int, model: Model) -> tuple[float, ...]:
     """The healthy disk used on each of the model's nodes, fullest (node 01) first: 38-62% on
     node 01, a few points less on each next one."""
-    rng = np.random.default_rng(key(seed, model.name, "node-disk"))
+    return _disk_levels(seed, model.name, max(1, model.replicas // 2))
+
+
+@lru_cache(maxsize=4096)
+def _disk_levels(seed: int, model: str, nodes: int) -> tuple[float, ...]:
+    rng = np.random.default_rng(key(seed, model, "node-disk"))
     first = float(rng.uniform(0.38, 0.62))
-    drops = np.cumsum(rng.uniform(0.02, 0.09, max(1, model.replicas // 2) - 1))
-    return [first, *(first - drops).tolist()]
+    drops = np.cumsum(rng.uniform(0.02, 0.09, nodes - 1))
+    return (first, *(first - drops).tolist())
 
 
 FEATURE_SERIES = ("feature_mean", "feature_std", "feature_p99")
@@ -107,7 +113,9 @@ def _noise(seed: int, model: str, metric: str, t: np.ndarray, rho: float = RHO) 
     if t.size and t.dtype.kind in "iu":
         first, last = int(t.min()) // DAY, int(t.max()) // DAY
         if last - first <= 31:  # the usual query: a few hours to a few weeks of whole minutes
-            days = [_day_noise(seed, model, metric, d, rho) for d in range(first, last + 1)]
+            upto = int(t.max()) - last * DAY + 1  # the last day is read only this far
+            days = [_day_noise(seed, model, metric, d, rho, DAY if d < last else upto)
+                    for d in range(first, last + 1)]
             return (days[0] if len(days) == 1 else np.concatenate(days))[t - first * DAY]
     out = np.empty(t.shape, dtype=float)
     days = np.floor_divide(t, DAY).astype(int)
@@ -120,46 +128,114 @@ def _noise(seed: int, model: str, metric: str, t: np.ndarray, rho: float = RHO) 
 NoiseKey = tuple[int, str, str, int, float]
 """(seed, model, metric, day, rho): one day of one series' noise."""
 _DAYS: dict[NoiseKey, np.ndarray] = {}
+"""Each day's noise from its minute 0: the whole day, or as far as it was read (`PART`)."""
+_RESUME: dict[NoiseKey, tuple[np.random.Generator, float]] = {}
+"""For a day drawn in part: its generator where it stopped and the noise's last value, so the
+rest of the day continues the same draws and the same recurrence (the same bits as drawn at
+once)."""
 DAYS_KEPT = 4096
 """Days of noise kept in memory (the oldest computed are dropped first): about 50 MB."""
+PART = 360
+"""A day is drawn as far as a reader asks, six hours at a time: the night's alerts at a 02:00
+page read the day until 06:00 (`world.REACH_STEP`), not the 18 hours after it."""
+WARM_UP = 120
+"""Minutes the recurrence runs before a day's minute 0."""
+_DRAWING = threading.RLock()
+"""Held while days are drawn: a day drawn in part goes on with its one generator, which two
+threads (the TUI's engine workers) must not draw from at once."""
 NOISELESS = frozenset({"restarts", "pred_nan_ratio", "up", "cert_days_left"})
-"""Metrics whose healthy value draws no noise."""
+NOISELESS_FAMILIES = ("feature_unseen_rate:", "feature_age_min:")
+"""Metrics (and families of per-feature series) whose healthy value draws no noise."""
 
 
-def _day_noise(seed: int, model: str, metric: str, day: int, rho: float) -> np.ndarray:
-    """One day of AR(1) noise, y[n] = sqrt(1 - rho^2) x[n] + rho y[n-1], after 120 warm-up minutes.
+def draws_noise(metric: str) -> bool:
+    """Whether `baseline` reads the metric's noise: a batch draws none for the others."""
+    return metric not in NOISELESS and not metric.startswith(NOISELESS_FAMILIES)
+
+
+def _day_noise(seed: int, model: str, metric: str, day: int, rho: float,
+               upto: int = DAY) -> np.ndarray:
+    """One day of AR(1) noise, y[n] = sqrt(1 - rho^2) x[n] + rho y[n-1], after `WARM_UP`
+    minutes: its minutes [0, upto) at least (drawn `PART` minutes at a time), the whole day by
+    default.
 
     A plain loop rather than scipy.signal.lfilter: it gives bit-identical numbers (the same two
     operations in the same order) in about 80 us a day, and keeps scipy's second of imports out of
     every process that only simulates. Many days at once: `prefetch_noise`."""
     k = (seed, model, metric, day, rho)
     hit = _DAYS.get(k)
+    if hit is not None and len(hit) >= upto:
+        return hit
+    with _DRAWING:
+        return _draw_day(k, _rounded(upto))
+
+
+def _draw_day(k: NoiseKey, upto: int) -> np.ndarray:
+    """The day `k` drawn to minute `upto`: from its first draw, or on from where it stopped."""
+    rho = k[4]
+    hit = _DAYS.get(k)
+    if hit is not None and len(hit) >= upto:  # another thread drew it meanwhile
+        return hit
     if hit is None:
-        xs = _innovations(k).tolist()
-        out: list[float] = []
-        push = out.append
-        y = 0.0
-        for x in xs:
-            y = x + rho * y
-            push(y)
-        hit = _keep(k, np.array(out[120:]))
-    return hit
+        gen, y, n = _generator(k), 0.0, WARM_UP + upto
+    else:
+        (gen, y), n = _RESUME[k], upto - len(hit)
+    xs = (gen.standard_normal(n) * math.sqrt(1 - rho * rho)).tolist()
+    out: list[float] = []
+    push = out.append
+    for x in xs:
+        y = x + rho * y
+        push(y)
+    drawn = np.array(out[WARM_UP:] if hit is None else out)
+    return _keep(k, drawn if hit is None else np.concatenate([hit, drawn]), gen, y)
 
 
-def _innovations(k: NoiseKey) -> np.ndarray:
-    return _generator(k).standard_normal(DAY + 120) * math.sqrt(1 - k[4] * k[4])
+def _rounded(upto: int) -> int:
+    """How far a day read to minute `upto` is drawn: to the next `PART` minutes, within it."""
+    return min(DAY, -(-upto // PART) * PART)
 
 
 def _generator(k: NoiseKey) -> np.random.Generator:
+    """`np.random.default_rng(key(seed, model, metric, day + 10_000))`, seeded from the 32-bit
+    words numpy's SeedSequence makes of that key (`words`), the series' part of them kept: the
+    same generator at half the cost (numpy turns a list of ints into words in Python, and a
+    1,000-model fleet seeds some 16,000 series-days)."""
     seed, model, metric, day, _ = k
-    return np.random.default_rng(key(seed, model, metric, day + 10_000))
+    entropy = np.array([*_series_words(seed, model, metric), *words(key(day + 10_000))],
+                       dtype=np.uint32)
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
 
 
-def _keep(k: NoiseKey, ar: np.ndarray) -> np.ndarray:
+def words(parts: list[int]) -> list[int]:
+    """The 32-bit words numpy's SeedSequence reads a list of non-negative ints as (each int's,
+    lowest first, at least one)."""
+    out: list[int] = []
+    for n in parts:
+        out.append(n & 0xFFFF_FFFF)
+        while n > 0xFFFF_FFFF:
+            n >>= 32
+            out.append(n & 0xFFFF_FFFF)
+    return out
+
+
+@lru_cache(maxsize=DAYS_KEPT)
+def _series_words(seed: int, model: str, metric: str) -> tuple[int, ...]:
+    return tuple(words(key(seed, model, metric)))
+
+
+def _keep(k: NoiseKey, ar: np.ndarray, gen: np.random.Generator, last: float) -> np.ndarray:
+    """Keep a day drawn from minute 0 to `len(ar)`, and, if that is not the whole day, where
+    its draws stopped."""
     ar.flags.writeable = False
-    if len(_DAYS) >= DAYS_KEPT:
-        del _DAYS[next(iter(_DAYS))]
+    if k not in _DAYS and len(_DAYS) >= DAYS_KEPT:
+        oldest = next(iter(_DAYS))
+        del _DAYS[oldest]
+        _RESUME.pop(oldest, None)
     _DAYS[k] = ar
+    if len(ar) < DAY:
+        _RESUME[k] = (gen, last)
+    else:
+        _RESUME.pop(k, None)
     return ar
 
 
@@ -168,30 +244,46 @@ BATCH_FROM = 8
 beats one numpy call per minute for a handful of series)."""
 
 
-def prefetch_noise(keys: list[NoiseKey]) -> None:
+def prefetch_noise(keys: list[NoiseKey], until: int | None = None) -> None:
     """Compute the days of noise not yet kept, all series at once: the same recurrence, the same
     two operations on each series in the same order (so the same bits as `_day_noise`), one numpy
-    step per minute for every series together instead of one Python step per series."""
-    todo = [k for k in dict.fromkeys(keys) if k not in _DAYS]
+    step per minute for every series together instead of one Python step per series. `until`:
+    the minute (of the clock) the reader reads to, exclusive; a day it ends in is drawn as far
+    as `_day_noise` would draw it (default: every day whole)."""
+    def upto(k: NoiseKey) -> int:
+        return DAY if until is None else _rounded(min(DAY, until - k[3] * DAY))
+
+    with _DRAWING:
+        _prefetch({k: upto(k) for k in keys})
+
+
+def _prefetch(wanted: dict[NoiseKey, int]) -> None:
+    short = {k: n for k, n in wanted.items() if len(_DAYS.get(k, ())) < n}
+    todo = [k for k in short if k not in _DAYS]
+    for k in short:
+        if k in _DAYS:  # drawn in part before: its own draws go on
+            _day_noise(*k, short[k])
     if len(todo) < BATCH_FROM:
         for k in todo:
-            _day_noise(*k)
+            _day_noise(*k, short[k])
         return
-    for rho in sorted({k[4] for k in todo}):
-        for at in range(0, len(todo), BATCH_MAX):  # about 13 MB of arrays a batch
-            _batch([k for k in todo[at:at + BATCH_MAX] if k[4] == rho], rho)
+    for rho, n in sorted({(k[4], short[k]) for k in todo}):
+        same = [k for k in todo if k[4] == rho and short[k] == n]
+        for at in range(0, len(same), BATCH_MAX):  # about 13 MB of arrays a batch
+            _batch(same[at:at + BATCH_MAX], rho, n)
 
 
 BATCH_MAX = 1024
 """Series drawn together at most."""
 
 
-def _batch(same: list[NoiseKey], rho: float) -> None:
+def _batch(same: list[NoiseKey], rho: float, upto: int) -> None:
     if same:
-        drawn = np.empty((len(same), DAY + 120))  # series by minute: each drawn in place
-        for row, k in zip(drawn, same, strict=True):
-            _generator(k).standard_normal(out=row)
-        drawn *= math.sqrt(1 - rho * rho)  # `_innovations`, for every series at once
+        drawn = np.empty((len(same), WARM_UP + upto))  # series by minute: each drawn in place
+        gens = [_generator(k) for k in same]
+        for row, gen in zip(drawn, gens, strict=True):
+            gen.standard_normal(out=row)
+        drawn *= math.sqrt(1 - rho * rho)  # as `_day_noise` scales them, every series at once
         xs = drawn.T.copy()  # minute by series
         del drawn
         ys = np.empty_like(xs)
@@ -201,10 +293,11 @@ def _batch(same: list[NoiseKey], rho: float) -> None:
             np.multiply(y, rho, out=step)
             y = ys[n]
             np.add(xs[n], step, out=y)
-        kept = ys[120:].T.copy()  # series by minute again: one copy, not one per column
+        kept = ys[WARM_UP:].T.copy()  # series by minute again: one copy, not one per column
+        last = ys[-1].tolist()
         del xs, ys
-        for k, row in zip(same, kept, strict=True):
-            _keep(k, row)
+        for k, row, gen, y in zip(same, kept, gens, last, strict=True):
+            _keep(k, row, gen, y)
 
 
 WEEKEND_RAMP = 240
@@ -334,6 +427,11 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         return np.ones(t.shape)
     if metric == "cert_days_left":
         return np.full(t.shape, float(ref.cert_days)) - t / DAY
+    if metric.startswith("feature_unseen_rate:"):  # NOISELESS
+        return np.zeros(t.shape)
+    if metric.startswith("feature_age_min:"):  # NOISELESS
+        # Materialised every 5 minutes: the served value's age climbs from 1 to 5 and resets.
+        return 1.0 + np.mod(t, 5).astype(float)
     shape = scaled(seed, model, metric, t)
     if shape is not None:
         fitted, factors, clipped = shape
@@ -347,17 +445,19 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         load = load_factor(t)
         if h is not None:
             load = load * (1 + h.weekend_traffic * weekend(t)) * (1 + h.event_traffic * event)
-    blip = deploy_blips(seed, model, t)
     z = _noise(seed, model.name, metric, t)
     arch = model.archetype
     if metric == "rps":
         return model.rps * load * (1 + 0.03 * z)
     if metric == "latency_p50_ms":
-        return arch.p50_ms * (0.9 + 0.15 * load) * np.exp(0.04 * z) * (1 + 0.12 * blip)
+        return arch.p50_ms * (0.9 + 0.15 * load) * np.exp(0.04 * z) * \
+            (1 + 0.12 * deploy_blips(seed, model, t))
     if metric == "latency_p99_ms":
-        return arch.p99_ms * (0.85 + 0.2 * load) * np.exp(0.07 * z) * (1 + 0.35 * blip)
+        return arch.p99_ms * (0.85 + 0.2 * load) * np.exp(0.07 * z) * \
+            (1 + 0.35 * deploy_blips(seed, model, t))
     if metric == "error_rate":
-        return np.clip(0.00025 * np.exp(0.45 * z) * (1 + 0.6 * event) + 0.006 * blip, 0, 1)
+        return np.clip(0.00025 * np.exp(0.45 * z) * (1 + 0.6 * event)
+                       + 0.006 * deploy_blips(seed, model, t), 0, 1)
     if metric == "gpu_mem_frac":
         return np.clip(0.64 + 0.05 * load + 0.01 * z, 0, 1)
     if metric == "gpu_util":
@@ -394,11 +494,6 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
                 shift = shift + drop * _window(t, h.backfill, 5)
             v = v * (1 + shift) if spec.dist == "lognormal" else v + shift * spec.scale
         return v
-    if metric.startswith("feature_unseen_rate:"):
-        return np.zeros(t.shape)
-    if metric.startswith("feature_age_min:"):
-        # Materialised every 5 minutes: the served value's age climbs from 1 to 5 and resets.
-        return 1.0 + np.mod(t, 5).astype(float)
     if metric.startswith("feature_null_rate:"):
         v = 0.002 * np.exp(0.3 * z)
         if h is not None:

@@ -8,6 +8,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,6 +137,10 @@ class World:
             self.now = inc.onset
             incident = Incident(inc.kind, inc.model, inc.onset, dict(inc.params), inc.id)
             incident.setup(self)
+            if built is not None:
+                # What its row and score effects do at full intensity: a function of the seed,
+                # the spec and the model's fitted statistics (shared), never of the course.
+                incident.share_derived(built.incidents[inc.id])
             self.incidents[inc.id] = incident
         self.fault: Incident = self.incidents[spec.incidents[0].id]
         """The first incident of the spec: the night's main one."""
@@ -575,8 +580,8 @@ class World:
                 if len(days) > 31:
                     continue  # a long look back (a certificate's) reads a noiseless series
                 keys += [(self.seed, name, metric, d, tm.RHO) for metric in metrics
-                         if metric not in tm.NOISELESS for d in days]
-        tm.prefetch_noise(keys)
+                         if tm.draws_noise(metric) for d in days]
+        tm.prefetch_noise(keys, reach)
 
     def prefetch(self, metrics: Sequence[str], t0: int, t1: int,
                  models: Sequence[str] | None = None) -> None:
@@ -586,7 +591,7 @@ class World:
         days = range(t0 // DAY, (t1 - 1) // DAY + 1)
         names = self.fleet.names() if models is None else models
         tm.prefetch_noise([(self.seed, name, metric, d, tm.RHO) for name in names
-                           for metric in metrics if metric not in tm.NOISELESS for d in days])
+                           for metric in metrics if tm.draws_noise(metric) for d in days], t1)
 
     def _version(self, m: Model) -> tuple[int, ...]:
         return (*(len(i.course.events) for i in self.incidents.values() if i.model == m.name),
@@ -724,10 +729,66 @@ class World:
 
 def _copy_fleet(fleet: Fleet) -> Fleet:
     """A copy whose models, versions and deploys are its own, their dicts too; the archetypes
-    (read only, and looked up by identity) are shared. Object by object: a deepcopy spent most of
-    a big fleet's postmortem walking every name and number."""
-    return Fleet(models={name: _copy_model(m) for name, m in fleet.models.items()},
-                 total_rps=fleet.total_rps)
+    (read only, and looked up by identity) are shared. Each model is copied when first read
+    (`Models`): a fresh world for a postmortem's replays reads a few of a big fleet's models."""
+    return Fleet(models=Models(fleet), total_rps=fleet.total_rps)
+
+
+_COPYING = threading.Lock()
+
+
+class Models(dict[str, Model]):
+    """A world's own models, in the drawn fleet's order: each a copy of the drawn model
+    (`_copy_model`), made when first read (by key, `get`, `values` or `items`). The fleet as
+    drawn is only ever read, so a copy made later is the copy made at once."""
+
+    __slots__ = ("_drawn",)
+
+    def __init__(self, drawn: Fleet) -> None:
+        super().__init__(dict.fromkeys(drawn.models))  # type: ignore[arg-type]  # None: not yet
+        self._drawn = drawn
+
+    def __getitem__(self, name: str) -> Model:
+        m = super().__getitem__(name)
+        if m is None:
+            with _COPYING:  # two threads reading it first keep one copy
+                m = super().__getitem__(name)
+                if m is None:
+                    m = _copy_model(self._drawn.models[name])
+                    super().__setitem__(name, m)
+        return m
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[name] if name in self else default  # noqa: SIM401 (self.get is this)
+
+    def values(self) -> Any:
+        self._copy_all()
+        return super().values()
+
+    def items(self) -> Any:
+        self._copy_all()
+        return super().items()
+
+    def _copy_all(self) -> None:
+        for name in self:
+            self[name]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Models:
+        """The models copied so far, deep-copied; the others still copied from the same drawn
+        fleet when first read."""
+        clone = Models(self._drawn)
+        for name, m in super().items():
+            if m is not None:
+                dict.__setitem__(clone, name, copy.deepcopy(m, memo))
+        return clone
+
+    def __reduce__(self) -> Any:
+        return dict, (dict(self.items()),)
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self.items()) == other
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _copy_model(m: Model) -> Model:

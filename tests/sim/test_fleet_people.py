@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from oncall.sim.clock import DAY
 from oncall.sim.fleet import build_fleet
 
@@ -39,3 +41,13 @@ def test_deploys_are_promoted_in_working_hours_after_canaries_of_varied_length()
                 canary_h = int(re.search(r"after (\d+)h canary", d.note).group(1))  # type: ignore[union-attr]
                 assert canary_h * 60 < gap
     assert len(gaps) > 100 and len(hours) >= 8
+
+
+def test_a_pick_is_what_numpys_choice_picks_and_leaves_the_same_draws_after() -> None:
+    from oncall.sim.fleet import pick
+
+    for seed in range(300):
+        ours, numpys = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 1])
+        for options in ((0.01, 0.03, 0.05, 0.1), (200, 400, 800), ("a",)):
+            assert pick(ours, options) == numpys.choice(list(options)).item()
+        assert ours.random() == numpys.random()

@@ -46,6 +46,83 @@ def test_noise_drawn_many_series_at_once_has_the_same_bits_as_one_by_one() -> No
         assert not together.flags.writeable and together.shape == (tm.DAY,)
 
 
+def test_a_day_drawn_in_parts_has_the_bits_of_the_day_drawn_at_once() -> None:
+    """A reader of the first hours draws only them; later readers continue the same draws and
+    the same recurrence, one series at a time or in a batch, and see the whole day's bits."""
+    keys = [(seed, model, "rps", day, tm.RHO) for seed in (3, 2**40 + 7) for model in "abcde"
+            for day in (-1, 0)]
+    tm._DAYS.clear()
+    whole = {k: tm._day_noise(*k) for k in keys}
+    tm._DAYS.clear()
+    tm.prefetch_noise(keys, until=100)  # day -1 whole, day 0 to 06:00
+    assert {len(tm._DAYS[k]) for k in keys if k[3] == 0} == {tm.PART}
+    assert all(len(tm._DAYS[k]) == tm.DAY for k in keys if k[3] == -1)
+    t = np.arange(-30, 700)
+    for k in keys[:4]:
+        part = tm._noise(k[0], k[1], k[2], t)  # reads day 0 to 11:40: draws on to 12:00
+        assert len(tm._DAYS[(*k[:3], 0, tm.RHO)]) == 2 * tm.PART
+        assert part.tobytes() == np.concatenate([whole[(*k[:3], -1, tm.RHO)],
+                                                 whole[(*k[:3], 0, tm.RHO)]])[t + DAY].tobytes()
+    tm.prefetch_noise(keys)  # the rest of every day, in a batch or series by series
+    for k in keys:
+        assert tm._day_noise(*k).tobytes() == whole[k].tobytes(), k
+        assert k not in tm._RESUME
+
+
+def test_threads_reading_a_day_further_at_once_read_the_day_drawn_at_once() -> None:
+    """The TUI's engine workers may read one series at once: each reader goes on from where the
+    day's draws stopped, never from a generator another reader is drawing from."""
+    import sys
+
+    keys = [(11, f"m{i}", "rps", 0, tm.RHO) for i in range(6)]
+    tm._DAYS.clear()
+    whole = {k: tm._day_noise(*k) for k in keys}
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often: a shared draw would show
+    try:
+        _read_at_once(keys, whole)
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _read_at_once(keys: list[tm.NoiseKey], whole: dict[tm.NoiseKey, np.ndarray]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    for _ in range(4):
+        tm._DAYS.clear()
+        tm._RESUME.clear()
+        ends = [end for end in range(30, tm.DAY, 97) for _ in range(3)]
+        with ThreadPoolExecutor(6) as pool:
+            read = list(pool.map(lambda part: [(k, end, tm._noise(*k[:3], np.arange(0, end)))
+                                               for k in keys for end in part],
+                                 [ends[a::6] for a in range(6)]))
+        for k, end, got in (r for rs in read for r in rs):
+            assert got.tobytes() == whole[k][:end].tobytes(), (k, end)
+
+
+def test_a_generator_seeded_from_words_is_numpys_from_the_key() -> None:
+    for seed in (0, 7, 2**32 - 1, 2**32, 2**63 - 1):
+        for day in (-9_999, -1, 0, 2**33):
+            k = (seed, "fraud-scorer", "feature_null_rate:x", day, tm.RHO)
+            want = np.random.default_rng(tm.key(*k[:3], day + 10_000)).standard_normal(4)
+            assert tm._generator(k).standard_normal(4).tobytes() == want.tobytes(), k
+
+
+def test_a_series_said_to_draw_no_noise_draws_none_and_the_others_do() -> None:
+    """`draws_noise` is what a batch skips: a metric it names noiseless must read no noise (else
+    the batch would leave it to be drawn series by series), and one it does not, must."""
+    w = world("feed-1")
+    t = np.arange(w.now - 30, w.now)
+    for name in (w.fault.model, *w.fleet.names()[:3]):
+        m = w.model(name)
+        for metric in tm.metrics_of(m):
+            tm._DAYS.clear()
+            tm.baseline(w.seed, m, metric, t, w.stats(name))
+            drew = any(k[1] == name and k[2] == metric for k in tm._DAYS)
+            assert drew == tm.draws_noise(metric), (name, metric)
+    assert not tm.draws_noise("feature_age_min:x") and tm.draws_noise("feature_null_rate:x")
+
+
 def test_a_look_at_the_fleet_drawn_at_once_reads_what_it_reads_series_by_series() -> None:
     from oncall.game import tools
 

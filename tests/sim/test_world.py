@@ -195,6 +195,9 @@ def test_a_fresh_world_is_the_world_as_built_whatever_was_done_to_this_one() -> 
     assert not np.array_equal(played.series("fraud-scorer", "pred_mean", t0, t1)[1],
                               fresh.series("fraud-scorer", "pred_mean", t0, t1)[1])
     assert fresh.stats("fraud-scorer") is played.stats("fraud-scorer")  # shared, not refitted
+    # what the fault does at full intensity is measured once, and is what a new world measures
+    assert fresh.fault.derived(fresh) is played.fault.derived(played)
+    assert fresh.fault.derived(fresh) == built.fault.derived(built) != {}
     assert [(m.name, m.owner, m.versions, m.deploys) for m in fresh.fleet.models.values()] == \
         [(m.name, m.owner, m.versions, m.deploys) for m in built.fleet.models.values()]
     scorer = fresh.model("fraud-scorer")

@@ -176,3 +176,30 @@ def test_a_copied_model_keeps_every_field_of_its_model_its_versions_and_deploys(
     assert copy == m and copy is not m
     assert copy.versions[0] is not v and copy.deploys[0] is not d
     assert copy.deploys[0].config is not d.config  # type: ignore[attr-defined]
+
+
+def test_a_fresh_world_copies_the_models_it_reads_and_only_those() -> None:
+    """A postmortem's replays read a few models of a big fleet: the fresh world copies those,
+    when first read, from the fleet as drawn (never written), and a copy of that world goes
+    on copying from the same drawn fleet."""
+    import copy as copying
+
+    w = world("fraud-1")
+    fresh = w.fresh()
+    copied = {n for n, m in dict.items(fresh.fleet.models) if m is not None}
+    assert w.fault.model in copied and len(copied) < len(w.fleet.models) - 5
+    other = next(n for n in fresh.fleet.names() if n not in copied)
+    mine = fresh.model(other)
+    assert mine == w._drawn.models[other] and mine is not w._drawn.models[other]
+    assert fresh.model(other) is mine  # copied once
+    mine.deploys.append(mine.deploys[-1])
+    assert len(w._drawn.models[other].deploys) == len(mine.deploys) - 1  # the drawn is not written
+
+    clone = copying.deepcopy(fresh)
+    assert clone.model(other) == mine and clone.model(other) is not mine
+    later = next(n for n in fresh.fleet.names() if n not in copied and n != other)
+    assert clone.model(later) == w._drawn.models[later] == fresh.model(later)
+    assert clone.model(later) is not fresh.model(later)
+    assert [m.name for m in fresh.fleet.models.values()] == w.fleet.names()
+    assert dict(fresh.fleet.models.items()) == fresh.fleet.models  # every model, copied
+    assert all(m is not None for m in dict.values(fresh.fleet.models))

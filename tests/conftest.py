@@ -7,7 +7,9 @@ counted in each worker is sent back to the controller, which prints the totals.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,8 @@ def isolated_home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
     temp = tmp_path_factory.mktemp("systemp")
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr("tempfile.tempdir", str(temp))
-    # Validated content is cached for the session (one folder per worker), not in the user's.
-    monkeypatch.setenv("ONCALL_CACHE", str(tmp_path_factory.getbasetemp() / "content-cache"))
+    # Validated content is cached in the run's own folder (`_run_cache`), never in the user's.
+    monkeypatch.setenv(CACHE_ENV, _RUN_CACHE[0])
     # Content folders a test adds (`--content` sets ONCALL_CONTENT for the process) end with it:
     # every test starts on the shipped library. The variable is dropped directly, not through
     # monkeypatch, whose undo would put back a folder it saw at teardown.
@@ -84,9 +86,32 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
             else os.cpu_count() or 1) + 1
 
 
+CACHE_ENV = "ONCALL_CACHE"
+"""Where the game keeps validated content between runs (`oncall.sim.datafile.CACHE_ENV`; the
+name is written out here so that setting it imports nothing of the game)."""
+_RUN_CACHE: list[str] = []
+
+
+def _run_cache(config: pytest.Config) -> None:
+    """Validated content is cached, for this run only, in a temporary folder, from before the
+    test modules are collected (collecting them reads the library: without this the user's
+    cache folder would be read and written). The first process makes it and removes it at the
+    end; xdist workers, started after this hook, inherit it through the environment and share
+    it (a cache file is replaced whole, so a reader never sees half of one)."""
+    inherited = os.environ.get(CACHE_ENV, "")
+    if hasattr(config, "workerinput") and inherited and Path(inherited).is_dir():
+        _RUN_CACHE[:] = [inherited]
+        return
+    folder = tempfile.mkdtemp(prefix="oncall-test-cache-")
+    os.environ[CACHE_ENV] = folder
+    _RUN_CACHE[:] = [folder]
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from fuzz_budget import configure
 
+    _run_cache(config)
     _keep_bytecode()
     long = bool(config.getoption("--fuzz-long"))
     configure(long=long)

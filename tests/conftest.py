@@ -6,6 +6,7 @@ counted in each worker is sent back to the controller, which prints the totals.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -149,6 +150,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     then the other tests in this order; a test of many seconds handed out last would keep one
     worker busy while the other has nothing left to do."""
     items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collecting made (the modules, the library, the parameters) lives as long as the
+    process: the collector stops scanning it (`gc.freeze`, as `oncall.cli` does once a command's
+    imports are done), and collects the young generation every 10,000 allocations instead of
+    700. The tests make little cyclic garbage; with the defaults the collector took about 2% of
+    their CPU (1.3 s of 62 s on tests/content and tests/story, then 0.3 s), at the same peak
+    memory."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -6,8 +6,11 @@ counted in each worker is sent back to the controller, which prints the totals.
 
 from __future__ import annotations
 
+import gc
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +28,8 @@ def isolated_home(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
     temp = tmp_path_factory.mktemp("systemp")
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr("tempfile.tempdir", str(temp))
-    # Validated content is cached for the session (one folder per worker), not in the user's.
-    monkeypatch.setenv("ONCALL_CACHE", str(tmp_path_factory.getbasetemp() / "content-cache"))
+    # Validated content is cached in the run's own folder (`_run_cache`), never in the user's.
+    monkeypatch.setenv(CACHE_ENV, _RUN_CACHE[0])
     # Content folders a test adds (`--content` sets ONCALL_CONTENT for the process) end with it:
     # every test starts on the shipped library. The variable is dropped directly, not through
     # monkeypatch, whose undo would put back a folder it saw at teardown.
@@ -84,9 +87,32 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
             else os.cpu_count() or 1) + 1
 
 
+CACHE_ENV = "ONCALL_CACHE"
+"""Where the game keeps validated content between runs (`oncall.sim.datafile.CACHE_ENV`; the
+name is written out here so that setting it imports nothing of the game)."""
+_RUN_CACHE: list[str] = []
+
+
+def _run_cache(config: pytest.Config) -> None:
+    """Validated content is cached, for this run only, in a temporary folder, from before the
+    test modules are collected (collecting them reads the library: without this the user's
+    cache folder would be read and written). The first process makes it and removes it at the
+    end; xdist workers, started after this hook, inherit it through the environment and share
+    it (a cache file is replaced whole, so a reader never sees half of one)."""
+    inherited = os.environ.get(CACHE_ENV, "")
+    if hasattr(config, "workerinput") and inherited and Path(inherited).is_dir():
+        _RUN_CACHE[:] = [inherited]
+        return
+    folder = tempfile.mkdtemp(prefix="oncall-test-cache-")
+    os.environ[CACHE_ENV] = folder
+    _RUN_CACHE[:] = [folder]
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from fuzz_budget import configure
 
+    _run_cache(config)
     _keep_bytecode()
     long = bool(config.getoption("--fuzz-long"))
     configure(long=long)
@@ -124,6 +150,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     then the other tests in this order; a test of many seconds handed out last would keep one
     worker busy while the other has nothing left to do."""
     items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collecting made (the modules, the library, the parameters) lives as long as the
+    process: the collector stops scanning it (`gc.freeze`, as `oncall.cli` does once a command's
+    imports are done), and collects the young generation every 10,000 allocations instead of
+    700. The tests make little cyclic garbage; with the defaults the collector took about 2% of
+    their CPU (1.3 s of 62 s on tests/content and tests/story, then 0.3 s), at the same peak
+    memory."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

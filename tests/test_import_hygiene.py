@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from functools import cache
 
 import pytest
 
@@ -11,13 +13,36 @@ CORE = ["oncall.sim.world", "oncall.game.engine", "oncall.detect", "oncall.scori
         "oncall.story", "oncall.content.loader", "oncall.store.saves", "oncall.headless"]
 
 
+IMPORT_IN_TURN = """
+import json, sys
+pulled = {}
+for module in sys.argv[1:]:
+    __import__(module)
+    pulled[module] = [m for m in sys.modules if m == "textual" or m.startswith("textual.")]
+print(json.dumps(pulled))
+"""
+
+
+@cache
+def _textual_after_each() -> dict[str, list[str]]:
+    """The Textual modules loaded once each core module is imported, in one new interpreter
+    that imports them in turn. Nothing of Textual is loaded after the first k modules if and
+    only if none of them imports it: a module whose import pulls Textual in is the first one
+    after which it shows (as it would alone in an interpreter of its own)."""
+    proc = subprocess.run([sys.executable, "-c", IMPORT_IN_TURN, *CORE], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return dict(json.loads(proc.stdout))
+
+
+# The one interpreter serves every module's test: the group keeps them on one worker.
+@pytest.mark.xdist_group("import-hygiene")
 @pytest.mark.parametrize("module", CORE)
 def test_core_module_imports_without_textual(module: str) -> None:
-    code = (f"import sys, {module}; "
-            "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]; "
-            "print(','.join(bad)); sys.exit(1 if bad else 0)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, f"{module} pulled in Textual: {proc.stdout} {proc.stderr}"
+    pulled = _textual_after_each()
+    earlier = [m for m in CORE[:CORE.index(module)] if pulled[m]]
+    assert not earlier, f"{earlier[0]} pulled in Textual first: {module} is not checked"
+    assert not pulled[module], f"{module} pulled in Textual: {', '.join(pulled[module][:3])}, ..."
 
 
 def test_detect_does_not_import_scipy_at_import_time() -> None:

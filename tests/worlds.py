@@ -28,6 +28,8 @@ import numpy as np
 import pytest
 
 from oncall.content import loader
+from oncall.content.scenario import Scenario
+from oncall.game import generator
 from oncall.game.engine import Game
 
 BUILT_KEPT = 8
@@ -105,3 +107,19 @@ def _played(sid: str, which: str, seed: int) -> str:
 def scripted_play(sid: str, which: str, seed: int = 7) -> list[dict[str, Any]]:
     """The headless protocol's lines for a scenario's `right` or `wrong` playbook (no save)."""
     return [json.loads(line) for line in _played(sid, which, seed).splitlines()]
+
+
+GENERATED_GROUP = pytest.mark.xdist_group("generated-nights")
+"""The tests of `generated_night` nights share one worker, and with it each night drawn once."""
+
+
+@cache
+def _generated(seed: int, difficulty: str) -> Scenario:
+    return generator.generate(seed, difficulty)
+
+
+def generated_night(seed: int, difficulty: str) -> Scenario:
+    """`generator.generate(seed, difficulty)` (a few tenths of a second: the draw tries its key
+    on trial plays), drawn once per test process and handed out as a copy: the generator's own
+    tests and the monitor-reach tests ask for the same nights."""
+    return _generated(seed, difficulty).model_copy(deep=True)

@@ -11,12 +11,9 @@ world is built once.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from functools import cache
 
 import fuzz_budget
+import new_processes
 import pytest
 from worlds import by_scenario, fresh_game
 
@@ -71,42 +68,12 @@ def test_the_harness_reports_a_broken_promise() -> None:
     assert found and "right move" in found[0] and "recovered False" in found[0]
 
 
-PLAY_EVERY_SCENARIO = """
-import io, json, sys
-from oncall import cli
-from oncall.content import loader
-out = {}
-for sid in sys.argv[1:]:
-    script = "\\n".join(json.dumps(c) for c in loader.scenario(sid).playbook.right) + "\\n"
-    sys.stdin, sys.stdout = io.StringIO(script), io.StringIO()
-    code = cli.main(["play", "--headless", "--seed", "7", "--scenario", sid, "--no-save"])
-    out[sid] = [code, sys.stdout.getvalue()]
-    sys.stdout = sys.__stdout__
-json.dump(out, sys.stdout)
-"""
-
-
-@cache
-def _plays() -> tuple[dict[str, list], dict[str, list]]:
-    """Every scenario's right play through `oncall play --headless` in two new processes, one
-    per hash seed, run side by side (a worker waiting on one would leave its core idle)."""
-    procs = [subprocess.Popen([sys.executable, "-c", PLAY_EVERY_SCENARIO, *SCENARIOS],
-                              text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              env={**os.environ, "PYTHONHASHSEED": hashseed})
-             for hashseed in ("1", "4242")]
-    plays = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=600)
-        assert proc.returncode == 0, err[-3000:]
-        plays.append(json.loads(out))
-    return plays[0], plays[1]
-
-
-# One pair of processes plays every scenario; the group keeps them on one worker.
-@pytest.mark.xdist_group("replay-processes")
+# One pair of processes plays every scenario (tests/new_processes.py); the group keeps them on
+# one worker.
+@new_processes.GROUP
 @pytest.mark.parametrize("sid", SCENARIOS)
 def test_a_recorded_play_replays_byte_identically_in_new_processes(sid: str) -> None:
-    one, other = _plays()
+    one, other = (run["plays"] for run in new_processes.runs())
     (code, first), (code2, second) = one[sid], other[sid]
     assert code == code2 == 0
     assert first == second

@@ -14,10 +14,15 @@ tools show, what colleagues say.
 
 from __future__ import annotations
 
+import copy
+from functools import cache, lru_cache
 from typing import Any
+
+import pytest
 
 from oncall.game.record import Observation
 from oncall.game.shift import Shift
+from oncall.game.shiftrecord import ShiftRecord
 
 INVESTIGATE = ("deploys", "pipelines", "infra", "logs")
 
@@ -270,3 +275,23 @@ class Passive(Player):
 
 
 PLAYERS: dict[str, type[Player]] = {p.name: p for p in (Calm, Fifo, Panicker, Passive)}
+
+
+NIGHTS_GROUP = pytest.mark.xdist_group("shift-nights")
+"""The tests that read `played` nights share one worker, and with it each night played once:
+the temperament comparison (4 players x 8 seeds), the shift stories and the spoken shift
+stories ask for many of the same (player, seed)."""
+
+
+@lru_cache(maxsize=2)
+def _built(seed: int, difficulty: str) -> Shift:
+    return Shift(seed, difficulty=difficulty)
+
+
+@cache
+def played(name: str, seed: int, difficulty: str = "normal") -> ShiftRecord:
+    """The record of the night `seed` played by the scripted player `name`, played once per
+    test process (every reader only reads it). The players of one night start from copies of
+    one build of it (building is most of the cost of a short play; a copy plays as a fresh
+    build, as tests/shift/test_shift_players.py checks)."""
+    return PLAYERS[name](copy.deepcopy(_built(seed, difficulty))).play().record

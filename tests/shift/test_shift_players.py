@@ -8,13 +8,11 @@ the queue in priority order beats taking items as they arrive, on prioritisation
 
 from __future__ import annotations
 
-import copy
 import statistics
 from functools import cache
 
-import pytest
 from fuzz_budget import budget
-from shift_players import PLAYERS
+from shift_players import NIGHTS_GROUP, PLAYERS, played
 
 from oncall.game.shift import Shift
 from oncall.scoring.shift import ShiftCard, score_shift
@@ -25,19 +23,18 @@ by a few points from 8 seeds to 20); the long run checks all 20."""
 MARGIN = 10
 NAMES = ("calm", "fifo", "panicker", "passive")
 
-# The players' cards are computed once, on one worker, for every test here.
-pytestmark = pytest.mark.xdist_group("shift-players")
+# The players' cards are computed once, on the worker of the played nights, for every test here.
+pytestmark = NIGHTS_GROUP
 
 
 @cache
 def _all_cards() -> dict[str, tuple[ShiftCard, ...]]:
     """Every player's card on every seed; on each seed the players start from copies of one
-    build of the shift (building it is most of the cost of a short play)."""
+    build of the shift (`shift_players.played`)."""
     out: dict[str, list[ShiftCard]] = {name: [] for name in NAMES}
-    for seed in SEEDS:
-        built = Shift(seed)
+    for seed in SEEDS:  # seed by seed, so that one build serves the four players
         for name in NAMES:
-            out[name].append(score_shift(PLAYERS[name](copy.deepcopy(built)).play().record))
+            out[name].append(score_shift(played(name, seed)))
     return {name: tuple(c) for name, c in out.items()}
 
 

@@ -8,7 +8,7 @@ import re
 from functools import cache
 from typing import Any
 
-from shift_players import PLAYERS
+from shift_players import NIGHTS_GROUP, played
 
 from oncall.game.shift import Shift
 from oncall.game.shiftrecord import ShiftRecord
@@ -17,11 +17,13 @@ from oncall.story.shift import KINDS, markdown, stories
 
 PLAYS = [("calm", 2), ("fifo", 4), ("panicker", 1), ("passive", 3), ("calm", 7),
          ("panicker", 9)]
+pytestmark = NIGHTS_GROUP
+"""On the worker of the played nights (most of these the temperament test plays too)."""
 
 
 @cache
 def records() -> tuple[ShiftRecord, ...]:
-    return tuple(PLAYERS[name](Shift(seed)).play().record for name, seed in PLAYS)
+    return tuple(played(name, seed) for name, seed in PLAYS)
 
 
 def _values(node: Any, out: list[Any]) -> list[Any]:

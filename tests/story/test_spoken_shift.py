@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from shift_players import NIGHTS_GROUP
 
 from oncall.game.shiftrecord import ShiftRecord
 from oncall.story.factcheck import check_shift
@@ -20,8 +21,9 @@ NIGHTS = [("calm", 3, "normal"), ("calm", 8, "hard"), ("fifo", 4, "normal"),
           ("calm", 5, "easy")]
 """Ten nights across the four temperaments and three difficulties, including the sparse ones
 (a passive player says little) that once fell short of two minutes."""
-pytestmark = pytest.mark.xdist_group("spoken-nights")
-"""One worker plays the ten nights (the `night` fixture keeps them) for every test here."""
+pytestmark = NIGHTS_GROUP
+"""One worker plays the ten nights (the `night` fixture keeps them) for every test here, and
+for the other tests of scripted nights."""
 CODE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|\S+/\S+|\.ya?ml\b|`")
 RAW = re.compile(r"\d\.\d{4,}|\b(?:ms|p99|ks|psi)\b|\(|\)|[A-Z][a-z]+[A-Z]\w+|_")
 """Tool output that is not speech: decimals of four places or more, metric units, parentheses,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from record_factory import d4_play, m1_play
+from shift_players import NIGHTS_GROUP
 
 from oncall.game.record import Intervened, Record
 from oncall.game.shiftrecord import ShiftRecord
@@ -91,6 +92,7 @@ def _shift_save(rec: ShiftRecord) -> ShiftSave:
     return ShiftSave(record=rec, card=score_shift(rec), saved_at="2026-03-19T07:00:00+00:00")
 
 
+@NIGHTS_GROUP  # on the worker of the played nights
 def test_nights_add_their_incidents_and_their_releases_and_every_row_is_checked(
         night: Callable[..., ShiftRecord]) -> None:
     from played import right_play
@@ -127,6 +129,7 @@ def test_nights_add_their_incidents_and_their_releases_and_every_row_is_checked(
         assert any(p.startswith("summary ") for p in check_numbers(wrong, saves, shifts))
 
 
+@NIGHTS_GROUP  # on the worker of the played nights
 def test_a_night_incident_reads_its_impact_from_the_record_when_it_holds_one(
         night: Callable[..., ShiftRecord]) -> None:
     from oncall.game.record import IncidentFact
@@ -142,6 +145,7 @@ def test_a_night_incident_reads_its_impact_from_the_record_when_it_holds_one(
     assert row(sheet, "Requests affected").startswith("4,200, 900 of them failed")
 
 
+@NIGHTS_GROUP  # on the worker of the played nights
 def test_the_shift_career_sheet_never_credits_a_silent_fault_with_budget_saved(
         night: Callable[..., ShiftRecord]) -> None:
     from oncall.story.career import _silent, career_sheet

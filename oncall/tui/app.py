@@ -270,13 +270,19 @@ class OncallApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.scenario_id:
             self.start_incident(self.scenario_id, self.seed, self.difficulty)
-        else:
-            from oncall.tui.screens.title import TitleScreen
-
-            self.push_screen(TitleScreen())
         # The settings model (pydantic) is read once the first screen is up and settled.
         self.screen.call_after_refresh(lambda: self.set_timer(SETTINGS_AFTER_S,
                                                               self._load_settings))
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The title is the first screen itself, not pushed over an empty one: one screen
+        composed and painted at start rather than two. Given a scenario, the game's screens
+        go over a blank one instead."""
+        if self.scenario_id:
+            return super().get_default_screen()
+        from oncall.tui.screens.title import TitleScreen
+
+        return TitleScreen()
 
     def start_incident(self, scenario_id: str, seed: int | None,
                        difficulty: str | None = None) -> None:
@@ -492,16 +498,17 @@ class OncallApp(App[None]):
         self.start_incident(random_id(seed, self.difficulty or "normal"), seed, self.difficulty)
 
     def back_to_title(self) -> None:
-        """Leave the incident and return to a fresh title screen."""
+        """Leave the incident and return to the title screen at the bottom of the stack."""
         from oncall.tui.screens.title import TitleScreen
 
         self.session = None
         self.night = None
         thaw_heap()
         self.clear_notifications()  # the night's toasts do not follow the player out
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.switch_screen(TitleScreen())
+        if not isinstance(self.screen, TitleScreen):  # a game started from the command line
+            self.push_screen(TitleScreen())
 
 
 def _abandon(live: Session | ShiftSession) -> SaveOutcome | None:

@@ -29,6 +29,7 @@ from textual.widgets import (
     Static,
 )
 
+from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.widgets.framed import FramedSelect
 
 Kind = Literal["select", "input", "multi", "radio"]
@@ -54,6 +55,8 @@ class FormField:
 
 class FormDialog(ModalScreen[dict[str, Any] | None]):
     """Dismisses with the filled values (blank inputs left out), or None when cancelled."""
+
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="form-cancel"),

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.screens.actions import ACTIONS
 
 NIGHT_KEYS = [
@@ -92,6 +93,8 @@ def styled(markdown: str) -> Text:
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = SCREENS_CSS
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,f1,question_mark", "dismiss", "Close", id="help-close"),
         Binding("j", "scroll(1)", "Down", show=False),

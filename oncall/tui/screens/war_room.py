@@ -342,8 +342,7 @@ class WarRoom(Screen[None]):
             error = self.query_one("#cmd-error", Static)
             error.update(f"✗ {exc}")
             error.add_class("shown")
-            if not event.input.value:  # the line stays to be put right
-                event.input.value = line
+            self.query_one(CommandInput).put_back(line)
             return
         self.query_one(CommandInput).remember(line)
         self.send(command)

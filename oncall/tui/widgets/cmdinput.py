@@ -76,6 +76,14 @@ class CommandInput(Input):
             self.parent.hide_menu()
         self.post_message(self.Submitted(self, line))
 
+    def put_back(self, line: str) -> None:
+        """A line refused before it ran comes back to be put right, selected: typing replaces
+        it, an arrow key keeps it to edit, and ctrl+u clears it as in a shell. Text typed
+        since enter stays as it is."""
+        if not self.value:
+            self.value = line
+            self.select_all()
+
     def remember(self, line: str) -> None:
         if line and (not self.history or self.history[-1] != line):
             self.history.append(line)

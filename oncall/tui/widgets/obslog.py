@@ -1,7 +1,7 @@
 """The observation log: every answer of the engine, id first, newest at the bottom.
 
 Entries are small widgets with CSS classes rather than styled text, so events from teams and
-errors are coloured by the theme (oncall.tcss), never by literals in code.
+errors are coloured by the theme (screens.tcss), never by literals in code.
 """
 
 from __future__ import annotations

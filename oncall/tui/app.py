@@ -9,6 +9,7 @@ oncall home before the app stops, so the CLI can say where to look and exit non-
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -139,6 +140,11 @@ class OncallApp(App[None]):
                  difficulty: str | None = None, home: Path | None = None,
                  realtime: float | None = None) -> None:
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # Nothing slides: the tabs' underline took 20 frames after every chart and drift
+            # test (half the UI work of each), and the game's scrolls already jump. A player's
+            # TEXTUAL_ANIMATIONS still decides.
+            self.animation_level = "none"
         self.realtime = realtime
         """Real seconds per simulated minute while a page waits unacknowledged (`--realtime`:
         60); None keeps the clock still between commands."""

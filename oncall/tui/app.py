@@ -22,6 +22,7 @@ from textual.command import CommandPalette
 from oncall.tui.messages import GameFailed, GameReady
 
 if TYPE_CHECKING:
+    from textual.await_complete import AwaitComplete
     from textual.screen import Screen
     from textual.timer import Timer
 
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from oncall.session import SaveOutcome, Session, ShiftSession
 
 
+SCREENS_CSS = Path(__file__).with_name("screens.tcss")
+"""The layout of every screen but the title (which `oncall.tcss` holds with what all share)."""
 DEFAULT_THEME = "textual-dark"
 SETTINGS_AFTER_S = 1.0
 """Seconds after the first screen before the settings file is validated in the background."""
@@ -279,6 +282,24 @@ class OncallApp(App[None]):
         # The settings model (pydantic) is read once the first screen is up and settled.
         self.screen.call_after_refresh(lambda: self.set_timer(SETTINGS_AFTER_S,
                                                               self._load_settings))
+
+    # -- the game's layout, read with the first screen after the title -------------------------
+    def push_screen(self, screen: Screen[Any] | str, *args: Any, **kwargs: Any) -> Any:
+        self._read_game_css()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen: Screen[Any] | str) -> AwaitComplete:
+        self._read_game_css()
+        return super().switch_screen(screen)
+
+    def _read_game_css(self) -> None:
+        """Add the other screens' layout to the stylesheet before the first of them is shown,
+        so the title paints without parsing it. Added as a source it is parsed on its own, the
+        rest kept as parsed; a screen's CSS_PATH would have Textual parse every source again
+        (twice the cost, at the first key a player presses)."""
+        if not self.stylesheet.has_source(str(SCREENS_CSS), ""):
+            self.stylesheet.read(SCREENS_CSS)
+            self.stylesheet.update(self)
 
     def get_default_screen(self) -> Screen[Any]:
         """The title is the first screen itself, not pushed over an empty one: one screen

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from oncall.tui.app import make_app
+from oncall.tui.app import SCREENS_CSS, make_app
 from oncall.tui.screens.career import CareerScreen
 from oncall.tui.screens.title import TitleScreen
 
@@ -15,8 +15,6 @@ async def test_the_title_is_the_first_screen_and_the_games_layout_comes_with_the
     """The title paints alone, without the rest of the game's layout parsed; the first other
     screen brings that layout, and leaving a game comes back to a title at the bottom."""
     from textual.css.scalar import Scalar
-
-    from oncall.tui.screens import SCREENS_CSS
 
     app = make_app(home=home)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -33,23 +31,3 @@ async def test_the_title_is_the_first_screen_and_the_games_layout_comes_with_the
         await pilot.pause()
         assert len(app.screen_stack) == 1 and isinstance(app.screen, TitleScreen)
 
-
-def test_every_screen_but_the_title_declares_the_games_layout() -> None:
-    """A screen without it, reached straight from the title, would show unstyled."""
-    import importlib
-    import inspect
-    import pkgutil
-
-    from textual.screen import Screen
-
-    import oncall.tui.screens as screens
-
-    found = []
-    for info in pkgutil.iter_modules(screens.__path__):
-        module = importlib.import_module(f"{screens.__name__}.{info.name}")
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, Screen) and cls.__module__ == module.__name__ \
-                    and cls is not TitleScreen:
-                found.append(cls)
-                assert cls.CSS_PATH == screens.SCREENS_CSS, cls.__name__
-    assert len(found) >= 15

@@ -16,7 +16,6 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.widgets.charts import MARKERS, TitledPlot
 
 
@@ -107,8 +106,6 @@ def _daily(saves: list[Any]) -> str:
 
 
 class CareerScreen(Screen[None]):
-    CSS_PATH = SCREENS_CSS
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("j", "down", "Down", show=False),

@@ -13,12 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from oncall.tui.screens import SCREENS_CSS
-
 
 class ConfirmScreen(ModalScreen[bool]):
-    CSS_PATH = SCREENS_CSS
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),

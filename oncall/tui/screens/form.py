@@ -29,7 +29,6 @@ from textual.widgets import (
     Static,
 )
 
-from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.widgets.framed import FramedSelect
 
 Kind = Literal["select", "input", "multi", "radio"]
@@ -55,8 +54,6 @@ class FormField:
 
 class FormDialog(ModalScreen[dict[str, Any] | None]):
     """Dismisses with the filled values (blank inputs left out), or None when cancelled."""
-
-    CSS_PATH = SCREENS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="form-cancel"),

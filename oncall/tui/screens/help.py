@@ -12,7 +12,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.screens.actions import ACTIONS
 
 NIGHT_KEYS = [
@@ -108,8 +107,6 @@ def pieces(markdown: str, first: int) -> list[str]:
 
 
 class HelpScreen(ModalScreen[None]):
-    CSS_PATH = SCREENS_CSS
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,f1,question_mark", "dismiss", "Close", id="help-close"),
         Binding("j", "scroll(1)", "Down", show=False),

@@ -12,8 +12,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static, TextArea
 
-from oncall.tui.screens import SCREENS_CSS
-
 if TYPE_CHECKING:
     from oncall.game.record import Record
     from oncall.game.shiftrecord import ShiftRecord
@@ -21,8 +19,6 @@ if TYPE_CHECKING:
 
 
 class InterviewScreen(Screen[None]):
-    CSS_PATH = SCREENS_CSS
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit answer", id="submit", priority=True),
         Binding("escape", "app.pop_screen", "Back", id="back"),
@@ -62,8 +58,6 @@ class InterviewScreen(Screen[None]):
 
 
 class SpokenScreen(Screen[None]):
-    CSS_PATH = SCREENS_CSS
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("i", "interview", "Rehearse it", id="interview"),

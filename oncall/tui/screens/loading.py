@@ -6,12 +6,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
-from oncall.tui.screens import SCREENS_CSS
-
 
 class LoadingScreen(Screen[None]):
-    CSS_PATH = SCREENS_CSS
-
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text

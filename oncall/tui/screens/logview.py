@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
-from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.widgets.obslog import ObservationLog
 
 if TYPE_CHECKING:
@@ -16,8 +15,6 @@ if TYPE_CHECKING:
 
 
 class LogView(ModalScreen[None]):
-    CSS_PATH = SCREENS_CSS
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,ctrl+l", "dismiss", "Close", id="log-close"),
         Binding("j,down", "scroll(1)", "Down", show=False),

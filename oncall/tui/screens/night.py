@@ -24,7 +24,6 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from oncall.tui.cmdline import SHIFT
-from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.widgets.cmdinput import CommandLine
 from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.nightstatus import NightStatus, queue_text, view_of
@@ -59,8 +58,6 @@ class ShiftAnswered(Message):
 
 class NightScreen(Screen[None]):
     """A night on call: build the shift in a worker, then answer commands in order."""
-
-    CSS_PATH = SCREENS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="night-help"),

@@ -21,7 +21,6 @@ from textual.widgets import Static
 
 from oncall.game.engine import SEVERITY_ORDER
 from oncall.tui.messages import PAGER_EVENTS, Observed, Waited
-from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.status import IncidentStatus, ack_text, look
 
@@ -43,8 +42,6 @@ def alert_text(a: dict[str, Any], clock: Any) -> str:
 
 class PageScreen(Screen[None]):
     """The pager. Acknowledge, or walk into the war room without acknowledging."""
-
-    CSS_PATH = SCREENS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "ack", "Acknowledge", id="ack", priority=True),

@@ -19,7 +19,6 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static,
 
 from oncall.sim.impact import describe
 from oncall.tui.messages import Observed
-from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.framed import FramedSelect
 
@@ -75,8 +74,6 @@ def prefill(game: Game) -> dict[str, str]:
 
 
 class PostmortemScreen(Screen[None]):
-    CSS_PATH = SCREENS_CSS
-
     AUTO_FOCUS = "#pm-summary"
     """The cursor starts in the summary (not first on the form's scroll, then moved)."""
     BINDINGS: ClassVar[list[BindingType]] = [

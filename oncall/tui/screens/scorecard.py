@@ -16,7 +16,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
-from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.widgets.footer import FittingFooter
 
 if TYPE_CHECKING:
@@ -40,8 +39,6 @@ def card_lines(card: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class ScorecardScreen(Screen[None]):
-    CSS_PATH = SCREENS_CSS
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "story", "STAR story", id="story"),
         Binding("x", "export", "Export files", id="export"),

@@ -14,8 +14,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from oncall.tui.screens import SCREENS_CSS
-
 if TYPE_CHECKING:
     from oncall.content.scenario import Scenario
     from oncall.story.library import Entry
@@ -29,8 +27,6 @@ DIFFICULTIES = (("", "the scenario's own"), ("easy", "easy: no noise"),
 
 class ShiftPicker(Screen[None]):
     """Scenarios load in a worker (YAML and pydantic), so the screen appears at once."""
-
-    CSS_PATH = SCREENS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),

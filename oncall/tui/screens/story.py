@@ -12,12 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown
 
-from oncall.tui.screens import SCREENS_CSS
-
 
 class StoryScreen(Screen[None]):
-    CSS_PATH = SCREENS_CSS
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back"),
         Binding("e", "export", "Export as Markdown", id="export"),

@@ -19,7 +19,6 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 
 from oncall.tui.messages import Observed
-from oncall.tui.screens import SCREENS_CSS
 
 if TYPE_CHECKING:
     from oncall.session import Session
@@ -59,8 +58,6 @@ class ReplayChart(PlotextPlot):
 
 
 class TuningScreen(ModalScreen[Tuned]):
-    CSS_PATH = SCREENS_CSS
-
     DEFAULT_CSS = """
     TuningScreen { align: center middle; }
     #tune { width: 100%; height: 100%; padding: 0 1; background: $surface; }

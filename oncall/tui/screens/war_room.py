@@ -24,7 +24,6 @@ from textual.widgets import Input, Static, TabbedContent, TabPane
 from oncall.tui.app import freeze_heap
 from oncall.tui.commands import WarRoomCommands
 from oncall.tui.messages import PAGER_EVENTS, Observed
-from oncall.tui.screens import SCREENS_CSS
 from oncall.tui.screens.actions import (
     ACTIONS,
     NO_FORM,
@@ -62,8 +61,6 @@ WIDE = 120
 
 class WarRoom(Screen[None]):
     """Where the incident is worked. Letters act; `:` types a command; F1 or ? helps."""
-
-    CSS_PATH = SCREENS_CSS
 
     COMMANDS: ClassVar = {WarRoomCommands}
     AUTO_FOCUS = "#log"

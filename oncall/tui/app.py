@@ -279,6 +279,10 @@ class OncallApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.scenario_id:
             self.start_incident(self.scenario_id, self.seed, self.difficulty)
+        # What start-up built (Textual, the title) lives as long as the app: out of the
+        # collector's reach once the title is up, a full collection no longer walks it in the
+        # middle of the first key's answer (50-110 ms as the new-shift list loaded).
+        self.screen.call_after_refresh(freeze_heap)
         # The settings model (pydantic) is read once the first screen is up and settled.
         self.screen.call_after_refresh(lambda: self.set_timer(SETTINGS_AFTER_S,
                                                               self._load_settings))

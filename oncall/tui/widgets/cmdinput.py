@@ -191,9 +191,10 @@ class CommandLine(Vertical):
         menu = self.menu
         menu.clear_options()
         width = max(len(f) for f in found[:50])
-        for value_ in found[:50]:
-            about = self.describe(field, value_) if field else ""
-            menu.add_option(Option(f"{value_:<{width}}  {about}".rstrip(), id=value_))
+        # All at once: one by one, the list laid itself out again for each, at every key.
+        menu.add_options([Option(f"{value_:<{width}}  "
+                                 f"{self.describe(field, value_) if field else ''}".rstrip(),
+                                 id=value_) for value_ in found[:50]])
         menu.highlighted = 0
         menu.display = True
 

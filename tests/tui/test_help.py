@@ -33,6 +33,8 @@ async def test_the_whole_help_is_shown_once_settled(home: Path) -> None:
         await settle(pilot)
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
+        while not help_screen.ready:  # the other sections come one a frame
+            await pilot.pause()
         shown = [str(s.render()) for s in help_screen.query(".help-text").results(Static)]
         assert len(shown) == len(pieces(help_screen.source, SHOWN_ROWS))
         assert shown[0].startswith("WAR ROOM HELP") and "Causes" in shown[-1]

@@ -120,6 +120,8 @@ class HelpScreen(ModalScreen[None]):
         self.night = night
         self.keys = keys or []
         """(key, what it does) of the screen underneath, listed first."""
+        self._rest: list[str] = []
+        """Sections still to come, one a frame."""
 
     def compose(self) -> ComposeResult:
         """The help's Markdown as styled text, a widget a section: a widget per paragraph and
@@ -138,6 +140,11 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#help", VerticalScroll).focus()
         self.call_after_refresh(self._mount_next)
+
+    @property
+    def ready(self) -> bool:
+        """Every section is mounted."""
+        return not self._rest
 
     async def _mount_next(self) -> None:
         if not self._rest or not self.is_attached:

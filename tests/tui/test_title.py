@@ -100,4 +100,3 @@ async def test_a_broken_settings_file_is_named_and_kept(
         notes = [n for n in app._notifications if n.title == "Settings not read"]
         assert len(notes) == 1 and "colour" in notes[0].message
     assert (home / "settings.json").read_text() == broken
-

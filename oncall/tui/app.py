@@ -9,6 +9,7 @@ oncall home before the app stops, so the CLI can say where to look and exit non-
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,6 +22,7 @@ from textual.command import CommandPalette
 from oncall.tui.messages import GameFailed, GameReady
 
 if TYPE_CHECKING:
+    from textual.await_complete import AwaitComplete
     from textual.screen import Screen
     from textual.timer import Timer
 
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from oncall.session import SaveOutcome, Session, ShiftSession
 
 
+SCREENS_CSS = Path(__file__).with_name("screens.tcss")
+"""The layout of every screen but the title (which `oncall.tcss` holds with what all share)."""
 DEFAULT_THEME = "textual-dark"
 SETTINGS_AFTER_S = 1.0
 """Seconds after the first screen before the settings file is validated in the background."""
@@ -139,6 +143,11 @@ class OncallApp(App[None]):
                  difficulty: str | None = None, home: Path | None = None,
                  realtime: float | None = None) -> None:
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # Nothing slides: the tabs' underline took 20 frames after every chart and drift
+            # test (half the UI work of each), and the game's scrolls already jump. A player's
+            # TEXTUAL_ANIMATIONS still decides.
+            self.animation_level = "none"
         self.realtime = realtime
         """Real seconds per simulated minute while a page waits unacknowledged (`--realtime`:
         60); None keeps the clock still between commands."""
@@ -270,13 +279,41 @@ class OncallApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.scenario_id:
             self.start_incident(self.scenario_id, self.seed, self.difficulty)
-        else:
-            from oncall.tui.screens.title import TitleScreen
-
-            self.push_screen(TitleScreen())
+        # What start-up built (Textual, the title) lives as long as the app: out of the
+        # collector's reach once the title is up, a full collection no longer walks it in the
+        # middle of the first key's answer (50-110 ms as the new-shift list loaded).
+        self.screen.call_after_refresh(freeze_heap)
         # The settings model (pydantic) is read once the first screen is up and settled.
         self.screen.call_after_refresh(lambda: self.set_timer(SETTINGS_AFTER_S,
                                                               self._load_settings))
+
+    # -- the game's layout, read with the first screen after the title -------------------------
+    def push_screen(self, screen: Screen[Any] | str, *args: Any, **kwargs: Any) -> Any:
+        self._read_game_css()
+        return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen: Screen[Any] | str) -> AwaitComplete:
+        self._read_game_css()
+        return super().switch_screen(screen)
+
+    def _read_game_css(self) -> None:
+        """Add the other screens' layout to the stylesheet before the first of them is shown,
+        so the title paints without parsing it. Added as a source it is parsed on its own, the
+        rest kept as parsed; a screen's CSS_PATH would have Textual parse every source again
+        (twice the cost, at the first key a player presses)."""
+        if not self.stylesheet.has_source(str(SCREENS_CSS), ""):
+            self.stylesheet.read(SCREENS_CSS)
+            self.stylesheet.update(self)
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The title is the first screen itself, not pushed over an empty one: one screen
+        composed and painted at start rather than two. Given a scenario, the game's screens
+        go over a blank one instead."""
+        if self.scenario_id:
+            return super().get_default_screen()
+        from oncall.tui.screens.title import TitleScreen
+
+        return TitleScreen()
 
     def start_incident(self, scenario_id: str, seed: int | None,
                        difficulty: str | None = None) -> None:
@@ -492,16 +529,17 @@ class OncallApp(App[None]):
         self.start_incident(random_id(seed, self.difficulty or "normal"), seed, self.difficulty)
 
     def back_to_title(self) -> None:
-        """Leave the incident and return to a fresh title screen."""
+        """Leave the incident and return to the title screen at the bottom of the stack."""
         from oncall.tui.screens.title import TitleScreen
 
         self.session = None
         self.night = None
         thaw_heap()
         self.clear_notifications()  # the night's toasts do not follow the player out
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.switch_screen(TitleScreen())
+        if not isinstance(self.screen, TitleScreen):  # a game started from the command line
+            self.push_screen(TitleScreen())
 
 
 def _abandon(live: Session | ShiftSession) -> SaveOutcome | None:

@@ -196,6 +196,8 @@ async def test_form_list_inside_its_frame_at_80x24(snapshot: Snapshot) -> None:
         await pilot.pause()
         await pilot.press("f1")
         await settle(pilot)
+        while not getattr(app.screen, "ready", True):  # the help's sections come one a frame
+            await pilot.pause()
         await snapshot(pilot, "war-room-help")
 
 

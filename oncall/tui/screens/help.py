@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import ClassVar
 
 from rich.text import Text
@@ -91,6 +92,20 @@ def styled(markdown: str) -> Text:
     return out
 
 
+SHOWN_ROWS = 20
+"""Lines of the help the box shows before it is scrolled (#help is 22 high, in a frame)."""
+
+
+def pieces(markdown: str, first: int) -> list[str]:
+    """The Markdown's first `first` lines, then the rest cut before the blank line that leads
+    each `##` heading: drawn one under another, the pieces read as the whole."""
+    lines = markdown.splitlines()
+    cuts = [i - 1 for i, line in enumerate(lines) if line.startswith("## ")
+            and i - 1 > first and not lines[i - 1]]
+    bounds = [0, min(first, len(lines)), *cuts, len(lines)]
+    return ["\n".join(lines[a:b]) for a, b in pairwise(bounds) if b > a] or [markdown]
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,f1,question_mark", "dismiss", "Close", id="help-close"),
@@ -105,21 +120,39 @@ class HelpScreen(ModalScreen[None]):
         self.night = night
         self.keys = keys or []
         """(key, what it does) of the screen underneath, listed first."""
+        self._rest: list[str] = []
+        """Sections still to come, one a frame."""
 
     def compose(self) -> ComposeResult:
-        """The help's Markdown as one styled text in one widget: a widget per paragraph and
+        """The help's Markdown as styled text, a widget a section: a widget per paragraph and
         bullet (Textual's Markdown) cost a second of layout at F1, and Rich's Markdown half
-        of one."""
+        of one. What fills the box comes with the screen and the other sections one a frame
+        after it paints: laid out and drawn at once, the whole text held the loop for 40 ms."""
         lines = help_markdown(self.phase, self.night).splitlines()
         if self.keys:
             lines[1:1] = ["", "## Keys on this screen", "",
                           *(f"- `{k}` {what}" for k, what in self.keys)]
         self.source = "\n".join(lines)
+        first, *self._rest = pieces(self.source, SHOWN_ROWS)
         with VerticalScroll(id="help"):
-            yield Static(styled(self.source), id="help-text")
+            yield Static(styled(first), classes="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help", VerticalScroll).focus()
+        self.call_after_refresh(self._mount_next)
+
+    @property
+    def ready(self) -> bool:
+        """Every section is mounted."""
+        return not self._rest
+
+    async def _mount_next(self) -> None:
+        if not self._rest or not self.is_attached:
+            return
+        section = self._rest.pop(0)
+        await self.query_one("#help", VerticalScroll).mount(
+            Static(styled(section), classes="help-text"))
+        self.call_after_refresh(self._mount_next)
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#help", VerticalScroll).scroll_relative(y=lines * 3, animate=False)

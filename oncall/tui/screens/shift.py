@@ -85,12 +85,13 @@ class ShiftPicker(Screen[None]):
     def _show(self, found: dict[str, Scenario]) -> None:
         self.known = found
         menu = self.query_one("#scenarios", OptionList)
-        menu.add_option(Option("Random night: any fault on any model, drawn from the seed",
-                               id=RANDOM))
+        options = [Option("Random night: any fault on any model, drawn from the seed",
+                          id=RANDOM)]
         for sid, s in found.items():
             e = self.entries.get(sid)
             best = f" (best {e.best:g})" if e is not None and e.best is not None else ""
-            menu.add_option(Option(f"{s.title}{best}", id=sid))
+            options.append(Option(f"{s.title}{best}", id=sid))
+        menu.add_options(options)  # at once: one by one, the list laid itself out each time
         menu.highlighted = 0
         self.set_focus(menu)
         self.oncall.release_input()

@@ -190,23 +190,37 @@ class WarRoom(Screen[None]):
     @on(Observed)
     def _observed(self, message: Observed) -> None:
         self.call_after_refresh(freeze_heap)  # the answer and its widgets live with the game
+        obs = message.observation
+        if obs.kind == "resolve" and obs.ok and message.state.get("phase") == "resolved":
+            self._leave_for_postmortem(message.command, obs)
+            return
         self._show_observation(message.command, message.observation)
         if message.state:
             self._show_state(message.state)
         self.refresh_bindings()
-        obs = message.observation
+        self._announce(obs)
+        if message.command.get("do") == "resolve":
+            self.oncall.release_input()  # not resolved: the keys are the war room's again
+
+    def _announce(self, obs: Observation) -> None:
+        """The bell for what pages (in real time), a toast for what people say and do."""
         if self.oncall.realtime and any(ev.get("kind") in PAGER_EVENTS for ev in obs.events):
             self.app.bell()
         for ev in obs.events:
             if ev.get("kind") in ("message", "mitigated", "handover", "escalation"):
                 self.notify(str(ev.get("text", "")), title=str(ev.get("by") or ev["kind"]),
                             timeout=6)
-        if obs.kind == "resolve" and obs.ok and message.state.get("phase") == "resolved":
-            from oncall.tui.screens.postmortem import PostmortemScreen
 
-            self.oncall.replace(self, PostmortemScreen(self.session, obs, self.entries))
-        elif message.command.get("do") == "resolve":
-            self.oncall.release_input()  # not resolved: the keys are the war room's again
+    def _leave_for_postmortem(self, command: dict[str, Any], obs: Observation) -> None:
+        """Resolved: the postmortem takes the room's place at once. The room is not brought
+        up to date first (its log, status bar and keys would be drawn for nobody); the answer
+        joins the entries the postmortem looks back at, and its news is announced."""
+        from oncall.tui.screens.postmortem import PostmortemScreen
+
+        self.entries.append((command, obs))
+        self._announce(obs)
+        self.query_one(ObservationLog).leaving = True
+        self.oncall.replace(self, PostmortemScreen(self.session, obs, self.entries))
 
     def _show_state(self, state: dict[str, Any]) -> None:
         """The status bar and side panel, and a toast for each new kind of pressure."""
@@ -339,8 +353,7 @@ class WarRoom(Screen[None]):
             error = self.query_one("#cmd-error", Static)
             error.update(f"✗ {exc}")
             error.add_class("shown")
-            if not event.input.value:  # the line stays to be put right
-                event.input.value = line
+            self.query_one(CommandInput).put_back(line)
             return
         self.query_one(CommandInput).remember(line)
         self.send(command)

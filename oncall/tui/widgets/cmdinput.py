@@ -76,6 +76,14 @@ class CommandInput(Input):
             self.parent.hide_menu()
         self.post_message(self.Submitted(self, line))
 
+    def put_back(self, line: str) -> None:
+        """A line refused before it ran comes back to be put right, selected: typing replaces
+        it, an arrow key keeps it to edit, and ctrl+u clears it as in a shell. Text typed
+        since enter stays as it is."""
+        if not self.value:
+            self.value = line
+            self.select_all()
+
     def remember(self, line: str) -> None:
         if line and (not self.history or self.history[-1] != line):
             self.history.append(line)
@@ -183,9 +191,10 @@ class CommandLine(Vertical):
         menu = self.menu
         menu.clear_options()
         width = max(len(f) for f in found[:50])
-        for value_ in found[:50]:
-            about = self.describe(field, value_) if field else ""
-            menu.add_option(Option(f"{value_:<{width}}  {about}".rstrip(), id=value_))
+        # All at once: one by one, the list laid itself out again for each, at every key.
+        menu.add_options([Option(f"{value_:<{width}}  "
+                                 f"{self.describe(field, value_) if field else ''}".rstrip(),
+                                 id=value_) for value_ in found[:50]])
         menu.highlighted = 0
         menu.display = True
 

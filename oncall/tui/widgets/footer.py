@@ -34,9 +34,13 @@ class FittingFooter(Footer):
 
     def _key(self, binding: Binding, enabled: bool, tooltip: str, description: str
              ) -> FooterKey:
+        # Born with the class its `compact` watcher would add as it mounts: added then, it
+        # restyled each key on its own, half the war room's answer to `a`.
         return FooterKey(binding.key, self.app.get_key_display(binding), description,
                          binding.action, disabled=not enabled,
-                         tooltip=tooltip or binding.description).data_bind(compact=Footer.compact)
+                         tooltip=tooltip or binding.description,
+                         classes="-compact" if self.compact else "",
+                         ).data_bind(compact=Footer.compact)
 
     def width_of(self, binding: Binding, description: str = "") -> int:
         return len(self.app.get_key_display(binding)) + len(description or

@@ -1,7 +1,7 @@
 """The observation log: every answer of the engine, id first, newest at the bottom.
 
 Entries are small widgets with CSS classes rather than styled text, so events from teams and
-errors are coloured by the theme (oncall.tcss), never by literals in code.
+errors are coloured by the theme (screens.tcss), never by literals in code.
 """
 
 from __future__ import annotations
@@ -85,12 +85,16 @@ class ObservationLog(VerticalScroll):
     """Scrolls to the newest entry as it arrives."""
 
     can_focus = True
+    leaving = False
+    """Set as the log's screen is replaced: its focus no longer shows."""
 
     def watch_has_focus(self, _has_focus: bool) -> None:
         """Only the log's own background follows its focus (`#log:focus`): restyle the log
         alone and repaint what it holds. Textual restyles every entry under a widget that gains
         or loses focus, a third of a second for a hundred entries, paid again on the blur as a
         screen closes (a long incident's `resolve` waited on both)."""
+        if self.leaving:
+            return
         self.app.stylesheet.update_nodes([self], animate=False)
         for child in self.walk_children():
             child.refresh()

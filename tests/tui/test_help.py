@@ -1,0 +1,43 @@
+"""The help paints what fills its box first and the other sections over the next frames; all
+of it is there once settled, in order, reading as the one text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pilot_helpers import settle
+from textual.widgets import Static
+
+from oncall.tui.app import make_app
+from oncall.tui.screens.help import SHOWN_ROWS, HelpScreen, help_markdown, pieces
+
+
+def test_the_pieces_of_the_help_read_as_the_whole() -> None:
+    for night in (False, True):
+        source = help_markdown("active", night)
+        parts = pieces(source, SHOWN_ROWS)
+        assert "\n".join(parts) == source and len(parts) > 2
+        assert len(parts[0].splitlines()) == SHOWN_ROWS
+        assert all(part.lstrip("\n").startswith("## ") for part in parts[2:])
+
+
+async def test_the_whole_help_is_shown_once_settled(home: Path) -> None:
+    app = make_app(home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(HelpScreen("active"))
+        await pilot.press("escape")  # closed while its sections are still coming
+        await settle(pilot)
+        assert app.is_running and not isinstance(app.screen, HelpScreen)
+        app.push_screen(HelpScreen("active"))
+        await settle(pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        while not help_screen.ready:  # the other sections come one a frame
+            await pilot.pause()
+        shown = [str(s.render()) for s in help_screen.query(".help-text").results(Static)]
+        assert len(shown) == len(pieces(help_screen.source, SHOWN_ROWS))
+        assert shown[0].startswith("WAR ROOM HELP") and "Causes" in shown[-1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)

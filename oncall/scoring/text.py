@@ -133,8 +133,12 @@ def mentions(text: str, phrase: str) -> bool:
 
 
 NOT_BLAME = re.compile(r"\b(?:no one|no-one|nobody|not anyone|not any one person)['’]s fault\b|"
-                       r"\bnot the fault of\b")
-"""Saying that no one is to blame is the blameless stance itself, not blame."""
+                       r"\b(?:not the|not a|no|through no) fault of\b|"
+                       r"\bfault of (?:the |a |an |its |our )?(?:[\w-]+ )?(?:model|system|service|"
+                       r"job|node|pipeline|config|code|cluster|alert|feature|platform|"
+                       r"deploy|release|producer|store|cache|gpu|pod)s?\b")
+"""Saying that no one is to blame is the blameless stance itself, not blame; and in this domain
+a fault is also a technical term: "a fault of the model" or "the batch job" blames no one."""
 
 
 def blame_hits(text: str) -> list[str]:

@@ -157,6 +157,13 @@ def test_saying_it_was_no_ones_fault_is_blameless() -> None:
     assert blame_hits("It was Dana's fault.") == ["'s fault"]
 
 
+def test_a_fault_of_a_system_is_a_technical_fault_not_blame() -> None:
+    assert blame_hits("No fault of the model: a noisy neighbour on a shared node.") == []
+    assert blame_hits("A fault of the feature pipeline, not of the model.") == []
+    assert blame_hits("It was the fault of the on-call engineer.") == ["fault of"]
+    assert blame_hits("The outage was the fault of Dana.") == ["fault of"]
+
+
 def test_infra_and_deploys_count_as_looking_at_the_signal() -> None:
     rec = play("search-1", [{"do": "ack"}, {"do": "infra", "model": SEARCH},
                             {"do": "deploys", "model": SEARCH},

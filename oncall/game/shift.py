@@ -676,6 +676,13 @@ class Shift:
                 f.regressions.append({"model": it.model, "since": self.now, "error_rate":
                                       round(check["candidate"] - check["stable"], 6)})
             return [f"{it.model} {it.report['version']} is live at 100%."]
+        if effect == "hold" and it.kind == "canary":
+            canary = self.world.model(it.model).canary_deploy(self.now)
+            if canary is not None and canary.model_version == it.report["version"]:
+                canary.ended_at = self.now  # held: the canary is taken down, stable serves all
+                return [f"The {it.model} canary {it.report['version']} is taken down; "
+                        f"{self.world.model(it.model).live_deploy(self.now).model_version} "
+                        "serves all of its traffic."]
         if effect == "build":
             events += self._spend(BUILD_MIN)
             made = remediations.files(it.report["remediation"], self.world.model(it.model))[0]

@@ -184,6 +184,8 @@ def deploys(world: World, model: str) -> tuple[str, dict[str, Any]]:
                 diff = "  config " + ", ".join(f"{k} {a}->{b}" for k, (a, b) in changed.items())
         serving = "shadow (mirrored traffic, serves none)" if d.get("shadow") else \
             f"canary {d['canary_pct']}%"
+        if d.get("ended_at") is not None:
+            serving += f", taken down {hhmm(d['ended_at'])}"
         out.append(f"    r{d['revision']} {hhmm(d['at'])} {d['model_version']} {serving} "
                    f"by {d['promoted_by']}{diff}  ({d['note']})")
         if not d.get("shadow"):

@@ -50,6 +50,9 @@ class Deploy:
     note: str = ""
     shadow: bool = False
     """A shadow revision: it receives a mirror of the live traffic and serves none of it."""
+    ended_at: int | None = None
+    """A canary or shadow taken down at this minute (aborted, not promoted): from then on the
+    live revision serves everything again."""
 
 
 @dataclass(slots=True)
@@ -96,7 +99,7 @@ class Model:
         deploy came after it."""
         for d in reversed([d for d in self.deploys if d.at <= t]):
             if kind(d):
-                return d
+                return d if d.ended_at is None or d.ended_at > t else None
             if d.canary_pct == 100:
                 return None
         return None

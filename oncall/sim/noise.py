@@ -173,7 +173,8 @@ class CandidateRelease(Noise):
         """The share of the traffic (of a revision's own, with `revision`) the candidate serves
         at each minute: `canary_pct` while its canary runs, all of it once promoted."""
         m = world.model(self.model)
-        cuts = sorted({d.at for d in m.deploys})
+        cuts = sorted({d.at for d in m.deploys} | {d.ended_at for d in m.deploys
+                                                    if d.ended_at is not None})
         states = []
         for at in cuts:
             canary = self._mine(m.canary_deploy(at))
@@ -198,7 +199,8 @@ class CandidateRelease(Noise):
         return v * (1 + (ratio - 1) * self.share(world, t, revision))
 
     def version(self, world: World) -> tuple[int, ...]:
-        return (len(world.model(self.model).deploys),)
+        deploys = world.model(self.model).deploys
+        return len(deploys), sum(d.ended_at is not None for d in deploys)
 
 
 NOISE_TYPES: dict[str, type[Noise]] = {"cert_expiry": CertExpiry, "latency_blip": LatencyBlip,

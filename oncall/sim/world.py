@@ -402,7 +402,9 @@ class World:
             "deploys": [{"revision": d.revision, "model_version": d.model_version,
                          "config": d.config, "image": d.image, "canary_pct": d.canary_pct,
                          "promoted_by": d.promoted_by, "at": d.at, "note": d.note,
-                         "shadow": d.shadow}
+                         "shadow": d.shadow,
+                         **({"ended_at": d.ended_at} if d.ended_at is not None
+                            and d.ended_at <= self.now else {})}
                         for d in m.deploys if d.at <= self.now],
         }
 
@@ -800,7 +802,7 @@ def _copy_model(m: Model) -> Model:
                           _own(v.eval_scores), v.registered_by, v.registered_at)
                   for v in m.versions],
                  [Deploy(d.revision, d.model_version, _own(d.config), d.image, d.canary_pct,
-                         d.promoted_by, d.at, d.note, d.shadow)
+                         d.promoted_by, d.at, d.note, d.shadow, d.ended_at)
                   for d in m.deploys])
 
 

@@ -22,7 +22,7 @@ from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
 from oncall.scoring.shift import score_shift
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
-from oncall.story.shiftfacts import incidents
+from oncall.story.shiftfacts import incidents, queue_kind
 
 Kind = Literal["incident", "priorities", "disagreement", "tradeoff"]
 KINDS: tuple[Kind, ...] = ("incident", "priorities", "disagreement", "tradeoff")
@@ -134,8 +134,10 @@ def priorities(rec: ShiftRecord) -> Story | None:
         return None
     counts: dict[str, int] = {}
     for it in items:
-        counts[it.kind] = counts.get(it.kind, 0) + 1
-    mix = _and([_plural(n, k if k != "noise" else "noise item") for k, n in counts.items()])
+        kind = queue_kind(rec, it)
+        counts[kind] = counts.get(kind, 0) + 1
+    mix = _and([_plural(n, {"noise": "noise item", "release alert": "regression page"}.get(k, k))
+                for k, n in counts.items()])
     span = f"between {hhmm(min(it.arrives_at for it in items))} and " \
            f"{hhmm(max(it.arrives_at for it in items))}"
     situation = f"{_night(rec)} The queue received {mix} {span}."

@@ -54,6 +54,15 @@ class ShiftIncident:
         return out
 
 
+def queue_kind(rec: ShiftRecord, it: Item) -> str:
+    """What an item was, as the night's story tells it: a page on a model whose release the
+    player had promoted before it arrived is that release's alert (`release alert`), not noise."""
+    if it.kind == "noise" and it.page and any(
+            p["model"] == it.model and p["t"] <= it.arrives_at for p in rec.facts.promoted):
+        return "release alert"
+    return it.kind
+
+
 def _pages_named(text: str) -> set[str]:
     return set(re.findall(r"\bp\d+\b", text))
 

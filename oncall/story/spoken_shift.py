@@ -20,11 +20,12 @@ from oncall.story.clauses import (
     signal_clause,
     team,
 )
-from oncall.story.shiftfacts import ShiftIncident, incidents
+from oncall.story.shiftfacts import ShiftIncident, incidents, queue_kind
 from oncall.story.spoken import QUESTIONS, Bit, Spoken, evidence_bits, fit, move_line, page
 
 KIND_WORDS = {"incident": "incident", "deploy": "deploy request", "canary": "canary request",
-              "feature": "feature request", "noise": "noisy alert"}
+              "feature": "feature request", "noise": "noisy alert",
+              "release alert": "regression page"}
 DONE_WORDS = {"promoted": "promoted it", "held": "held it back for working hours",
               "ticketed": "filed it for working hours", "built": "built it",
               "missed": "let its deadline pass", "silenced": "silenced it",
@@ -73,7 +74,8 @@ class _Shift:
             return None
         counts: dict[str, int] = {}
         for it in items:
-            counts[it.kind] = counts.get(it.kind, 0) + 1
+            kind = queue_kind(self.rec, it)
+            counts[kind] = counts.get(kind, 0) + 1
         mix = and_list([f"{n} {KIND_WORDS[k]}{'s' if n != 1 else ''}" for k, n in counts.items()])
         return Bit(0, prio, f"Over the night the queue brought {mix}.")
 

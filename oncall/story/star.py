@@ -199,6 +199,11 @@ def result(record: Record) -> list[str]:
         how = f" once I had {action_phrase(iv.command)}" if iv is not None else ""
         out.append(f"The fault was mitigated at {hhmm(f.mitigated_at)}{how}, "
                    f"{plural(minutes, 'minute')} after the page.")
+    elif f.impact.get("recovered_at") is not None:
+        back = hhmm(int(f.impact["recovered_at"]))
+        out.append(f"It cleared by itself at {back}: nothing was broken that needed a fix of "
+                   "mine." if record.answers.control else
+                   f"The fault stopped by itself at {back}, before any move of mine stopped it.")
     else:
         out.append("The fault was not mitigated while I was on call for it.")
     imp = f.impact

@@ -152,3 +152,37 @@ def test_a_rollback_of_a_promoted_release_takes_its_regression_back_out() -> Non
     s.do({"do": "wait", "minutes": 20})
     _, after = s.world.series(it.model, "error_rate", back, s.now)
     assert np.mean(after) < 1.5 * np.mean(before)
+
+
+def test_holding_a_canary_takes_it_down() -> None:
+    """Held at its gate with the report, a canary stops serving: the deploy history says when it
+    was taken down, the split dashboard shows one revision, and its errors leave the model's."""
+    import numpy as np
+
+    for seed in range(40):
+        s = Shift(seed)
+        it = next((x for x in s.record.facts.items if x.kind == "canary"
+                   and s.record.key.gates.get(x.id)), None)
+        if it is not None:
+            break
+    else:
+        raise AssertionError("no night with a failing canary gate in 40 seeds")
+    _arrive(s, it.id)
+    report = s.do({"do": "take", "item": it.id})
+    obs = s.do({"do": "reply", "about": it.id, "evidence": [str(report.id)]})
+    assert obs.data["effect"] == "hold"
+    assert f"canary {it.report['version']} is taken down" in obs.text
+    held = s.now
+    m = s.world.model(it.model)
+    assert m.canary_deploy(held) is None
+    deploys = s.do({"do": "deploys", "model": it.model}).text
+    assert f"{it.report['version']} canary 10%, taken down" in deploys
+    dash = s.do({"do": "dashboard", "model": it.model, "metric": "error_rate",
+                 "by": "revision"})
+    assert "no canary revision is serving" in dash.text
+    s.do({"do": "wait", "minutes": 20})
+    _, before = s.world.series(it.model, "error_rate", held - 20, held)
+    _, after = s.world.series(it.model, "error_rate", held + 1, s.now)
+    stable = s.world.series(it.model, "error_rate", held + 1, s.now, "stable")[1]
+    assert np.allclose(after, stable)
+    assert np.mean(after) < np.mean(before)

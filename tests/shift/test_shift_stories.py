@@ -87,3 +87,22 @@ def test_a_story_says_so_when_the_night_lacks_its_kind() -> None:
     quiet.do({"do": "end"})
     text = markdown(quiet.record, "disagreement")
     assert "no disagreement story" in text
+
+
+def test_a_page_a_promoted_release_set_off_is_told_as_that_not_as_noise() -> None:
+    from oncall.story.shiftfacts import queue_kind
+
+    s = Shift(7)
+    bad = next(it for it in s.record.facts.items if s.record.key.gates.get(it.id))
+    while not bad.arrived:
+        s.do({"do": "wait", "minutes": 10})
+    s.do({"do": "take", "item": bad.id})
+    s.do({"do": "agree", "about": bad.id})
+    for _ in range(12):
+        s.do({"do": "wait", "minutes": 10})
+    paged = [it for it in s.record.facts.items if it.page and it.model == bad.model]
+    assert paged, "the promoted regression pages"
+    assert {queue_kind(s.record, it) for it in paged} == {"release alert"}
+    s.do({"do": "end"})
+    told = markdown(s.record, "priorities")
+    assert "regression page" in told

@@ -152,3 +152,17 @@ def test_a_ticket_that_fired_weeks_ago_is_neither_the_page_nor_dated_tonight() -
     text = story(g.record)
     assert "paged by `ErrorBudgetBurnFast`" in text
     assert "paged by `CertificateExpiringSoon`" not in text
+
+
+def test_a_page_that_cleared_by_itself_says_so() -> None:
+    """pricing-3 is a control: the batch job ends and the service level comes back on its own.
+    The result says when, and claims no mitigation."""
+    from played import right_play
+
+    from oncall.sim.clock import hhmm
+
+    record = right_play("pricing-3")
+    back = record.facts.impact["recovered_at"]
+    result = section(story(record), "Result")
+    assert f"It cleared by itself at {hhmm(int(back))}" in result
+    assert "not mitigated" not in result and "mitigated at" not in result

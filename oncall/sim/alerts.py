@@ -102,9 +102,14 @@ class Rule:
         same L; as 0 < L <= 1, each minute's ratio lies between clip(g, 0, 1) and max(g, 0), so
         the value lies between those rolling means' distances from 1, a few units of roundoff
         aside. A `level` rule below a threshold: the rolling mean of the metric's floor
-        (`tm.healthy_floor`)."""
+        (`tm.healthy_floor`). A `level` or `increase` rule above a threshold on a metric drawn
+        from nothing (`tm.drawn_from_nothing`: restarts, NaN predictions, unseen categories, a
+        feature's age): the most of its values themselves, the same on every model."""
         if self.kind == "level" and self.op == "<":
             return _floor_bound(self.metric, self.window, self.lookback, t0, t1)
+        if self.kind in ("level", "increase") and self.op == ">":
+            return _fixed_bound(self.metric.removesuffix("*"), self.kind, self.window,
+                                self.lookback, t0, t1)
         t = np.arange(t0 - self.lookback, t1)
         if self.kind != "relative" or self.op != ">" or self.metric.endswith(":*"):
             return None
@@ -177,6 +182,19 @@ IN_ORDER_BELOW = 8
 """Windows shorter than this are summed term by term in order, every window at once: the
 order numpy's own sum takes below 8 terms (its pairwise sum starts at 8), so the same bits, for
 a tenth of the cost of a reduction per window."""
+
+
+@lru_cache(maxsize=64)
+def _fixed_bound(metric: str, kind: str, window: int, lookback: int, t0: int,
+                 t1: int) -> float | None:
+    """`Rule.bound` of a rule above a threshold on a metric drawn from nothing: the most of the
+    values `Rule.values` makes of it (the same on every model, so computed once)."""
+    t = np.arange(t0 - lookback, t1)
+    raw = tm.drawn_from_nothing(metric, t)
+    if raw is None:
+        return None
+    v = _rolling_sum(raw, window) if kind == "increase" else _rolling_mean(raw, window)
+    return float(v[lookback:].max(initial=-np.inf))
 
 
 def _rolling_sum(x: np.ndarray, w: int) -> np.ndarray:

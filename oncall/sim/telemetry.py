@@ -421,17 +421,11 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
     """The healthy value of `metric` at minutes `t`: daily and weekly seasonality, the week's
     traffic event, a backfill and blips at past deploys, all seeded and all before the night."""
     t = np.asarray(t)
-    if metric in ("restarts", "pred_nan_ratio"):  # NOISELESS
-        return np.zeros(t.shape)
-    if metric == "up":
-        return np.ones(t.shape)
+    fixed = drawn_from_nothing(metric, t)
+    if fixed is not None:
+        return fixed
     if metric == "cert_days_left":
         return np.full(t.shape, float(ref.cert_days)) - t / DAY
-    if metric.startswith("feature_unseen_rate:"):  # NOISELESS
-        return np.zeros(t.shape)
-    if metric.startswith("feature_age_min:"):  # NOISELESS
-        # Materialised every 5 minutes: the served value's age climbs from 1 to 5 and resets.
-        return 1.0 + np.mod(t, 5).astype(float)
     shape = scaled(seed, model, metric, t)
     if shape is not None:
         fitted, factors, clipped = shape
@@ -501,6 +495,21 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
                 _window(t, h.backfill, 5)
         return np.clip(v, 0, 1)
     raise KeyError(metric)
+
+
+def drawn_from_nothing(metric: str, t: np.ndarray) -> np.ndarray | None:
+    """The healthy value of a metric that reads neither noise nor anything a model drew (the
+    same on every model and seed): no restarts, no NaN predictions, every target up, no unseen
+    category, a feature's age; None for any other metric (a family's prefix, such as
+    `feature_age_min:`, stands for each of its series)."""
+    if metric in ("restarts", "pred_nan_ratio") or metric.startswith("feature_unseen_rate:"):
+        return np.zeros(t.shape)
+    if metric == "up":
+        return np.ones(t.shape)
+    if metric.startswith("feature_age_min:"):
+        # Materialised every 5 minutes: the served value's age climbs from 1 to 5 and resets.
+        return 1.0 + np.mod(t, 5).astype(float)
+    return None
 
 
 def scaled(seed: int, model: Model, metric: str, t: np.ndarray

@@ -203,3 +203,27 @@ def test_a_fresh_world_copies_the_models_it_reads_and_only_those() -> None:
     assert [m.name for m in fresh.fleet.models.values()] == w.fleet.names()
     assert dict(fresh.fleet.models.items()) == fresh.fleet.models  # every model, copied
     assert all(m is not None for m in dict.values(fresh.fleet.models))
+
+
+def test_a_rule_on_a_series_drawn_from_nothing_is_bounded_by_its_own_values() -> None:
+    """Restarts, NaN predictions, unseen categories and a feature's age read no noise and
+    nothing a model drew: on a model nothing touches, the bound is the most of the rule's very
+    values, so a look at the fleet can skip them without missing a firing."""
+    from oncall.sim import telemetry as tm
+
+    w = world("feed-1")
+    touched = {i.model for i in w.incidents.values()} | {n.model for n in w.noise}
+    healthy = [w.model(n) for n in w.fleet.names() if n not in touched][:4]
+    t0, t1 = w.page_at - 360, w.page_at + 1
+    bounded = set()
+    for m in healthy:
+        for rule in RULES:
+            if not rule.applies(m) or rule.op != ">" or rule.kind not in ("level", "increase"):
+                continue
+            if tm.drawn_from_nothing(rule.metric.removesuffix("*"), np.arange(1)) is None:
+                continue
+            bound = rule.bound(w, m, t0, t1)
+            assert bound == float(rule.values(w, m, t0, t1)[1].max()), (rule.name, m.name)
+            assert w._stays_clear(rule, m, t0, t1)
+            bounded.add(rule.name)
+    assert {"PodCrashLooping", "ModelNaNPredictions", "FeatureFreshnessStale"} <= bounded

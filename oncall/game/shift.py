@@ -776,8 +776,9 @@ class Shift:
             lines.append(f"  [{'pass' if ch['passed'] else 'FAIL'}] {ch['check']}: {vals}")
         if open_:
             lines.append(f"  waiting on your answer: {', '.join(open_)}")
+        shown = {k: v for k, v in it.report.items() if k != "candidate"}  # the world's own draws
         obs = self._obs("request", "\n".join(lines), {"item": it.id, "kind": it.kind,
-                                                       "model": it.model, **it.report})
+                                                       "model": it.model, **shown})
         obs.events = events
         return obs
 

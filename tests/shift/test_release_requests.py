@@ -104,6 +104,10 @@ def test_a_canary_request_is_a_canary_every_tool_sees() -> None:
     _arrive(s, item)
     it = next(x for x in s.record.facts.items if x.id == item)
     version, pct = it.report["version"], it.report["canary_pct"]
+    taken = s.do({"do": "take", "item": item})
+    assert "candidate" not in taken.data and "suite_passed" not in str(taken.data), \
+        "the candidate's drawn ratios and the gate's truth are the world's, not the screen's"
+    assert taken.data["checks"] == it.report["checks"]
     deploy = s.world.model(it.model).canary_deploy(s.now)
     assert deploy is not None and deploy.model_version == version and deploy.canary_pct == pct
     assert f"{version} canary {pct}%" in s.do({"do": "deploys", "model": it.model}).text

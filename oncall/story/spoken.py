@@ -350,6 +350,9 @@ class _Night:
             bits.append(Bit(3, prio + 1, f"Replayed over the week before, the alert I proposed "
                                          f"would have fired {mins(best.lead_minutes)} before "
                                          f"the page, with {alarms}."))
+        elif best is not None and self.r.answers.control:
+            bits.append(Bit(3, prio + 1, "Nothing was broken, so there was no failure for an "
+                                         "earlier alert to catch."))
         elif best is not None:
             bits.append(Bit(3, prio + 1, "Replayed over the week before, the alert I proposed "
                                          "would not have fired before the page, so the "

@@ -138,3 +138,13 @@ def test_times_and_alerts_are_said_the_way_people_say_them() -> None:
     assert check(f"At {clock_said(page)} I was paged.", record) == []
     assert check(f"At {clock_said(page + 3)} I was paged.", record) != [], \
         "the page's minute is still checked when the part of the day is said with it"
+
+
+def test_a_control_is_not_told_as_a_detection_gap() -> None:
+    from played import right_play
+
+    from oncall.story.spoken import spoken_stories
+
+    told = spoken_stories(right_play("pricing-3"))[0].text
+    assert "detection gap" not in told
+    assert "Nothing was broken, so there was no failure for an earlier alert to catch." in told

@@ -182,10 +182,10 @@ def writers(world: World, m: Model, which: str, minute: int) -> list[str]:
 CANARY_PODS = 2
 """Pods a canary or a shadow revision runs beside the stable ones."""
 SILENT_PODS = ("Pending", "Evicted")
+"""Pod states that run no container: such a pod writes no log line."""
 EVENT_TTL = 60
 """Minutes a cluster event stays listed after it happened (the Kubernetes API server's default
 event TTL is one hour)."""
-"""Pod states that run no container: such a pod writes no log line."""
 FEATURE_LEVELS = ("feature_mean:", "feature_std:", "feature_p99:")
 """Feature series that are levels in the feature's own units (never clipped to [0, 1])."""
 

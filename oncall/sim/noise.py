@@ -146,6 +146,11 @@ class CandidateRelease(Noise):
     kind = "candidate_release"
     RATIOS: ClassVar[dict[str, str]] = {"error_rate": "error_ratio",
                                         "latency_p99_ms": "p99_ratio"}
+    REGISTERED_BEFORE = 120
+    """Minutes between the candidate's registration and its canary (or its request)."""
+    EVAL_DELTA = 0.004
+    """The candidate's holdout score against the live model's: a little better, as a release
+    manager would only ask to promote one that looked so offline."""
 
     def setup(self, world: World) -> None:
         from oncall.sim.fleet import Deploy, Version, date_tag
@@ -154,11 +159,11 @@ class CandidateRelease(Noise):
         p = self.params
         at, pct = int(p["at"]), int(p.get("canary_pct", 0))
         live, last = m.live_deploy(at), m.versions[-1]
-        registered = at - int(p.get("registered_before", 120))
+        registered = at - self.REGISTERED_BEFORE
         m.versions.append(Version(
             version=str(p["version"]), training_data=f"{m.name}-train-{date_tag(registered)}",
             hyperparameters=dict(last.hyperparameters),
-            eval_scores={**last.eval_scores, "delta": float(p.get("eval_delta", 0.004))},
+            eval_scores={**last.eval_scores, "delta": self.EVAL_DELTA},
             registered_by=str(p["by"]), registered_at=registered))
         if pct:
             m.deploys.append(Deploy(
@@ -177,17 +182,13 @@ class CandidateRelease(Noise):
                                                     if d.ended_at is not None})
         states = []
         for at in cuts:
-            canary = self._mine(m.canary_deploy(at))
-            live = self._mine(m.live_deploy(at))
-            if revision == "canary":
-                states.append(1.0 if canary else 0.0)
-            elif revision == "stable":
-                states.append(1.0 if live else 0.0)
-            else:
-                states.append(1.0 if live else (int(self.params.get("canary_pct", 0)) / 100
-                                                if canary else 0.0))
-        if not cuts:
-            return np.zeros(len(t))
+            canary = m.canary_deploy(at)
+            canary_share = canary.canary_pct / 100 \
+                if canary is not None and self._mine(canary) else 0.0
+            live = 1.0 if self._mine(m.live_deploy(at)) else 0.0
+            states.append(live if revision == "stable" else
+                          float(canary_share > 0) if revision == "canary" else
+                          max(live, canary_share))
         i = np.searchsorted(np.asarray(cuts), t, side="right") - 1
         return np.where(i >= 0, np.asarray(states)[np.maximum(i, 0)], 0.0)
 

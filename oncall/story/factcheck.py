@@ -14,7 +14,9 @@ the game's authors, not a part of play.
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import combinations
 from typing import Any
@@ -108,6 +110,8 @@ class Facts:
         numbers |= {float(t - f.page_at) for t in minutes} | {float(f.page_at - t) for t in minutes}
         numbers |= {float(x) for x in RUBRIC_CONSTANTS}
         self.numbers = numbers
+        self._finite = sorted(n for n in numbers if math.isfinite(n))
+        self._infinite = [n for n in numbers if math.isinf(n)]
         self.pages_opened = [int(p.opened_at) for p in getattr(getattr(outer, "facts", None),
                                                                 "pages", [])]
         opened = {p.id: int(p.opened_at) for p in getattr(getattr(outer, "facts", None),
@@ -122,13 +126,29 @@ class Facts:
     def has_number(self, v: float) -> bool:
         if v <= SMALL and float(v).is_integer():
             return True
-        return any(_close(v, n) for n in self.numbers)
+        return any(_close(v, n) for n in self._near(v, CLOSE_REACH * abs(v) + 0.5))
 
     def has_rounded(self, v: float) -> bool:
         """A figure said with "about": the record holds one within the rounding people use
         (two significant figures, so at most 5% off)."""
         return self.has_number(v) or any(
-            abs(v - n) <= ROUNDED * abs(n) for n in self.numbers if n)
+            abs(v - n) <= ROUNDED * abs(n) for n in self._near(v, ROUNDED_REACH * abs(v)) if n)
+
+    def _near(self, v: float, reach: float) -> list[float]:
+        """The record's numbers within `reach` of `v` (and the infinite ones): the only ones
+        `_close` or the rounding test can accept, found by bisection instead of a scan (an
+        infinite number is within any reach of anything, as the scan's arithmetic has it)."""
+        if not math.isfinite(v):
+            return self._infinite
+        lo = bisect_left(self._finite, v - reach - 1e-9)
+        return self._finite[lo:bisect_right(self._finite, v + reach + 1e-9, lo)] + self._infinite
+
+
+CLOSE_REACH = 0.0102
+"""`_close` accepts b within 1% of max(|a|, |b|), so within 1/0.99 % of |a|, or b rounding to a
+(within 0.5 of it): `has_number` looks no further than 1.02% of |v| plus 0.5."""
+ROUNDED_REACH = ROUNDED / (1 - ROUNDED) + 1e-6
+"""|v - n| <= 5% of |n| puts n within 5/0.95 % of |v|."""
 
 
 def _value(raw: str) -> float:

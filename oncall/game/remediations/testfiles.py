@@ -17,6 +17,7 @@ import inspect
 import io
 import json
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -286,12 +287,22 @@ def window_data(files: dict[str, str], window: str, source: str | None = None
     """One window's fixtures as the exported conftest hands them to the checks."""
     if source is not None:
         return {"contract": json.loads(files[f"contracts/{source}/contract.json"]),
-                "output": csvdata.parse_csv(files[f"contracts/{source}/fixtures/{window}/"
-                                                  "output.csv"])}
+                "output": _parsed(files[f"contracts/{source}/fixtures/{window}/output.csv"])}
     return {"model_info": json.loads(files["tests/fixtures/model.json"]),
-            "reference": csvdata.parse_csv(files["tests/fixtures/reference.csv"]),
-            "requests": csvdata.parse_csv(files[f"tests/fixtures/{window}/requests.csv"]),
-            "telemetry": csvdata.parse_csv(files[f"tests/fixtures/{window}/telemetry.csv"])}
+            "reference": _parsed(files["tests/fixtures/reference.csv"]),
+            "requests": _parsed(files[f"tests/fixtures/{window}/requests.csv"]),
+            "telemetry": _parsed(files[f"tests/fixtures/{window}/telemetry.csv"])}
+
+
+def _parsed(text: str) -> dict[str, np.ndarray]:
+    """`csvdata.parse_csv` of a fixture, parsed once however many tests a postmortem judges on
+    it; each caller gets its own arrays, so a check that changes one changes nothing else."""
+    return {name: col.copy() for name, col in _parse_once(text).items()}
+
+
+@lru_cache(maxsize=16)
+def _parse_once(text: str) -> dict[str, np.ndarray]:
+    return csvdata.parse_csv(text)
 
 
 def blind(rid: str, files: dict[str, str], source: str | None = None) -> str | None:

@@ -21,16 +21,18 @@ def window() -> str:
 
 
 def parse_csv(text: str) -> dict[str, np.ndarray]:
-    """Columns by name: numbers as float arrays (empty cells are NaN), text as str arrays."""
+    """Columns by name: numbers as float arrays (empty cells are NaN), text as str arrays. A
+    column converts at once (numpy parses each cell as Python's float does); one that is not all
+    numbers stays text."""
     rows = list(csv.reader(text.splitlines()))
     header, body = rows[0], rows[1:]
     out: dict[str, np.ndarray] = {}
     for i, name in enumerate(header):
-        cells = [r[i] for r in body]
+        cells = np.array([r[i] for r in body], dtype=str)
         try:
-            out[name] = np.array([float(c) if c else np.nan for c in cells])
+            out[name] = np.where(cells == "", "nan", cells).astype(float)
         except ValueError:
-            out[name] = np.array(cells, dtype=str)
+            out[name] = cells
     return out
 
 

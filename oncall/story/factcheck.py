@@ -221,7 +221,8 @@ def check(text: str, record: Record, facts: Facts | None = None) -> list[str]:
 
 
 def _named(low: str, names: Iterable[str]) -> list[str]:
-    return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n.lower())}(?![\w-])", low)]
+    return [n for n in names if (name := n.lower()) in low
+            and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", low)]
 
 
 def _claims(text: str, record: Record, facts: Facts) -> list[str]:

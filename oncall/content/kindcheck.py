@@ -26,6 +26,7 @@ from oncall.sim.faultdef import (
     DeployEntry,
     EventEffect,
     FaultKind,
+    HpaEffect,
     NodesEffect,
     PipelineEntry,
     PodsEffect,
@@ -285,14 +286,17 @@ def _history(kind: FaultKind, ns: dict[str, Any], refused: list[Found]) -> Itera
 def _texts(kind: FaultKind, ns: dict[str, Any], refused: list[Found]
            ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Every template the engine fills, with its field path and the namespace it is filled
-    from (log lines add the pod and the minute, events the crashing count, answers the team)."""
+    from (log lines add the pod and the minute, events the crashing count and the autoscaler's
+    size, answers the team)."""
     for where, text in _history(kind, ns, refused):
         yield where, text, ns
     for i, e in enumerate(kind.infra):
         if isinstance(e, PodsEffect):
             yield f"infra.{i}.last_state", e.last_state, ns
         elif isinstance(e, EventEffect):
-            yield f"infra.{i}.message", e.message, {**ns, "crashing": 1}
+            yield f"infra.{i}.message", e.message, {**ns, "crashing": 1, "replicas": 4}
+        elif isinstance(e, HpaEffect):
+            yield f"infra.{i}.last_state", e.last_state, ns
         elif isinstance(e, NodesEffect) and isinstance(e.value, str):
             yield f"infra.{i}.value", e.value, ns
         elif isinstance(e, CertificateEffect):

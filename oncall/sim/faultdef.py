@@ -177,9 +177,31 @@ class CertificateEffect(Strict):
 
 
 class HpaEffect(Strict):
+    """The model's autoscaler during the fault: `at_max` puts it at its replica ceiling (the
+    infra view lists as many pods as the ceiling allows); `add` scales it up by that many
+    replicas (up to the ceiling), whose pods take `status` and `last_state` (Pending: no node can
+    place them). An event's message names the size it scales to as `{replicas}`."""
+
     kind: Literal["hpa"]
-    at_max: bool = True
+    at_max: bool | None = Field(None, description="true: at the ceiling (the default without add)")
+    add: int = Field(0, ge=0, le=64, description="replicas the autoscaler adds")
+    status: str = Field("Running", description="the added pods' status")
+    last_state: str = ""
     min_intensity: float = 0.3
+
+    @model_validator(mode="after")
+    def _one(self) -> HpaEffect:
+        if self.add and self.at_max:
+            raise ValueError("an hpa effect puts the autoscaler at its ceiling or adds "
+                             "replicas, not both; valid: at_max: true, or add: N")
+        if not self.add and (self.status != "Running" or self.last_state):
+            raise ValueError("status and last_state describe the pods an hpa effect adds; "
+                             "valid: add: N with them, or neither")
+        return self
+
+    @property
+    def to_max(self) -> bool:
+        return self.at_max if self.at_max is not None else not self.add
 
 
 InfraEffect = Annotated[PodsEffect | EventEffect | NodesEffect | CertificateEffect | HpaEffect,

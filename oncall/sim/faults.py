@@ -24,6 +24,7 @@ from oncall.sim.faultdef import (
     DeployEntry,
     EventEffect,
     FaultKind,
+    HpaEffect,
     MetricEffect,
     Number,
     PipelineEntry,
@@ -689,7 +690,7 @@ class Incident:
     def holds_pending(self) -> bool:
         """Whether the kind leaves pods Pending or Evicted (pods that run no container, so write
         no logs)."""
-        return any(isinstance(e, PodsEffect) and e.status in SILENT_PODS
+        return any(isinstance(e, PodsEffect | HpaEffect) and e.status in SILENT_PODS
                    for e in self.kind.infra)
 
     def infra(self, world: World, model: str, state: dict[str, Any],
@@ -698,6 +699,10 @@ class Incident:
             return state
         now = world.now if t is None else t
         k = self.active(world, now)
+        # The size the kind's autoscaler scales to, as its events name it whether or not it is
+        # still scaled up when someone looks.
+        scaled = next((_scaled(state["hpa"], e) for e in self.kind.infra
+                       if isinstance(e, HpaEffect) and e.add), state["hpa"]["replicas"])
         for e in self.kind.infra:
             if isinstance(e, PodsEffect):
                 if k < e.min_intensity:
@@ -719,7 +724,8 @@ class Incident:
             elif isinstance(e, EventEffect):
                 at = self.onset + self.minute(e.at)
                 if self._happened(at, now):
-                    ns = {**self.ns, "crashing": state.get("crashing", len(state["pods"]))}
+                    ns = {**self.ns, "crashing": state.get("crashing", len(state["pods"])),
+                          "replicas": scaled}
                     state["events"].append({"at": at, "type": e.type,
                                             "reason": e.reason, "message": fill(e.message, ns)})
             elif e.kind == "nodes":
@@ -732,11 +738,21 @@ class Incident:
                     state["certificate"]["days_left"] = round(self.num(e.days_left), 1)
                     if e.issuer_note:
                         state["certificate"]["note"] = fill(e.issuer_note, self.ns)
-            elif e.kind == "hpa" and k >= e.min_intensity:
-                state["hpa"]["at_max"] = e.at_max
-                if e.at_max:
-                    state["hpa"]["replicas"] = state["hpa"]["max_replicas"]
+            elif isinstance(e, HpaEffect) and k >= e.min_intensity:
+                hpa = state["hpa"]
+                if e.add:
+                    before = len(state["pods"])
+                    hpa["replicas"] = _scaled(hpa, e)
+                    hpa["at_max"] = hpa["replicas"] >= hpa["max_replicas"]
                     _follow_hpa(world, model, state, now)
+                    for pod in state["pods"][before:]:
+                        pod["status"] = e.status
+                        pod["last_state"] = fill(e.last_state, self.ns)
+                else:
+                    hpa["at_max"] = e.to_max
+                    if e.to_max:
+                        hpa["replicas"] = hpa["max_replicas"]
+                        _follow_hpa(world, model, state, now)
         return state
 
     def _happened(self, at: int, now: int) -> bool:
@@ -855,6 +871,12 @@ def _elsewhere(world: World, iv: Intervention) -> str:
         return (f"Rolled back {m.name}: r{live.revision} ({live.model_version}) now serves all "
                 f"its traffic.")
     return f"Applied {iv.fix} on {m.name} (r{live.revision}, {live.model_version})."
+
+
+def _scaled(hpa: dict[str, Any], e: HpaEffect) -> int:
+    """The replicas an `add` effect scales the autoscaler to: up by `add`, never past its
+    ceiling."""
+    return min(int(hpa["replicas"]) + e.add, int(hpa["max_replicas"]))
 
 
 def _follow_hpa(world: World, model: str, state: dict[str, Any], t: int) -> None:

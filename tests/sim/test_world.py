@@ -267,3 +267,22 @@ def test_a_past_look_at_a_scaled_out_model_names_the_pods_of_its_revision_then()
     assert [p["name"] for p in g.world.infra(model, then)["pods"]] == before
     assert len({name.rsplit("-", 2)[1] for name in before}) == 1
     assert not set(before) & {p["name"] for p in g.world.infra(model)["pods"]}
+
+
+def test_an_autoscaler_that_scales_up_lists_the_pods_it_asked_for_and_says_its_size() -> None:
+    """search-4's half-scheduled training gang holds the GPUs: the autoscaler adds two replicas
+    that no node can place. The infra view lists them Pending beside the running ones, its HPA
+    line and its rescale event say the same size, and no log line comes from a pod never
+    placed."""
+    w = world("search-4", 1)
+    inc = next(iter(w.incidents.values()))
+    model = inc.model
+    usual = w.infra(model, inc.onset - 30)
+    during = w.infra(model, inc.onset + 20)
+    assert len(during["pods"]) == during["hpa"]["replicas"] == len(usual["pods"]) + 2
+    pending = {p["name"] for p in during["pods"] if p["status"] == "Pending"}
+    assert len(pending) == 2 and pending.isdisjoint({p["name"] for p in usual["pods"]})
+    rescale = next(e for e in during["events"] if e["reason"] == "SuccessfulRescale")
+    assert rescale["message"].startswith(f"New size: {during['hpa']['replicas']};")
+    lines = w.logs(model, inc.onset, inc.onset + 30)
+    assert lines and not {line.pod for line in lines} & pending

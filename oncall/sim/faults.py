@@ -703,7 +703,9 @@ class Incident:
         # still scaled up when someone looks.
         scaled = next((_scaled(state["hpa"], e) for e in self.kind.infra
                        if isinstance(e, HpaEffect) and e.add), state["hpa"]["replicas"])
-        for e in self.kind.infra:
+        # One state whatever order the kind lists its effects in: nodes take their fields before
+        # a `where_node` reads them, and events count the pods once every pods effect has run.
+        for e in sorted(self.kind.infra, key=_infra_order):
             if isinstance(e, PodsEffect):
                 if k < e.min_intensity:
                     continue
@@ -871,6 +873,11 @@ def _elsewhere(world: World, iv: Intervention) -> str:
         return (f"Rolled back {m.name}: r{live.revision} ({live.model_version}) now serves all "
                 f"its traffic.")
     return f"Applied {iv.fix} on {m.name} (r{live.revision}, {live.model_version})."
+
+
+def _infra_order(e: Any) -> int:
+    """Where an infra effect runs: nodes first, events last, the rest as the kind lists them."""
+    return {"nodes": 0, "event": 2}.get(e.kind, 1)
 
 
 def _scaled(hpa: dict[str, Any], e: HpaEffect) -> int:

@@ -1,0 +1,45 @@
+"""A second authored folder, written the way a newcomer writes one from the docs alone: a node
+condition of its own that a `where_node` pods effect selects (listed before the nodes effect that
+sets it), events counting the pods it took down, and a night with several `also:` faults, one a
+data fault renaming a categorical feature's values."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from oncall.content import loader
+from oncall.game.engine import Game
+
+FOLDER = Path(__file__).parent / "authored_infra"
+
+
+@pytest.fixture
+def folder():  # type: ignore[no-untyped-def]
+    os.environ.pop(loader.CONTENT_ENV, None)
+    loader.use_content([FOLDER])
+    yield
+    os.environ.pop(loader.CONTENT_ENV, None)
+    loader.clear_caches()
+
+
+def _game() -> Game:
+    g = Game(loader.scenario("new-conntrack-1"), 7)
+    g.do({"do": "ack"})
+    return g
+
+
+def test_where_node_selects_the_pods_of_a_node_a_later_effect_marks(folder: None) -> None:
+    g = _game()
+    infra = g.do({"do": "infra", "model": "price-optimizer"})
+    nodes = {n["name"]: n for n in infra.data["nodes"]}
+    full = {name for name, n in nodes.items() if n.get("condition") == "ConntrackTableFull"}
+    assert len(full) == 1
+    down = [p for p in infra.data["pods"] if p["status"] == "CrashLoopBackOff"]
+    assert down and {p["node"] for p in down} == full
+    assert all(p["status"] == "Running" for p in infra.data["pods"] if p["node"] not in full)
+    # The event counts the pods the infra view shows down, not every pod of the model.
+    (backoff,) = [e for e in infra.data["events"] if e["reason"] == "BackOff"]
+    assert f"({len(down)} pods)" in backoff["message"]

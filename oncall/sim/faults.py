@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from oncall.sim import telemetry as tm
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME
 from oncall.sim.clock import DAY, date_of, hhmm
 from oncall.sim.faultdef import (
     PARAM_REF,
@@ -256,6 +257,24 @@ class Incident:
         if v == "feature.source":
             return str(self.ns["feature"]["source"])
         return v
+
+    def renames_to_unknown(self) -> bool:
+        """Whether a `remap` serves a value the feature never had in training (a counter of
+        unseen categories sees those requests); a remap within the training vocabulary serves
+        only known values. Read from the kind and the model alone, before or after setup."""
+        features = {f.name: f for f in ARCHETYPES_BY_NAME[self.model].features} \
+            if self.model in ARCHETYPES_BY_NAME else {}
+        for e in self.kind.rows:
+            if e.op != "remap" or not e.mapping:
+                continue
+            m = PARAM_REF.match(e.feature)
+            name = e.feature if not m else self.params.get(
+                m.group(1), self.raw_params.get(m.group(1), self.kind.params[m.group(1)].default))
+            spec = features.get(str(name))
+            known = set(spec.categories) if spec is not None else set()
+            if any(v not in known for v in e.mapping.values()):
+                return True
+        return False
 
     def active(self, world: World, t: float) -> float:
         return float(self.course.intensity(np.array([t]))[0])

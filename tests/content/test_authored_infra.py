@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from oncall.content import loader
+from oncall.content.kinds import fault_kinds
 from oncall.game.engine import Game
+from oncall.sim.faults import Incident
+from oncall.sim.impact import impact, silent
 
 FOLDER = Path(__file__).parent / "authored_infra"
 
@@ -43,3 +46,26 @@ def test_where_node_selects_the_pods_of_a_node_a_later_effect_marks(folder: None
     # The event counts the pods the infra view shows down, not every pod of the model.
     (backoff,) = [e for e in infra.data["events"] if e["reason"] == "BackOff"]
     assert f"({len(down)} pods)" in backoff["message"]
+
+
+def test_a_category_renamed_to_names_never_trained_on_counts_requests_affected(
+        folder: None) -> None:
+    # The weekday fault renames every value to a full day name: the unseen-category rate pages,
+    # and the requests served with a category the model never trained on are affected ones.
+    g = _game()
+    while g.now < 150:  # a wait ends early at a new page
+        g.do({"do": "wait", "minutes": 15})
+    imp = impact(g.world, "weekday")
+    assert imp["requests_affected"] > 0 and imp["requests_failed"] == 0
+    assert "prediction_shift_pct" not in imp
+    shipped = Game(loader.scenario("fraud-6"), 3)  # the vocabulary change renames country codes
+    shipped.do({"do": "ack"})
+    shipped.do({"do": "wait", "minutes": 10})
+    assert impact(shipped.world)["requests_affected"] > 0
+
+
+def test_a_remap_within_the_training_vocabulary_stays_a_quality_fault() -> None:
+    shipped = fault_kinds()["vocabulary_change"]
+    swap = shipped.rows[0].model_copy(update={"mapping": {"US": "GB", "GB": "US"}})
+    assert silent(Incident(shipped.model_copy(update={"rows": [swap]}), "fraud-scorer", 0, {}))
+    assert not silent(Incident(fault_kinds()["vocabulary_change"], "fraud-scorer", 0, {}))

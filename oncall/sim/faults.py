@@ -745,7 +745,12 @@ class Incident:
             elif isinstance(e, EventEffect):
                 at = self.onset + self.minute(e.at)
                 if self._happened(at, now):
-                    ns = {**self.ns, "crashing": state.get("crashing", len(state["pods"])),
+                    crashing = state.get("crashing", len(state["pods"]))
+                    if at != now and "{crashing}" in e.message:
+                        # An event keeps the count of its own minute, whenever it is read.
+                        crashing = sum(p["status"] != "Running"
+                                       for p in world.infra(model, at)["pods"]) or crashing
+                    ns = {**self.ns, "crashing": crashing,
                           "replicas": scaled}
                     state["events"].append({"at": at, "type": e.type,
                                             "reason": e.reason, "message": fill(e.message, ns)})

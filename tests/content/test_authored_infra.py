@@ -69,3 +69,16 @@ def test_a_remap_within_the_training_vocabulary_stays_a_quality_fault() -> None:
     swap = shipped.rows[0].model_copy(update={"mapping": {"US": "GB", "GB": "US"}})
     assert silent(Incident(shipped.model_copy(update={"rows": [swap]}), "fraud-scorer", 0, {}))
     assert not silent(Incident(fault_kinds()["vocabulary_change"], "fraud-scorer", 0, {}))
+
+
+def test_an_event_keeps_the_count_it_had_when_it_happened(folder: None) -> None:
+    # After the fix the node's pods run again, but the BackOff event still on the record counts
+    # the pods that were down at its minute, as the first look showed it.
+    g = _game()
+    first = g.do({"do": "infra", "model": "price-optimizer"})
+    g.do({"do": "hotfix", "model": "price-optimizer", "fix": "cordon_drain_node"})
+    g.do({"do": "wait", "minutes": 10})
+    later = g.do({"do": "infra", "model": "price-optimizer"})
+    assert all(p["status"] == "Running" for p in later.data["pods"])
+    assert [e for e in later.data["events"] if e["reason"] == "BackOff"] == \
+        [e for e in first.data["events"] if e["reason"] == "BackOff"]

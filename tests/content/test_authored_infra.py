@@ -82,3 +82,18 @@ def test_an_event_keeps_the_count_it_had_when_it_happened(folder: None) -> None:
     assert all(p["status"] == "Running" for p in later.data["pods"])
     assert [e for e in later.data["events"] if e["reason"] == "BackOff"] == \
         [e for e in first.data["events"] if e["reason"] == "BackOff"]
+
+
+def test_status_lists_only_the_incidents_that_have_paged(folder: None) -> None:
+    # The flap on spam-filter pages at 02:28: before then `status` knows nothing of it, as
+    # `resolve` does not, and never names a page time still to come.
+    g = _game()
+    early = g.do({"do": "status"})
+    assert "incident flap" not in early.text and "incident weekday" not in early.text
+    assert [i["id"] for i in early.data["incidents"]] == ["main"]
+    while g.now < 140:
+        g.do({"do": "wait", "minutes": 5})
+    later = g.do({"do": "status"})
+    assert g.now < 148
+    assert "incident weekday: demand-forecast, paged 02:13, open" in later.text
+    assert "incident flap" not in later.text

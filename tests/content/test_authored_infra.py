@@ -13,6 +13,7 @@ import pytest
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds
 from oncall.game.engine import Game
+from oncall.sim.catalogue import ARCHETYPES
 from oncall.sim.faults import Incident
 from oncall.sim.impact import impact, silent
 
@@ -97,3 +98,18 @@ def test_status_lists_only_the_incidents_that_have_paged(folder: None) -> None:
     assert g.now < 148
     assert "incident weekday: demand-forecast, paged 02:13, open" in later.text
     assert "incident flap" not in later.text
+
+
+def test_the_docs_list_every_model_with_its_features_and_training_values() -> None:
+    # faults/README.md is all a newcomer reads: its model table is the fleet's own.
+    text = (Path(__file__).parents[2] / "faults" / "README.md").read_text(encoding="utf-8")
+    rows = {cells[0]: cells for line in text.splitlines()
+            if line.startswith("| ") and len(cells := [c.strip() for c in
+                                                       line.strip("|").split("|")]) == 5}
+    for arch in ARCHETYPES:
+        _, runs, cont, cat, sources = rows[arch.name]
+        assert runs == f"{arch.hardware} {arch.model_type}"
+        assert cont == ", ".join(f.name for f in arch.features if f.kind == "continuous")
+        assert cat == "; ".join(f"{f.name}: {' '.join(f.categories)}"
+                                for f in arch.features if f.kind == "categorical")
+        assert sources == ", ".join(dict.fromkeys(f.source for f in arch.features))

@@ -16,6 +16,8 @@ from oncall.game.engine import Game
 from oncall.sim.catalogue import ARCHETYPES
 from oncall.sim.faults import Incident
 from oncall.sim.impact import impact, silent
+from oncall.story.spoken import spoken_stories
+from oncall.story.star import action
 
 FOLDER = Path(__file__).parent / "authored_infra"
 
@@ -113,3 +115,21 @@ def test_the_docs_list_every_model_with_its_features_and_training_values() -> No
         assert cat == "; ".join(f"{f.name}: {' '.join(f.categories)}"
                                 for f in arch.features if f.kind == "categorical")
         assert sources == ", ".join(dict.fromkeys(f.source for f in arch.features))
+
+
+def test_the_story_judges_each_move_against_the_incident_it_addressed(folder: None) -> None:
+    # The weekday fault on demand-forecast was still on when it was remapped, though the main
+    # incident had stopped half an hour earlier: neither story may say it had already stopped.
+    sc = loader.scenario("new-conntrack-1")
+    g = Game(sc, 7)
+    for c in sc.playbook.right:
+        g.do(c)
+    weekday = next(i for i in g.record.facts.incidents if i.id == "weekday")
+    remap = next(iv for iv in g.record.facts.interventions
+                 if iv.command.get("fix") == "remap_field")
+    assert g.record.facts.mitigated_at < remap.effective_at == weekday.mitigated_at
+    [line] = [ln for ln in action(g.record) if "remap_field" in ln]
+    assert "already mitigated" not in line and ": it worked" in line
+    [told] = [s.text for s in spoken_stories(g.record) if s.question == "incident"]
+    assert "I remapped the renamed field, and that stopped it." in told
+    assert "after the fault had already stopped" not in told

@@ -42,6 +42,23 @@ class ParamDef(Strict):
         None, description="for type feature: the kind of column it must be")
     about: str = ""
 
+    @model_validator(mode="after")
+    def _default_in_range(self) -> ParamDef:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}; valid: min <= max")
+        d = self.default
+        if self.type in ("float", "int") and d is not None:
+            if isinstance(d, bool) or not isinstance(d, (int, float)):
+                raise ValueError(f"default {d!r} is not a number; valid: "
+                                 f"{'an' if self.type == 'int' else 'a'} {self.type}")
+            if (self.min is not None and d < self.min) or (self.max is not None and d > self.max):
+                lo = "" if self.min is None else f"{self.min:g}"
+                hi = "" if self.max is None else f"{self.max:g}"
+                raise ValueError(f"default {d:g} is outside the parameter's own range; valid: "
+                                 f"{'an' if self.type == 'int' else 'a'} {self.type} within "
+                                 f"{lo}..{hi}")
+        return self
+
 
 class Fits(Strict):
     """The models a kind makes sense on. A random night is drawn only on a model that fits, and

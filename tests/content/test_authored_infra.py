@@ -6,10 +6,12 @@ data fault renaming a categorical feature's values."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from oncall import cli
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds
 from oncall.game.engine import Game
@@ -133,3 +135,19 @@ def test_the_story_judges_each_move_against_the_incident_it_addressed(folder: No
     [told] = [s.text for s in spoken_stories(g.record) if s.question == "incident"]
     assert "I remapped the renamed field, and that stopped it." in told
     assert "after the fault had already stopped" not in told
+
+
+def test_a_scenario_whose_answer_disagrees_with_its_kind_is_a_line_not_a_crash(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 'the fault kind conntrack_full is catalogue I13, not I5' starts like the line of a broken
+    # kind; validate reports it and goes on.
+    shutil.copytree(FOLDER, tmp_path / "c")
+    night = tmp_path / "c" / "incidents" / "new-conntrack-1.yaml"
+    night.write_text(night.read_text().replace("cause: I13", "cause: I5"))
+    try:
+        assert cli.main(["validate", str(tmp_path / "c")]) == 1
+    finally:
+        loader.clear_caches()
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"{night}: answers.cause: the fault kind conntrack_full is catalogue I13 "
+                   "(node connection-tracking table full), not I5; valid: I13"]

@@ -550,6 +550,16 @@ class Game:
                              "incident has paged.", {"resolved": False}, ok=False)
         blocking = self.not_resolvable(ids)
         if blocking is not None:
+            back = [self.world.impact(incident=i).get("recovered_at") for i in ids]
+            if blocking and all(b is not None for b in back):
+                # What `status` says is back stays back: only the alerts have yet to clear.
+                since = hhmm(int(max(b for b in back if b is not None)))
+                one = len(blocking) == 1
+                return self._obs("resolve", f"Cannot resolve at {hhmm(self.now)}: the service "
+                                 f"level has been back since {since}, but {', '.join(blocking)} "
+                                 f"{'is' if one else 'are'} still firing; wait until "
+                                 f"{'it clears' if one else 'they clear'}.",
+                                 {"resolved": False}, ok=False)
             names = ", ".join(blocking) or "the fault"
             return self._obs("resolve", f"Cannot resolve at {hhmm(self.now)}: the service level "
                              f"is not back ({names} still firing or the fault still active).",

@@ -151,3 +151,19 @@ def test_a_scenario_whose_answer_disagrees_with_its_kind_is_a_line_not_a_crash(
     out = capsys.readouterr().out.splitlines()
     assert out == [f"{night}: answers.cause: the fault kind conntrack_full is catalogue I13 "
                    "(node connection-tracking table full), not I5; valid: I13"]
+
+
+def test_a_refused_resolve_does_not_deny_the_service_level_status_reports(folder: None) -> None:
+    # Drained at 01:53, the service level is back at 01:57 while the burn-rate alert's window
+    # still holds the errors: resolve says what it waits for, not that the service is not back.
+    sc = loader.scenario("new-conntrack-1")
+    g = Game(sc, 7)
+    for c in sc.playbook.right[:6]:
+        g.do(c)
+    g.do({"do": "wait", "minutes": 5})
+    assert "service level back at 01:57" in g.do({"do": "status"}).text
+    refused = g.do({"do": "resolve", "incident": "main"})
+    assert not refused.ok and "not back" not in refused.text
+    assert refused.text == ("Cannot resolve at 01:59: the service level has been back since "
+                            "01:57, but ErrorBudgetBurnFast is still firing; wait until it "
+                            "clears.")

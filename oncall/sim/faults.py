@@ -27,6 +27,7 @@ from oncall.sim.faultdef import (
     FaultKind,
     HpaEffect,
     MetricEffect,
+    NodesEffect,
     Number,
     PipelineEntry,
     PodsEffect,
@@ -722,6 +723,7 @@ class Incident:
         # still scaled up when someone looks.
         scaled = next((_scaled(state["hpa"], e) for e in self.kind.infra
                        if isinstance(e, HpaEffect) and e.add), state["hpa"]["replicas"])
+        _spread(state, self._nodes_needed())
         # One state whatever order the kind lists its effects in: nodes take their fields before
         # a `where_node` reads them, and events count the pods once every pods effect has run.
         for e in sorted(self.kind.infra, key=_infra_order):
@@ -780,6 +782,13 @@ class Incident:
                         hpa["replicas"] = hpa["max_replicas"]
                         _follow_hpa(world, model, state, now)
         return state
+
+    def _nodes_needed(self) -> int:
+        """Nodes the model must run on for the kind to mean what it says: a kind that takes the
+        first N nodes and the pods on them takes some of the model's nodes, never all of it."""
+        takes = [e.count for e in self.kind.infra if isinstance(e, NodesEffect) and e.count]
+        selects = any(isinstance(e, PodsEffect) and e.where_node for e in self.kind.infra)
+        return max(takes) + 1 if takes and selects else 0
 
     def _happened(self, at: int, now: int) -> bool:
         """Whether an event stamped `at` is on the record at minute `now`: it happened once the
@@ -897,6 +906,21 @@ def _elsewhere(world: World, iv: Intervention) -> str:
         return (f"Rolled back {m.name}: r{live.revision} ({live.model_version}) now serves all "
                 f"its traffic.")
     return f"Applied {iv.fix} on {m.name} (r{live.revision}, {live.model_version})."
+
+
+def _spread(state: dict[str, Any], need: int) -> None:
+    """Schedule the model's pods over `need` nodes when it has fewer: nodes like its own, the
+    pods (the canary's and the shadow's too) placed in turn as the scheduler spreads them."""
+    nodes = state["nodes"]
+    if len(nodes) >= need:
+        return
+    prefix = nodes[0]["name"].rsplit("-", 1)[0]
+    healthy = {k: v for k, v in nodes[-1].items() if k not in ("condition", "note")}
+    for i in range(len(nodes), need):
+        nodes.append({**healthy, "name": f"{prefix}-{i + 1:02d}"})
+    for group in [state["pods"], *(r["pods"] for r in state["revisions"])]:
+        for i, pod in enumerate(group):
+            pod["node"] = nodes[i % len(nodes)]["name"]
 
 
 def _infra_order(e: Any) -> int:

@@ -14,6 +14,7 @@ import pytest
 from oncall import cli
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds
+from oncall.game import generator
 from oncall.game.engine import Game
 from oncall.sim.catalogue import ARCHETYPES
 from oncall.sim.faults import Incident
@@ -167,3 +168,21 @@ def test_a_refused_resolve_does_not_deny_the_service_level_status_reports(folder
     assert refused.text == ("Cannot resolve at 01:59: the service level has been back since "
                             "01:57, but ErrorBudgetBurnFast is still firing; wait until it "
                             "clears.")
+
+
+def test_a_node_fault_on_a_model_with_one_node_takes_down_only_that_nodes_pods() -> None:
+    # Random night 50 loses a GPU node under eta-dispatch-gnn, whose three replicas fit on one
+    # node: the kind takes one node of several, so the model runs on a second one, and the pods
+    # left there serve and write the timeouts that the 12% error ratio is made of.
+    sc = generator.generate(50, "normal", "gpu_node_lost")
+    g = Game(sc, 50)
+    g.do({"do": "ack"})
+    model = sc.fault.model
+    infra = g.do({"do": "infra", "model": model})
+    lost = {n["name"] for n in infra.data["nodes"] if n["ready"] is False}
+    assert len(lost) == 1 and len(infra.data["nodes"]) == 2
+    running = [p for p in infra.data["pods"] if p["status"] == "Running"]
+    assert running and all(p["node"] not in lost for p in running)
+    assert all(p["node"] in lost for p in infra.data["pods"] if p["status"] != "Running")
+    logs = g.do({"do": "logs", "model": model, "level": "ERROR"})
+    assert "reset reason: connection timeout" in logs.text

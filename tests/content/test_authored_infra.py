@@ -14,7 +14,7 @@ import pytest
 from oncall import cli
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds
-from oncall.game import generator
+from oncall.game import conformance, generator
 from oncall.game.engine import Game
 from oncall.sim.catalogue import ARCHETYPES
 from oncall.sim.faults import Incident
@@ -186,3 +186,21 @@ def test_a_node_fault_on_a_model_with_one_node_takes_down_only_that_nodes_pods()
     assert all(p["node"] in lost for p in infra.data["pods"] if p["status"] != "Running")
     logs = g.do({"do": "logs", "model": model, "level": "ERROR"})
     assert "reset reason: connection timeout" in logs.text
+
+
+def test_an_unshown_evidence_signal_names_the_field_what_was_played_and_what_it_showed(
+        tmp_path: Path) -> None:
+    shutil.copytree(FOLDER, tmp_path / "c")
+    kind = tmp_path / "c" / "faults" / "conntrack_full.yaml"
+    kind.write_text(kind.read_text().replace("text: CrashLoopBackOff}", "text: CrashLoopBackOfff}"))
+    loader.use_content([tmp_path / "c"])
+    try:
+        failures = conformance.run([tmp_path / "c"], seeds=(7,))
+    finally:
+        loader.clear_caches()
+    assert failures == [
+        "new-conntrack-1 seed 7: answers.evidence.1: crashloop was not shown by infra "
+        "price-optimizer at 01:45 (its signal needs text matching 'CrashLoopBackOfff'); that "
+        "observation showed conntrack-node, event:back-off-restarting-failed-container, "
+        "event:liveness-probe-failed; valid: one of those, or a signal whose condition the "
+        "tool's text meets"]

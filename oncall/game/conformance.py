@@ -71,20 +71,31 @@ def moves_behave(sid: str, seed: int, make: NewGame = new_game) -> list[str]:
         return control_clears(sc, seed, make)
     out: list[str] = []
     for which, should_fix in (("right", True), ("wrong", False)):
-        for m in getattr(sc.answers, which):
+        for i, m in enumerate(getattr(sc.answers, which)):
+            where = f"answers.{which}.{i}"
             g = make(sid, seed)
             g.do({"do": "ack"})
-            obs = g.do(move_command(sc, m))
+            cmd = move_command(sc, m)
+            obs = g.do(cmd)
             if not obs.ok:
-                out.append(f"{which} move refused: {obs.text[:120]}")
+                out.append(f"{where}: {which} move refused: {obs.text[:120]}")
                 continue
             out += settle(g, 45)
             fixed = g.world.recovered(g.world.fault.id)
             effect = g.record.facts.interventions[-1].effect
             if fixed != should_fix or (effect == "fixes") != should_fix:
-                out.append(f"{which} move {m.model_dump(exclude_none=True)}: effect {effect}, "
-                           f"recovered {fixed}")
+                want = ("a response with outcome fixes, and the fault gone 45 min later"
+                        if should_fix else "a response with any outcome but fixes")
+                out.append(f"{where}: {_move(cmd)} answered with outcome {effect}, the fault "
+                           f"{'gone' if fixed else 'still on'} 45 min later; valid for a "
+                           f"{which} move: {want}")
     return out
+
+
+def _move(cmd: dict[str, Any]) -> str:
+    """A move as typed (`hotfix price-optimizer restart_pods`, `escalate infra-sre`)."""
+    args = [str(cmd[k]) for k in ("model", "fix", "team") if k in cmd]
+    return " ".join([str(cmd["do"]), *args])
 
 
 def control_clears(sc: Scenario, seed: int, make: NewGame = new_game) -> list[str]:

@@ -188,19 +188,38 @@ def test_a_node_fault_on_a_model_with_one_node_takes_down_only_that_nodes_pods()
     assert "reset reason: connection timeout" in logs.text
 
 
-def test_an_unshown_evidence_signal_names_the_field_what_was_played_and_what_it_showed(
-        tmp_path: Path) -> None:
+def _conformance_with(tmp_path: Path, file: str, old: str, new: str) -> list[str]:
+    """The harness's failures on seed 7 for a copy of the folder with one file edited."""
     shutil.copytree(FOLDER, tmp_path / "c")
-    kind = tmp_path / "c" / "faults" / "conntrack_full.yaml"
-    kind.write_text(kind.read_text().replace("text: CrashLoopBackOff}", "text: CrashLoopBackOfff}"))
+    edited = tmp_path / "c" / file
+    edited.write_text(edited.read_text().replace(old, new))
     loader.use_content([tmp_path / "c"])
     try:
-        failures = conformance.run([tmp_path / "c"], seeds=(7,))
+        return conformance.run([tmp_path / "c"], seeds=(7,))
     finally:
         loader.clear_caches()
+
+
+def test_an_unshown_evidence_signal_names_the_field_what_was_played_and_what_it_showed(
+        tmp_path: Path) -> None:
+    failures = _conformance_with(tmp_path, "faults/conntrack_full.yaml",
+                                 "text: CrashLoopBackOff}", "text: CrashLoopBackOfff}")
     assert failures == [
         "new-conntrack-1 seed 7: answers.evidence.1: crashloop was not shown by infra "
         "price-optimizer at 01:45 (its signal needs text matching 'CrashLoopBackOfff'); that "
         "observation showed conntrack-node, event:back-off-restarting-failed-container, "
         "event:liveness-probe-failed; valid: one of those, or a signal whose condition the "
         "tool's text meets"]
+
+
+def test_a_right_move_that_does_not_fix_names_its_field_and_what_is_valid(
+        tmp_path: Path) -> None:
+    failures = _conformance_with(
+        tmp_path, "incidents/new-conntrack-1.yaml",
+        '- {kind: escalate, team: infra-sre, why: "they own the node"}',
+        '- {kind: escalate, team: infra-sre, why: "they own the node"}\n'
+        '    - {kind: hotfix, model: price-optimizer, fix: scale_up, why: "more replicas"}')
+    assert failures == [
+        "new-conntrack-1 seed 7: answers.right.2: hotfix price-optimizer scale_up answered with "
+        "outcome partial, the fault still on 45 min later; valid for a right move: a response "
+        "with outcome fixes, and the fault gone 45 min later"]

@@ -232,6 +232,14 @@ def words(text: str) -> int:
     return len(text.split())
 
 
+MOVE_NOUNS = {"rollback": "rollback", "hotfix": "hotfix", "escalate": "escalation"}
+
+
+def move_noun(verb: object) -> str:
+    """A move as a noun, as people say it: `my escalation`, never `my escalate`."""
+    return MOVE_NOUNS.get(str(verb), str(verb))
+
+
 def team(name: str) -> str:
     """`growth-ml` said aloud: `the growth ML team`."""
     said = " ".join(ACRONYMS.get(w, w) for w in name.split("-"))

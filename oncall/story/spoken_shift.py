@@ -243,6 +243,18 @@ def _step(it: Item) -> str:
             f"come in at {clock(it.arrives_at)}, and {out}.")
 
 
+def _items_said(items: list[Item], noun: str = "items") -> str:
+    """`the deploy request on churn-model`, or for several `two of the night's items`."""
+    if len(items) == 1:
+        it = items[0]
+        on = f" on {it.model}" if it.kind != "noise" else f" about {it.model}"
+        return f"the {KIND_WORDS[it.kind]}{on}"
+    return f"{NUMBER_WORDS.get(len(items), str(len(items)))} of the night's {noun}"
+
+
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+
+
 def _late(s: _Shift, items: list[Item]) -> list[Item]:
     """The requests that were not decided by their deadline."""
     return [it for it in items if it.kind in ("deploy", "canary", "feature")
@@ -265,10 +277,11 @@ def _prioritisation(s: _Shift) -> list[Bit] | None:
         bits.append(Bit(2, 0 if it.kind == "incident" else 1 + i // 3, _step(it)))
     untouched = [it for it in items if it.taken_at is None]
     if untouched:
-        bits.append(Bit(2, 2, f"I never took {len(untouched)} of the items at all."))
+        bits.append(Bit(2, 2, f"I never took {_items_said(untouched)} at all."))
     late = _late(s, items)
     bits.append(Bit(3, 0, "Every request was decided before its deadline." if not late
-                    else f"I missed the deadline on {len(late)} of the requests, which I own."))
+                    else f"I let {_items_said(late, 'requests')} pass "
+                         f"{'its' if len(late) == 1 else 'their'} deadline, and I own that."))
     for inc in s.incs:
         bits.append(Bit(3, 1, s.ended(inc, f"The incident on {inc.model}")))
     bits.append(Bit(3, 3, "Noise got a ticket or a silence, never my attention during an "

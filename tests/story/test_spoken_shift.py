@@ -13,7 +13,7 @@ from oncall.story.factcheck import check_shift
 from oncall.story.interview import Session
 from oncall.story.shift import stories
 from oncall.story.spoken import HIGH, LOW
-from oncall.story.spoken_shift import spoken_shift_stories
+from oncall.story.spoken_shift import KIND_WORDS, spoken_shift_stories
 
 NIGHTS = [("calm", 3, "normal"), ("calm", 8, "hard"), ("fifo", 4, "normal"),
           ("fifo", 11, "normal"), ("panicker", 0, "normal"), ("panicker", 10, "normal"),
@@ -45,6 +45,9 @@ def test_every_spoken_shift_story_is_two_minutes_true_and_speakable(
         assert not LONG.search(s.text), (s.question, "say hours", LONG.findall(s.text))
         assert not VERB_AS_NOUN.search(s.text), (s.question, VERB_AS_NOUN.findall(s.text))
         assert check_shift(s.text, rec) == [], s.question
+        untouched = [it for it in rec.facts.items if it.arrived and it.taken_at is None]
+        if s.question == "prioritisation" and len(untouched) == 1 and "never took" in s.text:
+            assert f"I never took the {KIND_WORDS[untouched[0].kind]}" in s.text
         if s.question == "tradeoff":
             decided = next(it for it in rec.facts.items if it.kind in ("deploy", "canary")
                            and it.outcome in ("promoted", "held", "missed"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from oncall.scoring.text import and_list
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID, FIXES
 
 SIGNAL_CLAUSES: dict[str, str] = {
@@ -260,6 +261,24 @@ def signal_clause(signal: str, abouts: Mapping[str, str] | None = None) -> str:
             return about[:1].lower() + about[1:] if not about[1:2].isupper() else about
         return f"there was evidence of {kind.replace('-', ' ')}"
     return clause.format(arg=arg.replace("_", " ").replace("-", " ") or "input")
+
+
+def signal_clauses(signals: list[str], abouts: Mapping[str, str] | None = None) -> str:
+    """Several signals said in one breath: two lines of one kind share their clause ("the
+    cluster had recorded “A” and “B” events"), never "the cluster had recorded ... and the
+    cluster had recorded ..."."""
+    kinds = {s.partition(":")[0] for s in signals}
+    if len(signals) == 2 and len(kinds) == 1 and (kind := kinds.pop()) in ("log", "event"):
+        return SIGNAL_CLAUSES[kind].format(arg="\u201d and \u201c".join(
+            _line_said(s, abouts) for s in signals))
+    return and_list([signal_clause(s, abouts) for s in signals])
+
+
+def _line_said(signal: str, abouts: Mapping[str, str] | None) -> str:
+    """The words a log line or an event is quoted by: as the kind writes it, else its id's."""
+    found = re.search(r"\u201c(.+)\u201d", (abouts or {}).get(signal, ""))
+    arg = signal.partition(":")[2]
+    return found.group(1) if found else (arg.replace("_", " ").replace("-", " ") or "input")
 
 
 def needs_that(signals: list[str], abouts: Mapping[str, str] | None = None) -> bool:

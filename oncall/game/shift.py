@@ -42,7 +42,7 @@ from oncall.game.shiftrecord import (
     SilenceFact,
 )
 from oncall.sim import budget as bd
-from oncall.sim.alertmanager import Alertmanager
+from oncall.sim.alertmanager import RENOTIFY_MIN, Alertmanager
 from oncall.sim.alerts import RULES, RULES_BY_NAME, Rule
 from oncall.sim.catalogue import TEAMS
 from oncall.sim.clock import hhmm
@@ -210,8 +210,9 @@ class Shift:
         return self._finish(command, obs, before)
 
     def _woken(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """A wait ends early when something would wake an on-call: a page, a request, a
-        colleague's answer or reminder. The player's command is recorded as typed."""
+        """A wait ends early when something would wake an on-call: a page, or one sent again
+        while it waits unacknowledged, a request, a colleague's answer or reminder. The player's
+        command is recorded as typed."""
         try:
             cmd = c.parse(raw, self.game.phase)
         except c.CommandError:
@@ -224,6 +225,9 @@ class Shift:
         wake += [cv.reopen_at for cv in f.conversations if cv.reopen_at is not None
                  and cv.closed_at is None and self.now < cv.reopen_at <= until]
         wake += [m.at for m in self.world.pending if self.now < m.at <= until]
+        # An unacknowledged page is sent again every few minutes: the pager rings again.
+        wake += [at for p in self.am.pages.values() if p.acked_at is None and p.notified
+                 and self.now < (at := p.notified[-1] + RENOTIFY_MIN) <= until]
         live = {(e.rule, e.model) for e in self.world.firing()}
         for e in self.world.episodes(self.now - 360, until + 1, rules=paging()):
             at = e.fired_at + 1

@@ -63,3 +63,23 @@ def test_a_silence_mutes_until_it_expires_then_the_alert_pages_again() -> None:
 def test_tickets_never_page() -> None:
     am = Alertmanager()
     assert am.step(0, 10, [ep("CertificateExpiringSoon", "m", -5000)]) == []
+
+
+def test_a_wait_with_a_page_unacknowledged_ends_when_it_is_sent_again() -> None:
+    """The pager rings again for a page nobody acknowledged, so a long wait stops at the next
+    re-send instead of sleeping through it; once acknowledged, the wait runs its length."""
+    from oncall.game.shift import Shift
+
+    s = Shift(9)  # its first page, left alone, would let a wait run the whole 30 minutes
+    while not s.am.pages:
+        s.do({"do": "wait", "minutes": 30})
+    page = next(iter(s.am.pages.values()))
+    assert page.acked_at is None
+    start = s.now
+    obs = s.do({"do": "wait", "minutes": 30})
+    assert s.now == page.notified[-2] + RENOTIFY_MIN <= start + RENOTIFY_MIN, obs.text
+    assert "The pager woke you." in obs.text
+    s.do({"do": "ack", "page": page.id})
+    start = s.now
+    s.do({"do": "wait", "minutes": 2})
+    assert s.now == start + 2

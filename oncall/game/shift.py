@@ -781,7 +781,9 @@ class Shift:
         if open_:
             lines.append(f"  waiting on your answer: {', '.join(open_)}")
         shown = {k: v for k, v in it.report.items() if k != "candidate"}  # the world's own draws
-        obs = self._obs("request", "\n".join(lines), {"item": it.id, "kind": it.kind,
+        # A page is a page to the player, whatever it turns out to be (`_queue_data`).
+        kind = "page" if it.page is not None else it.kind
+        obs = self._obs("request", "\n".join(lines), {"item": it.id, "kind": kind,
                                                        "model": it.model, **shown})
         obs.events = events
         return obs

@@ -83,3 +83,26 @@ def test_a_wait_with_a_page_unacknowledged_ends_when_it_is_sent_again() -> None:
     start = s.now
     s.do({"do": "wait", "minutes": 2})
     assert s.now == start + 2
+
+
+def test_a_page_shows_as_a_page_never_as_the_noise_or_incident_it_turns_out_to_be() -> None:
+    """Whether a page is a real incident or noise is for the player to find out: `take` and
+    `queue` show it as a page, urgent by its severity, in their text and their data (a
+    certificate ticket, which no pager sends, keeps its own kind)."""
+    import json
+
+    from oncall.game.shift import Shift
+
+    s = Shift(9)
+    while not s.am.pages:
+        s.do({"do": "wait", "minutes": 30})
+    item = next(it for it in s.record.facts.items if it.page is not None)
+    assert item.kind in ("noise", "incident")  # the record's key knows
+    taken = s.do({"do": "take", "item": item.id})
+    assert taken.data["kind"] == "page"
+    assert item.kind not in json.dumps(taken.data) + taken.text
+    queue = s.do({"do": "queue"})
+    [row] = [r for r in queue.data["queue"] if r["id"] == item.id]
+    assert row["kind"] == "page" and item.kind not in json.dumps(row)
+    [line] = [ln for ln in queue.text.splitlines() if ln.strip().startswith(item.id)]
+    assert f" {item.kind} " not in line and " page " in line

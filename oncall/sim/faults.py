@@ -8,6 +8,7 @@ interventions from its response table. It never decides the score.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import re
@@ -663,7 +664,7 @@ class Incident:
                     pod = pods[(minute * tpl.per_minute + i) % len(pods)]
                     at = minute + (i + 0.1 + 0.2 * (j % 4)) / tpl.per_minute
                     text = fill(tpl.template, {**self.ns, "pod": pod, "minute": hhmm(minute),
-                                               "now_iso": f"{date_of(minute):%Y-%m-%dT%H:%M:%SZ}"})
+                                               "now_iso": _iso_at(at)})
                     lines.append(LogLine(at, tpl.level, model, pod, text))
         return lines
 
@@ -871,6 +872,12 @@ def _elsewhere(world: World, iv: Intervention) -> str:
         return (f"Rolled back {m.name}: r{live.revision} ({live.model_version}) now serves all "
                 f"its traffic.")
     return f"Applied {iv.fix} on {m.name} (r{live.revision}, {live.model_version})."
+
+
+def _iso_at(t: float) -> str:
+    """The second a line was written, as a timestamp: `2026-03-17T01:50:06Z`."""
+    seconds = round((t - int(t)) * 60)
+    return f"{date_of(t) + dt.timedelta(seconds=min(seconds, 59)):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def _scaled(hpa: dict[str, Any], e: HpaEffect) -> int:

@@ -181,7 +181,8 @@ def deploys(world: World, model: str) -> tuple[str, dict[str, Any]]:
             changed = {k: (prev["config"].get(k), val) for k, val in d["config"].items()
                        if prev["config"].get(k) != val}
             if changed:
-                diff = "  config " + ", ".join(f"{k} {a}->{b}" for k, (a, b) in changed.items())
+                diff = "  config " + ", ".join(f"{k} {_setting(a)}->{_setting(b)}"
+                                               for k, (a, b) in changed.items())
         serving = "shadow (mirrored traffic, serves none)" if d.get("shadow") else \
             f"canary {d['canary_pct']}%"
         if d.get("ended_at") is not None:
@@ -360,6 +361,11 @@ def _mean_of_values(values: Any) -> float | None:
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     return float(x.mean()) if len(x) else None
+
+
+def _setting(v: Any) -> str:
+    """A config value in a diff, as `kubectl diff` would show a key the revision lacks."""
+    return "(unset)" if v is None else str(v)
 
 
 def _num(v: Any) -> str:

@@ -277,3 +277,13 @@ def test_drift_on_a_feature_going_missing_says_so_and_prints_no_nan() -> None:
     means = one.data["means"]
     assert means["ratio"] is None and "training sd)" in one.text
     assert means["current"] is not None and means["current"] == means["current"]
+
+
+def test_a_config_key_a_revision_lacked_reads_unset_in_the_deploy_diff() -> None:
+    from oncall.game import generator
+
+    sc = generator.generate(3, "normal")  # a config profile set where none was
+    g = Game(sc, 3)
+    g.do({"do": "ack"})
+    text = g.do({"do": "deploys", "model": sc.fault.model}).text
+    assert "config_profile (unset)->" in text and "None" not in text

@@ -41,6 +41,7 @@ from oncall.game.shiftrecord import (
     ShiftRecord,
     SilenceFact,
 )
+from oncall.game.tools import setting_text
 from oncall.sim import budget as bd
 from oncall.sim.alertmanager import RENOTIFY_MIN, Alertmanager
 from oncall.sim.alerts import RULES, RULES_BY_NAME, Rule
@@ -471,7 +472,8 @@ class Shift:
         after = self.world.rollback_config(model, current.config, before.config)
         keys = [k for k in current.config if current.config[k] != after.get(k)]
         if keys:
-            diff = ", ".join(f"{k} {after.get(k)}->{current.config[k]}" for k in keys)
+            diff = ", ".join(f"{k} {setting_text(after.get(k))}->{setting_text(current.config[k])}"
+                             for k in keys)
             what = f"revision {current.revision}"
             return what, f"{what}'s config change ({diff})"
         if current.image == before.image:

@@ -181,7 +181,7 @@ def deploys(world: World, model: str) -> tuple[str, dict[str, Any]]:
             changed = {k: (prev["config"].get(k), val) for k, val in d["config"].items()
                        if prev["config"].get(k) != val}
             if changed:
-                diff = "  config " + ", ".join(f"{k} {_setting(a)}->{_setting(b)}"
+                diff = "  config " + ", ".join(f"{k} {setting_text(a)}->{setting_text(b)}"
                                                for k, (a, b) in changed.items())
         serving = "shadow (mirrored traffic, serves none)" if d.get("shadow") else \
             f"canary {d['canary_pct']}%"
@@ -363,7 +363,7 @@ def _mean_of_values(values: Any) -> float | None:
     return float(x.mean()) if len(x) else None
 
 
-def _setting(v: Any) -> str:
+def setting_text(v: Any) -> str:
     """A config value in a diff, as `kubectl diff` would show a key the revision lacks."""
     return "(unset)" if v is None else str(v)
 

@@ -313,9 +313,10 @@ def model_words(model: str) -> str:
     if arch is None:
         return model
     task = arch.task
+    noun = task if task.endswith(" model") else f"{task} model"  # never "graph model model"
     if model.replace("-", " ") in task.replace("-", " "):
-        return f"our {task} model"
-    return f"{model}, our {task} model"
+        return f"our {noun}"
+    return f"{model}, our {noun}"
 
 
 def rule_words(rule: str) -> str:

@@ -289,8 +289,8 @@ class _Night:
     def impact(self) -> list[Bit]:
         imp = self.f.impact
         arch = ARCHETYPES_BY_NAME.get(self.model)
-        what = (f"{arch.task} requests" if arch and self.model not in arch.task
-                else "requests to the model")
+        what = (f"{arch.task.removesuffix(' model')} requests"
+                if arch and self.model not in arch.task else "requests to the model")
         if "requests_affected" not in imp:
             return self.quality_impact(what)
         n = imp["requests_affected"]

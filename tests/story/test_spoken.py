@@ -162,3 +162,12 @@ def test_two_lines_of_one_kind_share_their_clause() -> None:
     mixed = signal_clauses(["log:oom", "event:back-off"], abouts)
     assert mixed.count("had recorded") == 1 and "\u201cCUDA out of memory\u201d" in mixed
     assert " and the cluster" in mixed
+
+
+def test_a_model_whose_task_ends_in_model_is_not_said_model_model() -> None:
+    from oncall.sim.catalogue import ARCHETYPES_BY_NAME
+    from oncall.story.clauses import model_words
+
+    for name in ARCHETYPES_BY_NAME:
+        said = model_words(name)
+        assert "model model" not in said and said.endswith("model"), said

@@ -41,8 +41,9 @@ from oncall.game.shiftrecord import (
     ShiftRecord,
     SilenceFact,
 )
+from oncall.game.tools import setting_text
 from oncall.sim import budget as bd
-from oncall.sim.alertmanager import Alertmanager
+from oncall.sim.alertmanager import RENOTIFY_MIN, Alertmanager
 from oncall.sim.alerts import RULES, RULES_BY_NAME, Rule
 from oncall.sim.catalogue import TEAMS
 from oncall.sim.clock import hhmm
@@ -210,8 +211,9 @@ class Shift:
         return self._finish(command, obs, before)
 
     def _woken(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """A wait ends early when something would wake an on-call: a page, a request, a
-        colleague's answer or reminder. The player's command is recorded as typed."""
+        """A wait ends early when something would wake an on-call: a page, or one sent again
+        while it waits unacknowledged, a request, a colleague's answer or reminder. The player's
+        command is recorded as typed."""
         try:
             cmd = c.parse(raw, self.game.phase)
         except c.CommandError:
@@ -224,6 +226,9 @@ class Shift:
         wake += [cv.reopen_at for cv in f.conversations if cv.reopen_at is not None
                  and cv.closed_at is None and self.now < cv.reopen_at <= until]
         wake += [m.at for m in self.world.pending if self.now < m.at <= until]
+        # An unacknowledged page is sent again every few minutes: the pager rings again.
+        wake += [at for p in self.am.pages.values() if p.acked_at is None and p.notified
+                 and self.now < (at := p.notified[-1] + RENOTIFY_MIN) <= until]
         live = {(e.rule, e.model) for e in self.world.firing()}
         for e in self.world.episodes(self.now - 360, until + 1, rules=paging()):
             at = e.fired_at + 1
@@ -467,7 +472,8 @@ class Shift:
         after = self.world.rollback_config(model, current.config, before.config)
         keys = [k for k in current.config if current.config[k] != after.get(k)]
         if keys:
-            diff = ", ".join(f"{k} {after.get(k)}->{current.config[k]}" for k in keys)
+            diff = ", ".join(f"{k} {setting_text(after.get(k))}->{setting_text(current.config[k])}"
+                             for k in keys)
             what = f"revision {current.revision}"
             return what, f"{what}'s config change ({diff})"
         if current.image == before.image:
@@ -777,7 +783,9 @@ class Shift:
         if open_:
             lines.append(f"  waiting on your answer: {', '.join(open_)}")
         shown = {k: v for k, v in it.report.items() if k != "candidate"}  # the world's own draws
-        obs = self._obs("request", "\n".join(lines), {"item": it.id, "kind": it.kind,
+        # A page is a page to the player, whatever it turns out to be (`_queue_data`).
+        kind = "page" if it.page is not None else it.kind
+        obs = self._obs("request", "\n".join(lines), {"item": it.id, "kind": kind,
                                                        "model": it.model, **shown})
         obs.events = events
         return obs

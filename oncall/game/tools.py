@@ -181,7 +181,8 @@ def deploys(world: World, model: str) -> tuple[str, dict[str, Any]]:
             changed = {k: (prev["config"].get(k), val) for k, val in d["config"].items()
                        if prev["config"].get(k) != val}
             if changed:
-                diff = "  config " + ", ".join(f"{k} {a}->{b}" for k, (a, b) in changed.items())
+                diff = "  config " + ", ".join(f"{k} {setting_text(a)}->{setting_text(b)}"
+                                               for k, (a, b) in changed.items())
         serving = "shadow (mirrored traffic, serves none)" if d.get("shadow") else \
             f"canary {d['canary_pct']}%"
         if d.get("ended_at") is not None:
@@ -292,11 +293,22 @@ def drift(world: World, model: str, feature: str, test: str, window: int
            + (f"  effect {res.get('effect_size_name')} {_num(eff)}" if eff is not None else "")
            + f"  => {'DRIFT' if result.drifted else 'PASS'}"]
     if kind == "continuous":
-        ref_mean = float(np.mean(ref_values))
-        cur_mean = float(np.mean(cur))
-        ratio = cur_mean / ref_mean if ref_mean else float("nan")
-        data["means"] = {"reference": ref_mean, "current": cur_mean, "ratio": ratio}
-        out.append(f"  mean {fmt(cur_mean)} vs training {fmt(ref_mean)} (ratio {fmt(ratio)})")
+        # The means of the values there are: a missing value is no number (the test drops it
+        # too, and a warning below says how the missing share moved).
+        ref_mean, cur_mean = _mean_of_values(ref_values), _mean_of_values(cur)
+        spread = float(np.nanstd(np.asarray(ref_values, dtype=float)))
+        # A ratio of means near zero says nothing (0.0004 vs -0.0008 is "ratio -0.5"): a
+        # feature centred on zero is compared in training standard deviations instead.
+        ratio = cur_mean / ref_mean if ref_mean and cur_mean is not None and \
+            abs(ref_mean) >= 0.1 * spread else None
+        shift = (cur_mean - ref_mean) / spread if ratio is None and spread and \
+            cur_mean is not None and ref_mean is not None else None
+        data["means"] = {"reference": ref_mean, "current": cur_mean, "ratio": ratio,
+                         "shift_sd": shift}
+        out.append(f"  mean {_num(cur_mean)} vs training {_num(ref_mean)}"
+                   + (f" (ratio {fmt(ratio)})" if ratio is not None else
+                      f" (shift {round(shift, 2) + 0.0:+.2f} training sd)" if shift is not None
+                      else ""))
     for w in res.get("warnings", []):
         out.append(f"  ! {w}")
     return "\n".join(out), data
@@ -339,7 +351,21 @@ def drift_all(world: World, model: str, test: str, window: int, correction: str
                    + (f"  p {p:.3g} < {r['threshold']:.3g}?" if p is not None else
                       f"  >= {r['threshold']:g}?")
                    + f"  {'DRIFT' if r['drifted'] else 'pass'}")
+    out += [f"  ! {r['column']}: {w}" for r in results for w in r.get("warnings", [])]
+    out += [f"  ! {w}" for w in suite.warnings]
     return "\n".join(out), data
+
+
+def _mean_of_values(values: Any) -> float | None:
+    """The mean of the numbers among `values` (None and NaN are missing); None if none is."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    return float(x.mean()) if len(x) else None
+
+
+def setting_text(v: Any) -> str:
+    """A config value in a diff, as `kubectl diff` would show a key the revision lacks."""
+    return "(unset)" if v is None else str(v)
 
 
 def _num(v: Any) -> str:

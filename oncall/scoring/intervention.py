@@ -136,7 +136,9 @@ def score_intervention(run: Run) -> Tally:
                 line += f"; {describe(fixer.command)}: {why}"
         pts, line = _every_incident(run, pts * share, line)
         tally.add("mitigated", pts, 6, line + ".")
-        _mitigation_time(tally, delay, share, f"; {why}" if why else "")
+        _mitigation_time(tally, delay, share,
+                         "; it counts only as far as the move that mitigated does (above)"
+                         if why else "")
 
     costs = [_penalty(run, iv) for iv in ivs]
     bad = [(c, line) for c, line in costs if c]

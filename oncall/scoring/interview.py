@@ -85,8 +85,8 @@ def _design(run: Run) -> str:
     first = run.interventions[0] if run.interventions else None
     m = run.match(first.command) if first else None
     head = (f"Told {a_an(run.answers.category)} fault from the other two" if told else
-            f"Took {a_an(run.answers.category)} fault for "
-            f"{dx['category'] if dx.get('category') else 'nothing in particular'}")
+            f"Took {a_an(run.answers.category)} fault for {dx['category']}"
+            if dx.get("category") else f"Named no cause for {a_an(run.answers.category)} fault")
     if first is None:
         return head + ", and made no intervention."
     if m is not None and m.right:

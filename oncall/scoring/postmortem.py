@@ -59,7 +59,16 @@ from oncall.scoring.text import (
 from oncall.sim.catalogue import FAULTS_BY_ID, TEAMS
 
 IMPACT_LABELS = {"requests_affected": "requests affected", "requests_failed": "requests failed",
-                 "budget_consumed_pct": "error budget consumed (%)", "minutes": "minutes"}
+                 "budget_consumed_pct": "error budget consumed (%)",
+                 "minutes": "minutes from the page",
+                 "prediction_shift_pct": "prediction shift (%)",
+                 "minutes_outside_quality_slo": "minutes outside the quality SLO",
+                 "quality_budget_consumed_pct": "quality budget consumed (%)",
+                 "label_coverage_pct": "label coverage (%)",
+                 "labelled_pct": "requests with labels (%)"}
+NOT_IMPACT = frozenset({"recovered_at", "label_delay_min"})
+"""Figures the impact record keeps that measure no harm: the minute the service came back (a
+clock reading) and the model's usual label delay."""
 OWNERLESS = frozenset({"", "tbd", "todo", "?", "n/a", "none", "someone", "nobody", "team"})
 GENERIC = frozenset({"change", "changes", "from", "with", "model", "models", "fault", "upstream",
                      "serving", "broken", "drift", "shift", "alert", "alerts", "failure",
@@ -245,7 +254,7 @@ def score_postmortem(run: Run) -> Tally:
     # A fixed key order: a saved record's dict comes back with sorted keys, and the card
     # must not depend on which order the engine happened to insert them in.
     order = [k for k in IMPACT_LABELS if k in run.facts.impact]
-    order += sorted(k for k in run.facts.impact if k not in IMPACT_LABELS)
+    order += sorted(k for k in run.facts.impact if k not in IMPACT_LABELS and k not in NOT_IMPACT)
     impact = {k: run.facts.impact[k] for k in order}
     # Zeros are left out of the match: a stray "0" anywhere should not pass for a figure.
     quoted = mentions_number(pm.impact, [v for v in impact.values() if v])

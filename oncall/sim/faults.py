@@ -8,6 +8,7 @@ interventions from its response table. It never decides the score.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import re
@@ -683,7 +684,7 @@ class Incident:
                     pod = pods[(minute * tpl.per_minute + i) % len(pods)]
                     at = minute + (i + 0.1 + 0.2 * (j % 4)) / tpl.per_minute
                     text = fill(tpl.template, {**self.ns, "pod": pod, "minute": hhmm(minute),
-                                               "now_iso": f"{date_of(minute):%Y-%m-%dT%H:%M:%SZ}"})
+                                               "now_iso": _iso_at(at)})
                     lines.append(LogLine(at, tpl.level, model, pod, text))
         return lines
 
@@ -926,6 +927,12 @@ def _spread(state: dict[str, Any], need: int) -> None:
 def _infra_order(e: Any) -> int:
     """Where an infra effect runs: nodes first, events last, the rest as the kind lists them."""
     return {"nodes": 0, "event": 2}.get(e.kind, 1)
+
+
+def _iso_at(t: float) -> str:
+    """The second a line was written, as a timestamp: `2026-03-17T01:50:06Z`."""
+    seconds = round((t - int(t)) * 60)
+    return f"{date_of(t) + dt.timedelta(seconds=min(seconds, 59)):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def _scaled(hpa: dict[str, Any], e: HpaEffect) -> int:

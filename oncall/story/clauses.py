@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from oncall.scoring.text import and_list
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID, FIXES
 
 SIGNAL_CLAUSES: dict[str, str] = {
@@ -232,6 +233,14 @@ def words(text: str) -> int:
     return len(text.split())
 
 
+MOVE_NOUNS = {"rollback": "rollback", "hotfix": "hotfix", "escalate": "escalation"}
+
+
+def move_noun(verb: object) -> str:
+    """A move as a noun, as people say it: `my escalation`, never `my escalate`."""
+    return MOVE_NOUNS.get(str(verb), str(verb))
+
+
 def team(name: str) -> str:
     """`growth-ml` said aloud: `the growth ML team`."""
     said = " ".join(ACRONYMS.get(w, w) for w in name.split("-"))
@@ -252,6 +261,24 @@ def signal_clause(signal: str, abouts: Mapping[str, str] | None = None) -> str:
             return about[:1].lower() + about[1:] if not about[1:2].isupper() else about
         return f"there was evidence of {kind.replace('-', ' ')}"
     return clause.format(arg=arg.replace("_", " ").replace("-", " ") or "input")
+
+
+def signal_clauses(signals: list[str], abouts: Mapping[str, str] | None = None) -> str:
+    """Several signals said in one breath: two lines of one kind share their clause ("the
+    cluster had recorded “A” and “B” events"), never "the cluster had recorded ... and the
+    cluster had recorded ..."."""
+    kinds = {s.partition(":")[0] for s in signals}
+    if len(signals) == 2 and len(kinds) == 1 and (kind := kinds.pop()) in ("log", "event"):
+        return SIGNAL_CLAUSES[kind].format(arg="\u201d and \u201c".join(
+            _line_said(s, abouts) for s in signals))
+    return and_list([signal_clause(s, abouts) for s in signals])
+
+
+def _line_said(signal: str, abouts: Mapping[str, str] | None) -> str:
+    """The words a log line or an event is quoted by: as the kind writes it, else its id's."""
+    found = re.search(r"\u201c(.+)\u201d", (abouts or {}).get(signal, ""))
+    arg = signal.partition(":")[2]
+    return found.group(1) if found else (arg.replace("_", " ").replace("-", " ") or "input")
 
 
 def needs_that(signals: list[str], abouts: Mapping[str, str] | None = None) -> bool:
@@ -286,9 +313,10 @@ def model_words(model: str) -> str:
     if arch is None:
         return model
     task = arch.task
+    noun = task if task.endswith(" model") else f"{task} model"  # never "graph model model"
     if model.replace("-", " ") in task.replace("-", " "):
-        return f"our {task} model"
-    return f"{model}, our {task} model"
+        return f"our {noun}"
+    return f"{model}, our {noun}"
 
 
 def rule_words(rule: str) -> str:

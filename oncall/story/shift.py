@@ -22,6 +22,7 @@ from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
 from oncall.scoring.shift import score_shift
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
+from oncall.story.clauses import move_noun
 from oncall.story.shiftfacts import incidents, queue_kind
 
 Kind = Literal["incident", "priorities", "disagreement", "tradeoff"]
@@ -179,7 +180,7 @@ def disagreement(rec: ShiftRecord) -> Story | None:
     cv = _talk(rec)
     if cv is None:
         return None
-    how = (f"pushed back on my {cv.held['do']} of {cv.model}" if cv.held else
+    how = (f"pushed back on my {move_noun(cv.held['do'])} of {cv.model}" if cv.held else
            f"pressed me on {cv.model}")
     situation = (f"{_night(rec)} At {hhmm(cv.opened_at)} {cv.person}, the {cv.role} "
                  f"({cv.team}), {how}: \"{cv.opening}\"")
@@ -201,7 +202,7 @@ def disagreement(rec: ShiftRecord) -> Story | None:
         iv = next((iv for iv in rec.game.facts.interventions if iv.t >= last.t
                    and iv.kind == cv.held["do"]), None)
         if iv is not None:
-            result += f" The {iv.kind} went out at {hhmm(iv.t)}."
+            result += f" The {move_noun(iv.kind)} went out at {hhmm(iv.t)}."
     item = _incident_item(rec, cv.model)
     if item is not None and item.done_at is not None and item.outcome == "mitigated":
         result += f" {cv.model} was mitigated at {hhmm(item.done_at)}."

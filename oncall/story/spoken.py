@@ -31,7 +31,7 @@ from oncall.story.clauses import (
     model_words,
     needs_that,
     rule_words,
-    signal_clause,
+    signal_clauses,
     team,
     words,
 )
@@ -136,7 +136,7 @@ def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
         mine = prio if key is None or o.id in key else prio + 1
         shown[where] = (min(p, mine), sigs + new)
     bits = [Bit(2, p, f"{_cap(where)} showed {'that ' if needs_that(sigs[:2], abouts) else ''}"
-                      f"{and_list([signal_clause(s, abouts) for s in sigs[:2]])}.")
+                      f"{signal_clauses(sigs[:2], abouts)}.")
             for where, (p, sigs) in shown.items()]
     quiet = [q for q in quiet if q not in shown]
     if quiet:
@@ -295,8 +295,8 @@ class _Night:
     def impact(self) -> list[Bit]:
         imp = self.f.impact
         arch = ARCHETYPES_BY_NAME.get(self.model)
-        what = (f"{arch.task} requests" if arch and self.model not in arch.task
-                else "requests to the model")
+        what = (f"{arch.task.removesuffix(' model')} requests"
+                if arch and self.model not in arch.task else "requests to the model")
         if "requests_affected" not in imp:
             return self.quality_impact(what)
         n = imp["requests_affected"]

@@ -16,6 +16,7 @@ from oncall.story.clauses import (
     fault_words,
     mins,
     model_words,
+    move_noun,
     rule_words,
     signal_clause,
     team,
@@ -193,7 +194,7 @@ def _incident(s: _Shift) -> list[Bit] | None:
     cv = s.talk_on(inc.model)
     if cv is not None and cv.held:
         won = any(x.verb == "reply" and x.convinced for x in cv.said)
-        bits.append(Bit(2, 2, f"The {cv.role} pushed back on my {cv.held.get('do')}"
+        bits.append(Bit(2, 2, f"The {cv.role} pushed back on my {move_noun(cv.held.get('do'))}"
                               + (", and I answered with what I had seen, which settled it."
                                  if won else ", and I did not settle it with data.")))
     bits.append(s.outcome(inc))
@@ -218,7 +219,8 @@ def _incident(s: _Shift) -> list[Bit] | None:
     first = min((iv.t for iv in inc.moves), default=None)
     looked_first = any(first is None or e.observation.t <= first for e in inc.looks)
     if inc.moves and inc.moves[0].kind == "escalate" and inc.moves[0].effect == "fixes":
-        bits.append(Bit(3, 1, "The fix itself was the owners' work, not mine: my part was "
+        fixer = team(str(inc.moves[0].command.get("team", "model-owners")))
+        bits.append(Bit(3, 1, f"The fix itself was the work of {fixer}, not mine: my part was "
                               "getting it to them quickly."))
     if looked_first:
         bits.append(Bit(3, 6, "What I would stress is the order: look at what changed, stop "
@@ -239,6 +241,18 @@ def _step(it: Item) -> str:
     on = f" on {it.model}" if it.kind != "noise" else f" about {it.model}"
     return (f"At {clock(it.taken_at or 0)} I took the {KIND_WORDS[it.kind]}{on}, which had "
             f"come in at {clock(it.arrives_at)}, and {out}.")
+
+
+def _items_said(items: list[Item], noun: str = "items") -> str:
+    """`the deploy request on churn-model`, or for several `two of the night's items`."""
+    if len(items) == 1:
+        it = items[0]
+        on = f" on {it.model}" if it.kind != "noise" else f" about {it.model}"
+        return f"the {KIND_WORDS[it.kind]}{on}"
+    return f"{NUMBER_WORDS.get(len(items), str(len(items)))} of the night's {noun}"
+
+
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
 
 
 def _late(s: _Shift, items: list[Item]) -> list[Item]:
@@ -263,10 +277,11 @@ def _prioritisation(s: _Shift) -> list[Bit] | None:
         bits.append(Bit(2, 0 if it.kind == "incident" else 1 + i // 3, _step(it)))
     untouched = [it for it in items if it.taken_at is None]
     if untouched:
-        bits.append(Bit(2, 2, f"I never took {len(untouched)} of the items at all."))
+        bits.append(Bit(2, 2, f"I never took {_items_said(untouched)} at all."))
     late = _late(s, items)
     bits.append(Bit(3, 0, "Every request was decided before its deadline." if not late
-                    else f"I missed the deadline on {len(late)} of the requests, which I own."))
+                    else f"I let {_items_said(late, 'requests')} pass "
+                         f"{'its' if len(late) == 1 else 'their'} deadline, and I own that."))
     for inc in s.incs:
         bits.append(Bit(3, 1, s.ended(inc, f"The incident on {inc.model}")))
     bits.append(Bit(3, 3, "Noise got a ticket or a silence, never my attention during an "
@@ -285,7 +300,8 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
     cv = max(talks, key=_contested)
     item = next((i for i in s.f.items if i.id == cv.item), None)
     if cv.held:
-        about_what = f"pushed back on my {cv.held.get('do')} of {model_words(cv.model)}"
+        about_what = (f"pushed back on my {move_noun(cv.held.get('do'))} of "
+                      f"{model_words(cv.model)}")
     else:
         kind = item.kind if item is not None else "incident"
         about_what = "asked me to " + ASKED[kind].format(model=cv.model)
@@ -348,7 +364,8 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
         iv = next((iv for iv in s.g.interventions if iv.t >= end.t
                    and iv.kind == cv.held.get("do")), None)
         if iv is not None:
-            bits.append(Bit(3, 0, f"It ended with the {iv.kind} going out at {clock(iv.t)}."))
+            bits.append(Bit(3, 0, f"It ended with the {move_noun(iv.kind)} going out at "
+                                  f"{clock(iv.t)}."))
             bits.append(Bit(3, 1, HELD_EFFECT[iv.effect]))
     elif cv.item is not None:
         it = next((i for i in s.f.items if i.id == cv.item), None)
@@ -407,7 +424,7 @@ def _tradeoff(s: _Shift) -> list[Bit] | None:
     bits = [s.night(),
             Bit(0, 0, f"At {clock_said(it.arrives_at)} {team(it.team)} asked me to ship "
                       f"their {it.model} release by {clock(it.deadline)}, though its "
-                      "pre-production gate had failed."),
+                      f"{it.report.get('gate', 'pre-production')} gate had failed."),
             Bit(1, 0, "The choice was the team's velocity, a release they had promised, "
                       "against the platform's reliability, what the failing gate said about "
                       "production.")]

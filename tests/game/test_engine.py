@@ -255,3 +255,35 @@ def test_a_move_on_a_model_the_fault_is_not_on_reports_that_model_not_the_fault(
     fixed = g.do({"do": "hotfix", "model": other, "fix": "restart_pods"})
     assert fixed.text.startswith(f"Applied restart_pods on {other} (r{live.revision}")
     assert "ad-ctr" not in back.text + fixed.text
+
+
+def test_drift_on_a_feature_going_missing_says_so_and_prints_no_nan() -> None:
+    """A renamed field arrives missing: the drift tests drop missing rows and pass, so both the
+    one-feature test and the table of every feature say how the missing share moved; the mean
+    is of the values there are (never `nan`), and a feature centred on zero is compared in
+    training standard deviations, not as a ratio of two means near zero."""
+    from oncall.game import generator
+
+    sc = generator.generate(1, "normal")
+    assert sc.fault.kind == "field_renamed"
+    g = Game(sc, 1)
+    g.do({"do": "ack"})
+    g.do({"do": "wait", "minutes": 20})
+    model, feature = sc.fault.model, sc.fault.params["feature"]
+    table = g.do({"do": "drift", "model": model, "feature": "all"})
+    assert f"! {feature}: missing share changed from 0.0% to" in table.text
+    one = g.do({"do": "drift", "model": model, "feature": feature})
+    assert "nan" not in one.text and "missing share changed" in one.text
+    means = one.data["means"]
+    assert means["ratio"] is None and "training sd)" in one.text
+    assert means["current"] is not None and means["current"] == means["current"]
+
+
+def test_a_config_key_a_revision_lacked_reads_unset_in_the_deploy_diff() -> None:
+    from oncall.game import generator
+
+    sc = generator.generate(3, "normal")  # a config profile set where none was
+    g = Game(sc, 3)
+    g.do({"do": "ack"})
+    text = g.do({"do": "deploys", "model": sc.fault.model}).text
+    assert "config_profile (unset)->" in text and "None" not in text

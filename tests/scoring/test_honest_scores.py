@@ -289,3 +289,16 @@ def test_the_fact_checker_catches_what_the_record_does_not_hold(text: str) -> No
     rec = play("search-1", [{"do": "ack"}, {"do": "severity", "level": 2},
                             {"do": "logs", "model": SEARCH, "level": "ERROR"}])
     assert check(text, rec) != []
+
+
+def test_the_impact_point_is_for_a_measured_harm_not_a_clock_reading() -> None:
+    """search-4's wrong play writes no impact: the feedback lists the measured harms by their
+    names, and neither the minute the service came back nor the model's label delay is one of
+    them (quoting either would have earned the point)."""
+    from worlds import scripted_play
+
+    card = scripted_play("search-4", "wrong")[-1]["scorecard"]
+    [line] = [f for s in card["sections"] for f in s["feedback"]
+              if f.startswith("Impact quotes none")]
+    assert "requests affected" in line and "minutes from the page" in line
+    assert "recovered_at" not in line and "label_delay" not in line

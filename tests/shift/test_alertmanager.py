@@ -63,3 +63,46 @@ def test_a_silence_mutes_until_it_expires_then_the_alert_pages_again() -> None:
 def test_tickets_never_page() -> None:
     am = Alertmanager()
     assert am.step(0, 10, [ep("CertificateExpiringSoon", "m", -5000)]) == []
+
+
+def test_a_wait_with_a_page_unacknowledged_ends_when_it_is_sent_again() -> None:
+    """The pager rings again for a page nobody acknowledged, so a long wait stops at the next
+    re-send instead of sleeping through it; once acknowledged, the wait runs its length."""
+    from oncall.game.shift import Shift
+
+    s = Shift(9)  # its first page, left alone, would let a wait run the whole 30 minutes
+    while not s.am.pages:
+        s.do({"do": "wait", "minutes": 30})
+    page = next(iter(s.am.pages.values()))
+    assert page.acked_at is None
+    start = s.now
+    obs = s.do({"do": "wait", "minutes": 30})
+    assert s.now == page.notified[-2] + RENOTIFY_MIN <= start + RENOTIFY_MIN, obs.text
+    assert "The pager woke you." in obs.text
+    s.do({"do": "ack", "page": page.id})
+    start = s.now
+    s.do({"do": "wait", "minutes": 2})
+    assert s.now == start + 2
+
+
+def test_a_page_shows_as_a_page_never_as_the_noise_or_incident_it_turns_out_to_be() -> None:
+    """Whether a page is a real incident or noise is for the player to find out: `take` and
+    `queue` show it as a page, urgent by its severity, in their text and their data (a
+    certificate ticket, which no pager sends, keeps its own kind)."""
+    import json
+
+    from oncall.game.shift import Shift
+
+    s = Shift(9)
+    while not s.am.pages:
+        s.do({"do": "wait", "minutes": 30})
+    item = next(it for it in s.record.facts.items if it.page is not None)
+    assert item.kind in ("noise", "incident")  # the record's key knows
+    taken = s.do({"do": "take", "item": item.id})
+    assert taken.data["kind"] == "page"
+    assert item.kind not in json.dumps(taken.data) + taken.text
+    queue = s.do({"do": "queue"})
+    [row] = [r for r in queue.data["queue"] if r["id"] == item.id]
+    assert row["kind"] == "page" and item.kind not in json.dumps(row)
+    [line] = [ln for ln in queue.text.splitlines() if ln.strip().startswith(item.id)]
+    assert f" {item.kind} " not in line and " page " in line

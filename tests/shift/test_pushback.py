@@ -113,3 +113,14 @@ def test_defer_holds_the_rollback_and_the_owner_comes_back(minutes: int) -> None
     # Once back, it can be settled.
     done = s.do({"do": "reply", "about": conv, "evidence": ids})
     assert done.data["effect"] == "proceed" and _rolled_back(s, model)
+
+
+def test_an_owner_defending_a_config_change_names_a_key_it_set_as_unset_before() -> None:
+    """Night 2's timeout cut also set a config profile where there was none: the owner who
+    holds the rollback names the change as the deploy history does, '(unset)->...'."""
+    from shift_players import played
+
+    rec = played("calm", 2)
+    held = [e.observation.text for e in rec.entries if "config change (" in e.observation.text]
+    assert held and all("None" not in text for text in held)
+    assert any("config_profile (unset)->" in text for text in held)

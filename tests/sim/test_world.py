@@ -286,3 +286,20 @@ def test_an_autoscaler_that_scales_up_lists_the_pods_it_asked_for_and_says_its_s
     assert rescale["message"].startswith(f"New size: {during['hpa']['replicas']};")
     lines = w.logs(model, inc.onset, inc.onset + 30)
     assert lines and not {line.pod for line in lines} & pending
+
+
+def test_a_line_stamped_with_its_own_time_is_stamped_with_the_second_it_was_written() -> None:
+    """eta-1's expired certificate: each TLS error says the current time, which is later than
+    the expiry it quotes (never 'current time 01:50:00 is after 01:50:00') and is the minute
+    the line is listed at."""
+    import re
+
+    from oncall.sim.clock import hhmm
+
+    w = world("eta-1", 3)
+    inc = next(iter(w.incidents.values()))
+    lines = [ln for ln in w.logs(inc.model, inc.onset, inc.onset + 10) if "x509" in ln.message]
+    assert lines
+    for line in lines:
+        now, expiry = re.findall(r"\d{4}-\d\d-\d\dT(\d\d:\d\d:\d\d)Z", line.message)
+        assert now > expiry and now[:5] == hhmm(int(line.t)), line.message

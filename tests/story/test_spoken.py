@@ -148,3 +148,26 @@ def test_a_control_is_not_told_as_a_detection_gap() -> None:
     told = spoken_stories(right_play("pricing-3"))[0].text
     assert "detection gap" not in told
     assert "Nothing was broken, so there was no failure for an earlier alert to catch." in told
+
+
+def test_two_lines_of_one_kind_share_their_clause() -> None:
+    """Two events (or two log lines) are said in one clause, each quoted; other pairs are joined
+    as two clauses."""
+    from oncall.story.clauses import signal_clauses
+
+    two_events = signal_clauses(["event:0-nodes-are-available", "event:marking-for-deletion"])
+    assert two_events == ("the cluster had recorded \u201c0 nodes are available\u201d and "
+                          "\u201cmarking for deletion\u201d events")
+    abouts = {"log:oom": "a line \u201cCUDA out of memory\u201d"}
+    mixed = signal_clauses(["log:oom", "event:back-off"], abouts)
+    assert mixed.count("had recorded") == 1 and "\u201cCUDA out of memory\u201d" in mixed
+    assert " and the cluster" in mixed
+
+
+def test_a_model_whose_task_ends_in_model_is_not_said_model_model() -> None:
+    from oncall.sim.catalogue import ARCHETYPES_BY_NAME
+    from oncall.story.clauses import model_words
+
+    for name in ARCHETYPES_BY_NAME:
+        said = model_words(name)
+        assert "model model" not in said and said.endswith("model"), said

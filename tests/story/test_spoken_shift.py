@@ -13,7 +13,7 @@ from oncall.story.factcheck import check_shift
 from oncall.story.interview import Session
 from oncall.story.shift import stories
 from oncall.story.spoken import HIGH, LOW
-from oncall.story.spoken_shift import spoken_shift_stories
+from oncall.story.spoken_shift import KIND_WORDS, spoken_shift_stories
 
 NIGHTS = [("calm", 3, "normal"), ("calm", 8, "hard"), ("fifo", 4, "normal"),
           ("fifo", 11, "normal"), ("panicker", 0, "normal"), ("panicker", 10, "normal"),
@@ -30,6 +30,8 @@ RAW = re.compile(r"\d\.\d{4,}|\b(?:ms|p99|ks|psi)\b|\(|\)|[A-Z][a-z]+[A-Z]\w+|_"
 CamelCase rule names, snake_case names."""
 LONG = re.compile(r"\b(?:9\d|[1-9]\d\d+) minutes\b")
 """A span nobody says in minutes."""
+VERB_AS_NOUN = re.compile(r"\b(?:my|the|an|his|her|their) escalate\b")
+"""A command's verb where speech has a noun: `my escalation`, never `my escalate`."""
 @pytest.mark.parametrize(("name", "seed", "difficulty"), NIGHTS)
 def test_every_spoken_shift_story_is_two_minutes_true_and_speakable(
         night: Callable[..., ShiftRecord], name: str, seed: int, difficulty: str) -> None:
@@ -41,7 +43,15 @@ def test_every_spoken_shift_story_is_two_minutes_true_and_speakable(
         assert not CODE.search(s.text), (s.question, CODE.findall(s.text))
         assert not RAW.search(s.text), (s.question, RAW.findall(s.text))
         assert not LONG.search(s.text), (s.question, "say hours", LONG.findall(s.text))
+        assert not VERB_AS_NOUN.search(s.text), (s.question, VERB_AS_NOUN.findall(s.text))
         assert check_shift(s.text, rec) == [], s.question
+        untouched = [it for it in rec.facts.items if it.arrived and it.taken_at is None]
+        if s.question == "prioritisation" and len(untouched) == 1 and "never took" in s.text:
+            assert f"I never took the {KIND_WORDS[untouched[0].kind]}" in s.text
+        if s.question == "tradeoff":
+            decided = next(it for it in rec.facts.items if it.kind in ("deploy", "canary")
+                           and it.outcome in ("promoted", "held", "missed"))
+            assert f"its {decided.report['gate']} gate had failed" in s.text
         told = Session(rec.game, s.question, shift=rec).answer(s.text)
         assert told.score >= 90 and told.fact_check, (s.question, told.text())
     for story in stories(rec):
@@ -84,9 +94,16 @@ def test_the_checker_catches_a_claim_that_crosses_incidents(
 
 def test_a_passive_night_owns_that_the_fix_was_the_owners(
         night: Callable[..., ShiftRecord]) -> None:
-    [incident] = [s for s in spoken_shift_stories(night("passive", 0))
-                  if s.question == "incident"]
-    assert "The fix itself was the owners' work, not mine" in incident.text
+    """The team the fixing escalation went to is named, not taken to be the model's owners."""
+    from oncall.story.clauses import team
+    from oncall.story.shiftfacts import incidents
+
+    rec = night("passive", 0)
+    [incident] = [s for s in spoken_shift_stories(rec) if s.question == "incident"]
+    first = incidents(rec)[0].moves[0]
+    assert first.kind == "escalate" and first.effect == "fixes"
+    assert f"The fix itself was the work of {team(first.command['team'])}, not mine" \
+        in incident.text
     assert "checking what changed before touching anything" not in incident.text
 
 

@@ -429,6 +429,7 @@ def _names(kind: FaultKind, remediation_ids: Any) -> Iterator[Found]:
                 f"{_choices(TEAMS)}"
     yield from _shadow_and_rollback(kind)
     yield from _where_node(kind)
+    yield from _crashing(kind)
     if remediation_ids is not None:
         for j, rid in enumerate(kind.remediations):
             if rid not in remediation_ids:
@@ -493,6 +494,18 @@ def _where_node(kind: FaultKind) -> Iterator[Found]:
                     isinstance(x, str) and "{" in x for x in values):
                 yield where, (f"no node of the kind ever has {f} {v!r}, so it selects no pod; "
                               f"valid: {_choices(repr(x) for x in dict.fromkeys(values))}")
+
+
+def _crashing(kind: FaultKind) -> Iterator[Found]:
+    """An event's `{crashing}` counts the pods a pods effect of the kind takes down: without one
+    it could only count every pod, whether or not any is down."""
+    if any(isinstance(e, PodsEffect) for e in kind.infra):
+        return
+    for i, e in enumerate(kind.infra):
+        if isinstance(e, EventEffect) and "{crashing}" in e.message:
+            yield f"infra.{i}.message", ("{crashing} counts the pods a pods effect takes down, "
+                                         "and the kind has none; valid: add a pods effect, or "
+                                         "a message without {crashing}")
 
 
 NAME_FIELDS = ("feature", "other", "source")

@@ -8,6 +8,7 @@ fits. Every problem names the file, the field path and the valid choices.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,14 @@ from oncall.sim.faults import static_signal_ids
 KIND_BROKEN = "the fault kind"
 """How a scenario's problem starts when its kind's own file is broken: `oncall validate` drops it
 when it reports that file, so one mistake is one line."""
+_BROKEN_KIND = re.compile(rf"{KIND_BROKEN} '([^']*)' does not validate")
+
+
+def broken_kind_of(reason: str) -> str | None:
+    """The kind a scenario's problem says is broken, or None for any other problem (an answer
+    that disagrees with its kind starts with the same words)."""
+    m = _BROKEN_KIND.match(reason)
+    return m.group(1) if m else None
 
 
 def _choices(valid: Any, limit: int = 40) -> str:

@@ -428,6 +428,8 @@ def _names(kind: FaultKind, remediation_ids: Any) -> Iterator[Found]:
             yield f"responses.{i}.by", f"unknown team {r.by!r}; valid: you, team, " \
                 f"{_choices(TEAMS)}"
     yield from _shadow_and_rollback(kind)
+    yield from _where_node(kind)
+    yield from _crashing(kind)
     if remediation_ids is not None:
         for j, rid in enumerate(kind.remediations):
             if rid not in remediation_ids:
@@ -460,6 +462,50 @@ def _shadow_and_rollback(kind: FaultKind) -> Iterator[Found]:
             if k not in keys:
                 where = f"rollback.keep.{j}" if field == "keep" else f"rollback.set.{k}"
                 yield where, f"unknown config key {k!r}; valid: {_choices(keys)}"
+
+
+NODE_FIELDS: dict[str, tuple[Any, ...]] = {"ready": (True,), "condition": ("DiskPressure",),
+                                          "name": (), "gpu": (), "gpu_mem_used": (),
+                                          "disk_used": ()}
+"""The fields every node of the infra view has, with the values a node has without a nodes
+effect (`condition: DiskPressure` once its disk is 90% full); () for values of the world's."""
+
+
+def _where_node(kind: FaultKind) -> Iterator[Found]:
+    """A `where_node` selects nodes by a field a node has, at a value one can have: a field the
+    infra view lists, or one a nodes effect of the kind sets, at a value the effect sets."""
+    set_by: dict[str, list[Any]] = {}
+    for e in kind.infra:
+        if isinstance(e, NodesEffect):
+            set_by.setdefault(e.field, []).append(e.value)
+    for i, e in enumerate(kind.infra):
+        if not isinstance(e, PodsEffect) or e.where_node is None:
+            continue
+        for f, v in e.where_node.items():
+            where = f"infra.{i}.where_node.{f}"
+            if f not in NODE_FIELDS and f not in set_by:
+                fields = dict.fromkeys([*NODE_FIELDS, *set_by])
+                yield where, (f"no node has the field {f!r}; valid: {_choices(fields)} (the "
+                              "infra view's node fields and those a nodes effect of the kind "
+                              "sets)")
+                continue
+            values = [*NODE_FIELDS.get(f, ()), *set_by.get(f, [])]
+            if (f in set_by or NODE_FIELDS.get(f)) and v not in values and not any(
+                    isinstance(x, str) and "{" in x for x in values):
+                yield where, (f"no node of the kind ever has {f} {v!r}, so it selects no pod; "
+                              f"valid: {_choices(repr(x) for x in dict.fromkeys(values))}")
+
+
+def _crashing(kind: FaultKind) -> Iterator[Found]:
+    """An event's `{crashing}` counts the pods a pods effect of the kind takes down: without one
+    it could only count every pod, whether or not any is down."""
+    if any(isinstance(e, PodsEffect) for e in kind.infra):
+        return
+    for i, e in enumerate(kind.infra):
+        if isinstance(e, EventEffect) and "{crashing}" in e.message:
+            yield f"infra.{i}.message", ("{crashing} counts the pods a pods effect takes down, "
+                                         "and the kind has none; valid: add a pods effect, or "
+                                         "a message without {crashing}")
 
 
 NAME_FIELDS = ("feature", "other", "source")

@@ -96,6 +96,21 @@ def is_kind(data: dict[str, Any]) -> bool:
         and "answers" not in data
 
 
+FIELD_FIRST = re.compile(r"([A-Za-z_][\w-]*(?:\.[\w-]+)+): (.+)", re.S)
+"""A whole-file check's reason that starts with the field it is about (`infra.2.value: ...`)."""
+
+
+def _problem(name: str, err: Any) -> Problem:
+    """One validation error as a problem naming its field: the error's location, or for a check
+    of the whole file, the field its reason starts with."""
+    field = ".".join(loc_text(p) for p in err["loc"])
+    reason = reason_of(err)
+    m = None if field else FIELD_FIRST.fullmatch(reason)
+    if m:
+        field, reason = m.group(1), m.group(2)
+    return Problem(name, field or "(top)", reason)
+
+
 def parse_file(path: Path, model: type[M], what: str, data: dict[str, Any] | None = None) -> M:
     """Read one content file (YAML, any bad input a one-line problem) into a pydantic model whose
     `id` must match the file name; raise ContentError naming the file, the field and the reason.
@@ -106,10 +121,7 @@ def parse_file(path: Path, model: type[M], what: str, data: dict[str, Any] | Non
     try:
         item = model.model_validate(data)
     except ValidationError as exc:
-        raise ContentError([
-            Problem(name, ".".join(loc_text(p) for p in err["loc"]) or "(top)", reason_of(err))
-            for err in exc.errors()
-        ]) from None
+        raise ContentError([_problem(name, err) for err in exc.errors()]) from None
     except (RecursionError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ContentError([Problem(name, "", f"invalid {what}: {type(exc).__name__}: "
                                     f"{str(exc)[:120]}")]) from None

@@ -180,8 +180,12 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         ids = [f.id for f in self.faults]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"incident ids must differ: {', '.join(ids)}")
+        for i, f in enumerate(self.also):
+            if f.id in ids[:i + 1]:
+                where = "the main fault" if f.id == self.fault.id else "an earlier also: fault"
+                unset = " (an also: fault without one is 'main')" if f.id == "main" else ""
+                raise ValueError(f"also.{i}.id: {f.id!r} is already {where}'s id{unset}; "
+                                 f"valid: an id of its own, such as {f.model}")
         cat = FAULTS_BY_ID[self.answers.cause].category
         if cat != self.answers.category:
             raise ValueError(f"answers.cause {self.answers.cause} is a {cat} fault but "

@@ -106,6 +106,7 @@ def problems(kind: FaultKind) -> list[tuple[str, str]]:
         found = diagnoses(text)
         if found:
             words = ", ".join(dict.fromkeys(w.lower() for w in found))
-            out.append((where, f"names a cause ({words}): tool text shows what a system prints "
-                               "(errors, timings, versions, counts), not why"))
+            out.append((where, f"names a cause ({words}): tool text shows what a system prints, "
+                               "not why; valid: the symptom as printed (an error with its code, "
+                               "a timing, a version, a config value, a count)"))
     return out

@@ -19,7 +19,7 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
 
     Each file is read once and told apart by its content, wherever it lies. A broken kind is
     reported once, by its own file: the scenarios that use it add no line of their own."""
-    from oncall.content.checks import KIND_BROKEN, check_registries, check_runbooks
+    from oncall.content.checks import broken_kind_of, check_registries, check_runbooks
     from oncall.content.kinds import faults_dirs, parse_kind
 
     problems: list[Problem] = []
@@ -66,8 +66,8 @@ def validate(paths: list[Path] | None = None) -> list[Problem]:
             scenario = loader.parse_scenario(f, data)
             loader.check_against_kinds(scenario, f)
         except ContentError as exc:
-            problems += [p for p in exc.problems if not (
-                p.reason.startswith(KIND_BROKEN) and p.reason.split("'")[1] in broken_kinds)]
+            problems += [p for p in exc.problems
+                         if broken_kind_of(p.reason) not in broken_kinds]
             continue
         problems += _game_checks(scenario, str(f))
     return problems

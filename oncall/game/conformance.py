@@ -71,20 +71,31 @@ def moves_behave(sid: str, seed: int, make: NewGame = new_game) -> list[str]:
         return control_clears(sc, seed, make)
     out: list[str] = []
     for which, should_fix in (("right", True), ("wrong", False)):
-        for m in getattr(sc.answers, which):
+        for i, m in enumerate(getattr(sc.answers, which)):
+            where = f"answers.{which}.{i}"
             g = make(sid, seed)
             g.do({"do": "ack"})
-            obs = g.do(move_command(sc, m))
+            cmd = move_command(sc, m)
+            obs = g.do(cmd)
             if not obs.ok:
-                out.append(f"{which} move refused: {obs.text[:120]}")
+                out.append(f"{where}: {which} move refused: {obs.text[:120]}")
                 continue
             out += settle(g, 45)
             fixed = g.world.recovered(g.world.fault.id)
             effect = g.record.facts.interventions[-1].effect
             if fixed != should_fix or (effect == "fixes") != should_fix:
-                out.append(f"{which} move {m.model_dump(exclude_none=True)}: effect {effect}, "
-                           f"recovered {fixed}")
+                want = ("a response with outcome fixes, and the fault gone 45 min later"
+                        if should_fix else "a response with any outcome but fixes")
+                out.append(f"{where}: {_move(cmd)} answered with outcome {effect}, the fault "
+                           f"{'gone' if fixed else 'still on'} 45 min later; valid for a "
+                           f"{which} move: {want}")
     return out
+
+
+def _move(cmd: dict[str, Any]) -> str:
+    """A move as typed (`hotfix price-optimizer restart_pods`, `escalate infra-sre`)."""
+    args = [str(cmd[k]) for k in ("model", "fix", "team") if k in cmd]
+    return " ".join([str(cmd["do"]), *args])
 
 
 def control_clears(sc: Scenario, seed: int, make: NewGame = new_game) -> list[str]:
@@ -127,20 +138,52 @@ def signals_shown(sid: str, seed: int = 7, make: NewGame = new_game) -> list[str
     g.do({"do": "ack"})
     ns = g.world.fault.ns
     out = []
-    for expected in sc.answers.evidence:
+    for i, expected in enumerate(sc.answers.evidence):
+        where = f"answers.evidence.{i}"
         defs = [s for s in kind.signals if fill(s.id, ns) == expected]
         if not defs:
-            out.append(f"{expected} is not a signal of {kind.id}")
+            out.append(f"{where}: {expected} is not a signal of {kind.id}")
             continue
         shown: list[str] = []
+        looked: list[str] = []
         for s in defs:
-            obs = g.do(generator.signal_command(s, sc.fault.model, ns))
+            cmd = generator.signal_command(s, sc.fault.model, ns)
+            obs = g.do(cmd)
             if not obs.ok:
-                out.append(f"{s.tool} for {expected} refused: {obs.text[:120]}")
+                out.append(f"{where}: {s.tool} for {expected} refused: {obs.text[:120]}")
             shown += obs.signals
+            looked.append(f"{_played(cmd)} at {obs.clock} (its signal needs {_needs(s, ns)})")
         if expected not in shown:
-            out.append(f"no {kind.id} tool showed {expected}")
+            seen = ", ".join(dict.fromkeys(shown)) or "no signal"
+            out.append(f"{where}: {expected} was not shown by {'; '.join(looked)}; that "
+                       f"observation showed {seen}; valid: one of those, or a signal whose "
+                       "condition the tool's text meets")
     return out
+
+
+def _played(cmd: dict[str, Any]) -> str:
+    """A tool command as typed (`infra price-optimizer`, `dashboard m error_rate`)."""
+    args = [str(cmd[k]) for k in ("model", "metric", "feature") if k in cmd]
+    return " ".join([str(cmd["do"]), *args])
+
+
+def _needs(s: Any, ns: dict[str, Any]) -> str:
+    """What a signal's observation must hold, in words."""
+    from oncall.sim.faults import fill
+
+    parts = []
+    if s.text is not None:
+        parts.append(f"text matching {fill(s.text, ns)!r}")
+    for name in ("above", "below", "ratio_above", "ratio_below"):
+        if getattr(s, name) is not None:
+            parts.append(f"{s.metric} {name.replace('_', ' ')} {getattr(s, name)}")
+    for name, words in (("drifted", "a DRIFT verdict on"), ("config_changed", "a change of")):
+        if getattr(s, name) is not None:
+            parts.append(f"{words} {fill(getattr(s, name), ns)}")
+    for name in ("by_revision", "new_deploy", "no_new_deploy", "image_changed"):
+        if getattr(s, name):
+            parts.append(name.replace("_", " "))
+    return " and ".join(parts) or "nothing"
 
 
 def nothing_is_no_evidence(sid: str, seed: int = 7, make: NewGame = new_game) -> list[str]:

@@ -362,7 +362,9 @@ class Game:
         for e in firing:
             lines.append(f"  firing: {e.rule} on {e.model} since {hhmm(e.fired_at)}")
         lines.append(f"  impact so far: {describe_impact(impact)}")
-        for fact in f.incidents:
+        # An incident still to page is nothing the player knows of (as `resolve` holds it).
+        known = [fact for fact in f.incidents if fact.page_at <= self.now]
+        for fact in known:
             state = "resolved" if fact.resolved_at is not None else "recovering" \
                 if fact.mitigated_at is not None else "open"
             lines.append(f"  incident {fact.id}: {fact.model}, paged {hhmm(fact.page_at)}, "
@@ -373,7 +375,7 @@ class Game:
             "phase": self.phase, "firing": [e.rule + "/" + e.model for e in firing],
             "impact": impact, "waiting_on": [m.by for m in self.world.pending],
             "incidents": [{"id": i.id, "model": i.model, "resolved": i.resolved_at is not None}
-                          for i in f.incidents]})
+                          for i in known]})
 
     def _do_ack(self, cmd: c.Ack) -> Observation:
         f = self.record.facts
@@ -548,6 +550,16 @@ class Game:
                              "incident has paged.", {"resolved": False}, ok=False)
         blocking = self.not_resolvable(ids)
         if blocking is not None:
+            back = [self.world.impact(incident=i).get("recovered_at") for i in ids]
+            if blocking and all(b is not None for b in back):
+                # What `status` says is back stays back: only the alerts have yet to clear.
+                since = hhmm(int(max(b for b in back if b is not None)))
+                one = len(blocking) == 1
+                return self._obs("resolve", f"Cannot resolve at {hhmm(self.now)}: the service "
+                                 f"level has been back since {since}, but {', '.join(blocking)} "
+                                 f"{'is' if one else 'are'} still firing; wait until "
+                                 f"{'it clears' if one else 'they clear'}.",
+                                 {"resolved": False}, ok=False)
             names = ", ".join(blocking) or "the fault"
             return self._obs("resolve", f"Cannot resolve at {hhmm(self.now)}: the service level "
                              f"is not back ({names} still firing or the fault still active).",

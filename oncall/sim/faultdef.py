@@ -42,6 +42,23 @@ class ParamDef(Strict):
         None, description="for type feature: the kind of column it must be")
     about: str = ""
 
+    @model_validator(mode="after")
+    def _default_in_range(self) -> ParamDef:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}; valid: min <= max")
+        d = self.default
+        if self.type in ("float", "int") and d is not None:
+            if isinstance(d, bool) or not isinstance(d, (int, float)):
+                raise ValueError(f"default {d!r} is not a number; valid: "
+                                 f"{'an' if self.type == 'int' else 'a'} {self.type}")
+            if (self.min is not None and d < self.min) or (self.max is not None and d > self.max):
+                lo = "" if self.min is None else f"{self.min:g}"
+                hi = "" if self.max is None else f"{self.max:g}"
+                raise ValueError(f"default {d:g} is outside the parameter's own range; valid: "
+                                 f"{'an' if self.type == 'int' else 'a'} {self.type} within "
+                                 f"{lo}..{hi}")
+        return self
+
 
 class Fits(Strict):
     """The models a kind makes sense on. A random night is drawn only on a model that fits, and
@@ -484,11 +501,17 @@ class FaultKind(Strict):
     @model_validator(mode="after")
     def _params_known(self) -> FaultKind:
         """Every `params.NAME` an effect names is a declared parameter."""
-        used = set(_param_refs(self.model_dump(exclude={"params"})))
+        dump = self.model_dump(exclude={"params"})
+        used = set(_param_refs(dump))
         unknown = sorted(used - set(self.params))
         if unknown:
-            raise ValueError(f"effects use undeclared parameter(s) {', '.join(unknown)}; "
-                             f"declared: {', '.join(self.params) or 'none'}")
+            # Named at the first field that reads it (`path: reason`, which the loader reports
+            # as the field), with every parameter that may be read there.
+            where = next(path for path, v in _leaves(dump) if set(_param_refs(v)) & set(unknown))
+            others = f" (nor {', '.join(unknown[1:])})" if len(unknown) > 1 else ""
+            valid = ", ".join(f"params.{n}" for n in self.params) or "none declared"
+            raise ValueError(f"{where}: params.{unknown[0]} is not a declared parameter{others}; "
+                             f"valid: {valid}, or declare it under params")
         problems = [f"fits.models.{name}: {why}" for name in self.fits.models or {}
                     for why in self._domain_problems(name)]
         if problems:
@@ -519,7 +542,7 @@ class FaultKind(Strict):
     def _domain_problems(self, model: str) -> list[str]:
         arch = ARCHETYPES_BY_NAME.get(model)
         if arch is None:
-            return [f"unknown model; known: {', '.join(sorted(ARCHETYPES_BY_NAME))}"]
+            return [f"unknown model; valid: {', '.join(sorted(ARCHETYPES_BY_NAME))}"]
         out = []
         for name, v in self.domain(model).items():
             p = self.params.get(name)
@@ -591,6 +614,15 @@ def _covered(template: str, tool: str, signals: list[Any]) -> bool:
             except re.error:
                 continue
     return False
+
+
+def _leaves(obj: Any, path: str = "") -> list[tuple[str, Any]]:
+    """Every scalar of a dumped kind with its dotted field path (`infra.2.value`)."""
+    if isinstance(obj, dict):
+        return [x for k, v in obj.items() for x in _leaves(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(obj, (list, tuple)):
+        return [x for i, v in enumerate(obj) for x in _leaves(v, f"{path}.{i}" if path else str(i))]
+    return [(path or "(top)", obj)]
 
 
 def _param_refs(obj: Any) -> list[str]:

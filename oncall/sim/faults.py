@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from oncall.sim import telemetry as tm
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME
 from oncall.sim.clock import DAY, date_of, hhmm
 from oncall.sim.faultdef import (
     PARAM_REF,
@@ -27,6 +28,7 @@ from oncall.sim.faultdef import (
     FaultKind,
     HpaEffect,
     MetricEffect,
+    NodesEffect,
     Number,
     PipelineEntry,
     PodsEffect,
@@ -257,6 +259,24 @@ class Incident:
         if v == "feature.source":
             return str(self.ns["feature"]["source"])
         return v
+
+    def renames_to_unknown(self) -> bool:
+        """Whether a `remap` serves a value the feature never had in training (a counter of
+        unseen categories sees those requests); a remap within the training vocabulary serves
+        only known values. Read from the kind and the model alone, before or after setup."""
+        features = {f.name: f for f in ARCHETYPES_BY_NAME[self.model].features} \
+            if self.model in ARCHETYPES_BY_NAME else {}
+        for e in self.kind.rows:
+            if e.op != "remap" or not e.mapping:
+                continue
+            m = PARAM_REF.match(e.feature)
+            name = e.feature if not m else self.params.get(
+                m.group(1), self.raw_params.get(m.group(1), self.kind.params[m.group(1)].default))
+            spec = features.get(str(name))
+            known = set(spec.categories) if spec is not None else set()
+            if any(v not in known for v in e.mapping.values()):
+                return True
+        return False
 
     def active(self, world: World, t: float) -> float:
         return float(self.course.intensity(np.array([t]))[0])
@@ -704,7 +724,10 @@ class Incident:
         # still scaled up when someone looks.
         scaled = next((_scaled(state["hpa"], e) for e in self.kind.infra
                        if isinstance(e, HpaEffect) and e.add), state["hpa"]["replicas"])
-        for e in self.kind.infra:
+        _spread(state, self._nodes_needed())
+        # One state whatever order the kind lists its effects in: nodes take their fields before
+        # a `where_node` reads them, and events count the pods once every pods effect has run.
+        for e in sorted(self.kind.infra, key=_infra_order):
             if isinstance(e, PodsEffect):
                 if k < e.min_intensity:
                     continue
@@ -725,7 +748,12 @@ class Incident:
             elif isinstance(e, EventEffect):
                 at = self.onset + self.minute(e.at)
                 if self._happened(at, now):
-                    ns = {**self.ns, "crashing": state.get("crashing", len(state["pods"])),
+                    crashing = state.get("crashing", len(state["pods"]))
+                    if at != now and "{crashing}" in e.message:
+                        # An event keeps the count of its own minute, whenever it is read.
+                        crashing = sum(p["status"] != "Running"
+                                       for p in world.infra(model, at)["pods"]) or crashing
+                    ns = {**self.ns, "crashing": crashing,
                           "replicas": scaled}
                     state["events"].append({"at": at, "type": e.type,
                                             "reason": e.reason, "message": fill(e.message, ns)})
@@ -755,6 +783,13 @@ class Incident:
                         hpa["replicas"] = hpa["max_replicas"]
                         _follow_hpa(world, model, state, now)
         return state
+
+    def _nodes_needed(self) -> int:
+        """Nodes the model must run on for the kind to mean what it says: a kind that takes the
+        first N nodes and the pods on them takes some of the model's nodes, never all of it."""
+        takes = [e.count for e in self.kind.infra if isinstance(e, NodesEffect) and e.count]
+        selects = any(isinstance(e, PodsEffect) and e.where_node for e in self.kind.infra)
+        return max(takes) + 1 if takes and selects else 0
 
     def _happened(self, at: int, now: int) -> bool:
         """Whether an event stamped `at` is on the record at minute `now`: it happened once the
@@ -872,6 +907,26 @@ def _elsewhere(world: World, iv: Intervention) -> str:
         return (f"Rolled back {m.name}: r{live.revision} ({live.model_version}) now serves all "
                 f"its traffic.")
     return f"Applied {iv.fix} on {m.name} (r{live.revision}, {live.model_version})."
+
+
+def _spread(state: dict[str, Any], need: int) -> None:
+    """Schedule the model's pods over `need` nodes when it has fewer: nodes like its own, the
+    pods (the canary's and the shadow's too) placed in turn as the scheduler spreads them."""
+    nodes = state["nodes"]
+    if len(nodes) >= need:
+        return
+    prefix = nodes[0]["name"].rsplit("-", 1)[0]
+    healthy = {k: v for k, v in nodes[-1].items() if k not in ("condition", "note")}
+    for i in range(len(nodes), need):
+        nodes.append({**healthy, "name": f"{prefix}-{i + 1:02d}"})
+    for group in [state["pods"], *(r["pods"] for r in state["revisions"])]:
+        for i, pod in enumerate(group):
+            pod["node"] = nodes[i % len(nodes)]["name"]
+
+
+def _infra_order(e: Any) -> int:
+    """Where an infra effect runs: nodes first, events last, the rest as the kind lists them."""
+    return {"nodes": 0, "event": 2}.get(e.kind, 1)
 
 
 def _iso_at(t: float) -> str:

@@ -75,7 +75,7 @@ def silent(inc: Incident) -> bool:
     a missing or unknown input; only quality (through labels) can show it."""
     k = inc.kind
     return not (any(e.metric in SERVING_METRICS for e in k.metrics)
-                or any(r.op in COUNTED_ROWS for r in k.rows)
+                or any(r.op in COUNTED_ROWS for r in k.rows) or inc.renames_to_unknown()
                 or any(s.op in COUNTED_SCORES for s in k.scores))
 
 
@@ -110,7 +110,7 @@ def _requests(world: World, inc: Incident, t0: int, t1: int) -> dict[str, float]
 
     failed = served * excess("error_rate")
     share = excess("pred_nan_ratio")
-    if any(r.op in COUNTED_ROWS for r in inc.kind.rows):
+    if any(r.op in COUNTED_ROWS for r in inc.kind.rows) or inc.renames_to_unknown():
         for f in m.features:
             share = np.maximum(share, excess(f"feature_null_rate:{f.name}"))
             if f.kind == "categorical":

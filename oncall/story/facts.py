@@ -17,6 +17,18 @@ REVERT_PREFIXES = ("revert", "pause", "pin", "fallback", "fall_back", "rollback"
 """Hotfix ids that take the system back to a known state rather than change it live."""
 
 
+def stopped_for(record: Record, iv: Intervened) -> int | None:
+    """When the fault a move addressed stopped: the incident it named (`incident=`), else the
+    one on the model it acted on, else the night's main one. A fix on a second incident is
+    judged by that incident's own course, not by when the page's fault stopped."""
+    f = record.facts
+    named, model = iv.command.get("incident"), iv.command.get("model")
+    for inc in f.incidents:
+        if inc.id == named or (named is None and model is not None and inc.model == model):
+            return inc.mitigated_at
+    return f.mitigated_at
+
+
 def plural(n: float, word: str) -> str:
     return f"{num(n)} {word}{'' if n == 1 else 's'}"
 

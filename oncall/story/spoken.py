@@ -35,7 +35,13 @@ from oncall.story.clauses import (
     team,
     words,
 )
-from oncall.story.facts import cited, is_revert, minutes_to_mitigate, mitigating
+from oncall.story.facts import (
+    cited,
+    is_revert,
+    minutes_to_mitigate,
+    mitigating,
+    stopped_for,
+)
 from oncall.story.star import TEAM_CHANGES
 
 LOW, HIGH = 220, 300
@@ -259,7 +265,7 @@ class _Night:
         return [Bit(2, prio, line)]
 
     def move(self, iv: Intervened) -> str:
-        return move_line(iv, self.f.mitigated_at)
+        return move_line(iv, stopped_for(self.r, iv))
 
     def moves(self, prio: int) -> list[Bit]:
         ivs = self.f.interventions

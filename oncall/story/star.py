@@ -28,6 +28,7 @@ from oncall.story.facts import (
     plural,
     quote,
     shorten,
+    stopped_for,
 )
 
 EFFECT_WORDS = {
@@ -166,7 +167,8 @@ def action(record: Record) -> list[str]:
     if f.diagnosis:
         at = f.diagnosis_at if f.diagnosis_at is not None else f.page_at
         timeline.append((at, 0, _diagnosis_lines(record)))
-    timeline += [(iv.t, 1, [_intervention_line(iv, f.mitigated_at)]) for iv in f.interventions]
+    timeline += [(iv.t, 1, [_intervention_line(iv, stopped_for(record, iv))])
+                 for iv in f.interventions]
     timeline += [(_ticket_at(t, f.page_at), 2, [
         f"At {hhmm(_ticket_at(t, f.page_at))} I filed a ticket for `{t.get('alert')}`"
         + (f" on {t['model']}" if t.get("model") else "") + " rather than act on it at night."])

@@ -28,7 +28,8 @@ def test_a_broken_definition_gets_one_problem_per_mistake(tmp_path: Path) -> Non
     bad.parent.mkdir()
     bad.write_text(yaml.safe_dump(data))
     problems = [str(p) for p in validate_kinds([bad])]
-    assert any("undeclared parameter(s) batch_sise" in p for p in problems), problems
+    assert any(": metrics.0.value: params.batch_sise is not a declared parameter; valid: "
+               "params.batch_size" in p for p in problems), problems
     data["metrics"][0]["value"] = 0.995
     bad.write_text(yaml.safe_dump(data))
     problems = [str(p) for p in validate_kinds([bad])]

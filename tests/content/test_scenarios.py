@@ -47,6 +47,18 @@ def test_wrong_field_is_refused_with_file_field_and_reason(tmp_path: Path) -> No
     assert "HH:MM" in problem.reason
 
 
+def test_an_also_fault_without_an_id_of_its_own_is_named_with_what_is_valid(
+        tmp_path: Path) -> None:
+    path = _broken(tmp_path, {"also": [{"kind": "gpu_oom", "model": "search-ranker",
+                                        "onset": "02:02", "params": {"batch_size": 96}}]})
+    with pytest.raises(loader.ContentError) as err:
+        loader.parse_scenario(path)
+    (problem,) = err.value.problems
+    assert problem.field == "also.0.id"
+    assert problem.reason == ("'main' is already the main fault's id (an also: fault without "
+                              "one is 'main'); valid: an id of its own, such as search-ranker")
+
+
 def test_unknown_field_and_unknown_model_are_both_reported(tmp_path: Path) -> None:
     path = _broken(tmp_path, {"fault.model": "no-such-model", "answers.sevrity": 2})
     problems = loader.validate([path])

@@ -143,3 +143,30 @@ def test_an_acronyms_plural_is_the_acronym() -> None:
     assert described("Alert on failed certificate renewals", "detect") == "mon-cert-expiry"
     assert described("Block a producer schema change from reaching the feature pipeline "
                      "unless the contract test passes", "prevent") == "test-feature-schema"
+
+
+def test_the_index_is_read_back_from_disk_until_a_remediation_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that matches a postmortem reads the index the last one built; a catalogue
+    whose words changed (an edited title) builds its own, and matches by it."""
+    monkeypatch.setenv(loader.CACHE_ENV, str(tmp_path / "cache"))
+    catalogue = dict(BY_ID)
+    first = words._kept(catalogue)
+    assert list((tmp_path / "cache").glob("match-*.pickle"))
+
+    def never(catalogue: object) -> object:
+        raise AssertionError("the index was built again")
+
+    with monkeypatch.context() as m:
+        m.setattr(words, "build", never)
+        again = words._kept(catalogue)
+    assert again.ids == first.ids and again.vocab == first.vocab
+    assert (again.docs == first.docs).all() and (again.idf == first.idf).all()
+
+    rid = "mon-node-disk"
+    catalogue[rid] = catalogue[rid].model_copy(update={"title": "zeppelin hangar watch"})
+    edited = words._kept(catalogue)
+    assert words._kept(catalogue).vocab == edited.vocab  # the edited catalogue's own, kept
+    assert "zeppelin" in edited.vocab and "zeppelin" not in first.vocab
+    sims = edited.docs @ edited.vector("zeppelin hangar")
+    assert edited.ids[int(sims.argmax())] == rid and sims.max() > 0

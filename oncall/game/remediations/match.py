@@ -14,19 +14,28 @@ item's type says what it can describe (`KINDS`): a detect item a monitor, a prev
 test, a mitigate item a runbook, a repair item any; an investigation none.
 
 The index is built from `BY_ID` once per load of the registries, so a content folder's
-remediations are matched as the registry's own are.
+remediations are matched as the registry's own are, and kept on disk with the validated content
+(`DiskCache`) under the game's code, the stemmer's and a digest of every document it is built
+from: a process that matches a postmortem reads it back rather than stemming the catalogue
+again, and a changed remediation, stemmer or code builds it afresh. The stemmer itself is
+loaded only when a text is first stemmed.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.util
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
-import snowballstemmer
 
 from oncall.sim import registry
+from oncall.sim.datafile import DiskCache
 from oncall.sim.monitordef import MONITOR_SERIES, TEST_CHECKS
 from oncall.sim.registry import RemediationDef
 
@@ -61,15 +70,26 @@ KINDS: dict[str, frozenset[str]] = {
 """What an item of each type can describe in words: a detect item watches production (a
 monitor), a prevent item stops a release (a test), a mitigate item says what to do when it
 pages (a runbook); an investigation is no remediation."""
-_STEMMER = snowballstemmer.stemmer("english")
-"""Snowball's English stemmer: "alerts", "alerting" and "alert" are one term."""
-_STOP_STEMS = frozenset(_STEMMER.stemWords(sorted(STOP)))
+
+
+@functools.cache
+def _stemmer() -> Any:
+    """Snowball's English stemmer: "alerts", "alerting" and "alert" are one term (imported when
+    first needed: the package loads every language's stemmer)."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@functools.cache
+def _stop_stems() -> frozenset[str]:
+    return frozenset(_stemmer().stemWords(sorted(STOP)))
 
 
 @functools.lru_cache(maxsize=8192)
 def _stem(word: str) -> str:
     """A word's stem, each word stemmed once per process (the catalogue repeats its words)."""
-    return str(_STEMMER.stemWord(word))
+    return str(_stemmer().stemWord(word))
 
 
 def terms(text: str) -> list[str]:
@@ -79,7 +99,8 @@ def terms(text: str) -> list[str]:
              for w in (_CAMEL.findall(raw) if _CAMEL_CASE.search(raw)
                        else [raw[:-1]] if _PLURAL_ACRONYM.fullmatch(raw) else [raw])]
     stems = [_stem(w.lower()) for w in words]
-    return [w for w in stems if w not in _STOP_STEMS and len(w) >= 2]
+    stop = _stop_stems()
+    return [w for w in stems if w not in stop and len(w) >= 2]
 
 
 def document(rem: RemediationDef) -> str:
@@ -135,10 +156,45 @@ def build(catalogue: dict[str, RemediationDef]) -> Index:
     return Index(ids, tuple(catalogue[r].kind for r in ids), vocab, idf, docs, alerts)
 
 
+def _stemmer_stamp() -> str:
+    """The installed stemmer's English algorithm, by its file's size and modification time (found
+    without importing the package): an upgrade that stems a word otherwise builds the index
+    afresh."""
+    spec = importlib.util.find_spec("snowballstemmer")
+    folder = spec.submodule_search_locations if spec is not None else None
+    if not folder:
+        return "none"
+    try:
+        st = os.stat(Path(next(iter(folder))) / "english_stemmer.py")
+    except OSError:
+        return "unknown"
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+INDEX_KEY = Path("remediation-words")
+"""The index's entry in its cache namespace (one index per state of the catalogue)."""
+
+
+def _kept(catalogue: dict[str, RemediationDef]) -> Index:
+    """`build`, kept on disk under a digest of everything it is built from: each remediation's
+    id, kind, alert name and document (the game's code and the stemmer's are in the cache's
+    own key)."""
+    digest = hashlib.sha256(repr([
+        (rid, rem.kind, rem.monitor.alert if rem.monitor is not None else None, document(rem))
+        for rid, rem in catalogue.items()]).encode()).hexdigest()
+    disk = DiskCache("match", [], also=_stemmer_stamp())
+    stored = disk.get(INDEX_KEY, digest)
+    if isinstance(stored, Index):
+        return stored
+    built = build(catalogue)
+    disk.put(INDEX_KEY, digest, built)
+    return built
+
+
 def index() -> Index:
     """The index of the registry's remediations (built when first asked for, once per load)."""
     return registry.derived(  # type: ignore[no-any-return]
-        "remediation-words", lambda: build(registry.entries("remediation")))
+        "remediation-words", lambda: _kept(registry.entries("remediation")))
 
 
 def named(text: str, idx: Index) -> list[str]:

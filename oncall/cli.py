@@ -182,6 +182,13 @@ again: 50-70 ms of its CPU. A game makes little cyclic garbage; its objects die 
 reference counts."""
 
 
+PYDANTIC_PLUGINS_ENV = "PYDANTIC_DISABLE_PLUGINS"
+"""pydantic's switch for its plugins, which the game has none of: unset, the first model it
+validates has pydantic read the entry points of every installed package to look for them (a
+fiftieth of a headless incident's CPU). The game's process turns them off unless the variable
+is already set (set it empty to have them loaded)."""
+
+
 def _imports_done() -> None:
     """The modules a command needs are imported: what they made lives as long as the process,
     so the collector stops scanning it (`gc.freeze`); it still collects everything made later."""
@@ -191,6 +198,7 @@ def _imports_done() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     gc.set_threshold(*GC_THRESHOLDS)
+    os.environ.setdefault(PYDANTIC_PLUGINS_ENV, "__all__")
     home: Path | None = None
     try:
         if argv[:1] == ["drift"]:

@@ -225,9 +225,16 @@ def code_stamp() -> str:
     cache makes)."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent.parent
-    for path in sorted(package.rglob("*.py")):
-        st = path.stat()
-        digest.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns};".encode())
+    found: list[tuple[str, int, int]] = []
+    for folder, dirs, files in os.walk(package):  # a third of pathlib's rglob's time
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        rel = os.path.relpath(folder, package)
+        for name in files:
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                found.append((name if rel == "." else f"{rel}/{name}", st.st_size, st.st_mtime_ns))
+    for rel, size, mtime in sorted(found):
+        digest.update(f"{rel}:{size}:{mtime};".encode())
     return digest.hexdigest()
 
 

@@ -279,13 +279,7 @@ def _kept_scenario(path: Path) -> Scenario:
         return parse_scenario(path)
     kinds = [p for folder in faults_dirs() for p in sorted(folder.glob("*.yaml"))]
     disk = DiskCache("scenarios", [*sources, *kinds], also=",".join(sorted(TRANSFORMS)))
-    digest = file_digest(path)
-    stored = disk.get(path, digest)
-    if isinstance(stored, Scenario):
-        return stored
-    s = parse_scenario(path)
-    disk.put(path, digest, s)
-    return s
+    return disk.kept(path, file_digest(path), Scenario, lambda: parse_scenario(path))
 
 
 def check_against_kinds(s: Scenario, path: Path) -> None:

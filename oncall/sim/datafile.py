@@ -13,13 +13,16 @@ import os
 import pickle
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +272,16 @@ class DiskCache:
         """The stored value for this file at these bytes, or None."""
         hit = self.entries.get(str(path))
         return hit[1] if hit is not None and digest is not None and hit[0] == digest else None
+
+    def kept(self, path: Path, digest: str | None, kind: type[T], build: Callable[[], T]) -> T:
+        """The stored `kind` for this file at these bytes, else `build()`, stored (a build that
+        raises stores nothing)."""
+        stored = self.get(path, digest)
+        if isinstance(stored, kind):
+            return stored
+        value = build()
+        self.put(path, digest, value)
+        return value
 
     def put(self, path: Path, digest: str | None, value: Any) -> None:
         """Store a value for this file at these bytes and write the cache file (atomically: a

@@ -183,12 +183,7 @@ def _kept(catalogue: dict[str, RemediationDef]) -> Index:
         (rid, rem.kind, rem.monitor.alert if rem.monitor is not None else None, document(rem))
         for rid, rem in catalogue.items()]).encode()).hexdigest()
     disk = DiskCache("match", [], also=_stemmer_stamp())
-    stored = disk.get(INDEX_KEY, digest)
-    if isinstance(stored, Index):
-        return stored
-    built = build(catalogue)
-    disk.put(INDEX_KEY, digest, built)
-    return built
+    return disk.kept(INDEX_KEY, digest, Index, lambda: build(catalogue))
 
 
 def index() -> Index:

@@ -7,12 +7,13 @@ Heavy imports (numpy, scipy, Textual) happen inside the branch that needs them, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import gc
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -187,6 +188,23 @@ PYDANTIC_PLUGINS_ENV = "PYDANTIC_DISABLE_PLUGINS"
 validates has pydantic read the entry points of every installed package to look for them (a
 fiftieth of a headless incident's CPU). The game's process turns them off unless the variable
 is already set (set it empty to have them loaded)."""
+
+
+@contextlib.contextmanager
+def _loading(headless: bool) -> Iterator[None]:
+    """A headless game's start: its modules and content load with the cycle collector paused,
+    and what they made is frozen (`_imports_done`) before it runs again. Each collection there
+    scans the young objects the imports make (classes, schemas, module dicts), nearly all of
+    them alive for the whole process; frozen first, they are not scanned when it resumes."""
+    if not headless or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+        _imports_done()
+    finally:
+        gc.enable()
 
 
 def _imports_done() -> None:
@@ -394,35 +412,35 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _play(args: argparse.Namespace) -> int:
-    from oncall.content import loader
+    with _loading(args.headless):
+        from oncall.content import loader
 
-    seed = _seed(args.seed)
-    if args.scenario is not None and not args.scenario.strip():
-        raise UsageError("--scenario: give a scenario id (see `oncall scenarios`), not ''")
-    from oncall.game import generator
+        seed = _seed(args.seed)
+        if args.scenario is not None and not args.scenario.strip():
+            raise UsageError("--scenario: give a scenario id (see `oncall scenarios`), not ''")
+        from oncall.game import generator
 
-    if args.random and args.scenario:
-        raise UsageError("play: give --scenario or --random, not both")
-    if args.random:
-        sid = generator.random_id(seed, args.difficulty or "normal")
-    else:
-        if args.scenario:
-            sid = args.scenario
-        else:  # a scenario drawn from the seed: only then is the whole library read
-            known = sorted(loader.scenarios())
-            sid = known[seed % len(known)]
-    try:
-        scenario = generator.scenario(sid)
-    except generator.GenerationError as exc:
-        raise UsageError(f"--random: {exc}") from None
-    if args.realtime and args.headless:
-        raise UsageError("play: --realtime is for the TUI; a --headless game's clock moves "
-                         "only with its commands")
-    if not args.headless:
-        return _tui(seed, sid, args.difficulty, args.home, realtime=args.realtime)
-    from oncall import headless
+        if args.random and args.scenario:
+            raise UsageError("play: give --scenario or --random, not both")
+        if args.random:
+            sid = generator.random_id(seed, args.difficulty or "normal")
+        else:
+            if args.scenario:
+                sid = args.scenario
+            else:  # a scenario drawn from the seed: only then is the whole library read
+                known = sorted(loader.scenarios())
+                sid = known[seed % len(known)]
+        try:
+            scenario = generator.scenario(sid)
+        except generator.GenerationError as exc:
+            raise UsageError(f"--random: {exc}") from None
+        if args.realtime and args.headless:
+            raise UsageError("play: --realtime is for the TUI; a --headless game's clock moves "
+                             "only with its commands")
+        if not args.headless:
+            return _tui(seed, sid, args.difficulty, args.home, realtime=args.realtime)
+        from oncall import headless
 
-    _imports_done()
     return headless.main_stdio(scenario, seed, args.difficulty, args.home,
                                save=not args.no_save)
 
@@ -695,30 +713,29 @@ def _daily(args: argparse.Namespace) -> int:
 
 
 def _shift(args: argparse.Namespace) -> int:
-    from oncall.game.shiftplan import PlanError, parse_length
-
     _sweep(args.home)
     if args.action == "story":
         return _shift_story(args.save, args.kind, args.home)
     if args.action == "numbers":
         return _shift_numbers(args.home)
+    with _loading(args.headless):
+        from oncall.game.shiftplan import PlanError, parse_length
 
-    seed = _seed(args.seed)
-    try:
-        length = parse_length(args.length)
-    except ValueError as exc:
-        raise UsageError(f"shift: --{exc}") from None
-    if args.realtime and args.headless:
-        raise UsageError("shift: --realtime is for the TUI; a --headless night's clock moves "
-                         "only with its commands")
-    if not args.headless:
-        from oncall.tui.screens.night import night_app
+        seed = _seed(args.seed)
+        try:
+            length = parse_length(args.length)
+        except ValueError as exc:
+            raise UsageError(f"shift: --{exc}") from None
+        if args.realtime and args.headless:
+            raise UsageError("shift: --realtime is for the TUI; a --headless night's clock moves "
+                             "only with its commands")
+        if not args.headless:
+            from oncall.tui.screens.night import night_app
 
-        return _run_app(night_app(seed, length, args.difficulty, args.home,
-                                  REALTIME_MINUTE_S if args.realtime else None), args.home)
-    from oncall import headless
+            return _run_app(night_app(seed, length, args.difficulty, args.home,
+                                      REALTIME_MINUTE_S if args.realtime else None), args.home)
+        from oncall import headless
 
-    _imports_done()
     try:
         return headless.shift_stdio(seed, length, args.difficulty, args.home,
                                     save=not args.no_save)

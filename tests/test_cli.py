@@ -275,3 +275,43 @@ def test_a_headless_start_loads_with_the_collector_paused_and_frozen_after() -> 
     assert gc.isenabled()
     with cli._loading(False):  # the TUI's start: the collector is left alone
         assert gc.isenabled()
+
+
+def test_the_process_ends_at_once_only_when_nothing_waits_for_its_exit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`oncall` flushes its streams and ends without the interpreter's teardown; an exit handler
+    someone registered, or a stream that will not flush, has it exit as Python does."""
+    import atexit
+
+    from oncall import cli
+
+    class Ended(BaseException):
+        pass
+
+    def fast(code: int) -> None:
+        raise Ended(code)
+
+    written = io.StringIO()
+    monkeypatch.setattr(cli.os, "_exit", fast)
+    monkeypatch.setattr(sys, "stdout", written)
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 0)
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    print("the last line", end="")
+    with pytest.raises(Ended) as ended:
+        cli.end(3)
+    assert ended.value.args == (3,) and written.getvalue() == "the last line"
+
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 1)
+    with pytest.raises(SystemExit) as stopped:
+        cli.end(2)
+    assert stopped.value.code == 2
+
+    class Broken(io.StringIO):
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 0)
+    monkeypatch.setattr(sys, "stdout", Broken())
+    with pytest.raises(SystemExit) as stopped:
+        cli.end(0)
+    assert stopped.value.code == 0

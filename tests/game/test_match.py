@@ -170,3 +170,28 @@ def test_the_index_is_read_back_from_disk_until_a_remediation_changes(
     assert "zeppelin" in edited.vocab and "zeppelin" not in first.vocab
     sims = edited.docs @ edited.vector("zeppelin hangar")
     assert edited.ids[int(sims.argmax())] == rid and sims.max() > 0
+
+
+def test_the_english_stemmer_is_the_packages_own_and_leaves_the_package_importable() -> None:
+    """The matcher loads Snowball's English stemmer without the package's other languages; it
+    is the class the package hands out, stems every catalogue word alike, and a later
+    `import snowballstemmer` works as usual (a fresh process: the package is not imported)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from oncall.game.remediations import BY_ID, match\n"
+        "mine = match._stemmer()\n"
+        "assert 'snowballstemmer' not in sys.modules, 'the whole package was imported'\n"
+        "assert 'snowballstemmer.arabic_stemmer' not in sys.modules\n"
+        "import snowballstemmer\n"
+        "theirs = snowballstemmer.stemmer('english')\n"
+        "assert type(mine) is type(theirs) and 'arabic' in snowballstemmer.algorithms()\n"
+        "words = {w.lower() for r in BY_ID.values() for w in match._ALNUM.findall("
+        "match.document(r))}\n"
+        "assert len(words) > 200\n"
+        "assert [mine.stemWord(w) for w in sorted(words)] == "
+        "[theirs.stemWord(w) for w in sorted(words)]\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -28,6 +28,7 @@ import hashlib
 import importlib.util
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,8 +75,26 @@ pages (a runbook); an investigation is no remediation."""
 
 @functools.cache
 def _stemmer() -> Any:
-    """Snowball's English stemmer: "alerts", "alerting" and "alert" are one term (imported when
-    first needed: the package loads every language's stemmer)."""
+    """Snowball's English stemmer: "alerts", "alerting" and "alert" are one term.
+
+    Loaded when first needed, and on its own: the package's `__init__` imports the stemmers of
+    all its thirty-odd languages (a fiftieth of a second). Where the package would hand out its
+    own English class (PyStemmer is not installed), that class's module is imported under its
+    own name with the package's `__init__` not run, and the package left unimported: a later
+    `import snowballstemmer` runs as usual and reuses the module. Anything else (PyStemmer, a
+    package laid out otherwise) takes the package's own way."""
+    if "snowballstemmer" not in sys.modules and importlib.util.find_spec("Stemmer") is None:
+        spec = importlib.util.find_spec("snowballstemmer")
+        if spec is not None and spec.submodule_search_locations:
+            sys.modules["snowballstemmer"] = importlib.util.module_from_spec(spec)
+            try:
+                from snowballstemmer.english_stemmer import EnglishStemmer
+
+                return EnglishStemmer()
+            except ImportError:
+                pass
+            finally:
+                del sys.modules["snowballstemmer"]
     import snowballstemmer
 
     return snowballstemmer.stemmer("english")

@@ -196,12 +196,12 @@ INDEX_KEY = Path("remediation-words")
 
 def _kept(catalogue: dict[str, RemediationDef]) -> Index:
     """`build`, kept on disk under a digest of everything it is built from: each remediation's
-    id, kind, alert name and document (the game's code and the stemmer's are in the cache's
-    own key)."""
+    id, kind, alert name and document (the game's code, the stemmer's and numpy's version,
+    whose arithmetic weighs the terms, are in the cache's own key)."""
     digest = hashlib.sha256(repr([
         (rid, rem.kind, rem.monitor.alert if rem.monitor is not None else None, document(rem))
         for rid, rem in catalogue.items()]).encode()).hexdigest()
-    disk = DiskCache("match", [], also=_stemmer_stamp())
+    disk = DiskCache("match", [], also=f"{_stemmer_stamp()};numpy {np.__version__}")
     return disk.kept(INDEX_KEY, digest, Index, lambda: build(catalogue))
 
 

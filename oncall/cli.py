@@ -222,8 +222,8 @@ def end(code: int) -> NoReturn:
     """End the process with `code`. Once the standard streams are flushed, and when nothing is
     registered to run at exit and no other thread runs, it ends at once (`os._exit`): the
     interpreter's teardown, freeing every module and object one by one, only costs time then
-    (a sixth of a headless incident's time after its last line). Otherwise, or when a flush
-    fails, it exits as Python does, which reports what it must."""
+    (about 12 ms after a headless incident's last line). Otherwise, or when a flush fails, it
+    exits as Python does, which reports what it must."""
     try:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:

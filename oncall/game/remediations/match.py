@@ -78,7 +78,7 @@ def _stemmer() -> Any:
     """Snowball's English stemmer: "alerts", "alerting" and "alert" are one term.
 
     Loaded when first needed, and on its own: the package's `__init__` imports the stemmers of
-    all its thirty-odd languages (a fiftieth of a second). Where the package would hand out its
+    all its thirty-odd languages (15 ms or more). Where the package would hand out its
     own English class (PyStemmer is not installed), that class's module is imported under its
     own name with the package's `__init__` not run, and the package left unimported: a later
     `import snowballstemmer` runs as usual and reuses the module. Anything else (PyStemmer, a

@@ -9,7 +9,8 @@ playbook in a fresh process, and the floor `python -c "import numpy, pydantic, y
 least wall and CPU (user + system) time of each and the ratio to the floor's; `--against REF` (a
 git revision) plays the same with that revision's code and says whether its answers are the same.
 Each process runs as a player's does (`player_env`): its bytecode kept, the validated content
-cached (in a folder of this run's own; the warm-up run fills both).
+cached (in a folder of this run's own; the warm-up run fills both), and says whether every
+run answered as the warm-up did with an empty cache.
 """
 
 from __future__ import annotations
@@ -45,11 +46,14 @@ def main() -> int:
         if args.against:
             runs[args.against] = (play, script, checkout(args.against, Path(tmp) / "tree"))
         timings: dict[str, list[tuple[float, float, str]]] = {label: [] for label in runs}
+        cold: dict[str, str] = {}
         for round_ in range(args.runs + 1):  # the first round warms the file cache: dropped
             for label, (argv, stdin, cwd) in runs.items():
                 timed = timed_run(argv, stdin, cwd, env)
                 if round_:
                     timings[label].append(timed)
+                else:  # its content cache was empty: what it answers must not depend on that
+                    cold[label] = timed[2]
     best = {label: (min(t[0] for t in ts), min(t[1] for t in ts), ts[-1][2])
             for label, ts in timings.items()}
     floor_wall, floor_cpu, _out = best.pop("floor")
@@ -62,6 +66,9 @@ def main() -> int:
     if args.against:
         same = best["this checkout"][2] == best[args.against][2]
         print(f"answers: {'the same, byte for byte' if same else 'DIFFER'}")
+    alike = all(out == cold[label] for label, ts in timings.items() for *_, out in ts)
+    print(f"answers with an empty content cache and a filled one, every run: "
+          f"{'the same' if alike else 'DIFFER'}")
     return 0
 
 

@@ -207,6 +207,12 @@ def _loading(headless: bool) -> Iterator[None]:
         gc.enable()
 
 
+BLAS_THREADS_ENV = "OPENBLAS_NUM_THREADS"
+"""OpenBLAS's thread count, read when numpy loads it. Unset, it starts a thread per core at
+import (about 50 ms of a game's start on two cores), for arrays far too small to share out: the
+game's process asks for one unless the variable is already set."""
+
+
 def _imports_done() -> None:
     """The modules a command needs are imported: what they made lives as long as the process,
     so the collector stops scanning it (`gc.freeze`); it still collects everything made later."""
@@ -243,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     gc.set_threshold(*GC_THRESHOLDS)
     os.environ.setdefault(PYDANTIC_PLUGINS_ENV, "__all__")
+    os.environ.setdefault(BLAS_THREADS_ENV, "1")
     home: Path | None = None
     try:
         if argv[:1] == ["drift"]:

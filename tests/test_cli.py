@@ -315,3 +315,31 @@ def test_the_process_ends_at_once_only_when_nothing_waits_for_its_exit(
     with pytest.raises(SystemExit) as stopped:
         cli.end(0)
     assert stopped.value.code == 0
+
+
+def test_the_games_process_asks_openblas_for_one_thread_and_pydantic_for_no_plugins(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Unless the player set them, the game's process runs OpenBLAS on one thread (no pool of
+    a thread per core started at numpy's import) and has pydantic look for no plugins."""
+    from oncall import cli
+
+    for name in (cli.BLAS_THREADS_ENV, cli.PYDANTIC_PLUGINS_ENV):
+        monkeypatch.setenv(name, "x")  # recorded, so the test's end restores the variable
+        monkeypatch.delenv(name)
+    assert cli.main(["scenarios"]) == 0
+    assert os.environ[cli.BLAS_THREADS_ENV] == "1"
+    assert os.environ[cli.PYDANTIC_PLUGINS_ENV] == "__all__"
+    monkeypatch.setenv(cli.BLAS_THREADS_ENV, "3")
+    assert cli.main(["scenarios"]) == 0
+    assert os.environ[cli.BLAS_THREADS_ENV] == "3"
+    capsys.readouterr()
+    if not Path("/proc/self/task").is_dir():
+        return
+    code = ("import os, sys\nfrom oncall import cli\n"
+            "assert 'numpy' not in sys.modules\n"
+            "cli.main(['scenarios'])\nimport numpy\n"
+            "print(len(os.listdir('/proc/self/task')), file=sys.stderr)\n")
+    env = {k: v for k, v in os.environ.items() if k != cli.BLAS_THREADS_ENV}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.split()[-1] == "1"

@@ -29,6 +29,7 @@ import importlib.util
 import os
 import re
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,9 @@ monitor), a prevent item stops a release (a test), a mitigate item says what to 
 pages (a runbook); an investigation is no remediation."""
 
 
+_LOADING = threading.Lock()
+
+
 @functools.cache
 def _stemmer() -> Any:
     """Snowball's English stemmer: "alerts", "alerting" and "alert" are one term.
@@ -83,18 +87,19 @@ def _stemmer() -> Any:
     own name with the package's `__init__` not run, and the package left unimported: a later
     `import snowballstemmer` runs as usual and reuses the module. Anything else (PyStemmer, a
     package laid out otherwise) takes the package's own way."""
-    if "snowballstemmer" not in sys.modules and importlib.util.find_spec("Stemmer") is None:
-        spec = importlib.util.find_spec("snowballstemmer")
-        if spec is not None and spec.submodule_search_locations:
-            sys.modules["snowballstemmer"] = importlib.util.module_from_spec(spec)
-            try:
-                from snowballstemmer.english_stemmer import EnglishStemmer
+    with _LOADING:  # no other thread may meet the package's name standing for it meanwhile
+        if "snowballstemmer" not in sys.modules and importlib.util.find_spec("Stemmer") is None:
+            spec = importlib.util.find_spec("snowballstemmer")
+            if spec is not None and spec.submodule_search_locations:
+                sys.modules["snowballstemmer"] = importlib.util.module_from_spec(spec)
+                try:
+                    from snowballstemmer.english_stemmer import EnglishStemmer
 
-                return EnglishStemmer()
-            except ImportError:
-                pass
-            finally:
-                del sys.modules["snowballstemmer"]
+                    return EnglishStemmer()
+                except ImportError:
+                    pass
+                finally:
+                    del sys.modules["snowballstemmer"]
     import snowballstemmer
 
     return snowballstemmer.stemmer("english")

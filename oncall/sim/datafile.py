@@ -246,12 +246,15 @@ class DiskCache:
     validation reads besides the file itself (`depends`: other content files, by their bytes;
     the game's code, by `code_stamp`; `also`: anything registered at run time, as text). Each
     entry is keyed by its file's path and holds the file's SHA-256: a file edited since is
-    validated again. A cache that cannot be read or written is ignored; the answer is the same
-    without it, only slower."""
+    validated again. Each value is stored pickled on its own and unpickled when first asked
+    for: a process that needs one scenario of the library does not rebuild them all. A cache
+    that cannot be read or written is ignored; the answer is the same without it, only
+    slower."""
 
     def __init__(self, namespace: str, depends: list[Path], also: str = "",
                  on: bool = True) -> None:
-        self.entries: dict[str, tuple[str, Any]] = {}
+        self.entries: dict[str, tuple[str, bytes]] = {}
+        self._values: dict[str, Any] = {}
         folder = cache_dir() if on else None
         if folder is None:
             self.path: Path | None = None
@@ -270,8 +273,16 @@ class DiskCache:
 
     def get(self, path: Path, digest: str | None) -> Any:
         """The stored value for this file at these bytes, or None."""
-        hit = self.entries.get(str(path))
-        return hit[1] if hit is not None and digest is not None and hit[0] == digest else None
+        name = str(path)
+        hit = self.entries.get(name)
+        if hit is None or digest is None or hit[0] != digest or not isinstance(hit[1], bytes):
+            return None
+        if name not in self._values:
+            try:
+                self._values[name] = pickle.loads(hit[1])  # written by this game, as above
+            except Exception:  # a value the code no longer reads: built again
+                return None
+        return self._values[name]
 
     def kept(self, path: Path, digest: str | None, kind: type[T], build: Callable[[], T]) -> T:
         """The stored `kind` for this file at these bytes, else `build()`, stored (a build that
@@ -288,7 +299,12 @@ class DiskCache:
         reader never sees half of it)."""
         if digest is None or self.path is None:
             return
-        self.entries[str(path)] = (digest, value)
+        try:
+            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a value that does not pickle: not kept, the answer the same
+            return
+        self.entries[str(path)] = (digest, blob)
+        self._values[str(path)] = value
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("wb", dir=self.path.parent, delete=False,

@@ -190,33 +190,46 @@ fiftieth of a headless incident's CPU). The game's process turns them off unless
 is already set (set it empty to have them loaded)."""
 
 
-@contextlib.contextmanager
-def _loading(headless: bool) -> Iterator[None]:
-    """A headless game's start: its modules and content load with the cycle collector paused,
-    and what they made is frozen (`_imports_done`) before it runs again. Each collection there
-    scans the young objects the imports make (classes, schemas, module dicts), nearly all of
-    them alive for the whole process; frozen first, they are not scanned when it resumes."""
-    if not headless or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-        _imports_done()
-    finally:
-        gc.enable()
-
-
 BLAS_THREADS_ENV = "OPENBLAS_NUM_THREADS"
 """OpenBLAS's thread count, read when numpy loads it. Unset, it starts a thread per core at
-import (about 50 ms of a game's start on two cores), for arrays far too small to share out: the
-game's process asks for one unless the variable is already set."""
+import (about 50 ms of CPU at a game's start on two cores, and of its wall time when the other
+core is busy), for arrays far too small to share out: the game's process asks for one unless
+the variable is already set."""
+
+
+_PAUSED = [False]
+"""Whether `_loading` paused the cycle collector and nothing has resumed it yet."""
+
+
+@contextlib.contextmanager
+def _loading(headless: bool) -> Iterator[None]:
+    """A headless game's start, from its parsed arguments to its first line: its modules and
+    content load with the cycle collector paused, and `_imports_done` freezes what they made
+    before it resumes. Each collection there scans the young objects the imports make
+    (classes, schemas, module dicts), nearly all of them alive for the whole process; frozen
+    first, they are not scanned when it resumes. A start that ends without its game (a usage
+    error) resumes it here."""
+    if headless and gc.isenabled():
+        gc.disable()
+        _PAUSED[0] = True
+    try:
+        yield
+    finally:
+        _resume()
+
+
+def _resume() -> None:
+    if _PAUSED[0]:
+        _PAUSED[0] = False
+        gc.enable()
 
 
 def _imports_done() -> None:
     """The modules a command needs are imported: what they made lives as long as the process,
-    so the collector stops scanning it (`gc.freeze`); it still collects everything made later."""
+    so the collector stops scanning it (`gc.freeze`); it still collects everything made later
+    (resumed, if the start paused it)."""
     gc.freeze()
+    _resume()
 
 
 def run() -> NoReturn:
@@ -262,7 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         home = args.home
-        code = _dispatch(args)
+        with _loading(args.command in ("play", "shift") and getattr(args, "headless", False)):
+            code = _dispatch(args)
         _flush()
         return code
     except UsageError as exc:
@@ -445,35 +459,35 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _play(args: argparse.Namespace) -> int:
-    with _loading(args.headless):
-        from oncall.content import loader
+    from oncall.content import loader
 
-        seed = _seed(args.seed)
-        if args.scenario is not None and not args.scenario.strip():
-            raise UsageError("--scenario: give a scenario id (see `oncall scenarios`), not ''")
-        from oncall.game import generator
+    seed = _seed(args.seed)
+    if args.scenario is not None and not args.scenario.strip():
+        raise UsageError("--scenario: give a scenario id (see `oncall scenarios`), not ''")
+    from oncall.game import generator
 
-        if args.random and args.scenario:
-            raise UsageError("play: give --scenario or --random, not both")
-        if args.random:
-            sid = generator.random_id(seed, args.difficulty or "normal")
-        else:
-            if args.scenario:
-                sid = args.scenario
-            else:  # a scenario drawn from the seed: only then is the whole library read
-                known = sorted(loader.scenarios())
-                sid = known[seed % len(known)]
-        try:
-            scenario = generator.scenario(sid)
-        except generator.GenerationError as exc:
-            raise UsageError(f"--random: {exc}") from None
-        if args.realtime and args.headless:
-            raise UsageError("play: --realtime is for the TUI; a --headless game's clock moves "
-                             "only with its commands")
-        if not args.headless:
-            return _tui(seed, sid, args.difficulty, args.home, realtime=args.realtime)
-        from oncall import headless
+    if args.random and args.scenario:
+        raise UsageError("play: give --scenario or --random, not both")
+    if args.random:
+        sid = generator.random_id(seed, args.difficulty or "normal")
+    else:
+        if args.scenario:
+            sid = args.scenario
+        else:  # a scenario drawn from the seed: only then is the whole library read
+            known = sorted(loader.scenarios())
+            sid = known[seed % len(known)]
+    try:
+        scenario = generator.scenario(sid)
+    except generator.GenerationError as exc:
+        raise UsageError(f"--random: {exc}") from None
+    if args.realtime and args.headless:
+        raise UsageError("play: --realtime is for the TUI; a --headless game's clock moves "
+                         "only with its commands")
+    if not args.headless:
+        return _tui(seed, sid, args.difficulty, args.home, realtime=args.realtime)
+    from oncall import headless
 
+    _imports_done()
     return headless.main_stdio(scenario, seed, args.difficulty, args.home,
                                save=not args.no_save)
 
@@ -746,29 +760,30 @@ def _daily(args: argparse.Namespace) -> int:
 
 
 def _shift(args: argparse.Namespace) -> int:
+    from oncall.game.shiftplan import PlanError, parse_length
+
     _sweep(args.home)
     if args.action == "story":
         return _shift_story(args.save, args.kind, args.home)
     if args.action == "numbers":
         return _shift_numbers(args.home)
-    with _loading(args.headless):
-        from oncall.game.shiftplan import PlanError, parse_length
 
-        seed = _seed(args.seed)
-        try:
-            length = parse_length(args.length)
-        except ValueError as exc:
-            raise UsageError(f"shift: --{exc}") from None
-        if args.realtime and args.headless:
-            raise UsageError("shift: --realtime is for the TUI; a --headless night's clock moves "
-                             "only with its commands")
-        if not args.headless:
-            from oncall.tui.screens.night import night_app
+    seed = _seed(args.seed)
+    try:
+        length = parse_length(args.length)
+    except ValueError as exc:
+        raise UsageError(f"shift: --{exc}") from None
+    if args.realtime and args.headless:
+        raise UsageError("shift: --realtime is for the TUI; a --headless night's clock moves "
+                         "only with its commands")
+    if not args.headless:
+        from oncall.tui.screens.night import night_app
 
-            return _run_app(night_app(seed, length, args.difficulty, args.home,
-                                      REALTIME_MINUTE_S if args.realtime else None), args.home)
-        from oncall import headless
+        return _run_app(night_app(seed, length, args.difficulty, args.home,
+                                  REALTIME_MINUTE_S if args.realtime else None), args.home)
+    from oncall import headless
 
+    _imports_done()
     try:
         return headless.shift_stdio(seed, length, args.difficulty, args.home,
                                     save=not args.no_save)

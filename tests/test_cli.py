@@ -257,7 +257,8 @@ def test_an_error_quoting_a_control_character_stays_on_one_line(tmp_path: Path) 
     assert len(lines) == 1 and "a\\rb" in lines[0], lines
 
 
-def test_a_headless_start_loads_with_the_collector_paused_and_frozen_after() -> None:
+def test_a_headless_start_loads_with_the_collector_paused_and_frozen_after(
+        tmp_path: Path) -> None:
     """While a headless game loads, the cycle collector is paused; what loaded is frozen before
     it resumes, and a start that fails (a usage error) leaves it running as before."""
     import gc
@@ -269,12 +270,17 @@ def test_a_headless_start_loads_with_the_collector_paused_and_frozen_after() -> 
     with cli._loading(True):
         assert not gc.isenabled()
         kept = [[n] for n in range(50)]  # young objects made while loading
-    assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(kept)
+        cli._imports_done()
+        assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(kept)
+    assert gc.isenabled()
     with pytest.raises(cli.UsageError), cli._loading(True):
         raise cli.UsageError("--scenario: unknown")
     assert gc.isenabled()
     with cli._loading(False):  # the TUI's start: the collector is left alone
         assert gc.isenabled()
+    assert cli.main(["--home", str(tmp_path), "play", "--headless", "--scenario", "no-such",
+                     "--seed", "1"]) == 2
+    assert gc.isenabled()
 
 
 def test_the_process_ends_at_once_only_when_nothing_waits_for_its_exit(

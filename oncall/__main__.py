@@ -1,3 +1,3 @@
-from oncall.cli import main
+from oncall.cli import run
 
-raise SystemExit(main())
+run()

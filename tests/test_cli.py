@@ -255,3 +255,97 @@ def test_an_error_quoting_a_control_character_stays_on_one_line(tmp_path: Path) 
     assert code == 2
     lines = err.getvalue().strip().splitlines()
     assert len(lines) == 1 and "a\\rb" in lines[0], lines
+
+
+def test_a_headless_start_loads_with_the_collector_paused_and_frozen_after(
+        tmp_path: Path) -> None:
+    """While a headless game loads, the cycle collector is paused; what loaded is frozen before
+    it resumes, and a start that fails (a usage error) leaves it running as before."""
+    import gc
+
+    from oncall import cli
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    with cli._loading(True):
+        assert not gc.isenabled()
+        kept = [[n] for n in range(50)]  # young objects made while loading
+        cli._imports_done()
+        assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(kept)
+    assert gc.isenabled()
+    with pytest.raises(cli.UsageError), cli._loading(True):
+        raise cli.UsageError("--scenario: unknown")
+    assert gc.isenabled()
+    with cli._loading(False):  # the TUI's start: the collector is left alone
+        assert gc.isenabled()
+    assert cli.main(["--home", str(tmp_path), "play", "--headless", "--scenario", "no-such",
+                     "--seed", "1"]) == 2
+    assert gc.isenabled()
+
+
+def test_the_process_ends_at_once_only_when_nothing_waits_for_its_exit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`oncall` flushes its streams and ends without the interpreter's teardown; an exit handler
+    someone registered, or a stream that will not flush, has it exit as Python does."""
+    import atexit
+
+    from oncall import cli
+
+    class Ended(BaseException):
+        pass
+
+    def fast(code: int) -> None:
+        raise Ended(code)
+
+    written = io.StringIO()
+    monkeypatch.setattr(cli.os, "_exit", fast)
+    monkeypatch.setattr(sys, "stdout", written)
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 0)
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    print("the last line", end="")
+    with pytest.raises(Ended) as ended:
+        cli.end(3)
+    assert ended.value.args == (3,) and written.getvalue() == "the last line"
+
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 1)
+    with pytest.raises(SystemExit) as stopped:
+        cli.end(2)
+    assert stopped.value.code == 2
+
+    class Broken(io.StringIO):
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(atexit, "_ncallbacks", lambda: 0)
+    monkeypatch.setattr(sys, "stdout", Broken())
+    with pytest.raises(SystemExit) as stopped:
+        cli.end(0)
+    assert stopped.value.code == 0
+
+
+def test_the_games_process_asks_openblas_for_one_thread_and_pydantic_for_no_plugins(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Unless the player set them, the game's process runs OpenBLAS on one thread (no pool of
+    a thread per core started at numpy's import) and has pydantic look for no plugins."""
+    from oncall import cli
+
+    for name in (cli.BLAS_THREADS_ENV, cli.PYDANTIC_PLUGINS_ENV):
+        monkeypatch.setenv(name, "x")  # recorded, so the test's end restores the variable
+        monkeypatch.delenv(name)
+    assert cli.main(["scenarios"]) == 0
+    assert os.environ[cli.BLAS_THREADS_ENV] == "1"
+    assert os.environ[cli.PYDANTIC_PLUGINS_ENV] == "__all__"
+    monkeypatch.setenv(cli.BLAS_THREADS_ENV, "3")
+    assert cli.main(["scenarios"]) == 0
+    assert os.environ[cli.BLAS_THREADS_ENV] == "3"
+    capsys.readouterr()
+    if not Path("/proc/self/task").is_dir():
+        return
+    code = ("import os, sys\nfrom oncall import cli\n"
+            "assert 'numpy' not in sys.modules\n"
+            "cli.main(['scenarios'])\nimport numpy\n"
+            "print(len(os.listdir('/proc/self/task')), file=sys.stderr)\n")
+    env = {k: v for k, v in os.environ.items() if k != cli.BLAS_THREADS_ENV}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.split()[-1] == "1"

@@ -272,9 +272,26 @@ def problems_of(files: list[Path], parse: Callable[[Path], object]) -> list[Prob
 
 def checked_scenario(path: Path) -> Scenario:
     """A scenario that parses and agrees with its fault kind and every registry."""
-    s = parse_scenario(path)
+    s = _kept_scenario(path)
     check_against_kinds(s, path)
     return s
+
+
+def _kept_scenario(path: Path) -> Scenario:
+    """`parse_scenario`, its model kept on disk (`DiskCache`) under the file's bytes and what its
+    validation reads besides: the registries, every fault-kind file, the registered transforms
+    and the game's code. A file with a problem is read again, and its problems with it."""
+    from oncall.content.kinds import faults_dirs
+    from oncall.sim.faults import TRANSFORMS
+    from oncall.sim.registry import registries
+
+    try:
+        sources = sorted(registries().sources.values())
+    except ContentError:  # a broken shipped registry: the scenario says so, uncached
+        return parse_scenario(path)
+    kinds = [p for folder in faults_dirs() for p in sorted(folder.glob("*.yaml"))]
+    disk = DiskCache("scenarios", [*sources, *kinds], also=",".join(sorted(TRANSFORMS)))
+    return disk.kept(path, file_digest(path), Scenario, lambda: parse_scenario(path))
 
 
 def check_against_kinds(s: Scenario, path: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import traceback
 from pathlib import Path
 
 LOG_NAME = "errors.log"
@@ -25,6 +24,8 @@ def log_error(home: Path | None, error_id: str, what: str, exc: BaseException) -
 
     when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     try:
+        import traceback  # only when something went wrong: no game's start pays for it
+
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     except Exception:  # a traceback that cannot be formatted (deep recursion): its type
         tb = f"{type(exc).__name__} (the traceback could not be formatted)\n"

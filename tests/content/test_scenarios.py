@@ -97,3 +97,34 @@ def test_a_broken_scenario_file_does_not_take_the_library_down(tmp_path: Path,
             loader.scenario("half-written")
     finally:
         loader._library.cache_clear()
+
+
+def test_a_parsed_scenario_is_read_back_from_disk_until_it_or_a_kind_file_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from oncall.content import kinds
+
+    monkeypatch.setenv(loader.CACHE_ENV, str(tmp_path / "cache"))
+    path = _broken(tmp_path, {}, name="kept")
+    first = loader.checked_scenario(path)
+    assert list((tmp_path / "cache").glob("scenarios-*.pickle"))
+
+    def never(path: Path, data: object = None) -> object:
+        raise AssertionError(f"{path} parsed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(loader, "parse_scenario", never)
+        assert loader.checked_scenario(path) == first
+        # a fault-kind file that changed (here: one more) is read by the validation: parse again
+        extra = tmp_path / "faults"
+        extra.mkdir()
+        (extra / "zz_kind.yaml").write_text("id: zz_kind\n")
+        m.setattr(kinds, "faults_dirs", lambda: [kinds.faults_dir(), extra])
+        with pytest.raises(AssertionError, match="parsed again"):
+            loader.checked_scenario(path)
+
+    path.write_text(path.read_text().replace(f"title: {first.title}", "title: Edited"))
+    edited = loader.checked_scenario(path)
+    assert edited.title == "Edited" and loader.checked_scenario(path) == edited
+    path.write_text(path.read_text().replace("model: fraud-scorer", "model: no-such-model"))
+    with pytest.raises(loader.ContentError, match="unknown model"):
+        loader.checked_scenario(path)

@@ -143,3 +143,55 @@ def test_an_acronyms_plural_is_the_acronym() -> None:
     assert described("Alert on failed certificate renewals", "detect") == "mon-cert-expiry"
     assert described("Block a producer schema change from reaching the feature pipeline "
                      "unless the contract test passes", "prevent") == "test-feature-schema"
+
+
+def test_the_index_is_read_back_from_disk_until_a_remediation_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that matches a postmortem reads the index the last one built; a catalogue
+    whose words changed (an edited title) builds its own, and matches by it."""
+    monkeypatch.setenv(loader.CACHE_ENV, str(tmp_path / "cache"))
+    catalogue = dict(BY_ID)
+    first = words._kept(catalogue)
+    assert list((tmp_path / "cache").glob("match-*.pickle"))
+
+    def never(catalogue: object) -> object:
+        raise AssertionError("the index was built again")
+
+    with monkeypatch.context() as m:
+        m.setattr(words, "build", never)
+        again = words._kept(catalogue)
+    assert again.ids == first.ids and again.vocab == first.vocab
+    assert (again.docs == first.docs).all() and (again.idf == first.idf).all()
+
+    rid = "mon-node-disk"
+    catalogue[rid] = catalogue[rid].model_copy(update={"title": "zeppelin hangar watch"})
+    edited = words._kept(catalogue)
+    assert words._kept(catalogue).vocab == edited.vocab  # the edited catalogue's own, kept
+    assert "zeppelin" in edited.vocab and "zeppelin" not in first.vocab
+    sims = edited.docs @ edited.vector("zeppelin hangar")
+    assert edited.ids[int(sims.argmax())] == rid and sims.max() > 0
+
+
+def test_the_english_stemmer_is_the_packages_own_and_leaves_the_package_importable() -> None:
+    """The matcher loads Snowball's English stemmer without the package's other languages; it
+    is the class the package hands out, stems every catalogue word alike, and a later
+    `import snowballstemmer` works as usual (a fresh process: the package is not imported)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from oncall.game.remediations import BY_ID, match\n"
+        "mine = match._stemmer()\n"
+        "assert 'snowballstemmer' not in sys.modules, 'the whole package was imported'\n"
+        "assert 'snowballstemmer.arabic_stemmer' not in sys.modules\n"
+        "import snowballstemmer\n"
+        "theirs = snowballstemmer.stemmer('english')\n"
+        "assert type(mine) is type(theirs) and 'arabic' in snowballstemmer.algorithms()\n"
+        "words = {w.lower() for r in BY_ID.values() for w in match._ALNUM.findall("
+        "match.document(r))}\n"
+        "assert len(words) > 200\n"
+        "assert [mine.stemWord(w) for w in sorted(words)] == "
+        "[theirs.stemWord(w) for w in sorted(words)]\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -49,3 +49,37 @@ def test_the_registry_cache_can_be_turned_off(tmp_path: Path,
     root = _copy_registries(tmp_path)
     assert registry.load([root]).entries == registry.registries().entries
     assert not list(tmp_path.glob("**/registries-*.pickle"))
+
+
+class _Counted:
+    """A value that counts how often it is unpickled."""
+
+    loads = 0
+
+    def __reduce__(self) -> tuple[object, tuple[()]]:
+        return _load_counted, ()
+
+
+def _load_counted() -> _Counted:
+    _Counted.loads += 1
+    return _Counted()
+
+
+def test_a_kept_value_is_unpickled_only_when_asked_for(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that needs one file's value of a namespace (one scenario of the library) does
+    not rebuild every other one; a value is rebuilt once however often it is asked for, and a
+    file's other bytes find nothing."""
+    from oncall.sim.datafile import DiskCache
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    first = DiskCache("counted", [])
+    for name in ("a", "b", "c"):
+        first.put(tmp_path / name, f"digest-{name}", _Counted())
+    _Counted.loads = 0
+    again = DiskCache("counted", [])
+    assert _Counted.loads == 0
+    assert isinstance(again.get(tmp_path / "b", "digest-b"), _Counted)
+    assert again.get(tmp_path / "b", "digest-b") is again.get(tmp_path / "b", "digest-b")
+    assert _Counted.loads == 1
+    assert again.get(tmp_path / "a", "other bytes") is None and _Counted.loads == 1

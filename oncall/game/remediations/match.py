@@ -14,19 +14,30 @@ item's type says what it can describe (`KINDS`): a detect item a monitor, a prev
 test, a mitigate item a runbook, a repair item any; an investigation none.
 
 The index is built from `BY_ID` once per load of the registries, so a content folder's
-remediations are matched as the registry's own are.
+remediations are matched as the registry's own are, and kept on disk with the validated content
+(`DiskCache`) under the game's code, the stemmer's and a digest of every document it is built
+from: a process that matches a postmortem reads it back rather than stemming the catalogue
+again, and a changed remediation, stemmer or code builds it afresh. The stemmer itself is
+loaded only when a text is first stemmed.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.util
+import os
 import re
+import sys
+import threading
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
-import snowballstemmer
 
 from oncall.sim import registry
+from oncall.sim.datafile import DiskCache
 from oncall.sim.monitordef import MONITOR_SERIES, TEST_CHECKS
 from oncall.sim.registry import RemediationDef
 
@@ -61,15 +72,48 @@ KINDS: dict[str, frozenset[str]] = {
 """What an item of each type can describe in words: a detect item watches production (a
 monitor), a prevent item stops a release (a test), a mitigate item says what to do when it
 pages (a runbook); an investigation is no remediation."""
-_STEMMER = snowballstemmer.stemmer("english")
-"""Snowball's English stemmer: "alerts", "alerting" and "alert" are one term."""
-_STOP_STEMS = frozenset(_STEMMER.stemWords(sorted(STOP)))
+
+
+_LOADING = threading.Lock()
+
+
+@functools.cache
+def _stemmer() -> Any:
+    """Snowball's English stemmer: "alerts", "alerting" and "alert" are one term.
+
+    Loaded when first needed, and on its own: the package's `__init__` imports the stemmers of
+    all its thirty-odd languages (15 ms or more). Where the package would hand out its
+    own English class (PyStemmer is not installed), that class's module is imported under its
+    own name with the package's `__init__` not run, and the package left unimported: a later
+    `import snowballstemmer` runs as usual and reuses the module. Anything else (PyStemmer, a
+    package laid out otherwise) takes the package's own way."""
+    with _LOADING:  # no other thread may meet the package's name standing for it meanwhile
+        if "snowballstemmer" not in sys.modules and importlib.util.find_spec("Stemmer") is None:
+            spec = importlib.util.find_spec("snowballstemmer")
+            if spec is not None and spec.submodule_search_locations:
+                sys.modules["snowballstemmer"] = importlib.util.module_from_spec(spec)
+                try:
+                    from snowballstemmer.english_stemmer import EnglishStemmer
+
+                    return EnglishStemmer()
+                except ImportError:
+                    pass
+                finally:
+                    del sys.modules["snowballstemmer"]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@functools.cache
+def _stop_stems() -> frozenset[str]:
+    return frozenset(_stemmer().stemWords(sorted(STOP)))
 
 
 @functools.lru_cache(maxsize=8192)
 def _stem(word: str) -> str:
     """A word's stem, each word stemmed once per process (the catalogue repeats its words)."""
-    return str(_STEMMER.stemWord(word))
+    return str(_stemmer().stemWord(word))
 
 
 def terms(text: str) -> list[str]:
@@ -79,7 +123,8 @@ def terms(text: str) -> list[str]:
              for w in (_CAMEL.findall(raw) if _CAMEL_CASE.search(raw)
                        else [raw[:-1]] if _PLURAL_ACRONYM.fullmatch(raw) else [raw])]
     stems = [_stem(w.lower()) for w in words]
-    return [w for w in stems if w not in _STOP_STEMS and len(w) >= 2]
+    stop = _stop_stems()
+    return [w for w in stems if w not in stop and len(w) >= 2]
 
 
 def document(rem: RemediationDef) -> str:
@@ -135,10 +180,40 @@ def build(catalogue: dict[str, RemediationDef]) -> Index:
     return Index(ids, tuple(catalogue[r].kind for r in ids), vocab, idf, docs, alerts)
 
 
+def _stemmer_stamp() -> str:
+    """The installed stemmer's English algorithm, by its file's size and modification time (found
+    without importing the package): an upgrade that stems a word otherwise builds the index
+    afresh."""
+    spec = importlib.util.find_spec("snowballstemmer")
+    folder = spec.submodule_search_locations if spec is not None else None
+    if not folder:
+        return "none"
+    try:
+        st = os.stat(Path(next(iter(folder))) / "english_stemmer.py")
+    except OSError:
+        return "unknown"
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+INDEX_KEY = Path("remediation-words")
+"""The index's entry in its cache namespace (one index per state of the catalogue)."""
+
+
+def _kept(catalogue: dict[str, RemediationDef]) -> Index:
+    """`build`, kept on disk under a digest of everything it is built from: each remediation's
+    id, kind, alert name and document (the game's code, the stemmer's and numpy's version,
+    whose arithmetic weighs the terms, are in the cache's own key)."""
+    digest = hashlib.sha256(repr([
+        (rid, rem.kind, rem.monitor.alert if rem.monitor is not None else None, document(rem))
+        for rid, rem in catalogue.items()]).encode()).hexdigest()
+    disk = DiskCache("match", [], also=f"{_stemmer_stamp()};numpy {np.__version__}")
+    return disk.kept(INDEX_KEY, digest, Index, lambda: build(catalogue))
+
+
 def index() -> Index:
     """The index of the registry's remediations (built when first asked for, once per load)."""
     return registry.derived(  # type: ignore[no-any-return]
-        "remediation-words", lambda: build(registry.entries("remediation")))
+        "remediation-words", lambda: _kept(registry.entries("remediation")))
 
 
 def named(text: str, idx: Index) -> list[str]:

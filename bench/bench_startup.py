@@ -249,10 +249,24 @@ async def oncall_steps() -> dict[str, tuple[float, float, float]]:
     return out
 
 
+def steps_in_fresh_process() -> dict[str, tuple[float, float, float]]:
+    """One run of every step in an interpreter of its own, as cold as a player's first key
+    (a module a step imports on first use counts once, as it does in play)."""
+    out = subprocess.run([sys.executable, __file__, "--steps-once"], check=True, cwd=ROOT,
+                         capture_output=True, text=True, env=ENV).stdout
+    return {name: tuple(v) for name, v in json.loads(out.strip().splitlines()[-1]).items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--steps-once", action="store_true",
+                        help="run the steps once in this process and print them as JSON")
     args = parser.parse_args()
+    if args.steps_once:
+        time_callbacks()
+        print(json.dumps(asyncio.run(title_steps()) | asyncio.run(oncall_steps())))
+        return 0
     global ENV
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_incident import player_env
@@ -275,18 +289,25 @@ def main() -> int:
 
     base = statistics.median(asyncio.run(bare_step()) for _ in range(3))
     print(f"UI work of a step, bare Textual app pushing a 10-line screen: {base:.0f} ms")
-    time_callbacks()
-    steps = asyncio.run(title_steps()) | asyncio.run(oncall_steps())
-    for name, (ui, engine, longest) in steps.items():
-        if name.startswith(" "):  # not a wait: frames spread while the player types
-            print(f"UI work, {name.strip()}: {ui:.0f} ms in all, over many frames; longest "
-                  f"block {longest:.0f} ms")
+    runs = [steps_in_fresh_process() for _ in range(args.runs)]
+    for name in runs[0]:
+        ui_runs = [run[name][0] for run in runs]
+        ui, worst = statistics.median(ui_runs), max(ui_runs)
+        engine = statistics.median(run[name][1] for run in runs)
+        longest = max(run[name][2] for run in runs)
+        block = "ok" if longest <= FRAME_MS else "OVER"
+        spread = f"median of {args.runs}, slowest {worst:.0f} ms"
+        if name.startswith(" "):  # the whole of the form: a step of its own as the player sees it
+            verdict = "ok" if worst <= TARGET_STEP_MS else "OVER"
+            print(f"UI work, {name.strip()}: {ui:.0f} ms ({spread}; target <= "
+                  f"{TARGET_STEP_MS:.0f} ms: {verdict}); longest block {longest:.0f} ms "
+                  f"(a frame: {FRAME_MS:.0f}: {block})")
             continue
-        verdict = "ok" if ui <= TARGET_STEP_MS else "OVER"
-        print(f"UI work, {name}: {ui:.0f} ms, ratio {ui / base:.2f}x to bare "
+        verdict = "ok" if worst <= TARGET_STEP_MS else "OVER"
+        print(f"UI work, {name}: {ui:.0f} ms ({spread}), ratio {ui / base:.2f}x to bare "
               f"(target <= {TARGET_STEP_MS:.0f} ms: {verdict}); longest block {longest:.0f} ms "
-              f"(a frame: {FRAME_MS:.0f})" + (f"; engine {engine:.0f} ms in a worker"
-                                               if engine else ""))
+              f"of any run (a frame: {FRAME_MS:.0f}: {block})"
+              + (f"; engine {engine:.0f} ms in a worker" if engine else ""))
 
     for sid in ("fraud-1", "feed-1", "search-1"):
         start = time.perf_counter()

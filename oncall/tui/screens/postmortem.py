@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
@@ -41,8 +41,10 @@ ITEM_TYPES = ("detect", "mitigate", "prevent", "repair", "investigate")
 ITEM_ROWS = 3
 FIRST_FIELDS = 3
 """Text sections composed with the screen; the rest mount right after it paints."""
-REST_CHUNK = 6
-"""Widgets of the lower half mounted per frame."""
+REST_CHUNK = 4
+"""Widgets of the lower half mounted per frame, into a box that stays hidden until all are in:
+hidden, a chunk is not laid out and drawn with the form (the form was laid out again at each
+chunk, 10-20 ms a frame), and the box is shown once, whole."""
 
 
 class SectionText(TextArea):
@@ -154,14 +156,18 @@ class PostmortemScreen(Screen[None]):
 
     async def _mount_rest(self, rest: list[Widget] | None = None) -> None:
         """Build the lower half once the top has painted, and mount it a few widgets per
-        frame, so typing in the summary never waits on it."""
+        frame into a hidden box shown when it is whole, so typing in the summary never waits
+        on it."""
         if rest is None:
             rest = self._rest()
+            await self.query_one("#pm", VerticalScroll).mount(Vertical(id="pm-rest"))
+        box = self.query_one("#pm-rest", Vertical)
         chunk, rest = rest[:REST_CHUNK], rest[REST_CHUNK:]
-        await self.query_one("#pm", VerticalScroll).mount_all(chunk)
+        await box.mount_all(chunk)
         if rest:
             self.call_after_refresh(self._mount_rest, rest)
             return
+        box.display = True
         self.ready = True
         if self.focused is self.query_one("#pm-summary", TextArea):
             # Mounting below the focused summary nudged the view; the top is where it starts.

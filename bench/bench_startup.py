@@ -200,9 +200,13 @@ async def oncall_steps() -> dict[str, tuple[float, float, float]]:
         room = app.screen
         assert isinstance(room, WarRoom)
 
-        def sent(command: dict[str, Any]) -> tuple[Callable[[], None], Callable[[], bool]]:
+        def sent(command: dict[str, Any], plot: str = ""
+                 ) -> tuple[Callable[[], None], Callable[[], bool]]:
+            """Send a command; done when its entry is in and `plot` (a chart drawn in a
+            worker) is drawn."""
             n = len(room.entries)
-            return (lambda: room.send(command)), (lambda: len(room.entries) > n)
+            return (lambda: room.send(command)), (
+                lambda: len(room.entries) > n and (not plot or room.query_one(plot).drawn))
 
         from oncall.tui.screens.help import HelpScreen
 
@@ -211,10 +215,11 @@ async def oncall_steps() -> dict[str, tuple[float, float, float]]:
         await pilot.press("escape")
         await pilot.pause()
         await step("dashboard (chart drawn)",
-                   *sent({"do": "dashboard", "model": "fraud-scorer", "metric": "pred_mean"}))
+                   *sent({"do": "dashboard", "model": "fraud-scorer", "metric": "pred_mean"},
+                         "#chart"))
         await step("first drift test (drift lab)",
                    *sent({"do": "drift", "model": "fraud-scorer",
-                          "feature": "txn_amount_cents"}))
+                          "feature": "txn_amount_cents"}, "#drift-plot"))
         for move in loader.scenario("fraud-1").playbook.right:
             if move["do"] not in ("ack", "postmortem", "resolve"):
                 room.send(move)

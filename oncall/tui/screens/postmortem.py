@@ -98,6 +98,8 @@ class PostmortemScreen(Screen[None]):
         """The top of the form is up, with the cursor in the summary."""
         self.ready = False
         """The whole form is mounted (the top comes first, the rest over the next frames)."""
+        self._submit_when_ready = False
+        """ctrl+s came before the form was whole: it is honoured once it is."""
 
     @property
     def game(self) -> Game:
@@ -169,6 +171,8 @@ class PostmortemScreen(Screen[None]):
             return
         box.display = True
         self.ready = True
+        if self._submit_when_ready:
+            self.call_after_refresh(self.action_submit)
         if self.focused is self.query_one("#pm-summary", TextArea):
             # Mounting below the focused summary nudged the view; the top is where it starts.
             self.query_one("#pm", VerticalScroll).scroll_home(animate=False)
@@ -216,8 +220,9 @@ class PostmortemScreen(Screen[None]):
         self.app.push_screen(TuningScreen(self.session, monitors, self.tuning), keep)
 
     def action_submit(self) -> None:
-        if not self.ready:
-            return  # the lower half mounts a frame after the top: nothing to submit yet
+        if not self.ready:  # the lower half is still mounting: submit once it is in
+            self._submit_when_ready = True
+            return
         command = self.command()
         mine = [command[n] for n in ("summary", "root_cause", "trigger", "resolution",
                                      "caught_earlier")]

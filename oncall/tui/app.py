@@ -35,6 +35,9 @@ SCREENS_CSS = Path(__file__).with_name("screens.tcss")
 DEFAULT_THEME = "textual-dark"
 SETTINGS_AFTER_S = 1.0
 """Seconds after the first screen before the settings file is validated in the background."""
+GAME_CSS_AFTER_S = 0.2
+"""Seconds after the first screen before the other screens' layout is read, while the player
+reads the title (a key pressed sooner reads it then)."""
 
 
 def peek_theme(home: Path | None) -> str | None:
@@ -291,9 +294,12 @@ class OncallApp(App[None]):
         # collector's reach once the title is up, a full collection no longer walks it in the
         # middle of the first key's answer (50-110 ms as the new-shift list loaded).
         self.screen.call_after_refresh(freeze_heap)
-        # The settings model (pydantic) is read once the first screen is up and settled.
+        # The settings model (pydantic) is read once the first screen is up and settled, and
+        # the game's layout before the first key, not at it.
         self.screen.call_after_refresh(lambda: self.set_timer(SETTINGS_AFTER_S,
                                                               self._load_settings))
+        self.screen.call_after_refresh(lambda: self.set_timer(
+            GAME_CSS_AFTER_S, lambda: self._read_game_css(ahead=True)))
 
     # -- the game's layout, read with the first screen after the title -------------------------
     def push_screen(self, screen: Screen[Any] | str, *args: Any, **kwargs: Any) -> Any:
@@ -304,13 +310,19 @@ class OncallApp(App[None]):
         self._read_game_css()
         return super().switch_screen(screen)
 
-    def _read_game_css(self) -> None:
+    def _read_game_css(self, ahead: bool = False) -> None:
         """Add the other screens' layout to the stylesheet before the first of them is shown,
         so the title paints without parsing it. Added as a source it is parsed on its own, the
         rest kept as parsed; a screen's CSS_PATH would have Textual parse every source again
-        (twice the cost, at the first key a player presses)."""
+        (twice the cost, at the first key a player presses). Read while the title is up
+        (`GAME_CSS_AFTER_S`, `ahead`): parsed in one frame and the screens restyled in the next,
+        10 ms the first key no longer waits for."""
         if not self.stylesheet.has_source(str(SCREENS_CSS), ""):
             self.stylesheet.read(SCREENS_CSS)
+            if ahead:
+                _ = self.stylesheet.rules  # parsed now, the screens restyled a frame later
+                self.screen.call_after_refresh(self.stylesheet.update, self)
+                return
             self.stylesheet.update(self)
 
     def get_default_screen(self) -> Screen[Any]:

@@ -80,11 +80,13 @@ class ShiftPicker(Screen[None]):
         from oncall.store.locations import home_dir
         from oncall.store.saves import load_saves
         from oncall.story.library import library
+        from oncall.tui.app import collector_paused
 
-        found = scenarios()
-        saves, _ = load_saves(home_dir(self.oncall.home))
-        self.entries = {e.id: e for e in library(found, saves)}
-        broken = sorted({Path(p.file).name for p in scenario_problems()})
+        with collector_paused():
+            found = scenarios()
+            saves, _ = load_saves(home_dir(self.oncall.home))
+            self.entries = {e.id: e for e in library(found, saves)}
+            broken = sorted({Path(p.file).name for p in scenario_problems()})
         if broken:
             self.app.call_from_thread(
                 self.notify, f"Left out {len(broken)} broken scenario file(s): "

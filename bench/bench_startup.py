@@ -255,7 +255,7 @@ async def oncall_steps() -> dict[str, tuple[float, float, float]]:
         whole = (time.thread_time() - start) * 1000
         out["resolve -> postmortem form shown"] = ((painted[0] - start) * 1000, engine[0] * 1000,
                                                    painted[1])
-        out[" the whole postmortem form, its lower half mounted a few widgets per frame"] = (
+        out[" the whole postmortem form, until every field is in"] = (
             whole, 0.0, LONGEST[0])
     return out
 

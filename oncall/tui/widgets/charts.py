@@ -18,6 +18,8 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
+from oncall.tui.messages import PlotDrawn
+
 MARKERS = ("braille", "x", "dot", "+", "*", "#")
 """One marker per series, in order: the first dense, the rest plainly different shapes."""
 
@@ -80,12 +82,12 @@ class TitledPlot(PlotextPlot):
 
     @work(thread=True, group="plot")
     def _draw_off_loop(self, plot: Plot, key: tuple[Any, ...], title: str) -> None:
-        text = _draw(plot, key, title)
-        self.app.call_from_thread(self._keep, key, text)
+        self.post_message(PlotDrawn(key, _draw(plot, key, title)))  # waits for nobody
 
-    def _keep(self, key: tuple[Any, ...], text: Text) -> None:
-        if key == self._key():  # else a newer figure or size is on its way
-            self._drawn = (key, text)
+    def on_plot_drawn(self, message: PlotDrawn) -> None:
+        message.stop()
+        if message.key == self._key():  # else a newer figure or size is on its way
+            self._drawn = (message.key, message.text)
             self.refresh()
 
 

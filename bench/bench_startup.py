@@ -10,15 +10,17 @@ medians and of the fastest runs: on a machine other work keeps busy, the CPU rat
 trust, and the fastest runs are the least disturbed.
 
 Steps: headless apps at 80×24 measure the UI work of the steps a player waits on (`n` on the
-title until the scenario list is filled; then, playing fraud-1, ack → war room, F1, a dashboard,
-a drift test, resolve → postmortem form shown): the CPU time of the event-loop thread from the
-key until the new screen or chart has painted. The postmortem's lower half then mounts a few
-widgets per frame while the player types; its total is printed too. Engine commands run in
-worker threads and are not UI work (their wall time is printed beside). The baseline is a bare
-Textual app pushing a screen of ten lines, measured the same way.
+title, half a second after it paints, until the scenario list is filled; then, playing fraud-1,
+ack → war room, F1, a dashboard, a drift test, resolve → postmortem form shown): the CPU time of
+the event-loop thread from the key until the new screen or chart has painted. The postmortem's
+lower half then mounts a few widgets per frame while the player types; the whole form, until
+every field is in, is printed too. Engine commands and chart drawing run in worker threads and
+are not UI work (the engine's wall time is printed beside). Each run of the steps is a fresh
+interpreter, as cold as a player's; the median and the slowest of `--runs` are printed. The
+baseline is a bare Textual app pushing a screen of ten lines, measured the same way.
 
-Each step also prints its longest block: the most CPU one event-loop callback took, against a
-frame at 60 per second (keys and frames behind it wait that long).
+Each step also prints its longest block: the most CPU one event-loop callback took in any run,
+against a frame at 60 per second (keys and frames behind it wait that long).
 
 Not a test: timings vary by machine, ratios much less.
 """
@@ -152,13 +154,16 @@ async def bare_step() -> float:
 
 async def title_steps() -> dict[str, tuple[float, float, float]]:
     """The first key a player presses: `n` on the title, until the scenario list is filled
-    (the list loads in a worker; the screen and the game's layout come on the event loop)."""
+    (the list loads in a worker; the screen comes on the event loop). The key comes half a
+    second after the title has painted, as a player reads it: the game's layout is read in
+    that moment (`GAME_CSS_AFTER_S`), not at the key."""
     from oncall.tui.app import make_app
     from oncall.tui.screens.shift import ShiftPicker
 
     app = make_app(home=Path(tempfile.mkdtemp()))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        await pilot.pause(0.5)
         LONGEST[0] = 0.0
         ui = await ui_work(pilot, lambda: pilot.press("n"),
                            lambda: isinstance(app.screen, ShiftPicker) and bool(app.screen.known))
@@ -200,9 +205,14 @@ async def oncall_steps() -> dict[str, tuple[float, float, float]]:
         room = app.screen
         assert isinstance(room, WarRoom)
 
-        def sent(command: dict[str, Any]) -> tuple[Callable[[], None], Callable[[], bool]]:
+        def sent(command: dict[str, Any], plot: str = ""
+                 ) -> tuple[Callable[[], None], Callable[[], bool]]:
+            """Send a command; done when its entry is in and `plot` (a chart drawn in a
+            worker) is drawn."""
             n = len(room.entries)
-            return (lambda: room.send(command)), (lambda: len(room.entries) > n)
+            return (lambda: room.send(command)), (
+                lambda: len(room.entries) > n and (not plot or getattr(room.query_one(plot),
+                                                                         "drawn", True)))
 
         from oncall.tui.screens.help import HelpScreen
 
@@ -211,10 +221,11 @@ async def oncall_steps() -> dict[str, tuple[float, float, float]]:
         await pilot.press("escape")
         await pilot.pause()
         await step("dashboard (chart drawn)",
-                   *sent({"do": "dashboard", "model": "fraud-scorer", "metric": "pred_mean"}))
+                   *sent({"do": "dashboard", "model": "fraud-scorer", "metric": "pred_mean"},
+                         "#chart"))
         await step("first drift test (drift lab)",
                    *sent({"do": "drift", "model": "fraud-scorer",
-                          "feature": "txn_amount_cents"}))
+                          "feature": "txn_amount_cents"}, "#drift-plot"))
         for move in loader.scenario("fraud-1").playbook.right:
             if move["do"] not in ("ack", "postmortem", "resolve"):
                 room.send(move)
@@ -244,15 +255,29 @@ async def oncall_steps() -> dict[str, tuple[float, float, float]]:
         whole = (time.thread_time() - start) * 1000
         out["resolve -> postmortem form shown"] = ((painted[0] - start) * 1000, engine[0] * 1000,
                                                    painted[1])
-        out[" the whole postmortem form, its lower half mounted a few widgets per frame"] = (
+        out[" the whole postmortem form, until every field is in"] = (
             whole, 0.0, LONGEST[0])
     return out
+
+
+def steps_in_fresh_process() -> dict[str, tuple[float, float, float]]:
+    """One run of every step in an interpreter of its own, as cold as a player's first key
+    (a module a step imports on first use counts once, as it does in play)."""
+    out = subprocess.run([sys.executable, __file__, "--steps-once"], check=True, cwd=ROOT,
+                         capture_output=True, text=True, env=ENV).stdout
+    return {name: tuple(v) for name, v in json.loads(out.strip().splitlines()[-1]).items()}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--steps-once", action="store_true",
+                        help="run the steps once in this process and print them as JSON")
     args = parser.parse_args()
+    if args.steps_once:
+        time_callbacks()
+        print(json.dumps(asyncio.run(title_steps()) | asyncio.run(oncall_steps())))
+        return 0
     global ENV
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_incident import player_env
@@ -275,18 +300,25 @@ def main() -> int:
 
     base = statistics.median(asyncio.run(bare_step()) for _ in range(3))
     print(f"UI work of a step, bare Textual app pushing a 10-line screen: {base:.0f} ms")
-    time_callbacks()
-    steps = asyncio.run(title_steps()) | asyncio.run(oncall_steps())
-    for name, (ui, engine, longest) in steps.items():
-        if name.startswith(" "):  # not a wait: frames spread while the player types
-            print(f"UI work, {name.strip()}: {ui:.0f} ms in all, over many frames; longest "
-                  f"block {longest:.0f} ms")
+    runs = [steps_in_fresh_process() for _ in range(args.runs)]
+    for name in runs[0]:
+        ui_runs = [run[name][0] for run in runs]
+        ui, worst = statistics.median(ui_runs), max(ui_runs)
+        engine = statistics.median(run[name][1] for run in runs)
+        longest = max(run[name][2] for run in runs)
+        block = "ok" if longest <= FRAME_MS else "OVER"
+        spread = f"median of {args.runs}, slowest {worst:.0f} ms"
+        if name.startswith(" "):  # the whole of the form: a step of its own as the player sees it
+            verdict = "ok" if worst <= TARGET_STEP_MS else "OVER"
+            print(f"UI work, {name.strip()}: {ui:.0f} ms ({spread}; target <= "
+                  f"{TARGET_STEP_MS:.0f} ms: {verdict}); longest block {longest:.0f} ms "
+                  f"(a frame: {FRAME_MS:.0f}: {block})")
             continue
-        verdict = "ok" if ui <= TARGET_STEP_MS else "OVER"
-        print(f"UI work, {name}: {ui:.0f} ms, ratio {ui / base:.2f}x to bare "
+        verdict = "ok" if worst <= TARGET_STEP_MS else "OVER"
+        print(f"UI work, {name}: {ui:.0f} ms ({spread}), ratio {ui / base:.2f}x to bare "
               f"(target <= {TARGET_STEP_MS:.0f} ms: {verdict}); longest block {longest:.0f} ms "
-              f"(a frame: {FRAME_MS:.0f})" + (f"; engine {engine:.0f} ms in a worker"
-                                               if engine else ""))
+              f"of any run (a frame: {FRAME_MS:.0f}: {block})"
+              + (f"; engine {engine:.0f} ms in a worker" if engine else ""))
 
     for sid in ("fraud-1", "feed-1", "search-1"):
         start = time.perf_counter()

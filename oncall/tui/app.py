@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,6 +36,9 @@ SCREENS_CSS = Path(__file__).with_name("screens.tcss")
 DEFAULT_THEME = "textual-dark"
 SETTINGS_AFTER_S = 1.0
 """Seconds after the first screen before the settings file is validated in the background."""
+GAME_CSS_AFTER_S = 0.2
+"""Seconds after the first screen before the other screens' layout is read, while the player
+reads the title (a key pressed sooner reads it then)."""
 
 
 def peek_theme(home: Path | None) -> str | None:
@@ -68,6 +72,24 @@ def thaw_heap() -> None:
     import gc
 
     gc.unfreeze()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection while a worker builds what a screen keeps (the scenario list), and
+    what it built frozen after: a worker's collection holds the interpreter's lock, and the
+    event loop with it (a full one, 25 ms, came as the new-shift list loaded; 160 small ones
+    another 30 ms)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+    freeze_heap()
 
 
 LET_THROUGH = ("ctrl+c", "ctrl+q")
@@ -228,6 +250,14 @@ class OncallApp(App[None]):
     def game(self) -> Game | None:
         return self.session.game if self.session is not None else None
 
+    def update_styles(self, node: Any, animate: bool = True) -> None:
+        """Restyle a node whose classes changed, once it is in the app: a widget not mounted
+        yet is styled as it mounts. Textual's own widgets switch a class on as they are built
+        (`compact=True` on a TextArea, an Input, a Select) and each styled itself then, in
+        vain: 2 ms a text area, a fifth of the postmortem form's lower half."""
+        if node is self or node.is_attached:
+            super().update_styles(node, animate)
+
     def action_command_palette(self) -> None:
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(SafeCommandPalette(id="--command-palette"))
@@ -283,9 +313,12 @@ class OncallApp(App[None]):
         # collector's reach once the title is up, a full collection no longer walks it in the
         # middle of the first key's answer (50-110 ms as the new-shift list loaded).
         self.screen.call_after_refresh(freeze_heap)
-        # The settings model (pydantic) is read once the first screen is up and settled.
+        # The settings model (pydantic) is read once the first screen is up and settled, and
+        # the game's layout before the first key, not at it.
         self.screen.call_after_refresh(lambda: self.set_timer(SETTINGS_AFTER_S,
                                                               self._load_settings))
+        self.screen.call_after_refresh(lambda: self.set_timer(
+            GAME_CSS_AFTER_S, lambda: self._read_game_css(ahead=True)))
 
     # -- the game's layout, read with the first screen after the title -------------------------
     def push_screen(self, screen: Screen[Any] | str, *args: Any, **kwargs: Any) -> Any:
@@ -296,13 +329,19 @@ class OncallApp(App[None]):
         self._read_game_css()
         return super().switch_screen(screen)
 
-    def _read_game_css(self) -> None:
+    def _read_game_css(self, ahead: bool = False) -> None:
         """Add the other screens' layout to the stylesheet before the first of them is shown,
         so the title paints without parsing it. Added as a source it is parsed on its own, the
         rest kept as parsed; a screen's CSS_PATH would have Textual parse every source again
-        (twice the cost, at the first key a player presses)."""
+        (twice the cost, at the first key a player presses). Read while the title is up
+        (`GAME_CSS_AFTER_S`, `ahead`): parsed in one frame and the screens restyled in the next,
+        10 ms the first key no longer waits for."""
         if not self.stylesheet.has_source(str(SCREENS_CSS), ""):
             self.stylesheet.read(SCREENS_CSS)
+            if ahead:
+                _ = self.stylesheet.rules  # parsed now, the screens restyled a frame later
+                self.screen.call_after_refresh(self.stylesheet.update, self)
+                return
             self.stylesheet.update(self)
 
     def get_default_screen(self) -> Screen[Any]:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from oncall.game.record import Observation
     from oncall.session import Session
 
@@ -51,6 +53,15 @@ class Waited(Message):
         super().__init__()
         self.observation = observation
         self.state = state
+
+
+class PlotDrawn(Message):
+    """A chart drawn in a worker: its text, for the figure, size and theme in `key`."""
+
+    def __init__(self, key: tuple[Any, ...], text: Text) -> None:
+        super().__init__()
+        self.key = key
+        self.text = text
 
 
 PAGER_EVENTS = ("page", "renotify", "escalation", "repage", "alert")

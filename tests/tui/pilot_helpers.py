@@ -10,11 +10,46 @@ from textual.widgets import Input
 
 if TYPE_CHECKING:
     from oncall.tui.screens.night import NightScreen
+    from oncall.tui.screens.war_room import WarRoom
 
 
 async def settle(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def recovered_room(pilot: Pilot[None]) -> WarRoom:
+    """fraud-1 acknowledged and played right up to the resolve, its model recovered."""
+    from oncall.content import loader
+    from oncall.tui.screens.war_room import WarRoom
+
+    app = pilot.app
+    await settle(pilot)
+    await pilot.press("a")
+    await settle(pilot)
+    room = app.screen
+    assert isinstance(room, WarRoom)
+    for move in loader.scenario("fraud-1").playbook.right:
+        if move["do"] not in ("ack", "postmortem", "resolve"):
+            room.send(move)
+            await settle(pilot)
+    game = room.game
+    for _ in range(6):
+        if game.world.recovered(game.world.fault.id):
+            break
+        room.send({"do": "wait", "minutes": 10})
+        await settle(pilot)
+    return room
+
+
+async def drawn(pilot: Pilot[None], selector: str) -> None:
+    """Wait until the plot `selector` shows its figure (charts are drawn in a worker once
+    they are laid out)."""
+    for _ in range(100):
+        await settle(pilot)
+        if pilot.app.screen.query_one(selector).drawn:
+            return
+    raise AssertionError(f"{selector} was never drawn")
 
 
 async def typed(pilot: Pilot[None], line: str) -> None:

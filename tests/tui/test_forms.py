@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pilot_helpers import settle
+import pytest
+from pilot_helpers import recovered_room, settle
 from textual.widgets import Input, Select, Static
 
 from oncall.store.saves import list_saves, load_save
@@ -160,6 +161,42 @@ async def test_an_empty_postmortem_asks_first(incident_app: OncallApp) -> None:
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, ScorecardScreen) and app.game.phase == "ended"  # type: ignore[union-attr]
+
+
+async def test_ctrl_s_typed_before_the_form_is_whole_is_honoured_once_it_is(
+        incident_app: OncallApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ctrl+s as soon as the postmortem shows, before its lower half is in: it is kept and
+    answered once the form is whole (here: the question an empty form asks)."""
+    held: list[PostmortemScreen] = []
+
+    async def hold(screen: PostmortemScreen, rest: object = None) -> None:
+        held.append(screen)  # the lower half waits until the test lets it in
+
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        room = await recovered_room(pilot)
+        game = room.game
+        with monkeypatch.context() as patch:
+            patch.setattr(PostmortemScreen, "_mount_rest", hold)
+            room.send({"do": "resolve"})
+            for _ in range(40):
+                await settle(pilot)
+                if held:
+                    break
+            form = app.screen
+            assert isinstance(form, PostmortemScreen) and held == [form] and not form.ready
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is form, "nothing to submit yet"
+        await form._mount_rest()
+        for _ in range(40):
+            await pilot.pause()
+            if isinstance(app.screen, ConfirmScreen):
+                break
+        assert form.ready and isinstance(app.screen, ConfirmScreen), app.screen
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is form and game.phase == "resolved"
 
 
 async def test_quitting_mid_incident_asks_and_saves_it_abandoned(

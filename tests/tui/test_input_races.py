@@ -7,37 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pilot_helpers import settle
-from textual.pilot import Pilot
+from pilot_helpers import recovered_room, settle
 from textual.widgets import Input, OptionList, TextArea
 
-from oncall.content import loader
 from oncall.tui.app import OncallApp, make_app
 from oncall.tui.screens.confirm import ConfirmScreen
 from oncall.tui.screens.page import PageScreen
 from oncall.tui.screens.postmortem import PostmortemScreen
 from oncall.tui.screens.shift import ShiftPicker
 from oncall.tui.screens.war_room import WarRoom
-
-
-async def recovered_room(pilot: Pilot[None]) -> WarRoom:
-    app = pilot.app
-    await settle(pilot)
-    await pilot.press("a")
-    await settle(pilot)
-    room = app.screen
-    assert isinstance(room, WarRoom)
-    for move in loader.scenario("fraud-1").playbook.right:
-        if move["do"] not in ("ack", "postmortem", "resolve"):
-            room.send(move)
-            await settle(pilot)
-    game = room.game
-    for _ in range(6):
-        if game.world.recovered(game.world.fault.id):
-            break
-        room.send({"do": "wait", "minutes": 10})
-        await settle(pilot)
-    return room
 
 
 def field(app: OncallApp, name: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pilot_helpers import Snapshot, night_built, settle, typed
+from pilot_helpers import Snapshot, drawn, night_built, settle, typed
 from textual.screen import Screen
 
 from oncall.content import loader
@@ -62,10 +62,12 @@ async def test_page_war_room_chart_and_drift_lab(snapshot: Snapshot) -> None:
         await settle(pilot)
         await typed(pilot, "dashboard fraud-scorer pred_mean")
         assert isinstance(app.screen, WarRoom)
+        await drawn(pilot, "#chart")
         await snapshot(pilot, "war-room-chart")  # waits for the frame to settle
         chart = str(app.screen.query_one("#chart").render())
         assert "fraud-scorer pred_mean (score), alert at" in chart, "the title was dropped"
         await typed(pilot, "drift fraud-scorer txn_amount_cents test=psi")
+        await drawn(pilot, "#drift-plot")
         await snapshot(pilot, "drift-lab")
         plot = str(app.screen.query_one("#drift-plot").render())
         assert "•• training" in plot and "xx live" in plot, "the series share a glyph"

@@ -100,3 +100,24 @@ async def test_a_broken_settings_file_is_named_and_kept(
         notes = [n for n in app._notifications if n.title == "Settings not read"]
         assert len(notes) == 1 and "colour" in notes[0].message
     assert (home / "settings.json").read_text() == broken
+
+
+def test_the_collector_pauses_only_while_a_worker_builds() -> None:
+    """Paused for the build and on again after it, however the build ends; what a finished
+    build made is out of its reach (frozen) until the game is left."""
+    import gc
+
+    from oncall.tui.app import collector_paused, thaw_heap
+
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+            kept = [object() for _ in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() >= len(kept)
+        with pytest.raises(ValueError), collector_paused():
+            raise ValueError("the build failed")
+        assert gc.isenabled()
+    finally:
+        thaw_heap()
+    assert gc.get_freeze_count() == 0

@@ -53,8 +53,7 @@ def _when(saved_at: str) -> str:
 
 class TrendPlot(TitledPlot):
     def show(self, labels: list[str], trend: dict[str, list[float]]) -> None:
-        plt = self.plt
-        plt.clear_figure()
+        plt = self.new_figure()
         xs = list(range(1, len(labels) + 1))
         for i, (title, values) in enumerate(trend.items()):
             plt.plot(xs, values, label=title, marker=MARKERS[i % len(MARKERS)])

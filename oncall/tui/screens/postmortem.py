@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
@@ -41,8 +41,10 @@ ITEM_TYPES = ("detect", "mitigate", "prevent", "repair", "investigate")
 ITEM_ROWS = 3
 FIRST_FIELDS = 3
 """Text sections composed with the screen; the rest mount right after it paints."""
-REST_CHUNK = 6
-"""Widgets of the lower half mounted per frame."""
+REST_CHUNK = 4
+"""Widgets of the lower half mounted per frame, into a box that stays hidden until all are in:
+hidden, a chunk is not laid out and drawn with the form (the form was laid out again at each
+chunk, 10-20 ms a frame), and the box is shown once, whole."""
 
 
 class SectionText(TextArea):
@@ -96,6 +98,8 @@ class PostmortemScreen(Screen[None]):
         """The top of the form is up, with the cursor in the summary."""
         self.ready = False
         """The whole form is mounted (the top comes first, the rest over the next frames)."""
+        self._submit_when_ready = False
+        """ctrl+s came before the form was whole: it is honoured once it is."""
 
     @property
     def game(self) -> Game:
@@ -154,15 +158,21 @@ class PostmortemScreen(Screen[None]):
 
     async def _mount_rest(self, rest: list[Widget] | None = None) -> None:
         """Build the lower half once the top has painted, and mount it a few widgets per
-        frame, so typing in the summary never waits on it."""
+        frame into a hidden box shown when it is whole, so typing in the summary never waits
+        on it."""
         if rest is None:
             rest = self._rest()
+            await self.query_one("#pm", VerticalScroll).mount(Vertical(id="pm-rest"))
+        box = self.query_one("#pm-rest", Vertical)
         chunk, rest = rest[:REST_CHUNK], rest[REST_CHUNK:]
-        await self.query_one("#pm", VerticalScroll).mount_all(chunk)
+        await box.mount_all(chunk)
         if rest:
             self.call_after_refresh(self._mount_rest, rest)
             return
+        box.display = True
         self.ready = True
+        if self._submit_when_ready:
+            self.call_after_refresh(self.action_submit)
         if self.focused is self.query_one("#pm-summary", TextArea):
             # Mounting below the focused summary nudged the view; the top is where it starts.
             self.query_one("#pm", VerticalScroll).scroll_home(animate=False)
@@ -210,8 +220,9 @@ class PostmortemScreen(Screen[None]):
         self.app.push_screen(TuningScreen(self.session, monitors, self.tuning), keep)
 
     def action_submit(self) -> None:
-        if not self.ready:
-            return  # the lower half mounts a frame after the top: nothing to submit yet
+        if not self.ready:  # the lower half is still mounting: submit once it is in
+            self._submit_when_ready = True
+            return
         command = self.command()
         mine = [command[n] for n in ("summary", "root_cause", "trigger", "resolution",
                                      "caught_earlier")]

@@ -39,31 +39,40 @@ class ShiftPicker(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.known: dict[str, Scenario] = {}
+        """The scenarios, once the list shows them (with the seed and difficulty in place)."""
         self.entries: dict[str, Entry] = {}
+        self._choices_in = False
 
     @property
     def oncall(self) -> OncallApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        """The list and its frame first; the seed and difficulty are mounted a frame later
+        (`_mount_choices`): laid out and drawn with the screen, the radio buttons alone held
+        the first key's answer a third longer."""
         yield Static("New shift: pick tonight's incident (enter starts)", classes="screen-title")
         with Horizontal(id="shift-body"):
             yield OptionList(id="scenarios")
             with Vertical(id="shift-side"):
                 yield Static("", id="brief")
-                yield Label("Seed (same seed, same night):")
-                seed = self.oncall.seed or random.randrange(1, 100_000)
-                yield Input(str(seed), id="seed", type="integer")
-                yield Label("Difficulty:")
-                with RadioSet(id="difficulty", compact=True):
-                    chosen = self.oncall.difficulty
-                    for value, label in DIFFICULTIES:
-                        yield RadioButton(label, value=value == (chosen or ""), name=value)
         yield Footer()
 
     def on_mount(self) -> None:
         self.oncall.hold_input()  # keys pressed while the list loads are for the list
         self._load()
+        self.call_after_refresh(self._mount_choices)
+
+    async def _mount_choices(self) -> None:
+        seed = self.oncall.seed or random.randrange(1, 100_000)
+        chosen = self.oncall.difficulty or ""
+        await self.query_one("#shift-side", Vertical).mount_all([
+            Label("Seed (same seed, same night):"),
+            Input(str(seed), id="seed", type="integer"),
+            Label("Difficulty:"),
+            RadioSet(*[RadioButton(label, value=value == chosen, name=value)
+                       for value, label in DIFFICULTIES], id="difficulty", compact=True)])
+        self._choices_in = True
 
     @work(thread=True, exclusive=True)
     def _load(self) -> None:
@@ -71,11 +80,13 @@ class ShiftPicker(Screen[None]):
         from oncall.store.locations import home_dir
         from oncall.store.saves import load_saves
         from oncall.story.library import library
+        from oncall.tui.app import collector_paused
 
-        found = scenarios()
-        saves, _ = load_saves(home_dir(self.oncall.home))
-        self.entries = {e.id: e for e in library(found, saves)}
-        broken = sorted({Path(p.file).name for p in scenario_problems()})
+        with collector_paused():
+            found = scenarios()
+            saves, _ = load_saves(home_dir(self.oncall.home))
+            self.entries = {e.id: e for e in library(found, saves)}
+            broken = sorted({Path(p.file).name for p in scenario_problems()})
         if broken:
             self.app.call_from_thread(
                 self.notify, f"Left out {len(broken)} broken scenario file(s): "
@@ -83,6 +94,9 @@ class ShiftPicker(Screen[None]):
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: dict[str, Scenario]) -> None:
+        if not self._choices_in:  # the list is shown with the seed and difficulty, not before
+            self.call_after_refresh(self._show, found)
+            return
         self.known = found
         menu = self.query_one("#scenarios", OptionList)
         options = [Option("Random night: any fault on any model, drawn from the seed",

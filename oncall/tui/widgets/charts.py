@@ -8,29 +8,98 @@ own marker, so two lines stay apart without colour (NO_COLOR, a grey theme).
 
 from __future__ import annotations
 
+import threading
 from itertools import pairwise
 from typing import Any
 
+from rich.text import Text
+from textual import work
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
+
+from oncall.tui.messages import PlotDrawn
 
 MARKERS = ("braille", "x", "dot", "+", "*", "#")
 """One marker per series, in order: the first dense, the rest plainly different shapes."""
 
+_PLOTEXT = threading.Lock()
+"""One drawing at a time: plotext is not known to be safe in two threads at once."""
+
 
 class TitledPlot(PlotextPlot):
-    """A plot whose title is cut to fit (with an ellipsis) instead of vanishing."""
+    """A plot whose title is cut to fit (with an ellipsis) instead of vanishing, drawn once
+    per figure, size and theme and kept.
 
+    With `OFF_LOOP`, the drawing (plotext's layout and the parsing of its output, about 7 ms
+    of a chart's 11) is done in a worker: until it is in, the plot shows blank (or its last
+    drawing, when only the size or theme changed), and `drawn` says when it is. Each `show`
+    draws on a new figure, so a worker still drawing the last one shares nothing with it."""
+
+    OFF_LOOP = False
     title_text = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._figure = 0
+        """Bumped by each new figure: a drawing of an older one is not this plot's."""
+        self._drawing: tuple[Any, ...] | None = None
+        self._drawn: tuple[tuple[Any, ...], Text] | None = None
 
     def set_title(self, text: str) -> None:
         self.title_text = text
 
+    def new_figure(self) -> Plot:
+        """A blank figure to draw the next data on (in place of `plt.clear_figure()`)."""
+        self._plot = Plot()
+        self._figure += 1
+        return self._plot
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self._figure, self.size.width, self.size.height,
+                self._get_plotext_theme_name(self.app.theme))
+
+    @property
+    def drawn(self) -> bool:
+        """What the plot shows is its figure at its size."""
+        return self._drawn is not None and self._drawn[0] == self._key()
+
     def render(self) -> RenderResult:
+        key = self._key()
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
         width = max(8, self.size.width - 10)
         text = self.title_text
-        self.plt.title(text if len(text) <= width else text[: width - 1] + "…")
-        return super().render()
+        title = text if len(text) <= width else text[: width - 1] + "…"
+        if not self.OFF_LOOP:
+            self._drawn = (key, _draw(self._plot, key, title))
+            return self._drawn[1]
+        if self._drawing != key:
+            self._drawing = key
+            self._draw_off_loop(self._plot, key, title)
+        same_figure = self._drawn is not None and self._drawn[0][0] == key[0]
+        return self._drawn[1] if same_figure and self._drawn is not None else Text()
+
+    @work(thread=True, group="plot")
+    def _draw_off_loop(self, plot: Plot, key: tuple[Any, ...], title: str) -> None:
+        self.post_message(PlotDrawn(key, _draw(plot, key, title)))  # waits for nobody
+
+    def on_plot_drawn(self, message: PlotDrawn) -> None:
+        message.stop()
+        if message.key == self._key():  # else a newer figure or size is on its way
+            self._drawn = (message.key, message.text)
+            self.refresh()
+
+
+def _draw(plot: Plot, key: tuple[Any, ...], title: str) -> Text:
+    """The figure drawn at the key's size and theme (what `PlotextPlot.render` does)."""
+    _, width, height, theme = key
+    with _PLOTEXT:
+        plot.title(title)
+        plot.plotsize(width, height)
+        plot._set_size(width, height)  # as PlotextPlot.render does (textual-plotext issue 5)
+        plot.theme(theme)
+        return Text.from_ansi(plot.build())
 
 
 def _ticks(ts: list[int], count: int = 5) -> tuple[list[int], list[str]]:
@@ -46,9 +115,10 @@ def _ticks(ts: list[int], count: int = 5) -> tuple[list[int], list[str]]:
 class MetricChart(TitledPlot):
     """A dashboard observation drawn as a line chart."""
 
+    OFF_LOOP = True
+
     def show(self, data: dict[str, Any]) -> None:
-        plt = self.plt
-        plt.clear_figure()
+        plt = self.new_figure()
         ts: list[int] = list(data.get("t", []))
         series: dict[str, list[float | None]] = data.get("series") or {}
         if series:
@@ -80,9 +150,10 @@ class MetricChart(TitledPlot):
 class DistributionPlot(TitledPlot):
     """Training reference against live traffic, from a drift observation's histogram."""
 
+    OFF_LOOP = True
+
     def show(self, data: dict[str, Any]) -> None:
-        plt = self.plt
-        plt.clear_figure()
+        plt = self.new_figure()
         hist = data.get("histogram") or {}
         ref, cur = hist.get("reference", []), hist.get("current", [])
         if "labels" in hist:

@@ -867,7 +867,9 @@ class Incident:
             if s.below is not None and not (values.min() < self.num(s.below)):
                 return False
             lo, hi = float(np.min(np.abs(values))), float(np.max(np.abs(values)))
-            if s.ratio_above is not None and not (lo > 0 and hi / lo > self.num(s.ratio_above)):
+            # A series that fell to zero (or rose from it) moved by more than any ratio.
+            if s.ratio_above is not None and not (hi > 0 and (lo == 0 or
+                                                              hi / lo > self.num(s.ratio_above))):
                 return False
             if s.ratio_below is not None and not (hi > 0 and lo / hi < self.num(s.ratio_below)):
                 return False

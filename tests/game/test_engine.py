@@ -287,3 +287,13 @@ def test_a_config_key_a_revision_lacked_reads_unset_in_the_deploy_diff() -> None
     g.do({"do": "ack"})
     text = g.do({"do": "deploys", "model": sc.fault.model}).text
     assert "config_profile (unset)->" in text and "None" not in text
+
+
+def test_a_prediction_mean_that_falls_to_zero_shows_the_drop() -> None:
+    """fraud-1's amounts arrive 100x: the fraud score's mean falls from about 0.03 to 0.0000. A
+    fall to zero is the largest step a ratio can measure, so the look shows the drop."""
+    g = Game(loader.scenario("fraud-1"), 7)
+    g.do({"do": "ack"})
+    look = g.do({"do": "dashboard", "model": "fraud-scorer", "metric": "pred_mean"})
+    assert "min 0.0000" in look.text
+    assert "prediction-drop" in look.signals

@@ -142,7 +142,7 @@ def shows(s: Signal, obs: Observation, page_at: int,
             return False
         lo, hi = float(np.min(np.abs(values))), float(np.max(np.abs(values)))
         ra, rb = _number(s.ratio_above), _number(s.ratio_below)
-        if ra is not None and not (lo > 0 and hi / lo > ra):
+        if ra is not None and not (hi > 0 and (lo == 0 or hi / lo > ra)):
             return False
         if rb is not None and not (hi > 0 and lo / hi < rb):
             return False

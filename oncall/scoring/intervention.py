@@ -53,6 +53,7 @@ from oncall.game.record import Intervened
 from oncall.scoring.diagnosis import alternative, cause_label
 from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally, within
+from oncall.sim.catalogue import FAULTS_BY_ID
 
 FAST, SLOW = 30, 60
 MITIGATE_FULL, MITIGATE_NONE = 15, 75
@@ -246,6 +247,10 @@ def _every_incident(run: Run, pts: float, line: str) -> tuple[float, str]:
         return pts, line
     shares = [pts / 6]
     for inc in run.extra_incidents:
+        if FAULTS_BY_ID.get(inc.cause) is not None and \
+                FAULTS_BY_ID[inc.cause].name.startswith("no fault"):
+            line += f"; incident {inc.id} ({inc.model}) had nothing to fix"
+            continue  # a control beside the page: no mitigation to count
         done = inc.mitigated_at is not None and not inc.handed_over
         shares.append(1.0 if done else 0.0)
         line += (f"; incident {inc.id} ({inc.model}) mitigated at {run.at(inc.mitigated_at)}"

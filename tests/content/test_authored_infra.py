@@ -223,3 +223,24 @@ def test_a_right_move_that_does_not_fix_names_its_field_and_what_is_valid(
         "new-conntrack-1 seed 7: answers.right.2: hotfix price-optimizer scale_up answered with "
         "outcome partial, the fault still on 45 min later; valid for a right move: a response "
         "with outcome fixes, and the fault gone 45 min later"]
+
+
+def test_a_control_beside_the_page_is_not_counted_as_an_incident_left_unmitigated(
+        folder: None) -> None:
+    """new-conntrack-1's flapping alert (`also:`, a no-fault control) needs no fix: its right
+    play's mitigation points are the mean over the incidents that had something to fix, and the
+    scorecard says the control had nothing to fix instead of 'was never mitigated'."""
+    import io
+    import json
+
+    from oncall import headless
+
+    sc = loader.scenario("new-conntrack-1")
+    out = io.StringIO()
+    script = "\n".join(json.dumps(c) for c in sc.playbook.right)
+    headless.run(sc, 7, None, io.StringIO(script), out, save=False)
+    card = json.loads(out.getvalue().splitlines()[-1])["scorecard"]
+    section = next(s for s in card["sections"] if s["name"] == "intervention")
+    [line] = [f for f in section["feedback"] if f.startswith("Mitigated at")]
+    assert "incident flap (spam-filter) had nothing to fix" in line
+    assert "flap (spam-filter) was never mitigated" not in line

@@ -356,6 +356,15 @@ def drift_all(world: World, model: str, test: str, window: int, correction: str
     return "\n".join(out), data
 
 
+def _coverage_text(labelled: int, rows: int) -> str:
+    """`74% of 12,317 rows`, or with few labels in `5 of 2,423 rows (0.2%)`: a figure computed
+    on five labels must not read as computed on none."""
+    share = labelled / rows if rows else 0.0
+    if labelled and share < 0.01:
+        return f"{labelled:,} of {rows:,} rows ({share:.1%})"
+    return f"{share:.0%} of {rows:,} rows"
+
+
 def _mean_of_values(values: Any) -> float | None:
     """The mean of the numbers among `values` (None and NaN are missing); None if none is."""
     x = np.asarray(values, dtype=float)
@@ -458,7 +467,7 @@ def labels(world: World, model: str, window: int) -> tuple[str, dict[str, Any]]:
     out = [head,
            f"  {arch.quality_name} on arrived labels "
            f"{fmt(value) + unit if value is not None else 'n/a'} (label coverage "
-           f"{coverage:.0%} of {len(arrived)} rows); training {arch.quality_name} "
+           f"{_coverage_text(int(arrived.sum()), len(arrived))}); training {arch.quality_name} "
            f"{fmt(stats.quality)}{unit}"]
     e = data["estimate"]
     if e is not None and e.get("f1") is not None:

@@ -157,3 +157,11 @@ def test_config_values_are_literal_parameter_template_or_relative_to_the_old_one
     assert isinstance(resolve_config(Relative(times=0.33), 12, params, fill), int)
     with pytest.raises(ValueError, match="needs a number"):
         resolve_config(Relative(add=1), "mps", params, fill)
+
+
+def test_a_few_labels_are_counted_not_rounded_to_none() -> None:
+    from oncall.game.tools import _coverage_text
+
+    assert _coverage_text(5, 2423) == "5 of 2,423 rows (0.2%)"
+    assert _coverage_text(0, 2423) == "0% of 2,423 rows"
+    assert _coverage_text(9117, 12317) == "74% of 12,317 rows"

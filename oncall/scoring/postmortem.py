@@ -48,6 +48,7 @@ from oncall.scoring.diagnosis import WRONG_LESSON, cause_label, misdiagnosed
 from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally
 from oncall.scoring.text import (
+    PLACEHOLDERS,
     and_list,
     blame_hits,
     is_real,
@@ -221,8 +222,18 @@ def score_postmortem(run: Run) -> Tally:
                or len(other_causes(run, text)) >= CATALOGUE_LIST]
     present = len(texts) - len(missing)
     line = f"{present} of {len(texts)} sections have real text"
+    # A section with words but no sentence is told apart from an empty one: "ModelHigh5xxRatio
+    # at 0.05" may name the right alert (the alert section credits that) and still not be
+    # written up.
+    empty = [n for n in missing if texts[n].strip().lower() in PLACEHOLDERS]
+    terse = [n for n in missing if n not in empty and not is_real(texts[n])]
+    listed = [n for n in missing if n not in empty and n not in terse]
+    said = [f"missing: {', '.join(empty)}"] if empty else []
+    said += [f"not written as a sentence: {', '.join(terse)}"] if terse else []
+    said += [f"a list of catalogue causes, not an account: {', '.join(listed)}"] if listed \
+        else []
     tally.add("sections", 3 * present / len(texts), 3,
-              line + (f"; missing or stub: {', '.join(missing)}." if missing else "."))
+              line + (f"; {'; '.join(said)}." if said else "."))
 
     terms = mechanism_terms(run)
     said = _hits(pm.root_cause, terms)

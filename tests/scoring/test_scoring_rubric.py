@@ -342,3 +342,16 @@ def test_two_rules_that_charge_one_missing_decision_say_it_once() -> None:
     section = t.section()
     assert section.feedback.count(line) == 1
     assert section.points == 11
+
+
+def test_a_terse_detection_is_credited_for_the_alert_and_told_it_is_not_written_up() -> None:
+    """A detection of the alert's name and threshold alone names the right alert (the alert
+    section credits it) but is no sentence: the postmortem section says so in those words, not
+    that it is missing, and tells an empty section and a placeholder apart."""
+    pm = d4_postmortem(detection="ModelPredictionMeanShift > 0.5", trigger="TBD")
+    card = score(d4_play(postmortem=pm))
+    _, alert_text = section(card, "alert")
+    _, pm_text = section(card, "postmortem")
+    assert "names none of the alerts" not in alert_text
+    assert "not written as a sentence: detection" in pm_text
+    assert "missing: trigger" in pm_text

@@ -125,6 +125,8 @@ def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
         do, o = e.command.get("do"), e.observation
         if do not in INVESTIGATIONS or do == "runbook" or not o.ok:
             continue
+        if e.command.get("model") not in (None, model):
+            continue  # a look at another model shows another incident's evidence, not this one's
         where = TOOL_WORDS.get(str(do), str(do))
         new = [s for s in o.signals if s not in told]
         if not new:
@@ -149,13 +151,14 @@ MOVE_TAILS = {"fixes": ", and that stopped it", "partial": ", which helped only 
               "none": ", which changed nothing", "worse": ", which made things worse"}
 
 
-def move_line(iv: Intervened, stopped_at: int | None) -> str:
+def move_line(iv: Intervened, stopped_at: int | None, elsewhere: str | None = None) -> str:
     """One move said aloud, with what it did; `stopped_at` is when the fault stopped, so a move
-    that landed after it is not credited with stopping it."""
+    that landed after it is not credited with stopping it. A move on another model than the
+    story's (`elsewhere`, another incident of the night) names that model."""
     late = iv.effect in ("fixes", "partial") and stopped_at is not None \
         and iv.effective_at > stopped_at
     if iv.kind == "escalate":
-        who = team(str(iv.command.get("team")))
+        who = team(str(iv.command.get("team"))) + (f" about {elsewhere}" if elsewhere else "")
         if late:
             return (f"At {clock(iv.t)} I handed the follow-up to {who}, and they took it "
                     f"on at {clock(iv.effective_at)}.")
@@ -166,9 +169,15 @@ def move_line(iv: Intervened, stopped_at: int | None) -> str:
                 f"{clock(iv.effective_at)} without taking it on.")
     what = ("I rolled the model back to its previous version" if iv.kind == "rollback" else
             f"I {fix_words(str(iv.command.get('fix')))}")
+    if elsewhere:
+        what = (f"I rolled {elsewhere} back to its previous version" if iv.kind == "rollback"
+                else f"{what} on {elsewhere}")
     if late and iv.effect == "fixes":
         return f"At {clock(iv.t)} {what}, after the fault had already stopped."
-    return f"At {clock(iv.t)} {what}{MOVE_TAILS[iv.effect]}."
+    tail = MOVE_TAILS[iv.effect]
+    if elsewhere and iv.effect == "fixes":
+        tail = ", and that stopped the fault there"
+    return f"At {clock(iv.t)} {what}{tail}."
 
 
 class _Night:
@@ -265,7 +274,9 @@ class _Night:
         return [Bit(2, prio, line)]
 
     def move(self, iv: Intervened) -> str:
-        return move_line(iv, stopped_for(self.r, iv))
+        model = iv.command.get("model")
+        return move_line(iv, stopped_for(self.r, iv),
+                         elsewhere=str(model) if model not in (None, self.model) else None)
 
     def moves(self, prio: int) -> list[Bit]:
         ivs = self.f.interventions

@@ -134,7 +134,8 @@ def test_the_story_judges_each_move_against_the_incident_it_addressed(folder: No
     [line] = [ln for ln in action(g.record) if "remap_field" in ln]
     assert "already mitigated" not in line and ": it worked" in line
     [told] = [s.text for s in spoken_stories(g.record) if s.question == "incident"]
-    assert "I remapped the renamed field, and that stopped it." in told
+    assert "I remapped the renamed field on demand-forecast, and that stopped the fault " \
+        "there." in told
     assert "after the fault had already stopped" not in told
 
 
@@ -244,3 +245,22 @@ def test_a_control_beside_the_page_is_not_counted_as_an_incident_left_unmitigate
     [line] = [f for f in section["feedback"] if f.startswith("Mitigated at")]
     assert "incident flap (spam-filter) had nothing to fix" in line
     assert "flap (spam-filter) was never mitigated" not in line
+
+
+def test_an_incident_story_tells_its_own_evidence_and_names_a_move_on_another_model(
+        folder: None) -> None:
+    """The page's story tells what the looks at its own model showed, not the flap's or the
+    weekday fault's evidence from looks at other models, and a fix made on another incident's
+    model says which model it was on."""
+    sc = loader.scenario("new-conntrack-1")
+    g = Game(sc, 7)
+    for command in sc.playbook.right:
+        g.do(command)
+    elsewhere = {e.command.get("model") for e in g.record.entries
+                 if e.observation.signals and e.command.get("model") != sc.fault.model}
+    assert elsewhere  # the play looked at the other incidents' models and saw their signals
+    [story] = [s for s in spoken_stories(g.record) if s.question == "incident"]
+    assert "clients hanging up" not in story.text
+    assert "the producer's release" not in story.text
+    assert "I remapped the renamed field on demand-forecast, and that stopped the fault there" \
+        in story.text

@@ -773,7 +773,7 @@ class Incident:
                     before = len(state["pods"])
                     hpa["replicas"] = _scaled(hpa, e)
                     hpa["at_max"] = hpa["replicas"] >= hpa["max_replicas"]
-                    _follow_hpa(world, model, state, now)
+                    follow_hpa(world, model, state, now)
                     for pod in state["pods"][before:]:
                         pod["status"] = e.status
                         pod["last_state"] = fill(e.last_state, self.ns)
@@ -781,7 +781,7 @@ class Incident:
                     hpa["at_max"] = e.to_max
                     if e.to_max:
                         hpa["replicas"] = hpa["max_replicas"]
-                        _follow_hpa(world, model, state, now)
+                        follow_hpa(world, model, state, now)
         return state
 
     def _nodes_needed(self) -> int:
@@ -943,7 +943,7 @@ def _scaled(hpa: dict[str, Any], e: HpaEffect) -> int:
     return min(int(hpa["replicas"]) + e.add, int(hpa["max_replicas"]))
 
 
-def _follow_hpa(world: World, model: str, state: dict[str, Any], t: int) -> None:
+def follow_hpa(world: World, model: str, state: dict[str, Any], t: int) -> None:
     """The pods the autoscaler's replica count says at minute t: the ones listed keep their
     state, new ones of the revision live then start Running on the nodes in turn, and a lowered
     ceiling leaves only the first ones."""

@@ -26,12 +26,16 @@ from oncall.sim.faults import (
     Intervention,
     LogLine,
     Outcome,
+    follow_hpa,
     pod_names,
 )
 from oncall.sim.fleet import Deploy, Fleet, Model, Version, build_fleet
 from oncall.sim.latency import QUANTILES, consistent
 from oncall.sim.names import Names
 from oncall.sim.noise import NOISE_TYPES, Noise
+
+CAPACITY_FIXES = ("scale_up", "raise_max_replicas")
+"""Hotfixes that add serving capacity: once one works, the infra view keeps what it added."""
 
 VALIDATION_SHARE = 0.1
 """The serving layer's input validator logs a feature once more than this share of a 5-minute
@@ -153,6 +157,9 @@ class World:
             self.noise[-1].setup(self)
         self.extra_cost_per_hour = 0.0
         self.pending: list[Message] = []
+        self.capacity: list[tuple[int, str, str, int, int]] = []
+        """Capacity the player added that worked: (minute it took effect, model, fix, the
+        autoscaler's replicas and ceiling when it was asked for), as `infra` lists it after."""
         for incident in self.incidents.values():
             incident.page_at = self._first_page(incident)
         self.page_at = min(i.page_at for i in self.incidents.values() if i.page_at is not None)
@@ -491,9 +498,32 @@ class World:
         for inc in self.incidents.values():
             state = inc.infra(self, model, state, t)
         state.pop("crashing", None)
+        self._added_capacity(model, state, t)
         for n in self.noise:
             state = n.infra(self, model, state)
         return state
+
+    def _added_capacity(self, model: str, state: dict[str, Any], t: int) -> None:
+        """Replicas a scale-up or a raised ceiling added stay after the fault they answered has
+        faded: the autoscaler keeps at least what it ran when the player asked (a scale-up a
+        quarter more, past the old ceiling; a raised ceiling half as high again)."""
+        hpa = state["hpa"]
+        added = False
+        for at, on, fix, replicas, ceiling in self.capacity:
+            if on != model or at > t:
+                continue
+            if fix == "scale_up":
+                want = -(-replicas * 5 // 4)
+                hpa["max_replicas"] = max(int(hpa["max_replicas"]), want)
+            else:
+                want = replicas
+                hpa["max_replicas"] = max(int(hpa["max_replicas"]), -(-ceiling * 3 // 2))
+            if want > int(hpa["replicas"]):
+                hpa["replicas"] = want
+            added = True
+        if added:
+            hpa["at_max"] = int(hpa["replicas"]) >= int(hpa["max_replicas"])
+            follow_hpa(self, model, state, t)
 
     def node_disk(self, model: str, t: int | None = None) -> list[float]:
         """Disk used on each of the model's nodes at minute t (default now), as a share: node 01
@@ -704,6 +734,11 @@ class World:
         elif outcome.effect == "worse":
             inc.course.events.append((at, "worse", 1.15))
         self.extra_cost_per_hour += outcome.cost_usd_per_hour
+        if iv.kind == "hotfix" and iv.fix in CAPACITY_FIXES and iv.model is not None and \
+                outcome.effect in ("fixes", "partial"):
+            hpa = self.infra(iv.model, self.now)["hpa"]
+            self.capacity.append((at, iv.model, iv.fix, int(hpa["replicas"]),
+                                  int(hpa["max_replicas"])))
         if outcome.delay:
             self.pending.append(Message(at, outcome.by, outcome.message, outcome.effect, inc.id))
         return outcome

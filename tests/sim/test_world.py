@@ -303,3 +303,22 @@ def test_a_line_stamped_with_its_own_time_is_stamped_with_the_second_it_was_writ
     for line in lines:
         now, expiry = re.findall(r"\d{4}-\d\d-\d\dT(\d\d:\d\d:\d\d)Z", line.message)
         assert now > expiry and now[:5] == hhmm(int(line.t)), line.message
+
+
+@pytest.mark.parametrize(("fix", "listed"), [("scale_up", "34 pods (34 Running, 0 not), HPA 34/34"),
+                                             ("raise_max_replicas", "HPA 27/41")])
+def test_capacity_a_working_hotfix_added_stays_in_the_infra_view(fix: str, listed: str) -> None:
+    """ads-3's autoscaler is stuck at its ceiling of 27: a scale-up or a raised ceiling fixes
+    it and is billed by the hour, so the infra view after it lists at least the 27 replicas it
+    ran (a scale-up a quarter more), never the 9 of a quiet night."""
+    from oncall.game.engine import Game
+
+    sc = loader.scenario("ads-3")
+    g = Game(sc, 7)
+    g.do({"do": "ack"})
+    model = sc.fault.model
+    assert "HPA 27/27" in g.do({"do": "infra", "model": model}).text
+    assert g.do({"do": "hotfix", "model": model, "fix": fix}).ok
+    for _ in range(2):
+        g.do({"do": "wait", "minutes": 20})
+        assert listed in g.do({"do": "infra", "model": model}).text

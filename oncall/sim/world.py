@@ -158,8 +158,8 @@ class World:
         self.extra_cost_per_hour = 0.0
         self.pending: list[Message] = []
         self.capacity: list[tuple[int, str, str, int, int]] = []
-        """Capacity the player added that worked: (minute it took effect, model, fix, the
-        autoscaler's replicas and ceiling when it was asked for), as `infra` lists it after."""
+        """Capacity the player asked for: (minute it took effect, model, fix, the autoscaler's
+        replicas and ceiling when it was asked for), as `infra` lists it after."""
         for incident in self.incidents.values():
             incident.page_at = self._first_page(incident)
         self.page_at = min(i.page_at for i in self.incidents.values() if i.page_at is not None)
@@ -506,7 +506,9 @@ class World:
     def _added_capacity(self, model: str, state: dict[str, Any], t: int) -> None:
         """Replicas a scale-up or a raised ceiling added stay after the fault they answered has
         faded: the autoscaler keeps at least what it ran when the player asked (a scale-up a
-        quarter more, past the old ceiling; a raised ceiling half as high again)."""
+        quarter more, past the old ceiling; a raised ceiling half as high again). While the
+        newest pods are not running (no card to place them, a crash), the added ones are not
+        either."""
         hpa = state["hpa"]
         added = False
         for at, on, fix, replicas, ceiling in self.capacity:
@@ -523,7 +525,14 @@ class World:
             added = True
         if added:
             hpa["at_max"] = int(hpa["replicas"]) >= int(hpa["max_replicas"])
+            pods = state["pods"]
+            newest = dict(pods[-1]) if pods else None
+            before = len(pods)
             follow_hpa(self, model, state, t)
+            if newest is not None and newest["status"] != "Running":
+                # New replicas meet what the newest ones met: no free card, the same crash.
+                for pod in pods[before:]:
+                    pod["status"], pod["last_state"] = newest["status"], newest["last_state"]
 
     def node_disk(self, model: str, t: int | None = None) -> list[float]:
         """Disk used on each of the model's nodes at minute t (default now), as a share: node 01
@@ -734,8 +743,7 @@ class World:
         elif outcome.effect == "worse":
             inc.course.events.append((at, "worse", 1.15))
         self.extra_cost_per_hour += outcome.cost_usd_per_hour
-        if iv.kind == "hotfix" and iv.fix in CAPACITY_FIXES and iv.model is not None and \
-                outcome.effect in ("fixes", "partial"):
+        if iv.kind == "hotfix" and iv.fix in CAPACITY_FIXES and iv.model is not None:
             hpa = self.infra(iv.model, self.now)["hpa"]
             self.capacity.append((at, iv.model, iv.fix, int(hpa["replicas"]),
                                   int(hpa["max_replicas"])))

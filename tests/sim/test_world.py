@@ -322,3 +322,28 @@ def test_capacity_a_working_hotfix_added_stays_in_the_infra_view(fix: str, liste
     for _ in range(2):
         g.do({"do": "wait", "minutes": 20})
         assert listed in g.do({"do": "infra", "model": model}).text
+
+
+def test_replicas_asked_for_where_no_card_is_free_join_the_pending_ones() -> None:
+    """search-4's training gang holds the GPUs: a scale-up "joins the Pending ones", so the
+    infra view lists the new replicas Pending too; once the gang is evicted they all run."""
+    from oncall.game.engine import Game
+
+    sc = loader.scenario("search-4")
+    g = Game(sc, 3)
+    g.do({"do": "ack"})
+    model = sc.fault.model
+    before = g.do({"do": "infra", "model": model}).data
+    pending = sum(p["status"] == "Pending" for p in before["pods"])
+    g.do({"do": "hotfix", "model": model, "fix": "scale_up"})
+    g.do({"do": "wait", "minutes": 5})
+    after = g.do({"do": "infra", "model": model}).data
+    added = len(after["pods"]) - len(before["pods"])
+    assert added > 0 and after["hpa"]["replicas"] == len(after["pods"])
+    assert sum(p["status"] == "Pending" for p in after["pods"]) == pending + added
+    g.do({"do": "escalate", "team": "infra-sre", "model": model,
+          "message": "train/retrain-ddp holds idle GPUs on the serving pool; evict it"})
+    g.do({"do": "wait", "minutes": 30})
+    healed = g.do({"do": "infra", "model": model}).data
+    assert len(healed["pods"]) == len(after["pods"])
+    assert all(p["status"] == "Running" for p in healed["pods"])

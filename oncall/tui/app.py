@@ -340,7 +340,8 @@ class OncallApp(App[None]):
             self.stylesheet.read(SCREENS_CSS)
             if ahead:
                 _ = self.stylesheet.rules  # parsed now, the screens restyled a frame later
-                self.screen.call_after_refresh(self.stylesheet.update, self)
+                if self.screen_stack:  # not once the app is closing (no screen is left)
+                    self.screen.call_after_refresh(self.stylesheet.update, self)
                 return
             self.stylesheet.update(self)
 

@@ -121,3 +121,18 @@ def test_the_collector_pauses_only_while_a_worker_builds() -> None:
     finally:
         thaw_heap()
     assert gc.get_freeze_count() == 0
+
+
+async def test_the_game_layout_timer_firing_as_the_app_closes_is_harmless(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other screens' layout is read on a timer after the title paints; an app closed
+    before it fires (a test, a player quitting at once) has no screen left to restyle then."""
+    import oncall.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "GAME_CSS_AFTER_S", 60)
+    app = make_app(home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert not app.screen_stack
+    app._read_game_css(ahead=True)  # what the timer does, had it fired now
+    assert app.stylesheet.has_source(str(app_module.SCREENS_CSS), "")

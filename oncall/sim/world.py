@@ -8,6 +8,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 from __future__ import annotations
 
 import copy
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -515,11 +516,11 @@ class World:
             if on != model or at > t:
                 continue
             if fix == "scale_up":
-                want = -(-replicas * 5 // 4)
+                want = math.ceil(replicas * 1.25)
                 hpa["max_replicas"] = max(int(hpa["max_replicas"]), want)
             else:
                 want = replicas
-                hpa["max_replicas"] = max(int(hpa["max_replicas"]), -(-ceiling * 3 // 2))
+                hpa["max_replicas"] = max(int(hpa["max_replicas"]), math.ceil(ceiling * 1.5))
             if want > int(hpa["replicas"]):
                 hpa["replicas"] = want
             added = True

@@ -250,17 +250,14 @@ def team(name: str) -> str:
 def signal_clause(signal: str, abouts: Mapping[str, str] | None = None) -> str:
     """What a signal showed; for one with no sentence here, its kind's own `about` (a kind that
     exists only as data), said after "showed" without a "that" (see `needs_that`)."""
-    kind, _, arg = signal.partition(":")
-    quoted = re.search(r"\u201c(.+)\u201d", (abouts or {}).get(signal, ""))
-    if quoted and kind in SIGNAL_CLAUSES:  # a line the fault writes, quoted as written
-        return SIGNAL_CLAUSES[kind].format(arg=quoted.group(1))
+    kind = signal.partition(":")[0]
     clause = SIGNAL_CLAUSES.get(kind)
     if clause is None:
         about = (abouts or {}).get(kind)
         if about:
             return about[:1].lower() + about[1:] if not about[1:2].isupper() else about
         return f"there was evidence of {kind.replace('-', ' ')}"
-    return clause.format(arg=arg.replace("_", " ").replace("-", " ") or "input")
+    return clause.format(arg=_line_said(signal, abouts))
 
 
 def signal_clauses(signals: list[str], abouts: Mapping[str, str] | None = None) -> str:
@@ -275,7 +272,8 @@ def signal_clauses(signals: list[str], abouts: Mapping[str, str] | None = None) 
 
 
 def _line_said(signal: str, abouts: Mapping[str, str] | None) -> str:
-    """The words a log line or an event is quoted by: as the kind writes it, else its id's."""
+    """The words a signal's clause quotes: a line the fault writes as its kind quotes it (in its
+    `about`), else the words of its id."""
     found = re.search(r"\u201c(.+)\u201d", (abouts or {}).get(signal, ""))
     arg = signal.partition(":")[2]
     return found.group(1) if found else (arg.replace("_", " ").replace("-", " ") or "input")

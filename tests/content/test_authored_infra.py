@@ -5,11 +5,11 @@ data fault renaming a categorical feature's values."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
+from content_folders import content_folder
 
 from oncall import cli
 from oncall.content import loader
@@ -27,11 +27,8 @@ FOLDER = Path(__file__).parent / "authored_infra"
 
 @pytest.fixture
 def folder():  # type: ignore[no-untyped-def]
-    os.environ.pop(loader.CONTENT_ENV, None)
-    loader.use_content([FOLDER])
-    yield
-    os.environ.pop(loader.CONTENT_ENV, None)
-    loader.clear_caches()
+    with content_folder(FOLDER):
+        yield
 
 
 def _game() -> Game:

@@ -4,10 +4,10 @@ its signals showed from the signal's `about`, and the folder's own fix from the 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from content_folders import content_folder
 
 from oncall.content import loader
 from oncall.content.kinds import fault_kinds, signal_abouts
@@ -19,11 +19,8 @@ AUTHORED = Path(__file__).parent / "authored"
 
 @pytest.fixture
 def authored():  # type: ignore[no-untyped-def]
-    os.environ.pop(loader.CONTENT_ENV, None)
-    loader.use_content([AUTHORED])
-    yield
-    os.environ.pop(loader.CONTENT_ENV, None)
-    loader.clear_caches()
+    with content_folder(AUTHORED):
+        yield
 
 
 def test_an_authored_kinds_evidence_and_fix_are_told_in_its_own_words(authored: None) -> None:

@@ -153,8 +153,10 @@ def resolution_terms(run: Run) -> tuple[str, list[str]]:
     pats = [re.escape(str(v)).replace("_", "[_ ]").replace("\\-", "[- ]")
             for v in (c.get("fix"), c.get("team")) if v]
     fix = str(c.get("fix") or "")
-    # apply_unit_conversion: "unit conversion", "conversion"
-    pats += [re.escape(w) for w in fix.split("_") if len(w) >= 5 and w not in FIX_VERBS]
+    # apply_unit_conversion: "unit conversion", "conversion"; raise_max_replicas: "replica
+    # ceiling" as well as "replicas" (a word of the fix's id, singular or plural)
+    pats += [rf"\b{re.escape(w.removesuffix('s'))}" for w in fix.split("_")
+             if len(w) >= 5 and w not in FIX_VERBS]
     if c.get("do") == "rollback":
         pats += [r"\broll(?:ed|ing)?\s+(?:[\w-]+\s+){0,5}back\b", r"\brollback\b", r"\brevert"]
     if c.get("do") == "escalate":

@@ -355,3 +355,20 @@ def test_a_terse_detection_is_credited_for_the_alert_and_told_it_is_not_written_
     assert "names none of the alerts" not in alert_text
     assert "not written as a sentence: detection" in pm_text
     assert "missing: trigger" in pm_text
+
+
+def test_a_resolution_naming_the_fix_in_the_singular_says_what_ended_it() -> None:
+    """ads-3 ended when the replica ceiling was raised (raise_max_replicas): "I raised the
+    replica ceiling" says so as surely as "replicas" does."""
+    from oncall.content import loader
+    from oncall.game.engine import Game
+
+    g = Game(loader.scenario("ads-3"), 7)
+    g.do({"do": "ack"})
+    g.do({"do": "hotfix", "model": "ad-ctr", "fix": "raise_max_replicas"})
+    g.do({"do": "wait", "minutes": 20})
+    g.do({"do": "resolve"})
+    g.do({"do": "postmortem", "summary": "Ad clicks failed at the autoscaler's ceiling.",
+          "resolution": "I raised the replica ceiling and the new pods loaded their weights."})
+    _, text = section(score(g.record), "postmortem")
+    assert "does not say what ended it" not in text

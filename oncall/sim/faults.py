@@ -724,7 +724,9 @@ class Incident:
         # still scaled up when someone looks.
         scaled = next((_scaled(state["hpa"], e) for e in self.kind.infra
                        if isinstance(e, HpaEffect) and e.add), state["hpa"]["replicas"])
-        _spread(state, self._nodes_needed())
+        need = self._nodes_needed()
+        if need > len(state["nodes"]):
+            _spread(state, tm.node_disk_levels(world.seed, world.model(model), need))
         # One state whatever order the kind lists its effects in: nodes take their fields before
         # a `where_node` reads them, and events count the pods once every pods effect has run.
         for e in sorted(self.kind.infra, key=_infra_order):
@@ -911,16 +913,16 @@ def _elsewhere(world: World, iv: Intervention) -> str:
     return f"Applied {iv.fix} on {m.name} (r{live.revision}, {live.model_version})."
 
 
-def _spread(state: dict[str, Any], need: int) -> None:
-    """Schedule the model's pods over `need` nodes when it has fewer: nodes like its own, the
-    pods (the canary's and the shadow's too) placed in turn as the scheduler spreads them."""
+def _spread(state: dict[str, Any], disk: tuple[float, ...]) -> None:
+    """Schedule the model's pods over one node per healthy disk level in `disk`: the nodes
+    added are like its own with their own disk level, the pods (the canary's and the shadow's
+    too) placed in turn as the scheduler spreads them."""
     nodes = state["nodes"]
-    if len(nodes) >= need:
-        return
+    need = len(disk)
     prefix = nodes[0]["name"].rsplit("-", 1)[0]
     healthy = {k: v for k, v in nodes[-1].items() if k not in ("condition", "note")}
     for i in range(len(nodes), need):
-        nodes.append({**healthy, "name": f"{prefix}-{i + 1:02d}"})
+        nodes.append({**healthy, "name": f"{prefix}-{i + 1:02d}", "disk_used": f"{disk[i]:.0%}"})
     for group in [state["pods"], *(r["pods"] for r in state["revisions"])]:
         for i, pod in enumerate(group):
             pod["node"] = nodes[i % len(nodes)]["name"]

@@ -75,10 +75,11 @@ def metrics_of(model: Model) -> tuple[str, ...]:
             *CONTAINER_METRICS, *feats, *nulls)
 
 
-def node_disk_levels(seed: int, model: Model) -> tuple[float, ...]:
+def node_disk_levels(seed: int, model: Model, nodes: int | None = None) -> tuple[float, ...]:
     """The healthy disk used on each of the model's nodes, fullest (node 01) first: 38-62% on
-    node 01, a few points less on each next one."""
-    return _disk_levels(seed, model.name, max(1, model.replicas // 2))
+    node 01, a few points less on each next one. `nodes`: as many as that (a node added for
+    the model continues the row; the first ones are the same whatever the count)."""
+    return _disk_levels(seed, model.name, nodes or max(1, model.replicas // 2))
 
 
 @lru_cache(maxsize=4096)

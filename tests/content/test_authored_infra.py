@@ -179,6 +179,10 @@ def test_a_node_fault_on_a_model_with_one_node_takes_down_only_that_nodes_pods()
     infra = g.do({"do": "infra", "model": model})
     lost = {n["name"] for n in infra.data["nodes"] if n["ready"] is False}
     assert len(lost) == 1 and len(infra.data["nodes"]) == 2
+    # The node it runs on besides has its own disk level, a few points under node 01's (it
+    # copied node 01's figure).
+    disk = [int(n["disk_used"].rstrip("%")) for n in infra.data["nodes"]]
+    assert disk[0] - 10 <= disk[1] < disk[0]
     running = [p for p in infra.data["pods"] if p["status"] == "Running"]
     assert running and all(p["node"] not in lost for p in running)
     assert all(p["node"] in lost for p in infra.data["pods"] if p["status"] != "Running")

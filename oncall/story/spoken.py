@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from oncall.content.kinds import signal_abouts
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import Entry, Intervened, Record
+from oncall.game.remediations import BY_ID
 from oncall.scoring.awareness import best_replay
 from oncall.scoring.text import a_an, and_list
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME
@@ -86,6 +87,27 @@ class Spoken:
 
 def speakable(text: str) -> bool:
     return not UNSPEAKABLE.search(text)
+
+
+PROPOSED_LEADS = (("add the ", "the "), ("alert ", "the alert "), ("a ", "the "), ("an ", "the "))
+"""How a monitor's title (`alert on ...`, `a 2-minute warning on ...`, `add the ... alert`)
+becomes the alert it names: `the alert on ...`, `the 2-minute warning on ...`."""
+
+
+def proposed_alert(rid: str) -> str | None:
+    """A proposed monitor named by its title as one says it (`the 2-minute warning on the 5xx
+    ratio`), without its asides; None when its title does not read as one (an author's own
+    wording, a path) or runs long."""
+    rem = BY_ID.get(rid)
+    if rem is None:
+        return None
+    text = re.sub(r"\s*\([^)]*\)", "", rem.title).split(":")[0].strip()
+    text = re.sub(r"\ba model\b", "the model", text)
+    for lead, said in PROPOSED_LEADS:
+        if text.startswith(lead):
+            text = said + text.removeprefix(lead)
+            return text if speakable(text) and words(text) <= 16 else None
+    return None
 
 
 def fit(bits: list[Bit], low: int = LOW, high: int = HIGH) -> tuple[str, ...]:
@@ -360,18 +382,23 @@ class _Night:
             bits.append(Bit(3, prio, "In the postmortem I put down the follow-ups: "
                                      f"{'; '.join(items[:2])}."))
         best = best_replay(f.replays)
+        # Named, so a listener does not take it for the follow-up said just before.
+        named = None if best is None else proposed_alert(best.remediation)
+        alert = f"{named}, which I proposed," if named else "the alert I proposed"
+        if named and any(named.split(" ", 1)[1] in item for item in items[:2]):
+            alert = "that alert"  # the follow-ups just said it
         if best is not None and best.lead_minutes is not None and best.lead_minutes > 0:
             fa = best.false_alarms_week
             alarms = "no false alarms" if fa == 0 else \
                 f"{fa} false alarm{'s' if fa != 1 else ''}"
-            bits.append(Bit(3, prio + 1, f"Replayed over the week before, the alert I proposed "
+            bits.append(Bit(3, prio + 1, f"Replayed over the week before, {alert} "
                                          f"would have fired {mins(best.lead_minutes)} before "
                                          f"the page, with {alarms}."))
         elif best is not None and self.r.answers.control:
             bits.append(Bit(3, prio + 1, "Nothing was broken, so there was no failure for an "
                                          "earlier alert to catch."))
         elif best is not None:
-            bits.append(Bit(3, prio + 1, "Replayed over the week before, the alert I proposed "
+            bits.append(Bit(3, prio + 1, f"Replayed over the week before, {alert} "
                                          "would not have fired before the page, so the "
                                          "detection gap is still open."))
         return bits

@@ -171,3 +171,17 @@ def test_a_model_whose_task_ends_in_model_is_not_said_model_model() -> None:
     for name in ARCHETYPES_BY_NAME:
         said = model_words(name)
         assert "model model" not in said and said.endswith("model"), said
+
+
+def test_the_replayed_alert_is_named_unless_the_follow_ups_just_said_it() -> None:
+    """A listener joins "the alert I proposed" to the follow-up said just before: ads-3's
+    follow-ups name an autoscaler alert, but the replay is of the GPU saturation monitor, so
+    the story names it; fraud-1's first follow-up is the replayed monitor itself."""
+    ads = spoken_stories(right_play("ads-3"))[0].text
+    assert ("Replayed over the week before, the alert when the GPUs serving the model stay "
+            "above 90% busy, which I proposed, would have fired 3 minutes before the page"
+            ) in ads
+    assert "the alert I proposed" not in ads
+    fraud = spoken_stories(right_play("fraud-1"))[0].text
+    assert "follow-ups: alert on feature means leaving their training range;" in fraud
+    assert "Replayed over the week before, that alert would have fired 13 minutes" in fraud

@@ -280,6 +280,7 @@ def m1_play() -> Record:
     b.intervene({"do": "escalate", "team": "model-owners", "message": "v8 canary rolled back"},
                 "fixes", "model-owners: confirmed, v8 expects a feature not served yet.",
                 delay=22)
+    b.wait(22)  # their answer is read before the incident is resolved
     b.resolve()
     b.facts.impact = {"requests_affected": 2210.0, "requests_failed": 180.0,
                       "budget_consumed_pct": 6.5, "minutes": 9.0}

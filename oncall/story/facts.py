@@ -29,6 +29,18 @@ def stopped_for(record: Record, iv: Intervened) -> int | None:
     return f.mitigated_at
 
 
+def played_until(record: Record) -> int | None:
+    """The minute the play ended: its last answer's clock (None: nothing was played)."""
+    return record.entries[-1].observation.t if record.entries else None
+
+
+def heard(record: Record, iv: Intervened) -> bool:
+    """Whether what a move led to reached the player: a team's answer due after the play ended
+    was never read, so no story tells it."""
+    end = played_until(record)
+    return end is None or iv.effective_at <= end
+
+
 def plural(n: float, word: str) -> str:
     return f"{num(n)} {word}{'' if n == 1 else 's'}"
 

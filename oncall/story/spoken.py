@@ -38,9 +38,11 @@ from oncall.story.clauses import (
 )
 from oncall.story.facts import (
     cited,
+    heard,
     is_revert,
     minutes_to_mitigate,
     mitigating,
+    played_until,
     stopped_for,
 )
 from oncall.story.star import TEAM_CHANGES
@@ -173,17 +175,24 @@ MOVE_TAILS = {"fixes": ", and that stopped it", "partial": ", which helped only 
               "none": ", which changed nothing", "worse": ", which made things worse"}
 
 
-def move_line(iv: Intervened, stopped_at: int | None, elsewhere: str | None = None) -> str:
+def move_line(iv: Intervened, stopped_at: int | None, elsewhere: str | None = None,
+              heard_by: int | None = None) -> str:
     """One move said aloud, with what it did; `stopped_at` is when the fault stopped, so a move
     that landed after it is not credited with stopping it. A move on another model than the
-    story's (`elsewhere`, another incident of the night) names that model."""
+    story's (`elsewhere`, another incident of the night) names that model. `heard_by`: the
+    last minute of the play; a team's answer due after it never reached the player, so it is
+    not told."""
     late = iv.effect in ("fixes", "partial") and stopped_at is not None \
         and iv.effective_at > stopped_at
     if iv.kind == "escalate":
         who = team(str(iv.command.get("team"))) + (f" about {elsewhere}" if elsewhere else "")
+        unheard = heard_by is not None and iv.effective_at > heard_by
         if late:
-            return (f"At {clock(iv.t)} I handed the follow-up to {who}, and they took it "
-                    f"on at {clock(iv.effective_at)}.")
+            return (f"At {clock(iv.t)} I handed the follow-up to {who}" +
+                    ("." if unheard else f", and they took it on at {clock(iv.effective_at)}."))
+        if heard_by is not None and unheard:
+            return (f"At {clock(iv.t)} I brought in {who}, who had not answered by "
+                    f"{clock(heard_by)}.")
         if iv.effect in ("fixes", "partial"):
             return (f"At {clock(iv.t)} I brought in {who}, and their fix landed at "
                     f"{clock(iv.effective_at)}.")
@@ -298,7 +307,8 @@ class _Night:
     def move(self, iv: Intervened) -> str:
         model = iv.command.get("model")
         return move_line(iv, stopped_for(self.r, iv),
-                         elsewhere=str(model) if model not in (None, self.model) else None)
+                         elsewhere=str(model) if model not in (None, self.model) else None,
+                         heard_by=played_until(self.r))
 
     def moves(self, prio: int) -> list[Bit]:
         ivs = self.f.interventions
@@ -488,7 +498,7 @@ def _tradeoff(n: _Night) -> list[Bit] | None:
 def _disagreement(n: _Night) -> list[Bit] | None:
     f = n.f
     pushed = [i for i in f.interventions if i.kind == "escalate" and i.effect in ("none", "worse")
-              and i.command.get("team") == "model-owners"]
+              and i.command.get("team") == "model-owners" and heard(n.r, i)]
     if not pushed:
         return None
     iv = pushed[0]

@@ -170,7 +170,8 @@ class _Shift:
 
     def moves(self, inc: ShiftIncident, prio: int, fix_prio: int) -> list[Bit]:
         stopped = inc.done_at if inc.item.outcome == "mitigated" else None
-        return [Bit(2, fix_prio if iv.effect == "fixes" else prio, move_line(iv, stopped))
+        return [Bit(2, fix_prio if iv.effect == "fixes" else prio,
+                    move_line(iv, stopped, heard_by=self.f.end))
                 for iv in inc.moves]
 
     def talk_on(self, model: str) -> Conversation | None:

@@ -22,9 +22,11 @@ from oncall.story.facts import (
     action_phrase,
     cited,
     gist,
+    heard,
     is_revert,
     minutes_to_mitigate,
     mitigating,
+    played_until,
     plural,
     quote,
     shorten,
@@ -94,11 +96,15 @@ def _outcome(iv: Intervened, mitigated_at: int | None) -> str:
     return EFFECT_WORDS[iv.effect]
 
 
-def _intervention_line(iv: Intervened, mitigated_at: int | None) -> str:
+def _intervention_line(iv: Intervened, mitigated_at: int | None, until: int | None) -> str:
+    """A move and what it did; a team's answer due after the play ended (`until`) was never
+    read, so it is not quoted."""
     line = f"At {hhmm(iv.t)} I {action_phrase(iv.command)}"
     ask = iv.command.get("message")
     if iv.kind == "escalate" and ask:
         line += f" with the message “{shorten(str(ask))}”"
+    if iv.kind == "escalate" and until is not None and iv.effective_at > until:
+        return line + f"; their answer had not come by {hhmm(until)}."
     if iv.kind == "escalate" and iv.effective_at > iv.t:
         line += (f"; they answered at {hhmm(iv.effective_at)}: “{quote(iv.message)}”"
                  if iv.message else "")
@@ -167,7 +173,8 @@ def action(record: Record) -> list[str]:
     if f.diagnosis:
         at = f.diagnosis_at if f.diagnosis_at is not None else f.page_at
         timeline.append((at, 0, _diagnosis_lines(record)))
-    timeline += [(iv.t, 1, [_intervention_line(iv, stopped_for(record, iv))])
+    timeline += [(iv.t, 1, [_intervention_line(iv, stopped_for(record, iv),
+                                               played_until(record))])
                  for iv in f.interventions]
     timeline += [(_ticket_at(t, f.page_at), 2, [
         f"At {hhmm(_ticket_at(t, f.page_at))} I filed a ticket for `{t.get('alert')}`"
@@ -324,7 +331,7 @@ def disagreement(record: Record) -> str | None:
     f = record.facts
     pushed = [i for i in f.interventions if i.kind == "escalate"
               and i.command.get("team") == "model-owners" and i.effect in ("none", "worse")
-              and i.message]
+              and i.message and heard(record, i)]
     if not pushed:
         return None
     iv = pushed[0]

@@ -185,3 +185,29 @@ def test_the_replayed_alert_is_named_unless_the_follow_ups_just_said_it() -> Non
     fraud = spoken_stories(right_play("fraud-1"))[0].text
     assert "follow-ups: alert on feature means leaving their training range;" in fraud
     assert "Replayed over the week before, that alert would have fired 13 minutes" in fraud
+
+
+def test_a_teams_answer_due_after_the_play_ended_is_not_told() -> None:
+    """The feature-store team is asked at 02:36 and the incident resolved at 02:37: their answer
+    (due 20 minutes later, with the cause they found) never reached the player, so neither
+    story says when or what they answered."""
+    from oncall.game import generator
+    from oncall.game.engine import Game
+
+    sc = generator.generate(314, "hard", "feature_store_timeouts")
+    g = Game(sc, 314, "hard")
+    for c in [{"do": "ack"},
+              {"do": "hotfix", "model": sc.fault.model, "fix": "fallback_cached_features"},
+              {"do": "wait", "minutes": 6},
+              {"do": "escalate", "team": "feature-store", "message": "store reads time out"},
+              {"do": "resolve"}]:
+        assert g.do(c).ok, c
+    asked = g.record.facts.interventions[-1]
+    assert asked.effective_at > g.record.entries[-1].observation.t
+    told = spoken_stories(g.record)[0].text
+    assert "I handed the follow-up to the feature store team." in told
+    assert "took it on" not in told
+    written = star_story(IncidentSave(record=g.record, scorecard=score(g.record),
+                                      saved_at="2026-03-18T09:30:00+00:00"))
+    assert "“store reads time out”; their answer had not come by 02:37." in written
+    assert asked.message not in written

@@ -786,6 +786,17 @@ class Incident:
                         follow_hpa(world, model, state, now)
         return state
 
+    def autoscaler_changes(self, t: np.ndarray) -> np.ndarray:
+        """The minutes of `t` at which one of the kind's autoscaler effects starts or stops (its
+        intensity crosses the effect's threshold), where the infra view's replicas change."""
+        out = np.zeros(len(t), dtype=bool)
+        k = self.course.intensity(t) if len(t) else np.zeros(0)
+        for e in self.kind.infra:
+            if isinstance(e, HpaEffect):
+                on = k >= e.min_intensity
+                out[1:] |= on[1:] != on[:-1]
+        return out
+
     def _nodes_needed(self) -> int:
         """Nodes the model must run on for the kind to mean what it says: a kind that takes the
         first N nodes and the pods on them takes some of the model's nodes, never all of it."""

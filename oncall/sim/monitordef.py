@@ -41,6 +41,9 @@ MONITOR_SERIES: dict[str, str] = {
                          "(feature_store_last_materialized_timestamp_seconds)",
     "cert_days_left": "days until the serving certificate expires, as the blackbox probe sees "
                       "it (probe_ssl_earliest_cert_expiry)",
+    "hpa_replicas_frac": "the autoscaler's current replicas over its ceiling, 1 at the ceiling "
+                         "(kube_horizontalpodautoscaler_status_current_replicas, "
+                         "_spec_max_replicas)",
 }
 """The series a monitor may read, by the sim's name, with what the exporters expose for it."""
 
@@ -100,7 +103,8 @@ class MonitorSpec(_Spec):
         "error_rate", "pred_mean", "gpu_mem_frac", "gpu_util", "mem_frac", "node_disk_used_frac",
         "cpu_throttled_frac", "up",
         "label_volume_ratio", "f1", "feature_mean:*", "feature_null_rate:*",
-        "feature_unseen_rate:*", "feature_age_min:*", "cert_days_left"] = Field(
+        "feature_unseen_rate:*", "feature_age_min:*", "cert_days_left",
+        "hpa_replicas_frac"] = Field(
         description="the sim series read; `name:*` is one series (and one alert) per feature")
     op: Literal[">", "<"]
     threshold: float = Field(description="the default threshold, in `unit`")

@@ -41,6 +41,10 @@ recall_at_10) as measured on the labels that arrive."""
 GPU_METRICS = ("gpu_mem_frac", "gpu_util")
 CPU_METRICS = ("cpu_util", "cpu_throttled_frac")
 CONTAINER_METRICS = ("mem_frac", "up", "node_disk_used_frac")
+HPA_SERIES = "hpa_replicas_frac"
+"""The autoscaler's replicas over its ceiling, minute by minute, as `infra` lists them (1: at
+its ceiling). Not a dashboard metric: the world computes it from the infra view
+(`World.autoscaler`), for the monitors that read it."""
 """Every model's container series: memory working set as a share of the container limit,
 whether Prometheus can scrape the pods (`up`, 1 or 0), and the disk used on the fullest of the
 model's nodes (`node_disk_used_frac`: node 01 in the infra view; logs, images and emptyDir

@@ -8,6 +8,7 @@ holds any number of incidents, keyed by id; one is the usual night.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import threading
 from collections.abc import Sequence
@@ -225,6 +226,9 @@ class World:
     def series(self, model: str, metric: str, t0: int, t1: int,
                revision: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Minute values of `metric` over [t0, t1), faults and noise applied."""
+        if metric == tm.HPA_SERIES:
+            t, replicas, ceiling = self.autoscaler(model, t0, t1)
+            return t, replicas / ceiling
         m = self.fleet.models[model]
         t = np.arange(t0, t1, dtype=np.int64)
         v = tm.baseline(self.seed, m, metric, t, self.stats(model))
@@ -534,6 +538,30 @@ class World:
                 # New replicas meet what the newest ones met: no free card, the same crash.
                 for pod in pods[before:]:
                     pod["status"], pod["last_state"] = newest["status"], newest["last_state"]
+
+    def autoscaler(self, model: str, t0: int, t1: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The minutes [t0, t1) and the autoscaler's replicas and ceiling at each, as `infra`
+        lists them: read from `infra` wherever something that sets them changes (a deploy, an
+        incident's autoscaler effect starting or ending, a capacity fix) and held in between."""
+        t = np.arange(t0, t1, dtype=np.int64)
+        change = np.zeros(len(t), dtype=bool)
+        change[:1] = True
+        marks = [d.at for d in self.fleet.models[model].deploys]
+        marks += [at for at, on, *_ in self.capacity if on == model]
+        for at in marks:
+            if t0 < at < t1:
+                change[at - t0] = True
+        for inc in self.incidents.values():
+            if inc.model == model:
+                change |= inc.autoscaler_changes(t)
+        replicas = np.empty(len(t))
+        ceiling = np.empty(len(t))
+        starts = [*np.flatnonzero(change).tolist(), len(t)]
+        for a, b in itertools.pairwise(starts):
+            hpa = self.infra(model, int(t[a]))["hpa"]
+            replicas[a:b], ceiling[a:b] = hpa["replicas"], hpa["max_replicas"]
+        return t, replicas, ceiling
 
     def node_disk(self, model: str, t: int | None = None) -> list[float]:
         """Disk used on each of the model's nodes at minute t (default now), as a share: node 01

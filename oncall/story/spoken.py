@@ -385,17 +385,17 @@ class _Night:
             bits.append(Bit(3, prio, "I did not write a postmortem, so nothing was added "
                                      "afterwards."))
             return bits
+        said = [a for a in pm.action_items if speakable(a.item)][:2]
         items = [_low(re.sub(r"\s*\([^)]*\)", "", a.item.split(":")[0]).rstrip("."))
-                 .replace(self.model, "that model")
-                 for a in pm.action_items if speakable(a.item)]
+                 .replace(self.model, "that model") for a in said]
         if items:
             bits.append(Bit(3, prio, "In the postmortem I put down the follow-ups: "
-                                     f"{'; '.join(items[:2])}."))
+                                     f"{'; '.join(items)}."))
         best = best_replay(f.replays)
         # Named, so a listener does not take it for the follow-up said just before.
         named = None if best is None else proposed_alert(best.remediation)
         alert = f"{named}, which I proposed," if named else "the alert I proposed"
-        if named and any(named.split(" ", 1)[1] in item for item in items[:2]):
+        if best is not None and any(a.remediation == best.remediation for a in said):
             alert = "that alert"  # the follow-ups just said it
         if best is not None and best.lead_minutes is not None and best.lead_minutes > 0:
             fa = best.false_alarms_week

@@ -37,6 +37,7 @@ PARAPHRASES = {
     "mon-burn-slow": "Alert when the error budget burns slowly over 6 hours",
     "mon-feature-range": "Alert when an input feature's average leaves its training range",
     "mon-label-volume": "Watch the label pipeline volume",
+    "mon-autoscaler-ceiling": "Alert when the HPA has been pinned at its max replicas",
 }
 
 

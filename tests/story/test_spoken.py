@@ -174,17 +174,19 @@ def test_a_model_whose_task_ends_in_model_is_not_said_model_model() -> None:
 
 
 def test_the_replayed_alert_is_named_unless_the_follow_ups_just_said_it() -> None:
-    """A listener joins "the alert I proposed" to the follow-up said just before: ads-3's
-    follow-ups name an autoscaler alert, but the replay is of the GPU saturation monitor, so
-    the story names it; fraud-1's first follow-up is the replayed monitor itself."""
-    ads = spoken_stories(right_play("ads-3"))[0].text
+    """A listener joins "the alert I proposed" to the follow-up said just before: search-4's
+    follow-ups ask for an alert on Pending replicas, but the replay is of the GPU saturation
+    monitor, so the story names it; ads-3's first follow-up reads as the replayed monitor
+    itself (the autoscaler at its ceiling), so it is "that alert"."""
+    search = spoken_stories(right_play("search-4"))[0].text
+    assert "alert on Pending serving replicas" in search
     assert ("Replayed over the week before, the alert when the GPUs serving the model stay "
-            "above 90% busy, which I proposed, would have fired 3 minutes before the page"
-            ) in ads
-    assert "the alert I proposed" not in ads
-    fraud = spoken_stories(right_play("fraud-1"))[0].text
-    assert "follow-ups: alert on feature means leaving their training range;" in fraud
-    assert "Replayed over the week before, that alert would have fired 13 minutes" in fraud
+            "above 90% busy, which I proposed, would have fired 4 minutes before the page"
+            ) in search
+    assert "the alert I proposed" not in search
+    ads = spoken_stories(right_play("ads-3"))[0].text
+    assert "follow-ups: alert when the autoscaler sits at its ceiling for 10 minutes;" in ads
+    assert "Replayed over the week before, that alert would have fired 5 minutes" in ads
 
 
 def test_a_teams_answer_due_after_the_play_ended_is_not_told() -> None:

@@ -58,6 +58,10 @@ EXPOSED: dict[str, str] = {
     "container_cpu_cfs_throttled_periods_total": "cAdvisor: periods in which it was throttled",
     "node_filesystem_size_bytes": "node exporter: size of a filesystem of a node",
     "up": "whether Prometheus scraped the target",
+    "kube_horizontalpodautoscaler_status_current_replicas": "kube-state-metrics: replicas an "
+                                                            "autoscaler runs",
+    "kube_horizontalpodautoscaler_spec_max_replicas": "kube-state-metrics: an autoscaler's "
+                                                      "replica ceiling",
 }
 """The series the simulated exporters expose, by Prometheus name. A rule file may read these and
 the recording rules it defines, nothing else."""

@@ -243,6 +243,15 @@ def _certificate(world: World, model: Model, s: Series, mon: Monitor) -> None:
             evaluated + days * DAY * 60)
 
 
+def _autoscaler(world: World, model: Model, s: Series, mon: Monitor) -> None:
+    """kube-state-metrics' view of the model's autoscaler: its replicas and its ceiling, whole
+    numbers, whose ratio is exactly the sim's."""
+    _, replicas, ceiling = world.autoscaler(model.name, s.base, s.end)
+    labels = {"model": model.name, "namespace": "ml-serving", "horizontalpodautoscaler": model.name}
+    s.gauge("kube_horizontalpodautoscaler_status_current_replicas", labels, replicas)
+    s.gauge("kube_horizontalpodautoscaler_spec_max_replicas", labels, ceiling)
+
+
 def _labels(world: World, model: Model, s: Series, mon: Monitor) -> None:
     ratio = _raw(world, model, "label_volume_ratio", s)
     t = np.arange(s.base, s.end)
@@ -306,6 +315,7 @@ BUILDERS: dict[str, Callable[[World, Model, Series, Monitor], None]] = {
     "label_volume_ratio": _labels,
     "f1": _quality,
     "cert_days_left": _certificate,
+    "hpa_replicas_frac": _autoscaler,
 }
 """How the exposed series behind each sim series a monitor reads (`MONITOR_SERIES`) are made
 from the sim's minute values."""

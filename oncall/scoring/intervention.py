@@ -247,8 +247,8 @@ def _every_incident(run: Run, pts: float, line: str) -> tuple[float, str]:
         return pts, line
     shares = [pts / 6]
     for inc in run.extra_incidents:
-        if FAULTS_BY_ID.get(inc.cause) is not None and \
-                FAULTS_BY_ID[inc.cause].name.startswith("no fault"):
+        cause = FAULTS_BY_ID.get(inc.cause)
+        if cause is not None and cause.control:
             line += f"; incident {inc.id} ({inc.model}) had nothing to fix"
             continue  # a control beside the page: no mitigation to count
         done = inc.mitigated_at is not None and not inc.handed_over

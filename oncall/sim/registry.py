@@ -62,6 +62,11 @@ class CauseDef(_Entry):
                              "I (infra), N (infra: no fault)")
         return self
 
+    @property
+    def control(self) -> bool:
+        """An N-id: a control, a page with nothing to fix tonight (the catalogue says so)."""
+        return self.id.startswith("N")
+
 
 class FixDef(_Entry):
     """A hotfix the platform offers; a fault kind's responses say what it does to each fault."""

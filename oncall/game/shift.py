@@ -62,6 +62,15 @@ BUILD_MIN = 20
 SHIFT_START = 0
 
 
+
+def shown_kind(it: Item) -> str:
+    """An item's kind as the queue shows it: a page is a page, whatever it turns out to be, and
+    an alert at the ticket severity is a ticket; the record's own kind (incident or noise) is
+    the answer key."""
+    if it.page is not None:
+        return "page"
+    return "ticket" if it.kind == "noise" else it.kind
+
 class Shift:
     """One night on call. Construct it from a seed; drive it only through `do`."""
 
@@ -739,15 +748,16 @@ class Shift:
 
     def _queue_data(self) -> list[dict[str, Any]]:
         """The queue as the player sees it. Whether a page is a real incident or noise is for
-        the player to find out: a page shows as a page, urgent by its severity."""
+        the player to find out: a page shows as a page, urgent by its severity, and a ticket an
+        alert filed at the ticket severity shows as a ticket (`shown_kind`)."""
         out = []
         for it in self.record.facts.items:
             if not it.arrived:
                 continue
             row = it.model_dump(exclude={"report", "incident"})
+            row["kind"] = shown_kind(it)
             if it.page is not None:
                 page = next(p for p in self.record.facts.pages if p.id == it.page)
-                row["kind"] = "page"
                 row["priority"] = 1 if page.severity == "critical" else 3
                 row["severity"] = page.severity
             out.append(row)
@@ -783,9 +793,7 @@ class Shift:
         if open_:
             lines.append(f"  waiting on your answer: {', '.join(open_)}")
         shown = {k: v for k, v in it.report.items() if k != "candidate"}  # the world's own draws
-        # A page is a page to the player, whatever it turns out to be (`_queue_data`).
-        kind = "page" if it.page is not None else it.kind
-        obs = self._obs("request", "\n".join(lines), {"item": it.id, "kind": kind,
+        obs = self._obs("request", "\n".join(lines), {"item": it.id, "kind": shown_kind(it),
                                                        "model": it.model, **shown})
         obs.events = events
         return obs

@@ -83,7 +83,7 @@ class Player:
         """Warnings and tickets: what can be silenced or filed for working hours."""
         return [it for it in st["queue"] if it["done_at"] is None and (
             (it["kind"] == "page" and it["severity"] != "critical")
-            or (it["kind"] == "noise"))]
+            or (it["kind"] == "ticket"))]
 
     def held_talks(self, st: dict[str, Any]) -> list[str]:
         """Open conversations about a command of ours that waits on the answer (the held text

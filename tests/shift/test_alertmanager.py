@@ -88,7 +88,7 @@ def test_a_wait_with_a_page_unacknowledged_ends_when_it_is_sent_again() -> None:
 def test_a_page_shows_as_a_page_never_as_the_noise_or_incident_it_turns_out_to_be() -> None:
     """Whether a page is a real incident or noise is for the player to find out: `take` and
     `queue` show it as a page, urgent by its severity, in their text and their data (a
-    certificate ticket, which no pager sends, keeps its own kind)."""
+    certificate ticket, which no pager sends, shows as a ticket)."""
     import json
 
     from oncall.game.shift import Shift
@@ -106,3 +106,17 @@ def test_a_page_shows_as_a_page_never_as_the_noise_or_incident_it_turns_out_to_b
     assert row["kind"] == "page" and item.kind not in json.dumps(row)
     [line] = [ln for ln in queue.text.splitlines() if ln.strip().startswith(item.id)]
     assert f" {item.kind} " not in line and " page " in line
+
+
+def test_a_ticket_alert_shows_as_a_ticket_not_as_the_keys_noise() -> None:
+    from oncall.game.shift import Shift
+
+    # The certificate ticket waiting at the start of every night: "noise" is the record's class
+    # for it (nothing to do tonight), which is for the player to judge.
+    s = Shift(77)
+    queue = s.do({"do": "queue"})
+    [row] = [r for r in queue.data["queue"] if r["title"].startswith("ticket: ")]
+    assert row["kind"] == "ticket"
+    [line] = [ln for ln in queue.text.splitlines() if ln.strip().startswith(row["id"])]
+    assert " ticket " in line and "noise" not in line
+    assert s.do({"do": "take", "item": row["id"]}).data["kind"] == "ticket"

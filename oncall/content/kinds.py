@@ -7,6 +7,7 @@ The folder is the registry: a new kind is a new file. Problems are reported as
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -152,16 +153,41 @@ def validate_kinds(paths: list[Path]) -> list[Problem]:
     return problems_of(paths, parse_kind)
 
 
+BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def kind_token(kind_id: str) -> str:
+    """A random night's id part for its fault kind: `k` and a checksum of the kind's id in
+    seven base-36 digits. The id rebuilds the night from it without telling anyone who reads
+    it (the page, a save's name, a drill's seats) what broke."""
+    n, digits = zlib.crc32(kind_id.encode()), ""
+    while n:
+        n, r = divmod(n, 36)
+        digits = BASE36[r] + digits
+    return "k" + digits.rjust(7, "0")
+
+
+def kind_in_id(part: str) -> str | None:
+    """The fault kind a random night's id part stands for: a kind's token (`kind_token`) or,
+    in an id made before tokens, the kind's id with `_` written `-`. None: the library holds
+    no such kind."""
+    ids = fault_kinds().ids()
+    named = part.replace("-", "_")
+    if named in ids:
+        return named
+    return next((k for k in ids if kind_token(k) == part), None)
+
+
 def signal_abouts(scenario_id: str, kind_ids: list[str] | None = None) -> dict[str, str]:
     """What each signal of the scenario's fault kinds shows, in its kind's own words (`about`),
     keyed by the signal id before any `:` and by a filled id whole (a line the fault writes is
     quoted by its own): what a story says of
-    evidence it has no sentence of its own for. A random night's id names its kind; an id or a
-    kind the library no longer holds gives nothing."""
+    evidence it has no sentence of its own for. A random night's id stands for its kind
+    (`kind_in_id`); an id or a kind the library no longer holds gives nothing."""
     if kind_ids is None:
         m = re.match(r"^random-\d+-[a-z]+-([a-z][a-z0-9-]*)$", scenario_id)
         if m:
-            kind_ids = [m.group(1).replace("-", "_")]
+            kind_ids = [k for k in [kind_in_id(m.group(1))] if k is not None]
         else:
             try:
                 kind_ids = [f.kind for f in scenario(scenario_id).faults]

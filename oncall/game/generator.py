@@ -8,11 +8,13 @@ entry, the moves its response table says fix it or do not, the evidence its sign
 checked by playing it: a draw that does not page in time, or whose moves or evidence do not
 behave as the key says, is thrown away and drawn again.
 
-A generated scenario's id (`random-SEED-DIFFICULTY-KIND`, the kind's `_` written `-`) is all it
-takes to rebuild it, so saves of random nights replay like any other, and keep replaying when
-kinds are added: the id names the kind, and the rest is drawn from the seed and the kind's name.
-Ids of the first scheme (`random-SEED-DIFFICULTY`) draw from the kinds the library had then
-(`LEGACY_KINDS`).
+A generated scenario's id (`random-SEED-DIFFICULTY-TOKEN`, the token a checksum of the kind's id,
+`kinds.kind_token`) is all it takes to rebuild it, so saves of random nights replay like any
+other, and keep replaying when kinds are added: the id stands for the kind without naming it (the
+id is shown to the player, in the page and a save's name), and the rest is drawn from the seed
+and the kind's name. Ids that name the kind (`random-SEED-DIFFICULTY-KIND`, the kind's `_`
+written `-`, made before tokens) still build the same night, and ids of the first scheme
+(`random-SEED-DIFFICULTY`) draw from the kinds the library had then (`LEGACY_KINDS`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from oncall.content import loader
-from oncall.content.kinds import fault_kinds
+from oncall.content.kinds import fault_kinds, kind_in_id, kind_token
 from oncall.content.scenario import Scenario
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.catalogue import ARCHETYPES, Archetype
@@ -59,15 +61,15 @@ class GenerationError(ValueError):
 
 
 def random_id(seed: int, difficulty: str = "normal") -> str:
-    """The id of the random night a seed draws: `random-SEED-DIFFICULTY-KIND` (the kind's
-    underscores written as hyphens). The kind is chosen
-    from the kinds the library has now and then named in the id, and everything else is drawn
-    from the seed and that kind alone, so the id builds the same night when kinds are added."""
+    """The id of the random night a seed draws: `random-SEED-DIFFICULTY-TOKEN`. The kind is
+    chosen from the kinds the library has now and its token put in the id, and everything else
+    is drawn from the seed and that kind alone, so the id builds the same night when kinds are
+    added."""
     return _night_id(seed, difficulty, pick_kind(seed))
 
 
 def _night_id(seed: int, difficulty: str, kind_id: str) -> str:
-    return f"random-{seed}-{difficulty}-{kind_id.replace('_', '-')}"  # ids have no underscore
+    return f"random-{seed}-{difficulty}-{kind_token(kind_id)}"
 
 
 def pick_kind(seed: int) -> str:
@@ -96,7 +98,14 @@ def scenario(scenario_id: str) -> Scenario:
     """A shipped scenario by id, or the random night an id names."""
     m = RANDOM_ID.match(scenario_id)
     if m:
-        return generate(int(m.group(1)), m.group(2), (m.group(3) or LEGACY).replace("-", "_"))
+        if m.group(3) is None:
+            return generate(int(m.group(1)), m.group(2), LEGACY)
+        kind_id = kind_in_id(m.group(3))
+        if kind_id is None:
+            raise GenerationError(f"no fault kind of the library is {m.group(3)!r} (from the "
+                                  f"random night's id {scenario_id!r}); the kind was removed "
+                                  "or its content folder is not loaded (--content DIR)")
+        return generate(int(m.group(1)), m.group(2), kind_id, sid=scenario_id)
     return loader.scenario(scenario_id)
 
 
@@ -104,16 +113,18 @@ LEGACY = ""
 """`generate`'s kind for an id of the first scheme: drawn from LEGACY_KINDS as it was."""
 
 
-def generate(seed: int, difficulty: str = "normal", kind_id: str | None = None) -> Scenario:
+def generate(seed: int, difficulty: str = "normal", kind_id: str | None = None,
+             sid: str | None = None) -> Scenario:
     """The random night of a seed: of `kind_id` (default: the kind `random_id` picks), with the
-    model, parameters and onset drawn from the seed and the kind's name."""
+    model, parameters and onset drawn from the seed and the kind's name. `sid`: the id it was
+    asked for by, kept (an id that names its kind, from a save made before tokens)."""
     if kind_id == LEGACY:
         return _generate_legacy(seed, difficulty)
     kind_id = kind_id or pick_kind(seed)
     kind = fault_kinds().get(kind_id)
     if kind is None:
         raise GenerationError(f"unknown fault kind {kind_id!r} in a random night's id")
-    sid = _night_id(seed, difficulty, kind_id)
+    sid = sid or _night_id(seed, difficulty, kind_id)
     rng = np.random.default_rng([seed, 8_111, zlib.crc32(kind_id.encode())])
     fits = [a for a in ARCHETYPES if kind.unfit(a) is None]
     if not fits:

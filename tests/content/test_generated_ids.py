@@ -46,11 +46,21 @@ def _draws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(generator, "_complete", first)
 
 
-def test_ids_name_their_kind_and_old_ids_still_parse() -> None:
+def test_ids_stand_for_their_kind_without_naming_it_and_old_ids_still_parse() -> None:
+    from oncall.content.kinds import kind_in_id, kind_token
+
     assert generator.RANDOM_ID.match("random-5-hard-gpu-oom").group(3) == "gpu-oom"
     assert generator.RANDOM_ID.match("random-5-hard").group(3) is None
     sid = generator.random_id(5, "hard")
-    assert sid.startswith("random-5-hard-") and "_" not in sid
+    kind = generator.pick_kind(5)
+    assert sid == f"random-5-hard-{kind_token(kind)}" and "_" not in sid
+    assert kind.replace("_", "-") not in sid and kind_in_id(sid.split("-", 3)[3]) == kind
+    # A save made when ids named the kind builds the same night under its own id.
+    old = generator.scenario(f"random-5-hard-{kind.replace('_', '-')}")
+    assert old.id == f"random-5-hard-{kind.replace('_', '-')}"
+    assert old.model_dump(exclude={"id"}) == generator.scenario(sid).model_dump(exclude={"id"})
+    with pytest.raises(generator.GenerationError, match="no fault kind of the library"):
+        generator.scenario("random-5-hard-k0000000")
 
 
 def test_adding_kinds_changes_no_night_either_scheme_draws(grown_library: Any,
@@ -66,9 +76,9 @@ def test_adding_kinds_changes_no_night_either_scheme_draws(grown_library: Any,
     assert {s: generator.scenario(new_ids[s]) for s in seeds} == before
     assert {s: generator.scenario(f"random-{s}-hard") for s in seeds} == legacy
     assert all(not n["kind"].startswith("added_kind") for n in legacy.values())
-    # New nights may draw the new kinds; their ids say so, and they rebuild alike.
+    # New nights may draw the new kinds; their ids stand for them, and they rebuild alike.
     picked = [generator.random_id(s, "normal") for s in seeds]
-    assert any("added-kind" in sid for sid in picked)
+    assert any(generator.scenario(sid)["kind"].startswith("added_kind") for sid in picked)
 
 
 def test_a_saved_random_night_replays_after_a_kind_is_added(grown_library: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from worlds import GENERATED_GROUP, generated_night
 
@@ -32,6 +34,10 @@ def test_a_random_night_keeps_the_promises_of_a_scenario(seed: int, difficulty: 
     kind = fault_kinds()[sc.fault.kind]
     assert sc.answers.cause == kind.catalogue
     assert sc.fault.kind not in sc.title and sc.answers.cause not in sc.title
+    # Nor in its id, which the page, the loading screen and the save's name show the player.
+    page = json.dumps(Game(sc, seed).page().model_dump(mode="json"))
+    words = [sc.fault.kind, sc.fault.kind.replace("_", "-"), sc.fault.kind.replace("_", " ")]
+    assert not any(w in sc.id or w in page for w in words), (sc.id, sc.fault.kind)
     # The night fits its kind, in the model's own terms, and is keyed as the kind says.
     assert kind.unfit(ARCHETYPES_BY_NAME[sc.fault.model]) is None
     assert kind.domain(sc.fault.model).items() <= sc.fault.params.items()

@@ -109,7 +109,6 @@ class Shift:
         for n, it in enumerate(items, start=1):
             renamed[it.id], it.id = f"q{n}", f"q{n}"
         gates = {renamed[k]: real for k, real in gates.items()}
-        self._next_item = len(items) + 1
         g = self.game.record
         self.record = ShiftRecord(
             seed=seed, length=length, difficulty=difficulty,
@@ -367,13 +366,14 @@ class Shift:
                         None)
         kind: ItemKind = "incident" if incident is not None else "noise"
         rule = page.alerts[0]
-        item = Item(id=f"q{self._next_item}", kind=kind, priority=PRIORITY[kind],
+        # The page's own id: a queue number after the planned requests' would tell how many
+        # requests the night still holds.
+        item = Item(id=page_id, kind=kind, priority=PRIORITY[kind],
                     title=f"page {page_id}: {rule} on {page.model}", model=page.model,
                     requester="Alertmanager", team=self.world.model(page.model).team,
                     need=f"acknowledge and handle {rule} on {page.model}",
                     arrives_at=at, deadline=at + 5, incident=incident.id if incident else None,
                     page=page_id, arrived=True)
-        self._next_item += 1
         f.items.append(item)
         f.pages.append(PageFact(id=page_id, model=page.model, severity=page.severity,
                                 opened_at=page.opened_at, alerts=list(page.alerts),

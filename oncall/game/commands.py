@@ -268,7 +268,11 @@ def parse(raw: Any, phase: Phase) -> Command:
     valid = available(phase)
     if not isinstance(raw, dict):
         raise CommandError(f"a command is a JSON object with a \"do\" key, got {raw!r:.60}", valid)
-    verb = raw.get("do")
+    if "do" not in raw:
+        keys = ", ".join(repr(k) for k in list(raw)[:6]) or "none"
+        raise CommandError(f"a command names its verb in a \"do\" key ({{\"do\": \"status\"}});"
+                           f" this one has no \"do\" (its keys: {keys})", valid)
+    verb = raw["do"]
     if verb not in VERBS:
         raise CommandError(f"unknown command {verb!r}", valid)
     cmd = _validate(VERBS[verb], raw, valid)

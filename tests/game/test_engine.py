@@ -33,6 +33,8 @@ def test_unknown_command_is_an_error_that_lists_valid_commands_and_costs_nothing
     assert "drift: window" in (bad.error or "")
     typo = g.do({"do": "logs", "model": "fraud-scorrer"})
     assert "unknown model 'fraud-scorrer'" in (typo.error or "") and g.now == start
+    nodo = g.do({"cmd": "ack"})
+    assert not nodo.ok and 'no "do"' in (nodo.error or "") and "'cmd'" in (nodo.error or "")
     assert g.do({"do": "ack"}).ok, "the session goes on after errors"
 
 

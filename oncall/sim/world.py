@@ -510,21 +510,22 @@ class World:
 
     def _added_capacity(self, model: str, state: dict[str, Any], t: int) -> None:
         """Replicas a scale-up or a raised ceiling added stay after the fault they answered has
-        faded: the autoscaler keeps at least what it ran when the player asked (a scale-up a
-        quarter more, past the old ceiling; a raised ceiling half as high again). While the
-        newest pods are not running (no card to place them, a crash), the added ones are not
-        either."""
+        faded: the autoscaler keeps what it wanted when the player asked, a quarter more than it
+        ran (a scale-up past the old ceiling; a raised ceiling half as high again, the autoscaler
+        then adding its pods under it). While the newest pods are not running (no card to place
+        them, a crash), the added ones are not either."""
         hpa = state["hpa"]
         added = False
         for at, on, fix, replicas, ceiling in self.capacity:
             if on != model or at > t:
                 continue
+            # The autoscaler wanted more than it ran (its ceiling held it): a quarter more.
+            want = math.ceil(replicas * 1.25)
             if fix == "scale_up":
-                want = math.ceil(replicas * 1.25)
                 hpa["max_replicas"] = max(int(hpa["max_replicas"]), want)
             else:
-                want = replicas
                 hpa["max_replicas"] = max(int(hpa["max_replicas"]), math.ceil(ceiling * 1.5))
+                want = min(want, int(hpa["max_replicas"]))
             if want > int(hpa["replicas"]):
                 hpa["replicas"] = want
             added = True

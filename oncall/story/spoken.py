@@ -63,9 +63,14 @@ UNSPEAKABLE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|[\w.-]+/[\w.-]+|\.ya?ml\b
 
 @dataclass(frozen=True)
 class Bit:
+    """A sentence of a spoken answer: its STAR part, its priority (lower is kept first) and,
+    for a sentence that points back ("that alert"), the sentence it `needs` said before it and
+    the `alt` text it says when that one did not fit."""
     part: int
     prio: int
     text: str
+    needs: str = ""
+    alt: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,15 +120,19 @@ def proposed_alert(rid: str) -> str | None:
 def fit(bits: list[Bit], low: int = LOW, high: int = HIGH) -> tuple[str, ...]:
     """The most important sentences that fit in `high` words, told in STAR order."""
     order = sorted(range(len(bits)), key=lambda i: (bits[i].prio, i))
-    chosen: list[int] = []
+    chosen: dict[int, str] = {}
     total = 0
     for i in order:
-        n = words(bits[i].text)
-        if total + n <= high:
-            chosen.append(i)
+        b = bits[i]
+        text = b.text
+        if b.needs and not any(bits[j].text == b.needs for j in chosen if j < i):
+            text = b.alt
+        n = words(text)
+        if text and total + n <= high:
+            chosen[i] = text
             total += n
-    chosen.sort(key=lambda i: (bits[i].part, i))
-    return tuple(" ".join(bits[i].text for i in chosen if bits[i].part == p)
+    at = sorted(chosen, key=lambda i: (bits[i].part, i))
+    return tuple(" ".join(chosen[i] for i in at if bits[i].part == p)
                  for p in range(len(PARTS)))
 
 
@@ -388,29 +397,31 @@ class _Night:
         said = [a for a in pm.action_items if speakable(a.item)][:2]
         items = [_low(re.sub(r"\s*\([^)]*\)", "", a.item.split(":")[0]).rstrip("."))
                  .replace(self.model, "that model") for a in said]
+        follow_ups = "In the postmortem I put down the follow-ups: " f"{'; '.join(items)}."
         if items:
-            bits.append(Bit(3, prio, "In the postmortem I put down the follow-ups: "
-                                     f"{'; '.join(items)}."))
+            bits.append(Bit(3, prio, follow_ups))
         best = best_replay(f.replays)
         # Named, so a listener does not take it for the follow-up said just before.
         named = None if best is None else proposed_alert(best.remediation)
         alert = f"{named}, which I proposed," if named else "the alert I proposed"
-        if best is not None and any(a.remediation == best.remediation for a in said):
-            alert = "that alert"  # the follow-ups just said it
+        # "that alert" only right after the follow-ups that say it (when they fit the answer).
+        back = best is not None and any(a.remediation == best.remediation for a in said)
         if best is not None and best.lead_minutes is not None and best.lead_minutes > 0:
             fa = best.false_alarms_week
             alarms = "no false alarms" if fa == 0 else \
                 f"{fa} false alarm{'s' if fa != 1 else ''}"
-            bits.append(Bit(3, prio + 1, f"Replayed over the week before, {alert} "
-                                         f"would have fired {mins(best.lead_minutes)} before "
-                                         f"the page, with {alarms}."))
+            line = ("Replayed over the week before, {} would have fired "
+                    f"{mins(best.lead_minutes)} before the page, with {alarms}.")
         elif best is not None and self.r.answers.control:
-            bits.append(Bit(3, prio + 1, "Nothing was broken, so there was no failure for an "
-                                         "earlier alert to catch."))
+            line = "Nothing was broken, so there was no failure for an earlier alert to catch."
         elif best is not None:
-            bits.append(Bit(3, prio + 1, f"Replayed over the week before, {alert} "
-                                         "would not have fired before the page, so the "
-                                         "detection gap is still open."))
+            line = ("Replayed over the week before, {} would not have fired before the page, "
+                    "so the detection gap is still open.")
+        else:
+            return bits
+        bits.append(Bit(3, prio + 1, line.format("that alert"), needs=follow_ups,
+                        alt=line.format(alert)) if back
+                    else Bit(3, prio + 1, line.format(alert)))
         return bits
 
 

@@ -189,6 +189,27 @@ def test_the_replayed_alert_is_named_unless_the_follow_ups_just_said_it() -> Non
     assert "Replayed over the week before, that alert would have fired 5 minutes" in ads
 
 
+def test_that_alert_is_said_only_after_the_follow_ups_that_name_it() -> None:
+    """The follow-ups and the replay are separate sentences that compete for two minutes: when
+    the follow-ups do not fit an answer (ads-3's prioritisation answer is taken by its tickets
+    and the rule), the replay names its alert or is not said, never "that alert" pointing back
+    at nothing (it read as the certificate warning just ticketed)."""
+    from oncall.story.spoken import Bit, fit
+
+    follow = "In the postmortem I put down the follow-ups: " + "an alert " * 30 + "."
+    replay = Bit(3, 1, "Replayed, that alert would have fired.", needs=follow,
+                 alt="Replayed, the alert on the ceiling would have fired.")
+    said = fit([Bit(0, 0, "I was paged."), Bit(3, 0, follow), replay], high=20)
+    assert said[3] == "Replayed, the alert on the ceiling would have fired."
+    said = fit([Bit(0, 0, "I was paged."), Bit(3, 0, follow), replay], high=200)
+    assert said[3].endswith("Replayed, that alert would have fired.")
+    for record in (right_play("ads-3"), right_play("search-4"), right_play("fraud-1")):
+        for story in spoken_stories(record):
+            text = story.text
+            if "that alert would" in text:
+                assert text.index("follow-ups:") < text.index("that alert would"), text
+
+
 def test_a_teams_answer_due_after_the_play_ended_is_not_told() -> None:
     """The feature-store team is asked at 02:36 and the incident resolved at 02:37: their answer
     (due 20 minutes later, with the cause they found) never reached the player, so neither

@@ -5,7 +5,8 @@ the CLI help and replays. The models are the validation and the documentation at
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -294,11 +295,7 @@ def describe(verb: str, cls: type[Command] | None = None) -> dict[str, Any]:
             continue
         key = f.alias or f.serialization_alias or name
         arg: dict[str, Any] = {"required": f.is_required()}
-        ann = f.annotation
-        choices = [a for a in get_args(ann) if isinstance(a, str)] if \
-            get_origin(ann) is Literal else []
-        arg["type"] = "one of: " + ", ".join(choices) if choices else \
-            getattr(ann, "__name__", None) or str(ann).replace("typing.", "")
+        arg["type"] = _type_words(f.annotation)
         if not f.is_required():
             default = f.get_default(call_default_factory=True)
             if default is not None and not isinstance(default, BaseModel):
@@ -308,6 +305,16 @@ def describe(verb: str, cls: type[Command] | None = None) -> dict[str, Any]:
         args[key] = arg
     cost = cls.cost if isinstance(cls.cost, int) else "as given"
     return {"do": verb, "summary": cls.about, "minutes": cost, "args": args}
+
+
+def _type_words(ann: Any) -> str:
+    """An argument's type as `help` says it: `one of: revision` for a choice (optional or not),
+    `int`, `str | None`."""
+    members = [a for a in get_args(ann) if a is not type(None)] \
+        if get_origin(ann) in (Union, UnionType) else [ann]
+    if len(members) == 1 and get_origin(members[0]) is Literal:
+        return "one of: " + ", ".join(str(a) for a in get_args(members[0]))
+    return getattr(ann, "__name__", None) or str(ann).replace("typing.", "")
 
 
 def to_dict(cmd: Command) -> dict[str, Any]:

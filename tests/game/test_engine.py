@@ -299,3 +299,14 @@ def test_a_prediction_mean_that_falls_to_zero_shows_the_drop() -> None:
     look = g.do({"do": "dashboard", "model": "fraud-scorer", "metric": "pred_mean"})
     assert "min 0.0000" in look.text
     assert "prediction-drop" in look.signals
+
+
+def test_help_says_each_arguments_type_in_words_a_player_can_use() -> None:
+    """`help`'s data lists each argument's type: an optional choice is its choices ("one of:
+    revision", never the typing name "Optional"), an optional number says it may be left out."""
+    g = game()
+    commands = {c["do"]: c["args"] for c in g.do({"do": "help"}).data["commands"]}
+    assert commands["dashboard"]["by"]["type"] == "one of: revision"
+    assert commands["logs"]["level"]["type"] == "one of: DEBUG, INFO, WARN, ERROR"
+    types = [a["type"] for args in commands.values() for a in args.values()]
+    assert types and not [t for t in types if "Optional" in t or "Literal" in t or "typing" in t]

@@ -199,9 +199,12 @@ def pipelines(world: World, model: str) -> tuple[str, dict[str, Any]]:
     data = world.pipelines(model)
     out = [f"feature pipelines feeding {model}:"]
     for p in data["pipelines"]:
-        worst = max(p["null_rate"].values()) if p["null_rate"] else 0.0
+        nulls = sorted(p["null_rate"].items(), key=lambda kv: -kv[1])
+        said = ", ".join(f"{f} {rate:.2%}" for f, rate in nulls[:3])
+        if len(nulls) > 3:
+            said += f", {len(nulls) - 3} more under {nulls[3][1]:.2%}"
         out.append(f"  {p['source']}: schema v{p['schema_version']}, fresh {p['freshness_min']} "
-                   f"min ago, max null rate {worst:.2%}, features {', '.join(p['features'])}")
+                   f"min ago; null rate over the last 15 min: {said or 'no features'}")
         for c in sorted(p["changelog"], key=lambda c: -c["at"])[:2]:
             out.append(f"    change {hhmm(c['at'])} by {c['by']}: {c['change']}")
     return "\n".join(out), data

@@ -310,3 +310,23 @@ def test_help_says_each_arguments_type_in_words_a_player_can_use() -> None:
     assert commands["logs"]["level"]["type"] == "one of: DEBUG, INFO, WARN, ERROR"
     types = [a["type"] for args in commands.values() for a in args.values()]
     assert types and not [t for t in types if "Optional" in t or "Literal" in t or "typing" in t]
+
+
+def test_pipelines_says_each_features_null_rate_and_over_what_window() -> None:
+    """fraud-1's pipelines: each feature's null rate is the world's null-rate series over the
+    last 15 minutes, named by feature and window (it said "max null rate 44.64%", a figure
+    with neither, beside a page of 0.64 and logs of 60%)."""
+    import re
+
+    g = game()
+    g.do({"do": "ack"})
+    obs = g.do({"do": "pipelines", "model": "fraud-scorer"})
+    world = g.world
+    parts = obs.text.split("null rate over the last 15 min:")[1:]
+    assert len(parts) == len(obs.data["pipelines"])
+    said = [m for part in parts for m in re.findall(r"(\w+) (\d+\.\d\d)%", part.split("\n")[0])]
+    assert len(said) == sum(len(p["features"]) for p in obs.data["pipelines"])
+    for feature, pct in said:
+        _, v = world.series("fraud-scorer", f"feature_null_rate:{feature}", world.now - 15,
+                            world.now)
+        assert float(pct) == round(float(v.mean()) * 100, 2), feature

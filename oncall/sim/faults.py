@@ -38,6 +38,9 @@ from oncall.sim.faultdef import (
 from oncall.sim.fleet import Deploy, Model, Version
 from oncall.sim.quality import higher_is_better, measure
 
+AGE_SERIES = "feature_age_min:"
+"""The series family of each feature's age since it was last materialised."""
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -391,6 +394,13 @@ class Incident:
         for e in self.kind.metrics:
             if e.metric == metric or ("{" in e.metric and fill(e.metric, self.ns) == metric):
                 v = self._apply_metric(world, e, t, v, revision)
+        if metric.startswith(AGE_SERIES):
+            feature = metric.removeprefix(AGE_SERIES)
+            source = next((f.source for f in world.model(model).features if f.name == feature),
+                          None)
+            age = None if source is None else self.stale_age(source, t)
+            if age is not None:
+                v = np.where(np.isnan(age), v, age)
         derived = self.derived(world)
         if metric in derived:
             quality = metric == world.model(model).archetype.quality_metric
@@ -701,6 +711,30 @@ class Incident:
                     "schema_to": c["schema_from"], "by": by,
                     "change": f"{c['source']} v{c['schema_from']}: reverted v{c['schema_to']}",
                     "last_run_ok": True, "freshness_min": None})
+
+    def stale_age(self, source: str, t: np.ndarray) -> np.ndarray | None:
+        """How old `source`'s features are at each minute of `t` while a failed run this
+        incident recorded (a pipeline change with `freshness_min`) keeps them from being
+        materialised: the age they had when it failed, a minute older every minute, until a
+        later run of the source succeeds (a change with `last_run_ok`) or a fix lands and the
+        fault has faded. NaN where nothing is stale; None if no run of `source` failed here.
+        The age series and the pipelines view both read it: one age for both."""
+        mine = sorted((c for c in self.changes if c["source"] == source), key=lambda c: c["at"])
+        failed = [(i, c) for i, c in enumerate(mine) if c.get("freshness_min") is not None]
+        if not failed:
+            return None
+        out = np.full(t.shape, np.nan)
+        fixed = self.course.fixed_at()
+        faded = (t >= fixed) & (self.course.intensity(t) <= 0) if fixed is not None else \
+            np.zeros(t.shape, dtype=bool)
+        for i, c in failed:
+            at = int(c["at"])
+            end = next((d["at"] for d in mine[i + 1:] if d.get("last_run_ok")), np.inf)
+            on = (t >= at) & (t < end) & ~faded
+            healthy = tm.drawn_from_nothing(AGE_SERIES, np.array([at]))
+            start = float(healthy[0]) if healthy is not None else 0.0
+            out = np.where(on, start + int(c["freshness_min"]) + (t - at), out)
+        return out
 
     def pipeline_changes(self, world: World, model: str) -> list[dict[str, Any]]:
         if model != self.model:

@@ -22,6 +22,7 @@ from oncall.sim.alerts import RULES, Episode, Rule
 from oncall.sim.clock import DAY
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import (
+    AGE_SERIES,
     CANARY_PODS,
     SILENT_PODS,
     Incident,
@@ -445,16 +446,22 @@ class World:
             mine = [c for c in changes if c["source"] == src]
             mine.sort(key=lambda c: c["at"])
             schema = mine[-1]["schema_to"] if mine else base_schema
-            stale = [c["freshness_min"] for c in mine if c.get("freshness_min") is not None]
             nulls = {}
             for f in feats:
                 _, v = self.series(model, f"feature_null_rate:{f}", self.now - 15, self.now)
                 nulls[f] = round(float(v.mean()), 4)
-            fresh = int(rng.integers(1, 6))
+            rng.integers(1, 6)  # (a draw kept: the changelog's dates follow it)
+            # The features' age now, from the same series a freshness monitor reads.
+            now = np.array([self.now])
+            ages = [self.series(model, f"{AGE_SERIES}{f}", self.now, self.now + 1)[1][0]
+                    for f in feats]
+            stale = [a for inc in self.incidents.values() if inc.model == model
+                     and (a := inc.stale_age(src, now)) is not None and not np.isnan(a[0])]
             out.append({
                 "source": src, "features": feats, "schema_version": schema,
-                "freshness_min": fresh + (stale[-1] + self.now - mine[-1]["at"] if stale else 0),
-                "last_run_ok": all(c.get("last_run_ok", True) for c in mine),
+                "freshness_min": round(float(max(ages))),
+                "last_run_ok": not stale and all(c.get("last_run_ok", True) for c in mine
+                                                 if c.get("freshness_min") is None),
                 "null_rate": nulls,
                 "changelog": [*({k: v for k, v in c.items()
                                  if k not in ("last_run_ok", "freshness_min")}

@@ -75,7 +75,14 @@ def test_a_stopped_job_ages_its_features_a_minute_per_minute_until_restarted() -
     g = _game("feed-2")
     w, onset = g.world, g.world.fault.onset
     t, age = w.series("recsys-ranker", "feature_age_min:user_activity_7d", onset + 30, onset + 90)
-    assert np.allclose(np.diff(age), np.diff(t) + np.diff(1 + np.mod(t, 5)))
+    assert np.allclose(np.diff(age), np.diff(t)), "a minute older every minute, no healthy cycle"
+    # Every feature the stopped job materialises ages alike (device_type as well), and the
+    # pipelines view says that age: one figure for the tool and the monitor's series.
+    _, device = w.series("recsys-ranker", "feature_age_min:device_type", onset + 30, onset + 90)
+    assert np.array_equal(device, age)
+    view = {p["source"]: p for p in w.pipelines("recsys-ranker")["pipelines"]}["clickstream"]
+    _, now_age = w.series("recsys-ranker", "feature_age_min:user_activity_7d", w.now, w.now + 1)
+    assert view["freshness_min"] == round(float(now_age[0])) > 60 and not view["last_run_ok"]
     _, other = w.series("recsys-ranker", "feature_age_min:item_popularity", onset + 30,
                         onset + 90)
     assert other.max() <= 5
@@ -83,6 +90,19 @@ def test_a_stopped_job_ages_its_features_a_minute_per_minute_until_restarted() -
     g.do({"do": "wait", "minutes": 15})
     _, after = w.series("recsys-ranker", "feature_age_min:user_activity_7d", w.now - 3, w.now)
     assert after.max() <= 5
+    view = {p["source"]: p for p in w.pipelines("recsys-ranker")["pipelines"]}["clickstream"]
+    assert view["freshness_min"] <= 5 and view["last_run_ok"], "restarted: fresh again"
+
+
+def test_a_failed_run_a_kind_records_ages_the_series_a_freshness_monitor_reads() -> None:
+    """credit-2's partner outage records a failed bureau-feed ingest run (`freshness_min: 0`)
+    and no age effect of its own: the pipelines view said "fresh 24 min ago" while the age
+    series a freshness monitor replays stayed at its healthy 1-5 minutes."""
+    g = _game("credit-2")
+    w = g.world
+    view = {p["source"]: p for p in w.pipelines("credit-limit")["pipelines"]}["bureau-feed"]
+    _, age = w.series("credit-limit", "feature_age_min:utilisation", w.now, w.now + 1)
+    assert view["freshness_min"] == round(float(age[0])) > 5 and not view["last_run_ok"]
 
 
 def test_an_unseen_category_shows_in_its_series_the_drift_test_and_the_validator() -> None:

@@ -21,7 +21,9 @@ validator or a conformance harness calls on a new kind's scenario.
 - text: what deploys, pipelines, logs and infra show around the page has every template
   reference filled in;
 - pods: every pod a log line names around the page is one the infra view lists running at
-  that minute (a stable pod, or a canary's or a shadow's own).
+  that minute (a stable pod, or a canary's or a shadow's own);
+- views: the pipelines view's age of a source and the infra view's autoscaler are the series a
+  monitor of the same fact reads.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from oncall.sim.faults import SILENT_PODS
+from oncall.sim.faults import AGE_SERIES, SILENT_PODS
 from oncall.sim.impact import LEVELS, silent
 from oncall.sim.latency import timed_out, timeout_ms
 
@@ -291,9 +293,39 @@ def check_pods_write(world: World) -> list[str]:
     return out
 
 
+def check_views_agree(world: World) -> list[str]:
+    """Where a view and a series say the same fact, they say the same figure, at the page and
+    half an hour later: the pipelines view's age of each source is its features' age series a
+    freshness monitor reads, and the infra view's autoscaler is the replicas series an
+    autoscaler monitor reads."""
+    out: list[str] = []
+    now = world.now
+    try:
+        for model in dict.fromkeys(i.model for i in world.incidents.values()):
+            for t in (world.page_at, world.page_at + 30):
+                world.now = t
+                for p in world.pipelines(model)["pipelines"]:
+                    ages = [float(world.series(model, f"{AGE_SERIES}{f}", t, t + 1)[1][0])
+                            for f in p["features"]]
+                    if ages and p["freshness_min"] != round(max(ages)):
+                        out.append(f"{model}: at {t} pipelines says {p['source']} is "
+                                   f"{p['freshness_min']} min old, its age series "
+                                   f"{max(ages):.0f}")
+                hpa = world.infra(model, t)["hpa"]
+                _, replicas, ceiling = world.autoscaler(model, t, t + 1)
+                if (hpa["replicas"], hpa["max_replicas"]) != (replicas[0], ceiling[0]):
+                    out.append(f"{model}: at {t} infra lists HPA {hpa['replicas']}/"
+                               f"{hpa['max_replicas']}, the autoscaler series "
+                               f"{replicas[0]:.0f}/{ceiling[0]:.0f}")
+    finally:
+        world.now = now
+    return out
+
+
 def check_all(game: Game) -> list[str]:
     """Every invariant on a game at its page (the game is left as it was)."""
     w = game.world
     return [*check_impact(w), *check_latency(w), *check_alert_values(game),
             *check_drift_shows(w), *check_quality(w), *check_silent_shows_quality(w),
-            *check_status_before_resolve(game), *check_text_filled(w), *check_pods_write(w)]
+            *check_status_before_resolve(game), *check_text_filled(w), *check_pods_write(w),
+            *check_views_agree(w)]

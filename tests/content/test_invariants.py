@@ -196,3 +196,22 @@ def test_the_pods_check_fails_on_a_line_from_a_pod_the_cluster_does_not_run(
     monkeypatch.setattr(Incident, "logs", lambda inc, w, model, t0, t1: [
         LogLine(t0 + 0.5, "ERROR", model, f"{model}-zzzzzzzzz-zzzzz", "feature store timeout")])
     assert any("does not list" in p for p in invariants.check_pods_write(g.world))
+
+
+def test_the_views_check_fails_when_a_view_keeps_its_own_figure(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """credit-2's failed bureau-feed run: the pipelines view's age is its features' age series;
+    a view that counted its own (what it did before) is caught."""
+    g = fresh_game("credit-2", 7)
+    assert invariants.check_views_agree(g.world) == []
+    world = g.world
+    real = type(world).pipelines
+
+    def own_age(w: object, model: str) -> dict[str, object]:
+        view = real(world, model)
+        for p in view["pipelines"]:
+            p["freshness_min"] += 20
+        return view
+
+    monkeypatch.setattr(type(world), "pipelines", own_age)
+    assert any("pipelines says" in p for p in invariants.check_views_agree(world))

@@ -209,16 +209,18 @@ def windows(world: World) -> dict[str, tuple[int, int]]:
 
 
 def _requests(world: World, model: Model, t0: int, t1: int) -> dict[str, np.ndarray]:
+    """The window's logged requests, every k-th kept (WINDOW_ROWS at most), each kept cell
+    converted (a category as text) and none of the others."""
     rows, scores = world.rows(model.name, t0, t1)
-    cols: dict[str, np.ndarray] = {"minute": rows.t.astype(float)}
+    step = -(-len(rows) // WINDOW_ROWS)
+    cols: dict[str, np.ndarray] = {"minute": rows.t[::step].astype(float)}
     for f in model.features:
-        v = rows.features[f.name]
+        v = rows.features[f.name][::step]
         cols[f.name] = v.astype(float) if f.kind == "continuous" else \
             np.array(["" if x is None else str(x) for x in v.tolist()], dtype=object)
-    cols["score"] = scores.astype(float)
-    cols["expected_score"] = world.expected_scores(model.name, t0, t1).astype(float)
-    step = -(-len(rows) // WINDOW_ROWS)
-    return {k: v[::step] for k, v in cols.items()}
+    cols["score"] = scores[::step].astype(float)
+    cols["expected_score"] = world.expected_scores(model.name, t0, t1)[::step].astype(float)
+    return cols
 
 
 TELEMETRY = ("rps", "latency_p99_ms", "error_rate", "pred_mean", "mem_frac", "restarts")

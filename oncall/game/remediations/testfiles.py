@@ -212,14 +212,30 @@ def _requests(world: World, model: Model, t0: int, t1: int) -> dict[str, np.ndar
     """The window's logged requests, every k-th kept (WINDOW_ROWS at most), each kept cell
     converted (a category as text) and none of the others."""
     rows, scores = world.rows(model.name, t0, t1)
-    step = -(-len(rows) // WINDOW_ROWS)
-    cols: dict[str, np.ndarray] = {"minute": rows.t[::step].astype(float)}
+    step = _step(len(rows))
+    return {"minute": rows.t[::step].astype(float),
+            **_features(model, rows.features, step),
+            "score": scores[::step].astype(float),
+            "expected_score": world.expected_scores(model.name, t0, t1)[::step].astype(float)}
+
+
+def _served(world: World, model: Model, t0: int, t1: int) -> dict[str, np.ndarray]:
+    """The feature columns of `_requests`, without scoring the requests."""
+    t, features = world.served(model.name, t0, t1)
+    return _features(model, features, _step(len(t)))
+
+
+def _step(rows: int) -> int:
+    return -(-rows // WINDOW_ROWS)
+
+
+def _features(model: Model, features: dict[str, np.ndarray], step: int
+              ) -> dict[str, np.ndarray]:
+    cols: dict[str, np.ndarray] = {}
     for f in model.features:
-        v = rows.features[f.name][::step]
+        v = features[f.name][::step]
         cols[f.name] = v.astype(float) if f.kind == "continuous" else \
             np.array(["" if x is None else str(x) for x in v.tolist()], dtype=object)
-    cols["score"] = scores[::step].astype(float)
-    cols["expected_score"] = world.expected_scores(model.name, t0, t1)[::step].astype(float)
     return cols
 
 
@@ -296,6 +312,7 @@ class Fixtures(Lazy[str]):
         self._model = model
         self._spans = windows(world)
         self._requests: dict[str, dict[str, np.ndarray]] = {}
+        self._served: dict[str, dict[str, np.ndarray]] = {}
         make: dict[str, Callable[[], str]] = {"tests/fixtures/model.json": self._info,
                                               "tests/fixtures/reference.csv": self._reference}
         for name in self._spans:
@@ -346,11 +363,20 @@ class Fixtures(Lazy[str]):
             self._requests[name] = _requests(self.world, self._model, *self._spans[name])
         return self._requests[name]
 
+    def _window_served(self, name: str) -> dict[str, np.ndarray]:
+        """The window's served features: the requests' own when they are drawn already, else
+        drawn without scoring them (the producers' outputs read only these)."""
+        if name in self._requests:
+            return self._requests[name]
+        if name not in self._served:
+            self._served[name] = _served(self.world, self._model, *self._spans[name])
+        return self._served[name]
+
     def _telemetry(self, name: str) -> dict[str, np.ndarray]:
         return _telemetry(self.world, self._model, *self._spans[name])
 
     def _output(self, name: str, src: str) -> dict[str, np.ndarray]:
-        req = self._window_requests(name)
+        req = self._window_served(name)
         return {f.name: req[f.name] for f in self._model.features if f.source == src}
 
     def _contract(self, src: str) -> str:

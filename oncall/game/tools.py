@@ -261,12 +261,11 @@ def drift(world: World, model: str, feature: str, test: str, window: int
 
     check_model(world, model)
     m = world.model(model)
-    rows, scores = world.rows(model, world.now - window, world.now)
     stats = world.stats(model)
     if feature == "prediction":
         kind = "continuous"
         ref_values = stats.reference_scores
-        cur = scores
+        _, cur = world.rows(model, world.now - window, world.now)
     else:
         try:
             spec = m.feature(feature)
@@ -276,7 +275,7 @@ def drift(world: World, model: str, feature: str, test: str, window: int
                             "or 'prediction'") from None
         kind = spec.kind
         ref_values = stats.reference[feature]
-        cur = rows.features[feature]
+        cur = world.served(model, world.now - window, world.now)[1][feature]  # not scored
     if len(cur) == 0:
         raise ToolError(f"no logged traffic for {model} in the last {window} min")
     chosen = test if test != "auto" else detect.AUTO_TESTS[kind][0]  # type: ignore[index]

@@ -358,12 +358,12 @@ class World:
         if t1 - t0 < 5:
             return []
         m = self.fleet.models[model]
-        rows, _ = self.rows(model, t0, t1)
+        t, served = self.served(model, t0, t1)
         out: list[LogLine] = []
         edges = np.arange(t0, t1 + 1, 5)
-        bucket = np.searchsorted(edges, rows.t, side="right") - 1
+        bucket = np.searchsorted(edges, t, side="right") - 1
         for spec in m.features:
-            x = rows.features[spec.name]
+            x = served[spec.name]
             if spec.kind == "continuous":
                 xs = x.astype(float)
                 q = self.training_quantiles(model, spec.name)

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from oncall import __version__, daily_cli, drill_cli
+from oncall import __version__, daily_cli, drill_cli, pydantic_plugins
 
 if TYPE_CHECKING:
     from oncall.tui.app import OncallApp
@@ -183,11 +183,12 @@ again: 50-70 ms of its CPU. A game makes little cyclic garbage; its objects die 
 reference counts."""
 
 
-PYDANTIC_PLUGINS_ENV = "PYDANTIC_DISABLE_PLUGINS"
+PYDANTIC_PLUGINS_ENV = pydantic_plugins.ENV
 """pydantic's switch for its plugins, which the game has none of: unset, the first model it
 validates has pydantic read the entry points of every installed package to look for them (a
 fiftieth of a headless incident's CPU). The game's process turns them off unless the variable
-is already set (set it empty to have them loaded)."""
+is already set (set it empty to have them loaded), and while they are off it does without the
+module pydantic looks for them with (`oncall.pydantic_plugins`)."""
 
 
 BLAS_THREADS_ENV = "OPENBLAS_NUM_THREADS"
@@ -262,6 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     gc.set_threshold(*GC_THRESHOLDS)
     os.environ.setdefault(PYDANTIC_PLUGINS_ENV, "__all__")
+    pydantic_plugins.stand_in()
     os.environ.setdefault(BLAS_THREADS_ENV, "1")
     home: Path | None = None
     try:

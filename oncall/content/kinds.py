@@ -6,6 +6,7 @@ The folder is the registry: a new kind is a new file. Problems are reported as
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections.abc import Iterator, Mapping
@@ -88,8 +89,9 @@ class Registry(Mapping[str, FaultKind]):
                 self._paths.setdefault(p.stem, p)  # a clash keeps the shipped kind
         self._parsed: dict[str, FaultKind | ContentError] = {}
         self._disk: DiskCache | None = None
+        self._signals: dict[str, list[str]] | None = None
 
-    def _verdict(self, path: Path) -> FaultKind | ContentError:
+    def _cache(self) -> DiskCache:
         if self._disk is None:
             from oncall.sim.faults import TRANSFORMS
             from oncall.sim.registry import registries
@@ -100,16 +102,42 @@ class Registry(Mapping[str, FaultKind]):
                 sources = None
             self._disk = DiskCache("kinds", sources or [], also=",".join(sorted(TRANSFORMS)),
                                    on=sources is not None)
+        return self._disk
+
+    def _verdict(self, path: Path) -> FaultKind | ContentError:
         digest = file_digest(path)
-        stored = self._disk.get(path, digest)
+        stored = self._cache().get(path, digest)
         if isinstance(stored, FaultKind):
             return stored
         try:
             kind = parse_kind(path)
         except ContentError as exc:
             return exc  # not kept: a broken file is read again (and a test's patch not stored)
-        self._disk.put(path, digest, kind)
+        self._cache().put(path, digest, kind)
         return kind
+
+    def signals_by_cause(self) -> dict[str, list[str]]:
+        """The signal ids of every valid kind, by the catalogue cause it implements (kinds in
+        id order, each kind's signals in its order). Kept on disk beside the kinds, under every
+        kind file's bytes: a scorer that reads what each cause leaves reads one entry, not every
+        kind. Not kept while a kind file is broken or unreadable (it is read again, as above)."""
+        if self._signals is None:
+            digests = {k: file_digest(p) for k, p in self._paths.items()}
+            key = hashlib.sha256(repr(sorted(digests.items())).encode()).hexdigest()
+            stored = self._cache().get(SIGNALS_ENTRY, key)
+            if isinstance(stored, dict):
+                self._signals = stored
+            else:
+                found = [self._get(k) for k in self._paths]
+                self._signals = {}
+                for kind in found:
+                    if isinstance(kind, FaultKind):
+                        self._signals.setdefault(kind.catalogue, []).extend(
+                            sig.id for sig in kind.signals)
+                if all(isinstance(k, FaultKind) for k in found) and None not in \
+                        digests.values():
+                    self._cache().put(SIGNALS_ENTRY, key, self._signals)
+        return self._signals
 
     def ids(self) -> list[str]:
         """Every kind file's id, valid or not, without reading one."""
@@ -141,6 +169,10 @@ class Registry(Mapping[str, FaultKind]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+SIGNALS_ENTRY = Path("signals-by-cause")
+"""`Registry.signals_by_cause`'s entry in the kinds' cache (beside one entry per kind file)."""
 
 
 @cache

@@ -5,10 +5,8 @@ the answers a facilitator needs: category, cause, evidence, right and wrong move
 plays of the headless protocol.
 """
 
-from __future__ import annotations
-
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -140,7 +138,7 @@ class Answers(Strict):
                           "stays empty and every rollback or hotfix is wrong")
 
     @model_validator(mode="after")
-    def _right_moves(self) -> Answers:
+    def _right_moves(self) -> Self:
         if self.control and self.right:
             raise ValueError("a control has nothing to fix: answers.right must stay empty")
         if not self.control and not self.right:
@@ -178,7 +176,7 @@ class Scenario(Strict):
         return [self.fault, *self.also]
 
     @model_validator(mode="after")
-    def _consistent(self) -> Scenario:
+    def _consistent(self) -> Self:
         ids = [f.id for f in self.faults]
         for i, f in enumerate(self.also):
             if f.id in ids[:i + 1]:

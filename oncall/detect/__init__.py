@@ -10,16 +10,10 @@ predicted classes as a categorical one). scipy is imported only inside the funct
 need it, so importing this package stays cheap.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from oncall.detect.errors import DetectError
-from oncall.detect.performance import (
-    ESTIMATE_ASSUMPTIONS,
-    F1Estimate,
-    F1Result,
-    F1Window,
-    estimate_f1,
-    f1_on_arrived,
-    rolling_f1,
-)
 from oncall.detect.results import CORRECTIONS, Correction, DriftResult, FeatureResult, SuiteResult
 from oncall.detect.samples import (
     COLUMN_KINDS,
@@ -45,7 +39,18 @@ from oncall.detect.stattests import (
     run_test,
     wasserstein,
 )
-from oncall.detect.suite import AUTO_TESTS, corrected_thresholds, run_suite
+
+if TYPE_CHECKING:
+    from oncall.detect.performance import (
+        ESTIMATE_ASSUMPTIONS,
+        F1Estimate,
+        F1Result,
+        F1Window,
+        estimate_f1,
+        f1_on_arrived,
+        rolling_f1,
+    )
+    from oncall.detect.suite import AUTO_TESTS, corrected_thresholds, run_suite
 
 __all__ = [
     "AUTO_TESTS",
@@ -85,3 +90,21 @@ __all__ = [
     "run_test",
     "wasserstein",
 ]
+
+_LAZY = {**dict.fromkeys(("ESTIMATE_ASSUMPTIONS", "F1Estimate", "F1Result", "F1Window",
+                          "estimate_f1", "f1_on_arrived", "rolling_f1"), "performance"),
+         **dict.fromkeys(("AUTO_TESTS", "corrected_thresholds", "run_suite"), "suite")}
+"""Names whose module is imported when one of them is first asked for: a game reads drift
+tests and quality measures of this package, never its F1 estimates or its suite."""
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

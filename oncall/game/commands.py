@@ -2,8 +2,6 @@
 the CLI help and replays. The models are the validation and the documentation at once.
 """
 
-from __future__ import annotations
-
 from functools import cache
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin

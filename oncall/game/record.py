@@ -4,8 +4,6 @@ The record is the single source for scoring, stories and replay. Scoring reads n
 saved record re-scores to the same card in any process.
 """
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field

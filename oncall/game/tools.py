@@ -261,12 +261,11 @@ def drift(world: World, model: str, feature: str, test: str, window: int
 
     check_model(world, model)
     m = world.model(model)
-    rows, scores = world.rows(model, world.now - window, world.now)
     stats = world.stats(model)
     if feature == "prediction":
         kind = "continuous"
         ref_values = stats.reference_scores
-        cur = scores
+        _, cur = world.rows(model, world.now - window, world.now)
     else:
         try:
             spec = m.feature(feature)
@@ -276,7 +275,7 @@ def drift(world: World, model: str, feature: str, test: str, window: int
                             "or 'prediction'") from None
         kind = spec.kind
         ref_values = stats.reference[feature]
-        cur = rows.features[feature]
+        cur = world.served(model, world.now - window, world.now)[1][feature]  # not scored
     if len(cur) == 0:
         raise ToolError(f"no logged traffic for {model} in the last {window} min")
     chosen = test if test != "auto" else detect.AUTO_TESTS[kind][0]  # type: ignore[index]
@@ -325,14 +324,14 @@ def drift_all(world: World, model: str, test: str, window: int, correction: str
 
     check_model(world, model)
     m = world.model(model)
-    rows, _ = world.rows(model, world.now - window, world.now)
-    if len(rows) == 0:
+    t, features = world.served(model, world.now - window, world.now)
+    if len(t) == 0:
         raise ToolError(f"no logged traffic for {model} in the last {window} min")
     stats = world.stats(model)
     refs = {f.name: world_reference(world, model, f.name, stats.reference[f.name], f.kind)
             for f in m.features}
     tests: Any = "auto" if test == "auto" else [test]
-    suite = detect.run_suite(refs, rows.features, tests, correction=correction)  # type: ignore[arg-type]
+    suite = detect.run_suite(refs, features, tests, correction=correction)  # type: ignore[arg-type]
     results = [fr.primary.to_dict() for fr in suite.features]
     worst = max(suite.features, key=lambda fr: fr.primary.effect_size or 0.0)
     spec = m.feature(worst.column)
@@ -342,7 +341,7 @@ def drift_all(world: World, model: str, test: str, window: int, correction: str
         "drifted": bool(suite.drifted_columns), "drifted_columns": list(suite.drifted_columns),
         "drift_share": suite.drift_share, "warnings": list(suite.warnings),
         "plotted": worst.column,
-        "histogram": histogram(stats.reference[worst.column], rows.features[worst.column],
+        "histogram": histogram(stats.reference[worst.column], features[worst.column],
                                spec.kind),
     }
     out = [f"{model}: {len(results)} features over the last {window} min vs training, "

@@ -4,8 +4,6 @@ It is a plain pydantic model so it travels unchanged through the headless protoc
 saves; nothing in it needs the record to be read.
 """
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict, Field
 
 SECTION_MAXIMA: dict[str, int] = {

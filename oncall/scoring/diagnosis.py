@@ -52,12 +52,10 @@ def cause_patterns(cause: str) -> tuple[re.Pattern[str], ...]:
     from oncall.content.kinds import fault_kinds
 
     out: list[str] = []
-    for kind in fault_kinds().values():
-        if kind.catalogue == cause:
-            for sig in kind.signals:
-                pat = _FIELD.sub(".+", re.escape(sig.id))
-                if pat not in out:
-                    out.append(pat)
+    for sig in fault_kinds().signals_by_cause().get(cause, []):
+        pat = _FIELD.sub(".+", re.escape(sig))
+        if pat not in out:
+            out.append(pat)
     return tuple(re.compile(f"^{p}$") for p in out)
 
 

@@ -7,11 +7,9 @@ table. Numbers in effects are either literals or `params.NAME`; text is a templa
 the world (`{gpu.capacity_gib}`, `{ref.p01}`, `{params.batch_size}`), never a literal figure.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -43,7 +41,7 @@ class ParamDef(Strict):
     about: str = ""
 
     @model_validator(mode="after")
-    def _default_in_range(self) -> ParamDef:
+    def _default_in_range(self) -> Self:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min:g} is above max {self.max:g}; valid: min <= max")
         d = self.default
@@ -207,7 +205,7 @@ class HpaEffect(Strict):
     min_intensity: float = 0.3
 
     @model_validator(mode="after")
-    def _one(self) -> HpaEffect:
+    def _one(self) -> Self:
         if self.add and self.at_max:
             raise ValueError("an hpa effect puts the autoscaler at its ceiling or adds "
                              "replicas, not both; valid: at_max: true, or add: N")
@@ -234,7 +232,7 @@ class Relative(Strict):
     add: Number | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> Relative:
+    def _one(self) -> Self:
         if (self.times is None) == (self.add is None):
             raise ValueError("a relative config value gives exactly one of times or add")
         return self
@@ -293,7 +291,7 @@ class DeployEntry(Strict):
     note: str
 
     @model_validator(mode="after")
-    def _shadow_serves_nothing(self) -> DeployEntry:
+    def _shadow_serves_nothing(self) -> Self:
         if self.shadow and self.canary_pct != 100:
             raise ValueError("shadow: a shadow revision serves no traffic, so it takes no "
                              "canary_pct; remove canary_pct or shadow")
@@ -408,7 +406,7 @@ class Rollback(Strict):
                                         "{times: N} / {add: N} relative to the current value")
 
     @model_validator(mode="after")
-    def _disjoint(self) -> Rollback:
+    def _disjoint(self) -> Self:
         both = sorted(set(self.keep) & set(self.set))
         if both:
             raise ValueError(f"keep and set both name {', '.join(both)}; a key is kept or set")
@@ -499,7 +497,7 @@ class FaultKind(Strict):
         return {**data, "signals": signals}
 
     @model_validator(mode="after")
-    def _params_known(self) -> FaultKind:
+    def _params_known(self) -> Self:
         """Every `params.NAME` an effect names is a declared parameter."""
         dump = self.model_dump(exclude={"params"})
         used = set(_param_refs(dump))

@@ -9,11 +9,9 @@ file and its `promtool` test are all made from these fields (`oncall.game.remedi
 A test names the module of checks it exports (`TEST_CHECKS`).
 """
 
-from __future__ import annotations
-
 import math
 import re
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -131,7 +129,7 @@ class MonitorSpec(_Spec):
     now: str = Field("{value}", description="the value in words; {value} is $value")
 
     @model_validator(mode="after")
-    def _consistent(self) -> MonitorSpec:
+    def _consistent(self) -> Self:
         for name, text, ok in (("summary", self.summary, {"model", "threshold", "feature"}),
                                ("expr", self.expr, {"model", "threshold", "budget"}),
                                ("now", self.now, {"value"})):

@@ -10,13 +10,11 @@ that remains reads these entries: `oncall.sim.alerts` turns an alert entry into 
 evaluates, `oncall.sim.catalogue` serves causes, fixes and teams by id.
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from yaml.nodes import Node
@@ -54,7 +52,7 @@ class CauseDef(_Entry):
                       "names it")
 
     @model_validator(mode="after")
-    def _letter_matches_category(self) -> CauseDef:
+    def _letter_matches_category(self) -> Self:
         want = {"D": "data", "M": "model", "I": "infra", "N": "infra"}.get(self.id[0])
         if want != self.category:
             raise ValueError(f"a cause id starting with {self.id[0]} is a {want or 'no'} "
@@ -98,7 +96,7 @@ class RemediationDef(_Entry):
     test: CheckSpec | None = Field(None, description="for a test: the checks it exports")
 
     @model_validator(mode="after")
-    def _kind_matches_id(self) -> RemediationDef:
+    def _kind_matches_id(self) -> Self:
         prefix = {"monitor": "mon-", "test": "test-", "runbook": "runbook-"}[self.kind]
         if not self.id.startswith(prefix):
             raise ValueError(f"a {self.kind} remediation's id starts with {prefix}")
@@ -154,7 +152,7 @@ class AlertDef(_Entry):
                          "beyond the usual six hours")
 
     @model_validator(mode="after")
-    def _fields(self) -> AlertDef:
+    def _fields(self) -> Self:
         for name, text in (("summary", self.summary), ("expr", self.expr)):
             bad = sorted(set(re.findall(r"(?<!\{)\{([^{}]*)\}(?!\})", text)) -
                          {"model", "threshold"})

@@ -294,10 +294,11 @@ def _batch(same: list[NoiseKey], rho: float, upto: int) -> None:
         ys = np.empty_like(xs)
         y = np.zeros(len(same))
         step = np.empty(len(same))
-        for n in range(len(xs)):
-            np.multiply(y, rho, out=step)
-            y = ys[n]
-            np.add(xs[n], step, out=y)
+        multiply, add = np.multiply, np.add
+        for x, out in zip(xs, ys, strict=True):  # rows as views; `out` given in place
+            multiply(y, rho, step)
+            add(x, step, out)
+            y = out
         kept = ys[WARM_UP:].T.copy()  # series by minute again: one copy, not one per column
         last = ys[-1].tolist()
         del xs, ys

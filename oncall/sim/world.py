@@ -244,9 +244,7 @@ class World:
     def rows(self, model: str, t0: int, t1: int) -> tuple[tm.Rows, np.ndarray]:
         """Logged requests in [t0, t1) and their served scores, faults applied."""
         rows = self._logged(model, t0, t1)
-        served = rows.features
-        for inc in self.incidents.values():
-            served = inc.transform_rows(self, model, rows.t, served)
+        served = self._served(model, rows)
         scores = raw = self.score(model, served)
         for inc in self.incidents.values():
             scores = inc.transform_scores(self, model, rows.t, scores)
@@ -254,6 +252,18 @@ class World:
         for inc in self.incidents.values():
             label, lag = inc.transform_labels(self, model, rows.t, raw, label, lag)
         return tm.Rows(rows.t, served, label, lag), scores
+
+    def served(self, model: str, t0: int, t1: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The minutes and the served features of the logged requests in [t0, t1), faults
+        applied: those of `rows`, without scoring them."""
+        rows = self._logged(model, t0, t1)
+        return rows.t, self._served(model, rows)
+
+    def _served(self, model: str, rows: tm.Rows) -> dict[str, np.ndarray]:
+        served = rows.features
+        for inc in self.incidents.values():
+            served = inc.transform_rows(self, model, rows.t, served)
+        return served
 
     def expected_scores(self, model: str, t0: int, t1: int) -> np.ndarray:
         """What the healthy model would have scored on the same requests (no fault applied):
@@ -348,12 +358,12 @@ class World:
         if t1 - t0 < 5:
             return []
         m = self.fleet.models[model]
-        rows, _ = self.rows(model, t0, t1)
+        t, served = self.served(model, t0, t1)
         out: list[LogLine] = []
         edges = np.arange(t0, t1 + 1, 5)
-        bucket = np.searchsorted(edges, rows.t, side="right") - 1
+        bucket = np.searchsorted(edges, t, side="right") - 1
         for spec in m.features:
-            x = rows.features[spec.name]
+            x = served[spec.name]
             if spec.kind == "continuous":
                 xs = x.astype(float)
                 q = self.training_quantiles(model, spec.name)

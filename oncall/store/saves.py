@@ -5,8 +5,6 @@ a pure function of it); the card is kept so a later rubric change can be seen, n
 applied. `saved_at` is wall-clock metadata and lives only here, never inside the record.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import hashlib
 import json

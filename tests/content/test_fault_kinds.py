@@ -135,6 +135,42 @@ def test_a_validated_kind_is_read_back_from_disk_until_its_file_changes(
     assert broken is not None and "category" in str(broken)
 
 
+def test_each_causes_signals_are_read_back_from_disk_until_a_kind_file_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What each catalogue cause leaves (its kinds' signal ids) is what the kinds say, and a
+    new process reads it from the cache without reading the kinds; a changed or broken kind
+    file has it worked out again, and a broken one keeps it off the disk."""
+    from oncall.content import kinds, loader
+
+    monkeypatch.setenv(loader.CACHE_ENV, str(tmp_path / "cache"))
+    folder = tmp_path / "faults"
+    folder.mkdir()
+    for name in ("unit_change", "cert_expired", "bad_canary"):
+        (folder / f"{name}.yaml").write_bytes((faults_dir() / f"{name}.yaml").read_bytes())
+    registry = kinds.Registry(folder)
+    expected: dict[str, list[str]] = {}
+    for kind in registry.values():
+        expected.setdefault(kind.catalogue, []).extend(s.id for s in kind.signals)
+    assert kinds.Registry(folder).signals_by_cause() == expected
+
+    def never(*args: object) -> object:
+        raise AssertionError(f"{args[-1]} read again")
+
+    with monkeypatch.context() as m:
+        m.setattr(kinds.Registry, "_get", never)  # no kind is read, from its file or the cache
+        assert kinds.Registry(folder).signals_by_cause() == expected
+
+    data = yaml.safe_load((folder / "bad_canary.yaml").read_text())
+    data["catalogue"] = "I1"  # a model kind's file naming an infra cause: broken
+    (folder / "bad_canary.yaml").write_text(yaml.safe_dump(data))
+    changed = kinds.Registry(folder).signals_by_cause()
+    assert changed == {k: v for k, v in expected.items() if k != "M1"}
+    with monkeypatch.context() as m:
+        m.setattr(kinds, "parse_kind", never)  # the broken file is read again, nothing kept
+        with pytest.raises(AssertionError, match=r"bad_canary\.yaml read again"):
+            kinds.Registry(folder).signals_by_cause()
+
+
 def test_the_kind_cache_can_be_turned_off_and_survives_an_unreadable_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from oncall.content import kinds, loader

@@ -4,9 +4,12 @@ a senior writes "alert on the canary revision's own error ratio", not `mon-canar
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oncall.content import loader
 from oncall.game.remediations import BY_ID, MONITORS, described
@@ -196,3 +199,24 @@ def test_the_english_stemmer_is_the_packages_own_and_leaves_the_package_importab
         "[theirs.stemWord(w) for w in sorted(words)]\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def _named_by_search(text: str, idx: words.Index) -> list[str]:
+    """What `named` answers, by its definition: each id, then each alert name, searched for
+    standing whole in the text."""
+    low = text.lower()
+    found = [r for r in idx.ids if re.search(rf"(?<![\w-]){re.escape(r)}(?![\w-])", low)]
+    found += [rid for alert, rid in idx.alerts.items()
+              if re.search(rf"\b{re.escape(alert)}\b", low)]
+    return list(dict.fromkeys(found))
+
+
+_PIECES = st.sampled_from([*BY_ID, *(m.alert for m in MONITORS.values()), "mon", "-", "_", " ",
+                           ".", ",", "x", "É", "İ", "2", "\n", "/", "(", ")", "high"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_named_finds_what_a_search_for_each_name_finds(text: str) -> None:
+    idx = words.index()
+    assert words.named(text, idx) == _named_by_search(text, idx)

@@ -187,7 +187,7 @@ def generate(rids: list[str], world: World, tuning: dict[str, Tuning], paged_by:
     world = world if fresh else clean(world)
     model = world.model(world.fault.model)
     out = Generated([], [], {})
-    fixture_files: dict[str, str] | None = None
+    fixture_files: Mapping[str, str] | None = None
     for rid in dict.fromkeys(rids):  # a remediation named twice writes its files once
         reason = fit(rid, world, model)
         if reason is not None:
@@ -255,16 +255,17 @@ def _kept(seed: int, spec: WorldSpec, build: Callable[[], World]) -> World:
     return made
 
 
-_FIXTURES: WeakKeyDictionary[World, dict[str, dict[str, str]]] = WeakKeyDictionary()
+_FIXTURES: WeakKeyDictionary[World, dict[str, testfiles.Fixtures]] = WeakKeyDictionary()
 
 
-def fixtures(world: World, model: Model) -> dict[str, str]:
-    """`testfiles.fixtures` of a world nobody acts on (a clean one), made once per model: the
-    postmortem judges its tests on them and the export writes them."""
+def fixtures(world: World, model: Model) -> Mapping[str, str]:
+    """`testfiles.fixtures` of a world nobody acts on (a clean one), made once per model (each
+    file as it is first read): the postmortem judges its tests on them and the export writes
+    them."""
     made = _FIXTURES.setdefault(world, {})
     if model.name not in made:
         made[model.name] = testfiles.fixtures(world, model)
-    return dict(made[model.name])
+    return made[model.name]
 
 
 def support(world: World, made: Generated, tuning: dict[str, Tuning],
@@ -289,10 +290,10 @@ def support(world: World, made: Generated, tuning: dict[str, Tuning],
         fixture_files = fixtures(world, model)
         if any(not a.path.startswith("contracts/") for a in tests):
             out["tests/conftest.py"] = testfiles.CONFTEST
-            out.update({k: v for k, v in fixture_files.items() if k.startswith("tests/")})
+            out.update({k: fixture_files[k] for k in fixture_files if k.startswith("tests/")})
         for src in {s for a in tests if (s := _source_of(a))}:
             out[f"contracts/{src}/conftest.py"] = testfiles.CONTRACT_CONFTEST
-            out.update({k: v for k, v in fixture_files.items()
+            out.update({k: fixture_files[k] for k in fixture_files
                         if k.startswith(f"contracts/{src}/")})
     return out
 

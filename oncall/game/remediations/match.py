@@ -63,6 +63,8 @@ _CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 """A name in CamelCase (`CanaryErrorRatioHigh`), split at its capitals; `5xx` and `p99` stay."""
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_ID_RUN = re.compile(r"[\w-]+")
+_WORD = re.compile(r"\w+")
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")
 """An acronym's plural ("GPUs", "SLOs"): the same term as the acronym."""
 KINDS: dict[str, frozenset[str]] = {
@@ -217,11 +219,14 @@ def index() -> Index:
 
 
 def named(text: str, idx: Index) -> list[str]:
-    """The remediations a text names exactly: by id, or by a monitor's alert name."""
+    """The remediations a text names exactly: by id, or by a monitor's alert name, standing
+    whole (not inside a longer id or word). An id is letters, digits and hyphens and an alert
+    name letters and digits (the registry's patterns), so each named one is one of the text's
+    runs of those: the text is split once, not searched once per remediation."""
     low = text.lower()
-    found = [r for r in idx.ids if re.search(rf"(?<![\w-]){re.escape(r)}(?![\w-])", low)]
-    found += [rid for alert, rid in idx.alerts.items()
-              if re.search(rf"\b{re.escape(alert)}\b", low)]
+    runs, words = set(_ID_RUN.findall(low)), set(_WORD.findall(low))
+    found = [r for r in idx.ids if r in runs]
+    found += [rid for alert, rid in idx.alerts.items() if alert in words]
     return list(dict.fromkeys(found))
 
 

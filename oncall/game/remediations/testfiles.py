@@ -17,8 +17,10 @@ import inspect
 import io
 import json
 import re
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -207,16 +209,34 @@ def windows(world: World) -> dict[str, tuple[int, int]]:
 
 
 def _requests(world: World, model: Model, t0: int, t1: int) -> dict[str, np.ndarray]:
+    """The window's logged requests, every k-th kept (WINDOW_ROWS at most), each kept cell
+    converted (a category as text) and none of the others."""
     rows, scores = world.rows(model.name, t0, t1)
-    cols: dict[str, np.ndarray] = {"minute": rows.t.astype(float)}
+    step = _step(len(rows))
+    return {"minute": rows.t[::step].astype(float),
+            **_features(model, rows.features, step),
+            "score": scores[::step].astype(float),
+            "expected_score": world.expected_scores(model.name, t0, t1)[::step].astype(float)}
+
+
+def _served(world: World, model: Model, t0: int, t1: int) -> dict[str, np.ndarray]:
+    """The feature columns of `_requests`, without scoring the requests."""
+    t, features = world.served(model.name, t0, t1)
+    return _features(model, features, _step(len(t)))
+
+
+def _step(rows: int) -> int:
+    return -(-rows // WINDOW_ROWS)
+
+
+def _features(model: Model, features: dict[str, np.ndarray], step: int
+              ) -> dict[str, np.ndarray]:
+    cols: dict[str, np.ndarray] = {}
     for f in model.features:
-        v = rows.features[f.name]
+        v = features[f.name][::step]
         cols[f.name] = v.astype(float) if f.kind == "continuous" else \
             np.array(["" if x is None else str(x) for x in v.tolist()], dtype=object)
-    cols["score"] = scores.astype(float)
-    cols["expected_score"] = world.expected_scores(model.name, t0, t1).astype(float)
-    step = -(-len(rows) // WINDOW_ROWS)
-    return {k: v[::step] for k, v in cols.items()}
+    return cols
 
 
 TELEMETRY = ("rps", "latency_p99_ms", "error_rate", "pred_mean", "mem_frac", "restarts")
@@ -252,46 +272,140 @@ def _contract(world: World, model: Model, source: str) -> dict[str, Any]:
             "continuous": cont, "categorical": cats}
 
 
-def fixtures(world: World, model: Model) -> dict[str, str]:
-    """Every fixture file of the model's tests and contracts, by path in the export."""
-    stats = world.stats(model.name)
-    ref: dict[str, np.ndarray] = {}
-    for f in model.features:
-        v = stats.reference[f.name][:REFERENCE_SAMPLE]
-        ref[f.name] = v.astype(float) if f.kind == "continuous" else v.astype(str)
-    ref["score"] = stats.reference_scores[:REFERENCE_SAMPLE].astype(float)
-    spans = windows(world)
-    info = {"model": model.name, "hardware": model.hardware, "slo": model.slo,
-            "latency_slo_ms": model.latency_slo_ms,
-            "memory_metric": "gpu_mem_frac" if model.hardware == "gpu" else "mem_frac",
-            "continuous": [f.name for f in model.features if f.kind == "continuous"],
-            "categorical": [f.name for f in model.features if f.kind != "continuous"],
-            "windows": {k: list(v) for k, v in spans.items()}}
-    out = {"tests/fixtures/model.json": json.dumps(info, indent=2) + "\n",
-           "tests/fixtures/reference.csv": write_csv(ref)}
-    for name, (t0, t1) in spans.items():
-        req = _requests(world, model, t0, t1)
-        out[f"tests/fixtures/{name}/requests.csv"] = write_csv(req)
-        out[f"tests/fixtures/{name}/telemetry.csv"] = write_csv(_telemetry(world, model, t0, t1))
+T = TypeVar("T")
+
+
+class Lazy(Mapping[str, T]):
+    """A mapping whose values are made when first read, each once."""
+
+    def __init__(self, make: dict[str, Callable[[], T]]) -> None:
+        self._make = make
+        self._made: dict[str, T] = {}
+
+    def __getitem__(self, key: str) -> T:
+        if key not in self._made:
+            self._made[key] = self._make[key]()
+        return self._made[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._make)
+
+    def __len__(self) -> int:
+        return len(self._make)
+
+    def made(self) -> list[str]:
+        """The keys whose values have been made so far."""
+        return [k for k in self._make if k in self._made]
+
+
+class Fixtures(Lazy[str]):
+    """Every fixture file of the model's tests and contracts, by path in the export, each
+    written when first read: a postmortem that judges a load test writes (and parses) the
+    telemetry its checks read, not the logged requests, drawn row by row, that none of them
+    reads. Each file is what it would be were all written at once, in any order (every one is
+    a function of the world nobody acts on), so a check judged here still reads what the
+    exported test reads. It holds its world weakly: it is kept by that world's key
+    (`remediations.fixtures`)."""
+
+    def __init__(self, world: World, model: Model) -> None:
+        self._world = weakref.ref(world)
+        self._model = model
+        self._spans = windows(world)
+        self._requests: dict[str, dict[str, np.ndarray]] = {}
+        self._served: dict[str, dict[str, np.ndarray]] = {}
+        make: dict[str, Callable[[], str]] = {"tests/fixtures/model.json": self._info,
+                                              "tests/fixtures/reference.csv": self._reference}
+        for name in self._spans:
+            make[f"tests/fixtures/{name}/requests.csv"] = \
+                partial(self._csv, partial(self._window_requests, name))
+            make[f"tests/fixtures/{name}/telemetry.csv"] = \
+                partial(self._csv, partial(self._telemetry, name))
+            for src in sources(model):
+                make[f"contracts/{src}/fixtures/{name}/output.csv"] = \
+                    partial(self._csv, partial(self._output, name, src))
         for src in sources(model):
-            cols = {f.name: req[f.name] for f in model.features if f.source == src}
-            out[f"contracts/{src}/fixtures/{name}/output.csv"] = write_csv(cols)
-    for src in sources(model):
-        out[f"contracts/{src}/contract.json"] = json.dumps(
-            _contract(world, model, src), indent=2) + "\n"
-    return out
+            make[f"contracts/{src}/contract.json"] = partial(self._contract, src)
+        super().__init__(make)
+
+    @property
+    def world(self) -> World:
+        world = self._world()
+        if world is None:
+            raise ReferenceError("the fixtures' world is gone")
+        return world
+
+    @staticmethod
+    def _csv(columns: Callable[[], dict[str, np.ndarray]]) -> str:
+        return write_csv(columns())
+
+    def _info(self) -> str:
+        model = self._model
+        info = {"model": model.name, "hardware": model.hardware, "slo": model.slo,
+                "latency_slo_ms": model.latency_slo_ms,
+                "memory_metric": "gpu_mem_frac" if model.hardware == "gpu" else "mem_frac",
+                "continuous": [f.name for f in model.features if f.kind == "continuous"],
+                "categorical": [f.name for f in model.features if f.kind != "continuous"],
+                "windows": {k: list(v) for k, v in self._spans.items()}}
+        return json.dumps(info, indent=2) + "\n"
+
+    def _reference(self) -> str:
+        stats = self.world.stats(self._model.name)
+        ref: dict[str, np.ndarray] = {}
+        for f in self._model.features:
+            v = stats.reference[f.name][:REFERENCE_SAMPLE]
+            ref[f.name] = v.astype(float) if f.kind == "continuous" else v.astype(str)
+        ref["score"] = stats.reference_scores[:REFERENCE_SAMPLE].astype(float)
+        return write_csv(ref)
+
+    def _window_requests(self, name: str) -> dict[str, np.ndarray]:
+        """The window's logged requests, drawn once for its requests and its outputs."""
+        if name not in self._requests:
+            self._requests[name] = _requests(self.world, self._model, *self._spans[name])
+        return self._requests[name]
+
+    def _window_served(self, name: str) -> dict[str, np.ndarray]:
+        """The window's served features: the requests' own when they are drawn already, else
+        drawn without scoring them (the producers' outputs read only these)."""
+        if name in self._requests:
+            return self._requests[name]
+        if name not in self._served:
+            self._served[name] = _served(self.world, self._model, *self._spans[name])
+        return self._served[name]
+
+    def _telemetry(self, name: str) -> dict[str, np.ndarray]:
+        return _telemetry(self.world, self._model, *self._spans[name])
+
+    def _output(self, name: str, src: str) -> dict[str, np.ndarray]:
+        req = self._window_served(name)
+        return {f.name: req[f.name] for f in self._model.features if f.source == src}
+
+    def _contract(self, src: str) -> str:
+        return json.dumps(_contract(self.world, self._model, src), indent=2) + "\n"
 
 
-def window_data(files: dict[str, str], window: str, source: str | None = None
-                ) -> dict[str, Any]:
-    """One window's fixtures as the exported conftest hands them to the checks."""
+def fixtures(world: World, model: Model) -> Fixtures:
+    """Every fixture file of the model's tests and contracts, by path in the export (each
+    written as it is first read)."""
+    return Fixtures(world, model)
+
+
+def window_data(files: Mapping[str, str], window: str, source: str | None = None
+                ) -> Lazy[Any]:
+    """One window's fixtures as the exported conftest hands them to the checks, each read (and
+    its file written) when a check first asks for it."""
+    def parsed(path: str) -> Callable[[], dict[str, np.ndarray]]:
+        return lambda: _parsed(files[path])
+
+    def loaded(path: str) -> Callable[[], Any]:
+        return lambda: json.loads(files[path])
+
     if source is not None:
-        return {"contract": json.loads(files[f"contracts/{source}/contract.json"]),
-                "output": _parsed(files[f"contracts/{source}/fixtures/{window}/output.csv"])}
-    return {"model_info": json.loads(files["tests/fixtures/model.json"]),
-            "reference": _parsed(files["tests/fixtures/reference.csv"]),
-            "requests": _parsed(files[f"tests/fixtures/{window}/requests.csv"]),
-            "telemetry": _parsed(files[f"tests/fixtures/{window}/telemetry.csv"])}
+        return Lazy({"contract": loaded(f"contracts/{source}/contract.json"),
+                     "output": parsed(f"contracts/{source}/fixtures/{window}/output.csv")})
+    return Lazy({"model_info": loaded("tests/fixtures/model.json"),
+                 "reference": parsed("tests/fixtures/reference.csv"),
+                 "requests": parsed(f"tests/fixtures/{window}/requests.csv"),
+                 "telemetry": parsed(f"tests/fixtures/{window}/telemetry.csv")})
 
 
 def _parsed(text: str) -> dict[str, np.ndarray]:
@@ -305,7 +419,7 @@ def _parse_once(text: str) -> dict[str, np.ndarray]:
     return csvdata.parse_csv(text)
 
 
-def blind(rid: str, files: dict[str, str], source: str | None = None) -> str | None:
+def blind(rid: str, files: Mapping[str, str], source: str | None = None) -> str | None:
     """Why the test cannot catch this incident (None: it can): a check fails on the healthy
     window, or none fails on the faulty one."""
     module = checks.MODULES[rid]

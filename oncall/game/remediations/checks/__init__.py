@@ -60,8 +60,8 @@ def fixtures_of(fn: Check) -> list[str]:
     return list(inspect.signature(fn).parameters)
 
 
-def run(module: ModuleType, data: dict[str, Any]) -> dict[str, list[str]]:
-    """Each check's problems on one window's fixtures."""
+def run(module: ModuleType, data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Each check's problems on one window's fixtures (only those its checks take are read)."""
     return {name: fn(**{p: data[p] for p in fixtures_of(fn)}) for name, fn in checks(module)}
 
 

@@ -56,3 +56,20 @@ def test_cli_version_is_light() -> None:
             "print(heavy); sys.exit(1 if heavy else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_content_read_from_the_cache_needs_no_yaml_parser(tmp_path: object) -> None:
+    """Once the validated content is cached, a game reads none of its YAML: PyYAML is imported
+    only when a file is read or written (it was imported by every process, about 11 ms)."""
+    import os
+
+    code = ("import sys; from oncall.content import loader; from oncall.game.engine import Game; "
+            "g = Game(loader.scenario('fraud-1'), 7); g.do({'do': 'ack'}); "
+            "g.do({'do': 'logs', 'model': 'fraud-scorer'}); "
+            "print('yaml' in sys.modules)")
+    env = {**os.environ, "ONCALL_CACHE": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert first.returncode == again.returncode == 0, first.stderr[-2000:] + again.stderr[-2000:]
+    assert first.stdout.strip() == "True", "the first run reads the files (and fills the cache)"
+    assert again.stdout.strip() == "False", "read from the cache: no YAML parser"

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 T = TypeVar("T")
 
@@ -68,17 +68,24 @@ MAX_SCENARIO_BYTES = 1024 * 1024
 MAX_YAML_ALIASES = 100
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """The safe loader, refusing alias bombs (a few lines that expand to billions of nodes)."""
+@cache
+def _bounded_loader() -> Any:
+    """The safe loader, refusing alias bombs (a few lines that expand to billions of nodes).
+    PyYAML is imported here and in the other readers, when a file is first read or written: a
+    game whose content comes from the cache never needs it."""
+    import yaml
 
-    aliases = 0
+    class BoundedLoader(yaml.SafeLoader):
+        aliases = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_YAML_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases (*name)")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > MAX_YAML_ALIASES:
+                    raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} aliases (*name)")
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+    return BoundedLoader
 
 
 def _read_text(path: Path, name: str) -> str:
@@ -110,19 +117,22 @@ ALIAS_OR_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s,\]}]")
 """Where a text may hold a YAML anchor or alias: such a file goes through the loader that counts
 aliases; any other is read by libyaml's safe loader, several times faster and with no alias to
 expand."""
-FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-FAST_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-"""libyaml's safe dumper where PyYAML has it: the same text as the pure-Python one (checked on
-every rule and test file the catalogue writes for the library), five times faster."""
 
 
 def dump_yaml(doc: object, **options: Any) -> str:
-    """A document as YAML text, as `yaml.safe_dump` writes it, through the fast dumper."""
-    return str(yaml.dump(doc, Dumper=FAST_DUMPER, **options))
+    """A document as YAML text, as `yaml.safe_dump` writes it, through libyaml's safe dumper
+    where PyYAML has it: the same text as the pure-Python one (checked on every rule and test
+    file the catalogue writes for the library), five times faster."""
+    import yaml
+
+    return str(yaml.dump(doc, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), **options))
 
 
 def _parse_yaml(text: str, name: str) -> object:
-    loader: Any = _BoundedLoader if ALIAS_OR_ANCHOR.search(text) else FAST_LOADER
+    import yaml
+
+    loader: Any = _bounded_loader() if ALIAS_OR_ANCHOR.search(text) else \
+        getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)  # both safe loaders
     except yaml.YAMLError as exc:
@@ -164,6 +174,8 @@ def node_line(node: Node | None, loc: tuple[Any, ...]) -> int | None:
     """The line (1-based) of the YAML node at a field path, or of the deepest one that exists."""
     if node is None:
         return None
+    from yaml.nodes import MappingNode, SequenceNode
+
     for part in loc:
         if isinstance(node, MappingNode):
             node = next((v for k, v in node.value if str(k.value) == str(part)), node)
@@ -185,8 +197,10 @@ def read_data(path: Path) -> tuple[Any, str]:
 
 def node_tree(text: str) -> Node | None:
     """The YAML node tree of a text already read (None if it does not compose)."""
+    import yaml
+
     try:
-        return yaml.compose(text, Loader=_BoundedLoader)  # a SafeLoader subclass
+        return yaml.compose(text, Loader=_bounded_loader())  # a SafeLoader subclass
     except yaml.YAMLError:
         return None
 

@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from yaml.nodes import Node
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 from oncall.sim.datafile import (
     ContentError,

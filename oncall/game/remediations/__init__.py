@@ -289,10 +289,10 @@ def support(world: World, made: Generated, tuning: dict[str, Tuning],
     if tests:
         fixture_files = fixtures(world, model)
         if any(not a.path.startswith("contracts/") for a in tests):
-            out["tests/conftest.py"] = testfiles.CONFTEST
+            out["tests/conftest.py"] = testfiles.conftest()
             out.update({k: fixture_files[k] for k in fixture_files if k.startswith("tests/")})
         for src in {s for a in tests if (s := _source_of(a))}:
-            out[f"contracts/{src}/conftest.py"] = testfiles.CONTRACT_CONFTEST
+            out[f"contracts/{src}/conftest.py"] = testfiles.contract_conftest()
             out.update({k: fixture_files[k] for k in fixture_files
                         if k.startswith(f"contracts/{src}/")})
     return out

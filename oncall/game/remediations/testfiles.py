@@ -19,7 +19,7 @@ import json
 import re
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -100,9 +100,12 @@ def test_file(rid: str, title: str, model: Model, source: str | None = None) -> 
     return "\n".join(out) + "\n"
 
 
-_READERS = (inspect.getsource(csvdata.window) + "\n\n" + inspect.getsource(csvdata.parse_csv))
-
-_HEAD = '''"""{doc}
+@cache
+def _head() -> str:
+    """What both conftests open with: the readers of the fixtures, the test's own copy of
+    `csvdata.window` and `csvdata.parse_csv` (their source read when an export first asks)."""
+    readers = inspect.getsource(csvdata.window) + "\n\n" + inspect.getsource(csvdata.parse_csv)
+    return '''"""{doc}
 
 ONCALL_FIXTURES picks the live window: `healthy` (the default; before the fault) or `faulty`
 (from the page on, with no fix applied).
@@ -120,7 +123,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 WINDOWS = ("healthy", "faulty")
 
 
-''' + _READERS + '''
+''' + readers + '''
 
 def _live() -> str:
     try:
@@ -133,8 +136,12 @@ def _read(name: str) -> dict:
     return parse_csv((FIXTURES / name).read_text(encoding="utf-8"))
 '''
 
-CONFTEST = _HEAD.replace("{doc}", "Fixtures for the generated tests, read from CSV files "
-                                   "exported from the incident.") + '''
+
+@cache
+def conftest() -> str:
+    """The conftest of the generated tests: fixtures read from the incident's CSV files."""
+    return _head().replace("{doc}", "Fixtures for the generated tests, read from CSV files "
+                                    "exported from the incident.") + '''
 
 @pytest.fixture(scope="session")
 def model_info() -> dict:
@@ -161,7 +168,11 @@ def telemetry() -> dict:
     return _read(f"{_live()}/telemetry.csv")
 '''
 
-CONTRACT_CONFTEST = _HEAD.replace(
+
+@cache
+def contract_conftest() -> str:
+    """The conftest of a producer's data contract: the contract and a sample of its output."""
+    return _head().replace(
     "{doc}", "Fixtures for the data contract: the contract, and a sample of the producer's "
              "output.\n\nIn the producer's CI, point `output` at a sample of the release about "
              "to ship.") + '''

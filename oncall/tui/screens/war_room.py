@@ -53,10 +53,13 @@ if TYPE_CHECKING:
     from oncall.game.record import Observation
     from oncall.session import Session
     from oncall.tui.app import OncallApp
+    from oncall.tui.screens.postmortem import PostmortemScreen
 
 TABS = {"dashboard": "tab-chart", "drift": "tab-drift"}
 WIDE = 120
 """From this many columns a side panel keeps the impact and the latest chart beside the log."""
+FORM_AHEAD_S = 0.5
+"""Seconds after the room is shown before the postmortem form starts being built behind it."""
 
 
 class WarRoom(Screen[None]):
@@ -90,6 +93,8 @@ class WarRoom(Screen[None]):
         self._warned_ack = False
         self._budget = 0.0
         """The error-budget share last shown, to toast each threshold once as it is crossed."""
+        self._form: PostmortemScreen | None = None
+        """The postmortem form, built behind the room while the incident is worked."""
 
     @property
     def game(self) -> Game:
@@ -140,6 +145,30 @@ class WarRoom(Screen[None]):
         self.refresh_bindings()
         self.call_after_refresh(app.release_input)
         self.call_after_refresh(freeze_heap)
+        self.set_timer(FORM_AHEAD_S, self._build_form)
+
+    def _build_form(self) -> None:
+        """Start building the postmortem form off the stack, a few widgets a frame while the
+        room is on top (`PostmortemScreen`), so `resolve` only has to show it. Textual mounts a
+        screen as it is pushed; `_get_screen` is that step on its own."""
+        from oncall.tui.screens.postmortem import PostmortemScreen
+
+        if self._form is not None or not self.is_attached or self.game.phase == "resolved":
+            return
+        self._form = PostmortemScreen(self.session, None, self.entries, behind=self)
+        self.app._get_screen(self._form)
+
+    @property
+    def quiet(self) -> bool:
+        """The room is on top and nothing the player started is under way (a command, a
+        chart being drawn): work done ahead waits for such moments."""
+        return self.app.screen is self and not any(w.is_running for w in self.app.workers)
+
+    def on_unmount(self) -> None:
+        """Left without resolving (abandoned, quit): the form built behind goes too."""
+        form, self._form = self._form, None
+        if form is not None and form.is_attached:
+            form.remove()
 
     def waited_on_the_page(self, observation: Observation) -> None:
         """A real-time minute passed on the page above: its recorded `wait 1` joins the log."""
@@ -212,15 +241,21 @@ class WarRoom(Screen[None]):
                             timeout=6)
 
     def _leave_for_postmortem(self, command: dict[str, Any], obs: Observation) -> None:
-        """Resolved: the postmortem takes the room's place at once. The room is not brought
-        up to date first (its log, status bar and keys would be drawn for nobody); the answer
-        joins the entries the postmortem looks back at, and its news is announced."""
+        """Resolved: the postmortem takes the room's place at once, the form built behind
+        the room if it is there. The room is not brought up to date first (its log, status bar
+        and keys would be drawn for nobody); the answer joins the entries the postmortem looks
+        back at, and its news is announced."""
         from oncall.tui.screens.postmortem import PostmortemScreen
 
         self.entries.append((command, obs))
         self._announce(obs)
         self.query_one(ObservationLog).leaving = True
-        self.oncall.replace(self, PostmortemScreen(self.session, obs, self.entries))
+        form, self._form = self._form, None
+        if form is not None and form.is_attached:
+            form.show(obs)
+        else:
+            form = PostmortemScreen(self.session, obs, self.entries)
+        self.oncall.replace(self, form)
 
     def _show_state(self, state: dict[str, Any]) -> None:
         """The status bar and side panel, and a toast for each new kind of pressure."""

@@ -6,6 +6,7 @@ from itertools import pairwise
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -136,6 +137,14 @@ class HelpScreen(ModalScreen[None]):
         first, *self._rest = pieces(self.source, SHOWN_ROWS)
         with VerticalScroll(id="help"):
             yield Static(styled(first), classes="help-text")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Laid out as it comes up, the help is then told its own size: Textual lays it out
+        again at once, and the war room under it, and draws the whole dimmed screen again (a
+        third of F1's answer, in the same callback). A real resize comes at a size the help was
+        not laid out at, and is laid out as Textual does."""
+        if event.size == self.outer_size:
+            event.prevent_default()
 
     def on_mount(self) -> None:
         self.query_one("#help", VerticalScroll).focus()

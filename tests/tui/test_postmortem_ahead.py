@@ -1,6 +1,7 @@
 """The postmortem form built behind the war room while the incident is worked is the form built
-at the resolve, to the character; keys typed right after `r` land in it however far it got; and
-it goes with the room when the room is left another way."""
+at the resolve, to the character; keys typed right after `r` land in it however far it got; it
+goes with the room when the room is left another way; and the room, kept while the form comes,
+is taken down once the form is whole."""
 
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ async def test_the_form_built_ahead_is_the_form_built_at_the_resolve(
             screens.append(app.export_screenshot())
             commands.append(form.command())
             fields.append([w.id for w in form.query("*") if w.id and w.id.startswith("pm-")])
+            for _ in range(5):  # the room, kept while the form came, is taken down after
+                await settle(pilot)
+            assert not room.is_attached and not app.is_screen_installed(room)
     assert fields[0] == fields[1] == fields[2]
     assert commands[0] == commands[1] == commands[2]
     assert "impact" in commands[0] and commands[0]["impact"], "the impact is filled in"

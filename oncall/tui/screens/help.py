@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from oncall.tui.screens.actions import ACTIONS
+from oncall.tui.screens.layout import skip_repeat_layout
 
 NIGHT_KEYS = [
     "- Type a command and press enter; a line entered while another runs waits its turn",
@@ -139,12 +140,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(styled(first), classes="help-text")
 
     def on_resize(self, event: events.Resize) -> None:
-        """Laid out as it comes up, the help is then told its own size: Textual lays it out
-        again at once, and the war room under it, and draws the whole dimmed screen again (a
-        third of F1's answer, in the same callback). A real resize comes at a size the help was
-        not laid out at, and is laid out as Textual does."""
-        if event.size == self.outer_size:
-            event.prevent_default()
+        skip_repeat_layout(self, event)  # and the war room beneath, and the dimmed screen
 
     def on_mount(self) -> None:
         self.query_one("#help", VerticalScroll).focus()

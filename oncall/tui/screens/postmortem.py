@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static,
 
 from oncall.sim.impact import describe
 from oncall.tui.messages import Observed
+from oncall.tui.screens.layout import skip_repeat_layout
 from oncall.tui.slices import Piece, Slices
 from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.framed import FramedSelect
@@ -44,7 +45,7 @@ ITEM_TYPES = ("detect", "mitigate", "prevent", "repair", "investigate")
 ITEM_ROWS = 3
 FIRST_FIELDS = 3
 """Text sections at the top of the form: what a 24-row terminal shows first."""
-PARTS = 4
+PARTS = 3
 """Hidden boxes the lower half is mounted into, shown one a frame once the form is up."""
 
 
@@ -118,6 +119,8 @@ class PostmortemScreen(Screen[None]):
         self._submit_when_ready = False
         """ctrl+s came before the form was whole: it is honoured once it is."""
         self._building: Slices | None = None
+        self.replaces: Screen[Any] | None = None
+        """The war room, kept until the form is whole, then taken down (`_whole`)."""
 
     @property
     def game(self) -> Game:
@@ -178,11 +181,11 @@ class PostmortemScreen(Screen[None]):
             for w in (Label(label, classes="form-label"), Input(id=f"pm-{name}", compact=True))]))
         pieces.append(("#pm-part-2", lambda: self._text("caught_earlier",
                                                         "What could have caught it earlier")))
-        pieces.append(("#pm-part-3", lambda: [
+        pieces.append(("#pm-part-2", lambda: [
             Label("Remediations (space toggles)", classes="form-label"),
             SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id) for r in CATALOGUE],
                                id="pm-remediations")]))
-        pieces.append(("#pm-part-3", lambda: [
+        pieces.append(("#pm-part-2", lambda: [
             Static("", id="pm-unfit", markup=False),
             Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")]))
         return pieces
@@ -237,6 +240,9 @@ class PostmortemScreen(Screen[None]):
         self._building.allow(None)
         self._on_screen()
 
+    def on_resize(self, event: events.Resize) -> None:
+        skip_repeat_layout(self, event)
+
     def _on_screen(self) -> None:
         """The form is on screen: once the summary is in, the cursor goes there and what was
         typed after `r` follows it; the lower half is shown once it is all in."""
@@ -268,11 +274,19 @@ class PostmortemScreen(Screen[None]):
 
     def _whole(self) -> None:
         self.ready = True
+        if self.replaces is not None:
+            Slices(self, [self._drop_replaced]).start()
         if self._submit_when_ready:
             self.call_after_refresh(self.action_submit)
         if self.focused is self.query_one("#pm-summary", TextArea):
             # Mounting below the focused summary nudged the view; the top is where it starts.
             self.query_one("#pm", VerticalScroll).scroll_home(animate=False)
+
+    def _drop_replaced(self) -> None:
+        room, self.replaces = self.replaces, None
+        if room is not None and room not in self.app.screen_stack:
+            self.app.uninstall_screen(room)
+            room.remove()
 
     def command(self) -> dict[str, Any]:
         """The postmortem command from the form as it stands."""

@@ -11,6 +11,7 @@ latest chart beside the log.
 from __future__ import annotations
 
 import threading
+import time
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -60,6 +61,8 @@ WIDE = 120
 """From this many columns a side panel keeps the impact and the latest chart beside the log."""
 FORM_AHEAD_S = 0.5
 """Seconds after the room is shown before the postmortem form starts being built behind it."""
+QUIET_S = 0.25
+"""Seconds without a key or an answer before the room counts as quiet (work ahead may run)."""
 
 
 class WarRoom(Screen[None]):
@@ -95,6 +98,8 @@ class WarRoom(Screen[None]):
         """The error-budget share last shown, to toast each threshold once as it is crossed."""
         self._form: PostmortemScreen | None = None
         """The postmortem form, built behind the room while the incident is worked."""
+        self._last_answer = 0.0
+        """When a command was last sent or answered (monotonic seconds)."""
 
     @property
     def game(self) -> Game:
@@ -160,9 +165,12 @@ class WarRoom(Screen[None]):
 
     @property
     def quiet(self) -> bool:
-        """The room is on top and nothing the player started is under way (a command, a
-        chart being drawn): work done ahead waits for such moments."""
-        return self.app.screen is self and not any(w.is_running for w in self.app.workers)
+        """The room is on top, nothing the player started is under way (a command, a chart
+        being drawn) and the player is reading (no key or answer for `QUIET_S`): work done
+        ahead waits for such moments."""
+        last = max(self._last_answer, self.oncall.last_input)
+        return self.app.screen is self and time.monotonic() - last > QUIET_S \
+            and not any(w.is_running for w in self.app.workers)
 
     def on_unmount(self) -> None:
         """Left without resolving (abandoned, quit): the form built behind goes too."""
@@ -199,6 +207,7 @@ class WarRoom(Screen[None]):
     # -- sending -------------------------------------------------------------------------------
     def send(self, command: dict[str, Any]) -> None:
         """Run one engine command off the event loop."""
+        self._last_answer = time.monotonic()
         status = self.query_one(IncidentStatus)
         status.show(status.state, busy=True)
         if command.get("do") == "resolve":
@@ -218,6 +227,7 @@ class WarRoom(Screen[None]):
 
     @on(Observed)
     def _observed(self, message: Observed) -> None:
+        self._last_answer = time.monotonic()
         self.call_after_refresh(freeze_heap)  # the answer and its widgets live with the game
         obs = message.observation
         if obs.kind == "resolve" and obs.ok and message.state.get("phase") == "resolved":
@@ -255,6 +265,10 @@ class WarRoom(Screen[None]):
             form.show(obs)
         else:
             form = PostmortemScreen(self.session, obs, self.entries)
+        # Kept (installed) as the form replaces it, and taken down once the form is whole:
+        # its few hundred widgets closing shared the form's first frames.
+        self.app.install_screen(self, f"war-room-{id(self)}")
+        form.replaces = self
         self.oncall.replace(self, form)
 
     def _show_state(self, state: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pilot_helpers import recovered_room, settle
+from pilot_helpers import recovered_room, screen_when, settle
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -33,12 +33,10 @@ async def build_ahead(pilot: Pilot[None], room: WarRoom, build: Any, ahead: str)
 
 
 async def whole_form(pilot: Pilot[None]) -> PostmortemScreen:
-    for _ in range(200):
-        await settle(pilot)
-        form = pilot.app.screen
-        if isinstance(form, PostmortemScreen) and form.ready:
-            return form
-    raise AssertionError("the form never came whole")
+    screen = await screen_when(pilot, lambda s: isinstance(s, PostmortemScreen) and s.ready,
+                               "the whole form")
+    assert isinstance(screen, PostmortemScreen)
+    return screen
 
 
 @pytest.mark.heavy

@@ -77,3 +77,18 @@ async def test_the_list_built_ahead_is_the_list_n_builds(
             await settle(pilot)
             assert isinstance(app.screen, TitleScreen) and not picker.is_attached
     assert shots[0] == shots[1]
+
+
+async def test_the_title_builds_the_list_ahead_again_after_it(home: Path) -> None:
+    app = make_app(home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        title = await screen_when(pilot, lambda s: isinstance(s, TitleScreen)
+                                  and s._shift is not None, "the list built ahead")
+        assert isinstance(title, TitleScreen)
+        first = title._shift
+        await pilot.press("n")
+        assert await listed(pilot) is first
+        await pilot.press("escape")
+        await screen_when(pilot, lambda s: s is title and title._shift is not None,
+                          "the next list built ahead")
+        assert title._shift is not first and not first.is_attached

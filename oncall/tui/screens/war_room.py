@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 TABS = {"dashboard": "tab-chart", "drift": "tab-drift"}
 WIDE = 120
 """From this many columns a side panel keeps the impact and the latest chart beside the log."""
-FORM_AHEAD_S = 0.5
+FORM_AHEAD_S = 0.1
 """Seconds after the room is shown before the postmortem form starts being built behind it."""
 QUIET_S = 0.25
 """Seconds without a key or an answer before the room counts as quiet (work ahead may run)."""

@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from oncall.sim.impact import describe
+from oncall.tui.app import freeze_heap
 from oncall.tui.messages import Observed
 from oncall.tui.screens.layout import skip_repeat_layout
 from oncall.tui.slices import Piece, Slices
@@ -261,6 +262,8 @@ class PostmortemScreen(Screen[None]):
         self.built = True
         if self.shown:
             self._reveal()
+        else:  # built ahead: it lives as long as the game, out of the collector's reach
+            freeze_heap()
 
     def _reveal(self) -> None:
         """Show the lower half a box a frame, from the next frame on (each box shown is

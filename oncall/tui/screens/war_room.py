@@ -61,7 +61,7 @@ WIDE = 120
 """From this many columns a side panel keeps the impact and the latest chart beside the log."""
 FORM_AHEAD_S = 0.1
 """Seconds after the room is shown before the postmortem form starts being built behind it."""
-QUIET_S = 0.25
+QUIET_S = 0.3
 """Seconds without a key or an answer before the room counts as quiet (work ahead may run)."""
 
 
@@ -150,6 +150,7 @@ class WarRoom(Screen[None]):
         self.refresh_bindings()
         self.call_after_refresh(app.release_input)
         self.call_after_refresh(freeze_heap)
+        self._last_answer = time.monotonic()  # the room itself is the answer to `a`
         self.set_timer(FORM_AHEAD_S, self._build_form)
 
     def _build_form(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -192,6 +193,9 @@ class OncallApp(App[None]):
         self.crash_log: Path | None = None
         self.crash_id: str | None = None
         """Set when an error stopped the app: where its traceback was written, and its id."""
+        self.last_input = 0.0
+        """When the player last pressed a key or pasted (monotonic seconds): work done ahead
+        waits for a pause."""
 
     # -- type-ahead: keys typed while the next screen is on its way ----------------------------
     HOLD_LIMIT_S = 5.0
@@ -240,6 +244,8 @@ class OncallApp(App[None]):
     async def on_event(self, event: Any) -> None:
         from textual import events
 
+        if isinstance(event, events.Key | events.Paste):
+            self.last_input = time.monotonic()
         if self._held is not None and isinstance(event, events.Key | events.Paste) \
                 and not event.is_forwarded and getattr(event, "key", "") not in LET_THROUGH:
             self._held.append(event)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
 
 if TYPE_CHECKING:
@@ -16,6 +18,16 @@ if TYPE_CHECKING:
 async def settle(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def screen_when(pilot: Pilot[None], ready: Callable[[Screen[Any]], bool],
+                      what: str) -> Screen[Any]:
+    """The app's screen once `ready(screen)` holds, settling between looks."""
+    for _ in range(200):
+        await settle(pilot)
+        if ready(pilot.app.screen):
+            return pilot.app.screen
+    raise AssertionError(f"{what} never came")
 
 
 async def recovered_room(pilot: Pilot[None]) -> WarRoom:

@@ -169,7 +169,7 @@ async def test_ctrl_s_typed_before_the_form_is_whole_is_honoured_once_it_is(
     answered once the form is whole (here: the question an empty form asks)."""
     held: list[PostmortemScreen] = []
 
-    async def hold(screen: PostmortemScreen, rest: object = None) -> None:
+    def hold(screen: PostmortemScreen) -> None:
         held.append(screen)  # the lower half waits until the test lets it in
 
     app = incident_app
@@ -177,7 +177,7 @@ async def test_ctrl_s_typed_before_the_form_is_whole_is_honoured_once_it_is(
         room = await recovered_room(pilot)
         game = room.game
         with monkeypatch.context() as patch:
-            patch.setattr(PostmortemScreen, "_mount_rest", hold)
+            patch.setattr(PostmortemScreen, "_reveal", hold)
             room.send({"do": "resolve"})
             for _ in range(40):
                 await settle(pilot)
@@ -188,7 +188,7 @@ async def test_ctrl_s_typed_before_the_form_is_whole_is_honoured_once_it_is(
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is form, "nothing to submit yet"
-        await form._mount_rest()
+        form._reveal()
         for _ in range(40):
             await pilot.pause()
             if isinstance(app.screen, ConfirmScreen):

@@ -41,3 +41,19 @@ async def test_the_whole_help_is_shown_once_settled(home: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_the_help_follows_a_resize_of_the_terminal(home: Path) -> None:
+    """The help skips the second layout Textual gives a screen as it comes up, not a resize."""
+    app = make_app(home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(HelpScreen("active"))
+        await settle(pilot)
+        box = app.screen.query_one("#help")
+        assert box.region.x == 1
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        await pilot.pause()
+        assert app.screen.size == (120, 40)
+        assert box.region.x == (120 - 78) // 2 and box.region.y == (40 - 22) // 2

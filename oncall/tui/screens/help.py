@@ -6,6 +6,7 @@ from itertools import pairwise
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -13,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from oncall.tui.screens.actions import ACTIONS
+from oncall.tui.screens.layout import skip_repeat_layout
 
 NIGHT_KEYS = [
     "- Type a command and press enter; a line entered while another runs waits its turn",
@@ -136,6 +138,9 @@ class HelpScreen(ModalScreen[None]):
         first, *self._rest = pieces(self.source, SHOWN_ROWS)
         with VerticalScroll(id="help"):
             yield Static(styled(first), classes="help-text")
+
+    def on_resize(self, event: events.Resize) -> None:
+        skip_repeat_layout(self, event)  # and the war room beneath, and the dimmed screen
 
     def on_mount(self) -> None:
         self.query_one("#help", VerticalScroll).focus()

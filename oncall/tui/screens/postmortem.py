@@ -6,6 +6,7 @@ copy by hand); everything else is the player's. Submitting sends the `postmortem
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,7 +19,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
 from oncall.sim.impact import describe
+from oncall.tui.app import freeze_heap
 from oncall.tui.messages import Observed
+from oncall.tui.screens.layout import skip_repeat_layout
+from oncall.tui.slices import Piece, Slices
 from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.framed import FramedSelect
 
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
     from oncall.game.engine import Game
     from oncall.game.record import Observation
     from oncall.session import Session
+    from oncall.tui.screens.war_room import WarRoom
 
 TEXT_FIELDS = (
     ("summary", "Summary: what happened, in two sentences"),
@@ -40,11 +45,9 @@ LESSONS = (("went_well", "What went well"), ("went_wrong", "What went wrong"),
 ITEM_TYPES = ("detect", "mitigate", "prevent", "repair", "investigate")
 ITEM_ROWS = 3
 FIRST_FIELDS = 3
-"""Text sections composed with the screen; the rest mount right after it paints."""
-REST_CHUNK = 4
-"""Widgets of the lower half mounted per frame, into a box that stays hidden until all are in:
-hidden, a chunk is not laid out and drawn with the form (the form was laid out again at each
-chunk, 10-20 ms a frame), and the box is shown once, whole."""
+"""Text sections at the top of the form: what a 24-row terminal shows first."""
+PARTS = 3
+"""Hidden boxes the lower half is mounted into, shown one a frame once the form is up."""
 
 
 class SectionText(TextArea):
@@ -76,6 +79,14 @@ def prefill(game: Game) -> dict[str, str]:
 
 
 class PostmortemScreen(Screen[None]):
+    """The form, built in one of two ways with the same result. Ahead (`behind` is the war
+    room): mounted off the stack while the player is still in the war room, a few widgets a
+    frame whenever the room is quiet, so `resolve` only fills in the answer and the numbers
+    and shows it. Or at the resolve: the top comes with the screen and the rest a few widgets a
+    frame after it paints. Either way the lower half is mounted into hidden boxes, shown a box
+    a frame once every field is in and the form is on screen (laid out with the form at each
+    piece, the form was laid out and drawn again each frame)."""
+
     AUTO_FOCUS = "#pm-summary"
     """The cursor starts in the summary (not first on the form's scroll, then moved)."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -85,97 +96,200 @@ class PostmortemScreen(Screen[None]):
         Binding("f1", "help", "Help", id="pm-help"),
     ]
 
-    def __init__(self, session: Session, resolved: Observation,
-                 entries: list[tuple[dict[str, Any], Observation]] | None = None) -> None:
+    def __init__(self, session: Session, resolved: Observation | None,
+                 entries: list[tuple[dict[str, Any], Observation]] | None = None,
+                 behind: WarRoom | None = None) -> None:
         super().__init__()
         self.session = session
         self.resolved = resolved
+        """The resolve's answer, shown at the top (given at `show` when built ahead)."""
         self.tuning: dict[str, dict[str, Any]] = {}
         """Thresholds and `for` chosen in the tuning lab, per monitor."""
-        self.entries = entries or []
+        self.entries = entries if entries is not None else []
         """The war room's log, to look back at while writing (ctrl+l)."""
+        self.behind = behind
+        """The war room this form is built behind, ahead of the resolve; None once shown."""
+        self.filled: dict[str, str] = {} if behind is not None else prefill(self.game)
+        """What the sections start with (the impact and detection, from the simulation)."""
         self.shown = False
-        """The top of the form is up, with the cursor in the summary."""
+        """The form is on screen, with the cursor in the summary."""
+        self.built = False
+        """Every widget is mounted (the lower half still hidden until the form is shown)."""
         self.ready = False
-        """The whole form is mounted (the top comes first, the rest over the next frames)."""
+        """The whole form is mounted and shown."""
         self._submit_when_ready = False
         """ctrl+s came before the form was whole: it is honoured once it is."""
+        self._building: Slices | None = None
+        self.replaces: Screen[Any] | None = None
+        """The war room, kept until the form is whole, then taken down (`_whole`)."""
 
     @property
     def game(self) -> Game:
         return self.session.game
 
+    @property
+    def ahead(self) -> bool:
+        return self.behind is not None
+
     def compose(self) -> ComposeResult:
-        """The top of the form (what a 24-row terminal shows first); the rest is mounted just
-        after the first paint (`_rest`), so the form appears without a pause."""
-        filled = prefill(self.game)
+        """The frame of the form; at the resolve the top too (what a 24-row terminal shows
+        first), so the form appears without a pause. The rest comes in pieces (`_pieces`)."""
         with VerticalScroll(id="pm"):
-            yield Static(self.resolved.text, id="pm-resolved", markup=False)
-            for name, label in TEXT_FIELDS[:FIRST_FIELDS]:
-                yield from self._text(name, label, filled.get(name, ""))
+            yield Static(self.resolved.text if self.resolved else "", id="pm-resolved",
+                         markup=False)
+            if not self.ahead:
+                for name, label in TEXT_FIELDS[:FIRST_FIELDS]:
+                    yield from self._text(name, label)
+            for i in range(PARTS):
+                yield Vertical(id=f"pm-part-{i}", classes="pm-part")
         yield FittingFooter()
 
-    @staticmethod
-    def _text(name: str, label: str, text: str = "") -> ComposeResult:
-        yield Label(label, classes="form-label")
+    def _text(self, name: str, label: str) -> list[Widget]:
+        text = self.filled.get(name, "")
         area = SectionText(text, id=f"pm-{name}", classes="pm-text", compact=True)
         if text:  # typing into a pre-filled section adds to it, at its end
             area.move_cursor(area.document.end)
-        yield area
+        return [Label(label, classes="form-label"), area]
 
-    def _rest(self) -> list[Widget]:
+    def _pieces(self) -> list[tuple[str, Callable[[], list[Widget]]]]:
+        """The form's widgets in pieces of about a frame's work: where each piece goes, and
+        how to make it (as it is mounted, so a section reads what the resolve filled in). The
+        lower half is in `PARTS` hidden boxes, cut where no two margins meet."""
         from oncall.game.remediations import CATALOGUE
 
-        filled = prefill(self.game)
-        owner = self.game.world.model(self.game.record.facts.target_model).team
-        out: list[Widget] = []
-        for name, label in TEXT_FIELDS[FIRST_FIELDS:]:
-            out += self._text(name, label, filled.get(name, ""))
-        out.append(Label("Action items (item, type, owner)", classes="form-label"))
-        for i in range(ITEM_ROWS):
-            out.append(Horizontal(
+        def item(i: int) -> list[Widget]:
+            owner = self.game.world.model(self.game.record.facts.target_model).team
+            return [Horizontal(
                 Input(placeholder="action item", id=f"pm-item-{i}", classes="pm-what",
                       compact=True),
                 FramedSelect([(t, t) for t in ITEM_TYPES], value=ITEM_TYPES[i % 3],
-                       allow_blank=False, id=f"pm-type-{i}", classes="pm-type", compact=True),
+                             allow_blank=False, id=f"pm-type-{i}", classes="pm-type",
+                             compact=True),
                 Input(str(owner), placeholder="owner", id=f"pm-owner-{i}", classes="pm-owner",
-                      compact=True), classes="pm-item"))
-        for name, label in LESSONS:
-            out += [Label(label, classes="form-label"), Input(id=f"pm-{name}", compact=True)]
-        out += self._text("caught_earlier", "What could have caught it earlier")
-        out += [Label("Remediations (space toggles)", classes="form-label"),
-                SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id)
-                                     for r in CATALOGUE], id="pm-remediations"),
-                Static("", id="pm-unfit", markup=False),
-                Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")]
-        return out
+                      compact=True), classes="pm-item")]
+
+        pieces: list[tuple[str, Callable[[], list[Widget]]]] = []
+        if self.ahead:
+            pieces += [("#pm", partial(self._text, n, label))
+                       for n, label in TEXT_FIELDS[:FIRST_FIELDS]]
+        pieces += [("#pm-part-0", partial(self._text, n, label))
+                   for n, label in TEXT_FIELDS[FIRST_FIELDS:]]
+        pieces.append(("#pm-part-1", lambda: [Label("Action items (item, type, owner)",
+                                                     classes="form-label"), *item(0)]))
+        pieces += [("#pm-part-1", partial(item, i)) for i in range(1, ITEM_ROWS)]
+        pieces.append(("#pm-part-1", lambda: [
+            w for name, label in LESSONS
+            for w in (Label(label, classes="form-label"), Input(id=f"pm-{name}", compact=True))]))
+        pieces.append(("#pm-part-2", lambda: self._text("caught_earlier",
+                                                        "What could have caught it earlier")))
+        pieces.append(("#pm-part-2", lambda: [
+            Label("Remediations (space toggles)", classes="form-label"),
+            SelectionList[str](*[(f"{r.id} ({r.kind}): {r.title}", r.id) for r in CATALOGUE],
+                               id="pm-remediations")]))
+        pieces.append(("#pm-part-2", lambda: [
+            Static("", id="pm-unfit", markup=False),
+            Button("Submit postmortem (ctrl+s)", variant="primary", id="pm-submit")]))
+        return pieces
+
+    def _mounter(self, where: str, make: Callable[[], list[Widget]]
+                 ) -> Callable[[], Awaitable[None]]:
+        async def mount() -> None:
+            box = self.query_one(where)
+            if where == "#pm":  # the top goes above the hidden lower half
+                await box.mount_all(make(), before="#pm-part-0")
+                self._on_screen()
+            else:
+                await box.mount_all(make())
+        return mount
 
     def on_mount(self) -> None:
-        self.set_focus(self.query_one("#pm-summary", TextArea))
-        self.shown = True
-        self.app.release_input()  # type: ignore[attr-defined]  # what was typed after `r`
-        self.call_after_refresh(self._mount_rest)
+        behind = self.behind
+        pieces: list[Piece] = [self._mounter(w, m) for w, m in self._pieces()]
+        if behind is not None:
+            # The numbers as they stand (read while no command runs; the resolve brings them
+            # up to date), and the footer composed ahead too.
+            pieces = [self._prefill, *pieces, self.refresh_bindings]
+        self._building = Slices(self, pieces, then=self._all_built,
+                                when=(lambda: behind.quiet) if behind else None)
+        self._building.start()
+        if not self.ahead:
+            self._on_screen()
 
-    async def _mount_rest(self, rest: list[Widget] | None = None) -> None:
-        """Build the lower half once the top has painted, and mount it a few widgets per
-        frame into a hidden box shown when it is whole, so typing in the summary never waits
-        on it."""
-        if rest is None:
-            rest = self._rest()
-            await self.query_one("#pm", VerticalScroll).mount(Vertical(id="pm-rest"))
-        box = self.query_one("#pm-rest", Vertical)
-        chunk, rest = rest[:REST_CHUNK], rest[REST_CHUNK:]
-        await box.mount_all(chunk)
-        if rest:
-            self.call_after_refresh(self._mount_rest, rest)
+    def _prefill(self) -> None:
+        self.filled = prefill(self.game)
+
+    def show(self, resolved: Observation) -> None:
+        """Built ahead: the resolve's answer and the simulation's numbers go in, and the war
+        room puts the form in its place. Sections mounted later are made with them."""
+        self.resolved = resolved
+        self.query_one("#pm-resolved", Static).update(resolved.text)
+        self.filled = prefill(self.game)
+        for name, text in self.filled.items():
+            for area in self.query(f"#pm-{name}").results(SectionText):
+                if area.text != text:
+                    area.load_text(text)
+                    area.move_cursor(area.document.end)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Shown for the first time, a form built ahead is already styled: Textual would style
+        every widget of it again as it comes on screen (50 ms at 80x24)."""
+        if self.behind is None:
             return
-        box.display = True
+        self.behind = None
+        event.refresh_styles = False
+        assert self._building is not None
+        self._building.allow(None)
+        self._on_screen()
+
+    def on_resize(self, event: events.Resize) -> None:
+        skip_repeat_layout(self, event)
+
+    def _on_screen(self) -> None:
+        """The form is on screen: once the summary is in, the cursor goes there and what was
+        typed after `r` follows it; the lower half is shown once it is all in."""
+        if self.shown or self.ahead:
+            return
+        summary = self.query("#pm-summary")
+        if not summary:
+            return
+        self.shown = True
+        self.set_focus(summary.first())
+        self.app.release_input()  # type: ignore[attr-defined]  # what was typed after `r`
+        if self.built:
+            self._reveal()
+
+    def _all_built(self) -> None:
+        self.built = True
+        if self.shown:
+            self._reveal()
+        else:  # built ahead: it lives as long as the game, out of the collector's reach
+            freeze_heap()
+
+    def _reveal(self) -> None:
+        """Show the lower half a box a frame, from the next frame on (each box shown is
+        laid out with the form; all at once they held the loop for 18 ms)."""
+        boxes = list(self.query(".pm-part").results(Vertical))
+
+        def show(box: Vertical) -> None:
+            box.display = True
+
+        Slices(self, [partial(show, box) for box in boxes], then=self._whole).start()
+
+    def _whole(self) -> None:
         self.ready = True
+        if self.replaces is not None:
+            Slices(self, [self._drop_replaced]).start()
         if self._submit_when_ready:
             self.call_after_refresh(self.action_submit)
         if self.focused is self.query_one("#pm-summary", TextArea):
             # Mounting below the focused summary nudged the view; the top is where it starts.
             self.query_one("#pm", VerticalScroll).scroll_home(animate=False)
+
+    def _drop_replaced(self) -> None:
+        room, self.replaces = self.replaces, None
+        if room is not None and room not in self.app.screen_stack:
+            self.app.uninstall_screen(room)
+            room.remove()
 
     def command(self) -> dict[str, Any]:
         """The postmortem command from the form as it stands."""

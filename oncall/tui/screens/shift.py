@@ -6,13 +6,15 @@ import random
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
+
+from oncall.tui.screens.layout import skip_repeat_layout
 
 if TYPE_CHECKING:
     from oncall.content.scenario import Scenario
@@ -36,11 +38,15 @@ class ShiftPicker(Screen[None]):
         Binding("k", "up", "Up", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, ahead: bool = False) -> None:
         super().__init__()
+        self.ahead = ahead
+        """Built off the stack while the title is read (`TitleScreen`), until `n` shows it."""
         self.known: dict[str, Scenario] = {}
         """The scenarios, once the list shows them (with the seed and difficulty in place)."""
         self.entries: dict[str, Entry] = {}
+        self._found: dict[str, Scenario] | None = None
+        """The scenarios loaded, until the list shows them."""
         self._choices_in = False
 
     @property
@@ -59,9 +65,27 @@ class ShiftPicker(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.oncall.hold_input()  # keys pressed while the list loads are for the list
+        if not self.ahead:
+            self.oncall.hold_input()  # keys pressed while the list loads are for the list
         self._load()
         self.call_after_refresh(self._mount_choices)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Built ahead and shown for the first time: already styled (Textual would style it
+        all again); the list is filled if its scenarios are in, and takes the keys kept since
+        `n`."""
+        if not self.ahead:
+            return
+        self.ahead = False
+        event.refresh_styles = False
+        self.call_after_refresh(self._fill)
+
+    def on_resize(self, event: events.Resize) -> None:
+        skip_repeat_layout(self, event)
+
+    def _hand_over(self) -> None:
+        self.set_focus(self.query_one("#scenarios", OptionList))
+        self.oncall.release_input()
 
     async def _mount_choices(self) -> None:
         seed = self.oncall.seed or random.randrange(1, 100_000)
@@ -97,6 +121,16 @@ class ShiftPicker(Screen[None]):
         if not self._choices_in:  # the list is shown with the seed and difficulty, not before
             self.call_after_refresh(self._show, found)
             return
+        self._found = found
+        if not self.ahead:  # built ahead, the list is filled as it is shown
+            self._fill()
+
+    def _fill(self) -> None:
+        """Fill the list (once it is laid out: filled before its first layout, it measured its
+        lines at another width and scrolled two lines too far) and hand it the keys."""
+        found, self._found = self._found, None
+        if found is None:
+            return
         self.known = found
         menu = self.query_one("#scenarios", OptionList)
         options = [Option("Random night: any fault on any model, drawn from the seed",
@@ -107,8 +141,7 @@ class ShiftPicker(Screen[None]):
             options.append(Option(f"{s.title}{best}", id=sid))
         menu.add_options(options)  # at once: one by one, the list laid itself out each time
         menu.highlighted = 0
-        self.set_focus(menu)
-        self.oncall.release_input()
+        self._hand_over()
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     def _highlight(self, event: OptionList.OptionHighlighted) -> None:

@@ -25,6 +25,10 @@ BANNER = """\
  \\___/|_| |_|\\___\\__,_|_|_|"""
 
 
+SHIFT_AHEAD_S = 0.3
+"""Seconds after the title paints before the new-shift list is built behind it (after the
+game's layout is read, `GAME_CSS_AFTER_S`)."""
+
 KEYS = "  ".join(f"[b $footer-key-foreground]{key}[/] {what}" for key, what in (
     ("n", "New shift"), ("h", "Night shift"), ("d", "Daily"), ("c", "Career"),
     ("s", "Stories"), ("q", "Quit"), ("^p", "palette")))
@@ -43,6 +47,35 @@ class TitleScreen(Screen[None]):
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shift: Screen[None] | None = None
+        """The new-shift list, built off the stack while the title is read."""
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(lambda: self.set_timer(SHIFT_AHEAD_S, self._build_shift))
+
+    def on_screen_resume(self) -> None:
+        if self._shift is None:  # back from the list (or a game): build the next one ahead
+            self.set_timer(SHIFT_AHEAD_S, self._build_shift)
+
+    def _build_shift(self) -> None:
+        """Build the new-shift list (its screen, and its scenarios loaded in a worker) while
+        the player reads the title, so `n` only shows it. Textual mounts a screen as it is
+        pushed; `_get_screen` is that step on its own. The game's layout is read first."""
+        from oncall.tui.screens.shift import ShiftPicker
+
+        if self._shift is not None or self.app.screen is not self:
+            return
+        self.app._read_game_css()  # type: ignore[attr-defined]
+        self._shift = ShiftPicker(ahead=True)
+        self.app._get_screen(self._shift)
+
+    def on_unmount(self) -> None:
+        shift, self._shift = self._shift, None
+        if shift is not None and shift.is_attached and shift not in self.app.screen_stack:
+            shift.remove()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="title-box"):
@@ -85,7 +118,8 @@ class TitleScreen(Screen[None]):
         from oncall.tui.screens.shift import ShiftPicker
 
         self.app.hold_input()  # type: ignore[attr-defined]  # the keys behind `n` are the list's
-        self.app.push_screen(ShiftPicker())
+        shift, self._shift = self._shift, None
+        self.app.push_screen(shift if shift is not None and shift.is_attached else ShiftPicker())
 
     def action_night_shift(self) -> None:
         from oncall.tui.screens.night import NightScreen

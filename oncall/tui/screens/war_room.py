@@ -11,6 +11,7 @@ latest chart beside the log.
 from __future__ import annotations
 
 import threading
+import time
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -53,10 +54,15 @@ if TYPE_CHECKING:
     from oncall.game.record import Observation
     from oncall.session import Session
     from oncall.tui.app import OncallApp
+    from oncall.tui.screens.postmortem import PostmortemScreen
 
 TABS = {"dashboard": "tab-chart", "drift": "tab-drift"}
 WIDE = 120
 """From this many columns a side panel keeps the impact and the latest chart beside the log."""
+FORM_AHEAD_S = 0.1
+"""Seconds after the room is shown before the postmortem form starts being built behind it."""
+QUIET_S = 0.3
+"""Seconds without a key or an answer before the room counts as quiet (work ahead may run)."""
 
 
 class WarRoom(Screen[None]):
@@ -90,6 +96,10 @@ class WarRoom(Screen[None]):
         self._warned_ack = False
         self._budget = 0.0
         """The error-budget share last shown, to toast each threshold once as it is crossed."""
+        self._form: PostmortemScreen | None = None
+        """The postmortem form, built behind the room while the incident is worked."""
+        self._last_answer = 0.0
+        """When a command was last sent or answered (monotonic seconds)."""
 
     @property
     def game(self) -> Game:
@@ -140,6 +150,34 @@ class WarRoom(Screen[None]):
         self.refresh_bindings()
         self.call_after_refresh(app.release_input)
         self.call_after_refresh(freeze_heap)
+        self._last_answer = time.monotonic()  # the room itself is the answer to `a`
+        self.set_timer(FORM_AHEAD_S, self._build_form)
+
+    def _build_form(self) -> None:
+        """Start building the postmortem form off the stack, a few widgets a frame while the
+        room is on top (`PostmortemScreen`), so `resolve` only has to show it. Textual mounts a
+        screen as it is pushed; `_get_screen` is that step on its own."""
+        from oncall.tui.screens.postmortem import PostmortemScreen
+
+        if self._form is not None or not self.is_attached or self.game.phase == "resolved":
+            return
+        self._form = PostmortemScreen(self.session, None, self.entries, behind=self)
+        self.app._get_screen(self._form)
+
+    @property
+    def quiet(self) -> bool:
+        """The room is on top, nothing the player started is under way (a command, a chart
+        being drawn) and the player is reading (no key or answer for `QUIET_S`): work done
+        ahead waits for such moments."""
+        last = max(self._last_answer, self.oncall.last_input)
+        return self.app.screen is self and time.monotonic() - last > QUIET_S \
+            and not any(w.is_running for w in self.app.workers)
+
+    def on_unmount(self) -> None:
+        """Left without resolving (abandoned, quit): the form built behind goes too."""
+        form, self._form = self._form, None
+        if form is not None and form.is_attached:
+            form.remove()
 
     def waited_on_the_page(self, observation: Observation) -> None:
         """A real-time minute passed on the page above: its recorded `wait 1` joins the log."""
@@ -170,6 +208,7 @@ class WarRoom(Screen[None]):
     # -- sending -------------------------------------------------------------------------------
     def send(self, command: dict[str, Any]) -> None:
         """Run one engine command off the event loop."""
+        self._last_answer = time.monotonic()
         status = self.query_one(IncidentStatus)
         status.show(status.state, busy=True)
         if command.get("do") == "resolve":
@@ -189,6 +228,7 @@ class WarRoom(Screen[None]):
 
     @on(Observed)
     def _observed(self, message: Observed) -> None:
+        self._last_answer = time.monotonic()
         self.call_after_refresh(freeze_heap)  # the answer and its widgets live with the game
         obs = message.observation
         if obs.kind == "resolve" and obs.ok and message.state.get("phase") == "resolved":
@@ -212,15 +252,25 @@ class WarRoom(Screen[None]):
                             timeout=6)
 
     def _leave_for_postmortem(self, command: dict[str, Any], obs: Observation) -> None:
-        """Resolved: the postmortem takes the room's place at once. The room is not brought
-        up to date first (its log, status bar and keys would be drawn for nobody); the answer
-        joins the entries the postmortem looks back at, and its news is announced."""
+        """Resolved: the postmortem takes the room's place at once, the form built behind
+        the room if it is there. The room is not brought up to date first (its log, status bar
+        and keys would be drawn for nobody); the answer joins the entries the postmortem looks
+        back at, and its news is announced."""
         from oncall.tui.screens.postmortem import PostmortemScreen
 
         self.entries.append((command, obs))
         self._announce(obs)
         self.query_one(ObservationLog).leaving = True
-        self.oncall.replace(self, PostmortemScreen(self.session, obs, self.entries))
+        form, self._form = self._form, None
+        if form is not None and form.is_attached:
+            form.show(obs)
+        else:
+            form = PostmortemScreen(self.session, obs, self.entries)
+        # Kept (installed) as the form replaces it, and taken down once the form is whole:
+        # its few hundred widgets closing shared the form's first frames.
+        self.app.install_screen(self, f"war-room-{id(self)}")
+        form.replaces = self
+        self.oncall.replace(self, form)
 
     def _show_state(self, state: dict[str, Any]) -> None:
         """The status bar and side panel, and a toast for each new kind of pressure."""

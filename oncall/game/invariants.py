@@ -299,26 +299,20 @@ def check_views_agree(world: World) -> list[str]:
     freshness monitor reads, and the infra view's autoscaler is the replicas series an
     autoscaler monitor reads."""
     out: list[str] = []
-    now = world.now
-    try:
-        for model in dict.fromkeys(i.model for i in world.incidents.values()):
-            for t in (world.page_at, world.page_at + 30):
-                world.now = t
-                for p in world.pipelines(model)["pipelines"]:
-                    ages = [float(world.series(model, f"{AGE_SERIES}{f}", t, t + 1)[1][0])
-                            for f in p["features"]]
-                    if ages and p["freshness_min"] != round(max(ages)):
-                        out.append(f"{model}: at {t} pipelines says {p['source']} is "
-                                   f"{p['freshness_min']} min old, its age series "
-                                   f"{max(ages):.0f}")
-                hpa = world.infra(model, t)["hpa"]
-                _, replicas, ceiling = world.autoscaler(model, t, t + 1)
-                if (hpa["replicas"], hpa["max_replicas"]) != (replicas[0], ceiling[0]):
-                    out.append(f"{model}: at {t} infra lists HPA {hpa['replicas']}/"
-                               f"{hpa['max_replicas']}, the autoscaler series "
-                               f"{replicas[0]:.0f}/{ceiling[0]:.0f}")
-    finally:
-        world.now = now
+    for model in dict.fromkeys(i.model for i in world.incidents.values()):
+        for t in (world.page_at, world.page_at + 30):
+            for p in world.pipelines(model, t)["pipelines"]:
+                ages = [float(world.series(model, f"{AGE_SERIES}{f}", t, t + 1)[1][0])
+                        for f in p["features"]]
+                if ages and p["freshness_min"] != round(max(ages)):
+                    out.append(f"{model}: at {t} pipelines says {p['source']} is "
+                               f"{p['freshness_min']} min old, its age series {max(ages):.0f}")
+            hpa = world.infra(model, t)["hpa"]
+            _, replicas, ceiling = world.autoscaler(model, t, t + 1)
+            if (hpa["replicas"], hpa["max_replicas"]) != (replicas[0], ceiling[0]):
+                out.append(f"{model}: at {t} infra lists HPA {hpa['replicas']}/"
+                           f"{hpa['max_replicas']}, the autoscaler series "
+                           f"{replicas[0]:.0f}/{ceiling[0]:.0f}")
     return out
 
 

@@ -732,14 +732,15 @@ class Incident:
             end = next((d["at"] for d in mine[i + 1:] if d.get("last_run_ok")), np.inf)
             on = (t >= at) & (t < end) & ~faded
             healthy = tm.drawn_from_nothing(AGE_SERIES, np.array([at]))
-            start = float(healthy[0]) if healthy is not None else 0.0
-            out = np.where(on, start + int(c["freshness_min"]) + (t - at), out)
+            assert healthy is not None  # an age is drawn from nothing
+            out = np.where(on, float(healthy[0]) + int(c["freshness_min"]) + (t - at), out)
         return out
 
-    def pipeline_changes(self, world: World, model: str) -> list[dict[str, Any]]:
+    def pipeline_changes(self, model: str, t: int) -> list[dict[str, Any]]:
+        """The pipeline changes this incident made on `model` by minute t."""
         if model != self.model:
             return []
-        return [c for c in self.changes if c["at"] <= world.now]
+        return [c for c in self.changes if c["at"] <= t]
 
     # -- infrastructure ----------------------------------------------------------------------
     def holds_pending(self) -> bool:

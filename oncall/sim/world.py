@@ -443,10 +443,13 @@ class World:
             out["auc"] = scores["auc"]
         return out
 
-    def pipelines(self, model: str) -> dict[str, Any]:
+    def pipelines(self, model: str, t: int | None = None) -> dict[str, Any]:
+        """The model's feature pipelines at minute t (default now): schema, age, null rates and
+        the changes so far."""
+        t = self.now if t is None else t
         m = self.fleet.models[model]
         changes = [c for inc in self.incidents.values()
-                   for c in inc.pipeline_changes(self, model)]
+                   for c in inc.pipeline_changes(model, t)]
         sources = sorted({f.source for f in m.features})
         out = []
         for src in sources:
@@ -458,15 +461,14 @@ class World:
             schema = mine[-1]["schema_to"] if mine else base_schema
             nulls = {}
             for f in feats:
-                _, v = self.series(model, f"feature_null_rate:{f}", self.now - 15, self.now)
+                _, v = self.series(model, f"feature_null_rate:{f}", t - 15, t)
                 nulls[f] = round(float(v.mean()), 4)
             rng.integers(1, 6)  # (a draw kept: the changelog's dates follow it)
-            # The features' age now, from the same series a freshness monitor reads.
-            now = np.array([self.now])
-            ages = [self.series(model, f"{AGE_SERIES}{f}", self.now, self.now + 1)[1][0]
-                    for f in feats]
+            # The features' age then, from the same series a freshness monitor reads.
+            ages = [self.series(model, f"{AGE_SERIES}{f}", t, t + 1)[1][0] for f in feats]
             stale = [a for inc in self.incidents.values() if inc.model == model
-                     and (a := inc.stale_age(src, now)) is not None and not np.isnan(a[0])]
+                     and (a := inc.stale_age(src, np.array([t]))) is not None
+                     and not np.isnan(a[0])]
             out.append({
                 "source": src, "features": feats, "schema_version": schema,
                 "freshness_min": round(float(max(ages))),

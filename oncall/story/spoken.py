@@ -397,7 +397,7 @@ class _Night:
         said = [a for a in pm.action_items if speakable(a.item)][:2]
         items = [_low(re.sub(r"\s*\([^)]*\)", "", a.item.split(":")[0]).rstrip("."))
                  .replace(self.model, "that model") for a in said]
-        follow_ups = "In the postmortem I put down the follow-ups: " f"{'; '.join(items)}."
+        follow_ups = f"In the postmortem I put down the follow-ups: {'; '.join(items)}."
         if items:
             bits.append(Bit(3, prio, follow_ups))
         best = best_replay(f.replays)

@@ -130,7 +130,7 @@ def test_a_vocabulary_change_renames_every_known_category_until_pinned() -> None
                          w.fault.onset - 1)
     assert before.max() < 0.01
     # The producer's release sits at the minute the scenario's parameter puts it.
-    changes = w.fault.pipeline_changes(w, "fraud-scorer")
+    changes = w.fault.pipeline_changes("fraud-scorer", w.now)
     assert [c["at"] - w.fault.onset for c in changes] == [-4]
     # A categorical feature keeps its kind: the renamed values are text, and mapping them all to
     # the fallback bucket does not help, while pinning the old schema does.

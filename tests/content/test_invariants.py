@@ -207,8 +207,8 @@ def test_the_views_check_fails_when_a_view_keeps_its_own_figure(
     world = g.world
     real = type(world).pipelines
 
-    def own_age(w: object, model: str) -> dict[str, object]:
-        view = real(world, model)
+    def own_age(w: object, model: str, t: int | None = None) -> dict[str, object]:
+        view = real(world, model, t)
         for p in view["pipelines"]:
             p["freshness_min"] += 20
         return view

@@ -404,8 +404,11 @@ class _Night:
         # Named, so a listener does not take it for the follow-up said just before.
         named = None if best is None else proposed_alert(best.remediation)
         alert = f"{named}, which I proposed," if named else "the alert I proposed"
-        # "that alert" only right after the follow-ups that say it (when they fit the answer).
-        back = best is not None and any(a.remediation == best.remediation for a in said)
+        # "that alert" only right after the follow-ups that say it (when they fit the answer),
+        # and only if it is the last alert they said: a listener takes the nearest one.
+        alerts = [rid for a in said if (rid := a.remediation) is not None and rid in BY_ID
+                  and BY_ID[rid].kind == "monitor"]
+        back = best is not None and alerts[-1:] == [best.remediation]
         if best is not None and best.lead_minutes is not None and best.lead_minutes > 0:
             fa = best.false_alarms_week
             alarms = "no false alarms" if fa == 0 else \

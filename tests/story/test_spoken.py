@@ -210,6 +210,32 @@ def test_that_alert_is_said_only_after_the_follow_ups_that_name_it() -> None:
                 assert text.index("follow-ups:") < text.index("that alert would"), text
 
 
+def test_that_alert_is_the_last_alert_the_follow_ups_said() -> None:
+    """credit-2's follow-ups name two alerts; the null-rate one is replayed (7 minutes before
+    the page). Said last, it is "that alert"; said first, "that alert" would be heard as the
+    freshness alert said after it, so the story names the replayed one instead."""
+    import json
+
+    from oncall.game.engine import Game
+
+    null = {"item": "Alert on feature null rates over 5%", "type": "detect", "owner": "credit-ml"}
+    fresh = {"item": "Alert when a feature has not been materialised for 20 minutes",
+             "type": "detect", "owner": "data-engineering"}
+    sc = loader.scenario("credit-2")
+    texts = []
+    for items in ([fresh, null], [null, fresh]):
+        g = Game(sc, 7)
+        for cmd in sc.playbook.right:
+            if cmd["do"] == "postmortem":
+                cmd = {**cmd, "action_items": items}
+            assert g.do(json.loads(json.dumps(cmd))).ok, cmd
+        best = max(g.record.facts.replays, key=lambda r: r.lead_minutes or -999)
+        assert best.remediation == "mon-null-rate"
+        texts.append(spoken_stories(g.record)[0].text)
+    assert "that alert would have fired 7 minutes before the page" in texts[0]
+    assert "that alert would" not in texts[1]
+
+
 def test_a_teams_answer_due_after_the_play_ended_is_not_told() -> None:
     """The feature-store team is asked at 02:36 and the incident resolved at 02:37: their answer
     (due 20 minutes later, with the cause they found) never reached the player, so neither

@@ -73,3 +73,17 @@ def test_content_read_from_the_cache_needs_no_yaml_parser(tmp_path: object) -> N
     assert first.returncode == again.returncode == 0, first.stderr[-2000:] + again.stderr[-2000:]
     assert first.stdout.strip() == "True", "the first run reads the files (and fills the cache)"
     assert again.stdout.strip() == "False", "read from the cache: no YAML parser"
+
+
+def test_a_game_and_its_drift_tests_need_no_masked_arrays() -> None:
+    """numpy's quantile and unique import numpy.ma (6-9 ms of a start) to ask whether an array
+    is masked; the world's quantiles and the drift tests' bins are found without them."""
+    code = ("import sys; from oncall.content import loader; from oncall.game.engine import Game; "
+            "g = Game(loader.scenario('fraud-1'), 7); g.do({'do': 'ack'}); "
+            "[g.do({'do': 'drift', 'model': 'fraud-scorer', 'feature': f}) "
+            " for f in ('txn_amount_cents', 'merchant_category', 'prediction')]; "
+            "g.do({'do': 'dashboard', 'model': 'fraud-scorer', 'metric': 'pred_mean'}); "
+            "print('numpy.ma' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "False"

@@ -190,8 +190,11 @@ def _decile_edges(sorted_values: FloatArray) -> FloatArray:
     fraction = positions - lower
     low_values = sorted_values[lower]
     quantiles = low_values + (sorted_values[upper] - low_values) * fraction
-    edges = np.concatenate(([sorted_values[0]], quantiles, [sorted_values[-1]]))
-    return np.unique(np.clip(edges, sorted_values[0], sorted_values[-1]))
+    edges = np.sort(np.clip(np.concatenate(([sorted_values[0]], quantiles, [sorted_values[-1]])),
+                            sorted_values[0], sorted_values[-1]))
+    # The distinct edges, as `np.unique` finds them (without its check for a masked array,
+    # which imports numpy.ma: 6-9 ms of a process's first drift test).
+    return edges[np.concatenate(([True], edges[1:] != edges[:-1]))]
 
 
 def bin_counts(sorted_values: FloatArray, edges: FloatArray) -> tuple[IntArray, int]:

@@ -15,6 +15,7 @@ from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, RULES_BY_NAME
 from oncall.sim.clock import delay_text, hhmm
 from oncall.sim.faultdef import LOG_LEVELS
+from oncall.sim.quantile import quantiles
 from oncall.sim.world import World
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -404,7 +405,7 @@ def histogram(ref: np.ndarray, cur: np.ndarray, kind: str, bins: int = 20) -> di
         c_ = [float(np.mean(cur == c)) for c in cats]
         return {"labels": [str(c) for c in cats], "reference": r, "current": c_}
     both = np.concatenate([ref, cur])
-    lo, hi = np.quantile(both, [0.005, 0.995])
+    lo, hi = quantiles(both, [0.005, 0.995])
     scale = "linear"
     if lo > 0 and hi / lo > 100:
         # Amounts, counts and durations span decades; a unit change only shows on a log axis.

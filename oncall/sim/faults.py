@@ -37,6 +37,7 @@ from oncall.sim.faultdef import (
 )
 from oncall.sim.fleet import Deploy, Model, Version
 from oncall.sim.quality import higher_is_better, measure
+from oncall.sim.quantile import quantile
 
 AGE_SERIES = "feature_age_min:"
 """The series family of each feature's age since it was last materialised."""
@@ -198,7 +199,9 @@ FEATURE_LEVELS = ("feature_mean:", "feature_std:", "feature_p99:")
 
 
 def _p99(x: np.ndarray) -> float:
-    return float(np.nanquantile(x, 0.99))
+    """`np.nanquantile(x, 0.99)`: NaN when every value is."""
+    present = x[~np.isnan(x)]
+    return quantile(present, 0.99) if present.size else float("nan")
 
 
 def _row_uniform(t: np.ndarray, salt: float) -> np.ndarray:

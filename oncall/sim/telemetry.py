@@ -21,6 +21,7 @@ from oncall.sim.catalogue import FeatureSpec
 from oncall.sim.clock import DAY, QUIET_FROM, SATURDAY, WEEK
 from oncall.sim.fleet import Model
 from oncall.sim.quality import measure
+from oncall.sim.quantile import quantile
 
 T = TypeVar("T")
 
@@ -479,7 +480,7 @@ def baseline(seed: int, model: Model, metric: str, t: np.ndarray, ref: ModelStat
         name = metric.split(":", 1)[1]
         x = ref.reference[name]
         level = float(np.std(x)) if metric.startswith("feature_std:") else \
-            float(np.quantile(x, 0.99))
+            quantile(x, 0.99)
         return level + 0.02 * float(np.std(x)) * z
     if metric.startswith("feature_mean:"):
         spec = model.feature(metric.split(":", 1)[1])
@@ -729,7 +730,7 @@ def _fit(model: Model, ref: dict[str, np.ndarray], codes: dict[str, np.ndarray],
     rng = np.random.Generator(np.random.PCG64())
     rng.bit_generator.state = labels_from
     labels = label_draw(rng, scores)
-    threshold = float(np.quantile(scores, 1 - model.archetype.base_rate))
+    threshold = quantile(scores, 1 - model.archetype.base_rate)
     f1 = f1_score(labels, scores >= threshold)
     quality = measure(model.archetype, scores, labels, scores, threshold)
     return Fit(intercept, threshold, float(scores.mean()), f1, scores, labels,

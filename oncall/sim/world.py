@@ -36,6 +36,7 @@ from oncall.sim.fleet import Deploy, Fleet, Model, Version, build_fleet
 from oncall.sim.latency import QUANTILES, consistent
 from oncall.sim.names import Names
 from oncall.sim.noise import NOISE_TYPES, Noise
+from oncall.sim.quantile import quantiles
 
 CAPACITY_FIXES = ("scale_up", "raise_max_replicas")
 """Hotfixes that add serving capacity: once one works, the infra view keeps what it added."""
@@ -403,7 +404,7 @@ class World:
         key = (model, feature)
         if key not in self._quantiles:
             ref = self.stats(model).reference[feature]
-            q = np.quantile(ref, [0.01, 0.5, 0.99])
+            q = quantiles(ref, [0.01, 0.5, 0.99])
             self._quantiles[key] = {"p01": float(q[0]), "p50": float(q[1]),
                                     "p99": float(q[2]), "mean": float(np.mean(ref))}
         return self._quantiles[key]

@@ -28,6 +28,7 @@ from oncall.game.remediations import checks
 from oncall.game.remediations.checks import csvdata
 from oncall.game.remediations.monitors import canary_spans, replay_window
 from oncall.sim import registry
+from oncall.sim.quantile import quantiles
 
 if TYPE_CHECKING:
     from oncall.sim.fleet import Model
@@ -274,7 +275,7 @@ def _contract(world: World, model: Model, source: str) -> dict[str, Any]:
         v = ref[f.name][:REFERENCE_SAMPLE]
         if f.kind == "continuous":
             v = v.astype(float)
-            q = np.quantile(v[~np.isnan(v)], [0.01, 0.10, 0.90, 0.99])
+            q = quantiles(v[~np.isnan(v)], [0.01, 0.10, 0.90, 0.99])
             cont[f.name] = {k: float(f"{x:.6g}") for k, x in zip(("p01", "p10", "p90", "p99"),
                                                                    q, strict=True)}
         else:

@@ -2,6 +2,7 @@
 the CLI help and replays. The models are the validation and the documentation at once.
 """
 
+from collections.abc import Mapping
 from functools import cache
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
@@ -425,13 +426,14 @@ def _shift_adapter() -> TypeAdapter[Any]:
 
 def parse_shift(raw: dict[str, Any], valid: list[str]) -> Command:
     """A shift command, or CommandError naming the verb, the field and the reason."""
-    return _validate(_shift_adapter(), raw, valid)
+    return _validate(_shift_adapter(), raw, valid, SHIFT_VERBS)
 
 
 def _validate(adapter: TypeAdapter[Any] | type[Command], raw: dict[str, Any],
-              valid: list[str]) -> Command:
-    """`adapter`: a union tagged by `do` (its errors' places start with the tag) or the verb's
-    own class (built the first time its verb is given; its places start at the field)."""
+              valid: list[str], verbs: Mapping[str, type[Command]] = VERBS) -> Command:
+    """`adapter`: a union tagged by `do` (its errors' places start with the tag) of the
+    commands of `verbs`, or the verb's own class (built the first time its verb is given; its
+    places start at the field). An unknown argument's error lists the verb's own."""
     verb = raw.get("do")
     try:
         cmd: Command = adapter.validate_python(raw) if isinstance(adapter, TypeAdapter) \
@@ -440,7 +442,13 @@ def _validate(adapter: TypeAdapter[Any] | type[Command], raw: dict[str, Any],
         err = exc.errors()[0]
         loc = err["loc"][1:] if isinstance(adapter, TypeAdapter) else err["loc"]
         where = ".".join(str(p) for p in loc) or str(verb)
-        raise CommandError(f"{verb}: {where}: {_reason(err)}", valid) from None
+        reason = _reason(err)
+        cls = adapter if isinstance(adapter, type) else verbs.get(str(verb))
+        if err["type"] == "extra_forbidden" and len(loc) == 1 and cls is not None:
+            takes = [name for name in cls.model_fields if name != "do"]
+            reason += f" ({verb} takes {', '.join(takes)})" if takes else \
+                f" ({verb} takes none)"
+        raise CommandError(f"{verb}: {where}: {reason}", valid) from None
     return cmd
 
 

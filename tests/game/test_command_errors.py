@@ -51,3 +51,21 @@ def test_the_cases_include_errors_in_nested_fields() -> None:
     said = [_answer(UNION, raw) for raw in CASES]
     assert sum(s.startswith("error:") for s in said) >= 20
     assert any("action_items.0" in s for s in said)
+
+
+@pytest.mark.parametrize(("raw", "takes"), [
+    ({"do": "logs", "model": "m", "text": "oom"}, "logs takes model, level, window, grep"),
+    ({"do": "status", "model": "m"}, "status takes none"),
+    ({"do": "ack", "x": 1}, "ack takes none"),
+])
+def test_an_unknown_argument_says_what_the_verb_takes(raw: dict[str, Any], takes: str) -> None:
+    """A guessed argument name (`text` for `grep`) is answered with the names there are."""
+    said = _answer(c.VERBS[raw["do"]], raw)
+    assert said.endswith(f"unknown argument ({takes})"), said
+
+
+def test_a_shift_verb_lists_its_own_arguments_not_the_incidents() -> None:
+    with pytest.raises(c.CommandError, match=r"unknown argument \(ack takes [^)]*\)") as err:
+        c.parse_shift({"do": "ack", "bogus": 1}, [])
+    shift_args = [n for n in c.SHIFT_VERBS["ack"].model_fields if n != "do"]
+    assert str(err.value).endswith(f"(ack takes {', '.join(shift_args) or 'none'})")

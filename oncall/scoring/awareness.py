@@ -87,7 +87,7 @@ def _backed(run: Run, text: str, useful: list[Replay]) -> str | None:
     # would: it backs the claim when that one fits or fired early
     sound = set(run.answers.remediations) | {r.remediation for r in useful}
     for sentence in re.split(r"(?<=[.;!?])\s+", text):
-        named = remediations.match.nearest(sentence, proposed)
+        named = remediations.match.nearest(sentence, proposed, alike=sound)
         if named is not None and named in sound:
             return named
     return None

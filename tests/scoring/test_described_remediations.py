@@ -156,3 +156,29 @@ def test_what_would_have_caught_it_earlier_may_describe_the_monitor_in_words() -
     assert concrete(words, ["runbook-revision-split"]) == 0
     # and words that describe no monitor back nothing
     assert concrete("Better monitoring would have caught it sooner.", ["mon-canary-errors"]) == 0
+
+
+def test_a_claim_in_words_names_the_proposal_it_describes_among_several() -> None:
+    """fraud-1 proposes a feature-range monitor and a feature-schema contract test (both fit).
+    A claim that describes one of them in words, beside the incident's own words (the feature,
+    the minutes), names it; "a monitor" is read as the monitor, "a contract test" as the test;
+    a claim about a remediation not proposed, or a word in common, backs nothing."""
+    proposed = ["mon-feature-range", "test-feature-schema", "runbook-input-shift"]
+
+    def backed(earlier: str) -> str:
+        g = fresh_game("fraud-1", 7)
+        for cmd in loader.scenario("fraud-1").playbook.right:
+            if cmd["do"] == "postmortem":
+                cmd = {**cmd, "caught_earlier": earlier, "remediations": proposed}
+            assert g.do(cmd).ok
+        return " ".join(score_awareness(Run(g.record)).section().feedback)
+
+    monitor = backed("A feature-range monitor on txn_amount_cents would have fired minutes "
+                     "after the producer release.")
+    assert "names mon-feature-range" in monitor
+    test = backed("A contract test on the feature schema in the producer's CI would have "
+                  "stopped the release.")
+    assert "names test-feature-schema" in test
+    for nothing in ("A latency alert would have caught it.",
+                    "Looking at the features sooner would have helped us."):
+        assert "names no proposed monitor or test" in backed(nothing), nothing

@@ -30,6 +30,7 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,9 @@ MIN_SCORE = 0.33
 MIN_LEAD = 1.35
 """How many times the second nearest's cosine the nearest's must be: an item that is as near to
 two remediations describes neither clearly."""
+NEAREST_TERMS = 2
+"""The terms a claim must share with the proposed remediation it is read as naming: one word in
+common ("feature", "latency") names none of them."""
 
 STOP = frozenset({
     "a", "an", "and", "any", "are", "as", "at", "be", "before", "by", "every", "for", "from",
@@ -74,6 +78,13 @@ KINDS: dict[str, frozenset[str]] = {
 """What an item of each type can describe in words: a detect item watches production (a
 monitor), a prevent item stops a release (a test), a mitigate item says what to do when it
 pages (a runbook); an investigation is no remediation."""
+KIND_WORDS: dict[str, frozenset[str]] = {
+    "monitor": frozenset({"monitor", "monitors", "monitoring", "alert", "alerts", "alerting",
+                          "alarm", "page", "paged", "paging", "fired", "fire", "fires"}),
+    "test": frozenset({"test", "tests", "testing", "contract", "contracts", "ci", "gate"}),
+    "runbook": frozenset({"runbook", "runbooks", "playbook"})}
+"""The words that say which kind of remediation a sentence speaks of (the terms leave the verbs
+of alerting out: every monitor alerts)."""
 
 
 _LOADING = threading.Lock()
@@ -154,13 +165,16 @@ class Index:
     alerts: dict[str, str]
     """A monitor's alert name, lower-cased, to its id."""
 
-    def vector(self, text: str) -> np.ndarray:
+    def vector(self, text: str, keep: np.ndarray | None = None) -> np.ndarray:
+        """The text's unit TF-IDF row; `keep`: only the terms it marks count."""
         v = np.zeros(len(self.vocab))
         for t in terms(text):
             i = self.vocab.get(t)
             if i is not None:
                 v[i] += 1.0
         v = np.log1p(v) * self.idf
+        if keep is not None:
+            v *= keep
         norm = float(np.linalg.norm(v))
         return v / norm if norm else v
 
@@ -235,18 +249,32 @@ def _clear(best: float, second: float) -> bool:
     return best >= MIN_SCORE and best >= MIN_LEAD * second
 
 
-def nearest(text: str, among: list[str]) -> str | None:
+def nearest(text: str, among: list[str], alike: Collection[str] = ()) -> str | None:
     """The one of `among` (catalogue ids) a text describes, by the same measure as
     `described`: near enough and clearly ahead of the rest of them. What a claim such as "what
-    would have caught it earlier" names among the remediations a postmortem proposes."""
+    would have caught it earlier" names among the remediations a postmortem proposes. `alike`:
+    ids that come to the same for the caller (the ones that fit the fault): a text as near to
+    two of them as to one names one of them all the same."""
     idx = index()
     rows = [idx.ids.index(r) for r in dict.fromkeys(among) if r in idx.ids]
     if not rows:
         return None
-    sims = idx.docs[rows] @ idx.vector(text)
+    # Only the words of the remediations it is asked among count: the claim's other words
+    # (the feature, the minutes, what changed) describe the incident, not which one it names.
+    docs = idx.docs[rows]
+    sims = docs @ idx.vector(text, keep=np.any(docs > 0, axis=0))
     order = sorted(range(len(rows)), key=lambda i: (-sims[i], idx.ids[rows[i]]))
-    second = float(sims[order[1]]) if len(order) > 1 else 0.0
-    return idx.ids[rows[order[0]]] if _clear(float(sims[order[0]]), second) else None
+    best = float(sims[order[0]])
+    shared = int(np.count_nonzero((docs[order[0]] > 0) & (idx.vector(text) > 0)))
+    if shared < NEAREST_TERMS or not _clear(best, 0.0):
+        return None
+    near = [rows[i] for i in order if not _clear(best, float(sims[i]))]
+    said = {kind for kind, words in KIND_WORDS.items() if words & set(_ALNUM.findall(text.lower()))}
+    if len(said) == 1 and any(idx.kinds[r] in said for r in near):
+        near = [r for r in near if idx.kinds[r] in said]  # "a ... monitor" is not the test
+    if len(near) == 1 or all(idx.ids[r] in alike for r in near):
+        return idx.ids[near[0]]
+    return None
 
 
 def described(text: str, type_: str) -> str | None:

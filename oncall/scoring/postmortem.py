@@ -61,7 +61,7 @@ from oncall.sim.catalogue import FAULTS_BY_ID, TEAMS
 
 IMPACT_LABELS = {"requests_affected": "requests affected", "requests_failed": "requests failed",
                  "budget_consumed_pct": "error budget consumed (%)",
-                 "minutes": "minutes from the page",
+                 "minutes": "minutes of impact from the page",
                  "prediction_shift_pct": "prediction shift (%)",
                  "minutes_outside_quality_slo": "minutes outside the quality SLO",
                  "quality_budget_consumed_pct": "quality budget consumed (%)",

@@ -883,9 +883,8 @@ class Shift:
         lines.append(f"  error budget: worst left {b['left_pct']}%, spent tonight "
                      f"{b['night_pct']}%; scale-ups ${b['scale_up_usd']:,.2f}")
         for r in b["models"]:
-            alerts = "; ".join(f"{a['windows']} burn {a['long']}x ({a['severity']})"
-                               for a in r["alerts"])
-            lines.append(f"    {r['model']}: SLO {r['slo']:.3%}, {r['left_pct']}% left, burn "
+            alerts = "; ".join(burn_text(a) for a in r["alerts"])
+            lines.append(f"    {r['model']}: SLO {r['slo']:.3%}, {r['left_pct']}% left, 1h burn "
                          f"{r['burn_1h']}x" + (f" — {alerts}" if alerts else ""))
         waiting = [p.id for p in f.pages if p.acked_at is None]
         if waiting:
@@ -916,3 +915,13 @@ def _minutes(cost: object) -> str:
 
 def _describe_shift(verb: str) -> dict[str, Any]:
     return c.describe(verb, c.SHIFT_VERBS[verb])
+
+
+def burn_text(alert: dict[str, Any]) -> str:
+    """A pair of windows burning past its factor, as the status says it: the fleet's own alert
+    that pages on it, or, where the fleet has none (the slower pairs), that nothing watches it:
+    no page is claimed that the pager never rang."""
+    head = f"{alert['windows']} burn {alert['long']}x"
+    if alert.get("rule"):
+        return f"{head} ({alert['severity']}: {alert['rule']})"
+    return f"{head} (past {alert['factor']:g}x, a {alert['severity']} line no alert here watches)"

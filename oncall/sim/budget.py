@@ -30,6 +30,9 @@ class BurnWindow:
     factor: float
     severity: str
     budget_share: float
+    rule: str | None = None
+    """The fleet's alert rule on this pair of windows, if it has one (only the fast burn: the
+    slower pairs are remediations a postmortem can propose)."""
 
     @property
     def name(self) -> str:
@@ -37,7 +40,7 @@ class BurnWindow:
 
 
 BURN_WINDOWS: tuple[BurnWindow, ...] = (
-    BurnWindow(60, 5, 14.4, "page", 0.02),
+    BurnWindow(60, 5, 14.4, "page", 0.02, "ErrorBudgetBurnFast"),
     BurnWindow(360, 30, 6.0, "page", 0.05),
     BurnWindow(1440, 120, 3.0, "ticket", 0.10),
     BurnWindow(4320, 360, 1.0, "ticket", 0.10),
@@ -103,7 +106,7 @@ def _alerts(served: np.ndarray, failed: np.ndarray, slo: float) -> list[dict[str
         short = _burn(served, failed, w.short, slo)
         if long > w.factor and short > w.factor:
             out.append({"windows": w.name, "factor": w.factor, "severity": w.severity,
-                        "long": round(long, 2), "short": round(short, 2)})
+                        "long": round(long, 2), "short": round(short, 2), "rule": w.rule})
     return out
 
 

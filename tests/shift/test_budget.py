@@ -85,3 +85,27 @@ def test_budget_saved_is_the_unfixed_night_minus_the_real_one() -> None:
     again = bd.saved_by_mitigation(s.world, 0, s.now)
     assert inc.course.events == events  # the counterfactual leaves the world as it was
     assert again[inc.model] == saved[inc.model]
+
+
+def test_the_status_claims_a_page_only_where_an_alert_rule_watches_the_windows() -> None:
+    """Seed 31: price-optimizer's 504s are fixed at 01:19; at 01:28 its 6h/30m and 3d/6h
+    windows still burn past their factors. The fleet has no rule on them (only the fast burn,
+    ErrorBudgetBurnFast), so the status says no alert watches them, never "(page)" beside a
+    pager that did not ring."""
+    from oncall.sim.alerts import RULES_BY_NAME
+
+    assert [w.rule for w in bd.BURN_WINDOWS if w.rule] == ["ErrorBudgetBurnFast"]
+    assert all(w.rule in RULES_BY_NAME for w in bd.BURN_WINDOWS if w.rule)
+    s = Shift(31, length=240)
+    script = [{"do": "take", "item": "q1"}, *[{"do": "wait", "minutes": 30}] * 4,
+              {"do": "ack", "page": "p1"},
+              *[{"do": look, "model": "price-optimizer"} for look in ("logs", "deploys", "infra")],
+              {"do": "hotfix", "model": "price-optimizer", "fix": "revert_config"},
+              {"do": "wait", "minutes": 15}]
+    for cmd in script:
+        assert s.do(cmd).ok, cmd
+    text = s.do({"do": "status"}).text
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("price-optimizer:"))
+    assert "6h/30m burn" in line and "(page)" not in line, line
+    assert "a page line no alert here watches" in line
+    assert not any(e.rule.startswith("ErrorBudgetBurnSlow") for e in s.world.firing())

@@ -8,6 +8,7 @@ from types import UnionType
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from oncall.game.record import Postmortem
 from oncall.sim.catalogue import FIXES
@@ -292,7 +293,7 @@ def describe(verb: str, cls: type[Command] | None = None) -> dict[str, Any]:
     for name, f in cls.model_fields.items():
         if name == "do":
             continue
-        key = f.alias or f.serialization_alias or name
+        key = arg_name(name, f)
         arg: dict[str, Any] = {"required": f.is_required()}
         arg["type"] = _type_words(f.annotation)
         if not f.is_required():
@@ -304,6 +305,16 @@ def describe(verb: str, cls: type[Command] | None = None) -> dict[str, Any]:
         args[key] = arg
     cost = cls.cost if isinstance(cls.cost, int) else "as given"
     return {"do": verb, "summary": cls.about, "minutes": cost, "args": args}
+
+
+def arg_name(name: str, f: FieldInfo) -> str:
+    """The name a player types for a field: its alias, else the first name it is read by
+    (`about` for `about_`), else its own."""
+    choice = f.validation_alias
+    if isinstance(choice, AliasChoices):
+        choice = next((c for c in choice.choices if isinstance(c, str)), None)
+    return f.alias or (choice if isinstance(choice, str) else None) or \
+        f.serialization_alias or name
 
 
 def _type_words(ann: Any) -> str:
@@ -445,7 +456,7 @@ def _validate(adapter: TypeAdapter[Any] | type[Command], raw: dict[str, Any],
         reason = _reason(err)
         cls = adapter if isinstance(adapter, type) else verbs.get(str(verb))
         if err["type"] == "extra_forbidden" and len(loc) == 1 and cls is not None:
-            takes = [name for name in cls.model_fields if name != "do"]
+            takes = [arg_name(name, f) for name, f in cls.model_fields.items() if name != "do"]
             reason += f" ({verb} takes {', '.join(takes)})" if takes else \
                 f" ({verb} takes none)"
         raise CommandError(f"{verb}: {where}: {reason}", valid) from None

@@ -313,6 +313,7 @@ class Shift:
         if not self.ended and self.now >= self.record.facts.end:
             self._close(obs.events, "the shift is over: handed over to the day shift")
         obs.events.sort(key=lambda e: (int(e["t"]), str(e["kind"])))
+        obs.events = fold_renotices(obs.events)
         if obs.ok and not obs.id:  # every result has an id, in the game's numbering
             obs.id = self.game.next_obs_id()
         return self._log(command, obs)
@@ -925,3 +926,25 @@ def burn_text(alert: dict[str, Any]) -> str:
     if alert.get("rule"):
         return f"{head} ({alert['severity']}: {alert['rule']})"
     return f"{head} (past {alert['factor']:g}x, a {alert['severity']} line no alert here watches)"
+
+
+def fold_renotices(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page sent again and again to nobody, said once: its first re-send, with how many
+    followed and until when (hours off the pager are a re-send every few minutes)."""
+    out: list[dict[str, Any]] = []
+    first: dict[str, dict[str, Any]] = {}
+    for ev in events:
+        if ev.get("kind") == "renotify":
+            kept = first.get(str(ev.get("page")))
+            if kept is not None:
+                kept["times"] += 1
+                kept["until"] = ev["t"]
+                continue
+            ev = {**ev, "times": 1, "until": ev["t"]}
+            first[str(ev.get("page"))] = ev
+        out.append(ev)
+    for ev in first.values():
+        if ev["times"] > 1:
+            ev["text"] += (f" at {hhmm(int(ev['t']))}, then {ev['times'] - 1} times more, the "
+                           f"last at {hhmm(int(ev['until']))}")
+    return out

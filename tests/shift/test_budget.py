@@ -109,3 +109,20 @@ def test_the_status_claims_a_page_only_where_an_alert_rule_watches_the_windows()
     assert "6h/30m burn" in line and "(page)" not in line, line
     assert "a page line no alert here watches" in line
     assert not any(e.rule.startswith("ErrorBudgetBurnSlow") for e in s.world.firing())
+
+
+def test_hours_off_the_pager_say_each_page_sent_again_once_with_its_count() -> None:
+    """Seed 31 ended at 01:31: p2 pages at 01:33 and is sent again every 3 minutes until
+    04:00. The end's answer says so once, with how many times and the last, not 49 lines."""
+    from oncall.sim.alertmanager import RENOTIFY_MIN
+
+    s = Shift(31, length=240)
+    for cmd in [{"do": "take", "item": "q1"}, *[{"do": "wait", "minutes": 30}] * 4,
+                {"do": "ack", "page": "p1"}, {"do": "wait", "minutes": 25}]:
+        assert s.do(cmd).ok, cmd
+    end = s.do({"do": "end"})
+    again = [e for e in end.events if e["kind"] == "renotify"]
+    assert [e["page"] for e in again] == sorted({e["page"] for e in again})  # one per page
+    for e in again:
+        assert e["times"] == (e["until"] - e["t"]) // RENOTIFY_MIN + 1 > 1
+        assert f"then {e['times'] - 1} times more" in e["text"]

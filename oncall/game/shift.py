@@ -945,6 +945,7 @@ def fold_renotices(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append(ev)
     for ev in first.values():
         if ev["times"] > 1:
-            ev["text"] += (f" at {hhmm(int(ev['t']))}, then {ev['times'] - 1} times more, the "
-                           f"last at {hhmm(int(ev['until']))}")
+            more = "once more" if ev["times"] == 2 else f"{ev['times'] - 1} times more"
+            ev["text"] += (f" at {hhmm(int(ev['t']))}, then {more}, the last at "
+                           f"{hhmm(int(ev['until']))}")
     return out

@@ -125,4 +125,19 @@ def test_hours_off_the_pager_say_each_page_sent_again_once_with_its_count() -> N
     assert [e["page"] for e in again] == sorted({e["page"] for e in again})  # one per page
     for e in again:
         assert e["times"] == (e["until"] - e["t"]) // RENOTIFY_MIN + 1 > 1
-        assert f"then {e['times'] - 1} times more" in e["text"]
+        more = "once more" if e["times"] == 2 else f"{e['times'] - 1} times more"
+        assert f"then {more}, the last at" in e["text"]
+
+
+def test_a_held_canary_is_said_to_be_taken_down_as_the_world_takes_it_down() -> None:
+    """Seed 31's lead-scorer canary v13 (5x stable's errors) held by a reply with its gate
+    report: the release manager's words and the world agree (it said "stays at 10%" above
+    "is taken down")."""
+    s = Shift(31, length=240)
+    for cmd in [*[{"do": "wait", "minutes": 30}] * 3, {"do": "take", "item": "q2"}]:
+        assert s.do(cmd).ok, cmd
+    report = s.record.entries[-1].observation.id
+    said = s.do({"do": "reply", "about": "c1", "message": "5x the errors of stable; not tonight",
+                 "evidence": [report]})
+    assert said.ok and "taken down" in said.text.lower() and "stays at" not in said.text, said
+    assert s.world.model("lead-scorer").canary_deploy(s.now) is None

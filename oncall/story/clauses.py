@@ -236,6 +236,11 @@ def words(text: str) -> int:
 MOVE_NOUNS = {"rollback": "rollback", "hotfix": "hotfix", "escalate": "escalation"}
 
 
+def a_or_an(word: str) -> str:
+    """The word with its indefinite article: "an infra", "a data", "a model"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def move_noun(verb: object) -> str:
     """A move as a noun, as people say it: `my escalation`, never `my escalate`."""
     return MOVE_NOUNS.get(str(verb), str(verb))

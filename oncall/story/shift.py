@@ -20,9 +20,10 @@ from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import Entry
 from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
 from oncall.scoring.shift import score_shift
+from oncall.scoring.text import num
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
-from oncall.story.clauses import move_noun
+from oncall.story.clauses import a_or_an, move_noun
 from oncall.story.shiftfacts import incidents, queue_kind
 
 Kind = Literal["incident", "priorities", "disagreement", "tradeoff"]
@@ -64,7 +65,8 @@ def _and(parts: list[str]) -> str:
 def _night(rec: ShiftRecord) -> str:
     g = rec.game.facts
     return (f"I was on call overnight, {hhmm(rec.facts.start)} to {hhmm(rec.facts.end)}, for "
-            f"{g.fleet_models} production ML models serving {g.fleet_rps:g} requests per second.")
+            f"{g.fleet_models} production ML models serving about {num(round(g.fleet_rps))} "
+            "requests per second.")
 
 
 def _looks(rec: ShiftRecord, model: str, until: int) -> list[Entry]:
@@ -107,7 +109,8 @@ def incident(rec: ShiftRecord) -> Story | None:
         cause = str(inc.diagnosis.get("cause"))
         name = FAULTS_BY_ID[cause].name if cause in FAULTS_BY_ID else cause
         cited = inc.diagnosis.get("evidence") or []
-        acts.append(f"diagnosed a {inc.diagnosis.get('category')} fault, {cause} ({name})"
+        category = str(inc.diagnosis.get("category"))
+        acts.append(f"diagnosed {a_or_an(category)} fault, {cause} ({name})"
                     + (f", citing {', '.join(cited)}" if cited else ""))
     for iv in inc.moves[:3]:
         what = iv.command.get("fix") or iv.command.get("team") or ""

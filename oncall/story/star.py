@@ -18,6 +18,7 @@ from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
 from oncall.sim.impact import unmeasured
 from oncall.store.saves import IncidentSave
+from oncall.story.clauses import a_or_an
 from oncall.story.facts import (
     action_phrase,
     cited,
@@ -119,8 +120,7 @@ def _diagnosis_lines(record: Record) -> list[str]:
     cause = str(dx.get("cause", ""))
     line = f"At {hhmm(f.diagnosis_at)} I" if f.diagnosis_at is not None else "I"
     category = str(dx.get("category"))
-    article = "an" if category[:1] in "aeiou" else "a"
-    line += f" diagnosed {article} {category} fault: {_cause(cause)}"
+    line += f" diagnosed {a_or_an(category)} fault: {_cause(cause)}"
     if f.diagnoses > 1:
         line += f", after revising my diagnosis {plural(f.diagnoses - 1, 'time')}"
     evidence = cited(record)

@@ -72,8 +72,10 @@ def test_every_figure_of_every_story_is_in_the_record() -> None:
                 assert oid in obs_ids, (story.kind, oid)
             for m in re.findall(r"(\d+) min after", text):
                 assert int(m) in diffs, (story.kind, m)
-            scrubbed = re.sub(r"\b\d\d:\d\d\b|obs-\d+|\b[vrpq]\d+\b|SEV-\d|\d+ min after", "",
-                              text)
+            for near in re.findall(r"\babout (\d+)\b", text):  # a rounded figure
+                assert int(near) in {round(v) for v in numbers}, (story.kind, near)
+            scrubbed = re.sub(r"\b\d\d:\d\d\b|obs-\d+|\b[vrpq]\d+\b|SEV-\d|\d+ min after|"
+                              r"\babout \d+\b", "", text)
             for num in re.findall(r"\d+(?:\.\d+)?", scrubbed):
                 value = float(num)
                 assert value in numbers or value <= 20, (story.kind, num)

@@ -64,7 +64,9 @@ class CertExpiry(Noise):
     """A certificate three weeks from expiry: a ticket, never a reason to wake anyone.
 
     `days_left` is counted from the minute the player starts watching (the page, or a night
-    shift's start), so the days any tool quotes give no hint of when the fault began."""
+    shift's start), so the days any tool quotes give no hint of when the fault began; the
+    certificate expires at a minute of its last day drawn from the seed (a certificate is
+    issued at any hour), so the minute its alert began is no copy of the page's clock."""
 
     kind = "cert_expiry"
 
@@ -72,7 +74,9 @@ class CertExpiry(Noise):
                v: np.ndarray, revision: str | None = None) -> np.ndarray:
         if model != self.model or metric != "cert_days_left":
             return v
-        days = float(self.params.get("days_left", 12))
+        rng = np.random.default_rng(tm.key(world.seed, "noise", self.kind, self.index,
+                                           self.model, "expiry minute"))
+        days = float(self.params.get("days_left", 12)) + int(rng.integers(1440)) / 1440.0
         return days - (t - world.seen_from) / 1440.0
 
 

@@ -65,3 +65,21 @@ def test_a_pending_pod_writes_no_logs() -> None:
     # Before the onset the same pods were running and did log.
     before = w.logs(model, w.fault.onset - 60, w.fault.onset - 10)
     assert {ln.pod for ln in before} & pending
+
+
+def test_a_certificate_alert_began_at_no_copy_of_the_page_clock() -> None:
+    """The certificate expires at a minute of its day drawn from the seed: its alert began on
+    an earlier day at any minute, not always one minute after the page's clock time (a pattern
+    a player learns); `infra` and the alert quote the same days."""
+    from oncall.content import loader
+    from oncall.game.engine import Game
+
+    offsets, fractions = set(), set()
+    for seed in range(12):
+        g = Game(loader.scenario("fraud-1"), seed)
+        cert = next(a for a in g.record.facts.noise_alerts
+                    if a.rule == "CertificateExpiringSoon")
+        offsets.add((cert.fired_at - g.record.facts.page_at) % 1440)
+        fractions.add(round(cert.value % 1, 3))
+        assert g.world.cert_days_left(cert.model) == round(cert.value, 1)
+    assert len(offsets) >= 10 and len(fractions) >= 10, (offsets, fractions)

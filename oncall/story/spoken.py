@@ -117,6 +117,16 @@ def proposed_alert(rid: str) -> str | None:
     return None
 
 
+def in_time(diagnosis: list[Bit], at: int | None, moves: list[tuple[int, Bit]]) -> list[Bit]:
+    """The diagnosis and the moves in the order they happened: a move made before the
+    diagnosis is said before it ("at 2:27 I rolled it back ... by 2:32 I called it ..."), as a
+    listener takes sentences for a sequence."""
+    if at is None:
+        return [*diagnosis, *(bit for _, bit in moves)]
+    return [*(bit for t, bit in moves if t < at), *diagnosis,
+            *(bit for t, bit in moves if t >= at)]
+
+
 def fit(bits: list[Bit], low: int = LOW, high: int = HIGH) -> tuple[str, ...]:
     """The most important sentences that fit in `high` words, told in STAR order."""
     order = sorted(range(len(bits)), key=lambda i: (bits[i].prio, i))
@@ -327,6 +337,14 @@ class _Night:
         return [Bit(2, prio if iv is self.fix or i == 0 else prio + 1, self.move(iv))
                 for i, iv in enumerate(ivs)]
 
+    def acts(self, dx_prio: int, move_prio: int) -> list[Bit]:
+        """The diagnosis and the moves, in the order they happened."""
+        ivs = self.f.interventions
+        moves = self.moves(move_prio)
+        timed = list(zip([iv.t for iv in ivs], moves, strict=True)) if ivs else \
+            [(-1, bit) for bit in moves]
+        return in_time(self.diagnosis(dx_prio), self.f.diagnosis_at, timed)
+
     # -- result ------------------------------------------------------------------------------
     def outcome(self) -> list[Bit]:
         f = self.f
@@ -430,7 +448,7 @@ class _Night:
 
 def _incident(n: _Night) -> list[Bit]:
     return [*n.setting(), *n.noise(6), *n.task(), *n.opening(), *n.evidence(1),
-            *n.diagnosis(0), *n.moves(0), *n.outcome(), *n.impact(), *n.aftermath(2),
+            *n.acts(0, 0), *n.outcome(), *n.impact(), *n.aftermath(2),
             Bit(3, 9, "What I would stress is the order: stop the harm, then find the cause, "
                       "and say plainly what I did not know at each step.")]
 
@@ -460,8 +478,8 @@ def _learned(n: _Night) -> list[Bit] | None:
     mistakes = _mistakes(n)
     if pm is None and not mistakes:
         return None
-    bits = [*n.setting(), *n.task(), *n.opening(), *n.evidence(2), *n.diagnosis(1),
-            *n.moves(1), *n.outcome(), *n.impact()]
+    bits = [*n.setting(), *n.task(), *n.opening(), *n.evidence(2), *n.acts(1, 1),
+            *n.outcome(), *n.impact()]
     if mistakes:
         bits.append(Bit(3, 0, f"Looking back, {and_list(mistakes)}, and I own that."))
     else:
@@ -545,8 +563,8 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
     f = n.f
     if not f.noise_alerts:
         return None
-    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.evidence(3), *n.diagnosis(2),
-            *n.moves(2), *n.outcome(), *n.impact(), *n.aftermath(5)]
+    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.evidence(3), *n.acts(2, 2),
+            *n.outcome(), *n.impact(), *n.aftermath(5)]
     bits.append(Bit(1, 0, "I had to decide what deserved my attention at that hour: the page "
                           "that was hurting customers, or the other "
                           f"alert{'s' if len(f.noise_alerts) > 1 else ''} on the board."))

@@ -22,7 +22,16 @@ from oncall.story.clauses import (
     team,
 )
 from oncall.story.shiftfacts import ShiftIncident, incidents, queue_kind
-from oncall.story.spoken import QUESTIONS, Bit, Spoken, evidence_bits, fit, move_line, page
+from oncall.story.spoken import (
+    QUESTIONS,
+    Bit,
+    Spoken,
+    evidence_bits,
+    fit,
+    in_time,
+    move_line,
+    page,
+)
 
 KIND_WORDS = {"incident": "incident", "deploy": "deploy request", "canary": "canary request",
               "feature": "feature request", "noise": "noisy alert",
@@ -174,6 +183,12 @@ class _Shift:
                     move_line(iv, stopped, heard_by=self.f.end))
                 for iv in inc.moves]
 
+    def acts(self, inc: ShiftIncident, dx_prio: int, prio: int, fix_prio: int) -> list[Bit]:
+        """The diagnosis and the moves, in the order they happened."""
+        moves = list(zip([iv.t for iv in inc.moves], self.moves(inc, prio, fix_prio),
+                         strict=True))
+        return in_time(self.diagnosis(inc, dx_prio), inc.diagnosis_at, moves)
+
     def talk_on(self, model: str) -> Conversation | None:
         return next((cv for cv in self.f.conversations if cv.model == model and cv.said), None)
 
@@ -188,8 +203,7 @@ def _incident(s: _Shift) -> list[Bit] | None:
                               " on another model; this answer is about the first."))
     if len(s.incs) == 1:
         bits.append(Bit(0, 5, "It was the only incident of the night."))
-    bits += s.opening(inc, 1) + s.evidence(inc, 1) + s.diagnosis(inc, 0)
-    bits += s.moves(inc, 1, 0)
+    bits += s.opening(inc, 1) + s.evidence(inc, 1) + s.acts(inc, 0, 1, 0)
     if not inc.moves:
         bits.append(Bit(2, 0, "I made no change to production for it."))
     cv = s.talk_on(inc.model)
@@ -523,7 +537,7 @@ def _learned(s: _Shift) -> list[Bit] | None:
     if not mistakes and not late:
         return None
     bits = s.paged(inc, 6)
-    bits += s.opening(inc, 2) + s.evidence(inc, 3) + s.diagnosis(inc, 2) + s.moves(inc, 1, 1)
+    bits += s.opening(inc, 2) + s.evidence(inc, 3) + s.acts(inc, 2, 1, 1)
     bits.append(s.outcome(inc))
     if (b := s.budget(inc.model, 4)) is not None:
         bits.append(b)

@@ -260,3 +260,17 @@ def test_a_teams_answer_due_after_the_play_ended_is_not_told() -> None:
                                       saved_at="2026-03-18T09:30:00+00:00"))
     assert "“store reads time out”; their answer had not come by 02:37." in written
     assert asked.message not in written
+
+
+def test_moves_made_before_the_diagnosis_are_said_before_it() -> None:
+    """An escalation to the model owners before the diagnosis is told before "I called it",
+    and every clock time the action says is in the order it happened (it said "By 2:32 I called
+    it ..." and then "At 2:27 I rolled the model back"): each sentence that starts at a clock
+    time starts no earlier than the one before."""
+    record = d4_play(owners_push_back=True)
+    said = spoken(record, "incident").text
+    action = next(p for p in said.split("\n\n") if "I called it" in p)
+    assert action.index("model's owners") < action.index("I called it"), action
+    starts = [int(h) * 60 + int(m)
+              for h, m in re.findall(r"(?:^|\. )(?:At|By) (\d{1,2}):(\d\d)\b", action)]
+    assert len(starts) >= 3 and starts == sorted(starts), action

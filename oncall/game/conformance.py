@@ -21,6 +21,7 @@ from oncall.content import loader
 from oncall.content.scenario import Move, Scenario
 from oncall.game import generator
 from oncall.game.engine import Game
+from oncall.sim.world import NoPage
 
 SEEDS = (1, 2, 7, 99, 2024)
 QUICK_SEEDS = (1, 7, 2024)
@@ -232,7 +233,7 @@ def run(paths: list[Path], seeds: tuple[int, ...] = QUICK_SEEDS,
     for sid in scenario_ids(paths):
         try:
             found = check(sid, seeds)
-        except (loader.ContentError, generator.GenerationError) as exc:
+        except (loader.ContentError, generator.GenerationError, NoPage) as exc:
             found = [f"{sid}: cannot be built: {str(exc).splitlines()[0]}"]
         if progress:
             progress(f"{sid}: {'ok' if not found else f'{len(found)} failure(s)'}")

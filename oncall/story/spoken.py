@@ -141,7 +141,11 @@ def _cap(s: str) -> str:
 
 
 def _low(s: str) -> str:
-    return s if s[1:2].isupper() else s[:1].lower() + s[1:]
+    """A sentence's first letter lowered to go on after a colon, unless it starts a name or
+    the pronoun 'I' ("I scaled up first" stays, never "i scaled up first")."""
+    if s[1:2].isupper() or re.match(r"I\b", s):
+        return s
+    return s[:1].lower() + s[1:]
 
 
 def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
@@ -327,6 +331,17 @@ class _Night:
         return [Bit(2, prio if iv is self.fix or i == 0 else prio + 1, self.move(iv))
                 for i, iv in enumerate(ivs)]
 
+    def acts(self, dx_prio: int, move_prio: int) -> list[Bit]:
+        """The diagnosis and the moves in the order they happened: a move made before the
+        diagnosis is told before it ("By 2:45 I called it ... At 2:37 I scaled up" told the
+        night out of order)."""
+        dx, moves = self.diagnosis(dx_prio), self.moves(move_prio)
+        at = self.f.diagnosis_at
+        if at is None or not self.f.interventions or len(moves) != len(self.f.interventions):
+            return [*dx, *moves]
+        early = [b for b, iv in zip(moves, self.f.interventions, strict=True) if iv.t < at]
+        return [*early, *dx, *moves[len(early):]]
+
     # -- result ------------------------------------------------------------------------------
     def outcome(self) -> list[Bit]:
         f = self.f
@@ -430,7 +445,7 @@ class _Night:
 
 def _incident(n: _Night) -> list[Bit]:
     return [*n.setting(), *n.noise(6), *n.task(), *n.opening(), *n.evidence(1),
-            *n.diagnosis(0), *n.moves(0), *n.outcome(), *n.impact(), *n.aftermath(2),
+            *n.acts(0, 0), *n.outcome(), *n.impact(), *n.aftermath(2),
             Bit(3, 9, "What I would stress is the order: stop the harm, then find the cause, "
                       "and say plainly what I did not know at each step.")]
 
@@ -460,8 +475,8 @@ def _learned(n: _Night) -> list[Bit] | None:
     mistakes = _mistakes(n)
     if pm is None and not mistakes:
         return None
-    bits = [*n.setting(), *n.task(), *n.opening(), *n.evidence(2), *n.diagnosis(1),
-            *n.moves(1), *n.outcome(), *n.impact()]
+    bits = [*n.setting(), *n.task(), *n.opening(), *n.evidence(2), *n.acts(1, 1),
+            *n.outcome(), *n.impact()]
     if mistakes:
         bits.append(Bit(3, 0, f"Looking back, {and_list(mistakes)}, and I own that."))
     else:
@@ -470,8 +485,7 @@ def _learned(n: _Night) -> list[Bit] | None:
     if pm is not None and pm.lessons.went_wrong and speakable(pm.lessons.went_wrong) \
             and words(pm.lessons.went_wrong) <= 40:
         wrong = pm.lessons.went_wrong.strip().rstrip(".")
-        bits.append(Bit(3, 2, f"What went wrong, as I wrote it up: {wrong[:1].lower()}"
-                              f"{wrong[1:]}."))
+        bits.append(Bit(3, 2, f"What went wrong, as I wrote it up: {_low(wrong)}."))
     bits += n.aftermath(1)
     bits.append(Bit(3, 8, "Since then I check what changed upstream before I touch the model, "
                           "and I write down what I do not yet know."))
@@ -545,8 +559,8 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
     f = n.f
     if not f.noise_alerts:
         return None
-    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.evidence(3), *n.diagnosis(2),
-            *n.moves(2), *n.outcome(), *n.impact(), *n.aftermath(5)]
+    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.evidence(3), *n.acts(2, 2),
+            *n.outcome(), *n.impact(), *n.aftermath(5)]
     bits.append(Bit(1, 0, "I had to decide what deserved my attention at that hour: the page "
                           "that was hurting customers, or the other "
                           f"alert{'s' if len(f.noise_alerts) > 1 else ''} on the board."))

@@ -119,9 +119,14 @@ def _pages(scenario: loader.Scenario, file: str) -> list[Problem]:
     if Path(file).resolve().parent == loader.incidents_dir().resolve():
         return []
     try:
-        Game(scenario, 7)
+        g = Game(scenario, 7)
     except NoPage as exc:
         return [Problem(file, "fault", f"{exc} (seed 7)")]
+    rules = list(dict.fromkeys(a.rule for a in g.record.facts.page_alerts))
+    signal = scenario.answers.signal_alert
+    if signal and rules and signal not in rules:
+        return [Problem(file, "answers.signal_alert", f"{signal} is not among the alerts of the "
+                        f"page (seed 7); valid: {', '.join(rules)}")]
     return []
 
 

@@ -62,6 +62,10 @@ def page_fires(sid: str, seed: int, make: NewGame = new_game) -> list[str]:
     if not any(a.rule in RULES_BY_NAME and RULES_BY_NAME[a.rule].pages
                and a.model == sc.fault.model for a in f.page_alerts):
         out.append(f"no alert that pages fired on {sc.fault.model}")
+    rules = list(dict.fromkeys(a.rule for a in f.page_alerts))
+    if sc.answers.signal_alert and rules and sc.answers.signal_alert not in rules:
+        out.append(f"answers.signal_alert: {sc.answers.signal_alert} is not among the alerts "
+                   f"of the page; valid: {', '.join(rules)}")
     return out
 
 

@@ -63,6 +63,9 @@ def _without_alerts(tmp_path: Path) -> Path:
     shutil.copytree(FOLDER, copy)
     (copy / "registries" / "alerts.yaml").unlink()
     (copy / "runbooks" / "ModelPredictionMeanMoved.md").unlink()
+    for f in (copy / "incidents").glob("*.yaml"):
+        f.write_text(f.read_text(encoding="utf-8").replace(
+            "ModelPredictionMeanMoved", "ModelPredictionMeanShift"), encoding="utf-8")
     return copy
 
 
@@ -150,3 +153,18 @@ def test_the_spoken_story_tells_the_night_in_order_and_keeps_i(folder: None) -> 
         incident.index("cordon the node")
     assert "as I wrote it up: I scaled up before" in told["learned"]
     assert not re.search(r"\bi\b", told["learned"])
+
+
+def test_an_answer_key_naming_an_alert_that_did_not_page_is_a_line(tmp_path: Path) -> None:
+    # The GPU's timeouts page ModelHigh5xxRatio first; the key said ModelHighP99Latency, and
+    # neither validate nor the harness said so (the card then judged detection against it).
+    copy = tmp_path / "content"
+    shutil.copytree(FOLDER, copy)
+    f = copy / "incidents" / "third-ecc-1.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace(
+        "signal_alert: ModelHigh5xxRatio", "signal_alert: ModelHighP99Latency"), encoding="utf-8")
+    with content_folder(copy):
+        assert [(Path(p.file).name, p.field) for p in checks.validate([copy])] == [
+            ("third-ecc-1.yaml", "answers.signal_alert")]
+        assert any("answers.signal_alert: ModelHighP99Latency is not among" in line
+                   for line in conformance.run([f], seeds=(7,)))

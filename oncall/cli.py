@@ -488,10 +488,14 @@ def _play(args: argparse.Namespace) -> int:
     if not args.headless:
         return _tui(seed, sid, args.difficulty, args.home, realtime=args.realtime)
     from oncall import headless
+    from oncall.sim.world import NoPage
 
     _imports_done()
-    return headless.main_stdio(scenario, seed, args.difficulty, args.home,
-                               save=not args.no_save)
+    try:
+        return headless.main_stdio(scenario, seed, args.difficulty, args.home,
+                                   save=not args.no_save)
+    except NoPage as exc:  # `oncall validate` names the file and field before any play
+        raise UsageError(f"play: {sid}: fault: {exc}") from None
 
 
 def _scenarios(args: argparse.Namespace) -> int:

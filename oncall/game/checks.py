@@ -109,8 +109,29 @@ def _unimplemented(folders: list[Path] | None = None) -> list[Problem]:
     return out
 
 
+def _pages(scenario: loader.Scenario, file: str) -> list[Problem]:
+    """A scenario of an added folder whose fault pages nobody cannot be played: built on one
+    seed here (the conformance harness plays several), its file and field named, not a crash
+    at `play`. The shipped scenarios are played by the test suite."""
+    from oncall.game.engine import Game
+    from oncall.sim.world import NoPage
+
+    if Path(file).resolve().parent == loader.incidents_dir().resolve():
+        return []
+    try:
+        g = Game(scenario, 7)
+    except NoPage as exc:
+        return [Problem(file, "fault", f"{exc} (seed 7)")]
+    rules = list(dict.fromkeys(a.rule for a in g.record.facts.page_alerts))
+    signal = scenario.answers.signal_alert
+    if signal and rules and signal not in rules:
+        return [Problem(file, "answers.signal_alert", f"{signal} is not among the alerts of the "
+                        f"page (seed 7); valid: {', '.join(rules)}")]
+    return []
+
+
 def _game_checks(scenario: loader.Scenario, file: str) -> list[Problem]:
-    out = []
+    out = _pages(scenario, file)
     known = ", ".join(remediations.BY_ID)
     for j, rid in enumerate(scenario.answers.remediations):
         if rid not in remediations.BY_ID:

@@ -21,6 +21,7 @@ from oncall.content import loader
 from oncall.content.scenario import Move, Scenario
 from oncall.game import generator
 from oncall.game.engine import Game
+from oncall.sim.world import NoPage
 
 SEEDS = (1, 2, 7, 99, 2024)
 QUICK_SEEDS = (1, 7, 2024)
@@ -61,6 +62,10 @@ def page_fires(sid: str, seed: int, make: NewGame = new_game) -> list[str]:
     if not any(a.rule in RULES_BY_NAME and RULES_BY_NAME[a.rule].pages
                and a.model == sc.fault.model for a in f.page_alerts):
         out.append(f"no alert that pages fired on {sc.fault.model}")
+    rules = list(dict.fromkeys(a.rule for a in f.page_alerts))
+    if sc.answers.signal_alert and rules and sc.answers.signal_alert not in rules:
+        out.append(f"answers.signal_alert: {sc.answers.signal_alert} is not among the alerts "
+                   f"of the page; valid: {', '.join(rules)}")
     return out
 
 
@@ -232,7 +237,7 @@ def run(paths: list[Path], seeds: tuple[int, ...] = QUICK_SEEDS,
     for sid in scenario_ids(paths):
         try:
             found = check(sid, seeds)
-        except (loader.ContentError, generator.GenerationError) as exc:
+        except (loader.ContentError, generator.GenerationError, NoPage) as exc:
             found = [f"{sid}: cannot be built: {str(exc).splitlines()[0]}"]
         if progress:
             progress(f"{sid}: {'ok' if not found else f'{len(found)} failure(s)'}")

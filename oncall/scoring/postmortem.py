@@ -42,6 +42,7 @@ No postmortem scores 0.
 from __future__ import annotations
 
 import re
+from itertools import combinations
 
 from oncall.game.record import Postmortem
 from oncall.scoring.diagnosis import WRONG_LESSON, cause_label, misdiagnosed
@@ -57,7 +58,7 @@ from oncall.scoring.text import (
     people_in,
     times_in,
 )
-from oncall.sim.catalogue import FAULTS_BY_ID, TEAMS
+from oncall.sim.catalogue import FAULTS_BY_ID, FIXES, TEAMS
 
 IMPACT_LABELS = {"requests_affected": "requests affected", "requests_failed": "requests failed",
                  "budget_consumed_pct": "error budget consumed (%)",
@@ -77,6 +78,11 @@ GENERIC = frozenset({"change", "changes", "from", "with", "model", "models", "fa
 """Words too common to show that a text knows this incident's mechanism."""
 TRIGGER_SLACK = 20
 FIX_VERBS = frozenset({"apply", "raise", "lower", "revert", "enable", "disable"})
+
+
+ABOUT_COMMON = frozenset({"model", "costs", "money", "their", "which", "every", "instead",
+                          "serving", "values", "value", "previous", "feature", "features"})
+"""Words of a fix's description that say nothing of which fix it was."""
 
 
 def _words(text: str) -> set[str]:
@@ -157,6 +163,12 @@ def resolution_terms(run: Run) -> tuple[str, list[str]]:
     # ceiling" as well as "replicas" (a word of the fix's id, singular or plural)
     pats += [rf"\b{re.escape(w.removesuffix('s'))}" for w in fix.split("_")
              if len(w) >= 5 and w not in FIX_VERBS]
+    # The fix said in the words of its registry entry ("treated the placeholder as missing at
+    # ingestion" for null_sentinel_values): two of its words, in any order.
+    # A word is matched by its first five letters ("missing", "ingested", "placeholders").
+    about = sorted({w[:5] for w in re.findall(r"[a-z]{5,}", FIXES.get(fix, "").lower())
+                    if w not in FIX_VERBS and w not in ABOUT_COMMON})
+    pats += [rf"\b{a}.*\b{b}|\b{b}.*\b{a}" for a, b in combinations(about, 2)]
     if c.get("do") == "rollback":
         pats += [r"\broll(?:ed|ing)?\s+(?:[\w-]+\s+){0,5}back\b", r"\brollback\b", r"\brevert"]
     if c.get("do") == "escalate":
@@ -329,7 +341,10 @@ def score_postmortem(run: Run) -> Tally:
 
     need = min(2, len(wanted))
     share = min(1.0, len(fit) / need) if need else 1.0
-    others = [r for r in wanted if r not in fit]
+    # A remediation the record could not generate for this incident is no fitting one to
+    # point at (the card said 'also fitting: X' and 'not credited: X' of the same X).
+    named_fits = [r for r in wanted if r not in skipped] or list(wanted)
+    others = [r for r in named_fits if r not in fit]
     # Where a remediation was read from an action item's words, the card says which item.
     read_from = {}
     for n, a in enumerate(items, start=1):
@@ -348,9 +363,9 @@ def score_postmortem(run: Run) -> Tally:
         line += f"; also fitting: {', '.join(others)}." if others else "."
     elif proposed:
         line = (f"Remediations {named(proposed)} do not address this fault; fitting ones: "
-                f"{', '.join(wanted)}.")
+                f"{', '.join(named_fits)}.")
     else:
-        line = f"No remediation proposed; fitting ones: {', '.join(wanted)}."
+        line = f"No remediation proposed; fitting ones: {', '.join(named_fits)}."
     if skipped:
         line += " Not generated or credited, as they do not fit the model: " + "; ".join(
             f"{r} ({why})" for r, why in skipped.items()) + "."

@@ -205,6 +205,12 @@ def describe(imp: dict[str, float], short: bool = False) -> str:
     return _figures(imp, short) + back
 
 
+def _off(shift: float) -> str:
+    """A signed shift as said aloud: '36% below training' (was 'up to -36%', which reads as a
+    rise)."""
+    return f"{abs(shift):g}% {'below' if shift < 0 else 'above'} training"
+
+
 def _figures(imp: dict[str, float], short: bool) -> str:
     if "requests_affected" in imp:
         if short:
@@ -221,12 +227,12 @@ def _figures(imp: dict[str, float], short: bool) -> str:
     labelled = imp.get("labelled_pct")
     if short:
         return ", ".join(p for p in (
-            f"predictions up to {shift:+g}%" if shift is not None else "",
+            f"predictions {_off(shift)}" if shift is not None else "",
             f"{labelled:g}% labelled" if labelled is not None else "",
             f"quality SLO: {outside} out, budget {budget:g}%") if p)
     parts = ["no failed requests"]
     if shift is not None:
-        parts.append(f"mean prediction up to {shift:+g}% from training since the page")
+        parts.append(f"mean prediction as far as {_off(shift)} since the page")
     if labelled is not None and "label_delay_min" in imp:
         parts.append(f"labels arrive about {delay_text(imp['label_delay_min'])} after a request, "
                      f"{labelled:g}% of the requests since the page have theirs")

@@ -161,6 +161,21 @@ class AlertDef(_Entry):
             if bad:
                 raise ValueError(f"{name}: {{{bad[0]}}} is not filled in; valid: {{model}}, "
                                  "{threshold} (double literal braces)")
+        if self.kind == "relative":
+            # The rule divides by one training value: the prediction mean's, or the model
+            # type's quality. Any other series would be compared with the prediction mean.
+            from oncall.sim.catalogue import QUALITY_METRICS
+
+            quality = sorted({m for m, _, _ in QUALITY_METRICS.values()})
+            valid = ["pred_mean"] if self.reference == "prediction_mean" else quality
+            if self.metric not in valid:
+                what = "prediction mean" if valid == ["pred_mean"] else "quality metric"
+                other = ("reference: quality with " + ", ".join(quality)
+                         if valid == ["pred_mean"] else "reference: prediction_mean with pred_mean")
+                raise ValueError(
+                    f"metric: a relative rule divides by the model's training {what} "
+                    f"(reference: {self.reference}), which is not {self.metric!r}'s; valid: "
+                    + ", ".join(valid) + f" ({other}; kind: level for any other series)")
         return self
 
 

@@ -61,6 +61,11 @@ PREFETCH_MODELS = 48
 (`tm.DAYS_KEPT`), and the batch's arrays stay a few tens of MB in any fleet."""
 
 
+class NoPage(ValueError):
+    """A fault that no alert that pages fires on within four hours of its onset: a scenario
+    that places it cannot be played (`oncall validate` names its file)."""
+
+
 @dataclass(frozen=True, slots=True)
 class IncidentSpec:
     """One fault placed in the world (validated upstream against its kind)."""
@@ -768,8 +773,11 @@ class World:
                if e.fired_at >= inc.onset and e.rule != "CertificateExpiringSoon"]
         critical = [e for e in eps if _is_page(e)]
         if not critical:
-            raise ValueError(f"the {inc.kind.id} fault on {inc.model} pages nobody within 4 "
-                             "hours of its onset")
+            watched = sorted({r.metric for r in RULES if r.pages})
+            raise NoPage(f"the {inc.kind.id} fault on {inc.model} pages nobody within 4 hours "
+                         "of its onset: no alert that pages fires on it; valid: effects that "
+                         "move a series a paging alert watches past its threshold ("
+                         + ", ".join(watched) + ")")
         return min(e.fired_at for e in critical)
 
     # -- interventions and time ---------------------------------------------------------------

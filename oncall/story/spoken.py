@@ -151,7 +151,11 @@ def _cap(s: str) -> str:
 
 
 def _low(s: str) -> str:
-    return s if s[1:2].isupper() else s[:1].lower() + s[1:]
+    """A sentence's first letter lowered to go on after a colon, unless it starts a name or
+    the pronoun 'I' ("I scaled up first" stays, never "i scaled up first")."""
+    if s[1:2].isupper() or re.match(r"I\b", s):
+        return s
+    return s[:1].lower() + s[1:]
 
 
 def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
@@ -341,8 +345,9 @@ class _Night:
         """The diagnosis and the moves, in the order they happened."""
         ivs = self.f.interventions
         moves = self.moves(move_prio)
+        # "I made no change to production" (no move at all) goes after the diagnosis.
         timed = list(zip([iv.t for iv in ivs], moves, strict=True)) if ivs else \
-            [(-1, bit) for bit in moves]
+            [(self.f.diagnosis_at or 0, bit) for bit in moves]
         return in_time(self.diagnosis(dx_prio), self.f.diagnosis_at, timed)
 
     # -- result ------------------------------------------------------------------------------
@@ -488,8 +493,7 @@ def _learned(n: _Night) -> list[Bit] | None:
     if pm is not None and pm.lessons.went_wrong and speakable(pm.lessons.went_wrong) \
             and words(pm.lessons.went_wrong) <= 40:
         wrong = pm.lessons.went_wrong.strip().rstrip(".")
-        bits.append(Bit(3, 2, f"What went wrong, as I wrote it up: {wrong[:1].lower()}"
-                              f"{wrong[1:]}."))
+        bits.append(Bit(3, 2, f"What went wrong, as I wrote it up: {_low(wrong)}."))
     bits += n.aftermath(1)
     bits.append(Bit(3, 8, "Since then I check what changed upstream before I touch the model, "
                           "and I write down what I do not yet know."))

@@ -89,7 +89,9 @@ def test_late_labels_say_quality_is_not_yet_measurable_and_show_the_prediction_s
     assert "quality not yet measurable" in obs.text and "about 3 days after a request" in obs.text
     alert = next(a for a in g.record.facts.page_alerts if a.rule == "ModelPredictionMeanShift")
     assert imp["prediction_shift_pct"] < -50 and alert.value > 0.5
-    assert f"mean prediction up to {imp['prediction_shift_pct']:+g}% from training" in obs.text
+    # A fall is said as one: '36% below training', never 'up to -36%'.
+    assert f"mean prediction as far as {-imp['prediction_shift_pct']:g}% below training" \
+        in obs.text
     # The share labelled is the labels tool's coverage over the same minutes.
     labels = g.do({"do": "labels", "model": "fraud-scorer", "window": g.now - page_at})
     assert abs(100 * labels.data["arrived"]["label_coverage"] - imp["labelled_pct"]) < 0.05

@@ -93,7 +93,7 @@ def test_a_broken_entry_is_one_line_with_its_line_number_and_the_rest_load(
 def test_registry_mistakes_each_name_the_field_and_what_is_valid(
         tmp_path: Path, clean_content: None, capsys: pytest.CaptureFixture[str]) -> None:
     alert = yaml.safe_load((AUTHORED / "registries" / "alerts.yaml").read_text())["alerts"][0]
-    wrong_metric = {**alert, "name": "QueueDepthHigh", "metric": "queue_depth"}
+    wrong_metric = {**alert, "name": "QueueDepthHigh", "metric": "queue_depth", "kind": "level"}
     no_pages = {k: v for k, v in alert.items() if k != "pages"} | {"name": "NoPagesKey"}
     bad_field = {**alert, "name": "BadSummary", "summary": "{model} at {value}"}
     folder = _folder(

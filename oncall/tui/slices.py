@@ -13,9 +13,10 @@ from __future__ import annotations
 import inspect
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
     from textual.timer import Timer
     from textual.widget import Widget
 
@@ -48,8 +49,11 @@ class Slices:
         return self
 
     def add(self, *pieces: Piece) -> None:
-        """More pieces, after those still to come."""
+        """More pieces, after those still to come (none left: the first a frame from now)."""
         self._pieces.extend(pieces)
+        if self.done and self._then is None and pieces:
+            self.done = False
+            self._schedule(FRAME_S)
 
     def allow(self, when: Callable[[], bool] | None) -> None:
         """Change what the pieces wait for (None: nothing)."""
@@ -88,3 +92,22 @@ class Slices:
                 result = self._then()
                 if inspect.isawaitable(result):
                     await result
+
+
+def lay_out_ahead(screen: Screen[Any]) -> None:
+    """Lay out a screen that is not on top yet (built off the stack) at the app's size, as
+    Textual does when it comes up: shown later at that size, it is not laid out again, and its
+    widgets have had their sizes (a list fills at its real width). Textual's own step
+    (`Screen._refresh_layout`); a screen not on top is not drawn by it."""
+    if screen.is_attached and not screen.is_current:
+        screen._refresh_layout(screen.app.size)
+        screen._layout_required = False  # what was asked before is laid out now
+
+
+def paint_ahead(screen: Screen[Any]) -> None:
+    """Draw the lines of every widget a screen not on top yet will show, into the widgets'
+    own caches (nothing reaches the terminal): as it comes up, its first frame is put together
+    from them instead of drawing every widget in the frame's one callback."""
+    if screen.is_attached and not screen.is_current:
+        for _ in screen._compositor._get_renders():
+            pass

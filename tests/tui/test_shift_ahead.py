@@ -31,7 +31,7 @@ async def built_ahead(pilot: Pilot[None], build: Any, loaded: bool) -> ShiftPick
     build(title)
     shift = title._shift
     assert isinstance(shift, ShiftPicker) and shift not in pilot.app.screen_stack
-    while loaded and not (shift._found and shift._choices_in):
+    while loaded and not ((shift._found or shift.known) and shift._choices_in):
         await settle(pilot)
     return shift
 

@@ -22,7 +22,7 @@ from oncall.sim.impact import describe
 from oncall.tui.app import freeze_heap
 from oncall.tui.messages import Observed
 from oncall.tui.screens.layout import skip_repeat_layout
-from oncall.tui.slices import Piece, Slices
+from oncall.tui.slices import Piece, Slices, lay_out_ahead, paint_ahead
 from oncall.tui.widgets.footer import FittingFooter
 from oncall.tui.widgets.framed import FramedSelect
 
@@ -208,7 +208,11 @@ class PostmortemScreen(Screen[None]):
         if behind is not None:
             # The numbers as they stand (read while no command runs; the resolve brings them
             # up to date), and the footer composed ahead too.
-            pieces = [self._prefill, *pieces, self.refresh_bindings]
+            # Once all is in, the form is laid out and its top drawn behind the room too, so
+            # the resolve puts it up from what is drawn (laid out and drawn in the one
+            # callback that showed it, it held the loop for a frame).
+            pieces = [self._prefill, *pieces, self.refresh_bindings,
+                      partial(lay_out_ahead, self), partial(paint_ahead, self)]
         self._building = Slices(self, pieces, then=self._all_built,
                                 when=(lambda: behind.quiet) if behind else None)
         self._building.start()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -15,6 +17,7 @@ from textual.widgets import Footer, Input, Label, OptionList, RadioButton, Radio
 from textual.widgets.option_list import Option
 
 from oncall.tui.screens.layout import skip_repeat_layout
+from oncall.tui.slices import Slices, lay_out_ahead, paint_ahead
 
 if TYPE_CHECKING:
     from oncall.content.scenario import Scenario
@@ -48,6 +51,8 @@ class ShiftPicker(Screen[None]):
         self._found: dict[str, Scenario] | None = None
         """The scenarios loaded, until the list shows them."""
         self._choices_in = False
+        self._ahead: Slices | None = None
+        """Steps done behind the title while the list is built ahead (`_prepare`)."""
 
     @property
     def oncall(self) -> OncallApp:
@@ -72,13 +77,13 @@ class ShiftPicker(Screen[None]):
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Built ahead and shown for the first time: already styled (Textual would style it
-        all again); the list is filled if its scenarios are in, and takes the keys kept since
-        `n`."""
+        all again); the list, filled ahead (`_prepare`) or now if its scenarios are in, takes
+        the keys kept since `n`."""
         if not self.ahead:
             return
         self.ahead = False
         event.refresh_styles = False
-        self.call_after_refresh(self._fill)
+        self.call_after_refresh(self._hand_over if self.known else self._fill)
 
     def on_resize(self, event: events.Resize) -> None:
         skip_repeat_layout(self, event)
@@ -97,6 +102,11 @@ class ShiftPicker(Screen[None]):
             RadioSet(*[RadioButton(label, value=value == chosen, name=value)
                        for value, label in DIFFICULTIES], id="difficulty", compact=True)])
         self._choices_in = True
+        if self.ahead:
+            # Laid out and drawn behind the title a step a frame, so that `n` only puts it on
+            # top: laid out and drawn in the callback that showed it, it held the loop for a
+            # frame (the scenarios may come after `n`; the list is filled then).
+            self._prepare(partial(lay_out_ahead, self), partial(paint_ahead, self))
 
     @work(thread=True, exclusive=True)
     def _load(self) -> None:
@@ -122,10 +132,27 @@ class ShiftPicker(Screen[None]):
             self.call_after_refresh(self._show, found)
             return
         self._found = found
-        if not self.ahead:  # built ahead, the list is filled as it is shown
+        if self.ahead:  # filled at its width, laid out and drawn with its options
+            self._prepare(partial(self._fill, False), partial(lay_out_ahead, self),
+                          partial(paint_ahead, self))
+        else:
             self._fill()
 
-    def _fill(self) -> None:
+    def _prepare(self, *steps: Callable[[], object]) -> None:
+        """Built ahead, behind the title: `steps` done a frame each after those still to come
+        (`_ahead`), while the list is not shown yet. A step `n` overtakes is done as the list
+        is shown instead (the fill) or not at all (Textual lays out and draws it then)."""
+        def ahead(step: Callable[[], object]) -> Callable[[], None]:
+            def run() -> None:
+                if self.ahead:
+                    step()
+            return run
+
+        if self._ahead is None or self._ahead.done:
+            self._ahead = Slices(self, []).start()
+        self._ahead.add(*map(ahead, steps))
+
+    def _fill(self, hand_over: bool = True) -> None:
         """Fill the list (once it is laid out: filled before its first layout, it measured its
         lines at another width and scrolled two lines too far) and hand it the keys."""
         found, self._found = self._found, None
@@ -141,7 +168,8 @@ class ShiftPicker(Screen[None]):
             options.append(Option(f"{s.title}{best}", id=sid))
         menu.add_options(options)  # at once: one by one, the list laid itself out each time
         menu.highlighted = 0
-        self._hand_over()
+        if hand_over:
+            self._hand_over()
 
     @on(OptionList.OptionHighlighted, "#scenarios")
     def _highlight(self, event: OptionList.OptionHighlighted) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pilot_helpers import screen_when, settle
+from pilot_helpers import settle
 from textual.widgets import Static
 
-from oncall.tui.app import OncallApp, make_app
-from oncall.tui.screens.help import SHOWN_ROWS, HelpScreen, help_markdown, pieces, styled
-from oncall.tui.screens.war_room import WarRoom
+from oncall.tui.app import make_app
+from oncall.tui.screens.help import SHOWN_ROWS, HelpScreen, help_markdown, pieces
 
 
 def test_the_pieces_of_the_help_read_as_the_whole() -> None:
@@ -58,37 +57,3 @@ async def test_the_help_follows_a_resize_of_the_terminal(home: Path) -> None:
         await pilot.pause()
         assert app.screen.size == (120, 40)
         assert box.region.x == (120 - 78) // 2 and box.region.y == (40 - 22) // 2
-
-
-async def test_f1_in_the_war_room_shows_the_help_built_ahead_for_the_phase(
-        incident_app: OncallApp) -> None:
-    """Built behind the room while it is read, the help F1 shows is whole at once and is the
-    help of the phase it is shown in; after the phase changes, the next one follows it."""
-    app = incident_app
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("w")  # in unacknowledged: the help of the page, then of the work
-        room = await screen_when(pilot, lambda s: isinstance(s, WarRoom), "the war room")
-        assert isinstance(room, WarRoom) and app.game is not None
-        for phase in ("paged", "active"):
-            if phase == "active":
-                await pilot.press("a")
-                while app.game.phase != "active" or not room.entries:
-                    await pilot.pause()
-            ahead = None
-            for _ in range(100):  # five seconds at most
-                await pilot.pause(0.05)
-                ahead = room._help_ahead()  # None until built, or while for another phase
-                if ahead is not None and ahead.ready:
-                    break
-            assert ahead is not None and ahead.ready, f"no help built ahead while {phase}"
-            await pilot.press("f1")
-            await pilot.pause()
-            assert app.screen is ahead and ahead.phase == app.game.phase == phase
-            shown = [str(s.render()) for s in ahead.query(".help-text").results(Static)]
-            assert "\n".join(shown) == str(styled(ahead.source))
-            assert ahead.source == help_markdown(app.game.phase)
-            await pilot.press("escape")
-            await pilot.pause()
-            assert app.screen is room

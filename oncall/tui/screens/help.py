@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from itertools import pairwise
 from typing import ClassVar
 
@@ -16,7 +15,6 @@ from textual.widgets import Static
 
 from oncall.tui.screens.actions import ACTIONS
 from oncall.tui.screens.layout import skip_repeat_layout
-from oncall.tui.slices import Slices, lay_out_ahead, paint_ahead
 
 NIGHT_KEYS = [
     "- Type a command and press enter; a line entered while another runs waits its turn",
@@ -118,12 +116,9 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def __init__(self, phase: str, night: bool = False,
-                 keys: list[tuple[str, str]] | None = None, ahead: bool = False) -> None:
+                 keys: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
         self.phase = phase
-        self.ahead = ahead
-        """Built off the stack while the war room is read (`WarRoom`), until F1 shows it:
-        every section mounted, laid out and drawn there, a step a frame."""
         self.night = night
         self.keys = keys or []
         """(key, what it does) of the screen underneath, listed first."""
@@ -147,13 +142,6 @@ class HelpScreen(ModalScreen[None]):
     def on_resize(self, event: events.Resize) -> None:
         skip_repeat_layout(self, event)  # and the war room beneath, and the dimmed screen
 
-    def on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Built ahead and shown for the first time: already styled, laid out and drawn
-        (Textual would style it all again)."""
-        if self.ahead:
-            self.ahead = False
-            event.refresh_styles = False
-
     def on_mount(self) -> None:
         self.query_one("#help", VerticalScroll).focus()
         self.call_after_refresh(self._mount_next)
@@ -166,8 +154,6 @@ class HelpScreen(ModalScreen[None]):
     async def _mount_next(self) -> None:
         if not self._rest or not self.is_attached:
             return
-        if len(self._rest) == 1 and self.ahead:  # the last: then laid out and drawn ahead
-            Slices(self, [partial(lay_out_ahead, self), partial(paint_ahead, self)]).start()
         section = self._rest.pop(0)
         await self.query_one("#help", VerticalScroll).mount(
             Static(styled(section), classes="help-text"))

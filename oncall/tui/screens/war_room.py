@@ -34,7 +34,6 @@ from oncall.tui.screens.actions import (
     to_command,
     vocabulary,
 )
-from oncall.tui.slices import Slices
 from oncall.tui.widgets.charts import DistributionPlot, MetricChart
 from oncall.tui.widgets.cmdinput import CommandInput, CommandLine
 from oncall.tui.widgets.drift import DriftTable
@@ -55,7 +54,6 @@ if TYPE_CHECKING:
     from oncall.game.record import Observation
     from oncall.session import Session
     from oncall.tui.app import OncallApp
-    from oncall.tui.screens.help import HelpScreen
     from oncall.tui.screens.postmortem import PostmortemScreen
 
 TABS = {"dashboard": "tab-chart", "drift": "tab-drift"}
@@ -102,9 +100,6 @@ class WarRoom(Screen[None]):
         """The postmortem form, built behind the room while the incident is worked."""
         self._last_answer = 0.0
         """When a command was last sent or answered (monotonic seconds)."""
-        self._help: HelpScreen | None = None
-        """The help for the phase, built behind the room while it is quiet, for F1."""
-        self._help_plan: Slices | None = None
 
     @property
     def game(self) -> Game:
@@ -157,38 +152,6 @@ class WarRoom(Screen[None]):
         self.call_after_refresh(freeze_heap)
         self._last_answer = time.monotonic()  # the room itself is the answer to `a`
         self.set_timer(FORM_AHEAD_S, self._build_form)
-        self._plan_help()
-
-    def _plan_help(self) -> None:
-        """Build the help for the phase behind the room the next time it is quiet."""
-        if self._help_plan is None or self._help_plan.done:
-            self._help_plan = Slices(self, [self._build_help],
-                                     when=lambda: self.quiet).start(FORM_AHEAD_S)
-
-    def _help_ahead(self) -> HelpScreen | None:
-        """The help built ahead, if it is the help of the phase and not shown yet."""
-        help_ = self._help
-        if help_ is None or not help_.is_attached or help_ in self.app.screen_stack \
-                or help_.phase != self.game.phase:
-            return None
-        return help_
-
-    def _build_help(self) -> None:
-        """Mount the help off the stack (its sections one a frame, then laid out and drawn
-        there), so F1 only puts it on top: built at F1, its first frame held the loop for
-        one (`_get_screen`, as for the form)."""
-        from oncall.tui.screens.help import HelpScreen
-
-        if self._help_ahead() is not None or not self.is_attached:
-            return
-        self._drop_help()
-        self._help = HelpScreen(self.game.phase, ahead=True)
-        self.app._get_screen(self._help)
-
-    def _drop_help(self) -> None:
-        help_, self._help = self._help, None
-        if help_ is not None and help_.is_attached and help_ not in self.app.screen_stack:
-            help_.remove()
 
     def _build_form(self) -> None:
         """Start building the postmortem form off the stack, a few widgets a frame while the
@@ -212,7 +175,6 @@ class WarRoom(Screen[None]):
 
     def on_unmount(self) -> None:
         """Left without resolving (abandoned, quit): the form built behind goes too."""
-        self._drop_help()
         form, self._form = self._form, None
         if form is not None and form.is_attached:
             form.remove()
@@ -277,8 +239,6 @@ class WarRoom(Screen[None]):
             self._show_state(message.state)
         self.refresh_bindings()
         self._announce(obs)
-        if self._help_ahead() is None:  # a new phase, a new help
-            self._plan_help()
         if message.command.get("do") == "resolve":
             self.oncall.release_input()  # not resolved: the keys are the war room's again
 
@@ -428,10 +388,7 @@ class WarRoom(Screen[None]):
     def action_help(self) -> None:
         from oncall.tui.screens.help import HelpScreen
 
-        ahead = self._help_ahead()
-        self._help = None
-        self.app.push_screen(ahead or HelpScreen(self.game.phase))
-        self._plan_help()  # the next, once this one is closed and the room quiet again
+        self.app.push_screen(HelpScreen(self.game.phase))
 
     @on(Input.Submitted, "#cmdline")
     def _typed(self, event: Input.Submitted) -> None:

@@ -16,7 +16,7 @@ SAMPLES = hnp.arrays(np.float64, st.integers(1, 400), elements=FINITE)
 QS = st.lists(st.floats(0, 1), min_size=1, max_size=6)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(SAMPLES, QS)
 def test_quantiles_are_numpys_bit_for_bit(x: np.ndarray, qs: list[float]) -> None:
     got = quantiles(x, qs)
@@ -47,7 +47,7 @@ def test_bad_input_is_refused() -> None:
         quantiles(np.ones((2, 2)), [0.5])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(SAMPLES)
 def test_decile_edges_are_what_np_unique_kept(x: np.ndarray) -> None:
     """The drift tests' bin edges: the distinct values, in order, that `np.unique` kept."""

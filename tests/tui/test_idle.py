@@ -14,6 +14,7 @@ from pilot_helpers import settle
 from textual.screen import Screen
 
 from oncall.tui.app import OncallApp
+from oncall.tui.screens.war_room import WarRoom
 
 READ_S = 0.6
 AT_MOST = 6
@@ -43,7 +44,13 @@ async def test_reading_a_screen_repaints_only_for_the_cursor(
         await settle(pilot)
         await pilot.press("a")
         await settle(pilot)
-        await asyncio.sleep(2.5)  # the room read: what is built behind it is built
+        room = app.screen
+        assert isinstance(room, WarRoom)
+        for _ in range(100):  # the room read: what is built behind it is built
+            await asyncio.sleep(0.05)
+            if room._form is not None and room._form.built:
+                break
+        await asyncio.sleep(0.2)  # its last piece drawn
         seen = {"the war room": await repaints_while_reading(pilot, monkeypatch)}
         await pilot.press("u")
         await settle(pilot)

@@ -83,7 +83,7 @@ def test_a_game_and_its_drift_tests_need_no_masked_arrays() -> None:
             "[g.do({'do': 'drift', 'model': 'fraud-scorer', 'feature': f}) "
             " for f in ('txn_amount_cents', 'merchant_category', 'prediction')]; "
             "g.do({'do': 'dashboard', 'model': 'fraud-scorer', 'metric': 'pred_mean'}); "
-            "print('numpy.ma' in sys.modules)")
+            "print('numpy.ma' in sys.modules, 'numpy.typing' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip() == "False"
+    assert proc.stdout.strip() == "False False", "numpy.ma or numpy.typing (annotations only)"

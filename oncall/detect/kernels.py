@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,7 +19,9 @@ from oncall.detect.ksdist import (
     exact_two_sample_sf,
     kolmogorov_n_sf,
 )
-from oncall.detect.samples import FloatArray, IntArray
+
+if TYPE_CHECKING:
+    from oncall.detect.samples import FloatArray, IntArray
 
 KS_EXACT_MAX_N = 10_000
 """scipy.stats.ks_2samp(method="auto") is exact when the larger sample is at most this big."""

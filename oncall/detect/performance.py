@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from oncall.detect.errors import DetectError
 from oncall.detect.results import json_safe
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 ESTIMATE_ASSUMPTIONS: tuple[str, ...] = (
     "no concept drift: the relation between inputs and labels is the one seen in the reference",

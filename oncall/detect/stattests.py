@@ -8,7 +8,7 @@ policy, which every test applies.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -29,13 +29,15 @@ from oncall.detect.kernels import (
 from oncall.detect.results import Category, DriftResult, ThresholdKind
 from oncall.detect.samples import (
     ColumnKind,
-    IntArray,
     Reference,
     Window,
     as_window,
     bin_counts,
     to_python,
 )
+
+if TYPE_CHECKING:
+    from oncall.detect.samples import IntArray
 
 TestName = Literal["ks", "chi2", "psi", "wasserstein", "js"]
 TESTS: tuple[TestName, ...] = ("ks", "chi2", "psi", "wasserstein", "js")

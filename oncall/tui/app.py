@@ -377,11 +377,15 @@ class OncallApp(App[None]):
         from oncall.content.loader import ContentError
         from oncall.game.generator import scenario
         from oncall.session import Session
+        from oncall.sim.world import NoPage
 
         try:
             session = Session(scenario(scenario_id), seed, difficulty, home=self.home)
         except ContentError as exc:
             self.post_message(GameFailed(str(exc)))
+            return
+        except NoPage as exc:  # the content's to fix: said as `play --headless` says it
+            self.post_message(GameFailed(f"{scenario_id}: fault: {exc}"))
             return
         except Exception as exc:  # a failed build is a message, not a crash
             from oncall.store.errorlog import log_error, new_error_id

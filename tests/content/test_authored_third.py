@@ -168,3 +168,25 @@ def test_an_answer_key_naming_an_alert_that_did_not_page_is_a_line(tmp_path: Pat
             ("third-ecc-1.yaml", "answers.signal_alert")]
         assert any("answers.signal_alert: ModelHighP99Latency is not among" in line
                    for line in conformance.run([f], seeds=(7,)))
+
+
+async def test_the_tui_says_why_a_fault_that_pages_nobody_cannot_start(tmp_path: Path) -> None:
+    """The TUI's loading screen gives the same line as `play --headless` (it said "internal
+    error err-... (NoPage)") and goes back to the title."""
+    from oncall.tui.app import make_app
+    from oncall.tui.screens.title import TitleScreen
+
+    copy = _without_alerts(tmp_path)
+    with content_folder(copy):
+        app = make_app(seed=7, scenario="third-sentinel-1", home=tmp_path / "home")
+        said: list[str] = []
+        app.notify = lambda message, **kw: said.append(str(message))  # type: ignore[method-assign]
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if said:
+                    break
+            await pilot.pause()
+            assert isinstance(app.screen, TitleScreen)
+    assert said and said[0].startswith("third-sentinel-1: fault: the "), said
+    assert "pages nobody" in said[0] and "internal error" not in said[0]

@@ -21,7 +21,8 @@ validator or a conformance harness calls on a new kind's scenario.
 - text: what deploys, pipelines, logs and infra show around the page has every template
   reference filled in;
 - pods: every pod a log line names around the page is one the infra view lists running at
-  that minute (a stable pod, or a canary's or a shadow's own);
+  that minute (a stable pod, or a canary's or a shadow's own); a pod that says it crash-loops
+  is one infra shows in CrashLoopBackOff, and one that reports requests served is Running;
 - views: the pipelines view's age of a source and the infra view's autoscaler are the series a
   monitor of the same fact reads.
 """
@@ -279,16 +280,30 @@ def check_pods_write(world: World) -> list[str]:
     out: list[str] = []
     for model in dict.fromkeys(i.model for i in world.incidents.values()):
         listed: dict[int, set[str]] = {}
+        status: dict[int, dict[str, str]] = {}
         for ln in world.logs(model, world.page_at - 30, world.page_at):
             minute = int(ln.t)
             if minute not in listed:
                 infra = world.infra(model, minute)
+                status[minute] = {p["name"]: p["status"] for p in infra["pods"]}
                 listed[minute] = {p["name"] for p in infra["pods"]
                                   if p["status"] not in SILENT_PODS}
                 listed[minute] |= {p["name"] for r in infra["revisions"] for p in r["pods"]}
             if ln.pod not in listed[minute]:
                 out.append(f"{model}: a {ln.level} line at {minute} comes from {ln.pod}, which "
                            f"the infra view does not list running then")
+                break
+            # A pod says it crash-loops only when the infra view shows it so; one that reports
+            # requests served is one that serves (Running, ready).
+            said = status[minute].get(ln.pod)
+            if said is not None and "(CrashLoopBackOff)" in ln.message and \
+                    said != "CrashLoopBackOff":
+                out.append(f"{model}: {ln.pod} says CrashLoopBackOff at {minute}; the infra "
+                           f"view shows it {said}")
+                break
+            if said is not None and ln.message.startswith("served ") and said != "Running":
+                out.append(f"{model}: {ln.pod} reports requests served at {minute}; the infra "
+                           f"view shows it {said}")
                 break
     return out
 

@@ -175,14 +175,16 @@ def _pod_names(seed: int, model: str, n: int, revision: str) -> tuple[str, ...]:
 def writers(world: World, m: Model, which: str, minute: int) -> list[str]:
     """The pods that write a line at that minute: the canary's or the shadow's own while one
     runs (a `canary` line falls back to the stable pods when none does, a `shadow` line is not
-    written), else the pods of the revision live then: a line keeps the pod that wrote it after
-    a rollout renames them."""
+    written), those the infra view shows other than Running (`affected`), else the pods of the
+    revision live then: a line keeps the pod that wrote it after a rollout renames them."""
     if which in ("canary", "shadow"):
         d = m.canary_deploy(minute) if which == "canary" else m.shadow_deploy(minute)
         if d is not None:
             return pod_names(world, m.name, CANARY_PODS, d.revision)
         if which == "shadow":
             return []
+    if which == "affected":
+        return [p["name"] for p in world.infra(m.name, minute)["pods"] if p["status"] != "Running"]
     pods = world.pods_at(m.name, minute)
     return pods[:1] if which == "one" else pods
 
@@ -746,6 +748,12 @@ class Incident:
         return [c for c in self.changes if c["at"] <= t]
 
     # -- infrastructure ----------------------------------------------------------------------
+    def unreadies_pods(self) -> bool:
+        """Whether the kind takes pods out of serving (any status but Running: crash-looping,
+        not ready, waiting on an init container, Pending, Evicted)."""
+        return any(isinstance(e, PodsEffect | HpaEffect) and e.status != "Running"
+                   for e in self.kind.infra)
+
     def holds_pending(self) -> bool:
         """Whether the kind leaves pods Pending or Evicted (pods that run no container, so write
         no logs)."""

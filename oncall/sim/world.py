@@ -305,13 +305,22 @@ class World:
         _, rps = self.series(model, "rps", t0, t1)
         _, p99 = self.series(model, "latency_p99_ms", t0, t1)
         draws = self._log_draws(model, t0, t1)
+        unready = any(inc.model == model and inc.unreadies_pods()
+                      for inc in self.incidents.values())
         for i, minute in enumerate(range(t0, t1)):
             pods = self.pods_at(model, minute)
             who, slow, whose = draws[:, i]
             if minute % 5 == 0:
-                lines.append(LogLine(minute + 0.05, "INFO", model, pods[int(who * len(pods))],
-                                     f"served {int(rps[i] * 60 / len(pods))} requests in 1m, "
-                                     f"p99={p99[i]:.0f}ms"))
+                # Traffic goes to the pods that serve: a crash-looping or not-ready pod, as the
+                # infra view shows it then, reports no requests served.
+                serving = pods if not unready else [
+                    p["name"] for p in self.infra(model, minute)["pods"]
+                    if p["status"] == "Running"]
+                if serving:
+                    lines.append(LogLine(minute + 0.05, "INFO", model,
+                                         serving[int(who * len(serving))],
+                                         f"served {int(rps[i] * 60 / len(serving))} requests "
+                                         f"in 1m, p99={p99[i]:.0f}ms"))
             if slow < 0.02:
                 # The same draw decides how slow the read was (120-400 ms).
                 lines.append(LogLine(minute + 0.5, "WARN", model, pods[int(whose * len(pods))],

@@ -22,7 +22,8 @@ validator or a conformance harness calls on a new kind's scenario.
   reference filled in;
 - pods: every pod a log line names around the page is one the infra view lists running at
   that minute (a stable pod, or a canary's or a shadow's own); a pod that says it crash-loops
-  is one infra shows in CrashLoopBackOff, and one that reports requests served is Running;
+  is one infra shows in CrashLoopBackOff, and one that reports requests served or shed is
+  Running;
 - views: the pipelines view's age of a source and the infra view's autoscaler are the series a
   monitor of the same fact reads.
 """
@@ -301,9 +302,10 @@ def check_pods_write(world: World) -> list[str]:
                 out.append(f"{model}: {ln.pod} says CrashLoopBackOff at {minute}; the infra "
                            f"view shows it {said}")
                 break
-            if said is not None and ln.message.startswith("served ") and said != "Running":
-                out.append(f"{model}: {ln.pod} reports requests served at {minute}; the infra "
-                           f"view shows it {said}")
+            if said is not None and said != "Running" and (
+                    ln.message.startswith("served ") or "shed request" in ln.message):
+                out.append(f"{model}: {ln.pod} reports requests served or shed at {minute}; the "
+                           f"infra view shows it {said}")
                 break
     return out
 

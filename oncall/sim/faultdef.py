@@ -337,11 +337,12 @@ class LogTemplate(Strict):
                                  "params.NAME) from which it is written: a writer that started "
                                  "before the fault bit (a log level changed an hour before); "
                                  "default the onset")
-    pods: Literal["all", "one", "canary", "shadow", "affected"] = Field(
+    pods: Literal["all", "one", "canary", "shadow", "affected", "serving"] = Field(
         "all", description="the pods that write it: all, the first, the canary's, the "
-        "shadow revision's (a deploy with `shadow: true`), or `affected`: those the infra view "
+        "shadow revision's (a deploy with `shadow: true`), `affected`: those the infra view "
         "shows in a status other than Running at that minute (a crash-looping pod writes its "
-        "own crash; while none is, the line is not written)")
+        "own crash), or `serving`: those it shows Running (a pod not ready gets no request to "
+        "shed); while none is, the line is not written")
     template: str
     says: str | None = Field(None, min_length=3, max_length=80, pattern=r"^[^{}]*$",
                              description="what the line says, in a few words a story can quote "

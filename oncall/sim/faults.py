@@ -175,16 +175,18 @@ def _pod_names(seed: int, model: str, n: int, revision: str) -> tuple[str, ...]:
 def writers(world: World, m: Model, which: str, minute: int) -> list[str]:
     """The pods that write a line at that minute: the canary's or the shadow's own while one
     runs (a `canary` line falls back to the stable pods when none does, a `shadow` line is not
-    written), those the infra view shows other than Running (`affected`), else the pods of the
-    revision live then: a line keeps the pod that wrote it after a rollout renames them."""
+    written), those the infra view shows other than Running (`affected`) or Running
+    (`serving`), else the pods of the revision live then: a line keeps the pod that wrote it
+    after a rollout renames them."""
     if which in ("canary", "shadow"):
         d = m.canary_deploy(minute) if which == "canary" else m.shadow_deploy(minute)
         if d is not None:
             return pod_names(world, m.name, CANARY_PODS, d.revision)
         if which == "shadow":
             return []
-    if which == "affected":
-        return [p["name"] for p in world.infra(m.name, minute)["pods"] if p["status"] != "Running"]
+    if which in ("affected", "serving"):
+        return [p["name"] for p in world.infra(m.name, minute)["pods"]
+                if (p["status"] == "Running") == (which == "serving")]
     pods = world.pods_at(m.name, minute)
     return pods[:1] if which == "one" else pods
 

@@ -509,20 +509,26 @@ def fleet(world: World) -> tuple[str, dict[str, Any]]:
         shown = [n for n in names if n in keep]
     world.prefetch(("rps", "latency_p99_ms", "error_rate"), world.now - 5, world.now, shown)
     rows = []
+    vals_rps: list[float] = []
     wide = max(18, *(len(n) + 1 for n in shown))  # a name always has a space after it
-    out = [f"fleet: {len(world.fleet.models)} models, {world.fleet.total_rps:.0f} req/s mean "
-           f"traffic, at {hhmm(world.now)}",
-           f"  {'model':<{wide}}{'hw':<5}{'rps':>7}{'p99 ms':>9}{'errors':>9}  alerts"]
+    out = [f"  {'model':<{wide}}{'hw':<5}{'rps':>7}{'p99 ms':>9}{'errors':>9}  alerts"]
     for name in shown:
         m = world.fleet.models[name]
         vals = {k: float(world.series(name, k, world.now - 5, world.now)[1].mean())
                 for k in ("rps", "latency_p99_ms", "error_rate")}
         alerts = sorted(set(alerting.get(name, ())))
+        vals_rps.append(vals["rps"])
         rows.append({"model": name, "hardware": m.hardware, "team": m.team, "owner": m.owner,
                      **{k: round(v, 5) for k, v in vals.items()}, "alerts": alerts})
         out.append(f"  {name:<{wide}}{m.hardware:<5}{vals['rps']:>7.1f}"
                    f"{vals['latency_p99_ms']:>9.0f}{vals['error_rate']:>9.2%}  "
                    f"{', '.join(alerts)}")
+    # The fleet's size is a day's average; the table is the last five minutes (night traffic
+    # is lower): the two are told apart, and the sum now only when every model is listed.
+    day = f"{world.fleet.total_rps:.0f} req/s on a day's average"
+    total_now = sum(vals_rps)
+    now = f"{total_now:.0f} req/s now ({day})" if len(shown) == len(names) else day
+    out.insert(0, f"fleet: {len(world.fleet.models)} models, {now}, at {hhmm(world.now)}")
     data: dict[str, Any] = {"models": rows}
     if len(shown) < len(names):
         kept = set(shown)

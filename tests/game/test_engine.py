@@ -330,3 +330,18 @@ def test_pipelines_says_each_features_null_rate_and_over_what_window() -> None:
         _, v = world.series("fraud-scorer", f"feature_null_rate:{feature}", world.now - 15,
                             world.now)
         assert float(pct) == round(float(v.mean()) * 100, 2), feature
+
+
+def test_the_fleet_header_tells_traffic_now_from_the_days_average() -> None:
+    """At 02:09 the fleet serves about 400 requests a second; its 500 is a day's average. The
+    header said '500 req/s mean traffic, at 02:09' above rows summing to 405."""
+    from oncall.content import loader
+    from oncall.game.engine import Game
+
+    g = Game(loader.scenario("fraud-1"), 7)
+    g.do({"do": "ack"})
+    obs = g.do({"do": "fleet"})
+    head = obs.text.splitlines()[0]
+    now = sum(r["rps"] for r in obs.data["models"])
+    assert f"{now:.0f} req/s now" in head, head
+    assert "500 req/s on a day's average" in head and now < 480

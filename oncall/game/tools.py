@@ -509,7 +509,7 @@ def fleet(world: World) -> tuple[str, dict[str, Any]]:
         shown = [n for n in names if n in keep]
     world.prefetch(("rps", "latency_p99_ms", "error_rate"), world.now - 5, world.now, shown)
     rows = []
-    vals_rps: list[float] = []
+    total_now = 0.0
     wide = max(18, *(len(n) + 1 for n in shown))  # a name always has a space after it
     out = [f"  {'model':<{wide}}{'hw':<5}{'rps':>7}{'p99 ms':>9}{'errors':>9}  alerts"]
     for name in shown:
@@ -517,7 +517,7 @@ def fleet(world: World) -> tuple[str, dict[str, Any]]:
         vals = {k: float(world.series(name, k, world.now - 5, world.now)[1].mean())
                 for k in ("rps", "latency_p99_ms", "error_rate")}
         alerts = sorted(set(alerting.get(name, ())))
-        vals_rps.append(vals["rps"])
+        total_now += vals["rps"]
         rows.append({"model": name, "hardware": m.hardware, "team": m.team, "owner": m.owner,
                      **{k: round(v, 5) for k, v in vals.items()}, "alerts": alerts})
         out.append(f"  {name:<{wide}}{m.hardware:<5}{vals['rps']:>7.1f}"
@@ -526,7 +526,6 @@ def fleet(world: World) -> tuple[str, dict[str, Any]]:
     # The fleet's size is a day's average; the table is the last five minutes (night traffic
     # is lower): the two are told apart, and the sum now only when every model is listed.
     day = f"{world.fleet.total_rps:.0f} req/s on a day's average"
-    total_now = sum(vals_rps)
     now = f"{total_now:.0f} req/s now ({day})" if len(shown) == len(names) else day
     out.insert(0, f"fleet: {len(world.fleet.models)} models, {now}, at {hhmm(world.now)}")
     data: dict[str, Any] = {"models": rows}

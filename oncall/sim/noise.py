@@ -69,15 +69,19 @@ class CertExpiry(Noise):
     issued at any hour), so the minute its alert began is no copy of the page's clock."""
 
     kind = "cert_expiry"
+    days = 12.0
+    """Days left when the watch starts, its last day's minute included (`setup`)."""
+
+    def setup(self, world: World) -> None:
+        rng = np.random.default_rng(tm.key(world.seed, "noise", self.kind, self.index,
+                                           self.model, "expiry minute"))
+        self.days = float(self.params.get("days_left", 12)) + int(rng.integers(1440)) / 1440.0
 
     def metric(self, world: World, model: str, metric: str, t: np.ndarray,
                v: np.ndarray, revision: str | None = None) -> np.ndarray:
         if model != self.model or metric != "cert_days_left":
             return v
-        rng = np.random.default_rng(tm.key(world.seed, "noise", self.kind, self.index,
-                                           self.model, "expiry minute"))
-        days = float(self.params.get("days_left", 12)) + int(rng.integers(1440)) / 1440.0
-        return days - (t - world.seen_from) / 1440.0
+        return self.days - (t - world.seen_from) / 1440.0
 
 
 class LatencyBlip(Noise):

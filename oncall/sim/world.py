@@ -31,6 +31,7 @@ from oncall.sim.faults import (
     Outcome,
     follow_hpa,
     pod_names,
+    writers,
 )
 from oncall.sim.fleet import Deploy, Fleet, Model, Version, build_fleet
 from oncall.sim.latency import QUANTILES, consistent
@@ -313,9 +314,8 @@ class World:
             if minute % 5 == 0:
                 # Traffic goes to the pods that serve: a crash-looping or not-ready pod, as the
                 # infra view shows it then, reports no requests served.
-                serving = pods if not unready else [
-                    p["name"] for p in self.infra(model, minute)["pods"]
-                    if p["status"] == "Running"]
+                serving = writers(self, self.fleet.models[model], "serving", minute) \
+                    if unready else pods
                 if serving:
                     lines.append(LogLine(minute + 0.05, "INFO", model,
                                          serving[int(who * len(serving))],

@@ -30,17 +30,23 @@ async def screen_when(pilot: Pilot[None], ready: Callable[[Screen[Any]], bool],
     raise AssertionError(f"{what} never came")
 
 
-async def recovered_room(pilot: Pilot[None]) -> WarRoom:
-    """fraud-1 acknowledged and played right up to the resolve, its model recovered."""
-    from oncall.content import loader
+async def acked_room(pilot: Pilot[None]) -> WarRoom:
+    """The war room, once the page has come and `a` acknowledged it."""
     from oncall.tui.screens.war_room import WarRoom
 
-    app = pilot.app
     await settle(pilot)
     await pilot.press("a")
     await settle(pilot)
-    room = app.screen
+    room = pilot.app.screen
     assert isinstance(room, WarRoom)
+    return room
+
+
+async def recovered_room(pilot: Pilot[None]) -> WarRoom:
+    """fraud-1 acknowledged and played right up to the resolve, its model recovered."""
+    from oncall.content import loader
+
+    room = await acked_room(pilot)
     for move in loader.scenario("fraud-1").playbook.right:
         if move["do"] not in ("ack", "postmortem", "resolve"):
             room.send(move)

@@ -10,11 +10,10 @@ import collections
 from typing import Any
 
 import pytest
-from pilot_helpers import settle
+from pilot_helpers import acked_room, settle
 from textual.screen import Screen
 
 from oncall.tui.app import OncallApp
-from oncall.tui.screens.war_room import WarRoom
 
 READ_S = 0.6
 AT_MOST = 6
@@ -41,11 +40,7 @@ async def test_reading_a_screen_repaints_only_for_the_cursor(
     """The room once what is built behind it is built; then a form over it; then the help."""
     app = incident_app
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        room = app.screen
-        assert isinstance(room, WarRoom)
+        room = await acked_room(pilot)
         for _ in range(100):  # the room read: what is built behind it is built
             await asyncio.sleep(0.05)
             if room._form is not None and room._form.built:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pilot_helpers import recovered_room, screen_when, settle
+from pilot_helpers import acked_room, recovered_room, screen_when, settle
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -85,11 +85,7 @@ async def test_the_form_built_ahead_is_the_form_built_at_the_resolve_and_takes_k
 async def test_the_form_built_ahead_goes_with_a_room_left_unresolved(home: Path) -> None:
     app = make_app(seed=1, scenario="fraud-1", home=home)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        room = app.screen
-        assert isinstance(room, WarRoom)
+        room = await acked_room(pilot)
         room._build_form()
         form = room._form
         assert form is not None and form.is_attached and form not in app.screen_stack

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pilot_helpers import settle, typed
+from pilot_helpers import acked_room, settle, typed
 from textual.widgets import Static
 
 from oncall.tui.app import OncallApp
@@ -118,11 +118,8 @@ async def test_from_120_columns_the_chart_and_impact_stay_beside_the_log(
         incident_app: OncallApp) -> None:
     app = incident_app
     async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        room = app.screen
-        assert isinstance(room, WarRoom) and room.wide
+        room = await acked_room(pilot)
+        assert room.wide
         side = room.query_one("#side")
         assert side.display and side.region.width > 30
         assert "quality SLO" in str(room.query_one("#side-impact", Static).render())

@@ -165,18 +165,20 @@ class Index:
     alerts: dict[str, str]
     """A monitor's alert name, lower-cased, to its id."""
 
-    def vector(self, text: str, keep: np.ndarray | None = None) -> np.ndarray:
-        """The text's unit TF-IDF row; `keep`: only the terms it marks count."""
+    def vector(self, text: str) -> np.ndarray:
         v = np.zeros(len(self.vocab))
         for t in terms(text):
             i = self.vocab.get(t)
             if i is not None:
                 v[i] += 1.0
         v = np.log1p(v) * self.idf
-        if keep is not None:
-            v *= keep
-        norm = float(np.linalg.norm(v))
-        return v / norm if norm else v
+        return unit(v)
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    """The row scaled to length 1 (a row of zeros stays one)."""
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
 
 
 def build(catalogue: dict[str, RemediationDef]) -> Index:
@@ -262,10 +264,11 @@ def nearest(text: str, among: list[str], alike: Collection[str] = ()) -> str | N
     # Only the words of the remediations it is asked among count: the claim's other words
     # (the feature, the minutes, what changed) describe the incident, not which one it names.
     docs = idx.docs[rows]
-    sims = docs @ idx.vector(text, keep=np.any(docs > 0, axis=0))
+    said_terms = idx.vector(text)
+    sims = docs @ unit(said_terms * np.any(docs > 0, axis=0))
     order = sorted(range(len(rows)), key=lambda i: (-sims[i], idx.ids[rows[i]]))
     best = float(sims[order[0]])
-    shared = int(np.count_nonzero((docs[order[0]] > 0) & (idx.vector(text) > 0)))
+    shared = int(np.count_nonzero((docs[order[0]] > 0) & (said_terms > 0)))
     if shared < NEAREST_TERMS or not _clear(best, 0.0):
         return None
     near = [rows[i] for i in order if not _clear(best, float(sims[i]))]

@@ -113,6 +113,7 @@ def _pages(scenario: loader.Scenario, file: str) -> list[Problem]:
     """A scenario of an added folder whose fault pages nobody cannot be played: built on one
     seed here (the conformance harness plays several), its file and field named, not a crash
     at `play`. The shipped scenarios are played by the test suite."""
+    from oncall.game.conformance import signal_not_paged
     from oncall.game.engine import Game
     from oncall.sim.world import NoPage
 
@@ -122,12 +123,8 @@ def _pages(scenario: loader.Scenario, file: str) -> list[Problem]:
         g = Game(scenario, 7)
     except NoPage as exc:
         return [Problem(file, "fault", f"{exc} (seed 7)")]
-    rules = list(dict.fromkeys(a.rule for a in g.record.facts.page_alerts))
-    signal = scenario.answers.signal_alert
-    if signal and rules and signal not in rules:
-        return [Problem(file, "answers.signal_alert", f"{signal} is not among the alerts of the "
-                        f"page (seed 7); valid: {', '.join(rules)}")]
-    return []
+    unpaged = signal_not_paged(scenario, g.record.facts.page_alerts, " (seed 7)")
+    return [Problem(file, "answers.signal_alert", unpaged)] if unpaged else []
 
 
 def _game_checks(scenario: loader.Scenario, file: str) -> list[Problem]:

@@ -21,6 +21,7 @@ from oncall.content import loader
 from oncall.content.scenario import Move, Scenario
 from oncall.game import generator
 from oncall.game.engine import Game
+from oncall.game.record import AlertFact
 from oncall.sim.world import NoPage
 
 SEEDS = (1, 2, 7, 99, 2024)
@@ -62,11 +63,20 @@ def page_fires(sid: str, seed: int, make: NewGame = new_game) -> list[str]:
     if not any(a.rule in RULES_BY_NAME and RULES_BY_NAME[a.rule].pages
                and a.model == sc.fault.model for a in f.page_alerts):
         out.append(f"no alert that pages fired on {sc.fault.model}")
-    rules = list(dict.fromkeys(a.rule for a in f.page_alerts))
-    if sc.answers.signal_alert and rules and sc.answers.signal_alert not in rules:
-        out.append(f"answers.signal_alert: {sc.answers.signal_alert} is not among the alerts "
-                   f"of the page; valid: {', '.join(rules)}")
+    unpaged = signal_not_paged(sc, f.page_alerts)
+    if unpaged:
+        out.append(f"answers.signal_alert: {unpaged}")
     return out
+
+
+def signal_not_paged(sc: Scenario, page_alerts: list[AlertFact], where: str = "") -> str | None:
+    """Why the answer key's signal alert is not one the page showed (`where`: which page, said
+    after it), or None when it is."""
+    rules = list(dict.fromkeys(a.rule for a in page_alerts))
+    signal = sc.answers.signal_alert
+    if signal and rules and signal not in rules:
+        return f"{signal} is not among the alerts of the page{where}; valid: {', '.join(rules)}"
+    return None
 
 
 def moves_behave(sid: str, seed: int, make: NewGame = new_game) -> list[str]:

@@ -297,9 +297,17 @@ class Game:
             if (e.rule, e.model) not in self._firing_keys:
                 events.append({"t": e.fired_at, "kind": "alert", "rule": e.rule,
                                "model": e.model, "text": f"{e.rule} firing on {e.model}"})
-        for rule, model in sorted(self._firing_keys - keys):
-            events.append({"t": self.now, "kind": "resolved_alert", "rule": rule, "model": model,
-                           "text": f"{rule} on {model} resolved"})
+        gone = sorted(self._firing_keys - keys)
+        ended: dict[tuple[str, str], int] = {}
+        if gone:  # each said at the minute it cleared, as a firing one is at the minute it fired
+            for e in self.world.episodes(before - 360, self.now + 1,
+                                         models=sorted({m for _, m in gone})):
+                if (e.rule, e.model) in gone and e.ended_at is not None \
+                        and before < e.ended_at <= self.now:
+                    ended[(e.rule, e.model)] = max(ended.get((e.rule, e.model), 0), e.ended_at)
+        for rule, model in gone:
+            events.append({"t": ended.get((rule, model), self.now), "kind": "resolved_alert",
+                           "rule": rule, "model": model, "text": f"{rule} on {model} resolved"})
         self._firing_keys = keys
         events.sort(key=lambda ev: (ev["t"], ev["kind"]))
         assert self.now > before

@@ -345,3 +345,23 @@ def test_the_fleet_header_tells_traffic_now_from_the_days_average() -> None:
     now = sum(r["rps"] for r in obs.data["models"])
     assert f"{now:.0f} req/s now" in head, head
     assert "500 req/s on a day's average" in head and now < 480
+
+
+def test_an_alert_that_cleared_during_a_wait_is_said_at_the_minute_it_cleared() -> None:
+    """credit-3, seed 42227: the config revert at 02:04 clears the 5xx alert at 02:12; a
+    20-minute wait said every alert 'resolved' at 02:28, the minute the wait ended."""
+    from oncall.content import loader
+    from oncall.game.engine import Game
+
+    g = Game(loader.scenario("credit-3"), 42227)
+    for cmd in [{"do": "ack"}, {"do": "deploys", "model": "credit-limit"},
+                {"do": "hotfix", "model": "credit-limit", "fix": "revert_config"}]:
+        g.do(cmd)
+    before = g.now
+    waited = g.do({"do": "wait", "minutes": 20})
+    cleared = {(e["rule"], e["t"]) for e in waited.events if e["kind"] == "resolved_alert"}
+    episodes = {(e.rule, e.ended_at) for e in g.world.episodes(before - 360, g.now + 1,
+                                                               models=["credit-limit"])
+                if e.ended_at is not None and before < e.ended_at <= g.now}
+    assert cleared and cleared == episodes
+    assert all(t < g.now for _, t in cleared)

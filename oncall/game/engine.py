@@ -12,6 +12,7 @@ from oncall.content import kinds
 from oncall.content.scenario import Scenario
 from oncall.game import commands as c
 from oncall.game import remediations, tools
+from oncall.game.built import as_built
 from oncall.game.record import (
     AlertFact,
     AnswerKey,
@@ -85,7 +86,7 @@ class Game:
         self.keep_open = keep_open
         self.seed = seed
         self.difficulty = difficulty or scenario.difficulty
-        self.world = World(seed, world_spec(scenario, self.difficulty, start))
+        self.world = as_built(seed, world_spec(scenario, self.difficulty, start))
         self.phase: c.Phase = "paged"
         firing = self.world.firing()
         if start is not None:

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy_lazy import GROUP, stats
 
 from oncall.detect import (
     DetectError,
@@ -23,6 +23,8 @@ from oncall.detect import (
     run_test,
     wasserstein,
 )
+
+pytestmark = GROUP
 
 
 def test_constant_column_unchanged_passes_every_test() -> None:

@@ -19,8 +19,8 @@ import pytest
 from fuzz_budget import budget
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from scipy import special, stats
-from scipy.stats import _stats_py
+from scipy_lazy import GROUP, special, stats
+from scipy_lazy import stats_py as _stats_py
 
 from oncall.detect import fit_reference, ks_test
 from oncall.detect.kernels import SMIRNOV_MAX_COMPUTE_N, _smirnov_sf, kolmogorov_sf
@@ -31,6 +31,8 @@ from oncall.detect.ksdist import (
     kolmogorov_n_sf,
     lattice_statistic,
 )
+
+pytestmark = GROUP
 
 REL = 1e-9
 TINY = 1e-300

@@ -6,8 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from scipy_lazy import GROUP
 
 from oncall.detect import DetectError, binned_counts, fit_reference, prepare_window, psi
+
+pytestmark = GROUP
 
 
 def term(c: float, r: float) -> float:

@@ -459,6 +459,10 @@ def _validate(adapter: TypeAdapter[Any] | type[Command], raw: dict[str, Any],
             takes = [arg_name(name, f) for name, f in cls.model_fields.items() if name != "do"]
             reason += f" ({verb} takes {', '.join(takes)})" if takes else \
                 f" ({verb} takes none)"
+        elif err["type"] == "missing" and len(loc) == 1 and cls is not None:
+            field = cls.model_fields.get(str(loc[0]))
+            if field is not None and field.description:  # what to type there
+                reason += f" ({field.description})"
         raise CommandError(f"{verb}: {where}: {reason}", valid) from None
     return cmd
 

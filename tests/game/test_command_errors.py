@@ -73,3 +73,13 @@ def test_a_shift_verb_lists_its_own_arguments_by_the_names_typed() -> None:
         c.parse_shift({"do": "ack", "bogus": 1}, [])
     assert "ack takes page" in str(err.value), err.value
     assert "about" in c.describe("take", c.SHIFT_VERBS["take"])["args"]
+
+
+def test_a_missing_argument_says_what_to_type_there_where_help_does() -> None:
+    """`dashboard` without a metric is answered with the metrics `help` gives as examples; a
+    field help says nothing more of is only named."""
+    said = _answer(c.Dashboard, {"do": "dashboard", "model": "m"})
+    assert said == ("error: dashboard: metric: required (e.g. latency_p99_ms, error_rate, "
+                    "pred_mean, gpu_mem_frac, feature_mean:<feature>)"), said
+    assert c.describe("dashboard", c.Dashboard)["args"]["metric"]["about"] in said
+    assert _answer(c.Logs, {"do": "logs"}) == "error: logs: model: required"

@@ -282,6 +282,11 @@ def parse(raw: Any, phase: Phase) -> Command:
     return cmd
 
 
+def cost_words(cost: object) -> str:
+    """A verb's cost in a help line: its minutes, or "as typed" (`wait`'s are its own)."""
+    return f"{cost:>2} min" if isinstance(cost, int) else "as typed"
+
+
 def available(phase: Phase) -> list[str]:
     return [verb for verb, c in VERBS.items() if phase in c.phases]
 

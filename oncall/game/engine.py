@@ -356,7 +356,7 @@ class Game:
                 "remediations": {r.id: f"{r.kind}: {r.title} ({r.ml_test_score})"
                                  for r in remediations.CATALOGUE},
                 "models": self.world.fleet.names(), "alerts": sorted(RULES_BY_NAME)}
-        text = "\n".join(f"{d['do']:<11}{d['minutes']:>2} min  {d['summary']}"
+        text = "\n".join(f"{d['do']:<11}{c.cost_words(d['minutes'])}  {d['summary']}"
                          for d in data["commands"])
         return self._obs("help", text, data)
 

@@ -864,7 +864,7 @@ class Shift:
         verbs = self.available()
         cmds = [c.describe(v) if v in c.VERBS and v not in c.SHIFT_VERBS else
                 _describe_shift(v) for v in verbs]
-        text = "\n".join(f"{d['do']:<11}{_minutes(d['minutes'])}  {d['summary']}"
+        text = "\n".join(f"{d['do']:<11}{c.cost_words(d['minutes'])}  {d['summary']}"
                          for d in cmds)
         return self._obs("help", text, {
             "commands": cmds, "teams": dict(TEAMS), "fixes": dict(c.FIXES),
@@ -908,10 +908,6 @@ class Shift:
 
 class ShiftError(ValueError):
     """A shift command that cannot run: names the field and the reason; costs no time."""
-
-
-def _minutes(cost: object) -> str:
-    return f"{cost:>2} min" if isinstance(cost, int) else "as typed"
 
 
 def _describe_shift(verb: str) -> dict[str, Any]:

@@ -83,3 +83,18 @@ def test_a_missing_argument_says_what_to_type_there_where_help_does() -> None:
                     "pred_mean, gpu_mem_frac, feature_mean:<feature>)"), said
     assert c.describe("dashboard", c.Dashboard)["args"]["metric"]["about"] in said
     assert _answer(c.Logs, {"do": "logs"}) == "error: logs: model: required"
+
+
+def test_help_says_a_cost_a_verb_does_not_fix_in_words_an_incident_and_a_shift_alike() -> None:
+    """`wait` costs the minutes typed: its help line says so, not 'as given min'."""
+    from oncall.content import loader
+    from oncall.game.engine import Game
+    from oncall.game.shift import Shift
+
+    lines = [Game(loader.scenario("fraud-1"), 7).do({"do": "help"}).text,
+             Shift(seed=3, length=240).do({"do": "help"}).text]
+    for text in lines:
+        wait = next(line for line in text.splitlines() if line.startswith("wait"))
+        assert wait.split()[1:3] == ["as", "typed"] and " min " not in wait, wait
+        assert next(line for line in text.splitlines() if line.startswith("help")).split()[1:3] \
+            == ["0", "min"]

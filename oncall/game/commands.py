@@ -2,12 +2,21 @@
 the CLI help and replays. The models are the validation and the documentation at once.
 """
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 from pydantic.fields import FieldInfo
 
 from oncall.game.record import Postmortem
@@ -138,9 +147,19 @@ class Wait(Command):
         return self.minutes
 
 
+def _sev_number(value: Any) -> Any:
+    """`SEV-2`, `sev2` or `Sev 2` is level 2: the words help and every runbook use."""
+    if isinstance(value, str):
+        found = re.fullmatch(r"\s*sev[-\s]?(\d+)\s*", value, re.IGNORECASE)
+        if found:
+            return int(found.group(1))
+    return value
+
+
 class Severity(Command):
     do: Literal["severity"]
-    level: int = Field(ge=1, le=5, description="1 critical ... 5 cosmetic")
+    level: Annotated[int, BeforeValidator(_sev_number)] = Field(
+        ge=1, le=5, description="1 critical ... 5 cosmetic (2 or SEV-2)")
     cost = 1
     about = "declare the incident severity (SEV-1 to SEV-5)"
 

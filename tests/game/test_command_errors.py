@@ -98,3 +98,17 @@ def test_help_says_a_cost_a_verb_does_not_fix_in_words_an_incident_and_a_shift_a
         assert wait.split()[1:3] == ["as", "typed"] and " min " not in wait, wait
         assert next(line for line in text.splitlines() if line.startswith("help")).split()[1:3] \
             == ["0", "min"]
+
+
+@pytest.mark.parametrize(("typed", "level"), [(2, 2), ("SEV-2", 2), ("sev3", 3), (" Sev 1 ", 1)])
+def test_a_severity_is_read_as_help_and_the_runbooks_write_it(typed: object, level: int) -> None:
+    cmd = c.parse({"do": "severity", "level": typed}, "active")
+    assert isinstance(cmd, c.Severity) and cmd.level == level
+
+
+@pytest.mark.parametrize(("typed", "why"), [("SEV-9", "at most 5, got 9"), ("SEV-", "whole"),
+                                            ("two", "whole number, got 'two'")])
+def test_a_severity_out_of_range_or_not_a_level_is_refused(typed: str, why: str) -> None:
+    with pytest.raises(c.CommandError) as err:
+        c.parse({"do": "severity", "level": typed}, "active")
+    assert why in str(err.value), err.value

@@ -300,14 +300,26 @@ class _Night:
             bits.append(Bit(2, 1, line + "."))
         else:
             bits.append(Bit(2, 1, "I never acknowledged the page, which I should have."))
-        if f.updates_at:
-            n = len(f.updates_at)
-            bits.append(Bit(2, 3, f"I kept the people who depended on it informed, with "
-                                  f"{'one status update' if n == 1 else f'{n} status updates'}"
-                                  f", the first at {clock(min(f.updates_at))}."))
-        else:
+        if not f.updates_at:
             bits.append(Bit(2, 3, "I posted no status update, which I would do differently."))
+        elif self._updated_after() is None:
+            bits.append(self._comms())
         return bits
+
+    def _comms(self) -> Bit:
+        n = len(self.f.updates_at)
+        return Bit(2, 3, f"I kept the people who depended on it informed, with "
+                         f"{'one status update' if n == 1 else f'{n} status updates'}, the "
+                         f"first at {clock(min(self.f.updates_at))}.")
+
+    def _updated_after(self) -> int | None:
+        """The first update's minute when it came after the diagnosis or a move: it is then
+        told among them, in time (`acts`), where the opening would say it before them."""
+        f = self.f
+        acts = [iv.t for iv in f.interventions] + \
+            ([f.diagnosis_at] if f.diagnosis_at is not None else [])
+        first = min(f.updates_at) if f.updates_at else None
+        return first if first is not None and acts and first > min(acts) else None
 
     def evidence(self, prio: int, until: int | None = None) -> list[Bit]:
         looks = [e for e in self.r.entries if until is None or e.observation.t <= until]
@@ -342,12 +354,16 @@ class _Night:
                 for i, iv in enumerate(ivs)]
 
     def acts(self, dx_prio: int, move_prio: int) -> list[Bit]:
-        """The diagnosis and the moves, in the order they happened."""
+        """The diagnosis, the moves and a first status update after either, in the order they
+        happened."""
         ivs = self.f.interventions
         moves = self.moves(move_prio)
         # "I made no change to production" (no move at all) goes after the diagnosis.
         timed = list(zip([iv.t for iv in ivs], moves, strict=True)) if ivs else \
             [(self.f.diagnosis_at or 0, bit) for bit in moves]
+        update = self._updated_after()
+        if update is not None:  # told where it happened (after a move of the same minute)
+            timed = sorted([*timed, (update, self._comms())], key=lambda tb: tb[0])
         return in_time(self.diagnosis(dx_prio), self.f.diagnosis_at, timed)
 
     # -- result ------------------------------------------------------------------------------

@@ -274,3 +274,26 @@ def test_moves_made_before_the_diagnosis_are_said_before_it() -> None:
     starts = [int(h) * 60 + int(m)
               for h, m in re.findall(r"(?:^|\. )(?:At|By) (\d{1,2}):(\d\d)\b", action)]
     assert len(starts) >= 3 and starts == sorted(starts), action
+
+
+@pytest.mark.parametrize("update_first", [True, False])
+def test_the_first_status_update_is_told_where_it_came_among_the_moves(
+        update_first: bool) -> None:
+    """fraud-1's right play with its one update posted first, or only once the fix is in: the
+    sentence that says when it went out comes before the diagnosis, or after the fix (it was
+    always said right after the ack, so '... the first at 2:34' came before 'At 2:32 I ...')."""
+    from oncall.game.engine import Game
+
+    scenario = loader.scenario("fraud-1")
+    moves = [m for m in scenario.playbook.right if m["do"] != "update"]
+    update = {"do": "update", "message": "fraud-scorer scores are off; working on it"}
+    fix = next(i for i, m in enumerate(moves) if m["do"] in ("rollback", "hotfix"))
+    at = 1 if update_first else fix + 1
+    g = Game(scenario, 7)
+    for move in [*moves[:at], update, *moves[at:]]:
+        g.do(move)
+    action = next(p for p in spoken(g.record, "incident").text.split("\n\n")
+                  if "I called it" in p)
+    told = action.index("informed, with one status update, the first at")
+    assert (told < action.index("I called it")) if update_first else \
+        (told > action.index("I called it") and told > action.index(". At ")), action

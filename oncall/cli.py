@@ -640,7 +640,32 @@ def _replay(path: Path) -> int:
     print(f"{path}: {len(rec.entries)} commands replayed; record "
           f"{'reproduces exactly' if same else 'DIFFERS'}; score {card.total:g}/{card.max:g} "
           f"{'(same as saved)' if same_card else '(differs from the saved card)'}")
+    if not same:
+        print(_first_difference(rec, replayed))
+        again = score(replayed)
+        print(f"  the replay scores {again.total:g}/{again.max:g} (the score above is the "
+              "saved record's, scored again)")
     return 0 if same and same_card else 1
+
+
+def _first_line(text: str) -> str:
+    return (text.splitlines() or [""])[0][:100]
+
+
+def _first_difference(saved: Any, replayed: Any) -> str:
+    """Where a replay first parts from its save: the command and both answers, or the facts
+    when every answer is the same (a code or content change since the save, most often)."""
+    for i, (a, b) in enumerate(zip(saved.entries, replayed.entries, strict=False), start=1):
+        if a.model_dump(mode="json") != b.model_dump(mode="json"):
+            return (f"  first at command {i} ({a.command.get('do', '?')}): saved "
+                    f"{_first_line(a.observation.text)!r}, replayed "
+                    f"{_first_line(b.observation.text)!r}")
+    if len(saved.entries) != len(replayed.entries):
+        return (f"  the save has {len(saved.entries)} commands, the replay "
+                f"{len(replayed.entries)}")
+    keys = [k for k, v in saved.facts.model_dump(mode="json").items()
+            if replayed.facts.model_dump(mode="json").get(k) != v]
+    return f"  every answer is the same; the facts differ in: {', '.join(keys) or 'the record'}"
 
 
 def _story(path: Path | None, home: Path | None, spoken: bool = False,

@@ -349,3 +349,25 @@ def test_the_games_process_asks_openblas_for_one_thread_and_pydantic_for_no_plug
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stderr.split()[-1] == "1"
+
+
+def test_a_replay_that_parts_from_its_save_says_where_and_what_the_replay_scores() -> None:
+    """A save from before a change (a severity typed 'SEV-2' was an error, then was read as
+    SEV-2): the command where the answers first part, both first lines, else the facts."""
+    from oncall.cli import _first_difference
+    from oncall.game.engine import Game
+
+    g = Game(loader.scenario("fraud-1"), 7)
+    for move in ({"do": "ack"}, {"do": "severity", "level": 2}, {"do": "status"}):
+        g.do(move)
+    saved = g.record.model_copy(deep=True)
+    saved.entries[1].observation.text = "severity: level: must be a whole number, got 'SEV-2'"
+    said = _first_difference(saved, g.record)
+    assert said == ("  first at command 2 (severity): saved \"severity: level: must be a whole "
+                    "number, got 'SEV-2'\", replayed 'Declared SEV-2 at 02:09.'"), said
+    shorter = g.record.model_copy(deep=True)
+    shorter.entries.pop()
+    assert _first_difference(shorter, g.record) == "  the save has 2 commands, the replay 3"
+    other = g.record.model_copy(deep=True)
+    other.facts.severity = 4
+    assert _first_difference(other, g.record).endswith("the facts differ in: severity")

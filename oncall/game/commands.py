@@ -303,7 +303,7 @@ def parse(raw: Any, phase: Phase) -> Command:
 
 def cost_words(cost: object) -> str:
     """A verb's cost in a help line: its minutes, or "as typed" (`wait`'s are its own)."""
-    return f"{cost:>2} min" if isinstance(cost, int) else "as typed"
+    return f"{cost:>4} min" if isinstance(cost, int) else "as typed"  # the same width
 
 
 def available(phase: Phase) -> list[str]:

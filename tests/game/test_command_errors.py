@@ -96,8 +96,9 @@ def test_help_says_a_cost_a_verb_does_not_fix_in_words_an_incident_and_a_shift_a
     for text in lines:
         wait = next(line for line in text.splitlines() if line.startswith("wait"))
         assert wait.split()[1:3] == ["as", "typed"] and " min " not in wait, wait
-        assert next(line for line in text.splitlines() if line.startswith("help")).split()[1:3] \
-            == ["0", "min"]
+        help_line = next(line for line in text.splitlines() if line.startswith("help"))
+        assert help_line.split()[1:3] == ["0", "min"]
+        assert help_line.index("the commands") == wait.index("let the clock"), "one column"
 
 
 @pytest.mark.parametrize(("typed", "level"), [(2, 2), ("SEV-2", 2), ("sev3", 3), (" Sev 1 ", 1)])

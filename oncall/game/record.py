@@ -184,6 +184,12 @@ class Facts(Model):
     incidents: list[IncidentFact] = Field(default_factory=list,
                                           description="every incident when there are several")
 
+    def resolved(self, incident: str | None) -> int | None:
+        """When the incident of that id was resolved (the run's one incident's time when it
+        has no list of several), or None while it is not."""
+        fact = next((x for x in self.incidents if x.id == incident), None)
+        return fact.resolved_at if fact is not None else self.resolved_at
+
 
 class AnswerKey(Model):
     """The scenario's answers, frozen into the record so re-scoring never depends on files."""

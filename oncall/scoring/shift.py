@@ -213,12 +213,13 @@ def _severity(n: _Night) -> Finding:
                                                  "impact called for."))
 
 
-def _open_spans(n: _Night) -> list[tuple[int, int]]:
+def _open_spans(n: _Night, until_resolved: bool = False) -> list[tuple[int, int]]:
     """The stretches of the night with an incident open (from its page to its mitigation or the
-    end of the record), merged where they overlap."""
+    end of the record), merged where they overlap; `until_resolved`: to its resolution instead
+    (an update that says the fix is in and the incident is being watched is still one)."""
     stop = n.f.ended_at or n.f.end
-    spans = sorted((it.arrives_at, it.done_at if it.done_at is not None else stop)
-                   for it in n.paged)
+    spans = sorted((it.arrives_at, _resolved(n, it, stop) if until_resolved else
+                    it.done_at if it.done_at is not None else stop) for it in n.paged)
     merged: list[tuple[int, int]] = []
     for a, b in spans:
         if merged and a <= merged[-1][1]:
@@ -235,14 +236,22 @@ def _updates(n: _Night) -> Finding:
     minutes = sum(b - a for a, b in spans)
     every = 30 if (n.g.severity or 2) <= 2 else 60
     expected = sum(max(1, math.ceil((b - a) / every)) for a, b in spans)
+    told = _open_spans(n, until_resolved=True)
     idx = [i for i, e in n.entries if e.observation.kind == "update" and e.observation.ok
-           and any(a <= e.observation.t <= b for a, b in spans)]
+           and any(a <= e.observation.t <= b for a, b in told)]
     share = min(1.0, len(idx) / expected)
     return Finding(name="updates", points=round(10 * share, 1), max=10,
                    moments=[n.moment(i) for i in idx],
-                   text=f"{len(idx)} status update(s) over the {minutes} min with an incident "
-                        f"open ({len(spans)} stretch(es) from a page to its mitigation); one "
-                        f"every {every} min asks for {expected}.")
+                   text=f"{len(idx)} status update(s) from a page to its resolution; "
+                        f"{minutes} min with an incident open ({len(spans)} stretch(es) from a "
+                        f"page to its mitigation), and one every {every} min asks for "
+                        f"{expected}.")
+
+
+def _resolved(n: _Night, it: Item, stop: int) -> int:
+    """When the paged item's incident was resolved, else the end of the record."""
+    at = n.g.resolved(it.incident)
+    return at if at is not None else stop
 
 
 def _thrash(n: _Night) -> Finding:

@@ -3,8 +3,8 @@
 A shift's game record keeps one diagnosis, one severity and one list of updates for the whole
 night; a story that reads those for one incident credits it with another's work. Here each
 incident gets what belongs to it: its page and acknowledgement, the severity declared and the
-updates posted while it was open (an update naming another page belongs to that page), the
-looks at its model, its own diagnosis and moves, and its outcome.
+updates posted from its page to its resolution (an update naming another page belongs to that
+page), the looks at its model, its own diagnosis and moves, and its outcome.
 """
 
 from __future__ import annotations
@@ -78,6 +78,8 @@ def incidents(rec: ShiftRecord) -> list[ShiftIncident]:
         page = pages[str(it.page)]
         nxt = pages[str(items[n + 1].page)].opened_at if n + 1 < len(items) else end
         until = it.done_at if it.done_at is not None else end
+        resolved = rec.game.facts.resolved(it.incident)  # an update is its own until then:
+        told = resolved if resolved is not None else end  # 'the fix is in, watching' is one
         inc = ShiftIncident(item=it, page=page, model=it.model, opened_at=page.opened_at,
                             until=until)
         for e in rec.entries:
@@ -94,7 +96,7 @@ def incidents(rec: ShiftRecord) -> list[ShiftIncident]:
                 inc.severity, inc.severity_at = int(c["level"]), t
             elif do == "update":
                 named = _pages_named(str(c.get("message", "")))
-                if page.id in named or (not named and page.opened_at <= t <= min(until, nxt)):
+                if page.id in named or (not named and page.opened_at <= t <= min(told, nxt)):
                     inc.updates.append(t)
             elif do == "diagnose" and (c.get("incident") == it.incident or (
                     not c.get("incident") and page.opened_at <= t <= min(until, nxt))):

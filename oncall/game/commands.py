@@ -12,6 +12,7 @@ from pydantic.fields import FieldInfo
 
 from oncall.game.record import Postmortem
 from oncall.sim.catalogue import FIXES
+from oncall.sim.fields import empty_list
 
 __all__ = ["FIXES"]
 
@@ -165,7 +166,8 @@ class Diagnose(Command):
     do: Literal["diagnose"]
     category: Literal["data", "model", "infra"]
     cause: str = Field(description="a fault catalogue id, e.g. D4 (see help: causes)")
-    evidence: list[str] = Field(default_factory=list, description="observation ids, e.g. obs-3")
+    evidence: list[str] = Field(default_factory=empty_list,
+                                description="observation ids, e.g. obs-3")
     incident: str | None = Field(None, description="the incident it explains, when a night has "
                                  "several (see status); default: the first page's")
     cost = 2
@@ -367,7 +369,7 @@ class Reply(ShiftCommand):
     do: Literal["reply"]
     about_: str | None = Field(None, alias="about", description="a conversation (c1, ...) or "
                                "queue item; default: the oldest open conversation")
-    evidence: list[str] = Field(default_factory=list, description="observation ids that make "
+    evidence: list[str] = Field(default_factory=empty_list, description="observation ids that make "
                                 "your case, e.g. obs-3")
     message: str = ""
     cost = 2

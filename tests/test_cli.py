@@ -349,3 +349,27 @@ def test_the_games_process_asks_openblas_for_one_thread_and_pydantic_for_no_plug
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stderr.split()[-1] == "1"
+
+
+@pytest.mark.parametrize("argv", [
+    ["play", "--headless", "--seed", "7", "--scenario", "fraud-1", "--no-save"],
+    ["shift", "story", "--kind", "tradeoff"],
+    ["drill", "join", "abc", "--role", "scribe"],
+    ["numbers"],
+])
+def test_a_command_parsed_by_its_own_parser_reads_as_by_the_whole_one(argv: list[str]) -> None:
+    from oncall import cli
+
+    assert f"{{{argv[0]}}}" in cli.build_parser(argv[0]).format_usage()  # that command alone
+    assert cli.parse(argv) == cli.build_parser().parse_args(argv)
+
+
+def test_what_a_commands_parser_leaves_is_an_error_of_the_whole_parser() -> None:
+    from oncall import cli
+
+    whole, narrow = io.StringIO(), io.StringIO()
+    for parse, err in ((cli.build_parser().parse_args, whole), (cli.parse, narrow)):
+        with redirect_stderr(err), pytest.raises(SystemExit):
+            parse(["play", "--bogus"])
+    assert narrow.getvalue() == whole.getvalue()
+    assert "{play,scenarios," in narrow.getvalue()  # the usage lists every command

@@ -13,7 +13,7 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -21,6 +21,8 @@ from oncall import __version__, daily_cli, drill_cli, pydantic_plugins
 
 if TYPE_CHECKING:
     from oncall.tui.app import OncallApp
+
+    Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 class UsageError(Exception):
@@ -55,7 +57,10 @@ REALTIME_MINUTE_S = 60.0
 """`--realtime`: real seconds per simulated minute while a page waits unacknowledged."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `command`, the parser of that command alone beside the
+    top level's options (see `parse`).
+    """
     p = argparse.ArgumentParser(prog="oncall", description="You are on call for a fleet of "
                                 "production ML models. It is 2 AM.")
     p.add_argument("--version", action=_VersionAction,
@@ -66,7 +71,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add a content folder (faults/, incidents/, runbooks/) to the library "
                         "for play, validate and random nights; repeatable; env ONCALL_CONTENT")
     sub = p.add_subparsers(dest="command")
+    for name, add in COMMANDS.items():
+        if command in (None, name):
+            add(sub)
+    return p
 
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The parsed command line. A line that starts with a command needs that command's parser
+    alone: the others, built for nothing, cost a headless game's start a fifth of its parsing
+    (argparse looks up the translation of each parser's own words). Whatever the narrow parser
+    leaves over is parsed again by the whole one, so a usage error reads as it always has."""
+    if argv and argv[0] in COMMANDS:
+        args, rest = build_parser(argv[0]).parse_known_args(argv)
+        if not rest:
+            return args
+    return build_parser().parse_args(argv)
+
+
+def _play_parser(sub: Subcommands) -> None:
     play = sub.add_parser("play", help="start an incident (TUI, or --headless JSON lines)")
     play.add_argument("--seed", help="seed of the world, 0 to 2**63-1 (default: random, shown)")
     play.add_argument("--scenario", help="scenario id (see `oncall scenarios`)")
@@ -82,12 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
                            "one simulated minute per real minute (recorded as waits), and the "
                            "bell rings on each page (TUI only)")
 
+
+def _scenarios_parser(sub: Subcommands) -> None:
     sc = sub.add_parser("scenarios", help="list scenarios; `scenarios show ID` for one")
     sc.add_argument("action", nargs="?", choices=("list", "show"), default="list")
     sc.add_argument("id", nargs="?")
     sc.add_argument("--answers", action="store_true", help="include the answers (facilitators)")
     sc.add_argument("--json", action="store_true")
 
+
+def _validate_parser(sub: Subcommands) -> None:
     val = sub.add_parser("validate", help="check scenario and fault-kind files (or content "
                          "folders) and print every problem")
     val.add_argument("paths", nargs="*", type=Path)
@@ -95,15 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also play every scenario of the folders (default: the library) on "
                           "several seeds and check it keeps its promises")
 
+
+def _schema_parser(sub: Subcommands) -> None:
     sch = sub.add_parser("schema", help="JSON Schema of a content file type: scenarios, fault "
                          "kinds or a registry")
     sch.add_argument("what", nargs="?", choices=SCHEMA_TYPES, default="scenario",
                      help="scenario (incidents/), kind (faults/; also `fault`), or a registry "
                           "file of registries/: cause, fix, team, alert, remediation")
 
+
+def _replay_parser(sub: Subcommands) -> None:
     rep = sub.add_parser("replay", help="re-run a saved incident, check it reproduces, re-score")
     rep.add_argument("save", type=Path)
 
+
+def _story_parser(sub: Subcommands) -> None:
     st = sub.add_parser("story", help="the STAR story of a saved incident (Markdown)")
     st.add_argument("save", nargs="?", type=Path, help="a save file (default: the latest)")
     st.add_argument("--spoken", action="store_true", help="the versions to say aloud: two "
@@ -112,8 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
                                            "tradeoff", "learned"),
                     help="with --spoken: only the answer to this question")
 
+
+def _numbers_parser(sub: Subcommands) -> None:
     sub.add_parser("numbers", help="the career numbers sheet over saved incidents and night "
                    "shifts (Markdown)")
+
+
+def _interview_parser(sub: Subcommands) -> None:
     iv = sub.add_parser("interview", help="rehearse a behavioural answer about a saved "
                         "incident: ask, listen, judge against the record (TUI, or --headless "
                         "JSON lines)")
@@ -123,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the question to rehearse (default: the incident question)")
     iv.add_argument("--headless", action="store_true",
                     help="JSON lines: {\"answer\": \"...\"} on stdin, verdicts on stdout")
+
+
+def _serve_parser(sub: Subcommands) -> None:
     srv = sub.add_parser("serve", help="the TUI in a browser (textual-serve), for remote mock "
                          "interviews")
     srv.add_argument("--host", default="localhost",
@@ -131,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--public-url", help="the address browsers use, behind a proxy")
     srv.add_argument("--drill", metavar="ID", help="serve a drill's seat (`oncall drill`)")
 
+
+def _export_parser(sub: Subcommands) -> None:
     ex = sub.add_parser("export", help="write a saved postmortem's remediations as files: "
                         "rule files, runbooks, tests with fixtures, POSTMORTEM.md")
     ex.add_argument("save", type=Path)
@@ -141,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "URL/ALERT.md (default: a placeholder, https://runbooks.example.com/"
                     "ml-platform)")
 
+
+def _shift_parser(sub: Subcommands) -> None:
     sh = sub.add_parser("shift", help="a night shift: a pager queue of incidents, requests and "
                         "noise (TUI, or --headless JSON lines); `shift story [SAVE]` and "
                         "`shift numbers` read the saved shifts")
@@ -160,13 +205,31 @@ def build_parser() -> argparse.ArgumentParser:
                     help="while a page waits unacknowledged the clock runs, one simulated "
                          "minute per real minute (recorded as waits) (TUI only)")
 
-    daily_cli.add_parser(sub)
-    drill_cli.add_parser(sub)
+
+def _drift_parser(sub: Subcommands) -> None:
     # The drift command parses its own arguments, so numpy is imported only when it runs.
     dr = sub.add_parser("drift", add_help=False,
                         help="drift tests on your own CSV files (`oncall drift -h`)")
     dr.add_argument("rest", nargs=argparse.REMAINDER)
-    return p
+
+
+COMMANDS: dict[str, Callable[[Subcommands], None]] = {
+    "play": _play_parser,
+    "scenarios": _scenarios_parser,
+    "validate": _validate_parser,
+    "schema": _schema_parser,
+    "replay": _replay_parser,
+    "story": _story_parser,
+    "numbers": _numbers_parser,
+    "interview": _interview_parser,
+    "serve": _serve_parser,
+    "export": _export_parser,
+    "shift": _shift_parser,
+    "daily": daily_cli.add_parser,
+    "drill": drill_cli.add_parser,
+    "drift": _drift_parser,
+}
+"""Each command's parser, by name, in the order `oncall -h` lists them."""
 
 
 def one_line(text: str) -> str:
@@ -274,8 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = drift_cli.main(argv[1:])
             _flush()
             return code
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        args = parse(argv)
         home = args.home
         with _loading(args.command in ("play", "shift") and getattr(args, "headless", False)):
             code = _dispatch(args)

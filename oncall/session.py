@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from oncall.game.engine import Game
 from oncall.game.record import Entry, Observation, Record
@@ -55,8 +55,7 @@ _LONG = ECHO_KEEP + 20
 _QUOTED = re.compile(rf"'[^'\n]{{{_LONG},}}'|\"[^\"\n]{{{_LONG},}}\"")
 
 
-@dataclass(frozen=True)
-class SaveOutcome:
+class SaveOutcome(NamedTuple):
     """Where the finished incident went. `path` is None only if no file could be written; then
     `save_json` holds the whole save, so it can be pasted into a file and replayed."""
 
@@ -412,7 +411,7 @@ def save_with_fallback(home: Path | None, write: Callable[[Path], Path],
     except Exception as exc:  # a bug in the fallbacks themselves: keep what can be kept
         outcome = SaveOutcome(None, fallback=True, reason=f"not saved: {_reason(exc)}",
                               save_json=_text_or_none(text))
-    outcome = dataclasses.replace(outcome, headline=headline)
+    outcome = outcome._replace(headline=headline)
     if outcome.path is None:
         UNSAVED.append(outcome)
     return outcome

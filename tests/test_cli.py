@@ -371,3 +371,27 @@ def test_a_replay_that_parts_from_its_save_says_where_and_what_the_replay_scores
     other = g.record.model_copy(deep=True)
     other.facts.severity = 4
     assert _first_difference(other, g.record).endswith("the facts differ in: severity")
+
+
+@pytest.mark.parametrize("argv", [
+    ["play", "--headless", "--seed", "7", "--scenario", "fraud-1", "--no-save"],
+    ["shift", "story", "--kind", "tradeoff"],
+    ["drill", "join", "abc", "--role", "scribe"],
+    ["numbers"],
+])
+def test_a_command_parsed_by_its_own_parser_reads_as_by_the_whole_one(argv: list[str]) -> None:
+    from oncall import cli
+
+    assert f"{{{argv[0]}}}" in cli.build_parser(argv[0]).format_usage()  # that command alone
+    assert cli.parse(argv) == cli.build_parser().parse_args(argv)
+
+
+def test_what_a_commands_parser_leaves_is_an_error_of_the_whole_parser() -> None:
+    from oncall import cli
+
+    whole, narrow = io.StringIO(), io.StringIO()
+    for parse, err in ((cli.build_parser().parse_args, whole), (cli.parse, narrow)):
+        with redirect_stderr(err), pytest.raises(SystemExit):
+            parse(["play", "--bogus"])
+    assert narrow.getvalue() == whole.getvalue()
+    assert "{play,scenarios," in narrow.getvalue()  # the usage lists every command

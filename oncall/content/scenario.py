@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID
+from oncall.sim.fields import empty_list
 
 NOISE_KINDS = ("cert_expiry", "latency_blip", "unrelated_deploy")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -123,12 +124,12 @@ class Answers(Strict):
     cause: Cause = Field(description="fault catalogue id, e.g. D4")
     explanation: str
     signal_alert: str = Field(description="the alert that is the real signal")
-    alternatives: list[Alternative] = Field(default_factory=list, description="other causes "
+    alternatives: list[Alternative] = Field(default_factory=empty_list, description="other causes "
                                             "that earn part of the cause points")
     evidence: list[str] = Field(min_length=1,
                                 description="signals an observation must show to prove the cause")
-    right: list[Move] = Field(default_factory=list, description="moves that mitigate: at least "
-                              "one, except in a control (none there)")
+    right: list[Move] = Field(default_factory=empty_list, description="moves that mitigate: at "
+                              "least one, except in a control (none there)")
     wrong: list[Move] = Field(min_length=1)
     severity: int = Field(ge=1, le=5, description="the severity a seasoned on-call would declare")
     escalate_to: str | None = Field(None, description="the team that should hear of it, if any")
@@ -164,10 +165,10 @@ class Scenario(Strict):
     fleet_size: int = Field(14, ge=4, le=18)
     total_rps: float = Field(500.0, gt=0)
     fault: FaultSpec
-    also: list[FaultSpec] = Field(default_factory=list,
+    also: list[FaultSpec] = Field(default_factory=empty_list,
                                   description="further incidents in the same night, each with "
                                   "its own id")
-    noise: list[NoiseSpec] = Field(default_factory=list)
+    noise: list[NoiseSpec] = Field(default_factory=empty_list)
     answers: Answers
     playbook: Playbook
 

@@ -8,8 +8,7 @@ applies one rule everywhere: NaN becomes None, and +/-infinity become the string
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from oncall.detect.samples import ColumnKind
 
@@ -39,8 +38,7 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-@dataclass(frozen=True, slots=True)
-class DriftResult:
+class DriftResult(NamedTuple):
     """One test of one column: the number, the decision, and what could make it mislead.
 
     `threshold` is the cut-off actually applied (after any multiple-testing correction);
@@ -80,13 +78,12 @@ class DriftResult:
         return "DRIFT" if self.drifted else "PASS"
 
     def to_dict(self) -> dict[str, Any]:
-        data = {f.name: json_safe(getattr(self, f.name)) for f in fields(self)}
+        data = {name: json_safe(getattr(self, name)) for name in self._fields}
         data["verdict"] = self.verdict
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class FeatureResult:
+class FeatureResult(NamedTuple):
     """Every test run on one column; the primary test decides the column's verdict."""
 
     column: str
@@ -112,8 +109,7 @@ class FeatureResult:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class SuiteResult:
+class SuiteResult(NamedTuple):
     """Many columns tested together, with the correction that keeps false alarms in check.
 
     `family_size` is how many p-value tests were corrected together; each result's

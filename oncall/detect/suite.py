@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -144,8 +143,8 @@ def run_suite(
     if correction != "none":
         for (column, index, result), cut in zip(family, cuts, strict=True):
             redone = run_test(references[column], windows[column], result.test, cut)
-            results[column][index] = replace(
-                redone, base_threshold=result.threshold, correction=correction
+            results[column][index] = redone._replace(
+                base_threshold=result.threshold, correction=correction
             )
     elif len(family) >= 2:
         chance = 1.0 - math.prod(1.0 - result.threshold for *_, result in family)

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from oncall.sim.fields import empty_list
+
 RECORD_FORMAT = 1
 
 
@@ -26,9 +28,9 @@ class Observation(Model):
     cost: int = 0
     text: str = ""
     data: dict[str, Any] = Field(default_factory=dict)
-    signals: list[str] = Field(default_factory=list,
+    signals: list[str] = Field(default_factory=empty_list,
                                description="fault evidence this observation genuinely shows")
-    events: list[dict[str, Any]] = Field(default_factory=list,
+    events: list[dict[str, Any]] = Field(default_factory=empty_list,
                                          description="what happened while the time passed")
     error: str | None = None
     valid: list[str] | None = None
@@ -95,10 +97,10 @@ class Postmortem(Model):
     trigger: str = ""
     detection: str = ""
     resolution: str = ""
-    action_items: list[ActionItem] = Field(default_factory=list)
+    action_items: list[ActionItem] = Field(default_factory=empty_list)
     lessons: Lessons = Field(default_factory=Lessons)
     caught_earlier: str = ""
-    remediations: list[str] = Field(default_factory=list)
+    remediations: list[str] = Field(default_factory=empty_list)
     tuning: dict[str, MonitorTuning] = Field(
         default_factory=dict, description="per proposed monitor: its threshold and `for`")
 
@@ -141,7 +143,7 @@ class IncidentFact(Model):
     impact: dict[str, float] = Field(default_factory=dict)
     category: str = Field("", description="the fault's category (answer key of this incident)")
     cause: str = Field("", description="the fault's catalogue id (answer key of this incident)")
-    remediations: list[str] = Field(default_factory=list, description="remediation ids that "
+    remediations: list[str] = Field(default_factory=empty_list, description="remediation ids that "
                                     "fit this incident's fault (its kind's)")
     diagnosis: dict[str, Any] | None = Field(default=None,
                                              description="the last `diagnose incident=`")
@@ -157,31 +159,31 @@ class Facts(Model):
     onset_at: int
     page_at: int
     page_alerts: list[AlertFact]
-    noise_alerts: list[AlertFact] = Field(default_factory=list)
+    noise_alerts: list[AlertFact] = Field(default_factory=empty_list)
     acked_at: int | None = None
     severity: int | None = None
     severity_at: int | None = None
-    updates_at: list[int] = Field(default_factory=list)
+    updates_at: list[int] = Field(default_factory=empty_list)
     diagnosis: dict[str, Any] | None = None
     diagnosis_at: int | None = None
     diagnoses: int = 0
-    interventions: list[Intervened] = Field(default_factory=list)
-    tickets: list[dict[str, Any]] = Field(default_factory=list)
+    interventions: list[Intervened] = Field(default_factory=empty_list)
+    tickets: list[dict[str, Any]] = Field(default_factory=empty_list)
     mitigated_at: int | None = None
     resolved_at: int | None = None
     handed_over: bool = False
     impact: dict[str, float] = Field(default_factory=dict)
     extra_cost_per_hour: float = 0.0
     postmortem: Postmortem | None = None
-    replays: list[Replay] = Field(default_factory=list)
-    artifacts: list[Artifact] = Field(default_factory=list)
+    replays: list[Replay] = Field(default_factory=empty_list)
+    artifacts: list[Artifact] = Field(default_factory=empty_list)
     not_generated: dict[str, str] = Field(
         default_factory=dict, description="proposed remediations that do not fit the model, "
                                           "with the reason; no file, no replay, no credit")
     paged_unacked_escalated: bool = False
     abandoned_at: int | None = Field(default=None, description="the run stopped here "
                                      "without a postmortem")
-    incidents: list[IncidentFact] = Field(default_factory=list,
+    incidents: list[IncidentFact] = Field(default_factory=empty_list,
                                           description="every incident when there are several")
 
     def resolved(self, incident: str | None) -> int | None:
@@ -197,7 +199,7 @@ class AnswerKey(Model):
     category: str
     cause: str
     cause_name: str
-    alternatives: list[dict[str, Any]] = Field(default_factory=list,
+    alternatives: list[dict[str, Any]] = Field(default_factory=empty_list,
                                                description="cause, credit and why")
     explanation: str
     signal_alert: str
@@ -218,6 +220,6 @@ class Record(Model):
     title: str
     difficulty: str
     answers: AnswerKey
-    entries: list[Entry] = Field(default_factory=list)
+    entries: list[Entry] = Field(default_factory=empty_list)
     facts: Facts
     ended: bool = False

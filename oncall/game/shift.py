@@ -18,6 +18,7 @@ import numpy as np
 from oncall.content.colleagues import Dialogue, dialogues
 from oncall.game import commands as c
 from oncall.game import remediations
+from oncall.game import shiftcommands as sc
 from oncall.game.engine import Game
 from oncall.game.record import Entry, Observation
 from oncall.game.shiftplan import (
@@ -167,9 +168,9 @@ class Shift:
                                                                            "queue")):
             return self._log(raw if isinstance(raw, dict) else {"raw": repr(raw)}, self._error(
                 "the shift is over: help, status and queue still answer", valid))
-        if isinstance(raw, dict) and raw.get("do") in c.SHIFT_VERBS:
+        if isinstance(raw, dict) and raw.get("do") in sc.SHIFT_VERBS:
             try:
-                cmd = c.parse_shift(raw, valid)
+                cmd = sc.parse_shift(raw, valid)
             except c.CommandError as exc:
                 return self._log(raw, self._error(str(exc), valid))
             before = self.now
@@ -286,7 +287,7 @@ class Shift:
                 if e.observation.id and e.observation.ok]
 
     def available(self) -> list[str]:
-        return sorted({*c.available("active"), *c.SHIFT_VERBS} - {"postmortem"})
+        return sorted({*c.available("active"), *sc.SHIFT_VERBS} - {"postmortem"})
 
     # -- bookkeeping -----------------------------------------------------------------------------
     def _error(self, message: str, valid: list[str]) -> Observation:
@@ -615,7 +616,7 @@ class Shift:
         d = dialogues()[conv.trigger]
         self._touch(conv)
         delay = self._night_delay(conv)
-        events = self._spend(c.SHIFT_VERBS[verb].cost + delay)  # type: ignore[operator]
+        events = self._spend(sc.SHIFT_VERBS[verb].cost + delay)  # type: ignore[operator]
         f = self.record.facts
         if verb == "reply":
             convinced = self._convinced(conv, cited or [])
@@ -710,7 +711,7 @@ class Shift:
         return []
 
     # -- shift commands ----------------------------------------------------------------------------
-    def _do_ack(self, cmd: c.ShiftAck) -> Observation:
+    def _do_ack(self, cmd: sc.ShiftAck) -> Observation:
         f = self.record.facts
         waiting = [p for p in f.pages if p.acked_at is None]
         if cmd.page is not None:
@@ -743,7 +744,7 @@ class Shift:
             obs.id = acked.id  # the incident's acknowledgement, shown under the id it cites by
         return obs
 
-    def _do_queue(self, cmd: c.Queue) -> Observation:
+    def _do_queue(self, cmd: sc.Queue) -> Observation:
         return self._obs("queue", self._queue_text(), {"queue": self._queue_data(),
                                                        "budget": self.budget()})
 
@@ -779,7 +780,7 @@ class Shift:
                          f"{it['requester']}: {it['need']} (by {hhmm(it['deadline'])}; {state})")
         return "\n".join(lines)
 
-    def _do_take(self, cmd: c.Take) -> Observation:
+    def _do_take(self, cmd: sc.Take) -> Observation:
         it = self._item(cmd.about_)
         events = self._spend(cmd.cost)
         if it.taken_at is None:
@@ -799,7 +800,7 @@ class Shift:
         obs.events = events
         return obs
 
-    def _do_reply(self, cmd: c.Reply) -> Observation:
+    def _do_reply(self, cmd: sc.Reply) -> Observation:
         known = self._known_obs()
         unknown = [o for o in cmd.evidence if o not in known]
         if unknown:
@@ -807,16 +808,16 @@ class Shift:
                              f"night; valid: {', '.join(known) or 'none yet'}")
         return self._answer("reply", cmd.about_, cmd.evidence)
 
-    def _do_agree(self, cmd: c.Agree) -> Observation:
+    def _do_agree(self, cmd: sc.Agree) -> Observation:
         return self._answer("agree", cmd.about_)
 
-    def _do_overrule(self, cmd: c.Overrule) -> Observation:
+    def _do_overrule(self, cmd: sc.Overrule) -> Observation:
         return self._answer("overrule", cmd.about_)
 
-    def _do_defer(self, cmd: c.Defer) -> Observation:
+    def _do_defer(self, cmd: sc.Defer) -> Observation:
         return self._answer("defer", cmd.about_, later=cmd.minutes)
 
-    def _do_silence(self, cmd: c.Silence) -> Observation:
+    def _do_silence(self, cmd: sc.Silence) -> Observation:
         if cmd.model not in self.world.fleet.models:
             raise ShiftError(f"model: unknown model {cmd.model!r}")
         if cmd.alert != "*" and cmd.alert not in RULES_BY_NAME:
@@ -838,7 +839,7 @@ class Shift:
         obs.events = events
         return obs
 
-    def _do_end(self, cmd: c.End) -> Observation:
+    def _do_end(self, cmd: sc.End) -> Observation:
         """Go off the pager: the rest of the night runs with nobody answering it."""
         left = self.record.facts.end - self.now
         events = self._spend(left) if left > 0 else []
@@ -847,7 +848,7 @@ class Shift:
         obs.events = events
         return obs
 
-    def _do_abandon(self, cmd: c.ShiftAbandon) -> Observation:
+    def _do_abandon(self, cmd: sc.ShiftAbandon) -> Observation:
         """Leave the night where it stands: nothing more runs; the record ends here and is
         scored and saved like any other night, marked as abandoned."""
         f = self.record.facts
@@ -862,7 +863,7 @@ class Shift:
 
     def _do_help(self) -> Observation:
         verbs = self.available()
-        cmds = [c.describe(v) if v in c.VERBS and v not in c.SHIFT_VERBS else
+        cmds = [c.describe(v) if v in c.VERBS and v not in sc.SHIFT_VERBS else
                 _describe_shift(v) for v in verbs]
         text = "\n".join(f"{d['do']:<11}{c.cost_words(d['minutes'])}  {d['summary']}"
                          for d in cmds)
@@ -911,7 +912,7 @@ class ShiftError(ValueError):
 
 
 def _describe_shift(verb: str) -> dict[str, Any]:
-    return c.describe(verb, c.SHIFT_VERBS[verb])
+    return c.describe(verb, sc.SHIFT_VERBS[verb])
 
 
 def burn_text(alert: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from oncall.game.record import Entry, Model, Record
+from oncall.sim.fields import empty_list
 
 SHIFT_FORMAT = 1
 ItemKind = Literal["incident", "deploy", "canary", "feature", "noise"]
@@ -50,8 +51,8 @@ class PageFact(Model):
     severity: str
     opened_at: int
     alerts: list[str]
-    inhibited: list[str] = Field(default_factory=list)
-    notified: list[int] = Field(default_factory=list)
+    inhibited: list[str] = Field(default_factory=empty_list)
+    notified: list[int] = Field(default_factory=empty_list)
     acked_at: int | None = None
     escalated_at: int | None = None
     item: str | None = None
@@ -69,7 +70,7 @@ class Said(Model):
     t: int
     entry: int = Field(description="index of the record entry of this answer")
     verb: str
-    cited: list[str] = Field(default_factory=list)
+    cited: list[str] = Field(default_factory=empty_list)
     convinced: bool | None = None
     says: str
     effect: str | None = None
@@ -90,7 +91,7 @@ class Conversation(Model):
     opened_at: int
     opening: str
     held: dict[str, Any] | None = Field(None, description="the command waiting on the answer")
-    said: list[Said] = Field(default_factory=list)
+    said: list[Said] = Field(default_factory=empty_list)
     reopen_at: int | None = None
     closed_at: int | None = None
     outcome: str | None = None
@@ -120,14 +121,14 @@ class ShiftKey(Model):
 class ShiftFacts(Model):
     start: int
     end: int
-    items: list[Item] = Field(default_factory=list)
-    pages: list[PageFact] = Field(default_factory=list)
-    silences: list[SilenceFact] = Field(default_factory=list)
-    conversations: list[Conversation] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=empty_list)
+    pages: list[PageFact] = Field(default_factory=empty_list)
+    silences: list[SilenceFact] = Field(default_factory=empty_list)
+    conversations: list[Conversation] = Field(default_factory=empty_list)
     trust: dict[str, int] = Field(default_factory=dict)
-    promoted: list[dict[str, Any]] = Field(default_factory=list)
-    regressions: list[dict[str, Any]] = Field(default_factory=list)
-    built: list[dict[str, Any]] = Field(default_factory=list)
+    promoted: list[dict[str, Any]] = Field(default_factory=empty_list)
+    regressions: list[dict[str, Any]] = Field(default_factory=empty_list)
+    built: list[dict[str, Any]] = Field(default_factory=empty_list)
     ended_at: int | None = None
     abandoned_at: int | None = Field(default=None, description="the player left the night here")
     budget: dict[str, Any] = Field(default_factory=dict,
@@ -142,6 +143,6 @@ class ShiftRecord(Model):
     difficulty: str
     key: ShiftKey
     facts: ShiftFacts
-    entries: list[Entry] = Field(default_factory=list)
+    entries: list[Entry] = Field(default_factory=empty_list)
     game: Record
     ended: bool = False

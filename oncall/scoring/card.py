@@ -6,6 +6,8 @@ saves; nothing in it needs the record to be read.
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from oncall.sim.fields import empty_list
+
 SECTION_MAXIMA: dict[str, int] = {
     "alert": 15,
     "diagnosis": 20,
@@ -35,7 +37,7 @@ class Section(_Card):
     title: str
     points: float = Field(description="rounded to one decimal")
     max: int
-    feedback: list[str] = Field(default_factory=list,
+    feedback: list[str] = Field(default_factory=empty_list,
                                 description="what was done and what was missed, with numbers")
 
     @property
@@ -55,7 +57,7 @@ class InterviewScore(_Card):
 class Scorecard(_Card):
     ending: str = Field("", description="how the run ended, in one sentence")
     sections: list[Section]
-    interview: list[InterviewScore] = Field(default_factory=list)
+    interview: list[InterviewScore] = Field(default_factory=empty_list)
     total: float
     max: int
     percent: float

@@ -8,9 +8,8 @@ move an intervention matches.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from oncall.content.scenario import Move
 from oncall.game.commands import INVESTIGATIONS
@@ -42,8 +41,7 @@ def describe(command: dict[str, Any]) -> str:
     return f"{verb} {command['model']}" if command.get("model") else verb
 
 
-@dataclass(frozen=True, slots=True)
-class MoveMatch:
+class MoveMatch(NamedTuple):
     move: Move
     right: bool
 

@@ -51,6 +51,7 @@ from oncall.game.commands import ACK_TARGET_MIN, INVESTIGATIONS
 from oncall.game.record import Entry
 from oncall.game.shiftrecord import Item, ShiftRecord
 from oncall.sim.clock import hhmm
+from oncall.sim.fields import empty_list
 
 ACK_TARGET, ACK_ZERO = ACK_TARGET_MIN, 15
 PASSIVE_COST = 8
@@ -74,7 +75,7 @@ class Finding(_Card):
     points: float
     max: int
     text: str
-    moments: list[Moment] = Field(default_factory=list)
+    moments: list[Moment] = Field(default_factory=empty_list)
 
 
 class ShiftSection(_Card):

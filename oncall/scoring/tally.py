@@ -7,12 +7,12 @@ rule gave, and lets a test check that the maxima of a section add up to the publ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from oncall.scoring.card import SECTION_MAXIMA, SECTION_TITLES, Section
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
+class Part(NamedTuple):
     key: str
     points: float
     max: float

@@ -7,8 +7,7 @@ fault, including those no scenario simulates yet: a short list would give the an
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal, TypeVar, overload
+from typing import Literal, NamedTuple, TypeVar, overload
 
 from oncall.sim import registry
 from oncall.sim.registry import Category, CauseDef, FixDef, ModelType, TeamDef
@@ -74,8 +73,7 @@ no scenario simulates yet, since a short list would give the answer away."""
 FAULTS_BY_ID: Mapping[str, CauseDef] = RegistryView(_causes)
 
 
-@dataclass(frozen=True, slots=True)
-class FeatureSpec:
+class FeatureSpec(NamedTuple):
     """A model input. Continuous features are log-normal or normal; the weight is the
     coefficient of the standardised feature in the model's scoring function."""
 
@@ -92,8 +90,7 @@ class FeatureSpec:
     cat_weights: tuple[float, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Archetype:
+class Archetype(NamedTuple):
     name: str
     task: str
     team: str
@@ -102,7 +99,7 @@ class Archetype:
     p50_ms: float
     p99_ms: float
     base_rate: float
-    features: tuple[FeatureSpec, ...] = field(default_factory=tuple)
+    features: tuple[FeatureSpec, ...] = ()
     label_lag_min: int = 60
     model_type: ModelType = "classifier"
     family: str = "gbdt"
@@ -304,7 +301,7 @@ _SERVING: dict[str, dict[str, object]] = {
                             label_source="moderator decisions"),
     "lead-scorer": dict(label_lag_min=30 * _D, label_source="deals closed in the CRM"),
 }
-ARCHETYPES = tuple(replace(a, **_SERVING.get(a.name, {})) for a in ARCHETYPES)  # type: ignore[arg-type]
+ARCHETYPES = tuple(a._replace(**_SERVING.get(a.name, {})) for a in ARCHETYPES)  # type: ignore[arg-type]
 ARCHETYPES_BY_NAME: dict[str, Archetype] = {a.name: a for a in ARCHETYPES}
 
 TEAMS: Mapping[str, str] = RegistryView(lambda: _about("team"))

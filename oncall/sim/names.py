@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
 TABLES = Path(__file__).with_name("names.json")
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
+class Table(NamedTuple):
     names: tuple[str, ...]
     cum_weights: tuple[float, ...]
     """The running sum of the weights, as `random.choices` adds them up from the weights."""

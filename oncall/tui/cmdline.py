@@ -15,7 +15,8 @@ from typing import Any, get_args
 
 from pydantic.fields import FieldInfo
 
-from oncall.game.commands import SHIFT_VERBS, VERBS, Command
+from oncall.game.commands import VERBS, Command
+from oncall.game.shiftcommands import SHIFT_VERBS
 
 Verbs = Mapping[str, type[Command]]
 SHIFT: Verbs = {**VERBS, **SHIFT_VERBS}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import subprocess
@@ -213,7 +212,7 @@ def test_results_are_frozen_and_serialise_to_plain_json() -> None:
     rng = np.random.default_rng(2)
     reference = fit_reference(rng.normal(size=300), "continuous", "x")
     result = ks_test(reference, rng.normal(0.5, 1, 300))
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):  # no field can be set: a result is read-only
         result.drifted = False  # type: ignore[misc]
     data = result.to_dict()
     json.dumps(data, allow_nan=False)

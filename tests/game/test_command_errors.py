@@ -9,6 +9,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from oncall.game import commands as c
+from oncall.game import shiftcommands as sc
 
 UNION: TypeAdapter[Any] = TypeAdapter(c.AnyCommand)
 PM = {"summary": "s", "impact": "i", "root_cause": "r", "trigger": "t", "detection": "d",
@@ -37,7 +38,7 @@ CASES: list[dict[str, Any]] = [
 
 def _answer(adapter: Any, raw: dict[str, Any]) -> str:
     try:
-        return repr(c._validate(adapter, raw, []))
+        return repr(c.validate(adapter, raw, []))
     except c.CommandError as exc:
         return f"error: {exc}"
 
@@ -67,12 +68,12 @@ def test_an_unknown_argument_says_what_the_verb_takes(raw: dict[str, Any], takes
 def test_a_shift_verb_lists_its_own_arguments_by_the_names_typed() -> None:
     """`about` (the name typed: the field is `about_`), not the incident's `ack` arguments."""
     with pytest.raises(c.CommandError) as err:
-        c.parse_shift({"do": "reply", "conversation": "c1", "message": "no"}, [])
+        sc.parse_shift({"do": "reply", "conversation": "c1", "message": "no"}, [])
     assert str(err.value).endswith("unknown argument (reply takes about, evidence, message)")
     with pytest.raises(c.CommandError) as err:
-        c.parse_shift({"do": "ack", "bogus": 1}, [])
+        sc.parse_shift({"do": "ack", "bogus": 1}, [])
     assert "ack takes page" in str(err.value), err.value
-    assert "about" in c.describe("take", c.SHIFT_VERBS["take"])["args"]
+    assert "about" in c.describe("take", sc.SHIFT_VERBS["take"])["args"]
 
 
 def test_a_missing_argument_says_what_to_type_there_where_help_does() -> None:

@@ -9,7 +9,8 @@ from fuzz_budget import budget, count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oncall.game.commands import SHIFT_VERBS, VERBS
+from oncall.game.commands import VERBS
+from oncall.game.shiftcommands import SHIFT_VERBS
 from oncall.session import ShiftSession
 from oncall.store.jsonio import dump_json
 

@@ -36,7 +36,8 @@ def _usage(verb: str, d: dict[str, object]) -> str:
 
 
 def help_markdown(phase: str, night: bool = False) -> str:
-    from oncall.game.commands import FIXES, SHIFT_VERBS, available, describe
+    from oncall.game.commands import FIXES, available, describe
+    from oncall.game.shiftcommands import SHIFT_VERBS
     from oncall.sim.catalogue import FAULTS, TEAMS
 
     if night:

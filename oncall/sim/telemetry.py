@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -670,7 +671,8 @@ class ModelStats:
     and the model alone: the reference rows and the serving certificate's days (`Drawn`), and
     what is fitted on the rows (`Fit`: the intercept, the scores and labels, the quality...).
     A look at the alerts of models no fault touches reads neither (`alerts.Rule.bound`), so most
-    of a big fleet is never drawn; the numbers are the same whenever they are."""
+    of a big fleet is never drawn; the numbers are the same whenever they are, and made once
+    per process for every world of the seed (`_kept`)."""
 
     __slots__ = ("_drawn", "_fit", "_model", "_seed")
 
@@ -683,14 +685,13 @@ class ModelStats:
     @property
     def drawn(self) -> Drawn:
         if self._drawn is None:
-            self._drawn = _draw(self._seed, self._model)
+            self._drawn = _kept(self._seed, self._model).drawn()
         return self._drawn
 
     @property
     def fitted(self) -> Fit:
         if self._fit is None:
-            d = self.drawn
-            self._fit = _fit(self._model, d.reference, d.codes, d.labels_from)
+            self._fit = _kept(self._seed, self._model).fitted(self.drawn)
         return self._fit
 
     reference = _Read[dict[str, np.ndarray]]("drawn")
@@ -702,6 +703,57 @@ class ModelStats:
     reference_scores = _Read[np.ndarray]("fitted")
     reference_labels = _Read[np.ndarray]("fitted")
     quality = _Read[float]("fitted")
+
+
+STATS_KEPT = 64
+"""Models whose drawn and fitted statistics a process keeps (least recently used dropped
+first): about 2 MB each. A process builds many worlds of the same seed (the scenarios of a
+library, a game and its replays, the tests), and their fleets share most models: the suite's
+scoring and conformance tests drew 925 models' statistics, 52 of them distinct."""
+
+
+class _Kept:
+    """A model's statistics as a process keeps them for every world of its seed: each a
+    function of the seed, the model's name and its archetype alone (`_draw`, `_fit`), made
+    when first read by any world, then handed to every world that reads it (each world's
+    `ModelStats` still reads them only when it needs them, so what a world has read is its
+    own). Made twice at worst when two threads read it first: the same numbers either way."""
+
+    __slots__ = ("_drawn", "_fit", "archetype", "model", "seed")
+
+    def __init__(self, seed: int, model: Model) -> None:
+        self.seed, self.model, self.archetype = seed, model, model.archetype
+        self._drawn: Drawn | None = None
+        self._fit: Fit | None = None
+
+    def drawn(self) -> Drawn:
+        if self._drawn is None:
+            self._drawn = _draw(self.seed, self.model)
+        return self._drawn
+
+    def fitted(self, d: Drawn) -> Fit:
+        if self._fit is None:
+            self._fit = _fit(self.model, d.reference, d.codes, d.labels_from)
+        return self._fit
+
+
+_KEPT: OrderedDict[tuple[int, str, int], _Kept] = OrderedDict()
+_KEEPING = threading.Lock()
+
+
+def _kept(seed: int, model: Model) -> _Kept:
+    """The kept statistics of the model of this seed, name and archetype (the archetype held,
+    so its id stays its own: content reloaded from another folder is another model)."""
+    k = (seed, model.name, id(model.archetype))
+    with _KEEPING:
+        hit = _KEPT.get(k)
+        if hit is not None and hit.archetype is model.archetype:
+            _KEPT.move_to_end(k)
+            return hit
+        hit = _KEPT[k] = _Kept(seed, model)
+        while len(_KEPT) > STATS_KEPT:
+            _KEPT.popitem(last=False)
+        return hit
 
 
 def fit_model_stats(seed: int, model: Model) -> ModelStats:

@@ -118,9 +118,10 @@ RHO = 0.8
 def _noise(seed: int, model: str, metric: str, t: np.ndarray, rho: float = RHO) -> np.ndarray:
     """Unit-variance AR(1) noise on the minute grid, drawn per simulated day."""
     if t.size and t.dtype.kind in "iu":
-        first, last = int(t.min()) // DAY, int(t.max()) // DAY
+        lo, hi = int(t.min()), int(t.max())
+        first, last = lo // DAY, hi // DAY
         if last - first <= 31:  # the usual query: a few hours to a few weeks of whole minutes
-            upto = int(t.max()) - last * DAY + 1  # the last day is read only this far
+            upto = hi - last * DAY + 1  # the last day is read only this far
             days = [_day_noise(seed, model, metric, d, rho, DAY if d < last else upto)
                     for d in range(first, last + 1)]
             return (days[0] if len(days) == 1 else np.concatenate(days))[t - first * DAY]

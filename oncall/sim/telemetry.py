@@ -708,9 +708,9 @@ class ModelStats:
 
 STATS_KEPT = 64
 """Models whose drawn and fitted statistics a process keeps (least recently used dropped
-first): about 2 MB each. A process builds many worlds of the same seed (the scenarios of a
-library, a game and its replays, the tests), and their fleets share most models: the suite's
-scoring and conformance tests drew 925 models' statistics, 52 of them distinct."""
+first): 0.5-1.2 MB each (seed 7's fleet). A process builds many worlds of one seed (the
+scenarios of a library, a game and its replays, the tests), and their fleets share most models:
+the suite's scoring and conformance tests drew 925 models' statistics, 52 of them distinct."""
 
 
 class _Kept:

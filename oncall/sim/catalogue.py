@@ -7,7 +7,7 @@ fault, including those no scenario simulates yet: a short list would give the an
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Literal, NamedTuple, TypeVar, overload
+from typing import Any, Literal, NamedTuple, TypeVar, overload
 
 from oncall.sim import registry
 from oncall.sim.registry import Category, CauseDef, FixDef, ModelType, TeamDef
@@ -89,6 +89,10 @@ class FeatureSpec(NamedTuple):
     weight: float = 0.0
     cat_weights: tuple[float, ...] = ()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> FeatureSpec:
+        """Itself: frozen, and made of strings, numbers and tuples of them."""
+        return self
+
 
 class Archetype(NamedTuple):
     name: str
@@ -110,6 +114,13 @@ class Archetype(NamedTuple):
     target_base: float = 0.0
     target_span: float = 1.0
     """Regressors: the served value is target_base + target_span x score, in target_unit."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Archetype:
+        """Itself: frozen and made of strings, numbers and feature specs, so a copy of a world
+        shares its models' archetypes, as `world._copy_model` does (a world's copy copied each
+        archetype field by field: most of the objects a copy made), and a copied world's models
+        find the statistics kept for their archetype (`telemetry._kept`)."""
+        return self
 
     @property
     def quality_metric(self) -> str:

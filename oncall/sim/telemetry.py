@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -117,9 +118,10 @@ RHO = 0.8
 def _noise(seed: int, model: str, metric: str, t: np.ndarray, rho: float = RHO) -> np.ndarray:
     """Unit-variance AR(1) noise on the minute grid, drawn per simulated day."""
     if t.size and t.dtype.kind in "iu":
-        first, last = int(t.min()) // DAY, int(t.max()) // DAY
+        lo, hi = int(t.min()), int(t.max())
+        first, last = lo // DAY, hi // DAY
         if last - first <= 31:  # the usual query: a few hours to a few weeks of whole minutes
-            upto = int(t.max()) - last * DAY + 1  # the last day is read only this far
+            upto = hi - last * DAY + 1  # the last day is read only this far
             days = [_day_noise(seed, model, metric, d, rho, DAY if d < last else upto)
                     for d in range(first, last + 1)]
             return (days[0] if len(days) == 1 else np.concatenate(days))[t - first * DAY]
@@ -670,7 +672,8 @@ class ModelStats:
     and the model alone: the reference rows and the serving certificate's days (`Drawn`), and
     what is fitted on the rows (`Fit`: the intercept, the scores and labels, the quality...).
     A look at the alerts of models no fault touches reads neither (`alerts.Rule.bound`), so most
-    of a big fleet is never drawn; the numbers are the same whenever they are."""
+    of a big fleet is never drawn; the numbers are the same whenever they are, and made once
+    per process for every world of the seed (`_kept`)."""
 
     __slots__ = ("_drawn", "_fit", "_model", "_seed")
 
@@ -683,14 +686,13 @@ class ModelStats:
     @property
     def drawn(self) -> Drawn:
         if self._drawn is None:
-            self._drawn = _draw(self._seed, self._model)
+            self._drawn = _kept(self._seed, self._model).drawn()
         return self._drawn
 
     @property
     def fitted(self) -> Fit:
         if self._fit is None:
-            d = self.drawn
-            self._fit = _fit(self._model, d.reference, d.codes, d.labels_from)
+            self._fit = _kept(self._seed, self._model).fitted(self.drawn)
         return self._fit
 
     reference = _Read[dict[str, np.ndarray]]("drawn")
@@ -702,6 +704,57 @@ class ModelStats:
     reference_scores = _Read[np.ndarray]("fitted")
     reference_labels = _Read[np.ndarray]("fitted")
     quality = _Read[float]("fitted")
+
+
+STATS_KEPT = 64
+"""Models whose drawn and fitted statistics a process keeps (least recently used dropped
+first): 0.5-1.2 MB each (seed 7's fleet). A process builds many worlds of one seed (the
+scenarios of a library, a game and its replays, the tests), and their fleets share most models:
+the suite's scoring and conformance tests drew 925 models' statistics, 52 of them distinct."""
+
+
+class _Kept:
+    """A model's statistics as a process keeps them for every world of its seed: each a
+    function of the seed, the model's name and its archetype alone (`_draw`, `_fit`), made
+    when first read by any world, then handed to every world that reads it (each world's
+    `ModelStats` still reads them only when it needs them, so what a world has read is its
+    own). Made twice at worst when two threads read it first: the same numbers either way."""
+
+    __slots__ = ("_drawn", "_fit", "archetype", "model", "seed")
+
+    def __init__(self, seed: int, model: Model) -> None:
+        self.seed, self.model, self.archetype = seed, model, model.archetype
+        self._drawn: Drawn | None = None
+        self._fit: Fit | None = None
+
+    def drawn(self) -> Drawn:
+        if self._drawn is None:
+            self._drawn = _draw(self.seed, self.model)
+        return self._drawn
+
+    def fitted(self, d: Drawn) -> Fit:
+        if self._fit is None:
+            self._fit = _fit(self.model, d.reference, d.codes, d.labels_from)
+        return self._fit
+
+
+_KEPT: OrderedDict[tuple[int, str, int], _Kept] = OrderedDict()
+_KEEPING = threading.Lock()
+
+
+def _kept(seed: int, model: Model) -> _Kept:
+    """The kept statistics of the model of this seed, name and archetype (the archetype held,
+    so its id stays its own: content reloaded from another folder is another model)."""
+    k = (seed, model.name, id(model.archetype))
+    with _KEEPING:
+        hit = _KEPT.get(k)
+        if hit is not None and hit.archetype is model.archetype:
+            _KEPT.move_to_end(k)
+            return hit
+        hit = _KEPT[k] = _Kept(seed, model)
+        while len(_KEPT) > STATS_KEPT:
+            _KEPT.popitem(last=False)
+        return hit
 
 
 def fit_model_stats(seed: int, model: Model) -> ModelStats:

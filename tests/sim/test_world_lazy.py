@@ -6,6 +6,8 @@ and plays on a copy of its own."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from oncall.content import loader
@@ -227,3 +229,25 @@ def test_a_rule_on_a_series_drawn_from_nothing_is_bounded_by_its_own_values() ->
             assert w._stays_clear(rule, m, t0, t1)
             bounded.add(rule.name)
     assert {"PodCrashLooping", "ModelNaNPredictions", "FeatureFreshnessStale"} <= bounded
+
+
+def test_a_deep_copy_of_a_model_is_the_default_deep_copy() -> None:
+    """Models, versions and deploys copy themselves field by field (`fleet._deepcopy`) as
+    `copy.deepcopy` would through `__reduce_ex__`: equal, their own lists and dicts, a deploy
+    held twice still one object; archetypes and feature specs (frozen) are shared."""
+    import dataclasses
+
+    from oncall.sim.fleet import Deploy, Model, Version, build_fleet
+
+    m = build_fleet(7, 14).models["fraud-scorer"]
+    held = (m, m.deploys[-1])
+    clone, deploy = copy.deepcopy(held)
+    assert clone == m and deploy is clone.deploys[-1] and deploy is not m.deploys[-1]
+    assert clone.archetype is m.archetype and clone.features[0] is m.features[0]
+    assert copy._reconstruct(m, {}, *m.__reduce_ex__(4)) == clone  # type: ignore[attr-defined]
+    clone.deploys[0].config["max_replicas"] = -1
+    clone.versions[0].hyperparameters["x"] = 1
+    assert m.deploys[0].config["max_replicas"] != -1 and "x" not in m.versions[0].hyperparameters
+    for cls in (Model, Version, Deploy):
+        assert [f.name for f in dataclasses.fields(cls)] == list(cls.__slots__)
+        assert cls.__deepcopy__ is not None

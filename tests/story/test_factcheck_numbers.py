@@ -63,3 +63,22 @@ def test_the_records_own_figures_are_found_and_a_made_up_one_is_not() -> None:
     assert some and all(facts.has_number(n) for n in some)
     made_up = max(facts.numbers) * 3 + 0.37
     assert not facts.has_number(made_up) and not facts.has_rounded(made_up)
+
+
+def test_clocks_found_from_their_colon_are_the_clocks_the_plain_patterns_find() -> None:
+    """`clocks_in` and `dated_in` (the record's text scanned from each colon) give what
+    `CLOCK.findall` and `DATED.findall` give, in order, on texts made to catch them out: hours
+    of one and two digits, 24:00, clocks inside longer runs of digits and colons, dates."""
+    rng = random.Random(5)
+    parts = ["Mar 14 02:06", "02:06", "2:06", "12:345", "1:2:34", "24:00", "23:59", "x01:00",
+             "_01:00", "Feb 03 23:59a", "Jan 1 02:00", "Mar 14 24:00", ":", " ", "9", "é", "-",
+             "\n", "a"]
+    alphabet = "0123456789:: MarFeb\n_."
+    found = 0
+    for n in range(20_000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 8))) if n % 2 else \
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert factcheck.clocks_in(text) == factcheck.CLOCK.findall(text), text
+        assert factcheck.dated_in(text) == factcheck.DATED.findall(text), text
+        found += len(factcheck.DATED.findall(text)) > 0
+    assert found > 200

@@ -725,8 +725,8 @@ def _first_difference(saved: Any, replayed: Any) -> str:
     if len(saved.entries) != len(replayed.entries):
         return (f"  the save has {len(saved.entries)} commands, the replay "
                 f"{len(replayed.entries)}")
-    keys = [k for k, v in saved.facts.model_dump(mode="json").items()
-            if replayed.facts.model_dump(mode="json").get(k) != v]
+    theirs = replayed.facts.model_dump(mode="json")
+    keys = [k for k, v in saved.facts.model_dump(mode="json").items() if theirs.get(k) != v]
     return f"  every answer is the same; the facts differ in: {', '.join(keys) or 'the record'}"
 
 

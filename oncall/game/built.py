@@ -15,10 +15,9 @@ is asked for, so a player's single game never pays for it.
 from __future__ import annotations
 
 import copy
-import threading
-from collections import OrderedDict
 
 from oncall.sim import registry
+from oncall.sim.kept import Kept
 from oncall.sim.world import World, WorldSpec
 
 KEPT = 4
@@ -28,42 +27,36 @@ SEEN = 256
 """Nights a process remembers having built once (a key each, no world)."""
 
 Key = tuple[int, str, int]
-_KEPT: OrderedDict[Key, tuple[object, World]] = OrderedDict()
-_SEEN: OrderedDict[Key, None] = OrderedDict()
-_LOCK = threading.Lock()
-"""The TUI builds games in worker threads (a night built ahead while another is played)."""
+_KEPT: Kept[Key, tuple[object, World]] = Kept(KEPT)
+_SEEN: Kept[Key, bool] = Kept(SEEN)
+
+
+def night(seed: int, spec: WorldSpec) -> tuple[Key, object]:
+    """A night's key, (seed, the spec as written, the registries in play), and those
+    registries, to be held beside what is kept under it so their id stays theirs: content
+    reloaded (an added folder) is another night."""
+    regs = registry.registries()
+    return (seed, repr(spec), id(regs)), regs
 
 
 def as_built(seed: int, spec: WorldSpec) -> World:
     """A world of its own for a new game of `seed` and `spec`, at its first page, with the
     alerts firing then computed: built, or copied from the world as built when this process
     has built the same night before (under the same content)."""
-    regs = registry.registries()  # content reloaded (an added folder): another night
-    key = (seed, repr(spec), id(regs))
-    with _LOCK:
-        kept = _KEPT.get(key)
-        if kept is not None:
-            _KEPT.move_to_end(key)
-        again = key in _SEEN
-        _SEEN[key] = None
-        _SEEN.move_to_end(key)
-        while len(_SEEN) > SEEN:
-            _SEEN.popitem(last=False)
+    key, regs = night(seed, spec)
+    kept = _KEPT.get(key)
     if kept is not None:
         return copy.deepcopy(kept[1])
+    again = _SEEN.get(key) is not None
+    _SEEN.put(key, True)
     world = World(seed, spec)
     world.firing()
     if again:
-        made = copy.deepcopy(world)
-        with _LOCK:
-            _KEPT[key] = (regs, made)  # the registries held, so their id stays theirs
-            while len(_KEPT) > KEPT:
-                _KEPT.popitem(last=False)
+        _KEPT.put(key, (regs, copy.deepcopy(world)))
     return world
 
 
 def forget() -> None:
     """Drop every kept world and what was seen (a test that counts builds starts clean)."""
-    with _LOCK:
-        _KEPT.clear()
-        _SEEN.clear()
+    _KEPT.clear()
+    _SEEN.clear()

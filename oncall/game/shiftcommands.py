@@ -11,6 +11,10 @@ from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter
 from oncall.game.commands import Command, validate
 from oncall.sim.fields import empty_list
 
+OnConversation = Annotated[str | None, Field(alias="about",
+                                            description="a conversation or queue item")]
+"""What an answer to a colleague is about (agree, overrule, defer)."""
+
 
 class ShiftCommand(Command):
     model_config = ConfigDict(defer_build=True, extra="forbid", populate_by_name=True)
@@ -51,14 +55,14 @@ class Reply(ShiftCommand):
 
 class Agree(ShiftCommand):
     do: Literal["agree"]
-    about_: str | None = Field(None, alias="about", description="a conversation or queue item")
+    about_: OnConversation = None
     cost = 1
     about = "go along with what the colleague asks"
 
 
 class Overrule(ShiftCommand):
     do: Literal["overrule"]
-    about_: str | None = Field(None, alias="about", description="a conversation or queue item")
+    about_: OnConversation = None
     message: str = ""
     cost = 1
     about = "decide as incident commander against the colleague's view"
@@ -66,7 +70,7 @@ class Overrule(ShiftCommand):
 
 class Defer(ShiftCommand):
     do: Literal["defer"]
-    about_: str | None = Field(None, alias="about", description="a conversation or queue item")
+    about_: OnConversation = None
     minutes: int = Field(30, ge=5, le=240, description="when to come back to it")
     cost = 1
     about = "put the decision off (a feature request goes to working hours)"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import threading
 import zlib
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +20,7 @@ import numpy as np
 from oncall.sim.catalogue import FeatureSpec
 from oncall.sim.clock import DAY, QUIET_FROM, SATURDAY, WEEK
 from oncall.sim.fleet import Model
+from oncall.sim.kept import Kept
 from oncall.sim.quality import measure
 from oncall.sim.quantile import quantile
 
@@ -738,23 +738,17 @@ class _Kept:
         return self._fit
 
 
-_KEPT: OrderedDict[tuple[int, str, int], _Kept] = OrderedDict()
-_KEEPING = threading.Lock()
+_KEPT: Kept[tuple[int, str, int], _Kept] = Kept(STATS_KEPT)
 
 
 def _kept(seed: int, model: Model) -> _Kept:
     """The kept statistics of the model of this seed, name and archetype (the archetype held,
     so its id stays its own: content reloaded from another folder is another model)."""
     k = (seed, model.name, id(model.archetype))
-    with _KEEPING:
-        hit = _KEPT.get(k)
-        if hit is not None and hit.archetype is model.archetype:
-            _KEPT.move_to_end(k)
-            return hit
-        hit = _KEPT[k] = _Kept(seed, model)
-        while len(_KEPT) > STATS_KEPT:
-            _KEPT.popitem(last=False)
-        return hit
+    hit = _KEPT.get(k)
+    if hit is None or hit.archetype is not model.archetype:
+        hit = _KEPT.put(k, _Kept(seed, model))
+    return hit
 
 
 def fit_model_stats(seed: int, model: Model) -> ModelStats:

@@ -10,6 +10,7 @@ import pytest
 
 from oncall.sim import telemetry as tm
 from oncall.sim.fleet import build_fleet
+from oncall.sim.kept import Kept
 
 
 def bisection(raw: np.ndarray, base_rate: float) -> float:
@@ -77,7 +78,7 @@ def test_statistics_kept_for_the_process_are_those_drawn_and_fitted_anew(
     """Two worlds' fleets of one seed read a model's statistics once between them (the same
     arrays), each world reading them only when it needs them; the numbers are those drawn and
     fitted without the cache, and another archetype under the same name is another model."""
-    monkeypatch.setattr(tm, "_KEPT", type(tm._KEPT)())
+    monkeypatch.setattr(tm, "_KEPT", Kept(tm.STATS_KEPT))
     fits: list[str] = []
     fit = tm._fit
     monkeypatch.setattr(tm, "_fit", lambda m, *a: fits.append(m.name) or fit(m, *a))

@@ -9,7 +9,6 @@ language interviewers know.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,9 +32,11 @@ from oncall.sim import registry
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.catalogue import RegistryList, RegistryView
 from oncall.sim.datafile import dump_yaml
+from oncall.sim.kept import Kept
 from oncall.sim.registry import RemediationDef
 
 if TYPE_CHECKING:
+    from oncall.game.built import Key
     from oncall.sim.fleet import Model
     from oncall.sim.world import World, WorldSpec
 
@@ -216,9 +217,8 @@ CLEAN_KEPT = 4
 """Clean worlds a process keeps by seed and spec (least recently used dropped first): each is
 tens of MB, and a night's incidents, a replayed save and its export need only a few."""
 _CLEAN: WeakKeyDictionary[World, World] = WeakKeyDictionary()
-_BY_SPEC: OrderedDict[tuple[int, str, int], tuple[object, World]] = OrderedDict()
-"""Clean worlds by (seed, the spec as written, the registries in play), each beside the
-registries it was built under (held, so their id stays theirs)."""
+_BY_SPEC: Kept[Key, tuple[object, World]] = Kept(CLEAN_KEPT)
+"""Clean worlds by night (`built.night`), each beside the registries it was built under."""
 
 
 def clean(world: World) -> World:
@@ -243,16 +243,11 @@ def clean_world(seed: int, spec: WorldSpec) -> World:
 
 
 def _kept(seed: int, spec: WorldSpec, build: Callable[[], World]) -> World:
-    regs = registry.registries()  # content reloaded (an added folder): a new world
-    key = (seed, repr(spec), id(regs))
-    if key in _BY_SPEC:
-        _BY_SPEC.move_to_end(key)
-        return _BY_SPEC[key][1]
-    made = build()
-    _BY_SPEC[key] = (regs, made)
-    while len(_BY_SPEC) > CLEAN_KEPT:
-        _BY_SPEC.popitem(last=False)
-    return made
+    from oncall.game.built import night
+
+    key, regs = night(seed, spec)
+    hit = _BY_SPEC.get(key)
+    return hit[1] if hit is not None else _BY_SPEC.put(key, (regs, build()))[1]
 
 
 _FIXTURES: WeakKeyDictionary[World, dict[str, testfiles.Fixtures]] = WeakKeyDictionary()

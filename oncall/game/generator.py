@@ -237,7 +237,11 @@ def move_command(move: dict[str, Any]) -> dict[str, Any]:
     return cmd
 
 
-def signal_command(s: Signal, model: str, ns: dict[str, Any]) -> dict[str, Any]:
+def signal_commands(s: Signal, model: str, ns: dict[str, Any]) -> list[dict[str, Any]]:
+    """The looks that can show a signal, the likeliest first: its tool on the model, with the
+    series, feature or window its condition reads. A drift signal that names no feature is
+    judged from its text, which either view of the drift tool may print (the prediction's test
+    or the suite over every feature, where "0 drifted" is written)."""
     cmd: dict[str, Any] = {"do": s.tool, "model": model}
     if s.tool == "dashboard":
         cmd["metric"] = fill(s.metric, ns) if s.metric else "error_rate"
@@ -245,10 +249,12 @@ def signal_command(s: Signal, model: str, ns: dict[str, Any]) -> dict[str, Any]:
         if s.by_revision:
             cmd["by"] = "revision"
     elif s.tool == "drift":
-        cmd["feature"] = fill(s.drifted, ns) if s.drifted else "prediction"
+        if s.drifted is None:
+            return [cmd | {"feature": "prediction"}, cmd | {"feature": "all"}]
+        cmd["feature"] = fill(s.drifted, ns)
     elif s.tool == "logs":
         cmd["window"] = 60
-    return cmd
+    return [cmd]
 
 
 def draft(seed: int, difficulty: str = "normal") -> Scenario:
@@ -301,11 +307,12 @@ def _complete(draft: dict[str, Any], kind: FaultKind, seed: int) -> Scenario:
         sid = fill(s.id, ns)
         if sid in evidence or len(evidence) == 3:
             continue
-        cmd = signal_command(s, model, ns)
-        obs = trial.do(cmd)
-        if obs.ok and sid in obs.signals:
-            evidence.append(sid)
-            commands.append(cmd)
+        for cmd in signal_commands(s, model, ns):
+            obs = trial.do(cmd)
+            if obs.ok and sid in obs.signals:
+                evidence.append(sid)
+                commands.append(cmd)
+                break
     if not evidence:
         raise GenerationError("no signal of the kind shows in a first look")
     rule = RULES_BY_NAME[page.rule]

@@ -307,10 +307,16 @@ class _Night:
         return bits
 
     def _comms(self) -> Bit:
-        n = len(self.f.updates_at)
-        return Bit(2, 3, f"I kept the people who depended on it informed, with "
-                         f"{'one status update' if n == 1 else f'{n} status updates'}, the "
-                         f"first at {clock(min(self.f.updates_at))}.")
+        """The updates as they went: one is told by its minute, several by the first's; when
+        the first came only once the fault had stopped, the story says so rather than claim
+        the people waiting were kept informed."""
+        f = self.f
+        n, first = len(f.updates_at), min(f.updates_at)
+        when = f"at {clock(first)}" if n == 1 else f"the first at {clock(first)}"
+        told = "one status update" if n == 1 else f"{n} status updates"
+        if f.mitigated_at is not None and first >= f.mitigated_at:
+            return Bit(2, 3, f"I posted {told}, {when}, once the fault had stopped.")
+        return Bit(2, 3, f"I kept the people who depended on it informed, with {told}, {when}.")
 
     def _updated_after(self) -> int | None:
         """The first update's minute when it came after the diagnosis or a move: it is then

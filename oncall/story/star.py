@@ -187,8 +187,9 @@ def action(record: Record) -> list[str]:
     if not f.interventions:
         out.append("I made no intervention: no rollback, hotfix or escalation.")
     if f.updates_at:
-        out.append(f"I posted {plural(len(f.updates_at), 'status update')}, the first at "
-                   f"{hhmm(min(f.updates_at))}.")
+        first = hhmm(min(f.updates_at))
+        out.append(f"I posted {plural(len(f.updates_at), 'status update')}, "
+                   + (f"at {first}." if len(f.updates_at) == 1 else f"the first at {first}."))
     else:
         out.append("I posted no status update.")
     return out

@@ -294,6 +294,13 @@ def test_the_first_status_update_is_told_where_it_came_among_the_moves(
         g.do(move)
     action = next(p for p in spoken(g.record, "incident").text.split("\n\n")
                   if "I called it" in p)
-    told = action.index("informed, with one status update, the first at")
+    told = action.index("one status update, at ")
     assert (told < action.index("I called it")) if update_first else \
         (told > action.index("I called it") and told > action.index(". At ")), action
+    # Posted first, it kept people informed; posted once the fix had stopped the fault, the
+    # story says that, not that they were kept informed while it ran.
+    f = g.record.facts
+    late = f.mitigated_at is not None and min(f.updates_at) >= f.mitigated_at
+    assert late != update_first
+    assert ("I kept the people who depended on it informed" in action) == update_first, action
+    assert ("once the fault had stopped" in action) == late, action

@@ -6,6 +6,8 @@ result structured, for charts and tables and for checking what an observation re
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,6 +17,7 @@ from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, RULES_BY_NAME
 from oncall.sim.clock import delay_text, hhmm
 from oncall.sim.faultdef import LOG_LEVELS
+from oncall.sim.faults import LogLine
 from oncall.sim.quantile import quantiles
 from oncall.sim.world import World
 
@@ -150,19 +153,33 @@ def logs(world: World, model: str, level: str | None, window: int, grep: str | N
     check_model(world, model)
     order = {lv: i for i, lv in enumerate(LOG_LEVELS)}
     floor = order[level] if level else 0
-    lines = [ln for ln in world.logs(model, world.now - window, world.now)
+    every = world.logs(model, world.now - window, world.now)
+    lines = [ln for ln in every
              if order[ln.level] >= floor and (not grep or grep.lower() in ln.message.lower())]
     shown = lines[-40:]
     data = {"model": model, "total": len(lines), "lines": [
         {"t": round(ln.t, 2), "level": ln.level, "pod": ln.pod, "message": ln.message}
         for ln in shown]}
-    counts = {lv: sum(1 for ln in lines if ln.level == lv) for lv in order}
-    debug = f", {counts['DEBUG']} DEBUG" if counts["DEBUG"] else ""
-    head = (f"{model} logs, last {window} min: {len(lines)} lines "
-            f"({counts['ERROR']} ERROR, {counts['WARN']} WARN, {counts['INFO']} INFO{debug})"
+    if level or grep:
+        # A filtered look says what it kept and what the window holds in all, so '0 lines'
+        # at ERROR never reads as a quiet log when the model writes warnings.
+        kept = " and ".join(([f"at {level}" + (" or above" if level != "ERROR" else "")]
+                             if level else []) + ([f"matching {grep!r}"] if grep else []))
+        found = f"{len(lines)} line{'' if len(lines) == 1 else 's'} {kept} " \
+            f"(of {len(every)} in all: {_by_level(every)})"
+    else:
+        found = f"{len(lines)} lines ({_by_level(lines)})"
+    head = (f"{model} logs, last {window} min: {found}"
             + (f", showing the last {min(len(shown), 12)}" if len(lines) > 12 else ""))
     body = [f"  {hhmm(ln.t)} {ln.level:<5} {ln.pod}: {ln.message}" for ln in shown[-12:]]
     return "\n".join([head, *body]), data
+
+
+def _by_level(lines: Sequence[LogLine]) -> str:
+    """'2 ERROR, 14 WARN, 6 INFO', with DEBUG only when there is some."""
+    counts = Counter(ln.level for ln in lines)
+    return ", ".join(f"{counts[lv]} {lv}" for lv in reversed(LOG_LEVELS)
+                     if lv != "DEBUG" or counts[lv])
 
 
 def deploys(world: World, model: str) -> tuple[str, dict[str, Any]]:

@@ -365,3 +365,28 @@ def test_an_alert_that_cleared_during_a_wait_is_said_at_the_minute_it_cleared() 
                 if e.ended_at is not None and before < e.ended_at <= g.now}
     assert cleared and cleared == episodes
     assert all(t < g.now for _, t in cleared)
+
+
+def test_a_filtered_look_at_the_logs_says_what_the_window_holds_in_all() -> None:
+    """`logs m --level ERROR` on a model that writes only warnings said '0 lines (0 ERROR,
+    0 WARN, 0 INFO)': a quiet log, to a player who then never looked at the warnings."""
+    from oncall.game import tools
+
+    g = game("fraud-1", 7)
+    g.do({"do": "ack"})
+    g.do({"do": "wait", "minutes": 20})
+    model = g.world.fault.model
+    whole, _ = tools.logs(g.world, model, None, 30, None)
+    counts = whole.splitlines()[0].split(" lines (")[1].split(")")[0]
+    total = int(whole.splitlines()[0].split(": ")[1].split(" lines")[0])
+    assert "0 ERROR" in counts and " 0 WARN" not in counts, whole
+    errors, data = tools.logs(g.world, model, "ERROR", 30, None)
+    assert data["total"] == 0 and errors.splitlines() == [
+        f"{model} logs, last 30 min: 0 lines at ERROR (of {total} in all: {counts})"]
+    warned, data = tools.logs(g.world, model, "WARN", 30, "feature-store")
+    head = warned.splitlines()[0]
+    assert head.startswith(f"{model} logs, last 30 min: {data['total']} line"), head
+    assert f"at WARN or above and matching 'feature-store' (of {total} in all: {counts})" \
+        in head, head
+    assert all("feature-store" in ln["message"] and ln["level"] in ("WARN", "ERROR")
+               for ln in data["lines"]) and data["lines"]

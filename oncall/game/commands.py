@@ -37,10 +37,16 @@ class Command(BaseModel):
     about: ClassVar[str] = ""
 
 
+HELP_LISTS = ("fixes", "teams", "causes", "remediations", "models", "alerts")
+"""What `help` lists besides the commands: the names other commands take."""
+
+
 class Help(Command):
     do: Literal["help"]
+    topic: str | None = Field(None, description="a command (help hotfix: its arguments) or a "
+                              "list: " + ", ".join(HELP_LISTS))
     phases = ("paged", "active", "resolved", "ended")
-    about = "the commands available now and their arguments"
+    about = "the commands available now; help TOPIC: a command's arguments, or a list"
 
 
 class Status(Command):
@@ -183,7 +189,7 @@ class Ticket(Command):
 class Diagnose(Command):
     do: Literal["diagnose"]
     category: Literal["data", "model", "infra"]
-    cause: str = Field(description="a fault catalogue id, e.g. D4 (see help: causes)")
+    cause: str = Field(description="a fault catalogue id, e.g. D4 (see help causes)")
     evidence: list[str] = Field(default_factory=empty_list,
                                 description="observation ids, e.g. obs-3")
     incident: str | None = Field(None, description="the incident it explains, when a night has "
@@ -205,7 +211,7 @@ class Rollback(Command):
 class Hotfix(Command):
     do: Literal["hotfix"]
     model: str
-    fix: str = Field(description="one of the platform's fixes (see help: fixes)")
+    fix: str = Field(description="one of the platform's fixes (see help fixes)")
     incident: str | None = Field(None, description="the incident it acts on, when a night has "
                                  "several (see status)")
     cost = 5
@@ -214,7 +220,7 @@ class Hotfix(Command):
 
 class Escalate(Command):
     do: Literal["escalate"]
-    team: str = Field(description="one of the teams (see help: teams)")
+    team: str = Field(description="one of the teams (see help teams)")
     message: str = ""
     model: str | None = None
     incident: str | None = Field(None, description="the incident it acts on, when a night has "
@@ -305,6 +311,46 @@ def parse(raw: Any, phase: Phase) -> Command:
 def cost_words(cost: object) -> str:
     """A verb's cost in a help line: its minutes, or "as typed" (`wait`'s are its own)."""
     return f"{cost:>4} min" if isinstance(cost, int) else "as typed"  # the same width
+
+
+ARG_WORDS = {"model": "a model of the fleet (see help models)",
+             "alert": "an alert rule (see help alerts)"}
+"""What an argument with no description of its own takes, in `help COMMAND`."""
+
+
+def help_text(data: Mapping[str, Any], topic: str | None,
+              described: Mapping[str, dict[str, Any]]) -> str:
+    """What `help` prints: the commands available now (`data["commands"]`), one list of
+    `HELP_LISTS` from `data`, or the arguments of one command of `described` (every verb the
+    session knows, described). Raises KeyError naming the topics when `topic` is none of them."""
+    if topic is None:
+        lines = [f"{d['do']:<11}{cost_words(d['minutes'])}  {d['summary']}"
+                 for d in data["commands"]]
+        lists = [k for k in HELP_LISTS if k in data]
+        return "\n".join([*lines, f"help TOPIC for more: a command (help hotfix) or "
+                                  f"{', '.join(lists)}"])
+    if topic in HELP_LISTS and topic in data:
+        items = data[topic]
+        if isinstance(items, Mapping):
+            width = max(map(len, items), default=0)
+            return "\n".join(f"{k:<{width}}  {v}" for k, v in items.items())
+        return "\n".join(str(v) for v in items)
+    if topic in described:
+        d = described[topic]
+        usage = " ".join(k if a["required"] else f"[{k}]" for k, a in d["args"].items())
+        lines = [f"{topic} {usage}".strip() + f"  ({cost_words(d['minutes']).strip()})",
+                 f"  {d['summary']}"]
+        width = max(map(len, d["args"]), default=0)
+        for k, a in d["args"].items():
+            said = a.get("about") or ARG_WORDS.get(k, a["type"])
+            if "default" in a and a["default"] not in ("", []):
+                said += f" (default {a['default']})"
+            lines.append(f"  {k:<{width}}  {'required' if a['required'] else 'optional'}  "
+                         f"{said}")
+        return "\n".join(lines)
+    lists = [k for k in HELP_LISTS if k in data]
+    raise KeyError(f"help: topic: unknown topic {topic!r}; valid: a command "
+                   f"({', '.join(described)}) or {', '.join(lists)}")
 
 
 def available(phase: Phase) -> list[str]:

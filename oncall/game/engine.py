@@ -356,8 +356,10 @@ class Game:
                 "remediations": {r.id: f"{r.kind}: {r.title} ({r.ml_test_score})"
                                  for r in remediations.CATALOGUE},
                 "models": self.world.fleet.names(), "alerts": sorted(RULES_BY_NAME)}
-        text = "\n".join(f"{d['do']:<11}{c.cost_words(d['minutes'])}  {d['summary']}"
-                         for d in data["commands"])
+        try:
+            text = c.help_text(data, cmd.topic, {v: c.describe(v) for v in c.VERBS})
+        except KeyError as exc:
+            return self._error(str(exc.args[0]), None)
         return self._obs("help", text, data)
 
     def _do_status(self, cmd: c.Status) -> Observation:

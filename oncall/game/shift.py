@@ -46,7 +46,7 @@ from oncall.game.tools import setting_text
 from oncall.sim import budget as bd
 from oncall.sim.alertmanager import RENOTIFY_MIN, Alertmanager
 from oncall.sim.alerts import RULES, RULES_BY_NAME, Rule
-from oncall.sim.catalogue import TEAMS
+from oncall.sim.catalogue import FAULTS, TEAMS
 from oncall.sim.clock import hhmm
 from oncall.sim.faultdef import PipelineEntry
 from oncall.sim.fleet import Deploy
@@ -183,11 +183,12 @@ class Shift:
             return self._finish(c.to_dict(cmd), obs, before)
         if isinstance(raw, dict) and raw.get("do") in ("help", "status"):
             try:
-                c.parse(raw, "active")  # no arguments: anything else is refused, as in play
+                parsed = c.parse(raw, "active")  # arguments as in play
             except c.CommandError as exc:
                 return self._log(raw, self._error(str(exc), valid))
-            obs = self._do_help() if raw["do"] == "help" else self._do_status()
-            return self._finish({"do": raw["do"]}, obs, self.now)
+            obs = self._do_help(parsed.topic) if isinstance(parsed, c.Help) else \
+                self._do_status()
+            return self._finish(c.to_dict(parsed), obs, self.now)
         try:
             raw, typed = self._incident_arg(raw)
         except ShiftError as exc:
@@ -861,16 +862,19 @@ class Shift:
         obs.events = events
         return obs
 
-    def _do_help(self) -> Observation:
+    def _do_help(self, topic: str | None = None) -> Observation:
         verbs = self.available()
-        cmds = [c.describe(v) if v in c.VERBS and v not in sc.SHIFT_VERBS else
-                _describe_shift(v) for v in verbs]
-        text = "\n".join(f"{d['do']:<11}{c.cost_words(d['minutes'])}  {d['summary']}"
-                         for d in cmds)
-        return self._obs("help", text, {
-            "commands": cmds, "teams": dict(TEAMS), "fixes": dict(c.FIXES),
-            "models": self.world.fleet.names(),
-            "alerts": sorted(RULES_BY_NAME)})
+        every = {v: _describe_shift(v) if v in sc.SHIFT_VERBS else c.describe(v)
+                 for v in [*c.VERBS, *sc.SHIFT_VERBS] if v != "postmortem"}
+        data = {"commands": [every[v] for v in verbs], "teams": dict(TEAMS),
+                "fixes": dict(c.FIXES),
+                "causes": {f.id: f"{f.category}: {f.name}" for f in FAULTS},
+                "models": self.world.fleet.names(), "alerts": sorted(RULES_BY_NAME)}
+        try:
+            text = c.help_text(data, topic, every)
+        except KeyError as exc:
+            return self._error(str(exc.args[0]), [*c.HELP_LISTS, *every])
+        return self._obs("help", text, data)
 
     def _do_status(self) -> Observation:
         f, g = self.record.facts, self.game.record.facts

@@ -390,3 +390,31 @@ def test_a_filtered_look_at_the_logs_says_what_the_window_holds_in_all() -> None
         in head, head
     assert all("feature-store" in ln["message"] and ln["level"] in ("WARN", "ERROR")
                for ln in data["lines"]) and data["lines"]
+
+
+def test_every_list_an_argument_points_to_is_one_help_shows() -> None:
+    """'fix: required (one of the platform's fixes (see help: fixes))' pointed to a help that
+    took no argument: a headless player had no way to list the fixes, teams or causes."""
+    import re
+
+    from oncall.game import commands as c
+
+    g = game("fraud-1", 7)
+    pointed = {m for v in c.VERBS for d in [c.describe(v)] for a in d["args"].values()
+               for m in re.findall(r"see help (\w+)", a.get("about", ""))}
+    assert {"fixes", "teams", "causes"} <= pointed
+    clock = g.now
+    for topic in sorted(pointed | set(c.HELP_LISTS)):
+        obs = g.do({"do": "help", "topic": topic})
+        assert obs.ok and obs.text, topic
+    assert g.now == clock  # help costs nothing
+    fixes = g.do({"do": "help", "topic": "fixes"}).text.splitlines()
+    assert [ln.split()[0] for ln in fixes] == list(c.FIXES)
+    usage = g.do({"do": "help", "topic": "hotfix"}).text.splitlines()
+    assert usage[0] == "hotfix model fix [incident]  (5 min)"
+    assert any(ln.split()[:2] == ["fix", "required"] and "see help fixes" in ln for ln in usage)
+    assert any(ln.split()[:2] == ["model", "required"] and "see help models" in ln
+               for ln in usage)
+    bad = g.do({"do": "help", "topic": "fixs"})
+    assert not bad.ok and "unknown topic 'fixs'" in bad.text and "fixes" in bad.text
+    assert g.do({"do": "help"}).text.splitlines()[-1].startswith("help TOPIC for more:")

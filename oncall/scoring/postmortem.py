@@ -45,6 +45,7 @@ import re
 from itertools import combinations
 
 from oncall.game.record import Postmortem
+from oncall.game.remediations import match
 from oncall.scoring.diagnosis import WRONG_LESSON, cause_label, misdiagnosed
 from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally
@@ -123,6 +124,21 @@ def _hits(text: str, terms: list[str]) -> list[str]:
     spaced = low.replace("_", " ").replace("-", " ")
     return [t for t in terms if re.search(rf"\b{re.escape(t)}\b", low)
             or re.search(rf"\b{re.escape(t.replace('-', ' ').replace('_', ' '))}\b", spaced)]
+
+
+def _names_any(text: str, nouns: list[str]) -> bool:
+    """Whether an action item names something the run knows, as written or in another
+    inflection of the same words ("training gangs" names the gang that held the GPUs), so an
+    item about this incident counts whatever form carries it."""
+    if _hits(text, nouns):
+        return True
+    stemmed = f" {' '.join(match.terms(text))} "
+    return any(_stems_in(n, stemmed) for n in nouns)
+
+
+def _stems_in(term: str, stemmed: str) -> bool:
+    words = match.terms(term)
+    return bool(words) and f" {' '.join(words)} " in stemmed
 
 
 def known_nouns(run: Run) -> list[str]:
@@ -320,7 +336,7 @@ def score_postmortem(run: Run) -> Tally:
     unfit_ids = [r for r in _catalogue_remediations() if r not in run.answers.remediations]
     # an item that reads as a remediation is about this incident when that remediation fits
     about = [a for a in items if (a.remediation in fit if a.remediation is not None
-                                  else _hits(a.item, nouns) and not _hits(a.item, unfit_ids))]
+                                  else _names_any(a.item, nouns) and not _hits(a.item, unfit_ids))]
     if not items:
         tally.add("actions", 0, 3, "No action items: each needs a type and an owner, and at "
                   "least one should be a detect item.")

@@ -372,3 +372,21 @@ def test_a_resolution_naming_the_fix_in_the_singular_says_what_ended_it() -> Non
           "resolution": "I raised the replica ceiling and the new pods loaded their weights."})
     _, text = section(score(g.record), "postmortem")
     assert "does not say what ended it" not in text
+
+
+def test_an_action_item_is_about_the_incident_in_any_inflection() -> None:
+    """'Alert on GPU Xid errors and NotReady GPU nodes' was judged not about a lost GPU node
+    (the run knows 'node', the item says 'nodes'), and lost its detect point; the same item in
+    the singular earned it. One judgement scores the same whatever form carries it."""
+    def card(detect: str) -> tuple[float, str]:
+        return section(score(d4_play(postmortem=d4_postmortem(action_items=[
+            ActionItem(item=detect, type="detect", owner="risk-ml"),
+            ActionItem(item="Data contract test for payments-events", type="prevent",
+                       owner="data-engineering")]))), "postmortem")
+
+    one, said = card("Alert when an input leaves its training unit")
+    many, said_many = card("Alert when inputs leave their training units")
+    assert one == many and "2 about this incident" in said and "2 about this incident" in \
+        said_many, (said, said_many)
+    off, said_off = card("Alert when the weather service is slow")
+    assert off < many and "1 about this incident" in said_off, said_off

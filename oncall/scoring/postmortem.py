@@ -20,8 +20,9 @@ every incident earns little:
   model), or the secondary on-call when they took over; on a control, that it cleared or was
   ticketed, and never a rollback or fix that no one made.
 - 3: action items that are about this incident (an item that reads as a catalogue remediation
-  is about it when that remediation fits; any other names something the run knows: the model,
-  an alert, a feature or source, a team, a fitting remediation, and one that names a remediation
+  is about it when that remediation fits; any other names something the run knows, in any
+  inflection: the model, an alert, a feature or source, a team, a fitting remediation, and one
+  that names a remediation
   that does not fit is not about it): 1 for a detect item, 1 for a prevent, mitigate or repair
   item, 1 × the share of all items that are about it and have a real owner; all of it times
   the share of items that are about this incident, so a list of everything costs in proportion.

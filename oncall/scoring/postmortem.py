@@ -22,10 +22,10 @@ every incident earns little:
 - 3: action items that are about this incident (an item that reads as a catalogue remediation
   is about it when that remediation fits; any other names something the run knows, in any
   inflection: the model, an alert, a feature or source, a team, a fitting remediation, and one
-  that names a remediation
-  that does not fit is not about it): 1 for a detect item, 1 for a prevent, mitigate or repair
-  item, 1 × the share of all items that are about it and have a real owner; all of it times
-  the share of items that are about this incident, so a list of everything costs in proportion.
+  that names a remediation that does not fit is not about it): 1 for a detect item, 1 for a
+  prevent, mitigate or repair item, 1 × the share of all items that are about it and have a
+  real owner; all of it times the share of items that are about this incident, so a list of
+  everything costs in proportion.
 - 3: remediations that fit the fault: full with two from the answer key (or all, if it lists
   fewer), 1.5 with one, times the share of proposed remediations that fit, so a list of
   everything costs in proportion; half when the diagnosis named a wrong cause. A remediation is

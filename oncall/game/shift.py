@@ -197,16 +197,16 @@ class Shift:
         held = self._hold(raw)
         if held is not None:
             return self._finish({**raw, "incident": typed} if typed else raw, held, before)
-        command = raw
+        command, why = raw, ""
         if isinstance(raw, dict) and raw.get("do") == "wait":
-            raw = self._woken(raw)
+            raw, why = self._woken(raw)
         obs = self.game.do(raw)
         if not obs.ok and obs.valid is not None:
             obs.valid = valid
         if raw is command:
             command = self.game.record.entries[-1].command
         elif obs.ok:
-            obs.text += " The pager woke you."
+            obs.text += f" {why}"
         if typed is not None:  # the record keeps the page the player named
             command = {**command, "incident": typed}
         obs.text = self._page_names(obs.text)
@@ -220,33 +220,39 @@ class Shift:
                     it.taken_at = it.taken_at if it.taken_at is not None else self.now
         return self._finish(command, obs, before)
 
-    def _woken(self, raw: dict[str, Any]) -> dict[str, Any]:
+    def _woken(self, raw: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """A wait ends early when something would wake an on-call: a page, or one sent again
-        while it waits unacknowledged, a request, a colleague's answer or reminder. The player's
-        command is recorded as typed."""
+        while it waits unacknowledged, a request, a colleague's answer or reminder; with what
+        woke them (a page before anything else at the same minute), as the wait's answer says.
+        The player's command is recorded as typed."""
         try:
             cmd = c.parse(raw, self.game.phase)
         except c.CommandError:
-            return raw
+            return raw, ""
         assert isinstance(cmd, c.Wait)
         until = self.now + cmd.minutes
         f = self.record.facts
-        wake = [it.arrives_at for it in f.items
+        wake = [(it.arrives_at, 2, "A request came in.") for it in f.items
                 if not it.arrived and it.page is None and self.now < it.arrives_at <= until]
-        wake += [cv.reopen_at for cv in f.conversations if cv.reopen_at is not None
-                 and cv.closed_at is None and self.now < cv.reopen_at <= until]
-        wake += [m.at for m in self.world.pending if self.now < m.at <= until]
+        wake += [(cv.reopen_at, 3, "A colleague wrote again.") for cv in f.conversations
+                 if cv.reopen_at is not None and cv.closed_at is None
+                 and self.now < cv.reopen_at <= until]
+        wake += [(m.at, 1, f"{m.by} answered.") for m in self.world.pending
+                 if self.now < m.at <= until]
         # An unacknowledged page is sent again every few minutes: the pager rings again.
-        wake += [at for p in self.am.pages.values() if p.acked_at is None and p.notified
+        wake += [(at, 0, "The pager rang again: a page is still unacknowledged.")
+                 for p in self.am.pages.values() if p.acked_at is None and p.notified
                  and self.now < (at := p.notified[-1] + RENOTIFY_MIN) <= until]
         live = {(e.rule, e.model) for e in self.world.firing()}
         for e in self.world.episodes(self.now - 360, until + 1, rules=paging()):
             at = e.fired_at + 1
             if self.now < at <= until and (e.rule, e.model) not in live and \
                     not self.am.silenced(e.rule, e.model, at):
-                wake.append(at)
-        first = min(wake, default=until)
-        return raw if first >= until else {**raw, "minutes": max(1, first - self.now)}
+                wake.append((at, 0, "The pager woke you."))
+        first, _, why = min(wake, default=(until, 0, ""))  # at one minute, a page first
+        if first >= until:
+            return raw, ""
+        return {**raw, "minutes": max(1, first - self.now)}, why
 
     def incident_names(self) -> dict[str, str]:
         """Each incident's name for the player: the page that first brought it in (p1, ...).

@@ -78,7 +78,7 @@ def test_a_wait_with_a_page_unacknowledged_ends_when_it_is_sent_again() -> None:
     start = s.now
     obs = s.do({"do": "wait", "minutes": 30})
     assert s.now == page.notified[-2] + RENOTIFY_MIN <= start + RENOTIFY_MIN, obs.text
-    assert "The pager woke you." in obs.text
+    assert obs.text.endswith("The pager rang again: a page is still unacknowledged."), obs.text
     s.do({"do": "ack", "page": page.id})
     start = s.now
     s.do({"do": "wait", "minutes": 2})
@@ -120,3 +120,15 @@ def test_a_ticket_alert_shows_as_a_ticket_not_as_the_keys_noise() -> None:
     [line] = [ln for ln in queue.text.splitlines() if ln.strip().startswith(row["id"])]
     assert " ticket " in line and "noise" not in line
     assert s.do({"do": "take", "item": row["id"]}).data["kind"] == "ticket"
+
+
+def test_a_wait_says_what_woke_you() -> None:
+    """A request that ends a wait early is told as a request: every early end said 'The pager
+    woke you.', of a colleague's feature request that no pager sends."""
+    from oncall.game.shift import Shift
+
+    s = Shift(4040, length=240)
+    obs = s.do({"do": "wait", "minutes": 30})
+    assert s.now == 20 and obs.text.endswith("A request came in."), obs.text
+    assert [e["kind"] for e in obs.events if e["t"] == s.now] == ["message", "request"]
+    assert not s.am.pages

@@ -636,8 +636,7 @@ class Shift:
                 obs.events = events
                 return obs
         ans = d.responses[verb]  # type: ignore[index]
-        evidence = ", ".join(cited) if cited else "that"
-        text = self._fill(ans.says, conv, evidence=evidence, later=str(later))
+        text = self._fill(ans.says, conv, evidence=self._shown(cited or []), later=str(later))
         conv.said.append(Said(t=self.now, entry=len(self.record.entries), verb=verb,
                               cited=cited or [],
                               convinced=True if verb == "reply" else None, says=text,
@@ -655,6 +654,31 @@ class Shift:
         obs = self._obs(verb, "\n".join(lines), data)
         obs.events = events
         return obs
+
+    def _shown(self, cited: list[str]) -> str:
+        """The cited observations as a colleague says them, one subject however many ('the
+        canary report with the error_rate chart by revision'), never their ids; 'that' when
+        none is a look of this night."""
+        entries = {e.observation.id: e for e in self.record.entries if e.observation.id}
+        said: list[str] = []
+        for oid in cited:
+            entry = entries.get(oid)
+            if entry is None or not entry.observation.ok:
+                continue
+            o, cmd = entry.observation, entry.command
+            if o.kind == "dashboard":
+                words = f"the {cmd.get('metric', 'metric')} chart" + (
+                    " by revision" if cmd.get("by") else "")
+            elif o.kind == "request":
+                words = "the gate report" if o.data.get("failed") else "the request's report"
+            else:
+                words = LOOKS.get(o.kind, "what you showed")
+            if words not in said:
+                said.append(words)
+        if not said:
+            return "that"
+        return said[0] if len(said) == 1 else \
+            f"{said[0]} with {', '.join(said[1:-1]) + ' and ' if len(said) > 2 else ''}{said[-1]}"
 
     def _night_delay(self, conv: Conversation) -> int:
         """Minutes a colleague takes to answer at night (1-6, seeded per answer): they were
@@ -919,6 +943,12 @@ class Shift:
 
 class ShiftError(ValueError):
     """A shift command that cannot run: names the field and the reason; costs no time."""
+
+
+LOOKS = {"logs": "the logs", "deploys": "the deploy history", "pipelines": "the pipeline view",
+         "infra": "the infra view", "drift": "the drift test", "labels": "the label check",
+         "fleet": "the fleet view", "status": "the status", "runbook": "the runbook"}
+"""A look as a colleague names it when it is cited to them."""
 
 
 def _describe_shift(verb: str) -> dict[str, Any]:

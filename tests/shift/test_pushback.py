@@ -43,6 +43,10 @@ def test_reply_with_data_convinces_and_the_rollback_goes_ahead() -> None:
     assert _rolled_back(s, model)
     person = obs.data["by"]
     assert s.record.facts.trust[person] == 1
+    # The owner names what was shown, in words, and never an observation id.
+    assert "obs-" not in obs.text and obs.text.split(":", 1)[0] == person, obs.text
+    assert any(w in obs.text for w in ("the logs", "the deploy history", "the infra view",
+                                       "chart", "the drift test", "the pipeline view")), obs.text
     _settle(s)
     item = next(it for it in s.record.facts.items if it.kind == "incident")
     assert item.outcome == "mitigated"

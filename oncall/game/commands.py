@@ -314,7 +314,8 @@ def cost_words(cost: object) -> str:
 
 
 ARG_WORDS = {"model": "a model of the fleet (see help models)",
-             "alert": "an alert rule (see help alerts)"}
+             "alert": "an alert rule (see help alerts)",
+             "message": "what you say, in your own words"}
 """What an argument with no description of its own takes, in `help COMMAND`."""
 
 

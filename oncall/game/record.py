@@ -91,16 +91,21 @@ class MonitorTuning(Model):
 
 
 class Postmortem(Model):
-    summary: str = ""
-    impact: str = ""
-    root_cause: str = ""
-    trigger: str = ""
-    detection: str = ""
-    resolution: str = ""
-    action_items: list[ActionItem] = Field(default_factory=empty_list)
-    lessons: Lessons = Field(default_factory=Lessons)
-    caught_earlier: str = ""
-    remediations: list[str] = Field(default_factory=empty_list)
+    summary: str = Field("", description="what happened, in a sentence or two")
+    impact: str = Field("", description="who was hurt and how much, with the measured figures")
+    root_cause: str = Field("", description="the mechanism that broke")
+    trigger: str = Field("", description="the change or event that set it off, and when")
+    detection: str = Field("", description="the alert that caught it and its threshold")
+    resolution: str = Field("", description="the move that ended it")
+    action_items: list[ActionItem] = Field(
+        default_factory=empty_list, description="items, each {item, type (detect, mitigate, "
+        "prevent, repair, investigate), owner}")
+    lessons: Lessons = Field(default_factory=Lessons,
+                             description="{went_well, went_wrong, lucky}")
+    caught_earlier: str = Field("", description="the monitor or test that would have caught it "
+                                "sooner")
+    remediations: list[str] = Field(default_factory=empty_list,
+                                    description="remediation ids (see help remediations)")
     tuning: dict[str, MonitorTuning] = Field(
         default_factory=dict, description="per proposed monitor: its threshold and `for`")
 

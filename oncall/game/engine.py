@@ -547,6 +547,22 @@ class Game:
             return still
         return None
 
+    def _which_close(self, ids: list[str]) -> str:
+        """Why a resolve of every open incident was refused, incident by incident: those that
+        are back can be closed on their own, by name."""
+        parts, back = [], []
+        for i in ids:
+            inc = self.world.incidents[i]
+            still = self.not_resolvable([i])
+            back += [i] if still is None else []
+            state = "is back" if still is None else \
+                f"is not back: {', '.join(still)} still firing" if still else "is not back yet"
+            parts.append(f"incident {i} ({inc.model}) {state}")
+        close = f" To close it alone: resolve incident={back[0]}" if len(back) == 1 else \
+            " To close one alone, name it: resolve incident=..." if back else ""
+        return f"Cannot resolve every open incident at {hhmm(self.now)}: " + "; ".join(parts) \
+            + "." + close
+
     def _do_resolve(self, cmd: c.Resolve) -> Observation:
         self._check_incident(cmd.incident)
         f = self.record.facts
@@ -560,6 +576,8 @@ class Game:
             return self._obs("resolve", f"Nothing to resolve at {hhmm(self.now)}: no open "
                              "incident has paged.", {"resolved": False}, ok=False)
         blocking = self.not_resolvable(ids)
+        if blocking is not None and len(ids) > 1:
+            return self._obs("resolve", self._which_close(ids), {"resolved": False}, ok=False)
         if blocking is not None:
             back = [self.world.impact(incident=i).get("recovered_at") for i in ids]
             if blocking and all(b is not None for b in back):
@@ -571,10 +589,9 @@ class Game:
                                  f"{'is' if one else 'are'} still firing; wait until "
                                  f"{'it clears' if one else 'they clear'}.",
                                  {"resolved": False}, ok=False)
-            names = ", ".join(blocking) or "the fault"
+            why = f": {', '.join(blocking)} still firing" if blocking else " yet"
             return self._obs("resolve", f"Cannot resolve at {hhmm(self.now)}: the service level "
-                             f"is not back ({names} still firing or the fault still active).",
-                             {"resolved": False}, ok=False)
+                             f"is not back{why}.", {"resolved": False}, ok=False)
         for i in ids:
             fact = self._incident_fact(i)
             if fact is not None:

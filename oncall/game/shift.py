@@ -11,6 +11,7 @@ Same seed, length, difficulty and commands: the same record, byte for byte.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -286,7 +287,7 @@ class Shift:
 
     def _page_names(self, text: str) -> str:
         for iid, page in self.incident_names().items():
-            text = text.replace(f"incident {iid} ", f"incident {page} ")
+            text = re.sub(rf"\bincident([ =]){iid}\b", rf"incident\g<1>{page}", text)
         return text
 
     def _known_obs(self) -> list[str]:

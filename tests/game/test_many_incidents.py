@@ -53,3 +53,19 @@ def test_an_unknown_incident_is_refused_without_spending_time() -> None:
     obs = g.do({"do": "rollback", "model": "search-ranker", "incident": "nope"})
     assert not obs.ok and "valid: main, search" in obs.text and obs.id is None
     assert g.now == t, "a refused request costs no simulated time"
+
+
+def test_a_resolve_of_every_open_incident_says_which_is_back_and_which_is_not() -> None:
+    """With one incident back and one still firing, a bare `resolve` said 'the service level is
+    not back (X still firing or the fault still active)', of the other incident, and never that
+    the one the player had fixed could be closed on its own."""
+    g = night()
+    g.do({"do": "hotfix", "model": "fraud-scorer", "fix": "apply_unit_conversion"})
+    g.do({"do": "wait", "minutes": 15})
+    refused = g.do({"do": "resolve"})
+    assert not refused.ok and refused.text.startswith("Cannot resolve every open incident")
+    assert "incident main (fraud-scorer) is back;" in refused.text
+    assert "incident search (search-ranker) is not back: " in refused.text and \
+        "ModelHigh5xxRatio" in refused.text.split("search-ranker")[1], refused.text
+    assert refused.text.endswith("To close it alone: resolve incident=main")
+    assert g.do({"do": "resolve", "incident": "main"}).ok

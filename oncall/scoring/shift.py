@@ -389,8 +389,8 @@ def _order(n: _Night) -> Finding:
             inversions.append(n.fact(t, f"took {it.id} ({it.kind}) while {names} came first"))
     share = 1 - len(inversions) / len(takes)
     return Finding(name="order", points=round(50 * share, 1), max=50, moments=inversions,
-                   text=f"{len(takes)} request(s) taken, {len(inversions)} of them ahead of "
-                        "higher-priority work.")
+                   text=f"{len(takes)} colleague request(s) (release, canary, feature) taken, "
+                        f"{len(inversions)} of them ahead of higher-priority work.")
 
 
 def _worked_at(n: _Night, it: Item) -> int:

@@ -132,6 +132,10 @@ def incident(rec: ShiftRecord) -> Story | None:
                  action=action, result=result)
 
 
+TOLD_ITEMS = 8
+"""Items a priorities story tells one by one; any more are named together at the end."""
+
+
 def priorities(rec: ShiftRecord) -> Story | None:
     items = [it for it in rec.facts.items if it.arrived]
     if len(items) < 2:
@@ -149,7 +153,10 @@ def priorities(rec: ShiftRecord) -> Story | None:
                    key=lambda it: (it.taken_at or 0, it.id))
     steps = [f"{it.id} ({it.kind}, arrived {hhmm(it.arrives_at)}) at {hhmm(it.taken_at or 0)}"
              + (f", {OUTCOMES[it.outcome]}" if it.outcome in OUTCOMES else "")
-             for it in taken[:6]]
+             for it in taken[:TOLD_ITEMS]]
+    if len(taken) > TOLD_ITEMS:  # every item taken is counted, none silently left out
+        rest = taken[TOLD_ITEMS:]
+        steps.append(f"and {len(rest)} more ({', '.join(it.id for it in rest)})")
     action = ("I took the items in this order: " + "; ".join(steps) + "."
               if steps else "I took no item from the queue.")
     card = score_shift(rec)

@@ -55,6 +55,17 @@ def parse_kind(path: Path, data: dict[str, Any] | None = None) -> FaultKind:
     elif info.category != kind.category:
         problems.append(Problem(name, "category", f"{kind.catalogue} ({info.name}) is a "
                                 f"{info.category} fault, not {kind.category}"))
+    seen: set[str] = set()
+    for i, alt in enumerate(kind.alternatives):
+        if alt.cause not in FAULTS_BY_ID:
+            problems.append(Problem(name, f"alternatives.{i}.cause", f"unknown cause "
+                                    f"{alt.cause!r}; valid: {', '.join(FAULTS_BY_ID)}"))
+        elif alt.cause == kind.catalogue or alt.cause in seen:
+            problems.append(Problem(name, f"alternatives.{i}.cause", f"{alt.cause} is "
+                                    + ("the kind's own catalogue id" if alt.cause ==
+                                       kind.catalogue else "named twice")
+                                    + "; valid: another catalogue cause, once"))
+        seen.add(alt.cause)
     from oncall.sim.faults import TRANSFORMS
 
     if kind.transform is not None and kind.transform not in TRANSFORMS:

@@ -98,7 +98,9 @@ class Game:
             seed=seed, scenario=scenario.id, title=scenario.title, difficulty=self.difficulty,
             answers=AnswerKey(
                 category=a.category, cause=a.cause, cause_name=FAULTS_BY_ID[a.cause].name,
-                alternatives=[x.model_dump() for x in a.alternatives],
+                # A scenario's own alternatives, else those of its kind (every night of it).
+                alternatives=[x.model_dump() for x in
+                              (a.alternatives or self.world.fault.kind.alternatives)],
                 explanation=a.explanation, signal_alert=a.signal_alert, evidence=a.evidence,
                 right=[m.model_dump(exclude_none=True) for m in a.right],
                 wrong=[m.model_dump(exclude_none=True) for m in a.wrong],

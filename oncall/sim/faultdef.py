@@ -422,6 +422,16 @@ class Fallback(Strict):
     escalation: str = Field(description="what an unrelated team answers; {team} is filled in")
 
 
+class AlternativeCause(Strict):
+    """A cause a senior engineer would accept in part for every night of a kind: it describes
+    the same failure from another side (a config-only deploy that ran the GPU out of memory is
+    also a bad deploy config)."""
+
+    cause: str = Field(description="fault catalogue id")
+    credit: float = Field(gt=0, lt=1, description="share of the cause points it earns")
+    why: str = Field(min_length=1, description="what it gets right and what it misses")
+
+
 class FaultKind(Strict):
     """One fault kind: a catalogue entry made concrete as effects on the world."""
 
@@ -451,6 +461,10 @@ class FaultKind(Strict):
     remediations: list[str] = Field(min_length=1, description="remediation ids that fit it "
                                     "(monitors that would fire on it, tests that would stop "
                                     "it): the answer key of every night of this kind")
+    alternatives: list[AlternativeCause] = Field(
+        default_factory=empty_list, description="other causes that describe every night of "
+        "this kind from another side, for part of the cause points: the answer key of every "
+        "night of the kind, drawn or written, unless a scenario lists its own")
     params: dict[str, ParamDef] = Field(default_factory=dict)
     history: list[HistoryEntry] = Field(default_factory=empty_list)
     metrics: list[MetricEffect] = Field(default_factory=empty_list)

@@ -65,3 +65,30 @@ def test_a_bad_random_id_is_not_a_scenario() -> None:
     with pytest.raises(ContentError):
         scenario("random-x-normal")
     assert issubclass(GenerationError, ValueError)
+
+
+def test_a_random_night_keys_the_alternatives_of_its_kind() -> None:
+    """search-1 gave I9 (bad deploy config) half the cause points for a GPU out of memory after
+    a config-only deploy; a random night of the same kind judged I9 wholly wrong, as its key
+    had no alternatives. They are the kind's now, for every night of it, drawn or written."""
+    from oncall.content import loader
+    from oncall.game.generator import pick_kind
+
+    kind = fault_kinds()["gpu_oom"]
+    assert [(a.cause, a.credit) for a in kind.alternatives] == [("I9", 0.5)]
+    seed = next(s for s in range(1, 400) if pick_kind(s) == "gpu_oom")
+    sc = generate(seed, "normal")
+
+    def cause_points(cause: str, scenario=sc) -> float:  # type: ignore[no-untyped-def]
+        g = Game(scenario, seed)
+        g.do({"do": "ack"})
+        look = g.do({"do": "deploys", "model": scenario.fault.model})
+        g.do({"do": "diagnose", "category": "infra", "cause": cause, "evidence": [look.id]})
+        return next(s.points for s in score(g.record).sections if s.name == "diagnosis")
+
+    right, alternative, wrong = cause_points("I1"), cause_points("I9"), cause_points("D4")
+    assert right > alternative > wrong, (right, alternative, wrong)
+    written = loader.scenario("search-1")
+    assert not written.answers.alternatives  # keyed by its kind, not by a copy of its own
+    assert Game(written, 7).record.answers.alternatives == \
+        [a.model_dump() for a in kind.alternatives]

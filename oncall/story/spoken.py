@@ -61,6 +61,11 @@ UNSPEAKABLE = re.compile(r"\bobs-\d+|\b[DMIN]\d{1,2}\b|[\w.-]+/[\w.-]+|\.ya?ml\b
 """What a spoken story never says: observation ids, catalogue codes, paths, code spans."""
 
 
+SEVERITY_WITH_ACK = 5
+"""Minutes after the ack within which a declared severity is told as part of the same moment
+('I acknowledged the page within a minute and declared it a SEV-2'); later, with its time."""
+
+
 @dataclass(frozen=True)
 class Bit:
     """A sentence of a spoken answer: its STAR part, its priority (lower is kept first) and,
@@ -297,6 +302,8 @@ class _Night:
             line = f"I acknowledged the page {when}"
             if f.severity is not None:
                 line += f" and declared it a SEV-{f.severity}"
+                if f.severity_at is not None and f.severity_at - f.acked_at > SEVERITY_WITH_ACK:
+                    line += f" at {clock(f.severity_at)}"  # later: not one moment with the ack
             bits.append(Bit(2, 1, line + "."))
         else:
             bits.append(Bit(2, 1, "I never acknowledged the page, which I should have."))

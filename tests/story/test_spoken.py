@@ -304,3 +304,23 @@ def test_the_first_status_update_is_told_where_it_came_among_the_moves(
     assert late != update_first
     assert ("I kept the people who depended on it informed" in action) == update_first, action
     assert ("once the fault had stopped" in action) == late, action
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_a_severity_declared_long_after_the_ack_is_told_with_its_time(late: bool) -> None:
+    """'I acknowledged the page within a minute and declared it a SEV-2' made one moment of an
+    ack at 2:08 and a severity declared at 2:30; a late one is told with its own time."""
+    from oncall.game.engine import Game
+
+    scenario = loader.scenario("fraud-1")
+    moves = [m for m in scenario.playbook.right if m["do"] != "severity"]
+    at = next(i for i, m in enumerate(moves) if m["do"] == "diagnose") if late else 1
+    g = Game(scenario, 7)
+    for move in [*moves[:at], {"do": "severity", "level": 2}, *moves[at:]]:
+        g.do(move)
+    f = g.record.facts
+    assert f.severity_at is not None and f.acked_at is not None
+    said = spoken(g.record, "incident").text
+    when = f" at {int(f.severity_at) // 60 % 12 or 12}:{int(f.severity_at) % 60:02d}"
+    assert ("declared it a SEV-2" + when + ".") in said if late else \
+        "within a minute and declared it a SEV-2." in said, said

@@ -604,9 +604,10 @@ class Game:
             fact = self._incident_fact(ids[0])
             impact = fact.impact if fact else {}
             left = [i for i in open_ids if i not in ids]
+            still = ", ".join(f"incident {i} ({self.world.incidents[i].model})" for i in left)
             return self._obs("resolve", f"Resolved incident {inc.id} ({inc.model}) at "
                              f"{hhmm(self.now)}: {describe_impact(impact)}. "
-                             f"Still open: {', '.join(left)}.",
+                             f"Still open: {still}.",
                              {"resolved": True, "incident": inc.id, "impact": impact,
                               "open": left})
         main = self.world.fault

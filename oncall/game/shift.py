@@ -804,10 +804,15 @@ class Shift:
         items = self._queue_data()
         if not items:
             return "The queue is empty."
+        g = self.game.record.facts
+        closed = {it.id for it in self.record.facts.items
+                  if it.incident is not None and g.resolved(it.incident) is not None}
         lines = ["queue:"]
         for it in sorted(items, key=lambda x: (x["done_at"] is not None, x["priority"],
                                                x["arrives_at"])):
             state = it["outcome"] or ("taken" if it["taken_at"] is not None else "waiting")
+            if it["outcome"] == "mitigated" and it["id"] in closed:
+                state = "mitigated, resolved"  # closed since: the queue says so
             lines.append(f"  {it['id']} P{it['priority']} {it['kind']:<8} {it['title']} — "
                          f"{it['requester']}: {it['need']} (by {hhmm(it['deadline'])}; {state})")
         return "\n".join(lines)

@@ -69,3 +69,13 @@ def test_a_resolve_of_every_open_incident_says_which_is_back_and_which_is_not() 
         "ModelHigh5xxRatio" in refused.text.split("search-ranker")[1], refused.text
     assert refused.text.endswith("To close it alone: resolve incident=main")
     assert g.do({"do": "resolve", "incident": "main"}).ok
+
+
+def test_a_resolve_that_leaves_one_open_names_it_as_an_incident() -> None:
+    """'Still open: second.' showed the game's own id where a night shift names incidents by
+    their page: the open ones are named as incidents, which a shift renames."""
+    g = night()
+    g.do({"do": "hotfix", "model": "fraud-scorer", "fix": "apply_unit_conversion"})
+    g.do({"do": "wait", "minutes": 15})
+    first = g.do({"do": "resolve", "incident": "main"})
+    assert first.text.endswith("Still open: incident search (search-ranker)."), first.text

@@ -128,3 +128,18 @@ def test_an_owner_defending_a_config_change_names_a_key_it_set_as_unset_before()
     held = [e.observation.text for e in rec.entries if "config change (" in e.observation.text]
     assert held and all("None" not in text for text in held)
     assert any("config_profile (unset)->" in text for text in held)
+
+
+def test_the_queue_says_a_resolved_incident_is_resolved() -> None:
+    """A page whose incident was mitigated and then resolved still read '(mitigated)' in the
+    queue, as if it were open."""
+    s, model, conv, ids = _held_rollback()
+    s.do({"do": "reply", "about": conv, "evidence": ids})
+    _settle(s)
+    page = next(it for it in s.record.facts.items if it.kind == "incident")
+    row = next(ln for ln in s.do({"do": "queue"}).text.splitlines()
+               if ln.strip().startswith(f"{page.id} ") or f"page {page.page}:" in ln)
+    assert row.endswith("; mitigated)"), row
+    assert s.do({"do": "resolve", "incident": page.page}).ok
+    row = next(ln for ln in s.do({"do": "queue"}).text.splitlines() if f"page {page.page}:" in ln)
+    assert row.endswith("; mitigated, resolved)"), row

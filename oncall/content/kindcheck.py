@@ -456,6 +456,13 @@ def _shadow_and_rollback(kind: FaultKind) -> Iterator[Found]:
                 yield f"logs.{i}.pods", ("no deploy of the kind has shadow: true, so no shadow "
                                          "pod writes it; valid: all, one, canary, or add a "
                                          "deploy with shadow: true")
+    if not any(not e.shadow and (isinstance(e.canary_pct, str) or e.canary_pct < 100)
+               for e in deploys):
+        for i, e in enumerate(kind.infra):
+            if isinstance(e, PodsEffect) and e.scope == "canary":
+                yield f"infra.{i}.scope", ("no deploy of the kind is a canary (canary_pct "
+                                           "under 100), so there are no canary pods; valid: "
+                                           "all, or a deploy with canary_pct under 100")
     keys = [*CONFIG_KEYS, *dict.fromkeys(k for e in deploys for k in e.config)]
     for field, named in (("keep", list(kind.rollback.keep)), ("set", list(kind.rollback.set))):
         for j, k in enumerate(named):

@@ -256,7 +256,9 @@ def infra(world: World, model: str) -> tuple[str, dict[str, Any]]:
     for r in data.get("revisions", []):
         share = f"{r['traffic_pct']}% of traffic" if r["role"] == "canary" else \
             "mirrored traffic, serves none"
-        out.append(f"  {r['role']} r{r['revision']} ({r['model_version']}, {share}):")
+        down = sum(p["status"] != "Running" for p in r["pods"])
+        out.append(f"  {r['role']} r{r['revision']} ({r['model_version']}, {share}): "
+                   f"{_count(len(r['pods']), 'pod')}, {down} not Running")
         out += [f"    {p['name']} {p['status']} restarts={p['restarts']} {p['last_state']}"
                 for p in r["pods"]]
     for n in data["nodes"]:

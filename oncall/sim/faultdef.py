@@ -156,6 +156,10 @@ class LabelEffect(Strict):
 class PodsEffect(Strict):
     kind: Literal["pods"]
     status: str
+    scope: Literal["all", "canary"] = Field(
+        "all", description="`canary`: the canary revision's own pods (listed under it in the "
+        "infra view, the ones `pods: canary` log lines come from), while it runs; `all`: the "
+        "stable revision's")
     share: Number = 1.0
     restarts: Number = 0
     restarts_per_min: Number = 0.0

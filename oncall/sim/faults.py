@@ -781,7 +781,10 @@ class Incident:
             if isinstance(e, PodsEffect):
                 if k < e.min_intensity:
                     continue
-                pods = state["pods"]
+                pods = state["pods"] if e.scope == "all" else next(
+                    (r["pods"] for r in state["revisions"] if r["role"] == "canary"), [])
+                if not pods:
+                    continue  # no canary running (paused, rolled back): none of its pods
                 if e.where_node is not None:
                     nodes = {nd["name"]: nd for nd in state["nodes"]}
                     pods = [p for p in pods if all(

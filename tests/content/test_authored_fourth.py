@@ -1,8 +1,10 @@
 """A fourth authored folder, written from the docs alone: an int8 export promoted in place of
 the full-precision model (a new version at 100%, an affine squash of the logits, a loader's log
-line). Its key cites `inputs-stable`, a drift signal judged from text ("0 drifted") that only
-the drift suite over every feature prints: conformance ran the prediction's test for it and
-said the signal was never shown. What playing it found is held here."""
+line), and a canary whose config names a secret key the cluster lacks (its pods crash at
+start). The first's key cites `inputs-stable`, a drift signal judged from text ("0 drifted")
+that only the drift suite over every feature prints: conformance ran the prediction's test for
+it and said the signal was never shown. The second needed pods effects that name the canary's
+own pods. What playing them found is held here."""
 
 from __future__ import annotations
 
@@ -65,3 +67,25 @@ def test_the_right_play_outscores_the_wrong_and_its_story_tells_the_late_update(
     said = spoken_stories(right.record)[0].text
     assert "I posted one status update, at 2:33, once the fault had stopped." in said, said
     assert "I kept the people who depended on it informed" not in said
+
+
+def test_the_canary_pods_that_crash_are_the_ones_whose_lines_say_so(folder: None) -> None:
+    """A canary that cannot read its secret: `pods` had no way to name the canary's own pods,
+    so a share of the stable pods showed CrashLoopBackOff while a canary pod listed as Running
+    wrote the 'exiting 1' lines. With `scope: canary` the infra view and the logs agree, and
+    once the canary is rolled back its pods are gone from both."""
+    g = Game(loader.scenario("canary-secret-1"), 7)
+    g.do({"do": "ack"})
+    infra = g.do({"do": "infra", "model": "churn-model"})
+    crashing = {p["name"] for r in infra.data["revisions"] if r["role"] == "canary"
+                for p in r["pods"] if p["status"] == "CrashLoopBackOff"}
+    assert crashing and all(p["status"] == "Running" for p in infra.data["pods"])
+    assert "2 pods, 1 not Running" in infra.text
+    lines = g.do({"do": "logs", "model": "churn-model", "level": "ERROR"}).data["lines"]
+    assert lines and {ln["pod"] for ln in lines} <= crashing
+    g.do({"do": "rollback", "model": "churn-model"})
+    g.do({"do": "wait", "minutes": 10})
+    after = g.do({"do": "infra", "model": "churn-model"}).data
+    assert not after["revisions"] and all(p["status"] == "Running" for p in after["pods"])
+    assert not g.do({"do": "logs", "model": "churn-model", "level": "ERROR",
+                     "window": 5}).data["lines"]

@@ -133,7 +133,7 @@ def test_an_owner_defending_a_config_change_names_a_key_it_set_as_unset_before()
 def test_the_queue_says_a_resolved_incident_is_resolved() -> None:
     """A page whose incident was mitigated and then resolved still read '(mitigated)' in the
     queue, as if it were open."""
-    s, model, conv, ids = _held_rollback()
+    s, _model, conv, ids = _held_rollback()
     s.do({"do": "reply", "about": conv, "evidence": ids})
     _settle(s)
     page = next(it for it in s.record.facts.items if it.kind == "incident")

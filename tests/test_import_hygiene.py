@@ -99,3 +99,43 @@ def test_an_incident_makes_no_shift_commands() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "False"
+
+
+PLAYED = """
+import json, sys
+from oncall.content import loader
+from oncall.session import Session
+
+scenario = loader.scenario("fraud-1")
+session = Session(scenario, 7, save=False)
+for move in scenario.playbook.right:
+    session.do(move)
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("oncall"))))
+"""
+
+
+@cache
+def _modules_of_a_play() -> list[str]:
+    """The game's modules loaded by fraud-1's right play, through the session, to its
+    postmortem."""
+    proc = subprocess.run([sys.executable, "-c", PLAYED], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return list(json.loads(proc.stdout))
+
+
+def test_an_incident_makes_no_frozen_dataclass() -> None:
+    """Python 3.11 compiles each dataclass method from source as the class is made (six for a
+    frozen one, 0.6-1 ms a class); a NamedTuple compiles one. The read-only records a game
+    loads are NamedTuples; a frozen dataclass that compares by identity (`eq=False`, its fields
+    are large arrays) is the exception."""
+    import importlib
+
+    frozen = []
+    for name in _modules_of_a_play():
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            params = getattr(value, "__dataclass_params__", None)
+            if isinstance(value, type) and value.__module__ == name and params is not None \
+                    and params.frozen and params.eq:
+                frozen.append(f"{name}.{value.__qualname__}")
+    assert not frozen, f"frozen dataclasses on an incident's path: {', '.join(frozen)}"

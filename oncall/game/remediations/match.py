@@ -31,9 +31,8 @@ import re
 import sys
 import threading
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -154,8 +153,7 @@ def document(rem: RemediationDef) -> str:
     return " ".join(parts)
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(NamedTuple):
     ids: tuple[str, ...]
     kinds: tuple[str, ...]
     vocab: dict[str, int]

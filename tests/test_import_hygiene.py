@@ -103,24 +103,34 @@ def test_an_incident_makes_no_shift_commands() -> None:
 
 PLAYED = """
 import json, sys
-from oncall.content import loader
-from oncall.session import Session
+from oncall import cli
 
-scenario = loader.scenario("fraud-1")
-session = Session(scenario, 7, save=False)
-for move in scenario.playbook.right:
-    session.do(move)
-print(json.dumps(sorted(m for m in sys.modules if m.startswith("oncall"))))
+code = cli.main(["play", "--headless", "--seed", "7", "--scenario", "fraud-1", "--no-save"])
+print("MODULES", json.dumps(sorted(sys.modules)), code, file=sys.stderr)
 """
 
 
 @cache
 def _modules_of_a_play() -> list[str]:
-    """The game's modules loaded by fraud-1's right play, through the session, to its
-    postmortem."""
-    proc = subprocess.run([sys.executable, "-c", PLAYED], capture_output=True, text=True)
+    """The modules a headless right play of fraud-1 loads, from its command line to its
+    postmortem, in a fresh process."""
+    from oncall.content import loader
+
+    script = "".join(json.dumps(c) + "\n" for c in loader.scenario("fraud-1").playbook.right)
+    proc = subprocess.run([sys.executable, "-c", PLAYED], input=script, capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    return list(json.loads(proc.stdout))
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES "))
+    modules, code = line.removeprefix("MODULES ").rsplit(" ", 1)
+    assert code == "0", proc.stdout[-2000:]
+    assert '"postmortem"' in proc.stdout.splitlines()[-1], "the play reached its postmortem"
+    return list(json.loads(modules))
+
+
+def test_an_incident_loads_no_queue() -> None:
+    """Every command's parser imports the drill's command module; `queue` (a thread's lines for
+    a drill seat) is imported when a seat runs, not by a headless incident."""
+    assert "queue" not in _modules_of_a_play()
 
 
 def test_an_incident_makes_no_frozen_dataclass() -> None:
@@ -131,7 +141,7 @@ def test_an_incident_makes_no_frozen_dataclass() -> None:
     import importlib
 
     frozen = []
-    for name in _modules_of_a_play():
+    for name in [m for m in _modules_of_a_play() if m.startswith("oncall")]:
         module = importlib.import_module(name)
         for value in vars(module).values():
             params = getattr(value, "__dataclass_params__", None)

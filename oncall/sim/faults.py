@@ -514,9 +514,12 @@ class Incident:
                                 out[f"{series}:{f.name}"] = now
                                 out[f"_base:{series}:{f.name}"] = before
                 else:
-                    null = float(np.mean([v is None for v in x]))
-                    known = set(f.categories)
-                    unseen = float(np.mean([v is not None and v not in known for v in x]))
+                    # Counted over the values as Python objects (the shares np.mean of a list of
+                    # flags gives, to the bit, without building an array of them).
+                    values = x.tolist()
+                    null = values.count(None) / len(values)
+                    known = {*f.categories, None}
+                    unseen = sum(v not in known for v in values) / len(values)
                     if unseen > 0:
                         out[f"feature_unseen_rate:{f.name}"] = unseen
                         out[f"_base:feature_unseen_rate:{f.name}"] = 0.0

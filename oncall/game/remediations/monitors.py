@@ -175,7 +175,11 @@ class Monitor(NamedTuple):
             rule = self.rule(model, tuning)
             return [(None, rule, *rule.values(world, model, t0, t1))]
         out: list[Series] = []
-        for f in self.features(model):
+        features = self.features(model)
+        if self.kind == "zshift":  # every feature's noise over the span drawn in one batch
+            world.prefetch([self.metric[:-1] + f.name for f in features], t0 - self.window, t1,
+                           [model.name])
+        for f in features:
             metric = self.metric[:-1] + f.name
             rule = self.rule(model, tuning, metric)
             if self.kind == "zshift":

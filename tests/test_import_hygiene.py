@@ -127,10 +127,14 @@ def _modules_of_a_play() -> list[str]:
     return list(json.loads(modules))
 
 
-def test_an_incident_loads_no_queue() -> None:
+def test_an_incident_loads_no_queue_and_no_type_adapter() -> None:
     """Every command's parser imports the drill's command module; `queue` (a thread's lines for
-    a drill seat) is imported when a seat runs, not by a headless incident."""
-    assert "queue" not in _modules_of_a_play()
+    a drill seat) is imported when a seat runs, not by a headless incident. An incident
+    validates each command with its verb's own class: pydantic's TypeAdapter (a night shift's
+    union of commands) is not loaded."""
+    modules = _modules_of_a_play()
+    assert "queue" not in modules
+    assert "pydantic.type_adapter" not in modules
 
 
 def test_an_incident_makes_no_frozen_dataclass() -> None:

@@ -268,11 +268,11 @@ _PAUSED = [False]
 @contextlib.contextmanager
 def _loading(headless: bool) -> Iterator[None]:
     """A headless game's start, from its parsed arguments to its first line: its modules and
-    content load with the cycle collector paused, and `_imports_done` freezes what they made
-    before it resumes. Each collection there scans the young objects the imports make
-    (classes, schemas, module dicts), nearly all of them alive for the whole process; frozen
-    first, they are not scanned when it resumes. A start that ends without its game (a usage
-    error) resumes it here."""
+    content load and its world is built with the cycle collector paused, and `_started`
+    freezes what they made before it resumes. Each collection there scans the young objects
+    the start makes (classes, schemas, module dicts, the world's series and records), nearly
+    all of them alive for the whole process; frozen first, they are not scanned when it
+    resumes. A start that ends without its game (a usage error) resumes it here."""
     if headless and gc.isenabled():
         gc.disable()
         _PAUSED[0] = True
@@ -288,10 +288,11 @@ def _resume() -> None:
         gc.enable()
 
 
-def _imports_done() -> None:
-    """The modules a command needs are imported: what they made lives as long as the process,
-    so the collector stops scanning it (`gc.freeze`); it still collects everything made later
-    (resumed, if the start paused it)."""
+def _started() -> None:
+    """The start is over (the modules a command needs imported, a headless game's world built):
+    what it made lives as long as the process, so the collector stops scanning it
+    (`gc.freeze`); it still collects everything made later (resumed, if the start paused
+    it)."""
     gc.freeze()
     _resume()
 
@@ -552,10 +553,9 @@ def _play(args: argparse.Namespace) -> int:
     from oncall import headless
     from oncall.sim.world import NoPage
 
-    _imports_done()
     try:
         return headless.main_stdio(scenario, seed, args.difficulty, args.home,
-                                   save=not args.no_save)
+                                   save=not args.no_save, started=_started)
     except NoPage as exc:  # `oncall validate` names the file and field before any play
         raise UsageError(f"play: {sid}: fault: {exc}") from None
 
@@ -876,10 +876,9 @@ def _shift(args: argparse.Namespace) -> int:
                                   REALTIME_MINUTE_S if args.realtime else None), args.home)
     from oncall import headless
 
-    _imports_done()
     try:
         return headless.shift_stdio(seed, length, args.difficulty, args.home,
-                                    save=not args.no_save)
+                                    save=not args.no_save, started=_started)
     except PlanError as exc:
         raise UsageError(f"shift: {exc}") from None
 

@@ -137,6 +137,15 @@ def test_an_incident_loads_no_queue_and_no_type_adapter() -> None:
     assert "pydantic.type_adapter" not in modules
 
 
+def test_an_incident_with_its_content_cached_loads_no_tempfile() -> None:
+    """The content cache writes its file through tempfile (atomically); a play whose content
+    is cached writes nothing and does not load it (nor does --no-save write a save)."""
+    for _ in range(2):  # the first play fills the cache, if it was empty
+        _modules_of_a_play.cache_clear()
+        modules = _modules_of_a_play()
+    assert "tempfile" not in modules
+
+
 def test_an_incident_makes_no_frozen_dataclass() -> None:
     """Python 3.11 compiles each dataclass method from source as the class is made (six for a
     frozen one, 0.6-1 ms a class); a NamedTuple compiles one. The read-only records a game

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from oncall import __version__, daily_cli, drill_cli, pydantic_plugins
+from oncall import __version__, pydantic_plugins
 
 if TYPE_CHECKING:
     from oncall.tui.app import OncallApp
@@ -213,6 +213,20 @@ def _drift_parser(sub: Subcommands) -> None:
     dr.add_argument("rest", nargs=argparse.REMAINDER)
 
 
+def _daily_parser(sub: Subcommands) -> None:
+    # The daily's and the drill's modules own their commands; each is imported when its
+    # command is parsed or run, not by every other command's start.
+    from oncall import daily_cli
+
+    daily_cli.add_parser(sub)
+
+
+def _drill_parser(sub: Subcommands) -> None:
+    from oncall import drill_cli
+
+    drill_cli.add_parser(sub)
+
+
 COMMANDS: dict[str, Callable[[Subcommands], None]] = {
     "play": _play_parser,
     "scenarios": _scenarios_parser,
@@ -225,8 +239,8 @@ COMMANDS: dict[str, Callable[[Subcommands], None]] = {
     "serve": _serve_parser,
     "export": _export_parser,
     "shift": _shift_parser,
-    "daily": daily_cli.add_parser,
-    "drill": drill_cli.add_parser,
+    "daily": _daily_parser,
+    "drill": _drill_parser,
     "drift": _drift_parser,
 }
 """Each command's parser, by name, in the order `oncall -h` lists them."""
@@ -429,6 +443,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "daily":
             return _daily(args)
         if args.command == "drill":
+            from oncall import drill_cli
+
             return drill_cli.run(args)
         if args.command == "drift":
             from oncall import drift_cli
@@ -508,6 +524,8 @@ def _print_unsaved(texts: list[str]) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     if args.drill:
+        from oncall import drill_cli
+
         return drill_cli.run(argparse.Namespace(**vars(args), action="serve", id=args.drill,
                                                 store=None))
     if not 0 < args.port < 65536:
@@ -840,6 +858,8 @@ def _numbers(home: Path | None) -> int:
 
 
 def _daily(args: argparse.Namespace) -> int:
+    from oncall import daily_cli
+
     def headless(sid: str, seed: int, difficulty: str, home: Path | None, save: bool) -> int:
         from oncall import headless
         from oncall.game import generator

@@ -135,6 +135,8 @@ def test_an_incident_loads_no_queue_and_no_type_adapter() -> None:
     modules = _modules_of_a_play()
     assert "queue" not in modules
     assert "pydantic.type_adapter" not in modules
+    assert "oncall.drill_cli" not in modules and "oncall.daily_cli" not in modules, \
+        "the drill's and the daily's command modules are imported by their own commands"
 
 
 def test_an_incident_with_its_content_cached_loads_no_tempfile() -> None:

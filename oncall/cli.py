@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from oncall import __version__, daily_cli, drill_cli, pydantic_plugins
+from oncall import __version__, pydantic_plugins
 
 if TYPE_CHECKING:
     from oncall.tui.app import OncallApp
@@ -213,6 +213,20 @@ def _drift_parser(sub: Subcommands) -> None:
     dr.add_argument("rest", nargs=argparse.REMAINDER)
 
 
+def _daily_parser(sub: Subcommands) -> None:
+    # The daily's and the drill's modules own their commands; each is imported when its
+    # command is parsed or run, not by every other command's start.
+    from oncall import daily_cli
+
+    daily_cli.add_parser(sub)
+
+
+def _drill_parser(sub: Subcommands) -> None:
+    from oncall import drill_cli
+
+    drill_cli.add_parser(sub)
+
+
 COMMANDS: dict[str, Callable[[Subcommands], None]] = {
     "play": _play_parser,
     "scenarios": _scenarios_parser,
@@ -225,8 +239,8 @@ COMMANDS: dict[str, Callable[[Subcommands], None]] = {
     "serve": _serve_parser,
     "export": _export_parser,
     "shift": _shift_parser,
-    "daily": daily_cli.add_parser,
-    "drill": drill_cli.add_parser,
+    "daily": _daily_parser,
+    "drill": _drill_parser,
     "drift": _drift_parser,
 }
 """Each command's parser, by name, in the order `oncall -h` lists them."""
@@ -268,11 +282,11 @@ _PAUSED = [False]
 @contextlib.contextmanager
 def _loading(headless: bool) -> Iterator[None]:
     """A headless game's start, from its parsed arguments to its first line: its modules and
-    content load with the cycle collector paused, and `_imports_done` freezes what they made
-    before it resumes. Each collection there scans the young objects the imports make
-    (classes, schemas, module dicts), nearly all of them alive for the whole process; frozen
-    first, they are not scanned when it resumes. A start that ends without its game (a usage
-    error) resumes it here."""
+    content load and its world is built with the cycle collector paused, and `_started`
+    freezes what they made before it resumes. Each collection there scans the young objects
+    the start makes (classes, schemas, module dicts, the world's series and records), nearly
+    all of them alive for the whole process; frozen first, they are not scanned when it
+    resumes. A start that ends without its game (a usage error) resumes it here."""
     if headless and gc.isenabled():
         gc.disable()
         _PAUSED[0] = True
@@ -288,10 +302,11 @@ def _resume() -> None:
         gc.enable()
 
 
-def _imports_done() -> None:
-    """The modules a command needs are imported: what they made lives as long as the process,
-    so the collector stops scanning it (`gc.freeze`); it still collects everything made later
-    (resumed, if the start paused it)."""
+def _started() -> None:
+    """The start is over (the modules a command needs imported, a headless game's world built):
+    what it made lives as long as the process, so the collector stops scanning it
+    (`gc.freeze`); it still collects everything made later (resumed, if the start paused
+    it)."""
     gc.freeze()
     _resume()
 
@@ -428,6 +443,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "daily":
             return _daily(args)
         if args.command == "drill":
+            from oncall import drill_cli
+
             return drill_cli.run(args)
         if args.command == "drift":
             from oncall import drift_cli
@@ -507,6 +524,8 @@ def _print_unsaved(texts: list[str]) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     if args.drill:
+        from oncall import drill_cli
+
         return drill_cli.run(argparse.Namespace(**vars(args), action="serve", id=args.drill,
                                                 store=None))
     if not 0 < args.port < 65536:
@@ -552,10 +571,9 @@ def _play(args: argparse.Namespace) -> int:
     from oncall import headless
     from oncall.sim.world import NoPage
 
-    _imports_done()
     try:
         return headless.main_stdio(scenario, seed, args.difficulty, args.home,
-                                   save=not args.no_save)
+                                   save=not args.no_save, started=_started)
     except NoPage as exc:  # `oncall validate` names the file and field before any play
         raise UsageError(f"play: {sid}: fault: {exc}") from None
 
@@ -840,6 +858,8 @@ def _numbers(home: Path | None) -> int:
 
 
 def _daily(args: argparse.Namespace) -> int:
+    from oncall import daily_cli
+
     def headless(sid: str, seed: int, difficulty: str, home: Path | None, save: bool) -> int:
         from oncall import headless
         from oncall.game import generator
@@ -876,10 +896,9 @@ def _shift(args: argparse.Namespace) -> int:
                                   REALTIME_MINUTE_S if args.realtime else None), args.home)
     from oncall import headless
 
-    _imports_done()
     try:
         return headless.shift_stdio(seed, length, args.difficulty, args.home,
-                                    save=not args.no_save)
+                                    save=not args.no_save, started=_started)
     except PlanError as exc:
         raise UsageError(f"shift: {exc}") from None
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import queue
 import sys
 import threading
 import time
@@ -33,6 +32,8 @@ from typing import IO, TYPE_CHECKING, Any
 from oncall import __version__
 
 if TYPE_CHECKING:
+    import queue
+
     from oncall.drill.log import DrillLog, Event
     from oncall.drill.table import Seat
     from oncall.game.record import Observation
@@ -191,6 +192,8 @@ class HeadlessSeat:
         emit(self.out, obj)
 
     def run(self) -> None:
+        import queue  # here, not at the top: every command's parser imports this module
+
         from oncall.drill import roles
         from oncall.headless import observation_line
 

@@ -144,18 +144,26 @@ def _signalled(signum: int) -> Gone:
 
 def run(scenario: Scenario, seed: int, difficulty: str | None, inp: IO[str] | IO[bytes],
         out: IO[str], home: Path | None = None, save: bool = True,
-        watch: _Watch | None = None) -> Session:
+        watch: _Watch | None = None, started: Callable[[], object] | None = None) -> Session:
+    """Play one incident over the protocol. `started` is called once the game is built, before
+    its first line (the process's start is over then)."""
     session = Session(scenario, seed, difficulty, home=home, save=save)
+    if started is not None:
+        started()
     _serve(session, session.page(), inp, out, watch)
     return session
 
 
 def run_shift(seed: int, length: int, difficulty: str, inp: IO[str] | IO[bytes], out: IO[str],
               home: Path | None = None, save: bool = True,
-              watch: _Watch | None = None) -> ShiftSession:
+              watch: _Watch | None = None,
+              started: Callable[[], object] | None = None) -> ShiftSession:
     """A night shift over the same protocol: the shift's opening line, then one answer per
-    command; the line that ends the shift carries the card and where it was saved."""
+    command; the line that ends the shift carries the card and where it was saved. `started`:
+    as `run`'s."""
     session = ShiftSession(seed, length, difficulty, home=home, save=save)
+    if started is not None:
+        started()
     _serve(session, session.start(), inp, out, watch)
     return session
 
@@ -234,16 +242,17 @@ def saved_fields(session: Session | ShiftSession) -> dict[str, Any]:
 
 
 def main_stdio(scenario: Scenario, seed: int, difficulty: str | None,
-               home: Path | None, save: bool = True) -> int:
+               home: Path | None, save: bool = True,
+               started: Callable[[], object] | None = None) -> int:
     """Run over the process's stdin and stdout as bytes, so the locale never matters."""
     return _stdio(lambda inp, out, watch: run(scenario, seed, difficulty, inp, out, home,
-                                              save=save, watch=watch))
+                                              save=save, watch=watch, started=started))
 
 
 def shift_stdio(seed: int, length: int, difficulty: str, home: Path | None,
-                save: bool = True) -> int:
+                save: bool = True, started: Callable[[], object] | None = None) -> int:
     return _stdio(lambda inp, out, watch: run_shift(seed, length, difficulty, inp, out, home,
-                                                    save=save, watch=watch))
+                                                    save=save, watch=watch, started=started))
 
 
 def _stdio(body: Callable[[IO[bytes] | IO[str], IO[str], _Watch], object]) -> int:

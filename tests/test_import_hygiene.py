@@ -99,3 +99,68 @@ def test_an_incident_makes_no_shift_commands() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "False"
+
+
+PLAYED = """
+import json, sys
+from oncall import cli
+
+code = cli.main(["play", "--headless", "--seed", "7", "--scenario", "fraud-1", "--no-save"])
+print("MODULES", json.dumps(sorted(sys.modules)), code, file=sys.stderr)
+"""
+
+
+@cache
+def _modules_of_a_play() -> list[str]:
+    """The modules a headless right play of fraud-1 loads, from its command line to its
+    postmortem, in a fresh process."""
+    from oncall.content import loader
+
+    script = "".join(json.dumps(c) + "\n" for c in loader.scenario("fraud-1").playbook.right)
+    proc = subprocess.run([sys.executable, "-c", PLAYED], input=script, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES "))
+    modules, code = line.removeprefix("MODULES ").rsplit(" ", 1)
+    assert code == "0", proc.stdout[-2000:]
+    assert '"postmortem"' in proc.stdout.splitlines()[-1], "the play reached its postmortem"
+    return list(json.loads(modules))
+
+
+def test_an_incident_loads_no_queue_and_no_type_adapter() -> None:
+    """Every command's parser imports the drill's command module; `queue` (a thread's lines for
+    a drill seat) is imported when a seat runs, not by a headless incident. An incident
+    validates each command with its verb's own class: pydantic's TypeAdapter (a night shift's
+    union of commands) is not loaded."""
+    modules = _modules_of_a_play()
+    assert "queue" not in modules
+    assert "pydantic.type_adapter" not in modules
+    assert "oncall.drill_cli" not in modules and "oncall.daily_cli" not in modules, \
+        "the drill's and the daily's command modules are imported by their own commands"
+
+
+def test_an_incident_with_its_content_cached_loads_no_tempfile() -> None:
+    """The content cache writes its file through tempfile (atomically); a play whose content
+    is cached writes nothing and does not load it (nor does --no-save write a save)."""
+    for _ in range(2):  # the first play fills the cache, if it was empty
+        _modules_of_a_play.cache_clear()
+        modules = _modules_of_a_play()
+    assert "tempfile" not in modules
+
+
+def test_an_incident_makes_no_frozen_dataclass() -> None:
+    """Python 3.11 compiles each dataclass method from source as the class is made (six for a
+    frozen one, 0.6-1 ms a class); a NamedTuple compiles one. The read-only records a game
+    loads are NamedTuples; a frozen dataclass that compares by identity (`eq=False`, its fields
+    are large arrays) is the exception."""
+    import importlib
+
+    frozen = []
+    for name in [m for m in _modules_of_a_play() if m.startswith("oncall")]:
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            params = getattr(value, "__dataclass_params__", None)
+            if isinstance(value, type) and value.__module__ == name and params is not None \
+                    and params.frozen and params.eq:
+                frozen.append(f"{name}.{value.__qualname__}")
+    assert not frozen, f"frozen dataclasses on an incident's path: {', '.join(frozen)}"

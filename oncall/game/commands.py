@@ -5,7 +5,7 @@ the CLI help and replays. The models are the validation and the documentation at
 import re
 from collections.abc import Mapping
 from types import UnionType
-from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AliasChoices,
@@ -13,7 +13,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    TypeAdapter,
     ValidationError,
 )
 from pydantic.fields import FieldInfo
@@ -21,6 +20,9 @@ from pydantic.fields import FieldInfo
 from oncall.game.record import Postmortem
 from oncall.sim.catalogue import FIXES
 from oncall.sim.fields import empty_list
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter  # a night shift's commands make one; an incident none
 
 __all__ = ["FIXES"]
 
@@ -406,18 +408,18 @@ def to_dict(cmd: Command) -> dict[str, Any]:
     }
 
 
-def validate(adapter: TypeAdapter[Any] | type[Command], raw: dict[str, Any],
+def validate(adapter: "TypeAdapter[Any] | type[Command]", raw: dict[str, Any],
               valid: list[str], verbs: Mapping[str, type[Command]] = VERBS) -> Command:
     """`adapter`: a union tagged by `do` (its errors' places start with the tag) of the
     commands of `verbs`, or the verb's own class (built the first time its verb is given; its
     places start at the field). An unknown argument's error lists the verb's own."""
     verb = raw.get("do")
     try:
-        cmd: Command = adapter.validate_python(raw) if isinstance(adapter, TypeAdapter) \
-            else adapter.model_validate(raw)
+        cmd: Command = adapter.model_validate(raw) if isinstance(adapter, type) \
+            else adapter.validate_python(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = err["loc"][1:] if isinstance(adapter, TypeAdapter) else err["loc"]
+        loc = err["loc"] if isinstance(adapter, type) else err["loc"][1:]
         where = ".".join(str(p) for p in loc) or str(verb)
         reason = _reason(err)
         cls = adapter if isinstance(adapter, type) else verbs.get(str(verb))

@@ -7,9 +7,8 @@ a condition for `for` minutes before it fires (pending until then), and carries 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
 Severity = Literal["critical", "warning", "ticket"]
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     name: str
     metric: str
     op: Literal[">", "<"]
@@ -154,8 +152,7 @@ class Rule:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Episode:
+class Episode(NamedTuple):
     """One firing of a rule: pending from `pending_at`, firing from `fired_at` until `ended_at`."""
 
     rule: str

@@ -9,8 +9,7 @@ divided by (1 - s): 1 spends the budget in exactly 30 days, 14.4 spends 2% of it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
 PERIOD_DAYS = 30
 
 
-@dataclass(frozen=True, slots=True)
-class BurnWindow:
+class BurnWindow(NamedTuple):
     long: int
     short: int
     factor: float

@@ -12,7 +12,6 @@ import hashlib
 import os
 import pickle
 import re
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -320,6 +319,8 @@ class DiskCache:
             return
         self.entries[str(path)] = (digest, blob)
         self._values[str(path)] = value
+        import tempfile  # here: a process whose content is all cached writes nothing
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("wb", dir=self.path.parent, delete=False,

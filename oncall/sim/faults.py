@@ -14,7 +14,7 @@ import itertools
 import re
 import string
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -57,8 +57,7 @@ TRANSFORMS: dict[str, Callable[[Incident, World], None]] = {}
 (for what the primitives cannot say). None of the shipped kinds needs one."""
 
 
-@dataclass(frozen=True, slots=True)
-class Intervention:
+class Intervention(NamedTuple):
     kind: Literal["rollback", "hotfix", "escalate"]
     model: str | None = None
     fix: str | None = None
@@ -68,8 +67,7 @@ class Intervention:
     incident: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What an intervention does: the effect starts `delay` minutes after it is made."""
 
     effect: Effect
@@ -79,8 +77,7 @@ class Outcome:
     cost_usd_per_hour: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class LogLine:
+class LogLine(NamedTuple):
     t: float
     level: str
     model: str
@@ -517,9 +514,12 @@ class Incident:
                                 out[f"{series}:{f.name}"] = now
                                 out[f"_base:{series}:{f.name}"] = before
                 else:
-                    null = float(np.mean([v is None for v in x]))
-                    known = set(f.categories)
-                    unseen = float(np.mean([v is not None and v not in known for v in x]))
+                    # Counted over the values as Python objects (the shares np.mean of a list of
+                    # flags gives, to the bit, without building an array of them).
+                    values = x.tolist()
+                    null = values.count(None) / len(values)
+                    known = {*f.categories, None}
+                    unseen = sum(v not in known for v in values) / len(values)
                     if unseen > 0:
                         out[f"feature_unseen_rate:{f.name}"] = unseen
                         out[f"_base:feature_unseen_rate:{f.name}"] = 0.0

@@ -11,10 +11,9 @@ evaluates, `oncall.sim.catalogue` serves causes, fixes and teams by id.
 """
 
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -190,17 +189,16 @@ KINDS: dict[str, tuple[str, type[_Entry], str]] = {
 entry."""
 
 
-@dataclass
-class Registries:
+class Registries(NamedTuple):
     """Every registry's entries by id, in file order (shipped first), and what was refused."""
 
     entries: dict[str, dict[str, Any]]
     problems: list[Problem]
     sources: dict[str, Path]
     """Each registry file read."""
-    origin: dict[tuple[str, str], Path] = field(default_factory=dict)
+    origin: dict[tuple[str, str], Path]
     """The file each entry came from, by (registry, id)."""
-    derived: dict[str, Any] = field(default_factory=dict)
+    derived: dict[str, Any]
     """What the engine builds from the entries (the alert rules), kept until the next reload."""
 
 
@@ -272,7 +270,7 @@ def load(roots: list[Path]) -> Registries:
                     continue
                 entries[what][item_id] = item
                 origin[(what, item_id)] = path
-    return Registries(entries, problems, sources, origin=origin)
+    return Registries(entries, problems, sources, origin, derived={})
 
 
 @cache

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -318,8 +318,7 @@ DEPLOY_HISTORY_BEFORE = -6 * 60
 """Deploys at or after this minute are the incident's own (a fault writes them): no blip."""
 
 
-@dataclass(frozen=True, slots=True)
-class History:
+class History(NamedTuple):
     """The seeded shape of a model's week: what a monitor replayed over it can be wrong about.
 
     Relative changes multiply the healthy value; for normal features a mean shift is in units of
@@ -624,8 +623,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-@dataclass(frozen=True, slots=True)
-class Fit:
+class Fit(NamedTuple):
     """What is fitted on a model's training reference."""
 
     intercept: float
@@ -651,8 +649,7 @@ class _Read(Generic[T]):
         return getattr(getattr(stats, self.stage), self.name)  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True, slots=True)
-class Drawn:
+class Drawn(NamedTuple):
     """A model's training reference rows and its serving certificate's days left at minute 0."""
 
     reference: dict[str, np.ndarray]

@@ -12,8 +12,7 @@ import itertools
 import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -67,19 +66,17 @@ class NoPage(ValueError):
     that places it cannot be played (`oncall validate` names its file)."""
 
 
-@dataclass(frozen=True, slots=True)
-class IncidentSpec:
+class IncidentSpec(NamedTuple):
     """One fault placed in the world (validated upstream against its kind)."""
 
     kind: FaultKind
     model: str
     onset: int
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any]
     id: str = "main"
 
 
-@dataclass(frozen=True, slots=True)
-class WorldSpec:
+class WorldSpec(NamedTuple):
     """What a scenario asks of the world."""
 
     incidents: tuple[IncidentSpec, ...]
@@ -90,8 +87,7 @@ class WorldSpec:
     """The minute the player starts watching (a night shift's start); None: the first page."""
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(NamedTuple):
     """Something that reaches the player when the clock passes `at` (a team's answer)."""
 
     at: int

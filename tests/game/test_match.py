@@ -220,3 +220,40 @@ _PIECES = st.sampled_from([*BY_ID, *(m.alert for m in MONITORS.values()), "mon",
 def test_named_finds_what_a_search_for_each_name_finds(text: str) -> None:
     idx = words.index()
     assert words.named(text, idx) == _named_by_search(text, idx)
+
+
+def _vector_of_terms(text: str, idx: words.Index) -> list[float]:
+    """A text's row as the index defines it: its terms (function words left out) counted."""
+    import numpy as np
+
+    v = np.zeros(len(idx.vocab))
+    for t in words.terms(text):
+        if t in idx.vocab:
+            v[idx.vocab[t]] += 1.0
+    return list(words.unit(np.log1p(v) * idx.idf))
+
+
+@pytest.mark.parametrize("text", [CANARY, *PARAPHRASES.values(), "a an the of it is at be",
+                                  "Alerting on the alerts that alert; a monitor monitoring"])
+def test_a_texts_row_counts_its_terms_and_nothing_else(text: str) -> None:
+    """`Index.vector` looks every stem up, function words too: none is in the vocabulary."""
+    idx = words.index()
+    assert not words._stop_stems() & set(idx.vocab)
+    assert list(idx.vector(text)) == _vector_of_terms(text, idx)
+
+
+def test_matching_with_the_index_read_from_disk_stems_no_stop_list(tmp_path: Path) -> None:
+    """Once the index is on disk, a process that matches an action item stems the item's words
+    and nothing else: the stop list's stems are only needed to build the index."""
+    import subprocess
+    import sys
+
+    code = ("from oncall.game.remediations import described, match\n"
+            "print(described('Alert on the canary revision own error ratio', 'detect'), "
+            "match._stop_stems.cache_info().misses)\n")
+    env = {**os.environ, "ONCALL_CACHE": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert first.returncode == again.returncode == 0, first.stderr + again.stderr
+    assert first.stdout.split() == ["mon-canary-errors", "1"], "built: the stop list stemmed"
+    assert again.stdout.split() == ["mon-canary-errors", "0"], first.stdout + again.stdout

@@ -3,8 +3,6 @@ the seed over a fixed window, never from the hidden onset (#16); an unscheduled 
 
 from __future__ import annotations
 
-import dataclasses
-
 from oncall.content import loader
 from oncall.game.engine import world_spec
 from oncall.sim.noise import LatencyBlip, Noise, UnrelatedDeploy
@@ -17,8 +15,8 @@ HERRINGS = (("unrelated_deploy", {"before": 10}),
 def _spec(onset: int) -> WorldSpec:
     sc = loader.scenario("ads-1")
     spec = world_spec(sc, sc.difficulty)
-    first = dataclasses.replace(spec.incidents[0], onset=onset)
-    return dataclasses.replace(spec, incidents=(first, *spec.incidents[1:]), noise=HERRINGS)
+    first = spec.incidents[0]._replace(onset=onset)
+    return spec._replace(incidents=(first, *spec.incidents[1:]), noise=HERRINGS)
 
 
 def _herrings(w: World) -> tuple[int, int]:

@@ -10,8 +10,7 @@ language interviewers know.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -124,8 +123,7 @@ def replay(rid: str, world: World, tuning: Tuning | None = None) -> Replay | Non
                   feature=result.first[1] if result.first else None)
 
 
-@dataclass
-class Generated:
+class Generated(NamedTuple):
     artifacts: list[Artifact]
     replays: list[Replay]
     not_generated: dict[str, str]
@@ -205,7 +203,7 @@ def generate(rids: list[str], world: World, tuning: dict[str, Tuning], paged_by:
                 out.not_generated[rid] = next(iter(why.values())) or ""
                 continue
         taken = {a.path for a in out.artifacts}
-        out.artifacts += [a for a in made if a.path not in taken]
+        out.artifacts.extend(a for a in made if a.path not in taken)
         if rid in MONITORS:
             rep = replay(rid, world, tune)
             if rep is not None:
@@ -309,8 +307,7 @@ def claim(rep: Replay) -> str:
 CHART_POINTS = 240
 
 
-@dataclass(frozen=True, slots=True)
-class Lab:
+class Lab(NamedTuple):
     """The tuning lab's answer: a line of text and the data a chart draws."""
 
     text: str

@@ -31,9 +31,8 @@ import re
 import sys
 import threading
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -129,15 +128,19 @@ def _stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
-def terms(text: str) -> list[str]:
-    """The terms of a text: words split at capitals (`CanaryErrorRatioHigh`), underscores and
-    punctuation, lower-cased, without function words, stemmed."""
+def stems(text: str) -> list[str]:
+    """The stems of a text's words, split at capitals (`CanaryErrorRatioHigh`), underscores
+    and punctuation, lower-cased, function words and all."""
     words = [w for raw in _ALNUM.findall(text)
              for w in (_CAMEL.findall(raw) if _CAMEL_CASE.search(raw)
                        else [raw[:-1]] if _PLURAL_ACRONYM.fullmatch(raw) else [raw])]
-    stems = [_stem(w.lower()) for w in words]
+    return [_stem(w.lower()) for w in words]
+
+
+def terms(text: str) -> list[str]:
+    """The terms of a text: its stems (`stems`) without function words and single letters."""
     stop = _stop_stems()
-    return [w for w in stems if w not in stop and len(w) >= 2]
+    return [w for w in stems(text) if w not in stop and len(w) >= 2]
 
 
 def document(rem: RemediationDef) -> str:
@@ -154,8 +157,7 @@ def document(rem: RemediationDef) -> str:
     return " ".join(parts)
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(NamedTuple):
     ids: tuple[str, ...]
     kinds: tuple[str, ...]
     vocab: dict[str, int]
@@ -166,8 +168,11 @@ class Index:
     """A monitor's alert name, lower-cased, to its id."""
 
     def vector(self, text: str) -> np.ndarray:
+        """The text's TF-IDF row. Its stems are looked up as they are: the vocabulary is made
+        of `terms`, so a function word or a single letter is in it no more than an unknown
+        word, and the index read from disk needs no stop list stemmed."""
         v = np.zeros(len(self.vocab))
-        for t in terms(text):
+        for t in stems(text):
             i = self.vocab.get(t)
             if i is not None:
                 v[i] += 1.0

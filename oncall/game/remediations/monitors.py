@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
@@ -95,16 +94,14 @@ Series = tuple[str | None, Rule, np.ndarray, np.ndarray]
 """One series an alert evaluates: its `feature` label, the sim rule, minutes and values."""
 
 
-@dataclass(frozen=True, slots=True)
-class Tuning:
+class Tuning(NamedTuple):
     """A monitor's threshold and `for` duration, as the rule file will carry them."""
 
     threshold: float
     for_min: int
 
 
-@dataclass(frozen=True, slots=True)
-class Monitor:
+class Monitor(NamedTuple):
     """One alert a postmortem can add."""
 
     alert: str
@@ -178,7 +175,11 @@ class Monitor:
             rule = self.rule(model, tuning)
             return [(None, rule, *rule.values(world, model, t0, t1))]
         out: list[Series] = []
-        for f in self.features(model):
+        features = self.features(model)
+        if self.kind == "zshift":  # every feature's noise over the span drawn in one batch
+            world.prefetch([self.metric[:-1] + f.name for f in features], t0 - self.window, t1,
+                           [model.name])
+        for f in features:
             metric = self.metric[:-1] + f.name
             rule = self.rule(model, tuning, metric)
             if self.kind == "zshift":
@@ -350,8 +351,7 @@ def recording_file(model: Model) -> dict[str, object]:
         for n in model_records(model)]}]}
 
 
-@dataclass(frozen=True, slots=True)
-class Firing:
+class Firing(NamedTuple):
     """What a monitor would have done over the replay window."""
 
     first: tuple[int, str | None] | None

@@ -83,3 +83,38 @@ async def test_the_command_line_completes_remembers_and_echoes_retypeable(
         assert line.value == "deploys fraud-scorer"
         await pilot.press("down", "down")
         assert line.value == ""
+
+
+async def test_the_drift_lab_comes_up_then_its_rows_a_frame_after(
+        incident_app: OncallApp) -> None:
+    """A drift test's answer switches to the lab with its table emptied; the rows come in a
+    frame after, all of them once settled (and a second test's rows replace the first's)."""
+    from pilot_helpers import acked_room, settle
+    from textual.widgets import TabbedContent
+
+    from oncall.tui.widgets.drift import DriftTable, drift_rows
+
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        room = await acked_room(pilot)
+        table = room.query_one(DriftTable)
+        seen: list[tuple[int, str, int]] = []
+        paint = room._compositor_refresh
+
+        def counted() -> None:
+            seen.append((len(room.entries), room.query_one(TabbedContent).active,
+                         table.row_count))
+            paint()
+
+        room._compositor_refresh = counted  # type: ignore[method-assign]
+        for feature in ("txn_amount_cents", "merchant_risk"):
+            seen.clear()
+            asked = len(room.entries)
+            room.send({"do": "drift", "model": "fraud-scorer", "feature": feature})
+            await settle(pilot)
+            await pilot.pause()
+            _, obs = room.entries[-1]
+            assert obs.kind == "drift" and obs.ok, obs.text
+            rows = len(drift_rows(obs.data))
+            in_lab = [count for n, tab, count in seen if n > asked and tab == "tab-drift"]
+            assert in_lab[0] == 0 and in_lab[-1] == rows == table.row_count

@@ -34,6 +34,7 @@ from oncall.tui.screens.actions import (
     to_command,
     vocabulary,
 )
+from oncall.tui.slices import Slices
 from oncall.tui.widgets.charts import DistributionPlot, MetricChart
 from oncall.tui.widgets.cmdinput import CommandInput, CommandLine
 from oncall.tui.widgets.drift import DriftTable
@@ -310,7 +311,12 @@ class WarRoom(Screen[None]):
             if self.wide:  # the chart stays in view beside the log
                 tab = None
         elif tab == "tab-drift":
-            self.query_one(DriftTable).show(obs.data, self.query_one(TabbedContent).size.width)
+            # The lab comes up with its table emptied and the rows a frame after: the tab's
+            # first frame and the table's rows in one held the loop for more than a frame.
+            table = self.query_one(DriftTable)
+            table.clear()
+            Slices(self, [partial(table.show, obs.data,
+                                  self.query_one(TabbedContent).size.width)]).start()
             self.query_one(DistributionPlot).show(obs.data)
         self.query_one(TabbedContent).active = tab or "tab-log"
         if self.focused is not self.query_one("#cmdline", Input):

@@ -34,7 +34,7 @@ from oncall.tui.screens.actions import (
     to_command,
     vocabulary,
 )
-from oncall.tui.slices import Slices
+from oncall.tui.slices import FRAME_S, Slices
 from oncall.tui.widgets.charts import DistributionPlot, MetricChart
 from oncall.tui.widgets.cmdinput import CommandInput, CommandLine
 from oncall.tui.widgets.drift import DriftTable
@@ -127,7 +127,7 @@ class WarRoom(Screen[None]):
                           placeholder=": type a command (tab completes, up: history, "
                                       "esc: keys)")
         yield Static("", id="cmd-error", markup=False)
-        yield FittingFooter()
+        yield FittingFooter(held=True)  # until the room is on top (`arrive`)
 
     def on_mount(self) -> None:
         """The room is built under the page while the player reads it, so `a` only has to
@@ -149,6 +149,10 @@ class WarRoom(Screen[None]):
         if state:
             self._show_state(state)
         self.refresh_bindings()
+        # The room's first frame is the status bar, the page and the tabs; the answer's entry
+        # the frame after, its keys after that: in one frame they held the loop for two.
+        footer = self.query_one(FittingFooter)
+        Slices(footer, [footer.release]).start(2 * FRAME_S)
         self.call_after_refresh(app.release_input)
         self.call_after_refresh(freeze_heap)
         self._last_answer = time.monotonic()  # the room itself is the answer to `a`

@@ -123,7 +123,7 @@ async def test_the_drift_lab_comes_up_then_its_rows_a_frame_after(
 async def test_the_war_rooms_first_paint_shows_the_status_and_the_page_then_its_keys(
         incident_app: OncallApp) -> None:
     """After `a`, the room's first frame already shows the status bar and the page's alerts
-    in the log; the row of keys comes a frame or two after, the keys of the acknowledged
+    in the log; the row of keys comes a few frames after, the keys of the acknowledged
     incident (no `a`)."""
     from pilot_helpers import settle
     from textual.widgets._footer import FooterKey

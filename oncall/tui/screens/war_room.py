@@ -149,11 +149,12 @@ class WarRoom(Screen[None]):
         if state:
             self._show_state(state)
         self.refresh_bindings()
-        # The room's first frame is the status bar, the log and the tabs; its keys come two
-        # frames after, the acknowledged incident's (drawn in the first frame as they were
-        # under the page, then again as they are, the keys cost both frames 3-4 ms).
+        # The room's first frame is the status bar, the log and the tabs; the answer's entry
+        # is laid out in the next one or two, and the keys come three frames after, the
+        # acknowledged incident's (drawn in the first frame as they were under the page, then
+        # again as they are, they cost both frames 3-4 ms; sooner, they shared the entry's).
         footer = self.query_one(FittingFooter)
-        Slices(footer, [footer.release]).start(2 * FRAME_S)
+        Slices(footer, [footer.release]).start(3 * FRAME_S)
         self.call_after_refresh(app.release_input)
         self.call_after_refresh(freeze_heap)
         self._last_answer = time.monotonic()  # the room itself is the answer to `a`

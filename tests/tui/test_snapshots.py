@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pilot_helpers import Snapshot, drawn, night_built, settle, typed
+from pilot_helpers import Snapshot, drawn, night_built, screen_when, settle, typed
 from textual.screen import Screen
 
 from oncall.content import loader
@@ -19,6 +19,7 @@ from oncall.tui.screens.page import PageScreen
 from oncall.tui.screens.postmortem import PostmortemScreen
 from oncall.tui.screens.scorecard import ScorecardScreen
 from oncall.tui.screens.war_room import WarRoom
+from oncall.tui.widgets.drift import DriftTable
 
 pytestmark = pytest.mark.xdist_group("tui-snapshots")
 """One worker takes these tests in turn: they share HOME, which each holds while it runs."""
@@ -68,6 +69,8 @@ async def test_page_war_room_chart_and_drift_lab(snapshot: Snapshot) -> None:
         assert "fraud-scorer pred_mean (score), alert at" in chart, "the title was dropped"
         await typed(pilot, "drift fraud-scorer txn_amount_cents test=psi")
         await drawn(pilot, "#drift-plot")
+        await screen_when(pilot, lambda s: s.query_one(DriftTable).row_count > 0,
+                          "the drift table's rows")  # they come a frame after the lab
         await snapshot(pilot, "drift-lab")
         plot = str(app.screen.query_one("#drift-plot").render())
         assert "•• training" in plot and "xx live" in plot, "the series share a glyph"

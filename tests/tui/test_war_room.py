@@ -83,3 +83,75 @@ async def test_the_command_line_completes_remembers_and_echoes_retypeable(
         assert line.value == "deploys fraud-scorer"
         await pilot.press("down", "down")
         assert line.value == ""
+
+
+async def test_the_drift_lab_comes_up_then_its_rows_a_frame_after(
+        incident_app: OncallApp) -> None:
+    """A drift test's answer switches to the lab with its table emptied; the rows come in a
+    frame after, all of them once settled (and a second test's rows replace the first's)."""
+    from pilot_helpers import acked_room, settle
+    from textual.widgets import TabbedContent
+
+    from oncall.tui.widgets.drift import DriftTable, drift_rows
+
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        room = await acked_room(pilot)
+        table = room.query_one(DriftTable)
+        seen: list[tuple[int, str, int]] = []
+        paint = room._compositor_refresh
+
+        def counted() -> None:
+            seen.append((len(room.entries), room.query_one(TabbedContent).active,
+                         table.row_count))
+            paint()
+
+        room._compositor_refresh = counted  # type: ignore[method-assign]
+        for feature in ("txn_amount_cents", "merchant_risk"):
+            seen.clear()
+            asked = len(room.entries)
+            room.send({"do": "drift", "model": "fraud-scorer", "feature": feature})
+            await settle(pilot)
+            await pilot.pause()
+            _, obs = room.entries[-1]
+            assert obs.kind == "drift" and obs.ok, obs.text
+            rows = len(drift_rows(obs.data))
+            in_lab = [count for n, tab, count in seen if n > asked and tab == "tab-drift"]
+            assert in_lab[0] == 0 and in_lab[-1] == rows == table.row_count
+
+
+async def test_the_war_rooms_first_paint_shows_the_status_and_the_page_then_its_keys(
+        incident_app: OncallApp) -> None:
+    """After `a`, the room's first frame already shows the status bar and the page's alerts
+    in the log; the row of keys comes a few frames after, the keys of the acknowledged
+    incident (no `a`)."""
+    from pilot_helpers import settle
+    from textual.widgets._footer import FooterKey
+
+    from oncall.tui.widgets.footer import FittingFooter
+    from oncall.tui.widgets.obslog import ObsEntry
+
+    app = incident_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        room = app.screen_stack[-2]
+        assert isinstance(room, WarRoom)
+        painted: list[tuple[str, list[bool], int]] = []
+        paint = room._compositor_refresh
+
+        def seen() -> None:
+            if app.screen is room:
+                entries = [entry.has_class("kind-page") for entry in room.query(ObsEntry)]
+                painted.append((str(room.query_one("#status").render()), entries,
+                                len(room.query_one(FittingFooter).query(FooterKey))))
+            paint()
+
+        room._compositor_refresh = seen  # type: ignore[method-assign]
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.pause()
+        status, entries, keys = painted[0]
+        assert "02:" in status and entries[0] and keys == 0
+        assert painted[-1][2] > 0
+        shown = [key.key for key in room.query_one(FittingFooter).query(FooterKey)]
+        assert "a" not in shown and "f1" in shown

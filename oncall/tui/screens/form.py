@@ -17,7 +17,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     Input,
@@ -29,6 +28,7 @@ from textual.widgets import (
     Static,
 )
 
+from oncall.tui.screens.dimmed import DimmedModal
 from oncall.tui.widgets.framed import FramedSelect
 
 Kind = Literal["select", "input", "multi", "radio"]
@@ -52,7 +52,7 @@ class FormField:
         return ", ".join(v for _, v in self.options if v)
 
 
-class FormDialog(ModalScreen[dict[str, Any] | None]):
+class FormDialog(DimmedModal[dict[str, Any] | None]):
     """Dismisses with the filled values (blank inputs left out), or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from itertools import pairwise
 from typing import ClassVar
 
@@ -10,10 +11,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from oncall.tui.screens.actions import ACTIONS
+from oncall.tui.screens.dimmed import DimmedModal
 from oncall.tui.screens.layout import skip_repeat_layout
 
 NIGHT_KEYS = [
@@ -35,7 +36,9 @@ def _usage(verb: str, d: dict[str, object]) -> str:
     return f"- `{(verb + ' ' + words).strip()}`: {d['summary']} ({cost})"
 
 
+@cache
 def help_markdown(phase: str, night: bool = False) -> str:
+    """Built once per phase in a process: the registries it reads do not change in a run."""
     from oncall.game.commands import FIXES, available, describe
     from oncall.game.shiftcommands import SHIFT_VERBS
     from oncall.sim.catalogue import FAULTS, TEAMS
@@ -109,7 +112,7 @@ def pieces(markdown: str, first: int) -> list[str]:
     return ["\n".join(lines[a:b]) for a, b in pairwise(bounds) if b > a] or [markdown]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DimmedModal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,f1,question_mark", "dismiss", "Close", id="help-close"),
         Binding("j", "scroll(1)", "Down", show=False),
@@ -123,22 +126,24 @@ class HelpScreen(ModalScreen[None]):
         self.night = night
         self.keys = keys or []
         """(key, what it does) of the screen underneath, listed first."""
-        self._rest: list[str] = []
-        """Sections still to come, one a frame."""
-
-    def compose(self) -> ComposeResult:
-        """The help's Markdown as styled text, a widget a section: a widget per paragraph and
-        bullet (Textual's Markdown) cost a second of layout at F1, and Rich's Markdown half
-        of one. What fills the box comes with the screen and the other sections one a frame
-        after it paints: laid out and drawn at once, the whole text held the loop for 40 ms."""
-        lines = help_markdown(self.phase, self.night).splitlines()
+        lines = help_markdown(phase, night).splitlines()
         if self.keys:
             lines[1:1] = ["", "## Keys on this screen", "",
                           *(f"- `{k}` {what}" for k, what in self.keys)]
         self.source = "\n".join(lines)
-        first, *self._rest = pieces(self.source, SHOWN_ROWS)
-        with VerticalScroll(id="help"):
-            yield Static(styled(first), classes="help-text")
+        self._rest = pieces(self.source, SHOWN_ROWS)
+        """Sections still to come, one a frame."""
+        self._mounting = 0
+        """Sections on their way in."""
+
+    def compose(self) -> ComposeResult:
+        """The help's Markdown as styled text, a widget a section: a widget per paragraph and
+        bullet (Textual's Markdown) cost a second of layout at F1, and Rich's Markdown half
+        of one. The screen comes with its box empty, the section that fills it a frame after
+        and the other sections one a frame after that: the first frame already draws the war
+        room dimmed beneath (6 ms), and with the text in it too it held the loop for more than
+        a frame."""
+        yield VerticalScroll(id="help")
 
     def on_resize(self, event: events.Resize) -> None:
         skip_repeat_layout(self, event)  # and the war room beneath, and the dimmed screen
@@ -150,14 +155,18 @@ class HelpScreen(ModalScreen[None]):
     @property
     def ready(self) -> bool:
         """Every section is mounted."""
-        return not self._rest
+        return not self._rest and self._mounting == 0
 
     async def _mount_next(self) -> None:
         if not self._rest or not self.is_attached:
             return
         section = self._rest.pop(0)
-        await self.query_one("#help", VerticalScroll).mount(
-            Static(styled(section), classes="help-text"))
+        self._mounting += 1
+        try:
+            await self.query_one("#help", VerticalScroll).mount(
+                Static(styled(section), classes="help-text"))
+        finally:
+            self._mounting -= 1
         self.call_after_refresh(self._mount_next)
 
     def action_scroll(self, lines: int) -> None:

@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
 
+from oncall.tui.screens.dimmed import DimmedModal
 from oncall.tui.widgets.obslog import ObservationLog
 
 if TYPE_CHECKING:
     from oncall.game.record import Observation
 
 
-class LogView(ModalScreen[None]):
+class LogView(DimmedModal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,ctrl+l", "dismiss", "Close", id="log-close"),
         Binding("j,down", "scroll(1)", "Down", show=False),

@@ -14,11 +14,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 
 from oncall.tui.messages import Observed
+from oncall.tui.screens.dimmed import DimmedModal
 
 if TYPE_CHECKING:
     from oncall.session import Session
@@ -57,7 +57,7 @@ class ReplayChart(PlotextPlot):
         self.refresh()
 
 
-class TuningScreen(ModalScreen[Tuned]):
+class TuningScreen(DimmedModal[Tuned]):
     DEFAULT_CSS = """
     TuningScreen { align: center middle; }
     #tune { width: 100%; height: 100%; padding: 0 1; background: $surface; }

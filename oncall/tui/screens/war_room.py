@@ -34,6 +34,7 @@ from oncall.tui.screens.actions import (
     to_command,
     vocabulary,
 )
+from oncall.tui.slices import FRAME_S, Slices
 from oncall.tui.widgets.charts import DistributionPlot, MetricChart
 from oncall.tui.widgets.cmdinput import CommandInput, CommandLine
 from oncall.tui.widgets.drift import DriftTable
@@ -126,7 +127,7 @@ class WarRoom(Screen[None]):
                           placeholder=": type a command (tab completes, up: history, "
                                       "esc: keys)")
         yield Static("", id="cmd-error", markup=False)
-        yield FittingFooter()
+        yield FittingFooter(held=True)  # until the room is on top (`arrive`)
 
     def on_mount(self) -> None:
         """The room is built under the page while the player reads it, so `a` only has to
@@ -148,6 +149,12 @@ class WarRoom(Screen[None]):
         if state:
             self._show_state(state)
         self.refresh_bindings()
+        # The room's first frame is the status bar, the log and the tabs; the answer's entry
+        # is laid out in the next one or two, and the keys come three frames after, the
+        # acknowledged incident's (drawn in the first frame as they were under the page, then
+        # again as they are, they cost both frames 3-4 ms; sooner, they shared the entry's).
+        footer = self.query_one(FittingFooter)
+        Slices(footer, [footer.release]).start(3 * FRAME_S)
         self.call_after_refresh(app.release_input)
         self.call_after_refresh(freeze_heap)
         self._last_answer = time.monotonic()  # the room itself is the answer to `a`
@@ -310,7 +317,12 @@ class WarRoom(Screen[None]):
             if self.wide:  # the chart stays in view beside the log
                 tab = None
         elif tab == "tab-drift":
-            self.query_one(DriftTable).show(obs.data, self.query_one(TabbedContent).size.width)
+            # The lab comes up with its table emptied and the rows a frame after: the tab's
+            # first frame and the table's rows in one held the loop for more than a frame.
+            table = self.query_one(DriftTable)
+            table.clear()
+            Slices(self, [partial(table.show, obs.data,
+                                  self.query_one(TabbedContent).size.width)]).start()
             self.query_one(DistributionPlot).show(obs.data)
         self.query_one(TabbedContent).active = tab or "tab-log"
         if self.focused is not self.query_one("#cmdline", Input):

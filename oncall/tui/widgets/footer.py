@@ -21,11 +21,21 @@ HELP_ACTIONS = ("help", "screen.help")
 
 
 class FittingFooter(Footer):
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, held: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("compact", True)
         super().__init__(**kwargs)
         self._fitted_width = 0
         self._shown: tuple[Any, ...] | None = None
+        self.held = held
+        """No keys yet: a screen built beneath another shows its keys a frame after it comes
+        up (`release`), as they are then, not those it had beneath (the war room's under the
+        page offered `a`). Its first frame is then the screen without a row of keys to draw."""
+
+    def release(self) -> None:
+        """Show the keys (called on the footer's own pump, as Textual's footer recomposes)."""
+        if self.held:
+            self.held = False
+            self.call_later(self.recompose)
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._fitted_width:
@@ -93,14 +103,15 @@ class FittingFooter(Footer):
     async def recompose(self) -> None:
         """Only when what the footer shows changes: bindings are refreshed on every focus
         change, and rebuilding the keys each time cost the war room a frame."""
-        if not self._bindings_ready or not self.is_attached:
+        if not self._bindings_ready or not self.is_attached or self.held:
             return
         if self._signature(self._plan()) == self._shown:
             return
         await super().recompose()
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
+        if not self._bindings_ready or self.held:
+            self._shown = None
             return
         plan = self._plan()
         self._shown = self._signature(plan)

@@ -155,3 +155,18 @@ async def test_the_war_rooms_first_paint_shows_the_status_and_the_page_then_its_
         assert painted[-1][2] > 0
         shown = [key.key for key in room.query_one(FittingFooter).query(FooterKey)]
         assert "a" not in shown and "f1" in shown
+
+
+def test_a_suite_row_names_each_test_and_statistic_once() -> None:
+    """A chi-squared row read 'pass  chi2 chi2 6.058' (the test's name, then its statistic's,
+    which is the same word); a KS row keeps both ('ks D 0.0169')."""
+    from oncall.content import loader
+    from oncall.game.engine import Game
+    from oncall.tui.widgets.drift import suite_rows
+
+    g = Game(loader.scenario("fraud-1"), 7)
+    g.do({"do": "ack"})
+    rows = dict(suite_rows(g.do({"do": "drift", "model": "fraud-scorer",
+                                  "feature": "all"}).data))
+    assert " chi2 chi2 " not in rows["country"] and " chi2 " in rows["country"], rows["country"]
+    assert " ks D " in rows["txn_amount_cents"], rows["txn_amount_cents"]

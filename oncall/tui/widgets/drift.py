@@ -23,8 +23,10 @@ def suite_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
         p = r.get("p_value")
         test = f"p {_num(p)} vs {_num(r.get('threshold'))}" if p is not None else \
             f"{_num(r.get('statistic'))} vs {_num(r.get('threshold'))}"
+        named = r.get("statistic_name", "")
+        stat = " ".join(dict.fromkeys(str(w) for w in (r.get("test"), named) if w))  # chi2 once
         rows.append((str(r.get("column")), f"{'DRIFT' if r.get('drifted') else 'pass '}  "
-                     f"{r.get('test')} {r.get('statistic_name', '')} {_num(r.get('statistic'))}"
+                     f"{stat} {_num(r.get('statistic'))}"
                      f"  {test}  effect {_num(r.get('effect_size'))}"))
     rows += [("warning", str(w)) for w in data.get("warnings") or []]
     rows.append(("plot", f"the largest effect: {data.get('plotted')}"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from oncall.tui.app import OncallApp
@@ -159,12 +161,24 @@ async def test_the_war_rooms_first_paint_shows_the_status_and_the_page_then_its_
                                 len(room.query_one(FittingFooter).query(FooterKey))))
             paint()
 
+        arrive = room.arrive
+        order: list[str] = []
+
+        def arrived(*args, **kwargs):  # type: ignore[no-untyped-def]
+            arrive(*args, **kwargs)
+            order.append("room up")
+            # Anything the room's arrival did in its own callback has run by now; the next
+            # callback on the loop marks the end of it.
+            asyncio.get_running_loop().call_soon(order.append, "its callback over")
+
         def let_out() -> None:
             released.append(len(painted))
+            order.append("keys")
             release()
 
         room._compositor_refresh = seen  # type: ignore[method-assign]
         footer.release = let_out  # type: ignore[method-assign]
+        room.arrive = arrived  # type: ignore[method-assign]
         await pilot.press("a")
         await settle(pilot)
         await pilot.pause()
@@ -172,6 +186,7 @@ async def test_the_war_rooms_first_paint_shows_the_status_and_the_page_then_its_
         # frame painted before then has the status and the page but no keys. (How many frames
         # that is depends on the machine: a loaded one may paint none before.)
         assert released, "the row of keys was never let out"
+        assert order.index("keys") > order.index("its callback over"), order
         for status, entries, keys in painted[:released[0]]:
             assert "02:" in status and entries[0] and keys == 0
         assert painted[-1][2] > 0

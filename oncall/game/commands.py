@@ -3,7 +3,7 @@ the CLI help and replays. The models are the validation and the documentation at
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from types import UnionType
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
@@ -321,11 +321,12 @@ ARG_WORDS = {"model": "a model of the fleet (see help models)",
 """What an argument with no description of its own takes, in `help COMMAND`."""
 
 
-def help_text(data: Mapping[str, Any], topic: str | None,
-              described: Mapping[str, dict[str, Any]]) -> str:
+def help_text(data: Mapping[str, Any], topic: str | None, verbs: Collection[str],
+              described: Callable[[str], dict[str, Any]]) -> str:
     """What `help` prints: the commands available now (`data["commands"]`), one list of
-    `HELP_LISTS` from `data`, or the arguments of one command of `described` (every verb the
-    session knows, described). Raises KeyError naming the topics when `topic` is none of them."""
+    `HELP_LISTS` from `data`, or the arguments of one of `verbs` (every verb the session
+    knows), as `described` gives them. Raises KeyError naming the topics when `topic` is none
+    of them."""
     if topic is None:
         lines = [f"{d['do']:<11}{cost_words(d['minutes'])}  {d['summary']}"
                  for d in data["commands"]]
@@ -338,8 +339,8 @@ def help_text(data: Mapping[str, Any], topic: str | None,
             width = max(map(len, items), default=0)
             return "\n".join(f"{k:<{width}}  {v}" for k, v in items.items())
         return "\n".join(str(v) for v in items)
-    if topic in described:
-        d = described[topic]
+    if topic in verbs:
+        d = described(topic)
         usage = " ".join(k if a["required"] else f"[{k}]" for k, a in d["args"].items())
         lines = [f"{topic} {usage}".strip() + f"  ({cost_words(d['minutes']).strip()})",
                  f"  {d['summary']}"]
@@ -351,9 +352,8 @@ def help_text(data: Mapping[str, Any], topic: str | None,
             lines.append(f"  {k:<{width}}  {'required' if a['required'] else 'optional'}  "
                          f"{said}")
         return "\n".join(lines)
-    lists = [k for k in HELP_LISTS if k in data]
     raise KeyError(f"help: topic: unknown topic {topic!r}; valid: a command "
-                   f"({', '.join(described)}) or {', '.join(lists)}")
+                   f"({', '.join(verbs)}) or {', '.join(k for k in HELP_LISTS if k in data)}")
 
 
 def available(phase: Phase) -> list[str]:

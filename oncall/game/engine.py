@@ -359,7 +359,7 @@ class Game:
                                  for r in remediations.CATALOGUE},
                 "models": self.world.fleet.names(), "alerts": sorted(RULES_BY_NAME)}
         try:
-            text = c.help_text(data, cmd.topic, {v: c.describe(v) for v in c.VERBS})
+            text = c.help_text(data, cmd.topic, c.VERBS, c.describe)
         except KeyError as exc:
             return self._error(str(exc.args[0]), None)
         return self._obs("help", text, data)

@@ -47,7 +47,7 @@ from oncall.game.tools import setting_text
 from oncall.sim import budget as bd
 from oncall.sim.alertmanager import RENOTIFY_MIN, Alertmanager
 from oncall.sim.alerts import RULES, RULES_BY_NAME, Rule
-from oncall.sim.catalogue import FAULTS, TEAMS
+from oncall.sim.catalogue import FAULTS, TEAMS, TOOL_WORDS
 from oncall.sim.clock import hhmm
 from oncall.sim.faultdef import PipelineEntry
 from oncall.sim.fleet import Deploy
@@ -585,11 +585,7 @@ class Shift:
         d = dialogues()[conv.trigger]
         if self.record.facts.trust.get(conv.person, 0) < 0:
             return False
-        obs = {e.observation.id: e for e in self.record.entries if e.observation.id}
-        for oid in cited:
-            entry = obs.get(oid)
-            if entry is None or not entry.observation.ok:
-                continue
+        for entry in self._cited_looks(cited):
             o = entry.observation
             for need in d.convinced_by:
                 if need == "any":
@@ -656,16 +652,18 @@ class Shift:
         obs.events = events
         return obs
 
+    def _cited_looks(self, cited: list[str]) -> list[Entry]:
+        """The observations of this night an answer cites, in the order cited; ids of none,
+        or of a refusal, are passed over."""
+        entries = {e.observation.id: e for e in self.record.entries if e.observation.id}
+        return [e for oid in cited if (e := entries.get(oid)) is not None and e.observation.ok]
+
     def _shown(self, cited: list[str]) -> str:
         """The cited observations as a colleague says them, one subject however many ('the
         canary report with the error_rate chart by revision'), never their ids; 'that' when
         none is a look of this night."""
-        entries = {e.observation.id: e for e in self.record.entries if e.observation.id}
         said: list[str] = []
-        for oid in cited:
-            entry = entries.get(oid)
-            if entry is None or not entry.observation.ok:
-                continue
+        for entry in self._cited_looks(cited):
             o, cmd = entry.observation, entry.command
             if o.kind == "dashboard":
                 words = f"the {cmd.get('metric', 'metric')} chart" + (
@@ -673,7 +671,7 @@ class Shift:
             elif o.kind == "request":
                 words = "the gate report" if o.data.get("failed") else "the request's report"
             else:
-                words = LOOKS.get(o.kind, "what you showed")
+                words = TOOL_WORDS.get(o.kind, "what you showed")
             if words not in said:
                 said.append(words)
         if not said:
@@ -899,15 +897,13 @@ class Shift:
         return obs
 
     def _do_help(self, topic: str | None = None) -> Observation:
-        verbs = self.available()
-        every = {v: _describe_shift(v) if v in sc.SHIFT_VERBS else c.describe(v)
-                 for v in [*c.VERBS, *sc.SHIFT_VERBS] if v != "postmortem"}
-        data = {"commands": [every[v] for v in verbs], "teams": dict(TEAMS),
+        every = [v for v in dict.fromkeys([*c.VERBS, *sc.SHIFT_VERBS]) if v != "postmortem"]
+        data = {"commands": [_describe_shift(v) for v in self.available()], "teams": dict(TEAMS),
                 "fixes": dict(c.FIXES),
                 "causes": {f.id: f"{f.category}: {f.name}" for f in FAULTS},
                 "models": self.world.fleet.names(), "alerts": sorted(RULES_BY_NAME)}
         try:
-            text = c.help_text(data, topic, every)
+            text = c.help_text(data, topic, every, _describe_shift)
         except KeyError as exc:
             return self._error(str(exc.args[0]), [*c.HELP_LISTS, *every])
         return self._obs("help", text, data)
@@ -951,14 +947,10 @@ class ShiftError(ValueError):
     """A shift command that cannot run: names the field and the reason; costs no time."""
 
 
-LOOKS = {"logs": "the logs", "deploys": "the deploy history", "pipelines": "the pipeline view",
-         "infra": "the infra view", "drift": "the drift test", "labels": "the label check",
-         "fleet": "the fleet view", "status": "the status", "runbook": "the runbook"}
-"""A look as a colleague names it when it is cited to them."""
-
-
 def _describe_shift(verb: str) -> dict[str, Any]:
-    return c.describe(verb, sc.SHIFT_VERBS[verb])
+    """A verb as a shift answers it: its own command where it has one (ack, abandon), else
+    the game's."""
+    return c.describe(verb, sc.SHIFT_VERBS.get(verb))
 
 
 def burn_text(alert: dict[str, Any]) -> str:

@@ -43,6 +43,7 @@ No postmortem scores 0.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import combinations
 
 from oncall.game.record import Postmortem
@@ -133,13 +134,15 @@ def _names_any(text: str, nouns: list[str]) -> bool:
     item about this incident counts whatever form carries it."""
     if _hits(text, nouns):
         return True
-    stemmed = f" {' '.join(match.terms(text))} "
-    return any(_stems_in(n, stemmed) for n in nouns)
+    stemmed = _stemmed(text)
+    return any(words != "  " and words in stemmed for words in map(_stemmed, nouns))
 
 
-def _stems_in(term: str, stemmed: str) -> bool:
-    words = match.terms(term)
-    return bool(words) and f" {' '.join(words)} " in stemmed
+@lru_cache(maxsize=4096)
+def _stemmed(text: str) -> str:
+    """A text's stemmed terms, space-separated with a space at either end (so a term's run is
+    found whole): each noun a run knows is stemmed once, however many items read it."""
+    return f" {' '.join(match.terms(text))} "
 
 
 def known_nouns(run: Run) -> list[str]:

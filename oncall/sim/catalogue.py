@@ -321,3 +321,13 @@ TEAMS: Mapping[str, str] = RegistryView(lambda: _about("team"))
 FIXES: Mapping[str, str] = RegistryView(lambda: _about("fix"))
 """The hotfixes the platform offers (`registries/fixes.yaml`); scenarios and fault definitions
 may name only these."""
+
+
+TOOL_WORDS: dict[str, str] = {
+    "fleet": "the fleet overview", "dashboard": "the dashboard", "logs": "the logs",
+    "deploys": "the deploy history", "pipelines": "the pipeline history",
+    "infra": "the infrastructure view", "drift": "the drift report",
+    "labels": "the label report", "runbook": "the runbook",
+}
+"""Each look as people name it: in a story ("the deploy history showed ...") and in a
+colleague's answer to the observations cited to them."""

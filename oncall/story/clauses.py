@@ -153,13 +153,6 @@ SIGNAL_CLAUSES: dict[str, str] = {
 }
 """Signal kind (the part of a signal id before `:`) -> what it showed, as a clause."""
 
-TOOL_WORDS: dict[str, str] = {
-    "fleet": "the fleet overview", "dashboard": "the dashboard", "logs": "the logs",
-    "deploys": "the deploy history", "pipelines": "the pipeline history",
-    "infra": "the infrastructure view", "drift": "the drift report",
-    "labels": "the label report", "runbook": "the runbook",
-}
-
 FIX_WORDS: dict[str, str] = {
     "apply_unit_conversion": "put a unit conversion in at ingestion",
     "clean_node_disk": "freed disk space on the node",

@@ -20,9 +20,8 @@ from oncall.game.record import Entry, Intervened, Record
 from oncall.game.remediations import BY_ID
 from oncall.scoring.awareness import best_replay
 from oncall.scoring.text import a_an, and_list
-from oncall.sim.catalogue import ARCHETYPES_BY_NAME
+from oncall.sim.catalogue import ARCHETYPES_BY_NAME, TOOL_WORDS
 from oncall.story.clauses import (
-    TOOL_WORDS,
     about,
     clock,
     clock_said,

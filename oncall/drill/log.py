@@ -65,6 +65,9 @@ class Event:
 
 
 def _now() -> str:
+    """When a drill was made or a seat's command reached the log: kept with it for the people
+    who read it, and the order drills are listed in. No game logic reads it: a drill replays
+    by `seq` on the simulated clock, so the same log plays the same night in any process."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 

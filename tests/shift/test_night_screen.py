@@ -46,7 +46,7 @@ async def _type(pilot, line: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _log_text(screen: NightScreen) -> str:
-    return "\n".join(str(s.render()) for s in screen.query_one(ObservationLog).query(Static))
+    return screen.query_one(ObservationLog).text()
 
 
 # -- the shift's command surface (no screen) ----------------------------------------------------

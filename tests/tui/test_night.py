@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pilot_helpers import night_built, settle
-from textual.widgets import Static
 
 from oncall.game.shift import Shift
 from oncall.tui.screens.night import night_app
@@ -58,8 +57,7 @@ async def test_the_log_heads_the_acknowledgement_with_its_id(tmp_path: Path) -> 
         screen.action_send(f"ack {page}")
         for _ in range(5):
             await settle(pilot)
-        heads = [str(s.render()) for s in screen.query_one(ObservationLog)
-                 .query(".entry-head").results(Static)]
+        heads = screen.query_one(ObservationLog).heads()
         ack = next(h for h in heads if f" ack {page}" in h)
         assert ack.startswith("obs-"), ack
 
@@ -73,8 +71,7 @@ async def test_status_queue_and_help_are_headed_by_their_obs_id(tmp_path: Path) 
             screen.action_send(line)
             for _ in range(5):
                 await settle(pilot)
-        heads = [str(s.render()) for s in screen.query_one(ObservationLog)
-                 .query(".entry-head").results(Static)][1:]  # after the night's opening
+        heads = screen.query_one(ObservationLog).heads()[1:]  # after the night's opening
         ids = [h.split()[0] for h in heads]
         assert len(heads) == 4 and all(i.startswith("obs-") for i in ids), heads
         assert len(set(ids)) == 4

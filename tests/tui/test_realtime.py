@@ -14,6 +14,7 @@ from pilot_helpers import night_built, settle, typed
 from oncall.tui.app import OncallApp, make_app
 from oncall.tui.screens.page import PageScreen
 from oncall.tui.screens.war_room import WarRoom
+from oncall.tui.widgets.obslog import ObservationLog
 from oncall.tui.widgets.status import IncidentStatus, burn_bar, update_due
 
 MINUTE_S = 0.05
@@ -68,7 +69,7 @@ async def test_the_unanswered_page_runs_the_clock_rings_and_turns_red(home: Path
         assert isinstance(room, WarRoom)
         logged = [c for c, _ in room.entries if c.get("do") == "wait"]
         assert len(logged) == acked, "a real-time minute on the page is missing from the log"
-        heads = [str(h.render()) for h in room.query(".entry-head")]
+        heads = room.query_one(ObservationLog).heads()
         assert sum("wait 1 (1 min)" in h for h in heads) == acked
         await pilot.pause(MINUTE_S * 6)
         await settle(pilot)

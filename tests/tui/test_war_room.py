@@ -10,6 +10,7 @@ from oncall.tui.app import OncallApp
 from oncall.tui.screens.form import FormDialog
 from oncall.tui.screens.help import HelpScreen
 from oncall.tui.screens.war_room import WarRoom
+from oncall.tui.widgets.obslog import ObservationLog
 
 
 async def test_war_room_before_ack_then_help_and_palette(incident_app: OncallApp) -> None:
@@ -52,7 +53,6 @@ async def test_war_room_before_ack_then_help_and_palette(incident_app: OncallApp
 async def test_the_command_line_completes_remembers_and_echoes_retypeable(
         incident_app: OncallApp) -> None:
     from pilot_helpers import settle
-    from textual.widgets import Static
 
     from oncall.tui.widgets.cmdinput import CommandInput
 
@@ -77,7 +77,7 @@ async def test_the_command_line_completes_remembers_and_echoes_retypeable(
         await settle(pilot)
         assert app.game is not None
         assert app.game.record.entries[-1].command == {"do": "update", "message": "all clear"}
-        heads = [str(s.render()) for s in app.screen.query(".entry-head").results(Static)]
+        heads = app.screen.query_one(ObservationLog).heads()
         assert "update 'all clear'" in heads[-1] and "deploys fraud-scorer" in heads[-2]
         await pilot.press("colon", "up")
         assert line.value == "update 'all clear'"
@@ -141,7 +141,7 @@ async def test_the_war_rooms_first_paint_shows_the_status_and_the_page_then_its_
     from textual.widgets._footer import FooterKey
 
     from oncall.tui.widgets.footer import FittingFooter
-    from oncall.tui.widgets.obslog import ObsEntry
+    from oncall.tui.widgets.obslog import ObservationLog
 
     app = incident_app
     async with app.run_test(size=(80, 24)) as pilot:
@@ -156,7 +156,8 @@ async def test_the_war_rooms_first_paint_shows_the_status_and_the_page_then_its_
 
         def seen() -> None:
             if app.screen is room:
-                entries = [entry.has_class("kind-page") for entry in room.query(ObsEntry)]
+                entries = [entry.kind == "page"
+                           for entry in room.query_one(ObservationLog).entries]
                 painted.append((str(room.query_one("#status").render()), entries,
                                 len(room.query_one(FittingFooter).query(FooterKey))))
             paint()

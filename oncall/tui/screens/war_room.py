@@ -267,7 +267,6 @@ class WarRoom(Screen[None]):
 
         self.entries.append((command, obs))
         self._announce(obs)
-        self.query_one(ObservationLog).leaving = True
         form, self._form = self._form, None
         if form is not None and form.is_attached:
             form.show(obs)

@@ -1,7 +1,8 @@
 """The postmortem form, in the sections of the Google SRE template.
 
-Impact and detection start filled from the simulation (numbers the player should not have to
-copy by hand); everything else is the player's. Submitting sends the `postmortem` command.
+Every section starts empty, with a hint of what it asks for: what goes in is the player's,
+the figures too (the resolve's answer above the form and the log hold them), as a headless
+player writes them. Submitting sends the `postmortem` command.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
-from oncall.sim.impact import describe
 from oncall.tui.app import freeze_heap
 from oncall.tui.messages import Observed
 from oncall.tui.screens.layout import skip_repeat_layout
@@ -40,6 +40,16 @@ TEXT_FIELDS = (
     ("detection", "Detection: what fired, at what threshold, how late"),
     ("resolution", "Resolution: what brought it back"),
 )
+HINTS = {
+    "summary": "what broke, for whom, and what brought it back",
+    "impact": "the measured figures: requests or decisions affected, for how long, the error "
+              "budget spent",
+    "root_cause": "the mechanism, not the symptom: what changed and why it broke the model",
+    "trigger": "the change or event that set it off, and when",
+    "detection": "the alert that paged, its threshold and value, and how long after the start",
+    "resolution": "what you did, when, and what showed it worked",
+}
+"""What each section asks for, shown in it while it is empty."""
 LESSONS = (("went_well", "What went well"), ("went_wrong", "What went wrong"),
            ("lucky", "Where we got lucky"))
 ITEM_TYPES = ("detect", "mitigate", "prevent", "repair", "investigate")
@@ -61,21 +71,6 @@ class SectionText(TextArea):
             return
         if result := self._replace_via_keyboard(event.text, *self.selection):
             self.move_cursor(result.end_location)
-
-
-def prefill(game: Game) -> dict[str, str]:
-    from oncall.sim.clock import hhmm
-
-    f = game.record.facts
-    out: dict[str, str] = {}
-    if f.impact:
-        out["impact"] = describe(f.impact) + "."
-    if f.page_alerts:
-        a = f.page_alerts[0]
-        out["detection"] = (f"{a.rule} fired at {hhmm(a.fired_at)} on {a.model}: value "
-                            f"{a.value:g} against threshold {a.threshold:g} ({a.unit}); "
-                            f"the page came at {hhmm(f.page_at)}.")
-    return out
 
 
 class PostmortemScreen(Screen[None]):
@@ -109,8 +104,6 @@ class PostmortemScreen(Screen[None]):
         """The war room's log, to look back at while writing (ctrl+l)."""
         self.behind = behind
         """The war room this form is built behind, ahead of the resolve; None once shown."""
-        self.filled: dict[str, str] = {} if behind is not None else prefill(self.game)
-        """What the sections start with (the impact and detection, from the simulation)."""
         self.shown = False
         """The form is on screen, with the cursor in the summary."""
         self.built = False
@@ -145,16 +138,14 @@ class PostmortemScreen(Screen[None]):
         yield FittingFooter()
 
     def _text(self, name: str, label: str) -> list[Widget]:
-        text = self.filled.get(name, "")
-        area = SectionText(text, id=f"pm-{name}", classes="pm-text", compact=True)
-        if text:  # typing into a pre-filled section adds to it, at its end
-            area.move_cursor(area.document.end)
+        area = SectionText("", id=f"pm-{name}", classes="pm-text", compact=True,
+                           placeholder=HINTS.get(name, ""))
         return [Label(label, classes="form-label"), area]
 
     def _pieces(self) -> list[tuple[str, Callable[[], list[Widget]]]]:
         """The form's widgets in pieces of about a frame's work: where each piece goes, and
-        how to make it (as it is mounted, so a section reads what the resolve filled in). The
-        lower half is in `PARTS` hidden boxes, cut where no two margins meet."""
+        how to make it (as it is mounted). The lower half is in `PARTS` hidden boxes, cut
+        where no two margins meet."""
         from oncall.game.remediations import CATALOGUE
 
         def item(i: int) -> list[Widget]:
@@ -206,12 +197,10 @@ class PostmortemScreen(Screen[None]):
         behind = self.behind
         pieces: list[Piece] = [self._mounter(w, m) for w, m in self._pieces()]
         if behind is not None:
-            # The numbers as they stand (read while no command runs; the resolve brings them
-            # up to date), and the footer composed ahead too.
-            # Once all is in, the form is laid out and its top drawn behind the room too, so
-            # the resolve puts it up from what is drawn (laid out and drawn in the one
-            # callback that showed it, it held the loop for a frame).
-            pieces = [self._prefill, *pieces, self.refresh_bindings,
+            # The footer is composed ahead too. Once all is in, the form is laid out and its
+            # top drawn behind the room, so the resolve puts it up from what is drawn (laid
+            # out and drawn in the one callback that showed it, it held the loop for a frame).
+            pieces = [*pieces, self.refresh_bindings,
                       partial(lay_out_ahead, self), partial(paint_ahead, self)]
         self._building = Slices(self, pieces, then=self._all_built,
                                 when=(lambda: behind.quiet) if behind else None)
@@ -219,20 +208,11 @@ class PostmortemScreen(Screen[None]):
         if not self.ahead:
             self._on_screen()
 
-    def _prefill(self) -> None:
-        self.filled = prefill(self.game)
-
     def show(self, resolved: Observation) -> None:
-        """Built ahead: the resolve's answer and the simulation's numbers go in, and the war
-        room puts the form in its place. Sections mounted later are made with them."""
+        """Built ahead: the resolve's answer goes in, and the war room puts the form in its
+        place."""
         self.resolved = resolved
         self.query_one("#pm-resolved", Static).update(resolved.text)
-        self.filled = prefill(self.game)
-        for name, text in self.filled.items():
-            for area in self.query(f"#pm-{name}").results(SectionText):
-                if area.text != text:
-                    area.load_text(text)
-                    area.move_cursor(area.document.end)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Shown for the first time, a form built ahead is already styled: Textual would style

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 
 def _num(x: Any) -> str:
@@ -75,8 +76,13 @@ class DriftTable(DataTable[str]):
         panel may take part of the screen)."""
         self.clear()
         width = max(20, (room_width or self.size.width or self.app.size.width) - 23)
-        for label, value in drift_rows(data):
-            lines = _wrap(value, width)
+        rows = [(label, _wrap(value, width)) for label, value in drift_rows(data)]
+        # The result column as wide as its longest line, set here: measured by the table when
+        # the loop is next idle, a busy loop drew the rows first in the header's width.
+        column = self.columns[ColumnKey("value")]
+        column.auto_width = False
+        column.width = max(len("result"), *(len(x) for _, lines in rows for x in lines))
+        for label, lines in rows:
             self.add_row(label, "\n".join(lines), height=len(lines))
 
 

@@ -63,16 +63,33 @@ def freeze_heap() -> None:
     them in view, a full collection walked a few hundred thousand objects, 100-300 ms on the
     event loop at random, in the middle of a key's answer. Called once the game is built and
     after each answer is shown; `thaw_heap` hands everything back when the game is left, so
-    whatever became garbage during it is collected then."""
+    whatever became garbage during it is collected then.
+
+    Full collections are left off until then too: what a command builds between two freezes
+    (a world's series, the form built ahead) was walked whole by one, 29 ms in the middle of a
+    command's answer, and what outlives the young generations is frozen with the next answer
+    anyway. The young generations are collected as before."""
     import gc
 
     gc.freeze()
+    young, middle, full = gc.get_threshold()
+    if full != NO_FULL_COLLECTION:
+        FULL_THRESHOLD[0] = full
+        gc.set_threshold(young, middle, NO_FULL_COLLECTION)
+
+
+NO_FULL_COLLECTION = 1 << 30
+"""The third collector threshold while the heap is frozen: no full collection comes on its own."""
+FULL_THRESHOLD = [10]
+"""The third threshold the process had before the heap was frozen, back once it is thawed."""
 
 
 def thaw_heap() -> None:
     import gc
 
     gc.unfreeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_THRESHOLD[0])
 
 
 @contextlib.contextmanager

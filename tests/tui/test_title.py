@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from oncall.tui.app import make_app
+from oncall.tui.app import OncallApp, make_app
 from oncall.tui.screens.career import CareerScreen
 from oncall.tui.screens.shift import ShiftPicker
 from oncall.tui.screens.title import TitleScreen
@@ -121,6 +121,41 @@ def test_the_collector_pauses_only_while_a_worker_builds() -> None:
     finally:
         thaw_heap()
     assert gc.get_freeze_count() == 0
+
+
+async def test_no_full_collection_runs_while_a_game_is_played(incident_app: OncallApp) -> None:
+    """What a command builds between two answers was walked whole by a full collection in
+    the middle of an answer (29 ms). While a game is on, the young generations are collected
+    as before and no full collection comes on its own; the process's own setting is back
+    once the game is left."""
+    import gc
+
+    from pilot_helpers import recovered_room
+
+    from oncall.tui.app import FULL_THRESHOLD, NO_FULL_COLLECTION, thaw_heap
+
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    before = gc.get_threshold()
+    gc.callbacks.append(seen)
+    try:
+        async with incident_app.run_test(size=(80, 24)) as pilot:
+            await recovered_room(pilot)
+            _, _, full = gc.get_threshold()
+            gc.set_threshold(100, 1, full)  # every young collection goes on to the middle one
+            kept = [[[] for _ in range(200)] for _ in range(500)]  # survivors to promote
+            assert 1 in collections and 2 not in collections, sorted(set(collections))
+            del kept
+    finally:
+        gc.callbacks.remove(seen)
+        thaw_heap()
+        after = gc.get_threshold()
+        gc.set_threshold(*before)  # as the tests before this one left the process
+    assert after[2] == FULL_THRESHOLD[0] != NO_FULL_COLLECTION
 
 
 async def test_the_game_layout_timer_firing_as_the_app_closes_is_harmless(

@@ -430,6 +430,7 @@ def _names(kind: FaultKind, remediation_ids: Any) -> Iterator[Found]:
     yield from _shadow_and_rollback(kind)
     yield from _where_node(kind)
     yield from _crashing(kind)
+    yield from _restarts_counted(kind)
     if remediation_ids is not None:
         for j, rid in enumerate(kind.remediations):
             if rid not in remediation_ids:
@@ -513,6 +514,22 @@ def _crashing(kind: FaultKind) -> Iterator[Found]:
             yield f"infra.{i}.message", ("{crashing} counts the pods a pods effect takes down, "
                                          "and the kind has none; valid: add a pods effect, or "
                                          "a message without {crashing}")
+
+
+COUNTED_SERIES = "restarts"
+"""The series the engine counts from the pods effects' restart counters (the infra view's), so
+no metric effect may move it."""
+
+
+def _restarts_counted(kind: FaultKind) -> Iterator[Found]:
+    """The `restarts` series is the increase of the pods' restart counters the infra view
+    shows: a metric effect on it would tell a second count that disagrees with the pods."""
+    for i, m in enumerate(kind.metrics):
+        if m.metric == COUNTED_SERIES:
+            yield f"metrics.{i}.metric", (
+                "restarts is counted from the pods' restart counters (the infra view's), not "
+                "moved by a metric effect; valid: restarts and restarts_per_min on a pods "
+                "infra effect ({kind: pods, restarts: 3, restarts_per_min: 0.4, ...})")
 
 
 NAME_FIELDS = ("feature", "other", "source")

@@ -161,8 +161,11 @@ class PodsEffect(Strict):
         "infra view, the ones `pods: canary` log lines come from), while it runs; `all`: the "
         "stable revision's")
     share: Number = 1.0
-    restarts: Number = 0
-    restarts_per_min: Number = 0.0
+    restarts: Number = Field(0, description="each pod's container restarts the minute the effect "
+                             "first takes it")
+    restarts_per_min: Number = Field(0.0, description="restarts a minute more per pod at full "
+                                     "intensity while the effect takes it; the `restarts` series "
+                                     "is these counters' increase, summed over the pods")
     last_state: str = ""
     min_intensity: float = 0.3
     where_node: dict[str, Any] | None = Field(

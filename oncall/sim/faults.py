@@ -27,6 +27,7 @@ from oncall.sim.faultdef import (
     EventEffect,
     FaultKind,
     HpaEffect,
+    InfraEffect,
     MetricEffect,
     NodesEffect,
     Number,
@@ -182,7 +183,7 @@ def writers(world: World, m: Model, which: str, minute: int) -> list[str]:
         if which == "shadow":
             return []
     if which in ("affected", "serving"):
-        return [p["name"] for p in world.infra(m.name, minute)["pods"]
+        return [p["name"] for p in world.infra(m.name, minute, counted=False)["pods"]
                 if (p["status"] == "Running") == (which == "serving")]
     pods = world.pods_at(m.name, minute)
     return pods[:1] if which == "one" else pods
@@ -777,10 +778,11 @@ class Incident:
             _spread(state, tm.node_disk_levels(world.seed, world.model(model), need))
         # One state whatever order the kind lists its effects in: nodes take their fields before
         # a `where_node` reads them, and events count the pods once every pods effect has run.
-        for e in sorted(self.kind.infra, key=_infra_order):
+        for i, e in sorted(enumerate(self.kind.infra), key=lambda ie: _infra_order(ie[1])):
             if isinstance(e, PodsEffect):
-                if k < e.min_intensity:
-                    continue
+                fixed = self.course.fixed_at()
+                if k < e.min_intensity or (fixed is not None and now >= fixed):
+                    continue  # a fix that landed lets the pods go: they restart no more
                 pods = state["pods"] if e.scope == "all" else next(
                     (r["pods"] for r in state["revisions"] if r["role"] == "canary"), [])
                 if not pods:
@@ -795,17 +797,21 @@ class Incident:
                 state["crashing"] = n
                 for pod in pods[:n]:
                     pod["status"] = e.status
-                    pod["restarts"] += int(self.num(e.restarts) + self.num(e.restarts_per_min)
-                                           * (now - self.onset))
                     pod["last_state"] = fill(e.last_state, self.ns)
+                if self.restarts_of(e) != (0.0, 0.0):
+                    # The pods it restarts this minute; their restarts are counted from these
+                    # (`oncall.sim.restarts`), for the infra view and the series alike.
+                    state.setdefault("restarting", []).append(
+                        (self.id, i, "canary" if e.scope == "canary" else "stable",
+                         [p["name"] for p in pods[:n]]))
             elif isinstance(e, EventEffect):
                 at = self.onset + self.minute(e.at)
                 if self._happened(at, now):
                     crashing = state.get("crashing", len(state["pods"]))
                     if at != now and "{crashing}" in e.message:
                         # An event keeps the count of its own minute, whenever it is read.
-                        crashing = sum(p["status"] != "Running"
-                                       for p in world.infra(model, at)["pods"]) or crashing
+                        crashing = sum(p["status"] != "Running" for p in world.infra(
+                            model, at, counted=False)["pods"]) or crashing
                     ns = {**self.ns, "crashing": crashing,
                           "replicas": scaled}
                     state["events"].append({"at": at, "type": e.type,
@@ -840,13 +846,41 @@ class Incident:
     def autoscaler_changes(self, t: np.ndarray) -> np.ndarray:
         """The minutes of `t` at which one of the kind's autoscaler effects starts or stops (its
         intensity crosses the effect's threshold), where the infra view's replicas change."""
+        return self.infra_changes(t, (HpaEffect,))
+
+    def infra_changes(self, t: np.ndarray, kinds: tuple[type, ...] = (
+            PodsEffect, NodesEffect, HpaEffect)) -> np.ndarray:
+        """The minutes of `t` at which one of the kind's infra effects of those kinds starts or
+        stops (its intensity crosses the effect's threshold)."""
         out = np.zeros(len(t), dtype=bool)
         k = self.course.intensity(t) if len(t) else np.zeros(0)
+        fixed = self.course.fixed_at()
+        if PodsEffect in kinds and fixed is not None and len(t) and t[0] < fixed <= t[-1]:
+            out[int(fixed - t[0])] = True  # the pods effect lets its pods go
         for e in self.kind.infra:
-            if isinstance(e, HpaEffect):
+            if isinstance(e, PodsEffect | NodesEffect | HpaEffect) and isinstance(e, kinds):
                 on = k >= e.min_intensity
                 out[1:] |= on[1:] != on[:-1]
         return out
+
+    def restarts_of(self, e: InfraEffect) -> tuple[float, float]:
+        """An infra effect's container restarts: how many each pod a pods effect takes has had
+        when first taken, and how many more a minute at full intensity; none for any other."""
+        if not isinstance(e, PodsEffect):
+            return 0.0, 0.0
+        return self.num(e.restarts), self.num(e.restarts_per_min)
+
+    def counts_restarts(self) -> bool:
+        """Whether a pods effect of the kind restarts containers (what the `restarts` series and
+        the infra view's counters count)."""
+        return any(isinstance(e, PodsEffect) and self.restarts_of(e) != (0.0, 0.0)
+                   for e in self.kind.infra)
+
+    def selects_by_node(self) -> bool:
+        """Whether a pods effect that restarts containers picks its pods by their node (whose
+        fields may change at any minute)."""
+        return any(isinstance(e, PodsEffect) and e.where_node is not None
+                   and self.restarts_of(e) != (0.0, 0.0) for e in self.kind.infra)
 
     def _nodes_needed(self) -> int:
         """Nodes the model must run on for the kind to mean what it says: a kind that takes the

@@ -57,7 +57,8 @@ RECOVERED_BELOW = 0.05
 """The fault's intensity under which its effect counts as gone (as `World.recovered` reads it)."""
 SERVING_METRICS = frozenset({"error_rate", "latency_p50_ms", "latency_p99_ms", "pred_nan_ratio",
                              "restarts", "up"})
-"""Series a fault moves when it breaks serving itself: its requests are counted."""
+"""Series a fault moves when it breaks serving itself: its requests are counted (and
+`restarts`, which a pods effect that restarts containers moves)."""
 COUNTED_ROWS = frozenset({"nulls", "inject", "nan"})
 COUNTED_SCORES = frozenset({"nan"})
 PREDICTION_WINDOW = 15
@@ -74,7 +75,7 @@ def silent(inc: Incident) -> bool:
     """A fault no request counter sees: it neither fails, slows nor blanks a request, nor serves
     a missing or unknown input; only quality (through labels) can show it."""
     k = inc.kind
-    return not (any(e.metric in SERVING_METRICS for e in k.metrics)
+    return not (any(e.metric in SERVING_METRICS for e in k.metrics) or inc.counts_restarts()
                 or any(r.op in COUNTED_ROWS for r in k.rows) or inc.renames_to_unknown()
                 or any(s.op in COUNTED_SCORES for s in k.scores))
 
@@ -116,7 +117,7 @@ def _requests(world: World, inc: Incident, t0: int, t1: int) -> dict[str, float]
             if f.kind == "categorical":
                 share = np.maximum(share, excess(f"feature_unseen_rate:{f.name}"))
     k = inc.course.intensity(t)
-    if any(e.metric in SERVING_METRICS for e in inc.kind.metrics):
+    if any(e.metric in SERVING_METRICS for e in inc.kind.metrics) or inc.counts_restarts():
         share = np.maximum(share, k * inc.affected_share)
     affected = np.maximum(served * np.clip(share, 0, 1), failed)
     out: dict[str, float] = {

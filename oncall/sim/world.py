@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from oncall.sim import restarts
 from oncall.sim import telemetry as tm
 from oncall.sim.alerts import RULES, Episode, Rule
 from oncall.sim.clock import DAY
@@ -140,6 +141,8 @@ class World:
         self.references: dict[tuple[str, str], Any] = {}
         """Fitted drift references per (model, column), reused by every drift test."""
         self._quantiles: dict[tuple[str, str], dict[str, float]] = {}
+        self._touches: dict[tuple[Any, ...], list[tuple[str, int, str, list[str]]]] = {}
+        """The pods each restarting pods effect takes, per (model, minute, course)."""
         self.incidents: dict[str, Incident] = {}
         for inc in sorted(spec.incidents, key=lambda i: i.onset):
             if inc.id in self.incidents:
@@ -238,6 +241,8 @@ class World:
         v = tm.baseline(self.seed, m, metric, t, self.stats(model))
         for inc in self.incidents.values():
             v = inc.metric(self, model, metric, t, v, revision)
+        if metric == "restarts" and self.restarting(model):
+            v = v + restarts.rate(self, model, t0, t1, revision)
         for n in self.noise:
             v = n.metric(self, model, metric, t, v, revision)
         if metric in QUANTILES:
@@ -330,8 +335,8 @@ class World:
         if any(inc.model == model and inc.holds_pending() for inc in self.incidents.values()):
             pending: dict[int, set[str]] = {}
             for minute in {int(line.t) for line in lines}:
-                pending[minute] = {p["name"] for p in self.infra(model, minute)["pods"]
-                                   if p["status"] in SILENT_PODS}
+                pending[minute] = {p["name"] for p in self.infra(model, minute, counted=False)[
+                    "pods"] if p["status"] in SILENT_PODS}
             lines = [line for line in lines if line.pod not in pending[int(line.t)]]
             # A Pending pod was never scheduled, an Evicted one was stopped: neither runs a
             # container, so neither writes a log line.
@@ -496,9 +501,22 @@ class World:
             })
         return {"model": model, "pipelines": out}
 
-    def infra(self, model: str, t: int | None = None) -> dict[str, Any]:
-        """The model's pods, nodes, autoscaler and events at minute t (default now)."""
+    def infra(self, model: str, t: int | None = None, counted: bool = True) -> dict[str, Any]:
+        """The model's pods, nodes, autoscaler and events at minute t (default now). Each pod's
+        restarts are its counter of `restart_counters`, the one the `restarts` series counts;
+        `counted=False` leaves them at 0 (a look at the pods' states alone, which the counters
+        are read from)."""
         t = self.now if t is None else t
+        state = self._infra(model, t)
+        state.pop("restarting", None)
+        if counted and self.restarting(model):
+            counts = {name: float(c[-1]) for name, (_, c) in
+                      self.restart_counters(model, t, t + 1).items()}
+            for pod in [*state["pods"], *(p for r in state["revisions"] for p in r["pods"])]:
+                pod["restarts"] = int(counts.get(pod["name"], 0))
+        return state
+
+    def _infra(self, model: str, t: int) -> dict[str, Any]:
         m = self.fleet.models[model]
         ceiling = int(m.live_deploy(t).config["max_replicas"])
         pods = self.pods_at(model, t)  # a lowered ceiling leaves fewer pods
@@ -537,6 +555,28 @@ class World:
         for n in self.noise:
             state = n.infra(self, model, state)
         return state
+
+    def restarting(self, model: str) -> list[Incident]:
+        """The incidents on the model whose pods effects restart containers."""
+        return [i for i in self.incidents.values() if i.model == model and i.counts_restarts()]
+
+    def restarted_pods(self, model: str, t: int) -> list[tuple[str, int, str, list[str]]]:
+        """The pods each pods effect that restarts containers takes at minute t, as the infra
+        view lists them: (incident, effect, revision role, pod names). Kept per minute and
+        course (`restarts.counters` reads them where the infra view can change)."""
+        m = self.fleet.models[model]
+        key = (model, t, self._version(m), len(m.deploys), len(self.capacity))
+        hit = self._touches.get(key)
+        if hit is None:
+            hit = self._touches[key] = list(self._infra(model, t).get("restarting", []))
+        return hit
+
+    def restart_counters(self, model: str, t0: int, t1: int
+                         ) -> dict[str, tuple[str, np.ndarray]]:
+        """Each pod's container restart counter at every minute of [t0, t1), by pod name, with
+        its revision's role: the one source of the infra view's `restarts` and of the
+        `restarts` series (`oncall.sim.restarts`)."""
+        return restarts.counters(self, model, t0, t1)
 
     def _added_capacity(self, model: str, state: dict[str, Any], t: int) -> None:
         """Replicas a scale-up or a raised ceiling added stay after the fault they answered has
@@ -590,7 +630,7 @@ class World:
         ceiling = np.empty(len(t))
         starts = [*np.flatnonzero(change).tolist(), len(t)]
         for a, b in itertools.pairwise(starts):
-            hpa = self.infra(model, int(t[a]))["hpa"]
+            hpa = self.infra(model, int(t[a]), counted=False)["hpa"]
             replicas[a:b], ceiling[a:b] = hpa["replicas"], hpa["max_replicas"]
         return t, replicas, ceiling
 
@@ -811,7 +851,7 @@ class World:
             inc.course.events.append((at, "worse", 1.15))
         self.extra_cost_per_hour += outcome.cost_usd_per_hour
         if iv.kind == "hotfix" and iv.fix in CAPACITY_FIXES and iv.model is not None:
-            hpa = self.infra(iv.model, self.now)["hpa"]
+            hpa = self.infra(iv.model, self.now, counted=False)["hpa"]
             self.capacity.append((at, iv.model, iv.fix, int(hpa["replicas"]),
                                   int(hpa["max_replicas"])))
         if outcome.delay:

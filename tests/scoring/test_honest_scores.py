@@ -172,14 +172,15 @@ def test_infra_and_deploys_count_as_looking_at_the_signal() -> None:
     assert "Looked at the signal first: infra search-ranker" in lines(rec, "alert")
 
 
-@pytest.mark.parametrize(("alert", "threshold"), [("ModelHigh5xxRatio", "0.05"),
-                                                  ("PodCrashLooping", "3"),
-                                                  ("GPUMemoryNearFull", "0.95")])
-def test_detection_may_name_any_alert_that_paged(alert: str, threshold: str) -> None:
-    sc = loader.scenario("search-1")
+@pytest.mark.parametrize(("sid", "alert", "threshold"), [("address-1", "ModelHigh5xxRatio", "0.05"),
+                                                         ("address-1", "PodCrashLooping", "3"),
+                                                         ("search-1", "PodCrashLooping", "3")])
+def test_detection_may_name_any_alert_that_paged(sid: str, alert: str, threshold: str) -> None:
+    sc = loader.scenario(sid)
     cmds = [dict(c) for c in sc.playbook.right]
     cmds[-1]["detection"] = f"{alert} fired above {threshold}."
-    rec = play("search-1", cmds)
+    rec = play(sid, cmds)
+    assert alert in {a.rule for a in rec.facts.page_alerts}
     assert part(rec, "alert", "detection") == 2
 
 

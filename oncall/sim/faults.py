@@ -110,7 +110,10 @@ class Course:
         k = self._shape(t)
         for before in self.earlier:
             k = np.maximum(k, self._shape(t - before))
+        fixed = self.fixed_at()
         for at, kind, value in sorted(self.events):
+            if kind == "fix" and at != fixed:
+                continue  # a later fix finds the fault already stopped by the earliest one
             if kind == "worse":
                 k = np.where(t >= at, k * value, k)
             elif kind == "dip":

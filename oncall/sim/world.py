@@ -803,7 +803,10 @@ class World:
         inc = self.incident_for(iv)
         outcome = inc.respond(self, iv)
         at = self.now + outcome.delay
-        if outcome.effect == "fixes" and inc.course.fixed_at() is None:
+        fixed = inc.course.fixed_at()
+        if outcome.effect == "fixes" and (fixed is None or at < fixed):
+            # The earliest fix stops the fault; one scheduled for later (a team's answer still
+            # on its way) then lands on a fault already stopped and changes nothing.
             inc.course.events.append((at, "fix", 0.0))
         elif outcome.effect == "partial":
             inc.course.events.append((at, "dip", 6.0))

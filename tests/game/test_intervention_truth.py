@@ -1,0 +1,85 @@
+"""An intervention's answer says what it did to the world, and the world does what it says.
+
+The earliest fix stops a fault, whoever made it: a team's fix still on its way when the player's
+own lands finds the fault already stopped, and the record, the scorecard and the story say who
+stopped it and when.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from worlds import fresh_game
+
+from oncall.content import loader
+from oncall.game.engine import Game
+from oncall.scoring import score
+from oncall.store.saves import IncidentSave
+from oncall.story import star_story
+from oncall.story.spoken import spoken_stories
+
+
+def swapped(sid: str) -> list[dict[str, Any]]:
+    """The scenario's right playbook with its escalation moved before its own fix."""
+    cmds = [dict(c) for c in loader.scenario(sid).playbook.right]
+    esc = next(i for i, c in enumerate(cmds) if c["do"] == "escalate")
+    fix = max(i for i, c in enumerate(cmds[:esc]) if c["do"] in ("hotfix", "rollback"))
+    cmds[esc], cmds[fix] = cmds[fix], cmds[esc]
+    return cmds
+
+
+def play(sid: str, cmds: list[dict[str, Any]]) -> tuple[Game, list[Any]]:
+    g = fresh_game(sid, 7)
+    seen = []
+    for cmd in cmds:
+        obs = g.do(cmd)
+        assert obs.ok, (cmd, obs.text)
+        seen.append(obs)
+    return g, seen
+
+
+def test_a_fix_of_your_own_after_an_escalation_stops_the_fault_when_it_lands() -> None:
+    for sid in ("fraud-1", "credit-3"):
+        g, seen = play(sid, swapped(sid))
+        f = g.record.facts
+        esc, own = f.interventions[0], f.interventions[1]
+        assert esc.kind == "escalate" and own.kind in ("hotfix", "rollback"), sid
+        assert own.t < esc.effective_at, sid  # the team's answer was still on its way
+        assert f.mitigated_at == own.t, sid
+        fixed = next(o for o in seen if o.kind == own.kind)
+        assert [e["kind"] for e in fixed.events] == ["mitigated"], sid
+        # The team's answer arrives, but no second "recovering": the fault had stopped.
+        later = [e for o in seen for e in o.events if e["t"] == esc.effective_at]
+        assert "message" in [e["kind"] for e in later], (sid, later)
+        assert [e for o in seen for e in o.events if e["kind"] == "mitigated"] == \
+            fixed.events, sid
+        card = score(g.record)
+        lines = [line for s in card.sections for line in s.feedback]
+        assert not any("team you escalated to" in line for line in lines), (sid, lines)
+        assert not any("through the team" in line for line in lines), (sid, lines)
+        assert f"Mitigated at {own.t // 60 % 24:02d}:{own.t % 60:02d}." in lines, (sid, lines)
+        right, _ = play(sid, [dict(c) for c in loader.scenario(sid).playbook.right])
+        # The same two right moves in the other order: only the first move's points (an
+        # escalation, not a fix of your own) and the minutes to mitigate differ.
+        assert score(right.record).total - card.total < 3, sid
+        save = IncidentSave(record=g.record, scorecard=card,
+                            saved_at="2026-03-18T09:30:00+00:00")
+        said = star_story(save) + "\n".join(s.text for s in spoken_stories(g.record))
+        clock = f"{own.t // 60 % 24}:{own.t % 60:02d}"
+        assert f"stopped at {clock}" in said, sid
+        late = f"{esc.effective_at // 60 % 24}:{esc.effective_at % 60:02d}"
+        assert f"stopped at {late}" not in said, sid
+        assert "(by then the fault was already mitigated)" in said, sid
+
+
+def test_the_course_is_stopped_by_the_earliest_fix_alone() -> None:
+    """A later fix within the recovery of the earlier one does not hurry it."""
+    course = fresh_game("fraud-1", 7).world.fault.course
+    start = course.onset + 20
+    minutes = [start + 0.5 * i for i in range(2 * course.recovery + 2)]
+    course.events.append((start + 1, "fix", 0.0))
+    course.events.append((start, "fix", 0.0))
+    alone = fresh_game("fraud-1", 7).world.fault.course
+    alone.events.append((start, "fix", 0.0))
+    assert course.fixed_at() == start
+    assert list(course.intensity(minutes)) == list(alone.intensity(minutes))

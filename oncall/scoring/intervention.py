@@ -65,6 +65,10 @@ HELPED = ("fixes", "partial")
 def _penalty(run: Run, iv: Intervened) -> tuple[int, str]:
     m = run.match(iv.command)
     what = f"{describe(iv.command)} at {run.at(iv.t)}"
+    stopped = run.facts.mitigated_at
+    if iv.effect == "none" and iv.kind != "escalate" and stopped is not None \
+            and iv.t >= stopped and run.on_target(iv):
+        return 2, f"{what} came after the fault had stopped and changed nothing"
     if m is not None and not m.right:
         why = f": {m.move.why}" if m.move.why else ""
         return (3 if iv.effect == "worse" else 2), f"{what} is a tempting wrong move{why}"

@@ -915,7 +915,7 @@ def _copy_model(m: Model) -> Model:
                           _own(v.eval_scores), v.registered_by, v.registered_at)
                   for v in m.versions],
                  [Deploy(d.revision, d.model_version, _own(d.config), d.image, d.canary_pct,
-                         d.promoted_by, d.at, d.note, d.shadow, d.ended_at)
+                         d.promoted_by, d.at, d.note, d.shadow, d.ended_at, d.undoes)
                   for d in m.deploys])
 
 

@@ -83,3 +83,39 @@ def test_the_course_is_stopped_by_the_earliest_fix_alone() -> None:
     alone.events.append((start, "fix", 0.0))
     assert course.fixed_at() == start
     assert list(course.intensity(minutes)) == list(alone.intensity(minutes))
+
+
+def test_a_second_rollback_does_not_swap_back_to_the_revision_the_first_took_out() -> None:
+    g, seen = play("credit-3", [
+        {"do": "ack"}, {"do": "deploys", "model": "credit-limit"},
+        {"do": "rollback", "model": "credit-limit"}, {"do": "wait", "minutes": 10},
+        {"do": "rollback", "model": "credit-limit"}, {"do": "wait", "minutes": 20},
+        {"do": "rollback", "model": "credit-limit", "to": "r7"},
+        {"do": "deploys", "model": "credit-limit"},
+        {"do": "dashboard", "model": "credit-limit", "metric": "error_rate", "window": 30},
+        {"do": "infra", "model": "credit-limit"},
+        {"do": "hotfix", "model": "credit-limit", "fix": "restart_pods"}])
+    first, second, named = (o for o in seen if o.kind == "rollback")
+    m = g.world.model("credit-limit")
+    faulty = g.world.fault.revisions[-1]
+    assert f"rollback from r{faulty}" in seen[-4].text
+    for again in (second, named):
+        assert again.text.startswith(f"Nothing deployed: r{faulty} is the revision"), again.text
+        assert "falls back" not in again.text
+    live = m.live_deploy(g.world.now)
+    assert live.undoes == faulty and live.config["cpu_limit_m"] == 2000
+    assert [d.at for d in m.deploys if d.undoes is not None] == [first.t]
+    assert g.world.recovered() and not [e for e in g.world.firing() if e.model == m.name]
+    assert max(seen[-3].data["values"]) < 0.01
+    assert "limit 500m" not in seen[-2].text and "nr_throttled" not in seen[-2].text
+    restart = seen[-1]
+    assert "paused" not in restart.text and restart.text.startswith("Applied restart_pods")
+    effects = [(iv.kind, iv.effect) for iv in g.record.facts.interventions]
+    assert effects == [("rollback", "fixes"), ("rollback", "none"), ("rollback", "none"),
+                       ("hotfix", "none")]
+    card = score(g.record)
+    lines = {s.name: " ".join(s.feedback) for s in card.sections}
+    assert f"Thrashing: rollback credit-limit at {second.clock}" in lines["temperament"]
+    assert f"rollback credit-limit at {second.clock} came after the fault had stopped and " \
+           "changed nothing" in lines["intervention"]
+    assert "the pods come back with the same limit" not in lines["intervention"]

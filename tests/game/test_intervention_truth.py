@@ -12,8 +12,10 @@ from typing import Any
 from worlds import fresh_game
 
 from oncall.content import loader
+from oncall.content.kinds import fault_kinds
 from oncall.game.engine import Game
 from oncall.scoring import score
+from oncall.sim.faultdef import FaultKind
 from oncall.store.saves import IncidentSave
 from oncall.story import star_story
 from oncall.story.spoken import spoken_stories
@@ -119,3 +121,38 @@ def test_a_second_rollback_does_not_swap_back_to_the_revision_the_first_took_out
     assert f"rollback credit-limit at {second.clock} came after the fault had stopped and " \
            "changed nothing" in lines["intervention"]
     assert "the pods come back with the same limit" not in lines["intervention"]
+
+
+def test_an_answer_never_says_the_fault_eased_when_the_world_did_not_change() -> None:
+    from oncall.content.kindcheck import EASES
+
+    for sid in ("credit-3", "fraud-1", "fraud-5"):
+        g, _ = play(sid, [dict(c) for c in loader.scenario(sid).playbook.wrong])
+        for iv in g.record.facts.interventions:
+            if iv.effect in ("none", "worse"):
+                assert EASES.search(iv.message) is None, (sid, iv.command, iv.message)
+    g, _ = play("credit-3", [{"do": "ack"},
+                             {"do": "hotfix", "model": "credit-limit", "fix": "scale_up"}])
+    scaled = g.record.facts.interventions[0]
+    assert scaled.effect == "none" and "timeouts go on" in scaled.message
+
+
+def test_a_kind_whose_answer_contradicts_its_outcome_is_refused() -> None:
+    from oncall.content.kindcheck import kind_problems
+
+    kind = fault_kinds()["cpu_quota_cut"]
+    assert kind_problems(kind) == []
+
+    def saying(i: int, message: str) -> FaultKind:
+        raw = kind.model_dump()
+        raw["responses"][i]["message"] = message
+        return FaultKind.model_validate(raw)
+
+    assert kind.responses[3].outcome == "none"
+    said = saying(3, "Added replicas: timeouts drop a little and the bill rises.")
+    assert ("responses.3.message", "the outcome none leaves the fault as it is, but the message "
+            "says 'drop a little'; valid: a message that says what the outcome does, or the "
+            "outcome the message describes") in kind_problems(said)
+    assert kind.responses[0].outcome == "fixes"
+    fixed = saying(0, "No change: the pods restart with their previous CPU limit.")
+    assert [w for w, _ in kind_problems(fixed)] == ["responses.0.message"]

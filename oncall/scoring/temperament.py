@@ -152,7 +152,7 @@ def _thrash(run: Run, tally: Tally) -> None:
     stopped = run.facts.mitigated_at
     blind = [b for a, b in pairwise(acts) if b.evidence_before <= a.evidence_before and (
         (a.effect != "fixes" and not _is_right(run, b.command))
-        or (b.effect == "none" and stopped is not None and b.t >= stopped))]
+        or (b.effect == "none" and stopped is not None and b.t >= stopped and run.on_target(b)))]
     if blind:
         names = ", ".join(f"{describe(b.command)} at {run.at(b.t)}" for b in blind)
         tally.add("thrash", 2 - len(blind), 2, f"Thrashing: {names} with no new evidence since "

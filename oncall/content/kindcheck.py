@@ -431,6 +431,7 @@ def _names(kind: FaultKind, remediation_ids: Any) -> Iterator[Found]:
     yield from _where_node(kind)
     yield from _crashing(kind)
     yield from _restarts_counted(kind)
+    yield from _answers_as_outcome(kind)
     if remediation_ids is not None:
         for j, rid in enumerate(kind.remediations):
             if rid not in remediation_ids:
@@ -470,6 +471,36 @@ def _shadow_and_rollback(kind: FaultKind) -> Iterator[Found]:
             if k not in keys:
                 where = f"rollback.keep.{j}" if field == "keep" else f"rollback.set.{k}"
                 yield where, f"unknown config key {k!r}; valid: {_choices(keys)}"
+
+
+EASES = re.compile(
+    r"\b(?:recover(?:s|ed|ing|y)?|back to normal|improv(?:e|es|ed|ing)|calmer"
+    r"|(?:drop|drops|fall|falls|ease|eases|help|helps) a little"
+    r"|(?:stop|stops|stopped) (?:failing|timing out|being paused|crashing|being killed)"
+    r"|(?:succeed|succeeds|pass|passes|serve|serves) again)\b", re.I)
+"""Words that say the fault eased: a `none` or `worse` outcome leaves it as it is, or worse."""
+NO_CHANGE = re.compile(r"\b(?:no change|changes nothing|nothing changes|nothing changed)\b",
+                       re.I)
+"""Words that say nothing changed: a `fixes` or `partial` outcome does change the fault."""
+
+
+def _answers_as_outcome(kind: FaultKind) -> Iterator[Found]:
+    """An answer says what its outcome does to the world: a `none` or `worse` one never says the
+    fault eased, a `fixes` or `partial` one never that nothing changed (the `otherwise` answers
+    are `none`)."""
+    answers = [(f"responses.{i}.message", r.outcome, r.message)
+               for i, r in enumerate(kind.responses)]
+    answers += [("otherwise.message", "none", kind.otherwise.message),
+                ("otherwise.escalation", "none", kind.otherwise.escalation)]
+    for where, outcome, message in answers:
+        claim = (EASES if outcome in ("none", "worse") else NO_CHANGE).search(message)
+        if claim is None:
+            continue
+        does = {"none": "leaves the fault as it is", "worse": "makes the fault worse",
+                "fixes": "stops the fault", "partial": "eases the fault for a while"}[outcome]
+        yield where, (f"the outcome {outcome} {does}, but the message says "
+                      f"{claim.group(0)!r}; valid: a message that says what the outcome does, "
+                      "or the outcome the message describes")
 
 
 NODE_FIELDS: dict[str, tuple[Any, ...]] = {"ready": (True,), "condition": ("DiskPressure",),

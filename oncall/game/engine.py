@@ -27,7 +27,7 @@ from oncall.game.record import (
 from oncall.sim.alerts import RULES_BY_NAME, Episode
 from oncall.sim.catalogue import FAULTS, FAULTS_BY_ID, TEAMS
 from oncall.sim.clock import hhmm
-from oncall.sim.faults import Intervention
+from oncall.sim.faults import Intervention, Outcome
 from oncall.sim.impact import describe as describe_impact
 from oncall.sim.world import IncidentSpec, World, WorldSpec
 
@@ -490,13 +490,12 @@ class Game:
         model = getattr(cmd, "model", None)
         if model is not None:
             tools.check_model(self.world, model)
-        if isinstance(cmd, c.Rollback):
-            self._record_rollback(cmd)
+        refused = self._record_rollback(cmd) if isinstance(cmd, c.Rollback) else None
         self._check_incident(cmd.incident)
         iv = Intervention(kind=verb, model=model, fix=getattr(cmd, "fix", None),
                           to=getattr(cmd, "to", None), team=getattr(cmd, "team", None),
                           message=getattr(cmd, "message", ""), incident=cmd.incident)
-        outcome = self.world.apply(iv)
+        outcome = Outcome("none", refused) if refused else self.world.apply(iv)
         f = self.record.facts
         f.extra_cost_per_hour += outcome.cost_usd_per_hour
         f.interventions.append(Intervened(
@@ -515,8 +514,11 @@ class Game:
         obs.events = events
         return obs
 
-    def _record_rollback(self, cmd: c.Rollback) -> None:
-        """A rollback is a real deploy: it appears in the model's history."""
+    def _record_rollback(self, cmd: c.Rollback) -> str | None:
+        """A rollback is a real deploy: it appears in the model's history. It goes back, never
+        forward: a revision an earlier rollback took out of service is not deployed again (a
+        second plain rollback would otherwise swap back to it, as `kubectl rollout undo` does);
+        the answer then says that nothing was deployed (returned, and nothing changes)."""
         from oncall.sim.fleet import Deploy
 
         m = self.world.model(cmd.model)
@@ -524,11 +526,19 @@ class Game:
         target = m.rollback_target(self.now, cmd.to)
         if target is None:
             raise tools.ToolError(f"{cmd.model} has no earlier version or revision {cmd.to!r}")
+        undone = m.undone_by(target.revision, self.now)
+        if undone is not None:
+            return (f"Nothing deployed: r{target.revision} is the revision the rollback at "
+                    f"{hhmm(undone.at)} (r{undone.revision}) took out of service, and "
+                    f"{m.name} still serves r{current.revision} ({current.model_version}). To go "
+                    f"further back, name an earlier revision: rollback to=rN.")
         m.deploys.append(Deploy(
             revision=len(m.deploys) + 1, model_version=target.model_version,
             config=self.world.rollback_config(cmd.model, current.config, target.config),
             image=target.image, canary_pct=100, promoted_by="you (on-call)", at=self.now,
-            note=f"rollback from r{current.revision} to r{target.revision}"))
+            note=f"rollback from r{current.revision} to r{target.revision}",
+            undoes=current.revision if target is not current else None))
+        return None
 
     _do_rollback = _intervene
     _do_hotfix = _intervene

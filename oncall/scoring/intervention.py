@@ -3,7 +3,8 @@
 Rules:
 - 8: the first intervention, judged by what it did: 8 for a rollback or hotfix that mitigated the
   fault, 6 for an escalation whose team mitigated it (it spends another team's night and waits
-  on them), 4 when a rollback or hotfix of your own could have settled it, 3 for a move that
+  on them) or would have, had a later move of the player's own not stopped the fault before
+  their answer, 4 when a rollback or hotfix of your own could have settled it, 3 for a move that
   helped partly, 0 for one that changed nothing or made it worse (the answer key's `why` says
   what makes a tempting move wrong). A move made before any observation had shown a sign of the
   fault is a blind guess: it earns nothing, even when it works, as a diagnosis named before any
@@ -64,6 +65,10 @@ HELPED = ("fixes", "partial")
 def _penalty(run: Run, iv: Intervened) -> tuple[int, str]:
     m = run.match(iv.command)
     what = f"{describe(iv.command)} at {run.at(iv.t)}"
+    stopped = run.facts.mitigated_at
+    if iv.effect == "none" and iv.kind != "escalate" and stopped is not None \
+            and iv.t >= stopped and run.on_target(iv):
+        return 2, f"{what} came after the fault had stopped and changed nothing"
     if m is not None and not m.right:
         why = f": {m.move.why}" if m.move.why else ""
         return (3 if iv.effect == "worse" else 2), f"{what} is a tempting wrong move{why}"
@@ -92,6 +97,12 @@ def score_intervention(run: Run) -> Tally:
             teams = run.teams_escalated()
             tally.add("first", 0, 8, f"{what} was one of {len(teams)} escalations "
                       f"({', '.join(teams)}): paging every team is not a decision.")
+        elif first.kind == "escalate" and run.landed_late(first):
+            mit = run.mitigator()
+            by = f" {describe(mit.command)} at {run.at(mit.t)}" if mit is not None else ""
+            line = (f"{what} handed the fault to its team;{by} stopped it before their answer "
+                    f"at {run.at(first.effective_at)}")
+            tally.add("first", 6 * share, 8, line + (f".{guess}" if share else f", but {why}."))
         elif first.effect in HELPED and not share:
             did = "mitigated" if first.effect == "fixes" else "helped with"
             via = " through the team" if first.kind == "escalate" else ""
@@ -130,7 +141,7 @@ def score_intervention(run: Run) -> Tally:
             pts, line = 4.0, line + " by a team you escalated to, though a rollback or hotfix " \
                 "of your own could have settled it"
         share, why = 1.0, ""
-        fixer = next((iv for iv in ivs if iv.effect == "fixes"), None)
+        fixer = run.mitigator()
         if fixer is not None:
             share, why = _earned(run, fixer)
             if why:
@@ -154,7 +165,8 @@ def score_intervention(run: Run) -> Tally:
     else:
         tally.add("harm", 4, 4, "No harmful or wasted interventions.")
 
-    helped = [iv for iv in ivs if iv.effect in HELPED and iv.evidence_before > 0]
+    helped = [iv for iv in ivs if iv.effect in HELPED and iv.evidence_before > 0
+              and not run.landed_late(iv)]
     dx_at = facts.diagnosis_at
     early = [iv for iv in helped if dx_at is None or iv.t <= dx_at + BEFORE_ROOT_CAUSE]
     if early:
@@ -307,9 +319,9 @@ def _blind(run: Run, iv: Intervened) -> bool:
 
 def _delegated(run: Run) -> bool:
     """The fault was mitigated by a team's answer where the player's own move would have done."""
-    fixed = [iv for iv in run.interventions if iv.effect == "fixes"]
+    fixer = run.mitigator()
     own_fix = any(m.kind != "escalate" for m in run.right)
-    return bool(fixed) and fixed[0].kind == "escalate" and own_fix
+    return fixer is not None and fixer.kind == "escalate" and own_fix
 
 
 def _as_command(run: Run) -> dict[str, object]:

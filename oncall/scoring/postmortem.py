@@ -172,10 +172,10 @@ def resolution_terms(run: Run) -> tuple[str, list[str]]:
     if run.answers.control:
         return "it cleared by itself and was ticketed", [
             r"\bticket", r"\bclear", r"\bby itself\b", r"\bon its own\b", r"\btransient"]
-    worked = [iv for iv in f.interventions if iv.effect == "fixes"]
-    if not worked:
+    worked = run.mitigator()
+    if worked is None:
         return "", []
-    c = worked[0].command
+    c = worked.command
     pats = [re.escape(str(v)).replace("_", "[_ ]").replace("\\-", "[- ]")
             for v in (c.get("fix"), c.get("team")) if v]
     fix = str(c.get("fix") or "")

@@ -108,6 +108,20 @@ class Run:
         model = iv.command.get("model")
         return model is None or model == self.target
 
+    def landed_late(self, iv: Intervened) -> bool:
+        """A fix on the target that landed after the fault had already stopped (a team's
+        answer arriving after a fix of the player's own): it found nothing left to fix."""
+        stopped = self.facts.mitigated_at
+        return iv.effect == "fixes" and stopped is not None and iv.effective_at > stopped \
+            and self.on_target(iv)
+
+    def mitigator(self) -> Intervened | None:
+        """The move that stopped the fault: of the fixes, the one that landed first (on a tie,
+        the one made first); None when no move fixed it."""
+        fixed = [iv for iv in self.interventions
+                 if iv.effect == "fixes" and not self.landed_late(iv)]
+        return min(fixed, key=lambda iv: iv.effective_at, default=None)
+
     def follow_ups(self) -> list[Intervened]:
         """On a control, escalations about the target that ask for working-hours follow-up: the
         same decision as a ticket, carried by another verb."""

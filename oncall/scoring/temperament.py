@@ -14,7 +14,9 @@ Rules:
   leaving more than 30 minutes between updates until the incident was resolved.
 - 2: no thrashing: each rollback or hotfix that follows another one that did not fix anything,
   with no new evidence in between, costs 1 (a right move of the answer key is never thrashing:
-  it is the fix the evidence already pointed to). A rollback or hotfix on a model with no
+  it is the fix the evidence already pointed to), and so does each one made, with no new
+  evidence since the previous one, after the fault had stopped that changed nothing, right move
+  or not (a second rollback once the first has worked). A rollback or hotfix on a model with no
   incident tonight voids the calm (it is flailing, whatever came before). Calm is judged on
   moves made on evidence on
   the models of the night's incidents: a run with no rollback or hotfix there, or only ones made
@@ -147,9 +149,10 @@ def _thrash(run: Run, tally: Tally) -> None:
         tally.add("thrash", 0, 2, "Rollbacks and hotfixes strayed to models with no fault: "
                   "calm is staying on the incident.")
         return
-    blind = [b for a, b in pairwise(acts)
-             if a.effect != "fixes" and b.evidence_before <= a.evidence_before
-             and not _is_right(run, b.command)]
+    stopped = run.facts.mitigated_at
+    blind = [b for a, b in pairwise(acts) if b.evidence_before <= a.evidence_before and (
+        (a.effect != "fixes" and not _is_right(run, b.command))
+        or (b.effect == "none" and stopped is not None and b.t >= stopped and run.on_target(b)))]
     if blind:
         names = ", ".join(f"{describe(b.command)} at {run.at(b.t)}" for b in blind)
         tally.add("thrash", 2 - len(blind), 2, f"Thrashing: {names} with no new evidence since "

@@ -34,6 +34,7 @@ from oncall.sim.faultdef import (
     PipelineEntry,
     PodsEffect,
     Signal,
+    When,
     resolve_config,
 )
 from oncall.sim.fleet import Deploy, Model, Version
@@ -111,7 +112,10 @@ class Course:
         k = self._shape(t)
         for before in self.earlier:
             k = np.maximum(k, self._shape(t - before))
+        fixed = self.fixed_at()
         for at, kind, value in sorted(self.events):
+            if kind == "fix" and at != fixed:
+                continue  # a later fix finds the fault already stopped by the earliest one
             if kind == "worse":
                 k = np.where(t >= at, k * value, k)
             elif kind == "dip":
@@ -914,19 +918,16 @@ class Incident:
 
     def respond(self, world: World, iv: Intervention) -> Outcome:
         ns = {**self.ns, "team": iv.team or "", "fix": iv.fix or ""}
-        for r in self.kind.responses:
-            w = r.when
-            if iv.kind not in w.kind:
-                continue
-            if w.fix is not None and iv.fix not in w.fix:
-                continue
-            if w.team is not None and iv.team not in w.team:
-                continue
-            if iv.kind != "escalate":
-                if w.model == "target" and iv.model != self.model:
-                    continue
-                if w.model == "other" and iv.model == self.model:
-                    continue
+        matched = [r for r in self.kind.responses if _answers(r.when, iv, self.model)]
+        stopped = self.course.fixed_at()
+        if iv.kind != "escalate" and stopped is not None and stopped <= world.now:
+            # The fault has stopped: the move meets none of it, so its answer is what the
+            # platform's tooling reports it did (what it costs still counts), never the kind's
+            # words about a fault still running.
+            cost = matched[0].cost_usd_per_hour if matched else 0.0
+            return Outcome("none", _elsewhere(world, iv), cost_usd_per_hour=cost)
+        if matched:
+            r = matched[0]
             by = r.by if r.by != "team" else (iv.team or "you")
             message = fill(r.message, ns)
             if r.outcome == "fixes":
@@ -997,10 +998,26 @@ class Incident:
         return True
 
 
+def _answers(w: When, iv: Intervention, model: str) -> bool:
+    """Whether a response's `when` matches the intervention (made on the fault's `model`)."""
+    if iv.kind not in w.kind:
+        return False
+    if w.fix is not None and iv.fix not in w.fix:
+        return False
+    if w.team is not None and iv.team not in w.team:
+        return False
+    if iv.kind != "escalate":
+        if w.model == "target" and iv.model != model:
+            return False
+        if w.model == "other" and iv.model == model:
+            return False
+    return True
+
+
 def _elsewhere(world: World, iv: Intervention) -> str:
-    """What a rollback or hotfix on a model the fault is not on does, as its own tooling would
-    report it: what now runs, never whether it helped (the fault's message is about its own
-    model)."""
+    """What a rollback or hotfix does where the fault is not (another model, or its own model
+    once the fault has stopped), as its own tooling would report it: what now runs, never
+    whether it helped (the fault's messages are about the fault running on its model)."""
     m = world.model(str(iv.model))
     live = m.live_deploy(world.now)
     if iv.kind == "rollback":

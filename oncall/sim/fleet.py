@@ -73,6 +73,8 @@ class Deploy:
     ended_at: int | None = None
     """A canary or shadow taken down at this minute (aborted, not promoted): from then on the
     live revision serves everything again."""
+    undoes: int | None = None
+    """A rollback: the revision it took out of service."""
 
     __deepcopy__ = _deepcopy
 
@@ -138,6 +140,10 @@ class Model:
                          or str(d.revision) == to.lstrip("r")), None)
         earlier = [d for d in live[:-1] if d.canary_pct in (0, 100)]
         return earlier[-1] if earlier else live[-1]
+
+    def undone_by(self, revision: int, t: int) -> Deploy | None:
+        """The rollback made by minute t that took `revision` out of service, if one did."""
+        return next((d for d in self.deploys if d.at <= t and d.undoes == revision), None)
 
     def feature(self, name: str) -> FeatureSpec:
         for f in self.features:

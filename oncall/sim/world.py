@@ -843,7 +843,10 @@ class World:
         inc = self.incident_for(iv)
         outcome = inc.respond(self, iv)
         at = self.now + outcome.delay
-        if outcome.effect == "fixes" and inc.course.fixed_at() is None:
+        fixed = inc.course.fixed_at()
+        if outcome.effect == "fixes" and (fixed is None or at < fixed):
+            # The earliest fix stops the fault; one scheduled for later (a team's answer still
+            # on its way) then lands on a fault already stopped and changes nothing.
             inc.course.events.append((at, "fix", 0.0))
         elif outcome.effect == "partial":
             inc.course.events.append((at, "dip", 6.0))
@@ -952,7 +955,7 @@ def _copy_model(m: Model) -> Model:
                           _own(v.eval_scores), v.registered_by, v.registered_at)
                   for v in m.versions],
                  [Deploy(d.revision, d.model_version, _own(d.config), d.image, d.canary_pct,
-                         d.promoted_by, d.at, d.note, d.shadow, d.ended_at)
+                         d.promoted_by, d.at, d.note, d.shadow, d.ended_at, d.undoes)
                   for d in m.deploys])
 
 

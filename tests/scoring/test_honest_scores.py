@@ -299,6 +299,6 @@ def test_the_impact_point_is_for_a_measured_harm_not_a_clock_reading() -> None:
 
     card = scripted_play("search-4", "wrong")[-1]["scorecard"]
     [line] = [f for s in card["sections"] for f in s["feedback"]
-              if f.startswith("Impact quotes none")]
+              if f.startswith("Impact states none")]
     assert "requests affected" in line and "minutes of impact from the page" in line
     assert "recovered_at" not in line and "label_delay" not in line

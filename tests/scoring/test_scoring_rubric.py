@@ -301,7 +301,8 @@ def test_impact_must_quote_a_measured_figure_and_a_stray_zero_does_not_count() -
     zero = d4_postmortem(impact="0 requests failed; scores were wrong for a while.")
     pts, text = section(score(d4_play(postmortem=zero)), "postmortem")
     assert pts == 14
-    assert "states none of the measured figures as what it measures (requests affected 12,437" in text
+    assert "states none of the measured figures as what it measures (requests affected " \
+        "12,437" in text
     rounded = d4_postmortem(impact="About 12,400 requests were scored on dollar amounts.")
     assert score(d4_play(postmortem=rounded)).section("postmortem").points == 15
 

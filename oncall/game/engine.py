@@ -27,6 +27,7 @@ from oncall.game.record import (
 from oncall.sim.alerts import RULES_BY_NAME, Episode
 from oncall.sim.catalogue import FAULTS, FAULTS_BY_ID, TEAMS
 from oncall.sim.clock import hhmm
+from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import Intervention
 from oncall.sim.impact import describe as describe_impact
 from oncall.sim.world import IncidentSpec, World, WorldSpec
@@ -69,6 +70,16 @@ def _alert_fact(world: World, e: Episode) -> AlertFact:
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "ticket": 2}
 
 
+def _alternatives(scenario: Scenario, kind: FaultKind) -> list[dict[str, Any]]:
+    """The alternative causes the answer key accepts: the scenario's own, else those of its kind
+    (every night of it), then those the kind's effects imply (`FaultKind.implied_alternatives`,
+    marked `implied`: an overlap the scoring knows by name keeps its own credit)."""
+    stated = [x.model_dump() for x in (scenario.answers.alternatives or kind.alternatives)]
+    named = {scenario.answers.cause, *(x["cause"] for x in stated)}
+    return stated + [{**x.model_dump(), "implied": True} for x in kind.implied_alternatives()
+                     if x.cause not in named]
+
+
 def _paging_order(a: AlertFact) -> tuple[int, int, str]:
     """What paged first: critical alerts, then warnings, then tickets, each by firing time."""
     return SEVERITY_ORDER.get(a.severity, 3), a.fired_at, a.rule
@@ -98,9 +109,7 @@ class Game:
             seed=seed, scenario=scenario.id, title=scenario.title, difficulty=self.difficulty,
             answers=AnswerKey(
                 category=a.category, cause=a.cause, cause_name=FAULTS_BY_ID[a.cause].name,
-                # A scenario's own alternatives, else those of its kind (every night of it).
-                alternatives=[x.model_dump() for x in
-                              (a.alternatives or self.world.fault.kind.alternatives)],
+                alternatives=_alternatives(scenario, self.world.fault.kind),
                 explanation=a.explanation, signal_alert=a.signal_alert, evidence=a.evidence,
                 right=[m.model_dump(exclude_none=True) for m in a.right],
                 wrong=[m.model_dump(exclude_none=True) for m in a.wrong],

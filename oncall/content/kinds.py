@@ -149,10 +149,11 @@ class Registry(Mapping[str, FaultKind]):
                             sig.id for sig in kind.signals)
                 # A deploys view that shows a changed config key shows a deploy's diff: the
                 # sign of a bad deploy config, whichever kind's deploy it was.
-                diffs = self._signals.setdefault(CONFIG_DEPLOY_CAUSE, [])
-                diffs.extend(dict.fromkeys(
-                    sig.id for kind in found if isinstance(kind, FaultKind)
-                    for sig in kind.signals if sig.config_changed and sig.id not in diffs))
+                diffs = [sig.id for kind in found if isinstance(kind, FaultKind)
+                         for sig in kind.signals if sig.config_changed]
+                known = self._signals.get(CONFIG_DEPLOY_CAUSE, [])
+                if diffs:
+                    self._signals[CONFIG_DEPLOY_CAUSE] = list(dict.fromkeys([*known, *diffs]))
                 if all(isinstance(k, FaultKind) for k in found) and None not in \
                         digests.values():
                     self._cache().put(SIGNALS_ENTRY, key, self._signals)

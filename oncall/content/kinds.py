@@ -28,7 +28,7 @@ from oncall.content.loader import (
 )
 from oncall.sim import registry
 from oncall.sim.catalogue import FAULTS_BY_ID
-from oncall.sim.faultdef import FaultKind
+from oncall.sim.faultdef import CONFIG_DEPLOY_CAUSE, FaultKind
 
 
 def faults_dir() -> Path:
@@ -129,9 +129,11 @@ class Registry(Mapping[str, FaultKind]):
 
     def signals_by_cause(self) -> dict[str, list[str]]:
         """The signal ids of every valid kind, by the catalogue cause it implements (kinds in
-        id order, each kind's signals in its order). Kept on disk beside the kinds, under every
-        kind file's bytes: a scorer that reads what each cause leaves reads one entry, not every
-        kind. Not kept while a kind file is broken or unreadable (it is read again, as above)."""
+        id order, each kind's signals in its order); under CONFIG_DEPLOY_CAUSE also every
+        kind's signal of a changed config key (a deploy's diff is that cause's sign). Kept on
+        disk beside the kinds, under every kind file's bytes: a scorer that reads what each
+        cause leaves reads one entry, not every kind. Not kept while a kind file is broken or
+        unreadable (it is read again, as above)."""
         if self._signals is None:
             digests = {k: file_digest(p) for k, p in self._paths.items()}
             key = hashlib.sha256(repr(sorted(digests.items())).encode()).hexdigest()
@@ -145,6 +147,13 @@ class Registry(Mapping[str, FaultKind]):
                     if isinstance(kind, FaultKind):
                         self._signals.setdefault(kind.catalogue, []).extend(
                             sig.id for sig in kind.signals)
+                # A deploys view that shows a changed config key shows a deploy's diff: the
+                # sign of a bad deploy config, whichever kind's deploy it was.
+                diffs = [sig.id for kind in found if isinstance(kind, FaultKind)
+                         for sig in kind.signals if sig.config_changed]
+                known = self._signals.get(CONFIG_DEPLOY_CAUSE, [])
+                if diffs:
+                    self._signals[CONFIG_DEPLOY_CAUSE] = list(dict.fromkeys([*known, *diffs]))
                 if all(isinstance(k, FaultKind) for k in found) and None not in \
                         digests.values():
                     self._cache().put(SIGNALS_ENTRY, key, self._signals)

@@ -27,6 +27,7 @@ from oncall.game.record import (
 from oncall.sim.alerts import RULES_BY_NAME, Episode
 from oncall.sim.catalogue import FAULTS, FAULTS_BY_ID, TEAMS
 from oncall.sim.clock import hhmm
+from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import Intervention, Outcome
 from oncall.sim.impact import describe as describe_impact
 from oncall.sim.world import IncidentSpec, World, WorldSpec
@@ -69,6 +70,16 @@ def _alert_fact(world: World, e: Episode) -> AlertFact:
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "ticket": 2}
 
 
+def _alternatives(scenario: Scenario, kind: FaultKind) -> list[dict[str, Any]]:
+    """The alternative causes the answer key accepts: the scenario's own, else those of its kind
+    (every night of it), then those the kind's effects imply (`FaultKind.implied_alternatives`,
+    marked `implied`: an overlap the scoring knows by name keeps its own credit)."""
+    stated = [x.model_dump() for x in (scenario.answers.alternatives or kind.alternatives)]
+    named = {scenario.answers.cause, *(x["cause"] for x in stated)}
+    return stated + [{**x.model_dump(), "implied": True} for x in kind.implied_alternatives()
+                     if x.cause not in named]
+
+
 def _paging_order(a: AlertFact) -> tuple[int, int, str]:
     """What paged first: critical alerts, then warnings, then tickets, each by firing time."""
     return SEVERITY_ORDER.get(a.severity, 3), a.fired_at, a.rule
@@ -91,6 +102,7 @@ class Game:
         firing = self.world.firing()
         if start is not None:
             self.world.now = start
+        self._started_at = self.world.now
         target = self.world.fault.model
         targets = {i.model for i in self.world.incidents.values()}
         a = scenario.answers
@@ -98,9 +110,7 @@ class Game:
             seed=seed, scenario=scenario.id, title=scenario.title, difficulty=self.difficulty,
             answers=AnswerKey(
                 category=a.category, cause=a.cause, cause_name=FAULTS_BY_ID[a.cause].name,
-                # A scenario's own alternatives, else those of its kind (every night of it).
-                alternatives=[x.model_dump() for x in
-                              (a.alternatives or self.world.fault.kind.alternatives)],
+                alternatives=_alternatives(scenario, self.world.fault.kind),
                 explanation=a.explanation, signal_alert=a.signal_alert, evidence=a.evidence,
                 right=[m.model_dump(exclude_none=True) for m in a.right],
                 wrong=[m.model_dump(exclude_none=True) for m in a.wrong],
@@ -252,6 +262,8 @@ class Game:
             if not any(d.model_version == cmd.to or str(d.revision) == want
                        for d in self.world.model(cmd.model).deploys):
                 raise tools.ToolError(f"to: {cmd.model} has no version or revision {cmd.to!r}")
+        if isinstance(cmd, c.Ticket):
+            self._check_ticket(cmd)
         if isinstance(cmd, c.PostmortemCmd):
             unknown = [r for r in cmd.remediations if r not in remediations.BY_ID]
             if unknown:
@@ -458,10 +470,30 @@ class Game:
         on = sorted({e.rule for e in self.world.firing() if e.model == model})
         return f"firing on {model}: {', '.join(on)}" if on else f"nothing is firing on {model}"
 
-    def _do_ticket(self, cmd: c.Ticket) -> Observation:
+    def _fired_on(self, model: str) -> set[str]:
+        """The alerts the run showed firing on a model: firing when the clock started, or fired
+        since (firing now or cleared). One that fired and cleared before the clock started
+        was never shown: a ticket for it follows up nothing the player saw."""
+        t0 = self._started_at
+        return {e.rule for e in self.world.episodes(t0 - 360, self.now + 1, models=[model])
+                if e.fired_at <= self.now and (e.ended_at is None or e.ended_at > t0)}
+
+    def _check_ticket(self, cmd: c.Ticket) -> None:
+        """A ticket follows up an alert the run showed firing: one for an alert that did not
+        fire on the model (or cannot, as a GPU alert on a CPU model) follows up nothing."""
         tools.check_model(self.world, cmd.model)
         if cmd.alert not in RULES_BY_NAME:
-            raise tools.ToolError(f"unknown alert {cmd.alert!r}; {self._firing_on(cmd.model)}")
+            raise tools.ToolError(f"alert: unknown alert {cmd.alert!r}; "
+                                  f"{self._firing_on(cmd.model)}")
+        if cmd.alert not in self._fired_on(cmd.model):
+            now = sorted({(e.rule, e.model) for e in self.world.firing()})
+            raise tools.ToolError(
+                f"alert: {cmd.alert} has not fired on {cmd.model} since "
+                f"{hhmm(self._started_at)}, so there is nothing to ticket; firing now: "
+                + (", ".join(f"{rule} on {model}" for rule, model in now) or "none"))
+
+    def _do_ticket(self, cmd: c.Ticket) -> Observation:
+        self._check_ticket(cmd)
         self.record.facts.tickets.append({"alert": cmd.alert, "model": cmd.model, "t": self.now,
                                           "note": cmd.note})
         return self._obs("ticket", f"Ticket filed for {cmd.alert} on {cmd.model}; it will be "

@@ -11,12 +11,15 @@ Rules:
   among three, and its time and stability earn nothing either.
 - 6: cause (catalogue id) right; an alternative the answer key accepts earns its share, and so
   does a cause that describes the same failure from another side (`OVERLAPS`, at 0.8 unless the
-  key says otherwise); an alternative's category earns the same share, and evidence of the
-  true cause counts as evidence of it.
+  key says otherwise), and one the fault kind's effects imply (a kind set off by a config-only
+  deploy is also a bad deploy config: `FaultKind.implied_alternatives`); an alternative's
+  category earns the same share, and evidence of the true cause counts as evidence of it.
 - 4: the cited observations show evidence of the cause the player named (a signal the named
   cause leaves, found in the observation's own content; `Observation.signals` is set by the
-  simulator, never by the player): 2 per distinct kind of evidence, up to 4, times the share of
-  cited observations that show any of it, so padding costs in proportion.
+  simulator, never by the player; a deploys view showing a changed config key, a deploy's diff,
+  shows a bad deploy config whichever kind's deploy it was): 2 per distinct kind of evidence,
+  up to 4, times the share of cited observations that show any of it, so padding costs in
+  proportion.
 - 1: every cited id is a real observation that shows some fault signal.
 - 3: time from page to the diagnosis: full within 20 minutes, half within 45. Scaled by
   correctness (all for the right cause, the alternative's share for an accepted alternative,
@@ -85,13 +88,15 @@ other at OVERLAP_CREDIT, unless the answer key states its own credit."""
 
 
 def alternative(run: Run, cause: str) -> dict[str, object] | None:
-    """An alternative the answer key accepts, or an overlapping cause (OVERLAPS)."""
+    """An alternative the answer key states, else an overlapping cause (OVERLAPS), else one the
+    fault kind's effects imply (marked `implied` in the key: a config-only deploy makes a bad
+    deploy config defensible)."""
     found = next((a for a in run.answers.alternatives if a.get("cause") == cause), None)
-    if found is not None:
+    if found is not None and not found.get("implied"):
         return found
     why = OVERLAPS.get(frozenset({cause, run.answers.cause}))
     if why is None or cause == run.answers.cause:
-        return None
+        return found
     return {"cause": cause, "credit": OVERLAP_CREDIT, "why": why + "."}
 
 
@@ -170,6 +175,7 @@ def score_diagnosis(run: Run) -> Tally:
 
     cited = list(dict.fromkeys(run.cited()))
     proving: dict[str, list[str]] = {}
+    borrowed: set[str] = set()  # shown only as signs of the root cause the alternative overlaps
     empty: list[str] = []
     unknown: list[str] = []
     for oid in cited:
@@ -182,14 +188,26 @@ def score_diagnosis(run: Run) -> Tally:
         hits = shows_cause(obs.signals, cause) if cause in FAULTS_BY_ID else []
         if not hits and alt is not None:
             hits = shows_cause(obs.signals, ans.cause)  # the same failure, from the other side
+            if hits:
+                borrowed.add(oid)
         if hits:
             proving[oid] = hits
     kinds = {h for hits in proving.values() for h in hits}
     if proving:
         share = len(proving) / len(cited)
         pts = min(PER_SIGNAL * CORROBORATED, PER_SIGNAL * len(kinds)) * share
-        shown = ", ".join(f"{oid} ({', '.join(sorted(h))})" for oid, h in proving.items())
-        line = f"Cited evidence of {cause}: {shown}"
+
+        def shown(oids: list[str]) -> str:
+            return ", ".join(f"{oid} ({', '.join(sorted(proving[oid]))})" for oid in oids)
+
+        own = [oid for oid in proving if oid not in borrowed]
+        other = [oid for oid in proving if oid in borrowed]
+        # What an observation shows is said as what it is a sign of: a node's disk pressure
+        # is a sign of the log flood the alternative overlaps, not of a bad deploy config.
+        said = [f"evidence of {cause}: {shown(own)}"] if own else []
+        said += [f"evidence of the same failure as the root cause {ans.cause} sees it, which "
+                 f"counts for {cause}: {shown(other)}"] if other else []
+        line = f"Cited {'; '.join(said)}"
         if len(kinds) < CORROBORATED:
             line += "; one kind of evidence, a second would corroborate it"
         idle = [oid for oid in cited if oid not in proving]

@@ -14,8 +14,12 @@ every incident earns little:
   not accept; naming 3 or more of them is a list of everything and earns nothing.
 - 1: the trigger names the change or the minute it started (a time within 20 minutes of the
   onset) or a term of the mechanism.
-- 1: the impact quotes a non-zero figure the simulation measured (requests affected or failed,
-  error budget consumed, minutes), within 2%.
+- 1: the impact states a non-zero figure the simulation measured as what it measures: the number
+  (within 2%) with the words of what it counts near it in its sentence (`IMPACT_MEASURES`:
+  "12,400 requests affected", "3.2% of the error budget", "for 26 minutes", "the mean
+  prediction 95% below training"). Label coverage and the share of requests with labels are not
+  impact; clock times are not figures. A run of three or more bare numbers ("99, 100, 101")
+  earns nothing, whatever else the impact says.
 - 1: the resolution names what mitigated it: the move that worked (its verb with its fix, team or
   model), or the secondary on-call when they took over; on a control, that it cleared or was
   ticketed, and never a rollback or fix that no one made.
@@ -55,10 +59,12 @@ from oncall.scoring.text import (
     PLACEHOLDERS,
     and_list,
     blame_hits,
+    close,
     is_real,
-    mentions_number,
     num,
+    number_runs,
     people_in,
+    stated_figures,
     times_in,
 )
 from oncall.sim.catalogue import FAULTS_BY_ID, FIXES, TEAMS
@@ -68,12 +74,33 @@ IMPACT_LABELS = {"requests_affected": "requests affected", "requests_failed": "r
                  "minutes": "minutes of impact from the page",
                  "prediction_shift_pct": "prediction shift (%)",
                  "minutes_outside_quality_slo": "minutes outside the quality SLO",
-                 "quality_budget_consumed_pct": "quality budget consumed (%)",
-                 "label_coverage_pct": "label coverage (%)",
-                 "labelled_pct": "requests with labels (%)"}
-NOT_IMPACT = frozenset({"recovered_at", "label_delay_min"})
+                 "quality_budget_consumed_pct": "quality budget consumed (%)"}
+NOT_IMPACT = frozenset({"recovered_at", "label_delay_min", "label_coverage_pct", "labelled_pct"})
 """Figures the impact record keeps that measure no harm: the minute the service came back (a
-clock reading) and the model's usual label delay."""
+clock reading), the model's usual label delay, and how many labels have arrived (label coverage,
+requests with labels): what quality can be measured on, not what the fault did."""
+_REQUESTS = (r"\breq\b|\brequests?\b|\bcalls?\b|\btransactions?\b|\bpayments?\b|"
+             r"\bdecisions?\b|\busers?\b|\bcustomers?\b|\bpredictions?\b|\bscores?\b|"
+             r"\bsessions?\b|\bquer(?:y|ies)\b|\bauctions?\b|\bmessages?\b|\bleads?\b|"
+             r"\bprices?\b|\bembeddings?\b|\brankings?\b|\borders?\b|\bimages?\b|"
+             r"\breviews?\b|\btickets?\b|\bapplications?\b")
+_MINUTES = r"\bmin(?:ute)?s?\b|\d\s*m\b"
+IMPACT_MEASURES = {
+    "requests_affected": re.compile(_REQUESTS + r"|\baffected\b|\bimpacted\b"),
+    "requests_failed": re.compile(_REQUESTS + r"|\bfail|\berrors?\b|\b5xx\b|\btimed out\b|"
+                                  r"\btime(?:d)?outs?\b|\bshed\b|\brefused\b"),
+    "budget_consumed_pct": re.compile(r"\bbudget\b"),
+    "minutes": re.compile(_MINUTES),
+    "prediction_shift_pct": re.compile(r"\bpredict|\bscores?\b|\bmean\b|\bshift|\boutputs?\b|"
+                                       r"\bbelow\b|\babove\b|\bprobabilit"),
+    "minutes_outside_quality_slo": re.compile(_MINUTES),
+    "quality_budget_consumed_pct": re.compile(r"\bbudget\b"),
+}
+"""What a figure of the impact record measures, in the words a postmortem says it with: a
+number is an impact figure when these words stand near it (`text.stated_figures`), so "12,400
+requests affected" states one and a bare 12,400 does not. The prediction shift is signed in the
+record and said as a size ("95% below training"), so it is matched without its sign."""
+SIGNLESS = frozenset({"prediction_shift_pct"})
 OWNERLESS = frozenset({"", "tbd", "todo", "?", "n/a", "none", "someone", "nobody", "team"})
 GENERIC = frozenset({"change", "changes", "from", "with", "model", "models", "fault", "upstream",
                      "serving", "broken", "drift", "shift", "alert", "alerts", "failure",
@@ -241,6 +268,50 @@ def all_text(pm: Postmortem) -> str:
     return "\n".join([*parts(pm).values(), *items])
 
 
+def impact_figures(run: Run) -> dict[str, float]:
+    """The figures of the impact record that measure harm, in a fixed key order: a saved
+    record's dict comes back with sorted keys, and the card must not depend on which order the
+    engine happened to insert them in."""
+    order = [k for k in IMPACT_LABELS if k in run.facts.impact]
+    order += sorted(k for k in run.facts.impact if k not in IMPACT_LABELS and k not in NOT_IMPACT)
+    return {k: run.facts.impact[k] for k in order}
+
+
+def stated_impact(text: str, impact: dict[str, float]) -> tuple[str, float, str] | None:
+    """The first impact figure a text states as what it measures: the key, the measured value
+    and the text's own phrase. Zeros are left out: a stray "0" should not pass for a figure."""
+    for key, value in impact.items():
+        if not value:
+            continue
+        measures = IMPACT_MEASURES.get(key, re.compile(re.escape(key.replace("_", " "))))
+        for said, phrase in stated_figures(text, measures):
+            if close(abs(said), abs(value)) if key in SIGNLESS else close(said, value):
+                return key, value, phrase
+    return None
+
+
+def _score_impact(run: Run, text: str, tally: Tally) -> None:
+    """1 point: the impact states a measured figure as what it measures; a run of bare numbers
+    earns nothing, whatever else the text says."""
+    impact = impact_figures(run)
+    runs = number_runs(text)
+    if runs:
+        tally.add("impact", 0, 1, f"The impact lists numbers without what they measure "
+                  f"(\"{runs[0]}\"): a list of numbers is no figure, whichever one is right.")
+        return
+    stated = stated_impact(text, impact)
+    if stated is not None:
+        key, value, phrase = stated
+        tally.add("impact", 1, 1, f"Impact states the measured {IMPACT_LABELS.get(key, key)} "
+                  f"({num(value)}): \"{phrase}\".")
+    elif impact:
+        figures = ", ".join(f"{IMPACT_LABELS.get(k, k)} {num(v)}" for k, v in impact.items())
+        tally.add("impact", 0, 1, f"Impact states none of the measured figures as what it "
+                  f"measures ({figures}).")
+    else:
+        tally.add("impact", 1, 1, "")
+
+
 def score_postmortem(run: Run) -> Tally:
     tally = Tally("postmortem")
     pm = run.facts.postmortem
@@ -296,22 +367,7 @@ def score_postmortem(run: Run) -> Tally:
         tally.add("trigger", 0, 1, f"The trigger names neither the change nor when it started "
                   f"(the fault began at {run.at(onset)}).")
 
-    # A fixed key order: a saved record's dict comes back with sorted keys, and the card
-    # must not depend on which order the engine happened to insert them in.
-    order = [k for k in IMPACT_LABELS if k in run.facts.impact]
-    order += sorted(k for k in run.facts.impact if k not in IMPACT_LABELS and k not in NOT_IMPACT)
-    impact = {k: run.facts.impact[k] for k in order}
-    # Zeros are left out of the match: a stray "0" anywhere should not pass for a figure.
-    quoted = mentions_number(pm.impact, [v for v in impact.values() if v])
-    if quoted is not None:
-        key = next(k for k, v in impact.items() if v == quoted)
-        tally.add("impact", 1, 1, f"Impact quotes the measured "
-                  f"{IMPACT_LABELS.get(key, key)} ({num(quoted)}).")
-    elif impact:
-        figures = ", ".join(f"{IMPACT_LABELS.get(k, k)} {num(v)}" for k, v in impact.items())
-        tally.add("impact", 0, 1, f"Impact quotes none of the measured numbers ({figures}).")
-    else:
-        tally.add("impact", 1, 1, "")
+    _score_impact(run, pm.impact, tally)
 
     label, pats = resolution_terms(run)
     claimed = _claimed_fix(run, pm.resolution)

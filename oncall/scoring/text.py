@@ -128,6 +128,57 @@ def mentions_number(text: str, values: Iterable[float]) -> float | None:
     return None
 
 
+NEAR_WORDS = 5
+"""How many words either side of a number, in its sentence, may say what it measures."""
+RUN_OF_NUMBERS = 3
+"""Numbers in a row with nothing between them but commas, slashes or "and": a list, not a
+figure stated as anything."""
+_SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
+_RUN_GAP = re.compile(r"^(?:[\s,;/]|\.\.\.|…|\band\b|\bor\b)*$")
+
+
+def _without_clocks(text: str) -> str:
+    """The text with its clock times (`02:14`) blanked: a clock reading is a time, not a
+    figure, and `02:45` is not 45 of anything."""
+    return _CLOCK.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def stated_figures(text: str, measures: re.Pattern[str]) -> list[tuple[float, str]]:
+    """The numbers a text states as something `measures` names: each number with the words of
+    its sentence within NEAR_WORDS of it, when those words say what it measures ("12,400
+    requests affected", "3.2% of the error budget", "for 26 minutes"). Clock times are not
+    figures. Each comes with its phrase, as the text wrote it."""
+    out: list[tuple[float, str]] = []
+    for sentence in _SENTENCE.split(_without_clocks(text)):
+        for m in _NUMBER.finditer(sentence):
+            before = sentence[:m.start()].split()[-NEAR_WORDS:]
+            after = sentence[m.end():].split()[:NEAR_WORDS]
+            # the number's own token too: a unit glued to it ("26m") says what it measures
+            near = " ".join([*before, m.group(0).strip(), *after])
+            if not measures.search(near.lower()):
+                continue
+            phrase = near.strip(" ,;:.")
+            out.extend((v, phrase) for v in numbers_in(m.group(0)))
+    return out
+
+
+def number_runs(text: str) -> list[str]:
+    """Runs of RUN_OF_NUMBERS or more numbers with nothing but separators between them
+    ("99, 100, 101"): numbers listed in the hope that one matches, not figures stated as
+    anything."""
+    plain = _without_clocks(text)
+    found = list(_NUMBER.finditer(plain))
+    runs: list[str] = []
+    start = 0
+    for i in range(1, len(found) + 1):
+        if i < len(found) and _RUN_GAP.match(plain[found[i - 1].end():found[i].start()]):
+            continue
+        if i - start >= RUN_OF_NUMBERS:
+            runs.append(" ".join(plain[found[start].start():found[i - 1].end()].split()))
+        start = i
+    return runs
+
+
 def mentions(text: str, phrase: str) -> bool:
     return phrase.lower() in text.lower()
 

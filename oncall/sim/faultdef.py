@@ -13,7 +13,13 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from oncall.sim.catalogue import ARCHETYPES_BY_NAME, Archetype, Category, ModelType
+from oncall.sim.catalogue import (
+    ARCHETYPES_BY_NAME,
+    FAULTS_BY_ID,
+    Archetype,
+    Category,
+    ModelType,
+)
 from oncall.sim.fields import empty_list
 
 Number = float | str
@@ -429,6 +435,15 @@ class Fallback(Strict):
     escalation: str = Field(description="what an unrelated team answers; {team} is filled in")
 
 
+CONFIG_DEPLOY_CAUSE = "I9"
+"""The catalogue cause a config-only deploy's diff is the sign of (bad deploy config): every kind
+set off by one overlaps it (`FaultKind.implied_alternatives`), and a deploys view that shows the
+changed key is evidence of it (`Registry.signals_by_cause`)."""
+IMPLIED_CREDIT = 0.5
+"""The share of the cause points the implied alternative earns: as the shipped kinds key it by
+hand (gpu_oom, serving_image_bump), it names the change but not what it broke."""
+
+
 class AlternativeCause(Strict):
     """A cause a senior engineer would accept in part for every night of a kind: it describes
     the same failure from another side (a config-only deploy that ran the GPU out of memory is
@@ -540,6 +555,30 @@ class FaultKind(Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def config_deploy(self) -> DeployEntry | None:
+        """The config-only deploy that sets the kind off (config keys changed, no new image,
+        model version or shadow), or None."""
+        return next((h for h in self.history if isinstance(h, DeployEntry) and h.config
+                     and h.image_tag is None and not h.new_version and not h.shadow), None)
+
+    def implied_alternatives(self) -> list[AlternativeCause]:
+        """Alternatives the kind's own effects make defensible, beside those it lists: a kind set
+        off by a config-only deploy is also a bad deploy config (CONFIG_DEPLOY_CAUSE), seen from
+        the change rather than from what it broke, so a hand-written kind is judged as fairly
+        as a shipped one that keys it. Empty where the kind lists that cause or is it."""
+        deploy = self.config_deploy()
+        if deploy is None or self.catalogue == CONFIG_DEPLOY_CAUSE or any(
+                a.cause == CONFIG_DEPLOY_CAUSE for a in self.alternatives):
+            return []
+        info = FAULTS_BY_ID.get(self.catalogue)
+        broke = f"{info.name} ({self.catalogue})" if info else self.catalogue
+        keys = ", ".join(sorted(deploy.config))
+        return [AlternativeCause(
+            cause=CONFIG_DEPLOY_CAUSE, credit=IMPLIED_CREDIT,
+            why=f"the fault did start with a config-only deploy ({keys}), and its diff is the "
+                f"sign of a bad deploy config; but {CONFIG_DEPLOY_CAUSE} stops at the deploy: "
+                f"what the change broke is {broke}.")]
 
     def unfit(self, arch: Archetype) -> str | None:
         """Why the kind does not fit a model (None: it fits)."""

@@ -17,6 +17,7 @@ import stat
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from oncall.game.commands import VERBS
 from oncall.game.record import Record
 from oncall.game.remediations import (
     BY_ID,
@@ -191,7 +192,7 @@ INVESTIGATIONS: dict[str, str] = {
     "deploys": "read the deploy history of {model}",
     "pipelines": "checked the feature pipelines feeding {model}",
     "infra": "checked the nodes and pods of {model}",
-    "drift": "compared {feature} on {model} with its training data",
+    "drift": "compared {feature} of {model} with its training data",
     "labels": "checked the labels arriving for {model}",
     "runbook": "read the {alert} runbook",
     "fleet": "Looked over the fleet",
@@ -217,11 +218,25 @@ def _first(text: str) -> str:
     return lines[0].strip() if lines else ""
 
 
+def _defaults(verb: str) -> dict[str, str]:
+    """The arguments a command of this verb takes when they are not given: the record keeps a
+    command without them (`commands.to_dict`), and the timeline must say what was done."""
+    cls = VERBS.get(verb)
+    if cls is None:
+        return {}
+    return {name: str(f.default) for name, f in cls.model_fields.items()
+            if isinstance(f.default, (str, int, float)) and not isinstance(f.default, bool)}
+
+
+FEATURES = {"all": "every feature", "prediction": "the predictions"}
+"""A drift test's `feature` in words where it is not a column's name."""
+
+
 def _fill(template: str, command: dict[str, Any]) -> str:
-    values = {"metric": "error rate", "model": "the model", "feature": "every feature",
-              "alert": "alert's", **{k: str(v) for k, v in command.items()}}
-    if values["feature"] == "all":
-        values["feature"] = "every feature"
+    values = {"metric": "error rate", "model": "the model", "alert": "alert's",
+              **_defaults(str(command.get("do"))), **{k: str(v) for k, v in command.items()}}
+    if "feature" in values:
+        values["feature"] = FEATURES.get(values["feature"], values["feature"])
     return template.format_map(values)
 
 

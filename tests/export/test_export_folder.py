@@ -237,3 +237,19 @@ def test_promtool_checks_and_unit_tests_every_exported_rule(exports: Exports) ->
 
 def rule_files_of(folders: list[Path]) -> list[Path]:
     return [p for f in folders for p in rule_files(f)]
+
+
+def test_the_timeline_names_what_a_drift_test_tested(exports: Exports) -> None:
+    """fraud-1's right play tests the prediction (`drift` with no feature: its default) and
+    then txn_amount_cents; POSTMORTEM.md said the first "compared every feature on
+    fraud-scorer", which it never did."""
+    _, folder = exports.get("fraud-1")
+    text = (folder / "POSTMORTEM.md").read_text()
+    assert "compared every feature" not in text
+    assert "Investigation: compared the predictions of fraud-scorer with its training data: it " \
+           "had drifted" in text
+    assert "Investigation: compared txn_amount_cents of fraud-scorer with its training " \
+           "data" in text
+    every = export._entry_row({"do": "drift", "model": "fraud-scorer", "feature": "all"},
+                              "", {}, {})
+    assert every == "Investigation: compared every feature of fraud-scorer with its training data."

@@ -179,6 +179,37 @@ def test_a_ticket_typed_model_first_says_how_it_reads_and_what_fires_there() -> 
     assert right.ok and g.record.facts.tickets[-1]["alert"] == noise.rule
 
 
+@pytest.mark.parametrize(("alert", "model"), [("ModelHighP99Latency", "churn-model"),
+                                                ("GPUMemoryNearFull", "address-matcher")])
+def test_a_ticket_for_an_alert_that_did_not_fire_on_the_model_is_refused(
+        alert: str, model: str) -> None:
+    """fraud-3's p99 blip on churn-model cleared at 01:27, before the page at 01:54, so the run
+    never showed it; a GPU alert cannot fire on a CPU model. A ticket for either followed up
+    nothing, yet was filed (and a story told of it): it is refused, free, saying why and what
+    fires."""
+    g = game("fraud-3", 7)
+    g.do({"do": "ack"})
+    start = g.now
+    bad = g.do({"do": "ticket", "alert": alert, "model": model, "note": "look later"})
+    assert not bad.ok and bad.id is None and g.now == start
+    said = bad.error or ""
+    assert said.startswith(f"ticket: alert: {alert} has not fired on {model} since 01:54")
+    assert "firing now: ModelHigh5xxRatio on fraud-scorer" in said
+    assert g.record.facts.tickets == []
+
+
+def test_an_alert_that_fired_during_the_run_can_be_ticketed_after_it_cleared() -> None:
+    g = game("fraud-3", 7)
+    for cmd in [{"do": "ack"}, {"do": "logs", "model": "fraud-scorer", "level": "WARN"},
+                {"do": "hotfix", "model": "fraud-scorer", "fix": "fallback_cached_features"},
+                {"do": "wait", "minutes": 20}]:
+        g.do(cmd)
+    assert ("ModelHigh5xxRatio", "fraud-scorer") not in {(e.rule, e.model)
+                                                         for e in g.world.firing()}
+    late = g.do({"do": "ticket", "alert": "ModelHigh5xxRatio", "model": "fraud-scorer"})
+    assert late.ok, late.error
+
+
 @pytest.mark.parametrize("sid", ["address-1", "feed-1", "moderation-1"])
 def test_the_infra_view_names_every_pod_in_trouble_and_counts_the_rest(sid: str) -> None:
     g = game(sid, 7)

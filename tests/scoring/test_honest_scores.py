@@ -300,6 +300,58 @@ def test_the_impact_point_is_for_a_measured_harm_not_a_clock_reading() -> None:
 
     card = scripted_play("search-4", "wrong")[-1]["scorecard"]
     [line] = [f for s in card["sections"] for f in s["feedback"]
-              if f.startswith("Impact quotes none")]
+              if f.startswith("Impact states none")]
     assert "requests affected" in line and "minutes of impact from the page" in line
     assert "recovered_at" not in line and "label_delay" not in line
+
+
+# -- overlapping causes: a config-only deploy is also a bad deploy config --------------------------
+def _right_with_cause(sid: str, cause: str) -> Record:
+    cmds = [dict(c) for c in loader.scenario(sid).playbook.right]
+    for c in cmds:
+        if c["do"] == "diagnose":
+            c["cause"] = cause
+    return play(sid, [c for c in cmds if c["do"] not in ("resolve", "postmortem")])
+
+
+@pytest.mark.parametrize(("sid", "truth", "diff"), [("credit-3", "I4", "obs-5 (cpu-limit-config)"),
+                                                    ("eta-2", "I12", "obs-7 (log-level-config)")])
+def test_a_bad_deploy_config_is_a_defensible_reading_of_a_config_only_deploy(
+        sid: str, truth: str, diff: str) -> None:
+    """credit-3 (a config-only deploy cut the CPU limit) and eta-2 (one set the log level to
+    DEBUG) judged I9 flatly wrong: its evidence "none", the deploy diff included, and the revert
+    "aimed at I9" for half. I9 is the change seen from the deploy: part of the cause, the diff
+    its evidence, and its own fix no wrong aim."""
+    alt, right = _right_with_cause(sid, "I9"), _right_with_cause(sid, truth)
+    assert part(alt, "diagnosis", "cause") == 3
+    assert "defensible" in lines(alt, "diagnosis")
+    assert part(alt, "diagnosis", "evidence") == part(right, "diagnosis", "evidence") == 4
+    assert f"Cited evidence of I9: {diff}" in lines(alt, "diagnosis")
+    assert part(alt, "intervention", "first") == part(right, "intervention", "first")
+    assert "aimed at" not in lines(alt, "intervention")
+    assert score(alt).total >= score(right).total - 6
+
+
+def test_a_kind_set_off_by_a_config_only_deploy_implies_the_bad_deploy_config() -> None:
+    """A hand-written kind need not key I9 by hand: one whose deploy changes config only (no
+    image, no version) gets it at half credit; a kind with another onset, or I9 itself, not."""
+    from oncall.content.kinds import fault_kinds
+    from oncall.game.engine import _alternatives
+    from oncall.scoring.diagnosis import alternative
+    from oncall.scoring.run import Run
+
+    bare = fault_kinds()["cpu_quota_cut"].model_copy(update={"alternatives": []})
+    assert [(a.cause, a.credit) for a in bare.implied_alternatives()] == [("I9", 0.5)]
+    assert "limits" not in bare.implied_alternatives()[0].why  # says only what the kind has
+    assert "cpu_limit_m" in bare.implied_alternatives()[0].why
+    assert fault_kinds()["cpu_quota_cut"].implied_alternatives() == []  # keyed by hand
+    assert fault_kinds()["unit_change"].implied_alternatives() == []
+    assert fault_kinds()["memory_leak"].implied_alternatives() == []  # an image-only deploy
+    assert fault_kinds()["timeout_cut"].implied_alternatives() == []  # I9 itself
+    keyed = _alternatives(loader.scenario("credit-3"), bare)
+    assert [(a["cause"], a["credit"], a.get("implied")) for a in keyed] == [("I9", 0.5, True)]
+    # an overlap the scoring knows by name keeps its own credit over an implied one
+    rec = play("credit-3", [{"do": "ack"}])
+    rec.answers.cause, rec.answers.alternatives = "I5", keyed
+    found = alternative(Run(rec), "I9")
+    assert found is not None and found["credit"] == 0.8

@@ -8,6 +8,8 @@ from record_factory import d4_play, d4_postmortem, d4_replays, m1_play
 
 from oncall.game.record import ActionItem, Intervened, Lessons, Replay
 from oncall.scoring import Scorecard, score
+from oncall.scoring.postmortem import score_postmortem
+from oncall.scoring.run import Run
 
 
 def section(card: Scorecard, name: str) -> tuple[float, str]:
@@ -299,7 +301,8 @@ def test_impact_must_quote_a_measured_figure_and_a_stray_zero_does_not_count() -
     zero = d4_postmortem(impact="0 requests failed; scores were wrong for a while.")
     pts, text = section(score(d4_play(postmortem=zero)), "postmortem")
     assert pts == 14
-    assert "quotes none of the measured numbers (requests affected 12,437" in text
+    assert "states none of the measured figures as what it measures (requests affected " \
+        "12,437" in text
     rounded = d4_postmortem(impact="About 12,400 requests were scored on dollar amounts.")
     assert score(d4_play(postmortem=rounded)).section("postmortem").points == 15
 
@@ -390,3 +393,51 @@ def test_an_action_item_is_about_the_incident_in_any_inflection() -> None:
         said_many, (said, said_many)
     off, said_off = card("Alert when the weather service is slow")
     assert off < many and "1 about this incident" in said_off, said_off
+
+
+SILENT_IMPACT = {"label_coverage_pct": 99.4, "label_delay_min": 4320.0, "labelled_pct": 0.2,
+                 "minutes": 29.0, "minutes_outside_quality_slo": 0.0,
+                 "prediction_shift_pct": -100.0, "quality_budget_consumed_pct": 0.0}
+"""fraud-1's impact at its postmortem (seed 7): a silent fault, measured by its predictions."""
+
+
+def _impact(text: str, impact: dict[str, float] | None = None) -> tuple[float, str]:
+    record = d4_play(postmortem=d4_postmortem(impact=text))
+    if impact is not None:
+        record.facts.impact = dict(impact)
+    part = score_postmortem(Run(record)).part("impact")
+    return part.points, part.line
+
+
+def test_impact_credit_needs_an_impact_figure_stated_as_what_it_measures() -> None:
+    """fraud-1's impact quoted no measured figure ("amounts 100x too small") and the card said
+    it quoted the measured label coverage: a number near a figure is not an impact figure, and
+    label coverage measures what quality can be read on, not the harm."""
+    pts, line = _impact("Every fraud-scorer request between the onset and the fix was scored "
+                        "on amounts 100x too small; the impact figures are in the incident "
+                        "record.", SILENT_IMPACT)
+    assert pts == 0
+    assert "label coverage" not in line and "99.4" not in line
+    pts, line = _impact("Labels joined at 99.4% of the usual rate all night.", SILENT_IMPACT)
+    assert pts == 0
+    # a bare number matching a measured figure says nothing of what it measures
+    assert _impact("The incident record says 12,437; see there.")[0] == 0
+    # the same figure stated as what it counts earns the point, and the card quotes it
+    pts, line = _impact("12,437 requests were scored on dollar amounts.")
+    assert pts == 1
+    assert 'requests affected (12,437): "12,437 requests were scored' in line
+    pts, line = _impact("The mean prediction sat 100% below training.", SILENT_IMPACT)
+    assert pts == 1 and "prediction shift (%) (-100)" in line
+    assert _impact("For 26 minutes fraud scores were wrong.")[0] == 1
+    assert _impact("3.2% of the monthly error budget was spent.")[0] == 1
+    # a clock time is not a duration: 02:26 is not 26 minutes
+    assert _impact("Scores were wrong from 02:00 to 02:26 for every request.")[0] == 0
+
+
+def test_a_run_of_bare_numbers_in_the_impact_costs_not_pays() -> None:
+    """Appending a list of numbers earned the point when one of them was near a figure; now a
+    list earns nothing, even beside a figure stated properly."""
+    pts, line = _impact("Scores were wrong; numbers: 97, 98, 99, 100, 101.", SILENT_IMPACT)
+    assert pts == 0 and "lists numbers without what they measure" in line
+    pts, _ = _impact("12,437 requests were scored on dollars. 12000, 12400, 12437, 13000.")
+    assert pts == 0

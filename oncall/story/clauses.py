@@ -71,6 +71,8 @@ SIGNAL_CLAUSES: dict[str, str] = {
     "decline-reasons": "the decisions named the feature behind the high scores",
     "defaults-served": "the feature from the store had collapsed onto its default value",
     "drift": "the {arg} feature had drifted away from what the model was trained on",
+    "drift-slight": "the {arg} feature had drifted, if only slightly, from what the model was "
+                    "trained on",
     "level": "the average {arg} had stepped up several times over",
     "empty-join": "the label join was finding nothing",
     "encoder-oov": "the encoder was seeing a value it had no column for",

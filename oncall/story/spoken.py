@@ -169,6 +169,13 @@ def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
     none of those the story has `said` already); a tool that showed nothing new is named in
     one closing sentence. With `key`, the looks it names (the ones a diagnosis cited) come
     first and the rest one step later."""
+    return _evidence(entries, model, prio, key, set(said), abouts)[0]
+
+
+def _evidence(entries: Iterable[Entry], model: str, prio: int, key: set[str] | None,
+              said: set[str], abouts: Mapping[str, str] | None) -> tuple[list[Bit], set[str]]:
+    """`evidence_bits`, and the signals told so far (`said` and these looks' own), so a later
+    stretch of the night does not tell them again."""
     told: set[str] = set(said)
     shown: dict[str, tuple[int, list[str]]] = {}
     quiet: list[str] = []
@@ -179,7 +186,8 @@ def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
         if e.command.get("model") not in (None, model):
             continue  # a look at another model shows another incident's evidence, not this one's
         where = TOOL_WORDS.get(str(do), str(do))
-        new = [s for s in o.signals if s not in told]
+        new = [look_signal(e, s) for s in o.signals]
+        new = [s for s in dict.fromkeys(new) if s not in told]
         if not new:
             if e.command.get("model") == model and where not in quiet:
                 quiet.append(where)
@@ -195,7 +203,35 @@ def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
     if quiet:
         bits.append(Bit(2, prio + (4 if key is not None else 3),
                         f"I also checked {and_list(quiet)}, which told me nothing new."))
-    return bits
+    return bits, told
+
+
+def look_signal(e: Entry, signal: str) -> str:
+    """A signal as the look's own answer shows it. A drift test on one input answers with
+    its test figures only (a distance, a p-value, two means), so whatever a fault kind means
+    by the signal it raised there (a feature "collapsing onto its default"), the story says
+    what the drift report said: that input drifted from what the model was trained on."""
+    feature = e.command.get("feature")
+    if e.command.get("do") != "drift" or not isinstance(feature, str) \
+            or feature in ("all", "prediction"):
+        return signal
+    data = e.observation.data if isinstance(e.observation.data, dict) else {}
+    if data.get("feature") != feature or not data.get("drifted"):
+        return signal
+    return f"{'drift-slight' if slight(data.get('result')) else 'drift'}:{feature}"
+
+
+SLIGHT = 2.0
+"""A drift whose effect is under twice the lab's own floor for one that matters is said to be
+slight: the test passed its p-value on many rows, but the distributions barely moved."""
+
+
+def slight(result: object) -> bool:
+    if not isinstance(result, dict):
+        return False
+    effect, floor = result.get("effect_size"), result.get("effect_floor")
+    return isinstance(effect, int | float) and isinstance(floor, int | float) and floor > 0 \
+        and abs(effect) < SLIGHT * floor
 
 
 MOVE_TAILS = {"fixes": ", and that stopped it", "partial": ", which helped only partly",
@@ -236,6 +272,23 @@ def move_line(iv: Intervened, stopped_at: int | None, elsewhere: str | None = No
     if elsewhere and iv.effect == "fixes":
         tail = ", and that stopped the fault there"
     return f"At {clock(iv.t)} {what}{tail}."
+
+
+def _after(text: str) -> str:
+    """A look's sentence told after the moves it followed."""
+    return "After that, " + _low(text)
+
+
+def _merged(looks: list[tuple[int, Bit]], acts: list[Bit], when: list[int]) -> list[Bit]:
+    """The acts (in their order, at the minutes `when`) with each look's sentence told just
+    before the first act at or after its minute, and the rest after the last act."""
+    out: list[Bit] = []
+    pending = list(looks)
+    for b, t in zip(acts, when, strict=True):
+        out += [lb for lt, lb in pending if lt <= t]
+        pending = [(lt, lb) for lt, lb in pending if lt > t]
+        out.append(b)
+    return out + [lb for _, lb in pending]
 
 
 class _Night:
@@ -334,9 +387,42 @@ class _Night:
         return first if first is not None and acts and first > min(acts) else None
 
     def evidence(self, prio: int, until: int | None = None) -> list[Bit]:
+        """What the looks made by `until` showed (all of them, at any time, without it)."""
         looks = [e for e in self.r.entries if until is None or e.observation.t <= until]
         return evidence_bits(looks, self.model, prio, {o.id for o in cited(self.r) if o.id},
                              abouts=signal_abouts(self.r.scenario))
+
+    def evidence_in_time(self, prio: int, until: int | None = None) -> list[tuple[int, Bit]]:
+        """What the looks showed, each told by the first decision it came before (the
+        diagnosis or a move), with that decision's minute: a look is told as evidence for a
+        decision only if it came before it. Looks after the last decision are told after it,
+        as what they showed after the moves ("After that, ..."), and not at all once the fault
+        had stopped: a chart read then shows the recovery as much as the fault, and its
+        signal ("the predictions had dropped") would be told as news it no longer was."""
+        key = {o.id for o in cited(self.r) if o.id}
+        abouts = signal_abouts(self.r.scenario)
+        told: set[str] = set()
+        out: list[tuple[int, Bit]] = []
+        stretch: list[Entry] = []
+        for e in self.r.entries:
+            if until is not None and e.observation.t > until:
+                break
+            do = e.command.get("do")
+            if do in ("diagnose", "rollback", "hotfix", "escalate") and e.observation.ok:
+                bits, told = _evidence(stretch, self.model, prio, key, told, abouts)
+                out += [(e.observation.t, b) for b in bits]
+                stretch = []
+            else:
+                stretch.append(e)
+        if not stretch:
+            return out
+        stop = self.f.mitigated_at
+        before = [e for e in stretch if stop is None
+                  or e.observation.t - e.observation.cost < stop]
+        bits, told = _evidence(before, self.model, prio + 1, key, told, abouts)
+        end = stretch[-1].observation.t
+        return out + [(end, Bit(b.part, b.prio, _after(b.text) if i == 0 and out else b.text))
+                      for i, b in enumerate(bits)]
 
     def diagnosis(self, prio: int) -> list[Bit]:
         f, ans = self.f, self.r.answers
@@ -365,9 +451,10 @@ class _Night:
         return [Bit(2, prio if iv is self.fix or i == 0 else prio + 1, self.move(iv))
                 for i, iv in enumerate(ivs)]
 
-    def acts(self, dx_prio: int, move_prio: int) -> list[Bit]:
+    def acts(self, dx_prio: int, move_prio: int, ev_prio: int | None = None) -> list[Bit]:
         """The diagnosis, the moves and a first status update after either, in the order they
-        happened."""
+        happened; with `ev_prio`, what the looks showed too, each before the decision it came
+        before (`evidence_in_time`)."""
         ivs = self.f.interventions
         moves = self.moves(move_prio)
         # "I made no change to production" (no move at all) goes after the diagnosis.
@@ -376,7 +463,22 @@ class _Night:
         update = self._updated_after()
         if update is not None:  # told where it happened (after a move of the same minute)
             timed = sorted([*timed, (update, self._comms())], key=lambda tb: tb[0])
-        return in_time(self.diagnosis(dx_prio), self.f.diagnosis_at, timed)
+        told = in_time(self.diagnosis(dx_prio), self.f.diagnosis_at, timed)
+        if ev_prio is None:
+            return told
+        return _merged(self.evidence_in_time(ev_prio), told, self._when(told, timed))
+
+    def _when(self, told: list[Bit], timed: list[tuple[int, Bit]]) -> list[int]:
+        """The minute of each of `told` (the diagnosis's, a move's, an update's)."""
+        at = {id(b): t for t, b in timed}
+        out, last = [], 0
+        for b in told:
+            t = at.get(id(b))
+            if t is None:  # the diagnosis, or "I never stated a diagnosis" (no time: in order)
+                t = self.f.diagnosis_at if self.f.diagnosis_at is not None else last
+            out.append(t)
+            last = t
+        return out
 
     # -- result ------------------------------------------------------------------------------
     def outcome(self) -> list[Bit]:
@@ -480,8 +582,8 @@ class _Night:
 
 
 def _incident(n: _Night) -> list[Bit]:
-    return [*n.setting(), *n.noise(6), *n.task(), *n.opening(), *n.evidence(1),
-            *n.acts(0, 0), *n.outcome(), *n.impact(), *n.aftermath(2),
+    return [*n.setting(), *n.noise(6), *n.task(), *n.opening(), *n.acts(0, 0, 1),
+            *n.outcome(), *n.impact(), *n.aftermath(2),
             Bit(3, 9, "What I would stress is the order: stop the harm, then find the cause, "
                       "and say plainly what I did not know at each step.")]
 
@@ -511,8 +613,8 @@ def _learned(n: _Night) -> list[Bit] | None:
     mistakes = _mistakes(n)
     if pm is None and not mistakes:
         return None
-    bits = [*n.setting(), *n.task(), *n.opening(), *n.evidence(2), *n.acts(1, 1),
-            *n.outcome(), *n.impact()]
+    bits = [*n.setting(), *n.task(), *n.opening(), *n.acts(1, 1, 2), *n.outcome(),
+            *n.impact()]
     if mistakes:
         bits.append(Bit(3, 0, f"Looking back, {and_list(mistakes)}, and I own that."))
     else:
@@ -541,15 +643,22 @@ def _tradeoff(n: _Night) -> list[Bit] | None:
             "revert_config": "their config change", "pin_feature_version":
             "their new feature version"}.get(
         "rollback" if iv.kind == "rollback" else str(iv.command.get("fix")), "their change")
-    bits = [*n.setting(), *n.opening(), *n.evidence(3, until=iv.t)]
+    bits = [*n.setting(), *n.opening()]
     bits.append(Bit(1, 0, f"The choice was between keeping {what} live and debugging it in "
                           "production, which keeps the team moving, or taking it back to the "
                           "last known good state, which protects the platform."))
     before = f.diagnosis_at is None or iv.t < f.diagnosis_at
-    bits.append(Bit(2, 0, "I chose reliability" + (
+    choice = Bit(2, 0, "I chose reliability" + (
         ", before I had proved the root cause, because every minute live was more harm."
-        if before else ", once the evidence pointed at the change.")))
-    bits += [*n.moves(1), *n.outcome(), *n.impact()]
+        if before else ", once the evidence pointed at the change."))
+    # The moves in order with the choice told just before the revert, and each look before
+    # the first move it came before (none made after the revert: they did not decide it).
+    at = f.interventions.index(iv)
+    moves = n.moves(1)
+    acts = [*moves[:at], choice, *moves[at:]]
+    when = [i.t for i in f.interventions]
+    bits += _merged(n.evidence_in_time(3, until=iv.t), acts, [*when[:at], iv.t, *when[at:]])
+    bits += [*n.outcome(), *n.impact()]
     bits.append(Bit(3, 0, f"What I gave up was velocity: {what} came off production for the "
                           f"night, and {owner} had to find the problem before shipping it "
                           "again."))
@@ -568,8 +677,10 @@ def _disagreement(n: _Night) -> list[Bit] | None:
     iv = pushed[0]
     after = [i for i in f.interventions if i.t >= iv.t and i is not iv
              and i.effect in ("fixes", "partial")]
-    bits = [*n.setting(), *n.opening(), *n.evidence(1), *n.diagnosis(1), *n.outcome(),
-            *n.impact()]
+    # The looks told as the evidence behind the diagnosis are the ones made before it.
+    bits = [*n.setting(), *n.opening(),
+            *n.evidence(1, until=f.diagnosis_at if f.diagnosis_at is not None else iv.t),
+            *n.diagnosis(1), *n.outcome(), *n.impact()]
     bits.append(Bit(1, 0, "I needed the model's owners to agree on where the fault was, in the "
                           "middle of the night, without pulling rank."))
     bits.append(Bit(2, 0, f"At {clock(iv.t)} I asked the model's owners to act, and at "
@@ -595,8 +706,8 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
     f = n.f
     if not f.noise_alerts:
         return None
-    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.evidence(3), *n.acts(2, 2),
-            *n.outcome(), *n.impact(), *n.aftermath(5)]
+    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.acts(2, 2, 3), *n.outcome(),
+            *n.impact(), *n.aftermath(5)]
     bits.append(Bit(1, 0, "I had to decide what deserved my attention at that hour: the page "
                           "that was hurting customers, or the other "
                           f"alert{'s' if len(f.noise_alerts) > 1 else ''} on the board."))

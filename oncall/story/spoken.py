@@ -250,9 +250,17 @@ def move_line(iv: Intervened, stopped_at: int | None, elsewhere: str | None = No
     if iv.kind == "escalate":
         who = team(str(iv.command.get("team"))) + (f" about {elsewhere}" if elsewhere else "")
         unheard = heard_by is not None and iv.effective_at > heard_by
+        if late and stopped_at is not None and iv.t < stopped_at:
+            # Brought in while the fault was on; it stopped before their answer came.
+            return (f"At {clock(iv.t)} I brought in {who}" + (
+                f", who had not answered by {clock(heard_by)}." if unheard and heard_by
+                is not None else f", who answered at {clock(iv.effective_at)}, after the fault "
+                "had already stopped."))
         if late:
             return (f"At {clock(iv.t)} I handed the follow-up to {who}" +
-                    ("." if unheard else f", and they took it on at {clock(iv.effective_at)}."))
+                    ("." if unheard else f", and they took it on at {clock(iv.effective_at)}."
+                     if iv.effect == "fixes" else f", who answered at "
+                     f"{clock(iv.effective_at)}."))
         if heard_by is not None and unheard:
             return (f"At {clock(iv.t)} I brought in {who}, who had not answered by "
                     f"{clock(heard_by)}.")
@@ -625,9 +633,38 @@ def _learned(n: _Night) -> list[Bit] | None:
         wrong = pm.lessons.went_wrong.strip().rstrip(".")
         bits.append(Bit(3, 2, f"What went wrong, as I wrote it up: {_low(wrong)}."))
     bits += n.aftermath(1)
-    bits.append(Bit(3, 8, "Since then I check what changed upstream before I touch the model, "
-                          "and I write down what I do not yet know."))
+    if (lesson := _lesson(n)) is not None:
+        bits.append(Bit(3, 8, lesson))
     return bits
+
+
+UPSTREAM = ("deploys", "pipelines")
+"""The looks that say what changed: the model's releases and the pipelines feeding it."""
+
+
+def _lesson(n: _Night) -> str | None:
+    """What the player takes from the night, from what the record shows they did or failed to
+    do before their first move: looked at nothing and paged several teams; changed production
+    and it did not help; or checked what changed first, which is the habit to keep."""
+    f, entries = n.f, n.r.entries
+    first = min((iv.t for iv in f.interventions), default=None)
+    looks = [e for e in entries if e.command.get("do") in INVESTIGATIONS
+             and e.command.get("do") != "runbook" and e.observation.ok
+             and e.command.get("model") in (None, n.model)]
+    before = [e for e in looks if first is None or e.observation.t <= first]
+    teams = {iv.command.get("team") for iv in f.interventions if iv.kind == "escalate"}
+    own = [iv for iv in f.interventions if iv.kind != "escalate"]
+    if not before and len(teams) > 1:
+        return ("Since then I look at the evidence before I page anyone, and I bring in the "
+                "team it points at rather than every team at once.")
+    if not before and f.interventions:
+        return "Since then I look at the evidence before I change anything in production."
+    if own and own[0].effect in ("none", "worse"):
+        return ("Since then I wait until the evidence points at a fix before I change anything "
+                "in production.")
+    if any(e.command.get("do") in UPSTREAM for e in before):
+        return "Since then I keep the habit of checking what changed before I touch the model."
+    return None
 
 
 def _tradeoff(n: _Night) -> list[Bit] | None:

@@ -19,6 +19,9 @@ from oncall.sim.catalogue import TOOL_WORDS
 from oncall.story.spoken import spoken, spoken_stories
 from oncall.story.star import prioritising
 
+TEAMS = ("model-owners", "data-engineering", "feature-store", "infra-sre", "security")
+
+
 def played(sid: str, commands: list[dict[str, Any]], seed: int = 7) -> Record:
     g = fresh_game(sid, seed)
     for c in commands:
@@ -36,6 +39,12 @@ def thrasher(sid: str, model: str) -> Record:
                         {"do": "hotfix", "model": model, "fix": "restart_pods"},
                         {"do": "rollback", "model": model}, {"do": "wait", "minutes": 20},
                         {"do": "infra", "model": model}, {"do": "resolve"}])
+
+
+def escalate_everyone(sid: str) -> Record:
+    return played(sid, [{"do": "ack"}, *({"do": "escalate", "team": t, "message": "please look"}
+                                         for t in TEAMS), {"do": "wait", "minutes": 30},
+                        {"do": "resolve"}])
 
 
 def sentences(text: str) -> list[str]:
@@ -94,6 +103,25 @@ def test_a_drift_report_is_told_by_what_its_test_showed() -> None:
     told = spoken(rec, "incident")
     assert told is not None
     assert "the merchant risk feature had drifted, if only slightly," in told.text
+
+
+def test_a_team_that_answered_after_the_fault_stopped_is_not_told_as_taking_it_on() -> None:
+    rec = escalate_everyone("fraud-2")
+    f = rec.facts
+    security = next(iv for iv in f.interventions if iv.command.get("team") == "security")
+    assert f.mitigated_at is not None and security.t < f.mitigated_at < security.effective_at
+    for s in spoken_stories(rec):
+        assert "handed the follow-up to the security team" not in s.text, s.question
+        assert "took it on" not in s.text, s.question
+
+
+def test_what_was_learned_comes_from_what_the_player_did() -> None:
+    rec = escalate_everyone("fraud-2")
+    learned = spoken(rec, "learned")
+    assert learned is not None
+    assert "check what changed upstream" not in learned.text, "this player looked at nothing"
+    assert "before I page" in learned.text or "look at the evidence" in learned.text, \
+        learned.text
 
 
 def test_a_ticket_names_the_model_it_was_filed_for() -> None:

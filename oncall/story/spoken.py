@@ -282,12 +282,34 @@ def move_line(iv: Intervened, stopped_at: int | None, elsewhere: str | None = No
     return f"At {clock(iv.t)} {what}{tail}."
 
 
+def looks_in_time(looks: list[Entry], decided: list[int], stop: int | None, model: str,
+                  prio: int, key: set[str] | None = None,
+                  abouts: Mapping[str, str] | None = None) -> list[tuple[int, Bit]]:
+    """`_Night.evidence_in_time` for looks known by their minutes: each look is told by the
+    first decision (at the minutes `decided`) it came before, with that minute; the looks
+    after the last one after it ("After that, ..."), none of those made once the fault had
+    stopped (`stop`)."""
+    told: set[str] = set()
+    out: list[tuple[int, Bit]] = []
+    rest = sorted(looks, key=lambda e: e.observation.t)
+    for t in sorted(set(decided)):
+        stretch = [e for e in rest if e.observation.t <= t]
+        rest = [e for e in rest if e.observation.t > t]
+        bits, told = _evidence(stretch, model, prio, key, told, abouts)
+        out += [(t, b) for b in bits]
+    before = [e for e in rest if stop is None or e.observation.t - e.observation.cost < stop]
+    bits, told = _evidence(before, model, prio + 1, key, told, abouts)
+    end = max((e.observation.t for e in before), default=0)
+    return out + [(end, Bit(b.part, b.prio, _after(b.text) if i == 0 and out else b.text))
+                  for i, b in enumerate(bits)]
+
+
 def _after(text: str) -> str:
     """A look's sentence told after the moves it followed."""
     return "After that, " + _low(text)
 
 
-def _merged(looks: list[tuple[int, Bit]], acts: list[Bit], when: list[int]) -> list[Bit]:
+def told_in_order(looks: list[tuple[int, Bit]], acts: list[Bit], when: list[int]) -> list[Bit]:
     """The acts (in their order, at the minutes `when`) with each look's sentence told just
     before the first act at or after its minute, and the rest after the last act."""
     out: list[Bit] = []
@@ -474,7 +496,7 @@ class _Night:
         told = in_time(self.diagnosis(dx_prio), self.f.diagnosis_at, timed)
         if ev_prio is None:
             return told
-        return _merged(self.evidence_in_time(ev_prio), told, self._when(told, timed))
+        return told_in_order(self.evidence_in_time(ev_prio), told, self._when(told, timed))
 
     def _when(self, told: list[Bit], timed: list[tuple[int, Bit]]) -> list[int]:
         """The minute of each of `told` (the diagnosis's, a move's, an update's)."""
@@ -694,7 +716,7 @@ def _tradeoff(n: _Night) -> list[Bit] | None:
     moves = n.moves(1)
     acts = [*moves[:at], choice, *moves[at:]]
     when = [i.t for i in f.interventions]
-    bits += _merged(n.evidence_in_time(3, until=iv.t), acts, [*when[:at], iv.t, *when[at:]])
+    bits += told_in_order(n.evidence_in_time(3, until=iv.t), acts, [*when[:at], iv.t, *when[at:]])
     bits += [*n.outcome(), *n.impact()]
     bits.append(Bit(3, 0, f"What I gave up was velocity: {what} came off production for the "
                           f"night, and {owner} had to find the problem before shipping it "

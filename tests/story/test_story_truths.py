@@ -132,3 +132,17 @@ def test_a_ticket_names_the_model_it_was_filed_for() -> None:
     text = prioritising(rec)
     assert text is not None
     assert "I ticketed `ModelHighP99Latency` on eta-predictor and kept" in text
+
+
+def test_a_shift_tells_each_look_by_the_first_decision_after_it() -> None:
+    from oncall.story.spoken import looks_in_time
+
+    rec = wrong_play("fraud-1")
+    looks = [e for e in rec.entries if e.command.get("do") in INVESTIGATIONS]
+    moves = rec.facts.interventions
+    drift = next(e for e in looks if e.command.get("do") == "drift")
+    after = next(iv for iv in moves if iv.t >= drift.observation.t)
+    assert any(iv.t < drift.observation.t for iv in moves)
+    timed = looks_in_time(looks, [iv.t for iv in moves], rec.facts.mitigated_at,
+                          rec.facts.target_model, 1)
+    assert [t for t, b in timed if b.text.startswith("The drift report")] == [after.t]

@@ -384,7 +384,7 @@ def _people(text: str, record: Record, shift: ShiftRecord | None = None) -> list
     out = []
     for sentence in re.split(r"(?<=[.!?;])\s+", text):
         claim = PEOPLE.search(sentence)
-        if claim is None or re.search(r"\b(?:no one|nobody|never|not|n't)\b[^.]*" +
+        if claim is None or re.search(r"(?:\b(?:no one|nobody|never|not)\b|n't\b)[^.]*" +
                                       re.escape(claim.group(0)), sentence, re.I):
             continue
         named = [t for t, pattern in TEAM_WORDS.items() if re.search(pattern, sentence, re.I)]

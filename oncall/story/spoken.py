@@ -169,16 +169,20 @@ def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
     none of those the story has `said` already); a tool that showed nothing new is named in
     one closing sentence. With `key`, the looks it names (the ones a diagnosis cited) come
     first and the rest one step later."""
-    return _evidence(entries, model, prio, key, set(said), abouts)[0]
+    return [b for _, b in _evidence(entries, model, prio, key, set(said), abouts)[0]]
 
 
 def _evidence(entries: Iterable[Entry], model: str, prio: int, key: set[str] | None,
-              said: set[str], abouts: Mapping[str, str] | None) -> tuple[list[Bit], set[str]]:
-    """`evidence_bits`, and the signals told so far (`said` and these looks' own), so a later
-    stretch of the night does not tell them again."""
+              said: set[str], abouts: Mapping[str, str] | None
+              ) -> tuple[list[tuple[int, Bit]], set[str]]:
+    """`evidence_bits`, each with the minute of the first look it tells (the closing one with
+    the last quiet look's), and the signals told so far (`said` and these looks' own), so a
+    later stretch of the night does not tell them again."""
     told: set[str] = set(said)
     shown: dict[str, tuple[int, list[str]]] = {}
+    first: dict[str, int] = {}
     quiet: list[str] = []
+    quiet_at = 0
     for e in entries:
         do, o = e.command.get("do"), e.observation
         if do not in INVESTIGATIONS or do == "runbook" or not o.ok:
@@ -191,18 +195,22 @@ def _evidence(entries: Iterable[Entry], model: str, prio: int, key: set[str] | N
         if not new:
             if e.command.get("model") == model and where not in quiet:
                 quiet.append(where)
+                quiet_at = o.t
             continue
         told |= set(new)
+        first.setdefault(where, o.t)
         p, sigs = shown.get(where, (prio if key is None else prio + 1, []))
         mine = prio if key is None or o.id in key else prio + 1
         shown[where] = (min(p, mine), sigs + new)
-    bits = [Bit(2, p, f"{_cap(where)} showed {'that ' if needs_that(sigs[:2], abouts) else ''}"
-                      f"{signal_clauses(sigs[:2], abouts)}.")
+    bits = [(first[where], Bit(2, p, f"{_cap(where)} showed "
+                                     f"{'that ' if needs_that(sigs[:2], abouts) else ''}"
+                                     f"{signal_clauses(sigs[:2], abouts)}."))
             for where, (p, sigs) in shown.items()]
     quiet = [q for q in quiet if q not in shown]
     if quiet:
-        bits.append(Bit(2, prio + (4 if key is not None else 3),
-                        f"I also checked {and_list(quiet)}, which told me nothing new."))
+        bits.append((max([quiet_at, *first.values()]), Bit(
+            2, prio + (4 if key is not None else 3),
+            f"I also checked {and_list(quiet)}, which told me nothing new.")))
     return bits, told
 
 
@@ -286,7 +294,7 @@ def looks_in_time(looks: list[Entry], decided: list[int], stop: int | None, mode
                   prio: int, key: set[str] | None = None,
                   abouts: Mapping[str, str] | None = None) -> list[tuple[int, Bit]]:
     """`_Night.evidence_in_time` for looks known by their minutes: each look is told by the
-    first decision (at the minutes `decided`) it came before, with that minute; the looks
+    first decision (at the minutes `decided`) it came before, at its own minute; the looks
     after the last one after it ("After that, ..."), none of those made once the fault had
     stopped (`stop`)."""
     told: set[str] = set()
@@ -296,12 +304,11 @@ def looks_in_time(looks: list[Entry], decided: list[int], stop: int | None, mode
         stretch = [e for e in rest if e.observation.t <= t]
         rest = [e for e in rest if e.observation.t > t]
         bits, told = _evidence(stretch, model, prio, key, told, abouts)
-        out += [(t, b) for b in bits]
+        out += bits
     before = [e for e in rest if stop is None or e.observation.t - e.observation.cost < stop]
     bits, told = _evidence(before, model, prio + 1, key, told, abouts)
-    end = max((e.observation.t for e in before), default=0)
-    return out + [(end, Bit(b.part, b.prio, _after(b.text) if i == 0 and out else b.text))
-                  for i, b in enumerate(bits)]
+    return out + [(t, Bit(b.part, b.prio, _after(b.text) if i == 0 and out else b.text))
+                  for i, (t, b) in enumerate(bits)]
 
 
 def _after(text: str) -> str:
@@ -311,7 +318,9 @@ def _after(text: str) -> str:
 
 def told_in_order(looks: list[tuple[int, Bit]], acts: list[Bit], when: list[int]) -> list[Bit]:
     """The acts (in their order, at the minutes `when`) with each look's sentence told just
-    before the first act at or after its minute, and the rest after the last act."""
+    before the first act at or after its minute, and the rest after the last act. A look
+    is timed by when it was made, so one made before a decision is told before it, and one
+    made before a ticket filed on the way is told before that too."""
     out: list[Bit] = []
     pending = list(looks)
     for b, t in zip(acts, when, strict=True):
@@ -423,9 +432,9 @@ class _Night:
                              abouts=signal_abouts(self.r.scenario))
 
     def evidence_in_time(self, prio: int, until: int | None = None) -> list[tuple[int, Bit]]:
-        """What the looks showed, each told by the first decision it came before (the
-        diagnosis or a move), with that decision's minute: a look is told as evidence for a
-        decision only if it came before it. Looks after the last decision are told after it,
+        """What the looks showed, each with its minute, by the first decision it came before
+        (the diagnosis or a move): a look is told as evidence for a decision only if it came
+        before it. Looks after the last decision are told after it,
         as what they showed after the moves ("After that, ..."), and not at all once the fault
         had stopped: a chart read then shows the recovery as much as the fault, and its
         signal ("the predictions had dropped") would be told as news it no longer was."""
@@ -440,7 +449,7 @@ class _Night:
             do = e.command.get("do")
             if do in ("diagnose", "rollback", "hotfix", "escalate") and e.observation.ok:
                 bits, told = _evidence(stretch, self.model, prio, key, told, abouts)
-                out += [(e.observation.t, b) for b in bits]
+                out += bits
                 stretch = []
             else:
                 stretch.append(e)
@@ -450,9 +459,8 @@ class _Night:
         before = [e for e in stretch if stop is None
                   or e.observation.t - e.observation.cost < stop]
         bits, told = _evidence(before, self.model, prio + 1, key, told, abouts)
-        end = stretch[-1].observation.t
-        return out + [(end, Bit(b.part, b.prio, _after(b.text) if i == 0 and out else b.text))
-                      for i, b in enumerate(bits)]
+        return out + [(t, Bit(b.part, b.prio, _after(b.text) if i == 0 and out else b.text))
+                      for i, (t, b) in enumerate(bits)]
 
     def diagnosis(self, prio: int) -> list[Bit]:
         f, ans = self.f, self.r.answers
@@ -481,18 +489,20 @@ class _Night:
         return [Bit(2, prio if iv is self.fix or i == 0 else prio + 1, self.move(iv))
                 for i, iv in enumerate(ivs)]
 
-    def acts(self, dx_prio: int, move_prio: int, ev_prio: int | None = None) -> list[Bit]:
+    def acts(self, dx_prio: int, move_prio: int, ev_prio: int | None = None,
+             also: Iterable[tuple[int, Bit]] = ()) -> list[Bit]:
         """The diagnosis, the moves and a first status update after either, in the order they
         happened; with `ev_prio`, what the looks showed too, each before the decision it came
-        before (`evidence_in_time`)."""
+        before (`evidence_in_time`); `also`, other sentences of their minutes (tickets)."""
         ivs = self.f.interventions
         moves = self.moves(move_prio)
         # "I made no change to production" (no move at all) goes after the diagnosis.
         timed = list(zip([iv.t for iv in ivs], moves, strict=True)) if ivs else \
             [(self.f.diagnosis_at or 0, bit) for bit in moves]
         update = self._updated_after()
-        if update is not None:  # told where it happened (after a move of the same minute)
-            timed = sorted([*timed, (update, self._comms())], key=lambda tb: tb[0])
+        extra = [*also] + ([(update, self._comms())] if update is not None else [])
+        if extra:  # told where they happened (after a move of the same minute)
+            timed = sorted([*timed, *extra], key=lambda tb: tb[0])
         told = in_time(self.diagnosis(dx_prio), self.f.diagnosis_at, timed)
         if ev_prio is None:
             return told
@@ -765,11 +775,7 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
     f = n.f
     if not f.noise_alerts:
         return None
-    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.acts(2, 2, 3), *n.outcome(),
-            *n.impact(), *n.aftermath(5)]
-    bits.append(Bit(1, 0, "I had to decide what deserved my attention at that hour: the page "
-                          "that was hurting customers, or the other "
-                          f"alert{'s' if len(f.noise_alerts) > 1 else ''} on the board."))
+    tickets: list[tuple[int, Bit]] = []
     for t in f.tickets:
         if t.get("t") is None:
             continue
@@ -777,9 +783,15 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
         named = any(a.rule == t.get("alert") for a in f.noise_alerts) or (
             n.page is not None and n.page.rule == t.get("alert"))
         what = f"that {said.split()[-1]}" if named else f"the {said[2:].lstrip()}"
-        bits.append(Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for {what} on "
-                              f"{n.other(t.get('model'))} for working hours, rather than act "
-                              "on it at night."))
+        tickets.append((int(t["t"]), Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for "
+                                               f"{what} on {n.other(t.get('model'))} for "
+                                               "working hours, rather than act on it at night.")))
+    # Each ticket told at its minute among the diagnosis and the moves.
+    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.acts(2, 2, 3, also=tickets),
+            *n.outcome(), *n.impact(), *n.aftermath(5)]
+    bits.append(Bit(1, 0, "I had to decide what deserved my attention at that hour: the page "
+                          "that was hurting customers, or the other "
+                          f"alert{'s' if len(f.noise_alerts) > 1 else ''} on the board."))
     chased = [i for i in f.interventions if i.command.get("model")
               and i.command.get("model") != n.model]
     if chased:

@@ -135,7 +135,7 @@ def test_a_ticket_names_the_model_it_was_filed_for() -> None:
 
 
 def test_a_shift_tells_each_look_by_the_first_decision_after_it() -> None:
-    from oncall.story.spoken import looks_in_time
+    from oncall.story.spoken import Bit, looks_in_time, told_in_order
 
     rec = wrong_play("fraud-1")
     looks = [e for e in rec.entries if e.command.get("do") in INVESTIGATIONS]
@@ -145,4 +145,23 @@ def test_a_shift_tells_each_look_by_the_first_decision_after_it() -> None:
     assert any(iv.t < drift.observation.t for iv in moves)
     timed = looks_in_time(looks, [iv.t for iv in moves], rec.facts.mitigated_at,
                           rec.facts.target_model, 1)
-    assert [t for t, b in timed if b.text.startswith("The drift report")] == [after.t]
+    [at] = [t for t, b in timed if b.text.startswith("The drift report")]
+    assert at == drift.observation.t <= after.t, "told at its minute, before the move after it"
+    acts = [Bit(2, 0, f"move at {iv.t}") for iv in moves]
+    told = [b.text for b in told_in_order(timed, acts, [iv.t for iv in moves])]
+    drift_at = next(i for i, x in enumerate(told) if x.startswith("The drift report"))
+    assert told.index(f"move at {after.t}") == drift_at + 1, told
+
+
+TOLD_AT = re.compile(r"^(?:At|By) (\d{1,2}):(\d\d),? I ")
+
+
+@pytest.mark.parametrize("sid", ["fraud-1", "credit-2", "spam-2"])
+def test_the_moments_of_a_spoken_story_are_told_in_the_order_they_happened(sid: str) -> None:
+    """A ticket filed on the way is told at its minute, not after the moves that came later."""
+    rec = right_play(sid)
+    assert rec.facts.tickets
+    for s in spoken_stories(rec):
+        told = [int(m.group(1)) * 60 + int(m.group(2)) for x in sentences(s.text)
+                if (m := TOLD_AT.match(x))]
+        assert told == sorted(told), (s.question, s.text)

@@ -124,6 +124,9 @@ class Facts:
                 numbers.add(float(x))
         for s in self.strings:
             numbers |= {_value(m.group(1)) for m in NUMBER.finditer(s)}
+        self._stated = sorted(n for n in numbers if math.isfinite(n))
+        """The figures the record states (its values and the figures in its texts), before
+        the ones derived from them (gaps between minutes, the rubric's constants)."""
         numbers |= {float(abs(a - b)) for a, b in combinations(sorted(set(key)), 2)}
         numbers |= {float(abs(a - b)) for a in set(key) for b in minutes}
         numbers |= {float(t - f.page_at) for t in minutes} | {float(f.page_at - t) for t in minutes}
@@ -146,6 +149,26 @@ class Facts:
         if v <= SMALL and float(v).is_integer():
             return True
         return any(_close(v, n) for n in self._near(v, CLOSE_REACH * abs(v) + 0.5))
+
+    def states(self, v: float) -> bool:
+        """Whether the record states `v` itself (a value or a figure in one of its texts),
+        not as a gap between two of its minutes, a small count or a rubric constant: a figure
+        a text does not tie to one quantity is found only if the record says it somewhere."""
+        if not math.isfinite(v):
+            return False
+        reach = CLOSE_REACH * abs(v) + 0.5
+        lo = bisect_left(self._stated, v - reach - 1e-9)
+        near = self._stated[lo:bisect_right(self._stated, v + reach + 1e-9, lo)]
+        return any(_close(v, n) for n in near)
+
+    def states_rounded(self, v: float) -> bool:
+        """`states`, or a stated figure within the rounding people use (`has_rounded`)."""
+        if not math.isfinite(v):
+            return False
+        reach = ROUNDED_REACH * abs(v) + 0.5
+        lo = bisect_left(self._stated, v - reach - 1e-9)
+        near = self._stated[lo:bisect_right(self._stated, v + reach + 1e-9, lo)]
+        return self.states(v) or any(abs(v - n) <= ROUNDED * abs(n) for n in near if n)
 
     def has_rounded(self, v: float) -> bool:
         """A figure said with "about": the record holds one within the rounding people use

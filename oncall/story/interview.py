@@ -2,7 +2,8 @@
 judge it the way a senior interviewer would, by rules over the record (no language model).
 
 The verdict names what it saw: which STAR parts are there, each figure quoted checked against the
-record (true, rounded fairly, or wrong), ownership ("I" for what the player did, no claiming what
+record (true, rounded fairly, unverified when the record holds it but not as what the sentence
+says it is, or wrong), ownership ("I" for what the player did, no claiming what
 a team did), the tells interviewers mark down (a passive hand-off, "we did both" on a tradeoff,
 blame), and the length against two minutes of speech. Then one or two follow-up questions drawn
 from the record, judged the same way. Every deduction says why, so a player knows what to fix.
@@ -22,7 +23,16 @@ from oncall.scoring.card import InterviewScore
 from oncall.sim.alerts import RULES_BY_NAME
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, TEAMS
 from oncall.story.clauses import words
-from oncall.story.factcheck import CLOCK, HEDGE, NUMBER, Facts, _named, check
+from oncall.story.factcheck import (
+    CLOCK,
+    HEDGE,
+    NUMBER,
+    ROUNDED,
+    Facts,
+    _close,
+    _named,
+    check,
+)
 from oncall.story.facts import is_revert
 from oncall.story.spoken import QUESTIONS, spoken
 
@@ -81,10 +91,28 @@ CLAIMS: list[tuple[str, str]] = [
 ]
 
 
+FIXED = re.compile(r"\b(?:fix\w*|stopp\w*|stops?|mitigat\w*|recover\w*|restor\w*|resolv\w*|"
+                   r"came back|was back|back to normal|under control)\b", re.I)
+"""Words that tie a number of minutes in their sentence to the time the fault took to stop."""
+BOUND = re.compile(r"\b(?:within|under|less than|in under|in less than|inside)\s*$", re.I)
+PEOPLE = re.compile(r"\b(?:disagree\w*|pushed back|push(?:ed)?-?back|convinc\w*|persuad\w*|"
+                    r"argu\w*|objected|insisted|refused|resisted|agreed|talked \w+ round|"
+                    r"won \w+ over|brought \w+ round)\b", re.I)
+"""What a sentence claims of people: that they disagreed, were convinced, pushed back."""
+TEAM_WORDS = {
+    "model-owners": r"\b(?:model(?:'s)? owners?|owners?|owning team|ML team|model team|"
+                    r"data scientists?)\b",
+    "data-engineering": r"\bdata[- ]engineer\w*",
+    "feature-store": r"\bfeature[- ]store (?:team|people|owners)",
+    "infra-sre": r"\b(?:SREs?|infra\w*(?: team)|platform team)\b",
+    "security": r"\bsecurity(?: team)?\b",
+}
+
+
 @dataclass
 class Figure:
     said: str
-    verdict: str  # true | rounded | wrong
+    verdict: str  # true | rounded | unverified (found, but not as what it is said of) | wrong
     note: str = ""
 
 
@@ -158,12 +186,23 @@ def _small_figures(text: str, facts: Facts, record: Record,
             continue  # larger figures are checked with every other number
         unit = m.group("unit").lower()
         bound = (m.group("bound") or "").lower()
+        head = text[:m.start()]
+        sentence = head[max(head.rfind(". "), head.rfind("\n"), head.rfind("; ")) + 1:]
         if unit.startswith(("status", "update")):
             ok = v in posted
             note = f"{', '.join(str(p) for p in sorted(posted))} status update(s) were posted"
+        elif FIXED.search(sentence[-80:] + m.group(0)):
+            stops = _stops(record, facts, recovered=bool(re.search(
+                r"\b(?:recover\w*|restor\w*|resolv\w*|came back|was back)\b", sentence, re.I)))
+            within = bound in ("within", "under", "less than")
+            ok = any(s <= v for s in stops) if within else any(
+                abs(s - v) <= (max(1, round(0.2 * v)) if bound else 0) for s in stops)
+            note = (f"the fault stopped {', '.join(str(s) for s in sorted(stops))} minutes "
+                    "after the page" if stops else "the fault was not stopped")
         elif bound in ("within", "under", "less than"):
-            ok = any(g <= v for g in gaps)
-            note = "no moment of the night came that soon after another"
+            out.append(Figure(m.group(0).strip(), "unverified", "not found in the record as "
+                              "said: within what of what?"))
+            continue
         elif bound:
             ok = any(abs(g - v) <= max(1, round(0.2 * v)) for g in gaps)
             note = f"no two moments of the night were about {v} minutes apart"
@@ -172,6 +211,77 @@ def _small_figures(text: str, facts: Facts, record: Record,
             note = f"no two moments of the night were {v} minutes apart"
         out.append(Figure(m.group(0).strip(), "true" if ok else "wrong", "" if ok else note))
     return out
+
+
+def _spans(record: Record) -> list[dict[str, Any]]:
+    f = record.facts
+    return [imp for imp in [f.impact, *(i.impact for i in f.incidents)] if imp]
+
+
+def _stops(record: Record, facts: Facts, recovered: bool = False) -> set[int]:
+    """Minutes from a page until its fault stopped (and, with `recovered`, until the service
+    level was back or the incident resolved)."""
+    f = record.facts
+    out = {t - f.page_at for t in [f.mitigated_at] if t is not None}
+    out |= {i.mitigated_at - i.page_at for i in f.incidents if i.mitigated_at is not None}
+    out |= set(facts.shift_stops)
+    if recovered:
+        out |= {int(imp["recovered_at"]) - f.page_at for imp in _spans(record)
+                if isinstance(imp.get("recovered_at"), int | float)}
+        out |= {t - f.page_at for t in [f.resolved_at] if t is not None}
+    return out
+
+
+def _quantity(body: str, start: int, end: int, pct: bool, record: Record,
+              facts: Facts, shift: ShiftRecord | None = None) -> tuple[str, list[float]] | None:
+    """The quantity a figure's sentence ties it to, and the values the record holds for it:
+    a percentage of the error (or quality) budget, a number of requests (affected, failed,
+    or a second across the fleet), of models, or of minutes until the fault stopped. None
+    for a figure the sentence ties to nothing this knows."""
+    head = body[:start]
+    sentence = head[max(head.rfind(". "), head.rfind("\n"), head.rfind("; ")) + 1:]
+    after = body[end:end + 60]
+    f = record.facts
+    spans = _spans(record)
+    if pct and re.search(r"\bbudget\b", sentence + after.split(".")[0], re.I):
+        if re.search(r"\bquality\b", sentence[-40:] + after[:30], re.I):
+            return "of the quality budget", [float(imp["quality_budget_consumed_pct"])
+                                             for imp in spans
+                                             if "quality_budget_consumed_pct" in imp]
+        # No failed request spends no error budget: a silent fault's impact holds no figure.
+        # A shift's budgets, as the night ended, are its own (used and left, per model).
+        nightly = [float(x) for row in (shift.facts.budget.get("models", []) if shift else [])
+                   for x in row.values() if isinstance(x, int | float)
+                   and not isinstance(x, bool)]
+        return "of the error budget", [float(imp.get("budget_consumed_pct", 0.0))
+                                       for imp in spans] + nightly or [0.0]
+    if pct:
+        return None
+    if re.match(r"\s*requests? (?:a|per|each) second", after, re.I):
+        return "requests a second across the fleet", [float(f.fleet_rps)]
+    if re.match(r"\s*(?:production )?models\b", after, re.I):
+        return "models in the fleet", [float(f.fleet_models)]
+    if re.match(r"\s*(?:[\w-]+\s+){0,4}?requests?\b|\s*(?:of them\s+)?failed\b", after, re.I):
+        return "requests affected or failed", [
+            float(imp[k]) for imp in spans for k in ("requests_affected", "requests_failed")
+            if k in imp]
+    if re.match(r"\s*min(?:ute)?s?\b", after, re.I) and FIXED.search(sentence[-80:]) \
+            and not re.match(r"\s*min(?:ute)?s?\s+(?:before|earlier)", after, re.I):
+        recovered = bool(re.search(r"\b(?:recover\w*|restor\w*|resolv\w*|came back|was back|"
+                                   r"back to normal)\b", sentence[-80:], re.I))
+        return "minutes until the fault stopped", sorted(_stops(record, facts, recovered))
+    return None
+
+
+def _held(v: float, values: list[float], hedged: bool, bound: bool) -> str:
+    """true, rounded or wrong: `v` against the values of the quantity it was tied to."""
+    if bound:
+        return "true" if any(x <= v for x in values) else "wrong"
+    if any(_close(v, x) for x in values):
+        return "true"
+    if hedged and any(abs(v - x) <= ROUNDED * abs(x) or abs(v - x) <= 1 for x in values):
+        return "rounded"
+    return "wrong"
 
 
 def _figures(text: str, facts: Facts, record: Record,
@@ -194,11 +304,27 @@ def _figures(text: str, facts: Facts, record: Record,
         if not pct and v <= 12 and v.is_integer():
             continue  # small counts: "two updates", "3 tools"
         said = m.group(0)
-        if facts.has_number(v) or (pct and facts.has_number(v / 100)):
+        hedged = HEDGE.search(body[max(0, m.start() - 16):m.start()])
+        tied = _quantity(body, m.start(), m.end(), pct, record, facts, shift)
+        if tied is not None and (shift is None or tied[1]):
+            what, values = tied
+            bound = bool(BOUND.search(body[max(0, m.start() - 20):m.start()]))
+            verdict = _held(v, values, bool(hedged), bound)
+            said_of = ", ".join(f"{x:g}{'%' if pct else ''}" for x in values) or "none"
+            out.append(Figure(said, verdict, "" if verdict != "wrong" else
+                              f"the record holds {said_of} {what}"))
+            continue
+        if facts.states(v) or (pct and facts.states(v / 100)):
             out.append(Figure(said, "true"))
             continue
-        hedged = HEDGE.search(body[max(0, m.start() - 16):m.start()])
-        if facts.has_rounded(v) or (pct and facts.has_rounded(v / 100)):
+        if not pct and facts.has_number(v):
+            # A gap between two minutes of the night, or a constant: true of something, but
+            # the sentence does not say of what, so it is not called true.
+            out.append(Figure(said, "unverified", "not found in the record as said: say what "
+                                                  "it measures"))
+            continue
+        if (not pct and facts.has_rounded(v)) or (pct and (
+                facts.states_rounded(v) or facts.states_rounded(v / 100))):
             out.append(Figure(said, "rounded" if hedged else "wrong",
                               "" if hedged else "close, but said as exact: say \"about\""))
             continue
@@ -243,6 +369,33 @@ def _claimed(text: str, record: Record) -> list[str]:
             out.append("claims an escalation the record does not hold")
         elif what == "hotfix" and "hotfix" not in kinds:
             out.append("claims a hotfix the record does not hold")
+    return out
+
+
+def _people(text: str, record: Record, shift: ShiftRecord | None = None) -> list[str]:
+    """Claims about people (a team disagreed, pushed back, was convinced) that the record
+    cannot hold: the night must have a contact with that team, an escalation to it (or, on a
+    shift, a conversation with it); a claim naming no team needs a contact with some team."""
+    contacted = {str(iv.command.get("team")) for iv in record.facts.interventions
+                 if iv.kind == "escalate"}
+    if shift is not None:  # a colleague who came to talk: their team, and what their role is
+        contacted |= {t for cv in shift.facts.conversations for t, pattern in TEAM_WORDS.items()
+                      if cv.team == t or re.search(pattern, f"{cv.role} {cv.team}", re.I)}
+    out = []
+    for sentence in re.split(r"(?<=[.!?;])\s+", text):
+        claim = PEOPLE.search(sentence)
+        if claim is None or re.search(r"(?:\b(?:no one|nobody|never|not)\b|n't\b)[^.]*" +
+                                      re.escape(claim.group(0)), sentence, re.I):
+            continue
+        named = [t for t, pattern in TEAM_WORDS.items() if re.search(pattern, sentence, re.I)]
+        missing = [t for t in named if t not in contacted]
+        if missing:
+            out.append(f"claims the {missing[0].replace('-', ' ')} {claim.group(0)}, but the "
+                       f"record holds no contact with them")
+        elif not named and not contacted and re.search(
+                r"\b(?:they|them|the team|the owners)\b", sentence, re.I):
+            out.append(f"claims people {claim.group(0)}, but the record holds no contact with "
+                       "any team")
     return out
 
 
@@ -303,14 +456,15 @@ def judge(answer: str, record: Record, question: str, *, follow_up: FollowUp | N
     strangers = _strangers(answer, facts)
     for s in strangers:
         cut(Deduction(15, f"{s}: the answer is about another night"))
-    v.fact_check = not wrong and not strangers
-    if v.figures and not wrong:
+    false_claims = _claimed(answer, record) + _people(answer, record, shift)
+    v.fact_check = not wrong and not strangers and not false_claims
+    if v.figures and v.fact_check and all(f.verdict in ("true", "rounded") for f in v.figures):
         v.praise.append("every figure true to the record")
     i = len(re.findall(r"\b(?:I|I'm|I've|I'd|me|my)\b", answer))
     we = len(re.findall(r"\b(?:we|we're|we've|we'd|us|our)\b", answer, re.I))
     if we > i:
         cut(Deduction(15, f"\"we\" for everything ({we} we, {i} I): say what you did"))
-    for claim in _claimed(answer, record):
+    for claim in false_claims:
         cut(Deduction(15, claim))
     if passive := PASSIVE.search(answer):
         cut(Deduction(10, f"passive hand-off ({passive.group(0)!r}): say who did what and "

@@ -169,9 +169,20 @@ def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
     none of those the story has `said` already); a tool that showed nothing new is named in
     one closing sentence. With `key`, the looks it names (the ones a diagnosis cited) come
     first and the rest one step later."""
+    return [b for _, b in _evidence(entries, model, prio, key, set(said), abouts)[0]]
+
+
+def _evidence(entries: Iterable[Entry], model: str, prio: int, key: set[str] | None,
+              said: set[str], abouts: Mapping[str, str] | None
+              ) -> tuple[list[tuple[int, Bit]], set[str]]:
+    """`evidence_bits`, each with the minute of the first look it tells (the closing one with
+    the last quiet look's), and the signals told so far (`said` and these looks' own), so a
+    later stretch of the night does not tell them again."""
     told: set[str] = set(said)
     shown: dict[str, tuple[int, list[str]]] = {}
+    first: dict[str, int] = {}
     quiet: list[str] = []
+    quiet_at = 0
     for e in entries:
         do, o = e.command.get("do"), e.observation
         if do not in INVESTIGATIONS or do == "runbook" or not o.ok:
@@ -179,23 +190,56 @@ def evidence_bits(entries: Iterable[Entry], model: str, prio: int,
         if e.command.get("model") not in (None, model):
             continue  # a look at another model shows another incident's evidence, not this one's
         where = TOOL_WORDS.get(str(do), str(do))
-        new = [s for s in o.signals if s not in told]
+        new = [look_signal(e, s) for s in o.signals]
+        new = [s for s in dict.fromkeys(new) if s not in told]
         if not new:
             if e.command.get("model") == model and where not in quiet:
                 quiet.append(where)
+                quiet_at = o.t
             continue
         told |= set(new)
+        first.setdefault(where, o.t)
         p, sigs = shown.get(where, (prio if key is None else prio + 1, []))
         mine = prio if key is None or o.id in key else prio + 1
         shown[where] = (min(p, mine), sigs + new)
-    bits = [Bit(2, p, f"{_cap(where)} showed {'that ' if needs_that(sigs[:2], abouts) else ''}"
-                      f"{signal_clauses(sigs[:2], abouts)}.")
+    bits = [(first[where], Bit(2, p, f"{_cap(where)} showed "
+                                     f"{'that ' if needs_that(sigs[:2], abouts) else ''}"
+                                     f"{signal_clauses(sigs[:2], abouts)}."))
             for where, (p, sigs) in shown.items()]
     quiet = [q for q in quiet if q not in shown]
     if quiet:
-        bits.append(Bit(2, prio + (4 if key is not None else 3),
-                        f"I also checked {and_list(quiet)}, which told me nothing new."))
-    return bits
+        bits.append((max([quiet_at, *first.values()]), Bit(
+            2, prio + (4 if key is not None else 3),
+            f"I also checked {and_list(quiet)}, which told me nothing new.")))
+    return bits, told
+
+
+def look_signal(e: Entry, signal: str) -> str:
+    """A signal as the look's own answer shows it. A drift test on one input answers with
+    its test figures only (a distance, a p-value, two means), so whatever a fault kind means
+    by the signal it raised there (a feature "collapsing onto its default"), the story says
+    what the drift report said: that input drifted from what the model was trained on."""
+    feature = e.command.get("feature")
+    if e.command.get("do") != "drift" or not isinstance(feature, str) \
+            or feature in ("all", "prediction"):
+        return signal
+    data = e.observation.data if isinstance(e.observation.data, dict) else {}
+    if data.get("feature") != feature or not data.get("drifted"):
+        return signal
+    return f"{'drift-slight' if slight(data.get('result')) else 'drift'}:{feature}"
+
+
+SLIGHT = 2.0
+"""A drift whose effect is under twice the lab's own floor for one that matters is said to be
+slight: the test passed its p-value on many rows, but the distributions barely moved."""
+
+
+def slight(result: object) -> bool:
+    if not isinstance(result, dict):
+        return False
+    effect, floor = result.get("effect_size"), result.get("effect_floor")
+    return isinstance(effect, int | float) and isinstance(floor, int | float) and floor > 0 \
+        and abs(effect) < SLIGHT * floor
 
 
 MOVE_TAILS = {"fixes": ", and that stopped it", "partial": ", which helped only partly",
@@ -214,9 +258,17 @@ def move_line(iv: Intervened, stopped_at: int | None, elsewhere: str | None = No
     if iv.kind == "escalate":
         who = team(str(iv.command.get("team"))) + (f" about {elsewhere}" if elsewhere else "")
         unheard = heard_by is not None and iv.effective_at > heard_by
+        if late and stopped_at is not None and iv.t < stopped_at:
+            # Brought in while the fault was on; it stopped before their answer came.
+            return (f"At {clock(iv.t)} I brought in {who}" + (
+                f", who had not answered by {clock(heard_by)}." if unheard and heard_by
+                is not None else f", who answered at {clock(iv.effective_at)}, after the fault "
+                "had already stopped."))
         if late:
             return (f"At {clock(iv.t)} I handed the follow-up to {who}" +
-                    ("." if unheard else f", and they took it on at {clock(iv.effective_at)}."))
+                    ("." if unheard else f", and they took it on at {clock(iv.effective_at)}."
+                     if iv.effect == "fixes" else f", who answered at "
+                     f"{clock(iv.effective_at)}."))
         if heard_by is not None and unheard:
             return (f"At {clock(iv.t)} I brought in {who}, who had not answered by "
                     f"{clock(heard_by)}.")
@@ -236,6 +288,46 @@ def move_line(iv: Intervened, stopped_at: int | None, elsewhere: str | None = No
     if elsewhere and iv.effect == "fixes":
         tail = ", and that stopped the fault there"
     return f"At {clock(iv.t)} {what}{tail}."
+
+
+def looks_in_time(looks: list[Entry], decided: list[int], stop: int | None, model: str,
+                  prio: int, key: set[str] | None = None,
+                  abouts: Mapping[str, str] | None = None) -> list[tuple[int, Bit]]:
+    """`_Night.evidence_in_time` for looks known by their minutes: each look is told by the
+    first decision (at the minutes `decided`) it came before, at its own minute; the looks
+    after the last one after it ("After that, ..."), none of those made once the fault had
+    stopped (`stop`)."""
+    told: set[str] = set()
+    out: list[tuple[int, Bit]] = []
+    rest = sorted(looks, key=lambda e: e.observation.t)
+    for t in sorted(set(decided)):
+        stretch = [e for e in rest if e.observation.t <= t]
+        rest = [e for e in rest if e.observation.t > t]
+        bits, told = _evidence(stretch, model, prio, key, told, abouts)
+        out += bits
+    before = [e for e in rest if stop is None or e.observation.t - e.observation.cost < stop]
+    bits, told = _evidence(before, model, prio + 1, key, told, abouts)
+    return out + [(t, Bit(b.part, b.prio, _after(b.text) if i == 0 and out else b.text))
+                  for i, (t, b) in enumerate(bits)]
+
+
+def _after(text: str) -> str:
+    """A look's sentence told after the moves it followed."""
+    return "After that, " + _low(text)
+
+
+def told_in_order(looks: list[tuple[int, Bit]], acts: list[Bit], when: list[int]) -> list[Bit]:
+    """The acts (in their order, at the minutes `when`) with each look's sentence told just
+    before the first act at or after its minute, and the rest after the last act. A look
+    is timed by when it was made, so one made before a decision is told before it, and one
+    made before a ticket filed on the way is told before that too."""
+    out: list[Bit] = []
+    pending = list(looks)
+    for b, t in zip(acts, when, strict=True):
+        out += [lb for lt, lb in pending if lt <= t]
+        pending = [(lt, lb) for lt, lb in pending if lt > t]
+        out.append(b)
+    return out + [lb for _, lb in pending]
 
 
 class _Night:
@@ -334,9 +426,41 @@ class _Night:
         return first if first is not None and acts and first > min(acts) else None
 
     def evidence(self, prio: int, until: int | None = None) -> list[Bit]:
+        """What the looks made by `until` showed (all of them, at any time, without it)."""
         looks = [e for e in self.r.entries if until is None or e.observation.t <= until]
         return evidence_bits(looks, self.model, prio, {o.id for o in cited(self.r) if o.id},
                              abouts=signal_abouts(self.r.scenario))
+
+    def evidence_in_time(self, prio: int, until: int | None = None) -> list[tuple[int, Bit]]:
+        """What the looks showed, each with its minute, by the first decision it came before
+        (the diagnosis or a move): a look is told as evidence for a decision only if it came
+        before it. Looks after the last decision are told after it,
+        as what they showed after the moves ("After that, ..."), and not at all once the fault
+        had stopped: a chart read then shows the recovery as much as the fault, and its
+        signal ("the predictions had dropped") would be told as news it no longer was."""
+        key = {o.id for o in cited(self.r) if o.id}
+        abouts = signal_abouts(self.r.scenario)
+        told: set[str] = set()
+        out: list[tuple[int, Bit]] = []
+        stretch: list[Entry] = []
+        for e in self.r.entries:
+            if until is not None and e.observation.t > until:
+                break
+            do = e.command.get("do")
+            if do in ("diagnose", "rollback", "hotfix", "escalate") and e.observation.ok:
+                bits, told = _evidence(stretch, self.model, prio, key, told, abouts)
+                out += bits
+                stretch = []
+            else:
+                stretch.append(e)
+        if not stretch:
+            return out
+        stop = self.f.mitigated_at
+        before = [e for e in stretch if stop is None
+                  or e.observation.t - e.observation.cost < stop]
+        bits, told = _evidence(before, self.model, prio + 1, key, told, abouts)
+        return out + [(t, Bit(b.part, b.prio, _after(b.text) if i == 0 and out else b.text))
+                      for i, (t, b) in enumerate(bits)]
 
     def diagnosis(self, prio: int) -> list[Bit]:
         f, ans = self.f, self.r.answers
@@ -365,18 +489,36 @@ class _Night:
         return [Bit(2, prio if iv is self.fix or i == 0 else prio + 1, self.move(iv))
                 for i, iv in enumerate(ivs)]
 
-    def acts(self, dx_prio: int, move_prio: int) -> list[Bit]:
+    def acts(self, dx_prio: int, move_prio: int, ev_prio: int | None = None,
+             also: Iterable[tuple[int, Bit]] = ()) -> list[Bit]:
         """The diagnosis, the moves and a first status update after either, in the order they
-        happened."""
+        happened; with `ev_prio`, what the looks showed too, each before the decision it came
+        before (`evidence_in_time`); `also`, other sentences of their minutes (tickets)."""
         ivs = self.f.interventions
         moves = self.moves(move_prio)
         # "I made no change to production" (no move at all) goes after the diagnosis.
         timed = list(zip([iv.t for iv in ivs], moves, strict=True)) if ivs else \
             [(self.f.diagnosis_at or 0, bit) for bit in moves]
         update = self._updated_after()
-        if update is not None:  # told where it happened (after a move of the same minute)
-            timed = sorted([*timed, (update, self._comms())], key=lambda tb: tb[0])
-        return in_time(self.diagnosis(dx_prio), self.f.diagnosis_at, timed)
+        extra = [*also] + ([(update, self._comms())] if update is not None else [])
+        if extra:  # told where they happened (after a move of the same minute)
+            timed = sorted([*timed, *extra], key=lambda tb: tb[0])
+        told = in_time(self.diagnosis(dx_prio), self.f.diagnosis_at, timed)
+        if ev_prio is None:
+            return told
+        return told_in_order(self.evidence_in_time(ev_prio), told, self._when(told, timed))
+
+    def _when(self, told: list[Bit], timed: list[tuple[int, Bit]]) -> list[int]:
+        """The minute of each of `told` (the diagnosis's, a move's, an update's)."""
+        at = {id(b): t for t, b in timed}
+        out, last = [], 0
+        for b in told:
+            t = at.get(id(b))
+            if t is None:  # the diagnosis, or "I never stated a diagnosis" (no time: in order)
+                t = self.f.diagnosis_at if self.f.diagnosis_at is not None else last
+            out.append(t)
+            last = t
+        return out
 
     # -- result ------------------------------------------------------------------------------
     def outcome(self) -> list[Bit]:
@@ -480,8 +622,8 @@ class _Night:
 
 
 def _incident(n: _Night) -> list[Bit]:
-    return [*n.setting(), *n.noise(6), *n.task(), *n.opening(), *n.evidence(1),
-            *n.acts(0, 0), *n.outcome(), *n.impact(), *n.aftermath(2),
+    return [*n.setting(), *n.noise(6), *n.task(), *n.opening(), *n.acts(0, 0, 1),
+            *n.outcome(), *n.impact(), *n.aftermath(2),
             Bit(3, 9, "What I would stress is the order: stop the harm, then find the cause, "
                       "and say plainly what I did not know at each step.")]
 
@@ -511,8 +653,8 @@ def _learned(n: _Night) -> list[Bit] | None:
     mistakes = _mistakes(n)
     if pm is None and not mistakes:
         return None
-    bits = [*n.setting(), *n.task(), *n.opening(), *n.evidence(2), *n.acts(1, 1),
-            *n.outcome(), *n.impact()]
+    bits = [*n.setting(), *n.task(), *n.opening(), *n.acts(1, 1, 2), *n.outcome(),
+            *n.impact()]
     if mistakes:
         bits.append(Bit(3, 0, f"Looking back, {and_list(mistakes)}, and I own that."))
     else:
@@ -523,9 +665,38 @@ def _learned(n: _Night) -> list[Bit] | None:
         wrong = pm.lessons.went_wrong.strip().rstrip(".")
         bits.append(Bit(3, 2, f"What went wrong, as I wrote it up: {_low(wrong)}."))
     bits += n.aftermath(1)
-    bits.append(Bit(3, 8, "Since then I check what changed upstream before I touch the model, "
-                          "and I write down what I do not yet know."))
+    if (lesson := _lesson(n)) is not None:
+        bits.append(Bit(3, 8, lesson))
     return bits
+
+
+UPSTREAM = ("deploys", "pipelines")
+"""The looks that say what changed: the model's releases and the pipelines feeding it."""
+
+
+def _lesson(n: _Night) -> str | None:
+    """What the player takes from the night, from what the record shows they did or failed to
+    do before their first move: looked at nothing and paged several teams; changed production
+    and it did not help; or checked what changed first, which is the habit to keep."""
+    f, entries = n.f, n.r.entries
+    first = min((iv.t for iv in f.interventions), default=None)
+    looks = [e for e in entries if e.command.get("do") in INVESTIGATIONS
+             and e.command.get("do") != "runbook" and e.observation.ok
+             and e.command.get("model") in (None, n.model)]
+    before = [e for e in looks if first is None or e.observation.t <= first]
+    teams = {iv.command.get("team") for iv in f.interventions if iv.kind == "escalate"}
+    own = [iv for iv in f.interventions if iv.kind != "escalate"]
+    if not before and len(teams) > 1:
+        return ("Since then I look at the evidence before I page anyone, and I bring in the "
+                "team it points at rather than every team at once.")
+    if not before and f.interventions:
+        return "Since then I look at the evidence before I change anything in production."
+    if own and own[0].effect in ("none", "worse"):
+        return ("Since then I wait until the evidence points at a fix before I change anything "
+                "in production.")
+    if any(e.command.get("do") in UPSTREAM for e in before):
+        return "Since then I keep the habit of checking what changed before I touch the model."
+    return None
 
 
 def _tradeoff(n: _Night) -> list[Bit] | None:
@@ -541,15 +712,22 @@ def _tradeoff(n: _Night) -> list[Bit] | None:
             "revert_config": "their config change", "pin_feature_version":
             "their new feature version"}.get(
         "rollback" if iv.kind == "rollback" else str(iv.command.get("fix")), "their change")
-    bits = [*n.setting(), *n.opening(), *n.evidence(3, until=iv.t)]
+    bits = [*n.setting(), *n.opening()]
     bits.append(Bit(1, 0, f"The choice was between keeping {what} live and debugging it in "
                           "production, which keeps the team moving, or taking it back to the "
                           "last known good state, which protects the platform."))
     before = f.diagnosis_at is None or iv.t < f.diagnosis_at
-    bits.append(Bit(2, 0, "I chose reliability" + (
+    choice = Bit(2, 0, "I chose reliability" + (
         ", before I had proved the root cause, because every minute live was more harm."
-        if before else ", once the evidence pointed at the change.")))
-    bits += [*n.moves(1), *n.outcome(), *n.impact()]
+        if before else ", once the evidence pointed at the change."))
+    # The moves in order with the choice told just before the revert, and each look before
+    # the first move it came before (none made after the revert: they did not decide it).
+    at = f.interventions.index(iv)
+    moves = n.moves(1)
+    acts = [*moves[:at], choice, *moves[at:]]
+    when = [i.t for i in f.interventions]
+    bits += told_in_order(n.evidence_in_time(3, until=iv.t), acts, [*when[:at], iv.t, *when[at:]])
+    bits += [*n.outcome(), *n.impact()]
     bits.append(Bit(3, 0, f"What I gave up was velocity: {what} came off production for the "
                           f"night, and {owner} had to find the problem before shipping it "
                           "again."))
@@ -568,8 +746,10 @@ def _disagreement(n: _Night) -> list[Bit] | None:
     iv = pushed[0]
     after = [i for i in f.interventions if i.t >= iv.t and i is not iv
              and i.effect in ("fixes", "partial")]
-    bits = [*n.setting(), *n.opening(), *n.evidence(1), *n.diagnosis(1), *n.outcome(),
-            *n.impact()]
+    # The looks told as the evidence behind the diagnosis are the ones made before it.
+    bits = [*n.setting(), *n.opening(),
+            *n.evidence(1, until=f.diagnosis_at if f.diagnosis_at is not None else iv.t),
+            *n.diagnosis(1), *n.outcome(), *n.impact()]
     bits.append(Bit(1, 0, "I needed the model's owners to agree on where the fault was, in the "
                           "middle of the night, without pulling rank."))
     bits.append(Bit(2, 0, f"At {clock(iv.t)} I asked the model's owners to act, and at "
@@ -595,11 +775,7 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
     f = n.f
     if not f.noise_alerts:
         return None
-    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.evidence(3), *n.acts(2, 2),
-            *n.outcome(), *n.impact(), *n.aftermath(5)]
-    bits.append(Bit(1, 0, "I had to decide what deserved my attention at that hour: the page "
-                          "that was hurting customers, or the other "
-                          f"alert{'s' if len(f.noise_alerts) > 1 else ''} on the board."))
+    tickets: list[tuple[int, Bit]] = []
     for t in f.tickets:
         if t.get("t") is None:
             continue
@@ -607,9 +783,15 @@ def _prioritisation(n: _Night) -> list[Bit] | None:
         named = any(a.rule == t.get("alert") for a in f.noise_alerts) or (
             n.page is not None and n.page.rule == t.get("alert"))
         what = f"that {said.split()[-1]}" if named else f"the {said[2:].lstrip()}"
-        bits.append(Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for {what} on "
-                              f"{n.other(t.get('model'))} for working hours, rather than act "
-                              "on it at night."))
+        tickets.append((int(t["t"]), Bit(2, 0, f"At {clock(int(t['t']))} I filed a ticket for "
+                                               f"{what} on {n.other(t.get('model'))} for "
+                                               "working hours, rather than act on it at night.")))
+    # Each ticket told at its minute among the diagnosis and the moves.
+    bits = [*n.setting(), *n.noise(0), *n.opening(), *n.acts(2, 2, 3, also=tickets),
+            *n.outcome(), *n.impact(), *n.aftermath(5)]
+    bits.append(Bit(1, 0, "I had to decide what deserved my attention at that hour: the page "
+                          "that was hurting customers, or the other "
+                          f"alert{'s' if len(f.noise_alerts) > 1 else ''} on the board."))
     chased = [i for i in f.interventions if i.command.get("model")
               and i.command.get("model") != n.model]
     if chased:

@@ -29,8 +29,10 @@ from oncall.story.spoken import (
     evidence_bits,
     fit,
     in_time,
+    looks_in_time,
     move_line,
     page,
+    told_in_order,
 )
 
 KIND_WORDS = {"incident": "incident", "deploy": "deploy request", "canary": "canary request",
@@ -183,11 +185,25 @@ class _Shift:
                     move_line(iv, stopped, heard_by=self.f.end))
                 for iv in inc.moves]
 
-    def acts(self, inc: ShiftIncident, dx_prio: int, prio: int, fix_prio: int) -> list[Bit]:
-        """The diagnosis and the moves, in the order they happened."""
+    def acts(self, inc: ShiftIncident, dx_prio: int, prio: int, fix_prio: int,
+             ev_prio: int | None = None) -> list[Bit]:
+        """The diagnosis and the moves, in the order they happened; with `ev_prio`, what the
+        looks showed too, each before the first of them it came before (`looks_in_time`)."""
         moves = list(zip([iv.t for iv in inc.moves], self.moves(inc, prio, fix_prio),
                          strict=True))
-        return in_time(self.diagnosis(inc, dx_prio), inc.diagnosis_at, moves)
+        told = in_time(self.diagnosis(inc, dx_prio), inc.diagnosis_at, moves)
+        if ev_prio is None:
+            return told
+        at = {id(b): t for t, b in moves}
+        when = [at.get(id(b), inc.diagnosis_at if inc.diagnosis_at is not None else 0)
+                for b in told]
+        decided = [t for t in [inc.diagnosis_at, *(iv.t for iv in inc.moves)] if t is not None]
+        stop = inc.done_at if inc.item.outcome == "mitigated" else None
+        looks = looks_in_time(inc.looks, decided, stop, inc.model, ev_prio)
+        if not inc.looks:
+            looks = [(0, Bit(2, ev_prio, "I did not look at the model's own tools before "
+                                         "acting."))]
+        return told_in_order(looks, told, when)
 
     def talk_on(self, model: str) -> Conversation | None:
         return next((cv for cv in self.f.conversations if cv.model == model and cv.said), None)
@@ -203,7 +219,7 @@ def _incident(s: _Shift) -> list[Bit] | None:
                               " on another model; this answer is about the first."))
     if len(s.incs) == 1:
         bits.append(Bit(0, 5, "It was the only incident of the night."))
-    bits += s.opening(inc, 1) + s.evidence(inc, 1) + s.acts(inc, 0, 1, 0)
+    bits += s.opening(inc, 1) + s.acts(inc, 0, 1, 0, 1)
     if not inc.moves:
         bits.append(Bit(2, 0, "I made no change to production for it."))
     cv = s.talk_on(inc.model)
@@ -537,7 +553,7 @@ def _learned(s: _Shift) -> list[Bit] | None:
     if not mistakes and not late:
         return None
     bits = s.paged(inc, 6)
-    bits += s.opening(inc, 2) + s.evidence(inc, 3) + s.acts(inc, 2, 1, 1)
+    bits += s.opening(inc, 2) + s.acts(inc, 2, 1, 1, 3)
     bits.append(s.outcome(inc))
     if (b := s.budget(inc.model, 4)) is not None:
         bits.append(b)

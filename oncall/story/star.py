@@ -367,8 +367,11 @@ def prioritising(record: Record) -> str | None:
     chased = [i for i in f.interventions
               if i.command.get("model") and i.command.get("model") != f.target_model]
     if ticketed:
-        line += f" I ticketed {and_list([str(t.get('alert')) for t in ticketed])} and kept " \
-                f"my attention on {f.target_model}."
+        # Each ticket with the model it was filed for: one rule may fire on several models
+        # and be ticketed on one of them only.
+        line += " I ticketed " + and_list([f"`{t.get('alert')}` on {t.get('model')}"
+                                           for t in ticketed]) + \
+            f" and kept my attention on {f.target_model}."
     if chased:
         line += " I also spent time on models that were not at fault: " + and_list([
             f"{action_phrase(i.command)} at {hhmm(i.t)}" for i in chased]) + "."

@@ -193,3 +193,67 @@ def test_star_parts_are_found_whatever_the_verbs() -> None:
     assert all(v.star.values()), v.star
     flat = "The model was wrong. Things happened. Someone did something."
     assert not any(judge(flat, record, "incident").star.values())
+
+
+INVENTED = ("I rolled the model back to v12 first, and that fixed it within 5 minutes; the error "
+            "budget burned 12%. ")
+
+
+def test_a_figure_is_held_to_the_quantity_its_sentence_ties_it_to() -> None:
+    record = right_play("fraud-1")
+    f = record.facts
+    assert f.mitigated_at is not None and f.mitigated_at - f.page_at > 5
+    assert "budget_consumed_pct" not in f.impact, "a silent fault spends no error budget"
+    good = strong("fraud-1", "incident")
+    bad = good.replace("By 2:28", INVENTED + "By 2:28")
+    assert bad != good
+    v = judge(bad, record, "incident")
+    said = {x.said: x for x in v.figures}
+    assert said["12%"].verdict == "wrong" and "0%" in said["12%"].note, v.text()
+    assert said["within 5 minutes"].verdict == "wrong", v.text()
+    assert f"{f.mitigated_at - f.page_at} minutes" in said["within 5 minutes"].note
+    assert not v.fact_check and "Fact check: passes" not in v.text()
+    assert "every figure true to the record" not in v.praise
+
+
+def test_a_budget_figure_is_true_only_of_the_budget_spent() -> None:
+    record = right_play("fraud-3")
+    spent = record.facts.impact["budget_consumed_pct"]
+    good = strong("fraud-3", "incident")
+    v = judge(good + f" The error budget burned {spent}%.", record, "incident")
+    assert next(x for x in v.figures if x.said == f"{spent}%").verdict == "true", v.text()
+    v = judge(good + f" The error budget burned {spent + 9:g}%.", record, "incident")
+    assert next(x for x in v.figures if x.said == f"{spent + 9:g}%").verdict == "wrong"
+
+
+def test_a_false_claim_fails_the_fact_check_and_loses_the_praise() -> None:
+    record = right_play("fraud-1")
+    good = strong("fraud-1", "incident")
+    v = judge(good.replace("By 2:28", "I rolled the model back first. By 2:28"), record,
+              "incident")
+    assert "claims a rollback the record does not hold" in [d.reason for d in v.deductions]
+    assert not v.fact_check and "every figure true to the record" not in v.praise
+
+
+def test_a_claim_about_people_needs_a_contact_with_that_team() -> None:
+    record = right_play("fraud-1")
+    teams = {iv.command.get("team") for iv in record.facts.interventions
+             if iv.kind == "escalate"}
+    assert teams == {"data-engineering"}
+    good = strong("fraud-1", "incident")
+    v = judge(good + " The model owners disagreed with me, and I convinced them with the drift "
+              "data.", record, "incident")
+    assert not v.fact_check and any("no contact" in d.reason and "model owners" in d.reason
+                                    for d in v.deductions), v.text()
+    ok = judge(good + " The data engineering team agreed to revert the release.", record,
+               "incident")
+    assert not any("no contact" in d.reason for d in ok.deductions), ok.text()
+
+
+def test_a_figure_the_sentence_ties_to_nothing_is_unverified_not_true() -> None:
+    record = right_play("fraud-1")
+    good = strong("fraud-1", "incident")
+    v = judge(good + " I had the dashboard open within 9 minutes.", record, "incident")
+    fig = next(x for x in v.figures if x.said == "within 9 minutes")
+    assert fig.verdict == "unverified" and "not found in the record" in fig.note
+    assert "every figure true to the record" not in v.praise

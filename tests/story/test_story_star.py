@@ -133,7 +133,7 @@ def test_an_answer_after_the_fault_stopped_does_not_claim_the_fix() -> None:
 def test_ticketed_noise_answers_how_i_prioritised() -> None:
     text = story(d4_play())
     assert "### How I prioritised" in text
-    assert "I ticketed CertificateExpiringSoon" in text
+    assert "I ticketed `CertificateExpiringSoon` on search-ranker" in text
 
 
 def test_a_ticket_that_fired_weeks_ago_is_neither_the_page_nor_dated_tonight() -> None:

@@ -139,6 +139,15 @@ def test_an_incident_loads_no_queue_and_no_type_adapter() -> None:
         "the drill's and the daily's command modules are imported by their own commands"
 
 
+def test_a_postmortem_judging_a_data_contract_needs_no_masked_arrays() -> None:
+    """fraud-1's postmortem judges a data contract's test, whose exported check takes
+    `np.quantile`; the game runs it with numpy's quantiles found without `np.unique`, which
+    imports numpy.ma (6-9 ms of a start)."""
+    modules = _modules_of_a_play()
+    assert "oncall.game.remediations.checks.contract" in modules
+    assert "numpy.ma" not in modules
+
+
 def test_an_incident_with_its_content_cached_loads_no_tempfile() -> None:
     """The content cache writes its file through tempfile (atomically); a play whose content
     is cached writes nothing and does not load it (nor does --no-save write a save)."""

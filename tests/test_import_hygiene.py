@@ -148,6 +148,17 @@ def test_a_postmortem_judging_a_data_contract_needs_no_masked_arrays() -> None:
     assert "numpy.ma" not in modules
 
 
+def test_an_incident_parses_its_command_line_without_shutil() -> None:
+    """argparse makes a help formatter for every argument it is given, and its own looks the
+    terminal's width up at once, importing shutil (and its compression modules); the game's
+    looks it up when a help or usage text is written. (A play that fills the content cache
+    imports it through tempfile.)"""
+    for _ in range(2):  # the first play fills the cache, if it was empty
+        _modules_of_a_play.cache_clear()
+        modules = _modules_of_a_play()
+    assert "shutil" not in modules
+
+
 def test_an_incident_with_its_content_cached_loads_no_tempfile() -> None:
     """The content cache writes its file through tempfile (atomically); a play whose content
     is cached writes nothing and does not load it (nor does --no-save write a save)."""

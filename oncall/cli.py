@@ -91,9 +91,9 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose help looks the terminal up when written (`_HelpFormatter`); its
     commands' parsers are made of its class, so theirs do too."""
 
-    def __init__(self, *args: Any, formatter_class: type[argparse.HelpFormatter] = _HelpFormatter,
-                 **kwargs: Any) -> None:
-        super().__init__(*args, formatter_class=formatter_class, **kwargs)
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(**kwargs)
 
 
 REALTIME_MINUTE_S = 60.0
@@ -104,8 +104,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; with `command`, the parser of that command alone beside the
     top level's options (see `parse`).
     """
-    p = _Parser(prog="oncall", description="You are on call for a fleet of "
-                                "production ML models. It is 2 AM.")
+    p: argparse.ArgumentParser = _Parser(prog="oncall", description="You are on call for a "
+                                         "fleet of production ML models. It is 2 AM.")
     p.add_argument("--version", action=_VersionAction,
                    help="show the versions of oncall, Textual and Python and exit")
     p.add_argument("--home", type=Path, help="folder for saves (default: saves/ in a checkout, "

@@ -15,6 +15,7 @@ a long key, another option) is not written here (`text` answers None) and PyYAML
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 _BOOL = r"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
@@ -29,18 +30,19 @@ _TIMESTAMP = (r"[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
               r":[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?"
               r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?")
 
-RESOLVERS: list[tuple[str, re.Pattern[str], str]] = [
-    ("bool", re.compile(f"^(?:{_BOOL})$"), "yYnNtTfFoO"),
-    ("float", re.compile(f"^(?:{_FLOAT})$"), "-+0123456789."),
-    ("int", re.compile(f"^(?:{_INT})$"), "-+0123456789"),
-    ("merge", re.compile(r"^(?:<<)$"), "<"),
-    ("null", re.compile(f"^(?:{_NULL})$"), "~nN"),
-    ("timestamp", re.compile(f"^(?:{_TIMESTAMP})$"), "0123456789"),
-    ("value", re.compile(r"^(?:=)$"), "="),
-    ("yaml", re.compile(r"^(?:!|&|\*)$"), "!&*"),
+RESOLVERS: list[tuple[str, str, str]] = [
+    ("bool", _BOOL, "yYnNtTfFoO"),
+    ("float", _FLOAT, "-+0123456789."),
+    ("int", _INT, "-+0123456789"),
+    ("merge", "<<", "<"),
+    ("null", _NULL, "~nN"),
+    ("timestamp", _TIMESTAMP, "0123456789"),
+    ("value", "=", "="),
+    ("yaml", r"!|&|\*", "!&*"),
 ]
 """PyYAML's implicit resolvers (`yaml.resolver.Resolver`): the type a plain scalar is read as,
-by its first character (the empty one is null), in PyYAML's order; anything else is a string."""
+by its first character (the empty one is null), in PyYAML's order; anything else is a string.
+Each pattern is compiled when a scalar first starts with one of its characters."""
 
 INDENT = 2
 KEY_LENGTH = 100
@@ -57,9 +59,15 @@ def resolved(value: str) -> str:
     if value == "":
         return "null"
     for tag, pattern, first in RESOLVERS:
-        if value[0] in first and pattern.match(value):
+        if value[0] in first and (tag != "timestamp" or value[4:5] == "-") \
+                and _compiled(pattern).match(value):  # a timestamp's fifth character is '-'
             return tag
     return "str"
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(f"^(?:{pattern})$")
 
 
 def _plain_allowed(text: str) -> bool:

@@ -53,6 +53,49 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's, but the terminal's width is looked up when a help or usage text is first
+    written, not as the formatter is made: argparse makes one for every argument it is given
+    (to try its metavar), and the lookup imports shutil (with its compression modules), which
+    a parsed command line never needs. The width and the help column are argparse's own."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        self._asked = (width, max_help_position)
+        super().__init__(prog, indent_increment, max_help_position, width=0)  # 0: not read
+
+    @property
+    def _width(self) -> int:
+        width, _position = self._asked
+        if width is None:
+            import shutil
+
+            width = shutil.get_terminal_size().columns - 2
+            self._asked = (width, _position)
+        return width
+
+    @_width.setter
+    def _width(self, _value: int) -> None:
+        """Set by argparse's own `__init__`, before the width is known: the lookup decides."""
+
+    @property
+    def _max_help_position(self) -> int:
+        return min(self._asked[1], max(self._width - 20, self._indent_increment * 2))
+
+    @_max_help_position.setter
+    def _max_help_position(self, _value: int) -> None:
+        """Set by argparse's own `__init__`: found from the width when it is read."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help looks the terminal up when written (`_HelpFormatter`); its
+    commands' parsers are made of its class, so theirs do too."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(**kwargs)
+
+
 REALTIME_MINUTE_S = 60.0
 """`--realtime`: real seconds per simulated minute while a page waits unacknowledged."""
 
@@ -61,8 +104,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser; with `command`, the parser of that command alone beside the
     top level's options (see `parse`).
     """
-    p = argparse.ArgumentParser(prog="oncall", description="You are on call for a fleet of "
-                                "production ML models. It is 2 AM.")
+    p: argparse.ArgumentParser = _Parser(prog="oncall", description="You are on call for a "
+                                         "fleet of production ML models. It is 2 AM.")
     p.add_argument("--version", action=_VersionAction,
                    help="show the versions of oncall, Textual and Python and exit")
     p.add_argument("--home", type=Path, help="folder for saves (default: saves/ in a checkout, "

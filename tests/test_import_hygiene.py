@@ -139,6 +139,37 @@ def test_an_incident_loads_no_queue_and_no_type_adapter() -> None:
         "the drill's and the daily's command modules are imported by their own commands"
 
 
+def test_a_postmortem_judging_a_data_contract_needs_no_masked_arrays() -> None:
+    """fraud-1's postmortem judges a data contract's test, whose exported check takes
+    `np.quantile`; the game runs it with numpy's quantiles found without `np.unique`, which
+    imports numpy.ma (6-9 ms of a start)."""
+    modules = _modules_of_a_play()
+    assert "oncall.game.remediations.checks.contract" in modules
+    assert "numpy.ma" not in modules
+
+
+def test_an_incident_parses_its_command_line_without_shutil() -> None:
+    """argparse makes a help formatter for every argument it is given, and its own looks the
+    terminal's width up at once, importing shutil (and its compression modules); the game's
+    looks it up when a help or usage text is written. (A play that fills the content cache
+    imports it through tempfile.)"""
+    for _ in range(2):  # the first play fills the cache, if it was empty
+        _modules_of_a_play.cache_clear()
+        modules = _modules_of_a_play()
+    assert "shutil" not in modules
+
+
+def test_a_postmortem_writes_its_rule_files_without_pyyaml() -> None:
+    """fraud-1's postmortem proposes a monitor, whose rule file is YAML text: `yamltext` writes
+    it as PyYAML's dumper does, so a play whose content is cached imports no PyYAML at all (its
+    import is a sixth of a headless incident's instructions)."""
+    for _ in range(2):  # the first play fills the cache, if it was empty
+        _modules_of_a_play.cache_clear()
+        modules = _modules_of_a_play()
+    assert "oncall.sim.yamltext" in modules
+    assert "yaml" not in modules
+
+
 def test_an_incident_with_its_content_cached_loads_no_tempfile() -> None:
     """The content cache writes its file through tempfile (atomically); a play whose content
     is cached writes nothing and does not load it (nor does --no-save write a save)."""

@@ -13,6 +13,7 @@ import functools
 import itertools
 import re
 import string
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -524,7 +525,8 @@ class Incident:
                     values = x.tolist()
                     null = values.count(None) / len(values)
                     known = {*f.categories, None}
-                    unseen = sum(v not in known for v in values) / len(values)
+                    unseen = sum(n for v, n in Counter(values).items() if v not in known) \
+                        / len(values)  # the values not known, counted by value
                     if unseen > 0:
                         out[f"feature_unseen_rate:{f.name}"] = unseen
                         out[f"_base:feature_unseen_rate:{f.name}"] = 0.0

@@ -117,7 +117,7 @@ class MonitorSpec(_Spec):
         None, description="for a per-feature series: the features watched (default all)")
     reference: Literal["prediction_mean", "quality"] | None = Field(
         None, description="for `relative`: the training value compared with")
-    requires: Requires = Requires()
+    requires: Requires = Requires.model_construct()  # Requires() unvalidated: no validator made
     by: tuple[Literal["model", "feature", "container"], ...] = Field(
         ("model",), min_length=1,
         description="the labels the expression's result carries")

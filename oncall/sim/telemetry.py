@@ -275,22 +275,25 @@ def _prefetch(wanted: dict[NoiseKey, int]) -> None:
         for k in todo:
             _day_noise(*k, short[k])
         return
-    for rho, n in sorted({(k[4], short[k]) for k in todo}):
-        same = [k for k in todo if k[4] == rho and short[k] == n]
+    for rho in sorted({k[4] for k in todo}):
+        same = sorted((k for k in todo if k[4] == rho), key=short.__getitem__)  # shortest first
         for at in range(0, len(same), BATCH_MAX):  # about 13 MB of arrays a batch
-            _batch(same[at:at + BATCH_MAX], rho, n)
+            _batch(same[at:at + BATCH_MAX], rho, [short[k] for k in same[at:at + BATCH_MAX]])
 
 
 BATCH_MAX = 1024
 """Series drawn together at most."""
 
 
-def _batch(same: list[NoiseKey], rho: float, upto: int) -> None:
+def _batch(same: list[NoiseKey], rho: float, uptos: list[int]) -> None:
+    """The series drawn together, each to its own minute (`uptos`): one numpy step per minute
+    of the longest for all of them (a shorter one's minutes after its own are zeros, stepped
+    with the rest and dropped)."""
     if same:
-        drawn = np.empty((len(same), WARM_UP + upto))  # series by minute: each drawn in place
+        drawn = np.zeros((len(same), WARM_UP + max(uptos)))  # series by minute: drawn in place
         gens = [_generator(k) for k in same]
-        for row, gen in zip(drawn, gens, strict=True):
-            gen.standard_normal(out=row)
+        for row, gen, upto in zip(drawn, gens, uptos, strict=True):
+            gen.standard_normal(out=row[:WARM_UP + upto])
         drawn *= math.sqrt(1 - rho * rho)  # as `_day_noise` scales them, every series at once
         xs = drawn.T.copy()  # minute by series
         del drawn
@@ -303,10 +306,10 @@ def _batch(same: list[NoiseKey], rho: float, upto: int) -> None:
             add(x, step, out)
             y = out
         kept = ys[WARM_UP:].T.copy()  # series by minute again: one copy, not one per column
-        last = ys[-1].tolist()
+        last = ys[np.add(uptos, WARM_UP - 1), np.arange(len(same))].tolist()
         del xs, ys
-        for k, row, gen, y in zip(same, kept, gens, last, strict=True):
-            _keep(k, row, gen, y)
+        for k, row, gen, y, upto in zip(same, kept, gens, last, uptos, strict=True):
+            _keep(k, row[:upto], gen, y)
 
 
 WEEKEND_RAMP = 240

@@ -66,3 +66,24 @@ def test_values_outside_the_contract_are_named() -> None:
     output["country"] = np.array(["DE", "XX", "YY", "FR"] * 100)
     found = contract.check_categories_known(output, spec)
     assert found == ["country: 50.0% of values are not in the contract, e.g. ['XX', 'YY']"]
+
+
+def test_the_game_runs_the_checks_with_numpys_own_quantiles() -> None:
+    """The game runs the exported checks with `np.quantile` read without numpy.ma
+    (`checks._as_run`): the same problems, and each quantile the same to the bit."""
+    from oncall.game.remediations import checks
+
+    rng = np.random.default_rng(3)
+    for n in [*range(1, 40), 399, 400, 2000]:
+        for scale in (1e-3, 1.0, 1e4):
+            sample = np.round(rng.normal(0.0, scale, n), 2 if n % 2 else 8)
+            for qs in ([0.05, 0.10, 0.90, 0.95], [0.0, 0.5, 1.0], [0.01, 0.99]):
+                ours = checks._quantile(sample.copy(), qs)
+                assert ours.dtype == np.float64
+                assert ours.tobytes() == np.quantile(sample, qs).tobytes(), (n, scale, qs)
+    for factor in ({}, {"amount": 100.0}, {"negative": 0.1}):
+        output, spec = suite(factor)
+        assert checks.run(contract, {"output": output, "contract": spec}) == {
+            name.removeprefix("check_"): getattr(contract, name)(output, spec)
+            for name in ("check_value_ranges", "check_fields_present",
+                         "check_categories_known")}

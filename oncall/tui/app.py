@@ -74,22 +74,26 @@ def freeze_heap() -> None:
     gc.freeze()
     young, middle, full = gc.get_threshold()
     if full != NO_FULL_COLLECTION:
-        FULL_THRESHOLD[0] = full
-        gc.set_threshold(young, middle, NO_FULL_COLLECTION)
+        FULL_THRESHOLD[:] = [full, young]
+        gc.set_threshold(YOUNG_COLLECTION, middle, NO_FULL_COLLECTION)
 
 
+YOUNG_COLLECTION = 10_000
+"""Allocations between young collections while the heap is frozen (Python's 700 ran ten in one
+screen update)."""
 NO_FULL_COLLECTION = 1 << 30
 """The third collector threshold while the heap is frozen: no full collection comes on its own."""
-FULL_THRESHOLD = [10]
-"""The third threshold the process had before the heap was frozen, back once it is thawed."""
+FULL_THRESHOLD = [10, 700]
+"""The third and first thresholds the process had before the heap was frozen, back once it is
+thawed."""
 
 
 def thaw_heap() -> None:
     import gc
 
     gc.unfreeze()
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, FULL_THRESHOLD[0])
+    _, middle, _ = gc.get_threshold()
+    gc.set_threshold(FULL_THRESHOLD[1], middle, FULL_THRESHOLD[0])
 
 
 @contextlib.contextmanager

@@ -132,7 +132,7 @@ async def test_no_full_collection_runs_while_a_game_is_played(incident_app: Onca
 
     from pilot_helpers import recovered_room
 
-    from oncall.tui.app import FULL_THRESHOLD, NO_FULL_COLLECTION, thaw_heap
+    from oncall.tui.app import FULL_THRESHOLD, NO_FULL_COLLECTION, YOUNG_COLLECTION, thaw_heap
 
     collections: list[int] = []
 
@@ -145,7 +145,8 @@ async def test_no_full_collection_runs_while_a_game_is_played(incident_app: Onca
     try:
         async with incident_app.run_test(size=(80, 24)) as pilot:
             await recovered_room(pilot)
-            _, _, full = gc.get_threshold()
+            young, _, full = gc.get_threshold()
+            assert young == YOUNG_COLLECTION, "ten young collections ran in one screen update"
             gc.set_threshold(100, 1, full)  # every young collection goes on to the middle one
             kept = [[[] for _ in range(200)] for _ in range(500)]  # survivors to promote
             assert 1 in collections and 2 not in collections, sorted(set(collections))
@@ -156,6 +157,7 @@ async def test_no_full_collection_runs_while_a_game_is_played(incident_app: Onca
         after = gc.get_threshold()
         gc.set_threshold(*before)  # as the tests before this one left the process
     assert after[2] == FULL_THRESHOLD[0] != NO_FULL_COLLECTION
+    assert after[0] == FULL_THRESHOLD[1]
 
 
 async def test_the_game_layout_timer_firing_as_the_app_closes_is_harmless(

@@ -68,7 +68,8 @@ def freeze_heap() -> None:
     Full collections are left off until then too: what a command builds between two freezes
     (a world's series, the form built ahead) was walked whole by one, 29 ms in the middle of a
     command's answer, and what outlives the young generations is frozen with the next answer
-    anyway. The young generations are collected as before."""
+    anyway. The young generations are still collected, every `YOUNG_COLLECTION` allocations
+    rather than Python's 700 (ten of those ran inside one screen update)."""
     import gc
 
     gc.freeze()

@@ -125,9 +125,9 @@ def test_the_collector_pauses_only_while_a_worker_builds() -> None:
 
 async def test_no_full_collection_runs_while_a_game_is_played(incident_app: OncallApp) -> None:
     """What a command builds between two answers was walked whole by a full collection in
-    the middle of an answer (29 ms). While a game is on, the young generations are collected
-    as before and no full collection comes on its own; the process's own setting is back
-    once the game is left."""
+    the middle of an answer (29 ms). While a game is on, the young generations are still
+    collected (every 10,000 allocations) and no full collection comes on its own; the
+    process's own settings are back once the game is left."""
     import gc
 
     from pilot_helpers import recovered_room

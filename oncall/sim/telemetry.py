@@ -277,8 +277,17 @@ def _prefetch(wanted: dict[NoiseKey, int]) -> None:
         return
     for rho in sorted({k[4] for k in todo}):
         same = sorted((k for k in todo if k[4] == rho), key=short.__getitem__)  # shortest first
-        for at in range(0, len(same), BATCH_MAX):  # about 13 MB of arrays a batch
-            _batch(same[at:at + BATCH_MAX], rho, [short[k] for k in same[at:at + BATCH_MAX]])
+        by_length: dict[int, list[NoiseKey]] = {}
+        for k in same:
+            by_length.setdefault(short[k], []).append(k)
+        # Many series of one length (a big fleet's) go in batches of their own, unpadded; the
+        # few of other lengths together, each stepped to the longest of them.
+        groups = [g for g in by_length.values() if len(g) >= BATCH_FROM]
+        groups.append([k for g in by_length.values() if len(g) < BATCH_FROM for k in g])
+        for group in groups:
+            for at in range(0, len(group), BATCH_MAX):  # about 13 MB of arrays a batch
+                part = group[at:at + BATCH_MAX]
+                _batch(part, rho, [short[k] for k in part])
 
 
 BATCH_MAX = 1024

@@ -47,6 +47,22 @@ def test_noise_drawn_many_series_at_once_has_the_same_bits_as_one_by_one() -> No
         assert not together.flags.writeable and together.shape == (tm.DAY,)
 
 
+def test_series_of_many_lengths_drawn_together_have_the_bits_of_each_drawn_alone() -> None:
+    """A big group of one length goes in a batch of its own (a fleet's, unpadded), the few of
+    other lengths together, each stepped to the longest: every series as drawn alone."""
+    lengths = {(5, f"m{i}", "rps", 0, tm.RHO): tm.DAY for i in range(tm.BATCH_FROM + 2)}
+    lengths |= {(5, f"p{i}", "rps", 0, tm.RHO): tm.PART for i in range(3)}
+    lengths |= {(5, f"q{i}", "error_rate", 0, tm.RHO): 2 * tm.PART for i in range(2)}
+    tm._DAYS.clear()
+    whole = {k: tm._day_noise(*k) for k in lengths}
+    tm._DAYS.clear()
+    tm._prefetch(lengths)
+    for k, n in lengths.items():
+        assert len(tm._DAYS[k]) == n, k
+        assert tm._DAYS[k][:n].tobytes() == whole[k][:n].tobytes(), k
+        assert tm._day_noise(*k).tobytes() == whole[k].tobytes(), k
+
+
 def test_a_day_drawn_in_parts_has_the_bits_of_the_day_drawn_at_once() -> None:
     """A reader of the first hours draws only them; later readers continue the same draws and
     the same recurrence, one series at a time or in a batch, and see the whole day's bits."""

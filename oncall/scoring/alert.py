@@ -25,7 +25,9 @@ Rules:
   a word that says it is the line the alert crossed (`STATED_AS`: "threshold", "above", "passed",
   "more than", ">") within a few words in its sentence (`text.stated_figures`), so "paged when
   the 5xx ratio passed 0.05" states it and a bare 0.05 elsewhere does not. A run of three or more
-  bare numbers ("0.01, 0.05, 0.1") earns no threshold point, whichever one is right.
+  bare numbers ("0.01, 0.05, 0.1") earns no threshold point, whichever one is right. A detection
+  that names ALERT_LIST or more alerts that were not firing at the page (neither paging nor
+  noise) is a list of every alert, and names none.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ from oncall.scoring.text import (
 )
 
 LOOK, NOISE = 4, 7
+ALERT_LIST = 3
+"""Alerts not firing at the page, named in the detection, from which it is a list, not an
+account."""
 CHASE = 2
 """Points a rollback or hotfix on a model that is not at fault costs (past its own rule)."""
 
@@ -150,6 +155,16 @@ def score_alert(run: Run) -> Tally:
     paging = [a for a in facts.page_alerts if a.model == run.target] or facts.page_alerts
     if pm is None:
         tally.add("detection", 0, 2, f"No postmortem, so detection never named {signal}.")
+        return tally
+    from oncall.sim.alerts import RULES_BY_NAME  # the rule names, only when a postmortem is read
+
+    fired = {a.rule for a in facts.page_alerts + facts.noise_alerts}
+    listed = [r for r in sorted(RULES_BY_NAME) if r not in fired and r != signal
+              and re.search(rf"\b{re.escape(r)}\b", pm.detection)]
+    if len(listed) >= ALERT_LIST:
+        tally.add("detection", 0, 2, f"Detection names {len(listed)} alerts that were not firing "
+                  f"at the page ({', '.join(listed[:3])}, ...): a list of every alert names "
+                  "none.")
         return tally
     named = next((a for a in paging if mentions(pm.detection, a.rule)), None)
     if named is None and run.signal_alert is not None and mentions(pm.detection, signal):

@@ -173,6 +173,19 @@ def test_detection_credits_a_threshold_only_when_stated_as_one() -> None:
     assert pts == 15
 
 
+def test_a_detection_that_lists_every_alert_names_none() -> None:
+    """Naming every alert rule earned the naming point, as the one that paged was among them:
+    three or more alerts that were not firing at the page make the detection a list, which names
+    none."""
+    stuffed = d4_postmortem(detection="ModelPredictionMeanShift passed 0.5; so might have "
+                            "ModelHigh5xxRatio, PodCrashLooping, GPUMemoryNearFull and "
+                            "NodeDiskUsageHigh.")
+    card = score(d4_play(postmortem=stuffed))
+    assert card.section("alert").points == 13
+    assert ("Detection names 4 alerts that were not firing at the page (GPUMemoryNearFull, "
+            "ModelHigh5xxRatio, NodeDiskUsageHigh, ...)") in card.section("alert").feedback[-1]
+
+
 def test_intervening_on_a_model_that_is_not_the_target_is_noise_chasing() -> None:
     record = d4_play()
     record.facts.interventions.insert(0, Intervened(

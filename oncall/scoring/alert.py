@@ -193,7 +193,7 @@ def _threshold(text: str, named: AlertFact) -> tuple[float, float, str]:
         return 2.0, 2, f"{line} and states its threshold {threshold}: \"{said}\"."
     value = next((phrase for v, phrase in figures if close(v, named.value)), None)
     if value is not None:
-        return 1.0, 2, (f"{line} and the value it paged at ({_fmt(named.value)}: \"{value}\") "
+        return 1.0, 2, (f"{line} and the value the page showed ({_fmt(named.value)}: \"{value}\") "
                         f"but not its threshold {threshold}.")
     if mentions_number(text, [named.threshold]) is not None:
         return 1.0, 2, (f"{line} and quotes {_fmt(named.threshold)}, but not as its threshold: "

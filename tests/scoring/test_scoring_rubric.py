@@ -171,6 +171,11 @@ def test_detection_credits_a_threshold_only_when_stated_as_one() -> None:
     assert 'states its threshold 0.5 relative change: "mean prediction moved more than 0.5' in line
     pts, line = detection("The 0.5 threshold of ModelPredictionMeanShift was crossed.")
     assert pts == 15
+    # the value the page showed, stated as one, is said as what it is: not the threshold
+    pts, line = detection("ModelPredictionMeanShift paged with a value of 0.71 on fraud-scorer.")
+    assert pts == 14
+    assert 'the value the page showed (0.71: "paged with a value of 0.71 on fraud-scorer")' \
+        in line and "but not its threshold 0.5 relative change" in line
 
 
 def test_a_detection_that_lists_every_alert_names_none() -> None:

@@ -36,9 +36,8 @@ its own fault and the alternatives its own kind lists or implies.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from oncall.scoring.run import Run
 from oncall.scoring.tally import Part, Tally, within
@@ -110,8 +109,7 @@ def alternative(run: Run, cause: str) -> dict[str, Any] | None:
     return alternative_to(run.answers.cause, run.answers.alternatives, cause)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """A named category and cause judged against one incident's truth: the share of the category
     and cause points each earns, and the alternative the cause was taken as, if any."""
 

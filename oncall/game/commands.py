@@ -185,7 +185,8 @@ class Ticket(Command):
     model: str
     note: str = ""
     cost = 1
-    about = "file a ticket for an alert that does not need action tonight"
+    about = ("file a ticket for an alert that fired on the model and needs no action tonight "
+             "(refused for one that has not fired there)")
 
 
 class Diagnose(Command):

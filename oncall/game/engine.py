@@ -70,12 +70,16 @@ def _alert_fact(world: World, e: Episode) -> AlertFact:
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "ticket": 2}
 
 
-def _alternatives(scenario: Scenario, kind: FaultKind) -> list[dict[str, Any]]:
-    """The alternative causes the answer key accepts: the scenario's own, else those of its kind
-    (every night of it), then those the kind's effects imply (`FaultKind.implied_alternatives`,
-    marked `implied`: an overlap the scoring knows by name keeps its own credit)."""
-    stated = [x.model_dump() for x in (scenario.answers.alternatives or kind.alternatives)]
-    named = {scenario.answers.cause, *(x["cause"] for x in stated)}
+def _alternatives(scenario: Scenario | None, kind: FaultKind) -> list[dict[str, Any]]:
+    """The alternative causes the answer key accepts: the scenario's own (for the incident its
+    answers are about), else those of its kind (every night of it), then those the kind's
+    effects imply (`FaultKind.implied_alternatives`, marked `implied`: an overlap the scoring
+    knows by name keeps its own credit). Every incident of a night gets its own, so the same
+    misreading of the same kind of fault scores the same whichever page it came on."""
+    own = scenario.answers.alternatives if scenario is not None else []
+    stated = [x.model_dump() for x in (own or kind.alternatives)]
+    named = {kind.catalogue if scenario is None else scenario.answers.cause,
+             *(x["cause"] for x in stated)}
     return stated + [{**x.model_dump(), "implied": True} for x in kind.implied_alternatives()
                      if x.cause not in named]
 
@@ -128,7 +132,9 @@ class Game:
                                         page_at=i.page_at if i.page_at is not None else
                                         self.world.page_at, category=i.kind.category,
                                         cause=i.kind.catalogue,
-                                        remediations=list(i.kind.remediations))
+                                        remediations=list(i.kind.remediations),
+                                        alternatives=_alternatives(
+                                            scenario if i is self.world.fault else None, i.kind))
                            for i in self.world.incidents.values()]
                 if len(self.world.incidents) > 1 else [],
             ),

@@ -150,6 +150,9 @@ class IncidentFact(Model):
     cause: str = Field("", description="the fault's catalogue id (answer key of this incident)")
     remediations: list[str] = Field(default_factory=empty_list, description="remediation ids that "
                                     "fit this incident's fault (its kind's)")
+    alternatives: list[dict[str, Any]] = Field(
+        default_factory=empty_list, description="the alternative causes this incident's answer "
+        "key accepts: its kind's listed and implied ones (the first page's, the scenario's)")
     diagnosis: dict[str, Any] | None = Field(default=None,
                                              description="the last `diagnose incident=`")
     diagnosis_at: int | None = None

@@ -21,22 +21,54 @@ Rules:
   nothing else to triage, and the 2 follow the triage of the page itself: full when the look
   above earned all its points and no other model was chased.
 - 2: the postmortem's detection section names an alert that paged on the incident (1) and that
-  alert's threshold (1).
+  alert's threshold (1), stated as a threshold: the number (`text.close`) with the alert's name or
+  a word that says it is the line the alert crossed (`STATED_AS`: "threshold", "above", "passed",
+  "more than", ">") within a few words in its sentence (`text.stated_figures`), so "paged when
+  the 5xx ratio passed 0.05" states it and a bare 0.05 elsewhere does not. A run of three or more
+  bare numbers ("0.01, 0.05, 0.1") earns no threshold point, whichever one is right. A detection
+  that names ALERT_LIST or more alerts that were not firing at the page (neither paging nor
+  noise) is a list of every alert, and names none.
 """
 
 from __future__ import annotations
 
+import re
+
+from oncall.game.record import AlertFact
 from oncall.scoring.run import Run, describe
 from oncall.scoring.tally import Tally
-from oncall.scoring.text import and_list, mentions, mentions_number
+from oncall.scoring.text import (
+    and_list,
+    close,
+    mentions,
+    mentions_number,
+    number_runs,
+    stated_figures,
+)
 
 LOOK, NOISE = 4, 7
+ALERT_LIST = 3
+"""Alerts not firing at the page, named in the detection, from which it is a list, not an
+account."""
 CHASE = 2
 """Points a rollback or hotfix on a model that is not at fault costs (past its own rule)."""
 
 
+STATED_AS = (r"\bthresholds?\b|\bvalues?\b|\babove\b|\bbelow\b|\bover\b|\bunder\b|"
+             r"\bfir(?:ed|es|ing)\b|\bpag(?:ed|ing)\b|\bpass(?:ed|es|ing)?\b|"
+             r"\bcross(?:ed|es|ing)?\b|\bexceed|\bbreach|\b(?:more|less|fewer|greater|higher|"
+             r"lower) than\b|\bat least\b|\breach(?:ed|es)?\b|\blimit\b|\btrigger|[<>≥≤]")
+"""Words that say a number is the line an alert crossed (or the value that crossed it): with the
+alert's own name, what makes a number a threshold rather than any number."""
+
+
 def _fmt(v: float) -> str:
     return f"{v:g}"
+
+
+def _stated_as(rule: str) -> re.Pattern[str]:
+    """What states a number as an alert's threshold: the alert's name or STATED_AS."""
+    return re.compile(rf"{re.escape(rule.lower())}|{STATED_AS}")
 
 
 def score_alert(run: Run) -> Tally:
@@ -124,6 +156,16 @@ def score_alert(run: Run) -> Tally:
     if pm is None:
         tally.add("detection", 0, 2, f"No postmortem, so detection never named {signal}.")
         return tally
+    from oncall.sim.alerts import RULES_BY_NAME  # the rule names, only when a postmortem is read
+
+    fired = {a.rule for a in facts.page_alerts + facts.noise_alerts}
+    listed = [r for r in sorted(RULES_BY_NAME) if r not in fired and r != signal
+              and re.search(rf"\b{re.escape(r)}\b", pm.detection)]
+    if len(listed) >= ALERT_LIST:
+        tally.add("detection", 0, 2, f"Detection names {len(listed)} alerts that were not firing "
+                  f"at the page ({', '.join(listed[:3])}, ...): a list of every alert names "
+                  "none.")
+        return tally
     named = next((a for a in paging if mentions(pm.detection, a.rule)), None)
     if named is None and run.signal_alert is not None and mentions(pm.detection, signal):
         named = run.signal_alert
@@ -131,12 +173,30 @@ def score_alert(run: Run) -> Tally:
         names = and_list(sorted({a.rule for a in paging} | {signal}))
         tally.add("detection", 0, 2, f"Detection names none of the alerts that paged ({names}).")
         return tally
-    pts = 1.0
-    line = f"Detection names {named.rule}"
-    if mentions_number(pm.detection, [named.threshold]) is not None:
-        pts += 1
-        line += f" and quotes its threshold {_fmt(named.threshold)} {named.unit}"
-    else:
-        line += f" but not its threshold {_fmt(named.threshold)} {named.unit}"
-    tally.add("detection", pts, 2, line + ".")
+    tally.add("detection", *_threshold(pm.detection, named))
     return tally
+
+
+def _threshold(text: str, named: AlertFact) -> tuple[float, float, str]:
+    """The detection part: 1 for naming the alert, 1 for its threshold stated as one; a run of
+    bare numbers earns no threshold point. The line says what the text matched, in its words."""
+    line = f"Detection names {named.rule}"
+    threshold = f"{_fmt(named.threshold)} {named.unit}".strip()
+    runs = number_runs(text)
+    if runs:
+        return 1.0, 2, (f"{line} but lists numbers without what they are (\"{runs[0]}\"): a "
+                        f"list of numbers states no threshold, whichever one is right (its "
+                        f"threshold is {threshold}).")
+    figures = stated_figures(text, _stated_as(named.rule))
+    said = next((phrase for v, phrase in figures if close(v, named.threshold)), None)
+    if said is not None:
+        return 2.0, 2, f"{line} and states its threshold {threshold}: \"{said}\"."
+    value = next((phrase for v, phrase in figures if close(v, named.value)), None)
+    if value is not None:
+        return 1.0, 2, (f"{line} and the value the page showed ({_fmt(named.value)}: \"{value}\") "
+                        f"but not its threshold {threshold}.")
+    if mentions_number(text, [named.threshold]) is not None:
+        return 1.0, 2, (f"{line} and quotes {_fmt(named.threshold)}, but not as its threshold: "
+                        f"say what the number is (\"fired when ... passed {_fmt(named.threshold)}"
+                        "\").")
+    return 1.0, 2, f"{line} but not its threshold {threshold}."

@@ -29,13 +29,15 @@ Rules:
 No diagnosis scores 0, and neither does one named before any look at a model of the night's
 incidents showed a sign of the fault (`Run.grounded`): a guess earns nothing, right or wrong.
 On a night with several incidents, category and cause are the mean over
-the incidents, each judged on its own `diagnose incident=`.
+the incidents, each judged on its own `diagnose incident=` by the same rules (`judge`), against
+its own fault and the alternatives its own kind lists or implies.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any, NamedTuple
 
 from oncall.scoring.run import Run
 from oncall.scoring.tally import Part, Tally, within
@@ -87,17 +89,59 @@ OVERLAPS: dict[frozenset[str], str] = {
 other at OVERLAP_CREDIT, unless the answer key states its own credit."""
 
 
-def alternative(run: Run, cause: str) -> dict[str, object] | None:
-    """An alternative the answer key states, else an overlapping cause (OVERLAPS), else one the
-    fault kind's effects imply (marked `implied` in the key: a config-only deploy makes a bad
-    deploy config defensible)."""
-    found = next((a for a in run.answers.alternatives if a.get("cause") == cause), None)
+def alternative_to(truth: str, alternatives: list[dict[str, Any]],
+                   cause: str) -> dict[str, Any] | None:
+    """An alternative to the true cause `truth` that its answer key (`alternatives`) states, else
+    an overlapping cause (OVERLAPS), else one the fault kind's effects imply (marked `implied`
+    in the key: a config-only deploy makes a bad deploy config defensible). Every incident of a
+    night is judged by this, each against its own key."""
+    found = next((a for a in alternatives if a.get("cause") == cause), None)
     if found is not None and not found.get("implied"):
         return found
-    why = OVERLAPS.get(frozenset({cause, run.answers.cause}))
-    if why is None or cause == run.answers.cause:
+    why = OVERLAPS.get(frozenset({cause, truth}))
+    if why is None or cause == truth:
         return found
     return {"cause": cause, "credit": OVERLAP_CREDIT, "why": why + "."}
+
+
+def alternative(run: Run, cause: str) -> dict[str, Any] | None:
+    """An alternative to the first page's cause (`alternative_to`)."""
+    return alternative_to(run.answers.cause, run.answers.alternatives, cause)
+
+
+class Verdict(NamedTuple):
+    """A named category and cause judged against one incident's truth: the share of the category
+    and cause points each earns, and the alternative the cause was taken as, if any."""
+
+    category: float
+    cause: float
+    alt: dict[str, Any] | None
+    guess: bool
+    """The category is right, but neither the cause nor anything cited backs it."""
+
+
+def judge(category: str, cause: str, truth_category: str, truth_cause: str,
+          alternatives: list[dict[str, Any]], backed: bool) -> Verdict:
+    """One diagnosis against one incident's truth: the cause right (all), an accepted
+    alternative (its credit, and its category earns the same), or wrong; a right category with
+    a wrong cause earns only when a cited observation shows a sign of the fault (`backed`)."""
+    cause_ok = cause == truth_cause
+    alt = None if cause_ok else alternative_to(truth_cause, alternatives, cause)
+    credit = 1.0 if cause_ok else (float(str(alt["credit"])) if alt is not None else 0.0)
+    guess = category == truth_category and not cause_ok and alt is None and not backed
+    if category == truth_category:
+        cat = 0.0 if guess else 1.0
+    elif alt is not None and cause in FAULTS_BY_ID and FAULTS_BY_ID[cause].category == category:
+        cat = credit
+    else:
+        cat = 0.0
+    return Verdict(cat, credit, alt, guess)
+
+
+def _backed(run: Run, cited: list[Any]) -> bool:
+    """Whether a cited observation shows a sign of a fault."""
+    return any(str(oid) in run.observations and run.observations[str(oid)].signals
+               for oid in cited)
 
 
 def misdiagnosed(run: Run) -> str | None:
@@ -140,22 +184,21 @@ def score_diagnosis(run: Run) -> Tally:
         tally.note(f"Named {category} / {cause_label(cause)} before any look showed a sign of the "
                    f"fault: a guess earns nothing, right or wrong. The answer was {truth}.")
         return tally
-    cat_ok = category == ans.category
+    verdict = judge(category, cause, ans.category, ans.cause, ans.alternatives,
+                    _backed(run, run.cited()))
+    cat_ok = verdict.category == 1
     cause_ok = cause == ans.cause
-    alt = None if cause_ok else alternative(run, cause)
-    backed = any(oid in run.observations and run.observations[oid].signals
-                 for oid in run.cited())
-    if cat_ok and not cause_ok and alt is None and not backed:
-        cat_ok = False  # a coin toss among three: neither the cause nor the evidence backs it
+    alt = verdict.alt
+    if verdict.guess:
+        # a coin toss among three: neither the cause nor the evidence backs it
         tally.add("category", 0, 5, f"Category {category} is right, but the cause is wrong and "
                   "nothing cited shows a sign of the fault: a category backed by neither is a "
                   "guess among three.")
     elif cat_ok:
         tally.add("category", 5, 5, f"Category {category} is right.")
-    elif alt is not None and FAULTS_BY_ID[cause].category == category:
-        credit = float(str(alt["credit"]))
-        tally.add("category", 5 * credit, 5, f"Category {category} goes with {cause}, an "
-                  f"accepted alternative; this was {a_an(ans.category)} fault.")
+    elif verdict.category:
+        tally.add("category", 5 * verdict.category, 5, f"Category {category} goes with {cause}, "
+                  f"an accepted alternative; this was {a_an(ans.category)} fault.")
     else:
         tally.add("category", 0, 5,
                   f"Category {category or '(none)'} is wrong: this was {a_an(ans.category)} fault.")
@@ -170,8 +213,7 @@ def score_diagnosis(run: Run) -> Tally:
                   f"{ans.cause} ({ans.cause_name}).")
 
     if run.extra_incidents:
-        _every_incident(run, tally, cat_ok, 1.0 if cause_ok else (
-            float(str(alt["credit"])) if alt is not None else 0.0))
+        _every_incident(run, tally, verdict)
 
     cited = list(dict.fromkeys(run.cited()))
     proving: dict[str, list[str]] = {}
@@ -256,10 +298,11 @@ def score_diagnosis(run: Run) -> Tally:
     return tally
 
 
-def _every_incident(run: Run, tally: Tally, cat_ok: bool, cause_share: float) -> None:
+def _every_incident(run: Run, tally: Tally, main: Verdict) -> None:
     """On a night with several incidents, category and cause are the mean over the incidents:
-    each one's `diagnose incident=` against its own fault."""
-    cats, causes = [1.0 if cat_ok else 0.0], [cause_share]
+    each one's `diagnose incident=` judged as the first page's is (`judge`), against its own
+    fault and the alternatives its own kind accepts."""
+    cats, causes = [main.category], [main.cause]
     for inc in run.extra_incidents:
         dx = inc.diagnosis
         if not dx:
@@ -269,11 +312,20 @@ def _every_incident(run: Run, tally: Tally, cat_ok: bool, cause_share: float) ->
                        f"incident={inc.id}`); it was {inc.category} / {cause_label(inc.cause)}.")
             continue
         cat, cause = str(dx.get("category", "")), str(dx.get("cause", ""))
-        why = OVERLAPS.get(frozenset({cause, inc.cause}))
-        share = 1.0 if cause == inc.cause else (OVERLAP_CREDIT if why else 0.0)
-        cats.append(1.0 if cat == inc.category else 0.0)
-        causes.append(share)
-        verdict = "right" if share == 1 else ("an accepted alternative" if share else "wrong")
+        v = judge(cat, cause, inc.category, inc.cause, inc.alternatives,
+                  _backed(run, list(dx.get("evidence") or [])))
+        cats.append(v.category)
+        causes.append(v.cause)
+        if v.cause == 1:
+            verdict = "right"
+        elif v.alt is not None:
+            verdict = (f"an accepted alternative, worth {v.cause:.0%} of the cause: "
+                       f"{str(v.alt['why']).rstrip('.')}")
+        else:
+            verdict = "wrong"
+        if v.guess:
+            verdict += ("; its category is right, but nothing cited shows a sign of the fault, "
+                        "so it earns nothing")
         tally.note(f"Incident {inc.id} ({inc.model}): {cat} / {cause_label(cause)} is {verdict}"
                    f"; it was {inc.category} / {cause_label(inc.cause)}.")
     n = len(cats)

@@ -198,6 +198,13 @@ def test_a_ticket_for_an_alert_that_did_not_fire_on_the_model_is_refused(
     assert g.record.facts.tickets == []
 
 
+def test_the_ticket_help_says_a_ticket_needs_an_alert_that_fired_on_the_model() -> None:
+    """The help said a ticket is "for an alert that does not need action tonight", but one for
+    an alert that has not fired on the model is refused: the help says so."""
+    said = game("fraud-3", 7).do({"do": "help", "topic": "ticket"}).text
+    assert "fired on the model" in said and "refused for one that has not fired there" in said
+
+
 def test_an_alert_that_fired_during_the_run_can_be_ticketed_after_it_cleared() -> None:
     g = game("fraud-3", 7)
     for cmd in [{"do": "ack"}, {"do": "logs", "model": "fraud-scorer", "level": "WARN"},

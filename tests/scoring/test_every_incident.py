@@ -16,8 +16,9 @@ from oncall.scoring.run import Run
 SID = "night-two-pages"
 
 
-def play(both: bool) -> Record:
-    """The shipped right play, with or without the second incident's diagnosis and rollback."""
+def play(both: bool, cause: str = "I1") -> Record:
+    """The shipped right play, with or without the second incident's diagnosis (as `cause`) and
+    rollback."""
     g = fresh_game(SID, 7)
     for raw in loader.scenario(SID).playbook.right:
         cmd: dict[str, Any] = dict(raw)
@@ -31,7 +32,7 @@ def play(both: bool) -> Record:
         obs = g.do(cmd)
         assert obs.ok or cmd.get("do") == "resolve", (cmd, obs.text)
         if both and cmd.get("do") == "logs" and cmd.get("model") == "search-ranker":
-            g.do({"do": "diagnose", "category": "infra", "cause": "I1", "evidence": [obs.id],
+            g.do({"do": "diagnose", "category": "infra", "cause": cause, "evidence": [obs.id],
                   "incident": "search"})
     return g.record
 
@@ -60,3 +61,31 @@ def test_what_fits_the_second_incident_fits_the_nights_postmortem() -> None:
     assert "mon-gpu-headroom" in Run(record).answers.remediations
     postmortem = next(s for s in score(record).sections if s.name == "postmortem")
     assert any("mon-gpu-headroom" in line for line in postmortem.feedback)
+
+
+def test_the_second_incident_is_judged_by_its_own_kinds_alternatives() -> None:
+    """search is a gpu_oom night, and gpu_oom lists I9 (bad deploy config) at 0.5 with its
+    reason: the second incident's I9 earns that, as the first page's would, not the 0.8 of the
+    generic overlap table that stood in for every extra incident's key."""
+    record = play(True, cause="I9")
+    inc = next(i for i in record.facts.incidents if i.id == "search")
+    assert [(a["cause"], a["credit"]) for a in inc.alternatives] == [("I9", 0.5)]
+    diagnosis = next(s for s in score(record).sections if s.name == "diagnosis")
+    right = next(s for s in score(play(True)).sections if s.name == "diagnosis")
+    # the mean over two incidents: the second's cause share is 0.5 of 6, so 1.5 below I1's
+    assert round(right.points - diagnosis.points, 1) == 1.5
+    text = " ".join(diagnosis.feedback)
+    assert "infra / I9 (bad deploy config) is an accepted alternative, worth 50% of the cause: " \
+        "a config-only deploy did break serving, but I9 stops at the deploy" in text
+
+
+def test_one_judgement_for_every_incident() -> None:
+    """The same diagnosis of the same kind of fault earns the same share of the cause whether it
+    came on the first page (search-1, a gpu_oom night) or on a later one (night-two-pages)."""
+    from oncall.scoring.diagnosis import alternative, alternative_to
+
+    first = fresh_game("search-1", 7).record
+    second = next(i for i in play(True).facts.incidents if i.id == "search")
+    for cause in ("I9", "I5", "D4"):
+        assert alternative(Run(first), cause) == alternative_to(second.cause,
+                                                                second.alternatives, cause)

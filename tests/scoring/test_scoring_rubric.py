@@ -148,6 +148,49 @@ def test_detection_must_name_the_alert_and_its_threshold() -> None:
     assert score(d4_play(postmortem=percent)).section("alert").points == 15
 
 
+def test_detection_credits_a_threshold_only_when_stated_as_one() -> None:
+    """A number anywhere in the detection earned the threshold point when it matched: now the
+    threshold counts when the text says it is one (near the alert's name or a word such as
+    "passed" or "threshold"), a run of bare numbers earns none, and the card quotes the words
+    it matched."""
+    def detection(text: str) -> tuple[float, str]:
+        card = score(d4_play(postmortem=d4_postmortem(detection=text)))
+        return card.section("alert").points, card.section("alert").feedback[-1]
+
+    pts, line = detection("ModelPredictionMeanShift paged for fraud-scorer. The mean moved "
+                          "0.1, 0.2, 0.3, 0.4, 0.5, 0.6.")
+    assert pts == 14
+    assert 'lists numbers without what they are ("0.1, 0.2, 0.3, 0.4, 0.5, 0.6")' in line
+    pts, line = detection("ModelPredictionMeanShift paged for fraud-scorer. The record of the "
+                          "night, for one, says 0.5 at one point.")
+    assert pts == 14
+    assert "quotes 0.5, but not as its threshold" in line
+    pts, line = detection("ModelPredictionMeanShift paged when the mean prediction moved more "
+                          "than 0.5 from training.")
+    assert pts == 15
+    assert 'states its threshold 0.5 relative change: "mean prediction moved more than 0.5' in line
+    pts, line = detection("The 0.5 threshold of ModelPredictionMeanShift was crossed.")
+    assert pts == 15
+    # the value the page showed, stated as one, is said as what it is: not the threshold
+    pts, line = detection("ModelPredictionMeanShift paged with a value of 0.71 on fraud-scorer.")
+    assert pts == 14
+    assert 'the value the page showed (0.71: "paged with a value of 0.71 on fraud-scorer")' \
+        in line and "but not its threshold 0.5 relative change" in line
+
+
+def test_a_detection_that_lists_every_alert_names_none() -> None:
+    """Naming every alert rule earned the naming point, as the one that paged was among them:
+    three or more alerts that were not firing at the page make the detection a list, which names
+    none."""
+    stuffed = d4_postmortem(detection="ModelPredictionMeanShift passed 0.5; so might have "
+                            "ModelHigh5xxRatio, PodCrashLooping, GPUMemoryNearFull and "
+                            "NodeDiskUsageHigh.")
+    card = score(d4_play(postmortem=stuffed))
+    assert card.section("alert").points == 13
+    assert ("Detection names 4 alerts that were not firing at the page (GPUMemoryNearFull, "
+            "ModelHigh5xxRatio, NodeDiskUsageHigh, ...)") in card.section("alert").feedback[-1]
+
+
 def test_intervening_on_a_model_that_is_not_the_target_is_noise_chasing() -> None:
     record = d4_play()
     record.facts.interventions.insert(0, Intervened(

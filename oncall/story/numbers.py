@@ -155,7 +155,7 @@ def shift_rows(save: ShiftSave) -> list[Row]:
                      None)
         if not imp and night is not None:
             imp = {"night_budget_pct": float(night["night_pct"])}
-        fix = next((iv for iv in inc.moves if iv.effect == "fixes"), None)
+        fix = inc.fixer
         if it.outcome == "mitigated":
             by = "owners" if fix is not None and fix.kind == "escalate" else \
                 "me" if fix is not None else "itself"

@@ -1,0 +1,61 @@
+"""Stories and the numbers sheet tell what the record shows, in the record's order: the fix
+that landed first stopped the fault, a refused rollback deployed nothing, a principle is said
+only when the run kept it, and a push back is told where it came."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from oncall.game.shift import Shift
+from oncall.game.shiftrecord import ShiftRecord
+from oncall.scoring.shift import score_shift
+from oncall.store.shifts import ShiftSave
+from oncall.story import numbers_sheet
+from oncall.story.shiftfacts import incidents
+from oncall.story.spoken_shift import spoken_shift_stories
+
+FRAUD_PAGE = 141
+"""When night 0's fraud-scorer incident pages."""
+
+
+def _to_page(s: Shift, at: int) -> None:
+    while (o := s.do({"do": "status"})).t < at:
+        s.do({"do": "wait", "minutes": min(30, at - o.t)})
+    for p in s.do({"do": "status"}).data["pages"]:
+        if p["acked_at"] is None:
+            s.do({"do": "ack", "page": p["id"]})
+
+
+@cache
+def owners_then_own_fix() -> ShiftRecord:
+    """Night 0: the owners brought in about fraud-scorer, then the player's own pause of the
+    canary, which lands while the owners' answer is still on its way."""
+    s = Shift(0)
+    _to_page(s, FRAUD_PAGE)
+    moves: list[dict[str, Any]] = [
+        {"do": "escalate", "team": "model-owners", "model": "fraud-scorer",
+         "message": "fraud-scorer 5xx since the v17 canary; please roll it back"},
+        {"do": "hotfix", "model": "fraud-scorer", "fix": "pause_canary"},
+        {"do": "wait", "minutes": 30}, {"do": "end"}]
+    for c in moves:
+        assert s.do(c).ok, c
+    return s.record
+
+
+def test_a_night_credits_the_fix_that_landed_first_not_the_move_made_first() -> None:
+    rec = owners_then_own_fix()
+    ivs = rec.game.facts.interventions
+    asked, paused = ivs[0], ivs[1]
+    assert asked.kind == "escalate" and paused.kind == "hotfix"
+    assert paused.effective_at < asked.effective_at, "the player's own fix landed first"
+    inc = next(i for i in incidents(rec) if i.model == "fraud-scorer")
+    assert inc.fixer is paused
+    told = next(s for s in spoken_shift_stories(rec) if s.question == "incident").text
+    assert "The fix itself was the work of" not in told
+    sheet = numbers_sheet([], [ShiftSave(record=rec, card=score_shift(rec),
+                                         saved_at="2026-03-19T07:00:00+00:00")])
+    who = next(ln for ln in sheet.splitlines() if ln.startswith("| Who stopped the fault |"))
+    assert "| me 1, the owners I escalated to 0," in who
+    row = next(ln for ln in sheet.splitlines() if "fraud-scorer" in ln or "(night)" in ln)
+    assert "by the owners" not in row

@@ -277,6 +277,11 @@ def move_line(iv: Intervened, stopped_at: int | None, elsewhere: str | None = No
                     f"{clock(iv.effective_at)}.")
         return (f"At {clock(iv.t)} I brought in {who}, who answered at "
                 f"{clock(iv.effective_at)} without taking it on.")
+    if iv.deployed_nothing:
+        return (f"At {clock(iv.t)} I asked to roll "
+                + (f"{elsewhere} back" if elsewhere else "the model back") +
+                " again, and nothing was deployed: the version it would have gone back to was "
+                "the one an earlier rollback had taken out.")
     what = ("I rolled the model back to its previous version" if iv.kind == "rollback" else
             f"I {fix_words(str(iv.command.get('fix')))}")
     if elsewhere:
@@ -635,7 +640,7 @@ def _mistakes(n: _Night) -> list[str]:
     if dx and dx.get("cause") != ans.cause:
         out.append("I named the wrong cause at first")
     wrong = [iv for iv in f.interventions if iv.effect in ("none", "worse")
-             and iv.kind != "escalate"]
+             and iv.kind != "escalate" and not iv.deployed_nothing]
     if wrong:
         out.append("I made a change that did not help before I understood the fault")
     if f.acked_at is None or f.acked_at - f.page_at > 5:

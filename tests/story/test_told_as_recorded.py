@@ -7,13 +7,22 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from worlds import fresh_game
+
+from oncall.game.record import Record
 from oncall.game.shift import Shift
 from oncall.game.shiftrecord import ShiftRecord
+from oncall.scoring import score
 from oncall.scoring.shift import score_shift
+from oncall.sim.clock import hhmm
+from oncall.store.saves import IncidentSave
 from oncall.store.shifts import ShiftSave
 from oncall.story import numbers_sheet
+from oncall.story.clauses import clock
 from oncall.story.shiftfacts import incidents
+from oncall.story.spoken import spoken_stories
 from oncall.story.spoken_shift import spoken_shift_stories
+from oncall.story.star import action
 
 FRAUD_PAGE = 141
 """When night 0's fraud-scorer incident pages."""
@@ -59,3 +68,33 @@ def test_a_night_credits_the_fix_that_landed_first_not_the_move_made_first() -> 
     assert "| me 1, the owners I escalated to 0," in who
     row = next(ln for ln in sheet.splitlines() if "fraud-scorer" in ln or "(night)" in ln)
     assert "by the owners" not in row
+
+
+def _played(sid: str, moves: list[dict[str, Any]], seed: int = 7) -> Record:
+    g = fresh_game(sid, seed)
+    for c in moves:
+        assert g.do(c).ok, c
+    return g.record
+
+
+def test_a_refused_rollback_is_told_and_counted_as_deploying_nothing() -> None:
+    rec = _played("credit-3", [
+        {"do": "ack"}, {"do": "deploys", "model": "credit-limit"},
+        {"do": "rollback", "model": "credit-limit"}, {"do": "wait", "minutes": 10},
+        {"do": "rollback", "model": "credit-limit"}, {"do": "wait", "minutes": 20},
+        {"do": "resolve"}])
+    first, again = rec.facts.interventions
+    assert first.effect == "fixes" and not first.deployed_nothing
+    assert again.deployed_nothing and again.message.startswith("Nothing deployed")
+    sheet = numbers_sheet([IncidentSave(record=rec, scorecard=score(rec),
+                                        saved_at="2026-03-18T09:30:00+00:00")])
+    rollbacks = next(ln for ln in sheet.splitlines() if ln.startswith("| Rollbacks |"))
+    assert rollbacks.startswith("| Rollbacks | 1 (1 fixed the fault); 1 more refused, deploying "
+                                "nothing")
+    written = "\n".join(action(rec))
+    assert f"At {hhmm(again.t)} I asked to roll back credit-limit, and nothing was deployed" \
+        in written
+    assert f"At {hhmm(again.t)} I rolled back" not in written
+    said = " ".join(s.text for s in spoken_stories(rec))
+    assert f"At {clock(again.t)} I rolled" not in said
+    assert "nothing was deployed" in said

@@ -626,11 +626,33 @@ class _Night:
         return bits
 
 
+def _order(n: _Night) -> list[Bit]:
+    """The order the player kept, when the record shows one worth stressing: the move that
+    stopped the fault made before the right cause was named (and no change of mine missed
+    before it), or the right cause named before anything changed in production; nothing when
+    the run kept neither (no fix, no cause named, or changes that missed)."""
+    f, fix = n.f, n.fix
+    dx = f.diagnosis or {}
+    if fix is None or f.mitigated_at is None or f.handed_over or f.diagnosis_at is None \
+            or dx.get("cause") != n.r.answers.cause:
+        return []
+    at = f.diagnosis_at
+    if fix.t < at:
+        missed = [iv for iv in f.interventions if iv.t < fix.t and iv.kind != "escalate"
+                  and iv.effect in ("none", "worse") and not iv.deployed_nothing]
+        return [] if missed else [Bit(3, 9, "What I would stress is the order: I stopped the "
+                                            "harm first, then named the cause.")]
+    changed = [iv for iv in f.interventions if iv.t < at and not iv.deployed_nothing
+               and (iv.kind != "escalate" or (iv.effect != "none" and iv.effective_at < at))]
+    if changed:
+        return []
+    return [Bit(3, 9, "What I would stress is the order: I named the cause from the evidence "
+                      "before anything changed in production, so the fix was aimed at it.")]
+
+
 def _incident(n: _Night) -> list[Bit]:
     return [*n.setting(), *n.noise(6), *n.task(), *n.opening(), *n.acts(0, 0, 1),
-            *n.outcome(), *n.impact(), *n.aftermath(2),
-            Bit(3, 9, "What I would stress is the order: stop the harm, then find the cause, "
-                      "and say plainly what I did not know at each step.")]
+            *n.outcome(), *n.impact(), *n.aftermath(2), *_order(n)]
 
 
 def _mistakes(n: _Night) -> list[str]:

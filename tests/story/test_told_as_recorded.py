@@ -98,3 +98,33 @@ def test_a_refused_rollback_is_told_and_counted_as_deploying_nothing() -> None:
     said = " ".join(s.text for s in spoken_stories(rec))
     assert f"At {clock(again.t)} I rolled" not in said
     assert "nothing was deployed" in said
+
+
+def _incident_said(rec: Record) -> str:
+    return next(s for s in spoken_stories(rec) if s.question == "incident").text
+
+
+def test_the_incident_answer_stresses_only_the_order_the_run_kept() -> None:
+    from oncall.content import loader
+
+    # eta-1 played right: the cause named at 2:07, the certificate rotated at 2:12.
+    right = _played("eta-1", list(loader.scenario("eta-1").playbook.right))
+    f = right.facts
+    assert f.diagnosis_at is not None and all(iv.t > f.diagnosis_at for iv in f.interventions)
+    said = _incident_said(right)
+    assert "stop the harm, then find the cause" not in said
+    assert "I named the cause from the evidence before anything changed in production" in said
+    # fraud-1 played wrong: two changes that missed, no cause ever named.
+    wrong = _played("fraud-1", list(loader.scenario("fraud-1").playbook.wrong))
+    assert wrong.facts.diagnosis is None
+    assert "What I would stress is the order" not in _incident_said(wrong)
+    # The fix made first, the right cause named after it: that order is the one stressed.
+    first = _played("eta-1", [
+        {"do": "ack"}, {"do": "infra", "model": "eta-predictor"},
+        {"do": "hotfix", "model": "eta-predictor", "fix": "rotate_certificate"},
+        {"do": "diagnose", "category": "infra", "cause": right.answers.cause,
+         "evidence": ["obs-2"]},
+        {"do": "wait", "minutes": 10}, {"do": "resolve"}])
+    assert first.facts.mitigated_at is not None
+    assert "What I would stress is the order: I stopped the harm first, then named the cause." \
+        in _incident_said(first)

@@ -773,17 +773,30 @@ def _disagreement(n: _Night) -> list[Bit] | None:
     iv = pushed[0]
     after = [i for i in f.interventions if i.t >= iv.t and i is not iv
              and i.effect in ("fixes", "partial")]
-    # The looks told as the evidence behind the diagnosis are the ones made before it.
+    dx_at = f.diagnosis_at
+    # The ask, the push back and the diagnosis in the record's order (on a tie, a diagnosis
+    # of the ask's minute was stated before it, and one of the push back's minute after it),
+    # each look told before the first of them it came before.
+    asked = f"At {clock(iv.t)} I asked the model's owners to act"
+    pushed = f"at {clock(iv.effective_at)} they pushed back: they did not take it on."
+    calls = [t for t in [dx_at, *(i.t for i in after)] if t is not None]
+    argued = Bit(2, 1, "By the time they answered I had already made the call on what the "
+                       "evidence showed." if calls and min(calls) < iv.effective_at else
+                       "I did not argue from opinion: I went back to the evidence and made "
+                       "the call on what it showed.")
+    if dx_at is not None and iv.t < dx_at < iv.effective_at:
+        timed = [(iv.t, Bit(2, 0, asked + ".")), *((dx_at, b) for b in n.diagnosis(1)),
+                 (iv.effective_at, Bit(2, 0, _cap(pushed))), (iv.effective_at, argued)]
+    else:
+        ask = [(iv.t, Bit(2, 0, f"{asked}, and {pushed}")), (iv.effective_at, argued)]
+        said = [(dx_at if dx_at is not None else iv.t, b) for b in n.diagnosis(1)]
+        timed = [*said, *ask] if dx_at is None or dx_at <= iv.t else [*ask, *said]
+    looks = n.evidence_in_time(1, until=max(t for t, _ in timed))
     bits = [*n.setting(), *n.opening(),
-            *n.evidence(1, until=f.diagnosis_at if f.diagnosis_at is not None else iv.t),
-            *n.diagnosis(1), *n.outcome(), *n.impact()]
+            *told_in_order(looks, [b for _, b in timed], [t for t, _ in timed]),
+            *n.outcome(), *n.impact()]
     bits.append(Bit(1, 0, "I needed the model's owners to agree on where the fault was, in the "
                           "middle of the night, without pulling rank."))
-    bits.append(Bit(2, 0, f"At {clock(iv.t)} I asked the model's owners to act, and at "
-                          f"{clock(iv.effective_at)} they pushed back: they did not take it "
-                          "on."))
-    bits.append(Bit(2, 1, "I did not argue from opinion: I went back to the evidence and made "
-                          "the call on what it showed."))
     if after:
         bits.append(Bit(3, 0, f"It ended with the data deciding it: {n.move(after[0])[0].lower()}"
                               f"{n.move(after[0])[1:]}"))

@@ -128,3 +128,33 @@ def test_the_incident_answer_stresses_only_the_order_the_run_kept() -> None:
     assert first.facts.mitigated_at is not None
     assert "What I would stress is the order: I stopped the harm first, then named the cause." \
         in _incident_said(first)
+
+
+def test_a_push_back_and_the_diagnosis_are_told_in_the_record_order() -> None:
+    from record_factory import d4_play
+
+    from oncall.story.spoken import spoken
+
+    rec = d4_play(owners_push_back=True)
+    ask = rec.facts.interventions[0]
+    dx_at = rec.facts.diagnosis_at
+    assert dx_at is not None and ask.t < dx_at < ask.effective_at
+    told = spoken(rec, "disagreement")
+    assert told is not None
+    text = told.text
+    asked = text.index(f"At {clock(ask.t)} I asked the model's owners to act")
+    called = text.index(f"By {clock(dx_at)} I called it")
+    pushed = text.index(f"At {clock(ask.effective_at)} they pushed back")
+    assert asked < called < pushed
+    assert "I went back to the evidence" not in text, "the call was made before they answered"
+    # The diagnosis stated only after the push back: told after it.
+    late = d4_play(owners_push_back=True, diagnose=False, first_move="none")
+    ask = late.facts.interventions[0]
+    late.facts.diagnosis = {"category": "data", "cause": "D4", "evidence": []}
+    late.facts.diagnosis_at = ask.effective_at + 3
+    told = spoken(late, "disagreement")
+    assert told is not None
+    text = told.text
+    assert text.index("they pushed back") < \
+        text.index(f"By {clock(ask.effective_at + 3)} I called it")
+    assert "I went back to the evidence and made the call" in text

@@ -4,9 +4,11 @@ only when the run kept it, and a push back is told where it came."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from shift_players import NIGHTS_GROUP
 from worlds import fresh_game
 
 from oncall.game.record import Record
@@ -158,3 +160,19 @@ def test_a_push_back_and_the_diagnosis_are_told_in_the_record_order() -> None:
     assert text.index("they pushed back") < \
         text.index(f"By {clock(ask.effective_at + 3)} I called it")
     assert "I went back to the evidence and made the call" in text
+
+
+@NIGHTS_GROUP  # on the worker of the played nights
+def test_an_escalation_about_a_model_with_no_fault_fixes_no_other_models_fault(
+        night: Callable[..., ShiftRecord]) -> None:
+    """Night 0 played by the passive player: its escalation about eta-predictor (a noisy page,
+    no fault of its own) once stopped fraud-scorer's fault, before fraud-scorer had even paged,
+    and the night's stories credited fraud-scorer's own escalation with it."""
+    rec = night("passive", 0)
+    eta = next(iv for iv in rec.game.facts.interventions
+               if iv.command.get("model") == "eta-predictor")
+    fraud = next(iv for iv in rec.game.facts.interventions
+                 if iv.command.get("model") == "fraud-scorer")
+    assert eta.effect == "none" and "eta-predictor" in eta.message
+    inc = next(i for i in incidents(rec) if i.model == "fraud-scorer")
+    assert inc.done_at == fraud.effective_at and inc.fixer is fraud

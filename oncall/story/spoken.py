@@ -778,7 +778,7 @@ def _disagreement(n: _Night) -> list[Bit] | None:
     # of the ask's minute was stated before it, and one of the push back's minute after it),
     # each look told before the first of them it came before.
     asked = f"At {clock(iv.t)} I asked the model's owners to act"
-    pushed = f"at {clock(iv.effective_at)} they pushed back: they did not take it on."
+    came = f"at {clock(iv.effective_at)} they pushed back: they did not take it on."
     calls = [t for t in [dx_at, *(i.t for i in after)] if t is not None]
     argued = Bit(2, 1, "By the time they answered I had already made the call on what the "
                        "evidence showed." if calls and min(calls) < iv.effective_at else
@@ -786,9 +786,9 @@ def _disagreement(n: _Night) -> list[Bit] | None:
                        "the call on what it showed.")
     if dx_at is not None and iv.t < dx_at < iv.effective_at:
         timed = [(iv.t, Bit(2, 0, asked + ".")), *((dx_at, b) for b in n.diagnosis(1)),
-                 (iv.effective_at, Bit(2, 0, _cap(pushed))), (iv.effective_at, argued)]
+                 (iv.effective_at, Bit(2, 0, _cap(came))), (iv.effective_at, argued)]
     else:
-        ask = [(iv.t, Bit(2, 0, f"{asked}, and {pushed}")), (iv.effective_at, argued)]
+        ask = [(iv.t, Bit(2, 0, f"{asked}, and {came}")), (iv.effective_at, argued)]
         said = [(dx_at if dx_at is not None else iv.t, b) for b in n.diagnosis(1)]
         timed = [*said, *ask] if dx_at is None or dx_at <= iv.t else [*ask, *said]
     looks = n.evidence_in_time(1, until=max(t for t, _ in timed))

@@ -627,27 +627,35 @@ class _Night:
 
 
 def _order(n: _Night) -> list[Bit]:
-    """The order the player kept, when the record shows one worth stressing: the move that
-    stopped the fault made before the right cause was named (and no change of mine missed
-    before it), or the right cause named before anything changed in production; nothing when
-    the run kept neither (no fix, no cause named, or changes that missed)."""
+    """The order the player kept, as the record shows it: the move that stopped the fault made
+    before the right cause was named (no change of mine missing before it), or the right cause
+    named before anything changed in production, each worth stressing; or changes that missed
+    made before any cause was named, which is the order to change. Nothing when the record
+    shows none of these: never a principle the run contradicts."""
     f, fix = n.f, n.fix
     dx = f.diagnosis or {}
-    if fix is None or f.mitigated_at is None or f.handed_over or f.diagnosis_at is None \
-            or dx.get("cause") != n.r.answers.cause:
-        return []
-    at = f.diagnosis_at
-    if fix.t < at:
-        missed = [iv for iv in f.interventions if iv.t < fix.t and iv.kind != "escalate"
-                  and iv.effect in ("none", "worse") and not iv.deployed_nothing]
-        return [] if missed else [Bit(3, 9, "What I would stress is the order: I stopped the "
-                                            "harm first, then named the cause.")]
-    changed = [iv for iv in f.interventions if iv.t < at and not iv.deployed_nothing
-               and (iv.kind != "escalate" or (iv.effect != "none" and iv.effective_at < at))]
-    if changed:
-        return []
-    return [Bit(3, 9, "What I would stress is the order: I named the cause from the evidence "
-                      "before anything changed in production, so the fix was aimed at it.")]
+    at = f.diagnosis_at if dx else None
+    missed = [iv for iv in f.interventions if iv.kind != "escalate" and not iv.deployed_nothing
+              and iv.effect in ("none", "worse")]
+    if fix is not None and f.mitigated_at is not None and not f.handed_over \
+            and at is not None and dx.get("cause") == n.r.answers.cause:
+        if fix.t < at and not [iv for iv in missed if iv.t < fix.t]:
+            return [Bit(3, 9, "What I would stress is the order: I stopped the harm first, "
+                              "then named the cause.")]
+        changed = [iv for iv in f.interventions if iv.t < at and not iv.deployed_nothing
+                   and (iv.kind != "escalate" or (iv.effect != "none" and iv.effective_at < at))]
+        if fix.t >= at and not changed:
+            return [Bit(3, 9, "What I would stress is the order: I named the cause from the "
+                              "evidence before anything changed in production, so the fix "
+                              "was aimed at it.")]
+    guessed = [iv for iv in missed if at is None or iv.t < at]
+    if guessed:
+        k = len(guessed)
+        many = {1: "a change", 2: "two changes", 3: "three changes"}.get(k, f"{k} changes")
+        return [Bit(3, 9, f"What I would change is the order: I made {many} to production "
+                          "that did not help before I had named any cause"
+                          + (", and I never named one." if at is None else "."))]
+    return []
 
 
 def _incident(n: _Night) -> list[Bit]:

@@ -119,7 +119,10 @@ def test_the_incident_answer_stresses_only_the_order_the_run_kept() -> None:
     # fraud-1 played wrong: two changes that missed, no cause ever named.
     wrong = _played("fraud-1", list(loader.scenario("fraud-1").playbook.wrong))
     assert wrong.facts.diagnosis is None
-    assert "What I would stress is the order" not in _incident_said(wrong)
+    said = _incident_said(wrong)
+    assert "What I would stress is the order" not in said
+    assert "What I would change is the order: I made two changes to production that did not " \
+        "help before I had named any cause, and I never named one." in said
     # The fix made first, the right cause named after it: that order is the one stressed.
     first = _played("eta-1", [
         {"do": "ack"}, {"do": "infra", "model": "eta-predictor"},

@@ -14,6 +14,7 @@ from oncall.game import commands as c
 from oncall.game import remediations, tools
 from oncall.game.built import as_built
 from oncall.game.record import (
+    NOTHING_DEPLOYED,
     AlertFact,
     AnswerKey,
     Entry,
@@ -566,7 +567,7 @@ class Game:
             raise tools.ToolError(f"{cmd.model} has no earlier version or revision {cmd.to!r}")
         undone = m.undone_by(target.revision, self.now)
         if undone is not None:
-            return (f"Nothing deployed: r{target.revision} is the revision the rollback at "
+            return (f"{NOTHING_DEPLOYED} r{target.revision} is the revision the rollback at "
                     f"{hhmm(undone.at)} (r{undone.revision}) took out of service, and "
                     f"{m.name} still serves r{current.revision} ({current.model_version}). To go "
                     f"further back, name an earlier revision: rollback to=rN.")

@@ -13,6 +13,9 @@ from oncall.sim.fields import empty_list
 RECORD_FORMAT = 1
 
 
+NOTHING_DEPLOYED = "Nothing deployed:"
+"""How the answer to a refused rollback begins (`Intervened.deployed_nothing`)."""
+
 class Model(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
@@ -64,6 +67,13 @@ class Intervened(Model):
     message: str
     evidence_before: int = Field(description="observations with fault signals made before it")
     cost_usd_per_hour: float = Field(0.0, description="extra spend the move committed to")
+
+    @property
+    def deployed_nothing(self) -> bool:
+        """A rollback the platform refused: it asked for a revision an earlier rollback had
+        taken out of service, so nothing was deployed (its answer says so)."""
+        return self.kind == "rollback" and self.effect == "none" \
+            and self.message.startswith(NOTHING_DEPLOYED)
 
 
 class ActionItem(Model):

@@ -920,6 +920,12 @@ class Incident:
 
     def respond(self, world: World, iv: Intervention) -> Outcome:
         ns = {**self.ns, "team": iv.team or "", "fix": iv.fix or ""}
+        if iv.kind == "escalate" and iv.incident is None and iv.model not in (None, self.model):
+            # About a model with no fault of its own (`World.incident_for` found none on it):
+            # the team looks there, not at this fault, and finds nothing to act on.
+            return Outcome("none", f"{iv.team} looked at {iv.model} after a while: nothing "
+                           "they own there needs changing tonight, so they took no action.",
+                           delay=12, by=iv.team or "")
         matched = [r for r in self.kind.responses if _answers(r.when, iv, self.model)]
         stopped = self.course.fixed_at()
         if iv.kind != "escalate" and stopped is not None and stopped <= world.now:

@@ -155,7 +155,7 @@ def shift_rows(save: ShiftSave) -> list[Row]:
                      None)
         if not imp and night is not None:
             imp = {"night_budget_pct": float(night["night_pct"])}
-        fix = next((iv for iv in inc.moves if iv.effect == "fixes"), None)
+        fix = inc.fixer
         if it.outcome == "mitigated":
             by = "owners" if fix is not None and fix.kind == "escalate" else \
                 "me" if fix is not None else "itself"
@@ -219,7 +219,8 @@ def summary(rows: Sequence[Row], given: int, shifts: Sequence[ShiftSave] = (),
                        if "night_budget_pct" in r.impact]
     unmeasured = sum(1 for r in rows if impact_text(r.impact).startswith("not measured"))
     ivs = [iv for r in rows for iv in r.moves]
-    rollbacks = [iv for iv in ivs if iv.kind == "rollback"]
+    rollbacks = [iv for iv in ivs if iv.kind == "rollback" and not iv.deployed_nothing]
+    refused = [iv for iv in ivs if iv.deployed_nothing]
     back = [iv for iv in ivs if iv.effect in ("fixes", "partial") and is_revert(iv)
             and (iv.kind == "rollback" or iv.command.get("fix") in TAKEN_BACK)]
     escalations = [iv for iv in ivs if iv.kind == "escalate"]
@@ -260,7 +261,10 @@ def summary(rows: Sequence[Row], given: int, shifts: Sequence[ShiftSave] = (),
         ("Drift catches", f"{sum(1 for r in rows if r.drift)} (diagnoses or looks citing "
          "drift evidence)"),
         ("Rollbacks", f"{len(rollbacks)} ({sum(1 for iv in rollbacks if iv.effect == 'fixes')} "
-         "fixed the fault)"),
+         "fixed the fault)" + (
+             f"; {len(refused)} more refused, deploying nothing: "
+             + ("it" if len(refused) == 1 else "each") + " asked for a revision an earlier "
+             "rollback had taken out" if refused else "")),
         ("Releases taken back", f"{len(back)} (model versions, canaries, configs or feature "
          "versions that stopped or eased a fault)"),
         ("Escalations", f"{len(escalations)}" + (f" to {', '.join(teams)}" if teams else "")),

@@ -42,6 +42,19 @@ class ShiftIncident:
         return self.item.done_at if self.item.outcome in ("mitigated", "handed over") else None
 
     @property
+    def fixer(self) -> Intervened | None:
+        """The move that stopped the fault, by the rule the scorecard uses (`Run.mitigator`): of
+        the fixes, the one that landed first (on a tie, the one made first), never one that
+        landed after the incident was mitigated; None when it was not mitigated or no move of
+        its own stopped it. A team's fix still on its way when the player's own landed did not
+        stop it, whichever move was made first."""
+        if self.item.outcome != "mitigated":
+            return None
+        fixes = [iv for iv in self.moves if iv.effect == "fixes"
+                 and (self.done_at is None or iv.effective_at <= self.done_at)]
+        return min(fixes, key=lambda iv: iv.effective_at, default=None)
+
+    @property
     def minutes(self) -> set[int]:
         """Every minute a sentence about this incident may name."""
         out = {self.opened_at, self.item.arrives_at}

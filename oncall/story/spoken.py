@@ -277,6 +277,11 @@ def move_line(iv: Intervened, stopped_at: int | None, elsewhere: str | None = No
                     f"{clock(iv.effective_at)}.")
         return (f"At {clock(iv.t)} I brought in {who}, who answered at "
                 f"{clock(iv.effective_at)} without taking it on.")
+    if iv.deployed_nothing:
+        return (f"At {clock(iv.t)} I asked to roll "
+                + (f"{elsewhere} back" if elsewhere else "the model back") +
+                " again, and nothing was deployed: the version it would have gone back to was "
+                "the one an earlier rollback had taken out.")
     what = ("I rolled the model back to its previous version" if iv.kind == "rollback" else
             f"I {fix_words(str(iv.command.get('fix')))}")
     if elsewhere:
@@ -621,11 +626,41 @@ class _Night:
         return bits
 
 
+def _order(n: _Night) -> list[Bit]:
+    """The order the player kept, as the record shows it: the move that stopped the fault made
+    before the right cause was named (no change of mine missing before it), or the right cause
+    named before anything changed in production, each worth stressing; or changes that missed
+    made before any cause was named, which is the order to change. Nothing when the record
+    shows none of these: never a principle the run contradicts."""
+    f, fix = n.f, n.fix
+    dx = f.diagnosis or {}
+    at = f.diagnosis_at if dx else None
+    missed = [iv for iv in f.interventions if iv.kind != "escalate" and not iv.deployed_nothing
+              and iv.effect in ("none", "worse")]
+    if fix is not None and f.mitigated_at is not None and not f.handed_over \
+            and at is not None and dx.get("cause") == n.r.answers.cause:
+        if fix.t < at and not [iv for iv in missed if iv.t < fix.t]:
+            return [Bit(3, 9, "What I would stress is the order: I stopped the harm first, "
+                              "then named the cause.")]
+        changed = [iv for iv in f.interventions if iv.t < at and not iv.deployed_nothing
+                   and (iv.kind != "escalate" or (iv.effect != "none" and iv.effective_at < at))]
+        if fix.t >= at and not changed:
+            return [Bit(3, 9, "What I would stress is the order: I named the cause from the "
+                              "evidence before anything changed in production, so the fix "
+                              "was aimed at it.")]
+    guessed = [iv for iv in missed if at is None or iv.t < at]
+    if guessed:
+        k = len(guessed)
+        many = {1: "a change", 2: "two changes", 3: "three changes"}.get(k, f"{k} changes")
+        return [Bit(3, 9, f"What I would change is the order: I made {many} to production "
+                          "that did not help before I had named any cause"
+                          + (", and I never named one." if at is None else "."))]
+    return []
+
+
 def _incident(n: _Night) -> list[Bit]:
     return [*n.setting(), *n.noise(6), *n.task(), *n.opening(), *n.acts(0, 0, 1),
-            *n.outcome(), *n.impact(), *n.aftermath(2),
-            Bit(3, 9, "What I would stress is the order: stop the harm, then find the cause, "
-                      "and say plainly what I did not know at each step.")]
+            *n.outcome(), *n.impact(), *n.aftermath(2), *_order(n)]
 
 
 def _mistakes(n: _Night) -> list[str]:
@@ -635,7 +670,7 @@ def _mistakes(n: _Night) -> list[str]:
     if dx and dx.get("cause") != ans.cause:
         out.append("I named the wrong cause at first")
     wrong = [iv for iv in f.interventions if iv.effect in ("none", "worse")
-             and iv.kind != "escalate"]
+             and iv.kind != "escalate" and not iv.deployed_nothing]
     if wrong:
         out.append("I made a change that did not help before I understood the fault")
     if f.acked_at is None or f.acked_at - f.page_at > 5:
@@ -746,17 +781,30 @@ def _disagreement(n: _Night) -> list[Bit] | None:
     iv = pushed[0]
     after = [i for i in f.interventions if i.t >= iv.t and i is not iv
              and i.effect in ("fixes", "partial")]
-    # The looks told as the evidence behind the diagnosis are the ones made before it.
+    dx_at = f.diagnosis_at
+    # The ask, the push back and the diagnosis in the record's order (on a tie, a diagnosis
+    # of the ask's minute was stated before it, and one of the push back's minute after it),
+    # each look told before the first of them it came before.
+    asked = f"At {clock(iv.t)} I asked the model's owners to act"
+    came = f"at {clock(iv.effective_at)} they pushed back: they did not take it on."
+    calls = [t for t in [dx_at, *(i.t for i in after)] if t is not None]
+    argued = Bit(2, 1, "By the time they answered I had already made the call on what the "
+                       "evidence showed." if calls and min(calls) < iv.effective_at else
+                       "I did not argue from opinion: I went back to the evidence and made "
+                       "the call on what it showed.")
+    if dx_at is not None and iv.t < dx_at < iv.effective_at:
+        timed = [(iv.t, Bit(2, 0, asked + ".")), *((dx_at, b) for b in n.diagnosis(1)),
+                 (iv.effective_at, Bit(2, 0, _cap(came))), (iv.effective_at, argued)]
+    else:
+        ask = [(iv.t, Bit(2, 0, f"{asked}, and {came}")), (iv.effective_at, argued)]
+        said = [(dx_at if dx_at is not None else iv.t, b) for b in n.diagnosis(1)]
+        timed = [*said, *ask] if dx_at is None or dx_at <= iv.t else [*ask, *said]
+    looks = n.evidence_in_time(1, until=max(t for t, _ in timed))
     bits = [*n.setting(), *n.opening(),
-            *n.evidence(1, until=f.diagnosis_at if f.diagnosis_at is not None else iv.t),
-            *n.diagnosis(1), *n.outcome(), *n.impact()]
+            *told_in_order(looks, [b for _, b in timed], [t for t, _ in timed]),
+            *n.outcome(), *n.impact()]
     bits.append(Bit(1, 0, "I needed the model's owners to agree on where the fault was, in the "
                           "middle of the night, without pulling rank."))
-    bits.append(Bit(2, 0, f"At {clock(iv.t)} I asked the model's owners to act, and at "
-                          f"{clock(iv.effective_at)} they pushed back: they did not take it "
-                          "on."))
-    bits.append(Bit(2, 1, "I did not argue from opinion: I went back to the evidence and made "
-                          "the call on what it showed."))
     if after:
         bits.append(Bit(3, 0, f"It ended with the data deciding it: {n.move(after[0])[0].lower()}"
                               f"{n.move(after[0])[1:]}"))

@@ -249,8 +249,8 @@ def _incident(s: _Shift) -> list[Bit] | None:
                               "right order."))
     first = min((iv.t for iv in inc.moves), default=None)
     looked_first = any(first is None or e.observation.t <= first for e in inc.looks)
-    if inc.moves and inc.moves[0].kind == "escalate" and inc.moves[0].effect == "fixes":
-        fixer = team(str(inc.moves[0].command.get("team", "model-owners")))
+    if (fix := inc.fixer) is not None and fix.kind == "escalate":
+        fixer = team(str(fix.command.get("team", "model-owners")))
         bits.append(Bit(3, 1, f"The fix itself was the work of {fixer}, not mine: my part was "
                               "getting it to them quickly."))
     if looked_first:

@@ -100,6 +100,9 @@ def _outcome(iv: Intervened, mitigated_at: int | None) -> str:
 def _intervention_line(iv: Intervened, mitigated_at: int | None, until: int | None) -> str:
     """A move and what it did; a team's answer due after the play ended (`until`) was never
     read, so it is not quoted."""
+    if iv.deployed_nothing:
+        return (f"At {hhmm(iv.t)} I asked to roll back {iv.command.get('model') or 'the model'}"
+                f", and nothing was deployed ({shorten(iv.message, 200)}).")
     line = f"At {hhmm(iv.t)} I {action_phrase(iv.command)}"
     ask = iv.command.get("message")
     if iv.kind == "escalate" and ask:

@@ -926,7 +926,24 @@ class Incident:
             return Outcome("none", f"{iv.team} looked at {iv.model} after a while: nothing "
                            "they own there needs changing tonight, so they took no action.",
                            delay=12, by=iv.team or "")
+        if iv.kind == "escalate" and iv.incident is None and iv.model is None and (
+                self.page_at is None or world.now < self.page_at):
+            # Before this fault has paged, an escalation naming no model and no incident asks a
+            # team to look at nothing in particular: they find nothing to act on (what they
+            # would find is the cause of a fault no one has yet seen a sign of).
+            return Outcome("none", f"{iv.team} looked after a while: with no page open and no "
+                           "model named, nothing they own needs changing tonight, so they took "
+                           "no action.", delay=12, by=iv.team or "")
         matched = [r for r in self.kind.responses if _answers(r.when, iv, self.model)]
+        if matched and world.now + matched[0].delay < self.onset - self.lead:
+            # The move lands before the fault has begun: it meets nothing (the fault is still
+            # to come, and comes as it would have).
+            if iv.kind == "escalate":
+                return Outcome("none", f"{iv.team} looked at {iv.model} after a while: nothing "
+                               "they own there needs changing tonight, so they took no action.",
+                               delay=12, by=iv.team or "")
+            return Outcome("none", _elsewhere(world, iv),
+                           cost_usd_per_hour=matched[0].cost_usd_per_hour)
         stopped = self.course.fixed_at()
         if iv.kind != "escalate" and stopped is not None and stopped <= world.now:
             # The fault has stopped: the move meets none of it, so its answer is what the

@@ -315,8 +315,9 @@ def _prioritisation(s: _Shift) -> list[Bit] | None:
                          f"{'its' if len(late) == 1 else 'their'} deadline, and I own that."))
     for inc in s.incs:
         bits.append(Bit(3, 1, s.ended(inc, f"The incident on {inc.model}")))
-    bits.append(Bit(3, 3, "Noise got a ticket or a silence, never my attention during an "
-                          "incident."))
+    noise = [it for it in items if it.kind == "noise"]
+    if noise and all(it.outcome in ("ticketed", "silenced") for it in noise):
+        bits.append(Bit(3, 3, "Every noisy alert got a ticket or a silence."))
     bits.append(Bit(3, 5, "The point of the order is that customer harm never waits behind a "
                           "request that can wait until morning."))
     bits.append(Bit(1, 4, "Several things needed me at once, and I could only do one at a "
@@ -464,8 +465,10 @@ def _tradeoff(s: _Shift) -> list[Bit] | None:
         bits.append(q)
     cv = next((c for c in s.f.conversations if c.item == it.id and c.said), None)
     if cv is not None:
+        measured = ("with what the gate had measured" if cv.said[0].cited
+                    else "though I cited nothing the gate had measured")
         bits.append(Bit(2, 1, f"When the {cv.role} pushed for it, I answered at "
-                              f"{clock(cv.said[0].t)} with what the gate had measured."))
+                              f"{clock(cv.said[0].t)}, {measured}."))
     if it.taken_at is not None:
         bits.append(Bit(2, 0, f"I read the gate report at {clock(it.taken_at)} before deciding."))
     open_inc = [i for i in s.incs if i.opened_at <= (it.done_at or s.f.end) <= i.until]
@@ -493,7 +496,8 @@ def _tradeoff(s: _Shift) -> list[Bit] | None:
         bits.append(Bit(3, 0, f"The deadline at {clock(it.deadline)} passed without a "
                               "decision, so the team lost the release and the platform gained "
                               "nothing: the worst of both."))
-    if it.done_at is not None and it.done_at <= it.deadline:
+    if it.outcome in ("held", "promoted") and it.done_at is not None \
+            and it.done_at <= it.deadline:  # a missed deadline is recorded as done at it
         bits.append(Bit(3, 2, f"The team had my answer {mins(it.done_at - it.arrives_at)} "
                               "after they asked, inside their deadline."))
     if (b := s.budget(it.model, 2)) is not None:

@@ -17,30 +17,8 @@ from oncall.game.engine import Game
 from oncall.sim import datafile, yamltext
 
 
-@pytest.mark.parametrize("sid", ["fraud-1", "feed-1", "credit-3", "eta-1"])
-def test_every_document_dumps_as_the_pure_python_dumper_does(
-        sid: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    docs: list[tuple[Any, dict[str, Any]]] = []
-    fast = datafile.dump_yaml
-
-    def spy(doc: Any, **options: Any) -> str:
-        docs.append((doc, options))
-        return fast(doc, **options)
-
-    for module in (remediations, remediations.promtests):
-        monkeypatch.setattr(module, "dump_yaml", spy)
-    remediations.generate(list(remediations.BY_ID), Game(loader.scenario(sid), 1).world, {},
-                          None)
-    assert len(docs) >= 10
-    for doc, options in docs:
-        assert fast(doc, **options) == yaml.dump(doc, Dumper=yaml.SafeDumper, **options)
-
-
-@pytest.mark.parametrize("sid", ["fraud-1", "feed-1", "credit-3", "eta-1"])
-def test_every_document_is_written_without_pyyaml_as_libyaml_writes_it(
-        sid: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rule and test files are of the shape `yamltext` writes (PyYAML is not imported for
-    them), and its text is libyaml's and the pure-Python dumper's."""
+def _documents(sid: str, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
+    """Every YAML document (and its dump options) the remediations write for a scenario."""
     docs: list[tuple[Any, dict[str, Any]]] = []
 
     def spy(doc: Any, **options: Any) -> str:
@@ -52,7 +30,23 @@ def test_every_document_is_written_without_pyyaml_as_libyaml_writes_it(
     remediations.generate(list(remediations.BY_ID), Game(loader.scenario(sid), 1).world, {},
                           None)
     assert len(docs) >= 10
-    for doc, options in docs:
+    return docs
+
+
+@pytest.mark.parametrize("sid", ["fraud-1", "feed-1", "credit-3", "eta-1"])
+def test_every_document_dumps_as_the_pure_python_dumper_does(
+        sid: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for doc, options in _documents(sid, monkeypatch):
+        assert datafile.dump_yaml(doc, **options) == yaml.dump(doc, Dumper=yaml.SafeDumper,
+                                                               **options)
+
+
+@pytest.mark.parametrize("sid", ["fraud-1", "feed-1", "credit-3", "eta-1"])
+def test_every_document_is_written_without_pyyaml_as_libyaml_writes_it(
+        sid: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule and test files are of the shape `yamltext` writes (PyYAML is not imported for
+    them), and its text is libyaml's and the pure-Python dumper's."""
+    for doc, options in _documents(sid, monkeypatch):
         written = yamltext.text(doc, **options)
         assert written is not None, "a rule or test file PyYAML has to write"
         assert written == yaml.dump(doc, Dumper=yaml.CSafeDumper, **options)

@@ -86,6 +86,13 @@ def document(source: str, style: Styler) -> list[Block]:
                 and len(blocks) - 1 not in headings):
             blocks.append((Text(""), 0))
 
+    def lead() -> Text:
+        """What a block starts with: the quote bars, then its item's marker (the item's first
+        block) or the item's indent; a blank line before it unless it opens an item."""
+        if not prefix:
+            gap()
+        return Text(quote + (prefix or " " * indent))
+
     i = 0
     while i < len(tokens):
         t = tokens[i]
@@ -103,7 +110,7 @@ def document(source: str, style: Styler) -> list[Block]:
                 gap()
             start = int(t.attrs.get("start", 1) or 1) if kind == "ordered_list_open" else None
             lists.append([start])
-            tight.append(bool(t.hidden) or _is_tight(tokens, i))
+            tight.append(_is_tight(tokens, i))
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
             tight.pop()
@@ -122,22 +129,17 @@ def document(source: str, style: Styler) -> list[Block]:
         elif kind == "list_item_close":
             indent = bases.pop()
         elif kind == "paragraph_open":
-            if not prefix:
-                gap()
-            text = _inline(tokens[i + 1].children or [], style)
-            lead = quote + (prefix or " " * indent)
-            blocks.append((Text(lead) + text, len(quote) + indent))
+            blocks.append((lead() + _inline(tokens[i + 1].children or [], style),
+                           len(quote) + indent))
             prefix = ""
             i += 3
             continue
         elif kind in ("fence", "code_block"):
-            if not prefix:
-                gap()
-            lead = quote + (prefix or " " * indent)
-            code = t.content.rstrip("\n").split("\n")
-            for n, line in enumerate(code):
-                blocks.append((Text(lead if n == 0 else quote + " " * indent) +
-                               Text(line, style("obslog--md-code")), len(quote) + indent))
+            first = lead()
+            for n, line in enumerate(t.content.rstrip("\n").split("\n")):
+                opening = first if n == 0 else Text(quote + " " * indent)
+                blocks.append((opening + Text(line, style("obslog--md-code")),
+                               len(quote) + indent))
             prefix = ""
         elif kind == "blockquote_open":
             gap()

@@ -140,6 +140,11 @@ def test_categorical_missing_values_none_nan_and_empty_strings() -> None:
     window = prepare_window(reference, current)
     assert (window.n, window.n_missing) == (3, 2)
     assert window.category_counts.tolist() == [1, 2]
+    # A cell that cannot say whether it equals itself (an array) is read value by value.
+    odd = np.empty(4, dtype=object)
+    odd[:] = [np.array([1.0, np.nan]), None, np.float64("nan"), "a"]
+    with pytest.raises(DetectError, match=r"'s': current values include a sequence"):
+        prepare_window(reference, odd)
 
 
 def test_numbers_and_their_text_match_as_the_same_category() -> None:

@@ -253,6 +253,25 @@ def confirming_looks(fits: list[Fit], model: str, done: set[str]) -> list[dict[s
 
 _WEIGHTS: dict[str, float] | None = None
 
+_READ: dict[int, tuple[Observation, int, object, dict[str, list[tuple[bool, bool]]]]] = {}
+"""What each observation shows of every kind's signals, and whether it looked for each (`shows`,
+`looked_for`), by the observation's identity, the page and the kind registry read: a player
+asks `fits` after every look, over everything seen so far, and an observation never changes."""
+
+
+def _read(o: Observation, page_at: int, registry: Any) -> dict[str, list[tuple[bool, bool]]]:
+    hit = _READ.get(id(o))
+    if hit is not None and hit[0] is o and hit[1] == page_at and hit[2] is registry:
+        return hit[3]
+    if len(_READ) > 4096:
+        _READ.clear()
+    no = (False, False)  # a look with another tool shows no signal and looks for none
+    verdicts = {kind.id: [(shows(s, o, page_at, kind.params), looked_for(s, o))
+                          if o.ok and s.tool == o.kind else no for s in kind.signals]
+                for kind in registry.values()}
+    _READ[id(o)] = (o, page_at, registry, verdicts)
+    return verdicts
+
 
 def fits(observations: list[Observation], page_at: int) -> list[Fit]:
     """Every fault kind with the weighted share of its evidence the observations show, less half
@@ -261,20 +280,22 @@ def fits(observations: list[Observation], page_at: int) -> list[Fit]:
     global _WEIGHTS
     if _WEIGHTS is None:
         _WEIGHTS = _weights()
+    registry = fault_kinds()
+    read = [(o.id, _read(o, page_at, registry)) for o in observations if o.id]
     out: list[Fit] = []
-    for kind in fault_kinds().values():
+    for kind in registry.values():
         shown: dict[str, list[str]] = {}
         missing: set[str] = set()
         weight: dict[str, float] = {}
-        for s in kind.signals:
+        for at, s in enumerate(kind.signals):
             sid = _generic_id(s.id)
             weight[sid] = max(weight.get(sid, 0.0), _WEIGHTS[shape(s)])
-            for o in observations:
-                if o.id and shows(s, o, page_at, kind.params):
+            for oid, verdicts in read:
+                if verdicts[kind.id][at][0]:
                     shown.setdefault(sid, [])
-                    if o.id not in shown[sid]:
-                        shown[sid].append(o.id)
-            if sid not in shown and any(o.id and looked_for(s, o) for o in observations):
+                    if oid not in shown[sid]:
+                        shown[sid].append(oid)
+            if sid not in shown and any(verdicts[kind.id][at][1] for _, verdicts in read):
                 missing.add(sid)
         missing -= set(shown)
         total = sum(weight.values()) or 1.0

@@ -15,14 +15,17 @@ Temperament (100):
   observation of that model showed the fault; nothing done about any incident earns 0.
 - passivity (25): each escalation before looking at the model, each deferral of a move held on
   an incident still open (deferring a request is a decision about priorities, not passivity),
-  each rollback of the fault's version given up on a model owner's word, each request left to
-  miss its deadline, costs 8.
+  each rollback of the fault's version given up on a model owner's word, each release promoted
+  past a gate the night's key says caught a real regression, each silence or ticket on a model
+  while a real page's cause was live there (a shipped regression, an open incident: muting it
+  or filing it is the same judgement), each request left to miss its deadline, costs 8; the
+  finding names only the kinds that happened.
 - escalation (15): each incident earns its share when shared with a team after looking, or, below
   SEV-2 in the answer key, handled with the player's own moves; escalating before looking is a
   reflex and never sharing a SEV-1/2 incident is lone-hero work, both 0.
 - rest (10): noise left alone or silenced; each extra look at a noisy model costs 3 and each
   rollback or hotfix there 5. A model a release of the night was promoted on is not noisy: what
-  pages there is the release's doing.
+  pages there is the release's doing, and a silence of it is not noise settled (`queue_kind`).
 
 Collaboration (30):
 - data (15): the share of conversations with colleagues settled by a reply that cited
@@ -49,7 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oncall.game.commands import ACK_TARGET_MIN, INVESTIGATIONS
 from oncall.game.record import Entry
-from oncall.game.shiftrecord import Item, ShiftRecord
+from oncall.game.shiftrecord import Item, ShiftRecord, queue_kind
 from oncall.sim.clock import hhmm
 from oncall.sim.fields import empty_list
 
@@ -283,34 +286,99 @@ def _evidence(n: _Night) -> Finding:
                         "observation showed the fault on that model.")
 
 
+PASSIVE = {
+    "blind": "escalation(s) before looking",
+    "deferred": "held move(s) deferred while the incident was open",
+    "gave up": "right rollback(s) given up on an owner's word",
+    "shipped": "release(s) promoted past a gate that showed a real regression",
+    "dismissed": "real page(s) silenced or ticketed as if noise",
+    "missed": "request(s) left to miss the deadline",
+}
+"""The kinds of passive act, as the finding names them (only the kinds that happened)."""
+
+
 def _passivity(n: _Night) -> Finding:
-    acts: list[Moment] = []
+    acts: list[tuple[str, Moment]] = []
     for i, _, cmd in n.moves():
         model = n.model_of(cmd)
         if cmd.get("do") == "escalate" and model in n.incident_models and \
                 not n.looked_before(model, i):
-            acts.append(n.moment(i, f"escalated {model} before looking at it"))
+            acts.append(("blind", n.moment(i, f"escalated {model} before looking at it")))
     for cv in n.f.conversations:
         for s in cv.said:
             # Deferring a request is a decision about priorities; deferring a move held on a
             # burning incident leaves the fault running on someone else's word.
             if s.verb == "defer" and cv.held is not None and n.incident_open(s.t) is not None:
-                acts.append(n.moment(s.entry, f"deferred {cv.id} ({cv.role} on {cv.model}) "
-                                              "while its incident was open"))
+                acts.append(("deferred", n.moment(s.entry, f"deferred {cv.id} ({cv.role} on "
+                                                           f"{cv.model}) while its incident "
+                                                           "was open")))
         if cv.trigger == "rollback" and cv.outcome == "drop" and cv.held is not None:
             key = n.keys.get(cv.incident or "")
             if key is not None and any(m.get("kind") == "rollback" for m in key.right):
-                acts.append(n.moment(cv.said[-1].entry,
-                                     f"gave up the rollback of {cv.model} on {cv.person}'s word"))
+                acts.append(("gave up", n.moment(cv.said[-1].entry, f"gave up the rollback of "
+                                                                    f"{cv.model} on "
+                                                                    f"{cv.person}'s word")))
+    acts += _shipped(n) + _dismissed(n)
     for it in n.f.items:
         if it.outcome == "missed":
-            acts.append(n.fact(it.deadline, f"{it.id} ({it.kind}) missed its deadline "
-                                             "undecided"))
+            acts.append(("missed", n.fact(it.deadline, f"{it.id} ({it.kind}) missed its "
+                                                       "deadline undecided")))
     pts = max(0, 25 - PASSIVE_COST * len(acts))
-    return Finding(name="passivity", points=pts, max=25, moments=acts,
-                   text=f"{len(acts)} passive act(s): escalating before looking, deferring what "
-                        "you could settle, giving up a right move, letting deadlines pass."
+    return Finding(name="passivity", points=pts, max=25, moments=[m for _, m in acts],
+                   text=f"{len(acts)} passive act(s): {_kinds(acts)}."
                    if acts else "Settled what you could yourself.")
+
+
+def _kinds(acts: list[tuple[str, Moment]]) -> str:
+    counts: dict[str, int] = {}
+    for kind, _ in acts:
+        counts[kind] = counts.get(kind, 0) + 1
+    return "; ".join(f"{k} {PASSIVE[kind]}" for kind, k in counts.items())
+
+
+def _shipped(n: _Night) -> list[tuple[str, Moment]]:
+    """Each release promoted past a gate the night's key says caught a real regression: a
+    decision the record shows (the answer that promoted it), whatever the deadline."""
+    out = []
+    for p in n.f.promoted:
+        item = str(p["item"])
+        if not n.rec.key.gates.get(item):
+            continue
+        said = [(cv, s) for cv in n.f.conversations if cv.item == item for s in cv.said
+                if s.effect == "promote"]
+        what = f"promoted {item} ({p['model']} {p['version']}) past a gate that showed a " \
+               "real regression"
+        out.append(("shipped", n.moment(said[0][1].entry, f"{what}, on {said[0][0].person}'s "
+                                                          "word") if said else
+                    n.fact(int(p["t"]), what)))
+    return out
+
+
+def _dismissed(n: _Night) -> list[tuple[str, Moment]]:
+    """Each silence or ticket on a model while a real page's cause was live there: a shipped
+    regression not rolled back since, or an incident paged and not yet mitigated. Muting or
+    filing it is the same judgement whichever verb carries it, and it is not rest."""
+    out = []
+    for i, e in n.entries:
+        cmd, o = e.command, e.observation
+        if cmd.get("do") not in ("silence", "ticket") or not o.ok:
+            continue
+        model, t = str(cmd.get("model")), o.t - o.cost
+        why = None
+        reg = next((r for r in n.f.regressions if r["model"] == model and r["since"] <= t
+                    and not any(iv.kind == "rollback" and iv.command.get("model") == model
+                                and r["since"] <= iv.t <= t for iv in n.g.interventions)),
+                   None)
+        if reg is not None:
+            why = f"the regression shipped at {hhmm(int(reg['since']))}"
+        inc = next((it for it in n.paged if it.model == model and it.arrives_at <= t
+                    and (it.done_at is None or it.done_at > t)), None)
+        if inc is not None:
+            why = f"{inc.id}, an incident still open"
+        if why is not None:
+            out.append(("dismissed", n.moment(i, f"{cmd['do']} {cmd.get('alert')} on {model}: "
+                                                 f"a real page's cause ({why}), not noise")))
+    return out
 
 
 def _escalation(n: _Night) -> Finding:
@@ -352,8 +420,10 @@ def _rest(n: _Night) -> Finding:
              and n.model_of(cmd) in n.noise_models]
     extra = looks[1:]
     pts = max(0, 10 - 3 * len(extra) - 5 * len(moves))
-    quiet = [it for it in n.f.items if it.kind == "noise" and it.outcome in ("silenced",
-                                                                              "ticketed")]
+    # Noise is what the world says is noise: a shipped regression's page is not, whatever was
+    # done with it.
+    quiet = [it for it in n.f.items if queue_kind(n.rec, it) == "noise"
+             and it.outcome in ("silenced", "ticketed")]
     text = (f"Noise: {len(quiet)} item(s) silenced or ticketed, {len(looks)} look(s) and "
             f"{len(moves)} rollback(s) or hotfix(es) on noisy models.")
     return Finding(name="rest", points=pts, max=10, text=text,

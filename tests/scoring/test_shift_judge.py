@@ -19,6 +19,9 @@ from oncall.scoring.shift import PASSIVE_COST, Finding, ShiftCard, score_shift
 
 SEED, ITEM = 2, "q3"
 
+# One worker builds the night once for every test here (module fixtures).
+pytestmark = pytest.mark.xdist_group("shift-judge")
+
 
 def _settle(s: Shift, until: Callable[[Shift], bool] = lambda s: False) -> None:
     """Work the night as a careful on-call would until `until` holds or the night ends: each

@@ -581,7 +581,7 @@ class ShiftSession:
         card = score_shift(ShiftRecord.model_validate_json(dump_json(self.shift.record)))
         self.card = card
         obs = obs.model_copy()
-        lines = [f"Shift scored: {card.total:g}/{card.max}."]
+        lines = [f"Shift scored: {card.total:g}/{card.max}. {card.ending}".rstrip()]
         for s in card.sections:
             lines.append(f"{s.title}: {s.points:g}/{s.max}")
             lines += [f"  {f.name} {f.points:g}/{f.max}: {f.text}" for f in s.findings]

@@ -146,3 +146,13 @@ class ShiftRecord(Model):
     entries: list[Entry] = Field(default_factory=empty_list)
     game: Record
     ended: bool = False
+
+
+def queue_kind(rec: ShiftRecord, it: Item) -> str:
+    """What an item was, as the night's judge and its story tell it: a page on a model whose
+    release the player had promoted before it arrived is that release's alert (`release alert`),
+    not noise; otherwise the record's own kind."""
+    if it.kind == "noise" and it.page and any(
+            p["model"] == it.model and p["t"] <= it.arrives_at for p in rec.facts.promoted):
+        return "release alert"
+    return it.kind

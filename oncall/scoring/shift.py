@@ -3,6 +3,17 @@
 Every finding says what happened with numbers and cites the moments of the record it rests on
 (the entry number, the simulated time, what was done), so a player can look each one up.
 
+A point needs a decision the record shows. A finding with nothing of the player's to judge (no
+page came before the night was abandoned, no move was made, no colleague was answered) earns
+nothing and says so, and the absence of a bad act earns points only where the player acted
+(thrash needs a move, overrule an answer, focus work on the incident, rest noise settled,
+passivity a decision). The same judgement scores the same whatever verb carries it (a real
+page muted by a silence or filed by a ticket; noise settled by a silence, a ticket or an
+acknowledgement). What a page was is the world's answer (`queue_kind`, the key's gates), never
+re-derived here. The card's `ending` says how the night ended: on the pager to its end, left
+early (off the pager, with the night running on unanswered; or abandoned, judged up to then) or
+still running.
+
 Temperament (100):
 - ack (10): each page acknowledged within 5 minutes earns its share; linear to 0 at 15.
 - severity (10): a severity declared for the night's incidents; 10 within one level of the
@@ -10,33 +21,45 @@ Temperament (100):
 - updates (10): while an incident is open (from each page to its mitigation; idle stretches
   between incidents do not count), one update per 30 minutes (SEV-1/2) or per 60 (SEV-3+); the
   share posted.
-- thrash (10): each rollback or hotfix with no new look at any tool since the previous one costs 4.
+- thrash (10): each rollback or hotfix with no new look at any tool since the previous one costs
+  4; no move at all (rollback, hotfix or escalation) earns 0.
 - evidence (10): the share of moves on incidents (rollback, hotfix, escalation) made after an
   observation of that model showed the fault; nothing done about any incident earns 0.
-- passivity (25): each escalation before looking at the model, each deferral of a move held on
-  an incident still open (deferring a request is a decision about priorities, not passivity),
-  each rollback of the fault's version given up on a model owner's word, each request left to
-  miss its deadline, costs 8.
+- passivity (25): each passive act costs 8: an escalation before looking at the model, a
+  deferral of a move held on an incident still open (deferring a request is a decision about
+  priorities, not passivity), a rollback of the fault's version given up on a model owner's
+  word, a release promoted past a gate the key says caught a real regression, a silence or
+  ticket on a model while a real page's cause was live there (a shipped regression, an open
+  incident), a page never acknowledged, a paged incident with no move of the player's, a
+  request left to miss its deadline, a colleague never answered. No decision at all earns 0.
 - escalation (15): each incident earns its share when shared with a team after looking, or, below
   SEV-2 in the answer key, handled with the player's own moves; escalating before looking is a
   reflex and never sharing a SEV-1/2 incident is lone-hero work, both 0.
-- rest (10): noise left alone or silenced; each extra look at a noisy model costs 3 and each
-  rollback or hotfix there 5. A model a release of the night was promoted on is not noisy: what
-  pages there is the release's doing.
+- rest (10): the share of the night's noise settled (silenced, ticketed or acknowledged); each
+  extra look at a noisy model costs 3 and each rollback or hotfix there 5. A model a release of
+  the night was promoted on is not noisy: what pages there is the release's doing.
+
+With no incident paged, the findings about pages and incidents (ack, severity, updates,
+escalation, focus) earn their points on a night not abandoned only by the player's own moves on
+the night's incident before its page, after a look that showed the fault there; otherwise
+nothing (a night abandoned before the page has nothing to judge).
 
 Collaboration (30):
-- data (15): the share of conversations with colleagues settled by a reply that cited
-  observations and convinced them (none came up: 15).
-- overrule (15): each colleague overruled before any reply with data costs 5.
+- data (15): the share of the conversations colleagues opened (answered or not) settled by a
+  reply that cited observations and convinced them.
+- overrule (15): each colleague overruled before any reply with data costs 5; no colleague
+  answered earns 0.
 
 Prioritisation (100):
 - order (50): each request worked (its first `take` or answer other than a deferral) while a
   higher-priority item waited or an incident was still unmitigated is an inversion, quoted at
   the minute it was worked; the share of takes without one. No request taken: 0.
 - deadlines (30): the share of deadlines met: pages acknowledged within 5 minutes, releases and
-  canaries decided before their deadline.
-- focus (20): lower-priority work while an incident burned: a feature built (-10), a release
-  promoted (-10), a look at a noisy model (-2 each).
+  canaries decided before their deadline; nothing due: 0.
+- focus (20): the share of paged incidents the player worked on while they burned (an
+  acknowledgement, a look, a move, a diagnosis, a severity or an update), less lower-priority
+  work meanwhile: a feature built (-10), a release promoted (-10), a look at a noisy model (-2
+  each).
 """
 
 from __future__ import annotations
@@ -49,13 +72,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oncall.game.commands import ACK_TARGET_MIN, INVESTIGATIONS
 from oncall.game.record import Entry
-from oncall.game.shiftrecord import Item, ShiftRecord
+from oncall.game.shiftrecord import Item, ShiftRecord, queue_kind
 from oncall.sim.clock import hhmm
 from oncall.sim.fields import empty_list
 
 ACK_TARGET, ACK_ZERO = ACK_TARGET_MIN, 15
 PASSIVE_COST = 8
 HIGH_RISK = ("rollback", "hotfix")
+DECISIONS = ("ack", "reply", "agree", "overrule", "defer", "silence", "ticket", "rollback",
+             "hotfix", "escalate", "severity", "update", "diagnose", "resolve")
+"""The verbs that decide something (a look or a wait decides nothing)."""
 
 
 class _Card(BaseModel):
@@ -90,6 +116,8 @@ class ShiftCard(_Card):
     sections: list[ShiftSection]
     total: float
     max: int
+    ending: str = Field("", description="how the night ended: on the pager to its end, left "
+                        "early (off the pager, or abandoned) or scored while still running")
 
     def section(self, name: str) -> ShiftSection:
         return next(s for s in self.sections if s.name == name)
@@ -110,6 +138,14 @@ class _Night:
         # noise: a look there, or a rollback, is tending to it.
         self.noise_models = {it.model for it in self.f.items if it.kind == "noise"} - \
             self.incident_models - {str(p["model"]) for p in self.f.promoted}
+        self.stop = self.f.ended_at if self.f.ended_at is not None else self.f.end
+        self.left = _left(rec)
+        abandoned = self.f.abandoned_at
+        self.cut = "" if abandoned is None or abandoned >= self.f.end else \
+            f" before the night was abandoned at {hhmm(abandoned)}"
+        """Said of what never came: an abandoned record ends where the player left it."""
+        self.decisions = [(i, e) for i, e in self.entries if e.observation.ok
+                          and e.command.get("do") in DECISIONS]
 
     def moment(self, i: int, what: str | None = None) -> Moment:
         e = self.rec.entries[i]
@@ -160,6 +196,54 @@ class _Night:
                      (it.done_at is None or it.done_at > t)), None)
 
 
+def _left(rec: ShiftRecord) -> tuple[int, str] | None:
+    """When and how the player left a night before its end: `abandoned` (the record stops
+    there) or `end` (off the pager: the night ran on with nobody answering); None when the
+    night was worked to its end or is still running."""
+    f = rec.facts
+    if f.abandoned_at is not None and f.abandoned_at < f.end:
+        return f.abandoned_at, "abandoned"
+    for e in rec.entries:
+        o = e.observation
+        if e.command.get("do") == "end" and o.ok and o.t - o.cost < f.end:
+            return o.t - o.cost, "end"
+    return None
+
+
+def _ending(n: _Night) -> str:
+    f = n.f
+    if n.left is not None:
+        at, how = n.left
+        if how == "abandoned":
+            return (f"Abandoned at {hhmm(at)}, {f.end - at} min before the shift's end at "
+                    f"{hhmm(f.end)}: judged on the record up to then.")
+        return (f"Went off the pager at {hhmm(at)}, {f.end - at} min before the shift's end at "
+                f"{hhmm(f.end)}; the night ran on with nobody answering, and what came "
+                "meanwhile was left undone.")
+    if not n.rec.ended:
+        now = n.rec.entries[-1].observation.t if n.rec.entries else f.start
+        return f"Scored at {hhmm(now)} with the shift still running."
+    return f"On the pager for the whole shift, {hhmm(f.start)} to {hhmm(f.end)}."
+
+
+def _unpaged(n: _Night, name: str, top: int, what: str, subject: str = "No incident") -> Finding:
+    """A finding about pages or incidents on a night where none paged. A point needs a decision
+    the record shows: a night worked to its end without an incident's page earns it only by the
+    player's own moves on the night's incident before any page, made after a look that showed
+    the fault there (a blind move that happened to land is no judgement); otherwise (the night
+    abandoned before the page) there is nothing to judge and nothing is earned."""
+    early = [(i, cmd) for i, _, cmd in n.moves() if n.model_of(cmd) in n.incident_models
+             and n.shown_before(str(n.model_of(cmd)), i)]
+    if not n.cut and early:
+        models = _and(list(dict.fromkeys(str(n.model_of(cmd)) for _, cmd in early)))
+        return Finding(name=name, points=top, max=top, moments=[n.moment(early[0][0])],
+                       text=f"{subject} paged all night: your move(s) on {models}, the "
+                            "night's incident, came before its page, after a look that showed "
+                            "the fault.")
+    return Finding(name=name, points=0, max=top,
+                   text=f"{subject} paged{n.cut or ' all night'}: {what}.")
+
+
 def _say(e: Entry) -> str:
     cmd = e.command
     args = " ".join(f"{k}={v}" for k, v in sorted(cmd.items())  # as saves store them
@@ -177,15 +261,18 @@ def _section(name: str, title: str, findings: list[Finding]) -> ShiftSection:
 def _ack(n: _Night) -> Finding:
     pages = n.f.pages
     if not pages:
-        return Finding(name="ack", points=10, max=10, text="Nothing paged during the shift.")
+        return _unpaged(n, "ack", 10, "no acknowledgement to judge", "Nothing")
     shares, moments, parts = [], [], []
-    end = n.f.ended_at if n.f.ended_at is not None else n.f.end
+    end = n.stop
+    off = n.left[0] if n.left is not None and n.left[1] == "end" else None
     for p in pages:
         late = (p.acked_at if p.acked_at is not None else end) - p.opened_at
         shares.append(1.0 if late <= ACK_TARGET else max(0.0, (ACK_ZERO - late) /
                                                          (ACK_ZERO - ACK_TARGET)))
         if p.acked_at is None:
-            parts.append(f"{p.id} never")
+            parts.append(f"{p.id} never" + (
+                f" (paged at {hhmm(p.opened_at)}, after you went off the pager)"
+                if off is not None and p.opened_at >= off else ""))
             moments.append(n.fact(p.opened_at, f"{p.id} paged ({p.model}), never acknowledged"))
         else:
             parts.append(f"{p.id} after {late} min")
@@ -200,7 +287,7 @@ def _ack(n: _Night) -> Finding:
 def _severity(n: _Night) -> Finding:
     keys = [n.keys[it.incident] for it in n.paged if it.incident in n.keys]
     if not keys:
-        return Finding(name="severity", points=10, max=10, text="No incident paged.")
+        return _unpaged(n, "severity", 10, "no severity called for")
     want = min(k.severity for k in keys)
     got = n.g.severity
     if got is None:
@@ -218,7 +305,7 @@ def _open_spans(n: _Night, until_resolved: bool = False) -> list[tuple[int, int]
     """The stretches of the night with an incident open (from its page to its mitigation or the
     end of the record), merged where they overlap; `until_resolved`: to its resolution instead
     (an update that says the fix is in and the incident is being watched is still one)."""
-    stop = n.f.ended_at or n.f.end
+    stop = n.stop
     spans = sorted((it.arrives_at, _resolved(n, it, stop) if until_resolved else
                     it.done_at if it.done_at is not None else stop) for it in n.paged)
     merged: list[tuple[int, int]] = []
@@ -232,7 +319,7 @@ def _open_spans(n: _Night, until_resolved: bool = False) -> list[tuple[int, int]
 
 def _updates(n: _Night) -> Finding:
     if not n.paged:
-        return Finding(name="updates", points=10, max=10, text="No incident to report on.")
+        return _unpaged(n, "updates", 10, "no incident to report on")
     spans = _open_spans(n)
     minutes = sum(b - a for a, b in spans)
     every = 30 if (n.g.severity or 2) <= 2 else 60
@@ -256,7 +343,12 @@ def _resolved(n: _Night, it: Item, stop: int) -> int:
 
 
 def _thrash(n: _Night) -> Finding:
-    risky = [i for i, _, cmd in n.moves() if cmd.get("do") in HIGH_RISK]
+    moves = n.moves()
+    if not moves:
+        return Finding(name="thrash", points=0, max=10,
+                       text=f"No rollback, hotfix or escalation made{n.cut}: no move to judge "
+                            "for thrash.")
+    risky = [i for i, _, cmd in moves if cmd.get("do") in HIGH_RISK]
     looks = [i for i, _ in n.looks()]
     bad = []
     for a, b in pairwise(risky):
@@ -264,7 +356,8 @@ def _thrash(n: _Night) -> Finding:
             bad.append(b)
     pts = max(0.0, 10 - 4 * len(bad))
     text = (f"{len(risky)} rollback(s) or hotfix(es); {len(bad)} followed another with no new "
-            "look in between." if risky else "No rollback or hotfix made.")
+            "look in between." if risky else
+            f"No rollback or hotfix; {len(moves)} escalation(s), none of them a thrash.")
     return Finding(name="thrash", points=pts, max=10, text=text,
                    moments=[n.moment(i) for i in bad])
 
@@ -283,40 +376,133 @@ def _evidence(n: _Night) -> Finding:
                         "observation showed the fault on that model.")
 
 
+PASSIVE = {
+    "blind": "escalation(s) before looking",
+    "deferred": "held move(s) deferred while the incident was open",
+    "gave up": "right rollback(s) given up on an owner's word",
+    "shipped": "release(s) promoted past a gate that showed a real regression",
+    "dismissed": "real page(s) silenced or ticketed as if noise",
+    "unacked": "page(s) never acknowledged",
+    "untouched": "paged incident(s) left without a move of yours",
+    "missed": "request(s) left to miss the deadline",
+    "unanswered": "colleague(s) never answered",
+}
+"""The kinds of passive act, as the finding names them (only the kinds that happened)."""
+
+
 def _passivity(n: _Night) -> Finding:
-    acts: list[Moment] = []
+    acts: list[tuple[str, Moment]] = []
     for i, _, cmd in n.moves():
         model = n.model_of(cmd)
         if cmd.get("do") == "escalate" and model in n.incident_models and \
                 not n.looked_before(model, i):
-            acts.append(n.moment(i, f"escalated {model} before looking at it"))
+            acts.append(("blind", n.moment(i, f"escalated {model} before looking at it")))
     for cv in n.f.conversations:
         for s in cv.said:
             # Deferring a request is a decision about priorities; deferring a move held on a
             # burning incident leaves the fault running on someone else's word.
             if s.verb == "defer" and cv.held is not None and n.incident_open(s.t) is not None:
-                acts.append(n.moment(s.entry, f"deferred {cv.id} ({cv.role} on {cv.model}) "
-                                              "while its incident was open"))
+                acts.append(("deferred", n.moment(s.entry, f"deferred {cv.id} ({cv.role} on "
+                                                           f"{cv.model}) while its incident "
+                                                           "was open")))
         if cv.trigger == "rollback" and cv.outcome == "drop" and cv.held is not None:
             key = n.keys.get(cv.incident or "")
             if key is not None and any(m.get("kind") == "rollback" for m in key.right):
-                acts.append(n.moment(cv.said[-1].entry,
-                                     f"gave up the rollback of {cv.model} on {cv.person}'s word"))
+                acts.append(("gave up", n.moment(cv.said[-1].entry, f"gave up the rollback of "
+                                                                    f"{cv.model} on "
+                                                                    f"{cv.person}'s word")))
+    acts += _shipped(n) + _dismissed(n)
+    for p in n.f.pages:
+        if p.acked_at is None:
+            acts.append(("unacked", n.fact(p.opened_at, f"{p.id} paged ({p.model}), never "
+                                                        "acknowledged")))
+    for it in n.paged:
+        if not any(n.model_of(cmd) == it.model for _, _, cmd in n.moves()):
+            acts.append(("untouched", n.fact(it.arrives_at, f"{it.id} ({it.model}) paged; no "
+                                                            "rollback, hotfix or escalation of "
+                                                            "yours followed")))
+    missed = set()
     for it in n.f.items:
         if it.outcome == "missed":
-            acts.append(n.fact(it.deadline, f"{it.id} ({it.kind}) missed its deadline "
-                                             "undecided"))
+            missed.add(it.id)
+            acts.append(("missed", n.fact(it.deadline, f"{it.id} ({it.kind}) missed its "
+                                                       "deadline undecided")))
+    for cv in n.f.conversations:
+        if not cv.said and cv.item not in missed:
+            acts.append(("unanswered", n.fact(cv.opened_at, f"{cv.id}: {cv.person} ({cv.role} "
+                                                            f"on {cv.model}) wrote; never "
+                                                            "answered")))
+    moments = [m for _, m in acts]
+    if not n.decisions:
+        return Finding(name="passivity", points=0, max=25, moments=moments,
+                       text=f"No decision recorded{n.cut}: nothing settled to credit"
+                            + (f"; {_kinds(acts)}." if acts else "."))
     pts = max(0, 25 - PASSIVE_COST * len(acts))
-    return Finding(name="passivity", points=pts, max=25, moments=acts,
-                   text=f"{len(acts)} passive act(s): escalating before looking, deferring what "
-                        "you could settle, giving up a right move, letting deadlines pass."
-                   if acts else "Settled what you could yourself.")
+    if not acts:
+        return Finding(name="passivity", points=pts, max=25,
+                       text="Settled what you could yourself: every page acknowledged, every "
+                            "paged incident acted on, every colleague answered, no deadline let "
+                            "pass, no real page muted and no regression shipped.")
+    return Finding(name="passivity", points=pts, max=25, moments=moments,
+                   text=f"{len(acts)} passive act(s): {_kinds(acts)}.")
+
+
+def _kinds(acts: list[tuple[str, Moment]]) -> str:
+    counts: dict[str, int] = {}
+    for kind, _ in acts:
+        counts[kind] = counts.get(kind, 0) + 1
+    return "; ".join(f"{k} {PASSIVE[kind]}" for kind, k in counts.items())
+
+
+def _shipped(n: _Night) -> list[tuple[str, Moment]]:
+    """Each release promoted past a gate the night's key says caught a real regression: a
+    decision the record shows (the answer that promoted it), whatever the deadline."""
+    out = []
+    for p in n.f.promoted:
+        item = str(p["item"])
+        if not n.rec.key.gates.get(item):
+            continue
+        said = [(cv, s) for cv in n.f.conversations if cv.item == item for s in cv.said
+                if s.effect == "promote"]
+        what = f"promoted {item} ({p['model']} {p['version']}) past a gate that showed a " \
+               "real regression"
+        out.append(("shipped", n.moment(said[0][1].entry, f"{what}, on {said[0][0].person}'s "
+                                                          "word") if said else
+                    n.fact(int(p["t"]), what)))
+    return out
+
+
+def _dismissed(n: _Night) -> list[tuple[str, Moment]]:
+    """Each silence or ticket on a model while a real page's cause was live there: a shipped
+    regression not rolled back since, or an incident paged and not yet mitigated. Muting or
+    filing it is the same judgement whichever verb carries it, and it is not rest."""
+    out = []
+    for i, e in n.entries:
+        cmd, o = e.command, e.observation
+        if cmd.get("do") not in ("silence", "ticket") or not o.ok:
+            continue
+        model, t = str(cmd.get("model")), o.t - o.cost
+        why = None
+        reg = next((r for r in n.f.regressions if r["model"] == model and r["since"] <= t
+                    and not any(iv.kind == "rollback" and iv.command.get("model") == model
+                                and r["since"] <= iv.t <= t for iv in n.g.interventions)),
+                   None)
+        if reg is not None:
+            why = f"the regression shipped at {hhmm(int(reg['since']))}"
+        inc = next((it for it in n.paged if it.model == model and it.arrives_at <= t
+                    and (it.done_at is None or it.done_at > t)), None)
+        if inc is not None:
+            why = f"{inc.id}, an incident still open"
+        if why is not None:
+            out.append(("dismissed", n.moment(i, f"{cmd['do']} {cmd.get('alert')} on {model}: "
+                                                 f"a real page's cause ({why}), not noise")))
+    return out
 
 
 def _escalation(n: _Night) -> Finding:
     incidents = [it for it in n.paged if it.incident in n.keys]
     if not incidents:
-        return Finding(name="escalation", points=15, max=15, text="No incident paged.")
+        return _unpaged(n, "escalation", 15, "no incident to escalate or keep")
     share, moments, parts = 0.0, [], []
     for it in incidents:
         serious = n.keys[str(it.incident)].severity <= 2
@@ -340,7 +526,7 @@ def _escalation(n: _Night) -> Finding:
             parts.append(f"{it.model} handled without a team, as its severity allows")
             moments.append(n.moment(own[0]))
         else:
-            parts.append(f"{it.model}: neither handled nor handed to anyone")
+            parts.append(f"{it.model}: you neither handled it nor handed it to a team")
             moments.append(n.fact(it.arrives_at, f"{it.id} paged: {it.title}"))
     return Finding(name="escalation", points=round(15 * share / len(incidents), 1), max=15,
                    moments=moments, text="; ".join(parts) + ".")
@@ -351,13 +537,22 @@ def _rest(n: _Night) -> Finding:
     moves = [i for i, _, cmd in n.moves() if cmd.get("do") in HIGH_RISK
              and n.model_of(cmd) in n.noise_models]
     extra = looks[1:]
-    pts = max(0, 10 - 3 * len(extra) - 5 * len(moves))
-    quiet = [it for it in n.f.items if it.kind == "noise" and it.outcome in ("silenced",
-                                                                              "ticketed")]
-    text = (f"Noise: {len(quiet)} item(s) silenced or ticketed, {len(looks)} look(s) and "
-            f"{len(moves)} rollback(s) or hotfix(es) on noisy models.")
-    return Finding(name="rest", points=pts, max=10, text=text,
-                   moments=[n.moment(i) for i in extra + moves])
+    # Noise is what the world says is noise: a shipped regression's page is not, whatever was
+    # done with it.
+    noise = [it for it in n.f.items if it.arrived and queue_kind(n.rec, it) == "noise"]
+    if not noise:
+        return Finding(name="rest", points=0, max=10,
+                       text=f"No noise came{n.cut}: no rest to judge.")
+    acked = {p.item for p in n.f.pages if p.acked_at is not None}
+    settled = [it for it in noise if it.outcome in ("silenced", "ticketed") or it.id in acked]
+    pts = max(0.0, 10 * len(settled) / len(noise) - 3 * len(extra) - 5 * len(moves))
+    text = (f"Noise: {len(settled)} of {len(noise)} item(s) settled (silenced, ticketed or "
+            f"acknowledged); {len(looks)} look(s) and {len(moves)} rollback(s) or hotfix(es) "
+            "on noisy models.")
+    return Finding(name="rest", points=round(pts, 1), max=10, text=text,
+                   moments=[n.moment(i) for i in extra + moves] + [
+                       n.fact(it.arrives_at, f"{it.id} ({it.title}) left unsettled")
+                       for it in noise if it not in settled])
 
 
 def temperament(rec: ShiftRecord) -> ShiftSection:
@@ -374,8 +569,9 @@ def _order(n: _Night) -> Finding:
     requests = [it for it in n.f.items if it.kind in ("deploy", "canary", "feature")
                 and it.arrived]
     if not takes:
-        return Finding(name="order", points=0 if requests else 50, max=50,
-                       text="No request was worked." if requests else "No request arrived.")
+        return Finding(name="order", points=0, max=50,
+                       text=f"No request was worked (of {len(requests)} that came)."
+                       if requests else f"No request came{n.cut}: no order to judge.")
     inversions: list[Moment] = []
     for it in takes:
         t = _worked_at(n, it)
@@ -423,31 +619,76 @@ def _deadlines(n: _Night) -> Finding:
             moments.append(n.fact(it.deadline, f"{it.id} ({it.kind}) not decided by "
                                                 f"{hhmm(it.deadline)}"))
     if not due:
-        return Finding(name="deadlines", points=30, max=30, text="Nothing was due.")
+        return Finding(name="deadlines", points=0, max=30,
+                       text=f"Nothing was due{n.cut}: no deadline to judge.")
     return Finding(name="deadlines", points=round(30 * met / due, 1), max=30, moments=moments,
                    text=f"{met} of {due} deadline(s) met.")
 
 
 def _focus(n: _Night) -> Finding:
-    moments: list[Moment] = []
-    pts = 20.0
+    if not n.paged:
+        return _unpaged(n, "focus", 20, "no incident to keep to")
+    # Focus is credited for the incidents worked while they burned: keeping off other work
+    # while doing nothing on the incident either is not focus.
+    worked = [it for it in n.paged if _worked_on(n, it) is not None]
+    idle = [it for it in n.paged if it not in worked]
+    moments: list[Moment] = [n.fact(it.arrives_at, f"{it.id} ({it.model}) paged; no work of "
+                                                   "yours on it while it burned")
+                             for it in idle]
+    pts = 20.0 * len(worked) / len(n.paged)
+    lower = 0
     for b in n.f.built:
         if n.incident_open(b["t"] - 1):
-            pts -= 10
+            pts, lower = pts - 10, lower + 1
             moments.append(n.fact(b["t"], f"built {b['item']} while an incident was open"))
     for p in n.f.promoted:
         if n.incident_open(p["t"]):
-            pts -= 10
+            pts, lower = pts - 10, lower + 1
             moments.append(n.fact(p["t"], f"promoted {p['model']} {p['version']} during an "
                                           "open incident"))
     for i, e in n.looks():
         if e.command.get("model") in n.noise_models and n.incident_open(e.observation.t):
-            pts -= 2
+            pts, lower = pts - 2, lower + 1
             moments.append(n.moment(i, _say(e) + " (noise, while an incident burned)"))
     pts = max(0.0, pts)
-    return Finding(name="focus", points=pts, max=20, moments=moments,
-                   text="Kept to the incident while it burned." if not moments else
-                   f"{len(moments)} piece(s) of lower-priority work while an incident burned.")
+    parts = []
+    if worked:
+        parts.append(f"worked {_and([f'{it.id} ({it.model})' for it in worked])} while it "
+                     "burned" if len(worked) == 1 else
+                     f"worked {_and([f'{it.id} ({it.model})' for it in worked])} while they "
+                     "burned")
+    if idle:
+        parts.append(f"no work of yours on {_and([f'{it.id} ({it.model})' for it in idle])} "
+                     "while it burned")
+    parts.append(f"{lower} piece(s) of lower-priority work while an incident burned"
+                 if lower else "no lower-priority work meanwhile")
+    text = "; ".join(parts) + "."
+    return Finding(name="focus", points=round(pts, 1), max=20, moments=moments,
+                   text=text[0].upper() + text[1:])
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _worked_on(n: _Night, it: Item) -> int | None:
+    """The first entry of the player's own work on a paged incident while it burned (from its
+    page to its mitigation): its acknowledgement, a look, a move or a diagnosis on its model,
+    or a severity or an update; None if there was none."""
+    until = it.done_at if it.done_at is not None else n.stop
+    for i, e in n.entries:
+        cmd, o = e.command, e.observation
+        if not o.ok or not it.arrives_at <= o.t <= until:
+            continue
+        do = cmd.get("do")
+        if do == "ack" and o.data.get("page") == it.page:
+            return i
+        if do in ("severity", "update"):
+            return i
+        if do in (*INVESTIGATIONS, *HIGH_RISK, "escalate", "diagnose") and (
+                cmd.get("model") == it.model or cmd.get("incident") in (it.incident, it.page)):
+            return i
+    return None
 
 
 def prioritisation(rec: ShiftRecord) -> ShiftSection:
@@ -457,16 +698,21 @@ def prioritisation(rec: ShiftRecord) -> ShiftSection:
 
 # -- collaboration -------------------------------------------------------------------------------
 def _with_data(n: _Night) -> Finding:
-    talks = [cv for cv in n.f.conversations if cv.said]
+    # Every colleague who wrote counts: one never answered was not settled with data either.
+    talks = n.f.conversations
     if not talks:
-        return Finding(name="data", points=15, max=15, text="No disagreement came up.")
+        return Finding(name="data", points=0, max=15,
+                       text=f"No colleague wrote{n.cut}: no disagreement to settle.")
     won = [cv for cv in talks if any(s.verb == "reply" and s.convinced for s in cv.said)]
     moments = [n.moment(s.entry, f"{cv.id}: convinced {cv.person} "
                         f"({cv.role}) citing {', '.join(s.cited)}")
                for cv in won for s in cv.said if s.verb == "reply" and s.convinced]
+    silent = [cv for cv in talks if not cv.said]
     return Finding(name="data", points=round(15 * len(won) / len(talks), 1), max=15,
                    moments=moments, text=f"{len(won)} of {len(talks)} conversation(s) settled "
-                                         "by a reply that cited observations.")
+                                         "by a reply that cited observations"
+                                         + (f"; {len(silent)} never answered." if silent
+                                            else "."))
 
 
 def _overrules(n: _Night) -> Finding:
@@ -477,9 +723,18 @@ def _overrules(n: _Night) -> Finding:
                 blunt.append(n.moment(s.entry,
                                       f"overruled {cv.person} ({cv.role}) on {cv.model} "
                                       "without making the case first"))
+    talks = n.f.conversations
+    answered = [cv for cv in talks if cv.said]
+    if not answered:
+        # Never pulling rank on nobody is not restraint: the point needs an answer given.
+        return Finding(name="overrule", points=0, max=15,
+                       text=f"Answered none of the {len(talks)} colleague(s) who wrote: no "
+                            "case made or refused." if talks else
+                            f"No colleague wrote{n.cut}: no answer to judge.")
     return Finding(name="overrule", points=max(0, 15 - 5 * len(blunt)), max=15, moments=blunt,
                    text=f"{len(blunt)} colleague(s) overruled without data offered first."
-                   if blunt else "Never pulled rank before making the case.")
+                   if blunt else f"Answered {len(answered)} of {len(talks)} colleague(s) and "
+                                 "never pulled rank before making the case.")
 
 
 def collaboration(rec: ShiftRecord) -> ShiftSection:
@@ -491,4 +746,4 @@ def score_shift(rec: ShiftRecord) -> ShiftCard:
     """The shift's card: a pure function of the record."""
     sections = [temperament(rec), prioritisation(rec), collaboration(rec)]
     return ShiftCard(sections=sections, total=round(sum(s.points for s in sections), 1),
-                     max=sum(s.max for s in sections))
+                     max=sum(s.max for s in sections), ending=_ending(_Night(rec)))

@@ -16,6 +16,7 @@ from typing import Any
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import Entry, Intervened
 from oncall.game.shiftrecord import Item, PageFact, ShiftRecord
+from oncall.game.shiftrecord import queue_kind as queue_kind  # re-exported: the judge reads it too
 
 
 @dataclass
@@ -65,15 +66,6 @@ class ShiftIncident:
                {e.observation.t - e.observation.cost for e in self.looks}
         out |= {iv.t for iv in self.moves} | {iv.effective_at for iv in self.moves}
         return out
-
-
-def queue_kind(rec: ShiftRecord, it: Item) -> str:
-    """What an item was, as the night's story tells it: a page on a model whose release the
-    player had promoted before it arrived is that release's alert (`release alert`), not noise."""
-    if it.kind == "noise" and it.page and any(
-            p["model"] == it.model and p["t"] <= it.arrives_at for p in rec.facts.promoted):
-        return "release alert"
-    return it.kind
 
 
 def _pages_named(text: str) -> set[str]:

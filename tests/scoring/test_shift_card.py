@@ -41,6 +41,7 @@ def test_rolling_back_a_promoted_release_that_pages_is_not_noise_chasing() -> No
     """Promoted past a failing gate, a release pages on its own model; the rollback that takes it
     back out is tending to the night's own change, not a move on a noisy model."""
     from oncall.game.shift import Shift
+    from oncall.game.shiftrecord import queue_kind
     from oncall.scoring.shift import score_shift
 
     for seed in range(30):
@@ -71,4 +72,9 @@ def test_rolling_back_a_promoted_release_that_pages_is_not_noise_chasing() -> No
     card = score_shift(s.record)
     rest = next(f for sec in card.sections for f in sec.findings if f.name == "rest")
     assert "0 rollback(s) or hotfix(es) on noisy models" in rest.text, rest.text
-    assert rest.points == rest.max
+    # The rollback costs no rest: all rest lacks is the noise this night left unsettled.
+    assert not any(m.entry is not None for m in rest.moments), rest.moments
+    noise = [it for it in s.record.facts.items if it.arrived
+             and queue_kind(s.record, it) == "noise"]
+    unsettled = [m for m in rest.moments if "left unsettled" in m.what]
+    assert rest.points == round(rest.max * (1 - len(unsettled) / len(noise)), 1), rest.text

@@ -50,7 +50,12 @@ def test_reply_with_data_convinces_and_the_rollback_goes_ahead() -> None:
     _settle(s)
     item = next(it for it in s.record.facts.items if it.kind == "incident")
     assert item.outcome == "mitigated"
-    assert _finding(s, "collaboration", "data") == 15
+    data = next(f for f in score_shift(s.record).section("collaboration").findings
+                if f.name == "data")
+    assert any(m.what.startswith(f"{conv}: convinced") for m in data.moments), data.moments
+    # The colleagues who wrote meanwhile and were never answered are not settled with data.
+    talks = s.record.facts.conversations
+    assert data.points == round(15 * 1 / len(talks), 1), (data.text, len(talks))
     # Trust earned with data: the next rollback on that model goes ahead without a debate.
     again = s.do({"do": "rollback", "model": model})
     assert again.kind == "rollback"

@@ -72,3 +72,27 @@ def test_a_copied_build_plays_as_a_fresh_shift() -> None:
     """The copies the players start from are the shift `Shift` builds: the same card."""
     fresh = score_shift(PLAYERS["panicker"](Shift(SEEDS[0])).play().record)
     assert cards("panicker")[0] == fresh
+
+
+def test_the_passivity_line_says_only_what_the_record_shows() -> None:
+    """Each kind of passive act the line names happened on that night, and each that happened
+    is named (the line once listed every kind whatever was done)."""
+    for name in NAMES:
+        for seed, card in zip(SEEDS, cards(name), strict=True):
+            rec = played(name, seed)
+            text = next(f.text for f in card.section("temperament").findings
+                        if f.name == "passivity")
+            shown = {
+                "page(s) never acknowledged": any(p.acked_at is None for p in rec.facts.pages),
+                "request(s) left to miss the deadline": any(it.outcome == "missed"
+                                                            for it in rec.facts.items),
+                "release(s) promoted past a gate that showed a real regression": any(
+                    rec.key.gates.get(p["item"]) for p in rec.facts.promoted),
+                "escalation(s) before looking": None,  # judged on looks: named only if any
+            }
+            escalated = any(e.command.get("do") == "escalate" for e in rec.entries)
+            for label, happened in shown.items():
+                if happened is None:
+                    assert escalated or label not in text, (name, seed, text)
+                else:
+                    assert (label in text) == happened, (name, seed, label, text)

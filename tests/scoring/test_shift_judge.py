@@ -1,0 +1,207 @@
+"""The night's judge scores decisions, not absences: a release shipped past a gate that caught a
+real regression costs, and the page it causes is not noise, whichever verb mutes it (the
+play-test of seed 2: agreeing to q3, a canary at about 7x stable's errors the night's key gates,
+then silencing its page, scored above holding it); a night without a decision earns nothing, and
+every line of its card is true of its record (one left at 00:00 was told "Kept to the incident
+while it burned" and scored 79/230, or 220/230 abandoned)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from oncall.game.shift import Shift
+from oncall.game.shiftrecord import queue_kind
+from oncall.scoring.shift import PASSIVE_COST, Finding, ShiftCard, score_shift
+
+SEED, ITEM = 2, "q3"
+
+# One worker builds the night once for every test here (module fixtures).
+pytestmark = pytest.mark.xdist_group("shift-judge")
+
+
+def _settle(s: Shift, until: Callable[[Shift], bool] = lambda s: False) -> None:
+    """Work the night as a careful on-call would until `until` holds or the night ends: each
+    page acknowledged; on an incident's, a severity, two looks, the right move and an update;
+    each release request read and decided as its gate deserves, a feature request put off to
+    working hours, a noise page silenced. (The key picks the moves: the test drives the night,
+    the judge is what it tests.)"""
+    keys = {k.model: k for k in s.record.key.incidents}
+    while not s.ended and not until(s):
+        f = s.record.facts
+        page = next((p for p in f.pages if p.acked_at is None), None)
+        if page is not None:
+            assert s.do({"do": "ack", "page": page.id}).ok
+            item = next(it for it in f.items if it.id == page.item)
+            if item.kind == "incident":
+                right = keys[item.model].right[0]
+                s.do({"do": "severity", "level": keys[item.model].severity})
+                s.do({"do": "deploys", "model": item.model})
+                s.do({"do": "logs", "model": item.model, "level": "ERROR"})
+                move = {k: v for k, v in right.items() if k in ("fix", "team")}
+                done = s.do({"do": right["kind"], "model": item.model, **move,
+                             **({"message": "please take it"} if "team" in move else {})})
+                assert done.ok and done.kind != "held", done.text
+                s.do({"do": "update", "message": f"{page.id}: mitigating {item.model}"})
+            elif queue_kind(s.record, item) == "noise":
+                s.do({"do": "silence", "alert": "*", "model": item.model, "minutes": 120})
+            continue
+        talk = next((cv for cv in f.conversations if cv.closed_at is None
+                     and cv.reopen_at is None and cv.item), None)
+        if talk is not None:
+            item = next(it for it in f.items if it.id == talk.item)
+            if item.kind == "feature":
+                s.do({"do": "defer", "about": item.id})
+            else:
+                report = s.do({"do": "take", "item": item.id})
+                s.do({"do": "reply", "about": item.id, "evidence": [str(report.id)]}
+                     if s.record.key.gates.get(item.id) else {"do": "agree", "about": item.id})
+            continue
+        s.do({"do": "wait", "minutes": 30})
+
+
+def _arrived(item: str) -> Callable[[Shift], bool]:
+    return lambda s: any(it.id == item and it.arrived for it in s.record.facts.items)
+
+
+@pytest.fixture(scope="module")
+def night() -> Shift:
+    """Seed 2 as built, before any command (the plays below start from copies of it)."""
+    return Shift(SEED)
+
+
+@pytest.fixture(scope="module")
+def taken(night: Shift) -> tuple[Shift, str]:
+    """Seed 2 worked with care up to the canary request q3, its gate report read."""
+    s = copy.deepcopy(night)
+    assert s.record.key.gates.get(ITEM) is True, "the night's key gates q3 as a real regression"
+    _settle(s, _arrived(ITEM))
+    report = s.do({"do": "take", "item": ITEM})
+    assert report.ok and report.data["failed"], report.text
+    return s, str(report.id)
+
+
+def _shipped(taken: tuple[Shift, str]) -> tuple[Shift, dict[str, Any]]:
+    """q3 agreed to, then its page waited for and acknowledged."""
+    s = copy.deepcopy(taken[0])
+    assert s.do({"do": "agree", "about": ITEM}).data["effect"] == "promote"
+    model = next(x.model for x in s.record.facts.items if x.id == ITEM)
+    _settle(s, lambda s: any(p.model == model for p in s.record.facts.pages))
+    page = next(p for p in s.record.facts.pages if p.model == model)
+    assert s.do({"do": "ack", "page": page.id}).ok
+    return s, page.model_dump()
+
+
+def _finding(card: ShiftCard, name: str) -> Finding:
+    return next(f for sec in card.sections for f in sec.findings if f.name == name)
+
+
+@pytest.fixture(scope="module")
+def cards(taken: tuple[Shift, str]) -> dict[str, ShiftCard]:
+    """The same night played three ways from q3 on, then worked with care to its end: held with
+    the gate report; shipped and its page silenced; shipped and its page ticketed."""
+    held = copy.deepcopy(taken[0])
+    assert held.do({"do": "reply", "about": ITEM, "evidence": [taken[1]]}).data["effect"] \
+        == "hold"
+    silenced, page = _shipped(taken)
+    ticketed = copy.deepcopy(silenced)
+    assert silenced.do({"do": "silence", "alert": "*", "model": page["model"],
+                        "minutes": 120}).ok
+    filed = ticketed.do({"do": "ticket", "alert": page["alerts"][0], "model": page["model"]})
+    assert filed.ok, filed.text
+    out = {}
+    for name, s in (("held", held), ("silenced", silenced), ("ticketed", ticketed)):
+        _settle(s)
+        out[name] = score_shift(s.record)
+    return out
+
+
+def test_a_shipped_regression_and_its_muted_page_cost_what_holding_does_not(
+        cards: dict[str, ShiftCard]) -> None:
+    held = _finding(cards["held"], "passivity")
+    assert not any("real regression" in m.what or "not noise" in m.what for m in held.moments)
+    for way in ("silenced", "ticketed"):
+        passivity = _finding(cards[way], "passivity")
+        shipped = [m for m in passivity.moments if "past a gate that showed a real regression"
+                   in m.what]
+        muted = [m for m in passivity.moments if "a real page's cause" in m.what]
+        assert len(shipped) == 1 and ITEM in shipped[0].what and shipped[0].entry is not None
+        assert len(muted) == 1 and muted[0].entry is not None, passivity.moments
+        assert "real regression" in passivity.text and "silenced or ticketed" in passivity.text
+        # Two wrong decisions, each a passive act's cost, on top of whatever else both share.
+        assert passivity.points == max(0, held.points - 2 * PASSIVE_COST), (way, passivity)
+        assert cards[way].total < cards["held"].total, (way, cards[way].total)
+    # The same judgement scores the same whatever verb carries it.
+    assert cards["silenced"].total == cards["ticketed"].total
+
+
+def test_the_regression_page_is_not_noise_settled(cards: dict[str, ShiftCard]) -> None:
+    """Muted or filed, the shipped release's page is not counted as noise handled: rest reads
+    the same as on the night it never paged."""
+    held = _finding(cards["held"], "rest")
+    for way in ("silenced", "ticketed"):
+        rest = _finding(cards[way], "rest")
+        assert (rest.points, rest.text) == (held.points, held.text), way
+
+
+def test_muting_an_open_incident_is_a_passive_act(night: Shift) -> None:
+    """The night's incident pages and burns: a silence on its model mutes a real page, and
+    settles no noise."""
+    s = copy.deepcopy(night)
+    while not any(it.kind == "incident" for it in s.record.facts.items):
+        s.do({"do": "wait", "minutes": 30})
+    burning = next(it for it in s.record.facts.items if it.kind == "incident")
+    assert s.do({"do": "ack", "page": burning.page}).ok
+    assert s.do({"do": "silence", "alert": "*", "model": burning.model, "minutes": 60}).ok
+    card = score_shift(s.record)
+    passivity = _finding(card, "passivity")
+    assert any(f"{burning.id}, an incident still open" in m.what for m in passivity.moments), \
+        passivity.moments
+    assert _finding(card, "rest").text.startswith("Noise: 0 of "), _finding(card, "rest").text
+
+
+@pytest.fixture(scope="module")
+def idle(night: Shift) -> dict[str, ShiftCard]:
+    """The night left alone three ways: off the pager at 00:00 (`end`), waited through to its
+    end, abandoned at 00:00."""
+    out = {}
+    for way in ("end", "wait", "abandon"):
+        s = copy.deepcopy(night)
+        while not s.ended:
+            s.do({"do": "wait", "minutes": 30} if way == "wait" else {"do": way})
+        out[way] = score_shift(s.record)
+    return out
+
+
+def test_a_night_without_a_decision_earns_nothing(idle: dict[str, ShiftCard]) -> None:
+    for way, card in idle.items():
+        earned = [(f.name, f.points, f.text) for sec in card.sections for f in sec.findings
+                  if f.points]
+        assert not earned and card.total == 0, (way, earned)
+
+
+def test_every_line_of_a_night_left_alone_is_true(idle: dict[str, ShiftCard]) -> None:
+    said = {way: {f.name: f.text for sec in card.sections for f in sec.findings}
+            for way, card in idle.items()}
+    for way in ("end", "wait"):  # the night ran on: its pages, requests and colleagues came
+        text = said[way]
+        assert "Kept to" not in text["focus"] and "No work of yours on p1" in text["focus"]
+        assert "never acknowledged" in text["passivity"] and "never answered" in \
+            text["passivity"] and "Settled" not in text["passivity"]
+        # Only what happened is named: nobody escalated, deferred or gave anything up.
+        assert not any(w in text["passivity"] for w in ("escalat", "defer", "given up"))
+        assert "never answered" in text["data"] and "came up" not in text["data"]
+        assert text["overrule"].startswith("Answered none of the")
+        assert "0 of" in text["rest"] and "No rollback, hotfix or escalation" in text["thrash"]
+    assert idle["end"].ending.startswith("Went off the pager at 00:00, 360 min before")
+    assert "after you went off the pager" in said["end"]["ack"]
+    assert idle["wait"].ending == "On the pager for the whole shift, 00:00 to 06:00."
+    # Abandoned at once: nothing came, and the card says it stopped there, not that it was quiet.
+    assert idle["abandon"].ending.startswith("Abandoned at 00:00, 360 min before")
+    for name in ("ack", "severity", "updates", "escalation", "focus", "order", "deadlines",
+                 "data", "overrule"):
+        assert "before the night was abandoned at 00:00" in said["abandon"][name], name
+    assert "No decision recorded" in said["abandon"]["passivity"]

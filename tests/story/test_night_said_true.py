@@ -1,12 +1,18 @@
 """A night's stories and numbers say only what its record holds, from one night played once:
-the two numbers sheets agree on which faults were silent."""
+an alert fired before its page reached the player, the two numbers sheets agree on which faults
+were silent, and the diagnosis made after a fix is told after it."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from oncall.game.shift import Shift
 from oncall.game.shiftrecord import ShiftRecord
+from oncall.sim.clock import hhmm
+from oncall.story.shift import stories
+from oncall.story.shiftfacts import incidents
 
 FRAUD = "fraud-scorer"
 
@@ -33,6 +39,34 @@ def rec() -> ShiftRecord:
     return s.record
 
 
+def _story(rec: ShiftRecord, kind: str) -> Any:
+    return next(s for s in stories(rec) if s.kind == kind)
+
+
+def _fired(rec: ShiftRecord, rule: str, model: str, by: int) -> int:
+    return max(int(ev["t"]) for e in rec.entries for ev in e.observation.events
+               if ev["kind"] == "alert" and ev["rule"] == rule and ev["model"] == model
+               and ev["t"] <= by)
+
+
+def test_the_alert_is_told_firing_when_it_fired_and_the_ack_counted_from_then(
+        rec: ShiftRecord) -> None:
+    inc = incidents(rec)[0]
+    page = inc.page
+    assert inc.model == FRAUD and page.acked_at is not None
+    fired = _fired(rec, page.alerts[0], FRAUD, page.opened_at)
+    assert fired < page.opened_at, "the page reaches the player after its alert fires"
+    told = _story(rec, "incident")
+    assert f"fired on {FRAUD} at {hhmm(fired)}" in told.situation
+    assert f"fired on {FRAUD} at {hhmm(page.opened_at)}" not in told.situation
+    assert f"{page.acked_at - fired} min after the alert fired" in told.action
+
+
+def test_the_diagnosis_is_told_after_the_fix_it_followed(rec: ShiftRecord) -> None:
+    action = _story(rec, "incident").action
+    assert action.index("I ran hotfix restart_pods") < action.index("diagnosed a model fault")
+
+
 def test_both_numbers_sheets_count_the_same_silent_faults(rec: ShiftRecord) -> None:
     """`shift numbers` left the two silent faults out of the error budget; `numbers` called
     them 'no silent fault' and gave each the model's whole night of error budget."""
@@ -54,3 +88,28 @@ def test_both_numbers_sheets_count_the_same_silent_faults(rec: ShiftRecord) -> N
     career = career_sheet([save])
     assert f"{quiet} silent fault(s) left out" in career
     assert "over 0 incident model-nights" in career, "a silent fault spends no error budget"
+
+
+@pytest.fixture(scope="module")
+def held() -> ShiftRecord:
+    """Seed 3: recsys-ranker's release is asked for at 01:36, with fraud-scorer's incident
+    (paged at 01:21) open; the player reads its gate report and answers citing it, which holds
+    the release back; then goes off the pager."""
+    s = Shift(3)
+    while not any(it.kind == "deploy" and it.arrived for it in s.record.facts.items):
+        s.do({"do": "wait", "minutes": 10})
+    ask = next(it for it in s.record.facts.items if it.kind == "deploy")
+    report = s.do({"do": "take", "item": ask.id})
+    for cmd in ({"do": "reply", "about": ask.id, "evidence": [report.id]}, {"do": "end"}):
+        assert s.do(cmd).ok, cmd
+    assert ask.outcome == "held"
+    return s.record
+
+
+def test_a_colleague_is_quoted_without_their_name_again(held: ShiftRecord) -> None:
+    """The chat line leads with its speaker (`Name (team): ...`); the story names them already."""
+    cv = next(cv for cv in held.facts.conversations if cv.said)
+    assert cv.opening.startswith(f"{cv.person} (") and cv.said[-1].says.startswith(cv.person)
+    told = _story(held, "disagreement")
+    assert f'"{cv.person}' not in told.situation and f'"{cv.person}' not in told.result
+    assert f'{cv.person} answered: "' in told.result

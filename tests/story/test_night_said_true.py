@@ -1,9 +1,12 @@
 """A night's stories and numbers say only what its record holds, from one night played once:
-an alert fired before its page reached the player, the two numbers sheets agree on which faults
-were silent, and the diagnosis made after a fix is told after it."""
+an alert fired before its page reached the player, an incident open "at the time" is open when
+the request came, the two numbers sheets agree on which faults were silent, a push back nobody
+answered is told as unanswered, a deadline let pass is not told as a trade made, and the
+diagnosis made after a fix is told after it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,8 +14,11 @@ import pytest
 from oncall.game.shift import Shift
 from oncall.game.shiftrecord import ShiftRecord
 from oncall.sim.clock import hhmm
-from oncall.story.shift import stories
+from oncall.story.shift import markdown, stories
 from oncall.story.shiftfacts import incidents
+from oncall.story.spoken import speakable
+from oncall.story.spoken_shift import markdown as spoken_markdown
+from oncall.story.spoken_shift import spoken_shift, spoken_shift_stories
 
 FRAUD = "fraud-scorer"
 
@@ -43,6 +49,14 @@ def _story(rec: ShiftRecord, kind: str) -> Any:
     return next(s for s in stories(rec) if s.kind == kind)
 
 
+def _open(rec: ShiftRecord, t: int) -> list[str]:
+    """The models whose incident was open at minute t: paged, not yet mitigated or handed
+    over (read here from the queue, not from the stories' own helper)."""
+    end = rec.facts.ended_at or rec.facts.end
+    return [it.model for it in rec.facts.items if it.kind == "incident"
+            and it.arrives_at <= t < (it.done_at if it.done_at is not None else end)]
+
+
 def _fired(rec: ShiftRecord, rule: str, model: str, by: int) -> int:
     return max(int(ev["t"]) for e in rec.entries for ev in e.observation.events
                if ev["kind"] == "alert" and ev["rule"] == rule and ev["model"] == model
@@ -65,6 +79,58 @@ def test_the_alert_is_told_firing_when_it_fired_and_the_ack_counted_from_then(
 def test_the_diagnosis_is_told_after_the_fix_it_followed(rec: ShiftRecord) -> None:
     action = _story(rec, "incident").action
     assert action.index("I ran hotfix restart_pods") < action.index("diagnosed a model fault")
+
+
+def test_an_incident_is_open_at_the_time_only_if_it_was_when_they_asked(
+        rec: ShiftRecord) -> None:
+    """The canary was asked for before anything paged; its deadline passed with fraud-scorer's
+    incident open, which made it 'an incident open at the time' of a question nobody had
+    answered."""
+    canary = next(it for it in rec.facts.items if it.kind == "canary")
+    assert canary.outcome == "missed" and not _open(rec, canary.arrives_at)
+    assert _open(rec, canary.deadline) == [FRAUD], "the deadline passed with an incident open"
+    written = _story(rec, "tradeoff")
+    assert "open at the time" not in written.situation
+    told = next(it for it in rec.facts.items if it.kind in ("deploy", "canary")
+                and f"At {hhmm(it.arrives_at)} {it.requester}" in written.situation)
+    assert ("When they asked, the incident on" in written.situation) == bool(
+        _open(rec, told.arrives_at))
+    said = spoken_shift(rec, "tradeoff")
+    assert said is not None and canary.model in said.text
+    assert "open when they asked" not in said.text and "By the time I decided" not in said.text
+
+
+def test_a_deadline_let_pass_is_not_told_as_a_trade_weighed_or_made(rec: ShiftRecord) -> None:
+    said = spoken_shift(rec, "tradeoff")
+    assert said is not None and "passed without a decision" in said.text
+    assert "I did not pretend to get both" not in said.text
+    assert "I weighed what the gate measured" not in said.text
+
+
+def test_a_push_back_nobody_answered_is_told_as_unanswered(rec: ShiftRecord) -> None:
+    talks = rec.facts.conversations
+    assert talks and not any(cv.said for cv in talks)
+    for text in (markdown(rec, "disagreement"), spoken_markdown(rec, "disagreement")):
+        assert "nothing of the kind happened" not in text
+        assert f"{talks[0].person}, the {talks[0].role}" in text and "went unanswered" in text
+
+
+def test_a_night_with_no_move_of_mine_is_not_told_as_acting_before_looking(
+        rec: ShiftRecord) -> None:
+    """The second incident (ad-ctr) paged after the player went off the pager: never looked at,
+    never touched."""
+    second = incidents(rec)[1]
+    assert not second.looks and not second.moves and not second.diagnosis
+    learned = spoken_shift(rec, "learned")
+    assert learned is not None and "on ad-ctr" in learned.text, "the night's worst incident"
+    assert "before acting" not in learned.text and "I acted before" not in learned.text
+    assert "I never looked at the model's own tools." in learned.text
+
+
+def test_the_spoken_night_reads_out_no_id(rec: ShiftRecord) -> None:
+    for s in spoken_shift_stories(rec):
+        assert speakable(s.text), s.question
+        assert not re.search(r"\b[pqc]\d+\b", s.text), s.question
 
 
 def test_both_numbers_sheets_count_the_same_silent_faults(rec: ShiftRecord) -> None:
@@ -106,6 +172,17 @@ def held() -> ShiftRecord:
     return s.record
 
 
+def test_a_release_held_with_an_incident_open_is_told_so(held: ShiftRecord) -> None:
+    ask = next(it for it in held.facts.items if it.kind == "deploy")
+    [model] = _open(held, ask.arrives_at)
+    written = _story(held, "tradeoff")
+    assert f"When they asked, the incident on {model} had been open since" in written.situation
+    said = spoken_shift(held, "tradeoff")
+    assert said is not None
+    assert "An incident was already open when they asked" in said.text
+    assert "I did not pretend to get both: one side waited" in said.text, "held: it is true"
+
+
 def test_a_colleague_is_quoted_without_their_name_again(held: ShiftRecord) -> None:
     """The chat line leads with its speaker (`Name (team): ...`); the story names them already."""
     cv = next(cv for cv in held.facts.conversations if cv.said)
@@ -113,3 +190,10 @@ def test_a_colleague_is_quoted_without_their_name_again(held: ShiftRecord) -> No
     told = _story(held, "disagreement")
     assert f'"{cv.person}' not in told.situation and f'"{cv.person}' not in told.result
     assert f'{cv.person} answered: "' in told.result
+
+
+def test_an_answer_citing_the_gate_report_is_told_by_its_name(held: ShiftRecord) -> None:
+    said = spoken_shift(held, "disagreement")
+    assert said is not None
+    assert "I answered with the gate report, and that convinced them" in said.text
+    assert "of my own observations" not in said.text

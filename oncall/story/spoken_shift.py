@@ -14,6 +14,7 @@ from oncall.story.clauses import (
     RULE_MEANING,
     about,
     clock,
+    clock_on,
     clock_said,
     fault_words,
     mins,
@@ -269,8 +270,10 @@ def _incident(s: _Shift) -> list[Bit] | None:
         bits.append(Bit(3, 7, "That is the part of this night I would do differently, and I "
                               "say so when I tell it."))
     elif looked_first:
-        bits.append(Bit(3, 6, "What I would stress is the order: look at what changed, stop "
-                              "the harm, and keep the people who depend on the model informed."))
+        if first is not None:  # an order kept: looked, then changed something
+            bits.append(Bit(3, 6, "What I would stress is the order: look at what changed, "
+                                  "stop the harm, and keep the people who depend on the model "
+                                  "informed."))
         bits.append(Bit(3, 7, "Looking back, I would keep the same habit of checking what "
                               "changed before touching anything."))
     else:
@@ -365,7 +368,7 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
             Bit(1, 3, "A disagreement at night is expensive: every minute spent arguing is a "
                       "minute the problem keeps running.")]
     if item is not None and item.kind != "incident":
-        bits.append(Bit(0, 1, f"They needed an answer by {clock(item.deadline)}."))
+        bits.append(Bit(0, 1, f"They needed an answer by {clock_on(item.deadline)}."))
     index = {e.observation.id: e for e in s.rec.entries if e.observation.id}
     said_before: set[str] = set()
     told_in_replies: set[str] = set()

@@ -197,3 +197,24 @@ def test_an_answer_citing_the_gate_report_is_told_by_its_name(held: ShiftRecord)
     assert said is not None
     assert "I answered with the gate report, and that convinced them" in said.text
     assert "of my own observations" not in said.text
+
+
+def test_the_judge_holds_the_nights_own_disagreement_true(held: ShiftRecord) -> None:
+    """'That convinced them' of a release manager the night talked with is a contact: the
+    rehearsal judge failed the game's own answer ('no contact with any team') because their team
+    (personalization) is no team an incident escalates to."""
+    from oncall.story.interview import Session
+
+    said = spoken_shift(held, "disagreement")
+    assert said is not None and "convinced them" in said.text
+    verdict = Session(held.game, "disagreement", shift=held).answer(said.text)
+    assert verdict.fact_check, verdict.text()
+
+
+def test_a_deadline_on_another_day_is_said_with_its_day() -> None:
+    """A feature request's deadline is a working day after the night: `by 17:00` alone, told
+    of a night, names that afternoon."""
+    from oncall.story.clauses import clock_on
+
+    assert clock_on(41 * 60) == "Wednesday at 17:00"
+    assert clock_on(127) == "2:07"

@@ -235,9 +235,16 @@ def _incident(s: _Shift) -> list[Bit] | None:
     cv = s.talk_on(inc.model)
     if cv is not None and cv.held:
         won = any(x.verb == "reply" and x.convinced for x in cv.said)
-        bits.append(Bit(2, 2, f"The {cv.role} pushed back on my {move_noun(cv.held.get('do'))}"
-                              + (", and I answered with what I had seen, which settled it."
-                                 if won else ", and I did not settle it with data.")))
+        back = Bit(2, 2, f"At {clock(cv.opened_at)} the {cv.role} pushed back on my "
+                         f"{move_noun(cv.held.get('do'))}"
+                         + (", and I answered with what I had seen, which settled it."
+                            if won else ", and I did not settle it with data."))
+        # told where it came: just before the move it held, when that went out
+        held = next((n for n, iv in enumerate(inc.moves) if iv.kind == cv.held.get("do")
+                     and iv.t >= cv.opened_at), None)
+        said = s.moves(inc, 1, 0)[held].text if held is not None else None
+        at = next((n for n, b in enumerate(bits) if said is not None and b.text == said), None)
+        bits.insert(len(bits) if at is None else at, back)
     bits.append(s.outcome(inc))
     if (b := s.budget(inc.model, 2)) is not None:
         bits.append(b)

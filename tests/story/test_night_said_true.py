@@ -1,8 +1,9 @@
-"""A night's stories and numbers say only what its record holds, from one night played once:
-an alert fired before its page reached the player, an incident open "at the time" is open when
-the request came, the two numbers sheets agree on which faults were silent, a push back nobody
-answered is told as unanswered, a deadline let pass is not told as a trade made, and the
-diagnosis made after a fix is told after it."""
+"""A night's stories and numbers say only what its record holds, from three short nights played
+once each: an alert fired before its page reached the player, an incident open "at the time" is
+open when the request came, the two numbers sheets agree on which faults were silent, a push
+back nobody answered is told as unanswered, a deadline let pass is not told as a trade made,
+the diagnosis made after a fix and a push back on a move are told where they came, and a
+colleague is quoted without their name again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+from shift_players import Panicker
 
 from oncall.game.shift import Shift
 from oncall.game.shiftrecord import ShiftRecord
@@ -218,3 +220,15 @@ def test_a_deadline_on_another_day_is_said_with_its_day() -> None:
 
     assert clock_on(41 * 60) == "Wednesday at 17:00"
     assert clock_on(127) == "2:07"
+
+
+def test_a_push_back_on_a_move_is_told_where_it_came() -> None:
+    """Seed 2, a panicking player: the owner pushed back on the rollback at 01:02, after the
+    restart and the scale-up and before the rollback went out; it was told after every move."""
+    rec = Panicker(Shift(2)).play(max_steps=40).record
+    cv = next(cv for cv in rec.facts.conversations if cv.held and cv.said)
+    said = spoken_shift(rec, "incident")
+    assert said is not None
+    text = said.text
+    back = text.index(f"the {cv.role} pushed back on my rollback")
+    assert text.index("I scaled the model up") < back < text.index("I rolled the model back")

@@ -295,11 +295,17 @@ class Incident:
         return float(self.course.intensity(np.array([t]))[0])
 
     # -- setup -------------------------------------------------------------------------------
+    def resolve_params(self) -> None:
+        """The kind's parameters as this incident sets them, the kind's defaults for the rest:
+        what `setup` starts from, and all that the questions read from the kind and the model
+        alone need (`impact.silent` of an incident named in a saved record)."""
+        for name, p in self.kind.params.items():
+            self.params[name] = self.raw_params.get(name, p.default)
+
     def setup(self, world: World) -> None:
         """Resolve parameters, fill the namespace from the world, and write the history."""
         m = world.model(self.model)
-        for name, p in self.kind.params.items():
-            self.params[name] = self.raw_params.get(name, p.default)
+        self.resolve_params()
         feature = next((self.params[n] for n, p in self.kind.params.items()
                         if p.type == "feature"), None)
         stable = m.live_deploy(self.onset)

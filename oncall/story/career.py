@@ -12,6 +12,7 @@ from statistics import median
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.shiftrecord import IncidentKey, ShiftRecord
 from oncall.store.shifts import ShiftSave
+from oncall.story.facts import silent_fault
 
 HIGH_RISK = ("rollback", "hotfix")
 
@@ -21,21 +22,9 @@ def _median(values: list[int]) -> str:
 
 
 def _silent(key: IncidentKey) -> bool:
-    """The incident's fault is one no request counter sees (its scenario's fault kind)."""
-    from oncall.content.kinds import fault_kinds
-    from oncall.content.loader import ContentError
-    from oncall.game.generator import scenario
-    from oncall.sim.faults import Incident
-    from oncall.sim.impact import silent
-
-    try:
-        sc = scenario(key.scenario)
-    except (ContentError, KeyError, ValueError):
-        return False
-    spec = sc.fault if sc.fault.model == key.model else next(
-        (x for x in sc.also if x.model == key.model), sc.fault)
-    kind = fault_kinds().get(spec.kind)
-    return kind is not None and silent(Incident(kind, key.model, 0, {}))
+    """The incident's fault is one no request counter sees, by the numbers sheet's own test
+    (`silent_fault`), so the two sheets never disagree about which faults were silent."""
+    return silent_fault(key.scenario, key.model)
 
 
 def _touched(rec: ShiftRecord) -> set[str]:
@@ -65,9 +54,10 @@ def career_sheet(saves: list[ShiftSave]) -> str:
     spend = sum(float(r.facts.budget.get("scale_up_usd", 0.0)) for r in recs)
     scaleups = sum(1 for r in recs for iv in r.game.facts.interventions
                    if iv.cost_usd_per_hour > 0)
-    budget = [float(row["night_pct"]) for r in recs for row in r.facts.budget.get("models", [])
-              if row["model"] in {k.model for k in r.key.incidents}]
     quiet = {(id(r), k.model) for r in recs for k in r.key.incidents if _silent(k)}
+    budget = [float(row["night_pct"]) for r in recs for row in r.facts.budget.get("models", [])
+              if row["model"] in {k.model for k in r.key.incidents}
+              and (id(r), row["model"]) not in quiet]
     saved = [float(v) for r in recs for m, v in r.facts.budget.get("saved_pct", {}).items()
              if (id(r), m) not in quiet]
     talks = [cv for r in recs for cv in r.facts.conversations if cv.said]
@@ -82,12 +72,13 @@ def career_sheet(saves: list[ShiftSave]) -> str:
         f"- Time to acknowledge, median: {_median(acks)}; pages never acknowledged: {unacked}",
         f"- Time to mitigate, median: {_median(ttm)}",
         f"- Error budget spent by incidents: {sum(budget):g}% in total over {len(budget)} "
-        "incident model-nights",
+        "incident model-nights"
+        + (f"; {len(quiet)} silent fault(s) left out: they fail no request, so they spend "
+           "and save no error budget, only quality" if quiet else ""),
         "- Error budget saved by mitigating (against the faults running unfixed to the end "
         "of the shift): " + (f"{sum(saved):g}% in total over {len(saved)} incident model-nights"
                              if saved else "none to count")
-        + (f"; {len(quiet)} silent fault(s) left out: they fail no request, so they spend "
-           "and save no error budget, only quality" if quiet else ""),
+        + (f"; the {len(quiet)} silent fault(s) left out" if quiet else ""),
         f"- Requests decided: {decided['promoted']} promoted, {decided['held']} held, "
         f"{decided['ticketed']} ticketed, {decided['built']} built at night, "
         f"{decided['missed']} left past their deadline",

@@ -374,6 +374,15 @@ def clock_said(t: int) -> str:
     return f"{said} in the morning"
 
 
+def clock_on(t: int) -> str:
+    """A minute said aloud with its day when it is not the night's own (`Wednesday at 17:00`
+    for a feature request's deadline a working day later): `by 17:00` alone, told of a night,
+    names that afternoon."""
+    from oncall.sim.clock import DAY, date_of
+
+    return clock(t) if 0 <= t < DAY else f"{date_of(t):%A} at {clock(t)}"
+
+
 def clock(t: int) -> str:
     """A simulated minute said aloud: `2:07`."""
     from oncall.sim.clock import hhmm

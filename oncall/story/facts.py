@@ -7,6 +7,7 @@ caller can never state something that did not happen in the run.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from oncall.game.record import Intervened, Observation, Record
@@ -146,3 +147,30 @@ def minutes_to_mitigate(record: Record) -> int | None:
     if f.mitigated_at is None or f.handed_over:
         return None
     return f.mitigated_at - f.page_at
+
+
+@cache
+def silent_fault(scenario_id: str, model: str) -> bool:
+    """Whether the fault a scenario puts on `model` is one no request counter sees
+    (`sim.impact.silent`: it fails, slows or blanks no request; only quality shows it), read
+    from the scenario's own fault and parameters, so a saved incident or night answers the same
+    whether or not it was resolved (a resolved one's impact shows it too: quality figures, no
+    requests). The one test the numbers sheet and the night shifts' career numbers both use.
+    False when the scenario no longer loads."""
+    from oncall.content.kinds import fault_kinds
+    from oncall.content.loader import ContentError
+    from oncall.game.generator import scenario
+    from oncall.sim.faults import Incident
+    from oncall.sim.impact import silent
+
+    try:
+        sc = scenario(scenario_id)
+    except (ContentError, KeyError, ValueError):
+        return False
+    spec = next((x for x in (sc.fault, *sc.also) if x.model == model), sc.fault)
+    kind = fault_kinds().get(spec.kind)
+    if kind is None:
+        return False
+    inc = Incident(kind, model, 0, dict(spec.params))
+    inc.resolve_params()
+    return silent(inc)

@@ -381,6 +381,9 @@ def _people(text: str, record: Record, shift: ShiftRecord | None = None) -> list
     if shift is not None:  # a colleague who came to talk: their team, and what their role is
         contacted |= {t for cv in shift.facts.conversations for t, pattern in TEAM_WORDS.items()
                       if cv.team == t or re.search(pattern, f"{cv.role} {cv.team}", re.I)}
+        # and a contact whatever their team is called (`personalization`): a release manager
+        # convinced by a reply was someone the night was in touch with
+        contacted |= {cv.team for cv in shift.facts.conversations if cv.said}
     out = []
     for sentence in re.split(r"(?<=[.!?;])\s+", text):
         claim = PEOPLE.search(sentence)

@@ -22,7 +22,14 @@ from oncall.game.record import Intervened, Record
 from oncall.scoring.text import num
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME
 from oncall.store.saves import IncidentSave
-from oncall.story.facts import cites_drift, is_revert, minutes_to_mitigate, mitigating, plural
+from oncall.story.facts import (
+    cites_drift,
+    is_revert,
+    minutes_to_mitigate,
+    mitigating,
+    plural,
+    silent_fault,
+)
 
 if TYPE_CHECKING:
     from oncall.game.shiftrecord import ShiftRecord
@@ -93,6 +100,8 @@ class Row:
     drift: bool = False
     moves: list[Intervened] = field(default_factory=list)
     cost_per_hour: float = 0.0
+    silent: bool = False
+    """A fault no request counter sees (`silent_fault`), resolved or not."""
 
     @property
     def mitigated(self) -> str:
@@ -102,7 +111,7 @@ class Row:
 
     @property
     def impact_text(self) -> str:
-        return impact_text(self.impact)
+        return impact_text(self.impact, self.silent)
 
     def line(self) -> str:
         ack = f"{self.ack} min" if self.ack is not None else "never"
@@ -110,18 +119,24 @@ class Row:
                 f"| {self.mitigated} | {self.impact_text} | {self.score} |")
 
 
-def impact_text(imp: dict[str, float]) -> str:
+def quality_measured(imp: dict[str, float]) -> bool:
+    return "minutes_outside_quality_slo" in imp or "quality_budget_consumed_pct" in imp
+
+
+def impact_text(imp: dict[str, float], silent: bool = False) -> str:
     """A row's impact: counted requests and error budget, or for a silent fault the minutes
-    outside the quality SLO and the quality budget."""
+    outside the quality SLO and the quality budget (a silent fault never resolved is not
+    measured, and spends no error budget)."""
     if "requests_affected" in imp:
         return (f"{num(imp['requests_affected'])} requests, "
                 f"{num(imp.get('budget_consumed_pct', 0))}% error budget")
     if "night_budget_pct" in imp:
         return f"{num(imp['night_budget_pct'])}% error budget over the night"
-    if "minutes_outside_quality_slo" in imp or "quality_budget_consumed_pct" in imp:
+    if quality_measured(imp):
         return (f"silent: {num(imp.get('minutes_outside_quality_slo', 0))} min outside the "
                 f"quality SLO, {num(imp.get('quality_budget_consumed_pct', 0))}% quality budget")
-    return "not measured (never resolved)"
+    return "not measured (a silent fault, never resolved)" if silent else \
+        "not measured (never resolved)"
 
 
 def incident_row(save: IncidentSave) -> Row:
@@ -133,7 +148,8 @@ def incident_row(save: IncidentSave) -> Row:
                by=mitigated_by(r), minutes=minutes_to_mitigate(r), impact=dict(f.impact),
                score=f"{save.scorecard.percent:.1f}%", record=r,
                detect=f.page_at - f.onset_at, drift=cites_drift(r),
-               moves=list(f.interventions), cost_per_hour=f.extra_cost_per_hour)
+               moves=list(f.interventions), cost_per_hour=f.extra_cost_per_hour,
+               silent=silent_fault(r.scenario, f.target_model) or quality_measured(f.impact))
 
 
 def shift_rows(save: ShiftSave) -> list[Row]:
@@ -153,7 +169,9 @@ def shift_rows(save: ShiftSave) -> list[Row]:
             dict(g.impact) if it.incident == "main" and not g.incidents else {})
         night = next((b for b in rec.facts.budget.get("models", []) if b["model"] == it.model),
                      None)
-        if not imp and night is not None:
+        silent = (key is not None and silent_fault(key.scenario, it.model)) or \
+            quality_measured(imp)
+        if not imp and night is not None and not silent:  # a silent fault spends no error budget
             imp = {"night_budget_pct": float(night["night_pct"])}
         fix = inc.fixer
         if it.outcome == "mitigated":
@@ -171,7 +189,8 @@ def shift_rows(save: ShiftSave) -> list[Row]:
             impact=imp, score=f"{100 * save.card.total / save.card.max:.1f}% (night)",
             record=rec.game, shift=rec,
             detect=fact.page_at - fact.onset_at if fact is not None else None, drift=drift,
-            moves=list(inc.moves), cost_per_hour=sum(iv.cost_usd_per_hour for iv in inc.moves)))
+            moves=list(inc.moves), cost_per_hour=sum(iv.cost_usd_per_hour for iv in inc.moves),
+            silent=silent))
     return out
 
 
@@ -214,10 +233,12 @@ def summary(rows: Sequence[Row], given: int, shifts: Sequence[ShiftSave] = (),
                                                            "no")}
     detect = [r.detect for r in rows if r.detect is not None]
     counted = [r.impact for r in rows if "requests_affected" in r.impact]
-    quiet = [r.impact for r in rows if impact_text(r.impact).startswith("silent")]
+    silent = [r for r in rows if r.silent]
+    quiet = [r.impact for r in silent if quality_measured(r.impact)]
+    unmeasured_quiet = len(silent) - len(quiet)
     spent = counted + [{"budget_consumed_pct": r.impact["night_budget_pct"]} for r in rows
                        if "night_budget_pct" in r.impact]
-    unmeasured = sum(1 for r in rows if impact_text(r.impact).startswith("not measured"))
+    unmeasured = sum(1 for r in rows if r.impact_text.startswith("not measured"))
     ivs = [iv for r in rows for iv in r.moves]
     rollbacks = [iv for iv in ivs if iv.kind == "rollback" and not iv.deployed_nothing]
     refused = [iv for iv in ivs if iv.deployed_nothing]
@@ -255,7 +276,10 @@ def summary(rows: Sequence[Row], given: int, shifts: Sequence[ShiftSave] = (),
          f"{num(total(quiet, 'quality_budget_consumed_pct'))}% of the quality budget, "
          f"{num(total(quiet, 'minutes_outside_quality_slo'))} min outside the quality SLO "
          f"(over {plural(len(quiet), 'silent fault')})"
-         if quiet else "no silent fault among these incidents"),
+         + (f"; {unmeasured_quiet} more never resolved, so not measured" if unmeasured_quiet
+            else "") if quiet else
+         f"not measured: {plural(len(silent), 'silent fault')}, none resolved" if silent else
+         "no silent fault among these incidents"),
         ("Impact not measured", f"{plural(unmeasured, 'incident')} never resolved, so never "
          "counted"),
         ("Drift catches", f"{sum(1 for r in rows if r.drift)} (diagnoses or looks citing "

@@ -12,6 +12,7 @@ not offered rather than invented.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -24,7 +25,7 @@ from oncall.scoring.text import num
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
 from oncall.story.clauses import a_or_an, move_noun
-from oncall.story.shiftfacts import incidents, queue_kind
+from oncall.story.shiftfacts import absent, incidents, open_at, queue_kind
 
 Kind = Literal["incident", "priorities", "disagreement", "tradeoff"]
 KINDS: tuple[Kind, ...] = ("incident", "priorities", "disagreement", "tradeoff")
@@ -90,14 +91,21 @@ def incident(rec: ShiftRecord) -> Story | None:
         return None
     inc = found[0]
     it, page = inc.item, inc.page
-    g = rec.game.facts
-    alert = next((a for a in g.page_alerts if a.model == it.model and a.rule in page.alerts),
-                 None)
-    fired = (f"{alert.rule} fired on {it.model} at {hhmm(page.opened_at)}: {alert.value:.4g} "
-             f"against a threshold of {alert.threshold:.4g} ({alert.unit})" if alert else
-             f"{page.alerts[0]} paged for {it.model} at {hhmm(page.opened_at)}")
+    alert = inc.alert
+    rule = page.alerts[0] if page.alerts else "an alert"
+    if inc.fired_at is not None:
+        fired = f"{rule} fired on {it.model} at {hhmm(inc.fired_at)}" + (
+            f": {alert.value:.4g} against a threshold of {alert.threshold:.4g} ({alert.unit})"
+            if alert is not None else "")
+        if inc.fired_at != page.opened_at:
+            fired += f". Page {page.id} reached me at {hhmm(page.opened_at)}"
+    else:
+        fired = f"{rule} paged for {it.model} at {hhmm(page.opened_at)}"
     situation = f"{_night(rec)} {fired}."
-    ack = (f"I acknowledged page {page.id} {page.acked_at - page.opened_at} min after it fired"
+    since = inc.fired_at if inc.fired_at is not None else page.opened_at
+    ack = (f"I acknowledged page {page.id} at {hhmm(page.acked_at)}, "
+           f"{page.acked_at - since} min after "
+           + ("the alert fired" if inc.fired_at is not None else "it paged me")
            if page.acked_at is not None else f"Page {page.id} went unacknowledged")
     tools = list(dict.fromkeys(str(e.command["do"]) for e in inc.looks))
     acts = [ack]
@@ -105,18 +113,22 @@ def incident(rec: ShiftRecord) -> Story | None:
         acts.append(f"declared SEV-{inc.severity}")
     if tools:
         acts.append(f"looked at {_and(tools)} for {it.model} ({_plural(len(inc.looks), 'look')})")
+    timed: list[tuple[int, int, str]] = []  # the diagnosis and the moves, in the record's order
     if inc.diagnosis:
         cause = str(inc.diagnosis.get("cause"))
         name = FAULTS_BY_ID[cause].name if cause in FAULTS_BY_ID else cause
         cited = inc.diagnosis.get("evidence") or []
         category = str(inc.diagnosis.get("category"))
-        acts.append(f"diagnosed {a_or_an(category)} fault, {cause} ({name})"
-                    + (f", citing {', '.join(cited)}" if cited else ""))
-    for iv in inc.moves[:3]:
+        timed.append((inc.diagnosis_at if inc.diagnosis_at is not None else 0, 0,
+                      (f"at {hhmm(inc.diagnosis_at)} " if inc.diagnosis_at is not None else "")
+                      + f"I diagnosed {a_or_an(category)} fault, {cause} ({name})"
+                      + (f", citing {', '.join(cited)}" if cited else "")))
+    for n, iv in enumerate(inc.moves[:3], 1):
         what = iv.command.get("fix") or iv.command.get("team") or ""
-        acts.append(f"at {hhmm(iv.t)} I ran {iv.kind}" + (f" {what}" if what else "")
-                    + f" on {it.model}" if iv.kind != "escalate" else
-                    f"at {hhmm(iv.t)} I escalated to {what}")
+        timed.append((iv.t, n, f"at {hhmm(iv.t)} I ran {iv.kind}" + (f" {what}" if what else "")
+                      + f" on {it.model}" if iv.kind != "escalate" else
+                      f"at {hhmm(iv.t)} I escalated to {what}"))
+    acts += [text for _, _, text in sorted(timed)]
     if inc.updates:
         acts.append(f"posted {_plural(len(inc.updates), 'status update')} about it")
     action = "; ".join(acts) + "."
@@ -132,6 +144,9 @@ def incident(rec: ShiftRecord) -> Story | None:
                  action=action, result=result)
 
 
+KIND_NAMES = {"release alert": "regression page"}
+"""A queue kind (`queue_kind`) as the written story names it, where it is not its own name."""
+
 TOLD_ITEMS = 8
 """Items a priorities story tells one by one; any more are named together at the end."""
 
@@ -144,14 +159,15 @@ def priorities(rec: ShiftRecord) -> Story | None:
     for it in items:
         kind = queue_kind(rec, it)
         counts[kind] = counts.get(kind, 0) + 1
-    mix = _and([_plural(n, {"noise": "noise item", "release alert": "regression page"}.get(k, k))
+    mix = _and([_plural(n, {"noise": "noise item"}.get(k, KIND_NAMES.get(k, k)))
                 for k, n in counts.items()])
     span = f"between {hhmm(min(it.arrives_at for it in items))} and " \
            f"{hhmm(max(it.arrives_at for it in items))}"
     situation = f"{_night(rec)} The queue received {mix} {span}."
     taken = sorted((it for it in items if it.taken_at is not None),
                    key=lambda it: (it.taken_at or 0, it.id))
-    steps = [f"{it.id} ({it.kind}, arrived {hhmm(it.arrives_at)}) at {hhmm(it.taken_at or 0)}"
+    steps = [f"{it.id} ({KIND_NAMES.get(queue_kind(rec, it), queue_kind(rec, it))}, arrived "
+             f"{hhmm(it.arrives_at)}) at {hhmm(it.taken_at or 0)}"
              + (f", {OUTCOMES[it.outcome]}" if it.outcome in OUTCOMES else "")
              for it in taken[:TOLD_ITEMS]]
     if len(taken) > TOLD_ITEMS:  # every item taken is counted, none silently left out
@@ -186,6 +202,17 @@ def _talk(rec: ShiftRecord) -> Conversation | None:
     return pick[0] if pick else None
 
 
+def _words(line: str, person: str) -> str:
+    """What a colleague said, without the chat line's own lead (`Priya Shah (ads-ml): ...`): the
+    story names the speaker already, and a quote that names them again reads as if they spoke
+    of themselves."""
+    m = re.match(rf"{re.escape(person)}(?: \([^)]*\))?: *", line)
+    if m is None:
+        return line
+    rest = line[m.end():]
+    return rest[:1].upper() + rest[1:]
+
+
 def disagreement(rec: ShiftRecord) -> Story | None:
     cv = _talk(rec)
     if cv is None:
@@ -193,7 +220,7 @@ def disagreement(rec: ShiftRecord) -> Story | None:
     how = (f"pushed back on my {move_noun(cv.held['do'])} of {cv.model}" if cv.held else
            f"pressed me on {cv.model}")
     situation = (f"{_night(rec)} At {hhmm(cv.opened_at)} {cv.person}, the {cv.role} "
-                 f"({cv.team}), {how}: \"{cv.opening}\"")
+                 f"({cv.team}), {how}: \"{_words(cv.opening, cv.person)}\"")
     acts = []
     for s in cv.said:
         if s.verb == "reply":
@@ -207,7 +234,7 @@ def disagreement(rec: ShiftRecord) -> Story | None:
     action = "; ".join(acts) + "."
     action = action[0].upper() + action[1:]
     last = cv.said[-1]
-    result = f"{cv.person} answered: \"{last.says}\""
+    result = f"{cv.person} answered: \"{_words(last.says, cv.person)}\""
     if cv.held and cv.outcome == "proceed":
         iv = next((iv for iv in rec.game.facts.interventions if iv.t >= last.t
                    and iv.kind == cv.held["do"]), None)
@@ -231,22 +258,33 @@ def tradeoff(rec: ShiftRecord) -> Story | None:
                and it.outcome in ("promoted", "held", "missed")]
     if not decided:
         return None
-    busy = [it for it in decided if any(
-        x.kind == "incident" and x.arrives_at <= (it.done_at or 0)
-        and (x.done_at is None or x.done_at > (it.done_at or 0)) for x in rec.facts.items)]
-    it = (busy or decided)[0]
+    incs = incidents(rec)
+
+    def decided_at(x: Item) -> int | None:
+        """When the player decided the request (a missed deadline is recorded as done at it,
+        with nothing decided)."""
+        return x.done_at if x.outcome in ("promoted", "held") else None
+
+    def busy(x: Item) -> bool:
+        at = decided_at(x)
+        return bool(open_at(incs, x.arrives_at) or (at is not None and open_at(incs, at)))
+
+    it = next((x for x in decided if busy(x)), decided[0])
     report: dict[str, Any] = it.report
     failed = [c for c in report.get("checks", []) if not c["passed"]]
     gate = "; ".join(
         f"{c['check']}: candidate {c['candidate']:g} against stable {c['stable']:g}"
         if "candidate" in c else f"{c['check']}: {c['detail']}" for c in failed)
-    open_inc = it in busy
+    asked = open_at(incs, it.arrives_at)
+    at = decided_at(it)
+    then = [i for i in open_at(incs, at) if i not in asked] if at is not None else []
     situation = (f"{_night(rec)} At {hhmm(it.arrives_at)} {it.requester} ({it.team}) asked me "
                  f"to {it.need[0].lower() + it.need[1:]} by {hhmm(it.deadline)}. Its "
                  f"{report.get('gate', 'release')} gate had failed ({gate})."
-                 + (" An incident was open at the time." if open_inc else ""))
+                 + (f" When they asked, the incident on {asked[0].model} had been open since "
+                    f"{hhmm(asked[0].opened_at)}." if asked else ""))
     task = ("Weigh the team's release (velocity) against the platform's error budget and an "
-            "open incident (reliability)." if open_inc else
+            "open incident (reliability)." if asked or then else
             "Weigh the team's release (velocity) against what the gate said about the platform's "
             "reliability.")
     cv = next((c for c in rec.facts.conversations if c.item == it.id), None)
@@ -258,6 +296,9 @@ def tradeoff(rec: ShiftRecord) -> Story | None:
                     + (f", citing {', '.join(s.cited)}" if s.cited else ""))
     action = ("; ".join(acts) + ".") if acts else "I made no decision on it."
     action = action[0].upper() + action[1:]
+    if then:
+        action += (f" By the time I decided, the incident on {then[0].model} had been open "
+                   f"since {hhmm(then[0].opened_at)}.")
     if it.outcome == "promoted":
         result = (f"{it.model} {report.get('version')} went live at "
                   f"{hhmm(it.done_at or 0)}: the team got its release.")
@@ -288,6 +329,6 @@ def markdown(rec: ShiftRecord, kind: str | None = None) -> str:
     chosen = [s for s in stories(rec) if kind is None or s.kind == kind]
     head = f"# Night shift, seed {rec.seed} ({rec.difficulty}, {rec.length // 60} h)\n\n"
     if not chosen:
-        return head + (f"This night has no {kind} story: nothing of the kind happened.\n"
+        return head + (f"This night has no {kind} story: {absent(rec, kind)}\n"
                        if kind else "Nothing happened this night to tell.\n")
     return head + "\n".join(s.markdown() for s in chosen)

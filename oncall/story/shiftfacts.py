@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oncall.game.commands import INVESTIGATIONS
-from oncall.game.record import Entry, Intervened
+from oncall.game.record import AlertFact, Entry, Intervened
 from oncall.game.shiftrecord import Item, PageFact, ShiftRecord
 from oncall.game.shiftrecord import queue_kind as queue_kind  # re-exported: the judge reads it too
+from oncall.sim.clock import hhmm
+from oncall.story.clauses import move_noun
 
 
 @dataclass
@@ -33,6 +35,11 @@ class ShiftIncident:
     diagnosis: dict[str, Any] | None = None
     diagnosis_at: int | None = None
     moves: list[Intervened] = field(default_factory=list)
+    fired_at: int | None = None
+    """When the alert that opened the page fired (`fired`); the page reached the player later,
+    at `opened_at`."""
+    alert: AlertFact | None = None
+    """That alert as it paged (its value against its threshold), when the record holds it."""
 
     @property
     def acked_at(self) -> int | None:
@@ -59,6 +66,7 @@ class ShiftIncident:
     def minutes(self) -> set[int]:
         """Every minute a sentence about this incident may name."""
         out = {self.opened_at, self.item.arrives_at}
+        out |= {self.fired_at} if self.fired_at is not None else set()
         out |= {t for t in (self.acked_at, self.item.taken_at, self.item.done_at,
                             self.severity_at, self.diagnosis_at) if t is not None}
         out |= set(self.updates)
@@ -66,6 +74,30 @@ class ShiftIncident:
                {e.observation.t - e.observation.cost for e in self.looks}
         out |= {iv.t for iv in self.moves} | {iv.effective_at for iv in self.moves}
         return out
+
+
+def fired(rec: ShiftRecord, page: PageFact) -> tuple[int | None, AlertFact | None]:
+    """When the alert that opened `page` (its first) fired, and that alert's fact (its value
+    against its threshold) when the game record holds that firing; (None, None) when the
+    record holds neither. A page reaches the player after its alert fires (Alertmanager's group
+    wait), so the page's own time is not when anything fired."""
+    if not page.alerts:
+        return None, None
+    rule = page.alerts[0]
+    seen = [int(ev["t"]) for e in rec.entries for ev in e.observation.events
+            if ev.get("kind") == "alert" and ev.get("rule") == rule
+            and ev.get("model") == page.model and int(ev["t"]) <= page.opened_at]
+    fact = next((a for a in rec.game.facts.page_alerts + rec.game.facts.noise_alerts
+                 if a.model == page.model and a.rule == rule and a.fired_at <= page.opened_at
+                 and (not seen or a.fired_at == max(seen))), None)
+    if seen:
+        return max(seen), fact
+    return (fact.fired_at, fact) if fact is not None else (None, None)
+
+
+def open_at(incs: list[ShiftIncident], t: int) -> list[ShiftIncident]:
+    """The incidents open at minute t: paged by then, not yet mitigated or handed over."""
+    return [inc for inc in incs if inc.opened_at <= t < inc.until]
 
 
 def _pages_named(text: str) -> set[str]:
@@ -87,6 +119,7 @@ def incidents(rec: ShiftRecord) -> list[ShiftIncident]:
         told = resolved if resolved is not None else end  # 'the fix is in, watching' is one
         inc = ShiftIncident(item=it, page=page, model=it.model, opened_at=page.opened_at,
                             until=until)
+        inc.fired_at, inc.alert = fired(rec, page)
         for e in rec.entries:
             c, o = e.command, e.observation
             if not o.ok:
@@ -113,3 +146,46 @@ def incidents(rec: ShiftRecord) -> list[ShiftIncident]:
                      and iv.t >= page.opened_at - 30]
         out.append(inc)
     return out
+
+
+REQUESTS = ("deploy", "canary")
+"""The requests a trade-off story weighs: a release held, promoted or let pass its deadline."""
+
+
+def absent(rec: ShiftRecord, kind: str) -> str:
+    """Why the night tells no story of `kind` (a written kind or a spoken question), said from
+    what the record holds: a push back nobody answered is told as unanswered, never as
+    "nothing of the kind happened"."""
+    arrived = [it for it in rec.facts.items if it.arrived]
+    if kind == "incident" or (kind == "learned" and not incidents(rec)):
+        return "no incident paged me this night."
+    if kind in ("priorities", "prioritisation"):
+        n = len(arrived)
+        return ("nothing reached the queue this night." if n == 0 else
+                "only one item reached the queue this night, so nothing had to wait for "
+                "another.")
+    if kind == "disagreement":
+        talks = rec.facts.conversations
+        if not talks:
+            return "no colleague pushed back or asked me for anything this night."
+        cv = talks[0]
+        how = (f"pushed back on my {move_noun(cv.held.get('do'))} of {cv.model}" if cv.held else
+               f"wrote to me about {cv.model}")
+        more = (f" ({len(talks) - 1} other colleague{'s' if len(talks) > 2 else ''} wrote as "
+                "well, and none got an answer either)" if len(talks) > 1 else "")
+        return (f"{cv.person}, the {cv.role} ({cv.team}), {how} at {hhmm(cv.opened_at)}, and "
+                f"it went unanswered: I never replied, agreed, overruled or deferred{more}.")
+    if kind == "tradeoff":
+        asks = [it for it in arrived if it.kind in REQUESTS]
+        if not asks:
+            return "no release request reached me this night."
+        it = next((x for x in asks if x.outcome is None), None)
+        if it is None:
+            return "no release request was promoted, held or let pass its deadline."
+        return (f"the {it.kind} request on {it.model} arrived at {hhmm(it.arrives_at)} and was "
+                f"still undecided when the night ended (its deadline was "
+                f"{hhmm(it.deadline)}).")
+    if kind == "learned":
+        return ("the record shows no mistake of mine on its incidents, and every request was "
+                "decided before its deadline.")
+    return "nothing of the kind happened."

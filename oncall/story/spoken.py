@@ -869,13 +869,15 @@ def spoken_stories(record: Record) -> list[Spoken]:
     return [s for q in QUESTIONS if (s := spoken(record, q)) is not None]
 
 
-def page(title: str, told: list[Spoken], what: str, question: str | None = None) -> str:
-    """The spoken answers as Markdown, or why there is none for `question`."""
+def page(title: str, told: list[Spoken], what: str, question: str | None = None,
+         why: str = "nothing of the kind happened.") -> str:
+    """The spoken answers as Markdown, or why there is none for `question` (`why`, a clause
+    the record supports)."""
     chosen = [s for s in told if question is None or s.question == question]
     head = f"# {title}: said aloud\n\n"
     if not chosen:
-        return head + (f"This {what} does not answer the {question} question: nothing of the "
-                       "kind happened.\n" if question else "Nothing to tell.\n")
+        return head + (f"This {what} does not answer the {question} question: {why}\n"
+                       if question else "Nothing to tell.\n")
     return head + "\n".join(s.markdown() for s in chosen)
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from oncall.game.record import Entry
 from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
 from oncall.scoring.text import a_an, and_list
+from oncall.sim.catalogue import TOOL_WORDS
 from oncall.story.clauses import (
     RULE_MEANING,
     about,
     clock,
+    clock_on,
     clock_said,
     fault_words,
     mins,
@@ -21,7 +24,7 @@ from oncall.story.clauses import (
     signal_clause,
     team,
 )
-from oncall.story.shiftfacts import ShiftIncident, incidents, queue_kind
+from oncall.story.shiftfacts import ShiftIncident, absent, incidents, open_at, queue_kind
 from oncall.story.spoken import (
     QUESTIONS,
     Bit,
@@ -65,6 +68,14 @@ def _gate_check(c: dict[str, Any]) -> str | None:
         what, said = name, about
     return (f"The gate measured the new version's {what} at {said(new)}, against "
             f"{said(old)} for the stable one.")
+
+
+def _unlooked(inc: ShiftIncident) -> str:
+    """An incident whose model the player never looked at: before acting, or (no move and no
+    diagnosis) at all."""
+    if inc.moves or inc.diagnosis:
+        return "I did not look at the model's own tools before acting."
+    return "I never looked at the model's own tools."
 
 
 class _Shift:
@@ -138,7 +149,7 @@ class _Shift:
     def evidence(self, inc: ShiftIncident, prio: int, said: Iterable[str] = ()) -> list[Bit]:
         bits = evidence_bits(inc.looks, inc.model, prio, said=said)
         if not inc.looks:
-            bits.append(Bit(2, prio, "I did not look at the model's own tools before acting."))
+            bits.append(Bit(2, prio, _unlooked(inc)))
         return bits
 
     def diagnosis(self, inc: ShiftIncident, prio: int) -> list[Bit]:
@@ -201,8 +212,7 @@ class _Shift:
         stop = inc.done_at if inc.item.outcome == "mitigated" else None
         looks = looks_in_time(inc.looks, decided, stop, inc.model, ev_prio)
         if not inc.looks:
-            looks = [(0, Bit(2, ev_prio, "I did not look at the model's own tools before "
-                                         "acting."))]
+            looks = [(0, Bit(2, ev_prio, _unlooked(inc)))]
         return told_in_order(looks, told, when)
 
     def talk_on(self, model: str) -> Conversation | None:
@@ -225,15 +235,22 @@ def _incident(s: _Shift) -> list[Bit] | None:
     cv = s.talk_on(inc.model)
     if cv is not None and cv.held:
         won = any(x.verb == "reply" and x.convinced for x in cv.said)
-        bits.append(Bit(2, 2, f"The {cv.role} pushed back on my {move_noun(cv.held.get('do'))}"
-                              + (", and I answered with what I had seen, which settled it."
-                                 if won else ", and I did not settle it with data.")))
+        back = Bit(2, 2, f"At {clock(cv.opened_at)} the {cv.role} pushed back on my "
+                         f"{move_noun(cv.held.get('do'))}"
+                         + (", and I answered with what I had seen, which settled it."
+                            if won else ", and I did not settle it with data."))
+        # told where it came: just before the move it held, when that went out
+        held = next((n for n, iv in enumerate(inc.moves) if iv.kind == cv.held.get("do")
+                     and iv.t >= cv.opened_at), None)
+        said = s.moves(inc, 1, 0)[held].text if held is not None else None
+        at = next((n for n, b in enumerate(bits) if said is not None and b.text == said), None)
+        bits.insert(len(bits) if at is None else at, back)
     bits.append(s.outcome(inc))
     if (b := s.budget(inc.model, 2)) is not None:
         bits.append(b)
     pages = [p for p in s.f.pages if p.id != inc.page.id and p.alerts
              and p.model not in {i.model for i in s.incs}
-             and inc.opened_at <= p.opened_at <= inc.until]
+             and inc.opened_at <= p.opened_at < inc.until]
     for p in pages[:1]:
         it = next((i for i in s.f.items if i.page == p.id), None)
         did = DONE_WORDS.get(str(it.outcome), "") if it is not None else ""
@@ -241,21 +258,29 @@ def _incident(s: _Shift) -> list[Bit] | None:
                               f"{rule_words(p.alerts[0])} paged me on {p.model} as well"
                               + (f", and I {did}." if did else ".")))
     waited = [it for it in s.f.items if it.kind != "incident" and it.arrived
-              and inc.opened_at <= it.arrives_at <= inc.until and it.taken_at is not None
+              and inc.opened_at <= it.arrives_at < inc.until and it.taken_at is not None
               and it.taken_at >= inc.until]
     if waited:
-        bits.append(Bit(3, 3, f"The {KIND_WORDS[waited[0].kind]} that came in while it was open "
-                              f"waited until {clock(waited[0].taken_at or 0)}, which was the "
-                              "right order."))
+        kind = KIND_WORDS[queue_kind(s.rec, waited[0])]
+        bits.append(Bit(3, 3, f"The {kind} that came in while it was open waited until "
+                              f"{clock(waited[0].taken_at or 0)}, which was the right order."))
     first = min((iv.t for iv in inc.moves), default=None)
     looked_first = any(first is None or e.observation.t <= first for e in inc.looks)
     if (fix := inc.fixer) is not None and fix.kind == "escalate":
         fixer = team(str(fix.command.get("team", "model-owners")))
         bits.append(Bit(3, 1, f"The fix itself was the work of {fixer}, not mine: my part was "
                               "getting it to them quickly."))
-    if looked_first:
-        bits.append(Bit(3, 6, "What I would stress is the order: look at what changed, stop "
-                              "the harm, and keep the people who depend on the model informed."))
+    if first is None and not inc.looks:
+        bits.append(Bit(3, 6, "Looking back, I neither looked at the model nor changed anything "
+                              "myself; next time I would at least check what changed, even for "
+                              "a few minutes."))
+        bits.append(Bit(3, 7, "That is the part of this night I would do differently, and I "
+                              "say so when I tell it."))
+    elif looked_first:
+        if first is not None:  # an order kept: looked, then changed something
+            bits.append(Bit(3, 6, "What I would stress is the order: look at what changed, "
+                                  "stop the harm, and keep the people who depend on the model "
+                                  "informed."))
         bits.append(Bit(3, 7, "Looking back, I would keep the same habit of checking what "
                               "changed before touching anything."))
     else:
@@ -267,19 +292,24 @@ def _incident(s: _Shift) -> list[Bit] | None:
     return bits
 
 
-def _step(it: Item) -> str:
+def _item_said(rec: ShiftRecord, it: Item) -> str:
+    """`the deploy request on churn-model`, `the noisy alert about ad-ctr`, `the regression
+    page on credit-limit` (a page a release the player promoted set off: `queue_kind`)."""
+    kind = queue_kind(rec, it)
+    on = f" about {it.model}" if kind == "noise" else f" on {it.model}"
+    return f"the {KIND_WORDS[kind]}{on}"
+
+
+def _step(rec: ShiftRecord, it: Item) -> str:
     out = DONE_WORDS.get(str(it.outcome), "left it open")
-    on = f" on {it.model}" if it.kind != "noise" else f" about {it.model}"
-    return (f"At {clock(it.taken_at or 0)} I took the {KIND_WORDS[it.kind]}{on}, which had "
+    return (f"At {clock(it.taken_at or 0)} I took {_item_said(rec, it)}, which had "
             f"come in at {clock(it.arrives_at)}, and {out}.")
 
 
-def _items_said(items: list[Item], noun: str = "items") -> str:
+def _items_said(rec: ShiftRecord, items: list[Item], noun: str = "items") -> str:
     """`the deploy request on churn-model`, or for several `two of the night's items`."""
     if len(items) == 1:
-        it = items[0]
-        on = f" on {it.model}" if it.kind != "noise" else f" about {it.model}"
-        return f"the {KIND_WORDS[it.kind]}{on}"
+        return _item_said(rec, items[0])
     return f"{NUMBER_WORDS.get(len(items), str(len(items)))} of the night's {noun}"
 
 
@@ -305,17 +335,17 @@ def _prioritisation(s: _Shift) -> list[Bit] | None:
     taken = sorted((it for it in items if it.taken_at is not None),
                    key=lambda it: (it.taken_at or 0, it.id))
     for i, it in enumerate(taken):
-        bits.append(Bit(2, 0 if it.kind == "incident" else 1 + i // 3, _step(it)))
+        bits.append(Bit(2, 0 if it.kind == "incident" else 1 + i // 3, _step(s.rec, it)))
     untouched = [it for it in items if it.taken_at is None]
     if untouched:
-        bits.append(Bit(2, 2, f"I never took {_items_said(untouched)} at all."))
+        bits.append(Bit(2, 2, f"I never took {_items_said(s.rec, untouched)} at all."))
     late = _late(s, items)
     bits.append(Bit(3, 0, "Every request was decided before its deadline." if not late
-                    else f"I let {_items_said(late, 'requests')} pass "
+                    else f"I let {_items_said(s.rec, late, 'requests')} pass "
                          f"{'its' if len(late) == 1 else 'their'} deadline, and I own that."))
     for inc in s.incs:
         bits.append(Bit(3, 1, s.ended(inc, f"The incident on {inc.model}")))
-    noise = [it for it in items if it.kind == "noise"]
+    noise = [it for it in items if queue_kind(s.rec, it) == "noise"]
     if noise and all(it.outcome in ("ticketed", "silenced") for it in noise):
         bits.append(Bit(3, 3, "Every noisy alert got a ticket or a silence."))
     bits.append(Bit(3, 5, "The point of the order is that customer harm never waits behind a "
@@ -345,7 +375,7 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
             Bit(1, 3, "A disagreement at night is expensive: every minute spent arguing is a "
                       "minute the problem keeps running.")]
     if item is not None and item.kind != "incident":
-        bits.append(Bit(0, 1, f"They needed an answer by {clock(item.deadline)}."))
+        bits.append(Bit(0, 1, f"They needed an answer by {clock_on(item.deadline)}."))
     index = {e.observation.id: e for e in s.rec.entries if e.observation.id}
     said_before: set[str] = set()
     told_in_replies: set[str] = set()
@@ -359,7 +389,7 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
             sigs = [sig for e in seen for sig in e.observation.signals][:2]
             told_in_replies |= set(sigs)
             what = (f"showing that {and_list([signal_clause(g) for g in sigs])}" if sigs else
-                    f"from {len(seen)} of my own observations" if seen else "with no data")
+                    f"with {_looks_named(seen)}" if seen else "with no data")
             bits.append(Bit(2, 0, f"At {clock(x.t)} I answered {what}"
                                   + (", and that convinced them." if x.convinced else
                                      ", which did not convince them.")))
@@ -371,13 +401,13 @@ def _disagreement(s: _Shift) -> list[Bit] | None:
         bits.append(Bit(2, 2, "I kept it about the data, not about who was right."))
     else:
         bits.append(Bit(2, 2, "I did not bring data to it, which is what I would change."))
+    if item is not None:
+        bits += s.gate(item, 2)  # before the queue: its `Its ... had failed` is the request's
+        if item.taken_at is not None:
+            read = "the request's gate report" if item.report.get("checks") else "the request"
+            bits.append(Bit(2, 1, f"I read {read} at {clock(item.taken_at)} before answering."))
     if (q := s.queue(4)) is not None:
         bits.append(q)
-    if item is not None:
-        bits += s.gate(item, 2)
-        if item.taken_at is not None:
-            bits.append(Bit(2, 1, f"I read the request's gate report at {clock(item.taken_at)} "
-                                  "before answering."))
     if all(x.verb == "reply" for x in cv.said):
         bits.append(Bit(2, 3, "I did not simply agree to end the conversation, and I did not "
                               "overrule them either."))
@@ -435,6 +465,20 @@ VERB_WORDS = {"defer": "asked them to wait, and said I would come back to it.",
               "overrule": "overruled them and went ahead with my own call."}
 
 
+def _looks_named(seen: list[Entry]) -> str:
+    """Observations cited in an answer, named as people name them (`the gate report and the
+    logs`), never by their ids; `one of my own observations` for those no name fits."""
+    names = list(dict.fromkeys(
+        ("the gate report" if e.observation.data.get("failed") else "the request's report")
+        if e.observation.kind == "request" else TOOL_WORDS.get(e.observation.kind, "")
+        for e in seen))
+    named = [n for n in names if n]
+    if named:
+        return and_list(named)
+    return "one of my own observations" if len(seen) == 1 else \
+        f"{NUMBER_WORDS.get(len(seen), str(len(seen)))} of my own observations"
+
+
 def _contested(cv: Conversation) -> tuple[bool, bool, bool, int]:
     """How much of a disagreement a talk was: won with data, argued, held a move, went on."""
     return (any(x.verb == "reply" and bool(x.convinced) for x in cv.said),
@@ -471,10 +515,15 @@ def _tradeoff(s: _Shift) -> list[Bit] | None:
                               f"{clock(cv.said[0].t)}, {measured}."))
     if it.taken_at is not None:
         bits.append(Bit(2, 0, f"I read the gate report at {clock(it.taken_at)} before deciding."))
-    open_inc = [i for i in s.incs if i.opened_at <= (it.done_at or s.f.end) <= i.until]
-    if open_inc:
-        bits.append(Bit(2, 1, "An incident was open at the time, which made any new risk "
-                              "more expensive."))
+    asked = open_at(s.incs, it.arrives_at)
+    at = it.done_at if it.outcome in ("promoted", "held") else None  # a missed one: undecided
+    then = [i for i in open_at(s.incs, at) if i not in asked] if at is not None else []
+    if asked:
+        bits.append(Bit(0, 1, "An incident was already open when they asked, which made any "
+                              "new risk more expensive."))
+    elif then:
+        bits.append(Bit(2, 1, "By the time I decided, an incident had paged, which made any "
+                              "new risk more expensive."))
     if it.outcome == "held":
         bits.append(Bit(2, 0, f"At {clock(it.done_at or 0)} I held it back."))
         bits.append(Bit(3, 0, "I chose reliability. What I gave up was the team's velocity: "
@@ -496,16 +545,25 @@ def _tradeoff(s: _Shift) -> list[Bit] | None:
         bits.append(Bit(3, 0, f"The deadline at {clock(it.deadline)} passed without a "
                               "decision, so the team lost the release and the platform gained "
                               "nothing: the worst of both."))
+        bits.append(Bit(3, 1, f"The team waited {mins(it.deadline - it.arrives_at)} for a "
+                              "decision that never came."))
+        bits.append(Bit(3, 4, "Looking back, a clear no before the deadline would have served "
+                              "both sides better than no decision at all."))
     if it.outcome in ("held", "promoted") and it.done_at is not None \
             and it.done_at <= it.deadline:  # a missed deadline is recorded as done at it
         bits.append(Bit(3, 2, f"The team had my answer {mins(it.done_at - it.arrives_at)} "
                               "after they asked, inside their deadline."))
     if (b := s.budget(it.model, 2)) is not None:
         bits.append(b)
-    bits.append(Bit(3, 3, "I did not pretend to get both: one side waited so the other could "
-                          "be protected."))
-    bits.append(Bit(2, 4, "I weighed what the gate measured, not how urgent the request "
-                          "sounded."))
+    if it.outcome == "held":
+        bits.append(Bit(3, 3, "I did not pretend to get both: one side waited so the other "
+                              "could be protected."))
+    elif it.outcome == "promoted":
+        bits.append(Bit(3, 3, "I did not pretend to get both: the team got its release, and "
+                              "the platform took on the risk the gate had flagged."))
+    if it.outcome in ("held", "promoted"):  # a deadline let pass weighed nothing
+        bits.append(Bit(2, 4, "I weighed what the gate measured, not how urgent the "
+                              "request sounded."))
     bits.append(Bit(3, 5, "Next time I would agree the rule with the team in daylight, so "
                           "nobody has to argue it at night."))
     return bits
@@ -589,4 +647,5 @@ def spoken_shift_stories(rec: ShiftRecord) -> list[Spoken]:
 
 
 def markdown(rec: ShiftRecord, question: str | None = None) -> str:
-    return page(f"Night shift, seed {rec.seed}", spoken_shift_stories(rec), "night", question)
+    return page(f"Night shift, seed {rec.seed}", spoken_shift_stories(rec), "night", question,
+                absent(rec, question) if question else "")

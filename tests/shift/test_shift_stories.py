@@ -14,6 +14,7 @@ from oncall.game.shift import Shift
 from oncall.game.shiftrecord import ShiftRecord
 from oncall.sim.clock import hhmm
 from oncall.story.shift import KINDS, markdown, stories
+from oncall.story.spoken_shift import spoken_shift
 
 PLAYS = [("calm", 2), ("fifo", 4), ("panicker", 1), ("passive", 3), ("calm", 7),
          ("panicker", 9)]
@@ -105,9 +106,14 @@ def test_a_page_a_promoted_release_set_off_is_told_as_that_not_as_noise() -> Non
     paged = [it for it in s.record.facts.items if it.page and it.model == bad.model]
     assert paged, "the promoted regression pages"
     assert {queue_kind(s.record, it) for it in paged} == {"release alert"}
+    s.do({"do": "ack", "page": paged[0].page})  # taken: told among the steps, as what it was
     s.do({"do": "end"})
     told = markdown(s.record, "priorities")
     assert "regression page" in told
+    assert f"{paged[0].id} (regression page, arrived" in told, "a step named it noise"
+    said = spoken_shift(s.record, "prioritisation")
+    assert said is not None and f"the regression page on {bad.model}" in said.text
+    assert f"noisy alert about {bad.model}" not in said.text
 
 
 def test_the_priorities_story_counts_every_item_taken(monkeypatch: Any) -> None:

@@ -45,7 +45,7 @@ from oncall.game.shiftrecord import (
 )
 from oncall.game.tools import setting_text
 from oncall.sim import budget as bd
-from oncall.sim.alertmanager import RENOTIFY_MIN, Alertmanager
+from oncall.sim.alertmanager import GROUP_WAIT_MIN, RENOTIFY_MIN, Alertmanager
 from oncall.sim.alerts import RULES, RULES_BY_NAME, Rule
 from oncall.sim.catalogue import FAULTS, TEAMS, TOOL_WORDS
 from oncall.sim.clock import hhmm
@@ -246,7 +246,7 @@ class Shift:
                  and self.now < (at := p.notified[-1] + RENOTIFY_MIN) <= until]
         live = {(e.rule, e.model) for e in self.world.firing()}
         for e in self.world.episodes(self.now - 360, until + 1, rules=paging()):
-            at = e.fired_at + 1
+            at = e.fired_at + GROUP_WAIT_MIN
             if self.now < at <= until and (e.rule, e.model) not in live and \
                     not self.am.silenced(e.rule, e.model, at):
                 wake.append((at, 0, "The pager woke you."))

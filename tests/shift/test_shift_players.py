@@ -72,3 +72,16 @@ def test_a_copied_build_plays_as_a_fresh_shift() -> None:
     """The copies the players start from are the shift `Shift` builds: the same card."""
     fresh = score_shift(PLAYERS["panicker"](Shift(SEEDS[0])).play().record)
     assert cards("panicker")[0] == fresh
+
+
+def test_no_answer_carries_an_event_after_its_own_minute() -> None:
+    """The played nights' clocks (waits of 10 minutes, woken early by the pager): every event
+    an answer carries happened by the minute it answers at (a wait to 01:43 carried a page at
+    01:44)."""
+    _all_cards()
+    for name in NAMES:
+        for seed in SEEDS:
+            for e in played(name, seed).entries:
+                o = e.observation
+                late = [ev for ev in o.events if int(ev.get("until", ev["t"])) > o.t]
+                assert not late, (name, seed, e.command, o.clock, late)

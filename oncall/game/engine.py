@@ -94,12 +94,15 @@ class Game:
     """One incident. Construct it from a scenario and a seed; drive it only through `do`."""
 
     def __init__(self, scenario: Scenario, seed: int, difficulty: str | None = None, *,
-                 start: int | None = None, keep_open: bool = False) -> None:
+                 start: int | None = None, keep_open: bool = False,
+                 until: int | None = None) -> None:
         """`start`: the minute the clock starts at (default: the first page), for a night shift
         that begins before anything pages. `keep_open`: resolving the last incident does not end
-        the game (a shift goes on until its end)."""
+        the game (a shift goes on until its end). `until`: the minute the clock stops at (a
+        shift's end): no command runs it further, so nothing the run records happens later."""
         self.scenario = scenario
         self.keep_open = keep_open
+        self.until = until
         self.seed = seed
         self.difficulty = difficulty or scenario.difficulty
         self.world = as_built(seed, world_spec(scenario, self.difficulty, start))
@@ -184,12 +187,13 @@ class Game:
             self._precheck(cmd)
         except tools.ToolError as exc:
             return self._log(c.to_dict(cmd), self._error(f"{verb}: {exc}", None))
-        events = self._spend(cmd.cost)
+        cost = self._within(cmd.cost)
+        events = self._spend(cost)
         try:
             obs = getattr(self, f"_do_{verb}")(cmd)
         except tools.ToolError as exc:
             obs = self._error(f"{verb}: {exc}", None)
-        obs.cost = cmd.cost
+        obs.cost = cost
         obs.events = events + obs.events
         if obs.ok:
             self._obs_count += 1
@@ -213,8 +217,13 @@ class Game:
         return f"obs-{self._obs_count}"
 
     def advance(self, minutes: int) -> list[dict[str, Any]]:
-        """Let `minutes` pass outside any command of the game (a night shift's own commands)."""
-        return self._spend(minutes)
+        """Let `minutes` pass outside any command of the game (a night shift's own commands),
+        as far as `until` lets the clock go."""
+        return self._spend(self._within(minutes))
+
+    def _within(self, minutes: int) -> int:
+        """The minutes the clock can run from now: all of them, but never past `until`."""
+        return minutes if self.until is None else max(0, min(minutes, self.until - self.now))
 
     def budget(self, start: int | None = None) -> dict[str, Any]:
         """The error budget of each incident's model as it stands now (SLO, what the month had

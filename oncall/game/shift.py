@@ -130,7 +130,8 @@ class Shift:
             sc = type(sc).model_validate(doc)
             try:
                 # The shift places its own noise: the game adds none for any difficulty.
-                game = Game(sc, self.seed, "normal", start=SHIFT_START, keep_open=True)
+                game = Game(sc, self.seed, "normal", start=SHIFT_START, keep_open=True,
+                            until=SHIFT_START + self.length)
             except ValueError as exc:
                 problems.append(str(exc))
                 continue
@@ -225,14 +226,14 @@ class Shift:
         """A wait ends early when something would wake an on-call: a page, or one sent again
         while it waits unacknowledged, a request, a colleague's answer or reminder; with what
         woke them (a page before anything else at the same minute), as the wait's answer says.
-        The player's command is recorded as typed."""
+        It ends at the shift's end at the latest. The player's command is recorded as typed."""
         try:
             cmd = c.parse(raw, self.game.phase)
         except c.CommandError:
             return raw, ""
         assert isinstance(cmd, c.Wait)
-        until = self.now + cmd.minutes
         f = self.record.facts
+        until = min(self.now + cmd.minutes, f.end)
         wake = [(it.arrives_at, 2, "A request came in.") for it in f.items
                 if not it.arrived and it.page is None and self.now < it.arrives_at <= until]
         wake += [(cv.reopen_at, 3, "A colleague wrote again.") for cv in f.conversations
@@ -252,7 +253,9 @@ class Shift:
                 wake.append((at, 0, "The pager woke you."))
         first, _, why = min(wake, default=(until, 0, ""))  # at one minute, a page first
         if first >= until:
-            return raw, ""
+            if until == self.now + cmd.minutes:
+                return raw, ""
+            first, why = until, "The shift is over."
         return {**raw, "minutes": max(1, first - self.now)}, why
 
     def incident_names(self) -> dict[str, str]:

@@ -74,14 +74,19 @@ def test_a_copied_build_plays_as_a_fresh_shift() -> None:
     assert cards("panicker")[0] == fresh
 
 
-def test_no_answer_carries_an_event_after_its_own_minute() -> None:
+def test_no_answer_carries_an_event_after_its_own_minute_or_the_shift_end() -> None:
     """The played nights' clocks (waits of 10 minutes, woken early by the pager): every event
     an answer carries happened by the minute it answers at (a wait to 01:43 carried a page at
-    01:44)."""
+    01:44), no answer comes after the shift's end, and the night closes at its end (a wait ran
+    a night on to 06:09, where its budget was counted)."""
     _all_cards()
     for name in NAMES:
         for seed in SEEDS:
-            for e in played(name, seed).entries:
+            rec = played(name, seed)
+            f = rec.facts
+            assert f.ended_at is not None and f.ended_at <= f.end, (name, seed, f.ended_at)
+            for e in rec.entries:
                 o = e.observation
+                assert o.t <= f.end, (name, seed, e.command, o.clock)
                 late = [ev for ev in o.events if int(ev.get("until", ev["t"])) > o.t]
                 assert not late, (name, seed, e.command, o.clock, late)

@@ -145,7 +145,8 @@ def saved_by_mitigation(world: World, start: int, now: int) -> dict[str, float]:
     actual = {m: failed_requests(world, m, start, now) for m in models}
     try:
         for inc in world.incidents.values():
-            inc.course.events = [e for e in inc.course.events if e[1] not in ("fix", "dip")]
+            inc.course.events = [e for e in inc.course.events
+                                 if e[1] not in ("fix", "handover", "dip")]
         unfixed = {m: failed_requests(world, m, start, now) for m in models}
     finally:
         for inc in world.incidents.values():

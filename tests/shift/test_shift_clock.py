@@ -36,3 +36,46 @@ def test_a_look_that_would_run_past_the_end_is_cut_at_it(short_night: Shift) -> 
     obs = s.do({"do": "logs", "model": s.world.fault.model})  # 3 minutes, 2 left
     assert obs.ok and (obs.t, obs.cost) == (END, 2) and s.ended
     assert s.record.facts.ended_at == END
+
+
+def _passive(s: Shift, wait: int, end_at: int | None = None) -> Shift:
+    """Acknowledge every page, fix nothing, wait `wait` minutes at a time (woken early by the
+    pager); go off the pager at `end_at`."""
+    while not s.ended:
+        if end_at is not None and s.now >= end_at:
+            s.do({"do": "end"})
+        elif any(p.acked_at is None for p in s.record.facts.pages):
+            s.do({"do": "ack"})
+        else:
+            s.do({"do": "wait", "minutes": wait})
+    return s
+
+
+@pytest.fixture(scope="module")
+def passive_nights() -> dict[str, Shift]:
+    """Seed 1's whole night (the fraud-scorer fault pages at 01:20 and nobody fixes it) played
+    with waits of 5 minutes, of 30, and gone off the pager at 02:00."""
+    built = Shift(1)
+    return {"wait 5": _passive(copy.deepcopy(built), 5),
+            "wait 30": _passive(copy.deepcopy(built), 30),
+            "end at 02:00": _passive(copy.deepcopy(built), 5, end_at=120)}
+
+
+def test_the_secondary_takes_over_at_its_own_minute_whatever_the_waits(
+        passive_nights: dict[str, Shift]) -> None:
+    """Seed 1 handed over at 04:21 with waits of 5 minutes, 04:46 with waits of 30 and 06:00
+    when the night was ended early (where the fault's stop was never recorded). Three hours
+    after the page, each time, and the event says how long it was."""
+    for how, s in passive_nights.items():
+        inc = s.world.fault
+        at = inc.page_at + 180
+        g = s.game.record.facts
+        said = [ev for e in s.record.entries for ev in e.observation.events
+                if ev["kind"] == "handover"]
+        assert [ev["t"] for ev in said] == [at], how
+        assert said[0]["text"].startswith("three hours after the page the secondary"), how
+        assert inc.course.fixed_at() == g.mitigated_at == at and g.handed_over, how
+        item = next(it for it in s.record.facts.items if it.incident == inc.id)
+        assert (item.done_at, item.outcome) == (at, "handed over"), how
+    budgets = {how: s.record.facts.budget for how, s in passive_nights.items()}
+    assert len({repr(b) for b in budgets.values()}) == 1, budgets

@@ -409,8 +409,11 @@ class Shift:
         f.ended_at = self.now
         f.budget = self.budget()
         paged = {it.model for it in f.items if it.kind == "incident"}
-        f.budget["saved_pct"] = {m: pct for m, pct in bd.saved_by_mitigation(
-            self.world, SHIFT_START, self.now).items() if m in paged}
+        saved = bd.budget_saved(self.world, SHIFT_START, self.now)
+        # The player's share, and apart from it the secondary on-call's (`handed over`).
+        f.budget["saved_pct"] = {m: p for m, p in saved.mitigation.items() if m in paged}
+        f.budget["secondary_saved_pct"] = {m: p for m, p in saved.secondary.items()
+                                           if m in paged}
         self.record.ended = True
         events.append({"t": self.now, "kind": "shift_end", "text": why})
 

@@ -79,3 +79,22 @@ def test_the_secondary_takes_over_at_its_own_minute_whatever_the_waits(
         assert (item.done_at, item.outcome) == (at, "handed over"), how
     budgets = {how: s.record.facts.budget for how, s in passive_nights.items()}
     assert len({repr(b) for b in budgets.values()}) == 1, budgets
+
+
+def test_the_budget_the_secondary_saved_is_not_the_players(
+        passive_nights: dict[str, Shift]) -> None:
+    """Nobody fixed seed 1's fault: the secondary's takeover saved the budget it saved, and
+    `shift numbers` credited it to the player as saved by mitigating."""
+    from oncall.sim import budget as bd
+
+    s = passive_nights["wait 5"]
+    model = s.world.fault.model
+    b = s.record.facts.budget
+    assert b["saved_pct"][model] == 0.0 and b["secondary_saved_pct"][model] > 10
+    kept = list(s.world.fault.course.events)
+    s.world.fault.course.events = []  # nobody at all: the night unfixed to its end
+    unfixed = bd.failed_requests(s.world, model, 0, s.now)
+    s.world.fault.course.events = kept
+    total = 100 * (unfixed - bd.failed_requests(s.world, model, 0, s.now)) / \
+        bd.budget_requests(s.world, model)
+    assert abs(b["saved_pct"][model] + b["secondary_saved_pct"][model] - total) < 0.01

@@ -626,13 +626,17 @@ class Shift:
         d = dialogues()[conv.trigger]
         self._touch(conv)
         delay = self._night_delay(conv)
-        events = self._spend(sc.SHIFT_VERBS[verb].cost + delay)  # type: ignore[operator]
+        cost: int = sc.SHIFT_VERBS[verb].cost
+        # The player's answer goes out once written; the colleague's comes `delay` later.
+        said_at = min(self.now + cost, self.record.facts.end)
+        events = self._spend(cost + delay)
         f = self.record.facts
         if verb == "reply":
             convinced = self._convinced(conv, cited or [])
             if not convinced:
                 text = self._fill(d.unconvinced, conv)
-                conv.said.append(Said(t=self.now, entry=len(self.record.entries), verb=verb,
+                conv.said.append(Said(t=said_at, answered_at=self.now,
+                                      entry=len(self.record.entries), verb=verb,
                                       cited=cited or [], convinced=False, says=text))
                 obs = self._obs("reply", text, {"conversation": conv.id, "convinced": False,
                                                 "by": conv.person, "answered_after": delay})
@@ -640,8 +644,8 @@ class Shift:
                 return obs
         ans = d.responses[verb]  # type: ignore[index]
         text = self._fill(ans.says, conv, evidence=self._shown(cited or []), later=str(later))
-        conv.said.append(Said(t=self.now, entry=len(self.record.entries), verb=verb,
-                              cited=cited or [],
+        conv.said.append(Said(t=said_at, answered_at=self.now, entry=len(self.record.entries),
+                              verb=verb, cited=cited or [],
                               convinced=True if verb == "reply" else None, says=text,
                               effect=ans.effect))
         if ans.trust:

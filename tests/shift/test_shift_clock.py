@@ -4,6 +4,8 @@ records happens at its own minute, whatever the size of the player's waits."""
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +100,30 @@ def test_the_budget_the_secondary_saved_is_not_the_players(
     total = 100 * (unfixed - bd.failed_requests(s.world, model, 0, s.now)) / \
         bd.budget_requests(s.world, model)
     assert abs(b["saved_pct"][model] + b["secondary_saved_pct"][model] - total) < 0.01
+
+
+def test_an_answer_to_a_colleague_holds_when_it_was_said_and_when_they_answered(
+        short_night: Shift, tmp_path: Path) -> None:
+    """Seed 1's feature request arrives at 00:16; the player agrees at once (1 minute) and
+    the requester answers 6 minutes later. The record held 00:23 as the minute the player
+    said it. A save of record format 1 (which held only that) is read as format 2."""
+    from oncall.scoring.shift import score_shift
+    from oncall.store.shifts import load_shift, shift_text
+
+    s = copy.deepcopy(short_night)
+    assert s.do({"do": "wait", "minutes": 30}).clock == "00:16"
+    obs = s.do({"do": "agree"})
+    said = s.record.facts.conversations[0].said[0]
+    delay = obs.data["answered_after"]
+    assert (said.t, said.answered_at) == (17, 17 + delay) and delay > 1
+    s.do({"do": "abandon"})
+    saved = json.loads(shift_text(s.record, score_shift(s.record)))
+    old = saved["record"]
+    old["format"] = 1
+    del old["facts"]["budget"]["secondary_saved_pct"]
+    for cv in old["facts"]["conversations"]:
+        for x in cv["said"]:
+            x["t"] = x.pop("answered_at")
+    path = tmp_path / "format-1.json"
+    path.write_text(json.dumps(saved))
+    assert load_shift(path).record == s.record

@@ -245,7 +245,10 @@ class Shift:
         wake += [(at, 0, "The pager rang again: a page is still unacknowledged.")
                  for p in self.am.pages.values() if p.acked_at is None and p.notified
                  and self.now < (at := p.notified[-1] + RENOTIFY_MIN) <= until]
-        live = {(e.rule, e.model) for e in self.world.firing()}
+        # What fires and has notified already (one that fired this minute is in its group
+        # wait: it notifies at the next, and that wakes the on-call).
+        live = {(e.rule, e.model) for e in self.world.firing()
+                if e.fired_at + GROUP_WAIT_MIN <= self.now}
         for e in self.world.episodes(self.now - 360, until + 1, rules=paging()):
             at = e.fired_at + GROUP_WAIT_MIN
             if self.now < at <= until and (e.rule, e.model) not in live and \

@@ -4,7 +4,10 @@ The first line out is the page. Each line in is one command object with a "do" k
 is its observation, always one JSON object on one line. When the postmortem ends the incident,
 that line carries the scorecard and where the incident was saved. Bad lines (not JSON, not UTF-8,
 too deep, too long, not a command) get an error object naming the problem and the valid
-commands; the session goes on. `help` and `status` still answer after the postmortem.
+commands; the session goes on. `help` and `status` still answer after the postmortem. An input
+that ends before a night shift does leaves the night abandoned, scored and saved, as a player
+who goes away leaves it; the last line says so (an incident the input leaves unfinished is not
+kept, as before).
 """
 
 from __future__ import annotations
@@ -119,11 +122,13 @@ class Gone(BaseException):
 class _Watch:
     """SIGHUP and SIGTERM while the protocol runs: between commands they stop the loop at once
     (a read waiting on stdin included); during a command they wait for it to finish, so the game
-    is never left half way through one."""
+    is never left half way through one. And what the standard error should say of a game the
+    input left unfinished (`note`)."""
 
     def __init__(self) -> None:
         self.busy = False
         self.pending: int | None = None
+        self.note: str | None = None
 
     def handler(self, signum: int, _frame: object) -> None:
         if self.busy:
@@ -185,16 +190,33 @@ def _serve(session: Session | ShiftSession, first: Observation, inp: IO[str] | I
     try:
         _send(out, observation_line(first))
         _answer(session, inp, out, watch)
+        if isinstance(session, ShiftSession) and not session.ended:
+            watch.busy = True
+            why = "the input ended before the night did"
+            outcome = session.abandon(INPUT_ENDED)
+            if session.ended:
+                _send(out, _abandoned(session, why))
+                watch.note = f"{why}; {_kept(outcome)}"
     except Gone as gone:
         watch.busy = True  # a second signal must not cut the save short
         was_ended = session.ended
         gone.outcome = session.abandon()
         if session.ended and not was_ended:
             with contextlib.suppress(Gone):
-                card = session.card.model_dump(mode="json") if session.card else None
-                _send(out, {"kind": "abandoned", "ok": True, "text": gone.why,
-                            "scorecard": card} | saved_fields(session))
+                _send(out, _abandoned(session, gone.why))
         raise
+
+
+INPUT_ENDED = "the input ended"
+"""The reason recorded for a night the input left unfinished."""
+
+
+def _abandoned(session: Session | ShiftSession, why: str) -> dict[str, Any]:
+    """The last line of a game abandoned because the player's side went (`why`): its card and
+    where it was saved."""
+    card = session.card.model_dump(mode="json") if session.card else None
+    return {"kind": "abandoned", "ok": True, "text": why, "scorecard": card} | \
+        saved_fields(session)
 
 
 def _answer(session: Session | ShiftSession, inp: IO[str] | IO[bytes], out: IO[str],
@@ -275,6 +297,8 @@ def _stdio(body: Callable[[IO[bytes] | IO[str], IO[str], _Watch], object]) -> in
     with _signals(watch.handler):
         try:
             body(stdin, out, watch)
+            if watch.note:
+                print(f"oncall: {watch.note}", file=sys.stderr)
         except Gone as gone:
             code = gone.code
             print(f"oncall: {gone.why}; {_kept(gone.outcome)}", file=sys.stderr)

@@ -315,14 +315,14 @@ class Session:
         with self._lock:
             return self.game.glance()
 
-    def abandon(self) -> SaveOutcome | None:
-        """Leave the incident unfinished and keep it: the engine records the end (`abandon`),
-        and `do` scores and saves it like any other ending. Nothing to keep before the first
-        command; an ended incident was saved already."""
+    def abandon(self, reason: str = "") -> SaveOutcome | None:
+        """Leave the incident unfinished and keep it: the engine records the end (`abandon`,
+        with the `reason` if one is given), and `do` scores and saves it like any other ending.
+        Nothing to keep before the first command; an ended incident was saved already."""
         with self._lock:
             if self.game.ended or not self.game.record.entries or self.outcome is not None:
                 return self.outcome
-            self.do({"do": "abandon"})
+            self.do({"do": "abandon", **({"reason": reason} if reason else {})})
             return self.outcome
 
     def refusal(self, message: str, chars: int = 0) -> Observation:
@@ -559,14 +559,14 @@ class ShiftSession:
                 return self._internal_error(raw, exc, size)
             return obs
 
-    def abandon(self) -> SaveOutcome | None:
-        """Leave the night where it stands and keep it (the shift records `abandon`, and `do`
-        scores and saves it). Nothing to keep before the first command; an ended night was
-        saved already."""
+    def abandon(self, reason: str = "") -> SaveOutcome | None:
+        """Leave the night where it stands and keep it (the shift records `abandon`, with the
+        `reason` if one is given, and `do` scores and saves it). Nothing to keep before the
+        first command; an ended night was saved already."""
         with self._lock:
             if self.shift.ended or not self.shift.record.entries or self.outcome is not None:
                 return self.outcome
-            self.do({"do": "abandon"})
+            self.do({"do": "abandon", **({"reason": reason} if reason else {})})
             return self.outcome
 
     def _score(self, obs: Observation) -> Observation:

@@ -27,7 +27,7 @@ from oncall.game.record import (
 )
 from oncall.sim.alerts import RULES_BY_NAME, Episode
 from oncall.sim.catalogue import FAULTS, FAULTS_BY_ID, TEAMS
-from oncall.sim.clock import hhmm
+from oncall.sim.clock import hhmm, mins
 from oncall.sim.faultdef import FaultKind
 from oncall.sim.faults import Intervention, Outcome
 from oncall.sim.impact import describe as describe_impact
@@ -94,12 +94,15 @@ class Game:
     """One incident. Construct it from a scenario and a seed; drive it only through `do`."""
 
     def __init__(self, scenario: Scenario, seed: int, difficulty: str | None = None, *,
-                 start: int | None = None, keep_open: bool = False) -> None:
+                 start: int | None = None, keep_open: bool = False,
+                 until: int | None = None) -> None:
         """`start`: the minute the clock starts at (default: the first page), for a night shift
         that begins before anything pages. `keep_open`: resolving the last incident does not end
-        the game (a shift goes on until its end)."""
+        the game (a shift goes on until its end). `until`: the minute the clock stops at (a
+        shift's end): no command runs it further, so nothing the run records happens later."""
         self.scenario = scenario
         self.keep_open = keep_open
+        self.until = until
         self.seed = seed
         self.difficulty = difficulty or scenario.difficulty
         self.world = as_built(seed, world_spec(scenario, self.difficulty, start))
@@ -184,12 +187,13 @@ class Game:
             self._precheck(cmd)
         except tools.ToolError as exc:
             return self._log(c.to_dict(cmd), self._error(f"{verb}: {exc}", None))
-        events = self._spend(cmd.cost)
+        cost = self._within(cmd.cost)
+        events = self._spend(cost)
         try:
             obs = getattr(self, f"_do_{verb}")(cmd)
         except tools.ToolError as exc:
             obs = self._error(f"{verb}: {exc}", None)
-        obs.cost = cmd.cost
+        obs.cost = cost
         obs.events = events + obs.events
         if obs.ok:
             self._obs_count += 1
@@ -213,8 +217,13 @@ class Game:
         return f"obs-{self._obs_count}"
 
     def advance(self, minutes: int) -> list[dict[str, Any]]:
-        """Let `minutes` pass outside any command of the game (a night shift's own commands)."""
-        return self._spend(minutes)
+        """Let `minutes` pass outside any command of the game (a night shift's own commands),
+        as far as `until` lets the clock go."""
+        return self._spend(self._within(minutes))
+
+    def _within(self, minutes: int) -> int:
+        """The minutes the clock can run from now: all of them, but never past `until`."""
+        return minutes if self.until is None else max(0, min(minutes, self.until - self.now))
 
     def budget(self, start: int | None = None) -> dict[str, Any]:
         """The error budget of each incident's model as it stands now (SLO, what the month had
@@ -301,6 +310,10 @@ class Game:
         for msg in self.world.advance(minutes):
             events.append({"t": msg.at, "kind": "message", "by": msg.by, "text": msg.text})
         f = self.record.facts
+        for inc in self.world.incidents.values():
+            at = self.handover_at(inc.id)
+            if at is not None and at <= self.now:
+                self._hand_over(inc.id, at, events)
         self._note_mitigation(events)
         if (self.phase == "paged" and not f.paged_unacked_escalated
                 and self.now - f.page_at > c.ACK_TARGET_MIN):
@@ -308,11 +321,6 @@ class Game:
             events.append({"t": f.page_at + c.ACK_TARGET_MIN, "kind": "escalation",
                            "text": "unacknowledged for 5 minutes: the page escalated to the "
                                    "secondary on-call"})
-        for inc in self.world.incidents.values():
-            page_at = inc.page_at if inc.page_at is not None else f.page_at
-            if (inc.course.fixed_at() is None and self.now - page_at >= HANDOVER_AFTER_MIN
-                    and not self.world.recovered(inc.id)):
-                self._hand_over(inc.id, events)
         firing = self.world.firing()
         keys = {(e.rule, e.model) for e in firing}
         for e in firing:
@@ -356,17 +364,33 @@ class Game:
                 events.append({"t": fixed, "kind": "mitigated",
                                "text": f"{inc.model} is recovering"})
 
-    def _hand_over(self, incident: str, events: list[dict[str, Any]]) -> None:
+    def handover_at(self, incident: str) -> int | None:
+        """The minute the secondary on-call takes an incident over: HANDOVER_AFTER_MIN after
+        its page, if at that minute no fix has stopped the fault or is on its way (a team's
+        answer still to come) and the fault has not faded by itself. A minute of the world,
+        the same however the clock got there (in waits of 5 minutes or of 30, or a night
+        ended early); None if the secondary never takes it over (as the world stands now)."""
+        inc = self.world.incidents[incident]
+        page_at = inc.page_at if inc.page_at is not None else self.record.facts.page_at
+        at = page_at + HANDOVER_AFTER_MIN
+        if inc.course.fixed_at() is not None or self.world.recovered(incident, at):
+            return None
+        return at
+
+    def _hand_over(self, incident: str, at: int, events: list[dict[str, Any]]) -> None:
+        """The secondary takes over at `at` (`handover_at`) and stops the fault there: the
+        course records the fix at that minute, and the record that it was the secondary's."""
         inc = self.world.incidents[incident]
         if inc is self.world.fault:
             self.record.facts.handed_over = True
         fact = self._incident_fact(incident)
         if fact is not None:
             fact.handed_over = True
-        inc.course.events.append((self.now, "fix", 0.0))
-        events.append({"t": self.now, "kind": "handover",
-                       "text": f"three hours after the page the secondary on-call took over "
-                               f"{inc.model} and applied the fix"})
+        self.world.hand_over(incident, at)
+        page_at = inc.page_at if inc.page_at is not None else self.record.facts.page_at
+        events.append({"t": at, "kind": "handover",
+                       "text": f"{mins(at - page_at)} after the page the secondary on-call took "
+                               f"over {inc.model} and applied the fix"})
 
     # -- commands ------------------------------------------------------------------------------
     def _do_help(self, cmd: c.Help) -> Observation:

@@ -45,7 +45,7 @@ from oncall.game.shiftrecord import (
 )
 from oncall.game.tools import setting_text
 from oncall.sim import budget as bd
-from oncall.sim.alertmanager import RENOTIFY_MIN, Alertmanager
+from oncall.sim.alertmanager import GROUP_WAIT_MIN, RENOTIFY_MIN, Alertmanager
 from oncall.sim.alerts import RULES, RULES_BY_NAME, Rule
 from oncall.sim.catalogue import FAULTS, TEAMS, TOOL_WORDS
 from oncall.sim.clock import hhmm
@@ -130,7 +130,8 @@ class Shift:
             sc = type(sc).model_validate(doc)
             try:
                 # The shift places its own noise: the game adds none for any difficulty.
-                game = Game(sc, self.seed, "normal", start=SHIFT_START, keep_open=True)
+                game = Game(sc, self.seed, "normal", start=SHIFT_START, keep_open=True,
+                            until=SHIFT_START + self.length)
             except ValueError as exc:
                 problems.append(str(exc))
                 continue
@@ -225,14 +226,14 @@ class Shift:
         """A wait ends early when something would wake an on-call: a page, or one sent again
         while it waits unacknowledged, a request, a colleague's answer or reminder; with what
         woke them (a page before anything else at the same minute), as the wait's answer says.
-        The player's command is recorded as typed."""
+        It ends at the shift's end at the latest. The player's command is recorded as typed."""
         try:
             cmd = c.parse(raw, self.game.phase)
         except c.CommandError:
             return raw, ""
         assert isinstance(cmd, c.Wait)
-        until = self.now + cmd.minutes
         f = self.record.facts
+        until = min(self.now + cmd.minutes, f.end)
         wake = [(it.arrives_at, 2, "A request came in.") for it in f.items
                 if not it.arrived and it.page is None and self.now < it.arrives_at <= until]
         wake += [(cv.reopen_at, 3, "A colleague wrote again.") for cv in f.conversations
@@ -244,15 +245,20 @@ class Shift:
         wake += [(at, 0, "The pager rang again: a page is still unacknowledged.")
                  for p in self.am.pages.values() if p.acked_at is None and p.notified
                  and self.now < (at := p.notified[-1] + RENOTIFY_MIN) <= until]
-        live = {(e.rule, e.model) for e in self.world.firing()}
+        # What fires and has notified already (one that fired this minute is in its group
+        # wait: it notifies at the next, and that wakes the on-call).
+        live = {(e.rule, e.model) for e in self.world.firing()
+                if e.fired_at + GROUP_WAIT_MIN <= self.now}
         for e in self.world.episodes(self.now - 360, until + 1, rules=paging()):
-            at = e.fired_at + 1
+            at = e.fired_at + GROUP_WAIT_MIN
             if self.now < at <= until and (e.rule, e.model) not in live and \
                     not self.am.silenced(e.rule, e.model, at):
                 wake.append((at, 0, "The pager woke you."))
         first, _, why = min(wake, default=(until, 0, ""))  # at one minute, a page first
         if first >= until:
-            return raw, ""
+            if until == self.now + cmd.minutes:
+                return raw, ""
+            first, why = until, "The shift is over."
         return {**raw, "minutes": max(1, first - self.now)}, why
 
     def incident_names(self) -> dict[str, str]:
@@ -406,8 +412,11 @@ class Shift:
         f.ended_at = self.now
         f.budget = self.budget()
         paged = {it.model for it in f.items if it.kind == "incident"}
-        f.budget["saved_pct"] = {m: pct for m, pct in bd.saved_by_mitigation(
-            self.world, SHIFT_START, self.now).items() if m in paged}
+        saved = bd.budget_saved(self.world, SHIFT_START, self.now)
+        # The player's share, and apart from it the secondary on-call's (`handed over`).
+        f.budget["saved_pct"] = {m: p for m, p in saved.mitigation.items() if m in paged}
+        f.budget["secondary_saved_pct"] = {m: p for m, p in saved.secondary.items()
+                                           if m in paged}
         self.record.ended = True
         events.append({"t": self.now, "kind": "shift_end", "text": why})
 
@@ -620,13 +629,17 @@ class Shift:
         d = dialogues()[conv.trigger]
         self._touch(conv)
         delay = self._night_delay(conv)
-        events = self._spend(sc.SHIFT_VERBS[verb].cost + delay)  # type: ignore[operator]
+        cost: int = sc.SHIFT_VERBS[verb].cost
+        # The player's answer goes out once written; the colleague's comes `delay` later.
+        said_at = min(self.now + cost, self.record.facts.end)
+        events = self._spend(cost + delay)
         f = self.record.facts
         if verb == "reply":
             convinced = self._convinced(conv, cited or [])
             if not convinced:
                 text = self._fill(d.unconvinced, conv)
-                conv.said.append(Said(t=self.now, entry=len(self.record.entries), verb=verb,
+                conv.said.append(Said(t=said_at, answered_at=self.now,
+                                      entry=len(self.record.entries), verb=verb,
                                       cited=cited or [], convinced=False, says=text))
                 obs = self._obs("reply", text, {"conversation": conv.id, "convinced": False,
                                                 "by": conv.person, "answered_after": delay})
@@ -634,8 +647,8 @@ class Shift:
                 return obs
         ans = d.responses[verb]  # type: ignore[index]
         text = self._fill(ans.says, conv, evidence=self._shown(cited or []), later=str(later))
-        conv.said.append(Said(t=self.now, entry=len(self.record.entries), verb=verb,
-                              cited=cited or [],
+        conv.said.append(Said(t=said_at, answered_at=self.now, entry=len(self.record.entries),
+                              verb=verb, cited=cited or [],
                               convinced=True if verb == "reply" else None, says=text,
                               effect=ans.effect))
         if ans.trust:

@@ -15,7 +15,10 @@ from pydantic import Field
 from oncall.game.record import Entry, Model, Record
 from oncall.sim.fields import empty_list
 
-SHIFT_FORMAT = 1
+SHIFT_FORMAT = 2
+"""2: a colleague's answer holds when the player said it (`Said.t`) and when they answered
+(`Said.answered_at`); format 1 held only the answer's minute, as `t` (`oncall.store.shifts`
+reads it as format 2)."""
 ItemKind = Literal["incident", "deploy", "canary", "feature", "noise"]
 PRIORITY: dict[str, int] = {"incident": 1, "deploy": 2, "canary": 2, "feature": 3, "noise": 4}
 """Production incidents first, deployment-blocking work second, feature requests third, noise
@@ -67,7 +70,10 @@ class SilenceFact(Model):
 
 
 class Said(Model):
-    t: int
+    """One answer of the player's to a colleague, and the colleague's answer to it."""
+
+    t: int = Field(description="when the player said it (their answer went out)")
+    answered_at: int | None = Field(None, description="when the colleague answered")
     entry: int = Field(description="index of the record entry of this answer")
     verb: str
     cited: list[str] = Field(default_factory=empty_list)

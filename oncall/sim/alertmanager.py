@@ -106,8 +106,9 @@ class Alertmanager:
 
     def step(self, before: int, now: int, episodes: list[Episode]) -> list[dict[str, object]]:
         """What the pager did in (before, now]: new pages, re-notifications, escalations,
-        expired silences. `episodes`: the alert episodes that fired by `now` (one that fired and
-        cleared within the span still paged)."""
+        expired silences, each at a minute of that span (none later than `now`). `episodes`:
+        the alert episodes that fired by `now` (one that fired and cleared within the span
+        still paged)."""
         active = [e for e in episodes if e.fired_at <= now
                   and (e.ended_at is None or e.ended_at > before)]
         events: list[dict[str, object]] = []
@@ -137,7 +138,13 @@ class Alertmanager:
                 live.add(key)
             if key in self._live:
                 continue
-            at = max(e.fired_at + GROUP_WAIT_MIN, before + 1) if e.fired_at > before else now
+            due = e.fired_at + GROUP_WAIT_MIN
+            if due > now:
+                # Still in its group wait: it notifies at the step that reaches `due`, never
+                # in an answer that stops before it.
+                live.discard(key)
+                continue
+            at = due if due > before else now
             page = self.page_for(e.model)
             if page is None:
                 page = Page(f"p{len(self.pages) + 1}", e.model, rule.severity, at)

@@ -9,6 +9,7 @@ divided by (1 - s): 1 spends the budget in exactly 30 days, 14.4 spends 2% of it
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -134,21 +135,45 @@ def gpu_cost_usd(moves: list[tuple[int, float]], now: int) -> float:
     return round(sum(rate * max(0, now - at) / 60 for at, rate in moves), 2)
 
 
-def saved_by_mitigation(world: World, start: int, now: int) -> dict[str, float]:
-    """Per incident model, the share of its 30-day budget that fixing the fault saved: what the
-    night would have spent had every incident run unfixed to `now`, minus what it spent.
+class Saved(NamedTuple):
+    """Per incident model, the share of its 30-day budget (%) that stopping the faults saved,
+    by whom it was stopped."""
 
-    The counterfactual is the world's own: the same telemetry with the incidents' fixes taken out
-    of their courses (then put back exactly as they were)."""
+    mitigation: dict[str, float]
+    """The player's moves: their fixes, the fixes of the teams they asked, partial relief."""
+    secondary: dict[str, float]
+    """The secondary on-call's takeover (`handover` in a course), for the models that had one."""
+
+
+def budget_saved(world: World, start: int, now: int) -> Saved:
+    """What stopping the faults saved over [start, now), the player's share apart from the
+    secondary on-call's: against the night had every incident run unfixed to `now`, the player
+    saved what their moves before any takeover saved (the night with each takeover and what
+    came after it taken out), and the secondary saved the rest. A fix of the player's that
+    landed after the takeover found the fault stopped and saved nothing.
+
+    The counterfactuals are the world's own: the same telemetry with the courses cut back (then
+    put back exactly as they were). Cut at a takeover, a course is the one the world had then."""
     kept = {i.id: list(i.course.events) for i in world.incidents.values()}
     models = list(dict.fromkeys(i.model for i in world.incidents.values()))
+    handed = {i.model for i in world.incidents.values()
+              if any(kind == "handover" for _, kind, _ in i.course.events)}
     actual = {m: failed_requests(world, m, start, now) for m in models}
     try:
         for inc in world.incidents.values():
-            inc.course.events = [e for e in inc.course.events if e[1] not in ("fix", "dip")]
+            inc.course.events = list(itertools.takewhile(lambda e: e[1] != "handover",
+                                                         kept[inc.id]))
+        without = {m: failed_requests(world, m, start, now) for m in handed}
+        for inc in world.incidents.values():
+            inc.course.events = [e for e in kept[inc.id]
+                                 if e[1] not in ("fix", "handover", "dip")]
         unfixed = {m: failed_requests(world, m, start, now) for m in models}
     finally:
         for inc in world.incidents.values():
             inc.course.events = kept[inc.id]
-    return {m: round(max(0.0, 100 * (unfixed[m] - actual[m]) / budget_requests(world, m)), 2)
-            for m in models}
+
+    def pct(m: str, more: float, less: float) -> float:
+        return round(max(0.0, 100 * (more - less) / budget_requests(world, m)), 2)
+
+    return Saved(mitigation={m: pct(m, unfixed[m], without.get(m, actual[m])) for m in models},
+                 secondary={m: pct(m, without[m], actual[m]) for m in models if m in handed})

@@ -30,6 +30,22 @@ def date_of(t: int | float) -> dt.datetime:
     return NIGHT + dt.timedelta(minutes=int(t))
 
 
+HOURS = ("midnight", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+         "ten", "eleven", "noon")
+
+
+def mins(n: int) -> str:
+    """A span said aloud: `1 minute`, `26 minutes`, and from an hour and a half on, in hours
+    to the nearest half (`about three hours` for 184 minutes): nobody says "184 minutes"."""
+    if n < 90:
+        return f"{n} minute{'s' if n != 1 else ''}"
+    h, half = divmod(round(n / 30), 2)
+    word = HOURS[h] if h < 12 else str(h)
+    said = "an hour and a half" if (h, half) == (1, 1) else \
+        f"{word} and a half hours" if half else f"{word} hours"
+    return f"about {said}" if h * 60 + 30 * half != n else said
+
+
 def delay_text(minutes: float) -> str:
     """A delay in the unit a person would say it in: `45 min`, `4 h`, `3 days`."""
     if minutes >= 2 * DAY:

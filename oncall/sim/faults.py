@@ -88,6 +88,11 @@ class LogLine(NamedTuple):
     message: str
 
 
+STOPS = ("fix", "handover")
+"""Course events that stop the fault: a fix (the player's or a team's) and the secondary
+on-call's takeover, kept apart so that what each saved can be told apart."""
+
+
 @dataclass(slots=True)
 class Course:
     """The fault's intensity over time: onset, ramp, and what interventions did to it."""
@@ -115,18 +120,18 @@ class Course:
             k = np.maximum(k, self._shape(t - before))
         fixed = self.fixed_at()
         for at, kind, value in sorted(self.events):
-            if kind == "fix" and at != fixed:
+            if kind in STOPS and at != fixed:
                 continue  # a later fix finds the fault already stopped by the earliest one
             if kind == "worse":
                 k = np.where(t >= at, k * value, k)
             elif kind == "dip":
                 k = np.where((t >= at) & (t < at + value), k * 0.15, k)
-            elif kind == "fix":
+            elif kind in STOPS:
                 k = np.where(t >= at, k * np.clip(1 - (t - at) / self.recovery, 0, 1), k)
         return np.asarray(k)
 
     def fixed_at(self) -> int | None:
-        fixes = [at for at, kind, _ in self.events if kind == "fix"]
+        fixes = [at for at, kind, _ in self.events if kind in STOPS]
         return min(fixes) if fixes else None
 
 

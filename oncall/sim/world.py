@@ -868,11 +868,17 @@ class World:
         self.pending = [m for m in self.pending if m.at > self.now]
         return arrived
 
-    def recovered(self, incident: str | None = None) -> bool:
+    def recovered(self, incident: str | None = None, t: int | None = None) -> bool:
         """The service level is back: the incident's effect (every incident's, by default) is
-        gone now."""
+        gone at minute t (default now)."""
+        t = self.now if t is None else t
         incs = [self.incidents[incident]] if incident else list(self.incidents.values())
-        return all(i.active(self, self.now) < 0.05 for i in incs)
+        return all(i.active(self, t) < 0.05 for i in incs)
+
+    def hand_over(self, incident: str, at: int) -> None:
+        """The secondary on-call takes the incident over at minute `at` and stops its fault
+        there (a `handover` in its course: a fix that is not the player's)."""
+        self.incidents[incident].course.events.append((at, "handover", 0.0))
 
     def impact(self, t1: int | None = None, incident: str | None = None) -> dict[str, float]:
         """The incident's impact from its page to t1 (`oncall.sim.impact`, which says what each

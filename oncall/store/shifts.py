@@ -78,9 +78,50 @@ def load_shift(path: Path) -> ShiftSave:
     or SaveError naming the file and the reason. The file is never changed."""
     path = Path(path)
     data = read_json(path)
+    _read_format_1(data)
     check_formats(path, data, SHIFT_SAVE_FORMAT, SHIFT_FORMAT, "shift ")
     return validated(path, data, ShiftSave, lambda save: _shift_problem(save.record),
                      lambda save: score_shift(save.record))
+
+
+def _read_format_1(data: Any) -> None:
+    """A record of shift format 1 read as format 2, in place (the file is never changed).
+
+    Format 1 held a colleague's answer at the minute the colleague answered, as `t`: the
+    player said it that answer's delay earlier (`answered_after`, on the answer's own entry).
+    And it counted the budget the secondary on-call's takeover saved as saved by mitigating:
+    a night of format 1 does not say which share was the player's, so the whole of it on a
+    model handed over is read as the secondary's, and none is claimed for the player. Shapes
+    this does not expect are left as they are, for the checks to name."""
+    record = data.get("record") if isinstance(data, dict) else None
+    if not isinstance(record, dict) or record.get("format") != 1:
+        return
+    entries, facts = record.get("entries"), record.get("facts")
+    if not isinstance(entries, list) or not isinstance(facts, dict):
+        return
+    for cv in _dicts(facts.get("conversations")):
+        for said in _dicts(cv.get("said")):
+            t, entry = said.get("t"), said.get("entry")
+            if "answered_at" in said or type(t) is not int or type(entry) is not int or \
+                    not 0 <= entry < len(entries):
+                continue
+            obs = entries[entry].get("observation") if isinstance(entries[entry], dict) else None
+            answer = obs.get("data") if isinstance(obs, dict) else None
+            delay = answer.get("answered_after") if isinstance(answer, dict) else None
+            if type(delay) is int:
+                said["answered_at"], said["t"] = t, t - delay
+    budget = facts.get("budget")
+    saved = budget.get("saved_pct") if isinstance(budget, dict) else None
+    if isinstance(budget, dict) and isinstance(saved, dict):
+        handed = {it.get("model") for it in _dicts(facts.get("items"))
+                  if it.get("kind") == "incident" and it.get("outcome") == "handed over"}
+        budget["secondary_saved_pct"] = {m: v for m, v in saved.items() if m in handed}
+        budget["saved_pct"] = {m: 0.0 if m in handed else v for m, v in saved.items()}
+    record["format"] = SHIFT_FORMAT
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _shift_problem(record: ShiftRecord) -> str:

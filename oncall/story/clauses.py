@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from oncall.scoring.text import and_list
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID, FIXES
+from oncall.sim.clock import mins as mins  # a span said aloud; the engine says spans too
 
 SIGNAL_CLAUSES: dict[str, str] = {
     "log": "the service was logging \u201c{arg}\u201d",
@@ -342,22 +343,6 @@ def about(n: float) -> str:
     r = sig(n)
     text = f"{r:,.0f}" if abs(r) >= 10 else f"{r:g}"
     return text if r == n else f"about {text}"
-
-
-def mins(n: int) -> str:
-    """A span said aloud: `1 minute`, `26 minutes`, and from an hour and a half on, in hours
-    to the nearest half (`about three hours` for 184 minutes): nobody says "184 minutes"."""
-    if n < 90:
-        return f"{n} minute{'s' if n != 1 else ''}"
-    h, half = divmod(round(n / 30), 2)
-    word = HOURS[h] if h < 12 else str(h)
-    said = "an hour and a half" if (h, half) == (1, 1) else \
-        f"{word} and a half hours" if half else f"{word} hours"
-    return f"about {said}" if h * 60 + 30 * half != n else said
-
-
-HOURS = ("midnight", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-         "ten", "eleven", "noon")
 
 
 def clock_said(t: int) -> str:

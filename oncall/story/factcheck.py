@@ -332,6 +332,7 @@ def check_shift(text: str, rec: ShiftRecord) -> list[str]:
 
     problems = check(text, rec.game, Facts(rec.game, rec))
     by_model = {inc.model: inc for inc in incidents(rec)}
+    looked = {e.observation.id: e.command.get("model") for e in rec.entries if e.observation.id}
     for sentence in re.split(r"(?<=[.!?])\s+|\n+", _masked(text)):
         named = [m for m in _named(sentence.lower(), ARCHETYPES_BY_NAME) if m in by_model]
         if len(named) != 1:
@@ -344,7 +345,12 @@ def check_shift(text: str, rec: ShiftRecord) -> list[str]:
                             if t is not None}
         for cv in rec.facts.conversations:
             if cv.model == inc.model:
-                allowed |= {cv.opened_at, *(s.t for s in cv.said)}
+                allowed |= {cv.opened_at}
+            # An answer belongs to its colleague's model, and to the model its evidence shows
+            # (a reply on a release can cite the looks at a burning incident).
+            allowed |= {t for s in cv.said if cv.model == inc.model
+                        or inc.model in {looked.get(o) for o in s.cited}
+                        for t in (s.t, s.answered_at) if t is not None}
         ok = {hhmm(t) for t in allowed}
         for h, mm in CLOCK.findall(sentence):
             clock = f"{int(h):02d}:{mm}"

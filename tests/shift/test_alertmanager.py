@@ -132,3 +132,14 @@ def test_a_wait_says_what_woke_you() -> None:
     assert s.now == 20 and obs.text.endswith("A request came in."), obs.text
     assert [e["kind"] for e in obs.events if e["t"] == s.now] == ["message", "request"]
     assert not s.am.pages
+
+
+def test_an_alert_in_its_group_wait_pages_at_the_step_that_reaches_it_never_before() -> None:
+    """A step to 01:43 with an alert firing at 01:43 said a page at 01:44: the page waits for
+    the step that reaches its minute, and is said there, at that minute."""
+    am = Alertmanager()
+    alert = [ep("ModelHigh5xxRatio", "m", 103)]
+    assert am.step(100, 103, alert) == [] and not am.pages
+    ev = am.step(103, 110, alert)
+    assert [(e["kind"], e["t"]) for e in ev][:1] == [("page", 104)]
+    assert all(int(str(e["t"])) <= 110 for e in ev)

@@ -82,9 +82,10 @@ def test_budget_saved_is_the_unfixed_night_minus_the_real_one() -> None:
     inc = s.world.fault
     assert inc.course.fixed_at() is not None and saved[inc.model] > 1
     events = list(inc.course.events)
-    again = bd.saved_by_mitigation(s.world, 0, s.now)
+    again = bd.budget_saved(s.world, 0, s.now)
     assert inc.course.events == events  # the counterfactual leaves the world as it was
-    assert again[inc.model] == saved[inc.model]
+    assert again.mitigation[inc.model] == saved[inc.model]
+    assert s.record.facts.budget["secondary_saved_pct"] == {}  # the player fixed it
 
 
 def test_the_status_claims_a_page_only_where_an_alert_rule_watches_the_windows() -> None:

@@ -53,3 +53,24 @@ def test_bad_arguments_get_one_line(tmp_path: Path) -> None:
     bad.write_text("{not json")
     run = _oncall("--home", str(tmp_path), "shift", "story", str(bad))
     assert run.returncode == 2 and "broken.json" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_headless_night_whose_input_ends_without_end_is_kept_as_abandoned(
+        tmp_path: Path) -> None:
+    """It was dropped without a word: no save, no card, the last line the last answer. Kept
+    now as a player who goes away leaves it, its abandon recorded (so it replays)."""
+    import io
+
+    from oncall.headless import _Watch, run_shift
+    from oncall.store.shifts import load_shift
+
+    out, watch = io.StringIO(), _Watch()
+    session = run_shift(7, 120, "normal", io.StringIO('{"do":"wait","minutes":30}\n'), out,
+                        home=tmp_path, watch=watch)
+    last = json.loads(out.getvalue().splitlines()[-1])
+    assert last["kind"] == "abandoned" and "input ended" in last["text"]
+    assert last["scorecard"]["total"] >= 0
+    record = load_shift(Path(last["saved"])).record
+    assert record.facts.abandoned_at == record.entries[0].observation.t > 0
+    assert record.entries[-1].command == {"do": "abandon", "reason": "the input ended"}
+    assert record == session.shift.record and watch.note and last["saved"] in watch.note

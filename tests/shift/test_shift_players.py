@@ -96,3 +96,25 @@ def test_the_passivity_line_says_only_what_the_record_shows() -> None:
                     assert escalated or label not in text, (name, seed, text)
                 else:
                     assert (label in text) == happened, (name, seed, label, text)
+
+
+def test_no_answer_carries_an_event_after_its_own_minute_or_the_shift_end() -> None:
+    """The played nights' clocks (waits of 10 minutes, woken early by the pager): every event
+    an answer carries happened by the minute it answers at (a wait to 01:43 carried a page at
+    01:44), no answer comes after the shift's end, and the night closes at its end (a wait ran
+    a night on to 06:09, where its budget was counted), and a wait ends at the minute a page
+    comes."""
+    _all_cards()
+    for name in NAMES:
+        for seed in SEEDS:
+            rec = played(name, seed)
+            f = rec.facts
+            assert f.ended_at is not None and f.ended_at <= f.end, (name, seed, f.ended_at)
+            for e in rec.entries:
+                o = e.observation
+                assert o.t <= f.end, (name, seed, e.command, o.clock)
+                late = [ev for ev in o.events if int(ev.get("until", ev["t"])) > o.t]
+                assert not late, (name, seed, e.command, o.clock, late)
+                if e.command.get("do") == "wait":  # the pager wakes whoever waits
+                    slept = [ev for ev in o.events if ev["kind"] == "page" and ev["t"] < o.t]
+                    assert not slept, (name, seed, e.command, o.clock, slept)

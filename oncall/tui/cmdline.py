@@ -47,6 +47,9 @@ def positional_fields(verb: str, verbs: Verbs = VERBS) -> list[str]:
     return required + optional[:1]
 
 
+_OBSERVATION = re.compile(r"obs-\d+")
+"""An observation's id: wherever it is typed on a line whose verb cites evidence, it is
+evidence (the night's `reply c1 obs-3`, whose only other word is the conversation)."""
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _KEPT = "\x00"
 
@@ -77,6 +80,7 @@ def parse_line(line: str, shift: bool = False) -> dict[str, Any]:
         return cmd | {"args": rest} if rest else cmd  # the engine names the valid verbs
     known = fields_of(verb, verbs)
     pos: list[str] = []
+    cites = "evidence" in known and _is_list(verb, "evidence", verbs)
     text: str | None = None  # a free-text option being typed: its words run to the next option
     for w in rest:
         key, eq, value = w.partition("=")
@@ -86,6 +90,8 @@ def parse_line(line: str, shift: bool = False) -> dict[str, Any]:
             text = key if key in FREE_TEXT and key in known else None
         elif text is not None:
             cmd[text] = f"{cmd[text]} {w}"
+        elif cites and _OBSERVATION.fullmatch(w):
+            cmd.setdefault("evidence", []).append(w)  # `reply c1 obs-3`: obs-3 is evidence
         else:
             pos.append(w)
     names = [n for n in positional_fields(verb, verbs) if n not in cmd]

@@ -98,3 +98,29 @@ def test_completion(line: str, completed: str | None) -> None:
     from oncall.tui.cmdline import complete
 
     assert complete(line, lambda field, cmd: VOCAB.get(field, [])) == completed
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("reply c1 obs-3", {"do": "reply", "about": "c1", "evidence": ["obs-3"]}),
+    ("reply c1 obs-3 obs-4", {"do": "reply", "about": "c1", "evidence": ["obs-3", "obs-4"]}),
+    ("reply obs-3", {"do": "reply", "evidence": ["obs-3"]}),
+    ("reply c2 evidence=obs-5 obs-6", {"do": "reply", "about": "c2",
+                                      "evidence": ["obs-5", "obs-6"]}),
+    ("reply c1 message=see obs-3 please", {"do": "reply", "about": "c1",
+                                           "message": "see obs-3 please"}),
+])
+def test_a_night_reply_takes_its_observations_as_evidence(line: str,
+                                                          expected: dict[str, object]) -> None:
+    """An observation's id is evidence wherever it stands on a reply: `reply c1 obs-3`, the
+    example the night's command line shows, was refused as 'too many words'."""
+    assert parse_line(line, shift=True) == expected
+
+
+def test_every_example_the_night_shows_parses() -> None:
+    from oncall.tui.screens.night import HINT
+
+    examples = [e.strip() for e in HINT.lstrip(": ").split("·")]
+    typed = [e for e in examples if e.split()[0] not in ("tab", "F1")]
+    assert len(typed) >= 5
+    for line in typed:
+        assert parse_line(line, shift=True)["do"] == line.split()[0]

@@ -45,8 +45,17 @@ the night's incident before its page, after a look that showed the fault there; 
 nothing (a night abandoned before the page has nothing to judge).
 
 Collaboration (30):
-- data (15): the share of the conversations colleagues opened (answered or not) settled by a
-  reply that cited observations and convinced them.
+- data (15): the share of the conversations colleagues opened (answered or not) settled by the
+  right call made with data, whatever verb carried it. The right call is the key's: a release
+  or canary promoted when its gate was a false alarm (only `agree` promotes), held when it
+  caught a real regression or while an incident burned; a feature request put off to working
+  hours (`reply`, `overrule` or `defer`); a held rollback or escalation let go ahead when the
+  incident's key has that move right (or the rollback takes back a regression the night
+  shipped), called off when not. With data: a reply that convinced the colleague, or an answer
+  given after reading what the call rests on (the request's gate report; a look that showed
+  the burning incident's fault; for a feature request any look, the team lead's own bar; for
+  a held move a look at the model, one that showed the fault to let it go ahead). A wrong call
+  earns nothing however well it was argued.
 - overrule (15): each colleague overruled before any reply with data costs 5; no colleague
   answered earns 0.
 
@@ -72,7 +81,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oncall.game.commands import ACK_TARGET_MIN, INVESTIGATIONS
 from oncall.game.record import Entry
-from oncall.game.shiftrecord import Item, ShiftRecord, queue_kind
+from oncall.game.shiftrecord import Conversation, Item, Said, ShiftRecord, queue_kind
 from oncall.sim.clock import hhmm
 from oncall.sim.fields import empty_list
 
@@ -472,6 +481,14 @@ def _shipped(n: _Night) -> list[tuple[str, Moment]]:
     return out
 
 
+def _live_regression(n: _Night, model: str, t: int) -> dict[str, Any] | None:
+    """The regression shipped on `model` that is live at minute t: promoted by then and not
+    rolled back since."""
+    return next((r for r in n.f.regressions if r["model"] == model and r["since"] <= t
+                 and not any(iv.kind == "rollback" and iv.command.get("model") == model
+                             and r["since"] <= iv.t <= t for iv in n.g.interventions)), None)
+
+
 def _dismissed(n: _Night) -> list[tuple[str, Moment]]:
     """Each silence or ticket on a model while a real page's cause was live there: a shipped
     regression not rolled back since, or an incident paged and not yet mitigated. Muting or
@@ -483,10 +500,7 @@ def _dismissed(n: _Night) -> list[tuple[str, Moment]]:
             continue
         model, t = str(cmd.get("model")), o.t - o.cost
         why = None
-        reg = next((r for r in n.f.regressions if r["model"] == model and r["since"] <= t
-                    and not any(iv.kind == "rollback" and iv.command.get("model") == model
-                                and r["since"] <= iv.t <= t for iv in n.g.interventions)),
-                   None)
+        reg = _live_regression(n, model, t)
         if reg is not None:
             why = f"the regression shipped at {hhmm(int(reg['since']))}"
         inc = next((it for it in n.paged if it.model == model and it.arrives_at <= t
@@ -697,22 +711,123 @@ def prioritisation(rec: ShiftRecord) -> ShiftSection:
 
 
 # -- collaboration -------------------------------------------------------------------------------
+REQUESTS = ("request:deploy", "request:canary")
+HELD_RIGHT = {"rollback": lambda m: m.get("kind") == "rollback",
+              "escalate:data-engineering": lambda m: m.get("kind") == "escalate"
+              and m.get("team") == "data-engineering"}
+"""The key's right move that a held rollback or escalation is, by the conversation's trigger."""
+
+
+def _settling(cv: Conversation) -> Said | None:
+    """The answer that decided a conversation (a deferral that only put it off, or a reply
+    that did not convince, decides nothing); None while it is undecided or was let pass."""
+    last = cv.said[-1] if cv.said else None
+    return last if last is not None and cv.closed_at is not None and \
+        last.effect not in (None, "later") else None
+
+
+def _right_call(n: _Night, cv: Conversation, s: Said) -> tuple[bool, str]:
+    """Whether the decision that settled a conversation is the night's right one, whatever verb
+    carried it, and what it was: a release or canary promoted when its gate was a false alarm,
+    held when the gate caught a real regression (or while an incident burned); a feature
+    request put off to working hours; a held rollback or escalation let go ahead when the
+    incident's key has that move right, called off when not."""
+    at = _answered_at(n, s)
+    if cv.trigger in REQUESTS:
+        real = bool(n.rec.key.gates.get(str(cv.item)))
+        burning = n.incident_open(at)
+        if s.effect == "promote":
+            return not real, (f"promoted {cv.item} past a gate that showed a real regression"
+                              if real else f"promoted {cv.item}, its gate a false alarm")
+        return real or burning is not None, (
+            f"held {cv.item}, its gate a real regression" if real else
+            f"held {cv.item} while {burning.id} burned" if burning is not None else
+            f"held {cv.item} though its gate was a false alarm and no incident burned")
+    if cv.trigger == "request:feature":
+        return s.effect == "ticket", (f"put {cv.item} off to working hours"
+                                      if s.effect == "ticket" else f"built {cv.item} at night")
+    key = n.keys.get(cv.incident or "")
+    want = key is not None and cv.trigger in HELD_RIGHT and any(
+        HELD_RIGHT[cv.trigger](m) for m in key.right)
+    # A rollback that takes back a regression the night shipped is right, incident or not.
+    want = want or (cv.trigger == "rollback" and _live_regression(n, cv.model, at) is not None)
+    move = {"rollback": "rollback", "escalate": "escalation"}.get(
+        str((cv.held or {}).get("do")), "move")
+    return (s.effect == "proceed") == want, (
+        f"let the {move} on {cv.model} go ahead" if s.effect == "proceed" else
+        f"called off the {move} on {cv.model}")
+
+
+def _with_what(n: _Night, cv: Conversation, s: Said) -> str | None:
+    """The data the decision was made with, or None: a reply that convinced the colleague; else
+    what the player had read before answering: a request's gate report (a promotion or a hold
+    rests on it; a hold while an incident burns on a look that showed its fault), for a feature
+    request any look of the night (the team lead's own bar), for a held move a look at the model
+    (one that showed the fault, to let the move go ahead)."""
+    if s.verb == "reply" and s.convinced:
+        return f"citing {', '.join(s.cited)}"
+    before = [(i, e) for i, e in n.entries if i < s.entry and e.observation.ok]
+    if cv.trigger in REQUESTS:
+        read = any(e.command.get("do") == "take" and e.observation.data.get("item") == cv.item
+                   for _, e in before)
+        if read and (s.effect == "promote" or n.rec.key.gates.get(str(cv.item))):
+            return "after reading its gate report"
+        burning = n.incident_open(_answered_at(n, s))
+        if s.effect == "hold" and burning is not None and \
+                n.shown_before(burning.model, s.entry):
+            return f"after a look that showed {burning.id}'s fault"
+        return None
+    if cv.trigger == "request:feature":
+        looked = [e for _, e in before if e.command.get("do") in (*INVESTIGATIONS, "take")]
+        return "after a look of yours first" if looked else None
+    if s.effect == "proceed":
+        return "after a look that showed the fault" if n.shown_before(cv.model, s.entry) \
+            else None
+    return f"after looking at {cv.model}" if n.looked_before(cv.model, s.entry) else None
+
+
+def _answered_at(n: _Night, s: Said) -> int:
+    """The minute the player gave an answer (its entry's start: the colleague answers later)."""
+    o = n.rec.entries[s.entry].observation
+    return o.t - o.cost
+
+
 def _with_data(n: _Night) -> Finding:
     # Every colleague who wrote counts: one never answered was not settled with data either.
     talks = n.f.conversations
     if not talks:
         return Finding(name="data", points=0, max=15,
                        text=f"No colleague wrote{n.cut}: no disagreement to settle.")
-    won = [cv for cv in talks if any(s.verb == "reply" and s.convinced for s in cv.said)]
-    moments = [n.moment(s.entry, f"{cv.id}: convinced {cv.person} "
-                        f"({cv.role}) citing {', '.join(s.cited)}")
-               for cv in won for s in cv.said if s.verb == "reply" and s.convinced]
+    won, wrong, blind, moments = 0, 0, 0, []
+    for cv in talks:
+        s = _settling(cv)
+        if s is None:
+            continue
+        right, what = _right_call(n, cv, s)
+        data = _with_what(n, cv, s)
+        if right and data is not None:
+            won += 1
+            moments.append(n.moment(s.entry, f"{cv.id}: convinced {cv.person} ({cv.role}) "
+                                             f"{data}: {what}" if s.convinced else
+                                    f"{cv.id}: {what} ({s.verb}, to {cv.person}, {cv.role}), "
+                                    f"{data}"))
+        elif not right:
+            wrong += 1
+            moments.append(n.moment(s.entry, f"{cv.id}: {what} ({s.verb}): not the right call"))
+        else:
+            blind += 1
+            moments.append(n.moment(s.entry, f"{cv.id}: {what} ({s.verb}) without data looked "
+                                             "at first"))
     silent = [cv for cv in talks if not cv.said]
-    return Finding(name="data", points=round(15 * len(won) / len(talks), 1), max=15,
-                   moments=moments, text=f"{len(won)} of {len(talks)} conversation(s) settled "
-                                         "by a reply that cited observations"
-                                         + (f"; {len(silent)} never answered." if silent
-                                            else "."))
+    rest = [f"{wrong} decided the wrong way" if wrong else "",
+            f"{blind} right but decided blind" if blind else "",
+            f"{len(silent)} never answered" if silent else ""]
+    rest = [r for r in rest if r]
+    return Finding(name="data", points=round(15 * won / len(talks), 1), max=15,
+                   moments=moments,
+                   text=f"{won} of {len(talks)} conversation(s) settled by the right call made "
+                        "with data, whatever the verb" + (f"; {'; '.join(rest)}." if rest
+                                                          else "."))
 
 
 def _overrules(n: _Night) -> Finding:

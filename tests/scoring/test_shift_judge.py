@@ -205,3 +205,23 @@ def test_every_line_of_a_night_left_alone_is_true(idle: dict[str, ShiftCard]) ->
                  "data", "overrule"):
         assert "before the night was abandoned at 00:00" in said["abandon"][name], name
     assert "No decision recorded" in said["abandon"]["passivity"]
+
+
+def test_the_right_call_made_with_data_scores_whatever_verb_carries_it(
+        cards: dict[str, ShiftCard]) -> None:
+    """Seed 2 worked with care: q2's gate a false alarm, promoted (`agree`, the one verb that
+    promotes) after reading its report; q3 held with its report cited (`reply`); the feature
+    request q4 put off to working hours (`defer`). Three right calls, each made with data: the
+    finding once credited only the reply (5 of 15). Shipping q3 instead is the wrong call and
+    earns nothing, however the rest was argued."""
+    data = _finding(cards["held"], "data")
+    said = [m.what for m in data.moments]
+    assert data.points == data.max and len(said) == 3, data
+    assert any("(agree, " in w and "promoted q2, its gate a false alarm" in w for w in said)
+    assert any("(defer, " in w and "put q4 off to working hours" in w for w in said)
+    assert any(": convinced " in w and f"held {ITEM}, its gate a real regression" in w
+               for w in said), said
+    shipped = _finding(cards["silenced"], "data")
+    assert any(f"promoted {ITEM} past a gate" in m.what
+               and "not the right call" in m.what for m in shipped.moments), shipped.moments
+    assert shipped.points == round(data.max * (len(data.moments) - 1) / len(data.moments), 1)

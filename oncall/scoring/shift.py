@@ -14,7 +14,7 @@ re-derived here. The card's `ending` says how the night ended: on the pager to i
 early (off the pager, with the night running on unanswered; or abandoned, judged up to then) or
 still running.
 
-Temperament (100):
+Temperament (110):
 - ack (10): each page acknowledged within 5 minutes earns its share; linear to 0 at 15.
 - severity (10): a severity declared for the night's incidents; 10 within one level of the
   incidents' worst answer-key level, 4 further off, 0 never.
@@ -28,10 +28,14 @@ Temperament (100):
 - passivity (25): each passive act costs 8: an escalation before looking at the model, a
   deferral of a move held on an incident still open (deferring a request is a decision about
   priorities, not passivity), a rollback of the fault's version given up on a model owner's
-  word, a release promoted past a gate the key says caught a real regression, a silence or
-  ticket on a model while a real page's cause was live there (a shipped regression, an open
-  incident), a page never acknowledged, a paged incident with no move of the player's, a
-  request left to miss its deadline, a colleague never answered. No decision at all earns 0.
+  word, a silence or ticket on a model while a real page's cause was live there (a shipped
+  regression, an open incident), a page never acknowledged, a paged incident with no move of
+  the player's, a request left to miss its deadline, a colleague never answered. No decision
+  at all earns 0.
+- releases (10): each release or canary promoted past a gate the key says caught a real
+  regression costs 10. It is its own line, not a passive act: under passivity's floor of 0 a
+  night with four passive acts already shipped a regression for nothing. It earns only on a
+  night with a release or canary decided (promoted or held): no decision, nothing to credit.
 - escalation (15): each incident earns its share when shared with a team after looking, or, below
   SEV-2 in the answer key, handled with the player's own moves; escalating before looking is a
   reflex and never sharing a SEV-1/2 incident is lone-hero work, both 0.
@@ -389,7 +393,6 @@ PASSIVE = {
     "blind": "escalation(s) before looking",
     "deferred": "held move(s) deferred while the incident was open",
     "gave up": "right rollback(s) given up on an owner's word",
-    "shipped": "release(s) promoted past a gate that showed a real regression",
     "dismissed": "real page(s) silenced or ticketed as if noise",
     "unacked": "page(s) never acknowledged",
     "untouched": "paged incident(s) left without a move of yours",
@@ -420,7 +423,7 @@ def _passivity(n: _Night) -> Finding:
                 acts.append(("gave up", n.moment(cv.said[-1].entry, f"gave up the rollback of "
                                                                     f"{cv.model} on "
                                                                     f"{cv.person}'s word")))
-    acts += _shipped(n) + _dismissed(n)
+    acts += _dismissed(n)
     for p in n.f.pages:
         if p.acked_at is None:
             acts.append(("unacked", n.fact(p.opened_at, f"{p.id} paged ({p.model}), never "
@@ -451,7 +454,7 @@ def _passivity(n: _Night) -> Finding:
         return Finding(name="passivity", points=pts, max=25,
                        text="Settled what you could yourself: every page acknowledged, every "
                             "paged incident acted on, every colleague answered, no deadline let "
-                            "pass, no real page muted and no regression shipped.")
+                            "pass and no real page muted.")
     return Finding(name="passivity", points=pts, max=25, moments=moments,
                    text=f"{len(acts)} passive act(s): {_kinds(acts)}.")
 
@@ -463,7 +466,29 @@ def _kinds(acts: list[tuple[str, Moment]]) -> str:
     return "; ".join(f"{k} {PASSIVE[kind]}" for kind, k in counts.items())
 
 
-def _shipped(n: _Night) -> list[tuple[str, Moment]]:
+def _releases(n: _Night) -> Finding:
+    """A shipped real regression, on its own line: passivity's floor can no longer swallow it
+    (a night at 0 there paid nothing more for one)."""
+    decided = [it for it in n.f.items if it.kind in ("deploy", "canary")
+               and it.outcome in ("promoted", "held")]
+    if not decided:
+        undecided = [it for it in n.f.items if it.kind in ("deploy", "canary") and it.arrived]
+        return Finding(name="releases", points=0, max=10,
+                       moments=[n.fact(min(it.deadline, n.stop), f"{it.id} ({it.kind}) never "
+                                                                 "decided")
+                                for it in undecided],
+                       text=f"No release or canary decided{n.cut}: no gate to judge.")
+    shipped = _shipped(n)
+    names = _and([it.id for it in decided])
+    return Finding(name="releases", points=max(0, 10 - 10 * len(shipped)), max=10,
+                   moments=shipped,
+                   text=f"Decided {names}; " + (
+                       f"{len(shipped)} promoted past a gate that showed a real regression."
+                       if shipped else "none promoted past a gate that showed a real "
+                                       "regression."))
+
+
+def _shipped(n: _Night) -> list[Moment]:
     """Each release promoted past a gate the night's key says caught a real regression: a
     decision the record shows (the answer that promoted it), whatever the deadline."""
     out = []
@@ -475,9 +500,8 @@ def _shipped(n: _Night) -> list[tuple[str, Moment]]:
                 if s.effect == "promote"]
         what = f"promoted {item} ({p['model']} {p['version']}) past a gate that showed a " \
                "real regression"
-        out.append(("shipped", n.moment(said[0][1].entry, f"{what}, on {said[0][0].person}'s "
-                                                          "word") if said else
-                    n.fact(int(p["t"]), what)))
+        out.append(n.moment(said[0][1].entry, f"{what}, on {said[0][0].person}'s word")
+                   if said else n.fact(int(p["t"]), what))
     return out
 
 
@@ -573,7 +597,7 @@ def temperament(rec: ShiftRecord) -> ShiftSection:
     n = _Night(rec)
     return _section("temperament", "Temperament", [
         _ack(n), _severity(n), _updates(n), _thrash(n), _evidence(n), _passivity(n),
-        _escalation(n), _rest(n)])
+        _releases(n), _escalation(n), _rest(n)])
 
 
 # -- prioritisation ----------------------------------------------------------------------------

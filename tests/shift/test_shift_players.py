@@ -86,10 +86,15 @@ def test_the_passivity_line_says_only_what_the_record_shows() -> None:
                 "page(s) never acknowledged": any(p.acked_at is None for p in rec.facts.pages),
                 "request(s) left to miss the deadline": any(it.outcome == "missed"
                                                             for it in rec.facts.items),
-                "release(s) promoted past a gate that showed a real regression": any(
-                    rec.key.gates.get(p["item"]) for p in rec.facts.promoted),
                 "escalation(s) before looking": None,  # judged on looks: named only if any
             }
+            # A shipped regression is its own line (passivity's floor once swallowed it).
+            releases = next(f for f in card.section("temperament").findings
+                            if f.name == "releases")
+            shipped = any(rec.key.gates.get(p["item"]) for p in rec.facts.promoted)
+            assert ("promoted past a gate that showed a real regression" in releases.text
+                    and "none promoted" not in releases.text) == shipped, (name, seed, releases)
+            assert "regression" not in text, (name, seed, text)
             escalated = any(e.command.get("do") == "escalate" for e in rec.entries)
             for label, happened in shown.items():
                 if happened is None:

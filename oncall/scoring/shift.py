@@ -68,7 +68,8 @@ Prioritisation (100):
   higher-priority item waited or an incident was still unmitigated is an inversion, quoted at
   the minute it was worked; the share of takes without one. No request taken: 0.
 - deadlines (30): the share of deadlines met: pages acknowledged within 5 minutes, releases and
-  canaries decided before their deadline; nothing due: 0.
+  canaries decided before their deadline; one that fell due after the record stops (an
+  abandoned night) is neither met nor missed; nothing due: 0.
 - focus (20): the share of paged incidents the player worked on while they burned (an
   acknowledgement, a look, a move, a diagnosis, a severity or an update), less lower-priority
   work meanwhile: a feature built (-10), a release promoted (-10), a look at a noisy model (-2
@@ -85,7 +86,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oncall.game.commands import ACK_TARGET_MIN, INVESTIGATIONS
 from oncall.game.record import Entry
-from oncall.game.shiftrecord import Conversation, Item, Said, ShiftRecord, queue_kind
+from oncall.game.shiftrecord import (
+    Conversation,
+    Item,
+    Said,
+    ShiftRecord,
+    left_at,
+    queue_kind,
+)
 from oncall.sim.clock import hhmm
 from oncall.sim.fields import empty_list
 
@@ -152,7 +160,7 @@ class _Night:
         self.noise_models = {it.model for it in self.f.items if it.kind == "noise"} - \
             self.incident_models - {str(p["model"]) for p in self.f.promoted}
         self.stop = self.f.ended_at if self.f.ended_at is not None else self.f.end
-        self.left = _left(rec)
+        self.left = left_at(rec)
         abandoned = self.f.abandoned_at
         self.cut = "" if abandoned is None or abandoned >= self.f.end else \
             f" before the night was abandoned at {hhmm(abandoned)}"
@@ -207,20 +215,6 @@ class _Night:
     def incident_open(self, t: int) -> Item | None:
         return next((it for it in self.paged if it.arrives_at <= t and
                      (it.done_at is None or it.done_at > t)), None)
-
-
-def _left(rec: ShiftRecord) -> tuple[int, str] | None:
-    """When and how the player left a night before its end: `abandoned` (the record stops
-    there) or `end` (off the pager: the night ran on with nobody answering); None when the
-    night was worked to its end or is still running."""
-    f = rec.facts
-    if f.abandoned_at is not None and f.abandoned_at < f.end:
-        return f.abandoned_at, "abandoned"
-    for e in rec.entries:
-        o = e.observation
-        if e.command.get("do") == "end" and o.ok and o.t - o.cost < f.end:
-            return o.t - o.cost, "end"
-    return None
 
 
 def _ending(n: _Night) -> str:
@@ -640,7 +634,11 @@ def _worked_at(n: _Night, it: Item) -> int:
 
 def _deadlines(n: _Night) -> Finding:
     met, due, moments = 0, 0, []
+    # What fell due after the record stops (an abandoned night, a page in its last minutes) was
+    # neither met nor missed: it is not counted.
     for p in n.f.pages:
+        if p.acked_at is None and p.opened_at + ACK_TARGET > n.stop:
+            continue
         due += 1
         if p.acked_at is not None and p.acked_at - p.opened_at <= ACK_TARGET:
             met += 1
@@ -649,6 +647,8 @@ def _deadlines(n: _Night) -> Finding:
                                                              f"{ACK_TARGET} min"))
     for it in n.f.items:
         if it.kind not in ("deploy", "canary") or not it.arrived:
+            continue
+        if it.done_at is None and it.deadline > n.stop:
             continue
         due += 1
         if it.done_at is not None and it.done_at <= it.deadline and it.outcome != "missed":

@@ -183,10 +183,9 @@ def incidents(rec: ShiftRecord) -> list[ShiftIncident]:
                 named = _pages_named(str(c.get("message", "")))
                 if page.id in named or (not named and page.opened_at <= t <= min(told, nxt)):
                     inc.updates.append(t)
-            elif do == "diagnose" and (c.get("incident") == it.incident or (
-                    not c.get("incident") and page.opened_at <= t <= min(until, nxt))):
-                inc.diagnosis = {k: v for k, v in c.items() if k != "do"}
-                inc.diagnosis_at = t
+        # The diagnosis the game recorded on this incident (one naming no incident is the
+        # first's), whenever it was made: one truth with the engine, none by time window.
+        inc.diagnosis, inc.diagnosis_at = rec.game.facts.diagnosed(it.incident)
         inc.moves = [iv for iv in rec.game.facts.interventions
                      if (iv.command.get("model") == it.model
                          or (it.incident and iv.command.get("incident") == it.incident))

@@ -321,7 +321,8 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
     if f.mitigated_at is None and not f.incidents and re.search(
             r"\bthe fault was mitigated at\b|\bMitigated at\b", text):
         out.append("claims a mitigation the record does not hold")
-    if not f.handed_over and re.search(r"\bsecondary on-call (?:took|had to take)", text):
+    if not f.handed_over and not any(x.handed_over for x in f.incidents) and re.search(
+            r"\bsecondary on-call (?:took|had to take)", text):
         out.append("claims the secondary took over, but the record says not")
     return out
 

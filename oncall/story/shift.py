@@ -140,14 +140,18 @@ def incident(rec: ShiftRecord) -> Story | None:
         timed.append((iv.t, n, f"at {hhmm(iv.t)} I ran {iv.kind}" + (f" {what}" if what else "")
                       + f" on {it.model}" if iv.kind != "escalate" else
                       f"at {hhmm(iv.t)} I escalated to {what}"))
-    acts += [text for _, _, text in sorted(timed)]
+    # What came after the secondary took it over is told after that, in the result.
+    handed = it.done_at if it.outcome == "handed over" else None
+    later = [text for t, _, text in sorted(timed) if handed is not None and t > handed]
+    acts += [text for t, _, text in sorted(timed) if handed is None or t <= handed]
     if inc.updates:
         acts.append(f"posted {_plural(len(inc.updates), 'status update')} about it")
     action = "; ".join(acts) + "."
     action = action[0].upper() + action[1:]
     if it.done_at is not None and it.outcome in ("mitigated", "handed over"):
         result = (f"{it.model} was {OUTCOMES[it.outcome]} at {hhmm(it.done_at)}, "
-                  f"{it.done_at - page.opened_at} min after the page.")
+                  f"{it.done_at - page.opened_at} min after the page."
+                  + (f" After that, {'; '.join(later)}." if later else ""))
     else:
         result = f"{it.model} was still not mitigated {worked(rec).until()}."
     result += _budget_line(rec, it.model)

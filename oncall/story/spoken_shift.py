@@ -94,6 +94,8 @@ class _Shift:
         self.span = worked(rec)
         self.items = self.span.arrived(rec)
         """The items that reached the player while they were on the pager."""
+        self.later: dict[str, list[Bit]] = {}
+        """By incident item: the acts `acts` keeps back for `outcome` (after a handover)."""
 
     def night(self) -> Bit:
         """The span worked: a night left early is told as left, never as on call to its end."""
@@ -195,8 +197,10 @@ class _Shift:
             return f"I did not fix {obj} myself: the secondary on-call took it over."
         return f"{subject} was still not mitigated {self.span.until(clock)}."
 
-    def outcome(self, inc: ShiftIncident) -> Bit:
-        return Bit(3, 0, self.ended(inc))
+    def outcome(self, inc: ShiftIncident) -> list[Bit]:
+        """How the incident ended, then what the player did on it after the secondary on-call
+        took it over (kept back by `acts`): told in the record's order, never before it."""
+        return [Bit(3, 0, self.ended(inc)), *self.later.get(inc.item.id, [])]
 
     def paged(self, inc: ShiftIncident, queue_prio: int) -> list[Bit]:
         """The night, the page and what its alert means, the queue, and the task."""
@@ -233,7 +237,16 @@ class _Shift:
         looks = looks_in_time(inc.looks, decided, stop, inc.model, ev_prio)
         if not inc.looks:
             looks = [(0, Bit(2, ev_prio, _unlooked(inc)))]
-        return told_in_order(looks, told, when)
+        out = told_in_order(looks, told, when)
+        handed = inc.done_at if inc.item.outcome == "handed over" else None
+        if handed is None:
+            return out
+        # What came after the secondary took it over is told after that, in the result.
+        times = {id(b): t for t, b in looks} | {id(b): t for b, t in zip(told, when,
+                                                                            strict=True)}
+        self.later[inc.item.id] = [Bit(3, b.prio, b.text) for b in out
+                                   if times.get(id(b), 0) > handed]
+        return [b for b in out if times.get(id(b), 0) <= handed]
 
     def talk_on(self, model: str) -> Conversation | None:
         return next((cv for cv in self.f.conversations if cv.model == model and cv.said), None)
@@ -273,7 +286,7 @@ def _incident(s: _Shift) -> list[Bit] | None:
         said = s.moves(inc, 1, 0)[held].text if held is not None else None
         at = next((n for n, b in enumerate(bits) if said is not None and b.text == said), None)
         bits.insert(len(bits) if at is None else at, back)
-    bits.append(s.outcome(inc))
+    bits += s.outcome(inc)
     if (b := s.budget(inc.model, 2)) is not None:
         bits.append(b)
     pages = [p for p in s.f.pages if p.id != inc.page.id and p.alerts
@@ -668,7 +681,7 @@ def _learned(s: _Shift) -> list[Bit] | None:
         return None
     bits = s.paged(inc, 6)
     bits += s.opening(inc, 2) + s.acts(inc, 2, 1, 1, 3)
-    bits.append(s.outcome(inc))
+    bits += s.outcome(inc)
     if (b := s.budget(inc.model, 4)) is not None:
         bits.append(b)
     said = [LESSONS[m][0] for m in mistakes]

@@ -15,7 +15,9 @@ early (off the pager, with the night running on unanswered; or abandoned, judged
 still running.
 
 Temperament (110):
-- ack (10): each page acknowledged within 5 minutes earns its share; linear to 0 at 15.
+- ack (10): each page acknowledged within 5 minutes earns its share; linear to 0 at 15. A page
+  left unacknowledged when the record stops less than 5 minutes after it is not yet due and
+  earns nothing (it once earned its full share).
 - severity (10): a severity declared for the night's incidents; 10 within one level of the
   incidents' worst answer-key level, 4 further off, 0 never.
 - updates (10): while an incident is open (from each page to its mitigation; idle stretches
@@ -274,6 +276,10 @@ def _ack(n: _Night) -> Finding:
     off = n.left[0] if n.left is not None and n.left[1] == "end" else None
     for p in pages:
         late = (p.acked_at if p.acked_at is not None else end) - p.opened_at
+        if p.acked_at is None and late <= ACK_TARGET:
+            # Paged in the record's last minutes and not yet due: nothing decided to credit.
+            parts.append(f"{p.id} not yet due (paged {late} min before the record stops)")
+            continue
         shares.append(1.0 if late <= ACK_TARGET else max(0.0, (ACK_ZERO - late) /
                                                          (ACK_ZERO - ACK_TARGET)))
         if p.acked_at is None:
@@ -286,6 +292,10 @@ def _ack(n: _Night) -> Finding:
             i = next(i for i, e in n.entries if e.observation.kind == "ack"
                      and e.observation.data.get("page") == p.id)
             moments.append(n.moment(i))
+    if not shares:
+        return Finding(name="ack", points=0, max=10,
+                       text=f"No page came due for acknowledgement{n.cut}: "
+                            f"{', '.join(parts)} (target {ACK_TARGET} min).")
     pts = 10 * sum(shares) / len(shares)
     return Finding(name="ack", points=round(pts, 1), max=10, moments=moments,
                    text=f"Acknowledged {', '.join(parts)} (target {ACK_TARGET} min).")

@@ -262,3 +262,18 @@ def test_a_shipped_regression_costs_its_own_line_below_passivitys_floor(
     # deadline the night let pass.
     data = _finding(left["held"], "data").points - _finding(left["shipped"], "data").points
     assert data > 0 and left["held"].total - left["shipped"].total >= 10 + data
+
+
+def test_a_page_left_unacknowledged_as_the_night_stops_earns_nothing(night: Shift) -> None:
+    """Abandoned at the minute the incident paged: its acknowledgement was not yet due, so it
+    is neither met nor missed (the ack line once gave it its full share, 10 of 10, for a page
+    never acknowledged)."""
+    s = copy.deepcopy(night)
+    while not s.record.facts.pages:
+        s.do({"do": "wait", "minutes": 30})
+    assert s.do({"do": "abandon"}).ok
+    card = score_shift(s.record)
+    ack = _finding(card, "ack")
+    assert ack.points == 0 and "not yet due" in ack.text, ack
+    assert _finding(card, "deadlines").text.startswith("Nothing was due"), card
+    assert card.total == 0, card

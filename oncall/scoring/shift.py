@@ -59,9 +59,10 @@ Collaboration (30):
   incident's key has that move right (or the rollback takes back a regression the night
   shipped), called off when not. With data: a reply that convinced the colleague, or an answer
   given after reading what the call rests on (the request's gate report; a look that showed
-  the burning incident's fault; for a feature request any look, the team lead's own bar; for
-  a held move a look at the model, one that showed the fault to let it go ahead). A wrong call
-  earns nothing however well it was argued.
+  the burning incident's fault; for a feature request the request read or any look; for a
+  held move a look at the model, one that showed the fault to let it go ahead). A wrong call
+  earns nothing however well it was argued; a right one with nothing read first (a feature
+  request put off unread, the pager's status all that was seen) was decided blind.
 - overrule (15): each colleague overruled before any reply with data costs 5; no colleague
   answered earns 0.
 
@@ -796,8 +797,9 @@ def _with_what(n: _Night, cv: Conversation, s: Said) -> str | None:
     """The data the decision was made with, or None: a reply that convinced the colleague; else
     what the player had read before answering: a request's gate report (a promotion or a hold
     rests on it; a hold while an incident burns on a look that showed its fault), for a feature
-    request any look of the night (the team lead's own bar), for a held move a look at the model
-    (one that showed the fault, to let the move go ahead)."""
+    request the request read or any look of the night (the team lead takes any observation; the
+    pager's status and queue are not counted: a reflex deferral reads them too), for a held move
+    a look at the model (one that showed the fault, to let the move go ahead)."""
     if s.verb == "reply" and s.convinced:
         return f"citing {', '.join(s.cited)}"
     before = [(i, e) for i, e in n.entries if i < s.entry and e.observation.ok]

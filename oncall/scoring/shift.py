@@ -9,10 +9,11 @@ nothing and says so, and the absence of a bad act earns points only where the pl
 (thrash needs a move, overrule an answer, focus work on the incident, rest noise settled,
 passivity a decision). The same judgement scores the same whatever verb carries it (a real
 page muted by a silence or filed by a ticket; noise settled by a silence, a ticket or an
-acknowledgement). What a page was is the world's answer (`queue_kind`, the key's gates), never
-re-derived here. The card's `ending` says how the night ended: on the pager to its end, left
-early (off the pager, with the night running on unanswered; or abandoned, judged up to then) or
-still running.
+acknowledgement; a colleague's request settled by the right call, made with data, by `agree`,
+`reply`, `overrule` or `defer`). What a page was is the world's answer (`queue_kind`, the
+key's gates), never re-derived here. The card's `ending` says how the night ended: on the
+pager to its end, left early (off the pager, with the night running on unanswered; or
+abandoned, judged up to then) or still running.
 
 Temperament (110):
 - ack (10): each page acknowledged within 5 minutes earns its share; linear to 0 at 15. A page

@@ -204,6 +204,17 @@ class Facts(Model):
     incidents: list[IncidentFact] = Field(default_factory=empty_list,
                                           description="every incident when there are several")
 
+    def diagnosed(self, incident: str | None) -> tuple[dict[str, Any] | None, int | None]:
+        """The last diagnosis recorded for the incident of that id, and its minute, as the
+        engine records them: an incident after the first keeps its own (`diagnose incident=`);
+        the first (listed first, or the run's one) takes every diagnosis that names none."""
+        fact = next((x for x in self.incidents if x.id == incident), None)
+        if fact is not None and fact is not self.incidents[0]:
+            return fact.diagnosis, fact.diagnosis_at
+        if fact is None and self.incidents and incident is not None:
+            return None, None
+        return self.diagnosis, self.diagnosis_at
+
     def resolved(self, incident: str | None) -> int | None:
         """When the incident of that id was resolved (the run's one incident's time when it
         has no list of several), or None while it is not."""

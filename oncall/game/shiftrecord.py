@@ -162,3 +162,18 @@ def queue_kind(rec: ShiftRecord, it: Item) -> str:
             p["model"] == it.model and p["t"] <= it.arrives_at for p in rec.facts.promoted):
         return "release alert"
     return it.kind
+
+
+def left_at(rec: ShiftRecord) -> tuple[int, str] | None:
+    """When and how the player left a night before its end: `abandoned` (the record stops
+    there) or `end` (off the pager: the night ran on with nobody answering); None when the
+    night was worked to its end or is still running. The judge's `ending` and the stories'
+    span both read it, so the span told is the span worked."""
+    f = rec.facts
+    if f.abandoned_at is not None and f.abandoned_at < f.end:
+        return f.abandoned_at, "abandoned"
+    for e in rec.entries:
+        o = e.observation
+        if e.command.get("do") == "end" and o.ok and o.t - o.cost < f.end:
+            return o.t - o.cost, "end"
+    return None

@@ -9,13 +9,16 @@ nothing and says so, and the absence of a bad act earns points only where the pl
 (thrash needs a move, overrule an answer, focus work on the incident, rest noise settled,
 passivity a decision). The same judgement scores the same whatever verb carries it (a real
 page muted by a silence or filed by a ticket; noise settled by a silence, a ticket or an
-acknowledgement). What a page was is the world's answer (`queue_kind`, the key's gates), never
-re-derived here. The card's `ending` says how the night ended: on the pager to its end, left
-early (off the pager, with the night running on unanswered; or abandoned, judged up to then) or
-still running.
+acknowledgement; a colleague's request settled by the right call, made with data, by `agree`,
+`reply`, `overrule` or `defer`). What a page was is the world's answer (`queue_kind`, the
+key's gates), never re-derived here. The card's `ending` says how the night ended: on the
+pager to its end, left early (off the pager, with the night running on unanswered; or
+abandoned, judged up to then) or still running.
 
-Temperament (100):
-- ack (10): each page acknowledged within 5 minutes earns its share; linear to 0 at 15.
+Temperament (110):
+- ack (10): each page acknowledged within 5 minutes earns its share; linear to 0 at 15. A page
+  left unacknowledged when the record stops less than 5 minutes after it is not yet due and
+  earns nothing (it once earned its full share).
 - severity (10): a severity declared for the night's incidents; 10 within one level of the
   incidents' worst answer-key level, 4 further off, 0 never.
 - updates (10): while an incident is open (from each page to its mitigation; idle stretches
@@ -28,10 +31,14 @@ Temperament (100):
 - passivity (25): each passive act costs 8: an escalation before looking at the model, a
   deferral of a move held on an incident still open (deferring a request is a decision about
   priorities, not passivity), a rollback of the fault's version given up on a model owner's
-  word, a release promoted past a gate the key says caught a real regression, a silence or
-  ticket on a model while a real page's cause was live there (a shipped regression, an open
-  incident), a page never acknowledged, a paged incident with no move of the player's, a
-  request left to miss its deadline, a colleague never answered. No decision at all earns 0.
+  word, a silence or ticket on a model while a real page's cause was live there (a shipped
+  regression, an open incident), a page never acknowledged, a paged incident with no move of
+  the player's, a request left to miss its deadline, a colleague never answered. No decision
+  at all earns 0.
+- releases (10): each release or canary promoted past a gate the key says caught a real
+  regression costs 10. It is its own line, not a passive act: under passivity's floor of 0 a
+  night with four passive acts already shipped a regression for nothing. It earns only on a
+  night with a release or canary decided (promoted or held): no decision, nothing to credit.
 - escalation (15): each incident earns its share when shared with a team after looking, or, below
   SEV-2 in the answer key, handled with the player's own moves; escalating before looking is a
   reflex and never sharing a SEV-1/2 incident is lone-hero work, both 0.
@@ -45,8 +52,18 @@ the night's incident before its page, after a look that showed the fault there; 
 nothing (a night abandoned before the page has nothing to judge).
 
 Collaboration (30):
-- data (15): the share of the conversations colleagues opened (answered or not) settled by a
-  reply that cited observations and convinced them.
+- data (15): the share of the conversations colleagues opened (answered or not) settled by the
+  right call made with data, whatever verb carried it. The right call is the key's: a release
+  or canary promoted when its gate was a false alarm (only `agree` promotes), held when it
+  caught a real regression or while an incident burned; a feature request put off to working
+  hours (`reply`, `overrule` or `defer`); a held rollback or escalation let go ahead when the
+  incident's key has that move right (or the rollback takes back a regression the night
+  shipped), called off when not. With data: a reply that convinced the colleague, or an answer
+  given after reading what the call rests on (the request's gate report; a look that showed
+  the burning incident's fault; for a feature request the request read or any look; for a
+  held move a look at the model, one that showed the fault to let it go ahead). A wrong call
+  earns nothing however well it was argued; a right one with nothing read first (a feature
+  request put off unread, the pager's status all that was seen) was decided blind.
 - overrule (15): each colleague overruled before any reply with data costs 5; no colleague
   answered earns 0.
 
@@ -55,7 +72,8 @@ Prioritisation (100):
   higher-priority item waited or an incident was still unmitigated is an inversion, quoted at
   the minute it was worked; the share of takes without one. No request taken: 0.
 - deadlines (30): the share of deadlines met: pages acknowledged within 5 minutes, releases and
-  canaries decided before their deadline; nothing due: 0.
+  canaries decided before their deadline; one that fell due after the record stops (an
+  abandoned night) is neither met nor missed; nothing due: 0.
 - focus (20): the share of paged incidents the player worked on while they burned (an
   acknowledgement, a look, a move, a diagnosis, a severity or an update), less lower-priority
   work meanwhile: a feature built (-10), a release promoted (-10), a look at a noisy model (-2
@@ -72,7 +90,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oncall.game.commands import ACK_TARGET_MIN, INVESTIGATIONS
 from oncall.game.record import Entry
-from oncall.game.shiftrecord import Item, ShiftRecord, queue_kind
+from oncall.game.shiftrecord import (
+    Conversation,
+    Item,
+    Said,
+    ShiftRecord,
+    left_at,
+    queue_kind,
+)
 from oncall.sim.clock import hhmm
 from oncall.sim.fields import empty_list
 
@@ -139,7 +164,7 @@ class _Night:
         self.noise_models = {it.model for it in self.f.items if it.kind == "noise"} - \
             self.incident_models - {str(p["model"]) for p in self.f.promoted}
         self.stop = self.f.ended_at if self.f.ended_at is not None else self.f.end
-        self.left = _left(rec)
+        self.left = left_at(rec)
         abandoned = self.f.abandoned_at
         self.cut = "" if abandoned is None or abandoned >= self.f.end else \
             f" before the night was abandoned at {hhmm(abandoned)}"
@@ -194,20 +219,6 @@ class _Night:
     def incident_open(self, t: int) -> Item | None:
         return next((it for it in self.paged if it.arrives_at <= t and
                      (it.done_at is None or it.done_at > t)), None)
-
-
-def _left(rec: ShiftRecord) -> tuple[int, str] | None:
-    """When and how the player left a night before its end: `abandoned` (the record stops
-    there) or `end` (off the pager: the night ran on with nobody answering); None when the
-    night was worked to its end or is still running."""
-    f = rec.facts
-    if f.abandoned_at is not None and f.abandoned_at < f.end:
-        return f.abandoned_at, "abandoned"
-    for e in rec.entries:
-        o = e.observation
-        if e.command.get("do") == "end" and o.ok and o.t - o.cost < f.end:
-            return o.t - o.cost, "end"
-    return None
 
 
 def _ending(n: _Night) -> str:
@@ -267,6 +278,10 @@ def _ack(n: _Night) -> Finding:
     off = n.left[0] if n.left is not None and n.left[1] == "end" else None
     for p in pages:
         late = (p.acked_at if p.acked_at is not None else end) - p.opened_at
+        if p.acked_at is None and late <= ACK_TARGET:
+            # Paged in the record's last minutes and not yet due: nothing decided to credit.
+            parts.append(f"{p.id} not yet due (paged {late} min before the record stops)")
+            continue
         shares.append(1.0 if late <= ACK_TARGET else max(0.0, (ACK_ZERO - late) /
                                                          (ACK_ZERO - ACK_TARGET)))
         if p.acked_at is None:
@@ -279,6 +294,10 @@ def _ack(n: _Night) -> Finding:
             i = next(i for i, e in n.entries if e.observation.kind == "ack"
                      and e.observation.data.get("page") == p.id)
             moments.append(n.moment(i))
+    if not shares:
+        return Finding(name="ack", points=0, max=10,
+                       text=f"No page came due for acknowledgement{n.cut}: "
+                            f"{', '.join(parts)} (target {ACK_TARGET} min).")
     pts = 10 * sum(shares) / len(shares)
     return Finding(name="ack", points=round(pts, 1), max=10, moments=moments,
                    text=f"Acknowledged {', '.join(parts)} (target {ACK_TARGET} min).")
@@ -380,7 +399,6 @@ PASSIVE = {
     "blind": "escalation(s) before looking",
     "deferred": "held move(s) deferred while the incident was open",
     "gave up": "right rollback(s) given up on an owner's word",
-    "shipped": "release(s) promoted past a gate that showed a real regression",
     "dismissed": "real page(s) silenced or ticketed as if noise",
     "unacked": "page(s) never acknowledged",
     "untouched": "paged incident(s) left without a move of yours",
@@ -411,7 +429,7 @@ def _passivity(n: _Night) -> Finding:
                 acts.append(("gave up", n.moment(cv.said[-1].entry, f"gave up the rollback of "
                                                                     f"{cv.model} on "
                                                                     f"{cv.person}'s word")))
-    acts += _shipped(n) + _dismissed(n)
+    acts += _dismissed(n)
     for p in n.f.pages:
         if p.acked_at is None:
             acts.append(("unacked", n.fact(p.opened_at, f"{p.id} paged ({p.model}), never "
@@ -442,7 +460,7 @@ def _passivity(n: _Night) -> Finding:
         return Finding(name="passivity", points=pts, max=25,
                        text="Settled what you could yourself: every page acknowledged, every "
                             "paged incident acted on, every colleague answered, no deadline let "
-                            "pass, no real page muted and no regression shipped.")
+                            "pass and no real page muted.")
     return Finding(name="passivity", points=pts, max=25, moments=moments,
                    text=f"{len(acts)} passive act(s): {_kinds(acts)}.")
 
@@ -454,7 +472,29 @@ def _kinds(acts: list[tuple[str, Moment]]) -> str:
     return "; ".join(f"{k} {PASSIVE[kind]}" for kind, k in counts.items())
 
 
-def _shipped(n: _Night) -> list[tuple[str, Moment]]:
+def _releases(n: _Night) -> Finding:
+    """A shipped real regression, on its own line: passivity's floor can no longer swallow it
+    (a night at 0 there paid nothing more for one)."""
+    decided = [it for it in n.f.items if it.kind in ("deploy", "canary")
+               and it.outcome in ("promoted", "held")]
+    if not decided:
+        undecided = [it for it in n.f.items if it.kind in ("deploy", "canary") and it.arrived]
+        return Finding(name="releases", points=0, max=10,
+                       moments=[n.fact(min(it.deadline, n.stop), f"{it.id} ({it.kind}) never "
+                                                                 "decided")
+                                for it in undecided],
+                       text=f"No release or canary decided{n.cut}: no gate to judge.")
+    shipped = _shipped(n)
+    names = _and([it.id for it in decided])
+    return Finding(name="releases", points=max(0, 10 - 10 * len(shipped)), max=10,
+                   moments=shipped,
+                   text=f"Decided {names}; " + (
+                       f"{len(shipped)} promoted past a gate that showed a real regression."
+                       if shipped else "none promoted past a gate that showed a real "
+                                       "regression."))
+
+
+def _shipped(n: _Night) -> list[Moment]:
     """Each release promoted past a gate the night's key says caught a real regression: a
     decision the record shows (the answer that promoted it), whatever the deadline."""
     out = []
@@ -466,10 +506,17 @@ def _shipped(n: _Night) -> list[tuple[str, Moment]]:
                 if s.effect == "promote"]
         what = f"promoted {item} ({p['model']} {p['version']}) past a gate that showed a " \
                "real regression"
-        out.append(("shipped", n.moment(said[0][1].entry, f"{what}, on {said[0][0].person}'s "
-                                                          "word") if said else
-                    n.fact(int(p["t"]), what)))
+        out.append(n.moment(said[0][1].entry, f"{what}, on {said[0][0].person}'s word")
+                   if said else n.fact(int(p["t"]), what))
     return out
+
+
+def _live_regression(n: _Night, model: str, t: int) -> dict[str, Any] | None:
+    """The regression shipped on `model` that is live at minute t: promoted by then and not
+    rolled back since."""
+    return next((r for r in n.f.regressions if r["model"] == model and r["since"] <= t
+                 and not any(iv.kind == "rollback" and iv.command.get("model") == model
+                             and r["since"] <= iv.t <= t for iv in n.g.interventions)), None)
 
 
 def _dismissed(n: _Night) -> list[tuple[str, Moment]]:
@@ -483,10 +530,7 @@ def _dismissed(n: _Night) -> list[tuple[str, Moment]]:
             continue
         model, t = str(cmd.get("model")), o.t - o.cost
         why = None
-        reg = next((r for r in n.f.regressions if r["model"] == model and r["since"] <= t
-                    and not any(iv.kind == "rollback" and iv.command.get("model") == model
-                                and r["since"] <= iv.t <= t for iv in n.g.interventions)),
-                   None)
+        reg = _live_regression(n, model, t)
         if reg is not None:
             why = f"the regression shipped at {hhmm(int(reg['since']))}"
         inc = next((it for it in n.paged if it.model == model and it.arrives_at <= t
@@ -559,7 +603,7 @@ def temperament(rec: ShiftRecord) -> ShiftSection:
     n = _Night(rec)
     return _section("temperament", "Temperament", [
         _ack(n), _severity(n), _updates(n), _thrash(n), _evidence(n), _passivity(n),
-        _escalation(n), _rest(n)])
+        _releases(n), _escalation(n), _rest(n)])
 
 
 # -- prioritisation ----------------------------------------------------------------------------
@@ -602,7 +646,11 @@ def _worked_at(n: _Night, it: Item) -> int:
 
 def _deadlines(n: _Night) -> Finding:
     met, due, moments = 0, 0, []
+    # What fell due after the record stops (an abandoned night, a page in its last minutes) was
+    # neither met nor missed: it is not counted.
     for p in n.f.pages:
+        if p.acked_at is None and p.opened_at + ACK_TARGET > n.stop:
+            continue
         due += 1
         if p.acked_at is not None and p.acked_at - p.opened_at <= ACK_TARGET:
             met += 1
@@ -611,6 +659,8 @@ def _deadlines(n: _Night) -> Finding:
                                                              f"{ACK_TARGET} min"))
     for it in n.f.items:
         if it.kind not in ("deploy", "canary") or not it.arrived:
+            continue
+        if it.done_at is None and it.deadline > n.stop:
             continue
         due += 1
         if it.done_at is not None and it.done_at <= it.deadline and it.outcome != "missed":
@@ -697,22 +747,124 @@ def prioritisation(rec: ShiftRecord) -> ShiftSection:
 
 
 # -- collaboration -------------------------------------------------------------------------------
+REQUESTS = ("request:deploy", "request:canary")
+HELD_RIGHT = {"rollback": lambda m: m.get("kind") == "rollback",
+              "escalate:data-engineering": lambda m: m.get("kind") == "escalate"
+              and m.get("team") == "data-engineering"}
+"""The key's right move that a held rollback or escalation is, by the conversation's trigger."""
+
+
+def _settling(cv: Conversation) -> Said | None:
+    """The answer that decided a conversation (a deferral that only put it off, or a reply
+    that did not convince, decides nothing); None while it is undecided or was let pass."""
+    last = cv.said[-1] if cv.said else None
+    return last if last is not None and cv.closed_at is not None and \
+        last.effect not in (None, "later") else None
+
+
+def _right_call(n: _Night, cv: Conversation, s: Said) -> tuple[bool, str]:
+    """Whether the decision that settled a conversation is the night's right one, whatever verb
+    carried it, and what it was: a release or canary promoted when its gate was a false alarm,
+    held when the gate caught a real regression (or while an incident burned); a feature
+    request put off to working hours; a held rollback or escalation let go ahead when the
+    incident's key has that move right, called off when not."""
+    at = _answered_at(n, s)
+    if cv.trigger in REQUESTS:
+        real = bool(n.rec.key.gates.get(str(cv.item)))
+        burning = n.incident_open(at)
+        if s.effect == "promote":
+            return not real, (f"promoted {cv.item} past a gate that showed a real regression"
+                              if real else f"promoted {cv.item}, its gate a false alarm")
+        return real or burning is not None, (
+            f"held {cv.item}, its gate a real regression" if real else
+            f"held {cv.item} while {burning.id} burned" if burning is not None else
+            f"held {cv.item} though its gate was a false alarm and no incident burned")
+    if cv.trigger == "request:feature":
+        return s.effect == "ticket", (f"put {cv.item} off to working hours"
+                                      if s.effect == "ticket" else f"built {cv.item} at night")
+    key = n.keys.get(cv.incident or "")
+    want = key is not None and cv.trigger in HELD_RIGHT and any(
+        HELD_RIGHT[cv.trigger](m) for m in key.right)
+    # A rollback that takes back a regression the night shipped is right, incident or not.
+    want = want or (cv.trigger == "rollback" and _live_regression(n, cv.model, at) is not None)
+    move = {"rollback": "rollback", "escalate": "escalation"}.get(
+        str((cv.held or {}).get("do")), "move")
+    return (s.effect == "proceed") == want, (
+        f"let the {move} on {cv.model} go ahead" if s.effect == "proceed" else
+        f"called off the {move} on {cv.model}")
+
+
+def _with_what(n: _Night, cv: Conversation, s: Said) -> str | None:
+    """The data the decision was made with, or None: a reply that convinced the colleague; else
+    what the player had read before answering: a request's gate report (a promotion or a hold
+    rests on it; a hold while an incident burns on a look that showed its fault), for a feature
+    request the request read or any look of the night (the team lead takes any observation; the
+    pager's status and queue are not counted: a reflex deferral reads them too), for a held move
+    a look at the model (one that showed the fault, to let the move go ahead)."""
+    if s.verb == "reply" and s.convinced:
+        return f"citing {', '.join(s.cited)}"
+    before = [(i, e) for i, e in n.entries if i < s.entry and e.observation.ok]
+    if cv.trigger in REQUESTS:
+        read = any(e.command.get("do") == "take" and e.observation.data.get("item") == cv.item
+                   for _, e in before)
+        if read and (s.effect == "promote" or n.rec.key.gates.get(str(cv.item))):
+            return "after reading its gate report"
+        burning = n.incident_open(_answered_at(n, s))
+        if s.effect == "hold" and burning is not None and \
+                n.shown_before(burning.model, s.entry):
+            return f"after a look that showed {burning.id}'s fault"
+        return None
+    if cv.trigger == "request:feature":
+        looked = [e for _, e in before if e.command.get("do") in (*INVESTIGATIONS, "take")]
+        return "after a look of yours first" if looked else None
+    if s.effect == "proceed":
+        return "after a look that showed the fault" if n.shown_before(cv.model, s.entry) \
+            else None
+    return f"after looking at {cv.model}" if n.looked_before(cv.model, s.entry) else None
+
+
+def _answered_at(n: _Night, s: Said) -> int:
+    """The minute the player gave an answer (its entry's start: the colleague answers later)."""
+    o = n.rec.entries[s.entry].observation
+    return o.t - o.cost
+
+
 def _with_data(n: _Night) -> Finding:
     # Every colleague who wrote counts: one never answered was not settled with data either.
     talks = n.f.conversations
     if not talks:
         return Finding(name="data", points=0, max=15,
                        text=f"No colleague wrote{n.cut}: no disagreement to settle.")
-    won = [cv for cv in talks if any(s.verb == "reply" and s.convinced for s in cv.said)]
-    moments = [n.moment(s.entry, f"{cv.id}: convinced {cv.person} "
-                        f"({cv.role}) citing {', '.join(s.cited)}")
-               for cv in won for s in cv.said if s.verb == "reply" and s.convinced]
+    won, wrong, blind, moments = 0, 0, 0, []
+    for cv in talks:
+        s = _settling(cv)
+        if s is None:
+            continue
+        right, what = _right_call(n, cv, s)
+        data = _with_what(n, cv, s)
+        if right and data is not None:
+            won += 1
+            moments.append(n.moment(s.entry, f"{cv.id}: convinced {cv.person} ({cv.role}) "
+                                             f"{data}: {what}" if s.convinced else
+                                    f"{cv.id}: {what} ({s.verb}, to {cv.person}, {cv.role}), "
+                                    f"{data}"))
+        elif not right:
+            wrong += 1
+            moments.append(n.moment(s.entry, f"{cv.id}: {what} ({s.verb}): not the right call"))
+        else:
+            blind += 1
+            moments.append(n.moment(s.entry, f"{cv.id}: {what} ({s.verb}) without data looked "
+                                             "at first"))
     silent = [cv for cv in talks if not cv.said]
-    return Finding(name="data", points=round(15 * len(won) / len(talks), 1), max=15,
-                   moments=moments, text=f"{len(won)} of {len(talks)} conversation(s) settled "
-                                         "by a reply that cited observations"
-                                         + (f"; {len(silent)} never answered." if silent
-                                            else "."))
+    rest = [f"{wrong} decided the wrong way" if wrong else "",
+            f"{blind} right but decided blind" if blind else "",
+            f"{len(silent)} never answered" if silent else ""]
+    rest = [r for r in rest if r]
+    return Finding(name="data", points=round(15 * won / len(talks), 1), max=15,
+                   moments=moments,
+                   text=f"{won} of {len(talks)} conversation(s) settled by the right call made "
+                        "with data, whatever the verb" + (f"; {'; '.join(rest)}." if rest
+                                                          else "."))
 
 
 def _overrules(n: _Night) -> Finding:

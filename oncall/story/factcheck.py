@@ -105,7 +105,8 @@ class Facts:
             named += [inc.onset_at, inc.page_at, inc.mitigated_at, inc.resolved_at]
         if outer is not None:
             named += [int(x) for x in _walk(outer.model_dump(mode="json", include={
-                "facts": {"items", "pages", "conversations", "silences"}}))
+                "facts": {"items", "pages", "conversations", "silences", "start", "end",
+                          "ended_at", "abandoned_at"}}))
                 if isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 3 * 24 * 60]
         key = [t for t in named if t is not None]
         self.key_minutes = set(key)
@@ -320,7 +321,8 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
     if f.mitigated_at is None and not f.incidents and re.search(
             r"\bthe fault was mitigated at\b|\bMitigated at\b", text):
         out.append("claims a mitigation the record does not hold")
-    if not f.handed_over and re.search(r"\bsecondary on-call (?:took|had to take)", text):
+    if not f.handed_over and not any(x.handed_over for x in f.incidents) and re.search(
+            r"\bsecondary on-call (?:took|had to take)", text):
         out.append("claims the secondary took over, but the record says not")
     return out
 
@@ -328,17 +330,18 @@ def _claims(text: str, record: Record, facts: Facts) -> list[str]:
 def check_shift(text: str, rec: ShiftRecord) -> list[str]:
     """`check` for a night shift's text, plus: no sentence about one incident's model names a
     minute, severity or count of updates that belongs to another part of the night."""
-    from oncall.story.shiftfacts import incidents
+    from oncall.story.shiftfacts import incidents, worked
 
     problems = check(text, rec.game, Facts(rec.game, rec))
     by_model = {inc.model: inc for inc in incidents(rec)}
     looked = {e.observation.id: e.command.get("model") for e in rec.entries if e.observation.id}
+    stop = worked(rec).stop  # when the player left: any incident may be told open then
     for sentence in re.split(r"(?<=[.!?])\s+|\n+", _masked(text)):
         named = [m for m in _named(sentence.lower(), ARCHETYPES_BY_NAME) if m in by_model]
         if len(named) != 1:
             continue
         inc = by_model[named[0]]
-        allowed = set(inc.minutes)
+        allowed = set(inc.minutes) | {stop}
         for it in rec.facts.items:
             if it.model == inc.model:
                 allowed |= {t for t in (it.arrives_at, it.taken_at, it.done_at, it.deadline)

@@ -25,7 +25,7 @@ from oncall.scoring.text import num
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
 from oncall.story.clauses import a_or_an, move_noun
-from oncall.story.shiftfacts import absent, incidents, open_at, queue_kind
+from oncall.story.shiftfacts import absent, incidents, open_at, queue_kind, worked
 
 Kind = Literal["incident", "priorities", "disagreement", "tradeoff"]
 KINDS: tuple[Kind, ...] = ("incident", "priorities", "disagreement", "tradeoff")
@@ -37,7 +37,8 @@ QUESTIONS: dict[str, str] = {
 }
 OUTCOMES = {"promoted": "promoted", "held": "held back", "ticketed": "ticketed for working hours",
             "built": "built", "missed": "left undecided past its deadline",
-            "silenced": "silenced", "mitigated": "mitigated", "handed over": "handed over"}
+            "silenced": "silenced", "mitigated": "mitigated",
+            "handed over": "handed over to the secondary on-call"}
 
 
 class Story(BaseModel):
@@ -64,10 +65,18 @@ def _and(parts: list[str]) -> str:
 
 
 def _night(rec: ShiftRecord) -> str:
+    """The span worked, never the shift's planned one: a night abandoned at 01:23 is told as
+    that, not as a night on call to 06:00."""
     g = rec.game.facts
-    return (f"I was on call overnight, {hhmm(rec.facts.start)} to {hhmm(rec.facts.end)}, for "
-            f"{g.fleet_models} production ML models serving about {num(round(g.fleet_rps))} "
-            "requests per second.")
+    span = worked(rec)
+    fleet = (f"for {g.fleet_models} production ML models serving about "
+             f"{num(round(g.fleet_rps))} requests per second")
+    if span.how is None:
+        return f"I was on call overnight, {hhmm(span.start)} to {hhmm(span.end)}, {fleet}."
+    return (f"I was on call from {hhmm(span.start)}, {fleet}, until {span.left()}, "
+            f"{span.end - span.stop} min before the shift's end at {hhmm(span.end)}"
+            + ("; the rest of the night ran on with nobody answering." if span.how == "end"
+               else "."))
 
 
 def _looks(rec: ShiftRecord, model: str, until: int) -> list[Entry]:
@@ -79,17 +88,20 @@ def _budget_line(rec: ShiftRecord, model: str) -> str:
     row = next((r for r in rec.facts.budget.get("models", []) if r["model"] == model), None)
     if row is None:
         return ""
-    return (f" By the end of the shift the night had spent {row['night_pct']:g}% of "
-            f"{model}'s 30-day error budget (SLO {row['slo']:.1%}), leaving {row['left_pct']:g}%.")
+    span = worked(rec)  # the budgets are taken where the record stops
+    when = f"By the time {span.left()}" if span.how == "abandoned" else "By the end of the shift"
+    return (f" {when} the night had spent {row['night_pct']:g}% of {model}'s 30-day error "
+            f"budget (SLO {row['slo']:.1%}), leaving {row['left_pct']:g}%.")
 
 
 def incident(rec: ShiftRecord) -> Story | None:
-    """The night's first incident, told only from its own facts (its page, its looks, its
-    diagnosis, its moves, the updates posted while it was open)."""
-    found = incidents(rec)
-    if not found:
+    """The night's first incident the player handled, told only from its own facts (its page,
+    its looks, its diagnosis, its moves, the updates posted while it was open); none when the
+    player handled none (a page never acknowledged, nothing done on it, is not an incident
+    handled)."""
+    inc = next((i for i in incidents(rec) if i.handled), None)
+    if inc is None:
         return None
-    inc = found[0]
     it, page = inc.item, inc.page
     alert = inc.alert
     rule = page.alerts[0] if page.alerts else "an alert"
@@ -128,16 +140,20 @@ def incident(rec: ShiftRecord) -> Story | None:
         timed.append((iv.t, n, f"at {hhmm(iv.t)} I ran {iv.kind}" + (f" {what}" if what else "")
                       + f" on {it.model}" if iv.kind != "escalate" else
                       f"at {hhmm(iv.t)} I escalated to {what}"))
-    acts += [text for _, _, text in sorted(timed)]
+    # What came after the secondary took it over is told after that, in the result.
+    handed = it.done_at if it.outcome == "handed over" else None
+    later = [text for t, _, text in sorted(timed) if handed is not None and t > handed]
+    acts += [text for t, _, text in sorted(timed) if handed is None or t <= handed]
     if inc.updates:
         acts.append(f"posted {_plural(len(inc.updates), 'status update')} about it")
     action = "; ".join(acts) + "."
     action = action[0].upper() + action[1:]
     if it.done_at is not None and it.outcome in ("mitigated", "handed over"):
         result = (f"{it.model} was {OUTCOMES[it.outcome]} at {hhmm(it.done_at)}, "
-                  f"{it.done_at - page.opened_at} min after the page.")
+                  f"{it.done_at - page.opened_at} min after the page."
+                  + (f" After that, {'; '.join(later)}." if later else ""))
     else:
-        result = f"{it.model} was still not mitigated when the shift ended."
+        result = f"{it.model} was still not mitigated {worked(rec).until()}."
     result += _budget_line(rec, it.model)
     return Story(kind="incident", question=QUESTIONS["incident"], situation=situation,
                  task=f"Restore {it.model} while keeping the rest of the queue moving.",
@@ -152,9 +168,12 @@ TOLD_ITEMS = 8
 
 
 def priorities(rec: ShiftRecord) -> Story | None:
-    items = [it for it in rec.facts.items if it.arrived]
+    """How the player worked the queue that reached them while they were on the pager (what
+    came after they went off it is counted apart, as nobody's)."""
+    items = worked(rec).arrived(rec)
     if len(items) < 2:
         return None
+    later = [it for it in rec.facts.items if it.arrived and it not in items]
     counts: dict[str, int] = {}
     for it in items:
         kind = queue_kind(rec, it)
@@ -163,7 +182,9 @@ def priorities(rec: ShiftRecord) -> Story | None:
                 for k, n in counts.items()])
     span = f"between {hhmm(min(it.arrives_at for it in items))} and " \
            f"{hhmm(max(it.arrives_at for it in items))}"
-    situation = f"{_night(rec)} The queue received {mix} {span}."
+    situation = f"{_night(rec)} The queue received {mix} {span}." + (
+        f" {_plural(len(later), 'more item')} came after I went off the pager, and nobody "
+        "answered them." if later else "")
     taken = sorted((it for it in items if it.taken_at is not None),
                    key=lambda it: (it.taken_at or 0, it.id))
     steps = [f"{it.id} ({KIND_NAMES.get(queue_kind(rec, it), queue_kind(rec, it))}, arrived "
@@ -254,7 +275,7 @@ def _incident_item(rec: ShiftRecord, model: str) -> Item | None:
 
 
 def tradeoff(rec: ShiftRecord) -> Story | None:
-    decided = [it for it in rec.facts.items if it.kind in ("deploy", "canary")
+    decided = [it for it in worked(rec).arrived(rec) if it.kind in ("deploy", "canary")
                and it.outcome in ("promoted", "held", "missed")]
     if not decided:
         return None

@@ -10,12 +10,13 @@ page), the looks at its model, its own diagnosis and moves, and its outcome.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import AlertFact, Entry, Intervened
-from oncall.game.shiftrecord import Item, PageFact, ShiftRecord
+from oncall.game.shiftrecord import Item, PageFact, ShiftRecord, left_at
 from oncall.game.shiftrecord import queue_kind as queue_kind  # re-exported: the judge reads it too
 from oncall.sim.clock import hhmm
 from oncall.story.clauses import move_noun
@@ -63,6 +64,13 @@ class ShiftIncident:
         return min(fixes, key=lambda iv: iv.effective_at, default=None)
 
     @property
+    def handled(self) -> bool:
+        """Whether the player handled it: acknowledged its page, or made a move or a diagnosis
+        of their own on it. One the secondary on-call took over from an unanswered page was
+        not handled, and no story tells it as if it were."""
+        return self.acked_at is not None or bool(self.moves) or self.diagnosis is not None
+
+    @property
     def minutes(self) -> set[int]:
         """Every minute a sentence about this incident may name."""
         out = {self.opened_at, self.item.arrives_at}
@@ -93,6 +101,45 @@ def fired(rec: ShiftRecord, page: PageFact) -> tuple[int | None, AlertFact | Non
     if seen:
         return max(seen), fact
     return (fact.fired_at, fact) if fact is not None else (None, None)
+
+
+@dataclass(frozen=True)
+class Worked:
+    """The span of the night the player worked: from its start to `stop`, the minute they left
+    it (`how`: `abandoned`, the record stops there; `end`, off the pager while the night ran on
+    unanswered) or the shift's `end` (`how` None). A story tells this span, never the shift's
+    planned one."""
+
+    start: int
+    end: int
+    stop: int
+    how: str | None
+
+    def left(self, say: Callable[[int], str] = hhmm) -> str:
+        """How the player left early (`I abandoned the night at 01:23`, `I went off the pager
+        at 01:23`; `say` says the minute); "" when they worked the night to its end."""
+        return {"abandoned": f"I abandoned the night at {say(self.stop)}",
+                "end": f"I went off the pager at {say(self.stop)}"}.get(str(self.how), "")
+
+    def until(self, say: Callable[[int], str] = hhmm) -> str:
+        """When the worked span ended, as a clause: `when I abandoned the night at 01:23`."""
+        return f"when {self.left(say)}" if self.how else "when the shift ended"
+
+    def on_pager(self, t: int) -> bool:
+        """Whether minute t fell while the player was on the pager (an abandoned record holds
+        nothing after it stopped; off the pager, the night ran on without them)."""
+        return t <= self.stop if self.how != "end" else t < self.stop
+
+    def arrived(self, rec: ShiftRecord) -> list[Item]:
+        """The queue's items that reached the player while they were on the pager."""
+        return [it for it in rec.facts.items if it.arrived and self.on_pager(it.arrives_at)]
+
+
+def worked(rec: ShiftRecord) -> Worked:
+    f = rec.facts
+    left = left_at(rec)
+    return Worked(f.start, f.end, f.end, None) if left is None else \
+        Worked(f.start, f.end, left[0], left[1])
 
 
 def open_at(incs: list[ShiftIncident], t: int) -> list[ShiftIncident]:
@@ -136,10 +183,9 @@ def incidents(rec: ShiftRecord) -> list[ShiftIncident]:
                 named = _pages_named(str(c.get("message", "")))
                 if page.id in named or (not named and page.opened_at <= t <= min(told, nxt)):
                     inc.updates.append(t)
-            elif do == "diagnose" and (c.get("incident") == it.incident or (
-                    not c.get("incident") and page.opened_at <= t <= min(until, nxt))):
-                inc.diagnosis = {k: v for k, v in c.items() if k != "do"}
-                inc.diagnosis_at = t
+        # The diagnosis the game recorded on this incident (one naming no incident is the
+        # first's), whenever it was made: one truth with the engine, none by time window.
+        inc.diagnosis, inc.diagnosis_at = rec.game.facts.diagnosed(it.incident)
         inc.moves = [iv for iv in rec.game.facts.interventions
                      if (iv.command.get("model") == it.model
                          or (it.incident and iv.command.get("incident") == it.incident))
@@ -156,9 +202,20 @@ def absent(rec: ShiftRecord, kind: str) -> str:
     """Why the night tells no story of `kind` (a written kind or a spoken question), said from
     what the record holds: a push back nobody answered is told as unanswered, never as
     "nothing of the kind happened"."""
-    arrived = [it for it in rec.facts.items if it.arrived]
-    if kind == "incident" or (kind == "learned" and not incidents(rec)):
-        return "no incident paged me this night."
+    span = worked(rec)
+    arrived = span.arrived(rec)
+    incs = incidents(rec)
+    if kind == "incident" and incs:  # none of them handled
+        inc = incs[0]
+        if not span.on_pager(inc.opened_at):
+            return (f"the incident on {inc.model} paged at {hhmm(inc.opened_at)}, after "
+                    f"{span.left()}, and nobody answered it.")
+        return (f"the incident on {inc.model} paged me at {hhmm(inc.opened_at)} and I never "
+                "acknowledged it or acted on it" + (f" before {span.left()}." if span.how
+                                                    else ", so it is not one I handled."))
+    if kind == "incident" or (kind == "learned" and not incs):
+        return "no incident paged me this night" + (f" before {span.left()}." if span.how
+                                                    else ".")
     if kind in ("priorities", "prioritisation"):
         n = len(arrived)
         return ("nothing reached the queue this night." if n == 0 else
@@ -183,8 +240,8 @@ def absent(rec: ShiftRecord, kind: str) -> str:
         if it is None:
             return "no release request was promoted, held or let pass its deadline."
         return (f"the {it.kind} request on {it.model} arrived at {hhmm(it.arrives_at)} and was "
-                f"still undecided when the night ended (its deadline was "
-                f"{hhmm(it.deadline)}).")
+                f"still undecided {span.until() if span.how else 'when the night ended'} (its "
+                f"deadline was {hhmm(it.deadline)}).")
     if kind == "learned":
         return ("the record shows no mistake of mine on its incidents, and every request was "
                 "decided before its deadline.")

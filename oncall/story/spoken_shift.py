@@ -24,7 +24,14 @@ from oncall.story.clauses import (
     signal_clause,
     team,
 )
-from oncall.story.shiftfacts import ShiftIncident, absent, incidents, open_at, queue_kind
+from oncall.story.shiftfacts import (
+    ShiftIncident,
+    absent,
+    incidents,
+    open_at,
+    queue_kind,
+    worked,
+)
 from oncall.story.spoken import (
     QUESTIONS,
     Bit,
@@ -84,15 +91,28 @@ class _Shift:
         self.f = rec.facts
         self.g = rec.game.facts
         self.incs = incidents(rec)
+        self.span = worked(rec)
+        self.items = self.span.arrived(rec)
+        """The items that reached the player while they were on the pager."""
+        self.later: dict[str, list[Bit]] = {}
+        """By incident item: the acts `acts` keeps back for `outcome` (after a handover)."""
 
     def night(self) -> Bit:
-        return Bit(0, 0, f"I was on call overnight, from {clock(self.f.start)} to "
-                         f"{clock_said(self.f.end).rstrip(',')}, for {self.g.fleet_models} "
-                         "production ML models "
-                         f"serving {about(round(self.g.fleet_rps))} requests a second.")
+        """The span worked: a night left early is told as left, never as on call to its end."""
+        fleet = (f"for {self.g.fleet_models} production ML models serving "
+                 f"{about(round(self.g.fleet_rps))} requests a second")
+        w = self.span
+        if w.how is None:
+            return Bit(0, 0, f"I was on call overnight, from {clock(w.start)} to "
+                             f"{clock_said(w.end).rstrip(',')}, {fleet}.")
+        return Bit(0, 0, f"I was on call from {clock(w.start)}, {fleet}, until "
+                         f"{w.left(lambda t: clock_said(t).rstrip(','))}, "
+                         f"{mins(w.end - w.stop)} before the shift's end at {clock(w.end)}"
+                         + (", and the rest of the night ran on with nobody answering."
+                            if w.how == "end" else "."))
 
     def queue(self, prio: int) -> Bit | None:
-        items = [it for it in self.f.items if it.arrived]
+        items = self.items
         if not items:
             return None
         counts: dict[str, int] = {}
@@ -100,7 +120,8 @@ class _Shift:
             kind = queue_kind(self.rec, it)
             counts[kind] = counts.get(kind, 0) + 1
         mix = and_list([f"{n} {KIND_WORDS[k]}{'s' if n != 1 else ''}" for k, n in counts.items()])
-        return Bit(0, prio, f"Over the night the queue brought {mix}.")
+        when = "Over the night" if self.span.how is None else "While I was on call"
+        return Bit(0, prio, f"{when} the queue brought {mix}.")
 
     def budget(self, model: str, prio: int) -> Bit | None:
         row = next((r for r in self.f.budget.get("models", []) if r["model"] == model), None)
@@ -108,9 +129,10 @@ class _Shift:
             return None
         pct = float(row["night_pct"])
         used = f"{about(pct)}%" if pct else "none"
-        return Bit(3, prio, f"By the end of the shift the night had used {used} of that "
-                            f"model's monthly error budget, with {about(float(row['left_pct']))}% "
-                            "left.")
+        when = f"By the time {self.span.left(clock)}" if self.span.how == "abandoned" else \
+            "By the end of the shift"  # the budgets are taken where the record stops
+        return Bit(3, prio, f"{when} the night had used {used} of that model's monthly error "
+                            f"budget, with {about(float(row['left_pct']))}% left.")
 
     def gate(self, it: Item, prio: int) -> list[Bit]:
         checks = it.report.get("checks", [])
@@ -168,15 +190,17 @@ class _Shift:
             return (f"{subject} stopped at {clock(it.done_at)}, "
                     f"{mins(it.done_at - inc.opened_at)} after the page.")
         if it.outcome == "handed over" and it.done_at is not None:
-            return (f"I handed {obj} over at {clock(it.done_at)}, "
-                    f"{mins(it.done_at - inc.opened_at)} after the page, rather than fixing it "
-                    "myself.")
+            return (f"I did not fix {obj} myself: the secondary on-call took it over at "
+                    f"{clock(it.done_at)}, {mins(it.done_at - inc.opened_at)} after the page, "
+                    "and their fix stopped it.")
         if it.outcome == "handed over":
-            return f"I handed {obj} over rather than fixing it myself."
-        return f"{subject} was still not mitigated when the shift ended."
+            return f"I did not fix {obj} myself: the secondary on-call took it over."
+        return f"{subject} was still not mitigated {self.span.until(clock)}."
 
-    def outcome(self, inc: ShiftIncident) -> Bit:
-        return Bit(3, 0, self.ended(inc))
+    def outcome(self, inc: ShiftIncident) -> list[Bit]:
+        """How the incident ended, then what the player did on it after the secondary on-call
+        took it over (kept back by `acts`): told in the record's order, never before it."""
+        return [Bit(3, 0, self.ended(inc)), *self.later.get(inc.item.id, [])]
 
     def paged(self, inc: ShiftIncident, queue_prio: int) -> list[Bit]:
         """The night, the page and what its alert means, the queue, and the task."""
@@ -213,19 +237,36 @@ class _Shift:
         looks = looks_in_time(inc.looks, decided, stop, inc.model, ev_prio)
         if not inc.looks:
             looks = [(0, Bit(2, ev_prio, _unlooked(inc)))]
-        return told_in_order(looks, told, when)
+        out = told_in_order(looks, told, when)
+        handed = inc.done_at if inc.item.outcome == "handed over" else None
+        if handed is None:
+            return out
+        # What came after the secondary took it over is told after that, in the result.
+        times = {id(b): t for t, b in looks} | {id(b): t for b, t in zip(told, when,
+                                                                            strict=True)}
+        self.later[inc.item.id] = [Bit(3, b.prio, b.text) for b in out
+                                   if times.get(id(b), 0) > handed]
+        return [b for b in out if times.get(id(b), 0) <= handed]
 
     def talk_on(self, model: str) -> Conversation | None:
         return next((cv for cv in self.f.conversations if cv.model == model and cv.said), None)
 
 
 def _incident(s: _Shift) -> list[Bit] | None:
-    if not s.incs:
+    """The first incident the player handled (a page never acknowledged and never acted on is
+    not one: no answer tells it as handled)."""
+    inc = next((i for i in s.incs if i.handled), None)
+    if inc is None:
         return None
-    inc = s.incs[0]
     bits = s.paged(inc, 5)
-    if len(s.incs) > 1:
-        bits.append(Bit(0, 4, f"A second incident paged later, at {clock(s.incs[1].opened_at)},"
+    earlier = [i for i in s.incs if i.opened_at < inc.opened_at]
+    later = [i for i in s.incs if i.opened_at > inc.opened_at]
+    if earlier:
+        bits.append(Bit(0, 4, f"An earlier incident had paged at {clock(earlier[0].opened_at)}"
+                              " on another model, and I never acknowledged it; this answer is "
+                              "about the one I handled."))
+    elif later:
+        bits.append(Bit(0, 4, f"A second incident paged later, at {clock(later[0].opened_at)},"
                               " on another model; this answer is about the first."))
     if len(s.incs) == 1:
         bits.append(Bit(0, 5, "It was the only incident of the night."))
@@ -245,7 +286,7 @@ def _incident(s: _Shift) -> list[Bit] | None:
         said = s.moves(inc, 1, 0)[held].text if held is not None else None
         at = next((n for n, b in enumerate(bits) if said is not None and b.text == said), None)
         bits.insert(len(bits) if at is None else at, back)
-    bits.append(s.outcome(inc))
+    bits += s.outcome(inc)
     if (b := s.budget(inc.model, 2)) is not None:
         bits.append(b)
     pages = [p for p in s.f.pages if p.id != inc.page.id and p.alerts
@@ -317,13 +358,20 @@ NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"
 
 
 def _late(s: _Shift, items: list[Item]) -> list[Item]:
-    """The requests that were not decided by their deadline."""
+    """The requests that were not decided by their deadline (an undecided one whose deadline
+    came after the player stopped is `_undecided`, not late)."""
     return [it for it in items if it.kind in ("deploy", "canary", "feature")
-            and (it.outcome == "missed" or (it.done_at or s.f.end) > it.deadline)]
+            and (it.outcome == "missed" or (it.done_at or s.span.stop) > it.deadline)]
+
+
+def _undecided(s: _Shift, items: list[Item]) -> list[Item]:
+    """The requests still undecided when the player stopped, their deadlines not yet come."""
+    return [it for it in items if it.kind in ("deploy", "canary", "feature")
+            and it.done_at is None and it.deadline >= s.span.stop]
 
 
 def _prioritisation(s: _Shift) -> list[Bit] | None:
-    items = [it for it in s.f.items if it.arrived]
+    items = s.items
     if len(items) < 2:
         return None
     bits = [s.night()]
@@ -339,12 +387,28 @@ def _prioritisation(s: _Shift) -> list[Bit] | None:
     untouched = [it for it in items if it.taken_at is None]
     if untouched:
         bits.append(Bit(2, 2, f"I never took {_items_said(s.rec, untouched)} at all."))
-    late = _late(s, items)
-    bits.append(Bit(3, 0, "Every request was decided before its deadline." if not late
-                    else f"I let {_items_said(s.rec, late, 'requests')} pass "
-                         f"{'its' if len(late) == 1 else 'their'} deadline, and I own that."))
+    late, undecided = _late(s, items), _undecided(s, items)
+    if late:
+        bits.append(Bit(3, 0, f"I let {_items_said(s.rec, late, 'requests')} pass "
+                              f"{'its' if len(late) == 1 else 'their'} deadline, and I own "
+                              "that."))
+    if undecided:
+        bits.append(Bit(3, 0, f"I left {_items_said(s.rec, undecided, 'requests')} undecided "
+                              f"{s.span.until(clock)}."))
+    if not late and not undecided and any(it.kind in ("deploy", "canary", "feature")
+                                          for it in items):
+        bits.append(Bit(3, 0, "Every request was decided before its deadline."))
+    later = [it for it in s.f.items if it.arrived and it not in items]
+    if later:
+        n = ({1: "one"} | NUMBER_WORDS).get(len(later), str(len(later)))
+        bits.append(Bit(3, 2, f"After {s.span.left(clock)}, {n} more "
+                              f"item{'s' if len(later) != 1 else ''} came, and I answered "
+                              "none of them."))
     for inc in s.incs:
-        bits.append(Bit(3, 1, s.ended(inc, f"The incident on {inc.model}")))
+        bits.append(Bit(3, 1, s.ended(inc, f"The incident on {inc.model}")
+                        if s.span.on_pager(inc.opened_at) else
+                        f"The incident on {inc.model} paged at {clock(inc.opened_at)}, after "
+                        "I had gone off the pager, and I never answered it."))
     noise = [it for it in items if queue_kind(s.rec, it) == "noise"]
     if noise and all(it.outcome in ("ticketed", "silenced") for it in noise):
         bits.append(Bit(3, 3, "Every noisy alert got a ticket or a silence."))
@@ -492,7 +556,7 @@ OUT_PASSIVE = {"promoted": "promoted", "held": "held back for working hours",
 
 
 def _tradeoff(s: _Shift) -> list[Bit] | None:
-    decided = [it for it in s.f.items if it.kind in ("deploy", "canary")
+    decided = [it for it in s.items if it.kind in ("deploy", "canary")
                and it.outcome in ("promoted", "held", "missed")]
     if not decided:
         return None
@@ -607,16 +671,17 @@ def _mistakes(s: _Shift, inc: ShiftIncident) -> list[str]:
 
 
 def _learned(s: _Shift) -> list[Bit] | None:
-    if not s.incs:
+    incs = [i for i in s.incs if s.span.on_pager(i.opened_at)]  # none paged after I left
+    if not incs:
         return None
-    inc = max(s.incs, key=lambda i: len(_mistakes(s, i)))
+    inc = max(incs, key=lambda i: len(_mistakes(s, i)))
     mistakes = _mistakes(s, inc)
-    late = _late(s, [it for it in s.f.items if it.arrived])
+    late = _late(s, s.items)
     if not mistakes and not late:
         return None
     bits = s.paged(inc, 6)
     bits += s.opening(inc, 2) + s.acts(inc, 2, 1, 1, 3)
-    bits.append(s.outcome(inc))
+    bits += s.outcome(inc)
     if (b := s.budget(inc.model, 4)) is not None:
         bits.append(b)
     said = [LESSONS[m][0] for m in mistakes]

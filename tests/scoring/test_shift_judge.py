@@ -123,16 +123,20 @@ def test_a_shipped_regression_and_its_muted_page_cost_what_holding_does_not(
         cards: dict[str, ShiftCard]) -> None:
     held = _finding(cards["held"], "passivity")
     assert not any("real regression" in m.what or "not noise" in m.what for m in held.moments)
+    assert _finding(cards["held"], "releases").points == 10
     for way in ("silenced", "ticketed"):
         passivity = _finding(cards[way], "passivity")
-        shipped = [m for m in passivity.moments if "past a gate that showed a real regression"
+        releases = _finding(cards[way], "releases")
+        shipped = [m for m in releases.moments if "past a gate that showed a real regression"
                    in m.what]
         muted = [m for m in passivity.moments if "a real page's cause" in m.what]
         assert len(shipped) == 1 and ITEM in shipped[0].what and shipped[0].entry is not None
         assert len(muted) == 1 and muted[0].entry is not None, passivity.moments
-        assert "real regression" in passivity.text and "silenced or ticketed" in passivity.text
-        # Two wrong decisions, each a passive act's cost, on top of whatever else both share.
-        assert passivity.points == max(0, held.points - 2 * PASSIVE_COST), (way, passivity)
+        assert "real regression" in releases.text and "silenced or ticketed" in passivity.text
+        # Two wrong decisions: the muted page a passive act's cost, the shipped release its own
+        # line's 10, on top of whatever else both share.
+        assert passivity.points == max(0, held.points - PASSIVE_COST), (way, passivity)
+        assert releases.points == 0, releases
         assert cards[way].total < cards["held"].total, (way, cards[way].total)
     # The same judgement scores the same whatever verb carries it.
     assert cards["silenced"].total == cards["ticketed"].total
@@ -205,3 +209,71 @@ def test_every_line_of_a_night_left_alone_is_true(idle: dict[str, ShiftCard]) ->
                  "data", "overrule"):
         assert "before the night was abandoned at 00:00" in said["abandon"][name], name
     assert "No decision recorded" in said["abandon"]["passivity"]
+
+
+def test_the_right_call_made_with_data_scores_whatever_verb_carries_it(
+        cards: dict[str, ShiftCard]) -> None:
+    """Seed 2 worked with care: q2's gate a false alarm, promoted (`agree`, the one verb that
+    promotes) after reading its report; q3 held with its report cited (`reply`); the feature
+    request q4 put off to working hours (`defer`). Three right calls, each made with data: the
+    finding once credited only the reply (5 of 15). Shipping q3 instead is the wrong call and
+    earns nothing, however the rest was argued."""
+    data = _finding(cards["held"], "data")
+    said = [m.what for m in data.moments]
+    assert data.points == data.max and len(said) == 3, data
+    assert any("(agree, " in w and "promoted q2, its gate a false alarm" in w for w in said)
+    assert any("(defer, " in w and "put q4 off to working hours" in w for w in said)
+    assert any(": convinced " in w and f"held {ITEM}, its gate a real regression" in w
+               for w in said), said
+    shipped = _finding(cards["silenced"], "data")
+    assert any(f"promoted {ITEM} past a gate" in m.what
+               and "not the right call" in m.what for m in shipped.moments), shipped.moments
+    assert shipped.points == round(data.max * (len(data.moments) - 1) / len(data.moments), 1)
+
+
+@pytest.fixture(scope="module")
+def left(night: Shift) -> dict[str, ShiftCard]:
+    """Seed 2 left alone until q3 came (its incident's page never acknowledged, q2 let pass),
+    q3's gate report read and q3 decided two ways, then off the pager: passivity sits at its
+    floor of 0 either way."""
+    s = copy.deepcopy(night)
+    while not _arrived(ITEM)(s):
+        s.do({"do": "wait", "minutes": 30})
+    report = s.do({"do": "take", "item": ITEM})
+    out = {}
+    for way, cmd in (("held", {"do": "reply", "about": ITEM, "evidence": [str(report.id)]}),
+                     ("shipped", {"do": "agree", "about": ITEM})):
+        play = copy.deepcopy(s)
+        assert play.do(cmd).ok and play.do({"do": "end"}).ok
+        out[way] = score_shift(play.record)
+    return out
+
+
+def test_a_shipped_regression_costs_its_own_line_below_passivitys_floor(
+        left: dict[str, ShiftCard]) -> None:
+    """At 0 passivity a shipped regression once cost nothing more there (the data line's share
+    was all that told the two nights apart): now its own line costs 10."""
+    assert [_finding(left[w], "passivity").points for w in ("held", "shipped")] == [0, 0]
+    held, shipped = _finding(left["held"], "releases"), _finding(left["shipped"], "releases")
+    assert (held.points, shipped.points) == (10, 0), (held, shipped)
+    assert len(shipped.moments) == 1 and ITEM in shipped.moments[0].what
+    assert shipped.moments[0].entry is not None
+    # Beside the line, the wrong call earns no data share, and the release's page is one more
+    # deadline the night let pass.
+    data = _finding(left["held"], "data").points - _finding(left["shipped"], "data").points
+    assert data > 0 and left["held"].total - left["shipped"].total >= 10 + data
+
+
+def test_a_page_left_unacknowledged_as_the_night_stops_earns_nothing(night: Shift) -> None:
+    """Abandoned at the minute the incident paged: its acknowledgement was not yet due, so it
+    is neither met nor missed (the ack line once gave it its full share, 10 of 10, for a page
+    never acknowledged)."""
+    s = copy.deepcopy(night)
+    while not s.record.facts.pages:
+        s.do({"do": "wait", "minutes": 30})
+    assert s.do({"do": "abandon"}).ok
+    card = score_shift(s.record)
+    ack = _finding(card, "ack")
+    assert ack.points == 0 and "not yet due" in ack.text, ack
+    assert _finding(card, "deadlines").text.startswith("Nothing was due"), card
+    assert card.total == 0, card

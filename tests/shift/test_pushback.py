@@ -91,7 +91,11 @@ def test_overrule_rolls_back_but_costs_trust_and_the_card() -> None:
     person = obs.data["by"]
     assert s.record.facts.trust[person] == -1
     assert _finding(s, "collaboration", "overrule") == 10
-    assert _finding(s, "collaboration", "data") == 0
+    # The rollback is the right call, made after looks that showed the fault: the data line
+    # credits it as it would a reply (the same judgement whatever verb carries it); pulling
+    # rank is what the overrule line and the owner's trust pay for.
+    talks = s.record.facts.conversations
+    assert _finding(s, "collaboration", "data") == round(15 / len(talks), 1)
     # A second plain rollback would deploy what runs now: nothing of the owner's to defend.
     assert s.do({"do": "rollback", "model": model}).kind != "held"
     # Overruled once, the owner no longer listens to data.

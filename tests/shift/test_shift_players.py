@@ -19,8 +19,8 @@ from oncall.scoring.shift import ShiftCard, score_shift
 
 SEEDS = range(budget(6, 20))
 """The first 6 seeds already put every margin at nearly one and a half times `MARGIN` or more
-(calm over panicker 43.5, panicker over passive 19.2, calm over first-come 14.8 on
-prioritisation; 44.5, 18.9 and 16.4 over 8 seeds); the long run checks all 20."""
+(calm over panicker 47.1, panicker over passive 29.3, calm over first-come 14.8 on
+prioritisation; 49.7, 27.7 and 16.4 over 8 seeds); the long run checks all 20."""
 MARGIN = 10
 NAMES = ("calm", "fifo", "panicker", "passive")
 
@@ -86,10 +86,15 @@ def test_the_passivity_line_says_only_what_the_record_shows() -> None:
                 "page(s) never acknowledged": any(p.acked_at is None for p in rec.facts.pages),
                 "request(s) left to miss the deadline": any(it.outcome == "missed"
                                                             for it in rec.facts.items),
-                "release(s) promoted past a gate that showed a real regression": any(
-                    rec.key.gates.get(p["item"]) for p in rec.facts.promoted),
                 "escalation(s) before looking": None,  # judged on looks: named only if any
             }
+            # A shipped regression is its own line (passivity's floor once swallowed it).
+            releases = next(f for f in card.section("temperament").findings
+                            if f.name == "releases")
+            shipped = any(rec.key.gates.get(p["item"]) for p in rec.facts.promoted)
+            assert ("promoted past a gate that showed a real regression" in releases.text
+                    and "none promoted" not in releases.text) == shipped, (name, seed, releases)
+            assert "regression" not in text, (name, seed, text)
             escalated = any(e.command.get("do") == "escalate" for e in rec.entries)
             for label, happened in shown.items():
                 if happened is None:

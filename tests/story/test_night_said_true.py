@@ -16,6 +16,7 @@ from shift_players import Panicker
 from oncall.game.shift import Shift
 from oncall.game.shiftrecord import ShiftRecord
 from oncall.sim.clock import hhmm
+from oncall.story.clauses import clock
 from oncall.story.shift import markdown, stories
 from oncall.story.shiftfacts import incidents
 from oncall.story.spoken import speakable
@@ -120,13 +121,16 @@ def test_a_push_back_nobody_answered_is_told_as_unanswered(rec: ShiftRecord) -> 
 def test_a_night_with_no_move_of_mine_is_not_told_as_acting_before_looking(
         rec: ShiftRecord) -> None:
     """The second incident (ad-ctr) paged after the player went off the pager: never looked at,
-    never touched."""
+    never touched, and never told as a page that reached them (the lesson learned was once
+    told of it: "I was paged ... I never acknowledged that page, which I should have")."""
     second = incidents(rec)[1]
     assert not second.looks and not second.moves and not second.diagnosis
     learned = spoken_shift(rec, "learned")
-    assert learned is not None and "on ad-ctr" in learned.text, "the night's worst incident"
+    assert learned is not None and "ad-ctr" not in learned.text, learned.text
     assert "before acting" not in learned.text and "I acted before" not in learned.text
-    assert "I never looked at the model's own tools." in learned.text
+    told = spoken_shift(rec, "prioritisation")
+    assert told is not None and f"The incident on ad-ctr paged at {clock(second.opened_at)}, " \
+        "after I had gone off the pager" in told.text
 
 
 def test_the_spoken_night_reads_out_no_id(rec: ShiftRecord) -> None:

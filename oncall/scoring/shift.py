@@ -829,6 +829,26 @@ def _answered_at(n: _Night, s: Said) -> int:
     return o.t - o.cost
 
 
+def _settled(n: _Night) -> list[tuple[Conversation, Said, bool, str, str | None]]:
+    """Each conversation a decision settled: the answer that did, whether it was the right
+    call and what it was (`_right_call`), and the data it was made with, or None
+    (`_with_what`)."""
+    out = []
+    for cv in n.f.conversations:
+        s = _settling(cv)
+        if s is not None:
+            right, what = _right_call(n, cv, s)
+            out.append((cv, s, right, what, _with_what(n, cv, s)))
+    return out
+
+
+def settled_with_data(rec: ShiftRecord) -> list[str]:
+    """The conversations of a night settled by the right call made with data, whatever verb
+    carried it: what the card's data line credits, and what the career sheet counts."""
+    return [cv.id for cv, _, right, _, data in _settled(_Night(rec))
+            if right and data is not None]
+
+
 def _with_data(n: _Night) -> Finding:
     # Every colleague who wrote counts: one never answered was not settled with data either.
     talks = n.f.conversations
@@ -836,12 +856,7 @@ def _with_data(n: _Night) -> Finding:
         return Finding(name="data", points=0, max=15,
                        text=f"No colleague wrote{n.cut}: no disagreement to settle.")
     won, wrong, blind, moments = 0, 0, 0, []
-    for cv in talks:
-        s = _settling(cv)
-        if s is None:
-            continue
-        right, what = _right_call(n, cv, s)
-        data = _with_what(n, cv, s)
+    for cv, s, right, what, data in _settled(n):
         if right and data is not None:
             won += 1
             moments.append(n.moment(s.entry, f"{cv.id}: convinced {cv.person} ({cv.role}) "

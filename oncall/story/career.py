@@ -11,6 +11,7 @@ from statistics import median
 
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.shiftrecord import IncidentKey, ShiftRecord
+from oncall.scoring.shift import settled_with_data
 from oncall.store.shifts import ShiftSave
 from oncall.story.facts import silent_fault
 
@@ -61,8 +62,7 @@ def career_sheet(saves: list[ShiftSave]) -> str:
     saved = [float(v) for r in recs for m, v in r.facts.budget.get("saved_pct", {}).items()
              if (id(r), m) not in quiet]
     talks = [cv for r in recs for cv in r.facts.conversations if cv.said]
-    with_data = sum(1 for cv in talks if any(s.verb == "reply" and s.convinced
-                                             for s in cv.said))
+    with_data = sum(len(settled_with_data(r)) for r in recs)
     lines += [
         f"- Shifts worked: {len(recs)} ({sum(r.length for r in recs) // 60} hours on call)",
         f"- Incidents handled: {len(incidents)}, of which {len(mitigated)} mitigated on my "
@@ -83,8 +83,8 @@ def career_sheet(saves: list[ShiftSave]) -> str:
         f"{decided['ticketed']} ticketed, {decided['built']} built at night, "
         f"{decided['missed']} left past their deadline",
         f"- Cost decisions: {scaleups} scale-up(s), ${spend:,.2f} spent on them",
-        f"- Conversations with colleagues: {len(talks)}, settled by a reply with data: "
-        f"{with_data}",
+        f"- Conversations with colleagues: {len(talks)}, settled by the right call made with "
+        f"data: {with_data}",
         "",
         "## Trend per section",
         "",

@@ -100,7 +100,12 @@ def _finding(card: ShiftCard, name: str) -> Finding:
 
 
 @pytest.fixture(scope="module")
-def cards(taken: tuple[Shift, str]) -> dict[str, ShiftCard]:
+def cards(worked: dict[str, Shift]) -> dict[str, ShiftCard]:
+    return {name: score_shift(s.record) for name, s in worked.items()}
+
+
+@pytest.fixture(scope="module")
+def worked(taken: tuple[Shift, str]) -> dict[str, Shift]:
     """The same night played three ways from q3 on, then worked with care to its end: held with
     the gate report; shipped and its page silenced; shipped and its page ticketed."""
     held = copy.deepcopy(taken[0])
@@ -115,7 +120,7 @@ def cards(taken: tuple[Shift, str]) -> dict[str, ShiftCard]:
     out = {}
     for name, s in (("held", held), ("silenced", silenced), ("ticketed", ticketed)):
         _settle(s)
-        out[name] = score_shift(s.record)
+        out[name] = s
     return out
 
 
@@ -229,6 +234,27 @@ def test_the_right_call_made_with_data_scores_whatever_verb_carries_it(
     assert any(f"promoted {ITEM} past a gate" in m.what
                and "not the right call" in m.what for m in shipped.moments), shipped.moments
     assert shipped.points == round(data.max * (len(data.moments) - 1) / len(data.moments), 1)
+
+
+def test_the_career_sheet_counts_what_the_data_line_credits(worked: dict[str, Shift],
+                                                            cards: dict[str, ShiftCard]) -> None:
+    """One judgement: the career sheet once counted only replies that convinced (1 on the held
+    night, whose card credits three right calls made with data)."""
+    from oncall.store.shifts import ShiftSave
+    from oncall.story.career import career_sheet
+
+    counted = {}
+    for name in ("held", "silenced"):
+        data = _finding(cards[name], "data")
+        credited = sum(": not the right call" not in m.what and "without data" not in m.what
+                       for m in data.moments)
+        save = ShiftSave(record=worked[name].record, card=cards[name],
+                         saved_at="2026-03-19T07:00:00+00:00")
+        line = next(ln for ln in career_sheet([save]).splitlines()
+                    if ln.startswith("- Conversations with colleagues"))
+        assert line.endswith(f"settled by the right call made with data: {credited}"), line
+        counted[name] = credited
+    assert counted == {"held": 3, "silenced": 2}
 
 
 @pytest.fixture(scope="module")

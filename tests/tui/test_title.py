@@ -56,6 +56,28 @@ async def test_new_shift_lists_scenarios_and_starts(home: Path) -> None:
         assert app.game is not None and app.game.seed == 7
 
 
+async def test_every_scenario_title_is_shown_whole_in_the_list(home: Path) -> None:
+    """A title that fits the list before its scrollbar appears and wraps once the scrollbar
+    takes two columns was cut after its first line ("Churn scores jumped while nothing was",
+    with no "released"): the list keeps its scrollbar's gutter from the start."""
+    from oncall.content import loader
+
+    app = make_app(seed=7, home=home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        menu = app.screen.query_one("#scenarios", OptionList)
+        shown = []
+        for top in range(0, menu.virtual_size.height, menu.size.height):  # page by page
+            menu.scroll_to(y=top, animate=False, immediate=True)
+            await pilot.pause()
+            shown += [menu.render_line(y).text.strip() for y in range(menu.size.height)]
+        text = " ".join(shown)
+        for sid in loader.scenarios():
+            assert loader.scenario(sid).title in text, sid
+
+
 async def test_career_is_empty_at_first(home: Path) -> None:
     app = make_app(home=home)
     async with app.run_test(size=(80, 24)) as pilot:

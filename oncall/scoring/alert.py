@@ -45,6 +45,7 @@ from oncall.scoring.text import (
     number_runs,
     stated_figures,
 )
+from oncall.sim.clock import hhmm
 
 LOOK, NOISE = 4, 7
 ALERT_LIST = 3
@@ -136,7 +137,10 @@ def score_alert(run: Run) -> Tally:
     noise = facts.noise_alerts
     found = tally.part("look").points >= LOOK and not chased
     if not noise and found:
-        tally.add("tickets", 2, 2, "No noise alert fired beside the page.")
+        # Noise is what was firing when the page came; an alert that fires later, while the
+        # incident is worked, is not (the sentence once read as if none ever had).
+        tally.add("tickets", 2, 2, f"No other alert was firing when the page came at "
+                  f"{hhmm(facts.page_at)}: nothing to ticket.")
     elif not noise:
         tally.add("tickets", 0, 2, "")  # nothing else to triage: the points follow the look
     else:

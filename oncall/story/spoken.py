@@ -44,7 +44,7 @@ from oncall.story.facts import (
     played_until,
     stopped_for,
 )
-from oncall.story.star import TEAM_CHANGES
+from oncall.story.star import TEAM_CHANGES, defensible
 
 LOW, HIGH = 220, 300
 """Two minutes of speech at 110 to 150 words a minute."""
@@ -476,7 +476,9 @@ class _Night:
         cat, cause = str(dx.get("category")), str(dx.get("cause"))
         line = f"{when}I called it {a_an(cat)} problem: {fault_words(cause)}."
         if cause != ans.cause:
-            line += (f" That was wrong: it was {a_an(ans.category)} problem, "
+            line += (f" That was defensible, but the root cause was {fault_words(ans.cause)}, "
+                     f"{a_an(ans.category)} problem." if defensible(self.r, cause) else
+                     f" That was wrong: it was {a_an(ans.category)} problem, "
                      f"{fault_words(ans.cause)}.")
         return [Bit(2, prio, line)]
 

@@ -13,6 +13,7 @@ import math
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import AlertFact, Intervened, Record
 from oncall.scoring.awareness import best_replay
+from oncall.scoring.diagnosis import alternative_to
 from oncall.scoring.text import and_list, num
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
@@ -117,6 +118,14 @@ def _intervention_line(iv: Intervened, mitigated_at: int | None, until: int | No
     return line + (f" ({shorten(iv.message, 200)})." if iv.message else ".")
 
 
+def defensible(record: Record, cause: str) -> bool:
+    """Whether a stated cause that is not the root cause is one the judge accepts as describing
+    the same failure from another side (`alternative_to`), so the story says so as the
+    scorecard does, not that it was wrong."""
+    ans = record.answers
+    return alternative_to(ans.cause, ans.alternatives, cause) is not None
+
+
 def _diagnosis_lines(record: Record) -> list[str]:
     f = record.facts
     dx = f.diagnosis or {}
@@ -135,7 +144,9 @@ def _diagnosis_lines(record: Record) -> list[str]:
     out = [line + "."]
     ans = record.answers
     if cause != ans.cause:
-        out.append(f"That diagnosis was wrong: the cause was {ans.cause} ({ans.cause_name}).")
+        out.append(f"That diagnosis was defensible but not the root cause, which was "
+                   f"{ans.cause} ({ans.cause_name})." if defensible(record, cause) else
+                   f"That diagnosis was wrong: the cause was {ans.cause} ({ans.cause_name}).")
     return out
 
 

@@ -165,3 +165,24 @@ def test_the_moments_of_a_spoken_story_are_told_in_the_order_they_happened(sid: 
         told = [int(m.group(1)) * 60 + int(m.group(2)) for x in sentences(s.text)
                 if (m := TOLD_AT.match(x))]
         assert told == sorted(told), (s.question, s.text)
+
+
+def test_a_defensible_cause_is_told_as_the_scorecard_judges_it() -> None:
+    """churn-2's shadow writes read as a bad deploy config (I9): the judge gives it partial
+    credit as the same failure seen from another side, and the stories once called it wrong."""
+    from oncall.scoring import score
+    from oncall.store.saves import IncidentSave
+    from oncall.story.star import star_story
+
+    commands = [dict(c, cause="I9") if c.get("do") == "diagnose" else c
+                for c in loader.scenario("churn-2").playbook.right]
+    record = played("churn-2", commands)
+    card = score(record)
+    assert any("is defensible but not the root cause M2" in line
+               for s in card.sections for line in s.feedback)
+    star = star_story(IncidentSave(record=record, scorecard=card,
+                                   saved_at="2026-01-01T00:00:00"))
+    assert "That diagnosis was defensible but not the root cause, which was M2" in star
+    assert "That diagnosis was wrong" not in star
+    said = spoken(record)
+    assert "That was defensible, but the root cause was" in said and "That was wrong" not in said

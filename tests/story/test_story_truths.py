@@ -184,5 +184,7 @@ def test_a_defensible_cause_is_told_as_the_scorecard_judges_it() -> None:
                                    saved_at="2026-01-01T00:00:00"))
     assert "That diagnosis was defensible but not the root cause, which was M2" in star
     assert "That diagnosis was wrong" not in star
-    said = spoken(record)
-    assert "That was defensible, but the root cause was" in said and "That was wrong" not in said
+    told = spoken(record, "incident")
+    assert told is not None
+    assert "That was defensible, but the root cause was" in told.text
+    assert "That was wrong" not in told.text

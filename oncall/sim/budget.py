@@ -16,6 +16,7 @@ import numpy as np
 
 from oncall.sim import telemetry as tm
 from oncall.sim.clock import DAY
+from oncall.sim.faults import STOPS
 
 if TYPE_CHECKING:
     from oncall.sim.world import World
@@ -166,7 +167,7 @@ def budget_saved(world: World, start: int, now: int) -> Saved:
         without = {m: failed_requests(world, m, start, now) for m in handed}
         for inc in world.incidents.values():
             inc.course.events = [e for e in kept[inc.id]
-                                 if e[1] not in ("fix", "handover", "dip")]
+                                 if e[1] not in (*STOPS, "dip")]
         unfixed = {m: failed_requests(world, m, start, now) for m in models}
     finally:
         for inc in world.incidents.values():

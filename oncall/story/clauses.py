@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from oncall.scoring.text import and_list
 from oncall.sim.catalogue import ARCHETYPES_BY_NAME, FAULTS_BY_ID, FIXES
+from oncall.sim.clock import DAY, date_of, hhmm
 from oncall.sim.clock import mins as mins  # a span said aloud; the engine says spans too
 
 SIGNAL_CLAUSES: dict[str, str] = {
@@ -363,15 +364,11 @@ def clock_on(t: int) -> str:
     """A minute said aloud with its day when it is not the night's own (`Wednesday at 17:00`
     for a feature request's deadline a working day later): `by 17:00` alone, told of a night,
     names that afternoon."""
-    from oncall.sim.clock import DAY, date_of
-
     return clock(t) if 0 <= t < DAY else f"{date_of(t):%A} at {clock(t)}"
 
 
 def clock(t: int) -> str:
     """A simulated minute said aloud: `2:07`."""
-    from oncall.sim.clock import hhmm
-
     if t % (24 * 60) == 0:
         return "midnight"
     h, m = hhmm(t).split()[-1].split(":")

@@ -19,13 +19,13 @@ from pydantic import BaseModel, ConfigDict
 
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import Entry
-from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
+from oncall.game.shiftrecord import Conversation, Item, ShiftRecord, queue_kind
 from oncall.scoring.shift import score_shift
 from oncall.scoring.text import num
 from oncall.sim.catalogue import FAULTS_BY_ID
 from oncall.sim.clock import hhmm
 from oncall.story.clauses import a_or_an, move_noun
-from oncall.story.shiftfacts import absent, incidents, open_at, queue_kind, worked
+from oncall.story.shiftfacts import absent, incidents, open_at, worked
 
 Kind = Literal["incident", "priorities", "disagreement", "tradeoff"]
 KINDS: tuple[Kind, ...] = ("incident", "priorities", "disagreement", "tradeoff")

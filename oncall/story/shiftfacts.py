@@ -17,7 +17,6 @@ from typing import Any
 from oncall.game.commands import INVESTIGATIONS
 from oncall.game.record import AlertFact, Entry, Intervened
 from oncall.game.shiftrecord import Item, PageFact, ShiftRecord, left_at
-from oncall.game.shiftrecord import queue_kind as queue_kind  # re-exported: the judge reads it too
 from oncall.sim.clock import hhmm
 from oncall.story.clauses import move_noun
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from oncall.game.record import Entry
-from oncall.game.shiftrecord import Conversation, Item, ShiftRecord
+from oncall.game.shiftrecord import Conversation, Item, ShiftRecord, queue_kind
 from oncall.scoring.text import a_an, and_list
 from oncall.sim.catalogue import TOOL_WORDS
 from oncall.story.clauses import (
@@ -29,7 +29,6 @@ from oncall.story.shiftfacts import (
     absent,
     incidents,
     open_at,
-    queue_kind,
     worked,
 )
 from oncall.story.spoken import (

@@ -93,7 +93,7 @@ def test_a_story_says_so_when_the_night_lacks_its_kind() -> None:
 
 
 def test_a_page_a_promoted_release_set_off_is_told_as_that_not_as_noise() -> None:
-    from oncall.story.shiftfacts import queue_kind
+    from oncall.game.shiftrecord import queue_kind
 
     s = Shift(7)
     bad = next(it for it in s.record.facts.items if s.record.key.gates.get(it.id))

@@ -134,6 +134,7 @@ RUN_OF_NUMBERS = 3
 """Numbers in a row with nothing between them but commas, slashes or "and": a list, not a
 figure stated as anything."""
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
+_WORD = re.compile(r"\S+")
 _RUN_GAP = re.compile(r"^(?:[\s,;/]|\.\.\.|…|\band\b|\bor\b)*$")
 
 
@@ -149,15 +150,21 @@ def stated_figures(text: str, measures: re.Pattern[str]) -> list[tuple[float, st
     requests affected", "3.2% of the error budget", "for 26 minutes"). Clock times are not
     figures. Each comes with its phrase, as the text wrote it."""
     out: list[tuple[float, str]] = []
-    for sentence in _SENTENCE.split(_without_clocks(text)):
+    plain = _without_clocks(text)  # the same length: a span of it is the text's same span
+    starts = [0, *(m.end() for m in _SENTENCE.finditer(plain))]
+    for start, sentence in zip(starts, _SENTENCE.split(plain), strict=True):
         for m in _NUMBER.finditer(sentence):
-            before = sentence[:m.start()].split()[-NEAR_WORDS:]
-            after = sentence[m.end():].split()[:NEAR_WORDS]
+            before = list(_WORD.finditer(sentence, 0, m.start()))[-NEAR_WORDS:]
+            after = list(_WORD.finditer(sentence, m.end()))[:NEAR_WORDS]
             # the number's own token too: a unit glued to it ("26m") says what it measures
-            near = " ".join([*before, m.group(0).strip(), *after])
+            near = " ".join([*(w.group(0) for w in before), m.group(0).strip(),
+                             *(w.group(0) for w in after)])
             if not measures.search(near.lower()):
                 continue
-            phrase = near.strip(" ,;:.")
+            a = before[0].start() if before else m.start()
+            b = after[-1].end() if after else m.end()
+            # The phrase as the text wrote it, its clock times included.
+            phrase = " ".join(text[start + a:start + b].split()).strip(" ,;:.")
             out.extend((v, phrase) for v in numbers_in(m.group(0)))
     return out
 

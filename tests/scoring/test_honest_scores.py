@@ -355,3 +355,17 @@ def test_a_kind_set_off_by_a_config_only_deploy_implies_the_bad_deploy_config() 
     rec.answers.cause, rec.answers.alternatives = "I5", keyed
     found = alternative(Run(rec), "I9")
     assert found is not None and found["credit"] == 0.8
+
+
+def test_a_stated_figure_is_quoted_as_written_with_its_clock_times() -> None:
+    """A clock reading is not a figure, but the quote keeps it: the card once quoted "at at
+    9.05% against a 5% threshold" of a detection that said "paged at 01:40 at 9.05%"."""
+    import re
+
+    from oncall.scoring.text import stated_figures
+
+    text = ("ModelHigh5xxRatio paged at 01:40 at 9.05% against a 5% threshold, seven minutes "
+            "after the autoscaler hit its limit.")
+    found = dict(stated_figures(text, re.compile("threshold")))
+    assert found[5.0] == "at 01:40 at 9.05% against a 5% threshold, seven minutes after the"
+    assert 1.4 not in found and 40.0 not in found  # 01:40 is a time, not a figure
